@@ -1,0 +1,56 @@
+# Mica: `make` builds the kernel and the boot images, `make run` boots a shell, `make test` runs every test.
+
+BUILD ?= build
+CC := gcc
+LD := ld
+QEMU ?= qemu-system-x86_64
+
+COMMON_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
+	-fno-pic -fno-omit-frame-pointer -Wall -Wextra -Werror -Wstrict-prototypes \
+	-Wmissing-prototypes -Iinclude -I.
+KCFLAGS := $(COMMON_CFLAGS) -mno-red-zone -mcmodel=kernel -mno-sse -mno-mmx -mno-sse2
+UCFLAGS := $(COMMON_CFLAGS) -Iuser/lib -mno-sse -mno-mmx -mno-sse2
+
+KERNEL := $(BUILD)/kernel/mica.elf
+LIB_SRCS := $(wildcard lib/*.c)
+KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard kernel/*.S)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS) $(LIB_SRCS)))
+ULIB_SRCS := $(wildcard user/lib/*.c) $(wildcard user/lib/*.S)
+ULIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(ULIB_SRCS) $(LIB_SRCS)))
+USER_PROGS := $(patsubst user/%.c,%,$(wildcard user/*.c))
+USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)
+HEADERS := $(wildcard include/mica/*.h include/mica/*.def lib/*.h kernel/*.h user/lib/*.h)
+
+.PHONY: all run test unit-test vm-test bench debug clean deps
+all: $(KERNEL) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio
+
+$(BUILD)/kernel/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(BUILD)/kernel/%.o: %.S $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(KERNEL): $(KERNEL_OBJS) kernel/kernel.ld
+	$(LD) -n -nostdlib -T kernel/kernel.ld -z noexecstack -o $@ $(KERNEL_OBJS)
+	@size=$$(objcopy --strip-all $@ /dev/stdout | wc -c); \
+	 if [ $$size -gt 262144 ]; then echo "kernel image is $$size bytes, over 256 KiB"; exit 1; fi
+
+$(BUILD)/user/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(BUILD)/user/%.o: %.S $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(BUILD)/user/bin/%: $(BUILD)/user/user/%.o $(ULIB_OBJS) user/lib/user.ld
+	@mkdir -p $(@D)
+	$(LD) -n -nostdlib -static -T user/lib/user.ld -z noexecstack -o $@ $< $(ULIB_OBJS)
+
+# A boot image: a cpio archive whose "init" is the named program, with every program beside it.
+$(BUILD)/img/%.cpio: $(USER_BINS)
+	@rm -rf $(BUILD)/img/$*.d && mkdir -p $(BUILD)/img/$*.d
+	cp $(USER_BINS) $(BUILD)/img/$*.d/
+	cp $(BUILD)/user/bin/$* $(BUILD)/img/$*.d/init
+	cd $(BUILD)/img/$*.d && ls | cpio --quiet -o -H newc > ../$*.cpio
+
+include tests/unit/unit.mk
+include tests/vm.mk

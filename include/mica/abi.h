@@ -1,0 +1,125 @@
+/* Structures and constants of the kernel ABI: page permissions, upcall frames, shared pages. */
+#ifndef MICA_ABI_H
+#define MICA_ABI_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <mica/memlayout.h>
+
+/* Page-table entry bits (x86-64). map/protect accept PTE_W, PTE_NX and the
+ * PTE_AVAIL bits (free for the libOS, e.g. to mark copy-on-write); the kernel
+ * always adds PTE_P and PTE_U. */
+#define PTE_P 0x001UL
+#define PTE_W 0x002UL
+#define PTE_U 0x004UL
+#define PTE_PWT 0x008UL
+#define PTE_PCD 0x010UL
+#define PTE_A 0x020UL
+#define PTE_D 0x040UL
+#define PTE_PS 0x080UL
+#define PTE_G 0x100UL
+#define PTE_AVAIL 0xE00UL
+#define PTE_NX (1UL << 63)
+#define PTE_ADDR 0x000FFFFFFFFFF000UL
+#define PTE_USER_PERMS (PTE_W | PTE_AVAIL | PTE_NX)
+
+/* Upcall kinds for env_set_upcall. Each is delivered as a struct exc_frame. */
+#define UPCALL_EXCEPTION 1 /* faults: trapno is the x86 vector */
+#define UPCALL_SLICE 2     /* end of a time slice: yield before the grace period ends */
+#define UPCALL_REVOKE 3    /* give back err frames by the deadline */
+
+/* Synthetic trap numbers in exc_frame.trapno for non-exception upcalls. */
+#define T_DIVIDE 0
+#define T_DEBUG 1
+#define T_BRKPT 3
+#define T_ILLOP 6
+#define T_GPFLT 13
+#define T_PGFLT 14
+#define T_SLICE 256
+#define T_REVOKE 257
+
+/* thread_set "what" */
+#define THREAD_FSBASE 1
+#define THREAD_GSBASE 2
+#define THREAD_XSTACK 3 /* top of the exception stack; 0 = the thread's own stack */
+
+/*
+ * The frame an upcall finds at its rdi (and at its rsp). The handler may
+ * edit it and resume with exc_resume (user space only: no kernel call).
+ * When delivered on the interrupted stack, the frame sits below the 128-byte
+ * red zone and 8 more bytes the resume code uses.
+ */
+struct exc_frame {
+	uint64_t trapno; /* x86 vector, or T_SLICE / T_REVOKE */
+	uint64_t err;    /* error code; for T_REVOKE, frames asked for */
+	uint64_t addr;   /* faulting address (cr2) for page faults */
+	uint64_t rip;
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t rflags;
+	uint64_t rsp;
+};
+#define EXC_FRAME_REGS 32 /* offset of r15 */
+_Static_assert(offsetof(struct exc_frame, r15) == EXC_FRAME_REGS, "exc_frame layout");
+_Static_assert(offsetof(struct exc_frame, rflags) == EXC_FRAME_REGS + 15 * 8, "exc_frame layout");
+_Static_assert(sizeof(struct exc_frame) == 168, "exc_frame size");
+#define EXC_REDZONE 136 /* 128-byte red zone + one word for the resume's return address */
+#define XSTACK_SIZE 16384 /* an exception stack is the XSTACK_SIZE bytes below the top given to thread_set */
+
+/* Page-fault error code bits. */
+#define PF_P 1
+#define PF_W 2
+#define PF_U 4
+#define PF_I 16
+
+/* The kernel info page at UKIP, the same for every env, read-only. */
+struct kip {
+	uint64_t magic; /* KIP_MAGIC */
+	uint64_t tsc_hz;     /* time stamp counter frequency */
+	uint64_t tsc_boot;   /* TSC at boot: ns since boot = (tsc - tsc_boot) * 1e9 / tsc_hz */
+	uint64_t tsc_mult;   /* ns = ((tsc - tsc_boot) * tsc_mult) >> 32 */
+	uint64_t frames_total;
+	volatile uint64_t frames_free;
+	uint64_t slice_ns;   /* length of a time slice */
+	uint64_t grace_ns;   /* time an env has to yield after a slice upcall */
+	uint64_t nslices;
+	uint64_t boot_tsc_reset; /* TSC when the kernel's first instruction ran */
+};
+#define KIP_MAGIC 0x4D4943414B495031UL
+
+/* A frame taken by force, recorded in the env info page. */
+struct revoked {
+	uint64_t fn; /* frame number */
+	uint64_t va; /* where the env had it mapped (0 if unmapped) */
+};
+#define ENV_REVOKED_MAX 64
+
+/* The env info page at UENV, one per env, read-only to it. */
+struct envinfo {
+	uint64_t id;          /* this env's id */
+	uint64_t parent;      /* its creator's id, 0 for the root env */
+	volatile uint64_t frames_owned;
+	volatile uint64_t revoke_asked;   /* frames asked back by the pending request */
+	volatile uint64_t revoke_deadline_ns;
+	volatile uint64_t revoked_count;  /* frames taken by force, in total */
+	volatile uint64_t slice_forced;   /* times the CPU was taken by force */
+	volatile uint64_t nrevoked;       /* entries valid in revoked[] (ring) */
+	struct revoked revoked[ENV_REVOKED_MAX];
+};
+_Static_assert(sizeof(struct envinfo) <= PAGE_SIZE, "envinfo fits a page");
+
+/*
+ * How a native program starts: rsp points at this block (16-byte aligned).
+ * The kernel writes it for the root env; a parent writes it for a child.
+ */
+struct mica_start {
+	uint64_t image;      /* address of the boot image (a cpio archive) */
+	uint64_t image_size;
+	uint64_t arg;        /* the parent's argument: for tests, an index */
+	uint64_t pad;
+};
+
+/* Values for wait and timeouts. */
+#define TIMEOUT_FOREVER (~0UL)
+
+#endif

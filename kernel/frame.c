@@ -1,0 +1,214 @@
+/* Physical frames: who owns each, how many references it has, and the free pool. */
+#include "kernel.h"
+
+/*
+ * Every frame of RAM has an entry. A frame is free (on the free list), owned
+ * by an env (on that env's list, counted in its frames_owned), held by the
+ * kernel (page tables, env info pages), or orphaned: freed by its owner while
+ * still mapped somewhere. refs counts the owner's hold plus every page-table
+ * entry that maps the frame; the frame returns to the pool when it reaches 0.
+ */
+#define NIL 0xFFFFFFFFU
+#define OWNER_FREE 0
+#define OWNER_KERNEL 1
+#define OWNER_NONE 2     /* orphaned: alive only through its mappings */
+#define OWNER_RESERVED 3 /* not RAM, or the kernel image and this table */
+
+struct frame {
+	uint64_t owner; /* env id, or OWNER_* */
+	uint32_t refs;
+	uint32_t next, prev; /* on the free list or the owner's list */
+	uint32_t pad;
+};
+
+static struct frame *frames;
+static uint64_t nframes;
+static uint32_t free_head = NIL;
+static uint32_t env_head[NENV]; /* per env index: its owned frames */
+
+static void list_put(uint32_t *head, uint32_t fn)
+{
+	frames[fn].prev = NIL;
+	frames[fn].next = *head;
+	if (*head != NIL)
+		frames[*head].prev = fn;
+	*head = fn;
+}
+
+static void list_take(uint32_t *head, uint32_t fn)
+{
+	struct frame *f = &frames[fn];
+	if (f->prev != NIL)
+		frames[f->prev].next = f->next;
+	else
+		*head = f->next;
+	if (f->next != NIL)
+		frames[f->next].prev = f->prev;
+	f->next = f->prev = NIL;
+}
+
+static uint32_t *owner_list(struct env *e)
+{
+	return &env_head[e - envs];
+}
+
+/* Place the frame table at physical address table_pa, covering [0, hi). Every frame starts reserved. */
+void frame_init(uint64_t table_pa, uint64_t hi)
+{
+	nframes = hi / PAGE_SIZE;
+	frames = P2V(table_pa);
+	for (uint64_t i = 0; i < nframes; i++)
+		frames[i] = (struct frame){ .owner = OWNER_RESERVED, .next = NIL, .prev = NIL };
+	for (int i = 0; i < NENV; i++)
+		env_head[i] = NIL;
+}
+
+/* Size in bytes of the frame table for RAM ending at hi. */
+uint64_t frame_table_size(uint64_t hi)
+{
+	return PGROUNDUP(hi / PAGE_SIZE * sizeof(struct frame));
+}
+
+/* Add the whole pages of [pa, pa+len) to the free pool. */
+void frame_add_range(uint64_t pa, uint64_t len)
+{
+	for (uint64_t a = PGROUNDUP(pa); a + PAGE_SIZE <= pa + len; a += PAGE_SIZE) {
+		uint64_t fn = a / PAGE_SIZE;
+		if (fn >= nframes || frames[fn].owner != OWNER_RESERVED)
+			continue;
+		frames[fn].owner = OWNER_FREE;
+		list_put(&free_head, fn);
+		kip->frames_total++;
+		kip->frames_free++;
+	}
+}
+
+bool frame_valid(uint64_t fn)
+{
+	return fn < nframes;
+}
+
+/* Take frame fn (or the first free one if fn < 0) off the free list; its number or -E_*. */
+static long take_free(long fn)
+{
+	if (fn < 0)
+		fn = free_head;
+	if (fn == NIL || (uint64_t)fn >= nframes)
+		return fn == NIL ? -E_NOMEM : -E_INVAL;
+	if (frames[fn].owner != OWNER_FREE)
+		return -E_BUSY;
+	list_take(&free_head, fn);
+	kip->frames_free--;
+	memset(P2V((uint64_t)fn * PAGE_SIZE), 0, PAGE_SIZE);
+	return fn;
+}
+
+/*
+ * Allocate frame want (any if want is -1) to env e, zeroed, with one
+ * reference (e's hold). Returns the frame number; -E_NOMEM when none is free,
+ * -E_INVAL for a number outside RAM, -E_BUSY when that frame is not free.
+ */
+long frame_alloc(struct env *e, long want)
+{
+	if (want < -1)
+		return -E_INVAL;
+	long fn = take_free(want);
+	if (fn < 0)
+		return fn;
+	frames[fn].owner = e->id;
+	frames[fn].refs = 1;
+	list_put(owner_list(e), fn);
+	e->frames_owned++;
+	e->info->frames_owned = e->frames_owned;
+	return fn;
+}
+
+/* Drop e's hold on fn. -E_INVAL outside RAM, -E_PERM if e does not own it. */
+int frame_free(struct env *e, long fn)
+{
+	if (fn < 0 || (uint64_t)fn >= nframes)
+		return -E_INVAL;
+	if (frames[fn].owner != e->id)
+		return -E_PERM;
+	list_take(owner_list(e), fn);
+	e->frames_owned--;
+	e->info->frames_owned = e->frames_owned;
+	frames[fn].owner = OWNER_NONE;
+	frame_decref(fn);
+	return 0;
+}
+
+void frame_incref(uint64_t fn)
+{
+	frames[fn].refs++;
+}
+
+/* Drop one reference; the last one returns the frame to the pool. */
+void frame_decref(uint64_t fn)
+{
+	struct frame *f = &frames[fn];
+
+	assert(f->refs > 0);
+	if (--f->refs > 0)
+		return;
+	assert(f->owner == OWNER_NONE || f->owner == OWNER_KERNEL);
+	f->owner = OWNER_FREE;
+	list_put(&free_head, fn);
+	kip->frames_free++;
+}
+
+uint64_t frame_owner(uint64_t fn)
+{
+	return frames[fn].owner;
+}
+
+uint32_t frame_refs(uint64_t fn)
+{
+	return frames[fn].refs;
+}
+
+/* Release every frame e owns (it is going away); mapped ones live on as orphans. */
+void frame_release_owned(struct env *e)
+{
+	uint32_t *head = owner_list(e);
+
+	while (*head != NIL)
+		frame_free(e, *head);
+}
+
+/* Some frame owned by e (the most recently allocated), or -E_NOENT. */
+long frame_pick_owned(struct env *e)
+{
+	uint32_t fn = *owner_list(e);
+	return fn == NIL ? -E_NOENT : (long)fn;
+}
+
+/* A zeroed frame for the kernel's own use (page tables); its physical address or 0. */
+uint64_t kalloc_page(void)
+{
+	long fn = take_free(-1);
+	if (fn < 0)
+		return 0;
+	frames[fn].owner = OWNER_KERNEL;
+	frames[fn].refs = 1;
+	return (uint64_t)fn * PAGE_SIZE;
+}
+
+void kfree_page(uint64_t pa)
+{
+	frame_decref(pa / PAGE_SIZE);
+}
+
+uint64_t frames_free(void)
+{
+	return kip->frames_free;
+}
+
+/* Make a reserved frame (kernel image, boot image) mappable: held by the kernel for good. */
+void frame_pin(uint64_t fn)
+{
+	if (fn < nframes && frames[fn].owner == OWNER_RESERVED) {
+		frames[fn].owner = OWNER_KERNEL;
+		frames[fn].refs = 1;
+	}
+}

@@ -1,0 +1,218 @@
+/* Declarations shared by the kernel's files: objects, their tables, and each subsystem's entry points. */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <mica/abi.h>
+#include <mica/error.h>
+#include <mica/memlayout.h>
+#include "lib/list.h"
+#include "lib/string.h"
+
+/* ---- limits ---- */
+#define NENV 256          /* environments */
+#define NTHREAD 512       /* threads */
+#define NEP 512           /* IPC endpoints */
+#define NNTFN 256         /* notifications */
+#define NSLICE 8          /* time slices in a round, per core */
+#define NIRQ 24
+
+/* ---- segments (kernel/trap.c builds the GDT) ---- */
+#define KCODE 0x08
+#define KDATA 0x10
+#define UDATA 0x1B
+#define UCODE 0x23
+#define TSSSEL 0x28
+
+/* ---- addresses ---- */
+#define P2V(pa) ((void *)((uint64_t)(pa) + PHYSMAP))
+#define V2P(va) ((uint64_t)(va) - ((uint64_t)(va) >= KERNBASE ? KERNBASE : PHYSMAP))
+#define PGROUNDDOWN(a) ((uint64_t)(a) & ~(PAGE_SIZE - 1))
+#define PGROUNDUP(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+/* ---- the register frame saved on every entry from user mode ---- */
+struct trapframe {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t trapno, err;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+_Static_assert(sizeof(struct trapframe) == 22 * 8, "trapframe layout is fixed by kernel/entry.S");
+#define T_SYSCALL 0x80 /* trapno recorded for the syscall instruction */
+
+/* ---- environments ---- */
+enum env_state { ENV_FREE, ENV_LIVE, ENV_ZOMBIE };
+
+struct env {
+	uint64_t id;               /* generation << 8 | index; 0 when free */
+	uint64_t parent;           /* creator's id (root env adopts orphans) */
+	enum env_state state;
+	uint64_t pml4;             /* physical address of its top-level table */
+	struct envinfo *info;      /* its UENV page, through the physical map */
+	uint64_t info_fn;
+	uint64_t upcall[4];        /* entry per UPCALL_* kind */
+	uint64_t libos_lo, libos_hi, libos_entry;
+	int nthreads;
+	long status;               /* exit status, once a zombie */
+	uint64_t frames_owned;
+	uint64_t revoke_target;    /* frames_owned must fall to this ... */
+	uint64_t revoke_deadline;  /* ... by this time (ns), or 0 */
+};
+
+/* ---- threads ---- */
+enum thread_state {
+	TH_FREE, TH_RUNNABLE, TH_RUNNING,
+	TH_SEND, TH_RECV, TH_CALL, TH_NTFN, TH_WAITENV, TH_SLEEP,
+};
+
+struct thread {
+	uint64_t id;               /* generation << 9 | index; 0 when free */
+	struct env *env;
+	enum thread_state state;
+	struct trapframe tf;       /* user registers while not running */
+	uint64_t fs_base, gs_base, xstack;
+	struct list runq;          /* on the run queue, or on an endpoint's queue */
+	struct list timeq;         /* on the timeout list */
+	uint64_t deadline;         /* ns; 0 = none */
+	/* IPC */
+	int ep;                    /* endpoint waited on */
+	struct thread *caller;     /* whom a reply goes to */
+	bool ipc_call;             /* queued as a caller (not a plain sender) */
+	uint64_t wait_env;         /* env waited for */
+	uint64_t slice_grace;      /* end of the grace period after a slice upcall, or 0 */
+	uint8_t fpu[512] __attribute__((aligned(16)));
+};
+
+/* ---- the CPU (one core for now) ---- */
+struct cpu {
+	struct thread *cur;        /* running thread, NULL in the idle loop */
+	struct trapframe *tf;      /* its registers, on the kernel stack, during a kernel call */
+	struct thread *fpu_owner;  /* whose state the FPU registers hold */
+	struct env *space;         /* whose address space is loaded */
+	uint64_t slice_end;        /* ns */
+	int slice;                 /* current slot */
+	uint64_t slices[NSLICE];   /* owner env id per slot, 0 = shared */
+};
+extern struct cpu cpu;
+extern struct env envs[NENV];
+extern struct thread threads[NTHREAD];
+extern struct kip *kip;
+extern uint64_t boot_pml4[512];
+
+/* Read by kernel/entry.S on every syscall: the running env's reflection range. */
+extern uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_stack_top;
+
+/* ---- console.c ---- */
+void cons_init(void);
+void cons_putc(char c);
+void cons_write(const char *s, size_t n);
+int cons_getc(void);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char *fmt, va_list ap);
+__attribute__((noreturn)) void poweroff(int status);
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+#define assert(c) do { if (!(c)) panic("assertion failed: %s at %s:%d", #c, __FILE__, __LINE__); } while (0)
+
+/* ---- trap.c ---- */
+void trap_init(void);
+void trap(struct trapframe *tf);
+__attribute__((noreturn)) void trap_return(struct trapframe *tf);
+void print_trapframe(const struct trapframe *tf);
+void backtrace(uint64_t rbp);
+
+/* ---- lapic.c ---- */
+void lapic_init(void);
+void lapic_eoi(void);
+void lapic_timer_at(uint64_t ns);
+uint64_t now_ns(void);
+void ioapic_enable(int irq);
+#define IRQ_TIMER 32
+#define IRQ_SPURIOUS 255
+#define IRQ_BASE 48 /* external interrupts (IOAPIC pins) start here */
+
+/* ---- frame.c ---- */
+void frame_init(uint64_t lo, uint64_t hi);
+void frame_add_range(uint64_t pa, uint64_t len);
+long frame_alloc(struct env *e, long want);
+int frame_free(struct env *e, long fn);
+void frame_incref(uint64_t fn);
+void frame_decref(uint64_t fn);
+uint64_t frame_owner(uint64_t fn);
+uint32_t frame_refs(uint64_t fn);
+bool frame_valid(uint64_t fn);
+void frame_release_owned(struct env *e);
+uint64_t kalloc_page(void);     /* a zeroed kernel frame's physical address, or 0 */
+void kfree_page(uint64_t pa);
+uint64_t frames_free(void);
+void frame_pin(uint64_t fn);
+long frame_pick_owned(struct env *e);
+
+/* ---- pt.c ---- */
+uint64_t pt_create(void);
+void pt_destroy(uint64_t pml4);
+int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm);
+int pt_unmap(uint64_t pml4, uint64_t va);
+int pt_protect(uint64_t pml4, uint64_t va, uint64_t perm);
+uint64_t *pt_lookup(uint64_t pml4, uint64_t va);
+int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out);
+int copy_from_user(struct env *e, void *dst, uint64_t va, size_t n);
+int copy_to_user(struct env *e, uint64_t va, const void *src, size_t n);
+static inline void lcr3(uint64_t pa) { __asm__ volatile("mov %0, %%cr3" ::"r"(pa) : "memory"); }
+static inline uint64_t rcr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
+
+/* ---- env.c ---- */
+void env_init(void);
+struct env *env_lookup(uint64_t id);
+struct env *env_get(struct env *caller, long id, int *err);
+struct env *env_alloc(struct env *parent, int *err);
+void env_exit(struct env *e, long status, const char *why);
+long env_reap(struct env *caller, struct env *child);
+int env_load_elf(struct env *e, const void *elf, size_t size, uint64_t *entry);
+
+/* ---- thread.c / sched.c ---- */
+struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err);
+struct thread *thread_lookup(uint64_t id);
+void thread_kill(struct thread *t);
+void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns);
+void thread_wake(struct thread *t, long result);
+void sched_ready(struct thread *t);
+__attribute__((noreturn)) void sched_run(void);
+__attribute__((noreturn)) void thread_switch(struct thread *t);
+void sched_save(struct trapframe *tf);
+void sched_tick(struct trapframe *tf);
+void sched_timeouts(void);
+void sched_check_revoke(void);
+void sched_init(void);
+uint64_t frame_table_size(uint64_t hi);
+int sched_yield_to(struct trapframe *tf, struct env *target);
+
+/* ---- upcall.c ---- */
+int upcall_deliver(struct thread *t, struct trapframe *tf, uint64_t kind, uint64_t trapno, uint64_t err, uint64_t addr);
+
+/* ---- ipc.c / ntfn.c ---- */
+void ipc_syscall(struct trapframe *tf);
+long ep_create(struct env *e);
+int ep_destroy(struct env *e, long ep);
+void ipc_env_gone(struct env *e);
+void ipc_thread_gone(struct thread *t);
+void ipc_dequeue(struct thread *t);
+void ntfn_env_gone(struct env *e);
+long ntfn_create(struct env *e);
+int ntfn_destroy(struct env *e, long nt);
+long ntfn_signal(long nt, uint64_t bits);
+long ntfn_wait(struct trapframe *tf, struct env *e, long nt, uint64_t timeout);
+int irq_bind(struct env *e, long irq, long nt, uint64_t bits);
+void irq_raise(int irq);
+
+/* ---- revoke.c ---- */
+int revoke_ask(struct env *e, uint64_t n);
+void revoke_force(struct env *e);
+
+/* ---- syscall.c ---- */
+void syscall_dispatch(struct trapframe *tf);
+
+#endif

@@ -1,0 +1,132 @@
+/* Notifications: asynchronous bit sets that threads wait on and interrupts can set. */
+#include "kernel.h"
+
+/*
+ * A notification is a word of pending bits owned by the env that made it.
+ * Any thread that knows its id may signal it (OR in bits); threads of the
+ * owner wait for bits and take them all at once. An I/O interrupt can be
+ * bound to a notification, which turns the interrupt into a signal.
+ */
+struct ntfn {
+	uint64_t id; /* generation << 8 | index; 0 when free */
+	struct env *owner;
+	uint64_t bits;
+	struct list waiters;
+};
+
+static struct ntfn ntfns[NNTFN];
+static uint64_t ntfn_generation = 1;
+static struct { struct ntfn *nt; uint64_t id, bits; } irqs[NIRQ];
+
+static struct ntfn *ntfn_lookup(uint64_t id)
+{
+	struct ntfn *n = &ntfns[id & (NNTFN - 1)];
+	return id != 0 && n->id == id ? n : NULL;
+}
+
+/* A new notification owned by e; its id or -E_NOMEM. */
+long ntfn_create(struct env *e)
+{
+	for (int i = 1; i < NNTFN; i++) {
+		struct ntfn *n = &ntfns[i];
+		if (n->id)
+			continue;
+		*n = (struct ntfn){ .id = (ntfn_generation++ << 8) | (uint64_t)i, .owner = e };
+		list_init(&n->waiters);
+		return (long)n->id;
+	}
+	return -E_NOMEM;
+}
+
+static void ntfn_free(struct ntfn *n)
+{
+	struct list *l;
+	while ((l = list_pop_front(&n->waiters)) != NULL)
+		thread_wake(list_entry(l, struct thread, runq), -E_DEAD);
+	for (int i = 0; i < NIRQ; i++)
+		if (irqs[i].nt == n)
+			irqs[i].nt = NULL;
+	n->id = 0;
+}
+
+/* Destroy a notification the caller owns. -E_NOENT, -E_PERM. */
+int ntfn_destroy(struct env *e, long id)
+{
+	struct ntfn *n = ntfn_lookup((uint64_t)id);
+	if (!n)
+		return -E_NOENT;
+	if (n->owner != e)
+		return -E_PERM;
+	ntfn_free(n);
+	return 0;
+}
+
+void ntfn_env_gone(struct env *e)
+{
+	for (int i = 1; i < NNTFN; i++)
+		if (ntfns[i].id && ntfns[i].owner == e)
+			ntfn_free(&ntfns[i]);
+}
+
+/* OR bits into the notification; a waiter takes them at once. -E_NOENT, -E_INVAL (bit 63 or none). */
+long ntfn_signal(long id, uint64_t bits)
+{
+	struct ntfn *n = ntfn_lookup((uint64_t)id);
+	if (!n)
+		return -E_NOENT;
+	if (bits == 0 || (bits >> 63))
+		return -E_INVAL;
+	n->bits |= bits;
+	struct list *l = list_pop_front(&n->waiters);
+	if (l) {
+		thread_wake(list_entry(l, struct thread, runq), (long)n->bits);
+		n->bits = 0;
+	}
+	return 0;
+}
+
+/* Take the pending bits, waiting up to timeout ns for some. -E_NOENT, -E_PERM, -E_AGAIN, -E_TIMEOUT. */
+long ntfn_wait(struct trapframe *tf, struct env *e, long id, uint64_t timeout)
+{
+	struct ntfn *n = ntfn_lookup((uint64_t)id);
+	if (!n)
+		return -E_NOENT;
+	if (n->owner != e)
+		return -E_PERM;
+	if (n->bits) {
+		long b = (long)n->bits;
+		n->bits = 0;
+		return b;
+	}
+	if (timeout == 0)
+		return -E_AGAIN;
+	sched_save(tf);
+	thread_block(cpu.cur, TH_NTFN, timeout);
+	list_push_back(&n->waiters, &cpu.cur->runq);
+	sched_run();
+}
+
+/* Deliver interrupt irq as bits on the notification it is bound to. -E_INVAL, -E_NOENT, -E_PERM, -E_BUSY. */
+int irq_bind(struct env *e, long irq, long id, uint64_t bits)
+{
+	struct ntfn *n = ntfn_lookup((uint64_t)id);
+	if (irq < 0 || irq >= NIRQ || bits == 0 || (bits >> 63))
+		return -E_INVAL;
+	if (!n)
+		return -E_NOENT;
+	if (n->owner != e)
+		return -E_PERM;
+	if (irqs[irq].nt && irqs[irq].nt->id == irqs[irq].id)
+		return -E_BUSY;
+	irqs[irq].nt = n;
+	irqs[irq].id = n->id;
+	irqs[irq].bits = bits;
+	ioapic_enable((int)irq);
+	return 0;
+}
+
+void irq_raise(int irq)
+{
+	if (irqs[irq].nt && irqs[irq].nt->id == irqs[irq].id)
+		ntfn_signal((long)irqs[irq].id, irqs[irq].bits);
+}

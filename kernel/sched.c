@@ -1,0 +1,265 @@
+/* Threads and the scheduler: the run queue, time slices, timeouts, and the switch to user mode. */
+#include "kernel.h"
+
+#define MSR_FS_BASE 0xC0000100
+#define MSR_GS_BASE 0xC0000101
+#define SLICE_NS 2000000UL /* 2 ms */
+#define GRACE_NS 200000UL  /* 200 us to yield after a slice upcall */
+
+struct thread threads[NTHREAD];
+struct cpu cpu;
+uint64_t k_libos_lo, k_libos_hi, k_libos_entry;
+static uint64_t thread_generation = 1;
+static struct list runq = { &runq, &runq };
+static struct list timeq = { &timeq, &timeq };
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* A new runnable thread in env e starting at rip with stack rsp and rdi = arg. */
+struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err)
+{
+	struct thread *t = NULL;
+	for (int i = 1; i < NTHREAD && !t; i++)
+		if (threads[i].state == TH_FREE)
+			t = &threads[i];
+	if (!t) {
+		*err = -E_NOMEM;
+		return NULL;
+	}
+	memset(t, 0, sizeof(*t));
+	t->id = (thread_generation++ << 9) | (uint64_t)(t - threads);
+	t->env = e;
+	t->tf = (struct trapframe){ .rip = rip, .rsp = rsp, .rdi = arg, .cs = UCODE, .ss = UDATA, .rflags = 0x202 };
+	*(uint16_t *)&t->fpu[0] = 0x37F;      /* x87 control word after FNINIT */
+	*(uint32_t *)&t->fpu[24] = 0x1F80;    /* MXCSR: all exceptions masked */
+	list_init(&t->runq);
+	list_init(&t->timeq);
+	e->nthreads++;
+	sched_ready(t);
+	return t;
+}
+
+/* The live thread with this id, or NULL. */
+struct thread *thread_lookup(uint64_t id)
+{
+	struct thread *t = &threads[id & (NTHREAD - 1)];
+	return id != 0 && t->id == id && t->state != TH_FREE ? t : NULL;
+}
+
+/* Put t at the back of the run queue. */
+void sched_ready(struct thread *t)
+{
+	t->state = TH_RUNNABLE;
+	list_remove(&t->runq);
+	list_push_back(&runq, &t->runq);
+}
+
+/* Remove t from every queue and free its slot. */
+void thread_kill(struct thread *t)
+{
+	list_remove(&t->runq);
+	list_remove(&t->timeq);
+	ipc_thread_gone(t);
+	t->env->nthreads--;
+	t->state = TH_FREE;
+	t->id = 0;
+	if (cpu.cur == t)
+		cpu.cur = NULL;
+	if (cpu.fpu_owner == t)
+		cpu.fpu_owner = NULL;
+}
+
+/* Save the running thread's registers (from the kernel stack) into its thread. */
+void sched_save(struct trapframe *tf)
+{
+	cpu.cur->tf = *tf;
+}
+
+/* Arm the timer for the earliest of: slice end, grace end, first timeout. */
+static void timer_rearm(void)
+{
+	uint64_t next = cpu.slice_end;
+	if (!list_empty(&timeq)) {
+		struct thread *t = list_entry(timeq.next, struct thread, timeq);
+		if (t->deadline < next)
+			next = t->deadline;
+	}
+	if (cpu.cur && cpu.cur->slice_grace && cpu.cur->slice_grace < next)
+		next = cpu.cur->slice_grace;
+	lapic_timer_at(next);
+}
+
+/* Block the current thread in state st; after timeout_ns it wakes with -E_TIMEOUT. */
+void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns)
+{
+	t->state = st;
+	list_remove(&t->runq);
+	if (timeout_ns == TIMEOUT_FOREVER)
+		return;
+	t->deadline = now_ns() + timeout_ns;
+	struct list *pos = timeq.next;
+	while (pos != &timeq && list_entry(pos, struct thread, timeq)->deadline <= t->deadline)
+		pos = pos->next;
+	list_push_back(pos, &t->timeq); /* insert before pos */
+	timer_rearm();
+}
+
+/* Make a blocked thread runnable; its kernel call returns result. */
+void thread_wake(struct thread *t, long result)
+{
+	list_remove(&t->timeq);
+	t->deadline = 0;
+	t->tf.rax = (uint64_t)result;
+	sched_ready(t);
+}
+
+/* Wake every thread whose timeout has passed. */
+void sched_timeouts(void)
+{
+	uint64_t now = now_ns();
+	while (!list_empty(&timeq)) {
+		struct thread *t = list_entry(timeq.next, struct thread, timeq);
+		if (t->deadline > now)
+			break;
+		ipc_dequeue(t);
+		thread_wake(t, t->state == TH_SLEEP ? 0 : -E_TIMEOUT);
+	}
+}
+
+/* Load t's address space, TLS bases and FPU state, then return to it in user mode. */
+void thread_switch(struct thread *t)
+{
+	struct env *e = t->env;
+
+	list_remove(&t->runq);
+	t->state = TH_RUNNING;
+	cpu.cur = t;
+	if (cpu.space != e) {
+		lcr3(e->pml4);
+		cpu.space = e;
+		k_libos_lo = e->libos_lo;
+		k_libos_hi = e->libos_hi;
+		k_libos_entry = e->libos_entry;
+	}
+	if (cpu.fpu_owner != t) {
+		if (cpu.fpu_owner)
+			__asm__ volatile("fxsave64 %0" : "=m"(cpu.fpu_owner->fpu));
+		__asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+		wrmsr(MSR_FS_BASE, t->fs_base);
+		wrmsr(MSR_GS_BASE, t->gs_base);
+		cpu.fpu_owner = t;
+	}
+	trap_return(&t->tf);
+}
+
+/* The next thread to run: the slice owner's first runnable thread, else the queue's head. */
+static struct thread *sched_pick(void)
+{
+	uint64_t owner = cpu.slices[cpu.slice];
+	struct list *pos;
+
+	if (list_empty(&runq))
+		return NULL;
+	if (owner)
+		list_for_each(pos, &runq) {
+			struct thread *t = list_entry(pos, struct thread, runq);
+			if (t->env->id == owner)
+				return t;
+		}
+	return list_entry(runq.next, struct thread, runq);
+}
+
+/* Run the next runnable thread; with none, halt until an interrupt makes one. */
+void sched_run(void)
+{
+	for (;;) {
+		struct thread *t = sched_pick();
+		if (t) {
+			if (cpu.cur != t)
+				t->slice_grace = 0;
+			thread_switch(t);
+		}
+		cpu.cur = NULL;
+		timer_rearm();
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+}
+
+/* Take the CPU from the running thread: save it at the back of the queue and run the next. */
+static void preempt(struct trapframe *tf)
+{
+	sched_save(tf);
+	cpu.cur->slice_grace = 0;
+	sched_ready(cpu.cur);
+	sched_run();
+}
+
+/*
+ * The timer fired. tf is the interrupted user state (NULL when idle). At the
+ * end of a slice an env with a slice upcall is told and given GRACE_NS to
+ * yield; one that does not, or has no upcall, loses the CPU by force.
+ */
+void sched_tick(struct trapframe *tf)
+{
+	uint64_t now = now_ns();
+	struct thread *cur = tf ? cpu.cur : NULL;
+
+	sched_timeouts();
+	sched_check_revoke();
+	if (cur && cur->slice_grace && now >= cur->slice_grace) {
+		cur->env->info->slice_forced++;
+		preempt(tf);
+	}
+	if (now >= cpu.slice_end) {
+		cpu.slice = (cpu.slice + 1) % NSLICE;
+		cpu.slice_end = now + SLICE_NS;
+		if (cur && !list_empty(&runq) && !cur->slice_grace) {
+			if (upcall_deliver(cur, tf, UPCALL_SLICE, T_SLICE, 0, 0) == 0)
+				cur->slice_grace = now + GRACE_NS;
+			else
+				preempt(tf);
+		}
+	}
+	timer_rearm();
+}
+
+/*
+ * Give up the CPU for the rest of the slice: to a runnable thread of target
+ * if given, else to whoever is next. -E_AGAIN if target has no runnable thread.
+ */
+int sched_yield_to(struct trapframe *tf, struct env *target)
+{
+	struct thread *cur = cpu.cur, *next = NULL;
+	struct list *pos;
+
+	if (target) {
+		list_for_each(pos, &runq) {
+			struct thread *t = list_entry(pos, struct thread, runq);
+			if (t->env == target) {
+				next = t;
+				break;
+			}
+		}
+		if (!next)
+			return -E_AGAIN;
+	}
+	tf->rax = 0;
+	sched_save(tf);
+	cur->slice_grace = 0;
+	sched_ready(cur);
+	if (next)
+		thread_switch(next);
+	sched_run();
+}
+
+/* Start the scheduler's clock: first slice, timer armed. */
+void sched_init(void)
+{
+	kip->slice_ns = SLICE_NS;
+	kip->grace_ns = GRACE_NS;
+	kip->nslices = NSLICE;
+	cpu.slice_end = now_ns() + SLICE_NS;
+}

@@ -1,0 +1,421 @@
+/* Kernel calls: the dispatch table generated from include/mica/syscalls.def, and the small handlers. */
+#include "kernel.h"
+
+#define MSR_FS_BASE 0xC0000100
+#define MSR_GS_BASE 0xC0000101
+#define CPUTS_CHUNK 256
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static struct env *self(void)
+{
+	return cpu.cur->env;
+}
+
+static bool canonical_user(uint64_t va)
+{
+	return va < USER_TOP;
+}
+
+static long sys_null(void)
+{
+	return 0;
+}
+
+/* Write len bytes at s to the console. Returns len; -E_INVAL, -E_FAULT. */
+static long sys_cputs(const char *s, long len)
+{
+	char buf[CPUTS_CHUNK];
+	if (len < 0 || len > (1 << 20))
+		return -E_INVAL;
+	for (long done = 0; done < len;) {
+		long n = len - done < CPUTS_CHUNK ? len - done : CPUTS_CHUNK;
+		if (copy_from_user(self(), buf, (uint64_t)s + done, n) < 0)
+			return -E_FAULT;
+		cons_write(buf, n);
+		done += n;
+	}
+	return len;
+}
+
+static long sys_cgetc(void)
+{
+	return cons_getc();
+}
+
+static long sys_env_exit(long status)
+{
+	env_exit(self(), status, NULL);
+	sched_run();
+}
+
+/* Only the root env may power the machine off. */
+static long sys_poweroff(long status)
+{
+	if (self() != &envs[1])
+		return -E_PERM;
+	poweroff((int)status);
+}
+
+/* Allocate frame fn (any if -1) owned by env. */
+static long sys_frame_alloc(long env, long fn)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	return e ? frame_alloc(e, fn) : err;
+}
+
+/* Free a frame that env owns. */
+static long sys_frame_free(long env, long fn)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	return e ? frame_free(e, fn) : err;
+}
+
+/* Owner id << 32 | reference count of frame fn; -E_INVAL outside RAM. */
+static long sys_frame_info(long fn)
+{
+	if (fn < 0 || !frame_valid(fn))
+		return -E_INVAL;
+	return (long)(frame_owner(fn) << 32 | frame_refs(fn));
+}
+
+/* Does the caller control frame fn for a mapping in env e: owned by the caller, a child of it, or e? */
+static bool controls(struct env *e, uint64_t fn)
+{
+	uint64_t owner = frame_owner(fn);
+	struct env *o = env_lookup(owner);
+	return owner == self()->id || owner == e->id || (o && o->parent == self()->id);
+}
+
+/* Map frame fn, which the caller controls, at va in env. -E_NOENT, -E_PERM, -E_INVAL, -E_NOMEM. */
+static long sys_map(long env, unsigned long va, long fn, long perm)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (fn < 0 || !frame_valid(fn))
+		return -E_INVAL;
+	if (!controls(e, fn))
+		return -E_PERM;
+	return pt_map(e->pml4, va, fn, perm);
+}
+
+/*
+ * Map the frame at srcva in srcenv at dstva in dstenv. Write access needs
+ * a writable source or a frame owned by the caller or dstenv.
+ */
+static long sys_map_copy(long srcenv, unsigned long srcva, long dstenv, unsigned long dstva, long perm)
+{
+	int err;
+	struct env *s = env_get(self(), srcenv, &err), *d;
+	if (!s || !(d = env_get(self(), dstenv, &err)))
+		return err;
+	if (srcva >= USER_LIMIT || (srcva & (PAGE_SIZE - 1)))
+		return -E_INVAL;
+	uint64_t *pte = pt_lookup(s->pml4, srcva);
+	if (!pte || !(*pte & PTE_P))
+		return -E_NOENT;
+	uint64_t fn = (*pte & PTE_ADDR) / PAGE_SIZE;
+	if ((perm & PTE_W) && !(*pte & PTE_W) && !controls(d, fn))
+		return -E_PERM;
+	return pt_map(d->pml4, dstva, fn, perm);
+}
+
+static long sys_unmap(long env, unsigned long va)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	return e ? pt_unmap(e->pml4, va) : err;
+}
+
+/* Change a mapping's permissions; adding PTE_W needs the frame owned by the caller or env. */
+static long sys_protect(long env, unsigned long va, long perm)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	uint64_t *pte = va < USER_LIMIT ? pt_lookup(e->pml4, va & ~(PAGE_SIZE - 1)) : NULL;
+	if ((perm & PTE_W) && pte && (*pte & PTE_P) && !(*pte & PTE_W) && !controls(e, (*pte & PTE_ADDR) / PAGE_SIZE))
+		return -E_PERM;
+	return pt_protect(e->pml4, va, perm);
+}
+
+static long sys_env_create(void)
+{
+	int err;
+	struct env *e = env_alloc(self(), &err);
+	return e ? (long)e->id : err;
+}
+
+/* Give a child with no threads its first one. Returns the thread id. */
+static long sys_env_start(long env, unsigned long rip, unsigned long rsp, unsigned long arg)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (e == self() || e->nthreads > 0)
+		return -E_BUSY;
+	if (!canonical_user(rip) || !canonical_user(rsp))
+		return -E_INVAL;
+	struct thread *t = thread_alloc(e, rip, rsp, arg, &err);
+	return t ? (long)t->id : err;
+}
+
+/* Destroy a child at once (status 137, as if killed) and free its slot. */
+static long sys_env_destroy(long env)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (e == self())
+		return sys_env_exit(137);
+	env_exit(e, 137, NULL);
+	if (e->state == ENV_ZOMBIE)
+		env_reap(self(), e);
+	return 0;
+}
+
+/* Wait for a child to end; its exit status. -E_NOENT, -E_PERM. */
+static long sys_env_wait(long env)
+{
+	struct env *e = env_lookup((uint64_t)env);
+	if (!e || e->state == ENV_FREE)
+		return -E_NOENT;
+	if (e->parent != self()->id)
+		return -E_PERM;
+	if (e->state == ENV_ZOMBIE)
+		return env_reap(self(), e);
+	sched_save(cpu.tf);
+	cpu.cur->wait_env = e->id;
+	thread_block(cpu.cur, TH_WAITENV, TIMEOUT_FOREVER);
+	sched_run();
+}
+
+static long sys_env_set_upcall(long env, long kind, unsigned long entry)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (kind < UPCALL_EXCEPTION || kind > UPCALL_REVOKE || entry >= USER_LIMIT)
+		return -E_INVAL;
+	e->upcall[kind] = entry;
+	return 0;
+}
+
+/* Register the libOS code range [lo, hi) and the entry for reflected syscalls (0: none). */
+static long sys_env_set_libos(long env, unsigned long lo, unsigned long hi, unsigned long entry)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (entry && (lo >= hi || hi > USER_LIMIT || entry >= USER_LIMIT))
+		return -E_INVAL;
+	e->libos_lo = lo;
+	e->libos_hi = hi;
+	e->libos_entry = entry;
+	if (cpu.space == e) {
+		k_libos_lo = lo;
+		k_libos_hi = hi;
+		k_libos_entry = entry;
+	}
+	return 0;
+}
+
+static long sys_thread_create(long env, unsigned long rip, unsigned long rsp, unsigned long arg)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (!canonical_user(rip) || !canonical_user(rsp))
+		return -E_INVAL;
+	struct thread *t = thread_alloc(e, rip, rsp, arg, &err);
+	return t ? (long)t->id : err;
+}
+
+static long sys_thread_exit(void)
+{
+	struct env *e = self();
+	thread_kill(cpu.cur);
+	if (e->nthreads == 0)
+		env_exit(e, 0, NULL);
+	sched_run();
+}
+
+/* Set a thread's fs or gs base, or its exception stack. tid 0 is the caller. */
+static long sys_thread_set(long tid, long what, unsigned long value)
+{
+	struct thread *t = tid == 0 ? cpu.cur : thread_lookup((uint64_t)tid);
+	int err;
+	if (!t || !env_get(self(), (long)t->env->id, &err))
+		return t ? -E_PERM : -E_NOENT;
+	if (!canonical_user(value))
+		return -E_INVAL;
+	switch (what) {
+	case THREAD_FSBASE:
+		t->fs_base = value;
+		break;
+	case THREAD_GSBASE:
+		t->gs_base = value;
+		break;
+	case THREAD_XSTACK:
+		t->xstack = value & ~15UL;
+		return 0;
+	default:
+		return -E_INVAL;
+	}
+	if (t == cpu.cur) {
+		wrmsr(what == THREAD_FSBASE ? MSR_FS_BASE : MSR_GS_BASE, value);
+	} else if (cpu.fpu_owner == t) {
+		/* its bases are loaded but it is not running: reload on its next switch */
+		__asm__ volatile("fxsave64 %0" : "=m"(t->fpu));
+		cpu.fpu_owner = NULL;
+	}
+	return 0;
+}
+
+/* Give the rest of the slice to env (0: to whoever is next). -E_NOENT, -E_AGAIN. */
+static long sys_yield(long env)
+{
+	struct env *target = NULL;
+	if (env) {
+		target = env_lookup((uint64_t)env);
+		if (!target || target->state != ENV_LIVE)
+			return -E_NOENT;
+	}
+	return sched_yield_to(cpu.tf, target);
+}
+
+/* Allocate slice slot (any free one if -1) to env. Returns the slot; -E_INVAL, -E_BUSY. */
+static long sys_slice_alloc(long slot, long env)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (slot < -1 || slot >= NSLICE)
+		return -E_INVAL;
+	for (long i = 0; slot == -1 && i < NSLICE; i++)
+		if (cpu.slices[i] == 0)
+			slot = i;
+	if (slot == -1 || cpu.slices[slot])
+		return -E_BUSY;
+	cpu.slices[slot] = e->id;
+	return slot;
+}
+
+static long sys_slice_free(long slot)
+{
+	int err;
+	if (slot < 0 || slot >= NSLICE)
+		return -E_INVAL;
+	if (!cpu.slices[slot])
+		return -E_NOENT;
+	if (!env_get(self(), (long)cpu.slices[slot], &err))
+		return -E_PERM;
+	cpu.slices[slot] = 0;
+	return 0;
+}
+
+static long sys_ep_create(void)
+{
+	return ep_create(self());
+}
+
+static long sys_ep_destroy(long ep)
+{
+	return ep_destroy(self(), ep);
+}
+
+static long sys_ipc(void)
+{
+	ipc_syscall(cpu.tf);
+	return (long)cpu.tf->rax;
+}
+
+static long sys_ntfn_create(void)
+{
+	return ntfn_create(self());
+}
+
+static long sys_ntfn_destroy(long nt)
+{
+	return ntfn_destroy(self(), nt);
+}
+
+static long sys_ntfn_signal(long nt, unsigned long bits)
+{
+	return ntfn_signal(nt, bits);
+}
+
+static long sys_ntfn_wait(long nt, unsigned long timeout)
+{
+	return ntfn_wait(cpu.tf, self(), nt, timeout);
+}
+
+static long sys_irq_bind(long irq, long nt, unsigned long bits)
+{
+	return irq_bind(self(), irq, nt, bits);
+}
+
+/* Ask a child to give back nframes frames (as memory pressure would). */
+static long sys_revoke_ask(long env, long nframes)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (e == self() || nframes <= 0)
+		return -E_INVAL;
+	return revoke_ask(e, (uint64_t)nframes);
+}
+
+/* Sleep for ns nanoseconds. */
+static long sys_sleep(unsigned long ns)
+{
+	if (ns == 0)
+		return 0;
+	sched_save(cpu.tf);
+	thread_block(cpu.cur, TH_SLEEP, ns);
+	sched_run();
+}
+
+/* ---- the table, generated from the one list ---- */
+#define ARGS0(...)
+#define ARGS1(t1, a1) (t1)tf->rdi
+#define ARGS2(t1, a1, t2, a2) ARGS1(t1, a1), (t2)tf->rsi
+#define ARGS3(t1, a1, t2, a2, t3, a3) ARGS2(t1, a1, t2, a2), (t3)tf->rdx
+#define ARGS4(t1, a1, t2, a2, t3, a3, t4, a4) ARGS3(t1, a1, t2, a2, t3, a3), (t4)tf->r10
+#define ARGS5(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5) ARGS4(t1, a1, t2, a2, t3, a3, t4, a4), (t5)tf->r8
+#define SYSCALL(num, name, nargs, ...) \
+	static long call_##name(struct trapframe *tf) { (void)tf; return sys_##name(ARGS##nargs(__VA_ARGS__)); }
+#include <mica/syscalls.def>
+#undef SYSCALL
+
+static long (*const syscalls[])(struct trapframe *) = {
+#define SYSCALL(num, name, nargs, ...) [num] = call_##name,
+#include <mica/syscalls.def>
+#undef SYSCALL
+};
+
+/* A kernel call: the number in rax, arguments in rdi, rsi, rdx, r10, r8; result to rax. */
+void syscall_dispatch(struct trapframe *tf)
+{
+	uint64_t n = tf->rax;
+	cpu.tf = tf;
+	if (n < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[n])
+		tf->rax = (uint64_t)syscalls[n](tf);
+	else
+		tf->rax = (uint64_t)-E_NOSYS;
+}

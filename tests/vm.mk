@@ -1,0 +1,1 @@
+# In-VM tests: boot the kernel with the test runner as init.

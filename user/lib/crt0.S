@@ -1,0 +1,49 @@
+/* Entry of a native Mica program: rsp points at a struct mica_start. */
+	.text
+	.globl _start
+_start:
+	movq %rsp, %rdi
+	andq $-16, %rsp
+	xorl %ebp, %ebp
+	call mica_main
+1:	hlt                     /* not reached: mica_main exits */
+	jmp 1b
+
+/*
+ * The upcall entry for every kind: rdi = rsp = a struct exc_frame. The C
+ * dispatcher may edit the frame; then exc_resume returns to it.
+ */
+	.globl exc_upcall
+exc_upcall:
+	call upcall_dispatch
+	movq %rsp, %rdi
+	/* fall through */
+
+/* exc_resume(frame): restore every register of frame and continue there, in user mode. */
+	.globl exc_resume
+exc_resume:
+	movq %rdi, %rsp
+	movq 160(%rsp), %rax    /* frame->rsp */
+	subq $136, %rax         /* EXC_REDZONE: below the red zone, one word for rip */
+	movq 24(%rsp), %rbx     /* frame->rip */
+	movq %rbx, (%rax)
+	movq %rax, 160(%rsp)
+	addq $32, %rsp          /* to r15 */
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	popfq
+	popq %rsp
+	ret $128

@@ -249,10 +249,13 @@ TEST(rejects_load_address_range)
 TEST(rejects_bad_alignment)
 {
 	fresh();
+	ph(3)->p_vaddr = 0x401201; /* congruent modulo 3, but 3 is no power of 2 */
 	ph(3)->p_align = 3;
 	CHECK(parse() == -E_BADFMT);
+	ph(3)->p_vaddr = 0x402200; /* congruent modulo 0x1800 */
 	ph(3)->p_align = 0x1800;
 	CHECK(parse() == -E_BADFMT);
+	ph(3)->p_vaddr = DATA_VA;
 	ph(3)->p_align = 0;
 	CHECK(parse() == 0);
 	ph(3)->p_align = 1;

@@ -1,0 +1,134 @@
+/* Byte-at-a-time implementations of the lib/string.h routines. */
+#include "lib/string.h"
+
+#include <stdint.h>
+
+/*
+ * gcc may recognise a copy or fill loop and replace it with a call to
+ * memcpy or memset, which inside memcpy itself would recurse forever.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_LOOP_CALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NO_LOOP_CALLS
+#endif
+
+/* Copies n bytes forward from src to dst; returns dst. */
+NO_LOOP_CALLS void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+/* Copies forward when dst is below src, else backward, so that an overlap
+ * never reads a byte already overwritten; returns dst. */
+NO_LOOP_CALLS void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if ((uintptr_t)d <= (uintptr_t)s) {
+		while (n--)
+			*d++ = *s++;
+	} else {
+		while (n--)
+			d[n] = s[n];
+	}
+	return dst;
+}
+
+/* Stores (unsigned char)c into n bytes at dst; returns dst. */
+NO_LOOP_CALLS void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+
+	while (n--)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+/* Returns the difference of the first differing bytes (as unsigned char),
+ * or 0 if the n bytes are equal. */
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (; n; n--, x++, y++) {
+		if (*x != *y)
+			return *x - *y;
+	}
+	return 0;
+}
+
+/* Returns the number of bytes before the NUL. */
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* Returns the number of bytes before the NUL, or max if none is found in
+ * the first max bytes (bytes beyond max are never read). */
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+/* Returns <0, 0 or >0 as a sorts before, equal to or after b, comparing
+ * at most n bytes as unsigned char. */
+int strncmp(const char *a, const char *b, size_t n)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	for (; n; n--, x++, y++) {
+		if (*x != *y)
+			return *x - *y;
+		if (!*x)
+			return 0;
+	}
+	return 0;
+}
+
+/* Returns <0, 0 or >0 as a sorts before, equal to or after b. */
+int strcmp(const char *a, const char *b)
+{
+	return strncmp(a, b, SIZE_MAX);
+}
+
+/* Returns a pointer to the first (char)c in s, the terminating NUL
+ * included, or NULL if there is none. */
+char *strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}
+
+/* Copies at most size-1 bytes of src and a NUL into dst (nothing when
+ * size is 0); returns strlen(src). */
+size_t strlcpy(char *restrict dst, const char *restrict src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}

@@ -19,10 +19,10 @@
 	.section .note.pvh, "a"
 	.p2align 2
 	.long 4                 /* name size */
-	.long 4                 /* desc size */
+	.long 8                 /* desc size: a 64-bit word, as QEMU reads it */
 	.long 18                /* XEN_ELFNOTE_PHYS32_ENTRY */
 	.asciz "Xen"
-	.long PHYS(pvh_start)
+	.quad pvh_start
 
 	.section .boot, "ax"
 	.code32
@@ -35,7 +35,7 @@ pvh_start:
 	rdtsc
 	movl %eax, PHYS(boot_tsc)
 	movl %edx, PHYS(boot_tsc) + 4
-	lgdt PHYS(gdt32_desc)
+	lgdt gdt32_desc
 
 	/* The boot page tables: low 4 GiB identity-mapped and at PHYSMAP, 2 MiB
 	 * pages; the first 1 GiB again at KERNBASE. The last GiB (MMIO) uncached. */
@@ -86,7 +86,7 @@ pvh_start:
 	andl $~0x4, %eax                        /* EM off: the FPU is real */
 	orl $(CR0_PG | CR0_PE | CR0_WP | CR0_MP), %eax
 	movl %eax, %cr0
-	ljmp $0x08, $PHYS(start64)
+	ljmp $0x08, $start64
 
 	.code64
 start64:
@@ -118,7 +118,7 @@ gdt32:
 gdt32_end:
 gdt32_desc:
 	.word gdt32_end - gdt32 - 1
-	.long PHYS(gdt32)
+	.long gdt32
 
 	.data
 	.globl boot_tsc

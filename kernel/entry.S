@@ -133,7 +133,7 @@ kcall:
 	movq 16(%rsp), %r11
 	movq 24(%rsp), %rsp
 	sysretq
-	iretq
+2:	iretq
 
 	.data
 	.p2align 3

@@ -134,6 +134,7 @@ static void start_root(const struct hvm_start_info *si)
 		panic("cannot start the root env: %s", mica_strerror(err));
 }
 
+void kmain(uint64_t start_info_pa);
 void kmain(uint64_t start_info_pa)
 {
 	const struct hvm_start_info *si = P2V(start_info_pa);

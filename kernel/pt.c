@@ -60,7 +60,7 @@ static void flush(uint64_t pml4, uint64_t va)
 
 static bool user_va(uint64_t va)
 {
-	return va < USER_LIMIT && (va & (PAGE_SIZE - 1)) == 0;
+	return va < USER_TOP && (va & (PAGE_SIZE - 1)) == 0;
 }
 
 /*

@@ -15,6 +15,12 @@ static struct env *self(void)
 	return cpu.cur->env;
 }
 
+/* Envs map below USER_LIMIT, and read-only in the boot image window [UBOOT, UENV). */
+static bool mappable(uint64_t va, uint64_t perm)
+{
+	return va < USER_LIMIT || (va < UENV && !(perm & PTE_W));
+}
+
 static bool canonical_user(uint64_t va)
 {
 	return va < USER_TOP;
@@ -101,6 +107,8 @@ static long sys_map(long env, unsigned long va, long fn, long perm)
 		return err;
 	if (fn < 0 || !frame_valid(fn))
 		return -E_INVAL;
+	if (!mappable(va, perm))
+		return -E_INVAL;
 	if (!controls(e, fn))
 		return -E_PERM;
 	return pt_map(e->pml4, va, fn, perm);
@@ -116,7 +124,7 @@ static long sys_map_copy(long srcenv, unsigned long srcva, long dstenv, unsigned
 	struct env *s = env_get(self(), srcenv, &err), *d;
 	if (!s || !(d = env_get(self(), dstenv, &err)))
 		return err;
-	if (srcva >= USER_LIMIT || (srcva & (PAGE_SIZE - 1)))
+	if (!mappable(srcva, 0) || !mappable(dstva, perm) || (srcva & (PAGE_SIZE - 1)))
 		return -E_INVAL;
 	uint64_t *pte = pt_lookup(s->pml4, srcva);
 	if (!pte || !(*pte & PTE_P))
@@ -131,7 +139,9 @@ static long sys_unmap(long env, unsigned long va)
 {
 	int err;
 	struct env *e = env_get(self(), env, &err);
-	return e ? pt_unmap(e->pml4, va) : err;
+	if (!e)
+		return err;
+	return mappable(va, 0) ? pt_unmap(e->pml4, va) : -E_INVAL;
 }
 
 /* Change a mapping's permissions; adding PTE_W needs the frame owned by the caller or env. */
@@ -141,7 +151,9 @@ static long sys_protect(long env, unsigned long va, long perm)
 	struct env *e = env_get(self(), env, &err);
 	if (!e)
 		return err;
-	uint64_t *pte = va < USER_LIMIT ? pt_lookup(e->pml4, va & ~(PAGE_SIZE - 1)) : NULL;
+	if (!mappable(va, perm))
+		return -E_INVAL;
+	uint64_t *pte = pt_lookup(e->pml4, va & ~(PAGE_SIZE - 1));
 	if ((perm & PTE_W) && pte && (*pte & PTE_P) && !(*pte & PTE_W) && !controls(e, (*pte & PTE_ADDR) / PAGE_SIZE))
 		return -E_PERM;
 	return pt_protect(e->pml4, va, perm);

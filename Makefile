@@ -22,7 +22,7 @@ USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)
 HEADERS := $(wildcard include/mica/*.h include/mica/*.def lib/*.h kernel/*.h user/lib/*.h)
 
 .PHONY: all run test unit-test vm-test bench debug clean deps
-all: $(KERNEL) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio
+all: $(KERNEL) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
 
 $(BUILD)/kernel/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -31,8 +31,8 @@ $(BUILD)/kernel/%.o: %.S $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -c $< -o $@
 $(KERNEL): $(KERNEL_OBJS) kernel/kernel.ld
-	$(LD) -n -nostdlib -T kernel/kernel.ld -z noexecstack -o $@ $(KERNEL_OBJS)
-	@size=$$(objcopy --strip-all $@ /dev/stdout | wc -c); \
+	$(LD) -n -nostdlib -T kernel/kernel.ld -z noexecstack --no-warn-rwx-segments -o $@ $(KERNEL_OBJS)
+	@size=$$(objcopy --strip-all $@ $@.stripped && wc -c < $@.stripped); \
 	 if [ $$size -gt 262144 ]; then echo "kernel image is $$size bytes, over 256 KiB"; exit 1; fi
 
 $(BUILD)/user/%.o: %.c $(HEADERS)
@@ -43,7 +43,7 @@ $(BUILD)/user/%.o: %.S $(HEADERS)
 	$(CC) $(UCFLAGS) -c $< -o $@
 $(BUILD)/user/bin/%: $(BUILD)/user/user/%.o $(ULIB_OBJS) user/lib/user.ld
 	@mkdir -p $(@D)
-	$(LD) -n -nostdlib -static -T user/lib/user.ld -z noexecstack -o $@ $< $(ULIB_OBJS)
+	$(LD) -n -nostdlib -static -T user/lib/user.ld -z noexecstack --no-warn-rwx-segments -o $@ $< $(ULIB_OBJS)
 
 # A boot image: a cpio archive whose "init" is the named program, with every program beside it.
 $(BUILD)/img/%.cpio: $(USER_BINS)
@@ -54,3 +54,21 @@ $(BUILD)/img/%.cpio: $(USER_BINS)
 
 include tests/unit/unit.mk
 include tests/vm.mk
+
+deps:
+	@sh tools/deps.sh
+
+# Boot Mica with the native shell on the console (Ctrl-A X leaves QEMU).
+run: deps $(KERNEL) $(BUILD)/img/msh.cpio
+	tools/boot -t 100000 $(KERNEL) $(BUILD)/img/msh.cpio
+
+# Start QEMU halted with its gdb stub on :1234.
+debug: deps $(KERNEL) $(BUILD)/img/msh.cpio
+	@echo "attach with: gdb -ex 'target remote :1234' -ex 'symbol-file $(KERNEL)'"
+	tools/boot -t 100000 $(KERNEL) $(BUILD)/img/msh.cpio -s -S
+
+clean:
+	rm -rf $(BUILD)
+
+# Keep the programs that boot images are made of.
+.SECONDARY:

@@ -87,7 +87,7 @@ typedef struct {
 	Elf64_Xword p_filesz;
 	Elf64_Xword p_memsz;
 	Elf64_Xword p_align;
-} Elf64_Phdr;
+} __attribute__((packed, aligned(4))) Elf64_Phdr; /* 4-aligned: cpio archives align file data to 4 bytes */
 
 /* A validated image; every pointer points into the caller's data. */
 struct elf_image {

@@ -179,7 +179,7 @@ TEST(rejects_bad_phdr_table)
 	CHECK(parse() == -E_BADFMT);
 	fresh()->e_phoff = (uint64_t)0 - 5 * 56 + 8; /* the end wraps to 8 */
 	CHECK(parse() == -E_BADFMT);
-	fresh()->e_phoff = 68; /* inside the file but misaligned */
+	fresh()->e_phoff = 66; /* inside the file but not 4-byte aligned */
 	CHECK(parse() == -E_BADFMT);
 }
 

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Whole-machine tests: boot on each machine type, and bad boot images that must fail cleanly.
+set -u
+build=$1 kernel=$2
+tmp=$build/test/boot
+mkdir -p "$tmp"
+
+expect() {
+	name=$1 want=$2 text=$3
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$want" ] && printf '%s' "$out" | grep -q -- "$text"; then
+		echo "ok boot/$name"
+	else
+		echo "not ok boot/$name: status $rc (want $want), output:"
+		printf '%s\n' "$out" | tail -5 | sed 's/^/#   /'
+	fi
+}
+
+# image NAME FILE...: a cpio boot image from the files given, "init" first.
+image() {
+	name=$1
+	shift
+	rm -rf "$tmp/$name.d" && mkdir -p "$tmp/$name.d"
+	cp "$@" "$tmp/$name.d/" 2>/dev/null
+	(cd "$tmp/$name.d" && ls | cpio --quiet -o -H newc) > "$tmp/$name.cpio"
+	echo "$tmp/$name.cpio"
+}
+
+expect microvm 0 "hello from env" tools/boot -t 60 "$kernel" "$build/img/hello.cpio"
+expect pc 0 "hello from env" tools/boot -M pc -t 60 "$kernel" "$build/img/hello.cpio"
+expect q35 0 "hello from env" tools/boot -M q35 -t 60 "$kernel" "$build/img/hello.cpio"
+
+printf 'not an elf' > "$tmp/init"
+expect bad-elf 127 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"
+head -c 100 "$build/user/bin/hello" > "$tmp/init"
+expect truncated-elf 127 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image trunc "$tmp/init")"
+cp "$build/user/bin/hello" "$tmp/other"
+expect no-init 127 "no program named init" tools/boot -t 60 "$kernel" "$(image noinit "$tmp/other")"
+head -c 1000 "$build/img/hello.cpio" > "$tmp/corrupt.cpio"
+expect corrupt-image 127 "kernel panic" tools/boot -t 60 "$kernel" "$tmp/corrupt.cpio"
+
+size=$(objcopy --strip-all -O elf64-x86-64 "$kernel" "$tmp/k.stripped" && wc -c < "$tmp/k.stripped")
+if [ "$size" -le 262144 ]; then echo "ok boot/kernel-size ($size bytes stripped)"; else echo "not ok boot/kernel-size: $size bytes > 256 KiB"; fi

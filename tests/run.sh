@@ -1,0 +1,31 @@
+#!/bin/sh
+# Run every test suite, keep each one's output, and print the count: "N passed, N failed".
+# usage: tests/run.sh BUILD KERNEL
+set -u
+build=$1 kernel=$2
+logs=$build/test
+rm -rf "$logs" && mkdir -p "$logs"
+
+# suite NAME CMD...: run CMD, show and keep its output; a failing command with
+# no failing check of its own still counts as one failure.
+suite() {
+	name=$1
+	shift
+	echo "== $name"
+	"$@" > "$logs/$name.log" 2>&1
+	rc=$?
+	cat "$logs/$name.log"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$logs/$name.log"; then
+		echo "not ok $name: exited with status $rc" | tee -a "$logs/$name.log"
+	fi
+}
+
+
+suite unit make -s BUILD="$build" unit-test
+suite vm tools/boot -t 300 "$kernel" "$build/img/tests.cpio"
+suite boot sh tests/boot.sh "$build" "$kernel"
+
+passed=$(cat "$logs"/*.log | grep -c '^ok ')
+failed=$(cat "$logs"/*.log | grep -c '^not ok ')
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

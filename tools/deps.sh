@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages the build and tests need (as root), or name the exact apt-get line.
+set -u
+need=""
+have() { command -v "$1" >/dev/null 2>&1; }
+have gcc || need="$need gcc"
+have make || need="$need make"
+have ld || need="$need binutils"
+have qemu-system-x86_64 || need="$need qemu-system-x86"
+have cpio || need="$need cpio"
+have timeout || need="$need coreutils"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+	echo "installing:$need"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq $need >/dev/null || exit 1
+else
+	echo "missing packages; run: sudo apt-get install -y$need" >&2
+	exit 1
+fi

@@ -1,0 +1,41 @@
+/* Tests of frame allocation, freeing, sharing counts and mapping, with every documented error. */
+#include "check.h"
+
+#define VA 0x10000000UL
+
+int main(void)
+{
+	check_prog = "frames";
+	long warm = page_alloc(0, VA, PTE_W); /* leaves the page tables for VA in place */
+	CHECK("warm-up", warm > 0 && sys_unmap(0, VA) == 0 && sys_frame_free(0, warm) == 0);
+	uint64_t free0 = KIP->frames_free;
+	long fn = sys_frame_alloc(0, -1);
+	CHECK("alloc-any", fn > 0);
+	CHECK_EQ("free-count-drops", KIP->frames_free, free0 - 1);
+	CHECK_EQ("info-owner-refs", sys_frame_info(fn), (long)(ENVINFO->id << 32 | 1));
+	CHECK_EQ("alloc-taken", sys_frame_alloc(0, fn), -E_BUSY);
+	CHECK_EQ("alloc-bad-number", sys_frame_alloc(0, -5), -E_INVAL);
+	CHECK_EQ("alloc-beyond-ram", sys_frame_alloc(0, 1L << 40), -E_INVAL);
+	CHECK_EQ("map", sys_map(0, VA, fn, PTE_W), 0);
+	*(volatile uint64_t *)VA = 42;
+	CHECK_EQ("info-mapped-refs", sys_frame_info(fn) & 0xFFFFFFFF, 2);
+	CHECK("uvpt-sees-mapping", (*uvpt_pte(VA) & PTE_ADDR) == (uint64_t)fn * PAGE_SIZE);
+	CHECK_EQ("map-kernel-va", sys_map(0, KERNBASE, fn, 0), -E_INVAL);
+	CHECK_EQ("map-unaligned", sys_map(0, VA + 1, fn, 0), -E_INVAL);
+	CHECK_EQ("map-bad-perm", sys_map(0, VA, fn, PTE_U | PTE_PS), -E_INVAL);
+	CHECK_EQ("map-kip-window", sys_map(0, UKIP, fn, 0), -E_INVAL);
+	CHECK_EQ("map-unowned", sys_map(0, VA + PAGE_SIZE, 1, 0), -E_PERM);
+	CHECK_EQ("protect-ro", sys_protect(0, VA, 0), 0);
+	CHECK("uvpt-ro", !(*uvpt_pte(VA) & PTE_W));
+	CHECK_EQ("protect-unmapped", sys_protect(0, VA + PAGE_SIZE, 0), -E_NOENT);
+	CHECK_EQ("free-while-mapped", sys_frame_free(0, fn), 0);
+	CHECK_EQ("still-readable", *(volatile uint64_t *)VA, 42);
+	CHECK_EQ("free-again", sys_frame_free(0, fn), -E_PERM);
+	CHECK_EQ("unmap", sys_unmap(0, VA), 0);
+	CHECK_EQ("back-in-pool", KIP->frames_free, free0);
+	CHECK_EQ("free-unowned", sys_frame_free(0, 1), -E_PERM);
+	CHECK_EQ("free-bad", sys_frame_free(0, -1), -E_INVAL);
+	CHECK_EQ("info-bad", sys_frame_info(-1), -E_INVAL);
+	CHECK_EQ("env-not-mine", sys_frame_alloc(12345, -1), -E_NOENT);
+	return CHECK_DONE();
+}

@@ -43,6 +43,7 @@ long page_alloc(long env, uint64_t va, uint64_t perm);
  * such program; -E_BADFMT: not a valid ELF).
  */
 long spawn(const char *name, uint64_t arg);
+#define SPAWN_SCRATCH 0x00006F0000000000UL /* where spawn maps a child's page to fill it */
 
 /* Spawn, then wait: the child's exit status or -E_*. */
 long run(const char *name, uint64_t arg);

@@ -3,7 +3,7 @@
 #include "lib/cpio.h"
 #include "lib/elf.h"
 
-#define SCRATCH 0x00006F0000000000UL /* where the parent maps a child's page to fill it */
+#define SCRATCH SPAWN_SCRATCH
 
 /* Map a fresh page of the child at va and copy len bytes of src to offset off in it. */
 static long fill_page(long child, uint64_t va, uint64_t perm, const void *src, size_t off, size_t len)

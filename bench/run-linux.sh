@@ -24,20 +24,22 @@ mkdir -p "$root"
 cp "$out/bench" "$root/init"
 (cd "$root" && echo init | cpio -o -H newc --quiet) > "$initrd"
 
+# panic=-1: if init dies (e.g. out of memory) the kernel reboots at once,
+# and -no-reboot turns that into QEMU exiting.
+append="console=ttyS0 quiet panic=-1"
 set -- qemu-system-x86_64 -M microvm -accel tcg -icount shift=0,sleep=off \
-    -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
-    -append "console=ttyS0 quiet panic=-1"
+    -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
 
 {
     echo "qemu: $(qemu-system-x86_64 --version | head -n 1)"
     echo "kernel: $(cat "$build/linux/version")"
-    echo "command: $*"
+    echo "command: $* -append \"$append\""
 } > "$out/$tag.meta"
 
 # The guest powers itself off; the timeout only guards against a hang.
 # </dev/null: with -nographic QEMU would otherwise read the terminal.
 rc=0
-timeout 600 "$@" </dev/null >"$out/$tag.log" 2>&1 || rc=$?
+timeout 600 "$@" -append "$append" </dev/null >"$out/$tag.log" 2>&1 || rc=$?
 tr -d '\r' <"$out/$tag.log" | grep '^bench ' >"$out/$tag.txt" || true
 
 if ! tr -d '\r' <"$out/$tag.log" | grep -q '^info done'; then

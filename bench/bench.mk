@@ -1,0 +1,41 @@
+# Benchmarks: Linux baseline under QEMU TCG with instruction counting.
+#
+#   make -f bench/bench.mk bench-linux      (or include bench/bench.mk)
+#
+# Targets:
+#   bench-linux         fetch the kernel, build, boot, write $(BUILD)/bench/linux.txt
+#                       and find the least guest memory ($(BUILD)/bench/linux-minmem.txt)
+#   bench-linux-run     only the benchmark run
+#   bench-linux-minmem  only the memory search
+#   bench-deps          install (as root) or name the missing host packages
+
+BUILD ?= build
+BENCH_OUT := $(BUILD)/bench
+BENCH_LINUX := $(BUILD)/linux
+BENCH_CC ?= musl-gcc
+BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
+
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean
+
+bench-linux: bench-linux-run bench-linux-minmem
+	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
+
+bench-deps:
+	@sh bench/deps.sh
+
+$(BENCH_LINUX)/vmlinuz: bench/linux-kernel.sh | bench-deps
+	sh bench/linux-kernel.sh $(BENCH_LINUX)
+
+$(BENCH_OUT)/bench: bench/bench.c | bench-deps
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/bench.c -lpthread
+
+bench-linux-run: $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/bench
+	sh bench/run-linux.sh $(BUILD) 256M linux
+	@cat $(BENCH_OUT)/linux.txt
+
+bench-linux-minmem: $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/bench
+	sh bench/minmem.sh $(BUILD)
+
+bench-clean:
+	rm -rf $(BENCH_OUT) $(BENCH_LINUX)

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Make sure the host tools the Linux benchmark run needs are present.
+# As root, install missing Debian packages; otherwise say exactly what to run.
+set -eu
+
+missing=""
+need() { # need COMMAND PACKAGE
+    command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need musl-gcc musl-tools
+need cpio cpio
+need qemu-system-x86_64 qemu-system-x86
+need apt-get apt
+need dpkg-deb dpkg
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+    echo "bench: installing:$missing" >&2
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+else
+    echo "bench: missing packages; run as root:" >&2
+    echo "  apt-get update && apt-get install -y$missing" >&2
+    exit 1
+fi

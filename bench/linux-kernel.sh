@@ -1,0 +1,54 @@
+#!/bin/sh
+# Fetch Debian's cloud kernel without installing it.
+#
+#   bench/linux-kernel.sh OUTDIR
+#
+# linux-image-cloud-amd64 is a metapackage; its dependency is the real,
+# versioned linux-image-<abi>-cloud-amd64 package.  Resolve that with
+# apt-cache, download the .deb into OUTDIR, unpack it with dpkg-deb -x and
+# leave OUTDIR/vmlinuz plus OUTDIR/version (package, version, release).
+set -eu
+
+out=${1:?usage: linux-kernel.sh OUTDIR}
+meta=linux-image-cloud-amd64
+mkdir -p "$out"
+
+resolve() {
+    apt-cache depends "$meta" 2>/dev/null |
+        sed -n 's/^ *Depends: *\(linux-image-[^ ]*-cloud-amd64\)$/\1/p' | head -n 1
+}
+
+pkg=$(resolve)
+if [ -z "$pkg" ]; then
+    # A fresh machine may have no package lists yet.
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update >&2
+        pkg=$(resolve)
+    else
+        echo "linux-kernel: apt-cache does not know $meta; run as root:" >&2
+        echo "  apt-get update" >&2
+        exit 1
+    fi
+fi
+[ -n "$pkg" ] || { echo "linux-kernel: cannot resolve $meta" >&2; exit 1; }
+
+release=${pkg#linux-image-}
+version=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -n 1)
+
+deb=$(ls "$out"/"${pkg}"_*.deb 2>/dev/null | head -n 1 || true)
+if [ -z "$deb" ] || ! dpkg-deb -f "$deb" Version | grep -qx "$version"; then
+    rm -f "$out"/linux-image-*.deb
+    # apt-get download writes into the current directory.  Downloading as
+    # root into a directory the sandbox user cannot write is fine: skip the
+    # sandbox instead of warning about it.
+    (cd "$out" && apt-get -q -o APT::Sandbox::User=root download "$pkg") >&2
+    deb=$(ls "$out"/"${pkg}"_*.deb | head -n 1)
+fi
+
+rm -rf "$out/pkg"
+dpkg-deb -x "$deb" "$out/pkg"
+cp "$out/pkg/boot/vmlinuz-$release" "$out/vmlinuz"
+cp "$out/pkg/boot/config-$release" "$out/config"
+rm -rf "$out/pkg"
+printf '%s %s %s\n' "$pkg" "$(dpkg-deb -f "$deb" Version)" "$release" > "$out/version"
+echo "linux-kernel: $(cat "$out/version")" >&2

@@ -168,18 +168,25 @@ static long do_recv(struct endpoint *ep, uint64_t timeout)
 	return 0;
 }
 
-/* Answer the thread whose call the caller received last. -E_NOENT if there is none waiting. */
-static long do_reply(bool then_switch)
+/* Deliver the reply to the thread whose call the caller received last; that thread, or NULL. */
+static struct thread *reply_to_caller(void)
 {
 	struct thread *cur = cpu.cur, *c = cur->caller;
 	cur->caller = NULL;
 	if (!c || c->state != TH_CALL)
-		return -E_NOENT;
+		return NULL;
 	transfer(cur, c);
 	list_remove(&c->timeq);
 	c->deadline = 0;
-	if (then_switch)
-		return (long)(uint64_t)c; /* the reply-and-receive fast path switches to it */
+	return c;
+}
+
+/* Answer the last call received; never blocks. -E_NOENT if nobody waits for a reply. */
+static long do_reply(void)
+{
+	struct thread *c = reply_to_caller();
+	if (!c)
+		return -E_NOENT;
 	sched_ready(c);
 	return 0;
 }
@@ -190,8 +197,7 @@ static long do_reply_recv(struct endpoint *ep, uint64_t timeout)
 	struct thread *cur = cpu.cur;
 	if (ep->owner != cur->env)
 		return -E_PERM;
-	long r = do_reply(true);
-	struct thread *c = r > 0 ? (struct thread *)r : NULL;
+	struct thread *c = reply_to_caller();
 	if (!c || !list_empty(&ep->senders) || timeout == 0) {
 		if (c)
 			sched_ready(c);
@@ -218,7 +224,7 @@ void ipc_syscall(struct trapframe *tf)
 	case IPC_CALL: r = do_send(ep, true, timeout); break;
 	case IPC_SEND: r = do_send(ep, false, timeout); break;
 	case IPC_RECV: r = do_recv(ep, timeout); break;
-	case IPC_REPLY: r = do_reply(false); break;
+	case IPC_REPLY: r = do_reply(); break;
 	case IPC_REPLY_RECV: r = do_reply_recv(ep, timeout); break;
 	default: r = -E_INVAL; break;
 	}

@@ -2,6 +2,10 @@
 	.text
 	.globl _start
 _start:
+	rdtsc                   /* first thing: when did this program start? */
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq %rax, mica_start_tsc(%rip)
 	movq %rsp, %rdi
 	andq $-16, %rsp
 	xorl %ebp, %ebp
@@ -9,6 +13,13 @@ _start:
 1:	hlt                     /* not reached: mica_main exits */
 	jmp 1b
 
+	.data
+	.globl mica_start_tsc
+	.p2align 3
+mica_start_tsc:
+	.quad 0
+
+	.text
 /*
  * The upcall entry for every kind: rdi = rsp = a struct exc_frame. The C
  * dispatcher may edit the frame; then exc_resume returns to it.

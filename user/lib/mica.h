@@ -17,6 +17,15 @@
 #define ENVINFO ((const volatile struct envinfo *)UENV)
 
 extern const struct mica_start *mica_start_info;
+/* The TSC at the program's first instruction (under icount: instructions since reset). */
+extern uint64_t mica_start_tsc;
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 
 /* Programs define main; its return value is the env's exit status. */
 int main(void);

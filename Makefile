@@ -72,3 +72,16 @@ clean:
 
 # Keep the programs that boot images are made of.
 .SECONDARY:
+
+include bench/bench.mk
+
+# Native kernel figures on Mica, under instruction counting.
+bench-mica: deps $(KERNEL) $(BUILD)/img/bench_kernel.cpio
+	@mkdir -p $(BUILD)/bench
+	tools/boot -i -t 600 $(KERNEL) $(BUILD)/img/bench_kernel.cpio | tr -d '\r' | tee $(BUILD)/bench/mica.log
+	@grep '^bench ' $(BUILD)/bench/mica.log > $(BUILD)/bench/mica.txt
+	@! grep -q ' FAIL ' $(BUILD)/bench/mica.txt
+
+# Both systems side by side, in guest instructions.
+bench: bench-mica bench-linux-run
+	@sh bench/report.sh $(BUILD)

@@ -4,6 +4,7 @@
 #define MSR_FS_BASE 0xC0000100
 #define MSR_GS_BASE 0xC0000101
 #define CPUTS_CHUNK 256
+#define PRESSURE_FRAMES 16 /* frames asked back when the pool runs dry */
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
@@ -66,12 +67,34 @@ static long sys_poweroff(long status)
 	poweroff((int)status);
 }
 
-/* Allocate frame fn (any if -1) owned by env. */
+/*
+ * Memory pressure: ask the env holding the most frames (other than the
+ * caller, and with no request pending) to give some back, visibly.
+ */
+static void relieve_pressure(struct env *caller)
+{
+	struct env *victim = NULL;
+	for (int i = 1; i < NENV; i++) {
+		struct env *e = &envs[i];
+		if (e->state == ENV_LIVE && e != caller && !e->revoke_deadline &&
+		    (!victim || e->frames_owned > victim->frames_owned))
+			victim = e;
+	}
+	if (victim && victim->frames_owned > 0)
+		revoke_ask(victim, PRESSURE_FRAMES);
+}
+
+/* Allocate frame fn (any if -1) owned by env; when none is free, start a revocation and fail. */
 static long sys_frame_alloc(long env, long fn)
 {
 	int err;
 	struct env *e = env_get(self(), env, &err);
-	return e ? frame_alloc(e, fn) : err;
+	if (!e)
+		return err;
+	long r = frame_alloc(e, fn);
+	if (r == -E_NOMEM)
+		relieve_pressure(self());
+	return r;
 }
 
 /* Free a frame that env owns. */

@@ -32,6 +32,10 @@ expect microvm 0 "hello from env" tools/boot -t 60 "$kernel" "$build/img/hello.c
 expect pc 0 "hello from env" tools/boot -M pc -t 60 "$kernel" "$build/img/hello.cpio"
 expect q35 0 "hello from env" tools/boot -M q35 -t 60 "$kernel" "$build/img/hello.cpio"
 
+# The console shell, typed at: the UART interrupt reaches it through a notification.
+msh() { (sleep 2; printf 'hello\r'; sleep 1; printf 'nosuch\r'; sleep 1; printf 'off\r') | tools/boot -t 60 "$kernel" "$build/img/msh.cpio"; }
+expect console-shell 0 "nosuch: E_NOENT" msh
+
 printf 'not an elf' > "$tmp/init"
 expect bad-elf 127 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"
 head -c 100 "$build/user/bin/hello" > "$tmp/init"

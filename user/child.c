@@ -1,0 +1,50 @@
+/* A helper child for the env tests: what it does depends on its start argument. */
+#include "mica.h"
+
+/* Operations on another env (not ours to touch): each must fail with -E_PERM; the exit status names the first that did not. */
+static int act_on(long other)
+{
+	if (sys_frame_alloc(other, -1) != -E_PERM)
+		return 20;
+	if (sys_env_destroy(other) != -E_PERM)
+		return 21;
+	if (sys_env_wait(other) != -E_PERM)
+		return 22;
+	if (sys_env_set_upcall(other, UPCALL_EXCEPTION, 0x1000) != -E_PERM)
+		return 23;
+	if (sys_env_start(other, 0x1000, 0x1000, 0) != -E_PERM)
+		return 24;
+	if (sys_unmap(other, 0x10000000) != -E_PERM)
+		return 25;
+	if (sys_revoke_ask(other, 1) != -E_PERM)
+		return 26;
+	if (sys_thread_create(other, 0x1000, 0x1000, 0) != -E_PERM)
+		return 27;
+	return 0;
+}
+
+int main(void)
+{
+	uint64_t arg = mica_start_info->arg;
+
+	switch (arg & 15) {
+	case 0: /* a plain status */
+		return 7;
+	case 1: /* spin until destroyed */
+		for (;;)
+			sys_yield(0);
+	case 2: /* a null-pointer read with no handler: the kernel ends the env */
+		return *(volatile int *)0;
+	case 3: /* the parent is not ours to act on */
+		return act_on((long)ENVINFO->parent);
+	case 4: /* nor is a sibling, whose id is in the upper bits of arg */
+		return act_on((long)(arg >> 4));
+	case 5: /* an exit status passed straight to env_exit */
+		sys_env_exit(0x1234);
+		return 1;
+	case 6: /* an invalid opcode with no handler */
+		__asm__ volatile("ud2");
+		return 1;
+	}
+	return 99;
+}

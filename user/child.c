@@ -23,6 +23,11 @@ static int act_on(long other)
 	return 0;
 }
 
+static void ignore(struct exc_frame *f)
+{
+	f->rip += 2;
+}
+
 int main(void)
 {
 	uint64_t arg = mica_start_info->arg;
@@ -43,6 +48,11 @@ int main(void)
 		sys_env_exit(0x1234);
 		return 1;
 	case 6: /* an invalid opcode with no handler */
+		__asm__ volatile("ud2");
+		return 1;
+	case 7: /* a handler, but an exception stack that cannot be written: the kernel ends the env */
+		set_upcall(UPCALL_EXCEPTION, ignore);
+		sys_thread_set(0, THREAD_XSTACK, 0x50000000);
 		__asm__ volatile("ud2");
 		return 1;
 	}

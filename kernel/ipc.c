@@ -168,8 +168,12 @@ static long do_recv(struct endpoint *ep, uint64_t timeout)
 	return 0;
 }
 
-/* Answer the thread whose call the caller received last. -E_NOENT if there is none waiting. */
-static long do_reply(bool then_switch)
+/*
+ * Answer the thread whose call the caller received last. -E_NOENT if there is
+ * none waiting. With switch_to, the caller is not made ready but handed back
+ * there, for the reply-and-receive fast path to switch to.
+ */
+static long do_reply(struct thread **switch_to)
 {
 	struct thread *cur = cpu.cur, *c = cur->caller;
 	cur->caller = NULL;
@@ -178,8 +182,10 @@ static long do_reply(bool then_switch)
 	transfer(cur, c);
 	list_remove(&c->timeq);
 	c->deadline = 0;
-	if (then_switch)
-		return (long)(uint64_t)c; /* the reply-and-receive fast path switches to it */
+	if (switch_to) {
+		*switch_to = c;
+		return 0;
+	}
 	sched_ready(c);
 	return 0;
 }
@@ -190,8 +196,8 @@ static long do_reply_recv(struct endpoint *ep, uint64_t timeout)
 	struct thread *cur = cpu.cur;
 	if (ep->owner != cur->env)
 		return -E_PERM;
-	long r = do_reply(true);
-	struct thread *c = r > 0 ? (struct thread *)r : NULL;
+	struct thread *c = NULL;
+	do_reply(&c);
 	if (!c || !list_empty(&ep->senders) || timeout == 0) {
 		if (c)
 			sched_ready(c);
@@ -218,7 +224,7 @@ void ipc_syscall(struct trapframe *tf)
 	case IPC_CALL: r = do_send(ep, true, timeout); break;
 	case IPC_SEND: r = do_send(ep, false, timeout); break;
 	case IPC_RECV: r = do_recv(ep, timeout); break;
-	case IPC_REPLY: r = do_reply(false); break;
+	case IPC_REPLY: r = do_reply(NULL); break;
 	case IPC_REPLY_RECV: r = do_reply_recv(ep, timeout); break;
 	default: r = -E_INVAL; break;
 	}

@@ -194,6 +194,7 @@ static void preempt(struct trapframe *tf)
 	sched_save(tf);
 	cpu.cur->slice_grace = 0;
 	sched_ready(cpu.cur);
+	timer_rearm(); /* sched_tick's own rearm is never reached */
 	sched_run();
 }
 

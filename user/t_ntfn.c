@@ -1,0 +1,104 @@
+/* Tests of notifications: signal and wait, polling, timeouts, errors, waking across threads, destroy, sleep. */
+#include "check.h"
+
+#define STACK_VA 0x40000000UL
+#define STACK_PAGES 2
+#define NSTACKS 4
+
+static volatile long results[NSTACKS];
+static volatile long nt_shared;
+
+static void waiter(uint64_t slot)
+{
+	results[slot] = sys_ntfn_wait(nt_shared, TIMEOUT_FOREVER);
+	sys_thread_exit();
+}
+
+static void signaller(uint64_t slot)
+{
+	sys_sleep(1000000);
+	results[slot] = sys_ntfn_signal(nt_shared, 0x10);
+	sys_thread_exit();
+}
+
+static uint64_t stack_top(int slot)
+{
+	return STACK_VA + (uint64_t)(slot + 1) * STACK_PAGES * PAGE_SIZE;
+}
+
+static long start(void (*fn)(uint64_t), int slot)
+{
+	results[slot] = 1;
+	return sys_thread_create(0, (uint64_t)fn, stack_top(slot), (uint64_t)slot);
+}
+
+/* Let the other threads run until results[slot] changes (or give up). */
+static void await(int slot)
+{
+	for (int i = 0; i < 200 && results[slot] == 1; i++)
+		sys_sleep(100000);
+}
+
+int main(void)
+{
+	check_prog = "ntfn";
+	for (uint64_t i = 0; i < NSTACKS * STACK_PAGES; i++)
+		page_alloc(0, STACK_VA + i * PAGE_SIZE, PTE_W | PTE_NX);
+
+	long nt = sys_ntfn_create();
+	CHECK("create", nt > 0);
+	CHECK_EQ("signal-1", sys_ntfn_signal(nt, 0x1), 0);
+	CHECK_EQ("signal-2", sys_ntfn_signal(nt, 0x4), 0);
+	CHECK_EQ("signal-3", sys_ntfn_signal(nt, 0x1), 0);
+	CHECK_EQ("wait-or", sys_ntfn_wait(nt, TIMEOUT_FOREVER), 0x5);
+	CHECK_EQ("wait-cleared", sys_ntfn_wait(nt, 0), -E_AGAIN);
+	CHECK_EQ("signal-high", sys_ntfn_signal(nt, 1UL << 62), 0);
+	CHECK_EQ("wait-high", sys_ntfn_wait(nt, 0), 1L << 62);
+	uint64_t t0 = clock_ns();
+	long r = sys_ntfn_wait(nt, 1000000);
+	uint64_t dt = clock_ns() - t0;
+	CHECK_EQ("wait-timeout", r, -E_TIMEOUT);
+	CHECK("wait-timeout-1ms", dt >= 1000000 && dt < 100000000);
+	CHECK_EQ("signal-zero", sys_ntfn_signal(nt, 0), -E_INVAL);
+	CHECK_EQ("signal-bit63", sys_ntfn_signal(nt, 1UL << 63), -E_INVAL);
+	CHECK_EQ("signal-bad-id", sys_ntfn_signal(12345, 1), -E_NOENT);
+	CHECK_EQ("wait-bad-id", sys_ntfn_wait(12345, 0), -E_NOENT);
+	CHECK_EQ("irq-bind-negative", sys_irq_bind(-1, nt, 1), -E_INVAL);
+	CHECK_EQ("irq-bind-huge", sys_irq_bind(100000, nt, 1), -E_INVAL);
+	CHECK_EQ("irq-bind-no-bits", sys_irq_bind(1, nt, 0), -E_INVAL);
+	CHECK_EQ("irq-bind-bad-ntfn", sys_irq_bind(1, 12345, 1), -E_NOENT);
+
+	/* a thread blocked in wait is woken by a signal from a second thread */
+	nt_shared = nt;
+	CHECK("waiter-start", start(waiter, 0) > 0);
+	CHECK("signaller-start", start(signaller, 1) > 0);
+	await(0);
+	await(1);
+	CHECK_EQ("signaller-ok", results[1], 0);
+	CHECK_EQ("waiter-woken-with-bits", results[0], 0x10);
+	CHECK_EQ("bits-taken-by-waiter", sys_ntfn_wait(nt, 0), -E_AGAIN);
+
+	/* destroying the notification wakes its waiter with E_DEAD */
+	CHECK("dead-waiter-start", start(waiter, 2) > 0);
+	sys_sleep(1000000);
+	CHECK_EQ("waiter-blocked", results[2], 1);
+	CHECK_EQ("destroy", sys_ntfn_destroy(nt), 0);
+	await(2);
+	CHECK_EQ("waiter-dead", results[2], -E_DEAD);
+	CHECK_EQ("destroy-again", sys_ntfn_destroy(nt), -E_NOENT);
+	CHECK_EQ("signal-destroyed", sys_ntfn_signal(nt, 1), -E_NOENT);
+
+	t0 = clock_ns();
+	CHECK_EQ("sleep", sys_sleep(2000000), 0);
+	dt = clock_ns() - t0;
+	CHECK("sleep-2ms", dt >= 2000000 && dt < 100000000);
+	CHECK_EQ("sleep-zero", sys_sleep(0), 0);
+
+	for (uint64_t i = 0; i < NSTACKS * STACK_PAGES; i++) {
+		uint64_t va = STACK_VA + i * PAGE_SIZE;
+		long fn = (long)((*uvpt_pte(va) & PTE_ADDR) / PAGE_SIZE);
+		sys_unmap(0, va);
+		sys_frame_free(0, fn);
+	}
+	return CHECK_DONE();
+}

@@ -57,6 +57,7 @@ void frame_init(uint64_t table_pa, uint64_t hi)
 {
 	nframes = hi / PAGE_SIZE;
 	frames = P2V(table_pa);
+	free_head = NIL;
 	for (uint64_t i = 0; i < nframes; i++)
 		frames[i] = (struct frame){ .owner = OWNER_RESERVED, .next = NIL, .prev = NIL };
 	for (int i = 0; i < NENV; i++)
@@ -91,10 +92,13 @@ bool frame_valid(uint64_t fn)
 /* Take frame fn (or the first free one if fn < 0) off the free list; its number or -E_*. */
 static long take_free(long fn)
 {
-	if (fn < 0)
+	if (fn < 0) {
+		if (free_head == NIL)
+			return -E_NOMEM;
 		fn = free_head;
-	if (fn == NIL || (uint64_t)fn >= nframes)
-		return fn == NIL ? -E_NOMEM : -E_INVAL;
+	}
+	if ((uint64_t)fn >= nframes)
+		return -E_INVAL;
 	if (frames[fn].owner != OWNER_FREE)
 		return -E_BUSY;
 	list_take(&free_head, fn);

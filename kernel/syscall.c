@@ -67,16 +67,25 @@ static long sys_poweroff(long status)
 	poweroff((int)status);
 }
 
+/* Is a an ancestor of (or the same env as) e? */
+static bool ancestor(struct env *a, struct env *e)
+{
+	for (int depth = 0; e && depth < NENV; depth++, e = env_lookup(e->parent))
+		if (e == a)
+			return true;
+	return false;
+}
+
 /*
- * Memory pressure: ask the env holding the most frames (other than the
- * caller, and with no request pending) to give some back, visibly.
+ * Memory pressure: ask the env holding the most frames (not the caller nor
+ * one of its ancestors, and with no request pending) to give some back, visibly.
  */
 static void relieve_pressure(struct env *caller)
 {
 	struct env *victim = NULL;
 	for (int i = 1; i < NENV; i++) {
 		struct env *e = &envs[i];
-		if (e->state == ENV_LIVE && e != caller && !e->revoke_deadline &&
+		if (e->state == ENV_LIVE && !ancestor(e, caller) && !e->revoke_deadline &&
 		    (!victim || e->frames_owned > victim->frames_owned))
 			victim = e;
 	}

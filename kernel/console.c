@@ -7,6 +7,7 @@
 #define LSR_THRE 0x20 /* transmit holding register empty */
 #define LSR_TEMT 0x40 /* transmitter empty: every byte is on the wire */
 #define DEBUG_EXIT_PORT 0xF4
+#define COM2 0x2F8 /* the status line: the host reads the full exit status here */
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
@@ -78,14 +79,28 @@ static void cons_drain(void)
 		;
 }
 
+/* Write "exit N" on the second serial port, where tools/boot reads the whole status. */
+static void report_status(int status)
+{
+	char buf[24];
+	int n = fmt_snprintf(buf, sizeof(buf), "exit %d\n", status);
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j < 100000 && !(inb(COM2 + 5) & LSR_THRE); j++)
+			;
+		outb(COM2, (uint8_t)buf[i]);
+	}
+}
+
 /*
- * Power off with a status the host sees. QEMU's isa-debug-exit device (port
- * 0xF4) ends QEMU with exit code status*2+1; without it, try ACPI (q35/pc
+ * Power off with a status the host sees: "exit N" on the second serial port,
+ * then QEMU's isa-debug-exit device (port 0xF4), which ends QEMU with exit
+ * code status*2+1 (only 8 bits of it survive). Without it, try ACPI (q35/pc
  * PM1a control at 0x604), then the i8042 reset line, then halt forever.
  */
 void poweroff(int status)
 {
 	__asm__ volatile("cli");
+	report_status(status);
 	cons_drain();
 	outl(DEBUG_EXIT_PORT, (uint32_t)status);
 	outw(0x604, 0x2000);

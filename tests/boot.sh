@@ -37,13 +37,13 @@ msh() { (sleep 2; printf 'hello\r'; sleep 1; printf 'nosuch\r'; sleep 1; printf 
 expect console-shell 0 "nosuch: E_NOENT" msh
 
 printf 'not an elf' > "$tmp/init"
-expect bad-elf 127 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"
+expect bad-elf 255 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"
 head -c 100 "$build/user/bin/hello" > "$tmp/init"
-expect truncated-elf 127 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image trunc "$tmp/init")"
+expect truncated-elf 255 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image trunc "$tmp/init")"
 cp "$build/user/bin/hello" "$tmp/other"
-expect no-init 127 "no program named init" tools/boot -t 60 "$kernel" "$(image noinit "$tmp/other")"
+expect no-init 255 "no program named init" tools/boot -t 60 "$kernel" "$(image noinit "$tmp/other")"
 head -c 1000 "$build/img/hello.cpio" > "$tmp/corrupt.cpio"
-expect corrupt-image 127 "kernel panic" tools/boot -t 60 "$kernel" "$tmp/corrupt.cpio"
+expect corrupt-image 255 "kernel panic" tools/boot -t 60 "$kernel" "$tmp/corrupt.cpio"
 
 size=$(objcopy --strip-all -O elf64-x86-64 "$kernel" "$tmp/k.stripped" && wc -c < "$tmp/k.stripped")
 if [ "$size" -le 262144 ]; then echo "ok boot/kernel-size ($size bytes stripped)"; else echo "not ok boot/kernel-size: $size bytes > 256 KiB"; fi

@@ -9,7 +9,7 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-st
 	-fno-pic -fno-omit-frame-pointer -Wall -Wextra -Werror -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude -I.
 KCFLAGS := $(COMMON_CFLAGS) -mno-red-zone -mcmodel=kernel -mno-sse -mno-mmx -mno-sse2
-UCFLAGS := $(COMMON_CFLAGS) -Iuser/lib -mno-sse -mno-mmx -mno-sse2
+UCFLAGS := $(filter-out -fno-pic,$(COMMON_CFLAGS)) -fpie -Iuser/lib -mno-sse -mno-mmx -mno-sse2
 
 KERNEL := $(BUILD)/kernel/mica.elf
 LIB_SRCS := $(wildcard lib/*.c)
@@ -44,6 +44,15 @@ $(BUILD)/user/%.o: %.S $(HEADERS)
 $(BUILD)/user/bin/%: $(BUILD)/user/user/%.o $(ULIB_OBJS) user/lib/user.ld
 	@mkdir -p $(@D)
 	$(LD) -n -nostdlib -static -T user/lib/user.ld -z noexecstack --no-warn-rwx-segments -o $@ $< $(ULIB_OBJS)
+
+# lx, the Linux personality: linked at LX_BASE with the native runtime.
+LX_SRCS := $(wildcard libos/lx/*.c) $(wildcard libos/lx/*.S)
+LX_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(LX_SRCS)))
+LX := $(BUILD)/user/lx/lx
+HEADERS += $(wildcard libos/lx/*.h libos/lx/*.def)
+$(LX): $(LX_OBJS) $(ULIB_OBJS) libos/lx/lx.ld
+	@mkdir -p $(@D)
+	$(LD) -n -nostdlib -static --no-relax -T libos/lx/lx.ld -z noexecstack --no-warn-rwx-segments -o $@ $(LX_OBJS) $(ULIB_OBJS)
 
 # A boot image: a cpio archive whose "init" is the named program, with every program beside it.
 $(BUILD)/img/%.cpio: $(USER_BINS)

@@ -151,7 +151,6 @@ void kmain(uint64_t start_info_pa)
 	sched_init();
 	boot_pml4[0] = 0; /* the identity map was for the jump to the upper half */
 	lcr3(V2P(boot_pml4));
-	kprintf("mica: %lu MiB free\n", kip->frames_free * PAGE_SIZE >> 20);
 	start_root(si);
 	sched_run();
 }

@@ -1,0 +1,64 @@
+/* The entry of reflected Linux syscalls: switch to lx's stack, call lx_syscall, return as Linux does. */
+/*
+ * The kernel reflects a program's `syscall` here with every register as the
+ * instruction left it: rax = number, rdi rsi rdx r10 r8 r9 = arguments,
+ * rcx = return address, r11 = rflags. The program's stack (and its red zone)
+ * is never touched: gs:0 holds the top of lx's stack, gs:8 keeps the
+ * program's rsp. On return rax = result, rcx and r11 as Linux leaves them,
+ * every other register intact.
+ */
+	.text
+	.globl lx_syscall_entry
+lx_syscall_entry:
+	movq %rsp, %gs:8
+	movq %gs:0, %rsp
+	pushq %r11
+	pushq %rcx
+	pushq %rdi
+	pushq %rsi
+	pushq %rdx
+	pushq %r10
+	pushq %r8
+	pushq %r9
+	subq $8, %rsp
+	pushq %r9               /* a6: the seventh C argument goes on the stack */
+	movq %r8, %r9
+	movq %r10, %r8
+	movq %rdx, %rcx
+	movq %rsi, %rdx
+	movq %rdi, %rsi
+	movq %rax, %rdi
+	call lx_syscall
+	addq $16, %rsp
+	popq %r9
+	popq %r8
+	popq %r10
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %rcx
+	popfq
+	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
+	movq %gs:8, %rsp
+	jmp *%rcx
+
+/* lx_start(entry, sp): enter the program with the ABI's initial registers. */
+	.globl lx_start
+lx_start:
+	movq %rsi, %rsp
+	movq %rdi, %rcx
+	xorl %eax, %eax
+	xorl %ebx, %ebx
+	xorl %edx, %edx         /* no atexit function */
+	xorl %esi, %esi
+	xorl %edi, %edi
+	xorl %ebp, %ebp
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	xorl %r10d, %r10d
+	xorl %r11d, %r11d
+	xorl %r12d, %r12d
+	xorl %r13d, %r13d
+	xorl %r14d, %r14d
+	xorl %r15d, %r15d
+	jmp *%rcx

@@ -1,0 +1,136 @@
+/* Loading a static or static-PIE Linux ELF program and building its initial stack (argv, envp, auxv). */
+#include "libos/lx/lx.h"
+#include "lib/elf.h"
+
+#define MAX_STRINGS (128 * 1024)
+
+/* Where the program headers are in memory once loaded at base, or 0. */
+static uint64_t phdr_addr(const struct elf_image *img, uint64_t base)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)img->data;
+	int cursor = 0;
+	const Elf64_Phdr *ph;
+	while ((ph = elf_load_next(img, &cursor)) != NULL)
+		if (eh->e_phoff >= ph->p_offset && eh->e_phoff < ph->p_offset + ph->p_filesz)
+			return base + ph->p_vaddr + (eh->e_phoff - ph->p_offset);
+	return 0;
+}
+
+/* Map, fill and protect one PT_LOAD segment. */
+static long load_segment(const struct elf_image *img, const Elf64_Phdr *ph, uint64_t base)
+{
+	uint64_t start = (base + ph->p_vaddr) & ~(PAGE_SIZE - 1);
+	uint64_t end = PGROUNDUP_U(base + ph->p_vaddr + ph->p_memsz);
+	int prot = ((ph->p_flags & PF_R) ? PROT_READ : 0) | ((ph->p_flags & PF_W) ? PROT_WRITE : 0) |
+		   ((ph->p_flags & PF_X) ? PROT_EXEC : 0);
+	long r = mem_map(start, end - start, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+	if (r < 0)
+		return r;
+	memcpy((void *)(base + ph->p_vaddr), img->data + ph->p_offset, ph->p_filesz);
+	return mem_protect(start, end - start, prot);
+}
+
+/* Load every segment of img at base; returns the end of the highest one (the start of brk). */
+static long load_image(const struct elf_image *img, uint64_t base, uint64_t *top)
+{
+	int cursor = 0;
+	const Elf64_Phdr *ph;
+	*top = 0;
+	while ((ph = elf_load_next(img, &cursor)) != NULL) {
+		long r = load_segment(img, ph, base);
+		if (r < 0)
+			return r;
+		if (base + ph->p_vaddr + ph->p_memsz > *top)
+			*top = base + ph->p_vaddr + ph->p_memsz;
+	}
+	return 0;
+}
+
+/* Push n bytes onto the stack being built (downwards); returns their address. */
+static uint64_t push_bytes(uint64_t *sp, const void *src, size_t n)
+{
+	*sp -= n;
+	memcpy((void *)*sp, src, n);
+	return *sp;
+}
+
+static int count(char *const v[])
+{
+	int n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* Build argc, argv, envp and auxv at the top of the stack; returns the initial rsp. */
+static long build_stack(char *const argv[], char *const envp[], const char *execfn, const uint64_t *aux, int naux,
+			uint64_t *sp_out)
+{
+	int argc = count(argv), envc = count(envp);
+	uint64_t sp = LX_STACK_TOP, size = 0;
+	for (int i = 0; i < argc; i++)
+		size += strlen(argv[i]) + 1;
+	for (int i = 0; i < envc; i++)
+		size += strlen(envp[i]) + 1;
+	if (size + strlen(execfn) > MAX_STRINGS)
+		return -E2BIG;
+	uint64_t *ptrs = lx_alloc((size_t)(argc + envc + 2) * 8);
+	if (!ptrs)
+		return -ENOMEM;
+	for (int i = envc - 1; i >= 0; i--)
+		ptrs[argc + 1 + i] = push_bytes(&sp, envp[i], strlen(envp[i]) + 1);
+	for (int i = argc - 1; i >= 0; i--)
+		ptrs[i] = push_bytes(&sp, argv[i], strlen(argv[i]) + 1);
+	ptrs[argc] = 0;
+	ptrs[argc + 1 + envc] = 0;
+	uint8_t random[16];
+	lx_random_bytes(random, sizeof(random));
+	uint64_t rnd = push_bytes(&sp, random, sizeof(random));
+	uint64_t platform = push_bytes(&sp, "x86_64", 7);
+	uint64_t fn = push_bytes(&sp, execfn, strlen(execfn) + 1);
+	sp &= ~15UL;
+	uint64_t words = 1 + (uint64_t)argc + 1 + (uint64_t)envc + 1 + (uint64_t)naux * 2 + 8;
+	if (words & 1)
+		sp -= 8; /* rsp must be 16-byte aligned at argc */
+	uint64_t tail[] = { AT_RANDOM, rnd, AT_PLATFORM, platform, AT_EXECFN, fn, AT_NULL, 0 };
+	push_bytes(&sp, tail, sizeof(tail));
+	push_bytes(&sp, aux, (size_t)naux * 16);
+	push_bytes(&sp, ptrs, (size_t)(argc + envc + 2) * 8);
+	uint64_t argc64 = (uint64_t)argc;
+	push_bytes(&sp, &argc64, 8);
+	lx_free(ptrs);
+	*sp_out = sp;
+	return 0;
+}
+
+long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t *entry, uint64_t *sp)
+{
+	void *data;
+	size_t size;
+	struct elf_image img;
+	long r = vfs_read_all(path, &data, &size);
+	if (r < 0)
+		return r;
+	if (elf_parse(&img, data, size, LX_MMAP_TOP) < 0 || elf_interp(&img)) {
+		lx_free(data);
+		return -ENOEXEC; /* dynamic programs (PT_INTERP) come with ld.so support */
+	}
+	uint64_t base = img.type == ET_DYN ? LX_PIE_BASE : 0, top;
+	if ((r = load_image(&img, base, &top)) < 0 || (r = mem_map_stack()) < 0)
+		return r;
+	mem_init(top);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)img.data;
+	uint64_t aux[][2] = {
+		{ AT_PHDR, phdr_addr(&img, base) }, { AT_PHENT, sizeof(Elf64_Phdr) }, { AT_PHNUM, eh->e_phnum },
+		{ AT_PAGESZ, PAGE_SIZE }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, base + img.entry },
+		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 },
+		{ AT_HWCAP, 0x178bfbff }, { AT_CLKTCK, 100 },
+	};
+	r = build_stack(argv, envp, path, &aux[0][0], (int)(sizeof(aux) / sizeof(aux[0])), sp);
+	if (r < 0)
+		return r;
+	*entry = base + img.entry;
+	lx_free(data);
+	vfs_set_exe(path);
+	return 0;
+}

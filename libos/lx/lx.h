@@ -1,0 +1,103 @@
+/* lx, the Linux personality: its internal interfaces (memory, files, processes, the syscall table). */
+#ifndef LX_H
+#define LX_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include "mica.h"
+#include "libos/lx/linux.h"
+
+/*
+ * lx is linked into a native program at LX_BASE, far above where Linux
+ * programs live; its code range is registered with the kernel, so a
+ * `syscall` from the program is reflected to lx_syscall_entry and a
+ * `syscall` from lx is a kernel call.
+ *
+ *   0x7D00_0000_0000  lx: text, data, its heap above (lx_alloc)
+ *   0x7CFF_FFFF_F000  top of the program's stack (LX_STACK_TOP)
+ *   0x7C00_0000_0000  mmap area grows down from here (LX_MMAP_TOP)
+ *   0x5555_5555_4000  a static-PIE program's load address
+ *   0x0040_0000       a static program's usual load address; brk follows its end
+ */
+#define LX_BASE 0x00007D0000000000UL
+#define LX_HEAP 0x00007D8000000000UL
+#define LX_HEAP_MAX (1UL << 32)
+#define LX_STACK_TOP 0x00007CFFFFFFF000UL
+#define LX_STACK_MAX (8UL << 20)
+#define LX_MMAP_TOP 0x00007C0000000000UL
+#define LX_PIE_BASE 0x0000555555554000UL
+#define PGROUNDUP_U(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+/* ---- util.c: lx's own heap and messages ---- */
+void *lx_alloc(size_t n);           /* zeroed; NULL when out of memory */
+void *lx_realloc(void *p, size_t n);
+void lx_free(void *p);
+char *lx_strdup(const char *s);
+int lx_errno(long mica_err);         /* a Mica E_* (negated) as a negated Linux errno */
+extern bool lx_trace;                /* print one line per syscall */
+
+/* ---- mem.c: the address space ---- */
+/* A range of the program's address space and how to fill it on first touch. */
+struct vma {
+	uint64_t start, end;   /* page-aligned */
+	int prot;              /* PROT_* */
+	int flags;             /* MAP_* */
+	struct file *file;     /* NULL: anonymous */
+	uint64_t offset;       /* file offset of start */
+	struct vma *next;      /* sorted by start */
+};
+void mem_init(uint64_t brk_start);
+long mem_map_stack(void);
+long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
+long mem_unmap(uint64_t addr, uint64_t len);
+long mem_protect(uint64_t addr, uint64_t len, int prot);
+bool mem_fault(uint64_t addr, bool write); /* true when the fault was served */
+bool mem_user_ok(uint64_t addr, uint64_t len, bool write); /* may lx touch these bytes for the program? */
+size_t mem_format_maps(char *buf, size_t n); /* /proc/self/maps text */
+void lx_random_bytes(void *buf, size_t n);
+
+/* ---- vfs.c: files ---- */
+struct inode;
+/* An open file description, shared by dup'ed descriptors. */
+struct file {
+	const struct file_ops *ops;
+	struct inode *inode;   /* NULL for devices without a node */
+	uint64_t pos;
+	int flags;             /* O_* given to open, O_APPEND etc. */
+	int refs;
+	void *priv;
+};
+struct file_ops {
+	long (*read)(struct file *f, void *buf, size_t n);
+	long (*write)(struct file *f, const void *buf, size_t n);
+	long (*pread)(struct file *f, void *buf, size_t n, uint64_t off);
+	long (*pwrite)(struct file *f, const void *buf, size_t n, uint64_t off);
+	long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
+	void (*close)(struct file *f);
+};
+void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archive */
+struct file *file_get(int fd);            /* NULL if fd is not open */
+void file_put(struct file *f);
+int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min, or -EMFILE */
+struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */
+long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
+void vfs_set_exe(const char *path); /* what /proc/self/exe names */
+
+/* ---- loader.c: exec ---- */
+/* Load a static or static-PIE ELF program and build its stack; returns its entry and stack pointer. */
+long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t *entry, uint64_t *sp);
+
+/* ---- syscall.c ---- */
+struct lx_regs; /* what entry.S saved */
+long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+__attribute__((noreturn)) void lx_exit(int status);
+extern const char *const lx_syscall_names[];
+
+/* Handlers are `long sys_NAME(long a1, ..., long a6)` defined across the files; the table comes from syscalls.def. */
+#define LX_SYSCALL(nr, name) long lx_sys_##name(long, long, long, long, long, long);
+#include "libos/lx/syscalls.def"
+#undef LX_SYSCALL
+
+#endif

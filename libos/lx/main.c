@@ -1,0 +1,104 @@
+/* lx's start: read the run's settings from the boot image, fill the file system, load the program, enter it. */
+#include "libos/lx/lx.h"
+#include "lib/cpio.h"
+
+/*
+ * `mica run` puts the program and its files in the boot image with lx as
+ * init, and a few settings beside them:
+ *   .mica/argv   the arguments, each ending in a NUL; argv[0] is the program's path
+ *   .mica/env    the environment, the same way (optional)
+ *   .mica/time   the wall-clock time at launch, seconds since 1970, in decimal (optional)
+ *   .mica/trace  present: print one line per syscall
+ */
+#define MAX_ARGS 256
+#define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
+#define LX_STACK_PAGES 16
+#define LX_XSTACK (LX_BASE - 0x100000UL)   /* exception stack: the 16 KiB below */
+#define LX_KSTACK (LX_BASE - 0x200000UL)   /* lx's own stack for syscalls */
+
+extern char lx_text_start[], lx_end[], lx_syscall_entry[];
+__attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
+void lx_fault(struct exc_frame *f);
+uint64_t lx_boot_time;
+
+/* Per-thread state the entry code reaches through gs. */
+static struct { uint64_t stack_top, user_rsp; } lx_cpu;
+
+/* Split a NUL-separated list into v (at most max-1 entries, NULL-terminated); returns the count. */
+static int split(const char *data, size_t size, char **v, int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < size && n < max - 1; n++) {
+		v[n] = (char *)data + i;
+		i += strnlen(data + i, size - i) + 1;
+	}
+	v[n] = NULL;
+	return n;
+}
+
+/* A setting of the run, as a copy in lx's heap (NUL-terminated), or NULL. */
+static const char *setting(const char *name, size_t *size)
+{
+	const struct mica_start *s = mica_start_info;
+	struct cpio_entry e;
+	if (cpio_find((const void *)s->image, s->image_size, name, &e) < 0)
+		return NULL;
+	char *copy = lx_alloc(e.size + 1);
+	if (copy)
+		memcpy(copy, e.data, e.size);
+	*size = e.size;
+	return copy;
+}
+
+static uint64_t parse_u64(const char *s)
+{
+	uint64_t v = 0;
+	while (s && *s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+/* Map n zeroed pages below top for lx's own use. */
+static void map_stack(uint64_t top, int n)
+{
+	for (int i = 1; i <= n; i++)
+		if (page_alloc(0, top - (uint64_t)i * PAGE_SIZE, PTE_W | PTE_NX) < 0)
+			die("lx: out of memory for its stacks");
+}
+
+/* Stacks, the gs area, the fault handler, and the code range whose syscalls are kernel calls. */
+static void setup_self(void)
+{
+	map_stack(LX_KSTACK, LX_STACK_PAGES);
+	map_stack(LX_XSTACK, XSTACK_PAGES);
+	lx_cpu.stack_top = LX_KSTACK;
+	sys_thread_set(0, THREAD_GSBASE, (uint64_t)&lx_cpu);
+	sys_thread_set(0, THREAD_XSTACK, LX_XSTACK);
+	set_upcall(UPCALL_EXCEPTION, lx_fault);
+	long r = sys_env_set_libos(0, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
+	if (r < 0)
+		die("lx: cannot register the libOS range: %s", mica_strerror((int)r));
+}
+
+int main(void)
+{
+	static char *argv[MAX_ARGS], *envp[MAX_ARGS];
+	size_t n = 0;
+	const char *args = setting(".mica/argv", &n);
+	if (!args || split(args, n, argv, MAX_ARGS) == 0)
+		die("lx: no program to run (.mica/argv is missing or empty)");
+	const char *env = setting(".mica/env", &n);
+	split(env ? env : "", env ? n : 0, envp, MAX_ARGS);
+	lx_boot_time = parse_u64(setting(".mica/time", &n));
+	lx_trace = setting(".mica/trace", &n) != NULL;
+
+	vfs_init((const void *)mica_start_info->image, mica_start_info->image_size);
+	setup_self();
+	uint64_t entry, sp;
+	long r = lx_load(argv[0], argv, envp, &entry, &sp);
+	if (r < 0) {
+		printf("lx: cannot run %s: %s\n", argv[0], r == -ENOENT ? "no such file" : r == -ENOEXEC ? "not a valid x86-64 ELF program" : r == -EACCES ? "permission denied" : "error");
+		lx_exit(r == -ENOENT ? 127 : 126);
+	}
+	lx_start(entry, sp);
+}

@@ -1,0 +1,393 @@
+/* The program's address space: areas (VMAs), pages filled on first touch, brk, mmap and friends. */
+#include "libos/lx/lx.h"
+
+/*
+ * Every range the program may use is a struct vma on a sorted list. Pages
+ * are not mapped until first touched: the page-fault upcall lands in
+ * lx_fault, which allocates a frame, fills it (zeros, or the file's bytes)
+ * and maps it with the area's permissions. lx reads the page tables through
+ * the kernel's read-only window to find what is mapped.
+ */
+#define MADV_DONTNEED 4
+
+static struct vma *vmas;
+static uint64_t brk_base, brk_cur;
+
+/* The page-table entry that maps va, or 0 if none. */
+static uint64_t pte_of(uint64_t va)
+{
+	if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P))
+		return 0;
+	return *uvpt_pte(va);
+}
+
+/* Unmap and free every page mapped in [start, end), skipping absent tables quickly. */
+static void drop_pages(uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end;) {
+		if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P)) {
+			va = (va + (1UL << 21)) & ~((1UL << 21) - 1);
+			continue;
+		}
+		uint64_t pte = *uvpt_pte(va);
+		if (pte & PTE_P) {
+			sys_unmap(0, va);
+			sys_frame_free(0, (long)((pte & PTE_ADDR) / PAGE_SIZE));
+		}
+		va += PAGE_SIZE;
+	}
+}
+
+static struct vma *vma_find(uint64_t addr)
+{
+	for (struct vma *v = vmas; v && v->start <= addr; v = v->next)
+		if (addr < v->end)
+			return v;
+	return NULL;
+}
+
+static bool overlaps(uint64_t start, uint64_t end)
+{
+	for (struct vma *v = vmas; v && v->start < end; v = v->next)
+		if (v->end > start)
+			return true;
+	return false;
+}
+
+static void vma_insert(struct vma *n)
+{
+	struct vma **pp = &vmas;
+	while (*pp && (*pp)->start < n->start)
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+}
+
+static void vma_release(struct vma *v)
+{
+	if (v->file)
+		file_put(v->file);
+	lx_free(v);
+}
+
+/* Split v at addr (inside it); the upper half is the new next. false when out of memory. */
+static bool vma_split(struct vma *v, uint64_t addr)
+{
+	struct vma *u = lx_alloc(sizeof(*u));
+	if (!u)
+		return false;
+	*u = *v;
+	u->start = addr;
+	u->offset = v->offset + (addr - v->start);
+	if (u->file)
+		u->file->refs++;
+	v->end = addr;
+	v->next = u;
+	return true;
+}
+
+/* Remove [start, end) from the area list and the page tables. */
+static long vma_cut(uint64_t start, uint64_t end)
+{
+	struct vma **pp = &vmas;
+	while (*pp) {
+		struct vma *v = *pp;
+		if (v->end <= start || v->start >= end) {
+			pp = &v->next;
+			continue;
+		}
+		if (v->start < start) {
+			if (!vma_split(v, start))
+				return -ENOMEM;
+			pp = &v->next;
+			continue;
+		}
+		if (v->end > end && !vma_split(v, end))
+			return -ENOMEM;
+		*pp = v->next;
+		drop_pages(v->start, v->end);
+		vma_release(v);
+	}
+	return 0;
+}
+
+void mem_init(uint64_t brk_start)
+{
+	brk_base = brk_cur = PGROUNDUP_U(brk_start);
+}
+
+/* A free range of len bytes, highest first below LX_MMAP_TOP, honouring a free hint. */
+static uint64_t find_gap(uint64_t hint, uint64_t len)
+{
+	if (hint && hint + len <= LX_MMAP_TOP && hint + len > hint && !overlaps(hint, hint + len))
+		return hint;
+	uint64_t cand = LX_MMAP_TOP - len;
+	for (int tries = 0; tries < 100000 && cand >= 0x10000 && cand < LX_MMAP_TOP; tries++) {
+		struct vma *hit = NULL;
+		for (struct vma *v = vmas; v && v->start < cand + len; v = v->next)
+			if (v->end > cand)
+				hit = v;
+		if (!hit)
+			return cand;
+		if (hit->start < len)
+			break;
+		cand = hit->start - len;
+	}
+	return 0;
+}
+
+long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off)
+{
+	if (len == 0 || (addr & (PAGE_SIZE - 1)) || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	len = PGROUNDUP_U(len);
+	if (len == 0 || len > LX_MMAP_TOP)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr + len > LX_MMAP_TOP || addr + len < addr)
+			return -ENOMEM;
+		if ((flags & MAP_FIXED_NOREPLACE) && overlaps(addr, addr + len))
+			return -EEXIST;
+		long r = vma_cut(addr, addr + len);
+		if (r < 0)
+			return r;
+	} else if (!(addr = find_gap(addr, len))) {
+		return -ENOMEM;
+	}
+	struct vma *v = lx_alloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*v = (struct vma){ .start = addr, .end = addr + len, .prot = prot, .flags = flags, .file = f, .offset = off };
+	if (f)
+		f->refs++;
+	vma_insert(v);
+	return (long)addr;
+}
+
+long mem_unmap(uint64_t addr, uint64_t len)
+{
+	if (len == 0 || (addr & (PAGE_SIZE - 1)) || addr + len < addr)
+		return -EINVAL;
+	return vma_cut(addr, addr + PGROUNDUP_U(len));
+}
+
+static uint64_t pte_perm(int prot)
+{
+	return ((prot & PROT_WRITE) ? PTE_W : 0) | ((prot & PROT_EXEC) ? 0 : PTE_NX);
+}
+
+long mem_protect(uint64_t addr, uint64_t len, int prot)
+{
+	if ((addr & (PAGE_SIZE - 1)) || addr + len < addr)
+		return -EINVAL;
+	uint64_t end = addr + PGROUNDUP_U(len);
+	for (uint64_t a = addr; a < end;) {
+		struct vma *v = vma_find(a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
+	}
+	for (uint64_t a = addr; a < end;) {
+		struct vma *v = vma_find(a);
+		if (v->start < a && !vma_split(v, a))
+			return -ENOMEM;
+		v = vma_find(a);
+		if (v->end > end && !vma_split(v, end))
+			return -ENOMEM;
+		v->prot = prot;
+		for (uint64_t p = v->start; p < v->end; p += PAGE_SIZE)
+			if (pte_of(p) & PTE_P)
+				sys_protect(0, p, (long)(prot == PROT_NONE ? PTE_NX : pte_perm(prot)));
+		a = v->end;
+	}
+	return 0;
+}
+
+/* Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave zeros). */
+static bool fill_page(struct vma *v, uint64_t va)
+{
+	if (page_alloc(0, va, PTE_W | PTE_NX) < 0)
+		return false;
+	if (v->file && v->file->ops->pread)
+		v->file->ops->pread(v->file, (void *)va, PAGE_SIZE, v->offset + (va - v->start));
+	return sys_protect(0, va, (long)pte_perm(v->prot)) == 0;
+}
+
+bool mem_fault(uint64_t addr, bool write)
+{
+	struct vma *v = vma_find(addr);
+	if (!v || v->prot == PROT_NONE || (write && !(v->prot & PROT_WRITE)))
+		return false;
+	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	if (pte_of(va) & PTE_P)
+		return false; /* present yet faulting: a real protection fault */
+	return fill_page(v, va);
+}
+
+bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
+{
+	if (len == 0)
+		return true;
+	if (addr + len < addr)
+		return false;
+	for (uint64_t a = addr; a < addr + len;) {
+		struct vma *v = vma_find(a);
+		if (!v || !(v->prot & PROT_READ) || (write && !(v->prot & PROT_WRITE)))
+			return false;
+		a = v->end;
+	}
+	return true;
+}
+
+size_t mem_format_maps(char *buf, size_t n)
+{
+	size_t used = 0;
+	for (struct vma *v = vmas; v; v = v->next) {
+		int w = fmt_snprintf(buf + used, n - used, "%012lx-%012lx %c%c%c%c %08lx 00:00 0 %s\n",
+				     v->start, v->end, (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
+				     (v->prot & PROT_EXEC) ? 'x' : '-', (v->flags & MAP_SHARED) ? 's' : 'p', v->offset,
+				     v->start >= brk_base && v->end <= PGROUNDUP_U(brk_cur) && v->start < brk_cur ? "[heap]" :
+				     v->end == LX_STACK_TOP ? "[stack]" : "");
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+	}
+	return used;
+}
+
+/* ---- the syscalls ---- */
+long lx_sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
+{
+	struct file *f = NULL;
+	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (!(f = file_get((int)fd)))
+			return -EBADF;
+		if ((f->flags & O_ACCMODE) == O_WRONLY)
+			return -EACCES;
+		if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
+			return -ENODEV; /* shared writable file mappings come with dynamic executables */
+	}
+	return mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, f, (uint64_t)off);
+}
+
+long lx_sys_munmap(long addr, long len, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	return mem_unmap((uint64_t)addr, (uint64_t)len);
+}
+
+long lx_sys_mprotect(long addr, long len, long prot, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	return mem_protect((uint64_t)addr, (uint64_t)len, (int)prot);
+}
+
+/* brk: the heap after the program's data; returns the (new) break, or the old one on failure. */
+long lx_sys_brk(long addr, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t want = (uint64_t)addr, old_top = PGROUNDUP_U(brk_cur), new_top = PGROUNDUP_U(want);
+	if (want < brk_base || want > brk_base + (1UL << 36))
+		return (long)brk_cur;
+	if (new_top > old_top) {
+		if (overlaps(old_top, new_top))
+			return (long)brk_cur;
+		if (mem_map(old_top, new_top - old_top, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0) < 0)
+			return (long)brk_cur;
+	} else if (new_top < old_top) {
+		mem_unmap(new_top, old_top - new_top);
+	}
+	brk_cur = want;
+	return (long)brk_cur;
+}
+
+/* Move the frames of [old, old+len) to new (both page-aligned), keeping their contents. */
+static void move_pages(uint64_t old, uint64_t new, uint64_t len, int prot)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t pte = pte_of(old + off);
+		if (!(pte & PTE_P))
+			continue;
+		sys_map_copy(0, old + off, 0, new + off, (long)pte_perm(prot));
+		sys_unmap(0, old + off);
+	}
+}
+
+long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr, long a6)
+{
+	(void)newaddr, (void)a6;
+	uint64_t o = (uint64_t)old, ol = PGROUNDUP_U(oldlen), nl = PGROUNDUP_U(newlen);
+	struct vma *v = vma_find(o);
+	if ((o & (PAGE_SIZE - 1)) || nl == 0 || (flags & ~MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (!v || o + ol > v->end)
+		return -EFAULT;
+	if (nl <= ol)
+		return nl < ol ? (mem_unmap(o + nl, ol - nl) < 0 ? -ENOMEM : old) : old;
+	if (!overlaps(o + ol, o + nl) && o + nl <= LX_MMAP_TOP) {
+		long r = mem_map(o + ol, nl - ol, v->prot, v->flags | MAP_FIXED, v->file, v->offset + (o + ol - v->start));
+		return r < 0 ? r : old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	long n = mem_map(0, nl, v->prot, v->flags & ~MAP_FIXED, v->file, v->offset + (o - v->start));
+	if (n < 0)
+		return n;
+	move_pages(o, (uint64_t)n, ol, v->prot);
+	mem_unmap(o, ol);
+	return n;
+}
+
+long lx_sys_madvise(long addr, long len, long advice, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (advice == MADV_DONTNEED) {
+		struct vma *v = vma_find((uint64_t)addr);
+		if (v && !v->file)
+			drop_pages((uint64_t)addr, (uint64_t)addr + PGROUNDUP_U(len));
+	}
+	return 0;
+}
+
+/* ---- faults ---- */
+static int fault_signal(uint64_t trapno)
+{
+	switch (trapno) {
+	case T_DIVIDE: return 8;  /* SIGFPE */
+	case T_ILLOP: return 4;   /* SIGILL */
+	case T_BRKPT: return 5;   /* SIGTRAP */
+	default: return 11;       /* SIGSEGV */
+	}
+}
+
+/* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
+void lx_fault(struct exc_frame *f);
+void lx_fault(struct exc_frame *f)
+{
+	extern char lx_text_start[], lx_end[];
+	if (f->trapno == T_PGFLT && mem_fault(f->addr, f->err & PF_W))
+		exc_resume(f);
+	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
+		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
+	else if (lx_trace)
+		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, fault_signal(f->trapno));
+	lx_exit(128 + fault_signal(f->trapno));
+}
+
+/* The program's stack area: LX_STACK_MAX bytes below LX_STACK_TOP, filled as touched. */
+long mem_map_stack(void)
+{
+	struct vma *v = lx_alloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*v = (struct vma){ .start = LX_STACK_TOP - LX_STACK_MAX, .end = LX_STACK_TOP,
+			   .prot = PROT_READ | PROT_WRITE, .flags = MAP_PRIVATE | MAP_ANONYMOUS };
+	vma_insert(v);
+	return 0;
+}

@@ -1,0 +1,344 @@
+/* Identity, time, limits, randomness, thread-area and signal bookkeeping: the small syscalls. */
+#include "libos/lx/lx.h"
+
+#define NSIG 64
+#define SIGACTION_SIZE 32 /* struct k_sigaction: handler, flags, restorer, mask */
+
+extern uint64_t lx_boot_time;
+static uint64_t fs_base;
+static uint64_t sigmask;
+static uint8_t sigactions[NSIG + 1][SIGACTION_SIZE];
+static struct linux_rlimit rlimits[16] = {
+	[RLIMIT_STACK] = { LX_STACK_MAX, RLIM_INFINITY },
+	[RLIMIT_NOFILE] = { 1024, 4096 },
+};
+
+void lx_exit(int status)
+{
+	sys_env_exit(status);
+	for (;;)
+		;
+}
+
+long lx_sys_exit(long status, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	lx_exit((int)(status & 0xFF));
+}
+
+long lx_sys_exit_group(long status, long a2, long a3, long a4, long a5, long a6)
+{
+	return lx_sys_exit(status, a2, a3, a4, a5, a6);
+}
+
+/* One process with one thread for now: pid 1, parent 0, all ids root. */
+#define ZERO_ARG_CALL(name, value) \
+	long lx_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6) \
+	{ (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6; return (value); }
+ZERO_ARG_CALL(getpid, 1)
+ZERO_ARG_CALL(gettid, 1)
+ZERO_ARG_CALL(getppid, 0)
+ZERO_ARG_CALL(getpgrp, 1)
+ZERO_ARG_CALL(getuid, 0)
+ZERO_ARG_CALL(geteuid, 0)
+ZERO_ARG_CALL(getgid, 0)
+ZERO_ARG_CALL(getegid, 0)
+ZERO_ARG_CALL(set_tid_address, 1)
+ZERO_ARG_CALL(set_robust_list, 0)
+ZERO_ARG_CALL(rseq, -ENOSYS)
+
+long lx_sys_getgroups(long size, long list, long a3, long a4, long a5, long a6)
+{
+	(void)list, (void)a3, (void)a4, (void)a5, (void)a6;
+	return size < 0 ? -EINVAL : 0;
+}
+
+/* Copy n bytes to the program at addr; -EFAULT if it may not be written. */
+static long put_user(long addr, const void *src, size_t n)
+{
+	if (!mem_user_ok((uint64_t)addr, n, true))
+		return -EFAULT;
+	memcpy((void *)addr, src, n);
+	return 0;
+}
+
+static long get_user(void *dst, long addr, size_t n)
+{
+	if (!mem_user_ok((uint64_t)addr, n, false))
+		return -EFAULT;
+	memcpy(dst, (const void *)addr, n);
+	return 0;
+}
+
+long lx_sys_uname(long buf, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct linux_utsname u;
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
+	strlcpy(u.nodename, "mica", sizeof(u.nodename));
+	strlcpy(u.release, "6.1.0-mica", sizeof(u.release));
+	strlcpy(u.version, "#1 SMP Mica lx", sizeof(u.version));
+	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return put_user(buf, &u, sizeof(u));
+}
+
+long lx_sys_arch_prctl(long code, long addr, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	switch (code) {
+	case ARCH_SET_FS:
+		if ((uint64_t)addr >= USER_TOP)
+			return -EPERM;
+		fs_base = (uint64_t)addr;
+		return lx_errno(sys_thread_set(0, THREAD_FSBASE, fs_base));
+	case ARCH_GET_FS:
+		return put_user(addr, &fs_base, sizeof(fs_base));
+	default:
+		return -EINVAL; /* gs belongs to lx */
+	}
+}
+
+/* ---- time ---- */
+static void ns_to_timespec(uint64_t ns, struct linux_timespec *ts)
+{
+	ts->tv_sec = (int64_t)(ns / 1000000000UL);
+	ts->tv_nsec = (int64_t)(ns % 1000000000UL);
+}
+
+/* The clock's reading in ns: realtime is the launch time plus time since boot. */
+static long clock_ns_of(long clk, uint64_t *ns)
+{
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = lx_boot_time * 1000000000UL + clock_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = clock_ns();
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long lx_sys_clock_gettime(long clk, long tp, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t ns;
+	struct linux_timespec ts;
+	long r = clock_ns_of(clk, &ns);
+	if (r < 0)
+		return r;
+	ns_to_timespec(ns, &ts);
+	return put_user(tp, &ts, sizeof(ts));
+}
+
+long lx_sys_clock_getres(long clk, long tp, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t ns;
+	struct linux_timespec ts = { 0, 1 };
+	long r = clock_ns_of(clk, &ns);
+	return r < 0 ? r : tp ? put_user(tp, &ts, sizeof(ts)) : 0;
+}
+
+long lx_sys_gettimeofday(long tv, long tz, long a3, long a4, long a5, long a6)
+{
+	(void)tz, (void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t ns;
+	clock_ns_of(CLOCK_REALTIME, &ns);
+	struct linux_timeval t = { (int64_t)(ns / 1000000000UL), (int64_t)(ns % 1000000000UL / 1000) };
+	return tv ? put_user(tv, &t, sizeof(t)) : 0;
+}
+
+long lx_sys_time(long tloc, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t ns;
+	clock_ns_of(CLOCK_REALTIME, &ns);
+	int64_t t = (int64_t)(ns / 1000000000UL);
+	if (tloc && put_user(tloc, &t, sizeof(t)) < 0)
+		return -EFAULT;
+	return t;
+}
+
+/* Sleep until the clock reads deadline ns. */
+static long sleep_until(long clk, uint64_t deadline)
+{
+	uint64_t now = 0;
+	while (clock_ns_of(clk, &now) == 0 && now < deadline)
+		sys_sleep(deadline - now);
+	return 0;
+}
+
+static long read_timespec(long addr, uint64_t *ns)
+{
+	struct linux_timespec ts;
+	if (get_user(&ts, addr, sizeof(ts)) < 0)
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	*ns = (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+long lx_sys_nanosleep(long req, long rem, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t ns, now;
+	long r = read_timespec(req, &ns);
+	if (r < 0)
+		return r;
+	clock_ns_of(CLOCK_MONOTONIC, &now);
+	sleep_until(CLOCK_MONOTONIC, now + ns);
+	struct linux_timespec zero = { 0, 0 };
+	return rem ? put_user(rem, &zero, sizeof(zero)) : 0;
+}
+
+long lx_sys_clock_nanosleep(long clk, long flags, long req, long rem, long a5, long a6)
+{
+	(void)rem, (void)a5, (void)a6;
+	uint64_t ns, now = 0;
+	long r = read_timespec(req, &ns);
+	if (r == 0)
+		r = clock_ns_of(clk, &now);
+	if (r < 0)
+		return r;
+	return sleep_until(clk, (flags & TIMER_ABSTIME) ? ns : now + ns);
+}
+
+/* ---- limits and system information ---- */
+long lx_sys_prlimit64(long pid, long res, long new, long old, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	if (pid != 0 && pid != 1)
+		return -ESRCH;
+	if (res < 0 || res >= 16)
+		return -EINVAL;
+	if (old && put_user(old, &rlimits[res], sizeof(rlimits[res])) < 0)
+		return -EFAULT;
+	if (new) {
+		struct linux_rlimit l;
+		if (get_user(&l, new, sizeof(l)) < 0)
+			return -EFAULT;
+		if (l.cur > l.max)
+			return -EINVAL;
+		rlimits[res] = l;
+	}
+	return 0;
+}
+
+long lx_sys_getrlimit(long res, long old, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4;
+	return lx_sys_prlimit64(0, res, 0, old, a5, a6);
+}
+
+long lx_sys_setrlimit(long res, long new, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4;
+	return lx_sys_prlimit64(0, res, new, 0, a5, a6);
+}
+
+long lx_sys_sysinfo(long info, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct linux_sysinfo si;
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(clock_ns() / 1000000000UL);
+	si.totalram = KIP->frames_total * PAGE_SIZE;
+	si.freeram = KIP->frames_free * PAGE_SIZE;
+	si.procs = 1;
+	si.mem_unit = 1;
+	return put_user(info, &si, sizeof(si));
+}
+
+/* Random bytes: rdrand when the CPU has it, else a xorshift seeded from the TSC. */
+static uint64_t random64(void)
+{
+	static uint64_t x;
+	uint64_t v;
+	unsigned char ok = 0;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+	if (ok)
+		return v;
+	if (!x)
+		x = rdtsc() | 1;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+void lx_random_bytes(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t v = random64();
+		memcpy(p + i, &v, n - i < 8 ? n - i : 8);
+	}
+}
+
+long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
+{
+	(void)flags, (void)a4, (void)a5, (void)a6;
+	if (len < 0)
+		return -EINVAL;
+	if (!mem_user_ok((uint64_t)buf, (uint64_t)len, true))
+		return -EFAULT;
+	lx_random_bytes((void *)buf, (size_t)len);
+	return len;
+}
+
+/* ---- signals: recorded for now (delivery comes with processes) ---- */
+long lx_sys_rt_sigaction(long sig, long act, long oact, long size, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	if (sig < 1 || sig > NSIG || size != 8 || ((sig == 9 || sig == 19) && act))
+		return -EINVAL;
+	if (oact && put_user(oact, sigactions[sig], SIGACTION_SIZE) < 0)
+		return -EFAULT;
+	if (act && get_user(sigactions[sig], act, SIGACTION_SIZE) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+long lx_sys_rt_sigprocmask(long how, long set, long oset, long size, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	uint64_t s;
+	if (size != 8)
+		return -EINVAL;
+	if (oset && put_user(oset, &sigmask, 8) < 0)
+		return -EFAULT;
+	if (!set)
+		return 0;
+	if (get_user(&s, set, 8) < 0)
+		return -EFAULT;
+	s &= ~((1UL << 8) | (1UL << 18)); /* SIGKILL and SIGSTOP cannot be blocked */
+	switch (how) {
+	case 0: sigmask |= s; break;
+	case 1: sigmask &= ~s; break;
+	case 2: sigmask = s; break;
+	default: return -EINVAL;
+	}
+	return 0;
+}
+
+long lx_sys_sigaltstack(long ss, long oss, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	static uint8_t stack[24] = { 0, 0, 0, 0, 0, 0, 0, 0, 2 /* SS_DISABLE */ };
+	if (oss && put_user(oss, stack, sizeof(stack)) < 0)
+		return -EFAULT;
+	if (ss && get_user(stack, ss, sizeof(stack)) < 0)
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,302 @@
+/* lx's open files and descriptors: regular, directory and generated files, open(2) itself and the fd table. */
+#include "libos/lx/fs.h"
+
+#define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
+#define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
+#define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
+
+/* One descriptor: the open file it names and its close-on-exec flag. */
+struct fdent {
+	struct file *f;
+	bool cloexec;
+};
+static struct fdent fdtab[LX_NFD];
+
+/* ---- open files ---- */
+
+static long reg_f_read(struct file *f, void *buf, size_t n)
+{
+	long r = reg_read(f->inode, buf, n, f->pos);
+	f->pos += (uint64_t)r;
+	return r;
+}
+
+static long reg_f_write(struct file *f, const void *buf, size_t n)
+{
+	if (f->flags & O_APPEND)
+		f->pos = f->inode->size;
+	long r = reg_write(f->inode, buf, n, f->pos);
+	if (r > 0)
+		f->pos += (uint64_t)r;
+	return r;
+}
+
+static long reg_f_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	return reg_read(f->inode, buf, n, off);
+}
+
+static long reg_f_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+	return reg_write(f->inode, buf, n, off);
+}
+
+static long eisdir_read(struct file *f, void *buf, size_t n)
+{
+	(void)f, (void)buf, (void)n;
+	return -EISDIR;
+}
+
+static long eisdir_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	(void)off;
+	return eisdir_read(f, buf, n);
+}
+
+static long ebadf_write(struct file *f, const void *buf, size_t n)
+{
+	(void)f, (void)buf, (void)n;
+	return -EBADF;
+}
+
+static long ebadf_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+	(void)off;
+	return ebadf_write(f, buf, n);
+}
+
+static const struct file_ops reg_ops = { reg_f_read, reg_f_write, reg_f_pread, reg_f_pwrite, NULL, NULL };
+static const struct file_ops dir_ops = { eisdir_read, ebadf_write, eisdir_pread, ebadf_pwrite, NULL, NULL };
+
+/* A generated file's text, made when it was opened. */
+struct snapshot {
+	char *buf;
+	size_t len;
+};
+
+static long gen_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	struct snapshot *s = f->priv;
+	if (off >= s->len)
+		return 0;
+	if (n > s->len - off)
+		n = s->len - off;
+	memcpy(buf, s->buf + off, n);
+	return (long)n;
+}
+
+static long gen_read(struct file *f, void *buf, size_t n)
+{
+	long r = gen_pread(f, buf, n, f->pos);
+	f->pos += (uint64_t)r;
+	return r;
+}
+
+static void gen_close(struct file *f)
+{
+	struct snapshot *s = f->priv;
+	lx_free(s->buf);
+	lx_free(s);
+}
+
+static const struct file_ops gen_ops = { gen_read, ebadf_write, gen_pread, ebadf_pwrite, NULL, gen_close };
+
+/* A new open file on n (held) with ops; refs 1. NULL when out of memory. */
+struct file *file_new(const struct file_ops *ops, struct inode *n, int flags)
+{
+	struct file *f = lx_alloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->ops = ops;
+	f->inode = n;
+	f->flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+	f->refs = 1;
+	if (n)
+		inode_hold(n);
+	return f;
+}
+
+/* Opens node n as open(2) would once the path is resolved. 0 with *out, or -errno. */
+long file_open_inode(struct inode *n, int flags, struct file **out)
+{
+	int acc = flags & O_ACCMODE;
+	const struct file_ops *ops = &reg_ops;
+	struct snapshot *s = NULL;
+	if (flags & O_PATH) {
+		ops = &dir_ops;
+	} else if (ISDIR(n)) {
+		if (acc != O_RDONLY || (flags & (O_TRUNC | O_CREAT)))
+			return -EISDIR;
+		ops = &dir_ops;
+	} else if (ISLNK(n)) {
+		return -ELOOP;
+	} else if (n->dev) {
+		ops = n->dev;
+	} else if (n->gen) {
+		if (acc != O_RDONLY)
+			return -EACCES;
+		s = lx_alloc(sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		long r = n->gen(&s->buf, &s->len);
+		if (r < 0) {
+			lx_free(s);
+			return r;
+		}
+		ops = &gen_ops;
+	} else if (!ISREG(n)) {
+		return -ENXIO;
+	} else if ((flags & O_TRUNC) && acc != O_RDONLY) {
+		long r = reg_resize(n, 0);
+		if (r < 0)
+			return r;
+	}
+	struct file *f = file_new(ops, n, flags);
+	if (!f) {
+		if (s)
+			gen_close(&(struct file){ .priv = s });
+		return -ENOMEM;
+	}
+	f->priv = s;
+	*out = f;
+	return 0;
+}
+
+/* Opens path (lx memory) from dirfd as openat(2). 0 with *out, or -errno. */
+long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out)
+{
+	struct lookup lk;
+	int lf = LOOK_FOLLOW;
+	if ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		lf = 0;
+	if (flags & O_DIRECTORY)
+		lf |= LOOK_DIR;
+	long r = path_lookup(dirfd, path, lf, &lk);
+	if (r < 0)
+		return r;
+	struct inode *n = lk.node;
+	if (!n) {
+		if (!(flags & O_CREAT))
+			return -ENOENT;
+		if (lk.slash)
+			return -EISDIR;
+		if (lk.dir->nlink == 0)
+			return -ENOENT;
+		n = vfs_mknode(lk.dir, lk.name, S_IFREG | ((uint32_t)mode & S_IALLUGO & ~vfs_umask));
+		if (!n)
+			return -ENOMEM;
+	} else if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+		return -EEXIST;
+	} else if (ISLNK(n) && (flags & O_PATH)) {
+		struct file *f = file_new(&dir_ops, n, flags);
+		if (!f)
+			return -ENOMEM;
+		*out = f;
+		return 0;
+	}
+	return file_open_inode(n, flags, out);
+}
+
+struct file *vfs_open_path(const char *path, int flags, int mode, long *err)
+{
+	struct file *f = NULL;
+	long r = vfs_openat(AT_FDCWD, path, flags, mode, &f);
+	if (err)
+		*err = r;
+	return r < 0 ? NULL : f;
+}
+
+long vfs_read_all(const char *path, void **data, size_t *size)
+{
+	struct lookup lk;
+	long r = path_lookup(AT_FDCWD, path, LOOK_FOLLOW, &lk);
+	if (r < 0)
+		return r;
+	if (!lk.node)
+		return -ENOENT;
+	if (ISDIR(lk.node))
+		return -EISDIR;
+	if (!ISREG(lk.node))
+		return -EACCES;
+	char *p = lx_alloc(lk.node->size ? lk.node->size : 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, lk.node->data, lk.node->size);
+	*data = p;
+	*size = lk.node->size;
+	return 0;
+}
+
+/* ---- descriptors ---- */
+
+struct file *file_get(int fd)
+{
+	if (fd < 0 || fd >= LX_NFD || !fdtab[fd].f)
+		return NULL;
+	fdtab[fd].f->refs++;
+	return fdtab[fd].f;
+}
+
+void file_put(struct file *f)
+{
+	if (--f->refs > 0)
+		return;
+	if (f->ops && f->ops->close)
+		f->ops->close(f);
+	if (f->inode)
+		inode_release(f->inode);
+	lx_free(f);
+}
+
+/* Installs f (the caller's reference passes to the table) at the lowest free fd >= min. */
+int fd_install(struct file *f, int min, bool cloexec)
+{
+	if (min < 0 || min >= LX_NFD)
+		return -EINVAL;
+	for (int fd = min; fd < LX_NFD; fd++) {
+		if (!fdtab[fd].f) {
+			fdtab[fd].f = f;
+			fdtab[fd].cloexec = cloexec;
+			return fd;
+		}
+	}
+	return -EMFILE;
+}
+
+/* Installs f at fd, closing what fd named before. */
+void fd_replace(int fd, struct file *f, bool cloexec)
+{
+	struct file *old = fdtab[fd].f;
+	fdtab[fd].f = f;
+	fdtab[fd].cloexec = cloexec;
+	if (old)
+		file_put(old);
+}
+
+long fd_close(int fd)
+{
+	if (fd < 0 || fd >= LX_NFD || !fdtab[fd].f)
+		return -EBADF;
+	struct file *f = fdtab[fd].f;
+	fdtab[fd].f = NULL;
+	file_put(f);
+	return 0;
+}
+
+void fd_set_cloexec(int fd, bool on)
+{
+	fdtab[fd].cloexec = on;
+}
+
+bool fd_cloexec(int fd)
+{
+	return fdtab[fd].cloexec;
+}
+
+/* Closes every close-on-exec descriptor (for execve). */
+void vfs_close_on_exec(void)
+{
+	for (int fd = 0; fd < LX_NFD; fd++)
+		if (fdtab[fd].f && fdtab[fd].cloexec)
+			fd_close(fd);
+}

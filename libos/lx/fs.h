@@ -1,0 +1,112 @@
+/* lx's in-memory file system: inodes, directories and path lookup, shared by vfs.c, vfs_sys.c, dev.c and procfs.c. */
+#ifndef LX_FS_H
+#define LX_FS_H
+
+#include "libos/lx/lx.h"
+
+#define LX_NFD 1024          /* descriptors per process (RLIMIT_NOFILE) */
+#define LX_PATH_MAX 4096     /* bytes of a path, with its NUL */
+#define LX_NAME_MAX 255      /* bytes of one component */
+#define LX_SYMLOOP_MAX 40    /* symlinks followed in one lookup */
+
+/* Linux constants used only by the file system. */
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+#define AT_EACCESS 0x200
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define UTIME_NOW ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+#define S_IRWXUGO 0777
+#define S_IALLUGO 07777
+#define TMPFS_MAGIC 0x01021994
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* One name in a directory. cookie orders entries and is what getdents' offset records. */
+struct dentry {
+	char *name;
+	struct inode *inode;
+	uint64_t cookie;
+	struct dentry *next;
+};
+
+/* A file that produces its whole text when opened (procfs): a new buffer in *buf, its length in *len. */
+typedef long (*gen_fn)(char **buf, size_t *len);
+
+/* A node: regular file, directory, symlink or character device. */
+struct inode {
+	uint64_t ino;
+	uint32_t mode;                  /* S_IF* | permission bits */
+	uint32_t uid, gid, nlink;
+	uint64_t size;                  /* regular: bytes; symlink: target length */
+	struct linux_timespec atime, mtime, ctime;
+	int refs;                       /* open files and cwd holding it */
+	/* regular file and symlink target */
+	char *data;                     /* NULL when size is 0 */
+	size_t cap;                     /* bytes allocated; 0 when data points into the archive */
+	/* directory */
+	struct dentry *entries;         /* ascending cookie */
+	uint64_t next_cookie;           /* starts at 2: 0 is ".", 1 is ".." */
+	struct inode *parent;           /* the directory holding it ("..") */
+	/* device and generated files */
+	const struct file_ops *dev;     /* character device: its ops */
+	uint32_t rdev;
+	gen_fn gen;                     /* procfs: text made at open */
+};
+
+extern struct inode *vfs_root;
+extern uint64_t lx_boot_time; /* main.c: wall-clock seconds at launch */
+
+/* Nodes (vfs.c). */
+struct inode *inode_new(uint32_t mode);
+void inode_hold(struct inode *n);
+void inode_release(struct inode *n);           /* drop a hold; frees when no name nor holds remain */
+struct dentry *dir_find(struct inode *dir, const char *name);
+long dir_add(struct inode *dir, const char *name, struct inode *n); /* 0 or -ENOMEM; n gains a link */
+void dir_remove(struct inode *dir, struct dentry *d); /* n loses a link */
+struct inode *vfs_mknode(struct inode *dir, const char *name, uint32_t mode); /* for dev.c and procfs.c */
+long reg_resize(struct inode *n, uint64_t size); /* grow with zeros or shrink; makes the data lx's own */
+long reg_write(struct inode *n, const void *buf, size_t len, uint64_t off);
+long reg_read(struct inode *n, void *buf, size_t len, uint64_t off);
+long symlink_set(struct inode *n, const char *target);
+struct linux_timespec vfs_now(void);
+void inode_touch(struct inode *n, bool access, bool modify); /* modify also sets ctime */
+
+/* Path lookup (vfs.c). */
+#define LOOK_FOLLOW 1   /* follow a symlink in the last component */
+#define LOOK_DIR 2      /* the last component must be a directory */
+/* Where a path leads: the directory holding the last name and the node it names (NULL if none). */
+struct lookup {
+	struct inode *dir;
+	struct inode *node;
+	char name[LX_NAME_MAX + 1];
+	bool slash;     /* the path ended in '/' */
+};
+long path_copy(const char *upath, char *buf); /* a program's path into buf[LX_PATH_MAX]; 0 or -errno */
+long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk); /* 0 or -errno; lk->node may be NULL */
+long path_get(int dirfd, const char *upath, int flags, struct lookup *lk); /* path_copy then path_lookup */
+long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; length or -errno */
+
+/* Open files (vfs.c). */
+struct file *file_new(const struct file_ops *ops, struct inode *n, int flags); /* refs 1 */
+long file_open_inode(struct inode *n, int flags, struct file **out);
+long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out); /* path in lx memory */
+void vfs_close_on_exec(void);  /* for execve */
+long fd_close(int fd);
+void fd_set_cloexec(int fd, bool on);
+bool fd_cloexec(int fd);
+void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
+extern struct inode *vfs_cwd;
+extern uint32_t vfs_umask;
+
+/* Devices and /proc. */
+void dev_init(void);
+void procfs_init(void);
+void vfs_stdio_init(void);
+void vfs_set_exe(const char *path);
+void vfs_mem_frames(uint64_t *total, uint64_t *avail); /* procfs.c: frames of memory, for statfs */
+size_t mem_format_maps(char *buf, size_t n); /* mem.c: /proc/self/maps text; bytes it needs */
+
+#endif

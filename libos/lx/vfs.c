@@ -1,0 +1,502 @@
+/* lx's in-memory file system: nodes, path lookup, open files and descriptors, and the root filled from a cpio archive. */
+#include "libos/lx/fs.h"
+#include "lib/cpio.h"
+
+struct inode *vfs_root;
+struct inode *vfs_cwd;
+uint32_t vfs_umask = 022;
+static uint64_t next_ino = 2;
+
+
+#define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
+#define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
+#define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
+
+/* ---- nodes ---- */
+
+/* The time to stamp on nodes. */
+struct linux_timespec vfs_now(void)
+{
+	uint64_t ns = lx_boot_time * 1000000000UL + clock_ns();
+	return (struct linux_timespec){ (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000) };
+}
+
+/* Sets n's atime and/or mtime+ctime to now. */
+void inode_touch(struct inode *n, bool access, bool modify)
+{
+	struct linux_timespec t = vfs_now();
+	if (access)
+		n->atime = t;
+	if (modify)
+		n->mtime = n->ctime = t;
+}
+
+/* A new node with no name and no holds, or NULL when out of memory. */
+struct inode *inode_new(uint32_t mode)
+{
+	struct inode *n = lx_alloc(sizeof(*n));
+	if (!n)
+		return NULL;
+	n->ino = next_ino++;
+	n->mode = mode;
+	n->next_cookie = 2;
+	inode_touch(n, true, true);
+	return n;
+}
+
+/* Frees n once no directory names it and nothing holds it. */
+static void inode_maybe_free(struct inode *n)
+{
+	if (n->nlink || n->refs || n == vfs_root)
+		return;
+	struct inode *parent = ISDIR(n) ? n->parent : NULL;
+	if (n->cap)
+		lx_free(n->data);
+	lx_free(n);
+	if (parent)
+		inode_release(parent);
+}
+
+void inode_hold(struct inode *n)
+{
+	n->refs++;
+}
+
+void inode_release(struct inode *n)
+{
+	n->refs--;
+	inode_maybe_free(n);
+}
+
+/* The entry called name (len bytes, no NUL needed) in dir, or NULL. */
+static struct dentry *dir_findn(struct inode *dir, const char *name, size_t len)
+{
+	for (struct dentry *d = dir->entries; d; d = d->next)
+		if (strncmp(d->name, name, len) == 0 && d->name[len] == 0)
+			return d;
+	return NULL;
+}
+
+struct dentry *dir_find(struct inode *dir, const char *name)
+{
+	return dir_findn(dir, name, strlen(name));
+}
+
+/* Links n into dir as name (which must be new); a directory gets dir as its parent. 0 or -ENOMEM. */
+long dir_add(struct inode *dir, const char *name, struct inode *n)
+{
+	struct dentry *d = lx_alloc(sizeof(*d));
+	char *copy = lx_strdup(name);
+	if (!d || !copy) {
+		lx_free(d);
+		lx_free(copy);
+		return -ENOMEM;
+	}
+	d->name = copy;
+	d->inode = n;
+	d->cookie = dir->next_cookie++;
+	struct dentry **pp = &dir->entries;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = d;
+	if (ISDIR(n)) { /* a directory holds its parent, so ".." stays valid */
+		struct inode *old = n->parent;
+		n->nlink = 2;
+		n->parent = dir;
+		inode_hold(dir);
+		dir->nlink++;
+		if (old)
+			inode_release(old);
+	} else {
+		n->nlink++;
+	}
+	inode_touch(dir, false, true);
+	n->ctime = dir->mtime;
+	return 0;
+}
+
+/* Unlinks entry d from dir; its node is freed if nothing else names or holds it. */
+void dir_remove(struct inode *dir, struct dentry *d)
+{
+	struct dentry **pp = &dir->entries;
+	while (*pp != d)
+		pp = &(*pp)->next;
+	*pp = d->next;
+	struct inode *n = d->inode;
+	if (ISDIR(n)) {
+		n->nlink = 0;
+		dir->nlink--;
+	} else {
+		n->nlink--;
+	}
+	inode_touch(dir, false, true);
+	n->ctime = dir->mtime;
+	lx_free(d->name);
+	lx_free(d);
+	inode_maybe_free(n);
+}
+
+/* A new node called name in dir, owned by root; NULL when out of memory. */
+struct inode *vfs_mknode(struct inode *dir, const char *name, uint32_t mode)
+{
+	struct inode *n = inode_new(mode);
+	if (n && dir_add(dir, name, n) < 0) {
+		lx_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* Makes n's data lx's own (not the archive's) with room for need bytes. 0 or -errno. */
+static long reg_reserve(struct inode *n, uint64_t need)
+{
+	if (need > (1UL << 40))
+		return -EFBIG;
+	bool borrowed = n->data && n->cap == 0;
+	if (!borrowed && n->cap >= need)
+		return 0;
+	size_t cap = n->cap * 2 > need ? n->cap * 2 : need;
+	if (cap < 64)
+		cap = 64;
+	char *p = borrowed ? lx_alloc(cap) : lx_realloc(n->data, cap);
+	if (!p)
+		return -ENOMEM;
+	if (borrowed)
+		memcpy(p, n->data, n->size);
+	n->data = p;
+	n->cap = cap;
+	return 0;
+}
+
+/* Sets a regular file's size, zero-filling what grows. 0 or -errno. */
+long reg_resize(struct inode *n, uint64_t size)
+{
+	if (size > n->size) {
+		long r = reg_reserve(n, size);
+		if (r < 0)
+			return r;
+		memset(n->data + n->size, 0, size - n->size);
+	}
+	n->size = size;
+	inode_touch(n, false, true);
+	return 0;
+}
+
+/* Writes len bytes at off, leaving a hole of zeros past the old end. Bytes written or -errno. */
+long reg_write(struct inode *n, const void *buf, size_t len, uint64_t off)
+{
+	if (len == 0)
+		return 0;
+	if (off + len < off)
+		return -EFBIG;
+	uint64_t end = off + len;
+	long r = reg_reserve(n, end > n->size ? end : n->size);
+	if (r < 0)
+		return r;
+	if (off > n->size)
+		memset(n->data + n->size, 0, off - n->size);
+	memcpy(n->data + off, buf, len);
+	if (end > n->size)
+		n->size = end;
+	inode_touch(n, false, true);
+	return (long)len;
+}
+
+/* Reads up to len bytes at off; bytes read (0 at or past the end). */
+long reg_read(struct inode *n, void *buf, size_t len, uint64_t off)
+{
+	if (off >= n->size)
+		return 0;
+	if (len > n->size - off)
+		len = n->size - off;
+	memcpy(buf, n->data + off, len);
+	return (long)len;
+}
+
+/* Sets a symlink's target. 0 or -ENOMEM. */
+long symlink_set(struct inode *n, const char *target)
+{
+	size_t len = strlen(target);
+	char *p = lx_alloc(len + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, target, len + 1);
+	if (n->cap)
+		lx_free(n->data);
+	n->data = p;
+	n->cap = len + 1;
+	n->size = len;
+	return 0;
+}
+
+/* ---- paths ---- */
+
+/* Copies a NUL-terminated path from program memory into buf[LX_PATH_MAX]. 0, -EFAULT, -ENAMETOOLONG or -ENOENT (empty). */
+long path_copy(const char *upath, char *buf)
+{
+	for (size_t i = 0;; i++) {
+		if (i == LX_PATH_MAX)
+			return -ENAMETOOLONG;
+		uint64_t a = (uint64_t)(upath + i);
+		if ((i == 0 || (a & 4095) == 0) && !mem_user_ok(a, 1, false))
+			return -EFAULT;
+		buf[i] = upath[i];
+		if (!buf[i])
+			return i == 0 ? -ENOENT : 0;
+	}
+}
+
+/* The node called p[0, len) in dir, with "." and ".." understood; NULL if none. */
+static struct inode *lookup_name(struct inode *dir, const char *p, size_t len)
+{
+	if (len == 1 && p[0] == '.')
+		return dir;
+	if (len == 2 && p[0] == '.' && p[1] == '.')
+		return dir->parent;
+	struct dentry *d = dir_findn(dir, p, len);
+	return d ? d->inode : NULL;
+}
+
+/* Walks path from start, following symlinks (*depth counts them). Fills lk; 0 or -errno. */
+static long walk(struct inode *start, const char *path, int flags, int *depth, struct lookup *lk)
+{
+	struct inode *dir = path[0] == '/' ? vfs_root : start;
+	const char *p = path;
+	if (!*p)
+		return -ENOENT;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p) { /* only slashes: the root */
+			lk->dir = lk->node = dir;
+			strlcpy(lk->name, ".", sizeof(lk->name));
+			lk->slash = true;
+			return 0;
+		}
+		const char *end = p;
+		while (*end && *end != '/')
+			end++;
+		size_t len = (size_t)(end - p);
+		if (len > LX_NAME_MAX)
+			return -ENAMETOOLONG;
+		if (!ISDIR(dir))
+			return -ENOTDIR;
+		const char *rest = end;
+		while (*rest == '/')
+			rest++;
+		struct inode *n = lookup_name(dir, p, len);
+		if (!*rest) { /* the last component */
+			lk->dir = dir;
+			lk->node = n;
+			memcpy(lk->name, p, len);
+			lk->name[len] = 0;
+			lk->slash = *end == '/';
+			if (n && ISLNK(n) && ((flags & LOOK_FOLLOW) || lk->slash)) {
+				if (++*depth > LX_SYMLOOP_MAX)
+					return -ELOOP;
+				int f = flags | LOOK_FOLLOW | (lk->slash ? LOOK_DIR : 0);
+				return walk(dir, n->data ? n->data : "", f, depth, lk);
+			}
+			if (n && ((flags & LOOK_DIR) || lk->slash) && !ISDIR(n))
+				return -ENOTDIR;
+			return 0;
+		}
+		if (!n)
+			return -ENOENT;
+		if (ISLNK(n)) {
+			struct lookup sub;
+			if (++*depth > LX_SYMLOOP_MAX)
+				return -ELOOP;
+			long r = walk(dir, n->data ? n->data : "", LOOK_FOLLOW, depth, &sub);
+			if (r < 0)
+				return r;
+			if (!sub.node)
+				return -ENOENT;
+			n = sub.node;
+		}
+		if (!ISDIR(n))
+			return -ENOTDIR;
+		dir = n;
+		p = end;
+	}
+}
+
+/* The directory a *at call starts from: the cwd for AT_FDCWD, else dirfd's directory. NULL with *err set. */
+static struct inode *start_dir(int dirfd, long *err)
+{
+	if (dirfd == AT_FDCWD)
+		return vfs_cwd;
+	struct file *f = file_get(dirfd);
+	if (!f) {
+		*err = -EBADF;
+		return NULL;
+	}
+	struct inode *n = f->inode;
+	file_put(f); /* the descriptor still holds the file */
+	if (!n || !ISDIR(n)) {
+		*err = -ENOTDIR;
+		return NULL;
+	}
+	return n;
+}
+
+/* Looks up path (in lx memory) from dirfd. 0 with lk filled (lk->node NULL if the last name is missing) or -errno. */
+long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk)
+{
+	long err = 0;
+	int depth = 0;
+	struct inode *start = path[0] == '/' ? vfs_root : start_dir(dirfd, &err);
+	if (!start)
+		return err;
+	return walk(start, path, flags, &depth, lk);
+}
+
+/* path_copy then path_lookup, for a path in program memory. */
+long path_get(int dirfd, const char *upath, int flags, struct lookup *lk)
+{
+	char *buf = lx_alloc(LX_PATH_MAX);
+	if (!buf)
+		return -ENOMEM;
+	long r = path_copy(upath, buf);
+	if (r == 0)
+		r = path_lookup(dirfd, buf, flags, lk);
+	lx_free(buf);
+	return r;
+}
+
+/* The name under which dir's parent lists dir, or NULL. */
+static const char *name_in_parent(struct inode *dir)
+{
+	for (struct dentry *d = dir->parent->entries; d; d = d->next)
+		if (d->inode == dir)
+			return d->name;
+	return NULL;
+}
+
+/* Writes directory n's absolute path into buf; its length, -ENOENT if n was removed, -ERANGE if too long. */
+long path_of(struct inode *n, char *buf, size_t size)
+{
+	size_t pos = size;
+	if (size == 0)
+		return -ERANGE;
+	buf[--pos] = 0;
+	for (; n != vfs_root; n = n->parent) {
+		const char *name = n->nlink ? name_in_parent(n) : NULL;
+		if (!name)
+			return -ENOENT;
+		size_t len = strlen(name);
+		if (len + 1 > pos)
+			return -ERANGE;
+		pos -= len;
+		memcpy(buf + pos, name, len);
+		buf[--pos] = '/';
+	}
+	if (pos == size - 1) {
+		if (pos == 0)
+			return -ERANGE;
+		buf[--pos] = '/';
+	}
+	memmove(buf, buf + pos, size - pos);
+	return (long)(size - pos - 1);
+}
+
+/* ---- the root ---- */
+
+/* The directory at path (lx memory, relative to the root), made with its parents if missing; NULL if it cannot be. */
+static struct inode *mkdir_p(const char *path, size_t len)
+{
+	struct inode *dir = vfs_root;
+	size_t i = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && path[j] != '/')
+			j++;
+		if (j > i && !(j - i == 1 && path[i] == '.')) {
+			struct dentry *d = dir_findn(dir, path + i, j - i);
+			struct inode *n = d ? d->inode : NULL;
+			if (!n) {
+				char name[LX_NAME_MAX + 1];
+				if (j - i > LX_NAME_MAX)
+					return NULL;
+				memcpy(name, path + i, j - i);
+				name[j - i] = 0;
+				n = vfs_mknode(dir, name, S_IFDIR | 0755);
+			}
+			if (!n || !ISDIR(n))
+				return NULL;
+			dir = n;
+		}
+		i = j + 1;
+	}
+	return dir;
+}
+
+/* Adds one archive member under the root; bad names and unknown types are skipped. */
+static void add_member(const struct cpio_entry *e)
+{
+	const char *name = e->name;
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	while (name[0] == '/')
+		name++;
+	size_t len = strlen(name);
+	while (len && name[len - 1] == '/')
+		len--;
+	size_t base = len;
+	while (base && name[base - 1] != '/')
+		base--;
+	if (len == base || len - base > LX_NAME_MAX || (len - base == 1 && name[base] == '.') ||
+	    (len - base == 2 && name[base] == '.' && name[base + 1] == '.'))
+		return;
+	struct inode *dir = mkdir_p(name, base);
+	if (!dir)
+		return;
+	char leaf[LX_NAME_MAX + 1];
+	memcpy(leaf, name + base, len - base);
+	leaf[len - base] = 0;
+	struct dentry *d = dir_find(dir, leaf);
+	struct inode *n = d ? d->inode : NULL;
+	uint32_t type = e->mode & S_IFMT;
+	if (n && (type != S_IFDIR || !ISDIR(n))) {
+		if (ISDIR(n))
+			return;
+		dir_remove(dir, d);
+		n = NULL;
+	}
+	if (!n && !(n = vfs_mknode(dir, leaf, e->mode)))
+		return;
+	n->mode = e->mode;
+	n->uid = e->uid;
+	n->gid = e->gid;
+	n->mtime = n->ctime = n->atime = (struct linux_timespec){ e->mtime, 0 };
+	if (type == S_IFREG) {
+		n->data = (char *)e->data;
+		n->size = e->size;
+	} else if (type == S_IFLNK) {
+		char *t = lx_alloc(e->size + 1);
+		if (t) {
+			memcpy(t, e->data, e->size);
+			n->data = t;
+			n->cap = e->size + 1;
+			n->size = e->size;
+		}
+	}
+}
+
+void vfs_init(const void *cpio, size_t size)
+{
+	vfs_root = inode_new(S_IFDIR | 0755);
+	vfs_root->nlink = 2;
+	vfs_root->parent = vfs_root;
+	vfs_cwd = vfs_root;
+	inode_hold(vfs_cwd);
+	struct cpio_entry e;
+	size_t off = 0;
+	while (cpio && cpio_next(cpio, size, &off, &e) == 1)
+		add_member(&e);
+	if (!dir_find(vfs_root, "tmp"))
+		vfs_mknode(vfs_root, "tmp", S_IFDIR | 01777);
+	dev_init();
+	procfs_init();
+	vfs_stdio_init();
+}

@@ -1,0 +1,240 @@
+/* lx's attribute syscalls: modes, owners, times and file system figures. */
+#include "libos/lx/fs.h"
+
+#define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
+#define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
+#define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
+
+static bool user_ok(long addr, size_t n, bool write)
+{
+	return mem_user_ok((uint64_t)addr, n, write);
+}
+
+/* The node a *at call with AT_EMPTY_PATH or a NULL path means: dirfd's own. NULL with *err. */
+static struct inode *fd_inode(long fd, long *err)
+{
+	if (fd == AT_FDCWD)
+		return vfs_cwd;
+	struct file *f = file_get((int)fd);
+	if (!f) {
+		*err = -EBADF;
+		return NULL;
+	}
+	struct inode *n = f->inode;
+	file_put(f); /* the descriptor still holds it */
+	if (!n)
+		*err = -EBADF;
+	return n;
+}
+
+/* Resolves (dirfd, upath) to an existing node; at_flags may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
+static struct inode *resolve(long dirfd, long upath, int at_flags, long *err)
+{
+	struct lookup lk;
+	if (at_flags & AT_EMPTY_PATH) {
+		if (!user_ok(upath, 1, false)) {
+			*err = -EFAULT;
+			return NULL;
+		}
+		if (*(const char *)upath == 0)
+			return fd_inode(dirfd, err);
+	}
+	long r = path_get((int)dirfd, (const char *)upath, (at_flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOK_FOLLOW, &lk);
+	if (r == 0 && !lk.node)
+		r = -ENOENT;
+	*err = r;
+	return r < 0 ? NULL : lk.node;
+}
+
+/* ---- modes, owners and times ---- */
+
+/* Sets n's permission bits. */
+static long set_mode(struct inode *n, long mode)
+{
+	n->mode = (n->mode & S_IFMT) | ((uint32_t)mode & S_IALLUGO);
+	n->ctime = vfs_now();
+	return 0;
+}
+
+long lx_sys_fchmodat(long dirfd, long upath, long mode, long a4, long a5, long a6)
+{
+	UNUSED3(a4, a5, a6);
+	long err;
+	struct inode *n = resolve(dirfd, upath, 0, &err);
+	return n ? set_mode(n, mode) : err;
+}
+
+long lx_sys_chmod(long upath, long mode, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a3, a4, a5), (void)a6;
+	return lx_sys_fchmodat(AT_FDCWD, upath, mode, 0, 0, 0);
+}
+
+long lx_sys_fchmod(long fd, long mode, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a3, a4, a5), (void)a6;
+	long err = 0;
+	struct inode *n = fd == AT_FDCWD ? NULL : fd_inode(fd, &err);
+	if (!n)
+		return fd == AT_FDCWD ? -EBADF : err;
+	return set_mode(n, mode);
+}
+
+/* Changes n's owner; -1 keeps a field. */
+static long set_owner(struct inode *n, long uid, long gid)
+{
+	if ((uint32_t)uid != (uint32_t)-1)
+		n->uid = (uint32_t)uid;
+	if ((uint32_t)gid != (uint32_t)-1)
+		n->gid = (uint32_t)gid;
+	n->ctime = vfs_now();
+	return 0;
+}
+
+long lx_sys_fchownat(long dirfd, long upath, long uid, long gid, long flags, long a6)
+{
+	(void)a6;
+	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	long err;
+	struct inode *n = resolve(dirfd, upath, (int)flags, &err);
+	return n ? set_owner(n, uid, gid) : err;
+}
+
+long lx_sys_chown(long upath, long uid, long gid, long a4, long a5, long a6)
+{
+	UNUSED3(a4, a5, a6);
+	return lx_sys_fchownat(AT_FDCWD, upath, uid, gid, 0, 0);
+}
+
+long lx_sys_fchown(long fd, long uid, long gid, long a4, long a5, long a6)
+{
+	UNUSED3(a4, a5, a6);
+	long err = 0;
+	struct inode *n = fd == AT_FDCWD ? NULL : fd_inode(fd, &err);
+	if (!n)
+		return fd == AT_FDCWD ? -EBADF : err;
+	return set_owner(n, uid, gid);
+}
+
+long lx_sys_umask(long mask, long a2, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a2, a3, a4), (void)a5, (void)a6;
+	long old = vfs_umask;
+	vfs_umask = (uint32_t)mask & 0777;
+	return old;
+}
+
+/* Sets n's times from ts[2] (atime, mtime, with UTIME_NOW and UTIME_OMIT), or both to now if ts is NULL. */
+static long set_times(struct inode *n, const struct linux_timespec *ts)
+{
+	struct linux_timespec now = vfs_now();
+	for (int i = 0; ts && i < 2; i++)
+		if (ts[i].tv_nsec != UTIME_NOW && ts[i].tv_nsec != UTIME_OMIT &&
+		    (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000))
+			return -EINVAL;
+	struct linux_timespec *dst[2] = { &n->atime, &n->mtime };
+	for (int i = 0; i < 2; i++) {
+		if (!ts || ts[i].tv_nsec == UTIME_NOW)
+			*dst[i] = now;
+		else if (ts[i].tv_nsec != UTIME_OMIT)
+			*dst[i] = ts[i];
+	}
+	n->ctime = now;
+	return 0;
+}
+
+long lx_sys_utimensat(long dirfd, long upath, long uts, long flags, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct linux_timespec ts[2];
+	if (uts) {
+		if (!user_ok(uts, sizeof(ts), false))
+			return -EFAULT;
+		memcpy(ts, (const void *)uts, sizeof(ts));
+	}
+	long err = 0;
+	struct inode *n = upath ? resolve(dirfd, upath, (int)flags, &err)
+				: dirfd == AT_FDCWD ? NULL : fd_inode(dirfd, &err);
+	if (!n)
+		return err ? err : -EFAULT;
+	return set_times(n, uts ? ts : NULL);
+}
+
+long lx_sys_utimes(long upath, long utv, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a3, a4, a5), (void)a6;
+	struct linux_timespec ts[2];
+	if (utv) {
+		if (!user_ok(utv, 2 * sizeof(struct linux_timeval), false))
+			return -EFAULT;
+		const struct linux_timeval *tv = (const struct linux_timeval *)utv;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
+			ts[i] = (struct linux_timespec){ tv[i].tv_sec, tv[i].tv_usec * 1000 };
+		}
+	}
+	long err;
+	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
+	return n ? set_times(n, utv ? ts : NULL) : err;
+}
+
+long lx_sys_utime(long upath, long ubuf, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a3, a4, a5), (void)a6;
+	struct linux_timespec ts[2];
+	if (ubuf) {
+		if (!user_ok(ubuf, 2 * sizeof(int64_t), false))
+			return -EFAULT;
+		const int64_t *t = (const int64_t *)ubuf; /* struct utimbuf: actime, modtime */
+		ts[0] = (struct linux_timespec){ t[0], 0 };
+		ts[1] = (struct linux_timespec){ t[1], 0 };
+	}
+	long err;
+	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
+	return n ? set_times(n, ubuf ? ts : NULL) : err;
+}
+
+/* ---- file system figures ---- */
+
+static void fill_statfs(struct linux_statfs *s)
+{
+	uint64_t total, avail;
+	vfs_mem_frames(&total, &avail);
+	memset(s, 0, sizeof(*s));
+	s->f_type = TMPFS_MAGIC;
+	s->f_bsize = s->f_frsize = 4096;
+	s->f_blocks = total;
+	s->f_bfree = s->f_bavail = avail;
+	s->f_files = total;
+	s->f_ffree = avail;
+	s->f_namelen = LX_NAME_MAX;
+}
+
+long lx_sys_statfs(long upath, long ubuf, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a3, a4, a5), (void)a6;
+	if (!user_ok(ubuf, sizeof(struct linux_statfs), true))
+		return -EFAULT;
+	long err;
+	if (!resolve(AT_FDCWD, upath, 0, &err))
+		return err;
+	fill_statfs((struct linux_statfs *)ubuf);
+	return 0;
+}
+
+long lx_sys_fstatfs(long fd, long ubuf, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a3, a4, a5), (void)a6;
+	if (!user_ok(ubuf, sizeof(struct linux_statfs), true))
+		return -EFAULT;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	fill_statfs((struct linux_statfs *)ubuf);
+	return 0;
+}

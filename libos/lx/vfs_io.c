@@ -1,0 +1,351 @@
+/* lx's descriptor syscalls: read, write, seeking, vectors, dup, fcntl, ioctl, truncation and directory listing. */
+#include "libos/lx/fs.h"
+
+#define MAX_RW 0x7FFFF000UL /* Linux caps one transfer at this */
+#define IOV_MAX 1024
+
+static bool user_ok(long addr, size_t n, bool write)
+{
+	return n == 0 || mem_user_ok((uint64_t)addr, n, write);
+}
+
+/* May f be read (write: written)? 0 or -EBADF. */
+static long can_io(struct file *f, bool write)
+{
+	int acc = f->flags & O_ACCMODE;
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (write ? acc == O_RDONLY : acc == O_WRONLY)
+		return -EBADF;
+	return 0;
+}
+
+/* Reads or writes n bytes at buf through f at its position (off < 0) or at off. */
+static long do_io(struct file *f, bool write, long buf, size_t n, long off)
+{
+	long r = can_io(f, write);
+	if (r < 0)
+		return r;
+	if (n > MAX_RW)
+		n = MAX_RW;
+	if (!user_ok(buf, n, !write))
+		return -EFAULT;
+	if (off < 0)
+		return write ? f->ops->write(f, (const void *)buf, n) : f->ops->read(f, (void *)buf, n);
+	if (write ? !f->ops->pwrite : !f->ops->pread)
+		return -ESPIPE;
+	return write ? f->ops->pwrite(f, (const void *)buf, n, (uint64_t)off)
+		     : f->ops->pread(f, (void *)buf, n, (uint64_t)off);
+}
+
+/* do_io on descriptor fd. */
+static long fd_io(long fd, bool write, long buf, long n, long off)
+{
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	long r = do_io(f, write, buf, (size_t)n, off);
+	file_put(f);
+	return r;
+}
+
+long lx_sys_read(long fd, long buf, long n, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	return fd_io(fd, false, buf, n, -1);
+}
+
+long lx_sys_write(long fd, long buf, long n, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	return fd_io(fd, true, buf, n, -1);
+}
+
+long lx_sys_pread64(long fd, long buf, long n, long off, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	return off < 0 ? -EINVAL : fd_io(fd, false, buf, n, off);
+}
+
+long lx_sys_pwrite64(long fd, long buf, long n, long off, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	return off < 0 ? -EINVAL : fd_io(fd, true, buf, n, off);
+}
+
+/* readv/writev: each iovec in turn, stopping at a short transfer. */
+static long fd_iov(long fd, bool write, long uiov, long cnt)
+{
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	if (!user_ok(uiov, (size_t)cnt * sizeof(struct linux_iovec), false))
+		return -EFAULT;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	const struct linux_iovec *iov = (const struct linux_iovec *)uiov;
+	long total = can_io(f, write);
+	for (long i = 0; total >= 0 && i < cnt; i++) {
+		if (iov[i].len == 0)
+			continue;
+		long r = do_io(f, write, (long)iov[i].base, iov[i].len, -1);
+		if (r < 0) {
+			total = total ? total : r;
+			break;
+		}
+		total += r;
+		if ((uint64_t)r < iov[i].len)
+			break;
+	}
+	file_put(f);
+	return total;
+}
+
+long lx_sys_readv(long fd, long iov, long cnt, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	return fd_iov(fd, false, iov, cnt);
+}
+
+long lx_sys_writev(long fd, long iov, long cnt, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	return fd_iov(fd, true, iov, cnt);
+}
+
+long lx_sys_lseek(long fd, long off, long whence, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	struct inode *n = f->inode;
+	if (!n || n->dev) {
+		r = f->ops->pread ? 0 : -ESPIPE; /* null, zero: always at 0; the console: a pipe */
+	} else {
+		int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos
+			     : whence == SEEK_END ? (int64_t)n->size : -1;
+		if (base < 0 && whence != SEEK_SET)
+			r = -EINVAL;
+		else if (off > 0 && base > INT64_MAX - off)
+			r = -EOVERFLOW;
+		else if (base + off < 0)
+			r = -EINVAL;
+		else
+			r = base + off;
+		if (r >= 0)
+			f->pos = (uint64_t)r;
+	}
+	file_put(f);
+	return r;
+}
+
+long lx_sys_close(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return fd_close((int)fd);
+}
+
+long lx_sys_dup(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	int r = fd_install(f, 0, false);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
+long lx_sys_dup3(long oldfd, long newfd, long flags, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	if ((flags & ~(long)O_CLOEXEC) || oldfd == newfd)
+		return -EINVAL;
+	if (newfd < 0 || newfd >= LX_NFD)
+		return -EBADF;
+	struct file *f = file_get((int)oldfd);
+	if (!f)
+		return -EBADF;
+	fd_replace((int)newfd, f, (flags & O_CLOEXEC) != 0);
+	return newfd;
+}
+
+long lx_sys_dup2(long oldfd, long newfd, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	if (oldfd == newfd) {
+		struct file *f = file_get((int)oldfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return newfd;
+	}
+	return lx_sys_dup3(oldfd, newfd, 0, 0, 0, 0);
+}
+
+long lx_sys_fcntl(long fd, long cmd, long arg, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg < 0 || arg >= LX_NFD)
+			r = -EINVAL;
+		else if ((r = fd_install(f, (int)arg, cmd == F_DUPFD_CLOEXEC)) >= 0)
+			return r; /* the table keeps our reference */
+		break;
+	case F_GETFD:
+		r = fd_cloexec((int)fd) ? FD_CLOEXEC : 0;
+		break;
+	case F_SETFD:
+		fd_set_cloexec((int)fd, (arg & FD_CLOEXEC) != 0);
+		break;
+	case F_GETFL:
+		r = f->flags;
+		break;
+	case F_SETFL:
+		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | ((int)arg & (O_APPEND | O_NONBLOCK));
+		break;
+	default:
+		r = -EINVAL;
+	}
+	file_put(f);
+	return r;
+}
+
+long lx_sys_ioctl(long fd, long req, long arg, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	long r = f->ops->ioctl ? f->ops->ioctl(f, (unsigned long)req, (unsigned long)arg) : -ENOTTY;
+	file_put(f);
+	return r;
+}
+
+long lx_sys_ftruncate(long fd, long len, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	if (len < 0)
+		return -EINVAL;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	long r;
+	if (!f->inode || (f->inode->mode & S_IFMT) != S_IFREG || f->inode->gen || can_io(f, true) < 0)
+		r = -EINVAL;
+	else
+		r = reg_resize(f->inode, (uint64_t)len);
+	file_put(f);
+	return r;
+}
+
+long lx_sys_fsync(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+long lx_sys_fdatasync(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+	return lx_sys_fsync(fd, a2, a3, a4, a5, a6);
+}
+
+/* ---- directory listing ---- */
+
+/* Appends one record (old: struct linux_dirent, else linux_dirent64) at buf+*used; false when it does not fit. */
+static bool put_dirent(char *buf, size_t size, size_t *used, bool old, uint64_t ino,
+		       uint64_t next, uint32_t mode, const char *name)
+{
+	size_t len = strlen(name);
+	size_t reclen = old ? (8 + 8 + 2 + len + 2 + 7) & ~7UL : (8 + 8 + 2 + 1 + len + 1 + 7) & ~7UL;
+	if (*used + reclen > size)
+		return false;
+	char *r = buf + *used;
+	memset(r, 0, reclen);
+	memcpy(r, &ino, 8);
+	memcpy(r + 8, &next, 8);
+	uint16_t rl = (uint16_t)reclen;
+	memcpy(r + 16, &rl, 2);
+	uint8_t type = (uint8_t)((mode & S_IFMT) >> 12);
+	if (old) {
+		memcpy(r + 18, name, len);
+		r[reclen - 1] = (char)type;
+	} else {
+		r[18] = (char)type;
+		memcpy(r + 19, name, len);
+	}
+	*used += reclen;
+	return true;
+}
+
+/* getdents and getdents64: f->pos is 0 for ".", 1 for "..", else the cookie of the next entry. */
+static long dents(long fd, long ubuf, long count, bool old)
+{
+	if (count < 0)
+		return -EINVAL;
+	if (!user_ok(ubuf, (size_t)count, true))
+		return -EFAULT;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *dir = f->inode;
+	char *buf = (char *)ubuf;
+	size_t used = 0;
+	long r = 0;
+	if (!dir || (dir->mode & S_IFMT) != S_IFDIR || (f->flags & O_PATH)) {
+		r = (f->flags & O_PATH) ? -EBADF : -ENOTDIR;
+		goto out;
+	}
+	if (f->pos == 0 && !put_dirent(buf, (size_t)count, &used, old, dir->ino, 1, S_IFDIR, "."))
+		goto out;
+	if (f->pos == 0)
+		f->pos = 1;
+	if (f->pos == 1 && !put_dirent(buf, (size_t)count, &used, old, dir->parent->ino, 2, S_IFDIR, ".."))
+		goto out;
+	if (f->pos == 1)
+		f->pos = 2;
+	for (struct dentry *d = dir->entries; d; d = d->next) {
+		if (d->cookie < f->pos)
+			continue;
+		if (!put_dirent(buf, (size_t)count, &used, old, d->inode->ino, d->cookie + 1, d->inode->mode, d->name))
+			break;
+		f->pos = d->cookie + 1;
+	}
+out:
+	if (r == 0 && used == 0) {
+		bool more = f->pos < 2;
+		for (struct dentry *d = dir->entries; d && !more; d = d->next)
+			more = d->cookie >= f->pos;
+		if (more)
+			r = -EINVAL; /* the next record does not fit */
+	}
+	if (r == 0)
+		inode_touch(dir, true, false);
+	file_put(f);
+	return r < 0 ? r : (long)used;
+}
+
+long lx_sys_getdents(long fd, long buf, long count, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	return dents(fd, buf, count, true);
+}
+
+long lx_sys_getdents64(long fd, long buf, long count, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	return dents(fd, buf, count, false);
+}

@@ -1,0 +1,227 @@
+/* lx's devices under /dev: null, zero, random, urandom, and the serial console as tty and console. */
+#include "libos/lx/fs.h"
+
+#define CONSOLE_IRQ 4
+#define MKDEV(major, minor) ((uint32_t)(major) << 8 | (minor))
+
+/* termios bits the console honours or reports. */
+#define ICRNL 0000400
+#define OPOST 0000001
+#define ONLCR 0000004
+#define B38400 0000017
+#define CS8 0000060
+#define CREAD 0000200
+#define ISIG 0000001
+#define ICANON 0000002
+#define ECHO 0000010
+#define ECHOE 0000020
+#define ECHOK 0000040
+#define IEXTEN 0100000
+
+static struct inode *console_node;
+
+/* ---- null, zero, random ---- */
+
+static long null_read(struct file *f, void *buf, size_t n)
+{
+	(void)f, (void)buf, (void)n;
+	return 0;
+}
+
+static long sink_write(struct file *f, const void *buf, size_t n)
+{
+	(void)f, (void)buf;
+	return (long)n;
+}
+
+static long null_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	(void)off;
+	return null_read(f, buf, n);
+}
+
+static long sink_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+	(void)off;
+	return sink_write(f, buf, n);
+}
+
+static long zero_read(struct file *f, void *buf, size_t n)
+{
+	(void)f;
+	memset(buf, 0, n);
+	return (long)n;
+}
+
+static long zero_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	(void)off;
+	return zero_read(f, buf, n);
+}
+
+static long random_read(struct file *f, void *buf, size_t n)
+{
+	(void)f;
+	lx_random_bytes(buf, n);
+	return (long)n;
+}
+
+static long random_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	(void)off;
+	return random_read(f, buf, n);
+}
+
+static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL };
+static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL };
+static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL };
+
+/* ---- the console ---- */
+
+static long console_ntfn;      /* bound to the console interrupt; 0 until first needed, -1 if unavailable */
+static struct linux_termios console_termios = {
+	.c_iflag = ICRNL,
+	.c_oflag = OPOST | ONLCR,
+	.c_cflag = B38400 | CS8 | CREAD,
+	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN,
+	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
+};
+static struct linux_winsize console_winsize = { 24, 80, 0, 0 };
+
+/* The next console byte, sleeping on the console interrupt until one arrives when wait. -1 if none. */
+static int console_getc(bool wait)
+{
+	for (;;) {
+		long c = sys_cgetc();
+		if (c >= 0)
+			return (int)c;
+		if (!wait)
+			return -1;
+		if (console_ntfn == 0) {
+			console_ntfn = sys_ntfn_create();
+			if (console_ntfn <= 0 || sys_irq_bind(CONSOLE_IRQ, console_ntfn, 1) < 0)
+				console_ntfn = -1;
+		}
+		if (console_ntfn > 0)
+			sys_ntfn_wait(console_ntfn, 100000000UL);
+		else
+			sys_sleep(1000000UL);
+	}
+}
+
+/* Reads what the console has, at least one byte (waiting for it); CR becomes NL and bytes are echoed as termios says. */
+static long console_read(struct file *f, void *buf, size_t n)
+{
+	char *p = buf;
+	size_t got = 0;
+	while (got < n) {
+		int c = console_getc(got == 0 && !(f->flags & O_NONBLOCK));
+		if (c < 0)
+			break;
+		if (c == '\r' && (console_termios.c_iflag & ICRNL))
+			c = '\n';
+		p[got++] = (char)c;
+		if (console_termios.c_lflag & ECHO)
+			sys_cputs(&p[got - 1], 1);
+		if (c == '\n')
+			break;
+	}
+	return got ? (long)got : -EAGAIN;
+}
+
+static long console_write(struct file *f, const void *buf, size_t n)
+{
+	(void)f;
+	sys_cputs(buf, (long)n);
+	return (long)n;
+}
+
+static long console_ioctl(struct file *f, unsigned long req, unsigned long arg)
+{
+	(void)f;
+	switch (req) {
+	case TCGETS:
+		if (!mem_user_ok(arg, sizeof(console_termios), true))
+			return -EFAULT;
+		memcpy((void *)arg, &console_termios, sizeof(console_termios));
+		return 0;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		if (!mem_user_ok(arg, sizeof(console_termios), false))
+			return -EFAULT;
+		memcpy(&console_termios, (const void *)arg, sizeof(console_termios));
+		return 0;
+	case TIOCGWINSZ:
+		if (!mem_user_ok(arg, sizeof(console_winsize), true))
+			return -EFAULT;
+		memcpy((void *)arg, &console_winsize, sizeof(console_winsize));
+		return 0;
+	case TIOCSWINSZ:
+		if (!mem_user_ok(arg, sizeof(console_winsize), false))
+			return -EFAULT;
+		memcpy(&console_winsize, (const void *)arg, sizeof(console_winsize));
+		return 0;
+	case TIOCGPGRP:
+		if (!mem_user_ok(arg, sizeof(int), true))
+			return -EFAULT;
+		*(int *)arg = 1;
+		return 0;
+	case TIOCSPGRP:
+		return 0;
+	case FIONREAD:
+		if (!mem_user_ok(arg, sizeof(int), true))
+			return -EFAULT;
+		*(int *)arg = 0;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL };
+
+/* ---- /dev ---- */
+
+/* Adds character device name with ops and number rdev to dir. */
+static struct inode *add_dev(struct inode *dir, const char *name, const struct file_ops *ops, uint32_t rdev)
+{
+	struct dentry *d = dir_find(dir, name);
+	if (d)
+		dir_remove(dir, d);
+	struct inode *n = vfs_mknode(dir, name, S_IFCHR | 0666);
+	if (n) {
+		n->dev = ops;
+		n->rdev = rdev;
+	}
+	return n;
+}
+
+/* Makes /dev (keeping what the archive put there) and its devices. */
+void dev_init(void)
+{
+	struct dentry *d = dir_find(vfs_root, "dev");
+	struct inode *dev = d ? d->inode : vfs_mknode(vfs_root, "dev", S_IFDIR | 0755);
+	if (!dev || (dev->mode & S_IFMT) != S_IFDIR)
+		return;
+	add_dev(dev, "null", &null_ops, MKDEV(1, 3));
+	add_dev(dev, "zero", &zero_ops, MKDEV(1, 5));
+	add_dev(dev, "random", &random_ops, MKDEV(1, 8));
+	add_dev(dev, "urandom", &random_ops, MKDEV(1, 9));
+	add_dev(dev, "tty", &console_ops, MKDEV(5, 0));
+	console_node = add_dev(dev, "console", &console_ops, MKDEV(5, 1));
+	if (console_node)
+		inode_hold(console_node);
+}
+
+/* Opens the console on descriptors 0, 1 and 2. */
+void vfs_stdio_init(void)
+{
+	if (!console_node)
+		return;
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f;
+		if (file_open_inode(console_node, O_RDWR, &f) == 0)
+			fd_replace(fd, f, false);
+	}
+}

@@ -148,29 +148,45 @@ static long gen_mounts(char **buf, size_t *len)
 	return text_done(&t, buf, len);
 }
 
+/* The directory name in dir, made if missing; NULL if something else has that name. */
+static struct inode *subdir(struct inode *dir, const char *name)
+{
+	struct dentry *d = dir ? dir_find(dir, name) : NULL;
+	struct inode *n = d ? d->inode : dir ? vfs_mknode(dir, name, S_IFDIR | 0555) : NULL;
+	return n && (n->mode & S_IFMT) == S_IFDIR ? n : NULL;
+}
+
+/* Adds node name to dir, replacing what the archive put there. */
+static struct inode *add_node(struct inode *dir, const char *name, uint32_t mode)
+{
+	if (!dir)
+		return NULL;
+	struct dentry *d = dir_find(dir, name);
+	if (d && (d->inode->mode & S_IFMT) == S_IFDIR)
+		return NULL;
+	if (d)
+		dir_remove(dir, d);
+	return vfs_mknode(dir, name, mode);
+}
+
 /* Adds a generated file to dir. */
 static void add_gen(struct inode *dir, const char *name, gen_fn gen)
 {
-	struct inode *n = dir ? vfs_mknode(dir, name, S_IFREG | 0444) : NULL;
+	struct inode *n = add_node(dir, name, S_IFREG | 0444);
 	if (n)
 		n->gen = gen;
 }
 
-/* Makes /proc, unless the archive brought one. */
+/* Fills /proc (made if the archive has none). */
 void procfs_init(void)
 {
-	struct dentry *d = dir_find(vfs_root, "proc");
-	if (d)
-		return;
-	struct inode *proc = vfs_mknode(vfs_root, "proc", S_IFDIR | 0555);
-	struct inode *self = proc ? vfs_mknode(proc, "self", S_IFDIR | 0555) : NULL;
-	if (!self)
-		return;
+	struct inode *proc = subdir(vfs_root, "proc");
+	struct inode *self = subdir(proc, "self");
 	add_gen(proc, "meminfo", gen_meminfo);
 	add_gen(proc, "cpuinfo", gen_cpuinfo);
 	add_gen(proc, "mounts", gen_mounts);
 	add_gen(self, "maps", gen_maps);
-	exe_link = vfs_mknode(self, "exe", S_IFLNK | 0777);
+	exe_link = add_node(self, "exe", S_IFLNK | 0777);
 	if (exe_link) {
 		inode_hold(exe_link);
 		symlink_set(exe_link, "/");

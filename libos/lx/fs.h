@@ -9,21 +9,6 @@
 #define LX_NAME_MAX 255      /* bytes of one component */
 #define LX_SYMLOOP_MAX 40    /* symlinks followed in one lookup */
 
-/* Linux constants used only by the file system. */
-#define F_OK 0
-#define X_OK 1
-#define W_OK 2
-#define R_OK 4
-#define AT_EACCESS 0x200
-#define RENAME_NOREPLACE 1
-#define RENAME_EXCHANGE 2
-#define UTIME_NOW ((1L << 30) - 1)
-#define UTIME_OMIT ((1L << 30) - 2)
-#define S_IRWXUGO 0777
-#define S_IALLUGO 07777
-#define TMPFS_MAGIC 0x01021994
-#define PROC_SUPER_MAGIC 0x9fa0
-
 /* One name in a directory. cookie orders entries and is what getdents' offset records. */
 struct dentry {
 	char *name;

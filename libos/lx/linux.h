@@ -65,6 +65,21 @@
 #define AT_SYMLINK_FOLLOW 0x400
 #define AT_EMPTY_PATH 0x1000
 
+/* access, *at flags, renameat2, utimensat, statfs */
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+#define AT_EACCESS 0x200
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define UTIME_NOW ((1L << 30) - 1)
+#define UTIME_OMIT ((1L << 30) - 2)
+#define S_IRWXUGO 0777
+#define S_IALLUGO 07777
+#define TMPFS_MAGIC 0x01021994
+#define PROC_SUPER_MAGIC 0x9fa0
+
 /* fcntl */
 #define F_DUPFD 0
 #define F_GETFD 1

@@ -22,7 +22,7 @@ USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)
 HEADERS := $(wildcard include/mica/*.h include/mica/*.def lib/*.h kernel/*.h user/lib/*.h)
 
 .PHONY: all run test unit-test vm-test bench debug clean deps
-all: $(KERNEL) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
+all: $(KERNEL) $(LX) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
 
 $(BUILD)/kernel/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)

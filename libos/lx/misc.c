@@ -31,6 +31,23 @@ long lx_sys_exit_group(long status, long a2, long a3, long a4, long a5, long a6)
 	return lx_sys_exit(status, a2, a3, a4, a5, a6);
 }
 
+/* reboot: as the only process of its VM, the program may power it off (status 0). */
+long lx_sys_reboot(long magic1, long magic2, long cmd, long arg, long a5, long a6)
+{
+	(void)arg, (void)a5, (void)a6;
+	if ((uint32_t)magic1 != 0xFEE1DEAD || ((uint32_t)magic2 != 672274793 && (uint32_t)magic2 != 85072278 &&
+					    (uint32_t)magic2 != 369367448 && (uint32_t)magic2 != 537993216))
+		return -EINVAL;
+	switch ((uint32_t)cmd) {
+	case 0x4321FEDC: /* POWER_OFF */
+	case 0xCDEF0123: /* HALT */
+	case 0x01234567: /* RESTART */
+		lx_exit(0);
+	default:
+		return -EINVAL;
+	}
+}
+
 /* One process with one thread for now: pid 1, parent 0, all ids root. */
 #define ZERO_ARG_CALL(name, value) \
 	long lx_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6) \

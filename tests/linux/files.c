@@ -43,7 +43,10 @@ static void check_basic_io(void)
 	int fd = open("a.txt", O_RDWR | O_CREAT | O_EXCL, 0644);
 	if (!check_ok("open-create", fd))
 		return;
-	CHECK("open-lowest-fd", fd == 3, "the first file opened got fd %d, want 3", fd);
+	int lowest = 1; /* every fd below the new one is in use (the host may hand down more than 0-2) */
+	for (int k = 0; k < fd; k++)
+		lowest &= fcntl(k, F_GETFD) >= 0;
+	CHECK("open-lowest-fd", lowest, "open returned %d, but a lower fd is free", fd);
 	ssize_t n = write(fd, "hello, world\n", 13);
 	CHECK("write", n == 13, "write returned %zd", n);
 	off_t pos = lseek(fd, 0, SEEK_CUR);

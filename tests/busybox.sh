@@ -14,8 +14,8 @@ out=$build/busybox-tests
 rm -rf "$out" && mkdir -p "$out"
 bb=${BUSYBOX:-/bin/busybox}
 [ -x "$bb" ] || bb=$(command -v busybox)
-if [ -z "$bb" ] || ! file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then
-	echo "not ok busybox/installed: no static busybox (tools/deps.sh names the package)"
+if [ -z "$bb" ] || ! "$bb" true; then
+	echo "not ok busybox/installed: no busybox (tools/deps.sh names the static one's package)"
 	exit 1
 fi
 if [ ! -f "$build/kernel/mica.elf" ] || [ ! -f "$build/user/lx/lx" ]; then

@@ -24,6 +24,8 @@ suite() {
 suite unit make -s BUILD="$build" unit-test
 suite vm tools/boot -t 300 "$kernel" "$build/img/tests.cpio"
 suite boot sh tests/boot.sh "$build" "$kernel"
+suite linux sh tests/linux.sh "$build"
+suite busybox sh tests/busybox.sh "$build"
 
 passed=$(cat "$logs"/*.log | grep -c '^ok ')
 failed=$(cat "$logs"/*.log | grep -c '^not ok ')

@@ -9,6 +9,8 @@ have ld || need="$need binutils"
 have qemu-system-x86_64 || need="$need qemu-system-x86"
 have cpio || need="$need cpio"
 have timeout || need="$need coreutils"
+have musl-gcc || need="$need musl-tools"
+have busybox || need="$need busybox-static"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
 	echo "installing:$need"

@@ -1,0 +1,165 @@
+#!/bin/sh
+# Linux programs on the host and on Mica, and whole programs that lx must refuse or end correctly.
+# usage: tests/linux.sh BUILD
+#
+# Every tests/linux/*.c is built static with musl-gcc and run twice, on the
+# host ("host/" checks) and through tools/mica run ("mica/" checks); both
+# must pass, since each program checks Linux's behaviour itself. A program
+# that exits non-zero without a failing check of its own counts as one.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$1" || exit 1
+build=$(cd "$1" && pwd)
+out=$build/linux-tests
+rm -rf "$out" && mkdir -p "$out"
+
+# mica PROG ARGS...: run PROG on Mica; a hung VM is stopped by the inner and the outer timeout.
+mica() { MICA_BUILD="$build" MICA_TIMEOUT=60 timeout -k 5 90 "$here/tools/mica" run "$@"; }
+# host PROG ARGS...: run PROG here with the same small environment lx gives.
+host() { timeout -k 5 60 env -i PATH=/bin:/usr/bin:/sbin:/usr/sbin HOME=/ TERM=dumb "$@"; }
+
+if ! command -v musl-gcc >/dev/null 2>&1; then
+	echo "not ok linux/musl-gcc: not installed (tools/deps.sh names the package)"
+	exit 1
+fi
+if [ ! -f "$build/kernel/mica.elf" ] || [ ! -f "$build/user/lx/lx" ]; then
+	make -s -C "$here" BUILD="$build" "$build/kernel/mica.elf" "$build/user/lx/lx" || {
+		echo "not ok linux/build-lx: the kernel or lx does not build"
+		exit 1
+	}
+fi
+
+# ---- build ----
+CFLAGS="-static -O2 -Wall -Wextra -Werror"
+progs=
+for src in "$here"/tests/linux/*.c; do
+	name=$(basename "$src" .c)
+	if musl-gcc $CFLAGS -o "$out/$name" "$src" > "$out/$name.build.log" 2>&1; then
+		progs="$progs $name"
+	else
+		echo "not ok linux/build-$name:"
+		sed 's/^/#   /' "$out/$name.build.log" | head -20
+	fi
+done
+# Static-PIE copies of two programs, which lx loads at a base of its choosing.
+# musl-gcc's specs know only static and dynamic linking, so name the start files here.
+specs=$(sed -n 's/.*-specs "\([^"]*\)".*/\1/p' "$(command -v musl-gcc)")
+mlib=$(dirname "$(grep -o '[^ ]*/Scrt1\.o' "$specs" 2>/dev/null | head -n 1)")
+[ -f "$mlib/rcrt1.o" ] || echo "# no musl rcrt1.o beside musl-gcc's specs: static-PIE programs not built"
+[ -f "$mlib/rcrt1.o" ] && for name in startup mem; do
+	if musl-gcc -fPIE -O2 -Wall -Wextra -Werror -nostartfiles -static-pie -Wl,-static,-pie,--no-dynamic-linker,-z,text \
+		"$mlib/rcrt1.o" "$mlib/crti.o" "$(gcc -print-file-name=crtbeginS.o)" "$here/tests/linux/$name.c" \
+		"$(gcc -print-file-name=crtendS.o)" "$mlib/crtn.o" -o "$out/$name-pie" > "$out/$name-pie.build.log" 2>&1; then
+		progs="$progs $name-pie"
+	else
+		echo "not ok linux/build-$name-pie:"
+		sed 's/^/#   /' "$out/$name-pie.build.log" | head -20
+	fi
+done
+
+# ---- the differential programs ----
+# report WHERE NAME RC LOG: the program's checks with WHERE/ in front, other output as comments.
+# The static-PIE copies' checks are told apart by a "pie/" after WHERE.
+report() {
+	where=$1 name=$2 rc=$3 log=$4 pre=$1
+	case $name in *-pie) pre=$where/pie ;; esac
+	tr -d '\r' < "$log" | sed -e "s|^ok |ok $pre/|" -e "s|^not ok |not ok $pre/|" -e '/^\(not \)\{0,1\}ok /!s/^/# /'
+	if [ "$rc" -ne 0 ] && ! tr -d '\r' < "$log" | grep -q '^not ok '; then
+		echo "not ok $where/$name: exited with status $rc$( [ "$rc" -eq 124 ] && echo ' (timed out)')"
+	elif ! tr -d '\r' < "$log" | grep -q '^\(not \)\{0,1\}ok '; then
+		echo "not ok $where/$name: printed no checks (status $rc)"
+	fi
+}
+for name in $progs; do
+	host "$out/$name" alpha "two words" "" > "$out/$name.host.log" 2>&1
+	report host "$name" $? "$out/$name.host.log"
+	mica "$out/$name" alpha "two words" "" > "$out/$name.mica.log" 2>&1
+	report mica "$name" $? "$out/$name.mica.log"
+done
+
+# ---- whole programs through tools/mica ----
+# expect NAME WANT TEXT CMD...: CMD must end with status WANT ("nonzero": anything but 0 and a
+# timeout) and print something matching TEXT (a grep pattern; empty: anything).
+expect() {
+	name=$1 want=$2 text=$3
+	shift 3
+	res=$("$@" 2>&1)
+	rc=$?
+	res=$(printf '%s\n' "$res" | tr -d '\r')
+	case $want in
+	nonzero) [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; good=$? ;;
+	*) [ $rc -eq "$want" ]; good=$? ;;
+	esac
+	if [ $good -eq 0 ] && { [ -z "$text" ] || printf '%s\n' "$res" | grep -q -- "$text"; }; then
+		echo "ok linux/$name"
+	else
+		echo "not ok linux/$name: status $rc (want $want), output:"
+		printf '%s\n' "$res" | tail -5 | sed 's/^/#   /'
+	fi
+}
+
+# Little-endian fields of a file, read and written in place.
+u16() { od -An -t u2 -j "$2" -N 2 "$1" | tr -d ' '; }
+u32() { od -An -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
+u64() { od -An -t u8 -j "$2" -N 8 "$1" | tr -d ' '; }
+put() { # FILE OFFSET NBYTES VALUE
+	i=0 bytes=
+	while [ $i -lt "$3" ]; do
+		bytes="$bytes\\$(printf %03o $((($4 >> (8 * i)) & 255)))"
+		i=$((i + 1))
+	done
+	printf "$bytes" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+if [ -f "$out/status" ]; then
+	elf=$out/status
+	bad=$out/bad
+	mkdir -p "$bad"
+	printf '#!/bin/sh\necho this is a script\n' > "$bad/script"
+	expect not-elf-script nonzero "ELF" mica "$bad/script"
+	head -c 8192 /dev/urandom > "$bad/random"
+	expect not-elf-random nonzero "ELF" mica "$bad/random"
+	: > "$bad/empty"
+	expect not-elf-empty nonzero "ELF" mica "$bad/empty"
+	head -c 40 "$elf" > "$bad/short-header"
+	expect truncated-header nonzero "ELF" mica "$bad/short-header"
+	head -c 3000 "$elf" > "$bad/truncated"
+	expect truncated-segments nonzero "ELF" mica "$bad/truncated"
+	cp "$elf" "$bad/arm" && put "$bad/arm" 18 2 40 # e_machine = EM_ARM
+	expect wrong-machine nonzero "ELF" mica "$bad/arm"
+	cp "$elf" "$bad/class32" && put "$bad/class32" 4 1 1 # EI_CLASS = ELFCLASS32
+	expect wrong-class nonzero "ELF" mica "$bad/class32"
+	cp "$elf" "$bad/phnum" && put "$bad/phnum" 56 2 65535 # e_phnum far past the file
+	expect bad-phnum nonzero "ELF" mica "$bad/phnum"
+	# Move the second PT_LOAD onto the first (keeping its offset congruent to its address).
+	cp "$elf" "$bad/overlap"
+	phoff=$(u64 "$elf" 32) phnum=$(u16 "$elf" 56) i=0 first=
+	while [ $i -lt "$phnum" ]; do
+		ph=$((phoff + i * 56))
+		if [ "$(u32 "$elf" $ph)" -eq 1 ]; then
+			if [ -z "$first" ]; then
+				first=$(u64 "$elf" $((ph + 16)))
+			else
+				align=$(u64 "$elf" $((ph + 48)))
+				va=$((first - first % align + $(u64 "$elf" $((ph + 8))) % align))
+				put "$bad/overlap" $((ph + 16)) 8 $va
+				put "$bad/overlap" $((ph + 24)) 8 $va
+				break
+			fi
+		fi
+		i=$((i + 1))
+	done
+	expect overlapping-segments nonzero "ELF" mica "$bad/overlap"
+
+	expect missing-program 127 "no such file" mica "$bad/no-such-program"
+	for st in 0 1 42 255; do
+		expect "exit-$st-host" $st "exiting with $st" host "$elf" exit $st
+		expect "exit-$st" $st "exiting with $st" mica "$elf" exit $st
+	done
+	expect _exit-host 77 "" host "$elf" _exit
+	expect _exit 77 "" mica "$elf" _exit
+	expect null-deref-host 139 "before the fault" host "$elf" null
+	expect null-deref 139 "before the fault" mica "$elf" null
+	expect abort-host 134 "" host "$elf" abort
+	expect abort 134 "" mica "$elf" abort
+fi

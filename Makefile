@@ -20,6 +20,10 @@ ULIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(ULIB_SRCS) $(LIB_SRCS))
 USER_PROGS := $(patsubst user/%.c,%,$(wildcard user/*.c))
 USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)
 HEADERS := $(wildcard include/mica/*.h include/mica/*.def lib/*.h kernel/*.h user/lib/*.h)
+LX_SRCS := $(wildcard libos/lx/*.c) $(wildcard libos/lx/*.S)
+LX_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(LX_SRCS)))
+LX := $(BUILD)/user/lx/lx
+LX_HEADERS := $(wildcard libos/lx/*.h libos/lx/*.def)
 
 .PHONY: all run test unit-test vm-test bench debug clean deps
 all: $(KERNEL) $(LX) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
@@ -46,10 +50,7 @@ $(BUILD)/user/bin/%: $(BUILD)/user/user/%.o $(ULIB_OBJS) user/lib/user.ld
 	$(LD) -n -nostdlib -static -T user/lib/user.ld -z noexecstack --no-warn-rwx-segments -o $@ $< $(ULIB_OBJS)
 
 # lx, the Linux personality: linked at LX_BASE with the native runtime.
-LX_SRCS := $(wildcard libos/lx/*.c) $(wildcard libos/lx/*.S)
-LX_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(LX_SRCS)))
-LX := $(BUILD)/user/lx/lx
-HEADERS += $(wildcard libos/lx/*.h libos/lx/*.def)
+$(LX_OBJS): $(LX_HEADERS)
 $(LX): $(LX_OBJS) $(ULIB_OBJS) libos/lx/lx.ld
 	@mkdir -p $(@D)
 	$(LD) -n -nostdlib -static --no-relax -T libos/lx/lx.ld -z noexecstack --no-warn-rwx-segments -o $@ $(LX_OBJS) $(ULIB_OBJS)

@@ -72,9 +72,9 @@ static long random_pread(struct file *f, void *buf, size_t n, uint64_t off)
 	return random_read(f, buf, n);
 }
 
-static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL };
-static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL };
-static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL };
+static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL, NULL };
+static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL, NULL };
+static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL, NULL };
 
 /* ---- the console ---- */
 
@@ -88,31 +88,47 @@ static struct linux_termios console_termios = {
 };
 static struct linux_winsize console_winsize = { 24, 80, 0, 0 };
 
+static int pushback = -1; /* a byte taken by poll and not yet read */
+
+/* Sleep until the console interrupt fires (input may be there) or ns pass. */
+void console_wait(uint64_t ns)
+{
+	if (console_ntfn == 0) {
+		console_ntfn = sys_ntfn_create();
+		if (console_ntfn <= 0 || sys_irq_bind(CONSOLE_IRQ, console_ntfn, 1) < 0)
+			console_ntfn = -1;
+	}
+	if (ns > 100000000UL)
+		ns = 100000000UL; /* look again now and then: an edge may have come before the binding */
+	if (console_ntfn > 0)
+		sys_ntfn_wait(console_ntfn, ns);
+	else
+		sys_sleep(ns < 1000000UL ? ns : 1000000UL);
+}
+
 /* The next console byte, sleeping on the console interrupt until one arrives when wait. -1 if none. */
 static int console_getc(bool wait)
 {
 	for (;;) {
-		long c = sys_cgetc();
+		long c = pushback >= 0 ? pushback : sys_cgetc();
+		pushback = -1;
 		if (c >= 0)
 			return (int)c;
 		if (!wait)
 			return -1;
-		if (console_ntfn == 0) {
-			console_ntfn = sys_ntfn_create();
-			if (console_ntfn <= 0 || sys_irq_bind(CONSOLE_IRQ, console_ntfn, 1) < 0)
-				console_ntfn = -1;
-		}
-		if (console_ntfn > 0)
-			sys_ntfn_wait(console_ntfn, 100000000UL);
-		else
-			sys_sleep(1000000UL);
+		console_wait(TIMEOUT_FOREVER);
 	}
 }
 
-/* Reads what the console has, at least one byte (waiting for it); CR becomes NL and bytes are echoed as termios says. */
-static long console_read(struct file *f, void *buf, size_t n)
+static void echo(const char *s, long n)
 {
-	char *p = buf;
+	if (console_termios.c_lflag & ECHO)
+		sys_cputs(s, n);
+}
+
+/* Raw mode: what the console has, at least one byte (waiting for it unless nonblocking). */
+static long raw_read(struct file *f, char *p, size_t n)
+{
 	size_t got = 0;
 	while (got < n) {
 		int c = console_getc(got == 0 && !(f->flags & O_NONBLOCK));
@@ -121,12 +137,82 @@ static long console_read(struct file *f, void *buf, size_t n)
 		if (c == '\r' && (console_termios.c_iflag & ICRNL))
 			c = '\n';
 		p[got++] = (char)c;
-		if (console_termios.c_lflag & ECHO)
-			sys_cputs(&p[got - 1], 1);
-		if (c == '\n')
-			break;
+		echo(&p[got - 1], 1);
 	}
 	return got ? (long)got : -EAGAIN;
+}
+
+/* The line being read in canonical mode, and what of it is still to hand out. */
+static char line[4096];
+static size_t line_len, line_pos;
+static bool line_done, line_eof;
+
+/* Take one byte into the line under construction: editing keys, ^D, newline. */
+static void canon_byte(int c)
+{
+	const uint8_t *cc = console_termios.c_cc;
+	if (c == '\r' && (console_termios.c_iflag & ICRNL))
+		c = '\n';
+	if (c == cc[2] || c == '\b') { /* VERASE */
+		if (line_len > 0) {
+			line_len--;
+			echo("\b \b", 3);
+		}
+	} else if (c == cc[3]) { /* VKILL */
+		for (; line_len > 0; line_len--)
+			echo("\b \b", 3);
+	} else if (c == cc[4]) { /* VEOF: end the line as it is; empty means end of file */
+		line_done = true;
+		line_eof = line_len == 0;
+	} else if (line_len < sizeof(line)) {
+		line[line_len++] = (char)c;
+		echo(&line[line_len - 1], 1);
+		line_done = c == '\n' || line_len == sizeof(line);
+	}
+}
+
+/* Canonical mode: whole lines, edited as typed; ^D on an empty line reads as end of file. */
+static long canon_read(struct file *f, char *p, size_t n)
+{
+	while (!line_done) {
+		int c = console_getc(!(f->flags & O_NONBLOCK));
+		if (c < 0)
+			return -EAGAIN;
+		canon_byte(c);
+	}
+	size_t k = line_len - line_pos < n ? line_len - line_pos : n;
+	memcpy(p, line + line_pos, k);
+	line_pos += k;
+	if (line_pos == line_len) {
+		line_len = line_pos = 0;
+		line_done = line_eof = false;
+	}
+	return (long)k;
+}
+
+/* poll: writable always; readable when a whole line (canonical) or a byte (raw) is waiting. */
+static short console_poll(struct file *f)
+{
+	(void)f;
+	if (console_termios.c_lflag & ICANON) {
+		int c;
+		while (!line_done && (c = console_getc(false)) >= 0)
+			canon_byte(c);
+		return POLLOUT | (line_done ? POLLIN : 0);
+	}
+	if (pushback < 0)
+		pushback = console_getc(false);
+	return POLLOUT | (pushback >= 0 ? POLLIN : 0);
+}
+
+/* Reads the console as its termios says: lines in canonical mode, bytes in raw mode. */
+static long console_read(struct file *f, void *buf, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (console_termios.c_lflag & ICANON)
+		return canon_read(f, buf, n);
+	return raw_read(f, buf, n);
 }
 
 static long console_write(struct file *f, const void *buf, size_t n)
@@ -179,7 +265,7 @@ static long console_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL };
+static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL, console_poll };
 
 /* ---- /dev ---- */
 

@@ -167,6 +167,18 @@
 #define TIOCSWINSZ 0x5414
 #define FIONREAD 0x541B
 
+/* poll */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+struct linux_pollfd {
+	int32_t fd;
+	int16_t events, revents;
+};
+
 struct linux_timespec {
 	int64_t tv_sec, tv_nsec;
 };

@@ -76,6 +76,7 @@ struct file_ops {
 	long (*pwrite)(struct file *f, const void *buf, size_t n, uint64_t off);
 	long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
 	void (*close)(struct file *f);
+	short (*poll)(struct file *f);   /* ready POLL* bits; NULL: always readable and writable */
 };
 void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archive */
 struct file *file_get(int fd);            /* NULL if fd is not open */
@@ -84,13 +85,13 @@ int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min,
 struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */
 long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
 void vfs_set_exe(const char *path); /* what /proc/self/exe names */
+void console_wait(uint64_t ns);      /* sleep until console input may be there, or ns pass */
 
 /* ---- loader.c: exec ---- */
 /* Load a static or static-PIE ELF program and build its stack; returns its entry and stack pointer. */
 long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t *entry, uint64_t *sp);
 
 /* ---- syscall.c ---- */
-struct lx_regs; /* what entry.S saved */
 long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 __attribute__((noreturn)) void lx_exit(int status);
 extern const char *const lx_syscall_names[];

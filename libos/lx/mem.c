@@ -345,13 +345,23 @@ long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr,
 long lx_sys_madvise(long addr, long len, long advice, long a4, long a5, long a6)
 {
 	(void)a4, (void)a5, (void)a6;
-	if (addr & (PAGE_SIZE - 1))
+	uint64_t start = (uint64_t)addr, end = start + PGROUNDUP_U(len);
+	if ((start & (PAGE_SIZE - 1)) || len < 0 || end < start)
 		return -EINVAL;
-	if (advice == MADV_DONTNEED) {
-		struct vma *v = vma_find((uint64_t)addr);
-		if (v && !v->file)
-			drop_pages((uint64_t)addr, (uint64_t)addr + PGROUNDUP_U(len));
+	for (uint64_t a = start; a < end;) { /* every byte must be mapped */
+		struct vma *v = vma_find(a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
 	}
+	if (advice == MADV_DONTNEED) /* private pages read as zeros (or the file) again */
+		for (uint64_t a = start; a < end;) {
+			struct vma *v = vma_find(a);
+			uint64_t stop = v->end < end ? v->end : end;
+			if (!(v->flags & MAP_SHARED))
+				drop_pages(a, stop);
+			a = stop;
+		}
 	return 0;
 }
 

@@ -64,6 +64,42 @@ ZERO_ARG_CALL(set_tid_address, 1)
 ZERO_ARG_CALL(set_robust_list, 0)
 ZERO_ARG_CALL(rseq, -ENOSYS)
 
+static long put_user(long addr, const void *src, size_t n);
+
+/* The one process is its own group and session leader. */
+long lx_sys_getpgid(long pid, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return pid == 0 || pid == 1 ? 1 : -ESRCH;
+}
+
+long lx_sys_getsid(long pid, long a2, long a3, long a4, long a5, long a6)
+{
+	return lx_sys_getpgid(pid, a2, a3, a4, a5, a6);
+}
+
+static char task_name[16] = "init";
+
+long lx_sys_prctl(long op, long arg, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	switch (op) {
+	case 15: /* PR_SET_NAME */
+		if (!mem_user_ok((uint64_t)arg, 1, false))
+			return -EFAULT;
+		strlcpy(task_name, (const char *)arg, sizeof(task_name));
+		return 0;
+	case 16: /* PR_GET_NAME */
+		return put_user(arg, task_name, sizeof(task_name));
+	case 3: /* PR_GET_DUMPABLE */
+		return 1;
+	case 4: /* PR_SET_DUMPABLE */
+		return arg == 0 || arg == 1 ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
 long lx_sys_getgroups(long size, long list, long a3, long a4, long a5, long a6)
 {
 	(void)list, (void)a3, (void)a4, (void)a5, (void)a6;
@@ -305,8 +341,8 @@ void lx_random_bytes(void *buf, size_t n)
 
 long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
 {
-	(void)flags, (void)a4, (void)a5, (void)a6;
-	if (len < 0)
+	(void)a4, (void)a5, (void)a6;
+	if (len < 0 || (flags & ~7L)) /* GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE */
 		return -EINVAL;
 	if (!mem_user_ok((uint64_t)buf, (uint64_t)len, true))
 		return -EFAULT;
@@ -314,7 +350,46 @@ long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
 	return len;
 }
 
-/* ---- signals: recorded for now (delivery comes with processes) ---- */
+/* ---- signals: recorded for now (delivery to handlers comes with processes) ---- */
+
+/*
+ * A signal sent to ourselves: ignored ones vanish, others take their
+ * default action, which here is to end the program with 128 + sig. Running a
+ * handler needs signal frames, which are not there yet: -ENOSYS, visibly.
+ */
+static long signal_self(long sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	uint64_t handler;
+	memcpy(&handler, sigactions[sig], sizeof(handler));
+	bool ignored_by_default = sig == 17 || sig == 18 || sig == 23 || sig == 28 || (sig >= 19 && sig <= 22);
+	if (handler == 1 || (handler == 0 && ignored_by_default)) /* SIG_IGN, or SIG_DFL that ignores */
+		return 0;
+	if (handler != 0 && sig != 9 && sig != 19)
+		return -ENOSYS;
+	lx_exit(128 + (int)sig);
+}
+
+long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	return pid == 1 || pid == 0 || pid == -1 ? signal_self(sig) : -ESRCH;
+}
+
+long lx_sys_tkill(long tid, long sig, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	return tid == 1 ? signal_self(sig) : -ESRCH;
+}
+
+long lx_sys_tgkill(long tgid, long tid, long sig, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	return tgid == 1 && tid == 1 ? signal_self(sig) : -ESRCH;
+}
 long lx_sys_rt_sigaction(long sig, long act, long oact, long size, long a5, long a6)
 {
 	(void)a5, (void)a6;

@@ -1,4 +1,4 @@
-/* Byte-at-a-time implementations of the lib/string.h routines. */
+/* The lib/string.h routines: x86-64 string instructions for bulk copies and fills, byte loops elsewhere. */
 #include "lib/string.h"
 
 #include <stdint.h>
@@ -13,14 +13,22 @@
 #define NO_LOOP_CALLS
 #endif
 
+/*
+ * Bulk work goes through `rep movsq` / `rep stosq`, eight bytes a step
+ * (each step is one guest instruction under QEMU's instruction counting,
+ * and fast on real CPUs); the remaining 0..7 bytes through `rep movsb`.
+ */
+
 /* Copies n bytes forward from src to dst; returns dst. */
 NO_LOOP_CALLS void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
+	size_t words = n / 8, rest = n % 8;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsq\n\tmov %3, %%rcx\n\trep movsb"
+			 : "+D"(d), "+S"(src), "+c"(words)
+			 : "r"(rest)
+			 : "memory");
 	return dst;
 }
 
@@ -31,9 +39,8 @@ NO_LOOP_CALLS void *memmove(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
-	if ((uintptr_t)d <= (uintptr_t)s) {
-		while (n--)
-			*d++ = *s++;
+	if ((uintptr_t)d <= (uintptr_t)s || (uintptr_t)d >= (uintptr_t)s + n) {
+		memcpy(d, s, n); /* forward copying never reads a byte it already wrote */
 	} else {
 		while (n--)
 			d[n] = s[n];
@@ -44,10 +51,14 @@ NO_LOOP_CALLS void *memmove(void *dst, const void *src, size_t n)
 /* Stores (unsigned char)c into n bytes at dst; returns dst. */
 NO_LOOP_CALLS void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
+	size_t words = n / 8, rest = n % 8;
+	uint64_t pattern = 0x0101010101010101ULL * (unsigned char)c;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	__asm__ volatile("rep stosq\n\tmov %3, %%rcx\n\trep stosb"
+			 : "+D"(d), "+c"(words), "+a"(pattern)
+			 : "r"(rest)
+			 : "memory");
 	return dst;
 }
 

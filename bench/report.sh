@@ -3,7 +3,7 @@
 # usage: bench/report.sh BUILD
 set -eu
 out=$1/bench
-get() { awk -v n="$2" '$1 == "bench" && $2 == n { print $3 }' "$out/$1.txt" 2>/dev/null | head -n 1; }
+get() { awk -v n="$2" '$1 == "bench" && $2 == n && $3 != "FAIL" { print $3 }' "$out/$1.txt" 2>/dev/null | head -n 1; }
 row() { # label linux-name mica-name
 	l=$(get linux "$2"); m=$( [ -n "$3" ] && get mica "$3" || true)
 	[ -n "$l" ] || l="—"
@@ -14,16 +14,17 @@ row() { # label linux-name mica-name
 }
 echo "| operation | Linux | Mica | Mica/Linux |"
 echo "| --- | ---: | ---: | ---: |"
-row "reset to the program's first instruction" reset_to_main reset_to_user
-row "null syscall (getppid)" null_syscall ""
-row "anonymous page fault (per page)" page_fault ""
-row "mmap + munmap 1 MiB" mmap_munmap_1m ""
-row "fork + exit + wait" fork_exit_wait ""
-row "fork + exec + wait" fork_exec_wait ""
-row "pipe round trip" pipe_roundtrip ""
-row "thread create + join" thread_create_join ""
-row "futex round trip" futex_roundtrip ""
-row "open + read + close" open_read_close ""
-row "write + read 64 KiB file" file_write_read_64k ""
+row "reset to the benchmark's main" reset_to_main reset_to_main
+row "reset to the first user instruction (Mica native)" "" reset_to_user
+row "null syscall (getppid)" null_syscall null_syscall
+row "anonymous page fault (per page)" page_fault page_fault
+row "mmap + munmap 1 MiB" mmap_munmap_1m mmap_munmap_1m
+row "fork + exit + wait" fork_exit_wait fork_exit_wait
+row "fork + exec + wait" fork_exec_wait fork_exec_wait
+row "pipe round trip" pipe_roundtrip pipe_roundtrip
+row "thread create + join" thread_create_join thread_create_join
+row "futex round trip" futex_roundtrip futex_roundtrip
+row "open + read + close" open_read_close open_read_close
+row "write + read 64 KiB file" file_write_read_64k file_write_read_64k
 row "null kernel call (Mica only)" "" null_kcall
 row "IPC call + reply round trip (Mica only)" "" ipc_roundtrip

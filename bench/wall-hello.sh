@@ -1,0 +1,25 @@
+#!/bin/sh
+# Wall time of a static hello world: `mica run` from launching QEMU to exit, beside
+# the same program booted as init under Linux in the same QEMU machine. Median of 5.
+# usage: bench/wall-hello.sh BUILD   (needs BUILD/linux/vmlinuz and musl-gcc)
+set -eu
+build=$1
+out=$build/bench
+mkdir -p "$out/hello-root"
+musl-gcc -static -O2 -o "$out/hello" bench/hello.c
+cp "$out/hello" "$out/hello-root/init"
+(cd "$out/hello-root" && echo init | cpio -o -H newc --quiet) > "$out/hello.cpio"
+
+# median of the wall times (seconds) of running "$@" five times; each must print the greeting
+median() {
+	for i in 1 2 3 4 5; do
+		start=$(date +%s.%N)
+		timeout 60 "$@" </dev/null 2>&1 | grep -q 'hello, world' || { echo "FAIL"; return; }
+		end=$(date +%s.%N)
+		echo "$start $end" | awk '{ printf "%.3f\n", $2 - $1 }'
+	done | sort -n | sed -n 3p
+}
+linux=$(median qemu-system-x86_64 -M microvm -accel tcg -m 256M -nographic -no-reboot \
+	-kernel "$build/linux/vmlinuz" -initrd "$out/hello.cpio" -append "console=ttyS0 quiet panic=-1")
+mica=$(MICA_BUILD=$build median tools/mica run "$out/hello")
+echo "wall hello_world linux ${linux}s mica ${mica}s" | tee "$out/wall.txt"

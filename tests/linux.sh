@@ -162,4 +162,6 @@ if [ -f "$out/status" ]; then
 	expect null-deref 139 "before the fault" mica "$elf" null
 	expect abort-host 134 "" host "$elf" abort
 	expect abort 134 "" mica "$elf" abort
+	expect protnone-host 139 "kept too" host "$elf" protnone
+	expect protnone 139 "kept too" mica "$elf" protnone
 fi

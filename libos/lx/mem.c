@@ -21,9 +21,51 @@ static uint64_t pte_of(uint64_t va)
 	return *uvpt_pte(va);
 }
 
-/* Unmap and free every page mapped in [start, end), skipping absent tables quickly. */
+/*
+ * Pages of a PROT_NONE area keep their contents but must not be reachable:
+ * they are unmapped and their frames "parked" here until mprotect makes the
+ * area accessible again (or munmap frees them).
+ */
+struct parked {
+	uint64_t va, fn;
+	struct parked *next;
+};
+static struct parked *parked;
+
+/* Unmap the page at va (mapped, pte) and remember its frame. */
+static void park(uint64_t va, uint64_t pte)
+{
+	struct parked *p = lx_alloc(sizeof(*p));
+	if (!p)
+		return; /* out of lx memory: leave it mapped read-only */
+	*p = (struct parked){ va, (pte & PTE_ADDR) / PAGE_SIZE, parked };
+	parked = p;
+	sys_unmap(0, va);
+}
+
+/* Map every parked page in [start, end) back with perm, or free them when perm is 0. */
+static void unpark(uint64_t start, uint64_t end, uint64_t perm, bool free)
+{
+	for (struct parked **pp = &parked; *pp;) {
+		struct parked *p = *pp;
+		if (p->va < start || p->va >= end) {
+			pp = &p->next;
+			continue;
+		}
+		if (free)
+			sys_frame_free(0, (long)p->fn);
+		else
+			sys_map(0, p->va, (long)p->fn, (long)perm);
+		*pp = p->next;
+		lx_free(p);
+	}
+}
+
+/* Unmap and free every page mapped (or parked) in [start, end), skipping absent tables quickly. */
 static void drop_pages(uint64_t start, uint64_t end)
 {
+	if (parked)
+		unpark(start, end, 0, true);
 	for (uint64_t va = start; va < end;) {
 		if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P)) {
 			va = (va + (1UL << 21)) & ~((1UL << 21) - 1);
@@ -171,6 +213,7 @@ long mem_unmap(uint64_t addr, uint64_t len)
 	return vma_cut(addr, addr + PGROUNDUP_U(len));
 }
 
+static uint64_t pte_perm(int prot);
 static uint64_t pte_perm(int prot)
 {
 	return ((prot & PROT_WRITE) ? PTE_W : 0) | ((prot & PROT_EXEC) ? 0 : PTE_NX);
@@ -195,9 +238,17 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 		if (v->end > end && !vma_split(v, end))
 			return -ENOMEM;
 		v->prot = prot;
-		for (uint64_t p = v->start; p < v->end; p += PAGE_SIZE)
-			if (pte_of(p) & PTE_P)
-				sys_protect(0, p, (long)(prot == PROT_NONE ? PTE_NX : pte_perm(prot)));
+		for (uint64_t p = v->start; p < v->end; p += PAGE_SIZE) {
+			uint64_t pte = pte_of(p);
+			if (!(pte & PTE_P))
+				continue;
+			if (prot == PROT_NONE)
+				park(p, pte);
+			else
+				sys_protect(0, p, (long)pte_perm(prot));
+		}
+		if (prot != PROT_NONE && parked)
+			unpark(v->start, v->end, pte_perm(prot), false);
 		a = v->end;
 	}
 	return 0;

@@ -15,13 +15,16 @@
  * `syscall` from the program is reflected to lx_syscall_entry and a
  * `syscall` from lx is a kernel call.
  *
- *   0x7D00_0000_0000  lx: text, data, its heap above (lx_alloc)
+ *   0x7D80_0000_0000  lx's heap (lx_alloc)
+ *   0x7D40_0000_0000  lx's own stacks (LX_STACKS)
+ *   0x7D00_0000_0000  lx: text, data
  *   0x7CFF_FFFF_F000  top of the program's stack (LX_STACK_TOP)
  *   0x7C00_0000_0000  mmap area grows down from here (LX_MMAP_TOP)
  *   0x5555_5555_4000  a static-PIE program's load address
  *   0x0040_0000       a static program's usual load address; brk follows its end
  */
 #define LX_BASE 0x00007D0000000000UL
+#define LX_STACKS 0x00007D4000000000UL
 #define LX_HEAP 0x00007D8000000000UL
 #define LX_HEAP_MAX (1UL << 32)
 #define LX_STACK_TOP 0x00007CFFFFFFF000UL

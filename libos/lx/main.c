@@ -13,8 +13,8 @@
 #define MAX_ARGS 256
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 #define LX_STACK_PAGES 16
-#define LX_XSTACK (LX_BASE - 0x100000UL)   /* exception stack: the 16 KiB below */
-#define LX_KSTACK (LX_BASE - 0x200000UL)   /* lx's own stack for syscalls */
+#define LX_XSTACK (LX_STACKS + 0x100000UL) /* exception stack: the 16 KiB below */
+#define LX_KSTACK (LX_STACKS + 0x200000UL) /* lx's own stack for syscalls: the 64 KiB below */
 
 extern char lx_text_start[], lx_end[], lx_syscall_entry[];
 __attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);

@@ -204,9 +204,29 @@ static void check_madvise(void)
 	munmap(p, 3 * PG);
 }
 
+/* Recurse n frames of 4 KiB each, writing every one; returns a sum that depends on all of them. */
+__attribute__((noinline)) static int deep(int n)
+{
+	volatile char buf[4096];
+	memset((char *)buf, n & 0x7F, sizeof(buf));
+	if (n % 100 == 0)
+		getppid(); /* a syscall from deep down must not disturb the frames above */
+	return n ? deep(n - 1) + buf[n % 4096] : 0;
+}
+
+/* The stack grows on demand to several MiB (the default limit is 8 MiB), syscalls included. */
+static void check_stack(void)
+{
+	int want = 0;
+	for (int n = 1; n <= 1500; n++)
+		want += n & 0x7F;
+	CHECK("stack-6mib", deep(1500) == want, "a 6 MiB recursion came back wrong");
+}
+
 int main(void)
 {
 	check_brk(); /* first, while malloc has not moved the break */
+	check_stack();
 	check_malloc();
 	check_mmap();
 	check_mprotect();

@@ -96,6 +96,7 @@ bench-mica: deps $(KERNEL) $(LX) $(BUILD)/img/bench_kernel.cpio $(BENCH_OUT)/ben
 	@! grep -q ' FAIL ' $(BUILD)/bench/mica.txt || echo "some operations do not work on Mica yet (FAIL above)"
 
 # Both systems side by side, in guest instructions.
-bench: bench-mica bench-linux-run
+bench: bench-mica bench-linux-run bench-linux-minmem
+	sh bench/minmem-mica.sh $(BUILD)
 	sh bench/wall-hello.sh $(BUILD)
-	@sh bench/report.sh $(BUILD)
+	@sh bench/record.sh $(BUILD)

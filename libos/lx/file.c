@@ -1,8 +1,6 @@
 /* lx's open files and descriptors: regular, directory and generated files, open(2) itself and the fd table. */
 #include "libos/lx/fs.h"
 
-#define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
-#define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
 #define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 
 /* One descriptor: the open file it names and its close-on-exec flag. */

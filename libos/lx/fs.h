@@ -94,4 +94,15 @@ void vfs_set_exe(const char *path);
 void vfs_mem_frames(uint64_t *total, uint64_t *avail); /* procfs.c: frames of memory, for statfs */
 size_t mem_format_maps(char *buf, size_t n); /* mem.c: /proc/self/maps text; bytes it needs */
 
+/* ---- shared by the syscall files (vfs_path.c) ---- */
+#define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
+#define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
+#define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
+/* May lx touch n bytes of the program's memory at addr? */
+bool user_ok(long addr, size_t n, bool write);
+/* The node of descriptor fd (or the cwd for AT_FDCWD); NULL with *err = -EBADF. */
+struct inode *fd_inode(long fd, long *err);
+/* (dirfd, path) to an existing node, following AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; NULL with *err. */
+struct inode *resolve(long dirfd, long upath, int at_flags, long *err);
+
 #endif

@@ -8,8 +8,6 @@ uint32_t vfs_umask = 022;
 static uint64_t next_ino = 2;
 
 
-#define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
-#define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
 #define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 
 /* ---- nodes ---- */

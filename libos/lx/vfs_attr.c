@@ -1,50 +1,6 @@
 /* lx's attribute syscalls: modes, owners, times and file system figures. */
 #include "libos/lx/fs.h"
 
-#define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
-#define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
-#define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
-
-static bool user_ok(long addr, size_t n, bool write)
-{
-	return mem_user_ok((uint64_t)addr, n, write);
-}
-
-/* The node a *at call with AT_EMPTY_PATH or a NULL path means: dirfd's own. NULL with *err. */
-static struct inode *fd_inode(long fd, long *err)
-{
-	if (fd == AT_FDCWD)
-		return vfs_cwd;
-	struct file *f = file_get((int)fd);
-	if (!f) {
-		*err = -EBADF;
-		return NULL;
-	}
-	struct inode *n = f->inode;
-	file_put(f); /* the descriptor still holds it */
-	if (!n)
-		*err = -EBADF;
-	return n;
-}
-
-/* Resolves (dirfd, upath) to an existing node; at_flags may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
-static struct inode *resolve(long dirfd, long upath, int at_flags, long *err)
-{
-	struct lookup lk;
-	if (at_flags & AT_EMPTY_PATH) {
-		if (!user_ok(upath, 1, false)) {
-			*err = -EFAULT;
-			return NULL;
-		}
-		if (*(const char *)upath == 0)
-			return fd_inode(dirfd, err);
-	}
-	long r = path_get((int)dirfd, (const char *)upath, (at_flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOK_FOLLOW, &lk);
-	if (r == 0 && !lk.node)
-		r = -ENOENT;
-	*err = r;
-	return r < 0 ? NULL : lk.node;
-}
 
 /* ---- modes, owners and times ---- */
 

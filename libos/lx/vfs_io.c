@@ -4,10 +4,6 @@
 #define MAX_RW 0x7FFFF000UL /* Linux caps one transfer at this */
 #define IOV_MAX 1024
 
-static bool user_ok(long addr, size_t n, bool write)
-{
-	return n == 0 || mem_user_ok((uint64_t)addr, n, write);
-}
 
 /* May f be read (write: written)? 0 or -EBADF. */
 static long can_io(struct file *f, bool write)

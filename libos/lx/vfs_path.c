@@ -1,17 +1,14 @@
 /* lx's path syscalls: open, stat, access, the working directory, and making, linking, renaming and removing names. */
 #include "libos/lx/fs.h"
 
-#define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
-#define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
-#define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
 
-static bool user_ok(long addr, size_t n, bool write)
+bool user_ok(long addr, size_t n, bool write)
 {
 	return mem_user_ok((uint64_t)addr, n, write);
 }
 
 /* The node a *at call with AT_EMPTY_PATH or a NULL path means: dirfd's own. NULL with *err. */
-static struct inode *fd_inode(long fd, long *err)
+struct inode *fd_inode(long fd, long *err)
 {
 	if (fd == AT_FDCWD)
 		return vfs_cwd;
@@ -28,7 +25,7 @@ static struct inode *fd_inode(long fd, long *err)
 }
 
 /* Resolves (dirfd, upath) to an existing node; at_flags may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
-static struct inode *resolve(long dirfd, long upath, int at_flags, long *err)
+struct inode *resolve(long dirfd, long upath, int at_flags, long *err)
 {
 	struct lookup lk;
 	if (at_flags & AT_EMPTY_PATH) {

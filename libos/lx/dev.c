@@ -100,10 +100,12 @@ void console_wait(uint64_t ns)
 	}
 	if (ns > 100000000UL)
 		ns = 100000000UL; /* look again now and then: an edge may have come before the binding */
+	int depth = lx_lock_drop();
 	if (console_ntfn > 0)
 		sys_ntfn_wait(console_ntfn, ns);
 	else
 		sys_sleep(ns < 1000000UL ? ns : 1000000UL);
+	lx_lock_take(depth);
 }
 
 /* The next console byte, sleeping on the console interrupt until one arrives when wait. -1 if none. */

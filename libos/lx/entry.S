@@ -3,16 +3,17 @@
  * The kernel reflects a program's `syscall` here with every register as the
  * instruction left it: rax = number, rdi rsi rdx r10 r8 r9 = arguments,
  * rcx = return address, r11 = rflags. The program's stack (and its red zone)
- * is never touched: gs:0 holds the top of lx's stack, gs:8 keeps the
- * program's rsp. On return rax = result, rcx and r11 as Linux leaves them,
- * every other register intact.
+ * is never touched: gs points at the thread's struct lx_thread, whose first
+ * words are the top of its lx stack (gs:0), the program's rsp (gs:8) and
+ * the saved registers (gs:16, a struct lx_frame). On return rax = result,
+ * rcx and r11 as Linux leaves them, every other register intact.
  */
 	.text
 	.globl lx_syscall_entry
 lx_syscall_entry:
 	movq %rsp, %gs:8
 	movq %gs:0, %rsp
-	pushq %r11
+	pushq %r11              /* struct lx_frame, from its top down */
 	pushq %rcx
 	pushq %rdi
 	pushq %rsi
@@ -20,6 +21,13 @@ lx_syscall_entry:
 	pushq %r10
 	pushq %r8
 	pushq %r9
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %gs:16       /* the thread's frame, for clone */
 	subq $8, %rsp
 	pushq %r9               /* a6: the seventh C argument goes on the stack */
 	movq %r8, %r9
@@ -30,6 +38,17 @@ lx_syscall_entry:
 	movq %rax, %rdi
 	call lx_syscall
 	addq $16, %rsp
+	/* fall through */
+
+/* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
+	.globl lx_return
+lx_return:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
 	popq %r9
 	popq %r8
 	popq %r10
@@ -41,6 +60,14 @@ lx_syscall_entry:
 	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
 	movq %gs:8, %rsp
 	jmp *%rcx
+
+/* A new thread made by clone starts here with rdi = its struct lx_thread: set it up, then return 0 into the program. */
+	.globl lx_clone_entry
+lx_clone_entry:
+	call lx_thread_setup    /* returns the frame to restore */
+	movq %rax, %rsp
+	xorl %eax, %eax
+	jmp lx_return
 
 /* lx_start(entry, sp): enter the program with the ABI's initial registers. */
 	.globl lx_start

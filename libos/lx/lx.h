@@ -94,6 +94,40 @@ void console_wait(uint64_t ns);      /* sleep until console input may be there, 
 /* Load a static or static-PIE ELF program and build its stack; returns its entry and stack pointer. */
 long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t *entry, uint64_t *sp);
 
+/* ---- thread.c: threads, futexes, and the lock that serialises lx ---- */
+/* The registers entry.S saves on a syscall, lowest address first. */
+struct lx_frame {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r9, r8, r10, rdx, rsi, rdi, rcx, r11;
+};
+_Static_assert(sizeof(struct lx_frame) == 14 * 8, "lx_frame matches entry.S");
+
+/* One program thread, as lx keeps it; gs points at it while the thread runs. */
+struct lx_thread {
+	uint64_t stack_top;      /* gs:0  top of its lx stack */
+	uint64_t user_rsp;       /* gs:8  the program's rsp during a syscall */
+	struct lx_frame *frame;  /* gs:16 its saved registers during a syscall */
+	struct lx_thread *self;  /* gs:24 this structure, for lx_self */
+	int state;               /* free, live, or exited (its kernel thread may still be ending) */
+	int tid;                 /* the Linux thread id: slot + 1 */
+	long kernel_tid;
+	long ntfn;               /* futex wake-ups arrive here */
+	uint64_t futex_addr, futex_bits; /* what it waits on, or 0 */
+	uint64_t clear_tid;      /* CLONE_CHILD_CLEARTID / set_tid_address */
+	uint64_t fs;
+};
+_Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24,
+	       "gs offsets used by entry.S and lx_self");
+#define LX_MAX_THREADS 128
+struct lx_thread *lx_self(void);
+void lx_threads_init(void);
+int lx_nthreads(void);
+/* lx serialises its work with one lock, which a thread may take again; blocking calls drop it. */
+extern bool lx_multi;                 /* a second thread was ever made: lx must lock */
+void lx_lock(void);
+void lx_unlock(void);
+int lx_lock_drop(void);            /* release it entirely; the depth to give back */
+void lx_lock_take(int depth);
+
 /* ---- syscall.c ---- */
 long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 __attribute__((noreturn)) void lx_exit(int status);

@@ -13,16 +13,13 @@
 #define MAX_ARGS 256
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 #define LX_STACK_PAGES 16
-#define LX_XSTACK (LX_STACKS + 0x100000UL) /* exception stack: the 16 KiB below */
-#define LX_KSTACK (LX_STACKS + 0x200000UL) /* lx's own stack for syscalls: the 64 KiB below */
+#define LX_XSTACK (LX_STACKS + 0x100000UL) /* thread 1's exception stack: the 16 KiB below */
+#define LX_KSTACK (LX_STACKS + 0x200000UL) /* thread 1's lx stack for syscalls: the 64 KiB below */
 
 extern char lx_text_start[], lx_end[], lx_syscall_entry[];
 __attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
 void lx_fault(struct exc_frame *f);
 uint64_t lx_boot_time;
-
-/* Per-thread state the entry code reaches through gs. */
-static struct { uint64_t stack_top, user_rsp; } lx_cpu;
 
 /* Split a NUL-separated list into v (at most max-1 entries, NULL-terminated); returns the count. */
 static int split(const char *data, size_t size, char **v, int max)
@@ -71,9 +68,7 @@ static void setup_self(void)
 {
 	map_stack(LX_KSTACK, LX_STACK_PAGES);
 	map_stack(LX_XSTACK, XSTACK_PAGES);
-	lx_cpu.stack_top = LX_KSTACK;
-	sys_thread_set(0, THREAD_GSBASE, (uint64_t)&lx_cpu);
-	sys_thread_set(0, THREAD_XSTACK, LX_XSTACK);
+	lx_threads_init();
 	set_upcall(UPCALL_EXCEPTION, lx_fault);
 	long r = sys_env_set_libos(0, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
 	if (r < 0)

@@ -432,8 +432,16 @@ void lx_fault(struct exc_frame *f);
 void lx_fault(struct exc_frame *f)
 {
 	extern char lx_text_start[], lx_end[];
-	if (f->trapno == T_PGFLT && mem_fault(f->addr, f->err & PF_W))
-		exc_resume(f);
+	if (f->trapno == T_PGFLT) {
+		bool locked = lx_multi;
+		if (locked)
+			lx_lock();
+		bool served = mem_fault(f->addr, f->err & PF_W);
+		if (locked)
+			lx_unlock();
+		if (served)
+			exc_resume(f);
+	}
 	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
 	else if (lx_trace)

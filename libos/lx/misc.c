@@ -5,7 +5,6 @@
 #define SIGACTION_SIZE 32 /* struct k_sigaction: handler, flags, restorer, mask */
 
 extern uint64_t lx_boot_time;
-static uint64_t fs_base;
 static uint64_t sigmask;
 static uint8_t sigactions[NSIG + 1][SIGACTION_SIZE];
 static struct linux_rlimit rlimits[16] = {
@@ -18,17 +17,6 @@ void lx_exit(int status)
 	sys_env_exit(status);
 	for (;;)
 		;
-}
-
-long lx_sys_exit(long status, long a2, long a3, long a4, long a5, long a6)
-{
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	lx_exit((int)(status & 0xFF));
-}
-
-long lx_sys_exit_group(long status, long a2, long a3, long a4, long a5, long a6)
-{
-	return lx_sys_exit(status, a2, a3, a4, a5, a6);
 }
 
 /* reboot: as the only process of its VM, the program may power it off (status 0). */
@@ -53,14 +41,12 @@ long lx_sys_reboot(long magic1, long magic2, long cmd, long arg, long a5, long a
 	long lx_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6) \
 	{ (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6; return (value); }
 ZERO_ARG_CALL(getpid, 1)
-ZERO_ARG_CALL(gettid, 1)
 ZERO_ARG_CALL(getppid, 0)
 ZERO_ARG_CALL(getpgrp, 1)
 ZERO_ARG_CALL(getuid, 0)
 ZERO_ARG_CALL(geteuid, 0)
 ZERO_ARG_CALL(getgid, 0)
 ZERO_ARG_CALL(getegid, 0)
-ZERO_ARG_CALL(set_tid_address, 1)
 ZERO_ARG_CALL(set_robust_list, 0)
 ZERO_ARG_CALL(rseq, -ENOSYS)
 
@@ -144,10 +130,10 @@ long lx_sys_arch_prctl(long code, long addr, long a3, long a4, long a5, long a6)
 	case ARCH_SET_FS:
 		if ((uint64_t)addr >= USER_TOP)
 			return -EPERM;
-		fs_base = (uint64_t)addr;
-		return lx_errno(sys_thread_set(0, THREAD_FSBASE, fs_base));
+		lx_self()->fs = (uint64_t)addr;
+		return lx_errno(sys_thread_set(0, THREAD_FSBASE, (uint64_t)addr));
 	case ARCH_GET_FS:
-		return put_user(addr, &fs_base, sizeof(fs_base));
+		return put_user(addr, &lx_self()->fs, sizeof(uint64_t));
 	default:
 		return -EINVAL; /* gs belongs to lx */
 	}
@@ -226,8 +212,10 @@ long lx_sys_time(long tloc, long a2, long a3, long a4, long a5, long a6)
 static long sleep_until(long clk, uint64_t deadline)
 {
 	uint64_t now = 0;
+	int depth = lx_lock_drop();
 	while (clock_ns_of(clk, &now) == 0 && now < deadline)
 		sys_sleep(deadline - now);
+	lx_lock_take(depth);
 	return 0;
 }
 

@@ -23,8 +23,14 @@ long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 	long r = -ENOSYS;
 	bool known = nr >= 0 && (unsigned long)nr < NSYSCALLS && table[nr];
 
-	if (known)
+	if (known) {
+		bool locked = lx_multi; /* one thread needs no lock; clone takes it when it makes a second */
+		if (locked)
+			lx_lock();
 		r = table[nr](a1, a2, a3, a4, a5, a6);
+		if (locked || lx_multi)
+			lx_unlock();
+	}
 	if (lx_trace) {
 		if (known)
 			printf("[lx] %s(%#lx, %#lx, %#lx, %#lx) = %ld\n", lx_syscall_names[nr], a1, a2, a3, a4, r);

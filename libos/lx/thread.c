@@ -1,0 +1,337 @@
+/* Threads (clone with CLONE_VM|CLONE_THREAD), futexes, thread exit, and the lock that serialises lx. */
+#include "libos/lx/lx.h"
+
+/*
+ * A program thread is a kernel thread of the same environment, so it shares
+ * the address space, lx included. Each has its own struct lx_thread (reached
+ * through gs), lx stack and exception stack, in slot-sized pieces of the
+ * LX_STACKS area. lx's data is shared by all of them: one lock, which its
+ * owner may take again (a fault inside a syscall), serialises lx; a thread
+ * that blocks (futex, sleep, console) drops it first.
+ */
+#define SLOT_SPAN 0x400000UL /* per slot: exception stack top at +1 MiB, lx stack top at +2 MiB */
+#define KSTACK_PAGES 16
+#define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
+#define CLONE_VM 0x100
+#define CLONE_THREAD 0x10000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_CHILD_SETTID 0x1000000
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED };
+
+static struct lx_thread threads[LX_MAX_THREADS];
+static volatile int lock_owner; /* tid holding the lock, 0 when free */
+static int lock_depth;
+bool lx_multi;
+extern char lx_clone_entry[];
+struct lx_frame *lx_thread_setup(struct lx_thread *t);
+
+struct lx_thread *lx_self(void)
+{
+	struct lx_thread *t;
+	__asm__ volatile("mov %%gs:24, %0" : "=r"(t));
+	return t;
+}
+
+/* ---- the lock ---- */
+void lx_lock(void)
+{
+	int me = lx_self()->tid;
+	if (lock_owner == me) {
+		lock_depth++;
+		return;
+	}
+	int free = 0;
+	while (!__atomic_compare_exchange_n(&lock_owner, &free, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		free = 0;
+		sys_yield(0); /* the owner was preempted inside lx: let it finish */
+	}
+	lock_depth = 1;
+}
+
+void lx_unlock(void)
+{
+	if (--lock_depth == 0)
+		__atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
+}
+
+int lx_lock_drop(void)
+{
+	int depth = lx_multi && lock_owner == lx_self()->tid ? lock_depth : 0;
+	if (depth) {
+		lock_depth = 0;
+		__atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
+	}
+	return depth;
+}
+
+void lx_lock_take(int depth)
+{
+	if (depth) {
+		lx_lock();
+		lock_depth = depth;
+	}
+}
+
+/* ---- slots ---- */
+static uint64_t slot_base(int i)
+{
+	return LX_STACKS + (uint64_t)i * SLOT_SPAN;
+}
+
+/* Map the lx and exception stacks of slot i (once; they stay for the slot's next thread). */
+static long map_stacks(int i)
+{
+	uint64_t k = slot_base(i) + 0x200000UL, x = slot_base(i) + 0x100000UL;
+	if (*uvpt_pml4e(k - PAGE_SIZE) & PTE_P && *uvpt_pdpte(k - PAGE_SIZE) & PTE_P &&
+	    *uvpt_pde(k - PAGE_SIZE) & PTE_P && *uvpt_pte(k - PAGE_SIZE) & PTE_P)
+		return 0;
+	for (int p = 1; p <= KSTACK_PAGES; p++)
+		if (page_alloc(0, k - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX) < 0)
+			return -ENOMEM;
+	for (int p = 1; p <= (int)XSTACK_PAGES; p++)
+		if (page_alloc(0, x - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* A free slot: never used, or whose exited thread the kernel no longer knows. */
+static struct lx_thread *slot_alloc(void)
+{
+	for (int i = 1; i < LX_MAX_THREADS; i++) {
+		struct lx_thread *t = &threads[i];
+		if (t->state == SLOT_EXITED && sys_thread_set(t->kernel_tid, THREAD_XSTACK, slot_base(i) + 0x100000UL) == -E_NOENT)
+			t->state = SLOT_FREE;
+		if (t->state == SLOT_FREE && map_stacks(i) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/* Thread 1: the one lx started in. Its stacks were made by main.c at slot 0's place. */
+void lx_threads_init(void)
+{
+	struct lx_thread *t = &threads[0];
+	t->stack_top = slot_base(0) + 0x200000UL;
+	t->self = t;
+	t->state = SLOT_LIVE;
+	t->tid = 1;
+	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
+	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + 0x100000UL);
+}
+
+int lx_nthreads(void)
+{
+	int n = 0;
+	for (int i = 0; i < LX_MAX_THREADS; i++)
+		n += threads[i].state == SLOT_LIVE;
+	return n;
+}
+
+/* ---- clone ---- */
+
+/* Runs first in a new thread (from lx_clone_entry): its gs, exception stack and TLS; the frame to return through. */
+struct lx_frame *lx_thread_setup(struct lx_thread *t)
+{
+	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
+	sys_thread_set(0, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
+	sys_thread_set(0, THREAD_FSBASE, t->fs);
+	return t->frame;
+}
+
+long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a6)
+{
+	(void)a6;
+	struct lx_thread *parent = lx_self(), *t;
+	if ((flags & (CLONE_VM | CLONE_THREAD)) != (CLONE_VM | CLONE_THREAD))
+		return -ENOSYS; /* new processes (fork) come later */
+	if (!newsp)
+		return -EINVAL;
+	if (((flags & CLONE_PARENT_SETTID) && !mem_user_ok((uint64_t)ptid, 4, true)) ||
+	    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !mem_user_ok((uint64_t)ctid, 4, true)))
+		return -EFAULT;
+	if (!lx_multi) {
+		lx_multi = true; /* from now on every lx entry locks; this call holds it until it returns */
+		lx_lock();
+	}
+	if (!(t = slot_alloc()))
+		return -EAGAIN;
+	int tid = (int)(t - threads) + 1;
+	*t = (struct lx_thread){ .stack_top = slot_base(tid - 1) + 0x200000UL, .user_rsp = (uint64_t)newsp,
+				 .self = t, .state = SLOT_LIVE, .tid = tid, .ntfn = t->ntfn,
+				 .fs = (flags & CLONE_SETTLS) ? (uint64_t)tls : parent->fs,
+				 .clear_tid = (flags & CLONE_CHILD_CLEARTID) ? (uint64_t)ctid : 0 };
+	t->frame = (struct lx_frame *)(t->stack_top - sizeof(struct lx_frame));
+	*t->frame = *parent->frame; /* the child returns from the same syscall with rax = 0 */
+	if (flags & CLONE_PARENT_SETTID)
+		*(int *)ptid = tid;
+	if (flags & CLONE_CHILD_SETTID)
+		*(int *)ctid = tid;
+	long k = sys_thread_create(0, (uint64_t)lx_clone_entry, (uint64_t)t->frame - 8, (uint64_t)t);
+	if (k < 0) {
+		t->state = SLOT_FREE;
+		return lx_errno(k);
+	}
+	t->kernel_tid = k;
+	return tid;
+}
+
+/* ---- futexes ---- */
+static long futex_wake(uint64_t addr, long n, uint64_t bits)
+{
+	long woken = 0;
+	for (int i = 0; i < LX_MAX_THREADS && woken < n; i++) {
+		struct lx_thread *t = &threads[i];
+		if (t->state == SLOT_LIVE && t->futex_addr == addr && (t->futex_bits & bits)) {
+			t->futex_addr = 0;
+			sys_ntfn_signal(t->ntfn, 1);
+			woken++;
+		}
+	}
+	return woken;
+}
+
+/* Wait while *addr == val, until woken or timeout_ns passes. */
+static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_t bits)
+{
+	struct lx_thread *me = lx_self();
+	if (!mem_user_ok(addr, 4, false) || (addr & 3))
+		return -EFAULT;
+	if (*(volatile uint32_t *)addr != val)
+		return -EAGAIN;
+	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0)
+		return -ENOMEM;
+	me->futex_addr = addr;
+	me->futex_bits = bits;
+	int depth = lx_lock_drop();
+	long r = sys_ntfn_wait(me->ntfn, timeout_ns);
+	lx_lock_take(depth);
+	if (me->futex_addr == 0)
+		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
+	me->futex_addr = 0;
+	return r == -E_TIMEOUT ? -ETIMEDOUT : 0;
+}
+
+/* A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the BITSET form. */
+static long futex_timeout(long uts, bool absolute, uint64_t *ns)
+{
+	struct linux_timespec ts;
+	*ns = TIMEOUT_FOREVER;
+	if (!uts)
+		return 0;
+	if (!mem_user_ok((uint64_t)uts, sizeof(ts), false))
+		return -EFAULT;
+	memcpy(&ts, (const void *)uts, sizeof(ts));
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	uint64_t t = (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec, now = clock_ns();
+	*ns = absolute ? (t > now ? t - now : 0) : t;
+	return 0;
+}
+
+long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val3)
+{
+	uint64_t ns;
+	long r;
+	switch (op & 127) { /* FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME do not change anything here */
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET: {
+		uint64_t bits = (op & 127) == FUTEX_WAIT ? ~0UL : (uint32_t)val3;
+		if (!bits)
+			return -EINVAL;
+		if ((r = futex_timeout(uts, (op & 127) == FUTEX_WAIT_BITSET, &ns)) < 0)
+			return r;
+		return futex_wait((uint64_t)uaddr, (uint32_t)val, ns, bits);
+	}
+	case FUTEX_WAKE:
+		return futex_wake((uint64_t)uaddr, val, ~0UL);
+	case FUTEX_WAKE_BITSET:
+		return (uint32_t)val3 ? futex_wake((uint64_t)uaddr, val, (uint32_t)val3) : -EINVAL;
+	case FUTEX_CMP_REQUEUE:
+		if (!mem_user_ok((uint64_t)uaddr, 4, false))
+			return -EFAULT;
+		if (*(volatile uint32_t *)uaddr != (uint32_t)val3)
+			return -EAGAIN;
+		/* fall through */
+	case FUTEX_REQUEUE: {
+		long woken = futex_wake((uint64_t)uaddr, val, ~0UL), moved = 0;
+		for (int i = 0; i < LX_MAX_THREADS && moved < uts; i++)
+			if (threads[i].state == SLOT_LIVE && threads[i].futex_addr == (uint64_t)uaddr) {
+				threads[i].futex_addr = (uint64_t)uaddr2;
+				moved++;
+			}
+		return woken + moved;
+	}
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- ids and exit ---- */
+long lx_sys_gettid(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return lx_self()->tid;
+}
+
+long lx_sys_set_tid_address(long addr, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	lx_self()->clear_tid = (uint64_t)addr;
+	return lx_self()->tid;
+}
+
+/* exit: the thread ends (clearing and waking its clear_tid); the last one ends the program. */
+long lx_sys_exit(long status, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_thread *me = lx_self();
+	if (lx_nthreads() <= 1)
+		lx_exit((int)(status & 0xFF));
+	if (me->clear_tid && mem_user_ok(me->clear_tid, 4, true)) {
+		*(volatile uint32_t *)me->clear_tid = 0;
+		futex_wake(me->clear_tid, 1, ~0UL);
+	}
+	me->state = SLOT_EXITED;
+	lx_lock_drop();
+	sys_thread_exit();
+	for (;;)
+		;
+}
+
+long lx_sys_exit_group(long status, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	lx_exit((int)(status & 0xFF));
+}
+
+long lx_sys_sched_yield(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	int depth = lx_lock_drop();
+	sys_yield(0);
+	lx_lock_take(depth);
+	return 0;
+}
+
+/* One CPU: the mask has bit 0. */
+long lx_sys_sched_getaffinity(long pid, long len, long mask, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	if (pid != 0 && pid != 1)
+		return -ESRCH;
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	if (!mem_user_ok((uint64_t)mask, (uint64_t)len, true))
+		return -EFAULT;
+	memset((void *)mask, 0, (size_t)len);
+	*(uint8_t *)mask = 1;
+	return 8;
+}

@@ -1,0 +1,172 @@
+/*
+ * Threads: create, join and detach, thread-local storage, a mutex and a
+ * condition variable under contention from 8 threads, semaphores, a timed
+ * wait that times out, and 64 threads counting under one mutex.
+ */
+#define T_NAME "threads"
+#include "check.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+static __thread long tls_value = 7;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static long counter, turn;
+
+static void *tls_worker(void *arg)
+{
+	long was = tls_value;
+	tls_value = (long)arg;
+	for (int i = 0; i < 1000; i++)
+		sched_yield();
+	return (void *)(was == 7 && tls_value == (long)arg ? (long)syscall(SYS_gettid) : 0L);
+}
+
+static void *count_worker(void *arg)
+{
+	long n = (long)arg;
+	for (long i = 0; i < n; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+	}
+	return NULL;
+}
+
+/* Thread k waits for turn == k, then passes the turn on: a ring through a condition variable. */
+static void *ring_worker(void *arg)
+{
+	long k = (long)arg;
+	for (int round = 0; round < 50; round++) {
+		pthread_mutex_lock(&lock);
+		while (turn % 8 != k)
+			pthread_cond_wait(&cond, &lock);
+		turn++;
+		pthread_cond_broadcast(&cond);
+		pthread_mutex_unlock(&lock);
+	}
+	return NULL;
+}
+
+static sem_t items, spaces;
+static int buffer[4], produced_sum, consumed_sum;
+
+static void *producer(void *arg)
+{
+	(void)arg;
+	for (int i = 1; i <= 200; i++) {
+		sem_wait(&spaces);
+		buffer[i % 4] = i;
+		produced_sum += i;
+		sem_post(&items);
+	}
+	return NULL;
+}
+
+static void *consumer(void *arg)
+{
+	(void)arg;
+	for (int i = 1; i <= 200; i++) {
+		sem_wait(&items);
+		consumed_sum += buffer[i % 4];
+		sem_post(&spaces);
+	}
+	return NULL;
+}
+
+static void check_create_join_tls(void)
+{
+	pthread_t t[4];
+	long tids[4];
+	int created = 1, distinct = 1;
+	for (long i = 0; i < 4; i++)
+		created &= pthread_create(&t[i], NULL, tls_worker, (void *)(100 + i)) == 0;
+	for (int i = 0; i < 4; i++) {
+		void *r = NULL;
+		pthread_join(t[i], &r);
+		tids[i] = (long)r;
+	}
+	for (int i = 0; i < 4; i++)
+		distinct &= tids[i] > 0 && tids[i] != getpid();
+	CHECK("create", created, "pthread_create failed");
+	CHECK("tls-per-thread", distinct && tls_value == 7, "thread-local values or tids are wrong");
+}
+
+static void check_detach(void)
+{
+	pthread_t t;
+	int r = pthread_create(&t, NULL, count_worker, (void *)10L);
+	CHECK("detach", r == 0 && pthread_detach(t) == 0, "pthread_detach failed");
+	for (int i = 0; i < 100; i++)
+		sched_yield();
+}
+
+static void check_contention(int nthreads, long each, const char *name)
+{
+	pthread_t t[64];
+	counter = 0;
+	for (int i = 0; i < nthreads; i++)
+		pthread_create(&t[i], NULL, count_worker, (void *)each);
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(t[i], NULL);
+	CHECK(name, counter == nthreads * each, "counter is %ld, want %ld", counter, nthreads * each);
+}
+
+static void check_condvar_ring(void)
+{
+	pthread_t t[8];
+	turn = 0;
+	for (long i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, ring_worker, (void *)i);
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	CHECK("condvar-ring", turn == 400, "turn is %ld, want 400", turn);
+}
+
+static void check_semaphores(void)
+{
+	pthread_t p, c;
+	sem_init(&items, 0, 0);
+	sem_init(&spaces, 0, 4);
+	pthread_create(&p, NULL, producer, NULL);
+	pthread_create(&c, NULL, consumer, NULL);
+	pthread_join(p, NULL);
+	pthread_join(c, NULL);
+	CHECK("producer-consumer", produced_sum == 20100 && consumed_sum == 20100, "sums %d and %d, want 20100",
+	      produced_sum, consumed_sum);
+}
+
+static void check_timedwait(void)
+{
+	struct timespec now, deadline, after;
+	clock_gettime(CLOCK_REALTIME, &now);
+	deadline = now;
+	deadline.tv_nsec += 20 * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&lock);
+	int r = pthread_cond_timedwait(&cond, &lock, &deadline);
+	pthread_mutex_unlock(&lock);
+	clock_gettime(CLOCK_REALTIME, &after);
+	long waited = (after.tv_sec - now.tv_sec) * 1000000000L + (after.tv_nsec - now.tv_nsec);
+	CHECK("cond-timedwait", r == ETIMEDOUT && waited >= 19000000L, "returned %d after %ld ns", r, waited);
+}
+
+int main(void)
+{
+	check_create_join_tls();
+	check_detach();
+	check_contention(8, 5000, "mutex-8-threads");
+	check_condvar_ring();
+	check_semaphores();
+	check_timedwait();
+	check_contention(64, 500, "mutex-64-threads");
+	return t_done();
+}

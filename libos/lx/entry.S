@@ -8,6 +8,20 @@
  * the saved registers (gs:16, a struct lx_frame). On return rax = result,
  * rcx and r11 as Linux leaves them, every other register intact.
  */
+/* lx_syscall(rax, rdi, rsi, rdx, r10, r8, r9), from a 16-byte aligned rsp; the seventh argument goes on the stack. */
+.macro CALL_LX_SYSCALL
+	subq $8, %rsp
+	pushq %r9
+	movq %r8, %r9
+	movq %r10, %r8
+	movq %rdx, %rcx
+	movq %rsi, %rdx
+	movq %rdi, %rsi
+	movq %rax, %rdi
+	call lx_syscall
+	addq $16, %rsp
+.endm
+
 	.text
 	.globl lx_syscall_entry
 lx_syscall_entry:
@@ -21,24 +35,30 @@ lx_syscall_entry:
 	pushq %r10
 	pushq %r8
 	pushq %r9
-	pushq %rbx
+	cmpq $56, %rax          /* clone copies the whole frame: save the rest too */
+	je 2f
+	CALL_LX_SYSCALL
+	popq %r9
+	popq %r8
+	popq %r10
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %rcx
+	popfq
+	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
+	movq %gs:8, %rsp
+	jmp *%rcx
+
+2:	pushq %rbx
 	pushq %rbp
 	pushq %r12
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	movq %rsp, %gs:16       /* the thread's frame, for clone */
-	subq $8, %rsp
-	pushq %r9               /* a6: the seventh C argument goes on the stack */
-	movq %r8, %r9
-	movq %r10, %r8
-	movq %rdx, %rcx
-	movq %rsi, %rdx
-	movq %rdi, %rsi
-	movq %rax, %rdi
-	call lx_syscall
-	addq $16, %rsp
-	/* fall through */
+	movq %rsp, %gs:16       /* the thread's whole frame */
+	CALL_LX_SYSCALL
+	jmp lx_return
 
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return

@@ -35,9 +35,13 @@ lx_syscall_entry:
 	pushq %r10
 	pushq %r8
 	pushq %r9
-	cmpq $56, %rax          /* clone copies the whole frame: save the rest too */
+	cmpq $56, %rax          /* clone copies the whole frame, sigreturn replaces it: save the rest too */
+	je 2f
+	cmpq $15, %rax
 	je 2f
 	CALL_LX_SYSCALL
+	cmpq $0, %gs:32         /* a signal to deliver: complete the frame and take the slow way */
+	jne 4f
 	popq %r9
 	popq %r8
 	popq %r10
@@ -58,6 +62,19 @@ lx_syscall_entry:
 	pushq %r15
 	movq %rsp, %gs:16       /* the thread's whole frame */
 	CALL_LX_SYSCALL
+	cmpq $0, %gs:32
+	je lx_return
+	jmp 5f
+
+4:	pushq %rbx              /* the callee-saved registers are the program's again after the call */
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %gs:16
+5:	movq %rax, %rdi
+	call lx_signal_return   /* rewrites the frame to enter the handler; returns rax */
 	jmp lx_return
 
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */

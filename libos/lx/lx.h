@@ -107,6 +107,7 @@ struct lx_thread {
 	uint64_t user_rsp;       /* gs:8  the program's rsp during a syscall */
 	struct lx_frame *frame;  /* gs:16 its saved registers during a syscall */
 	struct lx_thread *self;  /* gs:24 this structure, for lx_self */
+	uint64_t deliver;        /* gs:32 a signal waits: entry.S takes the slow way out */
 	int state;               /* free, live, or exited (its kernel thread may still be ending) */
 	int tid;                 /* the Linux thread id: slot + 1 */
 	long kernel_tid;
@@ -114,19 +115,53 @@ struct lx_thread {
 	uint64_t futex_addr, futex_bits; /* what it waits on, or 0 */
 	uint64_t clear_tid;      /* CLONE_CHILD_CLEARTID / set_tid_address */
 	uint64_t fs;
+	uint64_t sigmask;        /* blocked signals (bit sig-1) */
+	uint64_t sigpending;     /* sent to this thread */
+	uint64_t altstack_sp, altstack_size;
+	int altstack_flags;
+	bool has_saved_mask;     /* rt_sigsuspend: the mask the handler's frame restores */
+	uint64_t saved_mask;
 };
-_Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24,
+_Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24 &&
+		       offsetof(struct lx_thread, deliver) == 32,
 	       "gs offsets used by entry.S and lx_self");
 #define LX_MAX_THREADS 128
-struct lx_thread *lx_self(void);
+/* The running thread's struct lx_thread (gs:24 holds its own address). */
+static inline struct lx_thread *lx_self(void)
+{
+	struct lx_thread *t;
+	__asm__ volatile("mov %%gs:24, %0" : "=r"(t));
+	return t;
+}
 void lx_threads_init(void);
 int lx_nthreads(void);
+struct lx_thread *lx_thread_by_tid(int tid);  /* a live thread, or NULL */
+void lx_thread_wait(uint64_t ns);            /* sleep (lx unlocked) until woken or ns pass */
 /* lx serialises its work with one lock, which a thread may take again; blocking calls drop it. */
 extern bool lx_multi;                 /* a second thread was ever made: lx must lock */
 void lx_lock(void);
 void lx_unlock(void);
 int lx_lock_drop(void);            /* release it entirely; the depth to give back */
 void lx_lock_take(int depth);
+
+/* ---- signal.c ---- */
+/* Every register of a thread in user mode, as a signal frame records it. */
+struct lx_regs {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, rflags;
+};
+extern uint64_t lx_process_pending;          /* signals sent to the whole process */
+/* Is a signal deliverable to the running thread? */
+static inline bool lx_signal_pending(void)
+{
+	struct lx_thread *me = lx_self();
+	return ((me->sigpending | lx_process_pending) & ~me->sigmask) != 0;
+}
+/* Deliver pending signals to the thread whose registers are r: build a frame, point r at the handler. */
+void lx_signal_deliver(struct lx_regs *r);
+/* A fault the program has a handler for: true when r now enters it. */
+bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr);
+long lx_signal_send(struct lx_thread *t, int sig, int code); /* t NULL: to the process */
+void lx_signal_wake(struct lx_thread *t);    /* interrupt t's wait so it sees a signal */
 
 /* ---- syscall.c ---- */
 long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);

@@ -427,6 +427,28 @@ static int fault_signal(uint64_t trapno)
 	}
 }
 
+/* Run the program's handler for the fault's signal, if it has one: true when f now enters it. */
+static bool fault_to_handler(struct exc_frame *f)
+{
+	int sig = fault_signal(f->trapno);
+	int code = sig == 11 ? ((f->err & PF_P) ? 2 : 1) : sig == 4 ? 2 : 1; /* SEGV_ACCERR/MAPERR, ILL_ILLOPN, FPE_INTDIV, TRAP_BRKPT */
+	struct lx_regs r = { .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
+			     .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
+			     .rdx = f->rdx, .rax = f->rax, .rcx = f->rcx, .rsp = f->rsp, .rip = f->rip, .rflags = f->rflags };
+	bool locked = lx_multi;
+	if (locked)
+		lx_lock();
+	bool taken = lx_signal_fault(&r, sig, code, f->trapno == T_PGFLT ? f->addr : f->rip);
+	if (locked)
+		lx_unlock();
+	if (!taken)
+		return false;
+	f->r8 = r.r8, f->r9 = r.r9, f->r10 = r.r10, f->r11 = r.r11, f->r12 = r.r12, f->r13 = r.r13;
+	f->r14 = r.r14, f->r15 = r.r15, f->rdi = r.rdi, f->rsi = r.rsi, f->rbp = r.rbp, f->rbx = r.rbx;
+	f->rdx = r.rdx, f->rax = r.rax, f->rcx = r.rcx, f->rsp = r.rsp, f->rip = r.rip, f->rflags = r.rflags;
+	return true;
+}
+
 /* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
 void lx_fault(struct exc_frame *f);
 void lx_fault(struct exc_frame *f)
@@ -444,6 +466,8 @@ void lx_fault(struct exc_frame *f)
 	}
 	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
+	else if (fault_to_handler(f))
+		exc_resume(f);
 	else if (lx_trace)
 		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, fault_signal(f->trapno));
 	lx_exit(128 + fault_signal(f->trapno));

@@ -1,12 +1,8 @@
 /* Identity, time, limits, randomness, thread-area and signal bookkeeping: the small syscalls. */
 #include "libos/lx/lx.h"
 
-#define NSIG 64
-#define SIGACTION_SIZE 32 /* struct k_sigaction: handler, flags, restorer, mask */
 
 extern uint64_t lx_boot_time;
-static uint64_t sigmask;
-static uint8_t sigactions[NSIG + 1][SIGACTION_SIZE];
 static struct linux_rlimit rlimits[16] = {
 	[RLIMIT_STACK] = { LX_STACK_MAX, RLIM_INFINITY },
 	[RLIMIT_NOFILE] = { 1024, 4096 },
@@ -212,10 +208,11 @@ long lx_sys_time(long tloc, long a2, long a3, long a4, long a5, long a6)
 static long sleep_until(long clk, uint64_t deadline)
 {
 	uint64_t now = 0;
-	int depth = lx_lock_drop();
-	while (clock_ns_of(clk, &now) == 0 && now < deadline)
-		sys_sleep(deadline - now);
-	lx_lock_take(depth);
+	while (clock_ns_of(clk, &now) == 0 && now < deadline) {
+		if (lx_signal_pending())
+			return -EINTR;
+		lx_thread_wait(deadline - now);
+	}
 	return 0;
 }
 
@@ -238,9 +235,15 @@ long lx_sys_nanosleep(long req, long rem, long a3, long a4, long a5, long a6)
 	if (r < 0)
 		return r;
 	clock_ns_of(CLOCK_MONOTONIC, &now);
-	sleep_until(CLOCK_MONOTONIC, now + ns);
-	struct linux_timespec zero = { 0, 0 };
-	return rem ? put_user(rem, &zero, sizeof(zero)) : 0;
+	r = sleep_until(CLOCK_MONOTONIC, now + ns);
+	uint64_t end;
+	clock_ns_of(CLOCK_MONOTONIC, &end);
+	struct linux_timespec left = { 0, 0 };
+	if (r == -EINTR && end < now + ns)
+		ns_to_timespec(now + ns - end, &left);
+	if (rem && put_user(rem, &left, sizeof(left)) < 0)
+		return -EFAULT;
+	return r;
 }
 
 long lx_sys_clock_nanosleep(long clk, long flags, long req, long rem, long a5, long a6)
@@ -336,89 +339,4 @@ long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
 		return -EFAULT;
 	lx_random_bytes((void *)buf, (size_t)len);
 	return len;
-}
-
-/* ---- signals: recorded for now (delivery to handlers comes with processes) ---- */
-
-/*
- * A signal sent to ourselves: ignored ones vanish, others take their
- * default action, which here is to end the program with 128 + sig. Running a
- * handler needs signal frames, which are not there yet: -ENOSYS, visibly.
- */
-static long signal_self(long sig)
-{
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
-	if (sig == 0)
-		return 0;
-	uint64_t handler;
-	memcpy(&handler, sigactions[sig], sizeof(handler));
-	bool ignored_by_default = sig == 17 || sig == 18 || sig == 23 || sig == 28 || (sig >= 19 && sig <= 22);
-	if (handler == 1 || (handler == 0 && ignored_by_default)) /* SIG_IGN, or SIG_DFL that ignores */
-		return 0;
-	if (handler != 0 && sig != 9 && sig != 19)
-		return -ENOSYS;
-	lx_exit(128 + (int)sig);
-}
-
-long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
-{
-	(void)a3, (void)a4, (void)a5, (void)a6;
-	return pid == 1 || pid == 0 || pid == -1 ? signal_self(sig) : -ESRCH;
-}
-
-long lx_sys_tkill(long tid, long sig, long a3, long a4, long a5, long a6)
-{
-	(void)a3, (void)a4, (void)a5, (void)a6;
-	return tid == 1 ? signal_self(sig) : -ESRCH;
-}
-
-long lx_sys_tgkill(long tgid, long tid, long sig, long a4, long a5, long a6)
-{
-	(void)a4, (void)a5, (void)a6;
-	return tgid == 1 && tid == 1 ? signal_self(sig) : -ESRCH;
-}
-long lx_sys_rt_sigaction(long sig, long act, long oact, long size, long a5, long a6)
-{
-	(void)a5, (void)a6;
-	if (sig < 1 || sig > NSIG || size != 8 || ((sig == 9 || sig == 19) && act))
-		return -EINVAL;
-	if (oact && put_user(oact, sigactions[sig], SIGACTION_SIZE) < 0)
-		return -EFAULT;
-	if (act && get_user(sigactions[sig], act, SIGACTION_SIZE) < 0)
-		return -EFAULT;
-	return 0;
-}
-
-long lx_sys_rt_sigprocmask(long how, long set, long oset, long size, long a5, long a6)
-{
-	(void)a5, (void)a6;
-	uint64_t s;
-	if (size != 8)
-		return -EINVAL;
-	if (oset && put_user(oset, &sigmask, 8) < 0)
-		return -EFAULT;
-	if (!set)
-		return 0;
-	if (get_user(&s, set, 8) < 0)
-		return -EFAULT;
-	s &= ~((1UL << 8) | (1UL << 18)); /* SIGKILL and SIGSTOP cannot be blocked */
-	switch (how) {
-	case 0: sigmask |= s; break;
-	case 1: sigmask &= ~s; break;
-	case 2: sigmask = s; break;
-	default: return -EINVAL;
-	}
-	return 0;
-}
-
-long lx_sys_sigaltstack(long ss, long oss, long a3, long a4, long a5, long a6)
-{
-	(void)a3, (void)a4, (void)a5, (void)a6;
-	static uint8_t stack[24] = { 0, 0, 0, 0, 0, 0, 0, 0, 2 /* SS_DISABLE */ };
-	if (oss && put_user(oss, stack, sizeof(stack)) < 0)
-		return -EFAULT;
-	if (ss && get_user(stack, ss, sizeof(stack)) < 0)
-		return -EFAULT;
-	return 0;
 }

@@ -33,13 +33,6 @@ bool lx_multi;
 extern char lx_clone_entry[];
 struct lx_frame *lx_thread_setup(struct lx_thread *t);
 
-struct lx_thread *lx_self(void)
-{
-	struct lx_thread *t;
-	__asm__ volatile("mov %%gs:24, %0" : "=r"(t));
-	return t;
-}
-
 /* ---- the lock ---- */
 void lx_lock(void)
 {
@@ -135,6 +128,25 @@ int lx_nthreads(void)
 	return n;
 }
 
+struct lx_thread *lx_thread_by_tid(int tid)
+{
+	if (tid < 1 || tid > LX_MAX_THREADS || threads[tid - 1].state != SLOT_LIVE)
+		return NULL;
+	return &threads[tid - 1];
+}
+
+void lx_thread_wait(uint64_t ns)
+{
+	struct lx_thread *me = lx_self();
+	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0) {
+		me->ntfn = 0;
+		return;
+	}
+	int depth = lx_lock_drop();
+	sys_ntfn_wait(me->ntfn, ns);
+	lx_lock_take(depth);
+}
+
 /* ---- clone ---- */
 
 /* Runs first in a new thread (from lx_clone_entry): its gs, exception stack and TLS; the frame to return through. */
@@ -216,7 +228,7 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 	if (me->futex_addr == 0)
 		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
 	me->futex_addr = 0;
-	return r == -E_TIMEOUT ? -ETIMEDOUT : 0;
+	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR; /* else a signal woke it */
 }
 
 /* A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the BITSET form. */

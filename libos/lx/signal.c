@@ -1,0 +1,436 @@
+/* Signals: actions, masks, pending sets, Linux signal frames on the program's stack, and sigreturn. */
+#include "libos/lx/lx.h"
+
+/*
+ * A signal is pending for a thread (tkill, tgkill, a fault) or for the
+ * process (kill), and delivered when that thread next leaves lx: lx pushes
+ * the frame Linux pushes (the return address of sa_restorer, a ucontext with
+ * every register and the FPU state, a siginfo) on the thread's stack or its
+ * alternate stack, and enters the handler with rdi, rsi, rdx = signal,
+ * &siginfo, &ucontext. rt_sigreturn restores the ucontext.
+ */
+#define NSIG 64
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SA_RESTORER 0x04000000
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define BIT(sig) (1UL << ((sig) - 1))
+#define UNBLOCKABLE (BIT(9) | BIT(19))
+#define IGNORED_BY_DEFAULT (BIT(17) | BIT(18) | BIT(23) | BIT(28))
+#define STOPPING (BIT(19) | BIT(20) | BIT(21) | BIT(22))
+
+struct k_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+/* The kernel's struct ucontext and rt_sigframe for x86-64 (the ABI programs see). */
+struct sigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2, fpstate, reserved[8];
+};
+struct ucontext {
+	uint64_t flags, link;
+	uint64_t ss_sp;
+	int32_t ss_flags, pad;
+	uint64_t ss_size;
+	struct sigcontext mc;
+	uint64_t sigmask;
+};
+struct siginfo {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct { int32_t pid, uid; } kill;
+		uint64_t addr;
+	} u;
+	uint8_t rest[128 - 24];
+};
+struct rt_sigframe {
+	uint64_t pretcode;
+	struct ucontext uc;
+	struct siginfo info;
+};
+_Static_assert(sizeof(struct sigcontext) == 256, "sigcontext is 256 bytes");
+_Static_assert(offsetof(struct ucontext, mc) == 40 && sizeof(struct ucontext) == 304, "ucontext layout");
+_Static_assert(sizeof(struct siginfo) == 128, "siginfo is 128 bytes");
+_Static_assert(offsetof(struct sigcontext, rip) == 128, "sigcontext layout");
+_Static_assert(sizeof(struct lx_regs) == 18 * 8, "lx_regs is sigcontext's first 18 words");
+
+static struct k_sigaction actions[NSIG + 1];
+uint64_t lx_process_pending;
+static int pending_code[NSIG + 1]; /* si_code of the pending instance */
+
+static bool valid(long sig)
+{
+	return sig >= 1 && sig <= NSIG;
+}
+
+/* Put sig on t (or the process) and wake a thread that might take it. */
+long lx_signal_send(struct lx_thread *t, int sig, int code)
+{
+	if (sig == 0)
+		return 0;
+	if (!valid(sig))
+		return -EINVAL;
+	pending_code[sig] = code;
+	if (t)
+		t->sigpending |= BIT(sig);
+	else
+		lx_process_pending |= BIT(sig);
+	lx_signal_wake(t ? t : lx_self());
+	return 0;
+}
+
+/* The deliverable signals of the running thread. */
+static uint64_t deliverable(void)
+{
+	struct lx_thread *me = lx_self();
+	return (me->sigpending | lx_process_pending) & ~me->sigmask;
+}
+
+/* Take the lowest deliverable signal off its pending set. */
+static int take_signal(uint64_t set)
+{
+	struct lx_thread *me = lx_self();
+	int sig = __builtin_ctzl(set) + 1;
+	if (me->sigpending & BIT(sig))
+		me->sigpending &= ~BIT(sig);
+	else
+		lx_process_pending &= ~BIT(sig);
+	return sig;
+}
+
+/* Where the frame goes: the alternate stack if asked for and not on it already, else below the red zone. */
+static uint64_t frame_top(const struct k_sigaction *a, uint64_t rsp)
+{
+	struct lx_thread *me = lx_self();
+	bool on_alt = rsp - me->altstack_sp < me->altstack_size;
+	if ((a->flags & SA_ONSTACK) && !(me->altstack_flags & SS_DISABLE) && me->altstack_size && !on_alt)
+		return me->altstack_sp + me->altstack_size;
+	return rsp - 128;
+}
+
+/* Build the signal frame for sig on the program's stack and point r at the handler. false if it cannot be written. */
+static bool push_frame(struct lx_regs *r, int sig, const struct k_sigaction *a, uint64_t addr)
+{
+	struct lx_thread *me = lx_self();
+	uint64_t fp = (frame_top(a, r->rsp) - 512) & ~63UL;
+	uint64_t sp = ((fp - sizeof(struct rt_sigframe)) & ~15UL) - 8; /* as after a call */
+	if (!mem_user_ok(sp, fp + 512 - sp, true))
+		return false;
+	__asm__ volatile("fxsave64 (%0)" ::"r"(fp) : "memory");
+	struct rt_sigframe *f = (struct rt_sigframe *)sp;
+	memset(f, 0, sizeof(*f));
+	f->pretcode = a->restorer;
+	f->uc.ss_sp = me->altstack_sp;
+	f->uc.ss_size = me->altstack_size;
+	f->uc.ss_flags = me->altstack_flags;
+	memcpy(&f->uc.mc, r, sizeof(*r));
+	f->uc.mc.cs = 0x23;
+	f->uc.mc.ss = 0x1B;
+	f->uc.mc.cr2 = addr;
+	f->uc.mc.fpstate = fp;
+	f->uc.sigmask = me->has_saved_mask ? me->saved_mask : me->sigmask;
+	me->has_saved_mask = false;
+	f->info.signo = sig;
+	f->info.code = pending_code[sig];
+	if (addr)
+		f->info.u.addr = addr;
+	else
+		f->info.u.kill.pid = 1;
+	r->rsp = sp;
+	r->rip = a->handler;
+	r->rdi = (uint64_t)sig;
+	r->rsi = (uint64_t)&f->info;
+	r->rdx = (uint64_t)&f->uc;
+	r->rax = 0;
+	r->rflags &= ~0x500UL; /* DF and TF clear in the handler */
+	me->sigmask |= a->mask | ((a->flags & SA_NODEFER) ? 0 : BIT(sig));
+	me->sigmask &= ~UNBLOCKABLE;
+	return true;
+}
+
+/* The default action of sig: ignore, or end the program with 128 + sig. */
+static void default_action(int sig)
+{
+	if (BIT(sig) & (IGNORED_BY_DEFAULT | STOPPING))
+		return; /* no job control yet: stop signals are ignored */
+	lx_exit(128 + sig);
+}
+
+/* Run the action of one signal for the thread whose registers are r. */
+static void deliver_one(struct lx_regs *r, int sig, uint64_t addr)
+{
+	struct k_sigaction *a = &actions[sig];
+	if (a->handler == SIG_IGN)
+		return;
+	if (a->handler == SIG_DFL) {
+		default_action(sig);
+		return;
+	}
+	struct k_sigaction copy = *a;
+	if (a->flags & SA_RESETHAND)
+		a->handler = SIG_DFL;
+	if (!push_frame(r, sig, &copy, addr))
+		lx_exit(128 + 11); /* no room for the frame: as Linux, a SIGSEGV that cannot be caught */
+}
+
+void lx_signal_deliver(struct lx_regs *r)
+{
+	uint64_t set;
+	/* one handler frame at a time; ignored and default actions are all taken */
+	while ((set = deliverable()) != 0) {
+		int sig = take_signal(set);
+		uint64_t rip = r->rip;
+		deliver_one(r, sig, 0);
+		if (r->rip != rip)
+			return;
+	}
+}
+
+bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr)
+{
+	struct lx_thread *me = lx_self();
+	struct k_sigaction *a = &actions[sig];
+	if (a->handler == SIG_DFL || a->handler == SIG_IGN || (me->sigmask & BIT(sig)))
+		return false; /* Linux: a blocked or ignored fault signal kills */
+	pending_code[sig] = code;
+	deliver_one(r, sig, addr);
+	return true;
+}
+
+/* Wake t if it waits in lx (futex, sleep, sigsuspend), so that it notices a signal. */
+void lx_signal_wake(struct lx_thread *t)
+{
+	if (t->ntfn > 0)
+		sys_ntfn_signal(t->ntfn, 2);
+}
+
+/* Called by entry.S when gs:32 says a signal waits: deliver it over the saved frame; the value for rax. */
+long lx_signal_return(long result);
+long lx_signal_return(long result)
+{
+	struct lx_thread *me = lx_self();
+	struct lx_frame *f = me->frame;
+	struct lx_regs r = { .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
+			     .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
+			     .rdx = f->rdx, .rax = (uint64_t)result, .rcx = f->rcx, .rsp = me->user_rsp, .rip = f->rcx,
+			     .rflags = f->r11 };
+	bool multi = lx_multi;
+	if (multi)
+		lx_lock();
+	me->deliver = 0;
+	lx_signal_deliver(&r);
+	if (multi)
+		lx_unlock();
+	*f = (struct lx_frame){ .r15 = r.r15, .r14 = r.r14, .r13 = r.r13, .r12 = r.r12, .rbp = r.rbp, .rbx = r.rbx,
+				.r9 = r.r9, .r8 = r.r8, .r10 = r.r10, .rdx = r.rdx, .rsi = r.rsi, .rdi = r.rdi,
+				.rcx = r.rip, .r11 = r.rflags };
+	me->user_rsp = r.rsp;
+	return (long)r.rax;
+}
+
+/* ---- the syscalls ---- */
+long lx_sys_rt_sigaction(long sig, long act, long oact, long size, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	struct k_sigaction k;
+	if (!valid(sig) || size != 8 || ((BIT(sig) & UNBLOCKABLE) && act))
+		return -EINVAL;
+	if (act && !mem_user_ok((uint64_t)act, sizeof(k), false))
+		return -EFAULT;
+	if (oact && !mem_user_ok((uint64_t)oact, sizeof(k), true))
+		return -EFAULT;
+	if (act)
+		memcpy(&k, (const void *)act, sizeof(k));
+	if (oact)
+		memcpy((void *)oact, &actions[sig], sizeof(k));
+	if (act) {
+		actions[sig] = k;
+		actions[sig].mask &= ~UNBLOCKABLE;
+		if (k.handler == SIG_IGN || (k.handler == SIG_DFL && (BIT(sig) & IGNORED_BY_DEFAULT)))
+			lx_process_pending &= ~BIT(sig); /* discarded at once, as Linux does */
+	}
+	return 0;
+}
+
+/* Change a mask as SIG_BLOCK (0), SIG_UNBLOCK (1) or SIG_SETMASK (2) say. */
+static long change_mask(uint64_t *mask, long how, uint64_t set)
+{
+	set &= ~UNBLOCKABLE;
+	switch (how) {
+	case 0: *mask |= set; return 0;
+	case 1: *mask &= ~set; return 0;
+	case 2: *mask = set; return 0;
+	default: return -EINVAL;
+	}
+}
+
+long lx_sys_rt_sigprocmask(long how, long set, long oset, long size, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	struct lx_thread *me = lx_self();
+	uint64_t s, old = me->sigmask;
+	if (size != 8)
+		return -EINVAL;
+	if (set && !mem_user_ok((uint64_t)set, 8, false))
+		return -EFAULT;
+	if (oset && !mem_user_ok((uint64_t)oset, 8, true))
+		return -EFAULT;
+	if (set) {
+		memcpy(&s, (const void *)set, 8);
+		long r = change_mask(&me->sigmask, how, s);
+		if (r < 0)
+			return r;
+	}
+	if (oset)
+		memcpy((void *)oset, &old, 8);
+	return 0;
+}
+
+long lx_sys_rt_sigpending(long set, long size, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_thread *me = lx_self();
+	uint64_t p = (me->sigpending | lx_process_pending) & me->sigmask;
+	if (size != 8)
+		return -EINVAL;
+	if (!mem_user_ok((uint64_t)set, 8, true))
+		return -EFAULT;
+	memcpy((void *)set, &p, 8);
+	return 0;
+}
+
+long lx_sys_sigaltstack(long ss, long oss, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_thread *me = lx_self();
+	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } s, o = { me->altstack_sp, me->altstack_flags, 0, me->altstack_size };
+	if (!me->altstack_size)
+		o.flags = SS_DISABLE;
+	else if (me->frame && me->user_rsp - me->altstack_sp < me->altstack_size)
+		o.flags = SS_ONSTACK;
+	if (ss && !mem_user_ok((uint64_t)ss, sizeof(s), false))
+		return -EFAULT;
+	if (oss && !mem_user_ok((uint64_t)oss, sizeof(o), true))
+		return -EFAULT;
+	if (ss) {
+		memcpy(&s, (const void *)ss, sizeof(s));
+		if (o.flags == SS_ONSTACK)
+			return -EPERM;
+		if (s.flags & ~SS_DISABLE)
+			return -EINVAL;
+		if (!(s.flags & SS_DISABLE) && s.size < 2048)
+			return -ENOMEM;
+		me->altstack_sp = (s.flags & SS_DISABLE) ? 0 : s.sp;
+		me->altstack_size = (s.flags & SS_DISABLE) ? 0 : s.size;
+		me->altstack_flags = s.flags & SS_DISABLE;
+	}
+	if (oss)
+		memcpy((void *)oss, &o, sizeof(o));
+	return 0;
+}
+
+/* rt_sigreturn: restore the registers, FPU state and mask of the ucontext the handler returned over. */
+long lx_sys_rt_sigreturn(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_thread *me = lx_self();
+	struct ucontext *uc = (struct ucontext *)me->user_rsp; /* the handler's ret popped pretcode */
+	struct lx_frame *f = me->frame;
+	if (!mem_user_ok((uint64_t)uc, sizeof(*uc), false))
+		lx_exit(128 + 11);
+	const struct sigcontext *m = &uc->mc;
+	if (m->fpstate && mem_user_ok(m->fpstate, 512, false) && !(m->fpstate & 15))
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(m->fpstate) : "memory");
+	*f = (struct lx_frame){ .r15 = m->r15, .r14 = m->r14, .r13 = m->r13, .r12 = m->r12, .rbp = m->rbp, .rbx = m->rbx,
+				.r9 = m->r9, .r8 = m->r8, .r10 = m->r10, .rdx = m->rdx, .rsi = m->rsi, .rdi = m->rdi,
+				.rcx = m->rip, .r11 = (m->eflags & 0xCD5) | 0x202 };
+	me->user_rsp = m->rsp;
+	me->sigmask = uc->sigmask & ~UNBLOCKABLE;
+	return (long)m->rax;
+}
+
+/* Send sig to the whole process (one process for now: pid 1). */
+long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	if (pid != 1 && pid != 0 && pid != -1)
+		return -ESRCH;
+	return lx_signal_send(NULL, (int)sig, 0 /* SI_USER */);
+}
+
+long lx_sys_tkill(long tid, long sig, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_thread *t = lx_thread_by_tid((int)tid);
+	return t ? lx_signal_send(t, (int)sig, -6 /* SI_TKILL */) : -ESRCH;
+}
+
+long lx_sys_tgkill(long tgid, long tid, long sig, long a4, long a5, long a6)
+{
+	return tgid == 1 ? lx_sys_tkill(tid, sig, a4, a5, a6, 0) : -ESRCH;
+}
+
+/* Wait with mask for a signal that runs a handler; always -EINTR. */
+long lx_sys_rt_sigsuspend(long set, long size, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_thread *me = lx_self();
+	uint64_t mask;
+	if (size != 8)
+		return -EINVAL;
+	if (!mem_user_ok((uint64_t)set, 8, false))
+		return -EFAULT;
+	memcpy(&mask, (const void *)set, 8);
+	uint64_t old = me->sigmask;
+	me->sigmask = mask & ~UNBLOCKABLE;
+	while (!lx_signal_pending())
+		lx_thread_wait(TIMEOUT_FOREVER);
+	me->saved_mask = old; /* restored by the frame the handler returns over */
+	me->has_saved_mask = true;
+	return -EINTR;
+}
+
+/* Take one signal of set, waiting up to a timeout; its number, or -EAGAIN. */
+long lx_sys_rt_sigtimedwait(long set, long info, long uts, long size, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	struct lx_thread *me = lx_self();
+	uint64_t want, ns = TIMEOUT_FOREVER;
+	if (size != 8)
+		return -EINVAL;
+	if (!mem_user_ok((uint64_t)set, 8, false) || (info && !mem_user_ok((uint64_t)info, 128, true)))
+		return -EFAULT;
+	memcpy(&want, (const void *)set, 8);
+	if (uts) {
+		struct linux_timespec ts;
+		if (!mem_user_ok((uint64_t)uts, sizeof(ts), false))
+			return -EFAULT;
+		memcpy(&ts, (const void *)uts, sizeof(ts));
+		ns = (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec;
+	}
+	uint64_t deadline = ns == TIMEOUT_FOREVER ? ns : clock_ns() + ns;
+	for (;;) {
+		uint64_t got = (me->sigpending | lx_process_pending) & want;
+		if (got) {
+			int sig = take_signal(got);
+			if (info) {
+				struct siginfo si = { .signo = sig, .code = pending_code[sig] };
+				si.u.kill.pid = 1;
+				memcpy((void *)info, &si, sizeof(si));
+			}
+			return sig;
+		}
+		uint64_t now = clock_ns();
+		if (now >= deadline)
+			return -EAGAIN;
+		lx_thread_wait(deadline == TIMEOUT_FOREVER ? deadline : deadline - now);
+	}
+}

@@ -1,0 +1,225 @@
+/*
+ * Signals within one process: handlers with and without SA_SIGINFO, masks,
+ * pending signals, SA_RESETHAND and SA_NODEFER, an alternate stack, a
+ * SIGSEGV handler that escapes with siglongjmp, registers and FPU state kept
+ * across a handler, sigsuspend, sigtimedwait, and tgkill to another thread
+ * that interrupts its nanosleep with EINTR.
+ */
+#define _GNU_SOURCE
+#define T_NAME "signals"
+#include "check.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+static volatile sig_atomic_t hits, last_sig, depth, max_depth, calls;
+static volatile int info_ok;
+static volatile void *fault_addr;
+static volatile uintptr_t handler_stack;
+static sigjmp_buf escape;
+
+static void count(int sig)
+{
+	hits++;
+	last_sig = sig;
+}
+
+static void with_info(int sig, siginfo_t *si, void *uc)
+{
+	info_ok = sig == SIGUSR2 && si->si_signo == SIGUSR2 && uc != NULL;
+}
+
+static void nested(int sig)
+{
+	(void)sig;
+	calls++;
+	depth++;
+	if (depth > max_depth)
+		max_depth = depth;
+	if (calls < 3)
+		raise(SIGUSR1);
+	depth--;
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	fault_addr = si->si_addr;
+	siglongjmp(escape, 1);
+}
+
+static void where_am_i(int sig)
+{
+	volatile int local;
+	(void)sig;
+	handler_stack = (uintptr_t)&local;
+}
+
+static void check_basic(void)
+{
+	signal(SIGUSR1, count);
+	hits = 0;
+	raise(SIGUSR1);
+	CHECK("raise-runs-handler", hits == 1 && last_sig == SIGUSR1, "hits %d", (int)hits);
+	struct sigaction sa = { .sa_sigaction = with_info, .sa_flags = SA_SIGINFO };
+	sigaction(SIGUSR2, &sa, NULL);
+	kill(getpid(), SIGUSR2);
+	CHECK("siginfo", info_ok, "siginfo or ucontext missing");
+	signal(SIGUSR2, SIG_IGN);
+	CHECK("ignored", kill(getpid(), SIGUSR2) == 0, "kill of an ignored signal failed");
+}
+
+static void check_masks(void)
+{
+	sigset_t set, pending;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	hits = 0;
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	raise(SIGUSR1);
+	raise(SIGUSR1);
+	sigpending(&pending);
+	CHECK("blocked-stays-pending", hits == 0 && sigismember(&pending, SIGUSR1), "hits %d", (int)hits);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	CHECK("unblock-delivers-once", hits == 1, "hits %d, want 1 (standard signals do not queue)", (int)hits);
+	errno = 0;
+	CHECK("sigprocmask-bad-how", sigprocmask(99, &set, NULL) == -1 && errno == EINVAL, "errno %d", errno);
+}
+
+static void check_flags(void)
+{
+	struct sigaction sa = { .sa_handler = count, .sa_flags = SA_RESETHAND }, now;
+	sigaction(SIGUSR1, &sa, NULL);
+	hits = 0;
+	raise(SIGUSR1);
+	sigaction(SIGUSR1, NULL, &now);
+	CHECK("resethand", hits == 1 && now.sa_handler == SIG_DFL, "handler not reset");
+	struct sigaction n = { .sa_handler = nested, .sa_flags = SA_NODEFER };
+	sigaction(SIGUSR1, &n, NULL);
+	max_depth = calls = 0;
+	raise(SIGUSR1);
+	CHECK("nodefer-nests", max_depth == 3 && calls == 3, "max depth %d, want 3", (int)max_depth);
+	struct sigaction d = { .sa_handler = nested };
+	sigaction(SIGUSR1, &d, NULL);
+	max_depth = calls = 0;
+	raise(SIGUSR1);
+	CHECK("deferred-runs-after", max_depth == 1 && calls == 3, "max depth %d calls %d, want 1 and 3",
+	      (int)max_depth, (int)calls);
+	errno = 0;
+	CHECK("sigkill-cannot-be-caught", sigaction(SIGKILL, &sa, NULL) == -1 && errno == EINVAL, "errno %d", errno);
+}
+
+static void check_altstack(void)
+{
+	static char alt[65536];
+	stack_t ss = { .ss_sp = alt, .ss_size = sizeof(alt) }, old;
+	CHECK("sigaltstack-set", sigaltstack(&ss, &old) == 0 && (old.ss_flags & SS_DISABLE), "sigaltstack failed");
+	struct sigaction sa = { .sa_handler = where_am_i, .sa_flags = SA_ONSTACK };
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	uintptr_t p = handler_stack;
+	CHECK("handler-on-altstack", p >= (uintptr_t)alt && p < (uintptr_t)alt + sizeof(alt), "handler ran at %#lx",
+	      (unsigned long)p);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+}
+
+static void check_segv_handler(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
+	sigaction(SIGSEGV, &sa, NULL);
+	int escaped = sigsetjmp(escape, 1);
+	if (!escaped)
+		*(volatile int *)0x1238 = 1;
+	CHECK("segv-handler", escaped && fault_addr == (void *)0x1238, "escaped %d at %p", escaped, (void *)fault_addr);
+	signal(SIGSEGV, SIG_DFL);
+}
+
+static void check_state_kept(void)
+{
+	signal(SIGUSR1, count);
+	volatile double x = 1.25;
+	long a = 11, b = 22, c = 33;
+	for (int i = 0; i < 4; i++) {
+		raise(SIGUSR1);
+		x *= 2;
+		a += b + c;
+	}
+	CHECK("fpu-and-registers-kept", x == 20.0 && a == 231, "x %g a %ld", x, a);
+}
+
+static void check_waits(void)
+{
+	sigset_t set, none;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	raise(SIGUSR2);
+	siginfo_t si;
+	struct timespec zero = { 0, 0 };
+	int got = sigtimedwait(&set, &si, &zero);
+	CHECK("sigtimedwait-takes", got == SIGUSR2 && si.si_signo == SIGUSR2, "got %d", got);
+	errno = 0;
+	struct timespec ms = { 0, 5000000 };
+	got = sigtimedwait(&set, &si, &ms);
+	CHECK("sigtimedwait-times-out", got == -1 && errno == EAGAIN, "got %d errno %d", got, errno);
+	signal(SIGUSR2, count);
+	hits = 0;
+	raise(SIGUSR2); /* blocked: pending until sigsuspend opens the mask */
+	sigemptyset(&none);
+	errno = 0;
+	int r = sigsuspend(&none);
+	sigset_t after;
+	sigprocmask(SIG_SETMASK, NULL, &after);
+	CHECK("sigsuspend", r == -1 && errno == EINTR && hits == 1 && sigismember(&after, SIGUSR2),
+	      "r %d errno %d hits %d", r, errno, (int)hits);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+static volatile pid_t sleeper_tid;
+static volatile int sleeper_errno;
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	sleeper_tid = (pid_t)syscall(SYS_gettid);
+	struct timespec ts = { 5, 0 };
+	errno = 0;
+	int r = nanosleep(&ts, &ts);
+	sleeper_errno = r == -1 ? errno : 0;
+	return NULL;
+}
+
+static void check_tgkill_interrupts(void)
+{
+	signal(SIGUSR1, count);
+	pthread_t t;
+	hits = 0;
+	pthread_create(&t, NULL, sleeper, NULL);
+	while (!sleeper_tid)
+		sched_yield();
+	struct timespec small = { 0, 10000000 };
+	nanosleep(&small, NULL); /* let it fall asleep */
+	syscall(SYS_tgkill, getpid(), sleeper_tid, SIGUSR1);
+	pthread_join(t, NULL);
+	CHECK("tgkill-eintr", sleeper_errno == EINTR && hits == 1, "errno %d hits %d", sleeper_errno, (int)hits);
+}
+
+int main(void)
+{
+	check_basic();
+	check_masks();
+	check_flags();
+	check_altstack();
+	check_segv_handler();
+	check_state_kept();
+	check_waits();
+	check_tgkill_interrupts();
+	return t_done();
+}

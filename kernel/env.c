@@ -49,6 +49,7 @@ static int env_map_info(struct env *e)
 	e->info = P2V(pa);
 	e->info->id = e->id;
 	e->info->parent = e->parent;
+	e->info->group = e->group;
 	int r = pt_map(e->pml4, UENV, e->info_fn, PTE_NX);
 	if (r == 0)
 		r = pt_map(e->pml4, UKIP, kip_fn, PTE_NX);
@@ -73,6 +74,7 @@ struct env *env_alloc(struct env *parent, int *err)
 	}
 	*e = (struct env){ .id = (env_generation++ << 8) | (uint64_t)(e - envs),
 			   .parent = parent ? parent->id : 0, .state = ENV_LIVE, .pml4 = pml4 };
+	e->group = parent ? parent->group : e->id;
 	if ((*err = env_map_info(e)) < 0) {
 		pt_destroy(pml4);
 		if (e->info)

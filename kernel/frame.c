@@ -18,7 +18,7 @@ struct frame {
 	uint64_t owner; /* env id, or OWNER_* */
 	uint32_t refs;
 	uint32_t next, prev; /* on the free list or the owner's list */
-	uint32_t pad;
+	uint32_t group;      /* shared with this env group (frame_share), or 0 */
 };
 
 static struct frame *frames;
@@ -121,6 +121,7 @@ long frame_alloc(struct env *e, long want)
 		return fn;
 	frames[fn].owner = e->id;
 	frames[fn].refs = 1;
+	frames[fn].group = 0;
 	list_put(owner_list(e), fn);
 	e->frames_owned++;
 	e->info->frames_owned = e->frames_owned;
@@ -157,8 +158,20 @@ void frame_decref(uint64_t fn)
 		return;
 	assert(f->owner == OWNER_NONE || f->owner == OWNER_KERNEL);
 	f->owner = OWNER_FREE;
+	f->group = 0;
 	list_put(&free_head, fn);
 	kip->frames_free++;
+}
+
+/* Let every env of group map frame fn (it stays shared until it is freed). */
+void frame_set_group(uint64_t fn, uint64_t group)
+{
+	frames[fn].group = (uint32_t)group;
+}
+
+uint64_t frame_group(uint64_t fn)
+{
+	return frames[fn].group;
 }
 
 uint64_t frame_owner(uint64_t fn)

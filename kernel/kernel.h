@@ -51,6 +51,7 @@ enum env_state { ENV_FREE, ENV_LIVE, ENV_ZOMBIE };
 struct env {
 	uint64_t id;               /* generation << 8 | index; 0 when free */
 	uint64_t parent;           /* creator's id (root env adopts orphans) */
+	uint64_t group;            /* sharing group: the root env's id, inherited by children */
 	enum env_state state;
 	uint64_t pml4;             /* physical address of its top-level table */
 	struct envinfo *info;      /* its UENV page, through the physical map */
@@ -150,6 +151,8 @@ uint64_t kalloc_page(void);     /* a zeroed kernel frame's physical address, or 
 void kfree_page(uint64_t pa);
 uint64_t frames_free(void);
 void frame_pin(uint64_t fn);
+void frame_set_group(uint64_t fn, uint64_t group);
+uint64_t frame_group(uint64_t fn);
 long frame_pick_owned(struct env *e);
 
 /* ---- pt.c ---- */

@@ -122,12 +122,30 @@ static long sys_frame_info(long fn)
 	return (long)(frame_owner(fn) << 32 | frame_refs(fn));
 }
 
-/* Does the caller control frame fn for a mapping in env e: owned by the caller, a child of it, or e? */
+/*
+ * Does the caller control frame fn for a mapping in env e: owned by the
+ * caller, a child of it, or e, or shared with the caller's group?
+ */
 static bool controls(struct env *e, uint64_t fn)
 {
 	uint64_t owner = frame_owner(fn);
 	struct env *o = env_lookup(owner);
-	return owner == self()->id || owner == e->id || (o && o->parent == self()->id);
+	uint64_t group = frame_group(fn);
+	return owner == self()->id || owner == e->id || (o && o->parent == self()->id) ||
+	       (group && group == self()->group);
+}
+
+/* Share frame fn, which the caller controls, with every env of the caller's group. */
+static long sys_frame_share(long fn)
+{
+	if (fn < 0 || !frame_valid(fn))
+		return -E_INVAL;
+	uint64_t owner = frame_owner(fn);
+	struct env *o = env_lookup(owner);
+	if (owner != self()->id && !(o && o->parent == self()->id))
+		return -E_PERM;
+	frame_set_group(fn, self()->group);
+	return 0;
 }
 
 /* Map frame fn, which the caller controls, at va in env. -E_NOENT, -E_PERM, -E_INVAL, -E_NOMEM. */

@@ -37,5 +37,18 @@ int main(void)
 	CHECK_EQ("free-bad", sys_frame_free(0, -1), -E_INVAL);
 	CHECK_EQ("info-bad", sys_frame_info(-1), -E_INVAL);
 	CHECK_EQ("env-not-mine", sys_frame_alloc(12345, -1), -E_NOENT);
+
+	/* sharing with the group: a child may map its parent's frame only once it is shared */
+	long sh = page_alloc(0, VA, PTE_W);
+	*(volatile uint64_t *)VA = 0x5EED5EED5EEDUL;
+	CHECK_EQ("unshared-frame-refused", run("share_child", (uint64_t)sh), 2);
+	CHECK_EQ("share-bad-frame", sys_frame_share(-1), -E_INVAL);
+	CHECK_EQ("share-unowned", sys_frame_share(1), -E_PERM);
+	CHECK_EQ("share", sys_frame_share(sh), 0);
+	CHECK_EQ("shared-frame-mapped", run("share_child", (uint64_t)sh), 0);
+	CHECK_EQ("shared-write-seen", *(volatile uint64_t *)VA, 0x5EED5EED5EEEUL);
+	CHECK_EQ("group-in-envinfo", ENVINFO->group != 0, 1);
+	sys_unmap(0, VA);
+	sys_frame_free(0, sh);
 	return CHECK_DONE();
 }

@@ -98,6 +98,7 @@ struct revoked {
 struct envinfo {
 	uint64_t id;          /* this env's id */
 	uint64_t parent;      /* its creator's id, 0 for the root env */
+	uint64_t group;       /* its sharing group (frame_share)*/
 	volatile uint64_t frames_owned;
 	volatile uint64_t revoke_asked;   /* frames asked back by the pending request */
 	volatile uint64_t revoke_deadline_ns;

@@ -31,6 +31,14 @@ static inline long kcall(long n, long a1, long a2, long a3, long a4, long a5)
 #define KC_PASS4(t1, a1, t2, a2, t3, a3, t4, a4) (long)a1, (long)a2, (long)a3, (long)a4, 0
 #define KC_PASS5(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5) (long)a1, (long)a2, (long)a3, (long)a4, (long)a5
 
+/* SYS_NCALLS: one past the highest call number (the list may grow; numbers stay). */
+#define SYSCALL(num, name, nargs, ...) [num] = 1,
+__attribute__((unused)) static const char mica_syscall_numbers[] = {
+#include <mica/syscalls.def>
+};
+#undef SYSCALL
+#define SYS_NCALLS ((long)sizeof(mica_syscall_numbers))
+
 #define SYSCALL(num, name, nargs, ...) \
 	enum { SYS_##name = num };      \
 	static inline long sys_##name(KC_DECL##nargs(__VA_ARGS__)) { return kcall(num, KC_PASS##nargs(__VA_ARGS__)); }

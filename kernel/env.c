@@ -147,8 +147,8 @@ void env_exit(struct env *e, long status, const char *why)
 		cpu.space = NULL;
 	}
 	pt_destroy(e->pml4);
+	frame_release_owned(e); /* before the info page it reports in goes */
 	kfree_page(e->info_fn * PAGE_SIZE);
-	frame_release_owned(e);
 	e->info = NULL;
 	e->state = ENV_ZOMBIE;
 	e->status = status;

@@ -184,13 +184,34 @@ uint32_t frame_refs(uint64_t fn)
 	return frames[fn].refs;
 }
 
-/* Release every frame e owns (it is going away); mapped ones live on as orphans. */
+/* Give frame fn, owned by e, to env to (its group's root, which outlives e). */
+static void frame_move(struct env *e, uint32_t fn, struct env *to)
+{
+	list_take(owner_list(e), fn);
+	e->frames_owned--;
+	frames[fn].owner = to->id;
+	list_put(owner_list(to), fn);
+	to->frames_owned++;
+	to->info->frames_owned = to->frames_owned;
+}
+
+/*
+ * Release every frame e owns (it is going away). Frames shared with e's
+ * group pass to the group's root env, so the group keeps them; the others
+ * are freed, and mapped ones live on as orphans until their last mapping goes.
+ */
 void frame_release_owned(struct env *e)
 {
 	uint32_t *head = owner_list(e);
 
-	while (*head != NIL)
-		frame_free(e, *head);
+	while (*head != NIL) {
+		uint32_t fn = *head;
+		struct env *root = frames[fn].group ? env_lookup(frames[fn].group) : NULL;
+		if (root && root != e && root->state == ENV_LIVE)
+			frame_move(e, fn, root);
+		else
+			frame_free(e, fn);
+	}
 }
 
 /* Some frame owned by e (the most recently allocated), or -E_NOENT. */

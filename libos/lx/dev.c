@@ -90,6 +90,12 @@ static struct linux_winsize console_winsize = { 24, 80, 0, 0 };
 
 static int pushback = -1; /* a byte taken by poll and not yet read */
 
+/* The console interrupt is bound to the first process's notification; others poll. */
+void dev_fork_child(void)
+{
+	console_ntfn = -1;
+}
+
 /* Sleep until the console interrupt fires (input may be there) or ns pass. */
 void console_wait(uint64_t ns)
 {

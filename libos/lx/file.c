@@ -291,6 +291,15 @@ bool fd_cloexec(int fd)
 	return fdtab[fd].cloexec;
 }
 
+/* A forked child holds every descriptor and the cwd too: one more reference each. */
+void vfs_fork(void)
+{
+	for (int fd = 0; fd < LX_NFD; fd++)
+		if (fdtab[fd].f)
+			fdtab[fd].f->refs++;
+	inode_hold(vfs_cwd);
+}
+
 /* Closes every close-on-exec descriptor (for execve). */
 void vfs_close_on_exec(void)
 {

@@ -15,7 +15,8 @@
  * `syscall` from the program is reflected to lx_syscall_entry and a
  * `syscall` from lx is a kernel call.
  *
- *   0x7D80_0000_0000  lx's heap (lx_alloc)
+ *   0x7DC0_0000_0000  what the processes of one lx share (struct lx_shared, the heap's page directory)
+ *   0x7D80_0000_0000  lx's heap (lx_alloc), shared by the processes too
  *   0x7D40_0000_0000  lx's own stacks (LX_STACKS)
  *   0x7D00_0000_0000  lx: text, data
  *   0x7CFF_FFFF_F000  top of the program's stack (LX_STACK_TOP)
@@ -26,14 +27,44 @@
 #define LX_BASE 0x00007D0000000000UL
 #define LX_STACKS 0x00007D4000000000UL
 #define LX_HEAP 0x00007D8000000000UL
-#define LX_HEAP_MAX (1UL << 32)
+#define LX_HEAP_MAX (1UL << 28)
+#define LX_SHARED 0x00007DC000000000UL
+#define LX_HEAP_DIR (LX_SHARED + 0x10000UL) /* frame number of each heap page, for processes that fault on it */
+#define LX_SHARED_END (LX_HEAP_DIR + (LX_HEAP_MAX / PAGE_SIZE) * 4)
+#define LX_MAX_PROCS 64
 #define LX_STACK_TOP 0x00007CFFFFFFF000UL
 #define LX_STACK_MAX (8UL << 20)
 #define LX_MMAP_TOP 0x00007C0000000000UL
 #define LX_PIE_BASE 0x0000555555554000UL
 #define PGROUNDUP_U(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
-/* ---- util.c: lx's own heap and messages ---- */
+/* ---- util.c: the memory the processes of one lx share, lx's heap, messages ---- */
+/* A process of this lx instance. */
+struct lx_proc {
+	int pid, ppid, pgid;
+	int state;          /* LX_PROC_FREE, _LIVE, _ZOMBIE */
+	int wstatus;        /* for wait4: exit code << 8, or the signal */
+	uint64_t env;       /* its Mica environment */
+	long ntfn;          /* wakes it when a child ends (0 until it waits) */
+};
+enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
+
+/* At LX_SHARED, mapped into every process: the lock, the heap's state, the processes. */
+struct lx_shared {
+	volatile uint64_t lock_owner;  /* pid << 16 | tid, 0 when free */
+	int lock_depth;
+	uint64_t heap_top, heap_mapped;
+	void *bins[40];
+	uint64_t next_ino;
+	int next_pid;
+	struct lx_proc procs[LX_MAX_PROCS];
+};
+#define LX_SH ((struct lx_shared *)LX_SHARED)
+void lx_shared_init(void);               /* first thing lx does: the shared pages, for every later process */
+bool lx_shared_fault(uint64_t addr);     /* map a heap page another process made; true if it was one */
+extern int lx_pid;                       /* this process's pid */
+uint64_t lx_next_ino(void);              /* inode numbers, unique across the processes */
+
 void *lx_alloc(size_t n);           /* zeroed; NULL when out of memory */
 void *lx_realloc(void *p, size_t n);
 void lx_free(void *p);
@@ -53,6 +84,10 @@ struct vma {
 };
 void mem_init(uint64_t brk_start);
 long mem_map_stack(void);
+void mem_fork_child(void);           /* after fork: a private copy of the area list */
+void mem_exec_reset(void);           /* before exec: every area of the old program gone */
+bool mem_cow_fault(uint64_t addr);   /* a write to a copy-on-write page: copy it */
+#define PTE_COW 0x200UL              /* a PTE_AVAIL bit: read-only until written, then copied */
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);
 long mem_protect(uint64_t addr, uint64_t len, int prot);
@@ -88,6 +123,9 @@ int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min,
 struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */
 long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
 void vfs_set_exe(const char *path); /* what /proc/self/exe names */
+void vfs_fork(void);                 /* the child of a fork shares every descriptor */
+void vfs_close_on_exec(void);
+void dev_fork_child(void);           /* the console interrupt stays with the first process */
 void console_wait(uint64_t ns);      /* sleep until console input may be there, or ns pass */
 
 /* ---- loader.c: exec ---- */
@@ -134,6 +172,11 @@ static inline struct lx_thread *lx_self(void)
 	return t;
 }
 void lx_threads_init(void);
+void lx_threads_fork_child(struct lx_thread *me); /* only the forking thread lives on in the child */
+extern bool lx_fork_child;       /* set in a child's copy of memory until its first thread fixes it up */
+extern int lx_fork_child_pid;
+extern uint64_t lx_fork_ctid;    /* clone without CLONE_VM: the child's tid goes here in the child */
+extern bool lx_fork_ctid_clear;
 int lx_nthreads(void);
 struct lx_thread *lx_thread_by_tid(int tid);  /* a live thread, or NULL */
 void lx_thread_wait(uint64_t ns);            /* sleep (lx unlocked) until woken or ns pass */
@@ -161,11 +204,17 @@ void lx_signal_deliver(struct lx_regs *r);
 /* A fault the program has a handler for: true when r now enters it. */
 bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr);
 long lx_signal_send(struct lx_thread *t, int sig, int code); /* t NULL: to the process */
+void lx_signal_exec(void);                   /* exec: handlers back to default, no alternate stack */
+void lx_signal_fork_child(void);             /* a child starts with nothing pending */
+__attribute__((noreturn)) void lx_exit_signal(int sig); /* ended by a signal's default action */
 void lx_signal_wake(struct lx_thread *t);    /* interrupt t's wait so it sees a signal */
 
 /* ---- syscall.c ---- */
 long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 __attribute__((noreturn)) void lx_exit(int status);
+__attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
+void lx_process_init(void);
+void lx_process_fork_child(struct lx_thread *me);
 extern const char *const lx_syscall_names[];
 
 /* Handlers are `long sys_NAME(long a1, ..., long a6)` defined across the files; the table comes from syscalls.def. */

@@ -17,7 +17,6 @@
 #define LX_KSTACK (LX_STACKS + 0x200000UL) /* thread 1's lx stack for syscalls: the 64 KiB below */
 
 extern char lx_text_start[], lx_end[], lx_syscall_entry[];
-__attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
 void lx_fault(struct exc_frame *f);
 uint64_t lx_boot_time;
 
@@ -69,6 +68,7 @@ static void setup_self(void)
 	map_stack(LX_KSTACK, LX_STACK_PAGES);
 	map_stack(LX_XSTACK, XSTACK_PAGES);
 	lx_threads_init();
+	lx_process_init();
 	set_upcall(UPCALL_EXCEPTION, lx_fault);
 	long r = sys_env_set_libos(0, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
 	if (r < 0)
@@ -79,6 +79,7 @@ int main(void)
 {
 	static char *argv[MAX_ARGS], *envp[MAX_ARGS];
 	size_t n = 0;
+	lx_shared_init(); /* before anything allocates */
 	const char *args = setting(".mica/argv", &n);
 	if (!args || split(args, n, argv, MAX_ARGS) == 0)
 		die("lx: no program to run (.mica/argv is missing or empty)");

@@ -9,6 +9,7 @@
  * the kernel's read-only window to find what is mapped.
  */
 #define MADV_DONTNEED 4
+#define COW_SCRATCH (LX_STACKS - PAGE_SIZE) /* where a copy-on-write copy is made */
 
 static struct vma *vmas;
 static uint64_t brk_base, brk_cur;
@@ -458,7 +459,8 @@ void lx_fault(struct exc_frame *f)
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();
-		bool served = mem_fault(f->addr, f->err & PF_W);
+		bool served = ((f->err & PF_P) && (f->err & PF_W) && mem_cow_fault(f->addr)) ||
+			      (!(f->err & PF_P) && lx_shared_fault(f->addr)) || mem_fault(f->addr, f->err & PF_W);
 		if (locked)
 			lx_unlock();
 		if (served)
@@ -470,7 +472,54 @@ void lx_fault(struct exc_frame *f)
 		exc_resume(f);
 	else if (lx_trace)
 		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, fault_signal(f->trapno));
-	lx_exit(128 + fault_signal(f->trapno));
+	lx_exit_signal(fault_signal(f->trapno));
+}
+
+/* ---- fork and exec ---- */
+
+/* In a forked child: the area list is the parent's (shared heap nodes): make a private copy. */
+void mem_fork_child(void)
+{
+	struct vma *copy = NULL, **tail = &copy;
+	for (struct vma *v = vmas; v; v = v->next) {
+		struct vma *n = lx_alloc(sizeof(*n));
+		if (!n)
+			break;
+		*n = *v;
+		n->next = NULL;
+		if (n->file)
+			n->file->refs++;
+		*tail = n;
+		tail = &n->next;
+	}
+	vmas = copy;
+	parked = NULL; /* the parent's parked frames are not mapped here: PROT_NONE contents are lost */
+}
+
+/* Before exec: every area of the old program, its stack and its break go. */
+void mem_exec_reset(void)
+{
+	vma_cut(0, LX_MMAP_TOP);
+	vma_cut(LX_STACK_TOP - LX_STACK_MAX, LX_STACK_TOP);
+	brk_base = brk_cur = 0;
+}
+
+/* A write to a present, copy-on-write page at addr: give this process its own copy. */
+bool mem_cow_fault(uint64_t addr)
+{
+	uint64_t va = addr & ~(PAGE_SIZE - 1), pte = pte_of(va);
+	if (!(pte & PTE_P) || !(pte & PTE_COW))
+		return false;
+	uint64_t fn = (pte & PTE_ADDR) / PAGE_SIZE, perm = ((pte & PTE_NX) | PTE_W) & ~PTE_COW;
+	long info = sys_frame_info((long)fn);
+	if (info > 0 && (uint64_t)info >> 32 == ENVINFO->id && (info & 0xFFFFFFFF) == 2)
+		return sys_protect(0, va, (long)perm) == 0; /* the only mapping left: just write to it */
+	long nf = sys_frame_alloc(0, -1);
+	if (nf < 0 || sys_map(0, COW_SCRATCH, nf, PTE_W | PTE_NX) < 0)
+		return false;
+	memcpy((void *)COW_SCRATCH, (const void *)va, PAGE_SIZE);
+	sys_unmap(0, COW_SCRATCH);
+	return sys_map(0, va, nf, (long)perm) == 0;
 }
 
 /* The program's stack area: LX_STACK_MAX bytes below LX_STACK_TOP, filled as touched. */

@@ -8,13 +8,6 @@ static struct linux_rlimit rlimits[16] = {
 	[RLIMIT_NOFILE] = { 1024, 4096 },
 };
 
-void lx_exit(int status)
-{
-	sys_env_exit(status);
-	for (;;)
-		;
-}
-
 /* reboot: as the only process of its VM, the program may power it off (status 0). */
 long lx_sys_reboot(long magic1, long magic2, long cmd, long arg, long a5, long a6)
 {
@@ -36,9 +29,6 @@ long lx_sys_reboot(long magic1, long magic2, long cmd, long arg, long a5, long a
 #define ZERO_ARG_CALL(name, value) \
 	long lx_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6) \
 	{ (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6; return (value); }
-ZERO_ARG_CALL(getpid, 1)
-ZERO_ARG_CALL(getppid, 0)
-ZERO_ARG_CALL(getpgrp, 1)
 ZERO_ARG_CALL(getuid, 0)
 ZERO_ARG_CALL(geteuid, 0)
 ZERO_ARG_CALL(getgid, 0)
@@ -47,18 +37,6 @@ ZERO_ARG_CALL(set_robust_list, 0)
 ZERO_ARG_CALL(rseq, -ENOSYS)
 
 static long put_user(long addr, const void *src, size_t n);
-
-/* The one process is its own group and session leader. */
-long lx_sys_getpgid(long pid, long a2, long a3, long a4, long a5, long a6)
-{
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	return pid == 0 || pid == 1 ? 1 : -ESRCH;
-}
-
-long lx_sys_getsid(long pid, long a2, long a3, long a4, long a5, long a6)
-{
-	return lx_sys_getpgid(pid, a2, a3, a4, a5, a6);
-}
 
 static char task_name[16] = "init";
 

@@ -161,7 +161,7 @@ static void default_action(int sig)
 {
 	if (BIT(sig) & (IGNORED_BY_DEFAULT | STOPPING))
 		return; /* no job control yet: stop signals are ignored */
-	lx_exit(128 + sig);
+	lx_exit_signal(sig);
 }
 
 /* Run the action of one signal for the thread whose registers are r. */
@@ -178,7 +178,7 @@ static void deliver_one(struct lx_regs *r, int sig, uint64_t addr)
 	if (a->flags & SA_RESETHAND)
 		a->handler = SIG_DFL;
 	if (!push_frame(r, sig, &copy, addr))
-		lx_exit(128 + 11); /* no room for the frame: as Linux, a SIGSEGV that cannot be caught */
+		lx_exit_signal(11); /* no room for the frame: as Linux, a SIGSEGV that cannot be caught */
 }
 
 void lx_signal_deliver(struct lx_regs *r)
@@ -234,6 +234,22 @@ long lx_signal_return(long result)
 				.rcx = r.rip, .r11 = r.rflags };
 	me->user_rsp = r.rsp;
 	return (long)r.rax;
+}
+
+void lx_signal_exec(void)
+{
+	for (int sig = 1; sig <= NSIG; sig++)
+		if (actions[sig].handler != SIG_IGN)
+			actions[sig] = (struct k_sigaction){ 0 };
+	struct lx_thread *me = lx_self();
+	me->altstack_sp = me->altstack_size = 0;
+	me->altstack_flags = SS_DISABLE;
+}
+
+void lx_signal_fork_child(void)
+{
+	lx_process_pending = 0;
+	lx_self()->sigpending = 0;
 }
 
 /* ---- the syscalls ---- */
@@ -345,7 +361,7 @@ long lx_sys_rt_sigreturn(long a1, long a2, long a3, long a4, long a5, long a6)
 	struct ucontext *uc = (struct ucontext *)me->user_rsp; /* the handler's ret popped pretcode */
 	struct lx_frame *f = me->frame;
 	if (!mem_user_ok((uint64_t)uc, sizeof(*uc), false))
-		lx_exit(128 + 11);
+		lx_exit_signal(11);
 	const struct sigcontext *m = &uc->mc;
 	if (m->fpstate && mem_user_ok(m->fpstate, 512, false) && !(m->fpstate & 15))
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(m->fpstate) : "memory");

@@ -27,40 +27,43 @@
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED };
 
 static struct lx_thread threads[LX_MAX_THREADS];
-static volatile int lock_owner; /* tid holding the lock, 0 when free */
-static int lock_depth;
 bool lx_multi;
 extern char lx_clone_entry[];
 struct lx_frame *lx_thread_setup(struct lx_thread *t);
 
 /* ---- the lock ---- */
+/* The lock lives in the shared header: one for all threads of all processes of this lx. */
+static uint64_t me_id(void)
+{
+	return (uint64_t)lx_pid << 16 | (uint64_t)lx_self()->tid;
+}
+
 void lx_lock(void)
 {
-	int me = lx_self()->tid;
-	if (lock_owner == me) {
-		lock_depth++;
+	uint64_t me = me_id(), free = 0;
+	if (LX_SH->lock_owner == me) {
+		LX_SH->lock_depth++;
 		return;
 	}
-	int free = 0;
-	while (!__atomic_compare_exchange_n(&lock_owner, &free, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+	while (!__atomic_compare_exchange_n(&LX_SH->lock_owner, &free, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		free = 0;
 		sys_yield(0); /* the owner was preempted inside lx: let it finish */
 	}
-	lock_depth = 1;
+	LX_SH->lock_depth = 1;
 }
 
 void lx_unlock(void)
 {
-	if (--lock_depth == 0)
-		__atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
+	if (--LX_SH->lock_depth == 0)
+		__atomic_store_n(&LX_SH->lock_owner, 0, __ATOMIC_RELEASE);
 }
 
 int lx_lock_drop(void)
 {
-	int depth = lx_multi && lock_owner == lx_self()->tid ? lock_depth : 0;
+	int depth = lx_multi && LX_SH->lock_owner == me_id() ? LX_SH->lock_depth : 0;
 	if (depth) {
-		lock_depth = 0;
-		__atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
+		LX_SH->lock_depth = 0;
+		__atomic_store_n(&LX_SH->lock_owner, 0, __ATOMIC_RELEASE);
 	}
 	return depth;
 }
@@ -69,7 +72,7 @@ void lx_lock_take(int depth)
 {
 	if (depth) {
 		lx_lock();
-		lock_depth = depth;
+		LX_SH->lock_depth = depth;
 	}
 }
 
@@ -147,12 +150,26 @@ void lx_thread_wait(uint64_t ns)
 	lx_lock_take(depth);
 }
 
+/* In a forked child: only the thread that forked goes on; kernel objects of the parent are not ours. */
+void lx_threads_fork_child(struct lx_thread *me)
+{
+	for (int i = 0; i < LX_MAX_THREADS; i++) {
+		threads[i].ntfn = 0;
+		if (&threads[i] != me && threads[i].state != SLOT_FREE)
+			threads[i].state = SLOT_FREE;
+	}
+	me->kernel_tid = 0;
+	me->futex_addr = 0;
+}
+
 /* ---- clone ---- */
 
 /* Runs first in a new thread (from lx_clone_entry): its gs, exception stack and TLS; the frame to return through. */
 struct lx_frame *lx_thread_setup(struct lx_thread *t)
 {
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
+	if (lx_fork_child)
+		lx_process_fork_child(t); /* the first thread of a forked process */
 	sys_thread_set(0, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
 	sys_thread_set(0, THREAD_FSBASE, t->fs);
 	return t->frame;
@@ -162,8 +179,17 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 {
 	(void)a6;
 	struct lx_thread *parent = lx_self(), *t;
-	if ((flags & (CLONE_VM | CLONE_THREAD)) != (CLONE_VM | CLONE_THREAD))
-		return -ENOSYS; /* new processes (fork) come later */
+	if (!(flags & CLONE_VM)) { /* a new process: fork, as glibc's fork asks for it */
+		lx_fork_ctid = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) ? (uint64_t)ctid : 0;
+		lx_fork_ctid_clear = (flags & CLONE_CHILD_CLEARTID) != 0;
+		long pid = lx_sys_fork(0, 0, 0, 0, 0, 0);
+		lx_fork_ctid = 0;
+		if (pid > 0 && (flags & CLONE_PARENT_SETTID))
+			*(int *)ptid = (int)pid;
+		return pid;
+	}
+	if (!(flags & CLONE_THREAD))
+		return -ENOSYS; /* a second process sharing memory: not supported */
 	if (!newsp)
 		return -EINVAL;
 	if (((flags & CLONE_PARENT_SETTID) && !mem_user_ok((uint64_t)ptid, 4, true)) ||

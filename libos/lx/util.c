@@ -1,10 +1,14 @@
-/* lx's own heap (power-of-two bins over pages it maps itself) and the Mica-to-Linux error map. */
+/* The memory lx's processes share (its header and heap, in power-of-two bins) and the Mica-to-Linux error map. */
 #include "libos/lx/lx.h"
 
 /*
  * Blocks of 2^k bytes (k >= 5) carry an 16-byte header with their bin;
- * freed blocks go on their bin's list. Blocks over a page take whole pages.
- * The heap grows upward from LX_HEAP, mapping pages as it goes.
+ * freed blocks go on their bin's list. The heap grows upward from LX_HEAP.
+ * Everything about it lives in memory all of lx's processes map: the
+ * header (struct lx_shared) and the page directory are made before any fork
+ * and so are in every process; a heap page made later by one process is
+ * shared with the group (frame_share) and its frame number written in the
+ * directory, where another process finds it when it first faults on it.
  */
 #define MIN_BIN 5
 #define NBINS 40
@@ -15,21 +19,55 @@ struct block {
 	struct block *next; /* while free */
 };
 
-static struct block *bins[NBINS];
-static uint64_t heap_top = LX_HEAP, heap_mapped = LX_HEAP;
+_Static_assert(sizeof(struct lx_shared) <= 0x10000, "the shared header fits below the directory");
+#define bins ((struct block **)LX_SH->bins)
+
+/* A page for the whole group at va: allocated, mapped, shared; its frame number or -E_*. */
+static long shared_page(uint64_t va)
+{
+	long fn = page_alloc(0, va, PTE_W | PTE_NX);
+	if (fn >= 0 && sys_frame_share(fn) < 0)
+		return -E_PERM;
+	return fn;
+}
+
+void lx_shared_init(void)
+{
+	for (uint64_t va = LX_SHARED; va < LX_SHARED_END; va += PAGE_SIZE)
+		if (shared_page(va) < 0)
+			die("lx: out of memory for its shared pages");
+	LX_SH->heap_top = LX_SH->heap_mapped = LX_HEAP;
+	LX_SH->next_ino = 2;
+	LX_SH->next_pid = 2;
+}
+
+uint64_t lx_next_ino(void)
+{
+	return LX_SH->next_ino++;
+}
+
+bool lx_shared_fault(uint64_t addr)
+{
+	if (addr < LX_HEAP || addr >= LX_SH->heap_mapped)
+		return false;
+	uint32_t fn = ((volatile uint32_t *)LX_HEAP_DIR)[(addr - LX_HEAP) / PAGE_SIZE];
+	return fn && sys_map(0, addr & ~(PAGE_SIZE - 1), fn, PTE_W | PTE_NX) == 0;
+}
 
 /* Extend the heap by n bytes (16-aligned); NULL when out of frames. */
 static void *heap_grow(uint64_t n)
 {
-	uint64_t start = heap_top, end = start + n;
+	uint64_t start = LX_SH->heap_top, end = start + n;
 	if (end > LX_HEAP + LX_HEAP_MAX)
 		return NULL;
-	while (heap_mapped < end) {
-		if (page_alloc(0, heap_mapped, PTE_W | PTE_NX) < 0)
+	while (LX_SH->heap_mapped < end) {
+		long fn = shared_page(LX_SH->heap_mapped);
+		if (fn < 0)
 			return NULL;
-		heap_mapped += PAGE_SIZE;
+		((uint32_t *)LX_HEAP_DIR)[(LX_SH->heap_mapped - LX_HEAP) / PAGE_SIZE] = (uint32_t)fn;
+		LX_SH->heap_mapped += PAGE_SIZE;
 	}
-	heap_top = end;
+	LX_SH->heap_top = end;
 	return (void *)start;
 }
 

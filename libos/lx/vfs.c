@@ -5,7 +5,7 @@
 struct inode *vfs_root;
 struct inode *vfs_cwd;
 uint32_t vfs_umask = 022;
-static uint64_t next_ino = 2;
+
 
 
 #define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
@@ -35,7 +35,7 @@ struct inode *inode_new(uint32_t mode)
 	struct inode *n = lx_alloc(sizeof(*n));
 	if (!n)
 		return NULL;
-	n->ino = next_ino++;
+	n->ino = lx_next_ino();
 	n->mode = mode;
 	n->next_cookie = 2;
 	inode_touch(n, true, true);

@@ -3,6 +3,12 @@
 #include "libos/lx/fs.h"
 
 uint64_t lx_boot_time = 1000;
+static uint64_t next_ino = 2;
+
+uint64_t lx_next_ino(void)
+{
+	return next_ino++;
+}
 uint64_t stub_now_ns;
 
 void *lx_alloc(size_t n)

@@ -17,6 +17,14 @@ struct kip *kip = &kip_page;
 struct env envs[NENV];
 static struct envinfo infos[2];
 
+struct env *env_lookup(uint64_t id)
+{
+	for (int i = 1; i < NENV; i++)
+		if (envs[i].id == id && id)
+			return &envs[i];
+	return NULL;
+}
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;
@@ -133,6 +141,17 @@ TEST(exhaustion_and_kernel_pages)
 	CHECK(kip->frames_free == RAM_FRAMES - 4);
 }
 
+TEST(group_frames_pass_to_the_groups_root)
+{
+	reset(4);
+	long a = frame_alloc(&envs[2], -1), b = frame_alloc(&envs[2], -1);
+	frame_set_group(a, envs[1].id); /* shared with env 1's group: env 1 is its root */
+	frame_release_owned(&envs[2]);
+	CHECK(frame_owner(a) == envs[1].id && envs[1].frames_owned == 1);
+	CHECK(frame_refs(b) == 0 && frame_group(a) == envs[1].id);
+	CHECK(kip->frames_free == RAM_FRAMES - 5);
+}
+
 TEST(pin_makes_reserved_frames_mappable_for_good)
 {
 	reset(4);
@@ -155,6 +174,7 @@ int main(int argc, char **argv)
 	RUN(shared_frame_outlives_its_owner);
 	RUN(release_owned_returns_everything);
 	RUN(exhaustion_and_kernel_pages);
+	RUN(group_frames_pass_to_the_groups_root);
 	RUN(pin_makes_reserved_frames_mappable_for_good);
 	return CHECK_END();
 }

@@ -1,0 +1,390 @@
+/* Processes: pids, fork with copy-on-write over the kernel's page tables, wait4, execve, exit. */
+#include "libos/lx/lx.h"
+#include "lib/elf.h"
+
+/*
+ * A process is a Mica environment, a child of the one that forked it. fork
+ * walks the parent's page tables (through the read-only window), shares
+ * lx's common pages with the child, gives it fresh exception stacks, and
+ * maps every other writable page copy-on-write in both: read-only, marked
+ * PTE_COW, copied on the first write (mem_cow_fault). The child starts in
+ * lx_clone_entry on the same syscall frame and returns 0. The process table
+ * (pids, parents, exit statuses) is in the shared header, so wait4 sees the
+ * status a child left there when it ended.
+ */
+#define WNOHANG 1
+#define ECHILD_ 10
+#define XSTACK_SPAN 0x100000UL
+
+int lx_pid = 1;
+bool lx_fork_child;
+int lx_fork_child_pid;
+uint64_t lx_fork_ctid;
+bool lx_fork_ctid_clear;
+extern char lx_text_start[], lx_end[], lx_syscall_entry[], lx_clone_entry[], exc_upcall[];
+
+static struct lx_proc *proc_of(int pid)
+{
+	for (int i = 0; i < LX_MAX_PROCS; i++)
+		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].pid == pid)
+			return &LX_SH->procs[i];
+	return NULL;
+}
+
+static struct lx_proc *proc_new(void)
+{
+	for (int i = 0; i < LX_MAX_PROCS; i++)
+		if (LX_SH->procs[i].state == LX_PROC_FREE)
+			return &LX_SH->procs[i];
+	return NULL;
+}
+
+/* Record the first process (pid 1, this environment). */
+void lx_process_init(void);
+void lx_process_init(void)
+{
+	LX_SH->procs[0] = (struct lx_proc){ .pid = 1, .ppid = 0, .pgid = 1, .state = LX_PROC_LIVE, .env = ENVINFO->id };
+}
+
+/* ---- fork ---- */
+
+/* Is va one of the exception stacks (each thread slot has one below LX_STACKS + n*4 MiB + 1 MiB)? */
+static bool in_xstack(uint64_t va)
+{
+	if (va < LX_STACKS || va >= LX_STACKS + (uint64_t)LX_MAX_THREADS * 0x400000UL)
+		return false;
+	uint64_t off = (va - LX_STACKS) % 0x400000UL;
+	return off >= XSTACK_SPAN - XSTACK_SIZE && off < XSTACK_SPAN;
+}
+
+/* Give the child its own view of the page the parent maps at va with pte. */
+static long copy_page(long child, uint64_t va, uint64_t pte)
+{
+	uint64_t perm = pte & (PTE_W | PTE_NX | PTE_AVAIL);
+	if (in_xstack(va)) { /* the kernel writes upcall frames there: never copy-on-write */
+		long fn = sys_frame_alloc(child, -1);
+		return fn < 0 ? fn : sys_map(child, va, fn, PTE_W | PTE_NX);
+	}
+	if (va >= LX_SHARED && va < LX_SHARED_END)
+		return sys_map_copy(0, va, child, va, (long)perm);
+	if (va >= LX_HEAP && va < LX_HEAP + LX_HEAP_MAX)
+		return sys_map_copy(0, va, child, va, (long)perm);
+	if (!(perm & (PTE_W | PTE_COW)))
+		return sys_map_copy(0, va, child, va, (long)perm);
+	long r = sys_map_copy(0, va, child, va, (long)((perm & ~PTE_W) | PTE_COW));
+	if (r == 0 && (perm & PTE_W))
+		r = sys_protect(0, va, (long)((perm & ~PTE_W) | PTE_COW));
+	return r;
+}
+
+/* Walk every present page below end (table by table, skipping absent ones) and copy it to the child. */
+static long copy_space(long child, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end;) {
+		if (!(*uvpt_pml4e(va) & PTE_P)) {
+			va = (va + (1UL << 39)) & ~((1UL << 39) - 1);
+			continue;
+		}
+		if (!(*uvpt_pdpte(va) & PTE_P)) {
+			va = (va + (1UL << 30)) & ~((1UL << 30) - 1);
+			continue;
+		}
+		if (!(*uvpt_pde(va) & PTE_P)) {
+			va = (va + (1UL << 21)) & ~((1UL << 21) - 1);
+			continue;
+		}
+		uint64_t pte = *uvpt_pte(va);
+		if (pte & PTE_P) {
+			long r = copy_page(child, va, pte);
+			if (r < 0)
+				return r;
+		}
+		va += PAGE_SIZE;
+	}
+	return 0;
+}
+
+/* Make the child env: its address space, its upcall entry and libOS range, its first thread. */
+static long fork_env(struct lx_proc *p)
+{
+	long child = sys_env_create();
+	if (child < 0)
+		return child;
+	long r = copy_space(child, 0, USER_LIMIT);
+	if (r == 0)
+		r = copy_space(child, UBOOT, UENV);
+	if (r == 0)
+		r = sys_env_set_upcall(child, UPCALL_EXCEPTION, (uint64_t)exc_upcall);
+	if (r == 0)
+		r = sys_env_set_libos(child, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
+	struct lx_thread *me = lx_self();
+	/* it starts on its own, fresh exception stack: every other page it has is copy-on-write */
+	uint64_t xtop = (me->stack_top - 0x200000UL) + XSTACK_SPAN;
+	if (r == 0)
+		r = sys_env_start(child, (uint64_t)lx_clone_entry, xtop - 64, (uint64_t)me);
+	if (r < 0) {
+		sys_env_destroy(child);
+		return r;
+	}
+	p->env = (uint64_t)child;
+	return 0;
+}
+
+/* fork: a new process, a copy of this one, returning 0 in it and its pid here. */
+static long do_fork(void)
+{
+	if (!lx_multi) {
+		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
+		lx_lock();
+	}
+	struct lx_proc *p = proc_new();
+	if (!p)
+		return -EAGAIN;
+	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = proc_of(lx_pid)->pgid, .state = LX_PROC_LIVE };
+	vfs_fork();
+	lx_fork_child = true; /* seen only by the child's copy */
+	lx_fork_child_pid = p->pid;
+	long r = fork_env(p);
+	lx_fork_child = false;
+	if (r < 0) {
+		p->state = LX_PROC_FREE;
+		return lx_errno(r);
+	}
+	return p->pid;
+}
+
+long lx_sys_fork(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return do_fork();
+}
+
+/* vfork is fork here: the parent does not wait for the child's exec (copy-on-write makes that cheap). */
+long lx_sys_vfork(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	return lx_sys_fork(a1, a2, a3, a4, a5, a6);
+}
+
+/* The child's first steps (from lx_thread_setup): its pid, one thread, private lists. */
+void lx_process_fork_child(struct lx_thread *me);
+void lx_process_fork_child(struct lx_thread *me)
+{
+	lx_pid = lx_fork_child_pid;
+	lx_fork_child = false;
+	lx_threads_fork_child(me);
+	if (lx_fork_ctid) {
+		*(volatile uint32_t *)lx_fork_ctid = (uint32_t)me->tid;
+		if (lx_fork_ctid_clear)
+			me->clear_tid = lx_fork_ctid;
+		lx_fork_ctid = 0;
+	}
+	lx_lock();
+	mem_fork_child();
+	dev_fork_child();
+	lx_signal_fork_child();
+	lx_unlock();
+}
+
+/* ---- exit and wait ---- */
+
+/* Leave the status for the parent, hand children to pid 1, wake a waiting parent, and end. */
+static __attribute__((noreturn)) void process_end(int wstatus, int code)
+{
+	if (lx_multi)
+		lx_lock();
+	struct lx_proc *me = proc_of(lx_pid);
+	for (int i = 0; i < LX_MAX_PROCS; i++)
+		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].ppid == lx_pid)
+			LX_SH->procs[i].ppid = 1;
+	struct lx_proc *parent = me ? proc_of(me->ppid) : NULL;
+	if (me) {
+		me->wstatus = wstatus;
+		me->state = parent ? LX_PROC_ZOMBIE : LX_PROC_FREE;
+	}
+	if (parent && parent->ntfn > 0)
+		sys_ntfn_signal(parent->ntfn, 1);
+	lx_lock_drop();
+	sys_env_exit(code);
+	for (;;)
+		;
+}
+
+void lx_exit(int status)
+{
+	process_end((status & 0xFF) << 8, status & 0xFF);
+}
+
+void lx_exit_signal(int sig)
+{
+	process_end(sig, 128 + sig);
+}
+
+/* Reap a zombie child: its status to *wstatus, its environment and slot freed; its pid. */
+static long reap(struct lx_proc *c, long wstatus)
+{
+	int pid = c->pid, st = c->wstatus;
+	sys_env_wait((long)c->env);
+	c->state = LX_PROC_FREE;
+	if (wstatus)
+		memcpy((void *)wstatus, &st, sizeof(st));
+	return pid;
+}
+
+long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, long a6)
+{
+	(void)rusage, (void)a5, (void)a6;
+	if (wstatus && !mem_user_ok((uint64_t)wstatus, 4, true))
+		return -EFAULT;
+	if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
+		return -EINVAL;
+	struct lx_proc *me = proc_of(lx_pid);
+	for (;;) {
+		bool any = false;
+		for (int i = 0; i < LX_MAX_PROCS; i++) {
+			struct lx_proc *c = &LX_SH->procs[i];
+			if (c->state == LX_PROC_FREE || c->ppid != lx_pid || (pid > 0 && c->pid != pid) ||
+			    (pid < -1 && c->pgid != -pid) || (pid == 0 && c->pgid != me->pgid))
+				continue;
+			any = true;
+			if (c->state == LX_PROC_ZOMBIE)
+				return reap(c, wstatus);
+		}
+		if (!any)
+			return -ECHILD_;
+		if (options & WNOHANG)
+			return 0;
+		if (lx_signal_pending())
+			return -EINTR;
+		if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0)
+			return -ENOMEM;
+		int depth = lx_lock_drop();
+		sys_ntfn_wait(me->ntfn, 100000000UL);
+		lx_lock_take(depth);
+	}
+}
+
+/* ---- ids ---- */
+long lx_sys_getpid(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return lx_pid;
+}
+
+long lx_sys_getppid(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_proc *me = proc_of(lx_pid);
+	return me ? me->ppid : 0;
+}
+
+long lx_sys_getpgid(long pid, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_proc *p = proc_of(pid == 0 ? lx_pid : (int)pid);
+	return p ? p->pgid : -ESRCH;
+}
+
+long lx_sys_getpgrp(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return lx_sys_getpgid(0, 0, 0, 0, 0, 0);
+}
+
+long lx_sys_setpgid(long pid, long pgid, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	struct lx_proc *p = proc_of(pid == 0 ? lx_pid : (int)pid);
+	if (!p || (p->pid != lx_pid && p->ppid != lx_pid))
+		return -ESRCH;
+	if (pgid < 0)
+		return -EINVAL;
+	p->pgid = pgid == 0 ? p->pid : (int)pgid;
+	return 0;
+}
+
+long lx_sys_getsid(long pid, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return proc_of(pid == 0 ? lx_pid : (int)pid) ? 1 : -ESRCH;
+}
+
+/* ---- execve ---- */
+
+/* Copy a NULL-terminated vector of the program's strings into lx's heap; NULL with *err on failure. */
+static char **copy_strings(long uv, long *err)
+{
+	int n = 0;
+	while (uv) {
+		if (!mem_user_ok((uint64_t)uv + (uint64_t)n * 8, 8, false)) {
+			*err = -EFAULT;
+			return NULL;
+		}
+		if (((char **)uv)[n] == NULL)
+			break;
+		if (++n > 4096) {
+			*err = -E2BIG;
+			return NULL;
+		}
+	}
+	char **v = lx_alloc((size_t)(n + 1) * sizeof(char *));
+	for (int i = 0; v && i < n; i++) {
+		const char *s = ((char **)uv)[i];
+		if (!mem_user_ok((uint64_t)s, 1, false) || !(v[i] = lx_strdup(s)))
+			*err = -EFAULT;
+	}
+	if (!v)
+		*err = -ENOMEM;
+	return v;
+}
+
+static void free_strings(char **v)
+{
+	for (int i = 0; v && v[i]; i++)
+		lx_free(v[i]);
+	lx_free(v);
+}
+
+/* Would exec of path succeed as far as the file goes? 0, or -ENOENT, -EACCES, -ENOEXEC. */
+static long exec_check(const char *path)
+{
+	void *data;
+	size_t size;
+	struct elf_image img;
+	long r = vfs_read_all(path, &data, &size);
+	if (r < 0)
+		return r;
+	r = elf_parse(&img, data, size, LX_MMAP_TOP) < 0 || elf_interp(&img) ? -ENOEXEC : 0;
+	lx_free(data);
+	return r;
+}
+
+long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	long err = 0;
+	if (!mem_user_ok((uint64_t)upath, 1, false))
+		return -EFAULT;
+	if (lx_nthreads() > 1)
+		return -ENOSYS; /* exec from a threaded program: the other threads would have to go first */
+	char *path = lx_strdup((const char *)upath);
+	char **argv = copy_strings(uargv, &err), **envp = copy_strings(uenvp, &err);
+	if (!path || !argv || !envp || err < 0 || (err = exec_check(path)) < 0) {
+		lx_free(path);
+		free_strings(argv);
+		free_strings(envp);
+		return err < 0 ? err : -ENOMEM;
+	}
+	mem_exec_reset();
+	vfs_close_on_exec();
+	lx_signal_exec();
+	uint64_t entry, sp;
+	long r = lx_load(path, argv, envp, &entry, &sp);
+	lx_free(path);
+	free_strings(argv);
+	free_strings(envp);
+	if (r < 0)
+		lx_exit_signal(11); /* past the point of no return */
+	lx_self()->fs = 0;
+	lx_lock_drop();
+	lx_start(entry, sp);
+}

@@ -300,6 +300,14 @@ void vfs_fork(void)
 	inode_hold(vfs_cwd);
 }
 
+/* The process ends: close every descriptor, so pipes see their ends go and files are freed. */
+void vfs_exit(void)
+{
+	for (int fd = 0; fd < LX_NFD; fd++)
+		if (fdtab[fd].f)
+			fd_close(fd);
+}
+
 /* Closes every close-on-exec descriptor (for execve). */
 void vfs_close_on_exec(void)
 {

@@ -125,6 +125,7 @@ long vfs_read_all(const char *path, void **data, size_t *size); /* whole file in
 void vfs_set_exe(const char *path); /* what /proc/self/exe names */
 void vfs_fork(void);                 /* the child of a fork shares every descriptor */
 void vfs_close_on_exec(void);
+void vfs_exit(void);                 /* a process ends: its descriptors close */
 void dev_fork_child(void);           /* the console interrupt stays with the first process */
 void console_wait(uint64_t ns);      /* sleep until console input may be there, or ns pass */
 

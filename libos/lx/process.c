@@ -192,6 +192,7 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 {
 	if (lx_multi)
 		lx_lock();
+	vfs_exit();
 	struct lx_proc *me = proc_of(lx_pid);
 	for (int i = 0; i < LX_MAX_PROCS; i++)
 		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].ppid == lx_pid)
@@ -233,6 +234,8 @@ static long reap(struct lx_proc *c, long wstatus)
 long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, long a6)
 {
 	(void)rusage, (void)a5, (void)a6;
+	pid = (int)pid; /* pid_t and the options are ints: the upper halves of the registers are not ours */
+	options = (int)options;
 	if (wstatus && !mem_user_ok((uint64_t)wstatus, 4, true))
 		return -EFAULT;
 	if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
@@ -280,6 +283,7 @@ long lx_sys_getppid(long a1, long a2, long a3, long a4, long a5, long a6)
 long lx_sys_getpgid(long pid, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	pid = (int)pid;
 	struct lx_proc *p = proc_of(pid == 0 ? lx_pid : (int)pid);
 	return p ? p->pgid : -ESRCH;
 }
@@ -293,6 +297,8 @@ long lx_sys_getpgrp(long a1, long a2, long a3, long a4, long a5, long a6)
 long lx_sys_setpgid(long pid, long pgid, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
+	pid = (int)pid;
+	pgid = (int)pgid;
 	struct lx_proc *p = proc_of(pid == 0 ? lx_pid : (int)pid);
 	if (!p || (p->pid != lx_pid && p->ppid != lx_pid))
 		return -ESRCH;

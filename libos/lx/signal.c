@@ -377,7 +377,8 @@ long lx_sys_rt_sigreturn(long a1, long a2, long a3, long a4, long a5, long a6)
 long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
-	if (pid != 1 && pid != 0 && pid != -1)
+	pid = (int)pid;
+	if (pid != lx_pid && pid != 0 && pid != -1)
 		return -ESRCH;
 	return lx_signal_send(NULL, (int)sig, 0 /* SI_USER */);
 }
@@ -386,12 +387,13 @@ long lx_sys_tkill(long tid, long sig, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *t = lx_thread_by_tid((int)tid);
+	sig = (int)sig;
 	return t ? lx_signal_send(t, (int)sig, -6 /* SI_TKILL */) : -ESRCH;
 }
 
 long lx_sys_tgkill(long tgid, long tid, long sig, long a4, long a5, long a6)
 {
-	return tgid == 1 ? lx_sys_tkill(tid, sig, a4, a5, a6, 0) : -ESRCH;
+	return (int)tgid == lx_pid ? lx_sys_tkill((int)tid, sig, a4, a5, a6, 0) : -ESRCH;
 }
 
 /* Wait with mask for a signal that runs a handler; always -EINTR. */

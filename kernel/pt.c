@@ -143,6 +143,53 @@ int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out)
 	return 0;
 }
 
+/* One page of map_cow: bind the frame at va (mapped by pte in the caller) into dst as the bits say. */
+static int cow_one(uint64_t dst, uint64_t va, uint64_t *pte)
+{
+	uint64_t fn = (*pte & PTE_ADDR) / PAGE_SIZE, perm = *pte & PTE_USER_PERMS;
+	if (perm & PTE_NOCOPY)
+		return 0;
+	if ((perm & PTE_W) && !(perm & PTE_SHARE)) {
+		perm = (perm & ~PTE_W) | PTE_COW;
+		*pte = (*pte & ~PTE_W) | PTE_COW;
+	}
+	return pt_map(dst, va, fn, perm);
+}
+
+/*
+ * Copy-on-write bind of [start, end) of the address space caller into dst
+ * (both page-aligned, the caller's own user pages): every present page is
+ * mapped at the same address in dst; writable ones become read-only and
+ * PTE_COW in both, PTE_SHARE ones are mapped as they are, PTE_NOCOPY ones are
+ * left out. -E_NOMEM if a table for dst could not be made (pages so far stay).
+ */
+int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end;) {
+		uint64_t *l4 = table(caller);
+		if (!(l4[PX(3, va)] & PTE_P)) {
+			va = (va + (1UL << 39)) & ~((1UL << 39) - 1);
+			continue;
+		}
+		uint64_t *l3 = table(l4[PX(3, va)]);
+		if (!(l3[PX(2, va)] & PTE_P)) {
+			va = (va + (1UL << 30)) & ~((1UL << 30) - 1);
+			continue;
+		}
+		uint64_t *l2 = table(l3[PX(2, va)]);
+		if (!(l2[PX(1, va)] & PTE_P)) {
+			va = (va + (1UL << 21)) & ~((1UL << 21) - 1);
+			continue;
+		}
+		uint64_t *pte = &table(l2[PX(1, va)])[PX(0, va)];
+		if ((*pte & PTE_P) && cow_one(dst, va, pte) < 0)
+			return -E_NOMEM;
+		va += PAGE_SIZE;
+	}
+	lcr3(read_cr3()); /* the caller's writable pages just became read-only */
+	return 0;
+}
+
 /* Free a table of the given level and everything below it; leaves drop their frame references. */
 static void free_level(uint64_t pa, int level)
 {

@@ -135,6 +135,24 @@ static bool controls(struct env *e, uint64_t fn)
 	       (group && group == self()->group);
 }
 
+/*
+ * fork's bind: map [start, end) of the caller into its child env copy-on-write
+ * (abi.h: PTE_COW, PTE_SHARE, PTE_NOCOPY). The range must lie in the mappable
+ * part of the address space. -E_INVAL, -E_PERM (not a child), -E_NOMEM.
+ */
+static long sys_map_cow(long env, unsigned long start, unsigned long end)
+{
+	int err;
+	struct env *d = env_get(self(), env, &err);
+	if (!d)
+		return err;
+	if (d == self())
+		return -E_PERM;
+	if ((start | end) & (PAGE_SIZE - 1) || start > end || end > UENV || (start < USER_LIMIT && end > USER_LIMIT))
+		return -E_INVAL;
+	return pt_map_cow(self()->pml4, d->pml4, start, end);
+}
+
 /* Share frame fn, which the caller controls, with every env of the caller's group. */
 static long sys_frame_share(long fn)
 {

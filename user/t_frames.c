@@ -50,5 +50,27 @@ int main(void)
 	CHECK_EQ("group-in-envinfo", ENVINFO->group != 0, 1);
 	sys_unmap(0, VA);
 	sys_frame_free(0, sh);
+
+	/* map_cow: fork's bind */
+	long child = sys_env_create();
+	long f1 = page_alloc(0, VA, PTE_W), f2 = page_alloc(0, VA + PAGE_SIZE, PTE_W | PTE_SHARE),
+	     f3 = page_alloc(0, VA + 2 * PAGE_SIZE, PTE_W | PTE_NOCOPY);
+	CHECK_EQ("cow-self-refused", sys_map_cow(0, VA, VA + 3 * PAGE_SIZE), -E_PERM);
+	CHECK_EQ("cow-unaligned", sys_map_cow(child, VA + 1, VA + PAGE_SIZE), -E_INVAL);
+	CHECK_EQ("cow-across-limit", sys_map_cow(child, USER_LIMIT - PAGE_SIZE, USER_LIMIT + PAGE_SIZE), -E_INVAL);
+	CHECK_EQ("cow-no-child", sys_map_cow(12345, VA, VA + PAGE_SIZE), -E_NOENT);
+	CHECK_EQ("cow", sys_map_cow(child, VA, VA + 3 * PAGE_SIZE), 0);
+	CHECK("cow-own-read-only", (*uvpt_pte(VA) & (PTE_W | PTE_COW)) == PTE_COW);
+	CHECK("cow-share-stays-writable", (*uvpt_pte(VA + PAGE_SIZE) & (PTE_W | PTE_COW)) == PTE_W);
+	CHECK_EQ("cow-child-maps-frame", sys_frame_info(f1) & 0xFFFFFFFF, 3);
+	CHECK_EQ("cow-share-child-maps-frame", sys_frame_info(f2) & 0xFFFFFFFF, 3);
+	CHECK_EQ("cow-nocopy-left-out", sys_frame_info(f3) & 0xFFFFFFFF, 2);
+	CHECK_EQ("cow-child-gone", sys_env_destroy(child), 0);
+	CHECK_EQ("cow-refs-back", sys_frame_info(f1) & 0xFFFFFFFF, 2);
+	for (int i = 0; i < 3; i++)
+		sys_unmap(0, VA + (uint64_t)i * PAGE_SIZE);
+	sys_frame_free(0, f1);
+	sys_frame_free(0, f2);
+	sys_frame_free(0, f3);
 	return CHECK_DONE();
 }

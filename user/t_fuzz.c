@@ -125,6 +125,15 @@ static long fuzz_one(long n, long *a, bool *skipped)
 		if (is_self(a[2]))
 			a[3] = (long)safe_va((unsigned long)a[3]);
 		break;
+	case SYS_map_cow: /* it makes the caller's own pages copy-on-write: only the arena may be */
+		if (a[1] >= 0 && (unsigned long)a[1] < USER_LIMIT) {
+			unsigned long end = ARENA + ARENA_PAGES * PAGE_SIZE;
+			a[1] = (long)(safe_va((unsigned long)a[1]) & ~(PAGE_SIZE - 1));
+			a[2] = a[1] + (long)((rnd() % 4) * PAGE_SIZE);
+			if ((unsigned long)a[2] > end)
+				a[2] = (long)end;
+		}
+		break;
 	case SYS_env_create:
 		if (nchildren == MAXCHILD) {
 			int i = (int)(rnd() % MAXCHILD);

@@ -23,6 +23,11 @@
 #define PTE_ADDR 0x000FFFFFFFFFF000UL
 #define PTE_USER_PERMS (PTE_W | PTE_AVAIL | PTE_NX)
 
+/* The PTE_AVAIL bits are the libOS's; map_cow gives three of them a meaning. */
+#define PTE_COW 0x200UL    /* read-only until written, then to be copied (set by map_cow) */
+#define PTE_NOCOPY 0x400UL /* map_cow leaves this page out of the child */
+#define PTE_SHARE 0x800UL  /* map_cow maps this page into the child as it is, writable or not */
+
 /* Upcall kinds for env_set_upcall. Each is delivered as a struct exc_frame. */
 #define UPCALL_EXCEPTION 1 /* faults: trapno is the x86 vector */
 #define UPCALL_SLICE 2     /* end of a time slice: yield before the grace period ends */

@@ -87,7 +87,7 @@ long mem_map_stack(void);
 void mem_fork_child(void);           /* after fork: a private copy of the area list */
 void mem_exec_reset(void);           /* before exec: every area of the old program gone */
 bool mem_cow_fault(uint64_t addr);   /* a write to a copy-on-write page: copy it */
-#define PTE_COW 0x200UL              /* a PTE_AVAIL bit: read-only until written, then copied */
+
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);
 long mem_protect(uint64_t addr, uint64_t len, int prot);

@@ -54,19 +54,19 @@ static uint64_t parse_u64(const char *s)
 	return v;
 }
 
-/* Map n zeroed pages below top for lx's own use. */
-static void map_stack(uint64_t top, int n)
+/* Map n zeroed pages below top for lx's own use, with the extra PTE bits given. */
+static void map_stack(uint64_t top, int n, uint64_t bits)
 {
 	for (int i = 1; i <= n; i++)
-		if (page_alloc(0, top - (uint64_t)i * PAGE_SIZE, PTE_W | PTE_NX) < 0)
+		if (page_alloc(0, top - (uint64_t)i * PAGE_SIZE, PTE_W | PTE_NX | bits) < 0)
 			die("lx: out of memory for its stacks");
 }
 
 /* Stacks, the gs area, the fault handler, and the code range whose syscalls are kernel calls. */
 static void setup_self(void)
 {
-	map_stack(LX_KSTACK, LX_STACK_PAGES);
-	map_stack(LX_XSTACK, XSTACK_PAGES);
+	map_stack(LX_KSTACK, LX_STACK_PAGES, 0);
+	map_stack(LX_XSTACK, XSTACK_PAGES, PTE_NOCOPY); /* a forked child gets fresh ones */
 	lx_threads_init();
 	lx_process_init();
 	set_upcall(UPCALL_EXCEPTION, lx_fault);

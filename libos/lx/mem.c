@@ -245,6 +245,8 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 				continue;
 			if (prot == PROT_NONE)
 				park(p, pte);
+			else if (pte & PTE_COW) /* still shared with a fork: stays read-only until written */
+				sys_protect(0, p, (long)((pte_perm(prot) & ~PTE_W) | ((prot & PROT_WRITE) ? PTE_COW : 0)));
 			else
 				sys_protect(0, p, (long)pte_perm(prot));
 		}

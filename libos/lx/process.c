@@ -48,58 +48,13 @@ void lx_process_init(void)
 
 /* ---- fork ---- */
 
-/* Is va one of the exception stacks (each thread slot has one below LX_STACKS + n*4 MiB + 1 MiB)? */
-static bool in_xstack(uint64_t va)
+/* The forking thread's exception stack, fresh in the child (map_cow leaves PTE_NOCOPY pages out). */
+static long child_xstack(long child, uint64_t top)
 {
-	if (va < LX_STACKS || va >= LX_STACKS + (uint64_t)LX_MAX_THREADS * 0x400000UL)
-		return false;
-	uint64_t off = (va - LX_STACKS) % 0x400000UL;
-	return off >= XSTACK_SPAN - XSTACK_SIZE && off < XSTACK_SPAN;
-}
-
-/* Give the child its own view of the page the parent maps at va with pte. */
-static long copy_page(long child, uint64_t va, uint64_t pte)
-{
-	uint64_t perm = pte & (PTE_W | PTE_NX | PTE_AVAIL);
-	if (in_xstack(va)) { /* the kernel writes upcall frames there: never copy-on-write */
+	for (uint64_t va = top - XSTACK_SIZE; va < top; va += PAGE_SIZE) {
 		long fn = sys_frame_alloc(child, -1);
-		return fn < 0 ? fn : sys_map(child, va, fn, PTE_W | PTE_NX);
-	}
-	if (va >= LX_SHARED && va < LX_SHARED_END)
-		return sys_map_copy(0, va, child, va, (long)perm);
-	if (va >= LX_HEAP && va < LX_HEAP + LX_HEAP_MAX)
-		return sys_map_copy(0, va, child, va, (long)perm);
-	if (!(perm & (PTE_W | PTE_COW)))
-		return sys_map_copy(0, va, child, va, (long)perm);
-	long r = sys_map_copy(0, va, child, va, (long)((perm & ~PTE_W) | PTE_COW));
-	if (r == 0 && (perm & PTE_W))
-		r = sys_protect(0, va, (long)((perm & ~PTE_W) | PTE_COW));
-	return r;
-}
-
-/* Walk every present page below end (table by table, skipping absent ones) and copy it to the child. */
-static long copy_space(long child, uint64_t start, uint64_t end)
-{
-	for (uint64_t va = start; va < end;) {
-		if (!(*uvpt_pml4e(va) & PTE_P)) {
-			va = (va + (1UL << 39)) & ~((1UL << 39) - 1);
-			continue;
-		}
-		if (!(*uvpt_pdpte(va) & PTE_P)) {
-			va = (va + (1UL << 30)) & ~((1UL << 30) - 1);
-			continue;
-		}
-		if (!(*uvpt_pde(va) & PTE_P)) {
-			va = (va + (1UL << 21)) & ~((1UL << 21) - 1);
-			continue;
-		}
-		uint64_t pte = *uvpt_pte(va);
-		if (pte & PTE_P) {
-			long r = copy_page(child, va, pte);
-			if (r < 0)
-				return r;
-		}
-		va += PAGE_SIZE;
+		if (fn < 0 || (fn = sys_map(child, va, fn, PTE_W | PTE_NX | PTE_NOCOPY)) < 0)
+			return fn;
 	}
 	return 0;
 }
@@ -110,16 +65,18 @@ static long fork_env(struct lx_proc *p)
 	long child = sys_env_create();
 	if (child < 0)
 		return child;
-	long r = copy_space(child, 0, USER_LIMIT);
+	struct lx_thread *me = lx_self();
+	/* it starts on its own, fresh exception stack: every other private page is copy-on-write */
+	uint64_t xtop = (me->stack_top - 0x200000UL) + XSTACK_SPAN;
+	long r = sys_map_cow(child, 0, USER_LIMIT); /* the shared header and heap are PTE_SHARE */
 	if (r == 0)
-		r = copy_space(child, UBOOT, UENV);
+		r = sys_map_cow(child, UBOOT, UENV);
+	if (r == 0)
+		r = child_xstack(child, xtop);
 	if (r == 0)
 		r = sys_env_set_upcall(child, UPCALL_EXCEPTION, (uint64_t)exc_upcall);
 	if (r == 0)
 		r = sys_env_set_libos(child, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
-	struct lx_thread *me = lx_self();
-	/* it starts on its own, fresh exception stack: every other page it has is copy-on-write */
-	uint64_t xtop = (me->stack_top - 0x200000UL) + XSTACK_SPAN;
 	if (r == 0)
 		r = sys_env_start(child, (uint64_t)lx_clone_entry, xtop - 64, (uint64_t)me);
 	if (r < 0) {

@@ -82,20 +82,28 @@ static uint64_t slot_base(int i)
 	return LX_STACKS + (uint64_t)i * SLOT_SPAN;
 }
 
-/* Map the lx and exception stacks of slot i (once; they stay for the slot's next thread). */
-static long map_stacks(int i)
+static bool mapped(uint64_t va)
 {
-	uint64_t k = slot_base(i) + 0x200000UL, x = slot_base(i) + 0x100000UL;
-	if (*uvpt_pml4e(k - PAGE_SIZE) & PTE_P && *uvpt_pdpte(k - PAGE_SIZE) & PTE_P &&
-	    *uvpt_pde(k - PAGE_SIZE) & PTE_P && *uvpt_pte(k - PAGE_SIZE) & PTE_P)
+	return (*uvpt_pml4e(va) & PTE_P) && (*uvpt_pdpte(va) & PTE_P) && (*uvpt_pde(va) & PTE_P) &&
+	       (*uvpt_pte(va) & PTE_P);
+}
+
+/* Map the n pages below top with bits, unless they are there already (from an earlier thread, or a fork). */
+static long map_below(uint64_t top, int n, uint64_t bits)
+{
+	if (mapped(top - PAGE_SIZE))
 		return 0;
-	for (int p = 1; p <= KSTACK_PAGES; p++)
-		if (page_alloc(0, k - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX) < 0)
-			return -ENOMEM;
-	for (int p = 1; p <= (int)XSTACK_PAGES; p++)
-		if (page_alloc(0, x - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX) < 0)
+	for (int p = 1; p <= n; p++)
+		if (page_alloc(0, top - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX | bits) < 0)
 			return -ENOMEM;
 	return 0;
+}
+
+/* Map the lx and exception stacks of slot i; exception stacks are never copied into a forked child. */
+static long map_stacks(int i)
+{
+	long r = map_below(slot_base(i) + 0x200000UL, KSTACK_PAGES, 0);
+	return r < 0 ? r : map_below(slot_base(i) + 0x100000UL, (int)XSTACK_PAGES, PTE_NOCOPY);
 }
 
 /* A free slot: never used, or whose exited thread the kernel no longer knows. */

@@ -45,7 +45,9 @@ struct lx_proc {
 	int state;          /* LX_PROC_FREE, _LIVE, _ZOMBIE */
 	int wstatus;        /* for wait4: exit code << 8, or the signal */
 	uint64_t env;       /* its Mica environment */
-	long ntfn;          /* wakes it when a child ends (0 until it waits) */
+	long ntfn;          /* unused */
+	volatile uint64_t pending; /* signals sent to the whole process (kill, SIGCHLD) */
+	long wake[4];       /* notifications of its threads waiting in lx, to wake for a signal or a child */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 
@@ -193,7 +195,10 @@ void lx_lock_take(int depth);
 struct lx_regs {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, rflags;
 };
-extern uint64_t lx_process_pending;          /* signals sent to the whole process */
+extern struct lx_proc *lx_me;               /* this process's entry in the shared table */
+#define lx_process_pending (lx_me->pending)   /* signals sent to the whole process */
+void lx_proc_wake(struct lx_proc *p);        /* wake the threads of p waiting in lx */
+bool lx_signal_interrupts(void);             /* a pending signal that ends a blocking call with EINTR? */
 /* Is a signal deliverable to the running thread? */
 static inline bool lx_signal_pending(void)
 {

@@ -187,7 +187,7 @@ static long sleep_until(long clk, uint64_t deadline)
 {
 	uint64_t now = 0;
 	while (clock_ns_of(clk, &now) == 0 && now < deadline) {
-		if (lx_signal_pending())
+		if (lx_signal_interrupts())
 			return -EINTR;
 		lx_thread_wait(deadline - now);
 	}

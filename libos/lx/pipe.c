@@ -25,7 +25,7 @@ static void pipe_wake(struct pipe *p)
 static long pipe_wait(struct pipe *p)
 {
 	struct lx_thread *me = lx_self();
-	if (lx_signal_pending())
+	if (lx_signal_interrupts())
 		return -EINTR;
 	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0) {
 		me->ntfn = 0;
@@ -40,7 +40,7 @@ static long pipe_wait(struct pipe *p)
 	int depth = lx_lock_drop();
 	sys_ntfn_wait(me->ntfn, 100000000UL); /* look again now and then, whatever happened */
 	lx_lock_take(depth);
-	return lx_signal_pending() ? -EINTR : 0;
+	return lx_signal_interrupts() ? -EINTR : 0;
 }
 
 static long pipe_read(struct file *f, void *buf, size_t n)

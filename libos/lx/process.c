@@ -17,6 +17,7 @@
 #define XSTACK_SPAN 0x100000UL
 
 int lx_pid = 1;
+struct lx_proc *lx_me;
 bool lx_fork_child;
 int lx_fork_child_pid;
 uint64_t lx_fork_ctid;
@@ -44,6 +45,7 @@ void lx_process_init(void);
 void lx_process_init(void)
 {
 	LX_SH->procs[0] = (struct lx_proc){ .pid = 1, .ppid = 0, .pgid = 1, .state = LX_PROC_LIVE, .env = ENVINFO->id };
+	lx_me = &LX_SH->procs[0];
 }
 
 /* ---- fork ---- */
@@ -127,6 +129,7 @@ void lx_process_fork_child(struct lx_thread *me);
 void lx_process_fork_child(struct lx_thread *me)
 {
 	lx_pid = lx_fork_child_pid;
+	lx_me = proc_of(lx_pid);
 	lx_fork_child = false;
 	lx_threads_fork_child(me);
 	if (lx_fork_ctid) {
@@ -159,8 +162,10 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 		me->wstatus = wstatus;
 		me->state = parent ? LX_PROC_ZOMBIE : LX_PROC_FREE;
 	}
-	if (parent && parent->ntfn > 0)
-		sys_ntfn_signal(parent->ntfn, 1);
+	if (parent) {
+		parent->pending |= 1UL << (17 - 1); /* SIGCHLD */
+		lx_proc_wake(parent);
+	}
 	lx_lock_drop();
 	sys_env_exit(code);
 	for (;;)
@@ -213,13 +218,9 @@ long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, lo
 			return -ECHILD_;
 		if (options & WNOHANG)
 			return 0;
-		if (lx_signal_pending())
+		if (lx_signal_interrupts())
 			return -EINTR;
-		if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0)
-			return -ENOMEM;
-		int depth = lx_lock_drop();
-		sys_ntfn_wait(me->ntfn, 100000000UL);
-		lx_lock_take(depth);
+		lx_thread_wait(100000000UL);
 	}
 }
 

@@ -63,7 +63,6 @@ _Static_assert(offsetof(struct sigcontext, rip) == 128, "sigcontext layout");
 _Static_assert(sizeof(struct lx_regs) == 18 * 8, "lx_regs is sigcontext's first 18 words");
 
 static struct k_sigaction actions[NSIG + 1];
-uint64_t lx_process_pending;
 static int pending_code[NSIG + 1]; /* si_code of the pending instance */
 
 static bool valid(long sig)
@@ -92,6 +91,26 @@ static uint64_t deliverable(void)
 {
 	struct lx_thread *me = lx_self();
 	return (me->sigpending | lx_process_pending) & ~me->sigmask;
+}
+
+/* Signals whose action is to do nothing: they never interrupt anything. */
+static uint64_t ignored(void)
+{
+	uint64_t set = 0;
+	for (int sig = 1; sig <= NSIG; sig++)
+		if (actions[sig].handler == SIG_IGN ||
+		    (actions[sig].handler == SIG_DFL && (BIT(sig) & (IGNORED_BY_DEFAULT | STOPPING))))
+			set |= BIT(sig);
+	return set;
+}
+
+bool lx_signal_interrupts(void)
+{
+	struct lx_thread *me = lx_self();
+	uint64_t drop = ignored() & ~me->sigmask;
+	me->sigpending &= ~drop; /* discarded, as Linux discards an ignored signal */
+	lx_process_pending &= ~drop;
+	return lx_signal_pending();
 }
 
 /* Take the lowest deliverable signal off its pending set. */
@@ -373,14 +392,30 @@ long lx_sys_rt_sigreturn(long a1, long a2, long a3, long a4, long a5, long a6)
 	return (long)m->rax;
 }
 
-/* Send sig to the whole process (one process for now: pid 1). */
+/* Send sig to process pid, to a process group (pid 0: ours, -pgid), or to every process (-1). */
 long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
 	pid = (int)pid;
-	if (pid != lx_pid && pid != 0 && pid != -1)
-		return -ESRCH;
-	return lx_signal_send(NULL, (int)sig, 0 /* SI_USER */);
+	sig = (int)sig;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	int pgid = pid == 0 ? lx_me->pgid : pid < -1 ? (int)-pid : 0, hit = 0;
+	for (int i = 0; i < LX_MAX_PROCS; i++) {
+		struct lx_proc *p = &LX_SH->procs[i];
+		if (p->state != LX_PROC_LIVE || !(pid == -1 || p->pid == pid || (pgid && p->pgid == pgid)))
+			continue;
+		hit++;
+		if (sig == 0)
+			continue;
+		if (p == lx_me) {
+			lx_signal_send(NULL, (int)sig, 0 /* SI_USER */);
+		} else {
+			p->pending |= BIT(sig);
+			lx_proc_wake(p);
+		}
+	}
+	return hit ? 0 : -ESRCH;
 }
 
 long lx_sys_tkill(long tid, long sig, long a3, long a4, long a5, long a6)
@@ -409,7 +444,7 @@ long lx_sys_rt_sigsuspend(long set, long size, long a3, long a4, long a5, long a
 	memcpy(&mask, (const void *)set, 8);
 	uint64_t old = me->sigmask;
 	me->sigmask = mask & ~UNBLOCKABLE;
-	while (!lx_signal_pending())
+	while (!lx_signal_interrupts())
 		lx_thread_wait(TIMEOUT_FOREVER);
 	me->saved_mask = old; /* restored by the frame the handler returns over */
 	me->has_saved_mask = true;

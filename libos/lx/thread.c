@@ -146,6 +146,7 @@ struct lx_thread *lx_thread_by_tid(int tid)
 	return &threads[tid - 1];
 }
 
+/* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
 void lx_thread_wait(uint64_t ns)
 {
 	struct lx_thread *me = lx_self();
@@ -153,9 +154,24 @@ void lx_thread_wait(uint64_t ns)
 		me->ntfn = 0;
 		return;
 	}
+	int slot = -1;
+	for (int i = 0; i < 4 && slot < 0; i++)
+		if (lx_me->wake[i] <= 0)
+			slot = i;
+	if (slot >= 0)
+		lx_me->wake[slot] = me->ntfn;
 	int depth = lx_lock_drop();
-	sys_ntfn_wait(me->ntfn, ns);
+	sys_ntfn_wait(me->ntfn, slot >= 0 ? ns : (ns < 10000000UL ? ns : 10000000UL));
 	lx_lock_take(depth);
+	if (slot >= 0)
+		lx_me->wake[slot] = 0;
+}
+
+void lx_proc_wake(struct lx_proc *p)
+{
+	for (int i = 0; i < 4; i++)
+		if (p->wake[i] > 0)
+			sys_ntfn_signal(p->wake[i], 2);
 }
 
 /* In a forked child: only the thread that forked goes on; kernel objects of the parent are not ours. */

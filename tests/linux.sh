@@ -165,3 +165,15 @@ if [ -f "$out/status" ]; then
 	expect protnone-host 139 "kept too" host "$elf" protnone
 	expect protnone 139 "kept too" mica "$elf" protnone
 fi
+
+# The frames of ended processes all come back (Mica only: the host's free memory moves by itself).
+if [ -x "$out/procs" ]; then
+	leak=$(mica "$out/procs" leak 1000 2>&1 | tr -d '\r')
+	before=$(printf '%s\n' "$leak" | sed -n 's/^memfree-before //p')
+	after=$(printf '%s\n' "$leak" | sed -n 's/^memfree-after //p')
+	if [ -n "$before" ] && [ "$before" = "$after" ]; then
+		echo "ok linux/fork-leak-1000 (MemFree $before kB before and after 1,000 fork/exit/wait)"
+	else
+		echo "not ok linux/fork-leak-1000: MemFree before '$before' kB, after '$after' kB"
+	fi
+fi

@@ -26,6 +26,7 @@ suite vm tools/boot -t 300 "$kernel" "$build/img/tests.cpio"
 suite boot sh tests/boot.sh "$build" "$kernel"
 suite linux sh tests/linux.sh "$build"
 suite busybox sh tests/busybox.sh "$build"
+suite sh sh tests/sh.sh "$build"
 
 passed=$(cat "$logs"/*.log | grep -c '^ok ')
 failed=$(cat "$logs"/*.log | grep -c '^not ok ')

@@ -498,6 +498,21 @@ void mem_fork_child(void)
 	parked = NULL; /* the parent's parked frames are not mapped here: PROT_NONE contents are lost */
 }
 
+/* The process ends: give back the heap memory of its area lists (the kernel frees its pages). */
+void mem_exit(void)
+{
+	while (vmas) {
+		struct vma *v = vmas;
+		vmas = v->next;
+		vma_release(v);
+	}
+	while (parked) {
+		struct parked *p = parked;
+		parked = p->next;
+		lx_free(p);
+	}
+}
+
 /* Before exec: every area of the old program, its stack and its break go. */
 void mem_exec_reset(void)
 {
@@ -521,7 +536,10 @@ bool mem_cow_fault(uint64_t addr)
 		return false;
 	memcpy((void *)COW_SCRATCH, (const void *)va, PAGE_SIZE);
 	sys_unmap(0, COW_SCRATCH);
-	return sys_map(0, va, nf, (long)perm) == 0;
+	if (sys_map(0, va, nf, (long)perm) < 0)
+		return false;
+	sys_frame_free(0, (long)fn); /* ours? the other side's mapping keeps it until that goes (else E_PERM: not ours) */
+	return true;
 }
 
 /* The program's stack area: LX_STACK_MAX bytes below LX_STACK_TOP, filled as touched. */

@@ -153,6 +153,7 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 	if (lx_multi)
 		lx_lock();
 	vfs_exit();
+	mem_exit();
 	struct lx_proc *me = proc_of(lx_pid);
 	for (int i = 0; i < LX_MAX_PROCS; i++)
 		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].ppid == lx_pid)

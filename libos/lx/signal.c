@@ -265,9 +265,9 @@ void lx_signal_exec(void)
 	me->altstack_flags = SS_DISABLE;
 }
 
+/* A child starts with nothing pending of its parent's (its process entry is new; signals sent to it stay). */
 void lx_signal_fork_child(void)
 {
-	lx_process_pending = 0;
 	lx_self()->sigpending = 0;
 }
 

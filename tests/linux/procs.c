@@ -1,0 +1,197 @@
+/*
+ * Processes: fork and wait statuses, a fork in a child of a child, zombies
+ * reaped later, WNOHANG, exec of a missing file, close-on-exec across exec,
+ * shared file offsets after fork, pipes between processes (a full pipe with
+ * O_NONBLOCK, EOF when the writers go, EPIPE and SIGPIPE), getppid, kill of
+ * a child, and process groups.
+ */
+#define T_NAME "procs"
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int wait_status(pid_t p)
+{
+	int st = -1;
+	return waitpid(p, &st, 0) == p ? st : -1;
+}
+
+static void check_fork_wait(void)
+{
+	pid_t p = fork();
+	if (p == 0)
+		_exit(42);
+	int st = wait_status(p);
+	CHECK("fork-exit-status", p > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 42, "status %#x", st);
+	p = fork();
+	if (p == 0) {
+		pid_t q = fork(); /* a grandchild */
+		if (q == 0)
+			_exit(getppid() > 1 ? 5 : 6);
+		int s = wait_status(q);
+		_exit(WIFEXITED(s) ? WEXITSTATUS(s) + 10 : 99);
+	}
+	st = wait_status(p);
+	CHECK("fork-in-child-of-child", WEXITSTATUS(st) == 15, "status %#x", st);
+	p = fork();
+	if (p == 0)
+		_exit(getppid() == getppid() ? 0 : 1);
+	errno = 0;
+	int nohang = waitpid(-1, NULL, WNOHANG);
+	usleep(20000);
+	st = wait_status(p); /* a zombie by now, reaped here */
+	CHECK("zombie-reaped-later", nohang >= 0 && WIFEXITED(st), "nohang %d status %#x", nohang, st);
+	errno = 0;
+	CHECK("no-children", waitpid(-1, NULL, 0) == -1 && errno == ECHILD, "errno %d", errno);
+	p = fork();
+	if (p == 0) {
+		pause();
+		_exit(0);
+	}
+	kill(p, SIGTERM);
+	st = wait_status(p);
+	CHECK("killed-child", WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "status %#x", st);
+}
+
+static void check_exec(const char *self)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		execl("/no/such/program", "x", (char *)0);
+		_exit(errno == ENOENT ? 3 : 4);
+	}
+	CHECK("exec-missing", WEXITSTATUS(wait_status(p)) == 3, "exec of a missing file did not fail with ENOENT");
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC), keep = open("/dev/null", O_RDONLY);
+	char arg[16], arg2[16];
+	snprintf(arg, sizeof(arg), "%d", fd);
+	snprintf(arg2, sizeof(arg2), "%d", keep);
+	p = fork();
+	if (p == 0) {
+		execl(self, self, "fdcheck", arg, arg2, (char *)0);
+		_exit(9);
+	}
+	CHECK("close-on-exec", WEXITSTATUS(wait_status(p)) == 0, "a close-on-exec fd survived exec, or another did not");
+	close(fd);
+	close(keep);
+}
+
+static void check_shared_offset(void)
+{
+	char path[] = "/tmp/procs-offset-XXXXXX";
+	int fd = mkstemp(path);
+	pid_t p = fork();
+	if (p == 0) {
+		write(fd, "child", 5);
+		_exit(0);
+	}
+	wait_status(p);
+	write(fd, "parent", 6);
+	char buf[16] = { 0 };
+	pread(fd, buf, 11, 0);
+	CHECK("shared-offset", strcmp(buf, "childparent") == 0, "file holds '%s'", buf);
+	close(fd);
+	unlink(path);
+}
+
+static void check_pipes(void)
+{
+	int fds[2];
+	pipe(fds);
+	pid_t p = fork();
+	if (p == 0) {
+		close(fds[0]);
+		for (int i = 0; i < 1000; i++)
+			write(fds[1], "0123456789", 10);
+		_exit(0);
+	}
+	close(fds[1]);
+	long total = 0, n;
+	char buf[4096];
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+		total += n;
+	wait_status(p);
+	CHECK("pipe-between-processes", total == 10000 && n == 0, "read %ld bytes, last %ld", total, n);
+	close(fds[0]);
+	pipe(fds);
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	long written = 0;
+	while ((n = write(fds[1], buf, sizeof(buf))) > 0)
+		written += n;
+	CHECK("pipe-full-nonblock", n == -1 && errno == EAGAIN && written >= 4096, "wrote %ld, then %ld errno %d",
+	      written, n, errno);
+	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	n = write(fds[1], "x", 1);
+	CHECK("epipe", n == -1 && errno == EPIPE, "write to a pipe without readers: %ld errno %d", n, errno);
+	signal(SIGPIPE, SIG_DFL);
+	close(fds[1]);
+	pipe(fds);
+	p = fork();
+	if (p == 0) {
+		close(fds[0]);
+		write(fds[1], "x", 1); /* no reader: SIGPIPE ends it */
+		_exit(0);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	int st = wait_status(p);
+	CHECK("sigpipe-kills", (WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE) || WIFEXITED(st), "status %#x", st);
+}
+
+static void check_groups(void)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		setpgid(0, 0);
+		_exit(getpgid(0) == getpid() ? 0 : 1);
+	}
+	CHECK("setpgid", WEXITSTATUS(wait_status(p)) == 0, "the child did not lead its own group");
+}
+
+/* MemFree of /proc/meminfo, in kB. */
+static long mem_free(void)
+{
+	char buf[4096] = { 0 };
+	int fd = open("/proc/meminfo", O_RDONLY);
+	read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	char *p = strstr(buf, "MemFree:");
+	return p ? atol(p + 8) : -1;
+}
+
+/* "leak N": N fork/exit/wait cycles after a warm-up; prints the free memory before and after. */
+static int leak(int n)
+{
+	for (int i = 0; i < n + 50; i++) {
+		if (i == 50)
+			printf("memfree-before %ld\n", mem_free());
+		pid_t p = fork();
+		if (p == 0)
+			_exit(0);
+		if (p < 0 || wait_status(p) != 0)
+			return 1;
+	}
+	printf("memfree-after %ld\n", mem_free());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "leak") == 0)
+		return leak(atoi(argv[2]));
+	if (argc == 4 && strcmp(argv[1], "fdcheck") == 0) {
+		int gone = fcntl(atoi(argv[2]), F_GETFD) == -1, kept = fcntl(atoi(argv[3]), F_GETFD) >= 0;
+		return gone && kept ? 0 : 1;
+	}
+	check_fork_wait();
+	check_exec(argv[0]);
+	check_shared_offset();
+	check_pipes();
+	check_groups();
+	return t_done();
+}

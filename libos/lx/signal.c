@@ -93,21 +93,22 @@ static uint64_t deliverable(void)
 	return (me->sigpending | lx_process_pending) & ~me->sigmask;
 }
 
-/* Signals whose action is to do nothing: they never interrupt anything. */
-static uint64_t ignored(void)
+/* Signals whose action is to do nothing: they never interrupt anything. Kept up to date by set_action. */
+static uint64_t ignored = IGNORED_BY_DEFAULT | STOPPING;
+
+static void set_action(int sig, const struct k_sigaction *a)
 {
-	uint64_t set = 0;
-	for (int sig = 1; sig <= NSIG; sig++)
-		if (actions[sig].handler == SIG_IGN ||
-		    (actions[sig].handler == SIG_DFL && (BIT(sig) & (IGNORED_BY_DEFAULT | STOPPING))))
-			set |= BIT(sig);
-	return set;
+	actions[sig] = *a;
+	if (a->handler == SIG_IGN || (a->handler == SIG_DFL && (BIT(sig) & (IGNORED_BY_DEFAULT | STOPPING))))
+		ignored |= BIT(sig);
+	else
+		ignored &= ~BIT(sig);
 }
 
 bool lx_signal_interrupts(void)
 {
 	struct lx_thread *me = lx_self();
-	uint64_t drop = ignored() & ~me->sigmask;
+	uint64_t drop = ignored & ~me->sigmask;
 	me->sigpending &= ~drop; /* discarded, as Linux discards an ignored signal */
 	lx_process_pending &= ~drop;
 	return lx_signal_pending();
@@ -195,7 +196,7 @@ static void deliver_one(struct lx_regs *r, int sig, uint64_t addr)
 	}
 	struct k_sigaction copy = *a;
 	if (a->flags & SA_RESETHAND)
-		a->handler = SIG_DFL;
+		set_action(sig, &(struct k_sigaction){ 0 });
 	if (!push_frame(r, sig, &copy, addr))
 		lx_exit_signal(11); /* no room for the frame: as Linux, a SIGSEGV that cannot be caught */
 }
@@ -259,7 +260,7 @@ void lx_signal_exec(void)
 {
 	for (int sig = 1; sig <= NSIG; sig++)
 		if (actions[sig].handler != SIG_IGN)
-			actions[sig] = (struct k_sigaction){ 0 };
+			set_action(sig, &(struct k_sigaction){ 0 });
 	struct lx_thread *me = lx_self();
 	me->altstack_sp = me->altstack_size = 0;
 	me->altstack_flags = SS_DISABLE;
@@ -287,8 +288,8 @@ long lx_sys_rt_sigaction(long sig, long act, long oact, long size, long a5, long
 	if (oact)
 		memcpy((void *)oact, &actions[sig], sizeof(k));
 	if (act) {
-		actions[sig] = k;
-		actions[sig].mask &= ~UNBLOCKABLE;
+		k.mask &= ~UNBLOCKABLE;
+		set_action((int)sig, &k);
 		if (k.handler == SIG_IGN || (k.handler == SIG_DFL && (BIT(sig) & IGNORED_BY_DEFAULT)))
 			lx_process_pending &= ~BIT(sig); /* discarded at once, as Linux does */
 	}

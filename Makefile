@@ -68,8 +68,13 @@ include tests/vm.mk
 deps:
 	@sh tools/deps.sh
 
-# Boot Mica with the native shell on the console (Ctrl-A X leaves QEMU).
-run: deps $(KERNEL) $(BUILD)/img/msh.cpio
+# Boot Mica with Debian's busybox sh on the console, through lx (Ctrl-A X leaves QEMU).
+BUSYBOX ?= /bin/busybox
+run: deps $(KERNEL) $(LX)
+	MICA_BUILD=$(BUILD) MICA_TIMEOUT=100000 tools/mica run $(BUSYBOX) sh -i
+
+# The native console shell instead: lists and runs the native programs of the boot image.
+run-native: deps $(KERNEL) $(BUILD)/img/msh.cpio
 	tools/boot -t 100000 $(KERNEL) $(BUILD)/img/msh.cpio
 
 # Start QEMU halted with its gdb stub on :1234.

@@ -36,6 +36,11 @@ expect q35 0 "hello from env" tools/boot -M q35 -t 60 "$kernel" "$build/img/hell
 msh() { (sleep 2; printf 'hello\r'; sleep 1; printf 'nosuch\r'; sleep 1; printf 'off\r') | tools/boot -t 60 "$kernel" "$build/img/msh.cpio"; }
 expect console-shell 0 "nosuch: E_NOENT" msh
 
+# make run's shell: Debian's busybox sh through lx, typed at on the console.
+bbsh() { (sleep 2; printf 'echo typed $((2+3))\n'; sleep 1; printf 'echo a b | busybox wc -w\n'; sleep 1; printf 'exit 4\n') |
+	MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
+expect busybox-sh-interactive 4 "typed 5" bbsh
+
 printf 'not an elf' > "$tmp/init"
 expect bad-elf 255 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"
 head -c 100 "$build/user/bin/hello" > "$tmp/init"

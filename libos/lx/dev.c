@@ -72,9 +72,9 @@ static long random_pread(struct file *f, void *buf, size_t n, uint64_t off)
 	return random_read(f, buf, n);
 }
 
-static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL, NULL };
-static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL, NULL };
-static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL, NULL };
+static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL, NULL, NULL };
+static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL, NULL, NULL };
+static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL, NULL, NULL };
 
 /* ---- the console ---- */
 
@@ -273,7 +273,7 @@ static long console_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL, console_poll };
+static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL, console_poll, NULL };
 
 /* ---- /dev ---- */
 

@@ -118,6 +118,7 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
 	void (*close)(struct file *f);
 	short (*poll)(struct file *f);   /* ready POLL* bits; NULL: always readable and writable */
+	struct lx_waitq *(*waitq)(struct file *f); /* where a change to poll's answer is announced; NULL: none */
 };
 void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archive */
 struct file *file_get(int fd);            /* NULL if fd is not open */
@@ -184,6 +185,12 @@ extern bool lx_fork_ctid_clear;
 int lx_nthreads(void);
 struct lx_thread *lx_thread_by_tid(int tid);  /* a live thread, or NULL */
 void lx_thread_wait(uint64_t ns);            /* sleep (lx unlocked) until woken or ns pass */
+/* Threads (of any process) waiting for something to change, in shared memory: pipes, eventfds. */
+struct lx_waitq {
+	long ntfn[16];
+};
+void lx_waitq_add(struct lx_waitq *q);       /* the running thread will wait for q (then lx_thread_wait) */
+void lx_waitq_wake(struct lx_waitq *q);      /* wake and forget every waiter */
 /* lx serialises its work with one lock, which a thread may take again; blocking calls drop it. */
 extern bool lx_multi;                 /* a second thread was ever made: lx must lock */
 void lx_lock(void);

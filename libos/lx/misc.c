@@ -318,3 +318,29 @@ long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
 	lx_random_bytes((void *)buf, (size_t)len);
 	return len;
 }
+
+/* getrusage: CPU time as the monotonic clock (one program per VM keeps the CPU); no accounting yet for the rest. */
+long lx_sys_getrusage(long who, long usage, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t ru[18] = { 0 }; /* utime (2), stime (2), then 14 counters */
+	who = (int)who;
+	if (who != 0 && who != -1 && who != 1)
+		return -EINVAL;
+	if (who != -1) {
+		uint64_t ns = clock_ns();
+		ru[0] = ns / 1000000000UL;
+		ru[1] = ns % 1000000000UL / 1000;
+	}
+	return put_user(usage, ru, sizeof(ru));
+}
+
+/* times: clock ticks (100 a second) since boot; the process's own time as in getrusage. */
+long lx_sys_times(long buf, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t ticks = clock_ns() / 10000000UL, t[4] = { ticks, 0, 0, 0 };
+	if (buf && put_user(buf, t, sizeof(t)) < 0)
+		return -EFAULT;
+	return (long)ticks;
+}

@@ -2,44 +2,27 @@
 #include "libos/lx/fs.h"
 
 #define PIPE_SIZE 65536
-#define MAX_WAITERS 16
 
 struct pipe {
 	uint8_t buf[PIPE_SIZE];
 	uint32_t start, len;
 	int readers, writers;
-	long waiters[MAX_WAITERS]; /* notifications of threads waiting for a change */
+	struct lx_waitq waiters; /* threads waiting for a change */
 };
 
 /* Wake every thread waiting on p (something changed). */
 static void pipe_wake(struct pipe *p)
 {
-	for (int i = 0; i < MAX_WAITERS; i++)
-		if (p->waiters[i] > 0) {
-			sys_ntfn_signal(p->waiters[i], 4);
-			p->waiters[i] = 0;
-		}
+	lx_waitq_wake(&p->waiters);
 }
 
 /* Wait for a change to p, or a signal: 0, or -EINTR. */
 static long pipe_wait(struct pipe *p)
 {
-	struct lx_thread *me = lx_self();
 	if (lx_signal_interrupts())
 		return -EINTR;
-	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0) {
-		me->ntfn = 0;
-		sys_yield(0);
-		return 0;
-	}
-	for (int i = 0; i < MAX_WAITERS; i++)
-		if (p->waiters[i] <= 0 || p->waiters[i] == me->ntfn) {
-			p->waiters[i] = me->ntfn;
-			break;
-		}
-	int depth = lx_lock_drop();
-	sys_ntfn_wait(me->ntfn, 100000000UL); /* look again now and then, whatever happened */
-	lx_lock_take(depth);
+	lx_waitq_add(&p->waiters);
+	lx_thread_wait(100000000UL); /* look again now and then, whatever happened */
 	return lx_signal_interrupts() ? -EINTR : 0;
 }
 
@@ -124,7 +107,13 @@ static long pipe_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 	return -ESPIPE;
 }
 
-static const struct file_ops pipe_ops = { pipe_read, pipe_write, pipe_pread, pipe_pwrite, NULL, pipe_close, pipe_poll };
+static struct lx_waitq *pipe_waitq(struct file *f)
+{
+	return &((struct pipe *)f->priv)->waiters;
+}
+
+static const struct file_ops pipe_ops = { pipe_read, pipe_write, pipe_pread, pipe_pwrite, NULL, pipe_close, pipe_poll,
+					  pipe_waitq };
 
 /* Both ends of a new pipe into fds[0] (read) and fds[1] (write). */
 long lx_sys_pipe2(long ufds, long flags, long a3, long a4, long a5, long a6)

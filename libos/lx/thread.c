@@ -167,6 +167,32 @@ void lx_thread_wait(uint64_t ns)
 		lx_me->wake[slot] = 0;
 }
 
+void lx_waitq_add(struct lx_waitq *q)
+{
+	struct lx_thread *me = lx_self();
+	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0) {
+		me->ntfn = 0;
+		return;
+	}
+	for (int i = 0; i < 16; i++)
+		if (q->ntfn[i] == me->ntfn)
+			return;
+	for (int i = 0; i < 16; i++)
+		if (q->ntfn[i] <= 0) {
+			q->ntfn[i] = me->ntfn;
+			return;
+		}
+}
+
+void lx_waitq_wake(struct lx_waitq *q)
+{
+	for (int i = 0; i < 16; i++)
+		if (q->ntfn[i] > 0) {
+			sys_ntfn_signal(q->ntfn[i], 4);
+			q->ntfn[i] = 0;
+		}
+}
+
 void lx_proc_wake(struct lx_proc *p)
 {
 	for (int i = 0; i < 4; i++)
@@ -243,6 +269,24 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 	}
 	t->kernel_tid = k;
 	return tid;
+}
+
+/* clone3: clone with its arguments in a struct (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, ...). */
+long lx_sys_clone3(long uargs, long size, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	uint64_t a[8];
+	if (size < (long)sizeof(a))
+		return -EINVAL;
+	if (!mem_user_ok((uint64_t)uargs, sizeof(a), false))
+		return -EFAULT;
+	memcpy(a, (const void *)uargs, sizeof(a));
+	if ((a[0] & 0x1000 /* CLONE_PIDFD */) || (a[5] && !a[6]))
+		return -EINVAL;
+	uint64_t sp = a[5] ? a[5] + a[6] : 0;
+	if ((a[0] & CLONE_VM) && !sp)
+		return -EINVAL;
+	return lx_sys_clone((long)(a[0] | (a[4] & 0xFF)), (long)sp, (long)a[3], (long)a[2], (long)a[7], 0);
 }
 
 /* ---- futexes ---- */

@@ -1,0 +1,117 @@
+/* eventfd: a 64-bit counter as a file, in the heap all processes share. */
+#include "libos/lx/fs.h"
+
+#define EFD_SEMAPHORE 1
+#define COUNTER_MAX 0xFFFFFFFFFFFFFFFEUL
+
+struct eventfd {
+	uint64_t count;
+	bool semaphore;
+	struct lx_waitq waiters;
+};
+
+/* Wait for the counter to change, or a signal. */
+static long efd_wait(struct eventfd *e)
+{
+	if (lx_signal_interrupts())
+		return -EINTR;
+	lx_waitq_add(&e->waiters);
+	lx_thread_wait(100000000UL);
+	return lx_signal_interrupts() ? -EINTR : 0;
+}
+
+static long efd_read(struct file *f, void *buf, size_t n)
+{
+	struct eventfd *e = f->priv;
+	if (n < 8)
+		return -EINVAL;
+	while (e->count == 0) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		long r = efd_wait(e);
+		if (r < 0)
+			return r;
+	}
+	uint64_t v = e->semaphore ? 1 : e->count;
+	e->count -= v;
+	memcpy(buf, &v, 8);
+	lx_waitq_wake(&e->waiters);
+	return 8;
+}
+
+static long efd_write(struct file *f, const void *buf, size_t n)
+{
+	struct eventfd *e = f->priv;
+	uint64_t v;
+	if (n < 8)
+		return -EINVAL;
+	memcpy(&v, buf, 8);
+	if (v == ~0UL)
+		return -EINVAL;
+	while (COUNTER_MAX - e->count < v) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		long r = efd_wait(e);
+		if (r < 0)
+			return r;
+	}
+	e->count += v;
+	lx_waitq_wake(&e->waiters);
+	return 8;
+}
+
+static short efd_poll(struct file *f)
+{
+	struct eventfd *e = f->priv;
+	return (e->count ? POLLIN : 0) | (e->count < COUNTER_MAX ? POLLOUT : 0);
+}
+
+static struct lx_waitq *efd_waitq(struct file *f)
+{
+	return &((struct eventfd *)f->priv)->waiters;
+}
+
+static void efd_close(struct file *f)
+{
+	lx_free(f->priv);
+}
+
+static long efd_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	(void)f, (void)buf, (void)n, (void)off;
+	return -ESPIPE;
+}
+
+static long efd_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+	(void)f, (void)buf, (void)n, (void)off;
+	return -ESPIPE;
+}
+
+static const struct file_ops efd_ops = { efd_read, efd_write, efd_pread, efd_pwrite, NULL, efd_close, efd_poll, efd_waitq };
+
+long lx_sys_eventfd2(long initval, long flags, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
+		return -EINVAL;
+	struct eventfd *e = lx_alloc(sizeof(*e));
+	struct file *f = e ? file_new(&efd_ops, NULL, O_RDWR | (int)(flags & O_NONBLOCK)) : NULL;
+	if (!f) {
+		lx_free(e);
+		return -ENOMEM;
+	}
+	e->count = (uint32_t)initval;
+	e->semaphore = flags & EFD_SEMAPHORE;
+	f->priv = e;
+	int fd = fd_install(f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long lx_sys_eventfd(long initval, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2;
+	return lx_sys_eventfd2(initval, 0, a3, a4, a5, a6);
+}

@@ -1,0 +1,158 @@
+/*
+ * Waiting for events: poll, ppoll, select and pselect6 on pipes and eventfds,
+ * with timeouts, a wakeup from another thread, and one from another process;
+ * eventfd's counter and semaphore modes; clone3's argument check; getrusage
+ * and times.
+ */
+#define _GNU_SOURCE
+#define T_NAME "events"
+#include "check.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/syscall.h>
+#include <sys/times.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long elapsed_ms(const struct timespec *a)
+{
+	struct timespec b;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static int efd;
+
+static void *poster(void *arg)
+{
+	(void)arg;
+	usleep(20000);
+	uint64_t one = 1;
+	write(efd, &one, 8);
+	return NULL;
+}
+
+static void check_eventfd(void)
+{
+	int e = eventfd(3, EFD_NONBLOCK);
+	uint64_t v = 0;
+	CHECK("eventfd-read", read(e, &v, 8) == 8 && v == 3, "read %llu", (unsigned long long)v);
+	errno = 0;
+	CHECK("eventfd-empty", read(e, &v, 8) == -1 && errno == EAGAIN, "errno %d", errno);
+	v = 5;
+	write(e, &v, 8);
+	v = 2;
+	write(e, &v, 8);
+	read(e, &v, 8);
+	CHECK("eventfd-adds", v == 7, "read %llu", (unsigned long long)v);
+	close(e);
+	e = eventfd(2, EFD_SEMAPHORE | EFD_NONBLOCK);
+	uint64_t a = 0, b = 0, c = 0;
+	read(e, &a, 8);
+	read(e, &b, 8);
+	CHECK("eventfd-semaphore", a == 1 && b == 1 && read(e, &c, 8) == -1, "reads %llu %llu", (unsigned long long)a,
+	      (unsigned long long)b);
+	close(e);
+}
+
+static void check_poll_timeouts(void)
+{
+	int p[2];
+	pipe(p);
+	struct pollfd pf = { p[0], POLLIN, 0 };
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int r = poll(&pf, 1, 30);
+	long ms = elapsed_ms(&t0);
+	CHECK("poll-timeout", r == 0 && ms >= 29, "poll gave %d after %ld ms", r, ms);
+	write(p[1], "x", 1);
+	CHECK("poll-ready", poll(&pf, 1, 1000) == 1 && (pf.revents & POLLIN), "revents %#x", pf.revents);
+	struct timespec ts = { 0, 10000000 };
+	CHECK("ppoll-ready", ppoll(&pf, 1, &ts, NULL) == 1, "ppoll");
+	fd_set rd;
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	struct timeval tv = { 0, 0 };
+	CHECK("select-ready", select(p[0] + 1, &rd, NULL, NULL, &tv) == 1 && FD_ISSET(p[0], &rd), "select");
+	char ch;
+	read(p[0], &ch, 1);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	struct timespec pts = { 0, 20000000 };
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = pselect(p[0] + 1, &rd, NULL, NULL, &pts, NULL);
+	ms = elapsed_ms(&t0);
+	CHECK("pselect-timeout", r == 0 && !FD_ISSET(p[0], &rd) && ms >= 19, "pselect gave %d after %ld ms", r, ms);
+	fd_set wr;
+	FD_ZERO(&wr);
+	FD_SET(p[1], &wr);
+	CHECK("select-writable", select(p[1] + 1, NULL, &wr, NULL, &tv) == 1, "pipe not writable");
+	int closed = dup(0);
+	close(closed);
+	FD_ZERO(&rd);
+	FD_SET(closed, &rd);
+	errno = 0;
+	CHECK("select-bad-fd", select(closed + 1, &rd, NULL, NULL, &tv) == -1 && errno == EBADF, "errno %d", errno);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void check_wakeups(void)
+{
+	efd = eventfd(0, 0);
+	pthread_t t;
+	pthread_create(&t, NULL, poster, NULL);
+	struct pollfd pf = { efd, POLLIN, 0 };
+	int r = poll(&pf, 1, 5000);
+	pthread_join(t, NULL);
+	CHECK("poll-woken-by-thread", r == 1 && (pf.revents & POLLIN), "poll gave %d", r);
+	close(efd);
+	int p[2];
+	pipe(p);
+	pid_t child = fork();
+	if (child == 0) {
+		usleep(20000);
+		write(p[1], "y", 1);
+		_exit(0);
+	}
+	fd_set rd;
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	r = select(p[0] + 1, &rd, NULL, NULL, NULL);
+	waitpid(child, NULL, 0);
+	CHECK("select-woken-by-process", r == 1 && FD_ISSET(p[0], &rd), "select gave %d", r);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void check_misc(void)
+{
+	struct rusage ru;
+	CHECK("getrusage", getrusage(RUSAGE_SELF, &ru) == 0, "getrusage failed");
+	errno = 0;
+	CHECK("getrusage-bad-who", getrusage(42, &ru) == -1 && errno == EINVAL, "errno %d", errno);
+	struct tms tm;
+	clock_t t = times(&tm);
+	CHECK("times", t != (clock_t)-1, "times failed");
+	/* clone3 with a struct too small to hold its first version is refused */
+	uint64_t args[8] = { 0 };
+	errno = 0;
+	CHECK("clone3-short-args", syscall(435, args, 8) == -1 && errno == EINVAL, "errno %d", errno);
+}
+
+int main(void)
+{
+	check_eventfd();
+	check_poll_timeouts();
+	check_wakeups();
+	check_misc();
+	return t_done();
+}

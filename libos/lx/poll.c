@@ -3,7 +3,7 @@
 
 #define POLL_MAX 1024
 #define FD_SETSIZE_ 1024
-#define CONSOLE_LOOK_NS 10000000UL /* the console has no wait queue: look again this often */
+#define CONSOLE_LOOK_NS 1000000UL /* files without a wait queue (console, timers): look again this often */
 
 /* The ready events of one pollfd (POLLNVAL for a closed fd); registers for a change when wait. */
 static short poll_one(const struct linux_pollfd *p, bool wait, bool *console)

@@ -1,7 +1,8 @@
 /*
  * Waiting for events: poll, ppoll, select and pselect6 on pipes and eventfds,
  * with timeouts, a wakeup from another thread, and one from another process;
- * eventfd's counter and semaphore modes; clone3's argument check; getrusage
+ * eventfd's counter and semaphore modes; epoll level- and edge-triggered and
+ * one-shot; timerfds, one-shot and periodic, read, polled and in epoll; clone3's argument check; getrusage
  * and times.
  */
 #define _GNU_SOURCE
@@ -13,7 +14,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
@@ -148,8 +151,81 @@ static void check_misc(void)
 	CHECK("clone3-short-args", syscall(435, args, 8) == -1 && errno == EINVAL, "errno %d", errno);
 }
 
+static void check_epoll(void)
+{
+	int p[2], ep = epoll_create1(EPOLL_CLOEXEC);
+	pipe(p);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 77 }, out[4];
+	CHECK("epoll-add", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0, "epoll_ctl add");
+	errno = 0;
+	CHECK("epoll-add-twice", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == -1 && errno == EEXIST, "errno %d", errno);
+	CHECK("epoll-nothing-yet", epoll_wait(ep, out, 4, 10) == 0, "events before any write");
+	write(p[1], "ab", 2);
+	int n = epoll_wait(ep, out, 4, 1000);
+	CHECK("epoll-level", n == 1 && out[0].data.u64 == 77 && (out[0].events & EPOLLIN), "n %d", n);
+	CHECK("epoll-level-again", epoll_wait(ep, out, 4, 0) == 1, "level-triggered readiness not reported again");
+	ev.events = EPOLLIN | EPOLLET;
+	epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev);
+	CHECK("epoll-edge-first", epoll_wait(ep, out, 4, 0) == 1, "edge-triggered: first report missing");
+	CHECK("epoll-edge-once", epoll_wait(ep, out, 4, 0) == 0, "edge-triggered readiness reported twice");
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev);
+	int first = epoll_wait(ep, out, 4, 0), second = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll-oneshot", first == 1 && second == 0, "one-shot gave %d then %d", first, second);
+	epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL);
+	errno = 0;
+	CHECK("epoll-del-missing", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL) == -1 && errno == ENOENT, "errno %d", errno);
+	efd = eventfd(0, 0);
+	ev.events = EPOLLIN;
+	epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev);
+	pthread_t t;
+	pthread_create(&t, NULL, poster, NULL);
+	n = epoll_wait(ep, out, 4, 5000);
+	pthread_join(t, NULL);
+	CHECK("epoll-woken-by-thread", n == 1, "n %d", n);
+	close(efd);
+	close(p[0]);
+	close(p[1]);
+	close(ep);
+}
+
+static void check_timerfd(void)
+{
+	int t = timerfd_create(CLOCK_MONOTONIC, 0);
+	struct itimerspec its = { .it_interval = { 0, 10000000 }, .it_value = { 0, 10000000 } }, cur;
+	CHECK("timerfd-settime", timerfd_settime(t, 0, &its, NULL) == 0, "timerfd_settime");
+	uint64_t ticks = 0;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	read(t, &ticks, 8);
+	long ms = elapsed_ms(&t0);
+	CHECK("timerfd-read-blocks", ticks >= 1 && ms >= 9, "%llu ticks after %ld ms", (unsigned long long)ticks, ms);
+	usleep(35000);
+	read(t, &ticks, 8);
+	CHECK("timerfd-periodic", ticks >= 3, "%llu ticks in 35 ms of a 10 ms period", (unsigned long long)ticks);
+	timerfd_gettime(t, &cur);
+	CHECK("timerfd-gettime", cur.it_interval.tv_nsec == 10000000, "interval %ld", cur.it_interval.tv_nsec);
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+	timerfd_settime(t, 0, &off, NULL);
+	struct pollfd pf = { t, POLLIN, 0 };
+	CHECK("timerfd-disarmed", poll(&pf, 1, 20) == 0, "a disarmed timer fired");
+	struct itimerspec once = { { 0, 0 }, { 0, 15000000 } };
+	timerfd_settime(t, 0, &once, NULL);
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	epoll_ctl(ep, EPOLL_CTL_ADD, t, &ev);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int n = epoll_wait(ep, &out, 1, 2000);
+	ms = elapsed_ms(&t0);
+	CHECK("timerfd-epoll", n == 1 && ms >= 14 && ms < 1000, "n %d after %ld ms", n, ms);
+	close(ep);
+	close(t);
+}
+
 int main(void)
 {
+	check_epoll();
+	check_timerfd();
 	check_eventfd();
 	check_poll_timeouts();
 	check_wakeups();

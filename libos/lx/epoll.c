@@ -1,0 +1,398 @@
+/* epoll (level- and edge-triggered, one-shot) and timerfd: event loops over pipes, eventfds, timers and the console. */
+#include "libos/lx/fs.h"
+
+#define EPOLLIN 0x001
+#define EPOLLOUT 0x004
+#define EPOLLERR 0x008
+#define EPOLLHUP 0x010
+#define EPOLLONESHOT (1U << 30)
+#define EPOLLET (1U << 31)
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+#define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
+
+struct epoll_event_ {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+_Static_assert(sizeof(struct epoll_event_) == 12, "struct epoll_event is packed on x86-64");
+
+/* One watched descriptor. The open file is held so that the interest outlives a close of the fd. */
+struct interest {
+	int fd;
+	struct file *file;
+	uint32_t events;
+	uint64_t data;
+	short last;      /* what was reported last (edge-triggered: only new readiness counts) */
+	bool disabled;   /* one-shot, already reported */
+	struct interest *next;
+};
+
+struct epoll {
+	struct interest *list;
+};
+
+static void epoll_close(struct file *f)
+{
+	struct epoll *ep = f->priv;
+	while (ep->list) {
+		struct interest *i = ep->list;
+		ep->list = i->next;
+		file_put(i->file);
+		lx_free(i);
+	}
+	lx_free(ep);
+}
+
+static long ep_none_read(struct file *f, void *b, size_t n)
+{
+	(void)f, (void)b, (void)n;
+	return -EINVAL;
+}
+
+static long ep_none_write(struct file *f, const void *b, size_t n)
+{
+	(void)f, (void)b, (void)n;
+	return -EINVAL;
+}
+
+static long ep_none_pread(struct file *f, void *b, size_t n, uint64_t o)
+{
+	(void)f, (void)b, (void)n, (void)o;
+	return -ESPIPE;
+}
+
+static long ep_none_pwrite(struct file *f, const void *b, size_t n, uint64_t o)
+{
+	(void)f, (void)b, (void)n, (void)o;
+	return -ESPIPE;
+}
+
+static const struct file_ops epoll_ops = { ep_none_read, ep_none_write, ep_none_pread, ep_none_pwrite, NULL, epoll_close,
+					   NULL, NULL };
+
+long lx_sys_epoll_create1(long flags, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	struct epoll *ep = lx_alloc(sizeof(*ep));
+	struct file *f = ep ? file_new(&epoll_ops, NULL, O_RDWR) : NULL;
+	if (!f) {
+		lx_free(ep);
+		return -ENOMEM;
+	}
+	f->priv = ep;
+	int fd = fd_install(f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long lx_sys_epoll_create(long size, long a2, long a3, long a4, long a5, long a6)
+{
+	return size <= 0 ? -EINVAL : lx_sys_epoll_create1(0, a2, a3, a4, a5, a6);
+}
+
+static struct epoll *epoll_of(long epfd, struct file **f)
+{
+	*f = file_get((int)epfd);
+	if (*f && (*f)->ops != &epoll_ops) {
+		file_put(*f);
+		*f = NULL;
+		return NULL;
+	}
+	return *f ? (*f)->priv : NULL;
+}
+
+static struct interest **find(struct epoll *ep, int fd)
+{
+	struct interest **pp = &ep->list;
+	while (*pp && (*pp)->fd != fd)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* Add, change or remove the interest of epoll ep in fd. */
+static long ctl(struct epoll *ep, int op, int fd, const struct epoll_event_ *ev)
+{
+	struct interest **pp = find(ep, fd), *i = *pp;
+	if (op == EPOLL_CTL_ADD) {
+		if (i)
+			return -EEXIST;
+		struct file *target = file_get(fd);
+		if (!target)
+			return -EBADF;
+		if (target->ops == &epoll_ops || !(i = lx_alloc(sizeof(*i)))) {
+			file_put(target);
+			return target->ops == &epoll_ops ? -EINVAL : -ENOMEM;
+		}
+		*i = (struct interest){ .fd = fd, .file = target, .events = ev->events, .data = ev->data, .next = ep->list };
+		ep->list = i;
+		return 0;
+	}
+	if (!i)
+		return -ENOENT;
+	if (op == EPOLL_CTL_DEL) {
+		*pp = i->next;
+		file_put(i->file);
+		lx_free(i);
+		return 0;
+	}
+	if (op != EPOLL_CTL_MOD)
+		return -EINVAL;
+	i->events = ev->events;
+	i->data = ev->data;
+	i->disabled = false;
+	i->last = 0;
+	return 0;
+}
+
+long lx_sys_epoll_ctl(long epfd, long op, long fd, long uev, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	struct file *f;
+	struct epoll *ep = epoll_of(epfd, &f);
+	struct epoll_event_ ev = { 0, 0 };
+	if (!ep)
+		return f ? -EINVAL : -EBADF;
+	long r = 0;
+	if (op != EPOLL_CTL_DEL && !mem_user_ok((uint64_t)uev, sizeof(ev), false))
+		r = -EFAULT;
+	else if (op != EPOLL_CTL_DEL)
+		memcpy(&ev, (const void *)uev, sizeof(ev));
+	if (r == 0)
+		r = (int)fd == (int)epfd ? -EINVAL : ctl(ep, (int)op, (int)fd, &ev);
+	file_put(f);
+	return r;
+}
+
+/* Collect up to max ready events into out; register for changes when wait. */
+static long collect(struct epoll *ep, struct epoll_event_ *out, long max, bool wait, bool *look)
+{
+	long n = 0;
+	for (struct interest *i = ep->list; i && n < max; i = i->next) {
+		if (i->disabled)
+			continue;
+		struct file *f = i->file;
+		short ready = (short)((f->ops->poll ? f->ops->poll(f) : (POLLIN | POLLOUT)) &
+				      (short)(i->events | EPOLLERR | EPOLLHUP));
+		short fresh = (i->events & EPOLLET) ? (short)(ready & ~i->last) : ready;
+		i->last = ready;
+		if (wait && f->ops->waitq)
+			lx_waitq_add(f->ops->waitq(f));
+		else if (wait)
+			*look = true;
+		if (!fresh)
+			continue;
+		out[n++] = (struct epoll_event_){ (uint32_t)fresh, i->data };
+		if (i->events & EPOLLONESHOT)
+			i->disabled = true;
+	}
+	return n;
+}
+
+/* Wait for events on ep until the deadline or a signal. */
+static long epoll_wait_on(struct epoll *ep, struct epoll_event_ *out, long max, uint64_t deadline)
+{
+	for (;;) {
+		bool look = false;
+		long n = collect(ep, out, max, false, &look);
+		uint64_t now = clock_ns();
+		if (n > 0 || now >= deadline)
+			return n;
+		if (lx_signal_interrupts())
+			return -EINTR;
+		if ((n = collect(ep, out, max, true, &look)) > 0)
+			return n;
+		uint64_t ns = deadline - now;
+		lx_thread_wait(look && ns > LOOK_NS ? LOOK_NS : ns);
+	}
+}
+
+long lx_sys_epoll_pwait(long epfd, long uev, long max, long timeout_ms, long usig, long size)
+{
+	struct file *f;
+	struct epoll *ep = epoll_of(epfd, &f);
+	if (!ep)
+		return f ? -EINVAL : -EBADF;
+	long r = 0;
+	struct lx_thread *me = lx_self();
+	uint64_t old = me->sigmask, mask;
+	if (max <= 0 || max > 65536)
+		r = -EINVAL;
+	else if (!mem_user_ok((uint64_t)uev, (uint64_t)max * sizeof(struct epoll_event_), true))
+		r = -EFAULT;
+	else if (usig && (size != 8 || !mem_user_ok((uint64_t)usig, 8, false)))
+		r = size != 8 ? -EINVAL : -EFAULT;
+	if (r == 0) {
+		if (usig) {
+			memcpy(&mask, (const void *)usig, 8);
+			me->sigmask = mask & ~((1UL << 8) | (1UL << 18));
+		}
+		timeout_ms = (int)timeout_ms;
+		uint64_t deadline = timeout_ms < 0 ? ~0UL : clock_ns() + (uint64_t)timeout_ms * 1000000UL;
+		r = epoll_wait_on(ep, (struct epoll_event_ *)uev, max, deadline);
+		if (usig)
+			me->sigmask = old;
+	}
+	file_put(f);
+	return r;
+}
+
+long lx_sys_epoll_wait(long epfd, long uev, long max, long timeout_ms, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	return lx_sys_epoll_pwait(epfd, uev, max, timeout_ms, 0, 8);
+}
+
+/* ---- timerfd ---- */
+struct timerfd {
+	int clock;
+	uint64_t next, interval; /* next expiry (ns on the clock), 0 when disarmed; period, 0 for one shot */
+	uint64_t pending;        /* expirations not yet read */
+};
+
+/* The clock a timerfd counts on, in ns (realtime: the launch time plus time since boot). */
+static uint64_t timer_now(const struct timerfd *t)
+{
+	extern uint64_t lx_boot_time;
+	return clock_ns() + (t->clock == CLOCK_REALTIME ? lx_boot_time * 1000000000UL : 0);
+}
+
+/* Count the expirations that have happened by now. */
+static void timer_update(struct timerfd *t)
+{
+	uint64_t now = timer_now(t);
+	if (!t->next || now < t->next)
+		return;
+	if (!t->interval) {
+		t->pending++;
+		t->next = 0;
+		return;
+	}
+	uint64_t n = (now - t->next) / t->interval + 1;
+	t->pending += n;
+	t->next += n * t->interval;
+}
+
+static long tfd_read(struct file *f, void *buf, size_t n)
+{
+	struct timerfd *t = f->priv;
+	if (n < 8)
+		return -EINVAL;
+	for (timer_update(t); !t->pending; timer_update(t)) {
+		if ((f->flags & O_NONBLOCK) || !t->next)
+			return -EAGAIN;
+		if (lx_signal_interrupts())
+			return -EINTR;
+		uint64_t now = timer_now(t);
+		lx_thread_wait(t->next > now ? t->next - now : 0);
+	}
+	memcpy(buf, &t->pending, 8);
+	t->pending = 0;
+	return 8;
+}
+
+static short tfd_poll(struct file *f)
+{
+	struct timerfd *t = f->priv;
+	timer_update(t);
+	return t->pending ? POLLIN : 0;
+}
+
+static void tfd_close(struct file *f)
+{
+	lx_free(f->priv);
+}
+
+static const struct file_ops tfd_ops = { tfd_read, ep_none_write, ep_none_pread, ep_none_pwrite, NULL, tfd_close,
+					 tfd_poll, NULL };
+
+long lx_sys_timerfd_create(long clk, long flags, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	if ((clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME) || (flags & ~(O_CLOEXEC | O_NONBLOCK)))
+		return -EINVAL;
+	struct timerfd *t = lx_alloc(sizeof(*t));
+	struct file *f = t ? file_new(&tfd_ops, NULL, O_RDONLY | (int)(flags & O_NONBLOCK)) : NULL;
+	if (!f) {
+		lx_free(t);
+		return -ENOMEM;
+	}
+	t->clock = (int)clk;
+	f->priv = t;
+	int fd = fd_install(f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+static uint64_t ts_ns(const struct linux_timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000UL + (uint64_t)ts->tv_nsec;
+}
+
+static void ns_ts(uint64_t ns, struct linux_timespec *ts)
+{
+	ts->tv_sec = (int64_t)(ns / 1000000000UL);
+	ts->tv_nsec = (int64_t)(ns % 1000000000UL);
+}
+
+/* The current setting as struct itimerspec { interval, value }. */
+static void tfd_current(struct timerfd *t, struct linux_timespec out[2])
+{
+	timer_update(t);
+	uint64_t now = timer_now(t);
+	ns_ts(t->interval, &out[0]);
+	ns_ts(t->next > now ? t->next - now : 0, &out[1]);
+}
+
+long lx_sys_timerfd_settime(long fd, long flags, long unew, long uold, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	struct linux_timespec nv[2], ov[2];
+	struct file *f = file_get((int)fd);
+	long r = 0;
+	if (!f)
+		return -EBADF;
+	if (f->ops != &tfd_ops || (flags & ~1L))
+		r = -EINVAL;
+	else if (!mem_user_ok((uint64_t)unew, sizeof(nv), false) || (uold && !mem_user_ok((uint64_t)uold, sizeof(ov), true)))
+		r = -EFAULT;
+	if (r == 0) {
+		struct timerfd *t = f->priv;
+		memcpy(nv, (const void *)unew, sizeof(nv));
+		if (nv[0].tv_nsec < 0 || nv[0].tv_nsec >= 1000000000L || nv[1].tv_nsec < 0 || nv[1].tv_nsec >= 1000000000L ||
+		    nv[0].tv_sec < 0 || nv[1].tv_sec < 0) {
+			r = -EINVAL;
+		} else {
+			tfd_current(t, ov);
+			uint64_t value = ts_ns(&nv[1]);
+			t->interval = ts_ns(&nv[0]);
+			t->pending = 0;
+			t->next = !value ? 0 : (flags & 1) ? value : timer_now(t) + value; /* TFD_TIMER_ABSTIME */
+			if (uold)
+				memcpy((void *)uold, ov, sizeof(ov));
+		}
+	}
+	file_put(f);
+	return r;
+}
+
+long lx_sys_timerfd_gettime(long fd, long ucur, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	struct linux_timespec cur[2];
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	long r = f->ops != &tfd_ops ? -EINVAL : mem_user_ok((uint64_t)ucur, sizeof(cur), true) ? 0 : -EFAULT;
+	if (r == 0) {
+		tfd_current(f->priv, cur);
+		memcpy((void *)ucur, cur, sizeof(cur));
+	}
+	file_put(f);
+	return r;
+}

@@ -263,4 +263,5 @@ void sched_init(void)
 	kip->grace_ns = GRACE_NS;
 	kip->nslices = NSLICE;
 	cpu.slice_end = now_ns() + SLICE_NS;
+	timer_rearm(); /* else a thread that never blocks would never be preempted */
 }

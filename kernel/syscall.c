@@ -153,6 +153,34 @@ static long sys_map_cow(long env, unsigned long start, unsigned long end)
 	return pt_map_cow(self()->pml4, d->pml4, start, end);
 }
 
+/*
+ * Interrupt thread tid (of the caller's env or a child) with a T_KICK upcall
+ * at its exception entry, as a signal would: only a thread that is runnable
+ * and not running (the caller cannot kick itself). -E_NOENT, -E_PERM,
+ * -E_INVAL (itself), -E_AGAIN (blocked in a kernel call: wake it another way),
+ * -E_FAULT (its upcall frame could not be written), -E_NOSYS (no handler).
+ */
+static long sys_thread_kick(long tid)
+{
+	int err;
+	struct thread *t = thread_lookup((uint64_t)tid);
+	if (!t)
+		return -E_NOENT;
+	if (!env_get(self(), (long)t->env->id, &err))
+		return -E_PERM;
+	if (t == cpu.cur)
+		return -E_INVAL;
+	if (t->state != TH_RUNNABLE)
+		return -E_AGAIN;
+	int r = upcall_deliver(t, &t->tf, UPCALL_EXCEPTION, T_KICK, 0, 0);
+	return r == -E_NOENT ? -E_NOSYS : r;
+}
+
+static long sys_thread_self(void)
+{
+	return (long)cpu.cur->id;
+}
+
 /* Share frame fn, which the caller controls, with every env of the caller's group. */
 static long sys_frame_share(long fn)
 {

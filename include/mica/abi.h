@@ -42,6 +42,7 @@
 #define T_PGFLT 14
 #define T_SLICE 256
 #define T_REVOKE 257
+#define T_KICK 258 /* thread_kick: another thread wants this one's attention */
 
 /* thread_set "what" */
 #define THREAD_FSBASE 1

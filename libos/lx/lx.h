@@ -48,6 +48,7 @@ struct lx_proc {
 	long ntfn;          /* unused */
 	volatile uint64_t pending; /* signals sent to the whole process (kill, SIGCHLD) */
 	long wake[4];       /* notifications of its threads waiting in lx, to wake for a signal or a child */
+	long main_ktid;     /* kernel id of its first thread, to interrupt for a signal */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 
@@ -206,6 +207,9 @@ struct lx_regs {
 extern struct lx_proc *lx_me;               /* this process's entry in the shared table */
 #define lx_process_pending (lx_me->pending)   /* signals sent to the whole process */
 void lx_proc_wake(struct lx_proc *p);        /* wake the threads of p waiting in lx */
+void lx_itimer_fork_child(void);
+void lx_kick(struct lx_thread *t);           /* interrupt t if it runs program code, so it takes a signal */
+struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *)); /* an lx-internal kernel thread */
 bool lx_signal_interrupts(void);             /* a pending signal that ends a blocking call with EINTR? */
 /* Is a signal deliverable to the running thread? */
 static inline bool lx_signal_pending(void)

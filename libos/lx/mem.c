@@ -430,14 +430,50 @@ static int fault_signal(uint64_t trapno)
 	}
 }
 
+/* Registers of an upcall frame as a signal frame has them, and back. */
+static void regs_from(struct lx_regs *r, const struct exc_frame *f)
+{
+	*r = (struct lx_regs){ .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
+			       .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
+			       .rdx = f->rdx, .rax = f->rax, .rcx = f->rcx, .rsp = f->rsp, .rip = f->rip, .rflags = f->rflags };
+}
+
+static void regs_to(struct exc_frame *f, const struct lx_regs *r)
+{
+	f->r8 = r->r8, f->r9 = r->r9, f->r10 = r->r10, f->r11 = r->r11, f->r12 = r->r12, f->r13 = r->r13;
+	f->r14 = r->r14, f->r15 = r->r15, f->rdi = r->rdi, f->rsi = r->rsi, f->rbp = r->rbp, f->rbx = r->rbx;
+	f->rdx = r->rdx, f->rax = r->rax, f->rcx = r->rcx, f->rsp = r->rsp, f->rip = r->rip, f->rflags = r->rflags;
+}
+
+/*
+ * A kick (thread_kick): a signal waits for this thread. In program code it is
+ * delivered now, over the interrupted registers; inside lx it waits for the
+ * way out of lx, which delivers it anyway.
+ */
+static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
+{
+	extern char lx_text_start[], lx_end[];
+	if (f->rip < (uint64_t)lx_text_start || f->rip >= (uint64_t)lx_end) {
+		struct lx_regs r;
+		regs_from(&r, f);
+		bool locked = lx_multi;
+		if (locked)
+			lx_lock();
+		lx_signal_deliver(&r);
+		if (locked)
+			lx_unlock();
+		regs_to(f, &r);
+	}
+	exc_resume(f);
+}
+
 /* Run the program's handler for the fault's signal, if it has one: true when f now enters it. */
 static bool fault_to_handler(struct exc_frame *f)
 {
 	int sig = fault_signal(f->trapno);
 	int code = sig == 11 ? ((f->err & PF_P) ? 2 : 1) : sig == 4 ? 2 : 1; /* SEGV_ACCERR/MAPERR, ILL_ILLOPN, FPE_INTDIV, TRAP_BRKPT */
-	struct lx_regs r = { .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
-			     .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
-			     .rdx = f->rdx, .rax = f->rax, .rcx = f->rcx, .rsp = f->rsp, .rip = f->rip, .rflags = f->rflags };
+	struct lx_regs r;
+	regs_from(&r, f);
 	bool locked = lx_multi;
 	if (locked)
 		lx_lock();
@@ -446,9 +482,7 @@ static bool fault_to_handler(struct exc_frame *f)
 		lx_unlock();
 	if (!taken)
 		return false;
-	f->r8 = r.r8, f->r9 = r.r9, f->r10 = r.r10, f->r11 = r.r11, f->r12 = r.r12, f->r13 = r.r13;
-	f->r14 = r.r14, f->r15 = r.r15, f->rdi = r.rdi, f->rsi = r.rsi, f->rbp = r.rbp, f->rbx = r.rbx;
-	f->rdx = r.rdx, f->rax = r.rax, f->rcx = r.rcx, f->rsp = r.rsp, f->rip = r.rip, f->rflags = r.rflags;
+	regs_to(f, &r);
 	return true;
 }
 
@@ -468,6 +502,8 @@ void lx_fault(struct exc_frame *f)
 		if (served)
 			exc_resume(f);
 	}
+	if (f->trapno == T_KICK)
+		lx_kicked(f); /* does not return */
 	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
 	else if (fault_to_handler(f))

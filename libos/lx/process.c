@@ -44,7 +44,8 @@ static struct lx_proc *proc_new(void)
 void lx_process_init(void);
 void lx_process_init(void)
 {
-	LX_SH->procs[0] = (struct lx_proc){ .pid = 1, .ppid = 0, .pgid = 1, .state = LX_PROC_LIVE, .env = ENVINFO->id };
+	LX_SH->procs[0] = (struct lx_proc){ .pid = 1, .ppid = 0, .pgid = 1, .state = LX_PROC_LIVE, .env = ENVINFO->id,
+					    .main_ktid = sys_thread_self() };
 	lx_me = &LX_SH->procs[0];
 }
 
@@ -132,6 +133,7 @@ void lx_process_fork_child(struct lx_thread *me)
 	lx_me = proc_of(lx_pid);
 	lx_fork_child = false;
 	lx_threads_fork_child(me);
+	lx_me->main_ktid = me->kernel_tid;
 	if (lx_fork_ctid) {
 		*(volatile uint32_t *)lx_fork_ctid = (uint32_t)me->tid;
 		if (lx_fork_ctid_clear)
@@ -142,6 +144,7 @@ void lx_process_fork_child(struct lx_thread *me)
 	mem_fork_child();
 	dev_fork_child();
 	lx_signal_fork_child();
+	lx_itimer_fork_child();
 	lx_unlock();
 }
 

@@ -83,6 +83,8 @@ long lx_signal_send(struct lx_thread *t, int sig, int code)
 	else
 		lx_process_pending |= BIT(sig);
 	lx_signal_wake(t ? t : lx_self());
+	if (t)
+		lx_kick(t);
 	return 0;
 }
 
@@ -414,6 +416,8 @@ long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
 		} else {
 			p->pending |= BIT(sig);
 			lx_proc_wake(p);
+			if (p->main_ktid > 0)
+				sys_thread_kick(p->main_ktid); /* works for our children; others see it at their next syscall */
 		}
 	}
 	return hit ? 0 : -ESRCH;

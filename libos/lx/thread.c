@@ -24,7 +24,7 @@
 #define FUTEX_CMP_REQUEUE 4
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
-enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED };
+enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
 
 static struct lx_thread threads[LX_MAX_THREADS];
 bool lx_multi;
@@ -127,6 +127,7 @@ void lx_threads_init(void)
 	t->self = t;
 	t->state = SLOT_LIVE;
 	t->tid = 1;
+	t->kernel_tid = sys_thread_self();
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + 0x100000UL);
 }
@@ -208,8 +209,49 @@ void lx_threads_fork_child(struct lx_thread *me)
 		if (&threads[i] != me && threads[i].state != SLOT_FREE)
 			threads[i].state = SLOT_FREE;
 	}
-	me->kernel_tid = 0;
+	me->kernel_tid = sys_thread_self();
 	me->futex_addr = 0;
+}
+
+/* Interrupt t (a thread of this process) with a kick upcall if it is running program code. */
+void lx_kick(struct lx_thread *t)
+{
+	if (t != lx_self() && t->kernel_tid > 0)
+		sys_thread_kick(t->kernel_tid);
+}
+
+/* The entry of a helper thread: its gs, then fn forever. */
+static void helper_entry(struct lx_thread *t);
+static void (*helper_fn)(struct lx_thread *);
+static void helper_entry(struct lx_thread *t)
+{
+	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
+	sys_thread_set(0, THREAD_XSTACK, t->stack_top - 0x100000UL);
+	helper_fn(t);
+	sys_thread_exit();
+}
+
+/* A kernel thread of lx's own (timers): a slot the program never sees, running fn. NULL if none could be made. */
+struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
+{
+	struct lx_thread *t = slot_alloc();
+	if (!t)
+		return NULL;
+	if (!lx_multi) {
+		lx_multi = true; /* the helper shares lx: from now on every entry locks */
+		lx_lock();
+	}
+	int slot = (int)(t - threads);
+	*t = (struct lx_thread){ .stack_top = slot_base(slot) + 0x200000UL, .self = t, .state = SLOT_HELPER,
+				 .tid = slot + 1, .sigmask = ~0UL };
+	helper_fn = fn;
+	long k = sys_thread_create(0, (uint64_t)helper_entry, t->stack_top - 8, (uint64_t)t);
+	if (k < 0) {
+		t->state = SLOT_FREE;
+		return NULL;
+	}
+	t->kernel_tid = k;
+	return t;
 }
 
 /* ---- clone ---- */

@@ -3,7 +3,8 @@
  * pending signals, SA_RESETHAND and SA_NODEFER, an alternate stack, a
  * SIGSEGV handler that escapes with siglongjmp, registers and FPU state kept
  * across a handler, sigsuspend, sigtimedwait, and tgkill to another thread
- * that interrupts its nanosleep with EINTR.
+ * that interrupts its nanosleep with EINTR; interval timers and tgkill that
+ * interrupt code running without syscalls.
  */
 #define _GNU_SOURCE
 #define T_NAME "signals"
@@ -17,6 +18,7 @@
 #include <unistd.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 
 static volatile sig_atomic_t hits, last_sig, depth, max_depth, calls;
 static volatile int info_ok;
@@ -211,8 +213,60 @@ static void check_tgkill_interrupts(void)
 	CHECK("tgkill-eintr", sleeper_errno == EINTR && hits == 1, "errno %d hits %d", sleeper_errno, (int)hits);
 }
 
+static volatile sig_atomic_t alarms, spinner_got;
+static volatile pid_t spinner_tid;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void on_usr1_spinner(int sig)
+{
+	(void)sig;
+	spinner_got = 1;
+}
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	spinner_tid = (pid_t)syscall(SYS_gettid);
+	volatile unsigned long spin = 0;
+	while (!spinner_got) /* no syscall here: only an asynchronous signal ends the loop */
+		spin++;
+	return NULL;
+}
+
+static void check_async(void)
+{
+	signal(SIGALRM, on_alarm);
+	struct itimerval it = { { 0, 10000 }, { 0, 10000 } }, off = { { 0, 0 }, { 0, 0 } }, cur;
+	alarms = 0;
+	CHECK("setitimer", setitimer(ITIMER_REAL, &it, NULL) == 0, "setitimer failed");
+	volatile unsigned long spin = 0;
+	while (alarms < 3) /* no syscall: the alarms must interrupt running code */
+		spin++;
+	getitimer(ITIMER_REAL, &cur);
+	setitimer(ITIMER_REAL, &off, NULL);
+	CHECK("itimer-interrupts-running-code", alarms >= 3 && cur.it_interval.tv_usec == 10000, "alarms %d",
+	      (int)alarms);
+	alarm(5);
+	unsigned left = alarm(0);
+	CHECK("alarm-remaining", left >= 4 && left <= 5, "alarm(0) said %u", left);
+	signal(SIGUSR1, on_usr1_spinner);
+	pthread_t t;
+	pthread_create(&t, NULL, spinner, NULL);
+	while (!spinner_tid)
+		sched_yield();
+	syscall(SYS_tgkill, getpid(), spinner_tid, SIGUSR1);
+	pthread_join(t, NULL);
+	CHECK("tgkill-interrupts-running-thread", spinner_got == 1, "the spinning thread never took its signal");
+}
+
 int main(void)
 {
+	check_async();
 	check_basic();
 	check_masks();
 	check_flags();

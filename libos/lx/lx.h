@@ -163,6 +163,7 @@ struct lx_thread {
 	uint64_t sigpending;     /* sent to this thread */
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
+	long last_nr;            /* the syscall being made, for SA_RESTART */
 	bool has_saved_mask;     /* rt_sigsuspend: the mask the handler's frame restores */
 	uint64_t saved_mask;
 };

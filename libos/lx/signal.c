@@ -234,6 +234,17 @@ void lx_signal_wake(struct lx_thread *t)
 		sys_ntfn_signal(t->ntfn, 2);
 }
 
+/* Calls that SA_RESTART starts again after a handler (as Linux's -ERESTARTSYS ones): reads, writes, waits, futex. */
+static bool restarts(long nr)
+{
+	switch (nr) {
+	case 0: case 1: case 17: case 18: case 19: case 20: case 61: case 202:
+		return true;
+	default:
+		return false; /* poll, select, sleeps, sigsuspend and the rest return EINTR */
+	}
+}
+
 /* Called by entry.S when gs:32 says a signal waits: deliver it over the saved frame; the value for rax. */
 long lx_signal_return(long result);
 long lx_signal_return(long result)
@@ -248,6 +259,14 @@ long lx_signal_return(long result)
 	if (multi)
 		lx_lock();
 	me->deliver = 0;
+	if (result == -EINTR && restarts(me->last_nr)) {
+		uint64_t set = deliverable();
+		struct k_sigaction *a = set ? &actions[__builtin_ctzl(set) + 1] : NULL;
+		if (a && a->handler != SIG_DFL && a->handler != SIG_IGN && (a->flags & SA_RESTART)) {
+			r.rax = (uint64_t)me->last_nr; /* back to the syscall instruction: it runs again after the handler */
+			r.rip -= 2;
+		}
+	}
 	lx_signal_deliver(&r);
 	if (multi)
 		lx_unlock();

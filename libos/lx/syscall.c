@@ -23,6 +23,7 @@ long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 	long r = -ENOSYS;
 	bool known = nr >= 0 && (unsigned long)nr < NSYSCALLS && table[nr];
 
+	lx_self()->last_nr = nr;
 	if (known) {
 		bool locked = lx_multi; /* one thread needs no lock; clone takes it when it makes a second */
 		if (locked)

@@ -264,9 +264,42 @@ static void check_async(void)
 	CHECK("tgkill-interrupts-running-thread", spinner_got == 1, "the spinning thread never took its signal");
 }
 
+static int restart_pipe[2];
+static pid_t reader_tid;
+
+static void *restart_poker(void *arg)
+{
+	(void)arg;
+	usleep(20000);
+	syscall(SYS_tgkill, getpid(), reader_tid, SIGUSR2);
+	usleep(20000);
+	write(restart_pipe[1], "z", 1);
+	return NULL;
+}
+
+/* A read interrupted by a handler with SA_RESTART goes on, and returns the byte that comes later. */
+static void check_restart(void)
+{
+	struct sigaction sa = { .sa_handler = count, .sa_flags = SA_RESTART };
+	sigaction(SIGUSR2, &sa, NULL);
+	pipe(restart_pipe);
+	reader_tid = (pid_t)syscall(SYS_gettid);
+	hits = 0;
+	pthread_t t;
+	pthread_create(&t, NULL, restart_poker, NULL);
+	char c = 0;
+	long n = read(restart_pipe[0], &c, 1);
+	pthread_join(t, NULL);
+	CHECK("sa-restart", n == 1 && c == 'z' && hits == 1, "read gave %ld '%c' after %d handler runs", n, c, (int)hits);
+	close(restart_pipe[0]);
+	close(restart_pipe[1]);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 int main(void)
 {
 	check_async();
+	check_restart();
 	check_basic();
 	check_masks();
 	check_flags();

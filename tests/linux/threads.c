@@ -1,7 +1,8 @@
 /*
  * Threads: create, join and detach, thread-local storage, a mutex and a
  * condition variable under contention from 8 threads, semaphores, a timed
- * wait that times out, and 64 threads counting under one mutex.
+ * wait that times out, pthread_cancel of a thread blocked in read, and 64
+ * threads counting under one mutex.
  */
 #define T_NAME "threads"
 #include "check.h"
@@ -159,8 +160,33 @@ static void check_timedwait(void)
 	CHECK("cond-timedwait", r == ETIMEDOUT && waited >= 19000000L, "returned %d after %ld ns", r, waited);
 }
 
+static int cancel_pipe[2];
+
+static void *blocked_reader(void *arg)
+{
+	(void)arg;
+	char c;
+	read(cancel_pipe[0], &c, 1); /* a cancellation point */
+	return (void *)1;
+}
+
+static void check_cancel(void)
+{
+	pthread_t t;
+	void *r = NULL;
+	pipe(cancel_pipe);
+	pthread_create(&t, NULL, blocked_reader, NULL);
+	usleep(20000);
+	pthread_cancel(t);
+	pthread_join(t, &r);
+	CHECK("cancel-blocked-thread", r == PTHREAD_CANCELED, "the thread was not cancelled");
+	close(cancel_pipe[0]);
+	close(cancel_pipe[1]);
+}
+
 int main(void)
 {
+	check_cancel();
 	check_create_join_tls();
 	check_detach();
 	check_contention(8, 5000, "mutex-8-threads");

@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <time.h>
+#include <signal.h>
 #include <unistd.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -262,6 +263,21 @@ static void check_async(void)
 	syscall(SYS_tgkill, getpid(), spinner_tid, SIGUSR1);
 	pthread_join(t, NULL);
 	CHECK("tgkill-interrupts-running-thread", spinner_got == 1, "the spinning thread never took its signal");
+
+	/* a POSIX timer with a signal of its own */
+	timer_t tm;
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	struct itimerspec its = { { 0, 10000000 }, { 0, 10000000 } }, now;
+	alarms = 0;
+	CHECK("timer-create", timer_create(CLOCK_MONOTONIC, &sev, &tm) == 0, "timer_create failed");
+	timer_settime(tm, 0, &its, NULL);
+	while (alarms < 3)
+		spin++;
+	timer_gettime(tm, &now);
+	CHECK("timer-periodic", alarms >= 3 && now.it_interval.tv_nsec == 10000000, "alarms %d", (int)alarms);
+	CHECK("timer-overrun", timer_getoverrun(tm) >= 0, "timer_getoverrun failed");
+	CHECK("timer-delete", timer_delete(tm) == 0, "timer_delete failed");
+	signal(SIGALRM, SIG_DFL);
 }
 
 static int restart_pipe[2];

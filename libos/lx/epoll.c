@@ -57,19 +57,7 @@ static long ep_none_write(struct file *f, const void *b, size_t n)
 	return -EINVAL;
 }
 
-static long ep_none_pread(struct file *f, void *b, size_t n, uint64_t o)
-{
-	(void)f, (void)b, (void)n, (void)o;
-	return -ESPIPE;
-}
-
-static long ep_none_pwrite(struct file *f, const void *b, size_t n, uint64_t o)
-{
-	(void)f, (void)b, (void)n, (void)o;
-	return -ESPIPE;
-}
-
-static const struct file_ops epoll_ops = { ep_none_read, ep_none_write, ep_none_pread, ep_none_pwrite, NULL, epoll_close,
+static const struct file_ops epoll_ops = { ep_none_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, epoll_close,
 					   NULL, NULL };
 
 long lx_sys_epoll_create1(long flags, long a2, long a3, long a4, long a5, long a6)
@@ -307,7 +295,7 @@ static void tfd_close(struct file *f)
 	lx_free(f->priv);
 }
 
-static const struct file_ops tfd_ops = { tfd_read, ep_none_write, ep_none_pread, ep_none_pwrite, NULL, tfd_close,
+static const struct file_ops tfd_ops = { tfd_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, tfd_close,
 					 tfd_poll, NULL };
 
 long lx_sys_timerfd_create(long clk, long flags, long a3, long a4, long a5, long a6)

@@ -76,19 +76,7 @@ static void efd_close(struct file *f)
 	lx_free(f->priv);
 }
 
-static long efd_pread(struct file *f, void *buf, size_t n, uint64_t off)
-{
-	(void)f, (void)buf, (void)n, (void)off;
-	return -ESPIPE;
-}
-
-static long efd_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
-{
-	(void)f, (void)buf, (void)n, (void)off;
-	return -ESPIPE;
-}
-
-static const struct file_ops efd_ops = { efd_read, efd_write, efd_pread, efd_pwrite, NULL, efd_close, efd_poll, efd_waitq };
+static const struct file_ops efd_ops = { efd_read, efd_write, lx_no_pread, lx_no_pwrite, NULL, efd_close, efd_poll, efd_waitq };
 
 long lx_sys_eventfd2(long initval, long flags, long a3, long a4, long a5, long a6)
 {

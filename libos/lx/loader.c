@@ -103,18 +103,27 @@ static long build_stack(char *const argv[], char *const envp[], const char *exec
 	return 0;
 }
 
+/* Read and parse the static ELF program at path; 0 with *data (to lx_free) and *img, or -ENOENT, -ENOEXEC... */
+long lx_read_program(const char *path, void **data, struct elf_image *img)
+{
+	size_t size;
+	long r = vfs_read_all(path, data, &size);
+	if (r < 0)
+		return r;
+	if (elf_parse(img, *data, size, LX_MMAP_TOP) < 0 || elf_interp(img)) {
+		lx_free(*data);
+		return -ENOEXEC; /* dynamic programs (PT_INTERP) come with ld.so support */
+	}
+	return 0;
+}
+
 long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t *entry, uint64_t *sp)
 {
 	void *data;
-	size_t size;
 	struct elf_image img;
-	long r = vfs_read_all(path, &data, &size);
+	long r = lx_read_program(path, &data, &img);
 	if (r < 0)
 		return r;
-	if (elf_parse(&img, data, size, LX_MMAP_TOP) < 0 || elf_interp(&img)) {
-		lx_free(data);
-		return -ENOEXEC; /* dynamic programs (PT_INTERP) come with ld.so support */
-	}
 	uint64_t base = img.type == ET_DYN ? LX_PIE_BASE : 0, top;
 	if ((r = load_image(&img, base, &top)) < 0 || (r = mem_map_stack()) < 0)
 		return r;

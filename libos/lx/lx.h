@@ -67,6 +67,12 @@ void lx_shared_init(void);               /* first thing lx does: the shared page
 bool lx_shared_fault(uint64_t addr);     /* map a heap page another process made; true if it was one */
 extern int lx_pid;                       /* this process's pid */
 uint64_t lx_next_ino(void);              /* inode numbers, unique across the processes */
+long lx_read_timespec(long uts, uint64_t *ns); /* a program's struct timespec as ns; -EFAULT, -EINVAL */
+struct file;
+long lx_no_pread(struct file *f, void *buf, size_t n, uint64_t off);        /* -ESPIPE: pipes and the like */
+long lx_no_pwrite(struct file *f, const void *buf, size_t n, uint64_t off); /* -ESPIPE */
+struct elf_image;
+long lx_read_program(const char *path, void **data, struct elf_image *img); /* a static ELF program, parsed */
 
 void *lx_alloc(size_t n);           /* zeroed; NULL when out of memory */
 void *lx_realloc(void *p, size_t n);

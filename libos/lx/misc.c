@@ -194,22 +194,11 @@ static long sleep_until(long clk, uint64_t deadline)
 	return 0;
 }
 
-static long read_timespec(long addr, uint64_t *ns)
-{
-	struct linux_timespec ts;
-	if (get_user(&ts, addr, sizeof(ts)) < 0)
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
-		return -EINVAL;
-	*ns = (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec;
-	return 0;
-}
-
 long lx_sys_nanosleep(long req, long rem, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t ns, now;
-	long r = read_timespec(req, &ns);
+	long r = lx_read_timespec(req, &ns);
 	if (r < 0)
 		return r;
 	clock_ns_of(CLOCK_MONOTONIC, &now);
@@ -228,7 +217,7 @@ long lx_sys_clock_nanosleep(long clk, long flags, long req, long rem, long a5, l
 {
 	(void)rem, (void)a5, (void)a6;
 	uint64_t ns, now = 0;
-	long r = read_timespec(req, &ns);
+	long r = lx_read_timespec(req, &ns);
 	if (r == 0)
 		r = clock_ns_of(clk, &now);
 	if (r < 0)

@@ -95,24 +95,12 @@ static short pipe_poll(struct file *f)
 	return (p->len < PIPE_SIZE ? POLLOUT : 0) | (p->readers ? 0 : POLLERR);
 }
 
-static long pipe_pread(struct file *f, void *buf, size_t n, uint64_t off)
-{
-	(void)f, (void)buf, (void)n, (void)off;
-	return -ESPIPE;
-}
-
-static long pipe_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
-{
-	(void)f, (void)buf, (void)n, (void)off;
-	return -ESPIPE;
-}
-
 static struct lx_waitq *pipe_waitq(struct file *f)
 {
 	return &((struct pipe *)f->priv)->waiters;
 }
 
-static const struct file_ops pipe_ops = { pipe_read, pipe_write, pipe_pread, pipe_pwrite, NULL, pipe_close, pipe_poll,
+static const struct file_ops pipe_ops = { pipe_read, pipe_write, lx_no_pread, lx_no_pwrite, NULL, pipe_close, pipe_poll,
 					  pipe_waitq };
 
 /* Both ends of a new pipe into fds[0] (read) and fds[1] (write). */

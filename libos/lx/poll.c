@@ -58,17 +58,14 @@ static long poll_wait(struct linux_pollfd *fds, long n, uint64_t deadline)
 /* A deadline from a relative timespec at uts (NULL: none); -EFAULT or -EINVAL. */
 static long deadline_of(long uts, uint64_t *deadline)
 {
-	struct linux_timespec ts;
+	uint64_t ns;
 	*deadline = ~0UL;
 	if (!uts)
 		return 0;
-	if (!mem_user_ok((uint64_t)uts, sizeof(ts), false))
-		return -EFAULT;
-	memcpy(&ts, (const void *)uts, sizeof(ts));
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
-		return -EINVAL;
-	*deadline = clock_ns() + (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec;
-	return 0;
+	long r = lx_read_timespec(uts, &ns);
+	if (r == 0)
+		*deadline = clock_ns() + ns;
+	return r;
 }
 
 /* Run fn with the signal mask at usig (if any) in place, as ppoll and pselect6 do. */

@@ -316,13 +316,10 @@ static void free_strings(char **v)
 static long exec_check(const char *path)
 {
 	void *data;
-	size_t size;
 	struct elf_image img;
-	long r = vfs_read_all(path, &data, &size);
-	if (r < 0)
-		return r;
-	r = elf_parse(&img, data, size, LX_MMAP_TOP) < 0 || elf_interp(&img) ? -ENOEXEC : 0;
-	lx_free(data);
+	long r = lx_read_program(path, &data, &img);
+	if (r == 0)
+		lx_free(data);
 	return r;
 }
 

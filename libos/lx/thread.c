@@ -370,16 +370,14 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 /* A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the BITSET form. */
 static long futex_timeout(long uts, bool absolute, uint64_t *ns)
 {
-	struct linux_timespec ts;
+	uint64_t t;
 	*ns = TIMEOUT_FOREVER;
 	if (!uts)
 		return 0;
-	if (!mem_user_ok((uint64_t)uts, sizeof(ts), false))
-		return -EFAULT;
-	memcpy(&ts, (const void *)uts, sizeof(ts));
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
-		return -EINVAL;
-	uint64_t t = (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec, now = clock_ns();
+	long r = lx_read_timespec(uts, &t);
+	if (r < 0)
+		return r;
+	uint64_t now = clock_ns();
 	*ns = absolute ? (t > now ? t - now : 0) : t;
 	return 0;
 }

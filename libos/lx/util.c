@@ -41,6 +41,18 @@ void lx_shared_init(void)
 	LX_SH->next_pid = 2;
 }
 
+long lx_read_timespec(long uts, uint64_t *ns)
+{
+	struct linux_timespec ts;
+	if (!mem_user_ok((uint64_t)uts, sizeof(ts), false))
+		return -EFAULT;
+	memcpy(&ts, (const void *)uts, sizeof(ts));
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	*ns = (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
 uint64_t lx_next_ino(void)
 {
 	return LX_SH->next_ino++;

@@ -64,6 +64,11 @@ void lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
+uint64_t tsc_to_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * tsc_mult) >> 32);
+}
+
 /* Nanoseconds since the clock was calibrated at boot. */
 uint64_t now_ns(void)
 {

@@ -63,6 +63,7 @@ struct env {
 	uint64_t frames_owned;
 	uint64_t revoke_target;    /* frames_owned must fall to this ... */
 	uint64_t revoke_deadline;  /* ... by this time (ns), or 0 */
+	uint64_t run_tsc;          /* CPU time its threads used, in TSC ticks */
 };
 
 /* ---- threads ---- */
@@ -86,6 +87,7 @@ struct thread {
 	bool ipc_call;             /* queued as a caller (not a plain sender) */
 	uint64_t wait_env;         /* env waited for */
 	uint64_t slice_grace;      /* end of the grace period after a slice upcall, or 0 */
+	uint64_t run_tsc;          /* CPU time used, in TSC ticks */
 	uint8_t fpu[512] __attribute__((aligned(16)));
 };
 
@@ -94,6 +96,8 @@ struct cpu {
 	struct thread *cur;        /* running thread, NULL in the idle loop */
 	struct trapframe *tf;      /* its registers, on the kernel stack, during a kernel call */
 	struct thread *fpu_owner;  /* whose state the FPU registers hold */
+	struct thread *running;    /* whose CPU time is being counted, since run_start (TSC) */
+	uint64_t run_start;
 	struct env *space;         /* whose address space is loaded */
 	uint64_t slice_end;        /* ns */
 	int slice;                 /* current slot */
@@ -193,6 +197,8 @@ void sched_tick(struct trapframe *tf);
 void sched_timeouts(void);
 void sched_check_revoke(void);
 void sched_init(void);
+uint64_t tsc_to_ns(uint64_t ticks);
+void account(struct thread *t);
 uint64_t frame_table_size(uint64_t hi);
 int sched_yield_to(struct trapframe *tf, struct env *target);
 

@@ -70,6 +70,8 @@ void thread_kill(struct thread *t)
 		cpu.cur = NULL;
 	if (cpu.fpu_owner == t)
 		cpu.fpu_owner = NULL;
+	if (cpu.running == t)
+		account(NULL);
 }
 
 /* Save the running thread's registers (from the kernel stack) into its thread. */
@@ -130,10 +132,26 @@ void sched_timeouts(void)
 }
 
 /* Load t's address space, TLS bases and FPU state, then return to it in user mode. */
+/* Charge the CPU time since the last switch to the thread that had it; t has it from now (NULL: idle). */
+void account(struct thread *t)
+{
+	uint64_t lo, hi, now;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	now = hi << 32 | lo;
+	if (cpu.running) {
+		cpu.running->run_tsc += now - cpu.run_start;
+		cpu.running->env->run_tsc += now - cpu.run_start;
+	}
+	cpu.running = t;
+	cpu.run_start = now;
+}
+
 void thread_switch(struct thread *t)
 {
 	struct env *e = t->env;
 
+	if (cpu.running != t)
+		account(t);
 	list_remove(&t->runq);
 	t->state = TH_RUNNING;
 	cpu.cur = t;
@@ -183,6 +201,7 @@ void sched_run(void)
 			thread_switch(t);
 		}
 		cpu.cur = NULL;
+		account(NULL);
 		timer_rearm();
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}

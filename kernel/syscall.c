@@ -176,6 +176,31 @@ static long sys_thread_kick(long tid)
 	return r == -E_NOENT ? -E_NOSYS : r;
 }
 
+/* CPU time used by a thread (what 0; id 0: the caller) or an env (what 1; id 0: the caller's), in ns. */
+static long sys_cpu_time(long what, long id)
+{
+	int err;
+	uint64_t ticks;
+	if (cpu.running)
+		account(cpu.running); /* bring the running thread's count up to now */
+	if (what == 0) {
+		struct thread *t = id == 0 ? cpu.cur : thread_lookup((uint64_t)id);
+		if (!t)
+			return -E_NOENT;
+		if (!env_get(self(), (long)t->env->id, &err))
+			return -E_PERM;
+		ticks = t->run_tsc;
+	} else if (what == 1) {
+		struct env *e = env_get(self(), id, &err);
+		if (!e)
+			return err;
+		ticks = e->run_tsc;
+	} else {
+		return -E_INVAL;
+	}
+	return (long)tsc_to_ns(ticks);
+}
+
 static long sys_thread_self(void)
 {
 	return (long)cpu.cur->id;

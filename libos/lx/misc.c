@@ -132,9 +132,11 @@ static long clock_ns_of(long clk, uint64_t *ns)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = clock_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID: /* the kernel counts the CPU time of each env and thread */
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = (uint64_t)sys_cpu_time(clk == CLOCK_PROCESS_CPUTIME_ID, 0);
 		return 0;
 	default:
 		return -EINVAL;
@@ -308,7 +310,7 @@ long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
 	return len;
 }
 
-/* getrusage: CPU time as the monotonic clock (one program per VM keeps the CPU); no accounting yet for the rest. */
+/* getrusage: the CPU time the kernel counted for the process or thread, all as user time; no other counters yet. */
 long lx_sys_getrusage(long who, long usage, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
@@ -316,19 +318,19 @@ long lx_sys_getrusage(long who, long usage, long a3, long a4, long a5, long a6)
 	who = (int)who;
 	if (who != 0 && who != -1 && who != 1)
 		return -EINVAL;
-	if (who != -1) {
-		uint64_t ns = clock_ns();
+	if (who != -1) { /* children's time is not gathered yet */
+		uint64_t ns = (uint64_t)sys_cpu_time(who == 0, 0);
 		ru[0] = ns / 1000000000UL;
 		ru[1] = ns % 1000000000UL / 1000;
 	}
 	return put_user(usage, ru, sizeof(ru));
 }
 
-/* times: clock ticks (100 a second) since boot; the process's own time as in getrusage. */
+/* times: clock ticks (100 a second) since boot; the process's CPU time as in getrusage. */
 long lx_sys_times(long buf, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	uint64_t ticks = clock_ns() / 10000000UL, t[4] = { ticks, 0, 0, 0 };
+	uint64_t ticks = clock_ns() / 10000000UL, t[4] = { (uint64_t)sys_cpu_time(1, 0) / 10000000UL, 0, 0, 0 };
 	if (buf && put_user(buf, t, sizeof(t)) < 0)
 		return -EFAULT;
 	return (long)ticks;

@@ -475,6 +475,15 @@ long lx_sys_rt_sigsuspend(long set, long size, long a3, long a4, long a5, long a
 	return -EINTR;
 }
 
+/* pause: wait for a signal that does something; always -EINTR. */
+long lx_sys_pause(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	while (!lx_signal_interrupts())
+		lx_thread_wait(TIMEOUT_FOREVER);
+	return -EINTR;
+}
+
 /* Take one signal of set, waiting up to a timeout; its number, or -EAGAIN. */
 long lx_sys_rt_sigtimedwait(long set, long info, long uts, long size, long a5, long a6)
 {

@@ -159,8 +159,32 @@ static void check_limits(void)
 	check_err("prlimit-bad-resource", syscall(SYS_prlimit64, 0, 1000, NULL, &r), EINVAL);
 }
 
+/* CPU-time clocks count running, not sleeping. */
+static void check_cpu_time(void)
+{
+	struct timespec p0, p1, t0, t1, m0, m1;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	clock_gettime(CLOCK_MONOTONIC, &m0);
+	struct timespec nap = { 0, 50000000 };
+	nanosleep(&nap, NULL);
+	volatile unsigned long x = 0;
+	for (unsigned long i = 0; i < 1000000; i++)
+		x += i;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p1);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	clock_gettime(CLOCK_MONOTONIC, &m1);
+	long cpu = (p1.tv_sec - p0.tv_sec) * 1000000000L + (p1.tv_nsec - p0.tv_nsec);
+	long thr = (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec);
+	long wall = (m1.tv_sec - m0.tv_sec) * 1000000000L + (m1.tv_nsec - m0.tv_nsec);
+	CHECK("cpu-time-advances", cpu > 0 && thr > 0, "process %ld ns, thread %ld ns", cpu, thr);
+	CHECK("cpu-time-not-sleep", cpu < wall - 40000000L && thr <= cpu + 1000000L, "process %ld ns, thread %ld ns, wall %ld ns",
+	      cpu, thr, wall);
+}
+
 int main(void)
 {
+	check_cpu_time();
 	check_ids();
 	check_uname();
 	check_clocks();

@@ -42,7 +42,7 @@ $table
 | --- | ---: | ---: |
 | boot image (bytes) | $((lk + li)) (vmlinuz $lk + initramfs $li) | $((k + lx + prog)) (kernel $k + lx $lx + program $prog) |
 | least \`-m\` that runs the benchmark to its end | $(sed -n 's/^minmem \([0-9]*M\).*/\1/p' "$out/linux-minmem.txt" 2>/dev/null) | $(sed -n 's/^minmem \([0-9]*M\).*/\1/p' "$out/mica-minmem.txt" 2>/dev/null) |
-| hello world, QEMU launch to exit (wall, median of 5) | $(awk '{ print $4 }' "$out/wall.txt" 2>/dev/null) | $(awk '{ print $6 }' "$out/wall.txt" 2>/dev/null) |
+| hello world, QEMU launch to exit (wall seconds, median of 5) | $(awk '{ print $4 }' "$out/wall.txt" 2>/dev/null) | $(awk '{ print $6 }' "$out/wall.txt" 2>/dev/null) |
 
 ${worse:-No Mica figure got worse than the table recorded before.}
 $end

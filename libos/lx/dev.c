@@ -256,12 +256,24 @@ static long console_ioctl(struct file *f, unsigned long req, unsigned long arg)
 			return -EFAULT;
 		memcpy(&console_winsize, (const void *)arg, sizeof(console_winsize));
 		return 0;
-	case TIOCGPGRP:
+	case TIOCGPGRP: /* the foreground process group */
 		if (!mem_user_ok(arg, sizeof(int), true))
 			return -EFAULT;
-		*(int *)arg = 1;
+		*(int *)arg = LX_SH->fg_pgrp;
 		return 0;
 	case TIOCSPGRP:
+		if (!mem_user_ok(arg, sizeof(int), false))
+			return -EFAULT;
+		if (!lx_pgrp_exists(*(const int *)arg))
+			return -EPERM;
+		LX_SH->fg_pgrp = *(const int *)arg;
+		return 0;
+	case 0x540E: /* TIOCSCTTY: the console is every session's terminal already */
+		return 0;
+	case 0x5429: /* TIOCGSID */
+		if (!mem_user_ok(arg, sizeof(int), true))
+			return -EFAULT;
+		*(int *)arg = lx_me->sid;
 		return 0;
 	case FIONREAD:
 		if (!mem_user_ok(arg, sizeof(int), true))

@@ -41,7 +41,7 @@
 /* ---- util.c: the memory the processes of one lx share, lx's heap, messages ---- */
 /* A process of this lx instance. */
 struct lx_proc {
-	int pid, ppid, pgid;
+	int pid, ppid, pgid, sid;
 	int state;          /* LX_PROC_FREE, _LIVE, _ZOMBIE */
 	int wstatus;        /* for wait4: exit code << 8, or the signal */
 	uint64_t env;       /* its Mica environment */
@@ -60,6 +60,7 @@ struct lx_shared {
 	void *bins[40];
 	uint64_t next_ino;
 	int next_pid;
+	int fg_pgrp;                   /* the console's foreground process group (TIOCSPGRP) */
 	struct lx_proc procs[LX_MAX_PROCS];
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
@@ -239,6 +240,7 @@ long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 __attribute__((noreturn)) void lx_exit(int status);
 __attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
 void lx_process_init(void);
+bool lx_pgrp_exists(int pgid);
 void lx_process_fork_child(struct lx_thread *me);
 extern const char *const lx_syscall_names[];
 

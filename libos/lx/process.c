@@ -44,7 +44,8 @@ static struct lx_proc *proc_new(void)
 void lx_process_init(void);
 void lx_process_init(void)
 {
-	LX_SH->procs[0] = (struct lx_proc){ .pid = 1, .ppid = 0, .pgid = 1, .state = LX_PROC_LIVE, .env = ENVINFO->id,
+	LX_SH->fg_pgrp = 1;
+	LX_SH->procs[0] = (struct lx_proc){ .pid = 1, .ppid = 0, .pgid = 1, .sid = 1, .state = LX_PROC_LIVE, .env = ENVINFO->id,
 					    .main_ktid = sys_thread_self() };
 	lx_me = &LX_SH->procs[0];
 }
@@ -100,7 +101,8 @@ static long do_fork(void)
 	struct lx_proc *p = proc_new();
 	if (!p)
 		return -EAGAIN;
-	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = proc_of(lx_pid)->pgid, .state = LX_PROC_LIVE };
+	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
+			       .state = LX_PROC_LIVE };
 	vfs_fork();
 	lx_fork_child = true; /* seen only by the child's copy */
 	lx_fork_child_pid = p->pid;
@@ -197,35 +199,71 @@ static long reap(struct lx_proc *c, long wstatus)
 	return pid;
 }
 
-long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, long a6)
+/*
+ * A child that ended, among those pid names as wait4 reads it (> 0 that one,
+ * -1 any, 0 our group, < -1 that group), waiting for one unless nohang.
+ * NULL with *err: 0 (nohang and none yet), -ECHILD (no such child), -EINTR.
+ */
+static struct lx_proc *wait_for(int pid, bool nohang, long *err)
 {
-	(void)rusage, (void)a5, (void)a6;
-	pid = (int)pid; /* pid_t and the options are ints: the upper halves of the registers are not ours */
-	options = (int)options;
-	if (wstatus && !mem_user_ok((uint64_t)wstatus, 4, true))
-		return -EFAULT;
-	if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
-		return -EINVAL;
-	struct lx_proc *me = proc_of(lx_pid);
 	for (;;) {
 		bool any = false;
 		for (int i = 0; i < LX_MAX_PROCS; i++) {
 			struct lx_proc *c = &LX_SH->procs[i];
 			if (c->state == LX_PROC_FREE || c->ppid != lx_pid || (pid > 0 && c->pid != pid) ||
-			    (pid < -1 && c->pgid != -pid) || (pid == 0 && c->pgid != me->pgid))
+			    (pid < -1 && c->pgid != -pid) || (pid == 0 && c->pgid != lx_me->pgid))
 				continue;
 			any = true;
 			if (c->state == LX_PROC_ZOMBIE)
-				return reap(c, wstatus);
+				return c;
 		}
-		if (!any)
-			return -ECHILD_;
-		if (options & WNOHANG)
-			return 0;
-		if (lx_signal_interrupts())
-			return -EINTR;
+		*err = !any ? -ECHILD_ : nohang ? 0 : lx_signal_interrupts() ? -EINTR : 1;
+		if (*err != 1)
+			return NULL;
 		lx_thread_wait(100000000UL);
 	}
+}
+
+long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, long a6)
+{
+	(void)rusage, (void)a5, (void)a6;
+	long err;
+	options = (int)options; /* pid_t and the options are ints: the upper halves of the registers are not ours */
+	if (wstatus && !mem_user_ok((uint64_t)wstatus, 4, true))
+		return -EFAULT;
+	if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
+		return -EINVAL;
+	struct lx_proc *c = wait_for((int)pid, options & WNOHANG, &err);
+	return c ? reap(c, wstatus) : err;
+}
+
+/* waitid: as wait4, with the child's end told in a siginfo (WNOWAIT leaves it waitable). */
+long lx_sys_waitid(long idtype, long id, long uinfo, long options, long rusage, long a6)
+{
+	(void)rusage, (void)a6;
+	long err;
+	int type = (int)idtype, pid = type == 0 ? -1 : type == 1 ? (int)id : type == 2 ? (id ? -(int)id : 0) : -2;
+	options = (int)options;
+	if (pid == -2 || (type == 1 && id <= 0) || !(options & 4 /* WEXITED */) ||
+	    (options & ~(WNOHANG | 2 | 4 | 8 | 0x01000000 | 0x40000000 | 0x80000000)))
+		return -EINVAL;
+	if (uinfo && !mem_user_ok((uint64_t)uinfo, 128, true))
+		return -EFAULT;
+	struct lx_proc *c = wait_for(pid, options & WNOHANG, &err);
+	if (uinfo)
+		memset((void *)uinfo, 0, 128);
+	if (!c)
+		return err;
+	if (uinfo) {
+		int32_t *si = (int32_t *)uinfo, st = c->wstatus;
+		si[0] = 17;                         /* SIGCHLD */
+		si[2] = (st & 0x7F) ? 2 : 1;        /* CLD_KILLED or CLD_EXITED */
+		si[4] = c->pid;
+		si[6] = (st & 0x7F) ? (st & 0x7F) : (st >> 8) & 0xFF;
+	}
+	if (!(options & 0x01000000 /* WNOWAIT */))
+		reap(c, 0);
+	return 0;
 }
 
 /* ---- ids ---- */
@@ -273,7 +311,28 @@ long lx_sys_setpgid(long pid, long pgid, long a3, long a4, long a5, long a6)
 long lx_sys_getsid(long pid, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	return proc_of(pid == 0 ? lx_pid : (int)pid) ? 1 : -ESRCH;
+	struct lx_proc *p = proc_of((int)pid == 0 ? lx_pid : (int)pid);
+	return p ? p->sid : -ESRCH;
+}
+
+/* setsid: a new session and process group led by the caller; EPERM if it leads a group already. */
+long lx_sys_setsid(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	for (int i = 0; i < LX_MAX_PROCS; i++)
+		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].pgid == lx_pid)
+			return -EPERM;
+	lx_me->sid = lx_me->pgid = lx_pid;
+	return lx_pid;
+}
+
+/* Is there a live process in group pgid? */
+bool lx_pgrp_exists(int pgid)
+{
+	for (int i = 0; i < LX_MAX_PROCS; i++)
+		if (LX_SH->procs[i].state == LX_PROC_LIVE && LX_SH->procs[i].pgid == pgid)
+			return true;
+	return false;
 }
 
 /* ---- execve ---- */

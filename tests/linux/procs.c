@@ -143,6 +143,43 @@ static void check_pipes(void)
 	CHECK("sigpipe-kills", (WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE) || WIFEXITED(st), "status %#x", st);
 }
 
+static void check_waitid_setsid(void)
+{
+	pid_t p = fork();
+	if (p == 0)
+		_exit(9);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	int r = waitid(P_PID, p, &si, WEXITED | WNOWAIT);
+	CHECK("waitid-exited", r == 0 && si.si_pid == p && si.si_code == CLD_EXITED && si.si_status == 9,
+	      "r %d pid %d code %d status %d", r, si.si_pid, si.si_code, si.si_status);
+	CHECK("waitid-nowait-keeps-zombie", WEXITSTATUS(wait_status(p)) == 9, "the zombie was gone after WNOWAIT");
+	p = fork();
+	if (p == 0) {
+		pause();
+		_exit(0);
+	}
+	kill(p, SIGKILL);
+	memset(&si, 0, sizeof(si));
+	r = waitid(P_ALL, 0, &si, WEXITED);
+	CHECK("waitid-killed", r == 0 && si.si_code == CLD_KILLED && si.si_status == SIGKILL, "code %d status %d",
+	      si.si_code, si.si_status);
+	errno = 0;
+	CHECK("waitid-needs-wexited", waitid(P_ALL, 0, &si, 0) == -1 && errno == EINVAL, "errno %d", errno);
+	p = fork();
+	if (p == 0) {
+		pid_t s = setsid();
+		_exit(s == getpid() && getsid(0) == getpid() && getpgid(0) == getpid() ? 0 : 1);
+	}
+	CHECK("setsid", WEXITSTATUS(wait_status(p)) == 0, "setsid in a child did not make a new session");
+	p = fork();
+	if (p == 0) {
+		setpgid(0, 0);
+		_exit(setsid() == -1 && errno == EPERM ? 0 : 1);
+	}
+	CHECK("setsid-group-leader", WEXITSTATUS(wait_status(p)) == 0, "a group leader could setsid");
+}
+
 static void check_groups(void)
 {
 	pid_t p = fork();
@@ -193,5 +230,6 @@ int main(int argc, char **argv)
 	check_shared_offset();
 	check_pipes();
 	check_groups();
+	check_waitid_setsid();
 	return t_done();
 }

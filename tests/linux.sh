@@ -177,3 +177,14 @@ if [ -x "$out/procs" ]; then
 		echo "not ok linux/fork-leak-1000: MemFree before '$before' kB, after '$after' kB"
 	fi
 fi
+
+# A fork bomb is contained (Mica only: not a thing to run on the host): fork fails with EAGAIN or
+# ENOMEM before anything else does, and once the children are gone fork works again.
+if [ -x "$out/procs" ]; then
+	bomb=$(mica --mem 128M "$out/procs" bomb 1000 2>&1 | tr -d '\r')
+	if printf '%s\n' "$bomb" | grep -Eq 'then errno [0-9]+ \((EAGAIN|ENOMEM)\), fork afterwards works'; then
+		echo "ok linux/fork-bomb-contained ($(printf '%s\n' "$bomb" | grep '^bomb'))"
+	else
+		echo "not ok linux/fork-bomb-contained: $(printf '%s\n' "$bomb" | tail -3 | tr '\n' ' ')"
+	fi
+fi

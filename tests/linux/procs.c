@@ -217,10 +217,42 @@ static int leak(int n)
 	return 0;
 }
 
+/* "bomb N": fork up to N children that wait; fork must fail cleanly before the system does. Mica only. */
+static int bomb(int n)
+{
+	pid_t kids[1024];
+	int made = 0, err = 0;
+	for (; made < n && made < 1024; made++) {
+		pid_t p = fork();
+		if (p == 0) {
+			pause();
+			_exit(0);
+		}
+		if (p < 0) {
+			err = errno;
+			break;
+		}
+		kids[made] = p;
+	}
+	for (int i = 0; i < made; i++)
+		kill(kids[i], SIGKILL);
+	for (int i = 0; i < made; i++)
+		waitpid(kids[i], NULL, 0);
+	pid_t again = fork();
+	if (again == 0)
+		_exit(0);
+	int st = again > 0 ? wait_status(again) : -1;
+	printf("bomb made %d, then errno %d (%s), fork afterwards %s\n", made, err,
+	       err == EAGAIN ? "EAGAIN" : err == ENOMEM ? "ENOMEM" : "-", st == 0 ? "works" : "fails");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "leak") == 0)
 		return leak(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "bomb") == 0)
+		return bomb(atoi(argv[2]));
 	if (argc == 4 && strcmp(argv[1], "fdcheck") == 0) {
 		int gone = fcntl(atoi(argv[2]), F_GETFD) == -1, kept = fcntl(atoi(argv[3]), F_GETFD) >= 0;
 		return gone && kept ? 0 : 1;

@@ -40,6 +40,10 @@ expect console-shell 0 "nosuch: E_NOENT" msh
 bbsh() { (sleep 2; printf 'echo typed $((2+3))\n'; sleep 1; printf 'echo a b | busybox wc -w\n'; sleep 1; printf 'exit 4\n') |
 	MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
 expect busybox-sh-interactive 4 "typed 5" bbsh
+# Ctrl-C: SIGINT to the foreground job, whether it reads the console (cat) or not (sleep); the shell stays.
+ctrlc() { (sleep 2; printf 'busybox sleep 30\n'; sleep 2; printf '\003'; sleep 1; printf 'busybox cat\n'; sleep 1; printf '\003';
+	sleep 1; printf 'echo after $?\n'; sleep 1; printf 'exit 6\n') | MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
+expect ctrl-c 6 "after 130" ctrlc
 
 printf 'not an elf' > "$tmp/init"
 expect bad-elf 255 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"

@@ -114,25 +114,73 @@ void console_wait(uint64_t ns)
 	lx_lock_take(depth);
 }
 
-/* The next console byte, sleeping on the console interrupt until one arrives when wait. -1 if none. */
+static void echo(const char *s, long n)
+{
+	if (console_termios.c_lflag & ECHO)
+		sys_cputs(s, n);
+}
+
+/* A byte from the console: one read ahead into the shared buffer first, else the UART; -1 if none. */
+static long console_byte(void)
+{
+	if (LX_SH->cin_len) {
+		uint8_t c = LX_SH->cin[LX_SH->cin_start];
+		LX_SH->cin_start = (LX_SH->cin_start + 1) % sizeof(LX_SH->cin);
+		LX_SH->cin_len--;
+		return c;
+	}
+	return sys_cgetc();
+}
+
+/* The line being read in canonical mode, and what of it is still to hand out. */
+static char line[4096];
+static size_t line_len, line_pos;
+static bool line_done, line_eof;
+
+/* Ctrl-C and Ctrl-\ (VINTR, VQUIT) with ISIG: the signal to the foreground group, the line dropped. */
+static bool isig(int c)
+{
+	const uint8_t *cc = console_termios.c_cc;
+	if (!(console_termios.c_lflag & ISIG) || (c != cc[0] && c != cc[1]))
+		return false;
+	echo(c == cc[0] ? "^C\n" : "^\\\n", 3);
+	line_len = line_pos = 0;
+	line_done = line_eof = false;
+	lx_signal_group(LX_SH->fg_pgrp, c == cc[0] ? 2 : 3);
+	return true;
+}
+
+/* pid 1, waiting: read what the UART has into the shared buffer, acting on Ctrl-C there and then. */
+void console_scan(void)
+{
+	long c;
+	while (LX_SH->cin_len < sizeof(LX_SH->cin) && (c = sys_cgetc()) >= 0)
+		if (!isig((int)c)) {
+			LX_SH->cin[(LX_SH->cin_start + LX_SH->cin_len) % sizeof(LX_SH->cin)] = (uint8_t)c;
+			LX_SH->cin_len++;
+		}
+}
+
+#define CONSOLE_EINTR (-2)
+
+/* The next console byte, sleeping on the console interrupt until one arrives when wait. -1 if none, CONSOLE_EINTR. */
 static int console_getc(bool wait)
 {
 	for (;;) {
-		long c = pushback >= 0 ? pushback : sys_cgetc();
+		long c = pushback >= 0 ? pushback : console_byte();
 		pushback = -1;
+		if (c >= 0 && isig((int)c))
+			c = -1; /* Ctrl-C: a signal now, not a byte */
 		if (c >= 0)
 			return (int)c;
+		if (lx_signal_interrupts())
+			return CONSOLE_EINTR;
 		if (!wait)
 			return -1;
 		console_wait(TIMEOUT_FOREVER);
 	}
 }
 
-static void echo(const char *s, long n)
-{
-	if (console_termios.c_lflag & ECHO)
-		sys_cputs(s, n);
-}
 
 /* Raw mode: what the console has, at least one byte (waiting for it unless nonblocking). */
 static long raw_read(struct file *f, char *p, size_t n)
@@ -140,6 +188,8 @@ static long raw_read(struct file *f, char *p, size_t n)
 	size_t got = 0;
 	while (got < n) {
 		int c = console_getc(got == 0 && !(f->flags & O_NONBLOCK));
+		if (c == CONSOLE_EINTR && got == 0)
+			return -EINTR;
 		if (c < 0)
 			break;
 		if (c == '\r' && (console_termios.c_iflag & ICRNL))
@@ -150,10 +200,6 @@ static long raw_read(struct file *f, char *p, size_t n)
 	return got ? (long)got : -EAGAIN;
 }
 
-/* The line being read in canonical mode, and what of it is still to hand out. */
-static char line[4096];
-static size_t line_len, line_pos;
-static bool line_done, line_eof;
 
 /* Take one byte into the line under construction: editing keys, ^D, newline. */
 static void canon_byte(int c)
@@ -185,7 +231,7 @@ static long canon_read(struct file *f, char *p, size_t n)
 	while (!line_done) {
 		int c = console_getc(!(f->flags & O_NONBLOCK));
 		if (c < 0)
-			return -EAGAIN;
+			return c == CONSOLE_EINTR ? -EINTR : -EAGAIN;
 		canon_byte(c);
 	}
 	size_t k = line_len - line_pos < n ? line_len - line_pos : n;

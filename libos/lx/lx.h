@@ -61,6 +61,8 @@ struct lx_shared {
 	uint64_t next_ino;
 	int next_pid;
 	int fg_pgrp;                   /* the console's foreground process group (TIOCSPGRP) */
+	uint8_t cin[256];              /* console bytes read ahead (by pid 1, looking for Ctrl-C) for whoever reads next */
+	uint32_t cin_start, cin_len;
 	struct lx_proc procs[LX_MAX_PROCS];
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
@@ -241,6 +243,8 @@ __attribute__((noreturn)) void lx_exit(int status);
 __attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
 void lx_process_init(void);
 bool lx_pgrp_exists(int pgid);
+void lx_signal_group(int pgid, int sig);    /* to every process of group pgid */
+void console_scan(void);                    /* pid 1, waiting: act on Ctrl-C typed while nobody reads the console */
 void lx_process_fork_child(struct lx_thread *me);
 extern const char *const lx_syscall_names[];
 

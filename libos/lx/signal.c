@@ -414,6 +414,24 @@ long lx_sys_rt_sigreturn(long a1, long a2, long a3, long a4, long a5, long a6)
 	return (long)m->rax;
 }
 
+/* Send sig to every live process of group pgid (from the console's Ctrl-C, say). */
+void lx_signal_group(int pgid, int sig)
+{
+	for (int i = 0; i < LX_MAX_PROCS; i++) {
+		struct lx_proc *p = &LX_SH->procs[i];
+		if (p->state != LX_PROC_LIVE || p->pgid != pgid)
+			continue;
+		if (p == lx_me) {
+			lx_signal_send(NULL, sig, 0x80 /* SI_KERNEL */);
+		} else {
+			p->pending |= BIT(sig);
+			lx_proc_wake(p);
+			if (p->main_ktid > 0)
+				sys_thread_kick(p->main_ktid);
+		}
+	}
+}
+
 /* Send sig to process pid, to a process group (pid 0: ours, -pgid), or to every process (-1). */
 long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
 {

@@ -161,11 +161,15 @@ void lx_thread_wait(uint64_t ns)
 			slot = i;
 	if (slot >= 0)
 		lx_me->wake[slot] = me->ntfn;
+	if (lx_pid == 1 && ns > 50000000UL)
+		ns = 50000000UL; /* pid 1 looks at the console for Ctrl-C this often while it waits */
 	int depth = lx_lock_drop();
 	sys_ntfn_wait(me->ntfn, slot >= 0 ? ns : (ns < 10000000UL ? ns : 10000000UL));
 	lx_lock_take(depth);
 	if (slot >= 0)
 		lx_me->wake[slot] = 0;
+	if (lx_pid == 1)
+		console_scan(); /* Ctrl-C typed while pid 1 waited (for a foreground job, say) */
 }
 
 void lx_waitq_add(struct lx_waitq *q)

@@ -141,12 +141,12 @@ static bool line_done, line_eof;
 static bool isig(int c)
 {
 	const uint8_t *cc = console_termios.c_cc;
-	if (!(console_termios.c_lflag & ISIG) || (c != cc[0] && c != cc[1]))
+	if (!(console_termios.c_lflag & ISIG) || (c != cc[0] && c != cc[1] && c != cc[10]))
 		return false;
-	echo(c == cc[0] ? "^C\n" : "^\\\n", 3);
+	echo(c == cc[0] ? "^C\n" : c == cc[1] ? "^\\\n" : "^Z\n", 3);
 	line_len = line_pos = 0;
 	line_done = line_eof = false;
-	lx_signal_group(LX_SH->fg_pgrp, c == cc[0] ? 2 : 3);
+	lx_signal_group(LX_SH->fg_pgrp, c == cc[0] ? 2 : c == cc[1] ? 3 : 20); /* SIGINT, SIGQUIT, SIGTSTP */
 	return true;
 }
 

@@ -49,6 +49,9 @@ struct lx_proc {
 	volatile uint64_t pending; /* signals sent to the whole process (kill, SIGCHLD) */
 	long wake[4];       /* notifications of its threads waiting in lx, to wake for a signal or a child */
 	long main_ktid;     /* kernel id of its first thread, to interrupt for a signal */
+	bool stopped;       /* stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU until SIGCONT */
+	int stop_report;    /* for wait4 WUNTRACED: sig << 8 | 0x7f, or 0 */
+	bool cont_report;   /* for wait4 WCONTINUED */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 

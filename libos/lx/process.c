@@ -13,6 +13,8 @@
  * status a child left there when it ended.
  */
 #define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
 #define ECHILD_ 10
 #define XSTACK_SPAN 0x100000UL
 
@@ -204,8 +206,9 @@ static long reap(struct lx_proc *c, long wstatus)
  * -1 any, 0 our group, < -1 that group), waiting for one unless nohang.
  * NULL with *err: 0 (nohang and none yet), -ECHILD (no such child), -EINTR.
  */
-static struct lx_proc *wait_for(int pid, bool nohang, long *err)
+static struct lx_proc *wait_for(int pid, int options, long *err)
 {
+	bool nohang = options & WNOHANG;
 	for (;;) {
 		bool any = false;
 		for (int i = 0; i < LX_MAX_PROCS; i++) {
@@ -214,7 +217,8 @@ static struct lx_proc *wait_for(int pid, bool nohang, long *err)
 			    (pid < -1 && c->pgid != -pid) || (pid == 0 && c->pgid != lx_me->pgid))
 				continue;
 			any = true;
-			if (c->state == LX_PROC_ZOMBIE)
+			if (c->state == LX_PROC_ZOMBIE || ((options & WUNTRACED) && c->stop_report) ||
+			    ((options & WCONTINUED) && c->cont_report))
 				return c;
 		}
 		*err = !any ? -ECHILD_ : nohang ? 0 : lx_signal_interrupts() ? -EINTR : 1;
@@ -233,7 +237,17 @@ long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, lo
 		return -EFAULT;
 	if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
 		return -EINVAL;
-	struct lx_proc *c = wait_for((int)pid, options & WNOHANG, &err);
+	struct lx_proc *c = wait_for((int)pid, (int)options, &err);
+	if (c && c->state != LX_PROC_ZOMBIE) { /* stopped or continued: reported once, not reaped */
+		int st = (options & WUNTRACED) && c->stop_report ? c->stop_report : 0xFFFF;
+		if (st == 0xFFFF)
+			c->cont_report = false;
+		else
+			c->stop_report = 0;
+		if (wstatus)
+			memcpy((void *)wstatus, &st, sizeof(st));
+		return c->pid;
+	}
 	return c ? reap(c, wstatus) : err;
 }
 
@@ -249,7 +263,7 @@ long lx_sys_waitid(long idtype, long id, long uinfo, long options, long rusage, 
 		return -EINVAL;
 	if (uinfo && !mem_user_ok((uint64_t)uinfo, 128, true))
 		return -EFAULT;
-	struct lx_proc *c = wait_for(pid, options & WNOHANG, &err);
+	struct lx_proc *c = wait_for(pid, (int)(options & ~WUNTRACED & ~WCONTINUED), &err);
 	if (uinfo)
 		memset((void *)uinfo, 0, 128);
 	if (!c)

@@ -96,12 +96,12 @@ static uint64_t deliverable(void)
 }
 
 /* Signals whose action is to do nothing: they never interrupt anything. Kept up to date by set_action. */
-static uint64_t ignored = IGNORED_BY_DEFAULT | STOPPING;
+static uint64_t ignored = IGNORED_BY_DEFAULT;
 
 static void set_action(int sig, const struct k_sigaction *a)
 {
 	actions[sig] = *a;
-	if (a->handler == SIG_IGN || (a->handler == SIG_DFL && (BIT(sig) & (IGNORED_BY_DEFAULT | STOPPING))))
+	if (a->handler == SIG_IGN || (a->handler == SIG_DFL && (BIT(sig) & IGNORED_BY_DEFAULT)))
 		ignored |= BIT(sig);
 	else
 		ignored &= ~BIT(sig);
@@ -179,11 +179,54 @@ static bool push_frame(struct lx_regs *r, int sig, const struct k_sigaction *a, 
 }
 
 /* The default action of sig: ignore, or end the program with 128 + sig. */
+/* Tell the parent of this process that it stopped or went on, as wait4 and SIGCHLD do. */
+static void tell_parent(struct lx_proc *p)
+{
+	for (int i = 0; i < LX_MAX_PROCS; i++) {
+		struct lx_proc *q = &LX_SH->procs[i];
+		if (q->state == LX_PROC_LIVE && q->pid == p->ppid) {
+			q->pending |= BIT(17);
+			lx_proc_wake(q);
+		}
+	}
+}
+
+/* A stop signal's default action: the process stops until SIGCONT (or SIGKILL) comes. */
+static void stop_process(int sig)
+{
+	struct lx_thread *me = lx_self();
+	lx_me->stopped = true;
+	lx_me->stop_report = sig << 8 | 0x7F;
+	tell_parent(lx_me);
+	while (lx_me->stopped && !((me->sigpending | lx_process_pending) & BIT(9)))
+		lx_thread_wait(TIMEOUT_FOREVER);
+}
+
 static void default_action(int sig)
 {
-	if (BIT(sig) & (IGNORED_BY_DEFAULT | STOPPING))
-		return; /* no job control yet: stop signals are ignored */
+	if (BIT(sig) & IGNORED_BY_DEFAULT)
+		return;
+	if (BIT(sig) & STOPPING) {
+		stop_process(sig);
+		return;
+	}
 	lx_exit_signal(sig);
+}
+
+/* SIGCONT's effect, at once, whatever the target does with the signal itself; a stop signal cancels a pending SIGCONT. */
+static void job_control(struct lx_proc *p, int sig)
+{
+	if (sig == 18) {
+		p->pending &= ~STOPPING;
+		if (p->stopped) {
+			p->stopped = false;
+			p->stop_report = 0;
+			p->cont_report = true;
+			tell_parent(p);
+		}
+	} else if (BIT(sig) & STOPPING) {
+		p->pending &= ~BIT(18);
+	}
 }
 
 /* Run the action of one signal for the thread whose registers are r. */
@@ -421,6 +464,7 @@ void lx_signal_group(int pgid, int sig)
 		struct lx_proc *p = &LX_SH->procs[i];
 		if (p->state != LX_PROC_LIVE || p->pgid != pgid)
 			continue;
+		job_control(p, sig);
 		if (p == lx_me) {
 			lx_signal_send(NULL, sig, 0x80 /* SI_KERNEL */);
 		} else {
@@ -448,6 +492,7 @@ long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
 		hit++;
 		if (sig == 0)
 			continue;
+		job_control(p, (int)sig);
 		if (p == lx_me) {
 			lx_signal_send(NULL, (int)sig, 0 /* SI_USER */);
 		} else {

@@ -180,6 +180,31 @@ static void check_waitid_setsid(void)
 	CHECK("setsid-group-leader", WEXITSTATUS(wait_status(p)) == 0, "a group leader could setsid");
 }
 
+/* Job control: SIGSTOP stops a child (WUNTRACED sees it), SIGCONT lets it go on (WCONTINUED). */
+static void check_stop_continue(void)
+{
+	int p2c[2];
+	pipe(p2c);
+	pid_t p = fork();
+	if (p == 0) {
+		char c;
+		read(p2c[0], &c, 1); /* blocks until the parent writes, after the stop and the continue */
+		_exit(c == 'g' ? 0 : 1);
+	}
+	kill(p, SIGSTOP);
+	int st = 0;
+	pid_t w = waitpid(p, &st, WUNTRACED);
+	CHECK("stopped", w == p && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "status %#x", st);
+	kill(p, SIGCONT);
+	w = waitpid(p, &st, WCONTINUED);
+	CHECK("continued", w == p && WIFCONTINUED(st), "status %#x", st);
+	write(p2c[1], "g", 1);
+	st = wait_status(p);
+	CHECK("runs-after-continue", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	close(p2c[0]);
+	close(p2c[1]);
+}
+
 static void check_groups(void)
 {
 	pid_t p = fork();
@@ -263,5 +288,6 @@ int main(int argc, char **argv)
 	check_pipes();
 	check_groups();
 	check_waitid_setsid();
+	check_stop_continue();
 	return t_done();
 }

@@ -44,6 +44,10 @@ expect busybox-sh-interactive 4 "typed 5" bbsh
 ctrlc() { (sleep 2; printf 'busybox sleep 30\n'; sleep 2; printf '\003'; sleep 1; printf 'busybox cat\n'; sleep 1; printf '\003';
 	sleep 1; printf 'echo after $?\n'; sleep 1; printf 'exit 6\n') | MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
 expect ctrl-c 6 "after 130" ctrlc
+# Ctrl-Z stops the foreground job, fg lets it finish.
+ctrlz() { (sleep 2; printf 'busybox sleep 2\n'; sleep 1; printf '\032'; sleep 1; printf 'fg\n'; sleep 3;
+	printf 'echo resumed $?\n'; sleep 1; printf 'exit 7\n') | MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
+expect ctrl-z-and-fg 7 "resumed 0" ctrlz
 
 printf 'not an elf' > "$tmp/init"
 expect bad-elf 255 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"

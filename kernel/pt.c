@@ -157,6 +157,28 @@ static int cow_one(uint64_t dst, uint64_t va, uint64_t *pte)
 }
 
 /*
+ * map_cow over one table of the given level (3: top) whose entries start at
+ * address base: descend only into present entries that overlap [start, end).
+ */
+static int cow_level(uint64_t *t, int level, uint64_t base, uint64_t dst, uint64_t start, uint64_t end)
+{
+	uint64_t shift = 12 + 9 * (uint64_t)level, span = 1UL << shift;
+	uint64_t first = start > base ? (start - base) >> shift : 0;
+	uint64_t last = end - base > 512 * span ? 512 : (end - base + span - 1) >> shift;
+	if (level == 3 && last > UVPT_SLOT)
+		last = UVPT_SLOT;
+	for (uint64_t i = first; i < last; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		uint64_t va = base + (i << shift);
+		int r = level ? cow_level(table(t[i]), level - 1, va, dst, start, end) : cow_one(dst, va, &t[i]);
+		if (r < 0)
+			return -E_NOMEM;
+	}
+	return 0;
+}
+
+/*
  * Copy-on-write bind of [start, end) of the address space caller into dst
  * (both page-aligned, the caller's own user pages): every present page is
  * mapped at the same address in dst; writable ones become read-only and
@@ -165,29 +187,9 @@ static int cow_one(uint64_t dst, uint64_t va, uint64_t *pte)
  */
 int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
 {
-	for (uint64_t va = start; va < end;) {
-		uint64_t *l4 = table(caller);
-		if (!(l4[PX(3, va)] & PTE_P)) {
-			va = (va + (1UL << 39)) & ~((1UL << 39) - 1);
-			continue;
-		}
-		uint64_t *l3 = table(l4[PX(3, va)]);
-		if (!(l3[PX(2, va)] & PTE_P)) {
-			va = (va + (1UL << 30)) & ~((1UL << 30) - 1);
-			continue;
-		}
-		uint64_t *l2 = table(l3[PX(2, va)]);
-		if (!(l2[PX(1, va)] & PTE_P)) {
-			va = (va + (1UL << 21)) & ~((1UL << 21) - 1);
-			continue;
-		}
-		uint64_t *pte = &table(l2[PX(1, va)])[PX(0, va)];
-		if ((*pte & PTE_P) && cow_one(dst, va, pte) < 0)
-			return -E_NOMEM;
-		va += PAGE_SIZE;
-	}
+	int r = cow_level(table(caller), 3, 0, dst, start, end);
 	lcr3(read_cr3()); /* the caller's writable pages just became read-only */
-	return 0;
+	return r;
 }
 
 /* Free a table of the given level and everything below it; leaves drop their frame references. */

@@ -208,8 +208,9 @@ void lx_proc_wake(struct lx_proc *p)
 /* In a forked child: only the thread that forked goes on; kernel objects of the parent are not ours. */
 void lx_threads_fork_child(struct lx_thread *me)
 {
-	for (int i = 0; i < LX_MAX_THREADS; i++) {
-		threads[i].ntfn = 0;
+	for (int i = 0; i < LX_MAX_THREADS; i++) { /* write only where needed: each write copies a page */
+		if (threads[i].ntfn)
+			threads[i].ntfn = 0;
 		if (&threads[i] != me && threads[i].state != SLOT_FREE)
 			threads[i].state = SLOT_FREE;
 	}

@@ -100,6 +100,7 @@ struct vma {
 void mem_init(uint64_t brk_start);
 long mem_map_stack(void);
 void mem_fork_child(void);           /* after fork: a private copy of the area list */
+long mem_map_cow(long child);        /* fork: the program's areas into child, copy-on-write */
 void mem_exec_reset(void);           /* before exec: every area of the old program gone */
 void mem_exit(void);                 /* the process ends: its area lists go */
 bool mem_cow_fault(uint64_t addr);   /* a write to a copy-on-write page: copy it */

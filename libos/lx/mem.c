@@ -515,6 +515,17 @@ void lx_fault(struct exc_frame *f)
 
 /* ---- fork and exec ---- */
 
+/* map_cow every area of the program into child, one call per area. 0 or -E_*. */
+long mem_map_cow(long child)
+{
+	for (struct vma *v = vmas; v; v = v->next) {
+		long r = sys_map_cow(child, v->start, v->end);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* In a forked child: the area list is the parent's (shared heap nodes): make a private copy. */
 void mem_fork_child(void)
 {

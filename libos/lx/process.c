@@ -74,9 +74,21 @@ static long fork_env(struct lx_proc *p)
 	struct lx_thread *me = lx_self();
 	/* it starts on its own, fresh exception stack: every other private page is copy-on-write */
 	uint64_t xtop = (me->stack_top - 0x200000UL) + XSTACK_SPAN;
-	long r = sys_map_cow(child, 0, USER_LIMIT); /* the shared header and heap are PTE_SHARE */
-	if (r == 0)
-		r = sys_map_cow(child, UBOOT, UENV);
+	/* only where there is something: the program's areas, then lx's own regions (the shared
+	 * header and heap are PTE_SHARE, the exception stacks PTE_NOCOPY); walking every table of the
+	 * whole space costs more than the pages themselves */
+	extern char lx_end[];
+	const uint64_t regions[][2] = {
+		{ LX_BASE, PGROUNDUP_U((uint64_t)lx_end) },
+		{ LX_STACKS, LX_STACKS + (uint64_t)LX_MAX_THREADS * 0x400000UL },
+		{ LX_HEAP, LX_SH->heap_mapped },
+		{ LX_SHARED, LX_SHARED_END },
+		{ ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE, ROOT_STACK_TOP },
+		{ UBOOT, UENV },
+	};
+	long r = mem_map_cow(child);
+	for (size_t i = 0; r == 0 && i < sizeof(regions) / sizeof(regions[0]); i++)
+		r = sys_map_cow(child, regions[i][0], regions[i][1]);
 	if (r == 0)
 		r = child_xstack(child, xtop);
 	if (r == 0)

@@ -248,7 +248,7 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 			else if (pte & PTE_COW) /* still shared with a fork: stays read-only until written */
 				sys_protect(0, p, (long)((pte_perm(prot) & ~PTE_W) | ((prot & PROT_WRITE) ? PTE_COW : 0)));
 			else
-				sys_protect(0, p, (long)pte_perm(prot));
+				sys_protect(0, p, (long)(pte_perm(prot) | (pte & PTE_SHARE)));
 		}
 		if (prot != PROT_NONE && parked)
 			unpark(v->start, v->end, pte_perm(prot), false);
@@ -258,13 +258,19 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 }
 
 /* Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave zeros). */
+/* Pages of a shared anonymous area are the same frames in every process that has the area: PTE_SHARE. */
+static uint64_t share_bit(const struct vma *v)
+{
+	return (v->flags & MAP_SHARED) && !v->file ? PTE_SHARE : 0;
+}
+
 static bool fill_page(struct vma *v, uint64_t va)
 {
 	if (page_alloc(0, va, PTE_W | PTE_NX) < 0)
 		return false;
 	if (v->file && v->file->ops->pread)
 		v->file->ops->pread(v->file, (void *)va, PAGE_SIZE, v->offset + (va - v->start));
-	return sys_protect(0, va, (long)pte_perm(v->prot)) == 0;
+	return sys_protect(0, va, (long)(pte_perm(v->prot) | share_bit(v))) == 0;
 }
 
 bool mem_fault(uint64_t addr, bool write)
@@ -519,6 +525,10 @@ void lx_fault(struct exc_frame *f)
 long mem_map_cow(long child)
 {
 	for (struct vma *v = vmas; v; v = v->next) {
+		/* a shared anonymous area is filled now, so that parent and child share every page of it */
+		for (uint64_t va = v->start; share_bit(v) && v->prot != PROT_NONE && va < v->end; va += PAGE_SIZE)
+			if (!(pte_of(va) & PTE_P) && !fill_page(v, va))
+				return -E_NOMEM;
 		long r = sys_map_cow(child, v->start, v->end);
 		if (r < 0)
 			return r;

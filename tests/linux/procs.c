@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -205,6 +206,24 @@ static void check_stop_continue(void)
 	close(p2c[1]);
 }
 
+/* MAP_SHARED | MAP_ANONYMOUS memory stays shared between parent and child after fork. */
+static void check_shared_anonymous(void)
+{
+	volatile int *shared = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	shared[0] = 1; /* one page touched before the fork, two not */
+	pid_t p = fork();
+	if (p == 0) {
+		shared[0] = 10;
+		shared[1024] = 20;
+		shared[2048] = 30;
+		_exit(0);
+	}
+	wait_status(p);
+	CHECK("shared-anonymous-after-fork", shared[0] == 10 && shared[1024] == 20 && shared[2048] == 30,
+	      "parent sees %d %d %d", shared[0], shared[1024], shared[2048]);
+	munmap((void *)shared, 3 * 4096);
+}
+
 static void check_groups(void)
 {
 	pid_t p = fork();
@@ -289,5 +308,6 @@ int main(int argc, char **argv)
 	check_groups();
 	check_waitid_setsid();
 	check_stop_continue();
+	check_shared_anonymous();
 	return t_done();
 }

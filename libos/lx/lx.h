@@ -65,6 +65,11 @@ struct lx_shared {
 	int next_pid;
 	int fg_pgrp;                   /* the console's foreground process group (TIOCSPGRP) */
 	uint8_t cin[256];              /* console bytes read ahead (by pid 1, looking for Ctrl-C) for whoever reads next */
+	struct {                       /* threads of any process waiting on a futex in shared memory */
+		uint64_t key;          /* frame << 12 | offset, 0 when the entry is free */
+		uint64_t bits;
+		long ntfn;
+	} sfutex[64];
 	uint32_t cin_start, cin_len;
 	struct lx_proc procs[LX_MAX_PROCS];
 };

@@ -372,6 +372,55 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR; /* else a signal woke it */
 }
 
+/* The key of a futex in memory shared between processes (a PTE_SHARE page): its frame and offset; 0 if private. */
+static uint64_t shared_key(uint64_t addr)
+{
+	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P))
+		return 0;
+	uint64_t pte = *uvpt_pte(va);
+	return (pte & PTE_P) && (pte & PTE_SHARE) ? (pte & PTE_ADDR) | (addr & (PAGE_SIZE - 1)) : 0;
+}
+
+/* Wake up to n threads, of any process, waiting on the shared futex key. */
+static long sfutex_wake(uint64_t key, long n, uint64_t bits)
+{
+	long woken = 0;
+	for (int i = 0; i < 64 && woken < n; i++)
+		if (LX_SH->sfutex[i].key == key && (LX_SH->sfutex[i].bits & bits)) {
+			LX_SH->sfutex[i].key = 0;
+			sys_ntfn_signal(LX_SH->sfutex[i].ntfn, 1);
+			woken++;
+		}
+	return woken;
+}
+
+/* Wait on a shared futex (key) while *addr == val: as futex_wait, with the waiter in the shared table. */
+static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_t bits)
+{
+	struct lx_thread *me = lx_self();
+	int slot = -1;
+	if (*(volatile uint32_t *)addr != val)
+		return -EAGAIN;
+	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0)
+		return -ENOMEM;
+	for (int i = 0; i < 64 && slot < 0; i++)
+		if (!LX_SH->sfutex[i].key)
+			slot = i;
+	if (slot < 0)
+		return -ENOMEM;
+	LX_SH->sfutex[slot].key = key;
+	LX_SH->sfutex[slot].bits = bits;
+	LX_SH->sfutex[slot].ntfn = me->ntfn;
+	int depth = lx_lock_drop();
+	long r = sys_ntfn_wait(me->ntfn, timeout_ns);
+	lx_lock_take(depth);
+	if (LX_SH->sfutex[slot].key != key || LX_SH->sfutex[slot].ntfn != me->ntfn)
+		return 0; /* woken */
+	LX_SH->sfutex[slot].key = 0;
+	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR;
+}
+
 /* A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the BITSET form. */
 static long futex_timeout(long uts, bool absolute, uint64_t *ns)
 {
@@ -399,12 +448,22 @@ long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val
 			return -EINVAL;
 		if ((r = futex_timeout(uts, (op & 127) == FUTEX_WAIT_BITSET, &ns)) < 0)
 			return r;
+		if (!mem_user_ok((uint64_t)uaddr, 4, false) || (uaddr & 3))
+			return -EFAULT;
+		uint64_t key = (op & 128) ? 0 : shared_key((uint64_t)uaddr); /* not FUTEX_PRIVATE_FLAG, shared memory */
+		if (key)
+			return sfutex_wait(key, (uint64_t)uaddr, (uint32_t)val, ns, bits);
 		return futex_wait((uint64_t)uaddr, (uint32_t)val, ns, bits);
 	}
 	case FUTEX_WAKE:
-		return futex_wake((uint64_t)uaddr, val, ~0UL);
-	case FUTEX_WAKE_BITSET:
-		return (uint32_t)val3 ? futex_wake((uint64_t)uaddr, val, (uint32_t)val3) : -EINVAL;
+	case FUTEX_WAKE_BITSET: {
+		uint64_t bits = (op & 127) == FUTEX_WAKE ? ~0UL : (uint32_t)val3;
+		if (!bits)
+			return -EINVAL;
+		long woken = futex_wake((uint64_t)uaddr, val, bits);
+		uint64_t key = (op & 128) || woken >= val ? 0 : shared_key((uint64_t)uaddr);
+		return key ? woken + sfutex_wake(key, val - woken, bits) : woken;
+	}
 	case FUTEX_CMP_REQUEUE:
 		if (!mem_user_ok((uint64_t)uaddr, 4, false))
 			return -EFAULT;

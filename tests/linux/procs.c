@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,6 +224,22 @@ static void check_shared_anonymous(void)
 	CHECK("shared-anonymous-after-fork", shared[0] == 10 && shared[1024] == 20 && shared[2048] == 30,
 	      "parent sees %d %d %d", shared[0], shared[1024], shared[2048]);
 	munmap((void *)shared, 3 * 4096);
+
+	/* a futex in shared memory: the child waits, the parent wakes it */
+	volatile uint32_t *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	*word = 0;
+	p = fork();
+	if (p == 0) {
+		while (*word == 0)
+			syscall(SYS_futex, word, 0 /* FUTEX_WAIT, not private */, 0, NULL, NULL, 0);
+		_exit(*word == 7 ? 0 : 1);
+	}
+	usleep(30000); /* let it fall asleep */
+	*word = 7;
+	syscall(SYS_futex, word, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
+	int st = wait_status(p);
+	CHECK("shared-futex-across-processes", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	munmap((void *)word, 4096);
 }
 
 static void check_groups(void)

@@ -203,7 +203,9 @@ void sched_run(void)
 		cpu.cur = NULL;
 		account(NULL);
 		timer_rearm();
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		uint64_t t0 = now_ns();
+		__asm__ volatile("sti; hlt; cli" ::: "memory"); /* nothing to run: halt until an interrupt */
+		kip->idle_ns += now_ns() - t0;
 	}
 }
 

@@ -90,6 +90,7 @@ struct kip {
 	uint64_t grace_ns;   /* time an env has to yield after a slice upcall */
 	uint64_t nslices;
 	uint64_t boot_tsc_reset; /* TSC when the kernel's first instruction ran */
+	volatile uint64_t idle_ns; /* time the CPU spent halted, with every thread blocked */
 };
 #define KIP_MAGIC 0x4D4943414B495031UL
 

@@ -1,7 +1,6 @@
 /* lx's open files and descriptors: regular, directory and generated files, open(2) itself and the fd table. */
 #include "libos/lx/fs.h"
 
-#define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 
 /* One descriptor: the open file it names and its close-on-exec flag. */
 struct fdent {
@@ -219,7 +218,7 @@ long vfs_read_all(const char *path, void **data, size_t *size)
 	char *p = lx_alloc(lk.node->size ? lk.node->size : 1);
 	if (!p)
 		return -ENOMEM;
-	memcpy(p, lk.node->data, lk.node->size);
+	reg_read(lk.node, p, lk.node->size, 0);
 	*data = p;
 	*size = lk.node->size;
 	return 0;

@@ -28,9 +28,13 @@ struct inode {
 	uint64_t size;                  /* regular: bytes; symlink: target length */
 	struct linux_timespec atime, mtime, ctime;
 	int refs;                       /* open files and cwd holding it */
-	/* regular file and symlink target */
-	char *data;                     /* NULL when size is 0 */
-	size_t cap;                     /* bytes allocated; 0 when data points into the archive */
+	/* regular file: the archive's bytes until first changed, then whole pages (NULL: a hole of zeros) */
+	const char *archived;           /* the boot image's copy, read-only; NULL once the file has pages */
+	char **pages;                   /* page i holds bytes [i * PAGE_SIZE, (i + 1) * PAGE_SIZE) */
+	uint64_t npages;                /* entries in pages */
+	int maps;                       /* shared mappings of it (MAP_SHARED), in every process */
+	/* symlink target */
+	char *data;                     /* NUL-terminated; NULL when size is 0 */
 	/* directory */
 	struct dentry *entries;         /* ascending cookie */
 	uint64_t next_cookie;           /* starts at 2: 0 is ".", 1 is ".." */
@@ -55,6 +59,7 @@ struct inode *vfs_mknode(struct inode *dir, const char *name, uint32_t mode); /*
 long reg_resize(struct inode *n, uint64_t size); /* grow with zeros or shrink; makes the data lx's own */
 long reg_write(struct inode *n, const void *buf, size_t len, uint64_t off);
 long reg_read(struct inode *n, void *buf, size_t len, uint64_t off);
+char *reg_page(struct inode *n, uint64_t i);   /* page i (inside the file) made lx's own, for a shared mapping; NULL when out of memory */
 long symlink_set(struct inode *n, const char *target);
 struct linux_timespec vfs_now(void);
 void inode_touch(struct inode *n, bool access, bool modify); /* modify also sets ctime */
@@ -96,6 +101,7 @@ size_t mem_format_maps(char *buf, size_t n); /* mem.c: /proc/self/maps text; byt
 
 /* ---- shared by the syscall files (vfs_path.c) ---- */
 #define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
+#define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 #define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
 #define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
 /* May lx touch n bytes of the program's memory at addr? */

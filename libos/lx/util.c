@@ -131,6 +131,39 @@ void *lx_realloc(void *p, size_t n)
 	return q;
 }
 
+/*
+ * Whole pages, page-aligned, for file data that programs may map: taken
+ * from the heap PAGE_BATCH at a time (the bytes skipped to reach a page
+ * boundary are lost), and kept on their own free list.
+ */
+#define PAGE_BATCH 16
+
+void *lx_page_alloc(void)
+{
+	void **p = LX_SH->free_pages;
+	if (!p) {
+		uint64_t start = PGROUNDUP_U(LX_SH->heap_top);
+		if (start + PAGE_BATCH * PAGE_SIZE > LX_HEAP + LX_HEAP_MAX || !heap_grow(start + PAGE_BATCH * PAGE_SIZE - LX_SH->heap_top))
+			return NULL;
+		for (int i = PAGE_BATCH - 1; i >= 0; i--) {
+			void **q = (void **)(start + (uint64_t)i * PAGE_SIZE);
+			*q = p;
+			p = q;
+		}
+	}
+	LX_SH->free_pages = *p;
+	memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+void lx_page_free(void *page)
+{
+	if (!page)
+		return;
+	*(void **)page = LX_SH->free_pages;
+	LX_SH->free_pages = page;
+}
+
 char *lx_strdup(const char *s)
 {
 	size_t n = strlen(s) + 1;

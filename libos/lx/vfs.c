@@ -8,7 +8,6 @@ uint32_t vfs_umask = 022;
 
 
 
-#define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 
 /* ---- nodes ---- */
 
@@ -42,14 +41,17 @@ struct inode *inode_new(uint32_t mode)
 	return n;
 }
 
+static void reg_free_from(struct inode *n, uint64_t first);
+
 /* Frees n once no directory names it and nothing holds it. */
 static void inode_maybe_free(struct inode *n)
 {
 	if (n->nlink || n->refs || n == vfs_root)
 		return;
 	struct inode *parent = ISDIR(n) ? n->parent : NULL;
-	if (n->cap)
-		lx_free(n->data);
+	lx_free(n->data);
+	reg_free_from(n, 0);
+	lx_free(n->pages);
 	lx_free(n);
 	if (parent)
 		inode_release(parent);
@@ -145,35 +147,83 @@ struct inode *vfs_mknode(struct inode *dir, const char *name, uint32_t mode)
 	return n;
 }
 
-/* Makes n's data lx's own (not the archive's) with room for need bytes. 0 or -errno. */
-static long reg_reserve(struct inode *n, uint64_t need)
+/* The bytes of a regular file live in the boot image until first changed, then in pages of lx's heap. */
+static uint64_t pages_for(uint64_t size)
 {
-	if (need > (1UL << 40))
+	return (size + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+/* Makes room in n's page list for npages entries. 0 or -errno. */
+static long reg_reserve(struct inode *n, uint64_t npages)
+{
+	if (npages > (1UL << 28))
 		return -EFBIG;
-	bool borrowed = n->data && n->cap == 0;
-	if (!borrowed && n->cap >= need)
+	if (npages <= n->npages)
 		return 0;
-	size_t cap = n->cap * 2 > need ? n->cap * 2 : need;
-	if (cap < 64)
-		cap = 64;
-	char *p = borrowed ? lx_alloc(cap) : lx_realloc(n->data, cap);
+	uint64_t want = n->npages * 2 > npages ? n->npages * 2 : npages;
+	char **p = lx_realloc(n->pages, want * sizeof(char *));
 	if (!p)
 		return -ENOMEM;
-	if (borrowed)
-		memcpy(p, n->data, n->size);
-	n->data = p;
-	n->cap = cap;
+	memset(p + n->npages, 0, (want - n->npages) * sizeof(char *));
+	n->pages = p;
+	n->npages = want;
 	return 0;
 }
 
-/* Sets a regular file's size, zero-filling what grows. 0 or -errno. */
+/* Page i of n, allocated (zeroed) if it was a hole; NULL when out of memory. */
+static char *page_get(struct inode *n, uint64_t i)
+{
+	if (!n->pages[i])
+		n->pages[i] = lx_page_alloc();
+	return n->pages[i];
+}
+
+/* Moves n's bytes from the boot image into pages of its own. 0 or -errno. */
+static long reg_own(struct inode *n)
+{
+	if (!n->archived)
+		return 0;
+	long r = reg_reserve(n, pages_for(n->size));
+	for (uint64_t i = 0; r == 0 && i < pages_for(n->size); i++) {
+		uint64_t off = i * PAGE_SIZE, len = n->size - off < PAGE_SIZE ? n->size - off : PAGE_SIZE;
+		char *p = page_get(n, i);
+		if (!p)
+			return -ENOMEM;
+		memcpy(p, n->archived + off, len);
+	}
+	if (r == 0)
+		n->archived = NULL;
+	return r;
+}
+
+/* Frees n's pages from page first on; pages a shared mapping may still use stay (mapped pages keep the file's frames). */
+static void reg_free_from(struct inode *n, uint64_t first)
+{
+	for (uint64_t i = first; i < n->npages && !n->maps; i++) {
+		lx_page_free(n->pages[i]);
+		n->pages[i] = NULL;
+	}
+}
+
+char *reg_page(struct inode *n, uint64_t i)
+{
+	if (reg_own(n) < 0 || reg_reserve(n, i + 1) < 0)
+		return NULL;
+	return page_get(n, i);
+}
+
+/* Sets a regular file's size; what grows reads as zeros. 0 or -errno. */
 long reg_resize(struct inode *n, uint64_t size)
 {
-	if (size > n->size) {
-		long r = reg_reserve(n, size);
-		if (r < 0)
-			return r;
-		memset(n->data + n->size, 0, size - n->size);
+	if (size > (1UL << 40))
+		return -EFBIG;
+	long r = reg_own(n);
+	if (r < 0)
+		return r;
+	if (size < n->size) {
+		if (size % PAGE_SIZE && size / PAGE_SIZE < n->npages && n->pages[size / PAGE_SIZE])
+			memset(n->pages[size / PAGE_SIZE] + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+		reg_free_from(n, pages_for(size));
 	}
 	n->size = size;
 	inode_touch(n, false, true);
@@ -185,17 +235,27 @@ long reg_write(struct inode *n, const void *buf, size_t len, uint64_t off)
 {
 	if (len == 0)
 		return 0;
-	if (off + len < off)
+	if (off + len < off || off + len > (1UL << 40))
 		return -EFBIG;
-	uint64_t end = off + len;
-	long r = reg_reserve(n, end > n->size ? end : n->size);
+	long r = reg_own(n);
+	if (r == 0)
+		r = reg_reserve(n, pages_for(off + len));
 	if (r < 0)
 		return r;
-	if (off > n->size)
-		memset(n->data + n->size, 0, off - n->size);
-	memcpy(n->data + off, buf, len);
-	if (end > n->size)
-		n->size = end;
+	for (size_t done = 0; done < len;) {
+		uint64_t at = off + done, in = at % PAGE_SIZE, chunk = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
+		char *p = page_get(n, at / PAGE_SIZE);
+		if (!p) {
+			if (done == 0)
+				return -ENOSPC;
+			len = done;
+			break;
+		}
+		memcpy(p + in, (const char *)buf + done, chunk);
+		done += chunk;
+	}
+	if (off + len > n->size)
+		n->size = off + len;
 	inode_touch(n, false, true);
 	return (long)len;
 }
@@ -207,7 +267,19 @@ long reg_read(struct inode *n, void *buf, size_t len, uint64_t off)
 		return 0;
 	if (len > n->size - off)
 		len = n->size - off;
-	memcpy(buf, n->data + off, len);
+	if (n->archived) {
+		memcpy(buf, n->archived + off, len);
+		return (long)len;
+	}
+	for (size_t done = 0; done < len;) {
+		uint64_t at = off + done, in = at % PAGE_SIZE, chunk = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
+		const char *p = at / PAGE_SIZE < n->npages ? n->pages[at / PAGE_SIZE] : NULL;
+		if (p)
+			memcpy((char *)buf + done, p + in, chunk);
+		else
+			memset((char *)buf + done, 0, chunk);
+		done += chunk;
+	}
 	return (long)len;
 }
 
@@ -219,10 +291,8 @@ long symlink_set(struct inode *n, const char *target)
 	if (!p)
 		return -ENOMEM;
 	memcpy(p, target, len + 1);
-	if (n->cap)
-		lx_free(n->data);
+	lx_free(n->data);
 	n->data = p;
-	n->cap = len + 1;
 	n->size = len;
 	return 0;
 }
@@ -468,14 +538,13 @@ static void add_member(const struct cpio_entry *e)
 	n->gid = e->gid;
 	n->mtime = n->ctime = n->atime = (struct linux_timespec){ e->mtime, 0 };
 	if (type == S_IFREG) {
-		n->data = (char *)e->data;
+		n->archived = e->data;
 		n->size = e->size;
 	} else if (type == S_IFLNK) {
 		char *t = lx_alloc(e->size + 1);
 		if (t) {
 			memcpy(t, e->data, e->size);
 			n->data = t;
-			n->cap = e->size + 1;
 			n->size = e->size;
 		}
 	}

@@ -26,6 +26,19 @@ void lx_free(void *p)
 	free(p);
 }
 
+void *lx_page_alloc(void)
+{
+	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (p)
+		memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+void lx_page_free(void *page)
+{
+	free(page);
+}
+
 char *lx_strdup(const char *s)
 {
 	size_t n = strlen(s) + 1;

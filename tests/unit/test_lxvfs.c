@@ -349,6 +349,38 @@ TEST(attributes)
 	CHECK(lx_sys_statfs(L("/tmp"), L(&sf), 0, 0, 0, 0) == 0 && sf.f_blocks == 100 && sf.f_bfree == 40);
 }
 
+/* File bytes in pages: holes read as zeros, writes across page edges, truncation, archive files copied on write. */
+TEST(pages)
+{
+	static char big[3 * 4096 + 10], back[sizeof(big)];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('A' + i % 23);
+	long fd = OPEN("/tmp-pages", O_RDWR | O_CREAT, 0644);
+	REQUIRE(fd >= 0);
+	CHECK(lx_sys_pwrite64(fd, L(big), 100, 5 * 4096 - 50, 0, 0) == 100); /* across pages 4 and 5, after a hole */
+	CHECK(lx_sys_pread64(fd, L(back), 4096, 0, 0, 0) == 4096);
+	bool zeros = true;
+	for (int i = 0; i < 4096; i++)
+		zeros &= back[i] == 0;
+	CHECK(zeros);
+	CHECK(lx_sys_pread64(fd, L(back), 200, 5 * 4096 - 50, 0, 0) == 100 && memcmp(back, big, 100) == 0);
+	CHECK(lx_sys_pwrite64(fd, L(big), sizeof(big), 1, 0, 0) == (long)sizeof(big));
+	CHECK(lx_sys_pread64(fd, L(back), sizeof(big), 1, 0, 0) == (long)sizeof(big) && memcmp(back, big, sizeof(big)) == 0);
+	/* shrink into a page, then grow: the cut bytes read as zeros */
+	CHECK(lx_sys_ftruncate(fd, 4096 + 7, 0, 0, 0, 0) == 0 && lx_sys_ftruncate(fd, 3 * 4096, 0, 0, 0, 0) == 0);
+	CHECK(lx_sys_pread64(fd, L(back), 16, 4096, 0, 0) == 16 && memcmp(back, big + 4095, 7) == 0 && back[7] == 0 &&
+	      back[15] == 0);
+	CLOSE(fd);
+	CHECK(UNLINK("/tmp-pages") == 0);
+	/* an archive file keeps its bytes when first written */
+	fd = OPEN("/etc/motd", O_RDWR, 0);
+	REQUIRE(fd >= 0);
+	CHECK(lx_sys_pwrite64(fd, L("X"), 1, 1, 0, 0) == 1);
+	CLOSE(fd);
+	char text[16];
+	CHECK(slurp("/etc/motd", text, sizeof(text)) == 4 && strcmp(text, "mXtd") == 0);
+}
+
 int main(int argc, char **argv)
 {
 	CHECK_BEGIN(argc, argv);
@@ -367,5 +399,6 @@ int main(int argc, char **argv)
 	RUN(descriptors);
 	RUN(cwd);
 	RUN(attributes);
+	RUN(pages);
 	return CHECK_END();
 }

@@ -43,6 +43,7 @@
 #define ENODATA 61
 #define ETIMEDOUT 110
 #define EOVERFLOW 75
+#define ELIBBAD 80
 
 /* open flags */
 #define O_ACCMODE 3
@@ -88,6 +89,13 @@
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
+
+/* the signals lx raises itself */
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGSEGV 11
 
 /* st_mode */
 #define S_IFMT 0170000

@@ -61,6 +61,7 @@ struct lx_shared {
 	int lock_depth;
 	uint64_t heap_top, heap_mapped;
 	void *bins[40];
+	void *free_pages;              /* lx_page_free's list */
 	uint64_t next_ino;
 	int next_pid;
 	int fg_pgrp;                   /* the console's foreground process group (TIOCSPGRP) */
@@ -88,6 +89,8 @@ long lx_read_program(const char *path, void **data, struct elf_image *img); /* a
 void *lx_alloc(size_t n);           /* zeroed; NULL when out of memory */
 void *lx_realloc(void *p, size_t n);
 void lx_free(void *p);
+void *lx_page_alloc(void);          /* a zeroed, page-aligned page of the shared heap; NULL when out of memory */
+void lx_page_free(void *page);
 char *lx_strdup(const char *s);
 int lx_errno(long mica_err);         /* a Mica E_* (negated) as a negated Linux errno */
 extern bool lx_trace;                /* print one line per syscall */
@@ -113,7 +116,7 @@ bool mem_cow_fault(uint64_t addr);   /* a write to a copy-on-write page: copy it
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);
 long mem_protect(uint64_t addr, uint64_t len, int prot);
-bool mem_fault(uint64_t addr, bool write); /* true when the fault was served */
+int mem_fault(uint64_t addr, bool write);  /* 0 when the fault was served, else the signal it raises */
 bool mem_user_ok(uint64_t addr, uint64_t len, bool write); /* may lx touch these bytes for the program? */
 size_t mem_format_maps(char *buf, size_t n); /* /proc/self/maps text */
 void lx_random_bytes(void *buf, size_t n);

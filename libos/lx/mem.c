@@ -1,5 +1,6 @@
 /* The program's address space: areas (VMAs), pages filled on first touch, brk, mmap and friends. */
 #include "libos/lx/lx.h"
+#include "libos/lx/fs.h"
 
 /*
  * Every range the program may use is a struct vma on a sorted list. Pages
@@ -9,6 +10,9 @@
  * the kernel's read-only window to find what is mapped.
  */
 #define MADV_DONTNEED 4
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
 #define COW_SCRATCH (LX_STACKS - PAGE_SIZE) /* where a copy-on-write copy is made */
 
 static struct vma *vmas;
@@ -62,8 +66,12 @@ static void unpark(uint64_t start, uint64_t end, uint64_t perm, bool free)
 	}
 }
 
-/* Unmap and free every page mapped (or parked) in [start, end), skipping absent tables quickly. */
-static void drop_pages(uint64_t start, uint64_t end)
+/*
+ * Unmap every page mapped (or parked) in [start, end), skipping absent
+ * tables quickly, and free their frames unless keep: a file's shared pages
+ * are the file's frames, which stay with the file.
+ */
+static void drop_pages(uint64_t start, uint64_t end, bool keep)
 {
 	if (parked)
 		unpark(start, end, 0, true);
@@ -75,7 +83,8 @@ static void drop_pages(uint64_t start, uint64_t end)
 		uint64_t pte = *uvpt_pte(va);
 		if (pte & PTE_P) {
 			sys_unmap(0, va);
-			sys_frame_free(0, (long)((pte & PTE_ADDR) / PAGE_SIZE));
+			if (!keep)
+				sys_frame_free(0, (long)((pte & PTE_ADDR) / PAGE_SIZE));
 		}
 		va += PAGE_SIZE;
 	}
@@ -106,8 +115,25 @@ static void vma_insert(struct vma *n)
 	*pp = n;
 }
 
+/* A shared mapping of a regular file: its pages are the file's own pages (the inode's, in lx's heap). */
+static bool file_shared(const struct vma *v)
+{
+	return v->file && (v->flags & MAP_SHARED);
+}
+
+/* v (a new area, or a copy of one) holds its file, and counts as a mapping of the file's pages. */
+static void vma_hold(struct vma *v)
+{
+	if (v->file)
+		v->file->refs++;
+	if (file_shared(v))
+		v->file->inode->maps++;
+}
+
 static void vma_release(struct vma *v)
 {
+	if (file_shared(v))
+		v->file->inode->maps--;
 	if (v->file)
 		file_put(v->file);
 	lx_free(v);
@@ -122,8 +148,7 @@ static bool vma_split(struct vma *v, uint64_t addr)
 	*u = *v;
 	u->start = addr;
 	u->offset = v->offset + (addr - v->start);
-	if (u->file)
-		u->file->refs++;
+	vma_hold(u);
 	v->end = addr;
 	v->next = u;
 	return true;
@@ -148,7 +173,7 @@ static long vma_cut(uint64_t start, uint64_t end)
 		if (v->end > end && !vma_split(v, end))
 			return -ENOMEM;
 		*pp = v->next;
-		drop_pages(v->start, v->end);
+		drop_pages(v->start, v->end, file_shared(v));
 		vma_release(v);
 	}
 	return 0;
@@ -201,8 +226,7 @@ long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, u
 	if (!v)
 		return -ENOMEM;
 	*v = (struct vma){ .start = addr, .end = addr + len, .prot = prot, .flags = flags, .file = f, .offset = off };
-	if (f)
-		f->refs++;
+	vma_hold(v);
 	vma_insert(v);
 	return (long)addr;
 }
@@ -243,7 +267,9 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 			uint64_t pte = pte_of(p);
 			if (!(pte & PTE_P))
 				continue;
-			if (prot == PROT_NONE)
+			if (prot == PROT_NONE && file_shared(v))
+				sys_unmap(0, p); /* the file keeps the page; a later touch maps it again */
+			else if (prot == PROT_NONE)
 				park(p, pte);
 			else if (pte & PTE_COW) /* still shared with a fork: stays read-only until written */
 				sys_protect(0, p, (long)((pte_perm(prot) & ~PTE_W) | ((prot & PROT_WRITE) ? PTE_COW : 0)));
@@ -257,15 +283,32 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 	return 0;
 }
 
-/* Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave zeros). */
-/* Pages of a shared anonymous area are the same frames in every process that has the area: PTE_SHARE. */
+/* Pages of a shared area are the same frames in every process that has the area: PTE_SHARE. */
 static uint64_t share_bit(const struct vma *v)
 {
-	return (v->flags & MAP_SHARED) && !v->file ? PTE_SHARE : 0;
+	return (v->flags & MAP_SHARED) ? PTE_SHARE : 0;
 }
 
+/* Map the file's own page for va of a shared file mapping v; SIGBUS past the file's end. 0 or a signal. */
+static int map_file_page(struct vma *v, uint64_t va)
+{
+	struct inode *n = v->file->inode;
+	uint64_t off = v->offset + (va - v->start);
+	if (off >= n->size)
+		return SIGBUS;
+	char *page = reg_page(n, off / PAGE_SIZE);
+	if (!page)
+		return SIGBUS;
+	(void)*(volatile char *)page; /* made by another process? then this maps it here */
+	uint64_t fn = (pte_of((uint64_t)page) & PTE_ADDR) / PAGE_SIZE;
+	return sys_map(0, va, (long)fn, (long)(pte_perm(v->prot) | PTE_SHARE)) == 0 ? 0 : SIGBUS;
+}
+
+/* Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave zeros). true on success. */
 static bool fill_page(struct vma *v, uint64_t va)
 {
+	if (file_shared(v))
+		return map_file_page(v, va) == 0;
 	if (page_alloc(0, va, PTE_W | PTE_NX) < 0)
 		return false;
 	if (v->file && v->file->ops->pread)
@@ -273,15 +316,17 @@ static bool fill_page(struct vma *v, uint64_t va)
 	return sys_protect(0, va, (long)(pte_perm(v->prot) | share_bit(v))) == 0;
 }
 
-bool mem_fault(uint64_t addr, bool write)
+int mem_fault(uint64_t addr, bool write)
 {
 	struct vma *v = vma_find(addr);
 	if (!v || v->prot == PROT_NONE || (write && !(v->prot & PROT_WRITE)))
-		return false;
+		return SIGSEGV;
 	uint64_t va = addr & ~(PAGE_SIZE - 1);
 	if (pte_of(va) & PTE_P)
-		return false; /* present yet faulting: a real protection fault */
-	return fill_page(v, va);
+		return SIGSEGV; /* present yet faulting: a real protection fault */
+	if (file_shared(v))
+		return map_file_page(v, va);
+	return fill_page(v, va) ? 0 : SIGSEGV;
 }
 
 bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
@@ -326,8 +371,10 @@ long lx_sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
 			return -EBADF;
 		if ((f->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
-		if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
-			return -ENODEV; /* shared writable file mappings come with dynamic executables */
+		if ((flags & MAP_SHARED) && (!f->inode || !ISREG(f->inode)))
+			return -ENODEV; /* only regular files have pages to share */
+		if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
+			return -EACCES;
 	}
 	return mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, f, (uint64_t)off);
 }
@@ -402,6 +449,23 @@ long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr,
 	return n;
 }
 
+/* msync: a shared file mapping's pages are the file's own, so there is nothing to write back; only checks. */
+long lx_sys_msync(long addr, long len, long flags, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	uint64_t start = (uint64_t)addr, end = start + PGROUNDUP_U(len);
+	if ((start & (PAGE_SIZE - 1)) || len < 0 || end < start || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	for (uint64_t a = start; a < end;) {
+		struct vma *v = vma_find(a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
+	}
+	return 0;
+}
+
 long lx_sys_madvise(long addr, long len, long advice, long a4, long a5, long a6)
 {
 	(void)a4, (void)a5, (void)a6;
@@ -419,7 +483,7 @@ long lx_sys_madvise(long addr, long len, long advice, long a4, long a5, long a6)
 			struct vma *v = vma_find(a);
 			uint64_t stop = v->end < end ? v->end : end;
 			if (!(v->flags & MAP_SHARED))
-				drop_pages(a, stop);
+				drop_pages(a, stop, false);
 			a = stop;
 		}
 	return 0;
@@ -429,10 +493,10 @@ long lx_sys_madvise(long addr, long len, long advice, long a4, long a5, long a6)
 static int fault_signal(uint64_t trapno)
 {
 	switch (trapno) {
-	case T_DIVIDE: return 8;  /* SIGFPE */
-	case T_ILLOP: return 4;   /* SIGILL */
-	case T_BRKPT: return 5;   /* SIGTRAP */
-	default: return 11;       /* SIGSEGV */
+	case T_DIVIDE: return SIGFPE;
+	case T_ILLOP: return SIGILL;
+	case T_BRKPT: return SIGTRAP;
+	default: return SIGSEGV;
 	}
 }
 
@@ -474,10 +538,10 @@ static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
 }
 
 /* Run the program's handler for the fault's signal, if it has one: true when f now enters it. */
-static bool fault_to_handler(struct exc_frame *f)
+static bool fault_to_handler(struct exc_frame *f, int sig)
 {
-	int sig = fault_signal(f->trapno);
-	int code = sig == 11 ? ((f->err & PF_P) ? 2 : 1) : sig == 4 ? 2 : 1; /* SEGV_ACCERR/MAPERR, ILL_ILLOPN, FPE_INTDIV, TRAP_BRKPT */
+	/* SEGV_ACCERR/MAPERR, BUS_ADRERR, ILL_ILLOPN, FPE_INTDIV, TRAP_BRKPT */
+	int code = sig == SIGSEGV ? ((f->err & PF_P) ? 2 : 1) : sig == SIGBUS || sig == SIGILL ? 2 : 1;
 	struct lx_regs r;
 	regs_from(&r, f);
 	bool locked = lx_multi;
@@ -497,26 +561,30 @@ void lx_fault(struct exc_frame *f);
 void lx_fault(struct exc_frame *f)
 {
 	extern char lx_text_start[], lx_end[];
+	int sig = fault_signal(f->trapno);
 	if (f->trapno == T_PGFLT) {
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();
-		bool served = ((f->err & PF_P) && (f->err & PF_W) && mem_cow_fault(f->addr)) ||
-			      (!(f->err & PF_P) && lx_shared_fault(f->addr)) || mem_fault(f->addr, f->err & PF_W);
+		if (((f->err & PF_P) && (f->err & PF_W) && mem_cow_fault(f->addr)) ||
+		    (!(f->err & PF_P) && lx_shared_fault(f->addr)))
+			sig = 0;
+		else
+			sig = mem_fault(f->addr, f->err & PF_W);
 		if (locked)
 			lx_unlock();
-		if (served)
+		if (sig == 0)
 			exc_resume(f);
 	}
 	if (f->trapno == T_KICK)
 		lx_kicked(f); /* does not return */
 	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
-	else if (fault_to_handler(f))
+	else if (fault_to_handler(f, sig))
 		exc_resume(f);
 	else if (lx_trace)
-		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, fault_signal(f->trapno));
-	lx_exit_signal(fault_signal(f->trapno));
+		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, sig);
+	lx_exit_signal(sig);
 }
 
 /* ---- fork and exec ---- */
@@ -526,7 +594,7 @@ long mem_map_cow(long child)
 {
 	for (struct vma *v = vmas; v; v = v->next) {
 		/* a shared anonymous area is filled now, so that parent and child share every page of it */
-		for (uint64_t va = v->start; share_bit(v) && v->prot != PROT_NONE && va < v->end; va += PAGE_SIZE)
+		for (uint64_t va = v->start; share_bit(v) && !v->file && v->prot != PROT_NONE && va < v->end; va += PAGE_SIZE)
 			if (!(pte_of(va) & PTE_P) && !fill_page(v, va))
 				return -E_NOMEM;
 		long r = sys_map_cow(child, v->start, v->end);
@@ -546,8 +614,7 @@ void mem_fork_child(void)
 			break;
 		*n = *v;
 		n->next = NULL;
-		if (n->file)
-			n->file->refs++;
+		vma_hold(n);
 		*tail = n;
 		tail = &n->next;
 	}

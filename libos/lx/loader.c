@@ -1,4 +1,4 @@
-/* Loading a static or static-PIE Linux ELF program and building its initial stack (argv, envp, auxv). */
+/* Loading a Linux ELF program (static, static-PIE, or dynamic with its interpreter) and building its initial stack. */
 #include "libos/lx/lx.h"
 #include "lib/elf.h"
 
@@ -103,18 +103,68 @@ static long build_stack(char *const argv[], char *const envp[], const char *exec
 	return 0;
 }
 
-/* Read and parse the static ELF program at path; 0 with *data (to lx_free) and *img, or -ENOENT, -ENOEXEC... */
-long lx_read_program(const char *path, void **data, struct elf_image *img)
+/* Read and parse the ELF file at path; 0 with *data (to lx_free) and *img, or -ENOENT, -EACCES, -ENOEXEC... */
+static long read_elf(const char *path, void **data, struct elf_image *img)
 {
 	size_t size;
 	long r = vfs_read_all(path, data, &size);
 	if (r < 0)
 		return r;
-	if (elf_parse(img, *data, size, LX_MMAP_TOP) < 0 || elf_interp(img)) {
+	if (elf_parse(img, *data, size, LX_MMAP_TOP) < 0) {
 		lx_free(*data);
-		return -ENOEXEC; /* dynamic programs (PT_INTERP) come with ld.so support */
+		return -ENOEXEC;
 	}
 	return 0;
+}
+
+/*
+ * Read and parse the program at path, and check its interpreter (PT_INTERP)
+ * if it names one: the interpreter must exist and be an ELF shared object
+ * without an interpreter of its own, as on Linux. 0 with *data (to lx_free)
+ * and *img, or -ENOENT, -EACCES, -ENOEXEC, -ELIBBAD...
+ */
+long lx_read_program(const char *path, void **data, struct elf_image *img)
+{
+	long r = read_elf(path, data, img);
+	if (r < 0 || !elf_find(img, PT_INTERP))
+		return r;
+	const char *interp = elf_interp(img);
+	void *idata;
+	struct elf_image ii;
+	if (!interp)
+		r = -ENOEXEC; /* an empty or unterminated PT_INTERP */
+	else if ((r = read_elf(interp, &idata, &ii)) == 0) {
+		if (ii.type != ET_DYN || elf_find(&ii, PT_INTERP))
+			r = -ELIBBAD;
+		lx_free(idata);
+	}
+	if (r < 0)
+		lx_free(*data);
+	return r;
+}
+
+/*
+ * Load the interpreter at path wherever the mmap area has room for it (as
+ * Linux does): its whole span is reserved first, then its segments are
+ * loaded over the reservation. Its load bias in *base; 0 or -errno.
+ */
+static long load_interp(const char *path, uint64_t *base, uint64_t *entry)
+{
+	void *data;
+	struct elf_image img;
+	long r = read_elf(path, &data, &img);
+	if (r < 0)
+		return r;
+	uint64_t top;
+	long at = mem_map(0, img.hi - img.lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
+	if (at < 0)
+		r = at;
+	else if ((r = load_image(&img, (uint64_t)at - img.lo, &top)) == 0) {
+		*base = (uint64_t)at - img.lo;
+		*entry = *base + img.entry;
+	}
+	lx_free(data);
+	return r;
 }
 
 long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t *entry, uint64_t *sp)
@@ -124,22 +174,24 @@ long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t 
 	long r = lx_read_program(path, &data, &img);
 	if (r < 0)
 		return r;
-	uint64_t base = img.type == ET_DYN ? LX_PIE_BASE : 0, top;
+	uint64_t base = img.type == ET_DYN ? LX_PIE_BASE : 0, top, interp_base = 0;
+	*entry = base + img.entry;
 	if ((r = load_image(&img, base, &top)) < 0 || (r = mem_map_stack()) < 0)
-		return r;
+		goto out;
 	mem_init(top);
+	if (elf_find(&img, PT_INTERP) && (r = load_interp(elf_interp(&img), &interp_base, entry)) < 0)
+		goto out;
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)img.data;
 	uint64_t aux[][2] = {
 		{ AT_PHDR, phdr_addr(&img, base) }, { AT_PHENT, sizeof(Elf64_Phdr) }, { AT_PHNUM, eh->e_phnum },
-		{ AT_PAGESZ, PAGE_SIZE }, { AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, base + img.entry },
+		{ AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, base + img.entry },
 		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 },
 		{ AT_HWCAP, 0x178bfbff }, { AT_CLKTCK, 100 },
 	};
 	r = build_stack(argv, envp, path, &aux[0][0], (int)(sizeof(aux) / sizeof(aux[0])), sp);
-	if (r < 0)
-		return r;
-	*entry = base + img.entry;
+	if (r == 0)
+		vfs_set_exe(path);
+out:
 	lx_free(data);
-	vfs_set_exe(path);
-	return 0;
+	return r;
 }

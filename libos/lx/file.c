@@ -278,8 +278,10 @@ void fd_replace(int fd, struct file *f, bool cloexec)
 	struct file *old = fdtab[fd].f;
 	fdtab[fd].f = f;
 	fdtab[fd].cloexec = cloexec;
-	if (old)
+	if (old) {
+		lock_close(old, old->refs == 1);
 		file_put(old);
+	}
 }
 
 long fd_close(int fd)
@@ -288,6 +290,7 @@ long fd_close(int fd)
 		return -EBADF;
 	struct file *f = fdtab[fd].f;
 	fdtab[fd].f = NULL;
+	lock_close(f, f->refs == 1);
 	file_put(f);
 	return 0;
 }

@@ -33,6 +33,7 @@ struct inode {
 	char **pages;                   /* page i holds bytes [i * PAGE_SIZE, (i + 1) * PAGE_SIZE) */
 	uint64_t npages;                /* entries in pages */
 	int maps;                       /* shared mappings of it (MAP_SHARED), in every process */
+	struct lock_list *locks;        /* fcntl record locks (lock.c); NULL until the first */
 	/* symlink target */
 	char *data;                     /* NUL-terminated; NULL when size is 0 */
 	/* directory */
@@ -90,6 +91,11 @@ bool fd_cloexec(int fd);
 void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
 extern struct inode *vfs_cwd;
 extern uint32_t vfs_umask;
+
+/* Record locks (lock.c). */
+long lock_fcntl(struct file *f, long cmd, long arg); /* F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ forms */
+void lock_close(struct file *f, bool last);     /* a descriptor of f closes (last: f's final reference) */
+void lock_free(struct inode *n);                /* the inode goes: its lock list too */
 
 /* Devices and /proc. */
 void dev_init(void);

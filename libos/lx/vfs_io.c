@@ -209,6 +209,10 @@ long lx_sys_fcntl(long fd, long cmd, long arg, long a4, long a5, long a6)
 	case F_SETFL:
 		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | ((int)arg & (O_APPEND | O_NONBLOCK));
 		break;
+	case F_GETLK: case F_SETLK: case F_SETLKW:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+		r = lock_fcntl(f, cmd, arg);
+		break;
 	default:
 		r = -EINVAL;
 	}

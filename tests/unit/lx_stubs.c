@@ -77,3 +77,26 @@ void procfs_init(void)
 void vfs_stdio_init(void)
 {
 }
+
+/* One process with one thread: nothing ever waits. */
+int lx_pid = 1;
+
+bool lx_signal_interrupts(void)
+{
+	return false;
+}
+
+void lx_waitq_add(struct lx_waitq *q)
+{
+	(void)q;
+}
+
+void lx_waitq_wake(struct lx_waitq *q)
+{
+	(void)q;
+}
+
+void lx_thread_wait(uint64_t ns)
+{
+	(void)ns;
+}

@@ -14,19 +14,20 @@ static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, 
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
 
-static int early_byte = -1; /* received before the FIFOs were switched on (which clears them) */
-
-/* 115200 8N1, FIFOs on, receive interrupt on (IRQ 4). */
+/*
+ * 115200 8N1, receive interrupt on (IRQ 4). The FIFOs stay off: switching
+ * them on clears them, and a byte typed ahead of boot that lands in that
+ * moment would be lost; with one holding register the host sends the next
+ * byte only once this one is read, so none is ever dropped.
+ */
 void cons_init(void)
 {
-	if (inb(COM1 + 5) & LSR_DR)
-		early_byte = inb(COM1);
 	outb(COM1 + 1, 0x00);
 	outb(COM1 + 3, 0x80);
 	outb(COM1 + 0, 0x01);
 	outb(COM1 + 1, 0x00);
 	outb(COM1 + 3, 0x03);
-	outb(COM1 + 2, 0xC7);
+	outb(COM1 + 2, 0x00);
 	outb(COM1 + 4, 0x0B);
 	outb(COM1 + 1, 0x01);
 }
@@ -50,11 +51,6 @@ void cons_write(const char *s, size_t n)
 /* A received byte, or -E_AGAIN when none is waiting. */
 int cons_getc(void)
 {
-	if (early_byte >= 0) {
-		int c = early_byte;
-		early_byte = -1;
-		return c;
-	}
 	if (!(inb(COM1 + 5) & LSR_DR))
 		return -E_AGAIN;
 	return inb(COM1);

@@ -42,6 +42,7 @@
 #define ENOTEMPTY 39
 #define ELOOP 40
 #define ENODATA 61
+#define EOPNOTSUPP 95
 #define ETIMEDOUT 110
 #define EOVERFLOW 75
 #define ELIBBAD 80

@@ -206,6 +206,18 @@ static void reg_free_from(struct inode *n, uint64_t first)
 	}
 }
 
+uint64_t reg_blocks(struct inode *n)
+{
+	if (!ISREG(n))
+		return 0;
+	if (n->archived)
+		return pages_for(n->size) * (PAGE_SIZE / 512);
+	uint64_t used = 0;
+	for (uint64_t i = 0; i < n->npages; i++)
+		used += n->pages[i] != NULL;
+	return used * (PAGE_SIZE / 512);
+}
+
 char *reg_page(struct inode *n, uint64_t i)
 {
 	if (reg_own(n) < 0 || reg_reserve(n, i + 1) < 0)

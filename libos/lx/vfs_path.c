@@ -84,7 +84,7 @@ static void fill_stat(struct inode *n, struct linux_stat *st)
 	st->st_rdev = n->rdev;
 	st->st_size = (int64_t)n->size;
 	st->st_blksize = 4096;
-	st->st_blocks = (int64_t)((n->size + 511) / 512);
+	st->st_blocks = (int64_t)reg_blocks(n);
 	st->st_atim = n->atime;
 	st->st_mtim = n->mtime;
 	st->st_ctim = n->ctime;
@@ -149,7 +149,7 @@ long lx_sys_statx(long dirfd, long upath, long flags, long mask, long ubuf, long
 	sx->stx_mode = (uint16_t)n->mode;
 	sx->stx_ino = n->ino;
 	sx->stx_size = n->size;
-	sx->stx_blocks = (n->size + 511) / 512;
+	sx->stx_blocks = reg_blocks(n);
 	sx->stx_atime = (struct linux_statx_timestamp){ n->atime.tv_sec, (uint32_t)n->atime.tv_nsec, 0 };
 	sx->stx_mtime = (struct linux_statx_timestamp){ n->mtime.tv_sec, (uint32_t)n->mtime.tv_nsec, 0 };
 	sx->stx_ctime = (struct linux_statx_timestamp){ n->ctime.tv_sec, (uint32_t)n->ctime.tv_nsec, 0 };

@@ -10,12 +10,23 @@ have qemu-system-x86_64 || need="$need qemu-system-x86"
 have cpio || need="$need cpio"
 have timeout || need="$need coreutils"
 have musl-gcc || need="$need musl-tools"
-# the tests run Debian's static busybox itself (a dynamic busybox would not do)
-if command -v dpkg-query >/dev/null 2>&1; then
-	dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need="$need busybox-static"
-else
-	have busybox || need="$need busybox-static"
-fi
+# pkg PACKAGE [COMMAND]: a Debian package the tests run from its own files (asked of dpkg where there is one)
+pkg() {
+	if command -v dpkg-query >/dev/null 2>&1; then
+		dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' || need="$need $1"
+	else
+		[ -x "${2:-/usr/bin/$1}" ] || need="$need $1"
+	fi
+}
+# Debian's static busybox itself (a dynamic busybox would not do), and the dynamic programs of tests/debian.sh
+pkg busybox-static /bin/busybox
+pkg python3
+pkg lua5.4
+pkg sqlite3
+pkg gawk
+pkg git
+pkg bash
+pkg coreutils /usr/bin/sort
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
 	echo "installing:$need"

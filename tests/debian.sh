@@ -1,0 +1,79 @@
+#!/bin/sh
+# Debian's own dynamically linked programs, unmodified, run on the host and through tools/mica run; outputs must match.
+# usage: tests/debian.sh BUILD
+#
+# Each case runs the same command line twice: on the host (in a scratch
+# directory, with the small environment lx gives) and on Mica, where
+# `mica run` packs the program with its shared libraries. The status and
+# the output (stdout and stderr together) must be the same.
+set -u
+build=$1
+here=$(cd "$(dirname "$0")/.." && pwd)
+case $build in /*) ;; *) build=$here/$build ;; esac
+out=$build/debian-tests
+rm -rf "$out" && mkdir -p "$out/data"
+t=$here/tests/debian
+
+# Inputs made here, at the same path on both sides.
+{
+	echo "create table t(id integer primary key, x integer, s text);"
+	echo "begin;"
+	i=1
+	while [ $i -le 10000 ]; do
+		echo "insert into t(x, s) values($((i * 7919 % 10007)), 'row $i');"
+		i=$((i + 1))
+	done
+	echo "commit;"
+	echo "select count(*), sum(x), max(x), sum(length(s)) from t;"
+	echo "select x % 10, count(*) from t group by 1 order by 2 desc, 1 limit 3;"
+} > "$out/data/rows.sql"
+printf 'pear,7\napple,12\nfig,3\nkiwi,12\nplum,1\n' > "$out/data/fruit.csv"
+mkdir -p "$out/data/dir"
+printf 'x' > "$out/data/dir/one" && head -c 5000 /dev/zero > "$out/data/dir/big" && ln -s one "$out/data/dir/link"
+touch -d '2026-01-02 03:04:05' "$out/data/dir/one" "$out/data/dir/big" && touch -h -d '2026-01-02 03:04:05' "$out/data/dir/link"
+
+# case NAME [--with PATH]... -- PROG ARGS...
+case_() {
+	name=$1
+	shift
+	opts=
+	while [ "$1" != -- ]; do opts="$opts $1"; shift; done
+	shift
+	prog=$1
+	if [ ! -x "$prog" ]; then
+		echo "not ok debian/$name: $prog is not installed (tools/deps.sh installs it)"
+		return
+	fi
+	scratch=$out/$name.host.d
+	mkdir -p "$scratch"
+	(cd "$scratch" && timeout 60 env -i PATH=/bin:/usr/bin:/sbin:/usr/sbin HOME=/ TERM=dumb TMPDIR="$scratch" "$@") \
+		> "$out/$name.host" 2>&1
+	hs=$?
+	# shellcheck disable=SC2086 # opts are words
+	MICA_BUILD=$build MICA_TIMEOUT=120 TERM=dumb timeout -k 5 150 "$here/tools/mica" run --mem 512M $opts "$@" \
+		< /dev/null > "$out/$name.raw" 2>&1
+	ms=$?
+	tr -d '\r' < "$out/$name.raw" > "$out/$name.mica"
+	if [ $hs -eq $ms ] && [ -s "$out/$name.host" ] && cmp -s "$out/$name.host" "$out/$name.mica"; then
+		echo "ok debian/$name ($(wc -l < "$out/$name.host") lines, status $hs)"
+	else
+		echo "not ok debian/$name: status host $hs, Mica $ms; differences:"
+		diff "$out/$name.host" "$out/$name.mica" | head -20 | sed 's/^/#   /'
+	fi
+}
+
+case_ python3-print -- /usr/bin/python3 -c 'print(6*7)'
+if [ "$(tr -d '\r' < "$out/python3-print.mica")" = 42 ]; then
+	echo "ok debian/python3-print-42"
+else
+	echo "not ok debian/python3-print-42: printed '$(cat "$out/python3-print.mica")'"
+fi
+case_ python3-script --with "$t/script.py" -- /usr/bin/python3 "$t/script.py"
+case_ lua5.4 --with "$t/script.lua" -- /usr/bin/lua5.4 "$t/script.lua"
+case_ sqlite3 --with "$out/data/rows.sql" -- /usr/bin/sqlite3 rows.db ".read $out/data/rows.sql"
+case_ gawk --with "$t/words.awk" --with "$t/words.txt" -- /usr/bin/gawk -f "$t/words.awk" "$t/words.txt"
+case_ bash-pipeline --with /usr/bin/tr --with /usr/bin/sort --with /usr/bin/uniq --with /usr/bin/head \
+	-- /usr/bin/bash -c 'for w in b a c a b a; do echo $w; done | sort | uniq -c | sort -rn | head -2; echo "status ${PIPESTATUS[*]}"'
+case_ sort --with "$out/data/fruit.csv" -- /usr/bin/sort -t, -k2,2nr -k1,1 "$out/data/fruit.csv"
+case_ ls --with "$out/data/dir" -- /usr/bin/ls -lnR --time-style=+%s "$out/data/dir"
+case_ git --with "$t/git.sh" --with /usr/bin/git --with /usr/share/git-core/templates -- /usr/bin/bash "$t/git.sh"

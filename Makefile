@@ -102,6 +102,7 @@ bench-mica: deps $(KERNEL) $(LX) $(BUILD)/img/bench_kernel.cpio $(BENCH_OUT)/ben
 
 # Both systems side by side, in guest instructions.
 bench: bench-mica bench-linux-run bench-linux-minmem
+	sh bench/python.sh $(BUILD)
 	sh bench/minmem-mica.sh $(BUILD)
 	sh bench/wall-hello.sh $(BUILD)
 	@sh bench/record.sh $(BUILD)

@@ -16,6 +16,7 @@ echo "| operation | Linux | Mica | Mica/Linux |"
 echo "| --- | ---: | ---: | ---: |"
 row "reset to the benchmark's main" reset_to_main reset_to_main
 row "reset to the first user instruction (Mica native)" "" reset_to_user
+row "reset to python3 -c pass exited (dynamic, Debian's)" python3_pass_exit python3_pass_exit
 row "null syscall (getppid)" null_syscall null_syscall
 row "anonymous page fault (per page)" page_fault page_fault
 row "mmap + munmap 1 MiB" mmap_munmap_1m mmap_munmap_1m

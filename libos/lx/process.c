@@ -397,6 +397,68 @@ static void free_strings(char **v)
 	lx_free(v);
 }
 
+/*
+ * If *path is a script ("#!INTERP [ARG]" on its first line), make the call
+ * run INTERP instead, as Linux does: *argv becomes INTERP [ARG] PATH and the
+ * script's arguments after argv[0]. 1 if it was a script, 0 if not, or -errno.
+ */
+#define SHEBANG_MAX 256
+static long shebang(char **path, char ***argv)
+{
+	long err = 0;
+	struct file *f = vfs_open_path(*path, O_RDONLY, 0, &err);
+	if (!f)
+		return err;
+	char line[SHEBANG_MAX];
+	long n = f->ops->pread ? f->ops->pread(f, line, sizeof(line) - 1, 0) : 0;
+	file_put(f);
+	if (n < 2 || line[0] != '#' || line[1] != '!')
+		return 0;
+	line[n] = 0;
+	char *nl = strchr(line, '\n');
+	if (!nl && n == (long)sizeof(line) - 1)
+		return -ENOEXEC; /* the line is too long to be understood */
+	if (nl)
+		*nl = 0;
+	char *interp = line + 2;
+	while (*interp == ' ' || *interp == '\t')
+		interp++;
+	char *arg = interp;
+	while (*arg && *arg != ' ' && *arg != '\t')
+		arg++;
+	if (*arg)
+		*arg++ = 0;
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	for (char *e = arg + strlen(arg); e > arg && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'); )
+		*--e = 0;
+	if (!*interp)
+		return -ENOEXEC;
+	int argc = 0;
+	while ((*argv)[argc])
+		argc++;
+	char **v = lx_alloc((size_t)(argc + 3) * sizeof(char *));
+	char *ip = lx_strdup(interp), *ip2 = lx_strdup(interp), *ap = *arg ? lx_strdup(arg) : NULL;
+	if (!v || !ip || !ip2 || (*arg && !ap)) {
+		lx_free(v), lx_free(ip), lx_free(ip2), lx_free(ap);
+		return -ENOMEM;
+	}
+	int k = 0;
+	v[k++] = ip;
+	if (ap)
+		v[k++] = ap;
+	v[k++] = *path;
+	for (int i = 1; i < argc; i++)
+		v[k++] = (*argv)[i];
+	v[k] = NULL;
+	if (argc > 0)
+		lx_free((*argv)[0]);
+	lx_free(*argv);
+	*argv = v;
+	*path = ip2;
+	return 1;
+}
+
 /* Would exec of path succeed as far as the file goes? 0, or -ENOENT, -EACCES, -ENOEXEC. */
 static long exec_check(const char *path)
 {
@@ -418,6 +480,13 @@ long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6
 		return -ENOSYS; /* exec from a threaded program: the other threads would have to go first */
 	char *path = lx_strdup((const char *)upath);
 	char **argv = copy_strings(uargv, &err), **envp = copy_strings(uenvp, &err);
+	for (int depth = 0; path && argv && envp && err == 0; depth++) { /* scripts, up to 4 deep as on Linux */
+		long r = depth < 5 ? shebang(&path, &argv) : -ELOOP;
+		if (r <= 0) {
+			err = r;
+			break;
+		}
+	}
 	if (!path || !argv || !envp || err < 0 || (err = exec_check(path)) < 0) {
 		lx_free(path);
 		free_strings(argv);

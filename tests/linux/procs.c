@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -88,6 +89,31 @@ static void check_exec(const char *self)
 	CHECK("close-on-exec", WEXITSTATUS(wait_status(p)) == 0, "a close-on-exec fd survived exec, or another did not");
 	close(fd);
 	close(keep);
+
+	/* a "#!" script runs its interpreter (this program) with the optional argument, the script, then its arguments */
+	char script[] = "/tmp/script-XXXXXX", line[256];
+	int sfd = mkstemp(script);
+	snprintf(line, sizeof(line), "#! %s  shebang-arg \necho this is not run\n", self);
+	int wrote = sfd >= 0 && write(sfd, line, strlen(line)) == (ssize_t)strlen(line) && fchmod(sfd, 0755) == 0;
+	close(sfd);
+	p = fork();
+	if (p == 0) {
+		execl(script, "ignored", "one", (char *)0);
+		_exit(8);
+	}
+	int st = wait_status(p);
+	CHECK("exec-script", wrote && WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	snprintf(line, sizeof(line), "#!\n");
+	sfd = open(script, O_WRONLY | O_TRUNC);
+	wrote = write(sfd, line, strlen(line)) == (ssize_t)strlen(line);
+	close(sfd);
+	p = fork();
+	if (p == 0) {
+		execl(script, "x", (char *)0);
+		_exit(errno == ENOEXEC ? 3 : 4);
+	}
+	CHECK("exec-script-no-interpreter", wrote && WEXITSTATUS(wait_status(p)) == 3, "did not fail with ENOEXEC");
+	unlink(script);
 }
 
 static void check_shared_offset(void)
@@ -323,6 +349,8 @@ int main(int argc, char **argv)
 		return leak(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "bomb") == 0)
 		return bomb(atoi(argv[2]));
+	if (argc == 4 && strcmp(argv[1], "shebang-arg") == 0) /* run as a script's interpreter */
+		return strncmp(argv[2], "/tmp/script-", 12) == 0 && strcmp(argv[3], "one") == 0 ? 0 : 1;
 	if (argc == 4 && strcmp(argv[1], "fdcheck") == 0) {
 		int gone = fcntl(atoi(argv[2]), F_GETFD) == -1, kept = fcntl(atoi(argv[3]), F_GETFD) >= 0;
 		return gone && kept ? 0 : 1;

@@ -35,11 +35,13 @@ lx_syscall_entry:
 	pushq %r10
 	pushq %r8
 	pushq %r9
-	cmpq $56, %rax          /* clone, fork, vfork copy the whole frame, sigreturn replaces it: save the rest too */
+	cmpq $56, %rax          /* clone, fork, vfork, clone3 copy the whole frame, sigreturn replaces it: save the rest too */
 	jb 1f
 	cmpq $58, %rax
 	jbe 2f
 1:	cmpq $15, %rax
+	je 2f
+	cmpq $435, %rax
 	je 2f
 	CALL_LX_SYSCALL
 	cmpq $0, %gs:32         /* a signal to deliver: complete the frame and take the slow way */

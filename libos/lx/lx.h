@@ -153,6 +153,7 @@ void vfs_fork(void);                 /* the child of a fork shares every descrip
 void vfs_close_on_exec(void);
 void vfs_exit(void);                 /* a process ends: its descriptors close */
 void dev_fork_child(void);           /* the console interrupt stays with the first process */
+long clock_ns_of(long clk, uint64_t *ns);  /* misc.c: clock clk's reading in ns; 0 or -EINVAL */
 void console_wait(uint64_t ns);      /* sleep until console input may be there, or ns pass */
 
 /* ---- loader.c: exec ---- */

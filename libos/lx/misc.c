@@ -121,7 +121,7 @@ static void ns_to_timespec(uint64_t ns, struct linux_timespec *ts)
 }
 
 /* The clock's reading in ns: realtime is the launch time plus time since boot. */
-static long clock_ns_of(long clk, uint64_t *ns)
+long clock_ns_of(long clk, uint64_t *ns)
 {
 	switch (clk) {
 	case CLOCK_REALTIME:

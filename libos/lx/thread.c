@@ -24,6 +24,7 @@
 #define FUTEX_CMP_REQUEUE 4
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
+#define FUTEX_CLOCK_REALTIME 256
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
 
 static struct lx_thread threads[LX_MAX_THREADS];
@@ -421,18 +422,26 @@ static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t time
 	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR;
 }
 
-/* A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the BITSET form. */
-static long futex_timeout(long uts, bool absolute, uint64_t *ns)
+/*
+ * A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the
+ * BITSET form, on CLOCK_MONOTONIC or, with FUTEX_CLOCK_REALTIME in op, on
+ * CLOCK_REALTIME.
+ */
+static long futex_timeout(long uts, long op, uint64_t *ns)
 {
-	uint64_t t;
+	uint64_t t, now;
 	*ns = TIMEOUT_FOREVER;
 	if (!uts)
 		return 0;
 	long r = lx_read_timespec(uts, &t);
 	if (r < 0)
 		return r;
-	uint64_t now = clock_ns();
-	*ns = absolute ? (t > now ? t - now : 0) : t;
+	if ((op & 127) != FUTEX_WAIT_BITSET) {
+		*ns = t;
+		return 0;
+	}
+	clock_ns_of((op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
+	*ns = t > now ? t - now : 0;
 	return 0;
 }
 
@@ -440,13 +449,13 @@ long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val
 {
 	uint64_t ns;
 	long r;
-	switch (op & 127) { /* FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME do not change anything here */
+	switch (op & 127) { /* FUTEX_PRIVATE_FLAG picks the table; FUTEX_CLOCK_REALTIME the timeout's clock */
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET: {
 		uint64_t bits = (op & 127) == FUTEX_WAIT ? ~0UL : (uint32_t)val3;
 		if (!bits)
 			return -EINVAL;
-		if ((r = futex_timeout(uts, (op & 127) == FUTEX_WAIT_BITSET, &ns)) < 0)
+		if ((r = futex_timeout(uts, op, &ns)) < 0)
 			return r;
 		if (!mem_user_ok((uint64_t)uaddr, 4, false) || (uaddr & 3))
 			return -EFAULT;

@@ -57,12 +57,24 @@ mlib=$(dirname "$(grep -o '[^ ]*/Scrt1\.o' "$specs" 2>/dev/null | head -n 1)")
 	fi
 done
 
+# Dynamic glibc copies (gcc's default: PIE, linked against the host's glibc), which lx runs through
+# glibc's ld.so with the libraries mica run packs. mem and sys check musl's thin wrappers, not Linux.
+for name in startup files fmap locks procs signals threads events; do
+	if gcc -O2 -Wall -Wextra -Werror -o "$out/$name-glibc" "$here/tests/linux/$name.c" -lpthread \
+		> "$out/$name-glibc.build.log" 2>&1; then
+		progs="$progs $name-glibc"
+	else
+		echo "not ok linux/build-$name-glibc:"
+		sed 's/^/#   /' "$out/$name-glibc.build.log" | head -20
+	fi
+done
+
 # ---- the differential programs ----
 # report WHERE NAME RC LOG: the program's checks with WHERE/ in front, other output as comments.
-# The static-PIE copies' checks are told apart by a "pie/" after WHERE.
+# The static-PIE and glibc copies' checks are told apart by a "pie/" or "glibc/" after WHERE.
 report() {
 	where=$1 name=$2 rc=$3 log=$4 pre=$1
-	case $name in *-pie) pre=$where/pie ;; esac
+	case $name in *-pie) pre=$where/pie ;; *-glibc) pre=$where/glibc ;; esac
 	tr -d '\r' < "$log" | sed -e "s|^ok |ok $pre/|" -e "s|^not ok |not ok $pre/|" -e '/^\(not \)\{0,1\}ok /!s/^/# /'
 	if [ "$rc" -ne 0 ] && ! tr -d '\r' < "$log" | grep -q '^not ok '; then
 		echo "not ok $where/$name: exited with status $rc$( [ "$rc" -eq 124 ] && echo ' (timed out)')"

@@ -69,12 +69,22 @@ for name in startup files fmap locks procs signals threads events; do
 	fi
 done
 
+# Dynamic musl copies of two, through musl's own loader.
+for name in startup threads; do
+	if musl-gcc -O2 -Wall -Wextra -Werror -o "$out/$name-musl" "$here/tests/linux/$name.c" > "$out/$name-musl.build.log" 2>&1; then
+		progs="$progs $name-musl"
+	else
+		echo "not ok linux/build-$name-musl:"
+		sed 's/^/#   /' "$out/$name-musl.build.log" | head -20
+	fi
+done
+
 # ---- the differential programs ----
 # report WHERE NAME RC LOG: the program's checks with WHERE/ in front, other output as comments.
-# The static-PIE and glibc copies' checks are told apart by a "pie/" or "glibc/" after WHERE.
+# The static-PIE, glibc and dynamic musl copies' checks are told apart by "pie/", "glibc/" or "musl/" after WHERE.
 report() {
 	where=$1 name=$2 rc=$3 log=$4 pre=$1
-	case $name in *-pie) pre=$where/pie ;; *-glibc) pre=$where/glibc ;; esac
+	case $name in *-pie) pre=$where/pie ;; *-glibc) pre=$where/glibc ;; *-musl) pre=$where/musl ;; esac
 	tr -d '\r' < "$log" | sed -e "s|^ok |ok $pre/|" -e "s|^not ok |not ok $pre/|" -e '/^\(not \)\{0,1\}ok /!s/^/# /'
 	if [ "$rc" -ne 0 ] && ! tr -d '\r' < "$log" | grep -q '^not ok '; then
 		echo "not ok $where/$name: exited with status $rc$( [ "$rc" -eq 124 ] && echo ' (timed out)')"

@@ -188,6 +188,18 @@ if [ -f "$out/status" ]; then
 	expect protnone 139 "kept too" mica "$elf" protnone
 fi
 
+# A dynamic program whose interpreter is missing, or is a program with an interpreter of its own
+# (the PT_INTERP path edited in place, keeping its length).
+if [ -f "$out/startup-glibc" ] && [ -d "${bad:-}" ]; then
+	interp=$(readelf -l "$out/startup-glibc" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+	sed "s|$interp|${interp%?}X|" "$out/startup-glibc" > "$bad/no-interp"
+	expect missing-interpreter 127 "interpreter .* is missing" mica "$bad/no-interp"
+	pad=$(printf '%*s' $((${#interp} - 13)) '' | sed 's/ /\\x00/g')
+	sed "s|$interp|/usr/bin/sort$pad|" "$out/startup-glibc" > "$bad/sort-interp"
+	expect interpreter-not-a-library 126 "interpreter /usr/bin/sort is not a valid ELF shared object" \
+		mica --with /usr/bin/sort "$bad/sort-interp"
+fi
+
 # The frames of ended processes all come back (Mica only: the host's free memory moves by itself).
 if [ -x "$out/procs" ]; then
 	leak=$(mica "$out/procs" leak 1000 2>&1 | tr -d '\r')

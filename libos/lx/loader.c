@@ -123,8 +123,11 @@ static long read_elf(const char *path, void **data, struct elf_image *img)
  * without an interpreter of its own, as on Linux. 0 with *data (to lx_free)
  * and *img, or -ENOENT, -EACCES, -ENOEXEC, -ELIBBAD...
  */
+static char interp_problem[160]; /* why the last program's interpreter would not do, for lx_load_why */
+
 long lx_read_program(const char *path, void **data, struct elf_image *img)
 {
+	interp_problem[0] = 0;
 	long r = read_elf(path, data, img);
 	if (r < 0 || !elf_find(img, PT_INTERP))
 		return r;
@@ -138,9 +141,26 @@ long lx_read_program(const char *path, void **data, struct elf_image *img)
 			r = -ELIBBAD;
 		lx_free(idata);
 	}
+	if (r < 0 && interp)
+		fmt_snprintf(interp_problem, sizeof(interp_problem), "its interpreter %.100s %s", interp,
+			     r == -ENOENT ? "is missing" : "is not a valid ELF shared object");
 	if (r < 0)
 		lx_free(*data);
 	return r;
+}
+
+const char *lx_load_why(long err)
+{
+	if (interp_problem[0])
+		return interp_problem;
+	switch (err) {
+	case -ENOENT: return "no such file";
+	case -ENOEXEC: return "not a valid x86-64 ELF program";
+	case -EACCES: return "permission denied";
+	case -EISDIR: return "is a directory";
+	case -ENOMEM: return "out of memory";
+	default: return "error";
+	}
 }
 
 /*

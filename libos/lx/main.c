@@ -93,7 +93,7 @@ int main(void)
 	uint64_t entry, sp;
 	long r = lx_load(argv[0], argv, envp, &entry, &sp);
 	if (r < 0) {
-		printf("lx: cannot run %s: %s\n", argv[0], r == -ENOENT ? "no such file" : r == -ENOEXEC ? "not a valid x86-64 ELF program" : r == -EACCES ? "permission denied" : "error");
+		printf("lx: cannot run %s: %s\n", argv[0], lx_load_why(r));
 		lx_exit(r == -ENOENT ? 127 : 126);
 	}
 	lx_start(entry, sp);

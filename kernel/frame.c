@@ -17,9 +17,15 @@
 struct frame {
 	uint64_t owner; /* env id, or OWNER_* */
 	uint32_t refs;
-	uint32_t next, prev; /* on the free list or the owner's list */
-	uint32_t group;      /* shared with this env group (frame_share), or 0 */
+	uint32_t group; /* shared with this env group (frame_share), or 0 */
+	union {
+		struct {
+			uint32_t next, prev; /* on the free list or the owner's list */
+		};
+		uint64_t pt_used; /* a page-table page (the kernel's, on no list): which entries may be present (pt.c) */
+	};
 };
+_Static_assert(sizeof(struct frame) == 24, "the frame table's size is reserved at boot");
 
 static struct frame *frames;
 static uint64_t nframes;
@@ -229,7 +235,14 @@ uint64_t kalloc_page(void)
 		return 0;
 	frames[fn].owner = OWNER_KERNEL;
 	frames[fn].refs = 1;
+	frames[fn].pt_used = 0;
 	return (uint64_t)fn * PAGE_SIZE;
+}
+
+/* Where pt.c keeps which entries of page-table page pa may be present (zero when it is allocated). */
+uint64_t *frame_pt_used(uint64_t pa)
+{
+	return &frames[pa / PAGE_SIZE].pt_used;
 }
 
 void kfree_page(uint64_t pa)

@@ -95,8 +95,8 @@ bool frame_valid(uint64_t fn)
 	return fn < nframes;
 }
 
-/* Take frame fn (or the first free one if fn < 0) off the free list; its number or -E_*. */
-static long take_free(long fn)
+/* Take frame fn (or the first free one if fn < 0) off the free list, zeroed if zero; its number or -E_*. */
+static long take_free(long fn, bool zero)
 {
 	if (fn < 0) {
 		if (free_head == NIL)
@@ -109,8 +109,26 @@ static long take_free(long fn)
 		return -E_BUSY;
 	list_take(&free_head, fn);
 	kip->frames_free--;
-	memset(P2V((uint64_t)fn * PAGE_SIZE), 0, PAGE_SIZE);
+	if (zero)
+		memset(P2V((uint64_t)fn * PAGE_SIZE), 0, PAGE_SIZE);
 	return fn;
+}
+
+/* Make e the owner of frame fn (on no owner's list). */
+static void own(struct env *e, uint64_t fn)
+{
+	frames[fn].owner = e->id;
+	list_put(owner_list(e), (uint32_t)fn);
+	e->frames_owned++;
+	e->info->frames_owned = e->frames_owned;
+}
+
+/* Make frame fn, just taken off the free list, e's with one reference (e's hold). */
+static void give(struct env *e, long fn)
+{
+	frames[fn].refs = 1;
+	frames[fn].group = 0;
+	own(e, (uint64_t)fn);
 }
 
 /*
@@ -122,16 +140,32 @@ long frame_alloc(struct env *e, long want)
 {
 	if (want < -1)
 		return -E_INVAL;
-	long fn = take_free(want);
+	long fn = take_free(want, true);
 	if (fn < 0)
 		return fn;
-	frames[fn].owner = e->id;
-	frames[fn].refs = 1;
-	frames[fn].group = 0;
-	list_put(owner_list(e), fn);
-	e->frames_owned++;
-	e->info->frames_owned = e->frames_owned;
+	give(e, fn);
 	return fn;
+}
+
+/* A new frame for e, with one reference (e's hold), holding a copy of frame src. -E_NOMEM when none is free. */
+long frame_copy(struct env *e, uint64_t src)
+{
+	long fn = take_free(-1, false);
+	if (fn < 0)
+		return fn;
+	memcpy(P2V((uint64_t)fn * PAGE_SIZE), P2V(src * PAGE_SIZE), PAGE_SIZE);
+	give(e, fn);
+	return fn;
+}
+
+/* Make orphaned frame fn (freed by its owner, alive through its mappings) e's, adding e's hold. -E_PERM if it is not. */
+int frame_adopt(struct env *e, uint64_t fn)
+{
+	if (frames[fn].owner != OWNER_NONE)
+		return -E_PERM;
+	frames[fn].refs++;
+	own(e, fn);
+	return 0;
 }
 
 /* Drop e's hold on fn. -E_INVAL outside RAM, -E_PERM if e does not own it. */
@@ -195,10 +229,7 @@ static void frame_move(struct env *e, uint32_t fn, struct env *to)
 {
 	list_take(owner_list(e), fn);
 	e->frames_owned--;
-	frames[fn].owner = to->id;
-	list_put(owner_list(to), fn);
-	to->frames_owned++;
-	to->info->frames_owned = to->frames_owned;
+	own(to, fn);
 }
 
 /*
@@ -230,7 +261,7 @@ long frame_pick_owned(struct env *e)
 /* A zeroed frame for the kernel's own use (page tables); its physical address or 0. */
 uint64_t kalloc_page(void)
 {
-	long fn = take_free(-1);
+	long fn = take_free(-1, true);
 	if (fn < 0)
 		return 0;
 	frames[fn].owner = OWNER_KERNEL;

@@ -144,6 +144,8 @@ void ioapic_enable(int irq);
 void frame_init(uint64_t lo, uint64_t hi);
 void frame_add_range(uint64_t pa, uint64_t len);
 long frame_alloc(struct env *e, long want);
+long frame_copy(struct env *e, uint64_t src);
+int frame_adopt(struct env *e, uint64_t fn);
 int frame_free(struct env *e, long fn);
 void frame_incref(uint64_t fn);
 void frame_decref(uint64_t fn);

@@ -96,7 +96,7 @@ bool frame_valid(uint64_t fn)
 }
 
 /* Take frame fn (or the first free one if fn < 0) off the free list, zeroed if zero; its number or -E_*. */
-static long take_free(long fn, bool zero)
+static inline long take_free(long fn, bool zero)
 {
 	if (fn < 0) {
 		if (free_head == NIL)
@@ -115,7 +115,7 @@ static long take_free(long fn, bool zero)
 }
 
 /* Make e the owner of frame fn (on no owner's list). */
-static void own(struct env *e, uint64_t fn)
+static inline void own(struct env *e, uint64_t fn)
 {
 	frames[fn].owner = e->id;
 	list_put(owner_list(e), (uint32_t)fn);

@@ -64,19 +64,19 @@ static uint64_t next_present(const uint64_t *t, uint64_t used, uint64_t i, uint6
 /* The last-level entry for va, creating the tables above it if create; NULL if absent or out of frames. */
 static uint64_t *walk(uint64_t pml4, uint64_t va, bool create)
 {
-	uint64_t pa = pml4;
+	uint64_t *t = table(pml4);
 	for (int level = 3; level > 0; level--) {
-		uint64_t *e = &table(pa)[PX(level, va)];
+		uint64_t *e = &t[PX(level, va)];
 		if (!(*e & PTE_P)) {
-			uint64_t sub = create ? kalloc_page() : 0;
-			if (!sub)
+			uint64_t pa = create ? kalloc_page() : 0;
+			if (!pa)
 				return NULL;
-			*e = sub | PTE_P | PTE_W | PTE_U;
-			mark_used(pa, PX(level, va));
+			*e = pa | PTE_P | PTE_W | PTE_U;
+			mark_used(V2P(e), PX(level, va));
 		}
-		pa = *e & PTE_ADDR;
+		t = table(*e);
 	}
-	return &table(pa)[PX(0, va)];
+	return &t[PX(0, va)];
 }
 
 uint64_t *pt_lookup(uint64_t pml4, uint64_t va)
@@ -110,8 +110,9 @@ int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm)
 	frame_incref(fn);
 	if (*pte & PTE_P)
 		frame_decref((*pte & PTE_ADDR) / PAGE_SIZE);
+	else
+		mark_used(V2P(pte), PX(0, va));
 	*pte = fn * PAGE_SIZE | perm | PTE_P | PTE_U;
-	mark_used(V2P(pte), PX(0, va));
 	flush(pml4, va);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #define OWNER_KERNEL 1
 #define OWNER_NONE 2     /* orphaned: alive only through its mappings */
 #define OWNER_RESERVED 3 /* not RAM, or the kernel image and this table */
+#define OWNER_ZEROED 4   /* free, and known to hold only zeros (a page table emptied as it was freed) */
 
 struct frame {
 	uint64_t owner; /* env id, or OWNER_* */
@@ -105,11 +106,11 @@ static inline long take_free(long fn, bool zero)
 	}
 	if ((uint64_t)fn >= nframes)
 		return -E_INVAL;
-	if (frames[fn].owner != OWNER_FREE)
+	if (frames[fn].owner != OWNER_FREE && frames[fn].owner != OWNER_ZEROED)
 		return -E_BUSY;
 	list_take(&free_head, fn);
 	kip->frames_free--;
-	if (zero)
+	if (zero && frames[fn].owner == OWNER_FREE)
 		memset(P2V((uint64_t)fn * PAGE_SIZE), 0, PAGE_SIZE);
 	return fn;
 }
@@ -279,6 +280,14 @@ uint64_t *frame_pt_used(uint64_t pa)
 void kfree_page(uint64_t pa)
 {
 	frame_decref(pa / PAGE_SIZE);
+}
+
+/* kfree_page for a page the caller has left all zeros: the next allocation need not clear it. */
+void kfree_zeroed_page(uint64_t pa)
+{
+	frame_decref(pa / PAGE_SIZE);
+	if (frames[pa / PAGE_SIZE].owner == OWNER_FREE)
+		frames[pa / PAGE_SIZE].owner = OWNER_ZEROED;
 }
 
 uint64_t frames_free(void)

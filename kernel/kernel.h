@@ -156,6 +156,7 @@ void frame_release_owned(struct env *e);
 uint64_t kalloc_page(void);     /* a zeroed kernel frame's physical address, or 0 */
 uint64_t *frame_pt_used(uint64_t pa); /* a page-table page's summary of present entries (pt.c) */
 void kfree_page(uint64_t pa);
+void kfree_zeroed_page(uint64_t pa); /* the page holds only zeros: handed out again without clearing */
 uint64_t frames_free(void);
 void frame_pin(uint64_t fn);
 void frame_set_group(uint64_t fn, uint64_t group);

@@ -234,7 +234,11 @@ int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
 	return r;
 }
 
-/* Free a table of the given level and everything below it; leaves drop their frame references. */
+/*
+ * Free a table of the given level and everything below it; leaves drop their
+ * frame references. An entry that is not present is zero, so clearing the
+ * present ones leaves the page all zeros: the next table need not be cleared.
+ */
 static void free_level(uint64_t pa, int level)
 {
 	uint64_t *t = table(pa), used = *frame_pt_used(pa);
@@ -243,8 +247,9 @@ static void free_level(uint64_t pa, int level)
 			frame_decref((t[i] & PTE_ADDR) / PAGE_SIZE);
 		else
 			free_level(t[i] & PTE_ADDR, level - 1);
+		t[i] = 0;
 	}
-	kfree_page(pa);
+	kfree_zeroed_page(pa);
 }
 
 /* Tear down an address space: every user mapping, every table, the top level. */

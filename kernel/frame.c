@@ -13,13 +13,20 @@
 #define OWNER_KERNEL 1
 #define OWNER_NONE 2     /* orphaned: alive only through its mappings */
 #define OWNER_RESERVED 3 /* not RAM, or the kernel image and this table */
+#define OWNER_ZEROED 4   /* free, and known to hold only zeros (a page table emptied as it was freed) */
 
 struct frame {
 	uint64_t owner; /* env id, or OWNER_* */
 	uint32_t refs;
-	uint32_t next, prev; /* on the free list or the owner's list */
-	uint32_t group;      /* shared with this env group (frame_share), or 0 */
+	uint32_t group; /* shared with this env group (frame_share), or 0 */
+	union {
+		struct {
+			uint32_t next, prev; /* on the free list or the owner's list */
+		};
+		uint64_t pt_used; /* a page-table page (the kernel's, on no list): which entries may be present (pt.c) */
+	};
 };
+_Static_assert(sizeof(struct frame) == 24, "the frame table's size is reserved at boot");
 
 static struct frame *frames;
 static uint64_t nframes;
@@ -89,8 +96,8 @@ bool frame_valid(uint64_t fn)
 	return fn < nframes;
 }
 
-/* Take frame fn (or the first free one if fn < 0) off the free list; its number or -E_*. */
-static long take_free(long fn)
+/* Take frame fn (or the first free one if fn < 0) off the free list, zeroed if zero; its number or -E_*. */
+static inline long take_free(long fn, bool zero)
 {
 	if (fn < 0) {
 		if (free_head == NIL)
@@ -99,12 +106,30 @@ static long take_free(long fn)
 	}
 	if ((uint64_t)fn >= nframes)
 		return -E_INVAL;
-	if (frames[fn].owner != OWNER_FREE)
+	if (frames[fn].owner != OWNER_FREE && frames[fn].owner != OWNER_ZEROED)
 		return -E_BUSY;
 	list_take(&free_head, fn);
 	kip->frames_free--;
-	memset(P2V((uint64_t)fn * PAGE_SIZE), 0, PAGE_SIZE);
+	if (zero && frames[fn].owner == OWNER_FREE)
+		memset(P2V((uint64_t)fn * PAGE_SIZE), 0, PAGE_SIZE);
 	return fn;
+}
+
+/* Make e the owner of frame fn (on no owner's list). */
+static inline void own(struct env *e, uint64_t fn)
+{
+	frames[fn].owner = e->id;
+	list_put(owner_list(e), (uint32_t)fn);
+	e->frames_owned++;
+	e->info->frames_owned = e->frames_owned;
+}
+
+/* Make frame fn, just taken off the free list, e's with one reference (e's hold). */
+static void give(struct env *e, long fn)
+{
+	frames[fn].refs = 1;
+	frames[fn].group = 0;
+	own(e, (uint64_t)fn);
 }
 
 /*
@@ -116,16 +141,32 @@ long frame_alloc(struct env *e, long want)
 {
 	if (want < -1)
 		return -E_INVAL;
-	long fn = take_free(want);
+	long fn = take_free(want, true);
 	if (fn < 0)
 		return fn;
-	frames[fn].owner = e->id;
-	frames[fn].refs = 1;
-	frames[fn].group = 0;
-	list_put(owner_list(e), fn);
-	e->frames_owned++;
-	e->info->frames_owned = e->frames_owned;
+	give(e, fn);
 	return fn;
+}
+
+/* A new frame for e, with one reference (e's hold), holding a copy of frame src. -E_NOMEM when none is free. */
+long frame_copy(struct env *e, uint64_t src)
+{
+	long fn = take_free(-1, false);
+	if (fn < 0)
+		return fn;
+	memcpy(P2V((uint64_t)fn * PAGE_SIZE), P2V(src * PAGE_SIZE), PAGE_SIZE);
+	give(e, fn);
+	return fn;
+}
+
+/* Make orphaned frame fn (freed by its owner, alive through its mappings) e's, adding e's hold. -E_PERM if it is not. */
+int frame_adopt(struct env *e, uint64_t fn)
+{
+	if (frames[fn].owner != OWNER_NONE)
+		return -E_PERM;
+	frames[fn].refs++;
+	own(e, fn);
+	return 0;
 }
 
 /* Drop e's hold on fn. -E_INVAL outside RAM, -E_PERM if e does not own it. */
@@ -189,10 +230,7 @@ static void frame_move(struct env *e, uint32_t fn, struct env *to)
 {
 	list_take(owner_list(e), fn);
 	e->frames_owned--;
-	frames[fn].owner = to->id;
-	list_put(owner_list(to), fn);
-	to->frames_owned++;
-	to->info->frames_owned = to->frames_owned;
+	own(to, fn);
 }
 
 /*
@@ -224,17 +262,32 @@ long frame_pick_owned(struct env *e)
 /* A zeroed frame for the kernel's own use (page tables); its physical address or 0. */
 uint64_t kalloc_page(void)
 {
-	long fn = take_free(-1);
+	long fn = take_free(-1, true);
 	if (fn < 0)
 		return 0;
 	frames[fn].owner = OWNER_KERNEL;
 	frames[fn].refs = 1;
+	frames[fn].pt_used = 0;
 	return (uint64_t)fn * PAGE_SIZE;
+}
+
+/* Where pt.c keeps which entries of page-table page pa may be present (zero when it is allocated). */
+uint64_t *frame_pt_used(uint64_t pa)
+{
+	return &frames[pa / PAGE_SIZE].pt_used;
 }
 
 void kfree_page(uint64_t pa)
 {
 	frame_decref(pa / PAGE_SIZE);
+}
+
+/* kfree_page for a page the caller has left all zeros: the next allocation need not clear it. */
+void kfree_zeroed_page(uint64_t pa)
+{
+	frame_decref(pa / PAGE_SIZE);
+	if (frames[pa / PAGE_SIZE].owner == OWNER_FREE)
+		frames[pa / PAGE_SIZE].owner = OWNER_ZEROED;
 }
 
 uint64_t frames_free(void)

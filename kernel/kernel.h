@@ -144,6 +144,8 @@ void ioapic_enable(int irq);
 void frame_init(uint64_t lo, uint64_t hi);
 void frame_add_range(uint64_t pa, uint64_t len);
 long frame_alloc(struct env *e, long want);
+long frame_copy(struct env *e, uint64_t src);
+int frame_adopt(struct env *e, uint64_t fn);
 int frame_free(struct env *e, long fn);
 void frame_incref(uint64_t fn);
 void frame_decref(uint64_t fn);
@@ -152,7 +154,9 @@ uint32_t frame_refs(uint64_t fn);
 bool frame_valid(uint64_t fn);
 void frame_release_owned(struct env *e);
 uint64_t kalloc_page(void);     /* a zeroed kernel frame's physical address, or 0 */
+uint64_t *frame_pt_used(uint64_t pa); /* a page-table page's summary of present entries (pt.c) */
 void kfree_page(uint64_t pa);
+void kfree_zeroed_page(uint64_t pa); /* the page holds only zeros: handed out again without clearing */
 uint64_t frames_free(void);
 void frame_pin(uint64_t fn);
 void frame_set_group(uint64_t fn, uint64_t group);

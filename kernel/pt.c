@@ -27,7 +27,38 @@ uint64_t pt_create(void)
 	for (int i = 256; i < 512; i++)
 		t[i] = boot_pml4[i];
 	t[UVPT_SLOT] = pa | PTE_P | PTE_U | PTE_NX;
+	*frame_pt_used(pa) = ~0UL << (UVPT_SLOT / 8);
 	return pa;
+}
+
+/*
+ * Every page-table page has a summary (frame_pt_used): bit i is set when
+ * any of entries 8i..8i+7 may be present. Bits are set whenever an entry is
+ * made present and never cleared while the table lives (an entry that goes
+ * is zeroed), so a walk over a table's present entries looks only at the
+ * groups whose bit is set instead of all 512 entries.
+ */
+static void mark_used(uint64_t table_pa, uint64_t i)
+{
+	*frame_pt_used(table_pa & PTE_ADDR) |= 1UL << (i / 8);
+}
+
+/* The first index in [i, end) of table t (summary used) that holds a present entry; end if none. */
+static uint64_t next_present(const uint64_t *t, uint64_t used, uint64_t i, uint64_t end)
+{
+	while (i < end) {
+		uint64_t rest = used >> (i / 8);
+		if (!rest)
+			return end;
+		if (!(rest & 1)) {
+			i = (i / 8 + (uint64_t)__builtin_ctzl(rest)) * 8;
+			continue;
+		}
+		if (t[i] & PTE_P)
+			return i;
+		i++;
+	}
+	return end;
 }
 
 /* The last-level entry for va, creating the tables above it if create; NULL if absent or out of frames. */
@@ -41,6 +72,7 @@ static uint64_t *walk(uint64_t pml4, uint64_t va, bool create)
 			if (!pa)
 				return NULL;
 			*e = pa | PTE_P | PTE_W | PTE_U;
+			mark_used(V2P(e), PX(level, va));
 		}
 		t = table(*e);
 	}
@@ -78,6 +110,8 @@ int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm)
 	frame_incref(fn);
 	if (*pte & PTE_P)
 		frame_decref((*pte & PTE_ADDR) / PAGE_SIZE);
+	else
+		mark_used(V2P(pte), PX(0, va));
 	*pte = fn * PAGE_SIZE | perm | PTE_P | PTE_U;
 	flush(pml4, va);
 	return 0;
@@ -111,49 +145,59 @@ int pt_protect(uint64_t pml4, uint64_t va, uint64_t perm)
 	return 0;
 }
 
-/* Unmap one mapping of frame fn found in the user half; 1 and its va if found, else 0. */
-int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out)
+/* Unmap the first mapping of frame fn under table pa of the given level (whose entries start at base). */
+static int unmap_frame_level(uint64_t pml4, uint64_t pa, int level, uint64_t base, uint64_t fn, uint64_t *va_out)
 {
-	uint64_t *l4 = table(pml4);
-	for (uint64_t i = 0; i < UVPT_SLOT; i++) {
-		if (!(l4[i] & PTE_P))
-			continue;
-		uint64_t *l3 = table(l4[i]);
-		for (uint64_t j = 0; j < 512; j++) {
-			if (!(l3[j] & PTE_P))
-				continue;
-			uint64_t *l2 = table(l3[j]);
-			for (uint64_t k = 0; k < 512; k++) {
-				if (!(l2[k] & PTE_P))
-					continue;
-				uint64_t *l1 = table(l2[k]);
-				for (uint64_t m = 0; m < 512; m++) {
-					if ((l1[m] & PTE_P) && (l1[m] & PTE_ADDR) / PAGE_SIZE == fn) {
-						uint64_t va = i << 39 | j << 30 | k << 21 | m << 12;
-						*va_out = va;
-						l1[m] = 0;
-						flush(pml4, va);
-						frame_decref(fn);
-						return 1;
-					}
-				}
-			}
+	uint64_t *t = table(pa), used = *frame_pt_used(pa & PTE_ADDR), shift = 12 + 9 * (uint64_t)level;
+	uint64_t end = level == 3 ? UVPT_SLOT : 512;
+	for (uint64_t i = next_present(t, used, 0, end); i < end; i = next_present(t, used, i + 1, end)) {
+		uint64_t va = base + (i << shift);
+		if (level > 0) {
+			if (unmap_frame_level(pml4, t[i], level - 1, va, fn, va_out))
+				return 1;
+		} else if ((t[i] & PTE_ADDR) / PAGE_SIZE == fn) {
+			*va_out = va;
+			t[i] = 0;
+			flush(pml4, va);
+			frame_decref(fn);
+			return 1;
 		}
 	}
 	return 0;
 }
 
-/* One page of map_cow: bind the frame at va (mapped by pte in the caller) into dst as the bits say. */
-static int cow_one(uint64_t dst, uint64_t va, uint64_t *pte)
+/* Unmap one mapping of frame fn found in the user half; 1 and its va if found, else 0. */
+int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out)
 {
-	uint64_t fn = (*pte & PTE_ADDR) / PAGE_SIZE, perm = *pte & PTE_USER_PERMS;
-	if (perm & PTE_NOCOPY)
-		return 0;
-	if ((perm & PTE_W) && !(perm & PTE_SHARE)) {
-		perm = (perm & ~PTE_W) | PTE_COW;
-		*pte = (*pte & ~PTE_W) | PTE_COW;
+	return unmap_frame_level(pml4, pml4, 3, 0, fn, va_out);
+}
+
+/*
+ * map_cow over entries [first, last) of the caller's last-level table t,
+ * whose entries start at address base, into the matching table of dst (made
+ * when the first page needs it). dst is never the running address space, so
+ * its entries need no TLB flush.
+ */
+static int cow_leaves(uint64_t *t, uint64_t base, uint64_t dst, uint64_t first, uint64_t last)
+{
+	uint64_t used = *frame_pt_used(V2P(t)), *d = NULL, dused = 0;
+	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last)) {
+		uint64_t e = t[i];
+		if (e & PTE_NOCOPY)
+			continue;
+		if (!d && !(d = walk(dst, base, true)))
+			return -E_NOMEM;
+		if ((e & PTE_W) && !(e & PTE_SHARE))
+			t[i] = e = (e & ~PTE_W) | PTE_COW;
+		frame_incref((e & PTE_ADDR) / PAGE_SIZE);
+		if (d[i] & PTE_P)
+			frame_decref((d[i] & PTE_ADDR) / PAGE_SIZE);
+		d[i] = (e & (PTE_ADDR | PTE_USER_PERMS)) | PTE_P | PTE_U;
+		dused |= 1UL << (i / 8);
 	}
-	return pt_map(dst, va, fn, perm);
+	if (d)
+		*frame_pt_used(V2P(d)) |= dused;
+	return 0;
 }
 
 /*
@@ -167,14 +211,12 @@ static int cow_level(uint64_t *t, int level, uint64_t base, uint64_t dst, uint64
 	uint64_t last = end - base > 512 * span ? 512 : (end - base + span - 1) >> shift;
 	if (level == 3 && last > UVPT_SLOT)
 		last = UVPT_SLOT;
-	for (uint64_t i = first; i < last; i++) {
-		if (!(t[i] & PTE_P))
-			continue;
-		uint64_t va = base + (i << shift);
-		int r = level ? cow_level(table(t[i]), level - 1, va, dst, start, end) : cow_one(dst, va, &t[i]);
-		if (r < 0)
+	if (level == 0)
+		return cow_leaves(t, base, dst, first, last);
+	uint64_t used = *frame_pt_used(V2P(t));
+	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last))
+		if (cow_level(table(t[i]), level - 1, base + (i << shift), dst, start, end) < 0)
 			return -E_NOMEM;
-	}
 	return 0;
 }
 
@@ -192,28 +234,30 @@ int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
 	return r;
 }
 
-/* Free a table of the given level and everything below it; leaves drop their frame references. */
+/*
+ * Free a table of the given level and everything below it; leaves drop their
+ * frame references. An entry that is not present is zero, so clearing the
+ * present ones leaves the page all zeros: the next table need not be cleared.
+ */
 static void free_level(uint64_t pa, int level)
 {
-	uint64_t *t = table(pa);
-	for (int i = 0; i < 512; i++) {
-		if (!(t[i] & PTE_P))
-			continue;
+	uint64_t *t = table(pa), used = *frame_pt_used(pa);
+	for (uint64_t i = next_present(t, used, 0, 512); i < 512; i = next_present(t, used, i + 1, 512)) {
 		if (level == 0)
 			frame_decref((t[i] & PTE_ADDR) / PAGE_SIZE);
 		else
 			free_level(t[i] & PTE_ADDR, level - 1);
+		t[i] = 0;
 	}
-	kfree_page(pa);
+	kfree_zeroed_page(pa);
 }
 
 /* Tear down an address space: every user mapping, every table, the top level. */
 void pt_destroy(uint64_t pml4)
 {
-	uint64_t *t = table(pml4);
-	for (uint64_t i = 0; i < UVPT_SLOT; i++)
-		if (t[i] & PTE_P)
-			free_level(t[i] & PTE_ADDR, 2);
+	uint64_t *t = table(pml4), used = *frame_pt_used(pml4);
+	for (uint64_t i = next_present(t, used, 0, UVPT_SLOT); i < UVPT_SLOT; i = next_present(t, used, i + 1, UVPT_SLOT))
+		free_level(t[i] & PTE_ADDR, 2);
 	kfree_page(pml4);
 }
 

@@ -154,6 +154,45 @@ static long sys_map_cow(long env, unsigned long start, unsigned long end)
 }
 
 /*
+ * Resolve a copy-on-write page: the PTE_COW page at va in env becomes env's
+ * own and is mapped there with perm. If that mapping is the frame's only one
+ * besides env's hold (or the frame is orphaned and that mapping is its only
+ * one: env adopts it), the frame stays; otherwise env gets a new frame with a
+ * copy of the page, and its hold on the old frame, if it had one, is dropped.
+ * Returns the frame now mapped at va. -E_INVAL (bad va or perm, or the page
+ * is not PTE_COW), -E_NOENT (nothing mapped there), -E_PERM (not a child), -E_NOMEM.
+ */
+static long sys_cow_break(long env, unsigned long va, long perm)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if ((va & (PAGE_SIZE - 1)) || !mappable(va, perm) || (perm & ~PTE_USER_PERMS))
+		return -E_INVAL;
+	uint64_t *pte = pt_lookup(e->pml4, va);
+	if (!pte || !(*pte & PTE_P))
+		return -E_NOENT;
+	if (!(*pte & PTE_COW))
+		return -E_INVAL;
+	uint64_t fn = (*pte & PTE_ADDR) / PAGE_SIZE;
+	bool owned = frame_owner(fn) == e->id;
+	if (frame_refs(fn) == (owned ? 2U : 1U) && (owned || frame_adopt(e, fn) == 0)) {
+		pt_protect(e->pml4, va, (uint64_t)perm);
+		return (long)fn;
+	}
+	long copy = frame_copy(e, fn);
+	if (copy < 0) {
+		relieve_pressure(self());
+		return copy;
+	}
+	pt_map(e->pml4, va, (uint64_t)copy, (uint64_t)perm); /* the table is there and perm is valid: cannot fail */
+	if (owned)
+		frame_free(e, (long)fn);
+	return copy;
+}
+
+/*
  * Interrupt thread tid (of the caller's env or a child) with a T_KICK upcall
  * at its exception entry, as a signal would: only a thread that is runnable
  * and not running (the caller cannot kick itself). -E_NOENT, -E_PERM,

@@ -52,9 +52,11 @@ int main(void)
 	sys_frame_free(0, sh);
 
 	/* map_cow: fork's bind */
+	uint64_t free1 = KIP->frames_free;
 	long child = sys_env_create();
 	long f1 = page_alloc(0, VA, PTE_W), f2 = page_alloc(0, VA + PAGE_SIZE, PTE_W | PTE_SHARE),
 	     f3 = page_alloc(0, VA + 2 * PAGE_SIZE, PTE_W | PTE_NOCOPY);
+	*(volatile uint64_t *)VA = 0xC0C0;
 	CHECK_EQ("cow-self-refused", sys_map_cow(0, VA, VA + 3 * PAGE_SIZE), -E_PERM);
 	CHECK_EQ("cow-unaligned", sys_map_cow(child, VA + 1, VA + PAGE_SIZE), -E_INVAL);
 	CHECK_EQ("cow-across-limit", sys_map_cow(child, USER_LIMIT - PAGE_SIZE, USER_LIMIT + PAGE_SIZE), -E_INVAL);
@@ -65,12 +67,36 @@ int main(void)
 	CHECK_EQ("cow-child-maps-frame", sys_frame_info(f1) & 0xFFFFFFFF, 3);
 	CHECK_EQ("cow-share-child-maps-frame", sys_frame_info(f2) & 0xFFFFFFFF, 3);
 	CHECK_EQ("cow-nocopy-left-out", sys_frame_info(f3) & 0xFFFFFFFF, 2);
+
+	/* cow_break: a copy while the child maps the frame too; the frame itself once it is the only mapping */
+	CHECK_EQ("cow-break-unaligned", sys_cow_break(0, VA + 1, PTE_W), -E_INVAL);
+	CHECK_EQ("cow-break-bad-perm", sys_cow_break(0, VA, PTE_W | PTE_PS), -E_INVAL);
+	CHECK_EQ("cow-break-kernel-va", sys_cow_break(0, KERNBASE, PTE_W), -E_INVAL);
+	CHECK_EQ("cow-break-not-cow", sys_cow_break(0, VA + PAGE_SIZE, PTE_W), -E_INVAL);
+	CHECK_EQ("cow-break-unmapped", sys_cow_break(0, VA + 3 * PAGE_SIZE, PTE_W), -E_NOENT);
+	CHECK_EQ("cow-break-no-env", sys_cow_break(12345, VA, PTE_W), -E_NOENT);
+	long c1 = sys_cow_break(0, VA, PTE_W);
+	CHECK("cow-break-copies", c1 > 0 && c1 != f1);
+	CHECK_EQ("cow-break-copy-holds-bytes", *(volatile uint64_t *)VA, 0xC0C0);
+	*(volatile uint64_t *)VA = 7;
+	CHECK("cow-break-writable", (*uvpt_pte(VA) & (PTE_W | PTE_COW)) == PTE_W);
+	CHECK_EQ("cow-break-copy-refs", sys_frame_info(c1), (long)(ENVINFO->id << 32 | 2));
+	CHECK("cow-break-old-hold-dropped", (uint64_t)sys_frame_info(f1) >> 32 != ENVINFO->id && (sys_frame_info(f1) & 0xFFFFFFFF) == 1);
+	CHECK_EQ("cow-break-child-adopts", sys_cow_break(child, VA, PTE_W), f1);
+	CHECK_EQ("cow-break-child-owns", sys_frame_info(f1), (long)((uint64_t)child << 32 | 2));
 	CHECK_EQ("cow-child-gone", sys_env_destroy(child), 0);
-	CHECK_EQ("cow-refs-back", sys_frame_info(f1) & 0xFFFFFFFF, 2);
+	CHECK_EQ("cow-share-refs-back", sys_frame_info(f2) & 0xFFFFFFFF, 2);
+	long child2 = sys_env_create();
+	CHECK_EQ("cow-again", sys_map_cow(child2, VA, VA + PAGE_SIZE), 0);
+	CHECK_EQ("cow-child2-gone", sys_env_destroy(child2), 0);
+	CHECK_EQ("cow-break-own-frame-kept", sys_cow_break(0, VA, PTE_W), c1);
+	CHECK_EQ("cow-break-kept-bytes", *(volatile uint64_t *)VA, 7);
+	CHECK_EQ("cow-break-kept-refs", sys_frame_info(c1) & 0xFFFFFFFF, 2);
 	for (int i = 0; i < 3; i++)
 		sys_unmap(0, VA + (uint64_t)i * PAGE_SIZE);
-	sys_frame_free(0, f1);
+	sys_frame_free(0, c1);
 	sys_frame_free(0, f2);
 	sys_frame_free(0, f3);
+	CHECK_EQ("cow-frames-back", KIP->frames_free, free1);
 	return CHECK_DONE();
 }

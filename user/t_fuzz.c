@@ -134,6 +134,10 @@ static long fuzz_one(long n, long *a, bool *skipped)
 				a[2] = (long)end;
 		}
 		break;
+	case SYS_cow_break: /* it may replace a page of the caller's own: only the arena's */
+		if (is_self(a[0]))
+			a[1] = (long)safe_va((unsigned long)a[1]);
+		break;
 	case SYS_env_create:
 		if (nchildren == MAXCHILD) {
 			int i = (int)(rnd() % MAXCHILD);
@@ -159,6 +163,14 @@ static long fuzz_one(long n, long *a, bool *skipped)
 			frames[nframes++] = r;
 		else if (r >= 0 && is_self(a[0]))
 			sys_frame_free(0, r);
+		break;
+	case SYS_cow_break: /* the frame now mapped may be a new one of the caller's, to give back at the end */
+		if (r >= 0 && is_self(a[0]) && !mine_listed(r)) {
+			if (nframes < MAXFRAMES)
+				frames[nframes++] = r;
+			else
+				sys_frame_free(0, r);
+		}
 		break;
 	case SYS_env_create:
 		if (r > 0)
@@ -189,7 +201,7 @@ int main(void)
 	long bad_null = 0, bad_nosys = 0, bad_code = 0, skipped = 0, ok = 0;
 	long counts[E_NERRORS] = { 0 };
 	for (long i = 0; i < NCALLS; i++) {
-		long n = (long)(rnd() % 41), a[5];
+		long n = (long)(rnd() % (SYS_NCALLS + 2)), a[5];
 		for (int j = 0; j < 5; j++)
 			a[j] = pick();
 		bool skip;

@@ -24,7 +24,7 @@
 #define PTE_USER_PERMS (PTE_W | PTE_AVAIL | PTE_NX)
 
 /* The PTE_AVAIL bits are the libOS's; map_cow gives three of them a meaning. */
-#define PTE_COW 0x200UL    /* read-only until written, then to be copied (set by map_cow) */
+#define PTE_COW 0x200UL    /* read-only until written, then to be copied (set by map_cow, resolved by cow_break) */
 #define PTE_NOCOPY 0x400UL /* map_cow leaves this page out of the child */
 #define PTE_SHARE 0x800UL  /* map_cow maps this page into the child as it is, writable or not */
 

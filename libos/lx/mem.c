@@ -13,7 +13,6 @@
 #define MS_ASYNC 1
 #define MS_INVALIDATE 2
 #define MS_SYNC 4
-#define COW_SCRATCH (LX_STACKS - PAGE_SIZE) /* where a copy-on-write copy is made */
 
 static struct vma *vmas;
 static uint64_t brk_base, brk_cur;
@@ -645,25 +644,13 @@ void mem_exec_reset(void)
 	brk_base = brk_cur = 0;
 }
 
-/* A write to a present, copy-on-write page at addr: give this process its own copy. */
+/* A write to a present, copy-on-write page at addr: the kernel gives this process its own copy (or the frame, if no one else maps it). */
 bool mem_cow_fault(uint64_t addr)
 {
 	uint64_t va = addr & ~(PAGE_SIZE - 1), pte = pte_of(va);
 	if (!(pte & PTE_P) || !(pte & PTE_COW))
 		return false;
-	uint64_t fn = (pte & PTE_ADDR) / PAGE_SIZE, perm = ((pte & PTE_NX) | PTE_W) & ~PTE_COW;
-	long info = sys_frame_info((long)fn);
-	if (info > 0 && (uint64_t)info >> 32 == ENVINFO->id && (info & 0xFFFFFFFF) == 2)
-		return sys_protect(0, va, (long)perm) == 0; /* the only mapping left: just write to it */
-	long nf = sys_frame_alloc(0, -1);
-	if (nf < 0 || sys_map(0, COW_SCRATCH, nf, PTE_W | PTE_NX) < 0)
-		return false;
-	memcpy((void *)COW_SCRATCH, (const void *)va, PAGE_SIZE);
-	sys_unmap(0, COW_SCRATCH);
-	if (sys_map(0, va, nf, (long)perm) < 0)
-		return false;
-	sys_frame_free(0, (long)fn); /* ours? the other side's mapping keeps it until that goes (else E_PERM: not ours) */
-	return true;
+	return sys_cow_break(0, va, (long)((pte & PTE_NX) | PTE_W)) >= 0;
 }
 
 /* The program's stack area: LX_STACK_MAX bytes below LX_STACK_TOP, filled as touched. */

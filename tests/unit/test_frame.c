@@ -81,6 +81,29 @@ TEST(allocated_frames_are_zeroed)
 	CHECK(zero);
 }
 
+/* A page freed as known zeros is handed out as it is; one freed dirty is cleared; a copy holds the source's bytes. */
+TEST(zeroed_pages_and_copies)
+{
+	reset(4);
+	uint64_t pa = kalloc_page();
+	uint8_t *p = P2V(pa);
+	p[100] = 0x5A; /* the caller's promise is broken on purpose: the next allocation must not clear */
+	kfree_zeroed_page(pa);
+	CHECK(kip->frames_free == RAM_FRAMES - 4);
+	CHECK(frame_alloc(&envs[1], (long)(pa / 4096)) == (long)(pa / 4096));
+	CHECK(p[100] == 0x5A);
+	p[200] = 0xA5;
+	frame_free(&envs[1], (long)(pa / 4096));
+	CHECK(kalloc_page() == pa && p[100] == 0 && p[200] == 0); /* freed dirty: cleared */
+	p[300] = 0x77;
+	long c = frame_copy(&envs[2], pa / 4096);
+	CHECK(c > 0 && (uint64_t)c != pa / 4096 && frame_owner(c) == envs[2].id && frame_refs(c) == 1);
+	CHECK(((uint8_t *)P2V(c * 4096))[300] == 0x77);
+	CHECK(frame_adopt(&envs[1], c) == -E_PERM); /* owned: not an orphan */
+	CHECK(frame_free(&envs[2], c) == 0);
+	CHECK(frame_owner(c) != envs[2].id); /* back in the pool */
+}
+
 TEST(free_checks_owner)
 {
 	reset(4);
@@ -170,6 +193,7 @@ int main(int argc, char **argv)
 	RUN(pool_counts_only_added_ranges);
 	RUN(alloc_any_and_specific);
 	RUN(allocated_frames_are_zeroed);
+	RUN(zeroed_pages_and_copies);
 	RUN(free_checks_owner);
 	RUN(shared_frame_outlives_its_owner);
 	RUN(release_owned_returns_everything);

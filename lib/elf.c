@@ -101,7 +101,7 @@ static bool segments_ok(struct elf_image *img, uint64_t va_limit)
 	for (int i = 0; i < img->phnum; i++) {
 		const Elf64_Phdr *ph = &img->phdr[i];
 
-		if (!in_file(ph->p_offset, ph->p_filesz, img->size))
+		if (!in_file(ph->p_offset, ph->p_filesz, img->file_size))
 			return false;
 		if (ph->p_type != PT_LOAD)
 			continue;
@@ -129,16 +129,17 @@ static bool in_exec_load(const struct elf_image *img, uint64_t addr)
 	return false;
 }
 
-/* Validates data[0, size) as described in lib/elf.h; returns 0 with *img
- * filled in, or -E_BADFMT with *img zeroed. */
-int elf_parse(struct elf_image *img, const void *data, size_t size,
-	      uint64_t va_limit)
+/* Validates the head data[0, size) of a file of file_size bytes as
+ * described in lib/elf.h; returns 0 with *img filled in, or -E_BADFMT with
+ * *img zeroed. */
+int elf_parse_head(struct elf_image *img, const void *data, size_t size,
+		   size_t file_size, uint64_t va_limit)
 {
-	struct elf_image im = { .data = data, .size = size };
+	struct elf_image im = { .data = data, .size = size, .file_size = file_size };
 	Elf64_Ehdr eh;
 
 	memset(img, 0, sizeof(*img));
-	if (!data || size < sizeof(eh))
+	if (!data || size < sizeof(eh) || size > file_size)
 		return -E_BADFMT;
 	memcpy(&eh, data, sizeof(eh)); /* data need not be aligned */
 	if (!header_ok(&eh) || !phdr_table_ok(&eh, im.data, size))
@@ -153,6 +154,13 @@ int elf_parse(struct elf_image *img, const void *data, size_t size,
 		return -E_BADFMT;
 	*img = im;
 	return 0;
+}
+
+/* Validates data[0, size), the whole file, as described in lib/elf.h. */
+int elf_parse(struct elf_image *img, const void *data, size_t size,
+	      uint64_t va_limit)
+{
+	return elf_parse_head(img, data, size, size, va_limit);
 }
 
 /* Returns the first program header of img with the given type, or NULL. */
@@ -172,7 +180,7 @@ const char *elf_interp(const struct elf_image *img)
 	const Elf64_Phdr *ph = elf_find(img, PT_INTERP);
 	const char *path;
 
-	if (!ph || ph->p_filesz == 0)
+	if (!ph || ph->p_filesz == 0 || !in_file(ph->p_offset, ph->p_filesz, img->size))
 		return NULL;
 	path = (const char *)img->data + ph->p_offset;
 	if (path[0] == '\0' || strnlen(path, ph->p_filesz) == ph->p_filesz)

@@ -92,7 +92,8 @@ typedef struct {
 /* A validated image; every pointer points into the caller's data. */
 struct elf_image {
 	const uint8_t *data;
-	size_t size;
+	size_t size;             /* bytes at data: the whole file, or its head (elf_parse_head) */
+	size_t file_size;        /* bytes of the whole file */
 	uint16_t type;           /* ET_EXEC or ET_DYN */
 	uint64_t entry;
 	const Elf64_Phdr *phdr;  /* phnum headers, all inside data */
@@ -116,11 +117,21 @@ struct elf_image {
 int elf_parse(struct elf_image *img, const void *data, size_t size,
 	      uint64_t va_limit);
 
+/*
+ * As elf_parse, for a file of file_size bytes of which only the first size
+ * bytes are at data (size <= file_size): the header and the program header
+ * table must lie in those; segments are checked against file_size, and
+ * their bytes are for the caller to read from the file. Never reads
+ * outside data[0, size).
+ */
+int elf_parse_head(struct elf_image *img, const void *data, size_t size,
+		   size_t file_size, uint64_t va_limit);
+
 /* Returns the first program header of the given type, or NULL. */
 const Elf64_Phdr *elf_find(const struct elf_image *img, uint32_t type);
 
-/* Returns the PT_INTERP path if there is one, non-empty and NUL-terminated
- * within its segment; otherwise NULL. */
+/* Returns the PT_INTERP path if there is one, non-empty, NUL-terminated
+ * within its segment and inside data[0, size); otherwise NULL. */
 const char *elf_interp(const struct elf_image *img);
 
 /*

@@ -1,5 +1,6 @@
 /* Loading a Linux ELF program (static, static-PIE, or dynamic with its interpreter) and building its initial stack. */
 #include "libos/lx/lx.h"
+#include "libos/lx/fs.h"
 #include "lib/elf.h"
 
 #define MAX_STRINGS (128 * 1024)
@@ -16,28 +17,103 @@ static uint64_t phdr_addr(const struct elf_image *img, uint64_t base)
 	return 0;
 }
 
-/* Map, fill and protect one PT_LOAD segment. */
-static long load_segment(const struct elf_image *img, const Elf64_Phdr *ph, uint64_t base)
+/*
+ * An ELF file being loaded: the file, open for reading, and its head — the
+ * first bytes, holding the ELF header, the program headers and the
+ * interpreter's path — parsed. Segments are mapped from the file itself.
+ */
+#define HEAD_MAX (16 * 1024) /* the head read; program headers past it make the file unloadable */
+struct elf_file {
+	struct file *f;
+	void *head;
+	struct elf_image img;
+};
+
+static void elf_close(struct elf_file *e)
 {
-	uint64_t start = (base + ph->p_vaddr) & ~(PAGE_SIZE - 1);
-	uint64_t end = PGROUNDUP_U(base + ph->p_vaddr + ph->p_memsz);
-	int prot = ((ph->p_flags & PF_R) ? PROT_READ : 0) | ((ph->p_flags & PF_W) ? PROT_WRITE : 0) |
-		   ((ph->p_flags & PF_X) ? PROT_EXEC : 0);
-	long r = mem_map(start, end - start, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
-	if (r < 0)
-		return r;
-	memcpy((void *)(base + ph->p_vaddr), img->data + ph->p_offset, ph->p_filesz);
-	return mem_protect(start, end - start, prot);
+	if (e->f)
+		file_put(e->f);
+	lx_free(e->head);
+	*e = (struct elf_file){ 0 };
 }
 
-/* Load every segment of img at base; returns the end of the highest one (the start of brk). */
-static long load_image(const struct elf_image *img, uint64_t base, uint64_t *top)
+/* Open and parse the ELF file at path into *e (elf_close it). 0, or -ENOENT, -EACCES, -ENOEXEC... */
+static long elf_open(const char *path, struct elf_file *e)
+{
+	long r = 0;
+	*e = (struct elf_file){ 0 };
+	if (!(e->f = vfs_open_path(path, O_RDONLY, 0, &r)))
+		return r;
+	if (!e->f->inode || !ISREG(e->f->inode) || !e->f->ops->pread) {
+		r = e->f->inode && ISDIR(e->f->inode) ? -EISDIR : -EACCES;
+		elf_close(e);
+		return r;
+	}
+	uint64_t size = e->f->inode->size, n = size < HEAD_MAX ? size : HEAD_MAX;
+	if (!(e->head = lx_alloc(n ? n : 1))) {
+		elf_close(e);
+		return -ENOMEM;
+	}
+	if (e->f->ops->pread(e->f, e->head, n, 0) != (long)n ||
+	    elf_parse_head(&e->img, e->head, n, size, LX_MMAP_TOP) < 0) {
+		elf_close(e);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Read n bytes of f at off into memory at va (mapped, writable); 0 or -EIO. */
+static long read_into(struct file *f, uint64_t va, uint64_t n, uint64_t off)
+{
+	while (n) {
+		long got = f->ops->pread(f, (void *)va, n, off);
+		if (got <= 0)
+			return -EIO;
+		va += (uint64_t)got, off += (uint64_t)got, n -= (uint64_t)got;
+	}
+	return 0;
+}
+
+/*
+ * Map one PT_LOAD segment at base, as Linux does: its file bytes as a
+ * private mapping of the file, filled on first touch; the rest of its last
+ * file page zeroed and the pages past it anonymous (.bss). A segment whose
+ * address and offset disagree within a page is copied in instead.
+ */
+static long load_segment(struct file *f, const Elf64_Phdr *ph, uint64_t base)
+{
+	uint64_t va = base + ph->p_vaddr, start = va & ~(PAGE_SIZE - 1), end = PGROUNDUP_U(va + ph->p_memsz);
+	uint64_t file_end = va + ph->p_filesz, file_top = PGROUNDUP_U(file_end);
+	int prot = ((ph->p_flags & PF_R) ? PROT_READ : 0) | ((ph->p_flags & PF_W) ? PROT_WRITE : 0) |
+		   ((ph->p_flags & PF_X) ? PROT_EXEC : 0);
+	long r;
+	if ((va - ph->p_offset) % PAGE_SIZE) { /* not mappable: copy */
+		if ((r = mem_map(start, end - start, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0)) < 0 ||
+		    (r = read_into(f, va, ph->p_filesz, ph->p_offset)) < 0)
+			return r;
+		return mem_protect(start, end - start, prot);
+	}
+	if (ph->p_filesz == 0)
+		file_top = start;
+	else if ((r = mem_map(start, file_top - start, prot | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, f,
+			      ph->p_offset - (va - start))) < 0)
+		return r;
+	if (end > file_top &&
+	    (r = mem_map(file_top, end - file_top, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0)) < 0)
+		return r;
+	if (ph->p_memsz > ph->p_filesz && file_end < file_top)
+		memset((void *)file_end, 0, file_top - file_end); /* .bss begins inside the last file page */
+	return file_top > start ? mem_protect(start, file_top - start, prot) : 0;
+}
+
+/* Load every segment of e at base; the end of the highest one (the start of brk) in *top. */
+static long load_image(const struct elf_file *e, uint64_t base, uint64_t *top)
 {
 	int cursor = 0;
 	const Elf64_Phdr *ph;
 	*top = 0;
-	while ((ph = elf_load_next(img, &cursor)) != NULL) {
-		long r = load_segment(img, ph, base);
+	while ((ph = elf_load_next(&e->img, &cursor)) != NULL) {
+		long r = load_segment(e->f, ph, base);
 		if (r < 0)
 			return r;
 		if (base + ph->p_vaddr + ph->p_memsz > *top)
@@ -103,49 +179,43 @@ static long build_stack(char *const argv[], char *const envp[], const char *exec
 	return 0;
 }
 
-/* Read and parse the ELF file at path; 0 with *data (to lx_free) and *img, or -ENOENT, -EACCES, -ENOEXEC... */
-static long read_elf(const char *path, void **data, struct elf_image *img)
-{
-	size_t size;
-	long r = vfs_read_all(path, data, &size);
-	if (r < 0)
-		return r;
-	if (elf_parse(img, *data, size, LX_MMAP_TOP) < 0) {
-		lx_free(*data);
-		return -ENOEXEC;
-	}
-	return 0;
-}
-
-/*
- * Read and parse the program at path, and check its interpreter (PT_INTERP)
- * if it names one: the interpreter must exist and be an ELF shared object
- * without an interpreter of its own, as on Linux. 0 with *data (to lx_free)
- * and *img, or -ENOENT, -EACCES, -ENOEXEC, -ELIBBAD...
- */
 static char interp_problem[160]; /* why the last program's interpreter would not do, for lx_load_why */
 
-long lx_read_program(const char *path, void **data, struct elf_image *img)
+/*
+ * Open the program at path into *e and check its interpreter (PT_INTERP)
+ * if it names one: the interpreter must exist and be an ELF shared object
+ * without an interpreter of its own, as on Linux. 0, or -ENOENT, -EACCES,
+ * -ENOEXEC, -ELIBBAD... (e closed).
+ */
+static long program_open(const char *path, struct elf_file *e)
 {
 	interp_problem[0] = 0;
-	long r = read_elf(path, data, img);
-	if (r < 0 || !elf_find(img, PT_INTERP))
+	long r = elf_open(path, e);
+	if (r < 0 || !elf_find(&e->img, PT_INTERP))
 		return r;
-	const char *interp = elf_interp(img);
-	void *idata;
-	struct elf_image ii;
+	const char *interp = elf_interp(&e->img);
+	struct elf_file ie;
 	if (!interp)
-		r = -ENOEXEC; /* an empty or unterminated PT_INTERP */
-	else if ((r = read_elf(interp, &idata, &ii)) == 0) {
-		if (ii.type != ET_DYN || elf_find(&ii, PT_INTERP))
+		r = -ENOEXEC; /* an empty or unterminated PT_INTERP, or one past the head */
+	else if ((r = elf_open(interp, &ie)) == 0) {
+		if (ie.img.type != ET_DYN || elf_find(&ie.img, PT_INTERP))
 			r = -ELIBBAD;
-		lx_free(idata);
+		elf_close(&ie);
 	}
 	if (r < 0 && interp)
 		fmt_snprintf(interp_problem, sizeof(interp_problem), "its interpreter %.100s %s", interp,
 			     r == -ENOENT ? "is missing" : "is not a valid ELF shared object");
 	if (r < 0)
-		lx_free(*data);
+		elf_close(e);
+	return r;
+}
+
+long lx_check_program(const char *path)
+{
+	struct elf_file e;
+	long r = program_open(path, &e);
+	if (r == 0)
+		elf_close(&e);
 	return r;
 }
 
@@ -170,41 +240,39 @@ const char *lx_load_why(long err)
  */
 static long load_interp(const char *path, uint64_t *base, uint64_t *entry)
 {
-	void *data;
-	struct elf_image img;
-	long r = read_elf(path, &data, &img);
+	struct elf_file e;
+	long r = elf_open(path, &e);
 	if (r < 0)
 		return r;
 	uint64_t top;
-	long at = mem_map(0, img.hi - img.lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
+	long at = mem_map(0, e.img.hi - e.img.lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
 	if (at < 0)
 		r = at;
-	else if ((r = load_image(&img, (uint64_t)at - img.lo, &top)) == 0) {
-		*base = (uint64_t)at - img.lo;
-		*entry = *base + img.entry;
+	else if ((r = load_image(&e, (uint64_t)at - e.img.lo, &top)) == 0) {
+		*base = (uint64_t)at - e.img.lo;
+		*entry = *base + e.img.entry;
 	}
-	lx_free(data);
+	elf_close(&e);
 	return r;
 }
 
 long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t *entry, uint64_t *sp)
 {
-	void *data;
-	struct elf_image img;
-	long r = lx_read_program(path, &data, &img);
+	struct elf_file e;
+	long r = program_open(path, &e);
 	if (r < 0)
 		return r;
-	uint64_t base = img.type == ET_DYN ? LX_PIE_BASE : 0, top, interp_base = 0;
-	*entry = base + img.entry;
-	if ((r = load_image(&img, base, &top)) < 0 || (r = mem_map_stack()) < 0)
+	uint64_t base = e.img.type == ET_DYN ? LX_PIE_BASE : 0, top, interp_base = 0;
+	*entry = base + e.img.entry;
+	if ((r = load_image(&e, base, &top)) < 0 || (r = mem_map_stack()) < 0)
 		goto out;
 	mem_init(top);
-	if (elf_find(&img, PT_INTERP) && (r = load_interp(elf_interp(&img), &interp_base, entry)) < 0)
+	if (elf_find(&e.img, PT_INTERP) && (r = load_interp(elf_interp(&e.img), &interp_base, entry)) < 0)
 		goto out;
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)img.data;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(const void *)e.img.data;
 	uint64_t aux[][2] = {
-		{ AT_PHDR, phdr_addr(&img, base) }, { AT_PHENT, sizeof(Elf64_Phdr) }, { AT_PHNUM, eh->e_phnum },
-		{ AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, base + img.entry },
+		{ AT_PHDR, phdr_addr(&e.img, base) }, { AT_PHENT, sizeof(Elf64_Phdr) }, { AT_PHNUM, eh->e_phnum },
+		{ AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, base + e.img.entry },
 		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 },
 		{ AT_HWCAP, 0x178bfbff }, { AT_CLKTCK, 100 },
 	};
@@ -212,6 +280,6 @@ long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t 
 	if (r == 0)
 		vfs_set_exe(path);
 out:
-	lx_free(data);
+	elf_close(&e);
 	return r;
 }

@@ -84,7 +84,7 @@ struct file;
 long lx_no_pread(struct file *f, void *buf, size_t n, uint64_t off);        /* -ESPIPE: pipes and the like */
 long lx_no_pwrite(struct file *f, const void *buf, size_t n, uint64_t off); /* -ESPIPE */
 struct elf_image;
-long lx_read_program(const char *path, void **data, struct elf_image *img); /* an ELF program, parsed, its interpreter checked */
+long lx_check_program(const char *path); /* could path be run? 0, or why not: -ENOENT, -EACCES, -ENOEXEC, -ELIBBAD... */
 
 void *lx_alloc(size_t n);           /* zeroed; NULL when out of memory */
 void *lx_realloc(void *p, size_t n);
@@ -159,7 +159,7 @@ void console_wait(uint64_t ns);      /* sleep until console input may be there, 
 /* ---- loader.c: exec ---- */
 /* Load a static or static-PIE ELF program and build its stack; returns its entry and stack pointer. */
 long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t *entry, uint64_t *sp);
-const char *lx_load_why(long err); /* why lx_load or lx_read_program failed with err, in words */
+const char *lx_load_why(long err); /* why lx_load or lx_check_program failed with err, in words */
 
 /* ---- thread.c: threads, futexes, and the lock that serialises lx ---- */
 /* The registers entry.S saves on a syscall, lowest address first. */

@@ -459,17 +459,6 @@ static long shebang(char **path, char ***argv)
 	return 1;
 }
 
-/* Would exec of path succeed as far as the file goes? 0, or -ENOENT, -EACCES, -ENOEXEC. */
-static long exec_check(const char *path)
-{
-	void *data;
-	struct elf_image img;
-	long r = lx_read_program(path, &data, &img);
-	if (r == 0)
-		lx_free(data);
-	return r;
-}
-
 long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6)
 {
 	(void)a4, (void)a5, (void)a6;
@@ -487,7 +476,7 @@ long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6
 			break;
 		}
 	}
-	if (!path || !argv || !envp || err < 0 || (err = exec_check(path)) < 0) {
+	if (!path || !argv || !envp || err < 0 || (err = lx_check_program(path)) < 0) {
 		lx_free(path);
 		free_strings(argv);
 		free_strings(envp);

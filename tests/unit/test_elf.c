@@ -348,6 +348,27 @@ TEST(interp_needs_terminated_path)
 	CHECK(elf_interp(&img) == NULL);
 }
 
+TEST(head_of_a_file)
+{
+	struct elf_image img;
+
+	fresh();
+	/* the first 0x1a0 bytes hold the header, the table and the interpreter's path */
+	REQUIRE(elf_parse_head(&img, img_buf, 0x1a0, IMG_SIZE, VA_LIMIT) == 0);
+	CHECK(img.size == 0x1a0 && img.file_size == IMG_SIZE);
+	REQUIRE(elf_interp(&img) != NULL);
+	CHECK(strcmp(elf_interp(&img), "/lib/ld.so") == 0);
+	/* segments are checked against the whole file */
+	CHECK(elf_parse_head(&img, img_buf, 0x1a0, 0x250, VA_LIMIT) == -E_BADFMT);
+	/* the program headers must be in the head */
+	CHECK(elf_parse_head(&img, img_buf, 0x100, IMG_SIZE, VA_LIMIT) == -E_BADFMT);
+	/* a head larger than its file is a caller's mistake */
+	CHECK(elf_parse_head(&img, img_buf, IMG_SIZE, 0x100, VA_LIMIT) == -E_BADFMT);
+	/* an interpreter path past the head is not read */
+	REQUIRE(elf_parse_head(&img, img_buf, 0x168, IMG_SIZE, VA_LIMIT) == 0);
+	CHECK(elf_interp(&img) == NULL);
+}
+
 /* Returns true if an accepted image keeps the promises of elf_parse. */
 static bool invariants_hold(const struct elf_image *img)
 {
@@ -452,6 +473,7 @@ int main(int argc, char **argv)
 	RUN(rejects_no_load);
 	RUN(rejects_exec_entry_outside_text);
 	RUN(interp_needs_terminated_path);
+	RUN(head_of_a_file);
 	RUN(random_header_damage_never_crashes);
 	RUN(real_binary);
 	free(img_buf);

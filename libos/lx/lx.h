@@ -176,6 +176,7 @@ struct lx_thread {
 	long ntfn;               /* futex wake-ups arrive here */
 	uint64_t futex_addr, futex_bits; /* what it waits on, or 0 */
 	uint64_t clear_tid;      /* CLONE_CHILD_CLEARTID / set_tid_address */
+	uint64_t robust_head;    /* set_robust_list: the program's struct robust_list_head, or 0 */
 	uint64_t fs;
 	uint64_t sigmask;        /* blocked signals (bit sig-1) */
 	uint64_t sigpending;     /* sent to this thread */
@@ -204,6 +205,7 @@ extern uint64_t lx_fork_ctid;    /* clone without CLONE_VM: the child's tid goes
 extern bool lx_fork_ctid_clear;
 int lx_nthreads(void);
 struct lx_thread *lx_thread_by_tid(int tid);  /* a live thread, or NULL */
+void lx_threads_robust_exit(void);           /* the process ends or execs: every thread's robust futexes are released */
 void lx_thread_wait(uint64_t ns);            /* sleep (lx unlocked) until woken or ns pass */
 /* Threads (of any process) waiting for something to change, in shared memory: pipes, eventfds. */
 struct lx_waitq {

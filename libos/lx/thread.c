@@ -251,6 +251,9 @@ struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
 	*t = (struct lx_thread){ .stack_top = slot_base(slot) + 0x200000UL, .self = t, .state = SLOT_HELPER,
 				 .tid = slot + 1, .sigmask = ~0UL };
 	helper_fn = fn;
+	/* After a fork this stack may be the parent's, copy-on-write: copy its top now, while a thread that has an
+	 * exception stack takes the fault (the helper's first pushes come before it has one). */
+	*(volatile uint64_t *)(t->stack_top - 8) = 0;
 	long k = sys_thread_create(0, (uint64_t)helper_entry, t->stack_top - 8, (uint64_t)t);
 	if (k < 0) {
 		t->state = SLOT_FREE;

@@ -16,7 +16,7 @@
 #define CPU_TICK 4000000UL /* ns: how often at most a CPU-time timer is looked at, as a 250 Hz kernel would */
 
 /*
- * One timer of the process (not inherited by a fork; kept across exec).
+ * One timer of the process (not inherited by a fork; across exec only setitimer's are kept).
  * Its times are on its clock: the monotonic clock for ITIMER_REAL and the
  * real-time clocks, the process's CPU time (as the kernel counts it: every
  * thread of the environment, lx's work included) for ITIMER_VIRTUAL,
@@ -304,6 +304,12 @@ long lx_sys_timer_delete(long id, long a2, long a3, long a4, long a5, long a6)
 		return -EINVAL;
 	*t = (struct timer){ 0 };
 	return 0;
+}
+
+/* exec: the POSIX timers go; setitimer's stay (as on Linux). */
+void lx_itimer_exec(void)
+{
+	memset(&timers[NITIMERS], 0, sizeof(timers) - NITIMERS * sizeof(timers[0]));
 }
 
 /* A forked child has no timers and no helper of its own yet. */

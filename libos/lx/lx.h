@@ -229,6 +229,7 @@ extern struct lx_proc *lx_me;               /* this process's entry in the share
 #define lx_process_pending (lx_me->pending)   /* signals sent to the whole process */
 void lx_proc_wake(struct lx_proc *p);        /* wake the threads of p waiting in lx */
 void lx_itimer_fork_child(void);
+void lx_itimer_exec(void);                  /* exec: POSIX timers are deleted, interval timers kept */
 void lx_kick(struct lx_thread *t);           /* interrupt t if it runs program code, so it takes a signal */
 struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *)); /* an lx-internal kernel thread */
 bool lx_signal_interrupts(void);             /* a pending signal that ends a blocking call with EINTR? */
@@ -243,7 +244,7 @@ void lx_signal_deliver(struct lx_regs *r);
 /* A fault the program has a handler for: true when r now enters it. */
 bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr);
 long lx_signal_send(struct lx_thread *t, int sig, int code); /* t NULL: to the process */
-void lx_signal_exec(void);                   /* exec: handlers back to default, no alternate stack */
+void lx_signal_exec(void);                   /* exec: handlers back to default, no alternate stack, no POSIX timers */
 void lx_signal_fork_child(void);             /* a child starts with nothing pending */
 __attribute__((noreturn)) void lx_exit_signal(int sig); /* ended by a signal's default action */
 void lx_signal_wake(struct lx_thread *t);    /* interrupt t's wait so it sees a signal */

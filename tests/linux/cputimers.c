@@ -2,14 +2,18 @@
  * Timers on CPU time: ITIMER_VIRTUAL (SIGVTALRM) and ITIMER_PROF (SIGPROF)
  * fire in a busy loop and not while the process sleeps; getitimer tells a
  * running timer's time left; a disarmed timer stays quiet; timer_create on
- * CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID.
+ * CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID; a forked child's own
+ * timer; across execve the interval timers stay and the POSIX timers go.
  */
 #define T_NAME "cputimers"
 #include "check.h"
 
 #include <signal.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 static volatile sig_atomic_t vtalrms, profs, usr1s;
 
@@ -138,10 +142,61 @@ static void check_posix(clockid_t clk, const char *name)
 	signal(SIGUSR1, SIG_DFL);
 }
 
-int main(void)
+/* A forked child (whose parent's timers ran) arms a timer of its own, and it fires. */
+static void check_fork(void)
 {
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct itimerval it = { { 0, 10000 }, { 0, 10000 } };
+		vtalrms = 0;
+		signal(SIGVTALRM, on_signal);
+		setitimer(ITIMER_VIRTUAL, &it, NULL);
+		_exit(spin_until(&vtalrms, 2, 20) >= 2 ? 0 : 1);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK("fork-child-timer-fires", WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+}
+
+/* In the new image: exit 0 if ITIMER_VIRTUAL is still armed and POSIX timer id is gone. */
+static int after_exec(int id)
+{
+	struct itimerval cur;
+	struct itimerspec its;
+	getitimer(ITIMER_VIRTUAL, &cur);
+	int kept = cur.it_value.tv_sec >= 90 && cur.it_interval.tv_sec == 7;
+	int gone = syscall(SYS_timer_gettime, id, &its) == -1 && errno == EINVAL;
+	return (kept ? 0 : 1) | (gone ? 0 : 2);
+}
+
+static void check_exec(const char *self)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct itimerval it = { { 7, 0 }, { 100, 0 } };
+		struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+		timer_t tm;
+		char arg[16];
+		setitimer(ITIMER_VIRTUAL, &it, NULL);
+		timer_create(CLOCK_MONOTONIC, &sev, &tm);
+		snprintf(arg, sizeof(arg), "%ld", (long)tm);
+		execl(self, self, "after-exec", arg, (char *)0);
+		_exit(4);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK("exec-keeps-itimer", WIFEXITED(status) && !(WEXITSTATUS(status) & 5), "status %#x", status);
+	CHECK("exec-deletes-posix-timer", WIFEXITED(status) && !(WEXITSTATUS(status) & 6), "status %#x", status);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "after-exec") == 0)
+		return after_exec(atoi(argv[2]));
 	check_itimers();
 	check_posix(CLOCK_PROCESS_CPUTIME_ID, "process-cputime");
 	check_posix(CLOCK_THREAD_CPUTIME_ID, "thread-cputime");
+	check_fork();
+	check_exec(argv[0]);
 	return t_done();
 }

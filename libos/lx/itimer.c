@@ -16,11 +16,11 @@
 #define CPU_TICK 4000000UL /* ns: how often at most a CPU-time timer is looked at, as a 250 Hz kernel would */
 
 /*
- * One timer of the process (not inherited by a fork; across exec only setitimer's are kept).
- * Its times are on its clock: the monotonic clock for ITIMER_REAL and the
- * real-time clocks, the process's CPU time (as the kernel counts it: every
- * thread of the environment, lx's work included) for ITIMER_VIRTUAL,
- * ITIMER_PROF and CLOCK_PROCESS_CPUTIME_ID, one thread's for
+ * One timer of the process (not inherited by a fork; across exec only
+ * setitimer's are kept). Its times are on its clock: the monotonic clock for
+ * ITIMER_REAL and the real-time clocks, the process's CPU time (as the kernel
+ * counts it: every thread of the environment, lx's work included) for
+ * ITIMER_VIRTUAL, ITIMER_PROF and CLOCK_PROCESS_CPUTIME_ID, one thread's for
  * CLOCK_THREAD_CPUTIME_ID.
  */
 struct timer {

@@ -587,8 +587,9 @@ static void robust_exit(struct lx_thread *t)
 	uint64_t pending = h.pending & ~1UL;
 	entry = h.next;
 	for (int n = 0; (entry & ~1UL) != head && n < ROBUST_LIST_LIMIT; n++, entry = next) {
-		bool fetched = peek(entry & ~1UL, &next, sizeof(next)); /* the next one first: the word may be in it */
-		if ((entry & ~1UL) != pending && !futex_owner_died((entry & ~1UL) + (uint64_t)h.futex_offset, t->tid, entry & 1, false))
+		uint64_t e = entry & ~1UL;
+		bool fetched = peek(e, &next, sizeof(next)); /* before the wake: a woken waiter may reuse the entry */
+		if (e != pending && !futex_owner_died(e + (uint64_t)h.futex_offset, t->tid, entry & 1, false))
 			return;
 		if (!fetched)
 			return;
@@ -597,6 +598,7 @@ static void robust_exit(struct lx_thread *t)
 		futex_owner_died(pending + (uint64_t)h.futex_offset, t->tid, h.pending & 1, true);
 }
 
+/* The process ends or execs: the robust lists of all its threads. */
 void lx_threads_robust_exit(void)
 {
 	for (int i = 0; i < LX_MAX_THREADS; i++)

@@ -515,6 +515,7 @@ struct robust_head {
 	uint64_t pending;
 };
 _Static_assert(sizeof(struct robust_head) == 24, "struct robust_list_head of the x86-64 ABI");
+static bool robust_used; /* a thread of this process ever named a list: its end must look at every thread */
 
 /* set_robust_list: where the calling thread's list is; -EINVAL unless len is the size of the head. */
 long lx_sys_set_robust_list(long head, long len, long a3, long a4, long a5, long a6)
@@ -523,6 +524,7 @@ long lx_sys_set_robust_list(long head, long len, long a3, long a4, long a5, long
 	if (len != (long)sizeof(struct robust_head))
 		return -EINVAL;
 	lx_self()->robust_head = (uint64_t)head;
+	robust_used |= head != 0;
 	return 0;
 }
 
@@ -601,7 +603,7 @@ static void robust_exit(struct lx_thread *t)
 /* The process ends or execs: the robust lists of all its threads. */
 void lx_threads_robust_exit(void)
 {
-	for (int i = 0; i < LX_MAX_THREADS; i++)
+	for (int i = 0; robust_used && i < LX_MAX_THREADS; i++)
 		if (threads[i].state == SLOT_LIVE && threads[i].robust_head)
 			robust_exit(&threads[i]);
 }

@@ -1,24 +1,53 @@
-/* Timers that send signals — setitimer/alarm (ITIMER_REAL) and timer_create — run by a helper thread of lx's. */
+/* Timers that send signals — setitimer/getitimer/alarm and timer_create — run by a helper thread of lx's. */
 #include "libos/lx/lx.h"
 
 #define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+#define NITIMERS 3  /* slots 0..2 are setitimer's, by `which`; timer_create's id k is slot NITIMERS + k */
+#define NTIMERS 32
 #define SIGALRM 14
-#define NTIMERS 32 /* slot 0 is ITIMER_REAL; timer_create ids are 1.. */
+#define SIGVTALRM 26
+#define SIGPROF 27
 #define SIGEV_SIGNAL 0
 #define SIGEV_NONE 1
 #define SIGEV_THREAD_ID 4
 #define TIMER_ABSTIME 1
+#define CPU_TICK 4000000UL /* ns: how often at most a CPU-time timer is looked at, as a 250 Hz kernel would */
 
-/* One timer of the process (not inherited by a fork; kept across exec). Times are on the monotonic clock. */
+/*
+ * One timer of the process (not inherited by a fork; across exec only
+ * setitimer's are kept). Its times are on its clock: the monotonic clock for
+ * ITIMER_REAL and the real-time clocks, the process's CPU time (as the kernel
+ * counts it: every thread of the environment, lx's work included) for
+ * ITIMER_VIRTUAL, ITIMER_PROF and CLOCK_PROCESS_CPUTIME_ID, one thread's for
+ * CLOCK_THREAD_CPUTIME_ID.
+ */
 struct timer {
 	bool used;
 	int signo, notify, tid, clock;
+	long ktid;               /* CLOCK_THREAD_CPUTIME_ID: the kernel thread whose time it counts */
 	uint64_t next, interval; /* next expiry (0: disarmed) and the period */
 	uint64_t overrun;
 };
 static struct timer timers[NTIMERS];
 static struct lx_thread *helper;
 static long helper_ntfn;
+
+static bool cpu_clock(const struct timer *t)
+{
+	return t->clock == CLOCK_PROCESS_CPUTIME_ID || t->clock == CLOCK_THREAD_CPUTIME_ID;
+}
+
+/* Now, on t's clock (0 for the CPU time of a thread that has ended: its timer stops). */
+static uint64_t clock_of(const struct timer *t)
+{
+	long ns;
+	if (!cpu_clock(t))
+		return clock_ns();
+	ns = t->clock == CLOCK_PROCESS_CPUTIME_ID ? sys_cpu_time(1, 0) : sys_cpu_time(0, t->ktid);
+	return ns > 0 ? (uint64_t)ns : 0;
+}
 
 /* A due timer fires: its signal to the process (or a thread), and its next expiry. */
 static void fire(struct timer *t, uint64_t now)
@@ -44,34 +73,49 @@ static void fire(struct timer *t, uint64_t now)
 	}
 }
 
+/*
+ * Fire t if it is due; the real time until it may be due next (~0: disarmed).
+ * CPU time advances no faster than real time (one CPU), so the CPU time left
+ * is the soonest it can expire; it is looked at again then, CPU_TICK at least.
+ */
+static uint64_t run_timer(struct timer *t)
+{
+	if (!t->used || !t->next)
+		return ~0UL;
+	uint64_t now = clock_of(t);
+	if (t->next <= now)
+		fire(t, now);
+	if (!t->next)
+		return ~0UL;
+	uint64_t wait = t->next > now ? t->next - now : 0;
+	return cpu_clock(t) && wait < CPU_TICK ? CPU_TICK : wait;
+}
+
 /* The helper: fire what is due, sleep until the next expiry or a change, forever. */
 static void timer_thread(struct lx_thread *self)
 {
 	(void)self;
 	for (;;) {
+		uint64_t wait = ~0UL;
 		lx_lock();
-		uint64_t now = clock_ns(), next = ~0UL;
 		for (int i = 0; i < NTIMERS; i++) {
-			struct timer *t = &timers[i];
-			if (t->used && t->next && t->next <= now)
-				fire(t, now);
-			if (t->used && t->next && t->next < next)
-				next = t->next;
+			uint64_t w = run_timer(&timers[i]);
+			wait = w < wait ? w : wait;
 		}
 		lx_unlock();
-		sys_ntfn_wait(helper_ntfn, next == ~0UL ? TIMEOUT_FOREVER : next > now ? next - now : 0);
+		sys_ntfn_wait(helper_ntfn, wait == ~0UL ? TIMEOUT_FOREVER : wait);
 	}
 }
 
-/* Set timer t to fire value ns from now (or at absolute monotonic time abs), then every interval; wake the helper. */
+/* Set timer t to fire value ns from now (or at value on its clock, absolute), then every interval; wake the helper. */
 static long arm(struct timer *t, uint64_t value, uint64_t interval, bool absolute)
 {
 	if (value && !helper) {
 		if ((helper_ntfn = sys_ntfn_create()) < 0 || !(helper = lx_thread_helper(timer_thread)))
 			return -EAGAIN;
 	}
-	uint64_t now = clock_ns();
-	t->next = !value ? 0 : absolute ? (value > now ? value : now) : now + value;
+	uint64_t now = clock_of(t);
+	t->next = !value ? 0 : absolute ? (value > now ? value : now ? now : 1) : now + value;
 	t->interval = interval;
 	if (helper)
 		sys_ntfn_signal(helper_ntfn, 1);
@@ -81,7 +125,7 @@ static long arm(struct timer *t, uint64_t value, uint64_t interval, bool absolut
 /* Time left until t fires (1 us at least while armed). */
 static uint64_t left(const struct timer *t)
 {
-	uint64_t now = clock_ns();
+	uint64_t now = t->next ? clock_of(t) : 0;
 	return !t->next ? 0 : t->next > now ? t->next - now : 1000;
 }
 
@@ -98,18 +142,27 @@ static void to_timespec(uint64_t ns, struct linux_timespec *ts)
 }
 
 /* ---- setitimer, getitimer, alarm ---- */
-static void itimer_current(struct linux_timeval out[2])
+/*
+ * ITIMER_VIRTUAL should count the process's user time and ITIMER_PROF its
+ * user and system time. lx does a program's syscalls in ring 3, in the
+ * program's own threads, and the kernel counts one CPU time per thread, so
+ * the two cannot be told apart: both count all the CPU time of the process.
+ */
+static void itimer_current(int which, struct linux_timeval out[2])
 {
-	to_timeval(timers[0].interval, &out[0]);
-	to_timeval(left(&timers[0]), &out[1]);
+	to_timeval(timers[which].interval, &out[0]);
+	to_timeval(left(&timers[which]), &out[1]);
 }
 
-static struct timer *real_timer(void)
+/* setitimer's timer which (ITIMER_*), set up to send its signal to the process. */
+static struct timer *itimer(int which)
 {
-	struct timer *t = &timers[0];
+	static const int signo[NITIMERS] = { SIGALRM, SIGVTALRM, SIGPROF };
+	struct timer *t = &timers[which];
 	t->used = true;
-	t->signo = SIGALRM;
+	t->signo = signo[which];
 	t->notify = SIGEV_SIGNAL;
+	t->clock = which == ITIMER_REAL ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID;
 	return t;
 }
 
@@ -117,11 +170,11 @@ long lx_sys_getitimer(long which, long ucur, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct linux_timeval cur[2];
-	if ((int)which != ITIMER_REAL)
-		return -EINVAL; /* ITIMER_VIRTUAL and ITIMER_PROF need CPU accounting lx does not have yet */
+	if ((unsigned)which >= NITIMERS)
+		return -EINVAL;
 	if (!mem_user_ok((uint64_t)ucur, sizeof(cur), true))
 		return -EFAULT;
-	itimer_current(cur);
+	itimer_current((int)which, cur);
 	memcpy((void *)ucur, cur, sizeof(cur));
 	return 0;
 }
@@ -130,7 +183,7 @@ long lx_sys_setitimer(long which, long unew, long uold, long a4, long a5, long a
 {
 	(void)a4, (void)a5, (void)a6;
 	struct linux_timeval nv[2] = { { 0, 0 }, { 0, 0 } }, ov[2];
-	if ((int)which != ITIMER_REAL)
+	if ((unsigned)which >= NITIMERS)
 		return -EINVAL;
 	if ((unew && !mem_user_ok((uint64_t)unew, sizeof(nv), false)) || (uold && !mem_user_ok((uint64_t)uold, sizeof(ov), true)))
 		return -EFAULT;
@@ -139,8 +192,8 @@ long lx_sys_setitimer(long which, long unew, long uold, long a4, long a5, long a
 	for (int i = 0; i < 2; i++)
 		if (nv[i].tv_sec < 0 || nv[i].tv_usec < 0 || nv[i].tv_usec >= 1000000)
 			return -EINVAL;
-	itimer_current(ov);
-	long r = arm(real_timer(), (uint64_t)nv[1].tv_sec * 1000000000UL + (uint64_t)nv[1].tv_usec * 1000UL,
+	itimer_current((int)which, ov);
+	long r = arm(itimer((int)which), (uint64_t)nv[1].tv_sec * 1000000000UL + (uint64_t)nv[1].tv_usec * 1000UL,
 		     (uint64_t)nv[0].tv_sec * 1000000000UL + (uint64_t)nv[0].tv_usec * 1000UL, false);
 	if (r == 0 && uold)
 		memcpy((void *)uold, ov, sizeof(ov));
@@ -151,24 +204,32 @@ long lx_sys_setitimer(long which, long unew, long uold, long a4, long a5, long a
 long lx_sys_alarm(long secs, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	uint64_t was = left(&timers[0]);
-	long r = arm(real_timer(), (uint64_t)(unsigned)secs * 1000000000UL, 0, false);
+	uint64_t was = left(&timers[ITIMER_REAL]);
+	long r = arm(itimer(ITIMER_REAL), (uint64_t)(unsigned)secs * 1000000000UL, 0, false);
 	if (r < 0)
 		return r;
 	return (long)((was + 500000000UL) / 1000000000UL) + (was && was < 500000000UL);
 }
 
 /* ---- timer_create and friends ---- */
-static struct timer *timer_of(long id)
+/* The timer timer_create gave id k, or NULL. */
+static struct timer *timer_of(long k)
 {
-	return id >= 1 && id < NTIMERS && timers[id].used ? &timers[id] : NULL;
+	return k >= 0 && k < NTIMERS - NITIMERS && timers[NITIMERS + k].used ? &timers[NITIMERS + k] : NULL;
+}
+
+/* Clocks a timer can run on: the real-time ones, and the CPU time of the process or of the calling thread. */
+static bool timer_clock_ok(long clk)
+{
+	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_BOOTTIME ||
+	       clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID;
 }
 
 long lx_sys_timer_create(long clk, long usev, long uid, long a4, long a5, long a6)
 {
 	(void)a4, (void)a5, (void)a6;
 	struct { uint64_t value; int32_t signo, notify, tid; } sev = { 0, 14, SIGEV_SIGNAL, 0 };
-	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME)
+	if (!timer_clock_ok(clk))
 		return -EINVAL;
 	if ((usev && !mem_user_ok((uint64_t)usev, sizeof(sev), false)) || !mem_user_ok((uint64_t)uid, 4, true))
 		return -EFAULT;
@@ -177,11 +238,11 @@ long lx_sys_timer_create(long clk, long usev, long uid, long a4, long a5, long a
 	if ((sev.notify != SIGEV_SIGNAL && sev.notify != SIGEV_NONE && sev.notify != SIGEV_THREAD_ID) ||
 	    (sev.notify != SIGEV_NONE && (sev.signo < 1 || sev.signo > 64)))
 		return -EINVAL;
-	for (int id = 1; id < NTIMERS; id++)
-		if (!timers[id].used) {
-			timers[id] = (struct timer){ .used = true, .signo = sev.signo, .notify = sev.notify, .tid = sev.tid,
-						     .clock = (int)clk };
-			*(int32_t *)uid = id;
+	for (int k = 0; k < NTIMERS - NITIMERS; k++)
+		if (!timers[NITIMERS + k].used) {
+			timers[NITIMERS + k] = (struct timer){ .used = true, .signo = sev.signo, .notify = sev.notify,
+							       .tid = sev.tid, .clock = (int)clk, .ktid = lx_self()->kernel_tid };
+			*(int32_t *)uid = k;
 			return 0;
 		}
 	return -EAGAIN;
@@ -243,6 +304,12 @@ long lx_sys_timer_delete(long id, long a2, long a3, long a4, long a5, long a6)
 		return -EINVAL;
 	*t = (struct timer){ 0 };
 	return 0;
+}
+
+/* exec: the POSIX timers go; setitimer's stay (as on Linux). */
+void lx_itimer_exec(void)
+{
+	memset(&timers[NITIMERS], 0, sizeof(timers) - NITIMERS * sizeof(timers[0]));
 }
 
 /* A forked child has no timers and no helper of its own yet. */

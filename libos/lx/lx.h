@@ -181,6 +181,7 @@ struct lx_thread {
 	long ntfn;               /* futex wake-ups arrive here */
 	uint64_t futex_addr, futex_bits; /* what it waits on, or 0 */
 	uint64_t clear_tid;      /* CLONE_CHILD_CLEARTID / set_tid_address */
+	uint64_t robust_head;    /* set_robust_list: the program's struct robust_list_head, or 0 */
 	uint64_t fs;
 	uint64_t sigmask;        /* blocked signals (bit sig-1) */
 	uint64_t sigpending;     /* sent to this thread */
@@ -209,6 +210,7 @@ extern uint64_t lx_fork_ctid;    /* clone without CLONE_VM: the child's tid goes
 extern bool lx_fork_ctid_clear;
 int lx_nthreads(void);
 struct lx_thread *lx_thread_by_tid(int tid);  /* a live thread, or NULL */
+void lx_threads_robust_exit(void);           /* the process ends or execs: every thread's robust futexes are released */
 void lx_thread_wait(uint64_t ns);            /* sleep (lx unlocked) until woken or ns pass */
 /* Threads (of any process) waiting for something to change, in shared memory: pipes, eventfds. */
 struct lx_waitq {
@@ -232,6 +234,7 @@ extern struct lx_proc *lx_me;               /* this process's entry in the share
 #define lx_process_pending (lx_me->pending)   /* signals sent to the whole process */
 void lx_proc_wake(struct lx_proc *p);        /* wake the threads of p waiting in lx */
 void lx_itimer_fork_child(void);
+void lx_itimer_exec(void);                  /* exec: POSIX timers are deleted, interval timers kept */
 void lx_kick(struct lx_thread *t);           /* interrupt t if it runs program code, so it takes a signal */
 struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *)); /* an lx-internal kernel thread */
 bool lx_signal_interrupts(void);             /* a pending signal that ends a blocking call with EINTR? */
@@ -246,7 +249,7 @@ void lx_signal_deliver(struct lx_regs *r);
 /* A fault the program has a handler for: true when r now enters it. */
 bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr);
 long lx_signal_send(struct lx_thread *t, int sig, int code); /* t NULL: to the process */
-void lx_signal_exec(void);                   /* exec: handlers back to default, no alternate stack */
+void lx_signal_exec(void);                   /* exec: handlers back to default, no alternate stack, no POSIX timers */
 void lx_signal_fork_child(void);             /* a child starts with nothing pending */
 __attribute__((noreturn)) void lx_exit_signal(int sig); /* ended by a signal's default action */
 void lx_signal_wake(struct lx_thread *t);    /* interrupt t's wait so it sees a signal */

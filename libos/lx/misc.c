@@ -33,7 +33,6 @@ ZERO_ARG_CALL(getuid, 0)
 ZERO_ARG_CALL(geteuid, 0)
 ZERO_ARG_CALL(getgid, 0)
 ZERO_ARG_CALL(getegid, 0)
-ZERO_ARG_CALL(set_robust_list, 0)
 ZERO_ARG_CALL(rseq, -ENOSYS)
 
 static long put_user(long addr, const void *src, size_t n);

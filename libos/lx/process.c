@@ -166,11 +166,12 @@ void lx_process_fork_child(struct lx_thread *me)
 
 /* ---- exit and wait ---- */
 
-/* Leave the status for the parent, hand children to pid 1, wake a waiting parent, and end. */
+/* Release robust futexes, leave the status for the parent, hand children to pid 1, wake a waiting parent, and end. */
 static __attribute__((noreturn)) void process_end(int wstatus, int code)
 {
 	if (lx_multi)
 		lx_lock();
+	lx_threads_robust_exit();
 	vfs_exit();
 	mem_exit();
 	struct lx_proc *me = proc_of(lx_pid);
@@ -482,6 +483,7 @@ long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6
 		free_strings(envp);
 		return err < 0 ? err : -ENOMEM;
 	}
+	lx_threads_robust_exit();
 	mem_exec_reset();
 	vfs_close_on_exec();
 	lx_signal_exec();

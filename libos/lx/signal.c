@@ -320,6 +320,7 @@ long lx_signal_return(long result)
 	return (long)r.rax;
 }
 
+/* exec: caught signals back to default, no alternate stack, no POSIX timers. */
 void lx_signal_exec(void)
 {
 	for (int sig = 1; sig <= NSIG; sig++)
@@ -328,6 +329,7 @@ void lx_signal_exec(void)
 	struct lx_thread *me = lx_self();
 	me->altstack_sp = me->altstack_size = 0;
 	me->altstack_flags = SS_DISABLE;
+	lx_itimer_exec();
 }
 
 /* A child starts with nothing pending of its parent's (its process entry is new; signals sent to it stay). */

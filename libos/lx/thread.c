@@ -217,6 +217,7 @@ void lx_threads_fork_child(struct lx_thread *me)
 	}
 	me->kernel_tid = sys_thread_self();
 	me->futex_addr = 0;
+	me->robust_head = 0; /* as on Linux: the child registers its own list */
 }
 
 /* Interrupt t (a thread of this process) with a kick upcall if it is running program code. */
@@ -251,6 +252,9 @@ struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
 	*t = (struct lx_thread){ .stack_top = slot_base(slot) + 0x200000UL, .self = t, .state = SLOT_HELPER,
 				 .tid = slot + 1, .sigmask = ~0UL };
 	helper_fn = fn;
+	/* After a fork this stack may be the parent's, copy-on-write: copy its top now, while a thread that has an
+	 * exception stack takes the fault (the helper's first pushes come before it has one). */
+	*(volatile uint64_t *)(t->stack_top - 8) = 0;
 	long k = sys_thread_create(0, (uint64_t)helper_entry, t->stack_top - 8, (uint64_t)t);
 	if (k < 0) {
 		t->state = SLOT_FREE;
@@ -422,6 +426,14 @@ static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t time
 	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR;
 }
 
+/* Wake up to n waiters as a non-private FUTEX_WAKE does: this process's, and any process's when addr is in shared memory. */
+static long futex_wake_any(uint64_t addr, long n, uint64_t bits)
+{
+	long woken = futex_wake(addr, n, bits);
+	uint64_t key = woken < n ? shared_key(addr) : 0;
+	return key ? woken + sfutex_wake(key, n - woken, bits) : woken;
+}
+
 /*
  * A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the
  * BITSET form, on CLOCK_MONOTONIC or, with FUTEX_CLOCK_REALTIME in op, on
@@ -459,6 +471,7 @@ long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val
 			return r;
 		if (!mem_user_ok((uint64_t)uaddr, 4, false) || (uaddr & 3))
 			return -EFAULT;
+		(void)*(volatile uint32_t *)uaddr; /* a page never touched is mapped now, so its key is known */
 		uint64_t key = (op & 128) ? 0 : shared_key((uint64_t)uaddr); /* not FUTEX_PRIVATE_FLAG, shared memory */
 		if (key)
 			return sfutex_wait(key, (uint64_t)uaddr, (uint32_t)val, ns, bits);
@@ -469,9 +482,7 @@ long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val
 		uint64_t bits = (op & 127) == FUTEX_WAKE ? ~0UL : (uint32_t)val3;
 		if (!bits)
 			return -EINVAL;
-		long woken = futex_wake((uint64_t)uaddr, val, bits);
-		uint64_t key = (op & 128) || woken >= val ? 0 : shared_key((uint64_t)uaddr);
-		return key ? woken + sfutex_wake(key, val - woken, bits) : woken;
+		return (op & 128) ? futex_wake((uint64_t)uaddr, val, bits) : futex_wake_any((uint64_t)uaddr, val, bits);
 	}
 	case FUTEX_CMP_REQUEUE:
 		if (!mem_user_ok((uint64_t)uaddr, 4, false))
@@ -493,6 +504,119 @@ long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val
 	}
 }
 
+/* ---- robust futex lists ---- */
+/*
+ * A thread may name a list of the futexes it holds (set_robust_list); when it
+ * dies holding one, the next owner must learn of it. The list lives in the
+ * program's memory and is walked as Linux walks it (Documentation/locking/
+ * robust-futex-ABI): every access is checked, and a bad pointer ends the walk.
+ */
+#define ROBUST_LIST_LIMIT 2048 /* entries walked at most: a cyclic list cannot hold up an exit */
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+
+/* struct robust_list_head: the list (its first entry; the head itself ends it), where an entry's futex word is, and
+ * the entry being added or removed. Entry pointers with bit 0 set are PI futexes. */
+struct robust_head {
+	uint64_t next;
+	int64_t futex_offset;
+	uint64_t pending;
+};
+_Static_assert(sizeof(struct robust_head) == 24, "struct robust_list_head of the x86-64 ABI");
+static bool robust_used; /* a thread of this process ever named a list: its end must look at every thread */
+
+/* set_robust_list: where the calling thread's list is; -EINVAL unless len is the size of the head. */
+long lx_sys_set_robust_list(long head, long len, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	if (len != (long)sizeof(struct robust_head))
+		return -EINVAL;
+	lx_self()->robust_head = (uint64_t)head;
+	robust_used |= head != 0;
+	return 0;
+}
+
+/* get_robust_list: the list of thread tid (0: the caller) and the head's size; -ESRCH, -EFAULT. */
+long lx_sys_get_robust_list(long tid, long uhead, long ulen, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	struct lx_thread *t = tid ? lx_thread_by_tid((int)tid) : lx_self();
+	uint64_t len = sizeof(struct robust_head);
+	if (!t)
+		return -ESRCH;
+	if (!mem_user_ok((uint64_t)ulen, sizeof(len), true) || !mem_user_ok((uint64_t)uhead, sizeof(uint64_t), true))
+		return -EFAULT;
+	memcpy((void *)ulen, &len, sizeof(len));
+	memcpy((void *)uhead, &t->robust_head, sizeof(uint64_t));
+	return 0;
+}
+
+/* Read n bytes of the program's memory at addr; false if it may not be read. */
+static bool peek(uint64_t addr, void *dst, size_t n)
+{
+	if (!mem_user_ok(addr, n, false))
+		return false;
+	memcpy(dst, (const void *)addr, n);
+	return true;
+}
+
+/*
+ * The futex word at addr was held by thread tid, which died: if its owner bits
+ * are tid, mark it FUTEX_OWNER_DIED (keeping FUTEX_WAITERS) and wake a waiter,
+ * as a non-private wake would. A word still 0 in list_op_pending (released, its
+ * waiter perhaps not yet woken) gets a wake too. False for a bad address.
+ */
+static bool futex_owner_died(uint64_t addr, int tid, bool pi, bool pending)
+{
+	if ((addr & 3) || !mem_user_ok(addr, 4, true))
+		return false;
+	volatile uint32_t *word = (volatile uint32_t *)addr;
+	uint32_t old = *word;
+	do {
+		if (pending && !pi && old == 0) {
+			futex_wake_any(addr, 1, ~0UL);
+			return true;
+		}
+		if ((old & FUTEX_TID_MASK) != (uint32_t)tid)
+			return true;
+	} while (!__atomic_compare_exchange_n(word, &old, (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	if (!pi && (old & FUTEX_WAITERS))
+		futex_wake_any(addr, 1, ~0UL);
+	return true;
+}
+
+/* t dies (or execs): release the futexes on its robust list, at most ROBUST_LIST_LIMIT of them, and forget the list. */
+static void robust_exit(struct lx_thread *t)
+{
+	struct robust_head h;
+	uint64_t head = t->robust_head, entry, next;
+	t->robust_head = 0; /* once only, even if a fault on the way ends the process */
+	if (!head || !peek(head, &h, sizeof(h)))
+		return;
+	uint64_t pending = h.pending & ~1UL;
+	entry = h.next;
+	for (int n = 0; (entry & ~1UL) != head && n < ROBUST_LIST_LIMIT; n++, entry = next) {
+		uint64_t e = entry & ~1UL;
+		bool fetched = peek(e, &next, sizeof(next)); /* before the wake: a woken waiter may reuse the entry */
+		if (e != pending && !futex_owner_died(e + (uint64_t)h.futex_offset, t->tid, entry & 1, false))
+			return;
+		if (!fetched)
+			return;
+	}
+	if (pending)
+		futex_owner_died(pending + (uint64_t)h.futex_offset, t->tid, h.pending & 1, true);
+}
+
+/* The process ends or execs: the robust lists of all its threads. */
+void lx_threads_robust_exit(void)
+{
+	for (int i = 0; robust_used && i < LX_MAX_THREADS; i++)
+		if (threads[i].state == SLOT_LIVE && threads[i].robust_head)
+			robust_exit(&threads[i]);
+}
+
 /* ---- ids and exit ---- */
 long lx_sys_gettid(long a1, long a2, long a3, long a4, long a5, long a6)
 {
@@ -507,11 +631,12 @@ long lx_sys_set_tid_address(long addr, long a2, long a3, long a4, long a5, long 
 	return lx_self()->tid;
 }
 
-/* exit: the thread ends (clearing and waking its clear_tid); the last one ends the program. */
+/* exit: the thread ends (releasing its robust futexes, clearing and waking its clear_tid); the last one ends the program. */
 long lx_sys_exit(long status, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
+	robust_exit(me);
 	if (lx_nthreads() <= 1)
 		lx_exit((int)(status & 0xFF));
 	if (me->clear_tid && mem_user_ok(me->clear_tid, 4, true)) {

@@ -98,13 +98,27 @@ static void check_create_join_tls(void)
 	CHECK("tls-per-thread", distinct && tls_value == 7, "thread-local values or tids are wrong");
 }
 
+static sem_t detached_done;
+
+static void *detached_worker(void *arg)
+{
+	(void)arg;
+	sem_post(&detached_done);
+	return NULL;
+}
+
+/* A detached thread runs and ends by itself (waited for here, so that it cannot touch what later checks count). */
 static void check_detach(void)
 {
 	pthread_t t;
-	int r = pthread_create(&t, NULL, count_worker, (void *)10L);
-	CHECK("detach", r == 0 && pthread_detach(t) == 0, "pthread_detach failed");
-	for (int i = 0; i < 100; i++)
-		sched_yield();
+	struct timespec limit;
+	sem_init(&detached_done, 0, 0);
+	int r = pthread_create(&t, NULL, detached_worker, NULL);
+	int d = r == 0 ? pthread_detach(t) : -1;
+	clock_gettime(CLOCK_REALTIME, &limit);
+	limit.tv_sec += 10;
+	int ran = sem_timedwait(&detached_done, &limit) == 0;
+	CHECK("detach", r == 0 && d == 0 && ran, "create %d, detach %d, ran %d", r, d, ran);
 }
 
 static void check_contention(int nthreads, long each, const char *name)

@@ -229,6 +229,7 @@ long lx_sys_timer_create(long clk, long usev, long uid, long a4, long a5, long a
 {
 	(void)a4, (void)a5, (void)a6;
 	struct { uint64_t value; int32_t signo, notify, tid; } sev = { 0, 14, SIGEV_SIGNAL, 0 };
+	clk = lx_clock_id(clk);
 	if (!timer_clock_ok(clk))
 		return -EINVAL;
 	if ((usev && !mem_user_ok((uint64_t)usev, sizeof(sev), false)) || !mem_user_ok((uint64_t)uid, 4, true))

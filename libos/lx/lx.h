@@ -154,6 +154,7 @@ void vfs_close_on_exec(void);
 void vfs_exit(void);                 /* a process ends: its descriptors close */
 void dev_fork_child(void);           /* the console interrupt stays with the first process */
 long clock_ns_of(long clk, uint64_t *ns);  /* misc.c: clock clk's reading in ns; 0 or -EINVAL */
+long lx_clock_id(long clk);                /* misc.c: the caller's encoded CPU-time clocks as CLOCK_*_CPUTIME_ID */
 void console_wait(uint64_t ns);      /* sleep until console input may be there, or ns pass */
 
 /* ---- loader.c: exec ---- */

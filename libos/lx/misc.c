@@ -119,10 +119,31 @@ static void ns_to_timespec(uint64_t ns, struct linux_timespec *ts)
 	ts->tv_nsec = (int64_t)(ns % 1000000000UL);
 }
 
+/*
+ * Linux also names CPU-time clocks by encoded ids: ~pid << 3 | type for a
+ * process, ~tid << 3 | 4 | type for a thread (type 0, 1 or 2: profiling,
+ * virtual or scheduler time), pid or tid 0 being the caller; glibc passes
+ * them to timer_create. The caller's own become CLOCK_PROCESS_CPUTIME_ID or
+ * CLOCK_THREAD_CPUTIME_ID (every type counts the same time here); other
+ * processes' and threads' clocks are not offered: -EINVAL.
+ */
+long lx_clock_id(long clk)
+{
+	clk = (int)clk; /* clockid_t is an int: the upper half of the register is not its */
+	if (clk >= 0)
+		return clk;
+	long id = ~(clk >> 3);
+	if ((clk & 3) == 3)
+		return -EINVAL;
+	if (clk & 4)
+		return id == 0 || id == lx_self()->tid ? CLOCK_THREAD_CPUTIME_ID : -EINVAL;
+	return id == 0 || id == lx_pid ? CLOCK_PROCESS_CPUTIME_ID : -EINVAL;
+}
+
 /* The clock's reading in ns: realtime is the launch time plus time since boot. */
 long clock_ns_of(long clk, uint64_t *ns)
 {
-	switch (clk) {
+	switch (lx_clock_id(clk)) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
 		*ns = lx_boot_time * 1000000000UL + clock_ns();

@@ -64,8 +64,8 @@ static void fire(struct timer *t, uint64_t now)
 	}
 	lx_me->pending |= 1UL << (t->signo - 1);
 	lx_proc_wake(lx_me);
-	for (int tid = 1; tid <= LX_MAX_THREADS; tid++) { /* interrupt a thread that can take it */
-		struct lx_thread *th = lx_thread_by_tid(tid);
+	for (int slot = 0; slot < LX_MAX_THREADS; slot++) { /* interrupt a thread that can take it */
+		struct lx_thread *th = lx_thread_at(slot);
 		if (th && !(th->sigmask & (1UL << (t->signo - 1)))) {
 			lx_kick(th);
 			break;

@@ -211,6 +211,7 @@ extern uint64_t lx_fork_ctid;    /* clone without CLONE_VM: the child's tid goes
 extern bool lx_fork_ctid_clear;
 int lx_nthreads(void);
 struct lx_thread *lx_thread_by_tid(int tid);  /* a live thread, or NULL */
+struct lx_thread *lx_thread_at(int slot);  /* the live program thread in slot (0 .. LX_MAX_THREADS-1), or NULL */
 void lx_threads_robust_exit(void);           /* the process ends or execs: every thread's robust futexes are released */
 void lx_thread_wait(uint64_t ns);            /* sleep (lx unlocked) until woken or ns pass */
 /* Threads (of any process) waiting for something to change, in shared memory: pipes, eventfds. */

@@ -495,6 +495,7 @@ long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6
 	if (r < 0)
 		lx_exit_signal(11); /* past the point of no return */
 	lx_self()->fs = 0;
+	lx_self()->tid = lx_pid; /* the thread that execs becomes the process's first: its tid is the pid */
 	lx_lock_drop();
 	lx_start(entry, sp);
 }

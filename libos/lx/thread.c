@@ -36,7 +36,7 @@ struct lx_frame *lx_thread_setup(struct lx_thread *t);
 /* The lock lives in the shared header: one for all threads of all processes of this lx. */
 static uint64_t me_id(void)
 {
-	return (uint64_t)lx_pid << 16 | (uint64_t)lx_self()->tid;
+	return (uint64_t)lx_pid << 32 | (uint64_t)(lx_self() - threads);
 }
 
 void lx_lock(void)
@@ -127,7 +127,7 @@ void lx_threads_init(void)
 	t->stack_top = slot_base(0) + 0x200000UL;
 	t->self = t;
 	t->state = SLOT_LIVE;
-	t->tid = 1;
+	t->tid = lx_pid; /* a process's first thread has its pid for tid */
 	t->kernel_tid = sys_thread_self();
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + 0x100000UL);
@@ -143,9 +143,15 @@ int lx_nthreads(void)
 
 struct lx_thread *lx_thread_by_tid(int tid)
 {
-	if (tid < 1 || tid > LX_MAX_THREADS || threads[tid - 1].state != SLOT_LIVE)
-		return NULL;
-	return &threads[tid - 1];
+	for (int i = 0; i < LX_MAX_THREADS; i++)
+		if (threads[i].state == SLOT_LIVE && threads[i].tid == tid)
+			return &threads[i];
+	return NULL;
+}
+
+struct lx_thread *lx_thread_at(int slot)
+{
+	return slot >= 0 && slot < LX_MAX_THREADS && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
 }
 
 /* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
@@ -216,6 +222,7 @@ void lx_threads_fork_child(struct lx_thread *me)
 			threads[i].state = SLOT_FREE;
 	}
 	me->kernel_tid = sys_thread_self();
+	me->tid = lx_pid; /* the child's only thread has its pid for tid */
 	me->futex_addr = 0;
 	me->robust_head = 0; /* as on Linux: the child registers its own list */
 }
@@ -250,7 +257,7 @@ struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
 	}
 	int slot = (int)(t - threads);
 	*t = (struct lx_thread){ .stack_top = slot_base(slot) + 0x200000UL, .self = t, .state = SLOT_HELPER,
-				 .tid = slot + 1, .sigmask = ~0UL };
+				 .sigmask = ~0UL }; /* no tid: the program never sees it */
 	helper_fn = fn;
 	/* After a fork this stack may be the parent's, copy-on-write: copy its top now, while a thread that has an
 	 * exception stack takes the fault (the helper's first pushes come before it has one). */
@@ -303,8 +310,8 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 	}
 	if (!(t = slot_alloc()))
 		return -EAGAIN;
-	int tid = (int)(t - threads) + 1;
-	*t = (struct lx_thread){ .stack_top = slot_base(tid - 1) + 0x200000UL, .user_rsp = (uint64_t)newsp,
+	int tid = LX_SH->next_pid++; /* thread ids and pids are one space, as on Linux */
+	*t = (struct lx_thread){ .stack_top = slot_base((int)(t - threads)) + 0x200000UL, .user_rsp = (uint64_t)newsp,
 				 .self = t, .state = SLOT_LIVE, .tid = tid, .ntfn = t->ntfn,
 				 .fs = (flags & CLONE_SETTLS) ? (uint64_t)tls : parent->fs,
 				 .clear_tid = (flags & CLONE_CHILD_CLEARTID) ? (uint64_t)ctid : 0 };

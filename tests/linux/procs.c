@@ -32,6 +32,11 @@ static void check_fork_wait(void)
 	int st = wait_status(p);
 	CHECK("fork-exit-status", p > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 42, "status %#x", st);
 	p = fork();
+	if (p == 0)
+		_exit(syscall(SYS_gettid) == getpid() ? 0 : 1);
+	st = wait_status(p);
+	CHECK("child-tid-is-pid", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	p = fork();
 	if (p == 0) {
 		pid_t q = fork(); /* a grandchild */
 		if (q == 0)

@@ -191,15 +191,31 @@ static void tell_parent(struct lx_proc *p)
 	}
 }
 
-/* A stop signal's default action: the process stops until SIGCONT (or SIGKILL) comes. */
-static void stop_process(int sig)
+/* While the process is stopped, wait here (until SIGCONT, or SIGKILL comes). */
+static void stop_wait(void)
 {
 	struct lx_thread *me = lx_self();
-	lx_me->stopped = true;
-	lx_me->stop_report = sig << 8 | 0x7F;
-	tell_parent(lx_me);
 	while (lx_me->stopped && !((me->sigpending | lx_process_pending) & BIT(9)))
 		lx_thread_wait(TIMEOUT_FOREVER);
+}
+
+/*
+ * A stop signal's default action: the process stops until SIGCONT (or
+ * SIGKILL) comes. Every other thread is kicked: one running program code
+ * stops at once, one inside lx on its way back to the program (the way out
+ * of lx checks for a stop as for a signal).
+ */
+static void stop_process(int sig)
+{
+	lx_me->stopped = true;
+	lx_me->stop_report = sig << 8 | 0x7F;
+	for (int slot = 0; slot < LX_MAX_THREADS; slot++) {
+		struct lx_thread *t = lx_thread_at(slot);
+		if (t && t != lx_self())
+			lx_kick(t);
+	}
+	tell_parent(lx_me);
+	stop_wait();
 }
 
 static void default_action(int sig)
@@ -249,6 +265,7 @@ static void deliver_one(struct lx_regs *r, int sig, uint64_t addr)
 void lx_signal_deliver(struct lx_regs *r)
 {
 	uint64_t set;
+	stop_wait(); /* another thread took a stop signal: this one stops too before going back to the program */
 	/* one handler frame at a time; ignored and default actions are all taken */
 	while ((set = deliverable()) != 0) {
 		int sig = take_signal(set);

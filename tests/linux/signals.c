@@ -4,7 +4,8 @@
  * SIGSEGV handler that escapes with siglongjmp, registers and FPU state kept
  * across a handler, sigsuspend, sigtimedwait, and tgkill to another thread
  * that interrupts its nanosleep with EINTR; interval timers and tgkill that
- * interrupt code running without syscalls.
+ * interrupt code running without syscalls; a stop signal that stops every
+ * thread of a process.
  */
 #define _GNU_SOURCE
 #define T_NAME "signals"
@@ -18,8 +19,10 @@
 #include <signal.h>
 #include <unistd.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 static volatile sig_atomic_t hits, last_sig, depth, max_depth, calls;
 static volatile int info_ok;
@@ -312,6 +315,48 @@ static void check_restart(void)
 	signal(SIGUSR2, SIG_DFL);
 }
 
+/* A stop signal stops every thread of the process, not only the one that took it; SIGCONT starts them all. */
+static volatile long *spins;
+
+static void *spin_forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		(*spins)++;
+	return NULL;
+}
+
+static void check_stop_every_thread(void)
+{
+	spins = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t p = fork();
+	if (p == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, spin_forever, NULL);
+		for (;;)
+			pause(); /* the main thread sleeps; the stop signal may come to either */
+	}
+	for (int i = 0; i < 2000 && *spins == 0; i++)
+		usleep(1000);
+	int st = 0;
+	kill(p, SIGSTOP);
+	pid_t w = waitpid(p, &st, WUNTRACED);
+	long before = *spins;
+	usleep(100000);
+	long after = *spins;
+	CHECK("stop-stops-every-thread", w == p && WIFSTOPPED(st) && before > 0 && after == before,
+	      "status %#x, the spinning thread went on from %ld to %ld", st, before, after);
+	kill(p, SIGCONT);
+	waitpid(p, &st, WCONTINUED);
+	for (int i = 0; i < 2000 && *spins == after; i++)
+		usleep(1000);
+	CHECK("continue-starts-every-thread", *spins > after, "the spinning thread stayed at %ld", after);
+	kill(p, SIGKILL);
+	waitpid(p, &st, 0);
+	CHECK("kill-ends-it", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "status %#x", st);
+	munmap((void *)spins, 4096);
+}
+
 int main(void)
 {
 	check_async();
@@ -324,5 +369,6 @@ int main(void)
 	check_state_kept();
 	check_waits();
 	check_tgkill_interrupts();
+	check_stop_every_thread();
 	return t_done();
 }

@@ -42,7 +42,11 @@
 #define ENOTEMPTY 39
 #define ELOOP 40
 #define ENODATA 61
+#define ENOTSOCK 88
+#define ENOPROTOOPT 92
+#define EPROTONOSUPPORT 93
 #define EOPNOTSUPP 95
+#define EAFNOSUPPORT 97
 #define ETIMEDOUT 110
 #define EOVERFLOW 75
 #define ELIBBAD 80
@@ -107,6 +111,11 @@
 #define SIGBUS 7
 #define SIGFPE 8
 #define SIGSEGV 11
+
+/* ioctls every file takes */
+#define FIONBIO 0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
 
 /* st_mode */
 #define S_IFMT 0170000

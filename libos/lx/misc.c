@@ -355,3 +355,51 @@ long lx_sys_times(long buf, long a2, long a3, long a4, long a5, long a6)
 		return -EFAULT;
 	return (long)ticks;
 }
+
+/*
+ * Capabilities: every process of lx runs as root, with all of them (those
+ * up to CAP_CHECKPOINT_RESTORE, 40), and none inheritable; capset accepts
+ * what it is given without enforcing anything, as nothing here checks them.
+ */
+#define CAP_V1 0x19980330
+#define CAP_V2 0x20071026
+#define CAP_V3 0x20080522
+
+/* The words of capability data a header's version asks for (1 or 2), or 0 for an unknown version (then set to v3). */
+static int cap_words(long uhdr)
+{
+	if (!mem_user_ok((uint64_t)uhdr, 8, true))
+		return -EFAULT;
+	uint32_t v = *(uint32_t *)uhdr;
+	if (v == CAP_V1)
+		return 1;
+	if (v == CAP_V2 || v == CAP_V3)
+		return 2;
+	*(uint32_t *)uhdr = CAP_V3;
+	return 0;
+}
+
+long lx_sys_capget(long uhdr, long udata, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	int words = cap_words(uhdr);
+	if (words <= 0)
+		return words < 0 ? words : udata ? -EINVAL : 0;
+	if (*(int32_t *)(uhdr + 4) < 0)
+		return -EINVAL;
+	if (!udata)
+		return 0;
+	uint32_t data[2][3] = { { 0xFFFFFFFFu, 0xFFFFFFFFu, 0 }, { 0x1FF, 0x1FF, 0 } };
+	return put_user(udata, data, (size_t)words * 12);
+}
+
+long lx_sys_capset(long uhdr, long udata, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	int words = cap_words(uhdr);
+	if (words <= 0)
+		return words < 0 ? words : -EINVAL;
+	if (*(int32_t *)(uhdr + 4) != 0 && *(int32_t *)(uhdr + 4) != lx_pid)
+		return -EPERM;
+	return mem_user_ok((uint64_t)udata, (size_t)words * 12, false) ? 0 : -EFAULT;
+}

@@ -226,7 +226,24 @@ long lx_sys_ioctl(long fd, long req, long arg, long a4, long a5, long a6)
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
-	long r = f->ops->ioctl ? f->ops->ioctl(f, (unsigned long)req, (unsigned long)arg) : -ENOTTY;
+	long r;
+	switch ((unsigned long)req) { /* the requests every kind of file takes */
+	case FIONBIO:
+		if (!mem_user_ok((uint64_t)arg, sizeof(int), false)) {
+			r = -EFAULT;
+			break;
+		}
+		f->flags = *(const int *)arg ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		r = 0;
+		break;
+	case FIOCLEX:
+	case FIONCLEX:
+		fd_set_cloexec((int)fd, req == FIOCLEX);
+		r = 0;
+		break;
+	default:
+		r = f->ops->ioctl ? f->ops->ioctl(f, (unsigned long)req, (unsigned long)arg) : -ENOTTY;
+	}
 	file_put(f);
 	return r;
 }

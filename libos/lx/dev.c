@@ -78,32 +78,76 @@ static const struct file_ops random_ops = { random_read, sink_write, random_prea
 
 /* ---- the console ---- */
 
+/*
+ * Console input. The UART's interrupt is bound to a notification of pid 1.
+ * While pid 1 is the only process it waits on that itself. Before its first
+ * fork it starts a thread of its own (console_helper) that waits on it,
+ * drains the UART into the buffer in the shared header — acting on Ctrl-C,
+ * Ctrl-\ and Ctrl-Z there and then — and wakes the readers of every
+ * process, which sleep on a queue in the shared header: nobody polls. The
+ * modes (termios) and window size are the terminal's, shared too.
+ */
 static long console_ntfn;      /* bound to the console interrupt; 0 until first needed, -1 if unavailable */
-static struct linux_termios console_termios = {
+#define console_termios (LX_SH->tty)
+#define console_winsize (LX_SH->tty_size)
+static const struct linux_termios default_termios = {
 	.c_iflag = ICRNL,
 	.c_oflag = OPOST | ONLCR,
 	.c_cflag = B38400 | CS8 | CREAD,
 	.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN,
 	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
 };
-static struct linux_winsize console_winsize = { 24, 80, 0, 0 };
 
 static int pushback = -1; /* a byte taken by poll and not yet read */
 
-/* The console interrupt is bound to the first process's notification; others poll. */
+/* The interrupt belongs to pid 1: a forked child never binds it. */
 void dev_fork_child(void)
 {
 	console_ntfn = -1;
 }
 
-/* Sleep until the console interrupt fires (input may be there) or ns pass. */
-void console_wait(uint64_t ns)
+/* Bind the console interrupt to a notification of this process, once; true if it is bound. */
+static bool console_bind(void)
 {
 	if (console_ntfn == 0) {
 		console_ntfn = sys_ntfn_create();
 		if (console_ntfn <= 0 || sys_irq_bind(CONSOLE_IRQ, console_ntfn, 1) < 0)
 			console_ntfn = -1;
 	}
+	return console_ntfn > 0;
+}
+
+/* pid 1's console thread: drain the UART into the shared buffer and wake the readers, at every interrupt. */
+static void console_helper(struct lx_thread *t)
+{
+	(void)t;
+	lx_lock();
+	for (;;) {
+		console_scan(); /* also what came before the binding, the first time */
+		lx_waitq_wake(&LX_SH->cin_waiters);
+		int depth = lx_lock_drop();
+		sys_ntfn_wait(console_ntfn, TIMEOUT_FOREVER);
+		lx_lock_take(depth);
+	}
+}
+
+void console_start_helper(void)
+{
+	if (lx_pid == 1 && !LX_SH->cin_helper && console_bind() && lx_thread_helper(console_helper))
+		LX_SH->cin_helper = true;
+}
+
+/* Sleep until console input may be there (an interrupt, or the helper's wake-up) or ns pass. */
+void console_wait(uint64_t ns)
+{
+	console_start_helper(); /* pid 1's first wait for input starts its console thread */
+	if (LX_SH->cin_helper) {
+		lx_waitq_add(&LX_SH->cin_waiters);
+		if (!LX_SH->cin_len) /* the helper cannot have run since the caller looked: it needs the lock */
+			lx_thread_wait(ns);
+		return;
+	}
+	console_bind();
 	if (ns > 100000000UL)
 		ns = 100000000UL; /* look again now and then: an edge may have come before the binding */
 	int depth = lx_lock_drop();
@@ -150,7 +194,7 @@ static bool isig(int c)
 	return true;
 }
 
-/* pid 1, waiting: read what the UART has into the shared buffer, acting on Ctrl-C there and then. */
+/* pid 1 (its console thread, or itself while waiting): read what the UART has into the shared buffer, acting on Ctrl-C there and then. */
 void console_scan(void)
 {
 	long c;
@@ -331,7 +375,16 @@ static long console_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL, console_poll, NULL };
+/* Where a poll waits for console input: the readers' queue, once pid 1's console thread wakes it; NULL before. */
+static struct lx_waitq *console_waitq(struct file *f)
+{
+	(void)f;
+	console_start_helper();
+	return LX_SH->cin_helper ? &LX_SH->cin_waiters : NULL;
+}
+
+static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL, console_poll,
+					     console_waitq };
 
 /* ---- /dev ---- */
 
@@ -352,6 +405,8 @@ static struct inode *add_dev(struct inode *dir, const char *name, const struct f
 /* Makes /dev (keeping what the archive put there) and its devices. */
 void dev_init(void)
 {
+	console_termios = default_termios;
+	console_winsize = (struct linux_winsize){ 24, 80, 0, 0 };
 	struct dentry *d = dir_find(vfs_root, "dev");
 	struct inode *dev = d ? d->inode : vfs_mknode(vfs_root, "dev", S_IFDIR | 0755);
 	if (!dev || (dev->mode & S_IFMT) != S_IFDIR)

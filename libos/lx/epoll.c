@@ -168,8 +168,9 @@ static long collect(struct epoll *ep, struct epoll_event_ *out, long max, bool w
 				      (short)(i->events | EPOLLERR | EPOLLHUP));
 		short fresh = (i->events & EPOLLET) ? (short)(ready & ~i->last) : ready;
 		i->last = ready;
-		if (wait && f->ops->waitq)
-			lx_waitq_add(f->ops->waitq(f));
+		struct lx_waitq *q = wait && f->ops->waitq ? f->ops->waitq(f) : NULL;
+		if (q)
+			lx_waitq_add(q);
 		else if (wait)
 			*look = true;
 		if (!fresh)

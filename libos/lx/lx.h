@@ -55,6 +55,11 @@ struct lx_proc {
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 
+/* Threads waiting for something (their notifications), in any process: lx_waitq_add, lx_waitq_wake. */
+struct lx_waitq {
+	long ntfn[16];
+};
+
 /* At LX_SHARED, mapped into every process: the lock, the heap's state, the processes. */
 struct lx_shared {
 	volatile uint64_t lock_owner;  /* pid << 16 | tid, 0 when free */
@@ -72,6 +77,10 @@ struct lx_shared {
 		long ntfn;
 	} sfutex[64];
 	uint32_t cin_start, cin_len;
+	bool cin_helper;               /* pid 1's console thread drains the UART into cin and wakes cin_waiters */
+	struct lx_waitq cin_waiters;   /* readers of the console, in any process */
+	struct linux_termios tty;      /* the console's modes (one terminal: every process sees the same) */
+	struct linux_winsize tty_size;
 	struct lx_proc procs[LX_MAX_PROCS];
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
@@ -140,7 +149,7 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
 	void (*close)(struct file *f);
 	short (*poll)(struct file *f);   /* ready POLL* bits; NULL: always readable and writable */
-	struct lx_waitq *(*waitq)(struct file *f); /* where a change to poll's answer is announced; NULL: none */
+	struct lx_waitq *(*waitq)(struct file *f); /* where a change to poll's answer is announced; NULL (or it answers NULL): none */
 };
 void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archive */
 struct file *file_get(int fd);            /* NULL if fd is not open */
@@ -156,6 +165,7 @@ void dev_fork_child(void);           /* the console interrupt stays with the fir
 long clock_ns_of(long clk, uint64_t *ns);  /* misc.c: clock clk's reading in ns; 0 or -EINVAL */
 long lx_clock_id(long clk);                /* misc.c: the caller's encoded CPU-time clocks as CLOCK_*_CPUTIME_ID */
 void console_wait(uint64_t ns);      /* sleep until console input may be there, or ns pass */
+void console_start_helper(void);   /* pid 1, before its first fork: a thread wakes console readers of every process */
 
 /* ---- loader.c: exec ---- */
 /* Load a static or static-PIE ELF program and build its stack; returns its entry and stack pointer. */
@@ -191,6 +201,7 @@ struct lx_thread {
 	long last_nr;            /* the syscall being made, for SA_RESTART */
 	bool has_saved_mask;     /* rt_sigsuspend: the mask the handler's frame restores */
 	uint64_t saved_mask;
+	void (*helper)(struct lx_thread *); /* a helper thread of lx's own: what it runs */
 };
 _Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24 &&
 		       offsetof(struct lx_thread, deliver) == 32,
@@ -215,9 +226,6 @@ struct lx_thread *lx_thread_at(int slot);  /* the live program thread in slot (0
 void lx_threads_robust_exit(void);           /* the process ends or execs: every thread's robust futexes are released */
 void lx_thread_wait(uint64_t ns);            /* sleep (lx unlocked) until woken or ns pass */
 /* Threads (of any process) waiting for something to change, in shared memory: pipes, eventfds. */
-struct lx_waitq {
-	long ntfn[16];
-};
 void lx_waitq_add(struct lx_waitq *q);       /* the running thread will wait for q (then lx_thread_wait) */
 void lx_waitq_wake(struct lx_waitq *q);      /* wake and forget every waiter */
 /* lx serialises its work with one lock, which a thread may take again; blocking calls drop it. */

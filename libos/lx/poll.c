@@ -3,7 +3,7 @@
 
 #define POLL_MAX 1024
 #define FD_SETSIZE_ 1024
-#define CONSOLE_LOOK_NS 1000000UL /* files without a wait queue (console, timers): look again this often */
+#define CONSOLE_LOOK_NS 1000000UL /* files without a wait queue (timers; the console before pid 1's console thread): look again this often */
 
 /* The ready events of one pollfd (POLLNVAL for a closed fd); registers for a change when wait. */
 static short poll_one(const struct linux_pollfd *p, bool wait, bool *console)
@@ -14,8 +14,9 @@ static short poll_one(const struct linux_pollfd *p, bool wait, bool *console)
 	if (!f)
 		return POLLNVAL;
 	short ready = f->ops->poll ? f->ops->poll(f) : (POLLIN | POLLOUT);
-	if (wait && f->ops->waitq)
-		lx_waitq_add(f->ops->waitq(f));
+	struct lx_waitq *q = wait && f->ops->waitq ? f->ops->waitq(f) : NULL;
+	if (q)
+		lx_waitq_add(q);
 	else if (wait && f->ops->poll)
 		*console = true;
 	file_put(f);

@@ -108,6 +108,7 @@ static long fork_env(struct lx_proc *p)
 /* fork: a new process, a copy of this one, returning 0 in it and its pid here. */
 static long do_fork(void)
 {
+	console_start_helper(); /* pid 1's first fork: from now on console readers may be anywhere */
 	if (!lx_multi) {
 		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
 		lx_lock();

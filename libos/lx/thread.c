@@ -168,14 +168,15 @@ void lx_thread_wait(uint64_t ns)
 			slot = i;
 	if (slot >= 0)
 		lx_me->wake[slot] = me->ntfn;
-	if (lx_pid == 1 && ns > 50000000UL)
-		ns = 50000000UL; /* pid 1 looks at the console for Ctrl-C this often while it waits */
+	bool scan = lx_pid == 1 && !LX_SH->cin_helper; /* no console thread yet: pid 1 looks for Ctrl-C itself */
+	if (scan && ns > 50000000UL)
+		ns = 50000000UL; /* this often while it waits */
 	int depth = lx_lock_drop();
 	sys_ntfn_wait(me->ntfn, slot >= 0 ? ns : (ns < 10000000UL ? ns : 10000000UL));
 	lx_lock_take(depth);
 	if (slot >= 0)
 		lx_me->wake[slot] = 0;
-	if (lx_pid == 1)
+	if (scan)
 		console_scan(); /* Ctrl-C typed while pid 1 waited (for a foreground job, say) */
 }
 
@@ -234,14 +235,29 @@ void lx_kick(struct lx_thread *t)
 		sys_thread_kick(t->kernel_tid);
 }
 
+/*
+ * Start a kernel thread for slot t at entry on stack rsp (t its argument),
+ * with its gs and exception stack set before it runs: its first pushes may
+ * land on a stack page a fork has made copy-on-write since, and that fault
+ * needs both. The kernel thread's id, or -E_*.
+ */
+static long thread_start(struct lx_thread *t, uint64_t entry, uint64_t rsp)
+{
+	long k = sys_thread_create(0, entry, rsp, (uint64_t)t);
+	if (k >= 0) {
+		sys_thread_set(k, THREAD_GSBASE, (uint64_t)t); /* lx_fault finds its thread by gs */
+		sys_thread_set(k, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
+	}
+	return k;
+}
+
 /* The entry of a helper thread: its gs, then fn forever. */
 static void helper_entry(struct lx_thread *t);
-static void (*helper_fn)(struct lx_thread *);
 static void helper_entry(struct lx_thread *t)
 {
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	sys_thread_set(0, THREAD_XSTACK, t->stack_top - 0x100000UL);
-	helper_fn(t);
+	t->helper(t);
 	sys_thread_exit();
 }
 
@@ -257,12 +273,8 @@ struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
 	}
 	int slot = (int)(t - threads);
 	*t = (struct lx_thread){ .stack_top = slot_base(slot) + 0x200000UL, .self = t, .state = SLOT_HELPER,
-				 .sigmask = ~0UL }; /* no tid: the program never sees it */
-	helper_fn = fn;
-	/* After a fork this stack may be the parent's, copy-on-write: copy its top now, while a thread that has an
-	 * exception stack takes the fault (the helper's first pushes come before it has one). */
-	*(volatile uint64_t *)(t->stack_top - 8) = 0;
-	long k = sys_thread_create(0, (uint64_t)helper_entry, t->stack_top - 8, (uint64_t)t);
+				 .sigmask = ~0UL, .helper = fn }; /* no tid: the program never sees it */
+	long k = thread_start(t, (uint64_t)helper_entry, t->stack_top - 8);
 	if (k < 0) {
 		t->state = SLOT_FREE;
 		return NULL;
@@ -321,7 +333,7 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 		*(int *)ptid = tid;
 	if (flags & CLONE_CHILD_SETTID)
 		*(int *)ctid = tid;
-	long k = sys_thread_create(0, (uint64_t)lx_clone_entry, (uint64_t)t->frame - 8, (uint64_t)t);
+	long k = thread_start(t, (uint64_t)lx_clone_entry, (uint64_t)t->frame - 8);
 	if (k < 0) {
 		t->state = SLOT_FREE;
 		return lx_errno(k);

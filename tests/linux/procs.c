@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <pthread.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdint.h>
@@ -247,6 +249,39 @@ static void check_stop_continue(void)
 	close(p2c[1]);
 }
 
+/*
+ * A forked child whose thread waits to read the terminal costs no CPU while
+ * it waits (the wait is a sleep, not a poll). On the host the read may end
+ * at once (standard input at its end); on Mica the console has no input.
+ */
+static void *read_stdin(void *arg)
+{
+	char c;
+	(void)arg;
+	while (read(0, &c, 1) > 0)
+		;
+	return NULL;
+}
+
+static void check_console_wait_is_idle(void)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		pthread_t t;
+		struct timespec a, b;
+		pthread_create(&t, NULL, read_stdin, NULL);
+		usleep(50000); /* the reader is waiting by now */
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+		usleep(500000);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+		long used = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+		_exit(used < 1500000L ? 0 : 1); /* under 1.5 ms of CPU in half a second (a 1 ms poll costs 4) */
+	}
+	int st = wait_status(p);
+	CHECK("console-wait-is-idle", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a child waiting for the terminal used 1.5 ms or more of CPU in 0.5 s (status %#x)", st);
+}
+
 /* MAP_SHARED | MAP_ANONYMOUS memory stays shared between parent and child after fork. */
 static void check_shared_anonymous(void)
 {
@@ -370,5 +405,6 @@ int main(int argc, char **argv)
 	check_waitid_setsid();
 	check_stop_continue();
 	check_shared_anonymous();
+	check_console_wait_is_idle();
 	return t_done();
 }

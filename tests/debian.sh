@@ -69,6 +69,7 @@ else
 	echo "not ok debian/python3-print-42: printed '$(cat "$out/python3-print.mica")'"
 fi
 case_ python3-script --with "$t/script.py" -- /usr/bin/python3 "$t/script.py"
+case_ python3-multiprocessing --with "$t/multiprocessing.py" -- /usr/bin/python3 "$t/multiprocessing.py"
 case_ lua5.4 --with "$t/script.lua" -- /usr/bin/lua5.4 "$t/script.lua"
 case_ sqlite3 --with "$out/data/rows.sql" -- /usr/bin/sqlite3 rows.db ".read $out/data/rows.sql"
 case_ gawk --with "$t/words.awk" --with "$t/words.txt" -- /usr/bin/gawk -f "$t/words.awk" "$t/words.txt"

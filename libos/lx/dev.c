@@ -419,6 +419,8 @@ void dev_init(void)
 	console_node = add_dev(dev, "console", &console_ops, MKDEV(5, 1));
 	if (console_node)
 		inode_hold(console_node);
+	if (!dir_find(dev, "shm")) /* POSIX shared memory and semaphores (shm_open, sem_open) are files here */
+		vfs_mknode(dev, "shm", S_IFDIR | 01777);
 }
 
 /* Opens the console on descriptors 0, 1 and 2. */

@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -145,8 +146,39 @@ static void check_errors(void)
 	unlink(path);
 }
 
+/* POSIX shared memory and named semaphores: files in /dev/shm, mapped shared across fork. */
+static void check_shm(void)
+{
+	shm_unlink("/fmap-test");
+	int fd = shm_open("/fmap-test", O_CREAT | O_EXCL | O_RDWR, 0600);
+	CHECK("shm-open", fd >= 0 && ftruncate(fd, PG) == 0, "errno %d", errno);
+	if (fd < 0)
+		return;
+	volatile int *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	sem_unlink("/fmap-sem");
+	sem_t *s = sem_open("/fmap-sem", O_CREAT | O_EXCL, 0600, 0);
+	CHECK("sem-open", p != MAP_FAILED && s != SEM_FAILED, "errno %d", errno);
+	if (p == MAP_FAILED || s == SEM_FAILED)
+		return;
+	pid_t c = fork();
+	if (c == 0) {
+		p[10] = 1234;
+		sem_post(s);
+		_exit(0);
+	}
+	int got = sem_wait(s);
+	CHECK("sem-across-fork", got == 0 && p[10] == 1234, "sem_wait %d, the word %d", got, p[10]);
+	waitpid(c, NULL, 0);
+	sem_close(s);
+	CHECK("sem-unlink", sem_unlink("/fmap-sem") == 0, "errno %d", errno);
+	munmap((void *)p, PG);
+	close(fd);
+	CHECK("shm-unlink", shm_unlink("/fmap-test") == 0, "errno %d", errno);
+}
+
 int main(void)
 {
+	check_shm();
 	check_private();
 	check_shared();
 	check_past_end();

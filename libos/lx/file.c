@@ -305,6 +305,25 @@ bool fd_cloexec(int fd)
 	return fdtab[fd].cloexec;
 }
 
+/* close_range: close (or with CLOSE_RANGE_CLOEXEC mark close-on-exec) every descriptor in [first, last]. */
+#define CLOSE_RANGE_UNSHARE 2
+#define CLOSE_RANGE_CLOEXEC 4
+long lx_sys_close_range(long first, long last, long flags, long a4, long a5, long a6)
+{
+	(void)a4, (void)a5, (void)a6;
+	unsigned lo = (unsigned)first, hi = (unsigned)last;
+	if (lo > hi || (flags & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
+		return -EINVAL;
+	for (unsigned fd = lo; fd <= hi && fd < LX_NFD; fd++)
+		if (fdtab[fd].f) {
+			if (flags & CLOSE_RANGE_CLOEXEC)
+				fdtab[fd].cloexec = true;
+			else
+				fd_close((int)fd);
+		}
+	return 0;
+}
+
 /* A forked child holds every descriptor and the cwd too: one more reference each. */
 void vfs_fork(void)
 {

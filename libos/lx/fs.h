@@ -34,6 +34,7 @@ struct inode {
 	uint64_t npages;                /* entries in pages */
 	int maps;                       /* shared mappings of it (MAP_SHARED), in every process */
 	struct lock_list *locks;        /* fcntl record locks (lock.c); NULL until the first */
+	struct lock_list *flocks;       /* flock locks, likewise */
 	/* symlink target */
 	char *data;                     /* NUL-terminated; NULL when size is 0 */
 	/* directory */

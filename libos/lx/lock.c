@@ -1,4 +1,4 @@
-/* Advisory record locks on files (fcntl F_GETLK/F_SETLK/F_SETLKW and the open-file-description forms). */
+/* Advisory locks on files: record locks (fcntl F_GETLK/F_SETLK/F_SETLKW and the open-file-description forms) and flock. */
 #include "libos/lx/fs.h"
 
 /*
@@ -127,13 +127,12 @@ static long get_lock(struct file *f, struct linux_flock *fl, uint64_t owner, uin
 	return 0;
 }
 
-/* Set (or with F_UNLCK clear) owner's lock on [start, end); wait for conflicting ones to go when wait. */
-static long set_lock(struct file *f, short type, uint64_t owner, int pid, uint64_t start, uint64_t end, bool wait)
+/* Set (or with F_UNLCK clear) owner's lock on [start, end) in *where; wait for conflicting ones to go when wait. */
+static long set_lock(struct lock_list **where, short type, uint64_t owner, int pid, uint64_t start, uint64_t end, bool wait)
 {
-	struct inode *n = f->inode;
-	if (!n->locks && !(n->locks = lx_alloc(sizeof(struct lock_list))))
+	if (!*where && !(*where = lx_alloc(sizeof(struct lock_list))))
 		return -ENOLCK;
-	struct lock_list *ll = n->locks;
+	struct lock_list *ll = *where;
 	if (type != F_UNLCK)
 		while (conflict(ll, owner, type, start, end)) {
 			if (!wait)
@@ -184,29 +183,62 @@ long lock_fcntl(struct file *f, long cmd, long arg)
 	int acc = f->flags & O_ACCMODE;
 	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
 		return -EBADF;
-	return set_lock(f, fl.l_type, owner, ofd ? -1 : lx_pid, start, end, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+	return set_lock(&f->inode->locks, fl.l_type, owner, ofd ? -1 : lx_pid, start, end, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+}
+
+/*
+ * flock: a whole-file lock of the open file, shared or exclusive, in a list
+ * of its own (flock and fcntl locks do not see each other, as on Linux).
+ */
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+long lx_sys_flock(long fd, long op, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	int kind = (int)op & ~LOCK_NB;
+	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
+		return -EINVAL;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	long r = !f->inode ? -EINVAL :
+		set_lock(&f->inode->flocks, kind == LOCK_SH ? F_RDLCK : kind == LOCK_EX ? F_WRLCK : F_UNLCK, OFD_OWNER(f), -1, 0,
+			 UINT64_MAX, !(op & LOCK_NB));
+	file_put(f);
+	return r == -EAGAIN ? -EWOULDBLOCK : r;
 }
 
 /* A descriptor of f closes: this process's POSIX locks on the file go, and f's own ones if this was f's last. */
 void lock_close(struct file *f, bool last)
 {
-	struct lock_list *ll = f->inode ? f->inode->locks : NULL;
-	if (!ll)
-		return;
-	carve(ll, (uint64_t)lx_pid, 0, UINT64_MAX);
-	if (last)
-		carve(ll, OFD_OWNER(f), 0, UINT64_MAX);
-	lx_waitq_wake(&ll->waiters);
+	struct lock_list *ll = f->inode ? f->inode->locks : NULL, *fl = f->inode ? f->inode->flocks : NULL;
+	if (ll) {
+		carve(ll, (uint64_t)lx_pid, 0, UINT64_MAX);
+		if (last)
+			carve(ll, OFD_OWNER(f), 0, UINT64_MAX);
+		lx_waitq_wake(&ll->waiters);
+	}
+	if (fl && last) {
+		carve(fl, OFD_OWNER(f), 0, UINT64_MAX);
+		lx_waitq_wake(&fl->waiters);
+	}
 }
 
-void lock_free(struct inode *n)
+static void list_free(struct lock_list *ll)
 {
-	struct lock_list *ll = n->locks;
 	while (ll && ll->head) {
 		struct range_lock *l = ll->head;
 		ll->head = l->next;
 		lx_free(l);
 	}
 	lx_free(ll);
-	n->locks = NULL;
+}
+
+void lock_free(struct inode *n)
+{
+	list_free(n->locks);
+	list_free(n->flocks);
+	n->locks = n->flocks = NULL;
 }

@@ -403,3 +403,33 @@ long lx_sys_capset(long uhdr, long udata, long a3, long a4, long a5, long a6)
 		return -EPERM;
 	return mem_user_ok((uint64_t)udata, (size_t)words * 12, false) ? 0 : -EFAULT;
 }
+
+/* Scheduling priority: every process runs at nice 0 (getpriority's raw answer is 20 - nice); setting one is accepted. */
+long lx_sys_getpriority(long which, long who, long a3, long a4, long a5, long a6)
+{
+	(void)who, (void)a3, (void)a4, (void)a5, (void)a6;
+	return which < 0 || which > 2 ? -EINVAL : 20;
+}
+
+long lx_sys_setpriority(long which, long who, long prio, long a4, long a5, long a6)
+{
+	(void)who, (void)prio, (void)a4, (void)a5, (void)a6;
+	return which < 0 || which > 2 ? -EINVAL : 0;
+}
+
+/* sync and syncfs: lx's files live in memory; there is nothing to write back. */
+long lx_sys_sync(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return 0;
+}
+
+long lx_sys_syncfs(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}

@@ -69,8 +69,8 @@ long lx_sys_pwrite64(long fd, long buf, long n, long off, long a5, long a6)
 	return off < 0 ? -EINVAL : fd_io(fd, true, buf, n, off);
 }
 
-/* readv/writev: each iovec in turn, stopping at a short transfer. */
-static long fd_iov(long fd, bool write, long uiov, long cnt)
+/* readv/writev (off < 0: at the file's position) and preadv/pwritev (at off): each iovec in turn, stopping at a short transfer. */
+static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
 {
 	if (cnt < 0 || cnt > IOV_MAX)
 		return -EINVAL;
@@ -84,7 +84,7 @@ static long fd_iov(long fd, bool write, long uiov, long cnt)
 	for (long i = 0; total >= 0 && i < cnt; i++) {
 		if (iov[i].len == 0)
 			continue;
-		long r = do_io(f, write, (long)iov[i].base, iov[i].len, -1);
+		long r = do_io(f, write, (long)iov[i].base, iov[i].len, off < 0 ? -1 : off + total);
 		if (r < 0) {
 			total = total ? total : r;
 			break;
@@ -100,13 +100,88 @@ static long fd_iov(long fd, bool write, long uiov, long cnt)
 long lx_sys_readv(long fd, long iov, long cnt, long a4, long a5, long a6)
 {
 	(void)a4, (void)a5, (void)a6;
-	return fd_iov(fd, false, iov, cnt);
+	return fd_iov(fd, false, iov, cnt, -1);
 }
 
 long lx_sys_writev(long fd, long iov, long cnt, long a4, long a5, long a6)
 {
 	(void)a4, (void)a5, (void)a6;
-	return fd_iov(fd, true, iov, cnt);
+	return fd_iov(fd, true, iov, cnt, -1);
+}
+
+long lx_sys_preadv(long fd, long iov, long cnt, long off, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	return off < 0 ? -EINVAL : fd_iov(fd, false, iov, cnt, off);
+}
+
+long lx_sys_pwritev(long fd, long iov, long cnt, long off, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	return off < 0 ? -EINVAL : fd_iov(fd, true, iov, cnt, off);
+}
+
+/*
+ * sendfile and copy_file_range: count bytes from in (at *uoff, which moves,
+ * or at its position) to out (at its position, or *uoutoff), through a
+ * buffer in lx. The bytes copied, or -errno when none were.
+ */
+#define COPY_CHUNK 65536
+static long copy_between(long in, long uoff, long out, long uoutoff, size_t count)
+{
+	struct file *fi = file_get((int)in), *fo = file_get((int)out);
+	char *buf = lx_alloc(COPY_CHUNK);
+	long done = 0, r = !fi || !fo ? -EBADF : !buf ? -ENOMEM : can_io(fi, false) < 0 || can_io(fo, true) < 0 ? -EBADF : 0;
+	int64_t off = -1, outoff = -1;
+	if (r == 0 && uoff && (!mem_user_ok((uint64_t)uoff, 8, true) || (off = *(int64_t *)uoff) < 0))
+		r = off < 0 && mem_user_ok((uint64_t)uoff, 8, true) ? -EINVAL : -EFAULT;
+	if (r == 0 && uoutoff && (!mem_user_ok((uint64_t)uoutoff, 8, true) || (outoff = *(int64_t *)uoutoff) < 0))
+		r = outoff < 0 && mem_user_ok((uint64_t)uoutoff, 8, true) ? -EINVAL : -EFAULT;
+	if (r == 0 && ((off >= 0 && !fi->ops->pread) || (outoff >= 0 && !fo->ops->pwrite)))
+		r = -ESPIPE;
+	while (r == 0 && (size_t)done < count) {
+		size_t want = count - (size_t)done < COPY_CHUNK ? count - (size_t)done : COPY_CHUNK;
+		long got = off >= 0 ? fi->ops->pread(fi, buf, want, (uint64_t)off) : fi->ops->read(fi, buf, want);
+		if (got <= 0) {
+			r = got;
+			break;
+		}
+		long put = outoff >= 0 ? fo->ops->pwrite(fo, buf, (size_t)got, (uint64_t)outoff) : fo->ops->write(fo, buf, (size_t)got);
+		if (put <= 0) {
+			r = put < 0 ? put : -EIO;
+			break;
+		}
+		done += put;
+		if (off >= 0)
+			off += put;
+		if (outoff >= 0)
+			outoff += put;
+		if (put < got)
+			break;
+	}
+	if (uoff && off >= 0)
+		*(int64_t *)uoff = off;
+	if (uoutoff && outoff >= 0)
+		*(int64_t *)uoutoff = outoff;
+	lx_free(buf);
+	if (fi)
+		file_put(fi);
+	if (fo)
+		file_put(fo);
+	return done ? done : r;
+}
+
+long lx_sys_sendfile(long out, long in, long uoff, long count, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	return count < 0 ? -EINVAL : copy_between(in, uoff, out, 0, (size_t)count);
+}
+
+long lx_sys_copy_file_range(long in, long uoff, long out, long uoutoff, long count, long flags)
+{
+	if (flags || count < 0)
+		return -EINVAL;
+	return copy_between(in, uoff, out, uoutoff, (size_t)count);
 }
 
 long lx_sys_lseek(long fd, long off, long whence, long a4, long a5, long a6)
@@ -261,6 +336,44 @@ long lx_sys_ftruncate(long fd, long len, long a3, long a4, long a5, long a6)
 		r = -EINVAL;
 	else
 		r = reg_resize(f->inode, (uint64_t)len);
+	file_put(f);
+	return r;
+}
+
+long lx_sys_truncate(long upath, long len, long a3, long a4, long a5, long a6)
+{
+	(void)a3, (void)a4, (void)a5, (void)a6;
+	long err;
+	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
+	if (!n)
+		return err;
+	if (len < 0)
+		return -EINVAL;
+	if (ISDIR(n))
+		return -EISDIR;
+	if (!ISREG(n) || n->gen)
+		return -EINVAL;
+	return reg_resize(n, (uint64_t)len);
+}
+
+/* fallocate: mode 0 (and FALLOC_FL_KEEP_SIZE, 1) only; holes read as zeros anyway, so only the size moves. */
+long lx_sys_fallocate(long fd, long mode, long off, long len, long a5, long a6)
+{
+	(void)a5, (void)a6;
+	if (off < 0 || len <= 0 || off + len < off)
+		return -EINVAL;
+	if (mode & ~1L)
+		return -EOPNOTSUPP;
+	struct file *f = file_get((int)fd);
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	if (can_io(f, true) < 0)
+		r = -EBADF;
+	else if (!f->inode || !ISREG(f->inode) || f->inode->gen)
+		r = -ENODEV;
+	else if (!(mode & 1) && (uint64_t)(off + len) > f->inode->size)
+		r = reg_resize(f->inode, (uint64_t)(off + len));
 	file_put(f);
 	return r;
 }

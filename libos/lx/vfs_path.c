@@ -70,6 +70,34 @@ long lx_sys_open(long upath, long flags, long mode, long a4, long a5, long a6)
 	return lx_sys_openat(AT_FDCWD, upath, flags, mode, 0, 0);
 }
 
+long lx_sys_creat(long upath, long mode, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a3, a4, a5);
+	(void)a6;
+	return lx_sys_openat(AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode, 0, 0);
+}
+
+/* memfd_create: a regular file in no directory, open for reading and writing; it goes with its last descriptor. */
+#define MFD_CLOEXEC 1
+#define MFD_ALLOW_SEALING 2
+long lx_sys_memfd_create(long uname, long flags, long a3, long a4, long a5, long a6)
+{
+	UNUSED3(a3, a4, a5);
+	(void)a6;
+	if (flags & ~(long)(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+		return -EINVAL;
+	if (!user_ok(uname, 1, false) || strnlen((const char *)uname, 250) >= 250)
+		return !user_ok(uname, 1, false) ? -EFAULT : -EINVAL;
+	struct inode *n = inode_new(S_IFREG | 0777);
+	struct file *f = NULL;
+	if (!n || file_open_inode(n, O_RDWR, &f) < 0)
+		return -ENOMEM;
+	int fd = fd_install(f, 0, flags & MFD_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
 /* ---- stat ---- */
 
 static void fill_stat(struct inode *n, struct linux_stat *st)

@@ -76,11 +76,12 @@ static long fork_env(struct lx_proc *p)
 	uint64_t xtop = (me->stack_top - 0x200000UL) + XSTACK_SPAN;
 	/* only where there is something: the program's areas, then lx's own regions (the shared
 	 * header and heap are PTE_SHARE, the exception stacks PTE_NOCOPY); walking every table of the
-	 * whole space costs more than the pages themselves */
+	 * whole space costs more than the pages themselves. Of lx's stacks only the forking thread's:
+	 * no other thread lives on in the child, and a slot's stack is mapped afresh when used */
 	extern char lx_end[];
 	const uint64_t regions[][2] = {
 		{ LX_BASE, PGROUNDUP_U((uint64_t)lx_end) },
-		{ LX_STACKS, LX_STACKS + (uint64_t)LX_MAX_THREADS * 0x400000UL },
+		{ me->stack_top - 0x100000UL, me->stack_top },
 		{ LX_HEAP, LX_SH->heap_mapped },
 		{ LX_SHARED, LX_SHARED_END },
 		{ ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE, ROOT_STACK_TOP },

@@ -237,9 +237,11 @@ void lx_kick(struct lx_thread *t)
 
 /*
  * Start a kernel thread for slot t at entry on stack rsp (t its argument),
- * with its gs and exception stack set before it runs: its first pushes may
- * land on a stack page a fork has made copy-on-write since, and that fault
- * needs both. The kernel thread's id, or -E_*.
+ * with its gs and exception stack set before it runs, in case a fork has
+ * made its stack copy-on-write by then: its first push faults, and the
+ * fault needs both. (If it runs before these calls, no fork has come
+ * between, and it sets them itself first thing.) The kernel thread's id,
+ * or -E_*.
  */
 static long thread_start(struct lx_thread *t, uint64_t entry, uint64_t rsp)
 {
@@ -255,7 +257,7 @@ static long thread_start(struct lx_thread *t, uint64_t entry, uint64_t rsp)
 static void helper_entry(struct lx_thread *t);
 static void helper_entry(struct lx_thread *t)
 {
-	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
+	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t); /* thread_start's may have come too late */
 	sys_thread_set(0, THREAD_XSTACK, t->stack_top - 0x100000UL);
 	t->helper(t);
 	sys_thread_exit();
@@ -288,9 +290,11 @@ struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
 /* Runs first in a new thread (from lx_clone_entry): its gs, exception stack and TLS; the frame to return through. */
 struct lx_frame *lx_thread_setup(struct lx_thread *t)
 {
+	/* thread_start set these too, but this thread may have run before it could (and a forked
+	 * process's first thread was begun by env_start, with nothing set) */
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	if (lx_fork_child)
-		lx_process_fork_child(t); /* the first thread of a forked process */
+		lx_process_fork_child(t);
 	sys_thread_set(0, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
 	sys_thread_set(0, THREAD_FSBASE, t->fs);
 	return t->frame;

@@ -95,8 +95,8 @@ include bench/bench.mk
 # an operation lx cannot do yet).
 bench-mica: deps $(KERNEL) $(LX) $(BUILD)/img/bench_kernel.cpio $(BENCH_OUT)/bench
 	@mkdir -p $(BUILD)/bench
-	tools/boot -i -t 600 $(KERNEL) $(BUILD)/img/bench_kernel.cpio | tr -d '\r' | tee $(BUILD)/bench/mica.log
-	MICA_ICOUNT=1 MICA_BUILD=$(BUILD) tools/mica run $(BENCH_OUT)/bench | tr -d '\r' | tee -a $(BUILD)/bench/mica.log
+	tools/boot -i -c $(BENCH_CPU) -t 600 $(KERNEL) $(BUILD)/img/bench_kernel.cpio | tr -d '\r' | tee $(BUILD)/bench/mica.log
+	MICA_ICOUNT=1 MICA_CPU=$(BENCH_CPU) MICA_BUILD=$(BUILD) tools/mica run $(BENCH_OUT)/bench | tr -d '\r' | tee -a $(BUILD)/bench/mica.log
 	@grep '^bench ' $(BUILD)/bench/mica.log > $(BUILD)/bench/mica.txt
 	@! grep -q ' FAIL ' $(BUILD)/bench/mica.txt || echo "some operations do not work on Mica yet (FAIL above)"
 

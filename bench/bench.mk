@@ -13,6 +13,10 @@ BUILD ?= build
 BENCH_OUT := $(BUILD)/bench
 BENCH_LINUX := $(BUILD)/linux
 BENCH_CC ?= musl-gcc
+# One CPU model for both systems (QEMU's default for x86-64): under icount the instructions
+# counted depend on the model, since code picks its paths by CPU features.
+BENCH_CPU ?= qemu64
+export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
 .PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean

@@ -11,7 +11,7 @@ lo=${2:-8}
 hi=${3:-256}
 # failures SIZE: the number of failed operations at -m SIZE, or 999 if the run did not end
 failures() {
-    out=$(MICA_BUILD=$build MICA_TIMEOUT=300 tools/mica run --mem "$1" "$build/bench/bench" 2>&1 </dev/null | tr -d '\r')
+    out=$(MICA_CPU=${BENCH_CPU:-qemu64} MICA_BUILD=$build MICA_TIMEOUT=300 tools/mica run --mem "$1" "$build/bench/bench" 2>&1 </dev/null | tr -d '\r')
     printf '%s\n' "$out" | grep -q '^info done' || { echo 999; return; }
     printf '%s\n' "$out" | grep -c '^bench .* FAIL ' || true
 }

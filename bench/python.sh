@@ -10,7 +10,8 @@ mem=512M
 musl-gcc -static -O2 -Wall -Wextra -o "$out/pystart" bench/pystart.c
 
 # Mica: `mica run` packs and boots it.
-MICA_ICOUNT=1 MICA_BUILD=$build tools/mica run --mem $mem --with /usr/bin/python3 "$out/pystart" </dev/null |
+cpu=${BENCH_CPU:-qemu64}
+MICA_ICOUNT=1 MICA_CPU=$cpu MICA_BUILD=$build tools/mica run --mem $mem --with /usr/bin/python3 "$out/pystart" </dev/null |
 	tr -d '\r' > "$out/python-mica.log" || true
 grep '^bench ' "$out/python-mica.log" >> "$out/mica.txt" || echo "bench python3_pass_exit FAIL no output" >> "$out/mica.txt"
 
@@ -19,7 +20,7 @@ rm -rf "$out/python-root"
 MICA_BUILD=$build tools/mica pack "$out/python-root" --with /usr/bin/python3 "$out/pystart"
 cp "$out/pystart" "$out/python-root/init"
 (cd "$out/python-root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc) > "$out/python.cpio"
-timeout 600 qemu-system-x86_64 -M microvm -accel tcg -icount shift=0,sleep=off -m $mem -nographic -no-reboot \
+timeout 600 qemu-system-x86_64 -M microvm -accel tcg -cpu "$cpu" -icount shift=0,sleep=off -m $mem -nographic -no-reboot \
 	-kernel "$build/linux/vmlinuz" -initrd "$out/python.cpio" -append "console=ttyS0 quiet panic=-1" </dev/null |
 	tr -d '\r' > "$out/python-linux.log" || true
 grep '^bench ' "$out/python-linux.log" >> "$out/linux.txt" || echo "bench python3_pass_exit FAIL no output" >> "$out/linux.txt"

@@ -29,9 +29,9 @@ section=$(cat <<EOT
 $begin
 ## Latest run of \`make bench\` ($(date -u +%Y-%m-%d))
 
-- $(qemu-system-x86_64 --version | head -n 1), \`-M microvm\`, \`-accel tcg -icount shift=0,sleep=off\`
+- $(qemu-system-x86_64 --version | head -n 1), \`-M microvm\`, \`-cpu ${BENCH_CPU:-qemu64}\` for both systems, \`-accel tcg -icount shift=0,sleep=off\`
 - Linux: $(cat "$build/linux/version" 2>/dev/null || echo "Debian cloud kernel"), the same static \`bench/bench.c\` as init
-- Mica: \`tools/boot -i build/kernel/mica.elf build/img/bench_kernel.cpio\`, then \`MICA_ICOUNT=1 tools/mica run build/bench/bench\`
+- Mica: \`tools/boot -i -c ${BENCH_CPU:-qemu64} build/kernel/mica.elf build/img/bench_kernel.cpio\`, then \`MICA_ICOUNT=1 MICA_CPU=${BENCH_CPU:-qemu64} tools/mica run build/bench/bench\`
 - Linux: \`$(sed -n 's/^command: //p' "$out/linux.meta" 2>/dev/null)\`
 
 Guest instructions per operation ("not yet": the operation fails on Mica today).

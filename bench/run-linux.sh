@@ -27,7 +27,7 @@ cp "$out/bench" "$root/init"
 # panic=-1: if init dies (e.g. out of memory) the kernel reboots at once,
 # and -no-reboot turns that into QEMU exiting.
 append="console=ttyS0 quiet panic=-1"
-set -- qemu-system-x86_64 -M microvm -accel tcg -icount shift=0,sleep=off \
+set -- qemu-system-x86_64 -M microvm -accel tcg -cpu "${BENCH_CPU:-qemu64}" -icount shift=0,sleep=off \
     -m "$mem" -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
 
 {

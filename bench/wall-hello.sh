@@ -23,7 +23,8 @@ median() {
 	n=$(printf '%s\n' "$times" | grep -c .)
 	if [ "$n" -ge 3 ]; then printf '%s\n' "$times" | sed -n "$(((n + 1) / 2))p"; else echo "FAIL($n/5)"; fi
 }
-linux=$(median qemu-system-x86_64 -M microvm -accel tcg -m 256M -nographic -no-reboot \
+cpu=${BENCH_CPU:-qemu64}
+linux=$(median qemu-system-x86_64 -M microvm -accel tcg -cpu "$cpu" -m 256M -nographic -no-reboot \
 	-kernel "$build/linux/vmlinuz" -initrd "$out/hello.cpio" -append "console=ttyS0 quiet panic=-1")
-mica=$(MICA_BUILD=$build median tools/mica run "$out/hello")
+mica=$(MICA_CPU=$cpu MICA_BUILD=$build median tools/mica run "$out/hello")
 echo "wall hello_world linux ${linux} mica ${mica}" | tee "$out/wall.txt"

@@ -12,7 +12,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 case $build in /*) ;; *) build=$here/$build ;; esac
 out=$build/debian-tests
 rm -rf "$out" && mkdir -p "$out/data"
-t=$here/tests/debian
+# The scripts run from a copy, so that what they leave beside themselves (Python's __pycache__) stays out of the tree.
+t=$out/scripts
+cp -r "$here/tests/debian" "$t"
 
 # Inputs made here, at the same path on both sides.
 {

@@ -200,6 +200,14 @@ if [ -f "$out/startup-glibc" ] && [ -d "${bad:-}" ]; then
 		mica --with /usr/bin/sort "$bad/sort-interp"
 fi
 
+# The plainest x86-64 CPU QEMU offers (qemu64: no RDRAND, no AVX, no FSGSBASE) runs programs too,
+# static and dynamic, with getrandom working.
+if [ -f "$out/sys" ] && [ -f "$out/startup-glibc" ]; then
+	expect cpu-qemu64-static 0 "ok sys/getrandom-differs" env MICA_CPU=qemu64 "$here/tools/mica" run "$out/sys"
+	expect cpu-qemu64-glibc 0 "ok startup/auxv-random" \
+		env MICA_CPU=qemu64 "$here/tools/mica" run "$out/startup-glibc" alpha "two words" ""
+fi
+
 # The frames of ended processes all come back (Mica only: the host's free memory moves by itself).
 if [ -x "$out/procs" ]; then
 	leak=$(mica "$out/procs" leak 1000 2>&1 | tr -d '\r')

@@ -293,13 +293,26 @@ long lx_sys_sysinfo(long info, long a2, long a3, long a4, long a5, long a6)
 	return put_user(info, &si, sizeof(si));
 }
 
-/* Random bytes: rdrand when the CPU has it, else a xorshift seeded from the TSC. */
+/* Does the CPU have rdrand (CPUID.1:ECX bit 30)? Asked once. */
+static bool have_rdrand(void)
+{
+	static int known; /* 0 not asked, 1 yes, -1 no */
+	if (!known) {
+		uint32_t a = 1, b, c = 0, d;
+		__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		known = (c >> 30) & 1 ? 1 : -1;
+	}
+	return known > 0;
+}
+
+/* Random bytes: rdrand when the CPU has it, else (not fit for keys) a xorshift seeded from the TSC. */
 static uint64_t random64(void)
 {
 	static uint64_t x;
 	uint64_t v;
 	unsigned char ok = 0;
-	__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+	if (have_rdrand())
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
 	if (ok)
 		return v;
 	if (!x)

@@ -52,6 +52,8 @@ struct lx_proc {
 	bool stopped;       /* stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU until SIGCONT */
 	int stop_report;    /* for wait4 WUNTRACED: sig << 8 | 0x7f, or 0 */
 	bool cont_report;   /* for wait4 WCONTINUED */
+	uint64_t cpu_ns;      /* ended: the CPU time it and its waited-for children used, for its parent's wait4 */
+	uint64_t children_ns; /* the cpu_ns of the children it has reaped (RUSAGE_CHILDREN, times' cutime) */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 
@@ -241,6 +243,7 @@ struct lx_regs {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, rflags;
 };
 extern struct lx_proc *lx_me;               /* this process's entry in the shared table */
+long lx_put_rusage(long urusage, uint64_t ns);  /* CPU time ns as a struct rusage (user time); 0 or -EFAULT */
 #define lx_process_pending (lx_me->pending)   /* signals sent to the whole process */
 void lx_proc_wake(struct lx_proc *p);        /* wake the threads of p waiting in lx */
 void lx_itimer_fork_child(void);

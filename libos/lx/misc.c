@@ -343,27 +343,27 @@ long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
 	return len;
 }
 
-/* getrusage: the CPU time the kernel counted for the process or thread, all as user time; no other counters yet. */
+/*
+ * getrusage: the CPU time the kernel counted for the process (0) or thread
+ * (1), or that the process's reaped children used (-1: theirs and their
+ * reaped children's, as each counted at its end), all as user time; no
+ * other counters yet.
+ */
 long lx_sys_getrusage(long who, long usage, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
-	uint64_t ru[18] = { 0 }; /* utime (2), stime (2), then 14 counters */
 	who = (int)who;
 	if (who != 0 && who != -1 && who != 1)
 		return -EINVAL;
-	if (who != -1) { /* children's time is not gathered yet */
-		uint64_t ns = (uint64_t)sys_cpu_time(who == 0, 0);
-		ru[0] = ns / 1000000000UL;
-		ru[1] = ns % 1000000000UL / 1000;
-	}
-	return put_user(usage, ru, sizeof(ru));
+	return lx_put_rusage(usage, who == -1 ? lx_me->children_ns : (uint64_t)sys_cpu_time(who == 0, 0));
 }
 
-/* times: clock ticks (100 a second) since boot; the process's CPU time as in getrusage. */
+/* times: clock ticks (100 a second) since boot; the process's and its reaped children's CPU time as in getrusage. */
 long lx_sys_times(long buf, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	uint64_t ticks = clock_ns() / 10000000UL, t[4] = { (uint64_t)sys_cpu_time(1, 0) / 10000000UL, 0, 0, 0 };
+	uint64_t ticks = clock_ns() / 10000000UL,
+		 t[4] = { (uint64_t)sys_cpu_time(1, 0) / 10000000UL, 0, lx_me->children_ns / 10000000UL, 0 };
 	if (buf && put_user(buf, t, sizeof(t)) < 0)
 		return -EFAULT;
 	return (long)ticks;

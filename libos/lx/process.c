@@ -182,6 +182,7 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 			LX_SH->procs[i].ppid = 1;
 	struct lx_proc *parent = me ? proc_of(me->ppid) : NULL;
 	if (me) {
+		me->cpu_ns = (uint64_t)sys_cpu_time(1, 0) + me->children_ns;
 		me->wstatus = wstatus;
 		me->state = parent ? LX_PROC_ZOMBIE : LX_PROC_FREE;
 	}
@@ -205,14 +206,27 @@ void lx_exit_signal(int sig)
 	process_end(sig, 128 + sig);
 }
 
-/* Reap a zombie child: its status to *wstatus, its environment and slot freed; its pid. */
-static long reap(struct lx_proc *c, long wstatus)
+/* The CPU time ns as a struct rusage at urusage (all of it user time, the rest zero); 0 or -EFAULT. */
+long lx_put_rusage(long urusage, uint64_t ns)
+{
+	uint64_t ru[18] = { ns / 1000000000UL, ns % 1000000000UL / 1000 }; /* utime, stime, then 14 counters */
+	if (!mem_user_ok((uint64_t)urusage, sizeof(ru), true))
+		return -EFAULT;
+	memcpy((void *)urusage, ru, sizeof(ru));
+	return 0;
+}
+
+/* Reap a zombie child: its status to *wstatus, its CPU time to *urusage and ours, its environment and slot freed; its pid. */
+static long reap(struct lx_proc *c, long wstatus, long urusage)
 {
 	int pid = c->pid, st = c->wstatus;
 	sys_env_wait((long)c->env);
 	c->state = LX_PROC_FREE;
+	lx_me->children_ns += c->cpu_ns;
 	if (wstatus)
 		memcpy((void *)wstatus, &st, sizeof(st));
+	if (urusage)
+		lx_put_rusage(urusage, c->cpu_ns);
 	return pid;
 }
 
@@ -245,10 +259,10 @@ static struct lx_proc *wait_for(int pid, int options, long *err)
 
 long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, long a6)
 {
-	(void)rusage, (void)a5, (void)a6;
+	(void)a5, (void)a6;
 	long err;
 	options = (int)options; /* pid_t and the options are ints: the upper halves of the registers are not ours */
-	if (wstatus && !mem_user_ok((uint64_t)wstatus, 4, true))
+	if ((wstatus && !mem_user_ok((uint64_t)wstatus, 4, true)) || (rusage && !mem_user_ok((uint64_t)rusage, 144, true)))
 		return -EFAULT;
 	if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
 		return -EINVAL;
@@ -261,22 +275,24 @@ long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, lo
 			c->stop_report = 0;
 		if (wstatus)
 			memcpy((void *)wstatus, &st, sizeof(st));
+		if (rusage)
+			lx_put_rusage(rusage, 0);
 		return c->pid;
 	}
-	return c ? reap(c, wstatus) : err;
+	return c ? reap(c, wstatus, rusage) : err;
 }
 
 /* waitid: as wait4, with the child's end told in a siginfo (WNOWAIT leaves it waitable). */
 long lx_sys_waitid(long idtype, long id, long uinfo, long options, long rusage, long a6)
 {
-	(void)rusage, (void)a6;
+	(void)a6;
 	long err;
 	int type = (int)idtype, pid = type == 0 ? -1 : type == 1 ? (int)id : type == 2 ? (id ? -(int)id : 0) : -2;
 	options = (int)options;
 	if (pid == -2 || (type == 1 && id <= 0) || !(options & 4 /* WEXITED */) ||
 	    (options & ~(WNOHANG | 2 | 4 | 8 | 0x01000000 | 0x40000000 | 0x80000000)))
 		return -EINVAL;
-	if (uinfo && !mem_user_ok((uint64_t)uinfo, 128, true))
+	if ((uinfo && !mem_user_ok((uint64_t)uinfo, 128, true)) || (rusage && !mem_user_ok((uint64_t)rusage, 144, true)))
 		return -EFAULT;
 	struct lx_proc *c = wait_for(pid, (int)(options & ~WUNTRACED & ~WCONTINUED), &err);
 	if (uinfo)
@@ -291,7 +307,9 @@ long lx_sys_waitid(long idtype, long id, long uinfo, long options, long rusage, 
 		si[6] = (st & 0x7F) ? (st & 0x7F) : (st >> 8) & 0xFF;
 	}
 	if (!(options & 0x01000000 /* WNOWAIT */))
-		reap(c, 0);
+		reap(c, 0, rusage);
+	else if (rusage)
+		lx_put_rusage(rusage, c->cpu_ns);
 	return 0;
 }
 

@@ -327,7 +327,13 @@ long lx_signal_return(long result)
 			r.rip -= 2;
 		}
 	}
+	uint64_t rip = r.rip;
 	lx_signal_deliver(&r);
+	if (result == -EINTR && r.rip == rip) {
+		/* interrupted, but no handler ran (a stop and continue, an ignored signal): as Linux, the call goes on */
+		r.rax = (uint64_t)me->last_nr;
+		r.rip -= 2;
+	}
 	if (multi)
 		lx_unlock();
 	*f = (struct lx_frame){ .r15 = r.r15, .r14 = r.r14, .r13 = r.r13, .r12 = r.r12, .rbp = r.rbp, .rbx = r.rbx,

@@ -14,6 +14,8 @@
 #include <pthread.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/times.h>
 #include <sys/stat.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -232,9 +234,10 @@ static void check_stop_continue(void)
 	pid_t p = fork();
 	if (p == 0) {
 		char c;
-		read(p2c[0], &c, 1); /* blocks until the parent writes, after the stop and the continue */
-		_exit(c == 'g' ? 0 : 1);
+		/* blocks until the parent writes, after the stop and the continue, which do not interrupt it */
+		_exit(read(p2c[0], &c, 1) == 1 && c == 'g' ? 0 : 1);
 	}
+	usleep(100000); /* the child waits in read by now */
 	kill(p, SIGSTOP);
 	int st = 0;
 	pid_t w = waitpid(p, &st, WUNTRACED);
@@ -280,6 +283,36 @@ static void check_console_wait_is_idle(void)
 	int st = wait_status(p);
 	CHECK("console-wait-is-idle", WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "a child waiting for the terminal used 1.5 ms or more of CPU in 0.5 s (status %#x)", st);
+}
+
+/* A reaped child's CPU time reaches wait4's rusage, getrusage(RUSAGE_CHILDREN) and times. */
+static long tv_ms(struct timeval tv)
+{
+	return tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void check_child_cpu_time(void)
+{
+	pid_t p = fork();
+	if (p == 0) { /* use 60 ms of CPU */
+		struct timespec t;
+		do
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+		while (t.tv_sec == 0 && t.tv_nsec < 60000000L);
+		_exit(0);
+	}
+	struct rusage ru, all;
+	int st = 0;
+	pid_t w = wait4(p, &st, 0, &ru);
+	long ms = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
+	CHECK("wait4-rusage", w == p && ms >= 50 && ms < 5000, "the child used %ld ms", ms);
+	getrusage(RUSAGE_CHILDREN, &all);
+	long all_ms = tv_ms(all.ru_utime) + tv_ms(all.ru_stime);
+	CHECK("rusage-children", all_ms >= ms, "children %ld ms, the last child %ld ms", all_ms, ms);
+	struct tms tm;
+	times(&tm);
+	CHECK("times-children", tm.tms_cutime + tm.tms_cstime >= 5, "children's ticks %ld",
+	      (long)(tm.tms_cutime + tm.tms_cstime));
 }
 
 /* MAP_SHARED | MAP_ANONYMOUS memory stays shared between parent and child after fork. */
@@ -406,5 +439,6 @@ int main(int argc, char **argv)
 	check_stop_continue();
 	check_shared_anonymous();
 	check_console_wait_is_idle();
+	check_child_cpu_time();
 	return t_done();
 }

@@ -70,6 +70,15 @@ if [ "$(tr -d '\r' < "$out/python3-print.mica")" = 42 ]; then
 else
 	echo "not ok debian/python3-print-42: printed '$(cat "$out/python3-print.mica")'"
 fi
+# --env adds to the environment and overrides its defaults (Mica only: the host's differs).
+res=$(MICA_BUILD=$build TERM=dumb timeout -k 5 150 "$here/tools/mica" run --env MICA_X=42 --env HOME=/tmp \
+	/usr/bin/python3 -c 'import os; print(os.environ["MICA_X"], os.environ["HOME"], os.environ["PATH"])' < /dev/null 2>&1 |
+	tr -d '\r')
+if [ "$res" = "42 /tmp /bin:/usr/bin:/sbin:/usr/sbin" ]; then
+	echo "ok debian/mica-run-env"
+else
+	echo "not ok debian/mica-run-env: printed '$res'"
+fi
 case_ python3-script --with "$t/script.py" -- /usr/bin/python3 "$t/script.py"
 case_ python3-multiprocessing --with "$t/multiprocessing.py" -- /usr/bin/python3 "$t/multiprocessing.py"
 case_ lua5.4 --with "$t/script.lua" -- /usr/bin/lua5.4 "$t/script.lua"

@@ -356,6 +356,17 @@ static long sys_env_destroy(long env)
 	return 0;
 }
 
+/* A child's exit status if it has ended, without reaping it (env_wait does); -E_AGAIN while it runs. -E_NOENT, -E_PERM. */
+static long sys_env_status(long env)
+{
+	struct env *e = env_lookup((uint64_t)env);
+	if (!e || e->state == ENV_FREE)
+		return -E_NOENT;
+	if (e->parent != self()->id)
+		return -E_PERM;
+	return e->state == ENV_ZOMBIE ? e->status : -E_AGAIN;
+}
+
 /* Wait for a child to end; its exit status. -E_NOENT, -E_PERM. */
 static long sys_env_wait(long env)
 {

@@ -220,6 +220,16 @@ if [ -x "$out/procs" ]; then
 	fi
 fi
 
+# A child whose environment ends behind lx's back (Mica only) does not leave its parent waiting forever.
+if [ -x "$out/procs" ]; then
+	gone=$(mica "$out/procs" gone 2>&1 | tr -d '\r')
+	if printf '%s\n' "$gone" | grep -q '^gone: waitpid 0, signal 11$'; then
+		echo "ok linux/child-gone-unseen-is-reaped"
+	else
+		echo "not ok linux/child-gone-unseen-is-reaped: $(printf '%s\n' "$gone" | tail -2 | tr '\n' ' ')"
+	fi
+fi
+
 # A fork bomb is contained (Mica only: not a thing to run on the host): fork fails with EAGAIN or
 # ENOMEM before anything else does, and once the children are gone fork works again.
 if [ -x "$out/procs" ]; then

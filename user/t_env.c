@@ -15,19 +15,30 @@ int main(void)
 	CHECK_EQ("status-env-exit", run("child", 5), 0x1234);
 	long c = spawn("child", 0);
 	CHECK("spawn", c > 0);
+	long st = -E_AGAIN;
+	for (int i = 0; i < 1000 && st == -E_AGAIN; i++) /* env_status: not waiting, not reaping */
+		if ((st = sys_env_status(c)) == -E_AGAIN)
+			sys_yield(0);
+	CHECK_EQ("status-ended", st, 7);
+	CHECK_EQ("status-again", sys_env_status(c), 7);
 	CHECK_EQ("wait", sys_env_wait(c), 7);
 	CHECK_EQ("wait-reaped", sys_env_wait(c), -E_NOENT);
+	CHECK_EQ("status-reaped", sys_env_status(c), -E_NOENT);
 
 	/* waiting on what is not a child */
 	CHECK_EQ("wait-unknown", sys_env_wait(0x7FFF00 | 5), -E_NOENT);
 	CHECK_EQ("wait-zero", sys_env_wait(0), -E_NOENT);
 	CHECK_EQ("wait-self", sys_env_wait(me), -E_PERM);
 	CHECK_EQ("wait-parent", sys_env_wait((long)ENVINFO->parent), -E_PERM);
+	CHECK_EQ("status-unknown", sys_env_status(0x7FFF00 | 5), -E_NOENT);
+	CHECK_EQ("status-self", sys_env_status(me), -E_PERM);
+	CHECK_EQ("status-parent", sys_env_status((long)ENVINFO->parent), -E_PERM);
 
 	/* env_start: only once, only for a child, only at user addresses */
 	uint64_t free0 = KIP->frames_free;
 	c = spawn("child", 1);
 	CHECK("spawn-spinner", c > 0);
+	CHECK_EQ("status-running", sys_env_status(c), -E_AGAIN);
 	CHECK_EQ("start-twice", sys_env_start(c, 0x1000, 0x1000, 0), -E_BUSY);
 	CHECK_EQ("start-self", sys_env_start(0, 0x1000, 0x1000, 0), -E_BUSY);
 	CHECK_EQ("start-unknown", sys_env_start(0x7FFF00 | 5, 0x1000, 0x1000, 0), -E_NOENT);

@@ -231,6 +231,23 @@ static long reap(struct lx_proc *c, long wstatus, long urusage)
 }
 
 /*
+ * Has live child c's environment ended without its lx (the kernel ends an
+ * env whose fault it cannot deliver, or one that made the env_exit kernel
+ * call itself)? Then it ended as if killed: by the signal its status names
+ * (128 + N), else SIGKILL. Asked of the kernel, which keeps the env's
+ * status until it is reaped.
+ */
+static void check_ended(struct lx_proc *c)
+{
+	long st = c->env ? sys_env_status((long)c->env) : -E_AGAIN;
+	if (st < 0)
+		return;
+	c->wstatus = st > 128 && st <= 128 + 64 ? (int)(st - 128) : 9;
+	c->cpu_ns = 0;
+	c->state = LX_PROC_ZOMBIE;
+}
+
+/*
  * A child that ended, among those pid names as wait4 reads it (> 0 that one,
  * -1 any, 0 our group, < -1 that group), waiting for one unless nohang.
  * NULL with *err: 0 (nohang and none yet), -ECHILD (no such child), -EINTR.
@@ -238,7 +255,7 @@ static long reap(struct lx_proc *c, long wstatus, long urusage)
 static struct lx_proc *wait_for(int pid, int options, long *err)
 {
 	bool nohang = options & WNOHANG;
-	for (;;) {
+	for (int round = 0;; round++) {
 		bool any = false;
 		for (int i = 0; i < LX_MAX_PROCS; i++) {
 			struct lx_proc *c = &LX_SH->procs[i];
@@ -246,6 +263,8 @@ static struct lx_proc *wait_for(int pid, int options, long *err)
 			    (pid < -1 && c->pgid != -pid) || (pid == 0 && c->pgid != lx_me->pgid))
 				continue;
 			any = true;
+			if (c->state == LX_PROC_LIVE && round > 0) /* still running after a wait: or gone unseen? */
+				check_ended(c);
 			if (c->state == LX_PROC_ZOMBIE || ((options & WUNTRACED) && c->stop_report) ||
 			    ((options & WCONTINUED) && c->cont_report))
 				return c;

@@ -388,6 +388,32 @@ static int leak(int n)
 	return 0;
 }
 
+/*
+ * "gone": Mica only. A child ends its environment with a raw kernel call
+ * (env_exit, status 139) made from a `syscall` instruction inside lx's code,
+ * so that lx never learns of it, as when the kernel ends a process whose
+ * fault it cannot deliver. Its parent's wait must still end: with SIGSEGV.
+ */
+static int gone(void)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		const unsigned char *lx = (const unsigned char *)0x7D0000000000UL, *at = NULL;
+		for (long i = 0; i < (1L << 20) && !at; i++)
+			if (lx[i] == 0x0F && lx[i + 1] == 0x05)
+				at = lx + i;
+		if (!at)
+			_exit(2);
+		__asm__ volatile("mov $3, %%eax\n\tmov $139, %%edi\n\tjmp *%0" : : "r"(at) : "rax", "rdi", "memory");
+		_exit(3);
+	}
+	int st = 0;
+	pid_t w = waitpid(p, &st, 0);
+	printf("gone: waitpid %d, %s %d\n", w == p ? 0 : -1, WIFSIGNALED(st) ? "signal" : "exit",
+	       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	return 0;
+}
+
 /* "bomb N": fork up to N children that wait; fork must fail cleanly before the system does. Mica only. */
 static int bomb(int n)
 {
@@ -422,6 +448,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "leak") == 0)
 		return leak(atoi(argv[2]));
+	if (argc == 2 && strcmp(argv[1], "gone") == 0)
+		return gone();
 	if (argc == 3 && strcmp(argv[1], "bomb") == 0)
 		return bomb(atoi(argv[2]));
 	if (argc == 4 && strcmp(argv[1], "shebang-arg") == 0) /* run as a script's interpreter */

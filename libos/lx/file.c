@@ -333,6 +333,15 @@ void vfs_fork(void)
 	inode_hold(vfs_cwd);
 }
 
+/* The fork failed: the references vfs_fork took go back. */
+void vfs_fork_abandon(void)
+{
+	for (int fd = 0; fd < LX_NFD; fd++)
+		if (fdtab[fd].f)
+			fdtab[fd].f->refs--; /* never the last: this process holds it */
+	inode_release(vfs_cwd);
+}
+
 /* The process ends: close every descriptor, so pipes see their ends go and files are freed. */
 void vfs_exit(void)
 {

@@ -118,7 +118,10 @@ struct vma {
 };
 void mem_init(uint64_t brk_start);
 long mem_map_stack(void);
-void mem_fork_child(void);           /* after fork: a private copy of the area list */
+struct vma *mem_fork_copy(long *err); /* fork, in the parent: the child's copy of the area list */
+void mem_fork_abandon(struct vma *copy); /* the fork failed: that copy goes */
+void mem_fork_child(struct vma *copy);   /* in the child: take that copy */
+extern struct vma *lx_fork_vmas;         /* the copy, as the child finds it in its memory */
 long mem_map_cow(long child);        /* fork: the program's areas into child, copy-on-write */
 void mem_exec_reset(void);           /* before exec: every area of the old program gone */
 void mem_exit(void);                 /* the process ends: its area lists go */
@@ -161,6 +164,7 @@ struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /*
 long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
 void vfs_set_exe(const char *path); /* what /proc/self/exe names */
 void vfs_fork(void);                 /* the child of a fork shares every descriptor */
+void vfs_fork_abandon(void);         /* the fork failed: undo vfs_fork */
 void vfs_close_on_exec(void);
 void vfs_exit(void);                 /* a process ends: its descriptors close */
 void dev_fork_child(void);           /* the console interrupt stays with the first process */
@@ -222,6 +226,7 @@ extern bool lx_fork_child;       /* set in a child's copy of memory until its fi
 extern int lx_fork_child_pid;
 extern uint64_t lx_fork_ctid;    /* clone without CLONE_VM: the child's tid goes here in the child */
 extern bool lx_fork_ctid_clear;
+extern uint64_t lx_fork_child_sp; /* clone without CLONE_THREAD: the child's stack, if it names one */
 int lx_nthreads(void);
 struct lx_thread *lx_thread_by_tid(int tid);  /* a live thread, or NULL */
 struct lx_thread *lx_thread_at(int slot);  /* the live program thread in slot (0 .. LX_MAX_THREADS-1), or NULL */

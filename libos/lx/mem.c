@@ -603,20 +603,45 @@ long mem_map_cow(long child)
 	return 0;
 }
 
-/* In a forked child: the area list is the parent's (shared heap nodes): make a private copy. */
-void mem_fork_child(void)
+/*
+ * Fork, in the parent: a copy of the area list for the child (its nodes are
+ * in the shared heap, so the child cannot take the parent's: the parent may
+ * change them before the child first runs). NULL with *err = -ENOMEM, or
+ * for an empty list.
+ */
+struct vma *mem_fork_copy(long *err)
 {
 	struct vma *copy = NULL, **tail = &copy;
+	*err = 0;
 	for (struct vma *v = vmas; v; v = v->next) {
 		struct vma *n = lx_alloc(sizeof(*n));
-		if (!n)
-			break;
+		if (!n) {
+			mem_fork_abandon(copy);
+			*err = -ENOMEM;
+			return NULL;
+		}
 		*n = *v;
 		n->next = NULL;
 		vma_hold(n);
 		*tail = n;
 		tail = &n->next;
 	}
+	return copy;
+}
+
+/* The fork failed: give back the copy mem_fork_copy made. */
+void mem_fork_abandon(struct vma *copy)
+{
+	while (copy) {
+		struct vma *v = copy;
+		copy = v->next;
+		vma_release(v);
+	}
+}
+
+/* In a forked child: its area list is the copy the parent made. */
+void mem_fork_child(struct vma *copy)
+{
 	vmas = copy;
 	parked = NULL; /* the parent's parked frames are not mapped here: PROT_NONE contents are lost */
 }

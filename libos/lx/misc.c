@@ -25,15 +25,12 @@ long lx_sys_reboot(long magic1, long magic2, long cmd, long arg, long a5, long a
 	}
 }
 
-/* One process with one thread for now: pid 1, parent 0, all ids root. */
-#define ZERO_ARG_CALL(name, value) \
-	long lx_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6) \
-	{ (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6; return (value); }
-ZERO_ARG_CALL(getuid, 0)
-ZERO_ARG_CALL(geteuid, 0)
-ZERO_ARG_CALL(getgid, 0)
-ZERO_ARG_CALL(getegid, 0)
-ZERO_ARG_CALL(rseq, -ENOSYS)
+/* rseq: not offered; glibc goes on without it. */
+long lx_sys_rseq(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
+	return -ENOSYS;
+}
 
 static long put_user(long addr, const void *src, size_t n);
 
@@ -59,11 +56,6 @@ long lx_sys_prctl(long op, long arg, long a3, long a4, long a5, long a6)
 	}
 }
 
-long lx_sys_getgroups(long size, long list, long a3, long a4, long a5, long a6)
-{
-	(void)list, (void)a3, (void)a4, (void)a5, (void)a6;
-	return size < 0 ? -EINVAL : 0;
-}
 
 /* Copy n bytes to the program at addr; -EFAULT if it may not be written. */
 static long put_user(long addr, const void *src, size_t n)

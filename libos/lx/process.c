@@ -23,6 +23,8 @@ struct lx_proc *lx_me;
 bool lx_fork_child;
 int lx_fork_child_pid;
 uint64_t lx_fork_ctid;
+uint64_t lx_fork_child_sp;
+struct vma *lx_fork_vmas;
 bool lx_fork_ctid_clear;
 extern char lx_text_start[], lx_end[], lx_syscall_entry[], lx_clone_entry[], exc_upcall[];
 
@@ -117,14 +119,24 @@ static long do_fork(void)
 	struct lx_proc *p = proc_new();
 	if (!p)
 		return -EAGAIN;
+	long r;
+	struct vma *copy = mem_fork_copy(&r);
+	if (r < 0) {
+		p->state = LX_PROC_FREE;
+		return r;
+	}
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
 			       .state = LX_PROC_LIVE };
 	vfs_fork();
-	lx_fork_child = true; /* seen only by the child's copy */
+	lx_fork_child = true; /* these three are seen only by the child's copy of memory */
 	lx_fork_child_pid = p->pid;
-	long r = fork_env(p);
+	lx_fork_vmas = copy;
+	r = fork_env(p);
 	lx_fork_child = false;
+	lx_fork_vmas = NULL;
 	if (r < 0) {
+		mem_fork_abandon(copy);
+		vfs_fork_abandon();
 		p->state = LX_PROC_FREE;
 		return lx_errno(r);
 	}
@@ -152,6 +164,10 @@ void lx_process_fork_child(struct lx_thread *me)
 	lx_fork_child = false;
 	lx_threads_fork_child(me);
 	lx_me->main_ktid = me->kernel_tid;
+	if (lx_fork_child_sp) { /* clone gave the child a stack of its own */
+		me->user_rsp = lx_fork_child_sp;
+		lx_fork_child_sp = 0;
+	}
 	if (lx_fork_ctid) {
 		*(volatile uint32_t *)lx_fork_ctid = (uint32_t)me->tid;
 		if (lx_fork_ctid_clear)
@@ -159,7 +175,7 @@ void lx_process_fork_child(struct lx_thread *me)
 		lx_fork_ctid = 0;
 	}
 	lx_lock();
-	mem_fork_child();
+	mem_fork_child(lx_fork_vmas);
 	dev_fork_child();
 	lx_signal_fork_child();
 	lx_itimer_fork_child();

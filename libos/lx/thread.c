@@ -13,6 +13,7 @@
 #define KSTACK_PAGES 16
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 #define CLONE_VM 0x100
+#define CLONE_VFORK 0x4000
 #define CLONE_THREAD 0x10000
 #define CLONE_SETTLS 0x80000
 #define CLONE_PARENT_SETTID 0x100000
@@ -304,11 +305,23 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 {
 	(void)a6;
 	struct lx_thread *parent = lx_self(), *t;
-	if (!(flags & CLONE_VM)) { /* a new process: fork, as glibc's fork asks for it */
+	/*
+	 * A new process: fork, as glibc's fork asks for it; or, with CLONE_VM and
+	 * CLONE_VFORK (posix_spawn's way), a child that runs on newsp until it
+	 * execs or exits. That one gets a copy-on-write copy of the memory rather
+	 * than the memory itself, as vfork does here; what it writes before its
+	 * exec stays its own.
+	 */
+	if (!(flags & CLONE_VM) || ((flags & CLONE_VFORK) && !(flags & CLONE_THREAD))) {
+		if (((flags & CLONE_PARENT_SETTID) && !mem_user_ok((uint64_t)ptid, 4, true)) ||
+		    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !mem_user_ok((uint64_t)ctid, 4, true)))
+			return -EFAULT;
 		lx_fork_ctid = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) ? (uint64_t)ctid : 0;
 		lx_fork_ctid_clear = (flags & CLONE_CHILD_CLEARTID) != 0;
+		lx_fork_child_sp = (uint64_t)newsp;
 		long pid = lx_sys_fork(0, 0, 0, 0, 0, 0);
 		lx_fork_ctid = 0;
+		lx_fork_child_sp = 0;
 		if (pid > 0 && (flags & CLONE_PARENT_SETTID))
 			*(int *)ptid = (int)pid;
 		return pid;

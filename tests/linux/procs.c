@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -315,6 +316,37 @@ static void check_child_cpu_time(void)
 	      (long)(tm.tms_cutime + tm.tms_cstime));
 }
 
+/*
+ * The parent changes its memory map right after fork, before the child has
+ * run: the child's memory is still what it was at the fork. And posix_spawn
+ * (clone with CLONE_VM|CLONE_VFORK and a stack of its own) runs a program.
+ */
+static void check_map_after_fork(void)
+{
+	char *p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p[0] = 'a';
+	p[8192] = 'c'; /* the middle page untouched */
+	pid_t c = fork();
+	if (c == 0)
+		_exit(p[0] == 'a' && p[4096] == 0 && p[8192] == 'c' ? 0 : 1);
+	munmap(p, 3 * 4096);
+	int st = wait_status(c);
+	CHECK("map-change-after-fork", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+}
+
+static void check_posix_spawn(const char *self)
+{
+	pid_t c;
+	char *argv[] = { (char *)self, "spawned", NULL }, *envp[] = { NULL };
+	int r = posix_spawn(&c, self, NULL, NULL, argv, envp);
+	int st = r == 0 ? wait_status(c) : -1;
+	CHECK("posix-spawn", r == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 42, "returned %d, status %#x", r, st);
+	r = posix_spawn(&c, "/no/such/program", NULL, NULL, argv, envp);
+	st = r == 0 ? wait_status(c) : 0;
+	CHECK("posix-spawn-missing", r == ENOENT || (r == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127),
+	      "returned %d, status %#x", r, st);
+}
+
 /* MAP_SHARED | MAP_ANONYMOUS memory stays shared between parent and child after fork. */
 static void check_shared_anonymous(void)
 {
@@ -448,6 +480,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "leak") == 0)
 		return leak(atoi(argv[2]));
+	if (argc == 2 && strcmp(argv[1], "spawned") == 0)
+		return 42;
 	if (argc == 2 && strcmp(argv[1], "gone") == 0)
 		return gone();
 	if (argc == 3 && strcmp(argv[1], "bomb") == 0)
@@ -468,5 +502,7 @@ int main(int argc, char **argv)
 	check_shared_anonymous();
 	check_console_wait_is_idle();
 	check_child_cpu_time();
+	check_map_after_fork();
+	check_posix_spawn(argv[0]);
 	return t_done();
 }

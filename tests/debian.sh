@@ -30,6 +30,9 @@ cp -r "$here/tests/debian" "$t"
 	echo "select x % 10, count(*) from t group by 1 order by 2 desc, 1 limit 3;"
 } > "$out/data/rows.sql"
 printf 'pear,7\napple,12\nfig,3\nkiwi,12\nplum,1\n' > "$out/data/fruit.csv"
+mkdir -p "$out/data/mk"
+printf 'all: upper.txt\n\t@cat upper.txt\nupper.txt: lower.txt\n\t@tr a-z A-Z < lower.txt > $@\n\techo built $@\n' > "$out/data/mk/Makefile"
+echo "made by make" > "$out/data/mk/lower.txt"
 mkdir -p "$out/data/dir"
 printf 'x' > "$out/data/dir/one" && head -c 5000 /dev/zero > "$out/data/dir/big" && ln -s one "$out/data/dir/link"
 touch -d '2026-01-02 03:04:05' "$out/data/dir/one" "$out/data/dir/big" && touch -h -d '2026-01-02 03:04:05' "$out/data/dir/link"
@@ -86,6 +89,8 @@ case_ sqlite3 --with "$out/data/rows.sql" -- /usr/bin/sqlite3 rows.db ".read $ou
 case_ gawk --with "$t/words.awk" --with "$t/words.txt" -- /usr/bin/gawk -f "$t/words.awk" "$t/words.txt"
 case_ bash-pipeline --with /usr/bin/tr --with /usr/bin/sort --with /usr/bin/uniq --with /usr/bin/head \
 	-- /usr/bin/bash -c 'for w in b a c a b a; do echo $w; done | sort | uniq -c | sort -rn | head -2; echo "status ${PIPESTATUS[*]}"'
+case_ make --with /bin/sh --with /usr/bin/tr --with /usr/bin/cat --with /usr/bin/echo --with "$out/data/mk" \
+	-- /usr/bin/make -s -C "$out/data/mk" -f Makefile -B
 case_ sort --with "$out/data/fruit.csv" -- /usr/bin/sort -t, -k2,2nr -k1,1 "$out/data/fruit.csv"
 case_ ls --with "$out/data/dir" -- /usr/bin/ls -lnR --time-style=+%s "$out/data/dir"
 case_ git --with "$t/git.sh" --with /usr/bin/git --with /usr/share/git-core/templates -- /usr/bin/bash "$t/git.sh"

@@ -589,18 +589,49 @@ void lx_fault(struct exc_frame *f)
 /* ---- fork and exec ---- */
 
 /* map_cow every area of the program into child, one call per area. 0 or -E_*. */
+/*
+ * Parked pages (a private PROT_NONE area's) across a fork: mapped back
+ * read-only for map_cow to bind into the child too, then each side makes the
+ * page its own with cow_break (the parent at once, the child in
+ * mem_fork_child: the second takes the frame over) and parks it again.
+ */
+static void unpark_for_fork(void)
+{
+	for (struct parked *p = parked; p; p = p->next) {
+		struct vma *v = vma_find(p->va);
+		if (v && !(v->flags & MAP_SHARED))
+			sys_map(0, p->va, (long)p->fn, PTE_NX | PTE_COW); /* read-only, and copy-on-write to map_cow */
+	}
+}
+
+static void repark_after_fork(void)
+{
+	for (struct parked *p = parked; p; p = p->next) {
+		uint64_t pte = pte_of(p->va);
+		if (!(pte & PTE_P))
+			continue;
+		long fn = sys_cow_break(0, p->va, PTE_NX);
+		p->fn = fn >= 0 ? (uint64_t)fn : (pte & PTE_ADDR) / PAGE_SIZE;
+		sys_unmap(0, p->va);
+	}
+}
+
 long mem_map_cow(long child)
 {
-	for (struct vma *v = vmas; v; v = v->next) {
+	if (parked)
+		unpark_for_fork();
+	long r = 0;
+	for (struct vma *v = vmas; v && r == 0; v = v->next) {
 		/* a shared anonymous area is filled now, so that parent and child share every page of it */
 		for (uint64_t va = v->start; share_bit(v) && !v->file && v->prot != PROT_NONE && va < v->end; va += PAGE_SIZE)
 			if (!(pte_of(va) & PTE_P) && !fill_page(v, va))
-				return -E_NOMEM;
-		long r = sys_map_cow(child, v->start, v->end);
-		if (r < 0)
-			return r;
+				r = -E_NOMEM;
+		if (r == 0)
+			r = sys_map_cow(child, v->start, v->end);
 	}
-	return 0;
+	if (parked)
+		repark_after_fork();
+	return r;
 }
 
 /*
@@ -639,11 +670,25 @@ void mem_fork_abandon(struct vma *copy)
 	}
 }
 
-/* In a forked child: its area list is the copy the parent made. */
+/* In a forked child: its area list is the copy the parent made; the parent's parked pages, bound here read-only, made its own and parked. */
 void mem_fork_child(struct vma *copy)
 {
 	vmas = copy;
-	parked = NULL; /* the parent's parked frames are not mapped here: PROT_NONE contents are lost */
+	parked = NULL; /* the parent's list, in memory the child must not change */
+	for (struct vma *v = vmas; v; v = v->next) {
+		if (v->prot != PROT_NONE || (v->flags & MAP_SHARED))
+			continue;
+		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
+			if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P)) {
+				va = ((va + (1UL << 21)) & ~((1UL << 21) - 1)) - PAGE_SIZE; /* no table: the next 2 MiB */
+				continue;
+			}
+			if (!(*uvpt_pte(va) & PTE_P))
+				continue;
+			sys_cow_break(0, va, PTE_NX);
+			park(va, pte_of(va));
+		}
+	}
 }
 
 /* The process ends: give back the heap memory of its area lists (the kernel frees its pages). */

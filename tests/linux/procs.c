@@ -334,6 +334,27 @@ static void check_map_after_fork(void)
 	CHECK("map-change-after-fork", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
 }
 
+/* A PROT_NONE area's contents survive a fork on both sides, each side's its own. */
+static void check_protnone_fork(void)
+{
+	char *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	strcpy(p, "kept");
+	strcpy(p + 4096, "also");
+	mprotect(p, 2 * 4096, PROT_NONE);
+	pid_t c = fork();
+	if (c == 0) {
+		mprotect(p, 2 * 4096, PROT_READ | PROT_WRITE);
+		int ok = strcmp(p, "kept") == 0 && strcmp(p + 4096, "also") == 0;
+		strcpy(p, "child");
+		_exit(ok ? 0 : 1);
+	}
+	int st = wait_status(c);
+	mprotect(p, 2 * 4096, PROT_READ | PROT_WRITE);
+	CHECK("protnone-across-fork", WIFEXITED(st) && WEXITSTATUS(st) == 0 && strcmp(p, "kept") == 0 &&
+	      strcmp(p + 4096, "also") == 0, "status %#x, the parent has '%s' '%s'", st, p, p + 4096);
+	munmap(p, 2 * 4096);
+}
+
 static void check_posix_spawn(const char *self)
 {
 	pid_t c;
@@ -503,6 +524,7 @@ int main(int argc, char **argv)
 	check_console_wait_is_idle();
 	check_child_cpu_time();
 	check_map_after_fork();
+	check_protnone_fork();
 	check_posix_spawn(argv[0]);
 	return t_done();
 }

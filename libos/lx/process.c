@@ -521,8 +521,6 @@ long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6
 	long err = 0;
 	if (!mem_user_ok((uint64_t)upath, 1, false))
 		return -EFAULT;
-	if (lx_nthreads() > 1)
-		return -ENOSYS; /* exec from a threaded program: the other threads would have to go first */
 	char *path = lx_strdup((const char *)upath);
 	char **argv = copy_strings(uargv, &err), **envp = copy_strings(uenvp, &err);
 	for (int depth = 0; path && argv && envp && err == 0; depth++) { /* scripts, up to 4 deep as on Linux */
@@ -538,6 +536,8 @@ long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6
 		free_strings(envp);
 		return err < 0 ? err : -ENOMEM;
 	}
+	if (lx_nthreads() > 1)
+		lx_threads_end_others(); /* as Linux: the program's other threads end at exec */
 	lx_threads_robust_exit();
 	mem_exec_reset();
 	vfs_close_on_exec();

@@ -110,6 +110,8 @@ static void set_action(int sig, const struct k_sigaction *a)
 bool lx_signal_interrupts(void)
 {
 	struct lx_thread *me = lx_self();
+	if (lx_exec_thread && lx_exec_thread != me)
+		return true; /* another thread execs: this one's wait ends, and so does the thread */
 	uint64_t drop = ignored & ~me->sigmask;
 	me->sigpending &= ~drop; /* discarded, as Linux discards an ignored signal */
 	lx_process_pending &= ~drop;
@@ -265,6 +267,8 @@ static void deliver_one(struct lx_regs *r, int sig, uint64_t addr)
 void lx_signal_deliver(struct lx_regs *r)
 {
 	uint64_t set;
+	if (lx_exec_thread && lx_exec_thread != lx_self())
+		lx_thread_end_for_exec(); /* does not return */
 	stop_wait(); /* another thread took a stop signal: this one stops too before going back to the program */
 	/* one handler frame at a time; ignored and default actions are all taken */
 	while ((set = deliverable()) != 0) {

@@ -686,6 +686,44 @@ long lx_sys_exit(long status, long a2, long a3, long a4, long a5, long a6)
 		;
 }
 
+/*
+ * execve from a process with several threads: every other thread must go
+ * first. Each is kicked (one running program code stops at once) and woken
+ * (one waiting in lx returns, its wait interrupted); on its way back to the
+ * program it sees lx_exec_thread set and ends (lx_thread_end_for_exec).
+ * The exec waits, lx unlocked, until it is alone.
+ */
+struct lx_thread *volatile lx_exec_thread;
+
+void lx_threads_end_others(void)
+{
+	struct lx_thread *me = lx_self();
+	lx_exec_thread = me;
+	for (int slot = 0; slot < LX_MAX_THREADS; slot++) {
+		struct lx_thread *t = lx_thread_at(slot);
+		if (t && t != me) {
+			lx_kick(t);
+			lx_signal_wake(t);
+		}
+	}
+	while (lx_nthreads() > 1) {
+		int depth = lx_lock_drop();
+		sys_sleep(1000000);
+		lx_lock_take(depth);
+	}
+	lx_exec_thread = NULL;
+}
+
+void lx_thread_end_for_exec(void)
+{
+	struct lx_thread *me = lx_self();
+	me->state = SLOT_EXITED;
+	lx_lock_drop();
+	sys_thread_exit();
+	for (;;)
+		;
+}
+
 long lx_sys_exit_group(long status, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;

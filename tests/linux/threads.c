@@ -1,8 +1,8 @@
 /*
  * Threads: create, join and detach, thread-local storage, a mutex and a
  * condition variable under contention from 8 threads, semaphores, a timed
- * wait that times out, pthread_cancel of a thread blocked in read, and 64
- * threads counting under one mutex.
+ * wait that times out, pthread_cancel of a thread blocked in read, 64
+ * threads counting under one mutex, and execve from a threaded process.
  */
 #define T_NAME "threads"
 #include "check.h"
@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 static __thread long tls_value = 7;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -198,8 +199,45 @@ static void check_cancel(void)
 	close(cancel_pipe[1]);
 }
 
-int main(void)
+/* execve while other threads run program code and wait in a read: they end, the new image runs. */
+static int exec_pipe[2];
+
+static void *spin(void *arg)
 {
+	(void)arg;
+	for (volatile long i = 0;; i++)
+		;
+	return NULL;
+}
+
+static void *block_in_read(void *arg)
+{
+	char c;
+	(void)arg;
+	read(exec_pipe[0], &c, 1);
+	return NULL;
+}
+
+static void check_exec_threaded(const char *self)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		pthread_t a, b;
+		if (pipe(exec_pipe) < 0 || pthread_create(&a, NULL, spin, NULL) || pthread_create(&b, NULL, block_in_read, NULL))
+			_exit(2);
+		usleep(20000); /* both are running or waiting by now */
+		execl(self, self, "after-exec", (char *)0);
+		_exit(3);
+	}
+	int st = 0;
+	waitpid(p, &st, 0);
+	CHECK("exec-from-threads", WIFEXITED(st) && WEXITSTATUS(st) == 42, "status %#x", st);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "after-exec") == 0) /* the image execve started: alone, with its pid */
+		return syscall(SYS_gettid) == getpid() ? 42 : 1;
 	check_cancel();
 	check_create_join_tls();
 	check_detach();
@@ -208,5 +246,6 @@ int main(void)
 	check_semaphores();
 	check_timedwait();
 	check_contention(64, 500, "mutex-64-threads");
+	check_exec_threaded(argv[0]);
 	return t_done();
 }

@@ -259,6 +259,8 @@ void lx_itimer_exec(void);                  /* exec: POSIX timers are deleted, i
 void lx_kick(struct lx_thread *t);           /* interrupt t if it runs program code, so it takes a signal */
 struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *)); /* an lx-internal kernel thread */
 bool lx_signal_interrupts(void);             /* a pending signal that ends a blocking call with EINTR? */
+/* Set while the process is stopped or an exec ends its other threads: every way out of lx looks (lx_signal_deliver). */
+extern bool lx_attention;
 /* Is a signal deliverable to the running thread? */
 static inline bool lx_signal_pending(void)
 {

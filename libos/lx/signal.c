@@ -107,6 +107,8 @@ static void set_action(int sig, const struct k_sigaction *a)
 		ignored &= ~BIT(sig);
 }
 
+bool lx_attention;
+
 bool lx_signal_interrupts(void)
 {
 	struct lx_thread *me = lx_self();
@@ -210,6 +212,7 @@ static void stop_wait(void)
 static void stop_process(int sig)
 {
 	lx_me->stopped = true;
+	lx_attention = true;
 	lx_me->stop_report = sig << 8 | 0x7F;
 	for (int slot = 0; slot < LX_MAX_THREADS; slot++) {
 		struct lx_thread *t = lx_thread_at(slot);
@@ -270,6 +273,7 @@ void lx_signal_deliver(struct lx_regs *r)
 	if (lx_exec_thread && lx_exec_thread != lx_self())
 		lx_thread_end_for_exec(); /* does not return */
 	stop_wait(); /* another thread took a stop signal: this one stops too before going back to the program */
+	lx_attention = lx_me->stopped || lx_exec_thread; /* a SIGCONT's sender cleared stopped */
 	/* one handler frame at a time; ignored and default actions are all taken */
 	while ((set = deliverable()) != 0) {
 		int sig = take_signal(set);

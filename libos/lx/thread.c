@@ -699,6 +699,7 @@ void lx_threads_end_others(void)
 {
 	struct lx_thread *me = lx_self();
 	lx_exec_thread = me;
+	lx_attention = true;
 	for (int slot = 0; slot < LX_MAX_THREADS; slot++) {
 		struct lx_thread *t = lx_thread_at(slot);
 		if (t && t != me) {

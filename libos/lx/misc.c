@@ -422,19 +422,9 @@ long lx_sys_setpriority(long which, long who, long prio, long a4, long a5, long 
 	return which < 0 || which > 2 ? -EINVAL : 0;
 }
 
-/* sync and syncfs: lx's files live in memory; there is nothing to write back. */
+/* sync: lx's files live in memory; there is nothing to write back (syncfs is fsync's twin, in vfs_io.c). */
 long lx_sys_sync(long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	return 0;
-}
-
-long lx_sys_syncfs(long fd, long a2, long a3, long a4, long a5, long a6)
-{
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	struct file *f = file_get((int)fd);
-	if (!f)
-		return -EBADF;
-	file_put(f);
 	return 0;
 }

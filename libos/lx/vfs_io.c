@@ -388,6 +388,12 @@ long lx_sys_fsync(long fd, long a2, long a3, long a4, long a5, long a6)
 	return 0;
 }
 
+/* syncfs: as fsync, the descriptor checked and nothing to write back. */
+long lx_sys_syncfs(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+	return lx_sys_fsync(fd, a2, a3, a4, a5, a6);
+}
+
 long lx_sys_fdatasync(long fd, long a2, long a3, long a4, long a5, long a6)
 {
 	return lx_sys_fsync(fd, a2, a3, a4, a5, a6);

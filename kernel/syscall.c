@@ -356,25 +356,31 @@ static long sys_env_destroy(long env)
 	return 0;
 }
 
+/* The caller's child env (live or ended, not reaped), or NULL with *err: -E_NOENT, -E_PERM. */
+static struct env *child_of(long env, long *err)
+{
+	struct env *e = env_lookup((uint64_t)env);
+	*err = !e || e->state == ENV_FREE ? -E_NOENT : e->parent != self()->id ? -E_PERM : 0;
+	return *err ? NULL : e;
+}
+
 /* A child's exit status if it has ended, without reaping it (env_wait does); -E_AGAIN while it runs. -E_NOENT, -E_PERM. */
 static long sys_env_status(long env)
 {
-	struct env *e = env_lookup((uint64_t)env);
-	if (!e || e->state == ENV_FREE)
-		return -E_NOENT;
-	if (e->parent != self()->id)
-		return -E_PERM;
+	long err;
+	struct env *e = child_of(env, &err);
+	if (!e)
+		return err;
 	return e->state == ENV_ZOMBIE ? e->status : -E_AGAIN;
 }
 
 /* Wait for a child to end; its exit status. -E_NOENT, -E_PERM. */
 static long sys_env_wait(long env)
 {
-	struct env *e = env_lookup((uint64_t)env);
-	if (!e || e->state == ENV_FREE)
-		return -E_NOENT;
-	if (e->parent != self()->id)
-		return -E_PERM;
+	long err;
+	struct env *e = child_of(env, &err);
+	if (!e)
+		return err;
 	if (e->state == ENV_ZOMBIE)
 		return env_reap(self(), e);
 	sched_save(cpu.tf);

@@ -6,12 +6,8 @@
 # One applet per run (busybox sh would need fork and exec for anything else).
 # The applets read a fixed tree given with --root; on Mica they start in "/",
 # on the host in a fresh copy of the tree, so relative paths name the same files.
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$1" || exit 1
-build=$(cd "$1" && pwd)
-out=$build/busybox-tests
-rm -rf "$out" && mkdir -p "$out"
+suite=busybox
+. "$(dirname "$0")/setup.sh"
 bb=${BUSYBOX:-/bin/busybox}
 [ -x "$bb" ] || bb=$(command -v busybox)
 if [ -z "$bb" ] || ! "$bb" true; then

@@ -6,12 +6,9 @@
 # directory, with the small environment lx gives) and on Mica, where
 # `mica run` packs the program with its shared libraries. The status and
 # the output (stdout and stderr together) must be the same.
-set -u
-build=$1
-here=$(cd "$(dirname "$0")/.." && pwd)
-case $build in /*) ;; *) build=$here/$build ;; esac
-out=$build/debian-tests
-rm -rf "$out" && mkdir -p "$out/data"
+suite=debian
+. "$(dirname "$0")/setup.sh"
+mkdir -p "$out/data"
 # The scripts run from a copy, so that what they leave beside themselves (Python's __pycache__) stays out of the tree.
 t=$out/scripts
 cp -r "$here/tests/debian" "$t"

@@ -6,12 +6,8 @@
 # host ("host/" checks) and through tools/mica run ("mica/" checks); both
 # must pass, since each program checks Linux's behaviour itself. A program
 # that exits non-zero without a failing check of its own counts as one.
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$1" || exit 1
-build=$(cd "$1" && pwd)
-out=$build/linux-tests
-rm -rf "$out" && mkdir -p "$out"
+suite=linux
+. "$(dirname "$0")/setup.sh"
 
 # mica PROG ARGS...: run PROG on Mica; a hung VM is stopped by the inner and the outer timeout.
 mica() { MICA_BUILD="$build" MICA_TIMEOUT=60 timeout -k 5 90 "$here/tools/mica" run "$@"; }

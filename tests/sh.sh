@@ -1,12 +1,8 @@
 #!/bin/sh
 # busybox sh scripts (tests/sh/*.sh) run on the host and on Mica from the same tree; outputs must match.
 # usage: tests/sh.sh BUILD
-set -u
-build=$1
-here=$(cd "$(dirname "$0")/.." && pwd)
-case $build in /*) ;; *) build=$here/$build ;; esac
-out=$build/sh-tests
-rm -rf "$out" && mkdir -p "$out"
+suite=sh
+. "$(dirname "$0")/setup.sh"
 bb=${BUSYBOX:-/bin/busybox}
 if [ ! -x "$bb" ] || ! "$bb" true; then
 	echo "not ok sh/busybox: no busybox (tools/deps.sh names the package)"

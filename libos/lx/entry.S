@@ -46,17 +46,7 @@ lx_syscall_entry:
 	CALL_LX_SYSCALL
 	cmpq $0, %gs:32         /* a signal to deliver: complete the frame and take the slow way */
 	jne 4f
-	popq %r9
-	popq %r8
-	popq %r10
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rcx
-	popfq
-	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
-	movq %gs:8, %rsp
-	jmp *%rcx
+	jmp lx_return_saved     /* only the registers saved on the way in */
 
 2:	pushq %rbx
 	pushq %rbp
@@ -90,6 +80,7 @@ lx_return:
 	popq %r12
 	popq %rbp
 	popq %rbx
+lx_return_saved:
 	popq %r9
 	popq %r8
 	popq %r10

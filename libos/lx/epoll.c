@@ -72,10 +72,7 @@ long lx_sys_epoll_create1(long flags, long a2, long a3, long a4, long a5, long a
 		return -ENOMEM;
 	}
 	f->priv = ep;
-	int fd = fd_install(f, 0, flags & O_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_new(f, flags & O_CLOEXEC);
 }
 
 long lx_sys_epoll_create(long size, long a2, long a3, long a4, long a5, long a6)
@@ -312,10 +309,7 @@ long lx_sys_timerfd_create(long clk, long flags, long a3, long a4, long a5, long
 	}
 	t->clock = (int)clk;
 	f->priv = t;
-	int fd = fd_install(f, 0, flags & O_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_new(f, flags & O_CLOEXEC);
 }
 
 static uint64_t ts_ns(const struct linux_timespec *ts)

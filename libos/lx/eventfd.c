@@ -92,10 +92,7 @@ long lx_sys_eventfd2(long initval, long flags, long a3, long a4, long a5, long a
 	e->count = (uint32_t)initval;
 	e->semaphore = flags & EFD_SEMAPHORE;
 	f->priv = e;
-	int fd = fd_install(f, 0, flags & O_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_new(f, flags & O_CLOEXEC);
 }
 
 long lx_sys_eventfd(long initval, long a2, long a3, long a4, long a5, long a6)

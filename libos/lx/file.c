@@ -272,6 +272,14 @@ int fd_install(struct file *f, int min, bool cloexec)
 	return -EMFILE;
 }
 
+int fd_new(struct file *f, bool cloexec)
+{
+	int fd = fd_install(f, 0, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
 /* Installs f at fd, closing what fd named before. */
 void fd_replace(int fd, struct file *f, bool cloexec)
 {

@@ -160,6 +160,7 @@ void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archi
 struct file *file_get(int fd);            /* NULL if fd is not open */
 void file_put(struct file *f);
 int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min, or -EMFILE */
+int fd_new(struct file *f, bool cloexec);  /* f (the caller's reference) at the lowest free fd; else f dropped, -EMFILE */
 struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */
 long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
 void vfs_set_exe(const char *path); /* what /proc/self/exe names */

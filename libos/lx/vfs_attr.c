@@ -200,37 +200,35 @@ long lx_sys_fstatfs(long fd, long ubuf, long a3, long a4, long a5, long a6)
  * such attribute, listing finds an empty list, and setting one is not
  * supported — but the file must exist, as on Linux.
  */
-static long xattr_target(long path_or_fd, int how, long *err)
+/* answer, if the file (a path; how 1: not following a last symlink; how 2: a descriptor) exists; else why not. */
+static long xattr_answer(long path_or_fd, int how, long answer)
 {
-	struct inode *n = how == 2 ? fd_inode(path_or_fd, err) :
-		resolve(AT_FDCWD, path_or_fd, how == 1 ? AT_SYMLINK_NOFOLLOW : 0, err);
-	return n ? 0 : *err;
+	long err = 0;
+	struct inode *n = how == 2 ? fd_inode(path_or_fd, &err) :
+		resolve(AT_FDCWD, path_or_fd, how == 1 ? AT_SYMLINK_NOFOLLOW : 0, &err);
+	return n ? answer : err;
 }
 
-#define XATTR_CALLS(prefix, how)                                                                   \
-	long lx_sys_##prefix##setxattr(long p, long name, long v, long size, long flags, long a6)   \
-	{                                                                                          \
-		(void)name, (void)v, (void)size, (void)flags, (void)a6;                            \
-		long err = 0;                                                                      \
-		return xattr_target(p, how, &err) < 0 ? err : -EOPNOTSUPP;                         \
-	}                                                                                          \
-	long lx_sys_##prefix##getxattr(long p, long name, long v, long size, long a5, long a6)     \
-	{                                                                                          \
-		(void)name, (void)v, (void)size, (void)a5, (void)a6;                               \
-		long err = 0;                                                                      \
-		return xattr_target(p, how, &err) < 0 ? err : -ENODATA;                            \
-	}                                                                                          \
-	long lx_sys_##prefix##listxattr(long p, long list, long size, long a4, long a5, long a6)   \
-	{                                                                                          \
-		(void)list, (void)size, (void)a4, (void)a5, (void)a6;                              \
-		long err = 0;                                                                      \
-		return xattr_target(p, how, &err) < 0 ? err : 0;                                   \
-	}                                                                                          \
-	long lx_sys_##prefix##removexattr(long p, long name, long a3, long a4, long a5, long a6)   \
-	{                                                                                          \
-		(void)name, (void)a3, (void)a4, (void)a5, (void)a6;                                \
-		long err = 0;                                                                      \
-		return xattr_target(p, how, &err) < 0 ? err : -ENODATA;                            \
+#define XATTR_CALLS(prefix, how)                                                                        \
+	long lx_sys_##prefix##setxattr(long p, long name, long v, long size, long flags, long a6)        \
+	{                                                                                               \
+		(void)name, (void)v, (void)size, (void)flags, (void)a6;                                 \
+		return xattr_answer(p, how, -EOPNOTSUPP);                                               \
+	}                                                                                               \
+	long lx_sys_##prefix##getxattr(long p, long name, long v, long size, long a5, long a6)          \
+	{                                                                                               \
+		(void)name, (void)v, (void)size, (void)a5, (void)a6;                                    \
+		return xattr_answer(p, how, -ENODATA);                                                  \
+	}                                                                                               \
+	long lx_sys_##prefix##listxattr(long p, long list, long size, long a4, long a5, long a6)        \
+	{                                                                                               \
+		(void)list, (void)size, (void)a4, (void)a5, (void)a6;                                   \
+		return xattr_answer(p, how, 0);                                                         \
+	}                                                                                               \
+	long lx_sys_##prefix##removexattr(long p, long name, long a3, long a4, long a5, long a6)        \
+	{                                                                                               \
+		(void)name, (void)a3, (void)a4, (void)a5, (void)a6;                                     \
+		return xattr_answer(p, how, -ENODATA);                                                  \
 	}
 XATTR_CALLS(, 0)
 XATTR_CALLS(l, 1)

@@ -224,10 +224,7 @@ long lx_sys_dup(long fd, long a2, long a3, long a4, long a5, long a6)
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
-	int r = fd_install(f, 0, false);
-	if (r < 0)
-		file_put(f);
-	return r;
+	return fd_new(f, false);
 }
 
 long lx_sys_dup3(long oldfd, long newfd, long flags, long a4, long a5, long a6)

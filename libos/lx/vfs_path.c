@@ -58,10 +58,7 @@ long lx_sys_openat(long dirfd, long upath, long flags, long mode, long a5, long 
 	lx_free(path);
 	if (r < 0)
 		return r;
-	r = fd_install(f, 0, (flags & O_CLOEXEC) != 0);
-	if (r < 0)
-		file_put(f);
-	return r;
+	return fd_new(f, (flags & O_CLOEXEC) != 0);
 }
 
 long lx_sys_open(long upath, long flags, long mode, long a4, long a5, long a6)
@@ -92,10 +89,7 @@ long lx_sys_memfd_create(long uname, long flags, long a3, long a4, long a5, long
 	struct file *f = NULL;
 	if (!n || file_open_inode(n, O_RDWR, &f) < 0)
 		return -ENOMEM;
-	int fd = fd_install(f, 0, flags & MFD_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_new(f, flags & MFD_CLOEXEC);
 }
 
 /* ---- stat ---- */

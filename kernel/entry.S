@@ -106,7 +106,8 @@ syscall_entry:
 reflect:
 	pushq $UDATA
 	pushq k_user_rsp(%rip)
-	pushq %r11
+	pushq %r11                      /* r11 keeps the program's flags; the entry runs without TF, DF, AC */
+	andq $~0x40500, (%rsp)            /* UPCALL_FLAGS_CLEAR */
 	pushq $UCODE
 	pushq k_libos_entry(%rip)
 	iretq

@@ -88,6 +88,7 @@ struct thread {
 	uint64_t wait_env;         /* env waited for */
 	uint64_t slice_grace;      /* end of the grace period after a slice upcall, or 0 */
 	uint64_t run_tsc;          /* CPU time used, in TSC ticks */
+	bool kicked;               /* a kick upcall waits to run: later kicks join it (cleared when it runs) */
 	uint8_t fpu[512] __attribute__((aligned(16)));
 };
 

@@ -154,6 +154,7 @@ void thread_switch(struct thread *t)
 		account(t);
 	list_remove(&t->runq);
 	t->state = TH_RUNNING;
+	t->kicked = false;
 	cpu.cur = t;
 	if (cpu.space != e) {
 		lcr3(e->pml4);

@@ -195,8 +195,12 @@ static long sys_cow_break(long env, unsigned long va, long perm)
 /*
  * Interrupt thread tid (of the caller's env or a child) with a T_KICK upcall
  * at its exception entry, as a signal would: only a thread that is runnable
- * and not running (the caller cannot kick itself). -E_NOENT, -E_PERM,
- * -E_INVAL (itself), -E_AGAIN (blocked in a kernel call: wake it another way),
+ * and not running (the caller cannot kick itself). A kick is a request for
+ * attention, not a count: a thread that has not run since its last kick, or
+ * that is running its env's libOS code (which looks for work on its way
+ * out), is not interrupted again, and the call returns 0. So kicks never
+ * pile upcall frames on an exception stack. -E_NOENT, -E_PERM, -E_INVAL
+ * (itself), -E_AGAIN (blocked in a kernel call: wake it another way),
  * -E_FAULT (its upcall frame could not be written), -E_NOSYS (no handler).
  */
 static long sys_thread_kick(long tid)
@@ -211,7 +215,11 @@ static long sys_thread_kick(long tid)
 		return -E_INVAL;
 	if (t->state != TH_RUNNABLE)
 		return -E_AGAIN;
+	if (t->kicked || (t->tf.rip >= t->env->libos_lo && t->tf.rip < t->env->libos_hi))
+		return 0;
 	int r = upcall_deliver(t, &t->tf, UPCALL_EXCEPTION, T_KICK, 0, 0);
+	if (r == 0)
+		t->kicked = true;
 	return r == -E_NOENT ? -E_NOSYS : r;
 }
 

@@ -32,6 +32,7 @@ int upcall_deliver(struct thread *t, struct trapframe *tf, uint64_t kind, uint64
 	if (copy_to_user(t->env, sp, &f, sizeof(f)) < 0)
 		return -E_FAULT;
 	tf->rip = entry;
+	tf->rflags &= ~(uint64_t)UPCALL_FLAGS_CLEAR;
 	tf->rsp = sp;
 	tf->rdi = sp;
 	return 0;

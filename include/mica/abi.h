@@ -69,6 +69,8 @@ struct exc_frame {
 _Static_assert(offsetof(struct exc_frame, r15) == EXC_FRAME_REGS, "exc_frame layout");
 _Static_assert(offsetof(struct exc_frame, rflags) == EXC_FRAME_REGS + 15 * 8, "exc_frame layout");
 _Static_assert(sizeof(struct exc_frame) == 168, "exc_frame size");
+/* Flags an upcall handler and the libOS's syscall entry start without (TF, DF, AC), as the ABI wants; the frame keeps the interrupted ones. */
+#define UPCALL_FLAGS_CLEAR 0x40500
 #define EXC_REDZONE 136 /* 128-byte red zone + one word for the resume's return address */
 #define XSTACK_SIZE 16384 /* an exception stack is the XSTACK_SIZE bytes below the top given to thread_set */
 

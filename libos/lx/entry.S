@@ -8,6 +8,9 @@
  * the saved registers (gs:16, a struct lx_frame). On return rax = result,
  * rcx and r11 as Linux leaves them, every other register intact.
  */
+#define USER_CS 0x23 /* the kernel's user code and data selectors */
+#define USER_SS 0x1B
+
 /* lx_syscall(rax, rdi, rsi, rdx, r10, r8, r9), from a 16-byte aligned rsp; the seventh argument goes on the stack. */
 .macro CALL_LX_SYSCALL
 	subq $8, %rsp
@@ -57,8 +60,10 @@ lx_syscall_entry:
 	movq %rsp, %gs:16       /* the thread's whole frame */
 	CALL_LX_SYSCALL
 	cmpq $0, %gs:32
-	je lx_return
-	jmp 5f
+	jne 5f
+	cmpq $0, %gs:40         /* rt_sigreturn made the frame a whole context */
+	jne lx_return_whole
+	jmp lx_return
 
 4:	pushq %rbx              /* the callee-saved registers are the program's again after the call */
 	pushq %rbp
@@ -68,8 +73,8 @@ lx_syscall_entry:
 	pushq %r15
 	movq %rsp, %gs:16
 5:	movq %rax, %rdi
-	call lx_signal_return   /* rewrites the frame to enter the handler; returns rax */
-	jmp lx_return
+	call lx_signal_return   /* makes the frame a whole context (the handler's, say); returns rax */
+	jmp lx_return_whole
 
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return
@@ -92,6 +97,38 @@ lx_return_saved:
 	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
 	movq %gs:8, %rsp
 	jmp *%rcx
+
+/*
+ * Return to a whole context: rsp = the struct lx_frame, rax = the result,
+ * gs:8 its rsp, gs:48 its rip, gs:56 its flags. Unlike a syscall's return,
+ * rcx and r11 are the frame's: this is how a signal handler is entered and
+ * how rt_sigreturn goes back to code that a signal interrupted anywhere.
+ * iretq to the same ring loads rip, rflags and rsp at once, without a
+ * scratch register and without touching the program's stack.
+ */
+	.globl lx_return_whole
+lx_return_whole:
+	movq $0, %gs:40
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+	popq %r9
+	popq %r8
+	popq %r10
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %rcx
+	popq %r11
+	pushq $USER_SS
+	pushq %gs:8
+	pushq %gs:56
+	pushq $USER_CS
+	pushq %gs:48
+	iretq
 
 /* A new thread made by clone starts here with rdi = its struct lx_thread: set it up, then return 0 into the program. */
 	.globl lx_clone_entry

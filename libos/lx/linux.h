@@ -113,6 +113,13 @@
 #define SIGFPE 8
 #define SIGSEGV 11
 
+/* x86 flags as Linux's signal code treats them */
+#define RFLAGS_FIXED 0x2      /* bit 1 is always set */
+#define RFLAGS_TF 0x100
+#define RFLAGS_IF 0x200
+#define RFLAGS_DF 0x400
+#define RFLAGS_USER 0x40CD5   /* what sigreturn restores: CF PF AF ZF SF DF OF AC (Linux's set less TF and RF) */
+
 /* ioctls every file takes */
 #define FIONBIO 0x5421
 #define FIONCLEX 0x5450

@@ -193,6 +193,8 @@ struct lx_thread {
 	struct lx_frame *frame;  /* gs:16 its saved registers during a syscall */
 	struct lx_thread *self;  /* gs:24 this structure, for lx_self */
 	uint64_t deliver;        /* gs:32 a signal waits: entry.S takes the slow way out */
+	uint64_t whole;          /* gs:40 the frame is a whole context (rcx, r11 the program's): return by lx_return_whole */
+	uint64_t rip, rflags;    /* gs:48, gs:56 where and with which flags a whole context goes on */
 	int state;               /* free, live, or exited (its kernel thread may still be ending) */
 	int tid;                 /* the Linux thread id: slot + 1 */
 	long kernel_tid;
@@ -211,7 +213,8 @@ struct lx_thread {
 	void (*helper)(struct lx_thread *); /* a helper thread of lx's own: what it runs */
 };
 _Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24 &&
-		       offsetof(struct lx_thread, deliver) == 32,
+		       offsetof(struct lx_thread, deliver) == 32 && offsetof(struct lx_thread, whole) == 40 &&
+		       offsetof(struct lx_thread, rip) == 48 && offsetof(struct lx_thread, rflags) == 56,
 	       "gs offsets used by entry.S and lx_self");
 #define LX_MAX_THREADS 128
 /* The running thread's struct lx_thread (gs:24 holds its own address). */

@@ -176,7 +176,7 @@ static bool push_frame(struct lx_regs *r, int sig, const struct k_sigaction *a, 
 	r->rsi = (uint64_t)&f->info;
 	r->rdx = (uint64_t)&f->uc;
 	r->rax = 0;
-	r->rflags &= ~0x500UL; /* DF and TF clear in the handler */
+	r->rflags &= ~(uint64_t)(RFLAGS_DF | RFLAGS_TF); /* DF and TF clear in the handler */
 	me->sigmask |= a->mask | ((a->flags & SA_NODEFER) ? 0 : BIT(sig));
 	me->sigmask &= ~UNBLOCKABLE;
 	return true;
@@ -313,21 +313,49 @@ static bool restarts(long nr)
 	}
 }
 
-/* Called by entry.S when gs:32 says a signal waits: deliver it over the saved frame; the value for rax. */
+/*
+ * The program's registers as the thread's saved frame holds them, with rax.
+ * A syscall's frame has the return address in rcx and the flags in r11 (the
+ * syscall instruction put them there); a whole context has its own.
+ */
+static void frame_regs(const struct lx_thread *me, struct lx_regs *r, uint64_t rax)
+{
+	const struct lx_frame *f = me->frame;
+	*r = (struct lx_regs){ .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
+			       .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
+			       .rdx = f->rdx, .rax = rax, .rcx = f->rcx, .rsp = me->user_rsp,
+			       .rip = me->whole ? me->rip : f->rcx, .rflags = me->whole ? me->rflags : f->r11 };
+}
+
+/* Make r the whole context the thread goes back to: entry.S's lx_return_whole restores every register of it. */
+static void frame_set(struct lx_thread *me, const struct lx_regs *r)
+{
+	*me->frame = (struct lx_frame){ .r15 = r->r15, .r14 = r->r14, .r13 = r->r13, .r12 = r->r12, .rbp = r->rbp,
+					.rbx = r->rbx, .r9 = r->r9, .r8 = r->r8, .r10 = r->r10, .rdx = r->rdx,
+					.rsi = r->rsi, .rdi = r->rdi, .rcx = r->rcx, .r11 = r->r11 };
+	me->user_rsp = r->rsp;
+	me->rip = r->rip;
+	me->rflags = r->rflags;
+	me->whole = 1;
+}
+
+/*
+ * Called by entry.S when gs:32 says a signal waits: deliver it over the saved
+ * frame, which becomes a whole context; the value for rax. A syscall
+ * interrupted by a handler with SA_RESTART, or by a signal that ran no
+ * handler, goes back to its syscall instruction.
+ */
 long lx_signal_return(long result);
 long lx_signal_return(long result)
 {
 	struct lx_thread *me = lx_self();
-	struct lx_frame *f = me->frame;
-	struct lx_regs r = { .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
-			     .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
-			     .rdx = f->rdx, .rax = (uint64_t)result, .rcx = f->rcx, .rsp = me->user_rsp, .rip = f->rcx,
-			     .rflags = f->r11 };
-	bool multi = lx_multi;
+	struct lx_regs r;
+	bool multi = lx_multi, syscall = !me->whole; /* a whole context (after sigreturn) is no syscall's */
+	frame_regs(me, &r, (uint64_t)result);
 	if (multi)
 		lx_lock();
 	me->deliver = 0;
-	if (result == -EINTR && restarts(me->last_nr)) {
+	if (syscall && result == -EINTR && restarts(me->last_nr)) {
 		uint64_t set = deliverable();
 		struct k_sigaction *a = set ? &actions[__builtin_ctzl(set) + 1] : NULL;
 		if (a && a->handler != SIG_DFL && a->handler != SIG_IGN && (a->flags & SA_RESTART)) {
@@ -337,17 +365,14 @@ long lx_signal_return(long result)
 	}
 	uint64_t rip = r.rip;
 	lx_signal_deliver(&r);
-	if (result == -EINTR && r.rip == rip) {
+	if (syscall && result == -EINTR && r.rip == rip) {
 		/* interrupted, but no handler ran (a stop and continue, an ignored signal): as Linux, the call goes on */
 		r.rax = (uint64_t)me->last_nr;
 		r.rip -= 2;
 	}
 	if (multi)
 		lx_unlock();
-	*f = (struct lx_frame){ .r15 = r.r15, .r14 = r.r14, .r13 = r.r13, .r12 = r.r12, .rbp = r.rbp, .rbx = r.rbx,
-				.r9 = r.r9, .r8 = r.r8, .r10 = r.r10, .rdx = r.rdx, .rsi = r.rsi, .rdi = r.rdi,
-				.rcx = r.rip, .r11 = r.rflags };
-	me->user_rsp = r.rsp;
+	frame_set(me, &r);
 	return (long)r.rax;
 }
 
@@ -470,22 +495,25 @@ long lx_sys_sigaltstack(long ss, long oss, long a3, long a4, long a5, long a6)
 	return 0;
 }
 
-/* rt_sigreturn: restore the registers, FPU state and mask of the ucontext the handler returned over. */
+/*
+ * rt_sigreturn: restore every register, the FPU state and the mask of the
+ * ucontext the handler returned over. The flags the program may not set
+ * (IF, IOPL, TF, VM...) keep their user-mode values.
+ */
 long lx_sys_rt_sigreturn(long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	struct ucontext *uc = (struct ucontext *)me->user_rsp; /* the handler's ret popped pretcode */
-	struct lx_frame *f = me->frame;
 	if (!mem_user_ok((uint64_t)uc, sizeof(*uc), false))
-		lx_exit_signal(11);
+		lx_exit_signal(SIGSEGV);
 	const struct sigcontext *m = &uc->mc;
 	if (m->fpstate && mem_user_ok(m->fpstate, 512, false) && !(m->fpstate & 15))
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(m->fpstate) : "memory");
-	*f = (struct lx_frame){ .r15 = m->r15, .r14 = m->r14, .r13 = m->r13, .r12 = m->r12, .rbp = m->rbp, .rbx = m->rbx,
-				.r9 = m->r9, .r8 = m->r8, .r10 = m->r10, .rdx = m->rdx, .rsi = m->rsi, .rdi = m->rdi,
-				.rcx = m->rip, .r11 = (m->eflags & 0xCD5) | 0x202 };
-	me->user_rsp = m->rsp;
+	struct lx_regs r;
+	memcpy(&r, m, sizeof(r)); /* struct lx_regs is sigcontext's first 18 words */
+	r.rflags = (m->eflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED;
+	frame_set(me, &r);
 	me->sigmask = uc->sigmask & ~UNBLOCKABLE;
 	return (long)m->rax;
 }

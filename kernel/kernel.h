@@ -16,7 +16,8 @@
 #define NENV 256          /* environments */
 #define NTHREAD 512       /* threads */
 #define NEP 512           /* IPC endpoints */
-#define NNTFN 256         /* notifications */
+#define NNTFN 1024        /* notifications */
+#define NTFN_PER_ENV 256  /* no env holds more, so no one env exhausts the table */
 #define NSLICE 8          /* time slices in a round, per core */
 #define NIRQ 24
 
@@ -59,6 +60,7 @@ struct env {
 	uint64_t upcall[4];        /* entry per UPCALL_* kind */
 	uint64_t libos_lo, libos_hi, libos_entry;
 	int nthreads;
+	int nntfns;                /* notifications it owns (at most NTFN_PER_ENV) */
 	long status;               /* exit status, once a zombie */
 	uint64_t frames_owned;
 	uint64_t revoke_target;    /* frames_owned must fall to this ... */

@@ -8,12 +8,14 @@
  * bound to a notification, which turns the interrupt into a signal.
  */
 struct ntfn {
-	uint64_t id; /* generation << 8 | index; 0 when free */
+	uint64_t id; /* generation << NTFN_INDEX_BITS | index; 0 when free */
 	struct env *owner;
 	uint64_t bits;
 	struct list waiters;
 };
 
+#define NTFN_INDEX_BITS 10
+_Static_assert(NNTFN == 1 << NTFN_INDEX_BITS, "an id's index bits cover the table");
 static struct ntfn ntfns[NNTFN];
 static uint64_t ntfn_generation = 1;
 static struct { struct ntfn *nt; uint64_t id, bits; } irqs[NIRQ];
@@ -24,15 +26,18 @@ static struct ntfn *ntfn_lookup(uint64_t id)
 	return id != 0 && n->id == id ? n : NULL;
 }
 
-/* A new notification owned by e; its id or -E_NOMEM. */
+/* A new notification owned by e; its id, or -E_NOMEM (the table is full, or e holds NTFN_PER_ENV). */
 long ntfn_create(struct env *e)
 {
+	if (e->nntfns >= NTFN_PER_ENV)
+		return -E_NOMEM;
 	for (int i = 1; i < NNTFN; i++) {
 		struct ntfn *n = &ntfns[i];
 		if (n->id)
 			continue;
-		*n = (struct ntfn){ .id = (ntfn_generation++ << 8) | (uint64_t)i, .owner = e };
+		*n = (struct ntfn){ .id = (ntfn_generation++ << NTFN_INDEX_BITS) | (uint64_t)i, .owner = e };
 		list_init(&n->waiters);
+		e->nntfns++;
 		return (long)n->id;
 	}
 	return -E_NOMEM;
@@ -46,6 +51,7 @@ static void ntfn_free(struct ntfn *n)
 	for (int i = 0; i < NIRQ; i++)
 		if (irqs[i].nt == n)
 			irqs[i].nt = NULL;
+	n->owner->nntfns--;
 	n->id = 0;
 }
 

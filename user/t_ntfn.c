@@ -88,6 +88,19 @@ int main(void)
 	CHECK_EQ("destroy-again", sys_ntfn_destroy(nt), -E_NOENT);
 	CHECK_EQ("signal-destroyed", sys_ntfn_signal(nt, 1), -E_NOENT);
 
+	/* one env cannot take the whole table: it runs out at its share, with an error, and gets them back */
+	static long many[1024];
+	int n = 0;
+	while (n < 1024 && (many[n] = sys_ntfn_create()) > 0)
+		n++;
+	CHECK("per-env-limit", n >= 200 && n <= 256);
+	CHECK_EQ("over-the-limit", n < 1024 ? many[n] : 0, -E_NOMEM);
+	for (int i = 0; i < n; i++)
+		sys_ntfn_destroy(many[i]);
+	long again = sys_ntfn_create();
+	CHECK("create-after-freeing", again > 0);
+	sys_ntfn_destroy(again);
+
 	t0 = clock_ns();
 	CHECK_EQ("sleep", sys_sleep(2000000), 0);
 	dt = clock_ns() - t0;

@@ -132,6 +132,7 @@ void lx_threads_init(void)
 	t->kernel_tid = sys_thread_self();
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + 0x100000UL);
+	t->ntfn = sys_ntfn_create(); /* what it waits on; made later if the kernel has none now */
 }
 
 int lx_nthreads(void)
@@ -155,14 +156,29 @@ struct lx_thread *lx_thread_at(int slot)
 	return slot >= 0 && slot < LX_MAX_THREADS && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
 }
 
+/*
+ * Whether me has its notification to wait on, made now if it had none (a
+ * forked child's first thread). When the kernel has none to give, false,
+ * after yielding with the lock dropped, so that a caller that looks again
+ * lets the others go on instead of holding everything.
+ */
+static bool has_ntfn(struct lx_thread *me)
+{
+	if (me->ntfn > 0 || (me->ntfn = sys_ntfn_create()) > 0)
+		return true;
+	me->ntfn = 0;
+	int depth = lx_lock_drop();
+	sys_yield(0);
+	lx_lock_take(depth);
+	return false;
+}
+
 /* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
 void lx_thread_wait(uint64_t ns)
 {
 	struct lx_thread *me = lx_self();
-	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0) {
-		me->ntfn = 0;
+	if (!has_ntfn(me))
 		return;
-	}
 	int slot = -1;
 	for (int i = 0; i < 4 && slot < 0; i++)
 		if (lx_me->wake[i] <= 0)
@@ -339,6 +355,10 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 	}
 	if (!(t = slot_alloc()))
 		return -EAGAIN;
+	if (t->ntfn <= 0 && (t->ntfn = sys_ntfn_create()) < 0) { /* a thread that could not wait is no thread */
+		t->ntfn = 0;
+		return -EAGAIN;
+	}
 	int tid = LX_SH->next_pid++; /* thread ids and pids are one space, as on Linux */
 	*t = (struct lx_thread){ .stack_top = slot_base((int)(t - threads)) + 0x200000UL, .user_rsp = (uint64_t)newsp,
 				 .self = t, .state = SLOT_LIVE, .tid = tid, .ntfn = t->ntfn,
@@ -400,8 +420,8 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 		return -EFAULT;
 	if (*(volatile uint32_t *)addr != val)
 		return -EAGAIN;
-	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0)
-		return -ENOMEM;
+	if (!has_ntfn(me))
+		return -EINTR; /* it could not wait (has_ntfn let the others run): a spurious wake-up */
 	me->futex_addr = addr;
 	me->futex_bits = bits;
 	int depth = lx_lock_drop();
@@ -443,8 +463,8 @@ static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t time
 	int slot = -1;
 	if (*(volatile uint32_t *)addr != val)
 		return -EAGAIN;
-	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0)
-		return -ENOMEM;
+	if (!has_ntfn(me))
+		return -EINTR; /* it could not wait (has_ntfn let the others run): a spurious wake-up */
 	for (int i = 0; i < 64 && slot < 0; i++)
 		if (!LX_SH->sfutex[i].key)
 			slot = i;

@@ -82,4 +82,4 @@ UNIT_LX_SRCS := libos/lx/vfs.c libos/lx/file.c libos/lx/vfs_io.c libos/lx/vfs_pa
 $(UNIT_DIR)/test_lxvfs: tests/unit/test_lxvfs.c $(UNIT_LX_SRCS) $(UNIT_DIR)/libmica.a \
 		$(UNIT_HEADERS) $(wildcard libos/lx/*.h libos/lx/*.def)
 	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) $(UNIT_RENAME) -Iuser/lib $< $(UNIT_LX_SRCS) $(UNIT_DIR)/libmica.a -o $@
+	$(UNIT_CC) $(UNIT_CFLAGS) $(UNIT_RENAME) -Ilibos/native $< $(UNIT_LX_SRCS) $(UNIT_DIR)/libmica.a -o $@

@@ -1,6 +1,5 @@
 /* Kernel entry and exit: trap vectors, the syscall instruction, and the return to user mode. */
-#define UCODE 0x23
-#define UDATA 0x1B
+#include "kernel/x86.h"
 
 	.text
 /* Vectors that push no error code get a zero so every frame has the same shape. */

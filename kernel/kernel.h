@@ -11,6 +11,7 @@
 #include <mica/memlayout.h>
 #include "lib/list.h"
 #include "lib/string.h"
+#include "kernel/x86.h"
 
 /* ---- limits ---- */
 #define NENV 256          /* environments */
@@ -19,13 +20,6 @@
 #define NNTFN 256         /* notifications */
 #define NSLICE 8          /* time slices in a round, per core */
 #define NIRQ 24
-
-/* ---- segments (kernel/trap.c builds the GDT) ---- */
-#define KCODE 0x08
-#define KDATA 0x10
-#define UDATA 0x1B
-#define UCODE 0x23
-#define TSSSEL 0x28
 
 /* ---- addresses ---- */
 #ifndef P2V /* host unit tests give their own, over a buffer standing for RAM */

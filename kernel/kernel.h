@@ -36,7 +36,17 @@ struct trapframe {
 	uint64_t trapno, err;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
-_Static_assert(sizeof(struct trapframe) == 22 * 8, "trapframe layout is fixed by kernel/entry.S");
+/* The layout kernel/entry.S pushes and pops. */
+ABI_SIZE(struct trapframe, 22 * 8);
+ABI_OFFSET(struct trapframe, r15, 0);
+ABI_OFFSET(struct trapframe, rax, 14 * 8);
+ABI_OFFSET(struct trapframe, trapno, 15 * 8);
+ABI_OFFSET(struct trapframe, err, 16 * 8);
+ABI_OFFSET(struct trapframe, rip, 17 * 8);
+ABI_OFFSET(struct trapframe, cs, 18 * 8);
+ABI_OFFSET(struct trapframe, rflags, 19 * 8);
+ABI_OFFSET(struct trapframe, rsp, 20 * 8);
+ABI_OFFSET(struct trapframe, ss, 21 * 8);
 #define T_SYSCALL 0x80 /* trapno recorded for the syscall instruction */
 
 /* ---- environments ---- */

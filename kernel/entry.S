@@ -117,7 +117,7 @@ kcall:
 	pushq $UCODE
 	pushq %rcx
 	pushq $0
-	pushq $0x80
+	pushq $T_SYSCALL
 	PUSHREGS
 	movq %rsp, %rdi
 	xorl %ebp, %ebp

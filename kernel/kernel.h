@@ -47,7 +47,6 @@ ABI_OFFSET(struct trapframe, cs, 18 * 8);
 ABI_OFFSET(struct trapframe, rflags, 19 * 8);
 ABI_OFFSET(struct trapframe, rsp, 20 * 8);
 ABI_OFFSET(struct trapframe, ss, 21 * 8);
-#define T_SYSCALL 0x80 /* trapno recorded for the syscall instruction */
 
 /* ---- environments ---- */
 enum env_state { ENV_FREE, ENV_LIVE, ENV_ZOMBIE };

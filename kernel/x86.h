@@ -1,4 +1,4 @@
-/* x86-64 facts the kernel's C and assembly share: segment selectors, model-specific registers, wrmsr. */
+/* x86-64 facts the kernel's C and assembly share: segment selectors, model-specific registers, wrmsr, T_SYSCALL. */
 #ifndef KERNEL_X86_H
 #define KERNEL_X86_H
 
@@ -16,6 +16,8 @@
 #define MSR_FMASK 0xC0000084
 #define MSR_FS_BASE 0xC0000100
 #define MSR_GS_BASE 0xC0000101
+
+#define T_SYSCALL 0x80 /* trapno kernel/entry.S records for the syscall instruction */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

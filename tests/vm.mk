@@ -1,6 +1,6 @@
-# The in-VM kernel tests (tests/kernel/): each t_* program and its helpers is a native program that also links the checks.
-$(VMTEST_BINS): $(BUILD)/user/bin/%: $(BUILD)/user/tests/kernel/%.o $(BUILD)/user/tests/kernel/check.o $(ULIB_OBJS) \
-		libos/native/native.ld
+# The in-VM kernel tests (tests/kernel/): the runner, each t_* program and each helper is a native program
+# that also links the checks.
+$(VMTEST_BINS): $(BUILD)/user/bin/%: $(BUILD)/user/tests/kernel/%.o $(VMTEST_LIB_OBJS) $(NATIVE_OBJS) libos/native/native.ld
 	@mkdir -p $(@D)
 	$(NATIVE_LINK)
 

@@ -9,17 +9,23 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-st
 	-fno-pic -fno-omit-frame-pointer -Wall -Wextra -Werror -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude -I.
 KCFLAGS := $(COMMON_CFLAGS) -mno-red-zone -mcmodel=kernel -mno-sse -mno-mmx -mno-sse2
-UCFLAGS := $(filter-out -fno-pic,$(COMMON_CFLAGS)) -fpie -Iuser/lib -mno-sse -mno-mmx -mno-sse2
+UCFLAGS := $(filter-out -fno-pic,$(COMMON_CFLAGS)) -fpie -Ilibos/native -mno-sse -mno-mmx -mno-sse2
 
 KERNEL := $(BUILD)/kernel/mica.elf
 LIB_SRCS := $(wildcard lib/*.c)
 KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard kernel/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS) $(LIB_SRCS)))
-ULIB_SRCS := $(wildcard user/lib/*.c) $(wildcard user/lib/*.S)
-ULIB_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(ULIB_SRCS) $(LIB_SRCS)))
+# The native runtime (libos/native/, with lib/), linked into every native program and into lx.
+NATIVE_SRCS := $(wildcard libos/native/*.c) $(wildcard libos/native/*.S)
+NATIVE_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(NATIVE_SRCS) $(LIB_SRCS)))
+# Every boot image holds the native programs (user/) and the in-VM kernel tests with their helpers (tests/kernel/).
 USER_PROGS := $(patsubst user/%.c,%,$(wildcard user/*.c))
 USER_BINS := $(USER_PROGS:%=$(BUILD)/user/bin/%)
-HEADERS := $(wildcard include/mica/*.h include/mica/*.def lib/*.h kernel/*.h user/lib/*.h)
+VMTEST_LIB := tests/kernel/check.c
+VMTEST_LIB_OBJS := $(VMTEST_LIB:%.c=$(BUILD)/user/%.o)
+VMTEST_PROGS := $(patsubst tests/kernel/%.c,%,$(filter-out $(VMTEST_LIB),$(wildcard tests/kernel/*.c)))
+VMTEST_BINS := $(VMTEST_PROGS:%=$(BUILD)/user/bin/%)
+HEADERS := $(wildcard include/mica/*.h include/mica/*.def lib/*.h kernel/*.h libos/native/*.h tests/kernel/*.h)
 LX_SRCS := $(wildcard libos/lx/*.c) $(wildcard libos/lx/*.S)
 LX_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(LX_SRCS)))
 LX := $(BUILD)/user/lx/lx
@@ -45,20 +51,23 @@ $(BUILD)/user/%.o: %.c $(HEADERS)
 $(BUILD)/user/%.o: %.S $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) -c $< -o $@
-$(BUILD)/user/bin/%: $(BUILD)/user/user/%.o $(ULIB_OBJS) user/lib/user.ld
+# A native program: its objects, then the runtime, linked at the address native.ld gives.
+NATIVE_LINK = $(LD) -n -nostdlib -static -T libos/native/native.ld -z noexecstack --no-warn-rwx-segments \
+	-o $@ $(filter %.o,$^)
+$(USER_BINS): $(BUILD)/user/bin/%: $(BUILD)/user/user/%.o $(NATIVE_OBJS) libos/native/native.ld
 	@mkdir -p $(@D)
-	$(LD) -n -nostdlib -static -T user/lib/user.ld -z noexecstack --no-warn-rwx-segments -o $@ $< $(ULIB_OBJS)
+	$(NATIVE_LINK)
 
 # lx, the Linux personality: linked at LX_BASE with the native runtime.
 $(LX_OBJS): $(LX_HEADERS)
-$(LX): $(LX_OBJS) $(ULIB_OBJS) libos/lx/lx.ld
+$(LX): $(LX_OBJS) $(NATIVE_OBJS) libos/lx/lx.ld
 	@mkdir -p $(@D)
-	$(LD) -n -nostdlib -static --no-relax -T libos/lx/lx.ld -z noexecstack --no-warn-rwx-segments -o $@ $(LX_OBJS) $(ULIB_OBJS)
+	$(LD) -n -nostdlib -static --no-relax -T libos/lx/lx.ld -z noexecstack --no-warn-rwx-segments -o $@ $(LX_OBJS) $(NATIVE_OBJS)
 
 # A boot image: a cpio archive whose "init" is the named program, with every program beside it.
-$(BUILD)/img/%.cpio: $(USER_BINS)
+$(BUILD)/img/%.cpio: $(USER_BINS) $(VMTEST_BINS)
 	@rm -rf $(BUILD)/img/$*.d && mkdir -p $(BUILD)/img/$*.d
-	cp $(USER_BINS) $(BUILD)/img/$*.d/
+	cp $(USER_BINS) $(VMTEST_BINS) $(BUILD)/img/$*.d/
 	cp $(BUILD)/user/bin/$* $(BUILD)/img/$*.d/init
 	cd $(BUILD)/img/$*.d && ls | cpio --quiet -o -H newc > ../$*.cpio
 

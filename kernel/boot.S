@@ -1,5 +1,6 @@
 /* PVH entry: from 32-bit protected mode to the kernel's C code in the upper half, in long mode. */
 #include <mica/memlayout.h>
+#include "kernel/x86.h"
 
 #define PHYS(x) ((x) - KERNBASE)
 #define CR0_PE 0x1
@@ -10,7 +11,6 @@
 #define CR4_PGE 0x80
 #define CR4_OSFXSR 0x200
 #define CR4_OSXMMEXCPT 0x400
-#define EFER 0xC0000080
 #define EFER_SCE 0x1
 #define EFER_LME 0x100
 #define EFER_NXE 0x800
@@ -78,7 +78,7 @@ pvh_start:
 	movl %eax, %cr4
 	movl $PHYS(boot_pml4), %eax
 	movl %eax, %cr3
-	movl $EFER, %ecx
+	movl $MSR_EFER, %ecx
 	rdmsr
 	orl $(EFER_LME | EFER_NXE | EFER_SCE), %eax
 	wrmsr

@@ -15,10 +15,11 @@ static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, 
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
 
 /*
- * 115200 8N1, receive interrupt on (IRQ 4). The FIFOs stay off: switching
- * them on clears them, and a byte typed ahead of boot that lands in that
- * moment would be lost; with one holding register the host sends the next
- * byte only once this one is read, so none is ever dropped.
+ * 115200 8N1, receive interrupt on (IRQ 4: CONSOLE_IRQ, include/mica/abi.h).
+ * The FIFOs stay off: switching them on clears them, and a byte typed ahead
+ * of boot that lands in that moment would be lost; with one holding register
+ * the host sends the next byte only once this one is read, so none is ever
+ * dropped.
  */
 void cons_init(void)
 {

@@ -1,6 +1,5 @@
 /* Kernel entry and exit: trap vectors, the syscall instruction, and the return to user mode. */
-#define UCODE 0x23
-#define UDATA 0x1B
+#include "kernel/x86.h"
 
 	.text
 /* Vectors that push no error code get a zero so every frame has the same shape. */
@@ -107,7 +106,7 @@ reflect:
 	pushq $UDATA
 	pushq k_user_rsp(%rip)
 	pushq %r11                      /* r11 keeps the program's flags; the entry runs without TF, DF, AC */
-	andq $~0x40500, (%rsp)            /* UPCALL_FLAGS_CLEAR */
+	andq $~UPCALL_FLAGS_CLEAR, (%rsp)
 	pushq $UCODE
 	pushq k_libos_entry(%rip)
 	iretq
@@ -119,7 +118,7 @@ kcall:
 	pushq $UCODE
 	pushq %rcx
 	pushq $0
-	pushq $0x80
+	pushq $T_SYSCALL
 	PUSHREGS
 	movq %rsp, %rdi
 	xorl %ebp, %ebp

@@ -11,6 +11,7 @@
 #include <mica/memlayout.h>
 #include "lib/list.h"
 #include "lib/string.h"
+#include "kernel/x86.h"
 
 /* ---- limits ---- */
 #define NENV 256          /* environments */
@@ -20,13 +21,6 @@
 #define NTFN_PER_ENV 256  /* no env holds more, so no one env exhausts the table */
 #define NSLICE 8          /* time slices in a round, per core */
 #define NIRQ 24
-
-/* ---- segments (kernel/trap.c builds the GDT) ---- */
-#define KCODE 0x08
-#define KDATA 0x10
-#define UDATA 0x1B
-#define UCODE 0x23
-#define TSSSEL 0x28
 
 /* ---- addresses ---- */
 #ifndef P2V /* host unit tests give their own, over a buffer standing for RAM */
@@ -43,8 +37,17 @@ struct trapframe {
 	uint64_t trapno, err;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
-_Static_assert(sizeof(struct trapframe) == 22 * 8, "trapframe layout is fixed by kernel/entry.S");
-#define T_SYSCALL 0x80 /* trapno recorded for the syscall instruction */
+/* The layout kernel/entry.S pushes and pops. */
+ABI_SIZE(struct trapframe, 22 * 8);
+ABI_OFFSET(struct trapframe, r15, 0);
+ABI_OFFSET(struct trapframe, rax, 14 * 8);
+ABI_OFFSET(struct trapframe, trapno, 15 * 8);
+ABI_OFFSET(struct trapframe, err, 16 * 8);
+ABI_OFFSET(struct trapframe, rip, 17 * 8);
+ABI_OFFSET(struct trapframe, cs, 18 * 8);
+ABI_OFFSET(struct trapframe, rflags, 19 * 8);
+ABI_OFFSET(struct trapframe, rsp, 20 * 8);
+ABI_OFFSET(struct trapframe, ss, 21 * 8);
 
 /* ---- environments ---- */
 enum env_state { ENV_FREE, ENV_LIVE, ENV_ZOMBIE };

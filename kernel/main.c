@@ -7,6 +7,7 @@
 #define E820_RAM 1
 #define MAX_RESERVED 8
 
+/* What the VMM hands a PVH kernel (Xen's hvm_start_info, version 1): the layout is the boot protocol's. */
 struct hvm_start_info {
 	uint32_t magic, version, flags, nr_modules;
 	uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
@@ -19,6 +20,15 @@ struct hvm_memmap_entry {
 	uint64_t addr, size;
 	uint32_t type, reserved;
 };
+ABI_SIZE(struct hvm_start_info, 56);
+ABI_OFFSET(struct hvm_start_info, nr_modules, 12);
+ABI_OFFSET(struct hvm_start_info, modlist_paddr, 16);
+ABI_OFFSET(struct hvm_start_info, memmap_paddr, 40);
+ABI_OFFSET(struct hvm_start_info, memmap_entries, 48);
+ABI_SIZE(struct hvm_modlist_entry, 32);
+ABI_OFFSET(struct hvm_modlist_entry, size, 8);
+ABI_SIZE(struct hvm_memmap_entry, 24);
+ABI_OFFSET(struct hvm_memmap_entry, type, 16);
 
 extern char kernel_end[];
 extern uint64_t boot_tsc;

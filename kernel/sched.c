@@ -1,8 +1,6 @@
 /* Threads and the scheduler: the run queue, time slices, timeouts, and the switch to user mode. */
 #include "kernel.h"
 
-#define MSR_FS_BASE 0xC0000100
-#define MSR_GS_BASE 0xC0000101
 #define SLICE_NS 2000000UL /* 2 ms */
 #define GRACE_NS 200000UL  /* 200 us to yield after a slice upcall */
 
@@ -12,11 +10,6 @@ uint64_t k_libos_lo, k_libos_hi, k_libos_entry;
 static uint64_t thread_generation = 1;
 static struct list runq = { &runq, &runq };
 static struct list timeq = { &timeq, &timeq };
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
 
 /* A new runnable thread in env e starting at rip with stack rsp and rdi = arg. */
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err)

@@ -1,15 +1,8 @@
 /* Kernel calls: the dispatch table generated from include/mica/syscalls.def, and the small handlers. */
 #include "kernel.h"
 
-#define MSR_FS_BASE 0xC0000100
-#define MSR_GS_BASE 0xC0000101
 #define CPUTS_CHUNK 256
 #define PRESSURE_FRAMES 16 /* frames asked back when the pool runs dry */
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
 
 static struct env *self(void)
 {

@@ -1,10 +1,6 @@
 /* Descriptor tables, and what the kernel does with each trap, fault and interrupt. */
 #include "kernel.h"
 
-#define MSR_STAR 0xC0000081
-#define MSR_LSTAR 0xC0000082
-#define MSR_FMASK 0xC0000084
-
 struct tss {
 	uint32_t reserved0;
 	uint64_t rsp[3];
@@ -31,11 +27,6 @@ static uint8_t nmi_stack[4096] __attribute__((aligned(16)));
 extern const uint64_t trap_vectors[256];
 extern char syscall_entry[];
 uint64_t k_stack_top;
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
 
 static void set_gate(int n, uint64_t handler, int ist, int dpl)
 {
@@ -81,7 +72,7 @@ void trap_init(void)
 	set_gate(2, trap_vectors[2], 2, 0);              /* NMI: own stack */
 	struct { uint16_t lim; uint64_t base; } __attribute__((packed)) d = { sizeof(idt) - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" ::"m"(d));
-	wrmsr(MSR_STAR, ((uint64_t)0x10 << 48) | ((uint64_t)KCODE << 32));
+	wrmsr(MSR_STAR, ((uint64_t)KDATA << 48) | ((uint64_t)KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_FMASK, 0x47700); /* clear IF, TF, DF, AC, NT, IOPL on entry */
 }

@@ -2,8 +2,6 @@
 #include "mica.h"
 #include "lib/cpio.h"
 
-#define CONSOLE_IRQ 4
-
 static long console;
 
 /* The next console byte, sleeping on the console interrupt until one arrives. */

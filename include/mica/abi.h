@@ -2,9 +2,21 @@
 #ifndef MICA_ABI_H
 #define MICA_ABI_H
 
+/* Assembly includes this file for its constants (the exc_frame offsets); the structures are C's alone. */
+#include <mica/memlayout.h>
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 #include <stddef.h>
-#include <mica/memlayout.h>
+
+/*
+ * The layout of a structure that crosses the kernel boundary (or that
+ * assembly reads) is part of the ABI: each such structure pins its size and
+ * the offset of every field, so a change that moves one fails to build on
+ * both sides instead of breaking at run time.
+ */
+#define ABI_SIZE(type, size) _Static_assert(sizeof(type) == (size), "size of " #type)
+#define ABI_OFFSET(type, field, off) _Static_assert(offsetof(type, field) == (off), "offset of " #type "." #field)
+#endif
 
 /* Page-table entry bits (x86-64). map/protect accept PTE_W, PTE_NX and the
  * PTE_AVAIL bits (free for the libOS, e.g. to mark copy-on-write); the kernel
@@ -49,6 +61,21 @@
 #define THREAD_GSBASE 2
 #define THREAD_XSTACK 3 /* top of the exception stack; 0 = the thread's own stack */
 
+/* Where assembly finds the fields of struct exc_frame (libos/native/crt0.S); asserted against the struct below. */
+#define EXC_FRAME_RIP 24   /* offset of rip */
+#define EXC_FRAME_REGS 32  /* offset of r15; r14 ... rax follow in the order exc_resume pops them */
+#define EXC_FRAME_RSP 160  /* offset of rsp */
+#define EXC_FRAME_SIZE 168
+#define RED_ZONE 128       /* the System V red zone below rsp, which an upcall leaves alone */
+/* The user code and stack selectors: what an iretq to user mode loads and a signal frame records. */
+#define USER_CS 0x23
+#define USER_SS 0x1B
+/* Flags an upcall handler and the libOS's syscall entry start without (TF, DF, AC), as the ABI wants; the frame keeps the interrupted ones. */
+#define UPCALL_FLAGS_CLEAR 0x40500
+#define EXC_REDZONE (RED_ZONE + 8) /* the red zone + one word for the resume's return address */
+#define XSTACK_SIZE 16384 /* an exception stack is the XSTACK_SIZE bytes below the top given to thread_set */
+
+#ifndef __ASSEMBLER__
 /*
  * The frame an upcall finds at its rdi (and at its rsp). The handler may
  * edit it and resume with exc_resume (user space only: no kernel call).
@@ -65,21 +92,40 @@ struct exc_frame {
 	uint64_t rflags;
 	uint64_t rsp;
 };
-#define EXC_FRAME_REGS 32 /* offset of r15 */
-_Static_assert(offsetof(struct exc_frame, r15) == EXC_FRAME_REGS, "exc_frame layout");
-_Static_assert(offsetof(struct exc_frame, rflags) == EXC_FRAME_REGS + 15 * 8, "exc_frame layout");
-_Static_assert(sizeof(struct exc_frame) == 168, "exc_frame size");
-/* Flags an upcall handler and the libOS's syscall entry start without (TF, DF, AC), as the ABI wants; the frame keeps the interrupted ones. */
-#define UPCALL_FLAGS_CLEAR 0x40500
-#define EXC_REDZONE 136 /* 128-byte red zone + one word for the resume's return address */
-#define XSTACK_SIZE 16384 /* an exception stack is the XSTACK_SIZE bytes below the top given to thread_set */
+ABI_SIZE(struct exc_frame, EXC_FRAME_SIZE);
+ABI_OFFSET(struct exc_frame, trapno, 0);
+ABI_OFFSET(struct exc_frame, err, 8);
+ABI_OFFSET(struct exc_frame, addr, 16);
+ABI_OFFSET(struct exc_frame, rip, EXC_FRAME_RIP);
+ABI_OFFSET(struct exc_frame, r15, EXC_FRAME_REGS);
+ABI_OFFSET(struct exc_frame, r14, EXC_FRAME_REGS + 1 * 8);
+ABI_OFFSET(struct exc_frame, r13, EXC_FRAME_REGS + 2 * 8);
+ABI_OFFSET(struct exc_frame, r12, EXC_FRAME_REGS + 3 * 8);
+ABI_OFFSET(struct exc_frame, r11, EXC_FRAME_REGS + 4 * 8);
+ABI_OFFSET(struct exc_frame, r10, EXC_FRAME_REGS + 5 * 8);
+ABI_OFFSET(struct exc_frame, r9, EXC_FRAME_REGS + 6 * 8);
+ABI_OFFSET(struct exc_frame, r8, EXC_FRAME_REGS + 7 * 8);
+ABI_OFFSET(struct exc_frame, rbp, EXC_FRAME_REGS + 8 * 8);
+ABI_OFFSET(struct exc_frame, rdi, EXC_FRAME_REGS + 9 * 8);
+ABI_OFFSET(struct exc_frame, rsi, EXC_FRAME_REGS + 10 * 8);
+ABI_OFFSET(struct exc_frame, rdx, EXC_FRAME_REGS + 11 * 8);
+ABI_OFFSET(struct exc_frame, rcx, EXC_FRAME_REGS + 12 * 8);
+ABI_OFFSET(struct exc_frame, rbx, EXC_FRAME_REGS + 13 * 8);
+ABI_OFFSET(struct exc_frame, rax, EXC_FRAME_REGS + 14 * 8);
+ABI_OFFSET(struct exc_frame, rflags, EXC_FRAME_REGS + 15 * 8);
+ABI_OFFSET(struct exc_frame, rsp, EXC_FRAME_RSP);
+#endif
 
-/* Page-fault error code bits. */
-#define PF_P 1
-#define PF_W 2
-#define PF_U 4
-#define PF_I 16
+/* Page-fault error code bits (exc_frame.err for T_PGFLT); not the ELF segment flags PF_R, PF_W, PF_X. */
+#define PFERR_P 1  /* the page was present: a protection fault */
+#define PFERR_W 2  /* the access was a write */
+#define PFERR_U 4  /* the access came from user mode */
+#define PFERR_I 16 /* the access was an instruction fetch */
 
+/* The serial console's receive interrupt: irq_bind it to a notification to wait for input. */
+#define CONSOLE_IRQ 4
+
+#ifndef __ASSEMBLER__
 /* The kernel info page at UKIP, the same for every env, read-only. */
 struct kip {
 	uint64_t magic; /* KIP_MAGIC */
@@ -94,14 +140,32 @@ struct kip {
 	uint64_t boot_tsc_reset; /* TSC when the kernel's first instruction ran */
 	volatile uint64_t idle_ns; /* time the CPU spent halted, with every thread blocked */
 };
+ABI_SIZE(struct kip, 88);
+ABI_OFFSET(struct kip, magic, 0);
+ABI_OFFSET(struct kip, tsc_hz, 8);
+ABI_OFFSET(struct kip, tsc_boot, 16);
+ABI_OFFSET(struct kip, tsc_mult, 24);
+ABI_OFFSET(struct kip, frames_total, 32);
+ABI_OFFSET(struct kip, frames_free, 40);
+ABI_OFFSET(struct kip, slice_ns, 48);
+ABI_OFFSET(struct kip, grace_ns, 56);
+ABI_OFFSET(struct kip, nslices, 64);
+ABI_OFFSET(struct kip, boot_tsc_reset, 72);
+ABI_OFFSET(struct kip, idle_ns, 80);
+#endif
 #define KIP_MAGIC 0x4D4943414B495031UL
 
+#define ENV_REVOKED_MAX 64
+
+#ifndef __ASSEMBLER__
 /* A frame taken by force, recorded in the env info page. */
 struct revoked {
 	uint64_t fn; /* frame number */
 	uint64_t va; /* where the env had it mapped (0 if unmapped) */
 };
-#define ENV_REVOKED_MAX 64
+ABI_SIZE(struct revoked, 16);
+ABI_OFFSET(struct revoked, fn, 0);
+ABI_OFFSET(struct revoked, va, 8);
 
 /* The env info page at UENV, one per env, read-only to it. */
 struct envinfo {
@@ -117,6 +181,17 @@ struct envinfo {
 	struct revoked revoked[ENV_REVOKED_MAX];
 };
 _Static_assert(sizeof(struct envinfo) <= PAGE_SIZE, "envinfo fits a page");
+ABI_SIZE(struct envinfo, 72 + ENV_REVOKED_MAX * 16);
+ABI_OFFSET(struct envinfo, id, 0);
+ABI_OFFSET(struct envinfo, parent, 8);
+ABI_OFFSET(struct envinfo, group, 16);
+ABI_OFFSET(struct envinfo, frames_owned, 24);
+ABI_OFFSET(struct envinfo, revoke_asked, 32);
+ABI_OFFSET(struct envinfo, revoke_deadline_ns, 40);
+ABI_OFFSET(struct envinfo, revoked_count, 48);
+ABI_OFFSET(struct envinfo, slice_forced, 56);
+ABI_OFFSET(struct envinfo, nrevoked, 64);
+ABI_OFFSET(struct envinfo, revoked, 72);
 
 /*
  * How a native program starts: rsp points at this block (16-byte aligned).
@@ -128,6 +203,12 @@ struct mica_start {
 	uint64_t arg;        /* the parent's argument: for tests, an index */
 	uint64_t pad;
 };
+ABI_SIZE(struct mica_start, 32); /* a multiple of 16: rsp stays aligned below it */
+ABI_OFFSET(struct mica_start, image, 0);
+ABI_OFFSET(struct mica_start, image_size, 8);
+ABI_OFFSET(struct mica_start, arg, 16);
+ABI_OFFSET(struct mica_start, pad, 24);
+#endif
 
 /* Values for wait and timeouts. */
 #define TIMEOUT_FOREVER (~0UL)

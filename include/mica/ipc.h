@@ -3,6 +3,7 @@
 #define MICA_IPC_H
 
 #include <stdint.h>
+#include <mica/abi.h>
 
 /*
  * One kernel call (SYS_ipc) does every operation. Registers on entry:
@@ -29,9 +30,13 @@
 #define IPC_PAGE (1UL << 32)
 #define IPC_LABEL(tag) ((uint32_t)(tag))
 
+/* A message as the ipc() stub in include/mica/kcall.h carries it in registers. */
 struct ipc_msg {
 	uint64_t tag;
 	uint64_t w[4];
 };
+ABI_SIZE(struct ipc_msg, 40);
+ABI_OFFSET(struct ipc_msg, tag, 0);
+ABI_OFFSET(struct ipc_msg, w, 8);
 
 #endif

@@ -1,4 +1,4 @@
-/* Native stubs for every kernel call, generated from include/mica/syscalls.def. */
+/* The ring-3 stubs of every kernel call, sys_NAME(), made by the preprocessor from include/mica/syscalls.def; ipc() by hand. */
 #ifndef MICA_KCALL_H
 #define MICA_KCALL_H
 

@@ -1,7 +1,6 @@
 /* lx's devices under /dev: null, zero, random, urandom, and the serial console as tty and console. */
 #include "libos/lx/fs.h"
 
-#define CONSOLE_IRQ 4
 #define MKDEV(major, minor) ((uint32_t)(major) << 8 | (minor))
 
 /* termios bits the console honours or reports. */

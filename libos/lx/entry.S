@@ -8,8 +8,7 @@
  * the saved registers (gs:16, a struct lx_frame). On return rax = result,
  * rcx and r11 as Linux leaves them, every other register intact.
  */
-#define USER_CS 0x23 /* the kernel's user code and data selectors */
-#define USER_SS 0x1B
+#include <mica/abi.h>
 
 /* lx_syscall(rax, rdi, rsi, rdx, r10, r8, r9), from a 16-byte aligned rsp; the seventh argument goes on the stack. */
 .macro CALL_LX_SYSCALL

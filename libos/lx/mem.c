@@ -540,7 +540,7 @@ static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
 static bool fault_to_handler(struct exc_frame *f, int sig)
 {
 	/* SEGV_ACCERR/MAPERR, BUS_ADRERR, ILL_ILLOPN, FPE_INTDIV, TRAP_BRKPT */
-	int code = sig == SIGSEGV ? ((f->err & PF_P) ? 2 : 1) : sig == SIGBUS || sig == SIGILL ? 2 : 1;
+	int code = sig == SIGSEGV ? ((f->err & PFERR_P) ? 2 : 1) : sig == SIGBUS || sig == SIGILL ? 2 : 1;
 	struct lx_regs r;
 	regs_from(&r, f);
 	bool locked = lx_multi;
@@ -565,11 +565,11 @@ void lx_fault(struct exc_frame *f)
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();
-		if (((f->err & PF_P) && (f->err & PF_W) && mem_cow_fault(f->addr)) ||
-		    (!(f->err & PF_P) && lx_shared_fault(f->addr)))
+		if (((f->err & PFERR_P) && (f->err & PFERR_W) && mem_cow_fault(f->addr)) ||
+		    (!(f->err & PFERR_P) && lx_shared_fault(f->addr)))
 			sig = 0;
 		else
-			sig = mem_fault(f->addr, f->err & PF_W);
+			sig = mem_fault(f->addr, f->err & PFERR_W);
 		if (locked)
 			lx_unlock();
 		if (sig == 0)

@@ -158,8 +158,8 @@ static bool push_frame(struct lx_regs *r, int sig, const struct k_sigaction *a, 
 	f->uc.ss_size = me->altstack_size;
 	f->uc.ss_flags = me->altstack_flags;
 	memcpy(&f->uc.mc, r, sizeof(*r));
-	f->uc.mc.cs = 0x23;
-	f->uc.mc.ss = 0x1B;
+	f->uc.mc.cs = USER_CS;
+	f->uc.mc.ss = USER_SS;
 	f->uc.mc.cr2 = addr;
 	f->uc.mc.fpstate = fp;
 	f->uc.sigmask = me->has_saved_mask ? me->saved_mask : me->sigmask;

@@ -27,7 +27,7 @@ UNIT_LIB_SRCS := $(wildcard lib/*.c)
 UNIT_LIB_OBJS := $(UNIT_LIB_SRCS:lib/%.c=$(UNIT_DIR)/lib/%.o)
 UNIT_LIB_KOBJS := $(UNIT_LIB_SRCS:lib/%.c=$(UNIT_DIR)/kernel-flags/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(wildcard tests/unit/test_*.c))
-UNIT_HEADERS := $(wildcard lib/*.h include/mica/*.h tests/unit/*.h kernel/kernel.h kernel/frame.c)
+UNIT_HEADERS := $(wildcard lib/*.h include/mica/*.h tests/unit/*.h kernel/kernel.h kernel/x86.h kernel/frame.c)
 
 # Inputs made by real tools, passed to the tests that can use them.
 UNIT_CPIO := $(UNIT_DIR)/sample.cpio
@@ -82,4 +82,4 @@ UNIT_LX_SRCS := libos/lx/vfs.c libos/lx/file.c libos/lx/vfs_io.c libos/lx/vfs_pa
 $(UNIT_DIR)/test_lxvfs: tests/unit/test_lxvfs.c $(UNIT_LX_SRCS) $(UNIT_DIR)/libmica.a \
 		$(UNIT_HEADERS) $(wildcard libos/lx/*.h libos/lx/*.def)
 	@mkdir -p $(@D)
-	$(UNIT_CC) $(UNIT_CFLAGS) $(UNIT_RENAME) -Iuser/lib $< $(UNIT_LX_SRCS) $(UNIT_DIR)/libmica.a -o $@
+	$(UNIT_CC) $(UNIT_CFLAGS) $(UNIT_RENAME) -Ilibos/native $< $(UNIT_LX_SRCS) $(UNIT_DIR)/libmica.a -o $@

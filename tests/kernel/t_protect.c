@@ -78,7 +78,7 @@ int main(void)
 	/* user access to kernel memory faults and reads nothing */
 	uint64_t v = try_read(KERNBASE + 0x100000, &f);
 	CHECK("read-kernel-image-faults", f && is_pf_or_gp());
-	CHECK_EQ("read-kernel-image-pf-user-present", last_err & (PF_U | PF_P), PF_U | PF_P);
+	CHECK_EQ("read-kernel-image-pf-user-present", last_err & (PFERR_U | PFERR_P), PFERR_U | PFERR_P);
 	CHECK_EQ("read-kernel-image-no-data", v, 0x5EAD);
 	v = try_read(PHYSMAP + 0x100000, &f);
 	CHECK("read-physmap-faults", f && is_pf_or_gp());
@@ -92,10 +92,10 @@ int main(void)
 	uint64_t magic = KIP->magic;
 	CHECK_EQ("kip-readable", magic, KIP_MAGIC);
 	CHECK("kip-write-faults", try_write(UKIP, 0) && last_trapno == T_PGFLT);
-	CHECK_EQ("kip-write-err", last_err & (PF_U | PF_W | PF_P), PF_U | PF_W | PF_P);
+	CHECK_EQ("kip-write-err", last_err & (PFERR_U | PFERR_W | PFERR_P), PFERR_U | PFERR_W | PFERR_P);
 	CHECK_EQ("kip-write-addr", last_addr, UKIP);
 	CHECK_EQ("kip-unchanged", KIP->magic, KIP_MAGIC);
-	CHECK("kip-exec-faults", try_exec(UKIP) && last_trapno == T_PGFLT && (last_err & PF_I));
+	CHECK("kip-exec-faults", try_exec(UKIP) && last_trapno == T_PGFLT && (last_err & PFERR_I));
 	uint64_t id = ENVINFO->id;
 	CHECK("uenv-write-faults", try_write(UENV, 0) && last_trapno == T_PGFLT);
 	CHECK_EQ("uenv-unchanged", ENVINFO->id, id);

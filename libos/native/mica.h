@@ -1,6 +1,6 @@
-/* The native runtime: kernel calls, console output, upcall handlers and spawning programs from the boot image. */
-#ifndef USER_MICA_H
-#define USER_MICA_H
+/* The native runtime's interface: kernel-call stubs (include/mica/kcall.h), console output, upcalls, spawning programs. */
+#ifndef NATIVE_MICA_H
+#define NATIVE_MICA_H
 
 #include <stdint.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* Entry of a native Mica program: rsp points at a struct mica_start. */
+#include <mica/abi.h>
 	.text
 	.globl _start
 _start:
@@ -34,12 +35,12 @@ exc_upcall:
 	.globl exc_resume
 exc_resume:
 	movq %rdi, %rsp
-	movq 160(%rsp), %rax    /* frame->rsp */
-	subq $136, %rax         /* EXC_REDZONE: below the red zone, one word for rip */
-	movq 24(%rsp), %rbx     /* frame->rip */
+	movq EXC_FRAME_RSP(%rsp), %rax
+	subq $EXC_REDZONE, %rax /* below the red zone, one word for rip */
+	movq EXC_FRAME_RIP(%rsp), %rbx
 	movq %rbx, (%rax)
-	movq %rax, 160(%rsp)
-	addq $32, %rsp          /* to r15 */
+	movq %rax, EXC_FRAME_RSP(%rsp)
+	addq $EXC_FRAME_REGS, %rsp /* to r15 */
 	popq %r15
 	popq %r14
 	popq %r13
@@ -57,4 +58,4 @@ exc_resume:
 	popq %rax
 	popfq
 	popq %rsp
-	ret $128
+	ret $RED_ZONE           /* to rip, then rsp back above the red zone */

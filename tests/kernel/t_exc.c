@@ -146,7 +146,7 @@ static void tests(bool on_xstack)
 	CHECK_EQ(NAME("pf-one-upcall"), n_upcalls, n0 + 1);
 	CHECK_EQ(NAME("pf-trapno"), last_trapno, T_PGFLT);
 	CHECK_EQ(NAME("pf-addr"), last_addr, PFAREA + 0x3008);
-	CHECK_EQ(NAME("pf-err-user-write-notpresent"), last_err & (PF_U | PF_W | PF_P), PF_U | PF_W);
+	CHECK_EQ(NAME("pf-err-user-write-notpresent"), last_err & (PFERR_U | PFERR_W | PFERR_P), PFERR_U | PFERR_W);
 	CHECK(NAME("pf-mapped"), map_result > 0);
 	CHECK_EQ(NAME("pf-store-done"), *p, 0xABCD);
 	CHECK_EQ(NAME("pf-no-second-upcall"), n_upcalls, n0 + 1);

@@ -1,6 +1,6 @@
 /* Checks for in-VM test programs: one "ok"/"not ok" line per check, counted by the host. */
-#ifndef USER_CHECK_H
-#define USER_CHECK_H
+#ifndef KERNEL_TESTS_CHECK_H
+#define KERNEL_TESTS_CHECK_H
 
 #include "mica.h"
 

@@ -226,7 +226,12 @@ static inline struct lx_thread *lx_self(void)
 }
 void lx_threads_init(void);
 void lx_threads_fork_child(struct lx_thread *me); /* only the forking thread lives on in the child */
-extern bool lx_fork_child;       /* set in a child's copy of memory until its first thread fixes it up */
+extern uint64_t lx_fork_from;    /* during a fork, the forking env's id: the child's copy of memory keeps it until its first thread fixes it up */
+/* Whether this is a forked child's copy of memory that its first thread has not fixed up yet (not the forking process itself). */
+static inline bool lx_fork_child(void)
+{
+	return lx_fork_from && lx_fork_from != ENVINFO->id;
+}
 extern int lx_fork_child_pid;
 extern uint64_t lx_fork_ctid;    /* clone without CLONE_VM: the child's tid goes here in the child */
 extern bool lx_fork_ctid_clear;

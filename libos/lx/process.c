@@ -20,7 +20,7 @@
 
 int lx_pid = 1;
 struct lx_proc *lx_me;
-bool lx_fork_child;
+uint64_t lx_fork_from;
 int lx_fork_child_pid;
 uint64_t lx_fork_ctid;
 uint64_t lx_fork_child_sp;
@@ -128,11 +128,11 @@ static long do_fork(void)
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
 			       .state = LX_PROC_LIVE };
 	vfs_fork();
-	lx_fork_child = true; /* these three are seen only by the child's copy of memory */
+	lx_fork_from = ENVINFO->id; /* these three are for the child's copy of memory (a thread of ours that starts meanwhile is no child) */
 	lx_fork_child_pid = p->pid;
 	lx_fork_vmas = copy;
 	r = fork_env(p);
-	lx_fork_child = false;
+	lx_fork_from = 0;
 	lx_fork_vmas = NULL;
 	if (r < 0) {
 		mem_fork_abandon(copy);
@@ -161,7 +161,7 @@ void lx_process_fork_child(struct lx_thread *me)
 {
 	lx_pid = lx_fork_child_pid;
 	lx_me = proc_of(lx_pid);
-	lx_fork_child = false;
+	lx_fork_from = 0;
 	lx_threads_fork_child(me);
 	lx_me->main_ktid = me->kernel_tid;
 	if (lx_fork_child_sp) { /* clone gave the child a stack of its own */

@@ -310,7 +310,7 @@ struct lx_frame *lx_thread_setup(struct lx_thread *t)
 	/* thread_start set these too, but this thread may have run before it could (and a forked
 	 * process's first thread was begun by env_start, with nothing set) */
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
-	if (lx_fork_child)
+	if (lx_fork_child())
 		lx_process_fork_child(t);
 	sys_thread_set(0, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
 	sys_thread_set(0, THREAD_FSBASE, t->fs);

@@ -25,7 +25,7 @@ LX_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(LX_SRCS)))
 LX := $(BUILD)/user/lx/lx
 LX_HEADERS := $(wildcard libos/lx/*.h libos/lx/*.def)
 
-.PHONY: all run test unit-test vm-test bench debug clean deps
+.PHONY: all run test unit-test vm-test bench debug clean deps format-check
 all: $(KERNEL) $(LX) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
 
 $(BUILD)/kernel/%.o: %.c $(HEADERS)
@@ -68,6 +68,10 @@ include tests/vm.mk
 
 deps:
 	@sh tools/deps.sh
+
+# The C files tests/format.sh lists as formatted, held to .clang-format (make test runs it too).
+format-check:
+	@sh tests/format.sh
 
 # Boot Mica with Debian's busybox sh on the console, through lx (Ctrl-A X leaves QEMU).
 BUSYBOX ?= /bin/busybox

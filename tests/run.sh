@@ -29,6 +29,7 @@ suite boot sh tests/boot.sh "$build" "$kernel"
 suite linux sh tests/linux.sh "$build"
 suite harness sh tests/harness.sh "$build"
 suite docs python3 tests/docfigures.py
+suite format sh tests/format.sh
 suite busybox sh tests/busybox.sh "$build"
 suite sh sh tests/sh.sh "$build"
 suite debian sh tests/debian.sh "$build"

@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CROWD 24        /* waiters of each kind: more than the 16 a wait queue started with */
+#define CROWD 24 /* waiters of each kind: more than the 16 a wait queue started with */
 #define SETTLE_US 200000 /* time for the last waiter to be asleep in poll before the write */
-#define WAKE_MS 3000    /* how long all of them may take to wake */
+#define WAKE_MS 3000 /* how long all of them may take to wake */
 
 static int pipefd[2];
 static atomic_int ready, woken;

@@ -4,7 +4,8 @@
 #
 # judge (tests/setup.sh) is given made-up outcomes; then tests/linux.sh runs its "sys" program
 # twice, with lx as built and with an lx whose getppid answers what getpid answers (linked with
-# LX_LDFLAGS, from the same objects): the first must pass, the second must fail.
+# LX_LDFLAGS, from the same objects): the first must pass, the second must fail. Should lx's handler
+# names change, the broken link still succeeds but the second check fails: name the new ones here.
 suite=harness
 . "$(dirname "$0")/setup.sh"
 

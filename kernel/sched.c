@@ -92,9 +92,10 @@ void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns)
 {
 	t->state = st;
 	list_remove(&t->runq);
-	if (timeout_ns == TIMEOUT_FOREVER)
-		return;
-	t->deadline = now_ns() + timeout_ns;
+	uint64_t now = now_ns();
+	if (timeout_ns >= TIMEOUT_FOREVER - now)
+		return; /* so long that the deadline would wrap round: forever, not at once */
+	t->deadline = now + timeout_ns;
 	struct list *pos = timeq.next;
 	while (pos != &timeq && list_entry(pos, struct thread, timeq)->deadline <= t->deadline)
 		pos = pos->next;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Whole-machine tests: boot on each machine type, and bad boot images that must fail cleanly.
 set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
 build=$1 kernel=$2
 tmp=$build/test/boot
 mkdir -p "$tmp"
@@ -32,21 +33,28 @@ expect microvm 0 "hello from env" tools/boot -t 60 "$kernel" "$build/img/hello.c
 expect pc 0 "hello from env" tools/boot -M pc -t 60 "$kernel" "$build/img/hello.cpio"
 expect q35 0 "hello from env" tools/boot -M q35 -t 60 "$kernel" "$build/img/hello.cpio"
 
+# typed STEP... -- CMD...: CMD typed at on its console by tests/expect.py, which waits for each
+# "<TEXT" to be printed before it types the next ">TEXT".
+typed() { python3 "$here/tests/expect.py" -t 30 "$@"; }
+# typed_sh STEP...: make run's shell, Debian's busybox sh through lx, typed at.
+typed_sh() { typed "$@" -- env MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
+
 # The console shell, typed at: the UART interrupt reaches it through a notification.
-msh() { (sleep 2; printf 'hello\r'; sleep 1; printf 'nosuch\r'; sleep 1; printf 'off\r') | tools/boot -t 60 "$kernel" "$build/img/msh.cpio"; }
+msh() { typed '<mica> ' '>hello\r' '<hello from env' '<mica> ' '>nosuch\r' '<mica> ' '>off\r' -- \
+	tools/boot -t 60 "$kernel" "$build/img/msh.cpio"; }
 expect console-shell 0 "nosuch: E_NOENT" msh
 
-# make run's shell: Debian's busybox sh through lx, typed at on the console.
-bbsh() { (sleep 2; printf 'echo typed $((2+3))\n'; sleep 1; printf 'echo a b | busybox wc -w\n'; sleep 1; printf 'exit 4\n') |
-	MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
+# make run's shell on the console.
+bbsh() { typed_sh '<# ' '>echo typed $((2+3))\n' '<typed 5' '<# ' '>echo a b | busybox wc -w\n' '<\n2\r' '<# ' '>exit 4\n'; }
 expect busybox-sh-interactive 4 "typed 5" bbsh
 # Ctrl-C: SIGINT to the foreground job, whether it reads the console (cat) or not (sleep); the shell stays.
-ctrlc() { (sleep 2; printf 'busybox sleep 30\n'; sleep 2; printf '\003'; sleep 1; printf 'busybox cat\n'; sleep 1; printf '\003';
-	sleep 1; printf 'echo after $?\n'; sleep 1; printf 'exit 6\n') | MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
+# Each job says it runs (a line the typed command's echo does not hold) before it becomes sleep or cat.
+ctrlc() { typed_sh '<# ' ">busybox sh -c 'echo sleep\$((1+1)); exec busybox sleep 30'\n" '<sleep2' '>\003' '<# ' \
+	">busybox sh -c 'echo cat\$((1+1)); exec busybox cat'\n" '<cat2' '>\003' '<# ' '>echo after $?\n' '<# ' '>exit 6\n'; }
 expect ctrl-c 6 "after 130" ctrlc
 # Ctrl-Z stops the foreground job, fg lets it finish.
-ctrlz() { (sleep 2; printf 'busybox sleep 2\n'; sleep 1; printf '\032'; sleep 1; printf 'fg\n'; sleep 3;
-	printf 'echo resumed $?\n'; sleep 1; printf 'exit 7\n') | MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
+ctrlz() { typed_sh '<# ' ">busybox sh -c 'echo sleep\$((1+1)); exec busybox sleep 2'\n" '<sleep2' '>\032' '<Stopped' \
+	'<# ' '>fg\n' '<# ' '>echo resumed $?\n' '<# ' '>exit 7\n'; }
 expect ctrl-z-and-fg 7 "resumed 0" ctrlz
 
 printf 'not an elf' > "$tmp/init"

@@ -4,8 +4,9 @@
 #
 # Every tests/linux/*.c is built static with musl-gcc and run twice, on the
 # host ("host/" checks) and through tools/mica run ("mica/" checks); both
-# must pass, since each program checks Linux's behaviour itself. A program
-# that exits non-zero without a failing check of its own counts as one.
+# must pass, since each program checks Linux's behaviour itself, and then
+# judge (tests/setup.sh) gives the program's verdict: status 0 on both sides
+# and the same check names. LINUX_CASES="NAME..." runs only those programs.
 suite=linux
 . "$(dirname "$0")/setup.sh"
 
@@ -27,9 +28,12 @@ fi
 
 # ---- build ----
 CFLAGS="-static -O2 -Wall -Wextra -Werror"
+# wanted NAME: true when NAME is to be built and run (LINUX_CASES unset, or naming it).
+wanted() { case " ${LINUX_CASES:-$1} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 progs=
 for src in "$here"/tests/linux/*.c; do
 	name=$(basename "$src" .c)
+	wanted "$name" || continue
 	if musl-gcc $CFLAGS -o "$out/$name" "$src" > "$out/$name.build.log" 2>&1; then
 		progs="$progs $name"
 	else
@@ -43,6 +47,7 @@ specs=$(sed -n 's/.*-specs "\([^"]*\)".*/\1/p' "$(command -v musl-gcc)")
 mlib=$(dirname "$(grep -o '[^ ]*/Scrt1\.o' "$specs" 2>/dev/null | head -n 1)")
 [ -f "$mlib/rcrt1.o" ] || echo "# no musl rcrt1.o beside musl-gcc's specs: static-PIE programs not built"
 [ -f "$mlib/rcrt1.o" ] && for name in startup mem; do
+	wanted "$name-pie" || continue
 	if musl-gcc -fPIE -O2 -Wall -Wextra -Werror -nostartfiles -static-pie -Wl,-static,-pie,--no-dynamic-linker,-z,text \
 		"$mlib/rcrt1.o" "$mlib/crti.o" "$(gcc -print-file-name=crtbeginS.o)" "$here/tests/linux/$name.c" \
 		"$(gcc -print-file-name=crtendS.o)" "$mlib/crtn.o" -o "$out/$name-pie" > "$out/$name-pie.build.log" 2>&1; then
@@ -56,6 +61,7 @@ done
 # Dynamic glibc copies (gcc's default: PIE, linked against the host's glibc), which lx runs through
 # glibc's ld.so with the libraries mica run packs. mem and sys check musl's thin wrappers, not Linux.
 for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets creds sigregs threadbomb; do
+	wanted "$name-glibc" || continue
 	if gcc -O2 -Wall -Wextra -Werror -o "$out/$name-glibc" "$here/tests/linux/$name.c" -lpthread \
 		> "$out/$name-glibc.build.log" 2>&1; then
 		progs="$progs $name-glibc"
@@ -67,6 +73,7 @@ done
 
 # Dynamic musl copies of two, through musl's own loader.
 for name in startup threads; do
+	wanted "$name-musl" || continue
 	if musl-gcc -O2 -Wall -Wextra -Werror -o "$out/$name-musl" "$here/tests/linux/$name.c" > "$out/$name-musl.build.log" 2>&1; then
 		progs="$progs $name-musl"
 	else
@@ -76,28 +83,40 @@ for name in startup threads; do
 done
 
 # ---- the differential programs ----
-# report WHERE NAME RC LOG: the program's checks with WHERE/ in front, other output as comments.
+# report WHERE NAME LOG: the program's checks with WHERE/ in front, other output as comments.
 # The static-PIE, glibc and dynamic musl copies' checks are told apart by "pie/", "glibc/" or "musl/" after WHERE.
 report() {
-	where=$1 name=$2 rc=$3 log=$4 pre=$1
+	where=$1 name=$2 log=$3 pre=$1
 	case $name in *-pie) pre=$where/pie ;; *-glibc) pre=$where/glibc ;; *-musl) pre=$where/musl ;; esac
 	tr -d '\r' < "$log" | sed -e "s|^ok |ok $pre/|" -e "s|^not ok |not ok $pre/|" -e '/^\(not \)\{0,1\}ok /!s/^/# /'
-	if [ "$rc" -ne 0 ] && ! tr -d '\r' < "$log" | grep -q '^not ok '; then
-		echo "not ok $where/$name: exited with status $rc$( [ "$rc" -eq 124 ] && echo ' (timed out)')"
-	elif ! tr -d '\r' < "$log" | grep -q '^\(not \)\{0,1\}ok '; then
-		echo "not ok $where/$name: printed no checks (status $rc)"
-	fi
 }
+# names LOG: the names of the checks LOG reports, passed or failed, sorted, one a line.
+names() {
+	tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p' | sort -u
+}
+# A program passes when it exits 0 on both sides (or the status its source declares with
+# "#define T_STATUS N") and both report the same check names: a check that Mica skips, a
+# crash after the last check, or the same failure on both sides is a failure.
+unit=checks
 for name in $progs; do
+	src=$name
+	case $name in *-pie | *-glibc | *-musl) src=${name%-*} ;; esac
+	want=$(sed -n 's/^#define T_STATUS \([0-9]*\)$/\1/p' "$here/tests/linux/$src.c")
 	host "$out/$name" alpha "two words" "" > "$out/$name.host.log" 2>&1
-	report host "$name" $? "$out/$name.host.log"
+	hs=$?
+	report host "$name" "$out/$name.host.log"
 	mica "$out/$name" alpha "two words" "" > "$out/$name.mica.log" 2>&1
-	report mica "$name" $? "$out/$name.mica.log"
+	ms=$?
+	report mica "$name" "$out/$name.mica.log"
+	names "$out/$name.host.log" > "$out/$name.host.names"
+	names "$out/$name.mica.log" > "$out/$name.mica.names"
+	judge "$name" "${want:-0}" $hs $ms "$out/$name.host.names" "$out/$name.mica.names"
 done
 
 # ---- whole programs through tools/mica ----
 # expect NAME WANT TEXT CMD...: CMD must end with status WANT ("nonzero": anything but 0 and a
-# timeout) and print something matching TEXT (a grep pattern; empty: anything).
+# timeout) and print something matching TEXT (a grep pattern; empty: anything; !PATTERN: nothing
+# matching PATTERN).
 expect() {
 	name=$1 want=$2 text=$3
 	shift 3
@@ -108,7 +127,11 @@ expect() {
 	nonzero) [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; good=$? ;;
 	*) [ $rc -eq "$want" ]; good=$? ;;
 	esac
-	if [ $good -eq 0 ] && { [ -z "$text" ] || printf '%s\n' "$res" | grep -q -- "$text"; }; then
+	case $text in
+	!*) ! printf '%s\n' "$res" | grep -q -- "${text#!}" ;;
+	?*) printf '%s\n' "$res" | grep -q -- "$text" ;;
+	esac || good=1
+	if [ $good -eq 0 ]; then
 		echo "ok linux/$name"
 	else
 		echo "not ok linux/$name: status $rc (want $want), output:"
@@ -174,8 +197,8 @@ if [ -f "$out/status" ]; then
 		expect "exit-$st-host" $st "exiting with $st" host "$elf" exit $st
 		expect "exit-$st" $st "exiting with $st" mica "$elf" exit $st
 	done
-	expect _exit-host 77 "" host "$elf" _exit
-	expect _exit 77 "" mica "$elf" _exit
+	expect _exit-host 77 "!must not appear" host "$elf" _exit
+	expect _exit 77 "!must not appear" mica "$elf" _exit
 	expect null-deref-host 139 "before the fault" host "$elf" null
 	expect null-deref 139 "before the fault" mica "$elf" null
 	expect abort-host 134 "" host "$elf" abort

@@ -27,6 +27,9 @@ suite unit make -s BUILD="$build" unit-test
 suite vm tools/boot -i -t 300 "$kernel" "$build/img/tests.cpio"
 suite boot sh tests/boot.sh "$build" "$kernel"
 suite linux sh tests/linux.sh "$build"
+suite harness sh tests/harness.sh "$build"
+suite docs python3 tests/docfigures.py
+suite format sh tests/format.sh
 suite busybox sh tests/busybox.sh "$build"
 suite sh sh tests/sh.sh "$build"
 suite debian sh tests/debian.sh "$build"

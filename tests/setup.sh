@@ -1,8 +1,29 @@
 # The start every suite script shares; source it with suite=NAME set and the build directory as $1.
-# Sets here (the source tree), build (made, absolute) and out (BUILD/NAME-tests, empty).
+# Sets here (the source tree), build (made, absolute) and out (BUILD/NAME-tests, empty), and defines judge.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1" || exit 1
 build=$(cd "$1" && pwd)
 out=$build/$suite-tests
 rm -rf "$out" && mkdir -p "$out"
+
+# judge NAME WANT HS MS HOST MICA [empty-ok]: the verdict on one differential case, one line, "ok SUITE/NAME"
+# or "not ok SUITE/NAME: why" with the differences. It passes only when both sides ended with status WANT
+# (0 unless the case declares another) and the files HOST and MICA (their outputs, or the names of the
+# checks they reported, one a line: set unit=checks) are the same and, unless empty-ok is given, not empty:
+# a case that fails the same way on both sides fails.
+judge() {
+	j_name=$1 j_want=$2 j_hs=$3 j_ms=$4 j_host=$5 j_mica=$6 j_why=
+	[ "$j_hs" -eq "$j_want" ] || j_why="host status $j_hs"
+	[ "$j_ms" -eq "$j_want" ] || j_why="${j_why:+$j_why, }Mica status $j_ms"
+	[ -n "$j_why" ] && j_why="$j_why (want $j_want)"
+	[ -s "$j_host" ] || [ "${7:-}" = empty-ok ] || j_why="${j_why:+$j_why; }nothing from the host"
+	command cmp -s "$j_host" "$j_mica" || j_why="${j_why:+$j_why; }host and Mica differ"
+	if [ -z "$j_why" ]; then
+		echo "ok $suite/$j_name ($(wc -l < "$j_host") ${unit:-lines} alike, status $j_hs on both)"
+		return 0
+	fi
+	echo "not ok $suite/$j_name: $j_why"
+	diff "$j_host" "$j_mica" | head -20 | sed 's/^/#   /'
+	return 1
+}

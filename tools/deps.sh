@@ -10,6 +10,7 @@ have qemu-system-x86_64 || need="$need qemu-system-x86"
 have cpio || need="$need cpio"
 have timeout || need="$need coreutils"
 have musl-gcc || need="$need musl-tools"
+have clang-format || need="$need clang-format" # make format-check
 # pkg PACKAGE [COMMAND]: a Debian package the tests run from its own files (asked of dpkg where there is one)
 pkg() {
 	if command -v dpkg-query >/dev/null 2>&1; then

@@ -73,6 +73,7 @@ static struct lx_waitq *efd_waitq(struct file *f)
 
 static void efd_close(struct file *f)
 {
+	lx_waitq_wake(&((struct eventfd *)f->priv)->waiters); /* gives back what its queue grew */
 	lx_free(f->priv);
 }
 

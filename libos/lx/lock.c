@@ -228,6 +228,8 @@ void lock_close(struct file *f, bool last)
 
 static void list_free(struct lock_list *ll)
 {
+	if (ll)
+		lx_waitq_wake(&ll->waiters); /* gives back what its queue grew */
 	while (ll && ll->head) {
 		struct range_lock *l = ll->head;
 		ll->head = l->next;

@@ -39,6 +39,16 @@
 #define PGROUNDUP_U(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 /* ---- util.c: the memory the processes of one lx share, lx's heap, messages ---- */
+/*
+ * Threads waiting for something (their notifications), in any process: lx_waitq_add, lx_waitq_wake.
+ * Once its slots are taken a queue grows by blocks from lx_alloc, chained from more, which the next
+ * wake gives back: no waiter is left out.
+ */
+#define LX_WAITQ_SLOTS 16
+struct lx_waitq {
+	long ntfn[LX_WAITQ_SLOTS];
+	struct lx_waitq *more; /* NULL, or the next block */
+};
 /* A process of this lx instance. */
 struct lx_proc {
 	int pid, ppid, pgid, sid;
@@ -47,7 +57,7 @@ struct lx_proc {
 	uint64_t env;       /* its Mica environment */
 	long ntfn;          /* unused */
 	volatile uint64_t pending; /* signals sent to the whole process (kill, SIGCHLD) */
-	long wake[4];       /* notifications of its threads waiting in lx, to wake for a signal or a child */
+	struct lx_waitq wake; /* its threads waiting in lx, to wake for a signal or a child (lx_proc_wake) */
 	long main_ktid;     /* kernel id of its first thread, to interrupt for a signal */
 	bool stopped;       /* stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU until SIGCONT */
 	int stop_report;    /* for wait4 WUNTRACED: sig << 8 | 0x7f, or 0 */
@@ -57,10 +67,6 @@ struct lx_proc {
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 
-/* Threads waiting for something (their notifications), in any process: lx_waitq_add, lx_waitq_wake. */
-struct lx_waitq {
-	long ntfn[16];
-};
 
 /* At LX_SHARED, mapped into every process: the lock, the heap's state, the processes. */
 struct lx_shared {
@@ -211,6 +217,7 @@ struct lx_thread {
 	bool has_saved_mask;     /* rt_sigsuspend: the mask the handler's frame restores */
 	uint64_t saved_mask;
 	void (*helper)(struct lx_thread *); /* a helper thread of lx's own: what it runs */
+	bool unqueued;           /* a queue it waits for could not take it (out of memory): lx_thread_wait looks again */
 };
 _Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24 &&
 		       offsetof(struct lx_thread, deliver) == 32 && offsetof(struct lx_thread, whole) == 40 &&
@@ -245,7 +252,7 @@ struct lx_thread *lx_thread_at(int slot);  /* the live program thread in slot (0
 void lx_threads_robust_exit(void);           /* the process ends or execs: every thread's robust futexes are released */
 void lx_thread_wait(uint64_t ns);            /* sleep (lx unlocked) until woken or ns pass */
 /* Threads (of any process) waiting for something to change, in shared memory: pipes, eventfds. */
-void lx_waitq_add(struct lx_waitq *q);       /* the running thread will wait for q (then lx_thread_wait) */
+long lx_waitq_add(struct lx_waitq *q);       /* the running thread will wait for q (then lx_thread_wait): 0, -ENOMEM */
 void lx_waitq_wake(struct lx_waitq *q);      /* wake and forget every waiter */
 /* lx serialises its work with one lock, which a thread may take again; blocking calls drop it. */
 extern bool lx_multi;                 /* a second thread was ever made: lx must lock */

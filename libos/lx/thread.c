@@ -27,6 +27,9 @@
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_CLOCK_REALTIME 256
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
+#define WAKE_PROC 2              /* notification bit: a signal or a child's end (lx_proc_wake) */
+#define WAKE_QUEUE 4             /* notification bit: a wait queue's wake */
+#define UNQUEUED_NS 10000000UL   /* a thread that a queue could not take (out of memory) looks again this often */
 
 static struct lx_thread threads[LX_MAX_THREADS];
 bool lx_multi;
@@ -156,6 +159,63 @@ struct lx_thread *lx_thread_at(int slot)
 	return slot >= 0 && slot < LX_MAX_THREADS && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
 }
 
+/* ---- waiting ---- */
+/* A free slot for ntfn in q, which grows by a block when full; ntfn's own slot if it has one; NULL when out of memory. */
+static long *waitq_slot(struct lx_waitq *q, long ntfn)
+{
+	long *free = NULL;
+	for (struct lx_waitq *b = q;; b = b->more) {
+		for (int i = 0; i < LX_WAITQ_SLOTS; i++) {
+			if (b->ntfn[i] == ntfn)
+				return &b->ntfn[i];
+			if (b->ntfn[i] <= 0 && !free)
+				free = &b->ntfn[i];
+		}
+		if (!b->more && !free && (b->more = lx_alloc(sizeof(*b))))
+			return &b->more->ntfn[0];
+		if (!b->more)
+			return free;
+	}
+}
+
+/* Give back the blocks q grew. */
+static void waitq_shrink(struct lx_waitq *q)
+{
+	for (struct lx_waitq *b = q->more, *next; b; b = next) {
+		next = b->more;
+		lx_free(b);
+	}
+	q->more = NULL;
+}
+
+/* Signal bits to every waiter of q; with forget, empty q and give back the blocks it grew. */
+static void waitq_signal(struct lx_waitq *q, uint64_t bits, bool forget)
+{
+	for (struct lx_waitq *b = q; b; b = b->more)
+		for (int i = 0; i < LX_WAITQ_SLOTS; i++)
+			if (b->ntfn[i] > 0) {
+				sys_ntfn_signal(b->ntfn[i], bits);
+				if (forget)
+					b->ntfn[i] = 0;
+			}
+	if (forget)
+		waitq_shrink(q);
+}
+
+/* Take ntfn out of q; the blocks q grew go back once none of them holds a waiter. */
+static void waitq_forget(struct lx_waitq *q, long ntfn)
+{
+	bool grown_in_use = false;
+	for (struct lx_waitq *b = q; b; b = b->more)
+		for (int i = 0; i < LX_WAITQ_SLOTS; i++) {
+			if (b->ntfn[i] == ntfn)
+				b->ntfn[i] = 0;
+			grown_in_use |= b != q && b->ntfn[i] > 0;
+		}
+	if (!grown_in_use)
+		waitq_shrink(q);
+}
+
 /*
  * Whether me has its notification to wait on, made now if it had none (a
  * forked child's first thread). When the kernel has none to give, false,
@@ -173,61 +233,49 @@ static bool has_ntfn(struct lx_thread *me)
 	return false;
 }
 
-/* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
-void lx_thread_wait(uint64_t ns)
+long lx_waitq_add(struct lx_waitq *q)
 {
 	struct lx_thread *me = lx_self();
 	if (!has_ntfn(me))
-		return;
-	int slot = -1;
-	for (int i = 0; i < 4 && slot < 0; i++)
-		if (lx_me->wake[i] <= 0)
-			slot = i;
-	if (slot >= 0)
-		lx_me->wake[slot] = me->ntfn;
-	bool scan = lx_pid == 1 && !LX_SH->cin_helper; /* no console thread yet: pid 1 looks for Ctrl-C itself */
-	if (scan && ns > 50000000UL)
-		ns = 50000000UL; /* this often while it waits */
-	int depth = lx_lock_drop();
-	sys_ntfn_wait(me->ntfn, slot >= 0 ? ns : (ns < 10000000UL ? ns : 10000000UL));
-	lx_lock_take(depth);
-	if (slot >= 0)
-		lx_me->wake[slot] = 0;
-	if (scan)
-		console_scan(); /* Ctrl-C typed while pid 1 waited (for a foreground job, say) */
-}
-
-void lx_waitq_add(struct lx_waitq *q)
-{
-	struct lx_thread *me = lx_self();
-	if (me->ntfn <= 0 && (me->ntfn = sys_ntfn_create()) < 0) {
-		me->ntfn = 0;
-		return;
+		return -ENOMEM;
+	long *slot = waitq_slot(q, me->ntfn);
+	if (!slot) {
+		me->unqueued = true;
+		return -ENOMEM;
 	}
-	for (int i = 0; i < 16; i++)
-		if (q->ntfn[i] == me->ntfn)
-			return;
-	for (int i = 0; i < 16; i++)
-		if (q->ntfn[i] <= 0) {
-			q->ntfn[i] = me->ntfn;
-			return;
-		}
+	*slot = me->ntfn;
+	return 0;
 }
 
 void lx_waitq_wake(struct lx_waitq *q)
 {
-	for (int i = 0; i < 16; i++)
-		if (q->ntfn[i] > 0) {
-			sys_ntfn_signal(q->ntfn[i], 4);
-			q->ntfn[i] = 0;
-		}
+	waitq_signal(q, WAKE_QUEUE, true);
 }
 
 void lx_proc_wake(struct lx_proc *p)
 {
-	for (int i = 0; i < 4; i++)
-		if (p->wake[i] > 0)
-			sys_ntfn_signal(p->wake[i], 2);
+	waitq_signal(&p->wake, WAKE_PROC, false);
+}
+
+/* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
+void lx_thread_wait(uint64_t ns)
+{
+	struct lx_thread *me = lx_self();
+	lx_waitq_add(&lx_me->wake);
+	if (me->ntfn <= 0)
+		return; /* nothing to sleep on (has_ntfn let the others run): the caller looks again */
+	if (me->unqueued && ns > UNQUEUED_NS)
+		ns = UNQUEUED_NS;
+	me->unqueued = false;
+	bool scan = lx_pid == 1 && !LX_SH->cin_helper; /* no console thread yet: pid 1 looks for Ctrl-C itself */
+	if (scan && ns > 50000000UL)
+		ns = 50000000UL; /* this often while it waits */
+	int depth = lx_lock_drop();
+	sys_ntfn_wait(me->ntfn, ns);
+	lx_lock_take(depth);
+	waitq_forget(&lx_me->wake, me->ntfn);
+	if (scan)
+		console_scan(); /* Ctrl-C typed while pid 1 waited (for a foreground job, say) */
 }
 
 /* In a forked child: only the thread that forked goes on; kernel objects of the parent are not ours. */

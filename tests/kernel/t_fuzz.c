@@ -24,6 +24,14 @@ static long frames[MAXFRAMES];
 static int nframes;
 static long objs[MAXOBJ]; /* endpoints and notifications */
 static int nobjs;
+#define CANARY 0x6D6963615F6F6B21UL
+static volatile uint64_t canary = CANARY; /* in the fuzzer's data, outside the arena: no call may change it */
+
+/* The page-table entry that maps p, without the accessed and dirty bits the CPU sets. */
+static uint64_t pte_of(const void *p)
+{
+	return *uvpt_pte(p) & ~(PTE_A | PTE_D);
+}
 
 static bool is_self(long env)
 {
@@ -197,6 +205,7 @@ int main(void)
 	long warm = page_alloc(0, ARENA, PTE_W);
 	CHECK("warm-up", warm > 0 && sys_unmap(0, ARENA) == 0 && sys_frame_free(0, warm) == 0);
 	uint64_t owned0 = ENVINFO->frames_owned, free0 = KIP->frames_free;
+	uint64_t text_pte = pte_of(main), data_pte = pte_of((const void *)&canary);
 
 	long bad_null = 0, bad_nosys = 0, bad_code = 0, skipped = 0, ok = 0;
 	long counts[E_NERRORS] = { 0 };
@@ -224,7 +233,14 @@ int main(void)
 		}
 	}
 	puts_raw("\n");
-	CHECK("survived", true);
+	long refused = 0;
+	for (int e = 0; e < E_NERRORS; e++)
+		refused += counts[e];
+	/* still itself: the same env, its code and data mapped as before, the data unchanged */
+	CHECK("survived", ENVINFO->id == (uint64_t)me && canary == CANARY && pte_of(main) == text_pte &&
+				  pte_of((const void *)&canary) == data_pte);
+	/* the fuzz reached the kernel's work and its refusals, not only the skipped calls */
+	CHECK("succeeded-and-refused", ok > NCALLS / 20 && refused > NCALLS / 20);
 	CHECK_EQ("null-returns-0", bad_null, 0);
 	CHECK_EQ("unknown-is-nosys", bad_nosys, 0);
 	CHECK_EQ("only-known-errors", bad_code, 0);

@@ -14,6 +14,13 @@ static void waiter(uint64_t slot)
 	sys_thread_exit();
 }
 
+/* A wait whose deadline, now + timeout, does not fit in 64 bits: as long as forever. */
+static void long_waiter(uint64_t slot)
+{
+	results[slot] = sys_ntfn_wait(nt_shared, TIMEOUT_FOREVER - 1);
+	sys_thread_exit();
+}
+
 static void signaller(uint64_t slot)
 {
 	sys_sleep(1000000);
@@ -77,6 +84,14 @@ int main(void)
 	CHECK_EQ("signaller-ok", results[1], 0);
 	CHECK_EQ("waiter-woken-with-bits", results[0], 0x10);
 	CHECK_EQ("bits-taken-by-waiter", sys_ntfn_wait(nt, 0), -E_AGAIN);
+
+	/* a timeout too long for the clock to reach blocks, as forever does, instead of ending at once */
+	CHECK("long-waiter-start", start(long_waiter, 3) > 0);
+	sys_sleep(1000000);
+	CHECK_EQ("long-wait-blocks", results[3], 1);
+	CHECK_EQ("long-wait-signal", sys_ntfn_signal(nt, 0x20), 0);
+	await(3);
+	CHECK_EQ("long-wait-woken", results[3], 0x20);
 
 	/* destroying the notification wakes its waiter with E_DEAD */
 	CHECK("dead-waiter-start", start(waiter, 2) > 0);

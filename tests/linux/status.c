@@ -1,5 +1,6 @@
 /*
- * Exit statuses. Run with "exit N" it exits with status N; with "null" it
+ * Exit statuses. Run with "exit N" it exits with status N; with "_exit" it
+ * leaves a line in stdio's buffer and calls _exit(77), which must not write it; with "null" it
  * reads through a null pointer (status 139 from the shell, SIGSEGV); with
  * "abort" it calls abort() (134, SIGABRT); with "protnone" it checks that a
  * PROT_NONE page keeps its contents and then faults reading it (139); otherwise it checks what it can
@@ -19,8 +20,11 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		exit(atoi(argv[2]));
 	}
-	if (argc == 2 && strcmp(argv[1], "_exit") == 0)
-		_exit(77); /* without flushing stdio: the next line must not appear */
+	if (argc == 2 && strcmp(argv[1], "_exit") == 0) {
+		setvbuf(stdout, NULL, _IOFBF, BUFSIZ); /* buffered on a terminal too: only a flush would write it */
+		printf("must not appear\n");
+		_exit(77); /* without flushing stdio: the line above stays in the buffer */
+	}
 	if (argc == 2 && strcmp(argv[1], "null") == 0) {
 		volatile int *p = NULL;
 		printf("before the fault\n");

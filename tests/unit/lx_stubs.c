@@ -86,9 +86,10 @@ bool lx_signal_interrupts(void)
 	return false;
 }
 
-void lx_waitq_add(struct lx_waitq *q)
+long lx_waitq_add(struct lx_waitq *q)
 {
 	(void)q;
+	return 0;
 }
 
 void lx_waitq_wake(struct lx_waitq *q)

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Type at a program on a console: wait for what it prints, then send the next keys (the interactive tests' one helper).
+
+usage: tests/expect.py [-t SECONDS] STEP... -- CMD [ARGS...]
+
+CMD runs with its input and output on pipes; its output (stdout and stderr) is copied to stdout. The steps
+go in order:
+  <TEXT   wait until TEXT appears in the output after what the last wait found (SECONDS each, default 30)
+  >TEXT   type TEXT; C escapes (\\n, \\r, \\003, \\x1a ...) stand for their bytes
+After the last step CMD's input is closed and it runs to its end. Exits with CMD's status, or, when a wait
+times out or the output ends before TEXT came, stops CMD, says what it waited for on stderr and exits 124.
+"""
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+TIMED_OUT = 124
+
+
+def usage():
+    """Say how to call this, and exit 2."""
+    sys.stderr.write(__doc__)
+    sys.exit(2)
+
+
+def parse(argv):
+    """The wait limit, the steps and the command from argv; exits 2 on a usage error."""
+    limit, steps = 30.0, []
+    args = list(argv)
+    while args and args[0] != "--":
+        a = args.pop(0)
+        if a == "-t" and args:
+            limit = float(args.pop(0))
+        elif a[:1] in ("<", ">"):
+            steps.append((a[0], a[1:].encode("latin-1").decode("unicode_escape").encode("latin-1")))
+        else:
+            usage()
+    if len(args) < 2:
+        usage()
+    return limit, steps, args[1:]
+
+
+class Console:
+    """CMD's output as it comes, copied to stdout, with the position the last wait matched up to."""
+
+    def __init__(self, proc):
+        self.proc, self.seen, self.pos, self.ended = proc, b"", 0, False
+
+    def pump(self, until):
+        """Read what CMD printed, waiting until the monotonic time until at most; False once it ended."""
+        left = until - time.monotonic()
+        ready, _, _ = select.select([self.proc.stdout], [], [], max(left, 0))
+        if not ready:
+            return True
+        chunk = os.read(self.proc.stdout.fileno(), 4096)
+        if not chunk:
+            self.ended = True
+            return False
+        sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+        self.seen += chunk
+        return True
+
+    def wait_for(self, text, limit):
+        """True once text appeared after the last match; False on timeout or end of output."""
+        until = time.monotonic() + limit
+        while True:
+            at = self.seen.find(text, self.pos)
+            if at >= 0:
+                self.pos = at + len(text)
+                return True
+            if self.ended or time.monotonic() >= until or not self.pump(until):
+                return False
+
+
+def main():
+    limit, steps, cmd = parse(sys.argv[1:])
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    con = Console(proc)
+    for kind, text in steps:
+        if kind == ">":
+            try:
+                proc.stdin.write(text)
+                proc.stdin.flush()
+            except BrokenPipeError:
+                pass  # it ended; the next wait says so
+        elif not con.wait_for(text, limit):
+            why = "the output ended" if con.ended else "%g s passed" % limit
+            sys.stderr.write("expect: waited for %r, but %s\n" % (text.decode("latin-1"), why))
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return TIMED_OUT
+    try:
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    while con.pump(time.monotonic() + 3600):
+        pass
+    return proc.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -54,6 +54,7 @@ struct lx_proc {
 	bool cont_report;   /* for wait4 WCONTINUED */
 	uint64_t cpu_ns;      /* ended: the CPU time it and its waited-for children used, for its parent's wait4 */
 	uint64_t children_ns; /* the cpu_ns of the children it has reaped (RUSAGE_CHILDREN, times' cutime) */
+	char *exe;            /* its program's absolute path, links resolved (/proc/self/exe), in lx's heap; or NULL */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 
@@ -163,7 +164,7 @@ int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min,
 int fd_new(struct file *f, bool cloexec);  /* f (the caller's reference) at the lowest free fd; else f dropped, -EMFILE */
 struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */
 long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
-void vfs_set_exe(const char *path); /* what /proc/self/exe names */
+void vfs_set_exe(const char *path); /* what this process's /proc/self/exe names: path, resolved */
 void vfs_fork(void);                 /* the child of a fork shares every descriptor */
 void vfs_fork_abandon(void);         /* the fork failed: undo vfs_fork */
 void vfs_close_on_exec(void);

@@ -36,6 +36,14 @@ static struct lx_proc *proc_of(int pid)
 	return NULL;
 }
 
+/* Give p's slot back (its program path too). */
+static void proc_free(struct lx_proc *p)
+{
+	lx_free(p->exe);
+	p->exe = NULL;
+	p->state = LX_PROC_FREE;
+}
+
 static struct lx_proc *proc_new(void)
 {
 	for (int i = 0; i < LX_MAX_PROCS; i++)
@@ -126,7 +134,7 @@ static long do_fork(void)
 		return r;
 	}
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
-			       .state = LX_PROC_LIVE };
+			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL };
 	vfs_fork();
 	lx_fork_child = true; /* these three are seen only by the child's copy of memory */
 	lx_fork_child_pid = p->pid;
@@ -137,7 +145,7 @@ static long do_fork(void)
 	if (r < 0) {
 		mem_fork_abandon(copy);
 		vfs_fork_abandon();
-		p->state = LX_PROC_FREE;
+		proc_free(p);
 		return lx_errno(r);
 	}
 	return p->pid;
@@ -200,7 +208,9 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 	if (me) {
 		me->cpu_ns = (uint64_t)sys_cpu_time(1, 0) + me->children_ns;
 		me->wstatus = wstatus;
-		me->state = parent ? LX_PROC_ZOMBIE : LX_PROC_FREE;
+		me->state = LX_PROC_ZOMBIE;
+		if (!parent)
+			proc_free(me);
 	}
 	if (parent) {
 		parent->pending |= 1UL << (17 - 1); /* SIGCHLD */
@@ -237,7 +247,7 @@ static long reap(struct lx_proc *c, long wstatus, long urusage)
 {
 	int pid = c->pid, st = c->wstatus;
 	sys_env_wait((long)c->env);
-	c->state = LX_PROC_FREE;
+	proc_free(c);
 	lx_me->children_ns += c->cpu_ns;
 	if (wstatus)
 		memcpy((void *)wstatus, &st, sizeof(st));

@@ -310,6 +310,12 @@ long symlink_set(struct inode *n, const char *target)
 	return 0;
 }
 
+const char *symlink_target(const struct inode *n)
+{
+	const char *t = n->link ? n->link() : n->data;
+	return t ? t : "";
+}
+
 /* ---- paths ---- */
 
 /* Copies a NUL-terminated path from program memory into buf[LX_PATH_MAX]. 0, -EFAULT, -ENAMETOOLONG or -ENOENT (empty). */
@@ -376,7 +382,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 				if (++*depth > LX_SYMLOOP_MAX)
 					return -ELOOP;
 				int f = flags | LOOK_FOLLOW | (lk->slash ? LOOK_DIR : 0);
-				return walk(dir, n->data ? n->data : "", f, depth, lk);
+				return walk(dir, symlink_target(n), f, depth, lk);
 			}
 			if (n && ((flags & LOOK_DIR) || lk->slash) && !ISDIR(n))
 				return -ENOTDIR;
@@ -388,7 +394,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 			struct lookup sub;
 			if (++*depth > LX_SYMLOOP_MAX)
 				return -ELOOP;
-			long r = walk(dir, n->data ? n->data : "", LOOK_FOLLOW, depth, &sub);
+			long r = walk(dir, symlink_target(n), LOOK_FOLLOW, depth, &sub);
 			if (r < 0)
 				return r;
 			if (!sub.node)

@@ -475,10 +475,11 @@ long lx_sys_readlinkat(long dirfd, long upath, long ubuf, long size, long a5, lo
 		return err;
 	if (!ISLNK(n))
 		return -EINVAL;
-	size_t len = n->size < (uint64_t)size ? n->size : (size_t)size;
+	const char *target = symlink_target(n);
+	size_t len = strlen(target) < (size_t)size ? strlen(target) : (size_t)size;
 	if (!user_ok(ubuf, len ? len : 1, true))
 		return -EFAULT;
-	memcpy((char *)ubuf, n->data, len);
+	memcpy((char *)ubuf, target, len);
 	inode_touch(n, true, false);
 	return (long)len;
 }

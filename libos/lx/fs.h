@@ -92,6 +92,7 @@ void vfs_close_on_exec(void);  /* for execve */
 long fd_close(int fd);
 void fd_set_cloexec(int fd, bool on);
 bool fd_cloexec(int fd);
+int fd_limit(void);            /* descriptors a new one may take are below this: RLIMIT_NOFILE, at most LX_NFD */
 void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
 extern struct inode *vfs_cwd;
 extern uint32_t vfs_umask;

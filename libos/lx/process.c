@@ -1,5 +1,6 @@
 /* Processes: pids, fork with copy-on-write over the kernel's page tables, wait4, execve, exit. */
 #include "libos/lx/lx.h"
+#include "libos/lx/fs.h"
 #include "lib/elf.h"
 
 /*
@@ -429,38 +430,78 @@ bool lx_pgrp_exists(int pgid)
 
 /* ---- execve ---- */
 
-/* Copy a NULL-terminated vector of the program's strings into lx's heap; NULL with *err on failure. */
-static char **copy_strings(long uv, long *err)
-{
-	int n = 0;
-	while (uv) {
-		if (!mem_user_ok((uint64_t)uv + (uint64_t)n * 8, 8, false)) {
-			*err = -EFAULT;
-			return NULL;
-		}
-		if (((char **)uv)[n] == NULL)
-			break;
-		if (++n > 4096) {
-			*err = -E2BIG;
-			return NULL;
-		}
-	}
-	char **v = lx_alloc((size_t)(n + 1) * sizeof(char *));
-	for (int i = 0; v && i < n; i++) {
-		const char *s = ((char **)uv)[i];
-		if (!mem_user_ok((uint64_t)s, 1, false) || !(v[i] = lx_strdup(s)))
-			*err = -EFAULT;
-	}
-	if (!v)
-		*err = -ENOMEM;
-	return v;
-}
-
 static void free_strings(char **v)
 {
 	for (int i = 0; v && v[i]; i++)
 		lx_free(v[i]);
 	lx_free(v);
+}
+
+/* The number of pointers before the NULL ending the program's vector at uv (0 for a NULL uv), or -EFAULT, -E2BIG. */
+static long count_strings(long uv, uint64_t room)
+{
+	long n = 0;
+	for (uint64_t p = 1; uv; n++) {
+		if (copy_from_user(&p, (uint64_t)uv + (uint64_t)n * sizeof(p), sizeof(p)) < 0)
+			return -EFAULT;
+		if (!p)
+			break;
+		if ((uint64_t)(n + 1) * sizeof(p) > room)
+			return -E2BIG;
+	}
+	return n;
+}
+
+/*
+ * Copy the program's NULL-terminated vector of strings at uv into lx's heap,
+ * as Linux takes execve's arguments: each string and its pointer come out of
+ * *room (what is left of LX_ARG_MAX), and a string may not be longer than
+ * LX_ARG_STRLEN. The vector, or NULL with *err: -EFAULT, -E2BIG, -ENOMEM.
+ */
+static char **copy_strings(long uv, uint64_t *room, char *scratch, long *err)
+{
+	long n = count_strings(uv, *room);
+	char **v = n < 0 ? NULL : lx_alloc((size_t)(n + 1) * sizeof(char *));
+	if (!v) {
+		*err = n < 0 ? n : -ENOMEM;
+		return NULL;
+	}
+	for (long i = 0; i < n; i++) {
+		uint64_t s;
+		long len = copy_from_user(&s, (uint64_t)uv + (uint64_t)i * sizeof(s), sizeof(s)) < 0 ? -EFAULT :
+			   strncpy_from_user(scratch, s, LX_ARG_STRLEN);
+		if (len >= 0 && (len == LX_ARG_STRLEN || (uint64_t)len + 1 + sizeof(s) > *room))
+			len = -E2BIG;
+		if (len >= 0 && !(v[i] = lx_alloc((size_t)len + 1)))
+			len = -ENOMEM;
+		if (len < 0) {
+			*err = len;
+			free_strings(v);
+			return NULL;
+		}
+		memcpy(v[i], scratch, (size_t)len + 1);
+		*room -= (uint64_t)len + 1 + sizeof(s);
+	}
+	return v;
+}
+
+/* execve's path, arguments and environment into lx's heap (NULL-terminated vectors); 0, -EFAULT, -E2BIG, -ENOMEM... */
+static long exec_args(long upath, long uargv, long uenvp, char **path, char ***argv, char ***envp)
+{
+	char *scratch = lx_alloc(LX_ARG_STRLEN > LX_PATH_MAX ? LX_ARG_STRLEN : LX_PATH_MAX);
+	long err = scratch ? path_copy((const char *)upath, scratch) : -ENOMEM;
+	uint64_t room = LX_ARG_MAX;
+	*path = NULL, *argv = *envp = NULL;
+	if (err == 0 && !(*path = lx_strdup(scratch)))
+		err = -ENOMEM;
+	if (err == 0)
+		room -= strlen(*path) + 1;
+	if (err == 0)
+		*argv = copy_strings(uargv, &room, scratch, &err);
+	if (err == 0)
+		*envp = copy_strings(uenvp, &room, scratch, &err);
+	lx_free(scratch);
+	return err;
 }
 
 /*
@@ -528,12 +569,9 @@ static long shebang(char **path, char ***argv)
 long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6)
 {
 	(void)a4, (void)a5, (void)a6;
-	long err = 0;
-	if (!mem_user_ok((uint64_t)upath, 1, false))
-		return -EFAULT;
-	char *path = lx_strdup((const char *)upath);
-	char **argv = copy_strings(uargv, &err), **envp = copy_strings(uenvp, &err);
-	for (int depth = 0; path && argv && envp && err == 0; depth++) { /* scripts, up to 4 deep as on Linux */
+	char *path, **argv, **envp;
+	long err = exec_args(upath, uargv, uenvp, &path, &argv, &envp);
+	for (int depth = 0; err == 0; depth++) { /* scripts, up to 4 deep as on Linux */
 		long r = depth < 5 ? shebang(&path, &argv) : -ELOOP;
 		if (r <= 0) {
 			err = r;

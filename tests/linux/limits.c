@@ -113,6 +113,17 @@ static int count_args(int argc, char **argv)
 	return argc;
 }
 
+/* "environ": print how many environment entries arrived and whether the usual three are among them. */
+static int count_environ(char **envp)
+{
+	int n = 0;
+	while (envp[n])
+		n++;
+	printf("# environ: %d entries,%s%s%s\n", n, getenv("PATH") ? " PATH" : "", getenv("HOME") ? " HOME" : "",
+	       getenv("TERM") ? " TERM" : "");
+	return 0;
+}
+
 static void check_args(const char *self)
 {
 	int r = exec_with(self, 100000 - 2, 1);
@@ -128,10 +139,12 @@ static void check_args(const char *self)
 	CHECK("execve-too-many-args", r == -E2BIG, "status or -errno %d; want -E2BIG", r);
 }
 
-int main(int argc, char **argv)
+int main(int argc, char **argv, char **envp)
 {
 	if (argc >= 2 && strcmp(argv[1], "count") == 0)
 		return count_args(argc, argv);
+	if (argc == 2 && strcmp(argv[1], "environ") == 0)
+		return count_environ(envp);
 	check_nofile();
 	check_fsize();
 	check_args(argv[0]);

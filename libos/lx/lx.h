@@ -134,7 +134,8 @@ long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, u
 long mem_unmap(uint64_t addr, uint64_t len);
 long mem_protect(uint64_t addr, uint64_t len, int prot);
 int mem_fault(uint64_t addr, bool write);  /* 0 when the fault was served, else the signal it raises */
-bool mem_user_ok(uint64_t addr, uint64_t len, bool write); /* do areas with that access cover these bytes? */
+bool mem_user_mapped(uint64_t addr, uint64_t len, bool write); /* do areas with that access cover these bytes? */
+bool mem_user_ok(uint64_t addr, uint64_t len, bool write); /* ...and are their pages present for it now (lx may touch them)? */
 /* Program memory, fault-safe: every byte lx reads or writes for a syscall goes through these. */
 size_t mem_user_fault_in(uint64_t addr, size_t len, bool write); /* pages made present; the bytes from addr now safe */
 /* The bytes from addr (at most len) that read alike: *zeros, never-touched private anonymous pages, which read as

@@ -333,7 +333,10 @@ int mem_fault(uint64_t addr, bool write)
  * lx touches program memory only after these have made it safe: every page
  * lies in an area that allows the access, and is present (filled now, as a
  * first touch would fill it, or copied if copy-on-write), so the access
- * cannot fault. A page that cannot be had (no area, the wrong protection, a
+ * cannot fault. mem_user_ok is that check for a handler that then reads or
+ * writes the bytes itself; only a read's destination, which may be far larger
+ * than what the read returns, is checked against the areas alone
+ * (mem_user_mapped) and filled by the fault upcall as it is written. A page that cannot be had (no area, the wrong protection, a
  * shared file page past the file's end, no memory left) ends the copy with
  * EFAULT, or a transfer short, as on Linux. The caller holds lx's lock, so no
  * other thread unmaps the pages in between.
@@ -375,7 +378,7 @@ size_t mem_user_source(uint64_t addr, size_t len, bool *zeros)
 {
 	uint64_t end = addr + len < addr ? ~0UL : addr + len, a = addr;
 	*zeros = untouched(addr);
-	while (a < end && mem_user_ok(a, 1, false) && untouched(a) == *zeros && (*zeros || page_ready(a, false)))
+	while (a < end && mem_user_mapped(a, 1, false) && untouched(a) == *zeros && (*zeros || page_ready(a, false)))
 		a = (a & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
 	return (size_t)((a < end ? a : end) - addr);
 }
@@ -410,7 +413,7 @@ long strncpy_from_user(char *dst, uint64_t usrc, size_t size)
 	return (long)size;
 }
 
-bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
+bool mem_user_mapped(uint64_t addr, uint64_t len, bool write)
 {
 	if (len == 0)
 		return true;
@@ -423,6 +426,11 @@ bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
 		a = v->end;
 	}
 	return true;
+}
+
+bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
+{
+	return mem_user_fault_in(addr, len, write) == len;
 }
 
 size_t mem_format_maps(char *buf, size_t n)

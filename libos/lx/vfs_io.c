@@ -62,8 +62,8 @@ static long do_io(struct file *f, bool write, long buf, size_t n, long off)
 		return -ESPIPE;
 	if (write && n)
 		return write_chunks(f, buf, n, off);
-	if (!user_ok(buf, n, !write))
-		return -EFAULT;
+	if (!(write ? user_ok(buf, n, false) : mem_user_mapped((uint64_t)buf, n, true)))
+		return -EFAULT; /* a read's buffer is filled by first touches as the bytes come */
 	if (off < 0)
 		return write ? f->ops->write(f, (const void *)buf, 0) : f->ops->read(f, (void *)buf, n);
 	return write ? f->ops->pwrite(f, (const void *)buf, 0, (uint64_t)off) : f->ops->pread(f, (void *)buf, n, (uint64_t)off);

@@ -55,6 +55,11 @@ bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
 	return addr >= 4096;
 }
 
+bool mem_user_mapped(uint64_t addr, uint64_t len, bool write)
+{
+	return mem_user_ok(addr, len, write);
+}
+
 size_t mem_user_fault_in(uint64_t addr, size_t len, bool write)
 {
 	return mem_user_ok(addr, len, write) ? len : 0;

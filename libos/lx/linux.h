@@ -280,9 +280,13 @@ struct linux_rlimit {
 #define RLIMIT_STACK 3
 #define RLIMIT_CORE 4
 #define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
 #define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS 9
 #define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
 #define RLIMIT_RTTIME 15
 #define RLIMIT_NLIMITS 16
 #define RLIM_INFINITY (~0UL)

@@ -57,6 +57,7 @@ struct lx_proc {
 	uint64_t cpu_ns;      /* ended: the CPU time it and its waited-for children used, for its parent's wait4 */
 	uint64_t children_ns; /* the cpu_ns of the children it has reaped (RUSAGE_CHILDREN, times' cutime) */
 	char *exe;            /* its program's absolute path, links resolved (/proc/self/exe), in lx's heap; or NULL */
+	uint32_t uid;         /* its real user id, whose processes RLIMIT_NPROC counts */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 
@@ -182,6 +183,7 @@ void vfs_fork_abandon(void);         /* the fork failed: undo vfs_fork */
 void vfs_close_on_exec(void);
 void vfs_exit(void);                 /* a process ends: its descriptors close */
 void dev_fork_child(void);           /* the console interrupt stays with the first process */
+bool lx_cred_privileged(void);       /* cred.c: is the effective uid 0 (not held to RLIMIT_NPROC)? */
 uint64_t lx_rlimit(int res);         /* misc.c: the soft limit RLIMIT_res of this process (RLIM_INFINITY: none) */
 long clock_ns_of(long clk, uint64_t *ns);  /* misc.c: clock clk's reading in ns; 0 or -EINVAL */
 long lx_clock_id(long clk);                /* misc.c: the caller's encoded CPU-time clocks as CLOCK_*_CPUTIME_ID */

@@ -117,7 +117,18 @@ static long fork_env(struct lx_proc *p)
 	return 0;
 }
 
-/* fork: a new process, a copy of this one, returning 0 in it and its pid here. */
+/* May this process's real user have one more process under RLIMIT_NPROC? Root is not held to it, as on Linux. */
+static bool nproc_allows(void)
+{
+	uint64_t lim = lx_rlimit(RLIMIT_NPROC), n = 0;
+	if (lim == RLIM_INFINITY || lx_cred_privileged())
+		return true;
+	for (int i = 0; i < LX_MAX_PROCS; i++)
+		n += LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].uid == lx_me->uid;
+	return n < lim;
+}
+
+/* fork: a new process, a copy of this one, returning 0 in it and its pid here; -EAGAIN past RLIMIT_NPROC or the table. */
 static long do_fork(void)
 {
 	console_start_helper(); /* pid 1's first fork: from now on console readers may be anywhere */
@@ -125,7 +136,7 @@ static long do_fork(void)
 		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
 		lx_lock();
 	}
-	struct lx_proc *p = proc_new();
+	struct lx_proc *p = nproc_allows() ? proc_new() : NULL;
 	if (!p)
 		return -EAGAIN;
 	long r;
@@ -135,7 +146,7 @@ static long do_fork(void)
 		return r;
 	}
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
-			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL };
+			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid };
 	vfs_fork();
 	lx_fork_child = true; /* these three are seen only by the child's copy of memory */
 	lx_fork_child_pid = p->pid;

@@ -1,6 +1,7 @@
 /*
  * Limits as Linux enforces them: RLIMIT_NOFILE for every call that makes a
- * descriptor, RLIMIT_FSIZE for writes (SIGXFSZ, then EFBIG), and the size of
+ * descriptor, RLIMIT_FSIZE for writes (SIGXFSZ, then EFBIG), RLIMIT_NPROC for
+ * an unprivileged user's forks, and the size of
  * execve's arguments (100,000 of them pass; past a quarter of the stack,
  * E2BIG).
  */
@@ -72,6 +73,52 @@ static void check_fsize(void)
 	signal(SIGXFSZ, SIG_DFL);
 	close(fd);
 	unlink("/tmp/limits-fsize");
+}
+
+/*
+ * In a child that becomes an unprivileged user (one no other process has)
+ * with RLIMIT_NPROC 2: one fork works; a second, while the first child is an
+ * unreaped zombie, fails with EAGAIN; after the wait it works again. Its exit
+ * status says which step went wrong (0: none).
+ */
+#define LONE_ID 54321
+static int nproc_child(void)
+{
+	struct rlimit r = { 2, 2 };
+	if (setrlimit(RLIMIT_NPROC, &r) != 0 || setresgid(LONE_ID, LONE_ID, LONE_ID) != 0 ||
+	    setresuid(LONE_ID, LONE_ID, LONE_ID) != 0)
+		return 10;
+	pid_t a = fork();
+	if (a == 0)
+		_exit(0);
+	if (a < 0)
+		return 11;
+	pid_t b = fork();
+	int err = errno;
+	if (b == 0)
+		_exit(0);
+	if (b > 0 || err != EAGAIN)
+		return 12;
+	waitpid(a, NULL, 0);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	return c > 0 && waitpid(c, NULL, 0) == c ? 0 : 13;
+}
+
+static void check_nproc(void)
+{
+	struct rlimit r = { 0, 0 };
+	int got = getrlimit(RLIMIT_NPROC, &r);
+	CHECK("nproc-default", got == 0 && r.rlim_cur >= 64, "soft limit %lu",
+	      (unsigned long)r.rlim_cur);
+	pid_t p = fork();
+	if (p == 0)
+		_exit(nproc_child());
+	int st = 0;
+	waitpid(p, &st, 0);
+	CHECK("nproc-fork-eagain", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status %#x (10: setup, 11: first fork, 12: second fork not EAGAIN, 13: fork after the wait)", st);
 }
 
 /* Run this program with n more arguments of len bytes each ("x..."): the child's exit status, or -errno of execve. */
@@ -147,6 +194,7 @@ int main(int argc, char **argv, char **envp)
 		return count_environ(envp);
 	check_nofile();
 	check_fsize();
+	check_nproc();
 	check_args(argv[0]);
 	return t_done();
 }

@@ -104,17 +104,23 @@ long lx_sys_pwrite64(long fd, long buf, long n, long off, long a5, long a6)
 	return off < 0 ? -EINVAL : fd_io(fd, true, buf, n, off);
 }
 
-/* readv/writev (off < 0: at the file's position) and preadv/pwritev (at off): each iovec in turn, stopping at a short transfer. */
-static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
+/* Linux's checks of an iovec array: -EINVAL if a length is negative; else 0, the lengths cut to add up to at most LINUX_MAX_RW. */
+static long iov_cap(struct linux_iovec *iov, long cnt)
 {
-	if (cnt < 0 || cnt > IOV_MAX)
-		return -EINVAL;
-	if (!user_ok(uiov, (size_t)cnt * sizeof(struct linux_iovec), false))
-		return -EFAULT;
-	struct file *f = file_get((int)fd);
-	if (!f)
-		return -EBADF;
-	const struct linux_iovec *iov = (const struct linux_iovec *)uiov;
+	uint64_t sum = 0;
+	for (long i = 0; i < cnt; i++) {
+		if ((int64_t)iov[i].len < 0)
+			return -EINVAL;
+		if (iov[i].len > LINUX_MAX_RW - sum)
+			iov[i].len = LINUX_MAX_RW - sum;
+		sum += iov[i].len;
+	}
+	return 0;
+}
+
+/* Each of the cnt iovecs in turn through f (off as do_io's, advancing), stopping at a short transfer: the bytes moved, or -errno if none. */
+static long iov_io(struct file *f, bool write, const struct linux_iovec *iov, long cnt, long off)
+{
 	long total = can_io(f, write);
 	for (long i = 0; total >= 0 && i < cnt; i++) {
 		if (iov[i].len == 0)
@@ -128,8 +134,30 @@ static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
 		if ((uint64_t)r < iov[i].len)
 			break;
 	}
-	file_put(f);
 	return total;
+}
+
+/*
+ * readv/writev (off < 0: at the file's position) and preadv/pwritev (at off).
+ * The iovecs are copied into lx first (a blocking transfer lets other threads
+ * change them), and capped at LINUX_MAX_RW in all, as Linux does.
+ */
+static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
+{
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	size_t size = (size_t)cnt * sizeof(struct linux_iovec);
+	struct linux_iovec *iov = lx_alloc(size ? size : 1);
+	if (!iov)
+		return -ENOMEM;
+	struct file *f = NULL;
+	long r = copy_from_user(iov, (uint64_t)uiov, size) < 0 ? -EFAULT : !(f = file_get((int)fd)) ? -EBADF : iov_cap(iov, cnt);
+	if (r == 0)
+		r = iov_io(f, write, iov, cnt, off);
+	if (f)
+		file_put(f);
+	lx_free(iov);
+	return r;
 }
 
 long lx_sys_readv(long fd, long iov, long cnt, long a4, long a5, long a6)

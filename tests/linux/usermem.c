@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,18 +113,9 @@ static int zero_to_null(int *z, int *n)
 	return *z >= 0 && *n >= 0;
 }
 
-/*
- * sendfile moves at most MAX_RW_COUNT bytes a call (copy_file_range, which
- * needs regular files on Linux, shares lx's loop); and while a child copies
- * that much its parent's calls go on.
- */
-static void check_transfer_caps(void)
+/* A child sendfiles 2 GiB from z to n four times; meanwhile this process's 100 opens must be done before it is. */
+static void parent_runs(int fds[2], int z, int n)
 {
-	int z, n, fds[2];
-	if (!CHECK("caps-setup", zero_to_null(&z, &n) && pipe(fds) == 0, "errno %d", errno))
-		return;
-	long r = sendfile(n, z, NULL, 1UL << 40);
-	CHECK("sendfile-1t-capped", r == 0x7ffff000L, "returned %#lx, errno %d; want 0x7ffff000", r, errno);
 	pid_t p = fork();
 	if (p == 0) {
 		write(fds[1], "x", 1);
@@ -139,6 +131,31 @@ static void check_transfer_caps(void)
 	pid_t w = waitpid(p, &st, WNOHANG);
 	CHECK("parent-runs-while-child-copies", w == 0, "the child's four 2 GiB copies ended before 100 opens here");
 	waitpid(p, &st, 0);
+}
+
+/*
+ * sendfile and writev move at most MAX_RW_COUNT bytes a call (copy_file_range,
+ * which needs regular files on Linux, shares lx's loop with sendfile); and
+ * while a child copies that much its parent's calls go on.
+ */
+static void check_transfer_caps(void)
+{
+	int z, n, fds[2];
+	if (!CHECK("caps-setup", zero_to_null(&z, &n) && pipe(fds) == 0, "errno %d", errno))
+		return;
+	long r = sendfile(n, z, NULL, 1UL << 40);
+	CHECK("sendfile-1t-capped", r == 0x7ffff000L, "returned %#lx, errno %d; want 0x7ffff000", r, errno);
+	size_t most = 0x7ffff000UL;
+	char *buf = mmap(NULL, most, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (CHECK("writev-buffer", buf != MAP_FAILED, "errno %d", errno)) {
+		struct iovec iov[2] = { { buf, most }, { buf, most } };
+		r = writev(n, iov, 2);
+		CHECK("writev-4g-capped", r == (long)most, "returned %#lx, errno %d; want 0x7ffff000", r, errno);
+		iov[1].iov_len = (size_t)-1;
+		check_err("writev-negative-length", writev(n, iov, 2), EINVAL);
+		munmap(buf, most);
+	}
+	parent_runs(fds, z, n);
 	close(z), close(n), close(fds[0]), close(fds[1]);
 }
 

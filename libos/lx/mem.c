@@ -333,13 +333,14 @@ int mem_fault(uint64_t addr, bool write)
  * lx touches program memory only after these have made it safe: every page
  * lies in an area that allows the access, and is present (filled now, as a
  * first touch would fill it, or copied if copy-on-write), so the access
- * cannot fault. mem_user_ok is that check for a handler that then reads or
- * writes the bytes itself; only a read's destination, which may be far larger
- * than what the read returns, is checked against the areas alone
- * (mem_user_mapped) and filled by the fault upcall as it is written. A page that cannot be had (no area, the wrong protection, a
+ * cannot fault. A page that cannot be had (no area, the wrong protection, a
  * shared file page past the file's end, no memory left) ends the copy with
- * EFAULT, or a transfer short, as on Linux. The caller holds lx's lock, so no
- * other thread unmaps the pages in between.
+ * EFAULT, or a transfer short, as on Linux. mem_user_ok is that check for a
+ * handler that then reads or writes the bytes itself; only a read's
+ * destination, which may be far larger than what the read returns, is
+ * checked against the areas alone (mem_user_mapped) and filled by the fault
+ * upcall as it is written. The caller holds lx's lock, so no other thread
+ * unmaps the pages in between.
  */
 
 /* Make the page holding a present for the access (write: writable); false if it cannot be. */

@@ -78,11 +78,12 @@ void lx_lock_take(int depth)
 	}
 }
 
+/* Drop the lock, let a waiter (which spins in sys_yield) run, and take the lock back at its old depth. */
 void lx_lock_yield(void)
 {
 	int depth = lx_lock_drop();
 	if (depth) {
-		sys_yield(0); /* a waiter spins in sys_yield: let it in before taking the lock back */
+		sys_yield(0);
 		lx_lock_take(depth);
 	}
 }

@@ -184,13 +184,6 @@ long lx_sys_pwritev(long fd, long iov, long cnt, long off, long a5, long a6)
 	return off < 0 ? -EINVAL : fd_iov(fd, true, iov, cnt, off);
 }
 
-/*
- * sendfile and copy_file_range: count bytes (at most LINUX_MAX_RW, as Linux)
- * from in (at *uoff, which moves, or at its position) to out (at its
- * position, or *uoutoff), through a buffer in lx, a chunk at a time, letting
- * other threads and processes into lx between chunks. The bytes copied, or
- * -errno when none were.
- */
 #define COPY_CHUNK 65536
 
 /* The file offset the program keeps at uoff, into *off: 0, -EFAULT, or -EINVAL if it is negative. */
@@ -200,6 +193,14 @@ static long get_off(long uoff, int64_t *off)
 		return -EFAULT;
 	return *off < 0 ? -EINVAL : 0;
 }
+
+/*
+ * sendfile and copy_file_range: count bytes (at most LINUX_MAX_RW, as Linux)
+ * from in (at *uoff, which moves, or at its position) to out (at its
+ * position, or *uoutoff), through a buffer in lx, a chunk at a time, letting
+ * other threads and processes into lx between chunks. The bytes copied, or
+ * -errno when none were.
+ */
 static long copy_between(long in, long uoff, long out, long uoutoff, size_t count)
 {
 	struct file *fi = file_get((int)in), *fo = file_get((int)out);

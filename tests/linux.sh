@@ -207,6 +207,16 @@ if [ -f "$out/status" ]; then
 	expect protnone 139 "kept too" mica "$elf" protnone
 fi
 
+# mica run passes every argument and --env, however many (lx once kept 255 of each).
+if [ -f "$out/limits" ]; then
+	expect mica-300-args $(((2 + 300) % 256)) "count: 302 arguments, the last 3 bytes" mica "$out/limits" count $(seq 1 300)
+	envs=$(i=0; while [ $i -lt 300 ]; do i=$((i + 1)); printf -- '--env V%d=%d ' $i $i; done)
+	# shellcheck disable=SC2086 # one word per option
+	expect mica-300-env 0 "environ: 303 entries, PATH HOME TERM" mica $envs "$out/limits" environ
+	big=$(head -c 60000 /dev/zero | tr '\0' y) # three of them: more than 128 KiB in all
+	expect mica-180k-of-args 5 "count: 5 arguments, the last 60000 bytes" mica "$out/limits" count "$big" "$big" "$big"
+fi
+
 # A dynamic program whose interpreter is missing, or is a program with an interpreter of its own
 # (the PT_INTERP path edited in place, keeping its length).
 if [ -f "$out/startup-glibc" ] && [ -d "${bad:-}" ]; then

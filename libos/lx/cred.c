@@ -22,6 +22,11 @@ static bool privileged(void)
 	return uid.e == 0;
 }
 
+bool lx_cred_privileged(void)
+{
+	return privileged();
+}
+
 /* May an unprivileged process take id v, given its real, effective and saved ids? */
 static bool one_of(uint32_t v, uint32_t r, uint32_t e, uint32_t s)
 {
@@ -40,6 +45,8 @@ static long set_res(bool user, uint32_t r, uint32_t e, uint32_t s)
 		}
 	if (r != KEEP)
 		id[0] = r;
+	if (user)
+		lx_me->uid = uid.r; /* for RLIMIT_NPROC, counted across the processes */
 	if (e != KEEP)
 		id[1] = id[3] = e;
 	if (s != KEEP)

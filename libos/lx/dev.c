@@ -324,51 +324,34 @@ static long console_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	(void)f;
 	switch (req) {
 	case TCGETS:
-		if (!mem_user_ok(arg, sizeof(console_termios), true))
-			return -EFAULT;
-		memcpy((void *)arg, &console_termios, sizeof(console_termios));
-		return 0;
+		return copy_to_user(arg, &console_termios, sizeof(console_termios));
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
-		if (!mem_user_ok(arg, sizeof(console_termios), false))
-			return -EFAULT;
-		memcpy(&console_termios, (const void *)arg, sizeof(console_termios));
-		return 0;
+		return copy_from_user(&console_termios, arg, sizeof(console_termios));
 	case TIOCGWINSZ:
-		if (!mem_user_ok(arg, sizeof(console_winsize), true))
-			return -EFAULT;
-		memcpy((void *)arg, &console_winsize, sizeof(console_winsize));
-		return 0;
+		return copy_to_user(arg, &console_winsize, sizeof(console_winsize));
 	case TIOCSWINSZ:
-		if (!mem_user_ok(arg, sizeof(console_winsize), false))
-			return -EFAULT;
-		memcpy(&console_winsize, (const void *)arg, sizeof(console_winsize));
-		return 0;
+		return copy_from_user(&console_winsize, arg, sizeof(console_winsize));
 	case TIOCGPGRP: /* the foreground process group */
-		if (!mem_user_ok(arg, sizeof(int), true))
+		return copy_to_user(arg, &LX_SH->fg_pgrp, sizeof(int));
+	case TIOCSPGRP: {
+		int pgrp;
+		if (copy_from_user(&pgrp, arg, sizeof(pgrp)) < 0)
 			return -EFAULT;
-		*(int *)arg = LX_SH->fg_pgrp;
-		return 0;
-	case TIOCSPGRP:
-		if (!mem_user_ok(arg, sizeof(int), false))
-			return -EFAULT;
-		if (!lx_pgrp_exists(*(const int *)arg))
+		if (!lx_pgrp_exists(pgrp))
 			return -EPERM;
-		LX_SH->fg_pgrp = *(const int *)arg;
+		LX_SH->fg_pgrp = pgrp;
 		return 0;
+	}
 	case 0x540E: /* TIOCSCTTY: the console is every session's terminal already */
 		return 0;
 	case 0x5429: /* TIOCGSID */
-		if (!mem_user_ok(arg, sizeof(int), true))
-			return -EFAULT;
-		*(int *)arg = lx_me->sid;
-		return 0;
-	case FIONREAD:
-		if (!mem_user_ok(arg, sizeof(int), true))
-			return -EFAULT;
-		*(int *)arg = 0;
-		return 0;
+		return copy_to_user(arg, &lx_me->sid, sizeof(int));
+	case FIONREAD: {
+		int none = 0;
+		return copy_to_user(arg, &none, sizeof(none));
+	}
 	default:
 		return -ENOTTY;
 	}

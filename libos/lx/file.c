@@ -18,11 +18,30 @@ static long reg_f_read(struct file *f, void *buf, size_t n)
 	return r;
 }
 
+/*
+ * A write of *n bytes at off, cut to end at RLIMIT_FSIZE as Linux does: 0,
+ * or -EFBIG (with SIGXFSZ to the thread) when off is at or past the limit.
+ */
+static long fsize_cut(uint64_t off, size_t *n)
+{
+	uint64_t lim = lx_rlimit(RLIMIT_FSIZE);
+	if (lim == RLIM_INFINITY || *n == 0 || off + *n <= lim)
+		return 0;
+	if (off >= lim) {
+		lx_signal_send(lx_self(), SIGXFSZ, 0);
+		return -EFBIG;
+	}
+	*n = (size_t)(lim - off);
+	return 0;
+}
+
 static long reg_f_write(struct file *f, const void *buf, size_t n)
 {
 	if (f->flags & O_APPEND)
 		f->pos = f->inode->size;
-	long r = reg_write(f->inode, buf, n, f->pos);
+	long r = fsize_cut(f->pos, &n);
+	if (r == 0)
+		r = reg_write(f->inode, buf, n, f->pos);
 	if (r > 0)
 		f->pos += (uint64_t)r;
 	return r;
@@ -35,7 +54,8 @@ static long reg_f_pread(struct file *f, void *buf, size_t n, uint64_t off)
 
 static long reg_f_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 {
-	return reg_write(f->inode, buf, n, off);
+	long r = fsize_cut(off, &n);
+	return r < 0 ? r : reg_write(f->inode, buf, n, off);
 }
 
 static long eisdir_read(struct file *f, void *buf, size_t n)
@@ -257,12 +277,18 @@ void file_put(struct file *f)
 	lx_free(f);
 }
 
-/* Installs f (the caller's reference passes to the table) at the lowest free fd >= min. */
+int fd_limit(void)
+{
+	uint64_t lim = lx_rlimit(RLIMIT_NOFILE);
+	return lim < LX_NFD ? (int)lim : LX_NFD;
+}
+
+/* Installs f (the caller's reference passes to the table) at the lowest free fd >= min, below fd_limit. */
 int fd_install(struct file *f, int min, bool cloexec)
 {
-	if (min < 0 || min >= LX_NFD)
+	if (min < 0)
 		return -EINVAL;
-	for (int fd = min; fd < LX_NFD; fd++) {
+	for (int fd = min; fd < fd_limit(); fd++) {
 		if (!fdtab[fd].f) {
 			fdtab[fd].f = f;
 			fdtab[fd].cloexec = cloexec;

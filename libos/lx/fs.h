@@ -45,6 +45,7 @@ struct inode {
 	const struct file_ops *dev;     /* character device: its ops */
 	uint32_t rdev;
 	gen_fn gen;                     /* procfs: text made at open */
+	const char *(*link)(void);      /* procfs: a symlink whose target is the calling process's (data unused) */
 };
 
 extern struct inode *vfs_root;
@@ -64,6 +65,7 @@ long reg_read(struct inode *n, void *buf, size_t len, uint64_t off);
 uint64_t reg_blocks(struct inode *n);          /* st_blocks: 512-byte units of the pages it holds (0 unless regular) */
 char *reg_page(struct inode *n, uint64_t i);   /* page i (inside the file) made lx's own, for a shared mapping; NULL when out of memory */
 long symlink_set(struct inode *n, const char *target);
+const char *symlink_target(const struct inode *n); /* what symlink n points at, for the calling process */
 struct linux_timespec vfs_now(void);
 void inode_touch(struct inode *n, bool access, bool modify); /* modify also sets ctime */
 
@@ -90,6 +92,7 @@ void vfs_close_on_exec(void);  /* for execve */
 long fd_close(int fd);
 void fd_set_cloexec(int fd, bool on);
 bool fd_cloexec(int fd);
+int fd_limit(void);            /* descriptors a new one may take are below this: RLIMIT_NOFILE, at most LX_NFD */
 void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
 extern struct inode *vfs_cwd;
 extern uint32_t vfs_umask;

@@ -4,6 +4,11 @@
 
 #include <stdint.h>
 
+/* The top of a program's address space (the highest user address + 1, less a guard page). */
+#define LINUX_TASK_SIZE 0x00007FFFFFFFF000UL
+/* The most bytes one read- or write-family call moves (MAX_RW_COUNT: INT_MAX rounded down to a page). */
+#define LINUX_MAX_RW 0x7FFFF000UL
+
 /* errno */
 #define EPERM 1
 #define ENOENT 2
@@ -112,6 +117,7 @@
 #define SIGBUS 7
 #define SIGFPE 8
 #define SIGSEGV 11
+#define SIGXFSZ 25
 
 /* x86 flags as Linux's signal code treats them */
 #define RFLAGS_FIXED 0x2      /* bit 1 is always set */
@@ -275,8 +281,21 @@ struct linux_utsname {
 struct linux_rlimit {
 	uint64_t cur, max;
 };
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
 #define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
 #define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
+#define RLIMIT_RTTIME 15
+#define RLIMIT_NLIMITS 16
 #define RLIM_INFINITY (~0UL)
 
 struct linux_sysinfo {

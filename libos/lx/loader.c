@@ -3,8 +3,6 @@
 #include "libos/lx/fs.h"
 #include "lib/elf.h"
 
-#define MAX_STRINGS (128 * 1024)
-
 /* Where the program headers are in memory once loaded at base, or 0. */
 static uint64_t phdr_addr(const struct elf_image *img, uint64_t base)
 {
@@ -138,7 +136,7 @@ static int count(char *const v[])
 	return n;
 }
 
-/* Build argc, argv, envp and auxv at the top of the stack; returns the initial rsp. */
+/* Build argc, argv, envp and auxv at the top of the stack; 0 with the initial rsp in *sp_out, or -E2BIG, -ENOMEM. */
 static long build_stack(char *const argv[], char *const envp[], const char *execfn, const uint64_t *aux, int naux,
 			uint64_t *sp_out)
 {
@@ -148,8 +146,8 @@ static long build_stack(char *const argv[], char *const envp[], const char *exec
 		size += strlen(argv[i]) + 1;
 	for (int i = 0; i < envc; i++)
 		size += strlen(envp[i]) + 1;
-	if (size + strlen(execfn) > MAX_STRINGS)
-		return -E2BIG;
+	if (size + strlen(execfn) + 1 + (uint64_t)(argc + envc) * sizeof(char *) > LX_ARG_MAX)
+		return -E2BIG; /* as Linux: the strings and their pointers fit in a quarter of the stack */
 	uint64_t *ptrs = lx_alloc((size_t)(argc + envc + 2) * 8);
 	if (!ptrs)
 		return -ENOMEM;
@@ -229,6 +227,7 @@ const char *lx_load_why(long err)
 	case -EACCES: return "permission denied";
 	case -EISDIR: return "is a directory";
 	case -ENOMEM: return "out of memory";
+	case -E2BIG: return "argument list too long";
 	default: return "error";
 	}
 }

@@ -36,6 +36,8 @@
 #define LX_STACK_MAX (8UL << 20)
 #define LX_MMAP_TOP 0x00007C0000000000UL
 #define LX_PIE_BASE 0x0000555555554000UL
+#define LX_ARG_MAX (LX_STACK_MAX / 4) /* bytes of a program's argument and environment strings and their pointers */
+#define LX_ARG_STRLEN (32 * PAGE_SIZE) /* bytes of one such string, with its NUL (Linux's MAX_ARG_STRLEN) */
 #define PGROUNDUP_U(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 /* ---- util.c: the memory the processes of one lx share, lx's heap, messages ---- */
@@ -64,6 +66,8 @@ struct lx_proc {
 	bool cont_report;   /* for wait4 WCONTINUED */
 	uint64_t cpu_ns;      /* ended: the CPU time it and its waited-for children used, for its parent's wait4 */
 	uint64_t children_ns; /* the cpu_ns of the children it has reaped (RUSAGE_CHILDREN, times' cutime) */
+	char *exe;            /* its program's absolute path, links resolved (/proc/self/exe), in lx's heap; or NULL */
+	uint32_t uid;         /* its real user id, whose processes RLIMIT_NPROC counts */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 
@@ -137,7 +141,17 @@ long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, u
 long mem_unmap(uint64_t addr, uint64_t len);
 long mem_protect(uint64_t addr, uint64_t len, int prot);
 int mem_fault(uint64_t addr, bool write);  /* 0 when the fault was served, else the signal it raises */
-bool mem_user_ok(uint64_t addr, uint64_t len, bool write); /* may lx touch these bytes for the program? */
+bool mem_user_mapped(uint64_t addr, uint64_t len, bool write); /* do areas with that access cover these bytes? */
+bool mem_user_ok(uint64_t addr, uint64_t len, bool write); /* ...and are their pages present for it now (lx may touch them)? */
+/* Program memory, fault-safe: every byte lx reads or writes for a syscall goes through these. */
+size_t mem_user_fault_in(uint64_t addr, size_t len, bool write); /* pages made present; the bytes from addr now safe */
+/* The bytes from addr (at most len) that read alike: *zeros, never-touched private anonymous pages, which read as
+ * zeros and are not filled to be read; or pages made present now. 0 if addr's page cannot be read. */
+size_t mem_user_source(uint64_t addr, size_t len, bool *zeros);
+long copy_from_user(void *dst, uint64_t usrc, size_t n);  /* 0, or -EFAULT (nothing copied) */
+long copy_to_user(uint64_t udst, const void *src, size_t n); /* 0, or -EFAULT (some may be written) */
+/* A string of at most size bytes: its length (the NUL copied), size if it has no NUL in them, or -EFAULT. */
+long strncpy_from_user(char *dst, uint64_t usrc, size_t size);
 size_t mem_format_maps(char *buf, size_t n); /* /proc/self/maps text */
 void lx_random_bytes(void *buf, size_t n);
 
@@ -169,12 +183,14 @@ int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min,
 int fd_new(struct file *f, bool cloexec);  /* f (the caller's reference) at the lowest free fd; else f dropped, -EMFILE */
 struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */
 long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
-void vfs_set_exe(const char *path); /* what /proc/self/exe names */
+void vfs_set_exe(const char *path); /* what this process's /proc/self/exe names: path, resolved */
 void vfs_fork(void);                 /* the child of a fork shares every descriptor */
 void vfs_fork_abandon(void);         /* the fork failed: undo vfs_fork */
 void vfs_close_on_exec(void);
 void vfs_exit(void);                 /* a process ends: its descriptors close */
 void dev_fork_child(void);           /* the console interrupt stays with the first process */
+bool lx_cred_privileged(void);       /* cred.c: is the effective uid 0 (not held to RLIMIT_NPROC)? */
+uint64_t lx_rlimit(int res);         /* misc.c: the soft limit RLIMIT_res of this process (RLIM_INFINITY: none) */
 long clock_ns_of(long clk, uint64_t *ns);  /* misc.c: clock clk's reading in ns; 0 or -EINVAL */
 long lx_clock_id(long clk);                /* misc.c: the caller's encoded CPU-time clocks as CLOCK_*_CPUTIME_ID */
 void console_wait(uint64_t ns);      /* sleep until console input may be there, or ns pass */
@@ -260,6 +276,7 @@ void lx_lock(void);
 void lx_unlock(void);
 int lx_lock_drop(void);            /* release it entirely; the depth to give back */
 void lx_lock_take(int depth);
+void lx_lock_yield(void);          /* between the chunks of a long transfer: let whoever waits for the lock have it */
 
 /* ---- signal.c ---- */
 /* Every register of a thread in user mode, as a signal frame records it. */

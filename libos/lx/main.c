@@ -10,7 +10,6 @@
  *   .mica/time   the wall-clock time at launch, seconds since 1970, in decimal (optional)
  *   .mica/trace  present: print one line per syscall
  */
-#define MAX_ARGS 256
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 #define LX_STACK_PAGES 16
 #define LX_XSTACK (LX_STACKS + 0x100000UL) /* thread 1's exception stack: the 16 KiB below */
@@ -20,16 +19,18 @@ extern char lx_text_start[], lx_end[], lx_syscall_entry[];
 void lx_fault(struct exc_frame *f);
 uint64_t lx_boot_time;
 
-/* Split a NUL-separated list into v (at most max-1 entries, NULL-terminated); returns the count. */
-static int split(const char *data, size_t size, char **v, int max)
+/* Split a NUL-separated list of size bytes into a new NULL-terminated vector (entries point into data); NULL when out of memory. */
+static char **split(const char *data, size_t size)
 {
-	int n = 0;
-	for (size_t i = 0; i < size && n < max - 1; n++) {
-		v[n] = (char *)data + i;
+	size_t n = 0;
+	for (size_t i = 0; i < size; n++)
+		i += strnlen(data + i, size - i) + 1;
+	char **v = lx_alloc((n + 1) * sizeof(char *));
+	for (size_t i = 0, k = 0; v && k < n; k++) {
+		v[k] = (char *)data + i;
 		i += strnlen(data + i, size - i) + 1;
 	}
-	v[n] = NULL;
-	return n;
+	return v;
 }
 
 /* A setting of the run, as a copy in lx's heap (NUL-terminated), or NULL. */
@@ -77,14 +78,16 @@ static void setup_self(void)
 
 int main(void)
 {
-	static char *argv[MAX_ARGS], *envp[MAX_ARGS];
 	size_t n = 0;
 	lx_shared_init(); /* before anything allocates */
 	const char *args = setting(".mica/argv", &n);
-	if (!args || split(args, n, argv, MAX_ARGS) == 0)
+	char **argv = args ? split(args, n) : NULL;
+	if (!argv || !argv[0])
 		die("lx: no program to run (.mica/argv is missing or empty)");
 	const char *env = setting(".mica/env", &n);
-	split(env ? env : "", env ? n : 0, envp, MAX_ARGS);
+	char **envp = split(env ? env : "", env ? n : 0);
+	if (!envp)
+		die("lx: out of memory for the environment");
 	lx_boot_time = parse_u64(setting(".mica/time", &n));
 	lx_trace = setting(".mica/trace", &n) != NULL;
 

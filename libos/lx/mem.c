@@ -328,7 +328,93 @@ int mem_fault(uint64_t addr, bool write)
 	return fill_page(v, va) ? 0 : SIGSEGV;
 }
 
-bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
+/*
+ * ---- the program's memory, as lx reads and writes it for a syscall ----
+ * lx touches program memory only after these have made it safe: every page
+ * lies in an area that allows the access, and is present (filled now, as a
+ * first touch would fill it, or copied if copy-on-write), so the access
+ * cannot fault. A page that cannot be had (no area, the wrong protection, a
+ * shared file page past the file's end, no memory left) ends the copy with
+ * EFAULT, or a transfer short, as on Linux. mem_user_ok is that check for a
+ * handler that then reads or writes the bytes itself; only a read's
+ * destination, which may be far larger than what the read returns, is
+ * checked against the areas alone (mem_user_mapped) and filled by the fault
+ * upcall as it is written. The caller holds lx's lock, so no other thread
+ * unmaps the pages in between.
+ */
+
+/* Make the page holding a present for the access (write: writable); false if it cannot be. */
+static bool page_ready(uint64_t a, bool write)
+{
+	uint64_t pte = pte_of(a & ~(PAGE_SIZE - 1));
+	if (!(pte & PTE_P))
+		return mem_fault(a, write) == 0;
+	return !write || (pte & PTE_W) || mem_cow_fault(a);
+}
+
+size_t mem_user_fault_in(uint64_t addr, size_t len, bool write)
+{
+	uint64_t end = addr + len < addr ? ~0UL : addr + len, a = addr;
+	while (a < end) {
+		struct vma *v = vma_find(a);
+		if (!v || !(v->prot & PROT_READ) || (write && !(v->prot & PROT_WRITE)))
+			break;
+		uint64_t stop = v->end < end ? v->end : end;
+		while (a < stop && page_ready(a, write))
+			a = (a & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
+		if (a < stop)
+			break;
+	}
+	return (size_t)((a < end ? a : end) - addr);
+}
+
+/* Is a's page one never touched in a private anonymous area, so that it reads as zeros without being filled? */
+static bool untouched(uint64_t a)
+{
+	struct vma *v = vma_find(a);
+	return v && !v->file && (v->flags & MAP_PRIVATE) && !(pte_of(a & ~(PAGE_SIZE - 1)) & PTE_P);
+}
+
+size_t mem_user_source(uint64_t addr, size_t len, bool *zeros)
+{
+	uint64_t end = addr + len < addr ? ~0UL : addr + len, a = addr;
+	*zeros = untouched(addr);
+	while (a < end && mem_user_mapped(a, 1, false) && untouched(a) == *zeros && (*zeros || page_ready(a, false)))
+		a = (a & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
+	return (size_t)((a < end ? a : end) - addr);
+}
+
+long copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+	if (mem_user_fault_in(usrc, n, false) != n)
+		return -EFAULT;
+	memcpy(dst, (const void *)usrc, n);
+	return 0;
+}
+
+long copy_to_user(uint64_t udst, const void *src, size_t n)
+{
+	if (mem_user_fault_in(udst, n, true) != n)
+		return -EFAULT;
+	memcpy((void *)udst, src, n);
+	return 0;
+}
+
+long strncpy_from_user(char *dst, uint64_t usrc, size_t size)
+{
+	for (size_t i = 0; i < size;) {
+		uint64_t a = usrc + i, page_left = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		size_t chunk = page_left < size - i ? (size_t)page_left : size - i;
+		if (a < usrc || mem_user_fault_in(a, chunk, false) != chunk)
+			return -EFAULT;
+		for (size_t k = 0; k < chunk; k++, i++)
+			if ((dst[i] = ((const char *)usrc)[i]) == 0)
+				return (long)i;
+	}
+	return (long)size;
+}
+
+bool mem_user_mapped(uint64_t addr, uint64_t len, bool write)
 {
 	if (len == 0)
 		return true;
@@ -341,6 +427,11 @@ bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
 		a = v->end;
 	}
 	return true;
+}
+
+bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
+{
+	return mem_user_fault_in(addr, len, write) == len;
 }
 
 size_t mem_format_maps(char *buf, size_t n)

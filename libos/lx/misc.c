@@ -3,10 +3,28 @@
 
 
 extern uint64_t lx_boot_time;
-static struct linux_rlimit rlimits[16] = {
+/* This process's limits (kept across exec, copied at fork), as Linux starts them. */
+static struct linux_rlimit rlimits[RLIMIT_NLIMITS] = {
+	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
 	[RLIMIT_STACK] = { LX_STACK_MAX, RLIM_INFINITY },
+	[RLIMIT_CORE] = { 0, RLIM_INFINITY },
+	[RLIMIT_RSS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_NPROC] = { LX_MAX_PROCS, LX_MAX_PROCS }, /* the process table's size */
 	[RLIMIT_NOFILE] = { 1024, 4096 },
+	[RLIMIT_MEMLOCK] = { 8UL << 20, 8UL << 20 },
+	[RLIMIT_SIGPENDING] = { 1024, 1024 },
+	[RLIMIT_MSGQUEUE] = { 819200, 819200 },
+	[RLIMIT_AS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_LOCKS] = { RLIM_INFINITY, RLIM_INFINITY },
+	[RLIMIT_RTTIME] = { RLIM_INFINITY, RLIM_INFINITY },
 };
+
+uint64_t lx_rlimit(int res)
+{
+	return rlimits[res].cur;
+}
 
 /* reboot: as the only process of its VM, the program may power it off (status 0). */
 long lx_sys_reboot(long magic1, long magic2, long cmd, long arg, long a5, long a6)
@@ -40,11 +58,13 @@ long lx_sys_prctl(long op, long arg, long a3, long a4, long a5, long a6)
 {
 	(void)a3, (void)a4, (void)a5, (void)a6;
 	switch (op) {
-	case 15: /* PR_SET_NAME */
-		if (!mem_user_ok((uint64_t)arg, 1, false))
+	case 15: { /* PR_SET_NAME: at most 15 bytes of it */
+		char name[sizeof(task_name)] = { 0 };
+		if (strncpy_from_user(name, (uint64_t)arg, sizeof(name) - 1) < 0)
 			return -EFAULT;
-		strlcpy(task_name, (const char *)arg, sizeof(task_name));
+		memcpy(task_name, name, sizeof(name));
 		return 0;
+	}
 	case 16: /* PR_GET_NAME */
 		return put_user(arg, task_name, sizeof(task_name));
 	case 3: /* PR_GET_DUMPABLE */
@@ -60,18 +80,13 @@ long lx_sys_prctl(long op, long arg, long a3, long a4, long a5, long a6)
 /* Copy n bytes to the program at addr; -EFAULT if it may not be written. */
 static long put_user(long addr, const void *src, size_t n)
 {
-	if (!mem_user_ok((uint64_t)addr, n, true))
-		return -EFAULT;
-	memcpy((void *)addr, src, n);
-	return 0;
+	return copy_to_user((uint64_t)addr, src, n);
 }
 
+/* Copy n bytes of the program at addr; -EFAULT if it may not be read. */
 static long get_user(void *dst, long addr, size_t n)
 {
-	if (!mem_user_ok((uint64_t)addr, n, false))
-		return -EFAULT;
-	memcpy(dst, (const void *)addr, n);
-	return 0;
+	return copy_from_user(dst, (uint64_t)addr, n);
 }
 
 long lx_sys_uname(long buf, long a2, long a3, long a4, long a5, long a6)
@@ -245,7 +260,7 @@ long lx_sys_prlimit64(long pid, long res, long new, long old, long a5, long a6)
 	(void)a5, (void)a6;
 	if (pid != 0 && pid != 1)
 		return -ESRCH;
-	if (res < 0 || res >= 16)
+	if (res < 0 || res >= RLIMIT_NLIMITS)
 		return -EINVAL;
 	if (old && put_user(old, &rlimits[res], sizeof(rlimits[res])) < 0)
 		return -EFAULT;

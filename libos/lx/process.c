@@ -1,5 +1,6 @@
 /* Processes: pids, fork with copy-on-write over the kernel's page tables, wait4, execve, exit. */
 #include "libos/lx/lx.h"
+#include "libos/lx/fs.h"
 #include "lib/elf.h"
 
 /*
@@ -34,6 +35,14 @@ static struct lx_proc *proc_of(int pid)
 		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].pid == pid)
 			return &LX_SH->procs[i];
 	return NULL;
+}
+
+/* Give p's slot back (its program path too). */
+static void proc_free(struct lx_proc *p)
+{
+	lx_free(p->exe);
+	p->exe = NULL;
+	p->state = LX_PROC_FREE;
 }
 
 static struct lx_proc *proc_new(void)
@@ -108,7 +117,18 @@ static long fork_env(struct lx_proc *p)
 	return 0;
 }
 
-/* fork: a new process, a copy of this one, returning 0 in it and its pid here. */
+/* May this process's real user have one more process under RLIMIT_NPROC? Root is not held to it, as on Linux. */
+static bool nproc_allows(void)
+{
+	uint64_t lim = lx_rlimit(RLIMIT_NPROC), n = 0;
+	if (lim == RLIM_INFINITY || lx_cred_privileged())
+		return true;
+	for (int i = 0; i < LX_MAX_PROCS; i++)
+		n += LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].uid == lx_me->uid;
+	return n < lim;
+}
+
+/* fork: a new process, a copy of this one, returning 0 in it and its pid here; -EAGAIN past RLIMIT_NPROC or the table. */
 static long do_fork(void)
 {
 	console_start_helper(); /* pid 1's first fork: from now on console readers may be anywhere */
@@ -116,7 +136,7 @@ static long do_fork(void)
 		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
 		lx_lock();
 	}
-	struct lx_proc *p = proc_new();
+	struct lx_proc *p = nproc_allows() ? proc_new() : NULL;
 	if (!p)
 		return -EAGAIN;
 	long r;
@@ -126,7 +146,7 @@ static long do_fork(void)
 		return r;
 	}
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
-			       .state = LX_PROC_LIVE };
+			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid };
 	vfs_fork();
 	lx_fork_from = ENVINFO->id; /* these three are for the child's copy of memory (a thread of ours that starts meanwhile is no child) */
 	lx_fork_child_pid = p->pid;
@@ -137,7 +157,7 @@ static long do_fork(void)
 	if (r < 0) {
 		mem_fork_abandon(copy);
 		vfs_fork_abandon();
-		p->state = LX_PROC_FREE;
+		proc_free(p);
 		return lx_errno(r);
 	}
 	return p->pid;
@@ -200,7 +220,9 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 	if (me) {
 		me->cpu_ns = (uint64_t)sys_cpu_time(1, 0) + me->children_ns;
 		me->wstatus = wstatus;
-		me->state = parent ? LX_PROC_ZOMBIE : LX_PROC_FREE;
+		me->state = LX_PROC_ZOMBIE;
+		if (!parent)
+			proc_free(me);
 	}
 	if (parent) {
 		parent->pending |= 1UL << (17 - 1); /* SIGCHLD */
@@ -237,7 +259,7 @@ static long reap(struct lx_proc *c, long wstatus, long urusage)
 {
 	int pid = c->pid, st = c->wstatus;
 	sys_env_wait((long)c->env);
-	c->state = LX_PROC_FREE;
+	proc_free(c);
 	lx_me->children_ns += c->cpu_ns;
 	if (wstatus)
 		memcpy((void *)wstatus, &st, sizeof(st));
@@ -419,38 +441,78 @@ bool lx_pgrp_exists(int pgid)
 
 /* ---- execve ---- */
 
-/* Copy a NULL-terminated vector of the program's strings into lx's heap; NULL with *err on failure. */
-static char **copy_strings(long uv, long *err)
-{
-	int n = 0;
-	while (uv) {
-		if (!mem_user_ok((uint64_t)uv + (uint64_t)n * 8, 8, false)) {
-			*err = -EFAULT;
-			return NULL;
-		}
-		if (((char **)uv)[n] == NULL)
-			break;
-		if (++n > 4096) {
-			*err = -E2BIG;
-			return NULL;
-		}
-	}
-	char **v = lx_alloc((size_t)(n + 1) * sizeof(char *));
-	for (int i = 0; v && i < n; i++) {
-		const char *s = ((char **)uv)[i];
-		if (!mem_user_ok((uint64_t)s, 1, false) || !(v[i] = lx_strdup(s)))
-			*err = -EFAULT;
-	}
-	if (!v)
-		*err = -ENOMEM;
-	return v;
-}
-
 static void free_strings(char **v)
 {
 	for (int i = 0; v && v[i]; i++)
 		lx_free(v[i]);
 	lx_free(v);
+}
+
+/* The number of pointers before the NULL ending the program's vector at uv (0 for a NULL uv), or -EFAULT, -E2BIG. */
+static long count_strings(long uv, uint64_t room)
+{
+	long n = 0;
+	for (uint64_t p = 1; uv; n++) {
+		if (copy_from_user(&p, (uint64_t)uv + (uint64_t)n * sizeof(p), sizeof(p)) < 0)
+			return -EFAULT;
+		if (!p)
+			break;
+		if ((uint64_t)(n + 1) * sizeof(p) > room)
+			return -E2BIG;
+	}
+	return n;
+}
+
+/*
+ * Copy the program's NULL-terminated vector of strings at uv into lx's heap,
+ * as Linux takes execve's arguments: each string and its pointer come out of
+ * *room (what is left of LX_ARG_MAX), and a string may not be longer than
+ * LX_ARG_STRLEN. The vector, or NULL with *err: -EFAULT, -E2BIG, -ENOMEM.
+ */
+static char **copy_strings(long uv, uint64_t *room, char *scratch, long *err)
+{
+	long n = count_strings(uv, *room);
+	char **v = n < 0 ? NULL : lx_alloc((size_t)(n + 1) * sizeof(char *));
+	if (!v) {
+		*err = n < 0 ? n : -ENOMEM;
+		return NULL;
+	}
+	for (long i = 0; i < n; i++) {
+		uint64_t s;
+		long len = copy_from_user(&s, (uint64_t)uv + (uint64_t)i * sizeof(s), sizeof(s)) < 0 ? -EFAULT :
+			   strncpy_from_user(scratch, s, LX_ARG_STRLEN);
+		if (len >= 0 && (len == LX_ARG_STRLEN || (uint64_t)len + 1 + sizeof(s) > *room))
+			len = -E2BIG;
+		if (len >= 0 && !(v[i] = lx_alloc((size_t)len + 1)))
+			len = -ENOMEM;
+		if (len < 0) {
+			*err = len;
+			free_strings(v);
+			return NULL;
+		}
+		memcpy(v[i], scratch, (size_t)len + 1);
+		*room -= (uint64_t)len + 1 + sizeof(s);
+	}
+	return v;
+}
+
+/* execve's path, arguments and environment into lx's heap (NULL-terminated vectors); 0, -EFAULT, -E2BIG, -ENOMEM... */
+static long exec_args(long upath, long uargv, long uenvp, char **path, char ***argv, char ***envp)
+{
+	char *scratch = lx_alloc(LX_ARG_STRLEN > LX_PATH_MAX ? LX_ARG_STRLEN : LX_PATH_MAX);
+	long err = scratch ? path_copy((const char *)upath, scratch) : -ENOMEM;
+	uint64_t room = LX_ARG_MAX;
+	*path = NULL, *argv = *envp = NULL;
+	if (err == 0 && !(*path = lx_strdup(scratch)))
+		err = -ENOMEM;
+	if (err == 0)
+		room -= strlen(*path) + 1;
+	if (err == 0)
+		*argv = copy_strings(uargv, &room, scratch, &err);
+	if (err == 0)
+		*envp = copy_strings(uenvp, &room, scratch, &err);
+	lx_free(scratch);
+	return err;
 }
 
 /*
@@ -518,12 +580,9 @@ static long shebang(char **path, char ***argv)
 long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6)
 {
 	(void)a4, (void)a5, (void)a6;
-	long err = 0;
-	if (!mem_user_ok((uint64_t)upath, 1, false))
-		return -EFAULT;
-	char *path = lx_strdup((const char *)upath);
-	char **argv = copy_strings(uargv, &err), **envp = copy_strings(uenvp, &err);
-	for (int depth = 0; path && argv && envp && err == 0; depth++) { /* scripts, up to 4 deep as on Linux */
+	char *path, **argv, **envp;
+	long err = exec_args(upath, uargv, uenvp, &path, &argv, &envp);
+	for (int depth = 0; err == 0; depth++) { /* scripts, up to 4 deep as on Linux */
 		long r = depth < 5 ? shebang(&path, &argv) : -ELOOP;
 		if (r <= 0) {
 			err = r;

@@ -1,8 +1,6 @@
 /* lx's minimal /proc: self/exe, self/maps, meminfo, cpuinfo and mounts, their text made when opened. */
 #include "libos/lx/fs.h"
 
-static struct inode *exe_link;
-
 /* A growable text buffer; a failed allocation leaves ok false. */
 struct text {
 	char *buf;
@@ -148,6 +146,12 @@ static long gen_mounts(char **buf, size_t *len)
 	return text_done(&t, buf, len);
 }
 
+/* /proc/self/exe's target: the calling process's program, or "/" before it has one. */
+static const char *exe_target(void)
+{
+	return lx_me && lx_me->exe ? lx_me->exe : "/";
+}
+
 /* The directory name in dir, made if missing; NULL if something else has that name. */
 static struct inode *subdir(struct inode *dir, const char *name)
 {
@@ -186,24 +190,31 @@ void procfs_init(void)
 	add_gen(proc, "cpuinfo", gen_cpuinfo);
 	add_gen(proc, "mounts", gen_mounts);
 	add_gen(self, "maps", gen_maps);
-	exe_link = add_node(self, "exe", S_IFLNK | 0777);
-	if (exe_link) {
-		inode_hold(exe_link);
-		symlink_set(exe_link, "/");
-	}
+	struct inode *exe = add_node(self, "exe", S_IFLNK | 0777);
+	if (exe)
+		exe->link = exe_target;
 }
 
-/* Points /proc/self/exe at the program's path (made absolute from the root). */
+/*
+ * Points this process's /proc/self/exe at the file path names (relative to
+ * the cwd), as an absolute path with every link resolved (the directory
+ * holding it, then its name there), so that an exec of
+ * "/proc/self/exe" records the program itself. Left as it was if path cannot
+ * be resolved or lx is out of memory.
+ */
 void vfs_set_exe(const char *path)
 {
-	if (!exe_link)
-		return;
-	size_t len = strlen(path);
-	char *abs = lx_alloc(len + 2);
-	if (!abs)
-		return;
-	abs[0] = '/';
-	memcpy(abs + (path[0] != '/'), path, len + 1);
-	symlink_set(exe_link, abs);
+	struct lookup lk;
+	char *abs = lx_alloc(LX_PATH_MAX);
+	long len = abs && path_lookup(AT_FDCWD, path, LOOK_FOLLOW, &lk) == 0 && lk.node ?
+		   path_of(lk.dir, abs, LX_PATH_MAX) : -ENOENT;
+	if (len > 0 && (size_t)len + strlen(lk.name) + 2 <= LX_PATH_MAX) {
+		fmt_snprintf(abs + len, LX_PATH_MAX - (size_t)len, "%s%s", len > 1 ? "/" : "", lk.name);
+		char *copy = lx_strdup(abs);
+		if (copy) {
+			lx_free(lx_me->exe);
+			lx_me->exe = copy;
+		}
+	}
 	lx_free(abs);
 }

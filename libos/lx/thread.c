@@ -81,6 +81,16 @@ void lx_lock_take(int depth)
 	}
 }
 
+/* Drop the lock, let a waiter (which spins in sys_yield) run, and take the lock back at its old depth. */
+void lx_lock_yield(void)
+{
+	int depth = lx_lock_drop();
+	if (depth) {
+		sys_yield(0);
+		lx_lock_take(depth);
+	}
+}
+
 /* ---- slots ---- */
 static uint64_t slot_base(int i)
 {
@@ -485,6 +495,8 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 static uint64_t shared_key(uint64_t addr)
 {
 	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	if (va >= USER_TOP)
+		return 0; /* the page-table window covers only the user half */
 	if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P))
 		return 0;
 	uint64_t pte = *uvpt_pte(va);
@@ -584,8 +596,10 @@ long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET: {
 		uint64_t bits = (op & 127) == FUTEX_WAKE ? ~0UL : (uint32_t)val3;
-		if (!bits)
+		if (!bits || (uaddr & 3))
 			return -EINVAL;
+		if ((uint64_t)uaddr >= LINUX_TASK_SIZE || (!(op & 128) && !mem_user_ok((uint64_t)uaddr, 4, false)))
+			return -EFAULT; /* a shared futex must be in the program's memory, as its key is */
 		return (op & 128) ? futex_wake((uint64_t)uaddr, val, bits) : futex_wake_any((uint64_t)uaddr, val, bits);
 	}
 	case FUTEX_CMP_REQUEUE:

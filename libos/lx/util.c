@@ -44,9 +44,8 @@ void lx_shared_init(void)
 long lx_read_timespec(long uts, uint64_t *ns)
 {
 	struct linux_timespec ts;
-	if (!mem_user_ok((uint64_t)uts, sizeof(ts), false))
+	if (copy_from_user(&ts, (uint64_t)uts, sizeof(ts)) < 0)
 		return -EFAULT;
-	memcpy(&ts, (const void *)uts, sizeof(ts));
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
 		return -EINVAL;
 	*ns = (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec;

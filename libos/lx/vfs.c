@@ -243,7 +243,22 @@ long reg_resize(struct inode *n, uint64_t size)
 	return 0;
 }
 
-/* Writes len bytes at off, leaving a hole of zeros past the old end. Bytes written or -errno. */
+/* Is the page at p (any alignment) all zeros? */
+static bool page_zero(const char *p)
+{
+	typedef uint64_t __attribute__((aligned(1), may_alias)) word;
+	const word *w = (const word *)(const void *)p;
+	for (size_t i = 0; i < PAGE_SIZE / sizeof(*w); i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+/*
+ * Writes len bytes at off, leaving a hole of zeros past the old end; a whole
+ * page of zeros written over a hole stays a hole, so writing zeros costs no
+ * memory. Bytes written or -errno (-ENOSPC when lx has no memory for the first page).
+ */
 long reg_write(struct inode *n, const void *buf, size_t len, uint64_t off)
 {
 	if (len == 0)
@@ -257,6 +272,10 @@ long reg_write(struct inode *n, const void *buf, size_t len, uint64_t off)
 		return r;
 	for (size_t done = 0; done < len;) {
 		uint64_t at = off + done, in = at % PAGE_SIZE, chunk = PAGE_SIZE - in < len - done ? PAGE_SIZE - in : len - done;
+		if (chunk == PAGE_SIZE && !n->pages[at / PAGE_SIZE] && page_zero((const char *)buf + done)) {
+			done += chunk;
+			continue;
+		}
 		char *p = page_get(n, at / PAGE_SIZE);
 		if (!p) {
 			if (done == 0)
@@ -310,21 +329,19 @@ long symlink_set(struct inode *n, const char *target)
 	return 0;
 }
 
+const char *symlink_target(const struct inode *n)
+{
+	const char *t = n->link ? n->link() : n->data;
+	return t ? t : "";
+}
+
 /* ---- paths ---- */
 
 /* Copies a NUL-terminated path from program memory into buf[LX_PATH_MAX]. 0, -EFAULT, -ENAMETOOLONG or -ENOENT (empty). */
 long path_copy(const char *upath, char *buf)
 {
-	for (size_t i = 0;; i++) {
-		if (i == LX_PATH_MAX)
-			return -ENAMETOOLONG;
-		uint64_t a = (uint64_t)(upath + i);
-		if ((i == 0 || (a & 4095) == 0) && !mem_user_ok(a, 1, false))
-			return -EFAULT;
-		buf[i] = upath[i];
-		if (!buf[i])
-			return i == 0 ? -ENOENT : 0;
-	}
+	long len = strncpy_from_user(buf, (uint64_t)upath, LX_PATH_MAX);
+	return len < 0 ? len : len == LX_PATH_MAX ? -ENAMETOOLONG : len == 0 ? -ENOENT : 0;
 }
 
 /* The node called p[0, len) in dir, with "." and ".." understood; NULL if none. */
@@ -376,7 +393,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 				if (++*depth > LX_SYMLOOP_MAX)
 					return -ELOOP;
 				int f = flags | LOOK_FOLLOW | (lk->slash ? LOOK_DIR : 0);
-				return walk(dir, n->data ? n->data : "", f, depth, lk);
+				return walk(dir, symlink_target(n), f, depth, lk);
 			}
 			if (n && ((flags & LOOK_DIR) || lk->slash) && !ISDIR(n))
 				return -ENOTDIR;
@@ -388,7 +405,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 			struct lookup sub;
 			if (++*depth > LX_SYMLOOP_MAX)
 				return -ELOOP;
-			long r = walk(dir, n->data ? n->data : "", LOOK_FOLLOW, depth, &sub);
+			long r = walk(dir, symlink_target(n), LOOK_FOLLOW, depth, &sub);
 			if (r < 0)
 				return r;
 			if (!sub.node)

@@ -1,9 +1,9 @@
 /* lx's descriptor syscalls: read, write, seeking, vectors, dup, fcntl, ioctl, truncation and directory listing. */
 #include "libos/lx/fs.h"
 
-#define MAX_RW 0x7FFFF000UL /* Linux caps one transfer at this */
 #define IOV_MAX 1024
-
+#define WRITE_CHUNK (256 * 1024) /* a write's source is made present this much at a time */
+#define ZERO_CHUNK (64 * 1024)   /* never-touched source pages are written from this many zeros at a time */
 
 /* May f be read (write: written)? 0 or -EBADF. */
 static long can_io(struct file *f, bool write)
@@ -16,22 +16,57 @@ static long can_io(struct file *f, bool write)
 	return 0;
 }
 
-/* Reads or writes n bytes at buf through f at its position (off < 0) or at off. */
+/*
+ * Writes n bytes of the program's memory at buf through f (at its position
+ * when off < 0, else at off), a chunk at a time, each made present first
+ * (never-touched pages are written from zeros instead, as Linux reads them
+ * from its zero page), so that a large buffer never has to be all in memory:
+ * it stops at a short write or at a page that cannot be had, as Linux writes
+ * what it can. Bytes written, or -errno (-EFAULT for the first page) when none were.
+ */
+static long write_chunks(struct file *f, long buf, size_t n, long off)
+{
+	static const char zero_chunk[ZERO_CHUNK];
+	size_t done = 0;
+	long r = 0;
+	while (done < n) {
+		bool zeros;
+		size_t want = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
+		size_t ready = mem_user_source((uint64_t)buf + done, want, &zeros);
+		if (zeros && ready > ZERO_CHUNK)
+			ready = ZERO_CHUNK;
+		const void *p = zeros ? zero_chunk : (const void *)(buf + (long)done);
+		if (ready == 0) {
+			r = -EFAULT;
+			break;
+		}
+		r = off < 0 ? f->ops->write(f, p, ready) : f->ops->pwrite(f, p, ready, (uint64_t)off + done);
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+		if ((size_t)r < ready)
+			break;
+	}
+	return done ? (long)done : r;
+}
+
+/* Reads or writes n bytes at buf through f at its position (off < 0) or at off; at most LINUX_MAX_RW of them. */
 static long do_io(struct file *f, bool write, long buf, size_t n, long off)
 {
 	long r = can_io(f, write);
 	if (r < 0)
 		return r;
-	if (n > MAX_RW)
-		n = MAX_RW;
-	if (!user_ok(buf, n, !write))
-		return -EFAULT;
-	if (off < 0)
-		return write ? f->ops->write(f, (const void *)buf, n) : f->ops->read(f, (void *)buf, n);
-	if (write ? !f->ops->pwrite : !f->ops->pread)
+	if (n > LINUX_MAX_RW)
+		n = LINUX_MAX_RW;
+	if (off >= 0 && (write ? !f->ops->pwrite : !f->ops->pread))
 		return -ESPIPE;
-	return write ? f->ops->pwrite(f, (const void *)buf, n, (uint64_t)off)
-		     : f->ops->pread(f, (void *)buf, n, (uint64_t)off);
+	if (write && n)
+		return write_chunks(f, buf, n, off);
+	if (!(write ? user_ok(buf, n, false) : mem_user_mapped((uint64_t)buf, n, true)))
+		return -EFAULT; /* a read's buffer is filled by first touches as the bytes come */
+	if (off < 0)
+		return write ? f->ops->write(f, (const void *)buf, 0) : f->ops->read(f, (void *)buf, n);
+	return write ? f->ops->pwrite(f, (const void *)buf, 0, (uint64_t)off) : f->ops->pread(f, (void *)buf, n, (uint64_t)off);
 }
 
 /* do_io on descriptor fd. */
@@ -69,17 +104,23 @@ long lx_sys_pwrite64(long fd, long buf, long n, long off, long a5, long a6)
 	return off < 0 ? -EINVAL : fd_io(fd, true, buf, n, off);
 }
 
-/* readv/writev (off < 0: at the file's position) and preadv/pwritev (at off): each iovec in turn, stopping at a short transfer. */
-static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
+/* Linux's checks of an iovec array: -EINVAL if a length is negative; else 0, the lengths cut to add up to at most LINUX_MAX_RW. */
+static long iov_cap(struct linux_iovec *iov, long cnt)
 {
-	if (cnt < 0 || cnt > IOV_MAX)
-		return -EINVAL;
-	if (!user_ok(uiov, (size_t)cnt * sizeof(struct linux_iovec), false))
-		return -EFAULT;
-	struct file *f = file_get((int)fd);
-	if (!f)
-		return -EBADF;
-	const struct linux_iovec *iov = (const struct linux_iovec *)uiov;
+	uint64_t sum = 0;
+	for (long i = 0; i < cnt; i++) {
+		if ((int64_t)iov[i].len < 0)
+			return -EINVAL;
+		if (iov[i].len > LINUX_MAX_RW - sum)
+			iov[i].len = LINUX_MAX_RW - sum;
+		sum += iov[i].len;
+	}
+	return 0;
+}
+
+/* Each of the cnt iovecs in turn through f (off as do_io's, advancing), stopping at a short transfer: the bytes moved, or -errno if none. */
+static long iov_io(struct file *f, bool write, const struct linux_iovec *iov, long cnt, long off)
+{
 	long total = can_io(f, write);
 	for (long i = 0; total >= 0 && i < cnt; i++) {
 		if (iov[i].len == 0)
@@ -93,8 +134,30 @@ static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
 		if ((uint64_t)r < iov[i].len)
 			break;
 	}
-	file_put(f);
 	return total;
+}
+
+/*
+ * readv/writev (off < 0: at the file's position) and preadv/pwritev (at off).
+ * The iovecs are copied into lx first (a blocking transfer lets other threads
+ * change them), and capped at LINUX_MAX_RW in all, as Linux does.
+ */
+static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
+{
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	size_t size = (size_t)cnt * sizeof(struct linux_iovec);
+	struct linux_iovec *iov = lx_alloc(size ? size : 1);
+	if (!iov)
+		return -ENOMEM;
+	struct file *f = NULL;
+	long r = copy_from_user(iov, (uint64_t)uiov, size) < 0 ? -EFAULT : !(f = file_get((int)fd)) ? -EBADF : iov_cap(iov, cnt);
+	if (r == 0)
+		r = iov_io(f, write, iov, cnt, off);
+	if (f)
+		file_put(f);
+	lx_free(iov);
+	return r;
 }
 
 long lx_sys_readv(long fd, long iov, long cnt, long a4, long a5, long a6)
@@ -121,25 +184,40 @@ long lx_sys_pwritev(long fd, long iov, long cnt, long off, long a5, long a6)
 	return off < 0 ? -EINVAL : fd_iov(fd, true, iov, cnt, off);
 }
 
-/*
- * sendfile and copy_file_range: count bytes from in (at *uoff, which moves,
- * or at its position) to out (at its position, or *uoutoff), through a
- * buffer in lx. The bytes copied, or -errno when none were.
- */
 #define COPY_CHUNK 65536
+
+/* The file offset the program keeps at uoff, into *off: 0, -EFAULT, or -EINVAL if it is negative. */
+static long get_off(long uoff, int64_t *off)
+{
+	if (copy_from_user(off, (uint64_t)uoff, sizeof(*off)) < 0)
+		return -EFAULT;
+	return *off < 0 ? -EINVAL : 0;
+}
+
+/*
+ * sendfile and copy_file_range: count bytes (at most LINUX_MAX_RW, as Linux)
+ * from in (at *uoff, which moves, or at its position) to out (at its
+ * position, or *uoutoff), through a buffer in lx, a chunk at a time, letting
+ * other threads and processes into lx between chunks. The bytes copied, or
+ * -errno when none were.
+ */
 static long copy_between(long in, long uoff, long out, long uoutoff, size_t count)
 {
 	struct file *fi = file_get((int)in), *fo = file_get((int)out);
 	char *buf = lx_alloc(COPY_CHUNK);
 	long done = 0, r = !fi || !fo ? -EBADF : !buf ? -ENOMEM : can_io(fi, false) < 0 || can_io(fo, true) < 0 ? -EBADF : 0;
 	int64_t off = -1, outoff = -1;
-	if (r == 0 && uoff && (!mem_user_ok((uint64_t)uoff, 8, true) || (off = *(int64_t *)uoff) < 0))
-		r = off < 0 && mem_user_ok((uint64_t)uoff, 8, true) ? -EINVAL : -EFAULT;
-	if (r == 0 && uoutoff && (!mem_user_ok((uint64_t)uoutoff, 8, true) || (outoff = *(int64_t *)uoutoff) < 0))
-		r = outoff < 0 && mem_user_ok((uint64_t)uoutoff, 8, true) ? -EINVAL : -EFAULT;
+	if (r == 0 && uoff)
+		r = get_off(uoff, &off);
+	if (r == 0 && uoutoff)
+		r = get_off(uoutoff, &outoff);
 	if (r == 0 && ((off >= 0 && !fi->ops->pread) || (outoff >= 0 && !fo->ops->pwrite)))
 		r = -ESPIPE;
+	if (count > LINUX_MAX_RW)
+		count = LINUX_MAX_RW;
 	while (r == 0 && (size_t)done < count) {
+		if (done)
+			lx_lock_yield();
 		size_t want = count - (size_t)done < COPY_CHUNK ? count - (size_t)done : COPY_CHUNK;
 		long got = off >= 0 ? fi->ops->pread(fi, buf, want, (uint64_t)off) : fi->ops->read(fi, buf, want);
 		if (got <= 0) {
@@ -160,9 +238,9 @@ static long copy_between(long in, long uoff, long out, long uoutoff, size_t coun
 			break;
 	}
 	if (uoff && off >= 0)
-		*(int64_t *)uoff = off;
+		copy_to_user((uint64_t)uoff, &off, sizeof(off));
 	if (uoutoff && outoff >= 0)
-		*(int64_t *)uoutoff = outoff;
+		copy_to_user((uint64_t)uoutoff, &outoff, sizeof(outoff));
 	lx_free(buf);
 	if (fi)
 		file_put(fi);
@@ -232,7 +310,7 @@ long lx_sys_dup3(long oldfd, long newfd, long flags, long a4, long a5, long a6)
 	(void)a4, (void)a5, (void)a6;
 	if ((flags & ~(long)O_CLOEXEC) || oldfd == newfd)
 		return -EINVAL;
-	if (newfd < 0 || newfd >= LX_NFD)
+	if (newfd < 0 || newfd >= fd_limit())
 		return -EBADF;
 	struct file *f = file_get((int)oldfd);
 	if (!f)
@@ -264,7 +342,7 @@ long lx_sys_fcntl(long fd, long cmd, long arg, long a4, long a5, long a6)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg < 0 || arg >= LX_NFD)
+		if (arg < 0 || arg >= fd_limit())
 			r = -EINVAL;
 		else if ((r = fd_install(f, (int)arg, cmd == F_DUPFD_CLOEXEC)) >= 0)
 			return r; /* the table keeps our reference */

@@ -77,14 +77,17 @@ long lx_sys_creat(long upath, long mode, long a3, long a4, long a5, long a6)
 /* memfd_create: a regular file in no directory, open for reading and writing; it goes with its last descriptor. */
 #define MFD_CLOEXEC 1
 #define MFD_ALLOW_SEALING 2
+#define MFD_NAME_MAX 249 /* bytes of its name, with the NUL, after Linux's "memfd:" */
 long lx_sys_memfd_create(long uname, long flags, long a3, long a4, long a5, long a6)
 {
 	UNUSED3(a3, a4, a5);
 	(void)a6;
 	if (flags & ~(long)(MFD_CLOEXEC | MFD_ALLOW_SEALING))
 		return -EINVAL;
-	if (!user_ok(uname, 1, false) || strnlen((const char *)uname, 250) >= 250)
-		return !user_ok(uname, 1, false) ? -EFAULT : -EINVAL;
+	char name[MFD_NAME_MAX + 1];
+	long len = strncpy_from_user(name, (uint64_t)uname, sizeof(name));
+	if (len < 0 || len == (long)sizeof(name))
+		return len < 0 ? len : -EINVAL;
 	struct inode *n = inode_new(S_IFREG | 0777);
 	struct file *f = NULL;
 	if (!n || file_open_inode(n, O_RDWR, &f) < 0)
@@ -475,10 +478,11 @@ long lx_sys_readlinkat(long dirfd, long upath, long ubuf, long size, long a5, lo
 		return err;
 	if (!ISLNK(n))
 		return -EINVAL;
-	size_t len = n->size < (uint64_t)size ? n->size : (size_t)size;
+	const char *target = symlink_target(n);
+	size_t len = strlen(target) < (size_t)size ? strlen(target) : (size_t)size;
 	if (!user_ok(ubuf, len ? len : 1, true))
 		return -EFAULT;
-	memcpy((char *)ubuf, n->data, len);
+	memcpy((char *)ubuf, target, len);
 	inode_touch(n, true, false);
 	return (long)len;
 }

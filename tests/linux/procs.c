@@ -3,7 +3,8 @@
  * reaped later, WNOHANG, exec of a missing file, close-on-exec across exec,
  * shared file offsets after fork, pipes between processes (a full pipe with
  * O_NONBLOCK, EOF when the writers go, EPIPE and SIGPIPE), getppid, kill of
- * a child, and process groups.
+ * a child, and process groups; /proc/self/exe per process and across
+ * re-execs of itself.
  */
 #define T_NAME "procs"
 #include "check.h"
@@ -467,6 +468,83 @@ static int gone(void)
 	return 0;
 }
 
+/* "reexec N": exec /proc/self/exe N more times; 0 once the last one runs as this program, 2 if an exec failed. */
+static int reexec(int n)
+{
+	char left[16];
+	if (n == 0)
+		return 0;
+	snprintf(left, sizeof(left), "%d", n - 1);
+	execl("/proc/self/exe", "reexec", "reexec", left, (char *)0);
+	return 2;
+}
+
+/* "exe-report FD": the copy exec'd by check_exe writes its /proc/self/exe to FD. */
+static int exe_report(int fd)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf));
+	return n > 0 && write(fd, buf, (size_t)n) == n ? 0 : 1;
+}
+
+/* A copy of this program at path, executable; 0 on success. */
+static int copy_self(const char *path)
+{
+	static char buf[1 << 16];
+	int in = open("/proc/self/exe", O_RDONLY), out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ssize_t n = 0;
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return in >= 0 && out >= 0 && n == 0 ? 0 : -1;
+}
+
+/*
+ * /proc/self/exe belongs to each process: a child that execs a copy of this
+ * program sees the copy, its parent still sees itself; and exec of
+ * /proc/self/exe runs this program again, however many times in a row.
+ */
+static void check_exe(void)
+{
+	char mine[4096], copy[64], theirs[4096], fdarg[16];
+	ssize_t n = readlink("/proc/self/exe", mine, sizeof(mine) - 1);
+	CHECK("exe-link", n > 0, "readlink: %s", strerror(errno));
+	mine[n > 0 ? n : 0] = 0;
+	snprintf(copy, sizeof(copy), "/tmp/procs-exe-%d", (int)getpid());
+	int fds[2];
+	if (!CHECK("exe-copy", copy_self(copy) == 0 && pipe(fds) == 0, "%s", strerror(errno)))
+		return;
+	snprintf(fdarg, sizeof(fdarg), "%d", fds[1]);
+	pid_t p = fork();
+	if (p == 0) {
+		execl(copy, copy, "exe-report", fdarg, (char *)0);
+		_exit(3);
+	}
+	close(fds[1]);
+	ssize_t got = read(fds[0], theirs, sizeof(theirs) - 1);
+	theirs[got > 0 ? got : 0] = 0;
+	close(fds[0]);
+	char now[4096];
+	ssize_t m = readlink("/proc/self/exe", now, sizeof(now) - 1);
+	now[m > 0 ? m : 0] = 0;
+	int st = wait_status(p);
+	CHECK("exe-child-sees-its-program", got > 0 && strcmp(theirs, copy) == 0, "child's link %s, want %s", theirs, copy);
+	CHECK("exe-parent-keeps-its-own", strcmp(now, mine) == 0, "after the child's exec: %s, want %s", now, mine);
+	CHECK("exe-child-status", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	unlink(copy);
+	p = fork();
+	if (p == 0) {
+		execl("/proc/self/exe", "reexec", "reexec", "3", (char *)0);
+		_exit(3);
+	}
+	st = wait_status(p);
+	CHECK("exe-reexec-thrice", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x (2: a re-exec failed)", st);
+}
+
 /* "bomb N": fork up to N children that wait; fork must fail cleanly before the system does. Mica only. */
 static int bomb(int n)
 {
@@ -507,6 +585,10 @@ int main(int argc, char **argv)
 		return gone();
 	if (argc == 3 && strcmp(argv[1], "bomb") == 0)
 		return bomb(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "reexec") == 0)
+		return reexec(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "exe-report") == 0)
+		return exe_report(atoi(argv[2]));
 	if (argc == 4 && strcmp(argv[1], "shebang-arg") == 0) /* run as a script's interpreter */
 		return strncmp(argv[2], "/tmp/script-", 12) == 0 && strcmp(argv[3], "one") == 0 ? 0 : 1;
 	if (argc == 4 && strcmp(argv[1], "fdcheck") == 0) {
@@ -526,5 +608,6 @@ int main(int argc, char **argv)
 	check_map_after_fork();
 	check_protnone_fork();
 	check_posix_spawn(argv[0]);
+	check_exe();
 	return t_done();
 }

@@ -55,6 +55,65 @@ bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
 	return addr >= 4096;
 }
 
+bool mem_user_mapped(uint64_t addr, uint64_t len, bool write)
+{
+	return mem_user_ok(addr, len, write);
+}
+
+size_t mem_user_fault_in(uint64_t addr, size_t len, bool write)
+{
+	return mem_user_ok(addr, len, write) ? len : 0;
+}
+
+/* Host memory is all present: nothing reads as never-touched zeros. */
+size_t mem_user_source(uint64_t addr, size_t len, bool *zeros)
+{
+	*zeros = false;
+	return mem_user_fault_in(addr, len, false);
+}
+
+long copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+	if (!mem_user_ok(usrc, n, false))
+		return -EFAULT;
+	memcpy(dst, (const void *)usrc, n);
+	return 0;
+}
+
+long copy_to_user(uint64_t udst, const void *src, size_t n)
+{
+	if (!mem_user_ok(udst, n, true))
+		return -EFAULT;
+	memcpy((void *)udst, src, n);
+	return 0;
+}
+
+long strncpy_from_user(char *dst, uint64_t usrc, size_t size)
+{
+	if (!mem_user_ok(usrc, 1, false))
+		return -EFAULT;
+	for (size_t i = 0; i < size; i++)
+		if ((dst[i] = ((const char *)usrc)[i]) == 0)
+			return (long)i;
+	return (long)size;
+}
+
+void lx_lock_yield(void)
+{
+}
+
+/* Linux's first limits: 1024 descriptors, the rest unlimited. */
+uint64_t lx_rlimit(int res)
+{
+	return res == RLIMIT_NOFILE ? 1024 : RLIM_INFINITY;
+}
+
+long lx_signal_send(struct lx_thread *t, int sig, int code)
+{
+	(void)t, (void)sig, (void)code;
+	return 0;
+}
+
 uint64_t clock_ns(void)
 {
 	return stub_now_ns;

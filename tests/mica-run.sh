@@ -48,6 +48,9 @@ expect image-larger-than-memory 2 "--mem 8M is too little for this program" mica
 expect mem-3M-hello 3 "hello 1" mica --mem 3M "$out/hello"
 expect mem-5M-busybox 0 "five" mica --mem 5M "$bb" echo five
 expect mem-plain-mib 3 "hello 1" mica --mem 64 "$out/hello"
+# No standard input at all: the console reads nothing, the program still runs.
+closed_stdin() { MICA_BUILD="$build" MICA_TIMEOUT=60 timeout -k 5 90 "$here/tools/mica" run "$out/hello" <&-; }
+expect closed-stdin 3 "hello 1" closed_stdin
 
 # ---- paths that are not files ----
 expect with-device 2 "--with /dev/zero: a character device; only regular files" mica --with /dev/zero "$out/hello"

@@ -118,6 +118,21 @@ static int map_root_stack(struct env *e)
 	return 0;
 }
 
+/*
+ * Stop the machine: the root env could not be started (what failed, err). Too
+ * little memory is one plain line and status 255, since nothing is broken;
+ * anything else is a panic.
+ */
+static __attribute__((noreturn)) void root_failed(const struct hvm_start_info *si, const char *what, int err)
+{
+	if (err == -E_NOMEM) {
+		kprintf("kernel: %lu KiB of memory is too little to start init; boot with more\n",
+			(unsigned long)(ram_top(si) / 1024));
+		poweroff(255);
+	}
+	panic("%s: %s", what, mica_strerror(err));
+}
+
 /* Create the root env from the program "init" in the boot image (a cpio archive). */
 static void start_root(const struct hvm_start_info *si)
 {
@@ -133,15 +148,15 @@ static void start_root(const struct hvm_start_info *si)
 		panic("boot image: no program named init (%s)", mica_strerror(err));
 	struct env *root = env_alloc(NULL, &err);
 	if (!root)
-		panic("cannot create the root env: %s", mica_strerror(err));
+		root_failed(si, "cannot create the root env", err);
 	if ((err = env_load_elf(root, init.data, init.size, &entry)) < 0)
-		panic("boot image: init is not a valid x86-64 ELF program (%s)", mica_strerror(err));
+		root_failed(si, "boot image: init is not a valid x86-64 ELF program", err);
 	if ((err = map_root_stack(root)) < 0 || (err = map_boot_image(root, mods[0].paddr, mods[0].size)) < 0)
-		panic("cannot map the root env: %s", mica_strerror(err));
+		root_failed(si, "cannot map the root env", err);
 	struct mica_start start = { UBOOT + (mods[0].paddr & (PAGE_SIZE - 1)), mods[0].size, 0, 0 };
 	uint64_t sp = ROOT_STACK_TOP - sizeof(start);
 	if ((err = copy_to_user(root, sp, &start, sizeof(start))) < 0 || !thread_alloc(root, entry, sp, 0, &err))
-		panic("cannot start the root env: %s", mica_strerror(err));
+		root_failed(si, "cannot start the root env", err);
 }
 
 void kmain(uint64_t start_info_pa);

@@ -66,5 +66,22 @@ expect no-init 255 "no program named init" tools/boot -t 60 "$kernel" "$(image n
 head -c 1000 "$build/img/hello.cpio" > "$tmp/corrupt.cpio"
 expect corrupt-image 255 "kernel panic" tools/boot -t 60 "$kernel" "$tmp/corrupt.cpio"
 
+# A QEMU that does not start is a failure, not the program's status 0 (QEMU's own error is status 1).
+expect qemu-bad-size 125 "QEMU failed (status 1)" tools/boot -m garbage -t 60 "$kernel" "$build/img/hello.cpio"
+head -c $((4 << 20)) /dev/zero > "$tmp/filler"
+cp "$build/user/bin/hello" "$tmp/init"
+expect image-larger-than-memory 125 "initrd is too large" tools/boot -m 3M -t 60 "$kernel" "$(image toobig "$tmp/init" "$tmp/filler")"
+# A root env that the memory cannot hold (32 MiB of .bss in 16 MiB): one plain line, not a panic.
+cp "$build/user/bin/bigbss" "$tmp/init"
+bigbss() {
+	o=$(tools/boot -m 16M -t 60 "$kernel" "$(image bigbss "$tmp/init")" 2>&1)
+	rc=$?
+	printf '%s\n' "$o"
+	case $o in *"kernel panic"*) return 1 ;; esac
+	return $rc
+}
+expect root-too-little-memory 255 "16384 KiB of memory is too little to start init" bigbss
+expect root-fits 0 "bigbss loaded" tools/boot -m 64M -t 60 "$kernel" "$(image bigbss "$tmp/init")"
+
 size=$(objcopy --strip-all -O elf64-x86-64 "$kernel" "$tmp/k.stripped" && wc -c < "$tmp/k.stripped")
 if [ "$size" -le 262144 ]; then echo "ok boot/kernel-size ($size bytes stripped)"; else echo "not ok boot/kernel-size: $size bytes > 256 KiB"; fi

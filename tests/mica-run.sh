@@ -1,0 +1,122 @@
+#!/bin/sh
+# tools/mica run misused as a careless user would: each wrong size, path or program gets one clear
+# message and a non-zero status at once, nothing on the host is read for ever, and no run leaves
+# its temporary folder behind.
+# usage: tests/mica-run.sh BUILD
+suite=mica-run
+. "$(dirname "$0")/setup.sh"
+
+# mica ARGS...: tools/mica run ARGS, stopped by the inner and the outer timeout if the VM hangs; a file
+# size limit (1 GiB, in 512-byte blocks) stops a copy of a device that never ends before the disk fills.
+mica() { (ulimit -f 2097152; MICA_BUILD="$build" MICA_TIMEOUT=60 timeout -k 5 90 "$here/tools/mica" run "$@" < /dev/null); }
+
+# expect NAME STATUS TEXT CMD...: CMD exits with STATUS and its output holds TEXT (a fixed string).
+expect() {
+	name=$1 want=$2 text=$3
+	shift 3
+	got=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$want" ] && printf '%s' "$got" | grep -qF -- "$text"; then
+		echo "ok $suite/$name"
+	else
+		printf 'not ok %s/%s: status %s (want %s, and "%s"), output:\n' "$suite" "$name" $rc "$want" "$text"
+		printf '%s\n' "$got" | tail -5 | sed 's/^/#   /'
+	fi
+}
+
+bb=${BUSYBOX:-/bin/busybox}
+[ -x "$bb" ] || bb=$(command -v busybox)
+if [ -z "$bb" ] || ! command -v musl-gcc > /dev/null 2>&1 || ! command -v gcc > /dev/null 2>&1; then
+	echo "not ok $suite/tools: needs a static busybox, musl-gcc and gcc (tools/deps.sh names the packages)"
+	exit 1
+fi
+printf '#include <stdio.h>\nint main(int c, char **v) { printf("hello %%d\\n", c); return 3; }\n' > "$out/hello.c"
+musl-gcc -static -o "$out/hello" "$out/hello.c" || echo "not ok $suite/build-hello"
+mkfifo "$out/fifo"
+
+# ---- --mem ----
+expect mem-garbage 2 "--mem garbage: not a size" mica --mem garbage "$out/hello"
+expect mem-negative 2 "--mem -5: not a size" mica --mem -5 "$out/hello"
+expect mem-fraction 2 "--mem 1.5G: not a size" mica --mem 1.5G "$out/hello"
+# A size QEMU cannot allocate: its own error, and a failure (tools/boot read QEMU's status 1 as the program's 0).
+expect mem-host-has-not 125 "QEMU failed (status 1)" mica --mem 100000G "$out/hello"
+expect mem-1M 2 "--mem 1M is too little for this program: it needs at least" mica --mem 1M "$out/hello"
+expect mem-2M 2 "--mem 2M is too little for this program: it needs at least" mica --mem 2M "$out/hello"
+head -c $((8 << 20)) /dev/zero > "$out/big"
+expect image-larger-than-memory 2 "--mem 8M is too little for this program" mica --mem 8M --with "$out/big" "$out/hello"
+# The floor is not above what the programs measured need: the static hello in 3M, busybox in 5M.
+expect mem-3M-hello 3 "hello 1" mica --mem 3M "$out/hello"
+expect mem-5M-busybox 0 "five" mica --mem 5M "$bb" echo five
+expect mem-plain-mib 3 "hello 1" mica --mem 64 "$out/hello"
+# No standard input at all: the console reads nothing, the program still runs.
+closed_stdin() { MICA_BUILD="$build" MICA_TIMEOUT=60 timeout -k 5 90 "$here/tools/mica" run "$out/hello" <&-; }
+expect closed-stdin 3 "hello 1" closed_stdin
+
+# ---- paths that are not files ----
+expect with-device 2 "--with /dev/zero: a character device; only regular files" mica --with /dev/zero "$out/hello"
+expect with-console 2 "--with /dev/console: a character device" mica --with /dev/console "$out/hello"
+expect with-fifo 2 "fifo: a FIFO; only regular files" mica --with "$out/fifo" "$out/hello"
+ln -sf /dev/zero "$out/zero-link"
+expect with-link-to-device 2 "zero-link: a character device" mica --with "$out/zero-link" "$out/hello"
+# A directory given with --with keeps its files, not a FIFO in it.
+mkdir -p "$out/withdir" && printf 'kept\n' > "$out/withdir/file" && rm -f "$out/withdir/fifo" && mkfifo "$out/withdir/fifo"
+expect with-dir-fifo-left-out 0 "withdir: the devices, FIFOs and sockets in it (1) are not packed" \
+	mica --with "$out/withdir" "$bb" cat "$out/withdir/file"
+expect with-dir-files-kept 0 "kept" mica --with "$out/withdir" "$bb" cat "$out/withdir/file"
+# A dynamic program whose interpreter is a device or a FIFO: refused, and lx says the program cannot run.
+printf 'int main(void) { return 0; }\n' > "$out/dyn.c"
+gcc -o "$out/interp-zero" "$out/dyn.c" -Wl,--dynamic-linker=/dev/zero
+gcc -o "$out/interp-fifo" "$out/dyn.c" -Wl,--dynamic-linker="$out/fifo"
+gcc -o "$out/interp-console" "$out/dyn.c" -Wl,--dynamic-linker=/dev/console
+expect interp-device 126 "/dev/zero (needed by the program) is a character device; only regular files" mica "$out/interp-zero"
+expect interp-fifo 127 "fifo (needed by the program) is a FIFO; only regular files" mica "$out/interp-fifo"
+expect interp-console 126 "/dev/console (needed by the program) is a character device" mica "$out/interp-console"
+# Paths with spaces, and unprintable bytes shown escaped.
+mkdir -p "$out/a dir" && printf 'spaced\n' > "$out/a dir/b file"
+expect with-spaces 0 "spaced" mica --with "$out/a dir/b file" "$bb" cat "$out/a dir/b file"
+expect with-spaced-dir 0 "spaced" mica --with "$out/a dir" "$bb" cat "$out/a dir/b file"
+expect unprintable-escaped 2 'bad\001\011name\134x: no such file' mica --with "$(printf '%s/bad\001\tname\\x' "$out")" "$out/hello"
+
+# ---- the program ----
+expect program-directory 126 "$out: a directory, not a program" mica "$out"
+expect program-device 126 "/dev/null: a character device, not a program" mica /dev/null
+expect program-fifo 126 "fifo: a FIFO, not a program" mica "$out/fifo"
+expect program-missing 127 "no-such: no such file" mica "$out/no-such"
+printf '#!%s sh\necho script "$@" $0\nexit 5\n' "$bb" > "$out/script"
+chmod +x "$out/script"
+expect script 5 "script one two words /bin/script" mica "$out/script" one "two words"
+printf '#!  %s   echo  \r\n' "$bb" > "$out/script-crlf"
+expect script-arg-trimmed 0 "/bin/script-crlf x" mica "$out/script-crlf" x
+printf '#!bin/sh\n' > "$out/script-relative"
+expect script-relative-interp 126 "its interpreter \"bin/sh\" is not an absolute path" mica "$out/script-relative"
+
+# ---- a run ended by a signal ----
+# SIG STATUS: mica run of a long sleep, sent SIG once QEMU runs, ends at once with STATUS, and
+# neither its temporary folder nor its QEMU is left. env --default-signal undoes the ignored
+# SIGINT that an asynchronous command gets.
+signalled() {
+	sig=$1 want=$2 tmpd=$out/tmp-$1
+	rm -rf "$tmpd" && mkdir -p "$tmpd"
+	TMPDIR=$tmpd MICA_BUILD="$build" MICA_TIMEOUT=60 env --default-signal=INT "$here/tools/mica" run "$bb" sleep 30 \
+		> "$out/signal.log" 2>&1 < /dev/null &
+	pid=$!
+	i=0
+	while [ $i -lt 100 ] && ! ps -eo args | grep -F "$tmpd" | grep -q '^qemu'; do sleep 0.1; i=$((i + 1)); done
+	sleep 1
+	start=$(date +%s)
+	kill -"$sig" $pid
+	wait $pid
+	rc=$? took=$(($(date +%s) - start))
+	left=$(ls -A "$tmpd")
+	qemu=$(ps -eo args | grep -F "$tmpd" | grep '^qemu')
+	if [ $rc -eq "$want" ] && [ $took -lt 20 ] && [ -z "$left" ] && [ -z "$qemu" ]; then
+		echo "ok $suite/signal-$sig"
+	else
+		echo "not ok $suite/signal-$sig: status $rc (want $want) after ${took}s; left: $left; QEMU: $qemu"
+		sed 's/^/#   /' "$out/signal.log" | tail -5
+		[ -n "$qemu" ] && kill $(ps -eo pid,args | grep -F "$tmpd" | sed -n 's/^ *\([0-9]*\) qemu.*/\1/p')
+	fi
+}
+signalled TERM 143
+signalled INT 130
+signalled HUP 129

@@ -70,15 +70,21 @@ static bool ancestor(struct env *a, struct env *e)
 }
 
 /*
- * Memory pressure: ask the env holding the most frames (not the caller nor
- * one of its ancestors, and with no request pending) to give some back, visibly.
+ * Memory pressure: ask the env holding the most frames that has agreed to
+ * give memory back (it registered a revocation handler), and is not the
+ * caller, one of its ancestors, or already asked, to give some back. An env
+ * without a handler is never taken from for someone else's allocation: its
+ * frames may hold data that no one can rebuild, and the env that wants more
+ * memory learns from E_NOMEM that there is none (lx ends that process, as
+ * Linux's OOM killer would). Only an ancestor's explicit revoke_ask can
+ * take frames from such an env by force.
  */
 static void relieve_pressure(struct env *caller)
 {
 	struct env *victim = NULL;
 	for (int i = 1; i < NENV; i++) {
 		struct env *e = &envs[i];
-		if (e->state == ENV_LIVE && !ancestor(e, caller) && !e->revoke_deadline &&
+		if (e->state == ENV_LIVE && e->upcall[UPCALL_REVOKE] && !ancestor(e, caller) && !e->revoke_deadline &&
 		    (!victim || e->frames_owned > victim->frames_owned))
 			victim = e;
 	}

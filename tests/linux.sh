@@ -60,7 +60,7 @@ done
 
 # Dynamic glibc copies (gcc's default: PIE, linked against the host's glibc), which lx runs through
 # glibc's ld.so with the libraries mica run packs. mem and sys check musl's thin wrappers, not Linux.
-for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets creds sigregs threadbomb; do
+for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets creds sigregs threadbomb oom; do
 	wanted "$name-glibc" || continue
 	if gcc -O2 -Wall -Wextra -Werror -o "$out/$name-glibc" "$here/tests/linux/$name.c" -lpthread \
 		> "$out/$name-glibc.build.log" 2>&1; then
@@ -151,6 +151,9 @@ put() { # FILE OFFSET NBYTES VALUE
 	done
 	printf "$bytes" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
+
+# A full in-memory file system says ENOSPC and leaves the program memory to go on (Mica alone: the host's /tmp may be a disk).
+[ -f "$out/oom" ] && expect tmp-full-enospc 0 "then ENOSPC; a write after removing it: 1048576" mica --mem 64M "$out/oom" fill-tmp
 
 if [ -f "$out/status" ]; then
 	elf=$out/status

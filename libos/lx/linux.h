@@ -116,6 +116,7 @@
 #define SIGTRAP 5
 #define SIGBUS 7
 #define SIGFPE 8
+#define SIGKILL 9
 #define SIGSEGV 11
 #define SIGXFSZ 25
 

@@ -79,6 +79,7 @@ struct lx_shared {
 	uint64_t heap_top, heap_mapped;
 	void *bins[40];
 	void *free_pages;              /* lx_page_free's list */
+	uint64_t file_pages;           /* pages lx_page_alloc has out: the files' data, at most half the machine */
 	uint64_t next_ino;
 	int next_pid;
 	int fg_pgrp;                   /* the console's foreground process group (TIOCSPGRP) */
@@ -110,7 +111,7 @@ long lx_check_program(const char *path); /* could path be run? 0, or why not: -E
 void *lx_alloc(size_t n);           /* zeroed; NULL when out of memory */
 void *lx_realloc(void *p, size_t n);
 void lx_free(void *p);
-void *lx_page_alloc(void);          /* a zeroed, page-aligned page of the shared heap; NULL when out of memory */
+void *lx_page_alloc(void);          /* a zeroed, page-aligned page of the shared heap for file data; NULL when out of memory or over the files' share */
 void lx_page_free(void *page);
 char *lx_strdup(const char *s);
 int lx_errno(long mica_err);         /* a Mica E_* (negated) as a negated Linux errno */
@@ -140,7 +141,7 @@ bool mem_cow_fault(uint64_t addr);   /* a write to a copy-on-write page: copy it
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);
 long mem_protect(uint64_t addr, uint64_t len, int prot);
-int mem_fault(uint64_t addr, bool write);  /* 0 when the fault was served, else the signal it raises */
+int mem_fault(uint64_t addr, bool write);  /* 0 when the fault was served, else the signal it raises (SIGKILL: no memory left) */
 bool mem_user_mapped(uint64_t addr, uint64_t len, bool write); /* do areas with that access cover these bytes? */
 bool mem_user_ok(uint64_t addr, uint64_t len, bool write); /* ...and are their pages present for it now (lx may touch them)? */
 /* Program memory, fault-safe: every byte lx reads or writes for a syscall goes through these. */

@@ -321,11 +321,14 @@ int mem_fault(uint64_t addr, bool write)
 	if (!v || v->prot == PROT_NONE || (write && !(v->prot & PROT_WRITE)))
 		return SIGSEGV;
 	uint64_t va = addr & ~(PAGE_SIZE - 1);
-	if (pte_of(va) & PTE_P)
+	uint64_t pte = pte_of(va);
+	if ((pte & PTE_P) && write && (pte & PTE_COW))
+		return SIGKILL; /* a copy-on-write page that mem_cow_fault could not copy: no memory left */
+	if (pte & PTE_P)
 		return SIGSEGV; /* present yet faulting: a real protection fault */
 	if (file_shared(v))
 		return map_file_page(v, va);
-	return fill_page(v, va) ? 0 : SIGSEGV;
+	return fill_page(v, va) ? 0 : SIGKILL; /* no frame for it: out of memory */
 }
 
 /*
@@ -646,6 +649,16 @@ static bool fault_to_handler(struct exc_frame *f, int sig)
 	return true;
 }
 
+/*
+ * The process needs a page and the machine has none: it ends as Linux's OOM
+ * killer ends one (SIGKILL, one line on the console), and the others go on.
+ */
+static __attribute__((noreturn)) void lx_out_of_memory(void)
+{
+	printf("lx: out of memory: killed process %d (%s)\n", lx_pid, lx_me && lx_me->exe ? lx_me->exe : "?");
+	lx_exit_signal(SIGKILL);
+}
+
 /* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
 void lx_fault(struct exc_frame *f);
 void lx_fault(struct exc_frame *f)
@@ -668,6 +681,8 @@ void lx_fault(struct exc_frame *f)
 	}
 	if (f->trapno == T_KICK)
 		lx_kicked(f); /* does not return */
+	if (sig == SIGKILL)
+		lx_out_of_memory(); /* does not return */
 	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
 	else if (fault_to_handler(f, sig))

@@ -133,12 +133,17 @@ void *lx_realloc(void *p, size_t n)
 /*
  * Whole pages, page-aligned, for file data that programs may map: taken
  * from the heap PAGE_BATCH at a time (the bytes skipped to reach a page
- * boundary are lost), and kept on their own free list.
+ * boundary are lost), and kept on their own free list. Files may hold at
+ * most half of the machine's frames, as Linux's tmpfs by default: a full
+ * file system says ENOSPC while the programs still have memory to go on.
  */
 #define PAGE_BATCH 16
+#define FILE_SHARE_DIV 2
 
 void *lx_page_alloc(void)
 {
+	if (LX_SH->file_pages >= KIP->frames_total / FILE_SHARE_DIV)
+		return NULL;
 	void **p = LX_SH->free_pages;
 	if (!p) {
 		uint64_t start = PGROUNDUP_U(LX_SH->heap_top);
@@ -151,6 +156,7 @@ void *lx_page_alloc(void)
 		}
 	}
 	LX_SH->free_pages = *p;
+	LX_SH->file_pages++;
 	memset(p, 0, PAGE_SIZE);
 	return p;
 }
@@ -159,6 +165,7 @@ void lx_page_free(void *page)
 {
 	if (!page)
 		return;
+	LX_SH->file_pages--;
 	*(void **)page = LX_SH->free_pages;
 	LX_SH->free_pages = page;
 }

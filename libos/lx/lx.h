@@ -151,7 +151,7 @@ size_t mem_user_fault_in(uint64_t addr, size_t len, bool write); /* pages made p
 size_t mem_user_source(uint64_t addr, size_t len, bool *zeros);
 long copy_from_user(void *dst, uint64_t usrc, size_t n);  /* 0, or -EFAULT (nothing copied) */
 long copy_to_user(uint64_t udst, const void *src, size_t n); /* 0, or -EFAULT (some may be written) */
-/* A string of at most size bytes: its length (the NUL copied), size if it has no NUL in them, or -EFAULT. */
+/* A string of at most size bytes: its length (the NUL copied; dst NULL: only measured), size if it has no NUL in them, or -EFAULT. */
 long strncpy_from_user(char *dst, uint64_t usrc, size_t size);
 size_t mem_format_maps(char *buf, size_t n); /* /proc/self/maps text */
 void lx_random_bytes(void *buf, size_t n);

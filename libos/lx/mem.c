@@ -410,9 +410,13 @@ long strncpy_from_user(char *dst, uint64_t usrc, size_t size)
 		size_t chunk = page_left < size - i ? (size_t)page_left : size - i;
 		if (a < usrc || mem_user_fault_in(a, chunk, false) != chunk)
 			return -EFAULT;
-		for (size_t k = 0; k < chunk; k++, i++)
-			if ((dst[i] = ((const char *)usrc)[i]) == 0)
+		for (size_t k = 0; k < chunk; k++, i++) {
+			char c = ((const char *)usrc)[i];
+			if (dst)
+				dst[i] = c;
+			if (c == 0)
 				return (long)i;
+		}
 	}
 	return (long)size;
 }

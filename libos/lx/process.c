@@ -467,9 +467,10 @@ static long count_strings(long uv, uint64_t room)
  * Copy the program's NULL-terminated vector of strings at uv into lx's heap,
  * as Linux takes execve's arguments: each string and its pointer come out of
  * *room (what is left of LX_ARG_MAX), and a string may not be longer than
- * LX_ARG_STRLEN. The vector, or NULL with *err: -EFAULT, -E2BIG, -ENOMEM.
+ * LX_ARG_STRLEN. Each string is measured first and copied into a block of
+ * its own size. The vector, or NULL with *err: -EFAULT, -E2BIG, -ENOMEM.
  */
-static char **copy_strings(long uv, uint64_t *room, char *scratch, long *err)
+static char **copy_strings(long uv, uint64_t *room, long *err)
 {
 	long n = count_strings(uv, *room);
 	char **v = n < 0 ? NULL : lx_alloc((size_t)(n + 1) * sizeof(char *));
@@ -480,17 +481,18 @@ static char **copy_strings(long uv, uint64_t *room, char *scratch, long *err)
 	for (long i = 0; i < n; i++) {
 		uint64_t s;
 		long len = copy_from_user(&s, (uint64_t)uv + (uint64_t)i * sizeof(s), sizeof(s)) < 0 ? -EFAULT :
-			   strncpy_from_user(scratch, s, LX_ARG_STRLEN);
+			   strncpy_from_user(NULL, s, LX_ARG_STRLEN);
 		if (len >= 0 && (len == LX_ARG_STRLEN || (uint64_t)len + 1 + sizeof(s) > *room))
 			len = -E2BIG;
 		if (len >= 0 && !(v[i] = lx_alloc((size_t)len + 1)))
 			len = -ENOMEM;
+		if (len >= 0 && copy_from_user(v[i], s, (size_t)len + 1) < 0)
+			len = -EFAULT;
 		if (len < 0) {
 			*err = len;
 			free_strings(v);
 			return NULL;
 		}
-		memcpy(v[i], scratch, (size_t)len + 1);
 		*room -= (uint64_t)len + 1 + sizeof(s);
 	}
 	return v;
@@ -499,7 +501,7 @@ static char **copy_strings(long uv, uint64_t *room, char *scratch, long *err)
 /* execve's path, arguments and environment into lx's heap (NULL-terminated vectors); 0, -EFAULT, -E2BIG, -ENOMEM... */
 static long exec_args(long upath, long uargv, long uenvp, char **path, char ***argv, char ***envp)
 {
-	char *scratch = lx_alloc(LX_ARG_STRLEN > LX_PATH_MAX ? LX_ARG_STRLEN : LX_PATH_MAX);
+	char *scratch = lx_alloc(LX_PATH_MAX);
 	long err = scratch ? path_copy((const char *)upath, scratch) : -ENOMEM;
 	uint64_t room = LX_ARG_MAX;
 	*path = NULL, *argv = *envp = NULL;
@@ -508,9 +510,9 @@ static long exec_args(long upath, long uargv, long uenvp, char **path, char ***a
 	if (err == 0)
 		room -= strlen(*path) + 1;
 	if (err == 0)
-		*argv = copy_strings(uargv, &room, scratch, &err);
+		*argv = copy_strings(uargv, &room, &err);
 	if (err == 0)
-		*envp = copy_strings(uenvp, &room, scratch, &err);
+		*envp = copy_strings(uenvp, &room, &err);
 	lx_free(scratch);
 	return err;
 }

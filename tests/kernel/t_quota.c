@@ -8,7 +8,6 @@
 
 static struct quota_board *const board = (struct quota_board *)QUOTA_BOARD_VA;
 static long board_fn, nt;
-#define name quota_name
 
 /* Start quota_child in mode with a clean board; it waits for go. Its id or -E_*. */
 static long start_child(int mode)
@@ -43,18 +42,18 @@ static void hold_round(int k, long limit)
 {
 	uint64_t held0 = ENVINFO->held[k];
 	long c = start_child(QUOTA_HOLD + k);
-	CHECK(name(k, "spawn"), c > 0);
-	CHECK_EQ(name(k, "default-is-mine"), sys_env_limit(c, k, limit), ENVINFO->limit[k]);
+	CHECK(quota_name(k, "spawn"), c > 0);
+	CHECK_EQ(quota_name(k, "default-is-mine"), sys_env_limit(c, k, limit), ENVINFO->limit[k]);
 	board->go = 1;
-	CHECK_EQ(name(k, "reported"), sys_ntfn_wait(nt, WAIT_NS), 1);
-	CHECK_EQ(name(k, "child-sees-limit"), board->limit, limit);
-	CHECK_EQ(name(k, "took-its-limit"), board->count, limit - board->held0);
-	CHECK_EQ(name(k, "then-nomem"), board->err, -E_NOMEM);
-	CHECK_EQ(name(k, "not-below-held"), sys_env_limit(c, k, 0), -E_BUSY);
-	CHECK_EQ(name(k, "room-for-parent"), take_and_give(k), 0);
+	CHECK_EQ(quota_name(k, "reported"), sys_ntfn_wait(nt, WAIT_NS), 1);
+	CHECK_EQ(quota_name(k, "child-sees-limit"), board->limit, limit);
+	CHECK_EQ(quota_name(k, "took-its-limit"), board->count, limit - board->held0);
+	CHECK_EQ(quota_name(k, "then-nomem"), board->err, -E_NOMEM);
+	CHECK_EQ(quota_name(k, "not-below-held"), sys_env_limit(c, k, 0), -E_BUSY);
+	CHECK_EQ(quota_name(k, "room-for-parent"), take_and_give(k), 0);
 	board->release = 1;
-	CHECK_EQ(name(k, "child-status"), sys_env_wait(c), 0);
-	CHECK_EQ(name(k, "all-back"), ENVINFO->held[k], held0);
+	CHECK_EQ(quota_name(k, "child-status"), sys_env_wait(c), 0);
+	CHECK_EQ(quota_name(k, "all-back"), ENVINFO->held[k], held0);
 }
 
 /* A child that takes every slice it may and spins: this env still runs, sees it running, and ends it. */

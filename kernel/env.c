@@ -56,7 +56,11 @@ static int env_map_info(struct env *e)
 	return r;
 }
 
-/* A new live env with an empty address space, child of parent (NULL for the root). */
+/*
+ * A new live env with an empty address space, child of parent (NULL for the
+ * root), with its limits (quota.c) and counted as parent's. -E_NOMEM: no free
+ * slot or frame, or parent or an ancestor at its limit of envs.
+ */
 struct env *env_alloc(struct env *parent, int *err)
 {
 	struct env *e = NULL;
@@ -67,6 +71,8 @@ struct env *env_alloc(struct env *parent, int *err)
 		*err = -E_NOMEM;
 		return NULL;
 	}
+	if (parent && (*err = res_check(parent, RES_ENV)) < 0)
+		return NULL;
 	uint64_t pml4 = pt_create();
 	if (!pml4) {
 		*err = -E_NOMEM;
@@ -83,30 +89,41 @@ struct env *env_alloc(struct env *parent, int *err)
 		e->id = 0;
 		return NULL;
 	}
+	res_init(e, parent);
+	if (parent)
+		res_take(parent, RES_ENV);
 	return e;
 }
 
-/* Free a zombie's slot and return its exit status. */
+/* Free a zombie's slot (no longer counted as its parent's) and return its exit status. */
 long env_reap(struct env *caller, struct env *child)
 {
+	struct env *parent = env_lookup(child->parent);
 	(void)caller;
+	for (int k = 0; k < RES_NKINDS; k++)
+		assert(child->held[k] == 0); /* env_exit gave back all it and its subtree held */
+	if (parent)
+		res_give(parent, RES_ENV);
 	long status = child->status;
 	child->state = ENV_FREE;
 	child->id = 0;
 	return status;
 }
 
-/* Children of a dying env: zombies are freed, live ones adopted by the root env. */
+/* Children of a dying env: zombies are freed, live ones adopted by the root env with all they hold. */
 static void env_orphan_children(struct env *e)
 {
 	for (int i = 1; i < NENV; i++) {
 		struct env *c = &envs[i];
 		if (c->state == ENV_FREE || c->parent != e->id)
 			continue;
-		if (c->state == ENV_ZOMBIE)
+		if (c->state == ENV_ZOMBIE) {
 			env_reap(e, c);
-		else
-			c->parent = envs[1].state == ENV_LIVE ? envs[1].id : 0;
+		} else {
+			struct env *root = envs[1].state == ENV_LIVE ? &envs[1] : NULL;
+			res_adopt(c, e, root);
+			c->parent = root ? root->id : 0;
+		}
 	}
 }
 
@@ -140,8 +157,10 @@ void env_exit(struct env *e, long status, const char *why)
 			thread_kill(&threads[i]);
 	ipc_env_gone(e);
 	for (int i = 0; i < NSLICE; i++)
-		if (cpu.slices[i] == e->id)
+		if (cpu.slices[i] == e->id) {
 			cpu.slices[i] = 0;
+			res_give(e, RES_SLICE);
+		}
 	if (cpu.space == e) {
 		lcr3(V2P(boot_pml4));
 		cpu.space = NULL;

@@ -27,13 +27,17 @@ static struct endpoint *ep_lookup(uint64_t id)
 	return id != 0 && ep->id == id ? ep : NULL;
 }
 
-/* A new endpoint owned by e; its id, or -E_NOMEM. */
+/* A new endpoint owned by e; its id, or -E_NOMEM (the table is full, or e or an ancestor is at its limit). */
 long ep_create(struct env *e)
 {
+	int err = res_check(e, RES_EP);
+	if (err < 0)
+		return err;
 	for (int i = 1; i < NEP; i++) {
 		struct endpoint *ep = &eps[i];
 		if (ep->id)
 			continue;
+		res_take(e, RES_EP);
 		ep->id = (ep_generation++ << 9) | (uint64_t)i;
 		ep->owner = e;
 		list_init(&ep->senders);
@@ -55,6 +59,7 @@ static void ep_free(struct endpoint *ep)
 {
 	wake_all_dead(&ep->senders);
 	wake_all_dead(&ep->receivers);
+	res_give(ep->owner, RES_EP);
 	ep->id = 0;
 	ep->owner = NULL;
 }

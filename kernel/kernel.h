@@ -18,7 +18,6 @@
 #define NTHREAD 512       /* threads */
 #define NEP 512           /* IPC endpoints */
 #define NNTFN 1024        /* notifications */
-#define NTFN_PER_ENV 256  /* no env holds more, so no one env exhausts the table */
 #define NSLICE 8          /* time slices in a round, per core */
 #define NIRQ 24
 
@@ -62,8 +61,9 @@ struct env {
 	uint64_t info_fn;
 	uint64_t upcall[4];        /* entry per UPCALL_* kind */
 	uint64_t libos_lo, libos_hi, libos_entry;
-	int nthreads;
-	int nntfns;                /* notifications it owns (at most NTFN_PER_ENV) */
+	uint32_t limit[RES_NKINDS]; /* per RES_* kind: at most this many for it and its descendants (quota.c) */
+	uint32_t held[RES_NKINDS];  /* ... how many it and its descendants hold */
+	uint32_t own[RES_NKINDS];   /* ... how many it holds itself (its threads, its children) */
 	long status;               /* exit status, once a zombie */
 	uint64_t frames_owned;
 	uint64_t revoke_target;    /* frames_owned must fall to this ... */
@@ -192,6 +192,14 @@ struct env *env_alloc(struct env *parent, int *err);
 void env_exit(struct env *e, long status, const char *why);
 long env_reap(struct env *caller, struct env *child);
 int env_load_elf(struct env *e, const void *elf, size_t size, uint64_t *entry);
+
+/* ---- quota.c ---- */
+void res_init(struct env *e, struct env *creator);
+int res_check(struct env *e, int kind);
+void res_take(struct env *e, int kind);
+void res_give(struct env *e, int kind);
+void res_adopt(struct env *c, struct env *from, struct env *to);
+long res_set(struct env *creator, struct env *c, long kind, long limit);
 
 /* ---- thread.c / sched.c ---- */
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err);

@@ -26,18 +26,19 @@ static struct ntfn *ntfn_lookup(uint64_t id)
 	return id != 0 && n->id == id ? n : NULL;
 }
 
-/* A new notification owned by e; its id, or -E_NOMEM (the table is full, or e holds NTFN_PER_ENV). */
+/* A new notification owned by e; its id, or -E_NOMEM (the table is full, or e or an ancestor is at its limit). */
 long ntfn_create(struct env *e)
 {
-	if (e->nntfns >= NTFN_PER_ENV)
-		return -E_NOMEM;
+	int err = res_check(e, RES_NTFN);
+	if (err < 0)
+		return err;
 	for (int i = 1; i < NNTFN; i++) {
 		struct ntfn *n = &ntfns[i];
 		if (n->id)
 			continue;
 		*n = (struct ntfn){ .id = (ntfn_generation++ << NTFN_INDEX_BITS) | (uint64_t)i, .owner = e };
 		list_init(&n->waiters);
-		e->nntfns++;
+		res_take(e, RES_NTFN);
 		return (long)n->id;
 	}
 	return -E_NOMEM;
@@ -51,7 +52,7 @@ static void ntfn_free(struct ntfn *n)
 	for (int i = 0; i < NIRQ; i++)
 		if (irqs[i].nt == n)
 			irqs[i].nt = NULL;
-	n->owner->nntfns--;
+	res_give(n->owner, RES_NTFN);
 	n->id = 0;
 }
 

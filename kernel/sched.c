@@ -11,7 +11,10 @@ static uint64_t thread_generation = 1;
 static struct list runq = { &runq, &runq };
 static struct list timeq = { &timeq, &timeq };
 
-/* A new runnable thread in env e starting at rip with stack rsp and rdi = arg. */
+/*
+ * A new runnable thread in env e starting at rip with stack rsp and rdi = arg.
+ * -E_NOMEM: the table is full, or e or an ancestor is at its limit of threads.
+ */
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err)
 {
 	struct thread *t = NULL;
@@ -22,6 +25,8 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 		*err = -E_NOMEM;
 		return NULL;
 	}
+	if ((*err = res_check(e, RES_THREAD)) < 0)
+		return NULL;
 	memset(t, 0, sizeof(*t));
 	t->id = (thread_generation++ << 9) | (uint64_t)(t - threads);
 	t->env = e;
@@ -30,7 +35,7 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 	*(uint32_t *)&t->fpu[24] = 0x1F80;    /* MXCSR: all exceptions masked */
 	list_init(&t->runq);
 	list_init(&t->timeq);
-	e->nthreads++;
+	res_take(e, RES_THREAD);
 	sched_ready(t);
 	return t;
 }
@@ -56,7 +61,7 @@ void thread_kill(struct thread *t)
 	list_remove(&t->runq);
 	list_remove(&t->timeq);
 	ipc_thread_gone(t);
-	t->env->nthreads--;
+	res_give(t->env, RES_THREAD);
 	t->state = TH_FREE;
 	t->id = 0;
 	if (cpu.cur == t)

@@ -326,6 +326,23 @@ static long sys_protect(long env, unsigned long va, long perm)
 	return pt_protect(e->pml4, va, perm);
 }
 
+/*
+ * Set a child's limit of a RES_* kind (abi.h), at most the caller's own:
+ * no env sets its own. Returns the old limit. -E_NOENT, -E_PERM (not a
+ * child, itself, or more than the caller has), -E_INVAL, -E_BUSY (below
+ * what the child holds).
+ */
+static long sys_env_limit(long env, long kind, long limit)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (e == self())
+		return -E_PERM;
+	return res_set(self(), e, kind, limit);
+}
+
 static long sys_env_create(void)
 {
 	int err;
@@ -340,7 +357,7 @@ static long sys_env_start(long env, unsigned long rip, unsigned long rsp, unsign
 	struct env *e = env_get(self(), env, &err);
 	if (!e)
 		return err;
-	if (e == self() || e->nthreads > 0)
+	if (e == self() || e->own[RES_THREAD] > 0)
 		return -E_BUSY;
 	if (!canonical_user(rip) || !canonical_user(rsp))
 		return -E_INVAL;
@@ -444,7 +461,7 @@ static long sys_thread_exit(void)
 {
 	struct env *e = self();
 	thread_kill(cpu.cur);
-	if (e->nthreads == 0)
+	if (e->own[RES_THREAD] == 0)
 		env_exit(e, 0, NULL);
 	sched_run();
 }
@@ -493,7 +510,11 @@ static long sys_yield(long env)
 	return sched_yield_to(cpu.tf, target);
 }
 
-/* Allocate slice slot (any free one if -1) to env. Returns the slot; -E_INVAL, -E_BUSY. */
+/*
+ * Allocate slice slot (any free one if -1) to env. Returns the slot;
+ * -E_INVAL, -E_BUSY (the slot is taken, none is free, or env or an ancestor
+ * is at its limit of slices: the root's descendants never hold every slot).
+ */
 static long sys_slice_alloc(long slot, long env)
 {
 	int err;
@@ -507,10 +528,14 @@ static long sys_slice_alloc(long slot, long env)
 			slot = i;
 	if (slot == -1 || cpu.slices[slot])
 		return -E_BUSY;
+	if ((err = res_check(e, RES_SLICE)) < 0)
+		return err;
 	cpu.slices[slot] = e->id;
+	res_take(e, RES_SLICE);
 	return slot;
 }
 
+/* Free a slot the caller or one of its children holds. -E_INVAL, -E_NOENT (not held), -E_PERM. */
 static long sys_slice_free(long slot)
 {
 	int err;
@@ -518,9 +543,11 @@ static long sys_slice_free(long slot)
 		return -E_INVAL;
 	if (!cpu.slices[slot])
 		return -E_NOENT;
-	if (!env_get(self(), (long)cpu.slices[slot], &err))
+	struct env *e = env_get(self(), (long)cpu.slices[slot], &err);
+	if (!e)
 		return -E_PERM;
 	cpu.slices[slot] = 0;
+	res_give(e, RES_SLICE);
 	return 0;
 }
 

@@ -157,6 +157,20 @@ ABI_OFFSET(struct kip, idle_ns, 80);
 
 #define ENV_REVOKED_MAX 64
 
+/*
+ * Kinds of kernel resource an env can take, for env_limit and the limit[]
+ * and held[] of struct envinfo. What an env holds is counted in its own
+ * entry and in every ancestor's; a request that would take any of them past
+ * its limit fails (RES_SLICE: E_BUSY; the others: E_NOMEM).
+ */
+#define RES_ENV 0    /* child envs, live or ended until reaped (the env itself is its parent's) */
+#define RES_THREAD 1 /* threads */
+#define RES_EP 2     /* IPC endpoints */
+#define RES_NTFN 3   /* notifications */
+#define RES_SLICE 4  /* time-slice slots (slice_alloc) */
+#define RES_NKINDS 5
+#define RES_SLOTS 8  /* entries of limit[] and held[]: room for more kinds */
+
 #ifndef __ASSEMBLER__
 /* A frame taken by force, recorded in the env info page. */
 struct revoked {
@@ -179,9 +193,12 @@ struct envinfo {
 	volatile uint64_t slice_forced;   /* times the CPU was taken by force */
 	volatile uint64_t nrevoked;       /* entries valid in revoked[] (ring) */
 	struct revoked revoked[ENV_REVOKED_MAX];
+	volatile uint64_t limit[RES_SLOTS]; /* per RES_* kind: at most this many for it and its descendants */
+	volatile uint64_t held[RES_SLOTS];  /* per RES_* kind: how many it and its descendants hold now */
 };
 _Static_assert(sizeof(struct envinfo) <= PAGE_SIZE, "envinfo fits a page");
-ABI_SIZE(struct envinfo, 72 + ENV_REVOKED_MAX * 16);
+_Static_assert(RES_NKINDS <= RES_SLOTS, "every kind has its slot in envinfo");
+ABI_SIZE(struct envinfo, 72 + ENV_REVOKED_MAX * 16 + 2 * RES_SLOTS * 8);
 ABI_OFFSET(struct envinfo, id, 0);
 ABI_OFFSET(struct envinfo, parent, 8);
 ABI_OFFSET(struct envinfo, group, 16);
@@ -192,6 +209,8 @@ ABI_OFFSET(struct envinfo, revoked_count, 48);
 ABI_OFFSET(struct envinfo, slice_forced, 56);
 ABI_OFFSET(struct envinfo, nrevoked, 64);
 ABI_OFFSET(struct envinfo, revoked, 72);
+ABI_OFFSET(struct envinfo, limit, 72 + ENV_REVOKED_MAX * 16);
+ABI_OFFSET(struct envinfo, held, 72 + ENV_REVOKED_MAX * 16 + RES_SLOTS * 8);
 
 /*
  * How a native program starts: rsp points at this block (16-byte aligned).

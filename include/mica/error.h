@@ -10,11 +10,11 @@
 enum mica_error {
 	E_OK = 0,
 	E_INVAL = 1,   /* an argument is out of range or malformed */
-	E_NOMEM = 2,   /* no free frame or kernel object */
+	E_NOMEM = 2,   /* no free frame or kernel object, or a limit (RES_*, abi.h) reached */
 	E_PERM = 3,    /* the caller does not own the object or frame */
 	E_NOENT = 4,   /* no such environment, thread, endpoint or file */
 	E_FAULT = 5,   /* a user pointer is not mapped or not accessible */
-	E_BUSY = 6,    /* the object is in use (mapped frame, bound irq) */
+	E_BUSY = 6,    /* the object is in use (mapped frame, bound irq, taken slot; no slot within the limit) */
 	E_AGAIN = 7,   /* nothing ready now; try again */
 	E_TIMEOUT = 8, /* a blocking call reached its deadline */
 	E_NOSYS = 9,   /* no such kernel call */

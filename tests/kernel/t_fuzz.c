@@ -161,6 +161,10 @@ static long fuzz_one(long n, long *a, bool *skipped)
 		if (is_self(a[1]))
 			a[1] = other();
 		break;
+	case SYS_env_limit: /* on itself it is refused; a kind that exists half the time, so some calls take */
+		if (rnd() & 1)
+			a[1] = (long)(rnd() % RES_NKINDS);
+		break;
 	case SYS_yield:
 		break;
 	}

@@ -103,12 +103,16 @@ int main(void)
 	CHECK_EQ("destroy-again", sys_ntfn_destroy(nt), -E_NOENT);
 	CHECK_EQ("signal-destroyed", sys_ntfn_signal(nt, 1), -E_NOENT);
 
-	/* one env cannot take the whole table: it runs out at its share, with an error, and gets them back */
+	/* one env cannot take the whole table: it runs out at its limit (at most half the table for a
+	 * child of the root), with an error, and gets them back */
 	static long many[1024];
+	uint64_t held0 = ENVINFO->held[RES_NTFN], limit = ENVINFO->limit[RES_NTFN];
 	int n = 0;
 	while (n < 1024 && (many[n] = sys_ntfn_create()) > 0)
 		n++;
-	CHECK("per-env-limit", n >= 200 && n <= 256);
+	CHECK("per-env-limit-under-half", limit > 0 && limit <= 1024 / 2);
+	CHECK_EQ("per-env-limit", n, limit - held0);
+	CHECK_EQ("held-at-limit", ENVINFO->held[RES_NTFN], limit);
 	CHECK_EQ("over-the-limit", n < 1024 ? many[n] : 0, -E_NOMEM);
 	for (int i = 0; i < n; i++)
 		sys_ntfn_destroy(many[i]);

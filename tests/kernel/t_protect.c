@@ -188,6 +188,22 @@ int main(void)
 	CHECK_EQ("frame-info-beyond-ram", sys_frame_info(1L << 40), -E_INVAL);
 	CHECK_EQ("thread-set-bad-what", sys_thread_set(0, 0, 0), -E_INVAL);
 
+	/* limits: only a creator sets them, of a kind that exists, within its own */
+	long kid = sys_env_create();
+	CHECK("limit-child", kid > 0);
+	CHECK_EQ("env-limit-kind-negative", sys_env_limit(kid, -1, 1), -E_INVAL);
+	CHECK_EQ("env-limit-kind-too-big", sys_env_limit(kid, RES_NKINDS, 1), -E_INVAL);
+	CHECK_EQ("env-limit-kind-huge", sys_env_limit(kid, 1L << 40, 1), -E_INVAL);
+	CHECK_EQ("env-limit-negative", sys_env_limit(kid, RES_THREAD, -1), -E_INVAL);
+	CHECK_EQ("env-limit-above-mine", sys_env_limit(kid, RES_THREAD, (long)ENVINFO->limit[RES_THREAD] + 1), -E_PERM);
+	CHECK_EQ("env-limit-huge", sys_env_limit(kid, RES_THREAD, 1L << 40), -E_PERM);
+	CHECK_EQ("env-limit-self", sys_env_limit(0, RES_THREAD, 1), -E_PERM);
+	CHECK_EQ("env-limit-parent", sys_env_limit((long)ENVINFO->parent, RES_THREAD, 1), -E_PERM);
+	CHECK_EQ("env-limit-unknown", sys_env_limit(0x7FFF00 | 5, RES_THREAD, 1), -E_NOENT);
+	CHECK_EQ("env-limit-unchanged", sys_env_limit(kid, RES_THREAD, 0), (long)ENVINFO->limit[RES_THREAD]);
+	CHECK_EQ("env-limit-zero-start", sys_env_start(kid, 0x1000, 0x1000, 0), -E_NOMEM);
+	CHECK_EQ("limit-child-destroy", sys_env_destroy(kid), 0);
+
 	/* kernel call numbers that do not exist */
 	CHECK_EQ("nosys-999", kcall(999, 0, 0, 0, 0, 0), -E_NOSYS);
 	CHECK_EQ("nosys-first-unused", kcall(SYS_NCALLS, 0, 0, 0, 0, 0), -E_NOSYS);

@@ -70,7 +70,7 @@ int ntfn_destroy(struct env *e, long id)
 
 void ntfn_env_gone(struct env *e)
 {
-	for (int i = 1; i < NNTFN && e->nntfns > 0; i++)
+	for (int i = 1; i < NNTFN && e->own[RES_NTFN] > 0; i++)
 		if (ntfns[i].id && ntfns[i].owner == e)
 			ntfn_free(&ntfns[i]);
 }

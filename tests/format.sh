@@ -23,6 +23,7 @@ formatted="
 	kernel/revoke.c
 	lib/string.c
 	lib/string.h
+	libos/lx/syscall.h
 	tests/linux/crowd.c
 	tests/linux/status.c
 	tests/unit/lx_stubs.c

@@ -9,6 +9,7 @@
  * rcx and r11 as Linux leaves them, every other register intact.
  */
 #include <mica/abi.h>
+#include "libos/lx/syscall.h"
 
 /* lx_syscall(rax, rdi, rsi, rdx, r10, r8, r9), from a 16-byte aligned rsp; the seventh argument goes on the stack. */
 .macro CALL_LX_SYSCALL
@@ -37,15 +38,12 @@ lx_syscall_entry:
 	pushq %r10
 	pushq %r8
 	pushq %r9
-	cmpq $56, %rax          /* clone, fork, vfork, clone3 copy the whole frame, sigreturn replaces it: save the rest too */
-	jb 1f
-	cmpq $58, %rax
-	jbe 2f
-1:	cmpq $15, %rax
-	je 2f
-	cmpq $435, %rax
-	je 2f
-	CALL_LX_SYSCALL
+	cmpq $LX_NR_LIMIT, %rax /* calls flagged LX_FULL (syscalls.def) copy or replace the whole frame: save the rest too */
+	jae 1f
+	leaq lx_syscall_flags(%rip), %rcx /* rcx is saved: the scratch register */
+	testb $LX_FULL, (%rcx,%rax)
+	jnz 2f
+1:	CALL_LX_SYSCALL
 	cmpq $0, %gs:32         /* a signal to deliver: complete the frame and take the slow way */
 	jne 4f
 	jmp lx_return_saved     /* only the registers saved on the way in */

@@ -60,9 +60,8 @@ static long ep_none_write(struct file *f, const void *b, size_t n)
 static const struct file_ops epoll_ops = { ep_none_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, epoll_close,
 					   NULL, NULL };
 
-long lx_sys_epoll_create1(long flags, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_epoll_create1(long flags)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
 	struct epoll *ep = lx_alloc(sizeof(*ep));
@@ -75,9 +74,9 @@ long lx_sys_epoll_create1(long flags, long a2, long a3, long a4, long a5, long a
 	return fd_new(f, flags & O_CLOEXEC);
 }
 
-long lx_sys_epoll_create(long size, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_epoll_create(long size)
 {
-	return size <= 0 ? -EINVAL : lx_sys_epoll_create1(0, a2, a3, a4, a5, a6);
+	return size <= 0 ? -EINVAL : lx_sys_epoll_create1(0);
 }
 
 static struct epoll *epoll_of(long epfd, struct file **f)
@@ -134,9 +133,8 @@ static long ctl(struct epoll *ep, int op, int fd, const struct epoll_event_ *ev)
 	return 0;
 }
 
-long lx_sys_epoll_ctl(long epfd, long op, long fd, long uev, long a5, long a6)
+long lx_sys_epoll_ctl(int epfd, long op, int fd, uint64_t uev)
 {
-	(void)a5, (void)a6;
 	struct file *f;
 	struct epoll *ep = epoll_of(epfd, &f);
 	struct epoll_event_ ev = { 0, 0 };
@@ -197,7 +195,7 @@ static long epoll_wait_on(struct epoll *ep, struct epoll_event_ *out, long max, 
 	}
 }
 
-long lx_sys_epoll_pwait(long epfd, long uev, long max, long timeout_ms, long usig, long size)
+long lx_sys_epoll_pwait(int epfd, uint64_t uev, long max, long timeout_ms, uint64_t usig, long size)
 {
 	struct file *f;
 	struct epoll *ep = epoll_of(epfd, &f);
@@ -227,9 +225,8 @@ long lx_sys_epoll_pwait(long epfd, long uev, long max, long timeout_ms, long usi
 	return r;
 }
 
-long lx_sys_epoll_wait(long epfd, long uev, long max, long timeout_ms, long a5, long a6)
+long lx_sys_epoll_wait(int epfd, uint64_t uev, long max, long timeout_ms)
 {
-	(void)a5, (void)a6;
 	return lx_sys_epoll_pwait(epfd, uev, max, timeout_ms, 0, 8);
 }
 
@@ -296,9 +293,8 @@ static void tfd_close(struct file *f)
 static const struct file_ops tfd_ops = { tfd_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, tfd_close,
 					 tfd_poll, NULL };
 
-long lx_sys_timerfd_create(long clk, long flags, long a3, long a4, long a5, long a6)
+long lx_sys_timerfd_create(long clk, long flags)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if ((clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME) || (flags & ~(O_CLOEXEC | O_NONBLOCK)))
 		return -EINVAL;
 	struct timerfd *t = lx_alloc(sizeof(*t));
@@ -332,9 +328,8 @@ static void tfd_current(struct timerfd *t, struct linux_timespec out[2])
 	ns_ts(t->next > now ? t->next - now : 0, &out[1]);
 }
 
-long lx_sys_timerfd_settime(long fd, long flags, long unew, long uold, long a5, long a6)
+long lx_sys_timerfd_settime(int fd, long flags, uint64_t unew, uint64_t uold)
 {
-	(void)a5, (void)a6;
 	struct linux_timespec nv[2], ov[2];
 	struct file *f = file_get((int)fd);
 	long r = 0;
@@ -364,9 +359,8 @@ long lx_sys_timerfd_settime(long fd, long flags, long unew, long uold, long a5, 
 	return r;
 }
 
-long lx_sys_timerfd_gettime(long fd, long ucur, long a3, long a4, long a5, long a6)
+long lx_sys_timerfd_gettime(int fd, uint64_t ucur)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct linux_timespec cur[2];
 	struct file *f = file_get((int)fd);
 	if (!f)

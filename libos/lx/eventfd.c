@@ -79,9 +79,8 @@ static void efd_close(struct file *f)
 
 static const struct file_ops efd_ops = { efd_read, efd_write, lx_no_pread, lx_no_pwrite, NULL, efd_close, efd_poll, efd_waitq };
 
-long lx_sys_eventfd2(long initval, long flags, long a3, long a4, long a5, long a6)
+long lx_sys_eventfd2(long initval, long flags)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
 	struct eventfd *e = lx_alloc(sizeof(*e));
@@ -96,8 +95,7 @@ long lx_sys_eventfd2(long initval, long flags, long a3, long a4, long a5, long a
 	return fd_new(f, flags & O_CLOEXEC);
 }
 
-long lx_sys_eventfd(long initval, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_eventfd(long initval)
 {
-	(void)a2;
-	return lx_sys_eventfd2(initval, 0, a3, a4, a5, a6);
+	return lx_sys_eventfd2(initval, 0);
 }

@@ -342,9 +342,8 @@ bool fd_cloexec(int fd)
 /* close_range: close (or with CLOSE_RANGE_CLOEXEC mark close-on-exec) every descriptor in [first, last]. */
 #define CLOSE_RANGE_UNSHARE 2
 #define CLOSE_RANGE_CLOEXEC 4
-long lx_sys_close_range(long first, long last, long flags, long a4, long a5, long a6)
+long lx_sys_close_range(long first, long last, long flags)
 {
-	(void)a4, (void)a5, (void)a6;
 	unsigned lo = (unsigned)first, hi = (unsigned)last;
 	if (lo > hi || (flags & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;

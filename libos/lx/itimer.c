@@ -166,9 +166,8 @@ static struct timer *itimer(int which)
 	return t;
 }
 
-long lx_sys_getitimer(long which, long ucur, long a3, long a4, long a5, long a6)
+long lx_sys_getitimer(long which, uint64_t ucur)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct linux_timeval cur[2];
 	if ((unsigned)which >= NITIMERS)
 		return -EINVAL;
@@ -179,9 +178,8 @@ long lx_sys_getitimer(long which, long ucur, long a3, long a4, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_setitimer(long which, long unew, long uold, long a4, long a5, long a6)
+long lx_sys_setitimer(long which, uint64_t unew, uint64_t uold)
 {
-	(void)a4, (void)a5, (void)a6;
 	struct linux_timeval nv[2] = { { 0, 0 }, { 0, 0 } }, ov[2];
 	if ((unsigned)which >= NITIMERS)
 		return -EINVAL;
@@ -201,9 +199,8 @@ long lx_sys_setitimer(long which, long unew, long uold, long a4, long a5, long a
 }
 
 /* alarm: SIGALRM in secs seconds (0 cancels); the seconds that were left of the previous one. */
-long lx_sys_alarm(long secs, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_alarm(long secs)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t was = left(&timers[ITIMER_REAL]);
 	long r = arm(itimer(ITIMER_REAL), (uint64_t)(unsigned)secs * 1000000000UL, 0, false);
 	if (r < 0)
@@ -225,9 +222,8 @@ static bool timer_clock_ok(long clk)
 	       clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID;
 }
 
-long lx_sys_timer_create(long clk, long usev, long uid, long a4, long a5, long a6)
+long lx_sys_timer_create(long clk, uint64_t usev, long uid)
 {
-	(void)a4, (void)a5, (void)a6;
 	struct { uint64_t value; int32_t signo, notify, tid; } sev = { 0, 14, SIGEV_SIGNAL, 0 };
 	clk = lx_clock_id(clk);
 	if (!timer_clock_ok(clk))
@@ -249,9 +245,8 @@ long lx_sys_timer_create(long clk, long usev, long uid, long a4, long a5, long a
 	return -EAGAIN;
 }
 
-long lx_sys_timer_settime(long id, long flags, long unew, long uold, long a5, long a6)
+long lx_sys_timer_settime(long id, long flags, uint64_t unew, uint64_t uold)
 {
-	(void)a5, (void)a6;
 	extern uint64_t lx_boot_time;
 	struct timer *t = timer_of((int)id);
 	struct linux_timespec nv[2], ov[2];
@@ -275,9 +270,8 @@ long lx_sys_timer_settime(long id, long flags, long unew, long uold, long a5, lo
 	return r;
 }
 
-long lx_sys_timer_gettime(long id, long ucur, long a3, long a4, long a5, long a6)
+long lx_sys_timer_gettime(long id, uint64_t ucur)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct timer *t = timer_of((int)id);
 	struct linux_timespec cur[2];
 	if (!t)
@@ -290,16 +284,14 @@ long lx_sys_timer_gettime(long id, long ucur, long a3, long a4, long a5, long a6
 	return 0;
 }
 
-long lx_sys_timer_getoverrun(long id, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_timer_getoverrun(long id)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct timer *t = timer_of((int)id);
 	return t ? (long)t->overrun : -EINVAL;
 }
 
-long lx_sys_timer_delete(long id, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_timer_delete(long id)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct timer *t = timer_of((int)id);
 	if (!t)
 		return -EINVAL;

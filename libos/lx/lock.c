@@ -194,9 +194,8 @@ long lock_fcntl(struct file *f, long cmd, long arg)
 #define LOCK_EX 2
 #define LOCK_NB 4
 #define LOCK_UN 8
-long lx_sys_flock(long fd, long op, long a3, long a4, long a5, long a6)
+long lx_sys_flock(int fd, long op)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	int kind = (int)op & ~LOCK_NB;
 	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
 		return -EINVAL;

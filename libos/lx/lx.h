@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include "mica.h"
 #include "libos/lx/linux.h"
+#include "libos/lx/syscall.h"
 
 /*
  * lx is linked into a native program at LX_BASE, far above where Linux
@@ -114,7 +115,6 @@ void *lx_page_alloc(void);          /* a zeroed, page-aligned page of the shared
 void lx_page_free(void *page);
 char *lx_strdup(const char *s);
 int lx_errno(long mica_err);         /* a Mica E_* (negated) as a negated Linux errno */
-extern bool lx_trace;                /* print one line per syscall */
 
 /* ---- mem.c: the address space ---- */
 /* A range of the program's address space and how to fill it on first touch. */
@@ -311,7 +311,6 @@ __attribute__((noreturn)) void lx_exit_signal(int sig); /* ended by a signal's d
 void lx_signal_wake(struct lx_thread *t);    /* interrupt t's wait so it sees a signal */
 
 /* ---- syscall.c ---- */
-long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 __attribute__((noreturn)) void lx_exit(int status);
 __attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
 void lx_process_init(void);
@@ -319,11 +318,6 @@ bool lx_pgrp_exists(int pgid);
 void lx_signal_group(int pgid, int sig);    /* to every process of group pgid */
 void console_scan(void);                    /* pid 1, waiting: act on Ctrl-C typed while nobody reads the console */
 void lx_process_fork_child(struct lx_thread *me);
-extern const char *const lx_syscall_names[];
 
-/* Handlers are `long sys_NAME(long a1, ..., long a6)` defined across the files; the table comes from syscalls.def. */
-#define LX_SYSCALL(nr, name) long lx_sys_##name(long, long, long, long, long, long);
-#include "libos/lx/syscalls.def"
-#undef LX_SYSCALL
 
 #endif

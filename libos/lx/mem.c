@@ -451,7 +451,7 @@ size_t mem_format_maps(char *buf, size_t n)
 }
 
 /* ---- the syscalls ---- */
-long lx_sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
+long lx_sys_mmap(long addr, long len, long prot, long flags, int fd, long off)
 {
 	struct file *f = NULL;
 	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
@@ -469,24 +469,21 @@ long lx_sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
 	return mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, f, (uint64_t)off);
 }
 
-long lx_sys_munmap(long addr, long len, long a3, long a4, long a5, long a6)
+long lx_sys_munmap(long addr, long len)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	return mem_unmap((uint64_t)addr, (uint64_t)len);
 }
 
-long lx_sys_mprotect(long addr, long len, long prot, long a4, long a5, long a6)
+long lx_sys_mprotect(long addr, long len, long prot)
 {
-	(void)a4, (void)a5, (void)a6;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	return mem_protect((uint64_t)addr, (uint64_t)len, (int)prot);
 }
 
 /* brk: the heap after the program's data; returns the (new) break, or the old one on failure. */
-long lx_sys_brk(long addr, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_brk(long addr)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t want = (uint64_t)addr, old_top = PGROUNDUP_U(brk_cur), new_top = PGROUNDUP_U(want);
 	if (want < brk_base || want > brk_base + (1UL << 36))
 		return (long)brk_cur;
@@ -514,9 +511,9 @@ static void move_pages(uint64_t old, uint64_t new, uint64_t len, int prot)
 	}
 }
 
-long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr, long a6)
+long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr)
 {
-	(void)newaddr, (void)a6;
+	(void)newaddr;
 	uint64_t o = (uint64_t)old, ol = PGROUNDUP_U(oldlen), nl = PGROUNDUP_U(newlen);
 	struct vma *v = vma_find(o);
 	if ((o & (PAGE_SIZE - 1)) || nl == 0 || (flags & ~MREMAP_MAYMOVE))
@@ -540,9 +537,8 @@ long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr,
 }
 
 /* msync: a shared file mapping's pages are the file's own, so there is nothing to write back; only checks. */
-long lx_sys_msync(long addr, long len, long flags, long a4, long a5, long a6)
+long lx_sys_msync(long addr, long len, long flags)
 {
-	(void)a4, (void)a5, (void)a6;
 	uint64_t start = (uint64_t)addr, end = start + PGROUNDUP_U(len);
 	if ((start & (PAGE_SIZE - 1)) || len < 0 || end < start || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
@@ -556,9 +552,8 @@ long lx_sys_msync(long addr, long len, long flags, long a4, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_madvise(long addr, long len, long advice, long a4, long a5, long a6)
+long lx_sys_madvise(long addr, long len, long advice)
 {
-	(void)a4, (void)a5, (void)a6;
 	uint64_t start = (uint64_t)addr, end = start + PGROUNDUP_U(len);
 	if ((start & (PAGE_SIZE - 1)) || len < 0 || end < start)
 		return -EINVAL;

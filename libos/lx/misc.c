@@ -27,9 +27,9 @@ uint64_t lx_rlimit(int res)
 }
 
 /* reboot: as the only process of its VM, the program may power it off (status 0). */
-long lx_sys_reboot(long magic1, long magic2, long cmd, long arg, long a5, long a6)
+long lx_sys_reboot(long magic1, long magic2, long cmd, long arg)
 {
-	(void)arg, (void)a5, (void)a6;
+	(void)arg;
 	if ((uint32_t)magic1 != 0xFEE1DEAD || ((uint32_t)magic2 != 672274793 && (uint32_t)magic2 != 85072278 &&
 					    (uint32_t)magic2 != 369367448 && (uint32_t)magic2 != 537993216))
 		return -EINVAL;
@@ -44,9 +44,8 @@ long lx_sys_reboot(long magic1, long magic2, long cmd, long arg, long a5, long a
 }
 
 /* rseq: not offered; glibc goes on without it. */
-long lx_sys_rseq(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_rseq(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	return -ENOSYS;
 }
 
@@ -54,9 +53,8 @@ static long put_user(long addr, const void *src, size_t n);
 
 static char task_name[16] = "init";
 
-long lx_sys_prctl(long op, long arg, long a3, long a4, long a5, long a6)
+long lx_sys_prctl(long op, long arg)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	switch (op) {
 	case 15: { /* PR_SET_NAME: at most 15 bytes of it */
 		char name[sizeof(task_name)] = { 0 };
@@ -89,9 +87,8 @@ static long get_user(void *dst, long addr, size_t n)
 	return copy_from_user(dst, (uint64_t)addr, n);
 }
 
-long lx_sys_uname(long buf, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_uname(long buf)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct linux_utsname u;
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
@@ -103,9 +100,8 @@ long lx_sys_uname(long buf, long a2, long a3, long a4, long a5, long a6)
 	return put_user(buf, &u, sizeof(u));
 }
 
-long lx_sys_arch_prctl(long code, long addr, long a3, long a4, long a5, long a6)
+long lx_sys_arch_prctl(long code, long addr)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	switch (code) {
 	case ARCH_SET_FS:
 		if ((uint64_t)addr >= USER_TOP)
@@ -170,9 +166,8 @@ long clock_ns_of(long clk, uint64_t *ns)
 	}
 }
 
-long lx_sys_clock_gettime(long clk, long tp, long a3, long a4, long a5, long a6)
+long lx_sys_clock_gettime(long clk, long tp)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t ns;
 	struct linux_timespec ts;
 	long r = clock_ns_of(clk, &ns);
@@ -182,27 +177,25 @@ long lx_sys_clock_gettime(long clk, long tp, long a3, long a4, long a5, long a6)
 	return put_user(tp, &ts, sizeof(ts));
 }
 
-long lx_sys_clock_getres(long clk, long tp, long a3, long a4, long a5, long a6)
+long lx_sys_clock_getres(long clk, long tp)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t ns;
 	struct linux_timespec ts = { 0, 1 };
 	long r = clock_ns_of(clk, &ns);
 	return r < 0 ? r : tp ? put_user(tp, &ts, sizeof(ts)) : 0;
 }
 
-long lx_sys_gettimeofday(long tv, long tz, long a3, long a4, long a5, long a6)
+long lx_sys_gettimeofday(long tv, long tz)
 {
-	(void)tz, (void)a3, (void)a4, (void)a5, (void)a6;
+	(void)tz;
 	uint64_t ns;
 	clock_ns_of(CLOCK_REALTIME, &ns);
 	struct linux_timeval t = { (int64_t)(ns / 1000000000UL), (int64_t)(ns % 1000000000UL / 1000) };
 	return tv ? put_user(tv, &t, sizeof(t)) : 0;
 }
 
-long lx_sys_time(long tloc, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_time(long tloc)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t ns;
 	clock_ns_of(CLOCK_REALTIME, &ns);
 	int64_t t = (int64_t)(ns / 1000000000UL);
@@ -223,9 +216,8 @@ static long sleep_until(long clk, uint64_t deadline)
 	return 0;
 }
 
-long lx_sys_nanosleep(long req, long rem, long a3, long a4, long a5, long a6)
+long lx_sys_nanosleep(long req, long rem)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t ns, now;
 	long r = lx_read_timespec(req, &ns);
 	if (r < 0)
@@ -242,9 +234,9 @@ long lx_sys_nanosleep(long req, long rem, long a3, long a4, long a5, long a6)
 	return r;
 }
 
-long lx_sys_clock_nanosleep(long clk, long flags, long req, long rem, long a5, long a6)
+long lx_sys_clock_nanosleep(long clk, long flags, long req, long rem)
 {
-	(void)rem, (void)a5, (void)a6;
+	(void)rem;
 	uint64_t ns, now = 0;
 	long r = lx_read_timespec(req, &ns);
 	if (r == 0)
@@ -255,9 +247,8 @@ long lx_sys_clock_nanosleep(long clk, long flags, long req, long rem, long a5, l
 }
 
 /* ---- limits and system information ---- */
-long lx_sys_prlimit64(long pid, long res, long new, long old, long a5, long a6)
+long lx_sys_prlimit64(long pid, long res, long new, long old)
 {
-	(void)a5, (void)a6;
 	if (pid != 0 && pid != 1)
 		return -ESRCH;
 	if (res < 0 || res >= RLIMIT_NLIMITS)
@@ -275,21 +266,18 @@ long lx_sys_prlimit64(long pid, long res, long new, long old, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_getrlimit(long res, long old, long a3, long a4, long a5, long a6)
+long lx_sys_getrlimit(long res, long old)
 {
-	(void)a3, (void)a4;
-	return lx_sys_prlimit64(0, res, 0, old, a5, a6);
+	return lx_sys_prlimit64(0, res, 0, old);
 }
 
-long lx_sys_setrlimit(long res, long new, long a3, long a4, long a5, long a6)
+long lx_sys_setrlimit(long res, long new)
 {
-	(void)a3, (void)a4;
-	return lx_sys_prlimit64(0, res, new, 0, a5, a6);
+	return lx_sys_prlimit64(0, res, new, 0);
 }
 
-long lx_sys_sysinfo(long info, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_sysinfo(long info)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct linux_sysinfo si;
 	memset(&si, 0, sizeof(si));
 	si.uptime = (int64_t)(clock_ns() / 1000000000UL);
@@ -339,9 +327,8 @@ void lx_random_bytes(void *buf, size_t n)
 	}
 }
 
-long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
+long lx_sys_getrandom(long buf, long len, long flags)
 {
-	(void)a4, (void)a5, (void)a6;
 	if (len < 0 || (flags & ~7L)) /* GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE */
 		return -EINVAL;
 	if (!mem_user_ok((uint64_t)buf, (uint64_t)len, true))
@@ -356,9 +343,8 @@ long lx_sys_getrandom(long buf, long len, long flags, long a4, long a5, long a6)
  * reaped children's, as each counted at its end), all as user time; no
  * other counters yet.
  */
-long lx_sys_getrusage(long who, long usage, long a3, long a4, long a5, long a6)
+long lx_sys_getrusage(long who, uint64_t usage)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	who = (int)who;
 	if (who != 0 && who != -1 && who != 1)
 		return -EINVAL;
@@ -366,9 +352,8 @@ long lx_sys_getrusage(long who, long usage, long a3, long a4, long a5, long a6)
 }
 
 /* times: clock ticks (100 a second) since boot; the process's and its reaped children's CPU time as in getrusage. */
-long lx_sys_times(long buf, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_times(long buf)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t ticks = clock_ns() / 10000000UL,
 		 t[4] = { (uint64_t)sys_cpu_time(1, 0) / 10000000UL, 0, lx_me->children_ns / 10000000UL, 0 };
 	if (buf && put_user(buf, t, sizeof(t)) < 0)
@@ -399,9 +384,8 @@ static int cap_words(long uhdr)
 	return 0;
 }
 
-long lx_sys_capget(long uhdr, long udata, long a3, long a4, long a5, long a6)
+long lx_sys_capget(uint64_t uhdr, uint64_t udata)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	int words = cap_words(uhdr);
 	if (words <= 0)
 		return words < 0 ? words : udata ? -EINVAL : 0;
@@ -413,9 +397,8 @@ long lx_sys_capget(long uhdr, long udata, long a3, long a4, long a5, long a6)
 	return put_user(udata, data, (size_t)words * 12);
 }
 
-long lx_sys_capset(long uhdr, long udata, long a3, long a4, long a5, long a6)
+long lx_sys_capset(uint64_t uhdr, uint64_t udata)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	int words = cap_words(uhdr);
 	if (words <= 0)
 		return words < 0 ? words : -EINVAL;
@@ -425,21 +408,20 @@ long lx_sys_capset(long uhdr, long udata, long a3, long a4, long a5, long a6)
 }
 
 /* Scheduling priority: every process runs at nice 0 (getpriority's raw answer is 20 - nice); setting one is accepted. */
-long lx_sys_getpriority(long which, long who, long a3, long a4, long a5, long a6)
+long lx_sys_getpriority(long which, long who)
 {
-	(void)who, (void)a3, (void)a4, (void)a5, (void)a6;
+	(void)who;
 	return which < 0 || which > 2 ? -EINVAL : 20;
 }
 
-long lx_sys_setpriority(long which, long who, long prio, long a4, long a5, long a6)
+long lx_sys_setpriority(long which, long who, long prio)
 {
-	(void)who, (void)prio, (void)a4, (void)a5, (void)a6;
+	(void)who, (void)prio;
 	return which < 0 || which > 2 ? -EINVAL : 0;
 }
 
 /* sync: lx's files live in memory; there is nothing to write back (syncfs is fsync's twin, in vfs_io.c). */
-long lx_sys_sync(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_sync(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	return 0;
 }

@@ -174,9 +174,8 @@ static long install_two(long ufds, struct file *a, struct file *b, bool cloexec)
 }
 
 /* Both ends of a new pipe into fds[0] (read) and fds[1] (write). */
-long lx_sys_pipe2(long ufds, long flags, long a3, long a4, long a5, long a6)
+long lx_sys_pipe2(uint64_t ufds, long flags)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	if (!mem_user_ok((uint64_t)ufds, 8, true))
@@ -195,10 +194,9 @@ long lx_sys_pipe2(long ufds, long flags, long a3, long a4, long a5, long a6)
 	return install_two(ufds, r, w, flags & O_CLOEXEC);
 }
 
-long lx_sys_pipe(long ufds, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_pipe(uint64_t ufds)
 {
-	(void)a2;
-	return lx_sys_pipe2(ufds, 0, a3, a4, a5, a6);
+	return lx_sys_pipe2(ufds, 0);
 }
 
 /* ---- socket pairs ---- */
@@ -261,9 +259,8 @@ static const struct file_ops sock_ops = { sock_read, sock_write, lx_no_pread, lx
 					  sock_waitq };
 
 /* socketpair(AF_UNIX, SOCK_STREAM): two connected ends into fds[0] and fds[1]. Other kinds: -EOPNOTSUPP / -EAFNOSUPPORT. */
-long lx_sys_socketpair(long domain, long type, long protocol, long ufds, long a5, long a6)
+long lx_sys_socketpair(long domain, long type, long protocol, uint64_t ufds)
 {
-	(void)a5, (void)a6;
 	int kind = (int)type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if ((int)domain == AF_INET || (int)domain == AF_INET6)
 		return -EOPNOTSUPP; /* as Linux: internet sockets do not pair */
@@ -294,9 +291,8 @@ long lx_sys_socketpair(long domain, long type, long protocol, long ufds, long a5
 	return install_two(ufds, f0, f1, ((int)type & SOCK_CLOEXEC) != 0);
 }
 
-long lx_sys_shutdown(long fd, long how, long a3, long a4, long a5, long a6)
+long lx_sys_shutdown(int fd, long how)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
@@ -342,15 +338,13 @@ static long unnamed_address(long fd, long uaddr, long ulen)
 	return 0;
 }
 
-long lx_sys_getsockname(long fd, long uaddr, long ulen, long a4, long a5, long a6)
+long lx_sys_getsockname(int fd, uint64_t uaddr, uint64_t ulen)
 {
-	(void)a4, (void)a5, (void)a6;
 	return unnamed_address(fd, uaddr, ulen);
 }
 
-long lx_sys_getpeername(long fd, long uaddr, long ulen, long a4, long a5, long a6)
+long lx_sys_getpeername(int fd, uint64_t uaddr, uint64_t ulen)
 {
-	(void)a4, (void)a5, (void)a6;
 	return unnamed_address(fd, uaddr, ulen);
 }
 
@@ -362,9 +356,8 @@ long lx_sys_getpeername(long fd, long uaddr, long ulen, long a4, long a5, long a
 #define SO_DOMAIN 39
 
 /* getsockopt at SOL_SOCKET: the type, domain, pending error (none) and buffer sizes of a pair's end. */
-long lx_sys_getsockopt(long fd, long level, long name, long uval, long ulen, long a6)
+long lx_sys_getsockopt(int fd, long level, long name, uint64_t uval, uint64_t ulen)
 {
-	(void)a6;
 	long err;
 	struct file *f = sock_get(fd, &err);
 	if (!f)
@@ -394,9 +387,9 @@ long lx_sys_getsockopt(long fd, long level, long name, long uval, long ulen, lon
 }
 
 /* setsockopt at SOL_SOCKET: buffer sizes are taken and kept as they are (a pair's rings are fixed). */
-long lx_sys_setsockopt(long fd, long level, long name, long uval, long len, long a6)
+long lx_sys_setsockopt(int fd, long level, long name, uint64_t uval, long len)
 {
-	(void)uval, (void)a6;
+	(void)uval;
 	long err;
 	struct file *f = sock_get(fd, &err);
 	if (!f)

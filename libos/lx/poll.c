@@ -113,9 +113,8 @@ static long check_fds(long ufds, long n)
 	return mem_user_ok((uint64_t)ufds, (uint64_t)n * sizeof(struct linux_pollfd), true) ? 0 : -EFAULT;
 }
 
-long lx_sys_poll(long ufds, long n, long timeout_ms, long a4, long a5, long a6)
+long lx_sys_poll(uint64_t ufds, long n, long timeout_ms)
 {
-	(void)a4, (void)a5, (void)a6;
 	long r = check_fds(ufds, n);
 	if (r < 0)
 		return r;
@@ -124,9 +123,8 @@ long lx_sys_poll(long ufds, long n, long timeout_ms, long a4, long a5, long a6)
 	return poll_wait((struct linux_pollfd *)ufds, n, deadline);
 }
 
-long lx_sys_ppoll(long ufds, long n, long uts, long usig, long size, long a6)
+long lx_sys_ppoll(uint64_t ufds, long n, uint64_t uts, uint64_t usig, long size)
 {
-	(void)a6;
 	struct poll_call c = { (struct linux_pollfd *)ufds, n, 0 };
 	long r = check_fds(ufds, n);
 	if (r == 0)
@@ -189,9 +187,8 @@ static long select_args(struct select_call *c, long nfds, long r, long w, long e
 	return 0;
 }
 
-long lx_sys_select(long nfds, long r, long w, long e, long utv, long a6)
+long lx_sys_select(long nfds, long r, long w, long e, uint64_t utv)
 {
-	(void)a6;
 	struct select_call c;
 	long err = select_args(&c, nfds, r, w, e);
 	if (err < 0)
@@ -209,7 +206,7 @@ long lx_sys_select(long nfds, long r, long w, long e, long utv, long a6)
 	return select_call(&c);
 }
 
-long lx_sys_pselect6(long nfds, long r, long w, long e, long uts, long usig)
+long lx_sys_pselect6(long nfds, long r, long w, long e, uint64_t uts, uint64_t usig)
 {
 	struct select_call c;
 	long err = select_args(&c, nfds, r, w, e);

@@ -163,16 +163,15 @@ static long do_fork(void)
 	return p->pid;
 }
 
-long lx_sys_fork(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_fork(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	return do_fork();
 }
 
 /* vfork is fork here: the parent does not wait for the child's exec (copy-on-write makes that cheap). */
-long lx_sys_vfork(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_vfork(void)
 {
-	return lx_sys_fork(a1, a2, a3, a4, a5, a6);
+	return lx_sys_fork();
 }
 
 /* The child's first steps (from lx_thread_setup): its pid, one thread, private lists. */
@@ -314,9 +313,8 @@ static struct lx_proc *wait_for(int pid, int options, long *err)
 	}
 }
 
-long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, long a6)
+long lx_sys_wait4(long pid, long wstatus, long options, long rusage)
 {
-	(void)a5, (void)a6;
 	long err;
 	options = (int)options; /* pid_t and the options are ints: the upper halves of the registers are not ours */
 	if ((wstatus && !mem_user_ok((uint64_t)wstatus, 4, true)) || (rusage && !mem_user_ok((uint64_t)rusage, 144, true)))
@@ -340,9 +338,8 @@ long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, lo
 }
 
 /* waitid: as wait4, with the child's end told in a siginfo (WNOWAIT leaves it waitable). */
-long lx_sys_waitid(long idtype, long id, long uinfo, long options, long rusage, long a6)
+long lx_sys_waitid(long idtype, long id, uint64_t uinfo, long options, long rusage)
 {
-	(void)a6;
 	long err;
 	int type = (int)idtype, pid = type == 0 ? -1 : type == 1 ? (int)id : type == 2 ? (id ? -(int)id : 0) : -2;
 	options = (int)options;
@@ -371,36 +368,31 @@ long lx_sys_waitid(long idtype, long id, long uinfo, long options, long rusage, 
 }
 
 /* ---- ids ---- */
-long lx_sys_getpid(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getpid(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	return lx_pid;
 }
 
-long lx_sys_getppid(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getppid(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_proc *me = proc_of(lx_pid);
 	return me ? me->ppid : 0;
 }
 
-long lx_sys_getpgid(long pid, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getpgid(long pid)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	pid = (int)pid;
 	struct lx_proc *p = proc_of(pid == 0 ? lx_pid : (int)pid);
 	return p ? p->pgid : -ESRCH;
 }
 
-long lx_sys_getpgrp(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getpgrp(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	return lx_sys_getpgid(0, 0, 0, 0, 0, 0);
+	return lx_sys_getpgid(0);
 }
 
-long lx_sys_setpgid(long pid, long pgid, long a3, long a4, long a5, long a6)
+long lx_sys_setpgid(long pid, long pgid)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	pid = (int)pid;
 	pgid = (int)pgid;
 	struct lx_proc *p = proc_of(pid == 0 ? lx_pid : (int)pid);
@@ -412,17 +404,15 @@ long lx_sys_setpgid(long pid, long pgid, long a3, long a4, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_getsid(long pid, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getsid(long pid)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_proc *p = proc_of((int)pid == 0 ? lx_pid : (int)pid);
 	return p ? p->sid : -ESRCH;
 }
 
 /* setsid: a new session and process group led by the caller; EPERM if it leads a group already. */
-long lx_sys_setsid(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_setsid(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	for (int i = 0; i < LX_MAX_PROCS; i++)
 		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].pgid == lx_pid)
 			return -EPERM;
@@ -577,9 +567,8 @@ static long shebang(char **path, char ***argv)
 	return 1;
 }
 
-long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6)
+long lx_sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 {
-	(void)a4, (void)a5, (void)a6;
 	char *path, **argv, **envp;
 	long err = exec_args(upath, uargv, uenvp, &path, &argv, &envp);
 	for (int depth = 0; err == 0; depth++) { /* scripts, up to 4 deep as on Linux */

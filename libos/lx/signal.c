@@ -302,17 +302,6 @@ void lx_signal_wake(struct lx_thread *t)
 		sys_ntfn_signal(t->ntfn, 2);
 }
 
-/* Calls that SA_RESTART starts again after a handler (as Linux's -ERESTARTSYS ones): reads, writes, waits, futex. */
-static bool restarts(long nr)
-{
-	switch (nr) {
-	case 0: case 1: case 17: case 18: case 19: case 20: case 61: case 202:
-		return true;
-	default:
-		return false; /* poll, select, sleeps, sigsuspend and the rest return EINTR */
-	}
-}
-
 /*
  * The program's registers as the thread's saved frame holds them, with rax.
  * A syscall's frame has the return address in rcx and the flags in r11 (the
@@ -355,7 +344,7 @@ long lx_signal_return(long result)
 	if (multi)
 		lx_lock();
 	me->deliver = 0;
-	if (syscall && result == -EINTR && restarts(me->last_nr)) {
+	if (syscall && result == -EINTR && lx_syscall_restarts(me->last_nr)) {
 		uint64_t set = deliverable();
 		struct k_sigaction *a = set ? &actions[__builtin_ctzl(set) + 1] : NULL;
 		if (a && a->handler != SIG_DFL && a->handler != SIG_IGN && (a->flags & SA_RESTART)) {
@@ -395,9 +384,8 @@ void lx_signal_fork_child(void)
 }
 
 /* ---- the syscalls ---- */
-long lx_sys_rt_sigaction(long sig, long act, long oact, long size, long a5, long a6)
+long lx_sys_rt_sigaction(long sig, long act, long oact, long size)
 {
-	(void)a5, (void)a6;
 	struct k_sigaction k;
 	if (!valid(sig) || size != 8 || ((BIT(sig) & UNBLOCKABLE) && act))
 		return -EINVAL;
@@ -430,9 +418,8 @@ static long change_mask(uint64_t *mask, long how, uint64_t set)
 	}
 }
 
-long lx_sys_rt_sigprocmask(long how, long set, long oset, long size, long a5, long a6)
+long lx_sys_rt_sigprocmask(long how, long set, long oset, long size)
 {
-	(void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	uint64_t s, old = me->sigmask;
 	if (size != 8)
@@ -452,9 +439,8 @@ long lx_sys_rt_sigprocmask(long how, long set, long oset, long size, long a5, lo
 	return 0;
 }
 
-long lx_sys_rt_sigpending(long set, long size, long a3, long a4, long a5, long a6)
+long lx_sys_rt_sigpending(long set, long size)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	uint64_t p = (me->sigpending | lx_process_pending) & me->sigmask;
 	if (size != 8)
@@ -465,9 +451,8 @@ long lx_sys_rt_sigpending(long set, long size, long a3, long a4, long a5, long a
 	return 0;
 }
 
-long lx_sys_sigaltstack(long ss, long oss, long a3, long a4, long a5, long a6)
+long lx_sys_sigaltstack(long ss, long oss)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } s, o = { me->altstack_sp, me->altstack_flags, 0, me->altstack_size };
 	if (!me->altstack_size)
@@ -500,9 +485,8 @@ long lx_sys_sigaltstack(long ss, long oss, long a3, long a4, long a5, long a6)
  * ucontext the handler returned over. The flags the program may not set
  * (IF, IOPL, TF, VM...) keep their user-mode values.
  */
-long lx_sys_rt_sigreturn(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_rt_sigreturn(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	struct ucontext *uc = (struct ucontext *)me->user_rsp; /* the handler's ret popped pretcode */
 	if (!mem_user_ok((uint64_t)uc, sizeof(*uc), false))
@@ -538,9 +522,8 @@ void lx_signal_group(int pgid, int sig)
 }
 
 /* Send sig to process pid, to a process group (pid 0: ours, -pgid), or to every process (-1). */
-long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
+long lx_sys_kill(long pid, long sig)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	pid = (int)pid;
 	sig = (int)sig;
 	if (sig < 0 || sig > NSIG)
@@ -566,23 +549,21 @@ long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
 	return hit ? 0 : -ESRCH;
 }
 
-long lx_sys_tkill(long tid, long sig, long a3, long a4, long a5, long a6)
+long lx_sys_tkill(long tid, long sig)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *t = lx_thread_by_tid((int)tid);
 	sig = (int)sig;
 	return t ? lx_signal_send(t, (int)sig, -6 /* SI_TKILL */) : -ESRCH;
 }
 
-long lx_sys_tgkill(long tgid, long tid, long sig, long a4, long a5, long a6)
+long lx_sys_tgkill(long tgid, long tid, long sig)
 {
-	return (int)tgid == lx_pid ? lx_sys_tkill((int)tid, sig, a4, a5, a6, 0) : -ESRCH;
+	return (int)tgid == lx_pid ? lx_sys_tkill((int)tid, sig) : -ESRCH;
 }
 
 /* Wait with mask for a signal that runs a handler; always -EINTR. */
-long lx_sys_rt_sigsuspend(long set, long size, long a3, long a4, long a5, long a6)
+long lx_sys_rt_sigsuspend(long set, long size)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	uint64_t mask;
 	if (size != 8)
@@ -600,18 +581,16 @@ long lx_sys_rt_sigsuspend(long set, long size, long a3, long a4, long a5, long a
 }
 
 /* pause: wait for a signal that does something; always -EINTR. */
-long lx_sys_pause(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_pause(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	while (!lx_signal_interrupts())
 		lx_thread_wait(TIMEOUT_FOREVER);
 	return -EINTR;
 }
 
 /* Take one signal of set, waiting up to a timeout; its number, or -EAGAIN. */
-long lx_sys_rt_sigtimedwait(long set, long info, long uts, long size, long a5, long a6)
+long lx_sys_rt_sigtimedwait(long set, long info, uint64_t uts, long size)
 {
-	(void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	uint64_t want, ns = TIMEOUT_FOREVER;
 	if (size != 8)

@@ -375,9 +375,8 @@ struct lx_frame *lx_thread_setup(struct lx_thread *t)
 	return t->frame;
 }
 
-long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a6)
+long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 {
-	(void)a6;
 	struct lx_thread *parent = lx_self(), *t;
 	/*
 	 * A new process: fork, as glibc's fork asks for it; or, with CLONE_VM and
@@ -393,7 +392,7 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 		lx_fork_ctid = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) ? (uint64_t)ctid : 0;
 		lx_fork_ctid_clear = (flags & CLONE_CHILD_CLEARTID) != 0;
 		lx_fork_child_sp = (uint64_t)newsp;
-		long pid = lx_sys_fork(0, 0, 0, 0, 0, 0);
+		long pid = lx_sys_fork();
 		lx_fork_ctid = 0;
 		lx_fork_child_sp = 0;
 		if (pid > 0 && (flags & CLONE_PARENT_SETTID))
@@ -438,9 +437,8 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 }
 
 /* clone3: clone with its arguments in a struct (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, ...). */
-long lx_sys_clone3(long uargs, long size, long a3, long a4, long a5, long a6)
+long lx_sys_clone3(uint64_t uargs, long size)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t a[8];
 	if (size < (long)sizeof(a))
 		return -EINVAL;
@@ -452,7 +450,7 @@ long lx_sys_clone3(long uargs, long size, long a3, long a4, long a5, long a6)
 	uint64_t sp = a[5] ? a[5] + a[6] : 0;
 	if ((a[0] & CLONE_VM) && !sp)
 		return -EINVAL;
-	return lx_sys_clone((long)(a[0] | (a[4] & 0xFF)), (long)sp, (long)a[3], (long)a[2], (long)a[7], 0);
+	return lx_sys_clone((long)(a[0] | (a[4] & 0xFF)), (long)sp, (long)a[3], (long)a[2], (long)a[7]);
 }
 
 /* ---- futexes ---- */
@@ -573,7 +571,7 @@ static long futex_timeout(long uts, long op, uint64_t *ns)
 	return 0;
 }
 
-long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val3)
+long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, long val3)
 {
 	uint64_t ns;
 	long r;
@@ -645,9 +643,8 @@ _Static_assert(sizeof(struct robust_head) == 24, "struct robust_list_head of the
 static bool robust_used; /* a thread of this process ever named a list: its end must look at every thread */
 
 /* set_robust_list: where the calling thread's list is; -EINVAL unless len is the size of the head. */
-long lx_sys_set_robust_list(long head, long len, long a3, long a4, long a5, long a6)
+long lx_sys_set_robust_list(long head, long len)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if (len != (long)sizeof(struct robust_head))
 		return -EINVAL;
 	lx_self()->robust_head = (uint64_t)head;
@@ -656,9 +653,8 @@ long lx_sys_set_robust_list(long head, long len, long a3, long a4, long a5, long
 }
 
 /* get_robust_list: the list of thread tid (0: the caller) and the head's size; -ESRCH, -EFAULT. */
-long lx_sys_get_robust_list(long tid, long uhead, long ulen, long a4, long a5, long a6)
+long lx_sys_get_robust_list(long tid, uint64_t uhead, uint64_t ulen)
 {
-	(void)a4, (void)a5, (void)a6;
 	struct lx_thread *t = tid ? lx_thread_by_tid((int)tid) : lx_self();
 	uint64_t len = sizeof(struct robust_head);
 	if (!t)
@@ -736,23 +732,20 @@ void lx_threads_robust_exit(void)
 }
 
 /* ---- ids and exit ---- */
-long lx_sys_gettid(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_gettid(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	return lx_self()->tid;
 }
 
-long lx_sys_set_tid_address(long addr, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_set_tid_address(long addr)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	lx_self()->clear_tid = (uint64_t)addr;
 	return lx_self()->tid;
 }
 
 /* exit: the thread ends (releasing its robust futexes, clearing and waking its clear_tid); the last one ends the program. */
-long lx_sys_exit(long status, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_exit(long status)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	robust_exit(me);
 	if (lx_nthreads() <= 1)
@@ -807,15 +800,13 @@ void lx_thread_end_for_exec(void)
 		;
 }
 
-long lx_sys_exit_group(long status, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_exit_group(long status)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	lx_exit((int)(status & 0xFF));
 }
 
-long lx_sys_sched_yield(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_sched_yield(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	int depth = lx_lock_drop();
 	sys_yield(0);
 	lx_lock_take(depth);
@@ -823,9 +814,8 @@ long lx_sys_sched_yield(long a1, long a2, long a3, long a4, long a5, long a6)
 }
 
 /* One CPU: the mask has bit 0. */
-long lx_sys_sched_getaffinity(long pid, long len, long mask, long a4, long a5, long a6)
+long lx_sys_sched_getaffinity(long pid, long len, long mask)
 {
-	(void)a4, (void)a5, (void)a6;
 	if (pid != 0 && pid != 1)
 		return -ESRCH;
 	if (len < 8 || (len & 7))

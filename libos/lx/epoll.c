@@ -1,15 +1,6 @@
 /* epoll (level- and edge-triggered, one-shot) and timerfd: event loops over pipes, eventfds, timers and the console. */
 #include "libos/lx/fs.h"
 
-#define EPOLLIN 0x001
-#define EPOLLOUT 0x004
-#define EPOLLERR 0x008
-#define EPOLLHUP 0x010
-#define EPOLLONESHOT (1U << 30)
-#define EPOLLET (1U << 31)
-#define EPOLL_CTL_ADD 1
-#define EPOLL_CTL_DEL 2
-#define EPOLL_CTL_MOD 3
 #define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
 
 struct epoll_event_ {

@@ -1,7 +1,6 @@
 /* eventfd: a 64-bit counter as a file, in the heap all processes share. */
 #include "libos/lx/fs.h"
 
-#define EFD_SEMAPHORE 1
 #define COUNTER_MAX 0xFFFFFFFFFFFFFFFEUL
 
 struct eventfd {
@@ -16,7 +15,7 @@ static long efd_wait(struct eventfd *e)
 	if (lx_signal_interrupts())
 		return -EINTR;
 	lx_waitq_add(&e->waiters);
-	lx_thread_wait(100000000UL);
+	lx_thread_wait(LX_RECHECK_NS);
 	return lx_signal_interrupts() ? -EINTR : 0;
 }
 

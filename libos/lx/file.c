@@ -340,8 +340,6 @@ bool fd_cloexec(int fd)
 }
 
 /* close_range: close (or with CLOSE_RANGE_CLOEXEC mark close-on-exec) every descriptor in [first, last]. */
-#define CLOSE_RANGE_UNSHARE 2
-#define CLOSE_RANGE_CLOEXEC 4
 long lx_sys_close_range(long first, long last, long flags)
 {
 	unsigned lo = (unsigned)first, hi = (unsigned)last;

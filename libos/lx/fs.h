@@ -114,7 +114,6 @@ size_t mem_format_maps(char *buf, size_t n); /* mem.c: /proc/self/maps text; byt
 #define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
 #define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 #define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
-#define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
 /* May lx touch n bytes of the program's memory at addr? */
 bool user_ok(long addr, size_t n, bool write);
 /* The node of descriptor fd (or the cwd for AT_FDCWD); NULL with *err = -EBADF. */

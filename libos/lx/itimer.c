@@ -1,18 +1,9 @@
 /* Timers that send signals — setitimer/getitimer/alarm and timer_create — run by a helper thread of lx's. */
 #include "libos/lx/lx.h"
 
-#define ITIMER_REAL 0
-#define ITIMER_VIRTUAL 1
-#define ITIMER_PROF 2
+#define HELPER_KICK 1 /* the timer thread's notification bit: the timers changed */
 #define NITIMERS 3  /* slots 0..2 are setitimer's, by `which`; timer_create's id k is slot NITIMERS + k */
 #define NTIMERS 32
-#define SIGALRM 14
-#define SIGVTALRM 26
-#define SIGPROF 27
-#define SIGEV_SIGNAL 0
-#define SIGEV_NONE 1
-#define SIGEV_THREAD_ID 4
-#define TIMER_ABSTIME 1
 #define CPU_TICK 4000000UL /* ns: how often at most a CPU-time timer is looked at, as a 250 Hz kernel would */
 
 /*
@@ -59,7 +50,7 @@ static void fire(struct timer *t, uint64_t now)
 		return;
 	struct lx_thread *target = t->notify == SIGEV_THREAD_ID ? lx_thread_by_tid(t->tid) : NULL;
 	if (target) {
-		lx_signal_send(target, t->signo, -2 /* SI_TIMER */);
+		lx_signal_send(target, t->signo, SI_TIMER);
 		return;
 	}
 	lx_me->pending |= 1UL << (t->signo - 1);
@@ -118,7 +109,7 @@ static long arm(struct timer *t, uint64_t value, uint64_t interval, bool absolut
 	t->next = !value ? 0 : absolute ? (value > now ? value : now ? now : 1) : now + value;
 	t->interval = interval;
 	if (helper)
-		sys_ntfn_signal(helper_ntfn, 1);
+		sys_ntfn_signal(helper_ntfn, HELPER_KICK);
 	return 0;
 }
 
@@ -233,7 +224,7 @@ long lx_sys_timer_create(long clk, uint64_t usev, long uid)
 	if (usev)
 		memcpy(&sev, (const void *)usev, sizeof(sev));
 	if ((sev.notify != SIGEV_SIGNAL && sev.notify != SIGEV_NONE && sev.notify != SIGEV_THREAD_ID) ||
-	    (sev.notify != SIGEV_NONE && (sev.signo < 1 || sev.signo > 64)))
+	    (sev.notify != SIGEV_NONE && (sev.signo <= 0 || sev.signo > NSIG)))
 		return -EINVAL;
 	for (int k = 0; k < NTIMERS - NITIMERS; k++)
 		if (!timers[NITIMERS + k].used) {

@@ -3,6 +3,7 @@
 #define LX_LINUX_H
 
 #include <stdint.h>
+#include <stddef.h>
 
 /* The top of a program's address space (the highest user address + 1, less a guard page). */
 #define LINUX_TASK_SIZE 0x00007FFFFFFFF000UL
@@ -76,6 +77,7 @@
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_REMOVEDIR 0x200
 #define AT_SYMLINK_FOLLOW 0x400
+#define AT_NO_AUTOMOUNT 0x800
 #define AT_EMPTY_PATH 0x1000
 
 /* access, *at flags, renameat2, utimensat, statfs */
@@ -110,14 +112,78 @@
 #define F_UNLCK 2
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
+/* flock */
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+/* close_range */
+#define CLOSE_RANGE_UNSHARE 2
+#define CLOSE_RANGE_CLOEXEC 4
+/* memfd_create */
+#define MFD_CLOEXEC 1
+#define MFD_ALLOW_SEALING 2
+#define MFD_NAME_MAX 249 /* bytes of its name, with the NUL, after Linux's "memfd:" */
+#define IOV_MAX 1024     /* iovecs in one readv, writev, preadv or pwritev */
+#define FD_SETSIZE 1024  /* descriptors in select's fd_set */
 
-/* the signals lx raises itself */
+/* signals */
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
 #define SIGILL 4
 #define SIGTRAP 5
+#define SIGABRT 6
 #define SIGBUS 7
 #define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
 #define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGSTKFLT 16
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
 #define SIGXFSZ 25
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SIGWINCH 28
+#define SIGIO 29
+#define SIGPWR 30
+#define SIGSYS 31
+#define NSIG 64 /* signals are 1 .. NSIG */
+/* sigaction */
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_SIGINFO 0x4
+#define SA_RESTORER 0x04000000
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+/* sigaltstack */
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+/* si_code: who sent a signal */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_TIMER (-2)
+#define SI_TKILL (-6)
+/* si_code of SIGCHLD (waitid) */
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+/* timer_create's struct sigevent */
+#define SIGEV_SIGNAL 0
+#define SIGEV_NONE 1
+#define SIGEV_THREAD_ID 4
 
 /* x86 flags as Linux's signal code treats them */
 #define RFLAGS_FIXED 0x2      /* bit 1 is always set */
@@ -131,6 +197,8 @@
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451
 
+/* a device number (st_rdev): major and minor */
+#define MKDEV(major, minor) ((uint32_t)(major) << 8 | (minor))
 /* st_mode */
 #define S_IFMT 0170000
 #define S_IFSOCK 0140000
@@ -154,6 +222,10 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
+#define MADV_DONTNEED 4
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
 
 /* lseek */
 #define SEEK_SET 0
@@ -197,6 +269,10 @@
 #define CLOCK_MONOTONIC_COARSE 6
 #define CLOCK_BOOTTIME 7
 #define TIMER_ABSTIME 1
+/* setitimer */
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
 
 /* ioctl */
 #define TCGETS 0x5401
@@ -208,6 +284,21 @@
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
 #define FIONREAD 0x541B
+#define TIOCSCTTY 0x540E
+#define TIOCGSID 0x5429
+/* termios flags */
+#define ICRNL 0000400  /* c_iflag */
+#define OPOST 0000001  /* c_oflag */
+#define ONLCR 0000004
+#define B38400 0000017 /* c_cflag */
+#define CS8 0000060
+#define CREAD 0000200
+#define ISIG 0000001   /* c_lflag */
+#define ICANON 0000002
+#define ECHO 0000010
+#define ECHOE 0000020
+#define ECHOK 0000040
+#define IEXTEN 0100000
 
 /* poll */
 #define POLLIN 0x001
@@ -216,6 +307,19 @@
 #define POLLERR 0x008
 #define POLLHUP 0x010
 #define POLLNVAL 0x020
+#define POLLRDHUP 0x2000
+/* epoll */
+#define EPOLLIN 0x001
+#define EPOLLOUT 0x004
+#define EPOLLERR 0x008
+#define EPOLLHUP 0x010
+#define EPOLLONESHOT (1U << 30)
+#define EPOLLET (1U << 31)
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+/* eventfd */
+#define EFD_SEMAPHORE 1
 struct linux_pollfd {
 	int32_t fd;
 	int16_t events, revents;
@@ -324,5 +428,129 @@ struct linux_statfs {
 	int32_t f_fsid[2];
 	int64_t f_namelen, f_frsize, f_flags, f_spare[4];
 };
+
+/* clone */
+#define CLONE_VM 0x100
+#define CLONE_PIDFD 0x1000
+#define CLONE_VFORK 0x4000
+#define CLONE_THREAD 0x10000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_CHILD_SETTID 0x1000000
+#define CSIGNAL 0xFF /* clone's flags: the low byte is the signal the parent gets at the child's end */
+
+/* wait4, waitid */
+#define WNOHANG 1
+#define WUNTRACED 2  /* wait4 */
+#define WSTOPPED 2   /* waitid */
+#define WEXITED 4
+#define WCONTINUED 8
+#define WNOWAIT 0x01000000
+#define __WALL 0x40000000
+#define __WCLONE 0x80000000
+/* a wait status: an exit code, a signal, or a stop */
+#define W_EXITCODE(code, sig) (((code) & 0xFF) << 8 | (sig))
+#define W_STOPCODE(sig) ((sig) << 8 | 0x7F)
+#define W_NOREPORT 0xFFFF /* lx's own: no status to report */
+#define WTERMSIG(st) ((st) & 0x7F)
+#define WEXITSTATUS(st) (((st) >> 8) & 0xFF)
+
+/* futex */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048 /* entries walked at most: a cyclic list cannot hold up an exit */
+
+/* sockets */
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_NONBLOCK 04000
+#define SOCK_CLOEXEC 02000000
+#define SHUT_RD 0
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+#define SOL_SOCKET 1
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_DOMAIN 39
+
+/* capget, capset: the header's version */
+#define CAP_V1 0x19980330
+#define CAP_V2 0x20071026
+#define CAP_V3 0x20080522
+
+/* reboot */
+#define LINUX_REBOOT_MAGIC1 0xFEE1DEAD
+#define LINUX_REBOOT_MAGIC2 672274793
+#define LINUX_REBOOT_MAGIC2A 85072278
+#define LINUX_REBOOT_MAGIC2B 369367448
+#define LINUX_REBOOT_MAGIC2C 537993216
+#define LINUX_REBOOT_CMD_POWER_OFF 0x4321FEDC
+#define LINUX_REBOOT_CMD_HALT 0xCDEF0123
+#define LINUX_REBOOT_CMD_RESTART 0x01234567
+
+/* rt_sigaction's struct, and the signal frame: the kernel's struct ucontext and rt_sigframe for x86-64. */
+struct linux_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+/* The kernel's struct linux_ucontext and rt_sigframe for x86-64 (the ABI programs see). */
+struct linux_sigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2, fpstate, reserved[8];
+};
+struct linux_ucontext {
+	uint64_t flags, link;
+	uint64_t ss_sp;
+	int32_t ss_flags, pad;
+	uint64_t ss_size;
+	struct linux_sigcontext mc;
+	uint64_t sigmask;
+};
+struct linux_siginfo {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct { int32_t pid, uid; } kill;
+		struct { int32_t pid, uid, status; } chld; /* SIGCHLD, waitid */
+		uint64_t addr;
+		uint8_t rest[128 - 16];
+	} u;
+};
+struct linux_rt_sigframe {
+	uint64_t pretcode;
+	struct linux_ucontext uc;
+	struct linux_siginfo info;
+};
+_Static_assert(sizeof(struct linux_sigcontext) == 256, "sigcontext is 256 bytes");
+_Static_assert(offsetof(struct linux_ucontext, mc) == 40 && sizeof(struct linux_ucontext) == 304, "ucontext layout");
+_Static_assert(sizeof(struct linux_siginfo) == 128 && offsetof(struct linux_siginfo, u.chld.status) == 24, "siginfo layout");
+_Static_assert(offsetof(struct linux_sigcontext, rip) == 128, "sigcontext layout");
+#define LINUX_RED_ZONE 128 /* bytes below rsp that a signal frame leaves alone */
+
+/* getrusage, wait4 */
+struct linux_rusage {
+	struct linux_timeval ru_utime, ru_stime;
+	long counters[14];
+};
+_Static_assert(sizeof(struct linux_rusage) == 144, "struct rusage is 144 bytes");
+
+/* waitid's idtype */
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
 
 #endif

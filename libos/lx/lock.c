@@ -140,7 +140,7 @@ static long set_lock(struct lock_list **where, short type, uint64_t owner, int p
 			if (lx_signal_interrupts())
 				return -EINTR;
 			lx_waitq_add(&ll->waiters);
-			lx_thread_wait(100000000UL); /* look again now and then, whatever happened */
+			lx_thread_wait(LX_RECHECK_NS); /* look again now and then, whatever happened */
 		}
 	long r = carve(ll, owner, start, end);
 	if (r == 0 && type != F_UNLCK)
@@ -190,10 +190,6 @@ long lock_fcntl(struct file *f, long cmd, long arg)
  * flock: a whole-file lock of the open file, shared or exclusive, in a list
  * of its own (flock and fcntl locks do not see each other, as on Linux).
  */
-#define LOCK_SH 1
-#define LOCK_EX 2
-#define LOCK_NB 4
-#define LOCK_UN 8
 long lx_sys_flock(int fd, long op)
 {
 	int kind = (int)op & ~LOCK_NB;

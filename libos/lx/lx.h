@@ -27,6 +27,11 @@
  */
 #define LX_BASE 0x00007D0000000000UL
 #define LX_STACKS 0x00007D4000000000UL
+/* LX_STACKS holds one piece per thread slot (slot 0: the first thread), its stacks' tops at these offsets */
+#define LX_SLOT_SPAN 0x400000UL
+#define LX_SLOT_XSTACK 0x100000UL /* the top of its exception stack (XSTACK_SIZE below) */
+#define LX_SLOT_KSTACK 0x200000UL /* the top of its lx stack for syscalls (struct lx_thread's stack_top) */
+#define LX_SLOT_XSTACK_OF(stack_top) ((stack_top) - LX_SLOT_KSTACK + LX_SLOT_XSTACK) /* from a thread's stack_top */
 #define LX_HEAP 0x00007D8000000000UL
 #define LX_HEAP_MAX (1UL << 28)
 #define LX_SHARED 0x00007DC000000000UL
@@ -202,6 +207,11 @@ long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t 
 const char *lx_load_why(long err); /* why lx_load or lx_check_program failed with err, in words */
 
 /* ---- thread.c: threads, futexes, and the lock that serialises lx ---- */
+/* The bits a thread's notification (struct lx_thread's ntfn) is signalled with. */
+#define LX_WAKE_FUTEX 1 /* a futex wake */
+#define LX_WAKE_PROC 2  /* a signal or a child's end (lx_proc_wake, lx_signal_wake) */
+#define LX_WAKE_QUEUE 4 /* a wait queue's wake */
+#define LX_RECHECK_NS 100000000UL /* 100 ms: a waiter that may have missed its wake-up looks again this often */
 /* The registers entry.S saves on a syscall, lowest address first. */
 struct lx_frame {
 	uint64_t r15, r14, r13, r12, rbp, rbx, r9, r8, r10, rdx, rsi, rdi, rcx, r11;

@@ -9,10 +9,6 @@
  * and maps it with the area's permissions. lx reads the page tables through
  * the kernel's read-only window to find what is mapped.
  */
-#define MADV_DONTNEED 4
-#define MS_ASYNC 1
-#define MS_INVALIDATE 2
-#define MS_SYNC 4
 
 static struct vma *vmas;
 static uint64_t brk_base, brk_cur;

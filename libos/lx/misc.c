@@ -30,13 +30,14 @@ uint64_t lx_rlimit(int res)
 long lx_sys_reboot(long magic1, long magic2, long cmd, long arg)
 {
 	(void)arg;
-	if ((uint32_t)magic1 != 0xFEE1DEAD || ((uint32_t)magic2 != 672274793 && (uint32_t)magic2 != 85072278 &&
-					    (uint32_t)magic2 != 369367448 && (uint32_t)magic2 != 537993216))
+	uint32_t m2 = (uint32_t)magic2;
+	if ((uint32_t)magic1 != LINUX_REBOOT_MAGIC1 || (m2 != LINUX_REBOOT_MAGIC2 && m2 != LINUX_REBOOT_MAGIC2A &&
+							m2 != LINUX_REBOOT_MAGIC2B && m2 != LINUX_REBOOT_MAGIC2C))
 		return -EINVAL;
 	switch ((uint32_t)cmd) {
-	case 0x4321FEDC: /* POWER_OFF */
-	case 0xCDEF0123: /* HALT */
-	case 0x01234567: /* RESTART */
+	case LINUX_REBOOT_CMD_POWER_OFF:
+	case LINUX_REBOOT_CMD_HALT:
+	case LINUX_REBOOT_CMD_RESTART:
 		lx_exit(0);
 	default:
 		return -EINVAL;
@@ -311,7 +312,7 @@ static uint64_t random64(void)
 	if (ok)
 		return v;
 	if (!x)
-		x = rdtsc() | 1;
+		x = rdtsc() ?: 1; /* xorshift's state must not be 0 */
 	x ^= x << 13;
 	x ^= x >> 7;
 	x ^= x << 17;
@@ -366,9 +367,6 @@ long lx_sys_times(long buf)
  * up to CAP_CHECKPOINT_RESTORE, 40), and none inheritable; capset accepts
  * what it is given without enforcing anything, as nothing here checks them.
  */
-#define CAP_V1 0x19980330
-#define CAP_V2 0x20071026
-#define CAP_V3 0x20080522
 
 /* The words of capability data a header's version asks for (1 or 2), or 0 for an unknown version (then set to v3). */
 static int cap_words(long uhdr)

@@ -8,16 +8,6 @@
  * queue, since either matters to a poll on either end.
  */
 #define PIPE_SIZE 65536
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
-#define SOCK_STREAM 1
-#define SOCK_NONBLOCK 04000
-#define SOCK_CLOEXEC 02000000
-#define SHUT_RD 0
-#define SHUT_WR 1
-#define SHUT_RDWR 2
-#define POLLRDHUP 0x2000
 
 struct ring {
 	uint8_t buf[PIPE_SIZE];
@@ -62,7 +52,7 @@ static long ring_wait(struct ring *r)
 	if (lx_signal_interrupts())
 		return -EINTR;
 	lx_waitq_add(r->wq);
-	lx_thread_wait(100000000UL); /* look again now and then, whatever happened */
+	lx_thread_wait(LX_RECHECK_NS); /* look again now and then, whatever happened */
 	return lx_signal_interrupts() ? -EINTR : 0;
 }
 
@@ -93,7 +83,7 @@ static long ring_write(struct ring *r, const void *buf, size_t n, bool nonblock)
 	size_t done = 0;
 	while (done < n) {
 		if (r->readers == 0) {
-			lx_signal_send(NULL, 13, 0); /* SIGPIPE */
+			lx_signal_send(NULL, SIGPIPE, SI_USER);
 			return done ? (long)done : -EPIPE;
 		}
 		size_t room = PIPE_SIZE - r->len;
@@ -211,7 +201,7 @@ static long sock_write(struct file *f, const void *buf, size_t n)
 {
 	struct sock_end *e = f->priv;
 	if (e->wr_shut) {
-		lx_signal_send(NULL, 13, 0); /* SIGPIPE */
+		lx_signal_send(NULL, SIGPIPE, SI_USER);
 		return -EPIPE;
 	}
 	return ring_write(tx_of(e), buf, n, f->flags & O_NONBLOCK);
@@ -348,12 +338,6 @@ long lx_sys_getpeername(int fd, uint64_t uaddr, uint64_t ulen)
 	return unnamed_address(fd, uaddr, ulen);
 }
 
-#define SOL_SOCKET 1
-#define SO_TYPE 3
-#define SO_ERROR 4
-#define SO_SNDBUF 7
-#define SO_RCVBUF 8
-#define SO_DOMAIN 39
 
 /* getsockopt at SOL_SOCKET: the type, domain, pending error (none) and buffer sizes of a pair's end. */
 long lx_sys_getsockopt(int fd, long level, long name, uint64_t uval, uint64_t ulen)

@@ -2,7 +2,6 @@
 #include "libos/lx/lx.h"
 
 #define POLL_MAX 1024
-#define FD_SETSIZE_ 1024
 #define CONSOLE_LOOK_NS 1000000UL /* files without a wait queue (timers; the console before pid 1's console thread): look again this often */
 
 /* The ready events of one pollfd (POLLNVAL for a closed fd); registers for a change when wait. */
@@ -176,7 +175,7 @@ static long select_call(void *arg)
 static long select_args(struct select_call *c, long nfds, long r, long w, long e)
 {
 	long bytes = (nfds + 63) / 64 * 8, u[3] = { r, w, e };
-	if (nfds < 0 || nfds > FD_SETSIZE_)
+	if (nfds < 0 || nfds > FD_SETSIZE)
 		return -EINVAL;
 	c->nfds = nfds;
 	for (int k = 0; k < 3; k++) {

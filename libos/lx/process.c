@@ -13,11 +13,6 @@
  * (pids, parents, exit statuses) is in the shared header, so wait4 sees the
  * status a child left there when it ended.
  */
-#define WNOHANG 1
-#define WUNTRACED 2
-#define WCONTINUED 8
-#define ECHILD_ 10
-#define XSTACK_SPAN 0x100000UL
 
 int lx_pid = 1;
 struct lx_proc *lx_me;
@@ -84,7 +79,7 @@ static long fork_env(struct lx_proc *p)
 		return child;
 	struct lx_thread *me = lx_self();
 	/* it starts on its own, fresh exception stack: every other private page is copy-on-write */
-	uint64_t xtop = (me->stack_top - 0x200000UL) + XSTACK_SPAN;
+	uint64_t xtop = LX_SLOT_XSTACK_OF(me->stack_top);
 	/* only where there is something: the program's areas, then lx's own regions (the shared
 	 * header and heap are PTE_SHARE, the exception stacks PTE_NOCOPY); walking every table of the
 	 * whole space costs more than the pages themselves. Of lx's stacks only the forking thread's:
@@ -92,7 +87,7 @@ static long fork_env(struct lx_proc *p)
 	extern char lx_end[];
 	const uint64_t regions[][2] = {
 		{ LX_BASE, PGROUNDUP_U((uint64_t)lx_end) },
-		{ me->stack_top - 0x100000UL, me->stack_top },
+		{ LX_SLOT_XSTACK_OF(me->stack_top), me->stack_top },
 		{ LX_HEAP, LX_SH->heap_mapped },
 		{ LX_SHARED, LX_SHARED_END },
 		{ ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE, ROOT_STACK_TOP },
@@ -235,7 +230,7 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 
 void lx_exit(int status)
 {
-	process_end((status & 0xFF) << 8, status & 0xFF);
+	process_end(W_EXITCODE(status, 0), status & 0xFF);
 }
 
 void lx_exit_signal(int sig)
@@ -306,7 +301,7 @@ static struct lx_proc *wait_for(int pid, int options, long *err)
 			    ((options & WCONTINUED) && c->cont_report))
 				return c;
 		}
-		*err = !any ? -ECHILD_ : nohang ? 0 : lx_signal_interrupts() ? -EINTR : 1;
+		*err = !any ? -ECHILD : nohang ? 0 : lx_signal_interrupts() ? -EINTR : 1;
 		if (*err != 1)
 			return NULL;
 		lx_thread_wait(100000000UL);
@@ -317,14 +312,14 @@ long lx_sys_wait4(long pid, long wstatus, long options, long rusage)
 {
 	long err;
 	options = (int)options; /* pid_t and the options are ints: the upper halves of the registers are not ours */
-	if ((wstatus && !mem_user_ok((uint64_t)wstatus, 4, true)) || (rusage && !mem_user_ok((uint64_t)rusage, 144, true)))
+	if ((wstatus && !mem_user_ok((uint64_t)wstatus, 4, true)) || (rusage && !mem_user_ok((uint64_t)rusage, sizeof(struct linux_rusage), true)))
 		return -EFAULT;
-	if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
 		return -EINVAL;
 	struct lx_proc *c = wait_for((int)pid, (int)options, &err);
 	if (c && c->state != LX_PROC_ZOMBIE) { /* stopped or continued: reported once, not reaped */
-		int st = (options & WUNTRACED) && c->stop_report ? c->stop_report : 0xFFFF;
-		if (st == 0xFFFF)
+		int st = (options & WUNTRACED) && c->stop_report ? c->stop_report : W_NOREPORT;
+		if (st == W_NOREPORT)
 			c->cont_report = false;
 		else
 			c->stop_report = 0;
@@ -341,26 +336,28 @@ long lx_sys_wait4(long pid, long wstatus, long options, long rusage)
 long lx_sys_waitid(long idtype, long id, uint64_t uinfo, long options, long rusage)
 {
 	long err;
-	int type = (int)idtype, pid = type == 0 ? -1 : type == 1 ? (int)id : type == 2 ? (id ? -(int)id : 0) : -2;
+	int type = (int)idtype, pid = type == P_ALL ? -1 : type == P_PID ? (int)id : type == P_PGID ? (id ? -(int)id : 0) : -2;
 	options = (int)options;
-	if (pid == -2 || (type == 1 && id <= 0) || !(options & 4 /* WEXITED */) ||
-	    (options & ~(WNOHANG | 2 | 4 | 8 | 0x01000000 | 0x40000000 | 0x80000000)))
+	if (pid == -2 || (type == P_PID && id <= 0) || !(options & WEXITED) ||
+	    (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WALL | __WCLONE)))
 		return -EINVAL;
-	if ((uinfo && !mem_user_ok((uint64_t)uinfo, 128, true)) || (rusage && !mem_user_ok((uint64_t)rusage, 144, true)))
+	if ((uinfo && !mem_user_ok(uinfo, sizeof(struct linux_siginfo), true)) ||
+	    (rusage && !mem_user_ok((uint64_t)rusage, sizeof(struct linux_rusage), true)))
 		return -EFAULT;
 	struct lx_proc *c = wait_for(pid, (int)(options & ~WUNTRACED & ~WCONTINUED), &err);
 	if (uinfo)
-		memset((void *)uinfo, 0, 128);
+		memset((void *)uinfo, 0, sizeof(struct linux_siginfo));
 	if (!c)
 		return err;
 	if (uinfo) {
-		int32_t *si = (int32_t *)uinfo, st = c->wstatus;
-		si[0] = 17;                         /* SIGCHLD */
-		si[2] = (st & 0x7F) ? 2 : 1;        /* CLD_KILLED or CLD_EXITED */
-		si[4] = c->pid;
-		si[6] = (st & 0x7F) ? (st & 0x7F) : (st >> 8) & 0xFF;
+		struct linux_siginfo *si = (struct linux_siginfo *)uinfo;
+		int st = c->wstatus;
+		si->signo = SIGCHLD;
+		si->code = WTERMSIG(st) ? CLD_KILLED : CLD_EXITED;
+		si->u.chld.pid = c->pid;
+		si->u.chld.status = WTERMSIG(st) ? WTERMSIG(st) : WEXITSTATUS(st);
 	}
-	if (!(options & 0x01000000 /* WNOWAIT */))
+	if (!(options & WNOWAIT))
 		reap(c, 0, rusage);
 	else if (rusage)
 		lx_put_rusage(rusage, c->cpu_ns);
@@ -596,7 +593,7 @@ long lx_sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 	free_strings(argv);
 	free_strings(envp);
 	if (r < 0)
-		lx_exit_signal(11); /* past the point of no return */
+		lx_exit_signal(SIGSEGV); /* past the point of no return */
 	lx_self()->fs = 0;
 	lx_self()->tid = lx_pid; /* the thread that execs becomes the process's first: its tid is the pid */
 	lx_lock_drop();

@@ -9,26 +9,9 @@
  * owner may take again (a fault inside a syscall), serialises lx; a thread
  * that blocks (futex, sleep, console) drops it first.
  */
-#define SLOT_SPAN 0x400000UL /* per slot: exception stack top at +1 MiB, lx stack top at +2 MiB */
 #define KSTACK_PAGES 16
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
-#define CLONE_VM 0x100
-#define CLONE_VFORK 0x4000
-#define CLONE_THREAD 0x10000
-#define CLONE_SETTLS 0x80000
-#define CLONE_PARENT_SETTID 0x100000
-#define CLONE_CHILD_CLEARTID 0x200000
-#define CLONE_CHILD_SETTID 0x1000000
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_CLOCK_REALTIME 256
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
-#define WAKE_PROC 2              /* notification bit: a signal or a child's end (lx_proc_wake) */
-#define WAKE_QUEUE 4             /* notification bit: a wait queue's wake */
 #define UNQUEUED_NS 10000000UL   /* a thread that a queue could not take (out of memory) looks again this often */
 
 static struct lx_thread threads[LX_MAX_THREADS];
@@ -94,7 +77,7 @@ void lx_lock_yield(void)
 /* ---- slots ---- */
 static uint64_t slot_base(int i)
 {
-	return LX_STACKS + (uint64_t)i * SLOT_SPAN;
+	return LX_STACKS + (uint64_t)i * LX_SLOT_SPAN;
 }
 
 static bool mapped(uint64_t va)
@@ -117,8 +100,8 @@ static long map_below(uint64_t top, int n, uint64_t bits)
 /* Map the lx and exception stacks of slot i; exception stacks are never copied into a forked child. */
 static long map_stacks(int i)
 {
-	long r = map_below(slot_base(i) + 0x200000UL, KSTACK_PAGES, 0);
-	return r < 0 ? r : map_below(slot_base(i) + 0x100000UL, (int)XSTACK_PAGES, PTE_NOCOPY);
+	long r = map_below(slot_base(i) + LX_SLOT_KSTACK, KSTACK_PAGES, 0);
+	return r < 0 ? r : map_below(slot_base(i) + LX_SLOT_XSTACK, (int)XSTACK_PAGES, PTE_NOCOPY);
 }
 
 /* A free slot: never used, or whose exited thread the kernel no longer knows. */
@@ -126,7 +109,7 @@ static struct lx_thread *slot_alloc(void)
 {
 	for (int i = 1; i < LX_MAX_THREADS; i++) {
 		struct lx_thread *t = &threads[i];
-		if (t->state == SLOT_EXITED && sys_thread_set(t->kernel_tid, THREAD_XSTACK, slot_base(i) + 0x100000UL) == -E_NOENT)
+		if (t->state == SLOT_EXITED && sys_thread_set(t->kernel_tid, THREAD_XSTACK, slot_base(i) + LX_SLOT_XSTACK) == -E_NOENT)
 			t->state = SLOT_FREE;
 		if (t->state == SLOT_FREE && map_stacks(i) == 0)
 			return t;
@@ -138,13 +121,13 @@ static struct lx_thread *slot_alloc(void)
 void lx_threads_init(void)
 {
 	struct lx_thread *t = &threads[0];
-	t->stack_top = slot_base(0) + 0x200000UL;
+	t->stack_top = slot_base(0) + LX_SLOT_KSTACK;
 	t->self = t;
 	t->state = SLOT_LIVE;
 	t->tid = lx_pid; /* a process's first thread has its pid for tid */
 	t->kernel_tid = sys_thread_self();
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
-	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + 0x100000UL);
+	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + LX_SLOT_XSTACK);
 	t->ntfn = sys_ntfn_create(); /* what it waits on; made later if the kernel has none now */
 }
 
@@ -259,12 +242,12 @@ long lx_waitq_add(struct lx_waitq *q)
 
 void lx_waitq_wake(struct lx_waitq *q)
 {
-	waitq_signal(q, WAKE_QUEUE, true);
+	waitq_signal(q, LX_WAKE_QUEUE, true);
 }
 
 void lx_proc_wake(struct lx_proc *p)
 {
-	waitq_signal(&p->wake, WAKE_PROC, false);
+	waitq_signal(&p->wake, LX_WAKE_PROC, false);
 }
 
 /* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
@@ -323,7 +306,7 @@ static long thread_start(struct lx_thread *t, uint64_t entry, uint64_t rsp)
 	long k = sys_thread_create(0, entry, rsp, (uint64_t)t);
 	if (k >= 0) {
 		sys_thread_set(k, THREAD_GSBASE, (uint64_t)t); /* lx_fault finds its thread by gs */
-		sys_thread_set(k, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
+		sys_thread_set(k, THREAD_XSTACK, slot_base((int)(t - threads)) + LX_SLOT_XSTACK);
 	}
 	return k;
 }
@@ -333,7 +316,7 @@ static void helper_entry(struct lx_thread *t);
 static void helper_entry(struct lx_thread *t)
 {
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t); /* thread_start's may have come too late */
-	sys_thread_set(0, THREAD_XSTACK, t->stack_top - 0x100000UL);
+	sys_thread_set(0, THREAD_XSTACK, LX_SLOT_XSTACK_OF(t->stack_top));
 	t->helper(t);
 	sys_thread_exit();
 }
@@ -349,7 +332,7 @@ struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
 		lx_lock();
 	}
 	int slot = (int)(t - threads);
-	*t = (struct lx_thread){ .stack_top = slot_base(slot) + 0x200000UL, .self = t, .state = SLOT_HELPER,
+	*t = (struct lx_thread){ .stack_top = slot_base(slot) + LX_SLOT_KSTACK, .self = t, .state = SLOT_HELPER,
 				 .sigmask = ~0UL, .helper = fn }; /* no tid: the program never sees it */
 	long k = thread_start(t, (uint64_t)helper_entry, t->stack_top - 8);
 	if (k < 0) {
@@ -370,7 +353,7 @@ struct lx_frame *lx_thread_setup(struct lx_thread *t)
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	if (lx_fork_child())
 		lx_process_fork_child(t);
-	sys_thread_set(0, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
+	sys_thread_set(0, THREAD_XSTACK, slot_base((int)(t - threads)) + LX_SLOT_XSTACK);
 	sys_thread_set(0, THREAD_FSBASE, t->fs);
 	return t->frame;
 }
@@ -417,7 +400,7 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 		return -EAGAIN;
 	}
 	int tid = LX_SH->next_pid++; /* thread ids and pids are one space, as on Linux */
-	*t = (struct lx_thread){ .stack_top = slot_base((int)(t - threads)) + 0x200000UL, .user_rsp = (uint64_t)newsp,
+	*t = (struct lx_thread){ .stack_top = slot_base((int)(t - threads)) + LX_SLOT_KSTACK, .user_rsp = (uint64_t)newsp,
 				 .self = t, .state = SLOT_LIVE, .tid = tid, .ntfn = t->ntfn,
 				 .fs = (flags & CLONE_SETTLS) ? (uint64_t)tls : parent->fs,
 				 .clear_tid = (flags & CLONE_CHILD_CLEARTID) ? (uint64_t)ctid : 0 };
@@ -445,12 +428,12 @@ long lx_sys_clone3(uint64_t uargs, long size)
 	if (!mem_user_ok((uint64_t)uargs, sizeof(a), false))
 		return -EFAULT;
 	memcpy(a, (const void *)uargs, sizeof(a));
-	if ((a[0] & 0x1000 /* CLONE_PIDFD */) || (a[5] && !a[6]))
+	if ((a[0] & CLONE_PIDFD) || (a[5] && !a[6]))
 		return -EINVAL;
 	uint64_t sp = a[5] ? a[5] + a[6] : 0;
 	if ((a[0] & CLONE_VM) && !sp)
 		return -EINVAL;
-	return lx_sys_clone((long)(a[0] | (a[4] & 0xFF)), (long)sp, (long)a[3], (long)a[2], (long)a[7]);
+	return lx_sys_clone((long)(a[0] | (a[4] & CSIGNAL)), (long)sp, (long)a[3], (long)a[2], (long)a[7]);
 }
 
 /* ---- futexes ---- */
@@ -461,7 +444,7 @@ static long futex_wake(uint64_t addr, long n, uint64_t bits)
 		struct lx_thread *t = &threads[i];
 		if (t->state == SLOT_LIVE && t->futex_addr == addr && (t->futex_bits & bits)) {
 			t->futex_addr = 0;
-			sys_ntfn_signal(t->ntfn, 1);
+			sys_ntfn_signal(t->ntfn, LX_WAKE_FUTEX);
 			woken++;
 		}
 	}
@@ -508,7 +491,7 @@ static long sfutex_wake(uint64_t key, long n, uint64_t bits)
 	for (int i = 0; i < 64 && woken < n; i++)
 		if (LX_SH->sfutex[i].key == key && (LX_SH->sfutex[i].bits & bits)) {
 			LX_SH->sfutex[i].key = 0;
-			sys_ntfn_signal(LX_SH->sfutex[i].ntfn, 1);
+			sys_ntfn_signal(LX_SH->sfutex[i].ntfn, LX_WAKE_FUTEX);
 			woken++;
 		}
 	return woken;
@@ -586,7 +569,7 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
 		if (!mem_user_ok((uint64_t)uaddr, 4, false) || (uaddr & 3))
 			return -EFAULT;
 		(void)*(volatile uint32_t *)uaddr; /* a page never touched is mapped now, so its key is known */
-		uint64_t key = (op & 128) ? 0 : shared_key((uint64_t)uaddr); /* not FUTEX_PRIVATE_FLAG, shared memory */
+		uint64_t key = (op & FUTEX_PRIVATE_FLAG) ? 0 : shared_key((uint64_t)uaddr); /* not FUTEX_PRIVATE_FLAG, shared memory */
 		if (key)
 			return sfutex_wait(key, (uint64_t)uaddr, (uint32_t)val, ns, bits);
 		return futex_wait((uint64_t)uaddr, (uint32_t)val, ns, bits);
@@ -596,9 +579,9 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
 		uint64_t bits = (op & 127) == FUTEX_WAKE ? ~0UL : (uint32_t)val3;
 		if (!bits || (uaddr & 3))
 			return -EINVAL;
-		if ((uint64_t)uaddr >= LINUX_TASK_SIZE || (!(op & 128) && !mem_user_ok((uint64_t)uaddr, 4, false)))
+		if ((uint64_t)uaddr >= LINUX_TASK_SIZE || (!(op & FUTEX_PRIVATE_FLAG) && !mem_user_ok((uint64_t)uaddr, 4, false)))
 			return -EFAULT; /* a shared futex must be in the program's memory, as its key is */
-		return (op & 128) ? futex_wake((uint64_t)uaddr, val, bits) : futex_wake_any((uint64_t)uaddr, val, bits);
+		return (op & FUTEX_PRIVATE_FLAG) ? futex_wake((uint64_t)uaddr, val, bits) : futex_wake_any((uint64_t)uaddr, val, bits);
 	}
 	case FUTEX_CMP_REQUEUE:
 		if (!mem_user_ok((uint64_t)uaddr, 4, false))
@@ -627,10 +610,6 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
  * program's memory and is walked as Linux walks it (Documentation/locking/
  * robust-futex-ABI): every access is checked, and a bad pointer ends the walk.
  */
-#define ROBUST_LIST_LIMIT 2048 /* entries walked at most: a cyclic list cannot hold up an exit */
-#define FUTEX_WAITERS 0x80000000u
-#define FUTEX_OWNER_DIED 0x40000000u
-#define FUTEX_TID_MASK 0x3fffffffu
 
 /* struct robust_list_head: the list (its first entry; the head itself ends it), where an entry's futex word is, and
  * the entry being added or removed. Entry pointers with bit 0 set are PI futexes. */

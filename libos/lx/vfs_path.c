@@ -71,9 +71,6 @@ long lx_sys_creat(uint64_t upath, long mode)
 }
 
 /* memfd_create: a regular file in no directory, open for reading and writing; it goes with its last descriptor. */
-#define MFD_CLOEXEC 1
-#define MFD_ALLOW_SEALING 2
-#define MFD_NAME_MAX 249 /* bytes of its name, with the NUL, after Linux's "memfd:" */
 long lx_sys_memfd_create(uint64_t uname, long flags)
 {
 	if (flags & ~(long)(MFD_CLOEXEC | MFD_ALLOW_SEALING))
@@ -111,7 +108,7 @@ static void fill_stat(struct inode *n, struct linux_stat *st)
 
 long lx_sys_newfstatat(int dirfd, uint64_t upath, uint64_t ust, long flags)
 {
-	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
+	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
 	if (!user_ok(ust, sizeof(struct linux_stat), true))
 		return -EFAULT;

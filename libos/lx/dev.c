@@ -1,5 +1,5 @@
 /* lx's devices under /dev: null, zero, random, urandom, and the serial console as tty and console. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 
 /* termios bits the console honours or reports. */

@@ -1,5 +1,5 @@
 /* epoll (level- and edge-triggered, one-shot) and timerfd: event loops over pipes, eventfds, timers and the console. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 #define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
 

@@ -1,5 +1,5 @@
 /* eventfd: a 64-bit counter as a file, in the heap all processes share. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 #define COUNTER_MAX 0xFFFFFFFFFFFFFFFEUL
 

@@ -1,5 +1,5 @@
 /* lx's open files and descriptors: regular, directory and generated files, open(2) itself and the fd table. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 
 /* One descriptor: the open file it names and its close-on-exec flag. */

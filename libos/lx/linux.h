@@ -177,6 +177,13 @@
 #define SI_KERNEL 0x80
 #define SI_TIMER (-2)
 #define SI_TKILL (-6)
+/* si_code of a fault's signal */
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRERR 2
+#define ILL_ILLOPN 2
+#define FPE_INTDIV 1
+#define TRAP_BRKPT 1
 /* si_code of SIGCHLD (waitid) */
 #define CLD_EXITED 1
 #define CLD_KILLED 2

@@ -1,6 +1,6 @@
 /* Loading a Linux ELF program (static, static-PIE, or dynamic with its interpreter) and building its initial stack. */
 #include "libos/lx/lx.h"
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 #include "lib/elf.h"
 
 /* Where the program headers are in memory once loaded at base, or 0. */

@@ -1,5 +1,5 @@
 /* Pipes and socket pairs: ring buffers in the heap all processes share, with readers and writers that wait on their notifications. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 /*
  * A pipe is one ring: its read end takes from it, its write end puts in it.

@@ -1,6 +1,6 @@
 /* Processes: pids, fork with copy-on-write over the kernel's page tables, wait4, execve, exit. */
 #include "libos/lx/lx.h"
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 #include "lib/elf.h"
 
 /*
@@ -203,7 +203,7 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 {
 	if (lx_multi)
 		lx_lock();
-	lx_threads_robust_exit();
+	lx_robust_exit_all();
 	vfs_exit();
 	mem_exit();
 	struct lx_proc *me = proc_of(lx_pid);
@@ -583,7 +583,7 @@ long lx_sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 	}
 	if (lx_nthreads() > 1)
 		lx_threads_end_others(); /* as Linux: the program's other threads end at exec */
-	lx_threads_robust_exit();
+	lx_robust_exit_all();
 	mem_exec_reset();
 	vfs_close_on_exec();
 	lx_signal_exec();

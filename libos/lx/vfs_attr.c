@@ -1,5 +1,5 @@
 /* lx's attribute syscalls: modes, owners, times and file system figures. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 
 /* ---- modes, owners and times ---- */

@@ -1,5 +1,5 @@
 /* lx's descriptor syscalls: read, write, seeking, vectors, dup, fcntl, ioctl, truncation and directory listing. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 #define WRITE_CHUNK (256 * 1024) /* a write's source is made present this much at a time */
 #define ZERO_CHUNK (64 * 1024)   /* never-touched source pages are written from this many zeros at a time */

@@ -1,5 +1,5 @@
 /* lx's path syscalls: open, stat, access, the working directory, and making, linking, renaming and removing names. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 
 bool user_ok(long addr, size_t n, bool write)

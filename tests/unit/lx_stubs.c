@@ -1,6 +1,6 @@
 /* Host stand-ins for what lx's file system needs from the rest of lx: a heap over malloc, open user memory, a clock. */
 #include <stdlib.h>
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 uint64_t lx_boot_time = 1000;
 static uint64_t next_ino = 2;

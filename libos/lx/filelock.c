@@ -1,5 +1,5 @@
 /* Advisory locks on files: record locks (fcntl F_GETLK/F_SETLK/F_SETLKW and the open-file-description forms) and flock. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 /*
  * A file's locks are a list of byte ranges, each held by an owner: a

@@ -1,8 +1,10 @@
-/* lx's in-memory file system: inodes, directories and path lookup, shared by vfs.c, vfs_sys.c, dev.c and procfs.c. */
-#ifndef LX_FS_H
-#define LX_FS_H
+/* lx's in-memory file system: inodes, directories and path lookup (vfs.c, vfs_path.c, vfs_io.c, vfs_attr.c), for the files that build on it. */
+#ifndef LX_VFS_H
+#define LX_VFS_H
 
 #include "libos/lx/lx.h"
+
+void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archive */
 
 #define LX_NFD 1024          /* descriptors per process (RLIMIT_NOFILE) */
 #define LX_PATH_MAX 4096     /* bytes of a path, with its NUL */

@@ -16,7 +16,6 @@ long mem_map_stack(void);
 struct vma *mem_fork_copy(long *err); /* fork, in the parent: the child's copy of the area list */
 void mem_fork_abandon(struct vma *copy); /* the fork failed: that copy goes */
 void mem_fork_child(struct vma *copy); /* in the child: take that copy */
-extern struct vma *lx_fork_vmas; /* the copy, as the child finds it in its memory */
 long mem_map_cow(long child); /* fork: the program's areas into child, copy-on-write */
 void mem_exec_reset(void); /* before exec: every area of the old program gone */
 void mem_exit(void); /* the process ends: its area lists go */

@@ -16,12 +16,7 @@
 
 int lx_pid = 1;
 struct lx_proc *lx_me;
-uint64_t lx_fork_from;
-int lx_fork_child_pid;
-uint64_t lx_fork_ctid;
-uint64_t lx_fork_child_sp;
-struct vma *lx_fork_vmas;
-bool lx_fork_ctid_clear;
+struct lx_fork lx_fork;
 extern char lx_text_start[], lx_end[], lx_syscall_entry[], lx_clone_entry[], exc_upcall[];
 
 static struct lx_proc *proc_of(int pid)
@@ -123,8 +118,15 @@ static bool nproc_allows(void)
 	return n < lim;
 }
 
-/* fork: a new process, a copy of this one, returning 0 in it and its pid here; -EAGAIN past RLIMIT_NPROC or the table. */
-static long do_fork(void)
+/*
+ * fork: a new process, a copy of this one, returning 0 in it and its pid
+ * here; -EAGAIN past RLIMIT_NPROC or the table. In the parent: a table
+ * entry, a copy of the area list (mem_fork_copy), one more reference to
+ * every open file (vfs_fork), the hand-over (lx_fork), then the child's
+ * environment (fork_env); a failure undoes them in reverse. The child goes
+ * on in lx_process_fork_child.
+ */
+long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 {
 	console_start_helper(); /* pid 1's first fork: from now on console readers may be anywhere */
 	if (!lx_multi) {
@@ -143,12 +145,10 @@ static long do_fork(void)
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
 			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid };
 	vfs_fork();
-	lx_fork_from = ENVINFO->id; /* these three are for the child's copy of memory (a thread of ours that starts meanwhile is no child) */
-	lx_fork_child_pid = p->pid;
-	lx_fork_vmas = copy;
+	lx_fork = (struct lx_fork){ .from = ENVINFO->id, .child_pid = p->pid, .vmas = copy, .child_sp = child_sp,
+				    .ctid = ctid, .ctid_clear = ctid_clear };
 	r = fork_env(p);
-	lx_fork_from = 0;
-	lx_fork_vmas = NULL;
+	lx_fork = (struct lx_fork){ 0 }; /* the child has its copy */
 	if (r < 0) {
 		mem_fork_abandon(copy);
 		vfs_fork_abandon();
@@ -160,7 +160,7 @@ static long do_fork(void)
 
 long lx_sys_fork(void)
 {
-	return do_fork();
+	return lx_fork_process(0, 0, false);
 }
 
 /* vfork is fork here: the parent does not wait for the child's exec (copy-on-write makes that cheap). */
@@ -169,27 +169,35 @@ long lx_sys_vfork(void)
 	return lx_sys_fork();
 }
 
-/* The child's first steps (from lx_thread_setup): its pid, one thread, private lists. */
-void lx_process_fork_child(struct lx_thread *me);
+/*
+ * The forked child's first thread, me, before anything else (from
+ * lx_thread_setup): the child takes the hand-over out of its copy of memory,
+ * and then each part makes its copy of the parent's state the child's own,
+ * in this order:
+ *   1. the process: its pid and table entry; the fork is over (lx_fork empty)
+ *   2. threads: only me lives on, without the parent's kernel objects
+ *   3. what clone asked for: me on the child's stack, its tid at ctid
+ *   4. with the lock: memory (the area list, parked pages), devices (the
+ *      console's interrupt stays with pid 1), signals (none pending), timers
+ *      (none)
+ */
 void lx_process_fork_child(struct lx_thread *me)
 {
-	lx_pid = lx_fork_child_pid;
+	struct lx_fork f = lx_fork;
+	lx_fork = (struct lx_fork){ 0 };
+	lx_pid = f.child_pid;
 	lx_me = proc_of(lx_pid);
-	lx_fork_from = 0;
 	lx_threads_fork_child(me);
 	lx_me->main_ktid = me->kernel_tid;
-	if (lx_fork_child_sp) { /* clone gave the child a stack of its own */
-		me->user_rsp = lx_fork_child_sp;
-		lx_fork_child_sp = 0;
-	}
-	if (lx_fork_ctid) {
-		*(volatile uint32_t *)lx_fork_ctid = (uint32_t)me->tid;
-		if (lx_fork_ctid_clear)
-			me->clear_tid = lx_fork_ctid;
-		lx_fork_ctid = 0;
+	if (f.child_sp)
+		me->user_rsp = f.child_sp;
+	if (f.ctid) {
+		*(volatile uint32_t *)f.ctid = (uint32_t)me->tid;
+		if (f.ctid_clear)
+			me->clear_tid = f.ctid;
 	}
 	lx_lock();
-	mem_fork_child(lx_fork_vmas);
+	mem_fork_child(f.vmas);
 	dev_fork_child();
 	lx_signal_fork_child();
 	lx_itimer_fork_child();

@@ -25,13 +25,32 @@ extern int lx_pid; /* this process's pid */
 extern struct lx_proc *lx_me; /* this process's entry in the shared table */
 #define lx_process_pending (lx_me->pending) /* signals sent to the whole process */
 long lx_put_rusage(long urusage, uint64_t ns); /* CPU time ns as a struct rusage (user time); 0 or -EFAULT */
-extern uint64_t
-	lx_fork_from; /* during a fork, the forking env's id: the child's copy of memory keeps it until its first thread fixes it up */
-/* Whether this is a forked child's copy of memory that its first thread has not fixed up yet (not the forking process itself). */
+/*
+ * What a fork hands to its child. The parent fills it in just before it
+ * makes the child's environment, whose memory is a copy of its own, and
+ * empties it right after; the child's first thread finds it in its copy
+ * (lx_process_fork_child).
+ */
+struct lx_fork {
+	uint64_t from; /* the forking env's id while a fork is under way, else 0 */
+	int child_pid; /* the child's pid */
+	struct vma *vmas; /* the child's area list (mem_fork_copy) */
+	uint64_t child_sp; /* clone with a stack: the child's rsp; else 0 */
+	uint64_t ctid; /* clone with CLONE_CHILD_SETTID or _CLEARTID: where the child's tid goes; else 0 */
+	bool ctid_clear; /* CLONE_CHILD_CLEARTID: and it is cleared at the child's exit */
+};
+extern struct lx_fork lx_fork;
+/*
+ * Whether this is a forked child's copy of memory that its first thread has
+ * not taken over yet. An env id, not a flag: a thread of the forking process
+ * that starts while the fork is under way sees its own env's id there.
+ */
 static inline bool lx_fork_child(void)
 {
-	return lx_fork_from && lx_fork_from != ENVINFO->id;
+	return lx_fork.from && lx_fork.from != ENVINFO->id;
 }
+/* fork, or clone making a process: the child's pid here (it returns 0 in the child); -EAGAIN, -ENOMEM... */
+long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear);
 __attribute__((noreturn)) void lx_exit_signal(int sig); /* ended by a signal's default action */
 __attribute__((noreturn)) void lx_exit(int status);
 __attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);

@@ -372,12 +372,8 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 		if (((flags & CLONE_PARENT_SETTID) && !mem_user_ok((uint64_t)ptid, 4, true)) ||
 		    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !mem_user_ok((uint64_t)ctid, 4, true)))
 			return -EFAULT;
-		lx_fork_ctid = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) ? (uint64_t)ctid : 0;
-		lx_fork_ctid_clear = (flags & CLONE_CHILD_CLEARTID) != 0;
-		lx_fork_child_sp = (uint64_t)newsp;
-		long pid = lx_sys_fork();
-		lx_fork_ctid = 0;
-		lx_fork_child_sp = 0;
+		uint64_t child_tid = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) ? (uint64_t)ctid : 0;
+		long pid = lx_fork_process((uint64_t)newsp, child_tid, (flags & CLONE_CHILD_CLEARTID) != 0);
 		if (pid > 0 && (flags & CLONE_PARENT_SETTID))
 			*(int *)ptid = (int)pid;
 		return pid;

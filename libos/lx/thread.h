@@ -64,10 +64,6 @@ static inline struct lx_thread *lx_self(void)
 }
 void lx_threads_init(void);
 void lx_threads_fork_child(struct lx_thread *me); /* only the forking thread lives on in the child */
-extern int lx_fork_child_pid;
-extern uint64_t lx_fork_ctid; /* clone without CLONE_VM: the child's tid goes here in the child */
-extern bool lx_fork_ctid_clear;
-extern uint64_t lx_fork_child_sp; /* clone without CLONE_THREAD: the child's stack, if it names one */
 void lx_threads_end_others(void); /* execve with several threads: the others end first */
 void lx_thread_end_for_exec(void); /* another thread execs: this one ends */
 extern struct lx_thread *volatile lx_exec_thread; /* the thread that execs, while the others end; else NULL */

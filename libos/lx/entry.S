@@ -25,6 +25,34 @@
 	addq $16, %rsp
 .endm
 
+/* The callee-saved registers, completing a struct lx_frame below the syscall registers, and back. */
+.macro PUSH_CALLEE_SAVED
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+.macro POP_CALLEE_SAVED
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+.endm
+/* The argument registers and rcx, as pushed on the way in. */
+.macro POP_SYSCALL_REGS
+	popq %r9
+	popq %r8
+	popq %r10
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %rcx
+.endm
+
 	.text
 	.globl lx_syscall_entry
 lx_syscall_entry:
@@ -48,12 +76,7 @@ lx_syscall_entry:
 	jne 4f
 	jmp lx_return_saved     /* only the registers saved on the way in */
 
-2:	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+2:	PUSH_CALLEE_SAVED
 	movq %rsp, %gs:16       /* the thread's whole frame */
 	CALL_LX_SYSCALL
 	cmpq $0, %gs:32
@@ -62,12 +85,7 @@ lx_syscall_entry:
 	jne lx_return_whole
 	jmp lx_return
 
-4:	pushq %rbx              /* the callee-saved registers are the program's again after the call */
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+4:	PUSH_CALLEE_SAVED       /* the callee-saved registers are the program's again after the call */
 	movq %rsp, %gs:16
 5:	movq %rax, %rdi
 	call lx_signal_return   /* makes the frame a whole context (the handler's, say); returns rax */
@@ -76,20 +94,9 @@ lx_syscall_entry:
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return
 lx_return:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
+	POP_CALLEE_SAVED
 lx_return_saved:
-	popq %r9
-	popq %r8
-	popq %r10
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rcx
+	POP_SYSCALL_REGS
 	popfq
 	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
 	movq %gs:8, %rsp
@@ -106,19 +113,8 @@ lx_return_saved:
 	.globl lx_return_whole
 lx_return_whole:
 	movq $0, %gs:40
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r9
-	popq %r8
-	popq %r10
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rcx
+	POP_CALLEE_SAVED
+	POP_SYSCALL_REGS
 	popq %r11
 	pushq $USER_SS
 	pushq %gs:8

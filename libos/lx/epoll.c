@@ -288,14 +288,10 @@ long lx_sys_timerfd_create(long clk, long flags)
 {
 	if ((clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME) || (flags & ~(O_CLOEXEC | O_NONBLOCK)))
 		return -EINVAL;
-	struct timerfd *t = lx_alloc(sizeof(*t));
-	struct file *f = t ? file_new(&tfd_ops, NULL, O_RDONLY | (int)(flags & O_NONBLOCK)) : NULL;
-	if (!f) {
-		lx_free(t);
+	struct file *f = file_new_anon(&tfd_ops, O_RDONLY | (int)(flags & O_NONBLOCK), sizeof(struct timerfd));
+	if (!f)
 		return -ENOMEM;
-	}
-	t->clock = (int)clk;
-	f->priv = t;
+	((struct timerfd *)f->priv)->clock = (int)clk;
 	return fd_new(f, flags & O_CLOEXEC);
 }
 

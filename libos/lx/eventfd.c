@@ -82,15 +82,12 @@ long lx_sys_eventfd2(long initval, long flags)
 {
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
-	struct eventfd *e = lx_alloc(sizeof(*e));
-	struct file *f = e ? file_new(&efd_ops, NULL, O_RDWR | (int)(flags & O_NONBLOCK)) : NULL;
-	if (!f) {
-		lx_free(e);
+	struct file *f = file_new_anon(&efd_ops, O_RDWR | (int)(flags & O_NONBLOCK), sizeof(struct eventfd));
+	if (!f)
 		return -ENOMEM;
-	}
+	struct eventfd *e = f->priv;
 	e->count = (uint32_t)initval;
 	e->semaphore = flags & EFD_SEMAPHORE;
-	f->priv = e;
 	return fd_new(f, flags & O_CLOEXEC);
 }
 

@@ -133,6 +133,18 @@ struct file *file_new(const struct file_ops *ops, struct inode *n, int flags)
 	return f;
 }
 
+struct file *file_new_anon(const struct file_ops *ops, int flags, size_t size)
+{
+	void *priv = lx_alloc(size);
+	struct file *f = priv ? file_new(ops, NULL, flags) : NULL;
+	if (!f) {
+		lx_free(priv);
+		return NULL;
+	}
+	f->priv = priv;
+	return f;
+}
+
 /* Opens node n as open(2) would once the path is resolved. 0 with *out, or -errno. */
 long file_open_inode(struct inode *n, int flags, struct file **out)
 {

@@ -27,6 +27,8 @@ struct file_ops {
 struct file *file_get(int fd); /* NULL if fd is not open */
 void file_put(struct file *f);
 int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min, or -EMFILE */
+/* A new file without a node (an eventfd, a timerfd) whose priv is size zeroed bytes of its own; NULL when out of memory. */
+struct file *file_new_anon(const struct file_ops *ops, int flags, size_t size);
 int fd_new(struct file *f,
 	   bool cloexec); /* f (the caller's reference) at the lowest free fd; else f dropped, -EMFILE */
 struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */

@@ -151,12 +151,3 @@ void lx_page_free(void *page)
 	*(void **)page = LX_SH->free_pages;
 	LX_SH->free_pages = page;
 }
-
-char *lx_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = lx_alloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}

@@ -34,6 +34,14 @@ void *lx_realloc(void *p, size_t n);
 void lx_free(void *p);
 void *lx_page_alloc(void); /* a zeroed, page-aligned page of the shared heap; NULL when out of memory */
 void lx_page_free(void *page);
-char *lx_strdup(const char *s);
+/* A copy of s in lx's heap; NULL when out of memory. */
+static inline char *lx_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = lx_alloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
 
 #endif

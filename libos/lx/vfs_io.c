@@ -79,25 +79,6 @@ static long fd_io(long fd, bool write, long buf, long n, long off)
 	return r;
 }
 
-long lx_sys_read(int fd, long buf, long n)
-{
-	return fd_io(fd, false, buf, n, -1);
-}
-
-long lx_sys_write(int fd, long buf, long n)
-{
-	return fd_io(fd, true, buf, n, -1);
-}
-
-long lx_sys_pread64(int fd, long buf, long n, long off)
-{
-	return off < 0 ? -EINVAL : fd_io(fd, false, buf, n, off);
-}
-
-long lx_sys_pwrite64(int fd, long buf, long n, long off)
-{
-	return off < 0 ? -EINVAL : fd_io(fd, true, buf, n, off);
-}
 
 /* Linux's checks of an iovec array: -EINVAL if a length is negative; else 0, the lengths cut to add up to at most LINUX_MAX_RW. */
 static long iov_cap(struct linux_iovec *iov, long cnt)
@@ -155,25 +136,23 @@ static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
 	return r;
 }
 
-long lx_sys_readv(int fd, long iov, long cnt)
-{
-	return fd_iov(fd, false, iov, cnt, -1);
-}
-
-long lx_sys_writev(int fd, long iov, long cnt)
-{
-	return fd_iov(fd, true, iov, cnt, -1);
-}
-
-long lx_sys_preadv(int fd, long iov, long cnt, long off)
-{
-	return off < 0 ? -EINVAL : fd_iov(fd, false, iov, cnt, off);
-}
-
-long lx_sys_pwritev(int fd, long iov, long cnt, long off)
-{
-	return off < 0 ? -EINVAL : fd_iov(fd, true, iov, cnt, off);
-}
+/*
+ * The read and write family, through fd_io (a buffer) or fd_iov (iovecs):
+ * read, write, readv and writev at the file's position; pread64, pwrite64,
+ * preadv and pwritev at off, which must not be negative.
+ */
+#define RW_CALL(name, fn, write) \
+	long lx_sys_##name(int fd, long buf, long n) { return fn(fd, write, buf, n, -1); }
+#define PRW_CALL(name, fn, write) \
+	long lx_sys_##name(int fd, long buf, long n, long off) { return off < 0 ? -EINVAL : fn(fd, write, buf, n, off); }
+RW_CALL(read, fd_io, false)
+RW_CALL(write, fd_io, true)
+PRW_CALL(pread64, fd_io, false)
+PRW_CALL(pwrite64, fd_io, true)
+RW_CALL(readv, fd_iov, false)
+RW_CALL(writev, fd_iov, true)
+PRW_CALL(preadv, fd_iov, false)
+PRW_CALL(pwritev, fd_iov, true)
 
 #define COPY_CHUNK 65536
 

@@ -106,14 +106,22 @@ static void fill_stat(struct inode *n, struct linux_stat *st)
 	st->st_ctim = n->ctime;
 }
 
+/* The node a stat call describes (upath at dirfd, as at_flags say) once size bytes at ubuf may be written; else NULL, *err -EFAULT or why. */
+static struct inode *stat_node(int dirfd, uint64_t upath, long at_flags, uint64_t ubuf, size_t size, long *err)
+{
+	if (!user_ok(ubuf, size, true)) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	return resolve(dirfd, upath, (int)at_flags, err);
+}
+
 long lx_sys_newfstatat(int dirfd, uint64_t upath, uint64_t ust, long flags)
 {
 	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	if (!user_ok(ust, sizeof(struct linux_stat), true))
-		return -EFAULT;
 	long err;
-	struct inode *n = resolve(dirfd, upath, (int)flags, &err);
+	struct inode *n = stat_node(dirfd, upath, flags, ust, sizeof(struct linux_stat), &err);
 	if (!n)
 		return err;
 	fill_stat(n, (struct linux_stat *)ust);
@@ -145,10 +153,8 @@ long lx_sys_fstat(int fd, uint64_t ust)
 long lx_sys_statx(int dirfd, uint64_t upath, long flags, long mask, uint64_t ubuf)
 {
 	(void)mask;
-	if (!user_ok(ubuf, sizeof(struct linux_statx), true))
-		return -EFAULT;
 	long err;
-	struct inode *n = resolve(dirfd, upath, (int)flags, &err);
+	struct inode *n = stat_node(dirfd, upath, flags, ubuf, sizeof(struct linux_statx), &err);
 	if (!n)
 		return err;
 	struct linux_statx *sx = (struct linux_statx *)ubuf;

@@ -39,15 +39,6 @@ void lx_page_free(void *page)
 	free(page);
 }
 
-char *lx_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = lx_alloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* Addresses below 4 KiB stand for memory the program may not touch. */
 bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
 {

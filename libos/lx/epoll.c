@@ -3,11 +3,6 @@
 
 #define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
 
-struct epoll_event_ {
-	uint32_t events;
-	uint64_t data;
-} __attribute__((packed));
-_Static_assert(sizeof(struct epoll_event_) == 12, "struct epoll_event is packed on x86-64");
 
 /* One watched descriptor. The open file is held so that the interest outlives a close of the fd. */
 struct interest {
@@ -90,7 +85,7 @@ static struct interest **find(struct epoll *ep, int fd)
 }
 
 /* Add, change or remove the interest of epoll ep in fd. */
-static long ctl(struct epoll *ep, int op, int fd, const struct epoll_event_ *ev)
+static long ctl(struct epoll *ep, int op, int fd, const struct linux_epoll_event *ev)
 {
 	struct interest **pp = find(ep, fd), *i = *pp;
 	if (op == EPOLL_CTL_ADD) {
@@ -128,7 +123,7 @@ long lx_sys_epoll_ctl(int epfd, long op, int fd, uint64_t uev)
 {
 	struct file *f;
 	struct epoll *ep = epoll_of(epfd, &f);
-	struct epoll_event_ ev = { 0, 0 };
+	struct linux_epoll_event ev = { 0, 0 };
 	if (!ep)
 		return f ? -EINVAL : -EBADF;
 	long r = 0;
@@ -143,7 +138,7 @@ long lx_sys_epoll_ctl(int epfd, long op, int fd, uint64_t uev)
 }
 
 /* Collect up to max ready events into out; register for changes when wait. */
-static long collect(struct epoll *ep, struct epoll_event_ *out, long max, bool wait, bool *look)
+static long collect(struct epoll *ep, struct linux_epoll_event *out, long max, bool wait, bool *look)
 {
 	long n = 0;
 	for (struct interest *i = ep->list; i && n < max; i = i->next) {
@@ -161,7 +156,7 @@ static long collect(struct epoll *ep, struct epoll_event_ *out, long max, bool w
 			*look = true;
 		if (!fresh)
 			continue;
-		out[n++] = (struct epoll_event_){ (uint32_t)fresh, i->data };
+		out[n++] = (struct linux_epoll_event){ (uint32_t)fresh, i->data };
 		if (i->events & EPOLLONESHOT)
 			i->disabled = true;
 	}
@@ -169,7 +164,7 @@ static long collect(struct epoll *ep, struct epoll_event_ *out, long max, bool w
 }
 
 /* Wait for events on ep until the deadline or a signal. */
-static long epoll_wait_on(struct epoll *ep, struct epoll_event_ *out, long max, uint64_t deadline)
+static long epoll_wait_on(struct epoll *ep, struct linux_epoll_event *out, long max, uint64_t deadline)
 {
 	for (;;) {
 		bool look = false;
@@ -197,7 +192,7 @@ long lx_sys_epoll_pwait(int epfd, uint64_t uev, long max, long timeout_ms, uint6
 	uint64_t old = me->sigmask, mask;
 	if (max <= 0 || max > 65536)
 		r = -EINVAL;
-	else if (!mem_user_ok((uint64_t)uev, (uint64_t)max * sizeof(struct epoll_event_), true))
+	else if (!mem_user_ok((uint64_t)uev, (uint64_t)max * sizeof(struct linux_epoll_event), true))
 		r = -EFAULT;
 	else if (usig && (size != 8 || !mem_user_ok((uint64_t)usig, 8, false)))
 		r = size != 8 ? -EINVAL : -EFAULT;
@@ -208,7 +203,7 @@ long lx_sys_epoll_pwait(int epfd, uint64_t uev, long max, long timeout_ms, uint6
 		}
 		timeout_ms = (int)timeout_ms;
 		uint64_t deadline = timeout_ms < 0 ? ~0UL : clock_ns() + (uint64_t)timeout_ms * 1000000UL;
-		r = epoll_wait_on(ep, (struct epoll_event_ *)uev, max, deadline);
+		r = epoll_wait_on(ep, (struct linux_epoll_event *)uev, max, deadline);
 		if (usig)
 			me->sigmask = old;
 	}
@@ -231,7 +226,6 @@ struct timerfd {
 /* The clock a timerfd counts on, in ns (realtime: the launch time plus time since boot). */
 static uint64_t timer_now(const struct timerfd *t)
 {
-	extern uint64_t lx_boot_time;
 	return clock_ns() + (t->clock == CLOCK_REALTIME ? lx_boot_time * 1000000000UL : 0);
 }
 

@@ -23,12 +23,6 @@ struct lock_list {
 	struct lx_waitq waiters; /* F_SETLKW sleepers, woken whenever a lock goes */
 };
 
-/* The caller's struct flock, as Linux lays it out. */
-struct linux_flock {
-	short l_type, l_whence;
-	int64_t l_start, l_len;
-	int l_pid;
-};
 
 #define OFD_OWNER(f) ((uint64_t)(f))
 

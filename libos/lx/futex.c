@@ -179,20 +179,12 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
  * robust-futex-ABI): every access is checked, and a bad pointer ends the walk.
  */
 
-/* struct robust_list_head: the list (its first entry; the head itself ends it), where an entry's futex word is, and
- * the entry being added or removed. Entry pointers with bit 0 set are PI futexes. */
-struct robust_head {
-	uint64_t next;
-	int64_t futex_offset;
-	uint64_t pending;
-};
-_Static_assert(sizeof(struct robust_head) == 24, "struct robust_list_head of the x86-64 ABI");
 static bool robust_used; /* a thread of this process ever named a list: its end must look at every thread */
 
 /* set_robust_list: where the calling thread's list is; -EINVAL unless len is the size of the head. */
 long lx_sys_set_robust_list(long head, long len)
 {
-	if (len != (long)sizeof(struct robust_head))
+	if (len != (long)sizeof(struct linux_robust_list_head))
 		return -EINVAL;
 	lx_self()->robust_head = (uint64_t)head;
 	robust_used |= head != 0;
@@ -203,7 +195,7 @@ long lx_sys_set_robust_list(long head, long len)
 long lx_sys_get_robust_list(long tid, uint64_t uhead, uint64_t ulen)
 {
 	struct lx_thread *t = tid ? lx_thread_by_tid((int)tid) : lx_self();
-	uint64_t len = sizeof(struct robust_head);
+	uint64_t len = sizeof(struct linux_robust_list_head);
 	if (!t)
 		return -ESRCH;
 	if (!mem_user_ok((uint64_t)ulen, sizeof(len), true) || !mem_user_ok((uint64_t)uhead, sizeof(uint64_t), true))
@@ -251,7 +243,7 @@ static bool futex_owner_died(uint64_t addr, int tid, bool pi, bool pending)
 /* t dies (or execs): release the futexes on its robust list, at most ROBUST_LIST_LIMIT of them, and forget the list. */
 void lx_robust_exit(struct lx_thread *t)
 {
-	struct robust_head h;
+	struct linux_robust_list_head h;
 	uint64_t head = t->robust_head, entry, next;
 	t->robust_head = 0; /* once only, even if a fault on the way ends the process */
 	if (!head || !peek(head, &h, sizeof(h)))

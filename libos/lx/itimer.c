@@ -215,7 +215,7 @@ static bool timer_clock_ok(long clk)
 
 long lx_sys_timer_create(long clk, uint64_t usev, long uid)
 {
-	struct { uint64_t value; int32_t signo, notify, tid; } sev = { 0, 14, SIGEV_SIGNAL, 0 };
+	struct linux_sigevent sev = { 0, SIGALRM, SIGEV_SIGNAL, 0 };
 	clk = lx_clock_id(clk);
 	if (!timer_clock_ok(clk))
 		return -EINVAL;
@@ -238,7 +238,6 @@ long lx_sys_timer_create(long clk, uint64_t usev, long uid)
 
 long lx_sys_timer_settime(long id, long flags, uint64_t unew, uint64_t uold)
 {
-	extern uint64_t lx_boot_time;
 	struct timer *t = timer_of((int)id);
 	struct linux_timespec nv[2], ov[2];
 	if (!t)

@@ -112,6 +112,12 @@
 #define F_UNLCK 2
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
+/* fcntl's record locks */
+struct linux_flock {
+	short l_type, l_whence;
+	int64_t l_start, l_len;
+	int l_pid;
+};
 /* flock */
 #define LOCK_SH 1
 #define LOCK_EX 2
@@ -191,6 +197,11 @@
 #define SIGEV_SIGNAL 0
 #define SIGEV_NONE 1
 #define SIGEV_THREAD_ID 4
+/* what lx reads of a struct sigevent (64 bytes): the value, the signal, how to notify, the thread */
+struct linux_sigevent {
+	uint64_t value;
+	int32_t signo, notify, tid;
+};
 
 /* x86 flags as Linux's signal code treats them */
 #define RFLAGS_FIXED 0x2      /* bit 1 is always set */
@@ -327,6 +338,11 @@
 #define EPOLL_CTL_MOD 3
 /* eventfd */
 #define EFD_SEMAPHORE 1
+struct linux_epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+_Static_assert(sizeof(struct linux_epoll_event) == 12, "struct epoll_event is packed on x86-64");
 struct linux_pollfd {
 	int32_t fd;
 	int16_t events, revents;
@@ -475,6 +491,14 @@ struct linux_statfs {
 #define FUTEX_WAITERS 0x80000000u
 #define FUTEX_OWNER_DIED 0x40000000u
 #define FUTEX_TID_MASK 0x3fffffffu
+/* struct robust_list_head: the list (its first entry; the head itself ends it), where an entry's futex word is, and
+ * the entry being added or removed. Entry pointers with bit 0 set are PI futexes. */
+struct linux_robust_list_head {
+	uint64_t next;
+	int64_t futex_offset;
+	uint64_t pending;
+};
+_Static_assert(sizeof(struct linux_robust_list_head) == 24, "struct robust_list_head of the x86-64 ABI");
 #define ROBUST_LIST_LIMIT 2048 /* entries walked at most: a cyclic list cannot hold up an exit */
 
 /* sockets */
@@ -554,6 +578,12 @@ struct linux_rusage {
 	long counters[14];
 };
 _Static_assert(sizeof(struct linux_rusage) == 144, "struct rusage is 144 bytes");
+
+/* times */
+#define LINUX_USER_HZ 100 /* clock ticks a second (times, AT_CLKTCK) */
+struct linux_tms {
+	int64_t tms_utime, tms_stime, tms_cutime, tms_cstime;
+};
 
 /* waitid's idtype */
 #define P_ALL 0

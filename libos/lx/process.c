@@ -243,16 +243,16 @@ void lx_exit(int status)
 
 void lx_exit_signal(int sig)
 {
-	process_end(sig, 128 + sig);
+	process_end(sig, LX_SIGNALLED_STATUS(sig));
 }
 
 /* The CPU time ns as a struct rusage at urusage (all of it user time, the rest zero); 0 or -EFAULT. */
 long lx_put_rusage(long urusage, uint64_t ns)
 {
-	uint64_t ru[18] = { ns / 1000000000UL, ns % 1000000000UL / 1000 }; /* utime, stime, then 14 counters */
+	struct linux_rusage ru = { .ru_utime = { (int64_t)(ns / 1000000000UL), (int64_t)(ns % 1000000000UL / 1000) } };
 	if (!mem_user_ok((uint64_t)urusage, sizeof(ru), true))
 		return -EFAULT;
-	memcpy((void *)urusage, ru, sizeof(ru));
+	memcpy((void *)urusage, &ru, sizeof(ru));
 	return 0;
 }
 
@@ -282,7 +282,7 @@ static void check_ended(struct lx_proc *c)
 	long st = c->env ? sys_env_status((long)c->env) : -E_AGAIN;
 	if (st < 0)
 		return;
-	c->wstatus = st > 128 && st <= 128 + 64 ? (int)(st - 128) : 9;
+	c->wstatus = st > LX_SIGNALLED_STATUS(0) && st <= LX_SIGNALLED_STATUS(NSIG) ? (int)(st - LX_SIGNALLED_STATUS(0)) : SIGKILL;
 	c->cpu_ns = 0;
 	c->state = LX_PROC_ZOMBIE;
 }

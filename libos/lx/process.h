@@ -51,6 +51,8 @@ static inline bool lx_fork_child(void)
 }
 /* fork, or clone making a process: the child's pid here (it returns 0 in the child); -EAGAIN, -ENOMEM... */
 long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear);
+/* The status of the Mica environment of a process that a signal ended (as a shell reports it). */
+#define LX_SIGNALLED_STATUS(sig) (128 + (sig))
 __attribute__((noreturn)) void lx_exit_signal(int sig); /* ended by a signal's default action */
 __attribute__((noreturn)) void lx_exit(int status);
 __attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);

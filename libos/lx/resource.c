@@ -79,12 +79,13 @@ long lx_sys_getrusage(long who, uint64_t usage)
 	return lx_put_rusage(usage, who == -1 ? lx_me->children_ns : (uint64_t)sys_cpu_time(who == 0, 0));
 }
 
-/* times: clock ticks (100 a second) since boot; the process's and its reaped children's CPU time as in getrusage. */
+/* times: clock ticks (LINUX_USER_HZ a second) since boot; the process's and its reaped children's CPU time as in getrusage. */
 long lx_sys_times(long buf)
 {
-	uint64_t ticks = clock_ns() / 10000000UL,
-		 t[4] = { (uint64_t)sys_cpu_time(1, 0) / 10000000UL, 0, lx_me->children_ns / 10000000UL, 0 };
-	if (buf && copy_to_user((uint64_t)buf, t, sizeof(t)) < 0)
+	uint64_t tick = 1000000000UL / LINUX_USER_HZ, ticks = clock_ns() / tick;
+	struct linux_tms t = { .tms_utime = (int64_t)((uint64_t)sys_cpu_time(1, 0) / tick),
+			       .tms_cutime = (int64_t)(lx_me->children_ns / tick) };
+	if (buf && copy_to_user((uint64_t)buf, &t, sizeof(t)) < 0)
 		return -EFAULT;
 	return (long)ticks;
 }

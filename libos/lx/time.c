@@ -1,8 +1,6 @@
 /* Clocks and sleeps: clock_gettime and its family, nanosleep, the CPU-time clock ids. */
 #include "libos/lx/lx.h"
 
-extern uint64_t lx_boot_time;
-
 static void ns_to_timespec(uint64_t ns, struct linux_timespec *ts)
 {
 	ts->tv_sec = (int64_t)(ns / 1000000000UL);

@@ -35,7 +35,7 @@ struct inode {
 	char **pages;                   /* page i holds bytes [i * PAGE_SIZE, (i + 1) * PAGE_SIZE) */
 	uint64_t npages;                /* entries in pages */
 	int maps;                       /* shared mappings of it (MAP_SHARED), in every process */
-	struct lock_list *locks;        /* fcntl record locks (lock.c); NULL until the first */
+	struct lock_list *locks;        /* fcntl record locks (filelock.c); NULL until the first */
 	struct lock_list *flocks;       /* flock locks, likewise */
 	/* symlink target */
 	char *data;                     /* NUL-terminated; NULL when size is 0 */
@@ -51,7 +51,6 @@ struct inode {
 };
 
 extern struct inode *vfs_root;
-extern uint64_t lx_boot_time; /* main.c: wall-clock seconds at launch */
 
 /* Nodes (vfs.c). */
 struct inode *inode_new(uint32_t mode);
@@ -99,7 +98,7 @@ void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closin
 extern struct inode *vfs_cwd;
 extern uint32_t vfs_umask;
 
-/* Record locks (lock.c). */
+/* Record locks (filelock.c). */
 long lock_fcntl(struct file *f, long cmd, long arg); /* F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ forms */
 void lock_close(struct file *f, bool last);     /* a descriptor of f closes (last: f's final reference) */
 void lock_free(struct inode *n);                /* the inode goes: its lock list too */

@@ -33,6 +33,16 @@ formatted="
 	libos/lx/futex.c
 	libos/lx/futex.h
 	libos/lx/itimer.h
+	libos/lx/linux/errno.h
+	libos/lx/linux/fcntl.h
+	libos/lx/linux/mman.h
+	libos/lx/linux/poll.h
+	libos/lx/linux/sched.h
+	libos/lx/linux/signal.h
+	libos/lx/linux/socket.h
+	libos/lx/linux/system.h
+	libos/lx/linux/time.h
+	libos/lx/linux/tty.h
 	libos/lx/loader.h
 	libos/lx/mem.h
 	libos/lx/process.h

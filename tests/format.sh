@@ -30,6 +30,7 @@ formatted="
 	libos/lx/fault.c
 	libos/lx/fault.h
 	libos/lx/file.h
+	libos/lx/filelock.h
 	libos/lx/futex.c
 	libos/lx/futex.h
 	libos/lx/itimer.h

@@ -7,4 +7,7 @@ void console_wait(uint64_t ns); /* sleep until console input may be there, or ns
 void console_start_helper(void); /* pid 1, before its first fork: a thread wakes console readers of every process */
 void console_scan(void); /* pid 1, waiting: act on Ctrl-C typed while nobody reads the console */
 
+void dev_init(void); /* /dev's nodes */
+void vfs_stdio_init(void); /* descriptors 0, 1 and 2: the console */
+
 #endif

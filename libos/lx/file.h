@@ -40,4 +40,14 @@ void vfs_exit(void); /* a process ends: its descriptors close */
 long lx_no_pread(struct file *f, void *buf, size_t n, uint64_t off); /* -ESPIPE: pipes and the like */
 long lx_no_pwrite(struct file *f, const void *buf, size_t n, uint64_t off); /* -ESPIPE */
 
+/* Open files and descriptors, for the file system's calls */
+struct file *file_new(const struct file_ops *ops, struct inode *n, int flags); /* refs 1 */
+long file_open_inode(struct inode *n, int flags, struct file **out);
+long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out); /* path in lx memory */
+long fd_close(int fd);
+void fd_set_cloexec(int fd, bool on);
+bool fd_cloexec(int fd);
+int fd_limit(void); /* descriptors a new one may take are below this: RLIMIT_NOFILE, at most LX_NFD */
+void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
+
 #endif

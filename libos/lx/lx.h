@@ -57,6 +57,7 @@
 #include "libos/lx/errno.h"
 #include "libos/lx/mem.h"
 #include "libos/lx/file.h"
+#include "libos/lx/filelock.h"
 #include "libos/lx/loader.h"
 #include "libos/lx/futex.h"
 #include "libos/lx/signal.h"

@@ -4,4 +4,7 @@
 
 void vfs_set_exe(const char *path); /* what this process's /proc/self/exe names: path, resolved */
 
+void procfs_init(void); /* /proc's nodes */
+void vfs_mem_frames(uint64_t *total, uint64_t *avail); /* frames of memory, for statfs */
+
 #endif

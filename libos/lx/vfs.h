@@ -85,33 +85,11 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk); /* 
 long path_get(int dirfd, const char *upath, int flags, struct lookup *lk); /* path_copy then path_lookup */
 long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; length or -errno */
 
-/* Open files (vfs.c). */
-struct file *file_new(const struct file_ops *ops, struct inode *n, int flags); /* refs 1 */
-long file_open_inode(struct inode *n, int flags, struct file **out);
-long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out); /* path in lx memory */
-void vfs_close_on_exec(void);  /* for execve */
-long fd_close(int fd);
-void fd_set_cloexec(int fd, bool on);
-bool fd_cloexec(int fd);
-int fd_limit(void);            /* descriptors a new one may take are below this: RLIMIT_NOFILE, at most LX_NFD */
-void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
+/* The working directory and umask of this process (vfs.c). */
 extern struct inode *vfs_cwd;
 extern uint32_t vfs_umask;
 
-/* Record locks (filelock.c). */
-long lock_fcntl(struct file *f, long cmd, long arg); /* F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ forms */
-void lock_close(struct file *f, bool last);     /* a descriptor of f closes (last: f's final reference) */
-void lock_free(struct inode *n);                /* the inode goes: its lock list too */
-
-/* Devices and /proc. */
-void dev_init(void);
-void procfs_init(void);
-void vfs_stdio_init(void);
-void vfs_set_exe(const char *path);
-void vfs_mem_frames(uint64_t *total, uint64_t *avail); /* procfs.c: frames of memory, for statfs */
-size_t mem_format_maps(char *buf, size_t n); /* mem.c: /proc/self/maps text; bytes it needs */
-
-/* ---- shared by the syscall files (vfs_path.c) ---- */
+/* ---- for the syscalls on files (vfs_path.c) ---- */
 #define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
 #define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 #define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)

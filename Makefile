@@ -29,7 +29,7 @@ HEADERS := $(wildcard include/mica/*.h include/mica/*.def lib/*.h kernel/*.h lib
 LX_SRCS := $(wildcard libos/lx/*.c) $(wildcard libos/lx/*.S)
 LX_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(LX_SRCS)))
 LX := $(BUILD)/user/lx/lx
-LX_HEADERS := $(wildcard libos/lx/*.h libos/lx/*.def)
+LX_HEADERS := $(wildcard libos/lx/*.h libos/lx/linux/*.h libos/lx/*.def)
 
 .PHONY: all run test unit-test vm-test bench debug clean deps format-check
 all: $(KERNEL) $(LX) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio

@@ -23,6 +23,41 @@ formatted="
 	kernel/revoke.c
 	lib/string.c
 	lib/string.h
+	libos/lx/cred.h
+	libos/lx/dev.h
+	libos/lx/errno.c
+	libos/lx/errno.h
+	libos/lx/fault.c
+	libos/lx/fault.h
+	libos/lx/file.h
+	libos/lx/filelock.h
+	libos/lx/futex.c
+	libos/lx/futex.h
+	libos/lx/itimer.h
+	libos/lx/linux/errno.h
+	libos/lx/linux/fcntl.h
+	libos/lx/linux/mman.h
+	libos/lx/linux/poll.h
+	libos/lx/linux/sched.h
+	libos/lx/linux/signal.h
+	libos/lx/linux/socket.h
+	libos/lx/linux/system.h
+	libos/lx/linux/time.h
+	libos/lx/linux/tty.h
+	libos/lx/loader.h
+	libos/lx/mem.h
+	libos/lx/process.h
+	libos/lx/procfs.h
+	libos/lx/random.c
+	libos/lx/random.h
+	libos/lx/resource.c
+	libos/lx/resource.h
+	libos/lx/shared.h
+	libos/lx/signal.h
+	libos/lx/syscall.h
+	libos/lx/thread.h
+	libos/lx/time.c
+	libos/lx/time.h
 	tests/linux/crowd.c
 	tests/linux/status.c
 	tests/unit/lx_stubs.c
@@ -86,15 +121,15 @@ pending="
 	libos/lx/epoll.c
 	libos/lx/eventfd.c
 	libos/lx/file.c
-	libos/lx/fs.h
+	libos/lx/vfs.h
 	libos/lx/itimer.c
 	libos/lx/linux.h
 	libos/lx/loader.c
-	libos/lx/lock.c
+	libos/lx/filelock.c
 	libos/lx/lx.h
 	libos/lx/main.c
 	libos/lx/mem.c
-	libos/lx/misc.c
+	libos/lx/system.c
 	libos/lx/pipe.c
 	libos/lx/poll.c
 	libos/lx/process.c
@@ -102,7 +137,7 @@ pending="
 	libos/lx/signal.c
 	libos/lx/syscall.c
 	libos/lx/thread.c
-	libos/lx/util.c
+	libos/lx/shared.c
 	libos/lx/vfs.c
 	libos/lx/vfs_attr.c
 	libos/lx/vfs_io.c

@@ -31,6 +31,7 @@ suite linux sh tests/linux.sh "$build"
 suite harness sh tests/harness.sh "$build"
 suite docs python3 tests/docfigures.py
 suite format sh tests/format.sh
+suite lxnumbers python3 tests/lxnumbers.py
 suite busybox sh tests/busybox.sh "$build"
 suite sh sh tests/sh.sh "$build"
 suite debian sh tests/debian.sh "$build"

@@ -54,38 +54,45 @@ static long set_res(bool user, uint32_t r, uint32_t e, uint32_t s)
 	return 0;
 }
 
-#define ID_CALL(name, expr) \
-	long lx_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6) \
-	{ (void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6; return (expr); }
-ID_CALL(getuid, uid.r)
-ID_CALL(geteuid, uid.e)
-ID_CALL(getgid, gid.r)
-ID_CALL(getegid, gid.e)
-ID_CALL(setresuid, set_res(true, (uint32_t)a1, (uint32_t)a2, (uint32_t)a3))
-ID_CALL(setresgid, set_res(false, (uint32_t)a1, (uint32_t)a2, (uint32_t)a3))
-/* setreuid: a new real id (or a new effective one differing from the old real) also sets the saved one */
-ID_CALL(setreuid, set_res(true, (uint32_t)a1, (uint32_t)a2,
-			  (uint32_t)a1 != KEEP || ((uint32_t)a2 != KEEP && (uint32_t)a2 != uid.r) ? ((uint32_t)a2 != KEEP ? (uint32_t)a2 : uid.e) : KEEP))
-ID_CALL(setregid, set_res(false, (uint32_t)a1, (uint32_t)a2,
-			  (uint32_t)a1 != KEEP || ((uint32_t)a2 != KEEP && (uint32_t)a2 != gid.r) ? ((uint32_t)a2 != KEEP ? (uint32_t)a2 : gid.e) : KEEP))
-/* setuid: privileged, all three ids; else only the effective one, to the real or saved */
-ID_CALL(setuid, (uint32_t)a1 == KEEP ? -EINVAL : privileged() ? set_res(true, (uint32_t)a1, (uint32_t)a1, (uint32_t)a1)
-								: set_res(true, KEEP, (uint32_t)a1, KEEP))
-ID_CALL(setgid, (uint32_t)a1 == KEEP ? -EINVAL : privileged() ? set_res(false, (uint32_t)a1, (uint32_t)a1, (uint32_t)a1)
-								: set_res(false, KEEP, (uint32_t)a1, KEEP))
+long lx_sys_getuid(void) { return uid.r; }
+long lx_sys_geteuid(void) { return uid.e; }
+long lx_sys_getgid(void) { return gid.r; }
+long lx_sys_getegid(void) { return gid.e; }
+long lx_sys_setresuid(uint32_t r, uint32_t e, uint32_t s) { return set_res(true, r, e, s); }
+long lx_sys_setresgid(uint32_t r, uint32_t e, uint32_t s) { return set_res(false, r, e, s); }
+
+/* setreuid, setregid: a new real id (or a new effective one differing from the old real) also sets the saved one */
+static long set_re(bool is_uid, uint32_t r, uint32_t e)
+{
+	const uint32_t *id = is_uid ? &uid.r : &gid.r;
+	bool saved = r != KEEP || (e != KEEP && e != id[0]);
+	return set_res(is_uid, r, e, saved ? (e != KEEP ? e : id[1]) : KEEP);
+}
+long lx_sys_setreuid(uint32_t r, uint32_t e) { return set_re(true, r, e); }
+long lx_sys_setregid(uint32_t r, uint32_t e) { return set_re(false, r, e); }
+
+/* setuid, setgid: privileged, all three ids; else only the effective one, to the real or saved */
+static long set_one(bool is_uid, uint32_t v)
+{
+	if (v == KEEP)
+		return -EINVAL;
+	return privileged() ? set_res(is_uid, v, v, v) : set_res(is_uid, KEEP, v, KEEP);
+}
+long lx_sys_setuid(uint32_t id) { return set_one(true, id); }
+long lx_sys_setgid(uint32_t id) { return set_one(false, id); }
 
 /* getresuid/getresgid: the three ids to three user addresses. */
-static long get_res(const uint32_t *id, long ur, long ue, long us)
+static long get_res(const uint32_t *id, uint64_t ur, uint64_t ue, uint64_t us)
 {
-	if (!mem_user_ok((uint64_t)ur, 4, true) || !mem_user_ok((uint64_t)ue, 4, true) || !mem_user_ok((uint64_t)us, 4, true))
+	if (!mem_user_ok(ur, 4, true) || !mem_user_ok(ue, 4, true) || !mem_user_ok(us, 4, true))
 		return -EFAULT;
 	*(uint32_t *)ur = id[0];
 	*(uint32_t *)ue = id[1];
 	*(uint32_t *)us = id[2];
 	return 0;
 }
-ID_CALL(getresuid, get_res(&uid.r, a1, a2, a3))
-ID_CALL(getresgid, get_res(&gid.r, a1, a2, a3))
+long lx_sys_getresuid(uint64_t ur, uint64_t ue, uint64_t us) { return get_res(&uid.r, ur, ue, us); }
+long lx_sys_getresgid(uint64_t ur, uint64_t ue, uint64_t us) { return get_res(&gid.r, ur, ue, us); }
 
 /* setfsuid/setfsgid: the old file-system id; the new one when allowed (privileged, or one of r, e, s). */
 static long set_fs(uint32_t *id, uint32_t v)
@@ -95,12 +102,11 @@ static long set_fs(uint32_t *id, uint32_t v)
 		id[3] = v;
 	return old;
 }
-ID_CALL(setfsuid, set_fs(&uid.r, (uint32_t)a1))
-ID_CALL(setfsgid, set_fs(&gid.r, (uint32_t)a1))
+long lx_sys_setfsuid(uint32_t id) { return set_fs(&uid.r, id); }
+long lx_sys_setfsgid(uint32_t id) { return set_fs(&gid.r, id); }
 
-long lx_sys_getgroups(long size, long list, long a3, long a4, long a5, long a6)
+long lx_sys_getgroups(long size, long list)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if ((int)size < 0)
 		return -EINVAL;
 	if ((int)size == 0)
@@ -113,9 +119,8 @@ long lx_sys_getgroups(long size, long list, long a3, long a4, long a5, long a6)
 	return ngroups;
 }
 
-long lx_sys_setgroups(long size, long list, long a3, long a4, long a5, long a6)
+long lx_sys_setgroups(long size, long list)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if ((int)size < 0 || (int)size > NGROUPS)
 		return -EINVAL;
 	if (!privileged())

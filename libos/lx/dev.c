@@ -1,21 +1,8 @@
 /* lx's devices under /dev: null, zero, random, urandom, and the serial console as tty and console. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
-#define MKDEV(major, minor) ((uint32_t)(major) << 8 | (minor))
 
 /* termios bits the console honours or reports. */
-#define ICRNL 0000400
-#define OPOST 0000001
-#define ONLCR 0000004
-#define B38400 0000017
-#define CS8 0000060
-#define CREAD 0000200
-#define ISIG 0000001
-#define ICANON 0000002
-#define ECHO 0000010
-#define ECHOE 0000020
-#define ECHOK 0000040
-#define IEXTEN 0100000
 
 static struct inode *console_node;
 
@@ -147,8 +134,8 @@ void console_wait(uint64_t ns)
 		return;
 	}
 	console_bind();
-	if (ns > 100000000UL)
-		ns = 100000000UL; /* look again now and then: an edge may have come before the binding */
+	if (ns > LX_RECHECK_NS)
+		ns = LX_RECHECK_NS; /* look again now and then: an edge may have come before the binding */
 	int depth = lx_lock_drop();
 	if (console_ntfn > 0)
 		sys_ntfn_wait(console_ntfn, ns);
@@ -189,7 +176,7 @@ static bool isig(int c)
 	echo(c == cc[0] ? "^C\n" : c == cc[1] ? "^\\\n" : "^Z\n", 3);
 	line_len = line_pos = 0;
 	line_done = line_eof = false;
-	lx_signal_group(LX_SH->fg_pgrp, c == cc[0] ? 2 : c == cc[1] ? 3 : 20); /* SIGINT, SIGQUIT, SIGTSTP */
+	lx_signal_group(LX_SH->fg_pgrp, c == cc[0] ? SIGINT : c == cc[1] ? SIGQUIT : SIGTSTP);
 	return true;
 }
 
@@ -204,22 +191,23 @@ void console_scan(void)
 		}
 }
 
-#define CONSOLE_EINTR (-2)
+#define CONSOLE_NONE (-1)  /* console_getc: no byte */
+#define CONSOLE_EINTR (-2) /* console_getc: a signal came first */
 
-/* The next console byte, sleeping on the console interrupt until one arrives when wait. -1 if none, CONSOLE_EINTR. */
+/* The next console byte, sleeping on the console interrupt until one arrives when wait. CONSOLE_NONE, CONSOLE_EINTR. */
 static int console_getc(bool wait)
 {
 	for (;;) {
 		long c = pushback >= 0 ? pushback : console_byte();
 		pushback = -1;
 		if (c >= 0 && isig((int)c))
-			c = -1; /* Ctrl-C: a signal now, not a byte */
+			c = CONSOLE_NONE; /* Ctrl-C: a signal now, not a byte */
 		if (c >= 0)
 			return (int)c;
 		if (lx_signal_interrupts())
 			return CONSOLE_EINTR;
 		if (!wait)
-			return -1;
+			return CONSOLE_NONE;
 		console_wait(TIMEOUT_FOREVER);
 	}
 }
@@ -344,9 +332,9 @@ static long console_ioctl(struct file *f, unsigned long req, unsigned long arg)
 		LX_SH->fg_pgrp = pgrp;
 		return 0;
 	}
-	case 0x540E: /* TIOCSCTTY: the console is every session's terminal already */
+	case TIOCSCTTY: /* the console is every session's terminal already */
 		return 0;
-	case 0x5429: /* TIOCGSID */
+	case TIOCGSID:
 		return copy_to_user(arg, &lx_me->sid, sizeof(int));
 	case FIONREAD: {
 		int none = 0;

@@ -9,6 +9,7 @@
  * rcx and r11 as Linux leaves them, every other register intact.
  */
 #include <mica/abi.h>
+#include "libos/lx/syscall.h"
 
 /* lx_syscall(rax, rdi, rsi, rdx, r10, r8, r9), from a 16-byte aligned rsp; the seventh argument goes on the stack. */
 .macro CALL_LX_SYSCALL
@@ -24,6 +25,34 @@
 	addq $16, %rsp
 .endm
 
+/* The callee-saved registers, completing a struct lx_frame below the syscall registers, and back. */
+.macro PUSH_CALLEE_SAVED
+	pushq %rbx
+	pushq %rbp
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+.macro POP_CALLEE_SAVED
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbp
+	popq %rbx
+.endm
+/* The argument registers and rcx, as pushed on the way in. */
+.macro POP_SYSCALL_REGS
+	popq %r9
+	popq %r8
+	popq %r10
+	popq %rdx
+	popq %rsi
+	popq %rdi
+	popq %rcx
+.endm
+
 	.text
 	.globl lx_syscall_entry
 lx_syscall_entry:
@@ -37,25 +66,17 @@ lx_syscall_entry:
 	pushq %r10
 	pushq %r8
 	pushq %r9
-	cmpq $56, %rax          /* clone, fork, vfork, clone3 copy the whole frame, sigreturn replaces it: save the rest too */
-	jb 1f
-	cmpq $58, %rax
-	jbe 2f
-1:	cmpq $15, %rax
-	je 2f
-	cmpq $435, %rax
-	je 2f
-	CALL_LX_SYSCALL
+	cmpq $LX_NR_LIMIT, %rax /* calls flagged LX_FULL (syscalls.def) copy or replace the whole frame: save the rest too */
+	jae 1f
+	leaq lx_syscall_flags(%rip), %rcx /* rcx is saved: the scratch register */
+	testb $LX_FULL, (%rcx,%rax)
+	jnz 2f
+1:	CALL_LX_SYSCALL
 	cmpq $0, %gs:32         /* a signal to deliver: complete the frame and take the slow way */
 	jne 4f
 	jmp lx_return_saved     /* only the registers saved on the way in */
 
-2:	pushq %rbx
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+2:	PUSH_CALLEE_SAVED
 	movq %rsp, %gs:16       /* the thread's whole frame */
 	CALL_LX_SYSCALL
 	cmpq $0, %gs:32
@@ -64,12 +85,7 @@ lx_syscall_entry:
 	jne lx_return_whole
 	jmp lx_return
 
-4:	pushq %rbx              /* the callee-saved registers are the program's again after the call */
-	pushq %rbp
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+4:	PUSH_CALLEE_SAVED       /* the callee-saved registers are the program's again after the call */
 	movq %rsp, %gs:16
 5:	movq %rax, %rdi
 	call lx_signal_return   /* makes the frame a whole context (the handler's, say); returns rax */
@@ -78,20 +94,9 @@ lx_syscall_entry:
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return
 lx_return:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
+	POP_CALLEE_SAVED
 lx_return_saved:
-	popq %r9
-	popq %r8
-	popq %r10
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rcx
+	POP_SYSCALL_REGS
 	popfq
 	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
 	movq %gs:8, %rsp
@@ -108,19 +113,8 @@ lx_return_saved:
 	.globl lx_return_whole
 lx_return_whole:
 	movq $0, %gs:40
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbp
-	popq %rbx
-	popq %r9
-	popq %r8
-	popq %r10
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rcx
+	POP_CALLEE_SAVED
+	POP_SYSCALL_REGS
 	popq %r11
 	pushq $USER_SS
 	pushq %gs:8

@@ -1,22 +1,8 @@
 /* epoll (level- and edge-triggered, one-shot) and timerfd: event loops over pipes, eventfds, timers and the console. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
-#define EPOLLIN 0x001
-#define EPOLLOUT 0x004
-#define EPOLLERR 0x008
-#define EPOLLHUP 0x010
-#define EPOLLONESHOT (1U << 30)
-#define EPOLLET (1U << 31)
-#define EPOLL_CTL_ADD 1
-#define EPOLL_CTL_DEL 2
-#define EPOLL_CTL_MOD 3
 #define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
 
-struct epoll_event_ {
-	uint32_t events;
-	uint64_t data;
-} __attribute__((packed));
-_Static_assert(sizeof(struct epoll_event_) == 12, "struct epoll_event is packed on x86-64");
 
 /* One watched descriptor. The open file is held so that the interest outlives a close of the fd. */
 struct interest {
@@ -60,9 +46,8 @@ static long ep_none_write(struct file *f, const void *b, size_t n)
 static const struct file_ops epoll_ops = { ep_none_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, epoll_close,
 					   NULL, NULL };
 
-long lx_sys_epoll_create1(long flags, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_epoll_create1(long flags)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
 	struct epoll *ep = lx_alloc(sizeof(*ep));
@@ -75,9 +60,9 @@ long lx_sys_epoll_create1(long flags, long a2, long a3, long a4, long a5, long a
 	return fd_new(f, flags & O_CLOEXEC);
 }
 
-long lx_sys_epoll_create(long size, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_epoll_create(long size)
 {
-	return size <= 0 ? -EINVAL : lx_sys_epoll_create1(0, a2, a3, a4, a5, a6);
+	return size <= 0 ? -EINVAL : lx_sys_epoll_create1(0);
 }
 
 static struct epoll *epoll_of(long epfd, struct file **f)
@@ -100,7 +85,7 @@ static struct interest **find(struct epoll *ep, int fd)
 }
 
 /* Add, change or remove the interest of epoll ep in fd. */
-static long ctl(struct epoll *ep, int op, int fd, const struct epoll_event_ *ev)
+static long ctl(struct epoll *ep, int op, int fd, const struct linux_epoll_event *ev)
 {
 	struct interest **pp = find(ep, fd), *i = *pp;
 	if (op == EPOLL_CTL_ADD) {
@@ -134,12 +119,11 @@ static long ctl(struct epoll *ep, int op, int fd, const struct epoll_event_ *ev)
 	return 0;
 }
 
-long lx_sys_epoll_ctl(long epfd, long op, long fd, long uev, long a5, long a6)
+long lx_sys_epoll_ctl(int epfd, long op, int fd, uint64_t uev)
 {
-	(void)a5, (void)a6;
 	struct file *f;
 	struct epoll *ep = epoll_of(epfd, &f);
-	struct epoll_event_ ev = { 0, 0 };
+	struct linux_epoll_event ev = { 0, 0 };
 	if (!ep)
 		return f ? -EINVAL : -EBADF;
 	long r = 0;
@@ -154,7 +138,7 @@ long lx_sys_epoll_ctl(long epfd, long op, long fd, long uev, long a5, long a6)
 }
 
 /* Collect up to max ready events into out; register for changes when wait. */
-static long collect(struct epoll *ep, struct epoll_event_ *out, long max, bool wait, bool *look)
+static long collect(struct epoll *ep, struct linux_epoll_event *out, long max, bool wait, bool *look)
 {
 	long n = 0;
 	for (struct interest *i = ep->list; i && n < max; i = i->next) {
@@ -172,7 +156,7 @@ static long collect(struct epoll *ep, struct epoll_event_ *out, long max, bool w
 			*look = true;
 		if (!fresh)
 			continue;
-		out[n++] = (struct epoll_event_){ (uint32_t)fresh, i->data };
+		out[n++] = (struct linux_epoll_event){ (uint32_t)fresh, i->data };
 		if (i->events & EPOLLONESHOT)
 			i->disabled = true;
 	}
@@ -180,7 +164,7 @@ static long collect(struct epoll *ep, struct epoll_event_ *out, long max, bool w
 }
 
 /* Wait for events on ep until the deadline or a signal. */
-static long epoll_wait_on(struct epoll *ep, struct epoll_event_ *out, long max, uint64_t deadline)
+static long epoll_wait_on(struct epoll *ep, struct linux_epoll_event *out, long max, uint64_t deadline)
 {
 	for (;;) {
 		bool look = false;
@@ -197,7 +181,7 @@ static long epoll_wait_on(struct epoll *ep, struct epoll_event_ *out, long max, 
 	}
 }
 
-long lx_sys_epoll_pwait(long epfd, long uev, long max, long timeout_ms, long usig, long size)
+long lx_sys_epoll_pwait(int epfd, uint64_t uev, long max, long timeout_ms, uint64_t usig, long size)
 {
 	struct file *f;
 	struct epoll *ep = epoll_of(epfd, &f);
@@ -208,7 +192,7 @@ long lx_sys_epoll_pwait(long epfd, long uev, long max, long timeout_ms, long usi
 	uint64_t old = me->sigmask, mask;
 	if (max <= 0 || max > 65536)
 		r = -EINVAL;
-	else if (!mem_user_ok((uint64_t)uev, (uint64_t)max * sizeof(struct epoll_event_), true))
+	else if (!mem_user_ok((uint64_t)uev, (uint64_t)max * sizeof(struct linux_epoll_event), true))
 		r = -EFAULT;
 	else if (usig && (size != 8 || !mem_user_ok((uint64_t)usig, 8, false)))
 		r = size != 8 ? -EINVAL : -EFAULT;
@@ -219,7 +203,7 @@ long lx_sys_epoll_pwait(long epfd, long uev, long max, long timeout_ms, long usi
 		}
 		timeout_ms = (int)timeout_ms;
 		uint64_t deadline = timeout_ms < 0 ? ~0UL : clock_ns() + (uint64_t)timeout_ms * 1000000UL;
-		r = epoll_wait_on(ep, (struct epoll_event_ *)uev, max, deadline);
+		r = epoll_wait_on(ep, (struct linux_epoll_event *)uev, max, deadline);
 		if (usig)
 			me->sigmask = old;
 	}
@@ -227,9 +211,8 @@ long lx_sys_epoll_pwait(long epfd, long uev, long max, long timeout_ms, long usi
 	return r;
 }
 
-long lx_sys_epoll_wait(long epfd, long uev, long max, long timeout_ms, long a5, long a6)
+long lx_sys_epoll_wait(int epfd, uint64_t uev, long max, long timeout_ms)
 {
-	(void)a5, (void)a6;
 	return lx_sys_epoll_pwait(epfd, uev, max, timeout_ms, 0, 8);
 }
 
@@ -243,7 +226,6 @@ struct timerfd {
 /* The clock a timerfd counts on, in ns (realtime: the launch time plus time since boot). */
 static uint64_t timer_now(const struct timerfd *t)
 {
-	extern uint64_t lx_boot_time;
 	return clock_ns() + (t->clock == CLOCK_REALTIME ? lx_boot_time * 1000000000UL : 0);
 }
 
@@ -296,19 +278,14 @@ static void tfd_close(struct file *f)
 static const struct file_ops tfd_ops = { tfd_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, tfd_close,
 					 tfd_poll, NULL };
 
-long lx_sys_timerfd_create(long clk, long flags, long a3, long a4, long a5, long a6)
+long lx_sys_timerfd_create(long clk, long flags)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if ((clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME) || (flags & ~(O_CLOEXEC | O_NONBLOCK)))
 		return -EINVAL;
-	struct timerfd *t = lx_alloc(sizeof(*t));
-	struct file *f = t ? file_new(&tfd_ops, NULL, O_RDONLY | (int)(flags & O_NONBLOCK)) : NULL;
-	if (!f) {
-		lx_free(t);
+	struct file *f = file_new_anon(&tfd_ops, O_RDONLY | (int)(flags & O_NONBLOCK), sizeof(struct timerfd));
+	if (!f)
 		return -ENOMEM;
-	}
-	t->clock = (int)clk;
-	f->priv = t;
+	((struct timerfd *)f->priv)->clock = (int)clk;
 	return fd_new(f, flags & O_CLOEXEC);
 }
 
@@ -332,9 +309,8 @@ static void tfd_current(struct timerfd *t, struct linux_timespec out[2])
 	ns_ts(t->next > now ? t->next - now : 0, &out[1]);
 }
 
-long lx_sys_timerfd_settime(long fd, long flags, long unew, long uold, long a5, long a6)
+long lx_sys_timerfd_settime(int fd, long flags, uint64_t unew, uint64_t uold)
 {
-	(void)a5, (void)a6;
 	struct linux_timespec nv[2], ov[2];
 	struct file *f = file_get((int)fd);
 	long r = 0;
@@ -364,9 +340,8 @@ long lx_sys_timerfd_settime(long fd, long flags, long unew, long uold, long a5, 
 	return r;
 }
 
-long lx_sys_timerfd_gettime(long fd, long ucur, long a3, long a4, long a5, long a6)
+long lx_sys_timerfd_gettime(int fd, uint64_t ucur)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct linux_timespec cur[2];
 	struct file *f = file_get((int)fd);
 	if (!f)

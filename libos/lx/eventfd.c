@@ -1,7 +1,6 @@
 /* eventfd: a 64-bit counter as a file, in the heap all processes share. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
-#define EFD_SEMAPHORE 1
 #define COUNTER_MAX 0xFFFFFFFFFFFFFFFEUL
 
 struct eventfd {
@@ -16,7 +15,7 @@ static long efd_wait(struct eventfd *e)
 	if (lx_signal_interrupts())
 		return -EINTR;
 	lx_waitq_add(&e->waiters);
-	lx_thread_wait(100000000UL);
+	lx_thread_wait(LX_RECHECK_NS);
 	return lx_signal_interrupts() ? -EINTR : 0;
 }
 
@@ -79,25 +78,20 @@ static void efd_close(struct file *f)
 
 static const struct file_ops efd_ops = { efd_read, efd_write, lx_no_pread, lx_no_pwrite, NULL, efd_close, efd_poll, efd_waitq };
 
-long lx_sys_eventfd2(long initval, long flags, long a3, long a4, long a5, long a6)
+long lx_sys_eventfd2(long initval, long flags)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE))
 		return -EINVAL;
-	struct eventfd *e = lx_alloc(sizeof(*e));
-	struct file *f = e ? file_new(&efd_ops, NULL, O_RDWR | (int)(flags & O_NONBLOCK)) : NULL;
-	if (!f) {
-		lx_free(e);
+	struct file *f = file_new_anon(&efd_ops, O_RDWR | (int)(flags & O_NONBLOCK), sizeof(struct eventfd));
+	if (!f)
 		return -ENOMEM;
-	}
+	struct eventfd *e = f->priv;
 	e->count = (uint32_t)initval;
 	e->semaphore = flags & EFD_SEMAPHORE;
-	f->priv = e;
 	return fd_new(f, flags & O_CLOEXEC);
 }
 
-long lx_sys_eventfd(long initval, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_eventfd(long initval)
 {
-	(void)a2;
-	return lx_sys_eventfd2(initval, 0, a3, a4, a5, a6);
+	return lx_sys_eventfd2(initval, 0);
 }

@@ -1,5 +1,5 @@
 /* lx's open files and descriptors: regular, directory and generated files, open(2) itself and the fd table. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 
 /* One descriptor: the open file it names and its close-on-exec flag. */
@@ -130,6 +130,18 @@ struct file *file_new(const struct file_ops *ops, struct inode *n, int flags)
 	f->refs = 1;
 	if (n)
 		inode_hold(n);
+	return f;
+}
+
+struct file *file_new_anon(const struct file_ops *ops, int flags, size_t size)
+{
+	void *priv = lx_alloc(size);
+	struct file *f = priv ? file_new(ops, NULL, flags) : NULL;
+	if (!f) {
+		lx_free(priv);
+		return NULL;
+	}
+	f->priv = priv;
 	return f;
 }
 
@@ -340,11 +352,8 @@ bool fd_cloexec(int fd)
 }
 
 /* close_range: close (or with CLOSE_RANGE_CLOEXEC mark close-on-exec) every descriptor in [first, last]. */
-#define CLOSE_RANGE_UNSHARE 2
-#define CLOSE_RANGE_CLOEXEC 4
-long lx_sys_close_range(long first, long last, long flags, long a4, long a5, long a6)
+long lx_sys_close_range(long first, long last, long flags)
 {
-	(void)a4, (void)a5, (void)a6;
 	unsigned lo = (unsigned)first, hi = (unsigned)last;
 	if (lo > hi || (flags & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;

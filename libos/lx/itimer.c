@@ -1,18 +1,9 @@
 /* Timers that send signals — setitimer/getitimer/alarm and timer_create — run by a helper thread of lx's. */
 #include "libos/lx/lx.h"
 
-#define ITIMER_REAL 0
-#define ITIMER_VIRTUAL 1
-#define ITIMER_PROF 2
+#define HELPER_KICK 1 /* the timer thread's notification bit: the timers changed */
 #define NITIMERS 3  /* slots 0..2 are setitimer's, by `which`; timer_create's id k is slot NITIMERS + k */
 #define NTIMERS 32
-#define SIGALRM 14
-#define SIGVTALRM 26
-#define SIGPROF 27
-#define SIGEV_SIGNAL 0
-#define SIGEV_NONE 1
-#define SIGEV_THREAD_ID 4
-#define TIMER_ABSTIME 1
 #define CPU_TICK 4000000UL /* ns: how often at most a CPU-time timer is looked at, as a 250 Hz kernel would */
 
 /*
@@ -59,7 +50,7 @@ static void fire(struct timer *t, uint64_t now)
 		return;
 	struct lx_thread *target = t->notify == SIGEV_THREAD_ID ? lx_thread_by_tid(t->tid) : NULL;
 	if (target) {
-		lx_signal_send(target, t->signo, -2 /* SI_TIMER */);
+		lx_signal_send(target, t->signo, SI_TIMER);
 		return;
 	}
 	lx_me->pending |= 1UL << (t->signo - 1);
@@ -118,7 +109,7 @@ static long arm(struct timer *t, uint64_t value, uint64_t interval, bool absolut
 	t->next = !value ? 0 : absolute ? (value > now ? value : now ? now : 1) : now + value;
 	t->interval = interval;
 	if (helper)
-		sys_ntfn_signal(helper_ntfn, 1);
+		sys_ntfn_signal(helper_ntfn, HELPER_KICK);
 	return 0;
 }
 
@@ -166,9 +157,8 @@ static struct timer *itimer(int which)
 	return t;
 }
 
-long lx_sys_getitimer(long which, long ucur, long a3, long a4, long a5, long a6)
+long lx_sys_getitimer(long which, uint64_t ucur)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct linux_timeval cur[2];
 	if ((unsigned)which >= NITIMERS)
 		return -EINVAL;
@@ -179,9 +169,8 @@ long lx_sys_getitimer(long which, long ucur, long a3, long a4, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_setitimer(long which, long unew, long uold, long a4, long a5, long a6)
+long lx_sys_setitimer(long which, uint64_t unew, uint64_t uold)
 {
-	(void)a4, (void)a5, (void)a6;
 	struct linux_timeval nv[2] = { { 0, 0 }, { 0, 0 } }, ov[2];
 	if ((unsigned)which >= NITIMERS)
 		return -EINVAL;
@@ -201,9 +190,8 @@ long lx_sys_setitimer(long which, long unew, long uold, long a4, long a5, long a
 }
 
 /* alarm: SIGALRM in secs seconds (0 cancels); the seconds that were left of the previous one. */
-long lx_sys_alarm(long secs, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_alarm(long secs)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t was = left(&timers[ITIMER_REAL]);
 	long r = arm(itimer(ITIMER_REAL), (uint64_t)(unsigned)secs * 1000000000UL, 0, false);
 	if (r < 0)
@@ -225,10 +213,9 @@ static bool timer_clock_ok(long clk)
 	       clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID;
 }
 
-long lx_sys_timer_create(long clk, long usev, long uid, long a4, long a5, long a6)
+long lx_sys_timer_create(long clk, uint64_t usev, long uid)
 {
-	(void)a4, (void)a5, (void)a6;
-	struct { uint64_t value; int32_t signo, notify, tid; } sev = { 0, 14, SIGEV_SIGNAL, 0 };
+	struct linux_sigevent sev = { 0, SIGALRM, SIGEV_SIGNAL, 0 };
 	clk = lx_clock_id(clk);
 	if (!timer_clock_ok(clk))
 		return -EINVAL;
@@ -237,7 +224,7 @@ long lx_sys_timer_create(long clk, long usev, long uid, long a4, long a5, long a
 	if (usev)
 		memcpy(&sev, (const void *)usev, sizeof(sev));
 	if ((sev.notify != SIGEV_SIGNAL && sev.notify != SIGEV_NONE && sev.notify != SIGEV_THREAD_ID) ||
-	    (sev.notify != SIGEV_NONE && (sev.signo < 1 || sev.signo > 64)))
+	    (sev.notify != SIGEV_NONE && (sev.signo <= 0 || sev.signo > NSIG)))
 		return -EINVAL;
 	for (int k = 0; k < NTIMERS - NITIMERS; k++)
 		if (!timers[NITIMERS + k].used) {
@@ -249,10 +236,8 @@ long lx_sys_timer_create(long clk, long usev, long uid, long a4, long a5, long a
 	return -EAGAIN;
 }
 
-long lx_sys_timer_settime(long id, long flags, long unew, long uold, long a5, long a6)
+long lx_sys_timer_settime(long id, long flags, uint64_t unew, uint64_t uold)
 {
-	(void)a5, (void)a6;
-	extern uint64_t lx_boot_time;
 	struct timer *t = timer_of((int)id);
 	struct linux_timespec nv[2], ov[2];
 	if (!t)
@@ -275,9 +260,8 @@ long lx_sys_timer_settime(long id, long flags, long unew, long uold, long a5, lo
 	return r;
 }
 
-long lx_sys_timer_gettime(long id, long ucur, long a3, long a4, long a5, long a6)
+long lx_sys_timer_gettime(long id, uint64_t ucur)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct timer *t = timer_of((int)id);
 	struct linux_timespec cur[2];
 	if (!t)
@@ -290,16 +274,14 @@ long lx_sys_timer_gettime(long id, long ucur, long a3, long a4, long a5, long a6
 	return 0;
 }
 
-long lx_sys_timer_getoverrun(long id, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_timer_getoverrun(long id)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct timer *t = timer_of((int)id);
 	return t ? (long)t->overrun : -EINVAL;
 }
 
-long lx_sys_timer_delete(long id, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_timer_delete(long id)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct timer *t = timer_of((int)id);
 	if (!t)
 		return -EINVAL;

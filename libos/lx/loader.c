@@ -1,6 +1,6 @@
 /* Loading a Linux ELF program (static, static-PIE, or dynamic with its interpreter) and building its initial stack. */
 #include "libos/lx/lx.h"
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 #include "lib/elf.h"
 
 /* Where the program headers are in memory once loaded at base, or 0. */
@@ -273,7 +273,7 @@ long lx_load(const char *path, char *const argv[], char *const envp[], uint64_t 
 		{ AT_PHDR, phdr_addr(&e.img, base) }, { AT_PHENT, sizeof(Elf64_Phdr) }, { AT_PHNUM, eh->e_phnum },
 		{ AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, base + e.img.entry },
 		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 }, { AT_SECURE, 0 },
-		{ AT_HWCAP, 0x178bfbff }, { AT_CLKTCK, 100 },
+		{ AT_HWCAP, 0x178bfbff }, { AT_CLKTCK, LINUX_USER_HZ },
 	};
 	r = build_stack(argv, envp, path, &aux[0][0], (int)(sizeof(aux) / sizeof(aux[0])), sp);
 	if (r == 0)

@@ -12,8 +12,8 @@
  */
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 #define LX_STACK_PAGES 16
-#define LX_XSTACK (LX_STACKS + 0x100000UL) /* thread 1's exception stack: the 16 KiB below */
-#define LX_KSTACK (LX_STACKS + 0x200000UL) /* thread 1's lx stack for syscalls: the 64 KiB below */
+#define LX_XSTACK (LX_STACKS + LX_SLOT_XSTACK) /* thread 1's exception stack: the 16 KiB below */
+#define LX_KSTACK (LX_STACKS + LX_SLOT_KSTACK) /* thread 1's lx stack for syscalls: the 64 KiB below */
 
 extern char lx_text_start[], lx_end[], lx_syscall_entry[];
 void lx_fault(struct exc_frame *f);

@@ -1,18 +1,14 @@
 /* The program's address space: areas (VMAs), pages filled on first touch, brk, mmap and friends. */
 #include "libos/lx/lx.h"
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 /*
  * Every range the program may use is a struct vma on a sorted list. Pages
  * are not mapped until first touched: the page-fault upcall lands in
- * lx_fault, which allocates a frame, fills it (zeros, or the file's bytes)
+ * lx_fault (fault.c), which allocates a frame, fills it (zeros, or the file's bytes)
  * and maps it with the area's permissions. lx reads the page tables through
  * the kernel's read-only window to find what is mapped.
  */
-#define MADV_DONTNEED 4
-#define MS_ASYNC 1
-#define MS_INVALIDATE 2
-#define MS_SYNC 4
 
 static struct vma *vmas;
 static uint64_t brk_base, brk_cur;
@@ -458,7 +454,7 @@ size_t mem_format_maps(char *buf, size_t n)
 }
 
 /* ---- the syscalls ---- */
-long lx_sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
+long lx_sys_mmap(long addr, long len, long prot, long flags, int fd, long off)
 {
 	struct file *f = NULL;
 	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
@@ -476,24 +472,21 @@ long lx_sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
 	return mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, f, (uint64_t)off);
 }
 
-long lx_sys_munmap(long addr, long len, long a3, long a4, long a5, long a6)
+long lx_sys_munmap(long addr, long len)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	return mem_unmap((uint64_t)addr, (uint64_t)len);
 }
 
-long lx_sys_mprotect(long addr, long len, long prot, long a4, long a5, long a6)
+long lx_sys_mprotect(long addr, long len, long prot)
 {
-	(void)a4, (void)a5, (void)a6;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	return mem_protect((uint64_t)addr, (uint64_t)len, (int)prot);
 }
 
 /* brk: the heap after the program's data; returns the (new) break, or the old one on failure. */
-long lx_sys_brk(long addr, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_brk(long addr)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t want = (uint64_t)addr, old_top = PGROUNDUP_U(brk_cur), new_top = PGROUNDUP_U(want);
 	if (want < brk_base || want > brk_base + (1UL << 36))
 		return (long)brk_cur;
@@ -521,9 +514,9 @@ static void move_pages(uint64_t old, uint64_t new, uint64_t len, int prot)
 	}
 }
 
-long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr, long a6)
+long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr)
 {
-	(void)newaddr, (void)a6;
+	(void)newaddr;
 	uint64_t o = (uint64_t)old, ol = PGROUNDUP_U(oldlen), nl = PGROUNDUP_U(newlen);
 	struct vma *v = vma_find(o);
 	if ((o & (PAGE_SIZE - 1)) || nl == 0 || (flags & ~MREMAP_MAYMOVE))
@@ -547,9 +540,8 @@ long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr,
 }
 
 /* msync: a shared file mapping's pages are the file's own, so there is nothing to write back; only checks. */
-long lx_sys_msync(long addr, long len, long flags, long a4, long a5, long a6)
+long lx_sys_msync(long addr, long len, long flags)
 {
-	(void)a4, (void)a5, (void)a6;
 	uint64_t start = (uint64_t)addr, end = start + PGROUNDUP_U(len);
 	if ((start & (PAGE_SIZE - 1)) || len < 0 || end < start || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
@@ -563,9 +555,8 @@ long lx_sys_msync(long addr, long len, long flags, long a4, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_madvise(long addr, long len, long advice, long a4, long a5, long a6)
+long lx_sys_madvise(long addr, long len, long advice)
 {
-	(void)a4, (void)a5, (void)a6;
 	uint64_t start = (uint64_t)addr, end = start + PGROUNDUP_U(len);
 	if ((start & (PAGE_SIZE - 1)) || len < 0 || end < start)
 		return -EINVAL;
@@ -584,116 +575,6 @@ long lx_sys_madvise(long addr, long len, long advice, long a4, long a5, long a6)
 			a = stop;
 		}
 	return 0;
-}
-
-/* ---- faults ---- */
-static int fault_signal(uint64_t trapno)
-{
-	switch (trapno) {
-	case T_DIVIDE: return SIGFPE;
-	case T_ILLOP: return SIGILL;
-	case T_BRKPT: return SIGTRAP;
-	default: return SIGSEGV;
-	}
-}
-
-/* Registers of an upcall frame as a signal frame has them, and back. */
-static void regs_from(struct lx_regs *r, const struct exc_frame *f)
-{
-	*r = (struct lx_regs){ .r8 = f->r8, .r9 = f->r9, .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
-			       .r14 = f->r14, .r15 = f->r15, .rdi = f->rdi, .rsi = f->rsi, .rbp = f->rbp, .rbx = f->rbx,
-			       .rdx = f->rdx, .rax = f->rax, .rcx = f->rcx, .rsp = f->rsp, .rip = f->rip, .rflags = f->rflags };
-}
-
-static void regs_to(struct exc_frame *f, const struct lx_regs *r)
-{
-	f->r8 = r->r8, f->r9 = r->r9, f->r10 = r->r10, f->r11 = r->r11, f->r12 = r->r12, f->r13 = r->r13;
-	f->r14 = r->r14, f->r15 = r->r15, f->rdi = r->rdi, f->rsi = r->rsi, f->rbp = r->rbp, f->rbx = r->rbx;
-	f->rdx = r->rdx, f->rax = r->rax, f->rcx = r->rcx, f->rsp = r->rsp, f->rip = r->rip, f->rflags = r->rflags;
-}
-
-/*
- * A kick (thread_kick): a signal waits for this thread. In program code it is
- * delivered now, over the interrupted registers; inside lx it waits for the
- * way out of lx, which delivers it anyway.
- */
-static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
-{
-	extern char lx_text_start[], lx_end[];
-	if (f->rip < (uint64_t)lx_text_start || f->rip >= (uint64_t)lx_end) {
-		struct lx_regs r;
-		regs_from(&r, f);
-		bool locked = lx_multi;
-		if (locked)
-			lx_lock();
-		lx_signal_deliver(&r);
-		if (locked)
-			lx_unlock();
-		regs_to(f, &r);
-	}
-	exc_resume(f);
-}
-
-/* Run the program's handler for the fault's signal, if it has one: true when f now enters it. */
-static bool fault_to_handler(struct exc_frame *f, int sig)
-{
-	/* SEGV_ACCERR/MAPERR, BUS_ADRERR, ILL_ILLOPN, FPE_INTDIV, TRAP_BRKPT */
-	int code = sig == SIGSEGV ? ((f->err & PFERR_P) ? 2 : 1) : sig == SIGBUS || sig == SIGILL ? 2 : 1;
-	struct lx_regs r;
-	regs_from(&r, f);
-	bool locked = lx_multi;
-	if (locked)
-		lx_lock();
-	bool taken = lx_signal_fault(&r, sig, code, f->trapno == T_PGFLT ? f->addr : f->rip);
-	if (locked)
-		lx_unlock();
-	if (!taken)
-		return false;
-	regs_to(f, &r);
-	return true;
-}
-
-/*
- * The process needs a page and the machine has none: it ends as Linux's OOM
- * killer ends one (SIGKILL, one line on the console), and the others go on.
- */
-static __attribute__((noreturn)) void lx_out_of_memory(void)
-{
-	printf("lx: out of memory: killed process %d (%s)\n", lx_pid, lx_me && lx_me->exe ? lx_me->exe : "?");
-	lx_exit_signal(SIGKILL);
-}
-
-/* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
-void lx_fault(struct exc_frame *f);
-void lx_fault(struct exc_frame *f)
-{
-	extern char lx_text_start[], lx_end[];
-	int sig = fault_signal(f->trapno);
-	if (f->trapno == T_PGFLT) {
-		bool locked = lx_multi;
-		if (locked)
-			lx_lock();
-		if (((f->err & PFERR_P) && (f->err & PFERR_W) && mem_cow_fault(f->addr)) ||
-		    (!(f->err & PFERR_P) && lx_shared_fault(f->addr)))
-			sig = 0;
-		else
-			sig = mem_fault(f->addr, f->err & PFERR_W);
-		if (locked)
-			lx_unlock();
-		if (sig == 0)
-			exc_resume(f);
-	}
-	if (f->trapno == T_KICK)
-		lx_kicked(f); /* does not return */
-	if (sig == SIGKILL)
-		lx_out_of_memory(); /* does not return */
-	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
-		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
-	else if (fault_to_handler(f, sig))
-		exc_resume(f);
-	else if (lx_trace)
-		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, sig);
-	lx_exit_signal(sig);
 }
 
 /* ---- fork and exec ---- */

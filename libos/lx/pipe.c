@@ -1,5 +1,5 @@
 /* Pipes and socket pairs: ring buffers in the heap all processes share, with readers and writers that wait on their notifications. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 /*
  * A pipe is one ring: its read end takes from it, its write end puts in it.
@@ -8,16 +8,6 @@
  * queue, since either matters to a poll on either end.
  */
 #define PIPE_SIZE 65536
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
-#define SOCK_STREAM 1
-#define SOCK_NONBLOCK 04000
-#define SOCK_CLOEXEC 02000000
-#define SHUT_RD 0
-#define SHUT_WR 1
-#define SHUT_RDWR 2
-#define POLLRDHUP 0x2000
 
 struct ring {
 	uint8_t buf[PIPE_SIZE];
@@ -62,7 +52,7 @@ static long ring_wait(struct ring *r)
 	if (lx_signal_interrupts())
 		return -EINTR;
 	lx_waitq_add(r->wq);
-	lx_thread_wait(100000000UL); /* look again now and then, whatever happened */
+	lx_thread_wait(LX_RECHECK_NS); /* look again now and then, whatever happened */
 	return lx_signal_interrupts() ? -EINTR : 0;
 }
 
@@ -93,7 +83,7 @@ static long ring_write(struct ring *r, const void *buf, size_t n, bool nonblock)
 	size_t done = 0;
 	while (done < n) {
 		if (r->readers == 0) {
-			lx_signal_send(NULL, 13, 0); /* SIGPIPE */
+			lx_signal_send(NULL, SIGPIPE, SI_USER);
 			return done ? (long)done : -EPIPE;
 		}
 		size_t room = PIPE_SIZE - r->len;
@@ -174,9 +164,8 @@ static long install_two(long ufds, struct file *a, struct file *b, bool cloexec)
 }
 
 /* Both ends of a new pipe into fds[0] (read) and fds[1] (write). */
-long lx_sys_pipe2(long ufds, long flags, long a3, long a4, long a5, long a6)
+long lx_sys_pipe2(uint64_t ufds, long flags)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	if (!mem_user_ok((uint64_t)ufds, 8, true))
@@ -195,10 +184,9 @@ long lx_sys_pipe2(long ufds, long flags, long a3, long a4, long a5, long a6)
 	return install_two(ufds, r, w, flags & O_CLOEXEC);
 }
 
-long lx_sys_pipe(long ufds, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_pipe(uint64_t ufds)
 {
-	(void)a2;
-	return lx_sys_pipe2(ufds, 0, a3, a4, a5, a6);
+	return lx_sys_pipe2(ufds, 0);
 }
 
 /* ---- socket pairs ---- */
@@ -213,7 +201,7 @@ static long sock_write(struct file *f, const void *buf, size_t n)
 {
 	struct sock_end *e = f->priv;
 	if (e->wr_shut) {
-		lx_signal_send(NULL, 13, 0); /* SIGPIPE */
+		lx_signal_send(NULL, SIGPIPE, SI_USER);
 		return -EPIPE;
 	}
 	return ring_write(tx_of(e), buf, n, f->flags & O_NONBLOCK);
@@ -261,9 +249,8 @@ static const struct file_ops sock_ops = { sock_read, sock_write, lx_no_pread, lx
 					  sock_waitq };
 
 /* socketpair(AF_UNIX, SOCK_STREAM): two connected ends into fds[0] and fds[1]. Other kinds: -EOPNOTSUPP / -EAFNOSUPPORT. */
-long lx_sys_socketpair(long domain, long type, long protocol, long ufds, long a5, long a6)
+long lx_sys_socketpair(long domain, long type, long protocol, uint64_t ufds)
 {
-	(void)a5, (void)a6;
 	int kind = (int)type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if ((int)domain == AF_INET || (int)domain == AF_INET6)
 		return -EOPNOTSUPP; /* as Linux: internet sockets do not pair */
@@ -294,9 +281,8 @@ long lx_sys_socketpair(long domain, long type, long protocol, long ufds, long a5
 	return install_two(ufds, f0, f1, ((int)type & SOCK_CLOEXEC) != 0);
 }
 
-long lx_sys_shutdown(long fd, long how, long a3, long a4, long a5, long a6)
+long lx_sys_shutdown(int fd, long how)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
@@ -342,29 +328,20 @@ static long unnamed_address(long fd, long uaddr, long ulen)
 	return 0;
 }
 
-long lx_sys_getsockname(long fd, long uaddr, long ulen, long a4, long a5, long a6)
+long lx_sys_getsockname(int fd, uint64_t uaddr, uint64_t ulen)
 {
-	(void)a4, (void)a5, (void)a6;
 	return unnamed_address(fd, uaddr, ulen);
 }
 
-long lx_sys_getpeername(long fd, long uaddr, long ulen, long a4, long a5, long a6)
+long lx_sys_getpeername(int fd, uint64_t uaddr, uint64_t ulen)
 {
-	(void)a4, (void)a5, (void)a6;
 	return unnamed_address(fd, uaddr, ulen);
 }
 
-#define SOL_SOCKET 1
-#define SO_TYPE 3
-#define SO_ERROR 4
-#define SO_SNDBUF 7
-#define SO_RCVBUF 8
-#define SO_DOMAIN 39
 
 /* getsockopt at SOL_SOCKET: the type, domain, pending error (none) and buffer sizes of a pair's end. */
-long lx_sys_getsockopt(long fd, long level, long name, long uval, long ulen, long a6)
+long lx_sys_getsockopt(int fd, long level, long name, uint64_t uval, uint64_t ulen)
 {
-	(void)a6;
 	long err;
 	struct file *f = sock_get(fd, &err);
 	if (!f)
@@ -394,9 +371,9 @@ long lx_sys_getsockopt(long fd, long level, long name, long uval, long ulen, lon
 }
 
 /* setsockopt at SOL_SOCKET: buffer sizes are taken and kept as they are (a pair's rings are fixed). */
-long lx_sys_setsockopt(long fd, long level, long name, long uval, long len, long a6)
+long lx_sys_setsockopt(int fd, long level, long name, uint64_t uval, long len)
 {
-	(void)uval, (void)a6;
+	(void)uval;
 	long err;
 	struct file *f = sock_get(fd, &err);
 	if (!f)

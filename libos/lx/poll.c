@@ -2,7 +2,6 @@
 #include "libos/lx/lx.h"
 
 #define POLL_MAX 1024
-#define FD_SETSIZE_ 1024
 #define CONSOLE_LOOK_NS 1000000UL /* files without a wait queue (timers; the console before pid 1's console thread): look again this often */
 
 /* The ready events of one pollfd (POLLNVAL for a closed fd); registers for a change when wait. */
@@ -113,9 +112,8 @@ static long check_fds(long ufds, long n)
 	return mem_user_ok((uint64_t)ufds, (uint64_t)n * sizeof(struct linux_pollfd), true) ? 0 : -EFAULT;
 }
 
-long lx_sys_poll(long ufds, long n, long timeout_ms, long a4, long a5, long a6)
+long lx_sys_poll(uint64_t ufds, long n, long timeout_ms)
 {
-	(void)a4, (void)a5, (void)a6;
 	long r = check_fds(ufds, n);
 	if (r < 0)
 		return r;
@@ -124,9 +122,8 @@ long lx_sys_poll(long ufds, long n, long timeout_ms, long a4, long a5, long a6)
 	return poll_wait((struct linux_pollfd *)ufds, n, deadline);
 }
 
-long lx_sys_ppoll(long ufds, long n, long uts, long usig, long size, long a6)
+long lx_sys_ppoll(uint64_t ufds, long n, uint64_t uts, uint64_t usig, long size)
 {
-	(void)a6;
 	struct poll_call c = { (struct linux_pollfd *)ufds, n, 0 };
 	long r = check_fds(ufds, n);
 	if (r == 0)
@@ -178,7 +175,7 @@ static long select_call(void *arg)
 static long select_args(struct select_call *c, long nfds, long r, long w, long e)
 {
 	long bytes = (nfds + 63) / 64 * 8, u[3] = { r, w, e };
-	if (nfds < 0 || nfds > FD_SETSIZE_)
+	if (nfds < 0 || nfds > FD_SETSIZE)
 		return -EINVAL;
 	c->nfds = nfds;
 	for (int k = 0; k < 3; k++) {
@@ -189,9 +186,8 @@ static long select_args(struct select_call *c, long nfds, long r, long w, long e
 	return 0;
 }
 
-long lx_sys_select(long nfds, long r, long w, long e, long utv, long a6)
+long lx_sys_select(long nfds, long r, long w, long e, uint64_t utv)
 {
-	(void)a6;
 	struct select_call c;
 	long err = select_args(&c, nfds, r, w, e);
 	if (err < 0)
@@ -209,7 +205,7 @@ long lx_sys_select(long nfds, long r, long w, long e, long utv, long a6)
 	return select_call(&c);
 }
 
-long lx_sys_pselect6(long nfds, long r, long w, long e, long uts, long usig)
+long lx_sys_pselect6(long nfds, long r, long w, long e, uint64_t uts, uint64_t usig)
 {
 	struct select_call c;
 	long err = select_args(&c, nfds, r, w, e);

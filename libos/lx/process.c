@@ -1,6 +1,6 @@
 /* Processes: pids, fork with copy-on-write over the kernel's page tables, wait4, execve, exit. */
 #include "libos/lx/lx.h"
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 #include "lib/elf.h"
 
 /*
@@ -13,20 +13,10 @@
  * (pids, parents, exit statuses) is in the shared header, so wait4 sees the
  * status a child left there when it ended.
  */
-#define WNOHANG 1
-#define WUNTRACED 2
-#define WCONTINUED 8
-#define ECHILD_ 10
-#define XSTACK_SPAN 0x100000UL
 
 int lx_pid = 1;
 struct lx_proc *lx_me;
-uint64_t lx_fork_from;
-int lx_fork_child_pid;
-uint64_t lx_fork_ctid;
-uint64_t lx_fork_child_sp;
-struct vma *lx_fork_vmas;
-bool lx_fork_ctid_clear;
+struct lx_fork lx_fork;
 extern char lx_text_start[], lx_end[], lx_syscall_entry[], lx_clone_entry[], exc_upcall[];
 
 static struct lx_proc *proc_of(int pid)
@@ -84,7 +74,7 @@ static long fork_env(struct lx_proc *p)
 		return child;
 	struct lx_thread *me = lx_self();
 	/* it starts on its own, fresh exception stack: every other private page is copy-on-write */
-	uint64_t xtop = (me->stack_top - 0x200000UL) + XSTACK_SPAN;
+	uint64_t xtop = LX_SLOT_XSTACK_OF(me->stack_top);
 	/* only where there is something: the program's areas, then lx's own regions (the shared
 	 * header and heap are PTE_SHARE, the exception stacks PTE_NOCOPY); walking every table of the
 	 * whole space costs more than the pages themselves. Of lx's stacks only the forking thread's:
@@ -92,7 +82,7 @@ static long fork_env(struct lx_proc *p)
 	extern char lx_end[];
 	const uint64_t regions[][2] = {
 		{ LX_BASE, PGROUNDUP_U((uint64_t)lx_end) },
-		{ me->stack_top - 0x100000UL, me->stack_top },
+		{ LX_SLOT_XSTACK_OF(me->stack_top), me->stack_top },
 		{ LX_HEAP, LX_SH->heap_mapped },
 		{ LX_SHARED, LX_SHARED_END },
 		{ ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE, ROOT_STACK_TOP },
@@ -128,8 +118,15 @@ static bool nproc_allows(void)
 	return n < lim;
 }
 
-/* fork: a new process, a copy of this one, returning 0 in it and its pid here; -EAGAIN past RLIMIT_NPROC or the table. */
-static long do_fork(void)
+/*
+ * fork: a new process, a copy of this one, returning 0 in it and its pid
+ * here; -EAGAIN past RLIMIT_NPROC or the table. In the parent: a table
+ * entry, a copy of the area list (mem_fork_copy), one more reference to
+ * every open file (vfs_fork), the hand-over (lx_fork), then the child's
+ * environment (fork_env); a failure undoes them in reverse. The child goes
+ * on in lx_process_fork_child.
+ */
+long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 {
 	console_start_helper(); /* pid 1's first fork: from now on console readers may be anywhere */
 	if (!lx_multi) {
@@ -148,12 +145,10 @@ static long do_fork(void)
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
 			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid };
 	vfs_fork();
-	lx_fork_from = ENVINFO->id; /* these three are for the child's copy of memory (a thread of ours that starts meanwhile is no child) */
-	lx_fork_child_pid = p->pid;
-	lx_fork_vmas = copy;
+	lx_fork = (struct lx_fork){ .from = ENVINFO->id, .child_pid = p->pid, .vmas = copy, .child_sp = child_sp,
+				    .ctid = ctid, .ctid_clear = ctid_clear };
 	r = fork_env(p);
-	lx_fork_from = 0;
-	lx_fork_vmas = NULL;
+	lx_fork = (struct lx_fork){ 0 }; /* the child has its copy */
 	if (r < 0) {
 		mem_fork_abandon(copy);
 		vfs_fork_abandon();
@@ -163,39 +158,46 @@ static long do_fork(void)
 	return p->pid;
 }
 
-long lx_sys_fork(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_fork(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	return do_fork();
+	return lx_fork_process(0, 0, false);
 }
 
 /* vfork is fork here: the parent does not wait for the child's exec (copy-on-write makes that cheap). */
-long lx_sys_vfork(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_vfork(void)
 {
-	return lx_sys_fork(a1, a2, a3, a4, a5, a6);
+	return lx_sys_fork();
 }
 
-/* The child's first steps (from lx_thread_setup): its pid, one thread, private lists. */
-void lx_process_fork_child(struct lx_thread *me);
+/*
+ * The forked child's first thread, me, before anything else (from
+ * lx_thread_setup): the child takes the hand-over out of its copy of memory,
+ * and then each part makes its copy of the parent's state the child's own,
+ * in this order:
+ *   1. the process: its pid and table entry; the fork is over (lx_fork empty)
+ *   2. threads: only me lives on, without the parent's kernel objects
+ *   3. what clone asked for: me on the child's stack, its tid at ctid
+ *   4. with the lock: memory (the area list, parked pages), devices (the
+ *      console's interrupt stays with pid 1), signals (none pending), timers
+ *      (none)
+ */
 void lx_process_fork_child(struct lx_thread *me)
 {
-	lx_pid = lx_fork_child_pid;
+	struct lx_fork f = lx_fork;
+	lx_fork = (struct lx_fork){ 0 };
+	lx_pid = f.child_pid;
 	lx_me = proc_of(lx_pid);
-	lx_fork_from = 0;
 	lx_threads_fork_child(me);
 	lx_me->main_ktid = me->kernel_tid;
-	if (lx_fork_child_sp) { /* clone gave the child a stack of its own */
-		me->user_rsp = lx_fork_child_sp;
-		lx_fork_child_sp = 0;
-	}
-	if (lx_fork_ctid) {
-		*(volatile uint32_t *)lx_fork_ctid = (uint32_t)me->tid;
-		if (lx_fork_ctid_clear)
-			me->clear_tid = lx_fork_ctid;
-		lx_fork_ctid = 0;
+	if (f.child_sp)
+		me->user_rsp = f.child_sp;
+	if (f.ctid) {
+		*(volatile uint32_t *)f.ctid = (uint32_t)me->tid;
+		if (f.ctid_clear)
+			me->clear_tid = f.ctid;
 	}
 	lx_lock();
-	mem_fork_child(lx_fork_vmas);
+	mem_fork_child(f.vmas);
 	dev_fork_child();
 	lx_signal_fork_child();
 	lx_itimer_fork_child();
@@ -209,7 +211,7 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 {
 	if (lx_multi)
 		lx_lock();
-	lx_threads_robust_exit();
+	lx_robust_exit_all();
 	vfs_exit();
 	mem_exit();
 	struct lx_proc *me = proc_of(lx_pid);
@@ -236,21 +238,21 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 
 void lx_exit(int status)
 {
-	process_end((status & 0xFF) << 8, status & 0xFF);
+	process_end(W_EXITCODE(status, 0), status & 0xFF);
 }
 
 void lx_exit_signal(int sig)
 {
-	process_end(sig, 128 + sig);
+	process_end(sig, LX_SIGNALLED_STATUS(sig));
 }
 
 /* The CPU time ns as a struct rusage at urusage (all of it user time, the rest zero); 0 or -EFAULT. */
 long lx_put_rusage(long urusage, uint64_t ns)
 {
-	uint64_t ru[18] = { ns / 1000000000UL, ns % 1000000000UL / 1000 }; /* utime, stime, then 14 counters */
+	struct linux_rusage ru = { .ru_utime = { (int64_t)(ns / 1000000000UL), (int64_t)(ns % 1000000000UL / 1000) } };
 	if (!mem_user_ok((uint64_t)urusage, sizeof(ru), true))
 		return -EFAULT;
-	memcpy((void *)urusage, ru, sizeof(ru));
+	memcpy((void *)urusage, &ru, sizeof(ru));
 	return 0;
 }
 
@@ -280,7 +282,7 @@ static void check_ended(struct lx_proc *c)
 	long st = c->env ? sys_env_status((long)c->env) : -E_AGAIN;
 	if (st < 0)
 		return;
-	c->wstatus = st > 128 && st <= 128 + 64 ? (int)(st - 128) : 9;
+	c->wstatus = st > LX_SIGNALLED_STATUS(0) && st <= LX_SIGNALLED_STATUS(NSIG) ? (int)(st - LX_SIGNALLED_STATUS(0)) : SIGKILL;
 	c->cpu_ns = 0;
 	c->state = LX_PROC_ZOMBIE;
 }
@@ -307,26 +309,25 @@ static struct lx_proc *wait_for(int pid, int options, long *err)
 			    ((options & WCONTINUED) && c->cont_report))
 				return c;
 		}
-		*err = !any ? -ECHILD_ : nohang ? 0 : lx_signal_interrupts() ? -EINTR : 1;
+		*err = !any ? -ECHILD : nohang ? 0 : lx_signal_interrupts() ? -EINTR : 1;
 		if (*err != 1)
 			return NULL;
 		lx_thread_wait(100000000UL);
 	}
 }
 
-long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, long a6)
+long lx_sys_wait4(long pid, long wstatus, long options, long rusage)
 {
-	(void)a5, (void)a6;
 	long err;
 	options = (int)options; /* pid_t and the options are ints: the upper halves of the registers are not ours */
-	if ((wstatus && !mem_user_ok((uint64_t)wstatus, 4, true)) || (rusage && !mem_user_ok((uint64_t)rusage, 144, true)))
+	if ((wstatus && !mem_user_ok((uint64_t)wstatus, 4, true)) || (rusage && !mem_user_ok((uint64_t)rusage, sizeof(struct linux_rusage), true)))
 		return -EFAULT;
-	if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
 		return -EINVAL;
 	struct lx_proc *c = wait_for((int)pid, (int)options, &err);
 	if (c && c->state != LX_PROC_ZOMBIE) { /* stopped or continued: reported once, not reaped */
-		int st = (options & WUNTRACED) && c->stop_report ? c->stop_report : 0xFFFF;
-		if (st == 0xFFFF)
+		int st = (options & WUNTRACED) && c->stop_report ? c->stop_report : W_NOREPORT;
+		if (st == W_NOREPORT)
 			c->cont_report = false;
 		else
 			c->stop_report = 0;
@@ -340,30 +341,31 @@ long lx_sys_wait4(long pid, long wstatus, long options, long rusage, long a5, lo
 }
 
 /* waitid: as wait4, with the child's end told in a siginfo (WNOWAIT leaves it waitable). */
-long lx_sys_waitid(long idtype, long id, long uinfo, long options, long rusage, long a6)
+long lx_sys_waitid(long idtype, long id, uint64_t uinfo, long options, long rusage)
 {
-	(void)a6;
 	long err;
-	int type = (int)idtype, pid = type == 0 ? -1 : type == 1 ? (int)id : type == 2 ? (id ? -(int)id : 0) : -2;
+	int type = (int)idtype, pid = type == P_ALL ? -1 : type == P_PID ? (int)id : type == P_PGID ? (id ? -(int)id : 0) : -2;
 	options = (int)options;
-	if (pid == -2 || (type == 1 && id <= 0) || !(options & 4 /* WEXITED */) ||
-	    (options & ~(WNOHANG | 2 | 4 | 8 | 0x01000000 | 0x40000000 | 0x80000000)))
+	if (pid == -2 || (type == P_PID && id <= 0) || !(options & WEXITED) ||
+	    (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WALL | __WCLONE)))
 		return -EINVAL;
-	if ((uinfo && !mem_user_ok((uint64_t)uinfo, 128, true)) || (rusage && !mem_user_ok((uint64_t)rusage, 144, true)))
+	if ((uinfo && !mem_user_ok(uinfo, sizeof(struct linux_siginfo), true)) ||
+	    (rusage && !mem_user_ok((uint64_t)rusage, sizeof(struct linux_rusage), true)))
 		return -EFAULT;
 	struct lx_proc *c = wait_for(pid, (int)(options & ~WUNTRACED & ~WCONTINUED), &err);
 	if (uinfo)
-		memset((void *)uinfo, 0, 128);
+		memset((void *)uinfo, 0, sizeof(struct linux_siginfo));
 	if (!c)
 		return err;
 	if (uinfo) {
-		int32_t *si = (int32_t *)uinfo, st = c->wstatus;
-		si[0] = 17;                         /* SIGCHLD */
-		si[2] = (st & 0x7F) ? 2 : 1;        /* CLD_KILLED or CLD_EXITED */
-		si[4] = c->pid;
-		si[6] = (st & 0x7F) ? (st & 0x7F) : (st >> 8) & 0xFF;
+		struct linux_siginfo *si = (struct linux_siginfo *)uinfo;
+		int st = c->wstatus;
+		si->signo = SIGCHLD;
+		si->code = WTERMSIG(st) ? CLD_KILLED : CLD_EXITED;
+		si->u.chld.pid = c->pid;
+		si->u.chld.status = WTERMSIG(st) ? WTERMSIG(st) : WEXITSTATUS(st);
 	}
-	if (!(options & 0x01000000 /* WNOWAIT */))
+	if (!(options & WNOWAIT))
 		reap(c, 0, rusage);
 	else if (rusage)
 		lx_put_rusage(rusage, c->cpu_ns);
@@ -371,36 +373,31 @@ long lx_sys_waitid(long idtype, long id, long uinfo, long options, long rusage, 
 }
 
 /* ---- ids ---- */
-long lx_sys_getpid(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getpid(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	return lx_pid;
 }
 
-long lx_sys_getppid(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getppid(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_proc *me = proc_of(lx_pid);
 	return me ? me->ppid : 0;
 }
 
-long lx_sys_getpgid(long pid, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getpgid(long pid)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	pid = (int)pid;
 	struct lx_proc *p = proc_of(pid == 0 ? lx_pid : (int)pid);
 	return p ? p->pgid : -ESRCH;
 }
 
-long lx_sys_getpgrp(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getpgrp(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
-	return lx_sys_getpgid(0, 0, 0, 0, 0, 0);
+	return lx_sys_getpgid(0);
 }
 
-long lx_sys_setpgid(long pid, long pgid, long a3, long a4, long a5, long a6)
+long lx_sys_setpgid(long pid, long pgid)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	pid = (int)pid;
 	pgid = (int)pgid;
 	struct lx_proc *p = proc_of(pid == 0 ? lx_pid : (int)pid);
@@ -412,17 +409,15 @@ long lx_sys_setpgid(long pid, long pgid, long a3, long a4, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_getsid(long pid, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_getsid(long pid)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_proc *p = proc_of((int)pid == 0 ? lx_pid : (int)pid);
 	return p ? p->sid : -ESRCH;
 }
 
 /* setsid: a new session and process group led by the caller; EPERM if it leads a group already. */
-long lx_sys_setsid(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_setsid(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	for (int i = 0; i < LX_MAX_PROCS; i++)
 		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].pgid == lx_pid)
 			return -EPERM;
@@ -579,9 +574,8 @@ static long shebang(char **path, char ***argv)
 	return 1;
 }
 
-long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6)
+long lx_sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 {
-	(void)a4, (void)a5, (void)a6;
 	char *path, **argv, **envp;
 	long err = exec_args(upath, uargv, uenvp, &path, &argv, &envp);
 	for (int depth = 0; err == 0; depth++) { /* scripts, up to 4 deep as on Linux */
@@ -599,7 +593,7 @@ long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6
 	}
 	if (lx_nthreads() > 1)
 		lx_threads_end_others(); /* as Linux: the program's other threads end at exec */
-	lx_threads_robust_exit();
+	lx_robust_exit_all();
 	mem_exec_reset();
 	vfs_close_on_exec();
 	lx_signal_exec();
@@ -609,7 +603,7 @@ long lx_sys_execve(long upath, long uargv, long uenvp, long a4, long a5, long a6
 	free_strings(argv);
 	free_strings(envp);
 	if (r < 0)
-		lx_exit_signal(11); /* past the point of no return */
+		lx_exit_signal(SIGSEGV); /* past the point of no return */
 	lx_self()->fs = 0;
 	lx_self()->tid = lx_pid; /* the thread that execs becomes the process's first: its tid is the pid */
 	lx_lock_drop();

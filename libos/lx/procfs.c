@@ -1,5 +1,5 @@
 /* lx's minimal /proc: self/exe, self/maps, meminfo, cpuinfo and mounts, their text made when opened. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 /* A growable text buffer; a failed allocation leaves ok false. */
 struct text {

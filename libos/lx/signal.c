@@ -9,65 +9,19 @@
  * alternate stack, and enters the handler with rdi, rsi, rdx = signal,
  * &siginfo, &ucontext. rt_sigreturn restores the ucontext.
  */
-#define NSIG 64
-#define SA_SIGINFO 0x4
-#define SA_ONSTACK 0x08000000
-#define SA_RESTART 0x10000000
-#define SA_NODEFER 0x40000000
-#define SA_RESETHAND 0x80000000
-#define SA_RESTORER 0x04000000
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define SIG_DFL 0
-#define SIG_IGN 1
 #define BIT(sig) (1UL << ((sig) - 1))
-#define UNBLOCKABLE (BIT(9) | BIT(19))
-#define IGNORED_BY_DEFAULT (BIT(17) | BIT(18) | BIT(23) | BIT(28))
-#define STOPPING (BIT(19) | BIT(20) | BIT(21) | BIT(22))
+#define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+#define IGNORED_BY_DEFAULT (BIT(SIGCHLD) | BIT(SIGCONT) | BIT(SIGURG) | BIT(SIGWINCH))
+#define STOPPING (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
 
-struct k_sigaction {
-	uint64_t handler, flags, restorer, mask;
-};
-
-/* The kernel's struct ucontext and rt_sigframe for x86-64 (the ABI programs see). */
-struct sigcontext {
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-	uint16_t cs, gs, fs, ss;
-	uint64_t err, trapno, oldmask, cr2, fpstate, reserved[8];
-};
-struct ucontext {
-	uint64_t flags, link;
-	uint64_t ss_sp;
-	int32_t ss_flags, pad;
-	uint64_t ss_size;
-	struct sigcontext mc;
-	uint64_t sigmask;
-};
-struct siginfo {
-	int32_t signo, errno_, code, pad;
-	union {
-		struct { int32_t pid, uid; } kill;
-		uint64_t addr;
-	} u;
-	uint8_t rest[128 - 24];
-};
-struct rt_sigframe {
-	uint64_t pretcode;
-	struct ucontext uc;
-	struct siginfo info;
-};
-_Static_assert(sizeof(struct sigcontext) == 256, "sigcontext is 256 bytes");
-_Static_assert(offsetof(struct ucontext, mc) == 40 && sizeof(struct ucontext) == 304, "ucontext layout");
-_Static_assert(sizeof(struct siginfo) == 128, "siginfo is 128 bytes");
-_Static_assert(offsetof(struct sigcontext, rip) == 128, "sigcontext layout");
 _Static_assert(sizeof(struct lx_regs) == 18 * 8, "lx_regs is sigcontext's first 18 words");
 
-static struct k_sigaction actions[NSIG + 1];
+static struct linux_sigaction actions[NSIG + 1];
 static int pending_code[NSIG + 1]; /* si_code of the pending instance */
 
 static bool valid(long sig)
 {
-	return sig >= 1 && sig <= NSIG;
+	return sig > 0 && sig <= NSIG;
 }
 
 /* Put sig on t (or the process) and wake a thread that might take it. */
@@ -98,7 +52,7 @@ static uint64_t deliverable(void)
 /* Signals whose action is to do nothing: they never interrupt anything. Kept up to date by set_action. */
 static uint64_t ignored = IGNORED_BY_DEFAULT;
 
-static void set_action(int sig, const struct k_sigaction *a)
+static void set_action(int sig, const struct linux_sigaction *a)
 {
 	actions[sig] = *a;
 	if (a->handler == SIG_IGN || (a->handler == SIG_DFL && (BIT(sig) & IGNORED_BY_DEFAULT)))
@@ -133,25 +87,25 @@ static int take_signal(uint64_t set)
 }
 
 /* Where the frame goes: the alternate stack if asked for and not on it already, else below the red zone. */
-static uint64_t frame_top(const struct k_sigaction *a, uint64_t rsp)
+static uint64_t frame_top(const struct linux_sigaction *a, uint64_t rsp)
 {
 	struct lx_thread *me = lx_self();
 	bool on_alt = rsp - me->altstack_sp < me->altstack_size;
 	if ((a->flags & SA_ONSTACK) && !(me->altstack_flags & SS_DISABLE) && me->altstack_size && !on_alt)
 		return me->altstack_sp + me->altstack_size;
-	return rsp - 128;
+	return rsp - LINUX_RED_ZONE;
 }
 
 /* Build the signal frame for sig on the program's stack and point r at the handler. false if it cannot be written. */
-static bool push_frame(struct lx_regs *r, int sig, const struct k_sigaction *a, uint64_t addr)
+static bool push_frame(struct lx_regs *r, int sig, const struct linux_sigaction *a, uint64_t addr)
 {
 	struct lx_thread *me = lx_self();
 	uint64_t fp = (frame_top(a, r->rsp) - 512) & ~63UL;
-	uint64_t sp = ((fp - sizeof(struct rt_sigframe)) & ~15UL) - 8; /* as after a call */
+	uint64_t sp = ((fp - sizeof(struct linux_rt_sigframe)) & ~15UL) - 8; /* as after a call */
 	if (!mem_user_ok(sp, fp + 512 - sp, true))
 		return false;
 	__asm__ volatile("fxsave64 (%0)" ::"r"(fp) : "memory");
-	struct rt_sigframe *f = (struct rt_sigframe *)sp;
+	struct linux_rt_sigframe *f = (struct linux_rt_sigframe *)sp;
 	memset(f, 0, sizeof(*f));
 	f->pretcode = a->restorer;
 	f->uc.ss_sp = me->altstack_sp;
@@ -189,7 +143,7 @@ static void tell_parent(struct lx_proc *p)
 	for (int i = 0; i < LX_MAX_PROCS; i++) {
 		struct lx_proc *q = &LX_SH->procs[i];
 		if (q->state == LX_PROC_LIVE && q->pid == p->ppid) {
-			q->pending |= BIT(17);
+			q->pending |= BIT(SIGCHLD);
 			lx_proc_wake(q);
 		}
 	}
@@ -199,7 +153,7 @@ static void tell_parent(struct lx_proc *p)
 static void stop_wait(void)
 {
 	struct lx_thread *me = lx_self();
-	while (lx_me->stopped && !((me->sigpending | lx_process_pending) & BIT(9)))
+	while (lx_me->stopped && !((me->sigpending | lx_process_pending) & BIT(SIGKILL)))
 		lx_thread_wait(TIMEOUT_FOREVER);
 }
 
@@ -213,7 +167,7 @@ static void stop_process(int sig)
 {
 	lx_me->stopped = true;
 	lx_attention = true;
-	lx_me->stop_report = sig << 8 | 0x7F;
+	lx_me->stop_report = W_STOPCODE(sig);
 	for (int slot = 0; slot < LX_MAX_THREADS; slot++) {
 		struct lx_thread *t = lx_thread_at(slot);
 		if (t && t != lx_self())
@@ -237,7 +191,7 @@ static void default_action(int sig)
 /* SIGCONT's effect, at once, whatever the target does with the signal itself; a stop signal cancels a pending SIGCONT. */
 static void job_control(struct lx_proc *p, int sig)
 {
-	if (sig == 18) {
+	if (sig == SIGCONT) {
 		p->pending &= ~STOPPING;
 		if (p->stopped) {
 			p->stopped = false;
@@ -246,25 +200,25 @@ static void job_control(struct lx_proc *p, int sig)
 			tell_parent(p);
 		}
 	} else if (BIT(sig) & STOPPING) {
-		p->pending &= ~BIT(18);
+		p->pending &= ~BIT(SIGCONT);
 	}
 }
 
 /* Run the action of one signal for the thread whose registers are r. */
 static void deliver_one(struct lx_regs *r, int sig, uint64_t addr)
 {
-	struct k_sigaction *a = &actions[sig];
+	struct linux_sigaction *a = &actions[sig];
 	if (a->handler == SIG_IGN)
 		return;
 	if (a->handler == SIG_DFL) {
 		default_action(sig);
 		return;
 	}
-	struct k_sigaction copy = *a;
+	struct linux_sigaction copy = *a;
 	if (a->flags & SA_RESETHAND)
-		set_action(sig, &(struct k_sigaction){ 0 });
+		set_action(sig, &(struct linux_sigaction){ 0 });
 	if (!push_frame(r, sig, &copy, addr))
-		lx_exit_signal(11); /* no room for the frame: as Linux, a SIGSEGV that cannot be caught */
+		lx_exit_signal(SIGSEGV); /* no room for the frame: as Linux, a SIGSEGV that cannot be caught */
 }
 
 void lx_signal_deliver(struct lx_regs *r)
@@ -287,7 +241,7 @@ void lx_signal_deliver(struct lx_regs *r)
 bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr)
 {
 	struct lx_thread *me = lx_self();
-	struct k_sigaction *a = &actions[sig];
+	struct linux_sigaction *a = &actions[sig];
 	if (a->handler == SIG_DFL || a->handler == SIG_IGN || (me->sigmask & BIT(sig)))
 		return false; /* Linux: a blocked or ignored fault signal kills */
 	pending_code[sig] = code;
@@ -299,18 +253,7 @@ bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr)
 void lx_signal_wake(struct lx_thread *t)
 {
 	if (t->ntfn > 0)
-		sys_ntfn_signal(t->ntfn, 2);
-}
-
-/* Calls that SA_RESTART starts again after a handler (as Linux's -ERESTARTSYS ones): reads, writes, waits, futex. */
-static bool restarts(long nr)
-{
-	switch (nr) {
-	case 0: case 1: case 17: case 18: case 19: case 20: case 61: case 202:
-		return true;
-	default:
-		return false; /* poll, select, sleeps, sigsuspend and the rest return EINTR */
-	}
+		sys_ntfn_signal(t->ntfn, LX_WAKE_PROC);
 }
 
 /*
@@ -355,9 +298,9 @@ long lx_signal_return(long result)
 	if (multi)
 		lx_lock();
 	me->deliver = 0;
-	if (syscall && result == -EINTR && restarts(me->last_nr)) {
+	if (syscall && result == -EINTR && lx_syscall_restarts(me->last_nr)) {
 		uint64_t set = deliverable();
-		struct k_sigaction *a = set ? &actions[__builtin_ctzl(set) + 1] : NULL;
+		struct linux_sigaction *a = set ? &actions[__builtin_ctzl(set) + 1] : NULL;
 		if (a && a->handler != SIG_DFL && a->handler != SIG_IGN && (a->flags & SA_RESTART)) {
 			r.rax = (uint64_t)me->last_nr; /* back to the syscall instruction: it runs again after the handler */
 			r.rip -= 2;
@@ -381,7 +324,7 @@ void lx_signal_exec(void)
 {
 	for (int sig = 1; sig <= NSIG; sig++)
 		if (actions[sig].handler != SIG_IGN)
-			set_action(sig, &(struct k_sigaction){ 0 });
+			set_action(sig, &(struct linux_sigaction){ 0 });
 	struct lx_thread *me = lx_self();
 	me->altstack_sp = me->altstack_size = 0;
 	me->altstack_flags = SS_DISABLE;
@@ -395,10 +338,9 @@ void lx_signal_fork_child(void)
 }
 
 /* ---- the syscalls ---- */
-long lx_sys_rt_sigaction(long sig, long act, long oact, long size, long a5, long a6)
+long lx_sys_rt_sigaction(long sig, long act, long oact, long size)
 {
-	(void)a5, (void)a6;
-	struct k_sigaction k;
+	struct linux_sigaction k;
 	if (!valid(sig) || size != 8 || ((BIT(sig) & UNBLOCKABLE) && act))
 		return -EINVAL;
 	if (act && !mem_user_ok((uint64_t)act, sizeof(k), false))
@@ -430,9 +372,8 @@ static long change_mask(uint64_t *mask, long how, uint64_t set)
 	}
 }
 
-long lx_sys_rt_sigprocmask(long how, long set, long oset, long size, long a5, long a6)
+long lx_sys_rt_sigprocmask(long how, long set, long oset, long size)
 {
-	(void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	uint64_t s, old = me->sigmask;
 	if (size != 8)
@@ -452,9 +393,8 @@ long lx_sys_rt_sigprocmask(long how, long set, long oset, long size, long a5, lo
 	return 0;
 }
 
-long lx_sys_rt_sigpending(long set, long size, long a3, long a4, long a5, long a6)
+long lx_sys_rt_sigpending(long set, long size)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	uint64_t p = (me->sigpending | lx_process_pending) & me->sigmask;
 	if (size != 8)
@@ -465,9 +405,8 @@ long lx_sys_rt_sigpending(long set, long size, long a3, long a4, long a5, long a
 	return 0;
 }
 
-long lx_sys_sigaltstack(long ss, long oss, long a3, long a4, long a5, long a6)
+long lx_sys_sigaltstack(long ss, long oss)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } s, o = { me->altstack_sp, me->altstack_flags, 0, me->altstack_size };
 	if (!me->altstack_size)
@@ -500,14 +439,13 @@ long lx_sys_sigaltstack(long ss, long oss, long a3, long a4, long a5, long a6)
  * ucontext the handler returned over. The flags the program may not set
  * (IF, IOPL, TF, VM...) keep their user-mode values.
  */
-long lx_sys_rt_sigreturn(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_rt_sigreturn(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
-	struct ucontext *uc = (struct ucontext *)me->user_rsp; /* the handler's ret popped pretcode */
+	struct linux_ucontext *uc = (struct linux_ucontext *)me->user_rsp; /* the handler's ret popped pretcode */
 	if (!mem_user_ok((uint64_t)uc, sizeof(*uc), false))
 		lx_exit_signal(SIGSEGV);
-	const struct sigcontext *m = &uc->mc;
+	const struct linux_sigcontext *m = &uc->mc;
 	if (m->fpstate && mem_user_ok(m->fpstate, 512, false) && !(m->fpstate & 15))
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(m->fpstate) : "memory");
 	struct lx_regs r;
@@ -527,7 +465,7 @@ void lx_signal_group(int pgid, int sig)
 			continue;
 		job_control(p, sig);
 		if (p == lx_me) {
-			lx_signal_send(NULL, sig, 0x80 /* SI_KERNEL */);
+			lx_signal_send(NULL, sig, SI_KERNEL);
 		} else {
 			p->pending |= BIT(sig);
 			lx_proc_wake(p);
@@ -538,9 +476,8 @@ void lx_signal_group(int pgid, int sig)
 }
 
 /* Send sig to process pid, to a process group (pid 0: ours, -pgid), or to every process (-1). */
-long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
+long lx_sys_kill(long pid, long sig)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	pid = (int)pid;
 	sig = (int)sig;
 	if (sig < 0 || sig > NSIG)
@@ -555,7 +492,7 @@ long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
 			continue;
 		job_control(p, (int)sig);
 		if (p == lx_me) {
-			lx_signal_send(NULL, (int)sig, 0 /* SI_USER */);
+			lx_signal_send(NULL, (int)sig, SI_USER);
 		} else {
 			p->pending |= BIT(sig);
 			lx_proc_wake(p);
@@ -566,23 +503,21 @@ long lx_sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)
 	return hit ? 0 : -ESRCH;
 }
 
-long lx_sys_tkill(long tid, long sig, long a3, long a4, long a5, long a6)
+long lx_sys_tkill(long tid, long sig)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *t = lx_thread_by_tid((int)tid);
 	sig = (int)sig;
-	return t ? lx_signal_send(t, (int)sig, -6 /* SI_TKILL */) : -ESRCH;
+	return t ? lx_signal_send(t, (int)sig, SI_TKILL) : -ESRCH;
 }
 
-long lx_sys_tgkill(long tgid, long tid, long sig, long a4, long a5, long a6)
+long lx_sys_tgkill(long tgid, long tid, long sig)
 {
-	return (int)tgid == lx_pid ? lx_sys_tkill((int)tid, sig, a4, a5, a6, 0) : -ESRCH;
+	return (int)tgid == lx_pid ? lx_sys_tkill((int)tid, sig) : -ESRCH;
 }
 
 /* Wait with mask for a signal that runs a handler; always -EINTR. */
-long lx_sys_rt_sigsuspend(long set, long size, long a3, long a4, long a5, long a6)
+long lx_sys_rt_sigsuspend(long set, long size)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	uint64_t mask;
 	if (size != 8)
@@ -600,18 +535,16 @@ long lx_sys_rt_sigsuspend(long set, long size, long a3, long a4, long a5, long a
 }
 
 /* pause: wait for a signal that does something; always -EINTR. */
-long lx_sys_pause(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_pause(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	while (!lx_signal_interrupts())
 		lx_thread_wait(TIMEOUT_FOREVER);
 	return -EINTR;
 }
 
 /* Take one signal of set, waiting up to a timeout; its number, or -EAGAIN. */
-long lx_sys_rt_sigtimedwait(long set, long info, long uts, long size, long a5, long a6)
+long lx_sys_rt_sigtimedwait(long set, long info, uint64_t uts, long size)
 {
-	(void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
 	uint64_t want, ns = TIMEOUT_FOREVER;
 	if (size != 8)
@@ -632,7 +565,7 @@ long lx_sys_rt_sigtimedwait(long set, long info, long uts, long size, long a5, l
 		if (got) {
 			int sig = take_signal(got);
 			if (info) {
-				struct siginfo si = { .signo = sig, .code = pending_code[sig] };
+				struct linux_siginfo si = { .signo = sig, .code = pending_code[sig] };
 				si.u.kill.pid = 1;
 				memcpy((void *)info, &si, sizeof(si));
 			}

@@ -3,14 +3,38 @@
 
 bool lx_trace;
 
+/* The table's entries: the six argument registers, cast to each handler's types. */
+#define LX_ARGS0(...)
+#define LX_ARGS1(t1, a1) (t1)r1
+#define LX_ARGS2(t1, a1, t2, a2) LX_ARGS1(t1, a1), (t2)r2
+#define LX_ARGS3(t1, a1, t2, a2, t3, a3) LX_ARGS2(t1, a1, t2, a2), (t3)r3
+#define LX_ARGS4(t1, a1, t2, a2, t3, a3, t4, a4) LX_ARGS3(t1, a1, t2, a2, t3, a3), (t4)r4
+#define LX_ARGS5(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5) LX_ARGS4(t1, a1, t2, a2, t3, a3, t4, a4), (t5)r5
+#define LX_ARGS6(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6) \
+	LX_ARGS5(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5), (t6)r6
+#define LX_SYSCALL(nr, name, flags, nargs, ...)                                            \
+	static long call_##name(long r1, long r2, long r3, long r4, long r5, long r6)      \
+	{                                                                                  \
+		(void)r1, (void)r2, (void)r3, (void)r4, (void)r5, (void)r6;                \
+		return lx_sys_##name(LX_ARGS##nargs(__VA_ARGS__));                         \
+	}
+#include "libos/lx/syscalls.def"
+#undef LX_SYSCALL
+
 static long (*const table[])(long, long, long, long, long, long) = {
-#define LX_SYSCALL(nr, name) [nr] = lx_sys_##name,
+#define LX_SYSCALL(nr, name, ...) [nr] = call_##name,
 #include "libos/lx/syscalls.def"
 #undef LX_SYSCALL
 };
 
 const char *const lx_syscall_names[] = {
-#define LX_SYSCALL(nr, name) [nr] = #name,
+#define LX_SYSCALL(nr, name, ...) [nr] = #name,
+#include "libos/lx/syscalls.def"
+#undef LX_SYSCALL
+};
+
+const uint8_t lx_syscall_flags[LX_NR_LIMIT] = {
+#define LX_SYSCALL(nr, name, flags, ...) [nr] = flags,
 #include "libos/lx/syscalls.def"
 #undef LX_SYSCALL
 };

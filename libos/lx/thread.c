@@ -1,4 +1,4 @@
-/* Threads (clone with CLONE_VM|CLONE_THREAD), futexes, thread exit, and the lock that serialises lx. */
+/* Threads (clone with CLONE_VM|CLONE_THREAD), their waits, thread exit, and the lock that serialises lx. */
 #include "libos/lx/lx.h"
 
 /*
@@ -9,26 +9,9 @@
  * owner may take again (a fault inside a syscall), serialises lx; a thread
  * that blocks (futex, sleep, console) drops it first.
  */
-#define SLOT_SPAN 0x400000UL /* per slot: exception stack top at +1 MiB, lx stack top at +2 MiB */
 #define KSTACK_PAGES 16
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
-#define CLONE_VM 0x100
-#define CLONE_VFORK 0x4000
-#define CLONE_THREAD 0x10000
-#define CLONE_SETTLS 0x80000
-#define CLONE_PARENT_SETTID 0x100000
-#define CLONE_CHILD_CLEARTID 0x200000
-#define CLONE_CHILD_SETTID 0x1000000
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_CLOCK_REALTIME 256
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
-#define WAKE_PROC 2              /* notification bit: a signal or a child's end (lx_proc_wake) */
-#define WAKE_QUEUE 4             /* notification bit: a wait queue's wake */
 #define UNQUEUED_NS 10000000UL   /* a thread that a queue could not take (out of memory) looks again this often */
 
 static struct lx_thread threads[LX_MAX_THREADS];
@@ -94,7 +77,7 @@ void lx_lock_yield(void)
 /* ---- slots ---- */
 static uint64_t slot_base(int i)
 {
-	return LX_STACKS + (uint64_t)i * SLOT_SPAN;
+	return LX_STACKS + (uint64_t)i * LX_SLOT_SPAN;
 }
 
 static bool mapped(uint64_t va)
@@ -117,8 +100,8 @@ static long map_below(uint64_t top, int n, uint64_t bits)
 /* Map the lx and exception stacks of slot i; exception stacks are never copied into a forked child. */
 static long map_stacks(int i)
 {
-	long r = map_below(slot_base(i) + 0x200000UL, KSTACK_PAGES, 0);
-	return r < 0 ? r : map_below(slot_base(i) + 0x100000UL, (int)XSTACK_PAGES, PTE_NOCOPY);
+	long r = map_below(slot_base(i) + LX_SLOT_KSTACK, KSTACK_PAGES, 0);
+	return r < 0 ? r : map_below(slot_base(i) + LX_SLOT_XSTACK, (int)XSTACK_PAGES, PTE_NOCOPY);
 }
 
 /* A free slot: never used, or whose exited thread the kernel no longer knows. */
@@ -126,7 +109,7 @@ static struct lx_thread *slot_alloc(void)
 {
 	for (int i = 1; i < LX_MAX_THREADS; i++) {
 		struct lx_thread *t = &threads[i];
-		if (t->state == SLOT_EXITED && sys_thread_set(t->kernel_tid, THREAD_XSTACK, slot_base(i) + 0x100000UL) == -E_NOENT)
+		if (t->state == SLOT_EXITED && sys_thread_set(t->kernel_tid, THREAD_XSTACK, slot_base(i) + LX_SLOT_XSTACK) == -E_NOENT)
 			t->state = SLOT_FREE;
 		if (t->state == SLOT_FREE && map_stacks(i) == 0)
 			return t;
@@ -138,13 +121,13 @@ static struct lx_thread *slot_alloc(void)
 void lx_threads_init(void)
 {
 	struct lx_thread *t = &threads[0];
-	t->stack_top = slot_base(0) + 0x200000UL;
+	t->stack_top = slot_base(0) + LX_SLOT_KSTACK;
 	t->self = t;
 	t->state = SLOT_LIVE;
 	t->tid = lx_pid; /* a process's first thread has its pid for tid */
 	t->kernel_tid = sys_thread_self();
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
-	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + 0x100000UL);
+	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + LX_SLOT_XSTACK);
 	t->ntfn = sys_ntfn_create(); /* what it waits on; made later if the kernel has none now */
 }
 
@@ -232,7 +215,7 @@ static void waitq_forget(struct lx_waitq *q, long ntfn)
  * after yielding with the lock dropped, so that a caller that looks again
  * lets the others go on instead of holding everything.
  */
-static bool has_ntfn(struct lx_thread *me)
+bool lx_thread_has_ntfn(struct lx_thread *me)
 {
 	if (me->ntfn > 0 || (me->ntfn = sys_ntfn_create()) > 0)
 		return true;
@@ -246,7 +229,7 @@ static bool has_ntfn(struct lx_thread *me)
 long lx_waitq_add(struct lx_waitq *q)
 {
 	struct lx_thread *me = lx_self();
-	if (!has_ntfn(me))
+	if (!lx_thread_has_ntfn(me))
 		return -ENOMEM;
 	long *slot = waitq_slot(q, me->ntfn);
 	if (!slot) {
@@ -259,12 +242,12 @@ long lx_waitq_add(struct lx_waitq *q)
 
 void lx_waitq_wake(struct lx_waitq *q)
 {
-	waitq_signal(q, WAKE_QUEUE, true);
+	waitq_signal(q, LX_WAKE_QUEUE, true);
 }
 
 void lx_proc_wake(struct lx_proc *p)
 {
-	waitq_signal(&p->wake, WAKE_PROC, false);
+	waitq_signal(&p->wake, LX_WAKE_PROC, false);
 }
 
 /* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
@@ -273,7 +256,7 @@ void lx_thread_wait(uint64_t ns)
 	struct lx_thread *me = lx_self();
 	lx_waitq_add(&lx_me->wake);
 	if (me->ntfn <= 0)
-		return; /* nothing to sleep on (has_ntfn let the others run): the caller looks again */
+		return; /* nothing to sleep on (lx_thread_has_ntfn let the others run): the caller looks again */
 	if (me->unqueued && ns > UNQUEUED_NS)
 		ns = UNQUEUED_NS;
 	me->unqueued = false;
@@ -323,7 +306,7 @@ static long thread_start(struct lx_thread *t, uint64_t entry, uint64_t rsp)
 	long k = sys_thread_create(0, entry, rsp, (uint64_t)t);
 	if (k >= 0) {
 		sys_thread_set(k, THREAD_GSBASE, (uint64_t)t); /* lx_fault finds its thread by gs */
-		sys_thread_set(k, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
+		sys_thread_set(k, THREAD_XSTACK, slot_base((int)(t - threads)) + LX_SLOT_XSTACK);
 	}
 	return k;
 }
@@ -333,7 +316,7 @@ static void helper_entry(struct lx_thread *t);
 static void helper_entry(struct lx_thread *t)
 {
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t); /* thread_start's may have come too late */
-	sys_thread_set(0, THREAD_XSTACK, t->stack_top - 0x100000UL);
+	sys_thread_set(0, THREAD_XSTACK, LX_SLOT_XSTACK_OF(t->stack_top));
 	t->helper(t);
 	sys_thread_exit();
 }
@@ -349,7 +332,7 @@ struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
 		lx_lock();
 	}
 	int slot = (int)(t - threads);
-	*t = (struct lx_thread){ .stack_top = slot_base(slot) + 0x200000UL, .self = t, .state = SLOT_HELPER,
+	*t = (struct lx_thread){ .stack_top = slot_base(slot) + LX_SLOT_KSTACK, .self = t, .state = SLOT_HELPER,
 				 .sigmask = ~0UL, .helper = fn }; /* no tid: the program never sees it */
 	long k = thread_start(t, (uint64_t)helper_entry, t->stack_top - 8);
 	if (k < 0) {
@@ -370,14 +353,13 @@ struct lx_frame *lx_thread_setup(struct lx_thread *t)
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	if (lx_fork_child())
 		lx_process_fork_child(t);
-	sys_thread_set(0, THREAD_XSTACK, slot_base((int)(t - threads)) + 0x100000UL);
+	sys_thread_set(0, THREAD_XSTACK, slot_base((int)(t - threads)) + LX_SLOT_XSTACK);
 	sys_thread_set(0, THREAD_FSBASE, t->fs);
 	return t->frame;
 }
 
-long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a6)
+long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 {
-	(void)a6;
 	struct lx_thread *parent = lx_self(), *t;
 	/*
 	 * A new process: fork, as glibc's fork asks for it; or, with CLONE_VM and
@@ -390,12 +372,8 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 		if (((flags & CLONE_PARENT_SETTID) && !mem_user_ok((uint64_t)ptid, 4, true)) ||
 		    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !mem_user_ok((uint64_t)ctid, 4, true)))
 			return -EFAULT;
-		lx_fork_ctid = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) ? (uint64_t)ctid : 0;
-		lx_fork_ctid_clear = (flags & CLONE_CHILD_CLEARTID) != 0;
-		lx_fork_child_sp = (uint64_t)newsp;
-		long pid = lx_sys_fork(0, 0, 0, 0, 0, 0);
-		lx_fork_ctid = 0;
-		lx_fork_child_sp = 0;
+		uint64_t child_tid = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) ? (uint64_t)ctid : 0;
+		long pid = lx_fork_process((uint64_t)newsp, child_tid, (flags & CLONE_CHILD_CLEARTID) != 0);
 		if (pid > 0 && (flags & CLONE_PARENT_SETTID))
 			*(int *)ptid = (int)pid;
 		return pid;
@@ -418,7 +396,7 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 		return -EAGAIN;
 	}
 	int tid = LX_SH->next_pid++; /* thread ids and pids are one space, as on Linux */
-	*t = (struct lx_thread){ .stack_top = slot_base((int)(t - threads)) + 0x200000UL, .user_rsp = (uint64_t)newsp,
+	*t = (struct lx_thread){ .stack_top = slot_base((int)(t - threads)) + LX_SLOT_KSTACK, .user_rsp = (uint64_t)newsp,
 				 .self = t, .state = SLOT_LIVE, .tid = tid, .ntfn = t->ntfn,
 				 .fs = (flags & CLONE_SETTLS) ? (uint64_t)tls : parent->fs,
 				 .clear_tid = (flags & CLONE_CHILD_CLEARTID) ? (uint64_t)ctid : 0 };
@@ -438,328 +416,44 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls, long a
 }
 
 /* clone3: clone with its arguments in a struct (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, ...). */
-long lx_sys_clone3(long uargs, long size, long a3, long a4, long a5, long a6)
+long lx_sys_clone3(uint64_t uargs, long size)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	uint64_t a[8];
 	if (size < (long)sizeof(a))
 		return -EINVAL;
 	if (!mem_user_ok((uint64_t)uargs, sizeof(a), false))
 		return -EFAULT;
 	memcpy(a, (const void *)uargs, sizeof(a));
-	if ((a[0] & 0x1000 /* CLONE_PIDFD */) || (a[5] && !a[6]))
+	if ((a[0] & CLONE_PIDFD) || (a[5] && !a[6]))
 		return -EINVAL;
 	uint64_t sp = a[5] ? a[5] + a[6] : 0;
 	if ((a[0] & CLONE_VM) && !sp)
 		return -EINVAL;
-	return lx_sys_clone((long)(a[0] | (a[4] & 0xFF)), (long)sp, (long)a[3], (long)a[2], (long)a[7], 0);
-}
-
-/* ---- futexes ---- */
-static long futex_wake(uint64_t addr, long n, uint64_t bits)
-{
-	long woken = 0;
-	for (int i = 0; i < LX_MAX_THREADS && woken < n; i++) {
-		struct lx_thread *t = &threads[i];
-		if (t->state == SLOT_LIVE && t->futex_addr == addr && (t->futex_bits & bits)) {
-			t->futex_addr = 0;
-			sys_ntfn_signal(t->ntfn, 1);
-			woken++;
-		}
-	}
-	return woken;
-}
-
-/* Wait while *addr == val, until woken or timeout_ns passes. */
-static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_t bits)
-{
-	struct lx_thread *me = lx_self();
-	if (!mem_user_ok(addr, 4, false) || (addr & 3))
-		return -EFAULT;
-	if (*(volatile uint32_t *)addr != val)
-		return -EAGAIN;
-	if (!has_ntfn(me))
-		return -EINTR; /* it could not wait (has_ntfn let the others run): a spurious wake-up */
-	me->futex_addr = addr;
-	me->futex_bits = bits;
-	int depth = lx_lock_drop();
-	long r = sys_ntfn_wait(me->ntfn, timeout_ns);
-	lx_lock_take(depth);
-	if (me->futex_addr == 0)
-		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
-	me->futex_addr = 0;
-	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR; /* else a signal woke it */
-}
-
-/* The key of a futex in memory shared between processes (a PTE_SHARE page): its frame and offset; 0 if private. */
-static uint64_t shared_key(uint64_t addr)
-{
-	uint64_t va = addr & ~(PAGE_SIZE - 1);
-	if (va >= USER_TOP)
-		return 0; /* the page-table window covers only the user half */
-	if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P))
-		return 0;
-	uint64_t pte = *uvpt_pte(va);
-	return (pte & PTE_P) && (pte & PTE_SHARE) ? (pte & PTE_ADDR) | (addr & (PAGE_SIZE - 1)) : 0;
-}
-
-/* Wake up to n threads, of any process, waiting on the shared futex key. */
-static long sfutex_wake(uint64_t key, long n, uint64_t bits)
-{
-	long woken = 0;
-	for (int i = 0; i < 64 && woken < n; i++)
-		if (LX_SH->sfutex[i].key == key && (LX_SH->sfutex[i].bits & bits)) {
-			LX_SH->sfutex[i].key = 0;
-			sys_ntfn_signal(LX_SH->sfutex[i].ntfn, 1);
-			woken++;
-		}
-	return woken;
-}
-
-/* Wait on a shared futex (key) while *addr == val: as futex_wait, with the waiter in the shared table. */
-static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_t bits)
-{
-	struct lx_thread *me = lx_self();
-	int slot = -1;
-	if (*(volatile uint32_t *)addr != val)
-		return -EAGAIN;
-	if (!has_ntfn(me))
-		return -EINTR; /* it could not wait (has_ntfn let the others run): a spurious wake-up */
-	for (int i = 0; i < 64 && slot < 0; i++)
-		if (!LX_SH->sfutex[i].key)
-			slot = i;
-	if (slot < 0)
-		return -ENOMEM;
-	LX_SH->sfutex[slot].key = key;
-	LX_SH->sfutex[slot].bits = bits;
-	LX_SH->sfutex[slot].ntfn = me->ntfn;
-	int depth = lx_lock_drop();
-	long r = sys_ntfn_wait(me->ntfn, timeout_ns);
-	lx_lock_take(depth);
-	if (LX_SH->sfutex[slot].key != key || LX_SH->sfutex[slot].ntfn != me->ntfn)
-		return 0; /* woken */
-	LX_SH->sfutex[slot].key = 0;
-	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR;
-}
-
-/* Wake up to n waiters as a non-private FUTEX_WAKE does: this process's, and any process's when addr is in shared memory. */
-static long futex_wake_any(uint64_t addr, long n, uint64_t bits)
-{
-	long woken = futex_wake(addr, n, bits);
-	uint64_t key = woken < n ? shared_key(addr) : 0;
-	return key ? woken + sfutex_wake(key, n - woken, bits) : woken;
-}
-
-/*
- * A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the
- * BITSET form, on CLOCK_MONOTONIC or, with FUTEX_CLOCK_REALTIME in op, on
- * CLOCK_REALTIME.
- */
-static long futex_timeout(long uts, long op, uint64_t *ns)
-{
-	uint64_t t, now;
-	*ns = TIMEOUT_FOREVER;
-	if (!uts)
-		return 0;
-	long r = lx_read_timespec(uts, &t);
-	if (r < 0)
-		return r;
-	if ((op & 127) != FUTEX_WAIT_BITSET) {
-		*ns = t;
-		return 0;
-	}
-	clock_ns_of((op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
-	*ns = t > now ? t - now : 0;
-	return 0;
-}
-
-long lx_sys_futex(long uaddr, long op, long val, long uts, long uaddr2, long val3)
-{
-	uint64_t ns;
-	long r;
-	switch (op & 127) { /* FUTEX_PRIVATE_FLAG picks the table; FUTEX_CLOCK_REALTIME the timeout's clock */
-	case FUTEX_WAIT:
-	case FUTEX_WAIT_BITSET: {
-		uint64_t bits = (op & 127) == FUTEX_WAIT ? ~0UL : (uint32_t)val3;
-		if (!bits)
-			return -EINVAL;
-		if ((r = futex_timeout(uts, op, &ns)) < 0)
-			return r;
-		if (!mem_user_ok((uint64_t)uaddr, 4, false) || (uaddr & 3))
-			return -EFAULT;
-		(void)*(volatile uint32_t *)uaddr; /* a page never touched is mapped now, so its key is known */
-		uint64_t key = (op & 128) ? 0 : shared_key((uint64_t)uaddr); /* not FUTEX_PRIVATE_FLAG, shared memory */
-		if (key)
-			return sfutex_wait(key, (uint64_t)uaddr, (uint32_t)val, ns, bits);
-		return futex_wait((uint64_t)uaddr, (uint32_t)val, ns, bits);
-	}
-	case FUTEX_WAKE:
-	case FUTEX_WAKE_BITSET: {
-		uint64_t bits = (op & 127) == FUTEX_WAKE ? ~0UL : (uint32_t)val3;
-		if (!bits || (uaddr & 3))
-			return -EINVAL;
-		if ((uint64_t)uaddr >= LINUX_TASK_SIZE || (!(op & 128) && !mem_user_ok((uint64_t)uaddr, 4, false)))
-			return -EFAULT; /* a shared futex must be in the program's memory, as its key is */
-		return (op & 128) ? futex_wake((uint64_t)uaddr, val, bits) : futex_wake_any((uint64_t)uaddr, val, bits);
-	}
-	case FUTEX_CMP_REQUEUE:
-		if (!mem_user_ok((uint64_t)uaddr, 4, false))
-			return -EFAULT;
-		if (*(volatile uint32_t *)uaddr != (uint32_t)val3)
-			return -EAGAIN;
-		/* fall through */
-	case FUTEX_REQUEUE: {
-		long woken = futex_wake((uint64_t)uaddr, val, ~0UL), moved = 0;
-		for (int i = 0; i < LX_MAX_THREADS && moved < uts; i++)
-			if (threads[i].state == SLOT_LIVE && threads[i].futex_addr == (uint64_t)uaddr) {
-				threads[i].futex_addr = (uint64_t)uaddr2;
-				moved++;
-			}
-		return woken + moved;
-	}
-	default:
-		return -ENOSYS;
-	}
-}
-
-/* ---- robust futex lists ---- */
-/*
- * A thread may name a list of the futexes it holds (set_robust_list); when it
- * dies holding one, the next owner must learn of it. The list lives in the
- * program's memory and is walked as Linux walks it (Documentation/locking/
- * robust-futex-ABI): every access is checked, and a bad pointer ends the walk.
- */
-#define ROBUST_LIST_LIMIT 2048 /* entries walked at most: a cyclic list cannot hold up an exit */
-#define FUTEX_WAITERS 0x80000000u
-#define FUTEX_OWNER_DIED 0x40000000u
-#define FUTEX_TID_MASK 0x3fffffffu
-
-/* struct robust_list_head: the list (its first entry; the head itself ends it), where an entry's futex word is, and
- * the entry being added or removed. Entry pointers with bit 0 set are PI futexes. */
-struct robust_head {
-	uint64_t next;
-	int64_t futex_offset;
-	uint64_t pending;
-};
-_Static_assert(sizeof(struct robust_head) == 24, "struct robust_list_head of the x86-64 ABI");
-static bool robust_used; /* a thread of this process ever named a list: its end must look at every thread */
-
-/* set_robust_list: where the calling thread's list is; -EINVAL unless len is the size of the head. */
-long lx_sys_set_robust_list(long head, long len, long a3, long a4, long a5, long a6)
-{
-	(void)a3, (void)a4, (void)a5, (void)a6;
-	if (len != (long)sizeof(struct robust_head))
-		return -EINVAL;
-	lx_self()->robust_head = (uint64_t)head;
-	robust_used |= head != 0;
-	return 0;
-}
-
-/* get_robust_list: the list of thread tid (0: the caller) and the head's size; -ESRCH, -EFAULT. */
-long lx_sys_get_robust_list(long tid, long uhead, long ulen, long a4, long a5, long a6)
-{
-	(void)a4, (void)a5, (void)a6;
-	struct lx_thread *t = tid ? lx_thread_by_tid((int)tid) : lx_self();
-	uint64_t len = sizeof(struct robust_head);
-	if (!t)
-		return -ESRCH;
-	if (!mem_user_ok((uint64_t)ulen, sizeof(len), true) || !mem_user_ok((uint64_t)uhead, sizeof(uint64_t), true))
-		return -EFAULT;
-	memcpy((void *)ulen, &len, sizeof(len));
-	memcpy((void *)uhead, &t->robust_head, sizeof(uint64_t));
-	return 0;
-}
-
-/* Read n bytes of the program's memory at addr; false if it may not be read. */
-static bool peek(uint64_t addr, void *dst, size_t n)
-{
-	if (!mem_user_ok(addr, n, false))
-		return false;
-	memcpy(dst, (const void *)addr, n);
-	return true;
-}
-
-/*
- * The futex word at addr was held by thread tid, which died: if its owner bits
- * are tid, mark it FUTEX_OWNER_DIED (keeping FUTEX_WAITERS) and wake a waiter,
- * as a non-private wake would. A word still 0 in list_op_pending (released, its
- * waiter perhaps not yet woken) gets a wake too. False for a bad address.
- */
-static bool futex_owner_died(uint64_t addr, int tid, bool pi, bool pending)
-{
-	if ((addr & 3) || !mem_user_ok(addr, 4, true))
-		return false;
-	volatile uint32_t *word = (volatile uint32_t *)addr;
-	uint32_t old = *word;
-	do {
-		if (pending && !pi && old == 0) {
-			futex_wake_any(addr, 1, ~0UL);
-			return true;
-		}
-		if ((old & FUTEX_TID_MASK) != (uint32_t)tid)
-			return true;
-	} while (!__atomic_compare_exchange_n(word, &old, (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED, false,
-					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-	if (!pi && (old & FUTEX_WAITERS))
-		futex_wake_any(addr, 1, ~0UL);
-	return true;
-}
-
-/* t dies (or execs): release the futexes on its robust list, at most ROBUST_LIST_LIMIT of them, and forget the list. */
-static void robust_exit(struct lx_thread *t)
-{
-	struct robust_head h;
-	uint64_t head = t->robust_head, entry, next;
-	t->robust_head = 0; /* once only, even if a fault on the way ends the process */
-	if (!head || !peek(head, &h, sizeof(h)))
-		return;
-	uint64_t pending = h.pending & ~1UL;
-	entry = h.next;
-	for (int n = 0; (entry & ~1UL) != head && n < ROBUST_LIST_LIMIT; n++, entry = next) {
-		uint64_t e = entry & ~1UL;
-		bool fetched = peek(e, &next, sizeof(next)); /* before the wake: a woken waiter may reuse the entry */
-		if (e != pending && !futex_owner_died(e + (uint64_t)h.futex_offset, t->tid, entry & 1, false))
-			return;
-		if (!fetched)
-			return;
-	}
-	if (pending)
-		futex_owner_died(pending + (uint64_t)h.futex_offset, t->tid, h.pending & 1, true);
-}
-
-/* The process ends or execs: the robust lists of all its threads. */
-void lx_threads_robust_exit(void)
-{
-	for (int i = 0; robust_used && i < LX_MAX_THREADS; i++)
-		if (threads[i].state == SLOT_LIVE && threads[i].robust_head)
-			robust_exit(&threads[i]);
+	return lx_sys_clone((long)(a[0] | (a[4] & CSIGNAL)), (long)sp, (long)a[3], (long)a[2], (long)a[7]);
 }
 
 /* ---- ids and exit ---- */
-long lx_sys_gettid(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_gettid(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	return lx_self()->tid;
 }
 
-long lx_sys_set_tid_address(long addr, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_set_tid_address(long addr)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	lx_self()->clear_tid = (uint64_t)addr;
 	return lx_self()->tid;
 }
 
 /* exit: the thread ends (releasing its robust futexes, clearing and waking its clear_tid); the last one ends the program. */
-long lx_sys_exit(long status, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_exit(long status)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct lx_thread *me = lx_self();
-	robust_exit(me);
+	lx_robust_exit(me);
 	if (lx_nthreads() <= 1)
 		lx_exit((int)(status & 0xFF));
 	if (me->clear_tid && mem_user_ok(me->clear_tid, 4, true)) {
 		*(volatile uint32_t *)me->clear_tid = 0;
-		futex_wake(me->clear_tid, 1, ~0UL);
+		lx_futex_wake(me->clear_tid, 1, ~0UL);
 	}
 	me->state = SLOT_EXITED;
 	lx_lock_drop();
@@ -807,15 +501,13 @@ void lx_thread_end_for_exec(void)
 		;
 }
 
-long lx_sys_exit_group(long status, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_exit_group(long status)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	lx_exit((int)(status & 0xFF));
 }
 
-long lx_sys_sched_yield(long a1, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_sched_yield(void)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	int depth = lx_lock_drop();
 	sys_yield(0);
 	lx_lock_take(depth);
@@ -823,9 +515,8 @@ long lx_sys_sched_yield(long a1, long a2, long a3, long a4, long a5, long a6)
 }
 
 /* One CPU: the mask has bit 0. */
-long lx_sys_sched_getaffinity(long pid, long len, long mask, long a4, long a5, long a6)
+long lx_sys_sched_getaffinity(long pid, long len, long mask)
 {
-	(void)a4, (void)a5, (void)a6;
 	if (pid != 0 && pid != 1)
 		return -ESRCH;
 	if (len < 8 || (len & 7))

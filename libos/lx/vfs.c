@@ -1,5 +1,5 @@
 /* lx's in-memory file system: nodes, path lookup, open files and descriptors, and the root filled from a cpio archive. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 #include "lib/cpio.h"
 
 struct inode *vfs_root;

@@ -1,5 +1,5 @@
 /* lx's attribute syscalls: modes, owners, times and file system figures. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 
 /* ---- modes, owners and times ---- */
@@ -12,23 +12,20 @@ static long set_mode(struct inode *n, long mode)
 	return 0;
 }
 
-long lx_sys_fchmodat(long dirfd, long upath, long mode, long a4, long a5, long a6)
+long lx_sys_fchmodat(int dirfd, uint64_t upath, long mode)
 {
-	UNUSED3(a4, a5, a6);
 	long err;
 	struct inode *n = resolve(dirfd, upath, 0, &err);
 	return n ? set_mode(n, mode) : err;
 }
 
-long lx_sys_chmod(long upath, long mode, long a3, long a4, long a5, long a6)
+long lx_sys_chmod(uint64_t upath, long mode)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
-	return lx_sys_fchmodat(AT_FDCWD, upath, mode, 0, 0, 0);
+	return lx_sys_fchmodat(AT_FDCWD, upath, mode);
 }
 
-long lx_sys_fchmod(long fd, long mode, long a3, long a4, long a5, long a6)
+long lx_sys_fchmod(int fd, long mode)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
 	long err = 0;
 	struct inode *n = fd == AT_FDCWD ? NULL : fd_inode(fd, &err);
 	if (!n)
@@ -47,9 +44,8 @@ static long set_owner(struct inode *n, long uid, long gid)
 	return 0;
 }
 
-long lx_sys_fchownat(long dirfd, long upath, long uid, long gid, long flags, long a6)
+long lx_sys_fchownat(int dirfd, uint64_t upath, long uid, long gid, long flags)
 {
-	(void)a6;
 	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	long err;
@@ -57,15 +53,13 @@ long lx_sys_fchownat(long dirfd, long upath, long uid, long gid, long flags, lon
 	return n ? set_owner(n, uid, gid) : err;
 }
 
-long lx_sys_chown(long upath, long uid, long gid, long a4, long a5, long a6)
+long lx_sys_chown(uint64_t upath, long uid, long gid)
 {
-	UNUSED3(a4, a5, a6);
-	return lx_sys_fchownat(AT_FDCWD, upath, uid, gid, 0, 0);
+	return lx_sys_fchownat(AT_FDCWD, upath, uid, gid, 0);
 }
 
-long lx_sys_fchown(long fd, long uid, long gid, long a4, long a5, long a6)
+long lx_sys_fchown(int fd, long uid, long gid)
 {
-	UNUSED3(a4, a5, a6);
 	long err = 0;
 	struct inode *n = fd == AT_FDCWD ? NULL : fd_inode(fd, &err);
 	if (!n)
@@ -73,9 +67,8 @@ long lx_sys_fchown(long fd, long uid, long gid, long a4, long a5, long a6)
 	return set_owner(n, uid, gid);
 }
 
-long lx_sys_umask(long mask, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_umask(long mask)
 {
-	UNUSED3(a2, a3, a4), (void)a5, (void)a6;
 	long old = vfs_umask;
 	vfs_umask = (uint32_t)mask & 0777;
 	return old;
@@ -100,9 +93,8 @@ static long set_times(struct inode *n, const struct linux_timespec *ts)
 	return 0;
 }
 
-long lx_sys_utimensat(long dirfd, long upath, long uts, long flags, long a5, long a6)
+long lx_sys_utimensat(int dirfd, uint64_t upath, uint64_t uts, long flags)
 {
-	(void)a5, (void)a6;
 	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct linux_timespec ts[2];
@@ -119,9 +111,8 @@ long lx_sys_utimensat(long dirfd, long upath, long uts, long flags, long a5, lon
 	return set_times(n, uts ? ts : NULL);
 }
 
-long lx_sys_utimes(long upath, long utv, long a3, long a4, long a5, long a6)
+long lx_sys_utimes(uint64_t upath, uint64_t utv)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
 	struct linux_timespec ts[2];
 	if (utv) {
 		if (!user_ok(utv, 2 * sizeof(struct linux_timeval), false))
@@ -138,9 +129,8 @@ long lx_sys_utimes(long upath, long utv, long a3, long a4, long a5, long a6)
 	return n ? set_times(n, utv ? ts : NULL) : err;
 }
 
-long lx_sys_utime(long upath, long ubuf, long a3, long a4, long a5, long a6)
+long lx_sys_utime(uint64_t upath, uint64_t ubuf)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
 	struct linux_timespec ts[2];
 	if (ubuf) {
 		if (!user_ok(ubuf, 2 * sizeof(int64_t), false))
@@ -170,9 +160,8 @@ static void fill_statfs(struct linux_statfs *s)
 	s->f_namelen = LX_NAME_MAX;
 }
 
-long lx_sys_statfs(long upath, long ubuf, long a3, long a4, long a5, long a6)
+long lx_sys_statfs(uint64_t upath, uint64_t ubuf)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
 	if (!user_ok(ubuf, sizeof(struct linux_statfs), true))
 		return -EFAULT;
 	long err;
@@ -182,9 +171,8 @@ long lx_sys_statfs(long upath, long ubuf, long a3, long a4, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_fstatfs(long fd, long ubuf, long a3, long a4, long a5, long a6)
+long lx_sys_fstatfs(int fd, uint64_t ubuf)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
 	if (!user_ok(ubuf, sizeof(struct linux_statfs), true))
 		return -EFAULT;
 	struct file *f = file_get((int)fd);
@@ -209,27 +197,28 @@ static long xattr_answer(long path_or_fd, int how, long answer)
 	return n ? answer : err;
 }
 
-#define XATTR_CALLS(prefix, how)                                                                        \
-	long lx_sys_##prefix##setxattr(long p, long name, long v, long size, long flags, long a6)        \
-	{                                                                                               \
-		(void)name, (void)v, (void)size, (void)flags, (void)a6;                                 \
-		return xattr_answer(p, how, -EOPNOTSUPP);                                               \
-	}                                                                                               \
-	long lx_sys_##prefix##getxattr(long p, long name, long v, long size, long a5, long a6)          \
-	{                                                                                               \
-		(void)name, (void)v, (void)size, (void)a5, (void)a6;                                    \
-		return xattr_answer(p, how, -ENODATA);                                                  \
-	}                                                                                               \
-	long lx_sys_##prefix##listxattr(long p, long list, long size, long a4, long a5, long a6)        \
-	{                                                                                               \
-		(void)list, (void)size, (void)a4, (void)a5, (void)a6;                                   \
-		return xattr_answer(p, how, 0);                                                         \
-	}                                                                                               \
-	long lx_sys_##prefix##removexattr(long p, long name, long a3, long a4, long a5, long a6)        \
-	{                                                                                               \
-		(void)name, (void)a3, (void)a4, (void)a5, (void)a6;                                     \
-		return xattr_answer(p, how, -ENODATA);                                                  \
+/* The four calls of one kind: on a path (ptype uint64_t, how 0 or 1) or a descriptor (ptype int, how 2). */
+#define XATTR_CALLS(prefix, ptype, how)                                                                       \
+	long lx_sys_##prefix##setxattr(ptype p, uint64_t uname, uint64_t uval, long size, long flags)          \
+	{                                                                                                     \
+		(void)uname, (void)uval, (void)size, (void)flags;                                             \
+		return xattr_answer(p, how, -EOPNOTSUPP);                                                     \
+	}                                                                                                     \
+	long lx_sys_##prefix##getxattr(ptype p, uint64_t uname, uint64_t uval, long size)                      \
+	{                                                                                                     \
+		(void)uname, (void)uval, (void)size;                                                          \
+		return xattr_answer(p, how, -ENODATA);                                                        \
+	}                                                                                                     \
+	long lx_sys_##prefix##listxattr(ptype p, uint64_t ulist, long size)                                    \
+	{                                                                                                     \
+		(void)ulist, (void)size;                                                                      \
+		return xattr_answer(p, how, 0);                                                               \
+	}                                                                                                     \
+	long lx_sys_##prefix##removexattr(ptype p, uint64_t uname)                                             \
+	{                                                                                                     \
+		(void)uname;                                                                                  \
+		return xattr_answer(p, how, -ENODATA);                                                        \
 	}
-XATTR_CALLS(, 0)
-XATTR_CALLS(l, 1)
-XATTR_CALLS(f, 2)
+XATTR_CALLS(, uint64_t, 0)
+XATTR_CALLS(l, uint64_t, 1)
+XATTR_CALLS(f, int, 2)

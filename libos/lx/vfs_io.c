@@ -1,7 +1,6 @@
 /* lx's descriptor syscalls: read, write, seeking, vectors, dup, fcntl, ioctl, truncation and directory listing. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
-#define IOV_MAX 1024
 #define WRITE_CHUNK (256 * 1024) /* a write's source is made present this much at a time */
 #define ZERO_CHUNK (64 * 1024)   /* never-touched source pages are written from this many zeros at a time */
 
@@ -80,29 +79,6 @@ static long fd_io(long fd, bool write, long buf, long n, long off)
 	return r;
 }
 
-long lx_sys_read(long fd, long buf, long n, long a4, long a5, long a6)
-{
-	(void)a4, (void)a5, (void)a6;
-	return fd_io(fd, false, buf, n, -1);
-}
-
-long lx_sys_write(long fd, long buf, long n, long a4, long a5, long a6)
-{
-	(void)a4, (void)a5, (void)a6;
-	return fd_io(fd, true, buf, n, -1);
-}
-
-long lx_sys_pread64(long fd, long buf, long n, long off, long a5, long a6)
-{
-	(void)a5, (void)a6;
-	return off < 0 ? -EINVAL : fd_io(fd, false, buf, n, off);
-}
-
-long lx_sys_pwrite64(long fd, long buf, long n, long off, long a5, long a6)
-{
-	(void)a5, (void)a6;
-	return off < 0 ? -EINVAL : fd_io(fd, true, buf, n, off);
-}
 
 /* Linux's checks of an iovec array: -EINVAL if a length is negative; else 0, the lengths cut to add up to at most LINUX_MAX_RW. */
 static long iov_cap(struct linux_iovec *iov, long cnt)
@@ -160,29 +136,23 @@ static long fd_iov(long fd, bool write, long uiov, long cnt, long off)
 	return r;
 }
 
-long lx_sys_readv(long fd, long iov, long cnt, long a4, long a5, long a6)
-{
-	(void)a4, (void)a5, (void)a6;
-	return fd_iov(fd, false, iov, cnt, -1);
-}
-
-long lx_sys_writev(long fd, long iov, long cnt, long a4, long a5, long a6)
-{
-	(void)a4, (void)a5, (void)a6;
-	return fd_iov(fd, true, iov, cnt, -1);
-}
-
-long lx_sys_preadv(long fd, long iov, long cnt, long off, long a5, long a6)
-{
-	(void)a5, (void)a6;
-	return off < 0 ? -EINVAL : fd_iov(fd, false, iov, cnt, off);
-}
-
-long lx_sys_pwritev(long fd, long iov, long cnt, long off, long a5, long a6)
-{
-	(void)a5, (void)a6;
-	return off < 0 ? -EINVAL : fd_iov(fd, true, iov, cnt, off);
-}
+/*
+ * The read and write family, through fd_io (a buffer) or fd_iov (iovecs):
+ * read, write, readv and writev at the file's position; pread64, pwrite64,
+ * preadv and pwritev at off, which must not be negative.
+ */
+#define RW_CALL(name, fn, write) \
+	long lx_sys_##name(int fd, long buf, long n) { return fn(fd, write, buf, n, -1); }
+#define PRW_CALL(name, fn, write) \
+	long lx_sys_##name(int fd, long buf, long n, long off) { return off < 0 ? -EINVAL : fn(fd, write, buf, n, off); }
+RW_CALL(read, fd_io, false)
+RW_CALL(write, fd_io, true)
+PRW_CALL(pread64, fd_io, false)
+PRW_CALL(pwrite64, fd_io, true)
+RW_CALL(readv, fd_iov, false)
+RW_CALL(writev, fd_iov, true)
+PRW_CALL(preadv, fd_iov, false)
+PRW_CALL(pwritev, fd_iov, true)
 
 #define COPY_CHUNK 65536
 
@@ -249,22 +219,20 @@ static long copy_between(long in, long uoff, long out, long uoutoff, size_t coun
 	return done ? done : r;
 }
 
-long lx_sys_sendfile(long out, long in, long uoff, long count, long a5, long a6)
+long lx_sys_sendfile(long out, long in, uint64_t uoff, long count)
 {
-	(void)a5, (void)a6;
 	return count < 0 ? -EINVAL : copy_between(in, uoff, out, 0, (size_t)count);
 }
 
-long lx_sys_copy_file_range(long in, long uoff, long out, long uoutoff, long count, long flags)
+long lx_sys_copy_file_range(long in, uint64_t uoff, long out, uint64_t uoutoff, long count, long flags)
 {
 	if (flags || count < 0)
 		return -EINVAL;
 	return copy_between(in, uoff, out, uoutoff, (size_t)count);
 }
 
-long lx_sys_lseek(long fd, long off, long whence, long a4, long a5, long a6)
+long lx_sys_lseek(int fd, long off, long whence)
 {
-	(void)a4, (void)a5, (void)a6;
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
@@ -290,24 +258,21 @@ long lx_sys_lseek(long fd, long off, long whence, long a4, long a5, long a6)
 	return r;
 }
 
-long lx_sys_close(long fd, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_close(int fd)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	return fd_close((int)fd);
 }
 
-long lx_sys_dup(long fd, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_dup(int fd)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
 	return fd_new(f, false);
 }
 
-long lx_sys_dup3(long oldfd, long newfd, long flags, long a4, long a5, long a6)
+long lx_sys_dup3(int oldfd, int newfd, long flags)
 {
-	(void)a4, (void)a5, (void)a6;
 	if ((flags & ~(long)O_CLOEXEC) || oldfd == newfd)
 		return -EINVAL;
 	if (newfd < 0 || newfd >= fd_limit())
@@ -319,9 +284,8 @@ long lx_sys_dup3(long oldfd, long newfd, long flags, long a4, long a5, long a6)
 	return newfd;
 }
 
-long lx_sys_dup2(long oldfd, long newfd, long a3, long a4, long a5, long a6)
+long lx_sys_dup2(int oldfd, int newfd)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if (oldfd == newfd) {
 		struct file *f = file_get((int)oldfd);
 		if (!f)
@@ -329,12 +293,11 @@ long lx_sys_dup2(long oldfd, long newfd, long a3, long a4, long a5, long a6)
 		file_put(f);
 		return newfd;
 	}
-	return lx_sys_dup3(oldfd, newfd, 0, 0, 0, 0);
+	return lx_sys_dup3(oldfd, newfd, 0);
 }
 
-long lx_sys_fcntl(long fd, long cmd, long arg, long a4, long a5, long a6)
+long lx_sys_fcntl(int fd, long cmd, long arg)
 {
-	(void)a4, (void)a5, (void)a6;
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
@@ -370,9 +333,8 @@ long lx_sys_fcntl(long fd, long cmd, long arg, long a4, long a5, long a6)
 	return r;
 }
 
-long lx_sys_ioctl(long fd, long req, long arg, long a4, long a5, long a6)
+long lx_sys_ioctl(int fd, long req, long arg)
 {
-	(void)a4, (void)a5, (void)a6;
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
@@ -398,9 +360,8 @@ long lx_sys_ioctl(long fd, long req, long arg, long a4, long a5, long a6)
 	return r;
 }
 
-long lx_sys_ftruncate(long fd, long len, long a3, long a4, long a5, long a6)
+long lx_sys_ftruncate(int fd, long len)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	if (len < 0)
 		return -EINVAL;
 	struct file *f = file_get((int)fd);
@@ -415,9 +376,8 @@ long lx_sys_ftruncate(long fd, long len, long a3, long a4, long a5, long a6)
 	return r;
 }
 
-long lx_sys_truncate(long upath, long len, long a3, long a4, long a5, long a6)
+long lx_sys_truncate(uint64_t upath, long len)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	long err;
 	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
 	if (!n)
@@ -432,9 +392,8 @@ long lx_sys_truncate(long upath, long len, long a3, long a4, long a5, long a6)
 }
 
 /* fallocate: mode 0 (and FALLOC_FL_KEEP_SIZE, 1) only; holes read as zeros anyway, so only the size moves. */
-long lx_sys_fallocate(long fd, long mode, long off, long len, long a5, long a6)
+long lx_sys_fallocate(int fd, long mode, long off, long len)
 {
-	(void)a5, (void)a6;
 	if (off < 0 || len <= 0 || off + len < off)
 		return -EINVAL;
 	if (mode & ~1L)
@@ -453,9 +412,8 @@ long lx_sys_fallocate(long fd, long mode, long off, long len, long a5, long a6)
 	return r;
 }
 
-long lx_sys_fsync(long fd, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_fsync(int fd)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5, (void)a6;
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
@@ -464,14 +422,14 @@ long lx_sys_fsync(long fd, long a2, long a3, long a4, long a5, long a6)
 }
 
 /* syncfs: as fsync, the descriptor checked and nothing to write back. */
-long lx_sys_syncfs(long fd, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_syncfs(int fd)
 {
-	return lx_sys_fsync(fd, a2, a3, a4, a5, a6);
+	return lx_sys_fsync(fd);
 }
 
-long lx_sys_fdatasync(long fd, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_fdatasync(int fd)
 {
-	return lx_sys_fsync(fd, a2, a3, a4, a5, a6);
+	return lx_sys_fsync(fd);
 }
 
 /* ---- directory listing ---- */
@@ -549,14 +507,12 @@ out:
 	return r < 0 ? r : (long)used;
 }
 
-long lx_sys_getdents(long fd, long buf, long count, long a4, long a5, long a6)
+long lx_sys_getdents(int fd, long buf, long count)
 {
-	(void)a4, (void)a5, (void)a6;
 	return dents(fd, buf, count, true);
 }
 
-long lx_sys_getdents64(long fd, long buf, long count, long a4, long a5, long a6)
+long lx_sys_getdents64(int fd, long buf, long count)
 {
-	(void)a4, (void)a5, (void)a6;
 	return dents(fd, buf, count, false);
 }

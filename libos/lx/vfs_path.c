@@ -1,5 +1,5 @@
 /* lx's path syscalls: open, stat, access, the working directory, and making, linking, renaming and removing names. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 
 bool user_ok(long addr, size_t n, bool write)
@@ -45,9 +45,8 @@ struct inode *resolve(long dirfd, long upath, int at_flags, long *err)
 
 /* ---- open ---- */
 
-long lx_sys_openat(long dirfd, long upath, long flags, long mode, long a5, long a6)
+long lx_sys_openat(int dirfd, uint64_t upath, long flags, long mode)
 {
-	(void)a5, (void)a6;
 	char *path = lx_alloc(LX_PATH_MAX);
 	if (!path)
 		return -ENOMEM;
@@ -61,27 +60,19 @@ long lx_sys_openat(long dirfd, long upath, long flags, long mode, long a5, long 
 	return fd_new(f, (flags & O_CLOEXEC) != 0);
 }
 
-long lx_sys_open(long upath, long flags, long mode, long a4, long a5, long a6)
+long lx_sys_open(uint64_t upath, long flags, long mode)
 {
-	UNUSED3(a4, a5, a6);
-	return lx_sys_openat(AT_FDCWD, upath, flags, mode, 0, 0);
+	return lx_sys_openat(AT_FDCWD, upath, flags, mode);
 }
 
-long lx_sys_creat(long upath, long mode, long a3, long a4, long a5, long a6)
+long lx_sys_creat(uint64_t upath, long mode)
 {
-	UNUSED3(a3, a4, a5);
-	(void)a6;
-	return lx_sys_openat(AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode, 0, 0);
+	return lx_sys_openat(AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
 /* memfd_create: a regular file in no directory, open for reading and writing; it goes with its last descriptor. */
-#define MFD_CLOEXEC 1
-#define MFD_ALLOW_SEALING 2
-#define MFD_NAME_MAX 249 /* bytes of its name, with the NUL, after Linux's "memfd:" */
-long lx_sys_memfd_create(long uname, long flags, long a3, long a4, long a5, long a6)
+long lx_sys_memfd_create(uint64_t uname, long flags)
 {
-	UNUSED3(a3, a4, a5);
-	(void)a6;
 	if (flags & ~(long)(MFD_CLOEXEC | MFD_ALLOW_SEALING))
 		return -EINVAL;
 	char name[MFD_NAME_MAX + 1];
@@ -115,36 +106,40 @@ static void fill_stat(struct inode *n, struct linux_stat *st)
 	st->st_ctim = n->ctime;
 }
 
-long lx_sys_newfstatat(long dirfd, long upath, long ust, long flags, long a5, long a6)
+/* The node a stat call describes (upath at dirfd, as at_flags say) once size bytes at ubuf may be written; else NULL, *err -EFAULT or why. */
+static struct inode *stat_node(int dirfd, uint64_t upath, long at_flags, uint64_t ubuf, size_t size, long *err)
 {
-	(void)a5, (void)a6;
-	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
+	if (!user_ok(ubuf, size, true)) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	return resolve(dirfd, upath, (int)at_flags, err);
+}
+
+long lx_sys_newfstatat(int dirfd, uint64_t upath, uint64_t ust, long flags)
+{
+	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	if (!user_ok(ust, sizeof(struct linux_stat), true))
-		return -EFAULT;
 	long err;
-	struct inode *n = resolve(dirfd, upath, (int)flags, &err);
+	struct inode *n = stat_node(dirfd, upath, flags, ust, sizeof(struct linux_stat), &err);
 	if (!n)
 		return err;
 	fill_stat(n, (struct linux_stat *)ust);
 	return 0;
 }
 
-long lx_sys_stat(long upath, long ust, long a3, long a4, long a5, long a6)
+long lx_sys_stat(uint64_t upath, uint64_t ust)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
-	return lx_sys_newfstatat(AT_FDCWD, upath, ust, 0, 0, 0);
+	return lx_sys_newfstatat(AT_FDCWD, upath, ust, 0);
 }
 
-long lx_sys_lstat(long upath, long ust, long a3, long a4, long a5, long a6)
+long lx_sys_lstat(uint64_t upath, uint64_t ust)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
-	return lx_sys_newfstatat(AT_FDCWD, upath, ust, AT_SYMLINK_NOFOLLOW, 0, 0);
+	return lx_sys_newfstatat(AT_FDCWD, upath, ust, AT_SYMLINK_NOFOLLOW);
 }
 
-long lx_sys_fstat(long fd, long ust, long a3, long a4, long a5, long a6)
+long lx_sys_fstat(int fd, uint64_t ust)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
 	if (!user_ok(ust, sizeof(struct linux_stat), true))
 		return -EFAULT;
 	long err = 0;
@@ -155,13 +150,11 @@ long lx_sys_fstat(long fd, long ust, long a3, long a4, long a5, long a6)
 	return 0;
 }
 
-long lx_sys_statx(long dirfd, long upath, long flags, long mask, long ubuf, long a6)
+long lx_sys_statx(int dirfd, uint64_t upath, long flags, long mask, uint64_t ubuf)
 {
-	(void)a6, (void)mask;
-	if (!user_ok(ubuf, sizeof(struct linux_statx), true))
-		return -EFAULT;
+	(void)mask;
 	long err;
-	struct inode *n = resolve(dirfd, upath, (int)flags, &err);
+	struct inode *n = stat_node(dirfd, upath, flags, ubuf, sizeof(struct linux_statx), &err);
 	if (!n)
 		return err;
 	struct linux_statx *sx = (struct linux_statx *)ubuf;
@@ -184,9 +177,8 @@ long lx_sys_statx(long dirfd, long upath, long flags, long mask, long ubuf, long
 	return 0;
 }
 
-long lx_sys_faccessat2(long dirfd, long upath, long mode, long flags, long a5, long a6)
+long lx_sys_faccessat2(int dirfd, uint64_t upath, long mode, long flags)
 {
-	(void)a5, (void)a6;
 	if ((mode & ~7L) || (flags & ~(long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return -EINVAL;
 	long err;
@@ -199,23 +191,20 @@ long lx_sys_faccessat2(long dirfd, long upath, long mode, long flags, long a5, l
 	return 0;
 }
 
-long lx_sys_faccessat(long dirfd, long upath, long mode, long a4, long a5, long a6)
+long lx_sys_faccessat(int dirfd, uint64_t upath, long mode)
 {
-	UNUSED3(a4, a5, a6);
-	return lx_sys_faccessat2(dirfd, upath, mode, 0, 0, 0);
+	return lx_sys_faccessat2(dirfd, upath, mode, 0);
 }
 
-long lx_sys_access(long upath, long mode, long a3, long a4, long a5, long a6)
+long lx_sys_access(uint64_t upath, long mode)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
-	return lx_sys_faccessat2(AT_FDCWD, upath, mode, 0, 0, 0);
+	return lx_sys_faccessat2(AT_FDCWD, upath, mode, 0);
 }
 
 /* ---- the working directory ---- */
 
-long lx_sys_getcwd(long ubuf, long size, long a3, long a4, long a5, long a6)
+long lx_sys_getcwd(uint64_t ubuf, long size)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
 	if (size <= 0)
 		return size == 0 ? -EINVAL : -ERANGE;
 	if (size > LX_PATH_MAX)
@@ -245,17 +234,15 @@ static long set_cwd(struct inode *n)
 	return 0;
 }
 
-long lx_sys_chdir(long upath, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_chdir(uint64_t upath)
 {
-	UNUSED3(a2, a3, a4), (void)a5, (void)a6;
 	long err;
 	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
 	return n ? set_cwd(n) : err;
 }
 
-long lx_sys_fchdir(long fd, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_fchdir(int fd)
 {
-	UNUSED3(a2, a3, a4), (void)a5, (void)a6;
 	long err = 0;
 	struct inode *n = fd == AT_FDCWD ? NULL : fd_inode(fd, &err);
 	if (!n)
@@ -276,9 +263,8 @@ static long lookup_new(long dirfd, long upath, struct lookup *lk)
 	return lk->dir->nlink == 0 ? -ENOENT : 0;
 }
 
-long lx_sys_mkdirat(long dirfd, long upath, long mode, long a4, long a5, long a6)
+long lx_sys_mkdirat(int dirfd, uint64_t upath, long mode)
 {
-	UNUSED3(a4, a5, a6);
 	struct lookup lk;
 	long r = lookup_new(dirfd, upath, &lk);
 	if (r < 0)
@@ -286,10 +272,9 @@ long lx_sys_mkdirat(long dirfd, long upath, long mode, long a4, long a5, long a6
 	return vfs_mknode(lk.dir, lk.name, S_IFDIR | ((uint32_t)mode & S_IALLUGO & ~vfs_umask)) ? 0 : -ENOMEM;
 }
 
-long lx_sys_mkdir(long upath, long mode, long a3, long a4, long a5, long a6)
+long lx_sys_mkdir(uint64_t upath, long mode)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
-	return lx_sys_mkdirat(AT_FDCWD, upath, mode, 0, 0, 0);
+	return lx_sys_mkdirat(AT_FDCWD, upath, mode);
 }
 
 /* Removes a name: a directory (dir) or anything else. */
@@ -322,23 +307,20 @@ static long remove_name(long dirfd, long upath, bool dir)
 	return 0;
 }
 
-long lx_sys_unlinkat(long dirfd, long upath, long flags, long a4, long a5, long a6)
+long lx_sys_unlinkat(int dirfd, uint64_t upath, long flags)
 {
-	UNUSED3(a4, a5, a6);
 	if (flags & ~(long)AT_REMOVEDIR)
 		return -EINVAL;
 	return remove_name(dirfd, upath, (flags & AT_REMOVEDIR) != 0);
 }
 
-long lx_sys_unlink(long upath, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_unlink(uint64_t upath)
 {
-	UNUSED3(a2, a3, a4), (void)a5, (void)a6;
 	return remove_name(AT_FDCWD, upath, false);
 }
 
-long lx_sys_rmdir(long upath, long a2, long a3, long a4, long a5, long a6)
+long lx_sys_rmdir(uint64_t upath)
 {
-	UNUSED3(a2, a3, a4), (void)a5, (void)a6;
 	return remove_name(AT_FDCWD, upath, true);
 }
 
@@ -358,9 +340,8 @@ static bool dot_name(const char *s)
 	return strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
 }
 
-long lx_sys_renameat2(long odfd, long opath, long ndfd, long npath, long flags, long a6)
+long lx_sys_renameat2(int odfd, long opath, int ndfd, long npath, long flags)
 {
-	(void)a6;
 	if (flags & ~(long)RENAME_NOREPLACE)
 		return -EINVAL;
 	struct lookup o, nw;
@@ -401,21 +382,18 @@ long lx_sys_renameat2(long odfd, long opath, long ndfd, long npath, long flags, 
 	return r;
 }
 
-long lx_sys_renameat(long odfd, long opath, long ndfd, long npath, long a5, long a6)
+long lx_sys_renameat(int odfd, long opath, int ndfd, long npath)
 {
-	(void)a5, (void)a6;
-	return lx_sys_renameat2(odfd, opath, ndfd, npath, 0, 0);
+	return lx_sys_renameat2(odfd, opath, ndfd, npath, 0);
 }
 
-long lx_sys_rename(long opath, long npath, long a3, long a4, long a5, long a6)
+long lx_sys_rename(long opath, long npath)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
-	return lx_sys_renameat2(AT_FDCWD, opath, AT_FDCWD, npath, 0, 0);
+	return lx_sys_renameat2(AT_FDCWD, opath, AT_FDCWD, npath, 0);
 }
 
-long lx_sys_linkat(long odfd, long opath, long ndfd, long npath, long flags, long a6)
+long lx_sys_linkat(int odfd, long opath, int ndfd, long npath, long flags)
 {
-	(void)a6;
 	if (flags & ~(long)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	long err;
@@ -434,15 +412,13 @@ long lx_sys_linkat(long odfd, long opath, long ndfd, long npath, long flags, lon
 	return dir_add(lk.dir, lk.name, n);
 }
 
-long lx_sys_link(long opath, long npath, long a3, long a4, long a5, long a6)
+long lx_sys_link(long opath, long npath)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
-	return lx_sys_linkat(AT_FDCWD, opath, AT_FDCWD, npath, 0, 0);
+	return lx_sys_linkat(AT_FDCWD, opath, AT_FDCWD, npath, 0);
 }
 
-long lx_sys_symlinkat(long utarget, long ndfd, long npath, long a4, long a5, long a6)
+long lx_sys_symlinkat(uint64_t utarget, int ndfd, long npath)
 {
-	UNUSED3(a4, a5, a6);
 	char *target = lx_alloc(LX_PATH_MAX);
 	if (!target)
 		return -ENOMEM;
@@ -461,15 +437,13 @@ long lx_sys_symlinkat(long utarget, long ndfd, long npath, long a4, long a5, lon
 	return r;
 }
 
-long lx_sys_symlink(long utarget, long npath, long a3, long a4, long a5, long a6)
+long lx_sys_symlink(uint64_t utarget, long npath)
 {
-	UNUSED3(a3, a4, a5), (void)a6;
-	return lx_sys_symlinkat(utarget, AT_FDCWD, npath, 0, 0, 0);
+	return lx_sys_symlinkat(utarget, AT_FDCWD, npath);
 }
 
-long lx_sys_readlinkat(long dirfd, long upath, long ubuf, long size, long a5, long a6)
+long lx_sys_readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, long size)
 {
-	(void)a5, (void)a6;
 	if (size <= 0)
 		return -EINVAL;
 	long err;
@@ -487,8 +461,7 @@ long lx_sys_readlinkat(long dirfd, long upath, long ubuf, long size, long a5, lo
 	return (long)len;
 }
 
-long lx_sys_readlink(long upath, long ubuf, long size, long a4, long a5, long a6)
+long lx_sys_readlink(uint64_t upath, uint64_t ubuf, long size)
 {
-	UNUSED3(a4, a5, a6);
-	return lx_sys_readlinkat(AT_FDCWD, upath, ubuf, size, 0, 0);
+	return lx_sys_readlinkat(AT_FDCWD, upath, ubuf, size);
 }

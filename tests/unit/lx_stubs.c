@@ -1,6 +1,6 @@
 /* Host stand-ins for what lx's file system needs from the rest of lx: a heap over malloc, open user memory, a clock. */
 #include <stdlib.h>
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 uint64_t lx_boot_time = 1000;
 static uint64_t next_ino = 2;
@@ -37,15 +37,6 @@ void *lx_page_alloc(void)
 void lx_page_free(void *page)
 {
 	free(page);
-}
-
-char *lx_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = lx_alloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
 }
 
 /* Addresses below 4 KiB stand for memory the program may not touch. */

@@ -1,5 +1,5 @@
 /* Advisory locks on files: record locks (fcntl F_GETLK/F_SETLK/F_SETLKW and the open-file-description forms) and flock. */
-#include "libos/lx/fs.h"
+#include "libos/lx/vfs.h"
 
 /*
  * A file's locks are a list of byte ranges, each held by an owner: a
@@ -23,12 +23,6 @@ struct lock_list {
 	struct lx_waitq waiters; /* F_SETLKW sleepers, woken whenever a lock goes */
 };
 
-/* The caller's struct flock, as Linux lays it out. */
-struct linux_flock {
-	short l_type, l_whence;
-	int64_t l_start, l_len;
-	int l_pid;
-};
 
 #define OFD_OWNER(f) ((uint64_t)(f))
 
@@ -140,7 +134,7 @@ static long set_lock(struct lock_list **where, short type, uint64_t owner, int p
 			if (lx_signal_interrupts())
 				return -EINTR;
 			lx_waitq_add(&ll->waiters);
-			lx_thread_wait(100000000UL); /* look again now and then, whatever happened */
+			lx_thread_wait(LX_RECHECK_NS); /* look again now and then, whatever happened */
 		}
 	long r = carve(ll, owner, start, end);
 	if (r == 0 && type != F_UNLCK)
@@ -190,13 +184,8 @@ long lock_fcntl(struct file *f, long cmd, long arg)
  * flock: a whole-file lock of the open file, shared or exclusive, in a list
  * of its own (flock and fcntl locks do not see each other, as on Linux).
  */
-#define LOCK_SH 1
-#define LOCK_EX 2
-#define LOCK_NB 4
-#define LOCK_UN 8
-long lx_sys_flock(long fd, long op, long a3, long a4, long a5, long a6)
+long lx_sys_flock(int fd, long op)
 {
-	(void)a3, (void)a4, (void)a5, (void)a6;
 	int kind = (int)op & ~LOCK_NB;
 	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
 		return -EINVAL;

@@ -1,8 +1,10 @@
-/* lx's in-memory file system: inodes, directories and path lookup, shared by vfs.c, vfs_sys.c, dev.c and procfs.c. */
-#ifndef LX_FS_H
-#define LX_FS_H
+/* lx's in-memory file system: inodes, directories and path lookup (vfs.c, vfs_path.c, vfs_io.c, vfs_attr.c), for the files that build on it. */
+#ifndef LX_VFS_H
+#define LX_VFS_H
 
 #include "libos/lx/lx.h"
+
+void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archive */
 
 #define LX_NFD 1024          /* descriptors per process (RLIMIT_NOFILE) */
 #define LX_PATH_MAX 4096     /* bytes of a path, with its NUL */
@@ -33,7 +35,7 @@ struct inode {
 	char **pages;                   /* page i holds bytes [i * PAGE_SIZE, (i + 1) * PAGE_SIZE) */
 	uint64_t npages;                /* entries in pages */
 	int maps;                       /* shared mappings of it (MAP_SHARED), in every process */
-	struct lock_list *locks;        /* fcntl record locks (lock.c); NULL until the first */
+	struct lock_list *locks;        /* fcntl record locks (filelock.c); NULL until the first */
 	struct lock_list *flocks;       /* flock locks, likewise */
 	/* symlink target */
 	char *data;                     /* NUL-terminated; NULL when size is 0 */
@@ -49,7 +51,6 @@ struct inode {
 };
 
 extern struct inode *vfs_root;
-extern uint64_t lx_boot_time; /* main.c: wall-clock seconds at launch */
 
 /* Nodes (vfs.c). */
 struct inode *inode_new(uint32_t mode);
@@ -84,37 +85,14 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk); /* 
 long path_get(int dirfd, const char *upath, int flags, struct lookup *lk); /* path_copy then path_lookup */
 long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; length or -errno */
 
-/* Open files (vfs.c). */
-struct file *file_new(const struct file_ops *ops, struct inode *n, int flags); /* refs 1 */
-long file_open_inode(struct inode *n, int flags, struct file **out);
-long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out); /* path in lx memory */
-void vfs_close_on_exec(void);  /* for execve */
-long fd_close(int fd);
-void fd_set_cloexec(int fd, bool on);
-bool fd_cloexec(int fd);
-int fd_limit(void);            /* descriptors a new one may take are below this: RLIMIT_NOFILE, at most LX_NFD */
-void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
+/* The working directory and umask of this process (vfs.c). */
 extern struct inode *vfs_cwd;
 extern uint32_t vfs_umask;
 
-/* Record locks (lock.c). */
-long lock_fcntl(struct file *f, long cmd, long arg); /* F_GETLK, F_SETLK, F_SETLKW and the F_OFD_ forms */
-void lock_close(struct file *f, bool last);     /* a descriptor of f closes (last: f's final reference) */
-void lock_free(struct inode *n);                /* the inode goes: its lock list too */
-
-/* Devices and /proc. */
-void dev_init(void);
-void procfs_init(void);
-void vfs_stdio_init(void);
-void vfs_set_exe(const char *path);
-void vfs_mem_frames(uint64_t *total, uint64_t *avail); /* procfs.c: frames of memory, for statfs */
-size_t mem_format_maps(char *buf, size_t n); /* mem.c: /proc/self/maps text; bytes it needs */
-
-/* ---- shared by the syscall files (vfs_path.c) ---- */
+/* ---- for the syscalls on files (vfs_path.c) ---- */
 #define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
 #define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 #define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
-#define UNUSED3(a, b, c) ((void)(a), (void)(b), (void)(c))
 /* May lx touch n bytes of the program's memory at addr? */
 bool user_ok(long addr, size_t n, bool write);
 /* The node of descriptor fd (or the cwd for AT_FDCWD); NULL with *err = -EBADF. */

@@ -1,4 +1,4 @@
-/* The memory lx's processes share (its header and heap, in power-of-two bins) and the Mica-to-Linux error map. */
+/* The memory lx's processes share: its header (struct lx_shared) and its heap, in power-of-two bins. */
 #include "libos/lx/lx.h"
 
 /*
@@ -39,17 +39,6 @@ void lx_shared_init(void)
 	LX_SH->heap_top = LX_SH->heap_mapped = LX_HEAP;
 	LX_SH->next_ino = 2;
 	LX_SH->next_pid = 2;
-}
-
-long lx_read_timespec(long uts, uint64_t *ns)
-{
-	struct linux_timespec ts;
-	if (copy_from_user(&ts, (uint64_t)uts, sizeof(ts)) < 0)
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
-		return -EINVAL;
-	*ns = (uint64_t)ts.tv_sec * 1000000000UL + (uint64_t)ts.tv_nsec;
-	return 0;
 }
 
 uint64_t lx_next_ino(void)
@@ -168,35 +157,4 @@ void lx_page_free(void *page)
 	LX_SH->file_pages--;
 	*(void **)page = LX_SH->free_pages;
 	LX_SH->free_pages = page;
-}
-
-char *lx_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = lx_alloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
-/* The one place Mica errors become Linux errnos; success passes through. */
-int lx_errno(long err)
-{
-	if (err >= 0)
-		return (int)err;
-	switch (-err) {
-	case E_INVAL: return -EINVAL;
-	case E_NOMEM: return -ENOMEM;
-	case E_PERM: return -EPERM;
-	case E_NOENT: return -ENOENT;
-	case E_FAULT: return -EFAULT;
-	case E_BUSY: return -EBUSY;
-	case E_AGAIN: return -EAGAIN;
-	case E_TIMEOUT: return -ETIMEDOUT;
-	case E_NOSYS: return -ENOSYS;
-	case E_EXIST: return -EEXIST;
-	case E_BADFMT: return -ENOEXEC;
-	case E_RANGE: return -ERANGE;
-	default: return -EIO;
-	}
 }

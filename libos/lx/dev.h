@@ -1,0 +1,13 @@
+/* Devices: the console. (dev.c) */
+#ifndef LX_DEV_H
+#define LX_DEV_H
+
+void dev_fork_child(void); /* the console interrupt stays with the first process */
+void console_wait(uint64_t ns); /* sleep until console input may be there, or ns pass */
+void console_start_helper(void); /* pid 1, before its first fork: a thread wakes console readers of every process */
+void console_scan(void); /* pid 1, waiting: act on Ctrl-C typed while nobody reads the console */
+
+void dev_init(void); /* /dev's nodes */
+void vfs_stdio_init(void); /* descriptors 0, 1 and 2: the console */
+
+#endif

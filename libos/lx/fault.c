@@ -1,0 +1,133 @@
+/* The exception upcall: first-touch and copy-on-write page faults, kicks, and the signals faults raise. */
+#include "libos/lx/lx.h"
+
+/* The signal an exception raises. */
+static int fault_signal(uint64_t trapno)
+{
+	switch (trapno) {
+	case T_DIVIDE:
+		return SIGFPE;
+	case T_ILLOP:
+		return SIGILL;
+	case T_BRKPT:
+		return SIGTRAP;
+	default:
+		return SIGSEGV;
+	}
+}
+
+/* Registers of an upcall frame as a signal frame has them, and back. */
+static void regs_from(struct lx_regs *r, const struct exc_frame *f)
+{
+	*r = (struct lx_regs){ .r8 = f->r8,
+			       .r9 = f->r9,
+			       .r10 = f->r10,
+			       .r11 = f->r11,
+			       .r12 = f->r12,
+			       .r13 = f->r13,
+			       .r14 = f->r14,
+			       .r15 = f->r15,
+			       .rdi = f->rdi,
+			       .rsi = f->rsi,
+			       .rbp = f->rbp,
+			       .rbx = f->rbx,
+			       .rdx = f->rdx,
+			       .rax = f->rax,
+			       .rcx = f->rcx,
+			       .rsp = f->rsp,
+			       .rip = f->rip,
+			       .rflags = f->rflags };
+}
+
+static void regs_to(struct exc_frame *f, const struct lx_regs *r)
+{
+	f->r8 = r->r8, f->r9 = r->r9, f->r10 = r->r10, f->r11 = r->r11, f->r12 = r->r12, f->r13 = r->r13;
+	f->r14 = r->r14, f->r15 = r->r15, f->rdi = r->rdi, f->rsi = r->rsi, f->rbp = r->rbp, f->rbx = r->rbx;
+	f->rdx = r->rdx, f->rax = r->rax, f->rcx = r->rcx, f->rsp = r->rsp, f->rip = r->rip, f->rflags = r->rflags;
+}
+
+/*
+ * A kick (thread_kick): a signal waits for this thread. In program code it is
+ * delivered now, over the interrupted registers; inside lx it waits for the
+ * way out of lx, which delivers it anyway.
+ */
+static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
+{
+	extern char lx_text_start[], lx_end[];
+	if (f->rip < (uint64_t)lx_text_start || f->rip >= (uint64_t)lx_end) {
+		struct lx_regs r;
+		regs_from(&r, f);
+		bool locked = lx_multi;
+		if (locked)
+			lx_lock();
+		lx_signal_deliver(&r);
+		if (locked)
+			lx_unlock();
+		regs_to(f, &r);
+	}
+	exc_resume(f);
+}
+
+/* Run the program's handler for the fault's signal, if it has one: true when f now enters it. */
+static bool fault_to_handler(struct exc_frame *f, int sig)
+{
+	int code = sig == SIGSEGV  ? ((f->err & PFERR_P) ? SEGV_ACCERR : SEGV_MAPERR)
+		   : sig == SIGBUS ? BUS_ADRERR
+		   : sig == SIGILL ? ILL_ILLOPN
+		   : sig == SIGFPE ? FPE_INTDIV
+				   : TRAP_BRKPT;
+	struct lx_regs r;
+	regs_from(&r, f);
+	bool locked = lx_multi;
+	if (locked)
+		lx_lock();
+	bool taken = lx_signal_fault(&r, sig, code, f->trapno == T_PGFLT ? f->addr : f->rip);
+	if (locked)
+		lx_unlock();
+	if (!taken)
+		return false;
+	regs_to(f, &r);
+	return true;
+}
+
+/*
+ * The process needs a page and the machine has none: it ends as Linux's OOM
+ * killer ends one (SIGKILL, one line on the console), and the others go on.
+ */
+static __attribute__((noreturn)) void lx_out_of_memory(void)
+{
+	printf("lx: out of memory: killed process %d (%s)\n", lx_pid, lx_me && lx_me->exe ? lx_me->exe : "?");
+	lx_exit_signal(SIGKILL);
+}
+
+/* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
+void lx_fault(struct exc_frame *f)
+{
+	extern char lx_text_start[], lx_end[];
+	int sig = fault_signal(f->trapno);
+	if (f->trapno == T_PGFLT) {
+		bool locked = lx_multi;
+		if (locked)
+			lx_lock();
+		if (((f->err & PFERR_P) && (f->err & PFERR_W) && mem_cow_fault(f->addr)) ||
+		    (!(f->err & PFERR_P) && lx_shared_fault(f->addr)))
+			sig = 0;
+		else
+			sig = mem_fault(f->addr, f->err & PFERR_W);
+		if (locked)
+			lx_unlock();
+		if (sig == 0)
+			exc_resume(f);
+	}
+	if (f->trapno == T_KICK)
+		lx_kicked(f); /* does not return */
+	if (sig == SIGKILL)
+		lx_out_of_memory(); /* does not return */
+	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
+		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
+	else if (fault_to_handler(f, sig))
+		exc_resume(f);
+	else if (lx_trace)
+		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, sig);
+	lx_exit_signal(sig);
+}

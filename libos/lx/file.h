@@ -1,0 +1,53 @@
+/* Open files and descriptors: struct file and its operations, the descriptor table. (file.c) */
+#ifndef LX_FILE_H
+#define LX_FILE_H
+
+struct file;
+struct inode;
+/* An open file description, shared by dup'ed descriptors. */
+struct file {
+	const struct file_ops *ops;
+	struct inode *inode; /* NULL for devices without a node */
+	uint64_t pos;
+	int flags; /* O_* given to open, O_APPEND etc. */
+	int refs;
+	void *priv;
+};
+struct file_ops {
+	long (*read)(struct file *f, void *buf, size_t n);
+	long (*write)(struct file *f, const void *buf, size_t n);
+	long (*pread)(struct file *f, void *buf, size_t n, uint64_t off);
+	long (*pwrite)(struct file *f, const void *buf, size_t n, uint64_t off);
+	long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
+	void (*close)(struct file *f);
+	short (*poll)(struct file *f); /* ready POLL* bits; NULL: always readable and writable */
+	struct lx_waitq *(*waitq)(
+		struct file *f); /* where a change to poll's answer is announced; NULL (or it answers NULL): none */
+};
+struct file *file_get(int fd); /* NULL if fd is not open */
+void file_put(struct file *f);
+int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min, or -EMFILE */
+/* A new file without a node (an eventfd, a timerfd) whose priv is size zeroed bytes of its own; NULL when out of memory. */
+struct file *file_new_anon(const struct file_ops *ops, int flags, size_t size);
+int fd_new(struct file *f,
+	   bool cloexec); /* f (the caller's reference) at the lowest free fd; else f dropped, -EMFILE */
+struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */
+long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
+void vfs_fork(void); /* the child of a fork shares every descriptor */
+void vfs_fork_abandon(void); /* the fork failed: undo vfs_fork */
+void vfs_close_on_exec(void);
+void vfs_exit(void); /* a process ends: its descriptors close */
+long lx_no_pread(struct file *f, void *buf, size_t n, uint64_t off); /* -ESPIPE: pipes and the like */
+long lx_no_pwrite(struct file *f, const void *buf, size_t n, uint64_t off); /* -ESPIPE */
+
+/* Open files and descriptors, for the file system's calls */
+struct file *file_new(const struct file_ops *ops, struct inode *n, int flags); /* refs 1 */
+long file_open_inode(struct inode *n, int flags, struct file **out);
+long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out); /* path in lx memory */
+long fd_close(int fd);
+void fd_set_cloexec(int fd, bool on);
+bool fd_cloexec(int fd);
+int fd_limit(void); /* descriptors a new one may take are below this: RLIMIT_NOFILE, at most LX_NFD */
+void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
+
+#endif

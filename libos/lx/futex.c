@@ -1,0 +1,271 @@
+/* Futexes (private, and shared between processes in the shared table) and robust futex lists. */
+#include "libos/lx/lx.h"
+
+long lx_futex_wake(uint64_t addr, long n, uint64_t bits)
+{
+	long woken = 0;
+	for (int i = 0; i < LX_MAX_THREADS && woken < n; i++) {
+		struct lx_thread *t = lx_thread_at(i);
+		if (t && t->futex_addr == addr && (t->futex_bits & bits)) {
+			t->futex_addr = 0;
+			sys_ntfn_signal(t->ntfn, LX_WAKE_FUTEX);
+			woken++;
+		}
+	}
+	return woken;
+}
+
+/* Wait while *addr == val, until woken or timeout_ns passes. */
+static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_t bits)
+{
+	struct lx_thread *me = lx_self();
+	if (!mem_user_ok(addr, 4, false) || (addr & 3))
+		return -EFAULT;
+	if (*(volatile uint32_t *)addr != val)
+		return -EAGAIN;
+	if (!lx_thread_has_ntfn(me))
+		return -EINTR; /* it could not wait (lx_thread_has_ntfn let the others run): a spurious wake-up */
+	me->futex_addr = addr;
+	me->futex_bits = bits;
+	int depth = lx_lock_drop();
+	long r = sys_ntfn_wait(me->ntfn, timeout_ns);
+	lx_lock_take(depth);
+	if (me->futex_addr == 0)
+		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
+	me->futex_addr = 0;
+	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR; /* else a signal woke it */
+}
+
+/* The key of a futex in memory shared between processes (a PTE_SHARE page): its frame and offset; 0 if private. */
+static uint64_t shared_key(uint64_t addr)
+{
+	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	if (va >= USER_TOP)
+		return 0; /* the page-table window covers only the user half */
+	if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P))
+		return 0;
+	uint64_t pte = *uvpt_pte(va);
+	return (pte & PTE_P) && (pte & PTE_SHARE) ? (pte & PTE_ADDR) | (addr & (PAGE_SIZE - 1)) : 0;
+}
+
+/* Wake up to n threads, of any process, waiting on the shared futex key. */
+static long sfutex_wake(uint64_t key, long n, uint64_t bits)
+{
+	long woken = 0;
+	for (int i = 0; i < 64 && woken < n; i++)
+		if (LX_SH->sfutex[i].key == key && (LX_SH->sfutex[i].bits & bits)) {
+			LX_SH->sfutex[i].key = 0;
+			sys_ntfn_signal(LX_SH->sfutex[i].ntfn, LX_WAKE_FUTEX);
+			woken++;
+		}
+	return woken;
+}
+
+/* Wait on a shared futex (key) while *addr == val: as futex_wait, with the waiter in the shared table. */
+static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_t bits)
+{
+	struct lx_thread *me = lx_self();
+	int slot = -1;
+	if (*(volatile uint32_t *)addr != val)
+		return -EAGAIN;
+	if (!lx_thread_has_ntfn(me))
+		return -EINTR; /* it could not wait (lx_thread_has_ntfn let the others run): a spurious wake-up */
+	for (int i = 0; i < 64 && slot < 0; i++)
+		if (!LX_SH->sfutex[i].key)
+			slot = i;
+	if (slot < 0)
+		return -ENOMEM;
+	LX_SH->sfutex[slot].key = key;
+	LX_SH->sfutex[slot].bits = bits;
+	LX_SH->sfutex[slot].ntfn = me->ntfn;
+	int depth = lx_lock_drop();
+	long r = sys_ntfn_wait(me->ntfn, timeout_ns);
+	lx_lock_take(depth);
+	if (LX_SH->sfutex[slot].key != key || LX_SH->sfutex[slot].ntfn != me->ntfn)
+		return 0; /* woken */
+	LX_SH->sfutex[slot].key = 0;
+	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR;
+}
+
+/* Wake up to n waiters as a non-private FUTEX_WAKE does: this process's, and any process's when addr is in shared memory. */
+static long futex_wake_any(uint64_t addr, long n, uint64_t bits)
+{
+	long woken = lx_futex_wake(addr, n, bits);
+	uint64_t key = woken < n ? shared_key(addr) : 0;
+	return key ? woken + sfutex_wake(key, n - woken, bits) : woken;
+}
+
+/*
+ * A futex timeout as ns from now: relative for FUTEX_WAIT, absolute for the
+ * BITSET form, on CLOCK_MONOTONIC or, with FUTEX_CLOCK_REALTIME in op, on
+ * CLOCK_REALTIME.
+ */
+static long futex_timeout(long uts, long op, uint64_t *ns)
+{
+	uint64_t t, now;
+	*ns = TIMEOUT_FOREVER;
+	if (!uts)
+		return 0;
+	long r = lx_read_timespec(uts, &t);
+	if (r < 0)
+		return r;
+	if ((op & 127) != FUTEX_WAIT_BITSET) {
+		*ns = t;
+		return 0;
+	}
+	clock_ns_of((op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
+	*ns = t > now ? t - now : 0;
+	return 0;
+}
+
+long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, long val3)
+{
+	uint64_t ns;
+	long r;
+	switch (op & 127) { /* FUTEX_PRIVATE_FLAG picks the table; FUTEX_CLOCK_REALTIME the timeout's clock */
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET: {
+		uint64_t bits = (op & 127) == FUTEX_WAIT ? ~0UL : (uint32_t)val3;
+		if (!bits)
+			return -EINVAL;
+		if ((r = futex_timeout(uts, op, &ns)) < 0)
+			return r;
+		if (!mem_user_ok((uint64_t)uaddr, 4, false) || (uaddr & 3))
+			return -EFAULT;
+		(void)*(volatile uint32_t *)uaddr; /* a page never touched is mapped now, so its key is known */
+		uint64_t key = (op & FUTEX_PRIVATE_FLAG)
+				       ? 0
+				       : shared_key((uint64_t)uaddr); /* not FUTEX_PRIVATE_FLAG, shared memory */
+		if (key)
+			return sfutex_wait(key, (uint64_t)uaddr, (uint32_t)val, ns, bits);
+		return futex_wait((uint64_t)uaddr, (uint32_t)val, ns, bits);
+	}
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET: {
+		uint64_t bits = (op & 127) == FUTEX_WAKE ? ~0UL : (uint32_t)val3;
+		if (!bits || (uaddr & 3))
+			return -EINVAL;
+		if ((uint64_t)uaddr >= LINUX_TASK_SIZE ||
+		    (!(op & FUTEX_PRIVATE_FLAG) && !mem_user_ok((uint64_t)uaddr, 4, false)))
+			return -EFAULT; /* a shared futex must be in the program's memory, as its key is */
+		return (op & FUTEX_PRIVATE_FLAG) ? lx_futex_wake((uint64_t)uaddr, val, bits)
+						 : futex_wake_any((uint64_t)uaddr, val, bits);
+	}
+	case FUTEX_CMP_REQUEUE:
+		if (!mem_user_ok((uint64_t)uaddr, 4, false))
+			return -EFAULT;
+		if (*(volatile uint32_t *)uaddr != (uint32_t)val3)
+			return -EAGAIN;
+		/* fall through */
+	case FUTEX_REQUEUE: {
+		long woken = lx_futex_wake((uint64_t)uaddr, val, ~0UL), moved = 0;
+		for (int i = 0; i < LX_MAX_THREADS && moved < uts; i++)
+			if (lx_thread_at(i) && lx_thread_at(i)->futex_addr == (uint64_t)uaddr) {
+				lx_thread_at(i)->futex_addr = (uint64_t)uaddr2;
+				moved++;
+			}
+		return woken + moved;
+	}
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- robust futex lists ---- */
+/*
+ * A thread may name a list of the futexes it holds (set_robust_list); when it
+ * dies holding one, the next owner must learn of it. The list lives in the
+ * program's memory and is walked as Linux walks it (Documentation/locking/
+ * robust-futex-ABI): every access is checked, and a bad pointer ends the walk.
+ */
+
+static bool robust_used; /* a thread of this process ever named a list: its end must look at every thread */
+
+/* set_robust_list: where the calling thread's list is; -EINVAL unless len is the size of the head. */
+long lx_sys_set_robust_list(long head, long len)
+{
+	if (len != (long)sizeof(struct linux_robust_list_head))
+		return -EINVAL;
+	lx_self()->robust_head = (uint64_t)head;
+	robust_used |= head != 0;
+	return 0;
+}
+
+/* get_robust_list: the list of thread tid (0: the caller) and the head's size; -ESRCH, -EFAULT. */
+long lx_sys_get_robust_list(long tid, uint64_t uhead, uint64_t ulen)
+{
+	struct lx_thread *t = tid ? lx_thread_by_tid((int)tid) : lx_self();
+	uint64_t len = sizeof(struct linux_robust_list_head);
+	if (!t)
+		return -ESRCH;
+	if (!mem_user_ok((uint64_t)ulen, sizeof(len), true) || !mem_user_ok((uint64_t)uhead, sizeof(uint64_t), true))
+		return -EFAULT;
+	memcpy((void *)ulen, &len, sizeof(len));
+	memcpy((void *)uhead, &t->robust_head, sizeof(uint64_t));
+	return 0;
+}
+
+/* Read n bytes of the program's memory at addr; false if it may not be read. */
+static bool peek(uint64_t addr, void *dst, size_t n)
+{
+	if (!mem_user_ok(addr, n, false))
+		return false;
+	memcpy(dst, (const void *)addr, n);
+	return true;
+}
+
+/*
+ * The futex word at addr was held by thread tid, which died: if its owner bits
+ * are tid, mark it FUTEX_OWNER_DIED (keeping FUTEX_WAITERS) and wake a waiter,
+ * as a non-private wake would. A word still 0 in list_op_pending (released, its
+ * waiter perhaps not yet woken) gets a wake too. False for a bad address.
+ */
+static bool futex_owner_died(uint64_t addr, int tid, bool pi, bool pending)
+{
+	if ((addr & 3) || !mem_user_ok(addr, 4, true))
+		return false;
+	volatile uint32_t *word = (volatile uint32_t *)addr;
+	uint32_t old = *word;
+	do {
+		if (pending && !pi && old == 0) {
+			futex_wake_any(addr, 1, ~0UL);
+			return true;
+		}
+		if ((old & FUTEX_TID_MASK) != (uint32_t)tid)
+			return true;
+	} while (!__atomic_compare_exchange_n(word, &old, (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	if (!pi && (old & FUTEX_WAITERS))
+		futex_wake_any(addr, 1, ~0UL);
+	return true;
+}
+
+/* t dies (or execs): release the futexes on its robust list, at most ROBUST_LIST_LIMIT of them, and forget the list. */
+void lx_robust_exit(struct lx_thread *t)
+{
+	struct linux_robust_list_head h;
+	uint64_t head = t->robust_head, entry, next;
+	t->robust_head = 0; /* once only, even if a fault on the way ends the process */
+	if (!head || !peek(head, &h, sizeof(h)))
+		return;
+	uint64_t pending = h.pending & ~1UL;
+	entry = h.next;
+	for (int n = 0; (entry & ~1UL) != head && n < ROBUST_LIST_LIMIT; n++, entry = next) {
+		uint64_t e = entry & ~1UL;
+		bool fetched = peek(e, &next, sizeof(next)); /* before the wake: a woken waiter may reuse the entry */
+		if (e != pending && !futex_owner_died(e + (uint64_t)h.futex_offset, t->tid, entry & 1, false))
+			return;
+		if (!fetched)
+			return;
+	}
+	if (pending)
+		futex_owner_died(pending + (uint64_t)h.futex_offset, t->tid, h.pending & 1, true);
+}
+
+/* The process ends or execs: the robust lists of all its threads. */
+void lx_robust_exit_all(void)
+{
+	for (int i = 0; robust_used && i < LX_MAX_THREADS; i++)
+		if (lx_thread_at(i) && lx_thread_at(i)->robust_head)
+			lx_robust_exit(lx_thread_at(i));
+}

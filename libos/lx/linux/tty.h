@@ -1,0 +1,44 @@
+/* The Linux x86-64 ABI, the terminal: its ioctls, termios, winsize. */
+#ifndef LX_LINUX_TTY_H
+#define LX_LINUX_TTY_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* ioctl */
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define TCSETSW 0x5403
+#define TCSETSF 0x5404
+#define TIOCGPGRP 0x540F
+#define TIOCSPGRP 0x5410
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+#define FIONREAD 0x541B
+#define TIOCSCTTY 0x540E
+#define TIOCGSID 0x5429
+/* termios flags */
+#define ICRNL 0000400 /* c_iflag */
+#define OPOST 0000001 /* c_oflag */
+#define ONLCR 0000004
+#define B38400 0000017 /* c_cflag */
+#define CS8 0000060
+#define CREAD 0000200
+#define ISIG 0000001 /* c_lflag */
+#define ICANON 0000002
+#define ECHO 0000010
+#define ECHOE 0000020
+#define ECHOK 0000040
+#define IEXTEN 0100000
+
+struct linux_winsize {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+struct linux_termios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+
+#endif

@@ -1,0 +1,43 @@
+/* The program's address space: areas, faults served, fork's copy, and the fault-safe access to its memory. (mem.c) */
+#ifndef LX_MEM_H
+#define LX_MEM_H
+
+/* A range of the program's address space and how to fill it on first touch. */
+struct vma {
+	uint64_t start, end; /* page-aligned */
+	int prot; /* PROT_* */
+	int flags; /* MAP_* */
+	struct file *file; /* NULL: anonymous */
+	uint64_t offset; /* file offset of start */
+	struct vma *next; /* sorted by start */
+};
+void mem_init(uint64_t brk_start);
+long mem_map_stack(void);
+struct vma *mem_fork_copy(long *err); /* fork, in the parent: the child's copy of the area list */
+void mem_fork_abandon(struct vma *copy); /* the fork failed: that copy goes */
+void mem_fork_child(struct vma *copy); /* in the child: take that copy */
+long mem_map_cow(long child); /* fork: the program's areas into child, copy-on-write */
+void mem_exec_reset(void); /* before exec: every area of the old program gone */
+void mem_exit(void); /* the process ends: its area lists go */
+bool mem_cow_fault(uint64_t addr); /* a write to a copy-on-write page: copy it */
+
+long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
+long mem_unmap(uint64_t addr, uint64_t len);
+long mem_protect(uint64_t addr, uint64_t len, int prot);
+int mem_fault(uint64_t addr,
+	      bool write); /* 0 when the fault was served, else the signal it raises (SIGKILL: no memory left) */
+bool mem_user_mapped(uint64_t addr, uint64_t len, bool write); /* do areas with that access cover these bytes? */
+bool mem_user_ok(uint64_t addr, uint64_t len,
+		 bool write); /* ...and are their pages present for it now (lx may touch them)? */
+/* Program memory, fault-safe: every byte lx reads or writes for a syscall goes through these. */
+size_t mem_user_fault_in(uint64_t addr, size_t len, bool write); /* pages made present; the bytes from addr now safe */
+/* The bytes from addr (at most len) that read alike: *zeros, never-touched private anonymous pages, which read as
+ * zeros and are not filled to be read; or pages made present now. 0 if addr's page cannot be read. */
+size_t mem_user_source(uint64_t addr, size_t len, bool *zeros);
+long copy_from_user(void *dst, uint64_t usrc, size_t n); /* 0, or -EFAULT (nothing copied) */
+long copy_to_user(uint64_t udst, const void *src, size_t n); /* 0, or -EFAULT (some may be written) */
+/* A string of at most size bytes: its length (the NUL copied; dst NULL: only measured), size if it has no NUL in them, or -EFAULT. */
+long strncpy_from_user(char *dst, uint64_t usrc, size_t size);
+size_t mem_format_maps(char *buf, size_t n); /* /proc/self/maps text */
+
+#endif

@@ -1,0 +1,63 @@
+/* Processes: the process table's entries, this process, exit, fork's hand-over, process groups. (process.c) */
+#ifndef LX_PROCESS_H
+#define LX_PROCESS_H
+
+/* A process of this lx instance. */
+struct lx_proc {
+	int pid, ppid, pgid, sid;
+	int state; /* LX_PROC_FREE, _LIVE, _ZOMBIE */
+	int wstatus; /* for wait4: exit code << 8, or the signal */
+	uint64_t env; /* its Mica environment */
+	long ntfn; /* unused */
+	volatile uint64_t pending; /* signals sent to the whole process (kill, SIGCHLD) */
+	struct lx_waitq wake; /* its threads waiting in lx, to wake for a signal or a child (lx_proc_wake) */
+	long main_ktid; /* kernel id of its first thread, to interrupt for a signal */
+	bool stopped; /* stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU until SIGCONT */
+	int stop_report; /* for wait4 WUNTRACED: sig << 8 | 0x7f, or 0 */
+	bool cont_report; /* for wait4 WCONTINUED */
+	uint64_t cpu_ns; /* ended: the CPU time it and its waited-for children used, for its parent's wait4 */
+	uint64_t children_ns; /* the cpu_ns of the children it has reaped (RUSAGE_CHILDREN, times' cutime) */
+	char *exe; /* its program's absolute path, links resolved (/proc/self/exe), in lx's heap; or NULL */
+	uint32_t uid; /* its real user id, whose processes RLIMIT_NPROC counts */
+};
+enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
+extern int lx_pid; /* this process's pid */
+extern struct lx_proc *lx_me; /* this process's entry in the shared table */
+#define lx_process_pending (lx_me->pending) /* signals sent to the whole process */
+long lx_put_rusage(long urusage, uint64_t ns); /* CPU time ns as a struct rusage (user time); 0 or -EFAULT */
+/*
+ * What a fork hands to its child. The parent fills it in just before it
+ * makes the child's environment, whose memory is a copy of its own, and
+ * empties it right after; the child's first thread finds it in its copy
+ * (lx_process_fork_child).
+ */
+struct lx_fork {
+	uint64_t from; /* the forking env's id while a fork is under way, else 0 */
+	int child_pid; /* the child's pid */
+	struct vma *vmas; /* the child's area list (mem_fork_copy) */
+	uint64_t child_sp; /* clone with a stack: the child's rsp; else 0 */
+	uint64_t ctid; /* clone with CLONE_CHILD_SETTID or _CLEARTID: where the child's tid goes; else 0 */
+	bool ctid_clear; /* CLONE_CHILD_CLEARTID: and it is cleared at the child's exit */
+};
+extern struct lx_fork lx_fork;
+/*
+ * Whether this is a forked child's copy of memory that its first thread has
+ * not taken over yet. An env id, not a flag: a thread of the forking process
+ * that starts while the fork is under way sees its own env's id there.
+ */
+static inline bool lx_fork_child(void)
+{
+	return lx_fork.from && lx_fork.from != ENVINFO->id;
+}
+/* fork, or clone making a process: the child's pid here (it returns 0 in the child); -EAGAIN, -ENOMEM... */
+long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear);
+/* The status of the Mica environment of a process that a signal ended (as a shell reports it). */
+#define LX_SIGNALLED_STATUS(sig) (128 + (sig))
+__attribute__((noreturn)) void lx_exit_signal(int sig); /* ended by a signal's default action */
+__attribute__((noreturn)) void lx_exit(int status);
+__attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
+void lx_process_init(void);
+bool lx_pgrp_exists(int pgid);
+void lx_process_fork_child(struct lx_thread *me);
+
+#endif

@@ -1,0 +1,49 @@
+/* The memory lx's processes share: its header (struct lx_shared, at LX_SHARED) and its heap. (shared.c) */
+#ifndef LX_SHARED_H
+#define LX_SHARED_H
+
+/* At LX_SHARED, mapped into every process: the lock, the heap's state, the processes. */
+struct lx_shared {
+	volatile uint64_t lock_owner; /* pid << 16 | tid, 0 when free */
+	int lock_depth;
+	uint64_t heap_top, heap_mapped;
+	void *bins[40];
+	void *free_pages; /* lx_page_free's list */
+	uint64_t file_pages; /* pages lx_page_alloc has out: the files' data, at most half the machine */
+	uint64_t next_ino;
+	int next_pid;
+	int fg_pgrp; /* the console's foreground process group (TIOCSPGRP) */
+	uint8_t cin[256]; /* console bytes read ahead (by pid 1, looking for Ctrl-C) for whoever reads next */
+	struct { /* threads of any process waiting on a futex in shared memory */
+		uint64_t key; /* frame << 12 | offset, 0 when the entry is free */
+		uint64_t bits;
+		long ntfn;
+	} sfutex[64];
+	uint32_t cin_start, cin_len;
+	bool cin_helper; /* pid 1's console thread drains the UART into cin and wakes cin_waiters */
+	struct lx_waitq cin_waiters; /* readers of the console, in any process */
+	struct linux_termios tty; /* the console's modes (one terminal: every process sees the same) */
+	struct linux_winsize tty_size;
+	struct lx_proc procs[LX_MAX_PROCS];
+};
+#define LX_SH ((struct lx_shared *)LX_SHARED)
+void lx_shared_init(void); /* first thing lx does: the shared pages, for every later process */
+bool lx_shared_fault(uint64_t addr); /* map a heap page another process made; true if it was one */
+uint64_t lx_next_ino(void); /* inode numbers, unique across the processes */
+void *lx_alloc(size_t n); /* zeroed; NULL when out of memory */
+void *lx_realloc(void *p, size_t n);
+void lx_free(void *p);
+void *lx_page_alloc(
+	void); /* a zeroed, page-aligned page of the shared heap for file data; NULL when out of memory or over the files' share */
+void lx_page_free(void *page);
+/* A copy of s in lx's heap; NULL when out of memory. */
+static inline char *lx_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = lx_alloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+#endif

@@ -1,0 +1,28 @@
+/* Signals: delivery, sending, the registers of a signal frame. (signal.c) */
+#ifndef LX_SIGNAL_H
+#define LX_SIGNAL_H
+
+/* Every register of a thread in user mode, as a signal frame records it. */
+struct lx_regs {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, rflags;
+};
+bool lx_signal_interrupts(void); /* a pending signal that ends a blocking call with EINTR? */
+/* Set while the process is stopped or an exec ends its other threads: every way out of lx looks (lx_signal_deliver). */
+extern bool lx_attention;
+/* Is a signal deliverable to the running thread? */
+static inline bool lx_signal_pending(void)
+{
+	struct lx_thread *me = lx_self();
+	return ((me->sigpending | lx_process_pending) & ~me->sigmask) != 0;
+}
+/* Deliver pending signals to the thread whose registers are r: build a frame, point r at the handler. */
+void lx_signal_deliver(struct lx_regs *r);
+/* A fault the program has a handler for: true when r now enters it. */
+bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr);
+long lx_signal_send(struct lx_thread *t, int sig, int code); /* t NULL: to the process */
+void lx_signal_exec(void); /* exec: handlers back to default, no alternate stack, no POSIX timers */
+void lx_signal_fork_child(void); /* a child starts with nothing pending */
+void lx_signal_wake(struct lx_thread *t); /* interrupt t's wait so it sees a signal */
+void lx_signal_group(int pgid, int sig); /* to every process of group pgid */
+
+#endif

@@ -1,0 +1,39 @@
+/* The Linux syscall table of syscall.c and entry.S: flags, handlers and the dispatch, all from syscalls.def. */
+#ifndef LX_SYSCALL_H
+#define LX_SYSCALL_H
+
+/* A syscall's flags in syscalls.def and in lx_syscall_flags[nr]. */
+#define LX_FULL 1 /* entry.S saves the whole register frame before the call */
+#define LX_RESTART 2 /* SA_RESTART starts the call again after a handler */
+#define LX_NR_LIMIT 512 /* every number in syscalls.def is below it */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#include <stdbool.h>
+
+#define LX_DECL0(...) void
+#define LX_DECL1(t1, a1) t1 a1
+#define LX_DECL2(t1, a1, t2, a2) t1 a1, t2 a2
+#define LX_DECL3(t1, a1, t2, a2, t3, a3) t1 a1, t2 a2, t3 a3
+#define LX_DECL4(t1, a1, t2, a2, t3, a3, t4, a4) t1 a1, t2 a2, t3 a3, t4 a4
+#define LX_DECL5(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5) t1 a1, t2 a2, t3 a3, t4 a4, t5 a5
+#define LX_DECL6(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6) t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6
+
+/* Every handler, long lx_sys_NAME(its typed arguments): the result, or a negated errno. */
+#define LX_SYSCALL(nr, name, flags, nargs, ...) long lx_sys_##name(LX_DECL##nargs(__VA_ARGS__));
+#include "libos/lx/syscalls.def"
+#undef LX_SYSCALL
+
+long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6); /* entry.S: the result or -errno */
+extern const char *const lx_syscall_names[]; /* by number; NULL where lx has no such call */
+extern const uint8_t lx_syscall_flags[LX_NR_LIMIT]; /* LX_FULL, LX_RESTART by number */
+extern bool lx_trace; /* print one line per syscall */
+
+/* Is nr a syscall that SA_RESTART starts again? */
+static inline bool lx_syscall_restarts(long nr)
+{
+	return nr >= 0 && nr < LX_NR_LIMIT && (lx_syscall_flags[nr] & LX_RESTART);
+}
+#endif
+
+#endif

@@ -17,6 +17,7 @@ fi
 
 formatted="
 	bench/bench.c
+	bench/dpf_demux.c
 	bench/hello.c
 	bench/pystart.c
 	include/mica/dpf.h

@@ -395,12 +395,15 @@ struct dpf_best {
 /* Reads width bytes at pkt[at] big-endian into *v; false if any lies outside pkt[0 .. len). */
 static bool dpf_load(const uint8_t *pkt, size_t len, size_t at, unsigned width, uint32_t *v)
 {
-	uint32_t x = 0;
 	if (at >= len || len - at < width)
 		return false;
-	for (unsigned i = 0; i < width; i++)
-		x = x << 8 | pkt[at + i];
-	*v = x;
+	const uint8_t *p = pkt + at;
+	if (width == 1)
+		*v = p[0];
+	else if (width == 2)
+		*v = (uint32_t)p[0] << 8 | p[1];
+	else
+		*v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 	return true;
 }
 
@@ -434,7 +437,8 @@ static uint16_t dpf_edge_leads(uint16_t e, const uint8_t *pkt, size_t len, size_
 /* Visits every node below n whose path the packet satisfies, keeping the best accepting one in *b. */
 static void dpf_walk(uint16_t n, const uint8_t *pkt, size_t len, size_t base, struct dpf_best *b)
 {
-	dpf_consider(n, b);
+	if (dpf_nodes[n].accept != 0)
+		dpf_consider(n, b);
 	for (uint16_t e = dpf_nodes[n].edges; e != DPF_NIL; e = dpf_edges[e].next) {
 		size_t nbase = base;
 		uint16_t c = dpf_edge_leads(e, pkt, len, &nbase);

@@ -102,6 +102,7 @@ ABI_OFFSET(struct dpf_filter, atoms, 12);
 #define DPF_ETHERTYPE_ARP 0x0806
 #define DPF_ETHERTYPE_IPV6 0x86DD
 #define DPF_ARP_PTYPE (DPF_ETH_HLEN + 2) /* protocol type: DPF_ETHERTYPE_IPV4 */
+#define DPF_ARP_SPA (DPF_ETH_HLEN + 14) /* sender protocol (IPv4) address */
 #define DPF_ARP_TPA (DPF_ETH_HLEN + 24) /* target protocol (IPv4) address, after Ethernet addresses of 6 bytes */
 #define DPF_IPV4_VIHL DPF_ETH_HLEN /* version (high nibble), header length in words (low) */
 #define DPF_IPV4_IHL_MASK 0x0F
@@ -149,6 +150,15 @@ static inline void dpf_arp_for(struct dpf_filter *f, uint32_t ip)
 	dpf_add_eq(f, 0, DPF_ARP_TPA, 4, ip);
 }
 
+/* ARP sent by IPv4 address ip: what an environment answering for ip may transmit (DPF_TX). */
+static inline void dpf_arp_from(struct dpf_filter *f, uint32_t ip)
+{
+	dpf_everything(f);
+	dpf_add_eq(f, 0, DPF_ETH_TYPE, 2, DPF_ETHERTYPE_ARP);
+	dpf_add_eq(f, 0, DPF_ARP_PTYPE, 2, DPF_ETHERTYPE_IPV4);
+	dpf_add_eq(f, 0, DPF_ARP_SPA, 4, ip);
+}
+
 /* IPv4 carrying protocol proto, with the indirection to its transport header set up. */
 static inline void dpf_ipv4(struct dpf_filter *f, uint8_t proto)
 {
@@ -175,6 +185,14 @@ static inline void dpf_ipv4_flow(struct dpf_filter *f, uint8_t proto, uint32_t s
 	dpf_add_eq(f, 0, DPF_IPV4_DST, 4, dst);
 	dpf_add_eq(f, DPF_REL, DPF_L4_SPORT, 2, sport);
 	dpf_add_eq(f, DPF_REL, DPF_L4_DPORT, 2, dport);
+}
+
+/* IPv4, protocol proto, from src:sport (host order): what an environment owning that port may transmit (DPF_TX). */
+static inline void dpf_ipv4_from(struct dpf_filter *f, uint8_t proto, uint32_t src, uint16_t sport)
+{
+	dpf_ipv4(f, proto);
+	dpf_add_eq(f, 0, DPF_IPV4_SRC, 4, src);
+	dpf_add_eq(f, DPF_REL, DPF_L4_SPORT, 2, sport);
 }
 
 /* IPv6 whose next header is proto (no extension headers), destination port port. */

@@ -104,8 +104,11 @@ static void examples(struct dpf_filter *f)
 	dpf_ipv4_flow(&f[2], DPF_IPPROTO_UDP, IP_Y, 5353, IP_X, 53);
 	dpf_ipv6_port(&f[3], DPF_IPPROTO_TCP, 443);
 	dpf_everything(&f[4]);
+	dpf_arp_from(&f[5], IP_X);
+	dpf_ipv4_from(&f[6], DPF_IPPROTO_UDP, IP_X, 7);
 }
-#define NEXAMPLES 5
+#define NEXAMPLES 7
+#define NRX_EXAMPLES 5 /* the first five claim what arrives; the rest say what may be sent */
 
 TEST(examples_are_accepted)
 {
@@ -206,7 +209,7 @@ TEST(examples_claim_their_packets)
 	uint8_t p[PKT_MAX];
 	dpf_reset();
 	examples(f);
-	for (int i = 0; i < NEXAMPLES - 1; i++) /* not "everything" yet */
+	for (int i = 0; i < NRX_EXAMPLES - 1; i++) /* not "everything" yet */
 		REQUIRE(dpf_install(DPF_RX, OWNER_A, &f[i], 100 + i) == i);
 	CHECK(rx(p, arp_packet(p, IP_X)) == 100);
 	CHECK(rx(p, arp_packet(p, IP_Y)) == 0);
@@ -224,6 +227,17 @@ TEST(examples_claim_their_packets)
 	CHECK(rx(p, ipv6_packet(p, DPF_IPPROTO_UDP, 443)) == 104);
 	CHECK(rx(p, 0) == 104); /* everything: even an empty packet */
 	CHECK(rx(p, ipv6_packet(p, DPF_IPPROTO_TCP, 443)) == 103);
+	uint64_t owner;
+	REQUIRE(dpf_install(DPF_TX, OWNER_A, &f[5], 105) == 5);
+	REQUIRE(dpf_install(DPF_TX, OWNER_A, &f[6], 106) == 6);
+	size_t len = arp_packet(p, IP_Y);
+	put32(p + DPF_ARP_SPA, IP_X);
+	CHECK(match(DPF_TX, p, len, &owner) == 105 && owner == OWNER_A);
+	put32(p + DPF_ARP_SPA, IP_Y);
+	CHECK(match(DPF_TX, p, len, &owner) == 0 && owner == 0);
+	CHECK(match(DPF_TX, p, ipv4_packet(p, DPF_IPPROTO_UDP, IP_X, 7, IP_Y, 9, 6), &owner) == 106);
+	CHECK(match(DPF_TX, p, ipv4_packet(p, DPF_IPPROTO_UDP, IP_X, 8, IP_Y, 7, 6), &owner) == 0);
+	CHECK(match(DPF_TX, p, ipv4_packet(p, DPF_IPPROTO_UDP, IP_Y, 7, IP_Y, 9, 6), &owner) == 0);
 }
 
 TEST(truncated_packets_fail_the_atoms_they_cut)

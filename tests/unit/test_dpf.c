@@ -298,6 +298,39 @@ TEST(the_most_specific_filter_wins)
 	CHECK(match(DPF_RX, p, len, &owner) == 3 && owner == OWNER_C);
 }
 
+/* The longest chain in the hash table: what one lookup may have to walk. */
+static unsigned longest_chain(void)
+{
+	unsigned most = 0;
+	for (unsigned b = 0; b < DPF_HASH; b++) {
+		unsigned k = 0;
+		for (uint16_t n = dpf_hash[b]; n != DPF_NIL; n = dpf_nodes[n].hnext)
+			k++;
+		most = k > most ? k : most;
+	}
+	return most;
+}
+
+TEST(port_filters_share_one_path_and_one_lookup)
+{
+	struct dpf_filter f;
+	uint8_t p[PKT_MAX];
+	dpf_reset();
+	for (uint16_t i = 0; i < 1000; i++) {
+		dpf_ipv4_port(&f, DPF_IPPROTO_TCP, (uint16_t)(1024 + i));
+		REQUIRE(dpf_install(DPF_RX, OWNER_A + i, &f, 1 + i) == i);
+	}
+	/* EtherType, protocol, indirection, port: four tests in all, one node per value below them. */
+	CHECK(DPF_EDGES - 1 - dpf_nfree_edges == 4);
+	CHECK(DPF_NODES - DPF_FIRST_FREE_NODE - dpf_nfree_nodes == 3 + 1000);
+	CHECK(longest_chain() <= 6);
+	for (uint16_t i = 0; i < 1000; i++) {
+		uint64_t owner;
+		size_t len = ipv4_packet(p, DPF_IPPROTO_TCP, IP_Y, 9, IP_X, (uint16_t)(1024 + i), IPV4_IHL_MIN);
+		CHECK(dpf_match(DPF_RX, p, len, &owner) == 1u + i && owner == (uint64_t)(OWNER_A + i));
+	}
+}
+
 TEST(equal_specificity_goes_to_the_lowest_id)
 {
 	struct dpf_filter a, b;
@@ -757,6 +790,7 @@ int main(int argc, char **argv)
 	RUN(truncated_packets_fail_the_atoms_they_cut);
 	RUN(disjoint_filters_go_to_their_owners);
 	RUN(the_most_specific_filter_wins);
+	RUN(port_filters_share_one_path_and_one_lookup);
 	RUN(equal_specificity_goes_to_the_lowest_id);
 	RUN(an_identical_filter_is_refused);
 	RUN(remove_checks_the_owner_and_frees_every_node);

@@ -5,8 +5,10 @@
  * Every process starts as root. The ids are the process's own (kept in its
  * memory, so a fork copies them and an exec keeps them) and change as
  * Linux's do: a process whose effective uid is 0 may set any id, another
- * only to one of its real, effective and saved ids. lx checks no file
- * permissions against them; they are what the program is told.
+ * only to one of its real, effective and saved ids. They decide, as on
+ * Linux, what it may do to files (the mode bits of their owner, group or
+ * others; root passes every check but running a file no one may run) and
+ * to which processes it may send signals.
  */
 #define NGROUPS 64
 #define KEEP ((uint32_t)-1)
@@ -27,6 +29,47 @@ bool lx_cred_privileged(void)
 	return privileged();
 }
 
+bool lx_cred_in_group(uint32_t g)
+{
+	for (int i = 0; i < ngroups; i++)
+		if (groups[i] == g)
+			return true;
+	return g == gid.fs;
+}
+
+uint32_t lx_cred_fsuid(void)
+{
+	return uid.fs;
+}
+
+uint32_t lx_cred_fsgid(void)
+{
+	return gid.fs;
+}
+
+bool lx_cred_may(const struct inode *n, int want, bool real)
+{
+	uint32_t u = real ? uid.r : uid.fs, mode = n->mode;
+	if (u == 0) /* root: everything, but running a file needs some execute bit */
+		return !(want & X_OK) || ISDIR(n) || (mode & S_IXUGO);
+	uint32_t bits = u == n->uid ? mode >> 6 : (real ? n->gid == gid.r : lx_cred_in_group(n->gid)) ? mode >> 3 : mode;
+	return ((uint32_t)want & ~bits & (R_OK | W_OK | X_OK)) == 0;
+}
+
+bool lx_cred_owns(const struct inode *n)
+{
+	return uid.fs == 0 || uid.fs == n->uid;
+}
+
+bool lx_cred_may_signal(const struct lx_proc *p, int sig)
+{
+	if (privileged() || p == lx_me)
+		return true;
+	if (uid.r == p->uid || uid.r == p->suid || uid.e == p->uid || uid.e == p->suid)
+		return true;
+	return sig == SIGCONT && p->sid == lx_me->sid;
+}
+
 /* May an unprivileged process take id v, given its real, effective and saved ids? */
 static bool one_of(uint32_t v, uint32_t r, uint32_t e, uint32_t s)
 {
@@ -45,8 +88,10 @@ static long set_res(bool user, uint32_t r, uint32_t e, uint32_t s)
 		}
 	if (r != KEEP)
 		id[0] = r;
-	if (user)
-		lx_me->uid = uid.r; /* for RLIMIT_NPROC, counted across the processes */
+	if (user) {
+		lx_me->uid = uid.r; /* for RLIMIT_NPROC and kill, which look at other processes' ids */
+		lx_me->suid = uid.s;
+	}
 	if (e != KEEP)
 		id[1] = id[3] = e;
 	if (s != KEEP)

@@ -192,6 +192,13 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 }
 
 /* Opens path (lx memory) from dirfd as openat(2). 0 with *out, or -errno. */
+/* What open's flags ask of a file: reading, writing or both (O_TRUNC writes). */
+static int open_wants(int flags)
+{
+	int acc = flags & O_ACCMODE;
+	return (acc != O_WRONLY ? R_OK : 0) | (acc != O_RDONLY || (flags & O_TRUNC) ? W_OK : 0);
+}
+
 long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out)
 {
 	struct lookup lk;
@@ -211,6 +218,8 @@ long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **
 			return -EISDIR;
 		if (lk.dir->nlink == 0)
 			return -ENOENT;
+		if (!lx_cred_may(lk.dir, W_OK | X_OK, false))
+			return -EACCES;
 		n = vfs_mknode(lk.dir, lk.name, S_IFREG | ((uint32_t)mode & S_IALLUGO & ~vfs_umask));
 		if (!n)
 			return -ENOMEM;
@@ -222,8 +231,25 @@ long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **
 			return -ENOMEM;
 		*out = f;
 		return 0;
+	} else if (!(flags & O_PATH) && !lx_cred_may(n, open_wants(flags), false)) {
+		return -EACCES;
 	}
 	return file_open_inode(n, flags, out);
+}
+
+struct file *vfs_open_exec(const char *path, long *err)
+{
+	struct lookup lk;
+	struct file *f = NULL;
+	long r = path_lookup(AT_FDCWD, path, LOOK_FOLLOW, &lk);
+	if (r == 0 && !lk.node)
+		r = -ENOENT;
+	if (r == 0 && !ISDIR(lk.node) && !lx_cred_may(lk.node, X_OK, false))
+		r = -EACCES; /* running a file needs its execute permission, not its read one */
+	if (r == 0)
+		r = file_open_inode(lk.node, O_RDONLY, &f);
+	*err = r;
+	return r < 0 ? NULL : f;
 }
 
 struct file *vfs_open_path(const char *path, int flags, int mode, long *err)

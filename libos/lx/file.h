@@ -44,6 +44,8 @@ long lx_no_pwrite(struct file *f, const void *buf, size_t n, uint64_t off); /* -
 struct file *file_new(const struct file_ops *ops, struct inode *n, int flags); /* refs 1 */
 long file_open_inode(struct inode *n, int flags, struct file **out);
 long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out); /* path in lx memory */
+/* Open the file at path (in lx memory) for lx to run it: its execute permission is checked, not its read one. NULL with *err. */
+struct file *vfs_open_exec(const char *path, long *err);
 long fd_close(int fd);
 void fd_set_cloexec(int fd, bool on);
 bool fd_cloexec(int fd);

@@ -40,7 +40,7 @@ static long elf_open(const char *path, struct elf_file *e)
 {
 	long r = 0;
 	*e = (struct elf_file){ 0 };
-	if (!(e->f = vfs_open_path(path, O_RDONLY, 0, &r)))
+	if (!(e->f = vfs_open_exec(path, &r)))
 		return r;
 	if (!e->f->inode || !ISREG(e->f->inode) || !e->f->ops->pread) {
 		r = e->f->inode && ISDIR(e->f->inode) ? -EISDIR : -EACCES;

@@ -143,7 +143,7 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 		return r;
 	}
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
-			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid };
+			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid, .suid = lx_me->suid };
 	vfs_fork();
 	lx_fork = (struct lx_fork){ .from = ENVINFO->id, .child_pid = p->pid, .vmas = copy, .child_sp = child_sp,
 				    .ctid = ctid, .ctid_clear = ctid_clear };
@@ -521,7 +521,7 @@ static long exec_args(long upath, long uargv, long uenvp, char **path, char ***a
 static long shebang(char **path, char ***argv)
 {
 	long err = 0;
-	struct file *f = vfs_open_path(*path, O_RDONLY, 0, &err);
+	struct file *f = vfs_open_exec(*path, &err);
 	if (!f)
 		return err;
 	char line[SHEBANG_MAX];

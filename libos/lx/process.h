@@ -18,7 +18,8 @@ struct lx_proc {
 	uint64_t cpu_ns; /* ended: the CPU time it and its waited-for children used, for its parent's wait4 */
 	uint64_t children_ns; /* the cpu_ns of the children it has reaped (RUSAGE_CHILDREN, times' cutime) */
 	char *exe; /* its program's absolute path, links resolved (/proc/self/exe), in lx's heap; or NULL */
-	uint32_t uid; /* its real user id, whose processes RLIMIT_NPROC counts */
+	uint32_t uid; /* its real user id, whose processes RLIMIT_NPROC counts (and kill checks) */
+	uint32_t suid; /* its saved user id, which kill checks */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 extern int lx_pid; /* this process's pid */

@@ -475,17 +475,26 @@ void lx_signal_group(int pgid, int sig)
 	}
 }
 
-/* Send sig to process pid, to a process group (pid 0: ours, -pgid), or to every process (-1). */
+/*
+ * Send sig to process pid, to a process group (pid 0: ours, -pgid), or to
+ * every process but init and the caller (-1), where the caller may signal
+ * them (lx_cred_may_signal). 0, -EINVAL, -ESRCH (none), -EPERM (none it may).
+ */
 long lx_sys_kill(long pid, long sig)
 {
 	pid = (int)pid;
 	sig = (int)sig;
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	int pgid = pid == 0 ? lx_me->pgid : pid < -1 ? (int)-pid : 0, hit = 0;
+	int pgid = pid == 0 ? lx_me->pgid : pid < -1 ? (int)-pid : 0, found = 0, hit = 0;
 	for (int i = 0; i < LX_MAX_PROCS; i++) {
 		struct lx_proc *p = &LX_SH->procs[i];
 		if (p->state != LX_PROC_LIVE || !(pid == -1 || p->pid == pid || (pgid && p->pgid == pgid)))
+			continue;
+		if (pid == -1 && (p->pid == 1 || p == lx_me))
+			continue; /* kill(-1): everyone it may signal but init and itself */
+		found++;
+		if (!lx_cred_may_signal(p, (int)sig))
 			continue;
 		hit++;
 		if (sig == 0)
@@ -500,7 +509,7 @@ long lx_sys_kill(long pid, long sig)
 				sys_thread_kick(p->main_ktid); /* works for our children; others see it at their next syscall */
 		}
 	}
-	return hit ? 0 : -ESRCH;
+	return hit ? 0 : found ? -EPERM : -ESRCH;
 }
 
 long lx_sys_tkill(long tid, long sig)

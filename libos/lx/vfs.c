@@ -137,10 +137,14 @@ void dir_remove(struct inode *dir, struct dentry *d)
 	inode_maybe_free(n);
 }
 
-/* A new node called name in dir, owned by root; NULL when out of memory. */
+/* A new node called name in dir, owned by the caller's file-system ids; NULL when out of memory. */
 struct inode *vfs_mknode(struct inode *dir, const char *name, uint32_t mode)
 {
 	struct inode *n = inode_new(mode);
+	if (n) {
+		n->uid = lx_cred_fsuid();
+		n->gid = lx_cred_fsgid();
+	}
 	if (n && dir_add(dir, name, n) < 0) {
 		lx_free(n);
 		return NULL;
@@ -379,6 +383,8 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 			return -ENAMETOOLONG;
 		if (!ISDIR(dir))
 			return -ENOTDIR;
+		if (!lx_cred_may(dir, X_OK, false))
+			return -EACCES; /* no search permission in a directory on the way */
 		const char *rest = end;
 		while (*rest == '/')
 			rest++;

@@ -4,9 +4,11 @@
 
 /* ---- modes, owners and times ---- */
 
-/* Sets n's permission bits. */
+/* Sets n's permission bits: its owner or root. 0 or -EPERM. */
 static long set_mode(struct inode *n, long mode)
 {
+	if (!lx_cred_owns(n))
+		return -EPERM;
 	n->mode = (n->mode & S_IFMT) | ((uint32_t)mode & S_IALLUGO);
 	n->ctime = vfs_now();
 	return 0;
@@ -33,9 +35,16 @@ long lx_sys_fchmod(int fd, long mode)
 	return set_mode(n, mode);
 }
 
-/* Changes n's owner; -1 keeps a field. */
+/*
+ * Changes n's owner; -1 keeps a field. Only root gives a file away; its
+ * owner may give it to one of its own groups. 0 or -EPERM.
+ */
 static long set_owner(struct inode *n, long uid, long gid)
 {
+	bool new_uid = (uint32_t)uid != (uint32_t)-1 && (uint32_t)uid != n->uid;
+	bool new_gid = (uint32_t)gid != (uint32_t)-1 && (uint32_t)gid != n->gid;
+	if (!lx_cred_privileged() && (new_uid || (new_gid && (!lx_cred_owns(n) || !lx_cred_in_group((uint32_t)gid)))))
+		return -EPERM;
 	if ((uint32_t)uid != (uint32_t)-1)
 		n->uid = (uint32_t)uid;
 	if ((uint32_t)gid != (uint32_t)-1)

@@ -185,10 +185,8 @@ long lx_sys_faccessat2(int dirfd, uint64_t upath, long mode, long flags)
 	struct inode *n = resolve(dirfd, upath, (int)flags, &err);
 	if (!n)
 		return err;
-	/* Programs run as root: only execution needs a permission bit. */
-	if ((mode & X_OK) && !ISDIR(n) && !(n->mode & 0111))
-		return -EACCES;
-	return 0;
+	/* by the real ids, as access() asks, unless AT_EACCESS */
+	return lx_cred_may(n, (int)mode, !(flags & AT_EACCESS)) ? 0 : -EACCES;
 }
 
 long lx_sys_faccessat(int dirfd, uint64_t upath, long mode)
@@ -260,7 +258,23 @@ static long lookup_new(long dirfd, long upath, struct lookup *lk)
 		return r;
 	if (lk->node)
 		return -EEXIST;
-	return lk->dir->nlink == 0 ? -ENOENT : 0;
+	if (lk->dir->nlink == 0)
+		return -ENOENT;
+	return lx_cred_may(lk->dir, W_OK | X_OK, false) ? 0 : -EACCES;
+}
+
+/*
+ * May the caller take the name of n out of directory dir: write and search
+ * permission in dir, and, in a sticky directory (/tmp), own n or dir.
+ * 0, -EACCES or -EPERM.
+ */
+static long may_unname(const struct inode *dir, const struct inode *n)
+{
+	if (!lx_cred_may(dir, W_OK | X_OK, false))
+		return -EACCES;
+	if ((dir->mode & S_ISVTX) && !lx_cred_owns(n) && !lx_cred_owns(dir))
+		return -EPERM;
+	return 0;
 }
 
 long lx_sys_mkdirat(int dirfd, uint64_t upath, long mode)
@@ -300,6 +314,8 @@ static long remove_name(long dirfd, long upath, bool dir)
 	} else if (ISDIR(lk.node)) {
 		return -EISDIR;
 	}
+	if ((r = may_unname(lk.dir, lk.node)) < 0)
+		return r;
 	struct dentry *d = dir_find(lk.dir, lk.name);
 	if (!d)
 		return -ENOENT;
@@ -357,6 +373,10 @@ long lx_sys_renameat2(int odfd, long opath, int ndfd, long npath, long flags)
 		return -EBUSY;
 	if (nw.dir->nlink == 0)
 		return -ENOENT;
+	if ((r = may_unname(o.dir, n)) < 0 || (r = victim ? may_unname(nw.dir, victim) : 0) < 0)
+		return r;
+	if (!lx_cred_may(nw.dir, W_OK | X_OK, false))
+		return -EACCES;
 	if (victim == n)
 		return 0;
 	if (victim && (flags & RENAME_NOREPLACE))

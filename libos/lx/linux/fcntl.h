@@ -40,6 +40,8 @@
 #define UTIME_OMIT ((1L << 30) - 2)
 #define S_IRWXUGO 0777
 #define S_IALLUGO 07777
+#define S_IXUGO 0111
+#define S_ISVTX 01000
 #define TMPFS_MAGIC 0x01021994
 #define PROC_SUPER_MAGIC 0x9fa0
 

@@ -42,3 +42,7 @@ tools/boot -t 120 "$kernel" "$build/img/nettests.cpio" \
 	-device virtio-net-device,netdev=n0
 rc=$?
 [ $rc -eq 0 ] || echo "not ok net/in-vm: status $rc"
+
+# The native packet environment from the host: ARP, ICMP echo, 10,000 UDP echoes, a second
+# environment beside it, 10,000 malformed frames with the counters checked, then a clean end.
+python3 tests/net_host.py "$kernel" "$build/img/netecho.cpio" 10000 10000

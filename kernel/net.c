@@ -30,7 +30,7 @@ static struct {
 	uint64_t rx_pa[VIRTQ_MAX], tx_pa[VIRTQ_MAX];
 	uint16_t tx_free[VIRTQ_MAX]; /* transmit descriptors not with the device */
 	int ntx_free;
-	bool kick_tx;                /* descriptors pushed since the last kick */
+	bool kick_tx; /* descriptors pushed since the last kick */
 	uint8_t mac[6];
 } nic;
 
@@ -92,7 +92,7 @@ static int net_start(struct virtio_dev *d)
 		return err;
 	if ((err = alloc_bufs(nic.rx_pa, nic.rx.size)) < 0 || (err = alloc_bufs(nic.tx_pa, nic.tx.size)) < 0)
 		return err;
-	if ((err = irq_claim(d->irq, net_irq)) < 0)
+	if ((err = netring_init()) < 0 || (err = irq_claim(d->irq, net_irq)) < 0)
 		return err;
 	for (uint16_t i = 0; i < nic.rx.size; i++)
 		rx_post(i);
@@ -110,7 +110,8 @@ int net_probe(struct virtio_dev *d)
 	if (!nic.features)
 		return -E_INVAL;
 	for (int i = 0; i < 6; i++)
-		nic.mac[i] = nic.features & VIRTIO_NET_F_MAC ? virtio_config8(d, CONFIG_MAC + i) : (uint8_t)(i == 0 ? 2 : i);
+		nic.mac[i] =
+			nic.features & VIRTIO_NET_F_MAC ? virtio_config8(d, CONFIG_MAC + i) : (uint8_t)(i == 0 ? 2 : i);
 	int err = net_start(d);
 	if (err < 0)
 		return err;

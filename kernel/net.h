@@ -16,6 +16,7 @@ int netdev_send(const uint8_t *frame, size_t len);
 void netdev_flush(void);
 
 /* ---- netring.c: demultiplexing into rings, and the kernel calls ---- */
+int netring_init(void);
 void netring_receive(const uint8_t *pkt, size_t len);
 long net_ring_bind(struct env *e, uint64_t va, long npages, long nt, uint64_t bits);
 long net_filter(struct env *e, long ring, uint64_t filter_va);

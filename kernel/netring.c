@@ -5,11 +5,9 @@
 #include <mica/net.h>
 #include <mica/dpf.h>
 
-#define NRING 32        /* rings in the machine */
 #define RINGS_PER_ENV 4 /* no env holds more, so no one env takes them all */
-#define RING_INDEX_BITS 5
-#define TX_COOKIE 1     /* transmit filters name no ring */
-_Static_assert(NRING == 1 << RING_INDEX_BITS, "a ring id's index bits cover the table");
+#define RING_INDEX_BITS 8
+#define TX_COOKIE 1 /* transmit filters name no ring */
 
 /*
  * A bound ring: the frames of an env that the kernel writes received
@@ -18,23 +16,30 @@ _Static_assert(NRING == 1 << RING_INDEX_BITS, "a ring id's index bits cover the 
  * kernel's own head is the truth; the header's copy is for the env.
  */
 struct ring {
-	uint64_t id;     /* generation << RING_INDEX_BITS | index; 0 when free */
-	uint64_t owner;  /* env id */
-	long nt;         /* notification to signal, with bits */
+	uint64_t id; /* generation << RING_INDEX_BITS | index; 0 when free */
+	uint64_t owner; /* env id */
+	long nt; /* notification to signal, with bits */
 	uint64_t bits;
 	uint32_t npages, nslots, head;
 	uint32_t fns[NET_RING_MAX_PAGES];
 };
 
-static struct ring rings[NRING];
+/*
+ * The ring table and the transmit bounce buffer live in kernel pages taken
+ * when a device is found (netring_init), so a machine without a network
+ * device spends no memory on them.
+ */
+#define NRING ((int)(PAGE_SIZE / sizeof(struct ring)))
+_Static_assert(PAGE_SIZE / sizeof(struct ring) < 1 << RING_INDEX_BITS, "a ring id's index bits cover the table");
+static struct ring *rings;
 static uint64_t ring_generation = 1;
 static struct net_info stats; /* the counters; mac and link are filled in when read */
-static uint8_t tx_buf[NET_FRAME_MAX];
+static uint8_t *tx_buf; /* NET_FRAME_MAX bytes */
 
 static struct ring *ring_lookup(uint64_t id)
 {
-	struct ring *r = &rings[id & (NRING - 1)];
-	return id != 0 && r->id == id ? r : NULL;
+	uint64_t i = id & ((1 << RING_INDEX_BITS) - 1);
+	return id != 0 && rings && i < (uint64_t)NRING && rings[i].id == id ? &rings[i] : NULL;
 }
 
 static struct net_ring_hdr *ring_hdr(struct ring *r)
@@ -65,6 +70,17 @@ static bool ring_put(struct ring *r, const uint8_t *pkt, size_t len)
 	if (!(h->flags & NET_RING_POLL))
 		ntfn_signal(r->nt, r->bits);
 	return true;
+}
+
+/* Take the pages for the ring table and the transmit buffer (a device was found). 0, -E_NOMEM. */
+int netring_init(void)
+{
+	uint64_t table = kalloc_page(), buf = kalloc_page();
+	if (!table || !buf)
+		return -E_NOMEM; /* at boot: a page taken stays the kernel's */
+	rings = P2V(table);
+	tx_buf = P2V(buf);
+	return 0;
 }
 
 /* A frame from the device: counted once, delivered to the ring of the filter that claims it or dropped. */
@@ -99,12 +115,17 @@ static long own_frame(struct env *e, uint64_t va, bool write)
 	return frame_owner(fn) == e->id ? (long)fn : -E_PERM;
 }
 
-static int rings_of(struct env *e)
+/* A free ring for e, or NULL: none is free, e holds RINGS_PER_ENV already, or there is no ring table. */
+static struct ring *ring_free(struct env *e)
 {
+	struct ring *r = NULL;
 	int n = 0;
-	for (int i = 0; i < NRING; i++)
+	for (int i = 0; rings && i < NRING; i++) {
 		n += rings[i].id && rings[i].owner == e->id;
-	return n;
+		if (!rings[i].id && !r)
+			r = &rings[i];
+	}
+	return n < RINGS_PER_ENV ? r : NULL;
 }
 
 /*
@@ -112,31 +133,30 @@ static int rings_of(struct env *e)
  * that signals bits on notification nt (e's). The ring's id (> 0); -E_INVAL
  * (va unaligned, npages out of [2, NET_RING_MAX_PAGES], bad bits), -E_FAULT
  * (a page not mapped writable), -E_PERM (a frame e does not own, or an nt
- * it does not own), -E_NOENT (no such nt), -E_NOMEM (no ring free, or e
- * holds RINGS_PER_ENV already). Changes nothing on error.
+ * it does not own), -E_NOENT (no such nt), -E_NOMEM (no ring free, e
+ * holds RINGS_PER_ENV already, or there is no device and so no ring table).
+ * Changes nothing on error.
  */
 long net_ring_bind(struct env *e, uint64_t va, long npages, long nt, uint64_t bits)
 {
-	struct ring *r = NULL;
+	uint32_t fns[NET_RING_MAX_PAGES];
+	struct ring *r;
 	if ((va & (PAGE_SIZE - 1)) || npages < 2 || npages > NET_RING_MAX_PAGES || bits == 0 || (bits >> 63) ||
 	    va >= USER_LIMIT || (uint64_t)npages * PAGE_SIZE > USER_LIMIT - va)
 		return -E_INVAL;
 	int err = ntfn_check_owner(e, nt);
 	if (err < 0)
 		return err;
-	for (int i = 0; i < NRING && !r; i++)
-		if (!rings[i].id)
-			r = &rings[i];
-	if (!r || rings_of(e) >= RINGS_PER_ENV)
-		return -E_NOMEM;
 	for (long i = 0; i < npages; i++) {
 		long fn = own_frame(e, va + (uint64_t)i * PAGE_SIZE, true);
 		if (fn < 0)
 			return fn;
-		r->fns[i] = (uint32_t)fn;
+		fns[i] = (uint32_t)fn;
 	}
+	if ((r = ring_free(e)) == NULL)
+		return -E_NOMEM;
 	for (long i = 0; i < npages; i++)
-		frame_incref(r->fns[i]);
+		frame_incref(r->fns[i] = fns[i]);
 	r->id = ring_generation++ << RING_INDEX_BITS | (uint64_t)(r - rings);
 	r->owner = e->id;
 	r->nt = nt;
@@ -186,7 +206,8 @@ static long send_one(struct env *e, const struct net_tx *p)
 	}
 	if (copy_from_user(e, tx_buf, p->va, p->len) < 0)
 		return -E_FAULT;
-	if (!dpf_match(DPF_TX, tx_buf, p->len, &owner) || owner != e->id) {
+	dpf_match(DPF_TX, tx_buf, p->len, &owner); /* the owner, not the cookie, tells a match */
+	if (owner != e->id) {
 		stats.tx_refused++;
 		return -E_PERM;
 	}
@@ -233,7 +254,7 @@ long net_info(struct env *e, uint64_t out_va)
 void net_env_gone(struct env *e)
 {
 	dpf_owner_gone(e->id);
-	for (int i = 0; i < NRING; i++) {
+	for (int i = 0; rings && i < NRING; i++) {
 		struct ring *r = &rings[i];
 		if (!r->id || r->owner != e->id)
 			continue;

@@ -17,15 +17,20 @@ fi
 
 formatted="
 	bench/bench.c
+	bench/dpf_demux.c
 	bench/hello.c
 	bench/pystart.c
+	include/mica/dpf.h
 	include/mica/memlayout.h
+	kernel/dpf.c
+	kernel/dpf.h
 	kernel/revoke.c
 	lib/string.c
 	lib/string.h
 	tests/linux/crowd.c
 	tests/linux/status.c
 	tests/unit/lx_stubs.c
+	tests/unit/test_dpf.c
 	tests/unit/test_string.c
 	user/bench_ipc_client.c
 	user/bench_kernel.c

@@ -173,22 +173,33 @@ static void claim(long ring, const struct dpf_filter *f, const char *what)
 		die("netecho: cannot install the %s filter: %s", what, mica_strerror((int)r));
 }
 
+/* IPv4 of protocol proto with address ip at offset where (the source or the destination); no ports, so no indirection. */
+static void ipv4_addr(struct dpf_filter *f, uint8_t proto, uint16_t where, uint32_t ip)
+{
+	dpf_everything(f);
+	dpf_add_eq(f, 0, DPF_ETH_TYPE, 2, DPF_ETHERTYPE_IPV4);
+	dpf_add_eq(f, 0, DPF_IPV4_PROTO, 1, proto);
+	dpf_add_eq(f, 0, where, 4, ip);
+}
+
+/* Claim what this environment answers, and what it may send: its port, and for the first ARP and ICMP. */
 static void claim_all(void)
 {
 	struct dpf_filter f;
-	filter_udp_to(&f, ECHO_IP, me.port);
+	dpf_ipv4_port(&f, DPF_IPPROTO_UDP, me.port);
+	dpf_add_eq(&f, 0, DPF_IPV4_DST, 4, ECHO_IP);
 	claim(me.ring.id, &f, "udp");
-	filter_tx_udp_from(&f, ECHO_IP, me.port);
+	dpf_ipv4_from(&f, DPF_IPPROTO_UDP, ECHO_IP, me.port);
 	claim(NET_TX, &f, "udp transmit");
 	if (!me.first)
 		return;
-	filter_arp_for(&f, ECHO_IP);
+	dpf_arp_for(&f, ECHO_IP);
 	claim(me.ring.id, &f, "arp");
-	filter_ip_to(&f, ECHO_IP, IPPROTO_ICMP);
+	ipv4_addr(&f, IPPROTO_ICMP, DPF_IPV4_DST, ECHO_IP);
 	claim(me.ring.id, &f, "icmp");
-	filter_tx_arp_from(&f, ECHO_IP);
+	dpf_arp_from(&f, ECHO_IP);
 	claim(NET_TX, &f, "arp transmit");
-	filter_tx_ip_from(&f, ECHO_IP, IPPROTO_ICMP);
+	ipv4_addr(&f, IPPROTO_ICMP, DPF_IPV4_SRC, ECHO_IP);
 	claim(NET_TX, &f, "icmp transmit");
 }
 

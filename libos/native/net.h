@@ -1,4 +1,4 @@
-/* Packet rings and filters for native programs: a receive ring of the program's own pages, sending, filter builders. */
+/* Packet rings for native programs: a receive ring of the program's own pages, sending, header offsets (filters: mica/dpf.h). */
 #ifndef NATIVE_NET_H
 #define NATIVE_NET_H
 
@@ -18,18 +18,6 @@ const struct net_slot *netring_peek(struct netring *r);
 void netring_next(struct netring *r);
 const struct net_slot *netring_wait(struct netring *r, uint64_t timeout_ns);
 long net_send1(const void *pkt, size_t len);
-
-/*
- * Filters (the filter language: mica/dpf.h). Addresses and ports are given
- * in host order. Receive filters claim IPv4 packets without IP options.
- */
-void filter_arp_for(struct dpf_filter *f, uint32_t ip);
-void filter_ip_to(struct dpf_filter *f, uint32_t ip, uint8_t proto);
-void filter_udp_to(struct dpf_filter *f, uint32_t ip, uint16_t port);
-void filter_udp_from_to(struct dpf_filter *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
-void filter_tx_arp_from(struct dpf_filter *f, uint32_t ip);
-void filter_tx_ip_from(struct dpf_filter *f, uint32_t ip, uint8_t proto);
-void filter_tx_udp_from(struct dpf_filter *f, uint32_t ip, uint16_t port);
 
 /* Byte offsets of Ethernet, ARP, IPv4 (no options), UDP and ICMP fields in a frame. */
 #define ETH_DST 0

@@ -58,7 +58,7 @@ static void test_disjoint(struct netring *mine)
 	struct dpf_filter f;
 	long a = child(NT_PORT_A, 3, false), b = child(NT_PORT_B, 5, false);
 	CHECK("children-ready", a > 0 && b > 0);
-	filter_udp_to(&f, NT_DST, NT_PORT_A);
+	dpf_ipv4_port(&f, DPF_IPPROTO_UDP, NT_PORT_A);
 	CHECK_EQ("identical-filter-refused", sys_net_filter(mine->id, &f), -E_EXIST);
 	for (int i = 0; i < 5; i++) {
 		if (i < 3)
@@ -73,9 +73,9 @@ static void test_disjoint(struct netring *mine)
 static void test_specific(struct netring *port_ring, struct netring *flow_ring)
 {
 	struct dpf_filter f;
-	filter_udp_to(&f, NT_DST, NT_PORT_A);
+	dpf_ipv4_port(&f, DPF_IPPROTO_UDP, NT_PORT_A);
 	CHECK("port-filter-after-owner-ended", sys_net_filter(port_ring->id, &f) >= 0);
-	filter_udp_from_to(&f, NT_SRC, NT_SPORT, NT_DST, NT_PORT_A);
+	dpf_ipv4_flow(&f, DPF_IPPROTO_UDP, NT_SRC, NT_SPORT, NT_DST, NT_PORT_A);
 	CHECK("flow-filter", sys_net_filter(flow_ring->id, &f) >= 0);
 	send_to(NT_PORT_A, 1);
 	CHECK("flow-ring-gets-it", netring_wait(flow_ring, NT_WAIT_NS) != NULL);
@@ -105,7 +105,7 @@ static void test_full(struct netring *mine)
 		refresh();
 	}
 	CHECK_EQ("dead-owner-packets-unclaimed", info.rx_unclaimed - unclaimed0, 2);
-	filter_udp_to(&f, NT_DST, NT_PORT_STALL);
+	dpf_ipv4_port(&f, DPF_IPPROTO_UDP, NT_PORT_STALL);
 	CHECK("dead-owner-filter-reclaimed", sys_net_filter(mine->id, &f) >= 0);
 }
 
@@ -161,7 +161,7 @@ int main(void)
 	CHECK("ring-bound", netring_open(&port_ring, NT_RING_VA, NT_RING_PAGES) > 0);
 	CHECK("second-ring-bound", netring_open(&flow_ring, NT_RING_VA + NT_RING_PAGES * PAGE_SIZE, NT_RING_PAGES) > 0);
 	CHECK("ready-ntfn", (ready_nt = sys_ntfn_create()) > 0);
-	filter_tx_udp_from(&f, NT_SRC, NT_SPORT);
+	dpf_ipv4_from(&f, DPF_IPPROTO_UDP, NT_SRC, NT_SPORT);
 	CHECK("tx-filter", sys_net_filter(NET_TX, &f) >= 0);
 	CHECK_EQ("identical-tx-filter-refused", sys_net_filter(NET_TX, &f), -E_EXIST);
 	test_disjoint(&port_ring);

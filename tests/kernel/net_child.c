@@ -20,7 +20,7 @@ int main(void)
 
 	if (netring_open(&r, NT_RING_VA, stall ? 2 : NT_RING_PAGES) < 0)
 		return 255;
-	filter_udp_to(&f, NT_DST, port);
+	dpf_ipv4_port(&f, DPF_IPPROTO_UDP, port);
 	if (sys_net_filter(r.id, &f) < 0)
 		return 254;
 	sys_ntfn_signal((long)(arg >> 32), 1);

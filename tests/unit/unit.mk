@@ -27,7 +27,8 @@ UNIT_LIB_SRCS := $(wildcard lib/*.c)
 UNIT_LIB_OBJS := $(UNIT_LIB_SRCS:lib/%.c=$(UNIT_DIR)/lib/%.o)
 UNIT_LIB_KOBJS := $(UNIT_LIB_SRCS:lib/%.c=$(UNIT_DIR)/kernel-flags/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(wildcard tests/unit/test_*.c))
-UNIT_HEADERS := $(wildcard lib/*.h include/mica/*.h tests/unit/*.h kernel/kernel.h kernel/x86.h kernel/frame.c)
+UNIT_HEADERS := $(wildcard lib/*.h include/mica/*.h tests/unit/*.h kernel/kernel.h kernel/x86.h kernel/frame.c \
+	kernel/dpf.c kernel/dpf.h)
 
 # Inputs made by real tools, passed to the tests that can use them.
 UNIT_CPIO := $(UNIT_DIR)/sample.cpio

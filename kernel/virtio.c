@@ -158,6 +158,16 @@ uint32_t virtio_irq_ack(struct virtio_dev *d)
 	return s;
 }
 
+/* The value of hexadecimal digit c, or 99 for any other character. */
+static int digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+}
+
 /* A number at *p in C notation (0x.. hex, else decimal), with an optional K/M suffix; advances *p. */
 static uint64_t parse_num(const char **p)
 {
@@ -168,7 +178,7 @@ static uint64_t parse_num(const char **p)
 		s += 2;
 	}
 	for (;; s++) {
-		int c = *s, d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+		int d = digit(*s);
 		if ((uint64_t)d >= base)
 			break;
 		v = v * base + (uint64_t)d;
@@ -190,7 +200,7 @@ static virtio_probe_fn driver_for(uint32_t id)
 /* Check the transport at d, reset it and hand it to its driver; one console line when it is skipped. */
 static void probe(struct virtio_dev *d, uint64_t size)
 {
-	if (size < MMIO_MIN_SIZE || d->pa + size > PHYSMAP_SIZE || d->pa & 3 || d->irq <= CONSOLE_IRQ || d->irq >= NIRQ) {
+	if (size < MMIO_MIN_SIZE || d->pa + size > PHYSMAP_SIZE || d->pa & 3 || d->irq < 0 || d->irq >= NIRQ) {
 		kprintf("virtio-mmio at %#lx (irq %d): bad address, size or irq; skipped\n", d->pa, d->irq);
 		return;
 	}
@@ -199,7 +209,9 @@ static void probe(struct virtio_dev *d, uint64_t size)
 	d->device_id = rd(d, R_DEVICE_ID);
 	if (rd(d, R_MAGIC) != VIRTIO_MAGIC || version != 2) {
 		kprintf("virtio-mmio at %#lx: %s; skipped\n", d->pa,
-			rd(d, R_MAGIC) != VIRTIO_MAGIC ? "no virtio device" : version == 1 ? "legacy (version 1) device" : "unknown version");
+			rd(d, R_MAGIC) != VIRTIO_MAGIC ? "no virtio device"
+			: version == 1                 ? "legacy (version 1) device"
+						       : "unknown version");
 		return;
 	}
 	if (d->device_id == 0)

@@ -8,7 +8,7 @@
 #define VIRTIO_ID_NET 1
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
 #define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
-#define VIRTQ_MAX 64         /* entries per queue at most: every queue fits in one page per part */
+#define VIRTQ_MAX 64 /* entries per queue at most: every queue fits in one page per part */
 
 struct virtq_desc {
 	uint64_t addr;

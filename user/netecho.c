@@ -69,7 +69,8 @@ static void on_arp(const uint8_t *p, size_t len)
  */
 static size_t ip_len(const uint8_t *p, size_t len, uint8_t proto, size_t min)
 {
-	if (len < ETH_HLEN + IP_HLEN || p[IP_VHL] != IP_VHL_NOOPT || p[IP_PROTO] != proto || get32(p + IP_DST) != ECHO_IP)
+	if (len < ETH_HLEN + IP_HLEN || p[IP_VHL] != IP_VHL_NOOPT || p[IP_PROTO] != proto ||
+	    get32(p + IP_DST) != ECHO_IP)
 		return 0;
 	size_t n = get16(p + IP_LEN);
 	return n >= IP_HLEN + min && ETH_HLEN + n <= len ? n : 0;
@@ -108,12 +109,13 @@ static size_t stats_text(void)
 {
 	struct net_info k;
 	sys_net_info(&k);
-	int n = fmt_snprintf((char *)out + UDP_DATA, STATS_MAX,
-				"port %u rx %lu foreign %lu bad %lu echoed %lu arp %lu icmp %lu txfail %lu ringdrop %lu "
-				"kernel rx %lu runts %lu oversized %lu unclaimed %lu full %lu delivered %lu tx %lu refused %lu",
-				me.port, me.rx, me.foreign, me.bad, me.echoed, me.arp, me.icmp, me.tx_failed,
-				me.ring.hdr->dropped, k.rx_frames, k.rx_runts, k.rx_oversized, k.rx_unclaimed,
-				k.rx_ring_full, k.rx_delivered, k.tx_frames, k.tx_refused);
+	int n = fmt_snprintf(
+		(char *)out + UDP_DATA, STATS_MAX,
+		"port %u rx %lu foreign %lu bad %lu echoed %lu arp %lu icmp %lu txfail %lu ringdrop %lu "
+		"kernel rx %lu runts %lu oversized %lu unclaimed %lu full %lu delivered %lu tx %lu refused %lu",
+		me.port, me.rx, me.foreign, me.bad, me.echoed, me.arp, me.icmp, me.tx_failed, me.ring.hdr->dropped,
+		k.rx_frames, k.rx_runts, k.rx_oversized, k.rx_unclaimed, k.rx_ring_full, k.rx_delivered, k.tx_frames,
+		k.tx_refused);
 	return n < STATS_MAX ? (size_t)n : STATS_MAX - 1;
 }
 

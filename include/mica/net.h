@@ -21,20 +21,20 @@
  */
 #define NET_SLOT_SIZE 2048
 #define NET_SLOTS_PER_PAGE (PAGE_SIZE / NET_SLOT_SIZE)
-#define NET_FRAME_MIN 14    /* an Ethernet header: anything shorter is a runt */
-#define NET_FRAME_MAX 1518  /* 1514 + a VLAN tag: no offloads, so no frame is longer */
+#define NET_FRAME_MIN 14 /* an Ethernet header: anything shorter is a runt */
+#define NET_FRAME_MAX 1518 /* 1514 + a VLAN tag: no offloads, so no frame is longer */
 #define NET_RING_MAX_PAGES 65 /* the header page + 64 pages of slots */
-#define NET_RING_POLL 1     /* flags: the env polls; no notification */
-#define NET_TX 0            /* net_filter's ring argument for a transmit filter */
-#define NET_TX_BATCH 64     /* packets at most in one net_send */
+#define NET_RING_POLL 1 /* flags: the env polls; no notification */
+#define NET_TX 0 /* net_filter's ring argument for a transmit filter */
+#define NET_TX_BATCH 64 /* packets at most in one net_send */
 
 struct net_ring_hdr {
-	volatile uint32_t head;  /* kernel: slots filled, in total */
-	volatile uint32_t tail;  /* env: slots consumed, in total */
-	uint32_t nslots;         /* kernel, at bind */
+	volatile uint32_t head; /* kernel: slots filled, in total */
+	volatile uint32_t tail; /* env: slots consumed, in total */
+	uint32_t nslots; /* kernel, at bind */
 	volatile uint32_t flags; /* env: NET_RING_POLL */
 	volatile uint64_t delivered; /* kernel: packets placed in the ring */
-	volatile uint64_t dropped;   /* kernel: packets for this ring dropped because it was full */
+	volatile uint64_t dropped; /* kernel: packets for this ring dropped because it was full */
 };
 ABI_SIZE(struct net_ring_hdr, 32);
 ABI_OFFSET(struct net_ring_hdr, head, 0);
@@ -72,15 +72,15 @@ ABI_OFFSET(struct net_tx, len, 8);
  */
 struct net_info {
 	uint8_t mac[6];
-	uint16_t link_up;    /* 1 when the device reports its link up */
+	uint16_t link_up; /* 1 when the device reports its link up */
 	uint64_t rx_frames;
-	uint64_t rx_runts;     /* shorter than NET_FRAME_MIN */
+	uint64_t rx_runts; /* shorter than NET_FRAME_MIN */
 	uint64_t rx_oversized; /* longer than NET_FRAME_MAX */
 	uint64_t rx_unclaimed; /* no filter matched */
 	uint64_t rx_ring_full; /* the ring of the filter that matched was full */
 	uint64_t rx_delivered;
-	uint64_t tx_frames;    /* handed to the device */
-	uint64_t tx_refused;   /* no transmit filter of the sender's matched */
+	uint64_t tx_frames; /* handed to the device */
+	uint64_t tx_refused; /* no transmit filter of the sender's matched */
 };
 ABI_SIZE(struct net_info, 72);
 ABI_OFFSET(struct net_info, mac, 0);

@@ -169,8 +169,13 @@ int main(void)
 	test_full(&port_ring);
 	test_poll(&port_ring);
 	test_transmit();
+	struct netring extra;
+	uint64_t va = NT_RING_VA + 2 * NT_RING_PAGES * PAGE_SIZE;
+	CHECK("third-and-fourth-rings",
+	      netring_open(&extra, va, 2) > 0 && netring_open(&extra, va + 2 * PAGE_SIZE, 2) > 0);
+	CHECK_EQ("fifth-ring-refused", netring_open(&extra, va + 4 * PAGE_SIZE, 2), -E_NOMEM);
 	refresh();
 	CHECK("counters-add-up", info.rx_frames == info.rx_runts + info.rx_oversized + info.rx_unclaimed +
-					       info.rx_ring_full + info.rx_delivered);
+							   info.rx_ring_full + info.rx_delivered);
 	return CHECK_DONE();
 }

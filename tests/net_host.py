@@ -5,6 +5,10 @@ QEMU's virtio-net device sends every guest frame as one UDP datagram to this scr
 every datagram this script sends to its own socket as one received frame, so the script speaks Ethernet
 itself: ARP, ICMP echo, UDP echo to two environments side by side, then malformed frames, and checks
 the counters. usage: net_host.py KERNEL IMAGE [ECHOES] [BAD_FRAMES]
+
+With --bench (and tools/boot's instruction counting, -i) it only measures: the guest's busy instructions
+per UDP echo, its clock less its idle time (both in the environment's "stats" answer) over ECHOES echoes.
+usage: net_host.py --bench KERNEL IMAGE ECHOES CPU
 """
 import random
 import socket
@@ -233,34 +237,63 @@ def test_malformed(link, mac, n):
     report("malformed-not-echoed", d["echoed"] == probes, "echoed %d, want %d" % (d["echoed"], probes))
 
 
+def boot(link, kernel, image, boot_args):
+    netdev = ("dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
+              "remote.type=inet,remote.host=127.0.0.1,remote.port=%d" % (link.qemu_port, link.port))
+    return subprocess.Popen(["tools/boot"] + boot_args + ["-t", "300", kernel, image, "-netdev", netdev,
+                             "-device", "virtio-net-device,netdev=n0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def finish(qemu):
+    """QEMU's output and status, once it ends (ended by force after 30 s)."""
+    try:
+        out, _ = qemu.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        qemu.terminate()  # tools/boot ends QEMU on TERM
+        out, _ = qemu.communicate()
+    return out.decode(errors="replace"), qemu.returncode
+
+
+def bench(kernel, image, n, cpu):
+    """Print the guest's busy instructions per UDP echo of 64 bytes under instruction counting (1 ns each)."""
+    link = Link()
+    qemu = boot(link, kernel, image, ["-i", "-c", cpu])
+    mac = wait_arp(link)
+    before = stats(link, mac, PORT_A) if mac else None
+    good = echo_many(link, mac, PORT_A, (bytes(64) for _ in range(n))) if before else 0
+    after = stats(link, mac, PORT_A) if good == n else None
+    if mac:
+        link.send(udp_frame(mac, 40004, PORT_A, b"quit"))
+    text, status = finish(qemu)
+    if after is None or status != 0:
+        print("bench: %d of %d echoes, status %s: %s" % (good, n, status, text[-300:]), file=sys.stderr)
+        return 1
+    busy = (after["k_clock"] - before["k_clock"]) - (after["k_idle"] - before["k_idle"])
+    print("UDP echo, busy instructions per echo|%d" % (busy // n))
+    return 0
+
+
 def main():
+    if sys.argv[1] == "--bench":
+        return bench(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
     kernel, image = sys.argv[1], sys.argv[2]
     n_echo = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
     n_bad = int(sys.argv[4]) if len(sys.argv) > 4 else 10000
     random.seed(7)
     link = Link()
-    netdev = ("dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
-              "remote.type=inet,remote.host=127.0.0.1,remote.port=%d" % (link.qemu_port, link.port))
-    qemu = subprocess.Popen(["tools/boot", "-t", "300", kernel, image, "-netdev", netdev,
-                             "-device", "virtio-net-device,netdev=n0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        mac = wait_arp(link)
-        report("arp", mac is not None, "no correct ARP reply within %ds" % BOOT_WAIT)
-        if mac is not None:
-            test_icmp(link, mac)
-            took = test_udp_echo(link, mac, n_echo)
-            print("# %d echoes in %.1f s" % (n_echo, took))
-            test_side_by_side(link, mac)
-            test_malformed(link, mac, n_bad)
-            report("echo-after-malformed", test_udp_echo_quiet(link, mac, 100), "the environment stopped answering")
-            link.send(udp_frame(mac, 40004, PORT_A, b"quit"))
-        out, _ = qemu.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        qemu.terminate()  # tools/boot ends QEMU on TERM
-        out, _ = qemu.communicate()
-    text = out.decode(errors="replace")
-    report("machine-ends-cleanly", qemu.returncode == 0 and "panic" not in text,
-           "status %s: %s" % (qemu.returncode, text[-300:]))
+    qemu = boot(link, kernel, image, [])
+    mac = wait_arp(link)
+    report("arp", mac is not None, "no correct ARP reply within %ds" % BOOT_WAIT)
+    if mac is not None:
+        test_icmp(link, mac)
+        took = test_udp_echo(link, mac, n_echo)
+        print("# %d echoes in %.1f s" % (n_echo, took))
+        test_side_by_side(link, mac)
+        test_malformed(link, mac, n_bad)
+        report("echo-after-malformed", test_udp_echo_quiet(link, mac, 100), "the environment stopped answering")
+        link.send(udp_frame(mac, 40004, PORT_A, b"quit"))
+    text, status = finish(qemu)
+    report("machine-ends-cleanly", status == 0 and "panic" not in text, "status %s: %s" % (status, text[-300:]))
     return 1 if failures else 0
 
 

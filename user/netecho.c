@@ -112,10 +112,11 @@ static size_t stats_text(void)
 	int n = fmt_snprintf(
 		(char *)out + UDP_DATA, STATS_MAX,
 		"port %u rx %lu foreign %lu bad %lu echoed %lu arp %lu icmp %lu txfail %lu ringdrop %lu "
-		"kernel rx %lu runts %lu oversized %lu unclaimed %lu full %lu delivered %lu tx %lu refused %lu",
+		"kernel rx %lu runts %lu oversized %lu unclaimed %lu full %lu delivered %lu tx %lu refused %lu "
+		"clock %lu idle %lu",
 		me.port, me.rx, me.foreign, me.bad, me.echoed, me.arp, me.icmp, me.tx_failed, me.ring.hdr->dropped,
 		k.rx_frames, k.rx_runts, k.rx_oversized, k.rx_unclaimed, k.rx_ring_full, k.rx_delivered, k.tx_frames,
-		k.tx_refused);
+		k.tx_refused, clock_ns(), KIP->idle_ns);
 	return n < STATS_MAX ? (size_t)n : STATS_MAX - 1;
 }
 

@@ -1,6 +1,7 @@
 /* Environments: address spaces with an id, a parent, upcall entries, and the frames they own. */
 #include "kernel.h"
 #include "lib/elf.h"
+#include "kernel/net.h"
 
 struct env envs[NENV];
 static uint64_t env_generation = 1;
@@ -156,6 +157,7 @@ void env_exit(struct env *e, long status, const char *why)
 		if (threads[i].state != TH_FREE && threads[i].env == e)
 			thread_kill(&threads[i]);
 	ipc_env_gone(e);
+	net_env_gone(e); /* its filters, rings and the kernel's hold on their frames */
 	for (int i = 0; i < NSLICE; i++)
 		if (cpu.slices[i] == e->id) {
 			cpu.slices[i] = 0;

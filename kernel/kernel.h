@@ -237,6 +237,8 @@ long ntfn_signal(long nt, uint64_t bits);
 long ntfn_wait(struct trapframe *tf, struct env *e, long nt, uint64_t timeout);
 int irq_bind(struct env *e, long irq, long nt, uint64_t bits);
 void irq_raise(int irq);
+int irq_claim(int irq, void (*fn)(void));
+int ntfn_check_owner(struct env *e, long id);
 
 /* ---- revoke.c ---- */
 int revoke_ask(struct env *e, uint64_t n);

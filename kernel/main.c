@@ -1,6 +1,7 @@
 /* Boot: read the PVH start info, bring up every subsystem, start the root env from the boot image. */
 #include "kernel.h"
 #include "lib/cpio.h"
+#include "kernel/virtio.h"
 
 #define PVH_MAGIC 0x336EC578
 #define LOW_MEMORY 0x100000UL /* below 1 MiB: left alone */
@@ -174,6 +175,7 @@ void kmain(uint64_t start_info_pa)
 	lapic_init();
 	env_init();
 	sched_init();
+	virtio_init(si->cmdline_paddr ? (const char *)P2V(si->cmdline_paddr) : NULL);
 	boot_pml4[0] = 0; /* the identity map was for the jump to the upper half */
 	lcr3(V2P(boot_pml4));
 	start_root(si);

@@ -18,7 +18,8 @@ struct ntfn {
 _Static_assert(NNTFN == 1 << NTFN_INDEX_BITS, "an id's index bits cover the table");
 static struct ntfn ntfns[NNTFN];
 static uint64_t ntfn_generation = 1;
-static struct { struct ntfn *nt; uint64_t id, bits; } irqs[NIRQ];
+/* Each interrupt line goes to a notification (irq_bind) or to a driver of the kernel's own (irq_claim). */
+static struct { struct ntfn *nt; uint64_t id, bits; void (*kernel)(void); } irqs[NIRQ];
 
 static struct ntfn *ntfn_lookup(uint64_t id)
 {
@@ -123,7 +124,7 @@ int irq_bind(struct env *e, long irq, long id, uint64_t bits)
 		return -E_NOENT;
 	if (n->owner != e)
 		return -E_PERM;
-	if (irqs[irq].nt && irqs[irq].nt->id == irqs[irq].id)
+	if ((irqs[irq].nt && irqs[irq].nt->id == irqs[irq].id) || irqs[irq].kernel)
 		return -E_BUSY;
 	irqs[irq].nt = n;
 	irqs[irq].id = n->id;
@@ -132,8 +133,31 @@ int irq_bind(struct env *e, long irq, long id, uint64_t bits)
 	return 0;
 }
 
+/* Take interrupt irq for a kernel driver, which fn handles. 0, -E_INVAL, -E_BUSY (bound or claimed already). */
+int irq_claim(int irq, void (*fn)(void))
+{
+	if (irq < 0 || irq >= NIRQ)
+		return -E_INVAL;
+	if ((irqs[irq].nt && irqs[irq].nt->id == irqs[irq].id) || irqs[irq].kernel)
+		return -E_BUSY;
+	irqs[irq].kernel = fn;
+	ioapic_enable(irq);
+	return 0;
+}
+
+/* Is id a notification that e owns? 0, -E_NOENT, -E_PERM. */
+int ntfn_check_owner(struct env *e, long id)
+{
+	struct ntfn *n = ntfn_lookup((uint64_t)id);
+	return !n ? -E_NOENT : n->owner != e ? -E_PERM : 0;
+}
+
 void irq_raise(int irq)
 {
+	if (irqs[irq].kernel) {
+		irqs[irq].kernel();
+		return;
+	}
 	if (irqs[irq].nt && irqs[irq].nt->id == irqs[irq].id)
 		ntfn_signal((long)irqs[irq].id, irqs[irq].bits);
 }

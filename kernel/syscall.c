@@ -1,5 +1,6 @@
 /* Kernel calls: the dispatch table generated from include/mica/syscalls.def, and the small handlers. */
 #include "kernel.h"
+#include "kernel/net.h"
 
 #define CPUTS_CHUNK 256
 #define PRESSURE_FRAMES 16 /* frames asked back when the pool runs dry */
@@ -612,6 +613,32 @@ static long sys_sleep(unsigned long ns)
 	sched_save(cpu.tf);
 	thread_block(cpu.cur, TH_SLEEP, ns);
 	sched_run();
+}
+
+/* ---- the network: kernel/netring.c does the work ---- */
+static long sys_net_ring_bind(unsigned long va, long npages, long nt, unsigned long bits)
+{
+	return net_ring_bind(self(), va, npages, nt, bits);
+}
+
+static long sys_net_filter(long ring, const void *filter)
+{
+	return net_filter(self(), ring, (uint64_t)filter);
+}
+
+static long sys_net_filter_remove(long id)
+{
+	return net_filter_remove(self(), id);
+}
+
+static long sys_net_send(const void *batch, long n)
+{
+	return net_send(self(), (uint64_t)batch, n);
+}
+
+static long sys_net_info(void *out)
+{
+	return net_info(self(), (uint64_t)out);
 }
 
 /* ---- the table, generated from the one list ---- */

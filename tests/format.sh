@@ -22,9 +22,15 @@ formatted="
 	bench/pystart.c
 	include/mica/dpf.h
 	include/mica/memlayout.h
+	include/mica/net.h
 	kernel/dpf.c
 	kernel/dpf.h
+	kernel/net.c
+	kernel/net.h
+	kernel/netring.c
 	kernel/revoke.c
+	kernel/virtio.c
+	kernel/virtio.h
 	lib/string.c
 	lib/string.h
 	libos/lx/cred.h
@@ -62,6 +68,12 @@ formatted="
 	libos/lx/thread.h
 	libos/lx/time.c
 	libos/lx/time.h
+	libos/native/net.c
+	libos/native/net.h
+	tests/kernel/n_net.c
+	tests/kernel/net_child.c
+	tests/kernel/net_test.h
+	tests/kernel/nettests.c
 	tests/linux/crowd.c
 	tests/linux/status.c
 	tests/unit/lx_stubs.c
@@ -78,6 +90,7 @@ formatted="
 	user/lib/runtime.c
 	user/lib/spawn.c
 	user/msh.c
+	user/netecho.c
 	user/pager_client.c
 	user/revoke_child.c
 	user/share_child.c

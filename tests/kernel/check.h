@@ -12,6 +12,9 @@ bool check(bool cond, const char *name, const char *file, int line, const char *
 /* Report that got == want (both long), printing both when they differ. */
 bool check_eq(long got, long want, const char *name, const char *file, int line);
 
+/* Run every test program whose name starts with prefix in its own env, with a frame-leak check; the number that failed. */
+int check_run_all(const char *prefix);
+
 #define CHECK(name, cond) check((cond), (name), __FILE__, __LINE__, #cond)
 #define CHECK_EQ(name, got, want) check_eq((long)(got), (long)(want), (name), __FILE__, __LINE__)
 /* The exit status of a test program: 0 when every check passed. */

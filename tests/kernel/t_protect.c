@@ -1,7 +1,10 @@
 /* Tests of protection: what an env may not map, read, write or pass to the kernel. */
 #include "check.h"
+#include <mica/net.h>
+#include <mica/dpf.h>
 
 #define VA 0x30000000UL
+#define VA_NET 0x31000000UL /* pages for the network calls */
 
 static volatile uint64_t n_faults, last_trapno, last_err, last_addr;
 static volatile uint64_t skip_to; /* a fault resumes there */
@@ -67,6 +70,39 @@ static bool try_exec(uint64_t va)
 static bool is_pf_or_gp(void)
 {
 	return last_trapno == T_PGFLT || last_trapno == T_GPFLT;
+}
+
+/* The network calls refuse what is not the caller's: addresses, pages, notifications, rings, filters. */
+static void test_net_args(void)
+{
+	static struct dpf_filter bad = { .natoms = DPF_MAX_ATOMS + 1 };
+	struct net_tx tx = { .va = KERNBASE, .len = 64 };
+	long nt = sys_ntfn_create(), fn = page_alloc(0, VA_NET, PTE_W), fn2 = page_alloc(0, VA_NET + PAGE_SIZE, PTE_W);
+	CHECK("net-setup", nt > 0 && fn >= 0 && fn2 >= 0);
+	CHECK_EQ("ring-unaligned", sys_net_ring_bind(VA_NET + 8, 2, nt, 1), -E_INVAL);
+	CHECK_EQ("ring-one-page", sys_net_ring_bind(VA_NET, 1, nt, 1), -E_INVAL);
+	CHECK_EQ("ring-too-big", sys_net_ring_bind(VA_NET, NET_RING_MAX_PAGES + 1, nt, 1), -E_INVAL);
+	CHECK_EQ("ring-kip", sys_net_ring_bind(UKIP, 2, nt, 1), -E_INVAL);
+	CHECK_EQ("ring-kernel", sys_net_ring_bind(KERNBASE, 2, nt, 1), -E_INVAL);
+	CHECK_EQ("ring-wraps", sys_net_ring_bind(USER_LIMIT - PAGE_SIZE, 2, nt, 1), -E_INVAL);
+	CHECK_EQ("ring-no-bits", sys_net_ring_bind(VA_NET, 2, nt, 0), -E_INVAL);
+	CHECK_EQ("ring-bad-ntfn", sys_net_ring_bind(VA_NET, 2, 12345, 1), -E_NOENT);
+	CHECK_EQ("ring-unmapped-page", sys_net_ring_bind(VA_NET, 3, nt, 1), -E_FAULT);
+	CHECK_EQ("ring-read-only-page", sys_protect(0, VA_NET + PAGE_SIZE, 0), 0);
+	CHECK_EQ("ring-read-only", sys_net_ring_bind(VA_NET, 2, nt, 1), -E_FAULT);
+	CHECK_EQ("ring-image-page", sys_net_ring_bind(mica_start_info->image & ~(PAGE_SIZE - 1), 2, nt, 1), -E_INVAL);
+	CHECK_EQ("filter-no-ring", sys_net_filter(12345, &bad), -E_NOENT);
+	CHECK_EQ("filter-unreadable", sys_net_filter(NET_TX, (void *)KERNBASE), -E_FAULT);
+	CHECK_EQ("filter-malformed", sys_net_filter(NET_TX, &bad), -E_INVAL);
+	CHECK_EQ("filter-remove-none", sys_net_filter_remove(-1), -E_NOENT);
+	CHECK_EQ("send-none", sys_net_send(&tx, 0), -E_INVAL);
+	CHECK_EQ("send-too-many", sys_net_send(&tx, NET_TX_BATCH + 1), -E_INVAL);
+	CHECK_EQ("send-batch-kernel", sys_net_send((void *)KERNBASE, 1), -E_FAULT);
+	CHECK_EQ("send-packet-kernel", sys_net_send(&tx, 1), -E_FAULT);
+	CHECK_EQ("info-kernel", sys_net_info((void *)KERNBASE), -E_FAULT);
+	CHECK_EQ("info-kip", sys_net_info((void *)UKIP), -E_FAULT);
+	CHECK("net-cleanup", sys_unmap(0, VA_NET) == 0 && sys_unmap(0, VA_NET + PAGE_SIZE) == 0 &&
+				     sys_frame_free(0, fn) == 0 && sys_frame_free(0, fn2) == 0 && sys_ntfn_destroy(nt) == 0);
 }
 
 int main(void)
@@ -203,6 +239,8 @@ int main(void)
 	CHECK_EQ("env-limit-unchanged", sys_env_limit(kid, RES_THREAD, 0), (long)ENVINFO->limit[RES_THREAD]);
 	CHECK_EQ("env-limit-zero-start", sys_env_start(kid, 0x1000, 0x1000, 0), -E_NOMEM);
 	CHECK_EQ("limit-child-destroy", sys_env_destroy(kid), 0);
+
+	test_net_args();
 
 	/* kernel call numbers that do not exist */
 	CHECK_EQ("nosys-999", kcall(999, 0, 0, 0, 0, 0), -E_NOSYS);

@@ -1,0 +1,64 @@
+/* The virtio-mmio transport (virtio 1.x, split virtqueues): what a device driver in the kernel uses. */
+#ifndef KERNEL_VIRTIO_H
+#define KERNEL_VIRTIO_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define VIRTIO_ID_NET 1
+#define VIRTIO_F_VERSION_1 (1ULL << 32)
+#define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
+#define VIRTQ_MAX 64 /* entries per queue at most: every queue fits in one page per part */
+
+struct virtq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+struct virtq_avail {
+	uint16_t flags, idx;
+	uint16_t ring[VIRTQ_MAX];
+};
+struct virtq_used_elem {
+	uint32_t id, len;
+};
+struct virtq_used {
+	uint16_t flags, idx;
+	struct virtq_used_elem ring[VIRTQ_MAX];
+};
+
+/* A split virtqueue: descriptor table, driver (avail) and device (used) rings, each in a kernel page. */
+struct virtq {
+	int index;
+	uint16_t size;
+	uint16_t last_used; /* used entries taken so far */
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	volatile struct virtq_used *used;
+};
+
+struct virtio_dev {
+	volatile uint8_t *regs;
+	uint64_t pa;
+	int irq;
+	uint32_t device_id;
+};
+
+typedef int (*virtio_probe_fn)(struct virtio_dev *dev);
+
+void virtio_init(const char *cmdline);
+uint64_t virtio_negotiate(struct virtio_dev *dev, uint64_t wanted);
+int virtq_setup(struct virtio_dev *dev, struct virtq *q, int index);
+void virtio_ready(struct virtio_dev *dev);
+void virtio_fail(struct virtio_dev *dev);
+void virtq_push(struct virtq *q, uint16_t desc);
+void virtq_kick(struct virtio_dev *dev, struct virtq *q);
+bool virtq_pop(struct virtq *q, uint32_t *id, uint32_t *len);
+uint32_t virtio_irq_ack(struct virtio_dev *dev);
+uint8_t virtio_config8(struct virtio_dev *dev, int off);
+uint16_t virtio_config16(struct virtio_dev *dev, int off);
+
+/* The drivers: each says whether it takes a device (0) or why not (-E_*). */
+int net_probe(struct virtio_dev *dev);
+
+#endif

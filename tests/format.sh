@@ -24,6 +24,7 @@ formatted="
 	lib/string.c
 	lib/string.h
 	tests/linux/crowd.c
+	tests/linux/fuzz.c
 	tests/linux/status.c
 	tests/unit/lx_stubs.c
 	tests/unit/test_string.c

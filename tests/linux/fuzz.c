@@ -12,8 +12,9 @@
  * their time. Then the parent's fork, pipes, files and threads must still work.
  * The second half runs with a 1 ms timer sending SIGUSR1 to a handler.
  *
- * "fuzz seed S [sig]" runs the children of its half up to seed S and prints each
- * call of the last before making it: the way to find which call went wrong.
+ * "fuzz seed S plain|sig [N]" runs the children of a half up to seed S and
+ * prints each call of the last (which makes at most N) before making it: the
+ * way to find which call went wrong.
  */
 #define T_NAME "fuzz"
 #include "check.h"
@@ -75,6 +76,7 @@ static uint64_t rng;
 static char *buf; /* SCRATCH bytes; the first RESET a 'z' name, RESET more at ZEROS zero */
 static char *hole; /* an unmapped page; the page before it is mapped */
 static int trace = -1;
+static long batch = BATCH; /* calls a child tries: fewer for the last child of a replay */
 static int ipc_private; /* the child has an IPC namespace of its own */
 static char scratch[64];
 
@@ -297,11 +299,11 @@ static void reset_buffers(void)
 	hole[-1] = 'q';
 }
 
-/* Make the child's calls: BATCH of them, or until one ends it. */
+/* Make the child's calls: batch of them, or until one ends it. */
 static void fuzz_calls(void)
 {
 	long c[7];
-	for (int i = 0; i < BATCH; i++) {
+	for (long i = 0; i < batch; i++) {
 		draw(c);
 		if (!fit(c))
 			continue;
@@ -558,7 +560,7 @@ static void remove_tree(const char *path)
 /* The children of one half (signals: the timer's) from its first seed to seed, as the full run makes them (each
  * finds the scratch directory as the ones before left it), the last in the foreground with each call printed
  * before it is made. */
-static int replay(uint64_t seed, int signals)
+static int replay(uint64_t seed, int signals, long calls)
 {
 	uint64_t first = signals ? SEED + SIGNAL_SEED : SEED;
 	for (uint64_t s = first; s < seed; s++) {
@@ -568,6 +570,7 @@ static int replay(uint64_t seed, int signals)
 			;
 	}
 	trace = dup2(1, TRACE_FD);
+	batch = calls;
 	printf("seed %#lx%s: calls as made\n", (unsigned long)seed, signals ? " with SIGUSR1" : "");
 	fflush(stdout);
 	pid_t pid = fork();
@@ -595,7 +598,8 @@ int main(int argc, char **argv)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	if (argc >= 3 && !strcmp(argv[1], "seed")) {
-		replay(strtoul(argv[2], NULL, 0), argc >= 4);
+		replay(strtoul(argv[2], NULL, 0), argc >= 4 && !strcmp(argv[3], "sig"),
+		       argc >= 5 ? atol(argv[4]) : BATCH);
 		remove_tree(scratch);
 		return 0;
 	}

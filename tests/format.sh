@@ -75,6 +75,7 @@ formatted="
 	tests/kernel/net_test.h
 	tests/kernel/nettests.c
 	tests/linux/crowd.c
+	tests/linux/fuzz.c
 	tests/linux/status.c
 	tests/unit/lx_stubs.c
 	tests/unit/test_dpf.c

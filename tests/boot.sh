@@ -1,23 +1,10 @@
 #!/bin/sh
 # Whole-machine tests: boot on each machine type, and bad boot images that must fail cleanly.
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
-build=$1 kernel=$2
+suite=boot
+kernel=$2
+. "$(dirname "$0")/setup.sh"
 tmp=$build/test/boot
 mkdir -p "$tmp"
-
-expect() {
-	name=$1 want=$2 text=$3
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -eq "$want" ] && printf '%s' "$out" | grep -q -- "$text"; then
-		echo "ok boot/$name"
-	else
-		echo "not ok boot/$name: status $rc (want $want), output:"
-		printf '%s\n' "$out" | tail -5 | sed 's/^/#   /'
-	fi
-}
 
 # image NAME FILE...: a cpio boot image from the files given, "init" first.
 image() {

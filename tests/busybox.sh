@@ -14,12 +14,7 @@ if [ -z "$bb" ] || ! "$bb" true; then
 	echo "not ok busybox/installed: no busybox (tools/deps.sh names the static one's package)"
 	exit 1
 fi
-if [ ! -f "$build/kernel/mica.elf" ] || [ ! -f "$build/user/lx/lx" ]; then
-	make -s -C "$here" BUILD="$build" "$build/kernel/mica.elf" "$build/user/lx/lx" || {
-		echo "not ok busybox/build-lx: the kernel or lx does not build"
-		exit 1
-	}
-fi
+need_lx
 ENV="PATH=/bin:/usr/bin:/sbin:/usr/sbin HOME=/ TERM=dumb"
 
 # ---- the tree ----

@@ -19,12 +19,7 @@ if ! command -v musl-gcc >/dev/null 2>&1; then
 	echo "not ok linux/musl-gcc: not installed (tools/deps.sh names the package)"
 	exit 1
 fi
-if [ ! -f "$build/kernel/mica.elf" ] || [ ! -f "$build/user/lx/lx" ]; then
-	make -s -C "$here" BUILD="$build" "$build/kernel/mica.elf" "$build/user/lx/lx" || {
-		echo "not ok linux/build-lx: the kernel or lx does not build"
-		exit 1
-	}
-fi
+need_lx
 
 # ---- build ----
 CFLAGS="-static -O2 -Wall -Wextra -Werror"
@@ -96,7 +91,12 @@ done
 report() {
 	where=$1 name=$2 log=$3 pre=$1
 	case $name in *-pie) pre=$where/pie ;; *-glibc) pre=$where/glibc ;; *-musl) pre=$where/musl ;; esac
-	tr -d '\r' < "$log" | sed -e "s|^ok |ok $pre/|" -e "s|^not ok |not ok $pre/|" -e '/^\(not \)\{0,1\}ok /!s/^/# /'
+	# printable text only, and at most 40 lines besides the checks: a program's stray output must not flood the log
+	tr -d '\r' < "$log" | tr -cd '\11\12\40-\176' | awk -v pre="$pre" '
+		/^ok / { print "ok " pre "/" substr($0, 4); next }
+		/^not ok / { print "not ok " pre "/" substr($0, 8); next }
+		++other <= 40 { print "# " $0 }
+		END { if (other > 40) print "# (" other - 40 " more lines of output)" }'
 }
 # names LOG: the names of the checks LOG reports, passed or failed, sorted, one a line; and "lx: fault in lx
 # itself" when lx said so (anywhere in a line: the console may cut into the program's output), which the

@@ -10,19 +10,6 @@ suite=mica-run
 # size limit (1 GiB, in 512-byte blocks) stops a copy of a device that never ends before the disk fills.
 mica() { (ulimit -f 2097152; MICA_BUILD="$build" MICA_TIMEOUT=60 timeout -k 5 90 "$here/tools/mica" run "$@" < /dev/null); }
 
-# expect NAME STATUS TEXT CMD...: CMD exits with STATUS and its output holds TEXT (a fixed string).
-expect() {
-	name=$1 want=$2 text=$3
-	shift 3
-	got=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -eq "$want" ] && printf '%s' "$got" | grep -qF -- "$text"; then
-		echo "ok $suite/$name"
-	else
-		printf 'not ok %s/%s: status %s (want %s, and "%s"), output:\n' "$suite" "$name" $rc "$want" "$text"
-		printf '%s\n' "$got" | tail -5 | sed 's/^/#   /'
-	fi
-}
 
 bb=${BUSYBOX:-/bin/busybox}
 [ -x "$bb" ] || bb=$(command -v busybox)

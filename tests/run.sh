@@ -37,7 +37,7 @@ suite busybox sh tests/busybox.sh "$build"
 suite sh sh tests/sh.sh "$build"
 suite debian sh tests/debian.sh "$build"
 
-passed=$(cat "$logs"/*.log | grep -c '^ok ')
-failed=$(cat "$logs"/*.log | grep -c '^not ok ')
+passed=$(cat "$logs"/*.log | grep -ac '^ok ')
+failed=$(cat "$logs"/*.log | grep -ac '^not ok ')
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

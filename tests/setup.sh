@@ -7,6 +7,28 @@ build=$(cd "$1" && pwd)
 out=$build/$suite-tests
 rm -rf "$out" && mkdir -p "$out"
 
+# need_lx: build the kernel and lx if they are missing; exit the suite with one failing line if they do not build.
+need_lx() {
+	[ -f "$build/kernel/mica.elf" ] && [ -f "$build/user/lx/lx" ] && return 0
+	make -s -C "$here" BUILD="$build" "$build/kernel/mica.elf" "$build/user/lx/lx" && return 0
+	echo "not ok $suite/build-lx: the kernel or lx does not build"
+	exit 1
+}
+
+# expect NAME STATUS TEXT CMD...: CMD exits with STATUS and its output holds TEXT (a fixed string).
+expect() {
+	name=$1 want=$2 text=$3
+	shift 3
+	got=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$want" ] && printf '%s' "$got" | grep -qF -- "$text"; then
+		echo "ok $suite/$name"
+	else
+		printf 'not ok %s/%s: status %s (want %s, and "%s"), output:\n' "$suite" "$name" $rc "$want" "$text"
+		printf '%s\n' "$got" | tail -5 | sed 's/^/#   /'
+	fi
+}
+
 # judge NAME WANT HS MS HOST MICA [empty-ok]: the verdict on one differential case, one line, "ok SUITE/NAME"
 # or "not ok SUITE/NAME: why" with the differences. It passes only when both sides ended with status WANT
 # (0 unless the case declares another) and the files HOST and MICA (their outputs, or the names of the

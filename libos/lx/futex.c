@@ -15,7 +15,20 @@ long lx_futex_wake(uint64_t addr, long n, uint64_t bits)
 	return woken;
 }
 
-/* Wait while *addr == val, until woken or timeout_ns passes. */
+/* When a wait of timeout_ns from now ends (TIMEOUT_FOREVER: never), and how long is left of it. */
+static uint64_t sleep_deadline(uint64_t timeout_ns)
+{
+	uint64_t now = clock_ns();
+	return timeout_ns >= TIMEOUT_FOREVER - now ? TIMEOUT_FOREVER : now + timeout_ns;
+}
+
+static uint64_t sleep_left(uint64_t deadline)
+{
+	uint64_t now = clock_ns();
+	return deadline == TIMEOUT_FOREVER ? TIMEOUT_FOREVER : deadline > now ? deadline - now : 0;
+}
+
+/* Wait while *addr == val, until woken, a signal comes or timeout_ns passes. 0, -ETIMEDOUT, -EINTR... */
 static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_t bits)
 {
 	struct lx_thread *me = lx_self();
@@ -29,7 +42,11 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 		return -EINTR; /* a signal came first: it would not wake a sleep that has not begun */
 	me->futex_addr = addr;
 	me->futex_bits = bits;
-	long r = lx_thread_sleep(timeout_ns);
+	uint64_t deadline = sleep_deadline(timeout_ns);
+	long r;
+	do /* a wake for the process (a child's end, a signal another thread takes) is none for this wait */
+		r = lx_thread_sleep(sleep_left(deadline));
+	while (me->futex_addr && r != -E_TIMEOUT && !lx_signal_pending());
 	if (me->futex_addr == 0)
 		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
 	me->futex_addr = 0;
@@ -78,7 +95,11 @@ static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t time
 	LX_SH->sfutex[slot].key = key;
 	LX_SH->sfutex[slot].bits = bits;
 	LX_SH->sfutex[slot].ntfn = me->ntfn;
-	long r = lx_signal_pending() ? -EINTR : lx_thread_sleep(timeout_ns);
+	uint64_t deadline = sleep_deadline(timeout_ns);
+	long r = -EINTR;
+	while (LX_SH->sfutex[slot].key == key && LX_SH->sfutex[slot].ntfn == me->ntfn && r != -E_TIMEOUT &&
+	       !lx_signal_pending())
+		r = lx_thread_sleep(sleep_left(deadline));
 	if (LX_SH->sfutex[slot].key != key || LX_SH->sfutex[slot].ntfn != me->ntfn)
 		return 0; /* woken */
 	LX_SH->sfutex[slot].key = 0;

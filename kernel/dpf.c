@@ -84,9 +84,12 @@ static uint16_t dpf_node_list, dpf_edge_list; /* free lists */
 static unsigned dpf_nfree_nodes, dpf_nfree_edges;
 static bool dpf_ready;
 
+static unsigned dpf_held; /* filters installed, of every owner */
+
 /* Sets up empty tries and full free lists (discarding every filter). */
 static void dpf_reset(void)
 {
+	dpf_held = 0;
 	for (unsigned i = 0; i < DPF_NODES; i++)
 		dpf_nodes[i] = (struct dpf_node){ .hnext = i + 1 < DPF_NODES ? i + 1 : DPF_NIL };
 	for (unsigned i = 0; i < DPF_EDGES; i++)
@@ -355,6 +358,7 @@ long dpf_install(int dir, uint64_t owner, const struct dpf_filter *f, uint64_t c
 	node = dpf_extend(node, edge, s, have, n);
 	dpf_nodes[node].accept = (uint16_t)(id + 1);
 	dpf_slots[id] = (struct dpf_slot){ owner, cookie, node, (uint8_t)dir, f->natoms };
+	dpf_held++;
 	return id;
 }
 
@@ -364,6 +368,7 @@ static void dpf_drop(long id)
 	uint16_t leaf = dpf_slots[id].leaf;
 	dpf_nodes[leaf].accept = 0;
 	dpf_slots[id] = (struct dpf_slot){ 0 };
+	dpf_held--;
 	dpf_prune(leaf);
 }
 
@@ -379,7 +384,7 @@ long dpf_remove(uint64_t owner, long id)
 
 void dpf_owner_gone(uint64_t owner)
 {
-	for (long i = 0; owner != 0 && i < DPF_FILTERS; i++)
+	for (long i = 0; owner != 0 && dpf_held > 0 && i < DPF_FILTERS; i++) /* every env's end: cheap with none */
 		if (dpf_slots[i].owner == owner)
 			dpf_drop(i);
 }

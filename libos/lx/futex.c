@@ -18,14 +18,18 @@ long lx_futex_wake(uint64_t addr, long n, uint64_t bits)
 /* When a wait of timeout_ns from now ends (TIMEOUT_FOREVER: never), and how long is left of it. */
 static uint64_t sleep_deadline(uint64_t timeout_ns)
 {
+	if (timeout_ns == TIMEOUT_FOREVER)
+		return TIMEOUT_FOREVER;
 	uint64_t now = clock_ns();
 	return timeout_ns >= TIMEOUT_FOREVER - now ? TIMEOUT_FOREVER : now + timeout_ns;
 }
 
 static uint64_t sleep_left(uint64_t deadline)
 {
+	if (deadline == TIMEOUT_FOREVER)
+		return TIMEOUT_FOREVER;
 	uint64_t now = clock_ns();
-	return deadline == TIMEOUT_FOREVER ? TIMEOUT_FOREVER : deadline > now ? deadline - now : 0;
+	return deadline > now ? deadline - now : 0;
 }
 
 /* Wait while *addr == val, until woken, a signal comes or timeout_ns passes. 0, -ETIMEDOUT, -EINTR... */

@@ -47,24 +47,22 @@ static void regs_to(struct exc_frame *f, const struct lx_regs *r)
 }
 
 /*
- * A kick (thread_kick): a signal waits for this thread. In program code it is
- * delivered now, over the interrupted registers; inside lx it waits for the
- * way out of lx, which delivers it anyway.
+ * A kick (thread_kick): a signal waits for this thread, which was running
+ * program code (the kernel never kicks a thread in lx's registered range:
+ * the way out of lx delivers). It is delivered now, over the interrupted
+ * registers.
  */
 static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
 {
-	extern char lx_text_start[], lx_end[];
-	if (f->rip < (uint64_t)lx_text_start || f->rip >= (uint64_t)lx_end) {
-		struct lx_regs r;
-		regs_from(&r, f);
-		bool locked = lx_multi;
-		if (locked)
-			lx_lock();
-		lx_signal_deliver(&r);
-		if (locked)
-			lx_unlock();
-		regs_to(f, &r);
-	}
+	struct lx_regs r;
+	regs_from(&r, f);
+	bool locked = lx_multi;
+	if (locked)
+		lx_lock();
+	lx_signal_deliver(&r);
+	if (locked)
+		lx_unlock();
+	regs_to(f, &r);
 	exc_resume(f);
 }
 

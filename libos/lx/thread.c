@@ -128,7 +128,6 @@ void lx_threads_init(void)
 	t->kernel_tid = sys_thread_self();
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + LX_SLOT_XSTACK);
-	t->ntfn = sys_ntfn_create(); /* what it waits on; made later if the kernel has none now */
 }
 
 int lx_nthreads(void)
@@ -267,9 +266,7 @@ long lx_thread_sleep(uint64_t ns)
 
 void lx_thread_wait(uint64_t ns)
 {
-	struct lx_thread *me = lx_self();
-	lx_waitq_add(&lx_me->wake);
-	if (me->ntfn <= 0)
+	if (!lx_thread_has_ntfn(lx_self()))
 		return; /* nothing to sleep on (lx_thread_has_ntfn let the others run): the caller looks again */
 	bool scan = lx_pid == 1 && !LX_SH->cin_helper; /* no console thread yet: pid 1 looks for Ctrl-C itself */
 	if (scan && ns > 50000000UL)

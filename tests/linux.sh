@@ -24,7 +24,9 @@ need_lx
 # ---- build ----
 CFLAGS="-static -O2 -Wall -Wextra -Werror"
 # Programs that still find bugs in lx: built and run only when LINUX_CASES names them, until lx is fixed.
-held=""
+# fuzz-glibc: now and then (about one full run in six) a fuzzed child's lx faults writing its own thread
+# slot (lx: fault 14 in lx itself, in lx_syscall_entry); not found yet. The static fuzz stays in.
+held="fuzz-glibc"
 # wanted NAME: true when NAME is to be built and run (LINUX_CASES unset and NAME not held back, or naming it).
 wanted() {
 	case " ${LINUX_CASES:-} " in

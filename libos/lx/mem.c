@@ -311,17 +311,22 @@ static bool fill_page(struct vma *v, uint64_t va)
 	return sys_protect(0, va, (long)(pte_perm(v->prot) | share_bit(v))) == 0;
 }
 
-int mem_fault(uint64_t addr, bool write)
+int mem_fault(uint64_t addr, uint64_t err)
 {
+	bool write = err & PFERR_W;
+	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	uint64_t pte = va < USER_LIMIT ? pte_of(va) : 0;
+	if ((pte & PTE_P) && write && (pte & PTE_COW))
+		return SIGKILL; /* a copy-on-write page (the program's or lx's own) that mem_cow_fault could not copy: no memory left */
 	struct vma *v = vma_find(addr);
 	if (!v || v->prot == PROT_NONE || (write && !(v->prot & PROT_WRITE)))
 		return SIGSEGV;
-	uint64_t va = addr & ~(PAGE_SIZE - 1);
-	uint64_t pte = pte_of(va);
-	if ((pte & PTE_P) && write && (pte & PTE_COW))
-		return SIGKILL; /* a copy-on-write page that mem_cow_fault could not copy: no memory left */
-	if (pte & PTE_P)
-		return SIGSEGV; /* present yet faulting: a real protection fault */
+	if (pte & PTE_P) {
+		/* present now and allowing the access: another thread served the same fault first (lx's lock ordered them) */
+		if ((!write || (pte & PTE_W)) && (!(err & PFERR_I) || !(pte & PTE_NX)))
+			return 0;
+		return SIGSEGV; /* a real protection fault */
+	}
 	if (file_shared(v))
 		return map_file_page(v, va);
 	return fill_page(v, va) ? 0 : SIGKILL; /* no frame for it: out of memory */
@@ -347,7 +352,7 @@ static bool page_ready(uint64_t a, bool write)
 {
 	uint64_t pte = pte_of(a & ~(PAGE_SIZE - 1));
 	if (!(pte & PTE_P))
-		return mem_fault(a, write) == 0;
+		return mem_fault(a, write ? PFERR_W : 0) == 0;
 	return !write || (pte & PTE_W) || mem_cow_fault(a);
 }
 

@@ -299,16 +299,28 @@ static int map_file_page(struct vma *v, uint64_t va)
 	return sys_map(0, va, (long)fn, (long)(pte_perm(v->prot) | PTE_SHARE)) == 0 ? 0 : SIGBUS;
 }
 
-/* Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave zeros). true on success. */
+/*
+ * Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave
+ * zeros). The page appears at va whole, with its final permissions, in one
+ * map: another thread of the program touches it without a fault as soon as
+ * it is there, so it must never see part of it. true on success.
+ */
 static bool fill_page(struct vma *v, uint64_t va)
 {
 	if (file_shared(v))
 		return map_file_page(v, va) == 0;
-	if (page_alloc(0, va, PTE_W | PTE_NX) < 0)
+	uint64_t perm = pte_perm(v->prot) | share_bit(v);
+	if (!v->file || !v->file->ops->pread)
+		return page_alloc(0, va, (long)perm) >= 0; /* a zeroed frame */
+	long fn = page_alloc(0, LX_FILL_PAGE, PTE_W | PTE_NX);
+	if (fn < 0)
 		return false;
-	if (v->file && v->file->ops->pread)
-		v->file->ops->pread(v->file, (void *)va, PAGE_SIZE, v->offset + (va - v->start));
-	return sys_protect(0, va, (long)(pte_perm(v->prot) | share_bit(v))) == 0;
+	v->file->ops->pread(v->file, (void *)LX_FILL_PAGE, PAGE_SIZE, v->offset + (va - v->start));
+	long r = sys_map(0, va, fn, (long)perm);
+	sys_unmap(0, LX_FILL_PAGE);
+	if (r < 0)
+		sys_frame_free(0, fn);
+	return r == 0;
 }
 
 int mem_fault(uint64_t addr, uint64_t err)

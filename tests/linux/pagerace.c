@@ -2,8 +2,9 @@
  * Threads that touch the same fresh pages at once: each page's first touch
  * faults in every thread that reaches it before it is filled, and every one
  * of those faults must be served (one fills the page, the others find it
- * there), never turned into SIGSEGV. Reads, writes and instruction fetches
- * from a fresh executable mapping, in rounds over new memory.
+ * there), never turned into SIGSEGV, and no thread may see a page of a file
+ * before all of it is there. Reads, writes, calls into a fresh executable
+ * file mapping and reads of its far bytes, in rounds over new memory.
  */
 #define _GNU_SOURCE
 #define T_NAME "pagerace"
@@ -17,12 +18,13 @@
 
 #define THREADS 6
 #define PAGES 512
-#define ROUNDS 12
+#define ROUNDS 16
 #define PAGE 4096
+#define FILL 0xA5 /* the code file's bytes after each page's code */
 
 static pthread_barrier_t start, done;
 static unsigned char *volatile area; /* this round's fresh pages */
-static volatile int mode; /* 0: read, 1: write, 2: call the code at each page's start */
+static volatile int mode; /* 0: read, 1: write, 2: call the code at each page's start, 3: read the file's far bytes */
 static long sums[THREADS];
 
 /* One round for thread id: touch every page of area in the round's mode, from a different first page each. */
@@ -35,8 +37,10 @@ static void touch(int id)
 			sum += p[id];
 		else if (mode == 1)
 			__atomic_fetch_add(&p[0], 1, __ATOMIC_RELAXED);
-		else
+		else if (mode == 2)
 			sum += ((int (*)(void))p)();
+		else
+			sum += (p[PAGE - 1] == FILL) + (p[PAGE / 2] == FILL);
 	}
 	sums[id] = sum;
 }
@@ -52,7 +56,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static int code_fd = -1; /* a file of PAGES pages, each starting with "mov $7, %eax; ret" */
+static int code_fd = -1; /* a file of PAGES pages, each "mov $7, %eax; ret" and then FILL bytes */
 
 /* A file of code for the call rounds: -1 on failure. */
 static int code_file(void)
@@ -64,6 +68,7 @@ static int code_file(void)
 		return -1;
 	unlink(name);
 	static unsigned char page[PAGE];
+	memset(page, FILL, sizeof page);
 	memcpy(page, code, sizeof code);
 	for (int k = 0; k < PAGES; k++)
 		if (write(fd, page, PAGE) != PAGE)
@@ -71,10 +76,10 @@ static int code_file(void)
 	return fd;
 }
 
-/* Fresh memory for a round of mode m: zero pages, or for calls the code file mapped anew. */
+/* Fresh memory for a round of mode m: zero pages, or the code file mapped anew. */
 static unsigned char *fresh(int m)
 {
-	void *a = m == 2 ? mmap(NULL, (size_t)PAGES * PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, code_fd, 0)
+	void *a = m >= 2 ? mmap(NULL, (size_t)PAGES * PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, code_fd, 0)
 			 : mmap(NULL, (size_t)PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return a == MAP_FAILED ? NULL : a;
 }
@@ -92,9 +97,9 @@ int main(void)
 	CHECK("threads", made, "pthread_create failed");
 	if (!made)
 		return t_done();
-	long bad_reads = 0, bad_writes = 0, bad_calls = 0, maps = 0;
+	long bad_reads = 0, bad_writes = 0, bad_calls = 0, bad_file = 0, maps = 0;
 	for (int r = 0; r < ROUNDS; r++) {
-		int m = code_fd >= 0 ? r % 3 : r % 2;
+		int m = code_fd >= 0 ? r % 4 : r % 2;
 		unsigned char *a = fresh(m);
 		maps += a != NULL;
 		if (!a)
@@ -106,6 +111,7 @@ int main(void)
 		for (int i = 0; i < THREADS; i++) {
 			bad_reads += mode == 0 && sums[i] != 0;
 			bad_calls += mode == 2 && sums[i] != 7L * PAGES;
+			bad_file += mode == 3 && sums[i] != 2L * PAGES;
 		}
 		for (int k = 0; mode == 1 && k < PAGES; k++)
 			bad_writes += a[(size_t)k * PAGE] != THREADS;
@@ -117,5 +123,6 @@ int main(void)
 	CHECK("reads-see-zeros", bad_reads == 0, "%ld threads read nonzero", bad_reads);
 	CHECK("writes-all-land", bad_writes == 0, "%ld pages lost writes", bad_writes);
 	CHECK("calls-run", bad_calls == 0, "%ld threads' calls went wrong", bad_calls);
+	CHECK("file-pages-whole", bad_file == 0, "%ld threads saw part of a file page", bad_file);
 	return t_done();
 }

@@ -40,10 +40,12 @@
 #define LX_SHARED_END (LX_HEAP_DIR + (LX_HEAP_MAX / PAGE_SIZE) * 4)
 #define LX_MAX_PROCS 64
 #define LX_STACK_TOP 0x00007CFFFFFFF000UL
-#define LX_STACK_MAX (8UL << 20)
+#define LX_STACK_MAX (8UL << 20) /* RLIMIT_STACK at the start, as Linux */
+#define LX_STACK_AREA (1UL << 30) /* the stack area kept free below LX_STACK_TOP: the most the stack can grow */
 #define LX_MMAP_TOP 0x00007C0000000000UL
 #define LX_PIE_BASE 0x0000555555554000UL
-#define LX_ARG_MAX (LX_STACK_MAX / 4) /* bytes of a program's argument and environment strings and their pointers */
+#define LX_ARG_MIN (32 * PAGE_SIZE) /* a program's argument and environment strings and pointers may take this */
+#define LX_ARG_MAX (6UL << 20) /* ... or a quarter of RLIMIT_STACK, but never more than this (Linux's bounds) */
 #define LX_ARG_STRLEN (32 * PAGE_SIZE) /* bytes of one such string, with its NUL (Linux's MAX_ARG_STRLEN) */
 #define PGROUNDUP_U(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 

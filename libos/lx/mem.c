@@ -12,6 +12,8 @@
 
 static struct vma *vmas;
 static uint64_t brk_base, brk_cur;
+static uint64_t stack_low = LX_STACK_TOP; /* the lowest page of the stack touched: Linux's stack area begins here */
+static uint64_t moving; /* bytes of an area that mremap is moving: counted once against the limits, not twice */
 
 /* The page-table entry that maps va, or 0 if none. */
 static uint64_t pte_of(uint64_t va)
@@ -99,6 +101,46 @@ static bool overlaps(uint64_t start, uint64_t end)
 		if (v->end > start)
 			return true;
 	return false;
+}
+
+/* Is addr in the stack area, which grows down to stack_low as it is touched? */
+static bool in_stack(uint64_t addr)
+{
+	return addr >= LX_STACK_TOP - LX_STACK_AREA && addr < LX_STACK_TOP;
+}
+
+/* A data area, as RLIMIT_DATA counts them: private, writable, not the stack. */
+static bool is_data(const struct vma *v)
+{
+	return (v->prot & PROT_WRITE) && !(v->flags & MAP_SHARED) && !in_stack(v->start);
+}
+
+/* Bytes of areas in [start, end) (the stack's from stack_low up); only data areas' when data. */
+static uint64_t area_bytes(uint64_t start, uint64_t end, bool data)
+{
+	uint64_t n = 0;
+	for (struct vma *v = vmas; v && v->start < end; v = v->next) {
+		uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+		if (in_stack(v->start) && lo < stack_low)
+			lo = stack_low;
+		if (hi > lo && (!data || is_data(v)))
+			n += hi - lo;
+	}
+	return n;
+}
+
+/*
+ * May [addr, addr + len) become an area (a data area when data), replacing
+ * what is there? Not when the program's areas would then pass RLIMIT_AS, or
+ * its data areas RLIMIT_DATA, as Linux refuses such an mmap or brk.
+ */
+static bool within_limits(uint64_t addr, uint64_t len, bool data)
+{
+	uint64_t as = lx_rlimit(RLIMIT_AS), dl = lx_rlimit(RLIMIT_DATA);
+	if (as != RLIM_INFINITY && area_bytes(0, ~0UL, false) - area_bytes(addr, addr + len, false) - moving + len > as)
+		return false;
+	return !data || dl == RLIM_INFINITY ||
+	       area_bytes(0, ~0UL, true) - area_bytes(addr, addr + len, true) - moving + len <= dl;
 }
 
 static void vma_insert(struct vma *n)
@@ -206,16 +248,21 @@ long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, u
 	len = PGROUNDUP_U(len);
 	if (len == 0 || len > LX_MMAP_TOP)
 		return -ENOMEM;
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed) {
 		if (addr + len > LX_MMAP_TOP || addr + len < addr)
 			return -ENOMEM;
 		if ((flags & MAP_FIXED_NOREPLACE) && overlaps(addr, addr + len))
 			return -EEXIST;
+	} else if (!(addr = find_gap(addr, len))) {
+		return -ENOMEM;
+	}
+	if (!within_limits(addr, len, (prot & PROT_WRITE) && !(flags & MAP_SHARED)))
+		return -ENOMEM;
+	if (fixed) {
 		long r = vma_cut(addr, addr + len);
 		if (r < 0)
 			return r;
-	} else if (!(addr = find_gap(addr, len))) {
-		return -ENOMEM;
 	}
 	struct vma *v = lx_alloc(sizeof(*v));
 	if (!v)
@@ -333,6 +380,13 @@ int mem_fault(uint64_t addr, uint64_t err)
 	struct vma *v = vma_find(addr);
 	if (!v || v->prot == PROT_NONE || (write && !(v->prot & PROT_WRITE)))
 		return SIGSEGV;
+	if (in_stack(va) && va < stack_low) { /* the stack grows: within RLIMIT_STACK and RLIMIT_AS, as on Linux */
+		uint64_t as = lx_rlimit(RLIMIT_AS);
+		if (LX_STACK_TOP - va > lx_rlimit(RLIMIT_STACK) ||
+		    (as != RLIM_INFINITY && area_bytes(0, ~0UL, false) + (stack_low - va) > as))
+			return SIGSEGV;
+		stack_low = va;
+	}
 	if (pte & PTE_P) {
 		/* present now and allowing the access: another thread served the same fault first (lx's lock ordered them) */
 		if ((!write || (pte & PTE_W)) && (!(err & PFERR_I) || !(pte & PTE_NX)))
@@ -458,8 +512,11 @@ size_t mem_format_maps(char *buf, size_t n)
 {
 	size_t used = 0;
 	for (struct vma *v = vmas; v; v = v->next) {
+		uint64_t start = in_stack(v->start) && v->start < stack_low ? stack_low : v->start;
+		if (start >= v->end)
+			continue; /* a part of the stack area not reached yet */
 		int w = fmt_snprintf(buf + used, n - used, "%012lx-%012lx %c%c%c%c %08lx 00:00 0 %s\n",
-				     v->start, v->end, (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
+				     start, v->end, (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
 				     (v->prot & PROT_EXEC) ? 'x' : '-', (v->flags & MAP_SHARED) ? 's' : 'p', v->offset,
 				     v->start >= brk_base && v->end <= PGROUNDUP_U(brk_cur) && v->start < brk_cur ? "[heap]" :
 				     v->end == LX_STACK_TOP ? "[stack]" : "");
@@ -548,7 +605,9 @@ long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr)
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
+	moving = ol;
 	long n = mem_map(0, nl, v->prot, v->flags & ~MAP_FIXED, v->file, v->offset + (o - v->start));
+	moving = 0;
 	if (n < 0)
 		return n;
 	move_pages(o, (uint64_t)n, ol, v->prot);
@@ -718,8 +777,9 @@ void mem_exit(void)
 void mem_exec_reset(void)
 {
 	vma_cut(0, LX_MMAP_TOP);
-	vma_cut(LX_STACK_TOP - LX_STACK_MAX, LX_STACK_TOP);
+	vma_cut(LX_STACK_TOP - LX_STACK_AREA, LX_STACK_TOP);
 	brk_base = brk_cur = 0;
+	stack_low = LX_STACK_TOP;
 }
 
 /* A write to a present, copy-on-write page at addr: the kernel gives this process its own copy (or the frame, if no one else maps it). */
@@ -731,13 +791,13 @@ bool mem_cow_fault(uint64_t addr)
 	return sys_cow_break(0, va, (long)((pte & PTE_NX) | PTE_W)) >= 0;
 }
 
-/* The program's stack area: LX_STACK_MAX bytes below LX_STACK_TOP, filled as touched. */
+/* The program's stack area: LX_STACK_AREA bytes below LX_STACK_TOP, filled as touched, down to RLIMIT_STACK. */
 long mem_map_stack(void)
 {
 	struct vma *v = lx_alloc(sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	*v = (struct vma){ .start = LX_STACK_TOP - LX_STACK_MAX, .end = LX_STACK_TOP,
+	*v = (struct vma){ .start = LX_STACK_TOP - LX_STACK_AREA, .end = LX_STACK_TOP,
 			   .prot = PROT_READ | PROT_WRITE, .flags = MAP_PRIVATE | MAP_ANONYMOUS };
 	vma_insert(v);
 	return 0;

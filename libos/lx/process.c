@@ -461,7 +461,7 @@ static long count_strings(long uv, uint64_t room)
 /*
  * Copy the program's NULL-terminated vector of strings at uv into lx's heap,
  * as Linux takes execve's arguments: each string and its pointer come out of
- * *room (what is left of LX_ARG_MAX), and a string may not be longer than
+ * *room (what is left of lx_arg_room()), and a string may not be longer than
  * LX_ARG_STRLEN. Each string is measured first and copied into a block of
  * its own size. The vector, or NULL with *err: -EFAULT, -E2BIG, -ENOMEM.
  */
@@ -498,7 +498,7 @@ static long exec_args(long upath, long uargv, long uenvp, char **path, char ***a
 {
 	char *scratch = lx_alloc(LX_PATH_MAX);
 	long err = scratch ? path_copy((const char *)upath, scratch) : -ENOMEM;
-	uint64_t room = LX_ARG_MAX;
+	uint64_t room = lx_arg_room();
 	*path = NULL, *argv = *envp = NULL;
 	if (err == 0 && !(*path = lx_strdup(scratch)))
 		err = -ENOMEM;

@@ -68,6 +68,7 @@ struct env {
 	uint64_t frames_owned;
 	uint64_t revoke_target;    /* frames_owned must fall to this ... */
 	uint64_t revoke_deadline;  /* ... by this time (ns), or 0 */
+	bool revoke_forced;        /* ... or the abort protocol takes the rest (not for memory pressure) */
 	uint64_t run_tsc;          /* CPU time its threads used, in TSC ticks */
 };
 
@@ -241,8 +242,9 @@ int irq_claim(int irq, void (*fn)(void));
 int ntfn_check_owner(struct env *e, long id);
 
 /* ---- revoke.c ---- */
-int revoke_ask(struct env *e, uint64_t n);
+int revoke_ask(struct env *e, uint64_t n, bool force);
 void revoke_force(struct env *e);
+void revoke_check(struct env *e); /* settle e's request if it has been met */
 
 /* ---- syscall.c ---- */
 void syscall_dispatch(struct trapframe *tf);

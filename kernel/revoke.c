@@ -12,21 +12,37 @@ static struct thread *revoke_thread(struct env *e)
 	return NULL;
 }
 
+/* The request on e is over: met, lapsed, or enforced. */
+static void revoke_settle(struct env *e)
+{
+	e->revoke_deadline = 0;
+	e->revoke_forced = false;
+	e->info->revoke_asked = 0;
+}
+
 /*
  * Ask e to give back n frames by REVOKE_DEADLINE_NS from now. With a revoke
  * upcall and a runnable thread to run it, e chooses the frames and frees
- * them; otherwise, or past the deadline, revoke_force takes them.
+ * them. When force (an ancestor's revoke_ask), revoke_force takes what is
+ * still missing at the deadline, or at once if e cannot be asked; otherwise
+ * (memory pressure) the request is a request: at the deadline it lapses, e
+ * having given what it could.
  */
-int revoke_ask(struct env *e, uint64_t n)
+int revoke_ask(struct env *e, uint64_t n, bool force)
 {
 	uint64_t owned = e->frames_owned;
 	e->revoke_target = owned > n ? owned - n : 0;
 	e->revoke_deadline = now_ns() + REVOKE_DEADLINE_NS;
+	e->revoke_forced = force;
 	e->info->revoke_asked = n;
 	e->info->revoke_deadline_ns = e->revoke_deadline;
 	struct thread *t = revoke_thread(e);
-	if (!t || upcall_deliver(t, &t->tf, UPCALL_REVOKE, T_REVOKE, n, 0) < 0)
-		revoke_force(e);
+	if (!t || upcall_deliver(t, &t->tf, UPCALL_REVOKE, T_REVOKE, n, 0) < 0) {
+		if (force)
+			revoke_force(e);
+		else
+			revoke_settle(e);
+	}
 	return 0;
 }
 
@@ -62,8 +78,14 @@ void revoke_force(struct env *e)
 		info->revoked_count++;
 		frame_free(e, fn);
 	}
-	e->revoke_deadline = 0;
-	info->revoke_asked = 0;
+	revoke_settle(e);
+}
+
+/* Settle e's request if it has been met. */
+void revoke_check(struct env *e)
+{
+	if (e->frames_owned <= e->revoke_target)
+		revoke_settle(e);
 }
 
 /* Called on each tick: settle requests whose deadline has passed, or that were met. */
@@ -74,11 +96,9 @@ void sched_check_revoke(void)
 		struct env *e = &envs[i];
 		if (e->state != ENV_LIVE || !e->revoke_deadline)
 			continue;
-		if (e->frames_owned <= e->revoke_target) {
-			e->revoke_deadline = 0;
-			e->info->revoke_asked = 0;
-		} else if (now >= e->revoke_deadline) {
+		if (e->frames_owned <= e->revoke_target || (now >= e->revoke_deadline && !e->revoke_forced))
+			revoke_settle(e);
+		else if (now >= e->revoke_deadline)
 			revoke_force(e);
-		}
 	}
 }

@@ -73,7 +73,8 @@ static bool ancestor(struct env *a, struct env *e)
 /*
  * Memory pressure: ask the env holding the most frames that has agreed to
  * give memory back (it registered a revocation handler), and is not the
- * caller, one of its ancestors, or already asked, to give some back. An env
+ * caller, one of its ancestors, or already asked, to give some back; what it
+ * does not give by the deadline it keeps (nothing is taken by force). An env
  * without a handler is never taken from for someone else's allocation: its
  * frames may hold data that no one can rebuild, and the env that wants more
  * memory learns from E_NOMEM that there is none (lx ends that process, as
@@ -90,7 +91,7 @@ static void relieve_pressure(struct env *caller)
 			victim = e;
 	}
 	if (victim && victim->frames_owned > 0)
-		revoke_ask(victim, PRESSURE_FRAMES);
+		revoke_ask(victim, PRESSURE_FRAMES, false);
 }
 
 /* Allocate frame fn (any if -1) owned by env; when none is free, start a revocation and fail. */
@@ -111,7 +112,12 @@ static long sys_frame_free(long env, long fn)
 {
 	int err;
 	struct env *e = env_get(self(), env, &err);
-	return e ? frame_free(e, fn) : err;
+	if (!e)
+		return err;
+	long r = frame_free(e, fn);
+	if (r == 0 && e->revoke_deadline)
+		revoke_check(e); /* a revocation request met now is over now: the env may be asked again */
+	return r;
 }
 
 /* Owner id << 32 | reference count of frame fn; -E_INVAL outside RAM. */
@@ -602,7 +608,7 @@ static long sys_revoke_ask(long env, long nframes)
 		return err;
 	if (e == self() || nframes <= 0)
 		return -E_INVAL;
-	return revoke_ask(e, (uint64_t)nframes);
+	return revoke_ask(e, (uint64_t)nframes, true);
 }
 
 /* Sleep for ns nanoseconds. */

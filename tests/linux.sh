@@ -169,6 +169,8 @@ put() { # FILE OFFSET NBYTES VALUE
 
 # A full in-memory file system says ENOSPC and leaves the program memory to go on (Mica alone: the host's /tmp may be a disk).
 [ -f "$out/oom" ] && expect tmp-full-enospc 0 "then ENOSPC; a write after removing it: 1048576" mica --mem 64M "$out/oom" fill-tmp
+# Memory pressure: a process holding clean file pages gives them back, and the one that ran out goes on (Mica alone).
+[ -f "$out/oom" ] && expect oom-give-back 0 "its file read whole again" mica --mem 64M "$out/oom" give-back
 
 if [ -f "$out/status" ]; then
 	elf=$out/status

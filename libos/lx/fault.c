@@ -98,12 +98,37 @@ static __attribute__((noreturn)) void lx_out_of_memory(void)
 	lx_exit_signal(SIGKILL);
 }
 
+/*
+ * A revocation request: memory ran out for another process, and the kernel
+ * asks this one for frames back. lx gives what it can without losing a
+ * byte (mem_give_back: file pages the file still holds), up to what was
+ * asked. Not when the thread was interrupted in lx itself, whose state may
+ * be half changed: the request then lapses, as a request for memory
+ * pressure may.
+ */
+void lx_revoke(struct exc_frame *f)
+{
+	extern char lx_text_start[], lx_end[];
+	if (f->rip < (uint64_t)lx_text_start || f->rip >= (uint64_t)lx_end) {
+		bool locked = lx_multi;
+		if (locked)
+			lx_lock();
+		mem_give_back(ENVINFO->revoke_asked);
+		if (locked)
+			lx_unlock();
+	}
+	exc_resume(f);
+}
+
+#define OOM_RETRIES 8 /* times a program's fault that found no memory lets others give some back first */
+
 /* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
 void lx_fault(struct exc_frame *f)
 {
 	extern char lx_text_start[], lx_end[];
 	int sig = fault_signal(f->trapno);
-	if (f->trapno == T_PGFLT) {
+	bool in_lx = f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end;
+	for (int tries = 0; f->trapno == T_PGFLT; tries++) {
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();
@@ -116,12 +141,15 @@ void lx_fault(struct exc_frame *f)
 			lx_unlock();
 		if (sig == 0)
 			exc_resume(f);
+		if (sig != SIGKILL || in_lx || tries == OOM_RETRIES)
+			break;
+		sys_yield(0); /* no memory: the kernel has asked another process for some; let it answer */
 	}
 	if (f->trapno == T_KICK)
 		lx_kicked(f); /* does not return */
 	if (sig == SIGKILL)
 		lx_out_of_memory(); /* does not return */
-	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
+	if (in_lx)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
 	else if (fault_to_handler(f, sig))
 		exc_resume(f);

@@ -71,6 +71,7 @@ static void setup_self(void)
 	lx_threads_init();
 	lx_process_init();
 	set_upcall(UPCALL_EXCEPTION, lx_fault);
+	set_upcall(UPCALL_REVOKE, lx_revoke);
 	long r = sys_env_set_libos(0, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
 	if (r < 0)
 		die("lx: cannot register the libOS range: %s", mica_strerror((int)r));

@@ -267,7 +267,8 @@ long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, u
 	struct vma *v = lx_alloc(sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	*v = (struct vma){ .start = addr, .end = addr + len, .prot = prot, .flags = flags, .file = f, .offset = off };
+	*v = (struct vma){ .start = addr, .end = addr + len, .prot = prot, .flags = flags, .file = f, .offset = off,
+			   .written = prot & PROT_WRITE };
 	vma_hold(v);
 	vma_insert(v);
 	return (long)addr;
@@ -305,6 +306,7 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 		if (v->end > end && !vma_split(v, end))
 			return -ENOMEM;
 		v->prot = prot;
+		v->written |= prot & PROT_WRITE;
 		for (uint64_t p = v->start; p < v->end; p += PAGE_SIZE) {
 			uint64_t pte = pte_of(p);
 			if (!(pte & PTE_P))
@@ -651,6 +653,30 @@ long lx_sys_madvise(long addr, long len, long advice)
 			a = stop;
 		}
 	return 0;
+}
+
+/*
+ * Pages that lx can give back without losing a byte: those of private file
+ * areas that were never writable (program text and read-only data, mapped
+ * from files), which the file still holds; a later touch reads them again.
+ * The caller holds lx's lock (or is the process's only thread).
+ */
+uint64_t mem_give_back(uint64_t n)
+{
+	uint64_t freed = 0;
+	for (struct vma *v = vmas; v && freed < n; v = v->next) {
+		if (!v->file || (v->flags & MAP_SHARED) || v->written || v->prot == PROT_NONE)
+			continue;
+		for (uint64_t va = v->start; va < v->end && freed < n; va += PAGE_SIZE) {
+			uint64_t pte = pte_of(va);
+			if (!(pte & PTE_P))
+				continue;
+			sys_unmap(0, va);
+			if (sys_frame_free(0, (long)((pte & PTE_ADDR) / PAGE_SIZE)) == 0)
+				freed++; /* else another process's frame too (a fork's): only the mapping goes */
+		}
+	}
+	return freed;
 }
 
 /* ---- fork and exec ---- */

@@ -9,10 +9,13 @@ struct vma {
 	int flags; /* MAP_* */
 	struct file *file; /* NULL: anonymous */
 	uint64_t offset; /* file offset of start */
+	bool written; /* it has been writable: its pages may hold bytes that are not its file's */
 	struct vma *next; /* sorted by start */
 };
 void mem_init(uint64_t brk_start);
 long mem_map_stack(void);
+/* A revocation request: unmap and free up to n pages that the file holds too (clean pages of private file areas never writable). The number freed. */
+uint64_t mem_give_back(uint64_t n);
 struct vma *mem_fork_copy(long *err); /* fork, in the parent: the child's copy of the area list */
 void mem_fork_abandon(struct vma *copy); /* the fork failed: that copy goes */
 void mem_fork_child(struct vma *copy); /* in the child: take that copy */

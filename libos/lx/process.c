@@ -96,6 +96,8 @@ static long fork_env(struct lx_proc *p)
 	if (r == 0)
 		r = sys_env_set_upcall(child, UPCALL_EXCEPTION, (uint64_t)exc_upcall);
 	if (r == 0)
+		r = sys_env_set_upcall(child, UPCALL_REVOKE, (uint64_t)exc_upcall);
+	if (r == 0)
 		r = sys_env_set_libos(child, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
 	if (r == 0)
 		r = sys_env_start(child, (uint64_t)lx_clone_entry, xtop - 64, (uint64_t)me);

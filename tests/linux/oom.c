@@ -4,6 +4,8 @@
  * stops it; on Mica, the VM's memory), and ends by exit or SIGKILL, while a
  * bystander's file data and memory stay intact and the parent goes on (fork,
  * pipes, files). A huge mapping that is never touched succeeds lazily.
+ * "oom give-back" (Mica alone) checks that memory held as clean file pages
+ * by one process is given back when another runs out.
  */
 #define _GNU_SOURCE
 #define T_NAME "oom"
@@ -14,6 +16,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,8 +111,74 @@ static int fill_tmp(void)
 	return n == -1 && e == ENOSPC && again == (ssize_t)sizeof(buf) ? 0 : 1;
 }
 
+#define GIVE_FILE (12 << 20)
+#define GIVE_MORE (6 << 20) /* what the parent takes beyond the free memory: less than the holder's clean pages */
+
+/* The holder: maps the file read-only, reads all of it, says so, and stays runnable until told; then reads it again. */
+static void holder(const char *path, int ready, volatile int *done)
+{
+	int fd = open(path, O_RDONLY);
+	const unsigned char *p = fd >= 0 ? mmap(NULL, GIVE_FILE, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	if (p == MAP_FAILED)
+		_exit(3);
+	unsigned long sum = 0, again = 0;
+	for (size_t i = 0; i < GIVE_FILE; i += 4096)
+		sum += p[i] + p[i + 4095];
+	if (write(ready, "r", 1) != 1)
+		_exit(3);
+	while (!*done)
+		; /* runnable, so that a revocation request reaches it */
+	for (size_t i = 0; i < GIVE_FILE; i += 4096)
+		again += p[i] + p[i + 4095];
+	_exit(again == sum ? 0 : 1);
+}
+
+/*
+ * "oom give-back" (Mica alone, with little memory): a holder keeps 12 MiB of
+ * a file as clean pages of a private mapping; then this process takes all
+ * the free memory and 6 MiB more. It must get it, from the pages the holder
+ * gives back when asked, and the holder must still read its file whole.
+ */
+static int give_back(void)
+{
+	static unsigned char buf[1 << 20];
+	int fd = open("/tmp/give", O_CREAT | O_TRUNC | O_WRONLY, 0600), ready[2];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7 + 1);
+	for (int i = 0; i < GIVE_FILE / (int)sizeof(buf); i++)
+		if (fd < 0 || write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			return 10;
+	close(fd);
+	volatile int *done = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (done == MAP_FAILED || pipe(ready) != 0)
+		return 11;
+	pid_t h = fork();
+	if (h == 0)
+		holder("/tmp/give", ready[1], done);
+	char b;
+	if (read(ready[0], &b, 1) != 1)
+		return 12;
+	struct sysinfo si;
+	sysinfo(&si);
+	size_t want = si.freeram * si.mem_unit + GIVE_MORE;
+	unsigned char *p = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 13;
+	for (size_t i = 0; i < want; i += 4096)
+		p[i] = 1; /* past the free memory: only what the holder gives back lets this go on */
+	printf("took %zu MiB, %zu MiB more than was free\n", want >> 20, (size_t)GIVE_MORE >> 20);
+	munmap(p, want);
+	*done = 1;
+	int st = -1;
+	waitpid(h, &st, 0);
+	printf("the holder: %s\n", WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "its file read whole again" : "failed");
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 14;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "give-back") == 0)
+		return give_back();
 	if (argc == 2 && strcmp(argv[1], "fill-tmp") == 0)
 		return fill_tmp();
 	char dir[] = "/tmp/oomXXXXXX", path[64], b = 0;

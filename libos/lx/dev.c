@@ -1,4 +1,4 @@
-/* lx's devices under /dev: null, zero, random, urandom, and the serial console as tty and console. */
+/* lx's devices under /dev: null, zero, full, random, urandom, the serial console as tty and console, and the fd links. */
 #include "libos/lx/vfs.h"
 
 
@@ -58,7 +58,21 @@ static long random_pread(struct file *f, void *buf, size_t n, uint64_t off)
 	return random_read(f, buf, n);
 }
 
+/* /dev/full: reads as zeros, and has no room for a single byte. */
+static long full_write(struct file *f, const void *buf, size_t n)
+{
+	(void)f, (void)buf, (void)n;
+	return -ENOSPC;
+}
+
+static long full_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+	(void)off;
+	return full_write(f, buf, n);
+}
+
 static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL, NULL, NULL };
+static const struct file_ops full_ops = { zero_read, full_write, zero_pread, full_pwrite, NULL, NULL, NULL, NULL };
 static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL, NULL, NULL };
 static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL, NULL, NULL };
 
@@ -383,6 +397,7 @@ void dev_init(void)
 		return;
 	add_dev(dev, "null", &null_ops, MKDEV(1, 3));
 	add_dev(dev, "zero", &zero_ops, MKDEV(1, 5));
+	add_dev(dev, "full", &full_ops, MKDEV(1, 7));
 	add_dev(dev, "random", &random_ops, MKDEV(1, 8));
 	add_dev(dev, "urandom", &random_ops, MKDEV(1, 9));
 	add_dev(dev, "tty", &console_ops, MKDEV(5, 0));
@@ -391,6 +406,17 @@ void dev_init(void)
 		inode_hold(console_node);
 	if (!dir_find(dev, "shm")) /* POSIX shared memory and semaphores (shm_open, sem_open) are files here */
 		vfs_mknode(dev, "shm", S_IFDIR | 01777);
+	static const char *const links[][2] = {
+		{ "fd", "/proc/self/fd" },
+		{ "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" },
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		struct inode *l = dir_find(dev, links[i][0]) ? NULL : vfs_mknode(dev, links[i][0], S_IFLNK | 0777);
+		if (l)
+			symlink_set(l, links[i][1]);
+	}
 }
 
 /* Opens the console on descriptors 0, 1 and 2. */

@@ -4,6 +4,12 @@
 #define IO_CHUNK (256 * 1024) /* a long read or write moves this much at a time, letting others into lx between */
 #define ZERO_CHUNK (64 * 1024)   /* never-touched source pages are written from this many zeros at a time */
 
+/* Has f no position to read (write: write) at, like a pipe or a socket? Then pread and pwrite say ESPIPE. */
+static bool unpositioned(struct file *f, bool write)
+{
+	return write ? !f->ops->pwrite || f->ops->pwrite == lx_no_pwrite : !f->ops->pread || f->ops->pread == lx_no_pread;
+}
+
 /* May f be read (write: written)? 0 or -EBADF. */
 static long can_io(struct file *f, bool write)
 {
@@ -85,13 +91,13 @@ static long read_chunks(struct file *f, long buf, size_t n, long off)
 /* Reads or writes n bytes at buf through f at its position (off < 0) or at off; at most LINUX_MAX_RW of them. */
 static long do_io(struct file *f, bool write, long buf, size_t n, long off)
 {
+	if (off >= 0 && unpositioned(f, write))
+		return -ESPIPE; /* before the access mode, as Linux */
 	long r = can_io(f, write);
 	if (r < 0)
 		return r;
 	if (n > LINUX_MAX_RW)
 		n = LINUX_MAX_RW;
-	if (off >= 0 && (write ? !f->ops->pwrite : !f->ops->pread))
-		return -ESPIPE;
 	if (write && n)
 		return write_chunks(f, buf, n, off);
 	if (!write && n > IO_CHUNK && f->inode && ISREG(f->inode))
@@ -132,7 +138,7 @@ static long iov_cap(struct linux_iovec *iov, long cnt)
 /* Each of the cnt iovecs in turn through f (off as do_io's, advancing), stopping at a short transfer: the bytes moved, or -errno if none. */
 static long iov_io(struct file *f, bool write, const struct linux_iovec *iov, long cnt, long off)
 {
-	long total = can_io(f, write);
+	long total = off >= 0 && unpositioned(f, write) ? -ESPIPE : can_io(f, write);
 	for (long i = 0; total >= 0 && i < cnt; i++) {
 		if (iov[i].len == 0)
 			continue;
@@ -273,8 +279,11 @@ long lx_sys_lseek(int fd, long off, long whence)
 		return -EBADF;
 	long r;
 	struct inode *n = f->inode;
-	if (!n || n->dev) {
-		r = f->ops->pread ? 0 : -ESPIPE; /* null, zero: always at 0; the console: a pipe */
+	int type = n ? (int)(n->mode & S_IFMT) : 0;
+	if (type == S_IFIFO || type == S_IFSOCK || !f->ops->pread) {
+		r = -ESPIPE; /* pipes, FIFOs, sockets and terminals have no position */
+	} else if (!n || n->dev) {
+		r = 0; /* null, zero, an eventfd, an epoll: always at 0 */
 	} else {
 		int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos
 			     : whence == SEEK_END ? (int64_t)n->size : -1;

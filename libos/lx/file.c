@@ -159,6 +159,8 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 		ops = &dir_ops;
 	} else if (ISLNK(n)) {
 		return -ELOOP;
+	} else if (ISFIFO(n)) {
+		return fifo_open(n, flags, out);
 	} else if (n->dev) {
 		ops = n->dev;
 	} else if (n->gen) {

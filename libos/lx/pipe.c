@@ -1,4 +1,4 @@
-/* Pipes and socket pairs: ring buffers in the heap all processes share, with readers and writers that wait on their notifications. */
+/* Pipes, FIFOs and socket pairs: ring buffers in the heap all processes share, with readers and writers that wait on their notifications. */
 #include "libos/lx/vfs.h"
 
 /*
@@ -15,6 +15,8 @@ struct ring {
 	int readers, writers;
 	struct lx_waitq *wq;     /* where changes are announced */
 	struct lx_waitq waiters; /* a pipe's own queue */
+	struct inode *fifo;      /* a FIFO's node, whose ring this is while some end is open; NULL for a pipe */
+	uint64_t opened[2];      /* a FIFO's opens of a reading [0] and of a writing [1] end, ever */
 };
 
 struct pair {
@@ -117,24 +119,36 @@ static long pipe_write(struct file *f, const void *buf, size_t n)
 	return ring_write(f->priv, buf, n, f->flags & O_NONBLOCK);
 }
 
-static void pipe_close(struct file *f)
+/* An end of r goes (acc: what it could do; a FIFO's O_RDWR end is both); the ring goes with the last, its bytes too. */
+static void ring_drop(struct ring *r, int acc)
 {
-	struct ring *r = f->priv;
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
+	if (acc != O_WRONLY)
 		r->readers--;
-	else
+	if (acc != O_RDONLY)
 		r->writers--;
 	ring_wake(r);
-	if (r->readers == 0 && r->writers == 0)
+	if (r->readers == 0 && r->writers == 0) {
+		if (r->fifo)
+			r->fifo->fifo = NULL;
 		lx_free(r);
+	}
+}
+
+static void pipe_close(struct file *f)
+{
+	ring_drop(f->priv, f->flags & O_ACCMODE);
 }
 
 static short pipe_poll(struct file *f)
 {
 	struct ring *r = f->priv;
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
-		return (r->len ? POLLIN : 0) | (r->writers ? 0 : POLLHUP);
-	return (r->len < PIPE_SIZE ? POLLOUT : 0) | (r->readers ? 0 : POLLERR);
+	int acc = f->flags & O_ACCMODE;
+	short ev = 0;
+	if (acc != O_WRONLY)
+		ev |= (r->len ? POLLIN : 0) | (r->writers ? 0 : POLLHUP);
+	if (acc != O_RDONLY)
+		ev |= (r->len < PIPE_SIZE ? POLLOUT : 0) | (r->readers ? 0 : POLLERR);
+	return ev;
 }
 
 static struct lx_waitq *pipe_waitq(struct file *f)
@@ -187,6 +201,53 @@ long lx_sys_pipe2(uint64_t ufds, long flags)
 long lx_sys_pipe(uint64_t ufds)
 {
 	return lx_sys_pipe2(ufds, 0);
+}
+
+/* ---- FIFOs ---- */
+
+/*
+ * A FIFO is a pipe with a name: its ring exists while some end is open. As
+ * on Linux, opening a reading end waits until a writer has opened one (not
+ * with O_NONBLOCK), opening a writing end waits for a reader (O_NONBLOCK:
+ * ENXIO while there is none), and O_RDWR is both ends and never waits. A
+ * wait ends when the other side has opened since it began, even if that end
+ * has closed again, and a signal ends it with EINTR.
+ */
+long fifo_open(struct inode *n, int flags, struct file **out)
+{
+	int acc = flags & O_ACCMODE;
+	bool nonblock = flags & O_NONBLOCK;
+	if (acc == O_WRONLY && nonblock && (!n->fifo || n->fifo->readers == 0))
+		return -ENXIO;
+	struct ring *r = n->fifo ? n->fifo : lx_alloc(sizeof(*r));
+	struct file *f = r ? file_new(&pipe_ops, n, flags) : NULL;
+	if (!f) {
+		if (r && !n->fifo)
+			lx_free(r);
+		return -ENOMEM;
+	}
+	if (!n->fifo) {
+		r->wq = &r->waiters;
+		r->fifo = n;
+		n->fifo = r;
+	}
+	f->priv = r;
+	r->readers += acc != O_WRONLY;
+	r->writers += acc != O_RDONLY;
+	r->opened[0] += acc != O_WRONLY;
+	r->opened[1] += acc != O_RDONLY;
+	ring_wake(r);
+	int other = acc == O_RDONLY && !nonblock && !r->writers ? 1 : acc == O_WRONLY && !r->readers ? 0 : -1;
+	uint64_t seen = other >= 0 ? r->opened[other] : 0; /* wait for the other side's next open */
+	long e = 0;
+	while (other >= 0 && r->opened[other] == seen && e == 0)
+		e = ring_wait(r);
+	if (e < 0) {
+		file_put(f);
+		return e;
+	}
+	*out = f;
+	return 0;
 }
 
 /* ---- socket pairs ---- */

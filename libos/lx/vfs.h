@@ -37,6 +37,7 @@ struct inode {
 	int maps;                       /* shared mappings of it (MAP_SHARED), in every process */
 	struct lock_list *locks;        /* fcntl record locks (filelock.c); NULL until the first */
 	struct lock_list *flocks;       /* flock locks, likewise */
+	struct ring *fifo;              /* FIFO: its pipe while some end is open (pipe.c) */
 	/* symlink target */
 	char *data;                     /* NUL-terminated; NULL when size is 0 */
 	/* directory */
@@ -85,12 +86,16 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk); /* 
 long path_get(int dirfd, const char *upath, int flags, struct lookup *lk); /* path_copy then path_lookup */
 long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; length or -errno */
 
+/* Opens an end of FIFO n, waiting for the other end as Linux does (pipe.c). 0 with *out, or -errno. */
+long fifo_open(struct inode *n, int flags, struct file **out);
+
 /* The working directory and umask of this process (vfs.c). */
 extern struct inode *vfs_cwd;
 extern uint32_t vfs_umask;
 
 /* ---- for the syscalls on files (vfs_path.c) ---- */
 #define ISDIR(n) (((n)->mode & S_IFMT) == S_IFDIR)
+#define ISFIFO(n) (((n)->mode & S_IFMT) == S_IFIFO)
 #define ISREG(n) (((n)->mode & S_IFMT) == S_IFREG)
 #define ISLNK(n) (((n)->mode & S_IFMT) == S_IFLNK)
 /* May lx touch n bytes of the program's memory at addr? */

@@ -291,6 +291,37 @@ long lx_sys_mkdir(uint64_t upath, long mode)
 	return lx_sys_mkdirat(AT_FDCWD, upath, mode);
 }
 
+/*
+ * mknod: a regular file (type 0 or S_IFREG), a FIFO or a socket's name; a
+ * device only for a privileged process, and then a node no driver backs
+ * (opening it says ENXIO). A directory is EPERM, any other type EINVAL.
+ */
+long lx_sys_mknodat(int dirfd, uint64_t upath, long mode, long dev)
+{
+	uint32_t type = (uint32_t)mode & S_IFMT;
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFSOCK && type != S_IFCHR && type != S_IFBLK)
+		return -EINVAL;
+	struct lookup lk;
+	long r = lookup_new(dirfd, upath, &lk);
+	if (r < 0)
+		return r;
+	if ((type == S_IFCHR || type == S_IFBLK) && !lx_cred_privileged())
+		return -EPERM;
+	struct inode *n = vfs_mknode(lk.dir, lk.name, (type ? type : S_IFREG) | ((uint32_t)mode & S_IALLUGO & ~vfs_umask));
+	if (!n)
+		return -ENOMEM;
+	if (type == S_IFCHR || type == S_IFBLK)
+		n->rdev = (uint32_t)dev;
+	return 0;
+}
+
+long lx_sys_mknod(uint64_t upath, long mode, long dev)
+{
+	return lx_sys_mknodat(AT_FDCWD, upath, mode, dev);
+}
+
 /* Removes a name: a directory (dir) or anything else. */
 static long remove_name(long dirfd, long upath, bool dir)
 {

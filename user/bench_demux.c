@@ -38,17 +38,8 @@ static uint8_t mac[6];
 /* A TCP/IPv4 frame from SRC_IP:SRC_PORT to DST_IP:port in f, addressed to this device. */
 static void tcp_frame(uint8_t *f, uint16_t port)
 {
-	memset(f, 0, FRAME_LEN);
-	memcpy(f + ETH_DST, mac, 6);
-	memcpy(f + ETH_SRC, mac, 6);
-	put16(f + ETH_TYPE, ETHERTYPE_IP);
-	f[IP_VHL] = IP_VHL_NOOPT;
-	put16(f + IP_LEN, IP_HLEN + TCP_HLEN);
-	f[IP_TTL] = 64;
-	f[IP_PROTO] = IPPROTO_TCP;
-	put32(f + IP_SRC, SRC_IP);
-	put32(f + IP_DST, DST_IP);
-	put16(f + IP_SUM, inet_checksum(f + ETH_HLEN, IP_HLEN));
+	memset(f, 0, FRAME_LEN); /* the padding after the TCP header too */
+	ipv4_frame(f, mac, IPPROTO_TCP, SRC_IP, DST_IP, TCP_HLEN);
 	put16(f + TCP_SPORT, SRC_PORT);
 	put16(f + TCP_DPORT, port);
 }

@@ -10,18 +10,7 @@ static long ready_nt;
 /* A UDP frame from NT_SRC:sport (IP src) to NT_DST:dport in pkt, with mac as both addresses; its length. */
 static size_t udp_frame(uint32_t src, uint16_t sport, uint16_t dport, size_t payload)
 {
-	size_t len = UDP_DATA + payload;
-	memset(pkt, 0, len);
-	memcpy(pkt + ETH_DST, info.mac, 6);
-	memcpy(pkt + ETH_SRC, info.mac, 6);
-	put16(pkt + ETH_TYPE, ETHERTYPE_IP);
-	pkt[IP_VHL] = IP_VHL_NOOPT;
-	put16(pkt + IP_LEN, (uint16_t)(len - ETH_HLEN));
-	pkt[IP_TTL] = 64;
-	pkt[IP_PROTO] = IPPROTO_UDP;
-	put32(pkt + IP_SRC, src);
-	put32(pkt + IP_DST, NT_DST);
-	put16(pkt + IP_SUM, inet_checksum(pkt + ETH_HLEN, IP_HLEN));
+	size_t len = ipv4_frame(pkt, info.mac, IPPROTO_UDP, src, NT_DST, UDP_DATA - ETH_HLEN - IP_HLEN + payload);
 	put16(pkt + UDP_SPORT, sport);
 	put16(pkt + UDP_DPORT, dport);
 	put16(pkt + UDP_LEN, (uint16_t)(len - ETH_HLEN - IP_HLEN));

@@ -98,6 +98,20 @@ static void test_full(struct netring *mine)
 	CHECK("dead-owner-filter-reclaimed", sys_net_filter(mine->id, &f) >= 0);
 }
 
+/* Secure binding: a page the caller may map (its child's frame) but does not own is refused as a ring page. */
+static void test_foreign_frame(void)
+{
+	uint64_t va = NT_RING_VA + NT_FOREIGN_PAGE * PAGE_SIZE;
+	long c = child(NT_PORT_NONE, 0, true), hdr = page_alloc(0, va, PTE_W | PTE_NX);
+	long fn = c > 0 ? sys_frame_alloc(c, -1) : -1;
+	CHECK("foreign-frame-setup",
+	      c > 0 && hdr >= 0 && fn >= 0 && sys_map(0, va + PAGE_SIZE, fn, PTE_W | PTE_NX) == 0);
+	CHECK_EQ("foreign-frame-refused", sys_net_ring_bind(va, 2, ready_nt, 1), -E_PERM);
+	CHECK("foreign-frame-cleanup", sys_unmap(0, va + PAGE_SIZE) == 0 && sys_frame_free(c, fn) == 0 &&
+					       sys_unmap(0, va) == 0 && sys_frame_free(0, hdr) == 0 &&
+					       sys_env_destroy(c) == 0);
+}
+
 /* Polling mode: while NET_RING_POLL is set a packet arrives without a notification. */
 static void test_poll(struct netring *r)
 {
@@ -156,6 +170,7 @@ int main(void)
 	test_disjoint(&port_ring);
 	test_specific(&port_ring, &flow_ring);
 	test_full(&port_ring);
+	test_foreign_frame();
 	test_poll(&port_ring);
 	test_transmit();
 	struct netring extra;

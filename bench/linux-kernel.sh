@@ -6,7 +6,9 @@
 # linux-image-cloud-amd64 is a metapackage; its dependency is the real,
 # versioned linux-image-<abi>-cloud-amd64 package.  Resolve that with
 # apt-cache, download the .deb into OUTDIR, unpack it with dpkg-deb -x and
-# leave OUTDIR/vmlinuz plus OUTDIR/version (package, version, release).
+# leave OUTDIR/vmlinuz plus OUTDIR/version (package, version, release), and in OUTDIR/modules the
+# modules the UDP echo benchmark loads for its network device (virtio and virtio-net are modules in
+# this kernel; bench/udpecho.c names them in the order they load).
 set -eu
 
 out=${1:?usage: linux-kernel.sh OUTDIR}
@@ -49,6 +51,11 @@ rm -rf "$out/pkg"
 dpkg-deb -x "$deb" "$out/pkg"
 cp "$out/pkg/boot/vmlinuz-$release" "$out/vmlinuz"
 cp "$out/pkg/boot/config-$release" "$out/config"
+rm -rf "$out/modules" && mkdir -p "$out/modules"
+for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio net/core/failover \
+    drivers/net/net_failover drivers/net/virtio_net; do
+    cp "$out/pkg/lib/modules/$release/kernel/$m.ko" "$out/modules/"
+done
 rm -rf "$out/pkg"
 printf '%s %s %s\n' "$pkg" "$(dpkg-deb -f "$deb" Version)" "$release" > "$out/version"
 echo "linux-kernel: $(cat "$out/version")" >&2

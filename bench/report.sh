@@ -3,7 +3,8 @@
 # usage: bench/report.sh BUILD
 set -eu
 out=$1/bench
-get() { awk -v n="$2" '$1 == "bench" && $2 == n && $3 != "FAIL" { print $3 }' "$out/$1.txt" 2>/dev/null | head -n 1; }
+# get SYSTEM NAME: the figure from SYSTEM.txt or SYSTEM-*.txt (the network benchmarks' files).
+get() { cat "$out/$1.txt" "$out/$1"-*.txt 2>/dev/null | awk -v n="$2" '$1 == "bench" && $2 == n && $3 != "FAIL" { print $3 }' | head -n 1; }
 row() { # label linux-name mica-name
 	l=$(get linux "$2"); m=$( [ -n "$3" ] && get mica "$3" || true)
 	[ -n "$l" ] || l="—"
@@ -29,3 +30,8 @@ row "open + read + close" open_read_close open_read_close
 row "write + read 64 KiB file" file_write_read_64k file_write_read_64k
 row "null kernel call (Mica only)" "" null_kcall
 row "IPC call + reply round trip (Mica only)" "" ipc_roundtrip
+row "demultiplex, 1 filter" "" demux_1
+row "demultiplex, 10 filters" "" demux_10
+row "demultiplex, 100 filters" "" demux_100
+row "demultiplex, 1,000 filters" "" demux_1000
+row "UDP echo, busy instructions per echo" udp_echo_busy udp_echo_busy

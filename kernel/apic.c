@@ -22,13 +22,6 @@ static volatile uint32_t *lapic;
 static uint64_t tsc_mult; /* ns per TSC tick, as a 32.32 fixed-point number */
 static uint64_t tsc_boot;
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 
 static void lapic_write(int reg, uint32_t v)

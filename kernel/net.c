@@ -63,12 +63,11 @@ static void tx_reclaim(void)
 			nic.tx_free[nic.ntx_free++] = (uint16_t)id;
 }
 
-/* The interrupt: acknowledge it first (a later packet raises it again), then take every finished buffer. */
-static void net_irq(void)
+/* Hand every received buffer to the demultiplexer and give it back to the device; how many there were. */
+static int rx_drain(void)
 {
 	uint32_t id, len;
 	int n = 0;
-	virtio_irq_ack(nic.dev);
 	while (virtq_pop(&nic.rx, &id, &len)) {
 		if (id >= nic.rx.size)
 			continue;
@@ -79,6 +78,22 @@ static void net_irq(void)
 		rx_post((uint16_t)id);
 		n++;
 	}
+	return n;
+}
+
+/*
+ * The interrupt: acknowledge it first (a later packet raises it again), then
+ * take every finished buffer. With event indexes the device is asked for an
+ * interrupt at the next received buffer only (none for transmit: netdev_send
+ * and this handler reclaim sent buffers as they go).
+ */
+static void net_irq(void)
+{
+	int n = 0;
+	virtio_irq_ack(nic.dev);
+	do
+		n += rx_drain();
+	while (virtq_rearm(&nic.rx));
 	if (n)
 		virtq_kick(nic.dev, &nic.rx);
 	tx_reclaim();
@@ -106,7 +121,8 @@ int net_probe(struct virtio_dev *d)
 {
 	if (nic.dev)
 		return -E_BUSY;
-	nic.features = virtio_negotiate(d, VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS);
+	nic.features = virtio_negotiate(d, VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX | VIRTIO_NET_F_MAC |
+						   VIRTIO_NET_F_STATUS);
 	if (!nic.features)
 		return -E_INVAL;
 	for (int i = 0; i < 6; i++)
@@ -118,8 +134,9 @@ int net_probe(struct virtio_dev *d)
 	nic.dev = d;
 	virtio_ready(d);
 	virtq_kick(d, &nic.rx);
-	kprintf("net: virtio-net at %#lx, irq %d, mac %02x:%02x:%02x:%02x:%02x:%02x\n", d->pa, d->irq, nic.mac[0],
-		nic.mac[1], nic.mac[2], nic.mac[3], nic.mac[4], nic.mac[5]);
+	kprintf("net: virtio-net at %#lx, irq %d, mac %02x:%02x:%02x:%02x:%02x:%02x%s\n", d->pa, d->irq, nic.mac[0],
+		nic.mac[1], nic.mac[2], nic.mac[3], nic.mac[4], nic.mac[5],
+		nic.features & VIRTIO_RING_F_EVENT_IDX ? ", event index" : "");
 	return 0;
 }
 

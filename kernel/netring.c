@@ -83,7 +83,7 @@ int netring_init(void)
 	return 0;
 }
 
-/* A frame from the device: counted once, delivered to the ring of the filter that claims it or dropped. */
+/* A frame from the device: counted once, delivered to the ring of the filter that claims it or dropped; the match is timed. */
 void netring_receive(const uint8_t *pkt, size_t len)
 {
 	uint64_t owner;
@@ -96,7 +96,11 @@ void netring_receive(const uint8_t *pkt, size_t len)
 		stats.rx_oversized++;
 		return;
 	}
-	struct ring *r = ring_lookup(dpf_match(DPF_RX, pkt, len, &owner));
+	uint64_t t0 = rdtsc();
+	uint64_t cookie = dpf_match(DPF_RX, pkt, len, &owner);
+	stats.rx_demux_tsc += rdtsc() - t0;
+	stats.rx_demuxed++;
+	struct ring *r = ring_lookup(cookie);
 	if (!r || r->owner != owner)
 		stats.rx_unclaimed++;
 	else if (!ring_put(r, pkt, len))

@@ -141,9 +141,7 @@ void sched_timeouts(void)
 /* Charge the CPU time since the last switch to the thread that had it; t has it from now (NULL: idle). */
 void account(struct thread *t)
 {
-	uint64_t lo, hi, now;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	now = hi << 32 | lo;
+	uint64_t now = rdtsc();
 	if (cpu.running) {
 		cpu.running->run_tsc += now - cpu.run_start;
 		cpu.running->env->run_tsc += now - cpu.run_start;

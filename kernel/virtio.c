@@ -82,7 +82,7 @@ uint64_t virtio_negotiate(struct virtio_dev *d, uint64_t wanted)
 	wr(d, R_DRIVER_FEATURES, (uint32_t)agreed);
 	wr(d, R_STATUS, rd(d, R_STATUS) | S_FEATURES_OK);
 	if (rd(d, R_STATUS) & S_FEATURES_OK)
-		return agreed;
+		return d->features = agreed;
 fail:
 	virtio_fail(d);
 	return 0;
@@ -106,6 +106,8 @@ int virtq_setup(struct virtio_dev *d, struct virtq *q, int index)
 	q->index = index;
 	q->size = max < VIRTQ_MAX ? (uint16_t)max : VIRTQ_MAX;
 	q->last_used = 0;
+	q->kicked = 0;
+	q->event_idx = (d->features & VIRTIO_RING_F_EVENT_IDX) != 0;
 	q->desc = P2V(desc);
 	q->avail = P2V(avail);
 	q->used = P2V(used);
@@ -130,10 +132,47 @@ void virtq_push(struct virtq *q, uint16_t desc)
 	q->avail->idx++;
 }
 
+/* Where the device says which avail index it wants to be told of: after the used ring's q->size entries. */
+static volatile uint16_t *avail_event(struct virtq *q)
+{
+	return (volatile uint16_t *)((uintptr_t)q->used + offsetof(struct virtq_used, ring) +
+				     q->size * sizeof(struct virtq_used_elem));
+}
+
+/* Where the driver says which used index it wants an interrupt for: after the avail ring's q->size entries. */
+static volatile uint16_t *used_event(struct virtq *q)
+{
+	return &q->avail->ring[q->size];
+}
+
+/*
+ * Tell the device of the buffers pushed since the last kick. With event
+ * indexes, only if it asked to be told of one of them (its avail_event lies
+ * among them); it reads the ring on its own otherwise.
+ */
 void virtq_kick(struct virtio_dev *d, struct virtq *q)
 {
-	__asm__ volatile("mfence" ::: "memory");
-	wr(d, R_QUEUE_NOTIFY, (uint32_t)q->index);
+	__asm__ volatile("mfence" ::: "memory"); /* the new idx before reading avail_event */
+	uint16_t now = q->avail->idx, before = q->kicked;
+	uint16_t event = *avail_event(q);
+	q->kicked = now;
+	if (!q->event_idx || (uint16_t)(now - event - 1) < (uint16_t)(now - before))
+		wr(d, R_QUEUE_NOTIFY, (uint32_t)q->index);
+}
+
+/*
+ * After draining: with event indexes, ask for an interrupt when the next
+ * buffer is used, and say whether one was used meanwhile (then the caller
+ * drains again, since the device may have checked the old used_event).
+ * Without, the device interrupts for every used buffer: false.
+ */
+bool virtq_rearm(struct virtq *q)
+{
+	if (!q->event_idx)
+		return false;
+	*used_event(q) = q->last_used;
+	__asm__ volatile("mfence" ::: "memory"); /* used_event before reading idx */
+	return q->used->idx != q->last_used;
 }
 
 /* The next buffer the device has finished with: true with its descriptor *id and the bytes it wrote *len. */

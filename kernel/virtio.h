@@ -7,6 +7,7 @@
 
 #define VIRTIO_ID_NET 1
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
+#define VIRTIO_RING_F_EVENT_IDX (1ULL << 29) /* used_event and avail_event: each side says when to be told */
 #define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
 #define VIRTQ_MAX 64 /* entries per queue at most: every queue fits in one page per part */
 
@@ -17,14 +18,15 @@ struct virtq_desc {
 };
 struct virtq_avail {
 	uint16_t flags, idx;
-	uint16_t ring[VIRTQ_MAX];
+	uint16_t ring[VIRTQ_MAX + 1]; /* ring[size]: used_event, with VIRTIO_RING_F_EVENT_IDX */
 };
 struct virtq_used_elem {
 	uint32_t id, len;
 };
 struct virtq_used {
 	uint16_t flags, idx;
-	struct virtq_used_elem ring[VIRTQ_MAX];
+	struct virtq_used_elem
+		ring[VIRTQ_MAX]; /* then avail_event (after ring[size - 1]), with VIRTIO_RING_F_EVENT_IDX */
 };
 
 /* A split virtqueue: descriptor table, driver (avail) and device (used) rings, each in a kernel page. */
@@ -32,6 +34,8 @@ struct virtq {
 	int index;
 	uint16_t size;
 	uint16_t last_used; /* used entries taken so far */
+	uint16_t kicked; /* avail idx at the last virtq_kick */
+	bool event_idx; /* VIRTIO_RING_F_EVENT_IDX agreed */
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	volatile struct virtq_used *used;
@@ -42,6 +46,7 @@ struct virtio_dev {
 	uint64_t pa;
 	int irq;
 	uint32_t device_id;
+	uint64_t features; /* agreed by virtio_negotiate */
 };
 
 typedef int (*virtio_probe_fn)(struct virtio_dev *dev);
@@ -54,6 +59,7 @@ void virtio_fail(struct virtio_dev *dev);
 void virtq_push(struct virtq *q, uint16_t desc);
 void virtq_kick(struct virtio_dev *dev, struct virtq *q);
 bool virtq_pop(struct virtq *q, uint32_t *id, uint32_t *len);
+bool virtq_rearm(struct virtq *q);
 uint32_t virtio_irq_ack(struct virtio_dev *dev);
 uint8_t virtio_config8(struct virtio_dev *dev, int off);
 uint16_t virtio_config16(struct virtio_dev *dev, int off);

@@ -1,4 +1,4 @@
-/* x86-64 facts the kernel's C and assembly share: segment selectors, model-specific registers, wrmsr, T_SYSCALL. */
+/* x86-64 facts the kernel's C and assembly share: segment selectors, model-specific registers, wrmsr, rdtsc, T_SYSCALL. */
 #ifndef KERNEL_X86_H
 #define KERNEL_X86_H
 
@@ -31,6 +31,14 @@ _Static_assert(UDATA == ((KDATA + 8) | 3) && UCODE == ((KDATA + 16) | 3), "sysre
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* The time-stamp counter (under QEMU's -icount shift=0: guest instructions since reset). */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
 }
 #endif
 

@@ -17,9 +17,9 @@ fi
 
 formatted="
 	bench/bench.c
-	bench/dpf_demux.c
 	bench/hello.c
 	bench/pystart.c
+	bench/udpecho.c
 	include/mica/dpf.h
 	include/mica/memlayout.h
 	include/mica/net.h
@@ -80,6 +80,7 @@ formatted="
 	tests/unit/lx_stubs.c
 	tests/unit/test_dpf.c
 	tests/unit/test_string.c
+	user/bench_demux.c
 	user/bench_ipc_client.c
 	user/bench_kernel.c
 	user/child.c

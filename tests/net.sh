@@ -35,14 +35,32 @@ expect no-driver-skipped "device type 4 has no driver; skipped" \
 	tools/boot -t 30 "$kernel" "$build/img/hello.cpio" -device virtio-rng-device
 
 # The in-VM tests: a dgram backend that sends every frame to its own socket, so what the guest
-# sends comes back to it.
-port=$(free_port)
-tools/boot -t 120 "$kernel" "$build/img/nettests.cpio" \
-	-netdev dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port="$port",remote.type=inet,remote.host=127.0.0.1,remote.port="$port" \
-	-device virtio-net-device,netdev=n0
-rc=$?
-[ $rc -eq 0 ] || echo "not ok net/in-vm: status $rc"
+# sends comes back to it. Once with the device's event indexes (QEMU offers them), once without.
+for event_idx in on off; do
+	port=$(free_port)
+	out=$(tools/boot -t 120 "$kernel" "$build/img/nettests.cpio" \
+		-netdev dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port="$port",remote.type=inet,remote.host=127.0.0.1,remote.port="$port" \
+		-device virtio-net-device,netdev=n0,event_idx=$event_idx 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed "s,^\(\(not \)*ok \)\(n_net\|runner\)/,\1event-idx-$event_idx/\3/,"
+	[ $rc -eq 0 ] || echo "not ok net/in-vm-event-idx-$event_idx: status $rc"
+	want=no
+	printf '%s\n' "$out" | grep -q "^net: virtio-net at .*, event index" && want=yes
+	[ "$want" = "$([ $event_idx = on ] && echo yes || echo no)" ] && echo "ok net/event-idx-$event_idx-negotiated" ||
+		echo "not ok net/event-idx-$event_idx-negotiated: the driver did not agree as the device offered"
+done
 
 # The native packet environment from the host: ARP, ICMP echo, 10,000 UDP echoes, a second
 # environment beside it, 10,000 malformed frames with the counters checked, then a clean end.
 python3 tests/net_host.py "$kernel" "$build/img/netecho.cpio" 10000 10000
+
+# UDP echo from the host through QEMU's user networking (hostfwd=udp on 127.0.0.1), 10,000 times. Its
+# UDP answers need restrict=off (net_host.py says why), so it runs in a network namespace of its own
+# whose one interface is loopback: nothing can leave the machine.
+if unshare -n true 2>/dev/null; then
+	unshare -n python3 tests/net_host.py --hostfwd "$kernel" "$build/img/netecho.cpio" 10000
+elif unshare -rn true 2>/dev/null; then
+	unshare -rn python3 tests/net_host.py --hostfwd "$kernel" "$build/img/netecho.cpio" 10000
+else
+	echo "not ok net/hostfwd-udp-echo-10000: no network namespace of its own can be made here (unshare -n)"
+fi

@@ -81,8 +81,10 @@ struct net_info {
 	uint64_t rx_delivered;
 	uint64_t tx_frames; /* handed to the device */
 	uint64_t tx_refused; /* no transmit filter of the sender's matched */
+	uint64_t rx_demux_tsc; /* TSC ticks spent demultiplexing frames (under -icount shift=0: instructions) */
+	uint64_t rx_demuxed; /* frames demultiplexed: not runts or oversized */
 };
-ABI_SIZE(struct net_info, 72);
+ABI_SIZE(struct net_info, 88);
 ABI_OFFSET(struct net_info, mac, 0);
 ABI_OFFSET(struct net_info, link_up, 6);
 ABI_OFFSET(struct net_info, rx_frames, 8);
@@ -93,5 +95,7 @@ ABI_OFFSET(struct net_info, rx_ring_full, 40);
 ABI_OFFSET(struct net_info, rx_delivered, 48);
 ABI_OFFSET(struct net_info, tx_frames, 56);
 ABI_OFFSET(struct net_info, tx_refused, 64);
+ABI_OFFSET(struct net_info, rx_demux_tsc, 72);
+ABI_OFFSET(struct net_info, rx_demuxed, 80);
 
 #endif

@@ -57,6 +57,29 @@ long net_send1(const void *pkt, size_t len)
 	return sys_net_send(&tx, 1);
 }
 
+/*
+ * Write into f an Ethernet header from and to mac and a plain IPv4 header
+ * (no options, TTL 64, checksum made) from src to dst (host order) of
+ * protocol proto, carrying l4len bytes, which are zeroed for the caller to
+ * fill; the frame's length.
+ */
+size_t ipv4_frame(uint8_t *f, const uint8_t mac[6], uint8_t proto, uint32_t src, uint32_t dst, size_t l4len)
+{
+	size_t len = ETH_HLEN + IP_HLEN + l4len;
+	memset(f, 0, len);
+	memcpy(f + ETH_DST, mac, 6);
+	memcpy(f + ETH_SRC, mac, 6);
+	put16(f + ETH_TYPE, ETHERTYPE_IP);
+	f[IP_VHL] = IP_VHL_NOOPT;
+	put16(f + IP_LEN, (uint16_t)(IP_HLEN + l4len));
+	f[IP_TTL] = 64;
+	f[IP_PROTO] = proto;
+	put32(f + IP_SRC, src);
+	put32(f + IP_DST, dst);
+	put16(f + IP_SUM, inet_checksum(f + ETH_HLEN, IP_HLEN));
+	return len;
+}
+
 /* The Internet checksum of p[0..len). */
 uint16_t inet_checksum(const uint8_t *p, size_t len)
 {

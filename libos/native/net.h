@@ -74,5 +74,6 @@ static inline void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 uint16_t inet_checksum(const uint8_t *p, size_t len);
+size_t ipv4_frame(uint8_t *f, const uint8_t mac[6], uint8_t proto, uint32_t src, uint32_t dst, size_t l4len);
 
 #endif

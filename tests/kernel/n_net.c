@@ -10,18 +10,7 @@ static long ready_nt;
 /* A UDP frame from NT_SRC:sport (IP src) to NT_DST:dport in pkt, with mac as both addresses; its length. */
 static size_t udp_frame(uint32_t src, uint16_t sport, uint16_t dport, size_t payload)
 {
-	size_t len = UDP_DATA + payload;
-	memset(pkt, 0, len);
-	memcpy(pkt + ETH_DST, info.mac, 6);
-	memcpy(pkt + ETH_SRC, info.mac, 6);
-	put16(pkt + ETH_TYPE, ETHERTYPE_IP);
-	pkt[IP_VHL] = IP_VHL_NOOPT;
-	put16(pkt + IP_LEN, (uint16_t)(len - ETH_HLEN));
-	pkt[IP_TTL] = 64;
-	pkt[IP_PROTO] = IPPROTO_UDP;
-	put32(pkt + IP_SRC, src);
-	put32(pkt + IP_DST, NT_DST);
-	put16(pkt + IP_SUM, inet_checksum(pkt + ETH_HLEN, IP_HLEN));
+	size_t len = ipv4_frame(pkt, info.mac, IPPROTO_UDP, src, NT_DST, UDP_DATA - ETH_HLEN - IP_HLEN + payload);
 	put16(pkt + UDP_SPORT, sport);
 	put16(pkt + UDP_DPORT, dport);
 	put16(pkt + UDP_LEN, (uint16_t)(len - ETH_HLEN - IP_HLEN));
@@ -109,6 +98,20 @@ static void test_full(struct netring *mine)
 	CHECK("dead-owner-filter-reclaimed", sys_net_filter(mine->id, &f) >= 0);
 }
 
+/* Secure binding: a page the caller may map (its child's frame) but does not own is refused as a ring page. */
+static void test_foreign_frame(void)
+{
+	uint64_t va = NT_RING_VA + NT_FOREIGN_PAGE * PAGE_SIZE;
+	long c = child(NT_PORT_NONE, 0, true), hdr = page_alloc(0, va, PTE_W | PTE_NX);
+	long fn = c > 0 ? sys_frame_alloc(c, -1) : -1;
+	CHECK("foreign-frame-setup",
+	      c > 0 && hdr >= 0 && fn >= 0 && sys_map(0, va + PAGE_SIZE, fn, PTE_W | PTE_NX) == 0);
+	CHECK_EQ("foreign-frame-refused", sys_net_ring_bind(va, 2, ready_nt, 1), -E_PERM);
+	CHECK("foreign-frame-cleanup", sys_unmap(0, va + PAGE_SIZE) == 0 && sys_frame_free(c, fn) == 0 &&
+					       sys_unmap(0, va) == 0 && sys_frame_free(0, hdr) == 0 &&
+					       sys_env_destroy(c) == 0);
+}
+
 /* Polling mode: while NET_RING_POLL is set a packet arrives without a notification. */
 static void test_poll(struct netring *r)
 {
@@ -167,6 +170,7 @@ int main(void)
 	test_disjoint(&port_ring);
 	test_specific(&port_ring, &flow_ring);
 	test_full(&port_ring);
+	test_foreign_frame();
 	test_poll(&port_ring);
 	test_transmit();
 	struct netring extra;

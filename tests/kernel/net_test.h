@@ -11,6 +11,7 @@
 #define NT_PORT_NONE 5004
 #define NT_RING_VA 0x50000000UL
 #define NT_RING_PAGES 9 /* 16 slots */
+#define NT_FOREIGN_PAGE 32 /* pages above NT_RING_VA: past every ring n_net binds */
 #define NT_WAIT_NS 3000000000UL /* 3 s for a packet that should come */
 
 #endif

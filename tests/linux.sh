@@ -24,7 +24,10 @@ need_lx
 # ---- build ----
 CFLAGS="-static -O2 -Wall -Wextra -Werror"
 # Programs that still find bugs in lx: built and run only when LINUX_CASES names them, until lx is fixed.
-held=""
+# fuzz-glibc: about one full run in six, a fuzzed child's lx faults at its syscall entry writing its thread
+# slot, which is in lx's bss (lx: fault 14 in lx itself); the message now gives the error code and page
+# entry. The static fuzz stays in.
+held="fuzz-glibc"
 # wanted NAME: true when NAME is to be built and run (LINUX_CASES unset and NAME not held back, or naming it).
 wanted() {
 	case " ${LINUX_CASES:-} " in

@@ -808,6 +808,11 @@ void mem_exec_reset(void)
 	stack_low = LX_STACK_TOP;
 }
 
+uint64_t mem_pte(uint64_t addr)
+{
+	return addr < USER_LIMIT ? pte_of(addr & ~(PAGE_SIZE - 1)) : 0;
+}
+
 /* A write to a present, copy-on-write page at addr: the kernel gives this process its own copy (or the frame, if no one else maps it). */
 bool mem_cow_fault(uint64_t addr)
 {

@@ -246,5 +246,6 @@ void revoke_force(struct env *e);
 
 /* ---- syscall.c ---- */
 void syscall_dispatch(struct trapframe *tf);
+bool ancestor(struct env *a, struct env *e); /* is a the env e or one of its ancestors? */
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #define VIRTIO_ID_NET 1
+#define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
 #define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
 #define VIRTQ_MAX 64 /* entries per queue at most: every queue fits in one page per part */
@@ -57,8 +58,10 @@ bool virtq_pop(struct virtq *q, uint32_t *id, uint32_t *len);
 uint32_t virtio_irq_ack(struct virtio_dev *dev);
 uint8_t virtio_config8(struct virtio_dev *dev, int off);
 uint16_t virtio_config16(struct virtio_dev *dev, int off);
+uint32_t virtio_config32(struct virtio_dev *dev, int off);
 
 /* The drivers: each says whether it takes a device (0) or why not (-E_*). */
 int net_probe(struct virtio_dev *dev);
+int stream_probe(struct virtio_dev *dev);
 
 #endif

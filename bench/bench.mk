@@ -10,6 +10,7 @@
 #   bench-deps          install (as root) or name the missing host packages
 #   bench-dpf           demultiplexing cost of kernel/dpf.c with 1 to 1,000 filters, host instructions (valgrind)
 #   bench-udp-echo      Mica's busy guest instructions per UDP echo (user/netecho), 10,000 echoes from the host
+#   bench-streams       mica run's stream rate: 100 MiB through stdin and stdout, MB/s of wall clock
 
 BUILD ?= build
 BENCH_OUT := $(BUILD)/bench
@@ -21,7 +22,7 @@ BENCH_CPU ?= qemu64
 export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
-.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams
 
 bench-linux: bench-linux-run bench-linux-minmem
 	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
@@ -54,3 +55,7 @@ bench-udp-echo: $(KERNEL) $(BUILD)/img/netecho.cpio
 
 bench-clean:
 	rm -rf $(BENCH_OUT) $(BENCH_LINUX)
+
+# The rate of mica run's streams (stdin -> busybox cat -> stdout, 100 MiB), wall clock: bench/streams.sh.
+bench-streams: $(BUILD)/kernel/mica.elf $(BUILD)/user/lx/lx
+	sh bench/streams.sh $(BUILD)

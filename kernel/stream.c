@@ -219,11 +219,20 @@ int stream_probe(struct virtio_dev *d)
 	return 0; /* quietly: the console is the program's stderr now */
 }
 
-/* Port number port, present, if e may use it (its owner or a descendant of it); NULL with *err: -E_NOENT, -E_PERM. */
-static struct port *port_of(struct env *e, long port, long *err)
+/* Port number port if the device has added it, else NULL. */
+static struct port *port_present(long port)
 {
-	struct port *p = con.dev && port > 0 && port < con.nports && con.port[port].present ? &con.port[port] : NULL;
-	*err = !p ? -E_NOENT : !p->owner || !ancestor(env_lookup(p->owner), e) ? -E_PERM : 0;
+	return con.dev && port > 0 && port < con.nports && con.port[port].present ? &con.port[port] : NULL;
+}
+
+/*
+ * Port number port, for e to move len bytes (len >= 0) if e may use it (its
+ * owner or a descendant of it); NULL with *err: -E_NOENT, -E_PERM, -E_INVAL.
+ */
+static struct port *port_of(struct env *e, long port, long len, long *err)
+{
+	struct port *p = port_present(port);
+	*err = !p ? -E_NOENT : !p->owner || !ancestor(env_lookup(p->owner), e) ? -E_PERM : len < 0 ? -E_INVAL : 0;
 	return *err ? NULL : p;
 }
 
@@ -235,7 +244,7 @@ static struct port *port_of(struct env *e, long port, long *err)
  */
 long stream_bind(struct env *e, long port, long nt, uint64_t bits)
 {
-	struct port *p = con.dev && port > 0 && port < con.nports && con.port[port].present ? &con.port[port] : NULL;
+	struct port *p = port_present(port);
 	if (!p)
 		return -E_NOENT;
 	if (bits == 0 || bits >> 63)
@@ -280,16 +289,14 @@ static bool rx_next(struct port *p)
 /*
  * Copy up to len received bytes of port to e's va. The number copied; 0
  * when the host end has closed and every byte before it is read; -E_AGAIN
- * (nothing yet), -E_FAULT, -E_INVAL (len < 0), and port_of's errors.
+ * (nothing yet), -E_FAULT, and port_of's errors.
  */
 long stream_read(struct env *e, long port, uint64_t va, long len)
 {
 	long err, done = 0;
-	struct port *p = port_of(e, port, &err);
+	struct port *p = port_of(e, port, len, &err);
 	if (!p)
 		return err;
-	if (len < 0)
-		return -E_INVAL;
 	while (done < len && (p->cur || rx_next(p))) {
 		uint32_t k = p->cur_len - p->cur_off;
 		if ((uint64_t)k > (uint64_t)(len - done))
@@ -314,16 +321,14 @@ long stream_read(struct env *e, long port, uint64_t va, long len)
 /*
  * Queue up to len bytes at e's va for the host on port. The number queued
  * (at least 1 unless len is 0); -E_AGAIN (no buffer free), -E_CLOSED (the
- * host end has closed), -E_FAULT, -E_INVAL (len < 0), and port_of's errors.
+ * host end has closed), -E_FAULT, and port_of's errors.
  */
 long stream_write(struct env *e, long port, uint64_t va, long len)
 {
 	long err, done = 0;
-	struct port *p = port_of(e, port, &err);
+	struct port *p = port_of(e, port, len, &err);
 	if (!p)
 		return err;
-	if (len < 0)
-		return -E_INVAL;
 	if (!p->host_open)
 		return -E_CLOSED;
 	reclaim(&p->tx, p->tx_free, &p->ntx_free, PORT_BUFS);
@@ -350,7 +355,7 @@ long stream_write(struct env *e, long port, uint64_t va, long len)
 long stream_poll(struct env *e, long port)
 {
 	long err;
-	struct port *p = port_of(e, port, &err);
+	struct port *p = port_of(e, port, 0, &err);
 	if (!p)
 		return err;
 	reclaim(&p->tx, p->tx_free, &p->ntx_free, PORT_BUFS);

@@ -6,12 +6,6 @@
 # usage: tests/streams.sh BUILD
 suite=streams
 . "$(dirname "$0")/setup.sh"
-need_lx
-
-bb=${BUSYBOX:-/bin/busybox}
-[ -x "$bb" ] || bb=$(command -v busybox)
-[ -n "$bb" ] || { echo "not ok $suite/busybox: needs a static busybox (tools/deps.sh names the package)"; exit 1; }
-mica() { MICA_BUILD="$build" MICA_TIMEOUT=120 timeout -k 5 150 "$here/tools/mica" run "$@"; }
 # same NAME FILE1 FILE2 [STATUS WANT]: the files are byte for byte alike (and not empty), and STATUS is WANT.
 same() {
 	if [ -s "$2" ] && cmp -s "$2" "$3" && [ "${4:-0}" -eq "${5:-0}" ]; then
@@ -21,6 +15,27 @@ same() {
 	fi
 }
 
+need_lx
+make -s -C "$here" BUILD="$build" "$build/img/streamtests.cpio" ||
+	{ echo "not ok $suite/build-streamtests: the in-VM stream tests do not build"; exit 1; }
+
+# The kernel ABI (tests/kernel/s_stream.c, native, its own checks): ports 2 and 3 are host files,
+# and what the tests wrote there is exactly what they said they wrote.
+"$here/tools/boot" -t 60 "$build/kernel/mica.elf" "$build/img/streamtests.cpio" -device virtio-serial-device,max_ports=4 \
+	-chardev file,id=p2,path="$out/port2" -device virtserialport,chardev=p2,nr=2 \
+	-chardev file,id=p3,path="$out/port3" -device virtserialport,chardev=p3,nr=3 > "$out/kernel.log" 2>&1
+rc=$?
+tr -d '\r' < "$out/kernel.log" | grep -E '^(not )?ok '
+[ $rc -eq 0 ] || echo "not ok $suite/kernel-abi: status $rc"
+printf 'hello stream\nfrom the child\n' > "$out/port2.want"
+printf "port 3 is the child's\nafter\n" > "$out/port3.want"
+same kernel-port-2-bytes "$out/port2.want" "$out/port2"
+same kernel-port-3-bytes "$out/port3.want" "$out/port3"
+
+bb=${BUSYBOX:-/bin/busybox}
+[ -x "$bb" ] || bb=$(command -v busybox)
+[ -n "$bb" ] || { echo "not ok $suite/busybox: needs a static busybox (tools/deps.sh names the package)"; exit 1; }
+mica() { MICA_BUILD="$build" MICA_TIMEOUT=120 timeout -k 5 150 "$here/tools/mica" run "$@"; }
 # Random bytes in and out through cat: every byte value, CR and LF untouched, nothing added or lost.
 # (16 MiB here; `make bench-streams` sends 100 MiB and measures the rate.)
 head -c $((16 << 20)) /dev/urandom > "$out/random"

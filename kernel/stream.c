@@ -66,7 +66,8 @@ static void rx_post(struct port *p, uint32_t i)
 
 static void ctrl_rx_post(uint32_t i)
 {
-	con.crx.desc[i] = (struct virtq_desc){ .addr = con.crx_pa + i * CTRL_BUF_SIZE, .len = CTRL_BUF_SIZE,
+	con.crx.desc[i] = (struct virtq_desc){ .addr = con.crx_pa + i * CTRL_BUF_SIZE,
+					       .len = CTRL_BUF_SIZE,
 					       .flags = VIRTQ_DESC_F_WRITE };
 	virtq_push(&con.crx, (uint16_t)i);
 }

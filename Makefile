@@ -82,10 +82,14 @@ deps:
 format-check:
 	@sh tests/format.sh
 
-# Boot Mica with Debian's busybox sh on the console, through lx (Ctrl-A X leaves QEMU).
+# Boot Mica with Debian's busybox sh on the console, through lx (Ctrl-A X leaves QEMU): every applet
+# by name, /etc's passwd, group and hostname, and the environment of a small Linux system.
 BUSYBOX ?= /bin/busybox
+RUN_ENV := --env HOME=/root --env USER=root --env LOGNAME=root --env SHELL=/bin/sh --env TERM=$${TERM:-linux} \
+	--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 run: deps $(KERNEL) $(LX)
-	MICA_BUILD=$(BUILD) MICA_TIMEOUT=100000 tools/mica run $(BUSYBOX) sh -i
+	tools/shell-root $(BUILD)/shell-root $(BUSYBOX)
+	MICA_BUILD=$(BUILD) MICA_TIMEOUT=100000 tools/mica run --root $(BUILD)/shell-root $(RUN_ENV) $(BUSYBOX) sh -i
 
 # The native console shell instead: lists and runs the native programs of the boot image.
 run-native: deps $(KERNEL) $(BUILD)/img/msh.cpio

@@ -12,6 +12,7 @@
 #                       written to $(BUILD)/bench/mica-demux.txt
 #   bench-udp-echo      busy guest instructions per UDP echo, 10,000 echoes from the host: Mica's native
 #                       user/netecho and Linux running bench/udpecho.c as init ($(BUILD)/bench/{mica,linux}-udp.txt)
+#   bench-streams       mica run's stream rate: 100 MiB through stdin and stdout, MB/s of wall clock
 
 BUILD ?= build
 BENCH_OUT := $(BUILD)/bench
@@ -23,7 +24,7 @@ BENCH_CPU ?= qemu64
 export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
-.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams
 
 bench-linux: bench-linux-run bench-linux-minmem
 	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
@@ -71,3 +72,7 @@ bench-udp-echo: $(KERNEL) $(BUILD)/img/netecho.cpio $(BENCH_LINUX)/vmlinuz $(BEN
 
 bench-clean:
 	rm -rf $(BENCH_OUT) $(BENCH_LINUX)
+
+# The rate of mica run's streams (stdin -> busybox cat -> stdout, 100 MiB), wall clock: bench/streams.sh.
+bench-streams: $(BUILD)/kernel/mica.elf $(BUILD)/user/lx/lx
+	sh bench/streams.sh $(BUILD)

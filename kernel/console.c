@@ -1,6 +1,7 @@
 /* The serial console (16550 UART at COM1), kernel printf, panic and power-off. */
 #include "kernel.h"
 #include "lib/fmt.h"
+#include "kernel/stream.h"
 
 #define COM1 0x3F8
 #define LSR_DR 0x01   /* data ready */
@@ -8,6 +9,9 @@
 #define LSR_TEMT 0x40 /* transmitter empty: every byte is on the wire */
 #define DEBUG_EXIT_PORT 0xF4
 #define COM2 0x2F8 /* the status line: the host reads the full exit status here */
+#define PANIC_DRAIN_NS 1000000000UL /* a panic waits this long at most for the host to take the streams' bytes */
+
+static bool panicking;
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
@@ -98,7 +102,7 @@ static void report_status(int status)
 }
 
 /*
- * Power off with a status the host sees: "exit N" on the second serial port,
+ * Power off with a status the host sees, once the streams are drained: "exit N" on the second serial port,
  * then QEMU's isa-debug-exit device (port 0xF4), which ends QEMU with exit
  * code status*2+1 (only 8 bits of it survive). Without it, try ACPI (q35/pc
  * PM1a control at 0x604), then the i8042 reset line, then halt forever.
@@ -106,6 +110,7 @@ static void report_status(int status)
 void poweroff(int status)
 {
 	__asm__ volatile("cli");
+	stream_drain(panicking ? PANIC_DRAIN_NS : 0); /* every byte written to a stream reaches the host first */
 	report_status(status);
 	cons_drain();
 	outl(DEBUG_EXIT_PORT, (uint32_t)status);
@@ -121,6 +126,7 @@ void panic(const char *fmt, ...)
 	uint64_t rbp;
 
 	__asm__ volatile("cli; mov %%rbp, %0" : "=r"(rbp));
+	panicking = true;
 	kprintf("\nkernel panic: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);

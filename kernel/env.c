@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "lib/elf.h"
 #include "kernel/net.h"
+#include "kernel/stream.h"
 
 struct env envs[NENV];
 static uint64_t env_generation = 1;
@@ -158,6 +159,7 @@ void env_exit(struct env *e, long status, const char *why)
 			thread_kill(&threads[i]);
 	ipc_env_gone(e);
 	net_env_gone(e); /* its filters, rings and the kernel's hold on their frames */
+	stream_env_gone(e); /* the streams it claimed are free again */
 	for (int i = 0; i < NSLICE; i++)
 		if (cpu.slices[i] == e->id) {
 			cpu.slices[i] = 0;

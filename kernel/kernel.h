@@ -248,5 +248,6 @@ void revoke_check(struct env *e); /* settle e's request if it has been met */
 
 /* ---- syscall.c ---- */
 void syscall_dispatch(struct trapframe *tf);
+bool ancestor(struct env *a, struct env *e); /* is a the env e or one of its ancestors? */
 
 #endif

@@ -1,6 +1,7 @@
 /* Kernel calls: the dispatch table generated from include/mica/syscalls.def, and the small handlers. */
 #include "kernel.h"
 #include "kernel/net.h"
+#include "kernel/stream.h"
 
 #define CPUTS_CHUNK 256
 #define PRESSURE_FRAMES 16 /* frames asked back when the pool runs dry */
@@ -62,7 +63,7 @@ static long sys_poweroff(long status)
 }
 
 /* Is a an ancestor of (or the same env as) e? */
-static bool ancestor(struct env *a, struct env *e)
+bool ancestor(struct env *a, struct env *e)
 {
 	for (int depth = 0; e && depth < NENV; depth++, e = env_lookup(e->parent))
 		if (e == a)
@@ -645,6 +646,26 @@ static long sys_net_send(const void *batch, long n)
 static long sys_net_info(void *out)
 {
 	return net_info(self(), (uint64_t)out);
+}
+
+static long sys_stream_bind(long port, long nt, unsigned long bits)
+{
+	return stream_bind(self(), port, nt, bits);
+}
+
+static long sys_stream_read(long port, void *buf, long len)
+{
+	return stream_read(self(), port, (uint64_t)buf, len);
+}
+
+static long sys_stream_write(long port, const void *buf, long len)
+{
+	return stream_write(self(), port, (uint64_t)buf, len);
+}
+
+static long sys_stream_poll(long port)
+{
+	return stream_poll(self(), port);
 }
 
 /* ---- the table, generated from the one list ---- */

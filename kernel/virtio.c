@@ -61,6 +61,11 @@ uint16_t virtio_config16(struct virtio_dev *d, int off)
 	return *(volatile uint16_t *)(d->regs + R_CONFIG + off);
 }
 
+uint32_t virtio_config32(struct virtio_dev *d, int off)
+{
+	return *(volatile uint32_t *)(d->regs + R_CONFIG + off);
+}
+
 /*
  * Offer the device the features of wanted that it has, and check that it
  * accepts them. The features agreed on; 0 (and the device marked failed)
@@ -233,7 +238,7 @@ static uint64_t parse_num(const char **p)
 /* The driver for a device id, or NULL. */
 static virtio_probe_fn driver_for(uint32_t id)
 {
-	return id == VIRTIO_ID_NET ? net_probe : NULL;
+	return id == VIRTIO_ID_NET ? net_probe : id == VIRTIO_ID_CONSOLE ? stream_probe : NULL;
 }
 
 /* Check the transport at d, reset it and hand it to its driver; one console line when it is skipped. */

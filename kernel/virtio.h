@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #define VIRTIO_ID_NET 1
+#define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
 #define VIRTIO_RING_F_EVENT_IDX (1ULL << 29) /* used_event and avail_event: each side says when to be told */
 #define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
@@ -63,8 +64,10 @@ bool virtq_rearm(struct virtq *q);
 uint32_t virtio_irq_ack(struct virtio_dev *dev);
 uint8_t virtio_config8(struct virtio_dev *dev, int off);
 uint16_t virtio_config16(struct virtio_dev *dev, int off);
+uint32_t virtio_config32(struct virtio_dev *dev, int off);
 
 /* The drivers: each says whether it takes a device (0) or why not (-E_*). */
 int net_probe(struct virtio_dev *dev);
+int stream_probe(struct virtio_dev *dev);
 
 #endif

@@ -16,6 +16,7 @@ static const char *const error_names[E_NERRORS] = {
 	[E_BADFMT] = "E_BADFMT",
 	[E_RANGE] = "E_RANGE",
 	[E_DEAD] = "E_DEAD",
+	[E_CLOSED] = "E_CLOSED",
 };
 
 /* Returns the constant name of err, which may be positive or negated

@@ -23,8 +23,13 @@ expect q35 0 "hello from env" tools/boot -M q35 -t 60 "$kernel" "$build/img/hell
 # typed STEP... -- CMD...: CMD typed at on its console by tests/expect.py, which waits for each
 # "<TEXT" to be printed before it types the next ">TEXT".
 typed() { python3 "$here/tests/expect.py" -t 30 "$@"; }
-# typed_sh STEP...: make run's shell, Debian's busybox sh through lx, typed at.
-typed_sh() { typed "$@" -- env MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -i; }
+# typed_sh STEP...: make run's shell, Debian's busybox sh through lx, typed at on the console (as make
+# run starts it: its root tree and environment).
+tools/shell-root "$tmp/shell-root" /bin/busybox
+typed_sh() {
+	typed "$@" -- env MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run --console --root "$tmp/shell-root" \
+		--env HOME=/root --env PATH=/usr/sbin:/usr/bin:/sbin:/bin /bin/busybox sh -i
+}
 
 # The console shell, typed at: the UART interrupt reaches it through a notification.
 msh() { typed '<mica> ' '>hello\r' '<hello from env' '<mica> ' '>nosuch\r' '<mica> ' '>off\r' -- \
@@ -43,6 +48,10 @@ expect ctrl-c 6 "after 130" ctrlc
 ctrlz() { typed_sh '<# ' ">busybox sh -c 'echo sleep\$((1+1)); exec busybox sleep 2'\n" '<sleep2' '>\032' '<Stopped' \
 	'<# ' '>fg\n' '<# ' '>echo resumed $?\n' '<# ' '>exit 7\n'; }
 expect ctrl-z-and-fg 7 "resumed 0" ctrlz
+# make run's image: every applet by name, /etc's passwd and hostname, HOME; a job in the background.
+comfy() { typed_sh '<# ' '>test $(ls /bin | wc -l) -gt 50 && echo applets-$(hostname)-$HOME\n' '<applets-mica-/root' \
+	'<# ' '>sleep 1 &\n' '<# ' '>jobs\n' '<Running' '<# ' '>wait; echo user=$(id -un); exit 3\n' '<user=root'; }
+expect make-run-shell 3 "user=root" comfy
 
 printf 'not an elf' > "$tmp/init"
 expect bad-elf 255 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"

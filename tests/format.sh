@@ -23,12 +23,15 @@ formatted="
 	include/mica/dpf.h
 	include/mica/memlayout.h
 	include/mica/net.h
+	include/mica/stream.h
 	kernel/dpf.c
 	kernel/dpf.h
 	kernel/net.c
 	kernel/net.h
 	kernel/netring.c
 	kernel/revoke.c
+	kernel/stream.c
+	kernel/stream.h
 	kernel/virtio.c
 	kernel/virtio.h
 	lib/string.c
@@ -64,6 +67,8 @@ formatted="
 	libos/lx/resource.h
 	libos/lx/shared.h
 	libos/lx/signal.h
+	libos/lx/stream.c
+	libos/lx/stream.h
 	libos/lx/syscall.h
 	libos/lx/thread.h
 	libos/lx/time.c
@@ -74,6 +79,9 @@ formatted="
 	tests/kernel/net_child.c
 	tests/kernel/net_test.h
 	tests/kernel/nettests.c
+	tests/kernel/s_stream.c
+	tests/kernel/stream_child.c
+	tests/kernel/streamtests.c
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/status.c

@@ -28,6 +28,7 @@ suite vm tools/boot -i -t 300 "$kernel" "$build/img/tests.cpio"
 suite boot sh tests/boot.sh "$build" "$kernel"
 suite net sh tests/net.sh "$build" "$kernel"
 suite mica-run sh tests/mica-run.sh "$build"
+suite streams sh tests/streams.sh "$build"
 suite linux sh tests/linux.sh "$build"
 suite harness sh tests/harness.sh "$build"
 suite docs python3 tests/docfigures.py

@@ -22,6 +22,7 @@ enum mica_error {
 	E_BADFMT = 11, /* a malformed image: ELF, cpio archive */
 	E_RANGE = 12,  /* a result does not fit the space given */
 	E_DEAD = 13,   /* the peer was destroyed while we waited */
+	E_CLOSED = 14, /* the other end of a stream has closed: nothing more can be written */
 	E_NERRORS
 };
 

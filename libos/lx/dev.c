@@ -419,14 +419,12 @@ void dev_init(void)
 	}
 }
 
-/* Opens the console on descriptors 0, 1 and 2. */
+/* Opens descriptors 0, 1 and 2: each the host's stream if `mica run` gave one (stream.c), else the console. */
 void vfs_stdio_init(void)
 {
-	if (!console_node)
-		return;
 	for (int fd = 0; fd < 3; fd++) {
-		struct file *f;
-		if (file_open_inode(console_node, O_RDWR, &f) == 0)
+		struct file *f = stream_open_fd(fd);
+		if (f || (console_node && file_open_inode(console_node, O_RDWR, &f) == 0))
 			fd_replace(fd, f, false);
 	}
 }

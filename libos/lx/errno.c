@@ -31,6 +31,8 @@ int lx_errno(long err)
 		return -ENOEXEC;
 	case E_RANGE:
 		return -ERANGE;
+	case E_CLOSED:
+		return -EPIPE;
 	default:
 		return -EIO;
 	}

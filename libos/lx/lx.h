@@ -70,6 +70,7 @@
 #include "libos/lx/random.h"
 #include "libos/lx/cred.h"
 #include "libos/lx/dev.h"
+#include "libos/lx/stream.h"
 #include "libos/lx/procfs.h"
 #include "libos/lx/fault.h"
 #include "libos/lx/vfs.h" /* the file system's insides (vfs*.c, dev.c, procfs.c...): last, it includes this */

@@ -9,6 +9,7 @@
  *   .mica/env    the environment, the same way (optional)
  *   .mica/time   the wall-clock time at launch, seconds since 1970, in decimal (optional)
  *   .mica/trace  present: print one line per syscall
+ *   .mica/streams  the descriptors (of 0, 1, 2) that are the host's byte streams, not the console (optional)
  */
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 #define LX_STACK_PAGES 16
@@ -91,6 +92,7 @@ int main(void)
 		die("lx: out of memory for the environment");
 	lx_boot_time = parse_u64(setting(".mica/time", &n));
 	lx_trace = setting(".mica/trace", &n) != NULL;
+	stream_init(setting(".mica/streams", &n));
 
 	vfs_init((const void *)mica_start_info->image, mica_start_info->image_size);
 	setup_self();

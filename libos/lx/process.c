@@ -131,6 +131,7 @@ static bool nproc_allows(void)
 long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 {
 	console_start_helper(); /* pid 1's first fork: from now on console readers may be anywhere */
+	stream_start_helper(); /* and stream readers and writers */
 	if (!lx_multi) {
 		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
 		lx_lock();

@@ -24,6 +24,8 @@ struct lx_shared {
 	struct lx_waitq cin_waiters; /* readers of the console, in any process */
 	struct linux_termios tty; /* the console's modes (one terminal: every process sees the same) */
 	struct linux_winsize tty_size;
+	bool stream_helper; /* pid 1's stream thread wakes stream_waiters at every change of a host stream */
+	struct lx_waitq stream_waiters; /* readers and writers of the host streams, in any process */
 	struct lx_proc procs[LX_MAX_PROCS];
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)

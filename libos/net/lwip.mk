@@ -13,8 +13,9 @@ LWIP_HEADERS := $(wildcard libos/net/*.h libos/net/arch/*.h libos/net/include/*.
 # No C library: the compiler's own freestanding headers, and libos/net/include for what lwIP asks of libc.
 LWIP_CFLAGS := $(UCFLAGS) -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ilibos/net/include \
 	-Ilibos/net -I$(LWIP_TREE)/src/include
-# lwIP's own files are its authors' code: the warnings they are known for are not errors there.
-LWIP_OWN_CFLAGS := $(filter-out -Werror -Wextra -Wmissing-prototypes -Wstrict-prototypes,$(LWIP_CFLAGS))
+# lwIP's own files build without a warning under the project's flags (Debian's 2.1.3, gcc 12); one that a
+# later compiler or release brings is shown but does not stop the build, since the code is not ours to fix.
+LWIP_OWN_CFLAGS := $(filter-out -Werror,$(LWIP_CFLAGS))
 # The programs that run lwIP over their ring (user/NAME.c).
 LWIP_PROGS := httpd
 

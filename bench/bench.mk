@@ -10,6 +10,7 @@
 #   bench-deps          install (as root) or name the missing host packages
 #   bench-dpf           demultiplexing cost of kernel/dpf.c with 1 to 1,000 filters, host instructions (valgrind)
 #   bench-udp-echo      Mica's busy guest instructions per UDP echo (user/netecho), 10,000 echoes from the host
+#   bench-httpd         wall-clock requests/s of the native web server (user/httpd) under wrk -t1 -c30 -d10s
 
 BUILD ?= build
 BENCH_OUT := $(BUILD)/bench
@@ -21,7 +22,7 @@ BENCH_CPU ?= qemu64
 export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
-.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-httpd
 
 bench-linux: bench-linux-run bench-linux-minmem
 	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
@@ -51,6 +52,9 @@ bench-dpf:
 # its clock less its idle time over 10,000 echoes of 64 bytes. Linux's figure is not measured yet.
 bench-udp-echo: $(KERNEL) $(BUILD)/img/netecho.cpio
 	python3 tests/net_host.py --bench $(KERNEL) $(BUILD)/img/netecho.cpio 10000 $(BENCH_CPU)
+
+bench-httpd: $(KERNEL) $(BUILD)/img/httpd.cpio | bench-deps
+	sh bench/httpd.sh $(BUILD) $(KERNEL)
 
 bench-clean:
 	rm -rf $(BENCH_OUT) $(BENCH_LINUX)

@@ -236,7 +236,7 @@ const struct micanet_stats *micanet_stats(void)
 	return &mn.stats;
 }
 
-/* The lwIP interface (for its address, or a static one in place of DHCP's). */
+/* The lwIP interface this library runs. */
 struct netif *micanet_netif(void)
 {
 	return &mn.netif;

@@ -23,20 +23,8 @@ python3 -c 'import random, sys; r = random.Random(12); sys.stdout.buffer.write(b
 	> "$img/www/big.bin"
 (cd "$img" && find . -mindepth 1 | sort | cpio --quiet -o -H newc) > "$out/httpd.cpio"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url=http://127.0.0.1:$port
-tools/boot -t 600 "$kernel" "$out/httpd.cpio" \
-	-netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:80 -device virtio-net-device,netdev=n0 \
-	> "$out/console.log" 2>&1 &
-boot=$!
-trap 'kill $boot 2>/dev/null; wait $boot 2>/dev/null' EXIT
-
-# Up: DHCP has given it an address and it listens (it says so on its console).
-i=0
-while [ $i -lt 600 ] && ! grep -q '^httpd: serving' "$out/console.log"; do
-	sleep 0.1
-	i=$((i + 1))
-done
+. tests/httpd_boot.sh
+httpd_boot "$kernel" "$out/httpd.cpio" "$out/console.log" 600
 if ! grep -q '^httpd: serving 4 files on 10.0.2.15:80' "$out/console.log"; then
 	echo "not ok httpd/up: console:"
 	tail -5 "$out/console.log" | sed 's/^/#   /'

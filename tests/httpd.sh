@@ -91,6 +91,9 @@ raw "b'GET /nosuch HTTP/1.1\\r\\nHost: x\\r\\n\\r\\nGET / HTTP/1.1\\r\\nConnecti
 pipelined() { [ "$(grep -c '^HTTP/1.1 ' "$out/pipelined")" -eq 2 ] && head -1 "$out/pipelined" | grep -q ' 404 '; }
 ok pipelined pipelined
 
+# 300 connections open at once, each asking twice over keep-alive: all 600 answers whole, byte for byte.
+ok concurrent-300 python3 tests/httpd_concurrent.py "$port" user/www/index.html 300
+
 # 1,200 connections one after another, each closed by the server (Connection: close leaves its side in
 # TIME_WAIT): more than lwIP's 1,024 connection blocks, so the oldest in TIME_WAIT must be reused.
 for i in $(seq 1200); do printf 'url = "%s/"\noutput = "/dev/null"\n' "$url"; done > "$out/many.cfg"

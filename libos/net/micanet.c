@@ -93,15 +93,16 @@ void micanet_flush(void)
 	int done = 0;
 	for (int tries = 0; done < mn.ntx && tries < 100; tries++) {
 		long r = sys_net_send(mn.batch + done, mn.ntx - done);
-		if (r > 0)
+		if (r > 0) {
 			done += (int)r, tries = 0;
-		else if (r == -E_AGAIN)
+			mn.stats.tx += (uint64_t)r;
+		} else if (r == -E_AGAIN) {
 			sys_yield(0);
-		else
+		} else {
 			done++, mn.stats.tx_failed++; /* refused: skip that one */
+		}
 	}
 	mn.stats.tx_failed += (uint64_t)(mn.ntx - done);
-	mn.stats.tx += (uint64_t)done;
 	mn.ntx = 0;
 }
 

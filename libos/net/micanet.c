@@ -11,6 +11,8 @@
 
 #define DHCP_CLIENT_PORT 68
 #define POLL_BATCH 64 /* packets taken from the ring before timers and sending get a turn */
+#define TX_WAIT_NS 20000ULL /* a full device queue: look again after this long */
+#define TX_PATIENCE_NS 50000000ULL /* ... and drop what is left after this long */
 
 /*
  * The one interface. ip is the address the filters claim (host order, 0
@@ -84,20 +86,28 @@ static void on_status(struct netif *nif)
 }
 
 /*
- * Hand the frames waiting in tx to the kernel, in order; a full device
- * queue is tried again a few times, then what is left is dropped (TCP sends
- * it again).
+ * Hand the frames waiting in tx to the kernel, in order. The device's queue
+ * (64 frames) fills at every full batch until the device has taken it, so a
+ * full queue is waited for, a few microseconds at a time, for up to
+ * TX_PATIENCE_NS; what is left then is dropped (TCP sends it again).
  */
 void micanet_flush(void)
 {
 	int done = 0;
-	for (int tries = 0; done < mn.ntx && tries < 100; tries++) {
+	uint64_t give_up = 0;
+	while (done < mn.ntx) {
 		long r = sys_net_send(mn.batch + done, mn.ntx - done);
 		if (r > 0) {
-			done += (int)r, tries = 0;
+			done += (int)r;
 			mn.stats.tx += (uint64_t)r;
+			give_up = 0;
 		} else if (r == -E_AGAIN) {
-			sys_yield(0);
+			uint64_t now = clock_ns();
+			if (!give_up)
+				give_up = now + TX_PATIENCE_NS;
+			else if (now >= give_up)
+				break;
+			sys_ntfn_wait(mn.ring.nt, TX_WAIT_NS);
 		} else {
 			done++, mn.stats.tx_failed++; /* refused: skip that one */
 		}

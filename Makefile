@@ -53,7 +53,7 @@ $(BUILD)/user/%.o: %.S $(HEADERS)
 	$(CC) $(UCFLAGS) -c $< -o $@
 # A native program: its objects, then the runtime, linked at the address native.ld gives.
 NATIVE_LINK = $(LD) -n -nostdlib -static -T libos/native/native.ld -z noexecstack --no-warn-rwx-segments \
-	-o $@ $(filter %.o,$^)
+	-o $@ $(filter %.o %.a,$^)
 $(USER_BINS): $(BUILD)/user/bin/%: $(BUILD)/user/user/%.o $(NATIVE_OBJS) libos/native/native.ld
 	@mkdir -p $(@D)
 	$(NATIVE_LINK)
@@ -72,6 +72,7 @@ $(BUILD)/img/%.cpio: $(USER_BINS) $(VMTEST_BINS)
 	cp $(BUILD)/user/bin/$* $(BUILD)/img/$*.d/init
 	cd $(BUILD)/img/$*.d && ls | cpio --quiet -o -H newc > ../$*.cpio
 
+include libos/net/lwip.mk
 include tests/unit/unit.mk
 include tests/vm.mk
 

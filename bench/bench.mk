@@ -13,6 +13,7 @@
 #   bench-udp-echo      busy guest instructions per UDP echo, 10,000 echoes from the host: Mica's native
 #                       user/netecho and Linux running bench/udpecho.c as init ($(BUILD)/bench/{mica,linux}-udp.txt)
 #   bench-streams       mica run's stream rate: 100 MiB through stdin and stdout, MB/s of wall clock
+#   bench-httpd         wall-clock requests/s of the native web server (user/httpd) under wrk -t1 -c30 -d10s
 
 BUILD ?= build
 BENCH_OUT := $(BUILD)/bench
@@ -24,7 +25,7 @@ BENCH_CPU ?= qemu64
 export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
-.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd
 
 bench-linux: bench-linux-run bench-linux-minmem
 	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
@@ -69,6 +70,9 @@ bench-udp-echo: $(KERNEL) $(BUILD)/img/netecho.cpio $(BENCH_LINUX)/vmlinuz $(BEN
 	python3 tests/net_host.py --bench mica $(KERNEL) $(BUILD)/img/netecho.cpio 10000 $(BENCH_CPU) > $(BENCH_OUT)/mica-udp.txt
 	python3 tests/net_host.py --bench linux $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/udpecho.cpio 10000 $(BENCH_CPU) > $(BENCH_OUT)/linux-udp.txt
 	@cat $(BENCH_OUT)/mica-udp.txt $(BENCH_OUT)/linux-udp.txt
+
+bench-httpd: $(KERNEL) $(BUILD)/img/httpd.cpio | bench-deps
+	sh bench/httpd.sh $(BUILD) $(KERNEL)
 
 bench-clean:
 	rm -rf $(BENCH_OUT) $(BENCH_LINUX)

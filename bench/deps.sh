@@ -12,6 +12,7 @@ need cpio cpio
 need qemu-system-x86_64 qemu-system-x86
 need apt-get apt
 need dpkg-deb dpkg
+need wrk wrk
 
 [ -z "$missing" ] && exit 0
 

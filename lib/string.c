@@ -118,6 +118,16 @@ int strcmp(const char *a, const char *b)
 	return strncmp(a, b, SIZE_MAX);
 }
 
+/* Returns a pointer to the first byte (unsigned char)c in s[0, n), or NULL if there is none. */
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == (unsigned char)c)
+			return (void *)(p + i);
+	return NULL;
+}
+
 /* Returns a pointer to the first (char)c in s, the terminating NUL
  * included, or NULL if there is none. */
 char *strchr(const char *s, int c)

@@ -21,6 +21,7 @@ int strcmp(const char *a, const char *b);
 /* Like strcmp, but compares no more than n bytes. */
 int strncmp(const char *a, const char *b, size_t n);
 /* The first occurrence of (char)c in s (the NUL counts), or NULL. */
+void *memchr(const void *s, int c, size_t n);
 char *strchr(const char *s, int c);
 /* Copies src into dst of size bytes, truncating and NUL-terminating when
  * size > 0; returns strlen(src), so a result >= size means truncation. */

@@ -36,6 +36,13 @@ formatted="
 	kernel/virtio.h
 	lib/string.c
 	lib/string.h
+	libos/net/arch/cc.h
+	libos/net/include/stdlib.h
+	libos/net/include/string.h
+	libos/net/lwipopts.h
+	libos/net/micanet.c
+	libos/net/micanet.h
+	libos/net/sys_arch.c
 	libos/lx/cred.h
 	libos/lx/dev.h
 	libos/lx/errno.c
@@ -100,6 +107,7 @@ formatted="
 	user/lib/runtime.c
 	user/lib/spawn.c
 	user/msh.c
+	user/httpd.c
 	user/netecho.c
 	user/pager_client.c
 	user/revoke_child.c

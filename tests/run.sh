@@ -27,6 +27,7 @@ suite unit make -s BUILD="$build" unit-test
 suite vm tools/boot -i -t 300 "$kernel" "$build/img/tests.cpio"
 suite boot sh tests/boot.sh "$build" "$kernel"
 suite net sh tests/net.sh "$build" "$kernel"
+suite httpd sh tests/httpd.sh "$build" "$kernel"
 suite mica-run sh tests/mica-run.sh "$build"
 suite streams sh tests/streams.sh "$build"
 suite linux sh tests/linux.sh "$build"

@@ -11,6 +11,8 @@ have cpio || need="$need cpio"
 have timeout || need="$need coreutils"
 have musl-gcc || need="$need musl-tools"
 have clang-format || need="$need clang-format" # make format-check
+have curl || need="$need curl"                 # tests/httpd.sh fetches from the native web server
+have dpkg-source || need="$need dpkg-dev"      # apt-get source unpacks lwIP's source package with it
 # pkg PACKAGE [COMMAND]: a Debian package the tests run from its own files (asked of dpkg where there is one)
 pkg() {
 	if command -v dpkg-query >/dev/null 2>&1; then
@@ -28,12 +30,33 @@ pkg gawk
 pkg git
 pkg bash
 pkg coreutils /usr/bin/sort
-[ -z "$need" ] && exit 0
+
+# Source packages fetched at build time (tools/fetch-source.sh): apt needs deb-src entries for
+# Debian's own archive. Where there are none, add them beside the binary ones it already uses.
+SRC_LIST=/etc/apt/sources.list.d/debian-src.sources
+has_src() { apt-cache showsrc lwip 2>/dev/null | grep -q '^Package: lwip'; }
+# add_src: write deb-src twins of the system's Debian entries (deb822 or one-line form) to SRC_LIST.
+add_src() {
+	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+		sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$SRC_LIST"
+	else
+		grep -h '^deb .*/debian' /etc/apt/sources.list 2>/dev/null | sed 's/^deb /deb-src /' > "${SRC_LIST%.sources}.list"
+	fi
+}
+src=ok
+command -v apt-cache >/dev/null 2>&1 && ! has_src && src=missing
+
+[ -z "$need" ] && [ $src = ok ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
-	echo "installing:$need"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq $need >/dev/null || exit 1
+	[ $src = ok ] || add_src
+	apt-get update -qq || exit 1
+	[ $src = ok ] || has_src || { echo "deb-src entries added, but apt still knows no source package lwip" >&2; exit 1; }
+	[ -z "$need" ] && exit 0
+	echo "installing:$need"
+	apt-get install -y -qq $need >/dev/null || exit 1
 else
-	echo "missing packages; run: sudo apt-get install -y$need" >&2
+	[ -n "$need" ] && echo "missing packages; run: sudo apt-get install -y$need" >&2
+	[ $src = ok ] || echo "apt has no deb-src entries for Debian's archive (needed for: apt-get source lwip); run this script as root to add them" >&2
 	exit 1
 fi

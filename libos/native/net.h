@@ -19,7 +19,11 @@ void netring_next(struct netring *r);
 const struct net_slot *netring_wait(struct netring *r, uint64_t timeout_ns);
 long net_send1(const void *pkt, size_t len);
 
-/* Byte offsets of Ethernet, ARP, IPv4 (no options), UDP and ICMP fields in a frame. */
+/*
+ * Byte offsets of Ethernet, ARP, IPv4 (no options), UDP and ICMP fields in a frame, for programs that
+ * read frames themselves; one that has a stack's own names for them (lwIP) defines NET_RINGS_ONLY.
+ */
+#ifndef NET_RINGS_ONLY
 #define ETH_DST 0
 #define ETH_SRC 6
 #define ETH_TYPE 12
@@ -54,6 +58,7 @@ long net_send1(const void *pkt, size_t len);
 #define ICMP_SUM 36
 #define ICMP_ECHO_REQUEST 8
 #define ICMP_ECHO_REPLY 0
+#endif
 
 static inline uint16_t get16(const uint8_t *p)
 {

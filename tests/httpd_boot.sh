@@ -1,0 +1,20 @@
+# Boot the native web server with one port of 127.0.0.1 forwarded to its port 80 (QEMU's user network,
+# restrict=on) and wait until it serves; source it, then call httpd_boot. Used by tests/httpd.sh and
+# bench/httpd.sh.
+# httpd_boot KERNEL IMAGE LOG SECONDS: sets port (the host's), url and boot (tools/boot's pid, ended when the
+# calling shell exits); 0 once the console (LOG) says it serves, 1 if it has not within 60 s.
+httpd_boot() {
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	url=http://127.0.0.1:$port
+	tools/boot -t "$4" "$1" "$2" \
+		-netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:80 -device virtio-net-device,netdev=n0 \
+		> "$3" 2>&1 &
+	boot=$!
+	trap 'kill $boot 2>/dev/null; wait $boot 2>/dev/null' EXIT
+	hb_i=0
+	while [ $hb_i -lt 600 ] && ! grep -q '^httpd: serving' "$3"; do
+		sleep 0.1
+		hb_i=$((hb_i + 1))
+	done
+	grep -q '^httpd: serving' "$3"
+}

@@ -24,6 +24,8 @@ struct lx_shared {
 	struct lx_waitq cin_waiters; /* readers of the console, in any process */
 	struct linux_termios tty; /* the console's modes (one terminal: every process sees the same) */
 	struct linux_winsize tty_size;
+	void *unix_abstract; /* AF_UNIX sockets bound to abstract names, a list (unix.c) */
+	uint32_t unix_autobind; /* the next autobind name to try (unix.c) */
 	struct lx_proc procs[LX_MAX_PROCS];
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)

@@ -96,7 +96,8 @@ static long sock_write(struct file *f, const void *buf, size_t n);
 static void sock_close(struct file *f);
 static short sock_poll(struct file *f);
 static struct lx_waitq *sock_waitq(struct file *f);
-static const struct file_ops sock_file_ops = { sock_read, sock_write, lx_no_pread, lx_no_pwrite, NULL, sock_close,
+static long sock_ioctl(struct file *f, unsigned long req, unsigned long arg);
+static const struct file_ops sock_file_ops = { sock_read, sock_write, lx_no_pread, lx_no_pwrite, sock_ioctl, sock_close,
 					       sock_poll, sock_waitq };
 
 struct sock *sock_of_file(struct file *f)
@@ -147,6 +148,17 @@ static long sock_write(struct file *f, const void *buf, size_t n)
 	struct linux_iovec iov = { (uint64_t)buf, n };
 	struct sock_msg m = { .iov = &iov, .iovlen = 1, .len = n, .present = true };
 	return do_send(f, &m);
+}
+
+/* FIONREAD (SIOCINQ); every other request: -ENOTTY. */
+static long sock_ioctl(struct file *f, unsigned long req, unsigned long arg)
+{
+	struct sock *s = f->priv;
+	if (req != FIONREAD)
+		return -ENOTTY;
+	long n = s->ops->inq(s);
+	int v = (int)n;
+	return n < 0 ? n : copy_to_user(arg, &v, sizeof(v)) < 0 ? -EFAULT : 0;
 }
 
 static void sock_close(struct file *f)
@@ -551,7 +563,8 @@ static long recv_hdr(int fd, struct linux_msghdr *h, int flags, uint64_t uh)
 		int room = (int)h->namelen;
 		if (h->name && room > 0 && m.addrlen)
 			copy_to_user(h->name, m.addr, (size_t)(room < m.addrlen ? room : m.addrlen));
-		h->namelen = (uint32_t)m.addrlen;
+		if (h->name)
+			h->namelen = (uint32_t)m.addrlen;
 		h->controllen = h->control ? msg_control_out(&m, h->control, h->controllen) : 0;
 		if (m.nfiles || (m.has_cred && !h->control))
 			m.out_flags |= MSG_CTRUNC;

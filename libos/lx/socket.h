@@ -33,6 +33,7 @@ struct sock_ops {
 	long (*shutdown)(struct sock *s, int how);
 	long (*name)(struct sock *s, bool peer, void *addr, int *len); /* addr holds SOCK_ADDR_MAX bytes */
 	short (*poll)(struct sock *s); /* POLL* bits */
+	long (*inq)(struct sock *s); /* FIONREAD: the bytes a read would find, or -errno */
 	void (*release)(struct sock *s); /* its last descriptor closed */
 };
 

@@ -498,6 +498,19 @@ static short unix_poll(struct sock *s)
 	return (short)(m | (writable ? POLLOUT : 0));
 }
 
+static long unix_inq(struct sock *s)
+{
+	struct usock *u = us(s);
+	size_t n = 0;
+	if (u->state == U_LISTEN)
+		return -EINVAL;
+	if (s->type == SOCK_DGRAM)
+		return u->rx ? (long)u->rx->len : 0;
+	for (struct urec *r = u->rx; r; r = r->next)
+		n += r->len - r->off;
+	return (long)n;
+}
+
 /* ---- sending ---- */
 
 /* A record of n bytes from m (at off) sent by u; NULL (*err) when out of memory or the bytes cannot be read. */
@@ -753,6 +766,6 @@ static long unix_recv(struct sock *s, struct sock_msg *m)
 }
 
 static const struct sock_ops unix_ops = { unix_bind, unix_listen, unix_accept, unix_connect, unix_send, unix_recv,
-					  unix_shutdown, unix_name, unix_poll, unix_release };
+					  unix_shutdown, unix_name, unix_poll, unix_inq, unix_release };
 
 const struct sock_family unix_family = { unix_create, unix_pair };

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -420,6 +421,8 @@ static void check_stream_semantics(void)
 	check_err("stream-dontwait", recv(sv[1], buf, 1, MSG_DONTWAIT), EAGAIN);
 	write(sv[0], "ab", 2);
 	write(sv[0], "cd", 2);
+	int inq = -1;
+	CHECK("fionread", ioctl(sv[1], FIONREAD, &inq) == 0 && inq == 4, "%d", inq);
 	CHECK("stream-joins-writes", recv(sv[1], buf, sizeof(buf), 0) == 4, "separate");
 	pid_t p = fork();
 	if (p == 0) {

@@ -10,10 +10,15 @@
  * and turns -EPIPE into SIGPIPE unless MSG_NOSIGNAL.
  */
 
-/* The family behind a domain, or NULL (AF_INET and AF_INET6: lwIP's, once it is built in). */
+/* The family behind a domain, or NULL. AF_INET and AF_INET6 reach only this machine's loopback until lwIP is built in. */
 static const struct sock_family *family_of(int domain)
 {
-	return domain == AF_UNIX ? &unix_family : NULL;
+	switch (domain) {
+	case AF_UNIX: return &unix_family;
+	case AF_INET: return &loopback_inet_family;
+	case AF_INET6: return &loopback_inet6_family;
+	default: return NULL;
+	}
 }
 
 /* ---- for the families ---- */
@@ -747,7 +752,7 @@ long lx_sys_setsockopt(int fd, long level, long name, uint64_t uval, long len)
 	struct sock *s = sock_get(fd, &f, &err);
 	if (!s)
 		return err;
-	err = (int)level != SOL_SOCKET ? -ENOPROTOOPT : set_option(s, (int)name, uval, len);
+	err = (int)level != SOL_SOCKET ? s->ops->setopt(s, (int)level, (int)name, uval, len) : set_option(s, (int)name, uval, len);
 	file_put(f);
 	return err;
 }
@@ -798,13 +803,11 @@ long lx_sys_getsockopt(int fd, long level, long name, uint64_t uval, uint64_t ul
 	if (!s)
 		return err;
 	file_put(f);
-	if ((int)level != SOL_SOCKET)
-		return -ENOPROTOOPT;
 	if (copy_from_user(&len, ulen, sizeof(len)) < 0)
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	long n = get_option(s, (int)name, buf);
+	long n = (int)level != SOL_SOCKET ? s->ops->getopt(s, (int)level, (int)name, buf) : get_option(s, (int)name, buf);
 	if (n < 0)
 		return n;
 	if ((size_t)len > (size_t)n)

@@ -34,6 +34,8 @@ struct sock_ops {
 	long (*name)(struct sock *s, bool peer, void *addr, int *len); /* addr holds SOCK_ADDR_MAX bytes */
 	short (*poll)(struct sock *s); /* POLL* bits */
 	long (*inq)(struct sock *s); /* FIONREAD: the bytes a read would find, or -errno */
+	long (*setopt)(struct sock *s, int level, int name, uint64_t uval, long len); /* levels but SOL_SOCKET */
+	long (*getopt)(struct sock *s, int level, int name, void *buf); /* buf: 16 bytes; the value's length, or -errno */
 	void (*release)(struct sock *s); /* its last descriptor closed */
 };
 
@@ -42,7 +44,7 @@ struct sock_family {
 	long (*create)(int type, int protocol, struct sock **out);
 	long (*pair)(struct sock *a, struct sock *b); /* connect two new ones; NULL: -EOPNOTSUPP */
 };
-extern const struct sock_family unix_family;
+extern const struct sock_family unix_family, loopback_inet_family, loopback_inet6_family;
 
 /* The state every socket has, first in its family's structure; in the shared heap, guarded by lx's lock. */
 struct sock {

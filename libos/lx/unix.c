@@ -1,5 +1,6 @@
 /* AF_UNIX sockets: stream, datagram and seqpacket; path and abstract names; SCM_RIGHTS and SCM_CREDENTIALS. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/unix.h"
 
 /*
  * Every socket keeps a queue of records (struct urec) it has received: a
@@ -14,17 +15,10 @@
  * on a list in the shared header. References (refs): the descriptor's file,
  * each peer pointing here, each record it sent, the accept queue.
  */
-enum { U_UNCONN, U_LISTEN, U_CONN };
 #define U_SHUT_RD 1 /* no more to receive */
 #define U_SHUT_WR 2 /* no more to send */
 #define U_SHUT_BOTH 3
 #define DGRAM_OVERHEAD 32 /* a datagram may be at most SO_SNDBUF less this, as on Linux */
-
-/* A socket's name as getsockname reports it: len bytes of a sockaddr_un (0: unnamed). */
-struct uname {
-	int len;
-	struct linux_sockaddr_un sa;
-};
 
 struct urec {
 	struct urec *next;
@@ -38,24 +32,6 @@ struct urec {
 };
 #define STREAM_CHUNK (65536 - 64 - sizeof(struct urec)) /* a stream record's most bytes: its block stays at 64 KiB */
 
-struct usock {
-	struct sock s;
-	int refs;
-	int state;
-	int shut; /* U_SHUT_* */
-	bool dead; /* its descriptor closed, or (an embryo) its listener */
-	struct usock *peer; /* held */
-	struct urec *rx, *rx_last;
-	int rx_count;
-	size_t tx_bytes; /* of its records not read yet */
-	struct usock *pending, *pending_last, *next_pending; /* a listener's accept queue; an embryo's link in it */
-	int npending, backlog;
-	struct uname name;
-	struct inode *node; /* the socket file it bound, held */
-	struct usock *next_abstract;
-};
-
-static const struct sock_ops unix_ops;
 
 static struct usock *us(struct sock *s)
 {
@@ -102,6 +78,21 @@ static void rx_push(struct usock *u, struct urec *r)
 	sock_wake(&u->s);
 }
 
+static const struct unaming unix_naming;
+static const struct sock_ops unix_ops;
+
+long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out)
+{
+	struct usock *u = lx_alloc(sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	sock_init(&u->s, &unix_ops, family, type, protocol);
+	u->naming = nm;
+	u->refs = 1;
+	*out = &u->s;
+	return 0;
+}
+
 static long unix_create(int type, int protocol, struct sock **out)
 {
 	if (protocol != 0 && protocol != AF_UNIX)
@@ -110,13 +101,7 @@ static long unix_create(int type, int protocol, struct sock **out)
 		type = SOCK_DGRAM;
 	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
 		return -ESOCKTNOSUPPORT;
-	struct usock *u = lx_alloc(sizeof(*u));
-	if (!u)
-		return -ENOMEM;
-	sock_init(&u->s, &unix_ops, AF_UNIX, type, 0);
-	u->refs = 1;
-	*out = &u->s;
-	return 0;
+	return usock_create(&unix_naming, AF_UNIX, type, 0, out);
 }
 
 /* Point a at b and b at a, both connected. */
@@ -154,7 +139,7 @@ static void name_of(const struct linux_sockaddr_un *sa, int len, struct uname *n
 
 static struct usock *abstract_find(const struct uname *n)
 {
-	for (struct usock *u = LX_SH->unix_abstract; u; u = u->next_abstract)
+	for (struct usock *u = LX_SH->unix_abstract; u; u = u->next_named)
 		if (u->name.len == n->len && memcmp(&u->name.sa, &n->sa, (size_t)n->len) == 0)
 			return u;
 	return NULL;
@@ -162,7 +147,7 @@ static struct usock *abstract_find(const struct uname *n)
 
 static void abstract_add(struct usock *u)
 {
-	u->next_abstract = LX_SH->unix_abstract;
+	u->next_named = LX_SH->unix_abstract;
 	LX_SH->unix_abstract = u;
 }
 
@@ -170,9 +155,9 @@ static void abstract_remove(struct usock *u)
 {
 	struct usock **pp = (struct usock **)&LX_SH->unix_abstract;
 	while (*pp && *pp != u)
-		pp = &(*pp)->next_abstract;
+		pp = &(*pp)->next_named;
 	if (*pp)
-		*pp = u->next_abstract;
+		*pp = u->next_named;
 }
 
 /* An abstract name of five hex digits for an unnamed socket, as Linux's autobind: 0 or -ENOSPC. */
@@ -225,9 +210,8 @@ static long bind_path(struct usock *u, const struct uname *n)
 	return 0;
 }
 
-static long unix_bind(struct sock *s, const void *addr, int len)
+static long unix_bind_name(struct usock *u, const void *addr, int len)
 {
-	struct usock *u = us(s);
 	const struct linux_sockaddr_un *sa = addr;
 	struct uname n;
 	if (len == SUN_PATH_OFFSET && sa->sun_family == AF_UNIX)
@@ -247,9 +231,15 @@ static long unix_bind(struct sock *s, const void *addr, int len)
 	return 0;
 }
 
-/* The socket an address names, for a connect or a send from a socket of type: NULL with *err. */
-static struct usock *find(const void *addr, int len, int type, long *err)
+static long unix_bind(struct sock *s, const void *addr, int len)
 {
+	return us(s)->naming->bind(us(s), addr, len);
+}
+
+/* The socket an address names, for a connect or a send from u: NULL with *err. */
+static struct usock *unix_find(struct usock *u, const void *addr, int len, long *err)
+{
+	int type = u->s.type;
 	struct uname n;
 	struct usock *o = NULL;
 	if ((*err = addr_check(addr, len)) < 0)
@@ -284,10 +274,24 @@ static long unix_name(struct sock *s, bool peer, void *addr, int *len)
 	if (peer && (u->state != U_CONN || !u->peer))
 		return -ENOTCONN;
 	const struct uname *n = peer ? &u->peer->name : &u->name;
-	uint16_t family = AF_UNIX;
-	*len = n->len ? n->len : SUN_PATH_OFFSET;
-	memcpy(addr, n->len ? (const void *)&n->sa : &family, (size_t)*len);
+	*len = n->len ? n->len : u->naming->unnamed(u, addr);
+	if (n->len)
+		memcpy(addr, &n->sa, (size_t)n->len);
 	return 0;
+}
+
+static int unix_unnamed(const struct usock *u, void *addr)
+{
+	(void)u;
+	uint16_t family = AF_UNIX;
+	memcpy(addr, &family, sizeof(family));
+	return SUN_PATH_OFFSET;
+}
+
+/* A socket that is to send or connect gets a name first where its family wants one: 0 or -errno. */
+static long name_first(struct usock *u)
+{
+	return !u->name.len && (u->s.passcred || u->naming->inet) ? u->naming->autobind(u) : 0;
 }
 
 /* ---- connections ---- */
@@ -297,8 +301,11 @@ static long unix_listen(struct sock *s, int backlog)
 	struct usock *u = us(s);
 	if (s->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
-	if (!u->name.len || u->state == U_CONN)
+	if (u->state == U_CONN || (!u->name.len && !u->naming->inet))
 		return -EINVAL;
+	long err = u->name.len ? 0 : u->naming->autobind(u);
+	if (err < 0)
+		return err;
 	u->state = U_LISTEN;
 	u->backlog = backlog;
 	s->listening = true;
@@ -315,9 +322,9 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 	if (len >= SUN_PATH_OFFSET && sa->sun_family == AF_UNSPEC) {
 		u->state = U_UNCONN;
 	} else {
-		if (u->s.passcred && !u->name.len && (err = autobind(u)) < 0)
+		if ((err = name_first(u)) < 0)
 			return err;
-		if (!(o = find(sa, len, u->s.type, &err)))
+		if (!(o = u->naming->find(u, sa, len, &err)))
 			return err;
 		if (o->peer && o->peer != u)
 			return -EPERM;
@@ -331,15 +338,15 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 	return 0;
 }
 
-/* Queue a new embryo for listener o, connected to u. */
-static long embryo_make(struct usock *u, struct usock *o)
+/* Queue a new embryo for listener o, connected to u (which asked for addr). */
+static long embryo_make(struct usock *u, struct usock *o, const void *addr, int len)
 {
 	struct sock *es;
-	long err = unix_create(u->s.type, 0, &es);
+	long err = usock_create(o->naming, o->s.family, o->s.type, o->s.protocol, &es);
 	if (err < 0)
 		return err;
 	struct usock *e = us(es);
-	e->name = o->name;
+	o->naming->connected(u, e, o, addr, len);
 	es->passcred = o->s.passcred;
 	join(e, u);
 	es->peercred = sock_cred();
@@ -361,10 +368,10 @@ static long stream_connect(struct usock *u, const void *addr, int len, bool nonb
 		return -EINVAL;
 	if (u->state == U_CONN)
 		return -EISCONN;
-	struct usock *o = find(addr, len, u->s.type, &err);
+	struct usock *o = u->naming->find(u, addr, len, &err);
 	if (!o)
 		return err;
-	if (u->s.passcred && !u->name.len && (err = autobind(u)) < 0)
+	if ((err = name_first(u)) < 0)
 		return err;
 	o->refs++;
 	uint64_t deadline = sock_deadline(u->s.sndtimeo);
@@ -381,9 +388,9 @@ static long stream_connect(struct usock *u, const void *addr, int len, bool nonb
 	if (err == 0 && u->state == U_CONN)
 		err = -EISCONN; /* another thread connected it meanwhile */
 	if (err == 0)
-		err = embryo_make(u, o);
+		err = embryo_make(u, o, addr, len);
 	us_put(o);
-	return err;
+	return err == 0 && nonblock && u->naming->inet ? -EINPROGRESS : err;
 }
 
 static long unix_connect(struct sock *s, const void *addr, int len, bool nonblock)
@@ -440,13 +447,7 @@ static void unix_close(struct usock *u)
 {
 	u->dead = true;
 	u->s.listening = false;
-	if (u->node) {
-		u->node->sock = NULL;
-		inode_release(u->node);
-		u->node = NULL;
-	} else if (u->name.len && !u->name.sa.sun_path[0]) {
-		abstract_remove(u);
-	}
+	u->naming->unbind(u);
 	while (u->pending) {
 		struct usock *e = u->pending;
 		u->pending = e->next_pending;
@@ -531,6 +532,8 @@ static struct urec *rec_make(struct usock *u, struct sock_msg *m, size_t off, si
 	u->tx_bytes += n;
 	r->cred = m->has_cred ? m->cred : sock_cred();
 	r->name = u->name;
+	if (u->naming->source)
+		u->naming->source(u, &r->name);
 	r->files = m->files; /* the files go with the first record */
 	r->nfiles = m->nfiles;
 	m->files = NULL;
@@ -544,7 +547,7 @@ static long stream_send_error(struct usock *u)
 	if (u->shut & U_SHUT_WR)
 		return -EPIPE;
 	if (u->state != U_CONN || !u->peer)
-		return -ENOTCONN;
+		return u->naming->inet && u->s.type == SOCK_STREAM ? -EPIPE : -ENOTCONN; /* (TCP says EPIPE) */
 	return u->peer->shut & U_SHUT_RD ? -EPIPE : 0;
 }
 
@@ -580,7 +583,7 @@ static long stream_send(struct usock *u, struct sock_msg *m)
 static struct usock *dgram_target(struct usock *u, struct sock_msg *m, long *err)
 {
 	if (m->addrlen && u->s.type == SOCK_DGRAM)
-		return find(m->addr, m->addrlen, u->s.type, err);
+		return u->naming->find(u, m->addr, m->addrlen, err);
 	struct usock *o = u->state == U_CONN ? u->peer : NULL;
 	*err = o ? 0 : -ENOTCONN;
 	if (o && o->dead && u->s.type == SOCK_DGRAM) { /* its peer has closed: as Linux, refused once, then unconnected */
@@ -620,9 +623,11 @@ static long dgram_send(struct usock *u, struct sock_msg *m)
 		return -EPIPE;
 	if (m->len > (size_t)u->s.sndbuf - DGRAM_OVERHEAD)
 		return -EMSGSIZE;
-	if (u->s.passcred && !u->name.len && (err = autobind(u)) < 0)
+	if ((err = name_first(u)) < 0)
 		return err;
 	struct usock *o = dgram_target(u, m, &err);
+	if (!o && err == -ECONNREFUSED && m->addrlen && u->naming->inet)
+		return (long)m->len; /* UDP: a datagram to a port nobody holds is lost */
 	if (!o)
 		return err;
 	o->refs++;
@@ -700,7 +705,7 @@ static long stream_recv(struct usock *u, struct sock_msg *m)
 	size_t copied = 0, want = (m->flags & MSG_WAITALL) && !peek ? m->len : 1;
 	uint64_t deadline = sock_deadline(u->s.rcvtimeo);
 	if (u->state != U_CONN)
-		return -EINVAL;
+		return u->naming->inet ? -ENOTCONN : -EINVAL;
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	struct urec *r = NULL;
@@ -722,8 +727,8 @@ static long stream_recv(struct usock *u, struct sock_msg *m)
 			err = rec_extras(u, r, m, peek);
 		if (err < 0)
 			return copied ? (long)copied : err;
-		if (!copied)
-			rec_source(r, m);
+		if (!copied && !u->naming->inet)
+			rec_source(r, m); /* (TCP tells no source) */
 		copied += k;
 		bool had_files = m->nfiles != 0;
 		if (!peek && (r->off += k) == r->len)
@@ -765,7 +770,40 @@ static long unix_recv(struct sock *s, struct sock_msg *m)
 	return s->type == SOCK_STREAM ? stream_recv(us(s), m) : dgram_recv(us(s), m);
 }
 
+static void unix_unbind(struct usock *u)
+{
+	if (u->node) {
+		u->node->sock = NULL;
+		inode_release(u->node);
+		u->node = NULL;
+	} else if (u->name.len && !u->name.sa.sun_path[0]) {
+		abstract_remove(u);
+	}
+}
+
+/* The listener's side of a connection has the listener's name. */
+static void unix_connected(struct usock *client, struct usock *e, const struct usock *o, const void *addr, int len)
+{
+	(void)client, (void)addr, (void)len;
+	e->name = o->name;
+}
+
+static long unix_setopt(struct sock *s, int level, int name, uint64_t uval, long len)
+{
+	struct usock *u = us(s);
+	return u->naming->setopt ? u->naming->setopt(u, level, name, uval, len) : -EOPNOTSUPP;
+}
+
+static long unix_getopt(struct sock *s, int level, int name, void *buf)
+{
+	struct usock *u = us(s);
+	return u->naming->getopt ? u->naming->getopt(u, level, name, buf) : -EOPNOTSUPP;
+}
+
+static const struct unaming unix_naming = { false, unix_bind_name, unix_find, autobind, unix_unbind, unix_unnamed,
+					    unix_connected, NULL, NULL, NULL };
+
 static const struct sock_ops unix_ops = { unix_bind, unix_listen, unix_accept, unix_connect, unix_send, unix_recv,
-					  unix_shutdown, unix_name, unix_poll, unix_inq, unix_release };
+					  unix_shutdown, unix_name, unix_poll, unix_inq, unix_setopt, unix_getopt, unix_release };
 
 const struct sock_family unix_family = { unix_create, unix_pair };

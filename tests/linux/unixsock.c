@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stddef.h>
 #include <signal.h>
@@ -111,6 +112,8 @@ static void check_socket_errors(void)
 	check_err("setsockopt-unknown", setsockopt(fd, SOL_SOCKET, 12345, &v, sizeof(v)), ENOPROTOOPT);
 	check_err("setsockopt-readonly", setsockopt(fd, SOL_SOCKET, SO_TYPE, &v, sizeof(v)), ENOPROTOOPT);
 	check_err("setsockopt-short", setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, 2), EINVAL);
+	check_err("setsockopt-other-level", setsockopt(fd, IPPROTO_TCP, 1, &v, sizeof(v)), EOPNOTSUPP);
+	check_err("getsockopt-other-level", getsockopt(fd, IPPROTO_TCP, 1, &v, &len), EOPNOTSUPP);
 	struct timeval tv = { 0, 2000000 };
 	check_err("timeo-bad-usec", setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), EDOM);
 	struct sockaddr_un sa;

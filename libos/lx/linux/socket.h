@@ -102,4 +102,39 @@ _Static_assert(sizeof(struct linux_msghdr) == 56 && sizeof(struct linux_mmsghdr)
 _Static_assert(sizeof(struct linux_cmsghdr) == 16 && sizeof(struct linux_ucred) == 12, "Linux's cmsghdr and ucred");
 _Static_assert(sizeof(struct linux_sockaddr_un) == 110, "Linux's sockaddr_un");
 
+/* Internet sockets: protocols, their options, addresses */
+#define IPPROTO_IP 0
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define IPPROTO_IPV6 41
+#define IP_TOS 1
+#define IP_TTL 2
+#define TCP_NODELAY 1
+#define TCP_MAXSEG 2
+#define TCP_CORK 3
+#define TCP_KEEPIDLE 4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT 6
+#define TCP_DEFER_ACCEPT 9
+#define TCP_QUICKACK 12
+#define TCP_USER_TIMEOUT 18
+#define TCP_FASTOPEN 23
+#define IPV6_V6ONLY 26
+#define IP_PORT_FIRST 32768 /* net.ipv4.ip_local_port_range */
+#define IP_PORT_LAST 60999
+struct linux_sockaddr_in {
+	uint16_t family;
+	uint16_t port; /* big-endian */
+	uint8_t addr[4];
+	uint8_t zero[8];
+};
+struct linux_sockaddr_in6 {
+	uint16_t family;
+	uint16_t port; /* big-endian */
+	uint32_t flowinfo;
+	uint8_t addr[16];
+	uint32_t scope_id;
+};
+_Static_assert(sizeof(struct linux_sockaddr_in) == 16 && sizeof(struct linux_sockaddr_in6) == 28, "Linux's sockaddr_in, _in6");
+
 #endif

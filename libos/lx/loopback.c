@@ -209,22 +209,14 @@ static void lo_source(const struct usock *u, struct uname *n)
 	*n = me.name;
 }
 
-/* An int option's value: 0 or -EINVAL, -EFAULT. */
-static long opt_int(uint64_t uval, long len, int *v)
-{
-	if ((int)len < (int)sizeof(int))
-		return -EINVAL;
-	return copy_from_user(v, uval, sizeof(*v)) < 0 ? -EFAULT : 0;
-}
-
 /* Is name an option of level that the stand-in takes (and keeps only where it says so)? */
 static bool known(int level, int name)
 {
 	switch (level) {
 	case IPPROTO_TCP:
 		return name == TCP_NODELAY || name == TCP_MAXSEG || name == TCP_CORK || name == TCP_KEEPIDLE ||
-		       name == TCP_KEEPINTVL || name == TCP_KEEPCNT || name == TCP_DEFER_ACCEPT || name == TCP_QUICKACK ||
-		       name == TCP_USER_TIMEOUT || name == TCP_FASTOPEN;
+		       name == TCP_KEEPINTVL || name == TCP_KEEPCNT || name == TCP_DEFER_ACCEPT ||
+		       name == TCP_QUICKACK || name == TCP_USER_TIMEOUT || name == TCP_FASTOPEN;
 	case IPPROTO_IP:
 		return name == IP_TOS || name == IP_TTL;
 	case IPPROTO_IPV6:
@@ -240,7 +232,7 @@ static long lo_setopt(struct usock *u, int level, int name, uint64_t uval, long 
 	if (!known(level, name) || (level == IPPROTO_IPV6 && u->s.family != AF_INET6) ||
 	    (level == IPPROTO_TCP && u->s.type != SOCK_STREAM))
 		return -ENOPROTOOPT;
-	long r = opt_int(uval, len, &v);
+	long r = sock_opt_int(uval, len, &v);
 	if (r < 0)
 		return r;
 	if (level == IPPROTO_IPV6) {
@@ -269,8 +261,8 @@ static long lo_getopt(struct usock *u, int level, int name, void *buf)
 	return sizeof(v);
 }
 
-static const struct unaming lo_naming = { true, lo_bind, lo_find, lo_autobind, lo_unbind, lo_unnamed, lo_connected,
-					  lo_source, lo_setopt, lo_getopt };
+static const struct unaming lo_naming = { true,       lo_bind,      lo_find,   lo_autobind, lo_unbind,
+					  lo_unnamed, lo_connected, lo_source, lo_setopt,   lo_getopt };
 
 /* socket(AF_INET or AF_INET6, type, protocol): TCP and UDP. */
 static long lo_create(int family, int type, int protocol, struct sock **out)

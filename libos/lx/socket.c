@@ -14,10 +14,14 @@
 static const struct sock_family *family_of(int domain)
 {
 	switch (domain) {
-	case AF_UNIX: return &unix_family;
-	case AF_INET: return &loopback_inet_family;
-	case AF_INET6: return &loopback_inet6_family;
-	default: return NULL;
+	case AF_UNIX:
+		return &unix_family;
+	case AF_INET:
+		return &loopback_inet_family;
+	case AF_INET6:
+		return &loopback_inet6_family;
+	default:
+		return NULL;
 	}
 }
 
@@ -102,13 +106,8 @@ static void sock_close(struct file *f);
 static short sock_poll(struct file *f);
 static struct lx_waitq *sock_waitq(struct file *f);
 static long sock_ioctl(struct file *f, unsigned long req, unsigned long arg);
-static const struct file_ops sock_file_ops = { sock_read, sock_write, lx_no_pread, lx_no_pwrite, sock_ioctl, sock_close,
-					       sock_poll, sock_waitq };
-
-struct sock *sock_of_file(struct file *f)
-{
-	return f && f->ops == &sock_file_ops ? f->priv : NULL;
-}
+static const struct file_ops sock_file_ops = { sock_read,  sock_write, lx_no_pread, lx_no_pwrite,
+					       sock_ioctl, sock_close, sock_poll,   sock_waitq };
 
 /* A send through s (file f), with SIGPIPE for -EPIPE unless MSG_NOSIGNAL. */
 static long do_send(struct file *f, struct sock_msg *m)
@@ -187,7 +186,8 @@ static struct lx_waitq *sock_waitq(struct file *f)
 static long sock_install(struct sock *s, int type_flags)
 {
 	struct inode *n = inode_new(S_IFSOCK | 0777);
-	struct file *f = n ? file_new(&sock_file_ops, n, O_RDWR | ((type_flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0)) : NULL;
+	struct file *f =
+		n ? file_new(&sock_file_ops, n, O_RDWR | ((type_flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0)) : NULL;
 	if (!f) {
 		s->ops->release(s);
 		return -ENOMEM; /* (a made inode is left to the heap, as pipes do) */
@@ -430,8 +430,9 @@ static long cmsg_take(struct sock_msg *m, const struct linux_cmsghdr *c, const u
 		if (n != sizeof(want))
 			return -EINVAL;
 		memcpy(&want, data, sizeof(want));
-		if (!lx_cred_privileged() && (want.pid != me.pid || (want.uid != me.uid && want.uid != (uint32_t)lx_sys_geteuid()) ||
-					      (want.gid != me.gid && want.gid != (uint32_t)lx_sys_getegid())))
+		if (!lx_cred_privileged() &&
+		    (want.pid != me.pid || (want.uid != me.uid && want.uid != (uint32_t)lx_sys_geteuid()) ||
+		     (want.gid != me.gid && want.gid != (uint32_t)lx_sys_getegid())))
 			return -EPERM;
 		m->has_cred = true;
 		m->cred = want;
@@ -639,7 +640,8 @@ long lx_sys_recvmsg(int fd, uint64_t umsg, long flags)
 	return recv_hdr(fd, &h, (int)flags, umsg);
 }
 
-long lx_sys_sendmmsg(int fd, uint64_t uvec, long vlen, long flags)
+/* sendmmsg (recv false) and recvmmsg: vlen messages in turn, until one fails or (receiving) the deadline passes; how many, or -errno for the first. */
+static long mmsg(int fd, uint64_t uvec, long vlen, long flags, uint64_t deadline, bool recv)
 {
 	long n = 0, err = 0;
 	if ((unsigned long)vlen > IOV_MAX)
@@ -651,49 +653,34 @@ long lx_sys_sendmmsg(int fd, uint64_t uvec, long vlen, long flags)
 			err = -EFAULT;
 			break;
 		}
-		err = send_hdr(fd, &mh.hdr, (int)flags);
-		if (err < 0)
-			break;
-		mh.len = (uint32_t)err;
-		copy_to_user(u + offsetof(struct linux_mmsghdr, len), &mh.len, sizeof(mh.len));
-	}
-	return n ? n : err;
-}
-
-long lx_sys_recvmmsg(int fd, uint64_t uvec, long vlen, long flags, uint64_t uts)
-{
-	long n = 0, err = 0;
-	uint64_t deadline = ~0UL, ns;
-	if (uts && (err = lx_read_timespec((long)uts, &ns)) < 0)
-		return err;
-	if (uts)
-		deadline = clock_ns() + ns;
-	if ((unsigned long)vlen > IOV_MAX)
-		vlen = IOV_MAX;
-	for (; n < vlen; n++) {
-		struct linux_mmsghdr mh;
-		uint64_t u = uvec + (uint64_t)n * sizeof(mh);
-		if (copy_from_user(&mh, u, sizeof(mh)) < 0) {
-			err = -EFAULT;
-			break;
-		}
-		err = recv_hdr(fd, &mh.hdr, (int)flags, u);
+		err = recv ? recv_hdr(fd, &mh.hdr, (int)flags, u) : send_hdr(fd, &mh.hdr, (int)flags);
 		if (err < 0)
 			break;
 		mh.len = (uint32_t)err;
 		copy_to_user(u + offsetof(struct linux_mmsghdr, len), &mh.len, sizeof(mh.len));
 		if (flags & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
-		if (clock_ns() >= deadline)
-			{ n++; break; }
+		if (recv && clock_ns() >= deadline)
+			return n + 1;
 	}
 	return n ? n : err;
 }
 
+long lx_sys_sendmmsg(int fd, uint64_t uvec, long vlen, long flags)
+{
+	return mmsg(fd, uvec, vlen, flags & ~(long)MSG_WAITFORONE, ~0UL, false);
+}
+
+long lx_sys_recvmmsg(int fd, uint64_t uvec, long vlen, long flags, uint64_t uts)
+{
+	uint64_t ns;
+	long err = uts ? lx_read_timespec((long)uts, &ns) : 0;
+	return err < 0 ? err : mmsg(fd, uvec, vlen, flags, uts ? clock_ns() + ns : ~0UL, true);
+}
+
 /* ---- options ---- */
 
-/* An option's int value from the program: 0 or -EINVAL (too short), -EFAULT. */
-static long opt_int(uint64_t uval, long len, int *v)
+long sock_opt_int(uint64_t uval, long len, int *v)
 {
 	if ((int)len < (int)sizeof(int))
 		return -EINVAL;
@@ -730,16 +717,35 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 		return opt_time(uval, len, name == SO_RCVTIMEO ? &s->rcvtimeo : &s->sndtimeo);
 	if (name == SO_LINGER)
 		return (size_t)len < 2 * sizeof(int) ? -EINVAL : 0;
-	if ((r = opt_int(uval, len, &v)) < 0)
+	if ((r = sock_opt_int(uval, len, &v)) < 0)
 		return r;
 	switch (name) {
-	case SO_SNDBUF: s->sndbuf = buf_size(v); sock_wake(s); return 0;
-	case SO_RCVBUF: s->rcvbuf = buf_size(v); return 0;
-	case SO_PASSCRED: s->passcred = v != 0; return 0;
-	case SO_REUSEADDR: case SO_REUSEPORT: case SO_KEEPALIVE: case SO_DEBUG: case SO_DONTROUTE: case SO_BROADCAST:
-	case SO_OOBINLINE: case SO_RCVLOWAT: case SO_SNDLOWAT:
+	case SO_SNDBUF:
+		s->sndbuf = buf_size(v);
+		sock_wake(s);
+		return 0;
+	case SO_RCVBUF:
+		s->rcvbuf = buf_size(v);
+		return 0;
+	case SO_PASSCRED:
+		s->passcred = v != 0;
+		return 0;
+	case SO_REUSEADDR:
+	case SO_REUSEPORT:
+	case SO_KEEPALIVE:
+	case SO_DEBUG:
+	case SO_DONTROUTE:
+	case SO_BROADCAST:
+	case SO_OOBINLINE:
+	case SO_RCVLOWAT:
+	case SO_SNDLOWAT:
 		return 0; /* taken; a Unix socket does nothing with them */
-	case SO_TYPE: case SO_ERROR: case SO_DOMAIN: case SO_ACCEPTCONN: case SO_PROTOCOL: case SO_PEERCRED:
+	case SO_TYPE:
+	case SO_ERROR:
+	case SO_DOMAIN:
+	case SO_ACCEPTCONN:
+	case SO_PROTOCOL:
+	case SO_PEERCRED:
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -752,7 +758,8 @@ long lx_sys_setsockopt(int fd, long level, long name, uint64_t uval, long len)
 	struct sock *s = sock_get(fd, &f, &err);
 	if (!s)
 		return err;
-	err = (int)level != SOL_SOCKET ? s->ops->setopt(s, (int)level, (int)name, uval, len) : set_option(s, (int)name, uval, len);
+	err = (int)level != SOL_SOCKET ? s->ops->setopt(s, (int)level, (int)name, uval, len)
+				       : set_option(s, (int)name, uval, len);
 	file_put(f);
 	return err;
 }
@@ -762,17 +769,44 @@ static long get_option(struct sock *s, int name, void *buf)
 {
 	int v;
 	switch (name) {
-	case SO_TYPE: v = s->type; break;
-	case SO_DOMAIN: v = s->family; break;
-	case SO_PROTOCOL: v = s->protocol; break;
-	case SO_ERROR: v = s->error; s->error = 0; break;
-	case SO_SNDBUF: v = s->sndbuf; break;
-	case SO_RCVBUF: v = s->rcvbuf; break;
-	case SO_ACCEPTCONN: v = s->listening; break;
-	case SO_PASSCRED: v = s->passcred; break;
-	case SO_REUSEADDR: case SO_REUSEPORT: case SO_KEEPALIVE: case SO_DEBUG: case SO_DONTROUTE: case SO_BROADCAST:
-	case SO_OOBINLINE: case SO_SNDLOWAT: v = 0; break;
-	case SO_RCVLOWAT: v = 1; break;
+	case SO_TYPE:
+		v = s->type;
+		break;
+	case SO_DOMAIN:
+		v = s->family;
+		break;
+	case SO_PROTOCOL:
+		v = s->protocol;
+		break;
+	case SO_ERROR:
+		v = s->error;
+		s->error = 0;
+		break;
+	case SO_SNDBUF:
+		v = s->sndbuf;
+		break;
+	case SO_RCVBUF:
+		v = s->rcvbuf;
+		break;
+	case SO_ACCEPTCONN:
+		v = s->listening;
+		break;
+	case SO_PASSCRED:
+		v = s->passcred;
+		break;
+	case SO_REUSEADDR:
+	case SO_REUSEPORT:
+	case SO_KEEPALIVE:
+	case SO_DEBUG:
+	case SO_DONTROUTE:
+	case SO_BROADCAST:
+	case SO_OOBINLINE:
+	case SO_SNDLOWAT:
+		v = 0;
+		break;
+	case SO_RCVLOWAT:
+		v = 1;
+		break;
 	case SO_PEERCRED:
 		memcpy(buf, &s->peercred, sizeof(s->peercred));
 		return sizeof(s->peercred);
@@ -807,7 +841,8 @@ long lx_sys_getsockopt(int fd, long level, long name, uint64_t uval, uint64_t ul
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	long n = (int)level != SOL_SOCKET ? s->ops->getopt(s, (int)level, (int)name, buf) : get_option(s, (int)name, buf);
+	long n = (int)level != SOL_SOCKET ? s->ops->getopt(s, (int)level, (int)name, buf)
+					  : get_option(s, (int)name, buf);
 	if (n < 0)
 		return n;
 	if ((size_t)len > (size_t)n)

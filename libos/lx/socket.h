@@ -35,7 +35,8 @@ struct sock_ops {
 	short (*poll)(struct sock *s); /* POLL* bits */
 	long (*inq)(struct sock *s); /* FIONREAD: the bytes a read would find, or -errno */
 	long (*setopt)(struct sock *s, int level, int name, uint64_t uval, long len); /* levels but SOL_SOCKET */
-	long (*getopt)(struct sock *s, int level, int name, void *buf); /* buf: 16 bytes; the value's length, or -errno */
+	long (*getopt)(struct sock *s, int level, int name,
+		       void *buf); /* buf: 16 bytes; the value's length, or -errno */
 	void (*release)(struct sock *s); /* its last descriptor closed */
 };
 
@@ -66,8 +67,10 @@ uint64_t sock_deadline(uint64_t timeo); /* when a wait of timeo ns (0: none) sta
 /* Wait for a change to s (or also, if not NULL): 0; -EINTR for a signal; -EAGAIN once deadline passed. */
 long sock_wait(struct sock *s, struct sock *also, uint64_t deadline);
 struct linux_ucred sock_cred(void); /* this process's pid, uid and gid, as SCM_CREDENTIALS carries them */
-long sock_copy_in(const struct sock_msg *m, size_t at, void *dst, size_t n); /* m's bytes [at, at+n) to dst: 0, -EFAULT */
+long sock_copy_in(const struct sock_msg *m, size_t at, void *dst,
+		  size_t n); /* m's bytes [at, at+n) to dst: 0, -EFAULT */
 long sock_copy_out(const struct sock_msg *m, size_t at, const void *src, size_t n); /* src into m's bytes at at */
-struct sock *sock_of_file(struct file *f); /* the socket f is, or NULL */
+long sock_opt_int(uint64_t uval, long len,
+		  int *v); /* an option's int from the program: 0, -EINVAL (too short), -EFAULT */
 
 #endif

@@ -64,7 +64,8 @@ static void rx_pop(struct usock *u)
 		u->rx_last = NULL;
 	u->rx_count--;
 	rec_free(r);
-	sock_wake(&u->s); /* senders waiting for room in the queue */
+	if (u->s.type != SOCK_STREAM)
+		sock_wake(&u->s); /* datagram senders waiting for room in the queue */
 }
 
 static void rx_push(struct usock *u, struct urec *r)
@@ -470,6 +471,8 @@ static long unix_shutdown(struct sock *s, int how)
 {
 	struct usock *u = us(s);
 	int mode = how + 1; /* SHUT_RD, SHUT_WR, SHUT_RDWR as U_SHUT_* bits */
+	if (u->naming->inet && s->type == SOCK_STREAM && u->state != U_CONN)
+		return -ENOTCONN; /* (TCP's answer; an AF_UNIX socket takes it) */
 	u->shut |= mode;
 	sock_wake(s);
 	if (u->peer && s->type != SOCK_DGRAM) {
@@ -586,7 +589,8 @@ static struct usock *dgram_target(struct usock *u, struct sock_msg *m, long *err
 		return u->naming->find(u, m->addr, m->addrlen, err);
 	struct usock *o = u->state == U_CONN ? u->peer : NULL;
 	*err = o ? 0 : -ENOTCONN;
-	if (o && o->dead && u->s.type == SOCK_DGRAM) { /* its peer has closed: as Linux, refused once, then unconnected */
+	if (o && o->dead &&
+	    u->s.type == SOCK_DGRAM) { /* its peer has closed: as Linux, refused once, then unconnected */
 		u->peer = NULL;
 		u->state = U_UNCONN;
 		us_put(o);
@@ -800,10 +804,11 @@ static long unix_getopt(struct sock *s, int level, int name, void *buf)
 	return u->naming->getopt ? u->naming->getopt(u, level, name, buf) : -EOPNOTSUPP;
 }
 
-static const struct unaming unix_naming = { false, unix_bind_name, unix_find, autobind, unix_unbind, unix_unnamed,
-					    unix_connected, NULL, NULL, NULL };
+static const struct unaming unix_naming = { false,        unix_bind_name, unix_find, autobind, unix_unbind,
+					    unix_unnamed, unix_connected, NULL,      NULL,     NULL };
 
-static const struct sock_ops unix_ops = { unix_bind, unix_listen, unix_accept, unix_connect, unix_send, unix_recv,
-					  unix_shutdown, unix_name, unix_poll, unix_inq, unix_setopt, unix_getopt, unix_release };
+static const struct sock_ops unix_ops = { unix_bind,   unix_listen,   unix_accept, unix_connect, unix_send,
+					  unix_recv,   unix_shutdown, unix_name,   unix_poll,    unix_inq,
+					  unix_setopt, unix_getopt,   unix_release };
 
 const struct sock_family unix_family = { unix_create, unix_pair };

@@ -15,14 +15,18 @@ struct usock;
 struct unaming {
 	bool inet; /* TCP's and UDP's ways: a socket names itself to connect, listen or send; a non-blocking connect says EINPROGRESS */
 	long (*bind)(struct usock *u, const void *addr, int len);
-	struct usock *(*find)(struct usock *u, const void *addr, int len, long *err); /* the socket addr names, for u to reach */
+	struct usock *(*find)(struct usock *u, const void *addr, int len,
+			      long *err); /* the socket addr names, for u to reach */
 	long (*autobind)(struct usock *u); /* a name of the family's choosing */
 	void (*unbind)(struct usock *u); /* u closes: its name goes */
-	int (*unnamed)(const struct usock *u, void *addr); /* what getsockname says of an unnamed socket: the address, its length */
+	int (*unnamed)(const struct usock *u,
+		       void *addr); /* what getsockname says of an unnamed socket: the address, its length */
 	/* a connect of client to listener o (at addr) made e, the listener's side: e's name, and the client's if need be */
 	void (*connected)(struct usock *client, struct usock *e, const struct usock *o, const void *addr, int len);
-	void (*source)(const struct usock *u, struct uname *n); /* the name u's datagrams are seen to come from; NULL: its own */
-	long (*setopt)(struct usock *u, int level, int name, uint64_t uval, long len); /* levels other than SOL_SOCKET */
+	void (*source)(const struct usock *u,
+		       struct uname *n); /* the name u's datagrams are seen to come from; NULL: its own */
+	long (*setopt)(struct usock *u, int level, int name, uint64_t uval,
+		       long len); /* levels other than SOL_SOCKET */
 	long (*getopt)(struct usock *u, int level, int name, void *buf); /* the value's length, or -errno */
 };
 

@@ -37,12 +37,16 @@ static int geti(int fd, int level, int name)
 static void check_tcp4(void)
 {
 	int l = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK("tcp-socket", l >= 0 && geti(l, SOL_SOCKET, SO_TYPE) == SOCK_STREAM && geti(l, SOL_SOCKET, SO_DOMAIN) == AF_INET &&
-	      geti(l, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP, "fd %d", l);
+	CHECK("tcp-socket",
+	      l >= 0 && geti(l, SOL_SOCKET, SO_TYPE) == SOCK_STREAM && geti(l, SOL_SOCKET, SO_DOMAIN) == AF_INET &&
+		      geti(l, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP,
+	      "fd %d", l);
 	struct sockaddr_in a = v4("127.0.0.1", 0), got;
 	socklen_t len = sizeof(got);
-	CHECK("bind-ephemeral", bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(l, (struct sockaddr *)&got, &len) == 0 &&
-	      len == sizeof(got) && got.sin_family == AF_INET && got.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && got.sin_port != 0,
+	CHECK("bind-ephemeral",
+	      bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(l, (struct sockaddr *)&got, &len) == 0 &&
+		      len == sizeof(got) && got.sin_family == AF_INET &&
+		      got.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && got.sin_port != 0,
 	      "errno %d length %d", errno, (int)len);
 	int port = ntohs(got.sin_port);
 	int other = socket(AF_INET, SOCK_STREAM, 0);
@@ -54,7 +58,8 @@ static void check_tcp4(void)
 	check_err("bind-not-local", bind(other, (struct sockaddr *)&a, sizeof(a)), EADDRNOTAVAIL);
 	check_err("bind-short", bind(other, (struct sockaddr *)&a, 8), EINVAL);
 	int one = 1;
-	CHECK("tcp-nodelay", setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0 && geti(l, IPPROTO_TCP, TCP_NODELAY) == 1,
+	CHECK("tcp-nodelay",
+	      setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0 && geti(l, IPPROTO_TCP, TCP_NODELAY) == 1,
 	      "%d", geti(l, IPPROTO_TCP, TCP_NODELAY));
 	check_err("tcp-option-unknown", setsockopt(l, IPPROTO_TCP, 12345, &one, sizeof(one)), ENOPROTOOPT);
 	CHECK("so-reuseaddr", setsockopt(other, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0, "errno %d", errno);
@@ -69,27 +74,35 @@ static void check_tcp4(void)
 	getpeername(c, (struct sockaddr *)&peer, &len);
 	socklen_t mlen = sizeof(mine);
 	getsockname(c, (struct sockaddr *)&mine, &mlen);
-	CHECK("client-names", peer.sin_port == htons((uint16_t)port) && peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
-	      mine.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && mine.sin_port != 0, "peer port %d, own %d", ntohs(peer.sin_port),
-	      ntohs(mine.sin_port));
+	CHECK("client-names",
+	      peer.sin_port == htons((uint16_t)port) && peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
+		      mine.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && mine.sin_port != 0,
+	      "peer port %d, own %d", ntohs(peer.sin_port), ntohs(mine.sin_port));
 	len = sizeof(peer);
 	int s = accept(l, (struct sockaddr *)&peer, &len);
-	CHECK("accept-peer-address", s >= 0 && len == sizeof(peer) && peer.sin_port == mine.sin_port &&
-	      peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK), "fd %d length %d", s, (int)len);
+	CHECK("accept-peer-address",
+	      s >= 0 && len == sizeof(peer) && peer.sin_port == mine.sin_port &&
+		      peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "fd %d length %d", s, (int)len);
 	char buf[64] = { 0 };
-	CHECK("tcp-data", write(c, "GET /", 5) == 5 && read(s, buf, sizeof(buf)) == 5 && write(s, "200", 3) == 3 &&
-	      read(c, buf, sizeof(buf)) == 3 && memcmp(buf, "200", 3) == 0, "errno %d", errno);
-	shutdown(c, SHUT_WR);
-	CHECK("tcp-half-close", read(s, buf, sizeof(buf)) == 0 && write(s, "bye", 3) == 3 && read(c, buf, sizeof(buf)) == 3,
+	CHECK("tcp-data",
+	      write(c, "GET /", 5) == 5 && read(s, buf, sizeof(buf)) == 5 && write(s, "200", 3) == 3 &&
+		      read(c, buf, sizeof(buf)) == 3 && memcmp(buf, "200", 3) == 0,
 	      "errno %d", errno);
+	shutdown(c, SHUT_WR);
+	CHECK("tcp-half-close",
+	      read(s, buf, sizeof(buf)) == 0 && write(s, "bye", 3) == 3 && read(c, buf, sizeof(buf)) == 3, "errno %d",
+	      errno);
 	close(s), close(c);
 	/* non-blocking connect: EINPROGRESS, then writable with no error */
 	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	long r = connect(c, (struct sockaddr *)&a, sizeof(a));
 	int e = errno;
 	struct pollfd p = { c, POLLOUT, 0 };
-	CHECK("nonblocking-connect", r == -1 && e == EINPROGRESS && poll(&p, 1, 2000) == 1 && (p.revents & POLLOUT) &&
-	      geti(c, SOL_SOCKET, SO_ERROR) == 0, "r %ld errno %d revents %#x", r, e, p.revents);
+	CHECK("nonblocking-connect",
+	      r == -1 && e == EINPROGRESS && poll(&p, 1, 2000) == 1 && (p.revents & POLLOUT) &&
+		      geti(c, SOL_SOCKET, SO_ERROR) == 0,
+	      "r %ld errno %d revents %#x", r, e, p.revents);
 	r = connect(c, (struct sockaddr *)&a, sizeof(a));
 	e = errno;
 	CHECK("connect-again-done", r == 0 || e == EISCONN, "r %ld errno %d", r, e); /* Linux: 0 once, then EISCONN */
@@ -109,8 +122,10 @@ static void check_tcp6_and_fork(void)
 	int l = socket(AF_INET6, SOCK_STREAM, 0);
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT }, got;
 	socklen_t len = sizeof(got);
-	CHECK("tcp6-bind", bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(l, 4) == 0 &&
-	      getsockname(l, (struct sockaddr *)&got, &len) == 0 && len == sizeof(got) && got.sin6_family == AF_INET6,
+	CHECK("tcp6-bind",
+	      bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(l, 4) == 0 &&
+		      getsockname(l, (struct sockaddr *)&got, &len) == 0 && len == sizeof(got) &&
+		      got.sin6_family == AF_INET6,
 	      "errno %d length %d", errno, (int)len);
 	a.sin6_port = got.sin6_port;
 	pid_t p = fork();
@@ -121,8 +136,9 @@ static void check_tcp6_and_fork(void)
 	}
 	int s = accept(l, NULL, NULL);
 	int st = 0;
-	CHECK("tcp6-across-fork", s >= 0 && write(s, "six!", 4) == 4 && waitpid(p, &st, 0) == p && WIFEXITED(st) &&
-	      WEXITSTATUS(st) == 0, "status %#x", st);
+	CHECK("tcp6-across-fork",
+	      s >= 0 && write(s, "six!", 4) == 4 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status %#x", st);
 	close(s), close(l);
 	/* an IPv6 socket on :: takes IPv4 connections, unless IPV6_V6ONLY */
 	l = socket(AF_INET6, SOCK_STREAM, 0);
@@ -156,8 +172,10 @@ static void check_udp(void)
 	socklen_t len = sizeof(from);
 	long n = sendto(t, "datagram", 8, 0, (struct sockaddr *)&a, sizeof(a));
 	long m = recvfrom(r, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
-	CHECK("udp-sendto-recvfrom", n == 8 && m == 8 && len == sizeof(from) && from.sin_port == htons((uint16_t)port_of(t)) &&
-	      from.sin_addr.s_addr == htonl(INADDR_LOOPBACK), "sent %ld got %ld length %d", n, m, (int)len);
+	CHECK("udp-sendto-recvfrom",
+	      n == 8 && m == 8 && len == sizeof(from) && from.sin_port == htons((uint16_t)port_of(t)) &&
+		      from.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "sent %ld got %ld length %d", n, m, (int)len);
 	sendto(t, "12345", 5, 0, (struct sockaddr *)&a, sizeof(a));
 	sendto(t, "67", 2, 0, (struct sockaddr *)&a, sizeof(a));
 	long x = recv(r, buf, sizeof(buf), 0);
@@ -167,7 +185,8 @@ static void check_udp(void)
 	bind(dead, (struct sockaddr *)&d, sizeof(d));
 	d.sin_port = htons((uint16_t)port_of(dead));
 	close(dead);
-	CHECK("udp-to-closed-port-sent", sendto(t, "lost", 4, 0, (struct sockaddr *)&d, sizeof(d)) == 4, "errno %d", errno);
+	CHECK("udp-to-closed-port-sent", sendto(t, "lost", 4, 0, (struct sockaddr *)&d, sizeof(d)) == 4, "errno %d",
+	      errno);
 	check_err("udp-listen", listen(r, 1), EOPNOTSUPP);
 	close(r), close(t);
 }
@@ -182,6 +201,7 @@ static void check_errors(void)
 	char c;
 	check_err("tcp-recv-unconnected", recv(fd, &c, 1, 0), ENOTCONN);
 	check_err("tcp-send-unconnected", send(fd, "x", 1, MSG_NOSIGNAL), EPIPE);
+	check_err("tcp-shutdown-unconnected", shutdown(fd, SHUT_RDWR), ENOTCONN);
 	close(fd);
 }
 

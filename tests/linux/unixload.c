@@ -188,7 +188,8 @@ static void check_transfer(const char *dir)
 	int st = 0;
 	waitpid(p, &st, 0);
 	CHECK("transfer-64mib", total == TRANSFER && got == want && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	      "%zu bytes, hash %llx (want %llx), status %#x", total, (unsigned long long)got, (unsigned long long)want, st);
+	      "%zu bytes, hash %llx (want %llx), status %#x", total, (unsigned long long)got, (unsigned long long)want,
+	      st);
 	unlink(sa.sun_path);
 	close(a), close(lfd);
 }
@@ -265,7 +266,8 @@ static void check_concurrent(void)
 		waitpid(kids[k], &st, 0);
 		good += WIFEXITED(st) && WEXITSTATUS(st) == 0;
 	}
-	CHECK("concurrent-200-clients", accepted == CLIENT_PROCS * CLIENTS_EACH && closed == accepted && good == CLIENT_PROCS,
+	CHECK("concurrent-200-clients",
+	      accepted == CLIENT_PROCS * CLIENTS_EACH && closed == accepted && good == CLIENT_PROCS,
 	      "%d accepted, %d closed, %d client processes ended well", accepted, closed, good);
 	CHECK("concurrent-many-open", most > CLIENTS_EACH, "at most %d open at once", most);
 	close(ep), close(lfd);

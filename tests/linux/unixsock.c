@@ -95,18 +95,21 @@ static void check_socket_errors(void)
 	check_err("pair-bad-type", socketpair(AF_UNIX, 99, 0, sv), EINVAL);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	CHECK("flags", fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) && (fcntl(fd, F_GETFD) & FD_CLOEXEC), "fd %d", fd);
-	CHECK("so-type-domain", geti(fd, SO_TYPE) == SOCK_STREAM && geti(fd, SO_DOMAIN) == AF_UNIX && geti(fd, SO_PROTOCOL) == 0,
+	CHECK("so-type-domain",
+	      geti(fd, SO_TYPE) == SOCK_STREAM && geti(fd, SO_DOMAIN) == AF_UNIX && geti(fd, SO_PROTOCOL) == 0,
 	      "type %d domain %d", geti(fd, SO_TYPE), geti(fd, SO_DOMAIN));
 	CHECK("so-error-none", geti(fd, SO_ERROR) == 0, "%d", geti(fd, SO_ERROR));
 	CHECK("so-acceptconn-no", geti(fd, SO_ACCEPTCONN) == 0, "%d", geti(fd, SO_ACCEPTCONN));
 	int v = 65536;
-	CHECK("so-sndbuf-doubled", setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) == 0 && geti(fd, SO_SNDBUF) == 131072,
-	      "%d", geti(fd, SO_SNDBUF));
-	CHECK("so-rcvbuf-doubled", setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0 && geti(fd, SO_RCVBUF) == 131072,
-	      "%d", geti(fd, SO_RCVBUF));
+	CHECK("so-sndbuf-doubled",
+	      setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) == 0 && geti(fd, SO_SNDBUF) == 131072, "%d",
+	      geti(fd, SO_SNDBUF));
+	CHECK("so-rcvbuf-doubled",
+	      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0 && geti(fd, SO_RCVBUF) == 131072, "%d",
+	      geti(fd, SO_RCVBUF));
 	v = 1;
-	CHECK("so-passcred", setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &v, sizeof(v)) == 0 && geti(fd, SO_PASSCRED) == 1, "%d",
-	      geti(fd, SO_PASSCRED));
+	CHECK("so-passcred", setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &v, sizeof(v)) == 0 && geti(fd, SO_PASSCRED) == 1,
+	      "%d", geti(fd, SO_PASSCRED));
 	socklen_t len = sizeof(v);
 	check_err("getsockopt-unknown", getsockopt(fd, SOL_SOCKET, 12345, &v, &len), ENOPROTOOPT);
 	check_err("setsockopt-unknown", setsockopt(fd, SOL_SOCKET, 12345, &v, sizeof(v)), ENOPROTOOPT);
@@ -124,7 +127,8 @@ static void check_socket_errors(void)
 	check_err("send-unconnected", send(fd, "x", 1, MSG_NOSIGNAL), ENOTCONN);
 	char c;
 	check_err("recv-unconnected", recv(fd, &c, 1, 0), EINVAL);
-	CHECK("poll-unconnected", revents(fd, POLLIN | POLLOUT) == (POLLOUT | POLLHUP), "revents %#x", revents(fd, POLLIN | POLLOUT));
+	CHECK("poll-unconnected", revents(fd, POLLIN | POLLOUT) == (POLLOUT | POLLHUP), "revents %#x",
+	      revents(fd, POLLIN | POLLOUT));
 	close(fd);
 	int file = open("/dev/null", O_RDONLY);
 	check_err("bind-not-socket", bind(file, (struct sockaddr *)&sa, sizeof(sa)), ENOTSOCK);
@@ -139,8 +143,10 @@ static void check_timeouts(void)
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	struct timeval tv = { 0, 200000 }, got = { 0, 0 };
 	socklen_t len = sizeof(got);
-	CHECK("rcvtimeo-set", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
-	      getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &got, &len) == 0 && got.tv_sec == 0 && got.tv_usec == 200000,
+	CHECK("rcvtimeo-set",
+	      setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+		      getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &got, &len) == 0 && got.tv_sec == 0 &&
+		      got.tv_usec == 200000,
 	      "got %ld.%06ld", (long)got.tv_sec, (long)got.tv_usec);
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -148,7 +154,8 @@ static void check_timeouts(void)
 	errno = 0;
 	long r = recv(sv[0], &c, 1, 0);
 	long ms = ms_since(&t0);
-	CHECK("rcvtimeo-eagain", r == -1 && errno == EAGAIN && ms >= 150, "returned %ld errno %d after %ld ms", r, errno, ms);
+	CHECK("rcvtimeo-eagain", r == -1 && errno == EAGAIN && ms >= 150, "returned %ld errno %d after %ld ms", r,
+	      errno, ms);
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	static char block[65536];
 	long sent = 0;
@@ -156,8 +163,8 @@ static void check_timeouts(void)
 	while ((r = send(sv[0], block, sizeof(block), 0)) > 0)
 		sent += r;
 	ms = ms_since(&t0);
-	CHECK("sndtimeo-eagain", r == -1 && errno == EAGAIN && sent > 0 && ms >= 150, "returned %ld errno %d after %ld ms, %ld sent",
-	      r, errno, ms, sent);
+	CHECK("sndtimeo-eagain", r == -1 && errno == EAGAIN && sent > 0 && ms >= 150,
+	      "returned %ld errno %d after %ld ms, %ld sent", r, errno, ms, sent);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -169,8 +176,10 @@ static void check_path_stream(void)
 	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	int cfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK("bind-path", bind(lfd, (struct sockaddr *)&sa, len) == 0, "errno %d", errno);
-	CHECK("getsockname-path", getsockname(lfd, (struct sockaddr *)&got, &glen) == 0 && glen == len &&
-	      strcmp(got.sun_path, sa.sun_path) == 0, "length %d (want %d), '%s'", (int)glen, (int)len, got.sun_path);
+	CHECK("getsockname-path",
+	      getsockname(lfd, (struct sockaddr *)&got, &glen) == 0 && glen == len &&
+		      strcmp(got.sun_path, sa.sun_path) == 0,
+	      "length %d (want %d), '%s'", (int)glen, (int)len, got.sun_path);
 	struct stat st;
 	CHECK("socket-file", stat(sa.sun_path, &st) == 0 && S_ISSOCK(st.st_mode), "mode %o", st.st_mode);
 	check_err("open-socket-file", open(sa.sun_path, O_RDWR), ENXIO);
@@ -195,34 +204,43 @@ static void check_path_stream(void)
 	check_err("connect-again", connect(cfd, (struct sockaddr *)&sa, len), EISCONN);
 	check_err("listen-connected", listen(cfd, 1), EINVAL);
 	glen = sizeof(got);
-	CHECK("getpeername-path", getpeername(cfd, (struct sockaddr *)&got, &glen) == 0 && glen == len &&
-	      strcmp(got.sun_path, sa.sun_path) == 0, "length %d '%s'", (int)glen, got.sun_path);
+	CHECK("getpeername-path",
+	      getpeername(cfd, (struct sockaddr *)&got, &glen) == 0 && glen == len &&
+		      strcmp(got.sun_path, sa.sun_path) == 0,
+	      "length %d '%s'", (int)glen, got.sun_path);
 	glen = sizeof(got);
 	memset(&got, 0x55, sizeof(got));
 	int afd = accept(lfd, (struct sockaddr *)&got, &glen);
-	CHECK("accept-unnamed-peer", afd >= 0 && glen == sizeof(sa_family_t) && got.sun_family == AF_UNIX, "fd %d length %d",
-	      afd, (int)glen);
+	CHECK("accept-unnamed-peer", afd >= 0 && glen == sizeof(sa_family_t) && got.sun_family == AF_UNIX,
+	      "fd %d length %d", afd, (int)glen);
 	glen = sizeof(got);
-	CHECK("accepted-name", getsockname(afd, (struct sockaddr *)&got, &glen) == 0 && glen == len &&
-	      strcmp(got.sun_path, sa.sun_path) == 0, "length %d", (int)glen);
-	glen = sizeof(got);
-	CHECK("client-name-unnamed", getsockname(cfd, (struct sockaddr *)&got, &glen) == 0 && glen == sizeof(sa_family_t),
+	CHECK("accepted-name",
+	      getsockname(afd, (struct sockaddr *)&got, &glen) == 0 && glen == len &&
+		      strcmp(got.sun_path, sa.sun_path) == 0,
 	      "length %d", (int)glen);
+	glen = sizeof(got);
+	CHECK("client-name-unnamed",
+	      getsockname(cfd, (struct sockaddr *)&got, &glen) == 0 && glen == sizeof(sa_family_t), "length %d",
+	      (int)glen);
 	struct ucred cr;
 	socklen_t crlen = sizeof(cr);
-	CHECK("so-peercred", getsockopt(afd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0 && crlen == sizeof(cr) &&
-	      cr.pid == getpid() && cr.uid == getuid() && cr.gid == getgid(), "pid %d uid %d", cr.pid, cr.uid);
+	CHECK("so-peercred",
+	      getsockopt(afd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0 && crlen == sizeof(cr) && cr.pid == getpid() &&
+		      cr.uid == getuid() && cr.gid == getgid(),
+	      "pid %d uid %d", cr.pid, cr.uid);
 	char buf[64] = { 0 };
-	CHECK("stream-data", write(cfd, "hello", 5) == 5 && read(afd, buf, sizeof(buf)) == 5 && memcmp(buf, "hello", 5) == 0,
-	      "'%s'", buf);
+	CHECK("stream-data",
+	      write(cfd, "hello", 5) == 5 && read(afd, buf, sizeof(buf)) == 5 && memcmp(buf, "hello", 5) == 0, "'%s'",
+	      buf);
 	glen = sizeof(got);
 	long r = (write(afd, "back", 4), recvfrom(cfd, buf, sizeof(buf), 0, (struct sockaddr *)&got, &glen));
-	CHECK("recvfrom-stream-source", r == 4 && glen == len && strcmp(got.sun_path, sa.sun_path) == 0, "r %ld length %d", r,
-	      (int)glen);
+	CHECK("recvfrom-stream-source", r == 4 && glen == len && strcmp(got.sun_path, sa.sun_path) == 0,
+	      "r %ld length %d", r, (int)glen);
 	CHECK("unlink-socket-file", unlink(sa.sun_path) == 0, "errno %d", errno);
 	int c2 = socket(AF_UNIX, SOCK_STREAM, 0);
 	check_err("connect-after-unlink", connect(c2, (struct sockaddr *)&sa, len), ENOENT);
-	CHECK("connection-outlives-unlink", write(cfd, "still", 5) == 5 && read(afd, buf, sizeof(buf)) == 5, "errno %d", errno);
+	CHECK("connection-outlives-unlink", write(cfd, "still", 5) == 5 && read(afd, buf, sizeof(buf)) == 5, "errno %d",
+	      errno);
 	/* a new listener at the same path; closed, its file stays and refuses */
 	int l2 = listener(SOCK_STREAM, &sa, len, 1);
 	CHECK("rebind-after-unlink", l2 >= 0, "errno %d", errno);
@@ -276,16 +294,20 @@ static void check_abstract(void)
 	socklen_t len = abstract_addr(&sa, "listen"), glen = sizeof(got);
 	int lfd = listener(SOCK_STREAM, &sa, len, 4);
 	CHECK("abstract-listen", lfd >= 0, "errno %d", errno);
-	CHECK("abstract-name", getsockname(lfd, (struct sockaddr *)&got, &glen) == 0 && glen == len && got.sun_path[0] == 0 &&
-	      memcmp(got.sun_path, sa.sun_path, len - 2) == 0, "length %d (want %d)", (int)glen, (int)len);
+	CHECK("abstract-name",
+	      getsockname(lfd, (struct sockaddr *)&got, &glen) == 0 && glen == len && got.sun_path[0] == 0 &&
+		      memcmp(got.sun_path, sa.sun_path, len - 2) == 0,
+	      "length %d (want %d)", (int)glen, (int)len);
 	int other = socket(AF_UNIX, SOCK_STREAM, 0);
 	check_err("abstract-in-use", bind(other, (struct sockaddr *)&sa, len), EADDRINUSE);
 	int cfd = connected(SOCK_STREAM, &sa, len);
 	int afd = accept(lfd, NULL, NULL);
 	char buf[8] = { 0 };
-	CHECK("abstract-connect", cfd >= 0 && afd >= 0 && write(cfd, "abs", 3) == 3 && read(afd, buf, 8) == 3, "errno %d", errno);
+	CHECK("abstract-connect", cfd >= 0 && afd >= 0 && write(cfd, "abs", 3) == 3 && read(afd, buf, 8) == 3,
+	      "errno %d", errno);
 	glen = sizeof(got);
-	CHECK("abstract-peername", getpeername(cfd, (struct sockaddr *)&got, &glen) == 0 && glen == len, "length %d", (int)glen);
+	CHECK("abstract-peername", getpeername(cfd, (struct sockaddr *)&got, &glen) == 0 && glen == len, "length %d",
+	      (int)glen);
 	close(lfd);
 	check_err("abstract-refused-after-close", connect(other, (struct sockaddr *)&sa, len), ECONNREFUSED);
 	CHECK("abstract-reusable", bind(other, (struct sockaddr *)&sa, len) == 0, "errno %d", errno);
@@ -298,9 +320,11 @@ static void check_abstract(void)
 	sa_family_t fam = AF_UNIX;
 	glen = sizeof(got);
 	memset(&got, 0, sizeof(got));
-	CHECK("autobind", bind(ab, (struct sockaddr *)&fam, sizeof(fam)) == 0 &&
-	      getsockname(ab, (struct sockaddr *)&got, &glen) == 0 && glen == 8 && got.sun_path[0] == 0 &&
-	      strspn(got.sun_path + 1, "0123456789abcdef") == 5, "length %d '%s'", (int)glen, got.sun_path + 1);
+	CHECK("autobind",
+	      bind(ab, (struct sockaddr *)&fam, sizeof(fam)) == 0 &&
+		      getsockname(ab, (struct sockaddr *)&got, &glen) == 0 && glen == 8 && got.sun_path[0] == 0 &&
+		      strspn(got.sun_path + 1, "0123456789abcdef") == 5,
+	      "length %d '%s'", (int)glen, got.sun_path + 1);
 	/* SO_PASSCRED makes an unnamed sender bind itself on send */
 	int rx = socket(AF_UNIX, SOCK_DGRAM, 0), tx = socket(AF_UNIX, SOCK_DGRAM, 0), on = 1;
 	struct sockaddr_un ra;
@@ -323,7 +347,8 @@ static void check_dgram(void)
 {
 	struct sockaddr_un a, b, got;
 	socklen_t alen = path_addr(&a, "dg-a"), blen = path_addr(&b, "dg-b"), glen = sizeof(got);
-	int fa = socket(AF_UNIX, SOCK_DGRAM, 0), fb = socket(AF_UNIX, SOCK_DGRAM, 0), fc = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int fa = socket(AF_UNIX, SOCK_DGRAM, 0), fb = socket(AF_UNIX, SOCK_DGRAM, 0),
+	    fc = socket(AF_UNIX, SOCK_DGRAM, 0);
 	bind(fa, (struct sockaddr *)&a, alen);
 	bind(fb, (struct sockaddr *)&b, blen);
 	char buf[256];
@@ -332,11 +357,12 @@ static void check_dgram(void)
 	sendto(fa, "3", 1, 0, (struct sockaddr *)&b, blen);
 	CHECK("dgram-sendto", r == 3, "r %ld errno %d", r, errno);
 	r = recvfrom(fb, buf, sizeof(buf), 0, (struct sockaddr *)&got, &glen);
-	CHECK("dgram-recvfrom-source", r == 3 && glen == alen && strcmp(got.sun_path, a.sun_path) == 0, "r %ld length %d", r,
-	      (int)glen);
+	CHECK("dgram-recvfrom-source", r == 3 && glen == alen && strcmp(got.sun_path, a.sun_path) == 0,
+	      "r %ld length %d", r, (int)glen);
 	r = recv(fb, buf, sizeof(buf), MSG_PEEK);
 	long r2 = recv(fb, buf, sizeof(buf), 0);
-	CHECK("dgram-boundaries-peek", r == 6 && r2 == 6 && recv(fb, buf, sizeof(buf), 0) == 1, "peek %ld, then %ld", r, r2);
+	CHECK("dgram-boundaries-peek", r == 6 && r2 == 6 && recv(fb, buf, sizeof(buf), 0) == 1, "peek %ld, then %ld", r,
+	      r2);
 	sendto(fa, "truncated!", 10, 0, (struct sockaddr *)&b, blen);
 	struct iovec iov = { buf, 4 };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -356,11 +382,14 @@ static void check_dgram(void)
 	check_err("dgram-listen", listen(fa, 1), EOPNOTSUPP);
 	check_err("dgram-accept", accept(fa, NULL, NULL), EOPNOTSUPP);
 	/* connected: b takes datagrams from a only */
-	CHECK("dgram-connect", connect(fb, (struct sockaddr *)&a, alen) == 0 && send(fb, "to-a", 4, 0) == 4 &&
-	      recv(fa, buf, sizeof(buf), 0) == 4, "errno %d", errno);
+	CHECK("dgram-connect",
+	      connect(fb, (struct sockaddr *)&a, alen) == 0 && send(fb, "to-a", 4, 0) == 4 &&
+		      recv(fa, buf, sizeof(buf), 0) == 4,
+	      "errno %d", errno);
 	check_err("dgram-sendto-other-peer", sendto(fc, "x", 1, 0, (struct sockaddr *)&b, blen), EPERM);
 	glen = sizeof(got);
-	CHECK("dgram-getpeername", getpeername(fb, (struct sockaddr *)&got, &glen) == 0 && glen == alen, "length %d", (int)glen);
+	CHECK("dgram-getpeername", getpeername(fb, (struct sockaddr *)&got, &glen) == 0 && glen == alen, "length %d",
+	      (int)glen);
 	/* the queue of a receiver fills: a non-blocking sender gets EAGAIN */
 	int n = 0;
 	while (n < 1000 && sendto(fc, "q", 1, MSG_DONTWAIT, (struct sockaddr *)&a, alen) == 1)
@@ -373,8 +402,10 @@ static void check_dgram(void)
 	check_err("dgram-then-unconnected", send(fb, "x", 1, 0), ENOTCONN);
 	/* pairs keep boundaries too */
 	int sv[2];
-	CHECK("dgram-pair", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0 && send(sv[0], "ab", 2, 0) == 2 &&
-	      send(sv[0], "cde", 3, 0) == 3 && recv(sv[1], buf, sizeof(buf), 0) == 2 && recv(sv[1], buf, sizeof(buf), 0) == 3,
+	CHECK("dgram-pair",
+	      socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0 && send(sv[0], "ab", 2, 0) == 2 &&
+		      send(sv[0], "cde", 3, 0) == 3 && recv(sv[1], buf, sizeof(buf), 0) == 2 &&
+		      recv(sv[1], buf, sizeof(buf), 0) == 3,
 	      "errno %d", errno);
 	check_err("dgram-pair-empty", recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
 	close(sv[0]), close(sv[1]), close(fb), close(fc);
@@ -405,8 +436,10 @@ static void check_seqpacket(void)
 	check_err("seqpacket-recv-unconnected", recv(fd, buf, 1, 0), ENOTCONN);
 	check_err("seqpacket-send-unconnected", send(fd, "x", 1, 0), ENOTCONN);
 	int afd = connect(fd, (struct sockaddr *)&sa, len) == 0 ? accept(lfd, NULL, NULL) : -1;
-	CHECK("seqpacket-accept", afd >= 0 && send(fd, "rec1", 4, 0) == 4 && send(fd, "rec22", 5, 0) == 5 &&
-	      recv(afd, buf, sizeof(buf), 0) == 4 && recv(afd, buf, sizeof(buf), 0) == 5, "errno %d", errno);
+	CHECK("seqpacket-accept",
+	      afd >= 0 && send(fd, "rec1", 4, 0) == 4 && send(fd, "rec22", 5, 0) == 5 &&
+		      recv(afd, buf, sizeof(buf), 0) == 4 && recv(afd, buf, sizeof(buf), 0) == 5,
+	      "errno %d", errno);
 	int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	check_err("seqpacket-abstract-other-type", connect(sfd, (struct sockaddr *)&sa, len), ECONNREFUSED);
 	close(sfd), close(fd), close(afd), close(lfd);
@@ -444,22 +477,25 @@ static void check_stream_semantics(void)
 	r = read(sv[1], buf, sizeof(buf));
 	r2 = read(sv[1], buf, sizeof(buf));
 	CHECK("half-close-eof", r == 4 && r2 == 0, "read %ld then %ld", r, r2);
-	CHECK("half-close-answer", write(sv[1], "reply", 5) == 5 && read(sv[0], buf, sizeof(buf)) == 5, "errno %d", errno);
+	CHECK("half-close-answer", write(sv[1], "reply", 5) == 5 && read(sv[0], buf, sizeof(buf)) == 5, "errno %d",
+	      errno);
 	errno = 0;
 	sigpipes = 0;
 	r = write(sv[0], "x", 1);
-	CHECK("write-after-shutdown-sigpipe", r == -1 && errno == EPIPE && sigpipes == 1, "r %ld errno %d, %d SIGPIPE", r, errno,
-	      sigpipes);
+	CHECK("write-after-shutdown-sigpipe", r == -1 && errno == EPIPE && sigpipes == 1, "r %ld errno %d, %d SIGPIPE",
+	      r, errno, sigpipes);
 	/* shutdown(SHUT_RD): data already there can still be read, the peer's writes fail */
 	write(sv[1], "queued", 6);
 	shutdown(sv[0], SHUT_RD);
-	CHECK("shut-rd-reads-queued", read(sv[0], buf, sizeof(buf)) == 6 && read(sv[0], buf, sizeof(buf)) == 0, "errno %d", errno);
+	CHECK("shut-rd-reads-queued", read(sv[0], buf, sizeof(buf)) == 6 && read(sv[0], buf, sizeof(buf)) == 0,
+	      "errno %d", errno);
 	sigpipes = 0;
 	errno = 0;
 	r = send(sv[1], "x", 1, MSG_NOSIGNAL);
 	CHECK("peer-shut-rd-epipe-nosignal", r == -1 && errno == EPIPE && sigpipes == 0, "r %ld errno %d", r, errno);
-	CHECK("poll-shutdown-both", (revents(sv[0], POLLIN | POLLRDHUP) & (POLLIN | POLLRDHUP | POLLHUP)) ==
-	      (POLLIN | POLLRDHUP | POLLHUP), "revents %#x", revents(sv[0], POLLIN | POLLRDHUP));
+	CHECK("poll-shutdown-both",
+	      (revents(sv[0], POLLIN | POLLRDHUP) & (POLLIN | POLLRDHUP | POLLHUP)) == (POLLIN | POLLRDHUP | POLLHUP),
+	      "revents %#x", revents(sv[0], POLLIN | POLLRDHUP));
 	check_err("shutdown-bad-how", shutdown(sv[0], 7), EINVAL);
 	close(sv[0]), close(sv[1]);
 	/* the peer closes with bytes unread: ECONNRESET */
@@ -490,7 +526,8 @@ static void check_nonblocking_accept(void)
 	bind(lfd, (struct sockaddr *)&sa, len);
 	listen(lfd, 1);
 	check_err("accept-eagain", accept(lfd, NULL, NULL), EAGAIN);
-	CHECK("listener-not-readable", revents(lfd, POLLIN | POLLOUT) == 0, "revents %#x", revents(lfd, POLLIN | POLLOUT));
+	CHECK("listener-not-readable", revents(lfd, POLLIN | POLLOUT) == 0, "revents %#x",
+	      revents(lfd, POLLIN | POLLOUT));
 	int c[3];
 	for (int i = 0; i < 3; i++)
 		c[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -499,7 +536,8 @@ static void check_nonblocking_accept(void)
 	CHECK("backlog-one-more", connect(c[1], (struct sockaddr *)&sa, len) == 0, "errno %d", errno);
 	check_err("backlog-full-eagain", connect(c[2], (struct sockaddr *)&sa, len), EAGAIN);
 	int a = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	CHECK("accept4-flags", a >= 0 && (fcntl(a, F_GETFL) & O_NONBLOCK) && (fcntl(a, F_GETFD) & FD_CLOEXEC), "fd %d", a);
+	CHECK("accept4-flags", a >= 0 && (fcntl(a, F_GETFL) & O_NONBLOCK) && (fcntl(a, F_GETFD) & FD_CLOEXEC), "fd %d",
+	      a);
 	CHECK("backlog-room-again", connect(c[2], (struct sockaddr *)&sa, len) == 0, "errno %d", errno);
 	CHECK("client-writes-before-accept", write(c[2], "early", 5) == 5, "errno %d", errno);
 	int b = accept(lfd, NULL, NULL), d = accept(lfd, NULL, NULL);
@@ -524,7 +562,10 @@ static long send_fds(int s, const int *fds, int n)
 		char buf[CMSG_SPACE(sizeof(int) * 8)];
 		struct cmsghdr align;
 	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -542,7 +583,9 @@ static int recv_fds(int s, int *fds, int room, int *flags, int rflags)
 		char buf[CMSG_SPACE(sizeof(int) * 8)];
 		struct cmsghdr align;
 	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = room ? u.buf : NULL,
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = room ? u.buf : NULL,
 			     .msg_controllen = room ? CMSG_SPACE(sizeof(int) * (size_t)room) : 0 };
 	if (recvmsg(s, &mh, rflags) != 1)
 		return -1;
@@ -592,7 +635,8 @@ static void check_rights(void)
 	int n = recv_fds(sv[0], fds, 1, &flags, MSG_CMSG_CLOEXEC);
 	waitpid(p, &st, 0);
 	r = n == 1 ? read(fds[0], buf, 3) : -1;
-	CHECK("rights-from-child", n == 1 && r == 3 && memcmp(buf, "456", 3) == 0 && !(flags & MSG_CTRUNC), "n %d read %ld", n, r);
+	CHECK("rights-from-child", n == 1 && r == 3 && memcmp(buf, "456", 3) == 0 && !(flags & MSG_CTRUNC),
+	      "n %d read %ld", n, r);
 	CHECK("rights-cmsg-cloexec", n == 1 && (fcntl(fds[0], F_GETFD) & FD_CLOEXEC), "no FD_CLOEXEC");
 	if (n == 1)
 		close(fds[0]);
@@ -631,8 +675,9 @@ static void check_rights(void)
 	struct ucred cr = { 0, 0, 0 };
 	if (cm && cm->cmsg_type == SCM_CREDENTIALS)
 		memcpy(&cr, CMSG_DATA(cm), sizeof(cr));
-	CHECK("scm-credentials", r == 1 && cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
-	      cm->cmsg_len == CMSG_LEN(sizeof(cr)) && cr.pid == p && cr.uid == getuid() && cr.gid == getgid(),
+	CHECK("scm-credentials",
+	      r == 1 && cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+		      cm->cmsg_len == CMSG_LEN(sizeof(cr)) && cr.pid == p && cr.uid == getuid() && cr.gid == getgid(),
 	      "r %ld pid %d (want %d)", r, cr.pid, p);
 	/* explicit credentials, the sender's own */
 	struct ucred mine = { getpid(), getuid(), getgid() };
@@ -646,8 +691,10 @@ static void check_rights(void)
 	cm->cmsg_type = SCM_CREDENTIALS;
 	cm->cmsg_len = CMSG_LEN(sizeof(mine));
 	memcpy(CMSG_DATA(cm), &mine, sizeof(mine));
-	CHECK("scm-credentials-explicit", sendmsg(sv[0], &sm, 0) == 1 && recvmsg(sv[1], &mh, 0) == 1 &&
-	      (cm = CMSG_FIRSTHDR(&mh)) && memcpy(&cr, CMSG_DATA(cm), sizeof(cr)) && cr.pid == getpid(), "errno %d", errno);
+	CHECK("scm-credentials-explicit",
+	      sendmsg(sv[0], &sm, 0) == 1 && recvmsg(sv[1], &mh, 0) == 1 && (cm = CMSG_FIRSTHDR(&mh)) &&
+		      memcpy(&cr, CMSG_DATA(cm), sizeof(cr)) && cr.pid == getpid(),
+	      "errno %d", errno);
 	close(sv[0]), close(sv[1]);
 }
 

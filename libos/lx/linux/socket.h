@@ -135,6 +135,7 @@ struct linux_sockaddr_in6 {
 	uint8_t addr[16];
 	uint32_t scope_id;
 };
-_Static_assert(sizeof(struct linux_sockaddr_in) == 16 && sizeof(struct linux_sockaddr_in6) == 28, "Linux's sockaddr_in, _in6");
+_Static_assert(sizeof(struct linux_sockaddr_in) == 16 && sizeof(struct linux_sockaddr_in6) == 28,
+	       "Linux's sockaddr_in, _in6");
 
 #endif

@@ -563,7 +563,9 @@ static long stream_send(struct usock *u, struct sock_msg *m)
 		return u->state == U_CONN ? -EISCONN : -EOPNOTSUPP;
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	do {
+	if ((err = stream_send_error(u)) < 0)
+		return err;
+	while (done < m->len) { /* (nothing to send, nothing is queued: a stream has no empty records) */
 		if ((err = stream_send_error(u)) < 0)
 			break;
 		if (u->tx_bytes >= (size_t)u->s.sndbuf) {
@@ -578,7 +580,7 @@ static long stream_send(struct usock *u, struct sock_msg *m)
 			break;
 		rx_push(u->peer, r);
 		done += k;
-	} while (done < m->len);
+	}
 	return done ? (long)done : err;
 }
 

@@ -455,6 +455,8 @@ static void check_stream_semantics(void)
 	long r2 = recv(sv[1], buf, sizeof(buf), 0);
 	CHECK("stream-peek", r == 3 && r2 == 6 && memcmp(buf, "abcdef", 6) == 0, "peek %ld then %ld", r, r2);
 	check_err("stream-dontwait", recv(sv[1], buf, 1, MSG_DONTWAIT), EAGAIN);
+	CHECK("stream-empty-send", send(sv[0], buf, 0, 0) == 0, "errno %d", errno);
+	check_err("stream-empty-send-queues-nothing", recv(sv[1], buf, 1, MSG_PEEK | MSG_DONTWAIT), EAGAIN);
 	write(sv[0], "ab", 2);
 	write(sv[0], "cd", 2);
 	int inq = -1;

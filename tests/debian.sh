@@ -84,6 +84,8 @@ else
 fi
 case_ python3-script --with "$t/script.py" -- /usr/bin/python3 "$t/script.py"
 case_ python3-multiprocessing --with "$t/mp_pool.py" -- /usr/bin/python3 "$t/mp_pool.py"
+case_ python3-unix-sockets --with "$t/unix_sockets.py" -- /usr/bin/python3 "$t/unix_sockets.py"
+case_ python3-http-loopback --with "$t/http_loopback.py" -- /usr/bin/python3 "$t/http_loopback.py"
 case_ lua5.4 --with "$t/script.lua" -- /usr/bin/lua5.4 "$t/script.lua"
 case_ sqlite3 --with "$out/data/rows.sql" -- /usr/bin/sqlite3 rows.db ".read $out/data/rows.sql"
 case_ gawk --with "$t/words.awk" --with "$t/words.txt" -- /usr/bin/gawk -f "$t/words.awk" "$t/words.txt"

@@ -65,6 +65,7 @@ formatted="
 	libos/lx/linux/time.h
 	libos/lx/linux/tty.h
 	libos/lx/loader.h
+	libos/lx/loopback.c
 	libos/lx/mem.h
 	libos/lx/process.h
 	libos/lx/procfs.h
@@ -74,12 +75,16 @@ formatted="
 	libos/lx/resource.h
 	libos/lx/shared.h
 	libos/lx/signal.h
+	libos/lx/socket.c
+	libos/lx/socket.h
 	libos/lx/stream.c
 	libos/lx/stream.h
 	libos/lx/syscall.h
 	libos/lx/thread.h
 	libos/lx/time.c
 	libos/lx/time.h
+	libos/lx/unix.c
+	libos/lx/unix.h
 	libos/native/net.c
 	libos/native/net.h
 	tests/kernel/n_net.c
@@ -91,7 +96,10 @@ formatted="
 	tests/kernel/streamtests.c
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
+	tests/linux/loopback.c
 	tests/linux/status.c
+	tests/linux/unixload.c
+	tests/linux/unixsock.c
 	tests/unit/lx_stubs.c
 	tests/unit/test_dpf.c
 	tests/unit/test_string.c

@@ -11,6 +11,7 @@ struct interest {
 	uint32_t events;
 	uint64_t data;
 	short last;      /* what was reported last (edge-triggered: only new readiness counts) */
+	uint64_t wakes;  /* the file's wait queue's wakes when it was last looked at (edge-triggered: a wake is an event) */
 	bool disabled;   /* one-shot, already reported */
 	struct interest *next;
 };
@@ -99,6 +100,7 @@ static long ctl(struct epoll *ep, int op, int fd, const struct linux_epoll_event
 			return target->ops == &epoll_ops ? -EINVAL : -ENOMEM;
 		}
 		*i = (struct interest){ .fd = fd, .file = target, .events = ev->events, .data = ev->data, .next = ep->list };
+		i->wakes = target->ops->waitq && target->ops->waitq(target) ? target->ops->waitq(target)->wakes - 1 : 0;
 		ep->list = i;
 		return 0;
 	}
@@ -147,9 +149,11 @@ static long collect(struct epoll *ep, struct linux_epoll_event *out, long max, b
 		struct file *f = i->file;
 		short ready = (short)((f->ops->poll ? f->ops->poll(f) : (POLLIN | POLLOUT)) &
 				      (short)(i->events | EPOLLERR | EPOLLHUP));
-		short fresh = (i->events & EPOLLET) ? (short)(ready & ~i->last) : ready;
+		struct lx_waitq *fq = f->ops->waitq ? f->ops->waitq(f) : NULL, *q = wait ? fq : NULL;
+		bool woken = fq && fq->wakes != i->wakes; /* edge-triggered, as Linux: new data is an event even when already readable */
+		short fresh = (i->events & EPOLLET) && !woken ? (short)(ready & ~i->last) : ready;
 		i->last = ready;
-		struct lx_waitq *q = wait && f->ops->waitq ? f->ops->waitq(f) : NULL;
+		i->wakes = fq ? fq->wakes : 0;
 		if (q)
 			lx_waitq_add(q);
 		else if (wait)

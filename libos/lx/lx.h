@@ -73,6 +73,7 @@
 #include "libos/lx/stream.h"
 #include "libos/lx/procfs.h"
 #include "libos/lx/fault.h"
+#include "libos/lx/socket.h"
 #include "libos/lx/vfs.h" /* the file system's insides (vfs*.c, dev.c, procfs.c...): last, it includes this */
 
 #endif

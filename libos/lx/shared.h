@@ -26,6 +26,10 @@ struct lx_shared {
 	struct linux_winsize tty_size;
 	bool stream_helper; /* pid 1's stream thread wakes stream_waiters at every change of a host stream */
 	struct lx_waitq stream_waiters; /* readers and writers of the host streams, in any process */
+	void *unix_abstract; /* AF_UNIX sockets bound to abstract names, a list (unix.c) */
+	uint32_t unix_autobind; /* the next autobind name to try (unix.c) */
+	void *loopback_bound; /* loopback internet sockets holding a port, a list (loopback.c) */
+	uint32_t loopback_port; /* the next ephemeral port to try (loopback.c) */
 	struct lx_proc procs[LX_MAX_PROCS];
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)

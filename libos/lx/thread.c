@@ -241,6 +241,7 @@ long lx_waitq_add(struct lx_waitq *q)
 
 void lx_waitq_wake(struct lx_waitq *q)
 {
+	q->wakes++;
 	waitq_signal(q, LX_WAKE_QUEUE, true);
 }
 

@@ -11,6 +11,7 @@
 struct lx_waitq {
 	long ntfn[LX_WAITQ_SLOTS];
 	struct lx_waitq *more; /* NULL, or the next block */
+	uint64_t wakes; /* lx_waitq_wake's so far: epoll's edge-triggered mode tells a new event by it */
 };
 /* The bits a thread's notification (struct lx_thread's ntfn) is signalled with. */
 #define LX_WAKE_FUTEX 1 /* a futex wake */

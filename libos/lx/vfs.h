@@ -49,6 +49,7 @@ struct inode {
 	uint32_t rdev;
 	gen_fn gen;                     /* procfs: text made at open */
 	const char *(*link)(void);      /* procfs: a symlink whose target is the calling process's (data unused) */
+	void *sock;                     /* socket file: the AF_UNIX socket bound to it (unix.c), NULL once that closes */
 };
 
 extern struct inode *vfs_root;

@@ -1,0 +1,289 @@
+/* AF_INET and AF_INET6 until lx has a TCP/IP stack: TCP and UDP over loopback inside the machine, on AF_UNIX's machinery. */
+#include "libos/lx/vfs.h"
+#include "libos/lx/unix.h"
+
+/*
+ * A stand-in that lets a program's processes reach each other at 127.0.0.1
+ * and ::1 (a server and its clients in one VM) with Linux's addresses,
+ * ports and errnos; there is no interface to the outside yet, so any other
+ * destination is unreachable (ENETUNREACH) and only local addresses can be
+ * bound (EADDRNOTAVAIL). A socket holding a port is on a list in the
+ * shared header; IPv4 addresses are kept as ::ffff:a.b.c.d, so that an
+ * IPv6 socket bound to :: takes IPv4 connections too unless IPV6_V6ONLY.
+ * The bytes move as AF_UNIX's do (unix.c).
+ */
+static const uint8_t v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const uint8_t zeros[16];
+
+static bool is_v4(const uint8_t *ip)
+{
+	return memcmp(ip, v4_prefix, 12) == 0;
+}
+
+static bool is_any(const uint8_t *ip)
+{
+	return memcmp(ip, zeros, 16) == 0 || (is_v4(ip) && memcmp(ip + 12, zeros, 4) == 0);
+}
+
+static bool is_loopback(const uint8_t *ip)
+{
+	static const uint8_t one6[16] = { [15] = 1 };
+	return memcmp(ip, one6, 16) == 0 || (is_v4(ip) && ip[12] == 127);
+}
+
+/* An address for a socket of family into ip and port: 0; -EINVAL (short), -EAFNOSUPPORT (another family). */
+static long parse(int family, const void *addr, int len, uint8_t *ip, uint16_t *port)
+{
+	uint16_t fam;
+	memcpy(&fam, addr, sizeof(fam));
+	if (family == AF_INET) {
+		struct linux_sockaddr_in a;
+		if (len < (int)sizeof(a))
+			return -EINVAL;
+		memcpy(&a, addr, sizeof(a));
+		if (fam != AF_INET)
+			return -EAFNOSUPPORT;
+		memcpy(ip, v4_prefix, 12);
+		memcpy(ip + 12, a.addr, 4);
+		*port = (uint16_t)(a.port >> 8 | a.port << 8);
+		return 0;
+	}
+	struct linux_sockaddr_in6 a;
+	if (len < (int)sizeof(a) - 4) /* without scope_id, as Linux takes it */
+		return -EINVAL;
+	memset(&a, 0, sizeof(a));
+	memcpy(&a, addr, (size_t)(len < (int)sizeof(a) ? len : (int)sizeof(a)));
+	if (fam != AF_INET6)
+		return -EAFNOSUPPORT;
+	memcpy(ip, a.addr, 16);
+	*port = (uint16_t)(a.port >> 8 | a.port << 8);
+	return 0;
+}
+
+/* u's name as getsockname tells it: ip and port in u's family. */
+static void set_name(struct usock *u, const uint8_t *ip, uint16_t port)
+{
+	uint16_t be = (uint16_t)(port >> 8 | port << 8);
+	memset(&u->name, 0, sizeof(u->name));
+	if (u->s.family == AF_INET) {
+		struct linux_sockaddr_in a = { AF_INET, be, { ip[12], ip[13], ip[14], ip[15] }, { 0 } };
+		memcpy(&u->name.sa, &a, sizeof(a));
+		u->name.len = sizeof(a);
+	} else {
+		struct linux_sockaddr_in6 a = { AF_INET6, be, 0, { 0 }, 0 };
+		memcpy(a.addr, ip, 16);
+		memcpy(&u->name.sa, &a, sizeof(a));
+		u->name.len = sizeof(a);
+	}
+}
+
+/* Does b, holding its port, take what comes to ip? */
+static bool covers(const struct usock *b, const uint8_t *ip)
+{
+	if (memcmp(b->ip, ip, 16) == 0)
+		return true;
+	if (memcmp(b->ip, zeros, 16) == 0) /* :: */
+		return !(b->v6only && is_v4(ip));
+	return is_v4(b->ip) && is_any(b->ip) && is_v4(ip); /* 0.0.0.0 */
+}
+
+/* Would u, bound at ip and port, clash with a socket holding that port? */
+static bool in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
+{
+	struct usock me = *u;
+	memcpy(me.ip, ip, 16);
+	for (struct usock *b = LX_SH->loopback_bound; b; b = b->next_named)
+		if (b != u && b->port == port && (b->s.type == SOCK_STREAM) == (u->s.type == SOCK_STREAM) &&
+		    (covers(b, ip) || covers(&me, b->ip)))
+			return true;
+	return false;
+}
+
+/* Hold ip and port for u (port 0: an ephemeral one): 0 or -EADDRINUSE. */
+static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
+{
+	uint32_t span = IP_PORT_LAST - IP_PORT_FIRST + 1;
+	for (uint32_t i = 0; port == 0 && i < span; i++) {
+		uint16_t p = (uint16_t)(IP_PORT_FIRST + LX_SH->loopback_port++ % span);
+		if (!in_use(u, ip, p))
+			port = p;
+	}
+	if (port == 0 || in_use(u, ip, port))
+		return -EADDRINUSE;
+	memcpy(u->ip, ip, 16);
+	u->port = port;
+	set_name(u, ip, port);
+	u->next_named = LX_SH->loopback_bound;
+	LX_SH->loopback_bound = u;
+	return 0;
+}
+
+static long lo_bind(struct usock *u, const void *addr, int len)
+{
+	uint8_t ip[16];
+	uint16_t port;
+	long r = parse(u->s.family, addr, len, ip, &port);
+	if (r < 0)
+		return u->s.family == AF_INET6 && r == -EAFNOSUPPORT ? -EINVAL : r;
+	if (u->name.len)
+		return -EINVAL;
+	if (!is_any(ip) && !is_loopback(ip))
+		return -EADDRNOTAVAIL;
+	if (u->s.family == AF_INET6 && u->v6only && is_v4(ip))
+		return -EINVAL;
+	return hold(u, ip, port);
+}
+
+static long lo_autobind(struct usock *u)
+{
+	return hold(u, u->s.family == AF_INET ? (const uint8_t[16]){ [10] = 0xff, [11] = 0xff } : zeros, 0);
+}
+
+static void lo_unbind(struct usock *u)
+{
+	struct usock **pp = (struct usock **)&LX_SH->loopback_bound;
+	while (*pp && *pp != u)
+		pp = &(*pp)->next_named;
+	if (*pp)
+		*pp = u->next_named;
+}
+
+/* The socket at addr for u: a listener (stream) or a bound socket (datagram); NULL with *err. */
+static struct usock *lo_find(struct usock *u, const void *addr, int len, long *err)
+{
+	uint8_t ip[16];
+	uint16_t port;
+	if ((*err = parse(u->s.family, addr, len, ip, &port)) < 0)
+		return NULL;
+	if (is_any(ip)) /* as Linux: "any" means this machine */
+		ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
+	if (!is_loopback(ip)) {
+		*err = -ENETUNREACH;
+		return NULL;
+	}
+	for (struct usock *b = LX_SH->loopback_bound; b; b = b->next_named)
+		if (b->port == port && b->s.type == u->s.type && covers(b, ip) && !b->dead &&
+		    (u->s.type != SOCK_STREAM || b->state == U_LISTEN))
+			return b;
+	*err = -ECONNREFUSED;
+	return NULL;
+}
+
+static int lo_unnamed(const struct usock *u, void *addr)
+{
+	if (u->s.family == AF_INET) {
+		struct linux_sockaddr_in a = { AF_INET, 0, { 0 }, { 0 } };
+		memcpy(addr, &a, sizeof(a));
+		return sizeof(a);
+	}
+	struct linux_sockaddr_in6 a = { AF_INET6, 0, 0, { 0 }, 0 };
+	memcpy(addr, &a, sizeof(a));
+	return sizeof(a);
+}
+
+/* The accepted side has the address the client asked for; a client bound to "any" now has that address too. */
+static void lo_connected(struct usock *client, struct usock *e, const struct usock *o, const void *addr, int len)
+{
+	uint8_t ip[16];
+	uint16_t port;
+	parse(client->s.family, addr, len, ip, &port);
+	if (is_any(ip))
+		ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
+	set_name(e, ip, o->port);
+	if (is_any(client->ip)) {
+		memcpy(client->ip, ip, 16);
+		set_name(client, ip, client->port);
+	}
+}
+
+/* A socket bound to "any" sends from the loopback address (every destination is one). */
+static void lo_source(const struct usock *u, struct uname *n)
+{
+	struct usock me = *u;
+	uint8_t ip[16];
+	memcpy(ip, u->ip, 16);
+	if (!is_any(ip))
+		return;
+	ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
+	set_name(&me, ip, u->port);
+	*n = me.name;
+}
+
+/* Is name an option of level that the stand-in takes (and keeps only where it says so)? */
+static bool known(int level, int name)
+{
+	switch (level) {
+	case IPPROTO_TCP:
+		return name == TCP_NODELAY || name == TCP_MAXSEG || name == TCP_CORK || name == TCP_KEEPIDLE ||
+		       name == TCP_KEEPINTVL || name == TCP_KEEPCNT || name == TCP_DEFER_ACCEPT ||
+		       name == TCP_QUICKACK || name == TCP_USER_TIMEOUT || name == TCP_FASTOPEN;
+	case IPPROTO_IP:
+		return name == IP_TOS || name == IP_TTL;
+	case IPPROTO_IPV6:
+		return name == IPV6_V6ONLY;
+	default:
+		return false;
+	}
+}
+
+static long lo_setopt(struct usock *u, int level, int name, uint64_t uval, long len)
+{
+	int v;
+	if (!known(level, name) || (level == IPPROTO_IPV6 && u->s.family != AF_INET6) ||
+	    (level == IPPROTO_TCP && u->s.type != SOCK_STREAM))
+		return -ENOPROTOOPT;
+	long r = sock_opt_int(uval, len, &v);
+	if (r < 0)
+		return r;
+	if (level == IPPROTO_IPV6) {
+		if (u->name.len)
+			return -EINVAL; /* as Linux: only before bind */
+		u->v6only = v != 0;
+	}
+	if (level == IPPROTO_TCP && name == TCP_NODELAY)
+		u->nodelay = v != 0;
+	return 0;
+}
+
+static long lo_getopt(struct usock *u, int level, int name, void *buf)
+{
+	int v = 0;
+	if (!known(level, name) || (level == IPPROTO_IPV6 && u->s.family != AF_INET6) ||
+	    (level == IPPROTO_TCP && u->s.type != SOCK_STREAM))
+		return -ENOPROTOOPT;
+	if (level == IPPROTO_IPV6)
+		v = u->v6only;
+	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
+		v = u->nodelay;
+	else if (level == IPPROTO_IP && name == IP_TTL)
+		v = 64;
+	memcpy(buf, &v, sizeof(v));
+	return sizeof(v);
+}
+
+static const struct unaming lo_naming = { true,       lo_bind,      lo_find,   lo_autobind, lo_unbind,
+					  lo_unnamed, lo_connected, lo_source, lo_setopt,   lo_getopt };
+
+/* socket(AF_INET or AF_INET6, type, protocol): TCP and UDP. */
+static long lo_create(int family, int type, int protocol, struct sock **out)
+{
+	int want = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return type == SOCK_RAW ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
+	if (protocol != 0 && protocol != want)
+		return -EPROTONOSUPPORT;
+	return usock_create(&lo_naming, family, type, want, out);
+}
+
+static long lo_create4(int type, int protocol, struct sock **out)
+{
+	return lo_create(AF_INET, type, protocol, out);
+}
+
+static long lo_create6(int type, int protocol, struct sock **out)
+{
+	return lo_create(AF_INET6, type, protocol, out);
+}
+
+const struct sock_family loopback_inet_family = { lo_create4, NULL };
+const struct sock_family loopback_inet6_family = { lo_create6, NULL };

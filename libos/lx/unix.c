@@ -1,0 +1,816 @@
+/* AF_UNIX sockets: stream, datagram and seqpacket; path and abstract names; SCM_RIGHTS and SCM_CREDENTIALS. */
+#include "libos/lx/vfs.h"
+#include "libos/lx/unix.h"
+
+/*
+ * Every socket keeps a queue of records (struct urec) it has received: a
+ * write of a stream, or one datagram or seqpacket message, with the files
+ * and credentials sent along. A record holds its sender, whose tx_bytes
+ * count it until it is read: a sender waits while its tx_bytes reach its
+ * SO_SNDBUF, as Linux's do. A stream connect makes the listener's side of
+ * the connection (an embryo) at once and queues it for accept.
+ *
+ * Names: a path name is a socket file made by bind (its inode's sock points
+ * back here while the socket is open); an abstract name (a leading NUL) is
+ * on a list in the shared header. References (refs): the descriptor's file,
+ * each peer pointing here, each record it sent, the accept queue.
+ */
+#define U_SHUT_RD 1 /* no more to receive */
+#define U_SHUT_WR 2 /* no more to send */
+#define U_SHUT_BOTH 3
+#define DGRAM_OVERHEAD 32 /* a datagram may be at most SO_SNDBUF less this, as on Linux */
+
+struct urec {
+	struct urec *next;
+	struct usock *from; /* the sender, held */
+	size_t len, off; /* its bytes, and (stream) those read already */
+	struct file **files; /* SCM_RIGHTS, held; NULL if none */
+	int nfiles;
+	struct linux_ucred cred;
+	struct uname name; /* the sender's, for recvfrom */
+	uint8_t data[];
+};
+#define STREAM_CHUNK (65536 - 64 - sizeof(struct urec)) /* a stream record's most bytes: its block stays at 64 KiB */
+
+
+static struct usock *us(struct sock *s)
+{
+	return (struct usock *)s;
+}
+
+static void us_put(struct usock *u)
+{
+	if (--u->refs == 0)
+		lx_free(u);
+}
+
+static void rec_free(struct urec *r)
+{
+	for (int i = 0; i < r->nfiles; i++)
+		file_put(r->files[i]);
+	lx_free(r->files);
+	r->from->tx_bytes -= r->len;
+	sock_wake(&r->from->s);
+	us_put(r->from);
+	lx_free(r);
+}
+
+/* Take the first record of u's queue off it and free it. */
+static void rx_pop(struct usock *u)
+{
+	struct urec *r = u->rx;
+	u->rx = r->next;
+	if (!u->rx)
+		u->rx_last = NULL;
+	u->rx_count--;
+	rec_free(r);
+	if (u->s.type != SOCK_STREAM)
+		sock_wake(&u->s); /* datagram senders waiting for room in the queue */
+}
+
+static void rx_push(struct usock *u, struct urec *r)
+{
+	if (u->rx_last)
+		u->rx_last->next = r;
+	else
+		u->rx = r;
+	u->rx_last = r;
+	u->rx_count++;
+	sock_wake(&u->s);
+}
+
+static const struct unaming unix_naming;
+static const struct sock_ops unix_ops;
+
+long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out)
+{
+	struct usock *u = lx_alloc(sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	sock_init(&u->s, &unix_ops, family, type, protocol);
+	u->naming = nm;
+	u->refs = 1;
+	*out = &u->s;
+	return 0;
+}
+
+static long unix_create(int type, int protocol, struct sock **out)
+{
+	if (protocol != 0 && protocol != AF_UNIX)
+		return -EPROTONOSUPPORT;
+	if (type == SOCK_RAW)
+		type = SOCK_DGRAM;
+	if (type != SOCK_STREAM && type != SOCK_DGRAM && type != SOCK_SEQPACKET)
+		return -ESOCKTNOSUPPORT;
+	return usock_create(&unix_naming, AF_UNIX, type, 0, out);
+}
+
+/* Point a at b and b at a, both connected. */
+static void join(struct usock *a, struct usock *b)
+{
+	a->peer = b, b->peer = a;
+	a->refs++, b->refs++;
+	a->state = b->state = U_CONN;
+}
+
+static long unix_pair(struct sock *a, struct sock *b)
+{
+	join(us(a), us(b));
+	a->peercred = b->peercred = sock_cred();
+	return 0;
+}
+
+/* ---- names ---- */
+
+/* Check an address as Linux does (a family and at least one byte of path): 0 or -EINVAL. */
+static long addr_check(const struct linux_sockaddr_un *sa, int len)
+{
+	return len <= SUN_PATH_OFFSET || len > (int)sizeof(*sa) || sa->sun_family != AF_UNIX ? -EINVAL : 0;
+}
+
+/* The name an address means, as getsockname will report it (a path: up to its NUL, and the NUL). */
+static void name_of(const struct linux_sockaddr_un *sa, int len, struct uname *n)
+{
+	memset(n, 0, sizeof(*n));
+	memcpy(&n->sa, sa, (size_t)len);
+	n->len = sa->sun_path[0] ? SUN_PATH_OFFSET + (int)strnlen(n->sa.sun_path, UNIX_PATH_MAX) + 1 : len;
+	if (n->len > (int)sizeof(n->sa))
+		n->len = (int)sizeof(n->sa); /* 108 bytes of path and no NUL */
+}
+
+static struct usock *abstract_find(const struct uname *n)
+{
+	for (struct usock *u = LX_SH->unix_abstract; u; u = u->next_named)
+		if (u->name.len == n->len && memcmp(&u->name.sa, &n->sa, (size_t)n->len) == 0)
+			return u;
+	return NULL;
+}
+
+static void abstract_add(struct usock *u)
+{
+	u->next_named = LX_SH->unix_abstract;
+	LX_SH->unix_abstract = u;
+}
+
+static void abstract_remove(struct usock *u)
+{
+	struct usock **pp = (struct usock **)&LX_SH->unix_abstract;
+	while (*pp && *pp != u)
+		pp = &(*pp)->next_named;
+	if (*pp)
+		*pp = u->next_named;
+}
+
+/* An abstract name of five hex digits for an unnamed socket, as Linux's autobind: 0 or -ENOSPC. */
+static long autobind(struct usock *u)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int tries = 0; tries < 0x100000; tries++) {
+		uint32_t k = LX_SH->unix_autobind++ & 0xfffff;
+		struct uname n = { SUN_PATH_OFFSET + 6, { AF_UNIX, { 0 } } };
+		for (int i = 0; i < 5; i++)
+			n.sa.sun_path[1 + i] = hex[(k >> (4 * (4 - i))) & 0xf];
+		if (!abstract_find(&n)) {
+			u->name = n;
+			abstract_add(u);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* The path of a path name, NUL-terminated, into path[UNIX_PATH_MAX + 1]. */
+static void path_of_name(const struct uname *n, char *path)
+{
+	memcpy(path, n->sa.sun_path, UNIX_PATH_MAX);
+	path[UNIX_PATH_MAX] = 0;
+}
+
+/* Make the socket file of path name n for u. */
+static long bind_path(struct usock *u, const struct uname *n)
+{
+	struct lookup lk;
+	char path[UNIX_PATH_MAX + 1];
+	path_of_name(n, path);
+	long r = path_lookup(AT_FDCWD, path, 0, &lk);
+	if (r < 0)
+		return r;
+	if (lk.node)
+		return -EADDRINUSE;
+	if (lk.dir->nlink == 0)
+		return -ENOENT;
+	if (!lx_cred_may(lk.dir, W_OK | X_OK, false))
+		return -EACCES;
+	struct inode *node = vfs_mknode(lk.dir, lk.name, S_IFSOCK | (0777 & ~vfs_umask));
+	if (!node)
+		return -ENOMEM;
+	inode_hold(node);
+	node->sock = u;
+	u->node = node;
+	u->name = *n;
+	return 0;
+}
+
+static long unix_bind_name(struct usock *u, const void *addr, int len)
+{
+	const struct linux_sockaddr_un *sa = addr;
+	struct uname n;
+	if (len == SUN_PATH_OFFSET && sa->sun_family == AF_UNIX)
+		return u->name.len ? -EINVAL : autobind(u);
+	long r = addr_check(sa, len);
+	if (r < 0)
+		return r;
+	if (u->name.len)
+		return -EINVAL;
+	name_of(sa, len, &n);
+	if (n.sa.sun_path[0])
+		return bind_path(u, &n);
+	if (abstract_find(&n))
+		return -EADDRINUSE;
+	u->name = n;
+	abstract_add(u);
+	return 0;
+}
+
+static long unix_bind(struct sock *s, const void *addr, int len)
+{
+	return us(s)->naming->bind(us(s), addr, len);
+}
+
+/* The socket an address names, for a connect or a send from u: NULL with *err. */
+static struct usock *unix_find(struct usock *u, const void *addr, int len, long *err)
+{
+	int type = u->s.type;
+	struct uname n;
+	struct usock *o = NULL;
+	if ((*err = addr_check(addr, len)) < 0)
+		return NULL;
+	name_of(addr, len, &n);
+	if (!n.sa.sun_path[0]) {
+		o = abstract_find(&n);
+	} else {
+		struct lookup lk;
+		char path[UNIX_PATH_MAX + 1];
+		path_of_name(&n, path);
+		if ((*err = path_lookup(AT_FDCWD, path, LOOK_FOLLOW, &lk)) < 0)
+			return NULL;
+		if (!lk.node)
+			*err = -ENOENT;
+		else if (!lx_cred_may(lk.node, W_OK, false))
+			*err = -EACCES;
+		else if ((lk.node->mode & S_IFMT) == S_IFSOCK)
+			o = lk.node->sock;
+		if (*err < 0)
+			return NULL;
+	}
+	if (o && o->s.type != type && !n.sa.sun_path[0])
+		o = NULL; /* an abstract name is looked up with its type: another type's is not found */
+	*err = !o ? -ECONNREFUSED : o->s.type != type ? -EPROTOTYPE : 0;
+	return *err ? NULL : o;
+}
+
+static long unix_name(struct sock *s, bool peer, void *addr, int *len)
+{
+	struct usock *u = us(s);
+	if (peer && (u->state != U_CONN || !u->peer))
+		return -ENOTCONN;
+	const struct uname *n = peer ? &u->peer->name : &u->name;
+	*len = n->len ? n->len : u->naming->unnamed(u, addr);
+	if (n->len)
+		memcpy(addr, &n->sa, (size_t)n->len);
+	return 0;
+}
+
+static int unix_unnamed(const struct usock *u, void *addr)
+{
+	(void)u;
+	uint16_t family = AF_UNIX;
+	memcpy(addr, &family, sizeof(family));
+	return SUN_PATH_OFFSET;
+}
+
+/* A socket that is to send or connect gets a name first where its family wants one: 0 or -errno. */
+static long name_first(struct usock *u)
+{
+	return !u->name.len && (u->s.passcred || u->naming->inet) ? u->naming->autobind(u) : 0;
+}
+
+/* ---- connections ---- */
+
+static long unix_listen(struct sock *s, int backlog)
+{
+	struct usock *u = us(s);
+	if (s->type == SOCK_DGRAM)
+		return -EOPNOTSUPP;
+	if (u->state == U_CONN || (!u->name.len && !u->naming->inet))
+		return -EINVAL;
+	long err = u->name.len ? 0 : u->naming->autobind(u);
+	if (err < 0)
+		return err;
+	u->state = U_LISTEN;
+	u->backlog = backlog;
+	s->listening = true;
+	s->peercred = sock_cred();
+	sock_wake(s);
+	return 0;
+}
+
+/* A dgram connect: o becomes the only socket u sends to and receives from (AF_UNSPEC: none). */
+static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, int len)
+{
+	long err;
+	struct usock *o = NULL;
+	if (len >= SUN_PATH_OFFSET && sa->sun_family == AF_UNSPEC) {
+		u->state = U_UNCONN;
+	} else {
+		if ((err = name_first(u)) < 0)
+			return err;
+		if (!(o = u->naming->find(u, sa, len, &err)))
+			return err;
+		if (o->peer && o->peer != u)
+			return -EPERM;
+		o->refs++;
+		u->state = U_CONN;
+	}
+	if (u->peer)
+		us_put(u->peer);
+	u->peer = o;
+	sock_wake(&u->s);
+	return 0;
+}
+
+/* Queue a new embryo for listener o, connected to u (which asked for addr). */
+static long embryo_make(struct usock *u, struct usock *o, const void *addr, int len)
+{
+	struct sock *es;
+	long err = usock_create(o->naming, o->s.family, o->s.type, o->s.protocol, &es);
+	if (err < 0)
+		return err;
+	struct usock *e = us(es);
+	o->naming->connected(u, e, o, addr, len);
+	es->passcred = o->s.passcred;
+	join(e, u);
+	es->peercred = sock_cred();
+	u->s.peercred = o->s.peercred;
+	if (o->pending_last)
+		o->pending_last->next_pending = e;
+	else
+		o->pending = e;
+	o->pending_last = e;
+	o->npending++;
+	sock_wake(&o->s);
+	return 0;
+}
+
+static long stream_connect(struct usock *u, const void *addr, int len, bool nonblock)
+{
+	long err;
+	if (u->state == U_LISTEN)
+		return -EINVAL;
+	if (u->state == U_CONN)
+		return -EISCONN;
+	struct usock *o = u->naming->find(u, addr, len, &err);
+	if (!o)
+		return err;
+	if ((err = name_first(u)) < 0)
+		return err;
+	o->refs++;
+	uint64_t deadline = sock_deadline(u->s.sndtimeo);
+	while (err == 0) {
+		if (o->dead || o->state != U_LISTEN)
+			err = -ECONNREFUSED;
+		else if (o->npending <= o->backlog)
+			break;
+		else if (nonblock)
+			err = -EAGAIN;
+		else
+			err = sock_wait(&u->s, &o->s, deadline);
+	}
+	if (err == 0 && u->state == U_CONN)
+		err = -EISCONN; /* another thread connected it meanwhile */
+	if (err == 0)
+		err = embryo_make(u, o, addr, len);
+	us_put(o);
+	return err == 0 && nonblock && u->naming->inet ? -EINPROGRESS : err;
+}
+
+static long unix_connect(struct sock *s, const void *addr, int len, bool nonblock)
+{
+	if (s->type == SOCK_DGRAM)
+		return dgram_connect(us(s), addr, len);
+	return stream_connect(us(s), addr, len, nonblock);
+}
+
+static long unix_accept(struct sock *s, bool nonblock, struct sock **out)
+{
+	struct usock *u = us(s);
+	if (s->type == SOCK_DGRAM)
+		return -EOPNOTSUPP;
+	uint64_t deadline = sock_deadline(s->rcvtimeo);
+	while (!u->pending) {
+		if (u->state != U_LISTEN)
+			return -EINVAL;
+		if (nonblock)
+			return -EAGAIN;
+		long err = sock_wait(s, NULL, deadline);
+		if (err < 0)
+			return err;
+	}
+	struct usock *e = u->pending;
+	u->pending = e->next_pending;
+	if (!u->pending)
+		u->pending_last = NULL;
+	e->next_pending = NULL;
+	u->npending--;
+	sock_wake(s); /* connects waiting for room in the queue */
+	*out = &e->s; /* the queue's reference becomes the descriptor's */
+	return 0;
+}
+
+/* Both sides of a connection stop (u, closing, goes away): the peer sees end of file, or ECONNRESET if u had unread data. */
+static void disconnect(struct usock *u)
+{
+	struct usock *p = u->peer;
+	if (!p)
+		return;
+	if (u->s.type != SOCK_DGRAM) {
+		p->shut = U_SHUT_BOTH;
+		if (u->rx)
+			p->s.error = ECONNRESET;
+		sock_wake(&p->s);
+	}
+	u->peer = NULL;
+	us_put(p);
+}
+
+/* Close u: its name, its connections, its queue and (a listener) the connections not accepted. */
+static void unix_close(struct usock *u)
+{
+	u->dead = true;
+	u->s.listening = false;
+	u->naming->unbind(u);
+	while (u->pending) {
+		struct usock *e = u->pending;
+		u->pending = e->next_pending;
+		unix_close(e);
+	}
+	u->npending = 0;
+	disconnect(u);
+	while (u->rx)
+		rx_pop(u);
+	sock_wake(&u->s);
+	us_put(u);
+}
+
+static void unix_release(struct sock *s)
+{
+	unix_close(us(s));
+}
+
+static long unix_shutdown(struct sock *s, int how)
+{
+	struct usock *u = us(s);
+	int mode = how + 1; /* SHUT_RD, SHUT_WR, SHUT_RDWR as U_SHUT_* bits */
+	if (u->naming->inet && s->type == SOCK_STREAM && u->state != U_CONN)
+		return -ENOTCONN; /* (TCP's answer; an AF_UNIX socket takes it) */
+	u->shut |= mode;
+	sock_wake(s);
+	if (u->peer && s->type != SOCK_DGRAM) {
+		u->peer->shut |= ((mode & U_SHUT_RD) ? U_SHUT_WR : 0) | ((mode & U_SHUT_WR) ? U_SHUT_RD : 0);
+		sock_wake(&u->peer->s);
+	}
+	return 0;
+}
+
+static short unix_poll(struct sock *s)
+{
+	struct usock *u = us(s);
+	short m = 0;
+	if (s->error)
+		m |= POLLERR;
+	if (u->shut == U_SHUT_BOTH)
+		m |= POLLHUP;
+	if (u->shut & U_SHUT_RD)
+		m |= POLLRDHUP | POLLIN;
+	if (u->rx || u->pending)
+		m |= POLLIN;
+	if (s->type != SOCK_DGRAM && u->state == U_UNCONN)
+		m |= POLLHUP;
+	bool writable = u->state != U_LISTEN && (u->tx_bytes << 2) <= (size_t)s->sndbuf;
+	if (s->type == SOCK_DGRAM && u->peer && u->peer->peer != u && u->peer->rx_count > UNIX_MAX_DGRAM_QLEN)
+		writable = false;
+	return (short)(m | (writable ? POLLOUT : 0));
+}
+
+static long unix_inq(struct sock *s)
+{
+	struct usock *u = us(s);
+	size_t n = 0;
+	if (u->state == U_LISTEN)
+		return -EINVAL;
+	if (s->type == SOCK_DGRAM)
+		return u->rx ? (long)u->rx->len : 0;
+	for (struct urec *r = u->rx; r; r = r->next)
+		n += r->len - r->off;
+	return (long)n;
+}
+
+/* ---- sending ---- */
+
+/* A record of n bytes from m (at off) sent by u; NULL (*err) when out of memory or the bytes cannot be read. */
+static struct urec *rec_make(struct usock *u, struct sock_msg *m, size_t off, size_t n, long *err)
+{
+	struct urec *r = lx_alloc(sizeof(*r) + n);
+	if (!r) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if ((*err = sock_copy_in(m, off, r->data, n)) < 0) {
+		lx_free(r);
+		return NULL;
+	}
+	r->len = n;
+	r->from = u;
+	u->refs++;
+	u->tx_bytes += n;
+	r->cred = m->has_cred ? m->cred : sock_cred();
+	r->name = u->name;
+	if (u->naming->source)
+		u->naming->source(u, &r->name);
+	r->files = m->files; /* the files go with the first record */
+	r->nfiles = m->nfiles;
+	m->files = NULL;
+	m->nfiles = 0;
+	return r;
+}
+
+/* Why u cannot send on its connection now (-EPIPE, -ENOTCONN), or 0. */
+static long stream_send_error(struct usock *u)
+{
+	if (u->shut & U_SHUT_WR)
+		return -EPIPE;
+	if (u->state != U_CONN || !u->peer)
+		return u->naming->inet && u->s.type == SOCK_STREAM ? -EPIPE : -ENOTCONN; /* (TCP says EPIPE) */
+	return u->peer->shut & U_SHUT_RD ? -EPIPE : 0;
+}
+
+static long stream_send(struct usock *u, struct sock_msg *m)
+{
+	size_t done = 0;
+	long err = 0;
+	uint64_t deadline = sock_deadline(u->s.sndtimeo);
+	if (m->addrlen)
+		return u->state == U_CONN ? -EISCONN : -EOPNOTSUPP;
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if ((err = stream_send_error(u)) < 0)
+		return err;
+	while (done < m->len) { /* (nothing to send, nothing is queued: a stream has no empty records) */
+		if ((err = stream_send_error(u)) < 0)
+			break;
+		if (u->tx_bytes >= (size_t)u->s.sndbuf) {
+			err = m->nonblock ? -EAGAIN : sock_wait(&u->s, &u->peer->s, deadline);
+			if (err < 0)
+				break;
+			continue;
+		}
+		size_t k = m->len - done < STREAM_CHUNK ? m->len - done : STREAM_CHUNK;
+		struct urec *r = rec_make(u, m, done, k, &err);
+		if (!r)
+			break;
+		rx_push(u->peer, r);
+		done += k;
+	}
+	return done ? (long)done : err;
+}
+
+/* Where a datagram from u goes: its address, or the connected peer; NULL with *err. */
+static struct usock *dgram_target(struct usock *u, struct sock_msg *m, long *err)
+{
+	if (m->addrlen && u->s.type == SOCK_DGRAM)
+		return u->naming->find(u, m->addr, m->addrlen, err);
+	struct usock *o = u->state == U_CONN ? u->peer : NULL;
+	*err = o ? 0 : -ENOTCONN;
+	if (o && o->dead &&
+	    u->s.type == SOCK_DGRAM) { /* its peer has closed: as Linux, refused once, then unconnected */
+		u->peer = NULL;
+		u->state = U_UNCONN;
+		us_put(o);
+		*err = -ECONNREFUSED;
+		return NULL;
+	}
+	return o;
+}
+
+/* Why a datagram from u cannot go to o now: -EPERM, -EPIPE, -EAGAIN (no room: wait), or 0. */
+static long dgram_room(struct usock *u, struct usock *o, size_t n)
+{
+	long err = u->s.type == SOCK_SEQPACKET ? stream_send_error(u) : 0;
+	if (err < 0)
+		return err;
+	if (o->peer && o->peer != u)
+		return -EPERM;
+	if (o->shut & U_SHUT_RD)
+		return -EPIPE;
+	if (o->dead)
+		return -ECONNREFUSED;
+	if (o != u && o->peer != u && o->rx_count > UNIX_MAX_DGRAM_QLEN)
+		return -EAGAIN;
+	return u->tx_bytes && u->tx_bytes + n > (size_t)u->s.sndbuf ? -EAGAIN : 0;
+}
+
+static long dgram_send(struct usock *u, struct sock_msg *m)
+{
+	long err;
+	uint64_t deadline = sock_deadline(u->s.sndtimeo);
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (u->shut & U_SHUT_WR)
+		return -EPIPE;
+	if (m->len > (size_t)u->s.sndbuf - DGRAM_OVERHEAD)
+		return -EMSGSIZE;
+	if ((err = name_first(u)) < 0)
+		return err;
+	struct usock *o = dgram_target(u, m, &err);
+	if (!o && err == -ECONNREFUSED && m->addrlen && u->naming->inet)
+		return (long)m->len; /* UDP: a datagram to a port nobody holds is lost */
+	if (!o)
+		return err;
+	o->refs++;
+	while ((err = dgram_room(u, o, m->len)) == -EAGAIN && !m->nonblock)
+		if ((err = sock_wait(&u->s, &o->s, deadline)) < 0)
+			break;
+	struct urec *r = err == 0 ? rec_make(u, m, 0, m->len, &err) : NULL;
+	if (r)
+		rx_push(o, r);
+	us_put(o);
+	return r ? (long)m->len : err;
+}
+
+static long unix_send(struct sock *s, struct sock_msg *m)
+{
+	return s->type == SOCK_STREAM ? stream_send(us(s), m) : dgram_send(us(s), m);
+}
+
+/* ---- receiving ---- */
+
+/* Hand r's credentials (if u asks for them) and files (moved, or with peek held again) to m. */
+static long rec_extras(struct usock *u, struct urec *r, struct sock_msg *m, bool peek)
+{
+	if (u->s.passcred) {
+		m->has_cred = true;
+		m->cred = r->cred;
+	}
+	if (!r->nfiles || m->files)
+		return 0;
+	if (peek) {
+		if (!(m->files = lx_alloc((size_t)r->nfiles * sizeof(struct file *))))
+			return -ENOMEM;
+		for (int i = 0; i < r->nfiles; i++)
+			(m->files[i] = r->files[i])->refs++;
+	} else {
+		m->files = r->files;
+		r->files = NULL;
+	}
+	m->nfiles = r->nfiles;
+	if (!peek)
+		r->nfiles = 0;
+	return 0;
+}
+
+/* The sender's name, as recvfrom and recvmsg report it (none when it had none). */
+static void rec_source(const struct urec *r, struct sock_msg *m)
+{
+	m->addrlen = r->name.len;
+	memcpy(m->addr, &r->name.sa, (size_t)r->name.len);
+}
+
+/* Wait for u's queue to have a record: 0; 1 at end of file; -errno (a pending error, -EAGAIN, -EINTR). */
+static long rx_wait(struct usock *u, struct sock_msg *m, uint64_t deadline)
+{
+	while (!u->rx) {
+		if (u->s.error) {
+			long e = u->s.error;
+			u->s.error = 0;
+			return -e;
+		}
+		if (u->shut & U_SHUT_RD)
+			return 1;
+		if (m->nonblock)
+			return -EAGAIN;
+		long err = sock_wait(&u->s, NULL, deadline);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static long stream_recv(struct usock *u, struct sock_msg *m)
+{
+	bool peek = m->flags & MSG_PEEK;
+	size_t copied = 0, want = (m->flags & MSG_WAITALL) && !peek ? m->len : 1;
+	uint64_t deadline = sock_deadline(u->s.rcvtimeo);
+	if (u->state != U_CONN)
+		return u->naming->inet ? -ENOTCONN : -EINVAL;
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	struct urec *r = NULL;
+	while (copied < m->len) {
+		r = peek && r ? r->next : u->rx; /* a peek walks the queue; a read takes from its head */
+		if (!r) {
+			if (copied >= want)
+				break;
+			long w = rx_wait(u, m, deadline);
+			if (w != 0)
+				return copied ? (long)copied : w > 0 ? 0 : w;
+			continue;
+		}
+		if (copied && r->nfiles)
+			break; /* files start a read of their own, with their bytes */
+		size_t k = r->len - r->off < m->len - copied ? r->len - r->off : m->len - copied;
+		long err = sock_copy_out(m, copied, r->data + r->off, k);
+		if (err == 0)
+			err = rec_extras(u, r, m, peek);
+		if (err < 0)
+			return copied ? (long)copied : err;
+		if (!copied && !u->naming->inet)
+			rec_source(r, m); /* (TCP tells no source) */
+		copied += k;
+		bool had_files = m->nfiles != 0;
+		if (!peek && (r->off += k) == r->len)
+			rx_pop(u);
+		if (had_files)
+			break;
+	}
+	return (long)copied;
+}
+
+static long dgram_recv(struct usock *u, struct sock_msg *m)
+{
+	bool peek = m->flags & MSG_PEEK;
+	if (u->s.type == SOCK_SEQPACKET && u->state != U_CONN)
+		return u->state == U_LISTEN ? -EINVAL : -ENOTCONN;
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	long w = rx_wait(u, m, sock_deadline(u->s.rcvtimeo));
+	if (w != 0)
+		return w > 0 ? 0 : w;
+	struct urec *r = u->rx;
+	size_t k = r->len < m->len ? r->len : m->len;
+	long err = sock_copy_out(m, 0, r->data, k);
+	if (err == 0)
+		err = rec_extras(u, r, m, peek);
+	if (err < 0)
+		return err;
+	if (r->len > m->len)
+		m->out_flags |= MSG_TRUNC;
+	rec_source(r, m);
+	size_t len = r->len;
+	if (!peek)
+		rx_pop(u);
+	return (long)((m->flags & MSG_TRUNC) ? len : k);
+}
+
+static long unix_recv(struct sock *s, struct sock_msg *m)
+{
+	return s->type == SOCK_STREAM ? stream_recv(us(s), m) : dgram_recv(us(s), m);
+}
+
+static void unix_unbind(struct usock *u)
+{
+	if (u->node) {
+		u->node->sock = NULL;
+		inode_release(u->node);
+		u->node = NULL;
+	} else if (u->name.len && !u->name.sa.sun_path[0]) {
+		abstract_remove(u);
+	}
+}
+
+/* The listener's side of a connection has the listener's name. */
+static void unix_connected(struct usock *client, struct usock *e, const struct usock *o, const void *addr, int len)
+{
+	(void)client, (void)addr, (void)len;
+	e->name = o->name;
+}
+
+static long unix_setopt(struct sock *s, int level, int name, uint64_t uval, long len)
+{
+	struct usock *u = us(s);
+	return u->naming->setopt ? u->naming->setopt(u, level, name, uval, len) : -EOPNOTSUPP;
+}
+
+static long unix_getopt(struct sock *s, int level, int name, void *buf)
+{
+	struct usock *u = us(s);
+	return u->naming->getopt ? u->naming->getopt(u, level, name, buf) : -EOPNOTSUPP;
+}
+
+static const struct unaming unix_naming = { false,        unix_bind_name, unix_find, autobind, unix_unbind,
+					    unix_unnamed, unix_connected, NULL,      NULL,     NULL };
+
+static const struct sock_ops unix_ops = { unix_bind,   unix_listen,   unix_accept, unix_connect, unix_send,
+					  unix_recv,   unix_shutdown, unix_name,   unix_poll,    unix_inq,
+					  unix_setopt, unix_getopt,   unix_release };
+
+const struct sock_family unix_family = { unix_create, unix_pair };

@@ -1,0 +1,57 @@
+/* AF_UNIX's sockets (unix.c): queues, connections and names, which the loopback stand-in for AF_INET and AF_INET6 (loopback.c) reuses with names of its own. */
+#ifndef LX_UNIX_H
+#define LX_UNIX_H
+
+enum { U_UNCONN, U_LISTEN, U_CONN };
+
+/* A socket's name as getsockname reports it: len bytes of its family's address (0: unnamed). */
+struct uname {
+	int len;
+	struct linux_sockaddr_un sa; /* (the largest address either family has) */
+};
+
+struct usock;
+/* How a family names its sockets: AF_UNIX's paths and abstract names, or the loopback's addresses and ports. */
+struct unaming {
+	bool inet; /* TCP's and UDP's ways: a socket names itself to connect, listen or send; a non-blocking connect says EINPROGRESS */
+	long (*bind)(struct usock *u, const void *addr, int len);
+	struct usock *(*find)(struct usock *u, const void *addr, int len,
+			      long *err); /* the socket addr names, for u to reach */
+	long (*autobind)(struct usock *u); /* a name of the family's choosing */
+	void (*unbind)(struct usock *u); /* u closes: its name goes */
+	int (*unnamed)(const struct usock *u,
+		       void *addr); /* what getsockname says of an unnamed socket: the address, its length */
+	/* a connect of client to listener o (at addr) made e, the listener's side: e's name, and the client's if need be */
+	void (*connected)(struct usock *client, struct usock *e, const struct usock *o, const void *addr, int len);
+	void (*source)(const struct usock *u,
+		       struct uname *n); /* the name u's datagrams are seen to come from; NULL: its own */
+	long (*setopt)(struct usock *u, int level, int name, uint64_t uval,
+		       long len); /* levels other than SOL_SOCKET */
+	long (*getopt)(struct usock *u, int level, int name, void *buf); /* the value's length, or -errno */
+};
+
+struct usock {
+	struct sock s;
+	const struct unaming *naming;
+	int refs;
+	int state;
+	int shut; /* U_SHUT_* */
+	bool dead; /* its descriptor closed, or (an embryo) its listener */
+	struct usock *peer; /* held */
+	struct urec *rx, *rx_last;
+	int rx_count;
+	size_t tx_bytes; /* of its records not read yet */
+	struct usock *pending, *pending_last, *next_pending; /* a listener's accept queue; an embryo's link in it */
+	int npending, backlog;
+	struct uname name;
+	struct inode *node; /* AF_UNIX: the socket file it bound, held */
+	struct usock *next_named; /* on the list of abstract names, or the loopback's of bound ports */
+	uint8_t ip[16]; /* the loopback: its address (IPv4 as ::ffff:a.b.c.d) and port, once bound */
+	uint16_t port;
+	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */
+};
+
+/* A new socket of type (SOCK_STREAM, _DGRAM or _SEQPACKET, already checked) named as nm says, in family. */
+long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out);
+
+#endif

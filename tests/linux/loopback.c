@@ -1,0 +1,215 @@
+/* TCP and UDP over loopback (127.0.0.1 and ::1 only): addresses, ports, connections, options and errnos. */
+#define T_NAME "loopback"
+#include "check.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct sockaddr_in v4(const char *ip, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	return a;
+}
+
+static int port_of(int fd)
+{
+	struct sockaddr_in6 a;
+	socklen_t len = sizeof(a);
+	if (getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return -1;
+	return ntohs(a.sin6_port); /* sin_port is at the same place */
+}
+
+static int geti(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+	return getsockopt(fd, level, name, &v, &len) < 0 ? -1000 - errno : v;
+}
+
+static void check_tcp4(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK("tcp-socket",
+	      l >= 0 && geti(l, SOL_SOCKET, SO_TYPE) == SOCK_STREAM && geti(l, SOL_SOCKET, SO_DOMAIN) == AF_INET &&
+		      geti(l, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP,
+	      "fd %d", l);
+	struct sockaddr_in a = v4("127.0.0.1", 0), got;
+	socklen_t len = sizeof(got);
+	CHECK("bind-ephemeral",
+	      bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(l, (struct sockaddr *)&got, &len) == 0 &&
+		      len == sizeof(got) && got.sin_family == AF_INET &&
+		      got.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && got.sin_port != 0,
+	      "errno %d length %d", errno, (int)len);
+	int port = ntohs(got.sin_port);
+	int other = socket(AF_INET, SOCK_STREAM, 0);
+	a = v4("127.0.0.1", port);
+	check_err("bind-in-use", bind(other, (struct sockaddr *)&a, sizeof(a)), EADDRINUSE);
+	a = v4("0.0.0.0", port);
+	check_err("bind-any-in-use", bind(other, (struct sockaddr *)&a, sizeof(a)), EADDRINUSE);
+	a = v4("192.0.2.1", 0);
+	check_err("bind-not-local", bind(other, (struct sockaddr *)&a, sizeof(a)), EADDRNOTAVAIL);
+	check_err("bind-short", bind(other, (struct sockaddr *)&a, 8), EINVAL);
+	int one = 1;
+	CHECK("tcp-nodelay",
+	      setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0 && geti(l, IPPROTO_TCP, TCP_NODELAY) == 1,
+	      "%d", geti(l, IPPROTO_TCP, TCP_NODELAY));
+	check_err("tcp-option-unknown", setsockopt(l, IPPROTO_TCP, 12345, &one, sizeof(one)), ENOPROTOOPT);
+	CHECK("so-reuseaddr", setsockopt(other, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0, "errno %d", errno);
+	a = v4("127.0.0.1", port);
+	check_err("connect-not-listening", connect(other, (struct sockaddr *)&a, sizeof(a)), ECONNREFUSED);
+	close(other);
+	CHECK("listen", listen(l, 16) == 0 && geti(l, SOL_SOCKET, SO_ACCEPTCONN) == 1, "errno %d", errno);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK("connect", connect(c, (struct sockaddr *)&a, sizeof(a)) == 0, "errno %d", errno);
+	struct sockaddr_in peer, mine;
+	len = sizeof(peer);
+	getpeername(c, (struct sockaddr *)&peer, &len);
+	socklen_t mlen = sizeof(mine);
+	getsockname(c, (struct sockaddr *)&mine, &mlen);
+	CHECK("client-names",
+	      peer.sin_port == htons((uint16_t)port) && peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
+		      mine.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && mine.sin_port != 0,
+	      "peer port %d, own %d", ntohs(peer.sin_port), ntohs(mine.sin_port));
+	len = sizeof(peer);
+	int s = accept(l, (struct sockaddr *)&peer, &len);
+	CHECK("accept-peer-address",
+	      s >= 0 && len == sizeof(peer) && peer.sin_port == mine.sin_port &&
+		      peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "fd %d length %d", s, (int)len);
+	char buf[64] = { 0 };
+	CHECK("tcp-data",
+	      write(c, "GET /", 5) == 5 && read(s, buf, sizeof(buf)) == 5 && write(s, "200", 3) == 3 &&
+		      read(c, buf, sizeof(buf)) == 3 && memcmp(buf, "200", 3) == 0,
+	      "errno %d", errno);
+	shutdown(c, SHUT_WR);
+	CHECK("tcp-half-close",
+	      read(s, buf, sizeof(buf)) == 0 && write(s, "bye", 3) == 3 && read(c, buf, sizeof(buf)) == 3, "errno %d",
+	      errno);
+	close(s), close(c);
+	/* non-blocking connect: EINPROGRESS, then writable with no error */
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	long r = connect(c, (struct sockaddr *)&a, sizeof(a));
+	int e = errno;
+	struct pollfd p = { c, POLLOUT, 0 };
+	CHECK("nonblocking-connect",
+	      r == -1 && e == EINPROGRESS && poll(&p, 1, 2000) == 1 && (p.revents & POLLOUT) &&
+		      geti(c, SOL_SOCKET, SO_ERROR) == 0,
+	      "r %ld errno %d revents %#x", r, e, p.revents);
+	r = connect(c, (struct sockaddr *)&a, sizeof(a));
+	e = errno;
+	CHECK("connect-again-done", r == 0 || e == EISCONN, "r %ld errno %d", r, e); /* Linux: 0 once, then EISCONN */
+	s = accept(l, NULL, NULL);
+	close(s), close(c), close(l);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	check_err("connect-refused", connect(c, (struct sockaddr *)&a, sizeof(a)), ECONNREFUSED);
+	close(c);
+	/* listen names an unbound socket */
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK("listen-autobinds", listen(l, 1) == 0 && port_of(l) > 0, "port %d", port_of(l));
+	close(l);
+}
+
+static void check_tcp6_and_fork(void)
+{
+	int l = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT }, got;
+	socklen_t len = sizeof(got);
+	CHECK("tcp6-bind",
+	      bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(l, 4) == 0 &&
+		      getsockname(l, (struct sockaddr *)&got, &len) == 0 && len == sizeof(got) &&
+		      got.sin6_family == AF_INET6,
+	      "errno %d length %d", errno, (int)len);
+	a.sin6_port = got.sin6_port;
+	pid_t p = fork();
+	if (p == 0) {
+		int c = socket(AF_INET6, SOCK_STREAM, 0);
+		char buf[8];
+		_exit(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0 && read(c, buf, sizeof(buf)) == 4 ? 0 : 1);
+	}
+	int s = accept(l, NULL, NULL);
+	int st = 0;
+	CHECK("tcp6-across-fork",
+	      s >= 0 && write(s, "six!", 4) == 4 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status %#x", st);
+	close(s), close(l);
+	/* an IPv6 socket on :: takes IPv4 connections, unless IPV6_V6ONLY */
+	l = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+	bind(l, (struct sockaddr *)&any, sizeof(any));
+	listen(l, 4);
+	struct sockaddr_in v = v4("127.0.0.1", port_of(l));
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK("dual-stack", connect(c, (struct sockaddr *)&v, sizeof(v)) == 0, "errno %d", errno);
+	close(c), close(l);
+	l = socket(AF_INET6, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	bind(l, (struct sockaddr *)&any, sizeof(any));
+	listen(l, 4);
+	v = v4("127.0.0.1", port_of(l));
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	check_err("v6only-refuses-v4", connect(c, (struct sockaddr *)&v, sizeof(v)), ECONNREFUSED);
+	check_err("v6only-after-bind", setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), EINVAL);
+	close(c), close(l);
+}
+
+static void check_udp(void)
+{
+	int r = socket(AF_INET, SOCK_DGRAM, 0), t = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = v4("127.0.0.1", 0), from;
+	bind(r, (struct sockaddr *)&a, sizeof(a));
+	a.sin_port = htons((uint16_t)port_of(r));
+	CHECK("udp-protocol", geti(r, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_UDP, "%d", geti(r, SOL_SOCKET, SO_PROTOCOL));
+	char buf[64];
+	socklen_t len = sizeof(from);
+	long n = sendto(t, "datagram", 8, 0, (struct sockaddr *)&a, sizeof(a));
+	long m = recvfrom(r, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+	CHECK("udp-sendto-recvfrom",
+	      n == 8 && m == 8 && len == sizeof(from) && from.sin_port == htons((uint16_t)port_of(t)) &&
+		      from.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "sent %ld got %ld length %d", n, m, (int)len);
+	sendto(t, "12345", 5, 0, (struct sockaddr *)&a, sizeof(a));
+	sendto(t, "67", 2, 0, (struct sockaddr *)&a, sizeof(a));
+	long x = recv(r, buf, sizeof(buf), 0);
+	CHECK("udp-boundaries", x == 5 && recv(r, buf, sizeof(buf), 0) == 2, "%ld", x);
+	int dead = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in d = v4("127.0.0.1", 0);
+	bind(dead, (struct sockaddr *)&d, sizeof(d));
+	d.sin_port = htons((uint16_t)port_of(dead));
+	close(dead);
+	CHECK("udp-to-closed-port-sent", sendto(t, "lost", 4, 0, (struct sockaddr *)&d, sizeof(d)) == 4, "errno %d",
+	      errno);
+	check_err("udp-listen", listen(r, 1), EOPNOTSUPP);
+	close(r), close(t);
+}
+
+static void check_errors(void)
+{
+	check_err("inet-seqpacket", socket(AF_INET, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT);
+	check_err("tcp-protocol-mismatch", socket(AF_INET, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	check_err("inet-bind-v6-address", bind(fd, (struct sockaddr *)&a6, sizeof(a6)), EAFNOSUPPORT);
+	char c;
+	check_err("tcp-recv-unconnected", recv(fd, &c, 1, 0), ENOTCONN);
+	check_err("tcp-send-unconnected", send(fd, "x", 1, MSG_NOSIGNAL), EPIPE);
+	check_err("tcp-shutdown-unconnected", shutdown(fd, SHUT_RDWR), ENOTCONN);
+	close(fd);
+}
+
+int main(void)
+{
+	check_tcp4();
+	check_tcp6_and_fork();
+	check_udp();
+	check_errors();
+	return t_done();
+}

@@ -103,6 +103,9 @@ syscall_entry:
 	cmpq k_libos_hi(%rip), %rcx
 	jb kcall
 reflect:
+	cmpq $0, k_libos_pkru(%rip)
+	jne open_key
+enter_libos:
 	pushq $UDATA
 	pushq k_user_rsp(%rip)
 	pushq %r11                      /* r11 keeps the program's flags; the entry runs without TF, DF, AC */
@@ -110,6 +113,23 @@ reflect:
 	pushq $UCODE
 	pushq k_libos_entry(%rip)
 	iretq
+
+/* The env keeps its libOS under a protection key (env_set_pkey): the libOS entry runs with it open. */
+open_key:
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	xorl %ecx, %ecx
+	rdpkru                          /* eax = PKRU, edx = 0 */
+	movl k_libos_pkru(%rip), %edx
+	notl %edx
+	andl %edx, %eax
+	xorl %edx, %edx
+	wrpkru                          /* eax = value, ecx = edx = 0 */
+	popq %rdx
+	popq %rcx
+	popq %rax
+	jmp enter_libos
 
 kcall:
 	pushq $UDATA

@@ -256,6 +256,38 @@ if [ -f "$out/sys" ] && [ -f "$out/startup-glibc" ]; then
 		env MICA_CPU=qemu64 "$here/tools/mica" run "$out/startup-glibc" alpha "two words" ""
 fi
 
+# A program against its own lx (tests/linux/trust.c): under lx's protection key (tools/boot's -cpu max has
+# PKU) it cannot read or write lx's memory, make kernel calls through lx's code, or run a wrpkru; on a
+# CPU without keys (qemu64) lx's memory stays open to it, as docs/architecture.md says.
+if [ -f "$out/trust" ]; then
+	lxbin=$build/user/lx/lx
+	# sym NAME: the address of lx's symbol NAME; bytes HEX: where lx's code first holds those bytes
+	sym() { nm "$lxbin" | sed -n "s/^\([0-9a-f]*\) . $1\$/0x\1/p"; }
+	bytes() {
+		python3 -c 'import struct,sys
+d = open(sys.argv[1], "rb").read(); phoff, = struct.unpack_from("<Q", d, 32); n, = struct.unpack_from("<H", d, 56)
+for i in range(n):
+    t, f, off, va, pa, fs = struct.unpack_from("<IIQQQQ", d, phoff + 56 * i)
+    at = d.find(bytes.fromhex(sys.argv[2]), off, off + fs) if t == 1 and f & 1 else -1
+    if at >= 0:
+        print(hex(va + at - off)); break' "$lxbin" "$1"
+	}
+	shared=$(sed -n 's/^#define LX_SHARED \(0x[0-9A-Fa-f]*\)UL.*/\1/p' "$here/libos/lx/lx.h")
+	expect trust-lx-memory 0 "ok trust/lx-still-works" mica "$out/trust" lx-memory "$(sym lx_pkey_on)" "$(sym lx_text_start)" "$shared"
+	expect trust-kcall 0 "ok trust/kernel-call-refused" mica "$out/trust" kcall "$(bytes 0f05c3)"
+	expect trust-wrpkru-mprotect 0 "ok trust/mprotect-exec-refused" mica "$out/trust" wrpkru-mprotect
+	expect trust-wrpkru-file 0 "ok trust/file-wrpkru-int3" mica "$out/trust" wrpkru-file
+	expect trust-wrpkru-jump 132 "fault 6 in lx itself" mica "$out/trust" wrpkru-jump "$(bytes 0f01ef)"
+	if musl-gcc $CFLAGS -DHOLD_WRPKRU -o "$out/trust-wrpkru" "$here/tests/linux/trust.c" > "$out/trust-wrpkru.build.log" 2>&1; then
+		expect trust-wrpkru-exec-host 0 "ok trust/code-runs" host "$out/trust-wrpkru"
+		expect trust-wrpkru-exec 126 "holds wrpkru (0f 01 ef) in its code" mica "$out/trust-wrpkru"
+	else
+		echo "not ok linux/build-trust-wrpkru"
+	fi
+	expect trust-qemu64-unprotected 1 "not ok trust/read-refused-0" \
+		env MICA_CPU=qemu64 MICA_BUILD="$build" "$here/tools/mica" run "$out/trust" lx-memory "$(sym lx_pkey_on)"
+fi
+
 # The frames of ended processes all come back (Mica only: the host's free memory moves by itself).
 if [ -x "$out/procs" ]; then
 	leak=$(mica "$out/procs" leak 1000 2>&1 | tr -d '\r')

@@ -63,13 +63,13 @@ static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
 	if (locked)
 		lx_unlock();
 	regs_to(f, &r);
-	exc_resume(f);
+	lx_resume(f);
 }
 
 /* Run the program's handler for the fault's signal, if it has one: true when f now enters it. */
 static bool fault_to_handler(struct exc_frame *f, int sig)
 {
-	int code = sig == SIGSEGV  ? ((f->err & PFERR_P) ? SEGV_ACCERR : SEGV_MAPERR)
+	int code = sig == SIGSEGV  ? ((f->err & PFERR_PK) ? SEGV_PKUERR : (f->err & PFERR_P) ? SEGV_ACCERR : SEGV_MAPERR)
 		   : sig == SIGBUS ? BUS_ADRERR
 		   : sig == SIGILL ? ILL_ILLOPN
 		   : sig == SIGFPE ? FPE_INTDIV
@@ -103,7 +103,7 @@ void lx_fault(struct exc_frame *f)
 {
 	extern char lx_text_start[], lx_end[];
 	int sig = fault_signal(f->trapno);
-	if (f->trapno == T_PGFLT) {
+	if (f->trapno == T_PGFLT && !(f->err & PFERR_PK)) { /* a key's refusal (program code at lx's memory) is SIGSEGV */
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();
@@ -115,7 +115,7 @@ void lx_fault(struct exc_frame *f)
 		if (locked)
 			lx_unlock();
 		if (sig == 0)
-			exc_resume(f);
+			lx_resume(f);
 	}
 	if (f->trapno == T_KICK)
 		lx_kicked(f); /* does not return */
@@ -124,7 +124,7 @@ void lx_fault(struct exc_frame *f)
 	if (f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx\n", f->trapno, f->rip, f->addr);
 	else if (fault_to_handler(f, sig))
-		exc_resume(f);
+		lx_resume(f);
 	else if (lx_trace)
 		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, sig);
 	lx_exit_signal(sig);

@@ -3,5 +3,7 @@
 #define LX_FAULT_H
 
 void lx_fault(struct exc_frame *f); /* registered with the kernel by main.c */
+/* entry.S: exc_resume, with lx's key closed unless f is lx's own code interrupted with it open (pkey.h) */
+__attribute__((noreturn)) void lx_resume(struct exc_frame *f);
 
 #endif

@@ -26,6 +26,7 @@ formatted="
 	kernel/dpf.c
 	kernel/dpf.h
 	kernel/net.c
+	kernel/pkey.c
 	kernel/net.h
 	kernel/netring.c
 	kernel/revoke.c
@@ -38,6 +39,8 @@ formatted="
 	libos/lx/errno.c
 	libos/lx/errno.h
 	libos/lx/fault.c
+	libos/lx/pkey.c
+	libos/lx/pkey.h
 	libos/lx/fault.h
 	libos/lx/file.h
 	libos/lx/filelock.h
@@ -77,6 +80,7 @@ formatted="
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/status.c
+	tests/linux/trust.c
 	tests/unit/lx_stubs.c
 	tests/unit/test_dpf.c
 	tests/unit/test_string.c

@@ -22,7 +22,7 @@ fi
 need_lx
 
 # ---- build ----
-CFLAGS="-static -O2 -Wall -Wextra -Werror"
+CFLAGS="-static -O2 -Wall -Wextra -Werror -I$here/include" # the kernel ABI, for trust.c
 # Programs that still find bugs in lx: built and run only when LINUX_CASES names them, until lx is fixed.
 # fuzz-glibc: now and then (about one full run in six) a fuzzed child's lx faults writing its own thread
 # slot (lx: fault 14 in lx itself, in lx_syscall_entry); not found yet. The static fuzz stays in.

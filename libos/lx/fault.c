@@ -69,7 +69,9 @@ static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
 /* Run the program's handler for the fault's signal, if it has one: true when f now enters it. */
 static bool fault_to_handler(struct exc_frame *f, int sig)
 {
-	int code = sig == SIGSEGV  ? ((f->err & PFERR_PK) ? SEGV_PKUERR : (f->err & PFERR_P) ? SEGV_ACCERR : SEGV_MAPERR)
+	int code = sig == SIGSEGV  ? ((f->err & PFERR_PK)  ? SEGV_PKUERR
+				      : (f->err & PFERR_P) ? SEGV_ACCERR
+							   : SEGV_MAPERR)
 		   : sig == SIGBUS ? BUS_ADRERR
 		   : sig == SIGILL ? ILL_ILLOPN
 		   : sig == SIGFPE ? FPE_INTDIV
@@ -103,7 +105,8 @@ void lx_fault(struct exc_frame *f)
 {
 	extern char lx_text_start[], lx_end[];
 	int sig = fault_signal(f->trapno);
-	if (f->trapno == T_PGFLT && !(f->err & PFERR_PK)) { /* a key's refusal (program code at lx's memory) is SIGSEGV */
+	if (f->trapno == T_PGFLT &&
+	    !(f->err & PFERR_PK)) { /* a key's refusal (program code at lx's memory) is SIGSEGV */
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();

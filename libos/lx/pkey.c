@@ -23,7 +23,10 @@ bool lx_pkey_on;
 uint64_t lx_pt_next(uint64_t va)
 {
 	for (;;) {
-		int shift = !(*uvpt_pml4e(va) & PTE_P) ? 39 : !(*uvpt_pdpte(va) & PTE_P) ? 30 : !(*uvpt_pde(va) & PTE_P) ? 21 : 0;
+		int shift = !(*uvpt_pml4e(va) & PTE_P)   ? 39
+			    : !(*uvpt_pdpte(va) & PTE_P) ? 30
+			    : !(*uvpt_pde(va) & PTE_P)   ? 21
+							 : 0;
 		if (!shift || va >= USER_LIMIT)
 			return va;
 		va = (va | ((1UL << shift) - 1)) + 1;

@@ -24,8 +24,14 @@
 
 #define PAGE 4096
 #define SEGV_PKUERR_CODE 4 /* Linux's SEGV_PKUERR: a protection key refused the access */
-#define MICA_SYS_CPUTS 1   /* include/mica/syscalls.def: cputs(s, len) */
-#define MICA_E_PERM 3      /* include/mica/error.h */
+
+/* The kernel's call numbers (MICA_SYS_cputs...) and errors (E_PERM), from the kernel ABI itself. */
+#include <mica/error.h>
+#define SYSCALL(num, name, ...) MICA_SYS_##name = num,
+enum {
+#include <mica/syscalls.def>
+};
+#undef SYSCALL
 
 /*
  * wrpkru; ret, made at run time: lx refuses the bytes 0F 01 EF anywhere in
@@ -97,8 +103,8 @@ static void lx_memory(int n, char **addrs)
 		char name[64];
 		int r = touch(a, 0);
 		snprintf(name, sizeof(name), "read-refused-%d", i);
-		check(name, r == SEGV_PKUERR_CODE && fault_addr == (uintptr_t)a, "reading %p: si_code %d at %#lx", (void *)a,
-		      r, (unsigned long)fault_addr);
+		check(name, r == SEGV_PKUERR_CODE && fault_addr == (uintptr_t)a, "reading %p: si_code %d at %#lx",
+		      (void *)a, r, (unsigned long)fault_addr);
 		r = touch(a, 1);
 		snprintf(name, sizeof(name), "write-refused-%d", i);
 		check(name, r == SEGV_PKUERR_CODE, "writing %p: si_code %d", (void *)a, r);
@@ -120,8 +126,8 @@ static long call_at(uintptr_t addr, long nr, long a1, long a2)
 static void kcall(const char *addr)
 {
 	static const char msg[] = "a kernel call from program code went through\n";
-	long r = call_at((uintptr_t)strtoull(addr, NULL, 0), MICA_SYS_CPUTS, (long)msg, (long)sizeof(msg) - 1);
-	check("kernel-call-refused", r == -MICA_E_PERM, "cputs through lx's syscall returned %ld", r);
+	long r = call_at((uintptr_t)strtoull(addr, NULL, 0), MICA_SYS_cputs, (long)msg, (long)sizeof(msg) - 1);
+	check("kernel-call-refused", r == -E_PERM, "cputs through lx's syscall returned %ld", r);
 	check("lx-still-works", lx_works(), "fork, pipe and wait after the call");
 }
 
@@ -134,7 +140,8 @@ static void wrpkru_mprotect(void)
 	mprotect(p, PAGE, PROT_READ | PROT_WRITE);
 	memcpy(p + 100, wrpkru_ret, sizeof(wrpkru_ret));
 	errno = 0;
-	check("mprotect-exec-refused", mprotect(p, PAGE, PROT_READ | PROT_EXEC) < 0 && errno == EPERM, "errno %d", errno);
+	check("mprotect-exec-refused", mprotect(p, PAGE, PROT_READ | PROT_EXEC) < 0 && errno == EPERM, "errno %d",
+	      errno);
 	errno = 0;
 	check("rwx-mmap-refused",
 	      mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
@@ -156,7 +163,8 @@ static void wrpkru_file(void)
 	const uint8_t *m = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
 	check("file-mapped", m != MAP_FAILED, "errno %d", errno);
 	if (m != MAP_FAILED)
-		check("file-wrpkru-int3", m[8] == 0xcc && m[9] == 0xcc && m[10] == 0xcc && m[11] == 0xc3 && m[7] == 0x90,
+		check("file-wrpkru-int3",
+		      m[8] == 0xcc && m[9] == 0xcc && m[10] == 0xcc && m[11] == 0xc3 && m[7] == 0x90,
 		      "bytes %02x %02x %02x %02x", m[8], m[9], m[10], m[11]);
 	unlink(path);
 }

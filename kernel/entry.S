@@ -114,11 +114,19 @@ enter_libos:
 	pushq k_libos_entry(%rip)
 	iretq
 
-/* The env keeps its libOS under a protection key (env_set_pkey): the libOS entry runs with it open. */
+/*
+ * The env keeps its libOS under a protection key (env_set_pkey): the libOS
+ * entry runs with it open, and with the thread's gs base as the libOS set
+ * it (a program may have changed it by loading gs, and the entry trusts gs).
+ */
 open_key:
 	pushq %rax
 	pushq %rcx
 	pushq %rdx
+	movl $MSR_GS_BASE, %ecx
+	movl k_gs_base(%rip), %eax
+	movl k_gs_base+4(%rip), %edx
+	wrmsr
 	xorl %ecx, %ecx
 	rdpkru                          /* eax = PKRU, edx = 0 */
 	movl k_libos_pkru(%rip), %edx

@@ -119,6 +119,7 @@ extern uint64_t boot_pml4[512];
 
 /* Read by kernel/entry.S on every syscall: the running env's reflection range, and its libOS key's PKRU bits. */
 extern uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_stack_top, k_libos_pkru;
+extern uint64_t k_gs_base; /* the running thread's gs base as set by thread_set (entry.S's open_key restores it) */
 
 /* ---- console.c ---- */
 void cons_init(void);
@@ -229,7 +230,15 @@ uint32_t thread_pkru(const struct thread *t);
 void thread_set_pkru(struct thread *t, uint32_t v);
 void pkey_switch(struct thread *from, struct thread *t);
 void pkey_open_libos(struct thread *t);
-bool pkey_kcall_allowed(void);
+/* May the running thread make a kernel call: its env has no libOS key (k_libos_pkru), or the key is open? */
+static inline bool pkey_kcall_allowed(void)
+{
+	uint32_t pkru, edx;
+	if (!k_libos_pkru)
+		return true;
+	__asm__ volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
+	return !(pkru & k_libos_pkru);
+}
 int pkey_set_libos(struct env *e, long key);
 
 /* ---- upcall.c ---- */

@@ -70,18 +70,19 @@ void pkey_switch(struct thread *from, struct thread *t)
 	wrpkru(t->pkru);
 }
 
-/* Open the libOS key of t's env in its PKRU (entering its libOS by an upcall); nothing if it has none. */
+/*
+ * Open the libOS key of t's env in its PKRU (entering its libOS by an
+ * upcall), and give it back the gs base the libOS set, which the program
+ * may have changed by loading gs while t's bases were loaded; nothing if
+ * the env has no libOS key.
+ */
 void pkey_open_libos(struct thread *t)
 {
-	if (t->env->libos_pkru)
-		thread_set_pkru(t, thread_pkru(t) & ~t->env->libos_pkru);
-}
-
-/* May the running thread make a kernel call: its env has no libOS key, or the key is open? */
-bool pkey_kcall_allowed(void)
-{
-	uint32_t key = cpu.cur->env->libos_pkru;
-	return !key || !(rdpkru() & key);
+	if (!t->env->libos_pkru)
+		return;
+	thread_set_pkru(t, thread_pkru(t) & ~t->env->libos_pkru);
+	if (t == cpu.fpu_owner)
+		wrmsr(MSR_GS_BASE, t->gs_base);
 }
 
 /*

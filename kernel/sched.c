@@ -6,7 +6,7 @@
 
 struct thread threads[NTHREAD];
 struct cpu cpu;
-uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru;
+uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
 static uint64_t thread_generation = 1;
 static struct list runq = { &runq, &runq };
 static struct list timeq = { &timeq, &timeq };
@@ -163,6 +163,7 @@ void thread_switch(struct thread *t)
 	t->state = TH_RUNNING;
 	t->kicked = false;
 	cpu.cur = t;
+	k_gs_base = t->gs_base;
 	if (cpu.space != e) {
 		lcr3(e->pml4);
 		cpu.space = e;

@@ -490,6 +490,8 @@ static long sys_thread_set(long tid, long what, unsigned long value)
 		break;
 	case THREAD_GSBASE:
 		t->gs_base = value;
+		if (t == cpu.cur)
+			k_gs_base = value;
 		break;
 	case THREAD_XSTACK:
 		t->xstack = value & ~15UL;

@@ -275,6 +275,7 @@ for i in range(n):
 	shared=$(sed -n 's/^#define LX_SHARED \(0x[0-9A-Fa-f]*\)UL.*/\1/p' "$here/libos/lx/lx.h")
 	expect trust-lx-memory 0 "ok trust/lx-still-works" mica "$out/trust" lx-memory "$(sym lx_pkey_on)" "$(sym lx_text_start)" "$shared"
 	expect trust-kcall 0 "ok trust/kernel-call-refused" mica "$out/trust" kcall "$(bytes 0f05c3)"
+	expect trust-gs-reload 0 "ok trust/lx-still-works" mica "$out/trust" gs-reload
 	expect trust-wrpkru-mprotect 0 "ok trust/mprotect-exec-refused" mica "$out/trust" wrpkru-mprotect
 	expect trust-wrpkru-file 0 "ok trust/file-wrpkru-int3" mica "$out/trust" wrpkru-file
 	expect trust-wrpkru-jump 132 "fault 6 in lx itself" mica "$out/trust" wrpkru-jump "$(bytes 0f01ef)"

@@ -9,6 +9,7 @@
  *                               executable at once (EACCES)
  *   trust wrpkru-file           a file holding wrpkru, mapped executable, reads back int3s there
  *   trust wrpkru-jump ADDR      jumping to lx's own wrpkru at ADDR with the key-opening value ends the process
+ *   trust gs-reload             syscalls work after the program loads gs (which zeroes its base: lx's entry uses gs)
  * Built with -DHOLD_WRPKRU the program holds a wrpkru in its code, and lx refuses to run it.
  */
 #define T_NAME "trust"
@@ -27,6 +28,7 @@
 
 /* The kernel's call numbers (MICA_SYS_cputs...) and errors (E_PERM), from the kernel ABI itself. */
 #include <mica/error.h>
+#include <mica/abi.h> /* USER_SS: Mica's user data selector */
 #define SYSCALL(num, name, ...) MICA_SYS_##name = num,
 enum {
 #include <mica/syscalls.def>
@@ -178,6 +180,15 @@ static void wrpkru_jump(const char *addr)
 	__asm__ volatile("jmp *%0" ::"r"(to), "a"(0), "c"(0), "d"(0));
 }
 
+/* Load gs with the user data selector (its base becomes 0), then make syscalls: lx must get its own gs back. */
+static void gs_reload(void)
+{
+	pid_t me = getpid();
+	__asm__ volatile("movw %w0, %%gs" ::"r"(USER_SS) : "memory");
+	check("syscall-after-gs-load", getpid() == me, "getpid after loading gs");
+	check("lx-still-works", lx_works(), "fork, pipe and wait after loading gs");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -190,6 +201,8 @@ int main(int argc, char **argv)
 		wrpkru_mprotect();
 	else if (!strcmp(mode, "wrpkru-file"))
 		wrpkru_file();
+	else if (!strcmp(mode, "gs-reload"))
+		gs_reload();
 	else if (!strcmp(mode, "wrpkru-jump") && argc > 2)
 		wrpkru_jump(argv[2]);
 	else {

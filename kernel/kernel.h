@@ -233,11 +233,7 @@ void pkey_open_libos(struct thread *t);
 /* May the running thread make a kernel call: its env has no libOS key (k_libos_pkru), or the key is open? */
 static inline bool pkey_kcall_allowed(void)
 {
-	uint32_t pkru, edx;
-	if (!k_libos_pkru)
-		return true;
-	__asm__ volatile("rdpkru" : "=a"(pkru), "=d"(edx) : "c"(0));
-	return !(pkru & k_libos_pkru);
+	return !k_libos_pkru || !(pkru_read() & k_libos_pkru);
 }
 int pkey_set_libos(struct env *e, long key);
 

@@ -6,18 +6,6 @@
 
 bool pku; /* the CPU has protection keys and CR4.PKE is set */
 
-static uint32_t rdpkru(void)
-{
-	uint32_t eax, edx;
-	__asm__ volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
-	return eax;
-}
-
-static void wrpkru(uint32_t v)
-{
-	__asm__ volatile("wrpkru" ::"a"(v), "c"(0), "d"(0) : "memory");
-}
-
 /*
  * Enable protection keys when CPUID.(7,0):ECX.PKU says the CPU has them.
  * The kernel reaches user memory only through the physical map (supervisor
@@ -38,7 +26,7 @@ void pkey_init(void)
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	__asm__ volatile("mov %0, %%cr4" ::"r"(cr4 | CR4_PKE));
 	pku = true;
-	wrpkru(0);
+	pkru_write(0);
 }
 
 /* t's PKRU: the register's while t's state is loaded (cpu.fpu_owner), else the one saved. 0 without PKU. */
@@ -46,7 +34,7 @@ uint32_t thread_pkru(const struct thread *t)
 {
 	if (!pku)
 		return 0;
-	return t == cpu.fpu_owner ? rdpkru() : t->pkru;
+	return t == cpu.fpu_owner ? pkru_read() : t->pkru;
 }
 
 /* Set t's PKRU (nothing without PKU). */
@@ -55,7 +43,7 @@ void thread_set_pkru(struct thread *t, uint32_t v)
 	if (!pku)
 		return;
 	if (t == cpu.fpu_owner)
-		wrpkru(v);
+		pkru_write(v);
 	else
 		t->pkru = v;
 }
@@ -66,8 +54,8 @@ void pkey_switch(struct thread *from, struct thread *t)
 	if (!pku)
 		return;
 	if (from)
-		from->pkru = rdpkru();
-	wrpkru(t->pkru);
+		from->pkru = pkru_read();
+	pkru_write(t->pkru);
 }
 
 /*

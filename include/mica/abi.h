@@ -133,6 +133,19 @@ ABI_OFFSET(struct exc_frame, pkru, EXC_FRAME_PKRU);
 _Static_assert(PTE_PKEY(PKEY_MAX) == PTE_PKEY_MASK && (PTE_PKEY_MASK & (PTE_ADDR | PTE_NX | PTE_AVAIL)) == 0,
 	       "the key field is bits 59..62, apart from the address, NX and the libOS's bits");
 _Static_assert(PKRU_KEY(PKEY_MAX) == 0xC0000000U, "PKRU holds two bits per key, key 15 highest");
+
+/* The PKRU register (CR4.PKE set, else both fault with #UD): read it, write it. */
+static inline uint32_t pkru_read(void)
+{
+	uint32_t eax, edx;
+	__asm__ volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+static inline void pkru_write(uint32_t v)
+{
+	__asm__ volatile("wrpkru" ::"a"(v), "c"(0), "d"(0) : "memory");
+}
 #endif
 
 /* Page-fault error code bits (exc_frame.err for T_PGFLT); not the ELF segment flags PF_R, PF_W, PF_X. */

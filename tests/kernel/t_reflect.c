@@ -31,18 +31,6 @@ static long app_syscall(long nr, long a1, long a4)
 	return ret;
 }
 
-static uint32_t rdpkru(void)
-{
-	uint32_t eax, edx;
-	__asm__ volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
-	return eax;
-}
-
-static void wrpkru(uint32_t v)
-{
-	__asm__ volatile("wrpkru" ::"a"(v), "c"(0), "d"(0) : "memory");
-}
-
 /*
  * A libOS under a protection key (env_set_pkey): kernel calls made with
  * the key closed are refused, and a reflected syscall enters the libOS
@@ -61,19 +49,19 @@ static void pkey_checks(void)
 		return;
 	CHECK_EQ("pkey-pte-key", sys_protect(0, CODE_PAGE, PTE_PKEY(5)), 0);
 	CHECK_EQ("pkey-pte-bits", *uvpt_pte(CODE_PAGE) & PTE_PKEY_MASK, PTE_PKEY(5));
-	wrpkru(PKRU_KEY(1)); /* the libOS key closed, as a program runs */
+	pkru_write(PKRU_KEY(1)); /* the libOS key closed, as a program runs */
 	long closed = sys_null();
 	long reflected = app_syscall(39, 0, 0);
-	uint32_t after = rdpkru();
-	wrpkru(0);
+	uint32_t after = pkru_read();
+	pkru_write(0);
 	CHECK_EQ("pkey-kcall-refused-closed", closed, -E_PERM);
 	CHECK_EQ("pkey-reflected", reflected, 1039);
 	CHECK_EQ("pkey-reflect-opens", after & PKRU_KEY(1), 0);
 	CHECK_EQ("pkey-kcall-open", sys_null(), 0);
 	CHECK_EQ("pkey-off", sys_env_set_pkey(0, 0), 0);
-	wrpkru(PKRU_KEY(1));
+	pkru_write(PKRU_KEY(1));
 	closed = sys_null();
-	wrpkru(0);
+	pkru_write(0);
 	CHECK_EQ("pkey-off-kcall", closed, 0);
 }
 

@@ -460,7 +460,7 @@ int mem_peek(uint64_t a)
 	struct vma *v = vma_find(a);
 	uint8_t b = 0;
 	if (!v)
-		return -1;
+		return -EFAULT;
 	if (pte_of(a & ~(PAGE_SIZE - 1)) & PTE_P)
 		return *(volatile uint8_t *)a;
 	if (v->file && !file_shared(v) && v->file->ops->pread)

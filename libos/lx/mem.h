@@ -40,6 +40,6 @@ long copy_to_user(uint64_t udst, const void *src, size_t n); /* 0, or -EFAULT (s
 long strncpy_from_user(char *dst, uint64_t usrc, size_t size);
 size_t mem_format_maps(char *buf, size_t n); /* /proc/self/maps text */
 int mem_peek(
-	uint64_t a); /* the byte the program would read at a now (absent: its file's, or 0); -1 outside its areas */
+	uint64_t a); /* the byte the program would read at a now (absent: its file's, or 0); -EFAULT outside its areas */
 
 #endif

@@ -279,6 +279,14 @@ for i in range(n):
 	expect trust-wrpkru-mprotect 0 "ok trust/mprotect-exec-refused" mica "$out/trust" wrpkru-mprotect
 	expect trust-wrpkru-file 0 "ok trust/file-wrpkru-int3" mica "$out/trust" wrpkru-file
 	expect trust-wrpkru-jump 132 "fault 6 in lx itself" mica "$out/trust" wrpkru-jump "$(bytes 0f01ef)"
+	# lx's own image holds those bytes once: the closing wrpkru of entry.S's lx_leave, checked after it
+	count=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(bytes.fromhex("0f01ef")))' "$lxbin")
+	at=$(($(bytes 0f01ef))) leave=$(($(sym lx_leave))) abuse=$(($(sym lx_pkey_abuse)))
+	if [ "$count" -eq 1 ] && [ "$at" -gt "$leave" ] && [ "$at" -lt "$abuse" ]; then
+		echo "ok linux/lx-one-wrpkru"
+	else
+		echo "not ok linux/lx-one-wrpkru: $count in lx's file, the first at $at (lx_leave $leave, lx_pkey_abuse $abuse)"
+	fi
 	if musl-gcc $CFLAGS -DHOLD_WRPKRU -o "$out/trust-wrpkru" "$here/tests/linux/trust.c" > "$out/trust-wrpkru.build.log" 2>&1; then
 		expect trust-wrpkru-exec-host 0 "ok trust/code-runs" host "$out/trust-wrpkru"
 		expect trust-wrpkru-exec 126 "holds wrpkru (0f 01 ef) in its code" mica "$out/trust-wrpkru"

@@ -103,6 +103,9 @@ syscall_entry:
 	cmpq k_libos_hi(%rip), %rcx
 	jb kcall
 reflect:
+	cmpq $0, k_libos_pkru(%rip)
+	jne open_key
+enter_libos:
 	pushq $UDATA
 	pushq k_user_rsp(%rip)
 	pushq %r11                      /* r11 keeps the program's flags; the entry runs without TF, DF, AC */
@@ -110,6 +113,31 @@ reflect:
 	pushq $UCODE
 	pushq k_libos_entry(%rip)
 	iretq
+
+/*
+ * The env keeps its libOS under a protection key (env_set_pkey): the libOS
+ * entry runs with it open, and with the thread's gs base as the libOS set
+ * it (a program may have changed it by loading gs, and the entry trusts gs).
+ */
+open_key:
+	pushq %rax
+	pushq %rcx
+	pushq %rdx
+	movl $MSR_GS_BASE, %ecx
+	movl k_gs_base(%rip), %eax
+	movl k_gs_base+4(%rip), %edx
+	wrmsr
+	xorl %ecx, %ecx
+	rdpkru                          /* eax = PKRU, edx = 0 */
+	movl k_libos_pkru(%rip), %edx
+	notl %edx
+	andl %edx, %eax
+	xorl %edx, %edx
+	wrpkru                          /* eax = value, ecx = edx = 0 */
+	popq %rdx
+	popq %rcx
+	popq %rax
+	jmp enter_libos
 
 kcall:
 	pushq $UDATA

@@ -61,6 +61,7 @@ struct env {
 	uint64_t info_fn;
 	uint64_t upcall[4];        /* entry per UPCALL_* kind */
 	uint64_t libos_lo, libos_hi, libos_entry;
+	uint32_t libos_pkru;       /* PKRU bits of its libOS's protection key (env_set_pkey), or 0 */
 	uint32_t limit[RES_NKINDS]; /* per RES_* kind: at most this many for it and its descendants (quota.c) */
 	uint32_t held[RES_NKINDS];  /* ... how many it and its descendants hold */
 	uint32_t own[RES_NKINDS];   /* ... how many it holds itself (its threads, its children) */
@@ -95,6 +96,7 @@ struct thread {
 	uint64_t slice_grace;      /* end of the grace period after a slice upcall, or 0 */
 	uint64_t run_tsc;          /* CPU time used, in TSC ticks */
 	bool kicked;               /* a kick upcall waits to run: later kicks join it (cleared when it runs) */
+	uint32_t pkru;             /* its PKRU while its state is not loaded (pkey.c) */
 	uint8_t fpu[512] __attribute__((aligned(16)));
 };
 
@@ -116,8 +118,9 @@ extern struct thread threads[NTHREAD];
 extern struct kip *kip;
 extern uint64_t boot_pml4[512];
 
-/* Read by kernel/entry.S on every syscall: the running env's reflection range. */
-extern uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_stack_top;
+/* Read by kernel/entry.S on every syscall: the running env's reflection range, and its libOS key's PKRU bits. */
+extern uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_stack_top, k_libos_pkru;
+extern uint64_t k_gs_base; /* the running thread's gs base as set by thread_set (entry.S's open_key restores it) */
 
 /* ---- console.c ---- */
 void cons_init(void);
@@ -220,6 +223,20 @@ uint64_t tsc_to_ns(uint64_t ticks);
 void account(struct thread *t);
 uint64_t frame_table_size(uint64_t hi);
 int sched_yield_to(struct trapframe *tf, struct env *target);
+
+/* ---- pkey.c ---- */
+extern bool pku;
+void pkey_init(void);
+uint32_t thread_pkru(const struct thread *t);
+void thread_set_pkru(struct thread *t, uint32_t v);
+void pkey_switch(struct thread *from, struct thread *t);
+void pkey_open_libos(struct thread *t);
+/* May the running thread make a kernel call: its env has no libOS key (k_libos_pkru), or the key is open? */
+static inline bool pkey_kcall_allowed(void)
+{
+	return !k_libos_pkru || !(pkru_read() & k_libos_pkru);
+}
+int pkey_set_libos(struct env *e, long key);
 
 /* ---- upcall.c ---- */
 int upcall_deliver(struct thread *t, struct trapframe *tf, uint64_t kind, uint64_t trapno, uint64_t err, uint64_t addr);

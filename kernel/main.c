@@ -172,6 +172,7 @@ void kmain(uint64_t start_info_pa)
 	kip->boot_tsc_reset = boot_tsc;
 	memory_init(si);
 	trap_init();
+	pkey_init();
 	lapic_init();
 	env_init();
 	sched_init();

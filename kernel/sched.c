@@ -6,7 +6,7 @@
 
 struct thread threads[NTHREAD];
 struct cpu cpu;
-uint64_t k_libos_lo, k_libos_hi, k_libos_entry;
+uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
 static uint64_t thread_generation = 1;
 static struct list runq = { &runq, &runq };
 static struct list timeq = { &timeq, &timeq };
@@ -32,6 +32,7 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 	t->id = (thread_generation++ << 9) | (uint64_t)(t - threads);
 	t->env = e;
 	t->tf = (struct trapframe){ .rip = rip, .rsp = rsp, .rdi = arg, .cs = UCODE, .ss = UDATA, .rflags = 0x202 };
+	t->pkru = cpu.cur ? thread_pkru(cpu.cur) : 0; /* like the FPU state: the creator's (0: every key open) */
 	if (cpu.cur && cpu.fpu_owner == cpu.cur) {
 		__asm__ volatile("fxsave64 %0" : "=m"(t->fpu)); /* the registers hold the caller's state */
 	} else if (cpu.cur) {
@@ -160,17 +161,20 @@ void thread_switch(struct thread *t)
 	t->state = TH_RUNNING;
 	t->kicked = false;
 	cpu.cur = t;
+	k_gs_base = t->gs_base;
 	if (cpu.space != e) {
 		lcr3(e->pml4);
 		cpu.space = e;
 		k_libos_lo = e->libos_lo;
 		k_libos_hi = e->libos_hi;
 		k_libos_entry = e->libos_entry;
+		k_libos_pkru = e->libos_pkru;
 	}
 	if (cpu.fpu_owner != t) {
 		if (cpu.fpu_owner)
 			__asm__ volatile("fxsave64 %0" : "=m"(cpu.fpu_owner->fpu));
 		__asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+		pkey_switch(cpu.fpu_owner, t);
 		wrmsr(MSR_FS_BASE, t->fs_base);
 		wrmsr(MSR_GS_BASE, t->gs_base);
 		cpu.fpu_owner = t;

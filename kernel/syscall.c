@@ -453,6 +453,14 @@ static long sys_env_set_libos(long env, unsigned long lo, unsigned long hi, unsi
 	return 0;
 }
 
+/* Guard env's libOS with a protection key (pkey.c). -E_NOENT, -E_PERM, -E_INVAL, -E_NOSYS (no PKU). */
+static long sys_env_set_pkey(long env, long key)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	return e ? pkey_set_libos(e, key) : err;
+}
+
 static long sys_thread_create(long env, unsigned long rip, unsigned long rsp, unsigned long arg)
 {
 	int err;
@@ -489,6 +497,8 @@ static long sys_thread_set(long tid, long what, unsigned long value)
 		break;
 	case THREAD_GSBASE:
 		t->gs_base = value;
+		if (t == cpu.cur)
+			k_gs_base = value;
 		break;
 	case THREAD_XSTACK:
 		t->xstack = value & ~15UL;
@@ -501,6 +511,7 @@ static long sys_thread_set(long tid, long what, unsigned long value)
 	} else if (cpu.fpu_owner == t) {
 		/* its bases are loaded but it is not running: reload on its next switch */
 		__asm__ volatile("fxsave64 %0" : "=m"(t->fpu));
+		t->pkru = thread_pkru(t);
 		cpu.fpu_owner = NULL;
 	}
 	return 0;
@@ -691,7 +702,9 @@ void syscall_dispatch(struct trapframe *tf)
 {
 	uint64_t n = tf->rax;
 	cpu.tf = tf;
-	if (n < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[n])
+	if (!pkey_kcall_allowed())
+		tf->rax = (uint64_t)-E_PERM; /* not through an entry the kernel opened: program code, not its libOS */
+	else if (n < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[n])
 		tf->rax = (uint64_t)syscalls[n](tf);
 	else
 		tf->rax = (uint64_t)-E_NOSYS;

@@ -12,7 +12,7 @@ static uint64_t upcall_stack(struct thread *t, const struct trapframe *tf)
 /*
  * Deliver an upcall of the given kind to thread t, whose user registers are
  * in tf: push a struct exc_frame and point tf at the env's handler with
- * rdi = rsp = the frame. Returns 0; -E_NOENT when the env registered no
+ * rdi = rsp = the frame, with its env's libOS key open. Returns 0; -E_NOENT when the env registered no
  * handler of that kind; -E_FAULT when the frame cannot be written.
  */
 int upcall_deliver(struct thread *t, struct trapframe *tf, uint64_t kind, uint64_t trapno, uint64_t err, uint64_t addr)
@@ -26,11 +26,12 @@ int upcall_deliver(struct thread *t, struct trapframe *tf, uint64_t kind, uint64
 		.r11 = tf->r11, .r10 = tf->r10, .r9 = tf->r9, .r8 = tf->r8,
 		.rbp = tf->rbp, .rdi = tf->rdi, .rsi = tf->rsi, .rdx = tf->rdx,
 		.rcx = tf->rcx, .rbx = tf->rbx, .rax = tf->rax,
-		.rflags = tf->rflags, .rsp = tf->rsp,
+		.rflags = tf->rflags, .rsp = tf->rsp, .pkru = thread_pkru(t),
 	};
 	uint64_t sp = (upcall_stack(t, tf) - sizeof(f)) & ~15UL;
 	if (copy_to_user(t->env, sp, &f, sizeof(f)) < 0)
 		return -E_FAULT;
+	pkey_open_libos(t);
 	tf->rip = entry;
 	tf->rflags &= ~(uint64_t)UPCALL_FLAGS_CLEAR;
 	tf->rsp = sp;

@@ -27,6 +27,7 @@ formatted="
 	kernel/dpf.c
 	kernel/dpf.h
 	kernel/net.c
+	kernel/pkey.c
 	kernel/net.h
 	kernel/netring.c
 	kernel/revoke.c
@@ -48,6 +49,8 @@ formatted="
 	libos/lx/errno.c
 	libos/lx/errno.h
 	libos/lx/fault.c
+	libos/lx/pkey.c
+	libos/lx/pkey.h
 	libos/lx/fault.h
 	libos/lx/file.h
 	libos/lx/filelock.h
@@ -98,6 +101,7 @@ formatted="
 	tests/linux/fuzz.c
 	tests/linux/loopback.c
 	tests/linux/status.c
+	tests/linux/trust.c
 	tests/linux/unixload.c
 	tests/linux/unixsock.c
 	tests/unit/lx_stubs.c

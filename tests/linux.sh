@@ -22,7 +22,7 @@ fi
 need_lx
 
 # ---- build ----
-CFLAGS="-static -O2 -Wall -Wextra -Werror"
+CFLAGS="-static -O2 -Wall -Wextra -Werror -I$here/include" # the kernel ABI, for trust.c
 # Programs that still find bugs in lx: built and run only when LINUX_CASES names them, until lx is fixed.
 # fuzz-glibc: about one full run in six, a fuzzed child's lx faults at its syscall entry writing its thread
 # slot, which is in lx's bss (lx: fault 14 in lx itself); the message now gives the error code and page
@@ -257,6 +257,47 @@ if [ -f "$out/sys" ] && [ -f "$out/startup-glibc" ]; then
 	expect cpu-qemu64-static 0 "ok sys/getrandom-differs" env MICA_CPU=qemu64 "$here/tools/mica" run "$out/sys"
 	expect cpu-qemu64-glibc 0 "ok startup/auxv-random" \
 		env MICA_CPU=qemu64 "$here/tools/mica" run "$out/startup-glibc" alpha "two words" ""
+fi
+
+# A program against its own lx (tests/linux/trust.c): under lx's protection key (tools/boot's -cpu max has
+# PKU) it cannot read or write lx's memory, make kernel calls through lx's code, or run a wrpkru; on a
+# CPU without keys (qemu64) lx's memory stays open to it, as docs/architecture.md says.
+if [ -f "$out/trust" ]; then
+	lxbin=$build/user/lx/lx
+	# sym NAME: the address of lx's symbol NAME; bytes HEX: where lx's code first holds those bytes
+	sym() { nm "$lxbin" | sed -n "s/^\([0-9a-f]*\) . $1\$/0x\1/p"; }
+	bytes() {
+		python3 -c 'import struct,sys
+d = open(sys.argv[1], "rb").read(); phoff, = struct.unpack_from("<Q", d, 32); n, = struct.unpack_from("<H", d, 56)
+for i in range(n):
+    t, f, off, va, pa, fs = struct.unpack_from("<IIQQQQ", d, phoff + 56 * i)
+    at = d.find(bytes.fromhex(sys.argv[2]), off, off + fs) if t == 1 and f & 1 else -1
+    if at >= 0:
+        print(hex(va + at - off)); break' "$lxbin" "$1"
+	}
+	shared=$(sed -n 's/^#define LX_SHARED \(0x[0-9A-Fa-f]*\)UL.*/\1/p' "$here/libos/lx/lx.h")
+	expect trust-lx-memory 0 "ok trust/lx-still-works" mica "$out/trust" lx-memory "$(sym lx_pkey_on)" "$(sym lx_text_start)" "$shared"
+	expect trust-kcall 0 "ok trust/kernel-call-refused" mica "$out/trust" kcall "$(bytes 0f05c3)"
+	expect trust-gs-reload 0 "ok trust/lx-still-works" mica "$out/trust" gs-reload
+	expect trust-wrpkru-mprotect 0 "ok trust/mprotect-exec-refused" mica "$out/trust" wrpkru-mprotect
+	expect trust-wrpkru-file 0 "ok trust/file-wrpkru-int3" mica "$out/trust" wrpkru-file
+	expect trust-wrpkru-jump 132 "fault 6 in lx itself" mica "$out/trust" wrpkru-jump "$(bytes 0f01ef)"
+	# lx's own image holds those bytes once: the closing wrpkru of entry.S's lx_leave, checked after it
+	count=$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(bytes.fromhex("0f01ef")))' "$lxbin")
+	at=$(($(bytes 0f01ef))) leave=$(($(sym lx_leave))) abuse=$(($(sym lx_pkey_abuse)))
+	if [ "$count" -eq 1 ] && [ "$at" -gt "$leave" ] && [ "$at" -lt "$abuse" ]; then
+		echo "ok linux/lx-one-wrpkru"
+	else
+		echo "not ok linux/lx-one-wrpkru: $count in lx's file, the first at $at (lx_leave $leave, lx_pkey_abuse $abuse)"
+	fi
+	if musl-gcc $CFLAGS -DHOLD_WRPKRU -o "$out/trust-wrpkru" "$here/tests/linux/trust.c" > "$out/trust-wrpkru.build.log" 2>&1; then
+		expect trust-wrpkru-exec-host 0 "ok trust/code-runs" host "$out/trust-wrpkru"
+		expect trust-wrpkru-exec 126 "holds wrpkru (0f 01 ef) in its code" mica "$out/trust-wrpkru"
+	else
+		echo "not ok linux/build-trust-wrpkru"
+	fi
+	expect trust-qemu64-unprotected 1 "not ok trust/read-refused-0" \
+		env MICA_CPU=qemu64 MICA_BUILD="$build" "$here/tools/mica" run "$out/trust" lx-memory "$(sym lx_pkey_on)"
 fi
 
 # The frames of ended processes all come back (Mica only: the host's free memory moves by itself).

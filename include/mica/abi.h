@@ -18,9 +18,9 @@
 #define ABI_OFFSET(type, field, off) _Static_assert(offsetof(type, field) == (off), "offset of " #type "." #field)
 #endif
 
-/* Page-table entry bits (x86-64). map/protect accept PTE_W, PTE_NX and the
- * PTE_AVAIL bits (free for the libOS, e.g. to mark copy-on-write); the kernel
- * always adds PTE_P and PTE_U. */
+/* Page-table entry bits (x86-64). map/protect accept PTE_W, PTE_NX, the
+ * PTE_AVAIL bits (free for the libOS, e.g. to mark copy-on-write) and a
+ * protection key (PTE_PKEY); the kernel always adds PTE_P and PTE_U. */
 #define PTE_P 0x001UL
 #define PTE_W 0x002UL
 #define PTE_U 0x004UL
@@ -33,7 +33,20 @@
 #define PTE_AVAIL 0xE00UL
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000UL
-#define PTE_USER_PERMS (PTE_W | PTE_AVAIL | PTE_NX)
+/*
+ * Protection keys (x86 PKU): bits 59..62 of an entry name one of 16 keys;
+ * each thread's PKRU register may forbid data access (AD) or writes (WD)
+ * to the pages of a key, in user mode, with no kernel call. Where the CPU
+ * has no PKU the bits are ignored. env_set_pkey makes one key the libOS's.
+ */
+#define PTE_PKEY_SHIFT 59
+#define PTE_PKEY_MASK (0xFUL << PTE_PKEY_SHIFT)
+#define PTE_PKEY(key) ((unsigned long)(key) << PTE_PKEY_SHIFT)
+#define PKEY_MAX 15
+#define PKRU_AD(key) (1U << (2 * (key)))  /* PKRU: no data access to the key's pages */
+#define PKRU_WD(key) (2U << (2 * (key)))  /* PKRU: no writes to them */
+#define PKRU_KEY(key) (3U << (2 * (key))) /* both bits of a key: clear = open */
+#define PTE_USER_PERMS (PTE_W | PTE_AVAIL | PTE_PKEY_MASK | PTE_NX)
 
 /* The PTE_AVAIL bits are the libOS's; map_cow gives three of them a meaning. */
 #define PTE_COW 0x200UL    /* read-only until written, then to be copied (set by map_cow, resolved by cow_break) */
@@ -65,7 +78,8 @@
 #define EXC_FRAME_RIP 24   /* offset of rip */
 #define EXC_FRAME_REGS 32  /* offset of r15; r14 ... rax follow in the order exc_resume pops them */
 #define EXC_FRAME_RSP 160  /* offset of rsp */
-#define EXC_FRAME_SIZE 168
+#define EXC_FRAME_PKRU 168 /* offset of pkru */
+#define EXC_FRAME_SIZE 176
 #define RED_ZONE 128       /* the System V red zone below rsp, which an upcall leaves alone */
 /* The user code and stack selectors: what an iretq to user mode loads and a signal frame records. */
 #define USER_CS 0x23
@@ -91,6 +105,7 @@ struct exc_frame {
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t rflags;
 	uint64_t rsp;
+	uint64_t pkru; /* the interrupted PKRU (0 where the CPU has no PKU); the handler runs with its env's libOS key open */
 };
 ABI_SIZE(struct exc_frame, EXC_FRAME_SIZE);
 ABI_OFFSET(struct exc_frame, trapno, 0);
@@ -114,6 +129,23 @@ ABI_OFFSET(struct exc_frame, rbx, EXC_FRAME_REGS + 13 * 8);
 ABI_OFFSET(struct exc_frame, rax, EXC_FRAME_REGS + 14 * 8);
 ABI_OFFSET(struct exc_frame, rflags, EXC_FRAME_REGS + 15 * 8);
 ABI_OFFSET(struct exc_frame, rsp, EXC_FRAME_RSP);
+ABI_OFFSET(struct exc_frame, pkru, EXC_FRAME_PKRU);
+_Static_assert(PTE_PKEY(PKEY_MAX) == PTE_PKEY_MASK && (PTE_PKEY_MASK & (PTE_ADDR | PTE_NX | PTE_AVAIL)) == 0,
+	       "the key field is bits 59..62, apart from the address, NX and the libOS's bits");
+_Static_assert(PKRU_KEY(PKEY_MAX) == 0xC0000000U, "PKRU holds two bits per key, key 15 highest");
+
+/* The PKRU register (CR4.PKE set, else both fault with #UD): read it, write it. */
+static inline uint32_t pkru_read(void)
+{
+	uint32_t eax, edx;
+	__asm__ volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+static inline void pkru_write(uint32_t v)
+{
+	__asm__ volatile("wrpkru" ::"a"(v), "c"(0), "d"(0) : "memory");
+}
 #endif
 
 /* Page-fault error code bits (exc_frame.err for T_PGFLT); not the ELF segment flags PF_R, PF_W, PF_X. */
@@ -121,6 +153,7 @@ ABI_OFFSET(struct exc_frame, rsp, EXC_FRAME_RSP);
 #define PFERR_W 2  /* the access was a write */
 #define PFERR_U 4  /* the access came from user mode */
 #define PFERR_I 16 /* the access was an instruction fetch */
+#define PFERR_PK 32 /* the page's protection key forbade the access (PKRU) */
 
 /* The serial console's receive interrupt: irq_bind it to a notification to wait for input. */
 #define CONSOLE_IRQ 4

@@ -10,6 +10,7 @@
  */
 #include <mica/abi.h>
 #include "libos/lx/syscall.h"
+#include "libos/lx/pkey.h"
 
 /* lx_syscall(rax, rdi, rsi, rdx, r10, r8, r9), from a 16-byte aligned rsp; the seventh argument goes on the stack. */
 .macro CALL_LX_SYSCALL
@@ -41,6 +42,11 @@
 	popq %r12
 	popq %rbp
 	popq %rbx
+.endm
+/* rsp = the top of the running thread's exit area: key 0, below its lx stack (pkey.h). */
+.macro EXIT_AREA
+	movq %gs:0, %rsp
+	subq $LX_EXIT_BELOW, %rsp
 .endm
 /* The argument registers and rcx, as pushed on the way in. */
 .macro POP_SYSCALL_REGS
@@ -97,10 +103,20 @@ lx_return:
 	POP_CALLEE_SAVED
 lx_return_saved:
 	POP_SYSCALL_REGS
+	cmpb $0, lx_pkey_on(%rip)
+	jne 1f
 	popfq
 	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
 	movq %gs:8, %rsp
 	jmp *%rcx
+1:	popq %r11               /* the flags, as Linux leaves r11 */
+	EXIT_AREA
+	pushq $USER_SS
+	pushq %gs:8
+	pushq %r11
+	pushq $USER_CS
+	pushq %rcx
+	jmp lx_leave
 
 /*
  * Return to a whole context: rsp = the struct lx_frame, rax = the result,
@@ -116,12 +132,21 @@ lx_return_whole:
 	POP_CALLEE_SAVED
 	POP_SYSCALL_REGS
 	popq %r11
+	cmpb $0, lx_pkey_on(%rip)
+	jne 1f
 	pushq $USER_SS
 	pushq %gs:8
 	pushq %gs:56
 	pushq $USER_CS
 	pushq %gs:48
 	iretq
+1:	EXIT_AREA
+	pushq $USER_SS
+	pushq %gs:8
+	pushq %gs:56
+	pushq $USER_CS
+	pushq %gs:48
+	jmp lx_leave
 
 /* A new thread made by clone starts here with rdi = its struct lx_thread: set it up, then return 0 into the program. */
 	.globl lx_clone_entry
@@ -134,9 +159,19 @@ lx_clone_entry:
 /* lx_start(entry, sp): enter the program with the ABI's initial registers. */
 	.globl lx_start
 lx_start:
+	cmpb $0, lx_pkey_on(%rip)
+	jne 1f
 	movq %rsi, %rsp
 	movq %rdi, %rcx
-	xorl %eax, %eax
+	jmp 2f
+1:	EXIT_AREA               /* by lx_leave, which closes the key: an iretq frame to entry and sp */
+	pushq $USER_SS
+	pushq %rsi
+	pushq $0x202            /* IF, as Linux starts a program */
+	pushq $USER_CS
+	pushq %rdi
+	leaq lx_leave(%rip), %rcx
+2:	xorl %eax, %eax
 	xorl %ebx, %ebx
 	xorl %edx, %edx         /* no atexit function */
 	xorl %esi, %esi
@@ -150,4 +185,74 @@ lx_start:
 	xorl %r13d, %r13d
 	xorl %r14d, %r14d
 	xorl %r15d, %r15d
-	jmp *%rcx
+	jmp *%rcx               /* the program's entry, or lx_leave with rax = rdx = 0 */
+
+/*
+ * Back to the program with lx's key closed. rsp = the thread's exit area
+ * (key 0, program-writable), holding an iretq frame; every register but
+ * rax, rcx and rdx is the program's already. After the wrpkru lx can no
+ * longer read its own memory, so what the last instructions need comes
+ * from the exit area. Another program thread may change those words
+ * meanwhile: that only changes where and how this thread goes on, with the
+ * key closed, which the program could do anyway. A wrpkru reached with any
+ * other value (program code jumping to it with eax = 0 to open the key)
+ * falls into ud2: a fault in lx itself ends the process.
+ */
+lx_leave:
+	pushq %rdx
+	pushq %rcx
+	pushq %rax
+	movl $LX_PKRU_CLOSED, %eax
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	wrpkru
+	cmpl $LX_PKRU_CLOSED, %eax
+	jne lx_pkey_abuse
+	popq %rax
+	popq %rcx
+	popq %rdx
+	iretq
+lx_pkey_abuse:
+	ud2
+
+/*
+ * lx_resume(frame): exc_resume, with the key closed unless the frame is
+ * lx's own code interrupted with the key open (a fault lx served inside a
+ * syscall). Program code, and lx's code that the program jumped into, go
+ * on closed.
+ */
+	.globl lx_resume
+lx_resume:
+	cmpb $0, lx_pkey_on(%rip)
+	je exc_resume
+	movq EXC_FRAME_RIP(%rdi), %rax
+	leaq lx_text_start(%rip), %rcx
+	cmpq %rcx, %rax
+	jb 1f
+	leaq lx_end(%rip), %rcx
+	cmpq %rcx, %rax
+	jae 1f
+	testl $LX_PKRU_CLOSED, EXC_FRAME_PKRU(%rdi)
+	jz exc_resume
+1:	EXIT_AREA
+	pushq $USER_SS
+	pushq EXC_FRAME_RSP(%rdi)
+	pushq (EXC_FRAME_RSP - 8)(%rdi)   /* rflags */
+	pushq $USER_CS
+	pushq EXC_FRAME_RIP(%rdi)
+	movq (EXC_FRAME_REGS + 0 * 8)(%rdi), %r15
+	movq (EXC_FRAME_REGS + 1 * 8)(%rdi), %r14
+	movq (EXC_FRAME_REGS + 2 * 8)(%rdi), %r13
+	movq (EXC_FRAME_REGS + 3 * 8)(%rdi), %r12
+	movq (EXC_FRAME_REGS + 4 * 8)(%rdi), %r11
+	movq (EXC_FRAME_REGS + 5 * 8)(%rdi), %r10
+	movq (EXC_FRAME_REGS + 6 * 8)(%rdi), %r9
+	movq (EXC_FRAME_REGS + 7 * 8)(%rdi), %r8
+	movq (EXC_FRAME_REGS + 8 * 8)(%rdi), %rbp
+	movq (EXC_FRAME_REGS + 10 * 8)(%rdi), %rsi
+	movq (EXC_FRAME_REGS + 11 * 8)(%rdi), %rdx
+	movq (EXC_FRAME_REGS + 12 * 8)(%rdi), %rcx
+	movq (EXC_FRAME_REGS + 13 * 8)(%rdi), %rbx
+	movq (EXC_FRAME_REGS + 14 * 8)(%rdi), %rax
+	movq (EXC_FRAME_REGS + 9 * 8)(%rdi), %rdi
+	jmp lx_leave

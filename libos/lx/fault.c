@@ -63,13 +63,15 @@ static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
 	if (locked)
 		lx_unlock();
 	regs_to(f, &r);
-	exc_resume(f);
+	lx_resume(f);
 }
 
 /* Run the program's handler for the fault's signal, if it has one: true when f now enters it. */
 static bool fault_to_handler(struct exc_frame *f, int sig)
 {
-	int code = sig == SIGSEGV  ? ((f->err & PFERR_P) ? SEGV_ACCERR : SEGV_MAPERR)
+	int code = sig == SIGSEGV  ? ((f->err & PFERR_PK)  ? SEGV_PKUERR
+				      : (f->err & PFERR_P) ? SEGV_ACCERR
+							   : SEGV_MAPERR)
 		   : sig == SIGBUS ? BUS_ADRERR
 		   : sig == SIGILL ? ILL_ILLOPN
 		   : sig == SIGFPE ? FPE_INTDIV
@@ -117,7 +119,7 @@ void lx_revoke(struct exc_frame *f)
 		if (locked)
 			lx_unlock();
 	}
-	exc_resume(f);
+	lx_resume(f);
 }
 
 #define OOM_RETRIES 8 /* times a program's fault that found no memory lets others give some back first */
@@ -128,7 +130,8 @@ void lx_fault(struct exc_frame *f)
 	extern char lx_text_start[], lx_end[];
 	int sig = fault_signal(f->trapno);
 	bool in_lx = f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end;
-	for (int tries = 0; f->trapno == T_PGFLT; tries++) {
+	/* a key's refusal (program code at lx's memory) is SIGSEGV, not a fault to serve */
+	for (int tries = 0; f->trapno == T_PGFLT && !(f->err & PFERR_PK); tries++) {
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();
@@ -140,7 +143,7 @@ void lx_fault(struct exc_frame *f)
 		if (locked)
 			lx_unlock();
 		if (sig == 0)
-			exc_resume(f);
+			lx_resume(f);
 		if (sig != SIGKILL || in_lx || tries == OOM_RETRIES)
 			break;
 		sys_yield(0); /* no memory: the kernel has asked another process for some; let it answer */
@@ -153,7 +156,7 @@ void lx_fault(struct exc_frame *f)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx (error %#lx, page entry %#lx)\n", f->trapno,
 		       f->rip, f->addr, f->err, mem_pte(f->addr));
 	else if (fault_to_handler(f, sig))
-		exc_resume(f);
+		lx_resume(f);
 	else if (lx_trace)
 		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, sig);
 	lx_exit_signal(sig);

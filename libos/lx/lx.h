@@ -33,6 +33,7 @@
 #define LX_SLOT_XSTACK 0x100000UL /* the top of its exception stack (XSTACK_SIZE below) */
 #define LX_SLOT_KSTACK 0x200000UL /* the top of its lx stack for syscalls (struct lx_thread's stack_top) */
 #define LX_SLOT_XSTACK_OF(stack_top) ((stack_top) - LX_SLOT_KSTACK + LX_SLOT_XSTACK) /* from a thread's stack_top */
+#define LX_SLOT_EXIT (LX_SLOT_KSTACK - LX_EXIT_BELOW) /* the top of its exit area: one key-0 page below (pkey.h) */
 #define LX_HEAP 0x00007D8000000000UL
 #define LX_HEAP_MAX (1UL << 28)
 #define LX_SHARED 0x00007DC000000000UL
@@ -74,6 +75,7 @@
 #include "libos/lx/procfs.h"
 #include "libos/lx/fault.h"
 #include "libos/lx/socket.h"
+#include "libos/lx/pkey.h"
 #include "libos/lx/vfs.h" /* the file system's insides (vfs*.c, dev.c, procfs.c...): last, it includes this */
 
 #endif

@@ -67,8 +67,9 @@ static void map_stack(uint64_t top, int n, uint64_t bits)
 /* Stacks, the gs area, the fault handler, and the code range whose syscalls are kernel calls. */
 static void setup_self(void)
 {
-	map_stack(LX_KSTACK, LX_STACK_PAGES, 0);
-	map_stack(LX_XSTACK, XSTACK_PAGES, PTE_NOCOPY); /* a forked child gets fresh ones */
+	map_stack(LX_KSTACK, LX_STACK_PAGES, PTE_PKEY(LX_PKEY));
+	map_stack(LX_XSTACK, XSTACK_PAGES, PTE_PKEY(LX_PKEY) | PTE_NOCOPY); /* a forked child gets fresh ones */
+	map_stack(LX_STACKS + LX_SLOT_EXIT, 1, 0); /* thread 1's exit area: key 0 (entry.S) */
 	lx_threads_init();
 	lx_process_init();
 	set_upcall(UPCALL_EXCEPTION, lx_fault);
@@ -76,6 +77,7 @@ static void setup_self(void)
 	long r = sys_env_set_libos(0, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
 	if (r < 0)
 		die("lx: cannot register the libOS range: %s", mica_strerror((int)r));
+	lx_pkey_init();
 }
 
 int main(void)

@@ -60,7 +60,7 @@ static long child_xstack(long child, uint64_t top)
 {
 	for (uint64_t va = top - XSTACK_SIZE; va < top; va += PAGE_SIZE) {
 		long fn = sys_frame_alloc(child, -1);
-		if (fn < 0 || (fn = sys_map(child, va, fn, PTE_W | PTE_NX | PTE_NOCOPY)) < 0)
+		if (fn < 0 || (fn = sys_map(child, va, fn, LX_OWN_PERM | PTE_NOCOPY)) < 0)
 			return fn;
 	}
 	return 0;
@@ -99,6 +99,8 @@ static long fork_env(struct lx_proc *p)
 		r = sys_env_set_upcall(child, UPCALL_REVOKE, (uint64_t)exc_upcall);
 	if (r == 0)
 		r = sys_env_set_libos(child, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
+	if (r == 0)
+		lx_pkey_child(child);
 	if (r == 0)
 		r = sys_env_start(child, (uint64_t)lx_clone_entry, xtop - 64, (uint64_t)me);
 	if (r < 0) {

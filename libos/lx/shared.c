@@ -25,7 +25,7 @@ _Static_assert(sizeof(struct lx_shared) <= 0x10000, "the shared header fits belo
 /* A page for the whole group at va: allocated, mapped, shared; its frame number or -E_*. */
 static long shared_page(uint64_t va)
 {
-	long fn = page_alloc(0, va, PTE_W | PTE_NX | PTE_SHARE);
+	long fn = page_alloc(0, va, LX_OWN_PERM | PTE_SHARE);
 	if (fn >= 0 && sys_frame_share(fn) < 0)
 		return -E_PERM;
 	return fn;
@@ -51,7 +51,7 @@ bool lx_shared_fault(uint64_t addr)
 	if (addr < LX_HEAP || addr >= LX_SH->heap_mapped)
 		return false;
 	uint32_t fn = ((volatile uint32_t *)LX_HEAP_DIR)[(addr - LX_HEAP) / PAGE_SIZE];
-	return fn && sys_map(0, addr & ~(PAGE_SIZE - 1), fn, PTE_W | PTE_NX | PTE_SHARE) == 0;
+	return fn && sys_map(0, addr & ~(PAGE_SIZE - 1), fn, LX_OWN_PERM | PTE_SHARE) == 0;
 }
 
 /* Extend the heap by n bytes (16-aligned); NULL when out of frames. */

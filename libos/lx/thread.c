@@ -97,11 +97,13 @@ static long map_below(uint64_t top, int n, uint64_t bits)
 	return 0;
 }
 
-/* Map the lx and exception stacks of slot i; exception stacks are never copied into a forked child. */
+/* Map the lx and exception stacks (lx's key) and the exit area of slot i; exception stacks are never copied into a forked child. */
 static long map_stacks(int i)
 {
-	long r = map_below(slot_base(i) + LX_SLOT_KSTACK, KSTACK_PAGES, 0);
-	return r < 0 ? r : map_below(slot_base(i) + LX_SLOT_XSTACK, (int)XSTACK_PAGES, PTE_NOCOPY);
+	long r = map_below(slot_base(i) + LX_SLOT_KSTACK, KSTACK_PAGES, PTE_PKEY(LX_PKEY));
+	if (r == 0)
+		r = map_below(slot_base(i) + LX_SLOT_EXIT, 1, 0); /* its exit area: key 0 (entry.S) */
+	return r < 0 ? r : map_below(slot_base(i) + LX_SLOT_XSTACK, (int)XSTACK_PAGES, PTE_PKEY(LX_PKEY) | PTE_NOCOPY);
 }
 
 /* A free slot: never used, or whose exited thread the kernel no longer knows. */

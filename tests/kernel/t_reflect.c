@@ -31,6 +31,40 @@ static long app_syscall(long nr, long a1, long a4)
 	return ret;
 }
 
+/*
+ * A libOS under a protection key (env_set_pkey): kernel calls made with
+ * the key closed are refused, and a reflected syscall enters the libOS
+ * with it open. Where the CPU has no keys the call says E_NOSYS.
+ */
+static void pkey_checks(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	bool ospke = c & (1U << 4); /* the kernel set CR4.PKE */
+	CHECK_EQ("pkey-too-big", sys_env_set_pkey(0, PKEY_MAX + 1), -E_INVAL);
+	CHECK_EQ("pkey-negative", sys_env_set_pkey(0, -1), -E_INVAL);
+	long r = sys_env_set_pkey(0, 1);
+	CHECK_EQ("pkey-set", r, ospke ? 0 : -E_NOSYS);
+	if (r < 0)
+		return;
+	CHECK_EQ("pkey-pte-key", sys_protect(0, CODE_PAGE, PTE_PKEY(5)), 0);
+	CHECK_EQ("pkey-pte-bits", *uvpt_pte(CODE_PAGE) & PTE_PKEY_MASK, PTE_PKEY(5));
+	pkru_write(PKRU_KEY(1)); /* the libOS key closed, as a program runs */
+	long closed = sys_null();
+	long reflected = app_syscall(39, 0, 0);
+	uint32_t after = pkru_read();
+	pkru_write(0);
+	CHECK_EQ("pkey-kcall-refused-closed", closed, -E_PERM);
+	CHECK_EQ("pkey-reflected", reflected, 1039);
+	CHECK_EQ("pkey-reflect-opens", after & PKRU_KEY(1), 0);
+	CHECK_EQ("pkey-kcall-open", sys_null(), 0);
+	CHECK_EQ("pkey-off", sys_env_set_pkey(0, 0), 0);
+	pkru_write(PKRU_KEY(1));
+	closed = sys_null();
+	pkru_write(0);
+	CHECK_EQ("pkey-off-kcall", closed, 0);
+}
+
 int main(void)
 {
 	check_prog = "reflect";
@@ -49,6 +83,7 @@ int main(void)
 	CHECK_EQ("reflected-r10", reflected_r10, 0x2222);
 	CHECK_EQ("reflected-rcx-is-return", reflected_rcx, CODE_PAGE + 2);
 	CHECK_EQ("unknown-number-reflected-too", app_syscall(999999, 0, 0), 1000999);
+	pkey_checks();
 
 	CHECK_EQ("bad-range", sys_env_set_libos(0, 0x2000, 0x1000, (uint64_t)reflect_entry), -E_INVAL);
 	CHECK_EQ("bad-entry", sys_env_set_libos(0, 0x1000, 0x2000, KERNBASE), -E_INVAL);

@@ -58,6 +58,7 @@
 /* si_code of a fault's signal */
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
+#define SEGV_PKUERR 4 /* the page's protection key forbade the access */
 #define BUS_ADRERR 2
 #define ILL_ILLOPN 2
 #define FPE_INTDIV 1

@@ -185,33 +185,16 @@ static long build_stack(char *const argv[], char *const envp[], const char *exec
 
 static char interp_problem[160]; /* why the last program's interpreter would not do, for lx_load_why */
 
-/* Under lx's key no program code may hold wrpkru (pkey.c): 0, or -ENOEXEC if an executable segment of e does. */
-static long check_code(const struct elf_file *e, const char *path)
-{
-	int cursor = 0;
-	const Elf64_Phdr *ph;
-	long r = 0;
-	while (lx_pkey_on && r == 0 && (ph = elf_load_next(&e->img, &cursor)) != NULL)
-		if (ph->p_flags & PF_X)
-			r = lx_pkey_check_file(e->f, ph->p_offset, ph->p_filesz);
-	if (r < 0)
-		fmt_snprintf(interp_problem, sizeof(interp_problem),
-			     "%.100s holds wrpkru (0f 01 ef) in its code, which lx's protection key forbids", path);
-	return r;
-}
-
 /*
  * Open the program at path into *e and check its interpreter (PT_INTERP)
  * if it names one: the interpreter must exist and be an ELF shared object
- * without an interpreter of its own, as on Linux; neither may hold wrpkru
- * (check_code). 0, or -ENOENT, -EACCES, -ENOEXEC, -ELIBBAD... (e closed).
+ * without an interpreter of its own, as on Linux. 0, or -ENOENT, -EACCES,
+ * -ENOEXEC, -ELIBBAD... (e closed).
  */
 static long program_open(const char *path, struct elf_file *e)
 {
 	interp_problem[0] = 0;
 	long r = elf_open(path, e);
-	if (r == 0 && (r = check_code(e, path)) < 0)
-		elf_close(e);
 	if (r < 0 || !elf_find(&e->img, PT_INTERP))
 		return r;
 	const char *interp = elf_interp(&e->img);
@@ -221,8 +204,6 @@ static long program_open(const char *path, struct elf_file *e)
 	else if ((r = elf_open(interp, &ie)) == 0) {
 		if (ie.img.type != ET_DYN || elf_find(&ie.img, PT_INTERP))
 			r = -ELIBBAD;
-		else if ((r = check_code(&ie, interp)) < 0)
-			interp = NULL; /* check_code said why */
 		elf_close(&ie);
 	}
 	if (r < 0 && interp)

@@ -529,46 +529,6 @@ size_t mem_format_maps(char *buf, size_t n)
 	return used;
 }
 
-int mem_peek(uint64_t a)
-{
-	struct vma *v = vma_find(a);
-	uint8_t b = 0;
-	if (!v)
-		return -EFAULT;
-	if (pte_of(a & ~(PAGE_SIZE - 1)) & PTE_P)
-		return *(volatile uint8_t *)a;
-	if (v->file && !file_shared(v) && v->file->ops->pread)
-		v->file->ops->pread(v->file, &b, 1, v->offset + (a - v->start));
-	return b;
-}
-
-/*
- * May [addr, addr + len) become executable under lx's key (pkey.c)? Not
- * writable at once (W^X: bytes written later would escape the scan), not a
- * shared area (another mapping, process or write() may change its frames), no parked
- * page (lx cannot scan it unmapped), and no wrpkru in a present page. Pages
- * not yet present are zeros or a file's bytes, made safe when filled.
- * 0, -EACCES, -EPERM.
- */
-static long exec_allowed(uint64_t addr, uint64_t len, int prot)
-{
-	uint64_t end = addr + PGROUNDUP_U(len);
-	if (!lx_pkey_on || !(prot & PROT_EXEC) || (addr & (PAGE_SIZE - 1)) || end < addr || end > LX_MMAP_TOP)
-		return 0; /* nothing to check, or mem_protect refuses it */
-	if (prot & PROT_WRITE)
-		return -EACCES;
-	for (struct vma *v = vmas; v && v->start < end; v = v->next)
-		if (v->end > addr && (v->flags & MAP_SHARED))
-			return -EACCES;
-	for (struct parked *p = parked; p; p = p->next)
-		if (p->va >= addr && p->va < end)
-			return -EPERM;
-	for (uint64_t va = lx_pt_next(addr); va < end; va = lx_pt_next(va + PAGE_SIZE))
-		if ((pte_of(va) & PTE_P) && lx_page_wrpkru(va, false))
-			return -EPERM;
-	return 0;
-}
-
 /* ---- the syscalls ---- */
 long lx_sys_mmap(long addr, long len, long prot, long flags, int fd, long off)
 {
@@ -585,8 +545,6 @@ long lx_sys_mmap(long addr, long len, long prot, long flags, int fd, long off)
 		if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
 	}
-	if ((prot & PROT_EXEC) && lx_pkey_on && ((prot & PROT_WRITE) || (flags & MAP_SHARED)))
-		return -EACCES; /* W^X, and no shared code, under lx's key (exec_allowed) */
 	return mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, f, (uint64_t)off);
 }
 
@@ -599,8 +557,7 @@ long lx_sys_mprotect(long addr, long len, long prot)
 {
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
-	long r = exec_allowed((uint64_t)addr, (uint64_t)len, (int)prot);
-	return r < 0 ? r : mem_protect((uint64_t)addr, (uint64_t)len, (int)prot);
+	return mem_protect((uint64_t)addr, (uint64_t)len, (int)prot);
 }
 
 /* brk: the heap after the program's data; returns the (new) break, or the old one on failure. */

@@ -43,7 +43,5 @@ long copy_to_user(uint64_t udst, const void *src, size_t n); /* 0, or -EFAULT (s
 /* A string of at most size bytes: its length (the NUL copied; dst NULL: only measured), size if it has no NUL in them, or -EFAULT. */
 long strncpy_from_user(char *dst, uint64_t usrc, size_t size);
 size_t mem_format_maps(char *buf, size_t n); /* /proc/self/maps text */
-/* The byte the program would read at a now (a page not present: its file's, or 0); -EFAULT outside its areas. */
-int mem_peek(uint64_t a);
 
 #endif

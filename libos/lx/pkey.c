@@ -1,4 +1,4 @@
-/* lx under a protection key: its own memory under LX_PKEY, the kernel asked to guard it, and the scan for wrpkru. */
+/* lx under a protection key: its own memory under LX_PKEY, and the kernel asked to guard it. */
 #include "libos/lx/lx.h"
 
 /*
@@ -7,11 +7,11 @@
  * of program code to lx's text, data, stacks, thread slots or shared heap
  * faults (SIGSEGV). The kernel opens the key whenever it enters lx (a
  * reflected syscall, an upcall) and refuses kernel calls made with it
- * closed; lx closes it on every way back to the program (entry.S). No code
- * but lx's may hold a wrpkru, which could open the key again: an executable
- * holding the bytes 0F 01 EF is refused at exec, and so is mprotect(PROT_EXEC)
- * of memory holding them (mem.c); a file mapped executable has them made
- * int3 as its pages are filled (glibc's libc.so.6 holds one, in pkey_set).
+ * closed; lx closes it on every way back to the program (entry.S). This
+ * keeps stray writes of program code out of lx and of what the processes
+ * share. A program that runs a wrpkru of its own on purpose can open the key
+ * again; lx does not scan program code for one (docs/architecture.md says
+ * why), and the kernel's boundary between environments holds regardless.
  */
 _Static_assert(LX_PKRU_CLOSED == PKRU_KEY(LX_PKEY), "entry.S's closed PKRU is lx's key's two bits");
 _Static_assert(LX_SLOT_EXIT - PAGE_SIZE >= LX_SLOT_XSTACK && LX_SLOT_EXIT <= LX_SLOT_KSTACK - 16 * PAGE_SIZE,
@@ -20,7 +20,7 @@ _Static_assert(LX_SLOT_EXIT - PAGE_SIZE >= LX_SLOT_XSTACK && LX_SLOT_EXIT <= LX_
 bool lx_pkey_on;
 
 /* The first page at or after va (page-aligned) whose last-level table is there: past every absent table above it. */
-uint64_t lx_pt_next(uint64_t va)
+static uint64_t lx_pt_next(uint64_t va)
 {
 	for (;;) {
 		int shift = !(*uvpt_pml4e(va) & PTE_P)   ? 39
@@ -63,79 +63,4 @@ void lx_pkey_child(long child)
 {
 	if (lx_pkey_on)
 		sys_env_set_pkey(child, LX_PKEY);
-}
-
-bool lx_wrpkru_at(const uint8_t *p)
-{
-	return p[0] == 0x0F && p[1] == 0x01 && p[2] == 0xEF;
-}
-
-#define SCAN_CHUNK 1024
-
-long lx_pkey_check_file(struct file *f, uint64_t off, uint64_t len)
-{
-	uint8_t buf[SCAN_CHUNK + 2];
-	size_t carry = 0;
-	for (uint64_t done = 0; done < len;) {
-		uint64_t want = len - done < SCAN_CHUNK ? len - done : SCAN_CHUNK;
-		long got = f->ops->pread(f, buf + carry, want, off + done);
-		if (got <= 0)
-			return 0; /* past the file's end: zeros */
-		size_t n = carry + (size_t)got;
-		for (size_t i = 0; i + 2 < n; i++)
-			if (lx_wrpkru_at(buf + i))
-				return -ENOEXEC;
-		carry = n < 2 ? n : 2;
-		memmove(buf, buf + n - carry, carry);
-		done += (uint64_t)got;
-	}
-	return 0;
-}
-
-/* The byte at a: from the page at va (page) when a lies in it, else what the program would read there (mem_peek). */
-static int byte_near(const uint8_t *page, uint64_t va, uint64_t a)
-{
-	return a - va < PAGE_SIZE ? page[a - va] : mem_peek(a);
-}
-
-/* Is there a wrpkru at a, whose bytes may lie on either side of the page at va? Its bytes in the page become int3 if defuse. */
-static bool wrpkru_near(uint8_t *page, uint64_t va, uint64_t a, bool defuse)
-{
-	if (byte_near(page, va, a) != 0x0F || byte_near(page, va, a + 1) != 0x01 || byte_near(page, va, a + 2) != 0xEF)
-		return false;
-	for (uint64_t k = a; defuse && k < a + 3; k++)
-		if (k - va < PAGE_SIZE)
-			page[k - va] = 0xCC;
-	return true;
-}
-
-/* Does word w hold the byte 0xEF? (the zero-byte test on w ^ 0xEFEF...) */
-static bool has_ef(uint64_t w)
-{
-	uint64_t t = w ^ 0xEFEFEFEFEFEFEFEFUL;
-	return ((t - 0x0101010101010101UL) & ~t & 0x8080808080808080UL) != 0;
-}
-
-/*
- * Does the page at va (present, readable) hold a wrpkru, or part of one
- * that runs into a neighbour? With defuse, its bytes of each become int3
- * (0xCC), so no wrpkru is left. The search looks for the last byte (0xEF)
- * a word at a time.
- */
-bool lx_page_wrpkru(uint64_t va, bool defuse)
-{
-	uint8_t *p = (uint8_t *)va;
-	bool found = false;
-	for (uint64_t i = 0; i < PAGE_SIZE; i += 8) {
-		if (!has_ef(*(const uint64_t *)(p + i)))
-			continue;
-		for (uint64_t j = i; j < i + 8; j++)
-			if (p[j] == 0xEF && wrpkru_near(p, va, va + j - 2, defuse))
-				found = true;
-	}
-	/* one that starts in this page and ends in the next */
-	for (uint64_t a = va + PAGE_SIZE - 2; a < va + PAGE_SIZE; a++)
-		if (wrpkru_near(p, va, a, defuse))
-			found = true;
-	return found;
 }

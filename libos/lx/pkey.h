@@ -1,4 +1,4 @@
-/* lx's protection key: the key its memory is under, the PKRU that closes it, the exit area, the scans for wrpkru. (pkey.c) */
+/* lx's protection key: the key its memory is under, the PKRU that closes it, the exit area. (pkey.c) */
 #ifndef LX_PKEY_H
 #define LX_PKEY_H
 
@@ -8,17 +8,11 @@
 #define LX_EXIT_BELOW 0x80000 /* a thread's exit area (key 0) ends this far below the top of its lx stack (gs:0) */
 
 #ifndef __ASSEMBLER__
-struct file;
 /* The PTE bits of lx's own pages: its key, writable, not executable. Harmless where the CPU has no keys. */
 #define LX_OWN_PERM (PTE_W | PTE_NX | PTE_PKEY(LX_PKEY))
 extern bool lx_pkey_on; /* lx's memory is under LX_PKEY and the program runs with it closed */
 void lx_pkey_init(void); /* after lx mapped itself: ask the kernel for the key and put lx's memory under it */
 void lx_pkey_child(long child); /* fork: the child env guarded the same way (before it starts) */
-bool lx_wrpkru_at(const uint8_t *p); /* do the three bytes at p read 0F 01 EF (wrpkru)? */
-long lx_pkey_check_file(struct file *f, uint64_t off, uint64_t len); /* 0, or -ENOEXEC if those bytes hold wrpkru */
-uint64_t lx_pt_next(uint64_t va); /* the first page from va whose page table is there (past absent ones) */
-bool lx_page_wrpkru(uint64_t va,
-		    bool defuse); /* does that present page hold one (also across its edges)? defuse: int3 them */
 #endif
 
 #endif

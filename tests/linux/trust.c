@@ -1,16 +1,14 @@
 /*
  * A program against its own lx, where the CPU has protection keys (Mica
- * alone, but for the first mode): it must not read or write lx's memory,
- * make kernel calls through lx's code, or run a wrpkru of its own.
- *   trust                       code made executable by mprotect runs (host and Mica alike)
+ * alone, but for the first mode): a stray access must not read or write
+ * lx's memory, and program code must not make kernel calls through lx's code
+ * or open lx's key with lx's own wrpkru.
+ *   trust                       code made executable by mprotect runs, and so does memory writable and
+ *                               executable at once, as JITs use it (host and Mica alike)
  *   trust lx-memory ADDR...     each address (lx's) refuses a read and a write with SIGSEGV (SEGV_PKUERR); lx still works
  *   trust kcall ADDR            a `syscall; ret` of lx's at ADDR, called to write to the console, is refused (E_PERM)
- *   trust wrpkru-mprotect       memory holding wrpkru cannot become executable (EPERM), nor memory writable and
- *                               executable at once (EACCES)
- *   trust wrpkru-file           a file holding wrpkru, mapped executable, reads back int3s there
  *   trust wrpkru-jump ADDR      jumping to lx's own wrpkru at ADDR with the key-opening value ends the process
  *   trust gs-reload             syscalls work after the program loads gs (which zeroes its base: lx's entry uses gs)
- * Built with -DHOLD_WRPKRU the program holds a wrpkru in its code, and lx refuses to run it.
  */
 #define T_NAME "trust"
 #include "check.h"
@@ -34,27 +32,6 @@ enum {
 #include <mica/syscalls.def>
 };
 #undef SYSCALL
-
-/*
- * wrpkru; ret, made at run time: lx refuses the bytes 0F 01 EF anywhere in
- * an executable segment, and a static program's read-only data may share
- * one with its code (so may an immediate operand that holds them).
- */
-static volatile uint8_t seed = 0x0e;
-static uint8_t wrpkru_ret[4];
-static void make_wrpkru(void)
-{
-	wrpkru_ret[0] = (uint8_t)(seed + 1), wrpkru_ret[1] = (uint8_t)(seed - 0x0d);
-	wrpkru_ret[2] = (uint8_t)(seed + 0xe1), wrpkru_ret[3] = 0xc3;
-}
-
-#ifdef HOLD_WRPKRU
-void never_called(void);
-void never_called(void)
-{
-	__asm__ volatile("wrpkru" ::"a"(0), "c"(0), "d"(0));
-}
-#endif
 
 static sigjmp_buf back;
 static volatile int fault_code;
@@ -133,44 +110,6 @@ static void kcall(const char *addr)
 	check("lx-still-works", lx_works(), "fork, pipe and wait after the call");
 }
 
-static void wrpkru_mprotect(void)
-{
-	uint8_t *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	memset(p, 0xc3, PAGE);
-	memcpy(p + PAGE - 2, wrpkru_ret, sizeof(wrpkru_ret) - 2); /* the first two bytes, at the page's end */
-	check("mprotect-partial-ok", mprotect(p, PAGE, PROT_READ | PROT_EXEC) == 0, "errno %d", errno);
-	mprotect(p, PAGE, PROT_READ | PROT_WRITE);
-	memcpy(p + 100, wrpkru_ret, sizeof(wrpkru_ret));
-	errno = 0;
-	check("mprotect-exec-refused", mprotect(p, PAGE, PROT_READ | PROT_EXEC) < 0 && errno == EPERM, "errno %d",
-	      errno);
-	errno = 0;
-	check("rwx-mmap-refused",
-	      mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
-		      errno == EACCES,
-	      "errno %d", errno);
-	errno = 0;
-	check("rwx-mprotect-refused", mprotect(p, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) < 0 && errno == EACCES,
-	      "errno %d", errno);
-}
-
-static void wrpkru_file(void)
-{
-	const char *path = "/tmp/trust-code";
-	uint8_t code[64];
-	memset(code, 0x90, sizeof(code));
-	memcpy(code + 8, wrpkru_ret, sizeof(wrpkru_ret));
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0700);
-	check("file-written", fd >= 0 && write(fd, code, sizeof(code)) == (ssize_t)sizeof(code), "errno %d", errno);
-	const uint8_t *m = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
-	check("file-mapped", m != MAP_FAILED, "errno %d", errno);
-	if (m != MAP_FAILED)
-		check("file-wrpkru-int3",
-		      m[8] == 0xcc && m[9] == 0xcc && m[10] == 0xcc && m[11] == 0xc3 && m[7] == 0x90,
-		      "bytes %02x %02x %02x %02x", m[8], m[9], m[10], m[11]);
-	unlink(path);
-}
-
 /* Jump to addr with eax = 0, ecx = edx = 0: a wrpkru there would open every key. Does not come back. */
 static void wrpkru_jump(const char *addr)
 {
@@ -192,15 +131,10 @@ static void gs_reload(void)
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
-	make_wrpkru();
 	if (!strcmp(mode, "lx-memory"))
 		lx_memory(argc - 2, argv + 2);
 	else if (!strcmp(mode, "kcall") && argc > 2)
 		kcall(argv[2]);
-	else if (!strcmp(mode, "wrpkru-mprotect"))
-		wrpkru_mprotect();
-	else if (!strcmp(mode, "wrpkru-file"))
-		wrpkru_file();
 	else if (!strcmp(mode, "gs-reload"))
 		gs_reload();
 	else if (!strcmp(mode, "wrpkru-jump") && argc > 2)
@@ -211,6 +145,13 @@ int main(int argc, char **argv)
 		memcpy(p, ret42, sizeof(ret42));
 		check("mprotect-exec", mprotect(p, PAGE, PROT_READ | PROT_EXEC) == 0, "errno %d", errno);
 		check("code-runs", ((int (*)(void))(void *)p)() == 42, "the page's code");
+		uint8_t *w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		check("rwx-mapped", w != MAP_FAILED, "errno %d", errno);
+		if (w != MAP_FAILED) {
+			memcpy(w, ret42, sizeof(ret42));
+			w[1] = 43;
+			check("rwx-code-runs", ((int (*)(void))(void *)w)() == 43, "the written code");
+		}
 	}
 	return t_done();
 }

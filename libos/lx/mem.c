@@ -10,8 +10,10 @@
  * the kernel's read-only window to find what is mapped.
  */
 
-static struct vma *vmas;
-static uint64_t brk_base, brk_cur;
+/* The area list and the break are the process's entry's, so /proc can read any process's. */
+#define vmas (lx_me->vmas)
+#define brk_base (lx_me->brk_base)
+#define brk_cur (lx_me->brk_cur)
 
 /* The page-table entry that maps va, or 0 if none. */
 static uint64_t pte_of(uint64_t va)
@@ -437,20 +439,19 @@ bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
 	return mem_user_fault_in(addr, len, write) == len;
 }
 
-size_t mem_format_maps(char *buf, size_t n)
+uint64_t mem_resident_pages(void)
 {
-	size_t used = 0;
-	for (struct vma *v = vmas; v; v = v->next) {
-		int w = fmt_snprintf(buf + used, n - used, "%012lx-%012lx %c%c%c%c %08lx 00:00 0 %s\n",
-				     v->start, v->end, (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
-				     (v->prot & PROT_EXEC) ? 'x' : '-', (v->flags & MAP_SHARED) ? 's' : 'p', v->offset,
-				     v->start >= brk_base && v->end <= PGROUNDUP_U(brk_cur) && v->start < brk_cur ? "[heap]" :
-				     v->end == LX_STACK_TOP ? "[stack]" : "");
-		if (w < 0 || (size_t)w >= n - used)
-			break;
-		used += (size_t)w;
-	}
-	return used;
+	uint64_t n = 0;
+	for (struct vma *v = vmas; v; v = v->next)
+		for (uint64_t va = v->start; va < v->end;) {
+			if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P)) {
+				va = (va + (1UL << 21)) & ~((1UL << 21) - 1); /* no table: the next 2 MiB */
+				continue;
+			}
+			n += (*uvpt_pte(va) & PTE_P) != 0;
+			va += PAGE_SIZE;
+		}
+	return n;
 }
 
 /* ---- the syscalls ---- */

@@ -57,7 +57,9 @@ formatted="
 	libos/lx/loader.h
 	libos/lx/mem.h
 	libos/lx/process.h
+	libos/lx/procfs.c
 	libos/lx/procfs.h
+	libos/lx/procfs_pid.c
 	libos/lx/random.c
 	libos/lx/random.h
 	libos/lx/resource.c
@@ -76,6 +78,7 @@ formatted="
 	tests/kernel/nettests.c
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
+	tests/linux/procfs.c
 	tests/linux/status.c
 	tests/unit/lx_stubs.c
 	tests/unit/test_dpf.c
@@ -152,7 +155,6 @@ pending="
 	libos/lx/pipe.c
 	libos/lx/poll.c
 	libos/lx/process.c
-	libos/lx/procfs.c
 	libos/lx/signal.c
 	libos/lx/syscall.c
 	libos/lx/thread.c

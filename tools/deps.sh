@@ -28,6 +28,7 @@ pkg gawk
 pkg git
 pkg bash
 pkg coreutils /usr/bin/sort
+pkg procps /usr/bin/pgrep # ps, pgrep, pkill and free read /proc (tests/procfs.sh)
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
 	echo "installing:$need"

@@ -19,8 +19,8 @@ void mem_fork_child(struct vma *copy); /* in the child: take that copy */
 long mem_map_cow(long child); /* fork: the program's areas into child, copy-on-write */
 void mem_exec_reset(void); /* before exec: every area of the old program gone */
 void mem_exit(void); /* the process ends: its area lists go */
-bool mem_cow_fault(uint64_t addr);
-uint64_t mem_resident_pages(void); /* pages of this process's areas that are mapped now (/proc's RSS) */ /* a write to a copy-on-write page: copy it */
+bool mem_cow_fault(uint64_t addr); /* a write to a copy-on-write page: copy it */
+uint64_t mem_resident_pages(void); /* pages of this process's areas mapped now (/proc's RSS) */
 
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);

@@ -83,8 +83,8 @@ static long gen_meminfo(struct inode *n, char **buf, size_t *len)
 	uint64_t total, avail, files = LX_SH->file_pages * 4;
 	vfs_mem_frames(&total, &avail);
 	struct procfs_text t = { .ok = true };
-	const char *names[] = { "MemTotal:", "MemFree:", "MemAvailable:", "Buffers:", "Cached:", "SwapCached:",
-				"SwapTotal:", "SwapFree:", "Shmem:", "SReclaimable:" };
+	const char *names[] = { "MemTotal:",   "MemFree:",   "MemAvailable:", "Buffers:", "Cached:",
+				"SwapCached:", "SwapTotal:", "SwapFree:",     "Shmem:",   "SReclaimable:" };
 	uint64_t kb[] = { total * 4, avail * 4, avail * 4, 0, files, 0, 0, 0, files, 0 };
 	for (size_t i = 0; i < sizeof(kb) / sizeof(kb[0]); i++)
 		procfs_printf(&t, "%-16s%8lu kB\n", names[i], kb[i]);
@@ -101,12 +101,12 @@ static const struct {
 	uint8_t ecx, bit;
 	const char *name;
 } cpu_flags[] = {
-	{ 0, 0, "fpu" }, { 0, 4, "tsc" }, { 0, 5, "msr" }, { 0, 6, "pae" }, { 0, 8, "cx8" }, { 0, 9, "apic" },
-	{ 0, 11, "sep" }, { 0, 13, "pge" }, { 0, 15, "cmov" }, { 0, 16, "pat" }, { 0, 19, "clflush" },
-	{ 0, 23, "mmx" }, { 0, 24, "fxsr" }, { 0, 25, "sse" }, { 0, 26, "sse2" }, { 1, 0, "pni" },
-	{ 1, 1, "pclmulqdq" }, { 1, 9, "ssse3" }, { 1, 12, "fma" }, { 1, 13, "cx16" }, { 1, 19, "sse4_1" },
-	{ 1, 20, "sse4_2" }, { 1, 22, "movbe" }, { 1, 23, "popcnt" }, { 1, 25, "aes" }, { 1, 26, "xsave" },
-	{ 1, 28, "avx" }, { 1, 29, "f16c" }, { 1, 30, "rdrand" }, { 1, 31, "hypervisor" },
+	{ 0, 0, "fpu" },      { 0, 4, "tsc" },       { 0, 5, "msr" },    { 0, 6, "pae" },     { 0, 8, "cx8" },
+	{ 0, 9, "apic" },     { 0, 11, "sep" },      { 0, 13, "pge" },   { 0, 15, "cmov" },   { 0, 16, "pat" },
+	{ 0, 19, "clflush" }, { 0, 23, "mmx" },      { 0, 24, "fxsr" },  { 0, 25, "sse" },    { 0, 26, "sse2" },
+	{ 1, 0, "pni" },      { 1, 1, "pclmulqdq" }, { 1, 9, "ssse3" },  { 1, 12, "fma" },    { 1, 13, "cx16" },
+	{ 1, 19, "sse4_1" },  { 1, 20, "sse4_2" },   { 1, 22, "movbe" }, { 1, 23, "popcnt" }, { 1, 25, "aes" },
+	{ 1, 26, "xsave" },   { 1, 28, "avx" },      { 1, 29, "f16c" },  { 1, 30, "rdrand" }, { 1, 31, "hypervisor" },
 };
 
 static long gen_cpuinfo(struct inode *n, char **buf, size_t *len)
@@ -137,15 +137,17 @@ static long gen_cpuinfo(struct inode *n, char **buf, size_t *len)
 		mod |= ((v[0] >> 16) & 0xF) << 4;
 	uint64_t khz = KIP->tsc_hz / 1000;
 	struct procfs_text t = { .ok = true };
-	procfs_printf(&t, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
-		     "stepping\t: %u\ncpu MHz\t\t: %lu.%03lu\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\n"
-		     "cpu cores\t: 1\napicid\t\t: 0\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t:",
-		 vendor, family, mod, model, v[0] & 0xF, khz / 1000, khz % 1000, max_leaf);
+	procfs_printf(&t,
+		      "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\n"
+		      "stepping\t: %u\ncpu MHz\t\t: %lu.%03lu\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\n"
+		      "cpu cores\t: 1\napicid\t\t: 0\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: "
+		      "yes\nflags\t\t:",
+		      vendor, family, mod, model, v[0] & 0xF, khz / 1000, khz % 1000, max_leaf);
 	for (size_t i = 0; i < sizeof(cpu_flags) / sizeof(cpu_flags[0]); i++)
 		if ((cpu_flags[i].ecx ? v[2] : v[3]) >> cpu_flags[i].bit & 1)
 			procfs_printf(&t, " %s", cpu_flags[i].name);
-	procfs_printf(&t, "\nbogomips\t: %lu.%02lu\naddress sizes\t: 48 bits physical, 48 bits virtual\n\n",
-		 khz / 500, (khz / 5) % 100);
+	procfs_printf(&t, "\nbogomips\t: %lu.%02lu\naddress sizes\t: 48 bits physical, 48 bits virtual\n\n", khz / 500,
+		      (khz / 5) % 100);
 	return procfs_done(&t, buf, len);
 }
 
@@ -166,7 +168,8 @@ static int nthreads_all(void)
 {
 	int n = 0;
 	for (int i = 0; i < LX_MAX_PROCS; i++)
-		for (int s = 0; LX_SH->procs[i].state == LX_PROC_LIVE && LX_SH->procs[i].tids && s < LX_MAX_THREADS; s++)
+		for (int s = 0; LX_SH->procs[i].state == LX_PROC_LIVE && LX_SH->procs[i].tids && s < LX_MAX_THREADS;
+		     s++)
 			n += LX_SH->procs[i].tids[s] != 0;
 	return n;
 }
@@ -181,8 +184,10 @@ static long gen_stat(struct inode *n, char **buf, size_t *len)
 		procfs_printf(&t, cpu < 0 ? "cpu " : "cpu%d", cpu);
 		procfs_printf(&t, " %lu 0 0 %lu 0 0 0 0 0 0\n", procfs_ticks(busy), procfs_ticks(idle));
 	}
-	procfs_printf(&t, "intr 0\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running 1\nprocs_blocked 0\n"
-			  "softirq 0 0 0 0 0 0 0 0 0 0 0\n", lx_boot_time, LX_SH->next_pid - 1);
+	procfs_printf(&t,
+		      "intr 0\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running 1\nprocs_blocked 0\n"
+		      "softirq 0 0 0 0 0 0 0 0 0 0 0\n",
+		      lx_boot_time, LX_SH->next_pid - 1);
 	return procfs_done(&t, buf, len);
 }
 
@@ -224,7 +229,10 @@ static long gen_filesystems(struct inode *n, char **buf, size_t *len)
 
 /* /proc/sys/kernel's files: their names and values (the same uname gives). */
 static const char *const kernel_values[][2] = {
-	{ "hostname", "mica" }, { "osrelease", "6.1.0-mica" }, { "ostype", "Linux" }, { "pid_max", "4194304" },
+	{ "hostname", "mica" },
+	{ "osrelease", "6.1.0-mica" },
+	{ "ostype", "Linux" },
+	{ "pid_max", "4194304" },
 };
 
 static long gen_kernel_value(struct inode *n, char **buf, size_t *len)
@@ -356,8 +364,9 @@ void vfs_set_exe(const char *path)
 {
 	struct lookup lk;
 	char *abs = lx_alloc(LX_PATH_MAX);
-	long len = abs && path_lookup(AT_FDCWD, path, LOOK_FOLLOW, &lk) == 0 && lk.node ?
-		   path_of(lk.dir, abs, LX_PATH_MAX) : -ENOENT;
+	long len = abs && path_lookup(AT_FDCWD, path, LOOK_FOLLOW, &lk) == 0 && lk.node
+			   ? path_of(lk.dir, abs, LX_PATH_MAX)
+			   : -ENOENT;
 	if (len > 0 && (size_t)len + strlen(lk.name) + 2 <= LX_PATH_MAX) {
 		fmt_snprintf(abs + len, LX_PATH_MAX - (size_t)len, "%s%s", len > 1 ? "/" : "", lk.name);
 		char *copy = lx_strdup(abs);

@@ -30,7 +30,8 @@ struct inode *procfs_add_link(struct inode *dir, const char *name, const char *(
 			      int id); /* a link whose target link makes */
 void procfs_remove(struct inode *dir, struct dentry *d); /* d's node and, for a directory, all under it */
 const char *procfs_link_set(struct inode *n, const char *target); /* link n's target now; n's text */
-long procfs_path(struct inode *n, char *buf, size_t size); /* a node's absolute path (found by a search): length or -errno */
+long procfs_path(struct inode *n, char *buf,
+		 size_t size); /* a node's absolute path (found by a search): length or -errno */
 void procfs_pid_dir(struct inode *proc, struct lx_proc *p); /* /proc/PID for p */
 
 #endif

@@ -111,10 +111,10 @@ static void write_stat(struct procfs_text *t, struct lx_proc *p, int tid)
 	uint32_t tty = tty_of(p);
 	int exit_code = p->state == LX_PROC_ZOMBIE ? p->wstatus : 0;
 	procfs_printf(t, "%d (%s) %c %d %d %d %u %d %u 0 0 0 0 %lu 0 %lu 0 20 0 %d 0 %lu %lu %lu %lu %lu %lu %lu 0 0 ",
-		      tid ? tid : p->pid, p->comm, state_of(p, tid), p->ppid, p->pgid, p->sid, tty, tty ? LX_SH->fg_pgrp : -1,
-		      PF_RANDOMIZE, procfs_ticks(cpu_ns(p, tid)), procfs_ticks(p->children_ns), nthreads(p),
-		      procfs_ticks(p->start_ns), vm.size, vm.rss, RLIM_INFINITY, vm.code_start, vm.code_end,
-		      vm.stack ? LX_STACK_TOP : 0);
+		      tid ? tid : p->pid, p->comm, state_of(p, tid), p->ppid, p->pgid, p->sid, tty,
+		      tty ? LX_SH->fg_pgrp : -1, PF_RANDOMIZE, procfs_ticks(cpu_ns(p, tid)),
+		      procfs_ticks(p->children_ns), nthreads(p), procfs_ticks(p->start_ns), vm.size, vm.rss,
+		      RLIM_INFINITY, vm.code_start, vm.code_end, vm.stack ? LX_STACK_TOP : 0);
 	procfs_printf(t, "%lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 0 0 %lu 0 0 0 0 %d\n", sig[0], sig[1], sig[2], sig[3],
 		      SIGCHLD, p->brk_base, exit_code);
 }
@@ -136,8 +136,8 @@ static void write_status_ids(struct procfs_text *t, const struct lx_proc *p)
 	uint32_t u[4], g[4];
 	const uint32_t *grps;
 	int ng = ids_of(p, u, g, &grps);
-	procfs_printf(t, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", u[0], u[1], u[2], u[3], g[0],
-		      g[1], g[2], g[3], LX_NFD);
+	procfs_printf(t, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", u[0], u[1], u[2], u[3],
+		      g[0], g[1], g[2], g[3], LX_NFD);
 	for (int i = 0; i < ng; i++)
 		procfs_printf(t, "%u ", grps[i]);
 	procfs_printf(t, "\n");
@@ -146,9 +146,10 @@ static void write_status_ids(struct procfs_text *t, const struct lx_proc *p)
 static void write_status_vm(struct procfs_text *t, const struct lx_proc *p)
 {
 	struct vm_sum vm = vm_of(p);
-	procfs_printf(t, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8d kB\nVmPin:\t%8d kB\nVmHWM:\t%8lu kB\n"
-			 "VmRSS:\t%8lu kB\nRssAnon:\t%8lu kB\nRssFile:\t%8d kB\nRssShmem:\t%8d kB\nVmData:\t%8lu kB\n"
-			 "VmStk:\t%8lu kB\nVmExe:\t%8lu kB\nVmLib:\t%8d kB\nVmPTE:\t%8d kB\nVmSwap:\t%8d kB\n",
+	procfs_printf(t,
+		      "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8d kB\nVmPin:\t%8d kB\nVmHWM:\t%8lu kB\n"
+		      "VmRSS:\t%8lu kB\nRssAnon:\t%8lu kB\nRssFile:\t%8d kB\nRssShmem:\t%8d kB\nVmData:\t%8lu kB\n"
+		      "VmStk:\t%8lu kB\nVmExe:\t%8lu kB\nVmLib:\t%8d kB\nVmPTE:\t%8d kB\nVmSwap:\t%8d kB\n",
 		      vm.size / 1024, vm.size / 1024, 0, 0, vm.rss * 4, vm.rss * 4, vm.rss * 4, 0, 0, vm.data / 1024,
 		      vm.stack / 1024, vm.exec / 1024, 0, 0, 0);
 }
@@ -157,21 +158,26 @@ static void write_status_vm(struct procfs_text *t, const struct lx_proc *p)
 static void write_status(struct procfs_text *t, struct lx_proc *p, int tid)
 {
 	char st = state_of(p, tid);
-	procfs_printf(t, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+	procfs_printf(t,
+		      "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
 		      p->comm, p == lx_me ? vfs_umask : 022, state_name(st), p->pid, tid ? tid : p->pid, p->ppid);
 	write_status_ids(t, p);
-	procfs_printf(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, tid ? tid : p->pid, p->pgid, p->sid);
+	procfs_printf(t, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, tid ? tid : p->pid, p->pgid,
+		      p->sid);
 	if (p->state != LX_PROC_ZOMBIE)
 		write_status_vm(t, p);
 	uint64_t sig[4];
 	signals_of(p, tid, sig);
-	procfs_printf(t, "Threads:\t%d\nSigQ:\t0/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
-			 "SigCgt:\t%016lx\n", nthreads(p), p->rlimits[RLIMIT_SIGPENDING].cur, sig[0] & ~p->pending,
-		      p->pending, sig[1], sig[2], sig[3]);
-	procfs_printf(t, "CapInh:\t0000000000000000\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t000001ffffffffff\n"
-			 "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
-			 "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n"
-			 "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+	procfs_printf(t,
+		      "Threads:\t%d\nSigQ:\t0/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
+		      "SigCgt:\t%016lx\n",
+		      nthreads(p), p->rlimits[RLIMIT_SIGPENDING].cur, sig[0] & ~p->pending, p->pending, sig[1], sig[2],
+		      sig[3]);
+	procfs_printf(t,
+		      "CapInh:\t0000000000000000\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t000001ffffffffff\n"
+		      "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+		      "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\n"
+		      "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
 		      p->uid == 0 ? 0x1ffffffffffUL : 0, p->uid == 0 ? 0x1ffffffffffUL : 0);
 }
 
@@ -243,12 +249,14 @@ static void write_maps(struct procfs_text *t, struct lx_proc *p, int tid)
 static void write_limits(struct procfs_text *t, struct lx_proc *p, int tid)
 {
 	static const char *const names[RLIMIT_NLIMITS][2] = {
-		{ "Max cpu time", "seconds" }, { "Max file size", "bytes" }, { "Max data size", "bytes" },
-		{ "Max stack size", "bytes" }, { "Max core file size", "bytes" }, { "Max resident set", "bytes" },
-		{ "Max processes", "processes" }, { "Max open files", "files" }, { "Max locked memory", "bytes" },
-		{ "Max address space", "bytes" }, { "Max file locks", "locks" }, { "Max pending signals", "signals" },
-		{ "Max msgqueue size", "bytes" }, { "Max nice priority", "" }, { "Max realtime priority", "" },
-		{ "Max realtime timeout", "us" },
+		{ "Max cpu time", "seconds" },     { "Max file size", "bytes" },
+		{ "Max data size", "bytes" },      { "Max stack size", "bytes" },
+		{ "Max core file size", "bytes" }, { "Max resident set", "bytes" },
+		{ "Max processes", "processes" },  { "Max open files", "files" },
+		{ "Max locked memory", "bytes" },  { "Max address space", "bytes" },
+		{ "Max file locks", "locks" },     { "Max pending signals", "signals" },
+		{ "Max msgqueue size", "bytes" },  { "Max nice priority", "" },
+		{ "Max realtime priority", "" },   { "Max realtime timeout", "us" },
 	};
 	(void)tid;
 	procfs_printf(t, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");

@@ -93,7 +93,8 @@ static void check_self_links(void)
 	snprintf(want, sizeof(want), "%d/task/%ld", getpid(), (long)syscall(SYS_gettid));
 	CHECK("thread-self-link", strcmp(link_of("/proc/thread-self", buf), want) == 0, "-> %s, want %s", buf, want);
 	char cwd[4096];
-	CHECK("cwd-link", getcwd(cwd, sizeof(cwd)) && strcmp(link_of("/proc/self/cwd", buf), cwd) == 0, "cwd -> %s", buf);
+	CHECK("cwd-link", getcwd(cwd, sizeof(cwd)) && strcmp(link_of("/proc/self/cwd", buf), cwd) == 0, "cwd -> %s",
+	      buf);
 	CHECK("cwd-link-after-chdir", chdir("/tmp") == 0 && strcmp(link_of("/proc/self/cwd", buf), "/tmp") == 0,
 	      "after chdir /tmp: cwd -> %s", buf);
 	CHECK("root-link", strcmp(link_of("/proc/self/root", buf), "/") == 0, "root -> %s", buf);
@@ -122,9 +123,17 @@ static void on_usr2(int sig)
 
 static void check_status(const char *argv0)
 {
-	static const char *const keys[] = { "Name", "Umask", "State", "Tgid", "Pid", "PPid", "TracerPid", "Uid", "Gid",
-					    "FDSize", "Groups", "VmSize", "VmRSS", "VmStk", "Threads", "SigPnd", "ShdPnd",
-					    "SigBlk", "SigIgn", "SigCgt", "CapEff", "Cpus_allowed_list" };
+	static const char *const keys[] = { "Name",      "Umask",
+					    "State",     "Tgid",
+					    "Pid",       "PPid",
+					    "TracerPid", "Uid",
+					    "Gid",       "FDSize",
+					    "Groups",    "VmSize",
+					    "VmRSS",     "VmStk",
+					    "Threads",   "SigPnd",
+					    "ShdPnd",    "SigBlk",
+					    "SigIgn",    "SigCgt",
+					    "CapEff",    "Cpus_allowed_list" };
 	char text[8192], v[256], want[256];
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGUSR2, on_usr2);
@@ -140,7 +149,8 @@ static void check_status(const char *argv0)
 	}
 	snprintf(want, sizeof(want), "%.15s", base_name(argv0));
 	CHECK("status-name", status_value(text, "Name", v, sizeof(v)) && strcmp(v, want) == 0, "Name %s", v);
-	CHECK("status-state", status_value(text, "State", v, sizeof(v)) && strcmp(v, "R (running)") == 0, "State %s", v);
+	CHECK("status-state", status_value(text, "State", v, sizeof(v)) && strcmp(v, "R (running)") == 0, "State %s",
+	      v);
 	CHECK("status-pid", status_value(text, "Pid", v, sizeof(v)) && atoi(v) == getpid(), "Pid %s", v);
 	CHECK("status-tgid", status_value(text, "Tgid", v, sizeof(v)) && atoi(v) == getpid(), "Tgid %s", v);
 	CHECK("status-ppid", status_value(text, "PPid", v, sizeof(v)) && atoi(v) == getppid(), "PPid %s", v);
@@ -240,7 +250,8 @@ static void check_fd_links(void)
 	      "a descriptor is missing from /proc/self/fd");
 	snprintf(name, sizeof(name), "/proc/self/fd/%d", file);
 	struct stat a, b;
-	CHECK("fd-stat-follows", stat(name, &a) == 0 && fstat(file, &b) == 0 && a.st_ino == b.st_ino, "stat through the link");
+	CHECK("fd-stat-follows", stat(name, &a) == 0 && fstat(file, &b) == 0 && a.st_ino == b.st_ino,
+	      "stat through the link");
 	int high = fcntl(efd, F_DUPFD, 200); /* above what opendir takes */
 	CHECK("fd-dup-listed", high >= 200 && fd_listed(high), "the duplicate %d is not listed", high);
 	close(high);
@@ -263,7 +274,8 @@ static void check_maps(void)
 		char perms[8], dev[16];
 		unsigned long ino;
 		int name_at = 0;
-		if (sscanf(l, "%lx-%lx %7s %lx %15s %lu %n", &lo, &hi, perms, &off, dev, &ino, &name_at) < 6 || lo >= hi)
+		if (sscanf(l, "%lx-%lx %7s %lx %15s %lu %n", &lo, &hi, perms, &off, dev, &ino, &name_at) < 6 ||
+		    lo >= hi)
 			well_formed = 0;
 		const char *name = name_at ? l + name_at : "";
 		has_exe |= strcmp(name, exe) == 0;
@@ -394,8 +406,10 @@ static void check_limits(void)
 {
 	char text[8192];
 	slurp("/proc/self/limits", text, sizeof(text));
-	CHECK("limits-header", strncmp(text, "Limit                     Soft Limit           Hard Limit           Units     \n",
-				       78) == 0, "header \"%.80s\"", text);
+	CHECK("limits-header",
+	      strncmp(text, "Limit                     Soft Limit           Hard Limit           Units     \n", 78) ==
+		      0,
+	      "header \"%.80s\"", text);
 	struct rlimit r;
 	getrlimit(RLIMIT_NOFILE, &r);
 	char want[128];
@@ -413,29 +427,40 @@ static void check_system(void)
 	double l1, l5, l15;
 	int run, total, last;
 	slurp("/proc/loadavg", text, sizeof(text));
-	CHECK("loadavg-format", sscanf(text, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &run, &total, &last) == 6 && run >= 1 &&
-	      total >= run, "\"%s\"", text);
+	CHECK("loadavg-format",
+	      sscanf(text, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &run, &total, &last) == 6 && run >= 1 &&
+		      total >= run,
+	      "\"%s\"", text);
 	unsigned long long c[10];
 	slurp("/proc/stat", text, sizeof(text));
-	CHECK("stat-cpu-line", sscanf(text, "cpu  %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &c[0], &c[1], &c[2],
-				      &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9]) == 10 && strstr(text, "\nbtime ") &&
-	      strstr(text, "\nprocesses "), "\"%.60s\"", text);
+	CHECK("stat-cpu-line",
+	      sscanf(text, "cpu  %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &c[0], &c[1], &c[2], &c[3], &c[4],
+		     &c[5], &c[6], &c[7], &c[8], &c[9]) == 10 &&
+		      strstr(text, "\nbtime ") && strstr(text, "\nprocesses "),
+	      "\"%.60s\"", text);
 	slurp("/proc/meminfo", text, sizeof(text));
-	CHECK("meminfo-keys", status_value(text, "MemTotal", v, sizeof(v)) && status_value(text, "MemFree", v, sizeof(v)) &&
-	      status_value(text, "MemAvailable", v, sizeof(v)) && status_value(text, "SwapTotal", v, sizeof(v)),
+	CHECK("meminfo-keys",
+	      status_value(text, "MemTotal", v, sizeof(v)) && status_value(text, "MemFree", v, sizeof(v)) &&
+		      status_value(text, "MemAvailable", v, sizeof(v)) && status_value(text, "SwapTotal", v, sizeof(v)),
 	      "a key is missing");
 	struct utsname u;
 	uname(&u);
 	snprintf(v, sizeof(v), "%s\n", u.release);
-	CHECK("sys-osrelease", slurp("/proc/sys/kernel/osrelease", text, sizeof(text)) > 0 && strcmp(text, v) == 0, "%s", text);
+	CHECK("sys-osrelease", slurp("/proc/sys/kernel/osrelease", text, sizeof(text)) > 0 && strcmp(text, v) == 0,
+	      "%s", text);
 	snprintf(v, sizeof(v), "%s\n", u.nodename);
-	CHECK("sys-hostname", slurp("/proc/sys/kernel/hostname", text, sizeof(text)) > 0 && strcmp(text, v) == 0, "%s", text);
-	CHECK("sys-ostype", slurp("/proc/sys/kernel/ostype", text, sizeof(text)) > 0 && strcmp(text, "Linux\n") == 0, "%s", text);
-	CHECK("sys-pid-max", slurp("/proc/sys/kernel/pid_max", text, sizeof(text)) > 0 && atol(text) > getpid(), "%s", text);
+	CHECK("sys-hostname", slurp("/proc/sys/kernel/hostname", text, sizeof(text)) > 0 && strcmp(text, v) == 0, "%s",
+	      text);
+	CHECK("sys-ostype", slurp("/proc/sys/kernel/ostype", text, sizeof(text)) > 0 && strcmp(text, "Linux\n") == 0,
+	      "%s", text);
+	CHECK("sys-pid-max", slurp("/proc/sys/kernel/pid_max", text, sizeof(text)) > 0 && atol(text) > getpid(), "%s",
+	      text);
 	slurp("/proc/self/statm", text, sizeof(text));
 	unsigned long m[7];
-	CHECK("statm-format", sscanf(text, "%lu %lu %lu %lu %lu %lu %lu", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &m[6]) == 7 &&
-	      m[0] > 0, "\"%s\"", text);
+	CHECK("statm-format",
+	      sscanf(text, "%lu %lu %lu %lu %lu %lu %lu", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &m[6]) == 7 &&
+		      m[0] > 0,
+	      "\"%s\"", text);
 	slurp("/proc/filesystems", text, sizeof(text));
 	CHECK("filesystems-proc", strstr(text, "nodev\tproc\n") != NULL, "no proc in /proc/filesystems");
 	slurp("/proc/mounts", text, sizeof(text));

@@ -284,9 +284,12 @@ struct inode *procfs_add(struct inode *dir, const char *name, uint32_t mode, int
 	if (d)
 		procfs_remove(dir, d);
 	struct inode *n = vfs_mknode(dir, name, mode);
+	struct lx_proc *p = pid ? lx_proc_of(pid) : NULL;
 	if (n) {
 		n->pid = pid;
 		n->id = id;
+		n->uid = p ? p->uid : 0; /* a process's files are its own, the rest root's */
+		n->gid = 0;
 	}
 	return n;
 }

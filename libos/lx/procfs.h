@@ -22,7 +22,7 @@ void procfs_bytes(struct procfs_text *t, const char *data, size_t n); /* n bytes
 long procfs_done(struct procfs_text *t, char **buf, size_t *len); /* t's text handed over: 0, or -ENOMEM */
 uint64_t procfs_ticks(uint64_t ns); /* ns in clock ticks (LINUX_USER_HZ) */
 /* A node of /proc called name in dir (replacing what had that name) describing process pid (and thread or
- * descriptor id); NULL when out of memory or dir is NULL. */
+ * descriptor id), owned by that process's user (root when pid is 0); NULL when out of memory or dir is NULL. */
 struct inode *procfs_add(struct inode *dir, const char *name, uint32_t mode, int pid, int id);
 struct inode *procfs_add_gen(struct inode *dir, const char *name, long (*gen)(struct inode *, char **, size_t *),
 			     int pid, int id); /* a generated file */

@@ -449,7 +449,6 @@ void procfs_pid_dir(struct inode *proc, struct lx_proc *p)
 	struct inode *dir = procfs_add(proc, name, S_IFDIR | 0555, p->pid, 0);
 	if (!dir)
 		return;
-	dir->uid = p->uid;
 	add_files(dir, p->pid, 0);
 	procfs_add_link(dir, "exe", exe_link, p->pid, 0);
 	procfs_add_link(dir, "cwd", cwd_link, p->pid, 0);

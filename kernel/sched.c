@@ -12,8 +12,9 @@ static struct list runq = { &runq, &runq };
 static struct list timeq = { &timeq, &timeq };
 
 /*
- * A new runnable thread in env e starting at rip with stack rsp and rdi = arg.
- * -E_NOMEM: the table is full, or e or an ancestor is at its limit of threads.
+ * A new runnable thread in env e starting at rip with stack rsp and rdi = arg,
+ * its floating-point state a copy of the running thread's (as fork and clone
+ * copy it on Linux), or the state after FNINIT when no thread runs. -E_NOMEM: the table is full, or e or an ancestor is at its limit of threads.
  */
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err)
 {
@@ -31,8 +32,14 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 	t->id = (thread_generation++ << 9) | (uint64_t)(t - threads);
 	t->env = e;
 	t->tf = (struct trapframe){ .rip = rip, .rsp = rsp, .rdi = arg, .cs = UCODE, .ss = UDATA, .rflags = 0x202 };
-	*(uint16_t *)&t->fpu[0] = 0x37F;      /* x87 control word after FNINIT */
-	*(uint32_t *)&t->fpu[24] = 0x1F80;    /* MXCSR: all exceptions masked */
+	if (cpu.cur && cpu.fpu_owner == cpu.cur) {
+		__asm__ volatile("fxsave64 %0" : "=m"(t->fpu)); /* the registers hold the caller's state */
+	} else if (cpu.cur) {
+		memcpy(t->fpu, cpu.cur->fpu, sizeof(t->fpu));
+	} else {
+		*(uint16_t *)&t->fpu[0] = 0x37F;   /* x87 control word after FNINIT */
+		*(uint32_t *)&t->fpu[24] = 0x1F80; /* MXCSR: all exceptions masked */
+	}
 	list_init(&t->runq);
 	list_init(&t->timeq);
 	res_take(e, RES_THREAD);

@@ -111,7 +111,7 @@ void lx_fault(struct exc_frame *f)
 		    (!(f->err & PFERR_P) && lx_shared_fault(f->addr)))
 			sig = 0;
 		else
-			sig = mem_fault(f->addr, f->err & PFERR_W);
+			sig = mem_fault(f->addr, f->err);
 		if (locked)
 			lx_unlock();
 		if (sig == 0)

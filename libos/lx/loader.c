@@ -136,6 +136,12 @@ static int count(char *const v[])
 	return n;
 }
 
+uint64_t lx_arg_room(void)
+{
+	uint64_t room = lx_rlimit(RLIMIT_STACK) / 4;
+	return room < LX_ARG_MIN ? LX_ARG_MIN : room > LX_ARG_MAX ? LX_ARG_MAX : room;
+}
+
 /* Build argc, argv, envp and auxv at the top of the stack; 0 with the initial rsp in *sp_out, or -E2BIG, -ENOMEM. */
 static long build_stack(char *const argv[], char *const envp[], const char *execfn, const uint64_t *aux, int naux,
 			uint64_t *sp_out)
@@ -146,8 +152,8 @@ static long build_stack(char *const argv[], char *const envp[], const char *exec
 		size += strlen(argv[i]) + 1;
 	for (int i = 0; i < envc; i++)
 		size += strlen(envp[i]) + 1;
-	if (size + strlen(execfn) + 1 + (uint64_t)(argc + envc) * sizeof(char *) > LX_ARG_MAX)
-		return -E2BIG; /* as Linux: the strings and their pointers fit in a quarter of the stack */
+	if (size + strlen(execfn) + 1 + (uint64_t)(argc + envc) * sizeof(char *) > lx_arg_room())
+		return -E2BIG; /* as Linux: the strings and their pointers fit in a quarter of the stack limit */
 	uint64_t *ptrs = lx_alloc((size_t)(argc + envc + 2) * 8);
 	if (!ptrs)
 		return -ENOMEM;

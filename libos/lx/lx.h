@@ -18,7 +18,7 @@
  *
  *   0x7DC0_0000_0000  what the processes of one lx share (struct lx_shared, the heap's page directory)
  *   0x7D80_0000_0000  lx's heap (lx_alloc), shared by the processes too
- *   0x7D40_0000_0000  lx's own stacks (LX_STACKS)
+ *   0x7D40_0000_0000  lx's own stacks (LX_STACKS); the page below: where a page is filled (LX_FILL_PAGE)
  *   0x7D00_0000_0000  lx: text, data
  *   0x7CFF_FFFF_F000  top of the program's stack (LX_STACK_TOP)
  *   0x7C00_0000_0000  mmap area grows down from here (LX_MMAP_TOP)
@@ -27,6 +27,7 @@
  */
 #define LX_BASE 0x00007D0000000000UL
 #define LX_STACKS 0x00007D4000000000UL
+#define LX_FILL_PAGE (LX_STACKS - PAGE_SIZE) /* a file page is read here, under lx's lock, before it is mapped */
 /* LX_STACKS holds one piece per thread slot (slot 0: the first thread), its stacks' tops at these offsets */
 #define LX_SLOT_SPAN 0x400000UL
 #define LX_SLOT_XSTACK 0x100000UL /* the top of its exception stack (XSTACK_SIZE below) */
@@ -39,10 +40,12 @@
 #define LX_SHARED_END (LX_HEAP_DIR + (LX_HEAP_MAX / PAGE_SIZE) * 4)
 #define LX_MAX_PROCS 64
 #define LX_STACK_TOP 0x00007CFFFFFFF000UL
-#define LX_STACK_MAX (8UL << 20)
+#define LX_STACK_MAX (8UL << 20) /* RLIMIT_STACK at the start, as Linux */
+#define LX_STACK_AREA (1UL << 30) /* the stack area kept free below LX_STACK_TOP: the most the stack can grow */
 #define LX_MMAP_TOP 0x00007C0000000000UL
 #define LX_PIE_BASE 0x0000555555554000UL
-#define LX_ARG_MAX (LX_STACK_MAX / 4) /* bytes of a program's argument and environment strings and their pointers */
+#define LX_ARG_MIN (32 * PAGE_SIZE) /* a program's argument and environment strings and pointers may take this */
+#define LX_ARG_MAX (6UL << 20) /* ... or a quarter of RLIMIT_STACK, but never more than this (Linux's bounds) */
 #define LX_ARG_STRLEN (32 * PAGE_SIZE) /* bytes of one such string, with its NUL (Linux's MAX_ARG_STRLEN) */
 #define PGROUNDUP_U(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 

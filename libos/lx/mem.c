@@ -10,10 +10,12 @@
  * the kernel's read-only window to find what is mapped.
  */
 
-/* The area list and the break are the process's entry's, so /proc can read any process's. */
+/* The area list, the break and the stack's extent are the process's entry's, so /proc can read any process's. */
 #define vmas (lx_me->vmas)
 #define brk_base (lx_me->brk_base)
 #define brk_cur (lx_me->brk_cur)
+#define stack_low (lx_me->stack_low) /* the lowest page of the stack touched: Linux's stack area begins here */
+static uint64_t moving; /* bytes of an area that mremap is moving: counted once against the limits, not twice */
 
 /* The page-table entry that maps va, or 0 if none. */
 static uint64_t pte_of(uint64_t va)
@@ -101,6 +103,46 @@ static bool overlaps(uint64_t start, uint64_t end)
 		if (v->end > start)
 			return true;
 	return false;
+}
+
+/* Is addr in the stack area, which grows down to stack_low as it is touched? */
+static bool in_stack(uint64_t addr)
+{
+	return addr >= LX_STACK_TOP - LX_STACK_AREA && addr < LX_STACK_TOP;
+}
+
+/* A data area, as RLIMIT_DATA counts them: private, writable, not the stack. */
+static bool is_data(const struct vma *v)
+{
+	return (v->prot & PROT_WRITE) && !(v->flags & MAP_SHARED) && !in_stack(v->start);
+}
+
+/* Bytes of areas in [start, end) (the stack's from stack_low up); only data areas' when data. */
+static uint64_t area_bytes(uint64_t start, uint64_t end, bool data)
+{
+	uint64_t n = 0;
+	for (struct vma *v = vmas; v && v->start < end; v = v->next) {
+		uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
+		if (in_stack(v->start) && lo < stack_low)
+			lo = stack_low;
+		if (hi > lo && (!data || is_data(v)))
+			n += hi - lo;
+	}
+	return n;
+}
+
+/*
+ * May [addr, addr + len) become an area (a data area when data), replacing
+ * what is there? Not when the program's areas would then pass RLIMIT_AS, or
+ * its data areas RLIMIT_DATA, as Linux refuses such an mmap or brk.
+ */
+static bool within_limits(uint64_t addr, uint64_t len, bool data)
+{
+	uint64_t as = lx_rlimit(RLIMIT_AS), dl = lx_rlimit(RLIMIT_DATA);
+	if (as != RLIM_INFINITY && area_bytes(0, ~0UL, false) - area_bytes(addr, addr + len, false) - moving + len > as)
+		return false;
+	return !data || dl == RLIM_INFINITY ||
+	       area_bytes(0, ~0UL, true) - area_bytes(addr, addr + len, true) - moving + len <= dl;
 }
 
 static void vma_insert(struct vma *n)
@@ -208,16 +250,21 @@ long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, u
 	len = PGROUNDUP_U(len);
 	if (len == 0 || len > LX_MMAP_TOP)
 		return -ENOMEM;
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed) {
 		if (addr + len > LX_MMAP_TOP || addr + len < addr)
 			return -ENOMEM;
 		if ((flags & MAP_FIXED_NOREPLACE) && overlaps(addr, addr + len))
 			return -EEXIST;
+	} else if (!(addr = find_gap(addr, len))) {
+		return -ENOMEM;
+	}
+	if (!within_limits(addr, len, (prot & PROT_WRITE) && !(flags & MAP_SHARED)))
+		return -ENOMEM;
+	if (fixed) {
 		long r = vma_cut(addr, addr + len);
 		if (r < 0)
 			return r;
-	} else if (!(addr = find_gap(addr, len))) {
-		return -ENOMEM;
 	}
 	struct vma *v = lx_alloc(sizeof(*v));
 	if (!v)
@@ -301,29 +348,53 @@ static int map_file_page(struct vma *v, uint64_t va)
 	return sys_map(0, va, (long)fn, (long)(pte_perm(v->prot) | PTE_SHARE)) == 0 ? 0 : SIGBUS;
 }
 
-/* Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave zeros). true on success. */
+/*
+ * Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave
+ * zeros). The page appears at va whole, with its final permissions, in one
+ * map: another thread of the program touches it without a fault as soon as
+ * it is there, so it must never see part of it. true on success.
+ */
 static bool fill_page(struct vma *v, uint64_t va)
 {
 	if (file_shared(v))
 		return map_file_page(v, va) == 0;
-	if (page_alloc(0, va, PTE_W | PTE_NX) < 0)
+	uint64_t perm = pte_perm(v->prot) | share_bit(v);
+	if (!v->file || !v->file->ops->pread)
+		return page_alloc(0, va, (long)perm) >= 0; /* a zeroed frame */
+	long fn = page_alloc(0, LX_FILL_PAGE, PTE_W | PTE_NX);
+	if (fn < 0)
 		return false;
-	if (v->file && v->file->ops->pread)
-		v->file->ops->pread(v->file, (void *)va, PAGE_SIZE, v->offset + (va - v->start));
-	return sys_protect(0, va, (long)(pte_perm(v->prot) | share_bit(v))) == 0;
+	v->file->ops->pread(v->file, (void *)LX_FILL_PAGE, PAGE_SIZE, v->offset + (va - v->start));
+	long r = sys_map(0, va, fn, (long)perm);
+	sys_unmap(0, LX_FILL_PAGE);
+	if (r < 0)
+		sys_frame_free(0, fn);
+	return r == 0;
 }
 
-int mem_fault(uint64_t addr, bool write)
+int mem_fault(uint64_t addr, uint64_t err)
 {
+	bool write = err & PFERR_W;
+	uint64_t va = addr & ~(PAGE_SIZE - 1);
+	uint64_t pte = va < USER_LIMIT ? pte_of(va) : 0;
+	if ((pte & PTE_P) && write && (pte & PTE_COW))
+		return SIGKILL; /* a copy-on-write page (the program's or lx's own) that mem_cow_fault could not copy: no memory left */
 	struct vma *v = vma_find(addr);
 	if (!v || v->prot == PROT_NONE || (write && !(v->prot & PROT_WRITE)))
 		return SIGSEGV;
-	uint64_t va = addr & ~(PAGE_SIZE - 1);
-	uint64_t pte = pte_of(va);
-	if ((pte & PTE_P) && write && (pte & PTE_COW))
-		return SIGKILL; /* a copy-on-write page that mem_cow_fault could not copy: no memory left */
-	if (pte & PTE_P)
-		return SIGSEGV; /* present yet faulting: a real protection fault */
+	if (in_stack(va) && va < stack_low) { /* the stack grows: within RLIMIT_STACK and RLIMIT_AS, as on Linux */
+		uint64_t as = lx_rlimit(RLIMIT_AS);
+		if (LX_STACK_TOP - va > lx_rlimit(RLIMIT_STACK) ||
+		    (as != RLIM_INFINITY && area_bytes(0, ~0UL, false) + (stack_low - va) > as))
+			return SIGSEGV;
+		stack_low = va;
+	}
+	if (pte & PTE_P) {
+		/* present now and allowing the access: another thread served the same fault first (lx's lock ordered them) */
+		if ((!write || (pte & PTE_W)) && (!(err & PFERR_I) || !(pte & PTE_NX)))
+			return 0;
+		return SIGSEGV; /* a real protection fault */
+	}
 	if (file_shared(v))
 		return map_file_page(v, va);
 	return fill_page(v, va) ? 0 : SIGKILL; /* no frame for it: out of memory */
@@ -349,7 +420,7 @@ static bool page_ready(uint64_t a, bool write)
 {
 	uint64_t pte = pte_of(a & ~(PAGE_SIZE - 1));
 	if (!(pte & PTE_P))
-		return mem_fault(a, write) == 0;
+		return mem_fault(a, write ? PFERR_W : 0) == 0;
 	return !write || (pte & PTE_W) || mem_cow_fault(a);
 }
 
@@ -532,7 +603,9 @@ long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr)
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
+	moving = ol;
 	long n = mem_map(0, nl, v->prot, v->flags & ~MAP_FIXED, v->file, v->offset + (o - v->start));
+	moving = 0;
 	if (n < 0)
 		return n;
 	move_pages(o, (uint64_t)n, ol, v->prot);
@@ -702,8 +775,9 @@ void mem_exit(void)
 void mem_exec_reset(void)
 {
 	vma_cut(0, LX_MMAP_TOP);
-	vma_cut(LX_STACK_TOP - LX_STACK_MAX, LX_STACK_TOP);
+	vma_cut(LX_STACK_TOP - LX_STACK_AREA, LX_STACK_TOP);
 	brk_base = brk_cur = 0;
+	stack_low = LX_STACK_TOP;
 }
 
 /* A write to a present, copy-on-write page at addr: the kernel gives this process its own copy (or the frame, if no one else maps it). */
@@ -715,13 +789,13 @@ bool mem_cow_fault(uint64_t addr)
 	return sys_cow_break(0, va, (long)((pte & PTE_NX) | PTE_W)) >= 0;
 }
 
-/* The program's stack area: LX_STACK_MAX bytes below LX_STACK_TOP, filled as touched. */
+/* The program's stack area: LX_STACK_AREA bytes below LX_STACK_TOP, filled as touched, down to RLIMIT_STACK. */
 long mem_map_stack(void)
 {
 	struct vma *v = lx_alloc(sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	*v = (struct vma){ .start = LX_STACK_TOP - LX_STACK_MAX, .end = LX_STACK_TOP,
+	*v = (struct vma){ .start = LX_STACK_TOP - LX_STACK_AREA, .end = LX_STACK_TOP,
 			   .prot = PROT_READ | PROT_WRITE, .flags = MAP_PRIVATE | MAP_ANONYMOUS };
 	vma_insert(v);
 	return 0;

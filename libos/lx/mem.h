@@ -25,8 +25,8 @@ uint64_t mem_resident_pages(void); /* pages of this process's areas mapped now (
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);
 long mem_protect(uint64_t addr, uint64_t len, int prot);
-int mem_fault(uint64_t addr,
-	      bool write); /* 0 when the fault was served, else the signal it raises (SIGKILL: no memory left) */
+/* A page fault at addr (err: its PFERR_W and PFERR_I bits): 0 when served, else the signal it raises (SIGKILL: no memory left). */
+int mem_fault(uint64_t addr, uint64_t err);
 bool mem_user_mapped(uint64_t addr, uint64_t len, bool write); /* do areas with that access cover these bytes? */
 bool mem_user_ok(uint64_t addr, uint64_t len,
 		 bool write); /* ...and are their pages present for it now (lx may touch them)? */

@@ -63,7 +63,8 @@ void lx_process_init(void)
 {
 	LX_SH->fg_pgrp = 1;
 	LX_SH->procs[0] = (struct lx_proc){ .pid = 1, .ppid = 0, .pgid = 1, .sid = 1, .state = LX_PROC_LIVE, .env = ENVINFO->id,
-					    .main_ktid = sys_thread_self(), .start_ns = clock_ns(), .comm = "init" };
+					    .main_ktid = sys_thread_self(), .start_ns = clock_ns(), .comm = "init",
+					    .stack_low = LX_STACK_TOP };
 	lx_me = &LX_SH->procs[0];
 	lx_me->tids = lx_alloc(LX_MAX_THREADS * sizeof(int));
 	lx_rlimits_init();
@@ -172,7 +173,8 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 	}
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
 			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid, .suid = lx_me->suid,
-			       .vmas = copy, .brk_base = lx_me->brk_base, .brk_cur = lx_me->brk_cur, .start_ns = clock_ns(),
+			       .vmas = copy, .brk_base = lx_me->brk_base, .brk_cur = lx_me->brk_cur, .stack_low = lx_me->stack_low,
+			       .start_ns = clock_ns(),
 			       .tids = lx_alloc(LX_MAX_THREADS * sizeof(int)) };
 	memcpy(p->comm, lx_me->comm, sizeof(p->comm));
 	memcpy(p->rlimits, lx_me->rlimits, sizeof(p->rlimits));
@@ -498,7 +500,7 @@ static long count_strings(long uv, uint64_t room)
 /*
  * Copy the program's NULL-terminated vector of strings at uv into lx's heap,
  * as Linux takes execve's arguments: each string and its pointer come out of
- * *room (what is left of LX_ARG_MAX), and a string may not be longer than
+ * *room (what is left of lx_arg_room()), and a string may not be longer than
  * LX_ARG_STRLEN. Each string is measured first and copied into a block of
  * its own size. The vector, or NULL with *err: -EFAULT, -E2BIG, -ENOMEM.
  */
@@ -535,7 +537,7 @@ static long exec_args(long upath, long uargv, long uenvp, char **path, char ***a
 {
 	char *scratch = lx_alloc(LX_PATH_MAX);
 	long err = scratch ? path_copy((const char *)upath, scratch) : -ENOMEM;
-	uint64_t room = LX_ARG_MAX;
+	uint64_t room = lx_arg_room();
 	*path = NULL, *argv = *envp = NULL;
 	if (err == 0 && !(*path = lx_strdup(scratch)))
 		err = -ENOMEM;

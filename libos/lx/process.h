@@ -24,6 +24,7 @@ struct lx_proc {
 	struct fdent *fds; /* its descriptor table, LX_NFD entries in lx's heap (file.c) */
 	struct vma *vmas; /* its memory areas, sorted by address (mem.c) */
 	uint64_t brk_base, brk_cur; /* its program break (mem.c) */
+	uint64_t stack_low; /* the lowest page of its stack touched (mem.c) */
 	struct inode *cwd; /* its working directory, held (vfs_path.c) */
 	char *args; /* its argv strings then its envp strings, each with its NUL, as exec gave them (lx's heap) */
 	uint32_t argv_len, env_len; /* bytes of each in args */

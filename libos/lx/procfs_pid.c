@@ -17,11 +17,17 @@ struct vm_sum {
 	uint64_t size, stack, exec, data, rss, code_start, code_end;
 };
 
+/* Where area v begins as Linux shows it: the stack's from the lowest page touched (it grows down to there). */
+static uint64_t area_start(const struct lx_proc *p, const struct vma *v)
+{
+	return v->end == LX_STACK_TOP && v->start < p->stack_low ? p->stack_low : v->start;
+}
+
 static struct vm_sum vm_of(const struct lx_proc *p)
 {
 	struct vm_sum s = { 0 };
 	for (const struct vma *v = p->vmas; v; v = v->next) {
-		uint64_t n = v->end - v->start;
+		uint64_t n = v->end - area_start(p, v);
 		s.size += n;
 		if (v->end == LX_STACK_TOP)
 			s.stack += n;
@@ -223,9 +229,10 @@ static void write_map(struct procfs_text *t, const struct lx_proc *p, const stru
 	else if (!n && v->end == LX_STACK_TOP)
 		name = "[stack]";
 	size_t before = t->len;
-	procfs_printf(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu ", v->start, v->end, (v->prot & PROT_READ) ? 'r' : '-',
-		      (v->prot & PROT_WRITE) ? 'w' : '-', (v->prot & PROT_EXEC) ? 'x' : '-',
-		      (v->flags & MAP_SHARED) ? 's' : 'p', v->offset, n ? n->ino : 0);
+	procfs_printf(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu ", area_start(p, v), v->end,
+		      (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
+		      (v->prot & PROT_EXEC) ? 'x' : '-', (v->flags & MAP_SHARED) ? 's' : 'p', v->offset,
+		      n ? n->ino : 0);
 	size_t w = t->len - before;
 	if (*name)
 		procfs_printf(t, "%*s%s", w < 73 ? (int)(73 - w) : 0, "", name);
@@ -241,7 +248,8 @@ static void write_maps(struct procfs_text *t, struct lx_proc *p, int tid)
 		return;
 	}
 	for (const struct vma *v = p->vmas; v; v = v->next)
-		write_map(t, p, v, path);
+		if (area_start(p, v) < v->end) /* (a stack not touched yet shows nothing) */
+			write_map(t, p, v, path);
 	lx_free(path);
 }
 

@@ -46,6 +46,8 @@ long lx_sys_prlimit64(long pid, long res, long new, long old)
 			return -EFAULT;
 		if (l.cur > l.max)
 			return -EINVAL;
+		if (l.max > rlimits[res].max && !lx_cred_privileged())
+			return -EPERM; /* only a privileged process raises a hard limit */
 		rlimits[res] = l;
 	}
 	return 0;

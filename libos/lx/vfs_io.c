@@ -1,7 +1,7 @@
 /* lx's descriptor syscalls: read, write, seeking, vectors, dup, fcntl, ioctl, truncation and directory listing. */
 #include "libos/lx/vfs.h"
 
-#define WRITE_CHUNK (256 * 1024) /* a write's source is made present this much at a time */
+#define IO_CHUNK (256 * 1024) /* a long read or write moves this much at a time, letting others into lx between */
 #define ZERO_CHUNK (64 * 1024)   /* never-touched source pages are written from this many zeros at a time */
 
 /* May f be read (write: written)? 0 or -EBADF. */
@@ -19,9 +19,10 @@ static long can_io(struct file *f, bool write)
  * Writes n bytes of the program's memory at buf through f (at its position
  * when off < 0, else at off), a chunk at a time, each made present first
  * (never-touched pages are written from zeros instead, as Linux reads them
- * from its zero page), so that a large buffer never has to be all in memory:
- * it stops at a short write or at a page that cannot be had, as Linux writes
- * what it can. Bytes written, or -errno (-EFAULT for the first page) when none were.
+ * from its zero page), so that a large buffer never has to be all in memory,
+ * letting other threads and processes into lx between chunks: it stops at a
+ * short write or at a page that cannot be had, as Linux writes what it can.
+ * Bytes written, or -errno (-EFAULT for the first page) when none were.
  */
 static long write_chunks(struct file *f, long buf, size_t n, long off)
 {
@@ -29,8 +30,10 @@ static long write_chunks(struct file *f, long buf, size_t n, long off)
 	size_t done = 0;
 	long r = 0;
 	while (done < n) {
+		if (done)
+			lx_lock_yield();
 		bool zeros;
-		size_t want = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
+		size_t want = n - done < IO_CHUNK ? n - done : IO_CHUNK;
 		size_t ready = mem_user_source((uint64_t)buf + done, want, &zeros);
 		if (zeros && ready > ZERO_CHUNK)
 			ready = ZERO_CHUNK;
@@ -49,6 +52,36 @@ static long write_chunks(struct file *f, long buf, size_t n, long off)
 	return done ? (long)done : r;
 }
 
+/*
+ * Reads n bytes of a regular file f into the program's memory at buf (at its
+ * position when off < 0, else at off) a chunk at a time, letting others into
+ * lx between chunks; the buffer is checked again after each such pause, as
+ * another thread may have unmapped it. Stops at a short read. Bytes read, or
+ * -errno when none were.
+ */
+static long read_chunks(struct file *f, long buf, size_t n, long off)
+{
+	size_t done = 0;
+	long r = 0;
+	while (done < n) {
+		size_t want = n - done < IO_CHUNK ? n - done : IO_CHUNK;
+		if (done)
+			lx_lock_yield();
+		if (!mem_user_mapped((uint64_t)buf + done, want, true)) {
+			r = -EFAULT;
+			break;
+		}
+		void *p = (void *)(buf + (long)done);
+		r = off < 0 ? f->ops->read(f, p, want) : f->ops->pread(f, p, want, (uint64_t)off + done);
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+		if ((size_t)r < want)
+			break;
+	}
+	return done ? (long)done : r;
+}
+
 /* Reads or writes n bytes at buf through f at its position (off < 0) or at off; at most LINUX_MAX_RW of them. */
 static long do_io(struct file *f, bool write, long buf, size_t n, long off)
 {
@@ -61,6 +94,8 @@ static long do_io(struct file *f, bool write, long buf, size_t n, long off)
 		return -ESPIPE;
 	if (write && n)
 		return write_chunks(f, buf, n, off);
+	if (!write && n > IO_CHUNK && f->inode && ISREG(f->inode))
+		return read_chunks(f, buf, n, off);
 	if (!(write ? user_ok(buf, n, false) : mem_user_mapped((uint64_t)buf, n, true)))
 		return -EFAULT; /* a read's buffer is filled by first touches as the bytes come */
 	if (off < 0)

@@ -1,9 +1,10 @@
 /*
  * Limits as Linux enforces them: RLIMIT_NOFILE for every call that makes a
  * descriptor, RLIMIT_FSIZE for writes (SIGXFSZ, then EFBIG), RLIMIT_NPROC for
- * an unprivileged user's forks, and the size of
- * execve's arguments (100,000 of them pass; past a quarter of the stack,
- * E2BIG).
+ * an unprivileged user's forks, RLIMIT_AS and RLIMIT_DATA for mmap and brk,
+ * RLIMIT_STACK for the stack's growth and execve's arguments (100,000 of
+ * them pass; past a quarter of the stack limit, E2BIG), and a hard limit that
+ * only a privileged process raises.
  */
 #define T_NAME "limits"
 #include "check.h"
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,6 +123,122 @@ static void check_nproc(void)
 	      "status %#x (10: setup, 11: first fork, 12: second fork not EAGAIN, 13: fork after the wait)", st);
 }
 
+/* In a child: run f, and pass its exit status (0: every step as Linux does it; else the failing step's number). */
+static int in_child(int (*f)(void))
+{
+	pid_t p = fork();
+	if (p == 0)
+		_exit(f());
+	int st = 0;
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+#define MIB (1UL << 20)
+
+/* Can len bytes be mapped with prot and flags? They are unmapped again. */
+static int maps(size_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, len);
+	return 1;
+}
+
+static int as_child(void)
+{
+	struct rlimit r = { 256 * MIB, 256 * MIB };
+	if (setrlimit(RLIMIT_AS, &r) != 0)
+		return 1;
+	if (!maps(16 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE))
+		return 2;
+	if (maps(512 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE) || errno != ENOMEM)
+		return 3;
+	if (maps(512 * MIB, PROT_NONE, MAP_PRIVATE)) /* address space, used or not */
+		return 4;
+	if (sbrk(512 * MIB) != (void *)-1)
+		return 5;
+	if (malloc(300 * MIB) != NULL)
+		return 6;
+	return 0;
+}
+
+static int data_child(void)
+{
+	struct rlimit r = { 64 * MIB, 64 * MIB };
+	if (setrlimit(RLIMIT_DATA, &r) != 0)
+		return 1;
+	if (maps(128 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE) || errno != ENOMEM)
+		return 2;
+	if (!maps(128 * MIB, PROT_READ, MAP_PRIVATE)) /* not writable: not data */
+		return 3;
+	if (!maps(128 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED)) /* shared: not data */
+		return 4;
+	if (sbrk(128 * MIB) != (void *)-1)
+		return 5;
+	if (!maps(8 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE))
+		return 6;
+	return 0;
+}
+
+/* Touch depth KiB of stack below here, a page at a time; returns a sum the compiler cannot drop. */
+static __attribute__((noinline)) long dig(long depth)
+{
+	volatile char page[4096];
+	page[0] = (char)depth;
+	page[4095] = 1;
+	return depth <= 4 ? page[0] : dig(depth - 4) + page[4095];
+}
+
+static int deep_stack_child(void)
+{
+	struct rlimit r = { 64 * MIB, RLIM_INFINITY };
+	if (setrlimit(RLIMIT_STACK, &r) != 0)
+		return 1;
+	return dig(32 * 1024) > 0 ? 0 : 2; /* 32 MiB: past the first limit of 8 MiB */
+}
+
+static int small_stack_child(void)
+{
+	struct rlimit r = { 256 * 1024, RLIM_INFINITY };
+	if (setrlimit(RLIMIT_STACK, &r) != 0)
+		return 1;
+	dig(1024); /* 1 MiB: SIGSEGV */
+	return 2;
+}
+
+static int hard_limit_child(void)
+{
+	struct rlimit r;
+	getrlimit(RLIMIT_NOFILE, &r);
+	if (setresuid(LONE_ID, LONE_ID, LONE_ID) != 0)
+		return 1;
+	struct rlimit up = { r.rlim_max, r.rlim_max + 1 };
+	if (setrlimit(RLIMIT_NOFILE, &up) == 0 || errno != EPERM)
+		return 2;
+	struct rlimit down = { r.rlim_cur < r.rlim_max - 1 ? r.rlim_cur : r.rlim_max - 1, r.rlim_max - 1 };
+	if (setrlimit(RLIMIT_NOFILE, &down) != 0)
+		return 3;
+	if (setrlimit(RLIMIT_NOFILE, &up) == 0 || errno != EPERM) /* lowered for good */
+		return 4;
+	return 0;
+}
+
+static void check_memory_limits(void)
+{
+	int st = in_child(as_child);
+	CHECK("as-limits-mmap-brk", st == 0, "step %d went otherwise than on Linux", st);
+	st = in_child(data_child);
+	CHECK("data-limits-private-writable", st == 0, "step %d went otherwise than on Linux", st);
+	st = in_child(deep_stack_child);
+	CHECK("stack-grows-to-its-limit", st == 0, "status %d", st);
+	st = in_child(small_stack_child);
+	CHECK("stack-past-limit-sigsegv", st == 128 + SIGSEGV, "status %d; want %d (SIGSEGV)", st, 128 + SIGSEGV);
+	st = in_child(hard_limit_child);
+	CHECK("hard-limit-raise-eperm", st == 0, "step %d went otherwise than on Linux", st);
+}
+
 /* Run this program with n more arguments of len bytes each ("x..."): the child's exit status, or -errno of execve. */
 static int exec_with(const char *self, long n, size_t len)
 {
@@ -186,6 +304,28 @@ static void check_args(const char *self)
 	CHECK("execve-too-many-args", r == -E2BIG, "status or -errno %d; want -E2BIG", r);
 }
 
+static const char *self_path;
+
+/* With RLIMIT_STACK at 1 MiB, execve takes 200 KiB of arguments but not 512 KiB (a quarter: 256 KiB). */
+static int stack_args_child(void)
+{
+	struct rlimit r = { 1 * MIB, RLIM_INFINITY };
+	if (setrlimit(RLIMIT_STACK, &r) != 0)
+		return 1;
+	if (exec_with(self_path, 2, 100000) != 4)
+		return 2;
+	if (exec_with(self_path, 4, 128000) != -E2BIG)
+		return 3;
+	return 0;
+}
+
+static void check_stack_args(const char *self)
+{
+	self_path = self;
+	int st = in_child(stack_args_child);
+	CHECK("execve-args-quarter-of-stack-limit", st == 0, "step %d went otherwise than on Linux", st);
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	if (argc >= 2 && strcmp(argv[1], "count") == 0)
@@ -196,5 +336,7 @@ int main(int argc, char **argv, char **envp)
 	check_fsize();
 	check_nproc();
 	check_args(argv[0]);
+	check_memory_limits();
+	check_stack_args(argv[0]);
 	return t_done();
 }

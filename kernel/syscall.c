@@ -230,10 +230,15 @@ static long sys_thread_kick(long tid)
 	return r == -E_NOENT ? -E_NOSYS : r;
 }
 
+/* May the caller read e's CPU time? Its own, a child's, or an env of its sharing group's (what ps shows). */
+static bool cpu_time_visible(struct env *e)
+{
+	return e->state == ENV_LIVE && (e == self() || e->parent == self()->id || e->group == self()->group);
+}
+
 /* CPU time used by a thread (what 0; id 0: the caller) or an env (what 1; id 0: the caller's), in ns. */
 static long sys_cpu_time(long what, long id)
 {
-	int err;
 	uint64_t ticks;
 	if (cpu.running)
 		account(cpu.running); /* bring the running thread's count up to now */
@@ -241,13 +246,15 @@ static long sys_cpu_time(long what, long id)
 		struct thread *t = id == 0 ? cpu.cur : thread_lookup((uint64_t)id);
 		if (!t)
 			return -E_NOENT;
-		if (!env_get(self(), (long)t->env->id, &err))
+		if (!cpu_time_visible(t->env))
 			return -E_PERM;
 		ticks = t->run_tsc;
 	} else if (what == 1) {
-		struct env *e = env_get(self(), id, &err);
-		if (!e)
-			return err;
+		struct env *e = id == 0 ? self() : env_lookup((uint64_t)id);
+		if (!e || e->state != ENV_LIVE)
+			return -E_NOENT;
+		if (!cpu_time_visible(e))
+			return -E_PERM;
 		ticks = e->run_tsc;
 	} else {
 		return -E_INVAL;

@@ -71,7 +71,9 @@ formatted="
 	libos/lx/loopback.c
 	libos/lx/mem.h
 	libos/lx/process.h
+	libos/lx/procfs.c
 	libos/lx/procfs.h
+	libos/lx/procfs_pid.c
 	libos/lx/random.c
 	libos/lx/random.h
 	libos/lx/resource.c
@@ -100,6 +102,7 @@ formatted="
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c
+	tests/linux/procfs.c
 	tests/linux/status.c
 	tests/linux/trust.c
 	tests/linux/unixload.c
@@ -181,7 +184,6 @@ pending="
 	libos/lx/pipe.c
 	libos/lx/poll.c
 	libos/lx/process.c
-	libos/lx/procfs.c
 	libos/lx/signal.c
 	libos/lx/syscall.c
 	libos/lx/thread.c

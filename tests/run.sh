@@ -38,6 +38,7 @@ suite lxnumbers python3 tests/lxnumbers.py
 suite busybox sh tests/busybox.sh "$build"
 suite sh sh tests/sh.sh "$build"
 suite debian sh tests/debian.sh "$build"
+suite procfs sh tests/procfs.sh "$build"
 
 passed=$(cat "$logs"/*.log | grep -ac '^ok ')
 failed=$(cat "$logs"/*.log | grep -ac '^not ok ')

@@ -30,6 +30,7 @@ pkg gawk
 pkg git
 pkg bash
 pkg coreutils /usr/bin/sort
+pkg procps /usr/bin/pgrep # ps, pgrep, pkill and free read /proc (tests/procfs.sh)
 
 # Source packages fetched at build time (tools/fetch-source.sh): apt needs deb-src entries for
 # Debian's own archive. Where there are none, add them beside the binary ones it already uses.

@@ -37,6 +37,14 @@ bool lx_cred_in_group(uint32_t g)
 	return g == gid.fs;
 }
 
+int lx_cred_ids(uint32_t uids[4], uint32_t gids[4], const uint32_t **grps)
+{
+	uids[0] = uid.r, uids[1] = uid.e, uids[2] = uid.s, uids[3] = uid.fs;
+	gids[0] = gid.r, gids[1] = gid.e, gids[2] = gid.s, gids[3] = gid.fs;
+	*grps = groups;
+	return ngroups;
+}
+
 uint32_t lx_cred_fsuid(void)
 {
 	return uid.fs;

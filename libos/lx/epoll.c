@@ -58,6 +58,7 @@ long lx_sys_epoll_create1(long flags)
 		return -ENOMEM;
 	}
 	f->priv = ep;
+	f->anon = "anon_inode:[eventpoll]";
 	return fd_new(f, flags & O_CLOEXEC);
 }
 
@@ -290,6 +291,7 @@ long lx_sys_timerfd_create(long clk, long flags)
 	if (!f)
 		return -ENOMEM;
 	((struct timerfd *)f->priv)->clock = (int)clk;
+	f->anon = "anon_inode:[timerfd]";
 	return fd_new(f, flags & O_CLOEXEC);
 }
 

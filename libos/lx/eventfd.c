@@ -88,6 +88,7 @@ long lx_sys_eventfd2(long initval, long flags)
 	struct eventfd *e = f->priv;
 	e->count = (uint32_t)initval;
 	e->semaphore = flags & EFD_SEMAPHORE;
+	f->anon = "anon_inode:[eventfd]";
 	return fd_new(f, flags & O_CLOEXEC);
 }
 

@@ -2,12 +2,8 @@
 #include "libos/lx/vfs.h"
 
 
-/* One descriptor: the open file it names and its close-on-exec flag. */
-struct fdent {
-	struct file *f;
-	bool cloexec;
-};
-static struct fdent fdtab[LX_NFD];
+/* The descriptor table is the process's entry's (lx_me->fds), in lx's heap, so /proc can read any process's. */
+#define fdtab (lx_me->fds)
 
 /* ---- open files ---- */
 
@@ -169,7 +165,7 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 		s = lx_alloc(sizeof(*s));
 		if (!s)
 			return -ENOMEM;
-		long r = n->gen(&s->buf, &s->len);
+		long r = n->gen(n, &s->buf, &s->len);
 		if (r < 0) {
 			lx_free(s);
 			return r;
@@ -395,25 +391,41 @@ long lx_sys_close_range(long first, long last, long flags)
 	return 0;
 }
 
-/* A forked child holds every descriptor and the cwd too: one more reference each. */
-void vfs_fork(void)
+/* The first process's descriptor table, empty; false when out of memory. */
+bool vfs_fds_init(void)
 {
+	lx_me->fds = lx_alloc(LX_NFD * sizeof(struct fdent));
+	return lx_me->fds != NULL;
+}
+
+/* A forked child holds every descriptor, in a copy of the table, and the cwd too: one more reference each. 0 or -ENOMEM. */
+long vfs_fork(struct lx_proc *child)
+{
+	child->fds = lx_alloc(LX_NFD * sizeof(struct fdent));
+	if (!child->fds)
+		return -ENOMEM;
+	memcpy(child->fds, fdtab, LX_NFD * sizeof(struct fdent));
 	for (int fd = 0; fd < LX_NFD; fd++)
 		if (fdtab[fd].f)
 			fdtab[fd].f->refs++;
-	inode_hold(vfs_cwd);
+	child->cwd = lx_me->cwd;
+	inode_hold(child->cwd);
+	return 0;
 }
 
-/* The fork failed: the references vfs_fork took go back. */
-void vfs_fork_abandon(void)
+/* The fork failed: the references vfs_fork took go back, and the child's table. */
+void vfs_fork_abandon(struct lx_proc *child)
 {
 	for (int fd = 0; fd < LX_NFD; fd++)
 		if (fdtab[fd].f)
 			fdtab[fd].f->refs--; /* never the last: this process holds it */
-	inode_release(vfs_cwd);
+	inode_release(child->cwd);
+	child->cwd = NULL;
+	lx_free(child->fds);
+	child->fds = NULL;
 }
 
-/* The process ends: close every descriptor, so pipes see their ends go and files are freed. */
+/* The process ends: close every descriptor, so pipes see their ends go and files are freed (the table stays, empty, until its entry is freed). */
 void vfs_exit(void)
 {
 	for (int fd = 0; fd < LX_NFD; fd++)

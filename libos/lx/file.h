@@ -12,6 +12,7 @@ struct file {
 	int flags; /* O_* given to open, O_APPEND etc. */
 	int refs;
 	void *priv;
+	const char *anon; /* without a node: what /proc/PID/fd/N names it, as Linux ("anon_inode:[eventfd]"); or NULL */
 };
 struct file_ops {
 	long (*read)(struct file *f, void *buf, size_t n);
@@ -24,6 +25,11 @@ struct file_ops {
 	struct lx_waitq *(*waitq)(
 		struct file *f); /* where a change to poll's answer is announced; NULL (or it answers NULL): none */
 };
+/* One descriptor: the open file it names and its close-on-exec flag. */
+struct fdent {
+	struct file *f;
+	bool cloexec;
+};
 struct file *file_get(int fd); /* NULL if fd is not open */
 void file_put(struct file *f);
 int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min, or -EMFILE */
@@ -33,8 +39,10 @@ int fd_new(struct file *f,
 	   bool cloexec); /* f (the caller's reference) at the lowest free fd; else f dropped, -EMFILE */
 struct file *vfs_open_path(const char *path, int flags, int mode, long *err); /* for the loader and mmap */
 long vfs_read_all(const char *path, void **data, size_t *size); /* whole file into a new buffer */
-void vfs_fork(void); /* the child of a fork shares every descriptor */
-void vfs_fork_abandon(void); /* the fork failed: undo vfs_fork */
+bool vfs_fds_init(void); /* the first process's descriptor table; false when out of memory */
+struct lx_proc;
+long vfs_fork(struct lx_proc *child); /* the child of a fork shares every descriptor: 0 or -ENOMEM */
+void vfs_fork_abandon(struct lx_proc *child); /* the fork failed: undo vfs_fork */
 void vfs_close_on_exec(void);
 void vfs_exit(void); /* a process ends: its descriptors close */
 long lx_no_pread(struct file *f, void *buf, size_t n, uint64_t off); /* -ESPIPE: pipes and the like */

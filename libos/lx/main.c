@@ -71,7 +71,6 @@ static void setup_self(void)
 	map_stack(LX_XSTACK, XSTACK_PAGES, PTE_PKEY(LX_PKEY) | PTE_NOCOPY); /* a forked child gets fresh ones */
 	map_stack(LX_STACKS + LX_SLOT_EXIT, 1, 0); /* thread 1's exit area: key 0 (entry.S) */
 	lx_threads_init();
-	lx_process_init();
 	set_upcall(UPCALL_EXCEPTION, lx_fault);
 	set_upcall(UPCALL_REVOKE, lx_revoke);
 	long r = sys_env_set_libos(0, (uint64_t)lx_text_start, (uint64_t)lx_end, (uint64_t)lx_syscall_entry);
@@ -84,6 +83,9 @@ int main(void)
 {
 	size_t n = 0;
 	lx_shared_init(); /* before anything allocates */
+	lx_process_init(); /* pid 1's entry, which the file system and the threads fill in */
+	if (!vfs_fds_init())
+		die("lx: out of memory for the descriptor table");
 	const char *args = setting(".mica/argv", &n);
 	char **argv = args ? split(args, n) : NULL;
 	if (!argv || !argv[0])
@@ -104,5 +106,6 @@ int main(void)
 		printf("lx: cannot run %s: %s\n", argv[0], lx_load_why(r));
 		lx_exit(r == -ENOENT ? 127 : 126);
 	}
+	lx_proc_exec_record(argv[0], argv, envp);
 	lx_start(entry, sp);
 }

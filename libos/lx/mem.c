@@ -10,9 +10,11 @@
  * the kernel's read-only window to find what is mapped.
  */
 
-static struct vma *vmas;
-static uint64_t brk_base, brk_cur;
-static uint64_t stack_low = LX_STACK_TOP; /* the lowest page of the stack touched: Linux's stack area begins here */
+/* The area list, the break and the stack's extent are the process's entry's, so /proc can read any process's. */
+#define vmas (lx_me->vmas)
+#define brk_base (lx_me->brk_base)
+#define brk_cur (lx_me->brk_cur)
+#define stack_low (lx_me->stack_low) /* the lowest page of the stack touched: Linux's stack area begins here */
 static uint64_t moving; /* bytes of an area that mremap is moving: counted once against the limits, not twice */
 
 /* The page-table entry that maps va, or 0 if none. */
@@ -510,23 +512,19 @@ bool mem_user_ok(uint64_t addr, uint64_t len, bool write)
 	return mem_user_fault_in(addr, len, write) == len;
 }
 
-size_t mem_format_maps(char *buf, size_t n)
+uint64_t mem_resident_pages(void)
 {
-	size_t used = 0;
-	for (struct vma *v = vmas; v; v = v->next) {
-		uint64_t start = in_stack(v->start) && v->start < stack_low ? stack_low : v->start;
-		if (start >= v->end)
-			continue; /* a part of the stack area not reached yet */
-		int w = fmt_snprintf(buf + used, n - used, "%012lx-%012lx %c%c%c%c %08lx 00:00 0 %s\n",
-				     start, v->end, (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
-				     (v->prot & PROT_EXEC) ? 'x' : '-', (v->flags & MAP_SHARED) ? 's' : 'p', v->offset,
-				     v->start >= brk_base && v->end <= PGROUNDUP_U(brk_cur) && v->start < brk_cur ? "[heap]" :
-				     v->end == LX_STACK_TOP ? "[stack]" : "");
-		if (w < 0 || (size_t)w >= n - used)
-			break;
-		used += (size_t)w;
-	}
-	return used;
+	uint64_t n = 0;
+	for (struct vma *v = vmas; v; v = v->next)
+		for (uint64_t va = v->start; va < v->end;) {
+			if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P)) {
+				va = (va + (1UL << 21)) & ~((1UL << 21) - 1); /* no table: the next 2 MiB */
+				continue;
+			}
+			n += (*uvpt_pte(va) & PTE_P) != 0;
+			va += PAGE_SIZE;
+		}
+	return n;
 }
 
 /* ---- the syscalls ---- */

@@ -22,8 +22,9 @@ void mem_fork_child(struct vma *copy); /* in the child: take that copy */
 long mem_map_cow(long child); /* fork: the program's areas into child, copy-on-write */
 void mem_exec_reset(void); /* before exec: every area of the old program gone */
 void mem_exit(void); /* the process ends: its area lists go */
-bool mem_cow_fault(uint64_t addr);
-uint64_t mem_pte(uint64_t addr); /* the page-table entry that maps addr's page (0: none), for messages */ /* a write to a copy-on-write page: copy it */
+bool mem_cow_fault(uint64_t addr); /* a write to a copy-on-write page: copy it */
+uint64_t mem_pte(uint64_t addr); /* the page-table entry that maps addr's page (0: none), for messages */
+uint64_t mem_resident_pages(void); /* pages of this process's areas mapped now (/proc's RSS) */
 
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);
@@ -42,6 +43,5 @@ long copy_from_user(void *dst, uint64_t usrc, size_t n); /* 0, or -EFAULT (nothi
 long copy_to_user(uint64_t udst, const void *src, size_t n); /* 0, or -EFAULT (some may be written) */
 /* A string of at most size bytes: its length (the NUL copied; dst NULL: only measured), size if it has no NUL in them, or -EFAULT. */
 long strncpy_from_user(char *dst, uint64_t usrc, size_t size);
-size_t mem_format_maps(char *buf, size_t n); /* /proc/self/maps text */
 
 #endif

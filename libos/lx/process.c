@@ -27,12 +27,26 @@ static struct lx_proc *proc_of(int pid)
 	return NULL;
 }
 
-/* Give p's slot back (its program path too). */
+/* Give p's slot back (its program path, arguments, descriptor table and cwd too). */
 static void proc_free(struct lx_proc *p)
 {
 	lx_free(p->exe);
-	p->exe = NULL;
+	lx_free(p->args);
+	lx_free(p->fds);
+	lx_free(p->tids);
+	p->tids = NULL;
+	if (p->cwd)
+		inode_release(p->cwd);
+	p->exe = p->args = NULL;
+	p->fds = NULL;
+	p->cwd = NULL;
 	p->state = LX_PROC_FREE;
+}
+
+/* The process whose pid is pid (live or a zombie), or NULL. */
+struct lx_proc *lx_proc_of(int pid)
+{
+	return pid > 0 ? proc_of(pid) : NULL;
 }
 
 static struct lx_proc *proc_new(void)
@@ -49,8 +63,11 @@ void lx_process_init(void)
 {
 	LX_SH->fg_pgrp = 1;
 	LX_SH->procs[0] = (struct lx_proc){ .pid = 1, .ppid = 0, .pgid = 1, .sid = 1, .state = LX_PROC_LIVE, .env = ENVINFO->id,
-					    .main_ktid = sys_thread_self() };
+					    .main_ktid = sys_thread_self(), .start_ns = clock_ns(), .comm = "init",
+					    .stack_low = LX_STACK_TOP };
 	lx_me = &LX_SH->procs[0];
+	lx_me->tids = lx_alloc(LX_MAX_THREADS * sizeof(int));
+	lx_rlimits_init();
 }
 
 /* ---- fork ---- */
@@ -64,6 +81,18 @@ static long child_xstack(long child, uint64_t top)
 			return fn;
 	}
 	return 0;
+}
+
+/* A forked child's arguments and environment, as /proc shows them: a copy of this process's (none when out of memory). */
+static void proc_copy_args(struct lx_proc *child)
+{
+	size_t n = lx_me->argv_len + lx_me->env_len;
+	child->args = lx_me->args && n ? lx_alloc(n) : NULL;
+	if (child->args) {
+		memcpy(child->args, lx_me->args, n);
+		child->argv_len = lx_me->argv_len;
+		child->env_len = lx_me->env_len;
+	}
 }
 
 /* Make the child env: its address space, its upcall entry and libOS range, its first thread. */
@@ -148,15 +177,25 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 		return r;
 	}
 	*p = (struct lx_proc){ .pid = LX_SH->next_pid++, .ppid = lx_pid, .pgid = lx_me->pgid, .sid = lx_me->sid,
-			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid, .suid = lx_me->suid };
-	vfs_fork();
+			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid, .suid = lx_me->suid,
+			       .vmas = copy, .brk_base = lx_me->brk_base, .brk_cur = lx_me->brk_cur, .stack_low = lx_me->stack_low,
+			       .start_ns = clock_ns(),
+			       .tids = lx_alloc(LX_MAX_THREADS * sizeof(int)) };
+	memcpy(p->comm, lx_me->comm, sizeof(p->comm));
+	memcpy(p->rlimits, lx_me->rlimits, sizeof(p->rlimits));
+	proc_copy_args(p);
+	if ((r = vfs_fork(p)) < 0) {
+		mem_fork_abandon(copy);
+		proc_free(p);
+		return r;
+	}
 	lx_fork = (struct lx_fork){ .from = ENVINFO->id, .child_pid = p->pid, .vmas = copy, .child_sp = child_sp,
 				    .ctid = ctid, .ctid_clear = ctid_clear };
 	r = fork_env(p);
 	lx_fork = (struct lx_fork){ 0 }; /* the child has its copy */
 	if (r < 0) {
 		mem_fork_abandon(copy);
-		vfs_fork_abandon();
+		vfs_fork_abandon(p);
 		proc_free(p);
 		return lx_errno(r);
 	}
@@ -579,10 +618,49 @@ static long shebang(char **path, char ***argv)
 	return 1;
 }
 
+/* comm[16]: the last component of path, at most 15 bytes, as Linux names a process after exec. */
+static void comm_of(const char *path, char *comm)
+{
+	const char *base = path;
+	for (const char *c = path; *c; c++)
+		if (*c == '/')
+			base = c + 1;
+	strlcpy(comm, base, 16);
+}
+
+/* Strings of v, each with its NUL, appended to buf at *len (buf NULL: only counted). */
+static void put_strings(char *const v[], char *buf, uint32_t *len)
+{
+	for (int i = 0; v[i]; i++) {
+		size_t n = strlen(v[i]) + 1;
+		if (buf)
+			memcpy(buf + *len, v[i], n);
+		*len += (uint32_t)n;
+	}
+}
+
+void lx_proc_exec_record(const char *file, char *const argv[], char *const envp[])
+{
+	uint32_t alen = 0, elen = 0;
+	put_strings(argv, NULL, &alen);
+	put_strings(envp, NULL, &elen);
+	char *args = lx_alloc(alen + elen + 1);
+	lx_free(lx_me->args);
+	lx_me->args = args;
+	lx_me->argv_len = lx_me->env_len = 0;
+	if (args) {
+		put_strings(argv, args, &lx_me->argv_len);
+		put_strings(envp, args + alen, &lx_me->env_len);
+	}
+	comm_of(file, lx_me->comm);
+}
+
 long lx_sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 {
-	char *path, **argv, **envp;
+	char *path, **argv, **envp, comm[16] = "";
 	long err = exec_args(upath, uargv, uenvp, &path, &argv, &envp);
+	if (path)
+		comm_of(path, comm); /* a script's name, not its interpreter's */
 	for (int depth = 0; err == 0; depth++) { /* scripts, up to 4 deep as on Linux */
 		long r = depth < 5 ? shebang(&path, &argv) : -ELOOP;
 		if (r <= 0) {
@@ -604,13 +682,15 @@ long lx_sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 	lx_signal_exec();
 	uint64_t entry, sp;
 	long r = lx_load(path, argv, envp, &entry, &sp);
+	if (r == 0)
+		lx_proc_exec_record(comm, argv, envp);
 	lx_free(path);
 	free_strings(argv);
 	free_strings(envp);
 	if (r < 0)
 		lx_exit_signal(SIGSEGV); /* past the point of no return */
 	lx_self()->fs = 0;
-	lx_self()->tid = lx_pid; /* the thread that execs becomes the process's first: its tid is the pid */
+	lx_thread_set_tid(lx_self(), lx_pid); /* the thread that execs becomes the process's first: its tid is the pid */
 	lx_lock_drop();
 	lx_start(entry, sp);
 }

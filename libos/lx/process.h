@@ -20,9 +20,22 @@ struct lx_proc {
 	char *exe; /* its program's absolute path, links resolved (/proc/self/exe), in lx's heap; or NULL */
 	uint32_t uid; /* its real user id, whose processes RLIMIT_NPROC counts (and kill checks) */
 	uint32_t suid; /* its saved user id, which kill checks */
+	/* What /proc shows of it, kept here (not in its own memory) so that every process can read it (procfs_pid.c) */
+	struct fdent *fds; /* its descriptor table, LX_NFD entries in lx's heap (file.c) */
+	struct vma *vmas; /* its memory areas, sorted by address (mem.c) */
+	uint64_t brk_base, brk_cur; /* its program break (mem.c) */
+	uint64_t stack_low; /* the lowest page of its stack touched (mem.c) */
+	struct inode *cwd; /* its working directory, held (vfs_path.c) */
+	char *args; /* its argv strings then its envp strings, each with its NUL, as exec gave them (lx's heap) */
+	uint32_t argv_len, env_len; /* bytes of each in args */
+	char comm[16]; /* its name: exec's file name or PR_SET_NAME's, at most 15 bytes and a NUL */
+	uint64_t start_ns; /* when it was made: clock_ns() */
+	int *tids; /* its program threads' ids by slot, LX_MAX_THREADS in lx's heap (thread.c), 0 where none; NULL: not known */
+	struct linux_rlimit rlimits[RLIMIT_NLIMITS]; /* its limits (resource.c) */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 extern int lx_pid; /* this process's pid */
+struct lx_proc *lx_proc_of(int pid); /* the process with that pid, live or a zombie; NULL if none */
 extern struct lx_proc *lx_me; /* this process's entry in the shared table */
 #define lx_process_pending (lx_me->pending) /* signals sent to the whole process */
 long lx_put_rusage(long urusage, uint64_t ns); /* CPU time ns as a struct rusage (user time); 0 or -EFAULT */
@@ -51,6 +64,8 @@ static inline bool lx_fork_child(void)
 	return lx_fork.from && lx_fork.from != ENVINFO->id;
 }
 /* fork, or clone making a process: the child's pid here (it returns 0 in the child); -EAGAIN, -ENOMEM... */
+/* After a successful load: argv and envp (copied) and file's last component as /proc shows them. */
+void lx_proc_exec_record(const char *file, char *const argv[], char *const envp[]);
 long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear);
 /* The status of the Mica environment of a process that a signal ended (as a shell reports it). */
 #define LX_SIGNALLED_STATUS(sig) (128 + (sig))

@@ -1,8 +1,8 @@
 /* Resources and their use: limits (prlimit64 and its older forms), sysinfo, getrusage, times, priorities. */
 #include "libos/lx/lx.h"
 
-/* This process's limits (kept across exec, copied at fork), as Linux starts them. */
-static struct linux_rlimit rlimits[RLIMIT_NLIMITS] = {
+/* The first process's limits, as Linux starts them. */
+static const struct linux_rlimit rlimit_defaults[RLIMIT_NLIMITS] = {
 	[RLIMIT_CPU] = { RLIM_INFINITY, RLIM_INFINITY },
 	[RLIMIT_FSIZE] = { RLIM_INFINITY, RLIM_INFINITY },
 	[RLIMIT_DATA] = { RLIM_INFINITY, RLIM_INFINITY },
@@ -18,6 +18,14 @@ static struct linux_rlimit rlimits[RLIMIT_NLIMITS] = {
 	[RLIMIT_LOCKS] = { RLIM_INFINITY, RLIM_INFINITY },
 	[RLIMIT_RTTIME] = { RLIM_INFINITY, RLIM_INFINITY },
 };
+
+/* This process's limits (kept across exec, copied at fork) are in its entry, for /proc/PID/limits. */
+#define rlimits (lx_me->rlimits)
+
+void lx_rlimits_init(void)
+{
+	memcpy(rlimits, rlimit_defaults, sizeof(rlimit_defaults));
+}
 
 uint64_t lx_rlimit(int res)
 {

@@ -61,6 +61,17 @@ static void set_action(int sig, const struct linux_sigaction *a)
 		ignored &= ~BIT(sig);
 }
 
+void lx_signal_dispositions(uint64_t *ign, uint64_t *caught)
+{
+	*ign = *caught = 0;
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (actions[sig].handler == SIG_IGN)
+			*ign |= BIT(sig);
+		else if (actions[sig].handler != SIG_DFL)
+			*caught |= BIT(sig);
+	}
+}
+
 bool lx_attention;
 
 bool lx_signal_interrupts(void)

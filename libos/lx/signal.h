@@ -24,5 +24,6 @@ void lx_signal_exec(void); /* exec: handlers back to default, no alternate stack
 void lx_signal_fork_child(void); /* a child starts with nothing pending */
 void lx_signal_wake(struct lx_thread *t); /* interrupt t's wait so it sees a signal */
 void lx_signal_group(int pgid, int sig); /* to every process of group pgid */
+void lx_signal_dispositions(uint64_t *ign, uint64_t *caught); /* this process's ignored and handled signals */
 
 #endif

@@ -26,20 +26,18 @@ long lx_sys_rseq(void)
 }
 
 
-static char task_name[16] = "init";
-
 long lx_sys_prctl(long op, long arg)
 {
 	switch (op) {
 	case 15: { /* PR_SET_NAME: at most 15 bytes of it */
-		char name[sizeof(task_name)] = { 0 };
+		char name[sizeof(lx_me->comm)] = { 0 };
 		if (strncpy_from_user(name, (uint64_t)arg, sizeof(name) - 1) < 0)
 			return -EFAULT;
-		memcpy(task_name, name, sizeof(name));
+		memcpy(lx_me->comm, name, sizeof(name));
 		return 0;
 	}
 	case 16: /* PR_GET_NAME */
-		return copy_to_user((uint64_t)arg, task_name, sizeof(task_name));
+		return copy_to_user((uint64_t)arg, lx_me->comm, sizeof(lx_me->comm));
 	case 3: /* PR_GET_DUMPABLE */
 		return 1;
 	case 4: /* PR_SET_DUMPABLE */

@@ -119,6 +119,19 @@ static struct lx_thread *slot_alloc(void)
 	return NULL;
 }
 
+/* Records slot's thread id (0: none) in this process's entry, for /proc. */
+static void publish_tid(struct lx_thread *t, int tid)
+{
+	if (lx_me->tids)
+		lx_me->tids[t - threads] = tid;
+}
+
+void lx_thread_set_tid(struct lx_thread *t, int tid)
+{
+	t->tid = tid;
+	publish_tid(t, tid);
+}
+
 /* Thread 1: the one lx started in. Its stacks were made by main.c at slot 0's place. */
 void lx_threads_init(void)
 {
@@ -126,7 +139,7 @@ void lx_threads_init(void)
 	t->stack_top = slot_base(0) + LX_SLOT_KSTACK;
 	t->self = t;
 	t->state = SLOT_LIVE;
-	t->tid = lx_pid; /* a process's first thread has its pid for tid */
+	lx_thread_set_tid(t, lx_pid); /* a process's first thread has its pid for tid */
 	t->kernel_tid = sys_thread_self();
 	sys_thread_set(0, THREAD_GSBASE, (uint64_t)t);
 	sys_thread_set(0, THREAD_XSTACK, slot_base(0) + LX_SLOT_XSTACK);
@@ -289,7 +302,7 @@ void lx_threads_fork_child(struct lx_thread *me)
 			threads[i].state = SLOT_FREE;
 	}
 	me->kernel_tid = sys_thread_self();
-	me->tid = lx_pid; /* the child's only thread has its pid for tid */
+	lx_thread_set_tid(me, lx_pid); /* the child's only thread has its pid for tid */
 	me->futex_addr = 0;
 	me->robust_head = 0; /* as on Linux: the child registers its own list */
 }
@@ -420,6 +433,7 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 		return lx_errno(k);
 	}
 	t->kernel_tid = k;
+	publish_tid(t, tid);
 	return tid;
 }
 
@@ -463,6 +477,7 @@ long lx_sys_exit(long status)
 		*(volatile uint32_t *)me->clear_tid = 0;
 		lx_futex_wake(me->clear_tid, 1, ~0UL);
 	}
+	publish_tid(me, 0);
 	me->state = SLOT_EXITED;
 	lx_lock_drop();
 	sys_thread_exit();
@@ -502,6 +517,7 @@ void lx_threads_end_others(void)
 void lx_thread_end_for_exec(void)
 {
 	struct lx_thread *me = lx_self();
+	publish_tid(me, 0);
 	me->state = SLOT_EXITED;
 	lx_lock_drop();
 	sys_thread_exit();

@@ -69,6 +69,7 @@ void lx_threads_end_others(void); /* execve with several threads: the others end
 void lx_thread_end_for_exec(void); /* another thread execs: this one ends */
 extern struct lx_thread *volatile lx_exec_thread; /* the thread that execs, while the others end; else NULL */
 int lx_nthreads(void);
+void lx_thread_set_tid(struct lx_thread *t, int tid); /* t's Linux id, also in its process's entry (for /proc) */
 struct lx_thread *lx_thread_by_tid(int tid); /* a live thread, or NULL */
 struct lx_thread *lx_thread_at(int slot); /* the live program thread in slot (0 .. LX_MAX_THREADS-1), or NULL */
 bool lx_thread_has_ntfn(

@@ -3,7 +3,6 @@
 #include "lib/cpio.h"
 
 struct inode *vfs_root;
-struct inode *vfs_cwd;
 uint32_t vfs_umask = 022;
 
 
@@ -333,9 +332,9 @@ long symlink_set(struct inode *n, const char *target)
 	return 0;
 }
 
-const char *symlink_target(const struct inode *n)
+const char *symlink_target(struct inode *n)
 {
-	const char *t = n->link ? n->link() : n->data;
+	const char *t = n->link ? n->link(n) : n->data;
 	return t ? t : "";
 }
 
@@ -388,6 +387,8 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 		const char *rest = end;
 		while (*rest == '/')
 			rest++;
+		if (dir->refresh)
+			dir->refresh(dir);
 		struct inode *n = lookup_name(dir, p, len);
 		if (!*rest) { /* the last component */
 			lk->dir = dir;
@@ -429,7 +430,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 static struct inode *start_dir(int dirfd, long *err)
 {
 	if (dirfd == AT_FDCWD)
-		return vfs_cwd;
+		return lx_me->cwd;
 	struct file *f = file_get(dirfd);
 	if (!f) {
 		*err = -EBADF;
@@ -591,8 +592,8 @@ void vfs_init(const void *cpio, size_t size)
 	vfs_root = inode_new(S_IFDIR | 0755);
 	vfs_root->nlink = 2;
 	vfs_root->parent = vfs_root;
-	vfs_cwd = vfs_root;
-	inode_hold(vfs_cwd);
+	lx_me->cwd = vfs_root;
+	inode_hold(lx_me->cwd);
 	struct cpio_entry e;
 	size_t off = 0;
 	while (cpio && cpio_next(cpio, size, &off, &e) == 1)

@@ -19,8 +19,8 @@ struct dentry {
 	struct dentry *next;
 };
 
-/* A file that produces its whole text when opened (procfs): a new buffer in *buf, its length in *len. */
-typedef long (*gen_fn)(char **buf, size_t *len);
+/* A file n that produces its whole text when opened (procfs): a new buffer in *buf, its length in *len; 0 or -errno. */
+typedef long (*gen_fn)(struct inode *n, char **buf, size_t *len);
 
 /* A node: regular file, directory, symlink or character device. */
 struct inode {
@@ -48,7 +48,9 @@ struct inode {
 	const struct file_ops *dev;     /* character device: its ops */
 	uint32_t rdev;
 	gen_fn gen;                     /* procfs: text made at open */
-	const char *(*link)(void);      /* procfs: a symlink whose target is the calling process's (data unused) */
+	const char *(*link)(struct inode *n); /* procfs: a symlink whose target is made when it is read (NULL: none) */
+	void (*refresh)(struct inode *dir); /* procfs: brings a directory's entries up to date before a lookup or listing */
+	int pid, id;                    /* procfs: the process a node describes, and its descriptor or thread id */
 	void *sock;                     /* socket file: the AF_UNIX socket bound to it (unix.c), NULL once that closes */
 };
 
@@ -68,7 +70,7 @@ long reg_read(struct inode *n, void *buf, size_t len, uint64_t off);
 uint64_t reg_blocks(struct inode *n);          /* st_blocks: 512-byte units of the pages it holds (0 unless regular) */
 char *reg_page(struct inode *n, uint64_t i);   /* page i (inside the file) made lx's own, for a shared mapping; NULL when out of memory */
 long symlink_set(struct inode *n, const char *target);
-const char *symlink_target(const struct inode *n); /* what symlink n points at, for the calling process */
+const char *symlink_target(struct inode *n); /* what symlink n points at, for the calling process */
 struct linux_timespec vfs_now(void);
 void inode_touch(struct inode *n, bool access, bool modify); /* modify also sets ctime */
 
@@ -90,8 +92,7 @@ long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; len
 /* Opens an end of FIFO n, waiting for the other end as Linux does (pipe.c). 0 with *out, or -errno. */
 long fifo_open(struct inode *n, int flags, struct file **out);
 
-/* The working directory and umask of this process (vfs.c). */
-extern struct inode *vfs_cwd;
+/* The umask of this process (vfs.c); its working directory is lx_me->cwd. */
 extern uint32_t vfs_umask;
 
 /* ---- for the syscalls on files (vfs_path.c) ---- */

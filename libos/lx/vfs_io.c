@@ -525,6 +525,8 @@ static long dents(long fd, long ubuf, long count, bool old)
 		r = (f->flags & O_PATH) ? -EBADF : -ENOTDIR;
 		goto out;
 	}
+	if (dir->refresh)
+		dir->refresh(dir);
 	if (f->pos == 0 && (put = put_dirent(buf, (size_t)count, &used, old, dir->ino, 1, S_IFDIR, ".")) <= 0)
 		goto out;
 	if (f->pos == 0)

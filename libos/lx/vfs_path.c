@@ -11,7 +11,7 @@ bool user_ok(long addr, size_t n, bool write)
 struct inode *fd_inode(long fd, long *err)
 {
 	if (fd == AT_FDCWD)
-		return vfs_cwd;
+		return lx_me->cwd;
 	struct file *f = file_get((int)fd);
 	if (!f) {
 		*err = -EBADF;
@@ -212,7 +212,7 @@ long lx_sys_getcwd(uint64_t ubuf, long size)
 	char *tmp = lx_alloc((size_t)size);
 	if (!tmp)
 		return -ENOMEM;
-	long r = path_of(vfs_cwd, tmp, (size_t)size);
+	long r = path_of(lx_me->cwd, tmp, (size_t)size);
 	if (r >= 0) {
 		memcpy((char *)ubuf, tmp, (size_t)r + 1);
 		r++;
@@ -227,8 +227,8 @@ static long set_cwd(struct inode *n)
 	if (!ISDIR(n))
 		return -ENOTDIR;
 	inode_hold(n);
-	inode_release(vfs_cwd);
-	vfs_cwd = n;
+	inode_release(lx_me->cwd);
+	lx_me->cwd = n;
 	return 0;
 }
 

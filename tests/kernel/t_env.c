@@ -33,6 +33,10 @@ int main(void)
 	CHECK_EQ("status-unknown", sys_env_status(0x7FFF00 | 5), -E_NOENT);
 	CHECK_EQ("status-self", sys_env_status(me), -E_PERM);
 	CHECK_EQ("status-parent", sys_env_status((long)ENVINFO->parent), -E_PERM);
+	/* CPU time is readable across the sharing group (the parent is in it), not of what does not exist */
+	CHECK("cpu-time-parent", sys_cpu_time(1, (long)ENVINFO->parent) > 0);
+	CHECK_EQ("cpu-time-unknown", sys_cpu_time(1, 0x7FFF00 | 5), -E_NOENT);
+	CHECK_EQ("cpu-time-bad-what", sys_cpu_time(2, 0), -E_INVAL);
 
 	/* env_start: only once, only for a child, only at user addresses */
 	uint64_t free0 = KIP->frames_free;

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include "libos/lx/linux/time.h"
 
+/* /proc/PID/stat's flags: the one task flag Linux sets on every process */
+#define PF_RANDOMIZE 0x00400000
+
 /* clone */
 #define CLONE_VM 0x100
 #define CLONE_PIDFD 0x1000

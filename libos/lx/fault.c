@@ -153,8 +153,8 @@ void lx_fault(struct exc_frame *f)
 	if (sig == SIGKILL)
 		lx_out_of_memory(); /* does not return */
 	if (in_lx)
-		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx (error %#lx, page entry %#lx)\n", f->trapno,
-		       f->rip, f->addr, f->err, mem_pte(f->addr));
+		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx (error %#lx, page entry %#lx)\n",
+		       f->trapno, f->rip, f->addr, f->err, mem_pte(f->addr));
 	else if (fault_to_handler(f, sig))
 		lx_resume(f);
 	else if (lx_trace)

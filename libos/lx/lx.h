@@ -72,6 +72,7 @@
 #include "libos/lx/dev.h"
 #include "libos/lx/procfs.h"
 #include "libos/lx/fault.h"
+#include "libos/lx/sysvipc.h"
 #include "libos/lx/vfs.h" /* the file system's insides (vfs*.c, dev.c, procfs.c...): last, it includes this */
 
 #endif

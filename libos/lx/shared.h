@@ -25,6 +25,7 @@ struct lx_shared {
 	struct linux_termios tty; /* the console's modes (one terminal: every process sees the same) */
 	struct linux_winsize tty_size;
 	struct lx_proc procs[LX_MAX_PROCS];
+	struct ipc_tables *sysvipc; /* System V IPC's objects (sysvipc.c); NULL until the first */
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
 void lx_shared_init(void); /* first thing lx does: the shared pages, for every later process */

@@ -146,6 +146,7 @@ void lx_sysvipc_exit(void)
 {
 	if (!LX_SH->sysvipc)
 		return;
+	lx_sem_exit();
 }
 
 void lx_sysvipc_exec(void)

@@ -147,8 +147,11 @@ void lx_sysvipc_exit(void)
 	if (!LX_SH->sysvipc)
 		return;
 	lx_sem_exit();
+	lx_shm_reap();
 }
 
 void lx_sysvipc_exec(void)
 {
+	if (LX_SH->sysvipc)
+		lx_shm_reap();
 }

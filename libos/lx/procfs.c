@@ -190,6 +190,10 @@ void procfs_init(void)
 	add_gen(proc, "cpuinfo", gen_cpuinfo);
 	add_gen(proc, "mounts", gen_mounts);
 	add_gen(self, "maps", gen_maps);
+	struct inode *sysvipc = subdir(proc, "sysvipc");
+	add_gen(sysvipc, "msg", lx_sysvipc_proc_msg);
+	add_gen(sysvipc, "sem", lx_sysvipc_proc_sem);
+	add_gen(sysvipc, "shm", lx_sysvipc_proc_shm);
 	struct inode *exe = add_node(self, "exe", S_IFLNK | 0777);
 	if (exe)
 		exe->link = exe_target;

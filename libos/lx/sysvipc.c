@@ -128,6 +128,22 @@ int64_t ipc_now(void)
 	return vfs_now().tv_sec;
 }
 
+long ipc_proc_text(int kind, const char *header, size_t (*line)(struct ipc_obj *o, char *buf, size_t n), char **buf,
+		   size_t *len)
+{
+	size_t cap = strlen(header) + 1 + (size_t)ipc_count(kind) * IPC_PROC_LINE, n = strlen(header);
+	char *b = lx_alloc(cap);
+	if (!b)
+		return -ENOMEM;
+	memcpy(b, header, n);
+	for (int i = 0; i < IPC_SLOTS; i++)
+		if (ipc_at(kind, i))
+			n += line(ipc_at(kind, i), b + n, cap - n);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
 long ipc_wait(int kind, int id, struct lx_waitq *q, uint64_t deadline)
 {
 	if (lx_signal_interrupts())

@@ -36,10 +36,19 @@ int ipc_max_slot(int kind); /* the highest slot in use, or 0 (IPC_INFO's answer)
 int ipc_count(int kind); /* objects in use */
 /* MSG_STAT, SEM_STAT, SHM_STAT and their _ANY forms: the object in slot, readable unless any; -EINVAL, -EACCES. */
 long ipc_stat_slot(int kind, long slot, bool any, struct ipc_obj **o);
-int64_t ipc_now(void); /* seconds since the epoch, for the times in the *_ds */
+int64_t ipc_now(void);
+#define IPC_PROC_LINE 256 /* at most this many bytes in one line of /proc/sysvipc's files */
+/* /proc/sysvipc/'s text for kind: header, then one line per object, in slot order, from line (at most n bytes, its length). */
+long ipc_proc_text(int kind, const char *header, size_t (*line)(struct ipc_obj *o, char *buf, size_t n), char **buf,
+		   size_t *len); /* seconds since the epoch, for the times in the *_ds */
 /* Wait for a change announced on q, up to deadline (ns of clock_ns, TIMEOUT_FOREVER): 0 to look again,
  * -EIDRM when the object (kind, id) is gone, -EINTR for a signal, -EAGAIN past the deadline. */
 long ipc_wait(int kind, int id, struct lx_waitq *q, uint64_t deadline);
+
+/* The kinds' files in /proc/sysvipc (their gen_fn). */
+long lx_sysvipc_proc_msg(char **buf, size_t *len);
+long lx_sysvipc_proc_sem(char **buf, size_t *len);
+long lx_sysvipc_proc_shm(char **buf, size_t *len);
 
 /* The kinds' own parts, for the ends of processes and their programs. */
 void lx_sem_exit(void); /* the process ends: its SEM_UNDO adjustments are applied */

@@ -275,3 +275,20 @@ long lx_sys_msgctl(long msqid, long cmd, uint64_t ubuf)
 		return -EFAULT;
 	return cmd == IPC_STAT ? 0 : o->id;
 }
+
+/* One queue's line of /proc/sysvipc/msg. */
+static size_t msq_line(struct ipc_obj *o, char *buf, size_t n)
+{
+	struct msq *q = (struct msq *)o;
+	int w = fmt_snprintf(buf, n, "%10d %10d  %4o  %10lu %10lu %5d %5d %5u %5u %5u %5u %10ld %10ld %10ld\n", o->perm.key,
+			     o->id, o->perm.mode, q->cbytes, q->qnum, q->lspid, q->lrpid, o->perm.uid, o->perm.gid,
+			     o->perm.cuid, o->perm.cgid, q->stime, q->rtime, o->ctime);
+	return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
+}
+
+long lx_sysvipc_proc_msg(char **buf, size_t *len)
+{
+	return ipc_proc_text(IPC_KIND_MSG,
+			     "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n",
+			     msq_line, buf, len);
+}

@@ -375,3 +375,18 @@ void lx_sem_exit(void)
 		if (ipc_at(IPC_KIND_SEM, i))
 			undo_apply((struct semset *)ipc_at(IPC_KIND_SEM, i));
 }
+
+/* One set's line of /proc/sysvipc/sem. */
+static size_t set_line(struct ipc_obj *o, char *buf, size_t n)
+{
+	struct semset *s = (struct semset *)o;
+	int w = fmt_snprintf(buf, n, "%10d %10d  %4o %10d %5u %5u %5u %5u %10ld %10ld\n", o->perm.key, o->id, o->perm.mode,
+			     s->nsems, o->perm.uid, o->perm.gid, o->perm.cuid, o->perm.cgid, s->otime, o->ctime);
+	return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
+}
+
+long lx_sysvipc_proc_sem(char **buf, size_t *len)
+{
+	return ipc_proc_text(IPC_KIND_SEM, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n",
+			     set_line, buf, len);
+}

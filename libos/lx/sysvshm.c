@@ -217,3 +217,24 @@ long lx_sys_shmctl(long shmid, long cmd, uint64_t ubuf)
 		return -EFAULT;
 	return cmd == IPC_STAT ? 0 : o->id;
 }
+
+/* One segment's line of /proc/sysvipc/shm (its rss in bytes). */
+static size_t seg_line(struct ipc_obj *o, char *buf, size_t n)
+{
+	struct shmseg *s = (struct shmseg *)o;
+	struct inode *f = s->file->inode;
+	uint64_t rss = 0;
+	for (uint64_t p = 0; p < f->npages; p++)
+		rss += f->pages[p] ? PAGE_SIZE : 0;
+	int w = fmt_snprintf(buf, n, "%10d %10d  %4o %21lu %5d %5d  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n",
+			     o->perm.key, o->id, o->perm.mode, s->segsz, s->cpid, s->lpid, seg_nattch(s), o->perm.uid,
+			     o->perm.gid, o->perm.cuid, o->perm.cgid, s->atime, s->dtime, o->ctime, rss, 0UL);
+	return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
+}
+
+long lx_sysvipc_proc_shm(char **buf, size_t *len)
+{
+	return ipc_proc_text(IPC_KIND_SHM,
+			     "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n",
+			     seg_line, buf, len);
+}

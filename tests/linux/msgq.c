@@ -7,6 +7,7 @@
  */
 #define T_NAME "msgq"
 #include "check.h"
+#include "sysvipc.h"
 
 #include <signal.h>
 #include <sys/ipc.h>
@@ -280,6 +281,7 @@ static void perms(int q)
 
 static void info(int q)
 {
+	CHECK("proc-sysvipc", proc_sysvipc_has("msg", q, 0600), "no line for %d in /proc/sysvipc/msg", q);
 	struct msginfo mi;
 	int top = msgctl(0, IPC_INFO, (struct msqid_ds *)&mi);
 	CHECK("ipc-info", top >= q % 32768 && mi.msgmax > 0 && mi.msgmnb > 0 && mi.msgmni > 0, "top %d", top);

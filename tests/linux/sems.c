@@ -8,6 +8,7 @@
  */
 #define T_NAME "sems"
 #include "check.h"
+#include "sysvipc.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -297,6 +298,7 @@ static void perms(int s)
 
 static void info(int s)
 {
+	CHECK("proc-sysvipc", proc_sysvipc_has("sem", s, 0600), "no line for %d in /proc/sysvipc/sem", s);
 	struct seminfo si;
 	int top = semctl(0, 0, IPC_INFO, (union semun){ .info = &si });
 	CHECK("ipc-info", top >= s % 32768 && si.semmsl == 32000 && si.semopm == 500 && si.semvmx == 32767, "top %d msl %d",

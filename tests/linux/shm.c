@@ -8,6 +8,7 @@
  */
 #define T_NAME "shm"
 #include "check.h"
+#include "sysvipc.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -224,6 +225,7 @@ static void perms(void)
 
 static void info(int s)
 {
+	CHECK("proc-sysvipc", proc_sysvipc_has("shm", s, 0600), "no line for %d in /proc/sysvipc/shm", s);
 	struct shminfo si;
 	int top = shmctl(0, IPC_INFO, (struct shmid_ds *)&si);
 	CHECK("ipc-info", top >= s % 32768 && si.shmmin == 1 && si.shmmax >= (1UL << 30) && si.shmmni > 0, "top %d", top);

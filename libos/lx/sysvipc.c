@@ -123,12 +123,28 @@ long ipc_stat_slot(int kind, long slot, bool any, struct ipc_obj **o)
 	return any || ipc_may(*o, 0444) ? 0 : -EACCES;
 }
 
+long ipc_ctl_find(int kind, long id, long cmd, long stat, long stat_any, struct ipc_obj **o)
+{
+	if (cmd == stat || cmd == stat_any)
+		return ipc_stat_slot(kind, id, cmd == stat_any, o);
+	return (*o = ipc_find(kind, id)) ? 0 : -EINVAL;
+}
+
+long ipc_stat_out(const struct ipc_obj *o, long cmd, uint64_t ubuf, const void *ds, size_t size)
+{
+	if (cmd == IPC_STAT && !ipc_may(o, 0444))
+		return -EACCES;
+	if (copy_to_user(ubuf, ds, size) < 0)
+		return -EFAULT;
+	return cmd == IPC_STAT ? 0 : o->id;
+}
+
 int64_t ipc_now(void)
 {
 	return vfs_now().tv_sec;
 }
 
-long ipc_proc_text(int kind, const char *header, size_t (*line)(struct ipc_obj *o, char *buf, size_t n), char **buf,
+long ipc_proc_text(int kind, const char *header, int (*line)(struct ipc_obj *o, char *buf, size_t n), char **buf,
 		   size_t *len)
 {
 	size_t cap = strlen(header) + 1 + (size_t)ipc_count(kind) * IPC_PROC_LINE, n = strlen(header);
@@ -136,9 +152,10 @@ long ipc_proc_text(int kind, const char *header, size_t (*line)(struct ipc_obj *
 	if (!b)
 		return -ENOMEM;
 	memcpy(b, header, n);
-	for (int i = 0; i < IPC_SLOTS; i++)
-		if (ipc_at(kind, i))
-			n += line(ipc_at(kind, i), b + n, cap - n);
+	for (int i = 0; i < IPC_SLOTS; i++) {
+		int w = ipc_at(kind, i) ? line(ipc_at(kind, i), b + n, cap - n) : 0;
+		n += w < 0 ? 0 : (size_t)w < cap - n ? (size_t)w : cap - n - 1;
+	}
 	*buf = b;
 	*len = n;
 	return 0;

@@ -36,10 +36,14 @@ int ipc_max_slot(int kind); /* the highest slot in use, or 0 (IPC_INFO's answer)
 int ipc_count(int kind); /* objects in use */
 /* MSG_STAT, SEM_STAT, SHM_STAT and their _ANY forms: the object in slot, readable unless any; -EINVAL, -EACCES. */
 long ipc_stat_slot(int kind, long slot, bool any, struct ipc_obj **o);
+/* The object a ctl command names: by slot for stat and stat_any (its _STAT forms), else by id: 0, -EINVAL, -EACCES. */
+long ipc_ctl_find(int kind, long id, long cmd, long stat, long stat_any, struct ipc_obj **o);
+/* A _STAT answer, o's *_ds (size bytes at ds) to ubuf: 0 for IPC_STAT, else o's id; -EACCES (IPC_STAT needs read), -EFAULT. */
+long ipc_stat_out(const struct ipc_obj *o, long cmd, uint64_t ubuf, const void *ds, size_t size);
 int64_t ipc_now(void);
 #define IPC_PROC_LINE 256 /* at most this many bytes in one line of /proc/sysvipc's files */
-/* /proc/sysvipc/'s text for kind: header, then one line per object, in slot order, from line (at most n bytes, its length). */
-long ipc_proc_text(int kind, const char *header, size_t (*line)(struct ipc_obj *o, char *buf, size_t n), char **buf,
+/* /proc/sysvipc/'s text for kind: header, then one line per object, in slot order, from line (snprintf's answer). */
+long ipc_proc_text(int kind, const char *header, int (*line)(struct ipc_obj *o, char *buf, size_t n), char **buf,
 		   size_t *len); /* seconds since the epoch, for the times in the *_ds */
 /* Wait for a change announced on q, up to deadline (ns of clock_ns, TIMEOUT_FOREVER): 0 to look again,
  * -EIDRM when the object (kind, id) is gone, -EINTR for a signal, -EAGAIN past the deadline. */

@@ -249,14 +249,10 @@ long lx_sys_msgctl(long msqid, long cmd, uint64_t ubuf)
 		return -EINVAL;
 	if (cmd == IPC_INFO || cmd == MSG_INFO)
 		return msg_info(cmd, ubuf);
-	struct ipc_obj *o = NULL;
-	long r = 0;
-	if (cmd == MSG_STAT || cmd == MSG_STAT_ANY)
-		r = ipc_stat_slot(IPC_KIND_MSG, (int)msqid, cmd == MSG_STAT_ANY, &o);
-	else if (cmd == IPC_STAT || cmd == IPC_SET || cmd == IPC_RMID)
-		r = (o = ipc_find(IPC_KIND_MSG, (int)msqid)) ? 0 : -EINVAL;
-	else
+	if (cmd != MSG_STAT && cmd != MSG_STAT_ANY && cmd != IPC_STAT && cmd != IPC_SET && cmd != IPC_RMID)
 		return -EINVAL;
+	struct ipc_obj *o = NULL;
+	long r = ipc_ctl_find(IPC_KIND_MSG, (int)msqid, cmd, MSG_STAT, MSG_STAT_ANY, &o);
 	if (r < 0)
 		return r;
 	struct msq *q = (struct msq *)o;
@@ -267,23 +263,18 @@ long lx_sys_msgctl(long msqid, long cmd, uint64_t ubuf)
 			msq_remove(q);
 		return r;
 	}
-	if (cmd == IPC_STAT && !ipc_may(o, 0444))
-		return -EACCES;
 	struct linux_msqid64_ds ds;
 	msq_stat(q, &ds);
-	if (copy_to_user(ubuf, &ds, sizeof(ds)) < 0)
-		return -EFAULT;
-	return cmd == IPC_STAT ? 0 : o->id;
+	return ipc_stat_out(o, cmd, ubuf, &ds, sizeof(ds));
 }
 
 /* One queue's line of /proc/sysvipc/msg. */
-static size_t msq_line(struct ipc_obj *o, char *buf, size_t n)
+static int msq_line(struct ipc_obj *o, char *buf, size_t n)
 {
 	struct msq *q = (struct msq *)o;
-	int w = fmt_snprintf(buf, n, "%10d %10d  %4o  %10lu %10lu %5d %5d %5u %5u %5u %5u %10ld %10ld %10ld\n", o->perm.key,
+	return fmt_snprintf(buf, n, "%10d %10d  %4o  %10lu %10lu %5d %5d %5u %5u %5u %5u %10ld %10ld %10ld\n", o->perm.key,
 			     o->id, o->perm.mode, q->cbytes, q->qnum, q->lspid, q->lrpid, o->perm.uid, o->perm.gid,
 			     o->perm.cuid, o->perm.cgid, q->stime, q->rtime, o->ctime);
-	return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
 }
 
 long lx_sysvipc_proc_msg(char **buf, size_t *len)

@@ -273,13 +273,9 @@ static void set_remove(struct semset *s)
 /* IPC_STAT, SEM_STAT, SEM_STAT_ANY (the id for these), to uds. */
 static long set_stat(struct semset *s, long cmd, uint64_t uds)
 {
-	if (cmd == IPC_STAT && !ipc_may(&s->o, 0444))
-		return -EACCES;
 	struct linux_semid64_ds ds = { .sem_perm = s->o.perm, .sem_otime = s->otime, .sem_ctime = s->o.ctime,
 				       .sem_nsems = (uint64_t)s->nsems };
-	if (copy_to_user(uds, &ds, sizeof(ds)) < 0)
-		return -EFAULT;
-	return cmd == IPC_STAT ? 0 : s->o.id;
+	return ipc_stat_out(&s->o, cmd, uds, &ds, sizeof(ds));
 }
 
 /* IPC_SET and IPC_RMID, for the owner, the creator or root. */
@@ -322,14 +318,10 @@ long lx_sys_semctl(long semid, long semnum, long cmd, long arg)
 		return set_down((int)semid, cmd, (uint64_t)arg);
 	if (cmd == SETVAL && ((int)arg < 0 || (int)arg > SEMVMX))
 		return -ERANGE;
-	struct ipc_obj *o = NULL;
-	long r = 0;
-	if (cmd == SEM_STAT || cmd == SEM_STAT_ANY)
-		r = ipc_stat_slot(IPC_KIND_SEM, (int)semid, cmd == SEM_STAT_ANY, &o);
-	else if ((cmd >= GETPID && cmd <= SETALL) || cmd == IPC_STAT)
-		r = (o = ipc_find(IPC_KIND_SEM, (int)semid)) ? 0 : -EINVAL;
-	else
+	if (cmd != SEM_STAT && cmd != SEM_STAT_ANY && cmd != IPC_STAT && (cmd < GETPID || cmd > SETALL))
 		return -EINVAL;
+	struct ipc_obj *o = NULL;
+	long r = ipc_ctl_find(IPC_KIND_SEM, (int)semid, cmd, SEM_STAT, SEM_STAT_ANY, &o);
 	if (r < 0)
 		return r;
 	struct semset *s = (struct semset *)o;
@@ -377,12 +369,11 @@ void lx_sem_exit(void)
 }
 
 /* One set's line of /proc/sysvipc/sem. */
-static size_t set_line(struct ipc_obj *o, char *buf, size_t n)
+static int set_line(struct ipc_obj *o, char *buf, size_t n)
 {
 	struct semset *s = (struct semset *)o;
-	int w = fmt_snprintf(buf, n, "%10d %10d  %4o %10d %5u %5u %5u %5u %10ld %10ld\n", o->perm.key, o->id, o->perm.mode,
+	return fmt_snprintf(buf, n, "%10d %10d  %4o %10d %5u %5u %5u %5u %10ld %10ld\n", o->perm.key, o->id, o->perm.mode,
 			     s->nsems, o->perm.uid, o->perm.gid, o->perm.cuid, o->perm.cgid, s->otime, o->ctime);
-	return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
 }
 
 long lx_sysvipc_proc_sem(char **buf, size_t *len)

@@ -196,40 +196,32 @@ long lx_sys_shmctl(long shmid, long cmd, uint64_t ubuf)
 		return -EINVAL;
 	if (cmd == IPC_INFO || cmd == SHM_INFO)
 		return shm_info(cmd, ubuf);
-	struct ipc_obj *o = NULL;
-	long r = 0;
-	if (cmd == SHM_STAT || cmd == SHM_STAT_ANY)
-		r = ipc_stat_slot(IPC_KIND_SHM, (int)shmid, cmd == SHM_STAT_ANY, &o);
-	else if (cmd == IPC_STAT || cmd == IPC_SET || cmd == IPC_RMID || cmd == SHM_LOCK || cmd == SHM_UNLOCK)
-		r = (o = ipc_find(IPC_KIND_SHM, (int)shmid)) ? 0 : -EINVAL;
-	else
+	if (cmd != SHM_STAT && cmd != SHM_STAT_ANY && cmd != IPC_STAT && cmd != IPC_SET && cmd != IPC_RMID &&
+	    cmd != SHM_LOCK && cmd != SHM_UNLOCK)
 		return -EINVAL;
+	struct ipc_obj *o = NULL;
+	long r = ipc_ctl_find(IPC_KIND_SHM, (int)shmid, cmd, SHM_STAT, SHM_STAT_ANY, &o);
 	if (r < 0)
 		return r;
 	struct shmseg *s = (struct shmseg *)o;
 	if (cmd != IPC_STAT && cmd != SHM_STAT && cmd != SHM_STAT_ANY)
 		return seg_change(s, cmd, ubuf);
-	if (cmd == IPC_STAT && !ipc_may(o, 0444))
-		return -EACCES;
 	struct linux_shmid64_ds ds;
 	seg_stat(s, &ds);
-	if (copy_to_user(ubuf, &ds, sizeof(ds)) < 0)
-		return -EFAULT;
-	return cmd == IPC_STAT ? 0 : o->id;
+	return ipc_stat_out(o, cmd, ubuf, &ds, sizeof(ds));
 }
 
 /* One segment's line of /proc/sysvipc/shm (its rss in bytes). */
-static size_t seg_line(struct ipc_obj *o, char *buf, size_t n)
+static int seg_line(struct ipc_obj *o, char *buf, size_t n)
 {
 	struct shmseg *s = (struct shmseg *)o;
 	struct inode *f = s->file->inode;
 	uint64_t rss = 0;
 	for (uint64_t p = 0; p < f->npages; p++)
 		rss += f->pages[p] ? PAGE_SIZE : 0;
-	int w = fmt_snprintf(buf, n, "%10d %10d  %4o %21lu %5d %5d  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n",
+	return fmt_snprintf(buf, n, "%10d %10d  %4o %21lu %5d %5d  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n",
 			     o->perm.key, o->id, o->perm.mode, s->segsz, s->cpid, s->lpid, seg_nattch(s), o->perm.uid,
 			     o->perm.gid, o->perm.cuid, o->perm.cgid, s->atime, s->dtime, o->ctime, rss, 0UL);
-	return w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
 }
 
 long lx_sysvipc_proc_shm(char **buf, size_t *len)

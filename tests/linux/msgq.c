@@ -53,14 +53,6 @@ static long recv(int q, struct m *m, size_t size, long type, int flags)
 	return msgrcv(q, m, size, type, flags);
 }
 
-/* The exit code of child pid (-1 if it did not exit). */
-static int reap(pid_t pid)
-{
-	int st = 0;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Fork a child that tells the parent (through a pipe) it is about to wait, and wait until it has, a little more. */
 static pid_t child_ready(int *fds)
 {

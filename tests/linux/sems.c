@@ -61,13 +61,6 @@ static int setval(int s, int num, int v)
 	return semctl(s, num, SETVAL, (union semun){ .val = v });
 }
 
-static int reap(pid_t pid)
-{
-	int st = 0;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Wait up to 10 s until semctl(s, num, cmd) is want. */
 static int wait_count(int s, int num, int cmd, int want)
 {

@@ -44,13 +44,6 @@ static long nattch(int s)
 	return shmctl(s, IPC_STAT, &ds) == 0 ? (long)ds.shm_nattch : -1;
 }
 
-static int reap(pid_t pid)
-{
-	int st = 0;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
-}
-
 /* An address with len free bytes at it now. */
 static char *free_place(size_t len)
 {

@@ -1,8 +1,17 @@
-/* What the System V IPC tests (msgq, sems, shm) share: finding an object in /proc/sysvipc. */
+/* What the System V IPC tests (msgq, sems, shm) share: reaping a child, finding an object in /proc/sysvipc. */
 #ifndef TESTS_LINUX_SYSVIPC_H
 #define TESTS_LINUX_SYSVIPC_H
 
 #include <stdio.h>
+#include <sys/wait.h>
+
+/* How child pid ended: its exit code, 128 + the signal that ended it, or -1. */
+static int reap(pid_t pid)
+{
+	int st = 0;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
 
 /* Does /proc/sysvipc/KIND have a line for id with these permission bits (as its second and third fields)? */
 static int proc_sysvipc_has(const char *kind, int id, unsigned mode)

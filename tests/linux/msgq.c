@@ -15,6 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef MSG_COPY
+#define MSG_COPY 040000 /* Linux's, which musl does not name */
+#endif
+
 #define NOBODY 65534
 
 struct m {
@@ -133,6 +137,23 @@ static void types(int q)
 	CHECK("zero-length", msgsnd(q, &m, 0, 0) == 0 && recv(q, &m, 0, 0, 0) == 0 && m.type == 2, "errno %d", errno);
 }
 
+/* MSG_COPY: the message at an index, copied and left in the queue. */
+static void copy(int q)
+{
+	struct m m;
+	send(q, 5, "a", 0);
+	send(q, 6, "bb", 0);
+	CHECK("copy-by-index", recv(q, &m, sizeof(m.text), 1, MSG_COPY | IPC_NOWAIT) == 3 && m.type == 6 && !strcmp(m.text, "bb"),
+	      "type %ld", m.type);
+	check_err("copy-past-end", recv(q, &m, sizeof(m.text), 2, MSG_COPY | IPC_NOWAIT), ENOMSG);
+	check_err("copy-needs-nowait", recv(q, &m, sizeof(m.text), 0, MSG_COPY), EINVAL);
+	check_err("copy-except", recv(q, &m, sizeof(m.text), 0, MSG_COPY | IPC_NOWAIT | MSG_EXCEPT), EINVAL);
+	check_err("copy-too-small", recv(q, &m, 1, 0, MSG_COPY | IPC_NOWAIT | MSG_NOERROR), EINVAL);
+	check_err("copy-e2big", recv(q, &m, 1, 0, MSG_COPY | IPC_NOWAIT), E2BIG);
+	struct msqid_ds ds;
+	CHECK("copy-leaves", msgctl(q, IPC_STAT, &ds) == 0 && ds.msg_qnum == 2, "qnum %lu", (unsigned long)ds.msg_qnum);
+}
+
 static void errors(int q)
 {
 	struct m m = { .type = 0 };
@@ -141,10 +162,12 @@ static void errors(int q)
 	static char big[8192 + 64];
 	((struct m *)big)->type = 1;
 	check_err("snd-too-long", msgsnd(q, big, 8193, 0), EINVAL);
-	check_err("snd-bad-id", msgsnd(q + 1, &m, 4, 0), EINVAL);
+	int gone = msgget(IPC_PRIVATE, 0600); /* an id that names nothing once removed */
+	msgctl(gone, IPC_RMID, NULL);
+	check_err("snd-bad-id", msgsnd(gone, &m, 4, 0), EINVAL);
 	check_err("snd-negative-id", msgsnd(-1, &m, 4, 0), EINVAL);
 	check_err("snd-fault", msgsnd(q, (void *)8, 4, 0), EFAULT);
-	check_err("rcv-bad-id", msgrcv(q + 1, &m, 4, 0, IPC_NOWAIT), EINVAL);
+	check_err("rcv-bad-id", msgrcv(gone, &m, 4, 0, IPC_NOWAIT), EINVAL);
 	check_err("rcv-negative-size", msgrcv(q, &m, (size_t)-1, 0, IPC_NOWAIT), EINVAL);
 	check_err("ctl-bad-cmd", msgctl(q, 99, NULL), EINVAL);
 	check_err("ctl-stat-fault", msgctl(q, IPC_STAT, (struct msqid_ds *)8), EFAULT);
@@ -293,6 +316,7 @@ int main(void)
 	int q = queue(IPC_PRIVATE, 0600);
 	CHECK("private", q >= 0, "errno %d", errno);
 	types(q);
+	copy(queue(IPC_PRIVATE, 0600));
 	errors(q);
 	info(q);
 	ping_pong(queue(IPC_PRIVATE, 0600));

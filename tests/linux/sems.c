@@ -139,7 +139,9 @@ static void ops(int s)
 	check_err("nsops-zero", semop(s, many, 0), EINVAL);
 	check_err("efbig", op(s, 2, 1, 0), EFBIG);
 	check_err("efault", semop(s, (void *)8, 1), EFAULT);
-	check_err("bad-id", op(s + 1, 0, 1, 0), EINVAL);
+	int gone = semget(IPC_PRIVATE, 1, 0600); /* an id that names nothing once removed */
+	semctl(gone, 0, IPC_RMID);
+	check_err("bad-id", op(gone, 0, 1, 0), EINVAL);
 	check_err("negative-id", op(-1, 0, 1, 0), EINVAL);
 	struct timespec t = { 0, 100000000 };
 	setval(s, 0, 0);

@@ -110,7 +110,9 @@ static void attach(int s)
 	}
 	CHECK("rdonly-write-segv", reap(p) == 128 + SIGSEGV && a[0] == 's', "child status %d", 128 + SIGSEGV);
 	shmdt(ro);
-	check_err("bad-id", (long)shmat(s + 1, NULL, 0), EINVAL);
+	int gone = shmget(IPC_PRIVATE, PAGE, 0600); /* an id that names nothing once removed */
+	shmctl(gone, IPC_RMID, NULL);
+	check_err("bad-id", (long)shmat(gone, NULL, 0), EINVAL);
 	check_err("negative-id", (long)shmat(-1, NULL, 0), EINVAL);
 	check_err("ctl-bad-cmd", shmctl(s, 99, NULL), EINVAL);
 	check_err("ctl-stat-fault", shmctl(s, IPC_STAT, (void *)8), EFAULT);

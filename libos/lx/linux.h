@@ -20,5 +20,6 @@
 #include "libos/lx/linux/tty.h"
 #include "libos/lx/linux/socket.h"
 #include "libos/lx/linux/system.h"
+#include "libos/lx/linux/ipc.h"
 
 #endif

@@ -97,6 +97,11 @@ static struct vma *vma_find(uint64_t addr)
 	return NULL;
 }
 
+struct vma *mem_area_at(uint64_t addr)
+{
+	return vma_find(addr);
+}
+
 static bool overlaps(uint64_t start, uint64_t end)
 {
 	for (struct vma *v = vmas; v && v->start < end; v = v->next)

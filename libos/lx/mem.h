@@ -28,6 +28,7 @@ uint64_t mem_resident_pages(void); /* pages of this process's areas mapped now (
 
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);
+struct vma *mem_area_at(uint64_t addr); /* the area holding addr, or NULL */
 long mem_protect(uint64_t addr, uint64_t len, int prot);
 /* A page fault at addr (err: its PFERR_W and PFERR_I bits): 0 when served, else the signal it raises (SIGKILL: no memory left). */
 int mem_fault(uint64_t addr, uint64_t err);

@@ -258,6 +258,7 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 	lx_robust_exit_all();
 	vfs_exit();
 	mem_exit();
+	lx_sysvipc_exit();
 	struct lx_proc *me = proc_of(lx_pid);
 	for (int i = 0; i < LX_MAX_PROCS; i++)
 		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].ppid == lx_pid)
@@ -678,6 +679,7 @@ long lx_sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 		lx_threads_end_others(); /* as Linux: the program's other threads end at exec */
 	lx_robust_exit_all();
 	mem_exec_reset();
+	lx_sysvipc_exec();
 	vfs_close_on_exec();
 	lx_signal_exec();
 	uint64_t entry, sp;

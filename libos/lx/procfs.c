@@ -352,6 +352,11 @@ void procfs_init(void)
 	struct inode *kernel = subdir(subdir(proc, "sys"), "kernel");
 	for (size_t i = 0; i < sizeof(kernel_values) / sizeof(kernel_values[0]); i++)
 		procfs_add_gen(kernel, kernel_values[i][0], gen_kernel_value, 0, (int)i);
+
+	struct inode *sysvipc = subdir(proc, "sysvipc");
+	procfs_add_gen(sysvipc, "msg", lx_sysvipc_proc_msg, 0, 0);
+	procfs_add_gen(sysvipc, "sem", lx_sysvipc_proc_sem, 0, 0);
+	procfs_add_gen(sysvipc, "shm", lx_sysvipc_proc_shm, 0, 0);
 	if (proc)
 		proc->refresh = proc_refresh;
 }

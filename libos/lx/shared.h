@@ -31,6 +31,7 @@ struct lx_shared {
 	void *loopback_bound; /* loopback internet sockets holding a port, a list (loopback.c) */
 	uint32_t loopback_port; /* the next ephemeral port to try (loopback.c) */
 	struct lx_proc procs[LX_MAX_PROCS];
+	struct ipc_tables *sysvipc; /* System V IPC's objects (sysvipc.c); NULL until the first */
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
 void lx_shared_init(void); /* first thing lx does: the shared pages, for every later process */

@@ -24,12 +24,9 @@ need_lx
 # ---- build ----
 CFLAGS="-static -O2 -Wall -Wextra -Werror -I$here/include" # the kernel ABI, for trust.c
 # Programs that still find bugs in lx: built and run only when LINUX_CASES names them, until lx is fixed.
-# fuzz-glibc: about one full run in six, a fuzzed child's lx faults at its syscall entry writing its thread
-# slot, which is in lx's bss (lx: fault 14 in lx itself); the message now gives the error code and page
-# entry. The static fuzz stays in.
 # msgq, sems: about one run in ten, a child waiting in a queue or a semaphore (ipc_wait) never wakes, though
 # it waits with a timeout, and every process of the program stops with it; not found yet. shm stays in.
-held="fuzz-glibc msgq sems msgq-glibc sems-glibc"
+held="msgq sems msgq-glibc sems-glibc"
 # wanted NAME: true when NAME is to be built and run (LINUX_CASES unset and NAME not held back, or naming it).
 wanted() {
 	case " ${LINUX_CASES:-} " in

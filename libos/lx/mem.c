@@ -384,6 +384,10 @@ int mem_fault(uint64_t addr, uint64_t err)
 	bool write = err & PFERR_W;
 	uint64_t va = addr & ~(PAGE_SIZE - 1);
 	uint64_t pte = va < USER_LIMIT ? pte_of(va) : 0;
+	/* present now and allowing the access: another thread served the same fault first (lx's lock ordered
+	 * them), on the program's page or on lx's own (a copy-on-write page of lx's after a fork, say) */
+	if ((pte & PTE_P) && (!write || (pte & PTE_W)) && (!(err & PFERR_I) || !(pte & PTE_NX)))
+		return 0;
 	if ((pte & PTE_P) && write && (pte & PTE_COW))
 		return SIGKILL; /* a copy-on-write page (the program's or lx's own) that mem_cow_fault could not copy: no memory left */
 	struct vma *v = vma_find(addr);
@@ -396,12 +400,8 @@ int mem_fault(uint64_t addr, uint64_t err)
 			return SIGSEGV;
 		stack_low = va;
 	}
-	if (pte & PTE_P) {
-		/* present now and allowing the access: another thread served the same fault first (lx's lock ordered them) */
-		if ((!write || (pte & PTE_W)) && (!(err & PFERR_I) || !(pte & PTE_NX)))
-			return 0;
+	if (pte & PTE_P)
 		return SIGSEGV; /* a real protection fault */
-	}
 	if (file_shared(v))
 		return map_file_page(v, va);
 	return fill_page(v, va) ? 0 : SIGKILL; /* no frame for it: out of memory */

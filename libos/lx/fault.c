@@ -100,6 +100,13 @@ static __attribute__((noreturn)) void lx_out_of_memory(void)
 	lx_exit_signal(SIGKILL);
 }
 
+/* Was f's thread running lx's own code? */
+static bool in_lx(const struct exc_frame *f)
+{
+	extern char lx_text_start[], lx_end[];
+	return f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end;
+}
+
 /*
  * A revocation request: memory ran out for another process, and the kernel
  * asks this one for frames back. lx gives what it can without losing a
@@ -110,8 +117,7 @@ static __attribute__((noreturn)) void lx_out_of_memory(void)
  */
 void lx_revoke(struct exc_frame *f)
 {
-	extern char lx_text_start[], lx_end[];
-	if (f->rip < (uint64_t)lx_text_start || f->rip >= (uint64_t)lx_end) {
+	if (!in_lx(f)) {
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();
@@ -127,9 +133,8 @@ void lx_revoke(struct exc_frame *f)
 /* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
 void lx_fault(struct exc_frame *f)
 {
-	extern char lx_text_start[], lx_end[];
 	int sig = fault_signal(f->trapno);
-	bool in_lx = f->rip >= (uint64_t)lx_text_start && f->rip < (uint64_t)lx_end;
+	bool lx_code = in_lx(f);
 	/* a key's refusal (program code at lx's memory) is SIGSEGV, not a fault to serve */
 	for (int tries = 0; f->trapno == T_PGFLT && !(f->err & PFERR_PK); tries++) {
 		bool locked = lx_multi;
@@ -144,7 +149,7 @@ void lx_fault(struct exc_frame *f)
 			lx_unlock();
 		if (sig == 0)
 			lx_resume(f);
-		if (sig != SIGKILL || in_lx || tries == OOM_RETRIES)
+		if (sig != SIGKILL || lx_code || tries == OOM_RETRIES)
 			break;
 		sys_yield(0); /* no memory: the kernel has asked another process for some; let it answer */
 	}
@@ -152,7 +157,7 @@ void lx_fault(struct exc_frame *f)
 		lx_kicked(f); /* does not return */
 	if (sig == SIGKILL)
 		lx_out_of_memory(); /* does not return */
-	if (in_lx)
+	if (lx_code)
 		printf("lx: fault %lu in lx itself at rip %#lx, address %#lx (error %#lx, page entry %#lx)\n",
 		       f->trapno, f->rip, f->addr, f->err, mem_pte(f->addr));
 	else if (fault_to_handler(f, sig))

@@ -382,8 +382,7 @@ static bool fill_page(struct vma *v, uint64_t va)
 int mem_fault(uint64_t addr, uint64_t err)
 {
 	bool write = err & PFERR_W;
-	uint64_t va = addr & ~(PAGE_SIZE - 1);
-	uint64_t pte = va < USER_LIMIT ? pte_of(va) : 0;
+	uint64_t va = addr & ~(PAGE_SIZE - 1), pte = mem_pte(addr);
 	/* present now and allowing the access: another thread served the same fault first (lx's lock ordered
 	 * them), on the program's page or on lx's own (a copy-on-write page of lx's after a fork, say) */
 	if ((pte & PTE_P) && (!write || (pte & PTE_W)) && (!(err & PFERR_I) || !(pte & PTE_NX)))

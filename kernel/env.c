@@ -194,7 +194,8 @@ int env_load_elf(struct env *e, const void *data, size_t size, uint64_t *entry)
 	while ((ph = elf_load_next(&img, &cursor)) != NULL) {
 		uint64_t perm = ((ph->p_flags & PF_W) ? PTE_W : 0) | ((ph->p_flags & PF_X) ? 0 : PTE_NX);
 		for (uint64_t va = PGROUNDDOWN(ph->p_vaddr); va < ph->p_vaddr + ph->p_memsz; va += PAGE_SIZE) {
-			uint64_t *pte = pt_lookup(e->pml4, va);
+			int err;
+			uint64_t *pte = pt_lookup_own(e->pml4, va, &err);
 			long fn;
 			if (pte && (*pte & PTE_P)) {
 				fn = (*pte & PTE_ADDR) / PAGE_SIZE; /* shared with the previous segment */

@@ -180,6 +180,7 @@ int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm);
 int pt_unmap(uint64_t pml4, uint64_t va);
 int pt_protect(uint64_t pml4, uint64_t va, uint64_t perm);
 uint64_t *pt_lookup(uint64_t pml4, uint64_t va);
+uint64_t *pt_lookup_own(uint64_t pml4, uint64_t va, int *err);
 int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out);
 int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end);
 int copy_from_user(struct env *e, void *dst, uint64_t va, size_t n);

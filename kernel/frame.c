@@ -18,7 +18,7 @@
 struct frame {
 	uint64_t owner; /* env id, or OWNER_* */
 	uint32_t refs;
-	uint32_t group; /* shared with this env group (frame_share), or 0 */
+	uint32_t group; /* shared with this env group (frame_share), or 0; a page-table page's PT_* flags (pt.c) */
 	union {
 		struct {
 			uint32_t next, prev; /* on the free list or the owner's list */
@@ -267,6 +267,7 @@ uint64_t kalloc_page(void)
 		return 0;
 	frames[fn].owner = OWNER_KERNEL;
 	frames[fn].refs = 1;
+	frames[fn].group = 0;
 	frames[fn].pt_used = 0;
 	return (uint64_t)fn * PAGE_SIZE;
 }
@@ -275,6 +276,12 @@ uint64_t kalloc_page(void)
 uint64_t *frame_pt_used(uint64_t pa)
 {
 	return &frames[pa / PAGE_SIZE].pt_used;
+}
+
+/* Where pt.c keeps its PT_* flags of page-table page pa (zero when it is allocated). */
+uint32_t *frame_pt_flags(uint64_t pa)
+{
+	return &frames[pa / PAGE_SIZE].group;
 }
 
 void kfree_page(uint64_t pa)

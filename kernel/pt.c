@@ -43,6 +43,22 @@ static void mark_used(uint64_t table_pa, uint64_t i)
 	*frame_pt_used(table_pa & PTE_ADDR) |= 1UL << (i / 8);
 }
 
+/*
+ * A last-level table's flags say which kinds of entry it may hold (set as
+ * entries are written, cleared only where noted), so that fork can tell
+ * without reading 512 entries whether the table may be shared as it is.
+ */
+#define PT_NOCOPY 1    /* an entry may be PTE_NOCOPY */
+#define PT_PRIVATE_W 2 /* an entry may be writable and not PTE_SHARE */
+
+/* Entry e is being written into the last-level table that holds pte. */
+static void note_entry(const uint64_t *pte, uint64_t e)
+{
+	uint32_t f = ((e & PTE_NOCOPY) ? PT_NOCOPY : 0) | ((e & PTE_W) && !(e & PTE_SHARE) ? PT_PRIVATE_W : 0);
+	if (f)
+		*frame_pt_flags(V2P(pte) & PTE_ADDR) |= f;
+}
+
 /* The first index in [i, end) of table t (summary used) that holds a present entry; end if none. */
 static uint64_t next_present(const uint64_t *t, uint64_t used, uint64_t i, uint64_t end)
 {
@@ -94,6 +110,7 @@ static bool own_table(uint64_t pml4, uint64_t va, uint64_t *pde)
 		frame_incref((from[i] & PTE_ADDR) / PAGE_SIZE);
 	}
 	*frame_pt_used(copy) = used;
+	*frame_pt_flags(copy) = *frame_pt_flags(pa);
 	*pde = copy | (*pde & ~PTE_ADDR);
 	flush(pml4, (uint64_t)uvpt_pte(va) & ~(PAGE_SIZE - 1));
 	frame_decref(pa / PAGE_SIZE); /* still held by the other sharers */
@@ -170,6 +187,7 @@ int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm)
 	else
 		mark_used(V2P(pte), PX(0, va));
 	*pte = fn * PAGE_SIZE | perm | PTE_P | PTE_U;
+	note_entry(pte, *pte);
 	flush(pml4, va);
 	return 0;
 }
@@ -200,6 +218,7 @@ int pt_protect(uint64_t pml4, uint64_t va, uint64_t perm)
 	if (!pte)
 		return err;
 	*pte = (*pte & PTE_ADDR) | perm | PTE_P | PTE_U;
+	note_entry(pte, *pte);
 	flush(pml4, va);
 	return 0;
 }
@@ -273,11 +292,9 @@ static int cow_leaves(uint64_t *t, uint64_t base, uint64_t dst, uint64_t first, 
 static bool cow_share(uint64_t *pde, uint64_t base, uint64_t dst, uint64_t first, uint64_t last)
 {
 	uint64_t pa = *pde & PTE_ADDR, *t = table(pa), used = *frame_pt_used(pa);
-	if (next_present(t, used, 0, first) != first || next_present(t, used, last, 512) != 512)
+	uint32_t *flags = frame_pt_flags(pa);
+	if ((*flags & PT_NOCOPY) || next_present(t, used, 0, first) != first || next_present(t, used, last, 512) != 512)
 		return false;
-	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last))
-		if (t[i] & PTE_NOCOPY)
-			return false;
 	uint64_t *d = table(dst);
 	for (int level = 3; level > 1; level--) {
 		uint64_t *e = &d[PX(level, base)];
@@ -293,9 +310,10 @@ static bool cow_share(uint64_t *pde, uint64_t base, uint64_t dst, uint64_t first
 	uint64_t *dpde = &d[PX(1, base)];
 	if (*dpde & PTE_P)
 		return false;
-	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last))
+	for (uint64_t i = next_present(t, used, first, last); (*flags & PT_PRIVATE_W) && i < last; i = next_present(t, used, i + 1, last))
 		if ((t[i] & PTE_W) && !(t[i] & PTE_SHARE))
 			t[i] = (t[i] & ~PTE_W) | PTE_COW;
+	*flags &= ~(uint32_t)PT_PRIVATE_W;
 	frame_incref(pa / PAGE_SIZE);
 	*dpde = *pde;
 	mark_used(V2P(dpde), PX(1, base));

@@ -39,6 +39,18 @@ int main(void)
 	CHECK_EQ("free-bad", sys_frame_free(0, -1), -E_INVAL);
 	CHECK_EQ("info-bad", sys_frame_info(-1), -E_INVAL);
 	CHECK_EQ("env-not-mine", sys_frame_alloc(12345, -1), -E_NOENT);
+	/* a particular frame high in RAM, most likely one never handed out since boot */
+	long far = -1;
+	for (long f = (long)KIP->frames_total + 1024; f > 0 && far < 0; f--)
+		if (sys_frame_alloc(0, f) == f)
+			far = f;
+	CHECK("alloc-far", far > 0 && (uint64_t)far > KIP->frames_total / 2);
+	CHECK_EQ("alloc-far-owned", sys_frame_info(far), (long)(ENVINFO->id << 32 | 1));
+	CHECK_EQ("alloc-far-taken", sys_frame_alloc(0, far), -E_BUSY);
+	CHECK_EQ("alloc-far-free", sys_frame_free(0, far), 0);
+	CHECK_EQ("alloc-far-back", KIP->frames_free, free0);
+	CHECK_EQ("alloc-far-again", sys_frame_alloc(0, far), far);
+	sys_frame_free(0, far);
 
 	/* sharing with the group: a child may map its parent's frame only once it is shared */
 	long sh = page_alloc(0, VA, PTE_W);

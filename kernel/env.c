@@ -83,6 +83,7 @@ struct env *env_alloc(struct env *parent, int *err)
 	*e = (struct env){ .id = (env_generation++ << 8) | (uint64_t)(e - envs),
 			   .parent = parent ? parent->id : 0, .state = ENV_LIVE, .pml4 = pml4 };
 	e->group = parent ? parent->group : e->id;
+	list_init(&e->threads);
 	if ((*err = env_map_info(e)) < 0) {
 		pt_destroy(pml4);
 		if (e->info)
@@ -132,14 +133,17 @@ static void env_orphan_children(struct env *e)
 /* Wake a parent thread waiting for e (it reaps e), if there is one. */
 static void env_notify_parent(struct env *e)
 {
-	for (int i = 0; i < NTHREAD; i++) {
-		struct thread *t = &threads[i];
-		if (t->state == TH_WAITENV && t->env->id == e->parent && t->wait_env == e->id) {
-			thread_wake(t, env_reap(t->env, e));
-			return;
+	struct env *parent = e->parent ? env_lookup(e->parent) : NULL;
+	struct list *l;
+	if (parent && parent->state == ENV_LIVE)
+		list_for_each(l, &parent->threads) {
+			struct thread *t = list_entry(l, struct thread, env_link);
+			if (t->state == TH_WAITENV && t->wait_env == e->id) {
+				thread_wake(t, env_reap(parent, e));
+				return;
+			}
 		}
-	}
-	if (e->parent == 0 || !env_lookup(e->parent))
+	if (!parent)
 		env_reap(NULL, e);
 }
 
@@ -154,9 +158,8 @@ void env_exit(struct env *e, long status, const char *why)
 		return;
 	if (why)
 		kprintf("env %lx: %s\n", e->id, why);
-	for (int i = 0; i < NTHREAD; i++)
-		if (threads[i].state != TH_FREE && threads[i].env == e)
-			thread_kill(&threads[i]);
+	while (!list_empty(&e->threads))
+		thread_kill(list_entry(e->threads.next, struct thread, env_link));
 	ipc_env_gone(e);
 	net_env_gone(e); /* its filters, rings and the kernel's hold on their frames */
 	stream_env_gone(e); /* the streams it claimed are free again */
@@ -198,7 +201,8 @@ int env_load_elf(struct env *e, const void *data, size_t size, uint64_t *entry)
 			long fn;
 			if (pte && (*pte & PTE_P)) {
 				fn = (*pte & PTE_ADDR) / PAGE_SIZE; /* shared with the previous segment */
-				*pte |= perm & PTE_W;
+				if ((r = pt_protect(e->pml4, va, (*pte & PTE_USER_PERMS) | (perm & PTE_W))) < 0)
+					return r;
 			} else {
 				if ((fn = frame_alloc(e, -1)) < 0)
 					return (int)fn;

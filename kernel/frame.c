@@ -9,16 +9,16 @@
  * entry that maps the frame; the frame returns to the pool when it reaches 0.
  */
 #define NIL 0xFFFFFFFFU
-#define OWNER_FREE 0
+#define OWNER_RESERVED 0 /* not RAM, or the kernel image and this table (a cleared table says so) */
+#define OWNER_FREE 3
 #define OWNER_KERNEL 1
 #define OWNER_NONE 2     /* orphaned: alive only through its mappings */
-#define OWNER_RESERVED 3 /* not RAM, or the kernel image and this table */
 #define OWNER_ZEROED 4   /* free, and known to hold only zeros (a page table emptied as it was freed) */
 
 struct frame {
 	uint64_t owner; /* env id, or OWNER_* */
 	uint32_t refs;
-	uint32_t group; /* shared with this env group (frame_share), or 0 */
+	uint32_t group; /* shared with this env group (frame_share), or 0; a page-table page's PT_* flags (pt.c) */
 	union {
 		struct {
 			uint32_t next, prev; /* on the free list or the owner's list */
@@ -32,6 +32,20 @@ static struct frame *frames;
 static uint64_t nframes;
 static uint32_t free_head = NIL;
 static uint32_t env_head[NENV]; /* per env index: its owned frames */
+
+/*
+ * The RAM found at boot is not put on the free list frame by frame (most
+ * of it may never be used): each range added stays a run of free frames,
+ * [next, end), whose entries in the table still say OWNER_RESERVED until
+ * take_free moves them to the list, from the front once the list is empty
+ * (run_refill) or up to a particular frame asked for (run_release).
+ */
+#define NRUNS 16
+static struct {
+	uint64_t next, end;
+} runs[NRUNS];
+static int nruns;
+static bool listed_at_boot; /* a range went on the list instead: later ranges check every frame */
 
 static void list_put(uint32_t *head, uint32_t fn)
 {
@@ -65,8 +79,8 @@ void frame_init(uint64_t table_pa, uint64_t hi)
 	nframes = hi / PAGE_SIZE;
 	frames = P2V(table_pa);
 	free_head = NIL;
-	for (uint64_t i = 0; i < nframes; i++)
-		frames[i] = (struct frame){ .owner = OWNER_RESERVED, .next = NIL, .prev = NIL };
+	nruns = 0;
+	memset(frames, 0, nframes * sizeof(struct frame)); /* OWNER_RESERVED */
 	for (int i = 0; i < NENV; i++)
 		env_head[i] = NIL;
 }
@@ -77,18 +91,65 @@ uint64_t frame_table_size(uint64_t hi)
 	return PGROUNDUP(hi / PAGE_SIZE * sizeof(struct frame));
 }
 
-/* Add the whole pages of [pa, pa+len) to the free pool. */
+/* The run that frame fn is in, or -1. */
+static int run_of(uint64_t fn)
+{
+	for (int i = 0; i < nruns; i++)
+		if (fn >= runs[i].next && fn < runs[i].end)
+			return i;
+	return -1;
+}
+
+/* Move frame fn from its run to the free list. */
+static void run_to_list(uint64_t fn)
+{
+	frames[fn].owner = OWNER_FREE;
+	list_put(&free_head, (uint32_t)fn);
+}
+
+/* Add the whole pages of [pa, pa+len) that are reserved still to the free pool: as one run where it can be. */
 void frame_add_range(uint64_t pa, uint64_t len)
 {
-	for (uint64_t a = PGROUNDUP(pa); a + PAGE_SIZE <= pa + len; a += PAGE_SIZE) {
-		uint64_t fn = a / PAGE_SIZE;
-		if (fn >= nframes || frames[fn].owner != OWNER_RESERVED)
-			continue;
-		frames[fn].owner = OWNER_FREE;
-		list_put(&free_head, fn);
-		kip->frames_total++;
-		kip->frames_free++;
+	uint64_t lo = PGROUNDUP(pa) / PAGE_SIZE, hi = (pa + len) / PAGE_SIZE, added = 0;
+	hi = hi < nframes ? hi : nframes;
+	if (lo >= hi)
+		return;
+	bool run = nruns < NRUNS && !listed_at_boot;
+	for (int i = 0; i < nruns; i++)
+		run = run && (hi <= runs[i].next || lo >= runs[i].end);
+	if (run) {
+		runs[nruns].next = lo;
+		runs[nruns++].end = hi;
+		added = hi - lo;
+	} else {
+		listed_at_boot = true;
+		for (uint64_t fn = lo; fn < hi; fn++)
+			if (frames[fn].owner == OWNER_RESERVED && run_of(fn) < 0) {
+				run_to_list(fn);
+				added++;
+			}
 	}
+	kip->frames_total += added;
+	kip->frames_free += added;
+}
+
+/* Frame fn, in run i, goes on the free list, and the frames of the run before it too. */
+static void run_release(int i, uint64_t fn)
+{
+	for (uint64_t f = runs[i].next; f <= fn; f++)
+		run_to_list(f);
+	runs[i].next = fn + 1;
+}
+
+/* One frame off the front of a run onto the free list (for take_free to take); false if every run is used up. */
+static bool run_refill(void)
+{
+	for (int i = 0; i < nruns; i++)
+		if (runs[i].next < runs[i].end) {
+			run_to_list(runs[i].next++);
+			return true;
+		}
+	return false;
 }
 
 bool frame_valid(uint64_t fn)
@@ -100,9 +161,13 @@ bool frame_valid(uint64_t fn)
 static inline long take_free(long fn, bool zero)
 {
 	if (fn < 0) {
-		if (free_head == NIL)
+		if (free_head == NIL && !run_refill())
 			return -E_NOMEM;
 		fn = free_head;
+	} else if ((uint64_t)fn < nframes && frames[fn].owner == OWNER_RESERVED) {
+		int run = run_of((uint64_t)fn); /* a particular frame: it may be in a run still */
+		if (run >= 0)
+			run_release(run, (uint64_t)fn);
 	}
 	if ((uint64_t)fn >= nframes)
 		return -E_INVAL;
@@ -267,6 +332,7 @@ uint64_t kalloc_page(void)
 		return 0;
 	frames[fn].owner = OWNER_KERNEL;
 	frames[fn].refs = 1;
+	frames[fn].group = 0;
 	frames[fn].pt_used = 0;
 	return (uint64_t)fn * PAGE_SIZE;
 }
@@ -275,6 +341,12 @@ uint64_t kalloc_page(void)
 uint64_t *frame_pt_used(uint64_t pa)
 {
 	return &frames[pa / PAGE_SIZE].pt_used;
+}
+
+/* Where pt.c keeps its PT_* flags of page-table page pa (zero when it is allocated). */
+uint32_t *frame_pt_flags(uint64_t pa)
+{
+	return &frames[pa / PAGE_SIZE].group;
 }
 
 void kfree_page(uint64_t pa)
@@ -298,7 +370,7 @@ uint64_t frames_free(void)
 /* Make a reserved frame (kernel image, boot image) mappable: held by the kernel for good. */
 void frame_pin(uint64_t fn)
 {
-	if (fn < nframes && frames[fn].owner == OWNER_RESERVED) {
+	if (fn < nframes && frames[fn].owner == OWNER_RESERVED && run_of(fn) < 0) {
 		frames[fn].owner = OWNER_KERNEL;
 		frames[fn].refs = 1;
 	}

@@ -145,6 +145,7 @@ static long do_send(struct endpoint *ep, bool call, uint64_t timeout)
 		return 0;
 	}
 	r->caller = cur;
+	r->caller_id = cur->id;
 	sched_save(cpu.tf);
 	thread_block(cur, TH_CALL, timeout);
 	thread_switch(r); /* the fast path: straight to the receiver */
@@ -167,6 +168,7 @@ static long do_recv(struct endpoint *ep, uint64_t timeout)
 	if (s->ipc_call) {
 		s->state = TH_CALL;
 		cur->caller = s;
+		cur->caller_id = s->id;
 	} else {
 		thread_wake(s, 0);
 	}
@@ -178,7 +180,7 @@ static struct thread *reply_to_caller(void)
 {
 	struct thread *cur = cpu.cur, *c = cur->caller;
 	cur->caller = NULL;
-	if (!c || c->state != TH_CALL)
+	if (!c || c->id != cur->caller_id || c->state != TH_CALL)
 		return NULL;
 	transfer(cur, c);
 	list_remove(&c->timeq);
@@ -249,11 +251,9 @@ void ipc_thread_gone(struct thread *t)
 	ipc_dequeue(t);
 	struct thread *c = t->caller;
 	t->caller = NULL;
-	if (c && c->state == TH_CALL)
+	if (c && c->id == t->caller_id && c->state == TH_CALL)
 		thread_wake(c, -E_DEAD);
-	for (int i = 0; i < NTHREAD; i++)
-		if (threads[i].caller == t)
-			threads[i].caller = NULL;
+	/* a thread that still names t as its caller finds t's id gone (reply_to_caller) */
 }
 
 /* Env e is going away: its endpoints and notifications go with it. */

@@ -71,6 +71,7 @@ struct env {
 	uint64_t revoke_deadline;  /* ... by this time (ns), or 0 */
 	bool revoke_forced;        /* ... or the abort protocol takes the rest (not for memory pressure) */
 	uint64_t run_tsc;          /* CPU time its threads used, in TSC ticks */
+	struct list threads;       /* its live threads (thread.env_link) */
 };
 
 /* ---- threads ---- */
@@ -90,7 +91,9 @@ struct thread {
 	uint64_t deadline;         /* ns; 0 = none */
 	/* IPC */
 	int ep;                    /* endpoint waited on */
-	struct thread *caller;     /* whom a reply goes to */
+	struct thread *caller;     /* whom a reply goes to ... */
+	uint64_t caller_id;        /* ... if its id is still this (a slot freed and reused is not it) */
+	struct list env_link;      /* on its env's list of threads */
 	bool ipc_call;             /* queued as a caller (not a plain sender) */
 	uint64_t wait_env;         /* env waited for */
 	uint64_t slice_grace;      /* end of the grace period after a slice upcall, or 0 */
@@ -165,6 +168,7 @@ bool frame_valid(uint64_t fn);
 void frame_release_owned(struct env *e);
 uint64_t kalloc_page(void);     /* a zeroed kernel frame's physical address, or 0 */
 uint64_t *frame_pt_used(uint64_t pa); /* a page-table page's summary of present entries (pt.c) */
+uint32_t *frame_pt_flags(uint64_t pa);
 void kfree_page(uint64_t pa);
 void kfree_zeroed_page(uint64_t pa); /* the page holds only zeros: handed out again without clearing */
 uint64_t frames_free(void);
@@ -180,6 +184,7 @@ int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm);
 int pt_unmap(uint64_t pml4, uint64_t va);
 int pt_protect(uint64_t pml4, uint64_t va, uint64_t perm);
 uint64_t *pt_lookup(uint64_t pml4, uint64_t va);
+uint64_t *pt_lookup_own(uint64_t pml4, uint64_t va, int *err);
 int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out);
 int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end);
 int copy_from_user(struct env *e, void *dst, uint64_t va, size_t n);

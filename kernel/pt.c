@@ -43,6 +43,22 @@ static void mark_used(uint64_t table_pa, uint64_t i)
 	*frame_pt_used(table_pa & PTE_ADDR) |= 1UL << (i / 8);
 }
 
+/*
+ * A last-level table's flags say which kinds of entry it may hold (set as
+ * entries are written, cleared only where noted), so that fork can tell
+ * without reading 512 entries whether the table may be shared as it is.
+ */
+#define PT_NOCOPY 1    /* an entry may be PTE_NOCOPY */
+#define PT_PRIVATE_W 2 /* an entry may be writable and not PTE_SHARE */
+
+/* Entry e is being written into the last-level table that holds pte. */
+static void note_entry(const uint64_t *pte, uint64_t e)
+{
+	uint32_t f = ((e & PTE_NOCOPY) ? PT_NOCOPY : 0) | ((e & PTE_W) && !(e & PTE_SHARE) ? PT_PRIVATE_W : 0);
+	if (f)
+		*frame_pt_flags(V2P(pte) & PTE_ADDR) |= f;
+}
+
 /* The first index in [i, end) of table t (summary used) that holds a present entry; end if none. */
 static uint64_t next_present(const uint64_t *t, uint64_t used, uint64_t i, uint64_t end)
 {
@@ -61,27 +77,85 @@ static uint64_t next_present(const uint64_t *t, uint64_t used, uint64_t i, uint6
 	return end;
 }
 
-/* The last-level entry for va, creating the tables above it if create; NULL if absent or out of frames. */
-static uint64_t *walk(uint64_t pml4, uint64_t va, bool create)
+/*
+ * Last-level tables may be shared: fork (pt_map_cow) links a whole table
+ * into the child instead of copying its entries when every present entry of
+ * it falls in the range being bound. The table's frame then has one
+ * reference per directory entry that points to it, and each frame it maps
+ * one reference for the table, not one per address space. A shared table
+ * holds no entry writable by one side alone (map_cow made them PTE_COW), so
+ * reading through it is exact for every sharer; anything that changes an
+ * entry first gives its address space a copy of its own (own_table).
+ */
+
+static void flush(uint64_t pml4, uint64_t va);
+
+/*
+ * Make the last-level table that pml4's directory entry *pde (for va) points
+ * to its own, copying it if it is shared. The copy holds the same entries,
+ * but lx reads its entries through UVPT: that window's page moves to the
+ * copy. false if out of frames.
+ */
+static bool own_table(uint64_t pml4, uint64_t va, uint64_t *pde)
+{
+	uint64_t pa = *pde & PTE_ADDR;
+	if (frame_refs(pa / PAGE_SIZE) == 1)
+		return true;
+	uint64_t copy = kalloc_page();
+	if (!copy)
+		return false;
+	uint64_t *from = table(pa), *to = table(copy), used = *frame_pt_used(pa);
+	for (uint64_t i = next_present(from, used, 0, 512); i < 512; i = next_present(from, used, i + 1, 512)) {
+		to[i] = from[i];
+		frame_incref((from[i] & PTE_ADDR) / PAGE_SIZE);
+	}
+	*frame_pt_used(copy) = used;
+	*frame_pt_flags(copy) = *frame_pt_flags(pa);
+	*pde = copy | (*pde & ~PTE_ADDR);
+	flush(pml4, (uint64_t)uvpt_pte(va) & ~(PAGE_SIZE - 1));
+	frame_decref(pa / PAGE_SIZE); /* still held by the other sharers */
+	return true;
+}
+
+enum walk_mode {
+	LOOK,   /* read the entry: a shared table is fine */
+	CHANGE, /* the entry will change: the table must be this address space's own */
+	CREATE, /* as CHANGE, and make missing tables */
+};
+
+/* The last-level entry for va (see walk_mode); NULL if absent (not CREATE) or out of frames. */
+static uint64_t *walk(uint64_t pml4, uint64_t va, enum walk_mode mode)
 {
 	uint64_t *t = table(pml4);
 	for (int level = 3; level > 0; level--) {
 		uint64_t *e = &t[PX(level, va)];
 		if (!(*e & PTE_P)) {
-			uint64_t pa = create ? kalloc_page() : 0;
+			uint64_t pa = mode == CREATE ? kalloc_page() : 0;
 			if (!pa)
 				return NULL;
 			*e = pa | PTE_P | PTE_W | PTE_U;
 			mark_used(V2P(e), PX(level, va));
-		}
+		} else if (level == 1 && mode != LOOK && !own_table(pml4, va, e))
+			return NULL;
 		t = table(*e);
 	}
 	return &t[PX(0, va)];
 }
 
+/* The last-level entry for va, to read only (it may be in a shared table); NULL if absent. */
 uint64_t *pt_lookup(uint64_t pml4, uint64_t va)
 {
-	return walk(pml4, va, false);
+	return walk(pml4, va, LOOK);
+}
+
+/* The last-level entry for va in a table of pml4's own, to change; NULL if absent or out of frames (-E_NOMEM in *err). */
+uint64_t *pt_lookup_own(uint64_t pml4, uint64_t va, int *err)
+{
+	uint64_t *pte = walk(pml4, va, LOOK);
+	*err = pte && (*pte & PTE_P) ? 0 : -E_NOENT;
+	if (*err == 0 && !(pte = walk(pml4, va, CHANGE)))
+		*err = -E_NOMEM;
+	return *err ? NULL : pte;
 }
 
 static void flush(uint64_t pml4, uint64_t va)
@@ -104,7 +178,7 @@ int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm)
 {
 	if (!user_va(va) || (perm & ~PTE_USER_PERMS) || !frame_valid(fn))
 		return -E_INVAL;
-	uint64_t *pte = walk(pml4, va, true);
+	uint64_t *pte = walk(pml4, va, CREATE);
 	if (!pte)
 		return -E_NOMEM;
 	frame_incref(fn);
@@ -113,6 +187,7 @@ int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm)
 	else
 		mark_used(V2P(pte), PX(0, va));
 	*pte = fn * PAGE_SIZE | perm | PTE_P | PTE_U;
+	note_entry(pte, *pte);
 	flush(pml4, va);
 	return 0;
 }
@@ -122,9 +197,10 @@ int pt_unmap(uint64_t pml4, uint64_t va)
 {
 	if (!user_va(va))
 		return -E_INVAL;
-	uint64_t *pte = walk(pml4, va, false);
-	if (!pte || !(*pte & PTE_P))
-		return 0;
+	int err;
+	uint64_t *pte = pt_lookup_own(pml4, va, &err);
+	if (!pte)
+		return err == -E_NOENT ? 0 : err;
 	uint64_t fn = (*pte & PTE_ADDR) / PAGE_SIZE;
 	*pte = 0;
 	flush(pml4, va);
@@ -137,10 +213,12 @@ int pt_protect(uint64_t pml4, uint64_t va, uint64_t perm)
 {
 	if (!user_va(va) || (perm & ~PTE_USER_PERMS))
 		return -E_INVAL;
-	uint64_t *pte = walk(pml4, va, false);
-	if (!pte || !(*pte & PTE_P))
-		return -E_NOENT;
+	int err;
+	uint64_t *pte = pt_lookup_own(pml4, va, &err);
+	if (!pte)
+		return err;
 	*pte = (*pte & PTE_ADDR) | perm | PTE_P | PTE_U;
+	note_entry(pte, *pte);
 	flush(pml4, va);
 	return 0;
 }
@@ -157,8 +235,11 @@ static int unmap_frame_level(uint64_t pml4, uint64_t pa, int level, uint64_t bas
 				return 1;
 		} else if ((t[i] & PTE_ADDR) / PAGE_SIZE == fn) {
 			*va_out = va;
-			t[i] = 0;
-			flush(pml4, va);
+			t[i] = 0; /* from every sharer of the table: revocation takes fn from all */
+			if (frame_refs((pa & PTE_ADDR) / PAGE_SIZE) > 1)
+				lcr3(read_cr3()); /* whichever sharer is running */
+			else
+				flush(pml4, va);
 			frame_decref(fn);
 			return 1;
 		}
@@ -185,7 +266,7 @@ static int cow_leaves(uint64_t *t, uint64_t base, uint64_t dst, uint64_t first, 
 		uint64_t e = t[i];
 		if (e & PTE_NOCOPY)
 			continue;
-		if (!d && !(d = walk(dst, base, true)))
+		if (!d && !(d = walk(dst, base, CREATE)))
 			return -E_NOMEM;
 		if ((e & PTE_W) && !(e & PTE_SHARE))
 			t[i] = e = (e & ~PTE_W) | PTE_COW;
@@ -201,8 +282,48 @@ static int cow_leaves(uint64_t *t, uint64_t base, uint64_t dst, uint64_t first, 
 }
 
 /*
+ * map_cow by sharing: link the caller's last-level table *pde, whose
+ * entries start at base, into dst as it is, when every present entry of it
+ * lies in entries [first, last) (the range being bound), none is
+ * PTE_NOCOPY, and dst has no table there yet. Its writable entries become
+ * PTE_COW first, as cow_leaves would make them. false when it cannot be
+ * shared (the caller copies entries instead) or dst is out of frames.
+ */
+static bool cow_share(uint64_t *pde, uint64_t base, uint64_t dst, uint64_t first, uint64_t last)
+{
+	uint64_t pa = *pde & PTE_ADDR, *t = table(pa), used = *frame_pt_used(pa);
+	uint32_t *flags = frame_pt_flags(pa);
+	if ((*flags & PT_NOCOPY) || next_present(t, used, 0, first) != first || next_present(t, used, last, 512) != 512)
+		return false;
+	uint64_t *d = table(dst);
+	for (int level = 3; level > 1; level--) {
+		uint64_t *e = &d[PX(level, base)];
+		if (!(*e & PTE_P)) {
+			uint64_t npa = kalloc_page();
+			if (!npa)
+				return false;
+			*e = npa | PTE_P | PTE_W | PTE_U;
+			mark_used(V2P(e), PX(level, base));
+		}
+		d = table(*e);
+	}
+	uint64_t *dpde = &d[PX(1, base)];
+	if (*dpde & PTE_P)
+		return false;
+	for (uint64_t i = next_present(t, used, first, last); (*flags & PT_PRIVATE_W) && i < last; i = next_present(t, used, i + 1, last))
+		if ((t[i] & PTE_W) && !(t[i] & PTE_SHARE))
+			t[i] = (t[i] & ~PTE_W) | PTE_COW;
+	*flags &= ~(uint32_t)PT_PRIVATE_W;
+	frame_incref(pa / PAGE_SIZE);
+	*dpde = *pde;
+	mark_used(V2P(dpde), PX(1, base));
+	return true;
+}
+
+/*
  * map_cow over one table of the given level (3: top) whose entries start at
- * address base: descend only into present entries that overlap [start, end).
+ * address base: descend only into present entries that overlap [start, end);
+ * a last-level table is shared whole where cow_share can.
  */
 static int cow_level(uint64_t *t, int level, uint64_t base, uint64_t dst, uint64_t start, uint64_t end)
 {
@@ -214,9 +335,17 @@ static int cow_level(uint64_t *t, int level, uint64_t base, uint64_t dst, uint64
 	if (level == 0)
 		return cow_leaves(t, base, dst, first, last);
 	uint64_t used = *frame_pt_used(V2P(t));
-	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last))
-		if (cow_level(table(t[i]), level - 1, base + (i << shift), dst, start, end) < 0)
+	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last)) {
+		uint64_t sub = base + (i << shift);
+		if (level == 1) {
+			uint64_t lo = start > sub ? (start - sub) >> 12 : 0;
+			uint64_t hi = end - sub >= span ? 512 : (end - sub + PAGE_SIZE - 1) >> 12;
+			if (cow_share(&t[i], sub, dst, lo, hi))
+				continue;
+		}
+		if (cow_level(table(t[i]), level - 1, sub, dst, start, end) < 0)
 			return -E_NOMEM;
+	}
 	return 0;
 }
 
@@ -236,11 +365,16 @@ int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
 
 /*
  * Free a table of the given level and everything below it; leaves drop their
- * frame references. An entry that is not present is zero, so clearing the
- * present ones leaves the page all zeros: the next table need not be cleared.
+ * frame references. A shared last-level table only loses this reference.
+ * An entry that is not present is zero, so clearing the present ones leaves
+ * the page all zeros: the next table need not be cleared.
  */
 static void free_level(uint64_t pa, int level)
 {
+	if (level == 0 && frame_refs(pa / PAGE_SIZE) > 1) {
+		frame_decref(pa / PAGE_SIZE);
+		return;
+	}
 	uint64_t *t = table(pa), used = *frame_pt_used(pa);
 	for (uint64_t i = next_present(t, used, 0, 512); i < 512; i = next_present(t, used, i + 1, 512)) {
 		if (level == 0)
@@ -268,7 +402,7 @@ static int copy_user(struct env *e, uint64_t va, void *kbuf, size_t n, bool to_u
 	while (n > 0) {
 		if (va >= USER_TOP)
 			return -E_FAULT;
-		uint64_t *pte = walk(e->pml4, PGROUNDDOWN(va), false);
+		uint64_t *pte = walk(e->pml4, PGROUNDDOWN(va), LOOK);
 		if (!pte || !(*pte & PTE_P) || !(*pte & PTE_U) || (to_user && !(*pte & PTE_W)))
 			return -E_FAULT;
 		size_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;

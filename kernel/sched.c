@@ -43,6 +43,7 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 	}
 	list_init(&t->runq);
 	list_init(&t->timeq);
+	list_push_back(&e->threads, &t->env_link);
 	res_take(e, RES_THREAD);
 	sched_ready(t);
 	return t;
@@ -68,6 +69,7 @@ void thread_kill(struct thread *t)
 {
 	list_remove(&t->runq);
 	list_remove(&t->timeq);
+	list_remove(&t->env_link);
 	ipc_thread_gone(t);
 	res_give(t->env, RES_THREAD);
 	t->state = TH_FREE;

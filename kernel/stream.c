@@ -26,7 +26,8 @@
 #define PORT_BUFS 8 /* receive buffers, and as many transmit buffers, of a page each per port */
 #define CTRL_BUFS 16 /* control buffers of CTRL_BUF_SIZE, each way, in one page */
 #define CTRL_BUF_SIZE 128
-#define HANDSHAKE_NS 2000000UL /* at probe: how long the device may stay quiet before the ports are taken as known */
+#define HANDSHAKE_NS \
+	100000UL /* at probe: how long the device may stay quiet before the ports are taken as known (QEMU answers each message within the kick that sent it) */
 
 struct ctrl_msg {
 	uint32_t id;

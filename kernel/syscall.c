@@ -177,9 +177,10 @@ static long sys_cow_break(long env, unsigned long va, long perm)
 		return err;
 	if ((va & (PAGE_SIZE - 1)) || !mappable(va, perm) || (perm & ~PTE_USER_PERMS))
 		return -E_INVAL;
-	uint64_t *pte = pt_lookup(e->pml4, va);
-	if (!pte || !(*pte & PTE_P))
-		return -E_NOENT;
+	int err2;
+	uint64_t *pte = pt_lookup_own(e->pml4, va, &err2); /* a copy of a shared table first: the counts below are then this env's */
+	if (!pte)
+		return err2;
 	if (!(*pte & PTE_COW))
 		return -E_INVAL;
 	uint64_t fn = (*pte & PTE_ADDR) / PAGE_SIZE;

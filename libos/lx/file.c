@@ -319,6 +319,13 @@ int fd_limit(void)
 	return lim < LX_NFD ? (int)lim : LX_NFD;
 }
 
+/* fd is open now: the loops over the table (fork, exit, exec) go up to it. */
+static void fd_reach(int fd)
+{
+	if (fd >= lx_me->fd_end)
+		lx_me->fd_end = fd + 1;
+}
+
 /* Installs f (the caller's reference passes to the table) at the lowest free fd >= min, below fd_limit. */
 int fd_install(struct file *f, int min, bool cloexec)
 {
@@ -328,6 +335,7 @@ int fd_install(struct file *f, int min, bool cloexec)
 		if (!fdtab[fd].f) {
 			fdtab[fd].f = f;
 			fdtab[fd].cloexec = cloexec;
+			fd_reach(fd);
 			return fd;
 		}
 	}
@@ -348,6 +356,7 @@ void fd_replace(int fd, struct file *f, bool cloexec)
 	struct file *old = fdtab[fd].f;
 	fdtab[fd].f = f;
 	fdtab[fd].cloexec = cloexec;
+	fd_reach(fd);
 	if (old) {
 		lock_close(old, old->refs == 1);
 		file_put(old);
@@ -381,7 +390,7 @@ long lx_sys_close_range(long first, long last, long flags)
 	unsigned lo = (unsigned)first, hi = (unsigned)last;
 	if (lo > hi || (flags & ~(long)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)))
 		return -EINVAL;
-	for (unsigned fd = lo; fd <= hi && fd < LX_NFD; fd++)
+	for (unsigned fd = lo; fd <= hi && fd < (unsigned)lx_me->fd_end; fd++)
 		if (fdtab[fd].f) {
 			if (flags & CLOSE_RANGE_CLOEXEC)
 				fdtab[fd].cloexec = true;
@@ -404,8 +413,9 @@ long vfs_fork(struct lx_proc *child)
 	child->fds = lx_alloc(LX_NFD * sizeof(struct fdent));
 	if (!child->fds)
 		return -ENOMEM;
-	memcpy(child->fds, fdtab, LX_NFD * sizeof(struct fdent));
-	for (int fd = 0; fd < LX_NFD; fd++)
+	memcpy(child->fds, fdtab, (size_t)lx_me->fd_end * sizeof(struct fdent));
+	child->fd_end = lx_me->fd_end;
+	for (int fd = 0; fd < lx_me->fd_end; fd++)
 		if (fdtab[fd].f)
 			fdtab[fd].f->refs++;
 	child->cwd = lx_me->cwd;
@@ -416,7 +426,7 @@ long vfs_fork(struct lx_proc *child)
 /* The fork failed: the references vfs_fork took go back, and the child's table. */
 void vfs_fork_abandon(struct lx_proc *child)
 {
-	for (int fd = 0; fd < LX_NFD; fd++)
+	for (int fd = 0; fd < lx_me->fd_end; fd++)
 		if (fdtab[fd].f)
 			fdtab[fd].f->refs--; /* never the last: this process holds it */
 	inode_release(child->cwd);
@@ -428,7 +438,7 @@ void vfs_fork_abandon(struct lx_proc *child)
 /* The process ends: close every descriptor, so pipes see their ends go and files are freed (the table stays, empty, until its entry is freed). */
 void vfs_exit(void)
 {
-	for (int fd = 0; fd < LX_NFD; fd++)
+	for (int fd = 0; fd < lx_me->fd_end; fd++)
 		if (fdtab[fd].f)
 			fd_close(fd);
 }
@@ -436,7 +446,7 @@ void vfs_exit(void)
 /* Closes every close-on-exec descriptor (for execve). */
 void vfs_close_on_exec(void)
 {
-	for (int fd = 0; fd < LX_NFD; fd++)
+	for (int fd = 0; fd < lx_me->fd_end; fd++)
 		if (fdtab[fd].f && fdtab[fd].cloexec)
 			fd_close(fd);
 }

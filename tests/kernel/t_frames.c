@@ -2,6 +2,8 @@
 #include "check.h"
 
 #define VA 0x10000000UL
+#define VA2 0x20000000UL /* 2 MiB aligned: a last-level table of its own */
+#define VA3 0x30000000UL
 
 int main(void)
 {
@@ -37,6 +39,18 @@ int main(void)
 	CHECK_EQ("free-bad", sys_frame_free(0, -1), -E_INVAL);
 	CHECK_EQ("info-bad", sys_frame_info(-1), -E_INVAL);
 	CHECK_EQ("env-not-mine", sys_frame_alloc(12345, -1), -E_NOENT);
+	/* a particular frame high in RAM, most likely one never handed out since boot */
+	long far = -1;
+	for (long f = (long)KIP->frames_total + 1024; f > 0 && far < 0; f--)
+		if (sys_frame_alloc(0, f) == f)
+			far = f;
+	CHECK("alloc-far", far > 0 && (uint64_t)far > KIP->frames_total / 2);
+	CHECK_EQ("alloc-far-owned", sys_frame_info(far), (long)(ENVINFO->id << 32 | 1));
+	CHECK_EQ("alloc-far-taken", sys_frame_alloc(0, far), -E_BUSY);
+	CHECK_EQ("alloc-far-free", sys_frame_free(0, far), 0);
+	CHECK_EQ("alloc-far-back", KIP->frames_free, free0);
+	CHECK_EQ("alloc-far-again", sys_frame_alloc(0, far), far);
+	sys_frame_free(0, far);
 
 	/* sharing with the group: a child may map its parent's frame only once it is shared */
 	long sh = page_alloc(0, VA, PTE_W);
@@ -98,5 +112,37 @@ int main(void)
 	sys_frame_free(0, f2);
 	sys_frame_free(0, f3);
 	CHECK_EQ("cow-frames-back", KIP->frames_free, free1);
+
+	/* map_cow of a whole last-level table shares it: one reference for the table, copied on the first change */
+	uint64_t free2 = KIP->frames_free;
+	long child3 = sys_env_create();
+	long g1 = page_alloc(0, VA2, PTE_W), g2 = page_alloc(0, VA2 + 511 * PAGE_SIZE, 0);
+	*(volatile uint64_t *)VA2 = 0xAB;
+	CHECK_EQ("share-table", sys_map_cow(child3, VA2, VA2 + 512 * PAGE_SIZE), 0);
+	CHECK("share-table-own-read-only", (*uvpt_pte(VA2) & (PTE_W | PTE_COW)) == PTE_COW);
+	CHECK_EQ("share-table-one-ref", sys_frame_info(g1) & 0xFFFFFFFF, 2);
+	long pm = page_alloc(0, VA2 + PAGE_SIZE, PTE_W); /* a change: the parent's table becomes its own */
+	CHECK_EQ("share-table-copied-on-map", sys_frame_info(g1) & 0xFFFFFFFF, 3);
+	CHECK_EQ("share-table-uvpt-sees-copy", (long)((*uvpt_pte(VA2 + PAGE_SIZE) & PTE_ADDR) / PAGE_SIZE), pm);
+	CHECK_EQ("share-table-child-unchanged", sys_map_copy(child3, VA2 + PAGE_SIZE, 0, VA3, 0), -E_NOENT);
+	CHECK_EQ("share-table-child-sees", sys_map_copy(child3, VA2 + 511 * PAGE_SIZE, 0, VA3, 0), 0);
+	CHECK_EQ("share-table-child-frame", (long)((*uvpt_pte(VA3) & PTE_ADDR) / PAGE_SIZE), g2);
+	sys_unmap(0, VA3);
+	long c3 = sys_cow_break(child3, VA2, PTE_W);
+	CHECK("share-table-child-break-copies", c3 > 0 && c3 != g1);
+	CHECK_EQ("share-table-parent-takes-over", sys_cow_break(0, VA2, PTE_W), g1);
+	CHECK_EQ("share-table-bytes", *(volatile uint64_t *)VA2, 0xAB);
+	long child4 = sys_env_create();
+	CHECK_EQ("share-table-again", sys_map_cow(child4, VA2, VA2 + 512 * PAGE_SIZE), 0);
+	CHECK_EQ("share-table-child4-gone", sys_env_destroy(child4), 0); /* drops the table's reference only */
+	CHECK_EQ("share-table-refs-after-end", sys_frame_info(g2) & 0xFFFFFFFF, 3); /* owner, parent, child3 */
+	CHECK_EQ("share-table-child3-gone", sys_env_destroy(child3), 0);
+	CHECK_EQ("share-table-last-sharer-gone", sys_frame_info(g2) & 0xFFFFFFFF, 2);
+	for (uint64_t va = VA2; va < VA2 + 512 * PAGE_SIZE; va += PAGE_SIZE)
+		sys_unmap(0, va);
+	sys_frame_free(0, g1);
+	sys_frame_free(0, g2);
+	sys_frame_free(0, pm);
+	CHECK_EQ("share-table-frames-back", KIP->frames_free, free2 - 2); /* but the two tables the parent made for VA2 and VA3 */
 	return CHECK_DONE();
 }

@@ -20,12 +20,16 @@ formatted="
 	bench/hello.c
 	bench/pystart.c
 	bench/udpecho.c
+	include/mica/blk.h
 	include/mica/dpf.h
 	include/mica/memlayout.h
 	include/mica/net.h
 	include/mica/stream.h
+	kernel/blk.c
+	kernel/blk.h
 	kernel/dpf.c
 	kernel/dpf.h
+	kernel/extent.c
 	kernel/net.c
 	kernel/pkey.c
 	kernel/net.h
@@ -92,6 +96,9 @@ formatted="
 	libos/lx/unix.h
 	libos/native/net.c
 	libos/native/net.h
+	tests/kernel/blk_child.c
+	tests/kernel/blk_test.h
+	tests/kernel/blktests.c
 	tests/kernel/n_net.c
 	tests/kernel/net_child.c
 	tests/kernel/net_test.h
@@ -99,6 +106,7 @@ formatted="
 	tests/kernel/s_stream.c
 	tests/kernel/stream_child.c
 	tests/kernel/streamtests.c
+	tests/kernel/t_blk.c
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c

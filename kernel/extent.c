@@ -6,9 +6,9 @@
 /*
  * An extent is (disk, start, count, rights) held by one env. The root env's
  * are the whole disks (parent 0); every other was carved by its granter
- * from one of the granter's own (parent), and lives no longer than it: when
- * an extent goes (revoked, or its holder ended) every extent carved from
- * it, at any depth, goes too.
+ * from one of the granter's own (parent). A revoked extent takes every
+ * extent carved from it, at any depth, with it; the extents of an env that
+ * ends go, but what was carved from them stays (extent_env_gone).
  */
 #define NEXTENT 256
 #define EXT_INDEX_BITS 8
@@ -180,11 +180,23 @@ long blk_extents(struct env *e, long env, uint64_t out_va, long n)
 	return k;
 }
 
-/* e ended: its extents go, and every extent carved from them. */
+/*
+ * e ended: its extents go. What it carved from them for others stays with
+ * those envs (as its orphaned children live on, adopted): each such extent
+ * now hangs from the extent e's own was carved from, and that one's
+ * granter may revoke it.
+ */
 void extent_env_gone(struct env *e)
 {
-	for (int i = 0; i < NEXTENT; i++)
-		if (extents[i].id && extents[i].owner == e->id)
-			extents[i].id = 0;
-	ext_purge_orphans();
+	for (int i = 0; i < NEXTENT; i++) {
+		struct extent *x = &extents[i];
+		if (!x->id || x->owner != e->id)
+			continue;
+		for (int k = 0; k < NEXTENT; k++)
+			if (extents[k].id && extents[k].parent == x->id) {
+				extents[k].parent = x->parent;
+				extents[k].granter = x->granter;
+			}
+		x->id = 0;
+	}
 }

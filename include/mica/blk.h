@@ -17,9 +17,11 @@
  * only if the device is). An env carves a sub-extent of one of its own,
  * with the same or fewer rights, for a child with blk_grant; it may take
  * it back with blk_revoke, which also takes every extent carved from it,
- * at any depth. When an env ends, its extents go, and with them every
- * extent carved from them. A request in flight when its extent goes still
- * completes (it was checked when submitted); later ones are refused.
+ * at any depth. When an env ends, its extents go; what it carved from them
+ * for others stays with them (as its orphaned children live on), carved
+ * now from the extent its own came from, so that extent's granter may
+ * revoke it. A request in flight when its extent goes still completes (it
+ * was checked when submitted); later ones are refused.
  *
  * Requests. blk_submit takes a batch of struct blk_req. Each is checked
  * when it is submitted, and a refused one changes nothing: the sectors lie

@@ -180,8 +180,15 @@ static void test_grants(void)
 	CHECK("grant-child", a > 0 && b > 0);
 	CHECK("child-granted-grandchild", sys_ntfn_wait(nt, 10 * BT_WAIT_NS) > 0);
 	CHECK_EQ("revoke-child", sys_blk_revoke(a), 0);
-	CHECK_EQ("child-status", sys_env_wait(c), 63);
+	long status = sys_env_wait(c), g = status >> 8;
+	CHECK_EQ("child-status", status & 255, 63);
 	CHECK_EQ("child-grants-reclaimed", sys_blk_revoke(b), -E_NOENT);
+	/* what the child carved for its own child outlived it, now the root's grant to revoke */
+	CHECK("grandchild-keeps-its-part", sys_blk_extents(g, x, 2) == 1 && x[0].disk == 1 && x[0].start == 64);
+	CHECK_EQ("grandchild-part-revoked-by-root", sys_blk_revoke((long)x[0].id), 0);
+	CHECK_EQ("grandchild-none-left", sys_blk_extents(g, x, 2), 0);
+	sys_env_destroy(g);
+	sys_env_wait(g);
 	sys_ntfn_destroy(nt);
 }
 

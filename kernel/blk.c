@@ -382,8 +382,6 @@ int blk_probe(struct virtio_dev *dev)
 	for (uint16_t i = 0; i < d->q.size; i++)
 		d->free[d->nfree++] = i;
 	virtio_ready(dev);
-	kprintf("blk: disk %d: virtio-blk at %#lx, irq %d, %lu sectors%s%s\n", ndisks, dev->pa, dev->irq, d->sectors,
-		d->flags & BLK_INFO_RO ? ", read-only" : "", d->flags & BLK_INFO_FLUSH ? ", write cache" : "");
 	ndisks++;
-	return 0;
+	return 0; /* quietly: the console may be a program's stderr (blk_info tells the rest) */
 }

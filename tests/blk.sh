@@ -41,3 +41,74 @@ on_host host-sees-disk-1-write "$out/disk1.img" 0 8 "$out/d1-0.want"
 head -c 512 /dev/zero > "$out/zeros"
 on_host host-refused-write-absent "$out/disk0.img" 300 1 "$out/zeros"
 on_host host-outside-child-extent-untouched "$out/disk0.img" 1016 1 "$out/zeros"
+
+# ---- lx: a disk as /dev/vda for Linux programs (libos/lx/blkdev.c), attached by mica run --disk ----
+[ -f "$build/user/lx/lx" ] || make -s -C "$here" BUILD="$build" "$build/user/lx/lx" ||
+	{ echo "not ok $suite/build-lx: lx does not build"; exit 1; }
+mica() { MICA_BUILD="$build" MICA_TIMEOUT=120 timeout -k 5 150 "$here/tools/mica" run "$@"; }
+# tests/blk/vda.c, a dynamic glibc program: the block device's calls, on a 4 MiB disk holding a pattern;
+# afterwards the host's image holds exactly what it says it wrote.
+python3 -c 'import sys
+sys.stdout.buffer.write(bytes((o * 7 + o // 512) & 255 for o in range(4 << 20)))' > "$out/vda.img"
+if gcc -O2 -o "$out/vda" "$here/tests/blk/vda.c"; then
+	mica --disk "$out/vda.img" "$out/vda" /dev/vda $((4 << 20))
+	rc=$?
+	[ $rc -eq 0 ] || echo "not ok $suite/blk-lx: status $rc"
+	python3 -c 'import sys
+n = 4 << 20
+b = bytearray((o * 7 + o // 512) & 255 for o in range(n))
+b[5000:6000] = b"w" * 1000
+b[1 << 20:(1 << 20) + 100000] = bytes((i * 13 + 5) & 255 for i in range(100000))
+b[n - 512:] = b"e" * 512
+b[2 << 20:(2 << 20) + 4096] = b"s" * 4096
+sys.stdout.buffer.write(b)' > "$out/vda.want"
+	cmp -s "$out/vda.img" "$out/vda.want" && echo "ok $suite/blk-lx-host-image" ||
+		echo "not ok $suite/blk-lx-host-image: $(cmp "$out/vda.img" "$out/vda.want" 2>&1)"
+else
+	echo "not ok $suite/blk-lx: gcc failed"
+fi
+
+# expect_out NAME WANT CMD...: CMD exits 0 and its stdout is the file WANT.
+expect_out() {
+	name=$1 want=$2
+	shift 2
+	"$@" > "$out/$name.out" 2> "$out/$name.err"
+	rc=$?
+	if [ $rc -eq 0 ] && cmp -s "$out/$name.out" "$want"; then
+		echo "ok $suite/$name"
+	else
+		echo "not ok $suite/$name: status $rc; $(cmp "$out/$name.out" "$want" 2>&1)"
+		tail -3 "$out/$name.err" | sed 's/^/#   /'
+	fi
+}
+# Debian's e2fsprogs (dynamic glibc programs) inside Mica, on ext4 images made and checked on the host.
+e2fsck=$(command -v e2fsck || echo /usr/sbin/e2fsck) debugfs=$(command -v debugfs || echo /usr/sbin/debugfs)
+mke2fs=$(command -v mke2fs || echo /usr/sbin/mke2fs)
+if [ ! -x "$e2fsck" ] || [ ! -x "$debugfs" ] || [ ! -x "$mke2fs" ]; then
+	echo "not ok $suite/e2fsprogs: needs Debian's e2fsprogs (tools/deps.sh names it)"
+	exit 0
+fi
+mkdir -p "$out/tree/dir"
+printf 'hello from the host ext4\n' > "$out/tree/file"
+seq 1 20000 > "$out/tree/dir/numbers"
+"$mke2fs" -q -F -t ext4 -d "$out/tree" "$out/fs.img" 16M > /dev/null ||
+	echo "not ok $suite/mke2fs-on-host: status $?"
+mica --disk "$out/fs.img" "$e2fsck" -fn /dev/vda > "$out/e2fsck.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^/dev/vda: 14/' "$out/e2fsck.out" && echo "ok $suite/e2fsck-fn-in-mica" ||
+	{ echo "not ok $suite/e2fsck-fn-in-mica: status $rc"; tail -3 "$out/e2fsck.out" | sed 's/^/#   /'; }
+expect_out debugfs-cat-file "$out/tree/file" mica --disk "$out/fs.img" "$debugfs" -R 'cat /file' /dev/vda
+expect_out debugfs-cat-20000-lines "$out/tree/dir/numbers" mica --disk "$out/fs.img" "$debugfs" -R 'cat /dir/numbers' /dev/vda
+# a process forked by the shell reads the disk too (the extents pass to its env)
+dd if="$out/fs.img" bs=1024 skip=1 count=1 status=none > "$out/super.want"
+expect_out forked-child-reads "$out/super.want" mica --disk "$out/fs.img" /bin/busybox sh -c \
+	'busybox dd if=/dev/vda bs=1024 skip=1 count=1 2>/dev/null; exit $?'
+# mke2fs inside Mica makes a file system the host's e2fsck accepts, with the image's journal and features.
+truncate -s 32M "$out/made.img"
+mica --disk "$out/made.img" "$mke2fs" -q -t ext4 /dev/vda > "$out/mke2fs.out" 2>&1
+rc=$?
+"$e2fsck" -fn "$out/made.img" > "$out/e2fsck-host.out" 2>&1
+hrc=$?
+[ $rc -eq 0 ] && [ $hrc -eq 0 ] && "$debugfs" -R features "$out/made.img" 2>/dev/null | grep -q 'has_journal.*extent' &&
+	echo "ok $suite/mke2fs-in-mica-e2fsck-on-host" ||
+	{ echo "not ok $suite/mke2fs-in-mica-e2fsck-on-host: mke2fs status $rc, e2fsck status $hrc"; tail -3 "$out/mke2fs.out" "$out/e2fsck-host.out" | sed 's/^/#   /'; }

@@ -48,6 +48,8 @@ formatted="
 	libos/net/micanet.c
 	libos/net/micanet.h
 	libos/net/sys_arch.c
+	libos/lx/blkdev.c
+	libos/lx/blkdev.h
 	libos/lx/cred.h
 	libos/lx/dev.h
 	libos/lx/errno.c
@@ -61,6 +63,7 @@ formatted="
 	libos/lx/futex.c
 	libos/lx/futex.h
 	libos/lx/itimer.h
+	libos/lx/linux/blkdev.h
 	libos/lx/linux/errno.h
 	libos/lx/linux/fcntl.h
 	libos/lx/linux/mman.h
@@ -107,6 +110,7 @@ formatted="
 	tests/kernel/stream_child.c
 	tests/kernel/streamtests.c
 	tests/kernel/t_blk.c
+	tests/blk/vda.c
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c

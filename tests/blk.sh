@@ -81,6 +81,12 @@ expect_out() {
 		tail -3 "$out/$name.err" | sed 's/^/#   /'
 	fi
 }
+# mica run's --disk refuses what is not a disk, before booting.
+expect disk-missing 2 "--disk /nonexistent.img: no such file" "$here/tools/mica" run --disk /nonexistent.img /bin/true
+expect disk-directory 2 "a directory; a disk is a regular file or a block device" "$here/tools/mica" run --disk "$out" /bin/true
+expect disk-not-packed 2 "--disk: a disk is attached when the program runs, not packed" \
+	"$here/tools/mica" pack "$out/packed" --disk "$out/vda.img" /bin/true
+
 # Debian's e2fsprogs (dynamic glibc programs) inside Mica, on ext4 images made and checked on the host.
 e2fsck=$(command -v e2fsck || echo /usr/sbin/e2fsck) debugfs=$(command -v debugfs || echo /usr/sbin/debugfs)
 mke2fs=$(command -v mke2fs || echo /usr/sbin/mke2fs)
@@ -112,3 +118,4 @@ hrc=$?
 [ $rc -eq 0 ] && [ $hrc -eq 0 ] && "$debugfs" -R features "$out/made.img" 2>/dev/null | grep -q 'has_journal.*extent' &&
 	echo "ok $suite/mke2fs-in-mica-e2fsck-on-host" ||
 	{ echo "not ok $suite/mke2fs-in-mica-e2fsck-on-host: mke2fs status $rc, e2fsck status $hrc"; tail -3 "$out/mke2fs.out" "$out/e2fsck-host.out" | sed 's/^/#   /'; }
+

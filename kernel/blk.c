@@ -19,7 +19,10 @@
 #define CONFIG_CAPACITY 0 /* 64 bits, in 512-byte sectors */
 #define REQ_SEGS (BLK_MAX_LEN / PAGE_SIZE + 1) /* pages a request can touch */
 #define REQQ 0
+#define IND_TABLE_SIZE 512 /* bytes of one request's indirect table: 32 descriptors */
+#define IND_PER_PAGE (PAGE_SIZE / IND_TABLE_SIZE)
 _Static_assert(REQ_SEGS + 2 <= VIRTQ_MAX, "the longest request fits the queue");
+_Static_assert((REQ_SEGS + 2) * sizeof(struct virtq_desc) <= IND_TABLE_SIZE, "and an indirect table");
 
 struct blk_vhdr {
 	uint32_t type, reserved;
@@ -43,6 +46,8 @@ struct disk {
 	uint64_t sectors;
 	uint32_t flags; /* BLK_INFO_* */
 	uint64_t seq;
+	bool indirect; /* VIRTIO_RING_F_INDIRECT_DESC: a request takes one ring descriptor, its parts in a table */
+	uint64_t ind_pa[VIRTQ_MAX / IND_PER_PAGE]; /* kernel pages of indirect tables, one per ring descriptor */
 	uint16_t free[VIRTQ_MAX]; /* descriptors not in a chain */
 	int nfree;
 	struct request req[VIRTQ_MAX]; /* by head descriptor */
@@ -173,32 +178,72 @@ static long request_check(struct env *e, const struct blk_req *q, struct request
 	return 0;
 }
 
-/* Take a free descriptor of d and fill it; its index. The caller checked there are enough. */
-static uint16_t desc_take(struct disk *d, uint64_t addr, uint32_t len, uint16_t flags)
+/* How many ring descriptors a request touching nfns pages takes: one with indirect descriptors, else one per part. */
+static int descs_needed(const struct disk *d, uint32_t nfns)
 {
-	uint16_t i = d->free[--d->nfree];
-	d->q.desc[i] = (struct virtq_desc){ .addr = addr, .len = len, .flags = flags };
-	return i;
+	return d->indirect ? 1 : (int)nfns + 2;
 }
 
-/* Build the chain of request rq (checked) of q in d: header, data pages, status. Its head descriptor. */
-static uint16_t chain_build(struct disk *d, const struct blk_req *q, const struct request *rq)
+/* The parts of request rq of q, in order (header, one per page, status), into seq: how many; header and status addresses are left 0. */
+static uint16_t parts(const struct blk_req *q, const struct request *rq, struct virtq_desc *seq)
 {
-	uint16_t data_flag = q->op == BLK_READ ? VIRTQ_DESC_F_WRITE : 0;
-	uint16_t status = desc_take(d, 0, 1, VIRTQ_DESC_F_WRITE), next = status;
+	uint16_t data_flag = q->op == BLK_READ ? VIRTQ_DESC_F_WRITE : 0, n = 0;
 	uint64_t end = q->va + q->len;
-	for (long k = (long)rq->nfns - 1; k >= 0; k--) {
+	seq[n++] = (struct virtq_desc){ .len = sizeof(struct blk_vhdr), .flags = VIRTQ_DESC_F_NEXT };
+	for (uint32_t k = 0; k < rq->nfns; k++) {
 		uint64_t page = PGROUNDDOWN(q->va) + (uint64_t)k * PAGE_SIZE;
 		uint64_t lo = page > q->va ? page : q->va, hi = page + PAGE_SIZE < end ? page + PAGE_SIZE : end;
-		uint16_t i = desc_take(d, (uint64_t)rq->fns[k] * PAGE_SIZE + (lo - page), (uint32_t)(hi - lo),
-				       data_flag | VIRTQ_DESC_F_NEXT);
-		d->q.desc[i].next = next;
-		next = i;
+		seq[n++] = (struct virtq_desc){ .addr = (uint64_t)rq->fns[k] * PAGE_SIZE + (lo - page),
+						.len = (uint32_t)(hi - lo),
+						.flags = data_flag | VIRTQ_DESC_F_NEXT };
 	}
-	uint16_t head = desc_take(d, 0, sizeof(struct blk_vhdr), VIRTQ_DESC_F_NEXT);
-	d->q.desc[head].next = next;
-	d->q.desc[status].addr = V2P(&d->status[head]);
-	d->q.desc[head].addr = V2P(&d->hdr[head]);
+	seq[n++] = (struct virtq_desc){ .len = 1, .flags = VIRTQ_DESC_F_WRITE };
+	return n;
+}
+
+/* The indirect table of head descriptor i of d, through the physical map, and its physical address. */
+static struct virtq_desc *indirect_table(struct disk *d, uint16_t i, uint64_t *pa)
+{
+	*pa = d->ind_pa[i / IND_PER_PAGE] + (uint64_t)(i % IND_PER_PAGE) * IND_TABLE_SIZE;
+	return P2V(*pa);
+}
+
+/*
+ * Put the n parts of seq on d's ring: with indirect descriptors in the
+ * table of one ring descriptor, else each in a ring descriptor of its own,
+ * chained (the caller checked there are enough). The head descriptor.
+ */
+static uint16_t chain_place(struct disk *d, struct virtq_desc *seq, uint16_t n)
+{
+	uint16_t head = d->free[--d->nfree];
+	seq[0].addr = V2P(&d->hdr[head]);
+	seq[n - 1].addr = V2P(&d->status[head]);
+	if (d->indirect) {
+		uint64_t pa;
+		struct virtq_desc *t = indirect_table(d, head, &pa);
+		for (uint16_t k = 0; k < n; k++)
+			t[k] = seq[k], t[k].next = (uint16_t)(k + 1);
+		d->q.desc[head] = (struct virtq_desc){ .addr = pa,
+						       .len = (uint32_t)(n * sizeof(struct virtq_desc)),
+						       .flags = VIRTQ_DESC_F_INDIRECT };
+		return head;
+	}
+	uint16_t prev = head;
+	d->q.desc[head] = seq[0];
+	for (uint16_t k = 1; k < n; k++) {
+		uint16_t i = d->free[--d->nfree];
+		d->q.desc[i] = seq[k];
+		d->q.desc[prev].next = i;
+		prev = i;
+	}
+	return head;
+}
+
+/* Build the chain of request rq (checked) of q in d, its header and status ready. Its head descriptor. */
+static uint16_t chain_build(struct disk *d, const struct blk_req *q, const struct request *rq)
+{
+	struct virtq_desc seq[REQ_SEGS + 2];
+	uint16_t head = chain_place(d, seq, parts(q, rq, seq));
 	d->hdr[head] = (struct blk_vhdr){ q->op == BLK_READ    ? VIRTIO_BLK_T_IN
 					  : q->op == BLK_WRITE ? VIRTIO_BLK_T_OUT
 							       : VIRTIO_BLK_T_FLUSH,
@@ -237,7 +282,7 @@ static long submit_one(struct env *e, struct ring *r, const struct blk_req *q)
 	if (err < 0)
 		return err;
 	struct disk *d = &disks[q->disk];
-	if (d->nfree < (int)rq.nfns + 2 || !ring_room(r)) {
+	if (d->nfree < descs_needed(d, rq.nfns) || !ring_room(r)) {
 		r->waiting = true;
 		ring_hdr(r)->flags |= BLK_RING_WAIT;
 		return -E_AGAIN;
@@ -363,17 +408,25 @@ void blk_env_gone(struct env *e)
 	*r = (struct ring){ 0 };
 }
 
-/* Take a virtio-blk device as the next disk. 0, -E_BUSY (BLK_NDISKS driven already), -E_INVAL, -E_NOMEM. */
+/*
+ * Take a virtio-blk device as the next disk, with indirect descriptors
+ * when it offers them (QEMU does; Firecracker does not). 0, -E_BUSY
+ * (BLK_NDISKS driven already), -E_INVAL, -E_NOMEM.
+ */
 int blk_probe(struct virtio_dev *dev)
 {
 	if (ndisks == BLK_NDISKS)
 		return -E_BUSY;
 	struct disk *d = &disks[ndisks];
-	uint64_t f = virtio_negotiate(dev, VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX | VIRTIO_BLK_F_RO |
-						   VIRTIO_BLK_F_FLUSH);
+	uint64_t f = virtio_negotiate(dev, VIRTIO_F_VERSION_1 | VIRTIO_RING_F_EVENT_IDX | VIRTIO_RING_F_INDIRECT_DESC |
+						   VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH);
 	if (!f)
 		return -E_INVAL;
 	int err = virtq_setup(dev, &d->q, REQQ);
+	d->indirect = (f & VIRTIO_RING_F_INDIRECT_DESC) != 0;
+	for (uint64_t i = 0; err == 0 && d->indirect && i < (d->q.size + IND_PER_PAGE - 1) / IND_PER_PAGE; i++)
+		if ((d->ind_pa[i] = kalloc_page()) == 0)
+			err = -E_NOMEM; /* at boot: the pages taken stay the kernel's */
 	if (err < 0 || (err = irq_claim(dev->irq, blk_irq)) < 0)
 		return err;
 	d->dev = dev;

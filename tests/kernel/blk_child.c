@@ -18,9 +18,9 @@ static bool extents_become(int want)
 /*
  * Submit four reads of BLK_MAX_LEN into fresh pages and end without
  * waiting. Status 4 when the first was queued and each of the others was
- * queued or refused with -E_AGAIN (the device's queue of 64 descriptors
- * holds three such requests at once; whether a fourth fits depends on
- * how fast the first completes).
+ * queued or refused with -E_AGAIN (a queue of 64 chained descriptors
+ * holds three such requests at once, and whether a fourth fits depends on
+ * how fast the first completes; with indirect descriptors all four fit).
  */
 static int end_mid_request(void)
 {

@@ -19,7 +19,7 @@
 #define BENCH_VA 0x43000000UL /* 16 requests of BLK_MAX_LEN */
 #define FOREIGN_VA 0x44000000UL /* a child's frame, mapped here */
 #define RO_VA 0x44100000UL /* an own frame, mapped read-only */
-#define BENCH_DEPTH 3 /* requests of BLK_MAX_LEN the device's queue holds at once (64 descriptors, 18 each) */
+#define BENCH_DEPTH 3 /* requests of BLK_MAX_LEN in flight: what a queue of 64 chained descriptors holds (18 each) */
 
 static uint8_t *const buf = (uint8_t *)BUF_VA;
 

@@ -86,6 +86,16 @@ else
 	echo "not ok $suite/blk-lx: gcc failed"
 fi
 
+# A process whose first request is a write (busybox dd to the disk): the bytes land where it says,
+# and writing on to the end stops there with ENOSPC, as on Linux.
+truncate -s 4M "$out/dd.img"
+head -c 262144 /dev/urandom > "$out/dd.src"
+mica --disk "$out/dd.img" --with "$out/dd.src" /bin/busybox dd if="$out/dd.src" of=/dev/vda bs=65536 seek=16 2> "$out/dd.err"
+rc=$?
+dd if="$out/dd.img" bs=65536 skip=16 count=4 status=none | cmp -s - "$out/dd.src" && [ $rc -eq 0 ] &&
+	echo "ok $suite/dd-first-write" || echo "not ok $suite/dd-first-write: status $rc; $(cat "$out/dd.err")"
+expect dd-to-the-end-ENOSPC 1 "No space left on device" mica --disk "$out/dd.img" /bin/busybox dd if=/dev/zero of=/dev/vda bs=65536 seek=60
+
 # expect_out NAME WANT CMD...: CMD exits 0 and its stdout is the file WANT.
 expect_out() {
 	name=$1 want=$2

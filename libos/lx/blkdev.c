@@ -151,6 +151,9 @@ static long blk_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 	struct vd *v = vd_of(f->inode);
 	if (!v)
 		return -ENXIO;
+	long err = ring_ready(); /* the bounce buffer is filled before the first request */
+	if (err < 0)
+		return err;
 	size_t done = 0;
 	if (off >= vd_bytes(v))
 		return n ? -ENOSPC : 0;

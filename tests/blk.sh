@@ -133,6 +133,11 @@ rc=$?
 	{ echo "not ok $suite/e2fsck-fn-in-mica: status $rc"; tail -3 "$out/e2fsck.out" | sed 's/^/#   /'; }
 expect_out debugfs-cat-file "$out/tree/file" mica --disk "$out/fs.img" "$debugfs" -R 'cat /file' /dev/vda
 expect_out debugfs-cat-20000-lines "$out/tree/dir/numbers" mica --disk "$out/fs.img" "$debugfs" -R 'cat /dir/numbers' /dev/vda
+# several disks: the second is /dev/vdb
+mica --disk "$out/dd.img" --disk "$out/fs.img" "$e2fsck" -fn /dev/vdb > "$out/vdb.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^/dev/vdb: 14/' "$out/vdb.out" && echo "ok $suite/e2fsck-second-disk-vdb" ||
+	{ echo "not ok $suite/e2fsck-second-disk-vdb: status $rc"; tail -3 "$out/vdb.out" | sed 's/^/#   /'; }
 # a process forked by the shell reads the disk too (the extents pass to its env)
 dd if="$out/fs.img" bs=1024 skip=1 count=1 status=none > "$out/super.want"
 expect_out forked-child-reads "$out/super.want" mica --disk "$out/fs.img" /bin/busybox sh -c \

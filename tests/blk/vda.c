@@ -90,6 +90,11 @@ int main(int argc, char **argv)
 	check(ioctl(fd, BLKFLSBUF, 0) == 0, "BLKFLSBUF");
 	sync();
 
+	void *volatile bad = (void *)8; /* volatile: the compiler need not know it is bad */
+	check(ioctl(fd, BLKGETSIZE64, bad) == -1 && errno == EFAULT, "ioctl-bad-pointer-EFAULT");
+	check(pread(fd, bad, 512, 0) == -1 && errno == EFAULT, "pread-bad-pointer-EFAULT");
+	check(pwrite(fd, bad, 512, 0) == -1 && errno == EFAULT, "pwrite-bad-pointer-EFAULT");
+	check(lseek(fd, -1, SEEK_SET) == -1 && errno == EINVAL, "lseek-negative-EINVAL");
 	check(pread(fd, buf, 512, (off_t)size) == 0, "read-at-end");
 	check(pwrite(fd, buf, 512, (off_t)size) == -1 && errno == ENOSPC, "write-at-end-ENOSPC");
 	memset(buf, 'e', 1024);

@@ -56,10 +56,12 @@ static long ring_ready(void)
 	long nt = sys_ntfn_create();
 	if (nt < 0)
 		return -ENOMEM;
-	sys_unmap(0, RING_VA); /* a page an exec'ed image left there, if any */
-	if (page_alloc(0, RING_VA, PTE_W | PTE_NX) < 0 || sys_blk_ring_bind(RING_VA, nt, 1) < 0) {
+	long fn = page_alloc(0, RING_VA, PTE_W | PTE_NX);
+	if (fn < 0 || sys_blk_ring_bind(RING_VA, nt, 1) < 0) {
+		if (fn >= 0 && sys_unmap(0, RING_VA) == 0)
+			sys_frame_free(0, fn);
 		sys_ntfn_destroy(nt);
-		return -EIO;
+		return fn == -E_NOMEM ? -ENOMEM : -EIO;
 	}
 	ring_nt = nt;
 	ring_env = ENVINFO->id;

@@ -13,6 +13,9 @@ static struct blk_ring_hdr *const bt_ring = (struct blk_ring_hdr *)BT_RING_VA;
 static long bt_nt;
 static bool bt_seen[BT_COOKIES];
 static int32_t bt_status[BT_COOKIES];
+static uint32_t
+	bt_order[BT_COOKIES]; /* where each tracked cookie's completion came, counting every completion from 1 */
+static uint32_t bt_completions;
 
 /* Map a page at BT_RING_VA and bind it as the completion ring, signalling bit 1 on a new notification. 0 or -E_*. */
 static inline long bt_setup(void)
@@ -36,9 +39,11 @@ static inline void bt_drain(void)
 {
 	while (bt_ring->tail != bt_ring->head) {
 		struct blk_done d = bt_ring->slot[bt_ring->tail % bt_ring->nslots];
+		bt_completions++;
 		if (d.cookie < BT_COOKIES) {
 			bt_seen[d.cookie] = true;
 			bt_status[d.cookie] = d.status;
+			bt_order[d.cookie] = bt_completions;
 		}
 		bt_ring->tail++;
 	}

@@ -98,6 +98,7 @@ static void test_batch(void)
 	for (int i = 10; i <= 21; i++)
 		all = bt_wait((uint64_t)i) == 0 && all;
 	CHECK("batch-all-complete", all);
+	CHECK("flush-completes-after-the-writes-before-it", bt_order[20] > bt_order[18] && bt_order[20] > bt_order[19]);
 	CHECK("batch-read", bt_holds(0, 100, buf + 18 * PAGE_SIZE, 8192));
 	CHECK_EQ("batch-too-big", sys_blk_submit(q, BLK_SUBMIT_BATCH + 1), -E_INVAL);
 	CHECK_EQ("batch-empty", sys_blk_submit(q, 0), -E_INVAL);

@@ -56,7 +56,7 @@ static long ring_ready(void)
 	long nt = sys_ntfn_create();
 	if (nt < 0)
 		return -ENOMEM;
-	long fn = page_alloc(0, RING_VA, PTE_W | PTE_NX);
+	long fn = page_alloc(0, RING_VA, PTE_W | PTE_NX | PTE_PKEY(LX_PKEY)); /* lx's, as its stacks are */
 	if (fn < 0 || sys_blk_ring_bind(RING_VA, nt, 1) < 0) {
 		if (fn >= 0 && sys_unmap(0, RING_VA) == 0)
 			sys_frame_free(0, fn);

@@ -7,7 +7,7 @@ suite=blk
 make -s -C "$here" BUILD="$build" "$build/kernel/mica.elf" "$build/img/blktests.cpio" ||
 	{ echo "not ok $suite/build: the kernel or the block tests do not build"; exit 1; }
 
-# boot_disks LOG [QEMU ARGS...]: fresh disks (disk 0: 8 MiB of zeros with a line of the host's at sector 5;
+# boot_disks LOG [-i] [QEMU ARGS...]: fresh disks (disk 0: 8 MiB of zeros with a line of the host's at sector 5;
 # disk 1: 64 KiB of zeros), then the kernel tests on them; the boot's status.
 boot_disks() {
 	log=$1
@@ -15,13 +15,16 @@ boot_disks() {
 	rm -f "$out/disk0.img" "$out/disk1.img"
 	truncate -s 8M "$out/disk0.img" && truncate -s 64K "$out/disk1.img"
 	printf 'mica-blk-host-sector-5' | dd of="$out/disk0.img" bs=512 seek=5 conv=notrunc status=none
-	"$here/tools/boot" -t 120 "$build/kernel/mica.elf" "$build/img/blktests.cpio" "$@" \
+	opt=
+	[ "${1:-}" = -i ] && opt=-i && shift
+	"$here/tools/boot" $opt -t 120 "$build/kernel/mica.elf" "$build/img/blktests.cpio" "$@" \
 		-drive if=none,format=raw,file="$out/disk0.img",id=d0 -device virtio-blk-device,drive=d0 \
 		-drive if=none,format=raw,file="$out/disk1.img",id=d1 -device virtio-blk-device,drive=d1 > "$log" 2>&1
 }
 # Without indirect descriptors first (as Firecracker's devices are: each page a descriptor of the
-# ring), in one line; then with them (QEMU's default), every check shown, the images checked after.
-boot_disks "$out/chained.log" -global virtio-blk-device.indirect_desc=off
+# ring), counting instructions as the kernel suite does (-i), in one line; then with them (QEMU's
+# default) in real time, every check shown, the images checked after.
+boot_disks "$out/chained.log" -i -global virtio-blk-device.indirect_desc=off
 rc=$?
 n=$(tr -d '\r' < "$out/chained.log" | grep -c '^ok ')
 if [ $rc -eq 0 ] && ! grep -q '^not ok ' "$out/chained.log"; then

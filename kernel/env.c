@@ -3,6 +3,7 @@
 #include "lib/elf.h"
 #include "kernel/net.h"
 #include "kernel/stream.h"
+#include "kernel/blk.h"
 
 struct env envs[NENV];
 static uint64_t env_generation = 1;
@@ -163,6 +164,8 @@ void env_exit(struct env *e, long status, const char *why)
 	ipc_env_gone(e);
 	net_env_gone(e); /* its filters, rings and the kernel's hold on their frames */
 	stream_env_gone(e); /* the streams it claimed are free again */
+	extent_env_gone(e); /* its extents, and those carved from them */
+	blk_env_gone(e); /* its completion ring; its requests in flight hold their frames until they complete */
 	for (int i = 0; i < NSLICE; i++)
 		if (cpu.slices[i] == e->id) {
 			cpu.slices[i] = 0;

@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "lib/cpio.h"
 #include "kernel/virtio.h"
+#include "kernel/blk.h"
 
 #define PVH_MAGIC 0x336EC578
 #define LOW_MEMORY 0x100000UL /* below 1 MiB: left alone */
@@ -150,6 +151,7 @@ static void start_root(const struct hvm_start_info *si)
 	struct env *root = env_alloc(NULL, &err);
 	if (!root)
 		root_failed(si, "cannot create the root env", err);
+	extent_root(root); /* every disk, whole */
 	if ((err = env_load_elf(root, init.data, init.size, &entry)) < 0)
 		root_failed(si, "boot image: init is not a valid x86-64 ELF program", err);
 	if ((err = map_root_stack(root)) < 0 || (err = map_boot_image(root, mods[0].paddr, mods[0].size)) < 0)

@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "kernel/net.h"
 #include "kernel/stream.h"
+#include "kernel/blk.h"
 
 #define CPUTS_CHUNK 256
 #define PRESSURE_FRAMES 16 /* frames asked back when the pool runs dry */
@@ -685,6 +686,37 @@ static long sys_stream_write(long port, const void *buf, long len)
 static long sys_stream_poll(long port)
 {
 	return stream_poll(self(), port);
+}
+
+/* ---- block storage: kernel/blk.c and kernel/extent.c do the work ---- */
+static long sys_blk_info(long disk, void *out)
+{
+	return blk_info(self(), disk, (uint64_t)out);
+}
+
+static long sys_blk_grant(long env, long disk, unsigned long start, unsigned long count, long perm)
+{
+	return blk_grant(self(), env, disk, start, count, perm);
+}
+
+static long sys_blk_revoke(long id)
+{
+	return blk_revoke(self(), id);
+}
+
+static long sys_blk_extents(long env, void *out, long n)
+{
+	return blk_extents(self(), env, (uint64_t)out, n);
+}
+
+static long sys_blk_ring_bind(unsigned long va, long nt, unsigned long bits)
+{
+	return blk_ring_bind(self(), va, nt, bits);
+}
+
+static long sys_blk_submit(const void *batch, long n)
+{
+	return blk_submit(self(), (uint64_t)batch, n);
 }
 
 /* ---- the table, generated from the one list ---- */

@@ -238,7 +238,16 @@ static uint64_t parse_num(const char **p)
 /* The driver for a device id, or NULL. */
 static virtio_probe_fn driver_for(uint32_t id)
 {
-	return id == VIRTIO_ID_NET ? net_probe : id == VIRTIO_ID_CONSOLE ? stream_probe : NULL;
+	switch (id) {
+	case VIRTIO_ID_NET:
+		return net_probe;
+	case VIRTIO_ID_BLOCK:
+		return blk_probe;
+	case VIRTIO_ID_CONSOLE:
+		return stream_probe;
+	default:
+		return NULL;
+	}
 }
 
 /* Check the transport at d, reset it and hand it to its driver; one console line when it is skipped. */

@@ -6,10 +6,14 @@
 #include <stdbool.h>
 
 #define VIRTIO_ID_NET 1
+#define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
+#define VIRTIO_RING_F_INDIRECT_DESC (1ULL << 28) /* a descriptor may point at a table of descriptors */
 #define VIRTIO_RING_F_EVENT_IDX (1ULL << 29) /* used_event and avail_event: each side says when to be told */
+#define VIRTQ_DESC_F_NEXT 1 /* the chain goes on at next */
 #define VIRTQ_DESC_F_WRITE 2 /* the device writes this buffer */
+#define VIRTQ_DESC_F_INDIRECT 4 /* the buffer is a table of descriptors */
 #define VIRTQ_MAX 64 /* entries per queue at most: every queue fits in one page per part */
 
 struct virtq_desc {
@@ -69,5 +73,6 @@ uint32_t virtio_config32(struct virtio_dev *dev, int off);
 /* The drivers: each says whether it takes a device (0) or why not (-E_*). */
 int net_probe(struct virtio_dev *dev);
 int stream_probe(struct virtio_dev *dev);
+int blk_probe(struct virtio_dev *dev);
 
 #endif

@@ -17,6 +17,7 @@ static const char *const error_names[E_NERRORS] = {
 	[E_RANGE] = "E_RANGE",
 	[E_DEAD] = "E_DEAD",
 	[E_CLOSED] = "E_CLOSED",
+	[E_IO] = "E_IO",
 };
 
 /* Returns the constant name of err, which may be positive or negated

@@ -20,12 +20,16 @@ formatted="
 	bench/hello.c
 	bench/pystart.c
 	bench/udpecho.c
+	include/mica/blk.h
 	include/mica/dpf.h
 	include/mica/memlayout.h
 	include/mica/net.h
 	include/mica/stream.h
+	kernel/blk.c
+	kernel/blk.h
 	kernel/dpf.c
 	kernel/dpf.h
+	kernel/extent.c
 	kernel/net.c
 	kernel/pkey.c
 	kernel/net.h
@@ -44,6 +48,8 @@ formatted="
 	libos/net/micanet.c
 	libos/net/micanet.h
 	libos/net/sys_arch.c
+	libos/lx/blkdev.c
+	libos/lx/blkdev.h
 	libos/lx/cred.h
 	libos/lx/dev.h
 	libos/lx/errno.c
@@ -57,6 +63,7 @@ formatted="
 	libos/lx/futex.c
 	libos/lx/futex.h
 	libos/lx/itimer.h
+	libos/lx/linux/blkdev.h
 	libos/lx/linux/errno.h
 	libos/lx/linux/fcntl.h
 	libos/lx/linux/mman.h
@@ -92,6 +99,9 @@ formatted="
 	libos/lx/unix.h
 	libos/native/net.c
 	libos/native/net.h
+	tests/kernel/blk_child.c
+	tests/kernel/blk_test.h
+	tests/kernel/blktests.c
 	tests/kernel/n_net.c
 	tests/kernel/net_child.c
 	tests/kernel/net_test.h
@@ -99,6 +109,8 @@ formatted="
 	tests/kernel/s_stream.c
 	tests/kernel/stream_child.c
 	tests/kernel/streamtests.c
+	tests/kernel/t_blk.c
+	tests/blk/vda.c
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c

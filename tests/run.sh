@@ -30,6 +30,7 @@ suite net sh tests/net.sh "$build" "$kernel"
 suite httpd sh tests/httpd.sh "$build" "$kernel"
 suite mica-run sh tests/mica-run.sh "$build"
 suite streams sh tests/streams.sh "$build"
+suite blk sh tests/blk.sh "$build"
 suite linux sh tests/linux.sh "$build"
 suite harness sh tests/harness.sh "$build"
 suite docs python3 tests/docfigures.py

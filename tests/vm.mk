@@ -5,5 +5,5 @@ $(VMTEST_BINS): $(BUILD)/user/bin/%: $(BUILD)/user/tests/kernel/%.o $(VMTEST_LIB
 	$(NATIVE_LINK)
 
 # The whole suite: host unit tests, in-VM tests of the kernel ABI, whole-machine boots, and Linux programs under lx.
-test: deps $(KERNEL) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio $(BUILD)/img/nettests.cpio $(BUILD)/img/netecho.cpio $(BUILD)/img/streamtests.cpio $(BUILD)/user/bin/httpd $(LX)
+test: deps $(KERNEL) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio $(BUILD)/img/nettests.cpio $(BUILD)/img/netecho.cpio $(BUILD)/img/streamtests.cpio $(BUILD)/img/blktests.cpio $(BUILD)/user/bin/httpd $(LX)
 	@sh tests/run.sh $(BUILD) $(KERNEL)

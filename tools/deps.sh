@@ -30,6 +30,7 @@ pkg gawk
 pkg git
 pkg bash
 pkg coreutils /usr/bin/sort
+pkg e2fsprogs /usr/sbin/e2fsck # mke2fs, e2fsck and debugfs, on both sides of tests/blk.sh
 pkg procps /usr/bin/pgrep # ps, pgrep, pkill and free read /proc (tests/procfs.sh)
 
 # Source packages fetched at build time (tools/fetch-source.sh): apt needs deb-src entries for

@@ -23,6 +23,7 @@ enum mica_error {
 	E_RANGE = 12,  /* a result does not fit the space given */
 	E_DEAD = 13,   /* the peer was destroyed while we waited */
 	E_CLOSED = 14, /* the other end of a stream has closed: nothing more can be written */
+	E_IO = 15,     /* a device failed a request */
 	E_NERRORS
 };
 

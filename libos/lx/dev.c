@@ -404,6 +404,7 @@ void dev_init(void)
 	console_node = add_dev(dev, "console", &console_ops, MKDEV(5, 1));
 	if (console_node)
 		inode_hold(console_node);
+	blkdev_init(dev); /* vda, vdb, ...: the disks lx holds */
 	if (!dir_find(dev, "shm")) /* POSIX shared memory and semaphores (shm_open, sem_open) are files here */
 		vfs_mknode(dev, "shm", S_IFDIR | 01777);
 	static const char *const links[][2] = {

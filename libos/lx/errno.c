@@ -33,6 +33,8 @@ int lx_errno(long err)
 		return -ERANGE;
 	case E_CLOSED:
 		return -EPIPE;
+	case E_IO:
+		return -EIO;
 	default:
 		return -EIO;
 	}

@@ -158,6 +158,8 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 	} else if (ISFIFO(n)) {
 		return fifo_open(n, flags, out);
 	} else if (n->dev) {
+		if ((n->mode & S_IFMT) == S_IFBLK && acc != O_RDONLY && !blkdev_writable(n))
+			return -EROFS;
 		ops = n->dev;
 	} else if (n->gen) {
 		if (acc != O_RDONLY)

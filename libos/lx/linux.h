@@ -18,6 +18,7 @@
 #include "libos/lx/linux/sched.h"
 #include "libos/lx/linux/poll.h"
 #include "libos/lx/linux/tty.h"
+#include "libos/lx/linux/blkdev.h"
 #include "libos/lx/linux/socket.h"
 #include "libos/lx/linux/system.h"
 #include "libos/lx/linux/ipc.h"

@@ -71,6 +71,7 @@
 #include "libos/lx/random.h"
 #include "libos/lx/cred.h"
 #include "libos/lx/dev.h"
+#include "libos/lx/blkdev.h"
 #include "libos/lx/stream.h"
 #include "libos/lx/procfs.h"
 #include "libos/lx/fault.h"

@@ -131,6 +131,8 @@ static long fork_env(struct lx_proc *p)
 	if (r == 0)
 		lx_pkey_child(child);
 	if (r == 0)
+		r = blkdev_fork(child); /* the disks this process holds */
+	if (r == 0)
 		r = sys_env_start(child, (uint64_t)lx_clone_entry, xtop - 64, (uint64_t)me);
 	if (r < 0) {
 		sys_env_destroy(child);

@@ -282,11 +282,12 @@ long lx_sys_lseek(int fd, long off, long whence)
 	int type = n ? (int)(n->mode & S_IFMT) : 0;
 	if (type == S_IFIFO || type == S_IFSOCK || !f->ops->pread) {
 		r = -ESPIPE; /* pipes, FIFOs, sockets and terminals have no position */
-	} else if (!n || n->dev) {
+	} else if (!n || (n->dev && type != S_IFBLK)) {
 		r = 0; /* null, zero, an eventfd, an epoll: always at 0 */
 	} else {
+		int64_t end = type == S_IFBLK ? blkdev_size(n) : (int64_t)n->size; /* a disk's end is its size */
 		int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos
-			     : whence == SEEK_END ? (int64_t)n->size : -1;
+			     : whence == SEEK_END ? end : -1;
 		if (base < 0 && whence != SEEK_SET)
 			r = -EINVAL;
 		else if (off > 0 && base > INT64_MAX - off)
@@ -461,8 +462,9 @@ long lx_sys_fsync(int fd)
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
+	long r = f->inode && (f->inode->mode & S_IFMT) == S_IFBLK ? blkdev_fsync(f) : 0; /* a disk's write cache */
 	file_put(f);
-	return 0;
+	return r;
 }
 
 /* syncfs: as fsync, the descriptor checked and nothing to write back. */

@@ -124,6 +124,25 @@ void procfs_init(void)
 {
 }
 
+/* No disks here: no node is a block device. */
+bool blkdev_writable(struct inode *n)
+{
+	(void)n;
+	return false;
+}
+
+long blkdev_size(struct inode *n)
+{
+	(void)n;
+	return -1;
+}
+
+long blkdev_fsync(struct file *f)
+{
+	(void)f;
+	return 0;
+}
+
 void vfs_stdio_init(void)
 {
 }

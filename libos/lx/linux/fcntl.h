@@ -17,6 +17,8 @@
 #define O_TRUNC 01000
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
+#define O_DSYNC 010000 /* each write is on stable storage when it returns (its data) */
+#define O_SYNC 04010000 /* ... and its metadata: O_DSYNC and a bit of its own */
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000

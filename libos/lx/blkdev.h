@@ -1,0 +1,18 @@
+/* Disks as block devices: /dev/vda, /dev/vdb, ... over the extents lx holds. (blkdev.c) */
+#ifndef LX_BLKDEV_H
+#define LX_BLKDEV_H
+
+/* A node in dev for each disk lx holds an extent of. */
+void blkdev_init(struct inode *dev);
+/* Give a forked child's env the extents this process holds: 0 or -ENOMEM. */
+long blkdev_fork(long child_env);
+/* f's disk: every write done is on stable storage. 0 or -EIO. */
+long blkdev_fsync(struct file *f);
+/* The same for every disk lx holds writable: 0 or -EIO. */
+long blkdev_sync(void);
+/* Block device n's size in bytes, or -1 if n is none. */
+long blkdev_size(struct inode *n);
+/* May block device n be opened for writing (its extent is writable)? */
+bool blkdev_writable(struct inode *n);
+
+#endif

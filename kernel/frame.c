@@ -12,8 +12,8 @@
 #define OWNER_RESERVED 0 /* not RAM, or the kernel image and this table (a cleared table says so) */
 #define OWNER_FREE 3
 #define OWNER_KERNEL 1
-#define OWNER_NONE 2     /* orphaned: alive only through its mappings */
-#define OWNER_ZEROED 4   /* free, and known to hold only zeros (a page table emptied as it was freed) */
+#define OWNER_NONE 2 /* orphaned: alive only through its mappings */
+#define OWNER_ZEROED 4 /* free, and known to hold only zeros (a page table emptied as it was freed) */
 
 struct frame {
 	uint64_t owner; /* env id, or OWNER_* */
@@ -23,7 +23,8 @@ struct frame {
 		struct {
 			uint32_t next, prev; /* on the free list or the owner's list */
 		};
-		uint64_t pt_used; /* a page-table page (the kernel's, on no list): which entries may be present (pt.c) */
+		uint64_t
+			pt_used; /* a page-table page (the kernel's, on no list): which entries may be present (pt.c) */
 	};
 };
 _Static_assert(sizeof(struct frame) == 24, "the frame table's size is reserved at boot");
@@ -280,9 +281,13 @@ uint64_t frame_group(uint64_t fn)
 	return frames[fn].group;
 }
 
+/* Frame fn's owner: an env id, OWNER_KERNEL (reserved frames too), OWNER_NONE (orphaned), or 0 when it is free. */
 uint64_t frame_owner(uint64_t fn)
 {
-	return frames[fn].owner;
+	uint64_t o = frames[fn].owner;
+	if (o == OWNER_RESERVED)
+		return run_of(fn) >= 0 ? 0 : OWNER_KERNEL; /* a run's frames are free */
+	return o == OWNER_FREE || o == OWNER_ZEROED ? 0 : o;
 }
 
 uint32_t frame_refs(uint64_t fn)

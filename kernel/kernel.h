@@ -187,6 +187,7 @@ uint64_t *pt_lookup(uint64_t pml4, uint64_t va);
 uint64_t *pt_lookup_own(uint64_t pml4, uint64_t va, int *err);
 int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out);
 int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end);
+long pt_unmap_range(struct env *e, uint64_t start, uint64_t end, bool free_owned);
 int copy_from_user(struct env *e, void *dst, uint64_t va, size_t n);
 int copy_to_user(struct env *e, uint64_t va, const void *src, size_t n);
 static inline void lcr3(uint64_t pa) { __asm__ volatile("mov %0, %%cr3" ::"r"(pa) : "memory"); }

@@ -48,7 +48,7 @@ static void mark_used(uint64_t table_pa, uint64_t i)
  * entries are written, cleared only where noted), so that fork can tell
  * without reading 512 entries whether the table may be shared as it is.
  */
-#define PT_NOCOPY 1    /* an entry may be PTE_NOCOPY */
+#define PT_NOCOPY 1 /* an entry may be PTE_NOCOPY */
 #define PT_PRIVATE_W 2 /* an entry may be writable and not PTE_SHARE */
 
 /* Entry e is being written into the last-level table that holds pte. */
@@ -118,7 +118,7 @@ static bool own_table(uint64_t pml4, uint64_t va, uint64_t *pde)
 }
 
 enum walk_mode {
-	LOOK,   /* read the entry: a shared table is fine */
+	LOOK, /* read the entry: a shared table is fine */
 	CHANGE, /* the entry will change: the table must be this address space's own */
 	CREATE, /* as CHANGE, and make missing tables */
 };
@@ -310,7 +310,8 @@ static bool cow_share(uint64_t *pde, uint64_t base, uint64_t dst, uint64_t first
 	uint64_t *dpde = &d[PX(1, base)];
 	if (*dpde & PTE_P)
 		return false;
-	for (uint64_t i = next_present(t, used, first, last); (*flags & PT_PRIVATE_W) && i < last; i = next_present(t, used, i + 1, last))
+	for (uint64_t i = next_present(t, used, first, last); (*flags & PT_PRIVATE_W) && i < last;
+	     i = next_present(t, used, i + 1, last))
 		if ((t[i] & PTE_W) && !(t[i] & PTE_SHARE))
 			t[i] = (t[i] & ~PTE_W) | PTE_COW;
 	*flags &= ~(uint32_t)PT_PRIVATE_W;
@@ -363,6 +364,87 @@ int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
 	return r;
 }
 
+/* The present entries of last-level table t in [first, last), whose pages start at base, leave it; e's own frames among them freed if free_owned. The count. */
+static long unmap_leaves(struct env *e, uint64_t *t, uint64_t first, uint64_t last, bool free_owned)
+{
+	uint64_t used = *frame_pt_used(V2P(t));
+	long n = 0;
+	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last)) {
+		uint64_t fn = (t[i] & PTE_ADDR) / PAGE_SIZE;
+		t[i] = 0;
+		if (free_owned && frame_owner(fn) == e->id)
+			frame_free(e, (long)fn);
+		frame_decref(fn);
+		n++;
+	}
+	return n;
+}
+
+/* e's own frames mapped in shared last-level table t, freed (the table itself stays with its other sharers). The count of its pages. */
+static long free_owned_in(struct env *e, const uint64_t *t, bool free_owned)
+{
+	uint64_t used = *frame_pt_used(V2P(t));
+	long n = 0;
+	for (uint64_t i = next_present(t, used, 0, 512); i < 512; i = next_present(t, used, i + 1, 512), n++)
+		if (free_owned && frame_owner((t[i] & PTE_ADDR) / PAGE_SIZE) == e->id)
+			frame_free(e, (long)((t[i] & PTE_ADDR) / PAGE_SIZE));
+	return n;
+}
+
+/* unmap_range over one table of the given level (3: top) whose entries start at base. The count, or -E_NOMEM. */
+static long unmap_level(struct env *e, uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
+			bool free_owned)
+{
+	uint64_t shift = 12 + 9 * (uint64_t)level, span = 1UL << shift;
+	uint64_t first = start > base ? (start - base) >> shift : 0;
+	uint64_t last = end - base > 512 * span ? 512 : (end - base + span - 1) >> shift;
+	if (level == 3 && last > UVPT_SLOT)
+		last = UVPT_SLOT;
+	if (level == 0)
+		return unmap_leaves(e, t, first, last, free_owned);
+	uint64_t used = *frame_pt_used(V2P(t));
+	long n = 0;
+	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last)) {
+		uint64_t sub = base + (i << shift), pa = t[i] & PTE_ADDR;
+		long k;
+		if (level == 1 && sub >= start && end - sub >= span) { /* the whole table goes */
+			if (frame_refs(pa / PAGE_SIZE) > 1) {
+				k = free_owned_in(e, table(pa), free_owned);
+				frame_decref(pa / PAGE_SIZE);
+			} else {
+				k = unmap_leaves(e, table(pa), 0, 512, free_owned);
+				kfree_zeroed_page(pa);
+			}
+			t[i] = 0;
+		} else {
+			if (level == 1 && !own_table(e->pml4, sub, &t[i]))
+				return -E_NOMEM;
+			k = unmap_level(e, table(t[i]), level - 1, sub, start, end, free_owned);
+		}
+		if (k < 0)
+			return k;
+		n += k;
+	}
+	return n;
+}
+
+/*
+ * Unmap every page of [start, end) (page-aligned user addresses) from e's
+ * address space, with e's own frames among them freed if free_owned; a
+ * last-level table wholly inside the range goes whole (a shared one only
+ * loses e's reference). The number of pages unmapped, or -E_INVAL, -E_NOMEM
+ * (a shared table could not be copied: the pages before it are gone).
+ */
+long pt_unmap_range(struct env *e, uint64_t start, uint64_t end, bool free_owned)
+{
+	if (!user_va(start) || (end & (PAGE_SIZE - 1)) || end < start || end > USER_TOP)
+		return -E_INVAL;
+	long n = start < end ? unmap_level(e, table(e->pml4), 3, 0, start, end, free_owned) : 0;
+	if ((read_cr3() & PTE_ADDR) == e->pml4)
+		lcr3(read_cr3());
+	return n;
+}
+
 /*
  * Free a table of the given level and everything below it; leaves drop their
  * frame references. A shared last-level table only loses this reference.
@@ -390,7 +472,8 @@ static void free_level(uint64_t pa, int level)
 void pt_destroy(uint64_t pml4)
 {
 	uint64_t *t = table(pml4), used = *frame_pt_used(pml4);
-	for (uint64_t i = next_present(t, used, 0, UVPT_SLOT); i < UVPT_SLOT; i = next_present(t, used, i + 1, UVPT_SLOT))
+	for (uint64_t i = next_present(t, used, 0, UVPT_SLOT); i < UVPT_SLOT;
+	     i = next_present(t, used, i + 1, UVPT_SLOT))
 		free_level(t[i] & PTE_ADDR, 2);
 	kfree_page(pml4);
 }

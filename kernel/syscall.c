@@ -328,6 +328,18 @@ static long sys_unmap(long env, unsigned long va)
 	return mappable(va, 0) ? pt_unmap(e->pml4, va) : -E_INVAL;
 }
 
+/* Unmap [start, end) of env (self or a child), freeing its own frames there with UNMAP_FREE. The count; -E_INVAL, -E_NOMEM. */
+static long sys_unmap_range(long env, unsigned long start, unsigned long end, long flags)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if ((flags & ~(long)UNMAP_FREE) || end > USER_LIMIT)
+		return -E_INVAL;
+	return pt_unmap_range(e, start, end, flags & UNMAP_FREE);
+}
+
 /* Change a mapping's permissions; adding PTE_W needs the frame owned by the caller or env. */
 static long sys_protect(long env, unsigned long va, long perm)
 {

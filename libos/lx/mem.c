@@ -66,27 +66,15 @@ static void unpark(uint64_t start, uint64_t end, uint64_t perm, bool free)
 }
 
 /*
- * Unmap every page mapped (or parked) in [start, end), skipping absent
- * tables quickly, and free their frames unless keep: a file's shared pages
- * are the file's frames, which stay with the file.
+ * Unmap every page mapped (or parked) in [start, end) and free their frames
+ * unless keep: a file's shared pages are the file's frames, which stay with
+ * the file. One kernel call for the whole range.
  */
 static void drop_pages(uint64_t start, uint64_t end, bool keep)
 {
 	if (parked)
 		unpark(start, end, 0, true);
-	for (uint64_t va = start; va < end;) {
-		if (!(*uvpt_pml4e(va) & PTE_P) || !(*uvpt_pdpte(va) & PTE_P) || !(*uvpt_pde(va) & PTE_P)) {
-			va = (va + (1UL << 21)) & ~((1UL << 21) - 1);
-			continue;
-		}
-		uint64_t pte = *uvpt_pte(va);
-		if (pte & PTE_P) {
-			sys_unmap(0, va);
-			if (!keep)
-				sys_frame_free(0, (long)((pte & PTE_ADDR) / PAGE_SIZE));
-		}
-		va += PAGE_SIZE;
-	}
+	sys_unmap_range(0, start, end, keep ? 0 : UNMAP_FREE);
 }
 
 static struct vma *vma_find(uint64_t addr)

@@ -95,7 +95,8 @@ int main(void)
 	*(volatile uint64_t *)VA = 7;
 	CHECK("cow-break-writable", (*uvpt_pte(VA) & (PTE_W | PTE_COW)) == PTE_W);
 	CHECK_EQ("cow-break-copy-refs", sys_frame_info(c1), (long)(ENVINFO->id << 32 | 2));
-	CHECK("cow-break-old-hold-dropped", (uint64_t)sys_frame_info(f1) >> 32 != ENVINFO->id && (sys_frame_info(f1) & 0xFFFFFFFF) == 1);
+	CHECK("cow-break-old-hold-dropped",
+	      (uint64_t)sys_frame_info(f1) >> 32 != ENVINFO->id && (sys_frame_info(f1) & 0xFFFFFFFF) == 1);
 	CHECK_EQ("cow-break-child-adopts", sys_cow_break(child, VA, PTE_W), f1);
 	CHECK_EQ("cow-break-child-owns", sys_frame_info(f1), (long)((uint64_t)child << 32 | 2));
 	CHECK_EQ("cow-child-gone", sys_env_destroy(child), 0);
@@ -143,6 +144,38 @@ int main(void)
 	sys_frame_free(0, g1);
 	sys_frame_free(0, g2);
 	sys_frame_free(0, pm);
-	CHECK_EQ("share-table-frames-back", KIP->frames_free, free2 - 2); /* but the two tables the parent made for VA2 and VA3 */
+	CHECK_EQ("share-table-frames-back", KIP->frames_free,
+		 free2 - 2); /* but the two tables the parent made for VA2 and VA3 */
+
+	/* unmap_range: every page of a range in one call, the caller's own frames freed with UNMAP_FREE */
+	uint64_t free3 = KIP->frames_free;
+	CHECK_EQ("range-unaligned", sys_unmap_range(0, VA + 1, VA + PAGE_SIZE, 0), -E_INVAL);
+	CHECK_EQ("range-backwards", sys_unmap_range(0, VA + PAGE_SIZE, VA, 0), -E_INVAL);
+	CHECK_EQ("range-kernel", sys_unmap_range(0, VA, KERNBASE, 0), -E_INVAL);
+	CHECK_EQ("range-bad-flags", sys_unmap_range(0, VA, VA + PAGE_SIZE, 2), -E_INVAL);
+	CHECK_EQ("range-no-env", sys_unmap_range(12345, VA, VA + PAGE_SIZE, 0), -E_NOENT);
+	long r1 = page_alloc(0, VA, PTE_W), r2 = page_alloc(0, VA + 2 * PAGE_SIZE, PTE_W);
+	CHECK_EQ("range-keep", sys_unmap_range(0, VA + 2 * PAGE_SIZE, VA + 3 * PAGE_SIZE, 0), 1);
+	CHECK_EQ("range-kept-frame", sys_frame_info(r2), (long)(ENVINFO->id << 32 | 1));
+	CHECK_EQ("range-free", sys_unmap_range(0, VA, VA + 4 * PAGE_SIZE, UNMAP_FREE), 1);
+	CHECK("range-gone", !(*uvpt_pte(VA) & PTE_P) && !(*uvpt_pte(VA + 2 * PAGE_SIZE) & PTE_P));
+	CHECK_EQ("range-freed-frame", sys_frame_info(r1) >> 32, 0);
+	sys_frame_free(0, r2);
+	CHECK_EQ("range-frames-back", KIP->frames_free, free3);
+	/* a whole table shared with a child: the caller's reference goes, the child keeps its pages */
+	long child5 = sys_env_create();
+	long s1 = page_alloc(0, VA2, PTE_W), s2 = page_alloc(0, VA2 + 100 * PAGE_SIZE, PTE_W);
+	*(volatile uint64_t *)VA2 = 0x5151;
+	CHECK_EQ("range-share", sys_map_cow(child5, VA2, VA2 + 512 * PAGE_SIZE), 0);
+	CHECK_EQ("range-whole-table", sys_unmap_range(0, VA2, VA2 + 512 * PAGE_SIZE, UNMAP_FREE), 2);
+	CHECK("range-whole-gone", !(*uvpt_pde(VA2) & PTE_P) || !(*uvpt_pte(VA2) & PTE_P));
+	CHECK_EQ("range-child-keeps", sys_frame_info(s1) & 0xFFFFFFFF, 1); /* orphaned: mapped by the child alone */
+	CHECK_EQ("range-child-sees", sys_map_copy(child5, VA2, 0, VA3, 0), 0);
+	CHECK_EQ("range-child-bytes", *(volatile uint64_t *)VA3, 0x5151);
+	sys_unmap(0, VA3);
+	CHECK_EQ("range-child-gone", sys_env_destroy(child5), 0);
+	CHECK_EQ("range-orphans-back", sys_frame_info(s2) & 0xFFFFFFFF, 0);
+	CHECK_EQ("range-shared-frames-back", KIP->frames_free,
+		 free3 + 1); /* and the table VA2 had, gone with the child */
 	return CHECK_DONE();
 }

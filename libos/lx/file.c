@@ -298,7 +298,7 @@ long lx_no_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 
 struct file *file_get(int fd)
 {
-	if (fd < 0 || fd >= LX_NFD || !fdtab[fd].f)
+	if (fd < 0 || fd >= lx_me->fd_cap || !fdtab[fd].f)
 		return NULL;
 	fdtab[fd].f->refs++;
 	return fdtab[fd].f;
@@ -321,6 +321,33 @@ int fd_limit(void)
 	return lim < LX_NFD ? (int)lim : LX_NFD;
 }
 
+#define FD_CAP_MIN 64 /* a table's first size: it doubles as descriptors above it are opened, up to LX_NFD */
+
+/* A table of at least FD_CAP_MIN entries, enough for n (a power of two, at most LX_NFD). */
+static int fd_cap_for(int n)
+{
+	int cap = FD_CAP_MIN;
+	while (cap < n && cap < LX_NFD)
+		cap *= 2;
+	return cap;
+}
+
+/* Make the table hold descriptor fd (below LX_NFD); false when out of memory. */
+static bool fd_room(int fd)
+{
+	if (fd < lx_me->fd_cap)
+		return true;
+	int cap = fd_cap_for(fd + 1);
+	struct fdent *t = lx_alloc((size_t)cap * sizeof(struct fdent));
+	if (!t)
+		return false;
+	memcpy(t, fdtab, (size_t)lx_me->fd_end * sizeof(struct fdent));
+	lx_free(fdtab);
+	lx_me->fds = t;
+	lx_me->fd_cap = cap;
+	return true;
+}
+
 /* fd is open now: the loops over the table (fork, exit, exec) go up to it. */
 static void fd_reach(int fd)
 {
@@ -334,6 +361,8 @@ int fd_install(struct file *f, int min, bool cloexec)
 	if (min < 0)
 		return -EINVAL;
 	for (int fd = min; fd < fd_limit(); fd++) {
+		if (fd >= lx_me->fd_cap && !fd_room(fd))
+			return -ENOMEM;
 		if (!fdtab[fd].f) {
 			fdtab[fd].f = f;
 			fdtab[fd].cloexec = cloexec;
@@ -352,9 +381,13 @@ int fd_new(struct file *f, bool cloexec)
 	return fd;
 }
 
-/* Installs f at fd, closing what fd named before. */
-void fd_replace(int fd, struct file *f, bool cloexec)
+/* Installs f at fd (below LX_NFD), closing what fd named before; 0, or -ENOMEM with f dropped. */
+long fd_replace(int fd, struct file *f, bool cloexec)
 {
+	if (!fd_room(fd)) {
+		file_put(f);
+		return -ENOMEM;
+	}
 	struct file *old = fdtab[fd].f;
 	fdtab[fd].f = f;
 	fdtab[fd].cloexec = cloexec;
@@ -363,11 +396,12 @@ void fd_replace(int fd, struct file *f, bool cloexec)
 		lock_close(old, old->refs == 1);
 		file_put(old);
 	}
+	return 0;
 }
 
 long fd_close(int fd)
 {
-	if (fd < 0 || fd >= LX_NFD || !fdtab[fd].f)
+	if (fd < 0 || fd >= lx_me->fd_cap || !fdtab[fd].f)
 		return -EBADF;
 	struct file *f = fdtab[fd].f;
 	fdtab[fd].f = NULL;
@@ -405,14 +439,16 @@ long lx_sys_close_range(long first, long last, long flags)
 /* The first process's descriptor table, empty; false when out of memory. */
 bool vfs_fds_init(void)
 {
-	lx_me->fds = lx_alloc(LX_NFD * sizeof(struct fdent));
+	lx_me->fd_cap = FD_CAP_MIN;
+	lx_me->fds = lx_alloc(FD_CAP_MIN * sizeof(struct fdent));
 	return lx_me->fds != NULL;
 }
 
 /* A forked child holds every descriptor, in a copy of the table, and the cwd too: one more reference each. 0 or -ENOMEM. */
 long vfs_fork(struct lx_proc *child)
 {
-	child->fds = lx_alloc(LX_NFD * sizeof(struct fdent));
+	child->fd_cap = fd_cap_for(lx_me->fd_end);
+	child->fds = lx_alloc((size_t)child->fd_cap * sizeof(struct fdent));
 	if (!child->fds)
 		return -ENOMEM;
 	memcpy(child->fds, fdtab, (size_t)lx_me->fd_end * sizeof(struct fdent));

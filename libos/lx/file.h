@@ -58,6 +58,6 @@ long fd_close(int fd);
 void fd_set_cloexec(int fd, bool on);
 bool fd_cloexec(int fd);
 int fd_limit(void); /* descriptors a new one may take are below this: RLIMIT_NOFILE, at most LX_NFD */
-void fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there */
+long fd_replace(int fd, struct file *f, bool cloexec); /* installs at fd, closing what was there; -ENOMEM (f dropped) */
 
 #endif

@@ -21,7 +21,8 @@ struct lx_proc {
 	uint32_t uid; /* its real user id, whose processes RLIMIT_NPROC counts (and kill checks) */
 	uint32_t suid; /* its saved user id, which kill checks */
 	/* What /proc shows of it, kept here (not in its own memory) so that every process can read it (procfs_pid.c) */
-	struct fdent *fds; /* its descriptor table, LX_NFD entries in lx's heap (file.c) */
+	struct fdent *fds; /* its descriptor table, fd_cap entries (at most LX_NFD) in lx's heap (file.c) */
+	int fd_cap;
 	int fd_end; /* one past the highest descriptor it has had open: the table's entries from here on are empty */
 	struct vma *vmas; /* its memory areas, sorted by address (mem.c) */
 	uint64_t brk_base, brk_cur; /* its program break (mem.c) */

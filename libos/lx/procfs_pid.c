@@ -342,7 +342,7 @@ static long gen_limits(struct inode *n, char **buf, size_t *len)
 static const char *fd_link(struct inode *n)
 {
 	struct lx_proc *p = lx_proc_of(n->pid);
-	struct file *f = p && p->fds && n->id >= 0 && n->id < LX_NFD ? p->fds[n->id].f : NULL;
+	struct file *f = p && p->fds && n->id >= 0 && n->id < p->fd_end ? p->fds[n->id].f : NULL;
 	char *path = lx_alloc(LX_PATH_MAX);
 	if (!f || !path) {
 		lx_free(path);
@@ -397,10 +397,10 @@ static void fd_refresh(struct inode *dir)
 	struct fdent *fds = p ? p->fds : NULL;
 	for (struct dentry *d = dir->entries, *next; d; d = next) {
 		next = d->next;
-		if (!fds || !fds[d->inode->id].f)
+		if (!fds || d->inode->id >= p->fd_end || !fds[d->inode->id].f)
 			procfs_remove(dir, d);
 	}
-	for (int fd = 0; fds && fd < LX_NFD; fd++) {
+	for (int fd = 0; fds && fd < p->fd_end; fd++) {
 		if (fds[fd].f && !listed(dir, fd)) {
 			char name[12];
 			fmt_snprintf(name, sizeof(name), "%d", fd);

@@ -325,8 +325,8 @@ long lx_sys_dup3(int oldfd, int newfd, long flags)
 	struct file *f = file_get((int)oldfd);
 	if (!f)
 		return -EBADF;
-	fd_replace((int)newfd, f, (flags & O_CLOEXEC) != 0);
-	return newfd;
+	long r = fd_replace((int)newfd, f, (flags & O_CLOEXEC) != 0);
+	return r < 0 ? r : newfd;
 }
 
 long lx_sys_dup2(int oldfd, int newfd)

@@ -179,5 +179,6 @@ void lx_thread_wait(uint64_t ns)
 }
 
 static struct fdent stub_fds[LX_NFD];
-static struct lx_proc stub_proc = { .fds = stub_fds }; /* the descriptor table lives in the process's entry */
+static struct lx_proc stub_proc = { .fds = stub_fds,
+				    .fd_cap = LX_NFD }; /* the descriptor table lives in the process's entry */
 struct lx_proc *lx_me = &stub_proc; /* cred.c keeps the process's ids here for others to see */

@@ -56,6 +56,7 @@ formatted="
 	libos/lx/filelock.h
 	libos/lx/futex.c
 	libos/lx/futex.h
+	libos/lx/pifutex.c
 	libos/lx/itimer.h
 	libos/lx/linux/errno.h
 	libos/lx/linux/fcntl.h
@@ -102,6 +103,7 @@ formatted="
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c
+	tests/linux/pifutex.c
 	tests/linux/procfs.c
 	tests/linux/status.c
 	tests/linux/trust.c

@@ -296,8 +296,9 @@ static void frame_set(struct lx_thread *me, const struct lx_regs *r)
 /*
  * Called by entry.S when gs:32 says a signal waits: deliver it over the saved
  * frame, which becomes a whole context; the value for rax. A syscall
- * interrupted by a handler with SA_RESTART, or by a signal that ran no
- * handler, goes back to its syscall instruction.
+ * interrupted by a handler with SA_RESTART, by a signal that ran no
+ * handler, or whatever the handler if it said -ERESTARTNOINTR, goes back
+ * to its syscall instruction.
  */
 long lx_signal_return(long result);
 long lx_signal_return(long result)
@@ -309,7 +310,10 @@ long lx_signal_return(long result)
 	if (multi)
 		lx_lock();
 	me->deliver = 0;
-	if (syscall && result == -EINTR && lx_syscall_restarts(me->last_nr)) {
+	if (syscall && result == -ERESTARTNOINTR) {
+		r.rax = (uint64_t)me->last_nr; /* whatever the handler: back to the syscall instruction */
+		r.rip -= 2;
+	} else if (syscall && result == -EINTR && lx_syscall_restarts(me->last_nr)) {
 		uint64_t set = deliverable();
 		struct linux_sigaction *a = set ? &actions[__builtin_ctzl(set) + 1] : NULL;
 		if (a && a->handler != SIG_DFL && a->handler != SIG_IGN && (a->flags & SA_RESTART)) {

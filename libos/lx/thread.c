@@ -471,6 +471,7 @@ long lx_sys_exit(long status)
 {
 	struct lx_thread *me = lx_self();
 	lx_robust_exit(me);
+	lx_pi_thread_exit(me->tid);
 	if (lx_nthreads() <= 1)
 		lx_exit((int)(status & 0xFF));
 	if (me->clear_tid && mem_user_ok(me->clear_tid, 4, true)) {

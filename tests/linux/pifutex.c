@@ -3,7 +3,9 @@
  * _TRYLOCK_PI, _UNLOCK_PI, _WAIT_REQUEUE_PI, _CMP_REQUEUE_PI) with the futex
  * word and errno checked after each, and the C library's PTHREAD_PRIO_INHERIT
  * mutexes built on them: plain, error-checking, robust with owner death (in a
- * thread and in another process), trylock, timedlock and condition variables.
+ * thread and in another process), trylock, timedlock and condition variables
+ * (glibc's condition variables no longer use the requeue-PI pair: the raw
+ * calls check it).
  */
 #define T_NAME "pifutex"
 #include "check.h"
@@ -203,6 +205,40 @@ static void check_handoff(void)
 	j.release = 1;
 	pthread_join(th, NULL);
 	CHECK("waiter-unlocked", w == 0, "word %#x", w);
+}
+
+/* A handler interrupting a lock wait (without SA_RESTART): the wait goes on after it, as Linux restarts it. */
+static volatile sig_atomic_t handled;
+static void on_usr1(int sig)
+{
+	(void)sig;
+	handled = 1;
+}
+
+static void check_signal_restarts(void)
+{
+	static word_t w;
+	static struct job j;
+	pthread_t th;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1; /* no SA_RESTART */
+	sigaction(SIGUSR1, &sa, NULL);
+	fx(&w, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+	j = (struct job){ .word = &w, .op = FUTEX_LOCK_PI };
+	pthread_create(&th, NULL, job_run, &j);
+	WAIT_FOR(w & FUTEX_WAITERS);
+	pthread_kill(th, SIGUSR1);
+	WAIT_FOR(handled);
+	sleep_ms(20);
+	CHECK("signal-handler-ran", handled, "the handler did not run");
+	CHECK("signal-lock-wait-goes-on", !j.done, "returned %ld errno %d", j.result, j.err);
+	fx(&w, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0);
+	WAIT_FOR(j.done);
+	CHECK("signal-lock-then-taken", j.result == 0 && (j.seen & FUTEX_TID_MASK) == (uint32_t)j.tid,
+	      "result %ld errno %d, word %#x", j.result, j.err, j.seen);
+	j.release = 1;
+	pthread_join(th, NULL);
 }
 
 /* A thread that ends holding a PI lock (no robust list): its waiter gets the lock, marked as its owner's death. */
@@ -516,6 +552,7 @@ int main(void)
 	check_raw_single();
 	check_raw_contended();
 	check_handoff();
+	check_signal_restarts();
 	check_owner_exit();
 	check_requeue_pi();
 	check_mutex_plain();

@@ -56,7 +56,10 @@ formatted="
 	libos/lx/filelock.h
 	libos/lx/futex.c
 	libos/lx/futex.h
+	libos/lx/pidfd.c
+	libos/lx/pidfd.h
 	libos/lx/pifutex.c
+	libos/lx/sigfd.c
 	libos/lx/itimer.h
 	libos/lx/linux/errno.h
 	libos/lx/linux/fcntl.h
@@ -103,7 +106,9 @@ formatted="
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c
+	tests/linux/pidfd.c
 	tests/linux/pifutex.c
+	tests/linux/sigfd.c
 	tests/linux/procfs.c
 	tests/linux/status.c
 	tests/linux/trust.c

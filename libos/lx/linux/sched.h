@@ -76,5 +76,12 @@ _Static_assert(sizeof(struct linux_rusage) == 144, "struct rusage is 144 bytes")
 #define P_ALL 0
 #define P_PID 1
 #define P_PGID 2
+#define P_PIDFD 3
+/* pidfd_open's flag (O_NONBLOCK's value) */
+#define PIDFD_NONBLOCK 04000
+/* pidfd_send_signal's flags: whom the signal is for */
+#define PIDFD_SIGNAL_THREAD 1
+#define PIDFD_SIGNAL_THREAD_GROUP 2
+#define PIDFD_SIGNAL_PROCESS_GROUP 4
 
 #endif

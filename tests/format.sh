@@ -56,6 +56,7 @@ formatted="
 	libos/lx/filelock.h
 	libos/lx/futex.c
 	libos/lx/futex.h
+	libos/lx/inotify.c
 	libos/lx/pidfd.c
 	libos/lx/pidfd.h
 	libos/lx/pifutex.c
@@ -106,6 +107,7 @@ formatted="
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c
+	tests/linux/inotify.c
 	tests/linux/pidfd.c
 	tests/linux/pifutex.c
 	tests/linux/sigfd.c

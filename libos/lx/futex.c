@@ -50,7 +50,7 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 	long r;
 	do /* a wake for the process (a child's end, a signal another thread takes) is none for this wait */
 		r = lx_thread_sleep(lx_sleep_left(deadline));
-	while (me->futex_addr && r != -E_TIMEOUT && !lx_signal_pending());
+	while (me->futex_addr && r != -E_TIMEOUT && !lx_signal_interrupts()); /* a signal, or an exec ending it */
 	if (me->futex_addr == 0)
 		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
 	me->futex_addr = 0;
@@ -102,7 +102,7 @@ static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t time
 	uint64_t deadline = lx_sleep_deadline(timeout_ns);
 	long r = -EINTR;
 	while (LX_SH->sfutex[slot].key == key && LX_SH->sfutex[slot].ntfn == me->ntfn && r != -E_TIMEOUT &&
-	       !lx_signal_pending())
+	       !lx_signal_interrupts())
 		r = lx_thread_sleep(lx_sleep_left(deadline));
 	if (LX_SH->sfutex[slot].key != key || LX_SH->sfutex[slot].ntfn != me->ntfn)
 		return 0; /* woken */

@@ -13,6 +13,7 @@
  */
 
 static uint64_t pi_seq; /* counts the waits begun, for the order of waiters */
+static int pi_waiting; /* threads of this process in a PI wait: none, and FUTEX_WAKE need not look */
 
 static volatile uint32_t *word_at(uint64_t addr)
 {
@@ -60,7 +61,7 @@ static void pi_give(struct lx_thread *t, uint64_t addr, uint32_t keep)
 
 bool lx_pi_waits_on(uint64_t addr)
 {
-	for (int i = 0; i < LX_MAX_THREADS; i++) {
+	for (int i = 0; pi_waiting && i < LX_MAX_THREADS; i++) {
 		struct lx_thread *t = lx_thread_at(i);
 		if (t && t->futex_addr == addr && t->pi_wait != LX_PI_NONE)
 			return true;
@@ -128,13 +129,13 @@ static void pi_recheck(struct lx_thread *me)
 /*
  * Wait, with futex_addr and pi_wait set, until the lock is handed over (0), a
  * requeue ends a FUTEX_WAIT_REQUEUE_PI wait otherwise (-EAGAIN), the absolute
- * deadline passes (-ETIMEDOUT) or a signal comes (-ERESTARTNOINTR: the call
+ * deadline passes (-ETIMEDOUT) or a signal comes or an exec ends the thread (-ERESTARTNOINTR: the call
  * starts again after the handler; once requeued, -EAGAIN as Linux).
  */
 static long pi_sleep(struct lx_thread *me, uint64_t deadline)
 {
 	bool late = false;
-	while (me->futex_addr && !(late = lx_sleep_left(deadline) == 0) && !lx_signal_pending()) {
+	while (me->futex_addr && !(late = lx_sleep_left(deadline) == 0) && !lx_signal_interrupts()) {
 		uint64_t ns = lx_sleep_left(deadline);
 		lx_thread_sleep(ns < LX_RECHECK_NS ? ns : LX_RECHECK_NS);
 		if (me->futex_addr && me->pi_wait == LX_PI_LOCK)
@@ -163,7 +164,10 @@ static long pi_wait_on(uint64_t addr, int how, uint64_t target, uint64_t deadlin
 	me->pi_target = target;
 	me->pi_granted = false;
 	me->pi_seq = ++pi_seq;
-	return pi_sleep(me, deadline);
+	pi_waiting++;
+	long r = pi_sleep(me, deadline);
+	pi_waiting--;
+	return r;
 }
 
 /* FUTEX_LOCK_PI(2), FUTEX_TRYLOCK_PI: 0 once the caller owns it; -EDEADLK, -ESRCH, -EAGAIN (trylock), -ETIMEDOUT. */

@@ -129,8 +129,9 @@ static void pi_recheck(struct lx_thread *me)
 /*
  * Wait, with futex_addr and pi_wait set, until the lock is handed over (0), a
  * requeue ends a FUTEX_WAIT_REQUEUE_PI wait otherwise (-EAGAIN), the absolute
- * deadline passes (-ETIMEDOUT) or a signal comes or an exec ends the thread (-ERESTARTNOINTR: the call
- * starts again after the handler; once requeued, -EAGAIN as Linux).
+ * deadline passes (-ETIMEDOUT), or a signal comes or an exec ends the thread
+ * (-ERESTARTNOINTR: the call starts again after the handler; once requeued,
+ * -EAGAIN as Linux).
  */
 static long pi_sleep(struct lx_thread *me, uint64_t deadline)
 {

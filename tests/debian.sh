@@ -96,3 +96,6 @@ case_ make --with /bin/sh --with /usr/bin/tr --with /usr/bin/cat --with /usr/bin
 case_ sort --with "$out/data/fruit.csv" -- /usr/bin/sort -t, -k2,2nr -k1,1 "$out/data/fruit.csv"
 case_ ls --with "$out/data/dir" -- /usr/bin/ls -lnR --time-style=+%s "$out/data/dir"
 case_ git --with "$t/git.sh" --with /usr/bin/git --with /usr/share/git-core/templates -- /usr/bin/bash "$t/git.sh"
+# tail -F follows a file by inotify as another process appends to it and replaces it.
+case_ tail-F --with "$t/tailf.sh" --with /usr/bin/tail --with /usr/bin/seq --with /usr/bin/grep --with /usr/bin/sleep \
+	--with /usr/bin/mv --with /usr/bin/cat --with /usr/bin/rm --with /usr/bin/mkdir -- /usr/bin/bash "$t/tailf.sh"

@@ -62,6 +62,11 @@ formatted="
 	libos/lx/filelock.h
 	libos/lx/futex.c
 	libos/lx/futex.h
+	libos/lx/inotify.c
+	libos/lx/pidfd.c
+	libos/lx/pidfd.h
+	libos/lx/pifutex.c
+	libos/lx/sigfd.c
 	libos/lx/itimer.h
 	libos/lx/linux/blkdev.h
 	libos/lx/linux/errno.h
@@ -114,6 +119,10 @@ formatted="
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c
+	tests/linux/inotify.c
+	tests/linux/pidfd.c
+	tests/linux/pifutex.c
+	tests/linux/sigfd.c
 	tests/linux/procfs.c
 	tests/linux/status.c
 	tests/linux/trust.c

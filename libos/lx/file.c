@@ -188,6 +188,8 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 	}
 	f->priv = s;
 	*out = f;
+	if (!(flags & O_PATH))
+		vfs_notify(NULL, NULL, n, IN_OPEN, 0);
 	return 0;
 }
 
@@ -308,6 +310,8 @@ void file_put(struct file *f)
 {
 	if (--f->refs > 0)
 		return;
+	if (f->inode && !(f->flags & O_PATH))
+		vfs_notify(NULL, NULL, f->inode, (f->flags & O_ACCMODE) != O_RDONLY ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE, 0);
 	if (f->ops && f->ops->close)
 		f->ops->close(f);
 	if (f->inode)

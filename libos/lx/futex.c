@@ -16,7 +16,7 @@ long lx_futex_wake(uint64_t addr, long n, uint64_t bits)
 }
 
 /* When a wait of timeout_ns from now ends (TIMEOUT_FOREVER: never), and how long is left of it. */
-static uint64_t sleep_deadline(uint64_t timeout_ns)
+uint64_t lx_sleep_deadline(uint64_t timeout_ns)
 {
 	if (timeout_ns == TIMEOUT_FOREVER)
 		return TIMEOUT_FOREVER;
@@ -24,7 +24,7 @@ static uint64_t sleep_deadline(uint64_t timeout_ns)
 	return timeout_ns >= TIMEOUT_FOREVER - now ? TIMEOUT_FOREVER : now + timeout_ns;
 }
 
-static uint64_t sleep_left(uint64_t deadline)
+uint64_t lx_sleep_left(uint64_t deadline)
 {
 	if (deadline == TIMEOUT_FOREVER)
 		return TIMEOUT_FOREVER;
@@ -46,11 +46,11 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 		return -EINTR; /* a signal came first: it would not wake a sleep that has not begun */
 	me->futex_addr = addr;
 	me->futex_bits = bits;
-	uint64_t deadline = sleep_deadline(timeout_ns);
+	uint64_t deadline = lx_sleep_deadline(timeout_ns);
 	long r;
 	do /* a wake for the process (a child's end, a signal another thread takes) is none for this wait */
-		r = lx_thread_sleep(sleep_left(deadline));
-	while (me->futex_addr && r != -E_TIMEOUT && !lx_signal_pending());
+		r = lx_thread_sleep(lx_sleep_left(deadline));
+	while (me->futex_addr && r != -E_TIMEOUT && !lx_signal_interrupts()); /* a signal, or an exec ending it */
 	if (me->futex_addr == 0)
 		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
 	me->futex_addr = 0;
@@ -99,11 +99,11 @@ static long sfutex_wait(uint64_t key, uint64_t addr, uint32_t val, uint64_t time
 	LX_SH->sfutex[slot].key = key;
 	LX_SH->sfutex[slot].bits = bits;
 	LX_SH->sfutex[slot].ntfn = me->ntfn;
-	uint64_t deadline = sleep_deadline(timeout_ns);
+	uint64_t deadline = lx_sleep_deadline(timeout_ns);
 	long r = -EINTR;
 	while (LX_SH->sfutex[slot].key == key && LX_SH->sfutex[slot].ntfn == me->ntfn && r != -E_TIMEOUT &&
-	       !lx_signal_pending())
-		r = lx_thread_sleep(sleep_left(deadline));
+	       !lx_signal_interrupts())
+		r = lx_thread_sleep(lx_sleep_left(deadline));
 	if (LX_SH->sfutex[slot].key != key || LX_SH->sfutex[slot].ntfn != me->ntfn)
 		return 0; /* woken */
 	LX_SH->sfutex[slot].key = 0;
@@ -172,6 +172,8 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
 		if ((uint64_t)uaddr >= LINUX_TASK_SIZE ||
 		    (!(op & FUTEX_PRIVATE_FLAG) && !mem_user_ok((uint64_t)uaddr, 4, false)))
 			return -EFAULT; /* a shared futex must be in the program's memory, as its key is */
+		if (lx_pi_waits_on((uint64_t)uaddr))
+			return -EINVAL; /* as Linux: a PI waiter is woken only by FUTEX_UNLOCK_PI or FUTEX_CMP_REQUEUE_PI */
 		return (op & FUTEX_PRIVATE_FLAG) ? lx_futex_wake((uint64_t)uaddr, val, bits)
 						 : futex_wake_any((uint64_t)uaddr, val, bits);
 	}
@@ -190,6 +192,13 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
 			}
 		return woken + moved;
 	}
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_TRYLOCK_PI:
+	case FUTEX_UNLOCK_PI:
+	case FUTEX_WAIT_REQUEUE_PI:
+	case FUTEX_CMP_REQUEUE_PI:
+		return lx_futex_pi(uaddr, op, val, uts, uaddr2, val3);
 	default:
 		return -ENOSYS;
 	}
@@ -259,7 +268,9 @@ static bool futex_owner_died(uint64_t addr, int tid, bool pi, bool pending)
 			return true;
 	} while (!__atomic_compare_exchange_n(word, &old, (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED, false,
 					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
-	if (!pi && (old & FUTEX_WAITERS))
+	if (pi)
+		lx_pi_owner_died(addr, FUTEX_OWNER_DIED); /* its first waiter here owns it now */
+	else if (old & FUTEX_WAITERS)
 		futex_wake_any(addr, 1, ~0UL);
 	return true;
 }

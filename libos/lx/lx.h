@@ -65,6 +65,7 @@
 #include "libos/lx/loader.h"
 #include "libos/lx/futex.h"
 #include "libos/lx/signal.h"
+#include "libos/lx/pidfd.h"
 #include "libos/lx/itimer.h"
 #include "libos/lx/time.h"
 #include "libos/lx/resource.h"

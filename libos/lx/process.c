@@ -34,7 +34,10 @@ static void proc_free(struct lx_proc *p)
 	lx_free(p->args);
 	lx_free(p->fds);
 	lx_free(p->tids);
+	lx_free(p->sigfrom);
+	lx_waitq_wake(&p->ended); /* gives back what its queue grew */
 	p->tids = NULL;
+	p->sigfrom = NULL;
 	if (p->cwd)
 		inode_release(p->cwd);
 	p->exe = p->args = NULL;
@@ -67,6 +70,7 @@ void lx_process_init(void)
 					    .stack_low = LX_STACK_TOP };
 	lx_me = &LX_SH->procs[0];
 	lx_me->tids = lx_alloc(LX_MAX_THREADS * sizeof(int));
+	lx_me->sigfrom = lx_alloc((NSIG + 1) * sizeof(struct lx_sigfrom));
 	lx_rlimits_init();
 }
 
@@ -182,7 +186,8 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid, .suid = lx_me->suid,
 			       .vmas = copy, .brk_base = lx_me->brk_base, .brk_cur = lx_me->brk_cur, .stack_low = lx_me->stack_low,
 			       .start_ns = clock_ns(),
-			       .tids = lx_alloc(LX_MAX_THREADS * sizeof(int)) };
+			       .tids = lx_alloc(LX_MAX_THREADS * sizeof(int)),
+			       .sigfrom = lx_alloc((NSIG + 1) * sizeof(struct lx_sigfrom)) };
 	memcpy(p->comm, lx_me->comm, sizeof(p->comm));
 	memcpy(p->rlimits, lx_me->rlimits, sizeof(p->rlimits));
 	proc_copy_args(p);
@@ -270,11 +275,16 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 		me->cpu_ns = (uint64_t)sys_cpu_time(1, 0) + me->children_ns;
 		me->wstatus = wstatus;
 		me->state = LX_PROC_ZOMBIE;
+		lx_waitq_wake(&me->ended);
 		if (!parent)
 			proc_free(me);
 	}
 	if (parent) {
-		parent->pending |= 1UL << (17 - 1); /* SIGCHLD */
+		uint64_t chld = 1UL << (SIGCHLD - 1);
+		if (!(parent->pending & chld)) /* one already pending keeps its first child's, as Linux */
+			lx_signal_note(parent, SIGCHLD, WTERMSIG(wstatus) ? CLD_KILLED : CLD_EXITED,
+				       WTERMSIG(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+		parent->pending |= chld;
 		lx_proc_wake(parent);
 	}
 	lx_lock_drop();
@@ -332,6 +342,7 @@ static void check_ended(struct lx_proc *c)
 	c->wstatus = st > LX_SIGNALLED_STATUS(0) && st <= LX_SIGNALLED_STATUS(NSIG) ? (int)(st - LX_SIGNALLED_STATUS(0)) : SIGKILL;
 	c->cpu_ns = 0;
 	c->state = LX_PROC_ZOMBIE;
+	lx_waitq_wake(&c->ended);
 }
 
 /*
@@ -392,18 +403,26 @@ long lx_sys_waitid(long idtype, long id, uint64_t uinfo, long options, long rusa
 {
 	long err;
 	int type = (int)idtype, pid = type == P_ALL ? -1 : type == P_PID ? (int)id : type == P_PGID ? (id ? -(int)id : 0) : -2;
+	bool nonblock = false; /* P_PIDFD of a pidfd opened O_NONBLOCK: EAGAIN rather than a wait */
 	options = (int)options;
+	if (type == P_PIDFD) {
+		if ((int)id < 0)
+			return -EINVAL;
+		if ((err = lx_pidfd_pid((int)id, &nonblock)) < 0)
+			return err;
+		pid = (int)err;
+	}
 	if (pid == -2 || (type == P_PID && id <= 0) || !(options & WEXITED) ||
 	    (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WALL | __WCLONE)))
 		return -EINVAL;
 	if ((uinfo && !mem_user_ok(uinfo, sizeof(struct linux_siginfo), true)) ||
 	    (rusage && !mem_user_ok((uint64_t)rusage, sizeof(struct linux_rusage), true)))
 		return -EFAULT;
-	struct lx_proc *c = wait_for(pid, (int)(options & ~WUNTRACED & ~WCONTINUED), &err);
+	struct lx_proc *c = wait_for(pid, (int)((options | (nonblock ? WNOHANG : 0)) & ~WUNTRACED & ~WCONTINUED), &err);
 	if (uinfo)
 		memset((void *)uinfo, 0, sizeof(struct linux_siginfo));
 	if (!c)
-		return err;
+		return err == 0 && nonblock && !(options & WNOHANG) ? -EAGAIN : err;
 	if (uinfo) {
 		struct linux_siginfo *si = (struct linux_siginfo *)uinfo;
 		int st = c->wstatus;

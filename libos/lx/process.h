@@ -2,6 +2,13 @@
 #ifndef LX_PROCESS_H
 #define LX_PROCESS_H
 
+/* Who sent a pending signal (signal.c): what a handler's siginfo, sigtimedwait and signalfd report. */
+struct lx_sigfrom {
+	int pid; /* the sender, 0 for the kernel */
+	uint32_t uid; /* its real user id */
+	int code; /* si_code */
+	int status; /* SIGCHLD: the child's exit code or signal */
+};
 /* A process of this lx instance. */
 struct lx_proc {
 	int pid, ppid, pgid, sid;
@@ -11,6 +18,7 @@ struct lx_proc {
 	long ntfn; /* unused */
 	volatile uint64_t pending; /* signals sent to the whole process (kill, SIGCHLD) */
 	struct lx_waitq wake; /* its threads waiting in lx, to wake for a signal or a child (lx_proc_wake) */
+	struct lx_waitq ended; /* threads of any process polling a pidfd of it, woken when it ends (pidfd.c) */
 	long main_ktid; /* kernel id of its first thread, to interrupt for a signal */
 	bool stopped; /* stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU until SIGCONT */
 	int stop_report; /* for wait4 WUNTRACED: sig << 8 | 0x7f, or 0 */
@@ -32,6 +40,7 @@ struct lx_proc {
 	uint32_t argv_len, env_len; /* bytes of each in args */
 	char comm[16]; /* its name: exec's file name or PR_SET_NAME's, at most 15 bytes and a NUL */
 	uint64_t start_ns; /* when it was made: clock_ns() */
+	struct lx_sigfrom *sigfrom; /* by signal number, NSIG + 1 entries in lx's heap (signal.c); NULL: not known */
 	int *tids; /* its program threads' ids by slot, LX_MAX_THREADS in lx's heap (thread.c), 0 where none; NULL: not known */
 	struct linux_rlimit rlimits[RLIMIT_NLIMITS]; /* its limits (resource.c) */
 };

@@ -32,6 +32,8 @@ struct lx_shared {
 	uint32_t loopback_port; /* the next ephemeral port to try (loopback.c) */
 	struct lx_proc procs[LX_MAX_PROCS];
 	struct ipc_tables *sysvipc; /* System V IPC's objects (sysvipc.c); NULL until the first */
+	struct inotify_watch *inotify; /* every inotify watch of every process, a list (inotify.c); NULL: none */
+	uint32_t inotify_cookie; /* the last cookie that ties a rename's two events (inotify.c) */
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
 void lx_shared_init(void); /* first thing lx does: the shared pages, for every later process */

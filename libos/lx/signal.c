@@ -17,11 +17,22 @@
 _Static_assert(sizeof(struct lx_regs) == 18 * 8, "lx_regs is sigcontext's first 18 words");
 
 static struct linux_sigaction actions[NSIG + 1];
-static int pending_code[NSIG + 1]; /* si_code of the pending instance */
-
 static bool valid(long sig)
 {
 	return sig > 0 && sig <= NSIG;
+}
+
+void lx_signal_note(struct lx_proc *p, int sig, int code, int status)
+{
+	bool user = code <= 0 && code != SI_TIMER; /* sent by a process: kill, tkill, sigqueue; else the kernel's */
+	if (p->sigfrom && valid(sig))
+		p->sigfrom[sig] = (struct lx_sigfrom){ user || sig == SIGCHLD ? lx_pid : 0,
+						       user || sig == SIGCHLD ? lx_me->uid : 0, code, status };
+}
+
+struct lx_sigfrom lx_signal_from(int sig)
+{
+	return lx_me->sigfrom && valid(sig) ? lx_me->sigfrom[sig] : (struct lx_sigfrom){ 0 };
 }
 
 /* Put sig on t (or the process) and wake a thread that might take it. */
@@ -31,12 +42,15 @@ long lx_signal_send(struct lx_thread *t, int sig, int code)
 		return 0;
 	if (!valid(sig))
 		return -EINVAL;
-	pending_code[sig] = code;
+	if (!((t ? t->sigpending : lx_process_pending) & BIT(sig)))
+		lx_signal_note(lx_me, sig, code, 0); /* a signal already pending keeps its first sender, as Linux */
 	if (t)
 		t->sigpending |= BIT(sig);
 	else
 		lx_process_pending |= BIT(sig);
 	lx_signal_wake(t ? t : lx_self());
+	if (!t)
+		lx_proc_wake(lx_me); /* a thread reading a signalfd, or polling one, looks */
 	if (t)
 		lx_kick(t);
 	return 0;
@@ -107,6 +121,13 @@ static uint64_t frame_top(const struct linux_sigaction *a, uint64_t rsp)
 	return rsp - LINUX_RED_ZONE;
 }
 
+int lx_signal_take(uint64_t want)
+{
+	struct lx_thread *me = lx_self();
+	uint64_t got = (me->sigpending | lx_process_pending) & want;
+	return got ? take_signal(got) : 0;
+}
+
 /* Build the signal frame for sig on the program's stack and point r at the handler. false if it cannot be written. */
 static bool push_frame(struct lx_regs *r, int sig, const struct linux_sigaction *a, uint64_t addr)
 {
@@ -129,12 +150,13 @@ static bool push_frame(struct lx_regs *r, int sig, const struct linux_sigaction 
 	f->uc.mc.fpstate = fp;
 	f->uc.sigmask = me->has_saved_mask ? me->saved_mask : me->sigmask;
 	me->has_saved_mask = false;
+	struct lx_sigfrom from = lx_signal_from(sig);
 	f->info.signo = sig;
-	f->info.code = pending_code[sig];
+	f->info.code = from.code;
 	if (addr)
 		f->info.u.addr = addr;
 	else
-		f->info.u.kill.pid = 1;
+		f->info.u.chld = (typeof(f->info.u.chld)){ from.pid, (int32_t)from.uid, from.status };
 	r->rsp = sp;
 	r->rip = a->handler;
 	r->rdi = (uint64_t)sig;
@@ -255,7 +277,7 @@ bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr)
 	struct linux_sigaction *a = &actions[sig];
 	if (a->handler == SIG_DFL || a->handler == SIG_IGN || (me->sigmask & BIT(sig)))
 		return false; /* Linux: a blocked or ignored fault signal kills */
-	pending_code[sig] = code;
+	lx_signal_note(lx_me, sig, code, 0);
 	deliver_one(r, sig, addr);
 	return true;
 }
@@ -296,8 +318,9 @@ static void frame_set(struct lx_thread *me, const struct lx_regs *r)
 /*
  * Called by entry.S when gs:32 says a signal waits: deliver it over the saved
  * frame, which becomes a whole context; the value for rax. A syscall
- * interrupted by a handler with SA_RESTART, or by a signal that ran no
- * handler, goes back to its syscall instruction.
+ * interrupted by a handler with SA_RESTART, by a signal that ran no
+ * handler, or whatever the handler if it said -ERESTARTNOINTR, goes back
+ * to its syscall instruction.
  */
 long lx_signal_return(long result);
 long lx_signal_return(long result)
@@ -309,7 +332,10 @@ long lx_signal_return(long result)
 	if (multi)
 		lx_lock();
 	me->deliver = 0;
-	if (syscall && result == -EINTR && lx_syscall_restarts(me->last_nr)) {
+	if (syscall && result == -ERESTARTNOINTR) {
+		r.rax = (uint64_t)me->last_nr; /* whatever the handler: back to the syscall instruction */
+		r.rip -= 2;
+	} else if (syscall && result == -EINTR && lx_syscall_restarts(me->last_nr)) {
 		uint64_t set = deliverable();
 		struct linux_sigaction *a = set ? &actions[__builtin_ctzl(set) + 1] : NULL;
 		if (a && a->handler != SIG_DFL && a->handler != SIG_IGN && (a->flags & SA_RESTART)) {
@@ -478,6 +504,8 @@ void lx_signal_group(int pgid, int sig)
 		if (p == lx_me) {
 			lx_signal_send(NULL, sig, SI_KERNEL);
 		} else {
+			if (!(p->pending & BIT(sig)))
+				lx_signal_note(p, sig, SI_KERNEL, 0);
 			p->pending |= BIT(sig);
 			lx_proc_wake(p);
 			if (p->main_ktid > 0)
@@ -514,6 +542,8 @@ long lx_sys_kill(long pid, long sig)
 		if (p == lx_me) {
 			lx_signal_send(NULL, (int)sig, SI_USER);
 		} else {
+			if (!(p->pending & BIT(sig)))
+				lx_signal_note(p, (int)sig, SI_USER, 0);
 			p->pending |= BIT(sig);
 			lx_proc_wake(p);
 			if (p->main_ktid > 0)
@@ -565,7 +595,6 @@ long lx_sys_pause(void)
 /* Take one signal of set, waiting up to a timeout; its number, or -EAGAIN. */
 long lx_sys_rt_sigtimedwait(long set, long info, uint64_t uts, long size)
 {
-	struct lx_thread *me = lx_self();
 	uint64_t want, ns = TIMEOUT_FOREVER;
 	if (size != 8)
 		return -EINVAL;
@@ -581,12 +610,12 @@ long lx_sys_rt_sigtimedwait(long set, long info, uint64_t uts, long size)
 	}
 	uint64_t deadline = ns == TIMEOUT_FOREVER ? ns : clock_ns() + ns;
 	for (;;) {
-		uint64_t got = (me->sigpending | lx_process_pending) & want;
-		if (got) {
-			int sig = take_signal(got);
+		int sig = lx_signal_take(want);
+		if (sig) {
 			if (info) {
-				struct linux_siginfo si = { .signo = sig, .code = pending_code[sig] };
-				si.u.kill.pid = 1;
+				struct lx_sigfrom from = lx_signal_from(sig);
+				struct linux_siginfo si = { .signo = sig, .code = from.code };
+				si.u.chld = (typeof(si.u.chld)){ from.pid, (int32_t)from.uid, from.status };
 				memcpy((void *)info, &si, sizeof(si));
 			}
 			return sig;

@@ -20,6 +20,10 @@ void lx_signal_deliver(struct lx_regs *r);
 /* A fault the program has a handler for: true when r now enters it. */
 bool lx_signal_fault(struct lx_regs *r, int sig, int code, uint64_t addr);
 long lx_signal_send(struct lx_thread *t, int sig, int code); /* t NULL: to the process */
+/* Record who sends sig (this process; the kernel for codes a process cannot send) to p, with si_code and status. */
+void lx_signal_note(struct lx_proc *p, int sig, int code, int status);
+struct lx_sigfrom lx_signal_from(int sig); /* who sent the pending sig to this process; zeros if not known */
+int lx_signal_take(uint64_t want); /* dequeue the lowest of want pending for the running thread, or 0 */
 void lx_signal_exec(void); /* exec: handlers back to default, no alternate stack, no POSIX timers */
 void lx_signal_fork_child(void); /* a child starts with nothing pending */
 void lx_signal_wake(struct lx_thread *t); /* interrupt t's wait so it sees a signal */

@@ -56,7 +56,8 @@ long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 		if (locked || lx_multi)
 			lx_unlock();
 	}
-	lx_self()->deliver = lx_signal_pending() || lx_attention;
+	/* -ERESTARTNOINTR: a signal came; the call starts again after its handler (signal.c) */
+	lx_self()->deliver = lx_signal_pending() || lx_attention || r == -ERESTARTNOINTR;
 	if (lx_trace) {
 		if (known)
 			printf("[lx] %s(%#lx, %#lx, %#lx, %#lx) = %ld\n", lx_syscall_names[nr], a1, a2, a3, a4, r);

@@ -379,7 +379,8 @@ struct lx_frame *lx_thread_setup(struct lx_thread *t)
 	return t->frame;
 }
 
-long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
+/* clone, and clone3 through it; pidfd_at: where the parent gets the child's pidfd (CLONE_PIDFD), or 0. */
+static long clone_do(long flags, long newsp, long ptid, long ctid, long tls, uint64_t pidfd_at)
 {
 	struct lx_thread *parent = lx_self(), *t;
 	/*
@@ -391,12 +392,17 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 	 */
 	if (!(flags & CLONE_VM) || ((flags & CLONE_VFORK) && !(flags & CLONE_THREAD))) {
 		if (((flags & CLONE_PARENT_SETTID) && !mem_user_ok((uint64_t)ptid, 4, true)) ||
-		    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !mem_user_ok((uint64_t)ctid, 4, true)))
+		    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !mem_user_ok((uint64_t)ctid, 4, true)) ||
+		    (pidfd_at && !mem_user_ok(pidfd_at, 4, true)))
 			return -EFAULT;
 		uint64_t child_tid = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) ? (uint64_t)ctid : 0;
 		long pid = lx_fork_process((uint64_t)newsp, child_tid, (flags & CLONE_CHILD_CLEARTID) != 0);
 		if (pid > 0 && (flags & CLONE_PARENT_SETTID))
 			*(int *)ptid = (int)pid;
+		if (pid > 0 && pidfd_at) {
+			long fd = lx_pidfd_new((int)pid, false); /* made in the parent only, after the child's copy */
+			*(int *)pidfd_at = fd < 0 ? -1 : (int)fd;
+		}
 		return pid;
 	}
 	if (!(flags & CLONE_THREAD))
@@ -437,6 +443,14 @@ long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
 	return tid;
 }
 
+/* clone: CLONE_PIDFD puts the child's pidfd where CLONE_PARENT_SETTID would put its id, so not with it. */
+long lx_sys_clone(long flags, long newsp, long ptid, long ctid, long tls)
+{
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_PARENT_SETTID | CLONE_THREAD)))
+		return -EINVAL; /* a thread's pidfd (Linux 6.9's) is not offered */
+	return clone_do(flags & ~CLONE_PIDFD, newsp, ptid, ctid, tls, (flags & CLONE_PIDFD) ? (uint64_t)ptid : 0);
+}
+
 /* clone3: clone with its arguments in a struct (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, ...). */
 long lx_sys_clone3(uint64_t uargs, long size)
 {
@@ -446,12 +460,13 @@ long lx_sys_clone3(uint64_t uargs, long size)
 	if (!mem_user_ok((uint64_t)uargs, sizeof(a), false))
 		return -EFAULT;
 	memcpy(a, (const void *)uargs, sizeof(a));
-	if ((a[0] & CLONE_PIDFD) || (a[5] && !a[6]))
+	if (((a[0] & CLONE_PIDFD) && (a[0] & CLONE_THREAD)) || (a[5] && !a[6]))
 		return -EINVAL;
 	uint64_t sp = a[5] ? a[5] + a[6] : 0;
 	if ((a[0] & CLONE_VM) && !sp)
 		return -EINVAL;
-	return lx_sys_clone((long)(a[0] | (a[4] & CSIGNAL)), (long)sp, (long)a[3], (long)a[2], (long)a[7]);
+	return clone_do((long)((a[0] & ~CLONE_PIDFD) | (a[4] & CSIGNAL)), (long)sp, (long)a[3], (long)a[2], (long)a[7],
+			(a[0] & CLONE_PIDFD) ? a[1] : 0);
 }
 
 /* ---- ids and exit ---- */
@@ -471,6 +486,7 @@ long lx_sys_exit(long status)
 {
 	struct lx_thread *me = lx_self();
 	lx_robust_exit(me);
+	lx_pi_thread_exit(me->tid);
 	if (lx_nthreads() <= 1)
 		lx_exit((int)(status & 0xFF));
 	if (me->clear_tid && mem_user_ok(me->clear_tid, 4, true)) {

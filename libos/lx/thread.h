@@ -38,6 +38,10 @@ struct lx_thread {
 	long kernel_tid;
 	long ntfn; /* futex wake-ups arrive here */
 	uint64_t futex_addr, futex_bits; /* what it waits on, or 0 */
+	int pi_wait; /* LX_PI_*: how it waits on futex_addr (pifutex.c) */
+	bool pi_granted; /* a PI futex it waits for was handed to it */
+	uint64_t pi_target; /* FUTEX_WAIT_REQUEUE_PI: the PI futex it may be moved to */
+	uint64_t pi_seq; /* when it began to wait for a PI futex: the first comes first */
 	uint64_t clear_tid; /* CLONE_CHILD_CLEARTID / set_tid_address */
 	uint64_t robust_head; /* set_robust_list: the program's struct robust_list_head, or 0 */
 	uint64_t fs;

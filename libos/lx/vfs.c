@@ -148,6 +148,8 @@ struct inode *vfs_mknode(struct inode *dir, const char *name, uint32_t mode)
 		lx_free(n);
 		return NULL;
 	}
+	if (n)
+		vfs_notify(dir, name, n, IN_CREATE, 0);
 	return n;
 }
 
@@ -243,6 +245,7 @@ long reg_resize(struct inode *n, uint64_t size)
 	}
 	n->size = size;
 	inode_touch(n, false, true);
+	vfs_notify(NULL, NULL, n, IN_MODIFY, 0);
 	return 0;
 }
 
@@ -292,6 +295,7 @@ long reg_write(struct inode *n, const void *buf, size_t len, uint64_t off)
 	if (off + len > n->size)
 		n->size = off + len;
 	inode_touch(n, false, true);
+	vfs_notify(NULL, NULL, n, IN_MODIFY, 0);
 	return (long)len;
 }
 

@@ -92,6 +92,17 @@ long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; len
 /* Opens an end of FIFO n, waiting for the other end as Linux does (pipe.c). 0 with *out, or -errno. */
 long fifo_open(struct inode *n, int flags, struct file **out);
 
+/*
+ * inotify (inotify.c): the file system reports each change here. vfs_notify:
+ * event mask (one IN_* event) about node n, named name in dir (both NULL when
+ * the change is to n itself: the directories watched that name it are found);
+ * cookie ties IN_MOVED_FROM to IN_MOVED_TO (vfs_notify_cookie), else 0.
+ */
+void vfs_notify(struct inode *dir, const char *name, struct inode *n, uint32_t mask, uint32_t cookie);
+uint32_t vfs_notify_cookie(void);
+/* dir_remove with its events: IN_DELETE if deleted (not for a name a rename replaces), IN_DELETE_SELF at the last link. */
+void vfs_notify_remove(struct inode *dir, struct dentry *d, bool deleted);
+
 /* The umask of this process (vfs.c); its working directory is lx_me->cwd. */
 extern uint32_t vfs_umask;
 

@@ -11,6 +11,7 @@ static long set_mode(struct inode *n, long mode)
 		return -EPERM;
 	n->mode = (n->mode & S_IFMT) | ((uint32_t)mode & S_IALLUGO);
 	n->ctime = vfs_now();
+	vfs_notify(NULL, NULL, n, IN_ATTRIB, 0);
 	return 0;
 }
 
@@ -50,6 +51,7 @@ static long set_owner(struct inode *n, long uid, long gid)
 	if ((uint32_t)gid != (uint32_t)-1)
 		n->gid = (uint32_t)gid;
 	n->ctime = vfs_now();
+	vfs_notify(NULL, NULL, n, IN_ATTRIB, 0);
 	return 0;
 }
 
@@ -99,6 +101,7 @@ static long set_times(struct inode *n, const struct linux_timespec *ts)
 			*dst[i] = ts[i];
 	}
 	n->ctime = now;
+	vfs_notify(NULL, NULL, n, IN_ATTRIB, 0);
 	return 0;
 }
 

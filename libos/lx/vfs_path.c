@@ -350,7 +350,7 @@ static long remove_name(long dirfd, long upath, bool dir)
 	struct dentry *d = dir_find(lk.dir, lk.name);
 	if (!d)
 		return -ENOENT;
-	dir_remove(lk.dir, d);
+	vfs_notify_remove(lk.dir, d, true);
 	return 0;
 }
 
@@ -425,10 +425,15 @@ long lx_sys_renameat2(int odfd, long opath, int ndfd, long npath, long flags)
 		return -ENOTDIR;
 	}
 	inode_hold(n);
+	uint32_t cookie = vfs_notify_cookie();
 	if (victim)
-		dir_remove(nw.dir, dir_find(nw.dir, nw.name));
+		vfs_notify_remove(nw.dir, dir_find(nw.dir, nw.name), false);
+	vfs_notify(o.dir, o.name, n, IN_MOVED_FROM, cookie);
 	dir_remove(o.dir, dir_find(o.dir, o.name));
 	r = dir_add(nw.dir, nw.name, n);
+	if (r == 0)
+		vfs_notify(nw.dir, nw.name, n, IN_MOVED_TO, cookie);
+	vfs_notify(NULL, NULL, n, IN_MOVE_SELF, 0);
 	inode_release(n);
 	return r;
 }
@@ -460,7 +465,10 @@ long lx_sys_linkat(int odfd, long opath, int ndfd, long npath, long flags)
 		return r;
 	if (lk.slash)
 		return -ENOENT;
-	return dir_add(lk.dir, lk.name, n);
+	r = dir_add(lk.dir, lk.name, n);
+	if (r == 0)
+		vfs_notify(lk.dir, lk.name, n, IN_CREATE, 0);
+	return r;
 }
 
 long lx_sys_link(long opath, long npath)

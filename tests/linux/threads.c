@@ -12,8 +12,11 @@
 #include <semaphore.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#define FUTEX_WAIT 0 /* linux/futex.h, which musl lacks */
 
 static __thread long tls_value = 7;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -234,6 +237,41 @@ static void check_exec_threaded(const char *self)
 	CHECK("exec-from-threads", WIFEXITED(st) && WEXITSTATUS(st) == 42, "status %#x", st);
 }
 
+/* execve while another thread waits on a condition variable (in a futex wait, also a shared one): it ends too. */
+static pthread_mutex_t exec_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t exec_c = PTHREAD_COND_INITIALIZER;
+static void *wait_on_cond(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&exec_m);
+	pthread_cond_wait(&exec_c, &exec_m);
+	return NULL;
+}
+
+static void *wait_on_shared(void *arg)
+{
+	syscall(SYS_futex, arg, FUTEX_WAIT, 0, NULL, NULL, 0); /* not private, in shared memory */
+	return NULL;
+}
+
+static void check_exec_futex_waiters(const char *self)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		pthread_t a, b;
+		int *word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (word == MAP_FAILED || pthread_create(&a, NULL, wait_on_cond, NULL) ||
+		    pthread_create(&b, NULL, wait_on_shared, word))
+			_exit(2);
+		usleep(20000); /* both wait by now */
+		execl(self, self, "after-exec", (char *)0);
+		_exit(3);
+	}
+	int st = 0;
+	waitpid(p, &st, 0);
+	CHECK("exec-from-futex-waiters", WIFEXITED(st) && WEXITSTATUS(st) == 42, "status %#x", st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "after-exec") == 0) /* the image execve started: alone, with its pid */
@@ -247,5 +285,6 @@ int main(int argc, char **argv)
 	check_timedwait();
 	check_contention(64, 500, "mutex-64-threads");
 	check_exec_threaded(argv[0]);
+	check_exec_futex_waiters(argv[0]);
 	return t_done();
 }

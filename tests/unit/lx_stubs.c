@@ -182,3 +182,20 @@ static struct fdent stub_fds[LX_NFD];
 static struct lx_proc stub_proc = { .fds = stub_fds,
 				    .fd_cap = LX_NFD }; /* the descriptor table lives in the process's entry */
 struct lx_proc *lx_me = &stub_proc; /* cred.c keeps the process's ids here for others to see */
+
+/* No inotify here: nothing watches, a removal is only a removal. */
+void vfs_notify(struct inode *dir, const char *name, struct inode *n, uint32_t mask, uint32_t cookie)
+{
+	(void)dir, (void)name, (void)n, (void)mask, (void)cookie;
+}
+
+uint32_t vfs_notify_cookie(void)
+{
+	return 1;
+}
+
+void vfs_notify_remove(struct inode *dir, struct dentry *d, bool deleted)
+{
+	(void)deleted;
+	dir_remove(dir, d);
+}

@@ -68,5 +68,8 @@
 #define ETIMEDOUT 110
 #define EOVERFLOW 75
 #define ELIBBAD 80
+#define EDEADLK 35
+/* Linux's own, never seen by a program: the call starts again after any handler (a PI lock's wait) */
+#define ERESTARTNOINTR 513
 
 #endif

@@ -154,6 +154,37 @@ struct linux_dirent64 {
 #define DT_REG 8
 #define DT_LNK 10
 
+/* inotify: events, watch flags, inotify_init1's flags (O_NONBLOCK's and O_CLOEXEC's values) */
+#define IN_ACCESS 0x1
+#define IN_MODIFY 0x2
+#define IN_ATTRIB 0x4
+#define IN_CLOSE_WRITE 0x8
+#define IN_CLOSE_NOWRITE 0x10
+#define IN_OPEN 0x20
+#define IN_MOVED_FROM 0x40
+#define IN_MOVED_TO 0x80
+#define IN_CREATE 0x100
+#define IN_DELETE 0x200
+#define IN_DELETE_SELF 0x400
+#define IN_MOVE_SELF 0x800
+#define IN_ALL_EVENTS 0xfff
+#define IN_Q_OVERFLOW 0x4000
+#define IN_IGNORED 0x8000
+#define IN_ONLYDIR 0x01000000
+#define IN_DONT_FOLLOW 0x02000000
+#define IN_EXCL_UNLINK 0x04000000
+#define IN_MASK_CREATE 0x10000000
+#define IN_MASK_ADD 0x20000000
+#define IN_ISDIR 0x40000000
+#define IN_ONESHOT 0x80000000
+#define IN_NONBLOCK 04000
+#define IN_CLOEXEC 02000000
+/* What read returns for each event: this, then len bytes of the name (NUL-padded) */
+struct linux_inotify_event {
+	int32_t wd;
+	uint32_t mask, cookie, len;
+};
+
 struct linux_statfs {
 	int64_t f_type, f_bsize;
 	uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;

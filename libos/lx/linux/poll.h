@@ -12,6 +12,7 @@
 #define POLLERR 0x008
 #define POLLHUP 0x010
 #define POLLNVAL 0x020
+#define POLLRDNORM 0x040
 #define POLLRDHUP 0x2000
 /* epoll */
 #define EPOLLIN 0x001

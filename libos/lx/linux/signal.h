@@ -125,6 +125,24 @@ _Static_assert(offsetof(struct linux_ucontext, mc) == 40 && sizeof(struct linux_
 _Static_assert(sizeof(struct linux_siginfo) == 128 && offsetof(struct linux_siginfo, u.chld.status) == 24,
 	       "siginfo layout");
 _Static_assert(offsetof(struct linux_sigcontext, rip) == 128, "sigcontext layout");
+/* signalfd: what read returns for each signal, and signalfd4's flags (O_CLOEXEC, O_NONBLOCK's values) */
+struct linux_signalfd_siginfo {
+	uint32_t signo;
+	int32_t errno_, code;
+	uint32_t pid, uid;
+	int32_t fd;
+	uint32_t tid, band, overrun, trapno;
+	int32_t status, int_;
+	uint64_t ptr, utime, stime, addr;
+	uint16_t addr_lsb, pad2;
+	int32_t syscall;
+	uint64_t call_addr;
+	uint32_t arch;
+	uint8_t pad[28];
+};
+_Static_assert(sizeof(struct linux_signalfd_siginfo) == 128, "struct signalfd_siginfo is 128 bytes");
+#define SFD_CLOEXEC 02000000
+#define SFD_NONBLOCK 04000
 #define LINUX_RED_ZONE 128 /* bytes below rsp that a signal frame leaves alone */
 
 #endif

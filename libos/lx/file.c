@@ -325,12 +325,12 @@ int fd_limit(void)
 	return lim < LX_NFD ? (int)lim : LX_NFD;
 }
 
-#define FD_CAP_MIN 64 /* a table's first size: it doubles as descriptors above it are opened, up to LX_NFD */
+#define FDTAB_MIN 64 /* a table's first size: it doubles as descriptors above it are opened, up to LX_NFD */
 
-/* A table of at least FD_CAP_MIN entries, enough for n (a power of two, at most LX_NFD). */
+/* A table of at least FDTAB_MIN entries, enough for n (a power of two, at most LX_NFD). */
 static int fd_cap_for(int n)
 {
-	int cap = FD_CAP_MIN;
+	int cap = FDTAB_MIN;
 	while (cap < n && cap < LX_NFD)
 		cap *= 2;
 	return cap;
@@ -443,8 +443,8 @@ long lx_sys_close_range(long first, long last, long flags)
 /* The first process's descriptor table, empty; false when out of memory. */
 bool vfs_fds_init(void)
 {
-	lx_me->fd_cap = FD_CAP_MIN;
-	lx_me->fds = lx_alloc(FD_CAP_MIN * sizeof(struct fdent));
+	lx_me->fd_cap = FDTAB_MIN;
+	lx_me->fds = lx_alloc(FDTAB_MIN * sizeof(struct fdent));
 	return lx_me->fds != NULL;
 }
 

@@ -19,6 +19,7 @@ formatted="
 	bench/bench.c
 	bench/hello.c
 	bench/pystart.c
+	bench/scaling.c
 	bench/udpecho.c
 	include/mica/dpf.h
 	include/mica/memlayout.h

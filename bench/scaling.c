@@ -562,8 +562,9 @@ struct figure {
 	long n[3]; /* iterations at each size */
 };
 
-/* Counts chosen so each figure runs about 10^7 to 10^8 guest instructions on Linux: a few seconds of
- * TCG for the whole program beside its set-up (256 MiB touched, 10,000 files, mappings, descriptors). */
+/* Counts chosen so each figure runs 10^7 to a few 10^8 guest instructions on Linux (several 10^9 on Mica
+ * where its curve is steep): about a minute of TCG for each system, set-up included (256 MiB touched,
+ * 10,000 files, mappings, descriptors). */
 /* clang-format off */
 static const struct figure figures[] = {
 	{ "fork_touched", "m", b_fork_touched, { 1, 16, 256 }, { 200, 50, 10 } },

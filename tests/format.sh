@@ -25,6 +25,9 @@ formatted="
 	include/mica/memlayout.h
 	include/mica/net.h
 	include/mica/stream.h
+	lib/avl.c
+	lib/avl.h
+	tests/unit/test_avl.c
 	kernel/dpf.c
 	kernel/dpf.h
 	kernel/net.c

@@ -35,6 +35,7 @@ static void proc_free(struct lx_proc *p)
 	lx_free(p->fds);
 	lx_free(p->tids);
 	p->tids = NULL;
+	lx_waitq_free(&p->wake);
 	if (p->cwd)
 		inode_release(p->cwd);
 	p->exe = p->args = NULL;

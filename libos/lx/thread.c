@@ -282,8 +282,8 @@ long lx_thread_sleep(uint64_t ns)
 	long *slot = lx_thread_has_ntfn(me) ? proc_wake_slot((int)(me - threads)) : NULL;
 	if (slot)
 		*slot = me->ntfn;
-	else if (ns > UNQUEUED_NS)
-		ns = UNQUEUED_NS; /* no place in the queue: look again soon */
+	if ((!slot || me->unqueued) && ns > UNQUEUED_NS)
+		ns = UNQUEUED_NS; /* a queue (this one, or one it waits for) had no place for it: look again soon */
 	me->unqueued = false;
 	int depth = lx_lock_drop();
 	long r = sys_ntfn_wait(me->ntfn, ns);

@@ -108,13 +108,23 @@ static bool hash_resize(struct inode *dir, uint32_t size)
 	return true;
 }
 
-/* The entry called name (len bytes, no NUL needed) in dir, or NULL. */
-static struct dentry *dir_findn(struct inode *dir, const char *name, size_t len)
+/* dir_findn in a directory with a hash table. */
+static __attribute__((noinline)) struct dentry *dir_hash_find(struct inode *dir, const char *name, size_t len)
 {
 	uint32_t h = name_hash(name, len);
-	struct dentry *d = dir->hash ? dir->hash[h & (dir->hash_size - 1)] : dir->entries;
-	for (; d; d = dir->hash ? d->hnext : d->next)
+	for (struct dentry *d = dir->hash[h & (dir->hash_size - 1)]; d; d = d->hnext)
 		if (d->hash == h && strncmp(d->name, name, len) == 0 && d->name[len] == 0)
+			return d;
+	return NULL;
+}
+
+/* The entry called name (len bytes, no NUL needed) in dir, or NULL. */
+static inline __attribute__((always_inline)) struct dentry *dir_findn(struct inode *dir, const char *name, size_t len)
+{
+	if (dir->hash)
+		return dir_hash_find(dir, name, len);
+	for (struct dentry *d = dir->entries; d; d = d->next) /* a few: comparing costs less than hashing */
+		if (strncmp(d->name, name, len) == 0 && d->name[len] == 0)
 			return d;
 	return NULL;
 }

@@ -14,6 +14,8 @@
 #                       user/netecho and Linux running bench/udpecho.c as init ($(BUILD)/bench/{mica,linux}-udp.txt)
 #   bench-streams       mica run's stream rate: 100 MiB through stdin and stdout, MB/s of wall clock
 #   bench-httpd         wall-clock requests/s of the native web server (user/httpd) under wrk -t1 -c30 -d10s
+#   bench-scaling       how costs grow with the work (bench/scaling.c) on both systems: the "Scaling" table of
+#                       docs/performance.md and docs/scaling.svg (bench/scaling.sh, bench/scaling-record.sh)
 
 BUILD ?= build
 BENCH_OUT := $(BUILD)/bench
@@ -25,7 +27,7 @@ BENCH_CPU ?= qemu64
 export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
-.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd bench-scaling
 
 bench-linux: bench-linux-run bench-linux-minmem
 	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
@@ -52,6 +54,16 @@ bench-dpf: $(KERNEL) $(BUILD)/img/bench_demux.cpio
 	@mkdir -p $(BENCH_OUT)
 	sh bench/demux.sh $(KERNEL) $(BUILD)/img/bench_demux.cpio $(BENCH_CPU) > $(BENCH_OUT)/mica-demux.txt
 	@cat $(BENCH_OUT)/mica-demux.txt
+
+$(BENCH_OUT)/scaling: bench/scaling.c | bench-deps
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/scaling.c -lpthread
+
+# Guest memory of both systems for the scaling run: the fork figure touches 256 MiB.
+BENCH_SCALING_MEM ?= 512M
+bench-scaling: $(KERNEL) $(LX) $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/scaling
+	sh bench/scaling.sh $(BUILD) $(BENCH_SCALING_MEM)
+	sh bench/scaling-record.sh $(BUILD)
 
 $(BENCH_OUT)/udpecho: bench/udpecho.c | bench-deps
 	@mkdir -p $(BENCH_OUT)

@@ -13,6 +13,7 @@ need qemu-system-x86_64 qemu-system-x86
 need apt-get apt
 need dpkg-deb dpkg
 need wrk wrk
+need gnuplot gnuplot-nox # docs/scaling.svg (bench/scaling-record.sh)
 
 [ -z "$missing" ] && exit 0
 

@@ -1,27 +1,32 @@
 #!/bin/sh
 # Boot Debian's cloud kernel on QEMU microvm with the benchmark as /init.
 #
-#   bench/run-linux.sh BUILD [MEM]
+#   bench/run-linux.sh BUILD [MEM] [TAG] [PROG]
 #
-# Needs BUILD/linux/vmlinuz (bench/linux-kernel.sh) and BUILD/bench/bench.
-# Writes BUILD/bench/linux.txt (the "bench ..." lines), linux.log (the whole
-# console), linux.meta (QEMU and kernel versions and the exact command).
+# Needs BUILD/linux/vmlinuz (bench/linux-kernel.sh) and BUILD/bench/bench
+# (or PROG, another static program written as bench.c is, e.g. the scaling
+# benchmark; its archive is then BUILD/bench/TAG.cpio).
+# Writes BUILD/bench/TAG.txt (the "bench ..." lines), TAG.log (the whole
+# console), TAG.meta (QEMU and kernel versions and the exact command); TAG is
+# linux unless given.
 # Exit status 0 only if the program ran to completion.
 set -eu
 
-build=${1:?usage: run-linux.sh BUILD [MEM] [TAG]}
+build=${1:?usage: run-linux.sh BUILD [MEM] [TAG] [PROG]}
 mem=${2:-256M}
 tag=${3:-linux}
 out=$build/bench
 kernel=$build/linux/vmlinuz
+prog=${4:-$out/bench}
 initrd=$out/initramfs.cpio
+[ $# -ge 4 ] && initrd=$out/$tag.cpio
 
 # Pack the program as /init in a newc cpio archive (no compression needed;
 # the kernel unpacks it into its rootfs, which is writable).
-root=$out/initramfs.root
+root=${initrd%.cpio}.root
 rm -rf "$root"
 mkdir -p "$root"
-cp "$out/bench" "$root/init"
+cp "$prog" "$root/init"
 (cd "$root" && echo init | cpio -o -H newc --quiet) > "$initrd"
 
 # panic=-1: if init dies (e.g. out of memory) the kernel reboots at once,

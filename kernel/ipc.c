@@ -138,8 +138,7 @@ static long do_send(struct endpoint *ep, bool call, uint64_t timeout)
 	}
 	struct thread *r = list_entry(n, struct thread, runq);
 	transfer(cur, r);
-	list_remove(&r->timeq);
-	r->deadline = 0;
+	sched_untime(r);
 	if (!call) {
 		sched_ready(r);
 		return 0;
@@ -183,8 +182,7 @@ static struct thread *reply_to_caller(void)
 	if (!c || c->id != cur->caller_id || c->state != TH_CALL)
 		return NULL;
 	transfer(cur, c);
-	list_remove(&c->timeq);
-	c->deadline = 0;
+	sched_untime(c);
 	return c;
 }
 

@@ -87,8 +87,9 @@ struct thread {
 	struct trapframe tf;       /* user registers while not running */
 	uint64_t fs_base, gs_base, xstack;
 	struct list runq;          /* on the run queue, or on an endpoint's queue */
-	struct list timeq;         /* on the timeout list */
+	int timeslot;              /* its slot in the timeout heap + 1; 0: not on it (sched.c) */
 	uint64_t deadline;         /* ns; 0 = none */
+	uint64_t timeseq;          /* when it went on the heap: equal deadlines expire in that order */
 	/* IPC */
 	int ep;                    /* endpoint waited on */
 	struct thread *caller;     /* whom a reply goes to ... */
@@ -217,6 +218,7 @@ struct thread *thread_lookup(uint64_t id);
 void thread_kill(struct thread *t);
 void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns);
 void thread_wake(struct thread *t, long result);
+void sched_untime(struct thread *t);
 void sched_ready(struct thread *t);
 __attribute__((noreturn)) void sched_run(void);
 __attribute__((noreturn)) void thread_switch(struct thread *t);

@@ -9,7 +9,14 @@ struct cpu cpu;
 uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
 static uint64_t thread_generation = 1;
 static struct list runq = { &runq, &runq };
-static struct list timeq = { &timeq, &timeq };
+
+/*
+ * The threads blocked with a deadline: a binary min-heap on (deadline, timeseq), so the first to expire
+ * is timeheap[0] and adding or removing one costs O(log n). A thread on it has timeslot = its index + 1.
+ */
+static struct thread *timeheap[NTHREAD];
+static int ntimed;
+static uint64_t timeseq;
 
 /*
  * A new runnable thread in env e starting at rip with stack rsp and rdi = arg,
@@ -42,7 +49,6 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 		*(uint32_t *)&t->fpu[24] = 0x1F80; /* MXCSR: all exceptions masked */
 	}
 	list_init(&t->runq);
-	list_init(&t->timeq);
 	list_push_back(&e->threads, &t->env_link);
 	res_take(e, RES_THREAD);
 	sched_ready(t);
@@ -68,7 +74,7 @@ void sched_ready(struct thread *t)
 void thread_kill(struct thread *t)
 {
 	list_remove(&t->runq);
-	list_remove(&t->timeq);
+	sched_untime(t);
 	list_remove(&t->env_link);
 	ipc_thread_gone(t);
 	res_give(t->env, RES_THREAD);
@@ -88,15 +94,66 @@ void sched_save(struct trapframe *tf)
 	cpu.cur->tf = *tf;
 }
 
+/* Whether a expires before b: the earlier deadline, or the same one and on the heap first. */
+static bool time_before(const struct thread *a, const struct thread *b)
+{
+	return a->deadline != b->deadline ? a->deadline < b->deadline : a->timeseq < b->timeseq;
+}
+
+/* Put t in heap slot i. */
+static void time_put(int i, struct thread *t)
+{
+	timeheap[i] = t;
+	t->timeslot = i + 1;
+}
+
+/* Place t at slot i or above it, moving later parents down (slot i is free to take). */
+static void time_up(int i, struct thread *t)
+{
+	while (i > 0 && time_before(t, timeheap[(i - 1) / 2])) {
+		time_put(i, timeheap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	time_put(i, t);
+}
+
+/* Place t at slot i or below it, moving earlier children up (slot i is free to take). */
+static void time_down(int i, struct thread *t)
+{
+	for (int c = 2 * i + 1; c < ntimed; i = c, c = 2 * i + 1) {
+		if (c + 1 < ntimed && time_before(timeheap[c + 1], timeheap[c]))
+			c++;
+		if (!time_before(timeheap[c], t))
+			break;
+		time_put(i, timeheap[c]);
+	}
+	time_put(i, t);
+}
+
+/* Take t off the timeout heap if it is on it, and clear its deadline. */
+void sched_untime(struct thread *t)
+{
+	int i = t->timeslot - 1;
+
+	t->deadline = 0;
+	if (i < 0)
+		return;
+	t->timeslot = 0;
+	struct thread *last = timeheap[--ntimed];
+	if (last == t)
+		return;
+	if (i > 0 && time_before(last, timeheap[(i - 1) / 2]))
+		time_up(i, last);
+	else
+		time_down(i, last);
+}
+
 /* Arm the timer for the earliest of: slice end, grace end, first timeout. */
 static void timer_rearm(void)
 {
 	uint64_t next = cpu.slice_end;
-	if (!list_empty(&timeq)) {
-		struct thread *t = list_entry(timeq.next, struct thread, timeq);
-		if (t->deadline < next)
-			next = t->deadline;
-	}
+	if (ntimed && timeheap[0]->deadline < next)
+		next = timeheap[0]->deadline;
 	if (cpu.cur && cpu.cur->slice_grace && cpu.cur->slice_grace < next)
 		next = cpu.cur->slice_grace;
 	lapic_timer_at(next);
@@ -111,18 +168,15 @@ void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns)
 	if (timeout_ns >= TIMEOUT_FOREVER - now)
 		return; /* so long that the deadline would wrap round: forever, not at once */
 	t->deadline = now + timeout_ns;
-	struct list *pos = timeq.next;
-	while (pos != &timeq && list_entry(pos, struct thread, timeq)->deadline <= t->deadline)
-		pos = pos->next;
-	list_push_back(pos, &t->timeq); /* insert before pos */
+	t->timeseq = timeseq++;
+	time_up(ntimed++, t);
 	timer_rearm();
 }
 
 /* Make a blocked thread runnable; its kernel call returns result. */
 void thread_wake(struct thread *t, long result)
 {
-	list_remove(&t->timeq);
-	t->deadline = 0;
+	sched_untime(t);
 	t->tf.rax = (uint64_t)result;
 	sched_ready(t);
 }
@@ -131,10 +185,8 @@ void thread_wake(struct thread *t, long result)
 void sched_timeouts(void)
 {
 	uint64_t now = now_ns();
-	while (!list_empty(&timeq)) {
-		struct thread *t = list_entry(timeq.next, struct thread, timeq);
-		if (t->deadline > now)
-			break;
+	while (ntimed && timeheap[0]->deadline <= now) {
+		struct thread *t = timeheap[0];
 		ipc_dequeue(t);
 		thread_wake(t, t->state == TH_SLEEP ? 0 : -E_TIMEOUT);
 	}

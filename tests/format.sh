@@ -19,6 +19,7 @@ formatted="
 	bench/bench.c
 	bench/hello.c
 	bench/pystart.c
+	bench/scaling.c
 	bench/udpecho.c
 	include/mica/blk.h
 	include/mica/dpf.h
@@ -27,6 +28,9 @@ formatted="
 	include/mica/stream.h
 	kernel/blk.c
 	kernel/blk.h
+	lib/avl.c
+	lib/avl.h
+	tests/unit/test_avl.c
 	kernel/dpf.c
 	kernel/dpf.h
 	kernel/extent.c

@@ -3,7 +3,8 @@
 #include "libos/lx/vfs.h"
 
 /*
- * Every range the program may use is a struct vma on a sorted list. Pages
+ * Every range the program may use is a struct vma on a sorted list, and in a
+ * balanced tree by address over the same nodes (see area_root). Pages
  * are not mapped until first touched: the page-fault upcall lands in
  * lx_fault (fault.c), which allocates a frame, fills it (zeros, or the file's bytes)
  * and maps it with the area's permissions. lx reads the page tables through
@@ -77,12 +78,91 @@ static void drop_pages(uint64_t start, uint64_t end, bool keep)
 	sys_unmap_range(0, start, end, keep ? 0 : UNMAP_FREE);
 }
 
+/*
+ * The tree of the areas. Its nodes are the areas themselves (in lx's heap, as
+ * the list is, so that /proc and a fork's copy need no more), so its root is
+ * the top ancestor of the first area; `tree` keeps it while the first area is
+ * the one it was found from, `tree_first`. A forked child starts with its
+ * parent's two values here and a list of its own (mem_fork_copy builds the
+ * copy's tree): the first lookup finds its own root.
+ */
+static struct avl_node *tree;
+static struct vma *tree_first;
+
+static struct vma *vma_of(const struct avl_node *n)
+{
+	return n ? container_of(n, struct vma, node) : NULL;
+}
+
+/* The tree's root pointer, right for this process's list. */
+static struct avl_node **area_root(void)
+{
+	if (tree_first != vmas) {
+		struct avl_node *n = vmas ? &vmas->node : NULL;
+		while (n && n->parent)
+			n = n->parent;
+		tree = n;
+		tree_first = vmas;
+	}
+	return &tree;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* What the tree keeps of n's subtree: its extent and its largest free range between two areas; true if changed. */
+static bool area_update(struct avl_node *n)
+{
+	struct vma *v = vma_of(n), *l = vma_of(n->left), *r = vma_of(n->right);
+	uint64_t lo = l ? l->lo : v->start, hi = r ? r->hi : v->end;
+	uint64_t gap = l ? max_u64(l->gap, v->start - l->hi) : 0;
+	if (r)
+		gap = max_u64(gap, max_u64(r->gap, r->lo - v->end));
+	bool changed = lo != v->lo || hi != v->hi || gap != v->gap;
+	v->lo = lo;
+	v->hi = hi;
+	v->gap = gap;
+	return changed;
+}
+
+/* The area holding addr, or NULL. */
 static struct vma *vma_find(uint64_t addr)
 {
-	for (struct vma *v = vmas; v && v->start <= addr; v = v->next)
-		if (addr < v->end)
+	for (struct avl_node *n = *area_root(); n;) {
+		struct vma *v = vma_of(n);
+		if (addr < v->start)
+			n = n->left;
+		else if (addr >= v->end)
+			n = n->right;
+		else
 			return v;
+	}
 	return NULL;
+}
+
+/* The first area that ends after addr (the one holding it, or the next above), or NULL. */
+static struct vma *vma_from(uint64_t addr)
+{
+	struct vma *found = NULL;
+	for (struct avl_node *n = *area_root(); n;) {
+		struct vma *v = vma_of(n);
+		if (v->end > addr) {
+			found = v;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return found;
+}
+
+/* Where the list's link to v is: the previous area's next, or the list's head. */
+static struct vma **vma_link(struct vma *v)
+{
+	struct vma *prev = vma_of(avl_prev(&v->node));
+	return prev ? &prev->next : &vmas;
 }
 
 struct vma *mem_area_at(uint64_t addr)
@@ -92,10 +172,8 @@ struct vma *mem_area_at(uint64_t addr)
 
 static bool overlaps(uint64_t start, uint64_t end)
 {
-	for (struct vma *v = vmas; v && v->start < end; v = v->next)
-		if (v->end > start)
-			return true;
-	return false;
+	struct vma *v = vma_from(start);
+	return v && v->start < end;
 }
 
 /* Is addr in the stack area, which grows down to stack_low as it is touched? */
@@ -114,7 +192,7 @@ static bool is_data(const struct vma *v)
 static uint64_t area_bytes(uint64_t start, uint64_t end, bool data)
 {
 	uint64_t n = 0;
-	for (struct vma *v = vmas; v && v->start < end; v = v->next) {
+	for (struct vma *v = vma_from(start); v && v->start < end; v = v->next) {
 		uint64_t lo = v->start > start ? v->start : start, hi = v->end < end ? v->end : end;
 		if (in_stack(v->start) && lo < stack_low)
 			lo = stack_low;
@@ -138,13 +216,28 @@ static bool within_limits(uint64_t addr, uint64_t len, bool data)
 	       area_bytes(0, ~0UL, true) - area_bytes(addr, addr + len, true) - moving + len <= dl;
 }
 
+/* Add n (overlapping no area) to the tree and the list. */
 static void vma_insert(struct vma *n)
 {
-	struct vma **pp = &vmas;
-	while (*pp && (*pp)->start < n->start)
-		pp = &(*pp)->next;
+	struct avl_node **root = area_root(), **link = root, *parent = NULL;
+	while (*link) {
+		parent = *link;
+		link = n->start < vma_of(parent)->start ? &parent->left : &parent->right;
+	}
+	avl_insert(root, &n->node, parent, link, area_update);
+	struct vma **pp = vma_link(n);
 	n->next = *pp;
 	*pp = n;
+	tree_first = vmas;
+}
+
+/* Take v off the tree and the list. */
+static void vma_unlink(struct vma *v)
+{
+	struct avl_node **root = area_root();
+	*vma_link(v) = v->next;
+	avl_remove(root, &v->node, area_update);
+	tree_first = vmas;
 }
 
 /* A shared mapping of a regular file: its pages are the file's own pages (the inode's, in lx's heap). */
@@ -183,30 +276,28 @@ static bool vma_split(struct vma *v, uint64_t addr)
 	vma_hold(u);
 	v->end = addr;
 	v->next = u;
+	avl_insert_after(area_root(), &u->node, &v->node, area_update); /* v's summary is made again on the way up */
 	return true;
 }
 
 /* Remove [start, end) from the area list and the page tables. */
 static long vma_cut(uint64_t start, uint64_t end)
 {
-	struct vma **pp = &vmas;
-	while (*pp) {
-		struct vma *v = *pp;
-		if (v->end <= start || v->start >= end) {
-			pp = &v->next;
-			continue;
-		}
+	struct vma *v = vma_from(start);
+	while (v && v->start < end) {
 		if (v->start < start) {
 			if (!vma_split(v, start))
 				return -ENOMEM;
-			pp = &v->next;
+			v = v->next;
 			continue;
 		}
 		if (v->end > end && !vma_split(v, end))
 			return -ENOMEM;
-		*pp = v->next;
+		struct vma *next = v->next;
+		vma_unlink(v);
 		drop_pages(v->start, v->end, file_shared(v));
 		vma_release(v);
+		v = next;
 	}
 	return 0;
 }
@@ -216,24 +307,40 @@ void mem_init(uint64_t brk_start)
 	brk_base = brk_cur = PGROUNDUP_U(brk_start);
 }
 
-/* A free range of len bytes, highest first below LX_MMAP_TOP, honouring a free hint. */
+/*
+ * The highest address a with [a, a + len) free, between two areas of n's
+ * subtree, and a + len <= top (top >= len); 0 if there is none. The tree's
+ * summaries lead it down one path: O(log n).
+ */
+static uint64_t gap_below(const struct avl_node *n, uint64_t len, uint64_t top)
+{
+	const struct vma *v = vma_of(n), *l, *r;
+	if (!v || v->gap < len || v->lo > top - len)
+		return 0;
+	l = vma_of(n->left);
+	r = vma_of(n->right);
+	uint64_t a = gap_below(n->right, len, top);
+	if (a)
+		return a;
+	if (r && (r->lo < top ? r->lo : top) >= v->end + len)
+		return (r->lo < top ? r->lo : top) - len;
+	if (l && (v->start < top ? v->start : top) >= l->hi + len)
+		return (v->start < top ? v->start : top) - len;
+	return gap_below(n->left, len, top);
+}
+
+/* A free range of len bytes (at most LX_MMAP_TOP), highest first below LX_MMAP_TOP, honouring a free hint. */
 static uint64_t find_gap(uint64_t hint, uint64_t len)
 {
 	if (hint && hint + len <= LX_MMAP_TOP && hint + len > hint && !overlaps(hint, hint + len))
 		return hint;
-	uint64_t cand = LX_MMAP_TOP - len;
-	for (int tries = 0; tries < 100000 && cand >= 0x10000 && cand < LX_MMAP_TOP; tries++) {
-		struct vma *hit = NULL;
-		for (struct vma *v = vmas; v && v->start < cand + len; v = v->next)
-			if (v->end > cand)
-				hit = v;
-		if (!hit)
-			return cand;
-		if (hit->start < len)
-			break;
-		cand = hit->start - len;
-	}
-	return 0;
+	const struct vma *all = vma_of(*area_root());
+	uint64_t top = LX_MMAP_TOP, cand = 0;
+	if (!all || all->hi <= top - len) /* above every area (none straddles LX_MMAP_TOP) */
+		cand = top - len;
+	else if (!(cand = gap_below(&all->node, len, top)) && (all->lo < top ? all->lo : top) >= len)
+		cand = (all->lo < top ? all->lo : top) - len; /* below every area */
+	return cand >= 0x10000 ? cand : 0;
 }
 
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off)
@@ -723,9 +830,18 @@ long mem_map_cow(long child)
  * change them before the child first runs). NULL with *err = -ENOMEM, or
  * for an empty list.
  */
+/* avl_build's source of nodes: the next area of a list. */
+static struct avl_node *next_area(void *ctx)
+{
+	struct vma **v = ctx, *cur = *v;
+	*v = cur->next;
+	return &cur->node;
+}
+
 struct vma *mem_fork_copy(long *err)
 {
-	struct vma *copy = NULL, **tail = &copy;
+	struct vma *copy = NULL, **tail = &copy, *from;
+	size_t n_areas = 0;
 	*err = 0;
 	for (struct vma *v = vmas; v; v = v->next) {
 		struct vma *n = lx_alloc(sizeof(*n));
@@ -739,7 +855,10 @@ struct vma *mem_fork_copy(long *err)
 		vma_hold(n);
 		*tail = n;
 		tail = &n->next;
+		n_areas++;
 	}
+	from = copy;
+	avl_build(next_area, &from, n_areas, area_update); /* the copy's own tree, whose root the child finds */
 	return copy;
 }
 
@@ -782,6 +901,8 @@ void mem_exit(void)
 		vmas = v->next;
 		vma_release(v);
 	}
+	tree = NULL;
+	tree_first = NULL;
 	while (parked) {
 		struct parked *p = parked;
 		parked = p->next;

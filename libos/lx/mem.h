@@ -2,6 +2,8 @@
 #ifndef LX_MEM_H
 #define LX_MEM_H
 
+#include "lib/avl.h"
+
 /* A range of the program's address space and how to fill it on first touch. */
 struct vma {
 	uint64_t start, end; /* page-aligned */
@@ -11,6 +13,9 @@ struct vma {
 	uint64_t offset; /* file offset of start */
 	bool written; /* it has been writable: its pages may hold bytes that are not its file's */
 	struct vma *next; /* sorted by start */
+	struct avl_node node; /* in its process's tree of areas, by start (mem.c) */
+	uint64_t lo, hi; /* of its subtree in that tree: the first area's start, the last one's end */
+	uint64_t gap; /* of its subtree: the largest free range between two of its areas */
 };
 void mem_init(uint64_t brk_start);
 long mem_map_stack(void);

@@ -38,6 +38,7 @@ static void proc_free(struct lx_proc *p)
 	lx_waitq_wake(&p->ended); /* gives back what its queue grew */
 	p->tids = NULL;
 	p->sigfrom = NULL;
+	lx_waitq_free(&p->wake);
 	if (p->cwd)
 		inode_release(p->cwd);
 	p->exe = p->args = NULL;

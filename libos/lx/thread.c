@@ -209,20 +209,6 @@ static void waitq_signal(struct lx_waitq *q, uint64_t bits, bool forget)
 		waitq_shrink(q);
 }
 
-/* Take ntfn out of q; the blocks q grew go back once none of them holds a waiter. */
-static void waitq_forget(struct lx_waitq *q, long ntfn)
-{
-	bool grown_in_use = false;
-	for (struct lx_waitq *b = q; b; b = b->more)
-		for (int i = 0; i < LX_WAITQ_SLOTS; i++) {
-			if (b->ntfn[i] == ntfn)
-				b->ntfn[i] = 0;
-			grown_in_use |= b != q && b->ntfn[i] > 0;
-		}
-	if (!grown_in_use)
-		waitq_shrink(q);
-}
-
 /*
  * Whether me has its notification to wait on, made now if it had none (a
  * forked child's first thread). When the kernel has none to give, false,
@@ -265,18 +251,45 @@ void lx_proc_wake(struct lx_proc *p)
 	waitq_signal(&p->wake, LX_WAKE_PROC, false);
 }
 
+void lx_waitq_free(struct lx_waitq *q)
+{
+	waitq_shrink(q);
+	for (int i = 0; i < LX_WAITQ_SLOTS; i++)
+		q->ntfn[i] = 0;
+}
+
+/*
+ * Thread slot i's place in its process's wake queue: the queue's i-th, the
+ * queue grown by blocks as far as that (they stay until the process goes:
+ * lx_waitq_free); NULL when out of memory. At most LX_MAX_THREADS /
+ * LX_WAITQ_SLOTS steps, however many threads sleep: no search for a free place.
+ */
+static long *proc_wake_slot(int i)
+{
+	struct lx_waitq *b = &lx_me->wake;
+	for (; i >= LX_WAITQ_SLOTS; i -= LX_WAITQ_SLOTS) {
+		if (!b->more && !(b->more = lx_alloc(sizeof(*b))))
+			return NULL;
+		b = b->more;
+	}
+	return &b->ntfn[i];
+}
+
 /* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
 long lx_thread_sleep(uint64_t ns)
 {
 	struct lx_thread *me = lx_self();
-	lx_waitq_add(&lx_me->wake);
-	if (me->unqueued && ns > UNQUEUED_NS)
-		ns = UNQUEUED_NS;
+	long *slot = lx_thread_has_ntfn(me) ? proc_wake_slot((int)(me - threads)) : NULL;
+	if (slot)
+		*slot = me->ntfn;
+	if ((!slot || me->unqueued) && ns > UNQUEUED_NS)
+		ns = UNQUEUED_NS; /* a queue (this one, or one it waits for) had no place for it: look again soon */
 	me->unqueued = false;
 	int depth = lx_lock_drop();
 	long r = sys_ntfn_wait(me->ntfn, ns);
 	lx_lock_take(depth);
-	waitq_forget(&lx_me->wake, me->ntfn);
+	if (slot)
+		*slot = 0;
 	return r;
 }
 

@@ -52,6 +52,7 @@ static void inode_maybe_free(struct inode *n)
 	lock_free(n);
 	reg_free_from(n, 0);
 	lx_free(n->pages);
+	lx_free(n->hash);
 	lx_free(n);
 	if (parent)
 		inode_release(parent);
@@ -68,10 +69,61 @@ void inode_release(struct inode *n)
 	inode_maybe_free(n);
 }
 
-/* The entry called name (len bytes, no NUL needed) in dir, or NULL. */
-static struct dentry *dir_findn(struct inode *dir, const char *name, size_t len)
+/*
+ * A directory's entries are a list in cookie order, which getdents walks, and
+ * once there are DIR_HASH_MIN of them also a hash table of their names, which
+ * doubles when the entries outnumber its buckets: a lookup, an addition and a
+ * removal cost O(1) steps on average however big the directory.
+ */
+#define DIR_HASH_MIN 8
+
+/* FNV-1a of the len bytes of name. */
+static uint32_t name_hash(const char *name, size_t len)
 {
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+/* Put d in its bucket of dir's hash table. */
+static void hash_put(struct inode *dir, struct dentry *d)
+{
+	struct dentry **b = &dir->hash[d->hash & (dir->hash_size - 1)];
+	d->hnext = *b;
+	*b = d;
+}
+
+/* Give dir a hash table of size buckets holding every entry; false (the table as it was) when out of memory. */
+static bool hash_resize(struct inode *dir, uint32_t size)
+{
+	struct dentry **t = lx_alloc(size * sizeof(*t));
+	if (!t)
+		return false;
+	lx_free(dir->hash);
+	dir->hash = t;
+	dir->hash_size = size;
 	for (struct dentry *d = dir->entries; d; d = d->next)
+		hash_put(dir, d);
+	return true;
+}
+
+/* dir_findn in a directory with a hash table. */
+static __attribute__((noinline)) struct dentry *dir_hash_find(struct inode *dir, const char *name, size_t len)
+{
+	uint32_t h = name_hash(name, len);
+	for (struct dentry *d = dir->hash[h & (dir->hash_size - 1)]; d; d = d->hnext)
+		if (d->hash == h && strncmp(d->name, name, len) == 0 && d->name[len] == 0)
+			return d;
+	return NULL;
+}
+
+/* The entry called name (len bytes, no NUL needed) in dir, or NULL. */
+static inline __attribute__((always_inline)) struct dentry *dir_findn(struct inode *dir, const char *name, size_t len)
+{
+	if (dir->hash)
+		return dir_hash_find(dir, name, len);
+	for (struct dentry *d = dir->entries; d; d = d->next) /* a few: comparing costs less than hashing */
 		if (strncmp(d->name, name, len) == 0 && d->name[len] == 0)
 			return d;
 	return NULL;
@@ -95,10 +147,13 @@ long dir_add(struct inode *dir, const char *name, struct inode *n)
 	d->name = copy;
 	d->inode = n;
 	d->cookie = dir->next_cookie++;
-	struct dentry **pp = &dir->entries;
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = d;
+	d->hash = name_hash(copy, strlen(copy));
+	d->prev = dir->last_entry;
+	*(d->prev ? &d->prev->next : &dir->entries) = d;
+	dir->last_entry = d;
+	bool grow = ++dir->nentries >= DIR_HASH_MIN && dir->nentries > dir->hash_size;
+	if (!(grow && hash_resize(dir, dir->hash_size ? 2 * dir->hash_size : 2 * DIR_HASH_MIN)) && dir->hash)
+		hash_put(dir, d); /* (a new table holds it already) */
 	if (ISDIR(n)) { /* a directory holds its parent, so ".." stays valid */
 		struct inode *old = n->parent;
 		n->nlink = 2;
@@ -118,10 +173,15 @@ long dir_add(struct inode *dir, const char *name, struct inode *n)
 /* Unlinks entry d from dir; its node is freed if nothing else names or holds it. */
 void dir_remove(struct inode *dir, struct dentry *d)
 {
-	struct dentry **pp = &dir->entries;
-	while (*pp != d)
-		pp = &(*pp)->next;
-	*pp = d->next;
+	*(d->prev ? &d->prev->next : &dir->entries) = d->next;
+	*(d->next ? &d->next->prev : &dir->last_entry) = d->prev;
+	dir->nentries--;
+	if (dir->hash) {
+		struct dentry **pp = &dir->hash[d->hash & (dir->hash_size - 1)];
+		while (*pp != d)
+			pp = &(*pp)->hnext;
+		*pp = d->hnext;
+	}
 	struct inode *n = d->inode;
 	if (ISDIR(n)) {
 		n->nlink = 0;

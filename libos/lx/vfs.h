@@ -17,6 +17,9 @@ struct dentry {
 	struct inode *inode;
 	uint64_t cookie;
 	struct dentry *next;
+	struct dentry *prev;            /* the one before on the list (NULL: the first) */
+	struct dentry *hnext;           /* the next in its bucket of the directory's hash (vfs.c) */
+	uint32_t hash;                  /* of name (vfs.c's name_hash) */
 };
 
 /* A file n that produces its whole text when opened (procfs): a new buffer in *buf, its length in *len; 0 or -errno. */
@@ -42,6 +45,9 @@ struct inode {
 	char *data;                     /* NUL-terminated; NULL when size is 0 */
 	/* directory */
 	struct dentry *entries;         /* ascending cookie */
+	struct dentry *last_entry;      /* the end of entries, where dir_add appends */
+	struct dentry **hash;           /* once it has DIR_HASH_MIN entries: hash_size buckets of them by name (vfs.c) */
+	uint32_t hash_size, nentries;   /* buckets (a power of 2; 0: no hash yet); entries */
 	uint64_t next_cookie;           /* starts at 2: 0 is ".", 1 is ".." */
 	struct inode *parent;           /* the directory holding it ("..") */
 	/* device and generated files */

@@ -1,4 +1,4 @@
-/* Tests of notifications: signal and wait, polling, timeouts, errors, waking across threads, destroy, sleep. */
+/* Tests of notifications: signal and wait, polling, timeouts and their order, errors, waking across threads, destroy, sleep. */
 #include "check.h"
 
 #define STACK_VA 0x40000000UL
@@ -37,6 +37,86 @@ static long start(void (*fn)(uint64_t), int slot)
 {
 	results[slot] = 1;
 	return sys_thread_create(0, (uint64_t)fn, stack_top(slot), (uint64_t)slot);
+}
+
+/*
+ * Timeouts expire in deadline order, never early, however they were added, and a wait woken before its
+ * deadline leaves the others' order intact: ORDER_N threads each wait until base + due; slot i is due
+ * (7 i mod ORDER_N) steps after base, so deadlines are added out of order; every fourth (i % 4 == 1)
+ * waits on its own notification with a long timeout and is signalled before base.
+ */
+#define ORDER_N 16
+#define ORDER_VA 0x48000000UL
+#define ORDER_STEP_NS 2000000UL
+static uint64_t order_base;
+static volatile long order_rank, order_ntfn[ORDER_N], order_result[ORDER_N], order_woke[ORDER_N];
+static volatile uint64_t order_at[ORDER_N];
+
+static bool order_early(int slot)
+{
+	return slot % 4 == 1;
+}
+
+static uint64_t order_due(int slot)
+{
+	return order_base + (uint64_t)(7 * slot % ORDER_N) * ORDER_STEP_NS + (order_early(slot) ? 1000000000UL : 0);
+}
+
+/* Wait until slot's due time: a sleep (i % 4 == 0, 2) or a notification wait that times out. */
+static void order_waiter(uint64_t slot)
+{
+	uint64_t now = clock_ns(), due = order_due((int)slot);
+	uint64_t timeout = due > now ? due - now : 0;
+	long r = slot % 4 == 0 || slot % 4 == 2 ? sys_sleep(timeout) : sys_ntfn_wait(order_ntfn[slot], timeout);
+	order_at[slot] = clock_ns();
+	order_result[slot] = r;
+	order_woke[slot] = __atomic_add_fetch(&order_rank, 1, __ATOMIC_SEQ_CST);
+	sys_thread_exit();
+}
+
+static void timeout_order(void)
+{
+	for (int i = 0; i < ORDER_N; i++) {
+		page_alloc(0, ORDER_VA + (uint64_t)i * PAGE_SIZE, PTE_W | PTE_NX);
+		order_ntfn[i] = sys_ntfn_create();
+	}
+	order_base = clock_ns() + 200000000UL; /* time enough to start them all */
+	int started = 0;
+	for (int i = 0; i < ORDER_N; i++)
+		started += sys_thread_create(0, (uint64_t)order_waiter, ORDER_VA + (uint64_t)(i + 1) * PAGE_SIZE, i) > 0;
+	CHECK_EQ("order-started", started, ORDER_N);
+	sys_sleep(1000000);
+	for (int i = 0; i < ORDER_N; i++)
+		if (order_early(i))
+			sys_ntfn_signal(order_ntfn[i], 0x2);
+	for (int i = 0; i < 500 && order_rank < ORDER_N; i++)
+		sys_sleep(1000000);
+	CHECK_EQ("order-all-woke", order_rank, ORDER_N);
+	int early_ok = 0, timed_ok = 0, never_early = 0, in_order = 0, timed = 0;
+	for (int i = 0; i < ORDER_N; i++) {
+		if (order_early(i)) {
+			early_ok += order_result[i] == 0x2 && order_at[i] < order_base;
+			continue;
+		}
+		timed++;
+		timed_ok += order_result[i] == (i % 4 == 3 ? -E_TIMEOUT : 0);
+		never_early += order_at[i] >= order_due(i);
+		int before = 0; /* timed slots due earlier than i: exactly those must have woken before it */
+		for (int j = 0; j < ORDER_N; j++)
+			before += !order_early(j) && order_due(j) < order_due(i);
+		in_order += order_woke[i] == ORDER_N / 4 + before + 1;
+	}
+	CHECK_EQ("order-early-woken-by-signal", early_ok, ORDER_N / 4);
+	CHECK_EQ("order-timed-results", timed_ok, timed);
+	CHECK_EQ("order-never-early", never_early, timed);
+	CHECK_EQ("order-deadline-order", in_order, timed);
+	for (int i = 0; i < ORDER_N; i++) {
+		uint64_t va = ORDER_VA + (uint64_t)i * PAGE_SIZE;
+		long fn = (long)((*uvpt_pte(va) & PTE_ADDR) / PAGE_SIZE);
+		sys_unmap(0, va);
+		sys_frame_free(0, fn);
+		sys_ntfn_destroy(order_ntfn[i]);
+	}
 }
 
 /* Let the other threads run until results[slot] changes (or give up). */
@@ -125,6 +205,7 @@ int main(void)
 	dt = clock_ns() - t0;
 	CHECK("sleep-2ms", dt >= 2000000 && dt < 100000000);
 	CHECK_EQ("sleep-zero", sys_sleep(0), 0);
+	timeout_order();
 
 	for (uint64_t i = 0; i < NSTACKS * STACK_PAGES; i++) {
 		uint64_t va = STACK_VA + i * PAGE_SIZE;

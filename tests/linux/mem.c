@@ -215,6 +215,74 @@ __attribute__((noinline)) static int deep(int n)
 }
 
 /* The stack grows on demand to several MiB (the default limit is 8 MiB), syscalls included. */
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* Does every page of the span that is still mapped (even i below keep_lo or from keep_hi) hold its own marker? */
+static int markers_intact(const unsigned char *span, long pages, long keep_lo, long keep_hi)
+{
+	for (long i = 0; i < pages; i += 2)
+		if ((i < keep_lo || i >= keep_hi) && (span[i * PG] != (unsigned char)(i / 2) || span[i * PG + PG - 1] != 0x77))
+			return 0;
+	return 1;
+}
+
+/* Thousands of areas: placement never overlaps one, splits and cuts across many keep the others whole. */
+static void check_many_areas(void)
+{
+	enum { M = 2000, K = 300 };
+	long pages = 2 * M;
+	unsigned char *span = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK("many-areas-span", span != MAP_FAILED, "errno %d", errno))
+		return;
+	int ok = 1;
+	for (long i = 0; i < pages; i += 2) {
+		span[i * PG] = (unsigned char)(i / 2);
+		span[i * PG + PG - 1] = 0x77;
+		ok &= munmap(span + (i + 1) * PG, PG) == 0;
+	}
+	for (long i = 0; i < pages; i += 8) /* a different protection: areas that could not merge anyway */
+		ok &= mprotect(span + i * PG, PG, PROT_READ) == 0;
+	CHECK("many-areas-made", ok, "munmap or mprotect of a page failed, errno %d", errno);
+	static unsigned char *more[K];
+	int fresh = 1, placed = 1;
+	for (int k = 0; k < K; k++) {
+		more[k] = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (more[k] == MAP_FAILED) {
+			placed = 0;
+			break;
+		}
+		fresh &= all_bytes(more[k], PG, 0);
+		memset(more[k], 0xee, PG);
+	}
+	CHECK("many-areas-placed", placed, "mmap %d failed, errno %d", K, errno);
+	CHECK("many-areas-fresh-pages", fresh, "a new mapping held bytes already: it overlapped another");
+	CHECK("many-areas-kept", markers_intact(span, pages, 0, 0), "a page of the span changed");
+	errno = 0;
+	check_err("many-areas-noreplace-taken", (long)mmap(span + 1000 * PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+							     MAP_FIXED_NOREPLACE, -1, 0), EEXIST);
+	unsigned char *hole = span + 1001 * PG;
+	int in_hole = 1;
+	for (int k = 0; k < K && placed; k++) /* the hole may have been taken by one of them: give it back */
+		if (more[k] == hole)
+			in_hole = munmap(hole, PG) == 0;
+	unsigned char *h = mmap(hole, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	CHECK("many-areas-noreplace-hole", in_hole && h == hole, "got %p, want %p, errno %d", (void *)h, (void *)hole, errno);
+	CHECK("many-areas-cut", munmap(span + M / 2 * PG, M * PG) == 0, "errno %d", errno);
+	errno = 0;
+	check_err("many-areas-cut-gone", mprotect(span + M * PG, PG, PROT_READ), ENOMEM);
+	CHECK("many-areas-cut-kept", markers_intact(span, pages, M / 2, M / 2 + M), "a page outside the cut changed");
+	int more_kept = 1;
+	for (int k = 0; k < K && placed; k++)
+		if ((more[k] < span + M / 2 * PG || more[k] >= span + (M / 2 + M) * PG) && more[k] != hole)
+			more_kept &= all_bytes(more[k], PG, 0xee);
+	CHECK("many-areas-others-kept", more_kept, "a page mapped after the span changed");
+	for (int k = 0; k < K && placed; k++)
+		munmap(more[k], PG);
+	munmap(span, pages * PG);
+}
+
 static void check_stack(void)
 {
 	int want = 0;
@@ -232,5 +300,6 @@ int main(void)
 	check_mprotect();
 	check_mremap();
 	check_madvise();
+	check_many_areas();
 	return t_done();
 }

@@ -357,6 +357,62 @@ static void check_stop_every_thread(void)
 	munmap((void *)spins, 4096);
 }
 
+/* A crowd of sleeping threads, one of them far down the process's list of sleepers (the 36th), the only
+ * one that takes SIGUSR1: a signal from another process reaches it. */
+enum { CROWD = 40, CROWD_TAKER = 35 };
+static volatile sig_atomic_t crowd_caught;
+static void crowd_handler(int sig)
+{
+	(void)sig;
+	crowd_caught = 1;
+}
+
+static void *crowd_sleeper(void *arg)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	if ((long)arg == CROWD_TAKER)
+		pthread_sigmask(SIG_SETMASK, &none, NULL);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void check_signal_reaches_crowd(void)
+{
+	int pipefd[2];
+	if (pipe(pipefd) != 0)
+		return;
+	pid_t child = fork();
+	if (child == 0) {
+		sigset_t usr1;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		signal(SIGUSR1, crowd_handler);
+		pthread_sigmask(SIG_BLOCK, &usr1, NULL); /* inherited by every sleeper but the taker */
+		pthread_t t;
+		for (long i = 0; i < CROWD; i++)
+			if (pthread_create(&t, NULL, crowd_sleeper, (void *)i) != 0)
+				_exit(2);
+		char c = 'r';
+		if (write(pipefd[1], &c, 1) != 1)
+			_exit(3);
+		for (int i = 0; i < 500 && !crowd_caught; i++)
+			usleep(10000);
+		_exit(crowd_caught ? 0 : 1);
+	}
+	char c;
+	int ready = read(pipefd[0], &c, 1) == 1;
+	usleep(50000); /* the crowd falls asleep */
+	kill(child, SIGUSR1);
+	int status = 0;
+	waitpid(child, &status, 0);
+	CHECK("signal-reaches-crowd", ready && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "status %#x: the one thread of %d that takes the signal did not", status, CROWD);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 int main(void)
 {
 	check_async();
@@ -370,5 +426,6 @@ int main(void)
 	check_waits();
 	check_tgkill_interrupts();
 	check_stop_every_thread();
+	check_signal_reaches_crowd();
 	return t_done();
 }

@@ -198,6 +198,73 @@ TEST(getdents)
 	CLOSE(fd);
 }
 
+/* A directory of thousands of names: each found, removals from the middle, getdents in creation order
+ * resuming where it stopped while names come and go. */
+TEST(big_directory)
+{
+	enum { N = 3000 };
+	char path[64], buf[4096];
+	struct linux_stat st;
+	REQUIRE(MKDIR("/tmp/big") == 0);
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/tmp/big/f%d", i);
+		long fd = OPEN(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		REQUIRE(fd >= 0);
+		CLOSE(fd);
+	}
+	int found = 0;
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/tmp/big/f%d", i);
+		found += STAT(path, &st) == 0;
+	}
+	CHECK(found == N);
+	CHECK(STAT("/tmp/big/f3000", &st) == -ENOENT && STAT("/tmp/big/f", &st) == -ENOENT);
+	int removed = 0;
+	for (int i = 0; i < N; i += 3) {
+		snprintf(path, sizeof(path), "/tmp/big/f%d", i);
+		removed += UNLINK(path) == 0;
+	}
+	CHECK(removed == N / 3);
+	found = 0;
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/tmp/big/f%d", i);
+		found += (STAT(path, &st) == 0) == (i % 3 != 0);
+	}
+	CHECK(found == N);
+	/* list it in small reads; half way, the next name is removed and a new one made: the listing goes on
+	 * after the last name given, skips the removed one and ends with the new one, each name once */
+	long fd = OPEN("/tmp/big", O_RDONLY | O_DIRECTORY, 0);
+	REQUIRE(fd >= 0);
+	int want = 1, in_order = 1, listed = 0, changed = 0;
+	bool saw_new = false;
+	for (long n; (n = lx_sys_getdents64(fd, L(buf), 256)) > 0;) {
+		for (long off = 0; off < n; off += ((struct linux_dirent64 *)(buf + off))->d_reclen) {
+			const char *name = ((struct linux_dirent64 *)(buf + off))->d_name;
+			if (name[0] == '.')
+				continue;
+			listed++;
+			if (strcmp(name, "new") == 0) {
+				saw_new = true;
+				continue;
+			}
+			while (want % 3 == 0 || (changed && want == 1501))
+				want++;
+			in_order &= atoi(name + 1) == want;
+			want++;
+		}
+		if (!changed && want > 1400) {
+			changed = 1;
+			CHECK(UNLINK("/tmp/big/f1501") == 0);
+			long nf = OPEN("/tmp/big/new", O_CREAT | O_WRONLY, 0644);
+			CHECK(nf >= 0);
+			CLOSE(nf);
+		}
+	}
+	CLOSE(fd);
+	CHECK(in_order && saw_new);
+	CHECK(listed == N - N / 3 - 1 + 1);
+}
+
 TEST(symlinks)
 {
 	struct linux_stat st;
@@ -392,6 +459,7 @@ int main(int argc, char **argv)
 	RUN(open_flags);
 	RUN(directories);
 	RUN(getdents);
+	RUN(big_directory);
 	RUN(symlinks);
 	RUN(rename_link);
 	RUN(descriptors);

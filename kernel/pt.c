@@ -281,6 +281,16 @@ static int cow_leaves(uint64_t *t, uint64_t base, uint64_t dst, uint64_t first, 
 	return 0;
 }
 
+/* The entries [*first, *last) of a table of the given level (3: top), whose entries start at base, that overlap [start, end). */
+static void entry_range(int level, uint64_t base, uint64_t start, uint64_t end, uint64_t *first, uint64_t *last)
+{
+	uint64_t shift = 12 + 9 * (uint64_t)level, span = 1UL << shift;
+	*first = start > base ? (start - base) >> shift : 0;
+	*last = end - base > 512 * span ? 512 : (end - base + span - 1) >> shift;
+	if (level == 3 && *last > UVPT_SLOT)
+		*last = UVPT_SLOT;
+}
+
 /*
  * map_cow by sharing: link the caller's last-level table *pde, whose
  * entries start at base, into dst as it is, when every present entry of it
@@ -328,19 +338,16 @@ static bool cow_share(uint64_t *pde, uint64_t base, uint64_t dst, uint64_t first
  */
 static int cow_level(uint64_t *t, int level, uint64_t base, uint64_t dst, uint64_t start, uint64_t end)
 {
-	uint64_t shift = 12 + 9 * (uint64_t)level, span = 1UL << shift;
-	uint64_t first = start > base ? (start - base) >> shift : 0;
-	uint64_t last = end - base > 512 * span ? 512 : (end - base + span - 1) >> shift;
-	if (level == 3 && last > UVPT_SLOT)
-		last = UVPT_SLOT;
+	uint64_t shift = 12 + 9 * (uint64_t)level, first, last;
+	entry_range(level, base, start, end, &first, &last);
 	if (level == 0)
 		return cow_leaves(t, base, dst, first, last);
 	uint64_t used = *frame_pt_used(V2P(t));
 	for (uint64_t i = next_present(t, used, first, last); i < last; i = next_present(t, used, i + 1, last)) {
 		uint64_t sub = base + (i << shift);
 		if (level == 1) {
-			uint64_t lo = start > sub ? (start - sub) >> 12 : 0;
-			uint64_t hi = end - sub >= span ? 512 : (end - sub + PAGE_SIZE - 1) >> 12;
+			uint64_t lo, hi;
+			entry_range(0, sub, start, end, &lo, &hi);
 			if (cow_share(&t[i], sub, dst, lo, hi))
 				continue;
 		}
@@ -364,7 +371,7 @@ int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
 	return r;
 }
 
-/* The present entries of last-level table t in [first, last), whose pages start at base, leave it; e's own frames among them freed if free_owned. The count. */
+/* The present entries of last-level table t in [first, last) leave it; e's own frames among them freed if free_owned. The count. */
 static long unmap_leaves(struct env *e, uint64_t *t, uint64_t first, uint64_t last, bool free_owned)
 {
 	uint64_t used = *frame_pt_used(V2P(t));
@@ -395,11 +402,8 @@ static long free_owned_in(struct env *e, const uint64_t *t, bool free_owned)
 static long unmap_level(struct env *e, uint64_t *t, int level, uint64_t base, uint64_t start, uint64_t end,
 			bool free_owned)
 {
-	uint64_t shift = 12 + 9 * (uint64_t)level, span = 1UL << shift;
-	uint64_t first = start > base ? (start - base) >> shift : 0;
-	uint64_t last = end - base > 512 * span ? 512 : (end - base + span - 1) >> shift;
-	if (level == 3 && last > UVPT_SLOT)
-		last = UVPT_SLOT;
+	uint64_t shift = 12 + 9 * (uint64_t)level, span = 1UL << shift, first, last;
+	entry_range(level, base, start, end, &first, &last);
 	if (level == 0)
 		return unmap_leaves(e, t, first, last, free_owned);
 	uint64_t used = *frame_pt_used(V2P(t));

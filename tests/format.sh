@@ -83,6 +83,7 @@ formatted="
 	libos/lx/linux/system.h
 	libos/lx/linux/time.h
 	libos/lx/linux/tty.h
+	libos/lx/linux/xattr.h
 	libos/lx/loader.h
 	libos/lx/loopback.c
 	libos/lx/mem.h
@@ -101,9 +102,11 @@ formatted="
 	libos/lx/stream.c
 	libos/lx/stream.h
 	libos/lx/syscall.h
+	libos/lx/system.h
 	libos/lx/thread.h
 	libos/lx/time.c
 	libos/lx/time.h
+	libos/lx/vfs_xattr.c
 	libos/lx/unix.c
 	libos/lx/unix.h
 	libos/native/net.c
@@ -130,6 +133,7 @@ formatted="
 	tests/linux/procfs.c
 	tests/linux/status.c
 	tests/linux/trust.c
+	tests/linux/xattrs.c
 	tests/linux/unixload.c
 	tests/linux/unixsock.c
 	tests/unit/lx_stubs.c

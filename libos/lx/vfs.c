@@ -49,6 +49,7 @@ static void inode_maybe_free(struct inode *n)
 		return;
 	struct inode *parent = ISDIR(n) ? n->parent : NULL;
 	lx_free(n->data);
+	xattr_free(n);
 	lock_free(n);
 	reg_free_from(n, 0);
 	lx_free(n->pages);

@@ -58,6 +58,7 @@ struct inode {
 	void (*refresh)(struct inode *dir); /* procfs: brings a directory's entries up to date before a lookup or listing */
 	int pid, id;                    /* procfs: the process a node describes, and its descriptor or thread id */
 	void *sock;                     /* socket file: the AF_UNIX socket bound to it (unix.c), NULL once that closes */
+	struct xattr *xattrs;           /* extended attributes (vfs_xattr.c), NULL: none */
 };
 
 extern struct inode *vfs_root;
@@ -79,6 +80,8 @@ long symlink_set(struct inode *n, const char *target);
 const char *symlink_target(struct inode *n); /* what symlink n points at, for the calling process */
 struct linux_timespec vfs_now(void);
 void inode_touch(struct inode *n, bool access, bool modify); /* modify also sets ctime */
+
+void xattr_free(struct inode *n); /* drop n's extended attributes, as n is freed (vfs_xattr.c) */
 
 /* Path lookup (vfs.c). */
 #define LOOK_FOLLOW 1   /* follow a symlink in the last component */

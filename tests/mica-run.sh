@@ -109,3 +109,20 @@ signalled() {
 signalled TERM 143
 signalled INT 130
 signalled HUP 129
+
+# ---- /etc as a small Linux system has it ----
+# glibc finds localhost and the machine's own name in /etc/hosts (nsswitch.conf: files first), and the
+# name agrees everywhere: hostname (uname's nodename), /proc/sys/kernel/hostname and /etc/hostname.
+if command -v getent > /dev/null 2>&1; then
+	expect etc-hosts-localhost 0 "127.0.0.1       localhost" mica "$(command -v getent)" hosts localhost
+	expect etc-hosts-own-name 0 "127.0.1.1       mica" mica "$(command -v getent)" hosts mica
+else
+	echo "not ok $suite/etc-hosts: needs glibc's getent"
+fi
+expect hostname-default 0 "mica mica mica" mica "$bb" sh -c 'echo $(hostname) $(cat /proc/sys/kernel/hostname) $(cat /etc/hostname)'
+# A root that brings its own /etc/hostname and /etc/hosts keeps them.
+mkdir -p "$out/etcroot/etc"
+echo box7 > "$out/etcroot/etc/hostname"
+printf '127.0.0.1\tlocalhost box7-own\n' > "$out/etcroot/etc/hosts"
+expect hostname-from-root 0 "box7 box7 box7 localhost box7-own" mica --root "$out/etcroot" "$bb" sh -c \
+	'echo $(hostname) $(uname -n) $(cat /proc/sys/kernel/hostname) $(grep -v "^#" /etc/hosts | cut -f2)'

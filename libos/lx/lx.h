@@ -79,6 +79,7 @@
 #include "libos/lx/socket.h"
 #include "libos/lx/pkey.h"
 #include "libos/lx/sysvipc.h"
+#include "libos/lx/system.h"
 #include "libos/lx/vfs.h" /* the file system's insides (vfs*.c, dev.c, procfs.c...): last, it includes this */
 
 #endif

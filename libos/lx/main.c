@@ -99,6 +99,7 @@ int main(void)
 	stream_init(setting(".mica/streams", &n));
 
 	vfs_init((const void *)mica_start_info->image, mica_start_info->image_size);
+	lx_hostname_init();
 	setup_self();
 	uint64_t entry, sp;
 	long r = lx_load(argv[0], argv, envp, &entry, &sp);

@@ -229,7 +229,7 @@ static long gen_filesystems(struct inode *n, char **buf, size_t *len)
 
 /* /proc/sys/kernel's files: their names and values (the same uname gives). */
 static const char *const kernel_values[][2] = {
-	{ "hostname", "mica" },
+	{ "hostname", NULL }, /* lx_hostname() */
 	{ "osrelease", "6.1.0-mica" },
 	{ "ostype", "Linux" },
 	{ "pid_max", "4194304" },
@@ -238,7 +238,8 @@ static const char *const kernel_values[][2] = {
 static long gen_kernel_value(struct inode *n, char **buf, size_t *len)
 {
 	struct procfs_text t = { .ok = true };
-	procfs_printf(&t, "%s\n", kernel_values[n->id][1]);
+	const char *value = kernel_values[n->id][1];
+	procfs_printf(&t, "%s\n", value ? value : lx_hostname());
 	return procfs_done(&t, buf, len);
 }
 

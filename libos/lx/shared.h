@@ -34,6 +34,7 @@ struct lx_shared {
 	struct ipc_tables *sysvipc; /* System V IPC's objects (sysvipc.c); NULL until the first */
 	struct inotify_watch *inotify; /* every inotify watch of every process, a list (inotify.c); NULL: none */
 	uint32_t inotify_cookie; /* the last cookie that ties a rename's two events (inotify.c) */
+	char hostname[65]; /* uname's nodename, from /etc/hostname at boot (system.c) */
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
 void lx_shared_init(void); /* first thing lx does: the shared pages, for every later process */

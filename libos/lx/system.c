@@ -1,5 +1,5 @@
 /* The system and the process's place in it: uname, reboot, prctl, arch_prctl, rseq, capabilities, sync. */
-#include "libos/lx/lx.h"
+#include "libos/lx/vfs.h"
 
 /* reboot: as the only process of its VM, the program may power it off (status 0). */
 long lx_sys_reboot(long magic1, long magic2, long cmd, long arg)
@@ -48,12 +48,38 @@ long lx_sys_prctl(long op, long arg)
 }
 
 
+/* Takes the host name from the first line of the root's /etc/hostname, as a Linux system's start-up does; else "mica". */
+void lx_hostname_init(void)
+{
+	char *name = LX_SH->hostname;
+	size_t size = sizeof(LX_SH->hostname);
+	strlcpy(name, "mica", size);
+	struct dentry *etc = dir_find(vfs_root, "etc");
+	struct dentry *d = etc && ISDIR(etc->inode) ? dir_find(etc->inode, "hostname") : NULL;
+	if (!d || !ISREG(d->inode))
+		return;
+	char text[65];
+	long n = reg_read(d->inode, text, sizeof(text) - 1, 0);
+	size_t len = 0;
+	while (n > 0 && len < (size_t)n && text[len] != '\n' && text[len] != ' ' && text[len] != '\t')
+		len++;
+	if (len == 0)
+		return;
+	text[len] = 0;
+	strlcpy(name, text, size);
+}
+
+const char *lx_hostname(void)
+{
+	return LX_SH->hostname;
+}
+
 long lx_sys_uname(long buf)
 {
 	struct linux_utsname u;
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
-	strlcpy(u.nodename, "mica", sizeof(u.nodename));
+	strlcpy(u.nodename, lx_hostname(), sizeof(u.nodename));
 	strlcpy(u.release, "6.1.0-mica", sizeof(u.release));
 	strlcpy(u.version, "#1 SMP Mica lx", sizeof(u.version));
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));

@@ -52,6 +52,13 @@ expect ctrl-z-and-fg 7 "resumed 0" ctrlz
 comfy() { typed_sh '<# ' '>test $(ls /bin | wc -l) -gt 50 && echo applets-$(hostname)-$HOME\n' '<applets-mica-/root' \
 	'<# ' '>sleep 1 &\n' '<# ' '>jobs\n' '<Running' '<# ' '>wait; echo user=$(id -un); exit 3\n' '<user=root'; }
 expect make-run-shell 3 "user=root" comfy
+# On a host terminal (a pty of 33 rows and 101 columns here) the console's window size is that terminal's;
+# with pipes it stays 24 by 80 (the tests above).
+winsize() { python3 "$here/tests/expect.py" -t 60 -s 33x101 '<33 101' -- env MICA_BUILD="$build" MICA_TIMEOUT=60 \
+	tools/mica run /bin/busybox sh -c 'stty size; exit 5'; }
+expect console-window-size 5 "33 101" winsize
+nowinsize() { typed '<24 80' -- env MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run --console /bin/busybox stty size; }
+expect console-window-size-pipes 0 "24 80" nowinsize
 
 printf 'not an elf' > "$tmp/init"
 expect bad-elf 255 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"

@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Type at a program on a console: wait for what it prints, then send the next keys (the interactive tests' one helper).
 
-usage: tests/expect.py [-t SECONDS] STEP... -- CMD [ARGS...]
+usage: tests/expect.py [-t SECONDS] [-s ROWSxCOLS] STEP... -- CMD [ARGS...]
 
-CMD runs with its input and output on pipes; its output (stdout and stderr) is copied to stdout. The steps
+CMD runs with its input and output on pipes, or with -s on a terminal (a pty) of that window size; its
+output (stdout and stderr) is copied to stdout. The steps
 go in order:
   <TEXT   wait until TEXT appears in the output after what the last wait found (SECONDS each, default 30)
   >TEXT   type TEXT; C escapes (\\n, \\r, \\003, \\x1a ...) stand for their bytes
 After the last step CMD's input is closed and it runs to its end. Exits with CMD's status, or, when a wait
 times out or the output ends before TEXT came, stops CMD, says what it waited for on stderr and exits 124.
 """
+import fcntl
 import os
+import pty
 import select
+import struct
+import termios
 import signal
 import subprocess
 import sys
@@ -28,34 +33,39 @@ def usage():
 
 def parse(argv):
     """The wait limit, the steps and the command from argv; exits 2 on a usage error."""
-    limit, steps = 30.0, []
+    limit, steps, size = 30.0, [], None
     args = list(argv)
     while args and args[0] != "--":
         a = args.pop(0)
         if a == "-t" and args:
             limit = float(args.pop(0))
+        elif a == "-s" and args and args[0].count("x") == 1 and args[0].replace("x", "").isdigit():
+            size = tuple(int(v) for v in args.pop(0).split("x"))
         elif a[:1] in ("<", ">"):
             steps.append((a[0], a[1:].encode("latin-1").decode("unicode_escape").encode("latin-1")))
         else:
             usage()
     if len(args) < 2:
         usage()
-    return limit, steps, args[1:]
+    return limit, steps, size, args[1:]
 
 
 class Console:
     """CMD's output as it comes, copied to stdout, with the position the last wait matched up to."""
 
-    def __init__(self, proc):
-        self.proc, self.seen, self.pos, self.ended = proc, b"", 0, False
+    def __init__(self, proc, out):
+        self.proc, self.out, self.seen, self.pos, self.ended = proc, out, b"", 0, False
 
     def pump(self, until):
         """Read what CMD printed, waiting until the monotonic time until at most; False once it ended."""
         left = until - time.monotonic()
-        ready, _, _ = select.select([self.proc.stdout], [], [], max(left, 0))
+        ready, _, _ = select.select([self.out], [], [], max(left, 0))
         if not ready:
             return True
-        chunk = os.read(self.proc.stdout.fileno(), 4096)
+        try:
+            chunk = os.read(self.out, 4096)
+        except OSError:  # a pty's master once every slave descriptor is closed
+            chunk = b""
         if not chunk:
             self.ended = True
             return False
@@ -76,17 +86,28 @@ class Console:
                 return False
 
 
+def start(cmd, size):
+    """CMD started on pipes, or on a new pty of size (rows, cols): the process, its output's and input's fds."""
+    if size is None:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        return proc, proc.stdout.fileno(), proc.stdin.fileno()
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    return proc, master, master
+
+
 def main():
-    limit, steps, cmd = parse(sys.argv[1:])
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    con = Console(proc)
+    limit, steps, size, cmd = parse(sys.argv[1:])
+    proc, out, into = start(cmd, size)
+    con = Console(proc, out)
     for kind, text in steps:
         if kind == ">":
             try:
-                proc.stdin.write(text)
-                proc.stdin.flush()
-            except BrokenPipeError:
+                os.write(into, text)
+            except OSError:
                 pass  # it ended; the next wait says so
         elif not con.wait_for(text, limit):
             why = "the output ended" if con.ended else "%g s passed" % limit
@@ -94,10 +115,11 @@ def main():
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             return TIMED_OUT
-    try:
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
+    if size is None:
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
     while con.pump(time.monotonic() + 3600):
         pass
     return proc.wait()

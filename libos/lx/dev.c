@@ -370,6 +370,13 @@ static struct lx_waitq *console_waitq(struct file *f)
 static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL, console_poll,
 					     console_waitq };
 
+/* Sets the console's window size (rows and columns; ignored unless both are 1 to 65535), as the host terminal's. */
+void console_set_size(uint64_t rows, uint64_t cols)
+{
+	if (rows && cols && rows <= 0xffff && cols <= 0xffff)
+		console_winsize = (struct linux_winsize){ (uint16_t)rows, (uint16_t)cols, 0, 0 };
+}
+
 /* ---- /dev ---- */
 
 /* Adds character device name with ops and number rdev to dir. */

@@ -8,6 +8,7 @@ void console_start_helper(void); /* pid 1, before its first fork: a thread wakes
 void console_scan(void); /* pid 1, waiting: act on Ctrl-C typed while nobody reads the console */
 
 void dev_init(void); /* /dev's nodes */
+void console_set_size(uint64_t rows, uint64_t cols); /* the window size TIOCGWINSZ reports: the host terminal's */
 void vfs_stdio_init(void); /* descriptors 0, 1 and 2: the host's streams or the console */
 
 #endif

@@ -56,6 +56,21 @@ static uint64_t parse_u64(const char *s)
 	return v;
 }
 
+/* The console's window size from .mica/winsize ("ROWS COLS", the host terminal's), if mica run wrote it. */
+static void winsize_setting(void)
+{
+	size_t n;
+	const char *s = setting(".mica/winsize", &n);
+	if (!s)
+		return;
+	const char *cols = s;
+	while (*cols >= '0' && *cols <= '9')
+		cols++;
+	while (*cols == ' ')
+		cols++;
+	console_set_size(parse_u64(s), parse_u64(cols));
+}
+
 /* Map n zeroed pages below top for lx's own use, with the extra PTE bits given. */
 static void map_stack(uint64_t top, int n, uint64_t bits)
 {
@@ -100,6 +115,7 @@ int main(void)
 
 	vfs_init((const void *)mica_start_info->image, mica_start_info->image_size);
 	lx_hostname_init();
+	winsize_setting();
 	setup_self();
 	uint64_t entry, sp;
 	long r = lx_load(argv[0], argv, envp, &entry, &sp);

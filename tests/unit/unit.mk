@@ -79,7 +79,7 @@ $(UNIT_CPIO):
 
 # lx's file system, built on the host with stand-ins for the rest of lx.
 UNIT_LX_SRCS := libos/lx/vfs.c libos/lx/file.c libos/lx/vfs_io.c libos/lx/vfs_path.c \
-	libos/lx/vfs_attr.c libos/lx/filelock.c libos/lx/cred.c tests/unit/lx_stubs.c
+	libos/lx/vfs_attr.c libos/lx/vfs_xattr.c libos/lx/filelock.c libos/lx/cred.c tests/unit/lx_stubs.c
 $(UNIT_DIR)/test_lxvfs: tests/unit/test_lxvfs.c $(UNIT_LX_SRCS) $(UNIT_DIR)/libmica.a \
 		$(UNIT_HEADERS) $(wildcard libos/lx/*.h libos/lx/linux/*.h libos/lx/*.def)
 	@mkdir -p $(@D)

@@ -30,9 +30,11 @@ LX_SRCS := $(wildcard libos/lx/*.c) $(wildcard libos/lx/*.S)
 LX_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(basename $(LX_SRCS)))
 LX := $(BUILD)/user/lx/lx
 LX_HEADERS := $(wildcard libos/lx/*.h libos/lx/linux/*.h libos/lx/*.def)
+# mica-init, the Linux program that `mica run --init` starts as pid 1 (static, with musl).
+MICA_INIT := $(BUILD)/user/mica-init
 
 .PHONY: all run test unit-test vm-test bench debug clean deps format-check
-all: $(KERNEL) $(LX) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
+all: $(KERNEL) $(LX) $(MICA_INIT) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
 
 $(BUILD)/kernel/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -64,6 +66,10 @@ $(LX_OBJS): $(LX_HEADERS)
 $(LX): $(LX_OBJS) $(NATIVE_OBJS) libos/lx/lx.ld
 	@mkdir -p $(@D)
 	$(LD) -n -nostdlib -static --no-relax -T libos/lx/lx.ld -z noexecstack --no-warn-rwx-segments $(LX_LDFLAGS) -o $@ $(LX_OBJS) $(NATIVE_OBJS)
+
+$(MICA_INIT): libos/lx/init/init.c
+	@mkdir -p $(@D)
+	musl-gcc -static -Os -Wall -Wextra -Werror -o $@ $<
 
 # A boot image: a cpio archive whose "init" is the named program, with every program beside it.
 $(BUILD)/img/%.cpio: $(USER_BINS) $(VMTEST_BINS)

@@ -52,6 +52,7 @@ formatted="
 	libos/net/micanet.c
 	libos/net/micanet.h
 	libos/net/sys_arch.c
+	libos/lx/init/init.c
 	libos/lx/blkdev.c
 	libos/lx/blkdev.h
 	libos/lx/cred.h

@@ -110,6 +110,26 @@ signalled TERM 143
 signalled INT 130
 signalled HUP 129
 
+# ---- --init: pid 1 runs the program as its child, reaps orphans, forwards signals, passes the status ----
+expect init-pid 0 "pid 2 ppid 1" mica --init "$bb" sh -c 'echo pid $$ ppid $PPID'
+expect init-status 7 "ending" mica --init "$bb" sh -c 'echo ending; exit 7'
+expect init-killed 137 "ending" mica --init "$bb" sh -c 'echo ending; kill -KILL $$'
+expect init-forwards 3 "got TERM in 2" mica --init "$bb" sh -c 'trap "echo got TERM in \$\$; exit 3" TERM; kill -TERM 1; sleep 5 & wait; echo missed'
+# An orphan (the subshell's sleep) goes to pid 1, which reaps it when it ends: no zombie is left.
+got=$(mica --init "$bb" sh -c '(sleep 0.2 &); sleep 1; ps -o pid,ppid,stat,comm' 2>&1)
+if [ $? -eq 0 ] && printf '%s\n' "$got" | grep -q 'mica-init' && ! printf '%s\n' "$got" | grep -Eq ' Z |sleep'; then
+	echo "ok $suite/init-reaps-orphans"
+else
+	echo "not ok $suite/init-reaps-orphans: an ended orphan is left, or ps failed:"
+	printf '%s\n' "$got" | sed 's/^/#   /'
+fi
+# On a terminal the program runs in its own foreground group: ^C reaches it, once, and not init.
+typed_init() {
+	MICA_BUILD="$build" MICA_TIMEOUT=60 timeout -k 5 90 python3 "$here/tests/expect.py" -t 30 '<ready' '>\003' -- \
+		"$here/tools/mica" run --console --init "$bb" sh -c 'trap "echo INT in \$\$; exit 4" INT; echo ready; sleep 5 & wait; echo missed'
+}
+expect init-console-ctrl-c 4 "INT in 2" typed_init
+
 # ---- /etc as a small Linux system has it ----
 # glibc finds localhost and the machine's own name in /etc/hosts (nsswitch.conf: files first), and the
 # name agrees everywhere: hostname (uname's nodename), /proc/sys/kernel/hostname and /etc/hostname.

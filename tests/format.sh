@@ -72,6 +72,7 @@ formatted="
 	libos/lx/pidfd.h
 	libos/lx/pifutex.c
 	libos/lx/sigfd.c
+	libos/lx/pty.c
 	libos/lx/itimer.h
 	libos/lx/linux/blkdev.h
 	libos/lx/linux/errno.h
@@ -131,6 +132,7 @@ formatted="
 	tests/linux/pidfd.c
 	tests/linux/pifutex.c
 	tests/linux/sigfd.c
+	tests/linux/pty.c
 	tests/linux/procfs.c
 	tests/linux/status.c
 	tests/linux/trust.c

@@ -98,6 +98,13 @@ static const struct linux_termios default_termios = {
 	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
 };
 
+void tty_default_termios(struct linux_termios *t)
+{
+	*t = default_termios;
+	t->c_iflag |= IXON; /* as Linux starts a pty: flow control named, control characters echoed as ^X */
+	t->c_lflag |= ECHOCTL | ECHOKE;
+}
+
 static int pushback = -1; /* a byte taken by poll and not yet read */
 
 /* The interrupt belongs to pid 1: a forked child never binds it. */
@@ -411,6 +418,7 @@ void dev_init(void)
 	console_node = add_dev(dev, "console", &console_ops, MKDEV(5, 1));
 	if (console_node)
 		inode_hold(console_node);
+	pty_init(dev);    /* ptmx and pts/ */
 	blkdev_init(dev); /* vda, vdb, ...: the disks lx holds */
 	if (!dir_find(dev, "shm")) /* POSIX shared memory and semaphores (shm_open, sem_open) are files here */
 		vfs_mknode(dev, "shm", S_IFDIR | 01777);

@@ -157,6 +157,8 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 		return -ELOOP;
 	} else if (ISFIFO(n)) {
 		return fifo_open(n, flags, out);
+	} else if (n->dev && pty_node(n)) {
+		return pty_open(n, flags, out);
 	} else if (n->dev) {
 		if ((n->mode & S_IFMT) == S_IFBLK && acc != O_RDONLY && !blkdev_writable(n))
 			return -EROFS;

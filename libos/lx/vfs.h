@@ -41,6 +41,7 @@ struct inode {
 	struct lock_list *locks;        /* fcntl record locks (filelock.c); NULL until the first */
 	struct lock_list *flocks;       /* flock locks, likewise */
 	struct ring *fifo;              /* FIFO: its pipe while some end is open (pipe.c) */
+	struct pty *pty;                /* a pty's slave /dev/pts/N: its pair while the node exists (pty.c) */
 	/* symlink target */
 	char *data;                     /* NUL-terminated; NULL when size is 0 */
 	/* directory */
@@ -97,6 +98,12 @@ long path_copy(const char *upath, char *buf); /* a program's path into buf[LX_PA
 long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk); /* 0 or -errno; lk->node may be NULL */
 long path_get(int dirfd, const char *upath, int flags, struct lookup *lk); /* path_copy then path_lookup */
 long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; length or -errno */
+
+/* Pseudo-terminals (pty.c): /dev/ptmx and the slaves in /dev/pts. */
+bool pty_node(struct inode *n); /* /dev/ptmx or a slave: file_open_inode hands it to pty_open */
+long pty_open(struct inode *n, int flags, struct file **out); /* 0 with *out, or -errno */
+void pty_init(struct inode *dev); /* /dev/ptmx and /dev/pts */
+void tty_default_termios(struct linux_termios *t); /* a new terminal's modes, the console's and a pty's (dev.c) */
 
 /* Opens an end of FIFO n, waiting for the other end as Linux does (pipe.c). 0 with *out, or -errno. */
 long fifo_open(struct inode *n, int flags, struct file **out);

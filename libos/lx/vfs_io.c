@@ -384,6 +384,7 @@ long lx_sys_ioctl(int fd, long req, long arg)
 	if (!f)
 		return -EBADF;
 	long r;
+	req = (unsigned int)req; /* a 32-bit request, as Linux takes it: musl passes an int, which may arrive sign-extended */
 	switch ((unsigned long)req) { /* the requests every kind of file takes */
 	case FIONBIO:
 		if (!mem_user_ok((uint64_t)arg, sizeof(int), false)) {

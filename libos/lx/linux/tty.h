@@ -17,8 +17,21 @@
 #define FIONREAD 0x541B
 #define TIOCSCTTY 0x540E
 #define TIOCGSID 0x5429
+#define TIOCNOTTY 0x5422
+#define TCSBRK 0x5409
+#define TCXONC 0x540A
+#define TCFLSH 0x540B
+#define TIOCGPTN 0x80045430 /* the pty's number (master) */
+#define TIOCSPTLCK 0x40045431 /* lock or unlock the slave (master) */
+#define TIOCGPTLCK 0x80045439
+#define TIOCGPTPEER 0x5441 /* open the slave (master) */
+#define TCIFLUSH 0
+#define TCIOFLUSH 2
 /* termios flags */
-#define ICRNL 0000400 /* c_iflag */
+#define INLCR 0000100 /* c_iflag */
+#define IGNCR 0000200
+#define ICRNL 0000400
+#define IXON 0002000
 #define OPOST 0000001 /* c_oflag */
 #define ONLCR 0000004
 #define B38400 0000017 /* c_cflag */
@@ -29,7 +42,20 @@
 #define ECHO 0000010
 #define ECHOE 0000020
 #define ECHOK 0000040
+#define NOFLSH 0000200
+#define ECHOCTL 0001000
+#define ECHOKE 0004000
 #define IEXTEN 0100000
+/* c_cc indices */
+#define VINTR 0
+#define VQUIT 1
+#define VERASE 2
+#define VKILL 3
+#define VEOF 4
+#define VTIME 5
+#define VMIN 6
+#define VSUSP 10
+#define VEOL 11
 
 struct linux_winsize {
 	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;

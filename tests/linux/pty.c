@@ -1,0 +1,179 @@
+/*
+ * Pseudo-terminals as Linux has them: posix_openpt, grantpt, unlockpt and
+ * ptsname; a locked slave refuses to open; raw bytes both ways; canonical
+ * mode's line editing and echo; ONLCR; ^C to a child whose controlling
+ * terminal the pty is; window size and SIGWINCH; poll on both ends; the
+ * slave's hang-up once the master closes, and EIO on the master once the
+ * slave closes.
+ */
+#define T_NAME "pty"
+#include "check.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* Read from fd until want bytes came or a read fails or times out (poll 2 s); the count read. */
+static int read_some(int fd, char *buf, int want)
+{
+	int got = 0;
+	while (got < want) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, 2000) <= 0)
+			break;
+		ssize_t r = read(fd, buf + got, (size_t)(want - got));
+		if (r <= 0)
+			break;
+		got += (int)r;
+	}
+	buf[got] = 0;
+	return got;
+}
+
+/* A new pair: master fd, slave fd opened; both -1 on failure. */
+static int open_pair(int *slave)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	*slave = -1;
+	if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0)
+		return -1;
+	*slave = open(ptsname(m), O_RDWR | O_NOCTTY);
+	return m;
+}
+
+static void check_open(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	CHECK("openpt", m >= 0, "errno %d", errno);
+	CHECK("grantpt", grantpt(m) == 0, "errno %d", errno);
+	const char *name = ptsname(m);
+	CHECK("ptsname", name && strncmp(name, "/dev/pts/", 9) == 0, "%s", name ? name : "NULL");
+	unsigned int n = 99999;
+	CHECK("tiocgptn", ioctl(m, TIOCGPTN, &n) == 0 && name && (unsigned)atoi(name + 9) == n, "n %u", n);
+	check_err("locked-slave-eio", open(name, O_RDWR | O_NOCTTY), EIO);
+	CHECK("unlockpt", unlockpt(m) == 0, "errno %d", errno);
+	int s = open(name, O_RDWR | O_NOCTTY);
+	CHECK("slave-open", s >= 0, "errno %d", errno);
+	CHECK("isatty", isatty(s) && isatty(m), "errno %d", errno);
+	CHECK("ttyname", s >= 0 && ttyname(s) && strcmp(ttyname(s), name) == 0, "%s", s >= 0 ? ttyname(s) : "");
+	close(s);
+	close(m);
+}
+
+static void check_raw(void)
+{
+	int s, m = open_pair(&s);
+	struct termios t;
+	char buf[64];
+	CHECK("raw-setup", m >= 0 && s >= 0 && tcgetattr(s, &t) == 0, "errno %d", errno);
+	cfmakeraw(&t);
+	tcsetattr(s, TCSANOW, &t);
+	CHECK("raw-to-slave",
+	      write(m, "a\rb\003", 4) == 4 && read_some(s, buf, 4) == 4 && memcmp(buf, "a\rb\003", 4) == 0, "got %s",
+	      buf);
+	CHECK("raw-to-master", write(s, "x\ny", 3) == 3 && read_some(m, buf, 3) == 3 && memcmp(buf, "x\ny", 3) == 0,
+	      "got %s", buf);
+	struct pollfd p = { m, POLLIN, 0 };
+	CHECK("poll-master-empty", poll(&p, 1, 0) == 0, "revents %x", p.revents);
+	write(s, "z", 1);
+	CHECK("poll-master-ready", poll(&p, 1, 1000) == 1 && (p.revents & POLLIN), "revents %x", p.revents);
+	int k = 0;
+	CHECK("fionread-master", ioctl(m, FIONREAD, &k) == 0 && k == 1, "k %d", k);
+	close(s);
+	read(m, buf, 1);
+	check_err("master-eio-after-slave-close", read(m, buf, 1), EIO);
+	close(m);
+}
+
+static void check_canonical(void)
+{
+	int s, m = open_pair(&s);
+	char buf[64];
+	CHECK("canon-setup", m >= 0 && s >= 0, "errno %d", errno);
+	struct pollfd p = { s, POLLIN, 0 };
+	write(m, "abx", 3);
+	CHECK("poll-slave-partial-line", poll(&p, 1, 100) == 0, "revents %x", p.revents);
+	write(m, "\177c\r", 3);
+	CHECK("poll-slave-line", poll(&p, 1, 1000) == 1 && (p.revents & POLLIN), "revents %x", p.revents);
+	CHECK("canon-erase", read(s, buf, sizeof(buf)) == 4 && memcmp(buf, "abc\n", 4) == 0, "got %s", buf);
+	int n = read_some(m, buf, 9);
+	CHECK("canon-echo", n == 9 && memcmp(buf, "abx\b \bc\r\n", 9) == 0, "got %d", n);
+	write(m, "one\ntwo\n", 8);
+	CHECK("canon-one-line", read(s, buf, sizeof(buf)) == 4 && memcmp(buf, "one\n", 4) == 0, "got %s", buf);
+	CHECK("canon-next-line", read(s, buf, sizeof(buf)) == 4 && memcmp(buf, "two\n", 4) == 0, "got %s", buf);
+	write(m, "gone\025ok\004", 8);
+	CHECK("canon-kill-eof", read(s, buf, sizeof(buf)) == 2 && memcmp(buf, "ok", 2) == 0, "got %s", buf);
+	write(m, "\004", 1);
+	CHECK("canon-eof", read(s, buf, sizeof(buf)) == 0, "errno %d", errno);
+	read_some(m, buf, 30); /* the echoes */
+	CHECK("onlcr", write(s, "hi\n", 3) == 3 && read_some(m, buf, 4) == 4 && memcmp(buf, "hi\r\n", 4) == 0, "got %s",
+	      buf);
+	struct termios t;
+	tcgetattr(s, &t);
+	t.c_oflag &= ~(tcflag_t)ONLCR;
+	tcsetattr(s, TCSANOW, &t);
+	CHECK("no-onlcr", write(s, "hi\n", 3) == 3 && read_some(m, buf, 3) == 3 && memcmp(buf, "hi\n", 3) == 0,
+	      "got %s", buf);
+	struct termios tm;
+	CHECK("master-tcgets-is-slaves", tcgetattr(m, &tm) == 0 && !(tm.c_oflag & ONLCR), "oflag %o", tm.c_oflag);
+	close(m);
+	CHECK("slave-read-after-hangup", read(s, buf, 1) == 0, "errno %d", errno);
+	check_err("slave-write-eio-after-hangup", write(s, "x", 1), EIO);
+	close(s);
+}
+
+static volatile sig_atomic_t winched;
+static void on_winch(int sig)
+{
+	(void)sig;
+	winched = 1;
+}
+
+/* A child makes a session whose controlling terminal is the slave, reports, then waits for SIGINT or SIGWINCH. */
+static void check_signals(void)
+{
+	int s, m = open_pair(&s);
+	char buf[64];
+	CHECK("sig-setup", m >= 0 && s >= 0, "errno %d", errno);
+	signal(SIGWINCH, on_winch);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(m);
+		if (setsid() < 0 || ioctl(s, TIOCSCTTY, 0) != 0)
+			_exit(2);
+		if (tcgetpgrp(s) != getpid() || tcgetsid(s) != getpid())
+			_exit(3);
+		write(s, "R", 1);
+		while (!winched)
+			pause();
+		write(s, "W", 1);
+		for (;;)
+			pause(); /* SIGINT ends it */
+	}
+	CHECK("child-ctty", read_some(m, buf, 1) == 1 && buf[0] == 'R', "got %s", buf);
+	struct winsize w = { 33, 101, 0, 0 }, r = { 0, 0, 0, 0 };
+	CHECK("setwinsz", ioctl(m, TIOCSWINSZ, &w) == 0, "errno %d", errno);
+	CHECK("getwinsz", ioctl(s, TIOCGWINSZ, &r) == 0 && r.ws_row == 33 && r.ws_col == 101, "%d %d", r.ws_row,
+	      r.ws_col);
+	CHECK("sigwinch", read_some(m, buf, 1) == 1 && buf[0] == 'W', "got %s", buf);
+	CHECK("master-tcgetpgrp", tcgetpgrp(m) == pid, "pgrp %d", tcgetpgrp(m));
+	write(m, "\003", 1);
+	int st = 0;
+	CHECK("ctrl-c-sigint", waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "status %x",
+	      st);
+	close(s);
+	close(m);
+}
+
+int main(void)
+{
+	check_open();
+	check_raw();
+	check_canonical();
+	check_signals();
+	return t_done();
+}

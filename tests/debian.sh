@@ -103,3 +103,8 @@ case_ tail-F --with "$t/tailf.sh" --with /usr/bin/tail --with /usr/bin/seq --wit
 case_ diff-cpio-pipes --with "$t/pipes.sh" --with /usr/bin/diff --with /usr/bin/cpio --with /usr/bin/cmp \
 	--with /usr/bin/head --with /usr/bin/tr --with /usr/bin/ls --with /usr/bin/mkdir --with /usr/bin/cat \
 	-- /usr/bin/bash "$t/pipes.sh"
+# Pseudo-terminals: python3's pty.fork runs a shell on one that names its terminal, its size and a line typed
+# to it; util-linux script runs a command on one and copies its output (ONLCR's "\r\n" shown by od).
+case_ python3-pty --with "$t/pty_fork.py" --with /bin/sh --with /usr/bin/tty --with /usr/bin/stty \
+	-- /usr/bin/python3 "$t/pty_fork.py"
+case_ script-pty --with /usr/bin/script --with /usr/bin/od -- /bin/sh -c "script -qec 'echo hi' /dev/null < /dev/null | od -c"

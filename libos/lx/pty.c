@@ -379,6 +379,13 @@ static long pty_ioctl_common(struct pty *p, bool master, unsigned long req, unsi
 	}
 }
 
+/* Is the leader of session sid still running? */
+static bool session_alive(int sid)
+{
+	struct lx_proc *leader = lx_proc_of(sid);
+	return leader && leader->state == LX_PROC_LIVE && leader->sid == sid;
+}
+
 static long slave_ioctl(struct file *f, unsigned long req, unsigned long arg)
 {
 	struct pty *p = f->priv;
@@ -390,6 +397,8 @@ static long slave_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	case TIOCSCTTY: /* the calling session leader takes it as its controlling terminal */
 		if (p->sid == lx_me->sid)
 			return 0;
+		if (p->sid && !session_alive(p->sid))
+			p->sid = p->fg_pgrp = 0; /* its session's leader has gone, and the session's hold with it */
 		if (lx_me->pid != lx_me->sid || p->sid)
 			return -EPERM;
 		p->sid = lx_me->sid;

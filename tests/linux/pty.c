@@ -12,10 +12,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
 
 /* Read from fd until want bytes came or a read fails or times out (poll 2 s); the count read. */
 static int read_some(int fd, char *buf, int want)
@@ -169,11 +175,47 @@ static void check_signals(void)
 	close(m);
 }
 
+/* The slave by TIOCGPTPEER; epoll and select; tcflush dropping typed input. */
+static void check_more(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	char buf[64];
+	unlockpt(m);
+	int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	CHECK("tiocgptpeer", s >= 0 && isatty(s), "errno %d", errno);
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	CHECK("epoll-add", epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) == 0, "errno %d", errno);
+	CHECK("epoll-empty", epoll_wait(ep, &out, 1, 0) == 0, "events %x", out.events);
+	write(m, "drop\n", 5);
+	CHECK("epoll-line", epoll_wait(ep, &out, 1, 1000) == 1 && (out.events & EPOLLIN), "events %x", out.events);
+	CHECK("tcflush", tcflush(s, TCIFLUSH) == 0 && epoll_wait(ep, &out, 1, 0) == 0, "errno %d", errno);
+	read_some(m, buf, 6); /* the echo */
+	fd_set r;
+	FD_ZERO(&r);
+	FD_SET(m, &r);
+	struct timeval tv = { 0, 0 };
+	CHECK("select-empty", select(m + 1, &r, NULL, NULL, &tv) == 0, "errno %d", errno);
+	write(s, "x", 1);
+	FD_SET(m, &r);
+	tv.tv_sec = 1;
+	CHECK("select-ready", select(m + 1, &r, NULL, NULL, &tv) == 1 && FD_ISSET(m, &r), "errno %d", errno);
+	pid_t pid = fork(); /* a child is never a session leader */
+	if (pid == 0)
+		_exit(ioctl(s, TIOCSCTTY, 0) == -1 && errno == EPERM ? 0 : 1);
+	int st = -1;
+	CHECK("tiocsctty-not-leader-eperm", waitpid(pid, &st, 0) == pid && st == 0, "status %x", st);
+	close(ep);
+	close(s);
+	close(m);
+}
+
 int main(void)
 {
 	check_open();
 	check_raw();
 	check_canonical();
 	check_signals();
+	check_more();
 	return t_done();
 }

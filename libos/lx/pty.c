@@ -54,6 +54,12 @@ static long pty_wait(struct pty *p)
 	return lx_signal_interrupts() ? -EINTR : 0;
 }
 
+/* Nothing to do for f's reader or writer yet: -EAGAIN when nonblocking, else wait (0, or -EINTR). */
+static long pty_block(struct file *f)
+{
+	return (f->flags & O_NONBLOCK) ? -EAGAIN : pty_wait(f->priv);
+}
+
 /* ---- output: slave to master ---- */
 
 /* Put byte c into out if there is room: false if not. */
@@ -191,6 +197,57 @@ static uint64_t in_ready(struct pty *p)
 	return p->nends ? p->ends[p->first] - p->in_rd : 0;
 }
 
+/* Copies k bytes of ring (PTY_BUF long) from position *rd into buf, and moves *rd past them. */
+static void ring_take(const uint8_t *ring, uint64_t *rd, void *buf, uint64_t k)
+{
+	for (uint64_t i = 0; i < k; i++)
+		((uint8_t *)buf)[i] = ring[(*rd + i) % PTY_BUF];
+	*rd += k;
+}
+
+/*
+ * A write to either end: each byte of buf through input processing (master)
+ * or output processing (slave), waiting for room unless nonblocking or some
+ * went already. The count taken, or -EIO (the slave after a hang-up),
+ * -EAGAIN, -EINTR.
+ */
+static long pty_write(struct file *f, const uint8_t *buf, size_t n, bool master)
+{
+	struct pty *p = f->priv;
+	size_t done = 0;
+	while (done < n) {
+		if (!master && p->hung)
+			return done ? (long)done : -EIO;
+		if (master ? in_room(p) : out_room(p, buf[done])) {
+			if (master)
+				input_byte(p, buf[done]);
+			else
+				out_byte(p, buf[done]);
+			done++;
+		} else if (master && canonical(p) && p->done == p->in_rd) {
+			done++; /* a line as long as the buffer: the rest of it is lost, as on Linux */
+		} else if (done) {
+			break;
+		} else {
+			long e = pty_block(f);
+			if (e < 0)
+				return e;
+		}
+	}
+	pty_wake(p);
+	return done || n == 0 ? (long)done : -EAGAIN;
+}
+
+static long slave_write(struct file *f, const void *buf, size_t n)
+{
+	return pty_write(f, buf, n, false);
+}
+
+static long master_write(struct file *f, const void *buf, size_t n)
+{
+	return pty_write(f, buf, n, true);
+}
+
 /* ---- the slave ---- */
 
 static long slave_read(struct file *f, void *buf, size_t n)
@@ -205,18 +262,14 @@ static long slave_read(struct file *f, void *buf, size_t n)
 			break;
 		if (!canonical(p) && p->tio.c_cc[VMIN] == 0 && p->tio.c_cc[VTIME] == 0)
 			return 0;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		long e = pty_wait(p);
+		long e = pty_block(f);
 		if (e < 0)
 			return e;
 	}
 	uint64_t k = in_ready(p);
 	if (k > n)
 		k = n;
-	for (uint64_t i = 0; i < k; i++)
-		((uint8_t *)buf)[i] = p->in[(p->in_rd + i) % PTY_BUF];
-	p->in_rd += k;
+	ring_take(p->in, &p->in_rd, buf, k);
 	if (!canonical(p)) {
 		p->nends = 0;
 		p->done = p->in_wr;
@@ -226,29 +279,6 @@ static long slave_read(struct file *f, void *buf, size_t n)
 	}
 	pty_wake(p);
 	return (long)k;
-}
-
-static long slave_write(struct file *f, const void *buf, size_t n)
-{
-	struct pty *p = f->priv;
-	size_t done = 0;
-	while (done < n) {
-		if (p->hung)
-			return done ? (long)done : -EIO;
-		uint8_t c = ((const uint8_t *)buf)[done];
-		if (!out_room(p, c)) {
-			if (done || (f->flags & O_NONBLOCK))
-				break;
-			long e = pty_wait(p);
-			if (e < 0)
-				return e;
-			continue;
-		}
-		out_byte(p, c);
-		done++;
-	}
-	pty_wake(p);
-	return done ? (long)done : -EAGAIN;
 }
 
 static short slave_poll(struct file *f)
@@ -448,43 +478,16 @@ static long master_read(struct file *f, void *buf, size_t n)
 			return -EIO;
 		if (n == 0)
 			return 0;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		long e = pty_wait(p);
+		long e = pty_block(f);
 		if (e < 0)
 			return e;
 	}
 	uint64_t k = p->out_wr - p->out_rd;
 	if (k > n)
 		k = n;
-	for (uint64_t i = 0; i < k; i++)
-		((uint8_t *)buf)[i] = p->out[(p->out_rd + i) % PTY_BUF];
-	p->out_rd += k;
+	ring_take(p->out, &p->out_rd, buf, k);
 	pty_wake(p);
 	return (long)k;
-}
-
-static long master_write(struct file *f, const void *buf, size_t n)
-{
-	struct pty *p = f->priv;
-	size_t done = 0;
-	while (done < n) {
-		if (!in_room(p)) {
-			if (canonical(p) && p->done == p->in_rd) {
-				done++; /* a line as long as the buffer: the rest of it is lost, as on Linux */
-				continue;
-			}
-			if (done || (f->flags & O_NONBLOCK))
-				break;
-			long e = pty_wait(p);
-			if (e < 0)
-				return e;
-			continue;
-		}
-		input_byte(p, ((const uint8_t *)buf)[done++]);
-	}
-	pty_wake(p);
-	return done || n == 0 ? (long)done : -EAGAIN;
 }
 
 static short master_poll(struct file *f)

@@ -57,6 +57,10 @@ formatted="
 	libos/lx/blkdev.h
 	libos/lx/cred.h
 	libos/lx/dev.h
+	libos/lx/netif.c
+	libos/lx/netif.h
+	libos/lx/netlink.c
+	libos/lx/linux/netlink.h
 	libos/lx/errno.c
 	libos/lx/errno.h
 	libos/lx/fault.c
@@ -129,6 +133,7 @@ formatted="
 	tests/linux/loopback.c
 	tests/linux/inotify.c
 	tests/linux/pidfd.c
+	tests/linux/netif.c
 	tests/linux/pifutex.c
 	tests/linux/sigfd.c
 	tests/linux/procfs.c

@@ -101,6 +101,7 @@ static long base_of(long dirfd, char *buf)
 
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp)
 {
+	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
 	char *path = lx_alloc(2 * LX_PATH_MAX), *rel = path + LX_PATH_MAX;
 	if (!path)
 		return -ENOMEM;
@@ -696,6 +697,12 @@ static long enter(struct vpath *vp)
 	if ((at.mode & S_IFMT) != S_IFDIR)
 		return -ENOTDIR;
 	strlcpy(vcwd, vp->path, sizeof(vcwd));
+	struct lookup lk; /* lx's own cwd becomes the mount point, for relative paths that leave the volume */
+	if (path_lookup(AT_FDCWD, vp->v->glen ? vp->v->guest : "/", LOOK_FOLLOW | LOOK_DIR, &lk) == 0 && lk.node) {
+		inode_hold(lk.node);
+		inode_release(lx_me->cwd);
+		lx_me->cwd = lk.node;
+	}
 	return 0;
 }
 
@@ -845,9 +852,9 @@ static void enter_cwd(const char *path)
 	long r = vp.v ? enter(&vp) : 0;
 	struct lookup lk;
 	if (!vp.v && (r = path_lookup(AT_FDCWD, p, LOOK_FOLLOW | LOOK_DIR, &lk)) == 0 && lk.node) {
+		inode_hold(lk.node);
 		inode_release(lx_me->cwd);
 		lx_me->cwd = lk.node;
-		inode_hold(lk.node);
 	}
 	if (r < 0 || (!vp.v && !lk.node))
 		printf("lx: cannot enter the working directory %s (%ld)\n", path, r < 0 ? r : -ENOENT);

@@ -23,7 +23,7 @@ static struct shared_map maps[SHARED_MAPS];
 
 struct vfile *vfile_of(long fd)
 {
-	struct file *f = fd >= 0 ? file_get((int)fd) : NULL;
+	struct file *f = (int)fd >= 0 ? file_get((int)fd) : NULL;
 	if (!f)
 		return NULL;
 	struct vfile *vf = f->ops == &vol_file_ops ? f->priv : NULL;

@@ -102,6 +102,9 @@ static long base_of(long dirfd, char *buf)
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp)
 {
 	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
+	char first = 0;
+	if (copy_from_user(&first, upath, 1) == 0 && first == 0)
+		return 1; /* an empty path (AT_EMPTY_PATH, or ENOENT): lx's own answer */
 	char *path = lx_alloc(2 * LX_PATH_MAX), *rel = path + LX_PATH_MAX;
 	if (!path)
 		return -ENOMEM;
@@ -110,8 +113,6 @@ long vpath_get(long dirfd, uint64_t upath, struct vpath *vp)
 		strlcpy(path, rel, LX_PATH_MAX);
 	else if (r == 0 && rel[0] && (r = base_of(dirfd, path)) == 0)
 		r = join(path, rel);
-	else if (r == 0)
-		r = 1; /* an empty path (AT_EMPTY_PATH, or ENOENT): lx's own answer */
 	if (r == 0) {
 		normalize(path);
 		vp->path = path;
@@ -405,6 +406,8 @@ static long h_creat(const long *a, bool *mine)
 	return open_at(AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1], mine);
 }
 
+static long do_unlink(struct vpath *vp, uint32_t dfid, const char *name, long flags);
+
 /* Run fn on the parent directory of (dirfd, upath) in a volume that may be changed. */
 static long at_parent(long dirfd, long upath, bool *mine, long (*fn)(struct vpath *vp, uint32_t dfid, const char *name, long arg),
 		      long arg)
@@ -420,6 +423,8 @@ static long at_parent(long dirfd, long upath, bool *mine, long (*fn)(struct vpat
 	else if ((r = walk_parent(&vp, &dfid, &name)) == 0) {
 		r = fn(&vp, dfid, name, arg);
 		p9_clunk(vp.v->share, dfid);
+	} else if (r == -EBUSY && fn != do_unlink) {
+		r = -EEXIST; /* making the mount point: it is there */
 	}
 	vpath_free(&vp);
 	return r;

@@ -376,7 +376,8 @@ long p9_readdir(uint32_t share, uint32_t fid, uint64_t off, struct p9_dirent *ou
 	struct msg m = begin(T_READDIR), a;
 	put(&m, fid, 4);
 	put(&m, off, 8);
-	put(&m, max * 32 < p9_io_max() ? max * 32 : p9_io_max(), 4); /* about 32 bytes an entry: a few more than max come back */
+	put(&m, max * 32 < p9_io_max() ? max * 32 : p9_io_max(),
+	    4); /* about 32 bytes an entry: a few more than max come back */
 	long r = rpc(share, &m, &a);
 	if (r < 0)
 		return r;

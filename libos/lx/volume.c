@@ -409,8 +409,8 @@ static long h_creat(const long *a, bool *mine)
 static long do_unlink(struct vpath *vp, uint32_t dfid, const char *name, long flags);
 
 /* Run fn on the parent directory of (dirfd, upath) in a volume that may be changed. */
-static long at_parent(long dirfd, long upath, bool *mine, long (*fn)(struct vpath *vp, uint32_t dfid, const char *name, long arg),
-		      long arg)
+static long at_parent(long dirfd, long upath, bool *mine,
+		      long (*fn)(struct vpath *vp, uint32_t dfid, const char *name, long arg), long arg)
 {
 	struct vpath vp;
 	uint32_t dfid;
@@ -507,7 +507,9 @@ static long readlink_at(long dirfd, long upath, long ubuf, long size, bool *mine
 		r = -EINVAL;
 	else if ((r = node_of(&vp, false, &fid, &at)) == 0) {
 		char *t = lx_alloc(LX_PATH_MAX);
-		r = !t ? -ENOMEM : (at.mode & S_IFMT) != S_IFLNK ? -EINVAL : p9_readlink(vp.v->share, fid, t, LX_PATH_MAX);
+		r = !t                              ? -ENOMEM
+		    : (at.mode & S_IFMT) != S_IFLNK ? -EINVAL
+						    : p9_readlink(vp.v->share, fid, t, LX_PATH_MAX);
 		if (r > size)
 			r = size;
 		if (r >= 0 && copy_to_user((uint64_t)ubuf, t, (size_t)r) < 0)
@@ -600,8 +602,8 @@ static long h_link(const long *a, bool *mine)
 }
 
 /* Set attributes of (dirfd, upath): valid P9_SET_* bits. */
-static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, uint32_t mode, uint64_t size, const uint64_t *times,
-		       bool *mine)
+static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, uint32_t mode, uint64_t size,
+		       const uint64_t *times, bool *mine)
 {
 	struct vpath vp;
 	struct p9_attr at;
@@ -612,8 +614,9 @@ static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, ui
 	if (vp.v->ro)
 		r = -EROFS;
 	else if ((r = node_of(&vp, !nofollow, &fid, &at)) == 0) {
-		r = (at.mode & S_IFMT) == S_IFDIR && (valid & P9_SET_SIZE) ? -EISDIR
-									    : p9_setattr(vp.v->share, fid, valid, mode, size, times);
+		r = (at.mode & S_IFMT) == S_IFDIR && (valid & P9_SET_SIZE)
+			    ? -EISDIR
+			    : p9_setattr(vp.v->share, fid, valid, mode, size, times);
 		p9_clunk(vp.v->share, fid);
 	}
 	vpath_free(&vp);
@@ -716,7 +719,8 @@ static long h_chdir(const long *a, bool *mine)
 	struct vpath vp;
 	long r = take(AT_FDCWD, a[0], &vp, mine);
 	if (!*mine) {
-		vcwd[0] = 0; /* lx's chdir goes on from lx's cwd (a failed one leaves it: then vcwd is lost, as is rare) */
+		vcwd[0] =
+			0; /* lx's chdir goes on from lx's cwd (a failed one leaves it: then vcwd is lost, as is rare) */
 		return 0;
 	}
 	if (r == 0) {

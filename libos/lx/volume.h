@@ -39,7 +39,8 @@ long vpath_get(long dirfd, uint64_t upath, struct vpath *vp);
 void vpath_free(struct vpath *vp);
 /* A new fid for rel of v: the node itself (follow: through a symlink at the end). 0 with *fid, or -errno. */
 long vol_walk(struct volume *v, const char *rel, uint32_t *fid);
-long vol_follow(struct vpath *vp, uint32_t fid, const struct p9_attr *at); /* a symlink's target: 2 in a volume, 1 outside, 0 not a link */
+long vol_follow(struct vpath *vp, uint32_t fid,
+		const struct p9_attr *at); /* a symlink's target: 2 in a volume, 1 outside, 0 not a link */
 char *vol_last_slash(const char *s); /* the last '/' in s, or NULL */
 void vol_stat_fill(const struct p9_attr *at, const struct volume *v, struct linux_stat *st);
 

@@ -181,7 +181,8 @@ long vol_open(struct vpath *vp, long flags, long mode)
 		}
 		if (r < 0)
 			return r;
-		if ((r = p9_getattr(share, fid, &at)) < 0 || (at.mode & S_IFMT) != S_IFLNK || (flags & (O_NOFOLLOW | O_PATH))) {
+		if ((r = p9_getattr(share, fid, &at)) < 0 || (at.mode & S_IFMT) != S_IFLNK ||
+		    (flags & (O_NOFOLLOW | O_PATH))) {
 			if (r == 0 && (r = open_node(vp, fid, &at, flags)) == 0)
 				return install(vp, fid, (at.mode & S_IFMT) == S_IFDIR, flags);
 			p9_clunk(share, fid);
@@ -374,12 +375,13 @@ static long h_mmap(const long *a, bool *mine)
 	int slot = 0;
 	while (slot < SHARED_MAPS && maps[slot].f)
 		slot++;
-	long r = (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR ? -EACCES
-		 : (f->flags & O_ACCMODE) == O_WRONLY			  ? -EACCES
+	long r = (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR      ? -EACCES
+		 : (f->flags & O_ACCMODE) == O_WRONLY                         ? -EACCES
 		 : slot == SHARED_MAPS || len <= 0 || (off & (PAGE_SIZE - 1)) ? -ENOMEM
-									    : 0;
+									      : 0;
 	if (r == 0)
-		r = lx_sys_mmap(addr, len, prot | PROT_WRITE, (flags & ~MAP_SHARED) | MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		r = lx_sys_mmap(addr, len, prot | PROT_WRITE, (flags & ~MAP_SHARED) | MAP_SHARED | MAP_ANONYMOUS, -1,
+				0);
 	if (r < 0 && r > -4096) {
 		file_put(f);
 		return r;
@@ -418,18 +420,8 @@ static long h_leaving(const long *a, bool *mine)
 }
 
 const struct vol_hook vol_fd_hooks[] = {
-	{ "fstat", h_fstat },
-	{ "lseek", h_lseek },
-	{ "getdents64", h_getdents64 },
-	{ "ftruncate", h_ftruncate },
-	{ "fchmod", h_fchmod },
-	{ "fsync", h_fsync },
-	{ "fdatasync", h_fsync },
-	{ "fstatfs", h_fstatfs },
-	{ "mmap", h_mmap },
-	{ "msync", h_msync },
-	{ "munmap", h_munmap },
-	{ "exit_group", h_leaving },
-	{ "execve", h_leaving },
-	{ NULL, NULL },
+	{ "fstat", h_fstat },    { "lseek", h_lseek }, { "getdents64", h_getdents64 }, { "ftruncate", h_ftruncate },
+	{ "fchmod", h_fchmod },  { "fsync", h_fsync }, { "fdatasync", h_fsync },       { "fstatfs", h_fstatfs },
+	{ "mmap", h_mmap },      { "msync", h_msync }, { "munmap", h_munmap },         { "exit_group", h_leaving },
+	{ "execve", h_leaving }, { NULL, NULL },
 };

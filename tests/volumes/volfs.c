@@ -40,15 +40,20 @@ static void files(void)
 	CHECK("write", write(fd, "hello world", 11) == 11, "short write");
 	CHECK("lseek-end", lseek(fd, 0, SEEK_END) == 11, "not 11");
 	CHECK("pread", pread(fd, buf, 5, 6) == 5 && memcmp(buf, "world", 5) == 0, "wrong bytes");
-	CHECK("pwrite", pwrite(fd, "W", 1, 6) == 1 && pread(fd, buf, 11, 0) == 11 && memcmp(buf, "hello World", 11) == 0,
+	CHECK("pwrite",
+	      pwrite(fd, "W", 1, 6) == 1 && pread(fd, buf, 11, 0) == 11 && memcmp(buf, "hello World", 11) == 0,
 	      "wrong bytes");
-	CHECK("fstat-size", fstat(fd, &st) == 0 && st.st_size == 11 && S_ISREG(st.st_mode), "size %ld", (long)st.st_size);
-	CHECK("ftruncate-grow", ftruncate(fd, 100) == 0 && fstat(fd, &st) == 0 && st.st_size == 100, "size %ld", (long)st.st_size);
-	CHECK("ftruncate-shrink", ftruncate(fd, 5) == 0 && fstat(fd, &st) == 0 && st.st_size == 5, "size %ld", (long)st.st_size);
+	CHECK("fstat-size", fstat(fd, &st) == 0 && st.st_size == 11 && S_ISREG(st.st_mode), "size %ld",
+	      (long)st.st_size);
+	CHECK("ftruncate-grow", ftruncate(fd, 100) == 0 && fstat(fd, &st) == 0 && st.st_size == 100, "size %ld",
+	      (long)st.st_size);
+	CHECK("ftruncate-shrink", ftruncate(fd, 5) == 0 && fstat(fd, &st) == 0 && st.st_size == 5, "size %ld",
+	      (long)st.st_size);
 	CHECK("fsync", fsync(fd) == 0, "errno %d", errno);
 	close(fd);
 	fd = open("f", O_WRONLY | O_APPEND);
-	CHECK("append", write(fd, "++", 2) == 2 && stat("f", &st) == 0 && st.st_size == 7, "size %ld", (long)st.st_size);
+	CHECK("append", write(fd, "++", 2) == 2 && stat("f", &st) == 0 && st.st_size == 7, "size %ld",
+	      (long)st.st_size);
 	close(fd);
 	fd = open("f", O_RDONLY);
 	CHECK("read-back", read(fd, buf, sizeof(buf)) == 7 && memcmp(buf, "hello++", 7) == 0, "wrong bytes");
@@ -78,9 +83,11 @@ static void names(void)
 	long n = readlink("s", buf, sizeof(buf));
 	CHECK("readlink", n == 1 && buf[0] == 'c', "got %ld", n);
 	CHECK("lstat-link", lstat("s", &st) == 0 && S_ISLNK(st.st_mode), "mode %o", st.st_mode);
-	CHECK("stat-through-link", stat("s", &st) == 0 && S_ISREG(st.st_mode) && st.st_ino == st2.st_ino, "mode %o", st.st_mode);
+	CHECK("stat-through-link", stat("s", &st) == 0 && S_ISREG(st.st_mode) && st.st_ino == st2.st_ino, "mode %o",
+	      st.st_mode);
 	int fd = open("s", O_WRONLY);
-	CHECK("open-through-link", fd >= 0 && write(fd, "xy", 2) == 2 && stat("d", &st) == 0 && st.st_size == 2, "fd %d", fd);
+	CHECK("open-through-link", fd >= 0 && write(fd, "xy", 2) == 2 && stat("d", &st) == 0 && st.st_size == 2,
+	      "fd %d", fd);
 	close(fd);
 	check_err("open-nofollow", open("s", O_RDONLY | O_NOFOLLOW), ELOOP);
 	check_ok("unlink", unlink("c"));
@@ -139,16 +146,20 @@ static void attrs(void)
 	struct statfs sf;
 	int fd = open("m", O_CREAT | O_WRONLY, 0644);
 	close(fd);
-	CHECK("chmod", chmod("m", 0640) == 0 && stat("m", &st) == 0 && (st.st_mode & 07777) == 0640, "mode %o", st.st_mode);
+	CHECK("chmod", chmod("m", 0640) == 0 && stat("m", &st) == 0 && (st.st_mode & 07777) == 0640, "mode %o",
+	      st.st_mode);
 	fd = open("m", O_RDONLY);
-	CHECK("fchmod", fchmod(fd, 0604) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0604, "mode %o", st.st_mode);
+	CHECK("fchmod", fchmod(fd, 0604) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0604, "mode %o",
+	      st.st_mode);
 	close(fd);
 	struct timespec ts[2] = { { 1000000000, 0 }, { 1200000000, 500 } };
-	CHECK("utimensat", utimensat(AT_FDCWD, "m", ts, 0) == 0 && stat("m", &st) == 0 && st.st_mtim.tv_sec == 1200000000 &&
-				   st.st_atim.tv_sec == 1000000000,
+	CHECK("utimensat",
+	      utimensat(AT_FDCWD, "m", ts, 0) == 0 && stat("m", &st) == 0 && st.st_mtim.tv_sec == 1200000000 &&
+		      st.st_atim.tv_sec == 1000000000,
 	      "mtime %ld", (long)st.st_mtim.tv_sec);
 	CHECK("statfs", statfs(".", &sf) == 0 && sf.f_bsize > 0, "errno %d", errno);
-	CHECK("truncate", truncate("m", 3) == 0 && stat("m", &st) == 0 && st.st_size == 3, "size %ld", (long)st.st_size);
+	CHECK("truncate", truncate("m", 3) == 0 && stat("m", &st) == 0 && st.st_size == 3, "size %ld",
+	      (long)st.st_size);
 	unlink("m");
 }
 
@@ -170,7 +181,8 @@ static void big(void)
 		msync(m, 8192, MS_SYNC);
 		munmap(m, 8192);
 	}
-	CHECK("mmap-shared", m != MAP_FAILED && pread(fd, q, 7, 4096) == 7 && memcmp(q, "shared!", 7) == 0, "not written back");
+	CHECK("mmap-shared", m != MAP_FAILED && pread(fd, q, 7, 4096) == 7 && memcmp(q, "shared!", 7) == 0,
+	      "not written back");
 	close(fd);
 	unlink("big");
 	free(p);

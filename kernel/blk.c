@@ -95,7 +95,7 @@ long blk_info(struct env *e, long disk, uint64_t out_va)
 }
 
 /* The frame mapped at va in e, if e owns it or its group shares it, and e may write it when write: its number; -E_FAULT, -E_PERM. */
-static long usable_frame(struct env *e, uint64_t va, bool write)
+long dma_frame(struct env *e, uint64_t va, bool write)
 {
 	uint64_t *pte = va < USER_LIMIT ? pt_lookup(e->pml4, PGROUNDDOWN(va)) : NULL;
 	if (!pte || !(*pte & PTE_P) || !(*pte & PTE_U) || (write && !(*pte & PTE_W)))
@@ -119,7 +119,7 @@ long blk_ring_bind(struct env *e, uint64_t va, long nt, uint64_t bits)
 	int err = ntfn_check_owner(e, nt);
 	if (err < 0)
 		return err;
-	long fn = usable_frame(e, va, true);
+	long fn = dma_frame(e, va, true);
 	if (fn < 0)
 		return fn;
 	if (frame_owner((uint64_t)fn) != e->id)
@@ -145,7 +145,7 @@ static long request_frames(struct env *e, uint64_t va, uint32_t len, bool read, 
 {
 	long n = 0;
 	for (uint64_t p = PGROUNDDOWN(va); p < va + len; p += PAGE_SIZE) {
-		long fn = usable_frame(e, p, read);
+		long fn = dma_frame(e, p, read);
 		if (fn < 0)
 			return fn;
 		fns[n++] = (uint32_t)fn;

@@ -25,9 +25,18 @@ formatted="
 	include/mica/dpf.h
 	include/mica/memlayout.h
 	include/mica/net.h
+	include/mica/ninep.h
 	include/mica/stream.h
 	kernel/blk.c
 	kernel/blk.h
+	kernel/ninep.c
+	kernel/ninep.h
+	libos/lx/ninep.c
+	libos/lx/ninep.h
+	libos/lx/volume.c
+	libos/lx/volume.h
+	libos/lx/volume_fd.c
+	tests/volumes/volfs.c
 	lib/avl.c
 	lib/avl.h
 	tests/unit/test_avl.c

@@ -98,23 +98,15 @@ long p9_claim(struct env *e, long share)
 
 /*
  * Bind the page at va, e's own and mapped writable, as e's completion ring,
- * signalling bits on e's notification nt. 0; -E_INVAL (va unaligned or out
- * of range, bits 0 or with bit 63), -E_FAULT, -E_PERM (not e's frame or
- * nt), -E_NOENT (no such nt), -E_BUSY (e has a ring already).
+ * signalling bits on e's notification nt. 0; dma_ring_frame's errors, or
+ * -E_BUSY (e has a ring already).
  */
 long p9_ring_bind(struct env *e, uint64_t va, long nt, uint64_t bits)
 {
 	struct ring *r = &rings[e - envs];
-	if ((va & (PAGE_SIZE - 1)) || va >= USER_LIMIT || bits == 0 || (bits >> 63))
-		return -E_INVAL;
-	int err = ntfn_check_owner(e, nt);
-	if (err < 0)
-		return err;
-	long fn = dma_frame(e, va, true);
+	long fn = dma_ring_frame(e, va, nt, bits);
 	if (fn < 0)
 		return fn;
-	if (frame_owner((uint64_t)fn) != e->id)
-		return -E_PERM;
 	if (r->owner == e->id)
 		return -E_BUSY;
 	frame_incref((uint64_t)fn);

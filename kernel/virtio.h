@@ -81,5 +81,12 @@ int ninep_probe(struct virtio_dev *dev);
 struct env;
 /* The frame mapped at va in e, if e owns it or its group shares it, and e may write it when write: its number; -E_FAULT, -E_PERM. */
 long dma_frame(struct env *e, uint64_t va, bool write);
+/*
+ * The frame of the page at va, e's own and mapped writable, fit to be a
+ * completion ring signalling bits on e's notification nt: its number;
+ * -E_INVAL (va unaligned or out of range, bits 0 or with bit 63), -E_FAULT,
+ * -E_PERM (not e's frame or nt), -E_NOENT (no such nt).
+ */
+long dma_ring_frame(struct env *e, uint64_t va, long nt, uint64_t bits);
 
 #endif

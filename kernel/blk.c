@@ -95,7 +95,7 @@ long blk_info(struct env *e, long disk, uint64_t out_va)
 }
 
 /* The frame mapped at va in e, if e owns it or its group shares it, and e may write it when write: its number; -E_FAULT, -E_PERM. */
-static long usable_frame(struct env *e, uint64_t va, bool write)
+long dma_frame(struct env *e, uint64_t va, bool write)
 {
 	uint64_t *pte = va < USER_LIMIT ? pt_lookup(e->pml4, PGROUNDDOWN(va)) : NULL;
 	if (!pte || !(*pte & PTE_P) || !(*pte & PTE_U) || (write && !(*pte & PTE_W)))
@@ -105,25 +105,30 @@ static long usable_frame(struct env *e, uint64_t va, bool write)
 	return frame_owner(fn) == e->id || (group && group == (uint32_t)e->group) ? (long)fn : -E_PERM;
 }
 
-/*
- * Bind the page at va, e's own and mapped writable, as e's completion ring,
- * signalling bits on e's notification nt. 0; -E_INVAL (va unaligned or out
- * of range, bits 0 or with bit 63), -E_FAULT, -E_PERM (not e's frame or
- * nt), -E_NOENT (no such nt), -E_BUSY (e has a ring already).
- */
-long blk_ring_bind(struct env *e, uint64_t va, long nt, uint64_t bits)
+long dma_ring_frame(struct env *e, uint64_t va, long nt, uint64_t bits)
 {
-	struct ring *r = &rings[e - envs];
 	if ((va & (PAGE_SIZE - 1)) || va >= USER_LIMIT || bits == 0 || (bits >> 63))
 		return -E_INVAL;
 	int err = ntfn_check_owner(e, nt);
 	if (err < 0)
 		return err;
-	long fn = usable_frame(e, va, true);
+	long fn = dma_frame(e, va, true);
 	if (fn < 0)
 		return fn;
-	if (frame_owner((uint64_t)fn) != e->id)
-		return -E_PERM;
+	return frame_owner((uint64_t)fn) == e->id ? fn : -E_PERM;
+}
+
+/*
+ * Bind the page at va, e's own and mapped writable, as e's completion ring,
+ * signalling bits on e's notification nt. 0; dma_ring_frame's errors, or
+ * -E_BUSY (e has a ring already).
+ */
+long blk_ring_bind(struct env *e, uint64_t va, long nt, uint64_t bits)
+{
+	struct ring *r = &rings[e - envs];
+	long fn = dma_ring_frame(e, va, nt, bits);
+	if (fn < 0)
+		return fn;
 	if (r->owner == e->id)
 		return -E_BUSY;
 	frame_incref((uint64_t)fn);
@@ -145,7 +150,7 @@ static long request_frames(struct env *e, uint64_t va, uint32_t len, bool read, 
 {
 	long n = 0;
 	for (uint64_t p = PGROUNDDOWN(va); p < va + len; p += PAGE_SIZE) {
-		long fn = usable_frame(e, p, read);
+		long fn = dma_frame(e, p, read);
 		if (fn < 0)
 			return fn;
 		fns[n++] = (uint32_t)fn;

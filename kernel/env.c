@@ -4,6 +4,7 @@
 #include "kernel/net.h"
 #include "kernel/stream.h"
 #include "kernel/blk.h"
+#include "kernel/ninep.h"
 
 struct env envs[NENV];
 static uint64_t env_generation = 1;
@@ -166,6 +167,7 @@ void env_exit(struct env *e, long status, const char *why)
 	stream_env_gone(e); /* the streams it claimed are free again */
 	extent_env_gone(e); /* its extents, and those carved from them */
 	blk_env_gone(e); /* its completion ring; its requests in flight hold their frames until they complete */
+	ninep_env_gone(e); /* its 9p ring and the shares it held */
 	for (int i = 0; i < NSLICE; i++)
 		if (cpu.slices[i] == e->id) {
 			cpu.slices[i] = 0;

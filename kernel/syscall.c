@@ -3,6 +3,7 @@
 #include "kernel/net.h"
 #include "kernel/stream.h"
 #include "kernel/blk.h"
+#include "kernel/ninep.h"
 
 #define CPUTS_CHUNK 256
 #define PRESSURE_FRAMES 16 /* frames asked back when the pool runs dry */
@@ -698,6 +699,27 @@ static long sys_stream_write(long port, const void *buf, long len)
 static long sys_stream_poll(long port)
 {
 	return stream_poll(self(), port);
+}
+
+/* ---- host folders: kernel/ninep.c does the work ---- */
+static long sys_p9_info(long share, void *out)
+{
+	return p9_info(self(), share, (uint64_t)out);
+}
+
+static long sys_p9_claim(long share)
+{
+	return p9_claim(self(), share);
+}
+
+static long sys_p9_ring_bind(unsigned long va, long nt, unsigned long bits)
+{
+	return p9_ring_bind(self(), va, nt, bits);
+}
+
+static long sys_p9_submit(const void *req)
+{
+	return p9_submit(self(), (uint64_t)req);
 }
 
 /* ---- block storage: kernel/blk.c and kernel/extent.c do the work ---- */

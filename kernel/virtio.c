@@ -245,6 +245,8 @@ static virtio_probe_fn driver_for(uint32_t id)
 		return blk_probe;
 	case VIRTIO_ID_CONSOLE:
 		return stream_probe;
+	case VIRTIO_ID_9P:
+		return ninep_probe;
 	default:
 		return NULL;
 	}

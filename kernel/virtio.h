@@ -8,6 +8,7 @@
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
+#define VIRTIO_ID_9P 9
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
 #define VIRTIO_RING_F_INDIRECT_DESC (1ULL << 28) /* a descriptor may point at a table of descriptors */
 #define VIRTIO_RING_F_EVENT_IDX (1ULL << 29) /* used_event and avail_event: each side says when to be told */
@@ -74,5 +75,18 @@ uint32_t virtio_config32(struct virtio_dev *dev, int off);
 int net_probe(struct virtio_dev *dev);
 int stream_probe(struct virtio_dev *dev);
 int blk_probe(struct virtio_dev *dev);
+int ninep_probe(struct virtio_dev *dev);
+
+/* For drivers whose devices move data to and from envs' frames (blk.c, ninep.c). */
+struct env;
+/* The frame mapped at va in e, if e owns it or its group shares it, and e may write it when write: its number; -E_FAULT, -E_PERM. */
+long dma_frame(struct env *e, uint64_t va, bool write);
+/*
+ * The frame of the page at va, e's own and mapped writable, fit to be a
+ * completion ring signalling bits on e's notification nt: its number;
+ * -E_INVAL (va unaligned or out of range, bits 0 or with bit 63), -E_FAULT,
+ * -E_PERM (not e's frame or nt), -E_NOENT (no such nt).
+ */
+long dma_ring_frame(struct env *e, uint64_t va, long nt, uint64_t bits);
 
 #endif

@@ -25,9 +25,18 @@ formatted="
 	include/mica/dpf.h
 	include/mica/memlayout.h
 	include/mica/net.h
+	include/mica/ninep.h
 	include/mica/stream.h
 	kernel/blk.c
 	kernel/blk.h
+	kernel/ninep.c
+	kernel/ninep.h
+	libos/lx/ninep.c
+	libos/lx/ninep.h
+	libos/lx/volume.c
+	libos/lx/volume.h
+	libos/lx/volume_fd.c
+	tests/volumes/volfs.c
 	lib/avl.c
 	lib/avl.h
 	tests/unit/test_avl.c
@@ -57,6 +66,10 @@ formatted="
 	libos/lx/blkdev.h
 	libos/lx/cred.h
 	libos/lx/dev.h
+	libos/lx/netif.c
+	libos/lx/netif.h
+	libos/lx/netlink.c
+	libos/lx/linux/netlink.h
 	libos/lx/errno.c
 	libos/lx/errno.h
 	libos/lx/fault.c
@@ -130,6 +143,7 @@ formatted="
 	tests/linux/loopback.c
 	tests/linux/inotify.c
 	tests/linux/pidfd.c
+	tests/linux/netif.c
 	tests/linux/pifutex.c
 	tests/linux/sigfd.c
 	tests/linux/pty.c

@@ -31,6 +31,7 @@ suite httpd sh tests/httpd.sh "$build" "$kernel"
 suite mica-run sh tests/mica-run.sh "$build"
 suite streams sh tests/streams.sh "$build"
 suite blk sh tests/blk.sh "$build"
+suite volumes sh tests/volumes.sh "$build"
 suite linux sh tests/linux.sh "$build"
 suite harness sh tests/harness.sh "$build"
 suite docs python3 tests/docfigures.py

@@ -52,16 +52,9 @@ static long ring_ready(void)
 			return -ENOMEM;
 		bounce = (uint8_t *)PGROUNDUP_U(p);
 	}
-	long nt = sys_ntfn_create();
+	long nt = lx_dev_ring(RING_VA, sys_blk_ring_bind);
 	if (nt < 0)
-		return -ENOMEM;
-	long fn = page_alloc(0, RING_VA, PTE_W | PTE_NX | PTE_PKEY(LX_PKEY)); /* lx's, as its stacks are */
-	if (fn < 0 || sys_blk_ring_bind(RING_VA, nt, 1) < 0) {
-		if (fn >= 0 && sys_unmap(0, RING_VA) == 0)
-			sys_frame_free(0, fn);
-		sys_ntfn_destroy(nt);
-		return fn == -E_NOMEM ? -ENOMEM : -EIO;
-	}
+		return nt;
 	ring_nt = nt;
 	ring_env = ENVINFO->id;
 	return 0;

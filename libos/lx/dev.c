@@ -444,3 +444,18 @@ void vfs_stdio_init(void)
 			fd_replace(fd, f, false);
 	}
 }
+
+long lx_dev_ring(uint64_t va, long (*bind)(unsigned long va, long nt, unsigned long bits))
+{
+	long nt = sys_ntfn_create();
+	if (nt < 0)
+		return -ENOMEM;
+	long fn = page_alloc(0, va, PTE_W | PTE_NX | PTE_PKEY(LX_PKEY)); /* lx's, as its stacks are */
+	if (fn < 0 || bind(va, nt, 1) < 0) {
+		if (fn >= 0 && sys_unmap(0, va) == 0)
+			sys_frame_free(0, fn);
+		sys_ntfn_destroy(nt);
+		return fn == -E_NOMEM ? -ENOMEM : -EIO;
+	}
+	return nt;
+}

@@ -20,6 +20,7 @@
 #include "libos/lx/linux/tty.h"
 #include "libos/lx/linux/blkdev.h"
 #include "libos/lx/linux/socket.h"
+#include "libos/lx/linux/netlink.h"
 #include "libos/lx/linux/system.h"
 #include "libos/lx/linux/ipc.h"
 

@@ -77,6 +77,7 @@
 #include "libos/lx/procfs.h"
 #include "libos/lx/fault.h"
 #include "libos/lx/socket.h"
+#include "libos/lx/netif.h"
 #include "libos/lx/pkey.h"
 #include "libos/lx/sysvipc.h"
 #include "libos/lx/system.h"

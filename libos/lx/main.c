@@ -1,6 +1,7 @@
 /* lx's start: read the run's settings from the boot image, fill the file system, load the program, enter it. */
 #include "libos/lx/lx.h"
 #include "lib/cpio.h"
+#include "libos/lx/volume.h"
 
 /*
  * `mica run` puts the program and its files in the boot image with lx as
@@ -10,6 +11,8 @@
  *   .mica/time   the wall-clock time at launch, seconds since 1970, in decimal (optional)
  *   .mica/trace  present: print one line per syscall
  *   .mica/streams  the descriptors (of 0, 1, 2) that are the host's byte streams, not the console (optional)
+ *   .mica/volumes  host folders to mount, a line each: "TAG rw|ro GUESTDIR" (optional; volume.c)
+ *   .mica/cwd      the working directory (optional)
  */
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 #define LX_STACK_PAGES 16
@@ -117,6 +120,7 @@ int main(void)
 	lx_hostname_init();
 	winsize_setting();
 	setup_self();
+	volume_init(setting(".mica/volumes", &n), setting(".mica/cwd", &n));
 	uint64_t entry, sp;
 	long r = lx_load(argv[0], argv, envp, &entry, &sp);
 	if (r < 0) {

@@ -354,6 +354,9 @@ void procfs_init(void)
 	for (size_t i = 0; i < sizeof(kernel_values) / sizeof(kernel_values[0]); i++)
 		procfs_add_gen(kernel, kernel_values[i][0], gen_kernel_value, 0, (int)i);
 
+	struct inode *net = subdir(proc, "net");
+	procfs_add_gen(net, "dev", lx_netif_proc_dev, 0, 0);
+	procfs_add_gen(net, "route", lx_netif_proc_route, 0, 0);
 	struct inode *sysvipc = subdir(proc, "sysvipc");
 	procfs_add_gen(sysvipc, "msg", lx_sysvipc_proc_msg, 0, 0);
 	procfs_add_gen(sysvipc, "sem", lx_sysvipc_proc_sem, 0, 0);

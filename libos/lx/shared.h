@@ -35,6 +35,8 @@ struct lx_shared {
 	struct inotify_watch *inotify; /* every inotify watch of every process, a list (inotify.c); NULL: none */
 	uint32_t inotify_cookie; /* the last cookie that ties a rename's two events (inotify.c) */
 	char hostname[65]; /* uname's nodename, from /etc/hostname at boot (system.c) */
+	struct lx_netif *netifs; /* the interfaces after lo, LX_MAX_NETIFS - 1 (netif.c); NULL until the first */
+	void *netlink_bound; /* netlink sockets holding a port id, a list (netlink.c) */
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
 void lx_shared_init(void); /* first thing lx does: the shared pages, for every later process */

@@ -20,6 +20,8 @@ static const struct sock_family *family_of(int domain)
 		return &loopback_inet_family;
 	case AF_INET6:
 		return &loopback_inet6_family;
+	case AF_NETLINK:
+		return &netlink_family;
 	default:
 		return NULL;
 	}
@@ -154,12 +156,12 @@ static long sock_write(struct file *f, const void *buf, size_t n)
 	return do_send(f, &m);
 }
 
-/* FIONREAD (SIOCINQ); every other request: -ENOTTY. */
+/* FIONREAD (SIOCINQ), and the interface requests (netif.c) any socket may make; every other request: -ENOTTY. */
 static long sock_ioctl(struct file *f, unsigned long req, unsigned long arg)
 {
 	struct sock *s = f->priv;
 	if (req != FIONREAD)
-		return -ENOTTY;
+		return lx_netif_ioctl(s->family, req, arg);
 	long n = s->ops->inq(s);
 	int v = (int)n;
 	return n < 0 ? n : copy_to_user(arg, &v, sizeof(v)) < 0 ? -EFAULT : 0;

@@ -1,4 +1,4 @@
-/* Sockets: the layer every address family plugs into (socket.c), and the families (unix.c). */
+/* Sockets: the layer every address family plugs into (socket.c), and the families (unix.c, loopback.c, netlink.c). */
 #ifndef LX_SOCKET_H
 #define LX_SOCKET_H
 
@@ -45,7 +45,7 @@ struct sock_family {
 	long (*create)(int type, int protocol, struct sock **out);
 	long (*pair)(struct sock *a, struct sock *b); /* connect two new ones; NULL: -EOPNOTSUPP */
 };
-extern const struct sock_family unix_family, loopback_inet_family, loopback_inet6_family;
+extern const struct sock_family unix_family, loopback_inet_family, loopback_inet6_family, netlink_family;
 
 /* The state every socket has, first in its family's structure; in the shared heap, guarded by lx's lock. */
 struct sock {

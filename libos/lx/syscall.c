@@ -1,5 +1,6 @@
 /* The Linux syscall table, generated from syscalls.def, its dispatch, and the trace mode. */
 #include "libos/lx/lx.h"
+#include "libos/lx/volume.h"
 
 bool lx_trace;
 
@@ -52,7 +53,9 @@ long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 		bool locked = lx_multi; /* one thread needs no lock; clone takes it when it makes a second */
 		if (locked)
 			lx_lock();
-		r = table[nr](a1, a2, a3, a4, a5, a6);
+		const long args[6] = { a1, a2, a3, a4, a5, a6 };
+		if (!vol_syscall(nr, args, &r)) /* a path or descriptor of a volume: volume.c's */
+			r = table[nr](a1, a2, a3, a4, a5, a6);
 		if (locked || lx_multi)
 			lx_unlock();
 	}

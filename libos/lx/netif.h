@@ -1,0 +1,31 @@
+/* Network interfaces as programs see them: lo always, and those the TCP/IP stack registers. (netif.c) */
+#ifndef LX_NETIF_H
+#define LX_NETIF_H
+
+/* One interface: what netlink dumps, the SIOCGIF* ioctls and /proc/net tell. */
+struct lx_netif {
+	char name[IFNAMSIZ];
+	int index; /* 1 for lo; lx_netif_set numbers the others */
+	unsigned flags; /* IFF_* */
+	int type; /* ARPHRD_* */
+	unsigned mtu, txqlen;
+	uint8_t mac[6];
+	bool has_ip4, has_gw4, has_ip6;
+	uint8_t ip4[4], prefix4, gw4[4];
+	uint8_t ip6[16], prefix6;
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+};
+#define LX_MAX_NETIFS 4 /* lo and three more */
+
+const struct lx_netif *lx_netif_at(int i); /* the i-th interface (0 is lo), NULL past the last */
+const struct lx_netif *lx_netif_by_index(int index); /* NULL: none */
+/* Add an interface, or replace the one of the same name (the stack's, as its address or link changes): its index, or -ENOSPC. */
+long lx_netif_set(const struct lx_netif *n);
+/* SIOCGIF* on a socket of family (addresses on AF_INET's alone): 0 or -errno; -ENOTTY for a request that is not about interfaces. */
+long lx_netif_ioctl(int family, unsigned long req, uint64_t arg);
+/* /proc/net/dev and /proc/net/route (procfs generators). */
+struct inode;
+long lx_netif_proc_dev(struct inode *node, char **buf, size_t *len);
+long lx_netif_proc_route(struct inode *node, char **buf, size_t *len);
+
+#endif

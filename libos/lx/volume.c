@@ -1,0 +1,890 @@
+/* Host folders as volumes: the mount table, paths that cross into a volume, and the path syscalls on them. */
+#include "libos/lx/volume.h"
+
+/*
+ * `mica run -v HOSTDIR:GUESTDIR[:ro]` gives each folder to the machine as
+ * a virtio-9p share with the mount tag volN, and lists them in
+ * .mica/volumes, a line each: "volN rw|ro GUESTDIR". lx attaches each share
+ * and mounts it at GUESTDIR. A path (made absolute from the cwd or the
+ * *at directory, with "." and ".." taken away by name) that lies under a
+ * mount point is the volume's: the calls below speak 9P for it, and lx's
+ * own tree never sees it. A symlink at the end of a path is followed by
+ * reading it and looking the result up again; one inside a path is the
+ * server's to follow (QEMU's does not). A volume's files are
+ * the host's: lx keeps no cache, and the host's owner, modes and times are
+ * what stat shows (docs/lx.md). `:ro` refuses every change with EROFS.
+ */
+#define HOOKS_MAX 64
+
+static struct volume vols[P9_NSHARES];
+static int nvols;
+static char vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
+
+char *vol_last_slash(const char *s)
+{
+	const char *last = NULL;
+	for (; *s; s++)
+		if (*s == '/')
+			last = s;
+	return (char *)last;
+}
+
+/* Append "/" and rel to the path in buf (LX_PATH_MAX bytes): 0 or -ENAMETOOLONG. */
+static long join(char *buf, const char *rel)
+{
+	size_t n = strlen(buf), m = strlen(rel);
+	if (n + m + 2 > LX_PATH_MAX)
+		return -ENAMETOOLONG;
+	buf[n] = '/';
+	memcpy(buf + n + 1, rel, m + 1);
+	return 0;
+}
+
+/* The volume a normalized absolute path lies in, with *rel its part inside; NULL if none. */
+static struct volume *volume_of(const char *path, const char **rel)
+{
+	for (int i = 0; i < nvols; i++) {
+		struct volume *v = &vols[i];
+		if (strncmp(path, v->guest, v->glen) == 0 && (path[v->glen] == 0 || path[v->glen] == '/')) {
+			*rel = path + v->glen + (path[v->glen] == '/');
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* Rewrite the absolute path p in place without "//", "." and "..": at most LX_PATH_MAX bytes. */
+static void normalize(char *p)
+{
+	char *out = p, *in = p;
+	while (*in) {
+		while (*in == '/')
+			in++;
+		char *c = in;
+		while (*in && *in != '/')
+			in++;
+		size_t n = (size_t)(in - c);
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, c, n);
+		out += n;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = 0;
+}
+
+/* The absolute path of the directory a relative path of dirfd starts from, into buf: 0, 1 (not known), -errno. */
+static long base_of(long dirfd, char *buf)
+{
+	if (dirfd == AT_FDCWD && vcwd[0]) {
+		strlcpy(buf, vcwd, LX_PATH_MAX);
+		return 0;
+	}
+	struct vfile *vf = dirfd == AT_FDCWD ? NULL : vfile_of(dirfd);
+	if (vf) {
+		strlcpy(buf, vf->path, LX_PATH_MAX);
+		return 0;
+	}
+	long err = 0;
+	struct inode *n = fd_inode(dirfd, &err);
+	if (!n)
+		return err;
+	return path_of(n, buf, LX_PATH_MAX) < 0 ? 1 : 0;
+}
+
+long vpath_get(long dirfd, uint64_t upath, struct vpath *vp)
+{
+	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
+	char first = 0;
+	if (copy_from_user(&first, upath, 1) == 0 && first == 0)
+		return 1; /* an empty path (AT_EMPTY_PATH, or ENOENT): lx's own answer */
+	char *path = lx_alloc(2 * LX_PATH_MAX), *rel = path + LX_PATH_MAX;
+	if (!path)
+		return -ENOMEM;
+	long r = path_copy((const char *)upath, rel);
+	if (r == 0 && rel[0] == '/')
+		strlcpy(path, rel, LX_PATH_MAX);
+	else if (r == 0 && rel[0] && (r = base_of(dirfd, path)) == 0)
+		r = join(path, rel);
+	if (r == 0) {
+		normalize(path);
+		vp->path = path;
+		vp->v = volume_of(path, &vp->rel);
+		r = vp->v ? 0 : 1;
+	}
+	if (r != 0)
+		lx_free(path);
+	return r;
+}
+
+void vpath_free(struct vpath *vp)
+{
+	lx_free(vp->path);
+	vp->path = NULL;
+}
+
+/* Walk fid (a clone of v's root made by the caller) down rel, a component at a time. 0 or -errno (the fid is then clunked). */
+static long walk_down(struct volume *v, uint32_t fid, const char *rel)
+{
+	char name[LX_NAME_MAX + 1];
+	while (*rel) {
+		const char *end = strchr(rel, '/');
+		size_t n = end ? (size_t)(end - rel) : strlen(rel);
+		if (n > LX_NAME_MAX) {
+			p9_clunk(v->share, fid);
+			return -ENAMETOOLONG;
+		}
+		memcpy(name, rel, n);
+		name[n] = 0;
+		long r = p9_walk(v->share, fid, fid, name);
+		if (r < 0) {
+			p9_clunk(v->share, fid);
+			return r;
+		}
+		rel += n + (end != NULL);
+	}
+	return 0;
+}
+
+long vol_walk(struct volume *v, const char *rel, uint32_t *fid)
+{
+	*fid = p9_fid_new();
+	long r = p9_walk(v->share, v->root, *fid, NULL);
+	return r < 0 ? r : walk_down(v, *fid, rel);
+}
+
+/* The fid of the directory holding vp's last name, and that name in *name. 0 or -errno (EBUSY for the root). */
+static long walk_parent(struct vpath *vp, uint32_t *dfid, const char **name)
+{
+	if (!vp->rel[0])
+		return -EBUSY;
+	char *slash = vol_last_slash(vp->rel);
+	if (!slash) {
+		*name = vp->rel;
+		return vol_walk(vp->v, "", dfid);
+	}
+	*slash = 0;
+	long r = vol_walk(vp->v, vp->rel, dfid);
+	*slash = '/';
+	*name = slash + 1;
+	return r;
+}
+
+/* Is (dirfd, upath) a path in a volume? (For the calls that refuse it before looking further.) */
+static bool in_volume(long dirfd, long upath)
+{
+	struct vpath vp;
+	long r = vpath_get(dirfd, (uint64_t)upath, &vp);
+	if (r == 0)
+		vpath_free(&vp);
+	return r != 1;
+}
+
+/* If at (of fid, vp's node) is a symlink, vp becomes where it points: 2 (in a volume), 1 (outside); 0 when not a link; -errno. */
+long vol_follow(struct vpath *vp, uint32_t fid, const struct p9_attr *at)
+{
+	if ((at->mode & S_IFMT) != S_IFLNK)
+		return 0;
+	char *target = lx_alloc(LX_PATH_MAX);
+	if (!target)
+		return -ENOMEM;
+	long r = p9_readlink(vp->v->share, fid, target, LX_PATH_MAX);
+	if (r >= 0 && target[0] != '/') {
+		*vol_last_slash(vp->path) = 0;
+		r = join(vp->path, target);
+	} else if (r >= 0)
+		strlcpy(vp->path, target, LX_PATH_MAX);
+	lx_free(target);
+	if (r < 0)
+		return r;
+	normalize(vp->path);
+	vp->v = volume_of(vp->path, &vp->rel);
+	return vp->v ? 2 : 1;
+}
+
+/*
+ * The node of vp (following a symlink at the end when follow), as a new
+ * fid with its attributes. 0; 1 when a symlink led out of the volumes
+ * (vp->path says where); -errno (ELOOP after LX_SYMLOOP_MAX links).
+ */
+static long node_of(struct vpath *vp, bool follow_last, uint32_t *fid, struct p9_attr *at)
+{
+	for (int hops = 0; hops <= LX_SYMLOOP_MAX; hops++) {
+		long r = vol_walk(vp->v, vp->rel, fid);
+		if (r == 0 && (r = p9_getattr(vp->v->share, *fid, at)) < 0)
+			p9_clunk(vp->v->share, *fid);
+		if (r < 0 || !follow_last || (at->mode & S_IFMT) != S_IFLNK)
+			return r;
+		r = vol_follow(vp, *fid, at);
+		p9_clunk(vp->v ? vp->v->share : 0, *fid);
+		if (r != 2)
+			return r < 0 ? r : 1;
+	}
+	return -ELOOP;
+}
+
+void vol_stat_fill(const struct p9_attr *at, const struct volume *v, struct linux_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 0x900 + v->share; /* one device per volume, as a mount has */
+	st->st_ino = at->ino;
+	st->st_nlink = at->nlink;
+	st->st_mode = at->mode;
+	st->st_uid = at->uid;
+	st->st_gid = at->gid;
+	st->st_rdev = at->rdev;
+	st->st_size = (int64_t)at->size;
+	st->st_blksize = (int64_t)at->blksize;
+	st->st_blocks = (int64_t)at->blocks;
+	st->st_atim = at->atime;
+	st->st_mtim = at->mtime;
+	st->st_ctim = at->ctime;
+}
+
+/* The attributes of vp's node (follow: through a final symlink): 0, 1 (led outside), -errno. */
+static long attr_of(struct vpath *vp, bool follow_last, struct p9_attr *at)
+{
+	uint32_t fid;
+	long r = node_of(vp, follow_last, &fid, at);
+	if (r == 0)
+		p9_clunk(vp->v->share, fid);
+	return r;
+}
+
+/* ---- the path calls; each answers *mine = false for a path outside the volumes ---- */
+
+/* vpath_get for a call: *mine says whether it is a volume's; the error to return, or 0 with *vp. */
+static long take(long dirfd, long upath, struct vpath *vp, bool *mine)
+{
+	long r = vpath_get(dirfd, (uint64_t)upath, vp);
+	*mine = r != 1;
+	return r == 1 ? 0 : r;
+}
+
+/* AT_EMPTY_PATH with "" on a volume file: that file (*vf), *mine set. */
+static bool empty_path(long dirfd, long upath, long flags, struct vfile **vf, bool *mine)
+{
+	char c = 1;
+	*vf = NULL;
+	if ((flags & AT_EMPTY_PATH) && copy_from_user(&c, (uint64_t)upath, 1) == 0 && c == 0)
+		*vf = vfile_of(dirfd);
+	*mine = *vf != NULL;
+	return *mine;
+}
+
+static long stat_at(long dirfd, long upath, long ust, long flags, bool *mine)
+{
+	struct vpath vp;
+	struct p9_attr at;
+	struct linux_stat st;
+	struct vfile *vf;
+	if (empty_path(dirfd, upath, flags, &vf, mine))
+		return vfile_stat(vf, (uint64_t)ust);
+	long r = take(dirfd, upath, &vp, mine);
+	if (!*mine || r < 0)
+		return r;
+	r = attr_of(&vp, !(flags & AT_SYMLINK_NOFOLLOW), &at);
+	if (r == 0) {
+		vol_stat_fill(&at, vp.v, &st);
+		r = copy_to_user((uint64_t)ust, &st, sizeof(st));
+	} else if (r == 1) {
+		r = -ENOENT; /* a link out of the volumes: lx's tree is not looked at from here */
+	}
+	vpath_free(&vp);
+	return r;
+}
+
+static long h_newfstatat(const long *a, bool *mine)
+{
+	return stat_at(a[0], a[1], a[2], a[3], mine);
+}
+
+static long h_stat(const long *a, bool *mine)
+{
+	return stat_at(AT_FDCWD, a[0], a[1], 0, mine);
+}
+
+static long h_lstat(const long *a, bool *mine)
+{
+	return stat_at(AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW, mine);
+}
+
+static long h_statx(const long *a, bool *mine)
+{
+	struct vpath vp = { 0 };
+	struct p9_attr at;
+	struct vfile *vf;
+	long r;
+	if (empty_path(a[0], a[1], a[2], &vf, mine))
+		r = p9_getattr(vf->v->share, vf->fid, &at);
+	else if ((r = take(a[0], a[1], &vp, mine)) < 0 || !*mine)
+		return r;
+	else
+		r = attr_of(&vp, !(a[2] & AT_SYMLINK_NOFOLLOW), &at);
+	struct volume *v = vf ? vf->v : vp.v;
+	if (r == 0) {
+		struct linux_statx sx;
+		memset(&sx, 0, sizeof(sx));
+		sx.stx_mask = STATX_BASIC_STATS;
+		sx.stx_blksize = (uint32_t)at.blksize;
+		sx.stx_nlink = (uint32_t)at.nlink;
+		sx.stx_uid = at.uid;
+		sx.stx_gid = at.gid;
+		sx.stx_mode = (uint16_t)at.mode;
+		sx.stx_ino = at.ino;
+		sx.stx_size = at.size;
+		sx.stx_blocks = at.blocks;
+		sx.stx_atime = (struct linux_statx_timestamp){ at.atime.tv_sec, (uint32_t)at.atime.tv_nsec, 0 };
+		sx.stx_mtime = (struct linux_statx_timestamp){ at.mtime.tv_sec, (uint32_t)at.mtime.tv_nsec, 0 };
+		sx.stx_ctime = (struct linux_statx_timestamp){ at.ctime.tv_sec, (uint32_t)at.ctime.tv_nsec, 0 };
+		sx.stx_dev_major = 9;
+		sx.stx_dev_minor = v->share;
+		r = copy_to_user((uint64_t)a[4], &sx, sizeof(sx));
+	} else if (r == 1) {
+		r = -ENOENT;
+	}
+	if (vp.path)
+		vpath_free(&vp);
+	return r;
+}
+
+/* access: the node must be there; writing is refused on a read-only volume; the host decides the rest at use. */
+static long access_at(long dirfd, long upath, long mode, bool *mine)
+{
+	struct vpath vp;
+	struct p9_attr at;
+	long r = take(dirfd, upath, &vp, mine);
+	if (!*mine || r < 0)
+		return r;
+	r = attr_of(&vp, true, &at);
+	if (r == 0 && (mode & 2) && vp.v->ro)
+		r = -EROFS;
+	vpath_free(&vp);
+	return r == 1 ? -ENOENT : r;
+}
+
+static long h_access(const long *a, bool *mine)
+{
+	return access_at(AT_FDCWD, a[0], a[1], mine);
+}
+
+static long h_faccessat(const long *a, bool *mine)
+{
+	return access_at(a[0], a[1], a[2], mine);
+}
+
+static long open_at(long dirfd, long upath, long flags, long mode, bool *mine)
+{
+	struct vpath vp;
+	long r = take(dirfd, upath, &vp, mine);
+	if (!*mine || r < 0)
+		return r;
+	r = vol_open(&vp, flags, mode);
+	vpath_free(&vp);
+	return r;
+}
+
+static long h_openat(const long *a, bool *mine)
+{
+	return open_at(a[0], a[1], a[2], a[3], mine);
+}
+
+static long h_open(const long *a, bool *mine)
+{
+	return open_at(AT_FDCWD, a[0], a[1], a[2], mine);
+}
+
+static long h_creat(const long *a, bool *mine)
+{
+	return open_at(AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1], mine);
+}
+
+static long do_unlink(struct vpath *vp, uint32_t dfid, const char *name, long flags);
+
+/* Run fn on the parent directory of (dirfd, upath) in a volume that may be changed. */
+static long at_parent(long dirfd, long upath, bool *mine,
+		      long (*fn)(struct vpath *vp, uint32_t dfid, const char *name, long arg), long arg)
+{
+	struct vpath vp;
+	uint32_t dfid;
+	const char *name;
+	long r = take(dirfd, upath, &vp, mine);
+	if (!*mine || r < 0)
+		return r;
+	if (vp.v->ro)
+		r = -EROFS;
+	else if ((r = walk_parent(&vp, &dfid, &name)) == 0) {
+		r = fn(&vp, dfid, name, arg);
+		p9_clunk(vp.v->share, dfid);
+	} else if (r == -EBUSY && fn != do_unlink) {
+		r = -EEXIST; /* making the mount point: it is there */
+	}
+	vpath_free(&vp);
+	return r;
+}
+
+static long do_mkdir(struct vpath *vp, uint32_t dfid, const char *name, long mode)
+{
+	return p9_mkdir(vp->v->share, dfid, name, (uint32_t)mode & 07777 & ~vfs_umask);
+}
+
+static long h_mkdirat(const long *a, bool *mine)
+{
+	return at_parent(a[0], a[1], mine, do_mkdir, a[2]);
+}
+
+static long h_mkdir(const long *a, bool *mine)
+{
+	return at_parent(AT_FDCWD, a[0], mine, do_mkdir, a[1]);
+}
+
+static long do_unlink(struct vpath *vp, uint32_t dfid, const char *name, long flags)
+{
+	return p9_unlinkat(vp->v->share, dfid, name, (uint32_t)flags & AT_REMOVEDIR);
+}
+
+static long h_unlinkat(const long *a, bool *mine)
+{
+	return at_parent(a[0], a[1], mine, do_unlink, a[2]);
+}
+
+static long h_unlink(const long *a, bool *mine)
+{
+	return at_parent(AT_FDCWD, a[0], mine, do_unlink, 0);
+}
+
+static long h_rmdir(const long *a, bool *mine)
+{
+	return at_parent(AT_FDCWD, a[0], mine, do_unlink, AT_REMOVEDIR);
+}
+
+static long do_symlink(struct vpath *vp, uint32_t dfid, const char *name, long target)
+{
+	return p9_symlink(vp->v->share, dfid, name, (const char *)target);
+}
+
+/* symlink's target is copied into lx memory first. */
+static long symlink_at(long utarget, long dirfd, long upath, bool *mine)
+{
+	char *target = lx_alloc(LX_PATH_MAX);
+	if (!target)
+		return -ENOMEM;
+	long r = path_copy((const char *)utarget, target);
+	if (r == 0)
+		r = at_parent(dirfd, upath, mine, do_symlink, (long)target);
+	else
+		*mine = in_volume(dirfd, upath);
+	lx_free(target);
+	return r;
+}
+
+static long h_symlinkat(const long *a, bool *mine)
+{
+	return symlink_at(a[0], a[1], a[2], mine);
+}
+
+static long h_symlink(const long *a, bool *mine)
+{
+	return symlink_at(a[0], AT_FDCWD, a[1], mine);
+}
+
+static long readlink_at(long dirfd, long upath, long ubuf, long size, bool *mine)
+{
+	struct vpath vp;
+	struct p9_attr at;
+	uint32_t fid;
+	long r = take(dirfd, upath, &vp, mine);
+	if (!*mine || r < 0)
+		return r;
+	if (size <= 0)
+		r = -EINVAL;
+	else if ((r = node_of(&vp, false, &fid, &at)) == 0) {
+		char *t = lx_alloc(LX_PATH_MAX);
+		r = !t                              ? -ENOMEM
+		    : (at.mode & S_IFMT) != S_IFLNK ? -EINVAL
+						    : p9_readlink(vp.v->share, fid, t, LX_PATH_MAX);
+		if (r > size)
+			r = size;
+		if (r >= 0 && copy_to_user((uint64_t)ubuf, t, (size_t)r) < 0)
+			r = -EFAULT;
+		lx_free(t);
+		p9_clunk(vp.v->share, fid);
+	}
+	vpath_free(&vp);
+	return r;
+}
+
+static long h_readlinkat(const long *a, bool *mine)
+{
+	return readlink_at(a[0], a[1], a[2], a[3], mine);
+}
+
+static long h_readlink(const long *a, bool *mine)
+{
+	return readlink_at(AT_FDCWD, a[0], a[1], a[2], mine);
+}
+
+/* Rename or link o to n, both in v, which may be changed. 0 or -errno. */
+static long rename_or_link(struct vpath *o, struct vpath *n, bool link)
+{
+	uint32_t od, nd, fid;
+	const char *on, *nn;
+	struct p9_attr at;
+	long r = walk_parent(o, &od, &on);
+	if (r < 0)
+		return r;
+	if ((r = walk_parent(n, &nd, &nn)) == 0) {
+		if (!link)
+			r = p9_renameat(o->v->share, od, on, nd, nn);
+		else if ((r = node_of(o, false, &fid, &at)) == 0) {
+			r = p9_link(o->v->share, nd, fid, nn);
+			p9_clunk(o->v->share, fid);
+		}
+		p9_clunk(o->v->share, nd);
+	}
+	p9_clunk(o->v->share, od);
+	return r;
+}
+
+/* rename and link: both names in the same volume (EXDEV otherwise, as across mounts). */
+static long two_names(long odfd, long opath, long ndfd, long npath, bool link, bool *mine)
+{
+	struct vpath o, n;
+	long ro = vpath_get(odfd, (uint64_t)opath, &o), rn = vpath_get(ndfd, (uint64_t)npath, &n), r;
+	*mine = ro != 1 || rn != 1;
+	if (ro < 0 || rn < 0)
+		r = ro < 0 ? ro : rn;
+	else if (ro == 1 || rn == 1 || o.v != n.v)
+		r = -EXDEV;
+	else
+		r = o.v->ro ? -EROFS : rename_or_link(&o, &n, link);
+	if (ro == 0)
+		vpath_free(&o);
+	if (rn == 0)
+		vpath_free(&n);
+	return *mine ? r : 0;
+}
+
+static long h_renameat2(const long *a, bool *mine)
+{
+	if (a[4]) {
+		*mine = in_volume(a[0], a[1]);
+		return -EINVAL; /* RENAME_NOREPLACE and the others: 9P has no such rename */
+	}
+	return two_names(a[0], a[1], a[2], a[3], false, mine);
+}
+
+static long h_renameat(const long *a, bool *mine)
+{
+	return two_names(a[0], a[1], a[2], a[3], false, mine);
+}
+
+static long h_rename(const long *a, bool *mine)
+{
+	return two_names(AT_FDCWD, a[0], AT_FDCWD, a[1], false, mine);
+}
+
+static long h_linkat(const long *a, bool *mine)
+{
+	return two_names(a[0], a[1], a[2], a[3], true, mine);
+}
+
+static long h_link(const long *a, bool *mine)
+{
+	return two_names(AT_FDCWD, a[0], AT_FDCWD, a[1], true, mine);
+}
+
+/* Set attributes of (dirfd, upath): valid P9_SET_* bits. */
+static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, uint32_t mode, uint64_t size,
+		       const uint64_t *times, bool *mine)
+{
+	struct vpath vp;
+	struct p9_attr at;
+	uint32_t fid;
+	long r = take(dirfd, upath, &vp, mine);
+	if (!*mine || r < 0)
+		return r;
+	if (vp.v->ro)
+		r = -EROFS;
+	else if ((r = node_of(&vp, !nofollow, &fid, &at)) == 0) {
+		r = (at.mode & S_IFMT) == S_IFDIR && (valid & P9_SET_SIZE)
+			    ? -EISDIR
+			    : p9_setattr(vp.v->share, fid, valid, mode, size, times);
+		p9_clunk(vp.v->share, fid);
+	}
+	vpath_free(&vp);
+	return r == 1 ? -ENOENT : r;
+}
+
+static long h_fchmodat(const long *a, bool *mine)
+{
+	return setattr_at(a[0], a[1], false, P9_SET_MODE, (uint32_t)a[2] & 07777, 0, NULL, mine);
+}
+
+static long h_chmod(const long *a, bool *mine)
+{
+	return setattr_at(AT_FDCWD, a[0], false, P9_SET_MODE, (uint32_t)a[1] & 07777, 0, NULL, mine);
+}
+
+static long h_truncate(const long *a, bool *mine)
+{
+	if (a[1] < 0) {
+		*mine = in_volume(AT_FDCWD, a[0]);
+		return -EINVAL;
+	}
+	return setattr_at(AT_FDCWD, a[0], false, P9_SET_SIZE, 0, (uint64_t)a[1], NULL, mine);
+}
+
+/* utimensat's times as Tsetattr's valid bits and values (UTIME_NOW and UTIME_OMIT as Linux reads them). */
+static uint32_t times_valid(const struct linux_timespec *ts, uint64_t *t)
+{
+	uint32_t valid = P9_SET_CTIME;
+	for (int i = 0; i < 2; i++) {
+		uint32_t set = i ? P9_SET_MTIME : P9_SET_ATIME, given = i ? P9_SET_MTIME_SET : P9_SET_ATIME_SET;
+		if (!ts || ts[i].tv_nsec == UTIME_NOW)
+			valid |= set;
+		else if (ts[i].tv_nsec != UTIME_OMIT) {
+			valid |= set | given;
+			t[2 * i] = (uint64_t)ts[i].tv_sec;
+			t[2 * i + 1] = (uint64_t)ts[i].tv_nsec;
+		}
+	}
+	return valid;
+}
+
+static long h_utimensat(const long *a, bool *mine)
+{
+	struct linux_timespec ts[2];
+	uint64_t t[4] = { 0 };
+	struct vfile *vf = a[1] ? NULL : vfile_of(a[0]); /* futimens */
+	*mine = a[1] ? in_volume(a[0], a[1]) : vf != NULL;
+	if (!*mine)
+		return 0;
+	if (a[2] && copy_from_user(ts, (uint64_t)a[2], sizeof(ts)) < 0)
+		return -EFAULT;
+	uint32_t valid = times_valid(a[2] ? ts : NULL, t);
+	if (vf)
+		return vf->v->ro ? -EROFS : p9_setattr(vf->v->share, vf->fid, valid, 0, 0, t);
+	return setattr_at(a[0], a[1], a[3] & AT_SYMLINK_NOFOLLOW, valid, 0, 0, t, mine);
+}
+
+static long h_statfs(const long *a, bool *mine)
+{
+	struct vpath vp;
+	struct linux_statfs s;
+	long r = take(AT_FDCWD, a[0], &vp, mine);
+	if (!*mine || r < 0)
+		return r;
+	uint32_t fid;
+	if ((r = vol_walk(vp.v, vp.rel, &fid)) == 0) {
+		r = p9_statfs(vp.v->share, fid, &s);
+		p9_clunk(vp.v->share, fid);
+	}
+	if (r == 0)
+		r = copy_to_user((uint64_t)a[1], &s, sizeof(s));
+	vpath_free(&vp);
+	return r;
+}
+
+/* Enter directory path (absolute, normalized) of a volume as the cwd: 0 or -errno. */
+static long enter(struct vpath *vp)
+{
+	struct p9_attr at;
+	long r = attr_of(vp, true, &at);
+	if (r == 1)
+		return -ENOENT;
+	if (r < 0)
+		return r;
+	if ((at.mode & S_IFMT) != S_IFDIR)
+		return -ENOTDIR;
+	strlcpy(vcwd, vp->path, sizeof(vcwd));
+	struct lookup lk; /* lx's own cwd becomes the mount point, for relative paths that leave the volume */
+	if (path_lookup(AT_FDCWD, vp->v->glen ? vp->v->guest : "/", LOOK_FOLLOW | LOOK_DIR, &lk) == 0 && lk.node) {
+		inode_hold(lk.node);
+		inode_release(lx_me->cwd);
+		lx_me->cwd = lk.node;
+	}
+	return 0;
+}
+
+static long h_chdir(const long *a, bool *mine)
+{
+	struct vpath vp;
+	long r = take(AT_FDCWD, a[0], &vp, mine);
+	if (!*mine) {
+		vcwd[0] =
+			0; /* lx's chdir goes on from lx's cwd (a failed one leaves it: then vcwd is lost, as is rare) */
+		return 0;
+	}
+	if (r == 0) {
+		r = enter(&vp);
+		vpath_free(&vp);
+	}
+	return r;
+}
+
+static long h_fchdir(const long *a, bool *mine)
+{
+	struct vfile *vf = vfile_of(a[0]);
+	*mine = vf != NULL;
+	if (!vf) {
+		vcwd[0] = 0;
+		return 0;
+	}
+	if (!vf->dir)
+		return -ENOTDIR;
+	strlcpy(vcwd, vf->path, sizeof(vcwd));
+	return 0;
+}
+
+static long h_getcwd(const long *a, bool *mine)
+{
+	*mine = vcwd[0] != 0;
+	if (!*mine)
+		return 0;
+	size_t n = strlen(vcwd) + 1;
+	if (a[1] <= 0 || (size_t)a[1] < n)
+		return a[1] == 0 ? -EINVAL : -ERANGE;
+	return copy_to_user((uint64_t)a[0], vcwd, n) < 0 ? -EFAULT : (long)n;
+}
+
+static const struct vol_hook hooks[] = {
+	{ "open", h_open },
+	{ "openat", h_openat },
+	{ "creat", h_creat },
+	{ "stat", h_stat },
+	{ "lstat", h_lstat },
+	{ "newfstatat", h_newfstatat },
+	{ "statx", h_statx },
+	{ "access", h_access },
+	{ "faccessat", h_faccessat },
+	{ "faccessat2", h_faccessat },
+	{ "mkdir", h_mkdir },
+	{ "mkdirat", h_mkdirat },
+	{ "unlink", h_unlink },
+	{ "unlinkat", h_unlinkat },
+	{ "rmdir", h_rmdir },
+	{ "symlink", h_symlink },
+	{ "symlinkat", h_symlinkat },
+	{ "readlink", h_readlink },
+	{ "readlinkat", h_readlinkat },
+	{ "rename", h_rename },
+	{ "renameat", h_renameat },
+	{ "renameat2", h_renameat2 },
+	{ "link", h_link },
+	{ "linkat", h_linkat },
+	{ "chmod", h_chmod },
+	{ "fchmodat", h_fchmodat },
+	{ "truncate", h_truncate },
+	{ "utimensat", h_utimensat },
+	{ "statfs", h_statfs },
+	{ "chdir", h_chdir },
+	{ "fchdir", h_fchdir },
+	{ "getcwd", h_getcwd },
+	{ NULL, NULL },
+};
+static const struct vol_hook *hook_of[LX_NR_LIMIT]; /* by syscall number */
+
+/* Find each hook's syscall number by its name in lx's table. */
+static void hooks_init(void)
+{
+	for (long nr = 0; nr < LX_NR_LIMIT; nr++)
+		for (const struct vol_hook *h = hooks; lx_syscall_names[nr] && h->name; h++)
+			if (strcmp(lx_syscall_names[nr], h->name) == 0)
+				hook_of[nr] = h;
+	for (long nr = 0; nr < LX_NR_LIMIT; nr++)
+		for (const struct vol_hook *h = vol_fd_hooks; lx_syscall_names[nr] && h->name; h++)
+			if (strcmp(lx_syscall_names[nr], h->name) == 0)
+				hook_of[nr] = h;
+}
+
+bool vol_syscall(long nr, const long *a, long *r)
+{
+	if (nvols == 0 || nr < 0 || nr >= LX_NR_LIMIT || !hook_of[nr])
+		return false;
+	bool mine = false;
+	long v = hook_of[nr]->fn(a, &mine);
+	if (mine)
+		*r = v;
+	return mine;
+}
+
+/* Mount one line of .mica/volumes ("volN rw|ro GUESTDIR"); a line that cannot be mounted is said on the console. */
+static void mount_line(char *line)
+{
+	char *mode = strchr(line, ' '), *guest = mode ? strchr(mode + 1, ' ') : NULL;
+	if (!guest || nvols == P9_NSHARES) {
+		printf("lx: bad volume line: %s\n", line);
+		return;
+	}
+	*mode++ = 0;
+	*guest++ = 0;
+	struct p9_info info;
+	for (uint32_t s = 0; sys_p9_info(s, &info) == 0; s++) {
+		if (strcmp(info.tag, line) != 0)
+			continue;
+		struct volume *v = &vols[nvols];
+		long r = p9_attach(s, &v->root);
+		if (r < 0) {
+			printf("lx: volume %s at %s: cannot attach (%ld)\n", line, guest, r);
+			return;
+		}
+		v->share = s;
+		v->ro = strcmp(mode, "ro") == 0;
+		v->guest = guest;
+		normalize(guest);
+		v->glen = strcmp(guest, "/") == 0 ? 0 : strlen(guest);
+		nvols++;
+		return;
+	}
+	printf("lx: volume %s at %s: no such share\n", line, guest);
+}
+
+/* Enter the working directory path (absolute), in a volume or in lx's tree; a wrong one is said on the console. */
+static void enter_cwd(const char *path)
+{
+	struct vpath vp = { 0 };
+	char *p = lx_alloc(LX_PATH_MAX);
+	if (!p)
+		return;
+	strlcpy(p, path, LX_PATH_MAX);
+	normalize(p);
+	vp.path = p;
+	vp.v = volume_of(p, &vp.rel);
+	long r = vp.v ? enter(&vp) : 0;
+	struct lookup lk;
+	if (!vp.v && (r = path_lookup(AT_FDCWD, p, LOOK_FOLLOW | LOOK_DIR, &lk)) == 0 && lk.node) {
+		inode_hold(lk.node);
+		inode_release(lx_me->cwd);
+		lx_me->cwd = lk.node;
+	}
+	if (r < 0 || (!vp.v && !lk.node))
+		printf("lx: cannot enter the working directory %s (%ld)\n", path, r < 0 ? r : -ENOENT);
+	lx_free(p);
+}
+
+void volume_init(const char *table, const char *cwd)
+{
+	hooks_init();
+	for (char *line = (char *)table; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		if (*line)
+			mount_line(line);
+		line = nl ? nl + 1 : NULL;
+	}
+	if (cwd && cwd[0]) {
+		char *nl = strchr(cwd, '\n');
+		if (nl)
+			*nl = 0;
+		enter_cwd(cwd);
+	}
+}

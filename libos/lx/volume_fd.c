@@ -1,0 +1,427 @@
+/* Open files of volumes: opening, the file operations over 9P, and the descriptor calls on them (fstat, lseek, getdents64, mmap...). */
+#include "libos/lx/volume.h"
+
+/*
+ * A volume file is a struct file whose priv is a struct vfile: the fid the
+ * server opened, kept until the last descriptor closes. Files live in lx's
+ * shared heap and fids belong to the connection, so a fork's child shares
+ * them, position included, as Linux shares an open file description.
+ * A directory's position is the server's readdir offset. Shared mappings
+ * (MAP_SHARED) are shared memory filled from the file and written back to
+ * it at msync, munmap, execve and exit, by the process that made them.
+ */
+#define DENTS_BATCH 64
+#define SHARED_MAPS 32
+#define OPEN_PASS (O_ACCMODE | O_TRUNC | O_APPEND | O_DIRECTORY | O_NOFOLLOW | O_SYNC | O_DSYNC | O_NONBLOCK)
+
+/* A shared mapping of a volume file, by the process (env) that made it. */
+struct shared_map {
+	uint64_t env, addr, len, off;
+	struct file *f; /* held */
+};
+static struct shared_map maps[SHARED_MAPS];
+
+struct vfile *vfile_of(long fd)
+{
+	struct file *f = (int)fd >= 0 ? file_get((int)fd) : NULL;
+	if (!f)
+		return NULL;
+	struct vfile *vf = f->ops == &vol_file_ops ? f->priv : NULL;
+	file_put(f); /* the descriptor still holds it */
+	return vf;
+}
+
+static long vol_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	struct vfile *vf = f->priv;
+	size_t done = 0;
+	if (vf->dir)
+		return -EISDIR;
+	while (done < n) {
+		long r = p9_read(vf->v->share, vf->fid, (char *)buf + done, n - done, off + done);
+		if (r < 0)
+			return done ? (long)done : r;
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (long)done;
+}
+
+static long vol_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+	struct vfile *vf = f->priv;
+	size_t done = 0;
+	while (done < n) {
+		long r = p9_write(vf->v->share, vf->fid, (const char *)buf + done, n - done, off + done);
+		if (r <= 0)
+			return done ? (long)done : r < 0 ? r : -EIO;
+		done += (size_t)r;
+	}
+	return (long)done;
+}
+
+static long vol_read(struct file *f, void *buf, size_t n)
+{
+	long r = vol_pread(f, buf, n, f->pos);
+	if (r > 0)
+		f->pos += (uint64_t)r;
+	return r;
+}
+
+/* write at the position, or with O_APPEND at the end as the server sees it now. */
+static long vol_write(struct file *f, const void *buf, size_t n)
+{
+	struct vfile *vf = f->priv;
+	struct p9_attr at;
+	if (f->flags & O_APPEND) {
+		long r = p9_getattr(vf->v->share, vf->fid, &at);
+		if (r < 0)
+			return r;
+		f->pos = at.size;
+	}
+	long r = vol_pwrite(f, buf, n, f->pos);
+	if (r > 0)
+		f->pos += (uint64_t)r;
+	return r;
+}
+
+static void vol_close(struct file *f)
+{
+	struct vfile *vf = f->priv;
+	p9_clunk(vf->v->share, vf->fid);
+	lx_free(vf);
+}
+
+const struct file_ops vol_file_ops = {
+	.read = vol_read,
+	.write = vol_write,
+	.pread = vol_pread,
+	.pwrite = vol_pwrite,
+	.close = vol_close,
+};
+
+/* A new descriptor for fid (opened, or not for O_PATH) of vp. */
+static long install(struct vpath *vp, uint32_t fid, bool dir, long flags)
+{
+	size_t n = strlen(vp->path) + 1;
+	struct vfile *vf = lx_alloc(sizeof(*vf) + n);
+	struct file *f = vf ? file_new(&vol_file_ops, NULL, (int)flags) : NULL;
+	if (!f) {
+		lx_free(vf);
+		p9_clunk(vp->v->share, fid);
+		return -ENOMEM;
+	}
+	*vf = (struct vfile){ vp->v, fid, dir };
+	memcpy(vf->path, vp->path, n);
+	f->priv = vf;
+	return fd_new(f, flags & O_CLOEXEC);
+}
+
+/* Create vp's last name as a regular file opened with flags: 0 with *fid, or -errno. */
+static long create(struct vpath *vp, long flags, long mode, uint32_t *fid)
+{
+	const char *slash = vol_last_slash(vp->rel), *name = slash ? slash + 1 : vp->rel;
+	char *dir = lx_alloc(LX_PATH_MAX);
+	if (!dir)
+		return -ENOMEM;
+	memcpy(dir, vp->rel, (size_t)(name - vp->rel));
+	dir[slash ? slash - vp->rel : 0] = 0;
+	long r = vol_walk(vp->v, dir, fid);
+	lx_free(dir);
+	if (r < 0)
+		return r;
+	r = p9_lcreate(vp->v->share, *fid, name, (uint32_t)(flags & OPEN_PASS), (uint32_t)mode & 07777 & ~vfs_umask);
+	if (r < 0)
+		p9_clunk(vp->v->share, *fid);
+	return r;
+}
+
+/* Open the existing node fid (attributes at) as flags ask. 0 or -errno (the fid is the caller's to clunk). */
+static long open_node(struct vpath *vp, uint32_t fid, const struct p9_attr *at, long flags)
+{
+	bool dir = (at->mode & S_IFMT) == S_IFDIR, writes = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (flags & O_PATH)
+		return 0;
+	if ((flags & O_DIRECTORY) && !dir)
+		return -ENOTDIR;
+	if (dir && writes)
+		return -EISDIR;
+	if ((at->mode & S_IFMT) == S_IFLNK)
+		return -ELOOP;
+	if (writes && vp->v->ro)
+		return -EROFS;
+	return p9_lopen(vp->v->share, fid, (uint32_t)(flags & OPEN_PASS & (dir ? ~(long)O_TRUNC : ~0L)));
+}
+
+/* Open path (absolute, in lx's own tree: a volume's symlink led there) as openat would: a descriptor, or -errno. */
+static long open_outside(const char *path, long flags, long mode)
+{
+	struct file *f;
+	long r = vfs_openat(AT_FDCWD, path, (int)flags, (int)mode, &f);
+	return r < 0 ? r : fd_new(f, flags & O_CLOEXEC);
+}
+
+long vol_open(struct vpath *vp, long flags, long mode)
+{
+	struct p9_attr at;
+	uint32_t fid;
+	long r;
+	for (int hops = 0; hops <= LX_SYMLOOP_MAX; hops++) {
+		uint32_t share = vp->v->share;
+		r = vol_walk(vp->v, vp->rel, &fid);
+		if (r == -ENOENT && (flags & O_CREAT) && vp->rel[0]) {
+			if (vp->v->ro)
+				return -EROFS;
+			if ((r = create(vp, flags, mode, &fid)) < 0)
+				return r;
+			return install(vp, fid, false, flags);
+		}
+		if (r < 0)
+			return r;
+		if ((r = p9_getattr(share, fid, &at)) < 0 || (at.mode & S_IFMT) != S_IFLNK ||
+		    (flags & (O_NOFOLLOW | O_PATH))) {
+			if (r == 0 && (r = open_node(vp, fid, &at, flags)) == 0)
+				return install(vp, fid, (at.mode & S_IFMT) == S_IFDIR, flags);
+			p9_clunk(share, fid);
+			return r;
+		}
+		r = vol_follow(vp, fid, &at);
+		p9_clunk(share, fid);
+		if (r < 0)
+			return r;
+		if (r == 1)
+			return open_outside(vp->path, flags, mode);
+	}
+	return -ELOOP;
+}
+
+/* ---- the descriptor calls; each answers *mine = false for a descriptor that is not a volume file ---- */
+
+/* The volume file at a[0] (the fd), *mine saying whether there is one. */
+static struct vfile *mine_fd(const long *a, bool *mine)
+{
+	struct vfile *vf = vfile_of(a[0]);
+	*mine = vf != NULL;
+	return vf;
+}
+
+long vfile_stat(struct vfile *vf, uint64_t ust)
+{
+	struct p9_attr at;
+	struct linux_stat st;
+	long r = p9_getattr(vf->v->share, vf->fid, &at);
+	if (r < 0)
+		return r;
+	vol_stat_fill(&at, vf->v, &st);
+	return copy_to_user(ust, &st, sizeof(st));
+}
+
+static long h_fstat(const long *a, bool *mine)
+{
+	struct vfile *vf = mine_fd(a, mine);
+	return vf ? vfile_stat(vf, (uint64_t)a[1]) : 0;
+}
+
+static long h_lseek(const long *a, bool *mine)
+{
+	struct vfile *vf = mine_fd(a, mine);
+	struct file *f = vf ? file_get((int)a[0]) : NULL;
+	struct p9_attr at;
+	long r = 0, base = 0;
+	if (!f)
+		return 0;
+	if (a[2] == SEEK_CUR)
+		base = (long)f->pos;
+	else if (a[2] == SEEK_END && (r = p9_getattr(vf->v->share, vf->fid, &at)) == 0)
+		base = (long)at.size;
+	else if (a[2] != SEEK_SET && a[2] != SEEK_END)
+		r = -EINVAL;
+	if (r == 0 && (base + a[1] < 0 || (vf->dir && !(a[2] == SEEK_SET && a[1] == 0) && a[2] != SEEK_CUR)))
+		r = -EINVAL; /* a directory's offsets are the server's: only a rewind or a look at the current one */
+	if (r == 0)
+		r = (long)(f->pos = (uint64_t)(base + a[1]));
+	file_put(f);
+	return r;
+}
+
+/* Put d as a linux_dirent64 at ubuf + *used (size bytes in all): 1, 0 when it does not fit, -EFAULT. */
+static long put_dirent64(uint64_t ubuf, size_t size, size_t *used, const struct p9_dirent *d)
+{
+	char rec[sizeof(struct linux_dirent64) + LX_NAME_MAX + 8];
+	size_t len = strlen(d->name), reclen = (offsetof(struct linux_dirent64, d_name) + len + 1 + 7) & ~(size_t)7;
+	if (*used + reclen > size)
+		return 0;
+	struct linux_dirent64 *e = (struct linux_dirent64 *)rec;
+	memset(rec, 0, reclen);
+	e->d_ino = d->ino;
+	e->d_off = (int64_t)d->next;
+	e->d_reclen = (uint16_t)reclen;
+	e->d_type = d->type;
+	memcpy(e->d_name, d->name, len);
+	if (copy_to_user(ubuf + *used, rec, reclen) < 0)
+		return -EFAULT;
+	*used += reclen;
+	return 1;
+}
+
+/* getdents64: a batch from the server at the position, as many as fit; the position moves past those given. */
+static long h_getdents64(const long *a, bool *mine)
+{
+	struct vfile *vf = mine_fd(a, mine);
+	struct file *f = vf ? file_get((int)a[0]) : NULL;
+	if (!f)
+		return 0;
+	size_t used = 0, n = 0, count = (size_t)(uint32_t)a[2];
+	struct p9_dirent *ds = vf->dir ? lx_alloc(DENTS_BATCH * sizeof(*ds)) : NULL;
+	long r = !vf->dir ? -ENOTDIR : !ds ? -ENOMEM : 0, put = 1;
+	while (r == 0 && put > 0) {
+		if ((r = p9_readdir(vf->v->share, vf->fid, f->pos, ds, DENTS_BATCH, &n)) < 0 || n == 0)
+			break;
+		for (size_t i = 0; i < n && (put = put_dirent64((uint64_t)a[1], count, &used, &ds[i])) > 0; i++)
+			f->pos = ds[i].next;
+	}
+	if (r == 0 && used == 0 && n > 0)
+		r = put < 0 ? put : -EINVAL; /* not even the first record fits */
+	lx_free(ds);
+	file_put(f);
+	return r < 0 ? r : (long)used;
+}
+
+/* Tsetattr on the file at a[0]; refused on a read-only volume. */
+static long fd_setattr(const long *a, bool *mine, uint32_t valid, uint32_t mode, uint64_t size)
+{
+	struct vfile *vf = mine_fd(a, mine);
+	if (!vf)
+		return 0;
+	return vf->v->ro ? -EROFS : p9_setattr(vf->v->share, vf->fid, valid, mode, size, NULL);
+}
+
+static long h_ftruncate(const long *a, bool *mine)
+{
+	struct file *f = file_get((int)a[0]);
+	bool writable = f && (f->flags & O_ACCMODE) != O_RDONLY;
+	if (f)
+		file_put(f);
+	if (a[1] < 0 || !writable) {
+		*mine = vfile_of(a[0]) != NULL;
+		return a[1] < 0 ? -EINVAL : -EBADF;
+	}
+	return fd_setattr(a, mine, P9_SET_SIZE, 0, (uint64_t)a[1]);
+}
+
+static long h_fchmod(const long *a, bool *mine)
+{
+	return fd_setattr(a, mine, P9_SET_MODE, (uint32_t)a[1] & 07777, 0);
+}
+
+static long h_fsync(const long *a, bool *mine)
+{
+	struct vfile *vf = mine_fd(a, mine);
+	return vf ? p9_fsync(vf->v->share, vf->fid) : 0;
+}
+
+static long h_fstatfs(const long *a, bool *mine)
+{
+	struct vfile *vf = mine_fd(a, mine);
+	struct linux_statfs s;
+	long r = vf ? p9_statfs(vf->v->share, vf->fid, &s) : 0;
+	return vf && r == 0 ? copy_to_user((uint64_t)a[1], &s, sizeof(s)) : r;
+}
+
+/* Write shared mapping m's bytes back to its file (no further than the file's end): 0 or -errno. */
+static long writeback(struct shared_map *m)
+{
+	struct vfile *vf = m->f->priv;
+	struct p9_attr at;
+	long r = p9_getattr(vf->v->share, vf->fid, &at);
+	if (r < 0 || at.size <= m->off)
+		return r;
+	uint64_t n = at.size - m->off < m->len ? at.size - m->off : m->len;
+	r = vol_pwrite(m->f, (const void *)m->addr, n, m->off);
+	return r < 0 ? r : 0;
+}
+
+/* Write back this process's shared mappings that overlap [addr, addr + len); forget them too when drop. */
+static void writeback_range(uint64_t addr, uint64_t len, bool drop)
+{
+	for (int i = 0; i < SHARED_MAPS; i++) {
+		struct shared_map *m = &maps[i];
+		if (!m->f || m->env != ENVINFO->id || m->addr >= addr + len || addr >= m->addr + m->len)
+			continue;
+		writeback(m);
+		if (drop) {
+			file_put(m->f);
+			*m = (struct shared_map){ 0 };
+		}
+	}
+}
+
+/*
+ * mmap MAP_SHARED of a volume file: shared memory, filled from the file, and
+ * remembered for the write back. MAP_PRIVATE needs nothing of this: lx
+ * fills private pages through the file's pread.
+ */
+static long h_mmap(const long *a, bool *mine)
+{
+	long addr = a[0], len = a[1], prot = a[2], flags = a[3], off = a[5];
+	struct vfile *vf = (flags & MAP_SHARED) && !(flags & MAP_ANONYMOUS) ? vfile_of(a[4]) : NULL;
+	struct file *f = vf ? file_get((int)a[4]) : NULL;
+	*mine = f != NULL;
+	if (!f)
+		return 0;
+	int slot = 0;
+	while (slot < SHARED_MAPS && maps[slot].f)
+		slot++;
+	long r = (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR      ? -EACCES
+		 : (f->flags & O_ACCMODE) == O_WRONLY                         ? -EACCES
+		 : slot == SHARED_MAPS || len <= 0 || (off & (PAGE_SIZE - 1)) ? -ENOMEM
+									      : 0;
+	if (r == 0)
+		r = lx_sys_mmap(addr, len, prot | PROT_WRITE, (flags & ~MAP_SHARED) | MAP_SHARED | MAP_ANONYMOUS, -1,
+				0);
+	if (r < 0 && r > -4096) {
+		file_put(f);
+		return r;
+	}
+	long got = vol_pread(f, (void *)r, (size_t)len, (uint64_t)off);
+	if (got < 0 || (!(prot & PROT_WRITE) && lx_sys_mprotect(r, len, prot) < 0)) {
+		lx_sys_munmap(r, len);
+		file_put(f);
+		return got < 0 ? got : -ENOMEM;
+	}
+	maps[slot] = (struct shared_map){ ENVINFO->id, (uint64_t)r, (uint64_t)len, (uint64_t)off, f };
+	return r;
+}
+
+static long h_msync(const long *a, bool *mine)
+{
+	*mine = false;
+	writeback_range((uint64_t)a[0], (uint64_t)a[1], false);
+	return 0;
+}
+
+static long h_munmap(const long *a, bool *mine)
+{
+	*mine = false;
+	writeback_range((uint64_t)a[0], (uint64_t)a[1], true);
+	return 0;
+}
+
+/* exit_group and execve: the address space goes, so its shared mappings are written back first. */
+static long h_leaving(const long *a, bool *mine)
+{
+	(void)a;
+	*mine = false;
+	writeback_range(0, ~0UL >> 1, true);
+	return 0;
+}
+
+const struct vol_hook vol_fd_hooks[] = {
+	{ "fstat", h_fstat },    { "lseek", h_lseek }, { "getdents64", h_getdents64 }, { "ftruncate", h_ftruncate },
+	{ "fchmod", h_fchmod },  { "fsync", h_fsync }, { "fdatasync", h_fsync },       { "fstatfs", h_fstatfs },
+	{ "mmap", h_mmap },      { "msync", h_msync }, { "munmap", h_munmap },         { "exit_group", h_leaving },
+	{ "execve", h_leaving }, { NULL, NULL },
+};

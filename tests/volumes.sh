@@ -1,0 +1,92 @@
+#!/bin/sh
+# Host folders as volumes (mica run -v HOSTDIR:GUESTDIR[:ro], -w DIR): the same file-system program on a host
+# folder and a shared one, read-only refusals, output found on the host afterwards, a large folder, the working directory.
+# usage: tests/volumes.sh BUILD
+suite=volumes
+. "$(dirname "$0")/setup.sh"
+
+mica() { MICA_BUILD="$build" MICA_TIMEOUT=120 timeout -k 5 150 "$here/tools/mica" run "$@"; }
+need_lx
+bb=/bin/busybox
+[ -x "$bb" ] || { echo "not ok volumes/busybox: $bb is missing (tools/deps.sh names the package)"; exit 1; }
+
+# ---- the differential program: a host folder, then a shared folder in Mica; the same check names ----
+# names LOG: the check names LOG reports, passed or failed, sorted.
+names() { tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p' | sort -u; }
+unit=checks
+for kind in musl glibc; do
+	cc=musl-gcc flags=-static
+	[ $kind = glibc ] && cc=gcc flags=
+	if ! $cc $flags -O2 -Wall -Wextra -Werror -o "$out/volfs-$kind" "$here/tests/volumes/volfs.c" > "$out/build.log" 2>&1; then
+		echo "not ok volumes/build-volfs-$kind:"
+		sed 's/^/#   /' "$out/build.log" | head -10
+		continue
+	fi
+	mkdir "$out/host-$kind" "$out/shared-$kind"
+	"$out/volfs-$kind" "$out/host-$kind" > "$out/volfs-$kind.host.log" 2>&1
+	hs=$?
+	mica -v "$out/shared-$kind:/vol" "$out/volfs-$kind" /vol > "$out/volfs-$kind.mica.log" 2>&1
+	ms=$?
+	grep '^not ok' "$out/volfs-$kind.mica.log" | sed 's/^/# mica: /'
+	names "$out/volfs-$kind.host.log" > "$out/volfs-$kind.host.names"
+	names "$out/volfs-$kind.mica.log" > "$out/volfs-$kind.mica.names"
+	judge "volfs-$kind" 0 $hs $ms "$out/volfs-$kind.host.names" "$out/volfs-$kind.mica.names"
+done
+
+# ok NAME COND-STATUS DETAIL: one line for a check made here.
+ok() { if [ "$2" -eq 0 ]; then echo "ok volumes/$1"; else echo "not ok volumes/$1: $3"; fi; }
+
+# ---- :ro: every change refused with EROFS, reads allowed, the host folder untouched ----
+ro=$out/ro
+mkdir -p "$ro/sub" && echo original > "$ro/file"
+before=$(cd "$ro" && find . -exec ls -ld --time-style=+%s {} + | sort)
+got=$(mica -v "$ro:/ro:ro" $bb sh -c '
+	cat /ro/file
+	for op in "touch /ro/new" "mkdir /ro/d" "rm /ro/file" "rmdir /ro/sub" "mv /ro/file /ro/moved" "ln -s file /ro/l" \
+		"ln /ro/file /ro/h" "chmod 600 /ro/file" "truncate -s 0 /ro/file"; do
+		$op 2>&1 | grep -q "Read-only file system" && echo "refused: $op" || echo "ALLOWED: $op"
+	done
+	echo more >> /ro/file || echo "refused: append"' 2>&1)
+ok ro-read "$(printf '%s\n' "$got" | grep -c '^original$' | grep -qx 1; echo $?)" "the file was not read: $got"
+ok ro-refused "$(printf '%s\n' "$got" | grep -c '^refused: ' | grep -qx 10; echo $?)" "$(printf '%s\n' "$got" | grep -v '^refused' | head -5)"
+after=$(cd "$ro" && find . -exec ls -ld --time-style=+%s {} + | sort)
+ok ro-host-untouched "$([ "$before" = "$after" ]; echo $?)" "the host folder changed"
+
+# ---- a program's output is on the host when mica run returns ----
+io=$out/io
+mkdir -p "$io/in" "$io/out"
+head -c 3000000 /dev/urandom > "$io/in/random.bin"
+seq 1 20000 > "$io/want.txt"
+mica -v "$io/in:/in:ro" -v "$io/out:/out" $bb sh -c 'cp /in/random.bin /out/copy.bin && seq 1 20000 > /out/seq.txt &&
+	mkdir -p /out/a/b && echo deep > /out/a/b/c.txt && sha256sum /in/random.bin > /out/sum.txt'
+rc=$?
+ok output-status "$rc" "mica run exited $rc"
+ok output-binary "$(cmp -s "$io/in/random.bin" "$io/out/copy.bin"; echo $?)" "the copy differs from the original"
+ok output-text "$(cmp -s "$io/want.txt" "$io/out/seq.txt"; echo $?)" "seq's output differs from the host's"
+ok output-nested "$([ "$(cat "$io/out/a/b/c.txt" 2>/dev/null)" = deep ]; echo $?)" "a/b/c.txt is missing"
+ok output-checksum "$([ "$(cut -d' ' -f1 "$io/out/sum.txt")" = "$(sha256sum < "$io/in/random.bin" | cut -d' ' -f1)" ]; echo $?)" \
+	"sha256sum in Mica differs from the host's"
+
+# ---- a folder of 5,000 files: the same names, in the same order, as the host lists them ----
+big=$out/big
+mkdir -p "$big"
+(cd "$big" && seq -f 'file-%05g' 1 5000 | xargs touch && mkdir sub && ln -s file-00001 link)
+(cd "$big" && LC_ALL=C ls -a) > "$out/big.host"
+mica -v "$big:/big:ro" $bb ls -a /big > "$out/big.mica" 2>&1
+tr -d '\r' < "$out/big.mica" > "$out/big.mica.txt"
+ok big-listing "$(cmp -s "$out/big.host" "$out/big.mica.txt"; echo $?)" \
+	"$(wc -l < "$out/big.mica.txt") lines, not the host's $(wc -l < "$out/big.host")"
+
+# ---- -w: the working directory, in a volume or in the image ----
+wd=$out/wd
+mkdir -p "$wd"
+got=$(mica -v "$wd:/work" -w /work $bb sh -c 'pwd; echo here > rel.txt; ls ../work/rel.txt' 2>&1)
+ok workdir-volume "$([ "$(printf '%s\n' "$got" | tr -d '\r' | head -1)" = /work ] && [ "$(cat "$wd/rel.txt" 2>/dev/null)" = here ]; echo $?)" "$got"
+got=$(mica -w /tmp $bb pwd 2>&1 | tr -d '\r')
+ok workdir-image "$([ "$got" = /tmp ]; echo $?)" "pwd said $got"
+
+# ---- bad options: a clear message, status 2 ----
+expect bad-host-missing 2 "not a directory" "$here/tools/mica" run -v "$out/nothere:/x" $bb true
+expect bad-guest-relative 2 "absolute path" "$here/tools/mica" run -v "$out:x" $bb true
+expect bad-spec 2 "HOSTDIR:GUESTDIR" "$here/tools/mica" run -v "$out" $bb true
+expect bad-workdir 2 "absolute path" "$here/tools/mica" run -w rel $bb true

@@ -1,0 +1,226 @@
+/* File-system behaviour in the folder named by argv[1]: run on a host folder and on a shared folder in Mica, the same checks. */
+#define T_NAME "volfs"
+#include "../linux/check.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MANY 300
+#define BIG (1 << 20)
+
+/* Count the entries of directory path with getdents64 through a small buffer (several calls); -1 on error. */
+static int count_entries(const char *path)
+{
+	char buf[512];
+	int fd = open(path, O_RDONLY | O_DIRECTORY), n = 0;
+	long got;
+	if (fd < 0)
+		return -1;
+	while ((got = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < got; off += ((unsigned short *)(buf + off + 16))[0]) {
+			const char *name = buf + off + 19;
+			n += strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+		}
+	close(fd);
+	return got < 0 ? -1 : n;
+}
+
+static void files(void)
+{
+	char buf[64];
+	struct stat st;
+	int fd = open("f", O_CREAT | O_EXCL | O_RDWR, 0644);
+	check_ok("create-excl", fd);
+	check_err("create-excl-again", open("f", O_CREAT | O_EXCL | O_RDWR, 0644), EEXIST);
+	CHECK("write", write(fd, "hello world", 11) == 11, "short write");
+	CHECK("lseek-end", lseek(fd, 0, SEEK_END) == 11, "not 11");
+	CHECK("pread", pread(fd, buf, 5, 6) == 5 && memcmp(buf, "world", 5) == 0, "wrong bytes");
+	CHECK("pwrite",
+	      pwrite(fd, "W", 1, 6) == 1 && pread(fd, buf, 11, 0) == 11 && memcmp(buf, "hello World", 11) == 0,
+	      "wrong bytes");
+	CHECK("fstat-size", fstat(fd, &st) == 0 && st.st_size == 11 && S_ISREG(st.st_mode), "size %ld",
+	      (long)st.st_size);
+	CHECK("ftruncate-grow", ftruncate(fd, 100) == 0 && fstat(fd, &st) == 0 && st.st_size == 100, "size %ld",
+	      (long)st.st_size);
+	CHECK("ftruncate-shrink", ftruncate(fd, 5) == 0 && fstat(fd, &st) == 0 && st.st_size == 5, "size %ld",
+	      (long)st.st_size);
+	CHECK("fsync", fsync(fd) == 0, "errno %d", errno);
+	close(fd);
+	fd = open("f", O_WRONLY | O_APPEND);
+	CHECK("append", write(fd, "++", 2) == 2 && stat("f", &st) == 0 && st.st_size == 7, "size %ld",
+	      (long)st.st_size);
+	close(fd);
+	fd = open("f", O_RDONLY);
+	CHECK("read-back", read(fd, buf, sizeof(buf)) == 7 && memcmp(buf, "hello++", 7) == 0, "wrong bytes");
+	CHECK("read-eof", read(fd, buf, sizeof(buf)) == 0, "not at the end");
+	close(fd);
+	fd = open("f", O_RDWR | O_TRUNC);
+	CHECK("trunc", fstat(fd, &st) == 0 && st.st_size == 0, "size %ld", (long)st.st_size);
+	close(fd);
+	check_err("open-missing", open("nothere", O_RDONLY), ENOENT);
+	check_err("open-file-as-dir", open("f", O_RDONLY | O_DIRECTORY), ENOTDIR);
+}
+
+static void names(void)
+{
+	struct stat st, st2;
+	char buf[64];
+	close(open("a", O_CREAT | O_WRONLY, 0644));
+	close(open("b", O_CREAT | O_WRONLY, 0644));
+	check_ok("rename", rename("a", "c"));
+	check_err("rename-old-gone", stat("a", &st), ENOENT);
+	check_ok("rename-over", rename("b", "c"));
+	check_err("rename-over-gone", stat("b", &st), ENOENT);
+	check_ok("link", link("c", "d"));
+	CHECK("link-nlink", stat("c", &st) == 0 && stat("d", &st2) == 0 && st.st_nlink == 2 && st.st_ino == st2.st_ino,
+	      "nlink %ld", (long)st.st_nlink);
+	check_ok("symlink", symlink("c", "s"));
+	long n = readlink("s", buf, sizeof(buf));
+	CHECK("readlink", n == 1 && buf[0] == 'c', "got %ld", n);
+	CHECK("lstat-link", lstat("s", &st) == 0 && S_ISLNK(st.st_mode), "mode %o", st.st_mode);
+	CHECK("stat-through-link", stat("s", &st) == 0 && S_ISREG(st.st_mode) && st.st_ino == st2.st_ino, "mode %o",
+	      st.st_mode);
+	int fd = open("s", O_WRONLY);
+	CHECK("open-through-link", fd >= 0 && write(fd, "xy", 2) == 2 && stat("d", &st) == 0 && st.st_size == 2,
+	      "fd %d", fd);
+	close(fd);
+	check_err("open-nofollow", open("s", O_RDONLY | O_NOFOLLOW), ELOOP);
+	check_ok("unlink", unlink("c"));
+	check_err("unlink-gone", stat("c", &st), ENOENT);
+	CHECK("unlink-other-name", stat("d", &st) == 0 && st.st_nlink == 1, "nlink %ld", (long)st.st_nlink);
+	check_err("unlink-missing", unlink("c"), ENOENT);
+	unlink("d");
+	unlink("s");
+}
+
+static void dirs(void)
+{
+	struct stat st;
+	char cwd[4096], name[32];
+	check_ok("mkdir", mkdir("dir", 0755));
+	check_err("mkdir-again", mkdir("dir", 0755), EEXIST);
+	CHECK("stat-dir", stat("dir", &st) == 0 && S_ISDIR(st.st_mode), "mode %o", st.st_mode);
+	check_err("open-dir-write", open("dir", O_WRONLY), EISDIR);
+	int dfd = open("dir", O_RDONLY | O_DIRECTORY);
+	check_ok("open-dir", dfd);
+	int fd = openat(dfd, "inner", O_CREAT | O_WRONLY, 0600);
+	check_ok("openat", fd);
+	close(fd);
+	check_err("rmdir-not-empty", rmdir("dir"), ENOTEMPTY);
+	check_ok("chdir", chdir("dir"));
+	CHECK("getcwd", getcwd(cwd, sizeof(cwd)) && strcmp(base_name(cwd), "dir") == 0, "cwd %s", cwd);
+	CHECK("relative-after-chdir", access("inner", F_OK) == 0, "errno %d", errno);
+	check_ok("chdir-back", chdir(".."));
+	check_ok("unlinkat", unlinkat(dfd, "inner", 0));
+	close(dfd);
+	check_ok("rmdir", rmdir("dir"));
+	check_ok("mkdir-many", mkdir("many", 0755));
+	for (int i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "many/file-%03d", i);
+		close(open(name, O_CREAT | O_WRONLY, 0644));
+	}
+	int n = count_entries("many");
+	CHECK("getdents-many", n == MANY, "%d entries", n);
+	DIR *d = opendir("many");
+	int seen = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		seen += e->d_name[0] != '.';
+	CHECK("readdir-many", d && seen == MANY, "%d entries", seen);
+	if (d)
+		closedir(d);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "many/file-%03d", i);
+		unlink(name);
+	}
+	check_ok("unlinkat-dir", unlinkat(AT_FDCWD, "many", AT_REMOVEDIR));
+}
+
+static void attrs(void)
+{
+	struct stat st;
+	struct statfs sf;
+	int fd = open("m", O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	CHECK("chmod", chmod("m", 0640) == 0 && stat("m", &st) == 0 && (st.st_mode & 07777) == 0640, "mode %o",
+	      st.st_mode);
+	fd = open("m", O_RDONLY);
+	CHECK("fchmod", fchmod(fd, 0604) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0604, "mode %o",
+	      st.st_mode);
+	close(fd);
+	struct timespec ts[2] = { { 1000000000, 0 }, { 1200000000, 500 } };
+	CHECK("utimensat",
+	      utimensat(AT_FDCWD, "m", ts, 0) == 0 && stat("m", &st) == 0 && st.st_mtim.tv_sec == 1200000000 &&
+		      st.st_atim.tv_sec == 1000000000,
+	      "mtime %ld", (long)st.st_mtim.tv_sec);
+	CHECK("statfs", statfs(".", &sf) == 0 && sf.f_bsize > 0, "errno %d", errno);
+	CHECK("truncate", truncate("m", 3) == 0 && stat("m", &st) == 0 && st.st_size == 3, "size %ld",
+	      (long)st.st_size);
+	unlink("m");
+}
+
+static void big(void)
+{
+	char *p = malloc(BIG), *q = malloc(BIG);
+	for (int i = 0; i < BIG; i++)
+		p[i] = (char)(i * 7 + i / 4096);
+	int fd = open("big", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	CHECK("big-write", write(fd, p, BIG) == BIG, "short");
+	CHECK("big-read", pread(fd, q, BIG, 0) == BIG && memcmp(p, q, BIG) == 0, "differs");
+	char *m = mmap(NULL, BIG, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK("mmap-private", m != MAP_FAILED && memcmp(m, p, BIG) == 0, "differs");
+	if (m != MAP_FAILED)
+		munmap(m, BIG);
+	m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+	if (m != MAP_FAILED) {
+		memcpy(m, "shared!", 7);
+		msync(m, 8192, MS_SYNC);
+		munmap(m, 8192);
+	}
+	CHECK("mmap-shared", m != MAP_FAILED && pread(fd, q, 7, 4096) == 7 && memcmp(q, "shared!", 7) == 0,
+	      "not written back");
+	close(fd);
+	unlink("big");
+	free(p);
+	free(q);
+}
+
+/* Offsets are shared after fork, as open file descriptions are. */
+static void shared_offset(void)
+{
+	int fd = open("fk", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(write(fd, "child", 5) == 5 ? 0 : 1);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK("fork-child-wrote", WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	CHECK("fork-shared-offset", lseek(fd, 0, SEEK_CUR) == 5, "offset %ld", (long)lseek(fd, 0, SEEK_CUR));
+	CHECK("fork-then-write", write(fd, "+parent", 7) == 7, "short");
+	char buf[16];
+	CHECK("fork-content", pread(fd, buf, 12, 0) == 12 && memcmp(buf, "child+parent", 12) == 0, "wrong bytes");
+	close(fd);
+	unlink("fk");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || chdir(argv[1]) < 0) {
+		printf("not ok volfs/folder: usage: volfs DIR (an empty folder)\n");
+		return 1;
+	}
+	files();
+	unlink("f");
+	names();
+	dirs();
+	attrs();
+	big();
+	shared_offset();
+	int n = count_entries(".");
+	CHECK("left-empty", n == 0, "%d entries left", n);
+	return t_done();
+}

@@ -1,5 +1,6 @@
 /* lx's start: read the run's settings from the boot image, fill the file system, load the program, enter it. */
 #include "libos/lx/lx.h"
+#include "libos/lx/net.h"
 #include "lib/cpio.h"
 
 /*
@@ -100,6 +101,7 @@ int main(void)
 
 	vfs_init((const void *)mica_start_info->image, mica_start_info->image_size);
 	setup_self();
+	net_init(); /* before any fork: the stack's pages are shared from here on */
 	uint64_t entry, sp;
 	long r = lx_load(argv[0], argv, envp, &entry, &sp);
 	if (r < 0) {

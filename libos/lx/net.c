@@ -32,7 +32,7 @@ static struct netshared {
 	struct netif netif;
 	int ntx;
 	uint16_t tx_len[TXQ];
-	uint8_t tx[TXQ][NET_FRAME_MAX];
+	uint8_t (*tx)[NET_FRAME_MAX]; /* TXQ frames, in lx's shared heap (only with a network) */
 	uint64_t tx_dropped;
 } sh __attribute__((section(".lxnet"), aligned(64)));
 
@@ -152,6 +152,8 @@ void net_init(void)
 		return;
 	if (!share_pages((uint64_t)lx_net_shared_start, (uint64_t)lx_net_shared_end))
 		die("lx: out of memory for the network's shared pages");
+	if (!(sh.tx = lx_alloc(TXQ * sizeof(*sh.tx))))
+		die("lx: out of memory for the network's transmit queue");
 	if (netring_open(&ring, LX_NET_RING, NET_RING_MAX_PAGES) < 0 || !claim(LX_NET_ADDR)) {
 		printf("lx: the network device cannot be used (its ring or filters were refused)\n");
 		return;

@@ -65,7 +65,7 @@ $(USER_BINS): $(BUILD)/user/bin/%: $(BUILD)/user/user/%.o $(NATIVE_OBJS) libos/n
 $(LX_OBJS): $(LX_HEADERS)
 $(LX): $(LX_OBJS) $(NATIVE_OBJS) libos/lx/lx.ld
 	@mkdir -p $(@D)
-	$(LD) -n -nostdlib -static --no-relax -T libos/lx/lx.ld -z noexecstack --no-warn-rwx-segments $(LX_LDFLAGS) -o $@ $(LX_OBJS) $(NATIVE_OBJS)
+	$(LD) -n -nostdlib -static --no-relax -T libos/lx/lx.ld -z noexecstack --no-warn-rwx-segments $(LX_LDFLAGS) -o $@ $(LX_OBJS) $(NATIVE_OBJS) $(LX_LWIP_LIB)
 
 $(MICA_INIT): libos/lx/init/init.c
 	@mkdir -p $(@D)

@@ -1,5 +1,6 @@
 /* lx's start: read the run's settings from the boot image, fill the file system, load the program, enter it. */
 #include "libos/lx/lx.h"
+#include "libos/lx/net.h"
 #include "lib/cpio.h"
 #include "libos/lx/volume.h"
 
@@ -121,6 +122,7 @@ int main(void)
 	winsize_setting();
 	setup_self();
 	volume_init(setting(".mica/volumes", &n), setting(".mica/cwd", &n));
+	net_init(); /* before any fork: the stack's pages are shared from here on */
 	uint64_t entry, sp;
 	long r = lx_load(argv[0], argv, envp, &entry, &sp);
 	if (r < 0) {

@@ -1,5 +1,6 @@
 /* Processes: pids, fork with copy-on-write over the kernel's page tables, wait4, execve, exit. */
 #include "libos/lx/lx.h"
+#include "libos/lx/net.h"
 #include "libos/lx/vfs.h"
 #include "lib/elf.h"
 
@@ -170,6 +171,7 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 {
 	console_start_helper(); /* pid 1's first fork: from now on console readers may be anywhere */
 	stream_start_helper(); /* and stream readers and writers */
+	net_start_helper(); /* and the network's sockets */
 	if (!lx_multi) {
 		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
 		lx_lock();

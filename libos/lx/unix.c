@@ -1,6 +1,7 @@
 /* AF_UNIX sockets: stream, datagram and seqpacket; path and abstract names; SCM_RIGHTS and SCM_CREDENTIALS. */
 #include "libos/lx/vfs.h"
 #include "libos/lx/unix.h"
+#include "libos/lx/net.h"
 
 /*
  * Every socket keeps a queue of records (struct urec) it has received: a
@@ -297,6 +298,14 @@ static long name_first(struct usock *u)
 
 /* ---- connections ---- */
 
+/* Does a TCP listener at u's address take connections from the outside too (bound to "any", IPv4 included)? */
+static bool listens_outside(const struct usock *u)
+{
+	static const uint8_t any6[16], any4[16] = { [10] = 0xff, [11] = 0xff };
+	return u->naming->inet && u->s.type == SOCK_STREAM &&
+	       (memcmp(u->ip, any4, 16) == 0 || (memcmp(u->ip, any6, 16) == 0 && !u->v6only));
+}
+
 static long unix_listen(struct sock *s, int backlog)
 {
 	struct usock *u = us(s);
@@ -309,6 +318,8 @@ static long unix_listen(struct sock *s, int backlog)
 		return err;
 	u->state = U_LISTEN;
 	u->backlog = backlog;
+	if (!u->net && listens_outside(u))
+		u->net = net_listen(s, u->port, backlog); /* NULL (no network): inside the machine only */
 	s->listening = true;
 	s->peercred = sock_cred();
 	sock_wake(s);
@@ -407,7 +418,7 @@ static long unix_accept(struct sock *s, bool nonblock, struct sock **out)
 	if (s->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
 	uint64_t deadline = sock_deadline(s->rcvtimeo);
-	while (!u->pending) {
+	while (!u->pending && !(u->net && net_pending(u->net))) {
 		if (u->state != U_LISTEN)
 			return -EINVAL;
 		if (nonblock)
@@ -415,6 +426,10 @@ static long unix_accept(struct sock *s, bool nonblock, struct sock **out)
 		long err = sock_wait(s, NULL, deadline);
 		if (err < 0)
 			return err;
+	}
+	if (!u->pending) {
+		*out = net_accept(u->net); /* a connection from the outside */
+		return 0;
 	}
 	struct usock *e = u->pending;
 	u->pending = e->next_pending;
@@ -449,6 +464,9 @@ static void unix_close(struct usock *u)
 	u->dead = true;
 	u->s.listening = false;
 	u->naming->unbind(u);
+	if (u->net)
+		net_unlisten(u->net);
+	u->net = NULL;
 	while (u->pending) {
 		struct usock *e = u->pending;
 		u->pending = e->next_pending;
@@ -492,7 +510,7 @@ static short unix_poll(struct sock *s)
 		m |= POLLHUP;
 	if (u->shut & U_SHUT_RD)
 		m |= POLLRDHUP | POLLIN;
-	if (u->rx || u->pending)
+	if (u->rx || u->pending || (u->net && net_pending(u->net)))
 		m |= POLLIN;
 	if (s->type != SOCK_DGRAM && u->state == U_UNCONN)
 		m |= POLLHUP;

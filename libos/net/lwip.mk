@@ -32,3 +32,22 @@ $(LWIP_LIB): $(LWIP_OBJS) $(LWIP_GLUE_OBJS)
 	ar rcs $@ $^
 $(LWIP_PROGS:%=$(BUILD)/user/bin/%): $(LWIP_LIB)
 $(BUILD)/user/user/httpd.o: user/www/index.html
+
+# lx's own build of the same files (libos/lx/lwip/lwipopts.h: memory from lx's shared heap, no DHCP).
+# lwIP's mem_init is renamed (lx has one). lx.ld puts this archive's data into pages every process of an lx instance shares.
+LX_LWIP_OBJS := $(filter-out %/dhcp.o,$(LWIP_FILES:%=$(BUILD)/lwip/lxobj/%.o)) $(BUILD)/lwip/lxobj/sys_arch.o
+LX_LWIP_LIB := $(BUILD)/lwip/liblxlwip.a
+LX_LWIP_CFLAGS := $(filter-out -Ilibos/net,$(LWIP_CFLAGS)) -Ilibos/lx/lwip -Ilibos/net
+LX_LWIP_USERS := $(BUILD)/user/libos/lx/net.o $(BUILD)/user/libos/lx/inet.o
+$(BUILD)/lwip/lxobj/%.o: $(LWIP_STAMP) $(LWIP_HEADERS) libos/lx/lwip/lwipopts.h
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -Werror,$(LX_LWIP_CFLAGS)) -Dmem_init=lwip_mem_init -c $(LWIP_TREE)/src/$*.c -o $@
+$(BUILD)/lwip/lxobj/sys_arch.o: libos/net/sys_arch.c $(LWIP_STAMP) $(LWIP_HEADERS) libos/lx/lwip/lwipopts.h
+	@mkdir -p $(@D)
+	$(CC) $(LX_LWIP_CFLAGS) -c $< -o $@
+$(LX_LWIP_USERS): UCFLAGS := $(LX_LWIP_CFLAGS)
+$(LX_LWIP_USERS): $(LWIP_STAMP) $(LWIP_HEADERS) libos/lx/lwip/lwipopts.h
+$(LX_LWIP_LIB): $(LX_LWIP_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+$(LX): $(LX_LWIP_LIB)

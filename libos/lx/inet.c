@@ -1,0 +1,429 @@
+/* TCP connections from the outside, over lx's lwIP: a loopback listener's second queue, and the sockets it accepts. */
+#define mem_init lwip_mem_init /* lwIP's and lx's share a name; this file calls neither */
+#include "lwip/tcp.h"
+#undef mem_init
+#include "libos/lx/vfs.h"
+#include "libos/lx/net.h"
+
+/*
+ * A TCP listener bound to "any" (or to the machine's address) takes
+ * connections from inside the machine through the loopback stand-in
+ * (loopback.c) and from the outside through lwIP: unix.c's listener holds
+ * a struct tlisten, whose accept callback queues each new connection as a
+ * struct tsock, a socket of its own with lwIP's connection block behind
+ * it. Everything here runs under lx's lock, in whichever process: the
+ * callbacks in pid 1's network thread, the socket calls in the caller.
+ * Received segments wait as lwIP's pbufs until read; the window opens as
+ * the program reads.
+ */
+struct tsock {
+	struct sock s;
+	struct tcp_pcb *pcb; /* NULL once lwIP has ended the connection (reset, abort) or after close */
+	struct pbuf *rx;     /* what came and was not read, a list of pbufs (their tot_len, 16 bits, is not used) */
+	size_t rx_len;       /* its bytes, less rx_off: the first pbuf's bytes already read */
+	uint16_t rx_off;
+	bool fin;            /* the peer has finished sending */
+	bool shut_rd, shut_wr;
+	struct tsock *next; /* in the listener's queue */
+	uint8_t local[4], peer[4];
+	uint16_t local_port, peer_port;
+};
+
+struct tlisten {
+	struct tcp_pcb *pcb;
+	struct sock *owner; /* the loopback listener, woken when a connection comes */
+	struct tsock *q, *q_last;
+	int family;
+};
+
+static const struct sock_ops tcp_ops;
+
+/* ---- lwIP's callbacks ---- */
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct tsock *t = arg;
+	(void)pcb, (void)err;
+	if (!p) {
+		t->fin = true;
+	} else {
+		t->rx_len += p->tot_len;
+		if (t->rx)
+			pbuf_cat(t->rx, p);
+		else
+			t->rx = p;
+	}
+	sock_wake(&t->s);
+	return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	(void)pcb, (void)len;
+	sock_wake(&((struct tsock *)arg)->s);
+	return ERR_OK;
+}
+
+/* lwIP has freed the connection block: a reset from the peer, or an abort. */
+static void on_err(void *arg, err_t err)
+{
+	struct tsock *t = arg;
+	t->pcb = NULL;
+	t->s.error = err == ERR_RST ? ECONNRESET : ECONNABORTED;
+	sock_wake(&t->s);
+}
+
+static void ip4_bytes(const ip_addr_t *a, uint8_t out[4])
+{
+	uint32_t v = ip4_addr_get_u32(ip_2_ip4(a)); /* network order in memory */
+	memcpy(out, &v, 4);
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct tlisten *l = arg;
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	struct tsock *t = lx_alloc(sizeof(*t));
+	if (!t)
+		return ERR_MEM; /* lwIP aborts the connection */
+	sock_init(&t->s, &tcp_ops, l->family, SOCK_STREAM, IPPROTO_TCP);
+	t->pcb = pcb;
+	ip4_bytes(&pcb->local_ip, t->local);
+	ip4_bytes(&pcb->remote_ip, t->peer);
+	t->local_port = pcb->local_port;
+	t->peer_port = pcb->remote_port;
+	tcp_arg(pcb, t);
+	tcp_recv(pcb, on_recv);
+	tcp_sent(pcb, on_sent);
+	tcp_err(pcb, on_err);
+	tcp_backlog_delayed(pcb); /* counted against the backlog until the program accepts it */
+	if (l->q_last)
+		l->q_last->next = t;
+	else
+		l->q = t;
+	l->q_last = t;
+	sock_wake(l->owner);
+	return ERR_OK;
+}
+
+/* ---- the listener ---- */
+
+void *net_listen(struct sock *owner, uint16_t port, int backlog)
+{
+	if (!net_up())
+		return NULL;
+	net_start_helper();
+	struct tlisten *l = lx_alloc(sizeof(*l));
+	struct tcp_pcb *pcb = l ? tcp_new() : NULL;
+	if (!pcb || tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
+		if (pcb)
+			tcp_abort(pcb);
+		lx_free(l);
+		return NULL;
+	}
+	l->pcb = tcp_listen_with_backlog(pcb, (u8_t)(backlog < 1 ? 1 : backlog > 255 ? 255 : backlog));
+	if (!l->pcb) {
+		tcp_abort(pcb);
+		lx_free(l);
+		return NULL;
+	}
+	l->owner = owner;
+	l->family = owner->family;
+	tcp_arg(l->pcb, l);
+	tcp_accept(l->pcb, on_accept);
+	return l;
+}
+
+bool net_pending(void *l)
+{
+	return ((struct tlisten *)l)->q != NULL;
+}
+
+struct sock *net_accept(void *lp)
+{
+	struct tlisten *l = lp;
+	struct tsock *t = l->q;
+	if (!t)
+		return NULL;
+	l->q = t->next;
+	if (!l->q)
+		l->q_last = NULL;
+	t->next = NULL;
+	if (t->pcb)
+		tcp_backlog_accepted(t->pcb);
+	net_kick();
+	return &t->s;
+}
+
+static void ts_release(struct sock *s);
+
+void net_unlisten(void *lp)
+{
+	struct tlisten *l = lp;
+	while (l->q)
+		ts_release(net_accept(l));
+	tcp_arg(l->pcb, NULL);
+	tcp_accept(l->pcb, NULL);
+	if (tcp_close(l->pcb) != ERR_OK)
+		tcp_abort(l->pcb);
+	lx_free(l);
+	net_kick();
+}
+
+/* ---- a connection's socket ---- */
+
+static struct tsock *ts(struct sock *s)
+{
+	return (struct tsock *)s;
+}
+
+static long no_bind(struct sock *s, const void *addr, int len)
+{
+	(void)s, (void)addr, (void)len;
+	return -EINVAL;
+}
+
+static long no_listen(struct sock *s, int backlog)
+{
+	(void)s, (void)backlog;
+	return -EINVAL;
+}
+
+static long no_accept(struct sock *s, bool nonblock, struct sock **out)
+{
+	(void)s, (void)nonblock, (void)out;
+	return -EINVAL;
+}
+
+static long no_connect(struct sock *s, const void *addr, int len, bool nonblock)
+{
+	(void)s, (void)addr, (void)len, (void)nonblock;
+	return -EISCONN;
+}
+
+/* The error that ends a send or receive now, if any: the pending one (taken), or -EPIPE / 0. */
+static long take_error(struct sock *s)
+{
+	long e = s->error;
+	s->error = 0;
+	return -e;
+}
+
+/*
+ * Send m's bytes, all of them unless non-blocking (then what fits, or
+ * -EAGAIN), copied into lwIP's send buffer a chunk at a time. -EPIPE after
+ * shutdown or once the connection is gone; the pending error if reset.
+ */
+static long ts_send(struct sock *s, struct sock_msg *m)
+{
+	static uint8_t chunk[16384]; /* under lx's lock: one user at a time */
+	struct tsock *t = ts(s);
+	uint64_t deadline = sock_deadline(s->sndtimeo);
+	size_t done = 0;
+	while (done < m->len) {
+		if (s->error)
+			return done ? (long)done : take_error(s);
+		if (!t->pcb || t->shut_wr)
+			return done ? (long)done : -EPIPE;
+		size_t room = tcp_sndbuf(t->pcb), n = m->len - done;
+		if (n > room)
+			n = room;
+		if (n > sizeof(chunk))
+			n = sizeof(chunk);
+		if (n && tcp_sndqueuelen(t->pcb) < TCP_SND_QUEUELEN - 2) {
+			if (sock_copy_in(m, done, chunk, n) < 0)
+				return done ? (long)done : -EFAULT;
+			if (tcp_write(t->pcb, chunk, (u16_t)n, TCP_WRITE_FLAG_COPY) == ERR_OK) {
+				done += n;
+				continue;
+			}
+		}
+		tcp_output(t->pcb);
+		net_kick();
+		if (m->nonblock)
+			return done ? (long)done : -EAGAIN;
+		long err = sock_wait(s, NULL, deadline);
+		if (err < 0)
+			return done ? (long)done : err;
+	}
+	if (t->pcb)
+		tcp_output(t->pcb);
+	net_kick();
+	return (long)done;
+}
+
+/* Take n bytes off the front of the received list and open the window by as much. */
+static void consume(struct tsock *t, size_t n)
+{
+	t->rx_len -= n;
+	for (size_t left = n; left;) {
+		size_t have = (size_t)(t->rx->len - t->rx_off), k = have < left ? have : left;
+		t->rx_off = (uint16_t)(t->rx_off + k);
+		left -= k;
+		if (t->rx_off == t->rx->len) {
+			struct pbuf *h = t->rx;
+			t->rx = h->next;
+			h->next = NULL;
+			pbuf_free(h);
+			t->rx_off = 0;
+		}
+	}
+	while (n && t->pcb) {
+		u16_t k = n > 0xFFFF ? 0xFFFF : (u16_t)n;
+		tcp_recved(t->pcb, k);
+		n -= k;
+	}
+	net_kick();
+}
+
+/* Copy up to n received bytes into m (from the front, consuming nothing): the count, or -EFAULT. */
+static long copy_rx(struct tsock *t, struct sock_msg *m, size_t n)
+{
+	size_t at = 0, off = t->rx_off;
+	for (struct pbuf *p = t->rx; p && at < n; p = p->next, off = 0) {
+		size_t k = p->len - off < n - at ? p->len - off : n - at;
+		if (sock_copy_out(m, at, (uint8_t *)p->payload + off, k) < 0)
+			return at ? (long)at : -EFAULT;
+		at += k;
+	}
+	return (long)at;
+}
+
+/* Receive what has come (waiting for something unless non-blocking); 0 at the peer's end or after SHUT_RD. */
+static long ts_recv(struct sock *s, struct sock_msg *m)
+{
+	struct tsock *t = ts(s);
+	uint64_t deadline = sock_deadline(s->rcvtimeo);
+	while (!t->rx_len) {
+		if (s->error)
+			return take_error(s);
+		if (t->fin || t->shut_rd || !t->pcb || !m->len)
+			return 0;
+		if (m->nonblock)
+			return -EAGAIN;
+		long err = sock_wait(s, NULL, deadline);
+		if (err < 0)
+			return err;
+	}
+	long n = copy_rx(t, m, t->rx_len < m->len ? t->rx_len : m->len);
+	if (n > 0 && !(m->flags & MSG_PEEK))
+		consume(t, (size_t)n);
+	return n;
+}
+
+static long ts_shutdown(struct sock *s, int how)
+{
+	struct tsock *t = ts(s);
+	if (how == SHUT_RD || how == SHUT_RDWR)
+		t->shut_rd = true;
+	if ((how == SHUT_WR || how == SHUT_RDWR) && !t->shut_wr) {
+		t->shut_wr = true;
+		if (t->pcb)
+			tcp_shutdown(t->pcb, 0, 1);
+	}
+	net_kick();
+	sock_wake(s);
+	return 0;
+}
+
+/* Our or the peer's address, in the socket's family (AF_INET6: IPv4-mapped). */
+static long ts_name(struct sock *s, bool peer, void *addr, int *len)
+{
+	struct tsock *t = ts(s);
+	const uint8_t *ip = peer ? t->peer : t->local;
+	uint16_t port = peer ? t->peer_port : t->local_port;
+	uint16_t be = (uint16_t)(port >> 8 | port << 8);
+	if (s->family == AF_INET) {
+		struct linux_sockaddr_in a = { AF_INET, be, { ip[0], ip[1], ip[2], ip[3] }, { 0 } };
+		memcpy(addr, &a, sizeof(a));
+		*len = sizeof(a);
+	} else {
+		struct linux_sockaddr_in6 a = { AF_INET6, be, 0, { [10] = 0xff, [11] = 0xff }, 0 };
+		memcpy(a.addr + 12, ip, 4);
+		memcpy(addr, &a, sizeof(a));
+		*len = sizeof(a);
+	}
+	return 0;
+}
+
+static short ts_poll(struct sock *s)
+{
+	struct tsock *t = ts(s);
+	short m = 0;
+	if (s->error)
+		m |= POLLERR;
+	if (t->rx_len || t->fin || t->shut_rd || !t->pcb)
+		m |= POLLIN;
+	if (t->fin)
+		m |= POLLRDHUP;
+	if (!t->pcb || (t->fin && t->shut_wr))
+		m |= POLLHUP;
+	if (t->pcb && !t->shut_wr && tcp_sndbuf(t->pcb) > 0)
+		m |= POLLOUT;
+	return m;
+}
+
+static long ts_inq(struct sock *s)
+{
+	struct tsock *t = ts(s);
+	return (long)t->rx_len;
+}
+
+/* TCP_NODELAY is kept; the other TCP options Linux has are taken and ignored; any other level: ENOPROTOOPT. */
+static long ts_setopt(struct sock *s, int level, int name, uint64_t uval, long len)
+{
+	struct tsock *t = ts(s);
+	int v;
+	if (level != IPPROTO_TCP && level != IPPROTO_IP)
+		return -ENOPROTOOPT;
+	long r = sock_opt_int(uval, len, &v);
+	if (r < 0)
+		return r;
+	if (level == IPPROTO_TCP && name == TCP_NODELAY && t->pcb) {
+		if (v)
+			tcp_nagle_disable(t->pcb);
+		else
+			tcp_nagle_enable(t->pcb);
+	}
+	return 0;
+}
+
+static long ts_getopt(struct sock *s, int level, int name, void *buf)
+{
+	struct tsock *t = ts(s);
+	int v = 0;
+	if (level == IPPROTO_TCP && name == TCP_NODELAY)
+		v = t->pcb && tcp_nagle_disabled(t->pcb);
+	else if (level == IPPROTO_TCP && name == TCP_MAXSEG)
+		v = TCP_MSS;
+	else if (!(level == IPPROTO_IP && name == IP_TTL))
+		return -ENOPROTOOPT;
+	else
+		v = 64;
+	memcpy(buf, &v, sizeof(v));
+	return sizeof(v);
+}
+
+/* The last descriptor closed: the connection closes (aborts, if lwIP cannot queue the FIN), unread data is dropped. */
+static void ts_release(struct sock *s)
+{
+	struct tsock *t = ts(s);
+	if (t->pcb) {
+		tcp_arg(t->pcb, NULL);
+		tcp_recv(t->pcb, NULL);
+		tcp_sent(t->pcb, NULL);
+		tcp_err(t->pcb, NULL);
+		if (t->rx || tcp_close(t->pcb) != ERR_OK)
+			tcp_abort(t->pcb); /* as Linux: unread data makes a reset */
+	}
+	if (t->rx)
+		pbuf_free(t->rx);
+	lx_waitq_free(&s->wq);
+	lx_free(t);
+	net_kick();
+}
+
+static const struct sock_ops tcp_ops = { no_bind,   no_listen,   no_accept, no_connect, ts_send,
+					 ts_recv,   ts_shutdown, ts_name,   ts_poll,    ts_inq,
+					 ts_setopt, ts_getopt,   ts_release };

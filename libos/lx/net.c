@@ -1,0 +1,236 @@
+/* lx's TCP/IP stack: lwIP fed from pid 1's packet ring by pid 1's network thread, its state shared by every process. */
+#define mem_init lwip_mem_init /* lwIP's and lx's share a name; this file calls neither */
+#include "lwip/init.h"
+#include "lwip/etharp.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+#undef mem_init
+#include "libos/lx/lx.h"
+#include "libos/lx/net.h"
+#define NET_RINGS_ONLY /* lwIP names the header fields */
+#include "libos/native/net.h"
+
+/*
+ * One lwIP per lx instance. Its globals are in the .netshared pages of
+ * lx's image (lx.ld), which pid 1 turns into shared pages before the
+ * program starts, and its memory comes from lx's shared heap: every
+ * process sees the same stack, and calls into it under lx's lock. The
+ * kernel's filters and ring belong to pid 1, so only pid 1 receives and
+ * sends: its network thread takes frames from the ring, runs lwIP's
+ * timers and sends; a frame lwIP makes in another process's call waits in
+ * the shared transmit queue, and the thread is kicked to send it.
+ */
+#define TXQ 128           /* frames lwIP may queue between two sends */
+#define POLL_BATCH 64     /* frames taken from the ring before timers and sending get a turn */
+#define KICK_BIT 2        /* on the ring's notification: "there is something to send" */
+#define GATEWAY 0x0A000202U /* QEMU's user network's router */
+
+static struct netshared {
+	bool up;
+	bool helper;
+	long ntfn; /* the ring's notification, pid 1's */
+	struct netif netif;
+	int ntx;
+	uint16_t tx_len[TXQ];
+	uint8_t (*tx)[NET_FRAME_MAX]; /* TXQ frames, in lx's shared heap (only with a network) */
+	uint64_t tx_dropped;
+} sh __attribute__((section(".lxnet"), aligned(64)));
+
+static struct netring ring; /* pid 1's */
+static uint8_t page_copy[PAGE_SIZE];
+
+bool net_up(void)
+{
+	return sh.up;
+}
+
+/* Turn [start, end) of lx's image into pages shared by every later process, keeping their bytes. false if out of memory. */
+static bool share_pages(uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		memcpy(page_copy, (void *)va, PAGE_SIZE);
+		sys_unmap_range(0, va, va + PAGE_SIZE, UNMAP_FREE);
+		long fn = page_alloc(0, va, LX_OWN_PERM | PTE_SHARE);
+		if (fn < 0 || sys_frame_share(fn) < 0)
+			return false;
+		memcpy((void *)va, page_copy, PAGE_SIZE);
+	}
+	return true;
+}
+
+/* Send what waits in the queue (pid 1 only: the transmit filters are its). */
+static void flush(void)
+{
+	struct net_tx batch[NET_TX_BATCH];
+	int done = 0, tries = 0;
+	while (done < sh.ntx && tries < 1000) {
+		int n = sh.ntx - done < NET_TX_BATCH ? sh.ntx - done : NET_TX_BATCH;
+		for (int i = 0; i < n; i++)
+			batch[i] = (struct net_tx){ .va = (uint64_t)sh.tx[done + i], .len = sh.tx_len[done + i] };
+		long r = sys_net_send(batch, n);
+		if (r > 0)
+			done += (int)r;
+		else if (r == -E_AGAIN)
+			tries++, sys_ntfn_wait(ring.nt, 20000); /* the device's queue is full: a moment */
+		else
+			done++, sh.tx_dropped++;
+	}
+	sh.tx_dropped += (uint64_t)(sh.ntx - done);
+	sh.ntx = 0;
+}
+
+void net_kick(void)
+{
+	if (!sh.ntx)
+		return;
+	if (lx_pid == 1)
+		flush();
+	else
+		sys_ntfn_signal(sh.ntfn, KICK_BIT);
+}
+
+/* lwIP's output: the frame into the transmit queue (sent at once when the queue is full and this is pid 1). */
+static err_t link_output(struct netif *nif, struct pbuf *p)
+{
+	(void)nif;
+	if (p->tot_len > NET_FRAME_MAX)
+		return ERR_VAL;
+	if (sh.ntx == TXQ && lx_pid == 1)
+		flush();
+	if (sh.ntx == TXQ) {
+		sh.tx_dropped++; /* TCP sends it again */
+		return ERR_OK;
+	}
+	pbuf_copy_partial(p, sh.tx[sh.ntx], p->tot_len, 0);
+	sh.tx_len[sh.ntx++] = p->tot_len;
+	return ERR_OK;
+}
+
+static err_t link_init(struct netif *nif)
+{
+	struct net_info k;
+	if (sys_net_info(&k) < 0)
+		return ERR_IF;
+	memcpy(nif->hwaddr, k.mac, ETH_HWADDR_LEN);
+	nif->hwaddr_len = ETH_HWADDR_LEN;
+	nif->mtu = 1500;
+	nif->name[0] = 'e';
+	nif->name[1] = 't';
+	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+	nif->output = etharp_output;
+	nif->linkoutput = link_output;
+	return ERR_OK;
+}
+
+/* IPv4 to (where: DPF_IPV4_DST) or from (DPF_IPV4_SRC) ip, any protocol. */
+static void ipv4_any(struct dpf_filter *f, uint16_t where, uint32_t ip)
+{
+	dpf_everything(f);
+	dpf_add_eq(f, 0, DPF_ETH_TYPE, 2, DPF_ETHERTYPE_IPV4);
+	dpf_add_eq(f, 0, where, 4, ip);
+}
+
+/* Claim the address: ARP for it and every IPv4 packet to it come to the ring; ARP and IPv4 from it may be sent. */
+static bool claim(uint32_t ip)
+{
+	struct dpf_filter f;
+	dpf_arp_for(&f, ip);
+	bool ok = sys_net_filter(ring.id, &f) >= 0;
+	ipv4_any(&f, DPF_IPV4_DST, ip);
+	ok = ok && sys_net_filter(ring.id, &f) >= 0;
+	dpf_arp_from(&f, ip);
+	ok = ok && sys_net_filter(NET_TX, &f) >= 0;
+	ipv4_any(&f, DPF_IPV4_SRC, ip);
+	return ok && sys_net_filter(NET_TX, &f) >= 0;
+}
+
+/* The interface as programs see it (netif.c): eth0, with lwIP's address, its subnet and the router. */
+static void publish(const struct net_info *k)
+{
+	struct lx_netif n = { .name = "eth0",
+			      .flags = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP,
+			      .type = ARPHRD_ETHER,
+			      .mtu = 1500,
+			      .txqlen = 1000,
+			      .has_ip4 = true,
+			      .prefix4 = 24,
+			      .has_gw4 = true };
+	memcpy(n.mac, k->mac, 6);
+	for (int i = 0; i < 4; i++) {
+		n.ip4[i] = (uint8_t)(LX_NET_ADDR >> (24 - 8 * i));
+		n.gw4[i] = (uint8_t)(GATEWAY >> (24 - 8 * i));
+	}
+	lx_netif_set(&n);
+}
+
+void net_init(void)
+{
+	struct net_info k;
+	extern char lx_net_shared_start[], lx_net_shared_end[];
+	if (sys_net_info(&k) < 0 || !k.link_up)
+		return;
+	if (!share_pages((uint64_t)lx_net_shared_start, (uint64_t)lx_net_shared_end))
+		die("lx: out of memory for the network's shared pages");
+	if (!(sh.tx = lx_alloc(TXQ * sizeof(*sh.tx))))
+		die("lx: out of memory for the network's transmit queue");
+	if (netring_open(&ring, LX_NET_RING, NET_RING_MAX_PAGES) < 0 || !claim(LX_NET_ADDR)) {
+		printf("lx: the network device cannot be used (its ring or filters were refused)\n");
+		return;
+	}
+	sh.ntfn = ring.nt;
+	lwip_init();
+	ip4_addr_t ip, mask, gw;
+	ip4_addr_set_u32(&ip, lwip_htonl(LX_NET_ADDR));
+	ip4_addr_set_u32(&mask, lwip_htonl(0xFFFFFF00U));
+	ip4_addr_set_u32(&gw, lwip_htonl(GATEWAY));
+	if (!netif_add(&sh.netif, &ip, &mask, &gw, NULL, link_init, ethernet_input))
+		return;
+	netif_set_default(&sh.netif);
+	netif_set_up(&sh.netif);
+	sh.up = true;
+	publish(&k);
+}
+
+/* Give up to POLL_BATCH frames from the ring to lwIP; how many there were. */
+static int drain(void)
+{
+	const struct net_slot *s;
+	int n = 0;
+	ring.hdr->flags = NET_RING_POLL;
+	while (n < POLL_BATCH && (s = netring_peek(&ring)) != NULL) {
+		uint16_t len = s->len < NET_FRAME_MAX ? (uint16_t)s->len : NET_FRAME_MAX;
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_POOL);
+		if (p && (pbuf_take(p, s->data, len) != ERR_OK || sh.netif.input(p, &sh.netif) != ERR_OK))
+			pbuf_free(p);
+		netring_next(&ring);
+		n++;
+	}
+	return n;
+}
+
+/* pid 1's network thread: frames in, timers, frames out; then sleep until a frame, a kick or the next timer. */
+static void net_thread(struct lx_thread *t)
+{
+	(void)t;
+	lx_lock();
+	for (;;) {
+		int n = drain();
+		sys_check_timeouts();
+		flush();
+		if (n)
+			continue;
+		ring.hdr->flags = 0;
+		if (netring_peek(&ring) != NULL)
+			continue;
+		uint32_t ms = sys_timeouts_sleeptime();
+		int depth = lx_lock_drop();
+		sys_ntfn_wait(ring.nt, ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? TIMEOUT_FOREVER : (uint64_t)ms * 1000000);
+		lx_lock_take(depth);
+	}
+}
+
+void net_start_helper(void)
+{
+	if (lx_pid == 1 && sh.up && !sh.helper && lx_thread_helper(net_thread))
+		sh.helper = true;
+}

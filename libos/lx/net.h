@@ -1,0 +1,19 @@
+/* lx's TCP/IP stack (lwIP over the kernel's packet ring, net.c) and the TCP connections it carries to the outside (inet.c). */
+#ifndef LX_NET_H
+#define LX_NET_H
+
+#define LX_NET_RING 0x00007D2000000000UL /* pid 1's receive ring, between lx's data and its stacks */
+#define LX_NET_ADDR 0x0A00020FU          /* 10.0.2.15: QEMU's user network gives the guest this address */
+
+void net_init(void);         /* pid 1, before the program: the stack, its address and its filters, if there is a device */
+void net_start_helper(void); /* pid 1: its network thread, which feeds the stack (once) */
+bool net_up(void);           /* is there a stack? */
+void net_kick(void);         /* after a call into the stack: what it queued to send goes out */
+
+/* A listener on the outside for a loopback listener (unix.c's struct usock, which holds the returned handle). */
+void *net_listen(struct sock *owner, uint16_t port, int backlog); /* NULL when there is no stack or no memory */
+bool net_pending(void *l);                                        /* a connection waits to be accepted */
+struct sock *net_accept(void *l);                                 /* the oldest waiting, as a new socket; NULL: none */
+void net_unlisten(void *l);                                       /* the listener closes, and what it had not accepted */
+
+#endif

@@ -1,0 +1,102 @@
+#!/bin/sh
+# Debian's python3 serving HTTP from inside Mica through lx's TCP/IP stack, fetched from the host with curl
+# through `mica run -p` (QEMU's user network, restrict=on, the port published on 127.0.0.1 only): http.server
+# as it starts by default, a forking server (a child per connection, the socket shared after fork) with several
+# clients at once, a 1 MiB file byte for byte, and bad -p arguments refused.
+suite=inet
+. "$(dirname "$0")/setup.sh"
+cd "$here"
+need_lx
+py=/usr/bin/python3
+[ -x "$py" ] || { echo "not ok inet/python3: Debian's python3 is not installed (tools/deps.sh)"; exit 1; }
+
+ok() {
+	name=$1
+	shift
+	if "$@"; then echo "ok inet/$name"; else echo "not ok inet/$name"; fi
+}
+
+www=$out/www
+mkdir -p "$www"
+printf 'hello from inside Mica\n' > "$www/hello.txt"
+head -c 1048576 /dev/urandom > "$www/big.bin"
+
+# serve NAME PORT ARGS...: run python3 ARGS in Mica with guest port 8000 published at PORT, in the background.
+serve() {
+	s_name=$1 s_port=$2
+	shift 2
+	MICA_TIMEOUT=300 tools/mica run -p "127.0.0.1:$s_port:8000" --with "$www" "$py" "$@" > "$out/$s_name.log" 2>&1 &
+	server=$!
+}
+
+# up PORT: wait (up to 120 s) until the server answers at PORT.
+up() {
+	i=0
+	while [ $i -lt 120 ]; do
+		curl -s -m 5 -o /dev/null "http://127.0.0.1:$1/hello.txt" && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+base=$((20000 + $$ % 20000))
+
+# http.server as it starts by default (Python picks the address: "::" with IPv4 too, or 0.0.0.0).
+port=$base
+serve default "$port" -m http.server -d "$www" 8000
+if up "$port"; then
+	curl -s -o "$out/hello.1" "http://127.0.0.1:$port/hello.txt"
+	ok default-fetch cmp -s "$www/hello.txt" "$out/hello.1"
+	curl -s -o "$out/big.1" "http://127.0.0.1:$port/big.bin"
+	ok default-1mib cmp -s "$www/big.bin" "$out/big.1"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nosuch")
+	ok default-404 [ "$code" = 404 ]
+else
+	echo "not ok inet/default-up: no answer; its output:"
+	tail -5 "$out/default.log" | sed 's/^/#   /'
+fi
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+
+# A forking server: every connection accepted by the parent is served by a child of its own.
+port=$((base + 1))
+serve forking "$port" -c "import http.server as h, socketserver as s, os
+os.chdir('$www')
+S = type('S', (s.ForkingMixIn, h.HTTPServer), {})
+S(('0.0.0.0', 8000), h.SimpleHTTPRequestHandler).serve_forever()"
+if up "$port"; then
+	pids=
+	for i in 1 2 3 4 5 6; do
+		curl -s -o "$out/fork.$i" "http://127.0.0.1:$port/big.bin" &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p"; done
+	good=0
+	for i in 1 2 3 4 5 6; do cmp -s "$www/big.bin" "$out/fork.$i" && good=$((good + 1)); done
+	ok forking-6-clients [ $good -eq 6 ]
+	curl -s -o "$out/fork.after" "http://127.0.0.1:$port/hello.txt"
+	ok forking-after cmp -s "$www/hello.txt" "$out/fork.after"
+else
+	echo "not ok inet/forking-up: no answer; its output:"
+	tail -5 "$out/forking.log" | sed 's/^/#   /'
+fi
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+
+# Bad -p arguments: a clear error, status 2, nothing booted.
+expect bad-p-form 2 "not [127.0.0.1:]HOSTPORT:GUESTPORT" tools/mica run -p 80 /bin/true
+expect bad-p-port 2 "ports are 1 to 65535" tools/mica run -p 99999:80 /bin/true
+expect bad-p-host 2 "not [127.0.0.1:]HOSTPORT:GUESTPORT" tools/mica run -p 0.0.0.0:8080:80 /bin/true
+expect bad-net 2 "only \"none\" is known" tools/mica run --net user /bin/true
+# The interface as programs see it: busybox ip reads eth0's address and the routes over netlink, ifconfig by ioctl.
+got=$(MICA_BUILD=$build MICA_TIMEOUT=60 timeout -k 5 90 tools/mica run -p 127.0.0.1:18181:80 /bin/busybox sh -c \
+	'ip -4 addr show dev eth0; ip route; ifconfig eth0' < /dev/null 2>&1 | tr -d '\r')
+if printf '%s\n' "$got" | grep -q 'inet 10.0.2.15/24 brd 10.0.2.255 scope global eth0' &&
+	printf '%s\n' "$got" | grep -q '^default via 10.0.2.2 dev eth0' &&
+	printf '%s\n' "$got" | grep -q 'HWaddr 52:54:00:12:34:56'; then
+	echo "ok $suite/eth0-seen"
+else
+	echo "not ok $suite/eth0-seen: ip and ifconfig in Mica did not show eth0 as lwIP has it:"
+	printf '%s\n' "$got" | head -20 | sed 's/^/#   /'
+fi

@@ -222,6 +222,8 @@ long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **
 			return -EISDIR;
 		if (lk.dir->nlink == 0)
 			return -ENOENT;
+		if (lk.ro)
+			return -EROFS;
 		if (!lx_cred_may(lk.dir, W_OK | X_OK, false))
 			return -EACCES;
 		n = vfs_mknode(lk.dir, lk.name, S_IFREG | ((uint32_t)mode & S_IALLUGO & ~vfs_umask));
@@ -237,6 +239,8 @@ long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **
 		return 0;
 	} else if (!(flags & O_PATH) && !lx_cred_may(n, open_wants(flags), false)) {
 		return -EACCES;
+	} else if (!(flags & O_PATH) && lk.ro && (open_wants(flags) & W_OK) && !ISDIR(n)) {
+		return -EROFS;
 	}
 	return file_open_inode(n, flags, out);
 }
@@ -464,6 +468,9 @@ long vfs_fork(struct lx_proc *child)
 			fdtab[fd].f->refs++;
 	child->cwd = lx_me->cwd;
 	inode_hold(child->cwd);
+	child->root = lx_me->root;
+	if (child->root)
+		inode_hold(child->root);
 	return 0;
 }
 
@@ -475,6 +482,9 @@ void vfs_fork_abandon(struct lx_proc *child)
 			fdtab[fd].f->refs--; /* never the last: this process holds it */
 	inode_release(child->cwd);
 	child->cwd = NULL;
+	if (child->root)
+		inode_release(child->root);
+	child->root = NULL;
 	lx_free(child->fds);
 	child->fds = NULL;
 }

@@ -45,6 +45,9 @@ static void proc_free(struct lx_proc *p)
 	p->exe = p->args = NULL;
 	p->fds = NULL;
 	p->cwd = NULL;
+	if (p->root)
+		inode_release(p->root);
+	p->root = NULL;
 	p->state = LX_PROC_FREE;
 }
 

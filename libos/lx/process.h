@@ -36,6 +36,7 @@ struct lx_proc {
 	uint64_t brk_base, brk_cur; /* its program break (mem.c) */
 	uint64_t stack_low; /* the lowest page of its stack touched (mem.c) */
 	struct inode *cwd; /* its working directory, held (vfs_path.c) */
+	struct inode *root; /* its root (chroot), held; NULL: lx's root (mount.c) */
 	char *args; /* its argv strings then its envp strings, each with its NUL, as exec gave them (lx's heap) */
 	uint32_t argv_len, env_len; /* bytes of each in args */
 	char comm[16]; /* its name: exec's file name or PR_SET_NAME's, at most 15 bytes and a NUL */

@@ -211,19 +211,11 @@ static long gen_loadavg(struct inode *n, char **buf, size_t *len)
 	return procfs_done(&t, buf, len);
 }
 
-static long gen_mounts(struct inode *n, char **buf, size_t *len)
-{
-	(void)n;
-	struct procfs_text t = { .ok = true };
-	procfs_printf(&t, "rootfs / rootfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
-	return procfs_done(&t, buf, len);
-}
-
 static long gen_filesystems(struct inode *n, char **buf, size_t *len)
 {
 	(void)n;
 	struct procfs_text t = { .ok = true };
-	procfs_printf(&t, "nodev\trootfs\nnodev\tproc\n");
+	procfs_printf(&t, "nodev\trootfs\nnodev\tproc\nnodev\ttmpfs\n");
 	return procfs_done(&t, buf, len);
 }
 
@@ -343,7 +335,7 @@ void procfs_init(void)
 	struct inode *proc = subdir(vfs_root, "proc");
 	procfs_add_gen(proc, "meminfo", gen_meminfo, 0, 0);
 	procfs_add_gen(proc, "cpuinfo", gen_cpuinfo, 0, 0);
-	procfs_add_gen(proc, "mounts", gen_mounts, 0, 0);
+	procfs_add_gen(proc, "mounts", mount_gen, 0, 0);
 	procfs_add_gen(proc, "filesystems", gen_filesystems, 0, 0);
 	procfs_add_gen(proc, "stat", gen_stat, 0, 0);
 	procfs_add_gen(proc, "uptime", gen_uptime, 0, 0);

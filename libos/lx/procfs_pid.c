@@ -461,6 +461,8 @@ void procfs_pid_dir(struct inode *proc, struct lx_proc *p)
 	procfs_add_link(dir, "exe", exe_link, p->pid, 0);
 	procfs_add_link(dir, "cwd", cwd_link, p->pid, 0);
 	procfs_add_link(dir, "root", root_link, p->pid, 0);
+	procfs_add_gen(dir, "mountinfo", mount_gen_info, p->pid, 0);
+	procfs_add_gen(dir, "mounts", mount_gen, p->pid, 0);
 	struct inode *fd = procfs_add(dir, "fd", S_IFDIR | 0500, p->pid, 0);
 	struct inode *task = procfs_add(dir, "task", S_IFDIR | 0555, p->pid, 0);
 	if (fd)

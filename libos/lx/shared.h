@@ -37,6 +37,8 @@ struct lx_shared {
 	char hostname[65]; /* uname's nodename, from /etc/hostname at boot (system.c) */
 	struct lx_netif *netifs; /* the interfaces after lo, LX_MAX_NETIFS - 1 (netif.c); NULL until the first */
 	void *netlink_bound; /* netlink sockets holding a port id, a list (netlink.c) */
+	struct lx_mount *mounts; /* lx's mounts, the newest first (mount.c); NULL: none */
+	int mount_next_id; /* mountinfo's id of the next mount (mount.c) */
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
 void lx_shared_init(void); /* first thing lx does: the shared pages, for every later process */

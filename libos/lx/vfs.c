@@ -412,22 +412,27 @@ long path_copy(const char *upath, char *buf)
 	return len < 0 ? len : len == LX_PATH_MAX ? -ENAMETOOLONG : len == 0 ? -ENOENT : 0;
 }
 
-/* The node called p[0, len) in dir, with "." and ".." understood; NULL if none. */
-static struct inode *lookup_name(struct inode *dir, const char *p, size_t len)
+/* The node called p[0, len) in dir, with "." and ".." understood and mounts crossed (lk's ro and mnt); NULL if none. */
+static struct inode *lookup_name(struct inode *dir, const char *p, size_t len, struct lookup *lk)
 {
+	lk->mnt = NULL;
 	if (len == 1 && p[0] == '.')
 		return dir;
 	if (len == 2 && p[0] == '.' && p[1] == '.')
-		return dir->parent;
+		return LX_SH->mounts || lx_me->root ? mount_dotdot(dir, &lk->ro) : dir->parent;
 	struct dentry *d = dir_findn(dir, p, len);
+	if (d && LX_SH->mounts)
+		return mount_down(d->inode, &lk->ro, &lk->mnt);
 	return d ? d->inode : NULL;
 }
 
 /* Walks path from start, following symlinks (*depth counts them). Fills lk; 0 or -errno. */
 static long walk(struct inode *start, const char *path, int flags, int *depth, struct lookup *lk)
 {
-	struct inode *dir = path[0] == '/' ? vfs_root : start;
+	struct inode *dir = path[0] == '/' ? lx_root() : start;
 	const char *p = path;
+	if (path[0] == '/')
+		lk->ro = LX_SH->mounts && mount_ro_at(dir);
 	if (!*p)
 		return -ENOENT;
 	for (;;) {
@@ -454,7 +459,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 			rest++;
 		if (dir->refresh)
 			dir->refresh(dir);
-		struct inode *n = lookup_name(dir, p, len);
+		struct inode *n = lookup_name(dir, p, len, lk);
 		if (!*rest) { /* the last component */
 			lk->dir = dir;
 			lk->node = n;
@@ -474,7 +479,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 		if (!n)
 			return -ENOENT;
 		if (ISLNK(n)) {
-			struct lookup sub;
+			struct lookup sub = { .ro = lk->ro };
 			if (++*depth > LX_SYMLOOP_MAX)
 				return -ELOOP;
 			long r = walk(dir, symlink_target(n), LOOK_FOLLOW, depth, &sub);
@@ -483,6 +488,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 			if (!sub.node)
 				return -ENOENT;
 			n = sub.node;
+			lk->ro = sub.ro;
 		}
 		if (!ISDIR(n))
 			return -ENOTDIR;
@@ -515,9 +521,11 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk)
 {
 	long err = 0;
 	int depth = 0;
-	struct inode *start = path[0] == '/' ? vfs_root : start_dir(dirfd, &err);
+	struct inode *start = path[0] == '/' ? lx_root() : start_dir(dirfd, &err);
 	if (!start)
 		return err;
+	lk->ro = LX_SH->mounts && mount_ro_at(start);
+	lk->mnt = NULL;
 	return walk(start, path, flags, &depth, lk);
 }
 
@@ -550,7 +558,11 @@ long path_of(struct inode *n, char *buf, size_t size)
 	if (size == 0)
 		return -ERANGE;
 	buf[--pos] = 0;
-	for (; n != vfs_root; n = n->parent) {
+	for (;; n = n->parent) {
+		if (LX_SH->mounts)
+			n = mount_point_of(n);
+		if (n == vfs_root || n == lx_root())
+			break;
 		const char *name = n->nlink ? name_in_parent(n) : NULL;
 		if (!name)
 			return -ENOENT;

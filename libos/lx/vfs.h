@@ -93,11 +93,23 @@ struct lookup {
 	struct inode *node;
 	char name[LX_NAME_MAX + 1];
 	bool slash;     /* the path ended in '/' */
+	bool ro;        /* the node is in a read-only mount */
+	struct lx_mount *mnt; /* the mount the last name crossed into (mount.c), or NULL */
 };
 long path_copy(const char *upath, char *buf); /* a program's path into buf[LX_PATH_MAX]; 0 or -errno */
 long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk); /* 0 or -errno; lk->node may be NULL */
 long path_get(int dirfd, const char *upath, int flags, struct lookup *lk); /* path_copy then path_lookup */
 long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; length or -errno */
+
+/* Mounts and chroot (mount.c): lookup consults them only while LX_SH->mounts or lx_me->root is set. */
+struct lx_mount;
+struct inode *lx_root(void); /* this process's root: chroot's, else vfs_root */
+struct inode *mount_down(struct inode *n, bool *ro, struct lx_mount **crossed); /* what covers n (n if nothing) */
+struct inode *mount_dotdot(struct inode *dir, bool *ro); /* ".." of dir, out of a tmpfs root, not above the root */
+struct inode *mount_point_of(struct inode *n); /* the node a tmpfs root n covers (n if it is none) */
+bool mount_ro_at(struct inode *n); /* is directory n in a read-only mount (by its parents)? */
+long mount_gen(struct inode *n, char **buf, size_t *len); /* /proc/mounts */
+long mount_gen_info(struct inode *n, char **buf, size_t *len); /* /proc/PID/mountinfo */
 
 /* Pseudo-terminals (pty.c): /dev/ptmx and the slaves in /dev/pts. */
 bool pty_node(struct inode *n); /* /dev/ptmx or a slave: file_open_inode hands it to pty_open */

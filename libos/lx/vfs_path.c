@@ -260,6 +260,8 @@ static long lookup_new(long dirfd, long upath, struct lookup *lk)
 		return -EEXIST;
 	if (lk->dir->nlink == 0)
 		return -ENOENT;
+	if (lk->ro)
+		return -EROFS;
 	return lx_cred_may(lk->dir, W_OK | X_OK, false) ? 0 : -EACCES;
 }
 
@@ -331,6 +333,10 @@ static long remove_name(long dirfd, long upath, bool dir)
 		return r;
 	if (!lk.node)
 		return -ENOENT;
+	if (lk.mnt)
+		return -EBUSY; /* a mount point */
+	if (lk.ro)
+		return -EROFS;
 	if (dir) {
 		if (strcmp(lk.name, ".") == 0)
 			return -EINVAL;
@@ -377,7 +383,7 @@ static bool is_ancestor(struct inode *n, struct inode *d)
 	for (;; d = d->parent) {
 		if (d == n)
 			return true;
-		if (d == vfs_root)
+		if (d == vfs_root || d->parent == d)
 			return false;
 	}
 }
@@ -400,8 +406,10 @@ long lx_sys_renameat2(int odfd, long opath, int ndfd, long npath, long flags)
 	struct inode *n = o.node, *victim = nw.node;
 	if (!n)
 		return -ENOENT;
-	if (dot_name(o.name) || dot_name(nw.name))
+	if (dot_name(o.name) || dot_name(nw.name) || o.mnt || nw.mnt)
 		return -EBUSY;
+	if (o.ro || nw.ro)
+		return -EROFS;
 	if (nw.dir->nlink == 0)
 		return -ENOENT;
 	if ((r = may_unname(o.dir, n)) < 0 || (r = victim ? may_unname(nw.dir, victim) : 0) < 0)

@@ -40,6 +40,14 @@ static long join(char *buf, const char *rel)
 	return 0;
 }
 
+const char *volume_nth(int i, bool *ro)
+{
+	if (i < 0 || i >= nvols)
+		return NULL;
+	*ro = vols[i].ro;
+	return vols[i].guest;
+}
+
 /* The volume a normalized absolute path lies in, with *rel its part inside; NULL if none. */
 static struct volume *volume_of(const char *path, const char **rel)
 {

@@ -101,6 +101,7 @@ formatted="
 	libos/lx/linux/xattr.h
 	libos/lx/loader.h
 	libos/lx/loopback.c
+	libos/lx/mount.c
 	libos/lx/mem.h
 	libos/lx/process.h
 	libos/lx/procfs.c
@@ -150,6 +151,7 @@ formatted="
 	tests/linux/procfs.c
 	tests/linux/status.c
 	tests/linux/trust.c
+	tests/linux/mounts.c
 	tests/linux/xattrs.c
 	tests/linux/unixload.c
 	tests/linux/unixsock.c

@@ -15,7 +15,7 @@
 struct lx_mount {
 	struct lx_mount *next;
 	struct inode *point, *root; /* both held */
-	char *path;                 /* the point's absolute path when mounted, for /proc/mounts */
+	char *path; /* the point's absolute path when mounted, for /proc/mounts */
 	char *source, *fstype;
 	bool ro, fresh;
 	int id;
@@ -132,7 +132,9 @@ static long mount_add(struct lookup *lk, struct inode *root, const char *source,
 		lx_free(m), lx_free(path), lx_free(src), lx_free(type);
 		return r;
 	}
-	*m = (struct lx_mount){ LX_SH->mounts, lk->node, root, path, src, type, ro, fresh, ++LX_SH->mount_next_id + 20 };
+	*m = (struct lx_mount){
+		LX_SH->mounts, lk->node, root, path, src, type, ro, fresh, ++LX_SH->mount_next_id + 20
+	};
 	inode_hold(m->point);
 	inode_hold(root);
 	LX_SH->mounts = m;
@@ -163,7 +165,10 @@ static long mount_new(uint64_t usource, struct lookup *lk, uint64_t utype, long 
 {
 	long r = 0;
 	char *source = usource ? user_string(usource, LX_PATH_MAX, &r) : lx_strdup("none");
-	char *fstype = !source ? NULL : (flags & MS_BIND) ? lx_strdup("none") : utype ? user_string(utype, 256, &r) : NULL;
+	char *fstype = !source             ? NULL
+		       : (flags & MS_BIND) ? lx_strdup("none")
+		       : utype             ? user_string(utype, 256, &r)
+					   : NULL;
 	struct inode *root = NULL;
 	bool fresh = false;
 	if (!source || !fstype) {
@@ -242,7 +247,8 @@ long lx_sys_umount2(uint64_t utarget, long flags)
 			return -EBUSY; /* something is mounted below */
 	for (int i = 0; i < LX_MAX_PROCS && !(flags & MNT_DETACH); i++) {
 		struct lx_proc *p = &LX_SH->procs[i];
-		if (p->state == LX_PROC_LIVE && ((p->cwd && mount_holds(m, p->cwd)) || (p->root && mount_holds(m, p->root))))
+		if (p->state == LX_PROC_LIVE &&
+		    ((p->cwd && mount_holds(m, p->cwd)) || (p->root && mount_holds(m, p->root))))
 			return -EBUSY; /* a process works in it */
 	}
 	struct lx_mount **pp = &LX_SH->mounts;
@@ -286,7 +292,8 @@ static void mount_line(struct procfs_text *t, bool info, int id, int parent, int
 {
 	const char *o = ro ? "ro" : "rw";
 	if (info)
-		procfs_printf(t, "%d %d 0:%d / %s %s,relatime - %s %s %s\n", id, parent, dev, point, o, fstype, source, o);
+		procfs_printf(t, "%d %d 0:%d / %s %s,relatime - %s %s %s\n", id, parent, dev, point, o, fstype, source,
+			      o);
 	else
 		procfs_printf(t, "%s %s %s %s,relatime 0 0\n", source, point, fstype, o);
 }

@@ -56,7 +56,8 @@ static int listed(const char *file, int info, const char *point, const char *fst
 		char mp[256], type[64];
 		if (info) {
 			char *dash = strstr(line, " - ");
-			if (!dash || sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1 || sscanf(dash + 3, "%63s", type) != 1)
+			if (!dash || sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1 ||
+			    sscanf(dash + 3, "%63s", type) != 1)
 				continue;
 		} else if (sscanf(line, "%*s %255s %63s", mp, type) != 2) {
 			continue;
@@ -139,15 +140,17 @@ static void chroot_child(void)
 	check_ok("chroot", chroot(base));
 	check_ok("chdir", chdir("/"));
 	CHECK("chroot-open", holds("/t/old", "old"), "/t/old not base's");
-	CHECK("chroot-dotdot", ino_of("/..") == ino_of("/") && ino_of("/../../t") == ino_of("/t"), "'..' left the root");
+	CHECK("chroot-dotdot", ino_of("/..") == ino_of("/") && ino_of("/../../t") == ino_of("/t"),
+	      "'..' left the root");
 	char cwd[128];
 	CHECK("chroot-getcwd", getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") == 0, "getcwd is not /");
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(holds("/t/old", "old") ? 0 : 1);
 	int status = 0;
-	CHECK("chroot-inherited", pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "status %#x", status);
+	CHECK("chroot-inherited",
+	      pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x",
+	      status);
 	check_err("chroot-missing", chroot("/nothing"), ENOENT);
 	check_err("chroot-notdir", chroot("/t/old"), ENOTDIR);
 }
@@ -175,8 +178,9 @@ int main(void)
 		_exit(t_failed ? 1 : 0);
 	}
 	int status = 0;
-	CHECK("chroot-child", pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "status %#x", status);
+	CHECK("chroot-child",
+	      pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x",
+	      status);
 	CHECK("cwd-kept", ino_of(".") != 0, "cwd lost");
 	unlink(at(p, "t/old"));
 	rmdir(at(p, "t"));

@@ -23,6 +23,11 @@ struct lx_mount {
 
 #define MOUNT_DEPTH 16 /* mounts stacked on one place that a lookup crosses */
 
+bool mount_active(void)
+{
+	return LX_SH->mounts || lx_me->root;
+}
+
 struct inode *lx_root(void)
 {
 	return lx_me->root ? lx_me->root : vfs_root;
@@ -62,6 +67,8 @@ struct inode *mount_point_of(struct inode *n)
 
 bool mount_ro_at(struct inode *n)
 {
+	if (!LX_SH->mounts)
+		return false;
 	for (int i = 0; n && i < LX_PATH_MAX; i++) {
 		for (struct lx_mount *m = LX_SH->mounts; m; m = m->next)
 			if (m->root == n)

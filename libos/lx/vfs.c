@@ -419,9 +419,9 @@ static struct inode *lookup_name(struct inode *dir, const char *p, size_t len, s
 	if (len == 1 && p[0] == '.')
 		return dir;
 	if (len == 2 && p[0] == '.' && p[1] == '.')
-		return LX_SH->mounts || lx_me->root ? mount_dotdot(dir, &lk->ro) : dir->parent;
+		return mount_active() ? mount_dotdot(dir, &lk->ro) : dir->parent;
 	struct dentry *d = dir_findn(dir, p, len);
-	if (d && LX_SH->mounts)
+	if (d && mount_active())
 		return mount_down(d->inode, &lk->ro, &lk->mnt);
 	return d ? d->inode : NULL;
 }
@@ -432,7 +432,7 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 	struct inode *dir = path[0] == '/' ? lx_root() : start;
 	const char *p = path;
 	if (path[0] == '/')
-		lk->ro = LX_SH->mounts && mount_ro_at(dir);
+		lk->ro = mount_active() && mount_ro_at(dir);
 	if (!*p)
 		return -ENOENT;
 	for (;;) {
@@ -524,7 +524,7 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk)
 	struct inode *start = path[0] == '/' ? lx_root() : start_dir(dirfd, &err);
 	if (!start)
 		return err;
-	lk->ro = LX_SH->mounts && mount_ro_at(start);
+	lk->ro = mount_active() && mount_ro_at(start);
 	lk->mnt = NULL;
 	return walk(start, path, flags, &depth, lk);
 }
@@ -559,7 +559,7 @@ long path_of(struct inode *n, char *buf, size_t size)
 		return -ERANGE;
 	buf[--pos] = 0;
 	for (;; n = n->parent) {
-		if (LX_SH->mounts)
+		if (mount_active())
 			n = mount_point_of(n);
 		if (n == vfs_root || n == lx_root())
 			break;

@@ -101,8 +101,9 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk); /* 
 long path_get(int dirfd, const char *upath, int flags, struct lookup *lk); /* path_copy then path_lookup */
 long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; length or -errno */
 
-/* Mounts and chroot (mount.c): lookup consults them only while LX_SH->mounts or lx_me->root is set. */
+/* Mounts and chroot (mount.c): lookup consults them only while mount_active(). */
 struct lx_mount;
+bool mount_active(void); /* is anything mounted, or this process chrooted? */
 struct inode *lx_root(void); /* this process's root: chroot's, else vfs_root */
 struct inode *mount_down(struct inode *n, bool *ro, struct lx_mount **crossed); /* what covers n (n if nothing) */
 struct inode *mount_dotdot(struct inode *dir, bool *ro); /* ".." of dir, out of a tmpfs root, not above the root */

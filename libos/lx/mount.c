@@ -222,6 +222,8 @@ long lx_sys_mount(uint64_t usource, uint64_t utarget, uint64_t utype, long flags
 		return 0; /* propagation: lx has one namespace, nothing propagates */
 	if (flags & MS_MOVE)
 		return -EINVAL;
+	if (lk.node == lx_root())
+		return -EBUSY; /* lookup never crosses the root: a mount over it could not be seen */
 	return mount_new(usource, &lk, utype, flags);
 }
 

@@ -383,7 +383,7 @@ static bool is_ancestor(struct inode *n, struct inode *d)
 	for (;; d = d->parent) {
 		if (d == n)
 			return true;
-		if (d == vfs_root || d->parent == d)
+		if (d == vfs_root || !d->parent || d->parent == d)
 			return false;
 	}
 }

@@ -146,5 +146,6 @@ bool user_ok(long addr, size_t n, bool write);
 struct inode *fd_inode(long fd, long *err);
 /* (dirfd, path) to an existing node, following AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; NULL with *err. */
 struct inode *resolve(long dirfd, long upath, int at_flags, long *err);
+#define RESOLVE_CHANGE 0x40000000 /* resolve's at_flags: to change the node (-EROFS in a read-only mount) */
 
 #endif

@@ -18,7 +18,7 @@ static long set_mode(struct inode *n, long mode)
 long lx_sys_fchmodat(int dirfd, uint64_t upath, long mode)
 {
 	long err;
-	struct inode *n = resolve(dirfd, upath, 0, &err);
+	struct inode *n = resolve(dirfd, upath, RESOLVE_CHANGE, &err);
 	return n ? set_mode(n, mode) : err;
 }
 
@@ -60,7 +60,7 @@ long lx_sys_fchownat(int dirfd, uint64_t upath, long uid, long gid, long flags)
 	if (flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	long err;
-	struct inode *n = resolve(dirfd, upath, (int)flags, &err);
+	struct inode *n = resolve(dirfd, upath, (int)flags | RESOLVE_CHANGE, &err);
 	return n ? set_owner(n, uid, gid) : err;
 }
 
@@ -116,7 +116,7 @@ long lx_sys_utimensat(int dirfd, uint64_t upath, uint64_t uts, long flags)
 		memcpy(ts, (const void *)uts, sizeof(ts));
 	}
 	long err = 0;
-	struct inode *n = upath ? resolve(dirfd, upath, (int)flags, &err)
+	struct inode *n = upath ? resolve(dirfd, upath, (int)flags | RESOLVE_CHANGE, &err)
 				: dirfd == AT_FDCWD ? NULL : fd_inode(dirfd, &err);
 	if (!n)
 		return err ? err : -EFAULT;
@@ -137,7 +137,7 @@ long lx_sys_utimes(uint64_t upath, uint64_t utv)
 		}
 	}
 	long err;
-	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
+	struct inode *n = resolve(AT_FDCWD, upath, RESOLVE_CHANGE, &err);
 	return n ? set_times(n, utv ? ts : NULL) : err;
 }
 
@@ -152,7 +152,7 @@ long lx_sys_utime(uint64_t upath, uint64_t ubuf)
 		ts[1] = (struct linux_timespec){ t[1], 0 };
 	}
 	long err;
-	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
+	struct inode *n = resolve(AT_FDCWD, upath, RESOLVE_CHANGE, &err);
 	return n ? set_times(n, ubuf ? ts : NULL) : err;
 }
 

@@ -425,7 +425,7 @@ long lx_sys_ftruncate(int fd, long len)
 long lx_sys_truncate(uint64_t upath, long len)
 {
 	long err;
-	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
+	struct inode *n = resolve(AT_FDCWD, upath, RESOLVE_CHANGE, &err);
 	if (!n)
 		return err;
 	if (len < 0)

@@ -39,6 +39,8 @@ struct inode *resolve(long dirfd, long upath, int at_flags, long *err)
 	long r = path_get((int)dirfd, (const char *)upath, (at_flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOK_FOLLOW, &lk);
 	if (r == 0 && !lk.node)
 		r = -ENOENT;
+	if (r == 0 && lk.ro && (at_flags & RESOLVE_CHANGE))
+		r = -EROFS;
 	*err = r;
 	return r < 0 ? NULL : lk.node;
 }

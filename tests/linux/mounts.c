@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,6 +109,9 @@ static void bind(void)
 	check_err("ro-unlink", unlink(at(p, "b/new")), EROFS);
 	check_err("ro-mkdir", mkdir(at(p, "b/d"), 0755), EROFS);
 	check_err("ro-rename", rename(at(p, "b/new"), at(q, "b/new2")), EROFS);
+	check_err("ro-chmod", chmod(at(p, "b/new"), 0600), EROFS);
+	check_err("ro-truncate", truncate(at(p, "b/new"), 0), EROFS);
+	check_err("ro-utimes", utimes(at(p, "b/new"), NULL), EROFS);
 	CHECK("ro-read", holds(at(p, "b/new"), "new"), "b/new unreadable");
 	CHECK("rw-elsewhere", put(at(p, "t/y"), "y") == 0 && holds(at(q, "b/y"), "y"), "errno %d", errno);
 	check_err("remount-not-mount", mount(NULL, at(p, "t/sub"), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL),

@@ -203,11 +203,23 @@ static long mount_new(uint64_t usource, struct lookup *lk, uint64_t utype, long 
 	return r;
 }
 
+/* 0 if upath is not in a volume; -EINVAL if it is (a volume's paths never reach lx's lookup), or why not known. */
+static long not_volume(uint64_t upath)
+{
+	struct vpath vp;
+	long r = vpath_get(AT_FDCWD, upath, &vp);
+	if (r == 0)
+		vpath_free(&vp);
+	return r == 0 ? -EINVAL : r == 1 ? 0 : r;
+}
+
 long lx_sys_mount(uint64_t usource, uint64_t utarget, uint64_t utype, long flags, uint64_t udata)
 {
 	(void)udata; /* tmpfs's options (size=, mode=) are not kept */
 	struct lookup lk;
-	long r = path_get(AT_FDCWD, (const char *)utarget, LOOK_FOLLOW, &lk);
+	long r = not_volume(utarget);
+	if (r == 0)
+		r = path_get(AT_FDCWD, (const char *)utarget, LOOK_FOLLOW, &lk);
 	if (r == 0 && !lk.node)
 		r = -ENOENT;
 	if (r < 0)
@@ -243,7 +255,9 @@ long lx_sys_umount2(uint64_t utarget, long flags)
 	if (flags & ~(long)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
 	struct lookup lk;
-	long r = path_get(AT_FDCWD, (const char *)utarget, (flags & UMOUNT_NOFOLLOW) ? 0 : LOOK_FOLLOW, &lk);
+	long r = not_volume(utarget);
+	if (r == 0)
+		r = path_get(AT_FDCWD, (const char *)utarget, (flags & UMOUNT_NOFOLLOW) ? 0 : LOOK_FOLLOW, &lk);
 	if (r == 0 && !lk.node)
 		r = -ENOENT;
 	if (r < 0)

@@ -194,6 +194,16 @@ else
 fi
 kill "$hserver" 2>/dev/null
 wait "$hserver" 2>/dev/null
+# An address on QEMU's network that nobody answers (no ARP reply): lwIP gives up on the SYN, ETIMEDOUT (Mica only).
+in_mica "$hport" "$py" -c 'import socket
+try:
+    socket.create_connection(("10.0.2.77", 80))
+except OSError as e:
+    print(e.errno)'
+timed_out() {
+	[ $st -eq 0 ] && [ "$(tr -d '\r' < "$out/fwd.out")" = 110 ] # ETIMEDOUT's number
+}
+ok connect-timeout timed_out
 
 # Bad --forward arguments: a clear error, status 2, nothing booted.
 expect bad-forward-form 2 "not a port" tools/mica run --forward 10.0.2.100:80 /bin/true

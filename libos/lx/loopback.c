@@ -266,7 +266,8 @@ static long lo_getopt(struct usock *u, int level, int name, void *buf)
 bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uint16_t *port)
 {
 	uint8_t ip[16];
-	if (parse(family, addr, len, ip, port) < 0 || !is_v4(ip) || is_any(ip) || is_loopback(ip))
+	if ((family != AF_INET && family != AF_INET6) || parse(family, addr, len, ip, port) < 0 || !is_v4(ip) ||
+	    is_any(ip) || is_loopback(ip))
 		return false;
 	uint32_t a = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
 	memcpy(ip4, ip + 12, 4);

@@ -2,7 +2,9 @@
 # Debian's python3 serving HTTP from inside Mica through lx's TCP/IP stack, fetched from the host with curl
 # through `mica run -p` (QEMU's user network, restrict=on, the port published on 127.0.0.1 only): http.server
 # as it starts by default, a forking server (a child per connection, the socket shared after fork) with several
-# clients at once, a 1 MiB file byte for byte, and bad -p arguments refused.
+# clients at once, a 1 MiB file byte for byte, and bad -p arguments refused. The other way: Debian's curl in Mica
+# fetching from a python3 http.server on the host's 127.0.0.1 through `mica run --forward`, a non-blocking
+# connect and refused connections checked as on the host, and bad --forward arguments.
 suite=inet
 . "$(dirname "$0")/setup.sh"
 cd "$here"
@@ -100,3 +102,109 @@ else
 	echo "not ok $suite/eth0-seen: ip and ifconfig in Mica did not show eth0 as lwIP has it:"
 	printf '%s\n' "$got" | head -20 | sed 's/^/#   /'
 fi
+
+# The other way: a python3 http.server on the host's 127.0.0.1, reached from Mica at 10.0.2.100 through --forward.
+hport=$((base + 2))
+closed=$((base + 3)) # nothing listens there on the host, and Mica's network does not forward it
+"$py" -m http.server -b 127.0.0.1 -d "$www" "$hport" > "$out/host-http.log" 2>&1 &
+hserver=$!
+i=0
+until curl -s -m 5 -o /dev/null "http://127.0.0.1:$hport/hello.txt" || [ $i -ge 30 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+# in_mica PORT ARGS...: tools/mica run --forward PORT ARGS; standard output in $out/fwd.out, the status in $st.
+in_mica() {
+	i_port=$1
+	shift
+	MICA_TIMEOUT=120 timeout -k 5 150 tools/mica run --forward "$i_port" "$@" > "$out/fwd.out" 2> "$out/fwd.err" < /dev/null
+	st=$?
+}
+# fetched FILE: the last in_mica succeeded and printed FILE's bytes.
+fetched() {
+	[ $st -eq 0 ] && cmp -s "$1" "$out/fwd.out"
+}
+in_mica "$hport" /usr/bin/curl -s "http://10.0.2.100:$hport/big.bin"
+ok forward-curl-1mib fetched "$www/big.bin"
+in_mica "$hport" /usr/bin/curl -s "http://10.0.2.100:$hport/hello.txt"
+ok forward-curl-small fetched "$www/hello.txt"
+# A port nobody forwards: QEMU's user network (restrict=on) resets the connection: ECONNREFUSED, curl's status 7.
+in_mica "$hport" /usr/bin/curl -s "http://10.0.2.100:$closed/hello.txt"
+ok forward-refused [ $st -eq 7 ]
+# A forwarded port nothing listens on at the host: the connection is made, then reset (curl's status 56).
+in_mica "$closed" /usr/bin/curl -s "http://10.0.2.100:$closed/hello.txt"
+ok forward-no-listener-reset [ $st -eq 56 ]
+
+# Non-blocking and refused connects: the same checks on the host (at 127.0.0.1) and in Mica (at 10.0.2.100).
+cat > "$www/connect.py" << 'END'
+import errno, select, socket, sys
+addr, port, closed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def check(name, cond):
+    print(("ok " if cond else "not ok ") + name)
+def pollout(s):
+    p = select.poll()
+    p.register(s, select.POLLOUT)
+    ev = p.poll(30000)
+    return ev[0][1] if ev else 0
+s = socket.socket()
+s.setblocking(False)
+check("nb-einprogress", s.connect_ex((addr, port)) == errno.EINPROGRESS)
+check("nb-pollout", pollout(s) == select.POLLOUT)
+check("nb-so-error", s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0)
+check("nb-connect-again", s.connect_ex((addr, port)) == 0 and s.connect_ex((addr, port)) == errno.EISCONN)
+check("nb-peer", s.getpeername() == (addr, port))
+s.setblocking(True)
+s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+check("nb-http", data.startswith(b"HTTP/1.0 200 ") and data.endswith(b"\r\n\r\nhello from inside Mica\n"))
+c = socket.socket()
+try:
+    c.connect((addr, closed))
+    e = 0
+except OSError as x:
+    e = x.errno
+check("refused-blocking", e == errno.ECONNREFUSED)
+c = socket.socket()
+c.setblocking(False)
+r = c.connect_ex((addr, closed))
+ev = pollout(c) if r == errno.EINPROGRESS else 0
+check("refused-nb-poll", ev & select.POLLERR and ev & select.POLLHUP and ev & select.POLLOUT)
+check("refused-nb-so-error", c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == errno.ECONNREFUSED)
+check("refused-nb-so-error-read", c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0)
+c6 = socket.socket(socket.AF_INET6)
+c6.connect(("::ffff:" + addr, port))
+check("v4-mapped", c6.getpeername()[:2] == ("::ffff:" + addr, port))
+c6.close()
+END
+"$py" "$www/connect.py" 127.0.0.1 "$hport" "$closed" > "$out/connect.host" 2>&1
+hst=$?
+in_mica "$hport" --with "$www" "$py" "$www/connect.py" 10.0.2.100 "$hport" "$closed"
+tr -d '\r' < "$out/fwd.out" > "$out/connect.mica"
+if [ $hst -eq 0 ] && [ $st -eq 0 ] && ! grep -q "^not ok" "$out/connect.host" "$out/connect.mica" &&
+	[ "$(grep -c '^ok ' "$out/connect.host")" -eq 11 ] && cmp -s "$out/connect.host" "$out/connect.mica"; then
+	echo "ok inet/connect-as-host"
+else
+	echo "not ok inet/connect-as-host: host (status $hst) and Mica (status $st) differ:"
+	diff "$out/connect.host" "$out/connect.mica" | head -20 | sed 's/^/#   /'
+fi
+kill "$hserver" 2>/dev/null
+wait "$hserver" 2>/dev/null
+# An address on QEMU's network that nobody answers (no ARP reply): lwIP gives up on the SYN, ETIMEDOUT (Mica only).
+in_mica "$hport" "$py" -c 'import socket
+try:
+    socket.create_connection(("10.0.2.77", 80))
+except OSError as e:
+    print(e.errno)'
+timed_out() {
+	[ $st -eq 0 ] && [ "$(tr -d '\r' < "$out/fwd.out")" = 110 ] # ETIMEDOUT's number
+}
+ok connect-timeout timed_out
+
+# Bad --forward arguments: a clear error, status 2, nothing booted.
+expect bad-forward-form 2 "not a port" tools/mica run --forward 10.0.2.100:80 /bin/true
+expect bad-forward-port 2 "ports are 1 to 65535" tools/mica run --forward 0 /bin/true

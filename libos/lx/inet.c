@@ -1,4 +1,4 @@
-/* TCP connections from the outside, over lx's lwIP: a loopback listener's second queue, and the sockets it accepts. */
+/* TCP connections with the outside, over lx's lwIP: a loopback listener's second queue, the sockets it accepts, and connects. */
 #define mem_init lwip_mem_init /* lwIP's and lx's share a name; this file calls neither */
 #include "lwip/tcp.h"
 #undef mem_init
@@ -14,7 +14,9 @@
  * it. Everything here runs under lx's lock, in whichever process: the
  * callbacks in pid 1's network thread, the socket calls in the caller.
  * Received segments wait as lwIP's pbufs until read; the window opens as
- * the program reads.
+ * the program reads. A connect to an IPv4 address outside the machine
+ * (net_connect) makes a struct tsock too, which takes the place of the
+ * loopback socket behind the descriptor.
  */
 struct tsock {
 	struct sock s;
@@ -23,6 +25,8 @@ struct tsock {
 	size_t rx_len;       /* its bytes, less rx_off: the first pbuf's bytes already read */
 	uint16_t rx_off;
 	bool fin;            /* the peer has finished sending */
+	bool connecting;     /* our connect's SYN is out and neither answered nor given up */
+	bool untold;         /* a non-blocking connect of ours: its success not yet told by a second connect */
 	bool shut_rd, shut_wr;
 	struct tsock *next; /* in the listener's queue */
 	uint8_t local[4], peer[4];
@@ -69,7 +73,11 @@ static void on_err(void *arg, err_t err)
 {
 	struct tsock *t = arg;
 	t->pcb = NULL;
-	t->s.error = err == ERR_RST ? ECONNRESET : ECONNABORTED;
+	if (t->connecting)
+		t->s.error = err == ERR_RST ? ECONNREFUSED : err == ERR_RTE ? EHOSTUNREACH : ETIMEDOUT;
+	else
+		t->s.error = err == ERR_RST ? ECONNRESET : ECONNABORTED;
+	t->connecting = false;
 	sock_wake(&t->s);
 }
 
@@ -196,18 +204,31 @@ static long no_accept(struct sock *s, bool nonblock, struct sock **out)
 	return -EINVAL;
 }
 
-static long no_connect(struct sock *s, const void *addr, int len, bool nonblock)
-{
-	(void)s, (void)addr, (void)len, (void)nonblock;
-	return -EISCONN;
-}
-
 /* The error that ends a send or receive now, if any: the pending one (taken), or -EPIPE / 0. */
 static long take_error(struct sock *s)
 {
 	long e = s->error;
 	s->error = 0;
 	return -e;
+}
+
+/*
+ * A connect on a connection: -EALREADY while ours is under way; as Linux,
+ * once it is over, the failure it met or (the first time) 0; else -EISCONN.
+ */
+static long ts_connect(struct sock *s, const void *addr, int len, bool nonblock)
+{
+	struct tsock *t = ts(s);
+	(void)addr, (void)len, (void)nonblock;
+	if (t->connecting)
+		return -EALREADY;
+	bool untold = t->untold;
+	t->untold = false;
+	if (s->error)
+		return take_error(s);
+	if (!t->pcb)
+		return -ECONNABORTED;
+	return untold ? 0 : -EISCONN;
 }
 
 /*
@@ -353,14 +374,16 @@ static short ts_poll(struct sock *s)
 	short m = 0;
 	if (s->error)
 		m |= POLLERR;
+	if (t->connecting)
+		return m;
 	if (t->rx_len || t->fin || t->shut_rd || !t->pcb)
 		m |= POLLIN;
 	if (t->fin)
 		m |= POLLRDHUP;
 	if (!t->pcb || (t->fin && t->shut_wr))
 		m |= POLLHUP;
-	if (t->pcb && !t->shut_wr && tcp_sndbuf(t->pcb) > 0)
-		m |= POLLOUT;
+	if (!t->pcb || (!t->shut_wr && tcp_sndbuf(t->pcb) > 0))
+		m |= POLLOUT; /* as Linux: a connection that is gone does not block a writer (who gets the error) */
 	return m;
 }
 
@@ -424,6 +447,88 @@ static void ts_release(struct sock *s)
 	net_kick();
 }
 
-static const struct sock_ops tcp_ops = { no_bind,   no_listen,   no_accept, no_connect, ts_send,
+static const struct sock_ops tcp_ops = { no_bind,   no_listen,   no_accept, ts_connect, ts_send,
 					 ts_recv,   ts_shutdown, ts_name,   ts_poll,    ts_inq,
 					 ts_setopt, ts_getopt,   ts_release };
+
+/* ---- connections to the outside ---- */
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct tsock *t = arg;
+	(void)err;
+	t->connecting = false;
+	ip4_bytes(&pcb->local_ip, t->local);
+	t->local_port = pcb->local_port;
+	sock_wake(&t->s);
+	return ERR_OK;
+}
+
+/* A new connection block for t, connecting to ip:port: 0 or -errno (nothing left behind). */
+static long start_connect(struct tsock *t, const uint8_t ip[4], uint16_t port)
+{
+	struct tcp_pcb *pcb = tcp_new();
+	if (!pcb)
+		return -ENOBUFS;
+	tcp_arg(pcb, t);
+	tcp_recv(pcb, on_recv);
+	tcp_sent(pcb, on_sent);
+	tcp_err(pcb, on_err);
+	ip_addr_t a;
+	IP_ADDR4(&a, ip[0], ip[1], ip[2], ip[3]);
+	t->pcb = pcb;
+	t->connecting = true;
+	err_t e = tcp_connect(pcb, &a, port, on_connected);
+	if (e != ERR_OK) {
+		tcp_arg(pcb, NULL);
+		tcp_err(pcb, NULL);
+		tcp_abort(pcb);
+		t->pcb = NULL;
+		t->connecting = false;
+		return e == ERR_RTE ? -ENETUNREACH : e == ERR_USE ? -EADDRINUSE : -ENOBUFS;
+	}
+	ip4_bytes(&pcb->local_ip, t->local);
+	t->local_port = pcb->local_port;
+	memcpy(t->peer, ip, 4);
+	t->peer_port = port;
+	return 0;
+}
+
+long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool nonblock)
+{
+	struct sock *old = *slot;
+	if (!net_up())
+		return -ENETUNREACH;
+	net_start_helper();
+	struct tsock *t = lx_alloc(sizeof(*t));
+	if (!t)
+		return -ENOBUFS;
+	sock_init(&t->s, &tcp_ops, old->family, SOCK_STREAM, IPPROTO_TCP);
+	long err = start_connect(t, ip, port);
+	if (err < 0) {
+		lx_free(t);
+		return err;
+	}
+	uint8_t v[16];
+	int on = 0;
+	if (old->ops->getopt(old, IPPROTO_TCP, TCP_NODELAY, v) > 0 && (memcpy(&on, v, sizeof(on)), on))
+		tcp_nagle_disable(t->pcb);
+	t->s.sndbuf = old->sndbuf, t->s.rcvbuf = old->rcvbuf;
+	t->s.sndtimeo = old->sndtimeo, t->s.rcvtimeo = old->rcvtimeo;
+	*slot = &t->s;
+	old->ops->release(old);
+	net_kick();
+	if (nonblock) {
+		t->untold = true;
+		return -EINPROGRESS;
+	}
+	uint64_t deadline = sock_deadline(t->s.sndtimeo);
+	while (t->connecting) {
+		err = sock_wait(&t->s, NULL, deadline);
+		if (err < 0) {
+			t->untold = true;
+			return err == -EAGAIN ? -EINPROGRESS : err; /* the connect goes on, as on Linux */
+		}
+	}
+	return take_error(&t->s);
+}

@@ -1,13 +1,15 @@
 /* AF_INET and AF_INET6 until lx has a TCP/IP stack: TCP and UDP over loopback inside the machine, on AF_UNIX's machinery. */
 #include "libos/lx/vfs.h"
 #include "libos/lx/unix.h"
+#include "libos/lx/net.h"
 
 /*
  * A stand-in that lets a program's processes reach each other at 127.0.0.1
  * and ::1 (a server and its clients in one VM) with Linux's addresses,
- * ports and errnos; there is no interface to the outside yet, so any other
- * destination is unreachable (ENETUNREACH) and only local addresses can be
- * bound (EADDRNOTAVAIL). A socket holding a port is on a list in the
+ * ports and errnos. A TCP connect to an IPv4 address outside the machine
+ * goes to lwIP instead (socket.c, inet.c); any other destination is
+ * unreachable (ENETUNREACH) and only local addresses can be bound
+ * (EADDRNOTAVAIL). A socket holding a port is on a list in the
  * shared header; IPv4 addresses are kept as ::ffff:a.b.c.d, so that an
  * IPv6 socket bound to :: takes IPv4 connections too unless IPV6_V6ONLY.
  * The bytes move as AF_UNIX's do (unix.c).
@@ -259,6 +261,17 @@ static long lo_getopt(struct usock *u, int level, int name, void *buf)
 		v = 64;
 	memcpy(buf, &v, sizeof(v));
 	return sizeof(v);
+}
+
+bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uint16_t *port)
+{
+	uint8_t ip[16];
+	if ((family != AF_INET && family != AF_INET6) || parse(family, addr, len, ip, port) < 0 || !is_v4(ip) ||
+	    is_any(ip) || is_loopback(ip))
+		return false;
+	uint32_t a = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+	memcpy(ip4, ip + 12, 4);
+	return a != LX_NET_ADDR && ip[12] < 224; /* not this machine's own, not multicast or broadcast */
 }
 
 static const struct unaming lo_naming = { true,       lo_bind,      lo_find,   lo_autobind, lo_unbind,

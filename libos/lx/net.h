@@ -16,4 +16,11 @@ bool net_pending(void *l);                                        /* a connectio
 struct sock *net_accept(void *l);                                 /* the oldest waiting, as a new socket; NULL: none */
 void net_unlisten(void *l);                                       /* the listener closes, and what it had not accepted */
 
+/*
+ * A TCP connect from the stream socket *slot (unconnected) to the IPv4 address ip:port outside the machine: a
+ * new socket takes *slot's place (the old one is released) and connects; 0 once connected, -EINPROGRESS when
+ * nonblock, or -errno (no stack: -ENETUNREACH, *slot untouched).
+ */
+long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool nonblock);
+
 #endif

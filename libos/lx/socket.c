@@ -1,5 +1,6 @@
 /* The socket calls: descriptors, arguments, options and control messages; each family does the rest (unix.c). */
 #include "libos/lx/vfs.h"
+#include "libos/lx/net.h"
 
 /*
  * A socket is an open file whose priv is a struct sock in the shared heap,
@@ -314,8 +315,14 @@ long lx_sys_connect(int fd, uint64_t uaddr, long len)
 	struct file *f;
 	struct sock *s = sock_get(fd, &f, &err);
 	uint8_t addr[SOCK_ADDR_MAX];
+	uint8_t ip[4];
+	uint16_t port;
+	bool nonblock = f && (f->flags & O_NONBLOCK);
 	if (s && (err = addr_in(uaddr, (int)len, addr)) == 0)
-		err = s->ops->connect(s, addr, (int)len, (f->flags & O_NONBLOCK) != 0);
+		err = s->ops->connect(s, addr, (int)len, nonblock);
+	/* the loopback cannot reach it: an outside IPv4 address goes to lwIP, the socket becomes inet.c's */
+	if (err == -ENETUNREACH && s->type == SOCK_STREAM && loopback_outside(s->family, addr, (int)len, ip, &port))
+		err = net_connect((struct sock **)&f->priv, ip, port, nonblock);
 	if (f)
 		file_put(f);
 	return err;

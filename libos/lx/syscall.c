@@ -1,6 +1,5 @@
 /* The Linux syscall table, generated from syscalls.def, its dispatch, and the trace mode. */
 #include "libos/lx/lx.h"
-#include "libos/lx/volume.h"
 
 bool lx_trace;
 
@@ -22,7 +21,8 @@ bool lx_trace;
 #include "libos/lx/syscalls.def"
 #undef LX_SYSCALL
 
-static long (*const table[])(long, long, long, long, long, long) = {
+/* The handlers by number; lx_syscall_route may send a call elsewhere (volume.c does, once a volume is mounted). */
+static lx_handler table[] = {
 #define LX_SYSCALL(nr, name, ...) [nr] = call_##name,
 #include "libos/lx/syscalls.def"
 #undef LX_SYSCALL
@@ -42,6 +42,13 @@ const uint8_t lx_syscall_flags[LX_NR_LIMIT] = {
 
 #define NSYSCALLS (sizeof(table) / sizeof(table[0]))
 
+lx_handler lx_syscall_route(long nr, lx_handler fn)
+{
+	lx_handler old = table[nr];
+	table[nr] = fn;
+	return old;
+}
+
 /* Called by entry.S for every syscall of the program: the result, or a negated errno. */
 long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
@@ -53,9 +60,7 @@ long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 		bool locked = lx_multi; /* one thread needs no lock; clone takes it when it makes a second */
 		if (locked)
 			lx_lock();
-		const long args[6] = { a1, a2, a3, a4, a5, a6 };
-		if (!vol_syscall(nr, args, &r)) /* a path or descriptor of a volume: volume.c's */
-			r = table[nr](a1, a2, a3, a4, a5, a6);
+		r = table[nr](a1, a2, a3, a4, a5, a6);
 		if (locked || lx_multi)
 			lx_unlock();
 	}

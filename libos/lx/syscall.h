@@ -26,6 +26,10 @@
 
 long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6); /* entry.S: the result or -errno */
 extern const char *const lx_syscall_names[]; /* by number; NULL where lx has no such call */
+/* A call's handler: the six argument registers in, the result or a negated errno out. */
+typedef long (*lx_handler)(long, long, long, long, long, long);
+/* From now on (in this process and those it forks) call nr, one lx has, goes to fn: the handler it replaces. */
+lx_handler lx_syscall_route(long nr, lx_handler fn);
 extern const uint8_t lx_syscall_flags[LX_NR_LIMIT]; /* LX_FULL, LX_RESTART by number */
 extern bool lx_trace; /* print one line per syscall */
 

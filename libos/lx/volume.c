@@ -17,7 +17,7 @@
 #define HOOKS_MAX 64
 
 static struct volume vols[P9_NSHARES];
-static int nvols;
+static int vol_mounted; /* how many volumes are mounted */
 static char vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
 
 char *vol_last_slash(const char *s)
@@ -42,7 +42,7 @@ static long join(char *buf, const char *rel)
 
 const char *volume_nth(int i, bool *ro)
 {
-	if (i < 0 || i >= nvols)
+	if (i < 0 || i >= vol_mounted)
 		return NULL;
 	*ro = vols[i].ro;
 	return vols[i].guest;
@@ -51,7 +51,7 @@ const char *volume_nth(int i, bool *ro)
 /* The volume a normalized absolute path lies in, with *rel its part inside; NULL if none. */
 static struct volume *volume_of(const char *path, const char **rel)
 {
-	for (int i = 0; i < nvols; i++) {
+	for (int i = 0; i < vol_mounted; i++) {
 		struct volume *v = &vols[i];
 		if (strncmp(path, v->guest, v->glen) == 0 && (path[v->glen] == 0 || path[v->glen] == '/')) {
 			*rel = path + v->glen + (path[v->glen] == '/');
@@ -813,9 +813,10 @@ static void hooks_init(void)
 				hook_of[nr] = h;
 }
 
-bool vol_syscall(long nr, const long *a, long *r)
+/* A call of a volume's path or descriptor is volume.c's: true with the result in *r; false for lx's own. */
+static bool vol_syscall(long nr, const long *a, long *r)
 {
-	if (nvols == 0 || nr < 0 || nr >= LX_NR_LIMIT || !hook_of[nr])
+	if (nr < 0 || nr >= LX_NR_LIMIT || !hook_of[nr])
 		return false;
 	bool mine = false;
 	long v = hook_of[nr]->fn(a, &mine);
@@ -828,7 +829,7 @@ bool vol_syscall(long nr, const long *a, long *r)
 static void mount_line(char *line)
 {
 	char *mode = strchr(line, ' '), *guest = mode ? strchr(mode + 1, ' ') : NULL;
-	if (!guest || nvols == P9_NSHARES) {
+	if (!guest || vol_mounted == P9_NSHARES) {
 		printf("lx: bad volume line: %s\n", line);
 		return;
 	}
@@ -838,7 +839,7 @@ static void mount_line(char *line)
 	for (uint32_t s = 0; sys_p9_info(s, &info) == 0; s++) {
 		if (strcmp(info.tag, line) != 0)
 			continue;
-		struct volume *v = &vols[nvols];
+		struct volume *v = &vols[vol_mounted];
 		long r = p9_attach(s, &v->root);
 		if (r < 0) {
 			printf("lx: volume %s at %s: cannot attach (%ld)\n", line, guest, r);
@@ -849,7 +850,7 @@ static void mount_line(char *line)
 		v->guest = guest;
 		normalize(guest);
 		v->glen = strcmp(guest, "/") == 0 ? 0 : strlen(guest);
-		nvols++;
+		vol_mounted++;
 		return;
 	}
 	printf("lx: volume %s at %s: no such share\n", line, guest);
@@ -878,6 +879,17 @@ static void enter_cwd(const char *path)
 	lx_free(p);
 }
 
+static lx_handler vol_next[LX_NR_LIMIT]; /* the handler each hooked call was routed from */
+
+/* Every hooked call, once a volume is mounted: volume.c's if it names a volume's path or descriptor, else lx's. */
+static long vol_entry(long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long nr = lx_self()->last_nr, r;
+	if (!vol_syscall(nr, (const long[6]){ a1, a2, a3, a4, a5, a6 }, &r))
+		r = vol_next[nr](a1, a2, a3, a4, a5, a6);
+	return r;
+}
+
 void volume_init(const char *table, const char *cwd)
 {
 	hooks_init();
@@ -889,6 +901,9 @@ void volume_init(const char *table, const char *cwd)
 			mount_line(line);
 		line = nl ? nl + 1 : NULL;
 	}
+	for (long nr = 0; vol_mounted && nr < LX_NR_LIMIT; nr++) /* calls with no volume pay nothing */
+		if (hook_of[nr])
+			vol_next[nr] = lx_syscall_route(nr, vol_entry);
 	if (cwd && cwd[0]) {
 		char *nl = strchr(cwd, '\n');
 		if (nl)

@@ -34,7 +34,6 @@ extern const struct file_ops vol_file_ops;
 /* volume.c */
 void volume_init(const char *table, const char *cwd); /* mount .mica/volumes's shares, then enter cwd (may be NULL) */
 const char *volume_nth(int i, bool *ro); /* volume i's guest path and *ro, NULL past the last (for /proc/mounts) */
-bool vol_syscall(long nr, const long *a, long *r); /* handled by the volumes: true with the result in *r */
 /* (dirfd, upath) as an absolute path in a volume: 0 with *vp; 1 when it is not in one; -errno. */
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp);
 void vpath_free(struct vpath *vp);

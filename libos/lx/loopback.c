@@ -1,4 +1,4 @@
-/* AF_INET and AF_INET6 until lx has a TCP/IP stack: TCP and UDP over loopback inside the machine, on AF_UNIX's machinery. */
+/* AF_INET and AF_INET6 inside the machine: TCP and UDP over loopback on AF_UNIX's machinery (lwIP, net.c and inet.c, carries the rest). */
 #include "libos/lx/vfs.h"
 #include "libos/lx/unix.h"
 #include "libos/lx/net.h"

@@ -184,7 +184,7 @@ static long console_byte(void)
 }
 
 /* The line being read in canonical mode, and what of it is still to hand out. */
-static char line[4096];
+static LX_BUFFER char line[4096];
 static size_t line_len, line_pos;
 static bool line_done, line_eof;
 

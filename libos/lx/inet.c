@@ -238,7 +238,7 @@ static long ts_connect(struct sock *s, const void *addr, int len, bool nonblock)
  */
 static long ts_send(struct sock *s, struct sock_msg *m)
 {
-	static uint8_t chunk[16384]; /* under lx's lock: one user at a time */
+	static LX_BUFFER uint8_t chunk[16384]; /* under lx's lock: one user at a time */
 	struct tsock *t = ts(s);
 	uint64_t deadline = sock_deadline(s->sndtimeo);
 	size_t done = 0;

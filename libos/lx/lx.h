@@ -48,6 +48,8 @@
 #define LX_ARG_MIN (32 * PAGE_SIZE) /* a program's argument and environment strings and pointers may take this */
 #define LX_ARG_MAX (6UL << 20) /* ... or a quarter of RLIMIT_STACK, but never more than this (Linux's bounds) */
 #define LX_ARG_STRLEN (32 * PAGE_SIZE) /* bytes of one such string, with its NUL (Linux's MAX_ARG_STRLEN) */
+/* A large buffer of lx's own (zeroed): lx.ld places it after lx's other variables, so that the few a fork writes share few pages. */
+#define LX_BUFFER __attribute__((section(".bss.buffers")))
 #define PGROUNDUP_U(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 /*

@@ -37,7 +37,7 @@ static struct netshared {
 } sh __attribute__((section(".lxnet"), aligned(64)));
 
 static struct netring ring; /* pid 1's */
-static uint8_t page_copy[PAGE_SIZE];
+static LX_BUFFER uint8_t page_copy[PAGE_SIZE];
 
 bool net_up(void)
 {

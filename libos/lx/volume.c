@@ -18,7 +18,7 @@
 
 static struct volume vols[P9_NSHARES];
 static int vol_mounted; /* how many volumes are mounted */
-static char vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
+static LX_BUFFER char vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
 
 char *vol_last_slash(const char *s)
 {
@@ -798,7 +798,7 @@ static const struct vol_hook hooks[] = {
 	{ "getcwd", h_getcwd },
 	{ NULL, NULL },
 };
-static const struct vol_hook *hook_of[LX_NR_LIMIT]; /* by syscall number */
+static LX_BUFFER const struct vol_hook *hook_of[LX_NR_LIMIT]; /* by syscall number */
 
 /* Find each hook's syscall number by its name in lx's table. */
 static void hooks_init(void)
@@ -879,7 +879,7 @@ static void enter_cwd(const char *path)
 	lx_free(p);
 }
 
-static lx_handler vol_next[LX_NR_LIMIT]; /* the handler each hooked call was routed from */
+static LX_BUFFER lx_handler vol_next[LX_NR_LIMIT]; /* the handler each hooked call was routed from */
 
 /* Every hooked call, once a volume is mounted: volume.c's if it names a volume's path or descriptor, else lx's. */
 static long vol_entry(long a1, long a2, long a3, long a4, long a5, long a6)

@@ -18,7 +18,8 @@
 
 static struct volume vols[P9_NSHARES];
 static int vol_mounted; /* how many volumes are mounted */
-static LX_BUFFER char vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
+static LX_BUFFER char
+	vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
 
 char *vol_last_slash(const char *s)
 {

@@ -142,6 +142,19 @@ struct file *file_new_anon(const struct file_ops *ops, int flags, size_t size)
 }
 
 /* Opens node n as open(2) would once the path is resolved. 0 with *out, or -errno. */
+/* /dev/tty (n) in a session whose controlling terminal is a pty: that pty's slave, seen as n as on Linux. */
+static long ctty_open(struct inode *n, int flags, struct file **out)
+{
+	long r = pty_open(pty_ctty(), flags, out);
+	if (r == 0) {
+		struct inode *slave = (*out)->inode;
+		inode_hold(n);
+		(*out)->inode = n;
+		inode_release(slave);
+	}
+	return r;
+}
+
 long file_open_inode(struct inode *n, int flags, struct file **out)
 {
 	int acc = flags & O_ACCMODE;
@@ -159,6 +172,8 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 		return fifo_open(n, flags, out);
 	} else if (n->dev && pty_node(n)) {
 		return pty_open(n, flags, out);
+	} else if (n->dev && n->rdev == MKDEV(5, 0) && pty_ctty()) {
+		return ctty_open(n, flags, out);
 	} else if (n->dev) {
 		if ((n->mode & S_IFMT) == S_IFBLK && acc != O_RDONLY && !blkdev_writable(n))
 			return -EROFS;

@@ -607,6 +607,17 @@ bool pty_node(struct inode *n)
 	return (n->mode & S_IFMT) == S_IFCHR && n->dev && (n->dev == &ptmx_ops || n->dev == &slave_ops);
 }
 
+struct inode *pty_ctty(void)
+{
+	struct inode *dir = pts_dir();
+	for (struct dentry *d = dir ? dir->entries : NULL; d; d = d->next) {
+		struct pty *p = d->inode->pty;
+		if (p && !p->hung && p->sid && p->sid == lx_me->sid)
+			return d->inode;
+	}
+	return NULL;
+}
+
 long pty_open(struct inode *n, int flags, struct file **out)
 {
 	if (n->dev == &ptmx_ops)

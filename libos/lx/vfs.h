@@ -115,6 +115,7 @@ long mount_gen_info(struct inode *n, char **buf, size_t *len); /* /proc/PID/moun
 /* Pseudo-terminals (pty.c): /dev/ptmx and the slaves in /dev/pts. */
 bool pty_node(struct inode *n); /* /dev/ptmx or a slave: file_open_inode hands it to pty_open */
 long pty_open(struct inode *n, int flags, struct file **out); /* 0 with *out, or -errno */
+struct inode *pty_ctty(void); /* the slave of the pty that is the calling session's controlling terminal, or NULL */
 void pty_init(struct inode *dev); /* /dev/ptmx and /dev/pts */
 void tty_default_termios(struct linux_termios *t); /* a new terminal's modes, the console's and a pty's (dev.c) */
 

@@ -2,7 +2,7 @@
  * Pseudo-terminals as Linux has them: posix_openpt, grantpt, unlockpt and
  * ptsname; a locked slave refuses to open; raw bytes both ways; canonical
  * mode's line editing and echo; ONLCR; ^C to a child whose controlling
- * terminal the pty is; window size and SIGWINCH; poll on both ends; the
+ * terminal the pty is, and whose /dev/tty it is; window size and SIGWINCH; poll on both ends; the
  * slave's hang-up once the master closes, and EIO on the master once the
  * slave closes.
  */
@@ -15,6 +15,8 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -153,7 +155,11 @@ static void check_signals(void)
 			_exit(2);
 		if (tcgetpgrp(s) != getpid() || tcgetsid(s) != getpid())
 			_exit(3);
-		write(s, "R", 1);
+		struct stat ta; /* /dev/tty (itself to fstat) now reaches the pty: "R" goes out through it */
+		int t = open("/dev/tty", O_RDWR);
+		if (t < 0 || fstat(t, &ta) != 0 || ta.st_rdev != makedev(5, 0))
+			_exit(4);
+		write(t, "R", 1);
 		while (!winched)
 			pause();
 		write(s, "W", 1);

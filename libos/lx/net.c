@@ -9,6 +9,7 @@
 #include "libos/lx/net.h"
 #define NET_RINGS_ONLY /* lwIP names the header fields */
 #include "libos/native/net.h"
+#include "libos/net/micanet.h"
 
 /*
  * One lwIP per lx instance. Its globals are in the .netshared pages of
@@ -108,18 +109,7 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
 
 static err_t link_init(struct netif *nif)
 {
-	struct net_info k;
-	if (sys_net_info(&k) < 0)
-		return ERR_IF;
-	memcpy(nif->hwaddr, k.mac, ETH_HWADDR_LEN);
-	nif->hwaddr_len = ETH_HWADDR_LEN;
-	nif->mtu = 1500;
-	nif->name[0] = 'e';
-	nif->name[1] = 't';
-	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
-	nif->output = etharp_output;
-	nif->linkoutput = link_output;
-	return ERR_OK;
+	return micanet_link_setup(nif, link_output);
 }
 
 /* IPv4 to (where: DPF_IPV4_DST) or from (DPF_IPV4_SRC) ip, any protocol. */

@@ -130,21 +130,10 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
 	return ERR_OK;
 }
 
-/* lwIP's set-up of the interface: Ethernet with the device's MAC, ARP, broadcast, link up. */
+/* lwIP's set-up of the interface (micanet_link_setup), sending through link_output. */
 static err_t link_init(struct netif *nif)
 {
-	struct net_info k;
-	if (sys_net_info(&k) < 0)
-		return ERR_IF;
-	memcpy(nif->hwaddr, k.mac, ETH_HWADDR_LEN);
-	nif->hwaddr_len = ETH_HWADDR_LEN;
-	nif->mtu = 1500;
-	nif->name[0] = 'e';
-	nif->name[1] = 'n';
-	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
-	nif->output = etharp_output;
-	nif->linkoutput = link_output;
-	return ERR_OK;
+	return micanet_link_setup(nif, link_output);
 }
 
 /*

@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include "mica.h"
+#include "lwip/etharp.h"
 #include "lwip/netif.h"
 
 #define MICANET_MAX_PORTS 8 /* TCP ports one program may claim */
@@ -21,5 +24,23 @@ void micanet_poll(uint64_t wait_ns);
 void micanet_flush(void);
 const struct micanet_stats *micanet_stats(void);
 struct netif *micanet_netif(void);
+
+/* lwIP's set-up of an Ethernet interface on the machine's device (netif_add's init, for every lwIP user): the
+ * device's MAC, MTU 1500, ARP, broadcast, link up, frames out through linkoutput. ERR_IF without a device. */
+static inline err_t micanet_link_setup(struct netif *nif, netif_linkoutput_fn linkoutput)
+{
+	struct net_info k;
+	if (sys_net_info(&k) < 0)
+		return ERR_IF;
+	memcpy(nif->hwaddr, k.mac, ETH_HWADDR_LEN);
+	nif->hwaddr_len = ETH_HWADDR_LEN;
+	nif->mtu = 1500;
+	nif->name[0] = 'e';
+	nif->name[1] = 'n';
+	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+	nif->output = etharp_output;
+	nif->linkoutput = linkoutput;
+	return ERR_OK;
+}
 
 #endif

@@ -228,7 +228,7 @@ static long blk_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops blk_ops = { blk_read, blk_write, blk_pread, blk_pwrite, blk_ioctl, NULL, NULL, NULL };
+static const struct file_ops blk_ops = { blk_read, blk_write, blk_pread, blk_pwrite, blk_ioctl, NULL, NULL, NULL, NULL };
 
 long blkdev_fsync(struct file *f)
 {

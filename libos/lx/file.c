@@ -78,8 +78,8 @@ static long ebadf_pwrite(struct file *f, const void *buf, size_t n, uint64_t off
 	return ebadf_write(f, buf, n);
 }
 
-static const struct file_ops reg_ops = { reg_f_read, reg_f_write, reg_f_pread, reg_f_pwrite, NULL, NULL, NULL, NULL };
-static const struct file_ops dir_ops = { eisdir_read, ebadf_write, eisdir_pread, ebadf_pwrite, NULL, NULL, NULL, NULL };
+static const struct file_ops reg_ops = { reg_f_read, reg_f_write, reg_f_pread, reg_f_pwrite, NULL, NULL, NULL, NULL, NULL };
+static const struct file_ops dir_ops = { eisdir_read, ebadf_write, eisdir_pread, ebadf_pwrite, NULL, NULL, NULL, NULL, NULL };
 
 /* A generated file's text, made when it was opened. */
 struct snapshot {
@@ -112,7 +112,7 @@ static void gen_close(struct file *f)
 	lx_free(s);
 }
 
-static const struct file_ops gen_ops = { gen_read, ebadf_write, gen_pread, ebadf_pwrite, NULL, gen_close, NULL, NULL };
+static const struct file_ops gen_ops = { gen_read, ebadf_write, gen_pread, ebadf_pwrite, NULL, gen_close, NULL, NULL, NULL };
 
 /* A new open file on n (held) with ops; refs 1. NULL when out of memory. */
 struct file *file_new(const struct file_ops *ops, struct inode *n, int flags)

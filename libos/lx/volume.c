@@ -14,10 +14,15 @@
  * the host's: lx keeps no cache, and the host's owner, modes and times are
  * what stat shows (docs/lx.md). `:ro` refuses every change with EROFS.
  */
-#define HOOKS_MAX 64
+#define VOL_MAX 32 /* volumes mounted while the machine runs, gone ones included */
 
-static struct volume vols[P9_NSHARES];
-static int vol_mounted; /* how many volumes are mounted */
+/* The volumes, in the heap every process shares: a FUSE server mounts in its process for all of them. */
+struct vol_table {
+	int n; /* slots used; an unmounted volume keeps its slot (its open files may still name it) */
+	struct volume v[VOL_MAX];
+};
+static struct vol_table *vt; /* made by pid 1 at boot, before any fork */
+static bool routed; /* this process sends the hooked calls through vol_entry */
 static LX_BUFFER char
 	vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
 
@@ -41,25 +46,27 @@ static long join(char *buf, const char *rel)
 	return 0;
 }
 
-const char *volume_nth(int i, bool *ro)
+const struct volume *volume_nth(int i)
 {
-	if (i < 0 || i >= vol_mounted)
-		return NULL;
-	*ro = vols[i].ro;
-	return vols[i].guest;
+	for (int k = 0; vt && k < vt->n; k++)
+		if (!vt->v[k].gone && i-- == 0)
+			return &vt->v[k];
+	return NULL;
 }
 
-/* The volume a normalized absolute path lies in, with *rel its part inside; NULL if none. */
+/* The volume a normalized absolute path lies in (the deepest mount), with *rel its part inside; NULL if none. */
 static struct volume *volume_of(const char *path, const char **rel)
 {
-	for (int i = 0; i < vol_mounted; i++) {
-		struct volume *v = &vols[i];
-		if (strncmp(path, v->guest, v->glen) == 0 && (path[v->glen] == 0 || path[v->glen] == '/')) {
-			*rel = path + v->glen + (path[v->glen] == '/');
-			return v;
-		}
+	struct volume *best = NULL;
+	for (int i = 0; vt && i < vt->n; i++) {
+		struct volume *v = &vt->v[i];
+		if (!v->gone && strncmp(path, v->guest, v->glen) == 0 && (path[v->glen] == 0 || path[v->glen] == '/') &&
+		    (!best || v->glen >= best->glen))
+			best = v;
 	}
-	return NULL;
+	if (best)
+		*rel = path + best->glen + (path[best->glen] == '/');
+	return best;
 }
 
 /* Rewrite the absolute path p in place without "//", "." and "..": at most LX_PATH_MAX bytes. */
@@ -147,14 +154,14 @@ static long walk_down(struct volume *v, uint32_t fid, const char *rel)
 		const char *end = strchr(rel, '/');
 		size_t n = end ? (size_t)(end - rel) : strlen(rel);
 		if (n > LX_NAME_MAX) {
-			p9_clunk(v->share, fid);
+			v->ops->clunk(v->share, fid);
 			return -ENAMETOOLONG;
 		}
 		memcpy(name, rel, n);
 		name[n] = 0;
-		long r = p9_walk(v->share, fid, fid, name);
+		long r = v->ops->walk(v->share, fid, fid, name);
 		if (r < 0) {
-			p9_clunk(v->share, fid);
+			v->ops->clunk(v->share, fid);
 			return r;
 		}
 		rel += n + (end != NULL);
@@ -164,8 +171,8 @@ static long walk_down(struct volume *v, uint32_t fid, const char *rel)
 
 long vol_walk(struct volume *v, const char *rel, uint32_t *fid)
 {
-	*fid = p9_fid_new();
-	long r = p9_walk(v->share, v->root, *fid, NULL);
+	*fid = v->ops->fid_new(v->share);
+	long r = v->ops->walk(v->share, v->root, *fid, NULL);
 	return r < 0 ? r : walk_down(v, *fid, rel);
 }
 
@@ -204,7 +211,7 @@ long vol_follow(struct vpath *vp, uint32_t fid, const struct p9_attr *at)
 	char *target = lx_alloc(LX_PATH_MAX);
 	if (!target)
 		return -ENOMEM;
-	long r = p9_readlink(vp->v->share, fid, target, LX_PATH_MAX);
+	long r = vp->v->ops->readlink(vp->v->share, fid, target, LX_PATH_MAX);
 	if (r >= 0 && target[0] != '/') {
 		*vol_last_slash(vp->path) = 0;
 		r = join(vp->path, target);
@@ -227,12 +234,13 @@ static long node_of(struct vpath *vp, bool follow_last, uint32_t *fid, struct p9
 {
 	for (int hops = 0; hops <= LX_SYMLOOP_MAX; hops++) {
 		long r = vol_walk(vp->v, vp->rel, fid);
-		if (r == 0 && (r = p9_getattr(vp->v->share, *fid, at)) < 0)
-			p9_clunk(vp->v->share, *fid);
+		if (r == 0 && (r = vp->v->ops->getattr(vp->v->share, *fid, at)) < 0)
+			vp->v->ops->clunk(vp->v->share, *fid);
 		if (r < 0 || !follow_last || (at->mode & S_IFMT) != S_IFLNK)
 			return r;
+		struct volume *v = vp->v; /* the fid is this volume's, wherever the link leads */
 		r = vol_follow(vp, *fid, at);
-		p9_clunk(vp->v ? vp->v->share : 0, *fid);
+		v->ops->clunk(v->share, *fid);
 		if (r != 2)
 			return r < 0 ? r : 1;
 	}
@@ -242,7 +250,7 @@ static long node_of(struct vpath *vp, bool follow_last, uint32_t *fid, struct p9
 void vol_stat_fill(const struct p9_attr *at, const struct volume *v, struct linux_stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_dev = 0x900 + v->share; /* one device per volume, as a mount has */
+	st->st_dev = v->dev; /* one device per volume, as a mount has */
 	st->st_ino = at->ino;
 	st->st_nlink = at->nlink;
 	st->st_mode = at->mode;
@@ -263,7 +271,7 @@ static long attr_of(struct vpath *vp, bool follow_last, struct p9_attr *at)
 	uint32_t fid;
 	long r = node_of(vp, follow_last, &fid, at);
 	if (r == 0)
-		p9_clunk(vp->v->share, fid);
+		vp->v->ops->clunk(vp->v->share, fid);
 	return r;
 }
 
@@ -332,7 +340,7 @@ static long h_statx(const long *a, bool *mine)
 	struct vfile *vf;
 	long r;
 	if (empty_path(a[0], a[1], a[2], &vf, mine))
-		r = p9_getattr(vf->v->share, vf->fid, &at);
+		r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
 	else if ((r = take(a[0], a[1], &vp, mine)) < 0 || !*mine)
 		return r;
 	else
@@ -353,8 +361,8 @@ static long h_statx(const long *a, bool *mine)
 		sx.stx_atime = (struct linux_statx_timestamp){ at.atime.tv_sec, (uint32_t)at.atime.tv_nsec, 0 };
 		sx.stx_mtime = (struct linux_statx_timestamp){ at.mtime.tv_sec, (uint32_t)at.mtime.tv_nsec, 0 };
 		sx.stx_ctime = (struct linux_statx_timestamp){ at.ctime.tv_sec, (uint32_t)at.ctime.tv_nsec, 0 };
-		sx.stx_dev_major = 9;
-		sx.stx_dev_minor = v->share;
+		sx.stx_dev_major = v->dev >> 8;
+		sx.stx_dev_minor = v->dev & 0xFF;
 		r = copy_to_user((uint64_t)a[4], &sx, sizeof(sx));
 	} else if (r == 1) {
 		r = -ENOENT;
@@ -431,7 +439,7 @@ static long at_parent(long dirfd, long upath, bool *mine,
 		r = -EROFS;
 	else if ((r = walk_parent(&vp, &dfid, &name)) == 0) {
 		r = fn(&vp, dfid, name, arg);
-		p9_clunk(vp.v->share, dfid);
+		vp.v->ops->clunk(vp.v->share, dfid);
 	} else if (r == -EBUSY && fn != do_unlink) {
 		r = -EEXIST; /* making the mount point: it is there */
 	}
@@ -441,7 +449,7 @@ static long at_parent(long dirfd, long upath, bool *mine,
 
 static long do_mkdir(struct vpath *vp, uint32_t dfid, const char *name, long mode)
 {
-	return p9_mkdir(vp->v->share, dfid, name, (uint32_t)mode & 07777 & ~vfs_umask);
+	return vp->v->ops->mkdir(vp->v->share, dfid, name, (uint32_t)mode & 07777 & ~vfs_umask);
 }
 
 static long h_mkdirat(const long *a, bool *mine)
@@ -456,7 +464,7 @@ static long h_mkdir(const long *a, bool *mine)
 
 static long do_unlink(struct vpath *vp, uint32_t dfid, const char *name, long flags)
 {
-	return p9_unlinkat(vp->v->share, dfid, name, (uint32_t)flags & AT_REMOVEDIR);
+	return vp->v->ops->unlinkat(vp->v->share, dfid, name, (uint32_t)flags & AT_REMOVEDIR);
 }
 
 static long h_unlinkat(const long *a, bool *mine)
@@ -476,7 +484,7 @@ static long h_rmdir(const long *a, bool *mine)
 
 static long do_symlink(struct vpath *vp, uint32_t dfid, const char *name, long target)
 {
-	return p9_symlink(vp->v->share, dfid, name, (const char *)target);
+	return vp->v->ops->symlink(vp->v->share, dfid, name, (const char *)target);
 }
 
 /* symlink's target is copied into lx memory first. */
@@ -518,13 +526,13 @@ static long readlink_at(long dirfd, long upath, long ubuf, long size, bool *mine
 		char *t = lx_alloc(LX_PATH_MAX);
 		r = !t                              ? -ENOMEM
 		    : (at.mode & S_IFMT) != S_IFLNK ? -EINVAL
-						    : p9_readlink(vp.v->share, fid, t, LX_PATH_MAX);
+						    : vp.v->ops->readlink(vp.v->share, fid, t, LX_PATH_MAX);
 		if (r > size)
 			r = size;
 		if (r >= 0 && copy_to_user((uint64_t)ubuf, t, (size_t)r) < 0)
 			r = -EFAULT;
 		lx_free(t);
-		p9_clunk(vp.v->share, fid);
+		vp.v->ops->clunk(vp.v->share, fid);
 	}
 	vpath_free(&vp);
 	return r;
@@ -551,14 +559,14 @@ static long rename_or_link(struct vpath *o, struct vpath *n, bool link)
 		return r;
 	if ((r = walk_parent(n, &nd, &nn)) == 0) {
 		if (!link)
-			r = p9_renameat(o->v->share, od, on, nd, nn);
+			r = o->v->ops->renameat(o->v->share, od, on, nd, nn);
 		else if ((r = node_of(o, false, &fid, &at)) == 0) {
-			r = p9_link(o->v->share, nd, fid, nn);
-			p9_clunk(o->v->share, fid);
+			r = o->v->ops->link(o->v->share, nd, fid, nn);
+			o->v->ops->clunk(o->v->share, fid);
 		}
-		p9_clunk(o->v->share, nd);
+		o->v->ops->clunk(o->v->share, nd);
 	}
-	p9_clunk(o->v->share, od);
+	o->v->ops->clunk(o->v->share, od);
 	return r;
 }
 
@@ -625,8 +633,8 @@ static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, ui
 	else if ((r = node_of(&vp, !nofollow, &fid, &at)) == 0) {
 		r = (at.mode & S_IFMT) == S_IFDIR && (valid & P9_SET_SIZE)
 			    ? -EISDIR
-			    : p9_setattr(vp.v->share, fid, valid, mode, size, times);
-		p9_clunk(vp.v->share, fid);
+			    : vp.v->ops->setattr(vp.v->share, fid, valid, mode, size, times);
+		vp.v->ops->clunk(vp.v->share, fid);
 	}
 	vpath_free(&vp);
 	return r == 1 ? -ENOENT : r;
@@ -680,7 +688,7 @@ static long h_utimensat(const long *a, bool *mine)
 		return -EFAULT;
 	uint32_t valid = times_valid(a[2] ? ts : NULL, t);
 	if (vf)
-		return vf->v->ro ? -EROFS : p9_setattr(vf->v->share, vf->fid, valid, 0, 0, t);
+		return vf->v->ro ? -EROFS : vf->v->ops->setattr(vf->v->share, vf->fid, valid, 0, 0, t);
 	return setattr_at(a[0], a[1], a[3] & AT_SYMLINK_NOFOLLOW, valid, 0, 0, t, mine);
 }
 
@@ -693,8 +701,8 @@ static long h_statfs(const long *a, bool *mine)
 		return r;
 	uint32_t fid;
 	if ((r = vol_walk(vp.v, vp.rel, &fid)) == 0) {
-		r = p9_statfs(vp.v->share, fid, &s);
-		p9_clunk(vp.v->share, fid);
+		r = vp.v->ops->statfs(vp.v->share, fid, &s);
+		vp.v->ops->clunk(vp.v->share, fid);
 	}
 	if (r == 0)
 		r = copy_to_user((uint64_t)a[1], &s, sizeof(s));
@@ -826,11 +834,30 @@ static bool vol_syscall(long nr, const long *a, long *r)
 	return mine;
 }
 
-/* Mount one line of .mica/volumes ("volN rw|ro GUESTDIR"); a line that cannot be mounted is said on the console. */
+/* A new slot in the table for a volume at guest (absolute; normalized here, in place): NULL when the table is full. */
+static struct volume *slot_new(char *guest)
+{
+	if (!vt || vt->n == VOL_MAX)
+		return NULL;
+	struct volume *v = &vt->v[vt->n++];
+	normalize(guest);
+	v->guest = guest;
+	v->glen = strcmp(guest, "/") == 0 ? 0 : strlen(guest);
+	return v;
+}
+
+/*
+ * Mount one line of .mica/volumes: "volN rw|ro GUESTDIR", a 9P share; or
+ * "disk vdX rw|ro GUESTDIR", a disk whose file system a FUSE server that
+ * mica-init starts will mount (nothing to do here but route the calls).
+ * A line that cannot be mounted is said on the console.
+ */
 static void mount_line(char *line)
 {
 	char *mode = strchr(line, ' '), *guest = mode ? strchr(mode + 1, ' ') : NULL;
-	if (!guest || vol_mounted == P9_NSHARES) {
+	if (strncmp(line, "disk ", 5) == 0)
+		return;
+	if (!guest) {
 		printf("lx: bad volume line: %s\n", line);
 		return;
 	}
@@ -840,18 +867,20 @@ static void mount_line(char *line)
 	for (uint32_t s = 0; sys_p9_info(s, &info) == 0; s++) {
 		if (strcmp(info.tag, line) != 0)
 			continue;
-		struct volume *v = &vols[vol_mounted];
-		long r = p9_attach(s, &v->root);
-		if (r < 0) {
-			printf("lx: volume %s at %s: cannot attach (%ld)\n", line, guest, r);
+		uint32_t root;
+		long r = p9_attach(s, &root);
+		struct volume *v = r < 0 ? NULL : slot_new(guest);
+		if (!v) {
+			printf("lx: volume %s at %s: cannot attach (%ld)\n", line, guest, r < 0 ? r : -ENOMEM);
 			return;
 		}
+		v->ops = &p9_vol_ops;
 		v->share = s;
+		v->root = root;
 		v->ro = strcmp(mode, "ro") == 0;
-		v->guest = guest;
-		normalize(guest);
-		v->glen = strcmp(guest, "/") == 0 ? 0 : strlen(guest);
-		vol_mounted++;
+		v->type = "9p";
+		v->source = line;
+		v->dev = 0x900 + s;
 		return;
 	}
 	printf("lx: volume %s at %s: no such share\n", line, guest);
@@ -891,8 +920,83 @@ static long vol_entry(long a1, long a2, long a3, long a4, long a5, long a6)
 	return r;
 }
 
+/* From now on this process's hooked calls go through vol_entry (and so do its children's). */
+static void route(void)
+{
+	if (routed)
+		return;
+	routed = true;
+	for (long nr = 0; nr < LX_NR_LIMIT; nr++)
+		if (hook_of[nr])
+			vol_next[nr] = lx_syscall_route(nr, vol_entry);
+}
+
+/* The number of "key=" in mount options opts (rootmode's in octal): 0, or -EINVAL when it is not there. */
+static long option(const char *opts, const char *key, unsigned long *val)
+{
+	size_t k = strlen(key);
+	for (const char *o = opts; o && *o; o = strchr(o, ',') ? strchr(o, ',') + 1 : NULL) {
+		if (strncmp(o, key, k) != 0 || o[k] != '=')
+			continue;
+		unsigned base = strcmp(key, "rootmode") == 0 ? 8 : 10;
+		const char *p = o + k + 1;
+		*val = 0;
+		for (; *p >= '0' && *p < (char)('0' + base) && *val < (1UL << 40); p++)
+			*val = *val * base + (unsigned long)(*p - '0');
+		return p == o + k + 1 || (*p && *p != ',') ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+long volume_mount_fuse(const char *source, const char *target, const char *type, unsigned long flags, const char *data)
+{
+	unsigned long fd, rootmode, uid, gid;
+	if (option(data, "fd", &fd) < 0 || option(data, "rootmode", &rootmode) < 0 ||
+	    option(data, "user_id", &uid) < 0 || option(data, "group_id", &gid) < 0 || (int)fd < 0)
+		return -EINVAL; /* as Linux: the four are required */
+	if (vt && vt->n == VOL_MAX)
+		return -ENOSPC;
+	char *guest = lx_strdup(target), *t = lx_strdup(type), *src = lx_strdup(source ? source : type);
+	uint32_t conn, root;
+	long r = !guest || !t || !src ? -ENOMEM : fuse_mount((int)fd, &conn, &root);
+	struct volume *v = r == 0 ? slot_new(guest) : NULL;
+	if (!v) {
+		lx_free(guest), lx_free(t), lx_free(src);
+		return r;
+	}
+	v->ops = &fuse_vol_ops;
+	v->share = conn;
+	v->root = root;
+	v->ro = (flags & MS_RDONLY) != 0;
+	v->type = t;
+	v->source = src;
+	v->dev = 0x2800 + conn; /* (0, 40 + N): an anonymous device, as Linux numbers a FUSE mount's */
+	route();
+	return 0;
+}
+
+long volume_umount(uint64_t utarget)
+{
+	struct vpath vp;
+	long r = vpath_get(AT_FDCWD, utarget, &vp);
+	if (r != 0)
+		return r;
+	struct volume *v = vp.v;
+	bool root = vp.rel[0] == 0;
+	vpath_free(&vp);
+	if (!root)
+		return -EINVAL; /* inside a volume, not its mount point */
+	v->gone = true; /* as MNT_DETACH: open files stay; new paths see what is below */
+	if (v->ops == &fuse_vol_ops)
+		fuse_unmount(v->share);
+	return 0;
+}
+
 void volume_init(const char *table, const char *cwd)
 {
+	vt = lx_alloc(sizeof(*vt));
+	if (!vt)
+		printf("lx: out of memory for the volumes\n");
 	hooks_init();
 	for (char *line = (char *)table; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -902,9 +1006,8 @@ void volume_init(const char *table, const char *cwd)
 			mount_line(line);
 		line = nl ? nl + 1 : NULL;
 	}
-	for (long nr = 0; vol_mounted && nr < LX_NR_LIMIT; nr++) /* calls with no volume pay nothing */
-		if (hook_of[nr])
-			vol_next[nr] = lx_syscall_route(nr, vol_entry);
+	if (table && *table) /* calls with no volume pay nothing */
+		route();
 	if (cwd && cwd[0]) {
 		char *nl = strchr(cwd, '\n');
 		if (nl)

@@ -447,9 +447,34 @@ static long at_parent(long dirfd, long upath, bool *mine,
 	return r;
 }
 
+/*
+ * The checks Linux's VFS makes before it asks a file system to change a
+ * directory, which a FUSE server counts on (9P's server makes them itself):
+ * the attributes of name in directory dfid of v: 0 with *at, -ENOENT, -errno.
+ */
+static long child_attr(struct volume *v, uint32_t dfid, const char *name, struct p9_attr *at)
+{
+	uint32_t fid = v->ops->fid_new(v->share);
+	long r = v->ops->walk(v->share, dfid, fid, name);
+	if (r == 0) {
+		r = v->ops->getattr(v->share, fid, at);
+		v->ops->clunk(v->share, fid);
+	}
+	return r;
+}
+
+/* Making name in dfid: -EEXIST when it is there already; 0 when it is not; -errno. */
+static long must_be_new(struct volume *v, uint32_t dfid, const char *name)
+{
+	struct p9_attr at;
+	long r = child_attr(v, dfid, name, &at);
+	return r == 0 ? -EEXIST : r == -ENOENT ? 0 : r;
+}
+
 static long do_mkdir(struct vpath *vp, uint32_t dfid, const char *name, long mode)
 {
-	return vp->v->ops->mkdir(vp->v->share, dfid, name, (uint32_t)mode & 07777 & ~vfs_umask);
+	long r = must_be_new(vp->v, dfid, name);
+	return r < 0 ? r : vp->v->ops->mkdir(vp->v->share, dfid, name, (uint32_t)mode & 07777 & ~vfs_umask);
 }
 
 static long h_mkdirat(const long *a, bool *mine)
@@ -462,9 +487,17 @@ static long h_mkdir(const long *a, bool *mine)
 	return at_parent(AT_FDCWD, a[0], mine, do_mkdir, a[1]);
 }
 
+/* unlink (flags 0) or rmdir (AT_REMOVEDIR) of name in dfid, refused as Linux does when the type is wrong. */
 static long do_unlink(struct vpath *vp, uint32_t dfid, const char *name, long flags)
 {
-	return vp->v->ops->unlinkat(vp->v->share, dfid, name, (uint32_t)flags & AT_REMOVEDIR);
+	struct p9_attr at;
+	long r = child_attr(vp->v, dfid, name, &at);
+	bool dir = r == 0 && (at.mode & S_IFMT) == S_IFDIR;
+	if (r == 0 && (flags & AT_REMOVEDIR) && !dir)
+		r = -ENOTDIR;
+	else if (r == 0 && !(flags & AT_REMOVEDIR) && dir)
+		r = -EISDIR;
+	return r < 0 ? r : vp->v->ops->unlinkat(vp->v->share, dfid, name, (uint32_t)flags & AT_REMOVEDIR);
 }
 
 static long h_unlinkat(const long *a, bool *mine)
@@ -484,7 +517,8 @@ static long h_rmdir(const long *a, bool *mine)
 
 static long do_symlink(struct vpath *vp, uint32_t dfid, const char *name, long target)
 {
-	return vp->v->ops->symlink(vp->v->share, dfid, name, (const char *)target);
+	long r = must_be_new(vp->v, dfid, name);
+	return r < 0 ? r : vp->v->ops->symlink(vp->v->share, dfid, name, (const char *)target);
 }
 
 /* symlink's target is copied into lx memory first. */
@@ -548,6 +582,33 @@ static long h_readlink(const long *a, bool *mine)
 	return readlink_at(AT_FDCWD, a[0], a[1], a[2], mine);
 }
 
+/*
+ * What Linux's VFS refuses before a rename reaches the file system: a
+ * directory over a non-directory (ENOTDIR), the other way (EISDIR), a
+ * directory into itself (EINVAL). 1 when both names are one file (the
+ * rename does nothing), 0 to go on, or -errno.
+ */
+static long rename_checks(struct vpath *o, uint32_t od, const char *on, struct vpath *n, uint32_t nd, const char *nn)
+{
+	struct p9_attr a, b;
+	long r = child_attr(o->v, od, on, &a);
+	if (r < 0)
+		return r;
+	bool adir = (a.mode & S_IFMT) == S_IFDIR;
+	size_t ol = strlen(o->rel);
+	if (adir && strncmp(n->rel, o->rel, ol) == 0 && n->rel[ol] == '/')
+		return -EINVAL;
+	r = child_attr(o->v, nd, nn, &b);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (a.ino == b.ino)
+		return 1;
+	bool bdir = (b.mode & S_IFMT) == S_IFDIR;
+	return adir && !bdir ? -ENOTDIR : !adir && bdir ? -EISDIR : 0;
+}
+
 /* Rename or link o to n, both in v, which may be changed. 0 or -errno. */
 static long rename_or_link(struct vpath *o, struct vpath *n, bool link)
 {
@@ -559,15 +620,17 @@ static long rename_or_link(struct vpath *o, struct vpath *n, bool link)
 		return r;
 	if ((r = walk_parent(n, &nd, &nn)) == 0) {
 		if (!link)
+			r = rename_checks(o, od, on, n, nd, nn);
+		if (!link && r == 0)
 			r = o->v->ops->renameat(o->v->share, od, on, nd, nn);
-		else if ((r = node_of(o, false, &fid, &at)) == 0) {
+		else if (link && (r = must_be_new(o->v, nd, nn)) == 0 && (r = node_of(o, false, &fid, &at)) == 0) {
 			r = o->v->ops->link(o->v->share, nd, fid, nn);
 			o->v->ops->clunk(o->v->share, fid);
 		}
 		o->v->ops->clunk(o->v->share, nd);
 	}
 	o->v->ops->clunk(o->v->share, od);
-	return r;
+	return r == 1 ? 0 : r;
 }
 
 /* rename and link: both names in the same volume (EXDEV otherwise, as across mounts). */

@@ -205,6 +205,8 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 	}
 	f->priv = s;
 	*out = f;
+	if (ops == n->dev && (n->mode & S_IFMT) == S_IFBLK)
+		blkdev_opened(f);
 	if (!(flags & O_PATH))
 		vfs_notify(NULL, NULL, n, IN_OPEN, 0);
 	return 0;

@@ -137,6 +137,11 @@ long blkdev_size(struct inode *n)
 	return -1;
 }
 
+void blkdev_opened(struct file *f)
+{
+	(void)f;
+}
+
 long blkdev_fsync(struct file *f)
 {
 	(void)f;

@@ -239,7 +239,10 @@ static long mount_fuse(uint64_t usource, struct lookup *lk, const char *fstype, 
 long lx_sys_mount(uint64_t usource, uint64_t utarget, uint64_t utype, long flags, uint64_t udata)
 {
 	struct lookup lk;
-	long r = not_volume(utarget);
+	long r = (flags & MS_REMOUNT) ? volume_remount(utarget, (flags & MS_RDONLY) != 0) : 1;
+	if (r != 1)
+		return r;
+	r = not_volume(utarget);
 	if (r == 0)
 		r = path_get(AT_FDCWD, (const char *)utarget, LOOK_FOLLOW, &lk);
 	if (r == 0 && !lk.node)

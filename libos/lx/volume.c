@@ -1038,17 +1038,34 @@ long volume_mount_fuse(const char *source, const char *target, const char *type,
 	return 0;
 }
 
-long volume_umount(uint64_t utarget)
+/* The volume whose mount point the program's path utarget is: 0 with *v; 1 when it is in no volume; -errno. */
+static long volume_at(uint64_t utarget, struct volume **v)
 {
 	struct vpath vp;
 	long r = vpath_get(AT_FDCWD, utarget, &vp);
 	if (r != 0)
 		return r;
-	struct volume *v = vp.v;
+	*v = vp.v;
 	bool root = vp.rel[0] == 0;
 	vpath_free(&vp);
-	if (!root)
-		return -EINVAL; /* inside a volume, not its mount point */
+	return root ? 0 : -EINVAL; /* inside a volume, not its mount point */
+}
+
+long volume_remount(uint64_t utarget, bool ro)
+{
+	struct volume *v;
+	long r = volume_at(utarget, &v);
+	if (r == 0)
+		v->ro = ro;
+	return r;
+}
+
+long volume_umount(uint64_t utarget)
+{
+	struct volume *v;
+	long r = volume_at(utarget, &v);
+	if (r != 0)
+		return r;
 	v->gone = true; /* as MNT_DETACH: open files stay; new paths see what is below */
 	if (v->ops == &fuse_vol_ops)
 		fuse_unmount(v->share);

@@ -70,6 +70,7 @@ void volume_init(const char *table, const char *cwd); /* mount .mica/volumes's s
 const struct volume *volume_nth(int i); /* the mounted volume i, NULL past the last (for /proc/mounts) */
 /* mount(2) of a FUSE file system: the server's /dev/fuse descriptor and its options in data ("fd=N,rootmode=..."). */
 long volume_mount_fuse(const char *source, const char *target, const char *type, unsigned long flags, const char *data);
+long volume_remount(uint64_t utarget, bool ro); /* mount(MS_REMOUNT) of a volume: 1 when no volume is there; 0; -errno */
 long volume_umount(uint64_t utarget); /* umount2 of a program's path: 1 when no volume holds it; 0; -errno */
 /* (dirfd, upath) as an absolute path in a volume: 0 with *vp; 1 when it is not in one; -errno. */
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp);

@@ -7,13 +7,15 @@
 #include <unistd.h>
 
 /*
- * usage: crash write DIR      write DIR/rec-N (4 KiB of N) and append N to
- *                             DIR/log, fsync both and the folder, then print
- *                             "synced N"; N = 0, 1, 2... until killed
- *        crash check DIR N    every record up to N is whole, and the log
+ * usage: crash check DIR N    every record up to N is whole, and the log
  *                             holds 0..N in order: "ok" lines, or "not ok"
- * The host kills the machine at a random moment of "write" and then runs
- * "check" with the last N it saw: what was fsynced must be there.
+ *        crash write DIR      write DIR/rec-N (4 KiB of N) and append N to
+ *                             DIR/log (emptied first), fsync both and the
+ *                             folder, then print "synced N"; N = 0, 1, 2...
+ *                             until killed
+ *        crash cycle DIR N    check (unless N is -1), then write
+ * The host kills the machine at a random moment of the writing and then
+ * checks with the last N it saw: what was fsynced must be there.
  */
 #define REC 4096
 #define MAX_RECS 1000000
@@ -29,7 +31,7 @@ static int writer(const char *dir)
 	char name[256], buf[REC];
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	snprintf(name, sizeof(name), "%s/log", dir);
-	int log = open(name, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	int log = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
 	if (dfd < 0 || log < 0) {
 		printf("not ok crash/open: %s\n", strerror(errno));
 		return 1;
@@ -91,6 +93,8 @@ int main(int argc, char **argv)
 		return writer(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "check") == 0)
 		return checker(argv[2], atol(argv[3]));
-	fprintf(stderr, "usage: crash write DIR | crash check DIR LAST\n");
+	if (argc == 4 && strcmp(argv[1], "cycle") == 0)
+		return atol(argv[3]) >= 0 && checker(argv[2], atol(argv[3])) ? 1 : writer(argv[2]);
+	fprintf(stderr, "usage: crash write DIR | crash check DIR LAST | crash cycle DIR LAST\n");
 	return 2;
 }

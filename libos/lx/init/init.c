@@ -126,8 +126,8 @@ static int disk_mount(const char *line, const sigset_t *mask)
 	nservers++;
 	for (long ms = 0; ms < MOUNT_WAIT_S * 1000L; ms += 5) {
 		struct statfs st;
-		if (statfs(s->dir, &st) == 0 && st.f_type == FUSE_SUPER_MAGIC)
-			return 0;
+		if (statfs(s->dir, &st) == 0 && st.f_type == FUSE_SUPER_MAGIC) /* fuse2fs keeps "ro" to itself: */
+			return strcmp(mode, "ro") == 0 && mount(NULL, s->dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 ? -1 : 0;
 		int status;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->status = status;

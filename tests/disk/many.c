@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* usage: many DIR N   (DIR exists and is empty) */
+/* usage: many DIR N   (DIR exists and is empty; the files stay) */
 
 static int failed;
 
@@ -67,11 +67,5 @@ int main(int argc, char **argv)
 	check("unlink-tenth", gone == (n + 9) / 10, "removed", gone);
 	c = count(".");
 	check("list-after", c == n - gone, "listed", c);
-	for (long i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), "file-%06ld", i);
-		unlink(name);
-	}
-	c = count(".");
-	check("empty", c == 0, "left", c);
 	return failed;
 }

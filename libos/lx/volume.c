@@ -110,18 +110,32 @@ static long base_of(long dirfd, char *buf)
 
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp)
 {
-	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
 	char first = 0;
 	if (copy_from_user(&first, upath, 1) == 0 && first == 0)
 		return 1; /* an empty path (AT_EMPTY_PATH, or ENOENT): lx's own answer */
-	char *path = lx_alloc(2 * LX_PATH_MAX), *rel = path + LX_PATH_MAX;
+	char *given = lx_alloc(LX_PATH_MAX);
+	if (!given)
+		return -ENOMEM;
+	long r = path_copy((const char *)upath, given);
+	if (r == 0)
+		r = vpath_make(dirfd, given, vp);
+	lx_free(given);
+	return r;
+}
+
+long vpath_make(long dirfd, const char *given, struct vpath *vp)
+{
+	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
+	if (!given[0])
+		return 1;
+	char *path = lx_alloc(LX_PATH_MAX);
 	if (!path)
 		return -ENOMEM;
-	long r = path_copy((const char *)upath, rel);
-	if (r == 0 && rel[0] == '/')
-		strlcpy(path, rel, LX_PATH_MAX);
-	else if (r == 0 && rel[0] && (r = base_of(dirfd, path)) == 0)
-		r = join(path, rel);
+	long r = 0;
+	if (given[0] == '/')
+		strlcpy(path, given, LX_PATH_MAX);
+	else if ((r = base_of(dirfd, path)) == 0)
+		r = join(path, given);
 	if (r == 0) {
 		normalize(path);
 		vp->path = path;

@@ -36,6 +36,7 @@ void volume_init(const char *table, const char *cwd); /* mount .mica/volumes's s
 const char *volume_nth(int i, bool *ro); /* volume i's guest path and *ro, NULL past the last (for /proc/mounts) */
 /* (dirfd, upath) as an absolute path in a volume: 0 with *vp; 1 when it is not in one; -errno. */
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp);
+long vpath_make(long dirfd, const char *path, struct vpath *vp); /* the same for a path in lx's memory */
 void vpath_free(struct vpath *vp);
 /* A new fid for rel of v: the node itself (follow: through a symlink at the end). 0 with *fid, or -errno. */
 long vol_walk(struct volume *v, const char *rel, uint32_t *fid);
@@ -55,5 +56,7 @@ extern const struct vol_hook vol_fd_hooks[]; /* ends with a NULL name */
 long vfile_stat(struct vfile *vf, uint64_t ust); /* fstat: 0 or -errno */
 struct vfile *vfile_of(long fd); /* the volume file open at fd, or NULL */
 long vol_open(struct vpath *vp, long flags, long mode); /* a descriptor, or -errno */
+/* The file at path (lx's memory) opened to be run, if it is a volume's: NULL with *err 1 when it is not, or -errno. */
+struct file *vol_open_exec(const char *path, long *err);
 
 #endif

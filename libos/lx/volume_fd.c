@@ -198,6 +198,54 @@ long vol_open(struct vpath *vp, long flags, long mode)
 	return -ELOOP;
 }
 
+/*
+ * A volume file to be run has a node of its own, made here, not named in
+ * lx's tree: the host's mode, owner and size, so that the loader and the
+ * execute permission see it as they see lx's files. EACCES for a file that
+ * is not regular or that the caller may not execute.
+ */
+static long exec_node(struct file *f)
+{
+	struct vfile *vf = f->priv;
+	struct p9_attr at;
+	long r = p9_getattr(vf->v->share, vf->fid, &at);
+	if (r < 0)
+		return r;
+	struct inode *n = inode_new(at.mode);
+	if (!n)
+		return -ENOMEM;
+	n->uid = at.uid;
+	n->gid = at.gid;
+	n->size = at.size;
+	f->inode = n;
+	return (at.mode & S_IFMT) == S_IFREG && lx_cred_may(n, X_OK, false) ? 0 : -EACCES;
+}
+
+struct file *vol_open_exec(const char *path, long *err)
+{
+	struct vpath vp;
+	if ((*err = vpath_make(AT_FDCWD, path, &vp)) != 0)
+		return NULL;
+	long fd = vol_open(&vp, O_RDONLY, 0);
+	vpath_free(&vp);
+	struct file *f = fd >= 0 ? file_get((int)fd) : NULL; /* held past the descriptor's close */
+	if (fd >= 0)
+		fd_close((int)fd);
+	if (!f) {
+		*err = fd < 0 ? fd : -EBADF;
+		return NULL;
+	}
+	long r = f->ops != &vol_file_ops ? (ISREG(f->inode) && lx_cred_may(f->inode, X_OK, false) ? 0 : -EACCES)
+					 : exec_node(f); /* lx's own file, when a symlink led there */
+	if (r < 0) {
+		file_put(f);
+		*err = r;
+		return NULL;
+	}
+	*err = 0;
+	return f;
+}
+
 /* ---- the descriptor calls; each answers *mine = false for a descriptor that is not a volume file ---- */
 
 /* The volume file at a[0] (the fd), *mine saying whether there is one. */

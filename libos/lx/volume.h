@@ -34,7 +34,12 @@ extern const struct file_ops vol_file_ops;
 /* volume.c */
 void volume_init(const char *table, const char *cwd); /* mount .mica/volumes's shares, then enter cwd (may be NULL) */
 const char *volume_nth(int i, bool *ro); /* volume i's guest path and *ro, NULL past the last (for /proc/mounts) */
-/* (dirfd, upath) as an absolute path in a volume: 0 with *vp; 1 when it is not in one; -errno. */
+/*
+ * (dirfd, upath) as an absolute path in a volume, its directories resolved
+ * (symlinks followed, ".." taken): 0 with *vp; 1 when it is not in one; 2
+ * when a volume's symlink led out of the volumes (*vp with v NULL, its path
+ * in lx's tree); -errno.
+ */
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp);
 long vpath_make(long dirfd, const char *path, struct vpath *vp); /* the same for a path in lx's memory */
 void vpath_free(struct vpath *vp);

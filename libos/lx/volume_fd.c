@@ -169,6 +169,8 @@ long vol_open(struct vpath *vp, long flags, long mode)
 	struct p9_attr at;
 	uint32_t fid;
 	long r;
+	if (!vp->v) /* a link led out of the volumes */
+		return open_outside(vp->path, flags, mode);
 	for (int hops = 0; hops <= LX_SYMLOOP_MAX; hops++) {
 		uint32_t share = vp->v->share;
 		r = vol_walk(vp->v, vp->rel, &fid);
@@ -224,7 +226,12 @@ static long exec_node(struct file *f)
 struct file *vol_open_exec(const char *path, long *err)
 {
 	struct vpath vp;
-	if ((*err = vpath_make(AT_FDCWD, path, &vp)) != 0)
+	if ((*err = vpath_make(AT_FDCWD, path, &vp)) == 2) { /* a link led out of the volumes: lx's file */
+		struct file *f = vfs_open_exec(vp.path, err);
+		vpath_free(&vp);
+		return f;
+	}
+	if (*err != 0)
 		return NULL;
 	long fd = vol_open(&vp, O_RDONLY, 0);
 	vpath_free(&vp);

@@ -29,8 +29,9 @@
 #define INIT_MIB 64 /* the file's size as Linux's init (bench/io.sh gives Mica the same) */
 
 /* In the order they load: each after the modules it uses (Debian's generic kernel: 9p is no module of the cloud one). */
-static const char *const modules[] = { "virtio_ring", "virtio", "virtio_mmio", "virtio_console", "netfs",
-				       "fscache",     "9pnet",  "9pnet_virtio", "9p" };
+static const char *const modules[] = { "virtio_ring",    "virtio",       "virtio_mmio",
+				       "virtio_console", "netfs",        "fscache",
+				       "9pnet",          "9pnet_virtio", "9p" };
 
 static double now(void)
 {

@@ -226,6 +226,7 @@ static long exec_node(struct file *f)
 	n->uid = at.uid;
 	n->gid = at.gid;
 	n->size = at.size;
+	inode_hold(n); /* the file's hold, as file_new takes it */
 	f->inode = n;
 	return (at.mode & S_IFMT) == S_IFREG && lx_cred_may(n, X_OK, false) ? 0 : -EACCES;
 }

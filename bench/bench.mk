@@ -13,6 +13,9 @@
 #   bench-udp-echo      busy guest instructions per UDP echo, 10,000 echoes from the host: Mica's native
 #                       user/netecho and Linux running bench/udpecho.c as init ($(BUILD)/bench/{mica,linux}-udp.txt)
 #   bench-streams       mica run's stream rate: 100 MiB through stdin and stdout, MB/s of wall clock
+#   bench-io            MB/s of wall clock through stdin and stdout (100 MiB) and of a file written and read on a
+#                       shared folder (virtio-9p), Mica beside Linux (Debian's generic kernel: the cloud one has no
+#                       9p) in the same machine with the same devices (bench/io.sh, $(BUILD)/bench/io.txt)
 #   bench-httpd         wall-clock requests/s of the native web server (user/httpd) under wrk -t1 -c30 -d10s
 #   bench-scaling       how costs grow with the work (bench/scaling.c) on both systems: the "Scaling" table of
 #                       docs/performance.md and docs/scaling.svg (bench/scaling.sh, bench/scaling-record.sh)
@@ -27,7 +30,7 @@ BENCH_CPU ?= qemu64
 export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
-.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd bench-scaling
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd bench-scaling bench-io
 
 bench-linux: bench-linux-run bench-linux-minmem
 	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
@@ -86,8 +89,22 @@ bench-udp-echo: $(KERNEL) $(BUILD)/img/netecho.cpio $(BENCH_LINUX)/vmlinuz $(BEN
 bench-httpd: $(KERNEL) $(BUILD)/img/httpd.cpio | bench-deps
 	sh bench/httpd.sh $(BUILD) $(KERNEL)
 
+# Debian's generic kernel, with the modules bench/io.c loads as init: virtio-mmio, the console, 9p.
+BENCH_LINUX_9P := $(BUILD)/linux-9p
+$(BENCH_LINUX_9P)/vmlinuz: bench/linux-kernel.sh | bench-deps
+	sh bench/linux-kernel.sh $(BENCH_LINUX_9P) amd64 drivers/virtio/virtio_ring drivers/virtio/virtio \
+		drivers/virtio/virtio_mmio drivers/char/virtio_console fs/netfs/netfs fs/fscache/fscache net/9p/9pnet \
+		net/9p/9pnet_virtio fs/9p/9p
+
+$(BENCH_OUT)/io: bench/io.c | bench-deps
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/io.c
+
+bench-io: $(BUILD)/kernel/mica.elf $(BUILD)/user/lx/lx $(BENCH_LINUX_9P)/vmlinuz $(BENCH_OUT)/io
+	sh bench/io.sh $(BUILD)
+
 bench-clean:
-	rm -rf $(BENCH_OUT) $(BENCH_LINUX)
+	rm -rf $(BENCH_OUT) $(BENCH_LINUX) $(BENCH_LINUX_9P)
 
 # The rate of mica run's streams (stdin -> busybox cat -> stdout, 100 MiB), wall clock: bench/streams.sh.
 bench-streams: $(BUILD)/kernel/mica.elf $(BUILD)/user/lx/lx

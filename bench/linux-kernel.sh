@@ -1,7 +1,10 @@
 #!/bin/sh
 # Fetch Debian's cloud kernel without installing it.
 #
-#   bench/linux-kernel.sh OUTDIR
+#   bench/linux-kernel.sh OUTDIR [FLAVOUR MODULE...]
+#
+# FLAVOUR: another of Debian's kernels instead (amd64: the generic one, which has 9p as modules,
+# unlike the cloud kernel), with the modules named (paths under kernel/, without .ko) in OUTDIR/modules.
 #
 # linux-image-cloud-amd64 is a metapackage; its dependency is the real,
 # versioned linux-image-<abi>-cloud-amd64 package.  Resolve that with
@@ -11,13 +14,15 @@
 # this kernel; bench/udpecho.c names them in the order they load).
 set -eu
 
-out=${1:?usage: linux-kernel.sh OUTDIR}
-meta=linux-image-cloud-amd64
+out=${1:?usage: linux-kernel.sh OUTDIR [FLAVOUR MODULE...]}
+flavour=${2:-cloud-amd64}
+[ $# -ge 2 ] && shift 2
+meta=linux-image-$flavour
 mkdir -p "$out"
 
 resolve() {
     apt-cache depends "$meta" 2>/dev/null |
-        sed -n 's/^ *Depends: *\(linux-image-[^ ]*-cloud-amd64\)$/\1/p' | head -n 1
+        sed -n "s/^ *Depends: *\\(linux-image-[0-9][^ ]*-$flavour\\)\$/\\1/p" | head -n 1
 }
 
 pkg=$(resolve)
@@ -52,8 +57,9 @@ dpkg-deb -x "$deb" "$out/pkg"
 cp "$out/pkg/boot/vmlinuz-$release" "$out/vmlinuz"
 cp "$out/pkg/boot/config-$release" "$out/config"
 rm -rf "$out/modules" && mkdir -p "$out/modules"
-for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio net/core/failover \
-    drivers/net/net_failover drivers/net/virtio_net; do
+[ "$flavour" = cloud-amd64 ] && set -- drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_mmio \
+    net/core/failover drivers/net/net_failover drivers/net/virtio_net
+for m in "$@"; do
     cp "$out/pkg/lib/modules/$release/kernel/$m.ko" "$out/modules/"
 done
 rm -rf "$out/pkg"

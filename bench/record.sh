@@ -10,6 +10,8 @@ doc=docs/performance.md
 begin='<!-- bench:begin (written by make bench; edit outside the markers) -->'
 end='<!-- bench:end -->'
 size() { wc -c < "$1" | tr -d ' '; }
+# io NAME FIELD: field FIELD of bench-io's line NAME (4: Linux's MB/s, 6: Mica's).
+io() { awk -v n="$1" -v f="$2" '$2 == n { print $f }' "$out/io.txt" 2>/dev/null; }
 
 objcopy --strip-all "$build/kernel/mica.elf" "$out/mica.stripped"
 objcopy --strip-all "$build/user/lx/lx" "$out/lx.stripped"
@@ -43,6 +45,9 @@ $table
 | boot image (bytes) | $((lk + li)) (vmlinuz $lk + initramfs $li) | $((k + lx + prog)) (kernel $k + lx $lx + program $prog) |
 | least \`-m\` that runs the benchmark to its end | $(sed -n 's/^minmem \([0-9]*M\).*/\1/p' "$out/linux-minmem.txt" 2>/dev/null) | $(sed -n 's/^minmem \([0-9]*M\).*/\1/p' "$out/mica-minmem.txt" 2>/dev/null) |
 | hello world, QEMU launch to exit (wall seconds, median of 5) | $(awk '{ print $4 }' "$out/wall.txt" 2>/dev/null) | $(awk '{ print $6 }' "$out/wall.txt" 2>/dev/null) |
+| 100 MiB stdin → stdout (MB/s of wall clock, in the guest; \`make bench-io\`) | $(io streams_stdin_to_stdout 4) | $(io streams_stdin_to_stdout 6) |
+| 64 MiB file written on a shared folder, virtio-9p (MB/s) | $(io volume_file_write 4) | $(io volume_file_write 6) |
+| 64 MiB file read on a shared folder, virtio-9p (MB/s) | $(io volume_file_read 4) | $(io volume_file_read 6) |
 
 ${worse:-No Mica figure got worse than the table recorded before.}
 $end

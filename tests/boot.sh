@@ -57,6 +57,11 @@ expect make-run-shell 3 "user=root" comfy
 winsize() { python3 "$here/tests/expect.py" -t 60 -s 33x101 '<33 101' -- env MICA_BUILD="$build" MICA_TIMEOUT=60 \
 	tools/mica run /bin/busybox sh -c 'stty size; exit 5'; }
 expect console-window-size 5 "33 101" winsize
+# A resize of the host terminal while the program runs: SIGWINCH in the guest, and the new size.
+resize() { python3 "$here/tests/expect.py" -t 60 -s 33x101 '<ready' '=40x120' '<winch 40 120' -- \
+	env MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run /bin/busybox sh -c \
+	'trap "echo winch \$(stty size); kill \$!; exit 6" WINCH; echo ready; sleep 60 & wait; echo no-winch'; }
+expect console-resize 6 "winch 40 120" resize
 nowinsize() { typed '<24 80' -- env MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run --console /bin/busybox stty size; }
 expect console-window-size-pipes 0 "24 80" nowinsize
 

@@ -8,6 +8,8 @@ output (stdout and stderr) is copied to stdout. The steps
 go in order:
   <TEXT   wait until TEXT appears in the output after what the last wait found (SECONDS each, default 30)
   >TEXT   type TEXT; C escapes (\\n, \\r, \\003, \\x1a ...) stand for their bytes
+  =RxC    (with -s) resize the terminal to R rows and C columns, and send SIGWINCH to CMD's process group,
+          as a terminal does to its foreground group
 After the last step CMD's input is closed and it runs to its end. Exits with CMD's status, or, when a wait
 times out or the output ends before TEXT came, stops CMD, says what it waited for on stderr and exits 124.
 """
@@ -41,11 +43,13 @@ def parse(argv):
             limit = float(args.pop(0))
         elif a == "-s" and args and args[0].count("x") == 1 and args[0].replace("x", "").isdigit():
             size = tuple(int(v) for v in args.pop(0).split("x"))
+        elif a[:1] == "=" and a[1:].count("x") == 1 and a[1:].replace("x", "").isdigit():
+            steps.append(("=", tuple(int(v) for v in a[1:].split("x"))))
         elif a[:1] in ("<", ">"):
             steps.append((a[0], a[1:].encode("latin-1").decode("unicode_escape").encode("latin-1")))
         else:
             usage()
-    if len(args) < 2:
+    if len(args) < 2 or (size is None and any(kind == "=" for kind, _ in steps)):
         usage()
     return limit, steps, size, args[1:]
 
@@ -109,6 +113,9 @@ def main():
                 os.write(into, text)
             except OSError:
                 pass  # it ended; the next wait says so
+        elif kind == "=":
+            fcntl.ioctl(into, termios.TIOCSWINSZ, struct.pack("HHHH", text[0], text[1], 0, 0))
+            os.killpg(proc.pid, signal.SIGWINCH)
         elif not con.wait_for(text, limit):
             why = "the output ended" if con.ended else "%g s passed" % limit
             sys.stderr.write("expect: waited for %r, but %s\n" % (text.decode("latin-1"), why))

@@ -18,6 +18,7 @@ fi
 formatted="
 	bench/bench.c
 	bench/hello.c
+	bench/io.c
 	bench/pystart.c
 	bench/scaling.c
 	bench/udpecho.c

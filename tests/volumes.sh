@@ -1,6 +1,7 @@
 #!/bin/sh
 # Host folders as volumes (mica run -v HOSTDIR:GUESTDIR[:ro], -w DIR): the same file-system program on a host
-# folder and a shared one, read-only refusals, output found on the host afterwards, a large folder, the working directory.
+# folder and a shared one, read-only refusals, output found on the host afterwards, a large folder, the working directory,
+# programs stored on a volume.
 # usage: tests/volumes.sh BUILD
 suite=volumes
 . "$(dirname "$0")/setup.sh"
@@ -84,6 +85,26 @@ got=$(mica -v "$wd:/work" -w /work $bb sh -c 'pwd; echo here > rel.txt; ls ../wo
 ok workdir-volume "$([ "$(printf '%s\n' "$got" | tr -d '\r' | head -1)" = /work ] && [ "$(cat "$wd/rel.txt" 2>/dev/null)" = here ]; echo $?)" "$got"
 got=$(mica -w /tmp $bb pwd 2>&1 | tr -d '\r')
 ok workdir-image "$([ "$got" = /tmp ]; echo $?)" "pwd said $got"
+
+# ---- programs stored on a volume: a static and a dynamic ELF and a script, run by mica run and by execve inside ----
+pv=$out/progs
+mkdir -p "$pv"
+printf '#include <stdio.h>\nint main(int argc, char **argv) { printf("ran %%s %%d\\n", argv[0], argc); return 3; }\n' > "$out/ran.c"
+musl-gcc -static -o "$pv/static" "$out/ran.c" && gcc -o "$pv/dynamic" "$out/ran.c" ||
+	echo "not ok volumes/build-programs: the compilers failed"
+printf '#!/bin/sh\necho "script $0 $*"\nexit 4\n' > "$pv/script"
+chmod +x "$pv/script"
+echo 'not a program' > "$pv/noexec"
+for p in static:3:'ran /work/static 3' dynamic:3:'ran /work/dynamic 3' script:4:'script /work/script a b'; do
+	name=${p%%:*} want=${p#*:} want=${want%%:*} text=${p#*:*:}
+	got=$(mica -v "$pv:/work" "/work/$name" a b 2>&1)
+	rc=$?
+	ok "run-$name" "$([ $rc = "$want" ] && [ "$(printf '%s' "$got" | tr -d '\r')" = "$text" ]; echo $?)" "status $rc: $got"
+done
+got=$(mica -v "$pv:/work" $bb sh -c '/work/static x; cd /work && ./dynamic; ./script y; ./noexec; echo "noexec $?"' 2>&1 |
+	tr -d '\r' | grep -v 'Permission denied')
+want=$(printf 'ran /work/static 2\nran ./dynamic 1\nscript ./script y\nnoexec 126')
+ok exec-inside "$([ "$got" = "$want" ]; echo $?)" "$got"
 
 # ---- bad options: a clear message, status 2 ----
 expect bad-host-missing 2 "not a directory" "$here/tools/mica" run -v "$out/nothere:/x" $bb true

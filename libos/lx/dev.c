@@ -386,6 +386,15 @@ void console_set_size(uint64_t rows, uint64_t cols)
 		console_winsize = (struct linux_winsize){ (uint16_t)rows, (uint16_t)cols, 0, 0 };
 }
 
+/* The host terminal was resized: the new size, and SIGWINCH to the foreground group if it changed (as Linux's tty does). */
+void console_resize(uint64_t rows, uint64_t cols)
+{
+	struct linux_winsize old = console_winsize;
+	console_set_size(rows, cols);
+	if (memcmp(&old, &console_winsize, sizeof(old)) != 0 && LX_SH->fg_pgrp > 0)
+		lx_signal_group(LX_SH->fg_pgrp, SIGWINCH);
+}
+
 /* ---- /dev ---- */
 
 /* Adds character device name with ops and number rdev to dir. */

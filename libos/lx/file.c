@@ -1,5 +1,6 @@
 /* lx's open files and descriptors: regular, directory and generated files, open(2) itself and the fd table. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/volume.h"
 
 
 /* The descriptor table is the process's entry's (lx_me->fds), in lx's heap, so /proc can read any process's. */
@@ -265,7 +266,9 @@ long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **
 struct file *vfs_open_exec(const char *path, long *err)
 {
 	struct lookup lk;
-	struct file *f = NULL;
+	struct file *f = vol_open_exec(path, err); /* a program on a volume */
+	if (f || *err != 1)
+		return f;
 	long r = path_lookup(AT_FDCWD, path, LOOK_FOLLOW, &lk);
 	if (r == 0 && !lk.node)
 		r = -ENOENT;

@@ -327,6 +327,45 @@ static long f_walk(uint32_t conn, uint32_t fid, uint32_t newfid, const char *nam
 	return 0;
 }
 
+/* A qid's type bits (ninep.h) for a mode. */
+static uint8_t qid_type(uint32_t mode)
+{
+	return (mode & S_IFMT) == S_IFDIR ? P9_QT_DIR : (mode & S_IFMT) == S_IFLNK ? P9_QT_SYMLINK : 0;
+}
+
+static long f_walk_names(uint32_t conn, uint32_t fid, uint32_t newfid, const char *const *names, int n,
+			 uint8_t *types)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0 || newfid >= c->nfids)
+		return r < 0 ? r : -EBADF;
+	struct fnode *cur = f->node;
+	cur->refs++;
+	int k = 0;
+	for (; k < n; k++) {
+		struct fuse_entry_out e;
+		r = call_fixed(c, FUSE_LOOKUP, cur->nodeid, &(struct piece){ names[k], strlen(names[k]) + 1 }, 1, &e,
+			       sizeof(e));
+		struct fnode *next = r < 0 || e.nodeid == 0 ? NULL : node_entry(c, &e);
+		if (!next)
+			break;
+		types[k] = qid_type(e.attr.mode);
+		node_put(c, cur);
+		cur = next;
+	}
+	if (k < n) {
+		node_put(c, cur);
+		return k ? k : r < 0 ? r : -ENOENT;
+	}
+	struct ffid *nf = &c->fids[newfid];
+	if (nf->node)
+		node_put(c, nf->node);
+	c->fids[newfid] = (struct ffid){ cur, 0, false, false, 0 };
+	return n;
+}
+
 /* Close fid's open file on the server: FLUSH (a file's), then RELEASE. */
 static void release(struct fuse_conn *c, struct ffid *f)
 {
@@ -672,6 +711,7 @@ static long f_statfs(uint32_t conn, uint32_t fid, struct linux_statfs *s)
 const struct vol_ops fuse_vol_ops = {
 	.fid_new = f_fid_new,
 	.walk = f_walk,
+	.walk_names = f_walk_names,
 	.clunk = f_clunk,
 	.lopen = f_lopen,
 	.lcreate = f_lcreate,

@@ -121,6 +121,7 @@ int main(void)
 	lx_hostname_init();
 	winsize_setting();
 	setup_self();
+	stream_start(); /* a resize of the host's terminal is taken from now on */
 	volume_init(setting(".mica/volumes", &n), setting(".mica/cwd", &n));
 	net_init(); /* before any fork: the stack's pages are shared from here on */
 	uint64_t entry, sp;

@@ -261,6 +261,27 @@ long p9_walk(uint32_t share, uint32_t fid, uint32_t newfid, const char *name)
 	return r;
 }
 
+long p9_walk_names(uint32_t share, uint32_t fid, uint32_t newfid, const char *const *names, int n, uint8_t *types)
+{
+	if (n < 1 || n > P9_WALK_MAX)
+		return -EINVAL;
+	struct msg m = begin(T_WALK), a;
+	put(&m, fid, 4);
+	put(&m, newfid, 4);
+	put(&m, (uint64_t)n, 2);
+	for (int i = 0; i < n; i++)
+		put_str(&m, names[i]);
+	long r = rpc(share, &m, &a);
+	if (r < 0)
+		return r;
+	long got = (long)get(&a, 2);
+	for (long i = 0; i < got && i < n; i++) {
+		types[i] = (uint8_t)get(&a, 1);
+		get(&a, 4 + 8); /* version, path */
+	}
+	return a.bad || got > n ? -EIO : got;
+}
+
 void p9_clunk(uint32_t share, uint32_t fid)
 {
 	struct msg m = begin(T_CLUNK);
@@ -483,6 +504,7 @@ long p9_statfs(uint32_t share, uint32_t fid, struct linux_statfs *s)
 const struct vol_ops p9_vol_ops = {
 	.fid_new = p9_fid_new,
 	.walk = p9_walk,
+	.walk_names = p9_walk_names,
 	.clunk = p9_clunk,
 	.lopen = p9_lopen,
 	.lcreate = p9_lcreate,

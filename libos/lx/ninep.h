@@ -5,6 +5,9 @@
 #include "libos/lx/lx.h"
 
 #define P9_NOFID 0xFFFFFFFFu
+#define P9_WALK_MAX 16 /* names in one Twalk */
+#define P9_QT_DIR 0x80 /* a qid's type bits */
+#define P9_QT_SYMLINK 0x02
 
 /* What Tgetattr answers (the fields lx uses). */
 struct p9_attr {
@@ -25,6 +28,12 @@ struct p9_dirent {
 long p9_attach(uint32_t share, uint32_t *root);
 uint32_t p9_fid_new(uint32_t share);
 long p9_walk(uint32_t share, uint32_t fid, uint32_t newfid, const char *name); /* name NULL: clone fid */
+/*
+ * Walk fid to newfid through names[0 .. n) (1 to P9_WALK_MAX), each walked
+ * name's qid type (P9_QT_*) into types: how many were walked (newfid made
+ * only when all n were), or -errno when not even the first was.
+ */
+long p9_walk_names(uint32_t share, uint32_t fid, uint32_t newfid, const char *const *names, int n, uint8_t *types);
 void p9_clunk(uint32_t share, uint32_t fid);
 long p9_lopen(uint32_t share, uint32_t fid, uint32_t flags);
 long p9_lcreate(uint32_t share, uint32_t fid, const char *name, uint32_t flags, uint32_t mode);

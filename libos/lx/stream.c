@@ -1,5 +1,6 @@
 /* The host's byte streams (kernel stream ports) as descriptors 0, 1 and 2: no line discipline, end of file, EPIPE. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/dev.h"
 #include <mica/stream.h>
 
 /*
@@ -9,24 +10,70 @@
  * waits on that itself; before its first fork it starts a thread
  * (stream_helper) that waits on it and wakes the threads of every process
  * waiting on a stream, which sleep on a queue in the shared header — as the
- * console's readers do (dev.c).
+ * console's readers do (dev.c). When the host's stdin is a terminal,
+ * port STREAM_PORT_WINSIZE brings a line "ROWS COLS" at each resize: pid 1
+ * binds it too and starts that thread at once, which hands each line to
+ * the console (console_resize: the new size, SIGWINCH to the foreground
+ * group), whatever the program is doing.
  */
 #define STREAM_BIT 1
 #define READ_CHUNK 4096 /* bytes read through lx's stack at a time */
 
 static long stream_ntfn; /* pid 1's, bound to every port; 0 if none */
 static unsigned stream_fds; /* bit fd: descriptor fd is a stream */
+static bool winsize_port; /* pid 1 holds port STREAM_PORT_WINSIZE */
+static char winsize_line[32]; /* its line so far (pid 1's stream thread alone reads it) */
+static size_t winsize_len;
+
+/* Bind port to pid 1's stream notification (made at the first): true if it is bound. */
+static bool port_bind(long port)
+{
+	if (!stream_ntfn && (stream_ntfn = sys_ntfn_create()) < 0)
+		stream_ntfn = 0;
+	return stream_ntfn && sys_stream_bind(port, stream_ntfn, STREAM_BIT) == 0;
+}
 
 void stream_init(const char *fds)
 {
 	for (; fds && *fds; fds++) {
 		int fd = *fds - '0';
-		if (fd < 0 || fd > 2)
-			continue;
-		if (!stream_ntfn && (stream_ntfn = sys_ntfn_create()) < 0)
-			stream_ntfn = 0;
-		if (stream_ntfn && sys_stream_bind(fd + 1, stream_ntfn, STREAM_BIT) == 0)
+		if (fd >= 0 && fd <= 2 && port_bind(fd + 1))
 			stream_fds |= 1u << fd;
+	}
+	if (sys_stream_poll(STREAM_PORT_WINSIZE) != -E_NOENT) /* only a port the host gave: else no notification */
+		winsize_port = port_bind(STREAM_PORT_WINSIZE);
+}
+
+/* One line of the window size port, "ROWS COLS": the console's new size. */
+static void winsize_apply(const char *line)
+{
+	uint64_t rows = 0, cols = 0;
+	while (*line >= '0' && *line <= '9')
+		rows = rows * 10 + (uint64_t)(*line++ - '0');
+	while (*line == ' ')
+		line++;
+	while (*line >= '0' && *line <= '9')
+		cols = cols * 10 + (uint64_t)(*line++ - '0');
+	if (*line == 0 && rows <= 0xffff && cols <= 0xffff)
+		console_resize(rows, cols);
+}
+
+/* pid 1's stream thread: take every whole line the window size port has brought (a line too long is dropped). */
+static void winsize_drain(void)
+{
+	char c;
+	while (winsize_port && sys_stream_read(STREAM_PORT_WINSIZE, &c, 1) == 1) {
+		if (c != '\n') {
+			if (winsize_len < sizeof(winsize_line) - 1)
+				winsize_line[winsize_len] = c;
+			winsize_len++;
+			continue;
+		}
+		if (winsize_len < sizeof(winsize_line)) {
+			winsize_line[winsize_len] = 0;
+			winsize_apply(winsize_line);
+		}
+		winsize_len = 0;
 	}
 }
 
@@ -41,6 +88,7 @@ static void stream_helper(struct lx_thread *t)
 	(void)t;
 	lx_lock();
 	for (;;) {
+		winsize_drain();
 		lx_waitq_wake(&LX_SH->stream_waiters);
 		int depth = lx_lock_drop();
 		sys_ntfn_wait(stream_ntfn, TIMEOUT_FOREVER);
@@ -52,6 +100,12 @@ void stream_start_helper(void)
 {
 	if (lx_pid == 1 && stream_ntfn && !LX_SH->stream_helper && lx_thread_helper(stream_helper))
 		LX_SH->stream_helper = true;
+}
+
+void stream_start(void)
+{
+	if (winsize_port)
+		stream_start_helper();
 }
 
 /* Sleep until a port may have changed (or a while passes), unless a signal is pending: 0, or -EINTR. */

@@ -8,9 +8,13 @@
  * and mounts it at GUESTDIR. A path (made absolute from the cwd or the
  * *at directory, with "." and ".." taken away by name) that lies under a
  * mount point is the volume's: the calls below speak 9P for it, and lx's
- * own tree never sees it. A symlink at the end of a path is followed by
- * reading it and looking the result up again; one inside a path is the
- * server's to follow (QEMU's does not). A volume's files are
+ * own tree never sees it. The server follows no symlink (QEMU's does not),
+ * so lx does, as Linux's lookup does: vol_resolve() walks a path's directories
+ * in a volume and puts each symlink's target in its place (a relative one
+ * from the link's folder, an absolute one from the guest's root: lx's tree
+ * or another volume), taking ".." from where a link led; a symlink at the
+ * end of a path is followed by reading it and looking the result up again.
+ * A volume's files are
  * the host's: lx keeps no cache, and the host's owner, modes and times are
  * what stat shows (docs/lx.md). `:ro` refuses every change with EROFS.
  */
@@ -115,27 +119,209 @@ static long base_of(long dirfd, char *buf)
 	return path_of(n, buf, LX_PATH_MAX) < 0 ? 1 : 0;
 }
 
+/* The target of the symlink at fid, or at the end of names[0 .. n) walked from fid, into target (LX_PATH_MAX): 0 or -errno. */
+static long link_target(struct volume *v, uint32_t fid, const char *const *names, int n, char *target)
+{
+	uint8_t types[P9_WALK_MAX];
+	uint32_t lf = fid;
+	long r = n ? v->ops->walk_names(v->share, fid, lf = v->ops->fid_new(v->share), names, n, types) : n;
+	if (r >= 0 && r < n)
+		return -ENOENT; /* it went while we looked */
+	if (r >= 0)
+		r = v->ops->readlink(v->share, lf, target, LX_PATH_MAX);
+	if (r >= 0 && n)
+		v->ops->clunk(v->share, lf);
+	return r < 0 ? r : 0;
+}
+
+/* Up to max names of the path at *p (split there in place, *p moved past them) into names: how many. */
+static int next_names(char **p, const char **names, int max)
+{
+	int k = 0;
+	while (k < max && **p) {
+		names[k++] = *p;
+		char *slash = strchr(*p, '/');
+		*p = slash ? (*slash = 0, slash + 1) : *p + strlen(*p);
+	}
+	return k;
+}
+
+/*
+ * Look for a symlink among the names of out (absolute, with no "." nor "..")
+ * that lie in a volume, all but the last skip of them, walking from the
+ * volume's root a Twalk of up to P9_WALK_MAX names at a time. 0 when there
+ * is none (or a name is missing and not strict: the call made next says
+ * so); 2 with the first link's target in target and the end of its name in
+ * out at *end; -errno (for a missing name when strict: ENOENT, ENOTDIR).
+ * target (LX_PATH_MAX bytes) holds the names being walked until then.
+ */
+static long find_link(const char *out, int skip, bool strict, char *target, size_t *end)
+{
+	const char *rel;
+	struct volume *v = volume_of(out, &rel);
+	if (!v || !rel[0])
+		return 0;
+	long left = 1 - skip;
+	for (const char *c = rel; *c; c++)
+		left += *c == '/';
+	char *p = target;
+	strlcpy(target, rel, LX_PATH_MAX);
+	uint32_t fid = v->ops->fid_new(v->share);
+	long r = left > 0 ? v->ops->walk(v->share, v->root, fid, NULL) : 1;
+	while (r == 0 && left > 0) {
+		const char *names[P9_WALK_MAX];
+		uint8_t types[P9_WALK_MAX];
+		int k = next_names(&p, names, left < P9_WALK_MAX ? (int)left : P9_WALK_MAX), j = 0;
+		uint32_t next = v->ops->fid_new(v->share);
+		long got = v->ops->walk_names(v->share, fid, next, names, k, types);
+		left -= k;
+		while (j < got && !(types[j] & P9_QT_SYMLINK))
+			j++;
+		if (got > 0 && j < got) { /* a symlink: its end in out now, before its target overwrites the names */
+			*end = (size_t)(names[j] - target) + (size_t)(rel - out) + strlen(names[j]);
+			r = got == k && j == k - 1 ? link_target(v, next, NULL, 0, target)
+						   : link_target(v, fid, names, j + 1, target);
+			r = r < 0 ? r : 2;
+		} else if (got < k) {
+			r = !strict ? 0 : got < 0 ? got : got > 0 && !(types[got - 1] & P9_QT_DIR) ? -ENOTDIR : -ENOENT;
+		}
+		if (got == k)
+			v->ops->clunk(v->share, fid), fid = next;
+		if (got != k || r != 0)
+			break;
+	}
+	if (r != 1)
+		v->ops->clunk(v->share, fid);
+	return r == 1 ? 0 : r;
+}
+
+/*
+ * Where out's link (out[0 .. end), whose target is in target) leads, with
+ * the names out has after it and the raw rest of the path (rest, not yet
+ * looked at) after those: into path (LX_PATH_MAX). 0 or -ENAMETOOLONG.
+ */
+static long relink(char *path, const char *out, size_t end, const char *target, const char *rest)
+{
+	char *buf = lx_alloc(LX_PATH_MAX);
+	if (!buf)
+		return -ENOMEM;
+	size_t dir = end;
+	while (dir > 0 && out[dir - 1] != '/')
+		dir--;
+	long r = 0;
+	if (target[0] == '/')
+		strlcpy(buf, target, LX_PATH_MAX);
+	else if (dir + strlen(target) < LX_PATH_MAX) {
+		memcpy(buf, out, dir);
+		strlcpy(buf + dir, target, LX_PATH_MAX - dir);
+	} else
+		r = -ENAMETOOLONG;
+	if (r == 0 && (r = join(buf, out + end)) == 0 && (r = join(buf, rest)) == 0)
+		strlcpy(path, buf, LX_PATH_MAX);
+	lx_free(buf);
+	return r;
+}
+
+/* One pass of vol_resolve() over path into out: 0 (out is the answer), 2 (path was rewritten by a link: again), -errno. */
+static long resolve_pass(char *path, char *out, char *target)
+{
+	size_t n = 0, end;
+	bool name_last = false;
+	out[0] = 0;
+	for (const char *in = path; *in;) {
+		while (*in == '/')
+			in++;
+		const char *c = in;
+		while (*in && *in != '/')
+			in++;
+		size_t len = (size_t)(in - c);
+		if (len == 0 || (len == 1 && c[0] == '.')) { /* "link/." is where the link leads; "link/" the call's */
+			name_last = name_last && len == 0;
+			continue;
+		}
+		name_last = !(len == 2 && c[0] == '.' && c[1] == '.');
+		if (!name_last) { /* "..": of where the names before it lead */
+			long r = find_link(out, 0, true, target, &end);
+			if (r != 0)
+				return r == 2 ? (relink(path, out, end, target, c) ?: 2) : r;
+			while (n > 0 && out[--n] != '/')
+				;
+			out[n] = 0;
+			continue;
+		}
+		if (n + 1 + len >= LX_PATH_MAX)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, c, len);
+		out[n += len] = 0;
+	}
+	if (n == 0)
+		strlcpy(out, "/", LX_PATH_MAX);
+	long r = find_link(out, name_last ? 1 : 0, false, target, &end);
+	return r == 2 ? (relink(path, out, end, target, "") ?: 2) : r;
+}
+
+/*
+ * Make path (absolute, LX_PATH_MAX bytes) what Linux's lookup finds up to
+ * its last name: without "//", "." and "..", each symlink of a volume
+ * before the last name replaced by where it leads (a relative target from
+ * the link's folder, an absolute one from the root: lx's tree or another
+ * volume), ".." after such a link taken from where it led, *followed
+ * saying whether one was. Outside the volumes, by name alone. 0 or -errno
+ * (ELOOP after LX_SYMLOOP_MAX links, ENAMETOOLONG, ENOENT and ENOTDIR for
+ * ".." after a missing name, the server's errors).
+ */
+static long vol_resolve(char *path, bool *followed)
+{
+	char *out = lx_alloc(2 * LX_PATH_MAX), *target = out + LX_PATH_MAX;
+	if (!out)
+		return -ENOMEM;
+	long r;
+	int hops = 0;
+	*followed = false;
+	while ((r = resolve_pass(path, out, target)) == 2 && ++hops <= LX_SYMLOOP_MAX)
+		*followed = true;
+	if (r == 0)
+		strlcpy(path, out, LX_PATH_MAX);
+	lx_free(out);
+	return r == 2 ? -ELOOP : r;
+}
+
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp)
 {
-	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
 	char first = 0;
 	if (copy_from_user(&first, upath, 1) == 0 && first == 0)
 		return 1; /* an empty path (AT_EMPTY_PATH, or ENOENT): lx's own answer */
-	char *path = lx_alloc(2 * LX_PATH_MAX), *rel = path + LX_PATH_MAX;
+	char *given = lx_alloc(LX_PATH_MAX);
+	if (!given)
+		return -ENOMEM;
+	long r = path_copy((const char *)upath, given);
+	if (r == 0)
+		r = vpath_make(dirfd, given, vp);
+	lx_free(given);
+	return r;
+}
+
+long vpath_make(long dirfd, const char *given, struct vpath *vp)
+{
+	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
+	if (!given[0])
+		return 1;
+	char *path = lx_alloc(LX_PATH_MAX);
 	if (!path)
 		return -ENOMEM;
-	long r = path_copy((const char *)upath, rel);
-	if (r == 0 && rel[0] == '/')
-		strlcpy(path, rel, LX_PATH_MAX);
-	else if (r == 0 && rel[0] && (r = base_of(dirfd, path)) == 0)
-		r = join(path, rel);
-	if (r == 0) {
-		normalize(path);
+	long r = 0;
+	if (given[0] == '/')
+		strlcpy(path, given, LX_PATH_MAX);
+	else if ((r = base_of(dirfd, path)) == 0)
+		r = join(path, given);
+	bool followed;
+	if (r == 0 && (r = vol_resolve(path, &followed)) == 0) {
 		vp->path = path;
 		vp->v = volume_of(path, &vp->rel);
-		r = vp->v ? 0 : 1;
+		r = vp->v ? 0 : followed ? 2 : 1;
 	}
-	if (r != 0)
+	if (r != 0 && r != 2)
 		lx_free(path);
 	return r;
 }
@@ -198,7 +384,7 @@ static bool in_volume(long dirfd, long upath)
 {
 	struct vpath vp;
 	long r = vpath_get(dirfd, (uint64_t)upath, &vp);
-	if (r == 0)
+	if (r == 0 || r == 2)
 		vpath_free(&vp);
 	return r != 1;
 }
@@ -218,9 +404,9 @@ long vol_follow(struct vpath *vp, uint32_t fid, const struct p9_attr *at)
 	} else if (r >= 0)
 		strlcpy(vp->path, target, LX_PATH_MAX);
 	lx_free(target);
-	if (r < 0)
+	bool followed;
+	if (r < 0 || (r = vol_resolve(vp->path, &followed)) < 0)
 		return r;
-	normalize(vp->path);
 	vp->v = volume_of(vp->path, &vp->rel);
 	return vp->v ? 2 : 1;
 }
@@ -250,7 +436,7 @@ static long node_of(struct vpath *vp, bool follow_last, uint32_t *fid, struct p9
 void vol_stat_fill(const struct p9_attr *at, const struct volume *v, struct linux_stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_dev = v->dev; /* one device per volume, as a mount has */
+	st->st_dev = v ? v->dev : 0x1a; /* one device per volume, as a mount has; lx's for its own nodes */
 	st->st_ino = at->ino;
 	st->st_nlink = at->nlink;
 	st->st_mode = at->mode;
@@ -265,23 +451,64 @@ void vol_stat_fill(const struct p9_attr *at, const struct volume *v, struct linu
 	st->st_ctim = at->ctime;
 }
 
-/* The attributes of vp's node (follow: through a final symlink): 0, 1 (led outside), -errno. */
+/* The node of lx's tree at path (absolute; follow: through a final symlink); NULL with *err. */
+static struct inode *outside_node(const char *path, bool follow, long *err)
+{
+	struct lookup lk;
+	*err = path_lookup(AT_FDCWD, path, follow ? LOOK_FOLLOW : 0, &lk);
+	if (*err == 0 && !lk.node)
+		*err = -ENOENT;
+	return *err ? NULL : lk.node;
+}
+
+/*
+ * The attributes of vp's node (follow: through a final symlink): a
+ * volume's, or lx's node's when a symlink led out of the volumes (vp->v is
+ * NULL then, vp->path where it led). 0 or -errno.
+ */
 static long attr_of(struct vpath *vp, bool follow_last, struct p9_attr *at)
 {
 	uint32_t fid;
-	long r = node_of(vp, follow_last, &fid, at);
+	long r = vp->v ? node_of(vp, follow_last, &fid, at) : 1;
 	if (r == 0)
 		vp->v->ops->clunk(vp->v->share, fid);
-	return r;
+	if (r != 1)
+		return r;
+	struct inode *n = outside_node(vp->path, follow_last, &r);
+	if (!n)
+		return r;
+	*at = (struct p9_attr){ .ino = n->ino,
+				.mode = n->mode,
+				.uid = n->uid,
+				.gid = n->gid,
+				.nlink = n->nlink,
+				.rdev = n->rdev,
+				.size = n->size,
+				.blksize = 4096,
+				.blocks = reg_blocks(n),
+				.atime = n->atime,
+				.mtime = n->mtime,
+				.ctime = n->ctime };
+	vp->v = NULL;
+	return 0;
 }
 
 /* ---- the path calls; each answers *mine = false for a path outside the volumes ---- */
 
-/* vpath_get for a call: *mine says whether it is a volume's; the error to return, or 0 with *vp. */
-static long take(long dirfd, long upath, struct vpath *vp, bool *mine)
+/*
+ * vpath_get for a call: *mine says whether it is a volume's; the error to
+ * return, 0 with *vp, or (outside) 2 with *vp when a volume's symlink led
+ * into lx's tree. Without outside that is EXDEV: the calls that change
+ * names or attributes are not carried there.
+ */
+static long take(long dirfd, long upath, struct vpath *vp, bool *mine, bool outside)
 {
 	long r = vpath_get(dirfd, (uint64_t)upath, vp);
 	*mine = r != 1;
+	if (r == 2 && !outside) {
+		vpath_free(vp);
+		return -EXDEV;
+	}
 	return r == 1 ? 0 : r;
 }
 
@@ -304,15 +531,13 @@ static long stat_at(long dirfd, long upath, long ust, long flags, bool *mine)
 	struct vfile *vf;
 	if (empty_path(dirfd, upath, flags, &vf, mine))
 		return vfile_stat(vf, (uint64_t)ust);
-	long r = take(dirfd, upath, &vp, mine);
+	long r = take(dirfd, upath, &vp, mine, true);
 	if (!*mine || r < 0)
 		return r;
 	r = attr_of(&vp, !(flags & AT_SYMLINK_NOFOLLOW), &at);
 	if (r == 0) {
 		vol_stat_fill(&at, vp.v, &st);
 		r = copy_to_user((uint64_t)ust, &st, sizeof(st));
-	} else if (r == 1) {
-		r = -ENOENT; /* a link out of the volumes: lx's tree is not looked at from here */
 	}
 	vpath_free(&vp);
 	return r;
@@ -341,7 +566,7 @@ static long h_statx(const long *a, bool *mine)
 	long r;
 	if (empty_path(a[0], a[1], a[2], &vf, mine))
 		r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
-	else if ((r = take(a[0], a[1], &vp, mine)) < 0 || !*mine)
+	else if ((r = take(a[0], a[1], &vp, mine, true)) < 0 || !*mine)
 		return r;
 	else
 		r = attr_of(&vp, !(a[2] & AT_SYMLINK_NOFOLLOW), &at);
@@ -361,30 +586,35 @@ static long h_statx(const long *a, bool *mine)
 		sx.stx_atime = (struct linux_statx_timestamp){ at.atime.tv_sec, (uint32_t)at.atime.tv_nsec, 0 };
 		sx.stx_mtime = (struct linux_statx_timestamp){ at.mtime.tv_sec, (uint32_t)at.mtime.tv_nsec, 0 };
 		sx.stx_ctime = (struct linux_statx_timestamp){ at.ctime.tv_sec, (uint32_t)at.ctime.tv_nsec, 0 };
-		sx.stx_dev_major = v->dev >> 8;
-		sx.stx_dev_minor = v->dev & 0xFF;
+		sx.stx_dev_major = v ? v->dev >> 8 : 0;
+		sx.stx_dev_minor = v ? v->dev & 0xFF : 0x1a; /* lx's own device, when a link led there */
 		r = copy_to_user((uint64_t)a[4], &sx, sizeof(sx));
-	} else if (r == 1) {
-		r = -ENOENT;
 	}
 	if (vp.path)
 		vpath_free(&vp);
 	return r;
 }
 
-/* access: the node must be there; writing is refused on a read-only volume; the host decides the rest at use. */
+/*
+ * access: the node must be there; writing is refused on a read-only volume;
+ * the host decides the rest at use. lx decides for its own node, when a
+ * link led there.
+ */
 static long access_at(long dirfd, long upath, long mode, bool *mine)
 {
 	struct vpath vp;
 	struct p9_attr at;
-	long r = take(dirfd, upath, &vp, mine);
+	long r = take(dirfd, upath, &vp, mine, true);
 	if (!*mine || r < 0)
 		return r;
 	r = attr_of(&vp, true, &at);
-	if (r == 0 && (mode & 2) && vp.v->ro)
+	struct inode *n = r == 0 && !vp.v ? outside_node(vp.path, true, &r) : NULL;
+	if (r == 0 && vp.v && (mode & 2) && vp.v->ro)
 		r = -EROFS;
+	else if (n && !lx_cred_may(n, (int)mode, true))
+		r = -EACCES;
 	vpath_free(&vp);
-	return r == 1 ? -ENOENT : r;
+	return r;
 }
 
 static long h_access(const long *a, bool *mine)
@@ -400,7 +630,7 @@ static long h_faccessat(const long *a, bool *mine)
 static long open_at(long dirfd, long upath, long flags, long mode, bool *mine)
 {
 	struct vpath vp;
-	long r = take(dirfd, upath, &vp, mine);
+	long r = take(dirfd, upath, &vp, mine, true);
 	if (!*mine || r < 0)
 		return r;
 	r = vol_open(&vp, flags, mode);
@@ -432,7 +662,7 @@ static long at_parent(long dirfd, long upath, bool *mine,
 	struct vpath vp;
 	uint32_t dfid;
 	const char *name;
-	long r = take(dirfd, upath, &vp, mine);
+	long r = take(dirfd, upath, &vp, mine, false);
 	if (!*mine || r < 0)
 		return r;
 	if (vp.v->ro)
@@ -546,16 +776,32 @@ static long h_symlink(const long *a, bool *mine)
 	return symlink_at(a[0], AT_FDCWD, a[1], mine);
 }
 
+/* readlink of lx's node at path (where a volume's link led): its length (at most size), or -errno. */
+static long outside_readlink(const char *path, long ubuf, long size)
+{
+	long r;
+	struct inode *n = outside_node(path, false, &r);
+	if (!n)
+		return r;
+	const char *t = ISLNK(n) ? symlink_target(n) : NULL;
+	if (!t)
+		return -EINVAL;
+	r = (long)strlen(t) < size ? (long)strlen(t) : size;
+	return copy_to_user((uint64_t)ubuf, t, (size_t)r) < 0 ? -EFAULT : r;
+}
+
 static long readlink_at(long dirfd, long upath, long ubuf, long size, bool *mine)
 {
 	struct vpath vp;
 	struct p9_attr at;
 	uint32_t fid;
-	long r = take(dirfd, upath, &vp, mine);
+	long r = take(dirfd, upath, &vp, mine, true);
 	if (!*mine || r < 0)
 		return r;
 	if (size <= 0)
 		r = -EINVAL;
+	else if (!vp.v)
+		r = outside_readlink(vp.path, ubuf, size);
 	else if ((r = node_of(&vp, false, &fid, &at)) == 0) {
 		char *t = lx_alloc(LX_PATH_MAX);
 		r = !t                              ? -ENOMEM
@@ -641,13 +887,13 @@ static long two_names(long odfd, long opath, long ndfd, long npath, bool link, b
 	*mine = ro != 1 || rn != 1;
 	if (ro < 0 || rn < 0)
 		r = ro < 0 ? ro : rn;
-	else if (ro == 1 || rn == 1 || o.v != n.v)
-		r = -EXDEV;
+	else if (ro != 0 || rn != 0 || o.v != n.v)
+		r = -EXDEV; /* one is lx's, or a link led there */
 	else
 		r = o.v->ro ? -EROFS : rename_or_link(&o, &n, link);
-	if (ro == 0)
+	if (ro == 0 || ro == 2)
 		vpath_free(&o);
-	if (rn == 0)
+	if (rn == 0 || rn == 2)
 		vpath_free(&n);
 	return *mine ? r : 0;
 }
@@ -688,7 +934,7 @@ static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, ui
 	struct vpath vp;
 	struct p9_attr at;
 	uint32_t fid;
-	long r = take(dirfd, upath, &vp, mine);
+	long r = take(dirfd, upath, &vp, mine, false);
 	if (!*mine || r < 0)
 		return r;
 	if (vp.v->ro)
@@ -759,7 +1005,7 @@ static long h_statfs(const long *a, bool *mine)
 {
 	struct vpath vp;
 	struct linux_statfs s;
-	long r = take(AT_FDCWD, a[0], &vp, mine);
+	long r = take(AT_FDCWD, a[0], &vp, mine, false);
 	if (!*mine || r < 0)
 		return r;
 	uint32_t fid;
@@ -773,37 +1019,50 @@ static long h_statfs(const long *a, bool *mine)
 	return r;
 }
 
-/* Enter directory path (absolute, normalized) of a volume as the cwd: 0 or -errno. */
+/* Make lx's directory at path (absolute) this process's cwd in lx's tree: 0 or -errno. */
+static long enter_lx(const char *path)
+{
+	struct lookup lk;
+	long r = path_lookup(AT_FDCWD, path, LOOK_FOLLOW | LOOK_DIR, &lk);
+	if (r == 0 && !lk.node)
+		r = -ENOENT;
+	if (r < 0)
+		return r;
+	inode_hold(lk.node);
+	inode_release(lx_me->cwd);
+	lx_me->cwd = lk.node;
+	return 0;
+}
+
+/* Enter directory vp (in a volume, or in lx's tree where a volume's link led) as the cwd: 0 or -errno. */
 static long enter(struct vpath *vp)
 {
 	struct p9_attr at;
 	long r = attr_of(vp, true, &at);
-	if (r == 1)
-		return -ENOENT;
 	if (r < 0)
 		return r;
 	if ((at.mode & S_IFMT) != S_IFDIR)
 		return -ENOTDIR;
-	strlcpy(vcwd, vp->path, sizeof(vcwd));
-	struct lookup lk; /* lx's own cwd becomes the mount point, for relative paths that leave the volume */
-	if (path_lookup(AT_FDCWD, vp->v->glen ? vp->v->guest : "/", LOOK_FOLLOW | LOOK_DIR, &lk) == 0 && lk.node) {
-		inode_hold(lk.node);
-		inode_release(lx_me->cwd);
-		lx_me->cwd = lk.node;
+	if (!vp->v) {
+		vcwd[0] = 0;
+		return enter_lx(vp->path);
 	}
+	strlcpy(vcwd, vp->path, sizeof(vcwd));
+	enter_lx(vp->v->glen ? vp->v->guest
+			     : "/"); /* lx's own cwd: the mount point, for relative paths that leave the volume */
 	return 0;
 }
 
 static long h_chdir(const long *a, bool *mine)
 {
 	struct vpath vp;
-	long r = take(AT_FDCWD, a[0], &vp, mine);
+	long r = take(AT_FDCWD, a[0], &vp, mine, true);
 	if (!*mine) {
 		vcwd[0] =
 			0; /* lx's chdir goes on from lx's cwd (a failed one leaves it: then vcwd is lost, as is rare) */
 		return 0;
 	}
-	if (r == 0) {
+	if (r == 0 || r == 2) {
 		r = enter(&vp);
 		vpath_free(&vp);
 	}

@@ -15,6 +15,8 @@
 struct vol_ops {
 	uint32_t (*fid_new)(uint32_t conn);
 	long (*walk)(uint32_t conn, uint32_t fid, uint32_t newfid, const char *name); /* name NULL: clone */
+	long (*walk_names)(uint32_t conn, uint32_t fid, uint32_t newfid, const char *const *names, int n,
+			   uint8_t *types); /* types: P9_QT_* of each name walked */
 	void (*clunk)(uint32_t conn, uint32_t fid);
 	long (*lopen)(uint32_t conn, uint32_t fid, uint32_t flags);
 	long (*lcreate)(uint32_t conn, uint32_t fid, const char *name, uint32_t flags, uint32_t mode);
@@ -72,8 +74,14 @@ const struct volume *volume_nth(int i); /* the mounted volume i, NULL past the l
 long volume_mount_fuse(const char *source, const char *target, const char *type, unsigned long flags, const char *data);
 long volume_remount(uint64_t utarget, bool ro); /* mount(MS_REMOUNT) of a volume: 1 when no volume is there; 0; -errno */
 long volume_umount(uint64_t utarget); /* umount2 of a program's path: 1 when no volume holds it; 0; -errno */
-/* (dirfd, upath) as an absolute path in a volume: 0 with *vp; 1 when it is not in one; -errno. */
+/*
+ * (dirfd, upath) as an absolute path in a volume, its directories resolved
+ * (symlinks followed, ".." taken): 0 with *vp; 1 when it is not in one; 2
+ * when a volume's symlink led out of the volumes (*vp with v NULL, its path
+ * in lx's tree); -errno.
+ */
 long vpath_get(long dirfd, uint64_t upath, struct vpath *vp);
+long vpath_make(long dirfd, const char *path, struct vpath *vp); /* the same for a path in lx's memory */
 void vpath_free(struct vpath *vp);
 /* A new fid for rel of v: the node itself (follow: through a symlink at the end). 0 with *fid, or -errno. */
 long vol_walk(struct volume *v, const char *rel, uint32_t *fid);
@@ -99,5 +107,7 @@ extern const struct vol_hook vol_fd_hooks[]; /* ends with a NULL name */
 long vfile_stat(struct vfile *vf, uint64_t ust); /* fstat: 0 or -errno */
 struct vfile *vfile_of(long fd); /* the volume file open at fd, or NULL */
 long vol_open(struct vpath *vp, long flags, long mode); /* a descriptor, or -errno */
+/* The file at path (lx's memory) opened to be run, if it is a volume's: NULL with *err 1 when it is not, or -errno. */
+struct file *vol_open_exec(const char *path, long *err);
 
 #endif

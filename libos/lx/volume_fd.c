@@ -101,8 +101,8 @@ const struct file_ops vol_file_ops = {
 	.close = vol_close,
 };
 
-/* A new descriptor for fid (opened, or not for O_PATH) of vp. */
-static long install(struct vpath *vp, uint32_t fid, bool dir, long flags)
+/* A new open file for fid (opened, or not for O_PATH) of vp, in *out: 0, or -ENOMEM (fid clunked). */
+static long vfile_new(struct vpath *vp, uint32_t fid, bool dir, long flags, struct file **out)
 {
 	size_t n = strlen(vp->path) + 1;
 	struct vfile *vf = lx_alloc(sizeof(*vf) + n);
@@ -115,7 +115,8 @@ static long install(struct vpath *vp, uint32_t fid, bool dir, long flags)
 	*vf = (struct vfile){ vp->v, fid, dir };
 	memcpy(vf->path, vp->path, n);
 	f->priv = vf;
-	return fd_new(f, flags & O_CLOEXEC);
+	*out = f;
+	return 0;
 }
 
 /* Create vp's last name as a regular file opened with flags: 0 with *fid, or -errno. */
@@ -156,19 +157,20 @@ static long open_node(struct vpath *vp, uint32_t fid, const struct p9_attr *at, 
 	return vp->v->ops->lopen(vp->v->share, fid, (uint32_t)(flags & OPEN_PASS & (dir ? ~(long)O_TRUNC : ~0L)));
 }
 
-/* Open path (absolute, in lx's own tree: a volume's symlink led there) as openat would: a descriptor, or -errno. */
-static long open_outside(const char *path, long flags, long mode)
+/* Open path (absolute, in lx's own tree: a volume's symlink led there) as openat would: 0 with *out, or -errno. */
+static long open_outside(const char *path, long flags, long mode, struct file **out)
 {
-	struct file *f;
-	long r = vfs_openat(AT_FDCWD, path, (int)flags, (int)mode, &f);
-	return r < 0 ? r : fd_new(f, flags & O_CLOEXEC);
+	return vfs_openat(AT_FDCWD, path, (int)flags, (int)mode, out);
 }
 
-long vol_open(struct vpath *vp, long flags, long mode)
+/* vol_open's file, not yet given a descriptor: 0 with *out, or -errno. */
+static long vol_open_file(struct vpath *vp, long flags, long mode, struct file **out)
 {
 	struct p9_attr at;
 	uint32_t fid;
 	long r;
+	if (!vp->v) /* a link led out of the volumes */
+		return open_outside(vp->path, flags, mode, out);
 	for (int hops = 0; hops <= LX_SYMLOOP_MAX; hops++) {
 		struct volume *v = vp->v; /* the fid is this volume's, wherever a link leads */
 		r = vol_walk(vp->v, vp->rel, &fid);
@@ -177,14 +179,14 @@ long vol_open(struct vpath *vp, long flags, long mode)
 				return -EROFS;
 			if ((r = create(vp, flags, mode, &fid)) < 0)
 				return r;
-			return install(vp, fid, false, flags);
+			return vfile_new(vp, fid, false, flags, out);
 		}
 		if (r < 0)
 			return r;
 		if ((r = v->ops->getattr(v->share, fid, &at)) < 0 || (at.mode & S_IFMT) != S_IFLNK ||
 		    (flags & (O_NOFOLLOW | O_PATH))) {
 			if (r == 0 && (r = open_node(vp, fid, &at, flags)) == 0)
-				return install(vp, fid, (at.mode & S_IFMT) == S_IFDIR, flags);
+				return vfile_new(vp, fid, (at.mode & S_IFMT) == S_IFDIR, flags, out);
 			v->ops->clunk(v->share, fid);
 			return r;
 		}
@@ -193,9 +195,68 @@ long vol_open(struct vpath *vp, long flags, long mode)
 		if (r < 0)
 			return r;
 		if (r == 1)
-			return open_outside(vp->path, flags, mode);
+			return open_outside(vp->path, flags, mode, out);
 	}
 	return -ELOOP;
+}
+
+long vol_open(struct vpath *vp, long flags, long mode)
+{
+	struct file *f;
+	long r = vol_open_file(vp, flags, mode, &f);
+	return r < 0 ? r : fd_new(f, flags & O_CLOEXEC);
+}
+
+/*
+ * A volume file to be run has a node of its own, made here, not named in
+ * lx's tree: the host's mode, owner and size, so that the loader and the
+ * execute permission see it as they see lx's files. EACCES for a file that
+ * is not regular or that the caller may not execute.
+ */
+static long exec_node(struct file *f)
+{
+	struct vfile *vf = f->priv;
+	struct p9_attr at;
+	long r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
+	if (r < 0)
+		return r;
+	struct inode *n = inode_new(at.mode);
+	if (!n)
+		return -ENOMEM;
+	n->uid = at.uid;
+	n->gid = at.gid;
+	n->size = at.size;
+	inode_hold(n); /* the file's hold, as file_new takes it */
+	f->inode = n;
+	return (at.mode & S_IFMT) == S_IFREG && lx_cred_may(n, X_OK, false) ? 0 : -EACCES;
+}
+
+struct file *vol_open_exec(const char *path, long *err)
+{
+	struct vpath vp;
+	if ((*err = vpath_make(AT_FDCWD, path, &vp)) == 2) { /* a link led out of the volumes: lx's file */
+		struct file *f = vfs_open_exec(vp.path, err);
+		vpath_free(&vp);
+		return f;
+	}
+	if (*err != 0)
+		return NULL;
+	struct file *f;
+	long r = vol_open_file(&vp, O_RDONLY, 0, &f);
+	vpath_free(&vp);
+	if (r < 0) {
+		*err = r;
+		return NULL;
+	}
+	r = f->ops != &vol_file_ops ? (f->inode && ISREG(f->inode) && lx_cred_may(f->inode, X_OK, false) ? 0 : -EACCES)
+				    : exec_node(f); /* lx's own file, when a symlink led there */
+	if (r < 0) {
+		file_put(f);
+		*err = r;
+		return NULL;
+	}
+	*err = 0;
+	return f;
 }
 
 /* ---- the descriptor calls; each answers *mine = false for a descriptor that is not a volume file ---- */

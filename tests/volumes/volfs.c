@@ -2,6 +2,7 @@
 #define T_NAME "volfs"
 #include "../linux/check.h"
 #include <dirent.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -96,6 +97,79 @@ static void names(void)
 	check_err("unlink-missing", unlink("c"), ENOENT);
 	unlink("d");
 	unlink("s");
+}
+
+/* The text of file path (at most size - 1 bytes), or "" when it cannot be read. */
+static const char *text_of(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	long n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return buf;
+}
+
+/* Symlinks inside a path: relative, absolute, chained, ".." after one, out of the folder, loops, dangling. */
+static void links(void)
+{
+	struct stat st;
+	char buf[PATH_MAX], here[PATH_MAX], abs_target[PATH_MAX + 8];
+	mkdir("sub", 0755);
+	mkdir("sub/deep", 0755);
+	int fd = open("sub/file", O_CREAT | O_WRONLY, 0644);
+	CHECK("mid-setup", fd >= 0 && write(fd, "in sub", 6) == 6 && symlink("sub", "rel") == 0, "errno %d", errno);
+	close(fd);
+	CHECK("mid-relative-read", strcmp(text_of("rel/file", buf, sizeof(buf)), "in sub") == 0, "read '%s'", buf);
+	CHECK("mid-relative-stat", stat("rel/file", &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 6, "errno %d",
+	      errno);
+	CHECK("mid-lstat-last", lstat("rel/deep", &st) == 0 && S_ISDIR(st.st_mode), "errno %d", errno);
+	check_ok("mid-chain",
+		 symlink("rel", "rel2") == 0 && stat("rel2/deep", &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1);
+	check_ok("mid-up", symlink("../../sub", "sub/deep/up") == 0 && access("sub/deep/up/file", R_OK) == 0 ? 0 : -1);
+	CHECK("mid-getcwd", getcwd(here, sizeof(here)) != NULL, "errno %d", errno);
+	snprintf(abs_target, sizeof(abs_target), "%s/sub", here);
+	CHECK("mid-absolute",
+	      symlink(abs_target, "abs") == 0 && strcmp(text_of("abs/file", buf, sizeof(buf)), "in sub") == 0,
+	      "read '%s'", buf);
+	/* ".." after a link: from where it led (sub/deep/.. is sub), not by name (which would be the folder) */
+	check_ok("mid-dotdot", symlink("sub/deep", "dl") == 0 && stat("dl/../file", &st) == 0 ? 0 : -1);
+	check_err("mid-dotdot-not-by-name", stat("dl/../sub", &st), ENOENT);
+	fd = open("rel/new", O_CREAT | O_WRONLY, 0644);
+	CHECK("mid-create", fd >= 0 && stat("sub/new", &st) == 0, "errno %d", errno);
+	close(fd);
+	CHECK("mid-mkdir-unlink", mkdir("rel/nd", 0755) == 0 && rmdir("sub/nd") == 0 && unlink("rel/new") == 0,
+	      "errno %d", errno);
+	fd = open("abs/deep/..", O_RDONLY | O_DIRECTORY);
+	CHECK("mid-open-dir", fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode), "errno %d", errno);
+	close(fd);
+	long n = readlink("rel/deep/up", buf, sizeof(buf));
+	CHECK("mid-readlink", n == 9 && memcmp(buf, "../../sub", 9) == 0, "got %ld", n);
+	CHECK("mid-chdir",
+	      chdir("rel") == 0 && getcwd(buf, sizeof(buf)) && strcmp(base_name(buf), "sub") == 0 && chdir("..") == 0 &&
+		      access("rel", F_OK) == 0,
+	      "cwd %s", buf);
+	/* an absolute target out of the folder: the root of the machine's own tree, then /dev/null there */
+	check_ok("mid-out-symlink", symlink("/", "root"));
+	CHECK("mid-out-stat", stat("root/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "errno %d", errno);
+	fd = open("root/dev/null", O_WRONLY);
+	CHECK("mid-out-open", fd >= 0 && write(fd, "x", 1) == 1, "errno %d", errno);
+	close(fd);
+	check_ok("loop-setup", symlink("loop2", "loop1") == 0 && symlink("loop1", "loop2") == 0 ? 0 : -1);
+	check_err("loop-mid-stat", stat("loop1/x", &st), ELOOP);
+	check_err("loop-mid-open", open("loop1/x", O_RDONLY), ELOOP);
+	check_err("loop-last-stat", stat("loop1", &st), ELOOP);
+	check_ok("self-loop", symlink("self/x", "self"));
+	check_err("self-loop-stat", stat("self", &st), ELOOP);
+	check_ok("dangling", symlink("nothere", "dang"));
+	check_err("dangling-mid", stat("dang/x", &st), ENOENT);
+	check_err("file-mid", stat("sub/file/x", &st), ENOTDIR);
+	check_err("link-to-file-mid", stat("rel/file/x", &st), ENOTDIR);
+	const char *names[] = { "rel",   "rel2", "abs",  "dl",          "root",    "loop1",
+				"loop2", "self", "dang", "sub/deep/up", "sub/file" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		unlink(names[i]);
+	rmdir("sub/deep");
+	rmdir("sub");
 }
 
 static void dirs(void)
@@ -216,6 +290,7 @@ int main(int argc, char **argv)
 	files();
 	unlink("f");
 	names();
+	links();
 	dirs();
 	attrs();
 	big();

@@ -129,8 +129,8 @@ static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodei
 			req_free(q);
 		return NULL;
 	}
-	struct fuse_in_header h = { (uint32_t)len, opcode, ++c->next_unique, nodeid, lx_cred_fsuid(), lx_cred_fsgid(),
-				    (uint32_t)lx_me->pid, 0 };
+	struct fuse_in_header h = { (uint32_t)len,   opcode,          ++c->next_unique,     nodeid,
+				    lx_cred_fsuid(), lx_cred_fsgid(), (uint32_t)lx_me->pid, 0 };
 	memcpy(q->in, &h, sizeof(h));
 	size_t at = sizeof(h);
 	for (int i = 0; i < nin; i++) {
@@ -333,8 +333,7 @@ static uint8_t qid_type(uint32_t mode)
 	return (mode & S_IFMT) == S_IFDIR ? P9_QT_DIR : (mode & S_IFMT) == S_IFLNK ? P9_QT_SYMLINK : 0;
 }
 
-static long f_walk_names(uint32_t conn, uint32_t fid, uint32_t newfid, const char *const *names, int n,
-			 uint8_t *types)
+static long f_walk_names(uint32_t conn, uint32_t fid, uint32_t newfid, const char *const *names, int n, uint8_t *types)
 {
 	struct fuse_conn *c;
 	struct ffid *f;
@@ -419,7 +418,8 @@ static long f_getattr(uint32_t conn, uint32_t fid, struct p9_attr *a)
 	long r = take(conn, fid, &c, &f);
 	if (r < 0)
 		return r;
-	bool fh = f->open && !f->dir; /* as Linux: a directory's handle is the server library's, not the file system's */
+	bool fh =
+		f->open && !f->dir; /* as Linux: a directory's handle is the server library's, not the file system's */
 	struct fuse_getattr_in in = { fh ? FUSE_GETATTR_FH : 0, 0, fh ? f->fh : 0 };
 	struct fuse_attr_out out;
 	struct fnode *n = f->node;

@@ -35,7 +35,7 @@ struct vol_ops {
 	long (*readlink)(uint32_t conn, uint32_t fid, char *buf, size_t size);
 	long (*statfs)(uint32_t conn, uint32_t fid, struct linux_statfs *s);
 };
-extern const struct vol_ops p9_vol_ops;   /* ninep.c */
+extern const struct vol_ops p9_vol_ops; /* ninep.c */
 extern const struct vol_ops fuse_vol_ops; /* fuse.c */
 
 /* A mounted volume: its guest path (absolute, without a trailing slash), its server and the fid of its root. */
@@ -43,11 +43,11 @@ struct volume {
 	const struct vol_ops *ops;
 	uint32_t share, root; /* share: the 9P share, or the FUSE connection */
 	bool ro;
-	bool gone;            /* unmounted: no new path reaches it (its open files still may) */
+	bool gone; /* unmounted: no new path reaches it (its open files still may) */
 	char *guest;
 	size_t glen;
 	const char *type, *source; /* what /proc/mounts says of it */
-	uint32_t dev;         /* st_dev of its files */
+	uint32_t dev; /* st_dev of its files */
 };
 
 /* Where a path in a volume leads: the volume, the absolute path, and its part inside the volume ("" for the root). */
@@ -72,7 +72,8 @@ void volume_init(const char *table, const char *cwd); /* mount .mica/volumes's s
 const struct volume *volume_nth(int i); /* the mounted volume i, NULL past the last (for /proc/mounts) */
 /* mount(2) of a FUSE file system: the server's /dev/fuse descriptor and its options in data ("fd=N,rootmode=..."). */
 long volume_mount_fuse(const char *source, const char *target, const char *type, unsigned long flags, const char *data);
-long volume_remount(uint64_t utarget, bool ro); /* mount(MS_REMOUNT) of a volume: 1 when no volume is there; 0; -errno */
+long volume_remount(uint64_t utarget,
+		    bool ro); /* mount(MS_REMOUNT) of a volume: 1 when no volume is there; 0; -errno */
 long volume_umount(uint64_t utarget); /* umount2 of a program's path: 1 when no volume holds it; 0; -errno */
 /*
  * (dirfd, upath) as an absolute path in a volume, its directories resolved

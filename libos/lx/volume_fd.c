@@ -132,7 +132,8 @@ static long create(struct vpath *vp, long flags, long mode, uint32_t *fid)
 	lx_free(dir);
 	if (r < 0)
 		return r;
-	r = vp->v->ops->lcreate(vp->v->share, *fid, name, (uint32_t)(flags & OPEN_PASS), (uint32_t)mode & 07777 & ~vfs_umask);
+	r = vp->v->ops->lcreate(vp->v->share, *fid, name, (uint32_t)(flags & OPEN_PASS),
+				(uint32_t)mode & 07777 & ~vfs_umask);
 	if (r < 0)
 		vp->v->ops->clunk(vp->v->share, *fid);
 	return r;

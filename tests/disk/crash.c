@@ -64,7 +64,10 @@ static int checker(const char *dir, long last)
 		long r = fd < 0 ? -1 : read(fd, got, sizeof(got));
 		if (r != REC || memcmp(got, want, REC) != 0) {
 			if (bad++ < 5)
-				printf("# record %ld: %s\n", n, fd < 0 ? strerror(errno) : r != REC ? "wrong size" : "wrong bytes");
+				printf("# record %ld: %s\n", n,
+				       fd < 0     ? strerror(errno)
+				       : r != REC ? "wrong size"
+						  : "wrong bytes");
 		}
 		if (fd >= 0)
 			close(fd);

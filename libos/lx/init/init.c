@@ -116,7 +116,8 @@ static int disk_mount(const char *line, const sigset_t *mask)
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		sigprocmask(SIG_SETMASK, mask, NULL);
-		execlp("fuse2fs", "fuse2fs", dev, s->dir, "-f", "-s", "-o", strcmp(mode, "ro") == 0 ? "ro" : "rw", NULL);
+		execlp("fuse2fs", "fuse2fs", dev, s->dir, "-f", "-s", "-o", strcmp(mode, "ro") == 0 ? "ro" : "rw",
+		       NULL);
 		fprintf(stderr, "mica-init: cannot run fuse2fs: %s\n", strerror(errno));
 		_exit(127);
 	}
@@ -127,7 +128,9 @@ static int disk_mount(const char *line, const sigset_t *mask)
 	for (long ms = 0; ms < MOUNT_WAIT_S * 1000L; ms += 5) {
 		struct statfs st;
 		if (statfs(s->dir, &st) == 0 && st.f_type == FUSE_SUPER_MAGIC) /* fuse2fs keeps "ro" to itself: */
-			return strcmp(mode, "ro") == 0 && mount(NULL, s->dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 ? -1 : 0;
+			return strcmp(mode, "ro") == 0 && mount(NULL, s->dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0
+				       ? -1
+				       : 0;
 		int status;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->status = status;

@@ -47,6 +47,7 @@ struct volume {
 	char *guest;
 	size_t glen;
 	const char *type, *source; /* what /proc/mounts says of it */
+	struct vlock *locks; /* stand-in nodes for its files' locks (volume_fd.c) */
 	uint32_t dev; /* st_dev of its files */
 };
 
@@ -60,6 +61,7 @@ struct vpath {
 /* An open file of a volume (struct file's priv): its fid, and its absolute path for *at calls and getcwd. */
 struct vfile {
 	struct volume *v;
+	struct vlock *lock; /* the stand-in node its locks are kept on, once it has taken one; else NULL */
 	uint32_t fid;
 	bool dir;
 	char path[];
@@ -107,6 +109,9 @@ struct vol_hook {
 extern const struct vol_hook vol_fd_hooks[]; /* ends with a NULL name */
 long vfile_stat(struct vfile *vf, uint64_t ust); /* fstat: 0 or -errno */
 struct vfile *vfile_of(long fd); /* the volume file open at fd, or NULL */
+/* The node that stands for volume file f's file in lx's locks (filelock.c), made at need; NULL for another file. */
+struct inode *vfile_lock_node(struct file *f);
+struct inode *vfile_lock_held(struct file *f); /* the same, only if it is made already */
 long vol_open(struct vpath *vp, long flags, long mode); /* a descriptor, or -errno */
 /* The file at path (lx's memory) opened to be run, if it is a volume's: NULL with *err 1 when it is not, or -errno. */
 struct file *vol_open_exec(const char *path, long *err);

@@ -1,5 +1,6 @@
 /* Open files of volumes: opening, the file operations over 9P, and the descriptor calls on them (fstat, lseek, getdents64, mmap...). */
 #include "libos/lx/volume.h"
+#include "libos/lx/filelock.h"
 
 /*
  * A volume file is a struct file whose priv is a struct vfile: the fid the
@@ -86,9 +87,69 @@ static long vol_write(struct file *f, const void *buf, size_t n)
 	return r;
 }
 
+/*
+ * Locks. lx keeps fcntl and flock locks on nodes (filelock.c); a volume
+ * file has none, so each file that is locked gets a stand-in, shared by
+ * every open file of the same file (same volume, same inode number) in
+ * every process, and gone with the last of them. The locks are lx's: they
+ * hold between the processes of this machine, not against the host's.
+ */
+struct vlock {
+	uint64_t ino;
+	struct inode node; /* regular, its size the file's at the last lock call (for SEEK_END) */
+	int refs; /* open files that hold it */
+	struct vlock *next;
+};
+
+struct inode *vfile_lock_held(struct file *f)
+{
+	struct vfile *vf = f->ops == &vol_file_ops ? f->priv : NULL;
+	return vf && vf->lock ? &vf->lock->node : NULL;
+}
+
+struct inode *vfile_lock_node(struct file *f)
+{
+	struct vfile *vf = f->ops == &vol_file_ops ? f->priv : NULL;
+	struct p9_attr at;
+	if (!vf || vf->v->ops->getattr(vf->v->share, vf->fid, &at) < 0)
+		return NULL;
+	if (!vf->lock) {
+		struct vlock *l = vf->v->locks;
+		while (l && l->ino != at.ino)
+			l = l->next;
+		if (!l && (l = lx_alloc(sizeof(*l)))) {
+			*l = (struct vlock){ .ino = at.ino, .next = vf->v->locks };
+			l->node.mode = S_IFREG;
+			vf->v->locks = l;
+		}
+		if (!l)
+			return NULL;
+		l->refs++;
+		vf->lock = l;
+	}
+	vf->lock->node.size = at.size;
+	return &vf->lock->node;
+}
+
+/* vf goes: its hold on its lock stand-in too (the locks themselves went at its close, lock_close). */
+static void lock_drop(struct vfile *vf)
+{
+	struct vlock *l = vf->lock;
+	if (!l || --l->refs > 0)
+		return;
+	for (struct vlock **pp = &vf->v->locks; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	lock_free(&l->node);
+	lx_free(l);
+}
+
 static void vol_close(struct file *f)
 {
 	struct vfile *vf = f->priv;
+	lock_drop(vf);
 	vf->v->ops->clunk(vf->v->share, vf->fid);
 	lx_free(vf);
 }
@@ -112,7 +173,7 @@ static long vfile_new(struct vpath *vp, uint32_t fid, bool dir, long flags, stru
 		vp->v->ops->clunk(vp->v->share, fid);
 		return -ENOMEM;
 	}
-	*vf = (struct vfile){ vp->v, fid, dir };
+	*vf = (struct vfile){ vp->v, NULL, fid, dir };
 	memcpy(vf->path, vp->path, n);
 	f->priv = vf;
 	*out = f;

@@ -37,6 +37,10 @@ formatted="
 	libos/lx/volume.c
 	libos/lx/volume.h
 	libos/lx/volume_fd.c
+	libos/lx/fuse.c
+	libos/lx/linux/fuse.h
+	tests/disk/crash.c
+	tests/disk/many.c
 	tests/volumes/volfs.c
 	lib/avl.c
 	lib/avl.h

@@ -33,6 +33,7 @@ suite mica-run sh tests/mica-run.sh "$build"
 suite streams sh tests/streams.sh "$build"
 suite blk sh tests/blk.sh "$build"
 suite volumes sh tests/volumes.sh "$build"
+suite disk sh tests/disk.sh "$build"
 suite linux sh tests/linux.sh "$build"
 suite harness sh tests/harness.sh "$build"
 suite docs python3 tests/docfigures.py

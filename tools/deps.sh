@@ -30,7 +30,8 @@ pkg gawk
 pkg git
 pkg bash
 pkg coreutils /usr/bin/sort
-pkg e2fsprogs /usr/sbin/e2fsck # mke2fs, e2fsck and debugfs, on both sides of tests/blk.sh
+pkg e2fsprogs /usr/sbin/e2fsck # mke2fs, e2fsck and debugfs, on both sides of tests/blk.sh and tests/disk.sh
+pkg fuse2fs /usr/bin/fuse2fs # the ext2/3/4 server of mica run -v IMAGE:DIR, packed into the image
 pkg procps /usr/bin/pgrep # ps, pgrep, pkill and free read /proc (tests/procfs.sh)
 
 # Source packages fetched at build time (tools/fetch-source.sh): apt needs deb-src entries for

@@ -6,22 +6,45 @@
  * Every disk lx holds an extent of (pid 1, the root env, holds every disk
  * whole) is a block device: /dev/vda for disk 0, /dev/vdb for disk 1, its
  * bytes the extent's sectors. A forked process's env is granted the same
- * extents (blkdev_fork). There is no cache: each read and write goes to the
- * disk and waits for it under lx's lock, through a bounce buffer in lx's
- * shared heap (frames the group shares, which the kernel lets the device
- * use); a write that covers part of a sector reads the sector first.
- * fsync, fdatasync, sync, BLKFLSBUF and O_SYNC/O_DSYNC writes flush the
- * disk's write cache (mica/blk.h says what a flush guarantees). Each
- * process binds its own completion ring, a private page at RING_VA, at its
- * first request.
+ * extents (blkdev_fork).
+ *
+ * Reads and writes go through a cache of the disk's pages in lx's shared
+ * heap, as Linux's block devices have one: a read fills the pages it
+ * misses (a run of them in one request), a write changes pages (reading
+ * one first only when it covers part of it) and leaves them dirty. fsync,
+ * fdatasync, sync, BLKFLSBUF, O_SYNC/O_DSYNC writes and the last close
+ * write the dirty pages back, in order, and then flush the disk's write
+ * cache (mica/blk.h says what a flush guarantees); so does a full cache,
+ * which then starts again empty. Requests go to the disk one at a time
+ * under lx's lock, through a bounce buffer in the shared heap (frames the
+ * group shares, which the kernel lets the device use). Each process binds
+ * its own completion ring, a private page at RING_VA, at its first request.
  */
+#define CACHE_MAX 4096 /* pages of one disk's cache: 16 MiB */
+#define CACHE_HASH 1024 /* buckets */
 #define RING_VA (LX_FILL_PAGE - PAGE_SIZE)
+
+/* One cached page of a disk. */
+struct cpage {
+	uint64_t index; /* bytes [index * PAGE_SIZE, + PAGE_SIZE) of the disk */
+	char *data;
+	bool dirty;
+	struct cpage *next; /* in its bucket */
+};
+
+/* A disk's cache, in the shared heap (every process of lx uses the same). */
+struct bcache {
+	struct cpage *hash[CACHE_HASH];
+	uint32_t n, dirty;
+	int opens; /* open descriptions of the disk, in every process: the last close writes back */
+};
 
 struct vd {
 	bool present;
 	uint32_t disk, perm;
 	uint64_t start, count; /* the extent: /dev/vdX's bytes are these sectors */
 	struct inode *node;
+	struct bcache *cache;
 };
 
 static struct vd vds[BLK_NDISKS];
@@ -104,18 +127,126 @@ static long disk_io(struct vd *v, uint32_t op, uint64_t sector, uint32_t len)
 	return r < 0 ? -EIO : 0;
 }
 
-/* The piece of [off, off + left) that one request handles: its first sector, its length in bytes, and where the bytes start in it. */
-static uint32_t piece(uint64_t off, size_t left, uint64_t *sector, uint32_t *skip)
-{
-	*sector = off / BLK_SECTOR;
-	*skip = (uint32_t)(off % BLK_SECTOR);
-	uint64_t want = (*skip + left + BLK_SECTOR - 1) / BLK_SECTOR * BLK_SECTOR;
-	return want < BLK_MAX_LEN ? (uint32_t)want : BLK_MAX_LEN;
-}
-
 static uint64_t vd_bytes(const struct vd *v)
 {
 	return v->count * BLK_SECTOR;
+}
+
+/* ---- the cache ---- */
+
+static struct cpage **bucket(struct vd *v, uint64_t index)
+{
+	return &v->cache->hash[index % CACHE_HASH];
+}
+
+static struct cpage *page_find(struct vd *v, uint64_t index)
+{
+	for (struct cpage *p = *bucket(v, index); p; p = p->next)
+		if (p->index == index)
+			return p;
+	return NULL;
+}
+
+/* Bytes of page index that lie on the disk (PAGE_SIZE but for a last page cut short; a multiple of BLK_SECTOR). */
+static uint32_t page_len(const struct vd *v, uint64_t index)
+{
+	uint64_t left = vd_bytes(v) - index * PAGE_SIZE;
+	return left < PAGE_SIZE ? (uint32_t)left : PAGE_SIZE;
+}
+
+/* Write back the dirty pages of v, neighbours in one request, lowest first: 0 or -EIO (the rest stay dirty). */
+static long writeback(struct vd *v)
+{
+	struct bcache *c = v->cache;
+	while (c->dirty) {
+		struct cpage *low = NULL; /* the lowest dirty page, then the run that follows it */
+		for (int b = 0; b < CACHE_HASH; b++)
+			for (struct cpage *p = c->hash[b]; p; p = p->next)
+				if (p->dirty && (!low || p->index < low->index))
+					low = p;
+		uint32_t len = 0;
+		struct cpage *run[BLK_MAX_LEN / PAGE_SIZE];
+		int n = 0;
+		for (struct cpage *p = low; p && p->dirty && n < (int)(BLK_MAX_LEN / PAGE_SIZE);
+		     p = page_find(v, p->index + 1)) {
+			memcpy(bounce + len, p->data, page_len(v, p->index));
+			len += page_len(v, p->index);
+			run[n++] = p;
+			if (page_len(v, p->index) < PAGE_SIZE)
+				break;
+		}
+		long r = disk_io(v, BLK_WRITE, low->index * (PAGE_SIZE / BLK_SECTOR), len);
+		if (r < 0)
+			return r;
+		for (int i = 0; i < n; i++)
+			run[i]->dirty = false;
+		c->dirty -= (uint32_t)n;
+	}
+	return 0;
+}
+
+/* Write back, then forget every page: 0 or -EIO (nothing forgotten). */
+static long cache_drop(struct vd *v)
+{
+	long r = writeback(v);
+	if (r < 0)
+		return r;
+	for (int b = 0; b < CACHE_HASH; b++)
+		while (v->cache->hash[b]) {
+			struct cpage *p = v->cache->hash[b];
+			v->cache->hash[b] = p->next;
+			lx_page_free(p->data);
+			lx_free(p);
+		}
+	v->cache->n = 0;
+	return 0;
+}
+
+/* A new page index of v (its bytes not yet filled), made room for: NULL when out of memory or the disk fails. */
+static struct cpage *page_new(struct vd *v, uint64_t index)
+{
+	if (v->cache->n >= CACHE_MAX && cache_drop(v) < 0)
+		return NULL;
+	struct cpage *p = lx_alloc(sizeof(*p));
+	char *data = p ? lx_page_alloc() : NULL;
+	if (!data && p && v->cache->n && cache_drop(v) == 0)
+		data = lx_page_alloc(); /* the files' share of memory is taken: this cache gives its pages back */
+	if (!data) {
+		lx_free(p);
+		return NULL;
+	}
+	*p = (struct cpage){ index, data, false, *bucket(v, index) };
+	*bucket(v, index) = p;
+	v->cache->n++;
+	return p;
+}
+
+/* Page index of v, read from the disk with the missing pages after it (up to last) if it is not cached: NULL on failure. */
+static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long *err)
+{
+	struct cpage *p = page_find(v, index);
+	if (p)
+		return p;
+	uint32_t len = 0;
+	uint64_t i = index;
+	while (i <= last && len + page_len(v, i) <= BLK_MAX_LEN && (i == index || !page_find(v, i))) {
+		len += page_len(v, i);
+		if (page_len(v, i++) < PAGE_SIZE)
+			break;
+	}
+	*err = disk_io(v, BLK_READ, index * (PAGE_SIZE / BLK_SECTOR), len);
+	if (*err < 0)
+		return NULL;
+	for (uint64_t k = index, off = 0; k < i; off += page_len(v, k), k++) {
+		struct cpage *q = page_find(v, k) ? NULL : page_new(v, k);
+		if (!q && k == index)
+			*err = -ENOMEM;
+		if (q)
+			memcpy(q->data, bounce + off, page_len(v, k));
+		if (k == index)
+			p = q;
+	}
+	return p;
 }
 
 /* Read up to n bytes at off of f's disk into buf: the bytes read (0 at the end), or -EIO. */
@@ -124,52 +255,57 @@ static long blk_pread(struct file *f, void *buf, size_t n, uint64_t off)
 	struct vd *v = vd_of(f->inode);
 	if (!v)
 		return -ENXIO;
-	size_t done = 0;
+	long r = ring_ready();
+	if (r < 0)
+		return r;
 	if (off >= vd_bytes(v))
 		return 0;
 	if (n > vd_bytes(v) - off)
 		n = vd_bytes(v) - off;
+	uint64_t last = (off + n - 1) / PAGE_SIZE;
+	size_t done = 0;
 	while (done < n) {
-		uint64_t sector;
-		uint32_t skip, len = piece(off + done, n - done, &sector, &skip);
-		size_t k = len - skip < n - done ? len - skip : n - done;
-		long r = disk_io(v, BLK_READ, sector, len);
-		if (r < 0)
+		uint64_t index = (off + done) / PAGE_SIZE, skip = (off + done) % PAGE_SIZE;
+		struct cpage *p = page_get(v, index, last, &r);
+		if (!p)
 			return done ? (long)done : r;
-		memcpy((char *)buf + done, bounce + skip, k);
+		size_t k = PAGE_SIZE - skip < n - done ? PAGE_SIZE - skip : n - done;
+		memcpy((char *)buf + done, p->data + skip, k);
 		done += k;
 	}
 	return (long)done;
 }
 
-/* Write n bytes of buf at off of f's disk (a sector written in part is read first): the bytes written; -ENOSPC past the end, -EIO. */
+/* Write n bytes of buf at off of f's disk, into its cache: the bytes written; -ENOSPC past the end, -EIO. */
 static long blk_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 {
 	struct vd *v = vd_of(f->inode);
 	if (!v)
 		return -ENXIO;
-	long err = ring_ready(); /* the bounce buffer is filled before the first request */
-	if (err < 0)
-		return err;
-	size_t done = 0;
+	long r = ring_ready();
+	if (r < 0)
+		return r;
 	if (off >= vd_bytes(v))
 		return n ? -ENOSPC : 0;
 	if (n > vd_bytes(v) - off)
 		n = vd_bytes(v) - off;
+	size_t done = 0;
 	while (done < n) {
-		uint64_t sector;
-		uint32_t skip, len = piece(off + done, n - done, &sector, &skip);
-		size_t k = len - skip < n - done ? len - skip : n - done;
-		long r = skip || k % BLK_SECTOR ? disk_io(v, BLK_READ, sector, len) : 0;
-		if (r == 0) {
-			memcpy(bounce + skip, (const char *)buf + done, k);
-			r = disk_io(v, BLK_WRITE, sector, len);
-		}
-		if (r < 0)
-			return done ? (long)done : r;
+		uint64_t index = (off + done) / PAGE_SIZE, skip = (off + done) % PAGE_SIZE;
+		size_t k = PAGE_SIZE - skip < n - done ? PAGE_SIZE - skip : n - done;
+		bool whole = skip == 0 && k == page_len(v, index);
+		struct cpage *p = page_find(v, index);
+		if (!p)
+			p = whole ? page_new(v, index) : page_get(v, index, index, &r);
+		if (!p)
+			return done ? (long)done : r < 0 ? r : -ENOMEM;
+		memcpy(p->data + skip, (const char *)buf + done, k);
+		if (!p->dirty)
+			v->cache->dirty++;
+		p->dirty = true;
 		done += k;
 	}
-	if (f->flags & (O_SYNC | O_DSYNC) && disk_io(v, BLK_FLUSH, 0, 0) < 0)
+	if ((f->flags & (O_SYNC | O_DSYNC)) && (writeback(v) < 0 || disk_io(v, BLK_FLUSH, 0, 0) < 0))
 		return -EIO;
 	return (long)done;
 }
@@ -219,8 +355,8 @@ static long blk_ioctl(struct file *f, unsigned long req, unsigned long arg)
 		return put(arg, 0, 4);
 	case BLKROGET:
 		return put(arg, !(v->perm & BLK_W), 4);
-	case BLKFLSBUF:
-		return blkdev_fsync(f);
+	case BLKFLSBUF: /* write back and drop the cache */
+		return blkdev_fsync(f) < 0 ? -EIO : cache_drop(v);
 	case BLKDISCARD:
 		return -EOPNOTSUPP;
 	default:
@@ -228,21 +364,46 @@ static long blk_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops blk_ops = { blk_read, blk_write, blk_pread, blk_pwrite, blk_ioctl, NULL, NULL, NULL };
+/* Write back v's dirty pages, then flush the disk's write cache: 0 or -EIO. */
+static long vd_sync(struct vd *v)
+{
+	if (!(v->perm & BLK_W))
+		return 0;
+	long r = ring_ready();
+	if (r == 0)
+		r = writeback(v);
+	return r < 0 ? -EIO : disk_io(v, BLK_FLUSH, 0, 0);
+}
+
+/* Every open of a disk counts (in every process): the last close writes back, as Linux's does. */
+static void blk_close(struct file *f)
+{
+	struct vd *v = vd_of(f->inode);
+	if (v && --v->cache->opens == 0)
+		vd_sync(v);
+}
+
+static const struct file_ops blk_ops = { blk_read,  blk_write, blk_pread, blk_pwrite, blk_ioctl,
+					 blk_close, NULL,      NULL,      NULL };
+
+void blkdev_opened(struct file *f)
+{
+	struct vd *v = vd_of(f->inode);
+	if (v)
+		v->cache->opens++;
+}
 
 long blkdev_fsync(struct file *f)
 {
 	struct vd *v = vd_of(f->inode);
-	if (!v || !(v->perm & BLK_W))
-		return 0;
-	return disk_io(v, BLK_FLUSH, 0, 0);
+	return v ? vd_sync(v) : 0;
 }
 
 long blkdev_sync(void)
 {
 	long r = 0;
 	for (int i = 0; i < BLK_NDISKS; i++)
-		if (vds[i].present && (vds[i].perm & BLK_W) && disk_io(&vds[i], BLK_FLUSH, 0, 0) < 0)
+		if (vds[i].present && vd_sync(&vds[i]) < 0)
 			r = -EIO;
 	return r;
 }
@@ -281,10 +442,11 @@ void blkdev_init(struct inode *dev)
 		if (d)
 			dir_remove(dev, d);
 		struct inode *node = vfs_mknode(dev, name, S_IFBLK | 0660);
-		if (!node)
+		struct bcache *cache = node ? lx_alloc(sizeof(*cache)) : NULL;
+		if (!cache)
 			continue;
 		node->dev = &blk_ops;
 		node->rdev = MKDEV(VIRTIO_BLK_MAJOR, x[i].disk * VD_MINORS);
-		vds[x[i].disk] = (struct vd){ true, x[i].disk, x[i].perm, x[i].start, x[i].count, node };
+		vds[x[i].disk] = (struct vd){ true, x[i].disk, x[i].perm, x[i].start, x[i].count, node, cache };
 	}
 }

@@ -6,6 +6,8 @@
 void blkdev_init(struct inode *dev);
 /* Give a forked child's env the extents this process holds: 0 or -ENOMEM. */
 long blkdev_fork(long child_env);
+/* f, a disk, was opened (its last close writes its cache back). */
+void blkdev_opened(struct file *f);
 /* f's disk: every write done is on stable storage. 0 or -EIO. */
 long blkdev_fsync(struct file *f);
 /* The same for every disk lx holds writable: 0 or -EIO. */

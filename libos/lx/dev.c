@@ -1,5 +1,7 @@
 /* lx's devices under /dev: null, zero, full, random, urandom, the serial console as tty and console, and the fd links. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/volume.h"
+#include "libos/lx/linux/fuse.h"
 
 
 /* termios bits the console honours or reports. */
@@ -71,10 +73,10 @@ static long full_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 	return full_write(f, buf, n);
 }
 
-static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL, NULL, NULL };
-static const struct file_ops full_ops = { zero_read, full_write, zero_pread, full_pwrite, NULL, NULL, NULL, NULL };
-static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL, NULL, NULL };
-static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL, NULL, NULL };
+static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL, NULL, NULL, NULL };
+static const struct file_ops full_ops = { zero_read, full_write, zero_pread, full_pwrite, NULL, NULL, NULL, NULL, NULL };
+static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL, NULL, NULL, NULL };
+static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL, NULL, NULL, NULL };
 
 /* ---- the console ---- */
 
@@ -375,7 +377,7 @@ static struct lx_waitq *console_waitq(struct file *f)
 }
 
 static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL, console_poll,
-					     console_waitq };
+					     console_waitq, NULL };
 
 /* Sets the console's window size (rows and columns; ignored unless both are 1 to 65535), as the host terminal's. */
 void console_set_size(uint64_t rows, uint64_t cols)
@@ -423,6 +425,7 @@ void dev_init(void)
 	add_dev(dev, "full", &full_ops, MKDEV(1, 7));
 	add_dev(dev, "random", &random_ops, MKDEV(1, 8));
 	add_dev(dev, "urandom", &random_ops, MKDEV(1, 9));
+	add_dev(dev, "fuse", &fuse_dev_ops, MKDEV(10, FUSE_MISC_MINOR)); /* FUSE servers (fuse.c) */
 	add_dev(dev, "tty", &console_ops, MKDEV(5, 0));
 	console_node = add_dev(dev, "console", &console_ops, MKDEV(5, 1));
 	if (console_node)

@@ -45,7 +45,7 @@ static long ep_none_write(struct file *f, const void *b, size_t n)
 }
 
 static const struct file_ops epoll_ops = { ep_none_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, epoll_close,
-					   NULL, NULL };
+					   NULL, NULL, NULL };
 
 long lx_sys_epoll_create1(long flags)
 {
@@ -281,7 +281,7 @@ static void tfd_close(struct file *f)
 }
 
 static const struct file_ops tfd_ops = { tfd_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, tfd_close,
-					 tfd_poll, NULL };
+					 tfd_poll, NULL, NULL };
 
 long lx_sys_timerfd_create(long clk, long flags)
 {

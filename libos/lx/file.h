@@ -24,7 +24,10 @@ struct file_ops {
 	short (*poll)(struct file *f); /* ready POLL* bits; NULL: always readable and writable */
 	struct lx_waitq *(*waitq)(
 		struct file *f); /* where a change to poll's answer is announced; NULL (or it answers NULL): none */
+	/* writev as one write (a file whose writes are whole messages: /dev/fuse); NULL: each iovec in turn. */
+	long (*writev)(struct file *f, const struct linux_iovec *iov, long cnt);
 };
+struct linux_iovec;
 /* One descriptor: the open file it names and its close-on-exec flag. */
 struct fdent {
 	struct file *f;

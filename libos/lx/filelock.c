@@ -1,5 +1,6 @@
 /* Advisory locks on files: record locks (fcntl F_GETLK/F_SETLK/F_SETLKW and the open-file-description forms) and flock. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/volume.h"
 
 /*
  * A file's locks are a list of byte ranges, each held by an owner: a
@@ -84,6 +85,12 @@ static void merge_neighbours(struct lock_list *ll, uint64_t owner, short type, u
 	}
 }
 
+/* The node f's locks are kept on: its own, or a volume file's stand-in (volume_fd.c); NULL if it has none. */
+static struct inode *lock_node(struct file *f)
+{
+	return f->inode ? f->inode : vfile_lock_node(f);
+}
+
 /* The byte range a struct flock names, for file f: 0 with [*start, *end), or -EINVAL. */
 static long flock_range(struct file *f, const struct linux_flock *fl, uint64_t *start, uint64_t *end)
 {
@@ -91,7 +98,7 @@ static long flock_range(struct file *f, const struct linux_flock *fl, uint64_t *
 	switch (fl->l_whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)f->pos; break;
-	case SEEK_END: base = (int64_t)f->inode->size; break;
+	case SEEK_END: base = (int64_t)lock_node(f)->size; break;
 	default: return -EINVAL;
 	}
 	int64_t s = base + fl->l_start, len = fl->l_len;
@@ -108,7 +115,7 @@ static long flock_range(struct file *f, const struct linux_flock *fl, uint64_t *
 
 static long get_lock(struct file *f, struct linux_flock *fl, uint64_t owner, uint64_t start, uint64_t end)
 {
-	struct range_lock *l = conflict(f->inode->locks, owner, fl->l_type, start, end);
+	struct range_lock *l = conflict(lock_node(f)->locks, owner, fl->l_type, start, end);
 	if (!l) {
 		fl->l_type = F_UNLCK;
 		return 0;
@@ -157,7 +164,8 @@ long lock_fcntl(struct file *f, long cmd, long arg)
 	if (!mem_user_ok((uint64_t)arg, sizeof(fl), cmd == F_GETLK || cmd == F_OFD_GETLK))
 		return -EFAULT;
 	memcpy(&fl, (const void *)arg, sizeof(fl));
-	if (!f->inode || !ISREG(f->inode))
+	struct inode *n = lock_node(f);
+	if (!n || !ISREG(n))
 		return -EINVAL;
 	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
 		return -EINVAL;
@@ -177,7 +185,7 @@ long lock_fcntl(struct file *f, long cmd, long arg)
 	int acc = f->flags & O_ACCMODE;
 	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) || (fl.l_type == F_WRLCK && acc == O_RDONLY))
 		return -EBADF;
-	return set_lock(&f->inode->locks, fl.l_type, owner, ofd ? -1 : lx_pid, start, end, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+	return set_lock(&n->locks, fl.l_type, owner, ofd ? -1 : lx_pid, start, end, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 }
 
 /*
@@ -192,8 +200,9 @@ long lx_sys_flock(int fd, long op)
 	struct file *f = file_get((int)fd);
 	if (!f)
 		return -EBADF;
-	long r = !f->inode ? -EINVAL :
-		set_lock(&f->inode->flocks, kind == LOCK_SH ? F_RDLCK : kind == LOCK_EX ? F_WRLCK : F_UNLCK, OFD_OWNER(f), -1, 0,
+	struct inode *n = lock_node(f);
+	long r = !n ? -EINVAL :
+		set_lock(&n->flocks, kind == LOCK_SH ? F_RDLCK : kind == LOCK_EX ? F_WRLCK : F_UNLCK, OFD_OWNER(f), -1, 0,
 			 UINT64_MAX, !(op & LOCK_NB));
 	file_put(f);
 	return r == -EAGAIN ? -EWOULDBLOCK : r;
@@ -202,7 +211,8 @@ long lx_sys_flock(int fd, long op)
 /* A descriptor of f closes: this process's POSIX locks on the file go, and f's own ones if this was f's last. */
 void lock_close(struct file *f, bool last)
 {
-	struct lock_list *ll = f->inode ? f->inode->locks : NULL, *fl = f->inode ? f->inode->flocks : NULL;
+	struct inode *n = f->inode ? f->inode : vfile_lock_held(f);
+	struct lock_list *ll = n ? n->locks : NULL, *fl = n ? n->flocks : NULL;
 	if (ll) {
 		carve(ll, (uint64_t)lx_pid, 0, UINT64_MAX);
 		if (last)

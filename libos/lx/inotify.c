@@ -233,8 +233,8 @@ static void in_close(struct file *f)
 	lx_free(in);
 }
 
-static const struct file_ops in_ops = { in_read,  in_write, lx_no_pread, lx_no_pwrite,
-					in_ioctl, in_close, in_poll,     in_waitq };
+static const struct file_ops in_ops = { in_read,  in_write, lx_no_pread, lx_no_pwrite, in_ioctl,
+					in_close, in_poll,  in_waitq,    NULL };
 
 long lx_sys_inotify_init1(long flags)
 {

@@ -632,17 +632,20 @@ long lx_sys_mmap(long addr, long len, long prot, long flags, int fd, long off)
 	struct file *f = NULL;
 	if (!(flags & (MAP_PRIVATE | MAP_SHARED)) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		if (!(f = file_get((int)fd)))
-			return -EBADF;
-		if ((f->flags & O_ACCMODE) == O_WRONLY)
-			return -EACCES;
-		if ((flags & MAP_SHARED) && (!f->inode || !ISREG(f->inode)))
-			return -ENODEV; /* only regular files have pages to share */
-		if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
-			return -EACCES;
-	}
-	return mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, f, (uint64_t)off);
+	if (!(flags & MAP_ANONYMOUS) && !(f = file_get((int)fd)))
+		return -EBADF;
+	long r = 0;
+	if (f && (f->flags & O_ACCMODE) == O_WRONLY)
+		r = -EACCES;
+	else if (f && (flags & MAP_SHARED) && (!f->inode || !ISREG(f->inode)))
+		r = -ENODEV; /* only regular files have pages to share */
+	else if (f && (flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
+		r = -EACCES;
+	else
+		r = mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, f, (uint64_t)off);
+	if (f)
+		file_put(f); /* the area holds its own reference (vma_hold) */
+	return r;
 }
 
 long lx_sys_munmap(long addr, long len)

@@ -213,11 +213,36 @@ static long not_volume(uint64_t upath)
 	return r == 0 ? -EINVAL : r == 1 ? 0 : r;
 }
 
+/* Is fstype a FUSE file system's ("fuse", "fuseblk", "fuse.SUBTYPE")? */
+static bool fuse_type(const char *fstype)
+{
+	return strcmp(fstype, "fuse") == 0 || strcmp(fstype, "fuseblk") == 0 || strncmp(fstype, "fuse.", 5) == 0;
+}
+
+/* mount(2) of a FUSE server's connection at lk's directory: a volume (volume.c). 0 or -errno. */
+static long mount_fuse(uint64_t usource, struct lookup *lk, const char *fstype, long flags, uint64_t udata)
+{
+	long r = 0;
+	char *source = usource ? user_string(usource, LX_PATH_MAX, &r) : NULL;
+	char *data = udata ? user_string(udata, PAGE_SIZE, &r) : NULL;
+	char *path = lx_alloc(LX_PATH_MAX);
+	if (r == 0 && (!path || (usource && !source) || (udata && !data)))
+		r = -ENOMEM;
+	if (r == 0 && !ISDIR(lk->node))
+		r = -ENOTDIR;
+	if (r == 0 && (r = path_of(lk->node, path, LX_PATH_MAX)) >= 0)
+		r = volume_mount_fuse(source, path, fstype, (unsigned long)flags, data ? data : "");
+	lx_free(source), lx_free(data), lx_free(path);
+	return r;
+}
+
 long lx_sys_mount(uint64_t usource, uint64_t utarget, uint64_t utype, long flags, uint64_t udata)
 {
-	(void)udata; /* tmpfs's options (size=, mode=) are not kept */
 	struct lookup lk;
-	long r = not_volume(utarget);
+	long r = (flags & MS_REMOUNT) ? volume_remount(utarget, (flags & MS_RDONLY) != 0) : 1;
+	if (r != 1)
+		return r;
+	r = not_volume(utarget);
 	if (r == 0)
 		r = path_get(AT_FDCWD, (const char *)utarget, LOOK_FOLLOW, &lk);
 	if (r == 0 && !lk.node)
@@ -236,7 +261,13 @@ long lx_sys_mount(uint64_t usource, uint64_t utarget, uint64_t utype, long flags
 		return -EINVAL;
 	if (lk.node == lx_root())
 		return -EBUSY; /* lookup never crosses the root: a mount over it could not be seen */
-	return mount_new(usource, &lk, utype, flags);
+	char *fstype = utype && !(flags & MS_BIND) ? user_string(utype, 256, &r) : NULL;
+	if (fstype && fuse_type(fstype))
+		r = mount_fuse(usource, &lk, fstype, flags, udata);
+	else if (r == 0)
+		r = mount_new(usource, &lk, utype, flags); /* tmpfs's options (size=, mode=) are not kept */
+	lx_free(fstype);
+	return r;
 }
 
 /* Frees what is under tmpfs directory dir (nodes something holds stay until released). */
@@ -255,7 +286,10 @@ long lx_sys_umount2(uint64_t utarget, long flags)
 	if (flags & ~(long)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
 	struct lookup lk;
-	long r = not_volume(utarget);
+	long r = volume_umount(utarget);
+	if (r != 1)
+		return r;
+	r = not_volume(utarget);
 	if (r == 0)
 		r = path_get(AT_FDCWD, (const char *)utarget, (flags & UMOUNT_NOFOLLOW) ? 0 : LOOK_FOLLOW, &lk);
 	if (r == 0 && !lk.node)
@@ -327,13 +361,9 @@ static long mounts_text(char **buf, size_t *len, bool info)
 	struct procfs_text t = { .ok = true };
 	mount_line(&t, info, 1, 0, 1, "/", "rootfs", "rootfs", false);
 	mount_line(&t, info, 2, 1, 2, "/proc", "proc", "proc", false);
-	bool ro;
-	const char *guest;
-	for (int i = 0; (guest = volume_nth(i, &ro)); i++) {
-		char src[16];
-		fmt_snprintf(src, sizeof(src), "vol%d", i);
-		mount_line(&t, info, 3 + i, 1, 0x900 + i, guest, "9p", src, ro);
-	}
+	const struct volume *v;
+	for (int i = 0; (v = volume_nth(i)); i++)
+		mount_line(&t, info, 3 + i, 1, (int)v->dev, v->guest, v->type, v->source, v->ro);
 	int n = 0;
 	for (struct lx_mount *m = LX_SH->mounts; m; m = m->next)
 		n++;

@@ -1,5 +1,6 @@
 /* lx's 9P2000.L client: messages built and read here, carried by the kernel's virtio-9p transport (mica/ninep.h). */
 #include "libos/lx/ninep.h"
+#include "libos/lx/volume.h"
 #include <mica/ninep.h>
 
 /*
@@ -189,13 +190,14 @@ static long rpc_plain(uint32_t share, struct msg *m)
 	return rpc(share, m, &a);
 }
 
-size_t p9_io_max(void)
+static size_t p9_io_max(void)
 {
 	return sh->msize - IO_HDR;
 }
 
-uint32_t p9_fid_new(void)
+uint32_t p9_fid_new(uint32_t share)
 {
+	(void)share; /* one fid space for every share: fids are numbers the client picks */
 	return sh->next_fid++;
 }
 
@@ -235,7 +237,7 @@ long p9_attach(uint32_t share, uint32_t *root)
 	long r = session_init(share);
 	if (r < 0)
 		return r;
-	*root = p9_fid_new();
+	*root = p9_fid_new(share);
 	struct msg m = begin(T_ATTACH);
 	put(&m, *root, 4);
 	put(&m, P9_NOFID, 4);
@@ -498,3 +500,25 @@ long p9_statfs(uint32_t share, uint32_t fid, struct linux_statfs *s)
 	s->f_namelen = (int64_t)get(&a, 4);
 	return a.bad ? -EIO : 0;
 }
+
+const struct vol_ops p9_vol_ops = {
+	.fid_new = p9_fid_new,
+	.walk = p9_walk,
+	.walk_names = p9_walk_names,
+	.clunk = p9_clunk,
+	.lopen = p9_lopen,
+	.lcreate = p9_lcreate,
+	.read = p9_read,
+	.write = p9_write,
+	.getattr = p9_getattr,
+	.setattr = p9_setattr,
+	.readdir = p9_readdir,
+	.mkdir = p9_mkdir,
+	.symlink = p9_symlink,
+	.link = p9_link,
+	.renameat = p9_renameat,
+	.unlinkat = p9_unlinkat,
+	.fsync = p9_fsync,
+	.readlink = p9_readlink,
+	.statfs = p9_statfs,
+};

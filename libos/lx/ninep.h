@@ -26,7 +26,7 @@ struct p9_dirent {
 
 /* Every call: 0 (or a count) or -errno (the server's Rlerror, -EIO when the transport fails, -ENAMETOOLONG). */
 long p9_attach(uint32_t share, uint32_t *root);
-uint32_t p9_fid_new(void);
+uint32_t p9_fid_new(uint32_t share);
 long p9_walk(uint32_t share, uint32_t fid, uint32_t newfid, const char *name); /* name NULL: clone fid */
 /*
  * Walk fid to newfid through names[0 .. n) (1 to P9_WALK_MAX), each walked
@@ -51,7 +51,6 @@ long p9_unlinkat(uint32_t share, uint32_t dfid, const char *name, uint32_t flags
 long p9_fsync(uint32_t share, uint32_t fid);
 long p9_readlink(uint32_t share, uint32_t fid, char *buf, size_t size);
 long p9_statfs(uint32_t share, uint32_t fid, struct linux_statfs *s);
-size_t p9_io_max(void); /* bytes of data one read or write moves at most */
 
 /* Tsetattr's valid bits (9P2000.L's, which are Linux's ATTR_* ones). */
 #define P9_SET_MODE 0x1u

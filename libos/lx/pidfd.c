@@ -50,8 +50,8 @@ static void pidfd_close(struct file *f)
 	lx_free(f->priv);
 }
 
-static const struct file_ops pidfd_ops = { pidfd_read, pidfd_write, lx_no_pread, lx_no_pwrite,
-					   NULL,       pidfd_close, pidfd_poll,  pidfd_waitq };
+static const struct file_ops pidfd_ops = { pidfd_read,  pidfd_write, lx_no_pread, lx_no_pwrite, NULL,
+					   pidfd_close, pidfd_poll,  pidfd_waitq, NULL };
 
 long lx_pidfd_new(int pid, bool nonblock)
 {

@@ -129,7 +129,7 @@ static struct lx_waitq *pipe_waitq(struct file *f)
 }
 
 static const struct file_ops pipe_ops = { pipe_read, pipe_write, lx_no_pread, lx_no_pwrite, NULL, pipe_close, pipe_poll,
-					  pipe_waitq };
+					  pipe_waitq, NULL };
 
 /* Install a and b as two new descriptors, into fds[0] and fds[1]; 0, or -errno with both dropped. */
 static long install_two(long ufds, struct file *a, struct file *b, bool cloexec)

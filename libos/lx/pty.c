@@ -450,8 +450,8 @@ static long slave_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops slave_ops = { slave_read,  slave_write, lx_no_pread, lx_no_pwrite,
-					   slave_ioctl, slave_close, slave_poll,  pty_waitq };
+static const struct file_ops slave_ops = { slave_read,  slave_write, lx_no_pread, lx_no_pwrite, slave_ioctl,
+					   slave_close, slave_poll,  pty_waitq,   NULL };
 
 /* Opens the slave of p: -EIO while it is locked or after the master closed. */
 static long slave_open(struct pty *p, int flags, struct file **out)
@@ -554,8 +554,8 @@ static long master_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops master_ops = { master_read,  master_write, lx_no_pread, lx_no_pwrite,
-					    master_ioctl, master_close, master_poll, pty_waitq };
+static const struct file_ops master_ops = { master_read,  master_write, lx_no_pread, lx_no_pwrite, master_ioctl,
+					    master_close, master_poll,  pty_waitq,   NULL };
 
 /* ---- /dev/ptmx and /dev/pts ---- */
 
@@ -600,7 +600,7 @@ static long ptmx_open(struct inode *ptmx, int flags, struct file **out)
 }
 
 /* Marks /dev/ptmx: opening it goes to ptmx_open, never to these. */
-static const struct file_ops ptmx_ops = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+static const struct file_ops ptmx_ops = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 
 bool pty_node(struct inode *n)
 {

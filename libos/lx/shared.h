@@ -39,6 +39,8 @@ struct lx_shared {
 	void *netlink_bound; /* netlink sockets holding a port id, a list (netlink.c) */
 	struct lx_mount *mounts; /* lx's mounts, the newest first (mount.c); NULL: none */
 	int mount_next_id; /* mountinfo's id of the next mount (mount.c) */
+	void *volumes; /* the volumes' table (volume.c) */
+	void *fuse; /* the FUSE connections' table (fuse.c); NULL until the first */
 };
 #define LX_SH ((struct lx_shared *)LX_SHARED)
 void lx_shared_init(void); /* first thing lx does: the shared pages, for every later process */

@@ -78,8 +78,8 @@ static void sfd_close(struct file *f)
 	lx_free(f->priv);
 }
 
-static const struct file_ops sfd_ops = { sfd_read, sfd_write, lx_no_pread, lx_no_pwrite,
-					 NULL,     sfd_close, sfd_poll,    sfd_waitq };
+static const struct file_ops sfd_ops = { sfd_read,  sfd_write, lx_no_pread, lx_no_pwrite, NULL,
+					 sfd_close, sfd_poll,  sfd_waitq,   NULL };
 
 /* Read the mask at umask (size must be 8); -EINVAL, -EFAULT. */
 static long read_mask(uint64_t umask, long size, uint64_t *mask)

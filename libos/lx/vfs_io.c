@@ -139,6 +139,8 @@ static long iov_cap(struct linux_iovec *iov, long cnt)
 static long iov_io(struct file *f, bool write, const struct linux_iovec *iov, long cnt, long off)
 {
 	long total = off >= 0 && unpositioned(f, write) ? -ESPIPE : can_io(f, write);
+	if (total >= 0 && write && off < 0 && f->ops->writev)
+		return f->ops->writev(f, iov, cnt);
 	for (long i = 0; total >= 0 && i < cnt; i++) {
 		if (iov[i].len == 0)
 			continue;

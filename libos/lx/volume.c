@@ -18,10 +18,15 @@
  * the host's: lx keeps no cache, and the host's owner, modes and times are
  * what stat shows (docs/lx.md). `:ro` refuses every change with EROFS.
  */
-#define HOOKS_MAX 64
+#define VOL_MAX 32 /* volumes mounted while the machine runs, gone ones included */
 
-static struct volume vols[P9_NSHARES];
-static int vol_mounted; /* how many volumes are mounted */
+/* The volumes, in the heap every process shares: a FUSE server mounts in its process for all of them. */
+struct vol_table {
+	int n; /* slots used; an unmounted volume keeps its slot (its open files may still name it) */
+	struct volume v[VOL_MAX];
+};
+static struct vol_table *vt; /* made by pid 1 at boot, before any fork */
+static bool routed; /* this process sends the hooked calls through vol_entry */
 static LX_BUFFER char
 	vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
 
@@ -45,25 +50,27 @@ static long join(char *buf, const char *rel)
 	return 0;
 }
 
-const char *volume_nth(int i, bool *ro)
+const struct volume *volume_nth(int i)
 {
-	if (i < 0 || i >= vol_mounted)
-		return NULL;
-	*ro = vols[i].ro;
-	return vols[i].guest;
+	for (int k = 0; vt && k < vt->n; k++)
+		if (!vt->v[k].gone && i-- == 0)
+			return &vt->v[k];
+	return NULL;
 }
 
-/* The volume a normalized absolute path lies in, with *rel its part inside; NULL if none. */
+/* The volume a normalized absolute path lies in (the deepest mount), with *rel its part inside; NULL if none. */
 static struct volume *volume_of(const char *path, const char **rel)
 {
-	for (int i = 0; i < vol_mounted; i++) {
-		struct volume *v = &vols[i];
-		if (strncmp(path, v->guest, v->glen) == 0 && (path[v->glen] == 0 || path[v->glen] == '/')) {
-			*rel = path + v->glen + (path[v->glen] == '/');
-			return v;
-		}
+	struct volume *best = NULL;
+	for (int i = 0; vt && i < vt->n; i++) {
+		struct volume *v = &vt->v[i];
+		if (!v->gone && strncmp(path, v->guest, v->glen) == 0 && (path[v->glen] == 0 || path[v->glen] == '/') &&
+		    (!best || v->glen >= best->glen))
+			best = v;
 	}
-	return NULL;
+	if (best)
+		*rel = path + best->glen + (path[best->glen] == '/');
+	return best;
 }
 
 /* Rewrite the absolute path p in place without "//", "." and "..": at most LX_PATH_MAX bytes. */
@@ -117,13 +124,13 @@ static long link_target(struct volume *v, uint32_t fid, const char *const *names
 {
 	uint8_t types[P9_WALK_MAX];
 	uint32_t lf = fid;
-	long r = n ? p9_walk_names(v->share, fid, lf = p9_fid_new(), names, n, types) : n;
+	long r = n ? v->ops->walk_names(v->share, fid, lf = v->ops->fid_new(v->share), names, n, types) : n;
 	if (r >= 0 && r < n)
 		return -ENOENT; /* it went while we looked */
 	if (r >= 0)
-		r = p9_readlink(v->share, lf, target, LX_PATH_MAX);
+		r = v->ops->readlink(v->share, lf, target, LX_PATH_MAX);
 	if (r >= 0 && n)
-		p9_clunk(v->share, lf);
+		v->ops->clunk(v->share, lf);
 	return r < 0 ? r : 0;
 }
 
@@ -159,14 +166,14 @@ static long find_link(const char *out, int skip, bool strict, char *target, size
 		left += *c == '/';
 	char *p = target;
 	strlcpy(target, rel, LX_PATH_MAX);
-	uint32_t fid = p9_fid_new();
-	long r = left > 0 ? p9_walk(v->share, v->root, fid, NULL) : 1;
+	uint32_t fid = v->ops->fid_new(v->share);
+	long r = left > 0 ? v->ops->walk(v->share, v->root, fid, NULL) : 1;
 	while (r == 0 && left > 0) {
 		const char *names[P9_WALK_MAX];
 		uint8_t types[P9_WALK_MAX];
 		int k = next_names(&p, names, left < P9_WALK_MAX ? (int)left : P9_WALK_MAX), j = 0;
-		uint32_t next = p9_fid_new();
-		long got = p9_walk_names(v->share, fid, next, names, k, types);
+		uint32_t next = v->ops->fid_new(v->share);
+		long got = v->ops->walk_names(v->share, fid, next, names, k, types);
 		left -= k;
 		while (j < got && !(types[j] & P9_QT_SYMLINK))
 			j++;
@@ -179,12 +186,12 @@ static long find_link(const char *out, int skip, bool strict, char *target, size
 			r = !strict ? 0 : got < 0 ? got : got > 0 && !(types[got - 1] & P9_QT_DIR) ? -ENOTDIR : -ENOENT;
 		}
 		if (got == k)
-			p9_clunk(v->share, fid), fid = next;
+			v->ops->clunk(v->share, fid), fid = next;
 		if (got != k || r != 0)
 			break;
 	}
 	if (r != 1)
-		p9_clunk(v->share, fid);
+		v->ops->clunk(v->share, fid);
 	return r == 1 ? 0 : r;
 }
 
@@ -333,14 +340,14 @@ static long walk_down(struct volume *v, uint32_t fid, const char *rel)
 		const char *end = strchr(rel, '/');
 		size_t n = end ? (size_t)(end - rel) : strlen(rel);
 		if (n > LX_NAME_MAX) {
-			p9_clunk(v->share, fid);
+			v->ops->clunk(v->share, fid);
 			return -ENAMETOOLONG;
 		}
 		memcpy(name, rel, n);
 		name[n] = 0;
-		long r = p9_walk(v->share, fid, fid, name);
+		long r = v->ops->walk(v->share, fid, fid, name);
 		if (r < 0) {
-			p9_clunk(v->share, fid);
+			v->ops->clunk(v->share, fid);
 			return r;
 		}
 		rel += n + (end != NULL);
@@ -350,8 +357,8 @@ static long walk_down(struct volume *v, uint32_t fid, const char *rel)
 
 long vol_walk(struct volume *v, const char *rel, uint32_t *fid)
 {
-	*fid = p9_fid_new();
-	long r = p9_walk(v->share, v->root, *fid, NULL);
+	*fid = v->ops->fid_new(v->share);
+	long r = v->ops->walk(v->share, v->root, *fid, NULL);
 	return r < 0 ? r : walk_down(v, *fid, rel);
 }
 
@@ -390,7 +397,7 @@ long vol_follow(struct vpath *vp, uint32_t fid, const struct p9_attr *at)
 	char *target = lx_alloc(LX_PATH_MAX);
 	if (!target)
 		return -ENOMEM;
-	long r = p9_readlink(vp->v->share, fid, target, LX_PATH_MAX);
+	long r = vp->v->ops->readlink(vp->v->share, fid, target, LX_PATH_MAX);
 	if (r >= 0 && target[0] != '/') {
 		*vol_last_slash(vp->path) = 0;
 		r = join(vp->path, target);
@@ -413,12 +420,13 @@ static long node_of(struct vpath *vp, bool follow_last, uint32_t *fid, struct p9
 {
 	for (int hops = 0; hops <= LX_SYMLOOP_MAX; hops++) {
 		long r = vol_walk(vp->v, vp->rel, fid);
-		if (r == 0 && (r = p9_getattr(vp->v->share, *fid, at)) < 0)
-			p9_clunk(vp->v->share, *fid);
+		if (r == 0 && (r = vp->v->ops->getattr(vp->v->share, *fid, at)) < 0)
+			vp->v->ops->clunk(vp->v->share, *fid);
 		if (r < 0 || !follow_last || (at->mode & S_IFMT) != S_IFLNK)
 			return r;
+		struct volume *v = vp->v; /* the fid is this volume's, wherever the link leads */
 		r = vol_follow(vp, *fid, at);
-		p9_clunk(vp->v ? vp->v->share : 0, *fid);
+		v->ops->clunk(v->share, *fid);
 		if (r != 2)
 			return r < 0 ? r : 1;
 	}
@@ -428,7 +436,7 @@ static long node_of(struct vpath *vp, bool follow_last, uint32_t *fid, struct p9
 void vol_stat_fill(const struct p9_attr *at, const struct volume *v, struct linux_stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_dev = v ? 0x900 + v->share : 0x1a; /* one device per volume, as a mount has; lx's for its own nodes */
+	st->st_dev = v ? v->dev : 0x1a; /* one device per volume, as a mount has; lx's for its own nodes */
 	st->st_ino = at->ino;
 	st->st_nlink = at->nlink;
 	st->st_mode = at->mode;
@@ -463,7 +471,7 @@ static long attr_of(struct vpath *vp, bool follow_last, struct p9_attr *at)
 	uint32_t fid;
 	long r = vp->v ? node_of(vp, follow_last, &fid, at) : 1;
 	if (r == 0)
-		p9_clunk(vp->v->share, fid);
+		vp->v->ops->clunk(vp->v->share, fid);
 	if (r != 1)
 		return r;
 	struct inode *n = outside_node(vp->path, follow_last, &r);
@@ -557,7 +565,7 @@ static long h_statx(const long *a, bool *mine)
 	struct vfile *vf;
 	long r;
 	if (empty_path(a[0], a[1], a[2], &vf, mine))
-		r = p9_getattr(vf->v->share, vf->fid, &at);
+		r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
 	else if ((r = take(a[0], a[1], &vp, mine, true)) < 0 || !*mine)
 		return r;
 	else
@@ -578,8 +586,8 @@ static long h_statx(const long *a, bool *mine)
 		sx.stx_atime = (struct linux_statx_timestamp){ at.atime.tv_sec, (uint32_t)at.atime.tv_nsec, 0 };
 		sx.stx_mtime = (struct linux_statx_timestamp){ at.mtime.tv_sec, (uint32_t)at.mtime.tv_nsec, 0 };
 		sx.stx_ctime = (struct linux_statx_timestamp){ at.ctime.tv_sec, (uint32_t)at.ctime.tv_nsec, 0 };
-		sx.stx_dev_major = v ? 9 : 0;
-		sx.stx_dev_minor = v ? v->share : 0x1a; /* lx's own device, when a link led there */
+		sx.stx_dev_major = v ? v->dev >> 8 : 0;
+		sx.stx_dev_minor = v ? v->dev & 0xFF : 0x1a; /* lx's own device, when a link led there */
 		r = copy_to_user((uint64_t)a[4], &sx, sizeof(sx));
 	}
 	if (vp.path)
@@ -661,7 +669,7 @@ static long at_parent(long dirfd, long upath, bool *mine,
 		r = -EROFS;
 	else if ((r = walk_parent(&vp, &dfid, &name)) == 0) {
 		r = fn(&vp, dfid, name, arg);
-		p9_clunk(vp.v->share, dfid);
+		vp.v->ops->clunk(vp.v->share, dfid);
 	} else if (r == -EBUSY && fn != do_unlink) {
 		r = -EEXIST; /* making the mount point: it is there */
 	}
@@ -669,9 +677,34 @@ static long at_parent(long dirfd, long upath, bool *mine,
 	return r;
 }
 
+/*
+ * The checks Linux's VFS makes before it asks a file system to change a
+ * directory, which a FUSE server counts on (9P's server makes them itself):
+ * the attributes of name in directory dfid of v: 0 with *at, -ENOENT, -errno.
+ */
+static long child_attr(struct volume *v, uint32_t dfid, const char *name, struct p9_attr *at)
+{
+	uint32_t fid = v->ops->fid_new(v->share);
+	long r = v->ops->walk(v->share, dfid, fid, name);
+	if (r == 0) {
+		r = v->ops->getattr(v->share, fid, at);
+		v->ops->clunk(v->share, fid);
+	}
+	return r;
+}
+
+/* Making name in dfid: -EEXIST when it is there already; 0 when it is not; -errno. */
+static long must_be_new(struct volume *v, uint32_t dfid, const char *name)
+{
+	struct p9_attr at;
+	long r = child_attr(v, dfid, name, &at);
+	return r == 0 ? -EEXIST : r == -ENOENT ? 0 : r;
+}
+
 static long do_mkdir(struct vpath *vp, uint32_t dfid, const char *name, long mode)
 {
-	return p9_mkdir(vp->v->share, dfid, name, (uint32_t)mode & 07777 & ~vfs_umask);
+	long r = must_be_new(vp->v, dfid, name);
+	return r < 0 ? r : vp->v->ops->mkdir(vp->v->share, dfid, name, (uint32_t)mode & 07777 & ~vfs_umask);
 }
 
 static long h_mkdirat(const long *a, bool *mine)
@@ -684,9 +717,17 @@ static long h_mkdir(const long *a, bool *mine)
 	return at_parent(AT_FDCWD, a[0], mine, do_mkdir, a[1]);
 }
 
+/* unlink (flags 0) or rmdir (AT_REMOVEDIR) of name in dfid, refused as Linux does when the type is wrong. */
 static long do_unlink(struct vpath *vp, uint32_t dfid, const char *name, long flags)
 {
-	return p9_unlinkat(vp->v->share, dfid, name, (uint32_t)flags & AT_REMOVEDIR);
+	struct p9_attr at;
+	long r = child_attr(vp->v, dfid, name, &at);
+	bool dir = r == 0 && (at.mode & S_IFMT) == S_IFDIR;
+	if (r == 0 && (flags & AT_REMOVEDIR) && !dir)
+		r = -ENOTDIR;
+	else if (r == 0 && !(flags & AT_REMOVEDIR) && dir)
+		r = -EISDIR;
+	return r < 0 ? r : vp->v->ops->unlinkat(vp->v->share, dfid, name, (uint32_t)flags & AT_REMOVEDIR);
 }
 
 static long h_unlinkat(const long *a, bool *mine)
@@ -706,7 +747,8 @@ static long h_rmdir(const long *a, bool *mine)
 
 static long do_symlink(struct vpath *vp, uint32_t dfid, const char *name, long target)
 {
-	return p9_symlink(vp->v->share, dfid, name, (const char *)target);
+	long r = must_be_new(vp->v, dfid, name);
+	return r < 0 ? r : vp->v->ops->symlink(vp->v->share, dfid, name, (const char *)target);
 }
 
 /* symlink's target is copied into lx memory first. */
@@ -764,13 +806,13 @@ static long readlink_at(long dirfd, long upath, long ubuf, long size, bool *mine
 		char *t = lx_alloc(LX_PATH_MAX);
 		r = !t                              ? -ENOMEM
 		    : (at.mode & S_IFMT) != S_IFLNK ? -EINVAL
-						    : p9_readlink(vp.v->share, fid, t, LX_PATH_MAX);
+						    : vp.v->ops->readlink(vp.v->share, fid, t, LX_PATH_MAX);
 		if (r > size)
 			r = size;
 		if (r >= 0 && copy_to_user((uint64_t)ubuf, t, (size_t)r) < 0)
 			r = -EFAULT;
 		lx_free(t);
-		p9_clunk(vp.v->share, fid);
+		vp.v->ops->clunk(vp.v->share, fid);
 	}
 	vpath_free(&vp);
 	return r;
@@ -786,6 +828,33 @@ static long h_readlink(const long *a, bool *mine)
 	return readlink_at(AT_FDCWD, a[0], a[1], a[2], mine);
 }
 
+/*
+ * What Linux's VFS refuses before a rename reaches the file system: a
+ * directory over a non-directory (ENOTDIR), the other way (EISDIR), a
+ * directory into itself (EINVAL). 1 when both names are one file (the
+ * rename does nothing), 0 to go on, or -errno.
+ */
+static long rename_checks(struct vpath *o, uint32_t od, const char *on, struct vpath *n, uint32_t nd, const char *nn)
+{
+	struct p9_attr a, b;
+	long r = child_attr(o->v, od, on, &a);
+	if (r < 0)
+		return r;
+	bool adir = (a.mode & S_IFMT) == S_IFDIR;
+	size_t ol = strlen(o->rel);
+	if (adir && strncmp(n->rel, o->rel, ol) == 0 && n->rel[ol] == '/')
+		return -EINVAL;
+	r = child_attr(o->v, nd, nn, &b);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (a.ino == b.ino)
+		return 1;
+	bool bdir = (b.mode & S_IFMT) == S_IFDIR;
+	return adir && !bdir ? -ENOTDIR : !adir && bdir ? -EISDIR : 0;
+}
+
 /* Rename or link o to n, both in v, which may be changed. 0 or -errno. */
 static long rename_or_link(struct vpath *o, struct vpath *n, bool link)
 {
@@ -797,15 +866,17 @@ static long rename_or_link(struct vpath *o, struct vpath *n, bool link)
 		return r;
 	if ((r = walk_parent(n, &nd, &nn)) == 0) {
 		if (!link)
-			r = p9_renameat(o->v->share, od, on, nd, nn);
-		else if ((r = node_of(o, false, &fid, &at)) == 0) {
-			r = p9_link(o->v->share, nd, fid, nn);
-			p9_clunk(o->v->share, fid);
+			r = rename_checks(o, od, on, n, nd, nn);
+		if (!link && r == 0)
+			r = o->v->ops->renameat(o->v->share, od, on, nd, nn);
+		else if (link && (r = must_be_new(o->v, nd, nn)) == 0 && (r = node_of(o, false, &fid, &at)) == 0) {
+			r = o->v->ops->link(o->v->share, nd, fid, nn);
+			o->v->ops->clunk(o->v->share, fid);
 		}
-		p9_clunk(o->v->share, nd);
+		o->v->ops->clunk(o->v->share, nd);
 	}
-	p9_clunk(o->v->share, od);
-	return r;
+	o->v->ops->clunk(o->v->share, od);
+	return r == 1 ? 0 : r;
 }
 
 /* rename and link: both names in the same volume (EXDEV otherwise, as across mounts). */
@@ -871,8 +942,8 @@ static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, ui
 	else if ((r = node_of(&vp, !nofollow, &fid, &at)) == 0) {
 		r = (at.mode & S_IFMT) == S_IFDIR && (valid & P9_SET_SIZE)
 			    ? -EISDIR
-			    : p9_setattr(vp.v->share, fid, valid, mode, size, times);
-		p9_clunk(vp.v->share, fid);
+			    : vp.v->ops->setattr(vp.v->share, fid, valid, mode, size, times);
+		vp.v->ops->clunk(vp.v->share, fid);
 	}
 	vpath_free(&vp);
 	return r == 1 ? -ENOENT : r;
@@ -926,7 +997,7 @@ static long h_utimensat(const long *a, bool *mine)
 		return -EFAULT;
 	uint32_t valid = times_valid(a[2] ? ts : NULL, t);
 	if (vf)
-		return vf->v->ro ? -EROFS : p9_setattr(vf->v->share, vf->fid, valid, 0, 0, t);
+		return vf->v->ro ? -EROFS : vf->v->ops->setattr(vf->v->share, vf->fid, valid, 0, 0, t);
 	return setattr_at(a[0], a[1], a[3] & AT_SYMLINK_NOFOLLOW, valid, 0, 0, t, mine);
 }
 
@@ -939,8 +1010,8 @@ static long h_statfs(const long *a, bool *mine)
 		return r;
 	uint32_t fid;
 	if ((r = vol_walk(vp.v, vp.rel, &fid)) == 0) {
-		r = p9_statfs(vp.v->share, fid, &s);
-		p9_clunk(vp.v->share, fid);
+		r = vp.v->ops->statfs(vp.v->share, fid, &s);
+		vp.v->ops->clunk(vp.v->share, fid);
 	}
 	if (r == 0)
 		r = copy_to_user((uint64_t)a[1], &s, sizeof(s));
@@ -1085,11 +1156,30 @@ static bool vol_syscall(long nr, const long *a, long *r)
 	return mine;
 }
 
-/* Mount one line of .mica/volumes ("volN rw|ro GUESTDIR"); a line that cannot be mounted is said on the console. */
+/* A new slot in the table for a volume at guest (absolute; normalized here, in place): NULL when the table is full. */
+static struct volume *slot_new(char *guest)
+{
+	if (!vt || vt->n == VOL_MAX)
+		return NULL;
+	struct volume *v = &vt->v[vt->n++];
+	normalize(guest);
+	v->guest = guest;
+	v->glen = strcmp(guest, "/") == 0 ? 0 : strlen(guest);
+	return v;
+}
+
+/*
+ * Mount one line of .mica/volumes: "volN rw|ro GUESTDIR", a 9P share; or
+ * "disk vdX rw|ro GUESTDIR", a disk whose file system a FUSE server that
+ * mica-init starts will mount (nothing to do here but route the calls).
+ * A line that cannot be mounted is said on the console.
+ */
 static void mount_line(char *line)
 {
 	char *mode = strchr(line, ' '), *guest = mode ? strchr(mode + 1, ' ') : NULL;
-	if (!guest || vol_mounted == P9_NSHARES) {
+	if (strncmp(line, "disk ", 5) == 0)
+		return;
+	if (!guest) {
 		printf("lx: bad volume line: %s\n", line);
 		return;
 	}
@@ -1099,18 +1189,20 @@ static void mount_line(char *line)
 	for (uint32_t s = 0; sys_p9_info(s, &info) == 0; s++) {
 		if (strcmp(info.tag, line) != 0)
 			continue;
-		struct volume *v = &vols[vol_mounted];
-		long r = p9_attach(s, &v->root);
-		if (r < 0) {
-			printf("lx: volume %s at %s: cannot attach (%ld)\n", line, guest, r);
+		uint32_t root;
+		long r = p9_attach(s, &root);
+		struct volume *v = r < 0 ? NULL : slot_new(guest);
+		if (!v) {
+			printf("lx: volume %s at %s: cannot attach (%ld)\n", line, guest, r < 0 ? r : -ENOMEM);
 			return;
 		}
+		v->ops = &p9_vol_ops;
 		v->share = s;
+		v->root = root;
 		v->ro = strcmp(mode, "ro") == 0;
-		v->guest = guest;
-		normalize(guest);
-		v->glen = strcmp(guest, "/") == 0 ? 0 : strlen(guest);
-		vol_mounted++;
+		v->type = "9p";
+		v->source = line;
+		v->dev = 0x900 + s;
 		return;
 	}
 	printf("lx: volume %s at %s: no such share\n", line, guest);
@@ -1150,8 +1242,100 @@ static long vol_entry(long a1, long a2, long a3, long a4, long a5, long a6)
 	return r;
 }
 
+/* From now on this process's hooked calls go through vol_entry (and so do its children's). */
+static void route(void)
+{
+	if (routed)
+		return;
+	routed = true;
+	for (long nr = 0; nr < LX_NR_LIMIT; nr++)
+		if (hook_of[nr])
+			vol_next[nr] = lx_syscall_route(nr, vol_entry);
+}
+
+/* The number of "key=" in mount options opts (rootmode's in octal): 0, or -EINVAL when it is not there. */
+static long option(const char *opts, const char *key, unsigned long *val)
+{
+	size_t k = strlen(key);
+	for (const char *o = opts; o && *o; o = strchr(o, ',') ? strchr(o, ',') + 1 : NULL) {
+		if (strncmp(o, key, k) != 0 || o[k] != '=')
+			continue;
+		unsigned base = strcmp(key, "rootmode") == 0 ? 8 : 10;
+		const char *p = o + k + 1;
+		*val = 0;
+		for (; *p >= '0' && *p < (char)('0' + base) && *val < (1UL << 40); p++)
+			*val = *val * base + (unsigned long)(*p - '0');
+		return p == o + k + 1 || (*p && *p != ',') ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+long volume_mount_fuse(const char *source, const char *target, const char *type, unsigned long flags, const char *data)
+{
+	unsigned long fd, rootmode, uid, gid;
+	if (option(data, "fd", &fd) < 0 || option(data, "rootmode", &rootmode) < 0 ||
+	    option(data, "user_id", &uid) < 0 || option(data, "group_id", &gid) < 0 || (int)fd < 0)
+		return -EINVAL; /* as Linux: the four are required */
+	if (vt && vt->n == VOL_MAX)
+		return -ENOSPC;
+	char *guest = lx_strdup(target), *t = lx_strdup(type), *src = lx_strdup(source ? source : type);
+	uint32_t conn, root;
+	long r = !guest || !t || !src ? -ENOMEM : fuse_mount((int)fd, &conn, &root);
+	struct volume *v = r == 0 ? slot_new(guest) : NULL;
+	if (!v) {
+		lx_free(guest), lx_free(t), lx_free(src);
+		return r;
+	}
+	v->ops = &fuse_vol_ops;
+	v->share = conn;
+	v->root = root;
+	v->ro = (flags & MS_RDONLY) != 0;
+	v->type = t;
+	v->source = src;
+	v->dev = 0x2800 + conn; /* (0, 40 + N): an anonymous device, as Linux numbers a FUSE mount's */
+	route();
+	return 0;
+}
+
+/* The volume whose mount point the program's path utarget is: 0 with *v; 1 when it is in no volume; -errno. */
+static long volume_at(uint64_t utarget, struct volume **v)
+{
+	struct vpath vp;
+	long r = vpath_get(AT_FDCWD, utarget, &vp);
+	if (r != 0)
+		return r;
+	*v = vp.v;
+	bool root = vp.rel[0] == 0;
+	vpath_free(&vp);
+	return root ? 0 : -EINVAL; /* inside a volume, not its mount point */
+}
+
+long volume_remount(uint64_t utarget, bool ro)
+{
+	struct volume *v;
+	long r = volume_at(utarget, &v);
+	if (r == 0)
+		v->ro = ro;
+	return r;
+}
+
+long volume_umount(uint64_t utarget)
+{
+	struct volume *v;
+	long r = volume_at(utarget, &v);
+	if (r != 0)
+		return r;
+	v->gone = true; /* as MNT_DETACH: open files stay; new paths see what is below */
+	if (v->ops == &fuse_vol_ops)
+		fuse_unmount(v->share);
+	return 0;
+}
+
 void volume_init(const char *table, const char *cwd)
 {
+	vt = lx_alloc(sizeof(*vt));
+	if (!vt)
+		printf("lx: out of memory for the volumes\n");
 	hooks_init();
 	for (char *line = (char *)table; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -1161,9 +1345,8 @@ void volume_init(const char *table, const char *cwd)
 			mount_line(line);
 		line = nl ? nl + 1 : NULL;
 	}
-	for (long nr = 0; vol_mounted && nr < LX_NR_LIMIT; nr++) /* calls with no volume pay nothing */
-		if (hook_of[nr])
-			vol_next[nr] = lx_syscall_route(nr, vol_entry);
+	if (table && *table) /* calls with no volume pay nothing */
+		route();
 	if (cwd && cwd[0]) {
 		char *nl = strchr(cwd, '\n');
 		if (nl)

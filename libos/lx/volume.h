@@ -1,4 +1,4 @@
-/* Host folders mounted in lx's tree over 9P: the mount table and path calls (volume.c), open files and descriptor calls (volume_fd.c). */
+/* File systems served from outside lx's tree (host folders over 9P, FUSE servers): the mount table and path calls (volume.c), open files and descriptor calls (volume_fd.c). */
 #ifndef LX_VOLUME_H
 #define LX_VOLUME_H
 
@@ -6,12 +6,49 @@
 #include "libos/lx/ninep.h"
 #include <mica/ninep.h>
 
-/* A mounted share: its guest path (absolute, without a trailing slash) and the fid of its root. */
+/*
+ * What serves a volume's files: 9P2000.L over virtio (ninep.c) or a FUSE
+ * server in another process (fuse.c). Both speak in fids, numbers that
+ * name a node (and, once opened, an open file) on connection conn; each
+ * call is as ninep.h describes the 9P one: 0 (or a count) or -errno.
+ */
+struct vol_ops {
+	uint32_t (*fid_new)(uint32_t conn);
+	long (*walk)(uint32_t conn, uint32_t fid, uint32_t newfid, const char *name); /* name NULL: clone */
+	long (*walk_names)(uint32_t conn, uint32_t fid, uint32_t newfid, const char *const *names, int n,
+			   uint8_t *types); /* types: P9_QT_* of each name walked */
+	void (*clunk)(uint32_t conn, uint32_t fid);
+	long (*lopen)(uint32_t conn, uint32_t fid, uint32_t flags);
+	long (*lcreate)(uint32_t conn, uint32_t fid, const char *name, uint32_t flags, uint32_t mode);
+	long (*read)(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t off);
+	long (*write)(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint64_t off);
+	long (*getattr)(uint32_t conn, uint32_t fid, struct p9_attr *a);
+	long (*setattr)(uint32_t conn, uint32_t fid, uint32_t valid, uint32_t mode, uint64_t size,
+			const uint64_t times[4]);
+	long (*readdir)(uint32_t conn, uint32_t fid, uint64_t off, struct p9_dirent *out, size_t max, size_t *n);
+	long (*mkdir)(uint32_t conn, uint32_t dfid, const char *name, uint32_t mode);
+	long (*symlink)(uint32_t conn, uint32_t dfid, const char *name, const char *target);
+	long (*link)(uint32_t conn, uint32_t dfid, uint32_t fid, const char *name);
+	long (*renameat)(uint32_t conn, uint32_t odfid, const char *oname, uint32_t ndfid, const char *nname);
+	long (*unlinkat)(uint32_t conn, uint32_t dfid, const char *name, uint32_t flags);
+	long (*fsync)(uint32_t conn, uint32_t fid);
+	long (*readlink)(uint32_t conn, uint32_t fid, char *buf, size_t size);
+	long (*statfs)(uint32_t conn, uint32_t fid, struct linux_statfs *s);
+};
+extern const struct vol_ops p9_vol_ops; /* ninep.c */
+extern const struct vol_ops fuse_vol_ops; /* fuse.c */
+
+/* A mounted volume: its guest path (absolute, without a trailing slash), its server and the fid of its root. */
 struct volume {
-	uint32_t share, root;
+	const struct vol_ops *ops;
+	uint32_t share, root; /* share: the 9P share, or the FUSE connection */
 	bool ro;
+	bool gone; /* unmounted: no new path reaches it (its open files still may) */
 	char *guest;
 	size_t glen;
+	const char *type, *source; /* what /proc/mounts says of it */
+	struct vlock *locks; /* stand-in nodes for its files' locks (volume_fd.c) */
+	uint32_t dev; /* st_dev of its files */
 };
 
 /* Where a path in a volume leads: the volume, the absolute path, and its part inside the volume ("" for the root). */
@@ -24,6 +61,7 @@ struct vpath {
 /* An open file of a volume (struct file's priv): its fid, and its absolute path for *at calls and getcwd. */
 struct vfile {
 	struct volume *v;
+	struct vlock *lock; /* the stand-in node its locks are kept on, once it has taken one; else NULL */
 	uint32_t fid;
 	bool dir;
 	char path[];
@@ -33,7 +71,12 @@ extern const struct file_ops vol_file_ops;
 
 /* volume.c */
 void volume_init(const char *table, const char *cwd); /* mount .mica/volumes's shares, then enter cwd (may be NULL) */
-const char *volume_nth(int i, bool *ro); /* volume i's guest path and *ro, NULL past the last (for /proc/mounts) */
+const struct volume *volume_nth(int i); /* the mounted volume i, NULL past the last (for /proc/mounts) */
+/* mount(2) of a FUSE file system: the server's /dev/fuse descriptor and its options in data ("fd=N,rootmode=..."). */
+long volume_mount_fuse(const char *source, const char *target, const char *type, unsigned long flags, const char *data);
+long volume_remount(uint64_t utarget,
+		    bool ro); /* mount(MS_REMOUNT) of a volume: 1 when no volume is there; 0; -errno */
+long volume_umount(uint64_t utarget); /* umount2 of a program's path: 1 when no volume holds it; 0; -errno */
 /*
  * (dirfd, upath) as an absolute path in a volume, its directories resolved
  * (symlinks followed, ".." taken): 0 with *vp; 1 when it is not in one; 2
@@ -50,6 +93,12 @@ long vol_follow(struct vpath *vp, uint32_t fid,
 char *vol_last_slash(const char *s); /* the last '/' in s, or NULL */
 void vol_stat_fill(const struct p9_attr *at, const struct volume *v, struct linux_stat *st);
 
+/* fuse.c: the server's side of a FUSE mount */
+extern const struct file_ops fuse_dev_ops; /* /dev/fuse */
+/* Mount the /dev/fuse open at fd: its connection in *conn and the fid of its root in *root. 0 or -errno. */
+long fuse_mount(int fd, uint32_t *conn, uint32_t *root);
+void fuse_unmount(uint32_t conn); /* the mount is gone: the server reads ENODEV, waiting calls fail */
+
 /* A syscall the volumes take part in, by its name in syscalls.def: *mine false leaves it to lx's own. */
 struct vol_hook {
 	const char *name;
@@ -60,6 +109,9 @@ struct vol_hook {
 extern const struct vol_hook vol_fd_hooks[]; /* ends with a NULL name */
 long vfile_stat(struct vfile *vf, uint64_t ust); /* fstat: 0 or -errno */
 struct vfile *vfile_of(long fd); /* the volume file open at fd, or NULL */
+/* The node that stands for volume file f's file in lx's locks (filelock.c), made at need; NULL for another file. */
+struct inode *vfile_lock_node(struct file *f);
+struct inode *vfile_lock_held(struct file *f); /* the same, only if it is made already */
 long vol_open(struct vpath *vp, long flags, long mode); /* a descriptor, or -errno */
 /* The file at path (lx's memory) opened to be run, if it is a volume's: NULL with *err 1 when it is not, or -errno. */
 struct file *vol_open_exec(const char *path, long *err);

@@ -1,5 +1,6 @@
 /* Open files of volumes: opening, the file operations over 9P, and the descriptor calls on them (fstat, lseek, getdents64, mmap...). */
 #include "libos/lx/volume.h"
+#include "libos/lx/filelock.h"
 
 /*
  * A volume file is a struct file whose priv is a struct vfile: the fid the
@@ -38,7 +39,7 @@ static long vol_pread(struct file *f, void *buf, size_t n, uint64_t off)
 	if (vf->dir)
 		return -EISDIR;
 	while (done < n) {
-		long r = p9_read(vf->v->share, vf->fid, (char *)buf + done, n - done, off + done);
+		long r = vf->v->ops->read(vf->v->share, vf->fid, (char *)buf + done, n - done, off + done);
 		if (r < 0)
 			return done ? (long)done : r;
 		if (r == 0)
@@ -53,7 +54,7 @@ static long vol_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 	struct vfile *vf = f->priv;
 	size_t done = 0;
 	while (done < n) {
-		long r = p9_write(vf->v->share, vf->fid, (const char *)buf + done, n - done, off + done);
+		long r = vf->v->ops->write(vf->v->share, vf->fid, (const char *)buf + done, n - done, off + done);
 		if (r <= 0)
 			return done ? (long)done : r < 0 ? r : -EIO;
 		done += (size_t)r;
@@ -75,7 +76,7 @@ static long vol_write(struct file *f, const void *buf, size_t n)
 	struct vfile *vf = f->priv;
 	struct p9_attr at;
 	if (f->flags & O_APPEND) {
-		long r = p9_getattr(vf->v->share, vf->fid, &at);
+		long r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
 		if (r < 0)
 			return r;
 		f->pos = at.size;
@@ -86,10 +87,70 @@ static long vol_write(struct file *f, const void *buf, size_t n)
 	return r;
 }
 
+/*
+ * Locks. lx keeps fcntl and flock locks on nodes (filelock.c); a volume
+ * file has none, so each file that is locked gets a stand-in, shared by
+ * every open file of the same file (same volume, same inode number) in
+ * every process, and gone with the last of them. The locks are lx's: they
+ * hold between the processes of this machine, not against the host's.
+ */
+struct vlock {
+	uint64_t ino;
+	struct inode node; /* regular, its size the file's at the last lock call (for SEEK_END) */
+	int refs; /* open files that hold it */
+	struct vlock *next;
+};
+
+struct inode *vfile_lock_held(struct file *f)
+{
+	struct vfile *vf = f->ops == &vol_file_ops ? f->priv : NULL;
+	return vf && vf->lock ? &vf->lock->node : NULL;
+}
+
+struct inode *vfile_lock_node(struct file *f)
+{
+	struct vfile *vf = f->ops == &vol_file_ops ? f->priv : NULL;
+	struct p9_attr at;
+	if (!vf || vf->v->ops->getattr(vf->v->share, vf->fid, &at) < 0)
+		return NULL;
+	if (!vf->lock) {
+		struct vlock *l = vf->v->locks;
+		while (l && l->ino != at.ino)
+			l = l->next;
+		if (!l && (l = lx_alloc(sizeof(*l)))) {
+			*l = (struct vlock){ .ino = at.ino, .next = vf->v->locks };
+			l->node.mode = S_IFREG;
+			vf->v->locks = l;
+		}
+		if (!l)
+			return NULL;
+		l->refs++;
+		vf->lock = l;
+	}
+	vf->lock->node.size = at.size;
+	return &vf->lock->node;
+}
+
+/* vf goes: its hold on its lock stand-in too (the locks themselves went at its close, lock_close). */
+static void lock_drop(struct vfile *vf)
+{
+	struct vlock *l = vf->lock;
+	if (!l || --l->refs > 0)
+		return;
+	for (struct vlock **pp = &vf->v->locks; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	lock_free(&l->node);
+	lx_free(l);
+}
+
 static void vol_close(struct file *f)
 {
 	struct vfile *vf = f->priv;
-	p9_clunk(vf->v->share, vf->fid);
+	lock_drop(vf);
+	vf->v->ops->clunk(vf->v->share, vf->fid);
 	lx_free(vf);
 }
 
@@ -109,10 +170,10 @@ static long vfile_new(struct vpath *vp, uint32_t fid, bool dir, long flags, stru
 	struct file *f = vf ? file_new(&vol_file_ops, NULL, (int)flags) : NULL;
 	if (!f) {
 		lx_free(vf);
-		p9_clunk(vp->v->share, fid);
+		vp->v->ops->clunk(vp->v->share, fid);
 		return -ENOMEM;
 	}
-	*vf = (struct vfile){ vp->v, fid, dir };
+	*vf = (struct vfile){ vp->v, NULL, fid, dir };
 	memcpy(vf->path, vp->path, n);
 	f->priv = vf;
 	*out = f;
@@ -132,9 +193,10 @@ static long create(struct vpath *vp, long flags, long mode, uint32_t *fid)
 	lx_free(dir);
 	if (r < 0)
 		return r;
-	r = p9_lcreate(vp->v->share, *fid, name, (uint32_t)(flags & OPEN_PASS), (uint32_t)mode & 07777 & ~vfs_umask);
+	r = vp->v->ops->lcreate(vp->v->share, *fid, name, (uint32_t)(flags & OPEN_PASS),
+				(uint32_t)mode & 07777 & ~vfs_umask);
 	if (r < 0)
-		p9_clunk(vp->v->share, *fid);
+		vp->v->ops->clunk(vp->v->share, *fid);
 	return r;
 }
 
@@ -154,7 +216,7 @@ static long open_node(struct vpath *vp, uint32_t fid, const struct p9_attr *at, 
 		return -ELOOP;
 	if (writes && vp->v->ro)
 		return -EROFS;
-	return p9_lopen(vp->v->share, fid, (uint32_t)(flags & OPEN_PASS & (dir ? ~(long)O_TRUNC : ~0L)));
+	return vp->v->ops->lopen(vp->v->share, fid, (uint32_t)(flags & OPEN_PASS & (dir ? ~(long)O_TRUNC : ~0L)));
 }
 
 /* Open path (absolute, in lx's own tree: a volume's symlink led there) as openat would: 0 with *out, or -errno. */
@@ -172,7 +234,7 @@ static long vol_open_file(struct vpath *vp, long flags, long mode, struct file *
 	if (!vp->v) /* a link led out of the volumes */
 		return open_outside(vp->path, flags, mode, out);
 	for (int hops = 0; hops <= LX_SYMLOOP_MAX; hops++) {
-		uint32_t share = vp->v->share;
+		struct volume *v = vp->v; /* the fid is this volume's, wherever a link leads */
 		r = vol_walk(vp->v, vp->rel, &fid);
 		if (r == -ENOENT && (flags & O_CREAT) && vp->rel[0]) {
 			if (vp->v->ro)
@@ -183,15 +245,15 @@ static long vol_open_file(struct vpath *vp, long flags, long mode, struct file *
 		}
 		if (r < 0)
 			return r;
-		if ((r = p9_getattr(share, fid, &at)) < 0 || (at.mode & S_IFMT) != S_IFLNK ||
+		if ((r = v->ops->getattr(v->share, fid, &at)) < 0 || (at.mode & S_IFMT) != S_IFLNK ||
 		    (flags & (O_NOFOLLOW | O_PATH))) {
 			if (r == 0 && (r = open_node(vp, fid, &at, flags)) == 0)
 				return vfile_new(vp, fid, (at.mode & S_IFMT) == S_IFDIR, flags, out);
-			p9_clunk(share, fid);
+			v->ops->clunk(v->share, fid);
 			return r;
 		}
 		r = vol_follow(vp, fid, &at);
-		p9_clunk(share, fid);
+		v->ops->clunk(v->share, fid);
 		if (r < 0)
 			return r;
 		if (r == 1)
@@ -217,7 +279,7 @@ static long exec_node(struct file *f)
 {
 	struct vfile *vf = f->priv;
 	struct p9_attr at;
-	long r = p9_getattr(vf->v->share, vf->fid, &at);
+	long r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
 	if (r < 0)
 		return r;
 	struct inode *n = inode_new(at.mode);
@@ -273,7 +335,7 @@ long vfile_stat(struct vfile *vf, uint64_t ust)
 {
 	struct p9_attr at;
 	struct linux_stat st;
-	long r = p9_getattr(vf->v->share, vf->fid, &at);
+	long r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
 	if (r < 0)
 		return r;
 	vol_stat_fill(&at, vf->v, &st);
@@ -296,7 +358,7 @@ static long h_lseek(const long *a, bool *mine)
 		return 0;
 	if (a[2] == SEEK_CUR)
 		base = (long)f->pos;
-	else if (a[2] == SEEK_END && (r = p9_getattr(vf->v->share, vf->fid, &at)) == 0)
+	else if (a[2] == SEEK_END && (r = vf->v->ops->getattr(vf->v->share, vf->fid, &at)) == 0)
 		base = (long)at.size;
 	else if (a[2] != SEEK_SET && a[2] != SEEK_END)
 		r = -EINVAL;
@@ -339,7 +401,7 @@ static long h_getdents64(const long *a, bool *mine)
 	struct p9_dirent *ds = vf->dir ? lx_alloc(DENTS_BATCH * sizeof(*ds)) : NULL;
 	long r = !vf->dir ? -ENOTDIR : !ds ? -ENOMEM : 0, put = 1;
 	while (r == 0 && put > 0) {
-		if ((r = p9_readdir(vf->v->share, vf->fid, f->pos, ds, DENTS_BATCH, &n)) < 0 || n == 0)
+		if ((r = vf->v->ops->readdir(vf->v->share, vf->fid, f->pos, ds, DENTS_BATCH, &n)) < 0 || n == 0)
 			break;
 		for (size_t i = 0; i < n && (put = put_dirent64((uint64_t)a[1], count, &used, &ds[i])) > 0; i++)
 			f->pos = ds[i].next;
@@ -357,7 +419,7 @@ static long fd_setattr(const long *a, bool *mine, uint32_t valid, uint32_t mode,
 	struct vfile *vf = mine_fd(a, mine);
 	if (!vf)
 		return 0;
-	return vf->v->ro ? -EROFS : p9_setattr(vf->v->share, vf->fid, valid, mode, size, NULL);
+	return vf->v->ro ? -EROFS : vf->v->ops->setattr(vf->v->share, vf->fid, valid, mode, size, NULL);
 }
 
 static long h_ftruncate(const long *a, bool *mine)
@@ -381,14 +443,14 @@ static long h_fchmod(const long *a, bool *mine)
 static long h_fsync(const long *a, bool *mine)
 {
 	struct vfile *vf = mine_fd(a, mine);
-	return vf ? p9_fsync(vf->v->share, vf->fid) : 0;
+	return vf ? vf->v->ops->fsync(vf->v->share, vf->fid) : 0;
 }
 
 static long h_fstatfs(const long *a, bool *mine)
 {
 	struct vfile *vf = mine_fd(a, mine);
 	struct linux_statfs s;
-	long r = vf ? p9_statfs(vf->v->share, vf->fid, &s) : 0;
+	long r = vf ? vf->v->ops->statfs(vf->v->share, vf->fid, &s) : 0;
 	return vf && r == 0 ? copy_to_user((uint64_t)a[1], &s, sizeof(s)) : r;
 }
 
@@ -397,7 +459,7 @@ static long writeback(struct shared_map *m)
 {
 	struct vfile *vf = m->f->priv;
 	struct p9_attr at;
-	long r = p9_getattr(vf->v->share, vf->fid, &at);
+	long r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
 	if (r < 0 || at.size <= m->off)
 		return r;
 	uint64_t n = at.size - m->off < m->len ? at.size - m->off : m->len;

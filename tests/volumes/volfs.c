@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -264,6 +265,33 @@ static void big(void)
 }
 
 /* Offsets are shared after fork, as open file descriptions are. */
+/* Advisory locks: fcntl record locks seen from another process, flock between two open files, both gone at close. */
+static void locks(void)
+{
+	int fd = open("lk", O_CREAT | O_RDWR, 0644), fd2 = open("lk", O_RDWR);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 10, .l_len = 20 };
+	check_ok("fcntl-setlk", fcntl(fd, F_SETLK, &fl));
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct flock q = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 15 };
+		int c = open("lk", O_RDWR);
+		int busy = fcntl(c, F_SETLK, &q) < 0 && (errno == EAGAIN || errno == EACCES);
+		int seen = fcntl(c, F_GETLK, &q) == 0 && q.l_type == F_WRLCK && q.l_start == 10 && q.l_pid == getppid();
+		q = (struct flock){ .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 30, .l_len = 5 };
+		int beside = fcntl(c, F_SETLK, &q) == 0;
+		_exit(busy && seen && beside ? 0 : 1 + busy + 2 * seen + 4 * beside);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK("fcntl-lock-seen-by-child", WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	check_ok("flock-ex", flock(fd, LOCK_EX | LOCK_NB));
+	check_err("flock-conflict", flock(fd2, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+	close(fd);
+	check_ok("flock-after-close", flock(fd2, LOCK_EX | LOCK_NB));
+	close(fd2);
+	unlink("lk");
+}
+
 static void shared_offset(void)
 {
 	int fd = open("fk", O_CREAT | O_RDWR | O_TRUNC, 0644);
@@ -295,6 +323,7 @@ int main(int argc, char **argv)
 	attrs();
 	big();
 	shared_offset();
+	locks();
 	int n = count_entries(".");
 	CHECK("left-empty", n == 0, "%d entries left", n);
 	return t_done();

@@ -1,0 +1,991 @@
+/* FUSE: /dev/fuse, through which a server process answers the file calls of a FUSE mount, and the volume operations over it. */
+#include "libos/lx/volume.h"
+#include "libos/lx/linux/fuse.h"
+
+/*
+ * A server (fuse2fs, say) opens /dev/fuse and mounts it (mount(2) with
+ * "fd=N"); the mount is a volume (volume.c) whose operations, below, turn
+ * each call into a FUSE request. A request waits in its connection's queue
+ * until the server reads it from /dev/fuse, then in the sent list until
+ * the server writes the answer with the request's unique number; the
+ * thread that made it sleeps meanwhile, lx unlocked. Connections, requests
+ * and their buffers live in the heap every process shares, since the
+ * server is another process than the callers.
+ *
+ * Volumes speak in fids (volume.h); here a fid names a node, by the
+ * server's node id, and, once opened, the server's file handle. Nodes are
+ * counted as the kernel counts them: each LOOKUP (or entry an answer
+ * hands back) adds one to the node's lookup count, which one FORGET gives
+ * back when the last fid naming the node goes.
+ */
+#define FUSE_CONNS 32 /* mounts a machine may make while it runs: a connection's id is never reused */
+#define IO_MAX (128 * 1024) /* bytes one READ asks for at most */
+#define OPEN_DROP (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC) /* flags the kernel keeps from FUSE_OPEN */
+
+struct fnode {
+	uint64_t nodeid, nlookup;
+	uint32_t refs; /* fids naming it */
+	uint32_t mode; /* S_IFMT bits as last seen, 0 until known */
+	struct fnode *next;
+};
+
+struct ffid {
+	struct fnode *node; /* NULL: the fid is free */
+	uint64_t fh;
+	bool open, dir;
+	uint32_t flags; /* what it was opened with */
+};
+
+struct freq {
+	struct freq *next;
+	uint64_t unique;
+	uint32_t opcode;
+	uint8_t *in;
+	uint32_t in_len;
+	void *out;
+	uint32_t out_cap, out_len;
+	int error;
+	bool waited; /* a thread waits for the answer (every request but FORGET and INIT) */
+	bool done;
+	struct lx_waitq wq;
+};
+
+struct fuse_conn {
+	int refs; /* its /dev/fuse file and its volume */
+	bool mounted, ready, dead; /* ready: INIT answered; dead: unmounted, or the server's file closed */
+	uint32_t max_write;
+	uint64_t next_unique;
+	struct freq *queue, *sent; /* not yet read (oldest first); read and not yet answered */
+	struct lx_waitq readers; /* the server's threads waiting for a request */
+	struct lx_waitq ready_wq; /* callers waiting for INIT's answer */
+	struct fnode *nodes;
+	struct ffid *fids;
+	uint32_t nfids;
+	int id; /* its index in the table */
+};
+
+/* The connections, in the shared heap, found through LX_SH by every process. */
+static struct fuse_conn **conns(void)
+{
+	if (!LX_SH->fuse)
+		LX_SH->fuse = lx_alloc(FUSE_CONNS * sizeof(struct fuse_conn *));
+	return LX_SH->fuse;
+}
+
+static struct fuse_conn *conn_at(uint32_t id)
+{
+	struct fuse_conn **t = conns();
+	return t && id < FUSE_CONNS ? t[id] : NULL;
+}
+
+/* ---- requests ---- */
+
+struct piece {
+	const void *p;
+	size_t n;
+};
+
+/* Append q to c's queue and wake the server. */
+static void enqueue(struct fuse_conn *c, struct freq *q)
+{
+	struct freq **pp = &c->queue;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = q;
+	lx_waitq_wake(&c->readers);
+}
+
+/* Take q out of the list at *head, if it is there. */
+static void unlink_req(struct freq **head, struct freq *q)
+{
+	for (struct freq **pp = head; *pp; pp = &(*pp)->next)
+		if (*pp == q) {
+			*pp = q->next;
+			return;
+		}
+}
+
+static void req_free(struct freq *q)
+{
+	lx_free(q->in);
+	lx_free(q->out);
+	lx_free(q);
+}
+
+/* A new request of opcode on nodeid, its body the pieces, room for cap bytes of answer; NULL when out of memory. */
+static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid, const struct piece *in, int nin,
+			    size_t cap)
+{
+	size_t len = sizeof(struct fuse_in_header);
+	for (int i = 0; i < nin; i++)
+		len += in[i].n;
+	struct freq *q = lx_alloc(sizeof(*q));
+	if (q) {
+		q->in = lx_alloc(len);
+		q->out = cap ? lx_alloc(cap) : NULL;
+	}
+	if (!q || !q->in || (cap && !q->out)) {
+		if (q)
+			req_free(q);
+		return NULL;
+	}
+	struct fuse_in_header h = { (uint32_t)len,   opcode,          ++c->next_unique,     nodeid,
+				    lx_cred_fsuid(), lx_cred_fsgid(), (uint32_t)lx_me->pid, 0 };
+	memcpy(q->in, &h, sizeof(h));
+	size_t at = sizeof(h);
+	for (int i = 0; i < nin; i++) {
+		memcpy(q->in + at, in[i].p, in[i].n);
+		at += in[i].n;
+	}
+	q->unique = h.unique;
+	q->opcode = opcode;
+	q->in_len = (uint32_t)len;
+	q->out_cap = (uint32_t)cap;
+	q->waited = true;
+	return q;
+}
+
+static void conn_put(struct fuse_conn *c);
+
+/* Wait (lx unlocked) until c has agreed on the protocol: 0, or -ENOTCONN when it never will. */
+static long wait_ready(struct fuse_conn *c)
+{
+	while (!c->ready && !c->dead) {
+		lx_waitq_add(&c->ready_wq);
+		lx_thread_wait(LX_RECHECK_NS);
+	}
+	return c->dead ? -ENOTCONN : 0;
+}
+
+/*
+ * Send a request and wait for its answer, whose body (at most cap bytes)
+ * goes to out (lx memory) with its length in *got. The server's error
+ * (-errno), -ENOTCONN when the connection ends first, -ENOMEM, or 0. The
+ * wait is not interrupted by signals, as a local disk's is not.
+ */
+static long call(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid, const struct piece *in, int nin, void *out,
+		 size_t cap, size_t *got)
+{
+	c->refs++; /* c stays while this thread sleeps, whatever happens to its file and mount */
+	struct freq *q = NULL;
+	long r = wait_ready(c);
+	if (r == 0 && !(q = req_new(c, opcode, nodeid, in, nin, cap)))
+		r = -ENOMEM;
+	if (q) {
+		enqueue(c, q);
+		while (!q->done && !c->dead) {
+			lx_waitq_add(&q->wq);
+			lx_thread_wait(LX_RECHECK_NS);
+		}
+		r = q->done ? q->error : -ENOTCONN;
+		if (!q->done) { /* the connection ended: q is in one of its lists */
+			unlink_req(&c->queue, q);
+			unlink_req(&c->sent, q);
+		} else if (r == 0) {
+			if (out)
+				memcpy(out, q->out, q->out_len);
+			if (got)
+				*got = q->out_len;
+		}
+		req_free(q);
+	}
+	conn_put(c);
+	return r;
+}
+
+/* A call whose answer must be exactly size bytes (an entry, attributes...). */
+static long call_fixed(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid, const struct piece *in, int nin,
+		       void *out, size_t size)
+{
+	size_t got = 0;
+	long r = call(c, opcode, nodeid, in, nin, out, size, &got);
+	return r == 0 && got < size ? -EIO : r;
+}
+
+/* Tell the server to forget nlookup lookups of nodeid; no answer comes. */
+static void forget(struct fuse_conn *c, uint64_t nodeid, uint64_t nlookup)
+{
+	struct fuse_forget_in f = { nlookup };
+	struct freq *q = c->dead ? NULL : req_new(c, FUSE_FORGET, nodeid, &(struct piece){ &f, sizeof(f) }, 1, 0);
+	if (q) {
+		q->waited = false;
+		enqueue(c, q);
+	}
+}
+
+/* ---- nodes and fids ---- */
+
+static struct fnode *node_find(struct fuse_conn *c, uint64_t nodeid)
+{
+	for (struct fnode *n = c->nodes; n; n = n->next)
+		if (n->nodeid == nodeid)
+			return n;
+	return NULL;
+}
+
+/* The node of an entry the server handed back (counting its lookup), held once more; NULL when out of memory. */
+static struct fnode *node_entry(struct fuse_conn *c, const struct fuse_entry_out *e)
+{
+	struct fnode *n = node_find(c, e->nodeid);
+	if (!n && (n = lx_alloc(sizeof(*n)))) {
+		*n = (struct fnode){ e->nodeid, 0, 0, 0, c->nodes };
+		c->nodes = n;
+	}
+	if (!n) {
+		forget(c, e->nodeid, 1);
+		return NULL;
+	}
+	n->nlookup++;
+	n->refs++;
+	n->mode = e->attr.mode;
+	return n;
+}
+
+/* Drop a hold on n: at the last, the server forgets it (never the root). */
+static void node_put(struct fuse_conn *c, struct fnode *n)
+{
+	if (--n->refs > 0 || n->nodeid == FUSE_ROOT_ID)
+		return;
+	forget(c, n->nodeid, n->nlookup);
+	for (struct fnode **pp = &c->nodes; *pp; pp = &(*pp)->next)
+		if (*pp == n) {
+			*pp = n->next;
+			break;
+		}
+	lx_free(n);
+}
+
+/* An entry the server handed back that no fid will name (mkdir, symlink, link): counted, then dropped. */
+static void entry_drop(struct fuse_conn *c, const struct fuse_entry_out *e)
+{
+	struct fnode *n = node_entry(c, e);
+	if (n)
+		node_put(c, n);
+}
+
+/* The fid's slot on c, or NULL for a bad or free fid. */
+static struct ffid *fid_at(struct fuse_conn *c, uint32_t fid)
+{
+	return c && fid < c->nfids && c->fids[fid].node ? &c->fids[fid] : NULL;
+}
+
+static uint32_t f_fid_new(uint32_t conn)
+{
+	struct fuse_conn *c = conn_at(conn);
+	if (!c)
+		return 0;
+	for (uint32_t i = 1; i < c->nfids; i++) /* 0 stays unused: a failed fid_new's answer */
+		if (!c->fids[i].node && !c->fids[i].open)
+			return i;
+	uint32_t n = c->nfids ? 2 * c->nfids : 16;
+	struct ffid *t = lx_realloc(c->fids, n * sizeof(*t));
+	if (!t)
+		return 0;
+	memset(t + c->nfids, 0, (n - c->nfids) * sizeof(*t));
+	uint32_t first = c->nfids ? c->nfids : 1;
+	c->fids = t;
+	c->nfids = n;
+	return first;
+}
+
+/* c and fid's slot for an operation: -EBADF (a fid the volume never made), -ENOTCONN (the server has gone). */
+static long take(uint32_t conn, uint32_t fid, struct fuse_conn **c, struct ffid **f)
+{
+	*c = conn_at(conn);
+	*f = fid_at(*c, fid);
+	return !*f ? -EBADF : (*c)->dead ? -ENOTCONN : 0;
+}
+
+/* ---- the volume operations (volume.h) ---- */
+
+static long f_walk(uint32_t conn, uint32_t fid, uint32_t newfid, const char *name)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0 || newfid >= c->nfids)
+		return r < 0 ? r : -EBADF;
+	struct fnode *to = f->node;
+	if (!name) {
+		to->refs++;
+	} else {
+		struct fuse_entry_out e;
+		r = call_fixed(c, FUSE_LOOKUP, f->node->nodeid, &(struct piece){ name, strlen(name) + 1 }, 1, &e,
+			       sizeof(e));
+		if (r == 0 && e.nodeid == 0)
+			r = -ENOENT; /* a negative entry */
+		if (r < 0)
+			return r;
+		if (!(to = node_entry(c, &e)))
+			return -ENOMEM;
+		f = &c->fids[fid]; /* the table may have moved */
+	}
+	struct ffid *nf = &c->fids[newfid];
+	if (nf->node)
+		node_put(c, nf->node);
+	*nf = (struct ffid){ to, 0, false, false, 0 };
+	return 0;
+}
+
+/* A qid's type bits (ninep.h) for a mode. */
+static uint8_t qid_type(uint32_t mode)
+{
+	return (mode & S_IFMT) == S_IFDIR ? P9_QT_DIR : (mode & S_IFMT) == S_IFLNK ? P9_QT_SYMLINK : 0;
+}
+
+static long f_walk_names(uint32_t conn, uint32_t fid, uint32_t newfid, const char *const *names, int n, uint8_t *types)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0 || newfid >= c->nfids)
+		return r < 0 ? r : -EBADF;
+	struct fnode *cur = f->node;
+	cur->refs++;
+	int k = 0;
+	for (; k < n; k++) {
+		struct fuse_entry_out e;
+		r = call_fixed(c, FUSE_LOOKUP, cur->nodeid, &(struct piece){ names[k], strlen(names[k]) + 1 }, 1, &e,
+			       sizeof(e));
+		struct fnode *next = r < 0 || e.nodeid == 0 ? NULL : node_entry(c, &e);
+		if (!next)
+			break;
+		types[k] = qid_type(e.attr.mode);
+		node_put(c, cur);
+		cur = next;
+	}
+	if (k < n) {
+		node_put(c, cur);
+		return k ? k : r < 0 ? r : -ENOENT;
+	}
+	struct ffid *nf = &c->fids[newfid];
+	if (nf->node)
+		node_put(c, nf->node);
+	c->fids[newfid] = (struct ffid){ cur, 0, false, false, 0 };
+	return n;
+}
+
+/* Close fid's open file on the server: FLUSH (a file's), then RELEASE. */
+static void release(struct fuse_conn *c, struct ffid *f)
+{
+	struct fuse_flush_in fl = { f->fh, 0, 0, 0 };
+	struct fuse_release_in rel = { f->fh, f->flags, 0, 0 };
+	uint64_t nodeid = f->node->nodeid;
+	bool dir = f->dir;
+	f->open = false;
+	if (c->dead)
+		return;
+	if (!dir)
+		call(c, FUSE_FLUSH, nodeid, &(struct piece){ &fl, sizeof(fl) }, 1, NULL, 0, NULL);
+	call(c, dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &(struct piece){ &rel, sizeof(rel) }, 1, NULL, 0, NULL);
+}
+
+static void f_clunk(uint32_t conn, uint32_t fid)
+{
+	struct fuse_conn *c = conn_at(conn);
+	struct ffid *f = fid_at(c, fid);
+	if (!f)
+		return;
+	if (f->open)
+		release(c, f);
+	f = &c->fids[fid];
+	struct fnode *n = f->node;
+	*f = (struct ffid){ 0 };
+	node_put(c, n);
+}
+
+/* Attributes as the volumes use them. */
+static void attr_fill(const struct fuse_attr *fa, struct p9_attr *a)
+{
+	*a = (struct p9_attr){ fa->ino,
+			       fa->mode,
+			       fa->uid,
+			       fa->gid,
+			       fa->nlink,
+			       fa->rdev,
+			       fa->size,
+			       fa->blksize ? fa->blksize : 4096,
+			       fa->blocks,
+			       { (int64_t)fa->atime, fa->atimensec },
+			       { (int64_t)fa->mtime, fa->mtimensec },
+			       { (int64_t)fa->ctime, fa->ctimensec } };
+}
+
+static long f_getattr(uint32_t conn, uint32_t fid, struct p9_attr *a)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0)
+		return r;
+	bool fh =
+		f->open && !f->dir; /* as Linux: a directory's handle is the server library's, not the file system's */
+	struct fuse_getattr_in in = { fh ? FUSE_GETATTR_FH : 0, 0, fh ? f->fh : 0 };
+	struct fuse_attr_out out;
+	struct fnode *n = f->node;
+	r = call_fixed(c, FUSE_GETATTR, n->nodeid, &(struct piece){ &in, sizeof(in) }, 1, &out, sizeof(out));
+	if (r == 0) {
+		attr_fill(&out.attr, a);
+		n->mode = out.attr.mode;
+	}
+	return r;
+}
+
+static long f_setattr(uint32_t conn, uint32_t fid, uint32_t valid, uint32_t mode, uint64_t size,
+		      const uint64_t times[4])
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0)
+		return r;
+	struct fuse_setattr_in in = { 0 };
+	if (valid & P9_SET_MODE)
+		in.valid |= FATTR_MODE, in.mode = mode;
+	if (valid & P9_SET_SIZE)
+		in.valid |= FATTR_SIZE, in.size = size;
+	if ((valid & P9_SET_ATIME) && (valid & P9_SET_ATIME_SET))
+		in.valid |= FATTR_ATIME, in.atime = times[0], in.atimensec = (uint32_t)times[1];
+	else if (valid & P9_SET_ATIME)
+		in.valid |= FATTR_ATIME | FATTR_ATIME_NOW;
+	if ((valid & P9_SET_MTIME) && (valid & P9_SET_MTIME_SET))
+		in.valid |= FATTR_MTIME, in.mtime = times[2], in.mtimensec = (uint32_t)times[3];
+	else if (valid & P9_SET_MTIME)
+		in.valid |= FATTR_MTIME | FATTR_MTIME_NOW;
+	if (f->open && !f->dir && (valid & P9_SET_SIZE))
+		in.valid |= FATTR_FH, in.fh = f->fh; /* ftruncate, as Linux tells it */
+	if (!in.valid)
+		return 0; /* a change of ctime alone: the server sets it with whatever it changes */
+	struct fuse_attr_out out;
+	return call_fixed(c, FUSE_SETATTR, f->node->nodeid, &(struct piece){ &in, sizeof(in) }, 1, &out, sizeof(out));
+}
+
+/* The node's type, asked of the server when not yet known: 0 or -errno. */
+static long known_mode(uint32_t conn, uint32_t fid, struct ffid **f)
+{
+	struct p9_attr a;
+	long r = (*f)->node->mode ? 0 : f_getattr(conn, fid, &a);
+	*f = &conn_at(conn)->fids[fid];
+	return r;
+}
+
+static long f_lopen(uint32_t conn, uint32_t fid, uint32_t flags)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r == 0)
+		r = known_mode(conn, fid, &f);
+	if (r < 0)
+		return r;
+	bool dir = (f->node->mode & S_IFMT) == S_IFDIR;
+	if (!dir && (flags & O_TRUNC) && (r = f_setattr(conn, fid, P9_SET_SIZE, 0, 0, NULL)) < 0)
+		return r;
+	struct fuse_open_in in = { flags & ~(uint32_t)OPEN_DROP, 0 };
+	struct fuse_open_out out;
+	r = call_fixed(c, dir ? FUSE_OPENDIR : FUSE_OPEN, f->node->nodeid, &(struct piece){ &in, sizeof(in) }, 1, &out,
+		       sizeof(out));
+	if (r == 0) {
+		f = &c->fids[fid];
+		f->fh = out.fh;
+		f->open = true;
+		f->dir = dir;
+		f->flags = in.flags;
+	}
+	return r;
+}
+
+static long f_lcreate(uint32_t conn, uint32_t fid, const char *name, uint32_t flags, uint32_t mode)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0)
+		return r;
+	struct fuse_create_in in = { flags & ~(uint32_t)(O_NOCTTY), S_IFREG | (mode & 07777), 0, 0 };
+	struct {
+		struct fuse_entry_out e;
+		struct fuse_open_out o;
+	} out;
+	struct piece p[] = { { &in, sizeof(in) }, { name, strlen(name) + 1 } };
+	r = call_fixed(c, FUSE_CREATE, f->node->nodeid, p, 2, &out, sizeof(out));
+	if (r < 0)
+		return r;
+	struct fnode *n = node_entry(c, &out.e);
+	if (!n)
+		return -ENOMEM;
+	f = &c->fids[fid];
+	node_put(c, f->node); /* the fid now names the new file, as 9P's lcreate makes it */
+	*f = (struct ffid){ n, out.o.fh, true, false, in.flags & ~(uint32_t)OPEN_DROP };
+	return 0;
+}
+
+/* The fid's open file, for reading or writing it: -EBADF when it is not open. */
+static long take_open(uint32_t conn, uint32_t fid, struct fuse_conn **c, struct ffid **f)
+{
+	long r = take(conn, fid, c, f);
+	return r < 0 ? r : (*f)->open ? 0 : -EBADF;
+}
+
+static long f_read(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t off)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take_open(conn, fid, &c, &f);
+	if (r < 0)
+		return r;
+	if (n > IO_MAX)
+		n = IO_MAX;
+	struct fuse_read_in in = { f->fh, off, (uint32_t)n, 0, 0, f->flags, 0 };
+	size_t got = 0;
+	r = call(c, FUSE_READ, f->node->nodeid, &(struct piece){ &in, sizeof(in) }, 1, buf, n, &got);
+	return r < 0 ? r : (long)got;
+}
+
+static long f_write(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint64_t off)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take_open(conn, fid, &c, &f);
+	if (r < 0)
+		return r;
+	if (n > c->max_write)
+		n = c->max_write;
+	struct fuse_write_in in = { f->fh, off, (uint32_t)n, 0, 0, f->flags, 0 };
+	struct fuse_write_out out;
+	struct piece p[] = { { &in, sizeof(in) }, { buf, n } };
+	r = call_fixed(c, FUSE_WRITE, f->node->nodeid, p, 2, &out, sizeof(out));
+	return r < 0 ? r : out.size > n ? -EIO : (long)out.size;
+}
+
+static long f_readdir(uint32_t conn, uint32_t fid, uint64_t off, struct p9_dirent *out, size_t max, size_t *n)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	*n = 0;
+	long r = take_open(conn, fid, &c, &f);
+	if (r < 0)
+		return r;
+	size_t size = max * (sizeof(struct fuse_dirent) + 64);
+	if (size > IO_MAX)
+		size = IO_MAX;
+	if (size < 4096)
+		size = 4096;
+	uint8_t *buf = lx_alloc(size);
+	if (!buf)
+		return -ENOMEM;
+	struct fuse_read_in in = { f->fh, off, (uint32_t)size, 0, 0, f->flags, 0 };
+	size_t got = 0;
+	r = call(c, FUSE_READDIR, f->node->nodeid, &(struct piece){ &in, sizeof(in) }, 1, buf, size, &got);
+	for (size_t at = 0; r == 0 && *n < max && at + sizeof(struct fuse_dirent) <= got;) {
+		struct fuse_dirent *d = (struct fuse_dirent *)(buf + at);
+		if (d->namelen == 0 || d->namelen > LX_NAME_MAX || at + sizeof(*d) + d->namelen > got) {
+			r = *n ? 0 : -EIO; /* a malformed answer: what came before it stands */
+			break;
+		}
+		struct p9_dirent *o = &out[(*n)++];
+		o->ino = d->ino;
+		o->next = d->off;
+		o->type = (uint8_t)d->type;
+		memcpy(o->name, d->name, d->namelen);
+		o->name[d->namelen] = 0;
+		at += (sizeof(*d) + d->namelen + 7) & ~(size_t)7;
+	}
+	lx_free(buf);
+	return r;
+}
+
+/* A call on directory fid that answers with an entry no fid keeps: mkdir, symlink, link. */
+static long make_entry(uint32_t conn, uint32_t dfid, uint32_t opcode, const struct piece *in, int nin)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, dfid, &c, &f);
+	if (r < 0)
+		return r;
+	struct fuse_entry_out e;
+	r = call_fixed(c, opcode, f->node->nodeid, in, nin, &e, sizeof(e));
+	if (r == 0)
+		entry_drop(c, &e);
+	return r;
+}
+
+static long f_mkdir(uint32_t conn, uint32_t dfid, const char *name, uint32_t mode)
+{
+	struct fuse_mkdir_in in = { mode & 07777, 0 };
+	struct piece p[] = { { &in, sizeof(in) }, { name, strlen(name) + 1 } };
+	return make_entry(conn, dfid, FUSE_MKDIR, p, 2);
+}
+
+static long f_symlink(uint32_t conn, uint32_t dfid, const char *name, const char *target)
+{
+	struct piece p[] = { { name, strlen(name) + 1 }, { target, strlen(target) + 1 } };
+	return make_entry(conn, dfid, FUSE_SYMLINK, p, 2);
+}
+
+static long f_link(uint32_t conn, uint32_t dfid, uint32_t fid, const char *name)
+{
+	struct ffid *old = fid_at(conn_at(conn), fid);
+	if (!old)
+		return -EBADF;
+	struct fuse_link_in in = { old->node->nodeid };
+	struct piece p[] = { { &in, sizeof(in) }, { name, strlen(name) + 1 } };
+	return make_entry(conn, dfid, FUSE_LINK, p, 2);
+}
+
+static long f_renameat(uint32_t conn, uint32_t odfid, const char *oname, uint32_t ndfid, const char *nname)
+{
+	struct fuse_conn *c;
+	struct ffid *od, *nd = fid_at(conn_at(conn), ndfid);
+	long r = take(conn, odfid, &c, &od);
+	if (r < 0 || !nd)
+		return r < 0 ? r : -EBADF;
+	struct fuse_rename_in in = { nd->node->nodeid };
+	struct piece p[] = { { &in, sizeof(in) }, { oname, strlen(oname) + 1 }, { nname, strlen(nname) + 1 } };
+	return call(c, FUSE_RENAME, od->node->nodeid, p, 3, NULL, 0, NULL);
+}
+
+static long f_unlinkat(uint32_t conn, uint32_t dfid, const char *name, uint32_t flags)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, dfid, &c, &f);
+	if (r < 0)
+		return r;
+	return call(c, (flags & AT_REMOVEDIR) ? FUSE_RMDIR : FUSE_UNLINK, f->node->nodeid,
+		    &(struct piece){ name, strlen(name) + 1 }, 1, NULL, 0, NULL);
+}
+
+static long f_fsync(uint32_t conn, uint32_t fid)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take_open(conn, fid, &c, &f);
+	if (r < 0)
+		return r == -EBADF ? 0 : r; /* nothing open: nothing of it waits to be written */
+	struct fuse_fsync_in in = { f->fh, 0, 0 };
+	r = call(c, f->dir ? FUSE_FSYNCDIR : FUSE_FSYNC, f->node->nodeid, &(struct piece){ &in, sizeof(in) }, 1, NULL,
+		 0, NULL);
+	return r == -ENOSYS ? 0 : r; /* a server without fsync writes through, as Linux takes it */
+}
+
+static long f_readlink(uint32_t conn, uint32_t fid, char *buf, size_t size)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0 || size == 0)
+		return r < 0 ? r : -EINVAL;
+	size_t got = 0;
+	r = call(c, FUSE_READLINK, f->node->nodeid, NULL, 0, buf, size - 1, &got);
+	if (r < 0)
+		return r;
+	buf[got] = 0;
+	return (long)strlen(buf);
+}
+
+static long f_statfs(uint32_t conn, uint32_t fid, struct linux_statfs *s)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0)
+		return r;
+	struct fuse_statfs_out out;
+	r = call_fixed(c, FUSE_STATFS, f->node->nodeid, NULL, 0, &out, sizeof(out));
+	if (r < 0)
+		return r;
+	memset(s, 0, sizeof(*s));
+	s->f_type = FUSE_SUPER_MAGIC;
+	s->f_bsize = out.st.bsize;
+	s->f_blocks = out.st.blocks;
+	s->f_bfree = out.st.bfree;
+	s->f_bavail = out.st.bavail;
+	s->f_files = out.st.files;
+	s->f_ffree = out.st.ffree;
+	s->f_namelen = out.st.namelen;
+	s->f_frsize = out.st.frsize ? out.st.frsize : out.st.bsize;
+	return 0;
+}
+
+const struct vol_ops fuse_vol_ops = {
+	.fid_new = f_fid_new,
+	.walk = f_walk,
+	.walk_names = f_walk_names,
+	.clunk = f_clunk,
+	.lopen = f_lopen,
+	.lcreate = f_lcreate,
+	.read = f_read,
+	.write = f_write,
+	.getattr = f_getattr,
+	.setattr = f_setattr,
+	.readdir = f_readdir,
+	.mkdir = f_mkdir,
+	.symlink = f_symlink,
+	.link = f_link,
+	.renameat = f_renameat,
+	.unlinkat = f_unlinkat,
+	.fsync = f_fsync,
+	.readlink = f_readlink,
+	.statfs = f_statfs,
+};
+
+/* ---- /dev/fuse, the server's side ---- */
+
+/* Every waiting request fails: the server has gone, or the mount has. */
+static void conn_end(struct fuse_conn *c)
+{
+	c->dead = true;
+	for (struct freq **list = &c->queue; list; list = list == &c->queue ? &c->sent : NULL)
+		for (struct freq *q = *list, *next; q; q = next) {
+			next = q->next;
+			if (q->waited) {
+				q->error = -ENOTCONN;
+				lx_waitq_wake(&q->wq); /* its thread frees it, finding c dead */
+			} else {
+				unlink_req(list, q);
+				req_free(q);
+			}
+		}
+	lx_waitq_wake(&c->readers);
+	lx_waitq_wake(&c->ready_wq);
+}
+
+/* One hold on c fewer: with the last (its file closed and its volume unmounted), it goes. */
+static void conn_put(struct fuse_conn *c)
+{
+	if (--c->refs > 0)
+		return;
+	while (c->nodes) {
+		struct fnode *n = c->nodes;
+		c->nodes = n->next;
+		lx_free(n);
+	}
+	conns()[c->id] = NULL;
+	lx_waitq_free(&c->readers);
+	lx_waitq_free(&c->ready_wq);
+	lx_free(c->fids);
+	lx_free(c);
+}
+
+/* The connection of an open /dev/fuse, made at its first use: NULL when none can be. */
+static struct fuse_conn *conn_of(struct file *f)
+{
+	if (f->priv)
+		return f->priv;
+	struct fuse_conn **t = conns();
+	for (int i = 0; t && i < FUSE_CONNS; i++) {
+		if (t[i])
+			continue;
+		struct fuse_conn *c = lx_alloc(sizeof(*c));
+		if (!c)
+			return NULL;
+		c->refs = 1;
+		c->id = i;
+		c->max_write = 4096;
+		t[i] = c;
+		f->priv = c;
+		return c;
+	}
+	return NULL;
+}
+
+/* INIT's answer: the protocol agreed (7.x), and how much one WRITE may carry; else the connection ends. */
+static void init_answered(struct fuse_conn *c, struct freq *q)
+{
+	struct fuse_init_out *o = q->out;
+	if (q->error || q->out_len < 8 || o->major != FUSE_KERNEL_VERSION) {
+		printf("lx: a FUSE server did not agree on the protocol (error %d, version %u)\n", q->error,
+		       q->out_len >= 8 ? o->major : 0);
+		conn_end(c);
+		return;
+	}
+	uint32_t mw = q->out_len >= sizeof(*o) ? o->max_write : 0;
+	c->max_write = mw < 4096 ? 4096 : mw > IO_MAX ? IO_MAX : mw;
+	c->ready = true;
+	lx_waitq_wake(&c->ready_wq);
+}
+
+/* read: the next request, whole; it waits unless O_NONBLOCK; -ENODEV once the mount is gone. */
+static long dev_read(struct file *f, void *buf, size_t n)
+{
+	struct fuse_conn *c = conn_of(f);
+	if (!c)
+		return -ENOMEM;
+	for (;;) {
+		while (!c->queue) {
+			if (c->dead)
+				return -ENODEV;
+			if (!c->mounted)
+				return -EPERM; /* as Linux: nothing to read before the mount */
+			if (f->flags & O_NONBLOCK)
+				return -EAGAIN;
+			if (lx_signal_interrupts())
+				return -EINTR;
+			lx_waitq_add(&c->readers);
+			lx_thread_wait(LX_RECHECK_NS);
+		}
+		struct freq *q = c->queue;
+		c->queue = q->next;
+		if (n < q->in_len) { /* as Linux: the request fails with EIO, and the server hears of the next */
+			q->error = -EIO;
+			q->done = true;
+			lx_waitq_wake(&q->wq);
+			if (!q->waited)
+				req_free(q);
+			continue;
+		}
+		long r = copy_to_user((uint64_t)buf, q->in, q->in_len);
+		uint32_t len = q->in_len;
+		if (r < 0) {
+			q->next = c->queue; /* back at the head, for a read that can take it */
+			c->queue = q;
+			return r;
+		}
+		if (q->waited || q->opcode == FUSE_INIT) {
+			q->next = c->sent;
+			c->sent = q;
+		} else {
+			req_free(q);
+		}
+		return len;
+	}
+}
+
+/* Copy n bytes from the program's iovecs, starting skip bytes in, to dst: 0, or -EFAULT. */
+static long iov_in(void *dst, const struct linux_iovec *iov, long cnt, size_t skip, size_t n)
+{
+	for (long i = 0; i < cnt && n; i++) {
+		if (skip >= iov[i].len) {
+			skip -= iov[i].len;
+			continue;
+		}
+		size_t k = iov[i].len - skip < n ? iov[i].len - skip : n;
+		if (copy_from_user(dst, iov[i].base + skip, k) < 0)
+			return -EFAULT;
+		dst = (char *)dst + k;
+		n -= k;
+		skip = 0;
+	}
+	return n ? -EFAULT : 0;
+}
+
+/* writev: an answer (struct fuse_out_header, then its body) to a request read before; -EINVAL when malformed. */
+static long dev_writev(struct file *f, const struct linux_iovec *iov, long cnt)
+{
+	struct fuse_conn *c = conn_of(f);
+	struct fuse_out_header h;
+	size_t n = 0;
+	for (long i = 0; i < cnt; i++)
+		n += iov[i].len;
+	if (!c)
+		return -ENOMEM;
+	if (n < sizeof(h))
+		return -EINVAL;
+	if (iov_in(&h, iov, cnt, 0, sizeof(h)) < 0)
+		return -EFAULT;
+	if (h.len != n || h.error > 0 || h.error < -4095)
+		return -EINVAL;
+	if (h.unique == 0)
+		return (long)n; /* a notification: lx asks for none, and takes none */
+	struct freq *q = c->sent;
+	while (q && q->unique != h.unique)
+		q = q->next;
+	if (!q)
+		return -ENOENT;
+	size_t body = h.error ? 0 : n - sizeof(h);
+	if (body > q->out_cap)
+		body = q->out_cap; /* a newer protocol's longer answer: the part lx knows */
+	if (body && iov_in(q->out, iov, cnt, sizeof(h), body) < 0)
+		return -EFAULT;
+	unlink_req(&c->sent, q);
+	q->out_len = (uint32_t)body;
+	q->error = h.error;
+	if (q->opcode == FUSE_INIT) {
+		init_answered(c, q);
+		req_free(q);
+	} else {
+		q->done = true;
+		lx_waitq_wake(&q->wq);
+	}
+	return (long)n;
+}
+
+static long dev_write(struct file *f, const void *buf, size_t n)
+{
+	struct linux_iovec iov = { (uint64_t)buf, n };
+	return dev_writev(f, &iov, 1);
+}
+
+static short dev_poll(struct file *f)
+{
+	struct fuse_conn *c = conn_of(f);
+	if (!c)
+		return POLLERR;
+	return (short)(POLLOUT | (c->queue ? POLLIN | POLLRDNORM : 0) | (c->dead ? POLLERR : 0));
+}
+
+static struct lx_waitq *dev_waitq(struct file *f)
+{
+	struct fuse_conn *c = conn_of(f);
+	return c ? &c->readers : NULL;
+}
+
+static void dev_close(struct file *f)
+{
+	struct fuse_conn *c = f->priv;
+	if (!c)
+		return;
+	conn_end(c);
+	conn_put(c);
+}
+
+const struct file_ops fuse_dev_ops = {
+	.read = dev_read,
+	.write = dev_write,
+	.pread = lx_no_pread,
+	.pwrite = lx_no_pwrite,
+	.close = dev_close,
+	.poll = dev_poll,
+	.waitq = dev_waitq,
+	.writev = dev_writev,
+};
+
+/* ---- mounting ---- */
+
+long fuse_mount(int fd, uint32_t *conn, uint32_t *root)
+{
+	struct file *f = file_get(fd);
+	if (!f)
+		return -EBADF;
+	struct fuse_conn *c = f->ops == &fuse_dev_ops ? conn_of(f) : NULL;
+	long r = !c ? (f->ops == &fuse_dev_ops ? -ENOMEM : -EINVAL) : c->mounted || c->dead ? -EINVAL : 0;
+	struct fnode *n = r == 0 ? lx_alloc(sizeof(*n)) : NULL;
+	uint32_t fid = n ? f_fid_new((uint32_t)c->id) : 0;
+	struct fuse_init_in in = { FUSE_KERNEL_VERSION, FUSE_KERNEL_MINOR_VERSION, IO_MAX, FUSE_BIG_WRITES };
+	struct freq *q = fid ? req_new(c, FUSE_INIT, 0, &(struct piece){ &in, sizeof(in) }, 1, 64) : NULL;
+	if (r == 0 && !q) {
+		lx_free(n);
+		r = -ENOMEM;
+	}
+	file_put(f);
+	if (r < 0)
+		return r;
+	*n = (struct fnode){ FUSE_ROOT_ID, 0, 1, S_IFDIR, NULL };
+	c->nodes = n;
+	c->fids[fid] = (struct ffid){ n, 0, false, false, 0 };
+	c->mounted = true;
+	c->refs++; /* the volume's */
+	q->waited = false;
+	enqueue(c, q);
+	*conn = (uint32_t)c->id;
+	*root = fid;
+	return 0;
+}
+
+void fuse_unmount(uint32_t conn)
+{
+	struct fuse_conn *c = conn_at(conn);
+	if (c)
+		conn_end(c); /* its volume keeps its hold: the id stays taken, and the gone volume's files fail */
+}

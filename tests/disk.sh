@@ -1,0 +1,174 @@
+#!/bin/sh
+# ext4 on a disk (mica run -v IMAGE:DIR, served by Debian's fuse2fs over lx's FUSE): the file-system program on
+# a host folder and on an ext4 image, output read back on the host, :ro, crashes with what was fsynced intact,
+# corrupt images refused with a clear message; e2fsck -fn clean after every run that wrote.
+# usage: tests/disk.sh BUILD   (DISK_CRASH_RUNS=N kills instead of 50, DISK_MANY=N files in one folder instead of 5,000)
+suite=disk
+. "$(dirname "$0")/setup.sh"
+
+mica() { MICA_BUILD="$build" MICA_TIMEOUT=300 timeout -k 5 330 "$here/tools/mica" run "$@"; }
+need_lx
+bb=/bin/busybox
+for tool in mke2fs e2fsck debugfs fuse2fs; do
+	command -v $tool > /dev/null || PATH=$PATH:/sbin:/usr/sbin command -v $tool > /dev/null ||
+		{ echo "not ok disk/$tool: $tool is missing (tools/deps.sh names the package)"; exit 1; }
+done
+PATH=$PATH:/sbin:/usr/sbin
+
+# ok NAME COND-STATUS DETAIL: one line for a check made here.
+ok() { if [ "$2" -eq 0 ]; then echo "ok disk/$1"; else echo "not ok disk/$1: $3"; fi; }
+# image FILE [SEED-DIR]: a new 64 MiB ext4 image, as Debian's mke2fs makes it by default (with SEED-DIR's files).
+image() { rm -f "$1"; mke2fs -q -F -t ext4 ${2:+-d "$2"} "$1" 64M > /dev/null 2>&1; }
+# clean NAME IMAGE: e2fsck -fn finds nothing wrong in IMAGE.
+clean() { e2fsck -fn "$2" > "$out/$1.fsck" 2>&1; ok "$1-fsck" $? "e2fsck -fn: $(tail -3 "$out/$1.fsck" | tr '\n' ' ')"; }
+names() { tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p' | sort -u; }
+seed=$out/seed
+mkdir -p "$seed/w"
+
+# ---- the differential program: a host folder, then a folder of an ext4 image in Mica; the same check names ----
+unit=checks
+for kind in musl glibc; do
+	cc=musl-gcc flags=-static
+	[ $kind = glibc ] && cc=gcc flags=
+	if ! $cc $flags -O2 -Wall -Wextra -Werror -o "$out/volfs-$kind" "$here/tests/volumes/volfs.c" > "$out/build.log" 2>&1; then
+		echo "not ok disk/build-volfs-$kind:"
+		sed 's/^/#   /' "$out/build.log" | head -10
+		continue
+	fi
+	mkdir "$out/host-$kind"
+	"$out/volfs-$kind" "$out/host-$kind" > "$out/volfs-$kind.host.log" 2>&1
+	hs=$?
+	image "$out/volfs-$kind.img" "$seed"
+	mica -v "$out/volfs-$kind.img:/vol" "$out/volfs-$kind" /vol/w > "$out/volfs-$kind.mica.log" 2>&1
+	ms=$?
+	grep '^not ok\|^mica' "$out/volfs-$kind.mica.log" | sed 's/^/# mica: /'
+	names "$out/volfs-$kind.host.log" > "$out/volfs-$kind.host.names"
+	names "$out/volfs-$kind.mica.log" > "$out/volfs-$kind.mica.names"
+	judge "volfs-$kind" 0 $hs $ms "$out/volfs-$kind.host.names" "$out/volfs-$kind.mica.names"
+	clean "volfs-$kind" "$out/volfs-$kind.img"
+done
+unit=
+
+# ---- what a program writes is in the image when mica run returns, and opens on the host (debugfs) ----
+io=$out/io
+mkdir -p "$io/seed/in"
+head -c 3000000 /dev/urandom > "$io/seed/in/random.bin"
+seq 1 20000 > "$io/want.txt"
+image "$io/disk.img" "$io/seed"
+mica -v "$io/disk.img:/data" $bb sh -c 'cp /data/in/random.bin /data/copy.bin && seq 1 20000 > /data/seq.txt &&
+	mkdir -p /data/a/b && echo deep > /data/a/b/c.txt && ln -s a/b/c.txt /data/link && sync'
+rc=$?
+ok output-status "$rc" "mica run exited $rc"
+debugfs -R "dump /copy.bin $io/copy.bin" "$io/disk.img" > /dev/null 2>&1
+debugfs -R "dump /seq.txt $io/seq.txt" "$io/disk.img" > /dev/null 2>&1
+ok output-binary "$(cmp -s "$io/seed/in/random.bin" "$io/copy.bin"; echo $?)" "the copy in the image differs from the original"
+ok output-text "$(cmp -s "$io/want.txt" "$io/seq.txt"; echo $?)" "seq's output in the image differs from the host's"
+got=$(debugfs -R "cat /a/b/c.txt" "$io/disk.img" 2>/dev/null)
+ok output-nested "$([ "$got" = deep ]; echo $?)" "a/b/c.txt holds \"$got\""
+got=$(debugfs -R "stat /link" "$io/disk.img" 2>/dev/null | sed -n 's/.*Fast link dest: "\(.*\)"/\1/p')
+ok output-symlink "$([ "$got" = a/b/c.txt ]; echo $?)" "the symlink points at \"$got\""
+clean output "$io/disk.img"
+# ... and a second run finds it all, the checksum as the host's
+got=$(mica -v "$io/disk.img:/data" $bb sha256sum /data/copy.bin 2>&1 | tr -d '\r' | cut -d' ' -f1)
+ok reread "$([ "$got" = "$(sha256sum < "$io/seed/in/random.bin" | cut -d' ' -f1)" ]; echo $?)" "sha256sum said $got"
+
+# ---- a folder of many files (DISK_MANY, 5,000 unless set): made, listed, looked up, a tenth removed; the same
+# ---- checks as on a host folder. fuse2fs scans a folder to find a name, so 10,000 take about three minutes. ----
+unit=checks many_n=${DISK_MANY:-5000}
+if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/many" "$here/tests/disk/many.c" > "$out/build.log" 2>&1; then
+	mkdir "$out/many-host"
+	"$out/many" "$out/many-host" "$many_n" > "$out/many.host.log" 2>&1
+	hs=$?
+	image "$out/many.img" "$seed"
+	mica -v "$out/many.img:/m" "$out/many" /m/w "$many_n" > "$out/many.mica.log" 2>&1
+	ms=$?
+	grep '^not ok\|^mica\|timed out' "$out/many.mica.log" | sed 's/^/# mica: /'
+	names "$out/many.host.log" > "$out/many.host.names"
+	names "$out/many.mica.log" > "$out/many.mica.names"
+	judge many-files 0 $hs $ms "$out/many.host.names" "$out/many.mica.names"
+	clean many "$out/many.img"
+else
+	echo "not ok disk/build-many:"
+	sed 's/^/#   /' "$out/build.log" | head -10
+fi
+unit=
+
+# ---- :ro: every change refused with EROFS, reads allowed, the image untouched ----
+ro=$out/ro
+mkdir -p "$ro/seed/sub" && echo original > "$ro/seed/file"
+image "$ro/disk.img" "$ro/seed"
+before=$(sha256sum < "$ro/disk.img")
+got=$(mica -v "$ro/disk.img:/ro:ro" $bb sh -c '
+	cat /ro/file
+	for op in "touch /ro/new" "mkdir /ro/d" "rm /ro/file" "rmdir /ro/sub" "mv /ro/file /ro/moved" "ln -s file /ro/l" \
+		"ln /ro/file /ro/h" "chmod 600 /ro/file" "truncate -s 0 /ro/file"; do
+		$op 2>&1 | grep -q "Read-only file system" && echo "refused: $op" || echo "ALLOWED: $op"
+	done
+	echo more >> /ro/file || echo "refused: append"' 2>&1)
+ok ro-read "$(printf '%s\n' "$got" | grep -c '^original' | grep -qx 1; echo $?)" "the file was not read: $got"
+ok ro-refused "$(printf '%s\n' "$got" | grep -c '^refused: ' | grep -qx 10; echo $?)" "$(printf '%s\n' "$got" | grep -v '^refused' | head -5)"
+ok ro-image-untouched "$([ "$before" = "$(sha256sum < "$ro/disk.img")" ]; echo $?)" "the image changed"
+
+# ---- crashes: the machine killed at a random moment of fsynced writes; after mica run's e2fsck -p, every
+# ---- record it reported is whole, and the file system is consistent ----
+if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/crash" "$here/tests/disk/crash.c" > "$out/build.log" 2>&1; then
+	runs=${DISK_CRASH_RUNS:-50} total=0 bad= last=-1
+	image "$out/crash.img" "$seed"
+	for i in $(seq 1 "$runs"); do
+		# each run checks what the last one reported, then writes until it is killed
+		mica -v "$out/crash.img:/d" "$out/crash" cycle /d/w "$last" > "$out/crash-$i.out" 2>&1 &
+		runner=$!
+		n=0
+		while ! grep -q '^synced' "$out/crash-$i.out" 2>/dev/null && [ $n -lt 600 ] && kill -0 $runner 2>/dev/null; do
+			sleep 0.1; n=$((n + 1))
+		done
+		sleep "$(awk -v s="$i$$" 'BEGIN { srand(s); printf "%.2f", rand() * 1.5 }')"
+		pkill -KILL -f -- "file=$out/crash.img" 2>/dev/null
+		wait $runner 2>/dev/null
+		grep '^not ok\|^mica-init' "$out/crash-$i.out" > "$out/crash-$i.bad" && { bad="$bad run $i: $(head -2 "$out/crash-$i.bad" | tr '\n' ' ');"; break; }
+		[ "$last" -ge 0 ] && total=$((total + last + 1))
+		last=$(sed -n 's/^synced //p' "$out/crash-$i.out" | tail -1)
+		[ -n "$last" ] || { bad="$bad run $i wrote nothing: $(tail -2 "$out/crash-$i.out" | tr '\n' ' ');"; break; }
+	done
+	if [ -z "$bad" ]; then
+		mica -v "$out/crash.img:/d" "$out/crash" check /d/w "$last" > "$out/check.out" 2>&1 ||
+			bad="the last check: $(grep 'not ok\|mica' "$out/check.out" | head -2 | tr '\n' ' ')"
+		total=$((total + last + 1))
+	fi
+	ok crash-fsynced-intact "$([ -z "$bad" ]; echo $?)" "$runs kills:$bad"
+	clean crash "$out/crash.img"
+	echo "# $runs kills at random moments, $total fsynced records found whole after them"
+else
+	echo "not ok disk/build-crash:"
+	sed 's/^/#   /' "$out/build.log" | head -10
+fi
+
+# ---- corrupt or wrong images: a clear message and status 2, nothing started ----
+head -c 8M /dev/zero > "$out/zeros.img"
+expect corrupt-no-file-system 2 "not a sound ext2/3/4 file system" "$here/tools/mica" run -v "$out/zeros.img:/d" $bb true
+image "$out/trunc.img"
+truncate -s 20M "$out/trunc.img"
+expect corrupt-truncated 2 "not a sound ext2/3/4 file system" "$here/tools/mica" run -v "$out/trunc.img:/d" $bb true
+# random blocks overwritten: refused (status 2, said), or repaired by e2fsck -p and then served soundly
+image "$out/rand.img" "$io/seed"
+for off in 1 5 9 130 257 1100 4000 9000; do
+	head -c 1024 /dev/urandom | dd of="$out/rand.img" bs=1024 seek=$off conv=notrunc 2> /dev/null
+done
+got=$(mica -v "$out/rand.img:/d" $bb ls /d 2>&1)
+rc=$?
+if [ $rc -eq 2 ]; then
+	ok corrupt-random-blocks "$(printf '%s' "$got" | grep -q "not a sound ext2/3/4"; echo $?)" "status 2 without the message: $got"
+else
+	e2fsck -fn "$out/rand.img" > /dev/null 2>&1
+	ok corrupt-random-blocks "$([ $rc -eq 0 ] && [ $? -eq 0 ]; echo $?)" "status $rc: $(printf '%s' "$got" | tail -3)"
+fi
+
+# ---- bad options: a clear message, status 2 ----
+image "$out/ok.img"
+expect bad-image-missing 2 "not a directory, a disk image" "$here/tools/mica" run -v "$out/nothere.img:/x" $bb true
+expect bad-image-guest-relative 2 "absolute path" "$here/tools/mica" run -v "$out/ok.img:x" $bb true
+chmod 444 "$out/ok.img"
+if [ "$(id -u)" != 0 ]; then
+	expect bad-image-readonly 2 "not readable and writable" "$here/tools/mica" run -v "$out/ok.img:/x" $bb true
+fi
+expect bad-image-pack 2 "not packed" "$here/tools/mica" pack "$out/packed" -v "$out/ok.img:/x" $bb true

@@ -48,9 +48,11 @@ expect ctrl-c 6 "after 130" ctrlc
 ctrlz() { typed_sh '<# ' ">busybox sh -c 'echo sleep\$((1+1)); exec busybox sleep 2'\n" '<sleep2' '>\032' '<Stopped' \
 	'<# ' '>fg\n' '<# ' '>echo resumed $?\n' '<# ' '>exit 7\n'; }
 expect ctrl-z-and-fg 7 "resumed 0" ctrlz
-# make run's image: every applet by name, /etc's passwd and hostname, HOME; a job in the background.
+# make run's image: every applet by name, /etc's passwd and hostname, HOME; a job in the background that ps
+# shows and kill %1 ends.
 comfy() { typed_sh '<# ' '>test $(ls /bin | wc -l) -gt 50 && echo applets-$(hostname)-$HOME\n' '<applets-mica-/root' \
-	'<# ' '>sleep 1 &\n' '<# ' '>jobs\n' '<Running' '<# ' '>wait; echo user=$(id -un); exit 3\n' '<user=root'; }
+	'<# ' '>sleep 1 &\n' '<# ' '>jobs\n' '<Running' '<# ' '>wait\n' '<# ' '>sleep 77 &\n' '<# ' '>ps | grep -c "[s]leep 77"\n' \
+	'<\n1\r' '<# ' '>kill %1; wait\n' '<Terminated' '<# ' '>echo user=$(id -un); exit 3\n' '<user=root'; }
 expect make-run-shell 3 "user=root" comfy
 # On a host terminal (a pty of 33 rows and 101 columns here) the console's window size is that terminal's;
 # with pipes it stays 24 by 80 (the tests above).

@@ -45,6 +45,12 @@ same stdin-stdout-100MiB "$out/random.host" "$out/random.mica"
 # A dynamic program of the host reads the same 100 MiB to the end: its checksum is the host's.
 mica "$(command -v sha256sum)" < "$out/random" > "$out/sum.mica"
 same sha256sum-of-100MiB-stdin "$out/random.host" "$out/sum.mica" $? 0
+# Pipelines on both sides: the program's output piped into gzip on the host is the host's own, byte for byte.
+seq 1 200000 > "$out/seq.txt"
+mica --with "$out/seq.txt" "$bb" cat "$out/seq.txt" | gzip -n -9 > "$out/seq.mica.gz"
+rc=$?
+gzip -n -9 < "$out/seq.txt" > "$out/seq.host.gz"
+same gzip-pipeline "$out/seq.host.gz" "$out/seq.mica.gz" $rc 0
 # A file of the image out on stdout, as it is.
 mica --with "$bb" "$bb" cat "$bb" > "$out/bb.back"
 same file-to-stdout "$bb" "$out/bb.back" $? 0

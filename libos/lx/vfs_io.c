@@ -1,5 +1,6 @@
 /* lx's descriptor syscalls: read, write, seeking, vectors, dup, fcntl, ioctl, truncation and directory listing. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/process.h"
 
 #define IO_CHUNK (256 * 1024) /* a long read or write moves this much at a time, letting others into lx between */
 #define ZERO_CHUNK (64 * 1024)   /* never-touched source pages are written from this many zeros at a time */
@@ -341,6 +342,24 @@ long lx_sys_dup2(int oldfd, int newfd)
 	return lx_sys_dup3(oldfd, newfd, 0);
 }
 
+/* The status flags F_SETFL changes (O_ASYNC is kept, and F_GETFL shows it, but no SIGIO is sent yet). */
+#define FL_SETTABLE (O_APPEND | O_NONBLOCK | O_ASYNC)
+
+/* F_SETOWN: who would get f's SIGIO; pid > 0 a process, < 0 a process group, 0 nobody.
+   0, or -ESRCH when no such process or group is alive. */
+static long set_owner(struct file *f, int pid)
+{
+	if (pid > 0) {
+		struct lx_proc *p = lx_proc_of(pid);
+		if (!p || p->state != LX_PROC_LIVE)
+			return -ESRCH;
+	} else if (pid < 0 && (pid == INT32_MIN || !lx_pgrp_exists(-pid))) {
+		return -ESRCH;
+	}
+	f->owner = pid;
+	return 0;
+}
+
 long lx_sys_fcntl(int fd, long cmd, long arg)
 {
 	struct file *f = file_get((int)fd);
@@ -365,7 +384,13 @@ long lx_sys_fcntl(int fd, long cmd, long arg)
 		r = f->flags;
 		break;
 	case F_SETFL:
-		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | ((int)arg & (O_APPEND | O_NONBLOCK));
+		f->flags = (f->flags & ~FL_SETTABLE) | ((int)arg & FL_SETTABLE);
+		break;
+	case F_GETOWN:
+		r = f->owner;
+		break;
+	case F_SETOWN:
+		r = set_owner(f, (int)arg);
 		break;
 	case F_GETLK: case F_SETLK: case F_SETLKW:
 	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
@@ -392,6 +417,14 @@ long lx_sys_ioctl(int fd, long req, long arg)
 			break;
 		}
 		f->flags = *(const int *)arg ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		r = 0;
+		break;
+	case FIOASYNC:
+		if (!mem_user_ok((uint64_t)arg, sizeof(int), false)) {
+			r = -EFAULT;
+			break;
+		}
+		f->flags = *(const int *)arg ? f->flags | O_ASYNC : f->flags & ~O_ASYNC;
 		r = 0;
 		break;
 	case FIOCLEX:

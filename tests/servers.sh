@@ -33,17 +33,6 @@ serve() {
 	vms="$vms $!"
 }
 
-# up URL: wait (up to 120 s) until URL answers.
-up() {
-	i=0
-	while [ $i -lt 120 ]; do
-		curl -s -m 5 -o /dev/null "$1" && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 # not_in FILE PATTERN: FILE has no line matching PATTERN (grep's basic expressions).
 not_in() {
 	! grep -q "$2" "$1"
@@ -74,7 +63,7 @@ mkdir -p "$ng/www"
 {
 	printf '<!DOCTYPE html>\n<html><head><title>Mica</title></head><body>\n<p>'
 	i=0
-	while [ $i -lt 527 ]; do
+	while [ $i -lt 528 ]; do
 		printf '%s' $((i % 10))
 		i=$((i + 1))
 	done
@@ -89,6 +78,8 @@ error_log stderr info;
 events { worker_connections 256; }
 http {
 	access_log off;
+	sendfile on; # as Debian's own nginx.conf: the page goes from the file to the socket by sendfile
+	tcp_nopush on;
 	client_body_temp_path $ng/tmp;
 	proxy_temp_path $ng/tmp;
 	fastcgi_temp_path $ng/tmp;
@@ -105,7 +96,7 @@ port=$base
 serve nginx -p "127.0.0.1:$port:80" --with "$ng" --with /etc/passwd --with /etc/group \
 	/usr/sbin/nginx -p "$ng" -c "$ng/nginx.conf"
 url=http://127.0.0.1:$port/
-if up "$url"; then
+if answers "$url"; then
 	ok nginx-page-612 [ "$(wc -c < "$ng/www/index.html")" -eq 612 ]
 	curl -s -m 10 -o "$out/nginx.1" "$url"
 	ok nginx-fetch cmp -s "$ng/www/index.html" "$out/nginx.1"
@@ -191,7 +182,7 @@ http.createServer((req, res) => {
 END
 serve node -p "127.0.0.1:$port:8080" --mem 1G --with "$out/server.js" /usr/bin/node "$out/server.js"
 url=http://127.0.0.1:$port/
-if up "${url}up"; then
+if answers "${url}up"; then
 	got=$(curl -s -m 10 "$url")
 	ok node-fetch [ "$got" = "hello from node in Mica: GET / #1" ]
 	# ten requests on one keep-alive connection, and a 404

@@ -403,6 +403,15 @@ long lx_sys_fcntl(int fd, long cmd, long arg)
 	return r;
 }
 
+/* FIONBIO, FIOASYNC: set f's status flag when the int at uarg is not 0, clear it when it is; 0 or -EFAULT. */
+static long flag_from_user(struct file *f, int flag, long uarg)
+{
+	if (!mem_user_ok((uint64_t)uarg, sizeof(int), false))
+		return -EFAULT;
+	f->flags = *(const int *)uarg ? f->flags | flag : f->flags & ~flag;
+	return 0;
+}
+
 long lx_sys_ioctl(int fd, long req, long arg)
 {
 	struct file *f = file_get((int)fd);
@@ -412,20 +421,8 @@ long lx_sys_ioctl(int fd, long req, long arg)
 	req = (unsigned int)req; /* a 32-bit request, as Linux takes it: musl passes an int, which may arrive sign-extended */
 	switch ((unsigned long)req) { /* the requests every kind of file takes */
 	case FIONBIO:
-		if (!mem_user_ok((uint64_t)arg, sizeof(int), false)) {
-			r = -EFAULT;
-			break;
-		}
-		f->flags = *(const int *)arg ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
-		r = 0;
-		break;
 	case FIOASYNC:
-		if (!mem_user_ok((uint64_t)arg, sizeof(int), false)) {
-			r = -EFAULT;
-			break;
-		}
-		f->flags = *(const int *)arg ? f->flags | O_ASYNC : f->flags & ~O_ASYNC;
-		r = 0;
+		r = flag_from_user(f, req == FIONBIO ? O_NONBLOCK : O_ASYNC, arg);
 		break;
 	case FIOCLEX:
 	case FIONCLEX:

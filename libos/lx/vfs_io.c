@@ -360,6 +360,26 @@ static long set_owner(struct file *f, int pid)
 	return 0;
 }
 
+/* F_GETOWN_EX (set false) and F_SETOWN_EX on f with the struct at uarg: 0, or -EFAULT, -EINVAL (an unknown
+   type), -ESRCH. A thread (F_OWNER_TID) is taken as the process of that id. */
+static long owner_ex(struct file *f, bool set, long uarg)
+{
+	struct linux_f_owner_ex o;
+	if (!mem_user_ok((uint64_t)uarg, sizeof(o), !set))
+		return -EFAULT;
+	if (!set) {
+		o = (struct linux_f_owner_ex){ f->owner < 0 ? F_OWNER_PGRP : F_OWNER_PID, f->owner < 0 ? -f->owner : f->owner };
+		memcpy((void *)uarg, &o, sizeof(o));
+		return 0;
+	}
+	memcpy(&o, (const void *)uarg, sizeof(o));
+	if (o.type != F_OWNER_TID && o.type != F_OWNER_PID && o.type != F_OWNER_PGRP)
+		return -EINVAL;
+	if (o.pid < 0)
+		return -ESRCH;
+	return set_owner(f, o.type == F_OWNER_PGRP ? -o.pid : o.pid);
+}
+
 long lx_sys_fcntl(int fd, long cmd, long arg)
 {
 	struct file *f = file_get((int)fd);
@@ -391,6 +411,10 @@ long lx_sys_fcntl(int fd, long cmd, long arg)
 		break;
 	case F_SETOWN:
 		r = set_owner(f, (int)arg);
+		break;
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
+		r = owner_ex(f, cmd == F_SETOWN_EX, arg);
 		break;
 	case F_GETLK: case F_SETLK: case F_SETLKW:
 	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:

@@ -266,6 +266,15 @@ static void check_async_owner(void)
 	      errno);
 	CHECK("setown-group", fcntl(p[0], F_SETOWN, -getpgrp()) == 0 && fcntl(p[0], F_GETOWN) == -getpgrp(),
 	      "errno %d", errno);
+	struct f_owner_ex ex = { F_OWNER_PID, getpid() };
+	CHECK("setown-ex-pid", fcntl(p[0], F_SETOWN_EX, &ex) == 0 && fcntl(p[0], F_GETOWN) == getpid(), "errno %d",
+	      errno);
+	ex = (struct f_owner_ex){ F_OWNER_PGRP, getpgrp() };
+	CHECK("setown-ex-group", fcntl(p[0], F_SETOWN_EX, &ex) == 0 && fcntl(p[0], F_GETOWN_EX, &ex) == 0 &&
+	      ex.type == F_OWNER_PGRP && ex.pid == getpgrp(), "errno %d, type %d, pid %d", errno, ex.type, ex.pid);
+	ex = (struct f_owner_ex){ 7, getpid() };
+	errno = 0;
+	CHECK("setown-ex-bad-type", fcntl(p[0], F_SETOWN_EX, &ex) == -1 && errno == EINVAL, "errno %d", errno);
 	errno = 0;
 	CHECK("setown-nobody", fcntl(p[0], F_SETOWN, 0x3ffffff0) == -1 && errno == ESRCH, "errno %d", errno);
 	CHECK("setown-kept-after-esrch", fcntl(p[0], F_GETOWN) == -getpgrp(), "owner %d", fcntl(p[0], F_GETOWN));

@@ -59,6 +59,8 @@
 #define F_SETLKW 7
 #define F_SETOWN 8
 #define F_GETOWN 9
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
 #define F_OFD_GETLK 36
 #define F_OFD_SETLK 37
 #define F_OFD_SETLKW 38
@@ -67,6 +69,13 @@
 #define F_UNLCK 2
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
+/* F_SETOWN_EX and F_GETOWN_EX: who gets a file's SIGIO */
+struct linux_f_owner_ex {
+	int type, pid;
+};
+#define F_OWNER_TID 0
+#define F_OWNER_PID 1
+#define F_OWNER_PGRP 2
 /* fcntl's record locks */
 struct linux_flock {
 	short l_type, l_whence;

@@ -33,13 +33,7 @@ serve() {
 
 # up PORT: wait (up to 120 s) until the server answers at PORT.
 up() {
-	i=0
-	while [ $i -lt 120 ]; do
-		curl -s -m 5 -o /dev/null "http://127.0.0.1:$1/hello.txt" && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
+	answers "http://127.0.0.1:$1/hello.txt"
 }
 
 base=$((20000 + $$ % 20000))

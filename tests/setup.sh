@@ -49,3 +49,14 @@ judge() {
 	diff "$j_host" "$j_mica" | head -20 | sed 's/^/#   /'
 	return 1
 }
+
+# answers URL: wait (up to 120 s) until curl fetches URL from the host; false if it never does.
+answers() {
+	a_i=0
+	while [ $a_i -lt 120 ]; do
+		curl -s -m 5 -o /dev/null "$1" && return 0
+		sleep 1
+		a_i=$((a_i + 1))
+	done
+	return 1
+}

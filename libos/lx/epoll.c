@@ -4,31 +4,49 @@
 #define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
 
 
-/* One watched descriptor. The open file is held so that the interest outlives a close of the fd. */
-struct interest {
+/* One watched (descriptor, open file) pair, as Linux keys it. The file is not held: its last close drops the
+   interest (epoll_forget), so a closed connection goes, and a new file at the same number is a new interest. */
+struct ep_interest {
 	int fd;
 	struct file *file;
+	struct epoll *ep;
 	uint32_t events;
 	uint64_t data;
 	short last;      /* what was reported last (edge-triggered: only new readiness counts) */
 	uint64_t wakes;  /* the file's wait queue's wakes when it was last looked at (edge-triggered: a wake is an event) */
 	bool disabled;   /* one-shot, already reported */
-	struct interest *next;
+	struct ep_interest *next;  /* in ep's list */
+	struct ep_interest *fnext; /* in the file's list of watchers */
 };
 
 struct epoll {
-	struct interest *list;
+	struct ep_interest *list;
 };
+
+/* Unlink i from its file's watchers and its epoll's list, and free it. */
+static void interest_drop(struct ep_interest *i)
+{
+	struct ep_interest **pp = &i->file->watchers;
+	while (*pp != i)
+		pp = &(*pp)->fnext;
+	*pp = i->fnext;
+	for (pp = &i->ep->list; *pp != i; pp = &(*pp)->next)
+		;
+	*pp = i->next;
+	lx_free(i);
+}
+
+void epoll_forget(struct file *f)
+{
+	while (f->watchers)
+		interest_drop(f->watchers);
+}
 
 static void epoll_close(struct file *f)
 {
 	struct epoll *ep = f->priv;
-	while (ep->list) {
-		struct interest *i = ep->list;
-		ep->list = i->next;
-		file_put(i->file);
-		lx_free(i);
-	}
+	while (ep->list)
+		interest_drop(ep->list);
 	lx_free(ep);
 }
 
@@ -78,48 +96,61 @@ static struct epoll *epoll_of(long epfd, struct file **f)
 	return *f ? (*f)->priv : NULL;
 }
 
-static struct interest **find(struct epoll *ep, int fd)
+/* ep's interest in (fd, file), or NULL. */
+static struct ep_interest *find(struct epoll *ep, int fd, const struct file *file)
 {
-	struct interest **pp = &ep->list;
-	while (*pp && (*pp)->fd != fd)
-		pp = &(*pp)->next;
-	return pp;
+	struct ep_interest *i = ep->list;
+	while (i && (i->fd != fd || i->file != file))
+		i = i->next;
+	return i;
 }
 
-/* Add, change or remove the interest of epoll ep in fd. */
-static long ctl(struct epoll *ep, int op, int fd, const struct linux_epoll_event *ev)
+/* A new interest of ep in (fd, target) for ev: 0, or -EINVAL (target is an epoll), -ENOMEM. */
+static long interest_add(struct epoll *ep, int fd, struct file *target, const struct linux_epoll_event *ev)
 {
-	struct interest **pp = find(ep, fd), *i = *pp;
-	if (op == EPOLL_CTL_ADD) {
-		if (i)
-			return -EEXIST;
-		struct file *target = file_get(fd);
-		if (!target)
-			return -EBADF;
-		if (target->ops == &epoll_ops || !(i = lx_alloc(sizeof(*i)))) {
-			file_put(target);
-			return target->ops == &epoll_ops ? -EINVAL : -ENOMEM;
-		}
-		*i = (struct interest){ .fd = fd, .file = target, .events = ev->events, .data = ev->data, .next = ep->list };
-		i->wakes = target->ops->waitq && target->ops->waitq(target) ? target->ops->waitq(target)->wakes - 1 : 0;
-		ep->list = i;
-		return 0;
-	}
-	if (!i)
-		return -ENOENT;
-	if (op == EPOLL_CTL_DEL) {
-		*pp = i->next;
-		file_put(i->file);
-		lx_free(i);
-		return 0;
-	}
-	if (op != EPOLL_CTL_MOD)
+	struct ep_interest *i;
+	if (target->ops == &epoll_ops)
 		return -EINVAL;
+	if (!(i = lx_alloc(sizeof(*i))))
+		return -ENOMEM;
+	*i = (struct ep_interest){ .fd = fd, .file = target, .ep = ep, .events = ev->events, .data = ev->data,
+				   .next = ep->list, .fnext = target->watchers };
+	i->wakes = target->ops->waitq && target->ops->waitq(target) ? target->ops->waitq(target)->wakes - 1 : 0;
+	ep->list = i;
+	target->watchers = i;
+	return 0;
+}
+
+/* EPOLL_CTL_MOD: i wants ev now, armed again (one-shot) and with nothing reported yet. */
+static void interest_mod(struct ep_interest *i, const struct linux_epoll_event *ev)
+{
 	i->events = ev->events;
 	i->data = ev->data;
 	i->disabled = false;
 	i->last = 0;
-	return 0;
+}
+
+/* Add, change or remove the interest of epoll ep in fd: 0, or -EBADF (fd not open), -EEXIST (added already),
+   -ENOENT (not added), -EINVAL, -ENOMEM. */
+static long ctl(struct epoll *ep, int op, int fd, const struct linux_epoll_event *ev)
+{
+	struct file *target = file_get(fd);
+	if (!target)
+		return -EBADF;
+	struct ep_interest *i = find(ep, fd, target);
+	long r = 0;
+	if (op == EPOLL_CTL_ADD)
+		r = i ? -EEXIST : interest_add(ep, fd, target, ev);
+	else if (!i)
+		r = -ENOENT;
+	else if (op == EPOLL_CTL_DEL)
+		interest_drop(i);
+	else if (op != EPOLL_CTL_MOD)
+		r = -EINVAL;
+	else
+		interest_mod(i, ev);
+	file_put(target);
+	return r;
 }
 
 long lx_sys_epoll_ctl(int epfd, long op, int fd, uint64_t uev)
@@ -144,7 +175,7 @@ long lx_sys_epoll_ctl(int epfd, long op, int fd, uint64_t uev)
 static long collect(struct epoll *ep, struct linux_epoll_event *out, long max, bool wait, bool *look)
 {
 	long n = 0;
-	for (struct interest *i = ep->list; i && n < max; i = i->next) {
+	for (struct ep_interest *i = ep->list; i && n < max; i = i->next) {
 		if (i->disabled)
 			continue;
 		struct file *f = i->file;

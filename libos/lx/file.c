@@ -336,6 +336,8 @@ void file_put(struct file *f)
 {
 	if (--f->refs > 0)
 		return;
+	if (f->watchers)
+		epoll_forget(f);
 	if (f->inode && !(f->flags & O_PATH))
 		vfs_notify(NULL, NULL, f->inode, (f->flags & O_ACCMODE) != O_RDONLY ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE, 0);
 	if (f->ops && f->ops->close)

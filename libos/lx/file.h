@@ -11,6 +11,8 @@ struct file {
 	uint64_t pos;
 	int flags; /* O_* given to open, O_APPEND etc. */
 	int refs;
+	int owner; /* F_SETOWN's: a pid, minus a process group, or 0 */
+	struct ep_interest *watchers; /* the epoll interests in this file, linked by fnext (epoll.c) */
 	void *priv;
 	const char *anon; /* without a node: what /proc/PID/fd/N names it, as Linux ("anon_inode:[eventfd]"); or NULL */
 };
@@ -34,6 +36,7 @@ struct fdent {
 	bool cloexec;
 };
 struct file *file_get(int fd); /* NULL if fd is not open */
+void epoll_forget(struct file *f); /* drop every epoll's interest in f: its last reference is going */
 void file_put(struct file *f);
 int fd_install(struct file *f, int min, bool cloexec); /* lowest free fd >= min, or -EMFILE */
 /* A new file without a node (an eventfd, a timerfd) whose priv is size zeroed bytes of its own; NULL when out of memory. */

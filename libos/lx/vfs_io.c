@@ -1,5 +1,6 @@
 /* lx's descriptor syscalls: read, write, seeking, vectors, dup, fcntl, ioctl, truncation and directory listing. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/process.h"
 
 #define IO_CHUNK (256 * 1024) /* a long read or write moves this much at a time, letting others into lx between */
 #define ZERO_CHUNK (64 * 1024)   /* never-touched source pages are written from this many zeros at a time */
@@ -343,6 +344,44 @@ long lx_sys_dup2(int oldfd, int newfd)
 	return lx_sys_dup3(oldfd, newfd, 0);
 }
 
+/* The status flags F_SETFL changes (O_ASYNC is kept, and F_GETFL shows it, but no SIGIO is sent yet). */
+#define FL_SETTABLE (O_APPEND | O_NONBLOCK | O_ASYNC)
+
+/* F_SETOWN: who would get f's SIGIO; pid > 0 a process, < 0 a process group, 0 nobody.
+   0, or -ESRCH when no such process or group is alive. */
+static long set_owner(struct file *f, int pid)
+{
+	if (pid > 0) {
+		struct lx_proc *p = lx_proc_of(pid);
+		if (!p || p->state != LX_PROC_LIVE)
+			return -ESRCH;
+	} else if (pid < 0 && (pid == INT32_MIN || !lx_pgrp_exists(-pid))) {
+		return -ESRCH;
+	}
+	f->owner = pid;
+	return 0;
+}
+
+/* F_GETOWN_EX (set false) and F_SETOWN_EX on f with the struct at uarg: 0, or -EFAULT, -EINVAL (an unknown
+   type), -ESRCH. A thread (F_OWNER_TID) is taken as the process of that id. */
+static long owner_ex(struct file *f, bool set, long uarg)
+{
+	struct linux_f_owner_ex o;
+	if (!mem_user_ok((uint64_t)uarg, sizeof(o), !set))
+		return -EFAULT;
+	if (!set) {
+		o = (struct linux_f_owner_ex){ f->owner < 0 ? F_OWNER_PGRP : F_OWNER_PID, f->owner < 0 ? -f->owner : f->owner };
+		memcpy((void *)uarg, &o, sizeof(o));
+		return 0;
+	}
+	memcpy(&o, (const void *)uarg, sizeof(o));
+	if (o.type != F_OWNER_TID && o.type != F_OWNER_PID && o.type != F_OWNER_PGRP)
+		return -EINVAL;
+	if (o.pid < 0)
+		return -ESRCH;
+	return set_owner(f, o.type == F_OWNER_PGRP ? -o.pid : o.pid);
+}
+
 long lx_sys_fcntl(int fd, long cmd, long arg)
 {
 	struct file *f = file_get((int)fd);
@@ -367,7 +406,17 @@ long lx_sys_fcntl(int fd, long cmd, long arg)
 		r = f->flags;
 		break;
 	case F_SETFL:
-		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | ((int)arg & (O_APPEND | O_NONBLOCK));
+		f->flags = (f->flags & ~FL_SETTABLE) | ((int)arg & FL_SETTABLE);
+		break;
+	case F_GETOWN:
+		r = f->owner;
+		break;
+	case F_SETOWN:
+		r = set_owner(f, (int)arg);
+		break;
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
+		r = owner_ex(f, cmd == F_SETOWN_EX, arg);
 		break;
 	case F_GETLK: case F_SETLK: case F_SETLKW:
 	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
@@ -380,6 +429,15 @@ long lx_sys_fcntl(int fd, long cmd, long arg)
 	return r;
 }
 
+/* FIONBIO, FIOASYNC: set f's status flag when the int at uarg is not 0, clear it when it is; 0 or -EFAULT. */
+static long flag_from_user(struct file *f, int flag, long uarg)
+{
+	if (!mem_user_ok((uint64_t)uarg, sizeof(int), false))
+		return -EFAULT;
+	f->flags = *(const int *)uarg ? f->flags | flag : f->flags & ~flag;
+	return 0;
+}
+
 long lx_sys_ioctl(int fd, long req, long arg)
 {
 	struct file *f = file_get((int)fd);
@@ -389,12 +447,8 @@ long lx_sys_ioctl(int fd, long req, long arg)
 	req = (unsigned int)req; /* a 32-bit request, as Linux takes it: musl passes an int, which may arrive sign-extended */
 	switch ((unsigned long)req) { /* the requests every kind of file takes */
 	case FIONBIO:
-		if (!mem_user_ok((uint64_t)arg, sizeof(int), false)) {
-			r = -EFAULT;
-			break;
-		}
-		f->flags = *(const int *)arg ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
-		r = 0;
+	case FIOASYNC:
+		r = flag_from_user(f, req == FIONBIO ? O_NONBLOCK : O_ASYNC, arg);
 		break;
 	case FIOCLEX:
 	case FIONCLEX:

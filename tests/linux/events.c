@@ -2,7 +2,8 @@
  * Waiting for events: poll, ppoll, select and pselect6 on pipes and eventfds,
  * with timeouts, a wakeup from another thread, and one from another process;
  * eventfd's counter and semaphore modes; epoll level- and edge-triggered and
- * one-shot; timerfds, one-shot and periodic, read, polled and in epoll; clone3's argument check; getrusage
+ * one-shot, an interest keyed by descriptor and open file and gone at the file's last close; O_ASYNC
+ * and F_SETOWN kept; timerfds, one-shot and periodic, read, polled and in epoll; clone3's argument check; getrusage
  * and times.
  */
 #define _GNU_SOURCE
@@ -10,6 +11,8 @@
 #include "check.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -222,9 +225,77 @@ static void check_timerfd(void)
 	close(t);
 }
 
+/* An epoll interest is (descriptor, open file), as Linux keys it: it goes with the file's last close, it stays
+   while a dup holds the file, and a new file at the same number is another. */
+static void check_epoll_close(void)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC), a[2], b[2];
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 5 }, out[4];
+	pipe(a);
+	epoll_ctl(ep, EPOLL_CTL_ADD, a[0], &ev);
+	int num = a[0];
+	close(a[0]);
+	pipe(b); /* the lowest free numbers: b[0] is a[0]'s old number */
+	errno = 0;
+	CHECK("epoll-reused-number-other-file", b[0] == num && epoll_ctl(ep, EPOLL_CTL_MOD, b[0], &ev) == -1 &&
+	      errno == ENOENT, "b[0] %d (was %d), errno %d", b[0], num, errno);
+	ev.data.u64 = 6;
+	CHECK("epoll-add-after-last-close", epoll_ctl(ep, EPOLL_CTL_ADD, b[0], &ev) == 0, "errno %d", errno);
+	write(b[1], "x", 1);
+	int n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll-closed-gone", n == 1 && out[0].data.u64 == 6, "n %d, data %llu", n,
+	      n > 0 ? (unsigned long long)out[0].data.u64 : 0ULL);
+	int d = dup(b[0]);
+	close(b[0]);
+	n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll-dup-keeps-interest", n == 1 && out[0].data.u64 == 6, "n %d", n);
+	errno = 0;
+	CHECK("epoll-del-closed-fd", epoll_ctl(ep, EPOLL_CTL_DEL, b[0], NULL) == -1 && errno == EBADF, "errno %d",
+	      errno);
+	close(d);
+	CHECK("epoll-last-close-forgets", epoll_wait(ep, out, 4, 0) == 0, "an event after the last close");
+	close(a[1]), close(b[1]), close(ep);
+}
+
+/* O_ASYNC through FIOASYNC and F_SETFL, and the owner F_SETOWN keeps (no I/O while both are set: Linux would send SIGIO). */
+static void check_async_owner(void)
+{
+	int p[2], on = 1, off = 0;
+	pipe(p);
+	CHECK("setown-self", fcntl(p[0], F_SETOWN, getpid()) == 0 && fcntl(p[0], F_GETOWN) == getpid(), "errno %d",
+	      errno);
+	CHECK("setown-group", fcntl(p[0], F_SETOWN, -getpgrp()) == 0 && fcntl(p[0], F_GETOWN) == -getpgrp(),
+	      "errno %d", errno);
+	struct f_owner_ex ex = { F_OWNER_PID, getpid() };
+	CHECK("setown-ex-pid", fcntl(p[0], F_SETOWN_EX, &ex) == 0 && fcntl(p[0], F_GETOWN) == getpid(), "errno %d",
+	      errno);
+	ex = (struct f_owner_ex){ F_OWNER_PGRP, getpgrp() };
+	CHECK("setown-ex-group", fcntl(p[0], F_SETOWN_EX, &ex) == 0 && fcntl(p[0], F_GETOWN_EX, &ex) == 0 &&
+	      ex.type == F_OWNER_PGRP && ex.pid == getpgrp(), "errno %d, type %d, pid %d", errno, ex.type, ex.pid);
+	ex = (struct f_owner_ex){ 7, getpid() };
+	errno = 0;
+	CHECK("setown-ex-bad-type", fcntl(p[0], F_SETOWN_EX, &ex) == -1 && errno == EINVAL, "errno %d", errno);
+	errno = 0;
+	CHECK("setown-nobody", fcntl(p[0], F_SETOWN, 0x3ffffff0) == -1 && errno == ESRCH, "errno %d", errno);
+	CHECK("setown-kept-after-esrch", fcntl(p[0], F_GETOWN) == -getpgrp(), "owner %d", fcntl(p[0], F_GETOWN));
+	CHECK("setown-none", fcntl(p[0], F_SETOWN, 0) == 0 && fcntl(p[0], F_GETOWN) == 0, "errno %d", errno);
+	CHECK("fioasync-on", ioctl(p[0], FIOASYNC, &on) == 0 && (fcntl(p[0], F_GETFL) & O_ASYNC), "flags %#x",
+	      fcntl(p[0], F_GETFL));
+	CHECK("fioasync-off", ioctl(p[0], FIOASYNC, &off) == 0 && !(fcntl(p[0], F_GETFL) & O_ASYNC), "flags %#x",
+	      fcntl(p[0], F_GETFL));
+	fcntl(p[1], F_SETFL, O_ASYNC | O_NONBLOCK);
+	CHECK("setfl-async", (fcntl(p[1], F_GETFL) & (O_ASYNC | O_NONBLOCK)) == (O_ASYNC | O_NONBLOCK), "flags %#x",
+	      fcntl(p[1], F_GETFL));
+	errno = 0;
+	CHECK("fioasync-efault", ioctl(p[0], FIOASYNC, (void *)8) == -1 && errno == EFAULT, "errno %d", errno);
+	close(p[0]), close(p[1]);
+}
+
 int main(void)
 {
 	check_epoll();
+	check_epoll_close();
+	check_async_owner();
 	check_timerfd();
 	check_eventfd();
 	check_poll_timeouts();

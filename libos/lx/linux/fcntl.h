@@ -17,6 +17,7 @@
 #define O_TRUNC 01000
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
+#define O_ASYNC 020000 /* SIGIO to the owner when I/O is possible (FASYNC) */
 #define O_DSYNC 010000 /* each write is on stable storage when it returns (its data) */
 #define O_SYNC 04010000 /* ... and its metadata: O_DSYNC and a bit of its own */
 #define O_DIRECTORY 0200000
@@ -56,6 +57,10 @@
 #define F_GETLK 5
 #define F_SETLK 6
 #define F_SETLKW 7
+#define F_SETOWN 8
+#define F_GETOWN 9
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
 #define F_OFD_GETLK 36
 #define F_OFD_SETLK 37
 #define F_OFD_SETLKW 38
@@ -64,6 +69,13 @@
 #define F_UNLCK 2
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
+/* F_SETOWN_EX and F_GETOWN_EX: who gets a file's SIGIO */
+struct linux_f_owner_ex {
+	int type, pid;
+};
+#define F_OWNER_TID 0
+#define F_OWNER_PID 1
+#define F_OWNER_PGRP 2
 /* fcntl's record locks */
 struct linux_flock {
 	short l_type, l_whence;
@@ -89,6 +101,7 @@ struct linux_flock {
 #define FIONBIO 0x5421
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451
+#define FIOASYNC 0x5452
 
 /* a device number (st_rdev): major and minor */
 #define MKDEV(major, minor) ((uint32_t)(major) << 8 | (minor))

@@ -2,7 +2,8 @@
 # ext4 on a disk (mica run -v IMAGE:DIR, served by Debian's fuse2fs over lx's FUSE): the file-system program on
 # a host folder and on an ext4 image, output read back on the host, :ro, crashes with what was fsynced intact,
 # corrupt images refused with a clear message; e2fsck -fn clean after every run that wrote.
-# usage: tests/disk.sh BUILD   (DISK_CRASH_RUNS=N kills instead of 50, DISK_MANY=N files in one folder instead of 5,000)
+# usage: tests/disk.sh BUILD   (DISK_CRASH_RUNS=N kills of the file writer instead of 40, DISK_SQLITE_RUNS=N of
+# sqlite3 instead of 10, DISK_MANY=N files in one folder instead of 5,000)
 suite=disk
 . "$(dirname "$0")/setup.sh"
 
@@ -110,38 +111,52 @@ ok ro-refused "$(printf '%s\n' "$got" | grep -c '^refused: ' | grep -qx 10; echo
 ok ro-image-untouched "$([ "$before" = "$(sha256sum < "$ro/disk.img")" ]; echo $?)" "the image changed"
 
 # ---- crashes: the machine killed at a random moment of fsynced writes; after mica run's e2fsck -p, every
-# ---- record it reported is whole, and the file system is consistent ----
-if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/crash" "$here/tests/disk/crash.c" > "$out/build.log" 2>&1; then
-	runs=${DISK_CRASH_RUNS:-50} total=0 bad= last=-1
-	image "$out/crash.img" "$seed"
-	for i in $(seq 1 "$runs"); do
-		# each run checks what the last one reported, then writes until it is killed
-		mica -v "$out/crash.img:/d" "$out/crash" cycle /d/w "$last" > "$out/crash-$i.out" 2>&1 &
-		runner=$!
-		n=0
-		while ! grep -q '^synced' "$out/crash-$i.out" 2>/dev/null && [ $n -lt 600 ] && kill -0 $runner 2>/dev/null; do
-			sleep 0.1; n=$((n + 1))
-		done
-		sleep "$(awk -v s="$i$$" 'BEGIN { srand(s); printf "%.2f", rand() * 1.5 }')"
-		pkill -KILL -f -- "file=$out/crash.img" 2>/dev/null
-		wait $runner 2>/dev/null
-		grep '^not ok\|^mica-init' "$out/crash-$i.out" > "$out/crash-$i.bad" && { bad="$bad run $i: $(head -2 "$out/crash-$i.bad" | tr '\n' ' ');"; break; }
-		[ "$last" -ge 0 ] && total=$((total + last + 1))
-		last=$(sed -n 's/^synced //p' "$out/crash-$i.out" | tail -1)
-		[ -n "$last" ] || { bad="$bad run $i wrote nothing: $(tail -2 "$out/crash-$i.out" | tr '\n' ' ');"; break; }
+# ---- record reported written is whole, and the file system is consistent ----
+# crashes NAME RUNS IMAGE CMD...: RUNS times, run CMD LAST in Mica with IMAGE at /d and kill the machine at
+# a random moment after its first "synced N"; LAST is the N it reported last time (-1 at first), which CMD
+# checks before it writes on ("not ok" lines if not). Then a last run (CMD LAST stop) checks the last kill.
+crashes() {
+	c_name=$1 c_runs=$2 c_img=$3 c_bad= c_total=0 c_last=-1
+	shift 3
+	for i in $(seq 1 "$c_runs") last; do
+		c_out=$out/$c_name-$i.out
+		mica -v "$c_img:/d" "$@" "$c_last" $([ "$i" = last ] && echo stop) > "$c_out" 2>&1 &
+		c_pid=$!
+		if [ "$i" = last ]; then
+			wait $c_pid
+		else
+			n=0
+			while ! grep -q '^synced' "$c_out" 2>/dev/null && [ $n -lt 900 ] && kill -0 $c_pid 2>/dev/null; do
+				sleep 0.1; n=$((n + 1))
+			done
+			sleep "$(awk -v s="$i$$" 'BEGIN { srand(s); printf "%.2f", rand() * 1.5 }')"
+			pkill -KILL -f -- "file=$c_img" 2>/dev/null
+			wait $c_pid 2>/dev/null
+		fi
+		if grep '^not ok\|^mica-init\|timed out' "$c_out" > "$c_out.bad"; then
+			c_bad="$c_bad run $i: $(head -2 "$c_out.bad" | tr '\n' ' ');"
+			break
+		fi
+		[ "$c_last" -ge 0 ] && c_total=$((c_total + c_last + 1))
+		[ "$i" = last ] && break
+		c_last=$(sed -n 's/^synced //p' "$c_out" | tail -1)
+		[ -n "$c_last" ] || { c_bad="$c_bad run $i wrote nothing: $(tail -2 "$c_out" | tr '\n' ' ');"; break; }
 	done
-	if [ -z "$bad" ]; then
-		mica -v "$out/crash.img:/d" "$out/crash" check /d/w "$last" > "$out/check.out" 2>&1 ||
-			bad="the last check: $(grep 'not ok\|mica' "$out/check.out" | head -2 | tr '\n' ' ')"
-		total=$((total + last + 1))
-	fi
-	ok crash-fsynced-intact "$([ -z "$bad" ]; echo $?)" "$runs kills:$bad"
-	clean crash "$out/crash.img"
-	echo "# $runs kills at random moments, $total fsynced records found whole after them"
+	ok "$c_name-fsynced-intact" "$([ -z "$c_bad" ]; echo $?)" "$c_runs kills:$c_bad"
+	clean "$c_name" "$c_img"
+	echo "# $c_name: $c_runs kills at random moments, $c_total records reported synced found whole after them"
+}
+if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/crash" "$here/tests/disk/crash.c" > "$out/build.log" 2>&1; then
+	image "$out/crash.img" "$seed"
+	crashes crash "${DISK_CRASH_RUNS:-40}" "$out/crash.img" "$out/crash" cycle /d/w
 else
 	echo "not ok disk/build-crash:"
 	sed 's/^/#   /' "$out/build.log" | head -10
 fi
+# sqlite3 in WAL mode (python3's module, Debian's libsqlite3), a transaction a row, its integrity checked after each kill
+image "$out/sqlite.img"
+crashes sqlite "${DISK_SQLITE_RUNS:-10}" "$out/sqlite.img" --with "$here/tests/disk/sqlite_crash.py" \
+	/usr/bin/python3 "$here/tests/disk/sqlite_crash.py" /d/db
 
 # ---- corrupt or wrong images: a clear message and status 2, nothing started ----
 head -c 8M /dev/zero > "$out/zeros.img"

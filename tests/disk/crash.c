@@ -13,7 +13,8 @@
  *                             DIR/log (emptied first), fsync both and the
  *                             folder, then print "synced N"; N = 0, 1, 2...
  *                             until killed
- *        crash cycle DIR N    check (unless N is -1), then write
+ *        crash cycle DIR N [stop]  check (unless N is -1), then write (but
+ *                             not when "stop" is given)
  * The host kills the machine at a random moment of the writing and then
  * checks with the last N it saw: what was fsynced must be there.
  */
@@ -96,8 +97,8 @@ int main(int argc, char **argv)
 		return writer(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "check") == 0)
 		return checker(argv[2], atol(argv[3]));
-	if (argc == 4 && strcmp(argv[1], "cycle") == 0)
-		return atol(argv[3]) >= 0 && checker(argv[2], atol(argv[3])) ? 1 : writer(argv[2]);
-	fprintf(stderr, "usage: crash write DIR | crash check DIR LAST | crash cycle DIR LAST\n");
+	if ((argc == 4 || (argc == 5 && strcmp(argv[4], "stop") == 0)) && strcmp(argv[1], "cycle") == 0)
+		return atol(argv[3]) >= 0 && checker(argv[2], atol(argv[3])) ? 1 : argc == 5 ? 0 : writer(argv[2]);
+	fprintf(stderr, "usage: crash write DIR | crash check DIR LAST | crash cycle DIR LAST [stop]\n");
 	return 2;
 }

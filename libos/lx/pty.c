@@ -1,5 +1,6 @@
 /* Pseudo-terminals: /dev/ptmx makes a master and a slave /dev/pts/N, joined by a line discipline in the shared heap. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/futex.h"
 
 /*
  * A pair lives in the heap every process shares, so both ends survive fork
@@ -45,13 +46,18 @@ static void pty_wake(struct pty *p)
 }
 
 /* Wait for a change to p, or a signal: 0, or -EINTR. */
-static long pty_wait(struct pty *p)
+static long pty_wait_for(struct pty *p, uint64_t ns)
 {
 	if (lx_signal_interrupts())
 		return -EINTR;
 	lx_waitq_add(&p->waiters);
-	lx_thread_wait(LX_RECHECK_NS);
+	lx_thread_wait(ns < LX_RECHECK_NS ? ns : LX_RECHECK_NS);
 	return lx_signal_interrupts() ? -EINTR : 0;
+}
+
+static long pty_wait(struct pty *p)
+{
+	return pty_wait_for(p, LX_RECHECK_NS);
 }
 
 /* Nothing to do for f's reader or writer yet: -EAGAIN when nonblocking, else wait (0, or -EINTR). */
@@ -250,19 +256,42 @@ static long master_write(struct file *f, const void *buf, size_t n)
 
 /* ---- the slave ---- */
 
+/*
+ * In non-canonical mode, is it time for a read of n bytes to return? As
+ * termios(3) says: with VMIN bytes there (or n, if fewer are asked for); with
+ * VMIN 0 at once, or once VTIME tenths of a second have passed without a
+ * byte; with both, once VTIME tenths pass between two bytes after the
+ * first. *seen and *deadline carry the bytes seen and the timer between calls.
+ */
+static bool raw_ready(struct pty *p, size_t n, uint64_t *seen, uint64_t *deadline)
+{
+	uint64_t avail = p->in_wr - p->in_rd, vmin = p->tio.c_cc[VMIN], vtime = p->tio.c_cc[VTIME];
+	if (avail && avail >= (vmin < n ? vmin : n))
+		return true;
+	if (!vtime)
+		return !vmin;
+	if (vmin && avail > *seen) /* a byte came: the timer starts again */
+		*deadline = lx_sleep_deadline(vtime * 100000000ULL);
+	*seen = avail;
+	return *deadline != TIMEOUT_FOREVER && lx_sleep_left(*deadline) == 0;
+}
+
 static long slave_read(struct file *f, void *buf, size_t n)
 {
 	struct pty *p = f->priv;
+	uint64_t seen = 0, deadline = TIMEOUT_FOREVER;
+	if (!canonical(p) && p->tio.c_cc[VTIME] && !p->tio.c_cc[VMIN])
+		deadline = lx_sleep_deadline(p->tio.c_cc[VTIME] * 100000000ULL);
 	for (;;) {
 		if (p->hung)
 			return 0; /* hung up: end of file, as Linux's hung-up terminal */
-		if (canonical(p) && p->nends)
+		if (canonical(p) ? p->nends > 0 : raw_ready(p, n, &seen, &deadline))
 			break;
-		if (!canonical(p) && p->in_wr > p->in_rd)
-			break;
-		if (!canonical(p) && p->tio.c_cc[VMIN] == 0 && p->tio.c_cc[VTIME] == 0)
-			return 0;
-		long e = pty_block(f);
+		if (!canonical(p) && (f->flags & O_NONBLOCK) && p->in_wr > p->in_rd)
+			break; /* what there is, without waiting for VMIN */
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		long e = pty_wait_for(p, lx_sleep_left(deadline));
 		if (e < 0)
 			return e;
 	}

@@ -1,6 +1,7 @@
 /*
  * Pseudo-terminals as Linux has them: posix_openpt, grantpt, unlockpt and
- * ptsname; a locked slave refuses to open; raw bytes both ways; canonical
+ * ptsname; a locked slave refuses to open; raw bytes both ways; VMIN and
+ * VTIME; canonical
  * mode's line editing and echo; ONLCR; ^C to a child whose controlling
  * terminal the pty is, and whose /dev/tty it is; window size and SIGWINCH; poll on both ends; the
  * slave's hang-up once the master closes, and EIO on the master once the
@@ -19,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef TIOCGPTPEER
@@ -94,6 +96,68 @@ static void check_raw(void)
 	close(s);
 	read(m, buf, 1);
 	check_err("master-eio-after-slave-close", read(m, buf, 1), EIO);
+	close(m);
+}
+
+/* Milliseconds since t0. */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A timed read of up to n bytes from fd: its result, the milliseconds it took in *ms. */
+static long timed_read(int fd, char *buf, size_t n, long *ms)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long r = read(fd, buf, n);
+	*ms = ms_since(&t0);
+	return r;
+}
+
+/* Non-canonical reads as VMIN and VTIME say: at once, after a timeout, after VMIN bytes, after a pause between bytes. */
+static void check_vmin_vtime(void)
+{
+	int s, m = open_pair(&s);
+	struct termios t;
+	char buf[16];
+	long ms, r;
+	CHECK("vmin-setup", m >= 0 && s >= 0 && tcgetattr(s, &t) == 0, "errno %d", errno);
+	cfmakeraw(&t);
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(s, TCSANOW, &t);
+	CHECK("vmin0-vtime0-empty", read(s, buf, 4) == 0, "errno %d", errno);
+	t.c_cc[VTIME] = 2;
+	tcsetattr(s, TCSANOW, &t);
+	r = timed_read(s, buf, 4, &ms);
+	CHECK("vtime-times-out", r == 0 && ms >= 150 && ms < 3000, "got %ld after %ld ms", r, ms);
+	write(m, "ab", 2);
+	r = timed_read(s, buf, 4, &ms);
+	CHECK("vtime-returns-what-came", r == 2 && ms < 150, "got %ld after %ld ms", r, ms);
+	t.c_cc[VMIN] = 3;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(s, TCSANOW, &t);
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (const char *c = "xyz"; *c; c++) {
+			usleep(50000);
+			write(m, c, 1);
+		}
+		_exit(0);
+	}
+	r = read(s, buf, 8);
+	CHECK("vmin-waits-for-all", r == 3 && memcmp(buf, "xyz", 3) == 0, "got %ld", r);
+	waitpid(pid, NULL, 0);
+	t.c_cc[VMIN] = 5;
+	t.c_cc[VTIME] = 2;
+	tcsetattr(s, TCSANOW, &t);
+	write(m, "pq", 2);
+	r = timed_read(s, buf, 8, &ms);
+	CHECK("vmin-vtime-between-bytes", r == 2 && ms >= 150 && ms < 3000, "got %ld after %ld ms", r, ms);
+	close(s);
 	close(m);
 }
 
@@ -220,6 +284,7 @@ int main(void)
 {
 	check_open();
 	check_raw();
+	check_vmin_vtime();
 	check_canonical();
 	check_signals();
 	check_more();

@@ -313,9 +313,18 @@ static short console_poll(struct file *f)
 	return POLLOUT | (pushback >= 0 ? POLLIN : 0);
 }
 
+/* Job control at the console, for a caller whose terminal it is (its session has no pty): lx_tty_job_control. */
+static long console_job(int sig)
+{
+	return pty_ctty() ? 0 : lx_tty_job_control(LX_SH->fg_pgrp, sig);
+}
+
 /* Reads the console as its termios says: lines in canonical mode, bytes in raw mode. */
 static long console_read(struct file *f, void *buf, size_t n)
 {
+	long e = console_job(SIGTTIN);
+	if (e < 0)
+		return e;
 	if (n == 0)
 		return 0;
 	if (console_termios.c_lflag & ICANON)
@@ -326,6 +335,9 @@ static long console_read(struct file *f, void *buf, size_t n)
 static long console_write(struct file *f, const void *buf, size_t n)
 {
 	(void)f;
+	long e = (console_termios.c_lflag & TOSTOP) ? console_job(SIGTTOU) : 0;
+	if (e < 0)
+		return e;
 	sys_cputs(buf, (long)n);
 	return (long)n;
 }

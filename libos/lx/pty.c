@@ -244,9 +244,17 @@ static long pty_write(struct file *f, const uint8_t *buf, size_t n, bool master)
 	return done || n == 0 ? (long)done : -EAGAIN;
 }
 
+/* Job control at p, for a caller whose controlling terminal it is: lx_tty_job_control. */
+static long pty_job(struct pty *p, int sig)
+{
+	return p->sid && p->sid == lx_me->sid ? lx_tty_job_control(p->fg_pgrp, sig) : 0;
+}
+
 static long slave_write(struct file *f, const void *buf, size_t n)
 {
-	return pty_write(f, buf, n, false);
+	struct pty *p = f->priv;
+	long e = (p->tio.c_lflag & TOSTOP) ? pty_job(p, SIGTTOU) : 0;
+	return e < 0 ? e : pty_write(f, buf, n, false);
 }
 
 static long master_write(struct file *f, const void *buf, size_t n)
@@ -280,6 +288,9 @@ static long slave_read(struct file *f, void *buf, size_t n)
 {
 	struct pty *p = f->priv;
 	uint64_t seen = 0, deadline = TIMEOUT_FOREVER;
+	long e = pty_job(p, SIGTTIN);
+	if (e < 0)
+		return e;
 	if (!canonical(p) && p->tio.c_cc[VTIME] && !p->tio.c_cc[VMIN])
 		deadline = lx_sleep_deadline(p->tio.c_cc[VTIME] * 100000000ULL);
 	for (;;) {

@@ -86,6 +86,18 @@ void lx_signal_dispositions(uint64_t *ign, uint64_t *caught)
 	}
 }
 
+long lx_tty_job_control(int fg, int sig)
+{
+	if (fg <= 0 || lx_me->pgid == fg)
+		return 0;
+	uint64_t ign, caught;
+	lx_signal_dispositions(&ign, &caught);
+	if ((ign | lx_self()->sigmask) & BIT(sig))
+		return sig == SIGTTIN ? -EIO : 0;
+	lx_signal_group(lx_me->pgid, sig);
+	return -EINTR;
+}
+
 bool lx_attention;
 
 bool lx_signal_interrupts(void)

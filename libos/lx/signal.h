@@ -29,5 +29,13 @@ void lx_signal_fork_child(void); /* a child starts with nothing pending */
 void lx_signal_wake(struct lx_thread *t); /* interrupt t's wait so it sees a signal */
 void lx_signal_group(int pgid, int sig); /* to every process of group pgid */
 void lx_signal_dispositions(uint64_t *ign, uint64_t *caught); /* this process's ignored and handled signals */
+/*
+ * Job control at a terminal whose foreground group is fg (0: none): a read
+ * (sig SIGTTIN) or, with TOSTOP, a write (SIGTTOU) from another group stops
+ * that group: 0 to go ahead; -EINTR once the group was sent sig (the call
+ * starts again when it goes on); -EIO for a read when SIGTTIN is ignored or
+ * blocked (a write then goes ahead), as Linux's terminals do.
+ */
+long lx_tty_job_control(int fg, int sig);
 
 #endif

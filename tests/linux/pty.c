@@ -1,7 +1,7 @@
 /*
  * Pseudo-terminals as Linux has them: posix_openpt, grantpt, unlockpt and
  * ptsname; a locked slave refuses to open; raw bytes both ways; VMIN and
- * VTIME; canonical
+ * VTIME; job control (SIGTTIN, SIGTTOU with TOSTOP, EIO); canonical
  * mode's line editing and echo; ONLCR; ^C to a child whose controlling
  * terminal the pty is, and whose /dev/tty it is; window size and SIGWINCH; poll on both ends; the
  * slave's hang-up once the master closes, and EIO on the master once the
@@ -11,6 +11,7 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -161,6 +162,64 @@ static void check_vmin_vtime(void)
 	close(m);
 }
 
+/* A background group's read or write of its terminal, from a child of t's session leader: the status it ends or stops with. */
+static int background(int t, bool write_it, bool ignore, bool stopped)
+{
+	pid_t bg = fork();
+	if (bg == 0) {
+		setpgid(0, 0);
+		if (ignore)
+			signal(SIGTTIN, SIG_IGN);
+		char c = 'w';
+		long r = write_it ? write(t, &c, 1) : read(t, &c, 1);
+		_exit(r == 1 ? 0 : r < 0 && errno == EIO ? 5 : 1);
+	}
+	setpgid(bg, bg);
+	int st = 0;
+	waitpid(bg, &st, stopped ? WUNTRACED : 0);
+	if (WIFSTOPPED(st)) {
+		kill(bg, SIGKILL);
+		waitpid(bg, NULL, 0);
+	}
+	return st;
+}
+
+/* Job control: a background group that reads its terminal stops (SIGTTIN), or reads EIO with SIGTTIN ignored;
+ * one that writes goes ahead, unless TOSTOP is set (SIGTTOU). */
+static void check_jobs(void)
+{
+	int s, m = open_pair(&s);
+	CHECK("job-setup", m >= 0 && s >= 0, "errno %d", errno);
+	pid_t leader = fork();
+	if (leader == 0) {
+		setsid();
+		int t = open(ptsname(m), O_RDWR);
+		ioctl(t, TIOCSCTTY, 0);
+		int code = 0, st = background(t, false, true, false);
+		code |= WIFEXITED(st) && WEXITSTATUS(st) == 5 ? 0 : 1;
+		st = background(t, false, false, true);
+		code |= WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTIN ? 0 : 2;
+		st = background(t, true, false, true);
+		code |= WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 4;
+		struct termios tt;
+		tcgetattr(t, &tt);
+		tt.c_lflag |= TOSTOP;
+		tcsetattr(t, TCSANOW, &tt);
+		st = background(t, true, false, true);
+		code |= WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTOU ? 0 : 8;
+		_exit(code);
+	}
+	int st = 0;
+	waitpid(leader, &st, 0);
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+	CHECK("background-read-eio-when-ignored", code != 255 && !(code & 1), "status %x", st);
+	CHECK("background-read-sigttin", code != 255 && !(code & 2), "status %x", st);
+	CHECK("background-write-goes", code != 255 && !(code & 4), "status %x", st);
+	CHECK("background-write-tostop-sigttou", code != 255 && !(code & 8), "status %x", st);
+	close(s);
+	close(m);
+}
+
 static void check_canonical(void)
 {
 	int s, m = open_pair(&s);
@@ -285,6 +344,7 @@ int main(void)
 	check_open();
 	check_raw();
 	check_vmin_vtime();
+	check_jobs();
 	check_canonical();
 	check_signals();
 	check_more();

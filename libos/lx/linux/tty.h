@@ -46,6 +46,7 @@
 #define ECHOCTL 0001000
 #define ECHOKE 0004000
 #define IEXTEN 0100000
+#define TOSTOP 0000400 /* background writes stop the writer (SIGTTOU) */
 /* c_cc indices */
 #define VINTR 0
 #define VQUIT 1

@@ -59,6 +59,9 @@ static long vol_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 			return done ? (long)done : r < 0 ? r : -EIO;
 		done += (size_t)r;
 	}
+	/* O_SYNC, O_DSYNC: on stable storage before the call returns (a FUSE server is not told of the flags) */
+	if ((f->flags & (O_SYNC | O_DSYNC)) && vf->v->ops->fsync(vf->v->share, vf->fid) < 0)
+		return -EIO;
 	return (long)done;
 }
 

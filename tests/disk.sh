@@ -25,6 +25,7 @@ clean() { e2fsck -fn "$2" > "$out/$1.fsck" 2>&1; ok "$1-fsck" $? "e2fsck -fn: $(
 names() { tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p' | sort -u; }
 seed=$out/seed
 mkdir -p "$seed/w"
+head -c 8M /dev/zero > "$out/zeros.img"
 
 # ---- the differential program: a host folder, then a folder of an ext4 image in Mica; the same check names ----
 unit=checks
@@ -49,6 +50,25 @@ for kind in musl glibc; do
 	clean "volfs-$kind" "$out/volfs-$kind.img"
 done
 unit=
+
+# ---- an ext4 root: mica pack --ext4 makes the image, mica run --rootfs boots on it; the same program there ----
+unit=checks
+if [ -x "$out/volfs-glibc" ] && MICA_BUILD="$build" "$here/tools/mica" pack --ext4 128M "$out/root.img" "$out/volfs-glibc" \
+	> "$out/pack.log" 2>&1; then
+	mica --rootfs "$out/root.img" /bin/volfs-glibc /tmp > "$out/rootfs.mica.log" 2>&1
+	ms=$?
+	grep '^not ok\|^mica' "$out/rootfs.mica.log" | sed 's/^/# mica: /'
+	names "$out/rootfs.mica.log" > "$out/rootfs.mica.names"
+	judge rootfs-volfs-glibc 0 0 $ms "$out/volfs-glibc.host.names" "$out/rootfs.mica.names"
+	clean rootfs "$out/root.img"
+else
+	echo "not ok disk/pack-ext4: $(tail -3 "$out/pack.log" | tr '\n' ' ')"
+fi
+unit=
+got=$(mica --rootfs "$out/root.img" /bin/volfs-glibc 2>&1; echo "status $?")
+ok rootfs-program-runs "$(printf '%s' "$got" | grep -q 'usage: volfs DIR'; echo $?)" "$(printf '%s' "$got" | tail -2)"
+expect rootfs-relative-prog 2 "absolute path" "$here/tools/mica" run --rootfs "$out/root.img" volfs-glibc
+expect rootfs-not-an-image 2 "not a sound ext2/3/4" "$here/tools/mica" run --rootfs "$out/zeros.img" /bin/sh
 
 # ---- what a program writes is in the image when mica run returns, and opens on the host (debugfs) ----
 io=$out/io
@@ -159,7 +179,6 @@ crashes sqlite "${DISK_SQLITE_RUNS:-10}" "$out/sqlite.img" --with "$here/tests/d
 	/usr/bin/python3 "$here/tests/disk/sqlite_crash.py" /d/db
 
 # ---- corrupt or wrong images: a clear message and status 2, nothing started ----
-head -c 8M /dev/zero > "$out/zeros.img"
 expect corrupt-no-file-system 2 "not a sound ext2/3/4 file system" "$here/tools/mica" run -v "$out/zeros.img:/d" $bb true
 image "$out/trunc.img"
 truncate -s 20M "$out/trunc.img"

@@ -266,6 +266,8 @@ long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **
 struct file *vfs_open_exec(const char *path, long *err)
 {
 	struct lookup lk;
+	if (strcmp(path, "/proc/self/exe") == 0 && lx_me->exe)
+		path = lx_me->exe; /* a magic link, as on Linux: the program itself, wherever it lies (a volume too) */
 	struct file *f = vol_open_exec(path, err); /* a program on a volume */
 	if (f || *err != 1)
 		return f;

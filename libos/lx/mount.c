@@ -257,8 +257,13 @@ long lx_sys_mount(uint64_t usource, uint64_t utarget, uint64_t utype, long flags
 	}
 	if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
 		return 0; /* propagation: lx has one namespace, nothing propagates */
-	if (flags & MS_MOVE)
-		return -EINVAL;
+	if (flags & MS_MOVE) { /* a volume's mount point moved to lk's directory (a new root: mica run --rootfs) */
+		char *path = lx_alloc(LX_PATH_MAX);
+		r = !path ? -ENOMEM : !ISDIR(lk.node) ? -ENOTDIR : path_of(lk.node, path, LX_PATH_MAX);
+		r = r < 0 ? r : volume_move(usource, path);
+		lx_free(path);
+		return r == 1 ? -EINVAL : r; /* lx's own mounts do not move */
+	}
 	if (lk.node == lx_root())
 		return -EBUSY; /* lookup never crosses the root: a mount over it could not be seen */
 	char *fstype = utype && !(flags & MS_BIND) ? user_string(utype, 256, &r) : NULL;

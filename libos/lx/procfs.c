@@ -1,5 +1,6 @@
 /* lx's /proc: its tree, the system's files (stat, uptime, loadavg, meminfo, cpuinfo, ...) and the self links. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/volume.h"
 
 /*
  * /proc is a part of lx's one file tree whose files are made when they are
@@ -366,6 +367,17 @@ void procfs_init(void)
  */
 void vfs_set_exe(const char *path)
 {
+	struct vpath vp;
+	long in_volume = vpath_make(AT_FDCWD, path, &vp);
+	if (in_volume == 0 || in_volume == 2) { /* a volume's file: its absolute path there */
+		char *copy = in_volume == 0 ? lx_strdup(vp.path) : NULL;
+		vpath_free(&vp);
+		if (copy) {
+			lx_free(lx_me->exe);
+			lx_me->exe = copy;
+			return;
+		}
+	}
 	struct lookup lk;
 	char *abs = lx_alloc(LX_PATH_MAX);
 	long len = abs && path_lookup(AT_FDCWD, path, LOOK_FOLLOW, &lk) == 0 && lk.node

@@ -58,6 +58,13 @@ const struct volume *volume_nth(int i)
 	return NULL;
 }
 
+/* Is path dir or below it? */
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
 /* The volume a normalized absolute path lies in (the deepest mount), with *rel its part inside; NULL if none. */
 static struct volume *volume_of(const char *path, const char **rel)
 {
@@ -68,6 +75,8 @@ static struct volume *volume_of(const char *path, const char **rel)
 		    (!best || v->glen >= best->glen))
 			best = v;
 	}
+	if (best && best->glen == 0 && (under(path, "/dev") || under(path, "/proc")))
+		return NULL; /* a root volume (mica run --rootfs) leaves lx's devices and /proc in place, as a new root's mounts */
 	if (best)
 		*rel = path + best->glen + (path[best->glen] == '/');
 	return best;
@@ -1308,6 +1317,21 @@ static long volume_at(uint64_t utarget, struct volume **v)
 	bool root = vp.rel[0] == 0;
 	vpath_free(&vp);
 	return root ? 0 : -EINVAL; /* inside a volume, not its mount point */
+}
+
+long volume_move(uint64_t usource, const char *target)
+{
+	struct volume *v;
+	long r = volume_at(usource, &v);
+	char *guest = r == 0 ? lx_strdup(target) : NULL;
+	if (r == 0 && !guest)
+		r = -ENOMEM;
+	if (r != 0)
+		return r;
+	normalize(guest);
+	v->guest = guest; /* the old one may be .mica/volumes's line or lx's heap: it stays */
+	v->glen = strcmp(guest, "/") == 0 ? 0 : strlen(guest);
+	return 0;
 }
 
 long volume_remount(uint64_t utarget, bool ro)

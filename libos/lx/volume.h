@@ -74,6 +74,8 @@ void volume_init(const char *table, const char *cwd); /* mount .mica/volumes's s
 const struct volume *volume_nth(int i); /* the mounted volume i, NULL past the last (for /proc/mounts) */
 /* mount(2) of a FUSE file system: the server's /dev/fuse descriptor and its options in data ("fd=N,rootmode=..."). */
 long volume_mount_fuse(const char *source, const char *target, const char *type, unsigned long flags, const char *data);
+/* mount(MS_MOVE) of a volume's mount point usource to target (absolute, lx memory): 1 when no volume is there; 0; -errno */
+long volume_move(uint64_t usource, const char *target);
 long volume_remount(uint64_t utarget,
 		    bool ro); /* mount(MS_REMOUNT) of a volume: 1 when no volume is there; 0; -errno */
 long volume_umount(uint64_t utarget); /* umount2 of a program's path: 1 when no volume holds it; 0; -errno */

@@ -28,10 +28,13 @@
  * server beside the program (not its child). Init starts each, waits for
  * its mount, and after the program has ended unmounts it and waits for
  * the server to write everything back and mark the file system clean.
+ * A disk for "/" (mica run --rootfs) is mounted at NEW_ROOT, then moved
+ * over "/"; lx's /dev and /proc stay in place.
  */
 #define MAX_DISKS 8
 #define FUSE_SUPER_MAGIC 0x65735546
 #define MOUNT_WAIT_S 120 /* a server that has not mounted by then has failed */
+#define NEW_ROOT "/.mica/root" /* where a disk for "/" (mica run --rootfs) is mounted first */
 
 /* A disk's file system server: its process, where it mounts, and what it printed (on a failure, said). */
 struct server {
@@ -107,6 +110,8 @@ static int disk_mount(const char *line, const sigset_t *mask)
 	}
 	char dev[48];
 	snprintf(dev, sizeof(dev), "/dev/%s", s->dev);
+	/* a new root is mounted aside and then moved over "/": the server may still look at its old root meanwhile */
+	const char *mnt = strcmp(s->dir, "/") == 0 ? NEW_ROOT : s->dir;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0 || (s->pid = fork()) < 0) {
 		perror("mica-init: a disk's server");
@@ -116,8 +121,7 @@ static int disk_mount(const char *line, const sigset_t *mask)
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		sigprocmask(SIG_SETMASK, mask, NULL);
-		execlp("fuse2fs", "fuse2fs", dev, s->dir, "-f", "-s", "-o", strcmp(mode, "ro") == 0 ? "ro" : "rw",
-		       NULL);
+		execlp("fuse2fs", "fuse2fs", dev, mnt, "-f", "-s", "-o", strcmp(mode, "ro") == 0 ? "ro" : "rw", NULL);
 		fprintf(stderr, "mica-init: cannot run fuse2fs: %s\n", strerror(errno));
 		_exit(127);
 	}
@@ -127,10 +131,16 @@ static int disk_mount(const char *line, const sigset_t *mask)
 	nservers++;
 	for (long ms = 0; ms < MOUNT_WAIT_S * 1000L; ms += 5) {
 		struct statfs st;
-		if (statfs(s->dir, &st) == 0 && st.f_type == FUSE_SUPER_MAGIC) /* fuse2fs keeps "ro" to itself: */
+		if (statfs(mnt, &st) == 0 && st.f_type == FUSE_SUPER_MAGIC) {
+			if (mnt != s->dir && mount(mnt, s->dir, NULL, MS_MOVE, NULL) < 0) {
+				perror("mica-init: the new root");
+				return -1;
+			}
+			/* fuse2fs keeps "ro" to itself: */
 			return strcmp(mode, "ro") == 0 && mount(NULL, s->dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0
 				       ? -1
 				       : 0;
+		}
 		int status;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->status = status;

@@ -114,6 +114,14 @@ else
 fi
 unit=
 
+# ---- a full disk: ENOSPC, the file system sound, and room again once the file goes ----
+rm -f "$out/full.img"
+mke2fs -q -F -t ext4 "$out/full.img" 16M > /dev/null 2>&1
+got=$(mica -v "$out/full.img:/d" $bb sh -c 'dd if=/dev/zero of=/d/fill bs=1M; rm /d/fill && echo after > /d/after && cat /d/after' 2>&1)
+ok enospc "$(printf '%s\n' "$got" | grep -q 'No space left on device' && printf '%s\n' "$got" | grep -q '^after'; echo $?)" \
+	"$(printf '%s' "$got" | tail -3)"
+clean enospc "$out/full.img"
+
 # ---- :ro: every change refused with EROFS, reads allowed, the image untouched ----
 ro=$out/ro
 mkdir -p "$ro/seed/sub" && echo original > "$ro/seed/file"
@@ -153,7 +161,7 @@ crashes() {
 			pkill -KILL -f -- "file=$c_img" 2>/dev/null
 			wait $c_pid 2>/dev/null
 		fi
-		if grep '^not ok\|^mica-init\|timed out' "$c_out" > "$c_out.bad"; then
+		if grep '^not ok\|^mica-init\|timed out\|not a sound' "$c_out" > "$c_out.bad"; then
 			c_bad="$c_bad run $i: $(head -2 "$c_out.bad" | tr '\n' ' ');"
 			break
 		fi

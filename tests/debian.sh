@@ -108,3 +108,8 @@ case_ diff-cpio-pipes --with "$t/pipes.sh" --with /usr/bin/diff --with /usr/bin/
 case_ python3-pty --with "$t/pty_fork.py" --with /bin/sh --with /usr/bin/tty --with /usr/bin/stty \
 	-- /usr/bin/python3 "$t/pty_fork.py"
 case_ script-pty --with /usr/bin/script --with /usr/bin/od -- /bin/sh -c "script -qec 'echo hi' /dev/null < /dev/null | od -c"
+# tmux: its server (a daemon that forks away) runs a shell on a pty of its own; the client talks to it over an
+# AF_UNIX socket, reads the pane and ends the server.
+case_ tmux --with "$t/tmux.sh" --with /usr/bin/tmux --with /usr/lib/locale/C.utf8 \
+	--with /usr/bin/sleep --with /usr/bin/cut --with /usr/bin/tty --with /usr/bin/stty --with /usr/bin/grep \
+	-- /usr/bin/env LC_ALL=C.UTF-8 /bin/sh "$t/tmux.sh"

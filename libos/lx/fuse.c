@@ -30,10 +30,11 @@ struct fnode {
 };
 
 struct ffid {
-	struct fnode *node; /* NULL: the fid is free */
+	struct fnode *node; /* NULL: no node yet (the fid is free unless taken) */
 	uint64_t fh;
 	bool open, dir;
 	uint32_t flags; /* what it was opened with */
+	bool taken; /* handed out by fid_new: another thread's fid_new may not take it while a walk to it waits */
 };
 
 struct freq {
@@ -275,8 +276,10 @@ static uint32_t f_fid_new(uint32_t conn)
 	if (!c)
 		return 0;
 	for (uint32_t i = 1; i < c->nfids; i++) /* 0 stays unused: a failed fid_new's answer */
-		if (!c->fids[i].node && !c->fids[i].open)
+		if (!c->fids[i].taken) {
+			c->fids[i].taken = true;
 			return i;
+		}
 	uint32_t n = c->nfids ? 2 * c->nfids : 16;
 	struct ffid *t = lx_realloc(c->fids, n * sizeof(*t));
 	if (!t)
@@ -285,7 +288,16 @@ static uint32_t f_fid_new(uint32_t conn)
 	uint32_t first = c->nfids ? c->nfids : 1;
 	c->fids = t;
 	c->nfids = n;
+	t[first].taken = true;
 	return first;
+}
+
+/* A walk to newfid failed: a fid it was to make (one fid_new gave, with no node yet) is free again, as in 9P. */
+static long walk_failed(struct fuse_conn *c, uint32_t newfid, long r)
+{
+	if (newfid < c->nfids && !c->fids[newfid].node)
+		c->fids[newfid].taken = false;
+	return r;
 }
 
 /* c and fid's slot for an operation: -EBADF (a fid the volume never made), -ENOTCONN (the server has gone). */
@@ -315,15 +327,14 @@ static long f_walk(uint32_t conn, uint32_t fid, uint32_t newfid, const char *nam
 		if (r == 0 && e.nodeid == 0)
 			r = -ENOENT; /* a negative entry */
 		if (r < 0)
-			return r;
+			return walk_failed(c, newfid, r);
 		if (!(to = node_entry(c, &e)))
-			return -ENOMEM;
-		f = &c->fids[fid]; /* the table may have moved */
+			return walk_failed(c, newfid, -ENOMEM);
 	}
 	struct ffid *nf = &c->fids[newfid];
 	if (nf->node)
 		node_put(c, nf->node);
-	*nf = (struct ffid){ to, 0, false, false, 0 };
+	*nf = (struct ffid){ to, 0, false, false, 0, true };
 	return 0;
 }
 
@@ -356,12 +367,12 @@ static long f_walk_names(uint32_t conn, uint32_t fid, uint32_t newfid, const cha
 	}
 	if (k < n) {
 		node_put(c, cur);
-		return k ? k : r < 0 ? r : -ENOENT;
+		return walk_failed(c, newfid, k ? k : r < 0 ? r : -ENOENT);
 	}
 	struct ffid *nf = &c->fids[newfid];
 	if (nf->node)
 		node_put(c, nf->node);
-	c->fids[newfid] = (struct ffid){ cur, 0, false, false, 0 };
+	c->fids[newfid] = (struct ffid){ cur, 0, false, false, 0, true };
 	return n;
 }
 
@@ -516,7 +527,7 @@ static long f_lcreate(uint32_t conn, uint32_t fid, const char *name, uint32_t fl
 		return -ENOMEM;
 	f = &c->fids[fid];
 	node_put(c, f->node); /* the fid now names the new file, as 9P's lcreate makes it */
-	*f = (struct ffid){ n, out.o.fh, true, false, in.flags & ~(uint32_t)OPEN_DROP };
+	*f = (struct ffid){ n, out.o.fh, true, false, in.flags & ~(uint32_t)OPEN_DROP, true };
 	return 0;
 }
 
@@ -973,7 +984,7 @@ long fuse_mount(int fd, uint32_t *conn, uint32_t *root)
 		return r;
 	*n = (struct fnode){ FUSE_ROOT_ID, 0, 1, S_IFDIR, NULL };
 	c->nodes = n;
-	c->fids[fid] = (struct ffid){ n, 0, false, false, 0 };
+	c->fids[fid] = (struct ffid){ n, 0, false, false, 0, true };
 	c->mounted = true;
 	c->refs++; /* the volume's */
 	q->waited = false;

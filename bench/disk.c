@@ -16,6 +16,8 @@
 
 #include <sqlite3.h>
 
+#include "chunks.h"
+
 /*
  * The same static program on both systems (glibc, with Debian's libsqlite3.a linked in):
  *   disk DIR MIB N STEP...
@@ -31,7 +33,6 @@
  * devtmpfs, proc and /dev/vda (ext4) at /data, does write drop read files sqlite with INIT_MIB and
  * INIT_FILES, unmounts /data and powers off.
  */
-#define CHUNK (1 << 20)
 #define FILE_BYTES 4096
 #define TXN_ROWS 10000 /* inserts in the one transaction */
 #define SYNC_ROWS 1000 /* inserts, each its own transaction */
@@ -42,52 +43,10 @@
 static const char *const modules[] = { "virtio_ring", "virtio",         "virtio_mmio", "virtio_blk", "crc16",
 				       "mbcache",     "crc32c_generic", "jbd2",        "ext4" };
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static int fail(const char *what)
 {
 	fprintf(stderr, "disk: %s: %s\n", what, strerror(errno));
 	return 1;
-}
-
-/* Write all n bytes of buf to fd: 0, or -1. */
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, buf, n);
-		if (k <= 0)
-			return -1;
-		buf += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* MiB i of the file: its first 8 bytes say i, the rest a pattern of it. */
-static void fill(char *p, long i)
-{
-	memset(p, (int)(i * 7 + 1), CHUNK);
-	memcpy(p, &i, sizeof(i));
-}
-
-/* Is q MiB i as fill made it? Its index and one word a page. */
-static bool looks_right(const char *q, long i)
-{
-	long at;
-	uint64_t want, got;
-	memcpy(&at, q, sizeof(at));
-	memset(&want, (int)(i * 7 + 1), sizeof(want));
-	for (size_t off = 4096; off < CHUNK; off += 4096) {
-		memcpy(&got, q + off, sizeof(got));
-		if (got != want)
-			return false;
-	}
-	return at == i;
 }
 
 static int seq_write(const char *dir, long mib)

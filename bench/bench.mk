@@ -16,6 +16,10 @@
 #   bench-io            MB/s of wall clock through stdin and stdout (100 MiB) and of a file written and read on a
 #                       shared folder (virtio-9p), Mica beside Linux (Debian's generic kernel: the cloud one has no
 #                       9p) in the same machine with the same devices (bench/io.sh, $(BUILD)/bench/io.txt)
+#   bench-disk          MB/s and operations/s of wall clock on an ext4 image over virtio-blk: 256 MiB written and
+#                       read, 2,000 files created, sqlite3 inserts; Mica (fuse2fs inside the machine) beside Linux
+#                       (Debian's generic kernel, ext4 in-kernel) (bench/disk.sh, $(BUILD)/bench/disk.txt, and the
+#                       "Disk" table of docs/performance.md by bench/disk-record.sh)
 #   bench-httpd         wall-clock requests/s of the native web server (user/httpd) under wrk -t1 -c30 -d10s
 #   bench-scaling       how costs grow with the work (bench/scaling.c) on both systems: the "Scaling" table of
 #                       docs/performance.md and docs/scaling.svg (bench/scaling.sh, bench/scaling-record.sh)
@@ -30,7 +34,7 @@ BENCH_CPU ?= qemu64
 export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
-.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd bench-scaling bench-io
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd bench-scaling bench-io bench-disk
 
 bench-linux: bench-linux-run bench-linux-minmem
 	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
@@ -96,15 +100,32 @@ $(BENCH_LINUX_9P)/vmlinuz: bench/linux-kernel.sh | bench-deps
 		drivers/virtio/virtio_mmio drivers/char/virtio_console fs/netfs/netfs fs/fscache/fscache net/9p/9pnet \
 		net/9p/9pnet_virtio fs/9p/9p
 
-$(BENCH_OUT)/io: bench/io.c | bench-deps
+$(BENCH_OUT)/io: bench/io.c bench/chunks.h | bench-deps
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/io.c
 
 bench-io: $(BUILD)/kernel/mica.elf $(BUILD)/user/lx/lx $(BENCH_LINUX_9P)/vmlinuz $(BENCH_OUT)/io
 	sh bench/io.sh $(BUILD)
 
+# Debian's generic kernel again, with the modules bench/disk.c loads as init: virtio-mmio, virtio-blk, ext4.
+BENCH_LINUX_DISK := $(BUILD)/linux-disk
+$(BENCH_LINUX_DISK)/vmlinuz: bench/linux-kernel.sh | bench-deps
+	sh bench/linux-kernel.sh $(BENCH_LINUX_DISK) amd64 drivers/virtio/virtio_ring drivers/virtio/virtio \
+		drivers/virtio/virtio_mmio drivers/block/virtio_blk lib/crc16 fs/mbcache crypto/crc32c_generic fs/jbd2/jbd2 \
+		fs/ext4/ext4
+
+# glibc, not musl: the program links Debian's libsqlite3.a (libsqlite3-dev), built for glibc. The linker warns
+# that sqlite3's extension loading (dlopen) would need glibc's shared libraries: the program loads none.
+$(BENCH_OUT)/disk: bench/disk.c bench/chunks.h | bench-deps
+	@mkdir -p $(BENCH_OUT)
+	gcc -static -O2 -std=gnu11 -Wall -Wextra -o $@ bench/disk.c -lsqlite3 -lm -lpthread
+
+bench-disk: $(BUILD)/kernel/mica.elf $(BUILD)/user/lx/lx $(BENCH_LINUX_DISK)/vmlinuz $(BENCH_OUT)/disk
+	sh bench/disk.sh $(BUILD)
+	sh bench/disk-record.sh $(BUILD)
+
 bench-clean:
-	rm -rf $(BENCH_OUT) $(BENCH_LINUX) $(BENCH_LINUX_9P)
+	rm -rf $(BENCH_OUT) $(BENCH_LINUX) $(BENCH_LINUX_9P) $(BENCH_LINUX_DISK)
 
 # The rate of mica run's streams (stdin -> busybox cat -> stdout, 100 MiB), wall clock: bench/streams.sh.
 bench-streams: $(BUILD)/kernel/mica.elf $(BUILD)/user/lx/lx

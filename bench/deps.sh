@@ -14,6 +14,8 @@ need apt-get apt
 need dpkg-deb dpkg
 need wrk wrk
 need gnuplot gnuplot-nox # docs/scaling.svg (bench/scaling-record.sh)
+PATH=$PATH:/sbin:/usr/sbin need mke2fs e2fsprogs # bench/disk.sh's images
+[ -f /usr/include/sqlite3.h ] || missing="$missing libsqlite3-dev" # bench/disk.c links libsqlite3.a
 
 [ -z "$missing" ] && exit 0
 

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chunks.h"
+
 /*
  * The same static program on both systems:
  *   io copy           stdin to stdout until stdin's end (run by mica run with both
@@ -27,7 +29,6 @@
  * mounts devtmpfs and the share vol0 at /vol, reads port 1 (/dev/vport0p1) into
  * port 2, prints on the serial console and powers off.
  */
-#define CHUNK (1 << 20)
 #define COPY_BUF (128 << 10)
 #define INIT_MIB 64 /* the file's size as Linux's init (bench/io.sh gives Mica the same) */
 
@@ -36,30 +37,10 @@ static const char *const modules[] = { "virtio_ring",    "virtio",       "virtio
 				       "virtio_console", "netfs",        "fscache",
 				       "9pnet",          "9pnet_virtio", "9p" };
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static int fail(const char *what)
 {
 	fprintf(stderr, "io: %s: %s\n", what, strerror(errno));
 	return 1;
-}
-
-/* Write all n bytes of buf to fd: 0, or -1. */
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, buf, n);
-		if (k <= 0)
-			return -1;
-		buf += k;
-		n -= (size_t)k;
-	}
-	return 0;
 }
 
 static void report(const char *name, double bytes, double secs)
@@ -84,28 +65,6 @@ static int copy(void)
 		return fail("read");
 	report("streams_stdin_to_stdout", total, now() - start);
 	return 0;
-}
-
-/* MiB i of the file: its first 8 bytes say i, the rest a pattern of it. */
-static void fill(char *p, long i)
-{
-	memset(p, (int)(i * 7 + 1), CHUNK);
-	memcpy(p, &i, sizeof(i));
-}
-
-/* Is q MiB i as fill made it? Its index and one word a page: a check that costs little beside the read. */
-static bool looks_right(const char *q, long i)
-{
-	long at;
-	uint64_t want, got;
-	memcpy(&at, q, sizeof(at));
-	memset(&want, (int)(i * 7 + 1), sizeof(want));
-	for (size_t off = 4096; off < CHUNK; off += 4096) {
-		memcpy(&got, q + off, sizeof(got));
-		if (got != want)
-			return false;
-	}
-	return at == i;
 }
 
 static int file_rw(const char *dir, long mib)

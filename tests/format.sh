@@ -17,6 +17,8 @@ fi
 
 formatted="
 	bench/bench.c
+	bench/chunks.h
+	bench/disk.c
 	bench/hello.c
 	bench/io.c
 	bench/pystart.c

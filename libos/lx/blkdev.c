@@ -202,14 +202,18 @@ static long cache_drop(struct vd *v)
 	return 0;
 }
 
-/* A new page index of v (its bytes not yet filled), made room for: NULL when out of memory or the disk fails. */
-static struct cpage *page_new(struct vd *v, uint64_t index)
+/*
+ * A new page index of v (its bytes not yet filled): NULL when out of memory or the disk fails. With
+ * may_drop, room is made by writing back and forgetting every page (so no page found before stays valid,
+ * and the bounce buffer is overwritten); without, a full cache or a lack of memory just gives NULL.
+ */
+static struct cpage *page_new(struct vd *v, uint64_t index, bool may_drop)
 {
-	if (v->cache->n >= CACHE_MAX && cache_drop(v) < 0)
+	if (v->cache->n >= CACHE_MAX && (!may_drop || cache_drop(v) < 0))
 		return NULL;
 	struct cpage *p = lx_alloc(sizeof(*p));
 	char *data = p ? lx_page_alloc() : NULL;
-	if (!data && p && v->cache->n && cache_drop(v) == 0)
+	if (!data && p && may_drop && v->cache->n && cache_drop(v) == 0)
 		data = lx_page_alloc(); /* the files' share of memory is taken: this cache gives its pages back */
 	if (!data) {
 		lx_free(p);
@@ -221,7 +225,21 @@ static struct cpage *page_new(struct vd *v, uint64_t index)
 	return p;
 }
 
-/* Page index of v, read from the disk with the missing pages after it (up to last) if it is not cached: NULL on failure. */
+/* Take page p (just made by page_new, the first of its bucket) out of v's cache again and free it. */
+static void page_unmake(struct vd *v, struct cpage *p)
+{
+	*bucket(v, p->index) = p->next;
+	lx_page_free(p->data);
+	lx_free(p);
+	v->cache->n--;
+}
+
+/*
+ * Page index of v, read from the disk with the missing pages after it (up to last) if it is not cached:
+ * NULL on failure. Every page is made before the read (room made for the whole run first), and the pages
+ * after index only when that needs no drop: a drop would free the pages of the run and overwrite the
+ * bounce buffer that holds what was read.
+ */
 static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long *err)
 {
 	struct cpage *p = page_find(v, index);
@@ -234,17 +252,22 @@ static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long 
 		if (page_len(v, i++) < PAGE_SIZE)
 			break;
 	}
-	*err = disk_io(v, BLK_READ, index * (PAGE_SIZE / BLK_SECTOR), len);
-	if (*err < 0)
+	if (v->cache->n + (i - index) > CACHE_MAX && (*err = cache_drop(v)) < 0)
 		return NULL;
-	for (uint64_t k = index, off = 0; k < i; off += page_len(v, k), k++) {
-		struct cpage *q = page_find(v, k) ? NULL : page_new(v, k);
-		if (!q && k == index)
-			*err = -ENOMEM;
+	if (!(p = page_new(v, index, true))) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = disk_io(v, BLK_READ, index * (PAGE_SIZE / BLK_SECTOR), len);
+	if (*err < 0) {
+		page_unmake(v, p);
+		return NULL;
+	}
+	memcpy(p->data, bounce, page_len(v, index));
+	for (uint64_t k = index + 1, off = page_len(v, index); k < i; off += page_len(v, k), k++) {
+		struct cpage *q = page_find(v, k) ? NULL : page_new(v, k, false);
 		if (q)
 			memcpy(q->data, bounce + off, page_len(v, k));
-		if (k == index)
-			p = q;
 	}
 	return p;
 }
@@ -296,7 +319,7 @@ static long blk_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 		bool whole = skip == 0 && k == page_len(v, index);
 		struct cpage *p = page_find(v, index);
 		if (!p)
-			p = whole ? page_new(v, index) : page_get(v, index, index, &r);
+			p = whole ? page_new(v, index, true) : page_get(v, index, index, &r);
 		if (!p)
 			return done ? (long)done : r < 0 ? r : -ENOMEM;
 		memcpy(p->data + skip, (const char *)buf + done, k);

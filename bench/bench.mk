@@ -72,7 +72,7 @@ bench-scaling: $(KERNEL) $(LX) $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/scaling
 	sh bench/scaling.sh $(BUILD) $(BENCH_SCALING_MEM)
 	sh bench/scaling-record.sh $(BUILD)
 
-$(BENCH_OUT)/udpecho: bench/udpecho.c | bench-deps
+$(BENCH_OUT)/udpecho: bench/udpecho.c bench/modules.h | bench-deps
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/udpecho.c
 
@@ -100,7 +100,7 @@ $(BENCH_LINUX_9P)/vmlinuz: bench/linux-kernel.sh | bench-deps
 		drivers/virtio/virtio_mmio drivers/char/virtio_console fs/netfs/netfs fs/fscache/fscache net/9p/9pnet \
 		net/9p/9pnet_virtio fs/9p/9p
 
-$(BENCH_OUT)/io: bench/io.c bench/chunks.h | bench-deps
+$(BENCH_OUT)/io: bench/io.c bench/chunks.h bench/modules.h | bench-deps
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/io.c
 
@@ -116,7 +116,7 @@ $(BENCH_LINUX_DISK)/vmlinuz: bench/linux-kernel.sh | bench-deps
 
 # glibc, not musl: the program links Debian's libsqlite3.a (libsqlite3-dev), built for glibc. The linker warns
 # that sqlite3's extension loading (dlopen) would need glibc's shared libraries: the program loads none.
-$(BENCH_OUT)/disk: bench/disk.c bench/chunks.h | bench-deps
+$(BENCH_OUT)/disk: bench/disk.c bench/chunks.h bench/modules.h | bench-deps
 	@mkdir -p $(BENCH_OUT)
 	gcc -static -O2 -std=gnu11 -Wall -Wextra -o $@ bench/disk.c -lsqlite3 -lm -lpthread
 

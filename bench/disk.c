@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "chunks.h"
+#include "modules.h"
 
 /*
  * The same static program on both systems (glibc, with Debian's libsqlite3.a linked in):
@@ -216,13 +217,8 @@ static int steps(const char *dir, long mib, long nfiles, char **steps, int n)
 static int linux_setup(void)
 {
 	char path[64];
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
-		snprintf(path, sizeof(path), "/lib/modules/%s.ko", modules[i]);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST))
-			return fail(path);
-		close(fd);
-	}
+	if (load_modules(modules, sizeof(modules) / sizeof(modules[0]), path, sizeof(path)) < 0)
+		return fail(path);
 	mkdir("/dev", 0755);
 	mkdir("/proc", 0755);
 	mkdir("/data", 0755);

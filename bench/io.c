@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "chunks.h"
+#include "modules.h"
 
 /*
  * The same static program on both systems:
@@ -105,13 +106,8 @@ static int file_rw(const char *dir, long mib)
 static int linux_setup(void)
 {
 	char path[64];
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
-		snprintf(path, sizeof(path), "/lib/modules/%s.ko", modules[i]);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST))
-			return fail(path);
-		close(fd);
-	}
+	if (load_modules(modules, sizeof(modules) / sizeof(modules[0]), path, sizeof(path)) < 0)
+		return fail(path);
 	mkdir("/dev", 0755);
 	mkdir("/vol", 0755);
 	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) < 0)

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "modules.h"
+
 /*
  * The host client (tests/net_host.py --bench) speaks to it as it speaks to
  * Mica's user/netecho: UDP to 10.0.2.15 port 7 comes back as it came;
@@ -57,18 +59,6 @@ static void fail(const char *what)
 	power_off();
 }
 
-/* Load /lib/modules/NAME.ko for every module, in order. */
-static void load_modules(void)
-{
-	char path[64];
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
-		snprintf(path, sizeof(path), "/lib/modules/%s.ko", modules[i]);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST))
-			fail(path);
-		close(fd);
-	}
-}
 
 /* Fill *sa with address text a, port 0. */
 static void ipv4(struct sockaddr *sa, const char *a)
@@ -171,7 +161,9 @@ int main(void)
 	mkdir("/proc", 0555);
 	if (mount("proc", "/proc", "proc", 0, NULL) < 0)
 		fail("mount /proc");
-	load_modules();
+	char path[64];
+	if (load_modules(modules, sizeof(modules) / sizeof(modules[0]), path, sizeof(path)) < 0)
+		fail(path);
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s < 0)
 		fail("socket");

@@ -22,49 +22,31 @@ ok() { if [ "$2" -eq 0 ]; then echo "ok disk/$1"; else echo "not ok disk/$1: $3"
 image() { rm -f "$1"; mke2fs -q -F -t ext4 ${2:+-d "$2"} "$1" 64M > /dev/null 2>&1; }
 # clean NAME IMAGE: e2fsck -fn finds nothing wrong in IMAGE.
 clean() { e2fsck -fn "$2" > "$out/$1.fsck" 2>&1; ok "$1-fsck" $? "e2fsck -fn: $(tail -3 "$out/$1.fsck" | tr '\n' ' ')"; }
-names() { tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p' | sort -u; }
 seed=$out/seed
 mkdir -p "$seed/w"
 head -c 8M /dev/zero > "$out/zeros.img"
 
 # ---- the differential program: a host folder, then a folder of an ext4 image in Mica; the same check names ----
-unit=checks
 for kind in musl glibc; do
-	cc=musl-gcc flags=-static
-	[ $kind = glibc ] && cc=gcc flags=
-	if ! $cc $flags -O2 -Wall -Wextra -Werror -o "$out/volfs-$kind" "$here/tests/volumes/volfs.c" > "$out/build.log" 2>&1; then
-		echo "not ok disk/build-volfs-$kind:"
-		sed 's/^/#   /' "$out/build.log" | head -10
-		continue
-	fi
+	build_c "$out/volfs-$kind" "$here/tests/volumes/volfs.c" $kind || continue
 	mkdir "$out/host-$kind"
 	"$out/volfs-$kind" "$out/host-$kind" > "$out/volfs-$kind.host.log" 2>&1
 	hs=$?
 	image "$out/volfs-$kind.img" "$seed"
 	mica -v "$out/volfs-$kind.img:/vol" "$out/volfs-$kind" /vol/w > "$out/volfs-$kind.mica.log" 2>&1
-	ms=$?
-	grep '^not ok\|^mica' "$out/volfs-$kind.mica.log" | sed 's/^/# mica: /'
-	names "$out/volfs-$kind.host.log" > "$out/volfs-$kind.host.names"
-	names "$out/volfs-$kind.mica.log" > "$out/volfs-$kind.mica.names"
-	judge "volfs-$kind" 0 $hs $ms "$out/volfs-$kind.host.names" "$out/volfs-$kind.mica.names"
+	judge_checks "volfs-$kind" $hs $? "$out/volfs-$kind.host.log" "$out/volfs-$kind.mica.log"
 	clean "volfs-$kind" "$out/volfs-$kind.img"
 done
-unit=
 
 # ---- an ext4 root: mica pack --ext4 makes the image, mica run --rootfs boots on it; the same program there ----
-unit=checks
 if [ -x "$out/volfs-glibc" ] && MICA_BUILD="$build" "$here/tools/mica" pack --ext4 128M "$out/root.img" "$out/volfs-glibc" \
 	> "$out/pack.log" 2>&1; then
 	mica --rootfs "$out/root.img" /bin/volfs-glibc /tmp > "$out/rootfs.mica.log" 2>&1
-	ms=$?
-	grep '^not ok\|^mica' "$out/rootfs.mica.log" | sed 's/^/# mica: /'
-	names "$out/rootfs.mica.log" > "$out/rootfs.mica.names"
-	judge rootfs-volfs-glibc 0 0 $ms "$out/volfs-glibc.host.names" "$out/rootfs.mica.names"
+	judge_checks rootfs-volfs-glibc 0 $? "$out/volfs-glibc.host.log" "$out/rootfs.mica.log"
 	clean rootfs "$out/root.img"
 else
 	echo "not ok disk/pack-ext4: $(tail -3 "$out/pack.log" | tr '\n' ' ')"
 fi
-unit=
 got=$(mica --rootfs "$out/root.img" /bin/volfs-glibc 2>&1; echo "status $?")
 ok rootfs-program-runs "$(printf '%s' "$got" | grep -q 'usage: volfs DIR'; echo $?)" "$(printf '%s' "$got" | tail -2)"
 expect rootfs-relative-prog 2 "absolute path" "$here/tools/mica" run --rootfs "$out/root.img" volfs-glibc
@@ -104,24 +86,16 @@ rm -rf "$io/big" "$io/big.img"
 
 # ---- a folder of many files (DISK_MANY, 5,000 unless set): made, listed, looked up, a tenth removed; the same
 # ---- checks as on a host folder. fuse2fs scans a folder to find a name, so 10,000 take about three minutes. ----
-unit=checks many_n=${DISK_MANY:-5000}
-if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/many" "$here/tests/disk/many.c" > "$out/build.log" 2>&1; then
+many_n=${DISK_MANY:-5000}
+if build_c "$out/many" "$here/tests/disk/many.c" musl; then
 	mkdir "$out/many-host"
 	"$out/many" "$out/many-host" "$many_n" > "$out/many.host.log" 2>&1
 	hs=$?
 	image "$out/many.img" "$seed"
 	mica -v "$out/many.img:/m" "$out/many" /m/w "$many_n" > "$out/many.mica.log" 2>&1
-	ms=$?
-	grep '^not ok\|^mica\|timed out' "$out/many.mica.log" | sed 's/^/# mica: /'
-	names "$out/many.host.log" > "$out/many.host.names"
-	names "$out/many.mica.log" > "$out/many.mica.names"
-	judge many-files 0 $hs $ms "$out/many.host.names" "$out/many.mica.names"
+	judge_checks many-files $hs $? "$out/many.host.log" "$out/many.mica.log"
 	clean many "$out/many.img"
-else
-	echo "not ok disk/build-many:"
-	sed 's/^/#   /' "$out/build.log" | head -10
 fi
-unit=
 
 # ---- a full disk: ENOSPC, the file system sound, and room again once the file goes ----
 rm -f "$out/full.img"
@@ -177,12 +151,9 @@ crashes() {
 	clean "$c_name" "$c_img"
 	echo "# $c_name: $c_runs kills at random moments, $c_total records reported synced found whole after them"
 }
-if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/crash" "$here/tests/disk/crash.c" > "$out/build.log" 2>&1; then
+if build_c "$out/crash" "$here/tests/disk/crash.c" musl; then
 	image "$out/crash.img" "$seed"
 	crashes crash "${DISK_CRASH_RUNS:-40}" "$out/crash.img" "$out/crash" cycle /d/w
-else
-	echo "not ok disk/build-crash:"
-	sed 's/^/#   /' "$out/build.log" | head -10
 fi
 # sqlite3 in WAL mode (python3's module, Debian's libsqlite3), a transaction a row, its integrity checked after each kill
 image "$out/sqlite.img"

@@ -21,6 +21,7 @@ formatted="
 	bench/disk.c
 	bench/hello.c
 	bench/io.c
+	bench/modules.h
 	bench/pystart.c
 	bench/scaling.c
 	bench/udpecho.c

@@ -60,3 +60,30 @@ answers() {
 	done
 	return 1
 }
+
+# check_names LOG: the check names LOG reports ("ok NAME ...", "not ok NAME: why"), passed or failed, sorted.
+check_names() { tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p' | sort -u; }
+
+# judge_checks NAME HS MS HOST-LOG MICA-LOG: judge (status 0 on both) on the check names the two logs
+# report, with Mica's failures and mica run's own messages shown first.
+judge_checks() {
+	grep '^not ok\|^mica\|timed out' "$5" | sed 's/^/# mica: /'
+	check_names "$4" > "$4.names"
+	check_names "$5" > "$5.names"
+	jc_unit=${unit:-}
+	unit=checks
+	judge "$1" 0 "$2" "$3" "$4.names" "$5.names"
+	unit=$jc_unit
+}
+
+# build_c OUT SRC musl|glibc [LIBS...]: SRC built into OUT, static with musl or dynamic with glibc; when it does
+# not build, a "not ok SUITE/build-NAME" line (NAME: OUT's file name) with the compiler's first words, status 1.
+build_c() {
+	bc_out=$1 bc_src=$2 bc_cc=musl-gcc bc_flags=-static
+	[ "$3" = glibc ] && bc_cc=gcc bc_flags=
+	shift 3
+	$bc_cc $bc_flags -O2 -Wall -Wextra -Werror -o "$bc_out" "$bc_src" "$@" > "$bc_out.build.log" 2>&1 && return 0
+	echo "not ok $suite/build-$(basename "$bc_out"):"
+	sed 's/^/#   /' "$bc_out.build.log" | head -10
+	return 1
+}

@@ -12,26 +12,13 @@ bb=/bin/busybox
 [ -x "$bb" ] || { echo "not ok volumes/busybox: $bb is missing (tools/deps.sh names the package)"; exit 1; }
 
 # ---- the differential program: a host folder, then a shared folder in Mica; the same check names ----
-# names LOG: the check names LOG reports, passed or failed, sorted.
-names() { tr -d '\r' < "$1" | sed -n -e 's/^ok \([^ ]*\).*/\1/p' -e 's/^not ok \([^:]*\):.*/\1/p' | sort -u; }
-unit=checks
 for kind in musl glibc; do
-	cc=musl-gcc flags=-static
-	[ $kind = glibc ] && cc=gcc flags=
-	if ! $cc $flags -O2 -Wall -Wextra -Werror -o "$out/volfs-$kind" "$here/tests/volumes/volfs.c" > "$out/build.log" 2>&1; then
-		echo "not ok volumes/build-volfs-$kind:"
-		sed 's/^/#   /' "$out/build.log" | head -10
-		continue
-	fi
+	build_c "$out/volfs-$kind" "$here/tests/volumes/volfs.c" $kind || continue
 	mkdir "$out/host-$kind" "$out/shared-$kind"
 	"$out/volfs-$kind" "$out/host-$kind" > "$out/volfs-$kind.host.log" 2>&1
 	hs=$?
 	mica -v "$out/shared-$kind:/vol" "$out/volfs-$kind" /vol > "$out/volfs-$kind.mica.log" 2>&1
-	ms=$?
-	grep '^not ok' "$out/volfs-$kind.mica.log" | sed 's/^/# mica: /'
-	names "$out/volfs-$kind.host.log" > "$out/volfs-$kind.host.names"
-	names "$out/volfs-$kind.mica.log" > "$out/volfs-$kind.mica.names"
-	judge "volfs-$kind" 0 $hs $ms "$out/volfs-$kind.host.names" "$out/volfs-$kind.mica.names"
+	judge_checks "volfs-$kind" $hs $? "$out/volfs-$kind.host.log" "$out/volfs-$kind.mica.log"
 done
 
 # ok NAME COND-STATUS DETAIL: one line for a check made here.

@@ -194,8 +194,10 @@ static void check_transfer(const char *dir)
 	close(a), close(lfd);
 }
 
-/* A client process: CLIENTS_EACH connections open at once, a line on each, each echoed back. */
-static int clients(const struct sockaddr_un *sa, int id)
+/* A client process: CLIENTS_EACH connections open at once, a line on each, each echoed back. Once all
+ * are connected it says so with a byte on `ready`, and sends nothing until `go` reaches end-of-file, so
+ * that every client's connections are open at the same moment however the processes are scheduled. */
+static int clients(const struct sockaddr_un *sa, int id, int ready, int go)
 {
 	int fd[CLIENTS_EACH];
 	for (int i = 0; i < CLIENTS_EACH; i++) {
@@ -203,6 +205,9 @@ static int clients(const struct sockaddr_un *sa, int id)
 		if (connect(fd[i], (const struct sockaddr *)sa, sizeof(*sa)) < 0)
 			return 1;
 	}
+	char c;
+	if (write(ready, "r", 1) != 1 || read(go, &c, 1) != 0)
+		return 4;
 	char msg[32], buf[32];
 	for (int i = 0; i < CLIENTS_EACH; i++) {
 		int n = snprintf(msg, sizeof(msg), "client %d.%d", id, i);
@@ -226,18 +231,30 @@ static void check_concurrent(void)
 	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	bind(lfd, (struct sockaddr *)&sa, sizeof(sa));
 	listen(lfd, 64);
+	int ready[2], go[2];
+	pipe(ready), pipe(go);
 	pid_t kids[CLIENT_PROCS];
 	for (int k = 0; k < CLIENT_PROCS; k++)
-		if ((kids[k] = fork()) == 0)
-			_exit(clients(&sa, k));
-	int ep = epoll_create1(0), accepted = 0, closed = 0, most = 0, open = 0;
+		if ((kids[k] = fork()) == 0) {
+			close(ready[0]), close(go[1]);
+			_exit(clients(&sa, k, ready[1], go[0]));
+		}
+	close(ready[1]), close(go[0]);
+	int ep = epoll_create1(0), accepted = 0, closed = 0, most = 0, open = 0, readied = 0;
 	add(ep, lfd, EPOLLIN, (uint64_t)-1);
+	add(ep, ready[0], EPOLLIN, (uint64_t)-2);
 	while (closed < CLIENT_PROCS * CLIENTS_EACH) {
 		struct epoll_event ev[32];
 		int n = epoll_wait(ep, ev, 32, 10000);
 		if (n <= 0)
 			break;
 		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u64 == (uint64_t)-2) {
+				char c;
+				if (read(ready[0], &c, 1) != 1 || ++readied == CLIENT_PROCS)
+					epoll_ctl(ep, EPOLL_CTL_DEL, ready[0], NULL);
+				continue;
+			}
 			if (ev[i].data.u64 == (uint64_t)-1) {
 				int a;
 				while ((a = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
@@ -259,7 +276,12 @@ static void check_concurrent(void)
 				open--;
 			}
 		}
+		if (go[1] >= 0 && readied == CLIENT_PROCS && accepted == CLIENT_PROCS * CLIENTS_EACH)
+			close(go[1]), go[1] = -1; /* every connection is open: let the clients talk */
 	}
+	if (go[1] >= 0)
+		close(go[1]);
+	close(ready[0]);
 	int good = 0;
 	for (int k = 0; k < CLIENT_PROCS; k++) {
 		int st = 0;
@@ -269,7 +291,8 @@ static void check_concurrent(void)
 	CHECK("concurrent-200-clients",
 	      accepted == CLIENT_PROCS * CLIENTS_EACH && closed == accepted && good == CLIENT_PROCS,
 	      "%d accepted, %d closed, %d client processes ended well", accepted, closed, good);
-	CHECK("concurrent-many-open", most > CLIENTS_EACH, "at most %d open at once", most);
+	CHECK("concurrent-many-open", most == CLIENT_PROCS * CLIENTS_EACH, "at most %d open at once (want %d)", most,
+	      CLIENT_PROCS * CLIENTS_EACH);
 	close(ep), close(lfd);
 }
 

@@ -2,8 +2,9 @@
 # ext4 on a disk (mica run -v IMAGE:DIR, served by Debian's fuse2fs over lx's FUSE): the file-system program on
 # a host folder and on an ext4 image, output read back on the host, :ro, crashes with what was fsynced intact,
 # corrupt images refused with a clear message; e2fsck -fn clean after every run that wrote.
-# usage: tests/disk.sh BUILD   (DISK_CRASH_RUNS=N kills of the file writer instead of 40, DISK_SQLITE_RUNS=N of
-# sqlite3 instead of 10, DISK_MANY=N files in one folder instead of 5,000)
+# usage: tests/disk.sh BUILD   (DISK_CRASH_RUNS=N kills of the file writer instead of 40, DISK_SYNC_RUNS=N of the
+# writer that syncs instead of 10, DISK_SQLITE_RUNS=N of sqlite3 instead of 10, DISK_MANY=N files in one folder
+# instead of 5,000)
 suite=disk
 . "$(dirname "$0")/setup.sh"
 
@@ -154,6 +155,9 @@ crashes() {
 if build_c "$out/crash" "$here/tests/disk/crash.c" musl; then
 	image "$out/crash.img" "$seed"
 	crashes crash "${DISK_CRASH_RUNS:-40}" "$out/crash.img" "$out/crash" cycle /d/w
+	# the same, each record made durable by sync(2) or syncfs(2) alone, while its file and the log are open
+	image "$out/crash-sync.img" "$seed"
+	crashes crash-sync "${DISK_SYNC_RUNS:-10}" "$out/crash-sync.img" "$out/crash" sync-cycle /d/w
 fi
 # sqlite3 in WAL mode (python3's module, Debian's libsqlite3), a transaction a row, its integrity checked after each kill
 image "$out/sqlite.img"

@@ -680,6 +680,24 @@ static long f_fsync(uint32_t conn, uint32_t fid)
 	return r == -ENOSYS ? 0 : r; /* a server without fsync writes through, as Linux takes it */
 }
 
+/*
+ * FUSE 7.19 has no request for a whole file system's write-back; a server's
+ * fsync of one file open for writing is the nearest (fuse2fs's flushes the
+ * whole file system, as its fsync always does). With no such file open, what
+ * was written went to the server's disk at its last release, where lx's disk
+ * cache and its flush take it on.
+ */
+static long f_syncfs(uint32_t conn)
+{
+	struct fuse_conn *c = conn_at(conn);
+	for (uint32_t i = 1; c && !c->dead && i < c->nfids; i++) {
+		struct ffid *f = &c->fids[i];
+		if (f->node && f->open && !f->dir && (f->flags & O_ACCMODE) != O_RDONLY)
+			return f_fsync(conn, i);
+	}
+	return 0;
+}
+
 static long f_readlink(uint32_t conn, uint32_t fid, char *buf, size_t size)
 {
 	struct fuse_conn *c;
@@ -737,6 +755,7 @@ const struct vol_ops fuse_vol_ops = {
 	.renameat = f_renameat,
 	.unlinkat = f_unlinkat,
 	.fsync = f_fsync,
+	.syncfs = f_syncfs,
 	.readlink = f_readlink,
 	.statfs = f_statfs,
 };

@@ -1,5 +1,6 @@
 /* The system and the process's place in it: uname, reboot, prctl, arch_prctl, rseq, capabilities, sync. */
 #include "libos/lx/vfs.h"
+#include "libos/lx/volume.h"
 
 /* reboot: as the only process of its VM, the program may power it off (status 0). */
 long lx_sys_reboot(long magic1, long magic2, long cmd, long arg)
@@ -145,9 +146,11 @@ long lx_sys_capset(uint64_t uhdr, uint64_t udata)
 	return mem_user_ok((uint64_t)udata, (size_t)words * 12, false) ? 0 : -EFAULT;
 }
 
-/* sync: lx's files live in memory; there is nothing to write back (syncfs is fsync's twin, in vfs_io.c). */
+/* sync: the volumes' servers write back what they keep, then lx's disk caches go to the disks (lx's own files
+ * live in memory). syncfs is fsync's twin, in vfs_io.c, or the volume's in volume_fd.c. */
 long lx_sys_sync(void)
 {
+	volume_sync_all();
 	blkdev_sync(); /* sync(2) reports nothing */
 	return 0;
 }

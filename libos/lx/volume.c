@@ -1355,6 +1355,15 @@ long volume_umount(uint64_t utarget)
 	return 0;
 }
 
+void volume_sync_all(void)
+{
+	for (int i = 0; vt && i < vt->n; i++) {
+		struct volume *v = &vt->v[i];
+		if (!v->gone && !v->ro && v->ops->syncfs)
+			v->ops->syncfs(v->share); /* sync(2) reports nothing */
+	}
+}
+
 void volume_init(const char *table, const char *cwd)
 {
 	vt = lx_alloc(sizeof(*vt));

@@ -32,6 +32,9 @@ struct vol_ops {
 	long (*renameat)(uint32_t conn, uint32_t odfid, const char *oname, uint32_t ndfid, const char *nname);
 	long (*unlinkat)(uint32_t conn, uint32_t dfid, const char *name, uint32_t flags);
 	long (*fsync)(uint32_t conn, uint32_t fid);
+	/* Write back all the server keeps of the file system (sync, syncfs): 0 or -errno. NULL: it keeps nothing
+	 * back (a 9P server writes each message through to the host's files). */
+	long (*syncfs)(uint32_t conn);
 	long (*readlink)(uint32_t conn, uint32_t fid, char *buf, size_t size);
 	long (*statfs)(uint32_t conn, uint32_t fid, struct linux_statfs *s);
 };
@@ -79,6 +82,7 @@ long volume_move(uint64_t usource, const char *target);
 long volume_remount(uint64_t utarget,
 		    bool ro); /* mount(MS_REMOUNT) of a volume: 1 when no volume is there; 0; -errno */
 long volume_umount(uint64_t utarget); /* umount2 of a program's path: 1 when no volume holds it; 0; -errno */
+void volume_sync_all(void); /* sync(2) for the volumes: every writable one's server writes back what it keeps */
 /*
  * (dirfd, upath) as an absolute path in a volume, its directories resolved
  * (symlinks followed, ".." taken): 0 with *vp; 1 when it is not in one; 2

@@ -449,6 +449,12 @@ static long h_fsync(const long *a, bool *mine)
 	return vf ? vf->v->ops->fsync(vf->v->share, vf->fid) : 0;
 }
 
+static long h_syncfs(const long *a, bool *mine)
+{
+	struct vfile *vf = mine_fd(a, mine);
+	return vf && vf->v->ops->syncfs ? vf->v->ops->syncfs(vf->v->share) : 0;
+}
+
 static long h_fstatfs(const long *a, bool *mine)
 {
 	struct vfile *vf = mine_fd(a, mine);
@@ -549,5 +555,5 @@ const struct vol_hook vol_fd_hooks[] = {
 	{ "fstat", h_fstat },    { "lseek", h_lseek }, { "getdents64", h_getdents64 }, { "ftruncate", h_ftruncate },
 	{ "fchmod", h_fchmod },  { "fsync", h_fsync }, { "fdatasync", h_fsync },       { "fstatfs", h_fstatfs },
 	{ "mmap", h_mmap },      { "msync", h_msync }, { "munmap", h_munmap },         { "exit_group", h_leaving },
-	{ "execve", h_leaving }, { NULL, NULL },
+	{ "execve", h_leaving }, { "syncfs", h_syncfs }, { NULL, NULL },
 };

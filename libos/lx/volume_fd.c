@@ -552,8 +552,9 @@ static long h_leaving(const long *a, bool *mine)
 }
 
 const struct vol_hook vol_fd_hooks[] = {
-	{ "fstat", h_fstat },    { "lseek", h_lseek }, { "getdents64", h_getdents64 }, { "ftruncate", h_ftruncate },
-	{ "fchmod", h_fchmod },  { "fsync", h_fsync }, { "fdatasync", h_fsync },       { "fstatfs", h_fstatfs },
-	{ "mmap", h_mmap },      { "msync", h_msync }, { "munmap", h_munmap },         { "exit_group", h_leaving },
-	{ "execve", h_leaving }, { "syncfs", h_syncfs }, { NULL, NULL },
+	{ "fstat", h_fstat },         { "lseek", h_lseek },     { "getdents64", h_getdents64 },
+	{ "ftruncate", h_ftruncate }, { "fchmod", h_fchmod },   { "fsync", h_fsync },
+	{ "fdatasync", h_fsync },     { "fstatfs", h_fstatfs }, { "mmap", h_mmap },
+	{ "msync", h_msync },         { "munmap", h_munmap },   { "exit_group", h_leaving },
+	{ "execve", h_leaving },      { "syncfs", h_syncfs },   { NULL, NULL },
 };

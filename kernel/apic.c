@@ -9,7 +9,7 @@
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3E0
-#define CALIBRATE_TICKS 100000 /* APIC ticks (100 us at the 1 GHz bus clock) */
+#define CALIBRATE_TICKS 20000 /* APIC ticks at least (20 us at the 1 GHz bus clock) */
 
 /*
  * The APIC timer counts at the bus clock, which QEMU and KVM both model as
@@ -30,6 +30,41 @@ static void lapic_write(int reg, uint32_t v)
 	(void)lapic[0x20 / 4]; /* wait for the write to land */
 }
 
+/* A reading of the timer's count with the TSC at that moment: the midpoint of a TSC read on each side of it. */
+struct reading {
+	uint64_t tsc, gap; /* gap: TSC ticks between the two TSC reads, twice the reading's uncertainty */
+	uint32_t count;
+};
+
+static struct reading read_timer(void)
+{
+	uint64_t before = rdtsc();
+	uint32_t count = lapic[LAPIC_TIMER_CUR / 4];
+	uint64_t after = rdtsc();
+	return (struct reading){ before + (after - before) / 2, after - before, count };
+}
+
+/*
+ * TSC ticks per second, measured against the timer counting down from its
+ * largest value: readings at the start and once CALIBRATE_TICKS have passed,
+ * each bracketed by TSC reads so that their own cost cancels. A reading
+ * whose bracket is over 1/1024 of the time measured (the host took the CPU
+ * away during it, under emulation) is taken again, later, so the error
+ * stays under 0.1% however the host schedules the machine.
+ */
+static uint64_t tsc_hz(void)
+{
+	for (;;) {
+		lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFFU);
+		struct reading a = read_timer(), b;
+		do
+			b = read_timer();
+		while (a.count - b.count < CALIBRATE_TICKS || (b.tsc - a.tsc) < 1024 * b.gap);
+		if ((b.tsc - a.tsc) >= 1024 * a.gap)
+			return (b.tsc - a.tsc) * 1000000000UL / ((a.count - b.count) / APIC_TICKS_PER_NS);
+	}
+}
+
 /* Enable the local APIC, mask the legacy PICs, and calibrate the TSC. */
 void lapic_init(void)
 {
@@ -39,11 +74,7 @@ void lapic_init(void)
 	lapic_write(LAPIC_SVR, 0x100 | IRQ_SPURIOUS);
 	lapic_write(LAPIC_TIMER_DIV, 0xB); /* divide by 1 */
 	lapic_write(LAPIC_LVT_TIMER, 1 << 16); /* masked while calibrating */
-	uint64_t t0 = rdtsc();
-	lapic_write(LAPIC_TIMER_INIT, CALIBRATE_TICKS);
-	while (lapic[LAPIC_TIMER_CUR / 4] != 0)
-		;
-	uint64_t hz = (rdtsc() - t0) * (1000000000UL / APIC_TICKS_PER_NS / CALIBRATE_TICKS);
+	uint64_t hz = tsc_hz();
 	tsc_mult = (uint64_t)(((unsigned __int128)1000000000UL << 32) / hz);
 	tsc_boot = rdtsc();
 	lapic_write(LAPIC_LVT_TIMER, IRQ_TIMER); /* one-shot */

@@ -96,14 +96,10 @@ static void memory_init(const struct hvm_start_info *si)
 /* Map the boot image read-only at UBOOT in e. */
 static int map_boot_image(struct env *e, uint64_t pa, uint64_t size)
 {
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t fn = (PGROUNDDOWN(pa) + off) / PAGE_SIZE;
+	uint64_t first = PGROUNDDOWN(pa) / PAGE_SIZE, n = (PGROUNDUP(pa + size) - PGROUNDDOWN(pa)) / PAGE_SIZE;
+	for (uint64_t fn = first; fn < first + n; fn++)
 		frame_pin(fn);
-		int r = pt_map(e->pml4, UBOOT + off, fn, PTE_NX);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return n ? pt_map_run(e->pml4, UBOOT, first, n, PTE_NX) : 0;
 }
 
 /* Give e a stack of ROOT_STACK_PAGES below ROOT_STACK_TOP. */

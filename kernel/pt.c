@@ -170,26 +170,40 @@ static bool user_va(uint64_t va)
 }
 
 /*
- * Map frame fn at va with perm (PTE_W, PTE_NX, PTE_AVAIL bits), replacing
- * any earlier mapping there. The caller has checked that the env may map fn.
- * -E_INVAL for a bad va or perm, -E_NOMEM if a table could not be made.
+ * Map n frames from fn on, one after another, at the n pages from va with perm
+ * (PTE_W, PTE_NX, PTE_AVAIL bits), replacing any earlier mappings there: one
+ * walk per last-level table, not per page (the boot image is mapped so). The
+ * caller has checked that the env may map those frames. -E_INVAL for a bad
+ * va, perm or frame (nothing mapped), -E_NOMEM if a table could not be made
+ * (the pages before it stay mapped).
  */
+int pt_map_run(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t n, uint64_t perm)
+{
+	if (!user_va(va) || (perm & ~PTE_USER_PERMS) || n == 0 || n > (USER_TOP - va) / PAGE_SIZE ||
+	    !frame_valid(fn + n - 1) || fn + n - 1 < fn)
+		return -E_INVAL;
+	while (n > 0) {
+		uint64_t *pte = walk(pml4, va, CREATE);
+		if (!pte)
+			return -E_NOMEM;
+		for (uint64_t i = PX(0, va); i < 512 && n > 0; i++, pte++, va += PAGE_SIZE, fn++, n--) {
+			frame_incref(fn);
+			if (*pte & PTE_P)
+				frame_decref((*pte & PTE_ADDR) / PAGE_SIZE);
+			else
+				mark_used(V2P(pte), i);
+			*pte = fn * PAGE_SIZE | perm | PTE_P | PTE_U;
+			note_entry(pte, *pte);
+			flush(pml4, va);
+		}
+	}
+	return 0;
+}
+
+/* Map frame fn at va with perm: pt_map_run of one page. */
 int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm)
 {
-	if (!user_va(va) || (perm & ~PTE_USER_PERMS) || !frame_valid(fn))
-		return -E_INVAL;
-	uint64_t *pte = walk(pml4, va, CREATE);
-	if (!pte)
-		return -E_NOMEM;
-	frame_incref(fn);
-	if (*pte & PTE_P)
-		frame_decref((*pte & PTE_ADDR) / PAGE_SIZE);
-	else
-		mark_used(V2P(pte), PX(0, va));
-	*pte = fn * PAGE_SIZE | perm | PTE_P | PTE_U;
-	note_entry(pte, *pte);
-	flush(pml4, va);
-	return 0;
+	return pt_map_run(pml4, va, fn, 1, perm);
 }
 
 /* Remove the mapping at va, if any. -E_INVAL for a bad va. */

@@ -146,3 +146,32 @@ echo box7 > "$out/etcroot/etc/hostname"
 printf '127.0.0.1\tlocalhost box7-own\n' > "$out/etcroot/etc/hosts"
 expect hostname-from-root 0 "box7 box7 box7 localhost box7-own" mica --root "$out/etcroot" "$bb" sh -c \
 	'echo $(hostname) $(uname -n) $(cat /proc/sys/kernel/hostname) $(grep -v "^#" /etc/hosts | cut -f2)'
+
+# ---- the guest's clock runs at the host's rate (the TSC's rate, calibrated at boot against the APIC timer) ----
+# The guest reads /proc/uptime as each of two lines arrives, 3 s apart by the host's clock; what it measured
+# lies between the least and the most the host can have let pass between the two readings, within 2%.
+MICA_BUILD="$build" MICA_TIMEOUT=60 python3 - "$here/tools/mica" "$bb" "$suite" << 'PY'
+import subprocess, sys, time
+mica, bb, suite = sys.argv[1:4]
+p = subprocess.Popen([mica, "run", bb, "sh", "-c", "echo ready; read a; cat /proc/uptime; read b; cat /proc/uptime"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def line():
+    p.stdin.write(b"\n"); p.stdin.flush()
+    sent = time.monotonic()
+    got = p.stdout.readline().split()
+    return sent, time.monotonic(), float(got[0]) if got else None
+try:
+    ready = p.stdout.readline()
+    t0, t1, u1 = line()
+    time.sleep(3)
+    t2, t3, u2 = line()
+    p.stdin.close(); p.wait(60)
+    d = u2 - u1
+    lo, hi = (t2 - t1) * 0.98 - 0.01, (t3 - t0) * 1.02 + 0.01
+    ok = ready.strip() == b"ready" and lo <= d <= hi
+    print(("ok %s/clock-rate (%.2f s measured in the guest, %.2f-%.2f s by the host)" if ok else
+           "not ok %s/clock-rate: %.2f s measured in the guest, %.2f-%.2f s by the host") % (suite, d, lo, hi))
+except Exception as e:
+    p.kill()
+    print("not ok %s/clock-rate: %r" % (suite, e))
+PY

@@ -26,8 +26,9 @@
 #define PORT_BUFS 8 /* receive buffers, and as many transmit buffers, of a page each per port */
 #define CTRL_BUFS 16 /* control buffers of CTRL_BUF_SIZE, each way, in one page */
 #define CTRL_BUF_SIZE 128
-#define HANDSHAKE_NS \
-	100000UL /* at probe: how long the device may stay quiet before the ports are taken as known (QEMU answers each message within the kick that sent it) */
+/* At probe: how long the device may stay quiet before the ports are taken as known. QEMU answers each message
+ * within the kick that sent it (its virtio-serial handles the queue's notification at once), so this is a margin. */
+#define HANDSHAKE_NS 20000UL
 
 struct ctrl_msg {
 	uint32_t id;

@@ -1,5 +1,6 @@
 /* lx's start: read the run's settings from the boot image, fill the file system, load the program, enter it. */
 #include "libos/lx/lx.h"
+#include "libos/lx/vfs.h"
 #include "libos/lx/net.h"
 #include "lib/cpio.h"
 #include "libos/lx/volume.h"
@@ -38,17 +39,17 @@ static char **split(const char *data, size_t size)
 	return v;
 }
 
-/* A setting of the run, as a copy in lx's heap (NUL-terminated), or NULL. */
+/* A setting of the run, the image's file .mica/NAME (in lx's tree by now), as a copy in lx's heap (NUL-terminated), or NULL. */
 static const char *setting(const char *name, size_t *size)
 {
-	const struct mica_start *s = mica_start_info;
-	struct cpio_entry e;
-	if (cpio_find((const void *)s->image, s->image_size, name, &e) < 0)
+	struct dentry *d = dir_find(vfs_root, ".mica");
+	struct inode *n = d && ISDIR(d->inode) && (d = dir_find(d->inode, name)) ? d->inode : NULL;
+	if (!n || (n->mode & S_IFMT) != S_IFREG)
 		return NULL;
-	char *copy = lx_alloc(e.size + 1);
+	char *copy = lx_alloc(n->size + 1);
 	if (copy)
-		memcpy(copy, e.data, e.size);
-	*size = e.size;
+		copy[reg_read(n, copy, n->size, 0)] = 0;
+	*size = n->size;
 	return copy;
 }
 
@@ -64,7 +65,7 @@ static uint64_t parse_u64(const char *s)
 static void winsize_setting(void)
 {
 	size_t n;
-	const char *s = setting(".mica/winsize", &n);
+	const char *s = setting("winsize", &n);
 	if (!s)
 		return;
 	const char *cols = s;
@@ -105,24 +106,25 @@ int main(void)
 	lx_process_init(); /* pid 1's entry, which the file system and the threads fill in */
 	if (!vfs_fds_init())
 		die("lx: out of memory for the descriptor table");
-	const char *args = setting(".mica/argv", &n);
+	vfs_init((const void *)mica_start_info->image, mica_start_info->image_size); /* the settings are in it */
+	const char *args = setting("argv", &n);
 	char **argv = args ? split(args, n) : NULL;
 	if (!argv || !argv[0])
 		die("lx: no program to run (.mica/argv is missing or empty)");
-	const char *env = setting(".mica/env", &n);
+	const char *env = setting("env", &n);
 	char **envp = split(env ? env : "", env ? n : 0);
 	if (!envp)
 		die("lx: out of memory for the environment");
-	lx_boot_time = parse_u64(setting(".mica/time", &n));
-	lx_trace = setting(".mica/trace", &n) != NULL;
-	stream_init(setting(".mica/streams", &n));
+	lx_boot_time = parse_u64(setting("time", &n));
+	lx_trace = setting("trace", &n) != NULL;
+	stream_init(setting("streams", &n));
 
-	vfs_init((const void *)mica_start_info->image, mica_start_info->image_size);
+	vfs_devices_init(); /* the standard descriptors are streams or the console, as the settings say */
 	lx_hostname_init();
 	winsize_setting();
 	setup_self();
 	stream_start(); /* a resize of the host's terminal is taken from now on */
-	volume_init(setting(".mica/volumes", &n), setting(".mica/cwd", &n));
+	volume_init(setting("volumes", &n), setting("cwd", &n));
 	net_init(); /* before any fork: the stack's pages are shared from here on */
 	uint64_t entry, sp;
 	long r = lx_load(argv[0], argv, envp, &entry, &sp);

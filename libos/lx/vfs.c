@@ -677,6 +677,10 @@ void vfs_init(const void *cpio, size_t size)
 		add_member(&e);
 	if (!dir_find(vfs_root, "tmp"))
 		vfs_mknode(vfs_root, "tmp", S_IFDIR | 01777);
+}
+
+void vfs_devices_init(void)
+{
 	dev_init();
 	procfs_init();
 	vfs_stdio_init();

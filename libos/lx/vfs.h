@@ -5,6 +5,7 @@
 #include "libos/lx/lx.h"
 
 void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archive */
+void vfs_devices_init(void); /* then /dev, /proc and descriptors 0, 1 and 2 (after stream_init) */
 
 #define LX_NFD 1024          /* descriptors per process (RLIMIT_NOFILE) */
 #define LX_PATH_MAX 4096     /* bytes of a path, with its NUL */

@@ -1257,6 +1257,7 @@ static void route(void)
 	if (routed)
 		return;
 	routed = true;
+	hooks_init(); /* here, not at start: matching the names costs 260,000 instructions */
 	for (long nr = 0; nr < LX_NR_LIMIT; nr++)
 		if (hook_of[nr])
 			vol_next[nr] = lx_syscall_route(nr, vol_entry);
@@ -1369,7 +1370,6 @@ void volume_init(const char *table, const char *cwd)
 	vt = lx_alloc(sizeof(*vt));
 	if (!vt)
 		printf("lx: out of memory for the volumes\n");
-	hooks_init();
 	for (char *line = (char *)table; line && *line;) {
 		char *nl = strchr(line, '\n');
 		if (nl)

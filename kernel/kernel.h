@@ -183,6 +183,7 @@ uint64_t pt_create(void);
 void pt_destroy(uint64_t pml4);
 int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm);
 int pt_map_run(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t n, uint64_t perm); /* n frames from fn at n pages from va */
+long pt_fill_run(struct env *e, uint64_t va, uint64_t n, uint64_t perm); /* fresh zeroed frames where nothing is mapped */
 int pt_unmap(uint64_t pml4, uint64_t va);
 int pt_protect(uint64_t pml4, uint64_t va, uint64_t perm);
 uint64_t *pt_lookup(uint64_t pml4, uint64_t va);

@@ -169,6 +169,19 @@ static bool user_va(uint64_t va)
 	return va < USER_TOP && (va & (PAGE_SIZE - 1)) == 0;
 }
 
+/* Make last-level entry pte (for va in pml4) map frame fn with perm, in place of what it held. */
+static void set_entry(uint64_t pml4, uint64_t va, uint64_t *pte, uint64_t fn, uint64_t perm)
+{
+	frame_incref(fn);
+	if (*pte & PTE_P)
+		frame_decref((*pte & PTE_ADDR) / PAGE_SIZE);
+	else
+		mark_used(V2P(pte), PX(0, va));
+	*pte = fn * PAGE_SIZE | perm | PTE_P | PTE_U;
+	note_entry(pte, *pte);
+	flush(pml4, va);
+}
+
 /*
  * Map n frames from fn on, one after another, at the n pages from va with perm
  * (PTE_W, PTE_NX, PTE_AVAIL bits), replacing any earlier mappings there: one
@@ -186,18 +199,37 @@ int pt_map_run(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t n, uint64_t per
 		uint64_t *pte = walk(pml4, va, CREATE);
 		if (!pte)
 			return -E_NOMEM;
-		for (uint64_t i = PX(0, va); i < 512 && n > 0; i++, pte++, va += PAGE_SIZE, fn++, n--) {
-			frame_incref(fn);
-			if (*pte & PTE_P)
-				frame_decref((*pte & PTE_ADDR) / PAGE_SIZE);
-			else
-				mark_used(V2P(pte), i);
-			*pte = fn * PAGE_SIZE | perm | PTE_P | PTE_U;
-			note_entry(pte, *pte);
-			flush(pml4, va);
-		}
+		for (uint64_t i = PX(0, va); i < 512 && n > 0; i++, pte++, va += PAGE_SIZE, fn++, n--)
+			set_entry(pml4, va, pte, fn, perm);
 	}
 	return 0;
+}
+
+/*
+ * A fresh zeroed frame of e's, mapped with perm, at each page of the n from
+ * va that has nothing mapped (mapped ones are left as they are), one walk per
+ * last-level table. The number filled; it stops at the first frame or table
+ * that cannot be had, -E_NOMEM only when none could be filled. The caller has
+ * checked va, n and perm.
+ */
+long pt_fill_run(struct env *e, uint64_t va, uint64_t n, uint64_t perm)
+{
+	long filled = 0;
+	while (n > 0) {
+		uint64_t *pte = walk(e->pml4, va, CREATE);
+		if (!pte)
+			return filled ? filled : -E_NOMEM;
+		for (uint64_t i = PX(0, va); i < 512 && n > 0; i++, pte++, va += PAGE_SIZE, n--) {
+			if (*pte & PTE_P)
+				continue;
+			long fn = frame_alloc(e, -1);
+			if (fn < 0)
+				return filled ? filled : fn;
+			set_entry(e->pml4, va, pte, (uint64_t)fn, perm);
+			filled++;
+		}
+	}
+	return filled;
 }
 
 /* Map frame fn at va with perm: pt_map_run of one page. */

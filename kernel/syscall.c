@@ -329,6 +329,28 @@ static long sys_unmap(long env, unsigned long va)
 	return mappable(va, 0) ? pt_unmap(e->pml4, va) : -E_INVAL;
 }
 
+/*
+ * A fresh zeroed frame for env (self or a child), mapped with perm, at each
+ * page of the n from va that has nothing mapped (mapped ones are left as
+ * they are): frame_alloc and map for a run of pages in one call. The number
+ * of pages filled; it stops at the first frame that cannot be had, and says
+ * -E_NOMEM only when none could; -E_INVAL for a bad va, n or perm, -E_NOENT.
+ */
+static long sys_page_alloc_range(long env, unsigned long va, long n, long perm)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (n <= 0 || n > PAGE_RANGE_MAX || (va & (PAGE_SIZE - 1)) || va >= USER_LIMIT ||
+	    (unsigned long)n > (USER_LIMIT - va) / PAGE_SIZE || (perm & ~(long)PTE_USER_PERMS))
+		return -E_INVAL;
+	long filled = pt_fill_run(e, va, (uint64_t)n, (uint64_t)perm);
+	if (filled == -E_NOMEM)
+		relieve_pressure(self());
+	return filled;
+}
+
 /* Unmap [start, end) of env (self or a child), freeing its own frames there with UNMAP_FREE. The count; -E_INVAL, -E_NOMEM. */
 static long sys_unmap_range(long env, unsigned long start, unsigned long end, long flags)
 {

@@ -451,6 +451,28 @@ static int map_file_page(struct vma *v, uint64_t va)
 }
 
 /*
+ * Fault-around for anonymous memory being touched in order (a buffer filled,
+ * an array cleared, a heap growing): a fault on the page right after the last
+ * ones a fault filled, in an area that is not the stack, fills the next
+ * FAULT_AROUND pages of the area at once (those not there yet), in one kernel
+ * call; any other fault fills its page alone, so memory touched here and there
+ * costs no more than it did. next_fill is this process's; lx's lock orders the
+ * faults of its threads.
+ */
+#define FAULT_AROUND 16
+static uint64_t next_fill = 1; /* the page after the last run a fault filled (1: none yet) */
+
+static bool fill_zeros(struct vma *v, uint64_t va, uint64_t perm)
+{
+	long n = 1;
+	if (va == next_fill && !in_stack(va))
+		n = (long)((v->end - va) / PAGE_SIZE) < FAULT_AROUND ? (long)((v->end - va) / PAGE_SIZE) : FAULT_AROUND;
+	long r = sys_page_alloc_range(0, va, n, (long)perm); /* va's page is not there: r > 0 means it is now */
+	next_fill = va + (uint64_t)n * PAGE_SIZE;
+	return r > 0;
+}
+
+/*
  * Fill a fresh page of v at va: zeros, or the file's bytes (short reads leave
  * zeros). The page appears at va whole, with its final permissions, in one
  * map: another thread of the program touches it without a fault as soon as
@@ -462,7 +484,7 @@ static bool fill_page(struct vma *v, uint64_t va)
 		return map_file_page(v, va) == 0;
 	uint64_t perm = pte_perm(v->prot) | share_bit(v);
 	if (!v->file || !v->file->ops->pread)
-		return page_alloc(0, va, (long)perm) >= 0; /* a zeroed frame */
+		return fill_zeros(v, va, perm);
 	long fn = page_alloc(0, LX_FILL_PAGE, PTE_W | PTE_NX);
 	if (fn < 0)
 		return false;

@@ -177,5 +177,44 @@ int main(void)
 	CHECK_EQ("range-orphans-back", sys_frame_info(s2) & 0xFFFFFFFF, 0);
 	CHECK_EQ("range-shared-frames-back", KIP->frames_free,
 		 free3 + 1); /* and the table VA2 had, gone with the child */
+
+	/* page_alloc_range: zeroed frames of the caller's at every unmapped page of a run, mapped ones kept */
+	uint64_t free4 = KIP->frames_free;
+	CHECK_EQ("fill-unaligned", sys_page_alloc_range(0, VA + 1, 1, PTE_W), -E_INVAL);
+	CHECK_EQ("fill-none", sys_page_alloc_range(0, VA, 0, PTE_W), -E_INVAL);
+	CHECK_EQ("fill-negative", sys_page_alloc_range(0, VA, -1, PTE_W), -E_INVAL);
+	CHECK_EQ("fill-too-many", sys_page_alloc_range(0, VA, PAGE_RANGE_MAX + 1, PTE_W), -E_INVAL);
+	CHECK_EQ("fill-kernel", sys_page_alloc_range(0, KERNBASE, 1, PTE_W), -E_INVAL);
+	CHECK_EQ("fill-past-user", sys_page_alloc_range(0, USER_LIMIT - PAGE_SIZE, 2, PTE_W), -E_INVAL);
+	CHECK_EQ("fill-bad-perm", sys_page_alloc_range(0, VA, 1, 1L << 3), -E_INVAL);
+	CHECK_EQ("fill-no-env", sys_page_alloc_range(12345, VA, 1, PTE_W), -E_NOENT);
+	CHECK_EQ("fill-untouched", KIP->frames_free, free4);
+	long kept = page_alloc(0, VA + 2 * PAGE_SIZE, PTE_W);
+	*(volatile uint64_t *)(VA + 2 * PAGE_SIZE) = 0x6262;
+	CHECK_EQ("fill-run", sys_page_alloc_range(0, VA, 4, PTE_W), 3);
+	bool zero = true, own = true;
+	for (uint64_t va = VA; va < VA + 4 * PAGE_SIZE; va += PAGE_SIZE) {
+		if (va == VA + 2 * PAGE_SIZE)
+			continue;
+		for (uint64_t off = 0; off < PAGE_SIZE; off += 8)
+			zero = zero && *(volatile uint64_t *)(va + off) == 0;
+		own = own && (*uvpt_pte(va) & PTE_P) && (*uvpt_pte(va) & PTE_W) &&
+		      (uint64_t)sys_frame_info((long)((*uvpt_pte(va) & PTE_ADDR) / PAGE_SIZE)) >> 32 == ENVINFO->id;
+		*(volatile uint64_t *)va = 1; /* writable */
+	}
+	CHECK("fill-zeroed", zero);
+	CHECK("fill-owned-writable", own);
+	CHECK_EQ("fill-kept-page", *(volatile uint64_t *)(VA + 2 * PAGE_SIZE), 0x6262);
+	CHECK_EQ("fill-kept-frame", (long)((*uvpt_pte(VA + 2 * PAGE_SIZE) & PTE_ADDR) / PAGE_SIZE), kept);
+	CHECK_EQ("fill-all-there", sys_page_alloc_range(0, VA, 4, PTE_W), 0);
+	CHECK_EQ("fill-read-only", sys_page_alloc_range(0, VA + 4 * PAGE_SIZE, 1, 0), 1);
+	CHECK("fill-read-only-perm", (*uvpt_pte(VA + 4 * PAGE_SIZE) & PTE_P) && !(*uvpt_pte(VA + 4 * PAGE_SIZE) & PTE_W));
+	CHECK_EQ("fill-freed", sys_unmap_range(0, VA, VA + 5 * PAGE_SIZE, UNMAP_FREE), 5);
+	CHECK_EQ("fill-frames-back", KIP->frames_free, free4);
+	/* a child's run, reclaimed with it */
+	long child6 = sys_env_create();
+	CHECK_EQ("fill-child", sys_page_alloc_range(child6, VA, 8, PTE_W), 8);
+	CHECK_EQ("fill-child-gone", sys_env_destroy(child6), 0);
+	CHECK_EQ("fill-child-frames-back", KIP->frames_free, free4);
 	return CHECK_DONE();
 }

@@ -170,7 +170,7 @@ static bool user_va(uint64_t va)
 }
 
 /* Make last-level entry pte (for va in pml4) map frame fn with perm, in place of what it held. */
-static void set_entry(uint64_t pml4, uint64_t va, uint64_t *pte, uint64_t fn, uint64_t perm)
+static inline void set_entry(uint64_t pml4, uint64_t va, uint64_t *pte, uint64_t fn, uint64_t perm)
 {
 	frame_incref(fn);
 	if (*pte & PTE_P)
@@ -232,10 +232,16 @@ long pt_fill_run(struct env *e, uint64_t va, uint64_t n, uint64_t perm)
 	return filled;
 }
 
-/* Map frame fn at va with perm: pt_map_run of one page. */
+/* Map frame fn at va with perm: pt_map_run of one page, without its loop (a fork makes many). */
 int pt_map(uint64_t pml4, uint64_t va, uint64_t fn, uint64_t perm)
 {
-	return pt_map_run(pml4, va, fn, 1, perm);
+	if (!user_va(va) || (perm & ~PTE_USER_PERMS) || !frame_valid(fn))
+		return -E_INVAL;
+	uint64_t *pte = walk(pml4, va, CREATE);
+	if (!pte)
+		return -E_NOMEM;
+	set_entry(pml4, va, pte, fn, perm);
+	return 0;
 }
 
 /* Remove the mapping at va, if any. -E_INVAL for a bad va. */

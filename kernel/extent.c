@@ -25,6 +25,14 @@ struct extent {
 
 static struct extent extents[NEXTENT];
 static uint64_t ext_generation = 1;
+static int nlive; /* entries with an id: an ended env's scan stops once it has seen them all */
+
+/* Free entry x. */
+static void ext_drop(struct extent *x)
+{
+	x->id = 0;
+	nlive--;
+}
 
 static struct extent *ext_lookup(uint64_t id)
 {
@@ -47,6 +55,7 @@ static void ext_make(struct extent *x, uint64_t owner, uint64_t granter, uint64_
 {
 	*x = (struct extent){ 0, owner, granter, parent, disk, perm, start, count };
 	x->id = ext_generation++ << EXT_INDEX_BITS | (uint64_t)(x - extents);
+	nlive++;
 }
 
 /* How many live extents env holds (by owner) or has granted (by granter). */
@@ -104,7 +113,7 @@ static void ext_purge_orphans(void)
 		changed = false;
 		for (int i = 0; i < NEXTENT; i++)
 			if (extents[i].id && extents[i].parent && !ext_lookup(extents[i].parent)) {
-				extents[i].id = 0;
+				ext_drop(&extents[i]);
 				changed = true;
 			}
 	}
@@ -149,7 +158,7 @@ long blk_revoke(struct env *e, long id)
 		return -E_NOENT;
 	if (x->granter != e->id)
 		return -E_PERM;
-	x->id = 0;
+	ext_drop(x);
 	ext_purge_orphans();
 	return 0;
 }
@@ -188,15 +197,18 @@ long blk_extents(struct env *e, long env, uint64_t out_va, long n)
  */
 void extent_env_gone(struct env *e)
 {
-	for (int i = 0; i < NEXTENT; i++) {
+	for (int i = 0, unseen = nlive; i < NEXTENT && unseen > 0; i++) {
 		struct extent *x = &extents[i];
-		if (!x->id || x->owner != e->id)
+		if (!x->id)
+			continue;
+		unseen--;
+		if (x->owner != e->id)
 			continue;
 		for (int k = 0; k < NEXTENT; k++)
 			if (extents[k].id && extents[k].parent == x->id) {
 				extents[k].parent = x->parent;
 				extents[k].granter = x->granter;
 			}
-		x->id = 0;
+		ext_drop(x);
 	}
 }

@@ -32,6 +32,7 @@ _Static_assert(sizeof(struct frame) == 24, "the frame table's size is reserved a
 static struct frame *frames;
 static uint64_t nframes;
 static uint32_t free_head = NIL;
+static uint32_t zero_head = NIL; /* the free frames known to hold only zeros (OWNER_ZEROED): taken first when zeros are wanted */
 static uint32_t env_head[NENV]; /* per env index: its owned frames */
 
 /*
@@ -79,7 +80,7 @@ void frame_init(uint64_t table_pa, uint64_t hi)
 {
 	nframes = hi / PAGE_SIZE;
 	frames = P2V(table_pa);
-	free_head = NIL;
+	free_head = zero_head = NIL;
 	nruns = 0;
 	memset(frames, 0, nframes * sizeof(struct frame)); /* OWNER_RESERVED */
 	for (int i = 0; i < NENV; i++)
@@ -162,9 +163,14 @@ bool frame_valid(uint64_t fn)
 static inline long take_free(long fn, bool zero)
 {
 	if (fn < 0) {
-		if (free_head == NIL && !run_refill())
+		if (zero && zero_head != NIL)
+			fn = zero_head;
+		else if (free_head != NIL || run_refill())
+			fn = free_head;
+		else if (zero_head != NIL)
+			fn = zero_head;
+		else
 			return -E_NOMEM;
-		fn = free_head;
 	} else if ((uint64_t)fn < nframes && frames[fn].owner == OWNER_RESERVED) {
 		int run = run_of((uint64_t)fn); /* a particular frame: it may be in a run still */
 		if (run >= 0)
@@ -174,7 +180,7 @@ static inline long take_free(long fn, bool zero)
 		return -E_INVAL;
 	if (frames[fn].owner != OWNER_FREE && frames[fn].owner != OWNER_ZEROED)
 		return -E_BUSY;
-	list_take(&free_head, fn);
+	list_take(frames[fn].owner == OWNER_ZEROED ? &zero_head : &free_head, fn);
 	kip->frames_free--;
 	if (zero && frames[fn].owner == OWNER_FREE)
 		memset(P2V((uint64_t)fn * PAGE_SIZE), 0, PAGE_SIZE);
@@ -362,9 +368,13 @@ void kfree_page(uint64_t pa)
 /* kfree_page for a page the caller has left all zeros: the next allocation need not clear it. */
 void kfree_zeroed_page(uint64_t pa)
 {
-	frame_decref(pa / PAGE_SIZE);
-	if (frames[pa / PAGE_SIZE].owner == OWNER_FREE)
-		frames[pa / PAGE_SIZE].owner = OWNER_ZEROED;
+	uint64_t fn = pa / PAGE_SIZE;
+	frame_decref(fn);
+	if (frames[fn].owner == OWNER_FREE) {
+		list_take(&free_head, (uint32_t)fn);
+		list_put(&zero_head, (uint32_t)fn);
+		frames[fn].owner = OWNER_ZEROED;
+	}
 }
 
 uint64_t frames_free(void)

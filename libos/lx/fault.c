@@ -128,7 +128,10 @@ void lx_revoke(struct exc_frame *f)
 	lx_resume(f);
 }
 
-#define OOM_RETRIES 8 /* times a program's fault that found no memory lets others give some back first */
+/* How long a program's fault that found no memory lets others give some back before it is taken as out of
+ * memory: ten of the kernel's 5 ms deadlines for an answer to its request, as another process may be slow to
+ * take it up on a busy host */
+#define OOM_WAIT_NS 50000000ULL
 
 /* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
 void lx_fault(struct exc_frame *f)
@@ -136,7 +139,7 @@ void lx_fault(struct exc_frame *f)
 	int sig = fault_signal(f->trapno);
 	bool lx_code = in_lx(f);
 	/* a key's refusal (program code at lx's memory) is SIGSEGV, not a fault to serve */
-	for (int tries = 0; f->trapno == T_PGFLT && !(f->err & PFERR_PK); tries++) {
+	for (uint64_t give_up = 0; f->trapno == T_PGFLT && !(f->err & PFERR_PK);) {
 		bool locked = lx_multi;
 		if (locked)
 			lx_lock();
@@ -149,7 +152,12 @@ void lx_fault(struct exc_frame *f)
 			lx_unlock();
 		if (sig == 0)
 			lx_resume(f);
-		if (sig != SIGKILL || lx_code || tries == OOM_RETRIES)
+		if (sig != SIGKILL || lx_code)
+			break;
+		uint64_t now = clock_ns();
+		if (!give_up)
+			give_up = now + OOM_WAIT_NS;
+		else if (now >= give_up)
 			break;
 		sys_yield(0); /* no memory: the kernel has asked another process for some; let it answer */
 	}

@@ -836,14 +836,21 @@ long mem_map_cow(long child)
 	if (parked)
 		unpark_for_fork();
 	long r = 0;
+	uint64_t lo = 0, hi = 0; /* areas that touch are bound in one call: a table they fill is then shared whole */
 	for (struct vma *v = vmas; v && r == 0; v = v->next) {
 		/* a shared anonymous area is filled now, so that parent and child share every page of it */
 		for (uint64_t va = v->start; share_bit(v) && !v->file && v->prot != PROT_NONE && va < v->end; va += PAGE_SIZE)
 			if (!(pte_of(va) & PTE_P) && !fill_page(v, va))
 				r = -E_NOMEM;
-		if (r == 0)
-			r = sys_map_cow(child, v->start, v->end);
+		if (r == 0 && v->start != hi) {
+			if (hi)
+				r = sys_map_cow(child, lo, hi);
+			lo = v->start;
+		}
+		hi = v->end;
 	}
+	if (r == 0 && hi)
+		r = sys_map_cow(child, lo, hi);
 	if (parked)
 		repark_after_fork();
 	return r;

@@ -164,6 +164,8 @@ void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns)
 {
 	t->state = st;
 	list_remove(&t->runq);
+	if (timeout_ns == TIMEOUT_FOREVER)
+		return; /* most waits: no clock to read */
 	uint64_t now = now_ns();
 	if (timeout_ns >= TIMEOUT_FOREVER - now)
 		return; /* so long that the deadline would wrap round: forever, not at once */

@@ -66,6 +66,13 @@ resize() { python3 "$here/tests/expect.py" -t 60 -s 33x101 '<ready' '=40x120' '<
 expect console-resize 6 "winch 40 120" resize
 nowinsize() { typed '<24 80' -- env MICA_BUILD="$build" MICA_TIMEOUT=60 tools/mica run --console /bin/busybox stty size; }
 expect console-window-size-pipes 0 "24 80" nowinsize
+# Non-canonical reads of the console as VMIN and VTIME say: with VMIN 0 and VTIME 5 a read ends empty after half a
+# second; with VMIN 3 it waits for the third byte (Q, echoed as the read takes it, is not enough alone).
+vmin() { typed '<timed 0' '<ready' '>Q' '<Q' '>RS' '<got 3' -- env MICA_BUILD="$build" MICA_TIMEOUT=60 \
+	tools/mica run --console /bin/busybox sh -c 'b=/bin/busybox; $b stty -icanon min 0 time 5; echo timed \
+	$($b dd bs=10 count=1 2>/dev/null | $b wc -c); $b stty min 3 time 0; echo ready; echo got \
+	$($b dd bs=10 count=1 2>/dev/null | $b wc -c)'; }
+expect console-vmin-vtime 0 "got 3" vmin
 
 printf 'not an elf' > "$tmp/init"
 expect bad-elf 255 "init is not a valid x86-64 ELF" tools/boot -t 60 "$kernel" "$(image badelf "$tmp/init")"

@@ -94,6 +94,7 @@ formatted="
 	libos/lx/pifutex.c
 	libos/lx/sigfd.c
 	libos/lx/pty.c
+	libos/lx/tty.c
 	libos/lx/itimer.h
 	libos/lx/linux/blkdev.h
 	libos/lx/linux/errno.h

@@ -236,24 +236,27 @@ static int console_getc(bool wait)
 }
 
 
-/* Raw mode: what the console has, at least one byte (waiting for it unless nonblocking). */
+/* Raw mode: the bytes the console has, as VMIN and VTIME say (tty_raw_ready); -EAGAIN or -EINTR if none came. */
 static long raw_read(struct file *f, char *p, size_t n)
 {
+	struct tty_raw r;
 	size_t got = 0;
-	while (got < n) {
-		int c = console_getc(got == 0 && !(f->flags & O_NONBLOCK));
-		if (c == CONSOLE_EINTR && got == 0)
-			return -EINTR;
-		if (c < 0)
-			break;
-		if (c == '\r' && (console_termios.c_iflag & ICRNL))
-			c = '\n';
-		p[got++] = (char)c;
-		echo(&p[got - 1], 1);
+	tty_raw_start(&r, &console_termios);
+	for (;;) {
+		int c = CONSOLE_NONE;
+		while (got < n && (c = console_getc(false)) >= 0) {
+			if (c == '\r' && (console_termios.c_iflag & ICRNL))
+				c = '\n';
+			p[got++] = (char)c;
+			echo(&p[got - 1], 1);
+		}
+		if (tty_raw_ready(&r, &console_termios, got, n))
+			return (long)got;
+		if (c == CONSOLE_EINTR || (f->flags & O_NONBLOCK))
+			return got ? (long)got : c == CONSOLE_EINTR ? -EINTR : -EAGAIN;
+		console_wait(lx_sleep_left(r.deadline));
 	}
-	return got ? (long)got : -EAGAIN;
 }
-
 
 /* Take one byte into the line under construction: editing keys, ^D, newline. */
 static void canon_byte(int c)

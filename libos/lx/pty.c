@@ -264,45 +264,24 @@ static long master_write(struct file *f, const void *buf, size_t n)
 
 /* ---- the slave ---- */
 
-/*
- * In non-canonical mode, is it time for a read of n bytes to return? As
- * termios(3) says: with VMIN bytes there (or n, if fewer are asked for); with
- * VMIN 0 at once, or once VTIME tenths of a second have passed without a
- * byte; with both, once VTIME tenths pass between two bytes after the
- * first. *seen and *deadline carry the bytes seen and the timer between calls.
- */
-static bool raw_ready(struct pty *p, size_t n, uint64_t *seen, uint64_t *deadline)
-{
-	uint64_t avail = p->in_wr - p->in_rd, vmin = p->tio.c_cc[VMIN], vtime = p->tio.c_cc[VTIME];
-	if (avail && avail >= (vmin < n ? vmin : n))
-		return true;
-	if (!vtime)
-		return !vmin;
-	if (vmin && avail > *seen) /* a byte came: the timer starts again */
-		*deadline = lx_sleep_deadline(vtime * 100000000ULL);
-	*seen = avail;
-	return *deadline != TIMEOUT_FOREVER && lx_sleep_left(*deadline) == 0;
-}
-
 static long slave_read(struct file *f, void *buf, size_t n)
 {
 	struct pty *p = f->priv;
-	uint64_t seen = 0, deadline = TIMEOUT_FOREVER;
+	struct tty_raw raw;
 	long e = pty_job(p, SIGTTIN);
 	if (e < 0)
 		return e;
-	if (!canonical(p) && p->tio.c_cc[VTIME] && !p->tio.c_cc[VMIN])
-		deadline = lx_sleep_deadline(p->tio.c_cc[VTIME] * 100000000ULL);
+	tty_raw_start(&raw, &p->tio);
 	for (;;) {
 		if (p->hung)
 			return 0; /* hung up: end of file, as Linux's hung-up terminal */
-		if (canonical(p) ? p->nends > 0 : raw_ready(p, n, &seen, &deadline))
+		if (canonical(p) ? p->nends > 0 : tty_raw_ready(&raw, &p->tio, p->in_wr - p->in_rd, n))
 			break;
 		if (!canonical(p) && (f->flags & O_NONBLOCK) && p->in_wr > p->in_rd)
 			break; /* what there is, without waiting for VMIN */
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		long e = pty_wait_for(p, lx_sleep_left(deadline));
+		long e = pty_wait_for(p, lx_sleep_left(raw.deadline));
 		if (e < 0)
 			return e;
 	}

@@ -119,6 +119,12 @@ long pty_open(struct inode *n, int flags, struct file **out); /* 0 with *out, or
 struct inode *pty_ctty(void); /* the slave of the pty that is the calling session's controlling terminal, or NULL */
 void pty_init(struct inode *dev); /* /dev/ptmx and /dev/pts */
 void tty_default_termios(struct linux_termios *t); /* a new terminal's modes, the console's and a pty's (dev.c) */
+/* A non-canonical read's progress (tty.c): the bytes it has seen, and when VTIME ends it (TIMEOUT_FOREVER: not yet). */
+struct tty_raw {
+	uint64_t seen, deadline;
+};
+void tty_raw_start(struct tty_raw *r, const struct linux_termios *t); /* a read begins: VTIME's timer, raw with VMIN 0 */
+bool tty_raw_ready(struct tty_raw *r, const struct linux_termios *t, uint64_t avail, size_t n); /* may it return now? */
 
 /* Opens an end of FIFO n, waiting for the other end as Linux does (pipe.c). 0 with *out, or -errno. */
 long fifo_open(struct inode *n, int flags, struct file **out);

@@ -263,6 +263,62 @@ void lx_process_fork_child(struct lx_thread *me)
 
 /* ---- exit and wait ---- */
 
+/* The parent that live process m has once process gone has ended (its children go to pid 1), or NULL. */
+static struct lx_proc *parent_after(struct lx_proc *m, int gone)
+{
+	struct lx_proc *p = proc_of(m->ppid == gone ? 1 : m->ppid);
+	return p && p->state == LX_PROC_LIVE && p->pid != gone ? p : NULL;
+}
+
+/*
+ * POSIX's rule, and Linux's, except that pid 1 counts as a parent like any
+ * other (it is often the program or its shell, in its own session).
+ */
+bool lx_pgrp_orphaned(int pgid, int gone)
+{
+	for (int i = 0; i < LX_MAX_PROCS; i++) {
+		struct lx_proc *m = &LX_SH->procs[i], *p;
+		if (m->state != LX_PROC_LIVE || m->pgid != pgid || m->pid == gone || !(p = parent_after(m, gone)))
+			continue;
+		if (p->pgid != pgid && p->sid == m->sid)
+			return false;
+	}
+	return true;
+}
+
+/* Does group pgid have a stopped member other than process gone? */
+static bool pgrp_stopped(int pgid, int gone)
+{
+	for (int i = 0; i < LX_MAX_PROCS; i++) {
+		struct lx_proc *m = &LX_SH->procs[i];
+		if (m->state == LX_PROC_LIVE && m->pgid == pgid && m->pid != gone && m->stopped)
+			return true;
+	}
+	return false;
+}
+
+/* Group pgid, which me's end may orphan: SIGHUP then SIGCONT if it does and a member is stopped (POSIX). */
+static void hangup_if_orphaned(int pgid, struct lx_proc *me)
+{
+	if (lx_pgrp_orphaned(pgid, me->pid) && pgrp_stopped(pgid, me->pid)) {
+		lx_signal_group(pgid, SIGHUP);
+		lx_signal_group(pgid, SIGCONT);
+	}
+}
+
+/* me is ending: the groups it was the last link of to their session (its own; its children's) hang up. */
+static void hangup_orphans(struct lx_proc *me)
+{
+	struct lx_proc *parent = proc_of(me->ppid);
+	if (parent && parent->state == LX_PROC_LIVE && parent->pgid != me->pgid && parent->sid == me->sid)
+		hangup_if_orphaned(me->pgid, me);
+	for (int i = 0; i < LX_MAX_PROCS; i++) {
+		struct lx_proc *c = &LX_SH->procs[i];
+		if (c->state == LX_PROC_LIVE && c->ppid == me->pid && c->pgid != me->pgid && c->sid == me->sid)
+			hangup_if_orphaned(c->pgid, me);
+	}
+}
+
 /* Release robust futexes, leave the status for the parent, hand children to pid 1, wake a waiting parent, and end. */
 static __attribute__((noreturn)) void process_end(int wstatus, int code)
 {
@@ -273,6 +329,8 @@ static __attribute__((noreturn)) void process_end(int wstatus, int code)
 	mem_exit();
 	lx_sysvipc_exit();
 	struct lx_proc *me = proc_of(lx_pid);
+	if (me)
+		hangup_orphans(me);
 	for (int i = 0; i < LX_MAX_PROCS; i++)
 		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].ppid == lx_pid)
 			LX_SH->procs[i].ppid = 1;

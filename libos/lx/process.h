@@ -86,6 +86,8 @@ __attribute__((noreturn)) void lx_exit(int status);
 __attribute__((noreturn)) void lx_start(uint64_t entry, uint64_t sp);
 void lx_process_init(void);
 bool lx_pgrp_exists(int pgid);
+/* Is group pgid orphaned (no member's parent in another group of its session), once process gone (0: none) has ended? */
+bool lx_pgrp_orphaned(int pgid, int gone);
 void lx_process_fork_child(struct lx_thread *me);
 
 #endif

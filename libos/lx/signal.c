@@ -94,6 +94,8 @@ long lx_tty_job_control(int fg, int sig)
 	lx_signal_dispositions(&ign, &caught);
 	if ((ign | lx_self()->sigmask) & BIT(sig))
 		return sig == SIGTTIN ? -EIO : 0;
+	if (lx_pgrp_orphaned(lx_me->pgid, 0))
+		return -EIO; /* no one in the session could let a stopped orphan go on */
 	lx_signal_group(lx_me->pgid, sig);
 	return -EINTR;
 }

@@ -34,7 +34,8 @@ void lx_signal_dispositions(uint64_t *ign, uint64_t *caught); /* this process's 
  * (sig SIGTTIN) or, with TOSTOP, a write (SIGTTOU) from another group stops
  * that group: 0 to go ahead; -EINTR once the group was sent sig (the call
  * starts again when it goes on); -EIO for a read when SIGTTIN is ignored or
- * blocked (a write then goes ahead), as Linux's terminals do.
+ * blocked (a write then goes ahead), or when the caller's group is orphaned
+ * (no one could continue it), as Linux's terminals do.
  */
 long lx_tty_job_control(int fg, int sig);
 

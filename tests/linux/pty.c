@@ -1,7 +1,8 @@
 /*
  * Pseudo-terminals as Linux has them: posix_openpt, grantpt, unlockpt and
  * ptsname; a locked slave refuses to open; raw bytes both ways; VMIN and
- * VTIME; job control (SIGTTIN, SIGTTOU with TOSTOP, EIO); canonical
+ * VTIME; job control (SIGTTIN, SIGTTOU with TOSTOP, EIO; EIO in an orphaned group, whose stopped
+ * members get SIGHUP when it becomes one); canonical
  * mode's line editing and echo; ONLCR; ^C to a child whose controlling
  * terminal the pty is, and whose /dev/tty it is; window size and SIGWINCH; poll on both ends; the
  * slave's hang-up once the master closes, and EIO on the master once the
@@ -184,6 +185,67 @@ static int background(int t, bool write_it, bool ignore, bool stopped)
 	return st;
 }
 
+static int hup_fd = -1;
+static void on_hup(int sig)
+{
+	(void)sig;
+	write(hup_fd, "H", 1);
+	_exit(0);
+}
+
+enum { ORPHAN_READ, ORPHAN_WRITE, ORPHAN_STOPPED };
+
+/*
+ * A grandchild in a group of its own, left orphaned when its parent (its
+ * group's one link to the session of t) ends. It reports on a pipe what its
+ * read or write of t then gives ('E' for EIO, 'G' for bytes, 'X' else), or
+ * stopped before the parent ends, 'H' for the SIGHUP that should continue it.
+ * The report, or 0 if none came within 3 s.
+ */
+static char orphan(int t, int how)
+{
+	int p[2];
+	if (pipe(p) != 0)
+		return 0;
+	pid_t mid = fork();
+	if (mid == 0) {
+		pid_t o = fork();
+		if (o == 0) {
+			setpgid(0, 0);
+			hup_fd = p[1];
+			signal(SIGHUP, on_hup);
+			if (how == ORPHAN_STOPPED) {
+				raise(SIGSTOP);
+				_exit(0);
+			}
+			while (getppid() == mid)
+				usleep(1000);
+			char c = 'o';
+			long r = how == ORPHAN_WRITE ? write(t, &c, 1) : read(t, &c, 1);
+			char res = r < 0 && errno == EIO ? 'E' : r >= 0 ? 'G' : 'X';
+			write(p[1], &res, 1);
+			_exit(0);
+		}
+		setpgid(o, o);
+		write(p[1], &o, sizeof(o));
+		if (how == ORPHAN_STOPPED)
+			waitpid(o, NULL, WUNTRACED);
+		_exit(0);
+	}
+	close(p[1]);
+	waitpid(mid, NULL, 0);
+	pid_t o = 0;
+	char res = 0;
+	read(p[0], &o, sizeof(o));
+	struct pollfd pf = { p[0], POLLIN, 0 };
+	if (poll(&pf, 1, 3000) == 1)
+		read(p[0], &res, 1);
+	if (o > 0)
+		kill(o, SIGKILL); /* if it is still there: stopped, say */
+	close(p[0]);
+	return res;
+}
+
 /* Job control: a background group that reads its terminal stops (SIGTTIN), or reads EIO with SIGTTIN ignored;
  * one that writes goes ahead, unless TOSTOP is set (SIGTTOU). */
 static void check_jobs(void)
@@ -207,6 +269,9 @@ static void check_jobs(void)
 		tcsetattr(t, TCSANOW, &tt);
 		st = background(t, true, false, true);
 		code |= WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTOU ? 0 : 8;
+		code |= orphan(t, ORPHAN_READ) == 'E' ? 0 : 16;
+		code |= orphan(t, ORPHAN_WRITE) == 'E' ? 0 : 32;
+		code |= orphan(t, ORPHAN_STOPPED) == 'H' ? 0 : 64;
 		_exit(code);
 	}
 	int st = 0;
@@ -216,6 +281,9 @@ static void check_jobs(void)
 	CHECK("background-read-sigttin", code != 255 && !(code & 2), "status %x", st);
 	CHECK("background-write-goes", code != 255 && !(code & 4), "status %x", st);
 	CHECK("background-write-tostop-sigttou", code != 255 && !(code & 8), "status %x", st);
+	CHECK("orphaned-read-eio", code != 255 && !(code & 16), "status %x", st);
+	CHECK("orphaned-write-tostop-eio", code != 255 && !(code & 32), "status %x", st);
+	CHECK("orphaned-stopped-sighup", code != 255 && !(code & 64), "status %x", st);
 	close(s);
 	close(m);
 }

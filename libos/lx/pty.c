@@ -10,12 +10,18 @@
  * which the master reads, and so do echoes. Positions in the rings count
  * bytes ever put or taken. In canonical mode `done` marks where the line
  * being edited begins, and `ends` queues where each finished line ends (an
- * empty one, from VEOF, reads as end of file).
+ * empty one, from VEOF, reads as end of file). Each end's output can be
+ * held (flow control): the slave's by VSTOP under IXON, either's by tcflow.
  */
 #define PTY_BUF 4096
 #define PTY_LINES 64
 #define PTY_MAX 256
 #define PTS_MAJOR 136
+
+/* An end's output held: by VSTOP (IXON) or tcflow's TCOOFF (tco: only TCOON lets it go). */
+struct pty_flow {
+	bool stopped, tco;
+};
 
 struct pty {
 	uint8_t in[PTY_BUF], out[PTY_BUF];
@@ -28,6 +34,9 @@ struct pty {
 	int index, masters, slaves;
 	int sid, fg_pgrp; /* the session whose controlling terminal it is (0: none), its foreground group */
 	bool locked, slave_opened, hung; /* hung: the master has closed */
+	struct pty_flow sflow, mflow; /* the slave's output, the master's */
+	bool packet; /* the master reads in packet mode (TIOCPKT) */
+	uint8_t pktstatus; /* TIOCPKT_ bits for its next read in packet mode */
 	struct inode *node; /* /dev/pts/N */
 	struct lx_waitq waiters;
 };
@@ -64,6 +73,45 @@ static long pty_wait(struct pty *p)
 static long pty_block(struct file *f)
 {
 	return (f->flags & O_NONBLOCK) ? -EAGAIN : pty_wait(f->priv);
+}
+
+/* ---- flow control and packet mode ---- */
+
+/* Status for the master's next read, if it is in packet mode: clear's bits off, set's on. */
+static void pkt_note(struct pty *p, uint8_t set, uint8_t clear)
+{
+	if (!p->packet)
+		return;
+	p->pktstatus = (uint8_t)((p->pktstatus & ~clear) | set);
+	pty_wake(p);
+}
+
+static struct pty_flow *flow_of(struct pty *p, bool master)
+{
+	return master ? &p->mflow : &p->sflow;
+}
+
+/* The output of one end (master, or the slave) stops; the slave's stop reaches a master in packet mode. */
+static void flow_stop(struct pty *p, bool master)
+{
+	struct pty_flow *fl = flow_of(p, master);
+	if (fl->stopped)
+		return;
+	fl->stopped = true;
+	if (!master)
+		pkt_note(p, TIOCPKT_STOP, TIOCPKT_START);
+}
+
+/* The output of one end goes on, unless tcflow holds it. */
+static void flow_start(struct pty *p, bool master)
+{
+	struct pty_flow *fl = flow_of(p, master);
+	if (!fl->stopped || fl->tco)
+		return;
+	fl->stopped = false;
+	if (!master)
+		pkt_note(p, TIOCPKT_START, TIOCPKT_STOP);
+	pty_wake(p);
 }
 
 /* ---- output: slave to master ---- */
@@ -144,8 +192,13 @@ static bool input_signal(struct pty *p, uint8_t c)
 	int sig = c == cc[VINTR] ? SIGINT : c == cc[VQUIT] ? SIGQUIT : c == cc[VSUSP] ? SIGTSTP : 0;
 	if (!sig)
 		return false;
-	if (!(p->tio.c_lflag & NOFLSH))
+	if (!(p->tio.c_lflag & NOFLSH)) {
 		flush_input(p);
+		p->out_rd = p->out_wr; /* what the master has not read goes too, as on Linux */
+		pkt_note(p, TIOCPKT_FLUSHREAD | TIOCPKT_FLUSHWRITE, 0);
+	}
+	if (p->tio.c_iflag & IXON)
+		flow_start(p, false);
 	echo_byte(p, c);
 	if (p->fg_pgrp > 0)
 		lx_signal_group(p->fg_pgrp, sig);
@@ -163,6 +216,13 @@ static void input_byte(struct pty *p, uint8_t c)
 {
 	const uint8_t *cc = p->tio.c_cc;
 	uint32_t iflag = p->tio.c_iflag;
+	if ((iflag & IXON) && (c == cc[VSTART] || c == cc[VSTOP])) { /* flow control, never read */
+		if (c == cc[VSTART])
+			flow_start(p, false);
+		else
+			flow_stop(p, false);
+		return;
+	}
 	if (c == '\r' && (iflag & IGNCR))
 		return;
 	if (c == '\r' && (iflag & ICRNL))
@@ -171,6 +231,8 @@ static void input_byte(struct pty *p, uint8_t c)
 		c = '\r';
 	if (input_signal(p, c))
 		return;
+	if ((iflag & (IXON | IXANY)) == (IXON | IXANY))
+		flow_start(p, false); /* any other byte lets the output go on */
 	if (canonical(p)) {
 		if (c == cc[VERASE] && c) {
 			if (p->in_wr > p->done) {
@@ -213,8 +275,8 @@ static void ring_take(const uint8_t *ring, uint64_t *rd, void *buf, uint64_t k)
 
 /*
  * A write to either end: each byte of buf through input processing (master)
- * or output processing (slave), waiting for room unless nonblocking or some
- * went already. The count taken, or -EIO (the slave after a hang-up),
+ * or output processing (slave), waiting for room (and for the end's output
+ * to go on, if held) unless nonblocking or some went already. The count taken, or -EIO (the slave after a hang-up),
  * -EAGAIN, -EINTR.
  */
 static long pty_write(struct file *f, const uint8_t *buf, size_t n, bool master)
@@ -224,13 +286,14 @@ static long pty_write(struct file *f, const uint8_t *buf, size_t n, bool master)
 	while (done < n) {
 		if (!master && p->hung)
 			return done ? (long)done : -EIO;
-		if (master ? in_room(p) : out_room(p, buf[done])) {
+		bool held = flow_of(p, master)->stopped;
+		if (!held && (master ? in_room(p) : out_room(p, buf[done]))) {
 			if (master)
 				input_byte(p, buf[done]);
 			else
 				out_byte(p, buf[done]);
 			done++;
-		} else if (master && canonical(p) && p->done == p->in_rd) {
+		} else if (!held && master && canonical(p) && p->done == p->in_rd) {
 			done++; /* a line as long as the buffer: the rest of it is lost, as on Linux */
 		} else if (done) {
 			break;
@@ -306,7 +369,8 @@ static short slave_poll(struct file *f)
 	if (p->hung)
 		return POLLIN | POLLOUT | POLLERR | POLLHUP;
 	bool readable = canonical(p) ? p->nends > 0 : p->in_wr > p->in_rd;
-	return (short)((readable ? POLLIN : 0) | (PTY_BUF - (p->out_wr - p->out_rd) >= 2 ? POLLOUT : 0));
+	bool room = !p->sflow.stopped && PTY_BUF - (p->out_wr - p->out_rd) >= 2;
+	return (short)((readable ? POLLIN : 0) | (room ? POLLOUT : 0));
 }
 
 static struct lx_waitq *pty_waitq(struct file *f)
@@ -334,10 +398,18 @@ static void slave_close(struct file *f)
 
 /* ---- termios and job control, from either end ---- */
 
+/* Does t make ^S and ^Q stop and start the output (what packet mode's DOSTOP and NOSTOP tell)? */
+static bool std_flow(const struct linux_termios *t)
+{
+	return (t->c_iflag & IXON) && t->c_cc[VSTOP] == CSTOP && t->c_cc[VSTART] == CSTART;
+}
+
 /* New modes: switching canonical mode on or off keeps what was typed readable. */
 static void set_termios(struct pty *p, const struct linux_termios *t)
 {
 	bool was = canonical(p);
+	if (std_flow(&p->tio) != std_flow(t))
+		pkt_note(p, std_flow(t) ? TIOCPKT_DOSTOP : TIOCPKT_NOSTOP, TIOCPKT_DOSTOP | TIOCPKT_NOSTOP);
 	p->tio = *t;
 	if (was && !canonical(p)) {
 		p->nends = 0;
@@ -347,6 +419,58 @@ static void set_termios(struct pty *p, const struct linux_termios *t)
 		if (p->in_wr > p->in_rd)
 			end_line(p);
 		p->done = p->in_wr;
+	}
+	pty_wake(p);
+}
+
+/*
+ * tcflow from one end: TCOOFF and TCOON hold and let go of its output;
+ * TCIOFF and TCION send VSTOP and VSTART (the master's are always ^S and ^Q)
+ * to the other end, as they are, even while held. 0, or -EINVAL.
+ */
+static long pty_tcflow(struct pty *p, bool master, unsigned long arg)
+{
+	struct pty_flow *fl = flow_of(p, master);
+	uint8_t c = 0;
+	switch (arg) {
+	case TCOOFF:
+		if (!fl->tco) {
+			fl->tco = true;
+			flow_stop(p, master);
+		}
+		return 0;
+	case TCOON:
+		if (fl->tco) {
+			fl->tco = false;
+			flow_start(p, master);
+		}
+		return 0;
+	case TCIOFF:
+	case TCION:
+		c = master ? (arg == TCIOFF ? CSTOP : CSTART) : p->tio.c_cc[arg == TCIOFF ? VSTOP : VSTART];
+		if (master && in_room(p))
+			input_byte(p, c);
+		else if (!master && c)
+			out_put(p, c);
+		pty_wake(p);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* tcflush from one end: what it would read (input), what it wrote that the other has not read (output). */
+static void pty_flush(struct pty *p, bool master, bool input, bool output)
+{
+	if (master ? output : input) {
+		flush_input(p);
+		if (!master)
+			pkt_note(p, TIOCPKT_FLUSHREAD, 0);
+	}
+	if (master ? input : output) {
+		p->out_rd = p->out_wr;
+		if (!master)
+			pkt_note(p, TIOCPKT_FLUSHWRITE, 0);
 	}
 	pty_wake(p);
 }
@@ -369,8 +493,10 @@ static long pty_ioctl_common(struct pty *p, bool master, unsigned long req, unsi
 		struct linux_termios t;
 		if (copy_from_user(&t, arg, sizeof(t)) < 0)
 			return -EFAULT;
-		if (req == TCSETSF)
+		if (req == TCSETSF) {
 			flush_input(p);
+			pkt_note(p, TIOCPKT_FLUSHREAD, 0);
+		}
 		set_termios(p, &t);
 		return 0;
 	}
@@ -412,16 +538,13 @@ static long pty_ioctl_common(struct pty *p, bool master, unsigned long req, unsi
 		return copy_to_user(arg, &k, sizeof(k));
 	}
 	case TCSBRK:
-	case TCXONC:
 		return 0;
+	case TCXONC:
+		return pty_tcflow(p, master, arg);
 	case TCFLSH:
 		if (arg > TCIOFLUSH)
 			return -EINVAL;
-		if (arg != TCIFLUSH)
-			p->out_rd = p->out_wr;
-		if (arg != 1) /* TCOFLUSH keeps the input */
-			flush_input(p);
-		pty_wake(p);
+		pty_flush(p, master, arg != TCOFLUSH, arg != TCIFLUSH);
 		return 0;
 	default:
 		return -ENOTTY;
@@ -489,10 +612,15 @@ static long slave_open(struct pty *p, int flags, struct file **out)
 
 /* ---- the master ---- */
 
+/*
+ * What the slave wrote. In packet mode a status byte leads: a change of
+ * flow (TIOCPKT_ bits) is read alone, else TIOCPKT_DATA comes before the
+ * bytes. The count, or -EIO once the slave has closed, -EAGAIN, -EINTR.
+ */
 static long master_read(struct file *f, void *buf, size_t n)
 {
 	struct pty *p = f->priv;
-	while (p->out_wr == p->out_rd) {
+	while (p->out_wr == p->out_rd && !(p->packet && p->pktstatus)) {
 		if (p->slave_opened && p->slaves == 0)
 			return -EIO;
 		if (n == 0)
@@ -501,18 +629,29 @@ static long master_read(struct file *f, void *buf, size_t n)
 		if (e < 0)
 			return e;
 	}
+	uint8_t *b = buf;
+	size_t lead = 0;
+	if (n && p->packet) {
+		b[0] = p->pktstatus;
+		p->pktstatus = 0;
+		if (b[0])
+			return 1;
+		lead = 1; /* TIOCPKT_DATA */
+	}
 	uint64_t k = p->out_wr - p->out_rd;
-	if (k > n)
-		k = n;
-	ring_take(p->out, &p->out_rd, buf, k);
+	if (k > n - lead)
+		k = n - lead;
+	ring_take(p->out, &p->out_rd, b + lead, k);
 	pty_wake(p);
-	return (long)k;
+	return (long)(k + lead);
 }
 
 static short master_poll(struct file *f)
 {
 	struct pty *p = f->priv;
-	short ev = (short)((p->out_wr > p->out_rd ? POLLIN : 0) | (in_room(p) ? POLLOUT : 0));
+	short ev = (short)((p->out_wr > p->out_rd ? POLLIN : 0) | (in_room(p) && !p->mflow.stopped ? POLLOUT : 0));
+	if (p->packet && p->pktstatus)
+		ev |= POLLIN | POLLPRI;
 	if (p->slave_opened && p->slaves == 0)
 		ev |= POLLHUP;
 	return ev;
@@ -564,6 +703,19 @@ static long master_ioctl(struct file *f, unsigned long req, unsigned long arg)
 			return -EINVAL;
 		long r = slave_open(p, (int)arg, &s);
 		return r < 0 ? r : fd_new(s, arg & O_CLOEXEC);
+	}
+	case TIOCPKT: { /* packet mode on (its status starts clear) or off */
+		int v;
+		if (copy_from_user(&v, arg, sizeof(v)) < 0)
+			return -EFAULT;
+		if (v && !p->packet)
+			p->pktstatus = 0;
+		p->packet = v != 0;
+		return 0;
+	}
+	case TIOCGPKT: {
+		int v = p->packet;
+		return copy_to_user(arg, &v, sizeof(v));
 	}
 	case TIOCSCTTY:
 	case TIOCNOTTY:

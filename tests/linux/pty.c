@@ -6,7 +6,7 @@
  * mode's line editing and echo; ONLCR; ^C to a child whose controlling
  * terminal the pty is, and whose /dev/tty it is; window size and SIGWINCH; poll on both ends; the
  * slave's hang-up once the master closes, and EIO on the master once the
- * slave closes.
+ * slave closes; IXON, IXANY and tcflow; packet mode.
  */
 #define T_NAME "pty"
 #include "check.h"
@@ -407,6 +407,100 @@ static void check_more(void)
 	close(m);
 }
 
+/* Is the slave's output held (no POLLOUT) as want says, within 2 s (the master's bytes reach the slave a moment later on Linux)? */
+static bool held_is(int s, bool want)
+{
+	for (int i = 0; i < 200; i++) {
+		struct pollfd p = { s, POLLOUT, 0 };
+		if ((poll(&p, 1, 0) == 1 && (p.revents & POLLOUT)) != want)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Flow control: under IXON ^S from the master holds the slave's output and ^Q lets it go, with IXANY any byte
+ * does; tcflow holds and lets go (^Q cannot undo TCOOFF) and sends ^S and ^Q. */
+static void check_flow(void)
+{
+	int s, m = open_pair(&s);
+	struct termios t;
+	char buf[16];
+	CHECK("flow-setup", m >= 0 && s >= 0 && tcgetattr(s, &t) == 0, "errno %d", errno);
+	cfmakeraw(&t);
+	t.c_iflag |= IXON;
+	tcsetattr(s, TCSANOW, &t);
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	write(m, "\023", 1);
+	CHECK("ixon-vstop-holds", held_is(s, true), "errno %d", errno);
+	check_err("ixon-held-write-eagain", write(s, "x", 1), EAGAIN);
+	check_err("ixon-vstop-not-read", read(s, buf, 1), EAGAIN);
+	write(m, "\021", 1);
+	CHECK("ixon-vstart-goes-on",
+	      held_is(s, false) && write(s, "y", 1) == 1 && read_some(m, buf, 1) == 1 && buf[0] == 'y', "got %s", buf);
+	t.c_iflag |= IXANY;
+	tcsetattr(s, TCSANOW, &t);
+	write(m, "\023", 1);
+	CHECK("ixany-setup-held", held_is(s, true), "errno %d", errno);
+	write(m, "a", 1);
+	CHECK("ixany-any-byte-goes-on", held_is(s, false) && read_some(s, buf, 1) == 1 && buf[0] == 'a', "got %s", buf);
+	CHECK("tcflow-tcooff", tcflow(s, TCOOFF) == 0 && held_is(s, true), "errno %d", errno);
+	write(m, "\021b", 2);
+	CHECK("tcooff-outlasts-vstart", read_some(s, buf, 1) == 1 && buf[0] == 'b' && held_is(s, true), "got %s", buf);
+	CHECK("tcflow-tcoon", tcflow(s, TCOON) == 0 && held_is(s, false), "errno %d", errno);
+	CHECK("tcflow-tcioff-sends-vstop", tcflow(s, TCIOFF) == 0 && read_some(m, buf, 1) == 1 && buf[0] == '\023',
+	      "got %d", buf[0]);
+	CHECK("tcflow-tcion-sends-vstart", tcflow(s, TCION) == 0 && read_some(m, buf, 1) == 1 && buf[0] == '\021',
+	      "got %d", buf[0]);
+	check_err("tcflow-bad-einval", tcflow(s, 7), EINVAL);
+	close(s);
+	close(m);
+}
+
+/* One read of the master in packet mode, once it is readable (2 s): its count, the bytes in buf. */
+static long pkt_read(int m, char *buf, size_t n)
+{
+	struct pollfd p = { m, POLLIN, 0 };
+	return poll(&p, 1, 2000) == 1 ? read(m, buf, n) : -1;
+}
+
+/* Packet mode (TIOCPKT) on the master: each read leads with a status byte, TIOCPKT_DATA before data, or alone a
+ * change: flushes, ^S and ^Q's flow control switched on or off, output held or let go. */
+static void check_packet(void)
+{
+	int s, m = open_pair(&s), on = 1, got = -1;
+	struct termios t;
+	char buf[16] = "";
+	CHECK("pkt-setup", m >= 0 && s >= 0 && tcgetattr(s, &t) == 0, "errno %d", errno);
+	check_err("pkt-slave-enotty", ioctl(s, TIOCPKT, &on), ENOTTY);
+	CHECK("tiocpkt-tiocgpkt", ioctl(m, TIOCPKT, &on) == 0 && ioctl(m, TIOCGPKT, &got) == 0 && got == 1, "got %d",
+	      got);
+	cfmakeraw(&t);
+	tcsetattr(s, TCSANOW, &t);
+	CHECK("pkt-nostop", pkt_read(m, buf, sizeof(buf)) == 1 && buf[0] == TIOCPKT_NOSTOP, "got %d", buf[0]);
+	CHECK("pkt-data", write(s, "hi", 2) == 2 && pkt_read(m, buf, sizeof(buf)) == 3 && memcmp(buf, "\0hi", 3) == 0,
+	      "got %d", buf[0]);
+	tcflush(s, TCIFLUSH);
+	CHECK("pkt-flushread", pkt_read(m, buf, sizeof(buf)) == 1 && buf[0] == TIOCPKT_FLUSHREAD, "got %d", buf[0]);
+	tcflush(s, TCOFLUSH);
+	struct pollfd p = { m, POLLPRI, 0 };
+	CHECK("pkt-pollpri", poll(&p, 1, 2000) == 1 && (p.revents & POLLPRI), "revents %x", p.revents);
+	CHECK("pkt-flushwrite", pkt_read(m, buf, sizeof(buf)) == 1 && buf[0] == TIOCPKT_FLUSHWRITE, "got %d", buf[0]);
+	t.c_iflag |= IXON;
+	tcsetattr(s, TCSANOW, &t);
+	CHECK("pkt-dostop", pkt_read(m, buf, sizeof(buf)) == 1 && buf[0] == TIOCPKT_DOSTOP, "got %d", buf[0]);
+	write(m, "\023", 1);
+	CHECK("pkt-stop", pkt_read(m, buf, sizeof(buf)) == 1 && buf[0] == TIOCPKT_STOP, "got %d", buf[0]);
+	write(m, "\021", 1);
+	CHECK("pkt-start", pkt_read(m, buf, sizeof(buf)) == 1 && buf[0] == TIOCPKT_START, "got %d", buf[0]);
+	on = 0;
+	CHECK("tiocpkt-off", ioctl(m, TIOCPKT, &on) == 0 && ioctl(m, TIOCGPKT, &got) == 0 && got == 0, "got %d", got);
+	CHECK("pkt-off-plain-read", write(s, "z", 1) == 1 && pkt_read(m, buf, sizeof(buf)) == 1 && buf[0] == 'z',
+	      "got %d", buf[0]);
+	close(s);
+	close(m);
+}
+
 int main(void)
 {
 	check_open();
@@ -416,5 +510,7 @@ int main(void)
 	check_canonical();
 	check_signals();
 	check_more();
+	check_flow();
+	check_packet();
 	return t_done();
 }

@@ -25,13 +25,30 @@
 #define TIOCSPTLCK 0x40045431 /* lock or unlock the slave (master) */
 #define TIOCGPTLCK 0x80045439
 #define TIOCGPTPEER 0x5441 /* open the slave (master) */
-#define TCIFLUSH 0
+#define TIOCPKT 0x5420 /* packet mode on or off (master) */
+#define TIOCGPKT 0x80045438
+#define TCIFLUSH 0 /* TCFLSH's argument */
+#define TCOFLUSH 1
 #define TCIOFLUSH 2
+#define TCOOFF 0 /* TCXONC's argument (tcflow) */
+#define TCOON 1
+#define TCIOFF 2
+#define TCION 3
+/* The status byte that leads a packet-mode read of the master */
+#define TIOCPKT_DATA 0
+#define TIOCPKT_FLUSHREAD 1
+#define TIOCPKT_FLUSHWRITE 2
+#define TIOCPKT_STOP 4
+#define TIOCPKT_START 8
+#define TIOCPKT_NOSTOP 16
+#define TIOCPKT_DOSTOP 32
 /* termios flags */
 #define INLCR 0000100 /* c_iflag */
 #define IGNCR 0000200
 #define ICRNL 0000400
 #define IXON 0002000
+#define IXANY 0004000
+#define IXOFF 0010000
 #define OPOST 0000001 /* c_oflag */
 #define ONLCR 0000004
 #define B38400 0000017 /* c_cflag */
@@ -55,8 +72,13 @@
 #define VEOF 4
 #define VTIME 5
 #define VMIN 6
+#define VSTART 8
+#define VSTOP 9
 #define VSUSP 10
 #define VEOL 11
+/* The flow-control characters a master's tcflow sends, and that packet mode's DOSTOP names (^Q, ^S) */
+#define CSTART 021
+#define CSTOP 023
 
 struct linux_winsize {
 	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;

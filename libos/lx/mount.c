@@ -33,7 +33,7 @@ struct inode *lx_root(void)
 	return lx_me->root ? lx_me->root : vfs_root;
 }
 
-struct inode *mount_down(struct inode *n, bool *ro, struct lx_mount **crossed)
+struct inode *mount_down(struct inode *n, struct lookup *lk)
 {
 	for (int i = 0; i < MOUNT_DEPTH; i++) {
 		struct lx_mount *m = LX_SH->mounts;
@@ -42,8 +42,11 @@ struct inode *mount_down(struct inode *n, bool *ro, struct lx_mount **crossed)
 		if (!m)
 			break;
 		n = m->root;
-		*ro = m->ro;
-		*crossed = m;
+		lk->ro = m->ro;
+		lk->mnt = m;
+		if (lk->nin < LOOK_MOUNTS)
+			lk->in[lk->nin++] =
+				m; /* (beyond that, ".." out of it goes by the tree, as for a walk begun inside) */
 	}
 	return n;
 }
@@ -80,16 +83,26 @@ bool mount_ro_at(struct inode *n)
 	return false;
 }
 
-struct inode *mount_dotdot(struct inode *dir, bool *ro)
+/*
+ * At the root of a mount the walk crossed into, ".." leaves it for the mount
+ * point's parent, as Linux's does. A walk that began inside a mount (at the
+ * cwd, say) knows only the tree: from a tmpfs root to its point's parent,
+ * from a bind's root to its source's parent.
+ */
+struct inode *mount_dotdot(struct inode *dir, struct lookup *lk)
 {
 	if (dir == lx_root())
 		return dir; /* ".." at a process's root stays there */
+	while (lk->nin && lk->in[lk->nin - 1]->root == dir && dir != lx_root())
+		dir = lk->in[--lk->nin]->point;
+	if (dir == lx_root())
+		return dir;
 	dir = mount_point_of(dir);
 	if (dir == lx_root())
 		return dir;
 	dir = dir->parent;
 	if (LX_SH->mounts)
-		*ro = mount_ro_at(dir);
+		lk->ro = mount_ro_at(dir);
 	return dir;
 }
 

@@ -419,10 +419,10 @@ static struct inode *lookup_name(struct inode *dir, const char *p, size_t len, s
 	if (len == 1 && p[0] == '.')
 		return dir;
 	if (len == 2 && p[0] == '.' && p[1] == '.')
-		return mount_active() ? mount_dotdot(dir, &lk->ro) : dir->parent;
+		return mount_active() ? mount_dotdot(dir, lk) : dir->parent;
 	struct dentry *d = dir_findn(dir, p, len);
 	if (d && mount_active())
-		return mount_down(d->inode, &lk->ro, &lk->mnt);
+		return mount_down(d->inode, lk);
 	return d ? d->inode : NULL;
 }
 
@@ -431,8 +431,10 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 {
 	struct inode *dir = path[0] == '/' ? lx_root() : start;
 	const char *p = path;
-	if (path[0] == '/')
+	if (path[0] == '/') {
 		lk->ro = mount_active() && mount_ro_at(dir);
+		lk->nin = 0;
+	}
 	if (!*p)
 		return -ENOENT;
 	for (;;) {
@@ -479,7 +481,8 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 		if (!n)
 			return -ENOENT;
 		if (ISLNK(n)) {
-			struct lookup sub = { .ro = lk->ro };
+			struct lookup sub = { .ro = lk->ro, .nin = lk->nin };
+			memcpy(sub.in, lk->in, sizeof(sub.in));
 			if (++*depth > LX_SYMLOOP_MAX)
 				return -ELOOP;
 			long r = walk(dir, symlink_target(n), LOOK_FOLLOW, depth, &sub);
@@ -489,6 +492,8 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 				return -ENOENT;
 			n = sub.node;
 			lk->ro = sub.ro;
+			lk->nin = sub.nin;
+			memcpy(lk->in, sub.in, sizeof(lk->in));
 		}
 		if (!ISDIR(n))
 			return -ENOTDIR;
@@ -526,6 +531,7 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk)
 		return err;
 	lk->ro = mount_active() && mount_ro_at(start);
 	lk->mnt = NULL;
+	lk->nin = 0;
 	return walk(start, path, flags, &depth, lk);
 }
 

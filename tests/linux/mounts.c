@@ -1,4 +1,4 @@
-/* Mounts: tmpfs, proc and bind mounts, read-only remounts, umount2's errors, /proc's mount lists, and chroot. */
+/* Mounts: tmpfs, proc and bind mounts (".." out of them), read-only remounts, umount2's errors, /proc's mount lists, and chroot. */
 #define T_NAME "mounts"
 #include "check.h"
 #include <fcntl.h>
@@ -125,6 +125,17 @@ static void bind(void)
 	CHECK("unlisted", !listed("/proc/self/mountinfo", 1, t, "tmpfs"), "%s still in mountinfo", t);
 }
 
+/* base/d/e seen at base/b: ".." at the mount's root leads to base, the mount point's parent, not to base/d. */
+static void bind_dotdot(void)
+{
+	char e[128], b[128], p[128];
+	check_ok("bind-dir", mount(at(e, "d/e"), at(b, "b"), NULL, MS_BIND, NULL));
+	CHECK("bind-dotdot", ino_of(at(p, "b/..")) == ino_of(base), "b/.. is not base");
+	CHECK("bind-sub-dotdot", ino_of(at(p, "b/f/../..")) == ino_of(base), "b/f/../.. is not base");
+	CHECK("bind-dotdot-down", ino_of(at(p, "b/../d/e/f")) == ino_of(at(e, "d/e/f")), "b/../d/e/f is not d/e/f");
+	check_ok("umount-bind-dir", umount2(b, 0));
+}
+
 /* A tmpfs mounted read-only, and proc seen at another place. */
 static void ro_and_proc(void)
 {
@@ -167,12 +178,14 @@ int main(void)
 	snprintf(base, sizeof(base), "/tmp/mounts.%d", (int)getpid());
 	char p[128];
 	if (mkdir(base, 0755) < 0 || mkdir(at(p, "t"), 0755) < 0 || mkdir(at(p, "b"), 0755) < 0 ||
-	    put(at(p, "t/old"), "old") < 0) {
+	    put(at(p, "t/old"), "old") < 0 || mkdir(at(p, "d"), 0755) < 0 || mkdir(at(p, "d/e"), 0755) < 0 ||
+	    mkdir(at(p, "d/e/f"), 0755) < 0) {
 		CHECK("setup", 0, "errno %d", errno);
 		return t_done();
 	}
 	tmpfs();
 	bind();
+	bind_dotdot();
 	ro_and_proc();
 	fflush(stdout);
 	pid_t pid = fork();
@@ -189,6 +202,9 @@ int main(void)
 	unlink(at(p, "t/old"));
 	rmdir(at(p, "t"));
 	rmdir(at(p, "b"));
+	rmdir(at(p, "d/e/f"));
+	rmdir(at(p, "d/e"));
+	rmdir(at(p, "d"));
 	rmdir(base);
 	return t_done();
 }

@@ -138,6 +138,15 @@ static char *user_string(uint64_t u, size_t maxlen, long *err)
 	return s;
 }
 
+/* The absolute path of point, named name, into path[LX_PATH_MAX]: for /proc/mounts. 0, or -ENOMEM if path is NULL. */
+static long point_path(struct inode *point, const char *name, char *path)
+{
+	long r = path ? path_of(point, path, LX_PATH_MAX) : -ENOMEM;
+	if (r < 0 && path)
+		r = 0, strlcpy(path, name, LX_PATH_MAX); /* a point out of sight: its name */
+	return r < 0 ? r : 0;
+}
+
 /* Adds a mount of root on the node lk names, as source and fstype say. 0 or -errno. */
 static long mount_add(struct lookup *lk, struct inode *root, const char *source, const char *fstype, bool ro,
 		      bool fresh)
@@ -145,9 +154,7 @@ static long mount_add(struct lookup *lk, struct inode *root, const char *source,
 	struct lx_mount *m = lx_alloc(sizeof(*m));
 	char *path = lx_alloc(LX_PATH_MAX);
 	char *src = lx_strdup(source), *type = lx_strdup(fstype);
-	long r = m && path && src && type ? path_of(lk->node, path, LX_PATH_MAX) : -ENOMEM;
-	if (r < 0 && r != -ENOMEM && path)
-		r = 0, strlcpy(path, lk->name, LX_PATH_MAX); /* a point out of sight: its name */
+	long r = m && src && type ? point_path(lk->node, lk->name, path) : -ENOMEM;
 	if (r < 0) {
 		lx_free(m), lx_free(path), lx_free(src), lx_free(type);
 		return r;
@@ -216,6 +223,42 @@ static long mount_new(uint64_t usource, struct lookup *lk, uint64_t utype, long 
 	return r;
 }
 
+/*
+ * MS_MOVE of the mount of lx's whose root usource names to the node lk
+ * names; the mounts inside it go along. 0, or -EINVAL (usource is not a
+ * mount's root, or a directory would cover a file or a file a directory),
+ * -ELOOP (into itself), -EBUSY (over the root), -ENOMEM, or the lookup's error.
+ */
+static long mount_move(uint64_t usource, struct lookup *lk)
+{
+	struct lookup from;
+	long r = usource ? path_get(AT_FDCWD, (const char *)usource, LOOK_FOLLOW, &from) : -EINVAL;
+	struct lx_mount *m = r == 0 ? from.mnt : NULL;
+	if (r == 0 && !from.node)
+		r = -ENOENT;
+	else if (r == 0 && (!m || m->root != from.node || ISDIR(m->root) != ISDIR(lk->node)))
+		r = -EINVAL;
+	else if (r == 0 && mount_holds(m, lk->node))
+		r = -ELOOP;
+	else if (r == 0 && lk->node == lx_root())
+		r = -EBUSY;
+	char *path = r == 0 ? lx_alloc(LX_PATH_MAX) : NULL;
+	if (r == 0 && !path)
+		r = -ENOMEM;
+	if (r < 0)
+		return r;
+	inode_hold(lk->node);
+	inode_release(m->point);
+	m->point = lk->node;
+	lx_free(m->path);
+	m->path = path;
+	point_path(m->point, lk->name, path);
+	for (struct lx_mount *o = LX_SH->mounts; o; o = o->next) /* the paths of the mounts inside it, anew */
+		if (o != m && mount_holds(m, o->point))
+			path_of(o->point, o->path, LX_PATH_MAX);
+	return 0;
+}
+
 /* 0 if upath is not in a volume; -EINVAL if it is (a volume's paths never reach lx's lookup), or why not known. */
 static long not_volume(uint64_t upath)
 {
@@ -270,12 +313,15 @@ long lx_sys_mount(uint64_t usource, uint64_t utarget, uint64_t utype, long flags
 	}
 	if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))
 		return 0; /* propagation: lx has one namespace, nothing propagates */
-	if (flags & MS_MOVE) { /* a volume's mount point moved to lk's directory (a new root: mica run --rootfs) */
-		char *path = lx_alloc(LX_PATH_MAX);
+	if (flags & MS_MOVE) {
+		r = usource ? not_volume(usource) : 0;
+		if (r != -EINVAL)
+			return r < 0 ? r : mount_move(usource, &lk); /* one of lx's own mounts */
+		char *path = lx_alloc(LX_PATH_MAX); /* a volume's mount point (a new root: mica run --rootfs) */
 		r = !path ? -ENOMEM : !ISDIR(lk.node) ? -ENOTDIR : path_of(lk.node, path, LX_PATH_MAX);
 		r = r < 0 ? r : volume_move(usource, path);
 		lx_free(path);
-		return r == 1 ? -EINVAL : r; /* lx's own mounts do not move */
+		return r == 1 ? -EINVAL : r;
 	}
 	if (lk.node == lx_root())
 		return -EBUSY; /* lookup never crosses the root: a mount over it could not be seen */

@@ -1,4 +1,4 @@
-/* Mounts: tmpfs, proc and bind mounts (".." out of them), read-only remounts, umount2's errors, /proc's mount lists, and chroot. */
+/* Mounts: tmpfs, proc and bind mounts (".." out of them, MS_MOVE), read-only remounts, umount2's errors, /proc's mount lists, and chroot. */
 #define T_NAME "mounts"
 #include "check.h"
 #include <fcntl.h>
@@ -136,6 +136,34 @@ static void bind_dotdot(void)
 	check_ok("umount-bind-dir", umount2(b, 0));
 }
 
+/* MS_MOVE of a tmpfs from base/t to base/b: its files go along, t shows what it covered again; of a bind mount; the errors. */
+static void move(void)
+{
+	char t[128], b[128], p[128];
+	check_ok("move-setup", mount("none", at(t, "t"), "tmpfs", 0, NULL));
+	CHECK("move-file", put(at(p, "t/moved"), "moved") == 0, "errno %d", errno);
+	check_ok("move", mount(t, at(b, "b"), NULL, MS_MOVE, NULL));
+	CHECK("move-there", holds(at(p, "b/moved"), "moved"), "b/moved does not hold t/moved's text");
+	CHECK("move-uncovers", holds(at(p, "t/old"), "old"), "t/old is not back");
+	CHECK("move-listed",
+	      listed("/proc/self/mountinfo", 1, b, "tmpfs") && !listed("/proc/self/mountinfo", 1, t, "tmpfs"),
+	      "mountinfo does not show the tmpfs at %s alone", b);
+	CHECK("move-dotdot", ino_of(at(p, "b/..")) == ino_of(base), "b/.. is not base");
+	check_err("move-not-mount", mount(at(p, "d/e"), t, NULL, MS_MOVE, NULL), EINVAL);
+	check_err("move-missing", mount(at(p, "nothing"), t, NULL, MS_MOVE, NULL), ENOENT);
+	check_err("move-onto-file", mount(b, at(p, "t/old"), NULL, MS_MOVE, NULL), EINVAL);
+	check_ok("move-mkdir", mkdir(at(p, "b/in"), 0755));
+	check_err("move-into-itself", mount(b, at(p, "b/in"), NULL, MS_MOVE, NULL), ELOOP);
+	check_ok("move-umount", umount2(b, 0));
+	check_ok("move-bind-setup", mount(at(p, "d/e"), t, NULL, MS_BIND, NULL));
+	check_ok("move-bind", mount(t, b, NULL, MS_MOVE, NULL));
+	CHECK("move-bind-there",
+	      ino_of(at(p, "b/f")) == ino_of(at(t, "d/e/f")) && ino_of(at(p, "b/..")) == ino_of(base), "b is not d/e");
+	struct stat st;
+	check_err("move-bind-gone", stat(at(p, "t/f"), &st), ENOENT);
+	check_ok("move-bind-umount", umount2(b, 0));
+}
+
 /* A tmpfs mounted read-only, and proc seen at another place. */
 static void ro_and_proc(void)
 {
@@ -186,6 +214,7 @@ int main(void)
 	tmpfs();
 	bind();
 	bind_dotdot();
+	move();
 	ro_and_proc();
 	fflush(stdout);
 	pid_t pid = fork();

@@ -492,6 +492,8 @@ long vfs_fork(struct lx_proc *child)
 			fdtab[fd].f->refs++;
 	child->cwd = lx_me->cwd;
 	inode_hold(child->cwd);
+	child->cwd_nin = lx_me->cwd_nin;
+	memcpy(child->cwd_in, lx_me->cwd_in, sizeof(child->cwd_in));
 	child->root = lx_me->root;
 	if (child->root)
 		inode_hold(child->root);

@@ -44,7 +44,7 @@ struct inode *mount_down(struct inode *n, struct lookup *lk)
 		n = m->root;
 		lk->ro = m->ro;
 		lk->mnt = m;
-		if (lk->nin < LOOK_MOUNTS)
+		if (lk->nin < LX_MOUNTS_IN)
 			lk->in[lk->nin++] =
 				m; /* (beyond that, ".." out of it goes by the tree, as for a walk begun inside) */
 	}
@@ -84,17 +84,17 @@ bool mount_ro_at(struct inode *n)
 }
 
 /*
- * At the root of a mount the walk crossed into, ".." leaves it for the mount
- * point's parent, as Linux's does. A walk that began inside a mount (at the
- * cwd, say) knows only the tree: from a tmpfs root to its point's parent,
- * from a bind's root to its source's parent.
+ * At the root of a mount the walk crossed into (or the cwd is inside),
+ * ".." leaves it for the mount point's parent, as Linux's does. A walk that
+ * began inside a mount otherwise (at a directory descriptor, say) knows
+ * only the tree: from a tmpfs root to its point's parent, from a bind's
+ * root to its source's parent.
  */
 struct inode *mount_dotdot(struct inode *dir, struct lookup *lk)
 {
 	if (dir == lx_root())
 		return dir; /* ".." at a process's root stays there */
-	while (lk->nin && lk->in[lk->nin - 1]->root == dir && dir != lx_root())
-		dir = lk->in[--lk->nin]->point;
+	dir = mount_leave(dir, lk->in, &lk->nin);
 	if (dir == lx_root())
 		return dir;
 	dir = mount_point_of(dir);
@@ -104,6 +104,14 @@ struct inode *mount_dotdot(struct inode *dir, struct lookup *lk)
 	if (LX_SH->mounts)
 		lk->ro = mount_ro_at(dir);
 	return dir;
+}
+
+/* Leaving the innermost of in (nin of them) while n is its root: the point it covers, and nin one less. */
+struct inode *mount_leave(struct inode *n, struct lx_mount *const *in, int *nin)
+{
+	while (*nin && in[*nin - 1]->root == n && n != lx_root())
+		n = in[--*nin]->point;
+	return n;
 }
 
 /* Is n inside mount m's tree (following fresh mounts down to their points)? */
@@ -376,6 +384,10 @@ long lx_sys_umount2(uint64_t utarget, long flags)
 	while (*pp != m)
 		pp = &(*pp)->next;
 	*pp = m->next;
+	for (int i = 0; i < LX_MAX_PROCS; i++) /* a cwd inside it (MNT_DETACH) forgets it and what is inside */
+		for (int k = 0; k < LX_SH->procs[i].cwd_nin; k++)
+			if (LX_SH->procs[i].cwd_in[k] == m)
+				LX_SH->procs[i].cwd_nin = k;
 	int held = 1; /* by m, and by each directory in it (its "..") */
 	for (struct dentry *d = m->root->entries; d; d = d->next)
 		held += ISDIR(d->inode);

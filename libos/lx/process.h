@@ -10,6 +10,8 @@ struct lx_sigfrom {
 	int status; /* SIGCHLD: the child's exit code or signal */
 };
 /* A process of this lx instance. */
+#define LX_MOUNTS_IN 8 /* mounts a path lookup, or a cwd, remembers being inside (mount.c) */
+struct lx_mount;
 struct lx_proc {
 	int pid, ppid, pgid, sid;
 	int state; /* LX_PROC_FREE, _LIVE, _ZOMBIE */
@@ -36,6 +38,8 @@ struct lx_proc {
 	uint64_t brk_base, brk_cur; /* its program break (mem.c) */
 	uint64_t stack_low; /* the lowest page of its stack touched (mem.c) */
 	struct inode *cwd; /* its working directory, held (vfs_path.c) */
+	struct lx_mount *cwd_in[LX_MOUNTS_IN]; /* the mounts its cwd is inside, innermost last, as chdir crossed them */
+	int cwd_nin;
 	struct inode *root; /* its root (chroot), held; NULL: lx's root (mount.c) */
 	char *args; /* its argv strings then its envp strings, each with its NUL, as exec gave them (lx's heap) */
 	uint32_t argv_len, env_len; /* bytes of each in args */

@@ -370,7 +370,7 @@ static const char *cwd_link(struct inode *n)
 {
 	struct lx_proc *p = lx_proc_of(n->pid);
 	char *path = p && p->cwd && p->state == LX_PROC_LIVE ? lx_alloc(LX_PATH_MAX) : NULL;
-	const char *r = path && path_of(p->cwd, path, LX_PATH_MAX) > 0 ? procfs_link_set(n, path) : NULL;
+	const char *r = path && path_of_cwd(p, path, LX_PATH_MAX) > 0 ? procfs_link_set(n, path) : NULL;
 	lx_free(path);
 	return r;
 }

@@ -531,7 +531,8 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk)
 		return err;
 	lk->ro = mount_active() && mount_ro_at(start);
 	lk->mnt = NULL;
-	lk->nin = 0;
+	lk->nin = path[0] != '/' && dirfd == AT_FDCWD ? lx_me->cwd_nin : 0; /* from the cwd: inside its mounts */
+	memcpy(lk->in, lx_me->cwd_in, sizeof(lk->in));
 	return walk(start, path, flags, &depth, lk);
 }
 
@@ -557,8 +558,8 @@ static const char *name_in_parent(struct inode *dir)
 	return NULL;
 }
 
-/* Writes directory n's absolute path into buf; its length, -ENOENT if n was removed, -ERANGE if too long. */
-long path_of(struct inode *n, char *buf, size_t size)
+/* Directory n's absolute path into buf, n inside the mounts in (nin, innermost last): path_of. */
+static long path_in(struct inode *n, struct lx_mount *const *in, int nin, char *buf, size_t size)
 {
 	size_t pos = size;
 	if (size == 0)
@@ -566,7 +567,7 @@ long path_of(struct inode *n, char *buf, size_t size)
 	buf[--pos] = 0;
 	for (;; n = n->parent) {
 		if (mount_active())
-			n = mount_point_of(n);
+			n = mount_point_of(mount_leave(n, in, &nin));
 		if (n == vfs_root || n == lx_root())
 			break;
 		const char *name = n->nlink ? name_in_parent(n) : NULL;
@@ -586,6 +587,18 @@ long path_of(struct inode *n, char *buf, size_t size)
 	}
 	memmove(buf, buf + pos, size - pos);
 	return (long)(size - pos - 1);
+}
+
+/* Writes directory n's absolute path into buf; its length, -ENOENT if n was removed, -ERANGE if too long. */
+long path_of(struct inode *n, char *buf, size_t size)
+{
+	return path_in(n, NULL, 0, buf, size);
+}
+
+/* path_of for p's cwd, which knows the mounts it is in: a bind mount's path, not its source's. */
+long path_of_cwd(struct lx_proc *p, char *buf, size_t size)
+{
+	return path_in(p->cwd, p->cwd_in, p->cwd_nin, buf, size);
 }
 
 /* ---- the root ---- */

@@ -88,7 +88,6 @@ void xattr_free(struct inode *n); /* drop n's extended attributes, as n is freed
 /* Path lookup (vfs.c). */
 #define LOOK_FOLLOW 1   /* follow a symlink in the last component */
 #define LOOK_DIR 2      /* the last component must be a directory */
-#define LOOK_MOUNTS 8 /* mounts a lookup remembers crossing into, for ".." out of them */
 /* Where a path leads: the directory holding the last name and the node it names (NULL if none). */
 struct lookup {
 	struct inode *dir;
@@ -97,13 +96,14 @@ struct lookup {
 	bool slash;     /* the path ended in '/' */
 	bool ro;        /* the node is in a read-only mount */
 	struct lx_mount *mnt; /* the mount the last name crossed into (mount.c), or NULL */
-	struct lx_mount *in[LOOK_MOUNTS]; /* the mounts the walk is inside, as it crossed into them, innermost last */
+	struct lx_mount *in[LX_MOUNTS_IN]; /* the mounts the walk is inside, as it crossed into them, innermost last */
 	int nin;
 };
 long path_copy(const char *upath, char *buf); /* a program's path into buf[LX_PATH_MAX]; 0 or -errno */
 long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk); /* 0 or -errno; lk->node may be NULL */
 long path_get(int dirfd, const char *upath, int flags, struct lookup *lk); /* path_copy then path_lookup */
 long path_of(struct inode *n, char *buf, size_t size); /* its absolute path; length or -errno */
+long path_of_cwd(struct lx_proc *p, char *buf, size_t size); /* p's cwd's, out of the mounts it is inside */
 
 /* Mounts and chroot (mount.c): lookup consults them only while mount_active(). */
 struct lx_mount;
@@ -111,6 +111,7 @@ bool mount_active(void); /* is anything mounted, or this process chrooted? */
 struct inode *lx_root(void); /* this process's root: chroot's, else vfs_root */
 struct inode *mount_down(struct inode *n, struct lookup *lk); /* what covers n (n if nothing); lk's ro, mnt, in */
 struct inode *mount_dotdot(struct inode *dir, struct lookup *lk); /* ".." of dir, out of a mount, not above the root */
+struct inode *mount_leave(struct inode *n, struct lx_mount *const *in, int *nin); /* n, or the point of in's it roots */
 struct inode *mount_point_of(struct inode *n); /* the node a tmpfs root n covers (n if it is none) */
 bool mount_ro_at(struct inode *n); /* is directory n in a read-only mount (by its parents)? */
 long mount_gen(struct inode *n, char **buf, size_t *len); /* /proc/mounts */

@@ -214,7 +214,7 @@ long lx_sys_getcwd(uint64_t ubuf, long size)
 	char *tmp = lx_alloc((size_t)size);
 	if (!tmp)
 		return -ENOMEM;
-	long r = path_of(lx_me->cwd, tmp, (size_t)size);
+	long r = path_of_cwd(lx_me, tmp, (size_t)size);
 	if (r >= 0) {
 		memcpy((char *)ubuf, tmp, (size_t)r + 1);
 		r++;
@@ -223,22 +223,27 @@ long lx_sys_getcwd(uint64_t ubuf, long size)
 	return r;
 }
 
-/* Makes directory n the working directory. */
-static long set_cwd(struct inode *n)
+/* Makes directory n the working directory, inside the mounts lk's walk crossed into (NULL: none known). */
+static long set_cwd(struct inode *n, const struct lookup *lk)
 {
 	if (!ISDIR(n))
 		return -ENOTDIR;
 	inode_hold(n);
 	inode_release(lx_me->cwd);
 	lx_me->cwd = n;
+	lx_me->cwd_nin = lk ? lk->nin : 0;
+	if (lk)
+		memcpy(lx_me->cwd_in, lk->in, sizeof(lx_me->cwd_in));
 	return 0;
 }
 
 long lx_sys_chdir(uint64_t upath)
 {
-	long err;
-	struct inode *n = resolve(AT_FDCWD, upath, 0, &err);
-	return n ? set_cwd(n) : err;
+	struct lookup lk;
+	long r = path_get(AT_FDCWD, (const char *)upath, LOOK_FOLLOW, &lk);
+	if (r == 0 && !lk.node)
+		r = -ENOENT;
+	return r < 0 ? r : set_cwd(lk.node, &lk);
 }
 
 long lx_sys_fchdir(int fd)
@@ -247,7 +252,7 @@ long lx_sys_fchdir(int fd)
 	struct inode *n = fd == AT_FDCWD ? NULL : fd_inode(fd, &err);
 	if (!n)
 		return fd == AT_FDCWD ? -EBADF : err;
-	return set_cwd(n);
+	return set_cwd(n, NULL); /* (the mounts the descriptor's path crossed are not kept) */
 }
 
 /* ---- making and removing names ---- */

@@ -133,6 +133,13 @@ static void bind_dotdot(void)
 	CHECK("bind-dotdot", ino_of(at(p, "b/..")) == ino_of(base), "b/.. is not base");
 	CHECK("bind-sub-dotdot", ino_of(at(p, "b/f/../..")) == ino_of(base), "b/f/../.. is not base");
 	CHECK("bind-dotdot-down", ino_of(at(p, "b/../d/e/f")) == ino_of(at(e, "d/e/f")), "b/../d/e/f is not d/e/f");
+	int here = open(".", O_RDONLY | O_DIRECTORY);
+	char cwd[128] = "";
+	CHECK("bind-cwd-dotdot", chdir(b) == 0 && ino_of("..") == ino_of(base) && ino_of("f/../..") == ino_of(base),
+	      "from a cwd at b, .. is not base");
+	CHECK("bind-getcwd", getcwd(cwd, sizeof(cwd)) && strcmp(cwd, b) == 0, "getcwd says %s", cwd);
+	fchdir(here);
+	close(here);
 	check_ok("umount-bind-dir", umount2(b, 0));
 }
 

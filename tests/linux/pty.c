@@ -57,6 +57,17 @@ static int open_pair(int *slave)
 	return m;
 }
 
+/* A new pair with the slave raw (cfmakeraw, then iflag's bits on): master fd, or -1; the modes in *t. */
+static int open_raw(int *slave, struct termios *t, tcflag_t iflag)
+{
+	int m = open_pair(slave);
+	if (m < 0 || *slave < 0 || tcgetattr(*slave, t) != 0)
+		return -1;
+	cfmakeraw(t);
+	t->c_iflag |= iflag;
+	return tcsetattr(*slave, TCSANOW, t) == 0 ? m : -1;
+}
+
 static void check_open(void)
 {
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
@@ -78,12 +89,10 @@ static void check_open(void)
 
 static void check_raw(void)
 {
-	int s, m = open_pair(&s);
 	struct termios t;
+	int s, m = open_raw(&s, &t, 0);
 	char buf[64];
-	CHECK("raw-setup", m >= 0 && s >= 0 && tcgetattr(s, &t) == 0, "errno %d", errno);
-	cfmakeraw(&t);
-	tcsetattr(s, TCSANOW, &t);
+	CHECK("raw-setup", m >= 0, "errno %d", errno);
 	CHECK("raw-to-slave",
 	      write(m, "a\rb\003", 4) == 4 && read_some(s, buf, 4) == 4 && memcmp(buf, "a\rb\003", 4) == 0, "got %s",
 	      buf);
@@ -209,6 +218,7 @@ static char orphan(int t, int how)
 		return 0;
 	pid_t mid = fork();
 	if (mid == 0) {
+		pid_t parent = getpid();
 		pid_t o = fork();
 		if (o == 0) {
 			setpgid(0, 0);
@@ -218,8 +228,8 @@ static char orphan(int t, int how)
 				raise(SIGSTOP);
 				_exit(0);
 			}
-			while (getppid() == mid)
-				usleep(1000);
+			while (getppid() == parent)
+				usleep(1000); /* until it is orphaned */
 			char c = 'o';
 			long r = how == ORPHAN_WRITE ? write(t, &c, 1) : read(t, &c, 1);
 			char res = r < 0 && errno == EIO ? 'E' : r >= 0 ? 'G' : 'X';
@@ -423,13 +433,10 @@ static bool held_is(int s, bool want)
  * does; tcflow holds and lets go (^Q cannot undo TCOOFF) and sends ^S and ^Q. */
 static void check_flow(void)
 {
-	int s, m = open_pair(&s);
 	struct termios t;
+	int s, m = open_raw(&s, &t, IXON);
 	char buf[16];
-	CHECK("flow-setup", m >= 0 && s >= 0 && tcgetattr(s, &t) == 0, "errno %d", errno);
-	cfmakeraw(&t);
-	t.c_iflag |= IXON;
-	tcsetattr(s, TCSANOW, &t);
+	CHECK("flow-setup", m >= 0, "errno %d", errno);
 	fcntl(s, F_SETFL, O_NONBLOCK);
 	write(m, "\023", 1);
 	CHECK("ixon-vstop-holds", held_is(s, true), "errno %d", errno);

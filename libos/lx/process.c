@@ -266,7 +266,7 @@ void lx_process_fork_child(struct lx_thread *me)
 /* The parent that live process m has once process gone has ended (its children go to pid 1), or NULL. */
 static struct lx_proc *parent_after(struct lx_proc *m, int gone)
 {
-	struct lx_proc *p = proc_of(m->ppid == gone ? 1 : m->ppid);
+	struct lx_proc *p = proc_of(gone && m->ppid == gone ? 1 : m->ppid);
 	return p && p->state == LX_PROC_LIVE && p->pid != gone ? p : NULL;
 }
 

@@ -223,6 +223,8 @@ static void input_byte(struct pty *p, uint8_t c)
 			flow_stop(p, false);
 		return;
 	}
+	if ((iflag & (IXON | IXANY)) == (IXON | IXANY))
+		flow_start(p, false); /* any other byte lets the output go on */
 	if (c == '\r' && (iflag & IGNCR))
 		return;
 	if (c == '\r' && (iflag & ICRNL))
@@ -231,8 +233,6 @@ static void input_byte(struct pty *p, uint8_t c)
 		c = '\r';
 	if (input_signal(p, c))
 		return;
-	if ((iflag & (IXON | IXANY)) == (IXON | IXANY))
-		flow_start(p, false); /* any other byte lets the output go on */
 	if (canonical(p)) {
 		if (c == cc[VERASE] && c) {
 			if (p->in_wr > p->done) {

@@ -21,6 +21,7 @@ static uint64_t phdr_addr(const struct elf_image *img, uint64_t base)
  * interpreter's path — parsed. Segments are mapped from the file itself.
  */
 #define HEAD_MAX (16 * 1024) /* the head read; program headers past it make the file unloadable */
+#define HEAD_FIRST 2048 /* read first: a compiler's program headers and interpreter path lie within it */
 struct elf_file {
 	struct file *f;
 	void *head;
@@ -47,17 +48,23 @@ static long elf_open(const char *path, struct elf_file *e)
 		elf_close(e);
 		return r;
 	}
-	uint64_t size = e->f->inode->size, n = size < HEAD_MAX ? size : HEAD_MAX;
-	if (!(e->head = lx_alloc(n ? n : 1))) {
-		elf_close(e);
-		return -ENOMEM;
+	uint64_t size = e->f->inode->size;
+	for (uint64_t want = HEAD_FIRST;; want = HEAD_MAX) { /* HEAD_MAX only when the headers lie past HEAD_FIRST */
+		uint64_t n = size < want ? size : want;
+		lx_free(e->head);
+		if (!(e->head = lx_alloc(n ? n : 1))) {
+			elf_close(e);
+			return -ENOMEM;
+		}
+		bool whole = n == size || want == HEAD_MAX;
+		if (e->f->ops->pread(e->f, e->head, n, 0) == (long)n &&
+		    elf_parse_head(&e->img, e->head, n, size, LX_MMAP_TOP) == 0)
+			return 0;
+		if (whole) {
+			elf_close(e);
+			return -ENOEXEC;
+		}
 	}
-	if (e->f->ops->pread(e->f, e->head, n, 0) != (long)n ||
-	    elf_parse_head(&e->img, e->head, n, size, LX_MMAP_TOP) < 0) {
-		elf_close(e);
-		return -ENOEXEC;
-	}
-	return 0;
 }
 
 /* Read n bytes of f at off into memory at va (mapped, writable); 0 or -EIO. */

@@ -314,8 +314,8 @@ long vpath_get(long dirfd, uint64_t upath, struct vpath *vp)
 long vpath_make(long dirfd, const char *given, struct vpath *vp)
 {
 	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
-	if (!given[0])
-		return 1;
+	if (!given[0] || !vt || vt->n == 0)
+		return 1; /* no volume was ever mounted: no path leads into one (every exec asks, for /proc/self/exe) */
 	char *path = lx_alloc(LX_PATH_MAX);
 	if (!path)
 		return -ENOMEM;

@@ -84,6 +84,8 @@ else
 fi
 case_ python3-script --with "$t/script.py" -- /usr/bin/python3 "$t/script.py"
 case_ python3-multiprocessing --with "$t/mp_pool.py" -- /usr/bin/python3 "$t/mp_pool.py"
+# ... and a System V shared memory segment that forked workers attach and fill (shmget through ctypes).
+case_ python3-multiprocessing-sysv-shm --with "$t/mp_sysv.py" -- /usr/bin/python3 "$t/mp_sysv.py"
 case_ python3-unix-sockets --with "$t/unix_sockets.py" -- /usr/bin/python3 "$t/unix_sockets.py"
 case_ python3-http-loopback --with "$t/http_loopback.py" -- /usr/bin/python3 "$t/http_loopback.py"
 case_ lua5.4 --with "$t/script.lua" -- /usr/bin/lua5.4 "$t/script.lua"
@@ -107,6 +109,9 @@ case_ diff-cpio-pipes --with "$t/pipes.sh" --with /usr/bin/diff --with /usr/bin/
 # to it; util-linux script runs a command on one and copies its output (ONLCR's "\r\n" shown by od).
 case_ python3-pty --with "$t/pty_fork.py" --with /bin/sh --with /usr/bin/tty --with /usr/bin/stty \
 	-- /usr/bin/python3 "$t/pty_fork.py"
+# pty.spawn copies a shell's pty to the program's stdout until the shell ends, and gives its status.
+case_ python3-pty-spawn --with "$t/pty_spawn.py" --with /bin/sh --with /usr/bin/tty \
+	-- /usr/bin/python3 "$t/pty_spawn.py"
 case_ script-pty --with /usr/bin/script --with /usr/bin/od -- /bin/sh -c "script -qec 'echo hi' /dev/null < /dev/null | od -c"
 # tmux: its server (a daemon that forks away) runs a shell on a pty of its own; the client talks to it over an
 # AF_UNIX socket, reads the pane and ends the server.

@@ -243,16 +243,22 @@ long lx_waitq_add(struct lx_waitq *q)
 void lx_waitq_wake(struct lx_waitq *q)
 {
 	q->wakes++;
+	if (q->watch)
+		epoll_queue_woke(q);
 	waitq_signal(q, LX_WAKE_QUEUE, true);
 }
 
 void lx_proc_wake(struct lx_proc *p)
 {
+	if (p->wake.watch)
+		epoll_queue_woke(&p->wake); /* a signalfd in an epoll */
 	waitq_signal(&p->wake, LX_WAKE_PROC, false);
 }
 
 void lx_waitq_free(struct lx_waitq *q)
 {
+	if (q->watch)
+		epoll_queue_gone(q);
 	waitq_shrink(q);
 	for (int i = 0; i < LX_WAITQ_SLOTS; i++)
 		q->ntfn[i] = 0;

@@ -12,7 +12,10 @@ struct lx_waitq {
 	long ntfn[LX_WAITQ_SLOTS];
 	struct lx_waitq *more; /* NULL, or the next block */
 	uint64_t wakes; /* lx_waitq_wake's so far: epoll's edge-triggered mode tells a new event by it */
+	struct ep_interest *watch; /* the epoll interests that hang on it (epoll.c), told of each wake; NULL: none */
 };
+void epoll_queue_woke(struct lx_waitq *q); /* q (with watchers) was woken: its interests go on their ready lists */
+void epoll_queue_gone(struct lx_waitq *q); /* q is given up: its interests let go of it, and look again */
 /* The bits a thread's notification (struct lx_thread's ntfn) is signalled with. */
 #define LX_WAKE_FUTEX 1 /* a futex wake */
 #define LX_WAKE_PROC 2 /* a signal or a child's end (lx_proc_wake, lx_signal_wake) */

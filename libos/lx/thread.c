@@ -323,6 +323,7 @@ void lx_threads_fork_child(struct lx_thread *me)
 	me->kernel_tid = sys_thread_self();
 	lx_thread_set_tid(me, lx_pid); /* the child's only thread has its pid for tid */
 	me->futex_addr = 0;
+	lx_futex_fork_child();
 	me->robust_head = 0; /* as on Linux: the child registers its own list */
 }
 

@@ -41,6 +41,7 @@ struct lx_thread {
 	long kernel_tid;
 	long ntfn; /* futex wake-ups arrive here */
 	uint64_t futex_addr, futex_bits; /* what it waits on, or 0 */
+	struct lx_thread *fnext, *fprev; /* a plain futex wait: in its bucket of waiters by address (futex.c) */
 	int pi_wait; /* LX_PI_*: how it waits on futex_addr (pifutex.c) */
 	bool pi_granted; /* a PI futex it waits for was handed to it */
 	uint64_t pi_target; /* FUTEX_WAIT_REQUEUE_PI: the PI futex it may be moved to */

@@ -58,6 +58,7 @@ struct lx_thread {
 	uint64_t saved_mask;
 	void (*helper)(struct lx_thread *); /* a helper thread of lx's own: what it runs */
 	bool unqueued; /* a queue it waits for could not take it (out of memory): lx_thread_wait looks again */
+	long *wake_slot; /* its place in its process's wake queue once found (thread.c's proc_wake_slot); NULL: not yet */
 };
 _Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24 &&
 		       offsetof(struct lx_thread, deliver) == 32 && offsetof(struct lx_thread, whole) == 40 &&

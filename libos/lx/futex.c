@@ -8,6 +8,7 @@
  */
 #define FUTEX_BUCKETS 64
 static struct lx_thread *waiters[FUTEX_BUCKETS], *waiters_end[FUTEX_BUCKETS];
+static int nwaiting; /* threads in the lists */
 
 static int bucket_of(uint64_t addr)
 {
@@ -27,6 +28,7 @@ static void waiter_add(struct lx_thread *t, uint64_t addr, uint64_t bits)
 	else
 		waiters[b] = t;
 	waiters_end[b] = t;
+	nwaiting++;
 }
 
 /* t waits no more (woken, timed out, interrupted, requeued): out of its bucket, futex_addr 0. */
@@ -42,13 +44,16 @@ static void waiter_remove(struct lx_thread *t)
 	else
 		waiters_end[b] = t->fprev;
 	t->futex_addr = 0;
+	nwaiting--;
 }
 
 void lx_futex_fork_child(void)
 {
-	for (int b = 0; b < FUTEX_BUCKETS; b++)
+	for (int b = 0; nwaiting && b < FUTEX_BUCKETS; b++)
 		if (waiters[b]) /* write only where needed: each write copies a page */
 			waiters[b] = waiters_end[b] = NULL;
+	if (nwaiting)
+		nwaiting = 0;
 }
 
 long lx_futex_wake(uint64_t addr, long n, uint64_t bits)

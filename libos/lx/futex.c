@@ -2,12 +2,12 @@
 #include "libos/lx/lx.h"
 
 /*
- * This process's threads in a plain futex wait, by address: FUTEX_BUCKETS lists, each in the order its
+ * This process's threads in a plain futex wait, by address: WAIT_BUCKETS lists, each in the order its
  * threads began to wait (a wake takes the first, as Linux's), so a wake looks only at the waiters whose
  * address shares its bucket, however many threads wait elsewhere. PI waiters are pifutex.c's.
  */
-#define FUTEX_BUCKETS 64
-static struct lx_thread *waiters[FUTEX_BUCKETS], *waiters_end[FUTEX_BUCKETS];
+#define WAIT_BUCKETS 64
+static struct lx_thread *waiters[WAIT_BUCKETS], *waiters_end[WAIT_BUCKETS];
 static int nwaiting; /* threads in the lists */
 
 static int bucket_of(uint64_t addr)
@@ -49,7 +49,7 @@ static void waiter_remove(struct lx_thread *t)
 
 void lx_futex_fork_child(void)
 {
-	for (int b = 0; nwaiting && b < FUTEX_BUCKETS; b++)
+	for (int b = 0; nwaiting && b < WAIT_BUCKETS; b++)
 		if (waiters[b]) /* write only where needed: each write copies a page */
 			waiters[b] = waiters_end[b] = NULL;
 	if (nwaiting)

@@ -2,10 +2,19 @@
 #include "libos/lx/vfs.h"
 
 #define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
+#define EP_HASH_MIN 16    /* buckets of an epoll's first table of interests */
 
-
-/* One watched (descriptor, open file) pair, as Linux keys it. The file is not held: its last close drops the
-   interest (epoll_forget), so a closed connection goes, and a new file at the same number is a new interest. */
+/*
+ * One watched (descriptor, open file) pair, as Linux keys it. The file is not held: its last close drops the
+ * interest (epoll_forget), so a closed connection goes, and a new file at the same number is a new interest.
+ *
+ * epoll_wait looks only at the interests on its epoll's ready list, as Linux does: an interest is there when
+ * its file may have something to report, that is when it was added or changed, when the wait queue where its
+ * file announces changes was woken (the interest hangs on that queue, lx_waitq's watch: epoll_queue_woke), when
+ * level-triggered and found ready at the last look, or always when its file has no wait queue. Any other
+ * interest would report nothing: its file's answer is the one of the last look, and edge-triggered it is
+ * not new. So one ready descriptor among 10,000 costs one look.
+ */
 struct ep_interest {
 	int fd;
 	struct file *file;
@@ -15,24 +24,160 @@ struct ep_interest {
 	short last;      /* what was reported last (edge-triggered: only new readiness counts) */
 	uint64_t wakes;  /* the file's wait queue's wakes when it was last looked at (edge-triggered: a wake is an event) */
 	bool disabled;   /* one-shot, already reported */
-	struct ep_interest *next;  /* in ep's list */
-	struct ep_interest *fnext; /* in the file's list of watchers */
+	bool queued;     /* on ep's ready list */
+	struct ep_interest *hnext;               /* in its bucket of ep's table */
+	struct ep_interest *fnext, **fprev;      /* in the file's list of watchers */
+	struct ep_interest *rnext, **rprev;      /* on ep's ready list */
+	struct lx_waitq *q;                      /* the queue it hangs on, or NULL */
+	struct ep_interest *qnext, **qprev;      /* in q's watch list */
 };
 
 struct epoll {
-	struct ep_interest *list;
+	struct ep_interest **hash;  /* hash_size buckets of the interests by (fd, file); NULL until the first */
+	uint32_t hash_size, count;  /* buckets (a power of 2), interests */
+	struct ep_interest *ready, **rtail; /* the ready list, and where the next goes at its end */
+	uint32_t nready;
+	struct lx_waitq wq;         /* threads in epoll_wait on it, woken when the ready list gains one */
 };
 
-/* Unlink i from its file's watchers and its epoll's list, and free it. */
+/* ---- the ready list and the queues ---- */
+
+/* Take i off the wait queue it hangs on, if any. */
+static void unhook(struct ep_interest *i)
+{
+	if (!i->q)
+		return;
+	*i->qprev = i->qnext;
+	if (i->qnext)
+		i->qnext->qprev = i->qprev;
+	i->q = NULL;
+}
+
+/* Hang i on queue q (NULL: none) instead of where it hangs now. */
+static void hook(struct ep_interest *i, struct lx_waitq *q)
+{
+	if (i->q == q)
+		return;
+	unhook(i);
+	if (!q)
+		return;
+	i->q = q;
+	i->qnext = q->watch;
+	i->qprev = &q->watch;
+	if (q->watch)
+		q->watch->qprev = &i->qnext;
+	q->watch = i;
+}
+
+static void ready_remove(struct ep_interest *i)
+{
+	struct epoll *ep = i->ep;
+	*i->rprev = i->rnext;
+	if (i->rnext)
+		i->rnext->rprev = i->rprev;
+	else
+		ep->rtail = i->rprev;
+	i->queued = false;
+	ep->nready--;
+}
+
+/* Put i at the end of its epoll's ready list (if it is not there, nor disabled). */
+static void ready_add(struct ep_interest *i)
+{
+	struct epoll *ep = i->ep;
+	if (i->queued || i->disabled)
+		return;
+	i->rnext = NULL;
+	i->rprev = ep->rtail;
+	*ep->rtail = i;
+	ep->rtail = &i->rnext;
+	i->queued = true;
+	ep->nready++;
+}
+
+/* i may have something to report: on the ready list, and the threads waiting on its epoll woken. */
+static void candidate(struct ep_interest *i)
+{
+	ready_add(i);
+	if (i->queued)
+		lx_waitq_wake(&i->ep->wq);
+}
+
+void epoll_queue_woke(struct lx_waitq *q)
+{
+	for (struct ep_interest *i = q->watch; i; i = i->qnext)
+		candidate(i);
+}
+
+void epoll_queue_gone(struct lx_waitq *q)
+{
+	while (q->watch) {
+		struct ep_interest *i = q->watch;
+		unhook(i);
+		candidate(i); /* its next look finds its file's queue again */
+	}
+}
+
+/* ---- the table of interests ---- */
+
+static uint32_t key_hash(int fd, const struct file *file)
+{
+	uint64_t k = (uint64_t)(uint32_t)fd * 0x9e3779b97f4a7c15UL ^ (uint64_t)file >> 4;
+	return (uint32_t)(k ^ k >> 29);
+}
+
+static struct ep_interest **bucket(struct epoll *ep, int fd, const struct file *file)
+{
+	return &ep->hash[key_hash(fd, file) & (ep->hash_size - 1)];
+}
+
+/* Make ep's table twice as big (or its first): false when out of memory (the old one stays, still right). */
+static bool table_grow(struct epoll *ep)
+{
+	uint32_t size = ep->hash_size ? ep->hash_size * 2 : EP_HASH_MIN, old = ep->hash_size;
+	struct ep_interest **hash = lx_alloc(size * sizeof(*hash)), **was = ep->hash;
+	if (!hash)
+		return false;
+	ep->hash = hash;
+	ep->hash_size = size;
+	for (uint32_t b = 0; b < old; b++) {
+		for (struct ep_interest *i = was[b], *next; i; i = next) {
+			next = i->hnext;
+			struct ep_interest **pp = bucket(ep, i->fd, i->file);
+			i->hnext = *pp;
+			*pp = i;
+		}
+	}
+	lx_free(was);
+	return true;
+}
+
+/* ep's interest in (fd, file), or NULL. */
+static struct ep_interest *find(struct epoll *ep, int fd, const struct file *file)
+{
+	if (!ep->hash)
+		return NULL;
+	struct ep_interest *i = *bucket(ep, fd, file);
+	while (i && (i->fd != fd || i->file != file))
+		i = i->hnext;
+	return i;
+}
+
+/* Unlink i from its file's watchers, its epoll's table, ready list and its queue, and free it. */
 static void interest_drop(struct ep_interest *i)
 {
-	struct ep_interest **pp = &i->file->watchers;
+	struct epoll *ep = i->ep;
+	*i->fprev = i->fnext;
+	if (i->fnext)
+		i->fnext->fprev = i->fprev;
+	struct ep_interest **pp = bucket(ep, i->fd, i->file);
 	while (*pp != i)
-		pp = &(*pp)->fnext;
-	*pp = i->fnext;
-	for (pp = &i->ep->list; *pp != i; pp = &(*pp)->next)
-		;
-	*pp = i->next;
+		pp = &(*pp)->hnext;
+	*pp = i->hnext;
+	ep->count--;
+	if (i->queued)
+		ready_remove(i);
+	unhook(i);
 	lx_free(i);
 }
 
@@ -45,8 +190,11 @@ void epoll_forget(struct file *f)
 static void epoll_close(struct file *f)
 {
 	struct epoll *ep = f->priv;
-	while (ep->list)
-		interest_drop(ep->list);
+	for (uint32_t b = 0; b < ep->hash_size; b++)
+		while (ep->hash[b])
+			interest_drop(ep->hash[b]);
+	lx_free(ep->hash);
+	lx_waitq_free(&ep->wq);
 	lx_free(ep);
 }
 
@@ -75,6 +223,7 @@ long lx_sys_epoll_create1(long flags)
 		lx_free(ep);
 		return -ENOMEM;
 	}
+	ep->rtail = &ep->ready;
 	f->priv = ep;
 	f->anon = "anon_inode:[eventpoll]";
 	return fd_new(f, flags & O_CLOEXEC);
@@ -96,28 +245,30 @@ static struct epoll *epoll_of(long epfd, struct file **f)
 	return *f ? (*f)->priv : NULL;
 }
 
-/* ep's interest in (fd, file), or NULL. */
-static struct ep_interest *find(struct epoll *ep, int fd, const struct file *file)
-{
-	struct ep_interest *i = ep->list;
-	while (i && (i->fd != fd || i->file != file))
-		i = i->next;
-	return i;
-}
-
-/* A new interest of ep in (fd, target) for ev: 0, or -EINVAL (target is an epoll), -ENOMEM. */
+/* A new interest of ep in (fd, target) for ev, to be looked at by the next wait: 0, or -EINVAL (target is an
+   epoll), -ENOMEM. */
 static long interest_add(struct epoll *ep, int fd, struct file *target, const struct linux_epoll_event *ev)
 {
 	struct ep_interest *i;
 	if (target->ops == &epoll_ops)
 		return -EINVAL;
+	if (ep->count >= ep->hash_size && !table_grow(ep) && !ep->hash)
+		return -ENOMEM;
 	if (!(i = lx_alloc(sizeof(*i))))
 		return -ENOMEM;
-	*i = (struct ep_interest){ .fd = fd, .file = target, .ep = ep, .events = ev->events, .data = ev->data,
-				   .next = ep->list, .fnext = target->watchers };
-	i->wakes = target->ops->waitq && target->ops->waitq(target) ? target->ops->waitq(target)->wakes - 1 : 0;
-	ep->list = i;
+	*i = (struct ep_interest){ .fd = fd, .file = target, .ep = ep, .events = ev->events, .data = ev->data };
+	struct lx_waitq *q = target->ops->waitq ? target->ops->waitq(target) : NULL;
+	i->wakes = q ? q->wakes - 1 : 0; /* edge-triggered: the first look reports what is ready */
+	struct ep_interest **pp = bucket(ep, fd, target);
+	i->hnext = *pp;
+	*pp = i;
+	ep->count++;
+	i->fnext = target->watchers;
+	i->fprev = &target->watchers;
+	if (target->watchers)
+		target->watchers->fprev = &i->fnext;
 	target->watchers = i;
+	candidate(i);
 	return 0;
 }
 
@@ -128,6 +279,7 @@ static void interest_mod(struct ep_interest *i, const struct linux_epoll_event *
 	i->data = ev->data;
 	i->disabled = false;
 	i->last = 0;
+	candidate(i);
 }
 
 /* Add, change or remove the interest of epoll ep in fd: 0, or -EBADF (fd not open), -EEXIST (added already),
@@ -171,30 +323,41 @@ long lx_sys_epoll_ctl(int epfd, long op, int fd, uint64_t uev)
 	return r;
 }
 
-/* Collect up to max ready events into out; register for changes when wait. */
-static long collect(struct epoll *ep, struct linux_epoll_event *out, long max, bool wait, bool *look)
+/*
+ * Look at interest i (just taken off the ready list): the events to report now (0: none). It goes back on the
+ * list when a look with no wake in between may report again: level-triggered and ready, or its file has no
+ * queue (then *look: epoll_wait must look again by the clock); else it hangs on its file's queue.
+ */
+static short look_at(struct ep_interest *i, bool *look)
+{
+	struct file *f = i->file;
+	short ready = (short)((f->ops->poll ? f->ops->poll(f) : (POLLIN | POLLOUT)) &
+			      (short)(i->events | EPOLLERR | EPOLLHUP));
+	struct lx_waitq *q = f->ops->waitq ? f->ops->waitq(f) : NULL;
+	bool woken = q && q->wakes != i->wakes; /* edge-triggered, as Linux: new data is an event even when already readable */
+	short fresh = (i->events & EPOLLET) && !woken ? (short)(ready & ~i->last) : ready;
+	i->last = ready;
+	i->wakes = q ? q->wakes : 0;
+	hook(i, q);
+	if (fresh && (i->events & EPOLLONESHOT))
+		i->disabled = true;
+	if (!q)
+		*look = true;
+	if (!q || (fresh && !(i->events & EPOLLET)))
+		ready_add(i);
+	return fresh;
+}
+
+/* Collect up to max ready events into out, looking at each interest on ep's ready list once at most. */
+static long collect(struct epoll *ep, struct linux_epoll_event *out, long max, bool *look)
 {
 	long n = 0;
-	for (struct ep_interest *i = ep->list; i && n < max; i = i->next) {
-		if (i->disabled)
-			continue;
-		struct file *f = i->file;
-		short ready = (short)((f->ops->poll ? f->ops->poll(f) : (POLLIN | POLLOUT)) &
-				      (short)(i->events | EPOLLERR | EPOLLHUP));
-		struct lx_waitq *fq = f->ops->waitq ? f->ops->waitq(f) : NULL, *q = wait ? fq : NULL;
-		bool woken = fq && fq->wakes != i->wakes; /* edge-triggered, as Linux: new data is an event even when already readable */
-		short fresh = (i->events & EPOLLET) && !woken ? (short)(ready & ~i->last) : ready;
-		i->last = ready;
-		i->wakes = fq ? fq->wakes : 0;
-		if (q)
-			lx_waitq_add(q);
-		else if (wait)
-			*look = true;
-		if (!fresh)
-			continue;
-		out[n++] = (struct linux_epoll_event){ (uint32_t)fresh, i->data };
-		if (i->events & EPOLLONESHOT)
-			i->disabled = true;
+	for (uint32_t k = ep->nready; k > 0 && n < max; k--) {
+		struct ep_interest *i = ep->ready;
+		ready_remove(i);
+		short fresh = look_at(i, look);
+		if (fresh)
+			out[n++] = (struct linux_epoll_event){ (uint32_t)fresh, i->data };
 	}
 	return n;
 }
@@ -204,13 +367,14 @@ static long epoll_wait_on(struct epoll *ep, struct linux_epoll_event *out, long 
 {
 	for (;;) {
 		bool look = false;
-		long n = collect(ep, out, max, false, &look);
+		long n = collect(ep, out, max, &look);
 		uint64_t now = clock_ns();
 		if (n > 0 || now >= deadline)
 			return n;
 		if (lx_signal_interrupts())
 			return -EINTR;
-		if ((n = collect(ep, out, max, true, &look)) > 0)
+		lx_waitq_add(&ep->wq);
+		if ((n = collect(ep, out, max, &look)) > 0)
 			return n;
 		uint64_t ns = deadline - now;
 		lx_thread_wait(look && ns > LOOK_NS ? LOOK_NS : ns);

@@ -394,13 +394,16 @@ int fd_install(struct file *f, int min, bool cloexec)
 {
 	if (min < 0)
 		return -EINVAL;
-	for (int fd = min; fd < fd_limit(); fd++) {
+	int limit = fd_limit(), start = min > lx_me->fd_low ? min : lx_me->fd_low;
+	for (int fd = start; fd < limit; fd++) {
 		if (fd >= lx_me->fd_cap && !fd_room(fd))
 			return -ENOMEM;
 		if (!fdtab[fd].f) {
 			fdtab[fd].f = f;
 			fdtab[fd].cloexec = cloexec;
 			fd_reach(fd);
+			if (start == lx_me->fd_low)
+				lx_me->fd_low = fd + 1; /* those from start to fd were open */
 			return fd;
 		}
 	}
@@ -439,6 +442,8 @@ long fd_close(int fd)
 		return -EBADF;
 	struct file *f = fdtab[fd].f;
 	fdtab[fd].f = NULL;
+	if (fd < lx_me->fd_low)
+		lx_me->fd_low = fd;
 	lock_close(f, f->refs == 1);
 	file_put(f);
 	return 0;
@@ -474,6 +479,7 @@ long lx_sys_close_range(long first, long last, long flags)
 bool vfs_fds_init(void)
 {
 	lx_me->fd_cap = FDTAB_MIN;
+	lx_me->fd_low = 0;
 	lx_me->fds = lx_alloc(FDTAB_MIN * sizeof(struct fdent));
 	return lx_me->fds != NULL;
 }
@@ -487,6 +493,7 @@ long vfs_fork(struct lx_proc *child)
 		return -ENOMEM;
 	memcpy(child->fds, fdtab, (size_t)lx_me->fd_end * sizeof(struct fdent));
 	child->fd_end = lx_me->fd_end;
+	child->fd_low = lx_me->fd_low;
 	for (int fd = 0; fd < lx_me->fd_end; fd++)
 		if (fdtab[fd].f)
 			fdtab[fd].f->refs++;

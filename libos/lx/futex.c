@@ -1,18 +1,89 @@
 /* Futexes (private, and shared between processes in the shared table) and robust futex lists. */
 #include "libos/lx/lx.h"
 
+/*
+ * This process's threads in a plain futex wait, by address: WAIT_BUCKETS lists, each in the order its
+ * threads began to wait (a wake takes the first, as Linux's), so a wake looks only at the waiters whose
+ * address shares its bucket, however many threads wait elsewhere. PI waiters are pifutex.c's.
+ */
+#define WAIT_BUCKETS 64
+static struct lx_thread *waiters[WAIT_BUCKETS], *waiters_end[WAIT_BUCKETS];
+static int nwaiting; /* threads in the lists */
+
+static int bucket_of(uint64_t addr)
+{
+	return (int)((addr >> 2) * 0x9e3779b97f4a7c15UL >> 58); /* 64 = 2^6 buckets */
+}
+
+/* t begins to wait on addr for a wake with one of bits: at the end of its bucket. */
+static void waiter_add(struct lx_thread *t, uint64_t addr, uint64_t bits)
+{
+	int b = bucket_of(addr);
+	t->futex_addr = addr;
+	t->futex_bits = bits;
+	t->fnext = NULL;
+	t->fprev = waiters_end[b];
+	if (t->fprev)
+		t->fprev->fnext = t;
+	else
+		waiters[b] = t;
+	waiters_end[b] = t;
+	nwaiting++;
+}
+
+/* t waits no more (woken, timed out, interrupted, requeued): out of its bucket, futex_addr 0. */
+static void waiter_remove(struct lx_thread *t)
+{
+	int b = bucket_of(t->futex_addr);
+	if (t->fprev)
+		t->fprev->fnext = t->fnext;
+	else
+		waiters[b] = t->fnext;
+	if (t->fnext)
+		t->fnext->fprev = t->fprev;
+	else
+		waiters_end[b] = t->fprev;
+	t->futex_addr = 0;
+	nwaiting--;
+}
+
+void lx_futex_fork_child(void)
+{
+	for (int b = 0; nwaiting && b < WAIT_BUCKETS; b++)
+		if (waiters[b]) /* write only where needed: each write copies a page */
+			waiters[b] = waiters_end[b] = NULL;
+	if (nwaiting)
+		nwaiting = 0;
+}
+
 long lx_futex_wake(uint64_t addr, long n, uint64_t bits)
 {
 	long woken = 0;
-	for (int i = 0; i < LX_MAX_THREADS && woken < n; i++) {
-		struct lx_thread *t = lx_thread_at(i);
-		if (t && t->futex_addr == addr && (t->futex_bits & bits)) {
-			t->futex_addr = 0;
+	for (struct lx_thread *t = waiters[bucket_of(addr)], *next; t && woken < n; t = next) {
+		next = t->fnext;
+		if (t->futex_addr == addr && (t->futex_bits & bits)) {
+			waiter_remove(t);
 			sys_ntfn_signal(t->ntfn, LX_WAKE_FUTEX);
 			woken++;
 		}
 	}
 	return woken;
+}
+
+/* Move up to n waiters on addr to wait on to instead, first come first: how many moved. */
+static long futex_requeue(uint64_t addr, uint64_t to, long n)
+{
+	long moved = 0;
+	for (struct lx_thread *t = waiters[bucket_of(addr)], *next; t && moved < n; t = next) {
+		next = t->fnext;
+		if (t->futex_addr == addr) {
+			uint64_t bits = t->futex_bits;
+			waiter_remove(t);
+			waiter_add(t, to, bits);
+			moved++;
+		}
+	}
+	return moved;
 }
 
 /* When a wait of timeout_ns from now ends (TIMEOUT_FOREVER: never), and how long is left of it. */
@@ -44,8 +115,7 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 		return -EINTR; /* it could not wait (lx_thread_has_ntfn let the others run): a spurious wake-up */
 	if (lx_signal_pending())
 		return -EINTR; /* a signal came first: it would not wake a sleep that has not begun */
-	me->futex_addr = addr;
-	me->futex_bits = bits;
+	waiter_add(me, addr, bits);
 	uint64_t deadline = lx_sleep_deadline(timeout_ns);
 	long r;
 	do /* a wake for the process (a child's end, a signal another thread takes) is none for this wait */
@@ -53,7 +123,7 @@ static long futex_wait(uint64_t addr, uint32_t val, uint64_t timeout_ns, uint64_
 	while (me->futex_addr && r != -E_TIMEOUT && !lx_signal_interrupts()); /* a signal, or an exec ending it */
 	if (me->futex_addr == 0)
 		return 0; /* woken (a timeout that raced with the wake still counts as woken) */
-	me->futex_addr = 0;
+	waiter_remove(me);
 	return r == -E_TIMEOUT ? -ETIMEDOUT : -EINTR; /* else a signal woke it */
 }
 
@@ -184,13 +254,8 @@ long lx_sys_futex(uint64_t uaddr, long op, long val, long uts, uint64_t uaddr2, 
 			return -EAGAIN;
 		/* fall through */
 	case FUTEX_REQUEUE: {
-		long woken = lx_futex_wake((uint64_t)uaddr, val, ~0UL), moved = 0;
-		for (int i = 0; i < LX_MAX_THREADS && moved < uts; i++)
-			if (lx_thread_at(i) && lx_thread_at(i)->futex_addr == (uint64_t)uaddr) {
-				lx_thread_at(i)->futex_addr = (uint64_t)uaddr2;
-				moved++;
-			}
-		return woken + moved;
+		long woken = lx_futex_wake((uint64_t)uaddr, val, ~0UL);
+		return woken + futex_requeue((uint64_t)uaddr, (uint64_t)uaddr2, uts);
 	}
 	case FUTEX_LOCK_PI:
 	case FUTEX_LOCK_PI2:

@@ -3,6 +3,7 @@
 #define LX_FUTEX_H
 
 long lx_futex_wake(uint64_t addr, long n, uint64_t bits); /* wake up to n of this process's waiters on addr */
+void lx_futex_fork_child(void); /* a forked child: no thread of it waits (only the forking one lives on) */
 void lx_robust_exit(struct lx_thread *t); /* t ends or execs: the futexes on its robust list are released */
 void lx_robust_exit_all(void); /* the process ends or execs: every thread's robust list */
 uint64_t lx_sleep_deadline(uint64_t timeout_ns); /* when a wait of timeout_ns from now ends */

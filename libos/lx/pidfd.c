@@ -140,7 +140,7 @@ long lx_sys_pidfd_getfd(int pidfd, int fd, long flags)
 		return -EPERM; /* as ptrace's attach check: the same real user id, or root */
 	if (p->state == LX_PROC_ZOMBIE)
 		return -ESRCH; /* as Linux: an ended process is no longer there to take from */
-	if (!p->fds || fd < 0 || fd >= LX_NFD || !p->fds[fd].f)
+	if (!p->fds || fd < 0 || fd >= p->fd_end || !p->fds[fd].f)
 		return -EBADF;
 	struct file *f = p->fds[fd].f;
 	f->refs++;

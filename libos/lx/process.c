@@ -37,6 +37,7 @@ static void proc_free(struct lx_proc *p)
 	lx_free(p->tids);
 	lx_free(p->sigfrom);
 	lx_waitq_wake(&p->ended); /* gives back what its queue grew */
+	lx_waitq_free(&p->ended); /* and lets go of the epoll interests that hang on it: the slot is made anew */
 	p->tids = NULL;
 	p->sigfrom = NULL;
 	lx_waitq_free(&p->wake);

@@ -34,6 +34,7 @@ struct lx_proc {
 	struct fdent *fds; /* its descriptor table, fd_cap entries (at most LX_NFD) in lx's heap (file.c) */
 	int fd_cap;
 	int fd_end; /* one past the highest descriptor it has had open: the table's entries from here on are empty */
+	int fd_low; /* every descriptor below it is open: where the search for the lowest free one starts */
 	struct vma *vmas; /* its memory areas, sorted by address (mem.c) */
 	uint64_t brk_base, brk_cur; /* its program break (mem.c) */
 	uint64_t stack_low; /* the lowest page of its stack touched (mem.c) */

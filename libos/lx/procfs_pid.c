@@ -143,7 +143,7 @@ static void write_status_ids(struct procfs_text *t, const struct lx_proc *p)
 	const uint32_t *grps;
 	int ng = ids_of(p, u, g, &grps);
 	procfs_printf(t, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", u[0], u[1], u[2], u[3],
-		      g[0], g[1], g[2], g[3], LX_NFD);
+		      g[0], g[1], g[2], g[3], p->fd_cap);
 	for (int i = 0; i < ng; i++)
 		procfs_printf(t, "%u ", grps[i]);
 	procfs_printf(t, "\n");

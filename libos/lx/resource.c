@@ -48,6 +48,8 @@ long lx_sys_prlimit64(long pid, long res, long new, long old)
 			return -EINVAL;
 		if (l.max > rlimits[res].max && !lx_cred_privileged())
 			return -EPERM; /* only a privileged process raises a hard limit */
+		if (res == RLIMIT_NOFILE && l.max > LX_NFD)
+			return -EPERM; /* as Linux over its nr_open */
 		rlimits[res] = l;
 	}
 	return 0;

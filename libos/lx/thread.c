@@ -243,43 +243,52 @@ long lx_waitq_add(struct lx_waitq *q)
 void lx_waitq_wake(struct lx_waitq *q)
 {
 	q->wakes++;
+	if (q->watch)
+		epoll_queue_woke(q);
 	waitq_signal(q, LX_WAKE_QUEUE, true);
 }
 
 void lx_proc_wake(struct lx_proc *p)
 {
+	if (p->wake.watch)
+		epoll_queue_woke(&p->wake); /* a signalfd in an epoll */
 	waitq_signal(&p->wake, LX_WAKE_PROC, false);
 }
 
 void lx_waitq_free(struct lx_waitq *q)
 {
+	if (q->watch)
+		epoll_queue_gone(q);
 	waitq_shrink(q);
 	for (int i = 0; i < LX_WAITQ_SLOTS; i++)
 		q->ntfn[i] = 0;
 }
 
 /*
- * Thread slot i's place in its process's wake queue: the queue's i-th, the
- * queue grown by blocks as far as that (they stay until the process goes:
- * lx_waitq_free); NULL when out of memory. At most LX_MAX_THREADS /
- * LX_WAITQ_SLOTS steps, however many threads sleep: no search for a free place.
+ * Thread t's place in its process's wake queue: the queue's i-th for slot i,
+ * the queue grown by blocks as far as that (they stay until the process goes:
+ * lx_waitq_free), found once and kept in t; NULL when out of memory. No search
+ * for a free place, and no walk after the first, however many threads sleep.
  */
-static long *proc_wake_slot(int i)
+static long *proc_wake_slot(struct lx_thread *t)
 {
+	if (t->wake_slot)
+		return t->wake_slot;
 	struct lx_waitq *b = &lx_me->wake;
+	int i = (int)(t - threads);
 	for (; i >= LX_WAITQ_SLOTS; i -= LX_WAITQ_SLOTS) {
 		if (!b->more && !(b->more = lx_alloc(sizeof(*b))))
 			return NULL;
 		b = b->more;
 	}
-	return &b->ntfn[i];
+	return t->wake_slot = &b->ntfn[i];
 }
 
 /* Sleep until woken (a futex, a signal, a child's end) or ns pass, visible to other processes meanwhile. */
 long lx_thread_sleep(uint64_t ns)
 {
 	struct lx_thread *me = lx_self();
-	long *slot = lx_thread_has_ntfn(me) ? proc_wake_slot((int)(me - threads)) : NULL;
+	long *slot = lx_thread_has_ntfn(me) ? proc_wake_slot(me) : NULL;
 	if (slot)
 		*slot = me->ntfn;
 	if ((!slot || me->unqueued) && ns > UNQUEUED_NS)
@@ -317,6 +326,8 @@ void lx_threads_fork_child(struct lx_thread *me)
 	me->kernel_tid = sys_thread_self();
 	lx_thread_set_tid(me, lx_pid); /* the child's only thread has its pid for tid */
 	me->futex_addr = 0;
+	me->wake_slot = NULL; /* the child's wake queue is its own entry's */
+	lx_futex_fork_child();
 	me->robust_head = 0; /* as on Linux: the child registers its own list */
 }
 

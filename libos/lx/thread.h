@@ -12,7 +12,10 @@ struct lx_waitq {
 	long ntfn[LX_WAITQ_SLOTS];
 	struct lx_waitq *more; /* NULL, or the next block */
 	uint64_t wakes; /* lx_waitq_wake's so far: epoll's edge-triggered mode tells a new event by it */
+	struct ep_interest *watch; /* the epoll interests that hang on it (epoll.c), told of each wake; NULL: none */
 };
+void epoll_queue_woke(struct lx_waitq *q); /* q (with watchers) was woken: its interests go on their ready lists */
+void epoll_queue_gone(struct lx_waitq *q); /* q is given up: its interests let go of it, and look again */
 /* The bits a thread's notification (struct lx_thread's ntfn) is signalled with. */
 #define LX_WAKE_FUTEX 1 /* a futex wake */
 #define LX_WAKE_PROC 2 /* a signal or a child's end (lx_proc_wake, lx_signal_wake) */
@@ -38,6 +41,7 @@ struct lx_thread {
 	long kernel_tid;
 	long ntfn; /* futex wake-ups arrive here */
 	uint64_t futex_addr, futex_bits; /* what it waits on, or 0 */
+	struct lx_thread *fnext, *fprev; /* a plain futex wait: in its bucket of waiters by address (futex.c) */
 	int pi_wait; /* LX_PI_*: how it waits on futex_addr (pifutex.c) */
 	bool pi_granted; /* a PI futex it waits for was handed to it */
 	uint64_t pi_target; /* FUTEX_WAIT_REQUEUE_PI: the PI futex it may be moved to */
@@ -54,6 +58,7 @@ struct lx_thread {
 	uint64_t saved_mask;
 	void (*helper)(struct lx_thread *); /* a helper thread of lx's own: what it runs */
 	bool unqueued; /* a queue it waits for could not take it (out of memory): lx_thread_wait looks again */
+	long *wake_slot; /* its place in its process's wake queue once found (thread.c's proc_wake_slot); NULL: not yet */
 };
 _Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24 &&
 		       offsetof(struct lx_thread, deliver) == 32 && offsetof(struct lx_thread, whole) == 40 &&

@@ -7,7 +7,7 @@
 void vfs_init(const void *cpio, size_t size); /* fill the root from a cpio archive */
 void vfs_devices_init(void); /* then /dev, /proc and descriptors 0, 1 and 2 (after stream_init) */
 
-#define LX_NFD 1024          /* descriptors per process (RLIMIT_NOFILE) */
+#define LX_NFD 1048576       /* descriptors per process at most: RLIMIT_NOFILE's ceiling, Linux's nr_open */
 #define LX_PATH_MAX 4096     /* bytes of a path, with its NUL */
 #define LX_NAME_MAX 255      /* bytes of one component */
 #define LX_SYMLOOP_MAX 40    /* symlinks followed in one lookup */

@@ -2,7 +2,9 @@
  * Waiting for events: poll, ppoll, select and pselect6 on pipes and eventfds,
  * with timeouts, a wakeup from another thread, and one from another process;
  * eventfd's counter and semaphore modes; epoll level- and edge-triggered and
- * one-shot, an interest keyed by descriptor and open file and gone at the file's last close; O_ASYNC
+ * one-shot, an interest keyed by descriptor and open file and gone at the file's last close, thousands of
+ * descriptors in one epoll, readiness changing between epoll_ctl and epoll_wait, dup'ed descriptors and an
+ * epoll shared by fork; descriptors past 1,024 under RLIMIT_NOFILE; O_ASYNC
  * and F_SETOWN kept; timerfds, one-shot and periodic, read, polled and in epoll; clone3's argument check; getrusage
  * and times.
  */
@@ -257,6 +259,167 @@ static void check_epoll_close(void)
 	close(a[1]), close(b[1]), close(ep);
 }
 
+/* Descriptors past 1,024 once RLIMIT_NOFILE allows them (as root up to Linux's nr_open; without the right
+   to raise the hard limit, up to it), and none at or past the limit. */
+static void check_fd_limits(void)
+{
+	struct rlimit old, rl = { 70000, 70000 }, over = { 1048577, 1048577 };
+	getrlimit(RLIMIT_NOFILE, &old);
+	errno = 0;
+	CHECK("nofile-over-nr-open", setrlimit(RLIMIT_NOFILE, &over) == -1 && errno == EPERM, "errno %d", errno);
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		rl = (struct rlimit){ old.rlim_max, old.rlim_max };
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	int lim = (int)rl.rlim_cur;
+	CHECK("nofile-raised", lim > 1024 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == (rlim_t)lim,
+	      "limit %d", lim);
+	CHECK("fd-past-1024", dup2(1, lim - 1) == lim - 1 && fcntl(lim - 1, F_GETFD) == 0, "errno %d", errno);
+	errno = 0;
+	CHECK("fd-at-limit-refused", dup2(1, lim) == -1 && errno == EBADF, "errno %d", errno);
+	int low = dup(1);
+	CHECK("fd-lowest-after-high", low >= 0 && low < 1024, "dup gave %d", low);
+	close(low), close(lim - 1);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+
+#define MANY 3000 /* eventfds in one epoll: more than 1,024 descriptors */
+
+/* One ready descriptor among MANY is the one reported, however many are registered; a read makes it quiet. */
+static void check_epoll_many(void)
+{
+	struct rlimit old, rl;
+	getrlimit(RLIMIT_NOFILE, &old);
+	rl = (struct rlimit){ MANY + 64, old.rlim_max > MANY + 64 ? old.rlim_max : MANY + 64 };
+	setrlimit(RLIMIT_NOFILE, &rl);
+	static int fds[MANY];
+	int ep = epoll_create1(0), made = 0;
+	for (; made < MANY; made++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)made };
+		if ((fds[made] = eventfd(0, EFD_NONBLOCK)) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fds[made], &ev) != 0)
+			break;
+	}
+	CHECK("epoll-many-registered", made == MANY && fds[MANY - 1] > 1024, "made %d, errno %d", made, errno);
+	struct epoll_event out[8];
+	CHECK("epoll-many-none-ready", epoll_wait(ep, out, 8, 0) == 0, "events before any write");
+	uint64_t one = 1;
+	write(fds[MANY - 7], &one, 8);
+	int n = epoll_wait(ep, out, 8, 1000);
+	CHECK("epoll-many-one-ready", n == 1 && out[0].data.u64 == MANY - 7, "n %d, data %llu", n,
+	      n > 0 ? (unsigned long long)out[0].data.u64 : 0ULL);
+	read(fds[MANY - 7], &one, 8);
+	CHECK("epoll-many-read-quiet", epoll_wait(ep, out, 8, 0) == 0, "an event after the read");
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 12345 };
+	CHECK("epoll-many-mod", epoll_ctl(ep, EPOLL_CTL_MOD, fds[5], &ev) == 0, "errno %d", errno);
+	write(fds[5], &one, 8);
+	n = epoll_wait(ep, out, 8, 0);
+	CHECK("epoll-many-mod-data", n == 1 && out[0].data.u64 == 12345, "n %d", n);
+	for (int i = 0; i < made; i++)
+		close(fds[i]);
+	CHECK("epoll-many-closed", epoll_wait(ep, out, 8, 0) == 0, "an event after every close");
+	close(ep);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+
+/* The ready list follows every change: readiness gained and lost between epoll_ctl and epoll_wait, a
+   descriptor ready before it is added, the other end's close, and level-triggered ones taking turns. */
+static void check_epoll_changes(void)
+{
+	int ep = epoll_create1(0), p[2], q[2], r[2];
+	char buf[8];
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 1 }, out[4];
+	pipe(p), pipe(q), pipe(r);
+	epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+	write(p[1], "a", 1);
+	read(p[0], buf, 1);
+	CHECK("epoll-gained-and-lost", epoll_wait(ep, out, 4, 0) == 0, "an event for data already read");
+	write(p[1], "b", 1);
+	CHECK("epoll-gained-again", epoll_wait(ep, out, 4, 0) == 1, "no event for new data");
+	read(p[0], buf, 1);
+	write(q[1], "c", 1);
+	ev.data.u64 = 2;
+	epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev);
+	int n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll-ready-before-add", n == 1 && out[0].data.u64 == 2, "n %d", n);
+	ev = (struct epoll_event){ .events = EPOLLIN | EPOLLET, .data.u64 = 3 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, r[0], &ev);
+	write(r[1], "de", 2);
+	read(q[0], buf, 1);
+	n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll-edge-new-data", n == 1 && out[0].data.u64 == 3, "n %d", n);
+	write(r[1], "f", 1);
+	CHECK("epoll-edge-more-data", epoll_wait(ep, out, 4, 0) == 1, "no event for more data on a readable pipe");
+	close(r[1]);
+	n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll-edge-hangup", n == 1 && (out[0].events & EPOLLHUP), "n %d, events %#x", n, n ? out[0].events : 0);
+	write(p[1], "g", 1);
+	write(q[1], "h", 1);
+	uint64_t seen = 0;
+	for (int i = 0; i < 3; i++) /* p and q, level-triggered, one at a time: each goes to the end once reported */
+		if (epoll_wait(ep, out, 1, 0) == 1)
+			seen |= 1UL << out[0].data.u64;
+	CHECK("epoll-level-takes-turns", seen == 6, "seen %#llx", (unsigned long long)seen);
+	close(p[0]), close(p[1]), close(q[0]), close(q[1]), close(r[0]), close(ep);
+}
+
+/* Two descriptors of one pipe are two interests; the file's other end, closed, hangs up both. */
+static void check_epoll_dup(void)
+{
+	int ep = epoll_create1(0), p[2];
+	pipe(p);
+	int d = dup(p[0]);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 1 }, out[4];
+	epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+	ev.data.u64 = 2;
+	epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev);
+	write(p[1], "x", 1);
+	int n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll-dup-both", n == 2 && out[0].data.u64 + out[1].data.u64 == 3, "n %d", n);
+	epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL);
+	n = epoll_wait(ep, out, 4, 0);
+	CHECK("epoll-dup-del-one", n == 1 && out[0].data.u64 == 2, "n %d", n);
+	char c;
+	read(d, &c, 1);
+	close(p[1]);
+	n = epoll_wait(ep, out, 4, 1000);
+	CHECK("epoll-dup-hangup", n == 1 && out[0].data.u64 == 2 && (out[0].events & EPOLLHUP), "n %d", n);
+	close(p[0]), close(d), close(ep);
+}
+
+/* An epoll shared by fork: the child waits on it and is woken by the parent's write; the parent waits and is
+   woken by the child's, each change made in one process and found in the other's ready list. */
+static void check_epoll_fork(void)
+{
+	int ep = epoll_create1(0), a[2], b[2], c[2];
+	pipe(a), pipe(b), pipe(c);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 1 }, out[4];
+	epoll_ctl(ep, EPOLL_CTL_ADD, a[0], &ev);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int n = epoll_wait(ep, out, 4, 5000);
+		char x;
+		if (n != 1 || out[0].data.u64 != 1 || read(a[0], &x, 1) != 1)
+			_exit(1);
+		ev.data.u64 = 2;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, b[0], &ev) != 0) /* the parent holds b[0] too: the interest stays */
+			_exit(2);
+		write(c[1], "z", 1); /* a[0] is empty again: the parent may wait */
+		usleep(50000);
+		write(b[1], "y", 1);
+		_exit(0);
+	}
+	usleep(20000);
+	write(a[1], "x", 1);
+	int st = -1;
+	char z;
+	read(c[0], &z, 1);
+	int n = epoll_wait(ep, out, 4, 5000);
+	CHECK("epoll-fork-parent-woken", n == 1 && out[0].data.u64 == 2, "n %d", n);
+	waitpid(pid, &st, 0);
+	CHECK("epoll-fork-child-woken", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	close(a[0]), close(a[1]), close(b[0]), close(b[1]), close(c[0]), close(c[1]), close(ep);
+}
+
 /* O_ASYNC through FIOASYNC and F_SETFL, and the owner F_SETOWN keeps (no I/O while both are set: Linux would send SIGIO). */
 static void check_async_owner(void)
 {
@@ -295,6 +458,11 @@ int main(void)
 {
 	check_epoll();
 	check_epoll_close();
+	check_epoll_many();
+	check_epoll_changes();
+	check_epoll_dup();
+	check_epoll_fork();
+	check_fd_limits();
 	check_async_owner();
 	check_timerfd();
 	check_eventfd();

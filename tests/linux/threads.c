@@ -2,7 +2,8 @@
  * Threads: create, join and detach, thread-local storage, a mutex and a
  * condition variable under contention from 8 threads, semaphores, a timed
  * wait that times out, pthread_cancel of a thread blocked in read, 64
- * threads counting under one mutex, and execve from a threaded process.
+ * threads counting under one mutex, execve from a threaded process, and futex waiters found by address
+ * (FUTEX_CMP_REQUEUE gathering them, FUTEX_WAKE_BITSET choosing one, FUTEX_REQUEUE moving one on).
  */
 #define T_NAME "threads"
 #include "check.h"
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -17,6 +19,12 @@
 #include <sys/wait.h>
 
 #define FUTEX_WAIT 0 /* linux/futex.h, which musl lacks */
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
 
 static __thread long tls_value = 7;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -272,6 +280,53 @@ static void check_exec_futex_waiters(const char *self)
 	CHECK("exec-from-futex-waiters", WIFEXITED(st) && WEXITSTATUS(st) == 42, "status %#x", st);
 }
 
+/* Plain futex waiters are found by their address and bitset, and requeueing moves them from one address to another. */
+#define FUTEX_WAITERS_N 4
+static uint32_t gate, held, other;
+
+static long fx(uint32_t *w, int op, long val, long val2, uint32_t *w2, uint32_t val3)
+{
+	return syscall(SYS_futex, w, op | FUTEX_PRIVATE_FLAG, val, (void *)val2, w2, val3);
+}
+
+static void *gate_waiter(void *arg)
+{
+	long r;
+	do /* a wake-up for no reason, or a signal, would leave the thread on no futex: wait again */
+		r = fx(&gate, FUTEX_WAIT_BITSET, 0, 0, NULL, 1U << (long)arg);
+	while (r == -1 && errno == EINTR);
+	return (void *)r;
+}
+
+static void check_futex_by_address(void)
+{
+	pthread_t t[FUTEX_WAITERS_N];
+	for (long i = 0; i < FUTEX_WAITERS_N; i++)
+		pthread_create(&t[i], NULL, gate_waiter, (void *)i);
+	long moved = 0;
+	for (int tries = 0; moved < FUTEX_WAITERS_N && tries < 5000; tries++) {
+		long r = fx(&gate, FUTEX_CMP_REQUEUE, 0, 1L << 30, &held, 0); /* every waiter there now, woken none */
+		moved += r > 0 ? r : 0;
+		if (moved < FUTEX_WAITERS_N)
+			usleep(1000);
+	}
+	CHECK("futex-requeue-gathers", moved == FUTEX_WAITERS_N, "moved %ld", moved);
+	CHECK("futex-gate-left-empty", fx(&gate, FUTEX_WAKE, 1 << 30, 0, NULL, 0) == 0, "a waiter still on the gate");
+	long r = fx(&held, FUTEX_WAKE_BITSET, 1 << 30, 0, NULL, 1U << 2);
+	CHECK("futex-wake-bitset-picks", r == 1, "woke %ld", r);
+	r = fx(&held, FUTEX_REQUEUE, 1, 1, &other, 0);
+	long on_other = fx(&other, FUTEX_WAKE, 1 << 30, 0, NULL, 0), left = fx(&held, FUTEX_WAKE, 1 << 30, 0, NULL, 0);
+	CHECK("futex-requeue-moves", r == 2 && on_other == 1 && left == 1, "requeue %ld, then %ld and %ld woken", r,
+	      on_other, left);
+	int ok = 0;
+	for (int i = 0; i < FUTEX_WAITERS_N; i++) {
+		void *res;
+		pthread_join(t[i], &res);
+		ok += res == NULL;
+	}
+	CHECK("futex-waiters-all-woken", ok == FUTEX_WAITERS_N, "%d of %d woken", ok, FUTEX_WAITERS_N);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "after-exec") == 0) /* the image execve started: alone, with its pid */
@@ -286,5 +341,6 @@ int main(int argc, char **argv)
 	check_contention(64, 500, "mutex-64-threads");
 	check_exec_threaded(argv[0]);
 	check_exec_futex_waiters(argv[0]);
+	check_futex_by_address();
 	return t_done();
 }

@@ -201,9 +201,9 @@ void lx_thread_wait(uint64_t ns)
 	(void)ns;
 }
 
-static struct fdent stub_fds[LX_NFD];
+static struct fdent stub_fds[1024]; /* lx_rlimit's RLIMIT_NOFILE */
 static struct lx_proc stub_proc = { .fds = stub_fds,
-				    .fd_cap = LX_NFD }; /* the descriptor table lives in the process's entry */
+				    .fd_cap = 1024 }; /* the descriptor table lives in the process's entry */
 struct lx_proc *lx_me = &stub_proc; /* cred.c keeps the process's ids here for others to see */
 
 /* The one process is pid 1, in group 1; no epoll here, so no file has watchers to forget. */

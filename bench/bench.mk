@@ -18,8 +18,9 @@
 #                       9p) in the same machine with the same devices (bench/io.sh, $(BUILD)/bench/io.txt)
 #   bench-disk          MB/s and operations/s of wall clock on an ext4 image over virtio-blk: 256 MiB written and
 #                       read, 2,000 files created, sqlite3 inserts; Mica (fuse2fs inside the machine) beside Linux
-#                       (Debian's generic kernel, ext4 in-kernel) (bench/disk.sh, $(BUILD)/bench/disk.txt, and the
-#                       "Disk" table of docs/performance.md by bench/disk-record.sh)
+#                       (Debian's generic kernel, ext4 in-kernel) (bench/disk.sh, $(BUILD)/bench/disk.txt), then the
+#                       same in guest instructions (BENCH_DISK_ICOUNT=1, disk-icount.txt); the "Disk" tables of
+#                       docs/performance.md by bench/disk-record.sh
 #   bench-httpd         wall-clock requests/s of the native web server (user/httpd) under wrk -t1 -c30 -d10s
 #   bench-scaling       how costs grow with the work (bench/scaling.c) on both systems: the "Scaling" table of
 #                       docs/performance.md and docs/scaling.svg (bench/scaling.sh, bench/scaling-record.sh)
@@ -122,6 +123,7 @@ $(BENCH_OUT)/disk: bench/disk.c bench/chunks.h bench/modules.h | bench-deps
 
 bench-disk: $(BUILD)/kernel/mica.elf $(BUILD)/user/lx/lx $(BENCH_LINUX_DISK)/vmlinuz $(BENCH_OUT)/disk
 	sh bench/disk.sh $(BUILD)
+	BENCH_DISK_ICOUNT=1 sh bench/disk.sh $(BUILD)
 	sh bench/disk-record.sh $(BUILD)
 
 bench-clean:

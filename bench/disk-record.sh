@@ -11,14 +11,40 @@ end='<!-- disk:end -->'
 [ -s "$txt" ] || { echo "disk-record: no $txt (run bench/disk.sh first)" >&2; exit 1; }
 grep -q "^$begin\$" "$doc" || { echo "disk-record: $doc has no disk markers" >&2; exit 1; }
 
-# field NAME N: field N of the line "disk NAME ..." (N 0: everything after the name).
-field() { awk -v n="$1" -v f="$2" '$1 == "disk" && $2 == n { if (f) print $f; else { $1 = $2 = ""; sub(/^ +/, ""); print } }' "$txt"; }
+# field NAME N [FILE]: field N of the line "disk NAME ..." of FILE (disk.txt) (N 0: everything after the name).
+field() { awk -v n="$1" -v f="$2" '$1 == "disk" && $2 == n { if (f) print $f; else { $1 = $2 = ""; sub(/^ +/, ""); print } }' "${3:-$txt}"; }
 # row NAME LABEL: one row of the table, with Mica/Linux when both are figures.
 row() {
 	l=$(field "$1" 4) m=$(field "$1" 6)
 	ratio=$(awk -v l="$l" -v m="$m" 'BEGIN { if (l + 0 > 0 && m ~ /^[0-9.]+$/) printf "%.2f", m / l; else print "—" }')
 	echo "| $2 | ${l:-—} | ${m:-—} | $ratio |"
 }
+
+# irow NAME LABEL PER: a row of guest instructions per MiB (PER 1.048576e9 over a MB/s figure) or per operation
+# (PER 1e9 over an operations/s one), from disk-icount.txt, with Mica/Linux.
+icount=$build/bench/disk-icount.txt
+irow() {
+	l=$(field "$1" 4 "$icount") m=$(field "$1" 6 "$icount")
+	awk -v l="$l" -v m="$m" -v per="$3" -v label="$2" 'function n(v) { return v + 0 > 0 ? sprintf("%.0f", per / v) : "—" }
+		BEGIN { printf "| %s | %s | %s | %s |\n", label, n(l), n(m), (l + 0 > 0 && m + 0 > 0) ? sprintf("%.2f", l / m) : "—" }'
+}
+itable=
+[ -s "$icount" ] && itable=$(cat <<EOT
+
+The same runs with instructions counted (\`BENCH_DISK_ICOUNT=1 bench/disk.sh\`, one run each: \`-icount
+shift=0,sleep=off\` on both machines, so the program's clock reads guest instructions and a wait for
+the disk costs none): the guest instructions each operation takes, lx, the kernel and \`fuse2fs\` on
+Mica, Linux's kernel on Linux.
+
+| guest instructions | Linux | Mica | Mica/Linux |
+| --- | ---: | ---: | ---: |
+$(irow disk_seq_write "per MiB written (1 MiB writes, then fsync)" 1.048576e9)
+$(irow disk_seq_read "per MiB read back" 1.048576e9)
+$(irow disk_create_files "per file created, written (4 KiB) and closed" 1e9)
+$(irow sqlite_insert_one_txn "per sqlite3 insert, 10,000 in one transaction" 1e9)
+$(irow sqlite_insert_txn_each "per sqlite3 insert in its own transaction (synchronous=FULL)" 1e9)
+EOT
+)
 
 section=$(cat <<EOT
 $begin
@@ -37,6 +63,7 @@ $(row disk_seq_read "256 MiB read back in 1 MiB reads (MB/s): Linux after droppi
 $(row disk_create_files "create + write 4 KiB + close, 2,000 files in one folder, no sync (files/s)")
 $(row sqlite_insert_one_txn "sqlite3: 10,000 inserts in one transaction (inserts/s)")
 $(row sqlite_insert_txn_each "sqlite3: 1,000 inserts, each its own transaction, synchronous=FULL (inserts/s)")
+$itable
 $end
 EOT
 )

@@ -349,6 +349,10 @@ static void check_signals(void)
 	char buf[64];
 	CHECK("sig-setup", m >= 0 && s >= 0, "errno %d", errno);
 	signal(SIGWINCH, on_winch);
+	sigset_t winch, old;
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &winch, &old); /* the child takes SIGWINCH only in sigsuspend: none is lost before it */
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(m);
@@ -362,11 +366,12 @@ static void check_signals(void)
 			_exit(4);
 		write(t, "R", 1);
 		while (!winched)
-			pause();
+			sigsuspend(&old);
 		write(s, "W", 1);
 		for (;;)
 			pause(); /* SIGINT ends it */
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	CHECK("child-ctty", read_some(m, buf, 1) == 1 && buf[0] == 'R', "got %s", buf);
 	struct winsize w = { 33, 101, 0, 0 }, r = { 0, 0, 0, 0 };
 	CHECK("setwinsz", ioctl(m, TIOCSWINSZ, &w) == 0, "errno %d", errno);

@@ -538,7 +538,7 @@ static long unix_inq(struct sock *s)
 /* A record of n bytes from m (at off) sent by u; NULL (*err) when out of memory or the bytes cannot be read. */
 static struct urec *rec_make(struct usock *u, struct sock_msg *m, size_t off, size_t n, long *err)
 {
-	struct urec *r = lx_alloc(sizeof(*r) + n);
+	struct urec *r = lx_alloc_unzeroed(sizeof(*r) + n, sizeof(*r)); /* the bytes are copied in next */
 	if (!r) {
 		*err = -ENOMEM;
 		return NULL;

@@ -669,10 +669,9 @@ static int b_tcp_roundtrip_64(struct result *r, long n)
 }
 
 #define MIB (1UL << 20)
-static unsigned char mib_out[MIB], mib_in[MIB];
 
-/* The stream's receiver: n MiB, each stamped with its number at both ends; answers one byte, 1 if all came right. */
-static void stream_server(int fd, long n)
+/* The stream's receiver: n MiB into mib_in, each stamped with its number at both ends; answers one byte, 1 if all came right. */
+static void stream_server(int fd, long n, unsigned char *mib_in)
 {
 	unsigned char ok = 1;
 	for (long i = 0; i < n; i++) {
@@ -690,6 +689,10 @@ static void stream_server(int fd, long n)
 static int b_tcp_stream_1m(struct result *r, long n)
 {
 	int c, s;
+	/* mapped here, not static: the program's other figures do not see these 2 MiB */
+	unsigned char *mib_out = mmap(NULL, 2 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mib_out == MAP_FAILED)
+		return fail("mmap");
 	if (tcp_pair(&c, &s))
 		return -1;
 	for (size_t i = 0; i < MIB; i++)
@@ -699,7 +702,7 @@ static int b_tcp_stream_1m(struct result *r, long n)
 		return fail("fork");
 	if (pid == 0) {
 		close(c);
-		stream_server(s, n);
+		stream_server(s, n, mib_out + MIB);
 	}
 	close(s);
 	int rc = 0;
@@ -722,7 +725,9 @@ static int b_tcp_stream_1m(struct result *r, long n)
 	close(c);
 	r->ns = t1 - t0;
 	r->ops = n;
-	return reap(pid, rc);
+	rc = reap(pid, rc);
+	munmap(mib_out, 2 * MIB);
+	return rc;
 }
 
 static int b_udp_roundtrip_64(struct result *r, long n)

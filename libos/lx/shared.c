@@ -93,7 +93,12 @@ static struct block *take(unsigned k)
 
 void *lx_alloc(size_t n)
 {
-	return lx_alloc_unzeroed(n, n);
+	unsigned k = bin_of(n);
+	struct block *b = k < NBINS ? take(k) : NULL;
+	if (!b)
+		return NULL;
+	memset((char *)b + HDR, 0, ((size_t)1 << k) - HDR);
+	return (char *)b + HDR;
 }
 
 void *lx_alloc_unzeroed(size_t n, size_t head)
@@ -103,13 +108,8 @@ void *lx_alloc_unzeroed(size_t n, size_t head)
 	if (!b)
 		return NULL;
 	char *p = (char *)b + HDR;
-	size_t size = ((size_t)1 << k) - HDR;
-	if (n - head < 512) { /* little to skip: one fill costs less than two */
-		memset(p, 0, size);
-		return p;
-	}
 	memset(p, 0, head);
-	memset(p + n, 0, size - n); /* past n too: lx_realloc grows into it */
+	memset(p + n, 0, ((size_t)1 << k) - HDR - n); /* past n too: lx_realloc grows into it */
 	return p;
 }
 

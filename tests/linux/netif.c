@@ -284,9 +284,10 @@ static void set_flags(int fd)
 	strcpy(q.ifr_name, "lo");
 	int got = ioctl(fd, SIOCGIFFLAGS, &q);
 	q.ifr_flags |= IFF_UP;
-	if (geteuid() == 0)
-		CHECK("set-flags-up", got == 0 && ioctl(fd, SIOCSIFFLAGS, &q) == 0, "errno %d", errno);
-	else
+	if (geteuid() == 0) {
+		int set = got == 0 ? ioctl(fd, SIOCSIFFLAGS, &q) : -1;
+		CHECK("set-flags-up", set == 0, "get %d set %d errno %d", got, set, errno);
+	} else
 		check_err("set-flags-up", ioctl(fd, SIOCSIFFLAGS, &q), EPERM);
 	strcpy(q.ifr_name, "nosuchif0");
 	check_err("set-flags-unknown", ioctl(fd, SIOCSIFFLAGS, &q), geteuid() == 0 ? ENODEV : EPERM);

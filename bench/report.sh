@@ -28,6 +28,11 @@ row "thread create + join" thread_create_join thread_create_join
 row "futex round trip" futex_roundtrip futex_roundtrip
 row "open + read + close" open_read_close open_read_close
 row "write + read 64 KiB file" file_write_read_64k file_write_read_64k
+row "TCP connect + accept + close (loopback)" tcp_connect_accept_close tcp_connect_accept_close
+row "TCP 64-byte request + response (loopback)" tcp_roundtrip_64 tcp_roundtrip_64
+row "TCP stream, per MiB (loopback)" tcp_stream_1m tcp_stream_1m
+row "UDP 64-byte round trip (loopback)" udp_roundtrip_64 udp_roundtrip_64
+row "AF_UNIX stream 64-byte round trip" unix_roundtrip_64 unix_roundtrip_64
 row "null kernel call (Mica only)" "" null_kcall
 row "IPC call + reply round trip (Mica only)" "" ipc_roundtrip
 row "demultiplex, 1 filter" "" demux_1

@@ -43,7 +43,7 @@ CLAIMS = [
      r"`getppid` costs ([\d,]+) guest instructions in all \(Linux: ([\d,]+)\)",
      [("null syscall (getppid)", "Mica"), ("null syscall (getppid)", "Linux")]),
     ("lx-fork-exit-wait", "docs/lx.md",
-     r"fork\+exit\+wait costs about ([\d,]+) guest instructions \(Linux: ([\d,]+)\)",
+     r"fork\+exit\+wait costs about ([\d,]+) guest instructions \(Linux: ([\d,]+)[;)]",
      [("fork + exit + wait", "Mica"), ("fork + exit + wait", "Linux")]),
     ("performance-linux-least-memory", "docs/performance.md",
      r"Least guest memory with which the program runs to completion: \*\*(\d+) MiB\*\*",

@@ -5,7 +5,9 @@
  * lo is always there, the same in every process. Other interfaces are the
  * TCP/IP stack's: it registers each (lx_netif_set) in a table in the shared
  * heap, so that every process sees the same names, indexes and addresses.
- * Nothing here changes an interface: programs read them.
+ * Nothing here changes an interface: programs read them, and SIOCSIFFLAGS
+ * succeeds only where it asks for the flags an interface already has (lo
+ * brought up, as an init does).
  */
 
 static const struct lx_netif loopback = {
@@ -160,11 +162,35 @@ static long ifreq_answer(unsigned long req, const struct lx_netif *n, struct lin
 	}
 }
 
+/*
+ * SIOCSIFFLAGS: 0 when the request leaves every flag Linux lets it change
+ * as the interface has it (the others, such as IFF_LOOPBACK, are ignored
+ * there too); -EFAULT, -EPERM (not root: Linux asks for CAP_NET_ADMIN),
+ * -ENODEV (no such interface), -EOPNOTSUPP (a change: lx's interfaces stay
+ * up, and are never promiscuous).
+ */
+static long set_flags(uint64_t arg)
+{
+	static const uint16_t changeable = IFF_UP | IFF_DEBUG | IFF_NOTRAILERS | IFF_NOARP | IFF_PROMISC |
+					   IFF_ALLMULTI | IFF_MULTICAST | IFF_PORTSEL | IFF_AUTOMEDIA | IFF_DYNAMIC;
+	struct linux_ifreq q;
+	if (copy_from_user(&q, arg, sizeof(q)) < 0)
+		return -EFAULT;
+	if (!lx_cred_privileged())
+		return -EPERM;
+	const struct lx_netif *n = by_name(q.name);
+	if (!n)
+		return -ENODEV;
+	return ((uint16_t)q.flags ^ n->flags) & changeable ? -EOPNOTSUPP : 0;
+}
+
 long lx_netif_ioctl(int family, unsigned long req, uint64_t arg)
 {
 	bool addr = req == SIOCGIFADDR || req == SIOCGIFNETMASK || req == SIOCGIFBRDADDR;
 	if (req == SIOCGIFCONF)
 		return ifconf(arg);
+	if (req == SIOCSIFFLAGS)
+		return set_flags(arg);
 	if (req < SIOCGIFNAME || req > SIOCGIFTXQLEN || (addr && family != AF_INET))
 		return -ENOTTY;
 	struct linux_ifreq q;

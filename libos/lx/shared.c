@@ -79,19 +79,38 @@ static unsigned bin_of(size_t n)
 	return k;
 }
 
-void *lx_alloc(size_t n)
+/* A block of bin k off its free list or new from the heap, its bin set; NULL when out of memory. */
+static struct block *take(unsigned k)
 {
-	unsigned k = bin_of(n);
-	if (k >= NBINS)
-		return NULL;
 	struct block *b = bins[k];
 	if (b)
 		bins[k] = b->next;
 	else if (!(b = heap_grow((uint64_t)1 << k)))
 		return NULL;
 	b->bin = k;
+	return b;
+}
+
+void *lx_alloc(size_t n)
+{
+	unsigned k = bin_of(n);
+	struct block *b = k < NBINS ? take(k) : NULL;
+	if (!b)
+		return NULL;
 	memset((char *)b + HDR, 0, ((size_t)1 << k) - HDR);
 	return (char *)b + HDR;
+}
+
+void *lx_alloc_unzeroed(size_t n, size_t head)
+{
+	unsigned k = bin_of(n);
+	struct block *b = k < NBINS ? take(k) : NULL;
+	if (!b)
+		return NULL;
+	char *p = (char *)b + HDR;
+	memset(p, 0, head);
+	memset(p + n, 0, ((size_t)1 << k) - HDR - n); /* past n too: lx_realloc grows into it */
+	return p;
 }
 
 void lx_free(void *p)

@@ -47,6 +47,8 @@ void lx_shared_init(void); /* first thing lx does: the shared pages, for every l
 bool lx_shared_fault(uint64_t addr); /* map a heap page another process made; true if it was one */
 uint64_t lx_next_ino(void); /* inode numbers, unique across the processes */
 void *lx_alloc(size_t n); /* zeroed; NULL when out of memory */
+/* As lx_alloc, but bytes [head, n) keep what the heap had there: for a caller that writes them all at once. */
+void *lx_alloc_unzeroed(size_t n, size_t head);
 void *lx_realloc(void *p, size_t n);
 void lx_free(void *p);
 void *lx_page_alloc(

@@ -538,7 +538,8 @@ static long unix_inq(struct sock *s)
 /* A record of n bytes from m (at off) sent by u; NULL (*err) when out of memory or the bytes cannot be read. */
 static struct urec *rec_make(struct usock *u, struct sock_msg *m, size_t off, size_t n, long *err)
 {
-	struct urec *r = lx_alloc(sizeof(*r) + n);
+	/* the bytes are copied in next: a large record is not zeroed first (a small one costs less zeroed whole) */
+	struct urec *r = n < 512 ? lx_alloc(sizeof(*r) + n) : lx_alloc_unzeroed(sizeof(*r) + n, sizeof(*r));
 	if (!r) {
 		*err = -ENOMEM;
 		return NULL;

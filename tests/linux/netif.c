@@ -16,6 +16,7 @@
 #include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Netlink's ABI, as Linux's uapi headers give it (musl ships none of them). */
@@ -276,6 +277,32 @@ static void libc_views(void)
 	CHECK("if-nametoindex-unknown", if_nametoindex("nosuchif0") == 0 && errno == ENODEV, "errno %d", errno);
 }
 
+/* SIOCSIFFLAGS on lo asking for it up, as an init brings it up: root may (it is up already), others may not. */
+static void set_flags(int fd)
+{
+	struct ifreq q = { 0 };
+	strcpy(q.ifr_name, "lo");
+	int got = ioctl(fd, SIOCGIFFLAGS, &q);
+	q.ifr_flags |= IFF_UP;
+	if (geteuid() == 0) {
+		int set = got == 0 ? ioctl(fd, SIOCSIFFLAGS, &q) : -1;
+		CHECK("set-flags-up", set == 0, "get %d set %d errno %d", got, set, errno);
+	} else
+		check_err("set-flags-up", ioctl(fd, SIOCSIFFLAGS, &q), EPERM);
+	strcpy(q.ifr_name, "nosuchif0");
+	check_err("set-flags-unknown", ioctl(fd, SIOCSIFFLAGS, &q), geteuid() == 0 ? ENODEV : EPERM);
+	strcpy(q.ifr_name, "lo");
+	pid_t pid = fork();
+	if (pid == 0) { /* no CAP_NET_ADMIN once the uids are not 0 */
+		if (geteuid() == 0 && setuid(65534) != 0)
+			_exit(2);
+		_exit(ioctl(fd, SIOCSIFFLAGS, &q) < 0 && errno == EPERM ? 0 : 1);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	CHECK("set-flags-unprivileged", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+}
+
 static void ioctls(void)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), other = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
@@ -318,6 +345,7 @@ static void ioctls(void)
 	      "len %d", size.ifc_len);
 	strcpy(q.ifr_name, "nosuchif0");
 	check_err("flags-unknown", ioctl(fd, SIOCGIFFLAGS, &q), ENODEV);
+	set_flags(fd);
 	int p[2];
 	pipe(p);
 	strcpy(q.ifr_name, "lo");

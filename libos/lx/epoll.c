@@ -3,6 +3,7 @@
 
 #define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
 #define EP_HASH_MIN 16    /* buckets of an epoll's first table of interests */
+#define EP_MAX_NESTS 4    /* epolls inside epolls: at most this many links in a chain of them, as Linux */
 
 /*
  * One watched (descriptor, open file) pair, as Linux keys it. The file is not held: its last close drops the
@@ -37,7 +38,9 @@ struct epoll {
 	uint32_t hash_size, count;  /* buckets (a power of 2), interests */
 	struct ep_interest *ready, **rtail; /* the ready list, and where the next goes at its end */
 	uint32_t nready;
-	struct lx_waitq wq;         /* threads in epoll_wait on it, woken when the ready list gains one */
+	struct lx_waitq wq;         /* threads in epoll_wait on it, woken when the ready list gains one; an epoll
+	                               watching this one hangs on it too */
+	struct file *self;          /* its open file (an epoll inside another is watched as a file) */
 };
 
 /* ---- the ready list and the queues ---- */
@@ -210,8 +213,53 @@ static long ep_none_write(struct file *f, const void *b, size_t n)
 	return -EINVAL;
 }
 
+/* An epoll polled (by poll, select or another epoll): readable when an interest on its ready list has an event
+   it asked for, as Linux's answer; nothing is taken off the list. */
+static short epoll_poll(struct file *f)
+{
+	struct epoll *ep = f->priv;
+	for (struct ep_interest *i = ep->ready; i; i = i->rnext) {
+		struct file *t = i->file;
+		if ((t->ops->poll ? t->ops->poll(t) : (POLLIN | POLLOUT)) & (short)(i->events | EPOLLERR | EPOLLHUP))
+			return POLLIN | POLLRDNORM;
+	}
+	return 0;
+}
+
+static struct lx_waitq *epoll_waitq(struct file *f)
+{
+	return &((struct epoll *)f->priv)->wq;
+}
+
 static const struct file_ops epoll_ops = { ep_none_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, epoll_close,
-					   NULL, NULL, NULL };
+					   epoll_poll, epoll_waitq, NULL };
+
+/* The most epolls in a chain down from ep (ep itself is one); EP_MAX_NESTS + 1 when that is too many or the
+   chain reaches stop (a loop). */
+static int depth_below(const struct epoll *ep, const struct epoll *stop, int level)
+{
+	if (ep == stop || level > EP_MAX_NESTS)
+		return EP_MAX_NESTS + 1;
+	int most = 1;
+	for (uint32_t b = 0; b < ep->hash_size; b++)
+		for (const struct ep_interest *i = ep->hash[b]; i; i = i->hnext)
+			if (i->file->ops == &epoll_ops) {
+				int d = 1 + depth_below(i->file->priv, stop, level + 1);
+				most = d > most ? d : most;
+			}
+	return most;
+}
+
+/* The most epolls in a chain up from ep's file, through the epolls that watch it (ep itself not counted). */
+static int depth_above(const struct epoll *ep, int level)
+{
+	int most = 0;
+	for (const struct ep_interest *i = ep->self->watchers; i && level <= EP_MAX_NESTS; i = i->fnext) {
+		int d = 1 + depth_above(i->ep, level + 1);
+		most = d > most ? d : most;
+	}
+	return most;
+}
 
 long lx_sys_epoll_create1(long flags)
 {
@@ -224,6 +272,7 @@ long lx_sys_epoll_create1(long flags)
 		return -ENOMEM;
 	}
 	ep->rtail = &ep->ready;
+	ep->self = f;
 	f->priv = ep;
 	f->anon = "anon_inode:[eventpoll]";
 	return fd_new(f, flags & O_CLOEXEC);
@@ -245,13 +294,13 @@ static struct epoll *epoll_of(long epfd, struct file **f)
 	return *f ? (*f)->priv : NULL;
 }
 
-/* A new interest of ep in (fd, target) for ev, to be looked at by the next wait: 0, or -EINVAL (target is an
-   epoll), -ENOMEM. */
+/* A new interest of ep in (fd, target) for ev, to be looked at by the next wait: 0, or -ELOOP (target is an
+   epoll that watches ep, or the chain of epolls would be longer than EP_MAX_NESTS links), -ENOMEM. */
 static long interest_add(struct epoll *ep, int fd, struct file *target, const struct linux_epoll_event *ev)
 {
 	struct ep_interest *i;
-	if (target->ops == &epoll_ops)
-		return -EINVAL;
+	if (target->ops == &epoll_ops && depth_above(ep, 0) + depth_below(target->priv, ep, 0) > EP_MAX_NESTS)
+		return -ELOOP;
 	if (ep->count >= ep->hash_size && !table_grow(ep) && !ep->hash)
 		return -ENOMEM;
 	if (!(i = lx_alloc(sizeof(*i))))
@@ -268,6 +317,7 @@ static long interest_add(struct epoll *ep, int fd, struct file *target, const st
 	if (target->watchers)
 		target->watchers->fprev = &i->fnext;
 	target->watchers = i;
+	hook(i, q); /* from now on: a wake before the first look still makes its epoll readable to one that watches it */
 	candidate(i);
 	return 0;
 }

@@ -179,7 +179,8 @@ static void check_epoll(void)
 	CHECK("epoll-oneshot", first == 1 && second == 0, "one-shot gave %d then %d", first, second);
 	epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL);
 	errno = 0;
-	CHECK("epoll-del-missing", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL) == -1 && errno == ENOENT, "errno %d", errno);
+	CHECK("epoll-del-missing", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL) == -1 && errno == ENOENT, "errno %d",
+	      errno);
 	efd = eventfd(0, 0);
 	ev.events = EPOLLIN;
 	epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev);
@@ -239,8 +240,9 @@ static void check_epoll_close(void)
 	close(a[0]);
 	pipe(b); /* the lowest free numbers: b[0] is a[0]'s old number */
 	errno = 0;
-	CHECK("epoll-reused-number-other-file", b[0] == num && epoll_ctl(ep, EPOLL_CTL_MOD, b[0], &ev) == -1 &&
-	      errno == ENOENT, "b[0] %d (was %d), errno %d", b[0], num, errno);
+	CHECK("epoll-reused-number-other-file",
+	      b[0] == num && epoll_ctl(ep, EPOLL_CTL_MOD, b[0], &ev) == -1 && errno == ENOENT,
+	      "b[0] %d (was %d), errno %d", b[0], num, errno);
 	ev.data.u64 = 6;
 	CHECK("epoll-add-after-last-close", epoll_ctl(ep, EPOLL_CTL_ADD, b[0], &ev) == 0, "errno %d", errno);
 	write(b[1], "x", 1);
@@ -420,6 +422,49 @@ static void check_epoll_fork(void)
 	close(a[0]), close(a[1]), close(b[0]), close(b[1]), close(c[0]), close(c[1]), close(ep);
 }
 
+/* An epoll inside another: readiness passes up, poll and select see it, a waiter is woken, loops are refused. */
+static void check_epoll_nested(void)
+{
+	int inner = epoll_create1(0), outer = epoll_create1(0), p[2];
+	pipe(p);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 7 }, out[2];
+	epoll_ctl(inner, EPOLL_CTL_ADD, p[0], &ev);
+	ev.data.u64 = 8;
+	CHECK("nested-add", epoll_ctl(outer, EPOLL_CTL_ADD, inner, &ev) == 0, "errno %d", errno);
+	struct pollfd pf = { inner, POLLIN, 0 };
+	CHECK("nested-quiet", epoll_wait(outer, out, 2, 0) == 0 && poll(&pf, 1, 0) == 0, "revents %#x", pf.revents);
+	write(p[1], "x", 1);
+	int n = epoll_wait(outer, out, 2, 1000);
+	CHECK("nested-ready", n == 1 && out[0].data.u64 == 8 && (out[0].events & EPOLLIN), "n %d", n);
+	CHECK("nested-poll", poll(&pf, 1, 0) == 1 && pf.revents == POLLIN, "revents %#x", pf.revents);
+	fd_set r;
+	FD_ZERO(&r);
+	FD_SET(inner, &r);
+	struct timeval tv = { 0, 0 };
+	CHECK("nested-select", select(inner + 1, &r, NULL, NULL, &tv) == 1 && FD_ISSET(inner, &r), "errno %d", errno);
+	n = epoll_wait(inner, out, 2, 0);
+	CHECK("nested-inner-event", n == 1 && out[0].data.u64 == 7, "n %d", n);
+	char x;
+	read(p[0], &x, 1);
+	CHECK("nested-drained", epoll_wait(outer, out, 2, 0) == 0 && poll(&pf, 1, 0) == 0, "revents %#x", pf.revents);
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(30000);
+		write(p[1], "y", 1);
+		_exit(0);
+	}
+	n = epoll_wait(outer, out, 2, 5000); /* asleep until the child writes */
+	CHECK("nested-waiter-woken", n == 1 && out[0].data.u64 == 8, "n %d", n);
+	waitpid(pid, NULL, 0);
+	errno = 0;
+	CHECK("nested-loop", epoll_ctl(inner, EPOLL_CTL_ADD, outer, &ev) == -1 && errno == ELOOP, "errno %d", errno);
+	errno = 0;
+	CHECK("nested-self", epoll_ctl(inner, EPOLL_CTL_ADD, inner, &ev) == -1 && errno == EINVAL, "errno %d", errno);
+	close(inner); /* its last close: the outer forgets it */
+	CHECK("nested-closed", epoll_wait(outer, out, 2, 0) == 0, "still reported");
+	close(outer), close(p[0]), close(p[1]);
+}
+
 /* O_ASYNC through FIOASYNC and F_SETFL, and the owner F_SETOWN keeps (no I/O while both are set: Linux would send SIGIO). */
 static void check_async_owner(void)
 {
@@ -427,14 +472,16 @@ static void check_async_owner(void)
 	pipe(p);
 	CHECK("setown-self", fcntl(p[0], F_SETOWN, getpid()) == 0 && fcntl(p[0], F_GETOWN) == getpid(), "errno %d",
 	      errno);
-	CHECK("setown-group", fcntl(p[0], F_SETOWN, -getpgrp()) == 0 && fcntl(p[0], F_GETOWN) == -getpgrp(),
-	      "errno %d", errno);
+	CHECK("setown-group", fcntl(p[0], F_SETOWN, -getpgrp()) == 0 && fcntl(p[0], F_GETOWN) == -getpgrp(), "errno %d",
+	      errno);
 	struct f_owner_ex ex = { F_OWNER_PID, getpid() };
 	CHECK("setown-ex-pid", fcntl(p[0], F_SETOWN_EX, &ex) == 0 && fcntl(p[0], F_GETOWN) == getpid(), "errno %d",
 	      errno);
 	ex = (struct f_owner_ex){ F_OWNER_PGRP, getpgrp() };
-	CHECK("setown-ex-group", fcntl(p[0], F_SETOWN_EX, &ex) == 0 && fcntl(p[0], F_GETOWN_EX, &ex) == 0 &&
-	      ex.type == F_OWNER_PGRP && ex.pid == getpgrp(), "errno %d, type %d, pid %d", errno, ex.type, ex.pid);
+	CHECK("setown-ex-group",
+	      fcntl(p[0], F_SETOWN_EX, &ex) == 0 && fcntl(p[0], F_GETOWN_EX, &ex) == 0 && ex.type == F_OWNER_PGRP &&
+		      ex.pid == getpgrp(),
+	      "errno %d, type %d, pid %d", errno, ex.type, ex.pid);
 	ex = (struct f_owner_ex){ 7, getpid() };
 	errno = 0;
 	CHECK("setown-ex-bad-type", fcntl(p[0], F_SETOWN_EX, &ex) == -1 && errno == EINVAL, "errno %d", errno);
@@ -462,6 +509,7 @@ int main(void)
 	check_epoll_changes();
 	check_epoll_dup();
 	check_epoll_fork();
+	check_epoll_nested();
 	check_fd_limits();
 	check_async_owner();
 	check_timerfd();

@@ -80,6 +80,31 @@ fi
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 
+# A server bound to the machine's own address, 10.0.2.15, not "any": fetched from the host through -p.
+port=$((base + 2))
+serve own-address "$port" -m http.server -b 10.0.2.15 -d "$www" 8000
+if up "$port"; then
+	curl -s -o "$out/hello.own" "http://127.0.0.1:$port/hello.txt"
+	ok own-address-fetch cmp -s "$www/hello.txt" "$out/hello.own"
+else
+	echo "not ok inet/own-address-up: no answer; its output:"
+	tail -5 "$out/own-address.log" | sed 's/^/#   /'
+fi
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+# ... and from inside: a connect to 10.0.2.15 reaches a listener there, with 10.0.2.15 at both ends, as on
+# Linux; an address the machine does not have is EADDRNOTAVAIL.
+expect own-address-inside 0 "own 10.0.2.15 10.0.2.15 EADDRNOTAVAIL" env MICA_BUILD="$build" MICA_TIMEOUT=60 \
+	tools/mica run -p "127.0.0.1:$((base + 3)):9" "$py" -c "
+import errno, socket
+l = socket.socket(); l.bind(('10.0.2.15', 0)); l.listen()
+c = socket.create_connection(l.getsockname()); a, peer = l.accept(); c.sendall(b'own')
+try:
+    socket.socket().bind(('10.0.2.16', 0)); e = 'bound'
+except OSError as x:
+    e = errno.errorcode[x.errno]
+print(a.recv(3).decode(), a.getsockname()[0], peer[0], e)"
+
 # Bad -p arguments: a clear error, status 2, nothing booted.
 expect bad-p-form 2 "not [127.0.0.1:]HOSTPORT:GUESTPORT" tools/mica run -p 80 /bin/true
 expect bad-p-port 2 "ports are 1 to 65535" tools/mica run -p 99999:80 /bin/true

@@ -5,7 +5,8 @@
 
 /*
  * A stand-in that lets a program's processes reach each other at 127.0.0.1
- * and ::1 (a server and its clients in one VM) with Linux's addresses,
+ * and ::1, or at the machine's own address when the network is on (a
+ * server and its clients in one VM) with Linux's addresses,
  * ports and errnos. A TCP connect to an IPv4 address outside the machine
  * goes to lwIP instead (socket.c, inet.c); any other destination is
  * unreachable (ENETUNREACH) and only local addresses can be bound
@@ -31,6 +32,13 @@ static bool is_loopback(const uint8_t *ip)
 {
 	static const uint8_t one6[16] = { [15] = 1 };
 	return memcmp(ip, one6, 16) == 0 || (is_v4(ip) && ip[12] == 127);
+}
+
+bool loopback_own(const uint8_t *ip)
+{
+	static const uint8_t own[4] = { LX_NET_ADDR >> 24, LX_NET_ADDR >> 16 & 0xff, LX_NET_ADDR >> 8 & 0xff,
+					LX_NET_ADDR & 0xff };
+	return is_v4(ip) && memcmp(ip + 12, own, 4) == 0 && net_up();
 }
 
 /* An address for a socket of family into ip and port: 0; -EINVAL (short), -EAFNOSUPPORT (another family). */
@@ -129,7 +137,7 @@ static long lo_bind(struct usock *u, const void *addr, int len)
 		return u->s.family == AF_INET6 && r == -EAFNOSUPPORT ? -EINVAL : r;
 	if (u->name.len)
 		return -EINVAL;
-	if (!is_any(ip) && !is_loopback(ip))
+	if (!is_any(ip) && !is_loopback(ip) && !loopback_own(ip))
 		return -EADDRNOTAVAIL;
 	if (u->s.family == AF_INET6 && u->v6only && is_v4(ip))
 		return -EINVAL;
@@ -159,7 +167,7 @@ static struct usock *lo_find(struct usock *u, const void *addr, int len, long *e
 		return NULL;
 	if (is_any(ip)) /* as Linux: "any" means this machine */
 		ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
-	if (!is_loopback(ip)) {
+	if (!is_loopback(ip) && !loopback_own(ip)) {
 		*err = -ENETUNREACH;
 		return NULL;
 	}

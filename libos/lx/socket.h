@@ -48,6 +48,7 @@ struct sock_family {
 extern const struct sock_family unix_family, loopback_inet_family, loopback_inet6_family, netlink_family;
 /* Is addr, for a socket of family (AF_INET, or AF_INET6 v4-mapped), an IPv4 address outside the machine? Its ip4, port. */
 bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uint16_t *port);
+bool loopback_own(const uint8_t *ip); /* ip (IPv4 as ::ffff:a.b.c.d) is the machine's network address, the network up */
 
 /* The state every socket has, first in its family's structure; in the shared heap, guarded by lx's lock. */
 struct sock {

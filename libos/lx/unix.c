@@ -303,7 +303,7 @@ static bool listens_outside(const struct usock *u)
 {
 	static const uint8_t any6[16], any4[16] = { [10] = 0xff, [11] = 0xff };
 	return u->naming->inet && u->s.type == SOCK_STREAM &&
-	       (memcmp(u->ip, any4, 16) == 0 || (memcmp(u->ip, any6, 16) == 0 && !u->v6only));
+	       (memcmp(u->ip, any4, 16) == 0 || (memcmp(u->ip, any6, 16) == 0 && !u->v6only) || loopback_own(u->ip));
 }
 
 static long unix_listen(struct sock *s, int backlog)

@@ -101,6 +101,8 @@ case_ git --with "$t/git.sh" --with /usr/bin/git --with /usr/share/git-core/temp
 # tail -F follows a file by inotify as another process appends to it and replaces it.
 case_ tail-F --with "$t/tailf.sh" --with /usr/bin/tail --with /usr/bin/seq --with /usr/bin/grep --with /usr/bin/sleep \
 	--with /usr/bin/mv --with /usr/bin/cat --with /usr/bin/rm --with /usr/bin/mkdir -- /usr/bin/bash "$t/tailf.sh"
+# node's fs.watch (inotify under libuv) sees a file made, written, renamed and removed, step by step.
+case_ node-fs-watch --with "$t/watch.js" -- /usr/bin/node "$t/watch.js"
 # diff and cpio reading pipes: lseek on a pipe is ESPIPE, so they read instead of seeking.
 case_ diff-cpio-pipes --with "$t/pipes.sh" --with /usr/bin/diff --with /usr/bin/cpio --with /usr/bin/cmp \
 	--with /usr/bin/head --with /usr/bin/tr --with /usr/bin/ls --with /usr/bin/mkdir --with /usr/bin/cat \

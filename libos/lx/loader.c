@@ -52,7 +52,7 @@ static long elf_open(const char *path, struct elf_file *e)
 	for (uint64_t want = HEAD_FIRST;; want = HEAD_MAX) { /* HEAD_MAX only when the headers lie past HEAD_FIRST */
 		uint64_t n = size < want ? size : want;
 		lx_free(e->head);
-		if (!(e->head = lx_alloc(n ? n : 1))) {
+		if (!(e->head = lx_alloc_unzeroed(n ? n : 1, 0))) { /* the read fills all of it, or the file is refused */
 			elf_close(e);
 			return -ENOMEM;
 		}

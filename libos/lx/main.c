@@ -1,8 +1,7 @@
-/* lx's start: read the run's settings from the boot image, fill the file system, load the program, enter it. */
+/* lx's start: fill the file system from the boot image, read the run's settings there, load the program, enter it. */
 #include "libos/lx/lx.h"
 #include "libos/lx/vfs.h"
 #include "libos/lx/net.h"
-#include "lib/cpio.h"
 #include "libos/lx/volume.h"
 
 /*

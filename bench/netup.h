@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* The modules virtio-net needs in Debian's kernels, in the order they load (each after those it uses), for load_modules. */
+#define NET_MODULES "virtio_ring", "virtio", "virtio_mmio", "failover", "net_failover", "virtio_net"
+
 /* Fill *sa with the IPv4 address text a, port 0. */
 static inline void net_ipv4(struct sockaddr *sa, const char *a)
 {

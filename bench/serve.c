@@ -21,24 +21,12 @@
  * published port forwarded to it), lo, /proc, /dev, /tmp and /run.
  * When the server exits, the machine powers off.
  */
-static const char *const modules[] = {
-	"virtio_ring", "virtio", "virtio_mmio", "failover", "net_failover", "virtio_net"
-};
-
-static void power_off(void)
-{
-	fflush(stdout);
-	tcdrain(1);
-	usleep(20000);
-	reboot(RB_POWER_OFF);
-	reboot(RB_AUTOBOOT);
-	_exit(1);
-}
+static const char *const modules[] = { NET_MODULES };
 
 static void fail(const char *what)
 {
 	printf("serve: %s: %s\n", what, strerror(errno));
-	power_off();
+	init_power_off();
 }
 
 /* Mount a file system of type at dir, made first. */
@@ -80,6 +68,6 @@ int main(int argc, char **argv)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	printf("serve: %s ended, status %#x\n", argv[1], status);
-	power_off();
+	init_power_off();
 	return 0;
 }

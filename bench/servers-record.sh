@@ -3,6 +3,7 @@
 # servers markers (made after the disk section the first time), as a table of Linux, Mica and Mica/Linux.
 # usage: bench/servers-record.sh BUILD
 set -eu
+. "$(dirname "$0")/section.sh"
 build=${1:?usage: servers-record.sh BUILD}
 txt=$build/bench/servers.txt
 doc=docs/performance.md
@@ -36,11 +37,4 @@ $(row "Mica's native web server (\`user/httpd\`) against Linux's nginx (wrk)" "$
 $end
 EOT
 )
-if grep -q "^$begin\$" "$doc"; then
-	awk -v b="$begin" -v e="$end" -v s="$section" '
-		$0 == b { print s; skip = 1; next } $0 == e { skip = 0; next } !skip' "$doc" > "$doc.new"
-else
-	awk -v s="$section" '{ print } /^<!-- disk:end -->$/ { print ""; print s }' "$doc" > "$doc.new"
-fi
-mv "$doc.new" "$doc"
-printf '%s\n' "$section"
+put_section "$doc" "$begin" "$end" "$section" '<!-- disk:end -->'

@@ -38,26 +38,12 @@
 #define NETMASK "255.255.255.0"
 #define HOST_IP "10.0.2.2"
 static const unsigned char host_mac[6] = { 0x52, 0x55, 0x00, 0x00, 0x00, 0x02 };
-/* In the order they load: each after the modules it uses. */
-static const char *const modules[] = {
-	"virtio_ring", "virtio", "virtio_mmio", "failover", "net_failover", "virtio_net"
-};
-
-/* Stops the machine (QEMU exits: -no-reboot turns a failed power-off's reset into an exit too). */
-static void power_off(void)
-{
-	fflush(stdout);
-	tcdrain(1);
-	usleep(20000);
-	reboot(RB_POWER_OFF);
-	reboot(RB_AUTOBOOT);
-	_exit(1);
-}
+static const char *const modules[] = { NET_MODULES };
 
 static void fail(const char *what)
 {
 	printf("udpecho: %s: %s\n", what, strerror(errno));
-	power_off();
+	init_power_off();
 }
 
 
@@ -152,6 +138,6 @@ int main(void)
 	fflush(stdout);
 	serve(s);
 	printf("info done\n");
-	power_off();
+	init_power_off();
 	return 0;
 }

@@ -14,7 +14,7 @@ struct ntfn {
 	struct list waiters;
 };
 
-#define NTFN_INDEX_BITS 10
+#define NTFN_INDEX_BITS 12
 _Static_assert(NNTFN == 1 << NTFN_INDEX_BITS, "an id's index bits cover the table");
 static struct ntfn ntfns[NNTFN];
 static uint64_t ntfn_generation = 1;

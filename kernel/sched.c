@@ -5,6 +5,7 @@
 #define GRACE_NS 200000UL  /* 200 us to yield after a slice upcall */
 
 struct thread threads[NTHREAD];
+_Static_assert(NTHREAD == 1 << THREAD_INDEX_BITS, "an id's index bits cover the table");
 struct cpu cpu;
 uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
 static uint64_t thread_generation = 1;
@@ -36,7 +37,7 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 	if ((*err = res_check(e, RES_THREAD)) < 0)
 		return NULL;
 	memset(t, 0, sizeof(*t));
-	t->id = (thread_generation++ << 9) | (uint64_t)(t - threads);
+	t->id = (thread_generation++ << THREAD_INDEX_BITS) | (uint64_t)(t - threads);
 	t->env = e;
 	t->tf = (struct trapframe){ .rip = rip, .rsp = rsp, .rdi = arg, .cs = UCODE, .ss = UDATA, .rflags = 0x202 };
 	t->pkru = cpu.cur ? thread_pkru(cpu.cur) : 0; /* like the FPU state: the creator's (0: every key open) */

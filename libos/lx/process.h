@@ -47,7 +47,8 @@ struct lx_proc {
 	char comm[16]; /* its name: exec's file name or PR_SET_NAME's, at most 15 bytes and a NUL */
 	uint64_t start_ns; /* when it was made: clock_ns() */
 	struct lx_sigfrom *sigfrom; /* by signal number, NSIG + 1 entries in lx's heap (signal.c); NULL: not known */
-	int *tids; /* its program threads' ids by slot, LX_MAX_THREADS in lx's heap (thread.c), 0 where none; NULL: not known */
+	int *tids; /* its program threads' ids by slot, ntids of them in lx's heap (thread.c), 0 where none; NULL: not known */
+	int ntids; /* entries of tids: grown as slots are used */
 	struct linux_rlimit rlimits[RLIMIT_NLIMITS]; /* its limits (resource.c) */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };

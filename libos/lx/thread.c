@@ -14,7 +14,12 @@
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
 #define UNQUEUED_NS 10000000UL   /* a thread that a queue could not take (out of memory) looks again this often */
 
-static struct lx_thread threads[LX_MAX_THREADS];
+/* The slots' table, at LX_THREADS: entries 0 .. nslots-1 have been used, and their pages are mapped up to
+ * table_end. Pages are mapped as the table grows, so a process that has few threads has few pages of it (and a
+ * fork copies few). */
+static struct lx_thread *const threads = (struct lx_thread *)LX_THREADS;
+static int nslots;
+static uint64_t table_end = LX_THREADS;
 bool lx_multi;
 extern char lx_clone_entry[];
 struct lx_frame *lx_thread_setup(struct lx_thread *t);
@@ -86,13 +91,14 @@ static bool mapped(uint64_t va)
 	       (*uvpt_pte(va) & PTE_P);
 }
 
-/* Map the n pages below top with bits, unless they are there already (from an earlier thread, or a fork). */
+/* Map the n pages below top with bits, unless they are there already (from an earlier thread, or a fork).
+ * They are mapped from the top down: the lowest is there when all are. */
 static long map_below(uint64_t top, int n, uint64_t bits)
 {
-	if (mapped(top - PAGE_SIZE))
+	if (mapped(top - (uint64_t)n * PAGE_SIZE))
 		return 0;
 	for (int p = 1; p <= n; p++)
-		if (page_alloc(0, top - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX | bits) < 0)
+		if (!mapped(top - (uint64_t)p * PAGE_SIZE) && page_alloc(0, top - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX | bits) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -106,24 +112,63 @@ static long map_stacks(int i)
 	return r < 0 ? r : map_below(slot_base(i) + LX_SLOT_XSTACK, (int)XSTACK_PAGES, PTE_PKEY(LX_PKEY) | PTE_NOCOPY);
 }
 
-/* A free slot: never used, or whose exited thread the kernel no longer knows. */
+/* Grow the table by one slot (zeroed: free), mapping the page it reaches into. false: no slot or no memory left. */
+static bool table_grow(void)
+{
+	uint64_t end = PGROUNDUP_U((uint64_t)&threads[nslots + 1]);
+	if (nslots >= LX_MAX_THREADS)
+		return false;
+	for (; table_end < end; table_end += PAGE_SIZE)
+		if (page_alloc(0, table_end, LX_OWN_PERM) < 0)
+			return false;
+	nslots++;
+	return true;
+}
+
+int lx_thread_slots(void)
+{
+	return nslots;
+}
+
+uint64_t lx_threads_end(void)
+{
+	return table_end;
+}
+
+/* A free slot with its stacks: one used before, whose exited thread the kernel no longer knows, or a new one. */
 static struct lx_thread *slot_alloc(void)
 {
-	for (int i = 1; i < LX_MAX_THREADS; i++) {
+	for (int i = 1;; i++) {
+		if (i == nslots && !table_grow())
+			return NULL;
 		struct lx_thread *t = &threads[i];
 		if (t->state == SLOT_EXITED && sys_thread_set(t->kernel_tid, THREAD_XSTACK, slot_base(i) + LX_SLOT_XSTACK) == -E_NOENT)
 			t->state = SLOT_FREE;
 		if (t->state == SLOT_FREE && map_stacks(i) == 0)
 			return t;
 	}
-	return NULL;
 }
 
-/* Records slot's thread id (0: none) in this process's entry, for /proc. */
+/* Records slot's thread id (0: none) in this process's entry, for /proc, the table grown (doubled) to reach it;
+ * when out of memory for that, the thread is missing from /proc. */
 static void publish_tid(struct lx_thread *t, int tid)
 {
-	if (lx_me->tids)
-		lx_me->tids[t - threads] = tid;
+	int slot = (int)(t - threads), n = lx_me->ntids;
+	if (!lx_me->tids)
+		return;
+	if (slot >= n && tid) {
+		while (n <= slot)
+			n *= 2;
+		int *more = lx_alloc((size_t)n * sizeof(int)); /* zeroed: no thread */
+		if (!more)
+			return;
+		memcpy(more, lx_me->tids, (size_t)lx_me->ntids * sizeof(int));
+		lx_free(lx_me->tids);
+		lx_me->tids = more;
+		lx_me->ntids = n;
+	}
+	if (slot < lx_me->ntids)
+		lx_me->tids[slot] = tid;
 }
 
 void lx_thread_set_tid(struct lx_thread *t, int tid)
@@ -135,6 +180,8 @@ void lx_thread_set_tid(struct lx_thread *t, int tid)
 /* Thread 1: the one lx started in. Its stacks were made by main.c at slot 0's place. */
 void lx_threads_init(void)
 {
+	if (!table_grow())
+		die("lx: out of memory for the thread table");
 	struct lx_thread *t = &threads[0];
 	t->stack_top = slot_base(0) + LX_SLOT_KSTACK;
 	t->self = t;
@@ -148,14 +195,14 @@ void lx_threads_init(void)
 int lx_nthreads(void)
 {
 	int n = 0;
-	for (int i = 0; i < LX_MAX_THREADS; i++)
+	for (int i = 0; i < nslots; i++)
 		n += threads[i].state == SLOT_LIVE;
 	return n;
 }
 
 struct lx_thread *lx_thread_by_tid(int tid)
 {
-	for (int i = 0; i < LX_MAX_THREADS; i++)
+	for (int i = 0; i < nslots; i++)
 		if (threads[i].state == SLOT_LIVE && threads[i].tid == tid)
 			return &threads[i];
 	return NULL;
@@ -163,7 +210,7 @@ struct lx_thread *lx_thread_by_tid(int tid)
 
 struct lx_thread *lx_thread_at(int slot)
 {
-	return slot >= 0 && slot < LX_MAX_THREADS && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
+	return slot >= 0 && slot < nslots && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
 }
 
 /* ---- waiting ---- */
@@ -317,7 +364,7 @@ void lx_thread_wait(uint64_t ns)
 /* In a forked child: only the thread that forked goes on; kernel objects of the parent are not ours. */
 void lx_threads_fork_child(struct lx_thread *me)
 {
-	for (int i = 0; i < LX_MAX_THREADS; i++) { /* write only where needed: each write copies a page */
+	for (int i = 0; i < nslots; i++) { /* write only where needed: each write copies a page */
 		if (threads[i].ntfn)
 			threads[i].ntfn = 0;
 		if (&threads[i] != me && threads[i].state != SLOT_FREE)
@@ -460,7 +507,7 @@ static long clone_do(long flags, long newsp, long ptid, long ctid, long tls, uin
 	long k = thread_start(t, (uint64_t)lx_clone_entry, (uint64_t)t->frame - 8);
 	if (k < 0) {
 		t->state = SLOT_FREE;
-		return lx_errno(k);
+		return k == -E_NOMEM ? -EAGAIN : lx_errno(k); /* the kernel's limit of threads: Linux's EAGAIN */
 	}
 	t->kernel_tid = k;
 	publish_tid(t, tid);
@@ -539,7 +586,7 @@ void lx_threads_end_others(void)
 	struct lx_thread *me = lx_self();
 	lx_exec_thread = me;
 	lx_attention = true;
-	for (int slot = 0; slot < LX_MAX_THREADS; slot++) {
+	for (int slot = 0; slot < nslots; slot++) {
 		struct lx_thread *t = lx_thread_at(slot);
 		if (t && t != me) {
 			lx_kick(t);

@@ -112,14 +112,26 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-/* What the tree keeps of n's subtree: its extent and its largest free range between two areas; true if changed. */
+/*
+ * The free room between an area ending at end and the next, starting at start, that lies below LX_MMAP_TOP,
+ * the only room find_gap looks for. What is above it (up to the stack) is left out of the summaries, so that
+ * a mapping made or removed at the top of the mmap area changes only the summaries near it, not every one up
+ * to the root, as the room up to the stack would.
+ */
+static uint64_t room(uint64_t end, uint64_t start)
+{
+	start = start < LX_MMAP_TOP ? start : LX_MMAP_TOP;
+	return start > end ? start - end : 0;
+}
+
+/* What the tree keeps of n's subtree: its extent and its largest room (above) between two areas; true if changed. */
 static bool area_update(struct avl_node *n)
 {
 	struct vma *v = vma_of(n), *l = vma_of(n->left), *r = vma_of(n->right);
 	uint64_t lo = l ? l->lo : v->start, hi = r ? r->hi : v->end;
-	uint64_t gap = l ? max_u64(l->gap, v->start - l->hi) : 0;
+	uint64_t gap = l ? max_u64(l->gap, room(l->hi, v->start)) : 0;
 	if (r)
-		gap = max_u64(gap, max_u64(r->gap, r->lo - v->end));
+		gap = max_u64(gap, max_u64(r->gap, room(v->end, r->lo)));
 	bool changed = lo != v->lo || hi != v->hi || gap != v->gap;
 	v->lo = lo;
 	v->hi = hi;

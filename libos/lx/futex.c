@@ -17,7 +17,7 @@ _Static_assert(BIG_BUCKETS >= LX_MAX_THREADS, "a bucket for each thread");
 struct bucket {
 	struct lx_thread *first, *last;
 };
-static struct bucket small[SMALL_BUCKETS], *buckets = small;
+static struct bucket small[SMALL_BUCKETS], *buckets = small; /* the table in use: small, or the big one */
 static int bucket_bits = SMALL_BITS;
 static int nwaiting; /* threads in the lists */
 

@@ -14,12 +14,19 @@
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
 #define UNQUEUED_NS 10000000UL   /* a thread that a queue could not take (out of memory) looks again this often */
 
-/* The slots' table, at LX_THREADS: entries 0 .. nslots-1 have been used, and their pages are mapped up to
- * table_end. Pages are mapped as the table grows, so a process that has few threads has few pages of it (and a
- * fork copies few). */
-static struct lx_thread *const threads = (struct lx_thread *)LX_THREADS;
-static int nslots;
-static uint64_t table_end = LX_THREADS;
+/*
+ * The slots' table, at LX_THREADS (its first page mapped by lx_threads_init). Pages are mapped as the table
+ * grows, so a process that has few threads has few pages of it; a fork copies it only as far as the forking
+ * thread's entry, the child's only thread. Its counts are in its first page, which a forked child's first
+ * thread, in slot 0 most often, writes anyway: setting them there copies no page of lx's data.
+ */
+struct thread_table {
+	int nslots; /* entries 0 .. nslots-1 have been used */
+	uint64_t end; /* its pages are mapped up to here */
+	struct lx_thread slot[];
+};
+static struct thread_table *const table = (struct thread_table *)LX_THREADS;
+static struct lx_thread *const threads = (struct lx_thread *)(LX_THREADS + offsetof(struct thread_table, slot));
 bool lx_multi;
 extern char lx_clone_entry[];
 struct lx_frame *lx_thread_setup(struct lx_thread *t);
@@ -115,31 +122,31 @@ static long map_stacks(int i)
 /* Grow the table by one slot (zeroed: free), mapping the page it reaches into. false: no slot or no memory left. */
 static bool table_grow(void)
 {
-	uint64_t end = PGROUNDUP_U((uint64_t)&threads[nslots + 1]);
-	if (nslots >= LX_MAX_THREADS)
+	uint64_t end = PGROUNDUP_U((uint64_t)&threads[table->nslots + 1]);
+	if (table->nslots >= LX_MAX_THREADS)
 		return false;
-	for (; table_end < end; table_end += PAGE_SIZE)
-		if (page_alloc(0, table_end, LX_OWN_PERM) < 0)
+	for (; table->end < end; table->end += PAGE_SIZE)
+		if (page_alloc(0, table->end, LX_OWN_PERM) < 0)
 			return false;
-	nslots++;
+	table->nslots++;
 	return true;
 }
 
 int lx_thread_slots(void)
 {
-	return nslots;
+	return table->nslots;
 }
 
 uint64_t lx_threads_end(void)
 {
-	return table_end;
+	return PGROUNDUP_U((uint64_t)(lx_self() + 1));
 }
 
 /* A free slot with its stacks: one used before, whose exited thread the kernel no longer knows, or a new one. */
 static struct lx_thread *slot_alloc(void)
 {
 	for (int i = 1;; i++) {
-		if (i == nslots && !table_grow())
+		if (i == table->nslots && !table_grow())
 			return NULL;
 		struct lx_thread *t = &threads[i];
 		if (t->state == SLOT_EXITED && sys_thread_set(t->kernel_tid, THREAD_XSTACK, slot_base(i) + LX_SLOT_XSTACK) == -E_NOENT)
@@ -180,6 +187,9 @@ void lx_thread_set_tid(struct lx_thread *t, int tid)
 /* Thread 1: the one lx started in. Its stacks were made by main.c at slot 0's place. */
 void lx_threads_init(void)
 {
+	if (page_alloc(0, LX_THREADS, LX_OWN_PERM) < 0)
+		die("lx: out of memory for the thread table");
+	table->end = LX_THREADS + PAGE_SIZE; /* zeroed: no slot used */
 	if (!table_grow())
 		die("lx: out of memory for the thread table");
 	struct lx_thread *t = &threads[0];
@@ -195,14 +205,14 @@ void lx_threads_init(void)
 int lx_nthreads(void)
 {
 	int n = 0;
-	for (int i = 0; i < nslots; i++)
+	for (int i = 0; i < table->nslots; i++)
 		n += threads[i].state == SLOT_LIVE;
 	return n;
 }
 
 struct lx_thread *lx_thread_by_tid(int tid)
 {
-	for (int i = 0; i < nslots; i++)
+	for (int i = 0; i < table->nslots; i++)
 		if (threads[i].state == SLOT_LIVE && threads[i].tid == tid)
 			return &threads[i];
 	return NULL;
@@ -210,7 +220,7 @@ struct lx_thread *lx_thread_by_tid(int tid)
 
 struct lx_thread *lx_thread_at(int slot)
 {
-	return slot >= 0 && slot < nslots && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
+	return slot >= 0 && slot < table->nslots && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
 }
 
 /* ---- waiting ---- */
@@ -364,7 +374,12 @@ void lx_thread_wait(uint64_t ns)
 /* In a forked child: only the thread that forked goes on; kernel objects of the parent are not ours. */
 void lx_threads_fork_child(struct lx_thread *me)
 {
-	for (int i = 0; i < nslots; i++) { /* write only where needed: each write copies a page */
+	int used = (int)(me - threads) + 1; /* the table as far as fork copied it (lx_threads_end) */
+	if (table->nslots != used) { /* write only where needed: each write copies a page */
+		table->nslots = used;
+		table->end = PGROUNDUP_U((uint64_t)&threads[used]);
+	}
+	for (int i = 0; i < table->nslots; i++) { /* write only where needed: each write copies a page */
 		if (threads[i].ntfn)
 			threads[i].ntfn = 0;
 		if (&threads[i] != me && threads[i].state != SLOT_FREE)
@@ -586,7 +601,7 @@ void lx_threads_end_others(void)
 	struct lx_thread *me = lx_self();
 	lx_exec_thread = me;
 	lx_attention = true;
-	for (int slot = 0; slot < nslots; slot++) {
+	for (int slot = 0; slot < table->nslots; slot++) {
 		struct lx_thread *t = lx_thread_at(slot);
 		if (t && t != me) {
 			lx_kick(t);

@@ -85,7 +85,7 @@ void lx_thread_set_tid(struct lx_thread *t, int tid); /* t's Linux id, also in i
 struct lx_thread *lx_thread_by_tid(int tid); /* a live thread, or NULL */
 struct lx_thread *lx_thread_at(int slot); /* the live program thread in slot (0 .. lx_thread_slots()-1), or NULL */
 int lx_thread_slots(void); /* the slots this process has used so far: every thread is in one below it */
-uint64_t lx_threads_end(void); /* the end of the thread table's pages (from LX_THREADS), for fork */
+uint64_t lx_threads_end(void); /* where the table's pages a fork copies end: the running thread's is the last */
 bool lx_thread_has_ntfn(
 	struct lx_thread *me); /* its notification, made now if need be; false (after a yield) if none */
 void lx_thread_wait(uint64_t ns); /* sleep (lx unlocked) until woken or ns pass */

@@ -1,7 +1,8 @@
 /*
  * A thousand threads in one process, every one blocked in a futex wait at once: first each on a word of its
  * own (a wake of that word must find it asleep there), then all on one word, which one wake releases; all
- * are joined. Runs in a forked child, a process like any other, not only the first.
+ * are joined. Runs in a forked child, a process like any other, not only the first. While the thousand
+ * wait, one more thread forks: the new process, whose only thread that one is, makes and joins a thread.
  */
 #define T_NAME "threadcrowd"
 #include "check.h"
@@ -48,6 +49,25 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* Fork; the child makes and joins a thread and exits 0 if all went well. Whether the child did (NULL if so). */
+static void *forker(void *arg)
+{
+	(void)arg;
+	pid_t p = fork();
+	if (p == 0) {
+		pthread_t t;
+		void *r = (void *)1;
+		_exit(pthread_create(&t, NULL, nothing, NULL) == 0 && pthread_join(t, &r) == 0 && r == NULL ? 0 : 1);
+	}
+	int st = -1;
+	return p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? NULL : (void *)1;
+}
+
 /* Wake k's word until a wake finds k asleep on it (it then waits again, its word still 0): whether one did in time. */
 static int found_asleep(int k, const struct timespec *start)
 {
@@ -59,17 +79,20 @@ static int found_asleep(int k, const struct timespec *start)
 	return 1;
 }
 
-/* In the child: the checks, its status the number that failed (made, found, moved, joined: 1 each). */
+/* In the child: the checks, its status the number that failed (made, forked, found, moved, joined: 1 each). */
 static int crowd(void)
 {
 	static pthread_t t[THREADS];
 	pthread_attr_t a;
-	int made = 0, found = 0, joined = 0, err = 0;
+	int made = 0, found = 0, joined = 0, err = 0, forked = 0;
 	pthread_attr_init(&a);
 	pthread_attr_setstacksize(&a, STACK);
 	for (; made < THREADS; made++)
 		if ((err = pthread_create(&t[made], &a, waiter, (void *)(uintptr_t)made)) != 0)
 			break;
+	pthread_t f;
+	void *fret = (void *)1;
+	forked = pthread_create(&f, &a, forker, NULL) == 0 && pthread_join(f, &fret) == 0 && fret == NULL;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (int k = 0; k < made; k++) {
@@ -90,9 +113,11 @@ static int crowd(void)
 	}
 	if (made < THREADS)
 		printf("# made %d threads, then error %d (%s)\n", made, err, strerror(err));
+	if (!forked)
+		printf("# the fork from thread %d, or the thread its child made, failed\n", made + 2);
 	if (found < made || joined < made)
 		printf("# found asleep %d, moved %d, joined %d of %d\n", found, atomic_load(&moved), joined, made);
-	return (made < THREADS) + (found < THREADS) + (atomic_load(&moved) < THREADS) + (joined < THREADS);
+	return (made < THREADS) + !forked + (found < THREADS) + (atomic_load(&moved) < THREADS) + (joined < THREADS);
 }
 
 int main(void)

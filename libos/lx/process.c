@@ -155,14 +155,28 @@ static long fork_env(struct lx_proc *p)
 	return 0;
 }
 
-/* May this process's real user have one more process under RLIMIT_NPROC? Root is not held to it, as on Linux. */
-static bool nproc_allows(void)
+/* The threads of p, as RLIMIT_NPROC counts them: a zombie's one, a live process's program threads. */
+static uint64_t proc_tasks(const struct lx_proc *p)
+{
+	uint64_t n = 0;
+	for (int s = 0; p->state == LX_PROC_LIVE && s < p->ntids; s++)
+		n += p->tids[s] != 0;
+	return n ? n : 1;
+}
+
+/*
+ * May this process's real user have one more thread, or process, under
+ * RLIMIT_NPROC? Linux counts every thread of the user's processes, zombies
+ * included (one each). Root is not held to it, as on Linux.
+ */
+bool lx_nproc_allows(void)
 {
 	uint64_t lim = lx_rlimit(RLIMIT_NPROC), n = 0;
 	if (lim == RLIM_INFINITY || lx_cred_privileged())
 		return true;
 	for (int i = 0; i < LX_MAX_PROCS; i++)
-		n += LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].uid == lx_me->uid;
+		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].uid == lx_me->uid)
+			n += proc_tasks(&LX_SH->procs[i]);
 	return n < lim;
 }
 
@@ -183,7 +197,7 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
 		lx_lock();
 	}
-	struct lx_proc *p = nproc_allows() ? proc_new() : NULL;
+	struct lx_proc *p = lx_nproc_allows() ? proc_new() : NULL;
 	if (!p)
 		return -EAGAIN;
 	long r;

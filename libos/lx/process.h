@@ -53,6 +53,8 @@ struct lx_proc {
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 extern int lx_pid; /* this process's pid */
+#define LX_MAX_TASKS (LX_MAX_PROCS * LX_MAX_THREADS) /* threads of all processes: RLIMIT_NPROC's first value */
+bool lx_nproc_allows(void); /* may this process's user have one more thread or process (RLIMIT_NPROC)? */
 struct lx_proc *lx_proc_of(int pid); /* the process with that pid, live or a zombie; NULL if none */
 extern struct lx_proc *lx_me; /* this process's entry in the shared table */
 #define lx_process_pending (lx_me->pending) /* signals sent to the whole process */

@@ -502,7 +502,7 @@ static long clone_do(long flags, long newsp, long ptid, long ctid, long tls, uin
 		lx_multi = true; /* from now on every lx entry locks; this call holds it until it returns */
 		lx_lock();
 	}
-	if (!(t = slot_alloc()))
+	if (!lx_nproc_allows() || !(t = slot_alloc()))
 		return -EAGAIN;
 	if (t->ntfn <= 0 && (t->ntfn = sys_ntfn_create()) < 0) { /* a thread that could not wait is no thread */
 		t->ntfn = 0;

@@ -22,6 +22,7 @@ enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
  */
 struct thread_table {
 	int nslots; /* entries 0 .. nslots-1 have been used */
+	int low; /* every slot from 1 up to here is live or a helper's: slot_alloc looks from here */
 	uint64_t end; /* its pages are mapped up to here */
 	struct lx_thread slot[];
 };
@@ -145,7 +146,9 @@ uint64_t lx_threads_end(void)
 /* A free slot with its stacks: one used before, whose exited thread the kernel no longer knows, or a new one. */
 static struct lx_thread *slot_alloc(void)
 {
-	for (int i = 1;; i++) {
+	if (table->low < 1)
+		table->low = 1;
+	for (int i = table->low;; i++) {
 		if (i == table->nslots && !table_grow())
 			return NULL;
 		struct lx_thread *t = &threads[i];
@@ -153,7 +156,17 @@ static struct lx_thread *slot_alloc(void)
 			t->state = SLOT_FREE;
 		if (t->state == SLOT_FREE && map_stacks(i) == 0)
 			return t;
+		if (i == table->low && (t->state == SLOT_LIVE || t->state == SLOT_HELPER))
+			table->low = i + 1;
 	}
+}
+
+/* Slot t's thread ends: the slot may be taken again once the kernel is done with its thread. */
+static void slot_exited(struct lx_thread *t)
+{
+	t->state = SLOT_EXITED;
+	if (t - threads < table->low)
+		table->low = (int)(t - threads);
 }
 
 /* Records slot's thread id (0: none) in this process's entry, for /proc, the table grown (doubled) to reach it;
@@ -379,6 +392,8 @@ void lx_threads_fork_child(struct lx_thread *me)
 		table->nslots = used;
 		table->end = PGROUNDUP_U((uint64_t)&threads[used]);
 	}
+	if (table->low > 1)
+		table->low = 1; /* the other slots are free now */
 	for (int i = 0; i < table->nslots; i++) { /* write only where needed: each write copies a page */
 		if (threads[i].ntfn)
 			threads[i].ntfn = 0;
@@ -580,7 +595,7 @@ long lx_sys_exit(long status)
 		lx_futex_wake(me->clear_tid, 1, ~0UL);
 	}
 	publish_tid(me, 0);
-	me->state = SLOT_EXITED;
+	slot_exited(me);
 	lx_lock_drop();
 	sys_thread_exit();
 	for (;;)
@@ -620,7 +635,7 @@ void lx_thread_end_for_exec(void)
 {
 	struct lx_thread *me = lx_self();
 	publish_tid(me, 0);
-	me->state = SLOT_EXITED;
+	slot_exited(me);
 	lx_lock_drop();
 	sys_thread_exit();
 	for (;;)

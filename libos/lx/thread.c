@@ -388,10 +388,11 @@ void lx_thread_wait(uint64_t ns)
 void lx_threads_fork_child(struct lx_thread *me)
 {
 	int used = (int)(me - threads) + 1; /* the table as far as fork copied it (lx_threads_end) */
-	if (table->nslots != used) { /* write only where needed: each write copies a page */
+	uint64_t end = PGROUNDUP_U((uint64_t)&threads[used]);
+	if (table->nslots != used) /* write only where needed: each write copies a page */
 		table->nslots = used;
-		table->end = PGROUNDUP_U((uint64_t)&threads[used]);
-	}
+	if (table->end != end) /* (more may have been mapped here, by a growth that then ran out of memory) */
+		table->end = end;
 	if (table->low > 1)
 		table->low = 1; /* the other slots are free now */
 	for (int i = 0; i < table->nslots; i++) { /* write only where needed: each write copies a page */

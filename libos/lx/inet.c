@@ -179,6 +179,13 @@ void net_unlisten(void *lp)
 	net_kick();
 }
 
+void net_relisten(void *lp, struct sock *owner)
+{
+	struct tlisten *l = lp;
+	l->owner = owner;
+	sock_wake(owner); /* it may have connections to take already */
+}
+
 /* ---- a connection's socket ---- */
 
 static struct tsock *ts(struct sock *s)

@@ -97,14 +97,15 @@ static bool covers(const struct usock *b, const uint8_t *ip)
 	return is_v4(b->ip) && is_any(b->ip) && is_v4(ip); /* 0.0.0.0 */
 }
 
-/* Would u, bound at ip and port, clash with a socket holding that port? */
+/* Would u, bound at ip and port, clash with a socket holding that port? Not when both set SO_REUSEPORT. */
 static bool in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
 {
 	struct usock me = *u;
 	memcpy(me.ip, ip, 16);
 	for (struct usock *b = LX_SH->loopback_bound; b; b = b->next_named)
 		if (b != u && b->port == port && (b->s.type == SOCK_STREAM) == (u->s.type == SOCK_STREAM) &&
-		    (covers(b, ip) || covers(&me, b->ip)))
+		    (covers(b, ip) || covers(&me, b->ip)) &&
+		    !(sock_flag(&b->s, SO_REUSEPORT) && sock_flag(&u->s, SO_REUSEPORT)))
 			return true;
 	return false;
 }
@@ -171,10 +172,17 @@ static struct usock *lo_find(struct usock *u, const void *addr, int len, long *e
 		*err = -ENETUNREACH;
 		return NULL;
 	}
+	/* sockets sharing the port by SO_REUSEPORT take turns, as Linux spreads connections and datagrams over them */
+	struct usock *found = NULL;
+	unsigned n = 0, turn = LX_SH->loopback_turn;
 	for (struct usock *b = LX_SH->loopback_bound; b; b = b->next_named)
 		if (b->port == port && b->s.type == u->s.type && covers(b, ip) && !b->dead &&
-		    (u->s.type != SOCK_STREAM || b->state == U_LISTEN))
-			return b;
+		    (u->s.type != SOCK_STREAM || b->state == U_LISTEN) && (++n == 1 || turn % n == 0))
+			found = b;
+	if (found) {
+		LX_SH->loopback_turn++;
+		return found;
+	}
 	*err = -ECONNREFUSED;
 	return NULL;
 }

@@ -746,6 +746,9 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 	case SO_DONTROUTE:
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
+		/* kept for getsockopt; of them only SO_REUSEPORT changes what lx does (loopback.c) */
+		s->flags = v ? s->flags | 1u << name : s->flags & ~(1u << name);
+		return 0;
 	case SO_RCVLOWAT:
 	case SO_SNDLOWAT:
 		return 0; /* taken; a Unix socket does nothing with them */
@@ -810,8 +813,10 @@ static long get_option(struct sock *s, int name, void *buf)
 	case SO_DONTROUTE:
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
+		v = sock_flag(s, name);
+		break;
 	case SO_SNDLOWAT:
-		v = 0;
+		v = 1; /* as Linux: fixed at 1 */
 		break;
 	case SO_RCVLOWAT:
 		v = 1;

@@ -57,11 +57,18 @@ struct sock {
 	int error; /* SO_ERROR: pending until read */
 	bool listening; /* SO_ACCEPTCONN */
 	bool passcred; /* SO_PASSCRED */
+	uint32_t flags; /* the on-off options set, bit n for option n: SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE... */
 	int sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF as getsockopt tells them */
 	uint64_t sndtimeo, rcvtimeo; /* ns; 0: no limit */
 	struct linux_ucred peercred; /* SO_PEERCRED: the peer's when it connected (pid 0 until then) */
 	struct lx_waitq wq; /* where a change to poll's answer is announced */
 };
+
+/* Is the on-off option name (SO_REUSEPORT, say) set on s? */
+static inline bool sock_flag(const struct sock *s, int name)
+{
+	return s->flags >> name & 1;
+}
 
 /* For the families. */
 void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type, int protocol);

@@ -228,7 +228,8 @@ static void check_reuseport(void)
 		      geti(l1, SOL_SOCKET, SO_REUSEADDR) == 0 && geti(l1, SOL_SOCKET, SO_SNDLOWAT) == 1,
 	      "reuseport %d %d keepalive %d %d reuseaddr %d sndlowat %d", geti(l1, SOL_SOCKET, SO_REUSEPORT),
 	      geti(l3, SOL_SOCKET, SO_REUSEPORT), geti(l3, SOL_SOCKET, SO_KEEPALIVE),
-	      geti(l1, SOL_SOCKET, SO_KEEPALIVE), geti(l1, SOL_SOCKET, SO_REUSEADDR), geti(l1, SOL_SOCKET, SO_SNDLOWAT));
+	      geti(l1, SOL_SOCKET, SO_KEEPALIVE), geti(l1, SOL_SOCKET, SO_REUSEADDR),
+	      geti(l1, SOL_SOCKET, SO_SNDLOWAT));
 	struct sockaddr_in a = v4("127.0.0.1", 0);
 	bind(l1, (struct sockaddr *)&a, sizeof(a));
 	a = v4("127.0.0.1", port_of(l1));
@@ -240,7 +241,8 @@ static void check_reuseport(void)
 	fcntl(l2, F_SETFL, O_NONBLOCK);
 	int made = 0, got = 0;
 	for (int i = 0; i < N; i++)
-		made += (c[i] = socket(AF_INET, SOCK_STREAM, 0)) >= 0 && connect(c[i], (struct sockaddr *)&a, sizeof(a)) == 0;
+		made += (c[i] = socket(AF_INET, SOCK_STREAM, 0)) >= 0 &&
+			connect(c[i], (struct sockaddr *)&a, sizeof(a)) == 0;
 	struct pollfd p[2] = { { l1, POLLIN, 0 }, { l2, POLLIN, 0 } };
 	for (int rounds = 0; got < N && rounds < 100 && poll(p, 2, 20) >= 0; rounds++)
 		got = take(l2, take(l1, got, N), N);

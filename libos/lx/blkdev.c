@@ -251,7 +251,7 @@ static long cache_drop(struct vd *v)
 }
 
 /*
- * A new page index of v (its bytes not yet filled): NULL when out of memory or the disk fails. With
+ * A new page index of v (its bytes on the disk not yet filled, those past the disk's end zero): NULL when out of memory or the disk fails. With
  * may_drop, room is made by writing back and forgetting every page (so no page found before stays valid,
  * and the bounce buffer is overwritten); without, a full cache or a lack of memory just gives NULL.
  */
@@ -260,13 +260,14 @@ static struct cpage *page_new(struct vd *v, uint64_t index, bool may_drop)
 	if (v->cache->n >= CACHE_MAX && (!may_drop || cache_drop(v) < 0))
 		return NULL;
 	struct cpage *p = lx_alloc(sizeof(*p));
-	char *data = p ? lx_page_alloc() : NULL;
+	char *data = p ? lx_page_alloc_raw() : NULL;
 	if (!data && p && may_drop && v->cache->n && cache_drop(v) == 0)
-		data = lx_page_alloc(); /* the files' share of memory is taken: this cache gives its pages back */
+		data = lx_page_alloc_raw(); /* the files' share of memory is taken: this cache gives its pages back */
 	if (!data) {
 		lx_free(p);
 		return NULL;
 	}
+	memset(data + page_len(v, index), 0, PAGE_SIZE - page_len(v, index)); /* the caller fills the rest */
 	*p = (struct cpage){ index, data, false, *bucket(v, index) };
 	*bucket(v, index) = p;
 	v->cache->n++;

@@ -122,8 +122,8 @@ static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodei
 		len += in[i].n;
 	struct freq *q = lx_alloc(sizeof(*q));
 	if (q) {
-		q->in = lx_alloc(len);
-		q->out = cap ? lx_alloc(cap) : NULL;
+		q->in = lx_alloc_raw(len); /* filled whole below */
+		q->out = cap ? lx_alloc_raw(cap) : NULL; /* only the out_len bytes the answer wrote are read */
 	}
 	if (!q || !q->in || (cap && !q->out)) {
 		if (q)

@@ -12,23 +12,23 @@
  * heap, as Linux's block devices have one: a read fills the pages it
  * misses (a run of them at once), and when its misses follow each other on
  * the disk (a file read in order, 4 KiB at a time as fuse2fs reads one) it
- * reads ahead of what was asked, further each time up to 512 KiB, so that
- * one batch of requests replaces a hundred; a write changes pages (reading
- * one first only when it covers part of it) and leaves them dirty. fsync,
- * fdatasync, sync, BLKFLSBUF, O_SYNC/O_DSYNC writes and the last close
- * write the dirty pages back, in order, and then flush the disk's write
- * cache (mica/blk.h says what a flush guarantees); so does a full cache,
- * which then starts again empty. A run of pages goes to or from the disk
- * as one batch of requests of BLK_MAX_LEN bytes at most, one batch at a
- * time under lx's lock, through a bounce buffer in the shared heap (frames
- * the group shares, which the kernel lets the device use). Each process
- * binds its own completion ring, a private page at RING_VA, at its first
- * request.
+ * reads ahead of what was asked, further each time up to 1 MiB, so that
+ * one batch of 16 requests replaces 256 of one page each; a write changes
+ * pages (reading one first only when it covers part of it) and leaves them
+ * dirty. fsync, fdatasync, sync, BLKFLSBUF, O_SYNC/O_DSYNC writes and the
+ * last close write the dirty pages back, in order, and then flush the
+ * disk's write cache (mica/blk.h says what a flush guarantees); so does a
+ * full cache, which then starts again empty. A run of pages goes to or
+ * from the disk as one batch of requests of BLK_MAX_LEN bytes at most, one
+ * batch at a time under lx's lock, through a bounce buffer in the shared
+ * heap (frames the group shares, which the kernel lets the device use).
+ * Each process binds its own completion ring, a private page at RING_VA,
+ * at its first request.
  */
 #define CACHE_MAX 4096 /* pages of one disk's cache: 16 MiB */
 #define CACHE_HASH 1024 /* buckets */
 #define RING_VA (LX_FILL_PAGE - PAGE_SIZE)
-#define BOUNCE_LEN (8 * BLK_MAX_LEN) /* bytes one disk_io moves at most, in one batch of requests */
+#define BOUNCE_LEN (16 * BLK_MAX_LEN) /* bytes one disk_io moves at most, in one batch of requests */
 #define RA_MIN 8 /* pages read ahead at the second miss of a run read in order */
 #define RA_MAX (BOUNCE_LEN / PAGE_SIZE) /* pages read ahead at most */
 

@@ -251,9 +251,10 @@ static long cache_drop(struct vd *v)
 }
 
 /*
- * A new page index of v (its bytes on the disk not yet filled, those past the disk's end zero): NULL when out of memory or the disk fails. With
- * may_drop, room is made by writing back and forgetting every page (so no page found before stays valid,
- * and the bounce buffer is overwritten); without, a full cache or a lack of memory just gives NULL.
+ * A new page index of v (its bytes on the disk not yet filled, those past the disk's end zero): NULL when
+ * out of memory or the disk fails. With may_drop, room is made by writing back and forgetting every page
+ * (so no page found before stays valid, and the bounce buffer is overwritten); without, a full cache or a
+ * lack of memory just gives NULL.
  */
 static struct cpage *page_new(struct vd *v, uint64_t index, bool may_drop)
 {
@@ -301,10 +302,10 @@ static uint64_t ahead(struct vd *v, uint64_t index, uint64_t last)
 }
 
 /*
- * Page index of v, read from the disk with the missing pages after it (up to last, or ahead) if it is not cached:
- * NULL on failure. Every page is made before the read (room made for the whole run first), and the pages
- * after index only when that needs no drop: a drop would free the pages of the run and overwrite the
- * bounce buffer that holds what was read.
+ * Page index of v, read from the disk with the missing pages after it (up to last, or ahead()) if it is
+ * not cached: NULL on failure. Every page is made before the read (room made for the whole run first),
+ * and the pages after index only when that needs no drop: a drop would free the pages of the run and
+ * overwrite the bounce buffer that holds what was read.
  */
 static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long *err)
 {

@@ -191,6 +191,13 @@ uint64_t *pt_lookup(uint64_t pml4, uint64_t va);
 uint64_t *pt_lookup_own(uint64_t pml4, uint64_t va, int *err);
 int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out);
 int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end);
+/*
+ * The PTE_COW page at va (page-aligned, user) in e becomes e's own, mapped
+ * with perm (valid user bits): the frame itself when e's mapping is its
+ * only one (e adopting an orphan), else a copy. The frame now mapped, or
+ * -E_NOENT (nothing there), -E_INVAL (not PTE_COW), -E_NOMEM.
+ */
+long pt_cow_break(struct env *e, uint64_t va, uint64_t perm);
 long pt_unmap_range(struct env *e, uint64_t start, uint64_t end, bool free_owned);
 int copy_from_user(struct env *e, void *dst, uint64_t va, size_t n);
 int copy_to_user(struct env *e, uint64_t va, const void *src, size_t n);

@@ -423,6 +423,29 @@ int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
 	return r;
 }
 
+long pt_cow_break(struct env *e, uint64_t va, uint64_t perm)
+{
+	int err;
+	uint64_t *pte = pt_lookup_own(e->pml4, va, &err); /* a copy of a shared table first: the counts below are then this env's */
+	if (!pte)
+		return err;
+	if (!(*pte & PTE_COW))
+		return -E_INVAL;
+	uint64_t fn = (*pte & PTE_ADDR) / PAGE_SIZE;
+	bool owned = frame_owner(fn) == e->id;
+	if (frame_refs(fn) == (owned ? 2U : 1U) && (owned || frame_adopt(e, fn) == 0)) {
+		pt_protect(e->pml4, va, perm);
+		return (long)fn;
+	}
+	long copy = frame_copy(e, fn);
+	if (copy < 0)
+		return copy;
+	pt_map(e->pml4, va, (uint64_t)copy, perm); /* the table is there and perm is valid: cannot fail */
+	if (owned)
+		frame_free(e, (long)fn);
+	return copy;
+}
+
 /* The present entries of last-level table t in [first, last) leave it; e's own frames among them freed if free_owned. The count. */
 static long unmap_leaves(struct env *e, uint64_t *t, uint64_t first, uint64_t last, bool free_owned)
 {

@@ -164,12 +164,9 @@ static long sys_map_cow(long env, unsigned long start, unsigned long end)
 
 /*
  * Resolve a copy-on-write page: the PTE_COW page at va in env becomes env's
- * own and is mapped there with perm. If that mapping is the frame's only one
- * besides env's hold (or the frame is orphaned and that mapping is its only
- * one: env adopts it), the frame stays; otherwise env gets a new frame with a
- * copy of the page, and its hold on the old frame, if it had one, is dropped.
- * Returns the frame now mapped at va. -E_INVAL (bad va or perm, or the page
- * is not PTE_COW), -E_NOENT (nothing mapped there), -E_PERM (not a child), -E_NOMEM.
+ * own and is mapped there with perm (pt_cow_break). Returns the frame now
+ * mapped at va. -E_INVAL (bad va or perm, or the page is not PTE_COW),
+ * -E_NOENT (nothing mapped there), -E_PERM (not a child), -E_NOMEM.
  */
 static long sys_cow_break(long env, unsigned long va, long perm)
 {
@@ -179,27 +176,10 @@ static long sys_cow_break(long env, unsigned long va, long perm)
 		return err;
 	if ((va & (PAGE_SIZE - 1)) || !mappable(va, perm) || (perm & ~PTE_USER_PERMS))
 		return -E_INVAL;
-	int err2;
-	uint64_t *pte = pt_lookup_own(e->pml4, va, &err2); /* a copy of a shared table first: the counts below are then this env's */
-	if (!pte)
-		return err2;
-	if (!(*pte & PTE_COW))
-		return -E_INVAL;
-	uint64_t fn = (*pte & PTE_ADDR) / PAGE_SIZE;
-	bool owned = frame_owner(fn) == e->id;
-	if (frame_refs(fn) == (owned ? 2U : 1U) && (owned || frame_adopt(e, fn) == 0)) {
-		pt_protect(e->pml4, va, (uint64_t)perm);
-		return (long)fn;
-	}
-	long copy = frame_copy(e, fn);
-	if (copy < 0) {
+	long r = pt_cow_break(e, va, (uint64_t)perm);
+	if (r == -E_NOMEM)
 		relieve_pressure(self());
-		return copy;
-	}
-	pt_map(e->pml4, va, (uint64_t)copy, (uint64_t)perm); /* the table is there and perm is valid: cannot fail */
-	if (owned)
-		frame_free(e, (long)fn);
-	return copy;
+	return r;
 }
 
 /*

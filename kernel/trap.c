@@ -113,11 +113,33 @@ void backtrace(uint64_t rbp)
 	}
 }
 
+/*
+ * A user write to a copy-on-write page (PTE_COW: its env bound it so with
+ * map_cow or asked for it with protect) is resolved here, as cow_break
+ * would resolve it with the page's own key and NX and PTE_W: the copy the
+ * env asked for, without the round trip through its handler that every
+ * first write after a fork would otherwise cost. false, and the fault goes
+ * to the handler as any other, when it is not such a write (a key's
+ * refusal included) or no frame could be had for the copy.
+ */
+static bool cow_write(struct thread *t, const struct trapframe *tf, uint64_t addr)
+{
+	const uint64_t want = PFERR_P | PFERR_W | PFERR_U;
+	if (tf->trapno != T_PGFLT || (tf->err & (want | PFERR_PK | PFERR_I)) != want || addr >= USER_LIMIT)
+		return false;
+	uint64_t *pte = pt_lookup(t->env->pml4, addr);
+	if (!pte || (*pte & (PTE_P | PTE_U | PTE_COW)) != (PTE_P | PTE_U | PTE_COW))
+		return false;
+	return pt_cow_break(t->env, addr & ~(PAGE_SIZE - 1), (*pte & (PTE_NX | PTE_PKEY_MASK)) | PTE_W) >= 0;
+}
+
 /* A fault in ring 3: the env's handler gets it, or the env dies with a reason. */
 static void user_fault(struct trapframe *tf)
 {
 	struct thread *t = cpu.cur;
 	uint64_t addr = tf->trapno == T_PGFLT ? rcr2() : 0;
+	if (cow_write(t, tf, addr))
+		return;
 	int r = upcall_deliver(t, tf, UPCALL_EXCEPTION, tf->trapno, tf->err, addr);
 
 	if (r == 0)

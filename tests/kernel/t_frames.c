@@ -114,6 +114,28 @@ int main(void)
 	sys_frame_free(0, f3);
 	CHECK_EQ("cow-frames-back", KIP->frames_free, free1);
 
+	/* a write to a copy-on-write page: the kernel makes the copy, as cow_break would, keeping NX (this
+	 * program has no exception handler: a fault that reached it would end the test) */
+	uint64_t free_w = KIP->frames_free;
+	long child_w = sys_env_create();
+	long h1 = page_alloc(0, VA, PTE_W | PTE_NX), h3 = page_alloc(0, VA + PAGE_SIZE, PTE_W | PTE_NOCOPY);
+	*(volatile uint64_t *)VA = 0xD1; /* (h3 keeps the table from being shared whole: its entries are copied) */
+	CHECK_EQ("cow-write-bind", sys_map_cow(child_w, VA, VA + PAGE_SIZE), 0);
+	*(volatile uint64_t *)VA = 0xD2;
+	uint64_t pte = *uvpt_pte(VA);
+	long h2 = (long)((pte & PTE_ADDR) / PAGE_SIZE);
+	CHECK("cow-write-own-writable", (pte & (PTE_W | PTE_COW | PTE_NX)) == (PTE_W | PTE_NX));
+	CHECK("cow-write-copied", h2 != h1 && *(volatile uint64_t *)VA == 0xD2);
+	CHECK_EQ("cow-write-child-keeps-frame", sys_map_copy(child_w, VA, 0, VA + 2 * PAGE_SIZE, 0), 0);
+	CHECK_EQ("cow-write-child-old-bytes", *(volatile uint64_t *)(VA + 2 * PAGE_SIZE), 0xD1);
+	sys_unmap(0, VA + 2 * PAGE_SIZE); /* (a page in VA's own table: no new table to count) */
+	CHECK_EQ("cow-write-child-gone", sys_env_destroy(child_w), 0);
+	sys_unmap(0, VA);
+	sys_unmap(0, VA + PAGE_SIZE);
+	sys_frame_free(0, h2);
+	sys_frame_free(0, h3);
+	CHECK_EQ("cow-write-frames-back", KIP->frames_free, free_w);
+
 	/* map_cow of a whole last-level table shares it: one reference for the table, copied on the first change */
 	uint64_t free2 = KIP->frames_free;
 	long child3 = sys_env_create();

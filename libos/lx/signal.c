@@ -17,6 +17,7 @@
 _Static_assert(sizeof(struct lx_regs) == 18 * 8, "lx_regs is sigcontext's first 18 words");
 
 static struct linux_sigaction actions[NSIG + 1];
+static uint64_t set_ever; /* the signals whose action may not be all zeros (SIG_DFL, no flags, no mask) */
 static bool valid(long sig)
 {
 	return sig > 0 && sig <= NSIG;
@@ -69,6 +70,7 @@ static uint64_t ignored = IGNORED_BY_DEFAULT;
 static void set_action(int sig, const struct linux_sigaction *a)
 {
 	actions[sig] = *a;
+	set_ever |= BIT(sig);
 	if (a->handler == SIG_IGN || (a->handler == SIG_DFL && (BIT(sig) & IGNORED_BY_DEFAULT)))
 		ignored |= BIT(sig);
 	else
@@ -373,9 +375,12 @@ long lx_signal_return(long result)
 /* exec: caught signals back to default, no alternate stack, no POSIX timers. */
 void lx_signal_exec(void)
 {
-	for (int sig = 1; sig <= NSIG; sig++)
-		if (actions[sig].handler != SIG_IGN)
-			set_action(sig, &(struct linux_sigaction){ 0 });
+	/* as Linux: caught signals go back to their default, ignored ones stay ignored, and every action loses its
+	 * flags, mask and restorer; only the actions ever set can be other than the default */
+	for (uint64_t left = set_ever; left; left &= left - 1) {
+		int sig = __builtin_ctzl(left) + 1;
+		set_action(sig, &(struct linux_sigaction){ actions[sig].handler == SIG_IGN ? SIG_IGN : SIG_DFL, 0, 0, 0 });
+	}
 	struct lx_thread *me = lx_self();
 	me->altstack_sp = me->altstack_size = 0;
 	me->altstack_flags = SS_DISABLE;

@@ -5,7 +5,7 @@
  * across a handler, sigsuspend, sigtimedwait, and tgkill to another thread
  * that interrupts its nanosleep with EINTR; interval timers and tgkill that
  * interrupt code running without syscalls; a stop signal that stops every
- * thread of a process.
+ * thread of a process; what execve keeps of the actions.
  */
 #define _GNU_SOURCE
 #define T_NAME "signals"
@@ -413,8 +413,54 @@ static void check_signal_reaches_crowd(void)
 	close(pipefd[1]);
 }
 
-int main(void)
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000 /* Linux's; glibc's headers keep it to themselves */
+#endif
+
+static void on_usr1(int sig)
 {
+	(void)sig;
+}
+
+/* In the program execve started (argv[1] "exec-actions"): 0 when its actions are what Linux leaves, else which was not. */
+static int exec_actions_seen(void)
+{
+	struct sigaction a1, a2, a3;
+	sigaction(SIGUSR1, NULL, &a1);
+	sigaction(SIGUSR2, NULL, &a2);
+	sigaction(SIGHUP, NULL, &a3);
+	if (a1.sa_handler != SIG_DFL || (a1.sa_flags & ~SA_RESTORER) || sigismember(&a1.sa_mask, SIGINT))
+		return 1; /* a caught signal goes back to its default, flags and mask gone */
+	if (a2.sa_handler != SIG_IGN || (a2.sa_flags & ~SA_RESTORER) || sigismember(&a2.sa_mask, SIGINT))
+		return 2; /* an ignored one stays ignored, and loses its flags and mask too */
+	if (a3.sa_handler != SIG_DFL)
+		return 3;
+	return 0;
+}
+
+/* execve: caught signals go back to their default, ignored ones stay ignored, and every action loses flags and mask. */
+static void check_exec_actions(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sigaction a = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+		sigemptyset(&a.sa_mask);
+		sigaddset(&a.sa_mask, SIGINT);
+		sigaction(SIGUSR1, &a, NULL);
+		a.sa_handler = SIG_IGN;
+		sigaction(SIGUSR2, &a, NULL);
+		execl("/proc/self/exe", "signals", "exec-actions", (char *)NULL);
+		_exit(99);
+	}
+	int status = -1;
+	waitpid(pid, &status, 0);
+	CHECK("exec-resets-actions", WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "exec-actions") == 0)
+		return exec_actions_seen();
 	check_async();
 	check_restart();
 	check_basic();
@@ -427,5 +473,6 @@ int main(void)
 	check_tgkill_interrupts();
 	check_stop_every_thread();
 	check_signal_reaches_crowd();
+	check_exec_actions();
 	return t_done();
 }

@@ -226,13 +226,23 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 	lx_fork = (struct lx_fork){ .from = ENVINFO->id, .child_pid = p->pid, .vmas = copy, .child_sp = child_sp,
 				    .ctid = ctid, .ctid_clear = ctid_clear };
 	r = fork_env(p);
-	lx_fork = (struct lx_fork){ 0 }; /* the child has its copy */
 	if (r < 0) {
+		lx_fork = (struct lx_fork){ 0 };
 		mem_fork_abandon(copy);
 		vfs_fork_abandon(p);
 		proc_free(p);
 		return lx_errno(r);
 	}
+	/*
+	 * The child runs first, with lx's lock let go: a child that execs or
+	 * exits at once (a shell's, a spawn's) then drops its hold on the pages
+	 * the two share before the parent writes them again, and the parent's
+	 * first writes find them its own, with nothing to copy. (lx_fork is
+	 * left as it is: the child has its copy, and the next fork writes it.)
+	 */
+	int depth = lx_lock_drop();
+	sys_yield((long)p->env);
+	lx_lock_take(depth);
 	return p->pid;
 }
 

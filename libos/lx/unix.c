@@ -373,11 +373,21 @@ static long embryo_make(struct usock *u, struct usock *o, const void *addr, int 
 	return 0;
 }
 
+/*
+ * Connect stream u to the listener at addr: 0, or for TCP without blocking
+ * -EINPROGRESS (made already; the next connect says 0, later ones
+ * -EISCONN, as Linux's do); -EISCONN, -EINVAL (AF_UNIX: a listener),
+ * -EAGAIN (backlog full, non-blocking), or the lookup's error.
+ */
 static long stream_connect(struct usock *u, const void *addr, int len, bool nonblock)
 {
 	long err;
 	if (u->state == U_LISTEN)
-		return -EINVAL;
+		return u->naming->inet ? -EISCONN : -EINVAL; /* (TCP says EISCONN) */
+	if (u->state == U_CONN && u->untold) {
+		u->untold = false; /* as Linux: a connect after EINPROGRESS tells that it is done */
+		return 0;
+	}
 	if (u->state == U_CONN)
 		return -EISCONN;
 	struct usock *o = u->naming->find(u, addr, len, &err);
@@ -402,7 +412,11 @@ static long stream_connect(struct usock *u, const void *addr, int len, bool nonb
 	if (err == 0)
 		err = embryo_make(u, o, addr, len);
 	us_put(o);
-	return err == 0 && nonblock && u->naming->inet ? -EINPROGRESS : err;
+	if (err == 0 && nonblock && u->naming->inet) {
+		u->untold = true;
+		return -EINPROGRESS;
+	}
+	return err;
 }
 
 static long unix_connect(struct sock *s, const void *addr, int len, bool nonblock)
@@ -578,7 +592,7 @@ static long stream_send(struct usock *u, struct sock_msg *m)
 	size_t done = 0;
 	long err = 0;
 	uint64_t deadline = sock_deadline(u->s.sndtimeo);
-	if (m->addrlen)
+	if (m->addrlen && !u->naming->inet) /* (TCP ignores the address: unconnected, EPIPE below) */
 		return u->state == U_CONN ? -EISCONN : -EOPNOTSUPP;
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;

@@ -1,0 +1,458 @@
+/*
+ * TCP over loopback at scale and at its edges: 1,000 connections open at
+ * once served by one process with epoll, 64 MiB checked by a hash on both
+ * ends, half-close, non-blocking connects (made and refused), SO_REUSEADDR
+ * rebinding a port that carried a connection, and the errnos around them.
+ */
+#define _GNU_SOURCE
+#define T_NAME "sockbig"
+#include "check.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NCONN 1000
+#define BIG (64u << 20)
+#define CHUNK 65536
+
+static struct sockaddr_in lo(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static int port_of(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	return getsockname(fd, (struct sockaddr *)&a, &len) < 0 ? -1 : ntohs(a.sin_port);
+}
+
+/* A TCP listener on 127.0.0.1 at port (0: any), SO_REUSEADDR if reuse: its descriptor, or -1. */
+static int listener(int port, int reuse, int backlog)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct sockaddr_in a = lo(port);
+	if (l < 0 || (reuse && setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, backlog) < 0) {
+		if (l >= 0)
+			close(l);
+		return -1;
+	}
+	return l;
+}
+
+/* A blocking connect to 127.0.0.1:port: the descriptor, or -1. */
+static int dial(int port)
+{
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = lo(port);
+	if (c >= 0 && connect(c, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(c);
+		return -1;
+	}
+	return c;
+}
+
+/* Read exactly n bytes (or up to end of file): the count, or -1. */
+static long read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(fd, (const char *)buf + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* ---- 1,000 connections at once ---- */
+
+/* The client: NCONN connections, all open, each sends "qNNNN" and must read "rNNNN" back; exit 0 when all did. */
+static void many_client(int port)
+{
+	static int fd[NCONN];
+	for (int i = 0; i < NCONN; i++)
+		if ((fd[i] = dial(port)) < 0)
+			_exit(10);
+	for (int i = 0; i < NCONN; i++) {
+		char q[6];
+		snprintf(q, sizeof(q), "q%04d", i);
+		if (write_full(fd[i], q, 5) < 0)
+			_exit(11);
+	}
+	for (int i = 0; i < NCONN; i++) {
+		char r[6] = { 0 }, want[6];
+		snprintf(want, sizeof(want), "r%04d", i);
+		if (read_full(fd[i], r, 5) != 5 || memcmp(r, want, 5) != 0)
+			_exit(12);
+	}
+	for (int i = 0; i < NCONN; i++)
+		close(fd[i]);
+	_exit(0);
+}
+
+struct served {
+	int accepted, answered, closed, most_open;
+};
+
+/* One connection readable: take its "qNNNN" (it comes whole: 5 bytes in one write) and answer, or close at its end. */
+static void serve_one(int ep, int fd, struct served *s, int *open)
+{
+	char q[8];
+	ssize_t n = read(fd, q, sizeof(q));
+	if (n == 5 && q[0] == 'q') {
+		q[0] = 'r';
+		if (write(fd, q, 5) == 5)
+			s->answered++;
+	} else if (n == 0 || (n < 0 && errno != EAGAIN)) {
+		epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+		close(fd);
+		s->closed++;
+		(*open)--;
+	}
+}
+
+/* Serve on l with one epoll until NCONN connections came and went (or 30 s passed). */
+static void many_serve(int l, struct served *s)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC), open = 0;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = l }, evs[64];
+	epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
+	while (s->closed < NCONN) {
+		int n = epoll_wait(ep, evs, 64, 30000);
+		if (n <= 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd != l) {
+				serve_one(ep, evs[i].data.fd, s, &open);
+				continue;
+			}
+			int c;
+			while ((c = accept4(l, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+				struct epoll_event ce = { .events = EPOLLIN, .data.fd = c };
+				epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce);
+				s->accepted++;
+				if (++open > s->most_open)
+					s->most_open = open;
+			}
+		}
+	}
+	close(ep);
+}
+
+static void check_many(void)
+{
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < NCONN + 64) {
+		rl.rlim_cur = rl.rlim_max < NCONN + 64 ? rl.rlim_max : NCONN + 64;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	CHECK("nofile-raised", rl.rlim_cur >= NCONN + 64, "RLIMIT_NOFILE %lu", (unsigned long)rl.rlim_cur);
+	int l = listener(0, 0, NCONN + 24);
+	CHECK("many-listen", l >= 0, "errno %d", errno);
+	int flags = fcntl(l, F_GETFL);
+	fcntl(l, F_SETFL, flags | O_NONBLOCK);
+	int port = port_of(l);
+	pid_t kid = fork();
+	if (kid == 0) {
+		close(l);
+		many_client(port);
+	}
+	struct served s = { 0, 0, 0, 0 };
+	many_serve(l, &s);
+	int st = -1;
+	waitpid(kid, &st, 0);
+	close(l);
+	CHECK("many-accepted", s.accepted == NCONN, "%d accepted", s.accepted);
+	CHECK("many-all-open-at-once", s.most_open == NCONN, "at most %d open at once", s.most_open);
+	CHECK("many-answered", s.answered == NCONN, "%d answered", s.answered);
+	CHECK("many-closed", s.closed == NCONN, "%d closed by their clients", s.closed);
+	CHECK("many-client-saw-all", WIFEXITED(st) && WEXITSTATUS(st) == 0, "client status %#x", st);
+}
+
+/* ---- 64 MiB, hashed on both ends, and a half-closed answer ---- */
+
+/* FNV-1a over 64-bit words: h of buf (n a multiple of 8) folded into h. */
+static uint64_t fnv(uint64_t h, const void *buf, size_t n)
+{
+	const uint64_t *w = buf;
+	for (size_t i = 0; i < n / 8; i++)
+		h = (h ^ w[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The sender: BIG bytes of a xorshift stream, then SHUT_WR; reads the receiver's hash back; exit 0 when it matches. */
+static void big_send(int c, int report)
+{
+	static uint64_t buf[CHUNK / 8];
+	uint64_t x = 0x9E3779B97F4A7C15ULL, h = 0xcbf29ce484222325ULL, back[2];
+	for (size_t sent = 0; sent < BIG; sent += CHUNK) {
+		for (size_t i = 0; i < CHUNK / 8; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			buf[i] = x;
+		}
+		h = fnv(h, buf, CHUNK);
+		if (write_full(c, buf, CHUNK) < 0)
+			_exit(20);
+	}
+	if (write(report, &h, sizeof(h)) != sizeof(h) || shutdown(c, SHUT_WR) < 0)
+		_exit(21);
+	if (read_full(c, back, sizeof(back)) != sizeof(back))
+		_exit(22);
+	_exit(back[0] == h && back[1] == BIG ? 0 : 23);
+}
+
+/* The receiver: everything until end of file, in reads of any size; its hash (reads are regrouped into words). */
+static uint64_t big_receive(int a, uint64_t *count)
+{
+	static uint8_t buf[CHUNK + 8];
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t have = 0;
+	ssize_t r;
+	*count = 0;
+	while ((r = read(a, buf + have, CHUNK)) > 0 || (r < 0 && errno == EINTR)) {
+		if (r < 0)
+			continue;
+		have += (size_t)r;
+		*count += (uint64_t)r;
+		size_t whole = have & ~(size_t)7;
+		h = fnv(h, buf, whole);
+		memmove(buf, buf + whole, have - whole);
+		have -= whole;
+	}
+	return have ? 0 : h;
+}
+
+static void check_big(void)
+{
+	int l = listener(0, 0, 4), p[2];
+	if (pipe(p) < 0 || l < 0) {
+		CHECK("big-setup", 0, "errno %d", errno);
+		return;
+	}
+	pid_t kid = fork();
+	if (kid == 0) {
+		int c = dial(port_of(l));
+		if (c < 0)
+			_exit(24);
+		big_send(c, p[1]);
+	}
+	int a = accept(l, NULL, NULL);
+	uint64_t count, theirs = 0, mine = big_receive(a, &count), back[2] = { mine, count };
+	long got = read_full(p[0], &theirs, sizeof(theirs));
+	CHECK("big-64mib-received", count == BIG, "%llu bytes", (unsigned long long)count);
+	CHECK("big-hash-same", got == sizeof(theirs) && mine == theirs, "receiver %016llx, sender %016llx",
+	      (unsigned long long)mine, (unsigned long long)theirs);
+	CHECK("big-answer-after-half-close", write_full(a, back, sizeof(back)) == 0, "errno %d", errno);
+	int st = -1;
+	waitpid(kid, &st, 0);
+	CHECK("big-sender-read-answer", WIFEXITED(st) && WEXITSTATUS(st) == 0, "sender status %#x", st);
+	close(a), close(l), close(p[0]), close(p[1]);
+}
+
+/* ---- half-close ---- */
+
+static int sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
+/* A connected pair over 127.0.0.1 from listener l: client *c, accepted *a. */
+static int pair(int l, int *c, int *a)
+{
+	*c = dial(port_of(l));
+	*a = *c >= 0 ? accept(l, NULL, NULL) : -1;
+	return *c >= 0 && *a >= 0 ? 0 : -1;
+}
+
+static void check_half_close(void)
+{
+	int l = listener(0, 0, 4), c, a;
+	char buf[16];
+	if (pair(l, &c, &a) < 0) {
+		CHECK("half-setup", 0, "errno %d", errno);
+		return;
+	}
+	CHECK("half-shutdown-wr", shutdown(c, SHUT_WR) == 0, "errno %d", errno);
+	CHECK("half-peer-reads-eof", read(a, buf, sizeof(buf)) == 0, "errno %d", errno);
+	CHECK("half-peer-sends-back", write(a, "back", 4) == 4, "errno %d", errno);
+	CHECK("half-reads-answer", read_full(c, buf, 4) == 4 && memcmp(buf, "back", 4) == 0, "errno %d", errno);
+	struct sigaction sa = { .sa_handler = on_sigpipe };
+	sigaction(SIGPIPE, &sa, NULL);
+	check_err("half-send-epipe-nosignal", send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
+	CHECK("half-nosignal-no-sigpipe", sigpipes == 0, "%d SIGPIPEs", sigpipes);
+	check_err("half-send-epipe", send(c, "x", 1, 0), EPIPE);
+	CHECK("half-sigpipe", sigpipes == 1, "%d SIGPIPEs", sigpipes);
+	CHECK("half-shutdown-again", shutdown(c, SHUT_WR) == 0, "errno %d", errno);
+	close(a);
+	CHECK("half-eof-after-peer-close", read(c, buf, sizeof(buf)) == 0, "errno %d", errno);
+	close(c);
+	/* The peer closed at once (nothing unread): within three sends one fails with EPIPE (no signal asked). */
+	if (pair(l, &c, &a) < 0)
+		return;
+	close(a);
+	long r = 0;
+	for (int i = 0; i < 3 && r >= 0; i++)
+		r = send(c, "abc", 3, MSG_NOSIGNAL);
+	check_err("send-after-peer-close-epipe", r, EPIPE);
+	CHECK("send-after-peer-close-no-sigpipe", sigpipes == 1, "%d SIGPIPEs", sigpipes);
+	close(c);
+	close(l);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+/* ---- non-blocking connect ---- */
+
+/* What poll says of fd for POLLOUT within 5 s. */
+static short wait_out(int fd)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+	return poll(&p, 1, 5000) == 1 ? p.revents : 0;
+}
+
+static int so_error(int fd)
+{
+	int e = -1;
+	socklen_t len = sizeof(e);
+	return getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0 ? -errno : e;
+}
+
+static void check_nonblocking(void)
+{
+	int l = listener(0, 0, 4);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = lo(port_of(l));
+	int r = connect(c, (struct sockaddr *)&a, sizeof(a));
+	int e = errno, went = r == 0;
+	CHECK("nb-connect-einprogress-or-done", r == 0 || e == EINPROGRESS, "returned %d, errno %d", r, e);
+	CHECK("nb-connect-pollout", wait_out(c) & POLLOUT, "no POLLOUT");
+	CHECK("nb-connect-so-error-0", so_error(c) == 0, "SO_ERROR %d", so_error(c));
+	/* As Linux: a connect that said EINPROGRESS is told done by the next connect (0); then EISCONN. */
+	if (!went) {
+		r = connect(c, (struct sockaddr *)&a, sizeof(a));
+		e = errno;
+	}
+	CHECK("nb-connect-told", r == 0, "second connect %d, errno %d", r, e);
+	check_err("nb-connect-eisconn", connect(c, (struct sockaddr *)&a, sizeof(a)), EISCONN);
+	int s = accept(l, NULL, NULL);
+	CHECK("nb-connect-carries", write(c, "hi", 2) == 2 && read_full(s, (char[2]){ 0 }, 2) == 2, "errno %d", errno);
+	close(s), close(c);
+
+	/* A port nobody listens on (the listener's, once closed): refused, at once or through SO_ERROR. */
+	int port = port_of(l);
+	close(l);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	a = lo(port);
+	r = connect(c, (struct sockaddr *)&a, sizeof(a));
+	e = errno;
+	short ev = r < 0 && e == EINPROGRESS ? wait_out(c) : 0;
+	int err = r < 0 && e == EINPROGRESS ? so_error(c) : r < 0 ? e : 0;
+	CHECK("nb-refused-econnrefused", err == ECONNREFUSED, "connect %d errno %d, SO_ERROR %d", r, e, err);
+	CHECK("nb-refused-poll", r < 0 && (e != EINPROGRESS || (ev & (POLLOUT | POLLERR | POLLHUP)) == (POLLOUT | POLLERR | POLLHUP)),
+	      "revents %#x", ev);
+	CHECK("nb-refused-so-error-cleared", so_error(c) == 0, "SO_ERROR %d", so_error(c));
+	close(c);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	check_err("refused-blocking", connect(c, (struct sockaddr *)&a, sizeof(a)), ECONNREFUSED);
+	close(c);
+}
+
+/* ---- SO_REUSEADDR ---- */
+
+static void check_reuse(void)
+{
+	int l = listener(0, 1, 4), c, a;
+	int port = port_of(l);
+	struct sockaddr_in at = lo(port);
+	int other = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	check_err("bind-listening-eaddrinuse", bind(other, (struct sockaddr *)&at, sizeof(at)), EADDRINUSE);
+	setsockopt(other, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	check_err("bind-listening-reuseaddr-eaddrinuse", bind(other, (struct sockaddr *)&at, sizeof(at)), EADDRINUSE);
+	close(other);
+	CHECK("reuse-connection-made", pair(l, &c, &a) == 0 && write(c, "x", 1) == 1 && read(a, (char[1]){ 0 }, 1) == 1,
+	      "errno %d", errno);
+	close(a); /* the server closes first: its side of the connection lingers on Linux (TIME_WAIT) */
+	close(c);
+	close(l);
+	l = listener(port, 1, 4);
+	CHECK("reuse-rebind-at-once", l >= 0 && port_of(l) == port, "errno %d", errno);
+	CHECK("reuse-rebound-serves", pair(l, &c, &a) == 0 && write(c, "y", 1) == 1 && read(a, (char[1]){ 0 }, 1) == 1,
+	      "errno %d", errno);
+	close(l); /* the accepted connection stays open at the port: SO_REUSEADDR binds it again all the same */
+	int l2 = listener(port, 1, 4);
+	CHECK("reuse-rebind-beside-connection", l2 >= 0, "errno %d", errno);
+	close(l2), close(a), close(c);
+}
+
+/* ---- errnos ---- */
+
+static void check_errnos(void)
+{
+	int u = socket(AF_INET, SOCK_STREAM, 0), l = listener(0, 0, 4), c, a;
+	char b;
+	struct sockaddr_in at = lo(port_of(l));
+	socklen_t len = sizeof(at);
+	check_err("unconnected-recv-enotconn", recv(u, &b, 1, 0), ENOTCONN);
+	check_err("unconnected-shutdown-enotconn", shutdown(u, SHUT_WR), ENOTCONN);
+	check_err("unconnected-getpeername-enotconn", getpeername(u, (struct sockaddr *)&at, &len), ENOTCONN);
+	check_err("unconnected-send-epipe", send(u, "x", 1, MSG_NOSIGNAL), EPIPE);
+	check_err("unconnected-sendto-epipe", sendto(u, "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&at, sizeof(at)), EPIPE);
+	check_err("listener-recv-enotconn", recv(l, &b, 1, 0), ENOTCONN);
+	check_err("listener-connect-eisconn", connect(l, (struct sockaddr *)&at, sizeof(at)), EISCONN);
+	close(u);
+	if (pair(l, &c, &a) < 0)
+		return;
+	check_err("connected-connect-eisconn", connect(c, (struct sockaddr *)&at, sizeof(at)), EISCONN);
+	check_err("accepted-connect-eisconn", connect(a, (struct sockaddr *)&at, sizeof(at)), EISCONN);
+	check_err("connected-listen-einval", listen(c, 1), EINVAL);
+	/* TCP ignores sendto's address on a connected socket */
+	CHECK("connected-sendto-address-ignored",
+	      sendto(c, "z", 1, 0, (struct sockaddr *)&at, sizeof(at)) == 1 && read(a, &b, 1) == 1 && b == 'z',
+	      "errno %d", errno);
+	close(c), close(a), close(l);
+}
+
+int main(void)
+{
+	check_errnos();
+	check_half_close();
+	check_nonblocking();
+	check_reuse();
+	check_big();
+	check_many();
+	return t_done();
+}

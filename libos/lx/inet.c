@@ -1,9 +1,11 @@
 /* TCP connections with the outside, over lx's lwIP: a loopback listener's second queue, the sockets it accepts, and connects. */
 #define mem_init lwip_mem_init /* lwIP's and lx's share a name; this file calls neither */
 #include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h" /* the lists of connection blocks, for /proc/net/tcp */
 #undef mem_init
 #include "libos/lx/vfs.h"
 #include "libos/lx/net.h"
+#include "libos/lx/procnet.h"
 
 /*
  * A TCP listener bound to "any" (or to the machine's address) takes
@@ -531,4 +533,36 @@ long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool no
 		}
 	}
 	return take_error(&t->s);
+}
+
+/* ---- /proc/net/tcp ---- */
+
+/* lwIP's states as /proc/net/tcp numbers them, by lwIP's enum tcp_state. */
+static const uint8_t linux_state[] = { TCP_CLOSE,	 TCP_LISTEN,	  TCP_SYN_SENT,	 TCP_SYN_RECV,
+				       TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_CLOSE_WAIT,
+				       TCP_CLOSING,	 TCP_LAST_ACK,	  TCP_TIME_WAIT };
+
+/* pcb's row, if its socket is of p's family (one that has none, or none yet, counts as AF_INET). */
+static void pcb_row(struct procnet *p, struct tcp_pcb *pcb)
+{
+	/* (a connection still in its handshake points at its listener, not at a socket of its own) */
+	const struct tsock *t = pcb->state != SYN_RCVD ? pcb->callback_arg : NULL;
+	uint8_t lip[16] = { [10] = 0xff, [11] = 0xff }, rip[16] = { [10] = 0xff, [11] = 0xff };
+	if ((t && t->s.family == AF_INET6) != p->v6 || (size_t)pcb->state >= sizeof(linux_state))
+		return;
+	ip4_bytes(&pcb->local_ip, lip + 12);
+	ip4_bytes(&pcb->remote_ip, rip + 12);
+	procnet_row(p, lip, pcb->local_port, rip, pcb->remote_port, linux_state[pcb->state],
+		    pcb->state == TIME_WAIT ? 0 : (size_t)(pcb->snd_lbb - pcb->lastack), t ? t->rx_len : 0);
+}
+
+/* lwIP's connections, and those it keeps in TIME_WAIT (its listeners stand behind the loopback's, listed there). */
+void net_proc_tcp(struct procnet *p)
+{
+	if (!net_up())
+		return;
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+		pcb_row(p, pcb);
+	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next)
+		pcb_row(p, pcb);
 }

@@ -2,6 +2,7 @@
 #include "libos/lx/vfs.h"
 #include "libos/lx/unix.h"
 #include "libos/lx/net.h"
+#include "libos/lx/procnet.h"
 
 /*
  * A stand-in that lets a program's processes reach each other at 127.0.0.1
@@ -280,6 +281,57 @@ bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uin
 	uint32_t a = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
 	memcpy(ip4, ip + 12, 4);
 	return a != LX_NET_ADDR && ip[12] < 224; /* not this machine's own, not multicast or broadcast */
+}
+
+/* The address and port of name n (of a socket of family), the address as ::ffff:a.b.c.d for IPv4; none: zeros. */
+static void name_ip(int family, const struct uname *n, uint8_t ip[16], uint16_t *port)
+{
+	memset(ip, 0, 16);
+	*port = 0;
+	if (n->len)
+		parse(family, &n->sa, n->len, ip, port);
+}
+
+/* u's row: a listener (its accept queue's length), or connected to its peer (its unread bytes); its state as TCP's would be. */
+static void proc_row(struct procnet *p, struct usock *u)
+{
+	uint8_t lip[16], rip[16];
+	uint16_t lport, rport;
+	int state = TCP_LISTEN;
+	name_ip(u->s.family, &u->name, lip, &lport);
+	memset(rip, 0, 16);
+	rport = 0;
+	if (u->state == U_LISTEN) {
+		procnet_row(p, lip, lport, rip, rport, state, 0, (size_t)u->npending);
+		return;
+	}
+	name_ip(u->s.family, &u->peer->name, rip, &rport);
+	if (u->peer->dead)
+		state = u->shut & U_SHUT_WR ? TCP_TIME_WAIT : TCP_CLOSE_WAIT;
+	else
+		state = u->shut & U_SHUT_WR ? TCP_FIN_WAIT2 : TCP_ESTABLISHED;
+	long inq = u->s.ops->inq(&u->s);
+	procnet_row(p, lip, lport, rip, rport, state, 0,
+		    inq > 0 ? (size_t)inq : 0); /* (what it sent is the peer's already) */
+}
+
+/*
+ * Every TCP listener and connected socket of p's family holding a port, and
+ * the far end of each connection (the accepted side, which holds none):
+ * the accepted side of a connection is listed while its connecting side is open.
+ */
+void loopback_proc_tcp(struct procnet *p)
+{
+	int family = p->v6 ? AF_INET6 : AF_INET;
+	for (struct usock *u = LX_SH->loopback_bound; u; u = u->next_named) {
+		if (u->s.type != SOCK_STREAM || u->dead)
+			continue;
+		bool connected = u->state == U_CONN && u->peer;
+		if (u->s.family == family && (u->state == U_LISTEN || connected))
+			proc_row(p, u);
+		if (connected && !u->peer->dead && !u->peer->port && u->peer->s.family == family)
+			proc_row(p, u->peer);
+	}
 }
 
 static const struct unaming lo_naming = { true,       lo_bind,      lo_find,   lo_autobind, lo_unbind,

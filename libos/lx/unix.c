@@ -16,9 +16,6 @@
  * on a list in the shared header. References (refs): the descriptor's file,
  * each peer pointing here, each record it sent, the accept queue.
  */
-#define U_SHUT_RD 1 /* no more to receive */
-#define U_SHUT_WR 2 /* no more to send */
-#define U_SHUT_BOTH 3
 #define DGRAM_OVERHEAD 32 /* a datagram may be at most SO_SNDBUF less this, as on Linux */
 
 struct urec {

@@ -3,6 +3,9 @@
 #define LX_UNIX_H
 
 enum { U_UNCONN, U_LISTEN, U_CONN };
+#define U_SHUT_RD 1 /* no more to receive */
+#define U_SHUT_WR 2 /* no more to send */
+#define U_SHUT_BOTH 3
 
 /* A socket's name as getsockname reports it: len bytes of its family's address (0: unnamed). */
 struct uname {

@@ -382,7 +382,8 @@ static void check_nonblocking(void)
 	short ev = r < 0 && e == EINPROGRESS ? wait_out(c) : 0;
 	int err = r < 0 && e == EINPROGRESS ? so_error(c) : r < 0 ? e : 0;
 	CHECK("nb-refused-econnrefused", err == ECONNREFUSED, "connect %d errno %d, SO_ERROR %d", r, e, err);
-	CHECK("nb-refused-poll", r < 0 && (e != EINPROGRESS || (ev & (POLLOUT | POLLERR | POLLHUP)) == (POLLOUT | POLLERR | POLLHUP)),
+	CHECK("nb-refused-poll",
+	      r < 0 && (e != EINPROGRESS || (ev & (POLLOUT | POLLERR | POLLHUP)) == (POLLOUT | POLLERR | POLLHUP)),
 	      "revents %#x", ev);
 	CHECK("nb-refused-so-error-cleared", so_error(c) == 0, "SO_ERROR %d", so_error(c));
 	close(c);
@@ -430,7 +431,8 @@ static void check_errnos(void)
 	check_err("unconnected-shutdown-enotconn", shutdown(u, SHUT_WR), ENOTCONN);
 	check_err("unconnected-getpeername-enotconn", getpeername(u, (struct sockaddr *)&at, &len), ENOTCONN);
 	check_err("unconnected-send-epipe", send(u, "x", 1, MSG_NOSIGNAL), EPIPE);
-	check_err("unconnected-sendto-epipe", sendto(u, "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&at, sizeof(at)), EPIPE);
+	check_err("unconnected-sendto-epipe", sendto(u, "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&at, sizeof(at)),
+		  EPIPE);
 	check_err("listener-recv-enotconn", recv(l, &b, 1, 0), ENOTCONN);
 	check_err("listener-connect-eisconn", connect(l, (struct sockaddr *)&at, sizeof(at)), EISCONN);
 	close(u);

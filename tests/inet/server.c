@@ -1,0 +1,160 @@
+/* A small HTTP server for tests/inet.sh's bad input: one process, epoll, idle connections closed after 5 s; GET /state tells its descriptors and /proc/net/tcp. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXFD 4096
+#define REQ_MAX 1024 /* a request's head at most; more without its end is refused */
+#define IDLE_S 5     /* a connection that sends nothing for this long is closed, as servers' header timeouts do */
+
+static char *req[MAXFD]; /* each connection's request so far */
+static size_t req_len[MAXFD];
+static time_t last[MAXFD]; /* when each open connection last sent something; 0: not open */
+
+static time_t now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + 1;
+}
+
+/* The number of this process's open descriptors (those /proc/self/fd lists, less the one reading it). */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n - 1;
+}
+
+/* /state's body: "fds N" and /proc/net/tcp, into buf (size n); its length. */
+static size_t state(char *buf, size_t n)
+{
+	size_t len = (size_t)snprintf(buf, n, "fds %d\n", open_fds());
+	int fd = open("/proc/net/tcp", O_RDONLY);
+	ssize_t r;
+	while (fd >= 0 && len < n && (r = read(fd, buf + len, n - len)) > 0)
+		len += (size_t)r;
+	if (fd >= 0)
+		close(fd);
+	return len;
+}
+
+static void drop(int ep, int fd)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+	free(req[fd]);
+	req[fd] = NULL;
+	req_len[fd] = 0;
+	last[fd] = 0;
+}
+
+/* Close the connections idle for IDLE_S (a peer gone without a word, whose FIN or reset never came). */
+static void sweep(int ep)
+{
+	time_t t = now();
+	for (int fd = 0; fd < MAXFD; fd++)
+		if (last[fd] && t - last[fd] >= IDLE_S)
+			drop(ep, fd);
+}
+
+/* Answer the whole request head of fd and close it: 200 for GET / and GET /state, 400 for anything else. */
+static void answer(int ep, int fd)
+{
+	static char body[1 << 20], out[(1 << 20) + 256];
+	size_t blen;
+	const char *status = "200 OK";
+	if (strncmp(req[fd], "GET /state ", 11) == 0) {
+		blen = state(body, sizeof(body));
+	} else if (strncmp(req[fd], "GET / ", 6) == 0) {
+		blen = (size_t)snprintf(body, sizeof(body), "hello from the server under test\n");
+	} else {
+		status = "400 Bad Request";
+		blen = (size_t)snprintf(body, sizeof(body), "bad request\n");
+	}
+	int n = snprintf(out, sizeof(out), "HTTP/1.0 %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", status,
+			 blen);
+	memcpy(out + n, body, blen);
+	int flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK); /* the answer goes whole (a client that stops reading holds us: test only) */
+	for (size_t done = 0, all = (size_t)n + blen; done < all;) {
+		ssize_t w = send(fd, out + done, all - done, MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	drop(ep, fd);
+}
+
+/* fd is readable: take what came; answer once the head is whole; drop it at its end, an error, or too much. */
+static void serve(int ep, int fd)
+{
+	char buf[2048];
+	ssize_t r = read(fd, buf, sizeof(buf));
+	if (r < 0 && errno == EAGAIN)
+		return;
+	if (r <= 0 || req_len[fd] + (size_t)r > REQ_MAX) {
+		drop(ep, fd);
+		return;
+	}
+	if (!req[fd] && !(req[fd] = calloc(1, REQ_MAX + 1))) {
+		drop(ep, fd);
+		return;
+	}
+	last[fd] = now();
+	memcpy(req[fd] + req_len[fd], buf, (size_t)r);
+	req_len[fd] += (size_t)r;
+	if (memchr(req[fd], 0, req_len[fd]) || strstr(req[fd], "\r\n\r\n"))
+		answer(ep, fd); /* (a NUL: garbage, refused at once) */
+}
+
+int main(int argc, char **argv)
+{
+	int port = argc > 1 ? atoi(argv[1]) : 8000, one = 1;
+	struct rlimit rl = { MAXFD, MAXFD };
+	setrlimit(RLIMIT_NOFILE, &rl);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 128) < 0) {
+		perror("server: bind or listen");
+		return 1;
+	}
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = l }, evs[64];
+	epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
+	printf("server: listening on %d\n", port);
+	fflush(stdout);
+	for (;;) {
+		int n = epoll_wait(ep, evs, 64, 1000);
+		sweep(ep);
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd, c;
+			if (fd != l) {
+				serve(ep, fd);
+				continue;
+			}
+			while ((c = accept4(l, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+				struct epoll_event ce = { .events = EPOLLIN, .data.fd = c };
+				if (c >= MAXFD || epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce) < 0)
+					close(c);
+				else
+					last[c] = now();
+			}
+		}
+	}
+}

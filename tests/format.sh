@@ -150,6 +150,7 @@ formatted="
 	tests/kernel/streamtests.c
 	tests/kernel/t_blk.c
 	tests/blk/vda.c
+	tests/inet/server.c
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c

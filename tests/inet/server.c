@@ -15,7 +15,7 @@
 
 #define MAXFD 4096
 #define REQ_MAX 1024 /* a request's head at most; more without its end is refused */
-#define IDLE_S 5     /* a connection that sends nothing for this long is closed, as servers' header timeouts do */
+#define IDLE_S 5 /* a connection that sends nothing for this long is closed, as servers' header timeouts do */
 
 static char *req[MAXFD]; /* each connection's request so far */
 static size_t req_len[MAXFD];
@@ -90,7 +90,8 @@ static void answer(int ep, int fd)
 			 blen);
 	memcpy(out + n, body, blen);
 	int flags = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, flags & ~O_NONBLOCK); /* the answer goes whole (a client that stops reading holds us: test only) */
+	fcntl(fd, F_SETFL,
+	      flags & ~O_NONBLOCK); /* the answer goes whole (a client that stops reading holds us: test only) */
 	for (size_t done = 0, all = (size_t)n + blen; done < all;) {
 		ssize_t w = send(fd, out + done, all - done, MSG_NOSIGNAL);
 		if (w <= 0)

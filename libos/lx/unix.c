@@ -372,9 +372,10 @@ static long embryo_make(struct usock *u, struct usock *o, const void *addr, int 
 
 /*
  * Connect stream u to the listener at addr: 0, or for TCP without blocking
- * -EINPROGRESS (made already; the next connect says 0, later ones
- * -EISCONN, as Linux's do); -EISCONN, -EINVAL (AF_UNIX: a listener),
- * -EAGAIN (backlog full, non-blocking), or the lookup's error.
+ * -EINPROGRESS (made already, the next connect says 0 and later ones
+ * -EISCONN; or refused, told by SO_ERROR or the next connect, as Linux's
+ * are); -EISCONN, -EINVAL (AF_UNIX: a listener), -EAGAIN (backlog full,
+ * non-blocking), or the lookup's error.
  */
 static long stream_connect(struct usock *u, const void *addr, int len, bool nonblock)
 {
@@ -387,7 +388,19 @@ static long stream_connect(struct usock *u, const void *addr, int len, bool nonb
 	}
 	if (u->state == U_CONN)
 		return -EISCONN;
+	if (u->untold) { /* a refusal said EINPROGRESS: its error, or (read already) ECONNABORTED, as Linux */
+		u->untold = false;
+		err = u->s.error ? -u->s.error : -ECONNABORTED;
+		u->s.error = 0;
+		return err;
+	}
 	struct usock *o = u->naming->find(u, addr, len, &err);
+	if (!o && err == -ECONNREFUSED && nonblock && u->naming->inet) {
+		u->s.error = ECONNREFUSED; /* TCP: told by poll and SO_ERROR */
+		u->untold = true;
+		sock_wake(&u->s);
+		return -EINPROGRESS;
+	}
 	if (!o)
 		return err;
 	if ((err = name_first(u)) < 0)
@@ -524,7 +537,7 @@ static short unix_poll(struct sock *s)
 	if (u->rx || u->pending || (u->net && net_pending(u->net)))
 		m |= POLLIN;
 	if (s->type != SOCK_DGRAM && u->state == U_UNCONN)
-		m |= POLLHUP;
+		m |= POLLHUP | (u->untold ? POLLIN | POLLRDHUP : 0); /* (a refused TCP connect reads as ended) */
 	bool writable = u->state != U_LISTEN && (u->tx_bytes << 2) <= (size_t)s->sndbuf;
 	if (s->type == SOCK_DGRAM && u->peer && u->peer->peer != u && u->peer->rx_count > UNIX_MAX_DGRAM_QLEN)
 		writable = false;

@@ -52,7 +52,7 @@ struct usock {
 	uint8_t ip[16]; /* the loopback: its address (IPv4 as ::ffff:a.b.c.d) and port, once bound */
 	uint16_t port;
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */
-	bool untold; /* TCP: a non-blocking connect said EINPROGRESS, and no connect since has said it is done */
+	bool untold; /* TCP: a non-blocking connect said EINPROGRESS, and no connect since has told how it ended */
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
 };
 

@@ -337,10 +337,10 @@ static void check_half_close(void)
 
 /* ---- non-blocking connect ---- */
 
-/* What poll says of fd for POLLOUT within 5 s. */
+/* What poll says of fd for POLLIN and POLLOUT within 5 s. */
 static short wait_out(int fd)
 {
-	struct pollfd p = { fd, POLLOUT, 0 };
+	struct pollfd p = { fd, POLLIN | POLLOUT, 0 };
 	return poll(&p, 1, 5000) == 1 ? p.revents : 0;
 }
 
@@ -383,9 +383,13 @@ static void check_nonblocking(void)
 	int err = r < 0 && e == EINPROGRESS ? so_error(c) : r < 0 ? e : 0;
 	CHECK("nb-refused-econnrefused", err == ECONNREFUSED, "connect %d errno %d, SO_ERROR %d", r, e, err);
 	CHECK("nb-refused-poll",
-	      r < 0 && (e != EINPROGRESS || (ev & (POLLOUT | POLLERR | POLLHUP)) == (POLLOUT | POLLERR | POLLHUP)),
+	      r < 0 && (e != EINPROGRESS ||
+			(ev & (POLLIN | POLLOUT | POLLERR | POLLHUP)) == (POLLIN | POLLOUT | POLLERR | POLLHUP)),
 	      "revents %#x", ev);
 	CHECK("nb-refused-so-error-cleared", so_error(c) == 0, "SO_ERROR %d", so_error(c));
+	/* As Linux: the next connect tells the refusal's end (its error read already: ECONNABORTED) */
+	int again = connect(c, (struct sockaddr *)&a, sizeof(a)), want = e == EINPROGRESS ? ECONNABORTED : ECONNREFUSED;
+	CHECK("nb-refused-next-connect", again == -1 && errno == want, "returned %d, errno %d", again, errno);
 	close(c);
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	check_err("refused-blocking", connect(c, (struct sockaddr *)&a, sizeof(a)), ECONNREFUSED);

@@ -41,15 +41,18 @@ def fetch(port, path, timeout=30):
 
 
 def state(port):
-    """The server's open descriptors and the /proc/net/tcp rows not in TIME_WAIT (st 06), or None."""
+    """The server's open descriptors, the states of the /proc/net/tcp rows not in TIME_WAIT (st 06), the count of
+    all rows, and eth0's frames received and dropped (/proc/net/dev); or None."""
     data = fetch(port, b"/state")
     if not data or b"\r\n\r\n" not in data:
         return None
     lines = data.split(b"\r\n\r\n", 1)[1].decode().splitlines()
-    if not lines or not lines[0].startswith("fds ") or len(lines) < 2 or "local_address" not in lines[1]:
+    if len(lines) < 3 or not lines[0].startswith("fds ") or not lines[1].startswith("eth0:") or \
+            "local_address" not in lines[2]:
         return None
-    rows = [l.split() for l in lines[2:]]
-    return int(lines[0][4:]), sorted(r[3] for r in rows if r[3] != "06"), len(rows)
+    rows = [l.split() for l in lines[3:]]
+    dev = lines[1].split()
+    return int(lines[0][4:]), sorted(r[3] for r in rows if r[3] != "06"), len(rows), int(dev[2]), int(dev[4])
 
 
 def abort(s):
@@ -146,7 +149,9 @@ def main():
           "the server has %s descriptors open, %d when idle" % (now and now[0], idle[0]))
     check("tcp-sockets-freed", now is not None and now[1] == idle[1],
           "states of the /proc/net/tcp rows not in TIME_WAIT %s, when idle %s" % (now and now[1], idle[1]))
-    print("# /proc/net/tcp: %d rows idle, %d after (TIME_WAIT included)" % (idle[2], now[2] if now else -1))
+    if now:
+        print("# /proc/net/tcp: %d rows idle, %d after (TIME_WAIT included); eth0: %d frames in, %d dropped" % (
+            idle[2], now[2], now[3] - idle[3], now[4] - idle[4]))
     return 1 if failed else 0
 
 

@@ -40,17 +40,30 @@ static int open_fds(void)
 	return n - 1;
 }
 
-/* /state's body: "fds N" and /proc/net/tcp, into buf (size n); its length. */
-static size_t state(char *buf, size_t n)
+/* The contents of file path into buf (size n): their length. */
+static size_t slurp(const char *path, char *buf, size_t n)
 {
-	size_t len = (size_t)snprintf(buf, n, "fds %d\n", open_fds());
-	int fd = open("/proc/net/tcp", O_RDONLY);
+	size_t len = 0;
+	int fd = open(path, O_RDONLY);
 	ssize_t r;
 	while (fd >= 0 && len < n && (r = read(fd, buf + len, n - len)) > 0)
 		len += (size_t)r;
 	if (fd >= 0)
 		close(fd);
 	return len;
+}
+
+/* /state's body: "fds N", eth0's line of /proc/net/dev, and /proc/net/tcp, into buf (size n); its length. */
+static size_t state(char *buf, size_t n)
+{
+	size_t len = (size_t)snprintf(buf, n, "fds %d\n", open_fds());
+	size_t dev = slurp("/proc/net/dev", buf + len, n - len - 1);
+	buf[len + dev] = 0;
+	char *eth0 = strstr(buf + len, "eth0:"), *end = eth0 ? strchr(eth0, '\n') : NULL;
+	size_t k = end ? (size_t)(end + 1 - eth0) : 0;
+	memmove(buf + len, eth0 ? eth0 : "", k);
+	len += k;
+	return len + slurp("/proc/net/tcp", buf + len, n - len);
 }
 
 static void drop(int ep, int fd)

@@ -98,6 +98,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	if (!t)
 		return ERR_MEM; /* lwIP aborts the connection */
 	sock_init(&t->s, &tcp_ops, l->family, SOCK_STREAM, IPPROTO_TCP);
+	sock_inherit(&t->s, l->owner);
 	t->pcb = pcb;
 	ip4_bytes(&pcb->local_ip, t->local);
 	ip4_bytes(&pcb->remote_ip, t->peer);
@@ -515,8 +516,7 @@ long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool no
 	int on = 0;
 	if (old->ops->getopt(old, IPPROTO_TCP, TCP_NODELAY, v) > 0 && (memcpy(&on, v, sizeof(on)), on))
 		tcp_nagle_disable(t->pcb);
-	t->s.sndbuf = old->sndbuf, t->s.rcvbuf = old->rcvbuf;
-	t->s.sndtimeo = old->sndtimeo, t->s.rcvtimeo = old->rcvtimeo;
+	sock_inherit(&t->s, old);
 	*slot = &t->s;
 	old->ops->release(old);
 	net_kick();

@@ -98,6 +98,13 @@ static bool covers(const struct usock *b, const uint8_t *ip)
 	return is_v4(b->ip) && is_any(b->ip) && is_v4(ip); /* 0.0.0.0 */
 }
 
+/* May TCP socket u share a port with b? As Linux: when both have SO_REUSEADDR and b does not listen. */
+static bool reusable(const struct usock *u, const struct usock *b)
+{
+	uint32_t bit = sock_opt_bit(SO_REUSEADDR);
+	return u->s.type == SOCK_STREAM && (u->s.opts & bit) && (b->s.opts & bit) && b->state != U_LISTEN;
+}
+
 /* Would u, bound at ip and port, clash with a socket holding that port? */
 static bool in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
 {
@@ -105,9 +112,15 @@ static bool in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
 	memcpy(me.ip, ip, 16);
 	for (struct usock *b = LX_SH->loopback_bound; b; b = b->next_named)
 		if (b != u && b->port == port && (b->s.type == SOCK_STREAM) == (u->s.type == SOCK_STREAM) &&
-		    (covers(b, ip) || covers(&me, b->ip)))
+		    (covers(b, ip) || covers(&me, b->ip)) && !reusable(u, b))
 			return true;
 	return false;
+}
+
+/* May bound u listen? Not while another socket listens at its address and port (SO_REUSEADDR let them share it): -EADDRINUSE. */
+static long lo_listening(struct usock *u)
+{
+	return in_use(u, u->ip, u->port) ? -EADDRINUSE : 0;
 }
 
 /* Hold ip and port for u (port 0: an ephemeral one): 0 or -EADDRINUSE. */
@@ -334,8 +347,8 @@ void loopback_proc_tcp(struct procnet *p)
 	}
 }
 
-static const struct unaming lo_naming = { true,       lo_bind,      lo_find,   lo_autobind, lo_unbind,
-					  lo_unnamed, lo_connected, lo_source, lo_setopt,   lo_getopt };
+static const struct unaming lo_naming = { true,         lo_bind,   lo_find,   lo_autobind, lo_unbind,   lo_unnamed,
+					  lo_connected, lo_source, lo_setopt, lo_getopt,   lo_listening };
 
 /* socket(AF_INET or AF_INET6, type, protocol): TCP and UDP. */
 static long lo_create(int family, int type, int protocol, struct sock **out)

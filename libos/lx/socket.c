@@ -37,6 +37,21 @@ void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type,
 	s->type = type;
 	s->protocol = protocol;
 	s->sndbuf = s->rcvbuf = SOCK_DEFAULT_BUF;
+	s->rcvlowat = 1;
+}
+
+void sock_inherit(struct sock *s, const struct sock *from)
+{
+	s->sndbuf = from->sndbuf, s->rcvbuf = from->rcvbuf;
+	s->sndtimeo = from->sndtimeo, s->rcvtimeo = from->rcvtimeo;
+	s->opts = from->opts;
+	s->linger_on = from->linger_on, s->linger_s = from->linger_s;
+	s->rcvlowat = from->rcvlowat;
+}
+
+uint32_t sock_opt_bit(int name)
+{
+	return (uint32_t)1 << (name & 31);
 }
 
 void sock_wake(struct sock *s)
@@ -724,8 +739,15 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 	long r = 0;
 	if (name == SO_RCVTIMEO || name == SO_SNDTIMEO)
 		return opt_time(uval, len, name == SO_RCVTIMEO ? &s->rcvtimeo : &s->sndtimeo);
-	if (name == SO_LINGER)
-		return (size_t)len < 2 * sizeof(int) ? -EINVAL : 0;
+	if (name == SO_LINGER) {
+		int l[2];
+		if ((size_t)len < sizeof(l))
+			return -EINVAL;
+		if (copy_from_user(l, uval, sizeof(l)) < 0)
+			return -EFAULT;
+		s->linger_on = l[0] != 0, s->linger_s = l[1];
+		return 0;
+	}
 	if ((r = sock_opt_int(uval, len, &v)) < 0)
 		return r;
 	switch (name) {
@@ -746,9 +768,15 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 	case SO_DONTROUTE:
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
+		if (v) /* kept for getsockopt; the loopback's bind honours SO_REUSEADDR, the rest do nothing */
+			s->opts |= sock_opt_bit(name);
+		else
+			s->opts &= ~sock_opt_bit(name);
+		return 0;
 	case SO_RCVLOWAT:
-	case SO_SNDLOWAT:
-		return 0; /* taken; a Unix socket does nothing with them */
+		s->rcvlowat = v > 0 ? v : 1; /* as Linux: 0 means 1 */
+		return 0;
+	case SO_SNDLOWAT: /* (Linux's cannot be changed) */
 	case SO_TYPE:
 	case SO_ERROR:
 	case SO_DOMAIN:
@@ -810,11 +838,13 @@ static long get_option(struct sock *s, int name, void *buf)
 	case SO_DONTROUTE:
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
+		v = (s->opts & sock_opt_bit(name)) != 0;
+		break;
 	case SO_SNDLOWAT:
-		v = 0;
+		v = 1;
 		break;
 	case SO_RCVLOWAT:
-		v = 1;
+		v = s->rcvlowat;
 		break;
 	case SO_PEERCRED:
 		memcpy(buf, &s->peercred, sizeof(s->peercred));
@@ -826,9 +856,11 @@ static long get_option(struct sock *s, int name, void *buf)
 		memcpy(buf, &tv, sizeof(tv));
 		return sizeof(tv);
 	}
-	case SO_LINGER:
-		memset(buf, 0, 2 * sizeof(int));
-		return 2 * sizeof(int);
+	case SO_LINGER: {
+		int l[2] = { s->linger_on, s->linger_s };
+		memcpy(buf, l, sizeof(l));
+		return sizeof(l);
+	}
 	default:
 		return -ENOPROTOOPT;
 	}

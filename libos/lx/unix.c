@@ -311,6 +311,8 @@ static long unix_listen(struct sock *s, int backlog)
 	if (u->state == U_CONN || (!u->name.len && !u->naming->inet))
 		return -EINVAL;
 	long err = u->name.len ? 0 : u->naming->autobind(u);
+	if (err == 0 && u->state != U_LISTEN && u->naming->listening)
+		err = u->naming->listening(u);
 	if (err < 0)
 		return err;
 	u->state = U_LISTEN;
@@ -357,6 +359,8 @@ static long embryo_make(struct usock *u, struct usock *o, const void *addr, int 
 	struct usock *e = us(es);
 	o->naming->connected(u, e, o, addr, len);
 	es->passcred = o->s.passcred;
+	if (o->naming->inet)
+		sock_inherit(es, &o->s); /* (TCP clones its listener; AF_UNIX's accepted sockets start afresh) */
 	join(e, u);
 	es->peercred = sock_cred();
 	u->s.peercred = o->s.peercred;
@@ -850,7 +854,8 @@ static long unix_getopt(struct sock *s, int level, int name, void *buf)
 }
 
 static const struct unaming unix_naming = { false,        unix_bind_name, unix_find, autobind, unix_unbind,
-					    unix_unnamed, unix_connected, NULL,      NULL,     NULL };
+					    unix_unnamed, unix_connected, NULL,      NULL,     NULL,
+					    NULL };
 
 static const struct sock_ops unix_ops = { unix_bind,   unix_listen,   unix_accept, unix_connect, unix_send,
 					  unix_recv,   unix_shutdown, unix_name,   unix_poll,    unix_inq,

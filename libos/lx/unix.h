@@ -31,6 +31,7 @@ struct unaming {
 	long (*setopt)(struct usock *u, int level, int name, uint64_t uval,
 		       long len); /* levels other than SOL_SOCKET */
 	long (*getopt)(struct usock *u, int level, int name, void *buf); /* the value's length, or -errno */
+	long (*listening)(struct usock *u); /* may u, named, listen now? 0 or -errno; NULL: always */
 };
 
 struct usock {

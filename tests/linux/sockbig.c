@@ -421,6 +421,61 @@ static void check_reuse(void)
 	int l2 = listener(port, 1, 4);
 	CHECK("reuse-rebind-beside-connection", l2 >= 0, "errno %d", errno);
 	close(l2), close(a), close(c);
+
+	/* Two sockets with SO_REUSEADDR share a port while neither listens; then one may listen, not both. */
+	int q1 = socket(AF_INET, SOCK_STREAM, 0), q2 = socket(AF_INET, SOCK_STREAM, 0);
+	int q3 = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(q1, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(q2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	at = lo(0);
+	bind(q1, (struct sockaddr *)&at, sizeof(at));
+	at = lo(port_of(q1));
+	CHECK("reuse-both-bound", bind(q2, (struct sockaddr *)&at, sizeof(at)) == 0, "errno %d", errno);
+	check_err("reuse-one-sided-eaddrinuse", bind(q3, (struct sockaddr *)&at, sizeof(at)), EADDRINUSE);
+	CHECK("reuse-first-listens", listen(q1, 4) == 0, "errno %d", errno);
+	check_err("reuse-second-listen-eaddrinuse", listen(q2, 4), EADDRINUSE);
+	close(q1), close(q2), close(q3);
+}
+
+/* The int value of option name at SOL_SOCKET, or -1000 - errno. */
+static int geti(int fd, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+	return getsockopt(fd, SOL_SOCKET, name, &v, &len) < 0 ? -1000 - errno : v;
+}
+
+/* Options are kept as set and read back as Linux reads them; a TCP socket accepted takes its listener's. */
+static void check_options(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0), five = 5, zero = 0;
+	CHECK("opt-reuseaddr-off", geti(s, SO_REUSEADDR) == 0, "%d", geti(s, SO_REUSEADDR));
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &five, sizeof(five));
+	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &five, sizeof(five));
+	CHECK("opt-reuseaddr-on", geti(s, SO_REUSEADDR) == 1, "%d", geti(s, SO_REUSEADDR));
+	CHECK("opt-keepalive-on", geti(s, SO_KEEPALIVE) == 1, "%d", geti(s, SO_KEEPALIVE));
+	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &zero, sizeof(zero));
+	CHECK("opt-keepalive-off", geti(s, SO_KEEPALIVE) == 0, "%d", geti(s, SO_KEEPALIVE));
+	struct linger lg = { 3, 7 }, got = { -1, -1 };
+	socklen_t len = sizeof(got);
+	CHECK("opt-linger",
+	      setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0 &&
+		      getsockopt(s, SOL_SOCKET, SO_LINGER, &got, &len) == 0 && got.l_onoff == 1 && got.l_linger == 7,
+	      "%d %d", got.l_onoff, got.l_linger);
+	setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &five, sizeof(five));
+	CHECK("opt-rcvlowat", geti(s, SO_RCVLOWAT) == 5, "%d", geti(s, SO_RCVLOWAT));
+	setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &zero, sizeof(zero));
+	CHECK("opt-rcvlowat-zero-is-one", geti(s, SO_RCVLOWAT) == 1, "%d", geti(s, SO_RCVLOWAT));
+	check_err("opt-sndlowat-fixed", setsockopt(s, SOL_SOCKET, SO_SNDLOWAT, &five, sizeof(five)), ENOPROTOOPT);
+	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &five, sizeof(five));
+	struct sockaddr_in a = lo(0);
+	bind(s, (struct sockaddr *)&a, sizeof(a));
+	listen(s, 4);
+	int c = dial(port_of(s)), acc = accept(s, NULL, NULL);
+	CHECK("opt-accepted-inherits", geti(acc, SO_REUSEADDR) == 1 && geti(acc, SO_KEEPALIVE) == 1,
+	      "SO_REUSEADDR %d, SO_KEEPALIVE %d", geti(acc, SO_REUSEADDR), geti(acc, SO_KEEPALIVE));
+	CHECK("opt-client-own", geti(c, SO_REUSEADDR) == 0, "%d", geti(c, SO_REUSEADDR));
+	close(acc), close(c), close(s);
 }
 
 /* ---- errnos ---- */
@@ -455,6 +510,7 @@ static void check_errnos(void)
 int main(void)
 {
 	check_errnos();
+	check_options();
 	check_half_close();
 	check_nonblocking();
 	check_reuse();

@@ -89,6 +89,20 @@ static void ip4_bytes(const ip_addr_t *a, uint8_t out[4])
 	memcpy(out, &v, 4);
 }
 
+/* t's keep-alive as its socket's options say: SO_KEEPALIVE on or off, and TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT. */
+static void keep_apply(struct tsock *t)
+{
+	if (!t->pcb)
+		return;
+	if (t->s.opts & sock_opt_bit(SO_KEEPALIVE))
+		ip_set_option(t->pcb, SOF_KEEPALIVE);
+	else
+		ip_reset_option(t->pcb, SOF_KEEPALIVE);
+	t->pcb->keep_idle = (u32_t)t->s.keep_idle * 1000;
+	t->pcb->keep_intvl = (u32_t)t->s.keep_intvl * 1000;
+	t->pcb->keep_cnt = (u32_t)t->s.keep_cnt;
+}
+
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct tlisten *l = arg;
@@ -100,6 +114,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	sock_init(&t->s, &tcp_ops, l->family, SOCK_STREAM, IPPROTO_TCP);
 	sock_inherit(&t->s, l->owner);
 	t->pcb = pcb;
+	keep_apply(t);
 	ip4_bytes(&pcb->local_ip, t->local);
 	ip4_bytes(&pcb->remote_ip, t->peer);
 	t->local_port = pcb->local_port;
@@ -396,16 +411,24 @@ static long ts_inq(struct sock *s)
 	return (long)t->rx_len;
 }
 
-/* TCP_NODELAY is kept; the other TCP options Linux has are taken and ignored; any other level: ENOPROTOOPT. */
+/* TCP_NODELAY; SO_KEEPALIVE (kept by socket.c) and TCP_KEEP* drive lwIP's keep-alive; other TCP and IP options are taken; other levels: ENOPROTOOPT. */
 static long ts_setopt(struct sock *s, int level, int name, uint64_t uval, long len)
 {
 	struct tsock *t = ts(s);
 	int v;
+	if (level == SOL_SOCKET) {
+		keep_apply(t);
+		return 0;
+	}
 	if (level != IPPROTO_TCP && level != IPPROTO_IP)
 		return -ENOPROTOOPT;
 	long r = sock_opt_int(uval, len, &v);
 	if (r < 0)
 		return r;
+	if (level == IPPROTO_TCP && (r = sock_keep_set(s, name, v)) <= 0) {
+		keep_apply(t);
+		return r;
+	}
 	if (level == IPPROTO_TCP && name == TCP_NODELAY && t->pcb) {
 		if (v)
 			tcp_nagle_disable(t->pcb);
@@ -423,6 +446,8 @@ static long ts_getopt(struct sock *s, int level, int name, void *buf)
 		v = t->pcb && tcp_nagle_disabled(t->pcb);
 	else if (level == IPPROTO_TCP && name == TCP_MAXSEG)
 		v = TCP_MSS;
+	else if (level == IPPROTO_TCP && sock_keep_get(s, name, &v))
+		;
 	else if (!(level == IPPROTO_IP && name == IP_TTL))
 		return -ENOPROTOOPT;
 	else
@@ -517,6 +542,7 @@ long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool no
 	if (old->ops->getopt(old, IPPROTO_TCP, TCP_NODELAY, v) > 0 && (memcpy(&on, v, sizeof(on)), on))
 		tcp_nagle_disable(t->pcb);
 	sock_inherit(&t->s, old);
+	keep_apply(t);
 	*slot = &t->s;
 	old->ops->release(old);
 	net_kick();

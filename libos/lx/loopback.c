@@ -266,6 +266,8 @@ static long lo_setopt(struct usock *u, int level, int name, uint64_t uval, long 
 	}
 	if (level == IPPROTO_TCP && name == TCP_NODELAY)
 		u->nodelay = v != 0;
+	if (level == IPPROTO_TCP && (r = sock_keep_set(&u->s, name, v)) <= 0)
+		return r; /* kept: a socket accepted, or one connecting outside, takes them */
 	return 0;
 }
 
@@ -279,6 +281,8 @@ static long lo_getopt(struct usock *u, int level, int name, void *buf)
 		v = u->v6only;
 	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
 		v = u->nodelay;
+	else if (level == IPPROTO_TCP && sock_keep_get(&u->s, name, &v))
+		;
 	else if (level == IPPROTO_IP && name == IP_TTL)
 		v = 64;
 	memcpy(buf, &v, sizeof(v));

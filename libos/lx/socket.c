@@ -38,6 +38,7 @@ void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type,
 	s->protocol = protocol;
 	s->sndbuf = s->rcvbuf = SOCK_DEFAULT_BUF;
 	s->rcvlowat = 1;
+	s->keep_idle = TCP_KEEPALIVE_TIME, s->keep_intvl = TCP_KEEPALIVE_INTVL, s->keep_cnt = TCP_KEEPALIVE_PROBES;
 }
 
 void sock_inherit(struct sock *s, const struct sock *from)
@@ -47,6 +48,27 @@ void sock_inherit(struct sock *s, const struct sock *from)
 	s->opts = from->opts;
 	s->linger_on = from->linger_on, s->linger_s = from->linger_s;
 	s->rcvlowat = from->rcvlowat;
+	s->keep_idle = from->keep_idle, s->keep_intvl = from->keep_intvl, s->keep_cnt = from->keep_cnt;
+}
+
+long sock_keep_set(struct sock *s, int name, int v)
+{
+	int most = name == TCP_KEEPCNT ? MAX_TCP_KEEPCNT : MAX_TCP_KEEPIDLE;
+	int *at = name == TCP_KEEPIDLE ? &s->keep_idle : name == TCP_KEEPINTVL ? &s->keep_intvl : &s->keep_cnt;
+	if (name != TCP_KEEPIDLE && name != TCP_KEEPINTVL && name != TCP_KEEPCNT)
+		return 1;
+	if (v < 1 || v > most)
+		return -EINVAL;
+	*at = v;
+	return 0;
+}
+
+bool sock_keep_get(const struct sock *s, int name, int *v)
+{
+	if (name != TCP_KEEPIDLE && name != TCP_KEEPINTVL && name != TCP_KEEPCNT)
+		return false;
+	*v = name == TCP_KEEPIDLE ? s->keep_idle : name == TCP_KEEPINTVL ? s->keep_intvl : s->keep_cnt;
+	return true;
 }
 
 uint32_t sock_opt_bit(int name)
@@ -768,10 +790,13 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 	case SO_DONTROUTE:
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
-		if (v) /* kept for getsockopt; the loopback's bind honours SO_REUSEADDR, the rest do nothing */
+		if (v) /* kept for getsockopt; the loopback's bind honours SO_REUSEADDR, lwIP's TCP SO_KEEPALIVE */
 			s->opts |= sock_opt_bit(name);
 		else
 			s->opts &= ~sock_opt_bit(name);
+		if (name == SO_KEEPALIVE)
+			s->ops->setopt(s, SOL_SOCKET, name, uval,
+				       len); /* the family acts on it, if it can (else ignored) */
 		return 0;
 	case SO_RCVLOWAT:
 		s->rcvlowat = v > 0 ? v : 1; /* as Linux: 0 means 1 */

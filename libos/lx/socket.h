@@ -62,6 +62,8 @@ struct sock {
 	uint32_t opts; /* the on-off options (SO_REUSEADDR, SO_KEEPALIVE, ...) that are on: bit sock_opt_bit(name) */
 	int linger_on, linger_s; /* SO_LINGER as set */
 	int rcvlowat; /* SO_RCVLOWAT as set (kept, not acted on) */
+	int keep_idle, keep_intvl,
+		keep_cnt; /* TCP_KEEPIDLE, TCP_KEEPINTVL (seconds) and TCP_KEEPCNT, for TCP's families */
 	struct linux_ucred peercred; /* SO_PEERCRED: the peer's when it connected (pid 0 until then) */
 	struct lx_waitq wq; /* where a change to poll's answer is announced */
 };
@@ -71,6 +73,8 @@ void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type,
 void sock_wake(struct sock *s); /* wake whoever waits on s */
 void sock_inherit(struct sock *s, const struct sock *from); /* a TCP listener's options for a socket it accepted */
 uint32_t sock_opt_bit(int name); /* an on-off option's bit in struct sock's opts */
+long sock_keep_set(struct sock *s, int name, int v); /* a TCP_KEEP* option: 0, -EINVAL (out of range); 1: not one */
+bool sock_keep_get(const struct sock *s, int name, int *v); /* a TCP_KEEP* option's value; false: not one */
 uint64_t sock_deadline(uint64_t timeo); /* when a wait of timeo ns (0: none) started now ends */
 /* Wait for a change to s (or also, if not NULL): 0; -EINTR for a signal; -EAGAIN once deadline passed. */
 long sock_wait(struct sock *s, struct sock *also, uint64_t deadline);

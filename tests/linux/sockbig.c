@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -445,6 +446,14 @@ static int geti(int fd, int name)
 	return getsockopt(fd, SOL_SOCKET, name, &v, &len) < 0 ? -1000 - errno : v;
 }
 
+/* The int value of TCP option name, or -1000 - errno. */
+static int tcpi(int fd, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+	return getsockopt(fd, IPPROTO_TCP, name, &v, &len) < 0 ? -1000 - errno : v;
+}
+
 /* Options are kept as set and read back as Linux reads them; a TCP socket accepted takes its listener's. */
 static void check_options(void)
 {
@@ -467,6 +476,19 @@ static void check_options(void)
 	setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &zero, sizeof(zero));
 	CHECK("opt-rcvlowat-zero-is-one", geti(s, SO_RCVLOWAT) == 1, "%d", geti(s, SO_RCVLOWAT));
 	check_err("opt-sndlowat-fixed", setsockopt(s, SOL_SOCKET, SO_SNDLOWAT, &five, sizeof(five)), ENOPROTOOPT);
+	CHECK("opt-keep-defaults",
+	      tcpi(s, TCP_KEEPIDLE) == 7200 && tcpi(s, TCP_KEEPINTVL) == 75 && tcpi(s, TCP_KEEPCNT) == 9, "%d %d %d",
+	      tcpi(s, TCP_KEEPIDLE), tcpi(s, TCP_KEEPINTVL), tcpi(s, TCP_KEEPCNT));
+	int idle = 30, intvl = 32767, cnt = 4, big = 32768, many = 128;
+	CHECK("opt-keep-set",
+	      setsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) == 0 &&
+		      setsockopt(s, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) == 0 &&
+		      setsockopt(s, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) == 0 && tcpi(s, TCP_KEEPIDLE) == 30 &&
+		      tcpi(s, TCP_KEEPINTVL) == 32767 && tcpi(s, TCP_KEEPCNT) == 4,
+	      "%d %d %d", tcpi(s, TCP_KEEPIDLE), tcpi(s, TCP_KEEPINTVL), tcpi(s, TCP_KEEPCNT));
+	check_err("opt-keepidle-zero-einval", setsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &zero, sizeof(zero)), EINVAL);
+	check_err("opt-keepintvl-big-einval", setsockopt(s, IPPROTO_TCP, TCP_KEEPINTVL, &big, sizeof(big)), EINVAL);
+	check_err("opt-keepcnt-big-einval", setsockopt(s, IPPROTO_TCP, TCP_KEEPCNT, &many, sizeof(many)), EINVAL);
 	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &five, sizeof(five));
 	struct sockaddr_in a = lo(0);
 	bind(s, (struct sockaddr *)&a, sizeof(a));
@@ -474,7 +496,10 @@ static void check_options(void)
 	int c = dial(port_of(s)), acc = accept(s, NULL, NULL);
 	CHECK("opt-accepted-inherits", geti(acc, SO_REUSEADDR) == 1 && geti(acc, SO_KEEPALIVE) == 1,
 	      "SO_REUSEADDR %d, SO_KEEPALIVE %d", geti(acc, SO_REUSEADDR), geti(acc, SO_KEEPALIVE));
-	CHECK("opt-client-own", geti(c, SO_REUSEADDR) == 0, "%d", geti(c, SO_REUSEADDR));
+	CHECK("opt-accepted-inherits-keep", tcpi(acc, TCP_KEEPIDLE) == 30 && tcpi(acc, TCP_KEEPCNT) == 4, "%d %d",
+	      tcpi(acc, TCP_KEEPIDLE), tcpi(acc, TCP_KEEPCNT));
+	CHECK("opt-client-own", geti(c, SO_REUSEADDR) == 0 && tcpi(c, TCP_KEEPIDLE) == 7200, "%d %d",
+	      geti(c, SO_REUSEADDR), tcpi(c, TCP_KEEPIDLE));
 	close(acc), close(c), close(s);
 }
 

@@ -119,6 +119,11 @@ _Static_assert(sizeof(struct linux_sockaddr_un) == 110, "Linux's sockaddr_un");
 #define TCP_QUICKACK 12
 #define TCP_USER_TIMEOUT 18
 #define TCP_FASTOPEN 23
+#define TCP_KEEPALIVE_TIME 7200 /* net.ipv4.tcp_keepalive_time, seconds */
+#define TCP_KEEPALIVE_INTVL 75 /* net.ipv4.tcp_keepalive_intvl, seconds */
+#define TCP_KEEPALIVE_PROBES 9 /* net.ipv4.tcp_keepalive_probes */
+#define MAX_TCP_KEEPIDLE 32767 /* and MAX_TCP_KEEPINTVL */
+#define MAX_TCP_KEEPCNT 127
 #define IPV6_V6ONLY 26
 /* TCP's states as /proc/net/tcp numbers them (the "st" column) */
 #define TCP_ESTABLISHED 1

@@ -70,7 +70,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return ERR_OK;
 }
 
-/* lwIP has freed the connection block: a reset from the peer, or an abort. */
+/* lwIP has freed the connection block: a reset from the peer, or an abort (its retransmissions or keep-alive gave up). */
 static void on_err(void *arg, err_t err)
 {
 	struct tsock *t = arg;
@@ -78,7 +78,7 @@ static void on_err(void *arg, err_t err)
 	if (t->connecting)
 		t->s.error = err == ERR_RST ? ECONNREFUSED : err == ERR_RTE ? EHOSTUNREACH : ETIMEDOUT;
 	else
-		t->s.error = err == ERR_RST ? ECONNRESET : ECONNABORTED;
+		t->s.error = err == ERR_RST ? ECONNRESET : err == ERR_ABRT ? ETIMEDOUT : ECONNABORTED; /* (as Linux) */
 	t->connecting = false;
 	sock_wake(&t->s);
 }

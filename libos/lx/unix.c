@@ -359,8 +359,10 @@ static long embryo_make(struct usock *u, struct usock *o, const void *addr, int 
 	struct usock *e = us(es);
 	o->naming->connected(u, e, o, addr, len);
 	es->passcred = o->s.passcred;
-	if (o->naming->inet)
-		sock_inherit(es, &o->s); /* (TCP clones its listener; AF_UNIX's accepted sockets start afresh) */
+	if (o->naming->inet) { /* (TCP clones its listener; AF_UNIX's accepted sockets start afresh) */
+		sock_inherit(es, &o->s);
+		e->nodelay = o->nodelay;
+	}
 	join(e, u);
 	es->peercred = sock_cred();
 	u->s.peercred = o->s.peercred;

@@ -490,16 +490,19 @@ static void check_options(void)
 	check_err("opt-keepintvl-big-einval", setsockopt(s, IPPROTO_TCP, TCP_KEEPINTVL, &big, sizeof(big)), EINVAL);
 	check_err("opt-keepcnt-big-einval", setsockopt(s, IPPROTO_TCP, TCP_KEEPCNT, &many, sizeof(many)), EINVAL);
 	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &five, sizeof(five));
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &five, sizeof(five));
 	struct sockaddr_in a = lo(0);
 	bind(s, (struct sockaddr *)&a, sizeof(a));
 	listen(s, 4);
 	int c = dial(port_of(s)), acc = accept(s, NULL, NULL);
 	CHECK("opt-accepted-inherits", geti(acc, SO_REUSEADDR) == 1 && geti(acc, SO_KEEPALIVE) == 1,
 	      "SO_REUSEADDR %d, SO_KEEPALIVE %d", geti(acc, SO_REUSEADDR), geti(acc, SO_KEEPALIVE));
-	CHECK("opt-accepted-inherits-keep", tcpi(acc, TCP_KEEPIDLE) == 30 && tcpi(acc, TCP_KEEPCNT) == 4, "%d %d",
-	      tcpi(acc, TCP_KEEPIDLE), tcpi(acc, TCP_KEEPCNT));
-	CHECK("opt-client-own", geti(c, SO_REUSEADDR) == 0 && tcpi(c, TCP_KEEPIDLE) == 7200, "%d %d",
-	      geti(c, SO_REUSEADDR), tcpi(c, TCP_KEEPIDLE));
+	CHECK("opt-accepted-inherits-tcp",
+	      tcpi(acc, TCP_KEEPIDLE) == 30 && tcpi(acc, TCP_KEEPCNT) == 4 && tcpi(acc, TCP_NODELAY) == 1, "%d %d %d",
+	      tcpi(acc, TCP_KEEPIDLE), tcpi(acc, TCP_KEEPCNT), tcpi(acc, TCP_NODELAY));
+	CHECK("opt-client-own",
+	      geti(c, SO_REUSEADDR) == 0 && tcpi(c, TCP_KEEPIDLE) == 7200 && tcpi(c, TCP_NODELAY) == 0, "%d %d %d",
+	      geti(c, SO_REUSEADDR), tcpi(c, TCP_KEEPIDLE), tcpi(c, TCP_NODELAY));
 	close(acc), close(c), close(s);
 }
 

@@ -163,8 +163,32 @@ static long lo_autobind(struct usock *u)
 	return hold(u, u->s.family == AF_INET ? (const uint8_t[16]){ [10] = 0xff, [11] = 0xff } : zeros, 0);
 }
 
+/* u, a TCP socket, goes on the list /proc/net/tcp shows. */
+static void tcp_add(struct usock *u)
+{
+	struct usock *head = LX_SH->loopback_tcp;
+	u->tcp_next = head;
+	u->tcp_prev = NULL;
+	if (head)
+		head->tcp_prev = u;
+	LX_SH->loopback_tcp = u;
+}
+
+/* u leaves that list (if on it). */
+static void tcp_remove(struct usock *u)
+{
+	if (u->tcp_prev)
+		u->tcp_prev->tcp_next = u->tcp_next;
+	else if (LX_SH->loopback_tcp == u)
+		LX_SH->loopback_tcp = u->tcp_next;
+	if (u->tcp_next)
+		u->tcp_next->tcp_prev = u->tcp_prev;
+	u->tcp_next = u->tcp_prev = NULL;
+}
+
 static void lo_unbind(struct usock *u)
 {
+	tcp_remove(u);
 	struct usock **pp = (struct usock **)&LX_SH->loopback_bound;
 	while (*pp && *pp != u)
 		pp = &(*pp)->next_named;
@@ -214,6 +238,7 @@ static void lo_connected(struct usock *client, struct usock *e, const struct uso
 	if (is_any(ip))
 		ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
 	set_name(e, ip, o->port);
+	tcp_add(e);
 	if (is_any(client->ip)) {
 		memcpy(client->ip, ip, 16);
 		set_name(client, ip, client->port);
@@ -323,8 +348,8 @@ static void proc_row(struct procnet *p, struct usock *u)
 		return;
 	}
 	name_ip(u->s.family, &u->peer->name, rip, &rport);
-	if (u->peer->dead)
-		state = u->shut & U_SHUT_WR ? TCP_TIME_WAIT : TCP_CLOSE_WAIT;
+	if (u->peer->dead) /* (its own shutdown is no longer told from the peer's close) */
+		state = TCP_CLOSE_WAIT;
 	else
 		state = u->shut & U_SHUT_WR ? TCP_FIN_WAIT2 : TCP_ESTABLISHED;
 	long inq = u->s.ops->inq(&u->s);
@@ -332,23 +357,13 @@ static void proc_row(struct procnet *p, struct usock *u)
 		    inq > 0 ? (size_t)inq : 0); /* (what it sent is the peer's already) */
 }
 
-/*
- * Every TCP listener and connected socket of p's family holding a port, and
- * the far end of each connection (the accepted side, which holds none):
- * the accepted side of a connection is listed while its connecting side is open.
- */
+/* Every TCP listener and connection (either end, accepted or not) of p's family. */
 void loopback_proc_tcp(struct procnet *p)
 {
 	int family = p->v6 ? AF_INET6 : AF_INET;
-	for (struct usock *u = LX_SH->loopback_bound; u; u = u->next_named) {
-		if (u->s.type != SOCK_STREAM || u->dead)
-			continue;
-		bool connected = u->state == U_CONN && u->peer;
-		if (u->s.family == family && (u->state == U_LISTEN || connected))
+	for (struct usock *u = LX_SH->loopback_tcp; u; u = u->tcp_next)
+		if (u->s.family == family && !u->dead && (u->state == U_LISTEN || (u->state == U_CONN && u->peer)))
 			proc_row(p, u);
-		if (connected && !u->peer->dead && !u->peer->port && u->peer->s.family == family)
-			proc_row(p, u->peer);
-	}
 }
 
 static const struct unaming lo_naming = { true,         lo_bind,   lo_find,   lo_autobind, lo_unbind,   lo_unnamed,
@@ -362,7 +377,10 @@ static long lo_create(int family, int type, int protocol, struct sock **out)
 		return type == SOCK_RAW ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
 	if (protocol != 0 && protocol != want)
 		return -EPROTONOSUPPORT;
-	return usock_create(&lo_naming, family, type, want, out);
+	long err = usock_create(&lo_naming, family, type, want, out);
+	if (err == 0 && type == SOCK_STREAM)
+		tcp_add((struct usock *)*out);
+	return err;
 }
 
 static long lo_create4(int type, int protocol, struct sock **out)

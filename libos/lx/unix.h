@@ -50,6 +50,7 @@ struct usock {
 	struct uname name;
 	struct inode *node; /* AF_UNIX: the socket file it bound, held */
 	struct usock *next_named; /* on the list of abstract names, or the loopback's of bound ports */
+	struct usock *tcp_next, *tcp_prev; /* the loopback: on its list of TCP sockets */
 	uint8_t ip[16]; /* the loopback: its address (IPv4 as ::ffff:a.b.c.d) and port, once bound */
 	uint16_t port;
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */

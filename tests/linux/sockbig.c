@@ -1,8 +1,9 @@
 /*
  * TCP over loopback at scale and at its edges: 1,000 connections open at
- * once served by one process with epoll, 64 MiB checked by a hash on both
- * ends, half-close, non-blocking connects (made and refused), SO_REUSEADDR
- * rebinding a port that carried a connection, and the errnos around them.
+ * once served by one process with epoll (and counted in /proc/net/tcp), 64
+ * MiB checked by a hash on both ends, half-close, non-blocking connects
+ * (made and refused), SO_REUSEADDR rebinding a port that carried a
+ * connection, socket options read back, and the errnos around them.
  */
 #define _GNU_SOURCE
 #define T_NAME "sockbig"
@@ -97,8 +98,9 @@ static int write_full(int fd, const void *buf, size_t n)
 
 /* ---- 1,000 connections at once ---- */
 
-/* The client: NCONN connections, all open, each sends "qNNNN" and must read "rNNNN" back; exit 0 when all did. */
-static void many_client(int port)
+/* The client: NCONN connections, all open, each sends "qNNNN" and must read "rNNNN" back; exit 0 when all did.
+ * Before it closes them it says so on ready and waits for a byte on go. */
+static void many_client(int port, int ready, int go)
 {
 	static int fd[NCONN];
 	for (int i = 0; i < NCONN; i++)
@@ -116,6 +118,9 @@ static void many_client(int port)
 		if (read_full(fd[i], r, 5) != 5 || memcmp(r, want, 5) != 0)
 			_exit(12);
 	}
+	char b = 0;
+	if (write(ready, "r", 1) != 1 || read(go, &b, 1) != 1)
+		_exit(13);
 	for (int i = 0; i < NCONN; i++)
 		close(fd[i]);
 	_exit(0);
@@ -123,7 +128,26 @@ static void many_client(int port)
 
 struct served {
 	int accepted, answered, closed, most_open;
+	int port, ready, go; /* the listener's port; the client's pipes */
+	int listening, served,
+		clients; /* /proc/net/tcp's rows of port, all open: LISTEN, and ESTABLISHED at each end */
 };
+
+/* Count /proc/net/tcp's rows for s->port: the listener, the connections at its end and at the clients'. */
+static void census(struct served *s)
+{
+	FILE *f = fopen("/proc/net/tcp", "r");
+	char line[256];
+	unsigned local, remote, state;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*d: %*x:%x %*x:%x %x", &local, &remote, &state) == 3) {
+			s->listening += local == (unsigned)s->port && state == 10;
+			s->served += local == (unsigned)s->port && state == 1;
+			s->clients += remote == (unsigned)s->port && state == 1;
+		}
+	if (f)
+		fclose(f);
+}
 
 /* One connection readable: take its "qNNNN" (it comes whole: 5 bytes in one write) and answer, or close at its end. */
 static void serve_one(int ep, int fd, struct served *s, int *open)
@@ -148,11 +172,21 @@ static void many_serve(int l, struct served *s)
 	int ep = epoll_create1(EPOLL_CLOEXEC), open = 0;
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = l }, evs[64];
 	epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
+	ev.data.fd = s->ready;
+	epoll_ctl(ep, EPOLL_CTL_ADD, s->ready, &ev);
 	while (s->closed < NCONN) {
 		int n = epoll_wait(ep, evs, 64, 30000);
 		if (n <= 0)
 			break;
 		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == s->ready) { /* every answer read, nothing closed yet */
+				char b;
+				census(s);
+				if (read(s->ready, &b, 1) != 1 || write(s->go, "g", 1) != 1)
+					return;
+				epoll_ctl(ep, EPOLL_CTL_DEL, s->ready, NULL);
+				continue;
+			}
 			if (evs[i].data.fd != l) {
 				serve_one(ep, evs[i].data.fd, s, &open);
 				continue;
@@ -184,14 +218,17 @@ static void check_many(void)
 	CHECK("many-listen", l >= 0, "errno %d", errno);
 	int flags = fcntl(l, F_GETFL);
 	fcntl(l, F_SETFL, flags | O_NONBLOCK);
-	int port = port_of(l);
+	int port = port_of(l), ready[2], go[2];
+	if (pipe(ready) < 0 || pipe(go) < 0)
+		return;
 	pid_t kid = fork();
 	if (kid == 0) {
 		close(l);
-		many_client(port);
+		many_client(port, ready[1], go[0]);
 	}
-	struct served s = { 0, 0, 0, 0 };
+	struct served s = { .port = port, .ready = ready[0], .go = go[1] };
 	many_serve(l, &s);
+	close(ready[0]), close(ready[1]), close(go[0]), close(go[1]);
 	int st = -1;
 	waitpid(kid, &st, 0);
 	close(l);
@@ -200,6 +237,9 @@ static void check_many(void)
 	CHECK("many-answered", s.answered == NCONN, "%d answered", s.answered);
 	CHECK("many-closed", s.closed == NCONN, "%d closed by their clients", s.closed);
 	CHECK("many-client-saw-all", WIFEXITED(st) && WEXITSTATUS(st) == 0, "client status %#x", st);
+	CHECK("many-proc-net-tcp", s.listening == 1 && s.served == NCONN && s.clients == NCONN,
+	      "/proc/net/tcp: %d listening, %d established at the server's end, %d at the clients'", s.listening,
+	      s.served, s.clients);
 }
 
 /* ---- 64 MiB, hashed on both ends, and a half-closed answer ---- */

@@ -456,7 +456,8 @@ static long ts_getopt(struct sock *s, int level, int name, void *buf)
 	return sizeof(v);
 }
 
-/* The last descriptor closed: the connection closes (aborts, if lwIP cannot queue the FIN), unread data is dropped. */
+/* The last descriptor closed: the connection closes, or aborts (a reset) when unread data is dropped, SO_LINGER
+ * says 0 s, or lwIP cannot queue the FIN. */
 static void ts_release(struct sock *s)
 {
 	struct tsock *t = ts(s);
@@ -465,8 +466,8 @@ static void ts_release(struct sock *s)
 		tcp_recv(t->pcb, NULL);
 		tcp_sent(t->pcb, NULL);
 		tcp_err(t->pcb, NULL);
-		if (t->rx || tcp_close(t->pcb) != ERR_OK)
-			tcp_abort(t->pcb); /* as Linux: unread data makes a reset */
+		if (t->rx || (s->linger_on && s->linger_s == 0) || tcp_close(t->pcb) != ERR_OK)
+			tcp_abort(t->pcb); /* as Linux */
 	}
 	if (t->rx)
 		pbuf_free(t->rx);

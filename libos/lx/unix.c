@@ -472,7 +472,11 @@ static long unix_accept(struct sock *s, bool nonblock, struct sock **out)
 	return 0;
 }
 
-/* Both sides of a connection stop (u, closing, goes away): the peer sees end of file, or ECONNRESET if u had unread data. */
+/*
+ * Both sides of a connection stop (u, closing, goes away): the peer sees
+ * end of file, or ECONNRESET if u had unread data or (TCP) was to close
+ * with a reset (SO_LINGER on with 0 s).
+ */
 static void disconnect(struct usock *u)
 {
 	struct usock *p = u->peer;
@@ -480,7 +484,7 @@ static void disconnect(struct usock *u)
 		return;
 	if (u->s.type != SOCK_DGRAM) {
 		p->shut = U_SHUT_BOTH;
-		if (u->rx)
+		if (u->rx || (u->naming->inet && u->s.linger_on && u->s.linger_s == 0))
 			p->s.error = ECONNRESET;
 		sock_wake(&p->s);
 	}
@@ -612,6 +616,11 @@ static long stream_send(struct usock *u, struct sock_msg *m)
 		return u->state == U_CONN ? -EISCONN : -EOPNOTSUPP;
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (u->naming->inet && u->s.error) { /* TCP: a reset is told first, as Linux's is */
+		err = -u->s.error;
+		u->s.error = 0;
+		return err;
+	}
 	if ((err = stream_send_error(u)) < 0)
 		return err;
 	while (done < m->len) { /* (nothing to send, nothing is queued: a stream has no empty records) */

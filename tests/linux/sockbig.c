@@ -372,6 +372,31 @@ static void check_half_close(void)
 	check_err("send-after-peer-close-epipe", r, EPIPE);
 	CHECK("send-after-peer-close-no-sigpipe", sigpipes == 1, "%d SIGPIPEs", sigpipes);
 	close(c);
+	/* A close with SO_LINGER on and 0 s resets the connection: the peer's next call says ECONNRESET, then it is over */
+	struct linger abort = { 1, 0 };
+	char buf2[4];
+	for (int send_first = 0; send_first < 2; send_first++) {
+		if (pair(l, &c, &a) < 0)
+			return;
+		setsockopt(c, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
+		close(c);
+		struct pollfd p = { a, POLLIN | POLLOUT | POLLRDHUP, 0 };
+		poll(&p, 1, 5000);
+		CHECK(send_first ? "reset-poll-again" : "reset-poll",
+		      (p.revents & (POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP)) ==
+			      (POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP),
+		      "revents %#x", p.revents);
+		if (send_first) {
+			check_err("reset-send-econnreset", send(a, "x", 1, MSG_NOSIGNAL), ECONNRESET);
+			check_err("reset-then-send-epipe", send(a, "x", 1, MSG_NOSIGNAL), EPIPE);
+			CHECK("reset-then-recv-eof", recv(a, buf2, sizeof(buf2), 0) == 0, "errno %d", errno);
+		} else {
+			check_err("reset-recv-econnreset", recv(a, buf2, sizeof(buf2), 0), ECONNRESET);
+			CHECK("reset-then-recv-eof-2", recv(a, buf2, sizeof(buf2), 0) == 0, "errno %d", errno);
+			check_err("reset-then-send-epipe-2", send(a, "x", 1, MSG_NOSIGNAL), EPIPE);
+		}
+		close(a);
+	}
 	close(l);
 	signal(SIGPIPE, SIG_DFL);
 }

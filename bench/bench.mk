@@ -22,6 +22,9 @@
 #                       same in guest instructions (BENCH_DISK_ICOUNT=1, disk-icount.txt); the "Disk" tables of
 #                       docs/performance.md by bench/disk-record.sh
 #   bench-httpd         wall-clock requests/s of the native web server (user/httpd) under wrk -t1 -c30 -d10s
+#   bench-servers       wall-clock requests/s from the host of Debian's nginx (wrk) and redis-server
+#                       (redis-benchmark) on Linux and on Mica, and of the native web server (bench/servers.sh,
+#                       $(BUILD)/bench/servers.txt; the "Servers" table of docs/performance.md)
 #   bench-scaling       how costs grow with the work (bench/scaling.c) on both systems: the "Scaling" table of
 #                       docs/performance.md and docs/scaling.svg (bench/scaling.sh, bench/scaling-record.sh)
 
@@ -35,7 +38,7 @@ BENCH_CPU ?= qemu64
 export BENCH_CPU
 BENCH_CFLAGS ?= -static -O2 -std=gnu11 -Wall -Wextra
 
-.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd bench-scaling bench-io bench-disk
+.PHONY: bench-linux bench-linux-run bench-linux-minmem bench-deps bench-clean bench-dpf bench-udp-echo bench-streams bench-httpd bench-scaling bench-io bench-disk bench-servers
 
 bench-linux: bench-linux-run bench-linux-minmem
 	@cat $(BENCH_OUT)/linux.meta $(BENCH_OUT)/linux.txt $(BENCH_OUT)/linux-minmem.txt
@@ -73,7 +76,7 @@ bench-scaling: $(KERNEL) $(LX) $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/scaling
 	sh bench/scaling.sh $(BUILD) $(BENCH_SCALING_MEM)
 	sh bench/scaling-record.sh $(BUILD)
 
-$(BENCH_OUT)/udpecho: bench/udpecho.c bench/modules.h | bench-deps
+$(BENCH_OUT)/udpecho: bench/udpecho.c bench/modules.h bench/netup.h | bench-deps
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/udpecho.c
 
@@ -90,6 +93,15 @@ bench-udp-echo: $(KERNEL) $(BUILD)/img/netecho.cpio $(BENCH_LINUX)/vmlinuz $(BEN
 	python3 tests/net_host.py --bench mica $(KERNEL) $(BUILD)/img/netecho.cpio 10000 $(BENCH_CPU) > $(BENCH_OUT)/mica-udp.txt
 	python3 tests/net_host.py --bench linux $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/udpecho.cpio 10000 $(BENCH_CPU) > $(BENCH_OUT)/linux-udp.txt
 	@cat $(BENCH_OUT)/mica-udp.txt $(BENCH_OUT)/linux-udp.txt
+
+$(BENCH_OUT)/serve: bench/serve.c bench/modules.h bench/netup.h | bench-deps
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/serve.c
+
+# Debian's nginx and redis-server on both systems and the native web server, wall clock from the host.
+bench-servers: $(KERNEL) $(LX) $(BUILD)/img/httpd.cpio $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/serve
+	sh bench/servers.sh $(BUILD)
+	sh bench/servers-record.sh $(BUILD)
 
 bench-httpd: $(KERNEL) $(BUILD)/img/httpd.cpio | bench-deps
 	sh bench/httpd.sh $(BUILD) $(KERNEL)

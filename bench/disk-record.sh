@@ -3,6 +3,7 @@
 # markers, as a table of Linux, Mica and Mica/Linux with the exact commands.
 # usage: bench/disk-record.sh BUILD
 set -eu
+. "$(dirname "$0")/section.sh"
 build=${1:?usage: disk-record.sh BUILD}
 txt=$build/bench/disk.txt
 doc=docs/performance.md
@@ -67,7 +68,4 @@ $itable
 $end
 EOT
 )
-awk -v b="$begin" -v e="$end" -v s="$section" '
-	$0 == b { print s; skip = 1; next } $0 == e { skip = 0; next } !skip' "$doc" > "$doc.new"
-mv "$doc.new" "$doc"
-printf '%s\n' "$section"
+put_section "$doc" "$begin" "$end" "$section"

@@ -1,4 +1,4 @@
-/* What the benchmark programs that run as Linux's init share: loading the kernel modules their devices need. */
+/* What the benchmark programs that run as Linux's init share: loading the kernel modules their devices need, and powering off. */
 #ifndef BENCH_MODULES_H
 #define BENCH_MODULES_H
 
@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 /*
@@ -23,6 +25,17 @@ static inline int load_modules(const char *const *names, size_t n, char *path, s
 		close(fd);
 	}
 	return 0;
+}
+
+/* Stop the machine once the console has what was printed (QEMU exits: -no-reboot turns a failed power-off's reset into an exit too). */
+static inline void init_power_off(void)
+{
+	fflush(stdout);
+	tcdrain(1);
+	usleep(20000);
+	reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);
+	_exit(1);
 }
 
 #endif

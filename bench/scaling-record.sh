@@ -4,6 +4,7 @@
 # draw them into docs/scaling.svg with gnuplot, one panel per figure.
 # usage: bench/scaling-record.sh BUILD
 set -eu
+. "$(dirname "$0")/section.sh"
 build=${1:?usage: scaling-record.sh BUILD}
 out=$build/bench
 doc=docs/performance.md
@@ -152,11 +153,4 @@ $verdicts
 $end
 EOT
 )
-if grep -q "^$begin\$" "$doc"; then
-	awk -v b="$begin" -v e="$end" -v s="$section" '
-		$0 == b { print s; skip = 1; next } $0 == e { skip = 0; next } !skip' "$doc" > "$doc.new"
-else # first time: right after the table of make bench
-	awk -v s="$section" '{ print } /^<!-- bench:end -->$/ { print ""; print s }' "$doc" > "$doc.new"
-fi
-mv "$doc.new" "$doc"
-printf '%s\n' "$section"
+put_section "$doc" "$begin" "$end" "$section" '<!-- bench:end -->'

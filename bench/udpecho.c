@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "modules.h"
+#include "netup.h"
 
 /*
  * The host client (tests/net_host.py --bench) speaks to it as it speaks to
@@ -37,63 +38,24 @@
 #define NETMASK "255.255.255.0"
 #define HOST_IP "10.0.2.2"
 static const unsigned char host_mac[6] = { 0x52, 0x55, 0x00, 0x00, 0x00, 0x02 };
-/* In the order they load: each after the modules it uses. */
-static const char *const modules[] = {
-	"virtio_ring", "virtio", "virtio_mmio", "failover", "net_failover", "virtio_net"
-};
-
-/* Stops the machine (QEMU exits: -no-reboot turns a failed power-off's reset into an exit too). */
-static void power_off(void)
-{
-	fflush(stdout);
-	tcdrain(1);
-	usleep(20000);
-	reboot(RB_POWER_OFF);
-	reboot(RB_AUTOBOOT);
-	_exit(1);
-}
+static const char *const modules[] = { NET_MODULES };
 
 static void fail(const char *what)
 {
 	printf("udpecho: %s: %s\n", what, strerror(errno));
-	power_off();
+	init_power_off();
 }
 
 
-/* Fill *sa with address text a, port 0. */
-static void ipv4(struct sockaddr *sa, const char *a)
-{
-	struct sockaddr_in *in = (struct sockaddr_in *)sa;
-	memset(in, 0, sizeof(*in));
-	in->sin_family = AF_INET;
-	inet_pton(AF_INET, a, &in->sin_addr);
-}
-
-/* eth0: wait for it (the driver may probe late), give it its address and mask, bring it up, and fix the host's ARP entry. */
+/* eth0: its address and mask, up, and a permanent ARP entry for the host. */
 static void configure(int s)
 {
-	struct ifreq ifr;
 	struct arpreq arp;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "eth0");
-	for (int i = 0; ioctl(s, SIOCGIFINDEX, &ifr) < 0; i++) {
-		if (i == 1000)
-			fail("no eth0");
-		usleep(10000);
-	}
-	ipv4(&ifr.ifr_addr, GUEST_IP);
-	if (ioctl(s, SIOCSIFADDR, &ifr) < 0)
-		fail("SIOCSIFADDR");
-	ipv4(&ifr.ifr_netmask, NETMASK);
-	if (ioctl(s, SIOCSIFNETMASK, &ifr) < 0)
-		fail("SIOCSIFNETMASK");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		fail("SIOCGIFFLAGS");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		fail("SIOCSIFFLAGS");
+	const char *what;
+	if (net_up(s, "eth0", GUEST_IP, NETMASK, &what) < 0)
+		fail(what);
 	memset(&arp, 0, sizeof(arp));
-	ipv4(&arp.arp_pa, HOST_IP);
+	net_ipv4(&arp.arp_pa, HOST_IP);
 	arp.arp_ha.sa_family = ARPHRD_ETHER;
 	memcpy(arp.arp_ha.sa_data, host_mac, sizeof(host_mac));
 	arp.arp_flags = ATF_COM | ATF_PERM;
@@ -168,7 +130,7 @@ int main(void)
 	if (s < 0)
 		fail("socket");
 	configure(s);
-	ipv4((struct sockaddr *)&me, "0.0.0.0");
+	net_ipv4((struct sockaddr *)&me, "0.0.0.0");
 	me.sin_port = htons(PORT);
 	if (bind(s, (struct sockaddr *)&me, sizeof(me)) < 0)
 		fail("bind");
@@ -176,6 +138,6 @@ int main(void)
 	fflush(stdout);
 	serve(s);
 	printf("info done\n");
-	power_off();
+	init_power_off();
 	return 0;
 }

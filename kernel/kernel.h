@@ -15,9 +15,10 @@
 
 /* ---- limits ---- */
 #define NENV 256          /* environments */
-#define NTHREAD 512       /* threads */
+#define NTHREAD 4096      /* threads (an id's index: THREAD_INDEX_BITS) */
+#define THREAD_INDEX_BITS 12
 #define NEP 512           /* IPC endpoints */
-#define NNTFN 1024        /* notifications */
+#define NNTFN 4096        /* notifications: a thread of lx waits on one of its own */
 #define NSLICE 8          /* time slices in a round, per core */
 #define NIRQ 24
 
@@ -81,7 +82,7 @@ enum thread_state {
 };
 
 struct thread {
-	uint64_t id;               /* generation << 9 | index; 0 when free */
+	uint64_t id;               /* generation << THREAD_INDEX_BITS | index; 0 when free */
 	struct env *env;
 	enum thread_state state;
 	struct trapframe tf;       /* user registers while not running */

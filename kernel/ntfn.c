@@ -14,10 +14,11 @@ struct ntfn {
 	struct list waiters;
 };
 
-#define NTFN_INDEX_BITS 10
+#define NTFN_INDEX_BITS 12
 _Static_assert(NNTFN == 1 << NTFN_INDEX_BITS, "an id's index bits cover the table");
 static struct ntfn ntfns[NNTFN];
 static uint64_t ntfn_generation = 1;
+static int ntfn_low = 1; /* every entry from 1 up to here is in use: the search for a free one starts here */
 /* Each interrupt line goes to a notification (irq_bind) or to a driver of the kernel's own (irq_claim). */
 static struct { struct ntfn *nt; uint64_t id, bits; void (*kernel)(void); } irqs[NIRQ];
 
@@ -33,10 +34,11 @@ long ntfn_create(struct env *e)
 	int err = res_check(e, RES_NTFN);
 	if (err < 0)
 		return err;
-	for (int i = 1; i < NNTFN; i++) {
+	for (int i = ntfn_low; i < NNTFN; i++) {
 		struct ntfn *n = &ntfns[i];
 		if (n->id)
 			continue;
+		ntfn_low = i + 1;
 		*n = (struct ntfn){ .id = (ntfn_generation++ << NTFN_INDEX_BITS) | (uint64_t)i, .owner = e };
 		list_init(&n->waiters);
 		res_take(e, RES_NTFN);
@@ -55,6 +57,8 @@ static void ntfn_free(struct ntfn *n)
 			irqs[i].nt = NULL;
 	res_give(n->owner, RES_NTFN);
 	n->id = 0;
+	if (n - ntfns < ntfn_low)
+		ntfn_low = (int)(n - ntfns);
 }
 
 /* Destroy a notification the caller owns. -E_NOENT, -E_PERM. */

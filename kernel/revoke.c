@@ -6,9 +6,11 @@
 /* Some runnable thread of e to carry the upcall, or NULL. */
 static struct thread *revoke_thread(struct env *e)
 {
-	for (int i = 0; i < NTHREAD; i++)
-		if (threads[i].env == e && threads[i].state == TH_RUNNABLE)
-			return &threads[i];
+	for (struct list *l = e->threads.next; l != &e->threads; l = l->next) {
+		struct thread *t = list_entry(l, struct thread, env_link);
+		if (t->state == TH_RUNNABLE)
+			return t;
+	}
 	return NULL;
 }
 

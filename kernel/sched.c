@@ -5,9 +5,11 @@
 #define GRACE_NS 200000UL  /* 200 us to yield after a slice upcall */
 
 struct thread threads[NTHREAD];
+_Static_assert(NTHREAD == 1 << THREAD_INDEX_BITS, "an id's index bits cover the table");
 struct cpu cpu;
 uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
 static uint64_t thread_generation = 1;
+static int thread_low = 1; /* every slot from 1 up to here is in use: the search for a free one starts here */
 static struct list runq = { &runq, &runq };
 
 /*
@@ -26,17 +28,17 @@ static uint64_t timeseq;
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err)
 {
 	struct thread *t = NULL;
-	for (int i = 1; i < NTHREAD && !t; i++)
-		if (threads[i].state == TH_FREE)
-			t = &threads[i];
-	if (!t) {
+	while (thread_low < NTHREAD && threads[thread_low].state != TH_FREE)
+		thread_low++;
+	if (thread_low == NTHREAD) {
 		*err = -E_NOMEM;
 		return NULL;
 	}
 	if ((*err = res_check(e, RES_THREAD)) < 0)
 		return NULL;
+	t = &threads[thread_low++];
 	memset(t, 0, sizeof(*t));
-	t->id = (thread_generation++ << 9) | (uint64_t)(t - threads);
+	t->id = (thread_generation++ << THREAD_INDEX_BITS) | (uint64_t)(t - threads);
 	t->env = e;
 	t->tf = (struct trapframe){ .rip = rip, .rsp = rsp, .rdi = arg, .cs = UCODE, .ss = UDATA, .rflags = 0x202 };
 	t->pkru = cpu.cur ? thread_pkru(cpu.cur) : 0; /* like the FPU state: the creator's (0: every key open) */
@@ -80,6 +82,8 @@ void thread_kill(struct thread *t)
 	res_give(t->env, RES_THREAD);
 	t->state = TH_FREE;
 	t->id = 0;
+	if (t - threads < thread_low)
+		thread_low = (int)(t - threads);
 	if (cpu.cur == t)
 		cpu.cur = NULL;
 	if (cpu.fpu_owner == t)

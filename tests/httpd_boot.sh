@@ -1,12 +1,12 @@
 # Boot the native web server with one port of 127.0.0.1 forwarded to its port 80 (QEMU's user network,
 # restrict=on) and wait until it serves; source it, then call httpd_boot. Used by tests/httpd.sh and
 # bench/httpd.sh.
-# httpd_boot KERNEL IMAGE LOG SECONDS: sets port (the host's), url and boot (tools/boot's pid, ended when the
+# httpd_boot KERNEL IMAGE LOG SECONDS [CPU]: sets port (the host's), url and boot (tools/boot's pid, ended when the
 # calling shell exits); 0 once the console (LOG) says it serves, 1 if it has not within 60 s.
 httpd_boot() {
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	url=http://127.0.0.1:$port
-	tools/boot -t "$4" "$1" "$2" \
+	tools/boot -t "$4" ${5:+-c "$5"} "$1" "$2" \
 		-netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:80 -device virtio-net-device,netdev=n0 \
 		> "$3" 2>&1 &
 	boot=$!

@@ -92,6 +92,34 @@ else
 fi
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
+
+# Two listeners share port 8000 by SO_REUSEPORT and the first closes: the other takes the connections from
+# the outside from then on (nginx's reuseport, a server's workers restarting one at a time).
+port=$((base + 9))
+serve reuseport "$port" -c "import socket
+def listener():
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(('0.0.0.0', 8000))
+    s.listen(8)
+    return s
+first, second = listener(), listener()
+first.close()
+body = open('$www/hello.txt', 'rb').read()
+while True:
+    c, _ = second.accept()
+    c.recv(4096)
+    c.sendall(b'HTTP/1.0 200 OK\\r\\nContent-Length: %d\\r\\n\\r\\n' % len(body) + body)
+    c.close()"
+if up "$port"; then
+	curl -s -o "$out/hello.reuseport" "http://127.0.0.1:$port/hello.txt"
+	ok reuseport-other-takes-over cmp -s "$www/hello.txt" "$out/hello.reuseport"
+else
+	echo "not ok inet/reuseport-up: no answer after the first listener closed; its output:"
+	tail -5 "$out/reuseport.log" | sed 's/^/#   /'
+fi
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
 # ... and from inside: a connect to 10.0.2.15 reaches a listener there, with 10.0.2.15 at both ends, as on
 # Linux; an address the machine does not have is EADDRNOTAVAIL.
 expect own-address-inside 0 "own 10.0.2.15 10.0.2.15 EADDRNOTAVAIL" env MICA_BUILD="$build" MICA_TIMEOUT=60 \

@@ -59,39 +59,8 @@ base=$((40000 + $$ % 20000))
 
 # ---- nginx: a master and two workers, a static 612-byte page ----
 ng=$out/nginx
-mkdir -p "$ng/www"
-{
-	printf '<!DOCTYPE html>\n<html><head><title>Mica</title></head><body>\n<p>'
-	i=0
-	while [ $i -lt 528 ]; do
-		printf '%s' $((i % 10))
-		i=$((i + 1))
-	done
-	printf '</p>\n</body></html>\n'
-} > "$ng/www/index.html"
-cat > "$ng/nginx.conf" << END
-daemon off;
-master_process on;
-worker_processes 2;
-pid $ng/nginx.pid;
-error_log stderr info;
-events { worker_connections 256; }
-http {
-	access_log off;
-	sendfile on; # as Debian's own nginx.conf: the page goes from the file to the socket by sendfile
-	tcp_nopush on;
-	keepalive_requests 100000; # wrk's connections stay open for the whole run (nginx closes one at 1,000 by default)
-	client_body_temp_path $ng/tmp;
-	proxy_temp_path $ng/tmp;
-	fastcgi_temp_path $ng/tmp;
-	uwsgi_temp_path $ng/tmp;
-	scgi_temp_path $ng/tmp;
-	server {
-		listen 80;
-		root $ng/www;
-	}
-}
-END
+. tests/nginx_site.sh
+nginx_site "$ng"
 port=$base
 # The workers run as nobody: nginx reads it from the user database, which the image takes from this machine.
 serve nginx -p "127.0.0.1:$port:80" --with "$ng" --with /etc/passwd --with /etc/group \

@@ -10,19 +10,27 @@
  *
  * Reads and writes go through a cache of the disk's pages in lx's shared
  * heap, as Linux's block devices have one: a read fills the pages it
- * misses (a run of them in one request), a write changes pages (reading
- * one first only when it covers part of it) and leaves them dirty. fsync,
- * fdatasync, sync, BLKFLSBUF, O_SYNC/O_DSYNC writes and the last close
- * write the dirty pages back, in order, and then flush the disk's write
- * cache (mica/blk.h says what a flush guarantees); so does a full cache,
- * which then starts again empty. Requests go to the disk one at a time
- * under lx's lock, through a bounce buffer in the shared heap (frames the
- * group shares, which the kernel lets the device use). Each process binds
- * its own completion ring, a private page at RING_VA, at its first request.
+ * misses (a run of them at once), and when its misses follow each other on
+ * the disk (a file read in order, 4 KiB at a time as fuse2fs reads one) it
+ * reads ahead of what was asked, further each time up to 1 MiB, so that
+ * one batch of 16 requests replaces 256 of one page each; a write changes
+ * pages (reading one first only when it covers part of it) and leaves them
+ * dirty. fsync, fdatasync, sync, BLKFLSBUF, O_SYNC/O_DSYNC writes and the
+ * last close write the dirty pages back, in order, and then flush the
+ * disk's write cache (mica/blk.h says what a flush guarantees); so does a
+ * full cache, which then starts again empty. A run of pages goes to or
+ * from the disk as one batch of requests of BLK_MAX_LEN bytes at most, one
+ * batch at a time under lx's lock, through a bounce buffer in the shared
+ * heap (frames the group shares, which the kernel lets the device use).
+ * Each process binds its own completion ring, a private page at RING_VA,
+ * at its first request.
  */
 #define CACHE_MAX 4096 /* pages of one disk's cache: 16 MiB */
 #define CACHE_HASH 1024 /* buckets */
 #define RING_VA (LX_FILL_PAGE - PAGE_SIZE)
+#define BOUNCE_LEN (16 * BLK_MAX_LEN) /* bytes one disk_io moves at most, in one batch of requests */
+#define RA_MIN 8 /* pages read ahead at the second miss of a run read in order */
+#define RA_MAX (BOUNCE_LEN / PAGE_SIZE) /* pages read ahead at most */
 
 /* One cached page of a disk. */
 struct cpage {
@@ -36,6 +44,8 @@ struct cpage {
 struct bcache {
 	struct cpage *hash[CACHE_HASH];
 	uint32_t n, dirty;
+	uint64_t ra_next; /* the page after the last run read from the disk */
+	uint32_t ra_pages; /* how far that run read ahead of what was asked */
 	int opens; /* open descriptions of the disk, in every process: the last close writes back */
 };
 
@@ -48,7 +58,7 @@ struct vd {
 };
 
 static struct vd vds[BLK_NDISKS];
-static uint8_t *bounce; /* BLK_MAX_LEN bytes, page-aligned, in the shared heap */
+static uint8_t *bounce; /* BOUNCE_LEN bytes, page-aligned, in the shared heap */
 static uint64_t ring_env; /* the env whose ring is bound at RING_VA (a forked child's differs: it binds its own) */
 static long ring_nt;
 static uint64_t cookie;
@@ -70,7 +80,7 @@ static long ring_ready(void)
 	if (ring_env == ENVINFO->id)
 		return 0;
 	if (!bounce) {
-		uint8_t *p = lx_alloc(BLK_MAX_LEN + PAGE_SIZE);
+		uint8_t *p = lx_alloc(BOUNCE_LEN + PAGE_SIZE);
 		if (!p)
 			return -ENOMEM;
 		bounce = (uint8_t *)PGROUNDUP_U(p);
@@ -84,22 +94,53 @@ static long ring_ready(void)
 }
 
 /*
- * Wait for the completion of request c (lx's lock held: requests are made
- * one at a time): its status. No deadline, as Linux's waits for a disk have
- * none: under -icount an idle guest's clock jumps ahead of a host that is
- * still writing.
+ * Take the completions in the ring, counting those of requests whose
+ * cookies lie in [lo, hi] (a failed one sets *status to -EIO); when there
+ * is none, wait for the ring's signal first. How many were counted. No
+ * deadline, as Linux's waits for a disk have none: under -icount an idle
+ * guest's clock jumps ahead of a host that is still writing.
  */
-static long ring_wait(uint64_t c)
+static int ring_reap(uint64_t lo, uint64_t hi, long *status)
 {
-	for (;;) {
-		while (ring->tail != ring->head) {
-			struct blk_done d = ring->slot[ring->tail % ring->nslots];
-			ring->tail++;
-			if (d.cookie == c)
-				return d.status;
+	int k = 0;
+	while (ring->tail != ring->head) {
+		struct blk_done d = ring->slot[ring->tail % ring->nslots];
+		ring->tail++;
+		if (d.cookie >= lo && d.cookie <= hi) {
+			k++;
+			if (d.status)
+				*status = -EIO;
 		}
-		sys_ntfn_wait(ring_nt, TIMEOUT_FOREVER);
 	}
+	if (k == 0)
+		sys_ntfn_wait(ring_nt, TIMEOUT_FOREVER); /* also the signal that the ring or the queue has room */
+	return k;
+}
+
+/*
+ * Submit the n requests of q (cookies q[0].cookie and up, in order), as
+ * many at a time as the ring and the device's queue take, and wait until
+ * every one submitted has completed (lx's lock held: a disk's requests are
+ * made by one thread at a time): 0, or -EIO when one failed or was refused.
+ */
+static long reqs_run(const struct blk_req *q, int n)
+{
+	int sent = 0, done = 0;
+	long status = 0;
+	while (done < sent || (sent < n && status == 0)) {
+		if (sent < n && status == 0) {
+			long r = sys_blk_submit(q + sent, n - sent);
+			if (r > 0) {
+				sent += (int)r;
+				continue;
+			}
+			if (r != -E_AGAIN)
+				status = -EIO;
+		}
+		if (done < sent || status == 0)
+			done += ring_reap(q[0].cookie, q[n - 1].cookie, &status);
+	}
+	return status;
 }
 
 /* Make the bounce pages of the first len bytes present and writable in this process (the device fills them). */
@@ -109,22 +150,29 @@ static void bounce_touch(uint32_t len)
 		((volatile uint8_t *)bounce)[off] = ((volatile uint8_t *)bounce)[off];
 }
 
-/* One request of v: op on len bytes (a multiple of BLK_SECTOR) at sector (of the extent) to or from the bounce buffer. 0 or -EIO. */
+/*
+ * op on len bytes (a multiple of BLK_SECTOR, at most BOUNCE_LEN) at sector
+ * (of v's extent) to or from the bounce buffer, as one batch of requests of
+ * BLK_MAX_LEN bytes at most (len is ignored for a flush): 0 or -EIO.
+ */
 static long disk_io(struct vd *v, uint32_t op, uint64_t sector, uint32_t len)
 {
 	long r = ring_ready();
 	if (r < 0)
 		return r;
-	if (op != BLK_FLUSH)
-		bounce_touch(len);
-	struct blk_req q = { ++cookie, op, v->disk, v->start + sector, (uint64_t)bounce, len, 0 };
+	struct blk_req q[BOUNCE_LEN / BLK_MAX_LEN];
+	int n = 0;
 	if (op == BLK_FLUSH)
-		q.va = q.len = q.sector = 0;
-	while ((r = sys_blk_submit(&q, 1)) == -E_AGAIN)
-		sys_ntfn_wait(ring_nt, TIMEOUT_FOREVER); /* the ring is signalled when there is room */
-	if (r == 1)
-		r = ring_wait(q.cookie);
-	return r < 0 ? -EIO : 0;
+		q[n++] = (struct blk_req){ ++cookie, op, v->disk, 0, 0, 0, 0 };
+	else
+		bounce_touch(len);
+	for (uint32_t at = 0; op != BLK_FLUSH && at < len; at += BLK_MAX_LEN) {
+		uint32_t k = len - at < BLK_MAX_LEN ? len - at : BLK_MAX_LEN;
+		q[n++] = (struct blk_req){
+			++cookie, op, v->disk, v->start + sector + at / BLK_SECTOR, (uint64_t)(bounce + at), k, 0
+		};
+	}
+	return reqs_run(q, n);
 }
 
 static uint64_t vd_bytes(const struct vd *v)
@@ -165,9 +213,9 @@ static long writeback(struct vd *v)
 				if (p->dirty && (!low || p->index < low->index))
 					low = p;
 		uint32_t len = 0;
-		struct cpage *run[BLK_MAX_LEN / PAGE_SIZE];
+		struct cpage *run[BOUNCE_LEN / PAGE_SIZE];
 		int n = 0;
-		for (struct cpage *p = low; p && p->dirty && n < (int)(BLK_MAX_LEN / PAGE_SIZE);
+		for (struct cpage *p = low; p && p->dirty && n < (int)(BOUNCE_LEN / PAGE_SIZE);
 		     p = page_find(v, p->index + 1)) {
 			memcpy(bounce + len, p->data, page_len(v, p->index));
 			len += page_len(v, p->index);
@@ -203,22 +251,24 @@ static long cache_drop(struct vd *v)
 }
 
 /*
- * A new page index of v (its bytes not yet filled): NULL when out of memory or the disk fails. With
- * may_drop, room is made by writing back and forgetting every page (so no page found before stays valid,
- * and the bounce buffer is overwritten); without, a full cache or a lack of memory just gives NULL.
+ * A new page index of v (its bytes on the disk not yet filled, those past the disk's end zero): NULL when
+ * out of memory or the disk fails. With may_drop, room is made by writing back and forgetting every page
+ * (so no page found before stays valid, and the bounce buffer is overwritten); without, a full cache or a
+ * lack of memory just gives NULL.
  */
 static struct cpage *page_new(struct vd *v, uint64_t index, bool may_drop)
 {
 	if (v->cache->n >= CACHE_MAX && (!may_drop || cache_drop(v) < 0))
 		return NULL;
 	struct cpage *p = lx_alloc(sizeof(*p));
-	char *data = p ? lx_page_alloc() : NULL;
+	char *data = p ? lx_page_alloc_raw() : NULL;
 	if (!data && p && may_drop && v->cache->n && cache_drop(v) == 0)
-		data = lx_page_alloc(); /* the files' share of memory is taken: this cache gives its pages back */
+		data = lx_page_alloc_raw(); /* the files' share of memory is taken: this cache gives its pages back */
 	if (!data) {
 		lx_free(p);
 		return NULL;
 	}
+	memset(data + page_len(v, index), 0, PAGE_SIZE - page_len(v, index)); /* the caller fills the rest */
 	*p = (struct cpage){ index, data, false, *bucket(v, index) };
 	*bucket(v, index) = p;
 	v->cache->n++;
@@ -235,10 +285,27 @@ static void page_unmake(struct vd *v, struct cpage *p)
 }
 
 /*
- * Page index of v, read from the disk with the missing pages after it (up to last) if it is not cached:
- * NULL on failure. Every page is made before the read (room made for the whole run first), and the pages
- * after index only when that needs no drop: a drop would free the pages of the run and overwrite the
- * bounce buffer that holds what was read.
+ * The last page to read when a read of pages [index, last] of v misses
+ * page index: last, or further when the misses go in order (index is the
+ * page after the previous run read), reading ahead RA_MIN pages at first,
+ * then twice as far each time up to RA_MAX; never past the disk's end.
+ */
+static uint64_t ahead(struct vd *v, uint64_t index, uint64_t last)
+{
+	struct bcache *c = v->cache;
+	uint32_t ra = index != c->ra_next ? 0 : !c->ra_pages ? RA_MIN : 2 * c->ra_pages;
+	c->ra_pages = ra < RA_MAX ? ra : RA_MAX;
+	uint64_t end = (vd_bytes(v) - 1) / PAGE_SIZE;
+	if (index + c->ra_pages > last)
+		last = index + c->ra_pages;
+	return last < end ? last : end;
+}
+
+/*
+ * Page index of v, read from the disk with the missing pages after it (up to last, or ahead()) if it is
+ * not cached: NULL on failure. Every page is made before the read (room made for the whole run first),
+ * and the pages after index only when that needs no drop: a drop would free the pages of the run and
+ * overwrite the bounce buffer that holds what was read.
  */
 static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long *err)
 {
@@ -247,11 +314,13 @@ static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long 
 		return p;
 	uint32_t len = 0;
 	uint64_t i = index;
-	while (i <= last && len + page_len(v, i) <= BLK_MAX_LEN && (i == index || !page_find(v, i))) {
+	last = ahead(v, index, last);
+	while (i <= last && len + page_len(v, i) <= BOUNCE_LEN && (i == index || !page_find(v, i))) {
 		len += page_len(v, i);
 		if (page_len(v, i++) < PAGE_SIZE)
 			break;
 	}
+	v->cache->ra_next = i;
 	if (v->cache->n + (i - index) > CACHE_MAX && (*err = cache_drop(v)) < 0)
 		return NULL;
 	if (!(p = page_new(v, index, true))) {

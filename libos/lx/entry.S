@@ -12,16 +12,11 @@
 #include "libos/lx/syscall.h"
 #include "libos/lx/pkey.h"
 
-/* lx_syscall(rax, rdi, rsi, rdx, r10, r8, r9), from a 16-byte aligned rsp; the seventh argument goes on the stack. */
+/* lx_syscall(rdi, rsi, rdx, r10, r8, r9, rax), from a 16-byte aligned rsp: the number, seventh, goes on the stack. */
 .macro CALL_LX_SYSCALL
 	subq $8, %rsp
-	pushq %r9
-	movq %r8, %r9
-	movq %r10, %r8
-	movq %rdx, %rcx
-	movq %rsi, %rdx
-	movq %rdi, %rsi
-	movq %rax, %rdi
+	pushq %rax
+	movq %r10, %rcx
 	call lx_syscall
 	addq $16, %rsp
 .endm

@@ -17,9 +17,19 @@
  * counted as the kernel counts them: each LOOKUP (or entry an answer
  * hands back) adds one to the node's lookup count, which one FORGET gives
  * back when the last fid naming the node goes.
+ *
+ * As Linux keeps a FUSE mount's dentries, a connection keeps the last
+ * LOOKUP answers for as long as the server says they stay valid
+ * (entry_valid: a second, as libfuse answers by default), each holding its
+ * node, so that walking the same folders again and again (every path call
+ * walks from the volume's root) does not ask the server each time. Only
+ * lx changes a mount's names (the server serves no one else), and a name
+ * lx unlinks, removes or renames, or renames over, is forgotten at once.
  */
 #define FUSE_CONNS 32 /* mounts a machine may make while it runs: a connection's id is never reused */
 #define IO_MAX (128 * 1024) /* bytes one READ asks for at most */
+#define NAMES_KEPT 32 /* LOOKUP answers a connection keeps */
+#define NAME_KEPT 47 /* bytes of the longest name kept */
 #define OPEN_DROP (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC) /* flags the kernel keeps from FUSE_OPEN */
 
 struct fnode {
@@ -51,6 +61,14 @@ struct freq {
 	struct lx_waitq wq;
 };
 
+/* A name the server answered a LOOKUP for, while the answer stays valid. */
+struct fname {
+	struct fnode *node; /* held; NULL: a free slot */
+	uint64_t parent; /* the folder's node id */
+	uint64_t until; /* clock_ns() at which the answer stops being valid */
+	char name[NAME_KEPT + 1];
+};
+
 struct fuse_conn {
 	int refs; /* its /dev/fuse file and its volume */
 	bool mounted, ready, dead; /* ready: INIT answered; dead: unmounted, or the server's file closed */
@@ -63,6 +81,8 @@ struct fuse_conn {
 	struct ffid *fids;
 	uint32_t nfids;
 	int id; /* its index in the table */
+	struct fname names[NAMES_KEPT];
+	uint64_t names_gen; /* counts name_forget calls: a LOOKUP answered across one is not kept */
 };
 
 /* The connections, in the shared heap, found through LX_SH by every process. */
@@ -122,8 +142,8 @@ static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodei
 		len += in[i].n;
 	struct freq *q = lx_alloc(sizeof(*q));
 	if (q) {
-		q->in = lx_alloc(len);
-		q->out = cap ? lx_alloc(cap) : NULL;
+		q->in = lx_alloc_raw(len); /* filled whole below */
+		q->out = cap ? lx_alloc_raw(cap) : NULL; /* only the out_len bytes the answer wrote are read */
 	}
 	if (!q || !q->in || (cap && !q->out)) {
 		if (q)
@@ -256,6 +276,92 @@ static void node_put(struct fuse_conn *c, struct fnode *n)
 	lx_free(n);
 }
 
+/* ---- the LOOKUP answers kept ---- */
+
+/* Forget kept name m, letting its node go. */
+static void name_drop(struct fuse_conn *c, struct fname *m)
+{
+	struct fnode *n = m->node;
+	*m = (struct fname){ 0 };
+	node_put(c, n);
+}
+
+/* The kept answer for name in folder parent, still valid; NULL when there is none (an expired one is dropped). */
+static struct fname *name_find(struct fuse_conn *c, uint64_t parent, const char *name)
+{
+	uint64_t now = clock_ns();
+	for (int i = 0; i < NAMES_KEPT; i++) {
+		struct fname *m = &c->names[i];
+		if (!m->node || m->parent != parent || strcmp(m->name, name) != 0)
+			continue;
+		if (now < m->until)
+			return m;
+		name_drop(c, m);
+	}
+	return NULL;
+}
+
+/* Drop what is kept of name in folder parent. */
+static void names_drop(struct fuse_conn *c, uint64_t parent, const char *name)
+{
+	for (int i = 0; i < NAMES_KEPT; i++)
+		if (c->names[i].node && c->names[i].parent == parent && strcmp(c->names[i].name, name) == 0)
+			name_drop(c, &c->names[i]);
+}
+
+/* Forget what is kept of name in folder parent, and any answer now on its way: the name is changing. */
+static void name_forget(struct fuse_conn *c, uint64_t parent, const char *name)
+{
+	c->names_gen++;
+	names_drop(c, parent, name);
+}
+
+/* Keep the answer e (whose node is n) for name in folder parent for as long as it is valid, in place of the oldest. */
+static void name_keep(struct fuse_conn *c, uint64_t parent, const char *name, struct fnode *n,
+		      const struct fuse_entry_out *e)
+{
+	if (strlen(name) > NAME_KEPT || (e->entry_valid == 0 && e->entry_valid_nsec == 0))
+		return;
+	names_drop(c, parent, name);
+	struct fname *m = &c->names[0];
+	for (int i = 1; i < NAMES_KEPT && m->node; i++)
+		if (!c->names[i].node || c->names[i].until < m->until)
+			m = &c->names[i];
+	if (m->node)
+		name_drop(c, m);
+	uint64_t valid = e->entry_valid < 1000000 ? e->entry_valid * 1000000000UL + e->entry_valid_nsec : 1ULL << 60;
+	*m = (struct fname){ n, parent, clock_ns() + valid, { 0 } };
+	strlcpy(m->name, name, sizeof(m->name));
+	n->refs++;
+}
+
+/*
+ * The node name leads to from folder node dir, held once more: a kept
+ * answer, else the server's LOOKUP (kept when it may be). NULL with *err:
+ * the server's error, -ENOENT (a negative entry too), -ENOMEM.
+ */
+static struct fnode *lookup(struct fuse_conn *c, struct fnode *dir, const char *name, long *err)
+{
+	struct fname *m = name_find(c, dir->nodeid, name);
+	if (m) {
+		m->node->refs++;
+		return m->node;
+	}
+	struct fuse_entry_out e;
+	uint64_t parent = dir->nodeid, gen = c->names_gen;
+	*err = call_fixed(c, FUSE_LOOKUP, parent, &(struct piece){ name, strlen(name) + 1 }, 1, &e, sizeof(e));
+	if (*err == 0 && e.nodeid == 0)
+		*err = -ENOENT;
+	if (*err < 0)
+		return NULL;
+	struct fnode *n = node_entry(c, &e);
+	if (!n)
+		*err = -ENOMEM;
+	else if (gen == c->names_gen) /* no name changed while the server answered */
+		name_keep(c, parent, name, n, &e);
+	return n;
+}
+
 /* An entry the server handed back that no fid will name (mkdir, symlink, link): counted, then dropped. */
 static void entry_drop(struct fuse_conn *c, const struct fuse_entry_out *e)
 {
@@ -320,16 +426,8 @@ static long f_walk(uint32_t conn, uint32_t fid, uint32_t newfid, const char *nam
 	struct fnode *to = f->node;
 	if (!name) {
 		to->refs++;
-	} else {
-		struct fuse_entry_out e;
-		r = call_fixed(c, FUSE_LOOKUP, f->node->nodeid, &(struct piece){ name, strlen(name) + 1 }, 1, &e,
-			       sizeof(e));
-		if (r == 0 && e.nodeid == 0)
-			r = -ENOENT; /* a negative entry */
-		if (r < 0)
-			return walk_failed(c, newfid, r);
-		if (!(to = node_entry(c, &e)))
-			return walk_failed(c, newfid, -ENOMEM);
+	} else if (!(to = lookup(c, f->node, name, &r))) {
+		return walk_failed(c, newfid, r);
 	}
 	struct ffid *nf = &c->fids[newfid];
 	if (nf->node)
@@ -355,13 +453,10 @@ static long f_walk_names(uint32_t conn, uint32_t fid, uint32_t newfid, const cha
 	cur->refs++;
 	int k = 0;
 	for (; k < n; k++) {
-		struct fuse_entry_out e;
-		r = call_fixed(c, FUSE_LOOKUP, cur->nodeid, &(struct piece){ names[k], strlen(names[k]) + 1 }, 1, &e,
-			       sizeof(e));
-		struct fnode *next = r < 0 || e.nodeid == 0 ? NULL : node_entry(c, &e);
+		struct fnode *next = lookup(c, cur, names[k], &r);
 		if (!next)
 			break;
-		types[k] = qid_type(e.attr.mode);
+		types[k] = qid_type(next->mode);
 		node_put(c, cur);
 		cur = next;
 	}
@@ -653,7 +748,13 @@ static long f_renameat(uint32_t conn, uint32_t odfid, const char *oname, uint32_
 		return r < 0 ? r : -EBADF;
 	struct fuse_rename_in in = { nd->node->nodeid };
 	struct piece p[] = { { &in, sizeof(in) }, { oname, strlen(oname) + 1 }, { nname, strlen(nname) + 1 } };
-	return call(c, FUSE_RENAME, od->node->nodeid, p, 3, NULL, 0, NULL);
+	uint64_t from = od->node->nodeid, to = nd->node->nodeid;
+	name_forget(c, from, oname);
+	name_forget(c, to, nname);
+	r = call(c, FUSE_RENAME, from, p, 3, NULL, 0, NULL);
+	name_forget(c, from, oname); /* and what a lookup made while the server renamed kept */
+	name_forget(c, to, nname);
+	return r;
 }
 
 static long f_unlinkat(uint32_t conn, uint32_t dfid, const char *name, uint32_t flags)
@@ -663,8 +764,12 @@ static long f_unlinkat(uint32_t conn, uint32_t dfid, const char *name, uint32_t 
 	long r = take(conn, dfid, &c, &f);
 	if (r < 0)
 		return r;
-	return call(c, (flags & AT_REMOVEDIR) ? FUSE_RMDIR : FUSE_UNLINK, f->node->nodeid,
-		    &(struct piece){ name, strlen(name) + 1 }, 1, NULL, 0, NULL);
+	uint64_t dir = f->node->nodeid;
+	name_forget(c, dir, name);
+	r = call(c, (flags & AT_REMOVEDIR) ? FUSE_RMDIR : FUSE_UNLINK, dir, &(struct piece){ name, strlen(name) + 1 },
+		 1, NULL, 0, NULL);
+	name_forget(c, dir, name); /* and what a lookup made while the server removed it kept */
+	return r;
 }
 
 static long f_fsync(uint32_t conn, uint32_t fid)

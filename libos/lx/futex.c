@@ -2,64 +2,107 @@
 #include "libos/lx/lx.h"
 
 /*
- * This process's threads in a plain futex wait, by address: WAIT_BUCKETS lists, each in the order its
- * threads began to wait (a wake takes the first, as Linux's), so a wake looks only at the waiters whose
- * address shares its bucket, however many threads wait elsewhere. PI waiters are pifutex.c's.
+ * This process's threads in a plain futex wait, by address: lists by a hash of the address, each in the
+ * order its threads began to wait (a wake takes the first, as Linux's), so a wake looks only at the waiters
+ * whose address shares its bucket, however many threads wait elsewhere. PI waiters are pifutex.c's.
+ * There are SMALL_BUCKETS, in lx's data, until more than twice as many threads wait at once; then
+ * BIG_BUCKETS (one for each thread a process may have), in pages at LX_FUTEX_HASH mapped then, a
+ * process's own (a forked child starts again with the small table).
  */
-#define WAIT_BUCKETS 64
-static struct lx_thread *waiters[WAIT_BUCKETS], *waiters_end[WAIT_BUCKETS];
+#define SMALL_BITS 6
+#define BIG_BITS 11
+#define SMALL_BUCKETS (1 << SMALL_BITS)
+#define BIG_BUCKETS (1 << BIG_BITS)
+_Static_assert(BIG_BUCKETS >= LX_MAX_THREADS, "a bucket for each thread");
+struct bucket {
+	struct lx_thread *first, *last;
+};
+static struct bucket small[SMALL_BUCKETS], *buckets = small; /* the table in use: small, or the big one */
+static int bucket_bits = SMALL_BITS;
 static int nwaiting; /* threads in the lists */
 
-static int bucket_of(uint64_t addr)
+static struct bucket *bucket_of(uint64_t addr)
 {
-	return (int)((addr >> 2) * 0x9e3779b97f4a7c15UL >> 58); /* 64 = 2^6 buckets */
+	return &buckets[(addr >> 2) * 0x9e3779b97f4a7c15UL >> (64 - bucket_bits)];
+}
+
+/* Append t, which waits on t->futex_addr, to its bucket. */
+static void bucket_append(struct lx_thread *t)
+{
+	struct bucket *b = bucket_of(t->futex_addr);
+	t->fnext = NULL;
+	t->fprev = b->last;
+	if (t->fprev)
+		t->fprev->fnext = t;
+	else
+		b->first = t;
+	b->last = t;
+}
+
+/* Move every waiter to the big table, mapped now (once in a process: it stays); each address's waiters keep
+ * their order. Nothing when out of memory: the small one goes on. */
+static void buckets_grow(void)
+{
+	uint64_t end = LX_FUTEX_HASH + PGROUNDUP_U(BIG_BUCKETS * sizeof(struct bucket));
+	for (uint64_t va = LX_FUTEX_HASH; va < end; va += PAGE_SIZE)
+		if (page_alloc(0, va, LX_OWN_PERM) < 0 && !(mem_pte(va) & PTE_P))
+			return;
+	buckets = (struct bucket *)LX_FUTEX_HASH;
+	bucket_bits = BIG_BITS;
+	memset(buckets, 0, BIG_BUCKETS * sizeof(struct bucket));
+	for (int i = 0; i < SMALL_BUCKETS; i++) {
+		for (struct lx_thread *t = small[i].first, *next; t; t = next) {
+			next = t->fnext;
+			bucket_append(t);
+		}
+		small[i].first = small[i].last = NULL;
+	}
 }
 
 /* t begins to wait on addr for a wake with one of bits: at the end of its bucket. */
 static void waiter_add(struct lx_thread *t, uint64_t addr, uint64_t bits)
 {
-	int b = bucket_of(addr);
+	if (nwaiting >= 2 * SMALL_BUCKETS && buckets == small)
+		buckets_grow();
 	t->futex_addr = addr;
 	t->futex_bits = bits;
-	t->fnext = NULL;
-	t->fprev = waiters_end[b];
-	if (t->fprev)
-		t->fprev->fnext = t;
-	else
-		waiters[b] = t;
-	waiters_end[b] = t;
+	bucket_append(t);
 	nwaiting++;
 }
 
 /* t waits no more (woken, timed out, interrupted, requeued): out of its bucket, futex_addr 0. */
 static void waiter_remove(struct lx_thread *t)
 {
-	int b = bucket_of(t->futex_addr);
+	struct bucket *b = bucket_of(t->futex_addr);
 	if (t->fprev)
 		t->fprev->fnext = t->fnext;
 	else
-		waiters[b] = t->fnext;
+		b->first = t->fnext;
 	if (t->fnext)
 		t->fnext->fprev = t->fprev;
 	else
-		waiters_end[b] = t->fprev;
+		b->last = t->fprev;
 	t->futex_addr = 0;
 	nwaiting--;
 }
 
 void lx_futex_fork_child(void)
 {
-	for (int b = 0; nwaiting && b < WAIT_BUCKETS; b++)
-		if (waiters[b]) /* write only where needed: each write copies a page */
-			waiters[b] = waiters_end[b] = NULL;
+	for (int b = 0; nwaiting && buckets == small && b < SMALL_BUCKETS; b++)
+		if (small[b].first) /* write only where needed: each write copies a page */
+			small[b].first = small[b].last = NULL;
 	if (nwaiting)
 		nwaiting = 0;
+	if (buckets != small) { /* the big table's pages are the parent's alone: not in this process */
+		buckets = small;
+		bucket_bits = SMALL_BITS;
+	}
 }
 
 long lx_futex_wake(uint64_t addr, long n, uint64_t bits)
 {
 	long woken = 0;
-	for (struct lx_thread *t = waiters[bucket_of(addr)], *next; t && woken < n; t = next) {
+	for (struct lx_thread *t = bucket_of(addr)->first, *next; t && woken < n; t = next) {
 		next = t->fnext;
 		if (t->futex_addr == addr && (t->futex_bits & bits)) {
 			waiter_remove(t);
@@ -74,7 +117,7 @@ long lx_futex_wake(uint64_t addr, long n, uint64_t bits)
 static long futex_requeue(uint64_t addr, uint64_t to, long n)
 {
 	long moved = 0;
-	for (struct lx_thread *t = waiters[bucket_of(addr)], *next; t && moved < n; t = next) {
+	for (struct lx_thread *t = bucket_of(addr)->first, *next; t && moved < n; t = next) {
 		next = t->fnext;
 		if (t->futex_addr == addr) {
 			uint64_t bits = t->futex_bits;
@@ -365,7 +408,7 @@ void lx_robust_exit(struct lx_thread *t)
 /* The process ends or execs: the robust lists of all its threads. */
 void lx_robust_exit_all(void)
 {
-	for (int i = 0; robust_used && i < LX_MAX_THREADS; i++)
+	for (int i = 0; robust_used && i < lx_thread_slots(); i++)
 		if (lx_thread_at(i) && lx_thread_at(i)->robust_head)
 			lx_robust_exit(lx_thread_at(i));
 }

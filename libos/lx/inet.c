@@ -94,7 +94,7 @@ static void keep_apply(struct tsock *t)
 {
 	if (!t->pcb)
 		return;
-	if (t->s.opts & sock_opt_bit(SO_KEEPALIVE))
+	if (sock_flag(&t->s, SO_KEEPALIVE))
 		ip_set_option(t->pcb, SOF_KEEPALIVE);
 	else
 		ip_reset_option(t->pcb, SOF_KEEPALIVE);
@@ -195,6 +195,13 @@ void net_unlisten(void *lp)
 		tcp_abort(l->pcb);
 	lx_free(l);
 	net_kick();
+}
+
+void net_relisten(void *lp, struct sock *owner)
+{
+	struct tlisten *l = lp;
+	l->owner = owner;
+	sock_wake(owner); /* it may have connections to take already */
 }
 
 /* ---- a connection's socket ---- */

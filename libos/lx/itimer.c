@@ -55,7 +55,7 @@ static void fire(struct timer *t, uint64_t now)
 	}
 	lx_me->pending |= 1UL << (t->signo - 1);
 	lx_proc_wake(lx_me);
-	for (int slot = 0; slot < LX_MAX_THREADS; slot++) { /* interrupt a thread that can take it */
+	for (int slot = 0; slot < lx_thread_slots(); slot++) { /* interrupt a thread that can take it */
 		struct lx_thread *th = lx_thread_at(slot);
 		if (th && !(th->sigmask & (1UL << (t->signo - 1)))) {
 			lx_kick(th);

@@ -98,11 +98,16 @@ static bool covers(const struct usock *b, const uint8_t *ip)
 	return is_v4(b->ip) && is_any(b->ip) && is_v4(ip); /* 0.0.0.0 */
 }
 
-/* May TCP socket u share a port with b? As Linux: when both have SO_REUSEADDR and b does not listen. */
+/*
+ * May u share a port with b? As Linux: when both set SO_REUSEPORT, or (TCP)
+ * both set SO_REUSEADDR and b does not listen.
+ */
 static bool reusable(const struct usock *u, const struct usock *b)
 {
-	uint32_t bit = sock_opt_bit(SO_REUSEADDR);
-	return u->s.type == SOCK_STREAM && (u->s.opts & bit) && (b->s.opts & bit) && b->state != U_LISTEN;
+	if (sock_flag(&b->s, SO_REUSEPORT) && sock_flag(&u->s, SO_REUSEPORT))
+		return true;
+	return u->s.type == SOCK_STREAM && sock_flag(&u->s, SO_REUSEADDR) && sock_flag(&b->s, SO_REUSEADDR) &&
+	       b->state != U_LISTEN;
 }
 
 /* Would u, bound at ip and port, clash with a socket holding that port? */
@@ -209,10 +214,17 @@ static struct usock *lo_find(struct usock *u, const void *addr, int len, long *e
 		*err = -ENETUNREACH;
 		return NULL;
 	}
+	/* sockets sharing the port by SO_REUSEPORT take turns, as Linux spreads connections and datagrams over them */
+	struct usock *found = NULL;
+	unsigned n = 0, turn = LX_SH->loopback_turn;
 	for (struct usock *b = LX_SH->loopback_bound; b; b = b->next_named)
 		if (b->port == port && b->s.type == u->s.type && covers(b, ip) && !b->dead &&
-		    (u->s.type != SOCK_STREAM || b->state == U_LISTEN))
-			return b;
+		    (u->s.type != SOCK_STREAM || b->state == U_LISTEN) && (++n == 1 || turn % n == 0))
+			found = b;
+	if (found) {
+		LX_SH->loopback_turn++;
+		return found;
+	}
 	*err = -ECONNREFUSED;
 	return NULL;
 }

@@ -19,6 +19,9 @@
  *   0x7DC0_0000_0000  what the processes of one lx share (struct lx_shared, the heap's page directory)
  *   0x7D80_0000_0000  lx's heap (lx_alloc), shared by the processes too
  *   0x7D40_0000_0000  lx's own stacks (LX_STACKS); the page below: where a page is filled (LX_FILL_PAGE)
+ *   0x7D30_0000_0000  the thread table (LX_THREADS), mapped as far as slots have been used; above it
+ *                     the futex waiters' big hash table (LX_FUTEX_HASH), mapped once many threads wait
+ *   0x7D20_0000_0000  pid 1's network receive ring (LX_NET_RING, net.h)
  *   0x7D00_0000_0000  lx: text, data
  *   0x7CFF_FFFF_F000  top of the program's stack (LX_STACK_TOP)
  *   0x7C00_0000_0000  mmap area grows down from here (LX_MMAP_TOP)
@@ -27,6 +30,8 @@
  */
 #define LX_BASE 0x00007D0000000000UL
 #define LX_STACKS 0x00007D4000000000UL
+#define LX_THREADS 0x00007D3000000000UL /* struct lx_thread by slot (thread.c), its pages mapped when first used */
+#define LX_FUTEX_HASH 0x00007D3100000000UL /* futex.c's big table of waiters by address, a process's own */
 #define LX_FILL_PAGE (LX_STACKS - PAGE_SIZE) /* a file page is read here, under lx's lock, before it is mapped */
 /* LX_STACKS holds one piece per thread slot (slot 0: the first thread), its stacks' tops at these offsets */
 #define LX_SLOT_SPAN 0x400000UL

@@ -84,10 +84,13 @@ static void drop_pages(uint64_t start, uint64_t end, bool keep)
  * the top ancestor of the first area; `tree` keeps it while the first area is
  * the one it was found from, `tree_first`. A forked child starts with its
  * parent's two values here and a list of its own (mem_fork_copy builds the
- * copy's tree): the first lookup finds its own root.
+ * copy's tree): the first lookup finds its own root. `last` is the area the
+ * last lookup found or the last mmap made, looked at before the tree: an mmap,
+ * the first touch of its pages and its munmap find the same area, so the two
+ * lookups after the mmap cost no walk down the tree.
  */
 static struct avl_node *tree;
-static struct vma *tree_first;
+static struct vma *tree_first, *last;
 
 static struct vma *vma_of(const struct avl_node *n)
 {
@@ -103,6 +106,7 @@ static struct avl_node **area_root(void)
 			n = n->parent;
 		tree = n;
 		tree_first = vmas;
+		last = NULL;
 	}
 	return &tree;
 }
@@ -112,14 +116,26 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-/* What the tree keeps of n's subtree: its extent and its largest free range between two areas; true if changed. */
+/*
+ * The free room between an area ending at end and the next, starting at start, that lies below LX_MMAP_TOP,
+ * the only room find_gap looks for. What is above it (up to the stack) is left out of the summaries, so that
+ * a mapping made or removed at the top of the mmap area changes only the summaries near it, not every one up
+ * to the root, as the room up to the stack would.
+ */
+static uint64_t room(uint64_t end, uint64_t start)
+{
+	start = start < LX_MMAP_TOP ? start : LX_MMAP_TOP;
+	return start > end ? start - end : 0;
+}
+
+/* What the tree keeps of n's subtree: its extent and its largest room (above) between two areas; true if changed. */
 static bool area_update(struct avl_node *n)
 {
 	struct vma *v = vma_of(n), *l = vma_of(n->left), *r = vma_of(n->right);
 	uint64_t lo = l ? l->lo : v->start, hi = r ? r->hi : v->end;
-	uint64_t gap = l ? max_u64(l->gap, v->start - l->hi) : 0;
+	uint64_t gap = l ? max_u64(l->gap, room(l->hi, v->start)) : 0;
 	if (r)
-		gap = max_u64(gap, max_u64(r->gap, r->lo - v->end));
+		gap = max_u64(gap, max_u64(r->gap, room(v->end, r->lo)));
 	bool changed = lo != v->lo || hi != v->hi || gap != v->gap;
 	v->lo = lo;
 	v->hi = hi;
@@ -127,17 +143,26 @@ static bool area_update(struct avl_node *n)
 	return changed;
 }
 
+/* Is addr in the area last found? */
+static bool in_last(uint64_t addr)
+{
+	return last && addr >= last->start && addr < last->end;
+}
+
 /* The area holding addr, or NULL. */
 static struct vma *vma_find(uint64_t addr)
 {
-	for (struct avl_node *n = *area_root(); n;) {
+	struct avl_node *n = *area_root();
+	if (in_last(addr))
+		return last;
+	while (n) {
 		struct vma *v = vma_of(n);
 		if (addr < v->start)
 			n = n->left;
 		else if (addr >= v->end)
 			n = n->right;
 		else
-			return v;
+			return last = v;
 	}
 	return NULL;
 }
@@ -146,7 +171,10 @@ static struct vma *vma_find(uint64_t addr)
 static struct vma *vma_from(uint64_t addr)
 {
 	struct vma *found = NULL;
-	for (struct avl_node *n = *area_root(); n;) {
+	struct avl_node *n = *area_root();
+	if (in_last(addr))
+		return last; /* areas do not overlap: the one holding addr is the first to end after it */
+	while (n) {
 		struct vma *v = vma_of(n);
 		if (v->end > addr) {
 			found = v;
@@ -229,6 +257,7 @@ static void vma_insert(struct vma *n)
 	n->next = *pp;
 	*pp = n;
 	tree_first = vmas;
+	last = n;
 }
 
 /* Take v off the tree and the list. */
@@ -238,6 +267,8 @@ static void vma_unlink(struct vma *v)
 	*vma_link(v) = v->next;
 	avl_remove(root, &v->node, area_update);
 	tree_first = vmas;
+	if (last == v)
+		last = NULL;
 }
 
 /* A shared mapping of a regular file: its pages are the file's own pages (the inode's, in lx's heap). */
@@ -934,7 +965,7 @@ void mem_exit(void)
 		vma_release(v);
 	}
 	tree = NULL;
-	tree_first = NULL;
+	tree_first = last = NULL;
 	while (parked) {
 		struct parked *p = parked;
 		parked = p->next;

@@ -15,7 +15,7 @@ struct vma {
 	struct vma *next; /* sorted by start */
 	struct avl_node node; /* in its process's tree of areas, by start (mem.c) */
 	uint64_t lo, hi; /* of its subtree in that tree: the first area's start, the last one's end */
-	uint64_t gap; /* of its subtree: the largest free range between two of its areas */
+	uint64_t gap; /* of its subtree: the largest free range between two of its areas, below LX_MMAP_TOP (mem.c) */
 };
 void mem_init(uint64_t brk_start);
 long mem_map_stack(void);

@@ -11,6 +11,8 @@
 #include "libos/native/net.h"
 #include "libos/net/micanet.h"
 
+_Static_assert(LX_NET_RING + NET_RING_MAX_PAGES * PAGE_SIZE <= LX_THREADS, "the receive ring overlaps the thread table");
+
 /*
  * One lwIP per lx instance. Its globals are in the .netshared pages of
  * lx's image (lx.ld), which pid 1 turns into shared pages before the

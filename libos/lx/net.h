@@ -2,7 +2,7 @@
 #ifndef LX_NET_H
 #define LX_NET_H
 
-#define LX_NET_RING 0x00007D2000000000UL /* pid 1's receive ring, between lx's data and its stacks */
+#define LX_NET_RING 0x00007D2000000000UL /* pid 1's receive ring, between lx's data and its thread table */
 #define LX_NET_ADDR 0x0A00020FU          /* 10.0.2.15: QEMU's user network gives the guest this address */
 
 void net_init(void);         /* pid 1, before the program: the stack, its address and its filters, if there is a device */
@@ -15,6 +15,7 @@ void *net_listen(struct sock *owner, uint16_t port, int backlog); /* NULL when t
 bool net_pending(void *l);                                        /* a connection waits to be accepted */
 struct sock *net_accept(void *l);                                 /* the oldest waiting, as a new socket; NULL: none */
 void net_unlisten(void *l);                                       /* the listener closes, and what it had not accepted */
+void net_relisten(void *l, struct sock *owner); /* another socket on the port (SO_REUSEPORT) takes the listener over */
 
 /*
  * A TCP connect from the stream socket *slot (unconnected) to the IPv4 address ip:port outside the machine: a

@@ -169,17 +169,18 @@ static long ifreq_answer(unsigned long req, const struct lx_netif *n, struct lin
 	}
 }
 
-/*
- * SIOCSIFFLAGS: 0 when the request leaves every flag Linux lets it change
- * as the interface has it (the others, such as IFF_LOOPBACK, are ignored
- * there too); -EFAULT, -EPERM (not root: Linux asks for CAP_NET_ADMIN),
- * -ENODEV (no such interface), -EOPNOTSUPP (a change: lx's interfaces stay
- * up, and are never promiscuous).
- */
+long lx_netif_set_flags(const struct lx_netif *n, unsigned flags)
+{
+	static const unsigned changeable = IFF_UP | IFF_DEBUG | IFF_NOTRAILERS | IFF_NOARP | IFF_PROMISC |
+					   IFF_ALLMULTI | IFF_MULTICAST | IFF_PORTSEL | IFF_AUTOMEDIA | IFF_DYNAMIC;
+	if (!lx_cred_privileged())
+		return -EPERM;
+	return (flags ^ n->flags) & changeable ? -EOPNOTSUPP : 0;
+}
+
+/* SIOCSIFFLAGS: lx_netif_set_flags on the interface named, its flags 16 bits; -EFAULT, or -ENODEV for none. */
 static long set_flags(uint64_t arg)
 {
-	static const uint16_t changeable = IFF_UP | IFF_DEBUG | IFF_NOTRAILERS | IFF_NOARP | IFF_PROMISC |
-					   IFF_ALLMULTI | IFF_MULTICAST | IFF_PORTSEL | IFF_AUTOMEDIA | IFF_DYNAMIC;
 	struct linux_ifreq q;
 	if (copy_from_user(&q, arg, sizeof(q)) < 0)
 		return -EFAULT;
@@ -188,7 +189,7 @@ static long set_flags(uint64_t arg)
 	const struct lx_netif *n = by_name(q.name);
 	if (!n)
 		return -ENODEV;
-	return ((uint16_t)q.flags ^ n->flags) & changeable ? -EOPNOTSUPP : 0;
+	return lx_netif_set_flags(n, (uint16_t)q.flags | (n->flags & ~0xffffu));
 }
 
 long lx_netif_ioctl(int family, unsigned long req, uint64_t arg)

@@ -24,6 +24,13 @@ const struct lx_netif *lx_netif_at(int i); /* the i-th interface (0 is lo), NULL
 const struct lx_netif *lx_netif_by_index(int index); /* NULL: none */
 /* Add an interface, or replace the one of the same name (the stack's, as its address or link changes): its index, or -ENOSPC. */
 long lx_netif_set(const struct lx_netif *n);
+/*
+ * Ask that n's flags become flags (SIOCSIFFLAGS, netlink's RTM_NEWLINK): 0
+ * when every flag Linux lets a program change stays as n has it (lo brought
+ * up, as an init does); -EPERM (not root: Linux asks for CAP_NET_ADMIN),
+ * -EOPNOTSUPP (a change: lx's interfaces stay up, never promiscuous).
+ */
+long lx_netif_set_flags(const struct lx_netif *n, unsigned flags);
 void lx_netif_count(int index, const struct lx_netif_counts *c); /* interface index's counters are now c */
 /* SIOCGIF* on a socket of family (addresses on AF_INET's alone): 0 or -errno; -ENOTTY for a request that is not about interfaces. */
 long lx_netif_ioctl(int family, unsigned long req, uint64_t arg);

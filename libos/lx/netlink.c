@@ -9,7 +9,9 @@
  * of at most NLMSG_GOODSIZE bytes each, in the socket's queue until the
  * program receives them; a dump ends with NLMSG_DONE. Every other request
  * (and every change: a new address, a deleted route) is answered with an
- * NLMSG_ERROR: EOPNOTSUPP, since nothing here changes an interface.
+ * NLMSG_ERROR: EOPNOTSUPP, since nothing here changes an interface; a
+ * RTM_NEWLINK that leaves a link's flags as they are (bringing lo up)
+ * succeeds, as SIOCSIFFLAGS does.
  * Multicast groups may be joined, and no event is ever sent to them.
  */
 
@@ -317,16 +319,12 @@ static void dump_routes(struct reply *r)
 	}
 }
 
-/* RTM_GETLINK of one link, named by the request's index or its IFLA_IFNAME: 0, or -ENODEV. */
-static long get_link(struct reply *r)
+/* The link a RTM_GETLINK or RTM_NEWLINK request names, by its index or, with index 0, its IFLA_IFNAME; NULL: none. */
+static const struct lx_netif *named_link(const struct linux_nlmsghdr *h, const struct linux_ifinfomsg *m)
 {
-	const struct linux_nlmsghdr *h = r->req;
-	const struct linux_ifinfomsg *m = (const void *)(h + 1);
-	if (h->len < sizeof(*h) + sizeof(*m))
-		return -EINVAL;
-	const struct lx_netif *n = m->index ? lx_netif_by_index(m->index) : NULL;
-	uint32_t at = sizeof(*h) + sizeof(*m);
-	while (!m->index && !n && at + sizeof(struct linux_rtattr) <= h->len) {
+	if (m->index)
+		return lx_netif_by_index(m->index);
+	for (uint32_t at = sizeof(*h) + sizeof(*m); at + sizeof(struct linux_rtattr) <= h->len;) {
 		const struct linux_rtattr *a = (const void *)((const uint8_t *)h + at);
 		if (a->len < sizeof(*a) || at + a->len > h->len)
 			break;
@@ -334,13 +332,55 @@ static long get_link(struct reply *r)
 		for (int i = 0; a->type == IFLA_IFNAME && (c = lx_netif_at(i)) != NULL; i++)
 			if (strnlen((const char *)(a + 1), a->len - sizeof(*a)) == strlen(c->name) &&
 			    memcmp(a + 1, c->name, strlen(c->name)) == 0)
-				n = c;
+				return c;
 		at += NLMSG_ALIGN4(a->len);
 	}
+	return NULL;
+}
+
+/* RTM_GETLINK of one link: 0, or -EINVAL (too short), -ENODEV. */
+static long get_link(struct reply *r)
+{
+	const struct linux_nlmsghdr *h = r->req;
+	const struct linux_ifinfomsg *m = (const void *)(h + 1);
+	if (h->len < sizeof(*h) + sizeof(*m))
+		return -EINVAL;
+	const struct lx_netif *n = named_link(h, m);
 	if (!n)
 		return -ENODEV;
 	link_msg(r, n, 0);
 	return 0;
+}
+
+/*
+ * RTM_NEWLINK on a link that exists (`ip link set lo up`): its flags become
+ * the request's where its change mask says (all of them with a mask of 0),
+ * as Linux combines them, through lx_netif_set_flags; any attribute but the
+ * name would change something else and is -EOPNOTSUPP. 0, or -errno.
+ */
+static long set_link(struct reply *r)
+{
+	const struct linux_nlmsghdr *h = r->req;
+	const struct linux_ifinfomsg *m = (const void *)(h + 1);
+	if (!lx_cred_privileged())
+		return -EPERM; /* Linux asks for CAP_NET_ADMIN before it reads the request */
+	if (h->len < sizeof(*h) + sizeof(*m))
+		return -EINVAL;
+	const struct lx_netif *n = named_link(h, m);
+	if (!n)
+		return -ENODEV;
+	for (uint32_t at = sizeof(*h) + sizeof(*m); at + sizeof(struct linux_rtattr) <= h->len;) {
+		const struct linux_rtattr *a = (const void *)((const uint8_t *)h + at);
+		if (a->len < sizeof(*a) || at + a->len > h->len)
+			return -EINVAL;
+		if (a->type != IFLA_IFNAME)
+			return -EOPNOTSUPP;
+		at += NLMSG_ALIGN4(a->len);
+	}
+	if (!m->flags && !m->change)
+		return 0;
+	unsigned flags = m->change ? (m->flags & m->change) | (n->flags & ~m->change) : m->flags;
+	return lx_netif_set_flags(n, flags);
 }
 
 /* An NLMSG_ERROR for the request: err (0: an ack, with the request's header alone), else with the whole request. */
@@ -375,6 +415,8 @@ static void answer(struct nlsock *n, const struct linux_nlmsghdr *h)
 			msg_end(&r);
 	} else if (h->type == RTM_GETLINK) {
 		err = get_link(&r);
+	} else if (h->type == RTM_NEWLINK && !(h->flags & (NLM_F_CREATE | NLM_F_EXCL))) {
+		err = set_link(&r);
 	} else {
 		err = -EOPNOTSUPP;
 	}

@@ -24,7 +24,7 @@ static volatile uint32_t *word_at(uint64_t addr)
 static struct lx_thread *pi_first(uint64_t addr)
 {
 	struct lx_thread *first = NULL;
-	for (int i = 0; i < LX_MAX_THREADS; i++) {
+	for (int i = 0; i < lx_thread_slots(); i++) {
 		struct lx_thread *t = lx_thread_at(i);
 		if (t && t->futex_addr == addr && t->pi_wait == LX_PI_LOCK && (!first || t->pi_seq < first->pi_seq))
 			first = t;
@@ -43,7 +43,7 @@ static bool tid_alive(int tid)
 			continue;
 		if (p->pid == tid)
 			return true;
-		for (int s = 0; p->tids && s < LX_MAX_THREADS; s++)
+		for (int s = 0; s < p->ntids; s++)
 			if (p->tids[s] == tid)
 				return true;
 	}
@@ -61,7 +61,7 @@ static void pi_give(struct lx_thread *t, uint64_t addr, uint32_t keep)
 
 bool lx_pi_waits_on(uint64_t addr)
 {
-	for (int i = 0; pi_waiting && i < LX_MAX_THREADS; i++) {
+	for (int i = 0; pi_waiting && i < lx_thread_slots(); i++) {
 		struct lx_thread *t = lx_thread_at(i);
 		if (t && t->futex_addr == addr && t->pi_wait != LX_PI_NONE)
 			return true;
@@ -78,7 +78,7 @@ void lx_pi_owner_died(uint64_t addr, uint32_t keep)
 
 void lx_pi_thread_exit(int tid)
 {
-	for (int i = 0; i < LX_MAX_THREADS; i++) {
+	for (int i = 0; i < lx_thread_slots(); i++) {
 		struct lx_thread *t = lx_thread_at(i);
 		if (!t || t->pi_wait != LX_PI_LOCK || !t->futex_addr)
 			continue;
@@ -221,7 +221,7 @@ static long pi_wait_requeue(uint64_t addr, uint32_t val, uint64_t target, uint64
 static struct lx_thread *requeue_first(uint64_t addr)
 {
 	struct lx_thread *first = NULL;
-	for (int i = 0; i < LX_MAX_THREADS; i++) {
+	for (int i = 0; i < lx_thread_slots(); i++) {
 		struct lx_thread *t = lx_thread_at(i);
 		if (t && t->futex_addr == addr && t->pi_wait == LX_PI_REQUEUE && (!first || t->pi_seq < first->pi_seq))
 			first = t;

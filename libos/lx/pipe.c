@@ -8,51 +8,75 @@ struct ring {
 	uint8_t buf[PIPE_SIZE];
 	uint32_t start, len;
 	int readers, writers;
-	struct lx_waitq *wq;     /* where changes are announced */
-	struct lx_waitq waiters; /* a pipe's own queue */
-	struct inode *fifo;      /* a FIFO's node, whose ring this is while some end is open; NULL for a pipe */
-	uint64_t opened[2];      /* a FIFO's opens of a reading [0] and of a writing [1] end, ever */
+	int rdwr;               /* ends that both read and write (a FIFO opened O_RDWR) */
+	struct lx_waitq rd, wr; /* the reading ends' queue, woken when bytes come; the writing ends', when room does */
+	struct inode *fifo;     /* a FIFO's node, whose ring this is while some end is open; NULL for a pipe */
+	uint64_t opened[2];     /* a FIFO's opens of a reading [0] and of a writing [1] end, ever */
 };
 
-/* Wake every thread waiting on r (something changed). */
-static void ring_wake(struct ring *r)
+/*
+ * The queue an end of r (acc: what it may do) waits and is polled on. As on
+ * Linux, readers are woken by every write and by an end going, writers by a
+ * read that makes room in a full ring and by an end going, so that a read
+ * which leaves bytes behind is no new event for an edge-triggered epoll. An
+ * end that does both waits on the readers' queue, which then hears the
+ * writers' wakes too.
+ */
+static struct lx_waitq *end_queue(struct ring *r, int acc)
 {
-	lx_waitq_wake(r->wq);
+	return acc == O_WRONLY ? &r->wr : &r->rd;
 }
 
-/* Wait for a change to r, or a signal: 0, or -EINTR. */
-static long ring_wait(struct ring *r)
+static void wake_writers(struct ring *r)
+{
+	lx_waitq_wake(&r->wr);
+	if (r->rdwr)
+		lx_waitq_wake(&r->rd);
+}
+
+static void wake_all(struct ring *r)
+{
+	lx_waitq_wake(&r->rd);
+	lx_waitq_wake(&r->wr);
+}
+
+/* Wait on q for a change to its ring, or a signal: 0, or -EINTR. */
+static long ring_wait(struct lx_waitq *q)
 {
 	if (lx_signal_interrupts())
 		return -EINTR;
-	lx_waitq_add(r->wq);
+	lx_waitq_add(q);
 	lx_thread_wait(LX_RECHECK_NS); /* look again now and then, whatever happened */
 	return lx_signal_interrupts() ? -EINTR : 0;
 }
 
-/* Take up to n bytes from r; 0 at end of file (no writers left), -EAGAIN when nonblock and empty. */
-static long ring_read(struct ring *r, void *buf, size_t n, bool nonblock)
+/* Take up to n bytes from r, waiting on q; 0 at end of file (no writers left), -EAGAIN when nonblock and empty. */
+static long ring_read(struct ring *r, struct lx_waitq *q, void *buf, size_t n, bool nonblock)
 {
 	while (r->len == 0) {
 		if (r->writers == 0 || n == 0)
 			return 0;
 		if (nonblock)
 			return -EAGAIN;
-		long e = ring_wait(r);
+		long e = ring_wait(q);
 		if (e < 0)
 			return e;
 	}
-	size_t k = n < r->len ? n : r->len;
-	for (size_t i = 0; i < k; i++)
-		((uint8_t *)buf)[i] = r->buf[(r->start + i) % PIPE_SIZE];
+	bool was_full = r->len == PIPE_SIZE;
+	size_t k = n < r->len ? n : r->len, first = PIPE_SIZE - r->start; /* the bytes up to the buffer's end */
+	if (first > k)
+		first = k;
+	memcpy(buf, r->buf + r->start, first);
+	memcpy((uint8_t *)buf + first, r->buf, k - first);
 	r->start = (uint32_t)((r->start + k) % PIPE_SIZE);
 	r->len -= (uint32_t)k;
-	ring_wake(r);
+	if (was_full)
+		wake_writers(r);
 	return (long)k;
 }
 
-/* Put n bytes into r, waiting for room unless nonblock; with no reader left, SIGPIPE and -EPIPE. */
-static long ring_write(struct ring *r, const void *buf, size_t n, bool nonblock)
+/* Put n bytes into r, waiting on q for room unless nonblock; with no reader left, SIGPIPE and -EPIPE. */
+static long ring_write(struct ring *r, struct lx_waitq *q, const void *buf, size_t n, bool nonblock)
 {
 	size_t done = 0;
 	while (done < n) {
@@ -64,17 +88,18 @@ static long ring_write(struct ring *r, const void *buf, size_t n, bool nonblock)
 		if (room == 0) {
 			if (nonblock)
 				return done ? (long)done : -EAGAIN;
-			long e = ring_wait(r);
+			long e = ring_wait(q);
 			if (e < 0)
 				return done ? (long)done : e;
 			continue;
 		}
-		size_t k = n - done < room ? n - done : room;
-		for (size_t i = 0; i < k; i++)
-			r->buf[(r->start + r->len + i) % PIPE_SIZE] = ((const uint8_t *)buf)[done + i];
+		size_t k = n - done < room ? n - done : room, at = (r->start + r->len) % PIPE_SIZE;
+		size_t first = PIPE_SIZE - at < k ? PIPE_SIZE - at : k; /* the bytes up to the buffer's end */
+		memcpy(r->buf + at, (const uint8_t *)buf + done, first);
+		memcpy(r->buf, (const uint8_t *)buf + done + first, k - first);
 		r->len += (uint32_t)k;
 		done += k;
-		ring_wake(r);
+		lx_waitq_wake(&r->rd);
 	}
 	return (long)done;
 }
@@ -83,12 +108,12 @@ static long ring_write(struct ring *r, const void *buf, size_t n, bool nonblock)
 
 static long pipe_read(struct file *f, void *buf, size_t n)
 {
-	return ring_read(f->priv, buf, n, f->flags & O_NONBLOCK);
+	return ring_read(f->priv, end_queue(f->priv, f->flags & O_ACCMODE), buf, n, f->flags & O_NONBLOCK);
 }
 
 static long pipe_write(struct file *f, const void *buf, size_t n)
 {
-	return ring_write(f->priv, buf, n, f->flags & O_NONBLOCK);
+	return ring_write(f->priv, end_queue(f->priv, f->flags & O_ACCMODE), buf, n, f->flags & O_NONBLOCK);
 }
 
 /* An end of r goes (acc: what it could do; a FIFO's O_RDWR end is both); the ring goes with the last, its bytes too. */
@@ -98,10 +123,13 @@ static void ring_drop(struct ring *r, int acc)
 		r->readers--;
 	if (acc != O_RDONLY)
 		r->writers--;
-	ring_wake(r);
+	r->rdwr -= acc == O_RDWR;
+	wake_all(r);
 	if (r->readers == 0 && r->writers == 0) {
 		if (r->fifo)
 			r->fifo->fifo = NULL;
+		lx_waitq_free(&r->rd);
+		lx_waitq_free(&r->wr);
 		lx_free(r);
 	}
 }
@@ -125,7 +153,7 @@ static short pipe_poll(struct file *f)
 
 static struct lx_waitq *pipe_waitq(struct file *f)
 {
-	return ((struct ring *)f->priv)->wq;
+	return end_queue(f->priv, f->flags & O_ACCMODE);
 }
 
 static const struct file_ops pipe_ops = { pipe_read, pipe_write, lx_no_pread, lx_no_pwrite, NULL, pipe_close, pipe_poll,
@@ -166,7 +194,6 @@ long lx_sys_pipe2(uint64_t ufds, long flags)
 	}
 	r->priv = w->priv = p;
 	p->readers = p->writers = 1;
-	p->wq = &p->waiters;
 	return install_two(ufds, r, w, flags & O_CLOEXEC);
 }
 
@@ -199,21 +226,21 @@ long fifo_open(struct inode *n, int flags, struct file **out)
 		return -ENOMEM;
 	}
 	if (!n->fifo) {
-		r->wq = &r->waiters;
 		r->fifo = n;
 		n->fifo = r;
 	}
 	f->priv = r;
 	r->readers += acc != O_WRONLY;
 	r->writers += acc != O_RDONLY;
+	r->rdwr += acc == O_RDWR;
 	r->opened[0] += acc != O_WRONLY;
 	r->opened[1] += acc != O_RDONLY;
-	ring_wake(r);
+	wake_all(r);
 	int other = acc == O_RDONLY && !nonblock && !r->writers ? 1 : acc == O_WRONLY && !r->readers ? 0 : -1;
 	uint64_t seen = other >= 0 ? r->opened[other] : 0; /* wait for the other side's next open */
 	long e = 0;
 	while (other >= 0 && r->opened[other] == seen && e == 0)
-		e = ring_wait(r);
+		e = ring_wait(end_queue(r, acc));
 	if (e < 0) {
 		file_put(f);
 		return e;

@@ -22,6 +22,8 @@ extern char lx_text_start[], lx_end[], lx_syscall_entry[], lx_clone_entry[], exc
 
 static struct lx_proc *proc_of(int pid)
 {
+	if (lx_me && lx_me->pid == pid && lx_me->state != LX_PROC_FREE)
+		return lx_me; /* this process, the one most asked for, found without a walk */
 	for (int i = 0; i < LX_MAX_PROCS; i++)
 		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].pid == pid)
 			return &LX_SH->procs[i];
@@ -39,6 +41,7 @@ static void proc_free(struct lx_proc *p)
 	lx_waitq_wake(&p->ended); /* gives back what its queue grew */
 	lx_waitq_free(&p->ended); /* and lets go of the epoll interests that hang on it: the slot is made anew */
 	p->tids = NULL;
+	p->ntids = 0;
 	p->sigfrom = NULL;
 	lx_waitq_free(&p->wake);
 	if (p->cwd)
@@ -75,7 +78,8 @@ void lx_process_init(void)
 					    .main_ktid = sys_thread_self(), .start_ns = clock_ns(), .comm = "init",
 					    .stack_low = LX_STACK_TOP };
 	lx_me = &LX_SH->procs[0];
-	lx_me->tids = lx_alloc(LX_MAX_THREADS * sizeof(int));
+	lx_me->tids = lx_alloc(LX_TIDS_FIRST * sizeof(int));
+	lx_me->ntids = lx_me->tids ? LX_TIDS_FIRST : 0;
 	lx_me->sigfrom = lx_alloc((NSIG + 1) * sizeof(struct lx_sigfrom));
 	lx_rlimits_init();
 }
@@ -121,6 +125,7 @@ static long fork_env(struct lx_proc *p)
 	extern char lx_end[];
 	const uint64_t regions[][2] = {
 		{ LX_BASE, PGROUNDUP_U((uint64_t)lx_end) },
+		{ LX_THREADS, lx_threads_end() },
 		{ LX_SLOT_XSTACK_OF(me->stack_top), me->stack_top },
 		{ LX_HEAP, LX_SH->heap_mapped },
 		{ LX_SHARED, LX_SHARED_END },
@@ -152,14 +157,28 @@ static long fork_env(struct lx_proc *p)
 	return 0;
 }
 
-/* May this process's real user have one more process under RLIMIT_NPROC? Root is not held to it, as on Linux. */
-static bool nproc_allows(void)
+/* The threads of p, as RLIMIT_NPROC counts them: a zombie's one, a live process's program threads. */
+static uint64_t proc_tasks(const struct lx_proc *p)
+{
+	uint64_t n = 0;
+	for (int s = 0; p->state == LX_PROC_LIVE && s < p->ntids; s++)
+		n += p->tids[s] != 0;
+	return n ? n : 1;
+}
+
+/*
+ * May this process's real user have one more thread, or process, under
+ * RLIMIT_NPROC? Linux counts every thread of the user's processes, zombies
+ * included (one each). Root is not held to it, as on Linux.
+ */
+bool lx_nproc_allows(void)
 {
 	uint64_t lim = lx_rlimit(RLIMIT_NPROC), n = 0;
 	if (lim == RLIM_INFINITY || lx_cred_privileged())
 		return true;
 	for (int i = 0; i < LX_MAX_PROCS; i++)
-		n += LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].uid == lx_me->uid;
+		if (LX_SH->procs[i].state != LX_PROC_FREE && LX_SH->procs[i].uid == lx_me->uid)
+			n += proc_tasks(&LX_SH->procs[i]);
 	return n < lim;
 }
 
@@ -180,7 +199,7 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
 		lx_lock();
 	}
-	struct lx_proc *p = nproc_allows() ? proc_new() : NULL;
+	struct lx_proc *p = lx_nproc_allows() ? proc_new() : NULL;
 	if (!p)
 		return -EAGAIN;
 	long r;
@@ -193,8 +212,9 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 			       .state = LX_PROC_LIVE, .exe = lx_me->exe ? lx_strdup(lx_me->exe) : NULL, .uid = lx_me->uid, .suid = lx_me->suid,
 			       .vmas = copy, .brk_base = lx_me->brk_base, .brk_cur = lx_me->brk_cur, .stack_low = lx_me->stack_low,
 			       .start_ns = clock_ns(),
-			       .tids = lx_alloc(LX_MAX_THREADS * sizeof(int)),
+			       .tids = lx_alloc(LX_TIDS_FIRST * sizeof(int)),
 			       .sigfrom = lx_alloc((NSIG + 1) * sizeof(struct lx_sigfrom)) };
+	p->ntids = p->tids ? LX_TIDS_FIRST : 0;
 	memcpy(p->comm, lx_me->comm, sizeof(p->comm));
 	memcpy(p->rlimits, lx_me->rlimits, sizeof(p->rlimits));
 	proc_copy_args(p);
@@ -511,8 +531,7 @@ long lx_sys_getpid(void)
 
 long lx_sys_getppid(void)
 {
-	struct lx_proc *me = proc_of(lx_pid);
-	return me ? me->ppid : 0;
+	return lx_me->ppid;
 }
 
 long lx_sys_getpgid(long pid)

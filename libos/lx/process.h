@@ -47,11 +47,14 @@ struct lx_proc {
 	char comm[16]; /* its name: exec's file name or PR_SET_NAME's, at most 15 bytes and a NUL */
 	uint64_t start_ns; /* when it was made: clock_ns() */
 	struct lx_sigfrom *sigfrom; /* by signal number, NSIG + 1 entries in lx's heap (signal.c); NULL: not known */
-	int *tids; /* its program threads' ids by slot, LX_MAX_THREADS in lx's heap (thread.c), 0 where none; NULL: not known */
+	int *tids; /* its program threads' ids by slot, ntids of them in lx's heap (thread.c), 0 where none; NULL: not known */
+	int ntids; /* entries of tids: grown as slots are used */
 	struct linux_rlimit rlimits[RLIMIT_NLIMITS]; /* its limits (resource.c) */
 };
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 extern int lx_pid; /* this process's pid */
+#define LX_MAX_TASKS (LX_MAX_PROCS * LX_MAX_THREADS) /* threads of all processes: RLIMIT_NPROC's first value */
+bool lx_nproc_allows(void); /* may this process's user have one more thread or process (RLIMIT_NPROC)? */
 struct lx_proc *lx_proc_of(int pid); /* the process with that pid, live or a zombie; NULL if none */
 extern struct lx_proc *lx_me; /* this process's entry in the shared table */
 #define lx_process_pending (lx_me->pending) /* signals sent to the whole process */

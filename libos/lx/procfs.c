@@ -170,8 +170,7 @@ static int nthreads_all(void)
 {
 	int n = 0;
 	for (int i = 0; i < LX_MAX_PROCS; i++)
-		for (int s = 0; LX_SH->procs[i].state == LX_PROC_LIVE && LX_SH->procs[i].tids && s < LX_MAX_THREADS;
-		     s++)
+		for (int s = 0; LX_SH->procs[i].state == LX_PROC_LIVE && s < LX_SH->procs[i].ntids; s++)
 			n += LX_SH->procs[i].tids[s] != 0;
 	return n;
 }

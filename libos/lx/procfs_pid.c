@@ -77,7 +77,7 @@ static uint64_t cpu_ns(const struct lx_proc *p, int tid)
 static int nthreads(const struct lx_proc *p)
 {
 	int n = 0;
-	for (int i = 0; p->tids && i < LX_MAX_THREADS; i++)
+	for (int i = 0; i < p->ntids; i++)
 		n += p->tids[i] != 0;
 	return n ? n : 1;
 }
@@ -433,13 +433,13 @@ static void task_refresh(struct inode *dir)
 	for (struct dentry *d = dir->entries, *next; d; d = next) {
 		next = d->next;
 		bool live = p && d->inode->id == p->pid && (!p->tids || p->state == LX_PROC_ZOMBIE);
-		for (int i = 0; p && p->tids && i < LX_MAX_THREADS && !live; i++)
+		for (int i = 0; p && i < p->ntids && !live; i++)
 			live = p->tids[i] == d->inode->id;
 		if (!live)
 			procfs_remove(dir, d);
 	}
-	for (int i = 0; p && i < LX_MAX_THREADS; i++) {
-		int tid = p->tids ? p->tids[i] : i == 0 ? p->pid : 0;
+	for (int i = 0; p && i < (p->tids ? p->ntids : 1); i++) {
+		int tid = p->tids ? p->tids[i] : p->pid;
 		if (tid && !listed(dir, tid)) {
 			char name[12];
 			fmt_snprintf(name, sizeof(name), "%d", tid);

@@ -91,25 +91,34 @@ static struct block *take(unsigned k)
 	return b;
 }
 
-void *lx_alloc(size_t n)
+void *lx_alloc_raw(size_t n)
 {
 	unsigned k = bin_of(n);
 	struct block *b = k < NBINS ? take(k) : NULL;
-	if (!b)
-		return NULL;
-	memset((char *)b + HDR, 0, ((size_t)1 << k) - HDR);
-	return (char *)b + HDR;
+	return b ? (char *)b + HDR : NULL;
+}
+
+/* The bytes of p's block, past its header. */
+static size_t block_room(const void *p)
+{
+	return ((size_t)1 << ((const struct block *)((const char *)p - HDR))->bin) - HDR;
+}
+
+void *lx_alloc(size_t n)
+{
+	void *p = lx_alloc_raw(n);
+	if (p)
+		memset(p, 0, block_room(p));
+	return p;
 }
 
 void *lx_alloc_unzeroed(size_t n, size_t head)
 {
-	unsigned k = bin_of(n);
-	struct block *b = k < NBINS ? take(k) : NULL;
-	if (!b)
-		return NULL;
-	char *p = (char *)b + HDR;
-	memset(p, 0, head);
-	memset(p + n, 0, ((size_t)1 << k) - HDR - n); /* past n too: lx_realloc grows into it */
+	char *p = lx_alloc_raw(n);
+	if (p) {
+		memset(p, 0, head);
+		memset(p + n, 0, block_room(p) - n); /* past n too: lx_realloc grows into it */
+	}
 	return p;
 }
 
@@ -148,7 +157,7 @@ void *lx_realloc(void *p, size_t n)
 #define PAGE_BATCH 16
 #define FILE_SHARE_DIV 2
 
-void *lx_page_alloc(void)
+void *lx_page_alloc_raw(void)
 {
 	if (LX_SH->file_pages >= KIP->frames_total / FILE_SHARE_DIV)
 		return NULL;
@@ -165,7 +174,14 @@ void *lx_page_alloc(void)
 	}
 	LX_SH->free_pages = *p;
 	LX_SH->file_pages++;
-	memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+void *lx_page_alloc(void)
+{
+	void *p = lx_page_alloc_raw();
+	if (p)
+		memset(p, 0, PAGE_SIZE);
 	return p;
 }
 

@@ -30,6 +30,7 @@ struct lx_shared {
 	uint32_t unix_autobind; /* the next autobind name to try (unix.c) */
 	void *loopback_bound; /* loopback internet sockets holding a port, a list (loopback.c) */
 	uint32_t loopback_port; /* the next ephemeral port to try (loopback.c) */
+	uint32_t loopback_turn; /* which of the sockets sharing a port by SO_REUSEPORT takes the next (loopback.c) */
 	void *loopback_tcp; /* every loopback TCP socket open, a list (loopback.c: /proc/net/tcp) */
 	struct lx_proc procs[LX_MAX_PROCS];
 	struct ipc_tables *sysvipc; /* System V IPC's objects (sysvipc.c); NULL until the first */
@@ -50,10 +51,14 @@ uint64_t lx_next_ino(void); /* inode numbers, unique across the processes */
 void *lx_alloc(size_t n); /* zeroed; NULL when out of memory */
 /* As lx_alloc, but bytes [head, n) keep what the heap had there: for a caller that writes them all at once. */
 void *lx_alloc_unzeroed(size_t n, size_t head);
+/* As lx_alloc, but nothing zeroed: for a buffer whose bytes are read only after being written; never lx_realloc'd. */
+void *lx_alloc_raw(size_t n);
 void *lx_realloc(void *p, size_t n);
 void lx_free(void *p);
 void *lx_page_alloc(
 	void); /* a zeroed, page-aligned page of the shared heap for file data; NULL when out of memory or over the files' share */
+/* As lx_page_alloc, but not zeroed: for a page filled whole before it is read. */
+void *lx_page_alloc_raw(void);
 void lx_page_free(void *page);
 /* A copy of s in lx's heap; NULL when out of memory. */
 static inline char *lx_strdup(const char *s)

@@ -215,7 +215,7 @@ static void stop_process(int sig)
 	lx_me->stopped = true;
 	lx_attention = true;
 	lx_me->stop_report = W_STOPCODE(sig);
-	for (int slot = 0; slot < LX_MAX_THREADS; slot++) {
+	for (int slot = 0; slot < lx_thread_slots(); slot++) {
 		struct lx_thread *t = lx_thread_at(slot);
 		if (t && t != lx_self())
 			lx_kick(t);

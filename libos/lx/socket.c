@@ -45,7 +45,7 @@ void sock_inherit(struct sock *s, const struct sock *from)
 {
 	s->sndbuf = from->sndbuf, s->rcvbuf = from->rcvbuf;
 	s->sndtimeo = from->sndtimeo, s->rcvtimeo = from->rcvtimeo;
-	s->opts = from->opts;
+	s->flags = from->flags;
 	s->linger_on = from->linger_on, s->linger_s = from->linger_s;
 	s->rcvlowat = from->rcvlowat;
 	s->keep_idle = from->keep_idle, s->keep_intvl = from->keep_intvl, s->keep_cnt = from->keep_cnt;
@@ -69,11 +69,6 @@ bool sock_keep_get(const struct sock *s, int name, int *v)
 		return false;
 	*v = name == TCP_KEEPIDLE ? s->keep_idle : name == TCP_KEEPINTVL ? s->keep_intvl : s->keep_cnt;
 	return true;
-}
-
-uint32_t sock_opt_bit(int name)
-{
-	return (uint32_t)1 << (name & 31);
 }
 
 void sock_wake(struct sock *s)
@@ -790,10 +785,9 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 	case SO_DONTROUTE:
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
-		if (v) /* kept for getsockopt; the loopback's bind honours SO_REUSEADDR, lwIP's TCP SO_KEEPALIVE */
-			s->opts |= sock_opt_bit(name);
-		else
-			s->opts &= ~sock_opt_bit(name);
+		/* kept for getsockopt; SO_REUSEPORT and SO_REUSEADDR change what the loopback's bind does, SO_KEEPALIVE
+		 * what lwIP's TCP does */
+		s->flags = v ? s->flags | 1u << name : s->flags & ~(1u << name);
 		if (name == SO_KEEPALIVE)
 			s->ops->setopt(s, SOL_SOCKET, name, uval,
 				       len); /* the family acts on it, if it can (else ignored) */
@@ -863,10 +857,10 @@ static long get_option(struct sock *s, int name, void *buf)
 	case SO_DONTROUTE:
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
-		v = (s->opts & sock_opt_bit(name)) != 0;
+		v = sock_flag(s, name);
 		break;
 	case SO_SNDLOWAT:
-		v = 1;
+		v = 1; /* as Linux: fixed at 1 */
 		break;
 	case SO_RCVLOWAT:
 		v = s->rcvlowat;

@@ -57,9 +57,9 @@ struct sock {
 	int error; /* SO_ERROR: pending until read */
 	bool listening; /* SO_ACCEPTCONN */
 	bool passcred; /* SO_PASSCRED */
+	uint32_t flags; /* the on-off options set, bit n for option n: SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE... */
 	int sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF as getsockopt tells them */
 	uint64_t sndtimeo, rcvtimeo; /* ns; 0: no limit */
-	uint32_t opts; /* the on-off options (SO_REUSEADDR, SO_KEEPALIVE, ...) that are on: bit sock_opt_bit(name) */
 	int linger_on, linger_s; /* SO_LINGER as set */
 	int rcvlowat; /* SO_RCVLOWAT as set (kept, not acted on) */
 	int keep_idle, keep_intvl,
@@ -68,11 +68,16 @@ struct sock {
 	struct lx_waitq wq; /* where a change to poll's answer is announced */
 };
 
+/* Is the on-off option name (SO_REUSEPORT, say) set on s? */
+static inline bool sock_flag(const struct sock *s, int name)
+{
+	return s->flags >> name & 1;
+}
+
 /* For the families. */
 void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type, int protocol);
 void sock_wake(struct sock *s); /* wake whoever waits on s */
 void sock_inherit(struct sock *s, const struct sock *from); /* a TCP listener's options for a socket it accepted */
-uint32_t sock_opt_bit(int name); /* an on-off option's bit in struct sock's opts */
 long sock_keep_set(struct sock *s, int name, int v); /* a TCP_KEEP* option: 0, -EINVAL (out of range); 1: not one */
 bool sock_keep_get(const struct sock *s, int name, int *v); /* a TCP_KEEP* option's value; false: not one */
 uint64_t sock_deadline(uint64_t timeo); /* when a wait of timeo ns (0: none) started now ends */

@@ -49,28 +49,56 @@ lx_handler lx_syscall_route(long nr, lx_handler fn)
 	return old;
 }
 
-/* Called by entry.S for every syscall of the program: the result, or a negated errno. */
-long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+/* fn(a1..a6) under lx's lock: the calls of a program with more than one thread. */
+static __attribute__((noinline)) long locked_call(lx_handler fn, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-	long r = -ENOSYS;
-	bool known = nr >= 0 && (unsigned long)nr < NSYSCALLS && table[nr];
+	lx_lock();
+	long r = fn(a1, a2, a3, a4, a5, a6);
+	lx_unlock();
+	return r;
+}
 
-	lx_self()->last_nr = nr;
-	if (known) {
-		bool locked = lx_multi; /* one thread needs no lock; clone takes it when it makes a second */
-		if (locked)
-			lx_lock();
-		r = table[nr](a1, a2, a3, a4, a5, a6);
-		if (locked || lx_multi)
-			lx_unlock();
+/*
+ * Run call nr (one lx has, or -ENOSYS), under lx's lock when the program
+ * has more than one thread, and tell entry.S whether a signal waits: the
+ * work of every call, kept inline so that the arguments stay in the
+ * registers the program passed them in.
+ */
+static inline __attribute__((always_inline)) long dispatch(long a1, long a2, long a3, long a4, long a5, long a6,
+							   long nr)
+{
+	struct lx_thread *me = lx_self();
+	long r = -ENOSYS;
+	me->last_nr = nr;
+	if ((unsigned long)nr < NSYSCALLS && table[nr]) {
+		if (lx_multi) {
+			r = locked_call(table[nr], a1, a2, a3, a4, a5, a6);
+		} else {
+			r = table[nr](a1, a2, a3, a4, a5, a6);
+			if (lx_multi) /* the call made a second thread (clone), and holds the lock it took for it */
+				lx_unlock();
+		}
 	}
 	/* -ERESTARTNOINTR: a signal came; the call starts again after its handler (signal.c) */
-	lx_self()->deliver = lx_signal_pending() || lx_attention || r == -ERESTARTNOINTR;
-	if (lx_trace) {
-		if (known)
-			printf("[lx] %s(%#lx, %#lx, %#lx, %#lx) = %ld\n", lx_syscall_names[nr], a1, a2, a3, a4, r);
-		else
-			printf("[lx] syscall %ld(%#lx, %#lx, %#lx) = -ENOSYS (not implemented)\n", nr, a1, a2, a3);
-	}
+	me->deliver = lx_signal_pending() || lx_attention || r == -ERESTARTNOINTR;
 	return r;
+}
+
+/* A call under --trace: dispatched, then told on the console with its first four arguments and result. */
+static __attribute__((noinline)) long traced(long a1, long a2, long a3, long a4, long a5, long a6, long nr)
+{
+	long r = dispatch(a1, a2, a3, a4, a5, a6, nr);
+	if ((unsigned long)nr < NSYSCALLS && table[nr])
+		printf("[lx] %s(%#lx, %#lx, %#lx, %#lx) = %ld\n", lx_syscall_names[nr], a1, a2, a3, a4, r);
+	else
+		printf("[lx] syscall %ld(%#lx, %#lx, %#lx) = -ENOSYS (not implemented)\n", nr, a1, a2, a3);
+	return r;
+}
+
+/* Called by entry.S for every syscall of the program: the result, or a negated errno. */
+long lx_syscall(long a1, long a2, long a3, long a4, long a5, long a6, long nr)
+{
+	if (__builtin_expect(lx_trace, 0))
+		return traced(a1, a2, a3, a4, a5, a6, nr);
+	return dispatch(a1, a2, a3, a4, a5, a6, nr);
 }

@@ -24,7 +24,8 @@
 #include "libos/lx/syscalls.def"
 #undef LX_SYSCALL
 
-long lx_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6); /* entry.S: the result or -errno */
+/* entry.S: call nr with the argument registers in the order the program passed them: the result or -errno */
+long lx_syscall(long a1, long a2, long a3, long a4, long a5, long a6, long nr);
 extern const char *const lx_syscall_names[]; /* by number; NULL where lx has no such call */
 /* A call's handler: the six argument registers in, the result or a negated errno out. */
 typedef long (*lx_handler)(long, long, long, long, long, long);

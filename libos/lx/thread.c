@@ -14,7 +14,20 @@
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
 #define UNQUEUED_NS 10000000UL   /* a thread that a queue could not take (out of memory) looks again this often */
 
-static struct lx_thread threads[LX_MAX_THREADS];
+/*
+ * The slots' table, at LX_THREADS (its first page mapped by lx_threads_init). Pages are mapped as the table
+ * grows, so a process that has few threads has few pages of it; a fork copies it only as far as the forking
+ * thread's entry, the child's only thread. Its counts are in its first page, which a forked child's first
+ * thread, in slot 0 most often, writes anyway: setting them there copies no page of lx's data.
+ */
+struct thread_table {
+	int nslots; /* entries 0 .. nslots-1 have been used */
+	int low; /* every slot from 1 up to here is live or a helper's: slot_alloc looks from here */
+	uint64_t end; /* its pages are mapped up to here */
+	struct lx_thread slot[];
+};
+static struct thread_table *const table = (struct thread_table *)LX_THREADS;
+static struct lx_thread *const threads = (struct lx_thread *)(LX_THREADS + offsetof(struct thread_table, slot));
 bool lx_multi;
 extern char lx_clone_entry[];
 struct lx_frame *lx_thread_setup(struct lx_thread *t);
@@ -86,13 +99,14 @@ static bool mapped(uint64_t va)
 	       (*uvpt_pte(va) & PTE_P);
 }
 
-/* Map the n pages below top with bits, unless they are there already (from an earlier thread, or a fork). */
+/* Map the n pages below top with bits, unless they are there already (from an earlier thread, or a fork).
+ * They are mapped from the top down: the lowest is there when all are. */
 static long map_below(uint64_t top, int n, uint64_t bits)
 {
-	if (mapped(top - PAGE_SIZE))
+	if (mapped(top - (uint64_t)n * PAGE_SIZE))
 		return 0;
 	for (int p = 1; p <= n; p++)
-		if (page_alloc(0, top - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX | bits) < 0)
+		if (!mapped(top - (uint64_t)p * PAGE_SIZE) && page_alloc(0, top - (uint64_t)p * PAGE_SIZE, PTE_W | PTE_NX | bits) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -106,24 +120,75 @@ static long map_stacks(int i)
 	return r < 0 ? r : map_below(slot_base(i) + LX_SLOT_XSTACK, (int)XSTACK_PAGES, PTE_PKEY(LX_PKEY) | PTE_NOCOPY);
 }
 
-/* A free slot: never used, or whose exited thread the kernel no longer knows. */
+/* Grow the table by one slot (zeroed: free), mapping the page it reaches into. false: no slot or no memory left. */
+static bool table_grow(void)
+{
+	uint64_t end = PGROUNDUP_U((uint64_t)&threads[table->nslots + 1]);
+	if (table->nslots >= LX_MAX_THREADS)
+		return false;
+	for (; table->end < end; table->end += PAGE_SIZE)
+		if (page_alloc(0, table->end, LX_OWN_PERM) < 0)
+			return false;
+	table->nslots++;
+	return true;
+}
+
+int lx_thread_slots(void)
+{
+	return table->nslots;
+}
+
+uint64_t lx_threads_end(void)
+{
+	return PGROUNDUP_U((uint64_t)(lx_self() + 1));
+}
+
+/* A free slot with its stacks: one used before, whose exited thread the kernel no longer knows, or a new one. */
 static struct lx_thread *slot_alloc(void)
 {
-	for (int i = 1; i < LX_MAX_THREADS; i++) {
+	if (table->low < 1)
+		table->low = 1;
+	for (int i = table->low;; i++) {
+		if (i == table->nslots && !table_grow())
+			return NULL;
 		struct lx_thread *t = &threads[i];
 		if (t->state == SLOT_EXITED && sys_thread_set(t->kernel_tid, THREAD_XSTACK, slot_base(i) + LX_SLOT_XSTACK) == -E_NOENT)
 			t->state = SLOT_FREE;
 		if (t->state == SLOT_FREE && map_stacks(i) == 0)
 			return t;
+		if (i == table->low && (t->state == SLOT_LIVE || t->state == SLOT_HELPER))
+			table->low = i + 1;
 	}
-	return NULL;
 }
 
-/* Records slot's thread id (0: none) in this process's entry, for /proc. */
+/* Slot t's thread ends: the slot may be taken again once the kernel is done with its thread. */
+static void slot_exited(struct lx_thread *t)
+{
+	t->state = SLOT_EXITED;
+	if (t - threads < table->low)
+		table->low = (int)(t - threads);
+}
+
+/* Records slot's thread id (0: none) in this process's entry, for /proc, the table grown (doubled) to reach it;
+ * when out of memory for that, the thread is missing from /proc. */
 static void publish_tid(struct lx_thread *t, int tid)
 {
-	if (lx_me->tids)
-		lx_me->tids[t - threads] = tid;
+	int slot = (int)(t - threads), n = lx_me->ntids;
+	if (!lx_me->tids)
+		return;
+	if (slot >= n && tid) {
+		while (n <= slot)
+			n *= 2;
+		int *more = lx_alloc((size_t)n * sizeof(int)); /* zeroed: no thread */
+		if (!more)
+			return;
+		memcpy(more, lx_me->tids, (size_t)lx_me->ntids * sizeof(int));
+		lx_free(lx_me->tids);
+		lx_me->tids = more;
+		lx_me->ntids = n;
+	}
+	if (slot < lx_me->ntids)
+		lx_me->tids[slot] = tid;
 }
 
 void lx_thread_set_tid(struct lx_thread *t, int tid)
@@ -135,6 +200,11 @@ void lx_thread_set_tid(struct lx_thread *t, int tid)
 /* Thread 1: the one lx started in. Its stacks were made by main.c at slot 0's place. */
 void lx_threads_init(void)
 {
+	if (page_alloc(0, LX_THREADS, LX_OWN_PERM) < 0)
+		die("lx: out of memory for the thread table");
+	table->end = LX_THREADS + PAGE_SIZE; /* zeroed: no slot used */
+	if (!table_grow())
+		die("lx: out of memory for the thread table");
 	struct lx_thread *t = &threads[0];
 	t->stack_top = slot_base(0) + LX_SLOT_KSTACK;
 	t->self = t;
@@ -148,14 +218,14 @@ void lx_threads_init(void)
 int lx_nthreads(void)
 {
 	int n = 0;
-	for (int i = 0; i < LX_MAX_THREADS; i++)
+	for (int i = 0; i < table->nslots; i++)
 		n += threads[i].state == SLOT_LIVE;
 	return n;
 }
 
 struct lx_thread *lx_thread_by_tid(int tid)
 {
-	for (int i = 0; i < LX_MAX_THREADS; i++)
+	for (int i = 0; i < table->nslots; i++)
 		if (threads[i].state == SLOT_LIVE && threads[i].tid == tid)
 			return &threads[i];
 	return NULL;
@@ -163,7 +233,7 @@ struct lx_thread *lx_thread_by_tid(int tid)
 
 struct lx_thread *lx_thread_at(int slot)
 {
-	return slot >= 0 && slot < LX_MAX_THREADS && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
+	return slot >= 0 && slot < table->nslots && threads[slot].state == SLOT_LIVE ? &threads[slot] : NULL;
 }
 
 /* ---- waiting ---- */
@@ -317,7 +387,15 @@ void lx_thread_wait(uint64_t ns)
 /* In a forked child: only the thread that forked goes on; kernel objects of the parent are not ours. */
 void lx_threads_fork_child(struct lx_thread *me)
 {
-	for (int i = 0; i < LX_MAX_THREADS; i++) { /* write only where needed: each write copies a page */
+	int used = (int)(me - threads) + 1; /* the table as far as fork copied it (lx_threads_end) */
+	uint64_t end = PGROUNDUP_U((uint64_t)&threads[used]);
+	if (table->nslots != used) /* write only where needed: each write copies a page */
+		table->nslots = used;
+	if (table->end != end) /* (more may have been mapped here, by a growth that then ran out of memory) */
+		table->end = end;
+	if (table->low > 1)
+		table->low = 1; /* the other slots are free now */
+	for (int i = 0; i < table->nslots; i++) { /* write only where needed: each write copies a page */
 		if (threads[i].ntfn)
 			threads[i].ntfn = 0;
 		if (&threads[i] != me && threads[i].state != SLOT_FREE)
@@ -440,7 +518,7 @@ static long clone_do(long flags, long newsp, long ptid, long ctid, long tls, uin
 		lx_multi = true; /* from now on every lx entry locks; this call holds it until it returns */
 		lx_lock();
 	}
-	if (!(t = slot_alloc()))
+	if (!lx_nproc_allows() || !(t = slot_alloc()))
 		return -EAGAIN;
 	if (t->ntfn <= 0 && (t->ntfn = sys_ntfn_create()) < 0) { /* a thread that could not wait is no thread */
 		t->ntfn = 0;
@@ -460,7 +538,7 @@ static long clone_do(long flags, long newsp, long ptid, long ctid, long tls, uin
 	long k = thread_start(t, (uint64_t)lx_clone_entry, (uint64_t)t->frame - 8);
 	if (k < 0) {
 		t->state = SLOT_FREE;
-		return lx_errno(k);
+		return k == -E_NOMEM ? -EAGAIN : lx_errno(k); /* the kernel's limit of threads: Linux's EAGAIN */
 	}
 	t->kernel_tid = k;
 	publish_tid(t, tid);
@@ -518,7 +596,7 @@ long lx_sys_exit(long status)
 		lx_futex_wake(me->clear_tid, 1, ~0UL);
 	}
 	publish_tid(me, 0);
-	me->state = SLOT_EXITED;
+	slot_exited(me);
 	lx_lock_drop();
 	sys_thread_exit();
 	for (;;)
@@ -539,7 +617,7 @@ void lx_threads_end_others(void)
 	struct lx_thread *me = lx_self();
 	lx_exec_thread = me;
 	lx_attention = true;
-	for (int slot = 0; slot < LX_MAX_THREADS; slot++) {
+	for (int slot = 0; slot < table->nslots; slot++) {
 		struct lx_thread *t = lx_thread_at(slot);
 		if (t && t != me) {
 			lx_kick(t);
@@ -558,7 +636,7 @@ void lx_thread_end_for_exec(void)
 {
 	struct lx_thread *me = lx_self();
 	publish_tid(me, 0);
-	me->state = SLOT_EXITED;
+	slot_exited(me);
 	lx_lock_drop();
 	sys_thread_exit();
 	for (;;)

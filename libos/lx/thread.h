@@ -64,7 +64,10 @@ _Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thr
 		       offsetof(struct lx_thread, deliver) == 32 && offsetof(struct lx_thread, whole) == 40 &&
 		       offsetof(struct lx_thread, rip) == 48 && offsetof(struct lx_thread, rflags) == 56,
 	       "gs offsets used by entry.S and lx_self");
-#define LX_MAX_THREADS 128
+/* Thread slots of a process: as many as the kernel lets one env have (NTHREAD / 2), each slot's stacks taking
+ * LX_SLOT_SPAN of LX_STACKS' room. A clone past them, or past the kernel's limit, is EAGAIN. */
+#define LX_MAX_THREADS 2048
+#define LX_TIDS_FIRST 16 /* a process's table of thread ids (struct lx_proc's tids) starts with this many */
 /* The running thread's struct lx_thread (gs:24 holds its own address). */
 static inline struct lx_thread *lx_self(void)
 {
@@ -80,7 +83,9 @@ extern struct lx_thread *volatile lx_exec_thread; /* the thread that execs, whil
 int lx_nthreads(void);
 void lx_thread_set_tid(struct lx_thread *t, int tid); /* t's Linux id, also in its process's entry (for /proc) */
 struct lx_thread *lx_thread_by_tid(int tid); /* a live thread, or NULL */
-struct lx_thread *lx_thread_at(int slot); /* the live program thread in slot (0 .. LX_MAX_THREADS-1), or NULL */
+struct lx_thread *lx_thread_at(int slot); /* the live program thread in slot (0 .. lx_thread_slots()-1), or NULL */
+int lx_thread_slots(void); /* the slots this process has used so far: every thread is in one below it */
+uint64_t lx_threads_end(void); /* where the table's pages a fork copies end: the running thread's is the last */
 bool lx_thread_has_ntfn(
 	struct lx_thread *me); /* its notification, made now if need be; false (after a yield) if none */
 void lx_thread_wait(uint64_t ns); /* sleep (lx unlocked) until woken or ns pass */

@@ -303,6 +303,21 @@ static bool listens_outside(const struct usock *u)
 	       (memcmp(u->ip, any4, 16) == 0 || (memcmp(u->ip, any6, 16) == 0 && !u->v6only) || loopback_own(u->ip));
 }
 
+/*
+ * Another listener on u's port that takes connections from the outside
+ * (SO_REUSEPORT lets several share it) and has no listener of lwIP's: the
+ * one to hand u's over to when u closes, or NULL. Only one of them holds
+ * lwIP's, and those from the outside come to it; inside the machine they
+ * take turns (loopback.c).
+ */
+static struct usock *listener_heir(const struct usock *u)
+{
+	for (struct usock *b = LX_SH->loopback_bound; b; b = b->next_named)
+		if (b != u && b->port == u->port && b->state == U_LISTEN && !b->dead && !b->net && listens_outside(b))
+			return b;
+	return NULL;
+}
+
 static long unix_listen(struct sock *s, int backlog)
 {
 	struct usock *u = us(s);
@@ -498,8 +513,13 @@ static void unix_close(struct usock *u)
 	u->dead = true;
 	u->s.listening = false;
 	u->naming->unbind(u);
-	if (u->net)
-		net_unlisten(u->net);
+	if (u->net) {
+		struct usock *heir = listener_heir(u);
+		if (heir)
+			net_relisten(heir->net = u->net, &heir->s);
+		else
+			net_unlisten(u->net);
+	}
 	u->net = NULL;
 	while (u->pending) {
 		struct usock *e = u->pending;

@@ -1,4 +1,4 @@
-/* A Linux program run on Mica against a disk as /dev/vda: stat, the block ioctls, read, write, pread, pwrite, lseek, fsync, the end of the disk. */
+/* A Linux program run on Mica against a disk as /dev/vda: stat, the block ioctls, read, write, pread, pwrite, lseek, fsync, reading in order, the end of the disk. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +35,32 @@ static uint8_t pattern(uint64_t off)
 static uint8_t written(uint64_t off)
 {
 	return (uint8_t)(off * 13 + 5);
+}
+
+/* What the disk holds at off once the writes of "pwrite-unaligned" and "write-long" are in. */
+static uint8_t expected(uint64_t off)
+{
+	if (off >= 5000 && off < 6000)
+		return 'w';
+	if (off >= 1 << 20 && off < (1 << 20) + 100000)
+		return written(off - (1 << 20));
+	return pattern(off);
+}
+
+/* Read the whole disk from the start 4 KiB at a time, in order (as fuse2fs reads a file): is all as expected? */
+static int reads_in_order(int fd, uint64_t size)
+{
+	static uint8_t page[4096];
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return 0;
+	for (uint64_t off = 0; off < size; off += sizeof(page)) {
+		if (read(fd, page, sizeof(page)) != (ssize_t)sizeof(page))
+			return 0;
+		for (size_t i = 0; i < sizeof(page); i++)
+			if (page[i] != expected(off + i))
+				return 0;
+	}
+	return read(fd, page, sizeof(page)) == 0;
 }
 
 static int holds_pattern(const uint8_t *b, size_t n, uint64_t off)
@@ -88,6 +114,7 @@ int main(int argc, char **argv)
 	check(fsync(fd) == 0, "fsync");
 	check(fdatasync(fd) == 0, "fdatasync");
 	check(ioctl(fd, BLKFLSBUF, 0) == 0, "BLKFLSBUF");
+	check(reads_in_order(fd, size), "read-in-order-to-the-end"); /* read ahead from an empty cache, to the end */
 	sync();
 
 	void *volatile bad = (void *)8; /* volatile: the compiler need not know it is bad */

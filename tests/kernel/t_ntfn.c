@@ -4,6 +4,7 @@
 #define STACK_VA 0x40000000UL
 #define STACK_PAGES 2
 #define NSTACKS 4
+#define NTFN_TABLE 4096 /* the kernel's table of notifications (NNTFN in kernel/kernel.h) */
 
 static volatile long results[NSTACKS];
 static volatile long nt_shared;
@@ -185,15 +186,15 @@ int main(void)
 
 	/* one env cannot take the whole table: it runs out at its limit (at most half the table for a
 	 * child of the root), with an error, and gets them back */
-	static long many[1024];
+	static long many[NTFN_TABLE];
 	uint64_t held0 = ENVINFO->held[RES_NTFN], limit = ENVINFO->limit[RES_NTFN];
 	int n = 0;
-	while (n < 1024 && (many[n] = sys_ntfn_create()) > 0)
+	while (n < NTFN_TABLE && (many[n] = sys_ntfn_create()) > 0)
 		n++;
-	CHECK("per-env-limit-under-half", limit > 0 && limit <= 1024 / 2);
+	CHECK("per-env-limit-under-half", limit > 0 && limit <= NTFN_TABLE / 2);
 	CHECK_EQ("per-env-limit", n, limit - held0);
 	CHECK_EQ("held-at-limit", ENVINFO->held[RES_NTFN], limit);
-	CHECK_EQ("over-the-limit", n < 1024 ? many[n] : 0, -E_NOMEM);
+	CHECK_EQ("over-the-limit", n < NTFN_TABLE ? many[n] : 0, -E_NOMEM);
 	for (int i = 0; i < n; i++)
 		sys_ntfn_destroy(many[i]);
 	long again = sys_ntfn_create();

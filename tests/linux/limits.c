@@ -1,7 +1,7 @@
 /*
  * Limits as Linux enforces them: RLIMIT_NOFILE for every call that makes a
  * descriptor, RLIMIT_FSIZE for writes (SIGXFSZ, then EFBIG), RLIMIT_NPROC for
- * an unprivileged user's forks, RLIMIT_AS and RLIMIT_DATA for mmap and brk,
+ * an unprivileged user's forks and threads (EAGAIN), RLIMIT_AS and RLIMIT_DATA for mmap and brk,
  * RLIMIT_STACK for the stack's growth and execve's arguments (100,000 of
  * them pass; past a quarter of the stack limit, E2BIG), and a hard limit that
  * only a privileged process raises.
@@ -10,6 +10,7 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
@@ -108,6 +109,44 @@ static int nproc_child(void)
 	return c > 0 && waitpid(c, NULL, 0) == c ? 0 : 13;
 }
 
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* Wait for a byte on the pipe whose read end arg points at. */
+static void *wait_byte(void *arg)
+{
+	char c;
+	return read(*(int *)arg, &c, 1) == 1 ? NULL : arg;
+}
+
+/*
+ * The same with threads, which RLIMIT_NPROC counts as Linux does: with 2, as
+ * another lone user, one thread more works; a second, while the first lives,
+ * fails with EAGAIN; after the join it works again.
+ */
+static int nproc_thread_child(void)
+{
+	struct rlimit r = { 2, 2 };
+	pthread_t a, b;
+	void *ret = (void *)1;
+	int fds[2];
+	if (pipe(fds) != 0 || setrlimit(RLIMIT_NPROC, &r) != 0 || setresgid(LONE_ID + 1, LONE_ID + 1, LONE_ID + 1) != 0 ||
+	    setresuid(LONE_ID + 1, LONE_ID + 1, LONE_ID + 1) != 0)
+		return 10;
+	if (pthread_create(&a, NULL, wait_byte, &fds[0]) != 0)
+		return 11;
+	int err = pthread_create(&b, NULL, nothing, NULL);
+	if (err == 0)
+		pthread_join(b, NULL);
+	if (write(fds[1], "x", 1) != 1 || pthread_join(a, &ret) != 0 || ret != NULL)
+		return 11;
+	if (err != EAGAIN)
+		return 12;
+	return pthread_create(&b, NULL, nothing, NULL) == 0 && pthread_join(b, &ret) == 0 && ret == NULL ? 0 : 13;
+}
+
 static void check_nproc(void)
 {
 	struct rlimit r = { 0, 0 };
@@ -121,6 +160,11 @@ static void check_nproc(void)
 	waitpid(p, &st, 0);
 	CHECK("nproc-fork-eagain", WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "status %#x (10: setup, 11: first fork, 12: second fork not EAGAIN, 13: fork after the wait)", st);
+	if ((p = fork()) == 0)
+		_exit(nproc_thread_child());
+	waitpid(p, &st, 0);
+	CHECK("nproc-thread-eagain", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status %#x (10: setup, 11: first thread, 12: second thread not EAGAIN, 13: thread after the join)", st);
 }
 
 /* In a child: run f, and pass its exit status (0: every step as Linux does it; else the failing step's number). */

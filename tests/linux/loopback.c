@@ -205,11 +205,66 @@ static void check_errors(void)
 	close(fd);
 }
 
+/* Accept what is queued on l (non-blocking), up to want more than got: the new total. */
+static int take(int l, int got, int want)
+{
+	for (int s; got < want && (s = accept(l, NULL, NULL)) >= 0; got++)
+		close(s);
+	return got;
+}
+
+/* SO_REUSEPORT: listeners that all set it share a port, and the connections to it go to them; others may not bind it. */
+static void check_reuseport(void)
+{
+	enum { N = 16 };
+	int one = 1, l1 = socket(AF_INET, SOCK_STREAM, 0), l2 = socket(AF_INET, SOCK_STREAM, 0),
+	    l3 = socket(AF_INET, SOCK_STREAM, 0), c[N + 1];
+	setsockopt(l1, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	setsockopt(l2, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	setsockopt(l3, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	CHECK("options-read-back",
+	      geti(l1, SOL_SOCKET, SO_REUSEPORT) == 1 && geti(l3, SOL_SOCKET, SO_REUSEPORT) == 0 &&
+		      geti(l3, SOL_SOCKET, SO_KEEPALIVE) == 1 && geti(l1, SOL_SOCKET, SO_KEEPALIVE) == 0 &&
+		      geti(l1, SOL_SOCKET, SO_REUSEADDR) == 0 && geti(l1, SOL_SOCKET, SO_SNDLOWAT) == 1,
+	      "reuseport %d %d keepalive %d %d reuseaddr %d sndlowat %d", geti(l1, SOL_SOCKET, SO_REUSEPORT),
+	      geti(l3, SOL_SOCKET, SO_REUSEPORT), geti(l3, SOL_SOCKET, SO_KEEPALIVE),
+	      geti(l1, SOL_SOCKET, SO_KEEPALIVE), geti(l1, SOL_SOCKET, SO_REUSEADDR),
+	      geti(l1, SOL_SOCKET, SO_SNDLOWAT));
+	struct sockaddr_in a = v4("127.0.0.1", 0);
+	bind(l1, (struct sockaddr *)&a, sizeof(a));
+	a = v4("127.0.0.1", port_of(l1));
+	CHECK("reuseport-shared-bind", bind(l2, (struct sockaddr *)&a, sizeof(a)) == 0, "errno %d", errno);
+	check_err("reuseport-unset-in-use", bind(l3, (struct sockaddr *)&a, sizeof(a)), EADDRINUSE);
+	listen(l1, N + 1);
+	listen(l2, N + 1);
+	fcntl(l1, F_SETFL, O_NONBLOCK);
+	fcntl(l2, F_SETFL, O_NONBLOCK);
+	int made = 0, got = 0;
+	for (int i = 0; i < N; i++)
+		made += (c[i] = socket(AF_INET, SOCK_STREAM, 0)) >= 0 &&
+			connect(c[i], (struct sockaddr *)&a, sizeof(a)) == 0;
+	struct pollfd p[2] = { { l1, POLLIN, 0 }, { l2, POLLIN, 0 } };
+	for (int rounds = 0; got < N && rounds < 100 && poll(p, 2, 20) >= 0; rounds++)
+		got = take(l2, take(l1, got, N), N);
+	CHECK("reuseport-all-accepted", made == N && got == N, "%d connected, %d accepted", made, got);
+	close(l1); /* the other goes on taking the port's connections */
+	made = (c[N] = socket(AF_INET, SOCK_STREAM, 0)) >= 0 && connect(c[N], (struct sockaddr *)&a, sizeof(a)) == 0;
+	got = 0;
+	for (int rounds = 0; got < 1 && rounds < 100 && poll(&p[1], 1, 20) >= 0; rounds++)
+		got = take(l2, got, 1);
+	CHECK("reuseport-other-goes-on", made && got == 1, "connected %d, accepted %d", made, got);
+	for (int i = 0; i <= N; i++)
+		close(c[i]);
+	close(l2);
+	close(l3);
+}
+
 int main(void)
 {
 	check_tcp4();
 	check_tcp6_and_fork();
 	check_udp();
 	check_errors();
+	check_reuseport();
 	return t_done();
 }

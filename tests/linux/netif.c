@@ -111,6 +111,24 @@ static int nl_request(int fd, int type, int flags, int family, int index, unsign
 	return (int)sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&k, sizeof(k));
 }
 
+/* RTM_NEWLINK of the link index, its flags to flags where change says, asking for an ack; as sendto. */
+static int nl_set_link(int fd, int index, unsigned flags, unsigned change, unsigned seq)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg m;
+	} req = { 0 };
+	req.h.nlmsg_len = sizeof(req);
+	req.h.nlmsg_type = RTM_NEWLINK;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.h.nlmsg_seq = seq;
+	req.m.ifi_index = index;
+	req.m.ifi_flags = flags;
+	req.m.ifi_change = change;
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	return (int)sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&k, sizeof(k));
+}
+
 /* What a dump brought: its messages checked as it reads them until NLMSG_DONE. */
 struct dump {
 	int msgs, done, bad_seq, bad_type, errors;
@@ -245,6 +263,14 @@ static void netlink_sockets(void)
 	nl_request(b, 200, NLM_F_REQUEST | NLM_F_ACK, AF_UNSPEC, 0, 16);
 	e = read_error(b);
 	CHECK("unknown-type", e == -EOPNOTSUPP, "error %d", e);
+	/* `ip link set lo up`, as an init brings lo up: root may (it is up already), others may not */
+	int root = geteuid() == 0;
+	nl_set_link(b, lo, IFF_UP, IFF_UP, 17);
+	e = read_error(b);
+	CHECK("set-link-lo-up", e == (root ? 0 : -EPERM), "error %d", e);
+	nl_set_link(b, 99999, IFF_UP, IFF_UP, 18);
+	e = read_error(b);
+	CHECK("set-link-unknown-index", e == (root ? -ENODEV : -EPERM), "error %d", e);
 	close(a);
 	close(b);
 	close(c);

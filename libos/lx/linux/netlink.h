@@ -41,6 +41,8 @@ struct linux_nlmsghdr {
 #define NLM_F_ROOT 0x100
 #define NLM_F_MATCH 0x200
 #define NLM_F_DUMP (NLM_F_ROOT | NLM_F_MATCH)
+#define NLM_F_EXCL 0x200 /* in a new-object request: fail if it exists */
+#define NLM_F_CREATE 0x400 /* in a new-object request: make it if it does not exist */
 #define NLM_F_CAPPED 0x100 /* in an ack: the request's payload is left out */
 #define NLMSG_GOODSIZE 3776 /* the most a dump puts in one datagram (a page less the kernel's overheads) */
 

@@ -786,11 +786,10 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
 		/* kept for getsockopt; SO_REUSEPORT and SO_REUSEADDR change what the loopback's bind does, SO_KEEPALIVE
-		 * what lwIP's TCP does */
-		s->flags = v ? s->flags | 1u << name : s->flags & ~(1u << name);
+		 * what lwIP's TCP does (the family hears of it; one that cannot act on it says so, ignored) */
+		s->flags = v ? s->flags | sock_flag_bit(name) : s->flags & ~sock_flag_bit(name);
 		if (name == SO_KEEPALIVE)
-			s->ops->setopt(s, SOL_SOCKET, name, uval,
-				       len); /* the family acts on it, if it can (else ignored) */
+			s->ops->setopt(s, SOL_SOCKET, name, uval, len);
 		return 0;
 	case SO_RCVLOWAT:
 		s->rcvlowat = v > 0 ? v : 1; /* as Linux: 0 means 1 */

@@ -68,10 +68,16 @@ struct sock {
 	struct lx_waitq wq; /* where a change to poll's answer is announced */
 };
 
-/* Is the on-off option name (SO_REUSEPORT, say) set on s? */
+/* The bit of the on-off option name (SO_REUSEPORT, say) in struct sock's flags. */
+static inline uint32_t sock_flag_bit(int name)
+{
+	return (uint32_t)1 << name;
+}
+
+/* Is the on-off option name set on s? */
 static inline bool sock_flag(const struct sock *s, int name)
 {
-	return s->flags >> name & 1;
+	return (s->flags & sock_flag_bit(name)) != 0;
 }
 
 /* For the families. */

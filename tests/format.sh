@@ -116,6 +116,8 @@ formatted="
 	libos/lx/procfs.c
 	libos/lx/procfs.h
 	libos/lx/procfs_pid.c
+	libos/lx/procnet.c
+	libos/lx/procnet.h
 	libos/lx/random.c
 	libos/lx/random.h
 	libos/lx/resource.c
@@ -148,6 +150,7 @@ formatted="
 	tests/kernel/streamtests.c
 	tests/kernel/t_blk.c
 	tests/blk/vda.c
+	tests/inet/server.c
 	tests/linux/crowd.c
 	tests/linux/fuzz.c
 	tests/linux/loopback.c
@@ -158,6 +161,7 @@ formatted="
 	tests/linux/sigfd.c
 	tests/linux/pty.c
 	tests/linux/procfs.c
+	tests/linux/sockbig.c
 	tests/linux/status.c
 	tests/linux/trust.c
 	tests/linux/mounts.c

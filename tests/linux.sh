@@ -63,7 +63,7 @@ done
 
 # Dynamic glibc copies (gcc's default: PIE, linked against the host's glibc), which lx runs through
 # glibc's ld.so with the libraries mica run packs. mem and sys check musl's thin wrappers, not Linux.
-for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets unixsock unixload loopback creds sigregs threadbomb threadcrowd oom perms fuzz fpstate pagerace devnodes fifo procfs msgq sems shm pifutex sigfd pidfd inotify xattrs netif pty mounts; do
+for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets unixsock unixload loopback sockbig creds sigregs threadbomb threadcrowd oom perms fuzz fpstate pagerace devnodes fifo procfs msgq sems shm pifutex sigfd pidfd inotify xattrs netif pty mounts; do
 	wanted "$name-glibc" || continue
 	if gcc -O2 -Wall -Wextra -Werror -o "$out/$name-glibc" "$here/tests/linux/$name.c" -lpthread -lm \
 		> "$out/$name-glibc.build.log" 2>&1; then

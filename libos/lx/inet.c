@@ -1,9 +1,11 @@
 /* TCP connections with the outside, over lx's lwIP: a loopback listener's second queue, the sockets it accepts, and connects. */
 #define mem_init lwip_mem_init /* lwIP's and lx's share a name; this file calls neither */
 #include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h" /* the lists of connection blocks, for /proc/net/tcp */
 #undef mem_init
 #include "libos/lx/vfs.h"
 #include "libos/lx/net.h"
+#include "libos/lx/procnet.h"
 
 /*
  * A TCP listener bound to "any" (or to the machine's address) takes
@@ -68,7 +70,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return ERR_OK;
 }
 
-/* lwIP has freed the connection block: a reset from the peer, or an abort. */
+/* lwIP has freed the connection block: a reset from the peer, or an abort (its retransmissions or keep-alive gave up). */
 static void on_err(void *arg, err_t err)
 {
 	struct tsock *t = arg;
@@ -76,7 +78,7 @@ static void on_err(void *arg, err_t err)
 	if (t->connecting)
 		t->s.error = err == ERR_RST ? ECONNREFUSED : err == ERR_RTE ? EHOSTUNREACH : ETIMEDOUT;
 	else
-		t->s.error = err == ERR_RST ? ECONNRESET : ECONNABORTED;
+		t->s.error = err == ERR_RST ? ECONNRESET : err == ERR_ABRT ? ETIMEDOUT : ECONNABORTED; /* (as Linux) */
 	t->connecting = false;
 	sock_wake(&t->s);
 }
@@ -85,6 +87,20 @@ static void ip4_bytes(const ip_addr_t *a, uint8_t out[4])
 {
 	uint32_t v = ip4_addr_get_u32(ip_2_ip4(a)); /* network order in memory */
 	memcpy(out, &v, 4);
+}
+
+/* t's keep-alive as its socket's options say: SO_KEEPALIVE on or off, and TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT. */
+static void keep_apply(struct tsock *t)
+{
+	if (!t->pcb)
+		return;
+	if (sock_flag(&t->s, SO_KEEPALIVE))
+		ip_set_option(t->pcb, SOF_KEEPALIVE);
+	else
+		ip_reset_option(t->pcb, SOF_KEEPALIVE);
+	t->pcb->keep_idle = (u32_t)t->s.keep_idle * 1000;
+	t->pcb->keep_intvl = (u32_t)t->s.keep_intvl * 1000;
+	t->pcb->keep_cnt = (u32_t)t->s.keep_cnt;
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -96,7 +112,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	if (!t)
 		return ERR_MEM; /* lwIP aborts the connection */
 	sock_init(&t->s, &tcp_ops, l->family, SOCK_STREAM, IPPROTO_TCP);
+	sock_inherit(&t->s, l->owner);
 	t->pcb = pcb;
+	keep_apply(t);
 	ip4_bytes(&pcb->local_ip, t->local);
 	ip4_bytes(&pcb->remote_ip, t->peer);
 	t->local_port = pcb->local_port;
@@ -400,16 +418,24 @@ static long ts_inq(struct sock *s)
 	return (long)t->rx_len;
 }
 
-/* TCP_NODELAY is kept; the other TCP options Linux has are taken and ignored; any other level: ENOPROTOOPT. */
+/* TCP_NODELAY; SO_KEEPALIVE (kept by socket.c) and TCP_KEEP* drive lwIP's keep-alive; other TCP and IP options are taken; other levels: ENOPROTOOPT. */
 static long ts_setopt(struct sock *s, int level, int name, uint64_t uval, long len)
 {
 	struct tsock *t = ts(s);
 	int v;
+	if (level == SOL_SOCKET) {
+		keep_apply(t);
+		return 0;
+	}
 	if (level != IPPROTO_TCP && level != IPPROTO_IP)
 		return -ENOPROTOOPT;
 	long r = sock_opt_int(uval, len, &v);
 	if (r < 0)
 		return r;
+	if (level == IPPROTO_TCP && (r = sock_keep_set(s, name, v)) <= 0) {
+		keep_apply(t);
+		return r;
+	}
 	if (level == IPPROTO_TCP && name == TCP_NODELAY && t->pcb) {
 		if (v)
 			tcp_nagle_disable(t->pcb);
@@ -427,6 +453,8 @@ static long ts_getopt(struct sock *s, int level, int name, void *buf)
 		v = t->pcb && tcp_nagle_disabled(t->pcb);
 	else if (level == IPPROTO_TCP && name == TCP_MAXSEG)
 		v = TCP_MSS;
+	else if (level == IPPROTO_TCP && sock_keep_get(s, name, &v))
+		;
 	else if (!(level == IPPROTO_IP && name == IP_TTL))
 		return -ENOPROTOOPT;
 	else
@@ -435,7 +463,8 @@ static long ts_getopt(struct sock *s, int level, int name, void *buf)
 	return sizeof(v);
 }
 
-/* The last descriptor closed: the connection closes (aborts, if lwIP cannot queue the FIN), unread data is dropped. */
+/* The last descriptor closed: the connection closes, or aborts (a reset) when unread data is dropped, SO_LINGER
+ * says 0 s, or lwIP cannot queue the FIN. */
 static void ts_release(struct sock *s)
 {
 	struct tsock *t = ts(s);
@@ -444,8 +473,8 @@ static void ts_release(struct sock *s)
 		tcp_recv(t->pcb, NULL);
 		tcp_sent(t->pcb, NULL);
 		tcp_err(t->pcb, NULL);
-		if (t->rx || tcp_close(t->pcb) != ERR_OK)
-			tcp_abort(t->pcb); /* as Linux: unread data makes a reset */
+		if (t->rx || (s->linger_on && s->linger_s == 0) || tcp_close(t->pcb) != ERR_OK)
+			tcp_abort(t->pcb); /* as Linux */
 	}
 	if (t->rx)
 		pbuf_free(t->rx);
@@ -520,8 +549,8 @@ long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool no
 	int on = 0;
 	if (old->ops->getopt(old, IPPROTO_TCP, TCP_NODELAY, v) > 0 && (memcpy(&on, v, sizeof(on)), on))
 		tcp_nagle_disable(t->pcb);
-	t->s.sndbuf = old->sndbuf, t->s.rcvbuf = old->rcvbuf;
-	t->s.sndtimeo = old->sndtimeo, t->s.rcvtimeo = old->rcvtimeo;
+	sock_inherit(&t->s, old);
+	keep_apply(t);
 	*slot = &t->s;
 	old->ops->release(old);
 	net_kick();
@@ -538,4 +567,36 @@ long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool no
 		}
 	}
 	return take_error(&t->s);
+}
+
+/* ---- /proc/net/tcp ---- */
+
+/* lwIP's states as /proc/net/tcp numbers them, by lwIP's enum tcp_state. */
+static const uint8_t linux_state[] = { TCP_CLOSE,	 TCP_LISTEN,	  TCP_SYN_SENT,	 TCP_SYN_RECV,
+				       TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_CLOSE_WAIT,
+				       TCP_CLOSING,	 TCP_LAST_ACK,	  TCP_TIME_WAIT };
+
+/* pcb's row, if its socket is of p's family (one that has none, or none yet, counts as AF_INET). */
+static void pcb_row(struct procnet *p, struct tcp_pcb *pcb)
+{
+	/* (a connection still in its handshake points at its listener, not at a socket of its own) */
+	const struct tsock *t = pcb->state != SYN_RCVD ? pcb->callback_arg : NULL;
+	uint8_t lip[16] = { [10] = 0xff, [11] = 0xff }, rip[16] = { [10] = 0xff, [11] = 0xff };
+	if ((t && t->s.family == AF_INET6) != p->v6 || (size_t)pcb->state >= sizeof(linux_state))
+		return;
+	ip4_bytes(&pcb->local_ip, lip + 12);
+	ip4_bytes(&pcb->remote_ip, rip + 12);
+	procnet_row(p, lip, pcb->local_port, rip, pcb->remote_port, linux_state[pcb->state],
+		    pcb->state == TIME_WAIT ? 0 : (size_t)(pcb->snd_lbb - pcb->lastack), t ? t->rx_len : 0);
+}
+
+/* lwIP's connections, and those it keeps in TIME_WAIT (its listeners stand behind the loopback's, listed there). */
+void net_proc_tcp(struct procnet *p)
+{
+	if (!net_up())
+		return;
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+		pcb_row(p, pcb);
+	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next)
+		pcb_row(p, pcb);
 }

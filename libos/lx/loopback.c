@@ -2,6 +2,7 @@
 #include "libos/lx/vfs.h"
 #include "libos/lx/unix.h"
 #include "libos/lx/net.h"
+#include "libos/lx/procnet.h"
 
 /*
  * A stand-in that lets a program's processes reach each other at 127.0.0.1
@@ -97,17 +98,34 @@ static bool covers(const struct usock *b, const uint8_t *ip)
 	return is_v4(b->ip) && is_any(b->ip) && is_v4(ip); /* 0.0.0.0 */
 }
 
-/* Would u, bound at ip and port, clash with a socket holding that port? Not when both set SO_REUSEPORT. */
+/*
+ * May u share a port with b? As Linux: when both set SO_REUSEPORT, or (TCP)
+ * both set SO_REUSEADDR and b does not listen.
+ */
+static bool reusable(const struct usock *u, const struct usock *b)
+{
+	if (sock_flag(&b->s, SO_REUSEPORT) && sock_flag(&u->s, SO_REUSEPORT))
+		return true;
+	return u->s.type == SOCK_STREAM && sock_flag(&u->s, SO_REUSEADDR) && sock_flag(&b->s, SO_REUSEADDR) &&
+	       b->state != U_LISTEN;
+}
+
+/* Would u, bound at ip and port, clash with a socket holding that port? */
 static bool in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
 {
 	struct usock me = *u;
 	memcpy(me.ip, ip, 16);
 	for (struct usock *b = LX_SH->loopback_bound; b; b = b->next_named)
 		if (b != u && b->port == port && (b->s.type == SOCK_STREAM) == (u->s.type == SOCK_STREAM) &&
-		    (covers(b, ip) || covers(&me, b->ip)) &&
-		    !(sock_flag(&b->s, SO_REUSEPORT) && sock_flag(&u->s, SO_REUSEPORT)))
+		    (covers(b, ip) || covers(&me, b->ip)) && !reusable(u, b))
 			return true;
 	return false;
+}
+
+/* May bound u listen? Not while another socket listens at its address and port (SO_REUSEADDR let them share it): -EADDRINUSE. */
+static long lo_listening(struct usock *u)
+{
+	return in_use(u, u->ip, u->port) ? -EADDRINUSE : 0;
 }
 
 /* Hold ip and port for u (port 0: an ephemeral one): 0 or -EADDRINUSE. */
@@ -150,8 +168,32 @@ static long lo_autobind(struct usock *u)
 	return hold(u, u->s.family == AF_INET ? (const uint8_t[16]){ [10] = 0xff, [11] = 0xff } : zeros, 0);
 }
 
+/* u, a TCP socket, goes on the list /proc/net/tcp shows. */
+static void tcp_add(struct usock *u)
+{
+	struct usock *head = LX_SH->loopback_tcp;
+	u->tcp_next = head;
+	u->tcp_prev = NULL;
+	if (head)
+		head->tcp_prev = u;
+	LX_SH->loopback_tcp = u;
+}
+
+/* u leaves that list (if on it). */
+static void tcp_remove(struct usock *u)
+{
+	if (u->tcp_prev)
+		u->tcp_prev->tcp_next = u->tcp_next;
+	else if (LX_SH->loopback_tcp == u)
+		LX_SH->loopback_tcp = u->tcp_next;
+	if (u->tcp_next)
+		u->tcp_next->tcp_prev = u->tcp_prev;
+	u->tcp_next = u->tcp_prev = NULL;
+}
+
 static void lo_unbind(struct usock *u)
 {
+	tcp_remove(u);
 	struct usock **pp = (struct usock **)&LX_SH->loopback_bound;
 	while (*pp && *pp != u)
 		pp = &(*pp)->next_named;
@@ -208,6 +250,7 @@ static void lo_connected(struct usock *client, struct usock *e, const struct uso
 	if (is_any(ip))
 		ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
 	set_name(e, ip, o->port);
+	tcp_add(e);
 	if (is_any(client->ip)) {
 		memcpy(client->ip, ip, 16);
 		set_name(client, ip, client->port);
@@ -260,6 +303,8 @@ static long lo_setopt(struct usock *u, int level, int name, uint64_t uval, long 
 	}
 	if (level == IPPROTO_TCP && name == TCP_NODELAY)
 		u->nodelay = v != 0;
+	if (level == IPPROTO_TCP && (r = sock_keep_set(&u->s, name, v)) <= 0)
+		return r; /* kept: a socket accepted, or one connecting outside, takes them */
 	return 0;
 }
 
@@ -273,6 +318,8 @@ static long lo_getopt(struct usock *u, int level, int name, void *buf)
 		v = u->v6only;
 	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
 		v = u->nodelay;
+	else if (level == IPPROTO_TCP && sock_keep_get(&u->s, name, &v))
+		;
 	else if (level == IPPROTO_IP && name == IP_TTL)
 		v = 64;
 	memcpy(buf, &v, sizeof(v));
@@ -290,8 +337,49 @@ bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uin
 	return a != LX_NET_ADDR && ip[12] < 224; /* not this machine's own, not multicast or broadcast */
 }
 
-static const struct unaming lo_naming = { true,       lo_bind,      lo_find,   lo_autobind, lo_unbind,
-					  lo_unnamed, lo_connected, lo_source, lo_setopt,   lo_getopt };
+/* The address and port of name n (of a socket of family), the address as ::ffff:a.b.c.d for IPv4; none: zeros. */
+static void name_ip(int family, const struct uname *n, uint8_t ip[16], uint16_t *port)
+{
+	memset(ip, 0, 16);
+	*port = 0;
+	if (n->len)
+		parse(family, &n->sa, n->len, ip, port);
+}
+
+/* u's row: a listener (its accept queue's length), or connected to its peer (its unread bytes); its state as TCP's would be. */
+static void proc_row(struct procnet *p, struct usock *u)
+{
+	uint8_t lip[16], rip[16];
+	uint16_t lport, rport;
+	int state = TCP_LISTEN;
+	name_ip(u->s.family, &u->name, lip, &lport);
+	memset(rip, 0, 16);
+	rport = 0;
+	if (u->state == U_LISTEN) {
+		procnet_row(p, lip, lport, rip, rport, state, 0, (size_t)u->npending);
+		return;
+	}
+	name_ip(u->s.family, &u->peer->name, rip, &rport);
+	if (u->peer->dead) /* (its own shutdown is no longer told from the peer's close) */
+		state = TCP_CLOSE_WAIT;
+	else
+		state = u->shut & U_SHUT_WR ? TCP_FIN_WAIT2 : TCP_ESTABLISHED;
+	long inq = u->s.ops->inq(&u->s);
+	procnet_row(p, lip, lport, rip, rport, state, 0,
+		    inq > 0 ? (size_t)inq : 0); /* (what it sent is the peer's already) */
+}
+
+/* Every TCP listener and connection (either end, accepted or not) of p's family. */
+void loopback_proc_tcp(struct procnet *p)
+{
+	int family = p->v6 ? AF_INET6 : AF_INET;
+	for (struct usock *u = LX_SH->loopback_tcp; u; u = u->tcp_next)
+		if (u->s.family == family && !u->dead && (u->state == U_LISTEN || (u->state == U_CONN && u->peer)))
+			proc_row(p, u);
+}
+
+static const struct unaming lo_naming = { true,         lo_bind,   lo_find,   lo_autobind, lo_unbind,   lo_unnamed,
+					  lo_connected, lo_source, lo_setopt, lo_getopt,   lo_listening };
 
 /* socket(AF_INET or AF_INET6, type, protocol): TCP and UDP. */
 static long lo_create(int family, int type, int protocol, struct sock **out)
@@ -301,7 +389,10 @@ static long lo_create(int family, int type, int protocol, struct sock **out)
 		return type == SOCK_RAW ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
 	if (protocol != 0 && protocol != want)
 		return -EPROTONOSUPPORT;
-	return usock_create(&lo_naming, family, type, want, out);
+	long err = usock_create(&lo_naming, family, type, want, out);
+	if (err == 0 && type == SOCK_STREAM)
+		tcp_add((struct usock *)*out);
+	return err;
 }
 
 static long lo_create4(int type, int protocol, struct sock **out)

@@ -36,7 +36,8 @@ static struct netshared {
 	int ntx;
 	uint16_t tx_len[TXQ];
 	uint8_t (*tx)[NET_FRAME_MAX]; /* TXQ frames, in lx's shared heap (only with a network) */
-	uint64_t tx_dropped;
+	int index; /* eth0's, in the interface table */
+	struct lx_netif_counts counts; /* frames and bytes: rx_dropped has lx's own drops (no buffer), not the ring's */
 } sh __attribute__((section(".lxnet"), aligned(64)));
 
 static struct netring ring; /* pid 1's */
@@ -61,6 +62,14 @@ static bool share_pages(uint64_t start, uint64_t end)
 	return true;
 }
 
+/* eth0's counters as programs see them (/proc/net/dev, netlink): lx's, and the frames the kernel dropped for a full ring. */
+static void count(void)
+{
+	struct lx_netif_counts c = sh.counts;
+	c.rx_dropped += ring.hdr ? ring.hdr->dropped : 0;
+	lx_netif_count(sh.index, &c);
+}
+
 /* Send what waits in the queue (pid 1 only: the transmit filters are its). */
 static void flush(void)
 {
@@ -71,15 +80,18 @@ static void flush(void)
 		for (int i = 0; i < n; i++)
 			batch[i] = (struct net_tx){ .va = (uint64_t)sh.tx[done + i], .len = sh.tx_len[done + i] };
 		long r = sys_net_send(batch, n);
+		for (int i = 0; i < r; i++)
+			sh.counts.tx_packets++, sh.counts.tx_bytes += batch[i].len;
 		if (r > 0)
 			done += (int)r;
 		else if (r == -E_AGAIN)
 			tries++, sys_ntfn_wait(ring.nt, 20000); /* the device's queue is full: a moment */
 		else
-			done++, sh.tx_dropped++;
+			done++, sh.counts.tx_dropped++;
 	}
-	sh.tx_dropped += (uint64_t)(sh.ntx - done);
+	sh.counts.tx_dropped += (uint64_t)(sh.ntx - done);
 	sh.ntx = 0;
+	count();
 }
 
 void net_kick(void)
@@ -101,7 +113,7 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
 	if (sh.ntx == TXQ && lx_pid == 1)
 		flush();
 	if (sh.ntx == TXQ) {
-		sh.tx_dropped++; /* TCP sends it again */
+		sh.counts.tx_dropped++; /* TCP sends it again */
 		return ERR_OK;
 	}
 	pbuf_copy_partial(p, sh.tx[sh.ntx], p->tot_len, 0);
@@ -152,7 +164,8 @@ static void publish(const struct net_info *k)
 		n.ip4[i] = (uint8_t)(LX_NET_ADDR >> (24 - 8 * i));
 		n.gw4[i] = (uint8_t)(GATEWAY >> (24 - 8 * i));
 	}
-	lx_netif_set(&n);
+	long index = lx_netif_set(&n);
+	sh.index = index > 0 ? (int)index : 0;
 }
 
 void net_init(void)
@@ -194,9 +207,13 @@ static int drain(void)
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_POOL);
 		if (p && (pbuf_take(p, s->data, len) != ERR_OK || sh.netif.input(p, &sh.netif) != ERR_OK))
 			pbuf_free(p);
+		sh.counts.rx_packets++, sh.counts.rx_bytes += len;
+		sh.counts.rx_dropped += !p;
 		netring_next(&ring);
 		n++;
 	}
+	if (n)
+		count();
 	return n;
 }
 

@@ -71,6 +71,13 @@ long lx_netif_set(const struct lx_netif *n)
 	return r;
 }
 
+void lx_netif_count(int index, const struct lx_netif_counts *c)
+{
+	struct lx_netif *t = LX_SH->netifs;
+	if (t && index >= 2 && index < LX_MAX_NETIFS + 1 && t[index - 2].index == index)
+		t[index - 2].counts = *c;
+}
+
 /* A sockaddr_in of ip into a (a struct sockaddr in an ifreq). */
 static void set_in(struct linux_ifreq *q, const uint8_t ip[4])
 {
@@ -215,9 +222,10 @@ long lx_netif_proc_dev(struct inode *node, char **buf, size_t *len)
 	const struct lx_netif *n;
 	for (int i = 0; (n = lx_netif_at(i)) != NULL; i++)
 		procfs_printf(&t,
-			      "%6s: %7lu %7lu    0    0    0     0          0         0 %8lu %7lu    0    0    0     0 "
+			      "%6s: %7lu %7lu    0 %4lu    0     0          0         0 %8lu %7lu    0 %4lu    0     0 "
 			      "      0          0\n",
-			      n->name, n->rx_bytes, n->rx_packets, n->tx_bytes, n->tx_packets);
+			      n->name, n->counts.rx_bytes, n->counts.rx_packets, n->counts.rx_dropped,
+			      n->counts.tx_bytes, n->counts.tx_packets, n->counts.tx_dropped);
 	return procfs_done(&t, buf, len);
 }
 

@@ -13,7 +13,10 @@ struct lx_netif {
 	bool has_ip4, has_gw4, has_ip6;
 	uint8_t ip4[4], prefix4, gw4[4];
 	uint8_t ip6[16], prefix6;
-	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+	struct lx_netif_counts {
+		uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+		uint64_t rx_dropped, tx_dropped; /* frames lost on the way in (a full ring, no buffer) and out */
+	} counts;
 };
 #define LX_MAX_NETIFS 4 /* lo and three more */
 
@@ -28,6 +31,7 @@ long lx_netif_set(const struct lx_netif *n);
  * -EOPNOTSUPP (a change: lx's interfaces stay up, never promiscuous).
  */
 long lx_netif_set_flags(const struct lx_netif *n, unsigned flags);
+void lx_netif_count(int index, const struct lx_netif_counts *c); /* interface index's counters are now c */
 /* SIOCGIF* on a socket of family (addresses on AF_INET's alone): 0 or -errno; -ENOTTY for a request that is not about interfaces. */
 long lx_netif_ioctl(int family, unsigned long req, uint64_t arg);
 /* /proc/net/dev and /proc/net/route (procfs generators). */

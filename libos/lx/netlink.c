@@ -211,10 +211,12 @@ static void link_msg(struct reply *r, const struct lx_netif *n, uint16_t flags)
 	attr(r, IFLA_ADDRESS, n->mac, 6);
 	attr(r, IFLA_BROADCAST, (n->flags & IFF_BROADCAST) ? bcast : none, 6);
 	struct linux_link_stats st = { 0 };
-	st.rx_packets = (uint32_t)n->rx_packets;
-	st.tx_packets = (uint32_t)n->tx_packets;
-	st.rx_bytes = (uint32_t)n->rx_bytes;
-	st.tx_bytes = (uint32_t)n->tx_bytes;
+	st.rx_packets = (uint32_t)n->counts.rx_packets;
+	st.tx_packets = (uint32_t)n->counts.tx_packets;
+	st.rx_bytes = (uint32_t)n->counts.rx_bytes;
+	st.tx_bytes = (uint32_t)n->counts.tx_bytes;
+	st.rx_dropped = (uint32_t)n->counts.rx_dropped;
+	st.tx_dropped = (uint32_t)n->counts.tx_dropped;
 	attr(r, IFLA_STATS, &st, sizeof(st));
 	msg_end(r);
 }

@@ -1,6 +1,7 @@
 /* lx's /proc: its tree, the system's files (stat, uptime, loadavg, meminfo, cpuinfo, ...) and the self links. */
 #include "libos/lx/vfs.h"
 #include "libos/lx/volume.h"
+#include "libos/lx/procnet.h"
 
 /*
  * /proc is a part of lx's one file tree whose files are made when they are
@@ -349,6 +350,8 @@ void procfs_init(void)
 	struct inode *net = subdir(proc, "net");
 	procfs_add_gen(net, "dev", lx_netif_proc_dev, 0, 0);
 	procfs_add_gen(net, "route", lx_netif_proc_route, 0, 0);
+	procfs_add_gen(net, "tcp", procnet_tcp, 0, 0);
+	procfs_add_gen(net, "tcp6", procnet_tcp6, 0, 0);
 	struct inode *sysvipc = subdir(proc, "sysvipc");
 	procfs_add_gen(sysvipc, "msg", lx_sysvipc_proc_msg, 0, 0);
 	procfs_add_gen(sysvipc, "sem", lx_sysvipc_proc_sem, 0, 0);

@@ -37,6 +37,38 @@ void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type,
 	s->type = type;
 	s->protocol = protocol;
 	s->sndbuf = s->rcvbuf = SOCK_DEFAULT_BUF;
+	s->rcvlowat = 1;
+	s->keep_idle = TCP_KEEPALIVE_TIME, s->keep_intvl = TCP_KEEPALIVE_INTVL, s->keep_cnt = TCP_KEEPALIVE_PROBES;
+}
+
+void sock_inherit(struct sock *s, const struct sock *from)
+{
+	s->sndbuf = from->sndbuf, s->rcvbuf = from->rcvbuf;
+	s->sndtimeo = from->sndtimeo, s->rcvtimeo = from->rcvtimeo;
+	s->flags = from->flags;
+	s->linger_on = from->linger_on, s->linger_s = from->linger_s;
+	s->rcvlowat = from->rcvlowat;
+	s->keep_idle = from->keep_idle, s->keep_intvl = from->keep_intvl, s->keep_cnt = from->keep_cnt;
+}
+
+long sock_keep_set(struct sock *s, int name, int v)
+{
+	int most = name == TCP_KEEPCNT ? MAX_TCP_KEEPCNT : MAX_TCP_KEEPIDLE;
+	int *at = name == TCP_KEEPIDLE ? &s->keep_idle : name == TCP_KEEPINTVL ? &s->keep_intvl : &s->keep_cnt;
+	if (name != TCP_KEEPIDLE && name != TCP_KEEPINTVL && name != TCP_KEEPCNT)
+		return 1;
+	if (v < 1 || v > most)
+		return -EINVAL;
+	*at = v;
+	return 0;
+}
+
+bool sock_keep_get(const struct sock *s, int name, int *v)
+{
+	if (name != TCP_KEEPIDLE && name != TCP_KEEPINTVL && name != TCP_KEEPCNT)
+		return false;
+	*v = name == TCP_KEEPIDLE ? s->keep_idle : name == TCP_KEEPINTVL ? s->keep_intvl : s->keep_cnt;
+	return true;
 }
 
 void sock_wake(struct sock *s)
@@ -724,8 +756,15 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 	long r = 0;
 	if (name == SO_RCVTIMEO || name == SO_SNDTIMEO)
 		return opt_time(uval, len, name == SO_RCVTIMEO ? &s->rcvtimeo : &s->sndtimeo);
-	if (name == SO_LINGER)
-		return (size_t)len < 2 * sizeof(int) ? -EINVAL : 0;
+	if (name == SO_LINGER) {
+		int l[2];
+		if ((size_t)len < sizeof(l))
+			return -EINVAL;
+		if (copy_from_user(l, uval, sizeof(l)) < 0)
+			return -EFAULT;
+		s->linger_on = l[0] != 0, s->linger_s = l[1];
+		return 0;
+	}
 	if ((r = sock_opt_int(uval, len, &v)) < 0)
 		return r;
 	switch (name) {
@@ -746,12 +785,16 @@ static long set_option(struct sock *s, int name, uint64_t uval, long len)
 	case SO_DONTROUTE:
 	case SO_BROADCAST:
 	case SO_OOBINLINE:
-		/* kept for getsockopt; of them only SO_REUSEPORT changes what lx does (loopback.c) */
-		s->flags = v ? s->flags | 1u << name : s->flags & ~(1u << name);
+		/* kept for getsockopt; SO_REUSEPORT and SO_REUSEADDR change what the loopback's bind does, SO_KEEPALIVE
+		 * what lwIP's TCP does (the family hears of it; one that cannot act on it says so, ignored) */
+		s->flags = v ? s->flags | sock_flag_bit(name) : s->flags & ~sock_flag_bit(name);
+		if (name == SO_KEEPALIVE)
+			s->ops->setopt(s, SOL_SOCKET, name, uval, len);
 		return 0;
 	case SO_RCVLOWAT:
-	case SO_SNDLOWAT:
-		return 0; /* taken; a Unix socket does nothing with them */
+		s->rcvlowat = v > 0 ? v : 1; /* as Linux: 0 means 1 */
+		return 0;
+	case SO_SNDLOWAT: /* (Linux's cannot be changed) */
 	case SO_TYPE:
 	case SO_ERROR:
 	case SO_DOMAIN:
@@ -819,7 +862,7 @@ static long get_option(struct sock *s, int name, void *buf)
 		v = 1; /* as Linux: fixed at 1 */
 		break;
 	case SO_RCVLOWAT:
-		v = 1;
+		v = s->rcvlowat;
 		break;
 	case SO_PEERCRED:
 		memcpy(buf, &s->peercred, sizeof(s->peercred));
@@ -831,9 +874,11 @@ static long get_option(struct sock *s, int name, void *buf)
 		memcpy(buf, &tv, sizeof(tv));
 		return sizeof(tv);
 	}
-	case SO_LINGER:
-		memset(buf, 0, 2 * sizeof(int));
-		return 2 * sizeof(int);
+	case SO_LINGER: {
+		int l[2] = { s->linger_on, s->linger_s };
+		memcpy(buf, l, sizeof(l));
+		return sizeof(l);
+	}
 	default:
 		return -ENOPROTOOPT;
 	}

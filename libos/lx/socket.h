@@ -60,19 +60,32 @@ struct sock {
 	uint32_t flags; /* the on-off options set, bit n for option n: SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE... */
 	int sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF as getsockopt tells them */
 	uint64_t sndtimeo, rcvtimeo; /* ns; 0: no limit */
+	int linger_on, linger_s; /* SO_LINGER as set */
+	int rcvlowat; /* SO_RCVLOWAT as set (kept, not acted on) */
+	int keep_idle, keep_intvl,
+		keep_cnt; /* TCP_KEEPIDLE, TCP_KEEPINTVL (seconds) and TCP_KEEPCNT, for TCP's families */
 	struct linux_ucred peercred; /* SO_PEERCRED: the peer's when it connected (pid 0 until then) */
 	struct lx_waitq wq; /* where a change to poll's answer is announced */
 };
 
-/* Is the on-off option name (SO_REUSEPORT, say) set on s? */
+/* The bit of the on-off option name (SO_REUSEPORT, say) in struct sock's flags. */
+static inline uint32_t sock_flag_bit(int name)
+{
+	return (uint32_t)1 << name;
+}
+
+/* Is the on-off option name set on s? */
 static inline bool sock_flag(const struct sock *s, int name)
 {
-	return s->flags >> name & 1;
+	return (s->flags & sock_flag_bit(name)) != 0;
 }
 
 /* For the families. */
 void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type, int protocol);
 void sock_wake(struct sock *s); /* wake whoever waits on s */
+void sock_inherit(struct sock *s, const struct sock *from); /* a TCP listener's options for a socket it accepted */
+long sock_keep_set(struct sock *s, int name, int v); /* a TCP_KEEP* option: 0, -EINVAL (out of range); 1: not one */
+bool sock_keep_get(const struct sock *s, int name, int *v); /* a TCP_KEEP* option's value; false: not one */
 uint64_t sock_deadline(uint64_t timeo); /* when a wait of timeo ns (0: none) started now ends */
 /* Wait for a change to s (or also, if not NULL): 0; -EINTR for a signal; -EAGAIN once deadline passed. */
 long sock_wait(struct sock *s, struct sock *also, uint64_t deadline);

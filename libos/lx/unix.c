@@ -16,9 +16,6 @@
  * on a list in the shared header. References (refs): the descriptor's file,
  * each peer pointing here, each record it sent, the accept queue.
  */
-#define U_SHUT_RD 1 /* no more to receive */
-#define U_SHUT_WR 2 /* no more to send */
-#define U_SHUT_BOTH 3
 #define DGRAM_OVERHEAD 32 /* a datagram may be at most SO_SNDBUF less this, as on Linux */
 
 struct urec {
@@ -329,6 +326,8 @@ static long unix_listen(struct sock *s, int backlog)
 	if (u->state == U_CONN || (!u->name.len && !u->naming->inet))
 		return -EINVAL;
 	long err = u->name.len ? 0 : u->naming->autobind(u);
+	if (err == 0 && u->state != U_LISTEN && u->naming->listening)
+		err = u->naming->listening(u);
 	if (err < 0)
 		return err;
 	u->state = U_LISTEN;
@@ -375,6 +374,10 @@ static long embryo_make(struct usock *u, struct usock *o, const void *addr, int 
 	struct usock *e = us(es);
 	o->naming->connected(u, e, o, addr, len);
 	es->passcred = o->s.passcred;
+	if (o->naming->inet) { /* (TCP clones its listener; AF_UNIX's accepted sockets start afresh) */
+		sock_inherit(es, &o->s);
+		e->nodelay = o->nodelay;
+	}
 	join(e, u);
 	es->peercred = sock_cred();
 	u->s.peercred = o->s.peercred;
@@ -388,14 +391,37 @@ static long embryo_make(struct usock *u, struct usock *o, const void *addr, int 
 	return 0;
 }
 
+/*
+ * Connect stream u to the listener at addr: 0, or for TCP without blocking
+ * -EINPROGRESS (made already, the next connect says 0 and later ones
+ * -EISCONN; or refused, told by SO_ERROR or the next connect, as Linux's
+ * are); -EISCONN, -EINVAL (AF_UNIX: a listener), -EAGAIN (backlog full,
+ * non-blocking), or the lookup's error.
+ */
 static long stream_connect(struct usock *u, const void *addr, int len, bool nonblock)
 {
 	long err;
 	if (u->state == U_LISTEN)
-		return -EINVAL;
+		return u->naming->inet ? -EISCONN : -EINVAL; /* (TCP says EISCONN) */
+	if (u->state == U_CONN && u->untold) {
+		u->untold = false; /* as Linux: a connect after EINPROGRESS tells that it is done */
+		return 0;
+	}
 	if (u->state == U_CONN)
 		return -EISCONN;
+	if (u->untold) { /* a refusal said EINPROGRESS: its error, or (read already) ECONNABORTED, as Linux */
+		u->untold = false;
+		err = u->s.error ? -u->s.error : -ECONNABORTED;
+		u->s.error = 0;
+		return err;
+	}
 	struct usock *o = u->naming->find(u, addr, len, &err);
+	if (!o && err == -ECONNREFUSED && nonblock && u->naming->inet) {
+		u->s.error = ECONNREFUSED; /* TCP: told by poll and SO_ERROR */
+		u->untold = true;
+		sock_wake(&u->s);
+		return -EINPROGRESS;
+	}
 	if (!o)
 		return err;
 	if ((err = name_first(u)) < 0)
@@ -417,7 +443,11 @@ static long stream_connect(struct usock *u, const void *addr, int len, bool nonb
 	if (err == 0)
 		err = embryo_make(u, o, addr, len);
 	us_put(o);
-	return err == 0 && nonblock && u->naming->inet ? -EINPROGRESS : err;
+	if (err == 0 && nonblock && u->naming->inet) {
+		u->untold = true;
+		return -EINPROGRESS;
+	}
+	return err;
 }
 
 static long unix_connect(struct sock *s, const void *addr, int len, bool nonblock)
@@ -457,7 +487,11 @@ static long unix_accept(struct sock *s, bool nonblock, struct sock **out)
 	return 0;
 }
 
-/* Both sides of a connection stop (u, closing, goes away): the peer sees end of file, or ECONNRESET if u had unread data. */
+/*
+ * Both sides of a connection stop (u, closing, goes away): the peer sees
+ * end of file, or ECONNRESET if u had unread data or (TCP) was to close
+ * with a reset (SO_LINGER on with 0 s).
+ */
 static void disconnect(struct usock *u)
 {
 	struct usock *p = u->peer;
@@ -465,7 +499,7 @@ static void disconnect(struct usock *u)
 		return;
 	if (u->s.type != SOCK_DGRAM) {
 		p->shut = U_SHUT_BOTH;
-		if (u->rx)
+		if (u->rx || (u->naming->inet && u->s.linger_on && u->s.linger_s == 0))
 			p->s.error = ECONNRESET;
 		sock_wake(&p->s);
 	}
@@ -533,7 +567,7 @@ static short unix_poll(struct sock *s)
 	if (u->rx || u->pending || (u->net && net_pending(u->net)))
 		m |= POLLIN;
 	if (s->type != SOCK_DGRAM && u->state == U_UNCONN)
-		m |= POLLHUP;
+		m |= POLLHUP | (u->untold ? POLLIN | POLLRDHUP : 0); /* (a refused TCP connect reads as ended) */
 	bool writable = u->state != U_LISTEN && (u->tx_bytes << 2) <= (size_t)s->sndbuf;
 	if (s->type == SOCK_DGRAM && u->peer && u->peer->peer != u && u->peer->rx_count > UNIX_MAX_DGRAM_QLEN)
 		writable = false;
@@ -598,10 +632,15 @@ static long stream_send(struct usock *u, struct sock_msg *m)
 	size_t done = 0;
 	long err = 0;
 	uint64_t deadline = sock_deadline(u->s.sndtimeo);
-	if (m->addrlen)
+	if (m->addrlen && !u->naming->inet) /* (TCP ignores the address: unconnected, EPIPE below) */
 		return u->state == U_CONN ? -EISCONN : -EOPNOTSUPP;
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (u->naming->inet && u->s.error) { /* TCP: a reset is told first, as Linux's is */
+		err = -u->s.error;
+		u->s.error = 0;
+		return err;
+	}
 	if ((err = stream_send_error(u)) < 0)
 		return err;
 	while (done < m->len) { /* (nothing to send, nothing is queued: a stream has no empty records) */
@@ -846,7 +885,8 @@ static long unix_getopt(struct sock *s, int level, int name, void *buf)
 }
 
 static const struct unaming unix_naming = { false,        unix_bind_name, unix_find, autobind, unix_unbind,
-					    unix_unnamed, unix_connected, NULL,      NULL,     NULL };
+					    unix_unnamed, unix_connected, NULL,      NULL,     NULL,
+					    NULL };
 
 static const struct sock_ops unix_ops = { unix_bind,   unix_listen,   unix_accept, unix_connect, unix_send,
 					  unix_recv,   unix_shutdown, unix_name,   unix_poll,    unix_inq,

@@ -3,6 +3,9 @@
 #define LX_UNIX_H
 
 enum { U_UNCONN, U_LISTEN, U_CONN };
+#define U_SHUT_RD 1 /* no more to receive */
+#define U_SHUT_WR 2 /* no more to send */
+#define U_SHUT_BOTH 3
 
 /* A socket's name as getsockname reports it: len bytes of its family's address (0: unnamed). */
 struct uname {
@@ -28,6 +31,7 @@ struct unaming {
 	long (*setopt)(struct usock *u, int level, int name, uint64_t uval,
 		       long len); /* levels other than SOL_SOCKET */
 	long (*getopt)(struct usock *u, int level, int name, void *buf); /* the value's length, or -errno */
+	long (*listening)(struct usock *u); /* may u, named, listen now? 0 or -errno; NULL: always */
 };
 
 struct usock {
@@ -46,9 +50,11 @@ struct usock {
 	struct uname name;
 	struct inode *node; /* AF_UNIX: the socket file it bound, held */
 	struct usock *next_named; /* on the list of abstract names, or the loopback's of bound ports */
+	struct usock *tcp_next, *tcp_prev; /* the loopback: on its list of TCP sockets */
 	uint8_t ip[16]; /* the loopback: its address (IPv4 as ::ffff:a.b.c.d) and port, once bound */
 	uint16_t port;
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */
+	bool untold; /* TCP: a non-blocking connect said EINPROGRESS, and no connect since has told how it ended */
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
 };
 

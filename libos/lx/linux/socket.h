@@ -119,7 +119,24 @@ _Static_assert(sizeof(struct linux_sockaddr_un) == 110, "Linux's sockaddr_un");
 #define TCP_QUICKACK 12
 #define TCP_USER_TIMEOUT 18
 #define TCP_FASTOPEN 23
+#define TCP_KEEPALIVE_TIME 7200 /* net.ipv4.tcp_keepalive_time, seconds */
+#define TCP_KEEPALIVE_INTVL 75 /* net.ipv4.tcp_keepalive_intvl, seconds */
+#define TCP_KEEPALIVE_PROBES 9 /* net.ipv4.tcp_keepalive_probes */
+#define MAX_TCP_KEEPIDLE 32767 /* and MAX_TCP_KEEPINTVL */
+#define MAX_TCP_KEEPCNT 127
 #define IPV6_V6ONLY 26
+/* TCP's states as /proc/net/tcp numbers them (the "st" column) */
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_SYN_RECV 3
+#define TCP_FIN_WAIT1 4
+#define TCP_FIN_WAIT2 5
+#define TCP_TIME_WAIT 6
+#define TCP_CLOSE 7
+#define TCP_CLOSE_WAIT 8
+#define TCP_LAST_ACK 9
+#define TCP_LISTEN 10
+#define TCP_CLOSING 11
 #define IP_PORT_FIRST 32768 /* net.ipv4.ip_local_port_range */
 #define IP_PORT_LAST 60999
 struct linux_sockaddr_in {

@@ -82,8 +82,9 @@ static struct trapframe *regs(struct thread *t)
 	return t == cpu.cur ? cpu.tf : &t->tf;
 }
 
-/* Move the page named by the sender's w[3] into the receiver's window; false if none moves. */
-static bool transfer_page(struct thread *src, struct trapframe *s, struct thread *dst, struct trapframe *d)
+/* Move the page named by the sender's w[3] into the receiver's window; false if none moves. (Out of line:
+ * transfer, on every message's path, then saves no registers for it.) */
+static __attribute__((noinline)) bool transfer_page(struct thread *src, struct trapframe *s, struct thread *dst, struct trapframe *d)
 {
 	uint64_t va = s->r9 & ~(PAGE_SIZE - 1), window = d->r12;
 	if (!window || va >= USER_LIMIT)

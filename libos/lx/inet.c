@@ -587,7 +587,8 @@ static void pcb_row(struct procnet *p, struct tcp_pcb *pcb)
 	ip4_bytes(&pcb->local_ip, lip + 12);
 	ip4_bytes(&pcb->remote_ip, rip + 12);
 	procnet_row(p, lip, pcb->local_port, rip, pcb->remote_port, linux_state[pcb->state],
-		    pcb->state == TIME_WAIT ? 0 : (size_t)(pcb->snd_lbb - pcb->lastack), t ? t->rx_len : 0);
+		    pcb->state == TIME_WAIT ? 0 : (size_t)(pcb->snd_lbb - pcb->lastack), t ? t->rx_len : 0,
+		    t ? t->s.ino : 0);
 }
 
 /* lwIP's connections, and those it keeps in TIME_WAIT (its listeners stand behind the loopback's, listed there). */

@@ -16,6 +16,7 @@
  * IPv6 socket bound to :: takes IPv4 connections too unless IPV6_V6ONLY.
  * The bytes move as AF_UNIX's do (unix.c).
  */
+static const struct unaming lo_naming;
 static const uint8_t v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 static const uint8_t zeros[16];
 
@@ -168,32 +169,8 @@ static long lo_autobind(struct usock *u)
 	return hold(u, u->s.family == AF_INET ? (const uint8_t[16]){ [10] = 0xff, [11] = 0xff } : zeros, 0);
 }
 
-/* u, a TCP socket, goes on the list /proc/net/tcp shows. */
-static void tcp_add(struct usock *u)
-{
-	struct usock *head = LX_SH->loopback_tcp;
-	u->tcp_next = head;
-	u->tcp_prev = NULL;
-	if (head)
-		head->tcp_prev = u;
-	LX_SH->loopback_tcp = u;
-}
-
-/* u leaves that list (if on it). */
-static void tcp_remove(struct usock *u)
-{
-	if (u->tcp_prev)
-		u->tcp_prev->tcp_next = u->tcp_next;
-	else if (LX_SH->loopback_tcp == u)
-		LX_SH->loopback_tcp = u->tcp_next;
-	if (u->tcp_next)
-		u->tcp_next->tcp_prev = u->tcp_prev;
-	u->tcp_next = u->tcp_prev = NULL;
-}
-
 static void lo_unbind(struct usock *u)
 {
-	tcp_remove(u);
 	struct usock **pp = (struct usock **)&LX_SH->loopback_bound;
 	while (*pp && *pp != u)
 		pp = &(*pp)->next_named;
@@ -250,7 +227,6 @@ static void lo_connected(struct usock *client, struct usock *e, const struct uso
 	if (is_any(ip))
 		ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
 	set_name(e, ip, o->port);
-	tcp_add(e);
 	if (is_any(client->ip)) {
 		memcpy(client->ip, ip, 16);
 		set_name(client, ip, client->port);
@@ -356,7 +332,7 @@ static void proc_row(struct procnet *p, struct usock *u)
 	memset(rip, 0, 16);
 	rport = 0;
 	if (u->state == U_LISTEN) {
-		procnet_row(p, lip, lport, rip, rport, state, 0, (size_t)u->npending);
+		procnet_row(p, lip, lport, rip, rport, state, 0, (size_t)u->npending, u->s.ino);
 		return;
 	}
 	name_ip(u->s.family, &u->peer->name, rip, &rport);
@@ -365,17 +341,36 @@ static void proc_row(struct procnet *p, struct usock *u)
 	else
 		state = u->shut & U_SHUT_WR ? TCP_FIN_WAIT2 : TCP_ESTABLISHED;
 	long inq = u->s.ops->inq(&u->s);
-	procnet_row(p, lip, lport, rip, rport, state, 0,
-		    inq > 0 ? (size_t)inq : 0); /* (what it sent is the peer's already) */
+	procnet_row(p, lip, lport, rip, rport, state, 0, inq > 0 ? (size_t)inq : 0,
+		    u->s.ino); /* (what it sent is the peer's already) */
 }
 
 /* Every TCP listener and connection (either end, accepted or not) of p's family. */
 void loopback_proc_tcp(struct procnet *p)
 {
 	int family = p->v6 ? AF_INET6 : AF_INET;
-	for (struct usock *u = LX_SH->loopback_tcp; u; u = u->tcp_next)
-		if (u->s.family == family && !u->dead && (u->state == U_LISTEN || (u->state == U_CONN && u->peer)))
+	for (struct usock *u = usock_next(NULL); u; u = usock_next(u))
+		if (u->naming == &lo_naming && u->s.type == SOCK_STREAM && u->s.family == family && !u->dead &&
+		    (u->state == U_LISTEN || (u->state == U_CONN && u->peer)))
 			proc_row(p, u);
+}
+
+/* Every UDP socket of p's family that has a port: unconnected (TCP_CLOSE, as Linux shows it) or connected. */
+void loopback_proc_udp(struct procnet *p)
+{
+	int family = p->v6 ? AF_INET6 : AF_INET;
+	for (struct usock *u = usock_next(NULL); u; u = usock_next(u)) {
+		if (u->naming != &lo_naming || u->s.type != SOCK_DGRAM || u->s.family != family || u->dead ||
+		    !u->name.len)
+			continue;
+		uint8_t lip[16], rip[16] = { 0 };
+		uint16_t lport, rport = 0;
+		name_ip(family, &u->name, lip, &lport);
+		if (u->peer)
+			name_ip(family, &u->peer->name, rip, &rport);
+		procnet_row(p, lip, lport, rip, rport, u->peer ? TCP_ESTABLISHED : TCP_CLOSE, 0, usock_queued(u),
+			    u->s.ino);
+	}
 }
 
 static const struct unaming lo_naming = { true,         lo_bind,   lo_find,   lo_autobind, lo_unbind,   lo_unnamed,
@@ -389,10 +384,7 @@ static long lo_create(int family, int type, int protocol, struct sock **out)
 		return type == SOCK_RAW ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
 	if (protocol != 0 && protocol != want)
 		return -EPROTONOSUPPORT;
-	long err = usock_create(&lo_naming, family, type, want, out);
-	if (err == 0 && type == SOCK_STREAM)
-		tcp_add((struct usock *)*out);
-	return err;
+	return usock_create(&lo_naming, family, type, want, out);
 }
 
 static long lo_create4(int type, int protocol, struct sock **out)

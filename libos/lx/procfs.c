@@ -352,6 +352,9 @@ void procfs_init(void)
 	procfs_add_gen(net, "route", lx_netif_proc_route, 0, 0);
 	procfs_add_gen(net, "tcp", procnet_tcp, 0, 0);
 	procfs_add_gen(net, "tcp6", procnet_tcp6, 0, 0);
+	procfs_add_gen(net, "udp", procnet_udp, 0, 0);
+	procfs_add_gen(net, "udp6", procnet_udp6, 0, 0);
+	procfs_add_gen(net, "unix", procnet_unix, 0, 0);
 	struct inode *sysvipc = subdir(proc, "sysvipc");
 	procfs_add_gen(sysvipc, "msg", lx_sysvipc_proc_msg, 0, 0);
 	procfs_add_gen(sysvipc, "sem", lx_sysvipc_proc_sem, 0, 0);

@@ -1,4 +1,4 @@
-/* /proc/net/tcp and /proc/net/tcp6: the loopback's TCP sockets (loopback.c) and lwIP's connections (inet.c), as Linux prints them. */
+/* /proc/net/tcp, tcp6, udp, udp6 and unix: the loopback's sockets (loopback.c), lwIP's connections (inet.c) and AF_UNIX's (unix.c), as Linux prints them. */
 #include "libos/lx/vfs.h"
 #include "libos/lx/procfs.h"
 #include "libos/lx/procnet.h"
@@ -6,10 +6,12 @@
 /*
  * One row per socket, numbered from 0, each padded to Linux's width.
  * Addresses are the 32-bit words of the address as they lie in memory, in
- * hex (127.0.0.1 is 0100007F); ports are in hex. The timer, uid and inode
- * columns are 0: lx keeps none of them for a socket.
+ * hex (127.0.0.1 is 0100007F); ports are in hex. The inode is the one the
+ * socket's descriptor links to in /proc/PID/fd (socket:[N]), so tools can
+ * tell whose it is. The timer and uid columns are 0: lx keeps neither.
  */
-#define ROW_WIDTH 149 /* (TMPSZ - 1 in Linux's tcp_ipv4.c) */
+#define ROW_WIDTH 149 /* TCP's (TMPSZ - 1 in Linux's tcp_ipv4.c) */
+#define UDP_ROW_WIDTH 127 /* UDP's */
 
 /* A word of an address as the row prints it: the four bytes at b as the word they make in memory. */
 static unsigned word(const uint8_t *b)
@@ -28,40 +30,74 @@ static void addr_text(char *buf, const uint8_t ip[16], uint16_t port, bool v6)
 }
 
 void procnet_row(struct procnet *p, const uint8_t lip[16], uint16_t lport, const uint8_t rip[16], uint16_t rport,
-		 int state, size_t txq, size_t rxq)
+		 int state, size_t txq, size_t rxq, uint64_t ino)
 {
 	char local[40], remote[40], row[ROW_WIDTH + 1];
 	addr_text(local, lip, lport, p->v6);
 	addr_text(remote, rip, rport, p->v6);
-	fmt_snprintf(row, sizeof(row), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5d %8d %d", p->rows++, local,
-		     remote, state, (unsigned)txq, (unsigned)rxq, 0, 0, 0);
-	procfs_printf(p->t, "%-*s\n", ROW_WIDTH, row);
+	if (p->udp) /* and its reference count, its address (hidden, as Linux hides it) and its drops */
+		fmt_snprintf(row, sizeof(row), "%5d: %s %s %02X %08X:%08X 00:00000000 00000000 %5d %8d %lu 2 %016x 0",
+			     p->rows++, local, remote, state, (unsigned)txq, (unsigned)rxq, 0, 0, ino, 0);
+	else
+		fmt_snprintf(row, sizeof(row), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5d %8d %lu", p->rows++,
+			     local, remote, state, (unsigned)txq, (unsigned)rxq, 0, 0, ino);
+	procfs_printf(p->t, "%-*s\n", p->udp ? UDP_ROW_WIDTH : ROW_WIDTH, row);
 }
 
-/* The table of family's sockets (v6: AF_INET6's) into *buf. */
-static long table(bool v6, char **buf, size_t *len)
+/* The table of TCP's or UDP's (udp) sockets of one family (v6: AF_INET6's) into *buf. */
+static long table(bool v6, bool udp, char **buf, size_t *len)
 {
+	static const char *const head[2][2] = {
+		{ "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+		  "  sl  local_address                         remote_address                        st tx_queue "
+		  "rx_queue tr tm->when retrnsmt   uid  timeout inode" },
+		{ "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode "
+		  "ref "
+		  "pointer drops",
+		  "  sl  local_address                         remote_address                        st tx_queue "
+		  "rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops" },
+	};
 	struct procfs_text t = { .ok = true };
-	struct procnet p = { &t, v6, 0 };
-	procfs_printf(
-		&t, "%-*s\n", ROW_WIDTH,
-		v6 ? "  sl  local_address                         remote_address                        st tx_queue "
-		     "rx_queue tr tm->when retrnsmt   uid  timeout inode"
-		   : "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout "
-		     "inode");
-	loopback_proc_tcp(&p);
-	net_proc_tcp(&p);
+	struct procnet p = { &t, v6, udp, 0 };
+	procfs_printf(&t, "%-*s\n", udp ? UDP_ROW_WIDTH : ROW_WIDTH, head[udp][v6]);
+	if (udp) {
+		loopback_proc_udp(&p);
+	} else {
+		loopback_proc_tcp(&p);
+		net_proc_tcp(&p);
+	}
 	return procfs_done(&t, buf, len);
 }
 
 long procnet_tcp(struct inode *node, char **buf, size_t *len)
 {
 	(void)node;
-	return table(false, buf, len);
+	return table(false, false, buf, len);
 }
 
 long procnet_tcp6(struct inode *node, char **buf, size_t *len)
 {
 	(void)node;
-	return table(true, buf, len);
+	return table(true, false, buf, len);
+}
+
+long procnet_udp(struct inode *node, char **buf, size_t *len)
+{
+	(void)node;
+	return table(false, true, buf, len);
+}
+
+long procnet_udp6(struct inode *node, char **buf, size_t *len)
+{
+	(void)node;
+	return table(true, true, buf, len);
+}
+
+long procnet_unix(struct inode *node, char **buf, size_t *len)
+{
+	(void)node;
+	struct procfs_text t = { .ok = true };
+	procfs_printf(&t, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+	unix_proc(&t);
+	return procfs_done(&t, buf, len);
 }

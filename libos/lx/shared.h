@@ -31,7 +31,7 @@ struct lx_shared {
 	void *loopback_bound; /* loopback internet sockets holding a port, a list (loopback.c) */
 	uint32_t loopback_port; /* the next ephemeral port to try (loopback.c) */
 	uint32_t loopback_turn; /* which of the sockets sharing a port by SO_REUSEPORT takes the next (loopback.c) */
-	void *loopback_tcp; /* every loopback TCP socket open, a list (loopback.c: /proc/net/tcp) */
+	void *usocks; /* every AF_UNIX and loopback socket not yet freed, a list (unix.c: /proc/net) */
 	struct lx_proc procs[LX_MAX_PROCS];
 	struct ipc_tables *sysvipc; /* System V IPC's objects (sysvipc.c); NULL until the first */
 	struct inotify_watch *inotify; /* every inotify watch of every process, a list (inotify.c); NULL: none */

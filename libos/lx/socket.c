@@ -228,6 +228,7 @@ static long sock_install(struct sock *s, int type_flags)
 		return -ENOMEM; /* (a made inode is left to the heap, as pipes do) */
 	}
 	f->priv = s;
+	s->ino = n->ino;
 	return fd_new(f, (type_flags & SOCK_CLOEXEC) != 0);
 }
 

@@ -57,6 +57,7 @@ struct sock {
 	int error; /* SO_ERROR: pending until read */
 	bool listening; /* SO_ACCEPTCONN */
 	bool passcred; /* SO_PASSCRED */
+	uint64_t ino; /* its file's inode number, as /proc/PID/fd and /proc/net tell it (0 until it has a descriptor) */
 	uint32_t flags; /* the on-off options set, bit n for option n: SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE... */
 	int sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF as getsockopt tells them */
 	uint64_t sndtimeo, rcvtimeo; /* ns; 0: no limit */

@@ -2,6 +2,8 @@
 #include "libos/lx/vfs.h"
 #include "libos/lx/unix.h"
 #include "libos/lx/net.h"
+#include "libos/lx/procfs.h"
+#include "libos/lx/procnet.h"
 
 /*
  * Every socket keeps a queue of records (struct urec) it has received: a
@@ -38,8 +40,55 @@ static struct usock *us(struct sock *s)
 
 static void us_put(struct usock *u)
 {
-	if (--u->refs == 0)
-		lx_free(u);
+	if (--u->refs)
+		return;
+	if (u->all_prev)
+		u->all_prev->all_next = u->all_next;
+	else
+		LX_SH->usocks = u->all_next;
+	if (u->all_next)
+		u->all_next->all_prev = u->all_prev;
+	lx_free(u);
+}
+
+struct usock *usock_next(struct usock *u)
+{
+	return u ? u->all_next : LX_SH->usocks;
+}
+
+size_t usock_queued(const struct usock *u)
+{
+	size_t n = 0;
+	for (const struct urec *r = u->rx; r; r = r->next)
+		n += r->len - r->off;
+	return n;
+}
+
+/*
+ * /proc/net/unix's rows, one per AF_UNIX socket open: a number standing for
+ * its address (which Linux hides too), its references, its flags (a
+ * listener's __SO_ACCEPTCON), its type, its state (SS_UNCONNECTED 1 or
+ * SS_CONNECTED 3), the inode its descriptor links to, and its name: a path,
+ * or an abstract one shown with '@' for each NUL.
+ */
+void unix_proc(struct procfs_text *t)
+{
+	static const int linux_type[] = { [SOCK_STREAM] = 1, [SOCK_DGRAM] = 2, [SOCK_SEQPACKET] = 5 };
+	int n = 0;
+	for (struct usock *u = usock_next(NULL); u; u = usock_next(u)) {
+		if (u->s.family != AF_UNIX || u->dead)
+			continue;
+		bool conn = u->state == U_CONN || (u->s.type == SOCK_DGRAM && u->peer);
+		procfs_printf(t, "%016x: %08X 00000000 %08X %04X %02X %5lu", ++n, conn ? 3 : 2,
+			      u->state == U_LISTEN ? 0x10000 : 0, linux_type[u->s.type], conn ? 3 : 1, u->s.ino);
+		int len = u->name.len - SUN_PATH_OFFSET;
+		if (len > 0) {
+			procfs_printf(t, " ");
+			for (int i = 0; i < len && (u->name.sa.sun_path[i] || i == 0 || !u->name.sa.sun_path[0]); i++)
+				procfs_printf(t, "%c", u->name.sa.sun_path[i] ? u->name.sa.sun_path[i] : '@');
+		}
+		procfs_printf(t, "\n");
+	}
 }
 
 static void rec_free(struct urec *r)
@@ -88,6 +137,10 @@ long usock_create(const struct unaming *nm, int family, int type, int protocol, 
 	sock_init(&u->s, &unix_ops, family, type, protocol);
 	u->naming = nm;
 	u->refs = 1;
+	u->all_next = LX_SH->usocks;
+	if (u->all_next)
+		u->all_next->all_prev = u;
+	LX_SH->usocks = u;
 	*out = &u->s;
 	return 0;
 }

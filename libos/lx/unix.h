@@ -50,7 +50,7 @@ struct usock {
 	struct uname name;
 	struct inode *node; /* AF_UNIX: the socket file it bound, held */
 	struct usock *next_named; /* on the list of abstract names, or the loopback's of bound ports */
-	struct usock *tcp_next, *tcp_prev; /* the loopback: on its list of TCP sockets */
+	struct usock *all_next, *all_prev; /* on the list of every socket of both families (usock_next) */
 	uint8_t ip[16]; /* the loopback: its address (IPv4 as ::ffff:a.b.c.d) and port, once bound */
 	uint16_t port;
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */
@@ -58,6 +58,10 @@ struct usock {
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
 };
 
+/* The socket after u on the list of every one not yet freed (u NULL: the first), or NULL: /proc/net's walk. */
+struct usock *usock_next(struct usock *u);
+/* The bytes queued for u to read. */
+size_t usock_queued(const struct usock *u);
 /* A new socket of type (SOCK_STREAM, _DGRAM or _SEQPACKET, already checked) named as nm says, in family. */
 long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out);
 

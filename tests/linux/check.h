@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int t_failed;
 
@@ -67,6 +68,46 @@ static int t_done(void)
 {
 	fflush(stdout);
 	return t_failed ? 1 : 0;
+}
+
+/* The inode of the socket behind descriptor fd, as its /proc/self/fd link names it (socket:[N]); 0 if none. */
+__attribute__((unused)) static unsigned long socket_ino(int fd)
+{
+	char path[64], link[64] = "";
+	unsigned long ino = 0;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0)
+		link[n] = 0, sscanf(link, "socket:[%lu]", &ino);
+	return ino;
+}
+
+/*
+ * Whether /proc/net/TABLE has a row holding text (after its first line, the
+ * header) whose inode column (the 10th field of tcp and udp rows, the 7th
+ * of unix's) is ino.
+ */
+__attribute__((unused)) static int procnet_has(const char *table, const char *text, unsigned long ino)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof(path), "/proc/net/%s", table);
+	FILE *f = fopen(path, "r");
+	int found = 0, unix_table = strcmp(table, "unix") == 0;
+	for (int n = 0; f && !found && fgets(line, sizeof(line), f); n++) {
+		char field[10][64];
+		unsigned long at = 0;
+		if (n == 0 || !strstr(line, text))
+			continue;
+		if (unix_table)
+			found = sscanf(line, "%63s %63s %63s %63s %63s %63s %lu", field[0], field[1], field[2], field[3],
+				       field[4], field[5], &at) == 7 && at == ino;
+		else
+			found = sscanf(line, "%63s %63s %63s %63s %63s %63s %63s %63s %63s %lu", field[0], field[1], field[2],
+				       field[3], field[4], field[5], field[6], field[7], field[8], &at) == 10 && at == ino;
+	}
+	if (f)
+		fclose(f);
+	return found;
 }
 
 #endif

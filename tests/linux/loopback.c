@@ -205,6 +205,33 @@ static void check_errors(void)
 	close(fd);
 }
 
+/* /proc/net/tcp, udp and udp6 show the sockets, with the inodes their descriptors link to. */
+static void check_procnet(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0),
+	    u6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	struct sockaddr_in a = v4("127.0.0.1", 0);
+	struct sockaddr_in6 b = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	bind(l, (struct sockaddr *)&a, sizeof(a));
+	listen(l, 1);
+	bind(u, (struct sockaddr *)&a, sizeof(a));
+	bind(u6, (struct sockaddr *)&b, sizeof(b));
+	char text[128];
+	snprintf(text, sizeof(text), " 0100007F:%04X 00000000:0000 0A ", port_of(l));
+	CHECK("proc-net-tcp-listener", procnet_has("tcp", text, socket_ino(l)), "no row with '%s' and inode %lu", text,
+	      socket_ino(l));
+	snprintf(text, sizeof(text), " 0100007F:%04X 00000000:0000 07 ", port_of(u));
+	CHECK("proc-net-udp", procnet_has("udp", text, socket_ino(u)), "no row with '%s' and inode %lu", text,
+	      socket_ino(u));
+	snprintf(text, sizeof(text), " 00000000000000000000000001000000:%04X 00000000000000000000000000000000:0000 07 ",
+		 port_of(u6));
+	CHECK("proc-net-udp6", procnet_has("udp6", text, socket_ino(u6)), "no row with '%s' and inode %lu", text,
+	      socket_ino(u6));
+	close(l);
+	close(u);
+	close(u6);
+}
+
 /* Accept what is queued on l (non-blocking), up to want more than got: the new total. */
 static int take(int l, int got, int want)
 {
@@ -266,5 +293,6 @@ int main(void)
 	check_udp();
 	check_errors();
 	check_reuseport();
+	check_procnet();
 	return t_done();
 }

@@ -729,6 +729,31 @@ static void check_exec(const char *self)
 	close(c), close(lfd);
 }
 
+/* /proc/net/unix shows a listener by its abstract name and a datagram socket by its path, with their flags, types,
+ * states and the inodes their descriptors link to. */
+static void check_procnet_unix(void)
+{
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct sockaddr_un a = { .sun_family = AF_UNIX }, b = { .sun_family = AF_UNIX };
+	int n = snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "unixsock-procnet-%d", (int)getpid());
+	snprintf(b.sun_path, sizeof(b.sun_path), "%s/procnet.sock", dir);
+	bind(l, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n));
+	listen(l, 1);
+	bind(d, (struct sockaddr *)&b, sizeof(b));
+	char name[160];
+	snprintf(name, sizeof(name), " @%s\n", a.sun_path + 1);
+	CHECK("proc-net-unix-listener",
+	      procnet_has("unix", name, socket_ino(l)) && procnet_has("unix", " 00010000 0001 01 ", socket_ino(l)),
+	      "no row with '%s', a listener's flags, type and state and inode %lu", name, socket_ino(l));
+	snprintf(name, sizeof(name), " %s\n", b.sun_path);
+	CHECK("proc-net-unix-dgram",
+	      procnet_has("unix", name, socket_ino(d)) && procnet_has("unix", " 00000000 0002 01 ", socket_ino(d)),
+	      "no row with '%s', a datagram socket's flags, type and state and inode %lu", name, socket_ino(d));
+	close(l);
+	close(d);
+	unlink(b.sun_path);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exec-child") == 0)
@@ -750,6 +775,7 @@ int main(int argc, char **argv)
 	check_nonblocking_accept();
 	check_rights();
 	check_exec(argv[0]);
+	check_procnet_unix();
 	rmdir(dir);
 	return t_done();
 }

@@ -15,8 +15,8 @@
 
 /* ---- limits ---- */
 #define NENV 256          /* environments */
-#define NTHREAD 4096      /* threads (an id's index: THREAD_INDEX_BITS) */
-#define THREAD_INDEX_BITS 12
+#define NTHREAD 2048      /* threads (an id's index: THREAD_INDEX_BITS) */
+#define THREAD_INDEX_BITS 11
 #define NEP 512           /* IPC endpoints */
 #define NNTFN 4096        /* notifications: a thread of lx waits on one of its own */
 #define NSLICE 8          /* time slices in a round, per core */

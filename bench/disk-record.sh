@@ -36,9 +36,9 @@ The same runs with instructions counted (\`BENCH_DISK_ICOUNT=1 bench/disk.sh\`, 
 shift=0,sleep=off\` on both machines, so the program's clock reads guest instructions): the guest
 instructions each operation takes, lx, the kernel and \`fuse2fs\` on Mica, Linux's kernel on Linux. A
 machine that waits for the disk is idle, and an idle machine's clock jumps to its next timer, so
-where the program waits on the disk (the \`fsync\` after the writes, a transaction per insert) the
-figure counts the waits too, on both systems, and is not an instruction count; the rows that do not
-wait (inserts in one transaction, reads) are.
+where the program waits on the disk (every read that misses, the \`fsync\` after the writes, a
+transaction per insert) the figure counts the waits too, on both systems, and is not an instruction
+count; only the inserts in one transaction, which hardly wait, are.
 
 | guest instructions | Linux | Mica | Mica/Linux |
 | --- | ---: | ---: | ---: |

@@ -633,7 +633,15 @@ long strncpy_from_user(char *dst, uint64_t usrc, size_t size)
 		size_t chunk = page_left < size - i ? (size_t)page_left : size - i;
 		if (a < usrc || mem_user_fault_in(a, chunk, false) != chunk)
 			return -EFAULT;
-		for (size_t k = 0; k < chunk; k++, i++) {
+		size_t k = 0;
+		for (; k + 8 <= chunk; k += 8, i += 8) { /* a word at a time while none of its bytes is NUL */
+			uint64_t w = *(const uint64_t *)(usrc + i);
+			if ((w - 0x0101010101010101UL) & ~w & 0x8080808080808080UL)
+				break;
+			if (dst)
+				__builtin_memcpy(dst + i, &w, 8);
+		}
+		for (; k < chunk; k++, i++) {
 			char c = ((const char *)usrc)[i];
 			if (dst)
 				dst[i] = c;

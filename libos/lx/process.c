@@ -656,7 +656,7 @@ static char **copy_strings(long uv, uint64_t *room, long *err)
 /* execve's path, arguments and environment into lx's heap (NULL-terminated vectors); 0, -EFAULT, -E2BIG, -ENOMEM... */
 static long exec_args(long upath, long uargv, long uenvp, char **path, char ***argv, char ***envp)
 {
-	char *scratch = lx_alloc(LX_PATH_MAX);
+	char *scratch = lx_alloc_raw(LX_PATH_MAX); /* path_copy fills it as far as it is read */
 	long err = scratch ? path_copy((const char *)upath, scratch) : -ENOMEM;
 	uint64_t room = lx_arg_room();
 	*path = NULL, *argv = *envp = NULL;

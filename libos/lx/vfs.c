@@ -539,7 +539,7 @@ long path_lookup(int dirfd, const char *path, int flags, struct lookup *lk)
 /* path_copy then path_lookup, for a path in program memory. */
 long path_get(int dirfd, const char *upath, int flags, struct lookup *lk)
 {
-	char *buf = lx_alloc(LX_PATH_MAX);
+	char *buf = lx_alloc_raw(LX_PATH_MAX); /* path_copy fills it as far as it is read */
 	if (!buf)
 		return -ENOMEM;
 	long r = path_copy(upath, buf);

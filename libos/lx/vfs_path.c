@@ -49,7 +49,7 @@ struct inode *resolve(long dirfd, long upath, int at_flags, long *err)
 
 long lx_sys_openat(int dirfd, uint64_t upath, long flags, long mode)
 {
-	char *path = lx_alloc(LX_PATH_MAX);
+	char *path = lx_alloc_raw(LX_PATH_MAX); /* path_copy fills it as far as it is read */
 	if (!path)
 		return -ENOMEM;
 	struct file *f = NULL;

@@ -16,6 +16,11 @@ void *lx_alloc(size_t n)
 	return calloc(1, n ? n : 1);
 }
 
+void *lx_alloc_raw(size_t n)
+{
+	return malloc(n ? n : 1);
+}
+
 void *lx_realloc(void *p, size_t n)
 {
 	return realloc(p, n ? n : 1);

@@ -119,7 +119,6 @@ struct cpu {
 };
 extern struct cpu cpu;
 extern struct env envs[NENV];
-extern struct thread threads[NTHREAD];
 extern struct kip *kip;
 extern uint64_t boot_pml4[512];
 

@@ -4,7 +4,7 @@
 #define SLICE_NS 2000000UL /* 2 ms */
 #define GRACE_NS 200000UL  /* 200 us to yield after a slice upcall */
 
-struct thread threads[NTHREAD];
+static struct thread threads[NTHREAD];
 _Static_assert(NTHREAD == 1 << THREAD_INDEX_BITS, "an id's index bits cover the table");
 struct cpu cpu;
 uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;

@@ -36,6 +36,18 @@ up() {
 	answers "http://127.0.0.1:$1/hello.txt"
 }
 
+# no_answer NAME: report that server NAME never answered, with the end of its output.
+no_answer() {
+	echo "not ok inet/$1-up: no answer; its output:"
+	tail -5 "$out/$1.log" | sed 's/^/#   /'
+}
+
+# stop: end the server started last ($server).
+stop() {
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+}
+
 base=$((20000 + $$ % 20000))
 
 # http.server as it starts by default (Python picks the address: "::" with IPv4 too, or 0.0.0.0).
@@ -49,11 +61,9 @@ if up "$port"; then
 	code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nosuch")
 	ok default-404 [ "$code" = 404 ]
 else
-	echo "not ok inet/default-up: no answer; its output:"
-	tail -5 "$out/default.log" | sed 's/^/#   /'
+	no_answer default
 fi
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop
 
 # A forking server: every connection accepted by the parent is served by a child of its own.
 port=$((base + 1))
@@ -74,11 +84,9 @@ if up "$port"; then
 	curl -s -o "$out/fork.after" "http://127.0.0.1:$port/hello.txt"
 	ok forking-after cmp -s "$www/hello.txt" "$out/fork.after"
 else
-	echo "not ok inet/forking-up: no answer; its output:"
-	tail -5 "$out/forking.log" | sed 's/^/#   /'
+	no_answer forking
 fi
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop
 
 # A server bound to the machine's own address, 10.0.2.15, not "any": fetched from the host through -p.
 port=$((base + 2))
@@ -87,11 +95,9 @@ if up "$port"; then
 	curl -s -o "$out/hello.own" "http://127.0.0.1:$port/hello.txt"
 	ok own-address-fetch cmp -s "$www/hello.txt" "$out/hello.own"
 else
-	echo "not ok inet/own-address-up: no answer; its output:"
-	tail -5 "$out/own-address.log" | sed 's/^/#   /'
+	no_answer own-address
 fi
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop
 
 # Two listeners share port 8000 by SO_REUSEPORT and the first closes: the other takes the connections from
 # the outside from then on (nginx's reuseport, a server's workers restarting one at a time).
@@ -115,11 +121,9 @@ if up "$port"; then
 	curl -s -o "$out/hello.reuseport" "http://127.0.0.1:$port/hello.txt"
 	ok reuseport-other-takes-over cmp -s "$www/hello.txt" "$out/hello.reuseport"
 else
-	echo "not ok inet/reuseport-up: no answer after the first listener closed; its output:"
-	tail -5 "$out/reuseport.log" | sed 's/^/#   /'
+	no_answer reuseport
 fi
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop
 # ... and from inside: a connect to 10.0.2.15 reaches a listener there, with 10.0.2.15 at both ends, as on
 # Linux; an address the machine does not have is EADDRNOTAVAIL.
 expect own-address-inside 0 "own 10.0.2.15 10.0.2.15 EADDRNOTAVAIL" env MICA_BUILD="$build" MICA_TIMEOUT=60 \
@@ -144,11 +148,9 @@ if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/abuse-server" tests/inet/
 	if answers "http://127.0.0.1:$port/"; then
 		timeout -k 5 240 "$py" tests/inet/abuse.py "$port" "$((base + 5))" || tail -5 "$out/abuse.log" | sed 's/^/#   /'
 	else
-		echo "not ok inet/abuse-up: no answer; its output:"
-		tail -5 "$out/abuse.log" | sed 's/^/#   /'
+		no_answer abuse
 	fi
-	kill "$server" 2>/dev/null
-	wait "$server" 2>/dev/null
+	stop
 else
 	echo "not ok inet/abuse-server-build:"
 	head -20 "$out/abuse-server.build.log" | sed 's/^/#   /'

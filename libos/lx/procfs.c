@@ -350,10 +350,10 @@ void procfs_init(void)
 	struct inode *net = subdir(proc, "net");
 	procfs_add_gen(net, "dev", lx_netif_proc_dev, 0, 0);
 	procfs_add_gen(net, "route", lx_netif_proc_route, 0, 0);
-	procfs_add_gen(net, "tcp", procnet_tcp, 0, 0);
-	procfs_add_gen(net, "tcp6", procnet_tcp6, 0, 0);
-	procfs_add_gen(net, "udp", procnet_udp, 0, 0);
-	procfs_add_gen(net, "udp6", procnet_udp6, 0, 0);
+	procfs_add_gen(net, "tcp", procnet_inet, 0, 0);
+	procfs_add_gen(net, "tcp6", procnet_inet, 0, PROCNET_V6);
+	procfs_add_gen(net, "udp", procnet_inet, 0, PROCNET_UDP);
+	procfs_add_gen(net, "udp6", procnet_inet, 0, PROCNET_UDP | PROCNET_V6);
 	procfs_add_gen(net, "unix", procnet_unix, 0, 0);
 	struct inode *sysvipc = subdir(proc, "sysvipc");
 	procfs_add_gen(sysvipc, "msg", lx_sysvipc_proc_msg, 0, 0);

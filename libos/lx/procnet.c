@@ -44,19 +44,18 @@ void procnet_row(struct procnet *p, const uint8_t lip[16], uint16_t lport, const
 	procfs_printf(p->t, "%-*s\n", p->udp ? UDP_ROW_WIDTH : ROW_WIDTH, row);
 }
 
-/* The table of TCP's or UDP's (udp) sockets of one family (v6: AF_INET6's) into *buf. */
-static long table(bool v6, bool udp, char **buf, size_t *len)
+long procnet_inet(struct inode *node, char **buf, size_t *len)
 {
 	static const char *const head[2][2] = {
 		{ "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
 		  "  sl  local_address                         remote_address                        st tx_queue "
 		  "rx_queue tr tm->when retrnsmt   uid  timeout inode" },
 		{ "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode "
-		  "ref "
-		  "pointer drops",
+		  "ref pointer drops",
 		  "  sl  local_address                         remote_address                        st tx_queue "
 		  "rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops" },
 	};
+	bool v6 = node->id & PROCNET_V6, udp = node->id & PROCNET_UDP;
 	struct procfs_text t = { .ok = true };
 	struct procnet p = { &t, v6, udp, 0 };
 	procfs_printf(&t, "%-*s\n", udp ? UDP_ROW_WIDTH : ROW_WIDTH, head[udp][v6]);
@@ -67,30 +66,6 @@ static long table(bool v6, bool udp, char **buf, size_t *len)
 		net_proc_tcp(&p);
 	}
 	return procfs_done(&t, buf, len);
-}
-
-long procnet_tcp(struct inode *node, char **buf, size_t *len)
-{
-	(void)node;
-	return table(false, false, buf, len);
-}
-
-long procnet_tcp6(struct inode *node, char **buf, size_t *len)
-{
-	(void)node;
-	return table(true, false, buf, len);
-}
-
-long procnet_udp(struct inode *node, char **buf, size_t *len)
-{
-	(void)node;
-	return table(false, true, buf, len);
-}
-
-long procnet_udp6(struct inode *node, char **buf, size_t *len)
-{
-	(void)node;
-	return table(true, true, buf, len);
 }
 
 long procnet_unix(struct inode *node, char **buf, size_t *len)

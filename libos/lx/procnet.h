@@ -11,10 +11,10 @@ struct procnet {
 	int rows;
 };
 
-long procnet_tcp(struct inode *node, char **buf, size_t *len); /* /proc/net/tcp's text */
-long procnet_tcp6(struct inode *node, char **buf, size_t *len); /* /proc/net/tcp6's text */
-long procnet_udp(struct inode *node, char **buf, size_t *len); /* /proc/net/udp's text */
-long procnet_udp6(struct inode *node, char **buf, size_t *len); /* /proc/net/udp6's text */
+/* /proc/net/tcp, tcp6, udp and udp6's text: the table node->id names (PROCNET_* bits; 0: tcp). */
+#define PROCNET_V6 1
+#define PROCNET_UDP 2
+long procnet_inet(struct inode *node, char **buf, size_t *len);
 long procnet_unix(struct inode *node, char **buf, size_t *len); /* /proc/net/unix's text */
 /* One socket's row: its address and its peer's (IPv4 as ::ffff:a.b.c.d), a TCP_* state, bytes queued each way, its inode. */
 void procnet_row(struct procnet *p, const uint8_t lip[16], uint16_t lport, const uint8_t rip[16], uint16_t rport,

@@ -81,12 +81,15 @@ void unix_proc(struct procfs_text *t)
 		bool conn = u->state == U_CONN || (u->s.type == SOCK_DGRAM && u->peer);
 		procfs_printf(t, "%016x: %08X 00000000 %08X %04X %02X %5lu", ++n, conn ? 3 : 2,
 			      u->state == U_LISTEN ? 0x10000 : 0, linux_type[u->s.type], conn ? 3 : 1, u->s.ino);
+		const char *path = u->name.sa.sun_path;
+		char name[sizeof(u->name.sa.sun_path)];
 		int len = u->name.len - SUN_PATH_OFFSET;
-		if (len > 0) {
-			procfs_printf(t, " ");
-			for (int i = 0; i < len && (u->name.sa.sun_path[i] || i == 0 || !u->name.sa.sun_path[0]); i++)
-				procfs_printf(t, "%c", u->name.sa.sun_path[i] ? u->name.sa.sun_path[i] : '@');
-		}
+		if (len > 0 && path[0]) /* a path: up to its NUL */
+			len = (int)strnlen(path, (size_t)len);
+		for (int i = 0; i < len; i++) /* an abstract name: every NUL an '@' */
+			name[i] = path[i] ? path[i] : '@';
+		if (len > 0)
+			procfs_printf(t, " %.*s", len, name);
 		procfs_printf(t, "\n");
 	}
 }

@@ -34,15 +34,18 @@ UNIT_HEADERS := $(wildcard lib/*.h include/mica/*.h tests/unit/*.h kernel/kernel
 UNIT_CPIO := $(UNIT_DIR)/sample.cpio
 UNIT_ARGS_test_elf := $(wildcard /bin/true)
 UNIT_ARGS_test_cpio := $(UNIT_CPIO)
+UNIT_DIS := $(UNIT_DIR)/libc.dis
+UNIT_ARGS_test_x86len := $(UNIT_DIS)
 
 .PHONY: unit-test unit-kernel-flags
 
 # Runs every test binary even after a failure; fails if any failed.
-unit-test: $(UNIT_TESTS) $(UNIT_CPIO) unit-kernel-flags
+unit-test: $(UNIT_TESTS) $(UNIT_CPIO) $(UNIT_DIS) unit-kernel-flags
 	@status=0; for t in $(UNIT_TESTS); do \
 		case $$t in \
 		*/test_elf) args="$(UNIT_ARGS_test_elf)" ;; \
 		*/test_cpio) args="$(UNIT_ARGS_test_cpio)" ;; \
+		*/test_x86len) args="$(UNIT_ARGS_test_x86len)" ;; \
 		*) args= ;; \
 		esac; \
 		$$t $$args || { echo "not ok $$t exited with status $$?"; status=1; }; \
@@ -76,6 +79,11 @@ $(UNIT_CPIO):
 		(cd $(UNIT_DIR)/cpio-src && find . | LC_ALL=C sort | \
 		 cpio -o -H newc --quiet) > $@; \
 	else : > $@; fi
+
+# Every instruction of the host's C library as objdump (binutils) splits them, for the x86 length decoder's test.
+$(UNIT_DIS):
+	@mkdir -p $(@D)
+	objdump -d -w "$$($(UNIT_CC) -print-file-name=libc.so.6)" > $@
 
 # lx's file system, built on the host with stand-ins for the rest of lx.
 UNIT_LX_SRCS := libos/lx/vfs.c libos/lx/file.c libos/lx/vfs_io.c libos/lx/vfs_path.c \

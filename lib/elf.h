@@ -89,6 +89,36 @@ typedef struct {
 	Elf64_Xword p_align;
 } __attribute__((packed, aligned(4))) Elf64_Phdr; /* 4-aligned: cpio archives align file data to 4 bytes */
 
+/* One section header (lx reads the symbol tables through them, to find where a function begins). */
+typedef struct {
+	Elf64_Word sh_name;
+	Elf64_Word sh_type;
+	Elf64_Xword sh_flags;
+	Elf64_Addr sh_addr;
+	Elf64_Off sh_offset;
+	Elf64_Xword sh_size;
+	Elf64_Word sh_link;
+	Elf64_Word sh_info;
+	Elf64_Xword sh_addralign;
+	Elf64_Xword sh_entsize;
+} Elf64_Shdr;
+
+#define SHT_SYMTAB 2
+#define SHT_DYNSYM 11
+
+/* One symbol of .symtab or .dynsym. */
+typedef struct {
+	Elf64_Word st_name;
+	unsigned char st_info;
+	unsigned char st_other;
+	Elf64_Half st_shndx;
+	Elf64_Addr st_value;
+	Elf64_Xword st_size;
+} Elf64_Sym;
+
+#define STT_FUNC 2
+#define ELF64_ST_TYPE(info) ((info)&0xf)
+
 /* A validated image; every pointer points into the caller's data. */
 struct elf_image {
 	const uint8_t *data;

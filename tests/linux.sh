@@ -63,7 +63,7 @@ done
 
 # Dynamic glibc copies (gcc's default: PIE, linked against the host's glibc), which lx runs through
 # glibc's ld.so with the libraries mica run packs. mem and sys check musl's thin wrappers, not Linux.
-for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets unixsock unixload loopback sockbig creds sigregs threadbomb threadcrowd oom perms fuzz fpstate pagerace devnodes fifo procfs msgq sems shm pifutex sigfd pidfd inotify xattrs netif pty mounts; do
+for name in startup files fileops fmap locks procs signals threads events robust cputimers sockets unixsock unixload loopback sockbig creds sigregs threadbomb threadcrowd oom perms fuzz fpstate pagerace devnodes fifo procfs msgq sems shm pifutex sigfd pidfd inotify xattrs netif pty mounts rewrite; do
 	wanted "$name-glibc" || continue
 	if gcc -O2 -Wall -Wextra -Werror -o "$out/$name-glibc" "$here/tests/linux/$name.c" -lpthread -lm \
 		> "$out/$name-glibc.build.log" 2>&1; then
@@ -289,6 +289,16 @@ for i in range(n):
 	expect trust-qemu64-unprotected 1 "not ok trust/read-refused-0" \
 		env MICA_CPU=qemu64 MICA_BUILD="$build" "$here/tools/mica" run "$out/trust" lx-memory "$(sym lx_pkey_on)"
 fi
+
+# Syscall sites rewritten into jumps to lx (libos/lx/rewrite.c), on a CPU without protection keys: the
+# rewritten way is taken, the generic syscall() goes the kernel's way, unmapped stubs put their sites back.
+# Under keys (tools/boot's -cpu max) nothing is rewritten.
+for prog in rewrite rewrite-glibc; do
+	[ -f "$out/$prog" ] || continue
+	expect "$prog-counters" 0 "ok rewrite/rewritten-again" \
+		env MICA_CPU=qemu64 MICA_BUILD="$build" "$here/tools/mica" run "$out/$prog" counters
+	expect "$prog-keys-none" 1 "reflected [0-9]* direct 0 sites 0" mica "$out/$prog" counters
+done
 
 # The frames of ended processes all come back (Mica only: the host's free memory moves by itself).
 if [ -x "$out/procs" ]; then

@@ -54,12 +54,8 @@
 	popq %rcx
 .endm
 
-	.text
-	.globl lx_syscall_entry
-lx_syscall_entry:
-	movq %rsp, %gs:8
-	movq %gs:0, %rsp
-	pushq %r11              /* struct lx_frame, from its top down */
+/* The rest of a struct lx_frame, below its flags (r11): the syscall's return address and its arguments. */
+.macro PUSH_SYSCALL_REGS
 	pushq %rcx
 	pushq %rdi
 	pushq %rsi
@@ -67,12 +63,28 @@ lx_syscall_entry:
 	pushq %r10
 	pushq %r8
 	pushq %r9
+.endm
+
+	.text
+	.globl lx_syscall_entry
+lx_syscall_entry:
+	movq %rsp, %gs:8
+	movq %gs:0, %rsp
+	pushq %r11              /* struct lx_frame, from its top down */
+	PUSH_SYSCALL_REGS
+	movq lx_me(%rip), %rcx  /* rcx is saved: the scratch register */
+	incq (%rcx)             /* lx_me->calls_reflected */
+	decl lx_rewrite_countdown(%rip) /* now and then, the site this call came from may be rewritten (rewrite.c) */
+	jz 6f
+lx_syscall_saved:
 	cmpq $LX_NR_LIMIT, %rax /* calls flagged LX_FULL (syscalls.def) copy or replace the whole frame: save the rest too */
 	jae 1f
 	leaq lx_syscall_flags(%rip), %rcx /* rcx is saved: the scratch register */
 	testb $LX_FULL, (%rcx,%rax)
 	jnz 2f
-1:	CALL_LX_SYSCALL
+1:
+lx_syscall_plain:               /* a call not flagged LX_FULL, its frame saved as far as the arguments */
+	CALL_LX_SYSCALL
 	cmpq $0, %gs:32         /* a signal to deliver: complete the frame and take the slow way */
 	jne 4f
 	jmp lx_return_saved     /* only the registers saved on the way in */
@@ -91,6 +103,40 @@ lx_syscall_entry:
 5:	movq %rax, %rdi
 	call lx_signal_return   /* makes the frame a whole context (the handler's, say); returns rax */
 	jmp lx_return_whole
+
+6:	pushq %rax              /* lx_rewrite_consider(return address, number); the frame keeps the rest */
+	subq $8, %rsp
+	movq 64(%rsp), %rdi     /* the frame's rcx */
+	movq %rax, %rsi
+	call lx_rewrite_consider
+	addq $8, %rsp
+	popq %rax
+	movq 40(%rsp), %rdi     /* the argument registers again, from the frame */
+	movq 32(%rsp), %rsi
+	movq 24(%rsp), %rdx
+	movq 16(%rsp), %r10
+	movq 8(%rsp), %r8
+	movq (%rsp), %r9
+	jmp lx_syscall_saved
+
+/*
+ * A rewritten syscall site's stub jumps here (rewrite.c) with rax = the
+ * number, rcx = the address after the site's syscall instruction, the
+ * arguments in place and the program's flags: as the kernel's reflection
+ * would arrive, without the kernel, for a call not flagged LX_FULL. The flags are saved as r11 would have
+ * brought them, then made what the kernel gives the entry (no TF, DF, AC).
+ */
+	.globl lx_call_entry
+lx_call_entry:
+	movq %rsp, %gs:8
+	movq %gs:0, %rsp
+	pushfq
+	pushq $2                /* the flags' fixed bit alone */
+	popfq
+	PUSH_SYSCALL_REGS
+	movq lx_me(%rip), %rcx
+	incq 8(%rcx)            /* lx_me->calls_direct */
+	jmp lx_syscall_plain    /* rewrite.c leaves the calls flagged LX_FULL to the kernel's way */
 
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return

@@ -100,15 +100,20 @@ static long load_segment(struct file *f, const Elf64_Phdr *ph, uint64_t base)
 	}
 	if (ph->p_filesz == 0)
 		file_top = start;
-	else if ((r = mem_map(start, file_top - start, prot | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, f,
-			      ph->p_offset - (va - start))) < 0)
+	/* writable for now only if .bss begins inside the last file page, which must then be zeroed after the file's
+	 * bytes: code stays never-writable, as rewrite.c wants it */
+	bool tail = ph->p_memsz > ph->p_filesz && file_end < file_top;
+	if (file_top > start && (r = mem_map(start, file_top - start, tail ? prot | PROT_WRITE : prot,
+					     MAP_PRIVATE | MAP_FIXED, f, ph->p_offset - (va - start))) < 0)
 		return r;
 	if (end > file_top &&
 	    (r = mem_map(file_top, end - file_top, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0)) < 0)
 		return r;
-	if (ph->p_memsz > ph->p_filesz && file_end < file_top)
-		memset((void *)file_end, 0, file_top - file_end); /* .bss begins inside the last file page */
-	return file_top > start ? mem_protect(start, file_top - start, prot) : 0;
+	if (tail) {
+		memset((void *)file_end, 0, file_top - file_end);
+		return mem_protect(start, file_top - start, prot);
+	}
+	return 0;
 }
 
 /* Load every segment of e at base; the end of the highest one (the start of brk) in *top. */

@@ -67,6 +67,7 @@
 #include "libos/lx/shared.h"
 #include "libos/lx/errno.h"
 #include "libos/lx/mem.h"
+#include "libos/lx/rewrite.h"
 #include "libos/lx/file.h"
 #include "libos/lx/filelock.h"
 #include "libos/lx/loader.h"

@@ -314,6 +314,8 @@ static bool vma_split(struct vma *v, uint64_t addr)
 /* Remove [start, end) from the area list and the page tables. */
 static long vma_cut(uint64_t start, uint64_t end)
 {
+	if (lx_rewrite_count())
+		lx_rewrite_release(start, end, false);
 	struct vma *v = vma_from(start);
 	while (v && v->start < end) {
 		if (v->start < start) {
@@ -360,18 +362,30 @@ static uint64_t gap_below(const struct avl_node *n, uint64_t len, uint64_t top)
 	return gap_below(n->left, len, top);
 }
 
+/* The highest free range of len bytes ending at or below top (len <= top): its start, or 0 (none above 64 KiB). */
+static uint64_t highest_gap(uint64_t top, uint64_t len)
+{
+	const struct vma *all = vma_of(*area_root());
+	uint64_t cand = 0;
+	if (!all || all->hi <= top - len) /* above every area */
+		cand = top - len;
+	else if (!(cand = gap_below(&all->node, len, top)) && (all->lo < top ? all->lo : top) >= len)
+		cand = (all->lo < top ? all->lo : top) - len; /* below every area */
+	return cand >= 0x10000 ? cand : 0;
+}
+
 /* A free range of len bytes (at most LX_MMAP_TOP), highest first below LX_MMAP_TOP, honouring a free hint. */
 static uint64_t find_gap(uint64_t hint, uint64_t len)
 {
 	if (hint && hint + len <= LX_MMAP_TOP && hint + len > hint && !overlaps(hint, hint + len))
 		return hint;
-	const struct vma *all = vma_of(*area_root());
-	uint64_t top = LX_MMAP_TOP, cand = 0;
-	if (!all || all->hi <= top - len) /* above every area (none straddles LX_MMAP_TOP) */
-		cand = top - len;
-	else if (!(cand = gap_below(&all->node, len, top)) && (all->lo < top ? all->lo : top) >= len)
-		cand = (all->lo < top ? all->lo : top) - len; /* below every area */
-	return cand >= 0x10000 ? cand : 0;
+	return highest_gap(LX_MMAP_TOP, len); /* (no area straddles LX_MMAP_TOP) */
+}
+
+uint64_t mem_gap_below(uint64_t addr, uint64_t len)
+{
+	uint64_t top = addr & ~(PAGE_SIZE - 1);
+	return top >= len ? highest_gap(top, len) : 0;
 }
 
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off)
@@ -773,6 +787,8 @@ long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr)
 	moving = 0;
 	if (n < 0)
 		return n;
+	if (lx_rewrite_count())
+		lx_rewrite_release(o, o + ol, true);
 	move_pages(o, (uint64_t)n, ol, v->prot);
 	mem_unmap(o, ol);
 	return n;
@@ -984,6 +1000,7 @@ void mem_exit(void)
 /* Before exec: every area of the old program, its stack and its break go. */
 void mem_exec_reset(void)
 {
+	lx_rewrite_reset();
 	vma_cut(0, LX_MMAP_TOP);
 	vma_cut(LX_STACK_TOP - LX_STACK_AREA, LX_STACK_TOP);
 	brk_base = brk_cur = 0;

@@ -12,6 +12,7 @@ struct vma {
 	struct file *file; /* NULL: anonymous */
 	uint64_t offset; /* file offset of start */
 	bool written; /* it has been writable: its pages may hold bytes that are not its file's */
+	bool lx_calls; /* lx's stubs for rewritten syscall sites (rewrite.c) */
 	struct vma *next; /* sorted by start */
 	struct avl_node node; /* in its process's tree of areas, by start (mem.c) */
 	uint64_t lo, hi; /* of its subtree in that tree: the first area's start, the last one's end */
@@ -34,6 +35,7 @@ uint64_t mem_resident_pages(void); /* pages of this process's areas mapped now (
 long mem_map(uint64_t addr, uint64_t len, int prot, int flags, struct file *f, uint64_t off); /* address or -errno */
 long mem_unmap(uint64_t addr, uint64_t len);
 struct vma *mem_area_at(uint64_t addr); /* the area holding addr, or NULL */
+uint64_t mem_gap_below(uint64_t addr, uint64_t len); /* the highest free range of len bytes below addr's page, or 0 */
 long mem_protect(uint64_t addr, uint64_t len, int prot);
 /* A page fault at addr (err: its PFERR_W and PFERR_I bits): 0 when served, else the signal it raises (SIGKILL: no memory left). */
 int mem_fault(uint64_t addr, uint64_t err);

@@ -228,6 +228,8 @@ static void write_map(struct procfs_text *t, const struct lx_proc *p, const stru
 		name = "[heap]";
 	else if (!n && v->end == LX_STACK_TOP)
 		name = "[stack]";
+	else if (v->lx_calls)
+		name = "[lx-calls]";
 	size_t before = t->len;
 	procfs_printf(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu ", area_start(p, v), v->end,
 		      (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
@@ -326,6 +328,19 @@ static long gen_statm(struct inode *n, char **buf, size_t *len)
 	return pid_gen(n, buf, len, write_statm);
 }
 
+/* /proc/PID/lx-calls (Mica's own): how its syscalls reached lx, and how many of its sites are rewritten (rewrite.c). */
+static void write_lx_calls(struct procfs_text *t, struct lx_proc *p, int tid)
+{
+	(void)tid;
+	procfs_printf(t, "reflected %lu\ndirect %lu\nsites %lu\n", p->calls_reflected, p->calls_direct,
+		      p->sites_rewritten);
+}
+
+static long gen_lx_calls(struct inode *n, char **buf, size_t *len)
+{
+	return pid_gen(n, buf, len, write_lx_calls);
+}
+
 static long gen_maps(struct inode *n, char **buf, size_t *len)
 {
 	return pid_gen(n, buf, len, write_maps);
@@ -420,6 +435,7 @@ static void add_files(struct inode *dir, int pid, int tid)
 	procfs_add_gen(dir, "cmdline", gen_cmdline, pid, tid);
 	procfs_add_gen(dir, "statm", gen_statm, pid, tid);
 	procfs_add_gen(dir, "maps", gen_maps, pid, tid);
+	procfs_add_gen(dir, "lx-calls", gen_lx_calls, pid, tid);
 	procfs_add_gen(dir, "limits", gen_limits, pid, tid);
 	struct inode *env = procfs_add_gen(dir, "environ", gen_environ, pid, tid);
 	if (env)

@@ -1,0 +1,133 @@
+/* Syscall sites that lx rewrites into jumps: calls stay right under signals, fork and unmapping; the counters show the way taken. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile long handled, wrong_in_handler;
+static pid_t parent;
+static int failed;
+
+static void check(int ok, const char *name)
+{
+	printf("%s rewrite/%s\n", ok ? "ok" : "not ok", name);
+	failed += !ok;
+}
+
+/* A signal handler that makes the same call as the loop it interrupts. */
+static void on_alarm(int sig)
+{
+	(void)sig;
+	handled++;
+	if (getppid() != parent)
+		wrong_in_handler++;
+}
+
+/* n calls of getppid through the C library (the site lx rewrites): how many gave a wrong answer. */
+static long calls(long n)
+{
+	long wrong = 0;
+	for (long i = 0; i < n; i++)
+		wrong += getppid() != parent;
+	return wrong;
+}
+
+/* The [lx-calls] pages in /proc/self/maps (Mica's stubs; none on Linux): unmap them all. How many went. */
+static int unmap_stubs(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long lo[16], hi[16];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f) && n < 16)
+		if (strstr(line, "[lx-calls]") && sscanf(line, "%lx-%lx", &lo[n], &hi[n]) == 2)
+			n++;
+	if (f)
+		fclose(f);
+	for (int i = 0; i < n; i++)
+		munmap((void *)lo[i], hi[i] - lo[i]);
+	return n;
+}
+
+/* Mica's /proc/self/lx-calls: the calls that came by the kernel's way, from rewritten sites, and the sites. */
+static int counters(unsigned long *reflected, unsigned long *direct, unsigned long *sites)
+{
+	FILE *f = fopen("/proc/self/lx-calls", "r");
+	int n = f ? fscanf(f, "reflected %lu direct %lu sites %lu", reflected, direct, sites) : 0;
+	if (f)
+		fclose(f);
+	return n == 3;
+}
+
+/* Mica only (tests/linux.sh): the rewritten way is taken, a site it cannot prove goes the kernel's way, and sites
+ * whose stubs are unmapped are put back and rewritten again. */
+static int mica_counters(void)
+{
+	unsigned long r0, d0, s0, r1, d1, s1;
+	calls(1000);
+	if (!counters(&r0, &d0, &s0))
+		return printf("not ok rewrite/counters: no /proc/self/lx-calls\n"), 1;
+	printf("reflected %lu direct %lu sites %lu\n", r0, d0, s0);
+	check(d0 >= 900 && s0 >= 1, "direct");
+	for (int i = 0; i < 1000; i++)
+		if (syscall(SYS_getppid) != parent) /* the generic syscall(): the number comes from a register */
+			return printf("not ok rewrite/reflected-left-alone: wrong answer\n"), 1;
+	counters(&r1, &d1, &s1);
+	check(r1 - r0 >= 1000 && d1 - d0 < 10, "reflected-left-alone");
+	int gone = unmap_stubs();
+	counters(&r0, &d0, &s0);
+	check(gone >= 1 && s0 == 0 && calls(100) == 0, "unmapped-put-back");
+	calls(1000);
+	counters(&r1, &d1, &s1);
+	check(s1 >= 1 && d1 - d0 >= 900, "rewritten-again");
+	return failed != 0;
+}
+
+int main(int argc, char **argv)
+{
+	parent = getppid();
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "counters"))
+		return mica_counters();
+
+	check(calls(10000) == 0, "getppid");
+
+	/* signals land anywhere in the loop, the rewritten sequence included, and the handler makes the call too */
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval every = { { 0, 200 }, { 0, 200 } }, off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &every, NULL);
+	long wrong = 0, rounds = 0;
+	while (handled < 50 && rounds++ < 100000)
+		wrong += calls(100);
+	setitimer(ITIMER_REAL, &off, NULL);
+	check(wrong == 0 && wrong_in_handler == 0 && handled >= 50, "getppid-under-signals");
+
+	/* a forked child runs the same (rewritten) code, and makes new rewrites of its own */
+	pid_t me = getpid(), child = fork();
+	if (child == 0) {
+		parent = me;
+		_exit(calls(1000) != 0 || getppid() != me);
+	}
+	int st = -1;
+	waitpid(child, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fork-child");
+	check(calls(1000) == 0, "parent-after-fork");
+
+	/* the generic syscall() takes the number from a register: a site left to the kernel's way */
+	long bad = 0;
+	for (int i = 0; i < 1000; i++)
+		bad += syscall(SYS_getppid) != parent;
+	check(bad == 0, "generic-syscall");
+
+	/* unmapping lx's stubs (there are none on Linux) leaves every call working */
+	unmap_stubs();
+	check(calls(1000) == 0, "after-unmap");
+	return failed != 0;
+}

@@ -39,16 +39,47 @@ static struct shape one_byte(uint8_t op)
 	if (op >= 0xa0 && op <= 0xa3)
 		return (struct shape){ 0, 0, IMM_MOFFS };
 	switch (op) {
-	case 0x68: case 0xa9: return (struct shape){ 0, 0, IMM_Z };
-	case 0x69: case 0x81: case 0xc7: return (struct shape){ 0, 1, IMM_Z };
-	case 0x6a: case 0xa8: case 0xcd: case 0xeb: return (struct shape){ 0, 0, IMM_B };
-	case 0x6b: case 0x80: case 0x83: case 0xc0: case 0xc1: case 0xc6: return (struct shape){ 0, 1, IMM_B };
-	case 0xc2: case 0xca: return (struct shape){ 0, 0, IMM_W };
-	case 0xc8: return (struct shape){ 0, 0, IMM_ENTER };
-	case 0xe8: case 0xe9: return (struct shape){ 0, 0, IMM_REL32 };
-	case 0x90: case 0xc3: case 0xc9: case 0xcb: case 0xcc: case 0xcf: case 0xd7: case 0xf1: case 0xf4: case 0xf5:
+	case 0x68:
+	case 0xa9:
+		return (struct shape){ 0, 0, IMM_Z };
+	case 0x69:
+	case 0x81:
+	case 0xc7:
+		return (struct shape){ 0, 1, IMM_Z };
+	case 0x6a:
+	case 0xa8:
+	case 0xcd:
+	case 0xeb:
+		return (struct shape){ 0, 0, IMM_B };
+	case 0x6b:
+	case 0x80:
+	case 0x83:
+	case 0xc0:
+	case 0xc1:
+	case 0xc6:
+		return (struct shape){ 0, 1, IMM_B };
+	case 0xc2:
+	case 0xca:
+		return (struct shape){ 0, 0, IMM_W };
+	case 0xc8:
+		return (struct shape){ 0, 0, IMM_ENTER };
+	case 0xe8:
+	case 0xe9:
+		return (struct shape){ 0, 0, IMM_REL32 };
+	case 0x90:
+	case 0xc3:
+	case 0xc9:
+	case 0xcb:
+	case 0xcc:
+	case 0xcf:
+	case 0xd7:
+	case 0xf1:
+	case 0xf4:
+	case 0xf5:
 		return s;
-	case 0xf6: case 0xf7: return (struct shape){ 0, 1, IMM_NONE }; /* test's immediate: by ModRM.reg, below */
+	case 0xf6:
+	case 0xf7:
+		return (struct shape){ 0, 1, IMM_NONE }; /* test's immediate: by ModRM.reg, below */
 	}
 	s.bad = 1; /* 60 61 82 9a ce d4 d5 d6 ea, and anything not listed */
 	return s;
@@ -100,14 +131,22 @@ static int modrm_len(const uint8_t *p, size_t n, int *rip_relative)
 static int imm_len(enum imm imm, int opsize16, int addr32, int rexw)
 {
 	switch (imm) {
-	case IMM_NONE: return 0;
-	case IMM_B: return 1;
-	case IMM_W: return 2;
-	case IMM_Z: return opsize16 && !rexw ? 2 : 4;
-	case IMM_V: return rexw ? 8 : opsize16 ? 2 : 4;
-	case IMM_ENTER: return 3;
-	case IMM_MOFFS: return addr32 ? 4 : 8;
-	case IMM_REL32: return 4;
+	case IMM_NONE:
+		return 0;
+	case IMM_B:
+		return 1;
+	case IMM_W:
+		return 2;
+	case IMM_Z:
+		return opsize16 && !rexw ? 2 : 4;
+	case IMM_V:
+		return rexw ? 8 : opsize16 ? 2 : 4;
+	case IMM_ENTER:
+		return 3;
+	case IMM_MOFFS:
+		return addr32 ? 4 : 8;
+	case IMM_REL32:
+		return 4;
 	}
 	return 0;
 }
@@ -206,7 +245,8 @@ int x86_insn(const uint8_t *p, size_t n, struct x86_insn *out)
 		if (d.map == 0 && (d.opcode == 0xf6 || d.opcode == 0xf7) && (d.modrm & 0x38) < 0x10)
 			s.imm = d.opcode == 0xf6 ? IMM_B : IMM_Z; /* test r/m, imm */
 		/* mov to and from control and debug registers: register operands whatever ModRM.mod says */
-		int m = d.map == 1 && d.opcode >= 0x20 && d.opcode <= 0x23 ? 1 : modrm_len(p + i, n - i, &d.rip_relative);
+		int m = d.map == 1 && d.opcode >= 0x20 && d.opcode <= 0x23 ? 1
+									   : modrm_len(p + i, n - i, &d.rip_relative);
 		if (!m)
 			return 0;
 		i += (size_t)m;

@@ -26,6 +26,12 @@ formatted="
 	bench/scaling.c
 	bench/udpecho.c
 	include/mica/blk.h
+	lib/x86len.c
+	lib/x86len.h
+	libos/lx/rewrite.c
+	libos/lx/rewrite.h
+	tests/linux/rewrite.c
+	tests/unit/test_x86len.c
 	include/mica/dpf.h
 	include/mica/memlayout.h
 	include/mica/net.h

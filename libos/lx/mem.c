@@ -445,6 +445,8 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 			return -ENOMEM;
 		a = v->end;
 	}
+	if (lx_rewrite_count()) /* stubs there may stop being code: their sites go back to what they were */
+		lx_rewrite_release(addr, end, false);
 	for (uint64_t a = addr; a < end;) {
 		struct vma *v = vma_find(a);
 		if (v->start < a && !vma_split(v, a))

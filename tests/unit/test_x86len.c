@@ -64,8 +64,8 @@ TEST(details)
 	uint8_t lea[] = { 0x48, 0x8d, 0x05, 0x10, 0, 0, 0 }, mov[] = { 0xb8, 0x27, 0, 0, 0 };
 	struct x86_insn d;
 	CHECK(x86_insn(lea, sizeof(lea), &d) == 7 && d.rip_relative && d.prefixed && d.opcode == 0x8d);
-	CHECK(x86_insn(mov, sizeof(mov), &d) == 5 && !d.rip_relative && !d.prefixed && d.opcode == 0xb8 &&
-	      d.map == 0 && d.opcode_at == 0);
+	CHECK(x86_insn(mov, sizeof(mov), &d) == 5 && !d.rip_relative && !d.prefixed && d.opcode == 0xb8 && d.map == 0 &&
+	      d.opcode_at == 0);
 }
 
 /* One instruction of `objdump -d -w`: its bytes into b, their number, or -1 for a line that is no instruction. */

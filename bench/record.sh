@@ -27,6 +27,8 @@ worse=$(printf '%s\n' "$table" | awk -F'|' -v old="$old" '
 		if (v ~ /^[0-9]+$/ && prev[op] ~ /^[0-9]+$/ && v + 0 > prev[op] * 1.01)
 			printf "- **%s got worse**: %s, was %s\n", op, v, prev[op] }')
 
+# least PROGRAM FIELD: the least memory bench/minmem-programs.sh found for PROGRAM (field 4: Linux's, 6: Mica's).
+least() { awk -v p="$1" -v f="$2" '$2 == p { print $f }' "$out/minmem-programs.txt" 2>/dev/null; }
 section=$(cat <<EOT
 $begin
 ## Latest run of \`make bench\` ($(date -u +%Y-%m-%d))
@@ -44,6 +46,8 @@ $table
 | --- | ---: | ---: |
 | boot image (bytes) | $((lk + li)) (vmlinuz $lk + initramfs $li) | $((k + lx + prog)) (kernel $k + lx $lx + program $prog) |
 | least \`-m\` that runs the benchmark to its end | $(sed -n 's/^minmem \([0-9]*M\).*/\1/p' "$out/linux-minmem.txt" 2>/dev/null) | $(sed -n 's/^minmem \([0-9]*M\).*/\1/p' "$out/mica-minmem.txt" 2>/dev/null) |
+| least \`-m\` that runs a static hello world (\`bench/minmem-programs.sh\`) | $(least hello 4) | $(least hello 6) |
+| least \`-m\` that runs \`python3 -c pass\` (Debian's, dynamic; in the boot image) | $(least python3 4) | $(least python3 6) |
 | hello world, QEMU launch to exit (wall seconds, median of 5) | $(awk '{ print $4 }' "$out/wall.txt" 2>/dev/null) | $(awk '{ print $6 }' "$out/wall.txt" 2>/dev/null) |
 | 100 MiB stdin → stdout (MB/s of wall clock, in the guest; \`make bench-io\`) | $(io streams_stdin_to_stdout 4) | $(io streams_stdin_to_stdout 6) |
 | 64 MiB file written on a shared folder, virtio-9p (MB/s) | $(io volume_file_write 4) | $(io volume_file_write 6) |

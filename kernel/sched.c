@@ -4,8 +4,35 @@
 #define SLICE_NS 2000000UL /* 2 ms */
 #define GRACE_NS 200000UL  /* 200 us to yield after a slice upcall */
 
-static struct thread threads[NTHREAD];
+/*
+ * The thread table: NTHREAD slots, in pages taken from free memory when a
+ * slot on them is first used and kept from then on, so that a machine that
+ * runs a few threads does not hold the whole table (1.7 MB), and given back
+ * when its last thread ends: slot i is thread i % PER_PAGE of page
+ * i / PER_PAGE. A slot on a page not taken is free.
+ */
+#define PER_PAGE (PAGE_SIZE / sizeof(struct thread))
+static struct thread *thread_pages[(NTHREAD + PER_PAGE - 1) / PER_PAGE];
 _Static_assert(NTHREAD == 1 << THREAD_INDEX_BITS, "an id's index bits cover the table");
+
+/* Slot i, or NULL if its page was never taken. */
+static inline struct thread *slot(uint64_t i)
+{
+	struct thread *page = thread_pages[i / PER_PAGE];
+	return page ? &page[i % PER_PAGE] : NULL;
+}
+
+/* Slot i, its page taken now if need be; NULL if there is no memory for it. */
+static struct thread *slot_made(uint64_t i)
+{
+	if (!thread_pages[i / PER_PAGE]) {
+		uint64_t pa = kalloc_page(); /* zeroed: every thread on it TH_FREE */
+		if (!pa)
+			return NULL;
+		thread_pages[i / PER_PAGE] = P2V(pa);
+	}
+	return slot(i);
+}
 struct cpu cpu;
 uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
 static uint64_t thread_generation = 1;
@@ -28,17 +55,16 @@ static uint64_t timeseq;
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err)
 {
 	struct thread *t = NULL;
-	while (thread_low < NTHREAD && threads[thread_low].state != TH_FREE)
+	while (thread_low < NTHREAD && (t = slot((uint64_t)thread_low)) && t->state != TH_FREE)
 		thread_low++;
-	if (thread_low == NTHREAD) {
+	if (thread_low == NTHREAD || !(t = slot_made((uint64_t)thread_low))) {
 		*err = -E_NOMEM;
 		return NULL;
 	}
 	if ((*err = res_check(e, RES_THREAD)) < 0)
 		return NULL;
-	t = &threads[thread_low++];
 	memset(t, 0, sizeof(*t));
-	t->id = (thread_generation++ << THREAD_INDEX_BITS) | (uint64_t)(t - threads);
+	t->id = (thread_generation++ << THREAD_INDEX_BITS) | (uint64_t)thread_low++;
 	t->env = e;
 	t->tf = (struct trapframe){ .rip = rip, .rsp = rsp, .rdi = arg, .cs = UCODE, .ss = UDATA, .rflags = 0x202 };
 	t->pkru = cpu.cur ? thread_pkru(cpu.cur) : 0; /* like the FPU state: the creator's (0: every key open) */
@@ -60,8 +86,8 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 /* The live thread with this id, or NULL. */
 struct thread *thread_lookup(uint64_t id)
 {
-	struct thread *t = &threads[id & (NTHREAD - 1)];
-	return id != 0 && t->id == id && t->state != TH_FREE ? t : NULL;
+	struct thread *t = slot(id & (NTHREAD - 1));
+	return t && id != 0 && t->id == id && t->state != TH_FREE ? t : NULL;
 }
 
 /* Put t at the back of the run queue. */
@@ -80,10 +106,19 @@ void thread_kill(struct thread *t)
 	list_remove(&t->env_link);
 	ipc_thread_gone(t);
 	res_give(t->env, RES_THREAD);
+	int index = (int)(t->id & (NTHREAD - 1));
 	t->state = TH_FREE;
 	t->id = 0;
-	if (t - threads < thread_low)
-		thread_low = (int)(t - threads);
+	if (index < thread_low)
+		thread_low = index;
+	struct thread *page = thread_pages[index / PER_PAGE];
+	bool empty = true;
+	for (size_t i = 0; i < PER_PAGE; i++)
+		empty &= page[i].state == TH_FREE;
+	if (empty) { /* its last thread: the page goes back (the next slot_made there takes a zeroed one) */
+		thread_pages[index / PER_PAGE] = NULL;
+		kfree_page(V2P(page));
+	}
 	if (cpu.cur == t)
 		cpu.cur = NULL;
 	if (cpu.fpu_owner == t)

@@ -74,8 +74,8 @@ lx_syscall_entry:
 	PUSH_SYSCALL_REGS
 	movq lx_me(%rip), %rcx  /* rcx is saved: the scratch register */
 	incq (%rcx)             /* lx_me->calls_reflected */
-	decl lx_rewrite_countdown(%rip) /* now and then, the site this call came from may be rewritten (rewrite.c) */
-	jz 6f
+	decl %gs:64             /* now and then, the site this call came from may be rewritten (rewrite.c) */
+	js 6f
 lx_syscall_saved:
 	cmpq $LX_NR_LIMIT, %rax /* calls flagged LX_FULL (syscalls.def) copy or replace the whole frame: save the rest too */
 	jae 1f

@@ -314,7 +314,7 @@ static bool vma_split(struct vma *v, uint64_t addr)
 /* Remove [start, end) from the area list and the page tables. */
 static long vma_cut(uint64_t start, uint64_t end)
 {
-	if (lx_rewrite_count())
+	if (lx_rewrite_touched(start, end))
 		lx_rewrite_release(start, end, false);
 	struct vma *v = vma_from(start);
 	while (v && v->start < end) {
@@ -445,7 +445,7 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 			return -ENOMEM;
 		a = v->end;
 	}
-	if (lx_rewrite_count()) /* stubs there may stop being code: their sites go back to what they were */
+	if (lx_rewrite_touched(addr, end)) /* stubs there may stop being code: their sites go back to what they were */
 		lx_rewrite_release(addr, end, false);
 	for (uint64_t a = addr; a < end;) {
 		struct vma *v = vma_find(a);
@@ -789,7 +789,7 @@ long lx_sys_mremap(long old, long oldlen, long newlen, long flags, long newaddr)
 	moving = 0;
 	if (n < 0)
 		return n;
-	if (lx_rewrite_count())
+	if (lx_rewrite_touched(o, o + ol))
 		lx_rewrite_release(o, o + ol, true);
 	move_pages(o, (uint64_t)n, ol, v->prot);
 	mem_unmap(o, ol);

@@ -18,7 +18,8 @@
  * must reach the mov exactly. Anything uncertain stays as it is.
  *
  * Only sites the program runs are looked at: every REWRITE_EVERY-th
- * reflected syscall, lx looks at the site it came from. Only private file
+ * reflected syscall of a thread (its countdown at gs:64), lx looks at the
+ * site it came from. Only private file
  * mappings of code that was never writable qualify (the program's and its
  * libraries' text; not JIT memory, not code written since), and not under
  * protection keys, where entering lx needs the kernel to open lx's key.
@@ -30,7 +31,7 @@
  * a forked child has a copy, as it has a copy of the rewritten pages.
  */
 
-#define REWRITE_EVERY 16
+#define REWRITE_EVERY 64
 #define STUB_SIZE 32
 #define STUBS_PER_PAGE ((int)(PAGE_SIZE / STUB_SIZE))
 #define MAX_REWRITES 1024
@@ -51,7 +52,7 @@ static uint64_t stub_pages[MAX_STUB_PAGES]; /* 0: a free entry */
 static int stubs_used[MAX_STUB_PAGES];
 static uint64_t refused[NREFUSED]; /* sites that looked right but could not be proven: not tried again */
 
-int lx_rewrite_countdown = REWRITE_EVERY; /* entry.S: reflected syscalls until the next look */
+uint64_t lx_rewrite_lo = ~0UL, lx_rewrite_hi;
 
 /* ---- the program's code, read and written ---- */
 
@@ -273,6 +274,13 @@ static bool still_ours(const struct rewrite *r)
 	return b[0] == 0xe9 && r->site + 5 + (uint64_t)(int64_t)rel == r->stub;
 }
 
+/* The span of what is rewritten grows to take [start, end) in (it never shrinks: it only spares mem.c calls). */
+static void widen(uint64_t start, uint64_t end)
+{
+	lx_rewrite_lo = start < lx_rewrite_lo ? start : lx_rewrite_lo;
+	lx_rewrite_hi = end > lx_rewrite_hi ? end : lx_rewrite_hi;
+}
+
 static bool was_refused(uint64_t site)
 {
 	return refused[(site >> 1) % NREFUSED] == site;
@@ -308,13 +316,15 @@ static void consider(uint64_t site_end, long nr)
 	*r = (struct rewrite){ .site = site, .stub = stub };
 	memcpy(r->orig, b, 5);
 	lx_me->sites_rewritten = (uint64_t)nrewrites;
+	widen(site, site + 5);
+	widen(stub, stub + STUB_SIZE);
 }
 
 /* entry.S, every REWRITE_EVERY-th reflected syscall: look at the site it came from. */
 void lx_rewrite_consider(uint64_t site_end, long nr);
 void lx_rewrite_consider(uint64_t site_end, long nr)
 {
-	lx_rewrite_countdown = REWRITE_EVERY;
+	lx_self()->rewrite_countdown = REWRITE_EVERY - 1;
 	bool multi = lx_multi;
 	if (multi)
 		lx_lock();
@@ -348,10 +358,5 @@ void lx_rewrite_reset(void)
 	memset(stub_pages, 0, sizeof(stub_pages));
 	memset(refused, 0, sizeof(refused));
 	lx_me->calls_direct = lx_me->calls_reflected = lx_me->sites_rewritten = 0;
-	lx_rewrite_countdown = REWRITE_EVERY;
-}
-
-int lx_rewrite_count(void)
-{
-	return nrewrites;
+	lx_rewrite_lo = ~0UL, lx_rewrite_hi = 0;
 }

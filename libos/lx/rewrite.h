@@ -2,11 +2,17 @@
 #ifndef LX_REWRITE_H
 #define LX_REWRITE_H
 
-extern int lx_rewrite_countdown; /* reflected syscalls until lx looks at the next one's site (entry.S) */
+/* The span of the program's address space that holds every rewritten site and stub: [lx_rewrite_lo, lx_rewrite_hi). */
+extern uint64_t lx_rewrite_lo, lx_rewrite_hi;
+
+/* Does [start, end) touch what rewrite.c made (then lx_rewrite_release must hear of a change there)? */
+static inline bool lx_rewrite_touched(uint64_t start, uint64_t end)
+{
+	return start < lx_rewrite_hi && end > lx_rewrite_lo;
+}
 /* [start, end) of the program's address space goes or changes its protection (moving: its bytes move elsewhere, as
  * mremap's): put back every site whose stub is there, and every site there if moving, and forget them. */
 void lx_rewrite_release(uint64_t start, uint64_t end, bool moving);
 void lx_rewrite_reset(void); /* exec: a new program, nothing rewritten */
-int lx_rewrite_count(void); /* sites rewritten in this process */
 
 #endif

@@ -36,6 +36,7 @@ struct lx_thread {
 	uint64_t deliver; /* gs:32 a signal waits: entry.S takes the slow way out */
 	uint64_t whole; /* gs:40 the frame is a whole context (rcx, r11 the program's): return by lx_return_whole */
 	uint64_t rip, rflags; /* gs:48, gs:56 where and with which flags a whole context goes on */
+	int32_t rewrite_countdown; /* gs:64 below 0: lx looks at the next reflected syscall's site (rewrite.c) */
 	int state; /* free, live, or exited (its kernel thread may still be ending) */
 	int tid; /* the Linux thread id: slot + 1 */
 	long kernel_tid;
@@ -62,7 +63,8 @@ struct lx_thread {
 };
 _Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24 &&
 		       offsetof(struct lx_thread, deliver) == 32 && offsetof(struct lx_thread, whole) == 40 &&
-		       offsetof(struct lx_thread, rip) == 48 && offsetof(struct lx_thread, rflags) == 56,
+		       offsetof(struct lx_thread, rip) == 48 && offsetof(struct lx_thread, rflags) == 56 &&
+		       offsetof(struct lx_thread, rewrite_countdown) == 64,
 	       "gs offsets used by entry.S and lx_self");
 /* Thread slots of a process: as many as the kernel lets one env have (NTHREAD / 2), each slot's stacks taking
  * LX_SLOT_SPAN of LX_STACKS' room. A clone past them, or past the kernel's limit, is EAGAIN. */

@@ -220,6 +220,27 @@ long frame_alloc(struct env *e, long want)
 	return fn;
 }
 
+/*
+ * A new frame for e, with one reference (e's hold), holding the n bytes (at
+ * most a page) of from's memory at va and zeros after them: only the bytes
+ * not copied are cleared. -E_NOMEM when none is free, -E_FAULT when from
+ * cannot read the bytes (nothing is then taken).
+ */
+long frame_alloc_from(struct env *e, struct env *from, uint64_t va, size_t n)
+{
+	long fn = take_free(-1, false);
+	if (fn < 0)
+		return fn;
+	give(e, fn);
+	uint8_t *p = P2V((uint64_t)fn * PAGE_SIZE);
+	if (copy_from_user(from, p, va, n) < 0) {
+		frame_free(e, fn);
+		return -E_FAULT;
+	}
+	memset(p + n, 0, PAGE_SIZE - n);
+	return fn;
+}
+
 /* A new frame for e, with one reference (e's hold), holding a copy of frame src. -E_NOMEM when none is free. */
 long frame_copy(struct env *e, uint64_t src)
 {

@@ -331,6 +331,37 @@ static long sys_page_alloc_range(long env, unsigned long va, long n, long perm)
 	return filled;
 }
 
+/*
+ * A fresh frame for env (self or a child) holding the n bytes (at most a
+ * page) of the caller's memory at src and zeros after them, mapped at va
+ * with perm, where nothing was mapped: a page of a file in the caller's
+ * memory made a program's in one call, with no clearing of the bytes it
+ * copies. Returns the frame. -E_INVAL for a bad va, n or perm, -E_BUSY if
+ * va is mapped, -E_FAULT if the caller cannot read the bytes, -E_NOENT,
+ * -E_NOMEM (nothing changed).
+ */
+static long sys_page_alloc_copy(long env, unsigned long va, const void *src, long n, long perm)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (n < 0 || (unsigned long)n > PAGE_SIZE || (va & (PAGE_SIZE - 1)) || va >= USER_LIMIT ||
+	    (perm & ~(long)PTE_USER_PERMS))
+		return -E_INVAL;
+	uint64_t *pte = pt_lookup(e->pml4, va);
+	if (pte && (*pte & PTE_P))
+		return -E_BUSY;
+	long fn = frame_alloc_from(e, self(), (uint64_t)src, (size_t)n);
+	if (fn >= 0 && pt_map(e->pml4, va, (uint64_t)fn, (uint64_t)perm) < 0) {
+		frame_free(e, fn);
+		fn = -E_NOMEM;
+	}
+	if (fn == -E_NOMEM)
+		relieve_pressure(self());
+	return fn;
+}
+
 /* Unmap [start, end) of env (self or a child), freeing its own frames there with UNMAP_FREE. The count; -E_INVAL, -E_NOMEM. */
 static long sys_unmap_range(long env, unsigned long start, unsigned long end, long flags)
 {

@@ -516,6 +516,15 @@ static bool fill_page(struct vma *v, uint64_t va)
 	uint64_t perm = pte_perm(v->prot) | share_bit(v);
 	if (!v->file || !v->file->ops->pread)
 		return fill_zeros(v, va, perm);
+	const void *src;
+	size_t n;
+	if (file_bytes_at(v->file, v->offset + (va - v->start), &src, &n)) {
+		/* the bytes are in lx's memory: the kernel makes the page of them (a heap page of the file's
+		 * not yet mapped in this process it cannot read: then as below, where the read maps it) */
+		long r = sys_page_alloc_copy(0, va, src, (long)n, (long)perm);
+		if (r >= 0 || r != -E_FAULT)
+			return r >= 0;
+	}
 	long fn = page_alloc(0, LX_FILL_PAGE, PTE_W | PTE_NX);
 	if (fn < 0)
 		return false;

@@ -127,7 +127,7 @@ static long fuzz_one(long n, long *a, bool *skipped)
 		if (is_self(a[0]) && (sys_frame_info(a[1]) >> 32) == me && !mine_listed(a[1]))
 			a[1] = -1; /* a frame of its own image: not the fuzzer's to give away */
 		break;
-	case SYS_map: case SYS_unmap: case SYS_protect:
+	case SYS_map: case SYS_unmap: case SYS_protect: case SYS_page_alloc_copy:
 		if (is_self(a[0]))
 			a[1] = (long)safe_va((unsigned long)a[1]);
 		break;

@@ -191,6 +191,7 @@ uint64_t *pt_lookup(uint64_t pml4, uint64_t va);
 uint64_t *pt_lookup_own(uint64_t pml4, uint64_t va, int *err);
 int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out);
 int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end);
+int pt_map_cow_ranges(uint64_t caller, uint64_t dst, const uint64_t (*ranges)[2], long n);
 /*
  * The PTE_COW page at va (page-aligned, user) in e becomes e's own, mapped
  * with perm (valid user bits): the frame itself when e's mapping is its

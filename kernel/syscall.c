@@ -144,12 +144,14 @@ static bool controls(struct env *e, uint64_t fn)
 	       (group && group == self()->group);
 }
 
-/*
- * fork's bind: map [start, end) of the caller into its child env copy-on-write
- * (abi.h: PTE_COW, PTE_SHARE, PTE_NOCOPY). The range must lie in the mappable
- * part of the address space. -E_INVAL, -E_PERM (not a child), -E_NOMEM.
- */
-static long sys_map_cow(long env, unsigned long start, unsigned long end)
+/* May [start, end) be bound by map_cow: page-aligned, in order, within the mappable part of the address space? */
+static bool cow_range_ok(uint64_t start, uint64_t end)
+{
+	return !((start | end) & (PAGE_SIZE - 1)) && start <= end && end <= UENV && !(start < USER_LIMIT && end > USER_LIMIT);
+}
+
+/* map_cow of n ranges of the caller's (in kernel memory) into its child env: every range checked before any is bound. */
+static long map_cow_ranges(long env, const uint64_t (*ranges)[2], long n)
 {
 	int err;
 	struct env *d = env_get(self(), env, &err);
@@ -157,9 +159,38 @@ static long sys_map_cow(long env, unsigned long start, unsigned long end)
 		return err;
 	if (d == self())
 		return -E_PERM;
-	if ((start | end) & (PAGE_SIZE - 1) || start > end || end > UENV || (start < USER_LIMIT && end > USER_LIMIT))
+	for (long i = 0; i < n; i++)
+		if (!cow_range_ok(ranges[i][0], ranges[i][1]))
+			return -E_INVAL;
+	return pt_map_cow_ranges(self()->pml4, d->pml4, ranges, n);
+}
+
+/*
+ * fork's bind: map [start, end) of the caller into its child env copy-on-write
+ * (abi.h: PTE_COW, PTE_SHARE, PTE_NOCOPY). The range must lie in the mappable
+ * part of the address space. -E_INVAL, -E_PERM (not a child), -E_NOMEM.
+ */
+static long sys_map_cow(long env, unsigned long start, unsigned long end)
+{
+	const uint64_t range[1][2] = { { start, end } };
+	return map_cow_ranges(env, range, 1);
+}
+
+/*
+ * fork's bind of several ranges in one call: n (1 to COW_RANGES_MAX)
+ * [start, end) pairs of unsigned longs at ranges in the caller's memory, each
+ * bound as map_cow binds it, all checked before any is bound. -E_INVAL,
+ * -E_FAULT (the pairs cannot be read), -E_NOENT, -E_PERM, -E_NOMEM (the
+ * ranges before stay bound).
+ */
+static long sys_map_cow_ranges(long env, const void *ranges, long n)
+{
+	uint64_t r[COW_RANGES_MAX][2];
+	if (n < 1 || n > COW_RANGES_MAX)
 		return -E_INVAL;
-	return pt_map_cow(self()->pml4, d->pml4, start, end);
+	if (copy_from_user(self(), r, (uint64_t)ranges, (size_t)n * sizeof(r[0])) < 0)
+		return -E_FAULT;
+	return map_cow_ranges(env, (const uint64_t (*)[2])r, n);
 }
 
 /*

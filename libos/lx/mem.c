@@ -851,7 +851,6 @@ uint64_t mem_give_back(uint64_t n)
 
 /* ---- fork and exec ---- */
 
-/* map_cow every area of the program into child, one call per area. 0 or -E_*. */
 /*
  * Parked pages (a private PROT_NONE area's) across a fork: mapped back
  * read-only for map_cow to bind into the child too, then each side makes the
@@ -879,12 +878,33 @@ static void repark_after_fork(void)
 	}
 }
 
-long mem_map_cow(long child)
+/* Add [start, end) to the ranges b binds, binding those gathered first when there is no room. 0 or -E_*. */
+long cow_batch_add(struct cow_batch *b, uint64_t start, uint64_t end)
+{
+	long r = b->n == COW_RANGES_MAX ? cow_batch_flush(b) : 0;
+	if (r == 0) {
+		b->ranges[b->n][0] = start;
+		b->ranges[b->n][1] = end;
+		b->n++;
+	}
+	return r;
+}
+
+/* Bind the ranges b has gathered into its child, in one call. 0 or -E_*. */
+long cow_batch_flush(struct cow_batch *b)
+{
+	long r = b->n ? sys_map_cow_ranges(b->child, b->ranges, b->n) : 0;
+	b->n = 0;
+	return r;
+}
+
+/* The program's areas into b, those that touch as one range: a table they fill is then shared whole. 0 or -E_*. */
+long mem_map_cow(struct cow_batch *b)
 {
 	if (parked)
 		unpark_for_fork();
 	long r = 0;
-	uint64_t lo = 0, hi = 0; /* areas that touch are bound in one call: a table they fill is then shared whole */
+	uint64_t lo = 0, hi = 0;
 	for (struct vma *v = vmas; v && r == 0; v = v->next) {
 		/* a shared anonymous area is filled now, so that parent and child share every page of it */
 		for (uint64_t va = v->start; share_bit(v) && !v->file && v->prot != PROT_NONE && va < v->end; va += PAGE_SIZE)
@@ -892,15 +912,18 @@ long mem_map_cow(long child)
 				r = -E_NOMEM;
 		if (r == 0 && v->start != hi) {
 			if (hi)
-				r = sys_map_cow(child, lo, hi);
+				r = cow_batch_add(b, lo, hi);
 			lo = v->start;
 		}
 		hi = v->end;
 	}
 	if (r == 0 && hi)
-		r = sys_map_cow(child, lo, hi);
-	if (parked)
+		r = cow_batch_add(b, lo, hi);
+	if (parked) {
+		if (r == 0)
+			r = cow_batch_flush(b); /* bound before each side makes its parked pages its own again */
 		repark_after_fork();
+	}
 	return r;
 }
 

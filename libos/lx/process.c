@@ -128,9 +128,12 @@ static long fork_env(struct lx_proc *p)
 		{ ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE, ROOT_STACK_TOP },
 		{ UBOOT, UENV },
 	};
-	long r = mem_map_cow(child);
+	struct cow_batch batch = { .child = child };
+	long r = mem_map_cow(&batch);
 	for (size_t i = 0; r == 0 && i < sizeof(regions) / sizeof(regions[0]); i++)
-		r = sys_map_cow(child, regions[i][0], regions[i][1]);
+		r = cow_batch_add(&batch, regions[i][0], regions[i][1]);
+	if (r == 0)
+		r = cow_batch_flush(&batch);
 	if (r == 0)
 		r = child_xstack(child, xtop);
 	if (r == 0)

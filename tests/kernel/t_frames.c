@@ -104,6 +104,22 @@ int main(void)
 	long child2 = sys_env_create();
 	CHECK_EQ("cow-again", sys_map_cow(child2, VA, VA + PAGE_SIZE), 0);
 	CHECK_EQ("cow-child2-gone", sys_env_destroy(child2), 0);
+	/* map_cow_ranges: several ranges in one call, all checked before any is bound */
+	long child2b = sys_env_create();
+	unsigned long two[2][2] = { { VA, VA + PAGE_SIZE }, { VA + PAGE_SIZE, VA + 2 * PAGE_SIZE } };
+	unsigned long bad[2][2] = { { VA, VA + PAGE_SIZE }, { VA + 1, VA + PAGE_SIZE } };
+	long refs1 = sys_frame_info(c1) & 0xFFFFFFFF, refs2 = sys_frame_info(f2) & 0xFFFFFFFF;
+	CHECK_EQ("cow-ranges-none", sys_map_cow_ranges(child2b, two, 0), -E_INVAL);
+	CHECK_EQ("cow-ranges-too-many", sys_map_cow_ranges(child2b, two, COW_RANGES_MAX + 1), -E_INVAL);
+	CHECK_EQ("cow-ranges-unreadable", sys_map_cow_ranges(child2b, (const void *)KERNBASE, 1), -E_FAULT);
+	CHECK_EQ("cow-ranges-self-refused", sys_map_cow_ranges(0, two, 2), -E_PERM);
+	CHECK_EQ("cow-ranges-no-child", sys_map_cow_ranges(12345, two, 2), -E_NOENT);
+	CHECK_EQ("cow-ranges-one-bad", sys_map_cow_ranges(child2b, bad, 2), -E_INVAL);
+	CHECK_EQ("cow-ranges-bad-binds-nothing", sys_frame_info(c1) & 0xFFFFFFFF, refs1);
+	CHECK_EQ("cow-ranges", sys_map_cow_ranges(child2b, two, 2), 0);
+	CHECK_EQ("cow-ranges-first-bound", sys_frame_info(c1) & 0xFFFFFFFF, refs1 + 1);
+	CHECK_EQ("cow-ranges-second-bound", sys_frame_info(f2) & 0xFFFFFFFF, refs2 + 1);
+	CHECK_EQ("cow-ranges-child-gone", sys_env_destroy(child2b), 0);
 	CHECK_EQ("cow-break-own-frame-kept", sys_cow_break(0, VA, PTE_W), c1);
 	CHECK_EQ("cow-break-kept-bytes", *(volatile uint64_t *)VA, 7);
 	CHECK_EQ("cow-break-kept-refs", sys_frame_info(c1) & 0xFFFFFFFF, 2);

@@ -144,6 +144,16 @@ static long fuzz_one(long n, long *a, bool *skipped)
 				a[2] = (long)end;
 		}
 		break;
+	case SYS_map_cow_ranges: { /* as map_cow: ranges of the arena only, and sometimes too many */
+		static unsigned long ranges[COW_RANGES_MAX + 1][2];
+		for (int i = 0; i <= COW_RANGES_MAX; i++) {
+			ranges[i][0] = ARENA + (rnd() % ARENA_PAGES) * PAGE_SIZE;
+			ranges[i][1] = ranges[i][0] + (rnd() % 2) * PAGE_SIZE;
+		}
+		a[1] = (long)ranges;
+		a[2] = (long)(rnd() % (COW_RANGES_MAX + 2));
+		break;
+	}
 	case SYS_cow_break: /* it may replace a page of the caller's own: only the arena's */
 		if (is_self(a[0]))
 			a[1] = (long)safe_va((unsigned long)a[1]);

@@ -220,24 +220,12 @@ long frame_alloc(struct env *e, long want)
 	return fn;
 }
 
-/*
- * A new frame for e, with one reference (e's hold), holding the n bytes (at
- * most a page) of from's memory at va and zeros after them: only the bytes
- * not copied are cleared. -E_NOMEM when none is free, -E_FAULT when from
- * cannot read the bytes (nothing is then taken).
- */
-long frame_alloc_from(struct env *e, struct env *from, uint64_t va, size_t n)
+/* Allocate any frame to e, with one reference (e's hold), not cleared: the caller writes every byte of it before e may read it. -E_NOMEM. */
+long frame_alloc_uncleared(struct env *e)
 {
 	long fn = take_free(-1, false);
-	if (fn < 0)
-		return fn;
-	give(e, fn);
-	uint8_t *p = P2V((uint64_t)fn * PAGE_SIZE);
-	if (copy_from_user(from, p, va, n) < 0) {
-		frame_free(e, fn);
-		return -E_FAULT;
-	}
-	memset(p + n, 0, PAGE_SIZE - n);
+	if (fn >= 0)
+		give(e, fn);
 	return fn;
 }
 

@@ -159,7 +159,7 @@ void frame_init(uint64_t lo, uint64_t hi);
 void frame_add_range(uint64_t pa, uint64_t len);
 long frame_alloc(struct env *e, long want);
 long frame_copy(struct env *e, uint64_t src);
-long frame_alloc_from(struct env *e, struct env *from, uint64_t va, size_t n);
+long frame_alloc_uncleared(struct env *e);
 int frame_adopt(struct env *e, uint64_t fn);
 int frame_free(struct env *e, long fn);
 void frame_incref(uint64_t fn);

@@ -363,6 +363,26 @@ static long sys_page_alloc_range(long env, unsigned long va, long n, long perm)
 }
 
 /*
+ * A new frame of e's holding the n bytes (at most a page) of the caller's
+ * memory at va and zeros after them: only the bytes not copied are cleared.
+ * -E_NOMEM, or -E_FAULT when the caller cannot read the bytes (the frame is
+ * then given back).
+ */
+static long frame_of_bytes(struct env *e, uint64_t va, size_t n)
+{
+	long fn = frame_alloc_uncleared(e);
+	if (fn < 0)
+		return fn;
+	uint8_t *p = P2V((uint64_t)fn * PAGE_SIZE);
+	if (copy_from_user(self(), p, va, n) < 0) {
+		frame_free(e, fn);
+		return -E_FAULT;
+	}
+	memset(p + n, 0, PAGE_SIZE - n);
+	return fn;
+}
+
+/*
  * A fresh frame for env (self or a child) holding the n bytes (at most a
  * page) of the caller's memory at src and zeros after them, mapped at va
  * with perm, where nothing was mapped: a page of a file in the caller's
@@ -383,7 +403,7 @@ static long sys_page_alloc_copy(long env, unsigned long va, const void *src, lon
 	uint64_t *pte = pt_lookup(e->pml4, va);
 	if (pte && (*pte & PTE_P))
 		return -E_BUSY;
-	long fn = frame_alloc_from(e, self(), (uint64_t)src, (size_t)n);
+	long fn = frame_of_bytes(e, (uint64_t)src, (size_t)n);
 	if (fn >= 0 && pt_map(e->pml4, va, (uint64_t)fn, (uint64_t)perm) < 0) {
 		frame_free(e, fn);
 		fn = -E_NOMEM;

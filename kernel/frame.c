@@ -220,6 +220,15 @@ long frame_alloc(struct env *e, long want)
 	return fn;
 }
 
+/* Allocate any frame to e, with one reference (e's hold), not cleared: the caller writes every byte of it before e may read it. -E_NOMEM. */
+long frame_alloc_uncleared(struct env *e)
+{
+	long fn = take_free(-1, false);
+	if (fn >= 0)
+		give(e, fn);
+	return fn;
+}
+
 /* A new frame for e, with one reference (e's hold), holding a copy of frame src. -E_NOMEM when none is free. */
 long frame_copy(struct env *e, uint64_t src)
 {

@@ -159,6 +159,7 @@ void frame_init(uint64_t lo, uint64_t hi);
 void frame_add_range(uint64_t pa, uint64_t len);
 long frame_alloc(struct env *e, long want);
 long frame_copy(struct env *e, uint64_t src);
+long frame_alloc_uncleared(struct env *e);
 int frame_adopt(struct env *e, uint64_t fn);
 int frame_free(struct env *e, long fn);
 void frame_incref(uint64_t fn);
@@ -190,6 +191,7 @@ uint64_t *pt_lookup(uint64_t pml4, uint64_t va);
 uint64_t *pt_lookup_own(uint64_t pml4, uint64_t va, int *err);
 int pt_unmap_frame(uint64_t pml4, uint64_t fn, uint64_t *va_out);
 int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end);
+int pt_map_cow_ranges(uint64_t caller, uint64_t dst, const uint64_t (*ranges)[2], long n);
 /*
  * The PTE_COW page at va (page-aligned, user) in e becomes e's own, mapped
  * with perm (valid user bits): the frame itself when e's mapping is its

@@ -418,7 +418,16 @@ static int cow_level(uint64_t *t, int level, uint64_t base, uint64_t dst, uint64
  */
 int pt_map_cow(uint64_t caller, uint64_t dst, uint64_t start, uint64_t end)
 {
-	int r = cow_level(table(caller), 3, 0, dst, start, end);
+	const uint64_t range[1][2] = { { start, end } };
+	return pt_map_cow_ranges(caller, dst, range, 1);
+}
+
+/* pt_map_cow of n ranges, one after another, with one TLB flush for them all. */
+int pt_map_cow_ranges(uint64_t caller, uint64_t dst, const uint64_t (*ranges)[2], long n)
+{
+	int r = 0;
+	for (long i = 0; r == 0 && i < n; i++)
+		r = cow_level(table(caller), 3, 0, dst, ranges[i][0], ranges[i][1]);
 	lcr3(read_cr3()); /* the caller's writable pages just became read-only */
 	return r;
 }

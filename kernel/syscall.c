@@ -144,12 +144,14 @@ static bool controls(struct env *e, uint64_t fn)
 	       (group && group == self()->group);
 }
 
-/*
- * fork's bind: map [start, end) of the caller into its child env copy-on-write
- * (abi.h: PTE_COW, PTE_SHARE, PTE_NOCOPY). The range must lie in the mappable
- * part of the address space. -E_INVAL, -E_PERM (not a child), -E_NOMEM.
- */
-static long sys_map_cow(long env, unsigned long start, unsigned long end)
+/* May [start, end) be bound by map_cow: page-aligned, in order, within the mappable part of the address space? */
+static bool cow_range_ok(uint64_t start, uint64_t end)
+{
+	return !((start | end) & (PAGE_SIZE - 1)) && start <= end && end <= UENV && !(start < USER_LIMIT && end > USER_LIMIT);
+}
+
+/* map_cow of n ranges of the caller's (in kernel memory) into its child env: every range checked before any is bound. */
+static long map_cow_ranges(long env, const uint64_t (*ranges)[2], long n)
 {
 	int err;
 	struct env *d = env_get(self(), env, &err);
@@ -157,9 +159,38 @@ static long sys_map_cow(long env, unsigned long start, unsigned long end)
 		return err;
 	if (d == self())
 		return -E_PERM;
-	if ((start | end) & (PAGE_SIZE - 1) || start > end || end > UENV || (start < USER_LIMIT && end > USER_LIMIT))
+	for (long i = 0; i < n; i++)
+		if (!cow_range_ok(ranges[i][0], ranges[i][1]))
+			return -E_INVAL;
+	return pt_map_cow_ranges(self()->pml4, d->pml4, ranges, n);
+}
+
+/*
+ * fork's bind: map [start, end) of the caller into its child env copy-on-write
+ * (abi.h: PTE_COW, PTE_SHARE, PTE_NOCOPY). The range must lie in the mappable
+ * part of the address space. -E_INVAL, -E_PERM (not a child), -E_NOMEM.
+ */
+static long sys_map_cow(long env, unsigned long start, unsigned long end)
+{
+	const uint64_t range[1][2] = { { start, end } };
+	return map_cow_ranges(env, range, 1);
+}
+
+/*
+ * fork's bind of several ranges in one call: n (1 to COW_RANGES_MAX)
+ * [start, end) pairs of unsigned longs at ranges in the caller's memory, each
+ * bound as map_cow binds it, all checked before any is bound. -E_INVAL,
+ * -E_FAULT (the pairs cannot be read), -E_NOENT, -E_PERM, -E_NOMEM (the
+ * ranges before stay bound).
+ */
+static long sys_map_cow_ranges(long env, const void *ranges, long n)
+{
+	uint64_t r[COW_RANGES_MAX][2];
+	if (n < 1 || n > COW_RANGES_MAX)
 		return -E_INVAL;
-	return pt_map_cow(self()->pml4, d->pml4, start, end);
+	if (copy_from_user(self(), r, (uint64_t)ranges, (size_t)n * sizeof(r[0])) < 0)
+		return -E_FAULT;
+	return map_cow_ranges(env, (const uint64_t (*)[2])r, n);
 }
 
 /*
@@ -329,6 +360,57 @@ static long sys_page_alloc_range(long env, unsigned long va, long n, long perm)
 	if (filled == -E_NOMEM)
 		relieve_pressure(self());
 	return filled;
+}
+
+/*
+ * A new frame of e's holding the n bytes (at most a page) of the caller's
+ * memory at va and zeros after them: only the bytes not copied are cleared.
+ * -E_NOMEM, or -E_FAULT when the caller cannot read the bytes (the frame is
+ * then given back).
+ */
+static long frame_of_bytes(struct env *e, uint64_t va, size_t n)
+{
+	long fn = frame_alloc_uncleared(e);
+	if (fn < 0)
+		return fn;
+	uint8_t *p = P2V((uint64_t)fn * PAGE_SIZE);
+	if (copy_from_user(self(), p, va, n) < 0) {
+		frame_free(e, fn);
+		return -E_FAULT;
+	}
+	memset(p + n, 0, PAGE_SIZE - n);
+	return fn;
+}
+
+/*
+ * A fresh frame for env (self or a child) holding the n bytes (at most a
+ * page) of the caller's memory at src and zeros after them, mapped at va
+ * with perm, where nothing was mapped: a page of a file in the caller's
+ * memory made a program's in one call, with no clearing of the bytes it
+ * copies. Returns the frame. -E_INVAL for a bad va, n or perm, -E_BUSY if
+ * va is mapped, -E_FAULT if the caller cannot read the bytes, -E_NOENT,
+ * -E_NOMEM (nothing changed).
+ */
+static long sys_page_alloc_copy(long env, unsigned long va, const void *src, long n, long perm)
+{
+	int err;
+	struct env *e = env_get(self(), env, &err);
+	if (!e)
+		return err;
+	if (n < 0 || (unsigned long)n > PAGE_SIZE || (va & (PAGE_SIZE - 1)) || va >= USER_LIMIT ||
+	    (perm & ~(long)PTE_USER_PERMS))
+		return -E_INVAL;
+	uint64_t *pte = pt_lookup(e->pml4, va);
+	if (pte && (*pte & PTE_P))
+		return -E_BUSY;
+	long fn = frame_of_bytes(e, (uint64_t)src, (size_t)n);
+	if (fn >= 0 && pt_map(e->pml4, va, (uint64_t)fn, (uint64_t)perm) < 0) {
+		frame_free(e, fn);
+		fn = -E_NOMEM;
+	}
+	if (fn == -E_NOMEM)
+		relieve_pressure(self());
+	return fn;
 }
 
 /* Unmap [start, end) of env (self or a child), freeing its own frames there with UNMAP_FREE. The count; -E_INVAL, -E_NOMEM. */

@@ -53,6 +53,7 @@
 #define PTE_NOCOPY 0x400UL /* map_cow leaves this page out of the child */
 #define PTE_SHARE 0x800UL  /* map_cow maps this page into the child as it is, writable or not */
 #define UNMAP_FREE 1       /* unmap_range: free the env's own frames it unmaps too */
+#define COW_RANGES_MAX 16 /* map_cow_ranges: ranges one call may bind at most */
 #define PAGE_RANGE_MAX 512 /* page_alloc_range: pages one call may fill at most */
 
 /* Upcall kinds for env_set_upcall. Each is delivered as a struct exc_frame. */

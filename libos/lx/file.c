@@ -156,6 +156,12 @@ static long ctty_open(struct inode *n, int flags, struct file **out)
 	return r;
 }
 
+/* Where f's bytes at off lie in lx's memory, when f is a regular file of lx's own (reg_bytes_at); false otherwise. */
+bool file_bytes_at(struct file *f, uint64_t off, const void **src, size_t *len)
+{
+	return f->ops == &reg_ops && reg_bytes_at(f->inode, off, src, len);
+}
+
 long file_open_inode(struct inode *n, int flags, struct file **out)
 {
 	int acc = flags & O_ACCMODE;

@@ -532,6 +532,15 @@ static bool fill_page(struct vma *v, uint64_t va)
 	uint64_t perm = pte_perm(v->prot) | share_bit(v);
 	if (!v->file || !v->file->ops->pread)
 		return fill_zeros(v, va, perm);
+	const void *src;
+	size_t n;
+	if (file_bytes_at(v->file, v->offset + (va - v->start), &src, &n)) {
+		/* the bytes are in lx's memory: the kernel makes the page of them (a heap page of the file's
+		 * not yet mapped in this process it cannot read: then as below, where the read maps it) */
+		long r = sys_page_alloc_copy(0, va, src, (long)n, (long)perm);
+		if (r >= 0 || r != -E_FAULT)
+			return r >= 0;
+	}
 	long fn = page_alloc(0, LX_FILL_PAGE, PTE_W | PTE_NX);
 	if (fn < 0)
 		return false;
@@ -860,7 +869,6 @@ uint64_t mem_give_back(uint64_t n)
 
 /* ---- fork and exec ---- */
 
-/* map_cow every area of the program into child, one call per area. 0 or -E_*. */
 /*
  * Parked pages (a private PROT_NONE area's) across a fork: mapped back
  * read-only for map_cow to bind into the child too, then each side makes the
@@ -888,12 +896,33 @@ static void repark_after_fork(void)
 	}
 }
 
-long mem_map_cow(long child)
+/* Add [start, end) to the ranges b binds, binding those gathered first when there is no room. 0 or -E_*. */
+long cow_batch_add(struct cow_batch *b, uint64_t start, uint64_t end)
+{
+	long r = b->n == COW_RANGES_MAX ? cow_batch_flush(b) : 0;
+	if (r == 0) {
+		b->ranges[b->n][0] = start;
+		b->ranges[b->n][1] = end;
+		b->n++;
+	}
+	return r;
+}
+
+/* Bind the ranges b has gathered into its child, in one call. 0 or -E_*. */
+long cow_batch_flush(struct cow_batch *b)
+{
+	long r = b->n ? sys_map_cow_ranges(b->child, b->ranges, b->n) : 0;
+	b->n = 0;
+	return r;
+}
+
+/* The program's areas into b, those that touch as one range: a table they fill is then shared whole. 0 or -E_*. */
+long mem_map_cow(struct cow_batch *b)
 {
 	if (parked)
 		unpark_for_fork();
 	long r = 0;
-	uint64_t lo = 0, hi = 0; /* areas that touch are bound in one call: a table they fill is then shared whole */
+	uint64_t lo = 0, hi = 0;
 	for (struct vma *v = vmas; v && r == 0; v = v->next) {
 		/* a shared anonymous area is filled now, so that parent and child share every page of it */
 		for (uint64_t va = v->start; share_bit(v) && !v->file && v->prot != PROT_NONE && va < v->end; va += PAGE_SIZE)
@@ -901,15 +930,18 @@ long mem_map_cow(long child)
 				r = -E_NOMEM;
 		if (r == 0 && v->start != hi) {
 			if (hi)
-				r = sys_map_cow(child, lo, hi);
+				r = cow_batch_add(b, lo, hi);
 			lo = v->start;
 		}
 		hi = v->end;
 	}
 	if (r == 0 && hi)
-		r = sys_map_cow(child, lo, hi);
-	if (parked)
+		r = cow_batch_add(b, lo, hi);
+	if (parked) {
+		if (r == 0)
+			r = cow_batch_flush(b); /* bound before each side makes its parked pages its own again */
 		repark_after_fork();
+	}
 	return r;
 }
 

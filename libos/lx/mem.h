@@ -25,7 +25,15 @@ uint64_t mem_give_back(uint64_t n);
 struct vma *mem_fork_copy(long *err); /* fork, in the parent: the child's copy of the area list */
 void mem_fork_abandon(struct vma *copy); /* the fork failed: that copy goes */
 void mem_fork_child(struct vma *copy); /* in the child: take that copy */
-long mem_map_cow(long child); /* fork: the program's areas into child, copy-on-write */
+/* The ranges a fork binds into its child copy-on-write, gathered to be bound in few kernel calls. */
+struct cow_batch {
+	long child;
+	long n;
+	unsigned long ranges[COW_RANGES_MAX][2];
+};
+long cow_batch_add(struct cow_batch *b, uint64_t start, uint64_t end); /* 0 or -E_* (a full batch is bound first) */
+long cow_batch_flush(struct cow_batch *b); /* bind the ranges gathered: 0 or -E_* */
+long mem_map_cow(struct cow_batch *b); /* fork: the program's areas into b's child, copy-on-write */
 void mem_exec_reset(void); /* before exec: every area of the old program gone */
 void mem_exit(void); /* the process ends: its area lists go */
 bool mem_cow_fault(uint64_t addr); /* a write to a copy-on-write page: copy it */

@@ -86,15 +86,11 @@ void lx_process_init(void)
 
 /* ---- fork ---- */
 
-/* The forking thread's exception stack, fresh in the child (map_cow leaves PTE_NOCOPY pages out). */
+/* The forking thread's exception stack, fresh in the child (map_cow leaves PTE_NOCOPY pages out), in one call. */
 static long child_xstack(long child, uint64_t top)
 {
-	for (uint64_t va = top - XSTACK_SIZE; va < top; va += PAGE_SIZE) {
-		long fn = sys_frame_alloc(child, -1);
-		if (fn < 0 || (fn = sys_map(child, va, fn, LX_OWN_PERM | PTE_NOCOPY)) < 0)
-			return fn;
-	}
-	return 0;
+	long n = XSTACK_SIZE / PAGE_SIZE, r = sys_page_alloc_range(child, top - XSTACK_SIZE, n, LX_OWN_PERM | PTE_NOCOPY);
+	return r < 0 ? r : r == n ? 0 : -E_NOMEM;
 }
 
 /* A forked child's arguments and environment, as /proc shows them: a copy of this process's (none when out of memory). */
@@ -132,9 +128,12 @@ static long fork_env(struct lx_proc *p)
 		{ ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE, ROOT_STACK_TOP },
 		{ UBOOT, UENV },
 	};
-	long r = mem_map_cow(child);
+	struct cow_batch batch = { .child = child };
+	long r = mem_map_cow(&batch);
 	for (size_t i = 0; r == 0 && i < sizeof(regions) / sizeof(regions[0]); i++)
-		r = sys_map_cow(child, regions[i][0], regions[i][1]);
+		r = cow_batch_add(&batch, regions[i][0], regions[i][1]);
+	if (r == 0)
+		r = cow_batch_flush(&batch);
 	if (r == 0)
 		r = child_xstack(child, xtop);
 	if (r == 0)

@@ -383,6 +383,31 @@ long reg_read(struct inode *n, void *buf, size_t len, uint64_t off)
 	return (long)len;
 }
 
+/*
+ * Where the bytes of n at off, to the end of their page of the file (or of
+ * the file), lie in lx's memory: true with *src and *len (NULL and 0 past
+ * the end or in a hole, which read as zeros); false when they are not in one
+ * piece (off in the middle of a page of n's own).
+ */
+bool reg_bytes_at(struct inode *n, uint64_t off, const void **src, size_t *len)
+{
+	*src = NULL;
+	*len = 0;
+	if (off >= n->size)
+		return true;
+	size_t want = n->size - off < PAGE_SIZE ? (size_t)(n->size - off) : PAGE_SIZE;
+	if (n->archived) {
+		*src = n->archived + off;
+		*len = want;
+		return true;
+	}
+	if (off % PAGE_SIZE)
+		return false;
+	*src = off / PAGE_SIZE < n->npages ? n->pages[off / PAGE_SIZE] : NULL;
+	*len = *src ? want : 0;
+	return true;
+}
+
 /* Sets a symlink's target. 0 or -ENOMEM. */
 long symlink_set(struct inode *n, const char *target)
 {

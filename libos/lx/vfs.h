@@ -76,6 +76,7 @@ struct inode *vfs_mknode(struct inode *dir, const char *name, uint32_t mode); /*
 long reg_resize(struct inode *n, uint64_t size); /* grow with zeros or shrink; makes the data lx's own */
 long reg_write(struct inode *n, const void *buf, size_t len, uint64_t off);
 long reg_read(struct inode *n, void *buf, size_t len, uint64_t off);
+bool reg_bytes_at(struct inode *n, uint64_t off, const void **src, size_t *len); /* n's bytes at off in lx's memory, to its page's end */
 uint64_t reg_blocks(struct inode *n);          /* st_blocks: 512-byte units of the pages it holds (0 unless regular) */
 char *reg_page(struct inode *n, uint64_t i);   /* page i (inside the file) made lx's own, for a shared mapping; NULL when out of memory */
 long symlink_set(struct inode *n, const char *target);

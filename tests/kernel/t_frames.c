@@ -104,6 +104,22 @@ int main(void)
 	long child2 = sys_env_create();
 	CHECK_EQ("cow-again", sys_map_cow(child2, VA, VA + PAGE_SIZE), 0);
 	CHECK_EQ("cow-child2-gone", sys_env_destroy(child2), 0);
+	/* map_cow_ranges: several ranges in one call, all checked before any is bound */
+	long child2b = sys_env_create();
+	unsigned long two[2][2] = { { VA, VA + PAGE_SIZE }, { VA + PAGE_SIZE, VA + 2 * PAGE_SIZE } };
+	unsigned long bad[2][2] = { { VA, VA + PAGE_SIZE }, { VA + 1, VA + PAGE_SIZE } };
+	long refs1 = sys_frame_info(c1) & 0xFFFFFFFF, refs2 = sys_frame_info(f2) & 0xFFFFFFFF;
+	CHECK_EQ("cow-ranges-none", sys_map_cow_ranges(child2b, two, 0), -E_INVAL);
+	CHECK_EQ("cow-ranges-too-many", sys_map_cow_ranges(child2b, two, COW_RANGES_MAX + 1), -E_INVAL);
+	CHECK_EQ("cow-ranges-unreadable", sys_map_cow_ranges(child2b, (const void *)KERNBASE, 1), -E_FAULT);
+	CHECK_EQ("cow-ranges-self-refused", sys_map_cow_ranges(0, two, 2), -E_PERM);
+	CHECK_EQ("cow-ranges-no-child", sys_map_cow_ranges(12345, two, 2), -E_NOENT);
+	CHECK_EQ("cow-ranges-one-bad", sys_map_cow_ranges(child2b, bad, 2), -E_INVAL);
+	CHECK_EQ("cow-ranges-bad-binds-nothing", sys_frame_info(c1) & 0xFFFFFFFF, refs1);
+	CHECK_EQ("cow-ranges", sys_map_cow_ranges(child2b, two, 2), 0);
+	CHECK_EQ("cow-ranges-first-bound", sys_frame_info(c1) & 0xFFFFFFFF, refs1 + 1);
+	CHECK_EQ("cow-ranges-second-bound", sys_frame_info(f2) & 0xFFFFFFFF, refs2 + 1);
+	CHECK_EQ("cow-ranges-child-gone", sys_env_destroy(child2b), 0);
 	CHECK_EQ("cow-break-own-frame-kept", sys_cow_break(0, VA, PTE_W), c1);
 	CHECK_EQ("cow-break-kept-bytes", *(volatile uint64_t *)VA, 7);
 	CHECK_EQ("cow-break-kept-refs", sys_frame_info(c1) & 0xFFFFFFFF, 2);
@@ -238,5 +254,34 @@ int main(void)
 	CHECK_EQ("fill-child", sys_page_alloc_range(child6, VA, 8, PTE_W), 8);
 	CHECK_EQ("fill-child-gone", sys_env_destroy(child6), 0);
 	CHECK_EQ("fill-child-frames-back", KIP->frames_free, free4);
+
+	/* page_alloc_copy: a fresh frame holding bytes of the caller's, zeros after them */
+	static char text[PAGE_SIZE + 16];
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = (char)(i * 7 + 1);
+	CHECK_EQ("copy-unaligned", sys_page_alloc_copy(0, VA + 1, text, 8, PTE_W), -E_INVAL);
+	CHECK_EQ("copy-too-long", sys_page_alloc_copy(0, VA, text, PAGE_SIZE + 1, PTE_W), -E_INVAL);
+	CHECK_EQ("copy-negative", sys_page_alloc_copy(0, VA, text, -1, PTE_W), -E_INVAL);
+	CHECK_EQ("copy-kernel", sys_page_alloc_copy(0, KERNBASE, text, 8, PTE_W), -E_INVAL);
+	CHECK_EQ("copy-bad-perm", sys_page_alloc_copy(0, VA, text, 8, 1L << 3), -E_INVAL);
+	CHECK_EQ("copy-no-env", sys_page_alloc_copy(12345, VA, text, 8, PTE_W), -E_NOENT);
+	CHECK_EQ("copy-bad-source", sys_page_alloc_copy(0, VA, (const void *)KERNBASE, 8, PTE_W), -E_FAULT);
+	CHECK_EQ("copy-unmapped-source", sys_page_alloc_copy(0, VA, (const void *)VA3, 8, PTE_W), -E_FAULT);
+	CHECK_EQ("copy-failures-take-nothing", KIP->frames_free, free4);
+	long cf = sys_page_alloc_copy(0, VA, text + 3, 100, 0);
+	CHECK("copy", cf > 0);
+	bool same = true;
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		same = same && *(volatile char *)(VA + i) == (i < 100 ? text[3 + i] : 0);
+	CHECK("copy-bytes-then-zeros", same);
+	CHECK("copy-perm-owner", (*uvpt_pte(VA) & PTE_P) && !(*uvpt_pte(VA) & PTE_W) &&
+					 (uint64_t)sys_frame_info(cf) >> 32 == ENVINFO->id);
+	CHECK_EQ("copy-mapped-refused", sys_page_alloc_copy(0, VA, text, 8, PTE_W), -E_BUSY);
+	CHECK_EQ("copy-whole-page", sys_page_alloc_copy(0, VA + PAGE_SIZE, text + 16, PAGE_SIZE, PTE_W) > 0, 1);
+	CHECK_EQ("copy-whole-page-bytes", *(volatile char *)(VA + 2 * PAGE_SIZE - 1), text[16 + PAGE_SIZE - 1]);
+	CHECK_EQ("copy-nothing-is-zeros", sys_page_alloc_copy(0, VA + 2 * PAGE_SIZE, NULL, 0, PTE_W) > 0, 1);
+	CHECK_EQ("copy-zeros", *(volatile uint64_t *)(VA + 3 * PAGE_SIZE - 8), 0);
+	CHECK_EQ("copy-freed", sys_unmap_range(0, VA, VA + 3 * PAGE_SIZE, UNMAP_FREE), 3);
+	CHECK_EQ("copy-frames-back", KIP->frames_free, free4);
 	return CHECK_DONE();
 }

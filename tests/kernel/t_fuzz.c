@@ -127,7 +127,7 @@ static long fuzz_one(long n, long *a, bool *skipped)
 		if (is_self(a[0]) && (sys_frame_info(a[1]) >> 32) == me && !mine_listed(a[1]))
 			a[1] = -1; /* a frame of its own image: not the fuzzer's to give away */
 		break;
-	case SYS_map: case SYS_unmap: case SYS_protect:
+	case SYS_map: case SYS_unmap: case SYS_protect: case SYS_page_alloc_copy:
 		if (is_self(a[0]))
 			a[1] = (long)safe_va((unsigned long)a[1]);
 		break;
@@ -144,6 +144,16 @@ static long fuzz_one(long n, long *a, bool *skipped)
 				a[2] = (long)end;
 		}
 		break;
+	case SYS_map_cow_ranges: { /* as map_cow: ranges of the arena only, and sometimes too many */
+		static unsigned long ranges[COW_RANGES_MAX + 1][2];
+		for (int i = 0; i <= COW_RANGES_MAX; i++) {
+			ranges[i][0] = ARENA + (rnd() % ARENA_PAGES) * PAGE_SIZE;
+			ranges[i][1] = ranges[i][0] + (rnd() % 2) * PAGE_SIZE;
+		}
+		a[1] = (long)ranges;
+		a[2] = (long)(rnd() % (COW_RANGES_MAX + 2));
+		break;
+	}
 	case SYS_cow_break: /* it may replace a page of the caller's own: only the arena's */
 		if (is_self(a[0]))
 			a[1] = (long)safe_va((unsigned long)a[1]);

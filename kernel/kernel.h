@@ -174,6 +174,23 @@ uint32_t *frame_pt_flags(uint64_t pa);
 void kfree_page(uint64_t pa);
 void kfree_zeroed_page(uint64_t pa); /* the page holds only zeros: handed out again without clearing */
 uint64_t frames_free(void);
+
+/* A table of fixed-size entries, each starting with a 64-bit word that is 0 while it is free, its entries below
+ * `first` in the image and the rest in pages taken as they are used and given back when emptied (ktable.c). */
+struct ktable {
+	size_t size; /* of an entry; a page holds PAGE_SIZE / size of them */
+	uint64_t first; /* entries in head */
+	void *head;
+	void **pages; /* (n - first) / (PAGE_SIZE / size), rounded up: the pages, NULL where not taken */
+};
+/* The table's entries and pages, as static arrays: KTABLE(name, type, n, first). */
+#define KTABLE(name, type, n, first)                                                                  \
+	static type name##_head[first];                                                                  \
+	static void *name##_pages[((n) - (first) + PAGE_SIZE / sizeof(type) - 1) / (PAGE_SIZE / sizeof(type))]; \
+	static struct ktable name = { sizeof(type), first, name##_head, name##_pages }
+void *ktable_get(const struct ktable *t, uint64_t i); /* entry i, or NULL where its page is not taken (free) */
+void *ktable_make(struct ktable *t, uint64_t i); /* entry i, its page taken if need be; NULL without memory */
+void ktable_freed(struct ktable *t, uint64_t i); /* entry i was just freed: its page goes if no entry on it is used */
 void frame_pin(uint64_t fn);
 void frame_set_group(uint64_t fn, uint64_t group);
 uint64_t frame_group(uint64_t fn);

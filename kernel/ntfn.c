@@ -16,7 +16,9 @@ struct ntfn {
 
 #define NTFN_INDEX_BITS 12
 _Static_assert(NNTFN == 1 << NTFN_INDEX_BITS, "an id's index bits cover the table");
-static struct ntfn ntfns[NNTFN];
+/* The table: its first 128 in the image, the rest in pages taken as they are used (ktable.c). */
+KTABLE(ntfns, struct ntfn, NNTFN, 128);
+_Static_assert(offsetof(struct ntfn, id) == 0, "a ktable entry starts with its word that is 0 when free");
 static uint64_t ntfn_generation = 1;
 static int ntfn_low = 1; /* every entry from 1 up to here is in use: the search for a free one starts here */
 /* Each interrupt line goes to a notification (irq_bind) or to a driver of the kernel's own (irq_claim). */
@@ -24,8 +26,8 @@ static struct { struct ntfn *nt; uint64_t id, bits; void (*kernel)(void); } irqs
 
 static struct ntfn *ntfn_lookup(uint64_t id)
 {
-	struct ntfn *n = &ntfns[id & (NNTFN - 1)];
-	return id != 0 && n->id == id ? n : NULL;
+	struct ntfn *n = ktable_get(&ntfns, id & (NNTFN - 1));
+	return n && id != 0 && n->id == id ? n : NULL;
 }
 
 /* A new notification owned by e; its id, or -E_NOMEM (the table is full, or e or an ancestor is at its limit). */
@@ -35,9 +37,11 @@ long ntfn_create(struct env *e)
 	if (err < 0)
 		return err;
 	for (int i = ntfn_low; i < NNTFN; i++) {
-		struct ntfn *n = &ntfns[i];
-		if (n->id)
+		struct ntfn *n = ktable_get(&ntfns, (uint64_t)i);
+		if (n && n->id)
 			continue;
+		if (!n && !(n = ktable_make(&ntfns, (uint64_t)i)))
+			return -E_NOMEM;
 		ntfn_low = i + 1;
 		*n = (struct ntfn){ .id = (ntfn_generation++ << NTFN_INDEX_BITS) | (uint64_t)i, .owner = e };
 		list_init(&n->waiters);
@@ -56,9 +60,11 @@ static void ntfn_free(struct ntfn *n)
 		if (irqs[i].nt == n)
 			irqs[i].nt = NULL;
 	res_give(n->owner, RES_NTFN);
+	int index = (int)(n->id & (NNTFN - 1));
 	n->id = 0;
-	if (n - ntfns < ntfn_low)
-		ntfn_low = (int)(n - ntfns);
+	if (index < ntfn_low)
+		ntfn_low = index;
+	ktable_freed(&ntfns, (uint64_t)index);
 }
 
 /* Destroy a notification the caller owns. -E_NOENT, -E_PERM. */
@@ -75,9 +81,11 @@ int ntfn_destroy(struct env *e, long id)
 
 void ntfn_env_gone(struct env *e)
 {
-	for (int i = 1; i < NNTFN && e->own[RES_NTFN] > 0; i++)
-		if (ntfns[i].id && ntfns[i].owner == e)
-			ntfn_free(&ntfns[i]);
+	for (int i = 1; i < NNTFN && e->own[RES_NTFN] > 0; i++) {
+		struct ntfn *n = ktable_get(&ntfns, (uint64_t)i);
+		if (n && n->id && n->owner == e)
+			ntfn_free(n);
+	}
 }
 
 /* OR bits into the notification; a waiter takes them at once. -E_NOENT, -E_INVAL (bit 63 or none). */

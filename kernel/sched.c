@@ -5,34 +5,16 @@
 #define GRACE_NS 200000UL  /* 200 us to yield after a slice upcall */
 
 /*
- * The thread table: NTHREAD slots, in pages taken from free memory when a
- * slot on them is first used and kept from then on, so that a machine that
- * runs a few threads does not hold the whole table (1.7 MB), and given back
- * when its last thread ends: slot i is thread i % PER_PAGE of page
- * i / PER_PAGE. A slot on a page not taken is free.
+ * The thread table: its first 64 slots in the image, the rest in pages
+ * taken as they are used (ktable.c), so a machine that runs a few dozen
+ * threads holds 55 KB of table, not 1.7 MB, and a fork that makes and ends
+ * one thread over and over takes no page each time. A thread's id is 0
+ * while its slot is free.
  */
-#define PER_PAGE (PAGE_SIZE / sizeof(struct thread))
-static struct thread *thread_pages[(NTHREAD + PER_PAGE - 1) / PER_PAGE];
+KTABLE(threads, struct thread, NTHREAD, 64);
 _Static_assert(NTHREAD == 1 << THREAD_INDEX_BITS, "an id's index bits cover the table");
+_Static_assert(offsetof(struct thread, id) == 0, "a ktable entry starts with its word that is 0 when free");
 
-/* Slot i, or NULL if its page was never taken. */
-static inline struct thread *slot(uint64_t i)
-{
-	struct thread *page = thread_pages[i / PER_PAGE];
-	return page ? &page[i % PER_PAGE] : NULL;
-}
-
-/* Slot i, its page taken now if need be; NULL if there is no memory for it. */
-static struct thread *slot_made(uint64_t i)
-{
-	if (!thread_pages[i / PER_PAGE]) {
-		uint64_t pa = kalloc_page(); /* zeroed: every thread on it TH_FREE */
-		if (!pa)
-			return NULL;
-		thread_pages[i / PER_PAGE] = P2V(pa);
-	}
-	return slot(i);
-}
 struct cpu cpu;
 uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
 static uint64_t thread_generation = 1;
@@ -55,14 +37,18 @@ static uint64_t timeseq;
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err)
 {
 	struct thread *t = NULL;
-	while (thread_low < NTHREAD && (t = slot((uint64_t)thread_low)) && t->state != TH_FREE)
+	while (thread_low < NTHREAD && (t = ktable_get(&threads, (uint64_t)thread_low)) && t->id)
 		thread_low++;
-	if (thread_low == NTHREAD || !(t = slot_made((uint64_t)thread_low))) {
+	if (thread_low == NTHREAD) {
 		*err = -E_NOMEM;
 		return NULL;
 	}
 	if ((*err = res_check(e, RES_THREAD)) < 0)
 		return NULL;
+	if (!(t = ktable_make(&threads, (uint64_t)thread_low))) { /* (after the last check that can fail: no page idle) */
+		*err = -E_NOMEM;
+		return NULL;
+	}
 	memset(t, 0, sizeof(*t));
 	t->id = (thread_generation++ << THREAD_INDEX_BITS) | (uint64_t)thread_low++;
 	t->env = e;
@@ -86,7 +72,7 @@ struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t 
 /* The live thread with this id, or NULL. */
 struct thread *thread_lookup(uint64_t id)
 {
-	struct thread *t = slot(id & (NTHREAD - 1));
+	struct thread *t = ktable_get(&threads, id & (NTHREAD - 1));
 	return t && id != 0 && t->id == id && t->state != TH_FREE ? t : NULL;
 }
 
@@ -111,14 +97,7 @@ void thread_kill(struct thread *t)
 	t->id = 0;
 	if (index < thread_low)
 		thread_low = index;
-	struct thread *page = thread_pages[index / PER_PAGE];
-	bool empty = true;
-	for (size_t i = 0; i < PER_PAGE; i++)
-		empty &= page[i].state == TH_FREE;
-	if (empty) { /* its last thread: the page goes back (the next slot_made there takes a zeroed one) */
-		thread_pages[index / PER_PAGE] = NULL;
-		kfree_page(V2P(page));
-	}
+	ktable_freed(&threads, (uint64_t)index);
 	if (cpu.cur == t)
 		cpu.cur = NULL;
 	if (cpu.fpu_owner == t)

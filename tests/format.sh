@@ -39,6 +39,7 @@ formatted="
 	include/mica/stream.h
 	kernel/blk.c
 	kernel/blk.h
+	kernel/ktable.c
 	kernel/ninep.c
 	kernel/ninep.h
 	libos/lx/ninep.c

@@ -13,7 +13,8 @@ struct lx_sigfrom {
 #define LX_MOUNTS_IN 8 /* mounts a path lookup, or a cwd, remembers being inside (mount.c) */
 struct lx_mount;
 struct lx_proc {
-	uint64_t calls_reflected, calls_direct; /* its syscalls by the kernel's way and from rewritten sites (entry.S) */
+	uint64_t calls_reflected,
+		calls_direct; /* its syscalls by the kernel's way and from rewritten sites (entry.S) */
 	uint64_t sites_rewritten; /* rewrite.c */
 	int pid, ppid, pgid, sid;
 	int state; /* LX_PROC_FREE, _LIVE, _ZOMBIE */

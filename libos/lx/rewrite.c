@@ -17,9 +17,9 @@
  * file's symbol table, is decoded from its first byte (lib/x86len.c) and
  * must reach the mov exactly. Anything uncertain stays as it is.
  *
- * Only sites the program runs are looked at: every REWRITE_EVERY-th
- * reflected syscall of a thread (its countdown at gs:64), lx looks at the
- * site it came from. Only private file
+ * Only sites the program runs often are looked at: every REWRITE_EVERY-th
+ * reflected syscall of a thread (its countdown at gs:64), lx notes the
+ * site it came from, and looks at it when it is the one noted last time. Only private file
  * mappings of code that was never writable qualify (the program's and its
  * libraries' text; not JIT memory, not code written since), and not under
  * protection keys, where entering lx needs the kernel to open lx's key.
@@ -46,11 +46,13 @@ struct rewrite {
 	uint8_t orig[5];
 };
 
-static struct rewrite rewrites[MAX_REWRITES];
+/* The tables sit with lx's large buffers, at the end of its data: pages a fork need not copy until they change. */
+static LX_BUFFER struct rewrite rewrites[MAX_REWRITES];
 static int nrewrites;
-static uint64_t stub_pages[MAX_STUB_PAGES]; /* 0: a free entry */
-static int stubs_used[MAX_STUB_PAGES];
-static uint64_t refused[NREFUSED]; /* sites that looked right but could not be proven: not tried again */
+static LX_BUFFER uint64_t stub_pages[MAX_STUB_PAGES]; /* 0: a free entry */
+static LX_BUFFER int stubs_used[MAX_STUB_PAGES];
+static LX_BUFFER uint64_t refused[NREFUSED]; /* sites that looked right but could not be proven: not tried again */
+static bool tables_used; /* anything above written since the last exec */
 
 uint64_t lx_rewrite_lo = ~0UL, lx_rewrite_hi;
 
@@ -302,6 +304,7 @@ static void consider(uint64_t site_end, long nr)
 	if (!v || site_end > v->end || !v->file || !v->file->ops->pread || (v->flags & MAP_SHARED) ||
 	    !(v->prot & PROT_EXEC) || v->written)
 		return;
+	tables_used = true; /* refused or rewritten, from here on */
 	uint64_t func = function_start(v, site), stub;
 	if (!func || !reaches(func, site) || !(stub = stub_slot(site)) || !write_stub(stub, site, b)) {
 		refused[(site >> 1) % NREFUSED] = site;
@@ -320,11 +323,21 @@ static void consider(uint64_t site_end, long nr)
 	widen(stub, stub + STUB_SIZE);
 }
 
-/* entry.S, every REWRITE_EVERY-th reflected syscall: look at the site it came from. */
+/*
+ * entry.S, every REWRITE_EVERY-th reflected syscall of a thread: look at
+ * the site it came from if the thread's last look was at the same site, a
+ * site run often (a call a process makes once, its exit say, is not worth
+ * the look: the symbol tables are read for each).
+ */
 void lx_rewrite_consider(uint64_t site_end, long nr);
 void lx_rewrite_consider(uint64_t site_end, long nr)
 {
-	lx_self()->rewrite_countdown = REWRITE_EVERY - 1;
+	struct lx_thread *me = lx_self();
+	me->rewrite_countdown = REWRITE_EVERY - 1;
+	if (me->rewrite_seen != site_end) {
+		me->rewrite_seen = site_end;
+		return;
+	}
 	bool multi = lx_multi;
 	if (multi)
 		lx_lock();
@@ -354,9 +367,12 @@ void lx_rewrite_release(uint64_t start, uint64_t end, bool moving)
 
 void lx_rewrite_reset(void)
 {
-	nrewrites = 0;
-	memset(stub_pages, 0, sizeof(stub_pages));
-	memset(refused, 0, sizeof(refused));
+	if (tables_used) { /* (untouched, their pages may still be a fork's parent's: left alone, not copied) */
+		nrewrites = 0;
+		memset(stub_pages, 0, sizeof(stub_pages));
+		memset(refused, 0, sizeof(refused));
+		lx_rewrite_lo = ~0UL, lx_rewrite_hi = 0;
+		tables_used = false;
+	}
 	lx_me->calls_direct = lx_me->calls_reflected = lx_me->sites_rewritten = 0;
-	lx_rewrite_lo = ~0UL, lx_rewrite_hi = 0;
 }

@@ -37,6 +37,7 @@ struct lx_thread {
 	uint64_t whole; /* gs:40 the frame is a whole context (rcx, r11 the program's): return by lx_return_whole */
 	uint64_t rip, rflags; /* gs:48, gs:56 where and with which flags a whole context goes on */
 	int32_t rewrite_countdown; /* gs:64 below 0: lx looks at the next reflected syscall's site (rewrite.c) */
+	uint64_t rewrite_seen; /* the site of the last look (its return address) */
 	int state; /* free, live, or exited (its kernel thread may still be ending) */
 	int tid; /* the Linux thread id: slot + 1 */
 	long kernel_tid;

@@ -95,10 +95,16 @@ static long other(void)
 	return nchildren ? children[rnd() % nchildren] : 0x7FFF05;
 }
 
+/* Keep a new object for later calls; past MAXOBJ it goes at once, so that the fuzzer holds only what it knows of
+ * (the kernel's tables take pages as they fill, and the end checks that every frame came back). */
 static void add_obj(long id)
 {
-	if (id > 0 && nobjs < MAXOBJ)
+	if (id > 0 && nobjs < MAXOBJ) {
 		objs[nobjs++] = id;
+	} else if (id > 0) {
+		sys_ep_destroy(id);
+		sys_ntfn_destroy(id);
+	}
 }
 
 /* Destroy (or reap) a child. */

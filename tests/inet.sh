@@ -2,7 +2,8 @@
 # Debian's python3 serving HTTP from inside Mica through lx's TCP/IP stack, fetched from the host with curl
 # through `mica run -p` (QEMU's user network, restrict=on, the port published on 127.0.0.1 only): http.server
 # as it starts by default, a forking server (a child per connection, the socket shared after fork) with several
-# clients at once, a 1 MiB file byte for byte, and bad -p arguments refused. The other way: Debian's curl in Mica
+# clients at once, a 1 MiB file byte for byte, and bad -p arguments refused. eth0's address from QEMU's DHCP
+# server (another one asked for with --ip), and the fixed fallback when no server answers. The other way: Debian's curl in Mica
 # fetching from a python3 http.server on the host's 127.0.0.1 through `mica run --forward`, a non-blocking
 # connect and refused connections checked as on the host, and bad --forward arguments.
 suite=inet

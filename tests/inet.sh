@@ -2,7 +2,8 @@
 # Debian's python3 serving HTTP from inside Mica through lx's TCP/IP stack, fetched from the host with curl
 # through `mica run -p` (QEMU's user network, restrict=on, the port published on 127.0.0.1 only): http.server
 # as it starts by default, a forking server (a child per connection, the socket shared after fork) with several
-# clients at once, a 1 MiB file byte for byte, and bad -p arguments refused. The other way: Debian's curl in Mica
+# clients at once, a 1 MiB file byte for byte, and bad -p arguments refused. eth0's address from QEMU's DHCP
+# server (another one asked for with --ip), and the fixed fallback when no server answers. The other way: Debian's curl in Mica
 # fetching from a python3 http.server on the host's 127.0.0.1 through `mica run --forward`, a non-blocking
 # connect and refused connections checked as on the host, and bad --forward arguments.
 suite=inet
@@ -161,16 +162,54 @@ expect bad-p-form 2 "not [127.0.0.1:]HOSTPORT:GUESTPORT" tools/mica run -p 80 /b
 expect bad-p-port 2 "ports are 1 to 65535" tools/mica run -p 99999:80 /bin/true
 expect bad-p-host 2 "not [127.0.0.1:]HOSTPORT:GUESTPORT" tools/mica run -p 0.0.0.0:8080:80 /bin/true
 expect bad-net 2 "only \"none\" is known" tools/mica run --net user /bin/true
+expect bad-ip-form 2 "not 10.0.2.N" tools/mica run --ip 1.2.3.4 -p 8080:80 /bin/true
+expect bad-ip-range 2 "N is 4 to 99" tools/mica run --ip 10.0.2.100 -p 8080:80 /bin/true
+expect bad-ip-no-network 2 "the guest has no network" tools/mica run --ip 10.0.2.20 /bin/true
 # The interface as programs see it: busybox ip reads eth0's address and the routes over netlink, ifconfig by ioctl.
 got=$(MICA_BUILD=$build MICA_TIMEOUT=60 timeout -k 5 90 tools/mica run -p 127.0.0.1:18181:80 /bin/busybox sh -c \
 	'ip -4 addr show dev eth0; ip route; ifconfig eth0' < /dev/null 2>&1 | tr -d '\r')
 if printf '%s\n' "$got" | grep -q 'inet 10.0.2.15/24 brd 10.0.2.255 scope global eth0' &&
-	printf '%s\n' "$got" | grep -q '^default via 10.0.2.2 dev eth0' &&
+	printf '%s\n' "$got" | grep -q '^10.0.2.0/24 dev eth0 scope link  src 10.0.2.15' &&
 	printf '%s\n' "$got" | grep -q 'HWaddr 52:54:00:12:34:56'; then
 	echo "ok $suite/eth0-seen"
 else
 	echo "not ok $suite/eth0-seen: ip and ifconfig in Mica did not show eth0 as lwIP has it:"
 	printf '%s\n' "$got" | head -20 | sed 's/^/#   /'
+fi
+
+# The address is DHCP's: QEMU's server told to offer 10.0.2.20 (--ip; lx's fallback would be 10.0.2.15), eth0
+# has it with no default route (QEMU offers no router to a restricted guest), and busybox's httpd bound to
+# 10.0.2.20 answers through -p (QEMU forwards to the address it offers).
+port=$((base + 6))
+MICA_TIMEOUT=120 tools/mica run --ip 10.0.2.20 -p "127.0.0.1:$port:80" --with "$www" /bin/busybox sh -c \
+	"ip -4 addr show dev eth0; ip route; exec httpd -f -p 10.0.2.20:80 -h '$www'" < /dev/null > "$out/dhcp.log" 2>&1 &
+server=$!
+if up "$port"; then
+	ok dhcp-address grep -q 'inet 10.0.2.20/24 brd 10.0.2.255 scope global eth0' "$out/dhcp.log"
+	ok dhcp-no-router sh -c "grep -q '^10.0.2.0/24 dev eth0 scope link  src 10.0.2.20' '$out/dhcp.log' &&
+		! grep -q '^default' '$out/dhcp.log'"
+	curl -s -o "$out/hello.dhcp" "http://127.0.0.1:$port/hello.txt"
+	ok dhcp-served cmp -s "$www/hello.txt" "$out/hello.dhcp"
+else
+	no_answer dhcp
+fi
+stop
+# No DHCP server (the device on a datagram socket of 127.0.0.1 whose other end is closed): after 3 s of
+# waiting lx says so and takes 10.0.2.15/24 with router 10.0.2.2.
+rm -rf "$out/nodhcp" "$out/nodhcp.cpio"
+tools/mica pack "$out/nodhcp" /bin/busybox sh -c 'ip -4 addr show dev eth0; ip route' > "$out/nodhcp.log" 2>&1 &&
+	(cd "$out/nodhcp" && find . | LC_ALL=C sort | cpio --quiet -o -H newc) > "$out/nodhcp.cpio" &&
+	tools/boot -t 60 "$build/kernel/mica.elf" "$out/nodhcp.cpio" -device virtio-net-device,netdev=n0 -netdev \
+		"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$((base + 7)),remote.type=inet,remote.host=127.0.0.1,remote.port=$((base + 8))" \
+		< /dev/null > "$out/nodhcp.log" 2>&1
+tr -d '\r' < "$out/nodhcp.log" > "$out/nodhcp.txt"
+if grep -q '^lx: no answer from a DHCP server in 3 s: eth0 takes 10.0.2.15/24 with router 10.0.2.2' "$out/nodhcp.txt" &&
+	grep -q 'inet 10.0.2.15/24 brd 10.0.2.255 scope global eth0' "$out/nodhcp.txt" &&
+	grep -q '^default via 10.0.2.2 dev eth0' "$out/nodhcp.txt"; then
+	echo "ok $suite/dhcp-fallback"
+else
+	echo "not ok $suite/dhcp-fallback: without a DHCP server lx did not say so and take 10.0.2.15:"
+	tail -8 "$out/nodhcp.txt" | sed 's/^/#   /'
 fi
 
 # The other way: a python3 http.server on the host's 127.0.0.1, reached from Mica at 10.0.2.100 through --forward.

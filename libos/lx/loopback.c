@@ -36,11 +36,15 @@ static bool is_loopback(const uint8_t *ip)
 	return memcmp(ip, one6, 16) == 0 || (is_v4(ip) && ip[12] == 127);
 }
 
+/* The IPv4 address of an ::ffff:a.b.c.d address, in host order. */
+static uint32_t v4_of(const uint8_t *ip)
+{
+	return (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+}
+
 bool loopback_own(const uint8_t *ip)
 {
-	static const uint8_t own[4] = { LX_NET_ADDR >> 24, LX_NET_ADDR >> 16 & 0xff, LX_NET_ADDR >> 8 & 0xff,
-					LX_NET_ADDR & 0xff };
-	return is_v4(ip) && memcmp(ip + 12, own, 4) == 0 && net_up();
+	return is_v4(ip) && net_up() && v4_of(ip) == net_addr();
 }
 
 /* An address for a socket of family into ip and port: 0; -EINVAL (short), -EAFNOSUPPORT (another family). */
@@ -308,9 +312,8 @@ bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uin
 	if ((family != AF_INET && family != AF_INET6) || parse(family, addr, len, ip, port) < 0 || !is_v4(ip) ||
 	    is_any(ip) || is_loopback(ip))
 		return false;
-	uint32_t a = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
 	memcpy(ip4, ip + 12, 4);
-	return a != LX_NET_ADDR && ip[12] < 224; /* not this machine's own, not multicast or broadcast */
+	return v4_of(ip) != net_addr() && ip[12] < 224; /* not this machine's own, not multicast or broadcast */
 }
 
 /* The address and port of name n (of a socket of family), the address as ::ffff:a.b.c.d for IPv4; none: zeros. */

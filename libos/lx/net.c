@@ -1,6 +1,7 @@
 /* lx's TCP/IP stack: lwIP fed from pid 1's packet ring by pid 1's network thread, its state shared by every process. */
 #define mem_init lwip_mem_init /* lwIP's and lx's share a name; this file calls neither */
 #include "lwip/init.h"
+#include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
@@ -26,12 +27,14 @@ _Static_assert(LX_NET_RING + NET_RING_MAX_PAGES * PAGE_SIZE <= LX_THREADS, "the 
 #define TXQ 128           /* frames lwIP may queue between two sends */
 #define POLL_BATCH 64     /* frames taken from the ring before timers and sending get a turn */
 #define KICK_BIT 2        /* on the ring's notification: "there is something to send" */
-#define GATEWAY 0x0A000202U /* QEMU's user network's router */
+#define GATEWAY 0x0A000202U /* QEMU's user network's router: the fallback's */
+#define LEASE_WAIT_NS 3000000000ULL /* start-up waits this long (virtual time) for DHCP before the fallback */
 
 static struct netshared {
 	bool up;
 	bool helper;
 	long ntfn; /* the ring's notification, pid 1's */
+	uint32_t addr; /* eth0's address (host order) once the filters claim it; 0 before */
 	struct netif netif;
 	int ntx;
 	uint16_t tx_len[TXQ];
@@ -46,6 +49,11 @@ static LX_BUFFER uint8_t page_copy[PAGE_SIZE];
 bool net_up(void)
 {
 	return sh.up;
+}
+
+uint32_t net_addr(void)
+{
+	return sh.up ? sh.addr : 0;
 }
 
 /* Turn [start, end) of lx's image into pages shared by every later process, keeping their bytes. false if out of memory. */
@@ -148,52 +156,42 @@ static bool claim(uint32_t ip)
 	return ok && sys_net_filter(NET_TX, &f) >= 0;
 }
 
-/* The interface as programs see it (netif.c): eth0, with lwIP's address, its subnet and the router. */
-static void publish(const struct net_info *k)
+/* The interface as programs see it (netif.c): eth0, with lwIP's address, its subnet and its router. */
+static void publish(void)
 {
 	struct lx_netif n = { .name = "eth0",
 			      .flags = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP,
 			      .type = ARPHRD_ETHER,
 			      .mtu = 1500,
 			      .txqlen = 1000,
-			      .has_ip4 = true,
-			      .prefix4 = 24,
-			      .has_gw4 = true };
-	memcpy(n.mac, k->mac, 6);
-	for (int i = 0; i < 4; i++) {
-		n.ip4[i] = (uint8_t)(LX_NET_ADDR >> (24 - 8 * i));
-		n.gw4[i] = (uint8_t)(GATEWAY >> (24 - 8 * i));
-	}
+			      .has_ip4 = true };
+	memcpy(n.mac, sh.netif.hwaddr, 6);
+	memcpy(n.ip4, netif_ip4_addr(&sh.netif), 4); /* lwIP keeps addresses in network order, as Linux shows them */
+	memcpy(n.gw4, netif_ip4_gw(&sh.netif), 4);
+	n.has_gw4 = !ip4_addr_isany(netif_ip4_gw(&sh.netif));
+	for (uint32_t m = ip4_addr_get_u32(netif_ip4_netmask(&sh.netif)); m; m &= m - 1)
+		n.prefix4++; /* the netmask's bits */
 	long index = lx_netif_set(&n);
 	sh.index = index > 0 ? (int)index : 0;
 }
 
-void net_init(void)
+/*
+ * lwIP's word on eth0 (pid 1: start-up or its network thread, where DHCP's
+ * answers and timers run): the first address it takes, from DHCP or the
+ * fallback, is claimed and published before lwIP's first frame from it
+ * leaves the transmit queue. A later change is not followed.
+ */
+static void on_status(struct netif *nif)
 {
-	struct net_info k;
-	extern char lx_net_shared_start[], lx_net_shared_end[];
-	if (sys_net_info(&k) < 0 || !k.link_up)
+	uint32_t ip = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(nif)));
+	if (ip == 0 || sh.addr != 0 || lx_pid != 1)
 		return;
-	if (!share_pages((uint64_t)lx_net_shared_start, (uint64_t)lx_net_shared_end))
-		die("lx: out of memory for the network's shared pages");
-	if (!(sh.tx = lx_alloc(TXQ * sizeof(*sh.tx))))
-		die("lx: out of memory for the network's transmit queue");
-	if (netring_open(&ring, LX_NET_RING, NET_RING_MAX_PAGES) < 0 || !claim(LX_NET_ADDR)) {
-		printf("lx: the network device cannot be used (its ring or filters were refused)\n");
+	if (!claim(ip)) {
+		printf("lx: the network device cannot be used (the filters for its address were refused)\n");
 		return;
 	}
-	sh.ntfn = ring.nt;
-	lwip_init();
-	ip4_addr_t ip, mask, gw;
-	ip4_addr_set_u32(&ip, lwip_htonl(LX_NET_ADDR));
-	ip4_addr_set_u32(&mask, lwip_htonl(0xFFFFFF00U));
-	ip4_addr_set_u32(&gw, lwip_htonl(GATEWAY));
-	if (!netif_add(&sh.netif, &ip, &mask, &gw, NULL, link_init, ethernet_input))
-		return;
-	netif_set_default(&sh.netif);
-	netif_set_up(&sh.netif);
-	sh.up = true;
-	publish(&k);
+	sh.addr = ip;
+	publish();
 }
 
 /* Give up to POLL_BATCH frames from the ring to lwIP; how many there were. */
@@ -217,23 +215,98 @@ static int drain(void)
 	return n;
 }
 
-/* pid 1's network thread: frames in, timers, frames out; then sleep until a frame, a kick or the next timer. */
+/* One turn of the stack: frames in, due timers, frames out. Whether it has more to do at once (frames came). */
+static bool turn(void)
+{
+	int n = drain();
+	sys_check_timeouts();
+	flush();
+	if (n)
+		return true;
+	ring.hdr->flags = 0;
+	return netring_peek(&ring) != NULL;
+}
+
+/* How long the stack may sleep after a turn: until lwIP's next timer, at most max_ns. */
+static uint64_t sleep_ns(uint64_t max_ns)
+{
+	uint32_t ms = sys_timeouts_sleeptime();
+	if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE || (uint64_t)ms * 1000000 > max_ns)
+		return max_ns;
+	return (uint64_t)ms * 1000000;
+}
+
+/* Start DHCP and run the stack until it binds an address or LEASE_WAIT_NS has passed: whether it bound one. */
+static bool lease(void)
+{
+	if (dhcp_start(&sh.netif) != ERR_OK)
+		return false;
+	uint64_t end = clock_ns() + LEASE_WAIT_NS;
+	while (!dhcp_supplied_address(&sh.netif)) {
+		uint64_t now = clock_ns();
+		if (now >= end)
+			return false;
+		if (!turn())
+			sys_ntfn_wait(ring.nt, sleep_ns(end - now));
+	}
+	return true;
+}
+
+/* No lease: DHCP stops, and eth0 takes QEMU's usual address, router and /24, saying so. */
+static void fallback(void)
+{
+	ip4_addr_t ip, mask, gw;
+	dhcp_stop(&sh.netif);
+	ip4_addr_set_u32(&ip, lwip_htonl(LX_NET_ADDR));
+	ip4_addr_set_u32(&mask, lwip_htonl(0xFFFFFF00U));
+	ip4_addr_set_u32(&gw, lwip_htonl(GATEWAY));
+	netif_set_addr(&sh.netif, &ip, &mask, &gw);
+	printf("lx: no answer from a DHCP server in %llu s: eth0 takes 10.0.2.15/24 with router 10.0.2.2\n",
+	       LEASE_WAIT_NS / 1000000000ULL);
+}
+
+/*
+ * pid 1, before the program: lwIP on eth0, its address from DHCP (QEMU's
+ * user network answers at once) or, with no answer in LEASE_WAIT_NS, the
+ * fixed fallback. Nothing without a device.
+ */
+void net_init(void)
+{
+	struct net_info k;
+	extern char lx_net_shared_start[], lx_net_shared_end[];
+	if (sys_net_info(&k) < 0 || !k.link_up)
+		return;
+	if (!share_pages((uint64_t)lx_net_shared_start, (uint64_t)lx_net_shared_end))
+		die("lx: out of memory for the network's shared pages");
+	if (!(sh.tx = lx_alloc(TXQ * sizeof(*sh.tx))))
+		die("lx: out of memory for the network's transmit queue");
+	if (netring_open(&ring, LX_NET_RING, NET_RING_MAX_PAGES) < 0 || !micanet_claim_dhcp(ring.id)) {
+		printf("lx: the network device cannot be used (its ring or filters were refused)\n");
+		return;
+	}
+	sh.ntfn = ring.nt;
+	lwip_init();
+	if (!netif_add(&sh.netif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, link_init, ethernet_input))
+		return;
+	netif_set_default(&sh.netif);
+	netif_set_status_callback(&sh.netif, on_status);
+	netif_set_up(&sh.netif);
+	if (!lease())
+		fallback();
+	sh.up = sh.addr != 0;
+}
+
+/* pid 1's network thread: turns of the stack; between them it sleeps until a frame, a kick or lwIP's next timer. */
 static void net_thread(struct lx_thread *t)
 {
 	(void)t;
 	lx_lock();
 	for (;;) {
-		int n = drain();
-		sys_check_timeouts();
-		flush();
-		if (n)
+		if (turn())
 			continue;
-		ring.hdr->flags = 0;
-		if (netring_peek(&ring) != NULL)
-			continue;
-		uint32_t ms = sys_timeouts_sleeptime();
+		uint64_t ns = sleep_ns(TIMEOUT_FOREVER);
 		int depth = lx_lock_drop();
-		sys_ntfn_wait(ring.nt, ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? TIMEOUT_FOREVER : (uint64_t)ms * 1000000);
+		sys_ntfn_wait(ring.nt, ns);
 		lx_lock_take(depth);
 	}
 }

@@ -33,9 +33,9 @@ $(LWIP_LIB): $(LWIP_OBJS) $(LWIP_GLUE_OBJS)
 $(LWIP_PROGS:%=$(BUILD)/user/bin/%): $(LWIP_LIB)
 $(BUILD)/user/user/httpd.o: user/www/index.html
 
-# lx's own build of the same files (libos/lx/lwip/lwipopts.h: memory from lx's shared heap, no DHCP).
+# lx's own build of the same files (libos/lx/lwip/lwipopts.h: memory from lx's shared heap).
 # lwIP's mem_init is renamed (lx has one). lx.ld puts this archive's data into pages every process of an lx instance shares.
-LX_LWIP_OBJS := $(filter-out %/dhcp.o,$(LWIP_FILES:%=$(BUILD)/lwip/lxobj/%.o)) $(BUILD)/lwip/lxobj/sys_arch.o
+LX_LWIP_OBJS := $(LWIP_FILES:%=$(BUILD)/lwip/lxobj/%.o) $(BUILD)/lwip/lxobj/sys_arch.o
 LX_LWIP_LIB := $(BUILD)/lwip/liblxlwip.a
 LX_LWIP_CFLAGS := $(filter-out -Ilibos/net,$(LWIP_CFLAGS)) -Ilibos/lx/lwip -Ilibos/net
 LX_LWIP_USERS := $(BUILD)/user/libos/lx/net.o $(BUILD)/user/libos/lx/inet.o

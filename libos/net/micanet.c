@@ -9,7 +9,6 @@
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
-#define DHCP_CLIENT_PORT 68
 #define POLL_BATCH 64 /* packets taken from the ring before timers and sending get a turn */
 #define TX_WAIT_NS 20000ULL /* a full device queue: look again after this long */
 #define TX_PATIENCE_NS 50000000ULL /* ... and drop what is left after this long */
@@ -71,7 +70,7 @@ static void claim_address(uint32_t ip)
 	claim(mn.ring.id, &f);
 	ipv4_addr(&f, IP_PROTO_ICMP, DPF_IPV4_SRC, ip);
 	claim(NET_TX, &f);
-	dpf_ipv4_from(&f, DPF_IPPROTO_UDP, ip, DHCP_CLIENT_PORT);
+	dpf_ipv4_from(&f, DPF_IPPROTO_UDP, ip, MICANET_DHCP_CLIENT_PORT);
 	claim(NET_TX, &f);
 	for (int i = 0; i < mn.nports; i++)
 		claim_port(mn.ports[i]);
@@ -144,7 +143,6 @@ static err_t link_init(struct netif *nif)
 long micanet_start(uint64_t ring_va, long ring_pages)
 {
 	struct net_info k;
-	struct dpf_filter f;
 	if (sys_net_info(&k) < 0 || !k.link_up)
 		return -E_NOENT;
 	long r = netring_open(&mn.ring, ring_va, ring_pages);
@@ -156,10 +154,8 @@ long micanet_start(uint64_t ring_va, long ring_pages)
 	netif_set_default(&mn.netif);
 	netif_set_status_callback(&mn.netif, on_status);
 	netif_set_up(&mn.netif);
-	dpf_ipv4_port(&f, DPF_IPPROTO_UDP, DHCP_CLIENT_PORT);
-	claim(mn.ring.id, &f);
-	dpf_ipv4_from(&f, DPF_IPPROTO_UDP, 0, DHCP_CLIENT_PORT);
-	claim(NET_TX, &f);
+	if (!micanet_claim_dhcp(mn.ring.id))
+		mn.stats.filters_failed++;
 	return dhcp_start(&mn.netif) == ERR_OK ? 0 : -E_NOMEM;
 }
 

@@ -6,10 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 #include "mica.h"
+#include <mica/dpf.h>
 #include "lwip/etharp.h"
 #include "lwip/netif.h"
 
 #define MICANET_MAX_PORTS 8 /* TCP ports one program may claim */
+#define MICANET_DHCP_CLIENT_PORT 68
+#define MICANET_DHCP_SERVER_PORT 67
 
 /* What the interface saw; the kernel's own counters are in net_info. */
 struct micanet_stats {
@@ -41,6 +44,20 @@ static inline err_t micanet_link_setup(struct netif *nif, netif_linkoutput_fn li
 	nif->output = etharp_output;
 	nif->linkoutput = linkoutput;
 	return ERR_OK;
+}
+
+/* Claim what lwIP's DHCP client needs before it has an address (for every lwIP user): DHCP's answers (UDP from port
+ * 67 to 68) into ring, and sending from 0.0.0.0:68 to port 67 (its DISCOVER and REQUEST). Whether the kernel took
+ * both filters. */
+static inline bool micanet_claim_dhcp(long ring)
+{
+	struct dpf_filter f;
+	dpf_ipv4_port(&f, DPF_IPPROTO_UDP, MICANET_DHCP_CLIENT_PORT);
+	dpf_add_eq(&f, DPF_REL, DPF_L4_SPORT, 2, MICANET_DHCP_SERVER_PORT);
+	bool ok = sys_net_filter(ring, &f) >= 0;
+	dpf_ipv4_from(&f, DPF_IPPROTO_UDP, 0, MICANET_DHCP_CLIENT_PORT);
+	dpf_add_eq(&f, DPF_REL, DPF_L4_DPORT, 2, MICANET_DHCP_SERVER_PORT);
+	return sys_net_filter(NET_TX, &f) >= 0 && ok;
 }
 
 #endif

@@ -16,7 +16,7 @@
 #define LWIP_NETCONN 0
 #define LWIP_NETIF_API 0
 
-/* IPv4 with ARP, ICMP and TCP; a fixed address (QEMU's user network's 10.0.2.15), so no DHCP. */
+/* IPv4 with ARP, ICMP and TCP; the address from DHCP (libos/lx/net.c), as native programs have it. */
 #define LWIP_IPV4 1
 #define LWIP_IPV6 0
 #define LWIP_ARP 1
@@ -25,7 +25,9 @@
 #define LWIP_UDP 1
 #define LWIP_TCP 1
 #define LWIP_RAW 0
-#define LWIP_DHCP 0
+#define LWIP_DHCP 1
+#define DHCP_DOES_ARP_CHECK 0 /* its probe's sender address is 0.0.0.0, which no transmit filter owns */
+#define LWIP_NETIF_STATUS_CALLBACK 1 /* tells net.c when DHCP has bound an address */
 #define LWIP_DNS 0
 #define LWIP_IGMP 0
 #define LWIP_STATS 0

@@ -18,10 +18,8 @@ static void place(const struct ktable *t, uint64_t i, uint64_t *page, uint64_t *
 	*at = (i - t->first) % per * t->size;
 }
 
-void *ktable_get(const struct ktable *t, uint64_t i)
+void *ktable_paged(const struct ktable *t, uint64_t i)
 {
-	if (i < t->first)
-		return (char *)t->head + i * t->size;
 	uint64_t page, at;
 	place(t, i, &page, &at);
 	return t->pages[page] ? (char *)t->pages[page] + at : NULL;

@@ -72,8 +72,8 @@ lx_syscall_entry:
 	movq %gs:0, %rsp
 	pushq %r11              /* struct lx_frame, from its top down */
 	PUSH_SYSCALL_REGS
-	movq lx_me(%rip), %rcx  /* rcx is saved: the scratch register */
-	incq (%rcx)             /* lx_me->calls_reflected */
+	movq lx_my_calls(%rip), %rcx /* rcx is saved: the scratch register */
+	incq (%rcx)             /* ->reflected */
 	decl %gs:64             /* now and then, the site this call came from may be rewritten (rewrite.c) */
 	js 6f
 lx_syscall_saved:
@@ -134,8 +134,8 @@ lx_call_entry:
 	pushq $2                /* the flags' fixed bit alone */
 	popfq
 	PUSH_SYSCALL_REGS
-	movq lx_me(%rip), %rcx
-	incq 8(%rcx)            /* lx_me->calls_direct */
+	movq lx_my_calls(%rip), %rcx
+	incq 8(%rcx)            /* ->direct */
 	jmp lx_syscall_plain    /* rewrite.c leaves the calls flagged LX_FULL to the kernel's way */
 
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */

@@ -64,10 +64,10 @@
  */
 #include "libos/lx/thread.h"
 #include "libos/lx/process.h"
+#include "libos/lx/rewrite.h"
 #include "libos/lx/shared.h"
 #include "libos/lx/errno.h"
 #include "libos/lx/mem.h"
-#include "libos/lx/rewrite.h"
 #include "libos/lx/file.h"
 #include "libos/lx/filelock.h"
 #include "libos/lx/loader.h"

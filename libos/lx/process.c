@@ -78,6 +78,7 @@ void lx_process_init(void)
 					    .main_ktid = sys_thread_self(), .start_ns = clock_ns(), .comm = "init",
 					    .stack_low = LX_STACK_TOP };
 	lx_me = &LX_SH->procs[0];
+	lx_rewrite_process();
 	lx_me->tids = lx_alloc(LX_TIDS_FIRST * sizeof(int));
 	lx_me->ntids = lx_me->tids ? LX_TIDS_FIRST : 0;
 	lx_me->sigfrom = lx_alloc((NSIG + 1) * sizeof(struct lx_sigfrom));
@@ -274,6 +275,7 @@ void lx_process_fork_child(struct lx_thread *me)
 	lx_fork = (struct lx_fork){ 0 };
 	lx_pid = f.child_pid;
 	lx_me = proc_of(lx_pid);
+	lx_rewrite_process();
 	lx_threads_fork_child(me);
 	lx_me->main_ktid = me->kernel_tid;
 	if (f.child_sp)

@@ -13,9 +13,6 @@ struct lx_sigfrom {
 #define LX_MOUNTS_IN 8 /* mounts a path lookup, or a cwd, remembers being inside (mount.c) */
 struct lx_mount;
 struct lx_proc {
-	uint64_t calls_reflected,
-		calls_direct; /* its syscalls by the kernel's way and from rewritten sites (entry.S) */
-	uint64_t sites_rewritten; /* rewrite.c */
 	int pid, ppid, pgid, sid;
 	int state; /* LX_PROC_FREE, _LIVE, _ZOMBIE */
 	int wstatus; /* for wait4: exit code << 8, or the signal */
@@ -54,8 +51,6 @@ struct lx_proc {
 	int ntids; /* entries of tids: grown as slots are used */
 	struct linux_rlimit rlimits[RLIMIT_NLIMITS]; /* its limits (resource.c) */
 };
-_Static_assert(offsetof(struct lx_proc, calls_reflected) == 0 && offsetof(struct lx_proc, calls_direct) == 8,
-	       "entry.S counts the calls at these offsets");
 
 enum { LX_PROC_FREE, LX_PROC_LIVE, LX_PROC_ZOMBIE };
 extern int lx_pid; /* this process's pid */

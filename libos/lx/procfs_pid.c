@@ -332,8 +332,8 @@ static long gen_statm(struct inode *n, char **buf, size_t *len)
 static void write_lx_calls(struct procfs_text *t, struct lx_proc *p, int tid)
 {
 	(void)tid;
-	procfs_printf(t, "reflected %lu\ndirect %lu\nsites %lu\n", p->calls_reflected, p->calls_direct,
-		      p->sites_rewritten);
+	const struct lx_calls *c = &LX_SH->calls[p - LX_SH->procs];
+	procfs_printf(t, "reflected %lu\ndirect %lu\nsites %lu\n", c->reflected, c->direct, c->sites);
 }
 
 static long gen_lx_calls(struct inode *n, char **buf, size_t *len)

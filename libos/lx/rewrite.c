@@ -27,14 +27,15 @@
  * The stubs live in pages of the program's address space within 2 GiB of
  * their sites ("[lx-calls]" in /proc/PID/maps). Unmapping a stub page, or
  * moving code with mremap, first puts the original bytes back. This
- * process's table of rewrites and its counters are lx's private data:
- * a forked child has a copy, as it has a copy of the rewritten pages.
+ * process's table of rewrites is lx's private data: a forked child has a
+ * copy, as it has a copy of the rewritten pages. The counts of calls are in
+ * the shared header, for /proc/PID/lx-calls of any process.
  */
 
 #define REWRITE_EVERY 64
 #define STUB_SIZE 32
 #define STUBS_PER_PAGE ((int)(PAGE_SIZE / STUB_SIZE))
-#define MAX_REWRITES 1024
+#define MAX_REWRITES 256
 #define MAX_STUB_PAGES 32
 #define NEAR ((1UL << 31) - 2 * PAGE_SIZE) /* a rel32 reaches this far either way, with room */
 #define MAX_FUNCTION (64 * 1024) /* a longer function is not decoded */
@@ -55,6 +56,13 @@ static LX_BUFFER uint64_t refused[NREFUSED]; /* sites that looked right but coul
 static bool tables_used; /* anything above written since the last exec */
 
 uint64_t lx_rewrite_lo = ~0UL, lx_rewrite_hi;
+struct lx_calls *lx_my_calls;
+
+void lx_rewrite_process(void)
+{
+	lx_my_calls = &LX_SH->calls[lx_me - LX_SH->procs];
+	*lx_my_calls = (struct lx_calls){ 0 };
+}
 
 /* ---- the program's code, read and written ---- */
 
@@ -318,7 +326,7 @@ static void consider(uint64_t site_end, long nr)
 	struct rewrite *r = &rewrites[nrewrites++];
 	*r = (struct rewrite){ .site = site, .stub = stub };
 	memcpy(r->orig, b, 5);
-	lx_me->sites_rewritten = (uint64_t)nrewrites;
+	lx_my_calls->sites = (uint64_t)nrewrites;
 	widen(site, site + 5);
 	widen(stub, stub + STUB_SIZE);
 }
@@ -359,7 +367,7 @@ void lx_rewrite_release(uint64_t start, uint64_t end, bool moving)
 			poke(r->site, r->orig, 5);
 		*r = rewrites[--nrewrites];
 	}
-	lx_me->sites_rewritten = (uint64_t)nrewrites;
+	lx_my_calls->sites = (uint64_t)nrewrites;
 	for (int i = 0; i < MAX_STUB_PAGES; i++)
 		if (stub_pages[i] >= start && stub_pages[i] < end)
 			stub_pages[i] = 0;
@@ -374,5 +382,5 @@ void lx_rewrite_reset(void)
 		lx_rewrite_lo = ~0UL, lx_rewrite_hi = 0;
 		tables_used = false;
 	}
-	lx_me->calls_direct = lx_me->calls_reflected = lx_me->sites_rewritten = 0;
+	*lx_my_calls = (struct lx_calls){ 0 };
 }

@@ -2,6 +2,16 @@
 #ifndef LX_REWRITE_H
 #define LX_REWRITE_H
 
+/* How a process's syscalls reached lx, for /proc/PID/lx-calls: entry.S counts them where lx_my_calls points. */
+struct lx_calls {
+	uint64_t reflected, direct; /* by the kernel's way; from a rewritten site */
+	uint64_t sites; /* sites rewritten */
+};
+_Static_assert(offsetof(struct lx_calls, reflected) == 0 && offsetof(struct lx_calls, direct) == 8,
+	       "entry.S counts the calls at these offsets");
+extern struct lx_calls *lx_my_calls; /* this process's, in the shared header: LX_SH->calls[its procs index] */
+void lx_rewrite_process(void); /* this process is new (the first, or a fork's child): its counts start at 0 */
+
 /* The span of the program's address space that holds every rewritten site and stub: [lx_rewrite_lo, lx_rewrite_hi). */
 extern uint64_t lx_rewrite_lo, lx_rewrite_hi;
 

@@ -33,6 +33,7 @@ struct lx_shared {
 	uint32_t loopback_turn; /* which of the sockets sharing a port by SO_REUSEPORT takes the next (loopback.c) */
 	void *usocks; /* every AF_UNIX and loopback socket not yet freed, a list (unix.c: /proc/net) */
 	struct lx_proc procs[LX_MAX_PROCS];
+	struct lx_calls calls[LX_MAX_PROCS]; /* procs[i]'s syscalls by the way they came (rewrite.c) */
 	struct ipc_tables *sysvipc; /* System V IPC's objects (sysvipc.c); NULL until the first */
 	struct inotify_watch *inotify; /* every inotify watch of every process, a list (inotify.c); NULL: none */
 	uint32_t inotify_cookie; /* the last cookie that ties a rename's two events (inotify.c) */

@@ -53,7 +53,7 @@ static int nrewrites;
 static LX_BUFFER uint64_t stub_pages[MAX_STUB_PAGES]; /* 0: a free entry */
 static LX_BUFFER int stubs_used[MAX_STUB_PAGES];
 static LX_BUFFER uint64_t refused[NREFUSED]; /* sites that looked right but could not be proven: not tried again */
-static bool tables_used; /* anything above written since the last exec */
+static bool tables_stale; /* an exec came since they were last cleared: they are cleared before their next use */
 
 uint64_t lx_rewrite_lo = ~0UL, lx_rewrite_hi;
 struct lx_calls *lx_my_calls;
@@ -306,13 +306,19 @@ static void consider(uint64_t site_end, long nr)
 		return;
 	memcpy(&imm, b + 1, 4);
 	if (b[0] != 0xb8 || imm != (uint64_t)nr || b[5] != 0x0f || b[6] != 0x05 || (site & 15) > 11 ||
-	    nr >= LX_NR_LIMIT || (lx_syscall_flags[nr] & LX_FULL) || was_refused(site))
+	    nr >= LX_NR_LIMIT || (lx_syscall_flags[nr] & LX_FULL))
+		return;
+	if (tables_stale) { /* cleared only now: a program that execs and never gets here copies none of their pages */
+		memset(stub_pages, 0, sizeof(stub_pages));
+		memset(refused, 0, sizeof(refused));
+		tables_stale = false;
+	}
+	if (was_refused(site))
 		return;
 	struct vma *v = mem_area_at(site);
 	if (!v || site_end > v->end || !v->file || !v->file->ops->pread || (v->flags & MAP_SHARED) ||
 	    !(v->prot & PROT_EXEC) || v->written)
 		return;
-	tables_used = true; /* refused or rewritten, from here on */
 	uint64_t func = function_start(v, site), stub;
 	if (!func || !reaches(func, site) || !(stub = stub_slot(site)) || !write_stub(stub, site, b)) {
 		refused[(site >> 1) % NREFUSED] = site;
@@ -375,12 +381,8 @@ void lx_rewrite_release(uint64_t start, uint64_t end, bool moving)
 
 void lx_rewrite_reset(void)
 {
-	if (tables_used) { /* (untouched, their pages may still be a fork's parent's: left alone, not copied) */
-		nrewrites = 0;
-		memset(stub_pages, 0, sizeof(stub_pages));
-		memset(refused, 0, sizeof(refused));
-		lx_rewrite_lo = ~0UL, lx_rewrite_hi = 0;
-		tables_used = false;
-	}
+	nrewrites = 0;
+	tables_stale = true;
+	lx_rewrite_lo = ~0UL, lx_rewrite_hi = 0;
 	*lx_my_calls = (struct lx_calls){ 0 };
 }

@@ -1,4 +1,4 @@
-/* The lib/string.h routines: x86-64 string instructions for bulk copies and fills, byte loops elsewhere. */
+/* The lib/string.h routines: x86-64 string instructions for bulk copies and fills, words for comparing and searching. */
 #include "lib/string.h"
 
 #include <stdint.h>
@@ -62,17 +62,30 @@ NO_LOOP_CALLS void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
+/* The difference of the lowest differing bytes of x and y (as unsigned char), 0 when x == y. */
+static int word_diff(uint64_t x, uint64_t y)
+{
+	if (x == y)
+		return 0;
+	int shift = __builtin_ctzll(x ^ y) & ~7;
+	return (int)(x >> shift & 0xff) - (int)(y >> shift & 0xff);
+}
+
 /* Returns the difference of the first differing bytes (as unsigned char),
- * or 0 if the n bytes are equal. */
+ * or 0 if the n bytes are equal. Eight bytes a step; the last word may
+ * overlap the one before, whose bytes were equal. */
 int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
 
-	for (; n; n--, x++, y++) {
-		if (*x != *y)
-			return *x - *y;
+	if (n < 8)
+		return word_diff(mem_word(x, n), mem_word(y, n));
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		uint64_t u = mem_word(x + i, 8), v = mem_word(y + i, 8);
+		if (u != v)
+			return word_diff(u, v);
 	}
-	return 0;
+	return word_diff(mem_word(x + n - 8, 8), mem_word(y + n - 8, 8));
 }
 
 /* Returns the number of bytes before the NUL. */
@@ -137,6 +150,38 @@ char *strchr(const char *s, int c)
 			return (char *)s;
 		if (!*s)
 			return NULL;
+	}
+}
+
+/* A word whose bytes are 1 (an argument of has_zero). */
+#define ONES 0x0101010101010101ULL
+
+/* A word with the high bit of its lowest zero byte set (and maybe of bytes above it, never below); 0 if none. */
+static uint64_t has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & (ONES << 7);
+}
+
+/* Returns a pointer to the first (char)c in s, or to its NUL. Reads s
+ * eight bytes at a time, so also bytes after its NUL, but never from a page
+ * (4 KiB, the smallest) that does not hold some of s: a word that would
+ * cross into the next page is read a byte at a time. */
+__attribute__((no_sanitize_address)) char *strchrnul(const char *s, int c)
+{
+	typedef uint64_t __attribute__((__may_alias__, __aligned__(1))) word;
+	uint64_t pattern = ONES * (unsigned char)c;
+
+	for (;;) {
+		if (((uintptr_t)s & 4095) > 4096 - 8) {
+			if (*s == (char)c || !*s)
+				return (char *)s;
+			s++;
+			continue;
+		}
+		uint64_t w = *(const word *)s, m = has_zero(w) | has_zero(w ^ pattern);
+		if (m) /* (the lowest byte either finds is exact: a false one is only above a true one) */
+			return (char *)s + __builtin_ctzll(m) / 8;
+		s += 8;
 	}
 }
 

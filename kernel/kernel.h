@@ -125,6 +125,7 @@ extern uint64_t boot_pml4[512];
 /* Read by kernel/entry.S on every syscall: the running env's reflection range, and its libOS key's PKRU bits. */
 extern uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_stack_top, k_libos_pkru;
 extern uint64_t k_gs_base; /* the running thread's gs base as set by thread_set (entry.S's open_key restores it) */
+extern uint64_t k_tf_top;  /* the end of the running thread's tf, where entry.S pushes a kernel call's frame */
 
 /* ---- console.c ---- */
 void cons_init(void);

@@ -7,7 +7,7 @@
 static struct thread threads[NTHREAD];
 _Static_assert(NTHREAD == 1 << THREAD_INDEX_BITS, "an id's index bits cover the table");
 struct cpu cpu;
-uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
+uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base, k_tf_top;
 static uint64_t thread_generation = 1;
 static int thread_low = 1; /* every slot from 1 up to here is in use: the search for a free one starts here */
 static struct list runq = { &runq, &runq };
@@ -92,10 +92,11 @@ void thread_kill(struct thread *t)
 		account(NULL);
 }
 
-/* Save the running thread's registers (from the kernel stack) into its thread. */
+/* Save the running thread's registers (from the kernel stack) into its thread; a kernel call's are there already. */
 void sched_save(struct trapframe *tf)
 {
-	cpu.cur->tf = *tf;
+	if (tf != &cpu.cur->tf)
+		cpu.cur->tf = *tf;
 }
 
 /* Whether a expires before b: the earlier deadline, or the same one and on the heap first. */
@@ -222,6 +223,7 @@ void thread_switch(struct thread *t)
 	t->kicked = false;
 	cpu.cur = t;
 	k_gs_base = t->gs_base;
+	k_tf_top = (uint64_t)(&t->tf + 1);
 	if (cpu.space != e) {
 		lcr3(e->pml4);
 		cpu.space = e;

@@ -226,9 +226,9 @@ long res_set(struct env *creator, struct env *c, long kind, long limit);
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err);
 struct thread *thread_lookup(uint64_t id);
 void thread_kill(struct thread *t);
-void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns);
+void thread_block_timed(struct thread *t, uint64_t timeout_ns);
 void thread_wake(struct thread *t, long result);
-void sched_untime(struct thread *t);
+void sched_time_remove(struct thread *t);
 void sched_ready(struct thread *t);
 __attribute__((noreturn)) void sched_run(void);
 __attribute__((noreturn)) void thread_switch(struct thread *t);
@@ -241,6 +241,24 @@ uint64_t tsc_to_ns(uint64_t ticks);
 void account(struct thread *t);
 uint64_t frame_table_size(uint64_t hi);
 int sched_yield_to(struct trapframe *tf, struct env *target);
+
+/* Block t in state st; after timeout_ns (TIMEOUT_FOREVER: never) it wakes with -E_TIMEOUT. (Inline: most
+   waits have no timeout, and IPC's fast path blocks at every call.) */
+static inline __attribute__((always_inline)) void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns)
+{
+	t->state = st;
+	list_remove(&t->runq);
+	if (timeout_ns != TIMEOUT_FOREVER)
+		thread_block_timed(t, timeout_ns);
+}
+
+/* Clear t's deadline, and take it off the timeout heap if it is on it. */
+static inline void sched_untime(struct thread *t)
+{
+	t->deadline = 0;
+	if (t->timeslot)
+		sched_time_remove(t);
+}
 
 /* ---- pkey.c ---- */
 extern bool pku;

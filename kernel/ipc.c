@@ -121,7 +121,7 @@ static __attribute__((noreturn)) void block_on(struct list *q, enum thread_state
 }
 
 /* Send (or call) on ep. Returns only for a send that completed or failed. */
-static long do_send(struct endpoint *ep, bool call, uint64_t timeout)
+static __attribute__((noinline)) long do_send(struct endpoint *ep, bool call, uint64_t timeout)
 {
 	struct thread *cur = cpu.cur;
 	struct list *n = list_pop_front(&ep->receivers);
@@ -170,7 +170,7 @@ static long do_recv(struct endpoint *ep, uint64_t timeout)
 }
 
 /* Deliver the reply to the thread whose call the caller received last; that thread, or NULL. */
-static struct thread *reply_to_caller(void)
+static inline struct thread *reply_to_caller(void)
 {
 	struct thread *cur = cpu.cur, *c = cur->caller;
 	cur->caller = NULL;
@@ -192,7 +192,7 @@ static long do_reply(void)
 }
 
 /* Reply, then receive; when nobody else is queued, switch straight to the caller. */
-static long do_reply_recv(struct endpoint *ep, uint64_t timeout)
+static __attribute__((noinline)) long do_reply_recv(struct endpoint *ep, uint64_t timeout)
 {
 	struct thread *cur = cpu.cur;
 	if (ep->owner != cur->env)
@@ -209,26 +209,23 @@ static long do_reply_recv(struct endpoint *ep, uint64_t timeout)
 }
 
 /* The SYS_ipc kernel call; see include/mica/ipc.h for the registers. tf is the calling thread's own
-   (cpu.cur->tf); the result goes in tf->rax. */
-void ipc_syscall(struct trapframe *tf)
+   (cpu.cur->tf). Returns the call's result (each case a tail call: the fast paths, which never return,
+   then keep no registers on the stack). */
+long ipc_syscall(struct trapframe *tf)
 {
 	uint64_t op = tf->rdi & 0xFF, timeout = tf->rbx;
 	struct endpoint *ep = op == IPC_REPLY ? NULL : ep_lookup(tf->rdi >> 8);
-	long r;
 
-	if (op != IPC_REPLY && !ep) {
-		tf->rax = (uint64_t)-E_NOENT;
-		return;
-	}
+	if (op != IPC_REPLY && !ep)
+		return -E_NOENT;
 	switch (op) {
-	case IPC_CALL: r = do_send(ep, true, timeout); break;
-	case IPC_SEND: r = do_send(ep, false, timeout); break;
-	case IPC_RECV: r = do_recv(ep, timeout); break;
-	case IPC_REPLY: r = do_reply(); break;
-	case IPC_REPLY_RECV: r = do_reply_recv(ep, timeout); break;
-	default: r = -E_INVAL; break;
+	case IPC_CALL: return do_send(ep, true, timeout);
+	case IPC_SEND: return do_send(ep, false, timeout);
+	case IPC_RECV: return do_recv(ep, timeout);
+	case IPC_REPLY: return do_reply();
+	case IPC_REPLY_RECV: return do_reply_recv(ep, timeout);
+	default: return -E_INVAL;
 	}
-	tf->rax = (uint64_t)r;
 }
 
 /* Thread t stops waiting (it timed out): off any endpoint or notification queue. */

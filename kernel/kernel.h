@@ -278,7 +278,7 @@ int pkey_set_libos(struct env *e, long key);
 int upcall_deliver(struct thread *t, struct trapframe *tf, uint64_t kind, uint64_t trapno, uint64_t err, uint64_t addr);
 
 /* ---- ipc.c / ntfn.c ---- */
-void ipc_syscall(struct trapframe *tf);
+long ipc_syscall(struct trapframe *tf);
 long ep_create(struct env *e);
 int ep_destroy(struct env *e, long ep);
 void ipc_env_gone(struct env *e);

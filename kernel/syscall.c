@@ -606,8 +606,7 @@ static long sys_ep_destroy(long ep)
 
 static long sys_ipc(void)
 {
-	ipc_syscall(cpu.tf);
-	return (long)cpu.tf->rax;
+	return ipc_syscall(cpu.tf);
 }
 
 static long sys_ntfn_create(void)

@@ -1,4 +1,4 @@
-/* The lib/string.h routines: x86-64 string instructions for bulk copies and fills, words for comparing and searching. */
+/* The lib/string.h routines: x86-64 string instructions for bulk copies and fills, words for comparing. */
 #include "lib/string.h"
 
 #include <stdint.h>
@@ -150,38 +150,6 @@ char *strchr(const char *s, int c)
 			return (char *)s;
 		if (!*s)
 			return NULL;
-	}
-}
-
-/* A word whose bytes are 1 (an argument of has_zero). */
-#define ONES 0x0101010101010101ULL
-
-/* A word with the high bit of its lowest zero byte set (and maybe of bytes above it, never below); 0 if none. */
-static uint64_t has_zero(uint64_t w)
-{
-	return (w - ONES) & ~w & (ONES << 7);
-}
-
-/* Returns a pointer to the first (char)c in s, or to its NUL. Reads s
- * eight bytes at a time, so also bytes after its NUL, but never from a page
- * (4 KiB, the smallest) that does not hold some of s: a word that would
- * cross into the next page is read a byte at a time. */
-__attribute__((no_sanitize_address)) char *strchrnul(const char *s, int c)
-{
-	typedef uint64_t __attribute__((__may_alias__, __aligned__(1))) word;
-	uint64_t pattern = ONES * (unsigned char)c;
-
-	for (;;) {
-		if (((uintptr_t)s & 4095) > 4096 - 8) {
-			if (*s == (char)c || !*s)
-				return (char *)s;
-			s++;
-			continue;
-		}
-		uint64_t w = *(const word *)s, m = has_zero(w) | has_zero(w ^ pattern);
-		if (m) /* (the lowest byte either finds is exact: a false one is only above a true one) */
-			return (char *)s + __builtin_ctzll(m) / 8;
-		s += 8;
 	}
 }
 

@@ -23,8 +23,6 @@ int strncmp(const char *a, const char *b, size_t n);
 /* The first occurrence of (char)c in s (the NUL counts), or NULL. */
 void *memchr(const void *s, int c, size_t n);
 char *strchr(const char *s, int c);
-/* The first (char)c in s, or the terminating NUL if there is none (a word at a time). */
-char *strchrnul(const char *s, int c);
 
 /*
  * The n bytes at p (n <= 8) packed into one word without reading past them: all of them when n is 8, else

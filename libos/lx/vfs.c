@@ -78,13 +78,14 @@ void inode_release(struct inode *n)
  */
 #define DIR_HASH_MIN 8
 
-/* A hash of the len bytes of name, eight at a time (the last word may overlap the one before), as Linux
-   hashes names: a longer name costs one step more per eight bytes, not per byte. */
+/*
+ * A hash of the len bytes of name, a word at a time (the last word may overlap the one before), as Linux
+ * hashes names: a longer name costs a step more per eight bytes, not per byte.
+ */
 static uint32_t name_hash(const char *name, size_t len)
 {
 	uint64_t h = len * 0x9e3779b97f4a7c15UL;
-	size_t i = 0;
-	for (; i + 8 < len; i += 8) {
+	for (size_t i = 0; i + 8 < len; i += 8) {
 		h = (h ^ mem_word(name + i, 8)) * 0xff51afd7ed558ccdUL;
 		h ^= h >> 29;
 	}
@@ -92,12 +93,15 @@ static uint32_t name_hash(const char *name, size_t len)
 	return (uint32_t)(h >> 32); /* (a product's high half: every byte of the name reaches its low bits) */
 }
 
-/* Is d called name (len bytes)? A name of up to 8 bytes is one word's comparison. */
+/* Is d called name (len bytes)? The length first, then the first byte (most names differ there), then the
+   rest: a name of up to 8 bytes in one word, a longer one a word at a time. */
 static inline bool named(const struct dentry *d, const char *name, size_t len)
 {
-	if (d->len != len)
+	if (d->len != len || d->name[0] != name[0])
 		return false;
-	return len <= 8 ? mem_word(d->name, len) == mem_word(name, len) : memcmp(d->name, name, len) == 0;
+	if (len <= 8)
+		return len <= 1 || mem_word(d->name, len) == mem_word(name, len);
+	return memcmp(d->name, name, len) == 0;
 }
 
 /* Put d in its bucket of dir's hash table. */
@@ -138,8 +142,8 @@ static inline __attribute__((always_inline)) struct dentry *dir_findn(struct ino
 	if (dir->hash)
 		return dir_hash_find(dir, name, len);
 	for (struct dentry *d = dir->entries; d; d = d->next) /* a few: comparing costs less than hashing */
-		if (d->name[0] == name[0] && named(d, name, len))
-			return d; /* (the first bytes compared here: most entries differ there, with no call) */
+		if (named(d, name, len))
+			return d;
 	return NULL;
 }
 
@@ -460,7 +464,9 @@ static long walk(struct inode *start, const char *path, int flags, int *depth, s
 			lk->slash = true;
 			return 0;
 		}
-		const char *end = strchrnul(p, '/');
+		const char *end = p;
+		while (*end && *end != '/')
+			end++;
 		size_t len = (size_t)(end - p);
 		if (len > LX_NAME_MAX)
 			return -ENAMETOOLONG;

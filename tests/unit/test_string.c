@@ -110,32 +110,6 @@ TEST(memcmp_finds_the_first_difference_at_every_length)
 	}
 }
 
-TEST(strchrnul_finds_byte_or_end_at_every_alignment)
-{
-	char buf[48];
-
-	for (size_t start = 0; start < 8; start++) {
-		for (size_t len = 0; len < 24; len++) {
-			memset(buf, '/', sizeof(buf)); /* before the start: the byte searched for, never found */
-			for (size_t i = 0; i < len; i++)
-				buf[start + i] = (char)('a' + i);
-			buf[start + len] = 0;
-			const char *s = buf + start;
-			CHECK(strchrnul(s, '/') == s + len);
-			CHECK(strchrnul(s, 0) == s + len);
-			if (len > 3) {
-				buf[start + 3] = '/';
-				CHECK(strchrnul(s, '/') == s + 3);
-				buf[start + 3] = (char)0xff;
-				CHECK(strchrnul(s, 0xff) == s + 3);
-			}
-		}
-	}
-	const char *one = "ab\x01" "c\x01"; /* a 0x01 byte after a match or a NUL is not taken for either */
-	CHECK(strchrnul(one, 'c') == one + 3);
-	CHECK(strchrnul(one, 'z') == one + 5);
-}
-
 TEST(strlen_and_strnlen)
 {
 	char unterminated[4] = { 'a', 'b', 'c', 'd' };
@@ -214,7 +188,6 @@ int main(int argc, char **argv)
 	RUN(memset_uses_low_byte);
 	RUN(memcmp_is_unsigned);
 	RUN(memcmp_finds_the_first_difference_at_every_length);
-	RUN(strchrnul_finds_byte_or_end_at_every_alignment);
 	RUN(strlen_and_strnlen);
 	RUN(strcmp_orders);
 	RUN(strchr_finds_first_and_nul);

@@ -84,13 +84,14 @@ void inode_release(struct inode *n)
  */
 static uint32_t name_hash(const char *name, size_t len)
 {
-	uint64_t h = len * 0x9e3779b97f4a7c15UL;
+	uint64_t h = len;
 	for (size_t i = 0; i + 8 < len; i += 8) {
-		h = (h ^ mem_word(name + i, 8)) * 0xff51afd7ed558ccdUL;
-		h ^= h >> 29;
+		h = (h ^ mem_word(name + i, 8)) * 0x9e3779b97f4a7c15UL;
+		h ^= h >> 32;
 	}
-	h = (h ^ (len < 8 ? mem_word(name, len) : mem_word(name + len - 8, 8))) * 0xc4ceb9fe1a85ec53UL;
-	return (uint32_t)(h >> 32); /* (a product's high half: every byte of the name reaches its low bits) */
+	h = (h ^ (len < 8 ? mem_word(name, len) : mem_word(name + len - 8, 8))) * 0x9e3779b97f4a7c15UL;
+	h = (h ^ h >> 32) * 0xc4ceb9fe1a85ec53UL; /* (a high byte of a word reaches the low half, then every bit) */
+	return (uint32_t)(h >> 32);
 }
 
 /* Is d called name (len bytes)? The length first, then the first byte (most names differ there), then the

@@ -72,20 +72,21 @@ static int word_diff(uint64_t x, uint64_t y)
 }
 
 /* Returns the difference of the first differing bytes (as unsigned char),
- * or 0 if the n bytes are equal. Eight bytes a step; the last word may
- * overlap the one before, whose bytes were equal. */
+ * or 0 if the n bytes are equal. Eight bytes a step, the last 0..7 in one
+ * more (mem_word keeps their order). */
 int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
+	size_t i = 0;
 
-	if (n < 8)
-		return word_diff(mem_word(x, n), mem_word(y, n));
-	for (size_t i = 0; i + 8 < n; i += 8) {
-		uint64_t u = mem_word(x + i, 8), v = mem_word(y + i, 8);
+	for (; i + 8 <= n; i += 8) {
+		uint64_t u, v;
+		__builtin_memcpy(&u, x + i, 8);
+		__builtin_memcpy(&v, y + i, 8);
 		if (u != v)
 			return word_diff(u, v);
 	}
-	return word_diff(mem_word(x + n - 8, 8), mem_word(y + n - 8, 8));
+	return word_diff(mem_word(x + i, n - i), mem_word(y + i, n - i));
 }
 
 /* Returns the number of bytes before the NUL. */

@@ -23,6 +23,9 @@ int strncmp(const char *a, const char *b, size_t n);
 /* The first occurrence of (char)c in s (the NUL counts), or NULL. */
 void *memchr(const void *s, int c, size_t n);
 char *strchr(const char *s, int c);
+/* Copies src into dst of size bytes, truncating and NUL-terminating when
+ * size > 0; returns strlen(src), so a result >= size means truncation. */
+size_t strlcpy(char *restrict dst, const char *restrict src, size_t size);
 
 /*
  * The n bytes at p (n <= 8) packed into one word without reading past them: all of them when n is 8, else
@@ -46,8 +49,5 @@ static inline unsigned long mem_word(const void *p, size_t n)
 	}
 	return w;
 }
-/* Copies src into dst of size bytes, truncating and NUL-terminating when
- * size > 0; returns strlen(src), so a result >= size means truncation. */
-size_t strlcpy(char *restrict dst, const char *restrict src, size_t size);
 
 #endif

@@ -95,7 +95,6 @@ trap_return:
 	.globl syscall_entry
 syscall_entry:
 	movq %rsp, k_user_rsp(%rip)
-	movq k_stack_top(%rip), %rsp
 	cmpq $0, k_libos_entry(%rip)
 	je kcall
 	cmpq k_libos_lo(%rip), %rcx
@@ -103,6 +102,7 @@ syscall_entry:
 	cmpq k_libos_hi(%rip), %rcx
 	jb kcall
 reflect:
+	movq k_stack_top(%rip), %rsp
 	cmpq $0, k_libos_pkru(%rip)
 	jne open_key
 enter_libos:
@@ -139,7 +139,14 @@ open_key:
 	popq %rax
 	jmp enter_libos
 
+/*
+ * A kernel call's frame is pushed straight into the running thread's saved
+ * registers (k_tf_top is the end of its tf), so a call that blocks has
+ * nothing to copy there; the C code runs on the kernel stack, and rbx
+ * (callee-saved) keeps the frame's address for the return.
+ */
 kcall:
+	movq k_tf_top(%rip), %rsp
 	pushq $UDATA
 	pushq k_user_rsp(%rip)
 	pushq %r11
@@ -149,8 +156,11 @@ kcall:
 	pushq $T_SYSCALL
 	PUSHREGS
 	movq %rsp, %rdi
+	movq %rsp, %rbx
+	movq k_stack_top(%rip), %rsp
 	xorl %ebp, %ebp
 	call syscall_dispatch
+	movq %rbx, %rsp
 	POPREGS
 	addq $16, %rsp
 	/* sysret only to a canonical user address; anything else goes by iretq */

@@ -8,7 +8,9 @@
  * receivers queue on the endpoint through their runq link. A message is the
  * tag and four words, carried in registers from the sender's saved frame to
  * the receiver's. When a call meets a waiting receiver the kernel switches
- * straight to it, skipping the scheduler: the fast path.
+ * straight to it, skipping the scheduler: the fast path. A kernel call's
+ * registers are in its thread's tf from entry on (entry.S), so a thread
+ * that blocks here has nothing to save.
  */
 struct endpoint {
 	uint64_t id;        /* generation << 9 | index; 0 when free */
@@ -76,12 +78,6 @@ int ep_destroy(struct env *e, long id)
 	return 0;
 }
 
-/* The registers of t: on the kernel stack if it is the one in the kernel now. */
-static struct trapframe *regs(struct thread *t)
-{
-	return t == cpu.cur ? cpu.tf : &t->tf;
-}
-
 /* Move the page named by the sender's w[3] into the receiver's window; false if none moves. (Out of line:
  * transfer, on every message's path, then saves no registers for it.) */
 static __attribute__((noinline)) bool transfer_page(struct thread *src, struct trapframe *s, struct thread *dst, struct trapframe *d)
@@ -98,9 +94,9 @@ static __attribute__((noinline)) bool transfer_page(struct thread *src, struct t
 }
 
 /* Copy the message from src's registers to dst's; dst's call returns 0 with src's badge. */
-static void transfer(struct thread *src, struct thread *dst)
+static inline void transfer(struct thread *src, struct thread *dst)
 {
-	struct trapframe *s = regs(src), *d = regs(dst);
+	struct trapframe *s = &src->tf, *d = &dst->tf;
 	uint64_t tag = s->rsi;
 
 	if ((tag & IPC_PAGE) && !transfer_page(src, s, dst, d))
@@ -118,7 +114,6 @@ static void transfer(struct thread *src, struct thread *dst)
 static __attribute__((noreturn)) void block_on(struct list *q, enum thread_state st, uint64_t timeout)
 {
 	struct thread *cur = cpu.cur;
-	sched_save(cpu.tf);
 	thread_block(cur, st, timeout);
 	if (q)
 		list_push_back(q, &cur->runq);
@@ -126,7 +121,7 @@ static __attribute__((noreturn)) void block_on(struct list *q, enum thread_state
 }
 
 /* Send (or call) on ep. Returns only for a send that completed or failed. */
-static long do_send(struct endpoint *ep, bool call, uint64_t timeout)
+static __attribute__((noinline)) long do_send(struct endpoint *ep, bool call, uint64_t timeout)
 {
 	struct thread *cur = cpu.cur;
 	struct list *n = list_pop_front(&ep->receivers);
@@ -146,7 +141,6 @@ static long do_send(struct endpoint *ep, bool call, uint64_t timeout)
 	}
 	r->caller = cur;
 	r->caller_id = cur->id;
-	sched_save(cpu.tf);
 	thread_block(cur, TH_CALL, timeout);
 	thread_switch(r); /* the fast path: straight to the receiver */
 }
@@ -176,7 +170,7 @@ static long do_recv(struct endpoint *ep, uint64_t timeout)
 }
 
 /* Deliver the reply to the thread whose call the caller received last; that thread, or NULL. */
-static struct thread *reply_to_caller(void)
+static inline struct thread *reply_to_caller(void)
 {
 	struct thread *cur = cpu.cur, *c = cur->caller;
 	cur->caller = NULL;
@@ -198,7 +192,7 @@ static long do_reply(void)
 }
 
 /* Reply, then receive; when nobody else is queued, switch straight to the caller. */
-static long do_reply_recv(struct endpoint *ep, uint64_t timeout)
+static __attribute__((noinline)) long do_reply_recv(struct endpoint *ep, uint64_t timeout)
 {
 	struct thread *cur = cpu.cur;
 	if (ep->owner != cur->env)
@@ -209,32 +203,29 @@ static long do_reply_recv(struct endpoint *ep, uint64_t timeout)
 			sched_ready(c);
 		return do_recv(ep, timeout);
 	}
-	sched_save(cpu.tf);
 	thread_block(cur, TH_RECV, timeout);
 	list_push_back(&ep->receivers, &cur->runq);
 	thread_switch(c);
 }
 
-/* The SYS_ipc kernel call; see include/mica/ipc.h for the registers. Result in tf->rax. */
-void ipc_syscall(struct trapframe *tf)
+/* The SYS_ipc kernel call; see include/mica/ipc.h for the registers. tf is the calling thread's own
+   (cpu.cur->tf). Returns the call's result (each case a tail call: the fast paths, which never return,
+   then keep no registers on the stack). */
+long ipc_syscall(struct trapframe *tf)
 {
 	uint64_t op = tf->rdi & 0xFF, timeout = tf->rbx;
 	struct endpoint *ep = op == IPC_REPLY ? NULL : ep_lookup(tf->rdi >> 8);
-	long r;
 
-	if (op != IPC_REPLY && !ep) {
-		tf->rax = (uint64_t)-E_NOENT;
-		return;
-	}
+	if (op != IPC_REPLY && !ep)
+		return -E_NOENT;
 	switch (op) {
-	case IPC_CALL: r = do_send(ep, true, timeout); break;
-	case IPC_SEND: r = do_send(ep, false, timeout); break;
-	case IPC_RECV: r = do_recv(ep, timeout); break;
-	case IPC_REPLY: r = do_reply(); break;
-	case IPC_REPLY_RECV: r = do_reply_recv(ep, timeout); break;
-	default: r = -E_INVAL; break;
+	case IPC_CALL: return do_send(ep, true, timeout);
+	case IPC_SEND: return do_send(ep, false, timeout);
+	case IPC_RECV: return do_recv(ep, timeout);
+	case IPC_REPLY: return do_reply();
+	case IPC_REPLY_RECV: return do_reply_recv(ep, timeout);
+	default: return -E_INVAL;
 	}
-	tf->rax = (uint64_t)r;
 }
 
 /* Thread t stops waiting (it timed out): off any endpoint or notification queue. */

@@ -125,6 +125,7 @@ extern uint64_t boot_pml4[512];
 /* Read by kernel/entry.S on every syscall: the running env's reflection range, and its libOS key's PKRU bits. */
 extern uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_stack_top, k_libos_pkru;
 extern uint64_t k_gs_base; /* the running thread's gs base as set by thread_set (entry.S's open_key restores it) */
+extern uint64_t k_tf_top;  /* the end of the running thread's tf, where entry.S pushes a kernel call's frame */
 
 /* ---- console.c ---- */
 void cons_init(void);
@@ -249,9 +250,9 @@ long res_set(struct env *creator, struct env *c, long kind, long limit);
 struct thread *thread_alloc(struct env *e, uint64_t rip, uint64_t rsp, uint64_t arg, int *err);
 struct thread *thread_lookup(uint64_t id);
 void thread_kill(struct thread *t);
-void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns);
+void thread_block_timed(struct thread *t, uint64_t timeout_ns);
 void thread_wake(struct thread *t, long result);
-void sched_untime(struct thread *t);
+void sched_time_remove(struct thread *t);
 void sched_ready(struct thread *t);
 __attribute__((noreturn)) void sched_run(void);
 __attribute__((noreturn)) void thread_switch(struct thread *t);
@@ -264,6 +265,24 @@ uint64_t tsc_to_ns(uint64_t ticks);
 void account(struct thread *t);
 uint64_t frame_table_size(uint64_t hi);
 int sched_yield_to(struct trapframe *tf, struct env *target);
+
+/* Block t in state st; after timeout_ns (TIMEOUT_FOREVER: never) it wakes with -E_TIMEOUT. (Inline: most
+   waits have no timeout, and IPC's fast path blocks at every call.) */
+static inline __attribute__((always_inline)) void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns)
+{
+	t->state = st;
+	list_remove(&t->runq);
+	if (timeout_ns != TIMEOUT_FOREVER)
+		thread_block_timed(t, timeout_ns);
+}
+
+/* Clear t's deadline, and take it off the timeout heap if it is on it. */
+static inline void sched_untime(struct thread *t)
+{
+	t->deadline = 0;
+	if (t->timeslot)
+		sched_time_remove(t);
+}
 
 /* ---- pkey.c ---- */
 extern bool pku;
@@ -283,7 +302,7 @@ int pkey_set_libos(struct env *e, long key);
 int upcall_deliver(struct thread *t, struct trapframe *tf, uint64_t kind, uint64_t trapno, uint64_t err, uint64_t addr);
 
 /* ---- ipc.c / ntfn.c ---- */
-void ipc_syscall(struct trapframe *tf);
+long ipc_syscall(struct trapframe *tf);
 long ep_create(struct env *e);
 int ep_destroy(struct env *e, long ep);
 void ipc_env_gone(struct env *e);

@@ -16,7 +16,7 @@ _Static_assert(NTHREAD == 1 << THREAD_INDEX_BITS, "an id's index bits cover the 
 _Static_assert(offsetof(struct thread, id) == 0, "a ktable entry starts with its word that is 0 when free");
 
 struct cpu cpu;
-uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base;
+uint64_t k_libos_lo, k_libos_hi, k_libos_entry, k_libos_pkru, k_gs_base, k_tf_top;
 static uint64_t thread_generation = 1;
 static int thread_low = 1; /* every slot from 1 up to here is in use: the search for a free one starts here */
 static struct list runq = { &runq, &runq };
@@ -106,10 +106,11 @@ void thread_kill(struct thread *t)
 		account(NULL);
 }
 
-/* Save the running thread's registers (from the kernel stack) into its thread. */
+/* Save the running thread's registers (from the kernel stack) into its thread; a kernel call's are there already. */
 void sched_save(struct trapframe *tf)
 {
-	cpu.cur->tf = *tf;
+	if (tf != &cpu.cur->tf)
+		cpu.cur->tf = *tf;
 }
 
 /* Whether a expires before b: the earlier deadline, or the same one and on the heap first. */
@@ -148,14 +149,11 @@ static void time_down(int i, struct thread *t)
 	time_put(i, t);
 }
 
-/* Take t off the timeout heap if it is on it, and clear its deadline. */
-void sched_untime(struct thread *t)
+/* Take t, which is on it, off the timeout heap (sched_untime). */
+void sched_time_remove(struct thread *t)
 {
 	int i = t->timeslot - 1;
 
-	t->deadline = 0;
-	if (i < 0)
-		return;
 	t->timeslot = 0;
 	struct thread *last = timeheap[--ntimed];
 	if (last == t)
@@ -177,13 +175,9 @@ static void timer_rearm(void)
 	lapic_timer_at(next);
 }
 
-/* Block the current thread in state st; after timeout_ns it wakes with -E_TIMEOUT. */
-void thread_block(struct thread *t, enum thread_state st, uint64_t timeout_ns)
+/* thread_block's timeout: t, just blocked, wakes with -E_TIMEOUT after timeout_ns. */
+void thread_block_timed(struct thread *t, uint64_t timeout_ns)
 {
-	t->state = st;
-	list_remove(&t->runq);
-	if (timeout_ns == TIMEOUT_FOREVER)
-		return; /* most waits: no clock to read */
 	uint64_t now = now_ns();
 	if (timeout_ns >= TIMEOUT_FOREVER - now)
 		return; /* so long that the deadline would wrap round: forever, not at once */
@@ -212,9 +206,8 @@ void sched_timeouts(void)
 	}
 }
 
-/* Load t's address space, TLS bases and FPU state, then return to it in user mode. */
 /* Charge the CPU time since the last switch to the thread that had it; t has it from now (NULL: idle). */
-void account(struct thread *t)
+static inline void charge(struct thread *t)
 {
 	uint64_t now = rdtsc();
 	if (cpu.running) {
@@ -225,17 +218,24 @@ void account(struct thread *t)
 	cpu.run_start = now;
 }
 
+void account(struct thread *t)
+{
+	charge(t);
+}
+
+/* Load t's address space, TLS bases and FPU state, then return to it in user mode. */
 void thread_switch(struct thread *t)
 {
 	struct env *e = t->env;
 
 	if (cpu.running != t)
-		account(t);
+		charge(t);
 	list_remove(&t->runq);
 	t->state = TH_RUNNING;
 	t->kicked = false;
 	cpu.cur = t;
 	k_gs_base = t->gs_base;
+	k_tf_top = (uint64_t)(&t->tf + 1);
 	if (cpu.space != e) {
 		lcr3(e->pml4);
 		cpu.space = e;
@@ -248,7 +248,8 @@ void thread_switch(struct thread *t)
 		if (cpu.fpu_owner)
 			__asm__ volatile("fxsave64 %0" : "=m"(cpu.fpu_owner->fpu));
 		__asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
-		pkey_switch(cpu.fpu_owner, t);
+		if (pku)
+			pkey_switch(cpu.fpu_owner, t);
 		wrmsr(MSR_FS_BASE, t->fs_base);
 		wrmsr(MSR_GS_BASE, t->gs_base);
 		cpu.fpu_owner = t;

@@ -688,8 +688,7 @@ static long sys_ep_destroy(long ep)
 
 static long sys_ipc(void)
 {
-	ipc_syscall(cpu.tf);
-	return (long)cpu.tf->rax;
+	return ipc_syscall(cpu.tf);
 }
 
 static long sys_ntfn_create(void)
@@ -855,6 +854,15 @@ static long (*const syscalls[])(struct trapframe *) = {
 #undef SYSCALL
 };
 
+/* The list numbers its calls 0 up without a gap, so no entry of the table is NULL (dispatch checks only n). */
+enum {
+	KCALLS_LISTED = 0
+#define SYSCALL(num, name, nargs, ...) +1
+#include <mica/syscalls.def>
+#undef SYSCALL
+};
+_Static_assert(KCALLS_LISTED == sizeof(syscalls) / sizeof(syscalls[0]), "a gap (or a number twice) in syscalls.def");
+
 /* A kernel call: the number in rax, arguments in rdi, rsi, rdx, r10, r8; result to rax. */
 void syscall_dispatch(struct trapframe *tf)
 {
@@ -862,7 +870,7 @@ void syscall_dispatch(struct trapframe *tf)
 	cpu.tf = tf;
 	if (!pkey_kcall_allowed())
 		tf->rax = (uint64_t)-E_PERM; /* not through an entry the kernel opened: program code, not its libOS */
-	else if (n < sizeof(syscalls) / sizeof(syscalls[0]) && syscalls[n])
+	else if (n < sizeof(syscalls) / sizeof(syscalls[0]))
 		tf->rax = (uint64_t)syscalls[n](tf);
 	else
 		tf->rax = (uint64_t)-E_NOSYS;

@@ -27,4 +27,27 @@ char *strchr(const char *s, int c);
  * size > 0; returns strlen(src), so a result >= size means truncation. */
 size_t strlcpy(char *restrict dst, const char *restrict src, size_t size);
 
+/*
+ * The n bytes at p (n <= 8) packed into one word without reading past them: all of them when n is 8, else
+ * bytes 0..3 and n-4..n-1 (4 <= n < 8), or 0, n/2 and n-1 (1 <= n < 4), low byte first, so that two
+ * strings of length n are equal where their words are, and the lowest byte where the words differ comes
+ * from the first byte where the strings do. 0 when n is 0.
+ */
+static inline unsigned long mem_word(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	unsigned long w = 0;
+	unsigned int lo, hi;
+	if (n >= 8) {
+		__builtin_memcpy(&w, b, 8);
+	} else if (n >= 4) {
+		__builtin_memcpy(&lo, b, 4);
+		__builtin_memcpy(&hi, b + n - 4, 4);
+		w = lo | (unsigned long)hi << 32;
+	} else if (n) {
+		w = b[0] | (unsigned long)b[n / 2] << 8 | (unsigned long)b[n - 1] << 16;
+	}
+	return w;
+}
+
 #endif

@@ -10,9 +10,10 @@
  * interest (epoll_forget), so a closed connection goes, and a new file at the same number is a new interest.
  *
  * epoll_wait looks only at the interests on its epoll's ready list, as Linux does: an interest is there when
- * its file may have something to report, that is when it was added or changed, when the wait queue where its
- * file announces changes was woken (the interest hangs on that queue, lx_waitq's watch: epoll_queue_woke), when
- * level-triggered and found ready at the last look, or always when its file has no wait queue. Any other
+ * its file may have something to report, that is when it was added or changed while its file was ready (arm),
+ * when the wait queue where its file announces changes was woken (the interest hangs on that queue,
+ * lx_waitq's watch: epoll_queue_woke), when level-triggered and found ready at the last look, or always when
+ * its file has no wait queue. Any other
  * interest would report nothing: its file's answer is the one of the last look, and edge-triggered it is
  * not new. So one ready descriptor among 10,000 costs one look.
  */
@@ -96,6 +97,13 @@ static void ready_add(struct ep_interest *i)
 	ep->rtail = &i->rnext;
 	i->queued = true;
 	ep->nready++;
+}
+
+/* What i's file has now of the events i asks for (errors and hang-ups always). */
+static short wanted(const struct ep_interest *i)
+{
+	struct file *f = i->file;
+	return (short)((f->ops->poll ? f->ops->poll(f) : (POLLIN | POLLOUT)) & (short)(i->events | EPOLLERR | EPOLLHUP));
 }
 
 /* i may have something to report: on the ready list, and the threads waiting on its epoll woken. */
@@ -218,11 +226,9 @@ static long ep_none_write(struct file *f, const void *b, size_t n)
 static short epoll_poll(struct file *f)
 {
 	struct epoll *ep = f->priv;
-	for (struct ep_interest *i = ep->ready; i; i = i->rnext) {
-		struct file *t = i->file;
-		if ((t->ops->poll ? t->ops->poll(t) : (POLLIN | POLLOUT)) & (short)(i->events | EPOLLERR | EPOLLHUP))
+	for (struct ep_interest *i = ep->ready; i; i = i->rnext)
+		if (wanted(i))
 			return POLLIN | POLLRDNORM;
-	}
 	return 0;
 }
 
@@ -294,7 +300,18 @@ static struct epoll *epoll_of(long epfd, struct file **f)
 	return *f ? (*f)->priv : NULL;
 }
 
-/* A new interest of ep in (fd, target) for ev, to be looked at by the next wait: 0, or -ELOOP (target is an
+/*
+ * i was added or changed: looked at once now, as Linux does at EPOLL_CTL_ADD and MOD, and on the ready list
+ * only if its file has something i asks for, or has no queue to announce it later. An idle interest then
+ * costs epoll_wait nothing, from the first wait on.
+ */
+static void arm(struct ep_interest *i)
+{
+	if (!i->q || wanted(i))
+		candidate(i);
+}
+
+/* A new interest of ep in (fd, target) for ev, on the ready list if ready (arm): 0, or -ELOOP (target is an
    epoll that watches ep, or the chain of epolls would be longer than EP_MAX_NESTS links), -ENOMEM. */
 static long interest_add(struct epoll *ep, int fd, struct file *target, const struct linux_epoll_event *ev)
 {
@@ -318,7 +335,7 @@ static long interest_add(struct epoll *ep, int fd, struct file *target, const st
 		target->watchers->fprev = &i->fnext;
 	target->watchers = i;
 	hook(i, q); /* from now on: a wake before the first look still makes its epoll readable to one that watches it */
-	candidate(i);
+	arm(i);
 	return 0;
 }
 
@@ -329,7 +346,7 @@ static void interest_mod(struct ep_interest *i, const struct linux_epoll_event *
 	i->data = ev->data;
 	i->disabled = false;
 	i->last = 0;
-	candidate(i);
+	arm(i);
 }
 
 /* Add, change or remove the interest of epoll ep in fd: 0, or -EBADF (fd not open), -EEXIST (added already),
@@ -381,8 +398,7 @@ long lx_sys_epoll_ctl(int epfd, long op, int fd, uint64_t uev)
 static short look_at(struct ep_interest *i, bool *look)
 {
 	struct file *f = i->file;
-	short ready = (short)((f->ops->poll ? f->ops->poll(f) : (POLLIN | POLLOUT)) &
-			      (short)(i->events | EPOLLERR | EPOLLHUP));
+	short ready = wanted(i);
 	struct lx_waitq *q = f->ops->waitq ? f->ops->waitq(f) : NULL;
 	bool woken = q && q->wakes != i->wakes; /* edge-triggered, as Linux: new data is an event even when already readable */
 	short fresh = (i->events & EPOLLET) && !woken ? (short)(ready & ~i->last) : ready;

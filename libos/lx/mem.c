@@ -659,12 +659,13 @@ long strncpy_from_user(char *dst, uint64_t usrc, size_t size)
 		if (a < usrc || mem_user_fault_in(a, chunk, false) != chunk)
 			return -EFAULT;
 		size_t k = 0;
-		for (; k + 8 <= chunk; k += 8, i += 8) { /* a word at a time while none of its bytes is NUL */
+		for (; k + 8 <= chunk; k += 8, i += 8) { /* a word at a time, the NUL's found by its lowest zero byte */
 			uint64_t w = *(const uint64_t *)(usrc + i);
-			if ((w - 0x0101010101010101UL) & ~w & 0x8080808080808080UL)
-				break;
 			if (dst)
-				__builtin_memcpy(dst + i, &w, 8);
+				__builtin_memcpy(dst + i, &w, 8); /* (bytes after a NUL too: dst has room for them) */
+			uint64_t zero = (w - 0x0101010101010101UL) & ~w & 0x8080808080808080UL;
+			if (zero)
+				return (long)(i + (size_t)__builtin_ctzll(zero) / 8);
 		}
 		for (; k < chunk; k++, i++) {
 			char c = ((const char *)usrc)[i];

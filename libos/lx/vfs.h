@@ -21,6 +21,7 @@ struct dentry {
 	struct dentry *prev;            /* the one before on the list (NULL: the first) */
 	struct dentry *hnext;           /* the next in its bucket of the directory's hash (vfs.c) */
 	uint32_t hash;                  /* of name (vfs.c's name_hash) */
+	uint32_t len;                   /* name's length */
 };
 
 /* A file n that produces its whole text when opened (procfs): a new buffer in *buf, its length in *len; 0 or -errno. */

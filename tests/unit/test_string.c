@@ -75,6 +75,41 @@ TEST(memcmp_is_unsigned)
 	CHECK(memcmp("x", "y", 0) == 0);
 }
 
+/* The sign of the first difference, a byte at a time: what memcmp must agree with. */
+static int sign_of_first_difference(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+TEST(memcmp_finds_the_first_difference_at_every_length)
+{
+	unsigned char a[40], b[40];
+
+	for (size_t n = 0; n <= 24; n++) {
+		for (size_t at = 0; at <= n; at++) {
+			for (size_t i = 0; i < sizeof(a); i++)
+				a[i] = b[i] = (unsigned char)(i * 7 + 1);
+			if (at < n) {
+				b[at] = 0x80; /* below, above: unsigned order */
+				a[at] = 0x7f;
+				if (at + 1 < n)
+					a[at + 1] = 0xff; /* a later, larger difference must not decide */
+			}
+			/* sized exactly, so the sanitizer sees a read past n */
+			unsigned char *x = malloc(n ? n : 1), *y = malloc(n ? n : 1);
+			memcpy(x, a, n);
+			memcpy(y, b, n);
+			int r = memcmp(x, y, n), want = sign_of_first_difference(x, y, n);
+			CHECK((r < 0 ? -1 : r > 0) == want);
+			free(x);
+			free(y);
+		}
+	}
+}
+
 TEST(strlen_and_strnlen)
 {
 	char unterminated[4] = { 'a', 'b', 'c', 'd' };
@@ -152,6 +187,7 @@ int main(int argc, char **argv)
 	RUN(memmove_overlap_backward);
 	RUN(memset_uses_low_byte);
 	RUN(memcmp_is_unsigned);
+	RUN(memcmp_finds_the_first_difference_at_every_length);
 	RUN(strlen_and_strnlen);
 	RUN(strcmp_orders);
 	RUN(strchr_finds_first_and_nul);

@@ -183,20 +183,21 @@ struct ktable {
 	uint64_t first; /* entries in head */
 	void *head;
 	void **pages; /* (n - first) / (PAGE_SIZE / size), rounded up: the pages, NULL where not taken */
+	/* (the table itself is const: the compiler folds size, first and head into each use) */
 };
 /* The table's entries and pages, as static arrays: KTABLE(name, type, n, first). */
 #define KTABLE(name, type, n, first)                                                                  \
 	static type name##_head[first];                                                                  \
 	static void *name##_pages[((n) - (first) + PAGE_SIZE / sizeof(type) - 1) / (PAGE_SIZE / sizeof(type))]; \
-	static struct ktable name = { sizeof(type), first, name##_head, name##_pages }
+	static const struct ktable name = { sizeof(type), first, name##_head, name##_pages }
 void *ktable_paged(const struct ktable *t, uint64_t i); /* ktable_get's way for an entry past the first */
 /* Entry i, or NULL where its page is not taken (free). */
 static inline void *ktable_get(const struct ktable *t, uint64_t i)
 {
 	return i < t->first ? (char *)t->head + i * t->size : ktable_paged(t, i);
 }
-void *ktable_make(struct ktable *t, uint64_t i); /* entry i, its page taken if need be; NULL without memory */
-void ktable_freed(struct ktable *t, uint64_t i); /* entry i was just freed: its page goes if no entry on it is used */
+void *ktable_make(const struct ktable *t, uint64_t i); /* entry i, its page taken if need be; NULL without memory */
+void ktable_freed(const struct ktable *t, uint64_t i); /* entry i was just freed: its page goes if no entry on it is used */
 void frame_pin(uint64_t fn);
 void frame_set_group(uint64_t fn, uint64_t group);
 uint64_t frame_group(uint64_t fn);

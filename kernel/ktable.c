@@ -25,7 +25,7 @@ void *ktable_paged(const struct ktable *t, uint64_t i)
 	return t->pages[page] ? (char *)t->pages[page] + at : NULL;
 }
 
-void *ktable_make(struct ktable *t, uint64_t i)
+void *ktable_make(const struct ktable *t, uint64_t i)
 {
 	if (i >= t->first) {
 		uint64_t page, at;
@@ -40,7 +40,7 @@ void *ktable_make(struct ktable *t, uint64_t i)
 	return ktable_get(t, i);
 }
 
-void ktable_freed(struct ktable *t, uint64_t i)
+void ktable_freed(const struct ktable *t, uint64_t i)
 {
 	if (i < t->first)
 		return;

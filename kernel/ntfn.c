@@ -24,7 +24,7 @@ static int ntfn_low = 1; /* every entry from 1 up to here is in use: the search 
 /* Each interrupt line goes to a notification (irq_bind) or to a driver of the kernel's own (irq_claim). */
 static struct { struct ntfn *nt; uint64_t id, bits; void (*kernel)(void); } irqs[NIRQ];
 
-static struct ntfn *ntfn_lookup(uint64_t id)
+static inline __attribute__((always_inline)) struct ntfn *ntfn_lookup(uint64_t id)
 {
 	struct ntfn *n = ktable_get(&ntfns, id & (NNTFN - 1));
 	return n && id != 0 && n->id == id ? n : NULL;

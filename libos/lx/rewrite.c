@@ -32,7 +32,7 @@
  * the shared header, for /proc/PID/lx-calls of any process.
  */
 
-#define REWRITE_EVERY 64
+#define REWRITE_EVERY 256
 #define STUB_SIZE 32
 #define STUBS_PER_PAGE ((int)(PAGE_SIZE / STUB_SIZE))
 #define MAX_REWRITES 256

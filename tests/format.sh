@@ -26,8 +26,8 @@ formatted="
 	bench/scaling.c
 	bench/udpecho.c
 	include/mica/blk.h
-	lib/x86len.c
-	lib/x86len.h
+	libos/lx/x86len.c
+	libos/lx/x86len.h
 	libos/lx/rewrite.c
 	libos/lx/rewrite.h
 	tests/linux/rewrite.c

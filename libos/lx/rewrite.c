@@ -1,7 +1,7 @@
 /* Syscalls as jumps: a program's `mov $nr, %eax; syscall` sites rewritten to enter lx without the kernel, where that is exact. */
 #include "libos/lx/lx.h"
 #include "lib/elf.h"
-#include "lib/x86len.h"
+#include "libos/lx/x86len.h"
 
 /*
  * A `syscall` in program code reaches lx through the kernel, which reflects
@@ -14,7 +14,7 @@
  * to it directly, and a restarted call (rip - 2), still take the kernel's
  * way. The one thing to be sure of is that those 5 bytes are an instruction
  * (and not the end of a longer one): the site's function, found in the
- * file's symbol table, is decoded from its first byte (lib/x86len.c) and
+ * file's symbol table, is decoded from its first byte (libos/lx/x86len.c) and
  * must reach the mov exactly. Anything uncertain stays as it is.
  *
  * Only sites the program runs often are looked at: every REWRITE_EVERY-th

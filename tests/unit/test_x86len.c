@@ -1,10 +1,10 @@
-/* Host tests for lib/x86len.c: chosen encodings, and every instruction of a real library as objdump splits it. */
+/* Host tests for libos/lx/x86len.c: chosen encodings, and every instruction of a real library as objdump splits it. */
 #define CHECK_SUITE "x86len"
 #include "tests/unit/check.h"
 
 #include <string.h>
 
-#include "lib/x86len.h"
+#include "libos/lx/x86len.h"
 
 /* The length x86_insn gives for the bytes of s (hex, spaces ignored), with 15 bytes of int3 after them. */
 static int len_of(const char *s)

@@ -65,6 +65,11 @@ $(UNIT_DIR)/libmica.a: $(UNIT_LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# lx's instruction-length decoder, which only lx links (not lib/: the kernel and native programs need it not).
+$(UNIT_DIR)/test_x86len: tests/unit/test_x86len.c libos/lx/x86len.c libos/lx/x86len.h $(UNIT_DIR)/libmica.a
+	@mkdir -p $(@D)
+	$(UNIT_CC) $(UNIT_CFLAGS) $(UNIT_RENAME) tests/unit/test_x86len.c libos/lx/x86len.c $(UNIT_DIR)/libmica.a -o $@
+
 $(UNIT_DIR)/test_%: tests/unit/test_%.c $(UNIT_DIR)/libmica.a $(UNIT_HEADERS)
 	@mkdir -p $(@D)
 	$(UNIT_CC) $(UNIT_CFLAGS) $(UNIT_RENAME) $< $(UNIT_DIR)/libmica.a -o $@

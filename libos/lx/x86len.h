@@ -1,6 +1,6 @@
 /* The length of one x86-64 instruction, from its bytes: where the next one begins. */
-#ifndef LIB_X86LEN_H
-#define LIB_X86LEN_H
+#ifndef LX_X86LEN_H
+#define LX_X86LEN_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* The length of one x86-64 instruction, from its bytes: where the next one begins. */
-#include "lib/x86len.h"
+#include "libos/lx/x86len.h"
 
 /* How many bytes of immediate follow the ModRM (or the opcode). */
 enum imm { IMM_NONE, IMM_B, IMM_W, IMM_Z, IMM_V, IMM_ENTER, IMM_MOFFS, IMM_REL32 };

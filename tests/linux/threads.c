@@ -310,7 +310,9 @@ static void check_futex_by_address(void)
 		if (moved < FUTEX_WAITERS_N)
 			usleep(1000);
 	}
-	CHECK("futex-requeue-gathers", moved == FUTEX_WAITERS_N, "moved %ld", moved);
+	/* at least all of them: a waiter woken for no reason after its move waits on the gate again and is counted
+	 * twice (seen on a loaded Linux host); the checks below look at where the waiters are */
+	CHECK("futex-requeue-gathers", moved >= FUTEX_WAITERS_N, "moved %ld", moved);
 	CHECK("futex-gate-left-empty", fx(&gate, FUTEX_WAKE, 1 << 30, 0, NULL, 0) == 0, "a waiter still on the gate");
 	long r = fx(&held, FUTEX_WAKE_BITSET, 1 << 30, 0, NULL, 1U << 2);
 	CHECK("futex-wake-bitset-picks", r == 1, "woke %ld", r);

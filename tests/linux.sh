@@ -314,6 +314,18 @@ for prog in rewrite rewrite-glibc; do
 		env MICA_CPU=qemu64 MICA_BUILD="$build" "$here/tools/mica" run "$out/$prog" counters
 	expect "$prog-keys-none" 1 "reflected [0-9]* direct 0 sites 0" mica "$out/$prog" counters
 done
+# --trace sees every call, rewritten or not: the counters mode makes 7,100 getppid calls, most of them direct.
+if [ -f "$out/rewrite" ]; then
+	env MICA_CPU=qemu64 MICA_BUILD="$build" "$here/tools/mica" run --trace "$out/rewrite" counters 2>&1 |
+		tr -d '\r' > "$out/rewrite-traced.log"
+	n=$(grep -c '^\[lx\] getppid(' "$out/rewrite-traced.log")
+	if [ "$n" -ge 7100 ] && grep -q '^ok rewrite/rewritten-again' "$out/rewrite-traced.log"; then
+		echo "ok linux/rewrite-traced ($n getppid calls traced)"
+	else
+		echo "not ok linux/rewrite-traced: $n getppid calls traced (want at least 7100, most from rewritten sites):"
+		grep 'rewrite/' "$out/rewrite-traced.log" | sed 's/^/#   /'
+	fi
+fi
 
 # The frames of ended processes all come back (Mica only: the host's free memory moves by itself).
 if [ -x "$out/procs" ]; then

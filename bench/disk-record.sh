@@ -13,13 +13,9 @@ end='<!-- disk:end -->'
 grep -q "^$begin\$" "$doc" || { echo "disk-record: $doc has no disk markers" >&2; exit 1; }
 
 # field NAME N [FILE]: field N of the line "disk NAME ..." of FILE (disk.txt) (N 0: everything after the name).
-field() { awk -v n="$1" -v f="$2" '$1 == "disk" && $2 == n { if (f) print $f; else { $1 = $2 = ""; sub(/^ +/, ""); print } }' "${3:-$txt}"; }
+field() { bench_field "${3:-$txt}" disk "$1" "$2"; }
 # row NAME LABEL: one row of the table, with Mica/Linux when both are figures.
-row() {
-	l=$(field "$1" 4) m=$(field "$1" 6)
-	ratio=$(awk -v l="$l" -v m="$m" 'BEGIN { if (l + 0 > 0 && m ~ /^[0-9.]+$/) printf "%.2f", m / l; else print "—" }')
-	echo "| $2 | ${l:-—} | ${m:-—} | $ratio |"
-}
+row() { bench_row "$2" "$(field "$1" 4)" "$(field "$1" 6)"; }
 
 # irow NAME LABEL PER: a row of guest instructions per MiB (PER 1.048576e9 over a MB/s figure) or per operation
 # (PER 1e9 over an operations/s one), from disk-icount.txt, with Mica/Linux.

@@ -12,12 +12,7 @@ end='<!-- servers:end -->'
 [ -s "$txt" ] || { echo "servers-record: no $txt (run bench/servers.sh first)" >&2; exit 1; }
 
 # field NAME N: field N of the line "servers NAME ..." (N 0: everything after the name).
-field() { awk -v n="$1" -v f="$2" '$1 == "servers" && $2 == n { if (f) print $f; else { $1 = $2 = ""; sub(/^ +/, ""); print } }' "$txt"; }
-# row LABEL LINUX MICA: one row, with Mica/Linux when both are figures.
-row() {
-	ratio=$(awk -v l="$2" -v m="$3" 'BEGIN { if (l + 0 > 0 && m ~ /^[0-9.]+$/) printf "%.2f", m / l; else print "—" }')
-	echo "| $1 | ${2:-—} | ${3:-—} | $ratio |"
-}
+field() { bench_field "$txt" servers "$1" "$2"; }
 
 section=$(cat <<EOT
 $begin
@@ -30,10 +25,10 @@ $begin
 
 | requests/s | Linux | Mica | Mica/Linux |
 | --- | ---: | ---: | ---: |
-$(row "nginx, 612-byte page (wrk)" "$(field nginx_wrk 4)" "$(field nginx_wrk 6)")
-$(row "redis-server SET, pipelined by 16" "$(field redis_set 4)" "$(field redis_set 6)")
-$(row "redis-server GET, pipelined by 16" "$(field redis_get 4)" "$(field redis_get 6)")
-$(row "Mica's native web server (\`user/httpd\`) against Linux's nginx (wrk)" "$(field nginx_wrk 4)" "$(field httpd_wrk 4)")
+$(bench_row "nginx, 612-byte page (wrk)" "$(field nginx_wrk 4)" "$(field nginx_wrk 6)")
+$(bench_row "redis-server SET, pipelined by 16" "$(field redis_set 4)" "$(field redis_set 6)")
+$(bench_row "redis-server GET, pipelined by 16" "$(field redis_get 4)" "$(field redis_get 6)")
+$(bench_row "Mica's native web server (\`user/httpd\`) against Linux's nginx (wrk)" "$(field nginx_wrk 4)" "$(field httpd_wrk 4)")
 $end
 EOT
 )

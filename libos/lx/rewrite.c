@@ -69,9 +69,13 @@ void lx_rewrite_process(void)
 /* The CPU has cmpxchg16b (CPUID.1:ECX bit 13): 16 bytes stored by one instruction. */
 static bool has_cx16(void)
 {
-	uint32_t a = 1, b, c = 0, d;
-	__asm__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	return c & (1U << 13);
+	static int known = -1; /* -1: not asked yet */
+	if (known < 0) {
+		uint32_t a = 1, b, c = 0, d;
+		__asm__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		known = (c >> 13) & 1;
+	}
+	return known;
 }
 
 /* Store n bytes at p (within one aligned 8- or 16-byte word) with one instruction: false if they straddle more. */
@@ -102,13 +106,12 @@ static bool store_once(char *p, const void *bytes, size_t n)
 
 /*
  * Write n bytes at program address va (within one page) whatever its
- * protection: a whole page's worth piecewise (a stub page, which nothing
- * runs yet where it changes), anything else as one store, so that another
- * thread sees the old bytes or the new, never a mix. The page becomes this
- * process's own first (a forked process may share it). false if it cannot
- * be done.
+ * protection: as one store when once (so that another thread sees the old
+ * bytes or the new, never a mix), else piecewise (a stub, which nothing
+ * runs yet). The page becomes this process's own first (a forked process
+ * may share it). false if it cannot be done.
  */
-static bool poke(uint64_t va, const void *bytes, size_t n)
+static bool poke(uint64_t va, const void *bytes, size_t n, bool once)
 {
 	uint64_t off = va & (PAGE_SIZE - 1), pte = mem_pte(va);
 	if (off + n > PAGE_SIZE || !(pte & PTE_P))
@@ -121,10 +124,10 @@ static bool poke(uint64_t va, const void *bytes, size_t n)
 		return false;
 	char *at = (char *)LX_FILL_PAGE + off;
 	bool ok = true;
-	if (n == PAGE_SIZE)
-		memcpy(at, bytes, n);
-	else
+	if (once)
 		ok = store_once(at, bytes, n);
+	else
+		memcpy(at, bytes, n);
 	sys_unmap(0, LX_FILL_PAGE);
 	return ok;
 }
@@ -181,18 +184,19 @@ static uint64_t function_start(const struct vma *v, uint64_t site)
 	uint64_t ea = elf_address(v, &eh, site);
 	if (!ea)
 		return 0;
-	for (uint32_t type = SHT_SYMTAB;; type = SHT_DYNSYM) {
-		for (int i = 0; i < eh.e_shnum; i++) {
-			Elf64_Shdr s;
-			if (!file_read(v, &s, sizeof(s), eh.e_shoff + (uint64_t)i * sizeof(s)))
-				return 0;
-			uint64_t size = 0, f = s.sh_type == type ? function_in(v, &s, ea, &size) : 0;
-			if (f && size <= MAX_FUNCTION)
-				return site - (ea - f);
-		}
-		if (type == SHT_DYNSYM)
+	Elf64_Shdr s, dynsym = { 0 };
+	uint64_t size = 0, f = 0;
+	for (int i = 0; i < eh.e_shnum && !f; i++) {
+		if (!file_read(v, &s, sizeof(s), eh.e_shoff + (uint64_t)i * sizeof(s)))
 			return 0;
+		if (s.sh_type == SHT_SYMTAB)
+			f = function_in(v, &s, ea, &size);
+		else if (s.sh_type == SHT_DYNSYM)
+			dynsym = s;
 	}
+	if (!f && dynsym.sh_type == SHT_DYNSYM) /* a stripped file: its exported functions only */
+		f = function_in(v, &dynsym, ea, &size);
+	return f && size <= MAX_FUNCTION ? site - (ea - f) : 0;
 }
 
 /* Decoding from the function's first byte reaches site exactly, with the mov there: true. */
@@ -262,13 +266,7 @@ static bool write_stub(uint64_t stub, uint64_t site, const uint8_t *mov)
 	memset(s + 14, 0, 4);
 	uint64_t entry = (uint64_t)lx_call_entry;
 	memcpy(s + 18, &entry, 8);
-	/* a stub is written once, before any jump leads to it: the page's bytes may be written piecewise */
-	uint64_t page = stub & ~(PAGE_SIZE - 1);
-	uint8_t buf[PAGE_SIZE];
-	if (copy_from_user(buf, page, PAGE_SIZE) < 0)
-		return false;
-	memcpy(buf + (stub - page), s, sizeof(s));
-	return poke(page, buf, PAGE_SIZE);
+	return poke(stub, s, sizeof(s), false); /* before any jump leads to it */
 }
 
 /* ---- the decision ---- */
@@ -327,7 +325,7 @@ static void consider(uint64_t site_end, long nr)
 	uint8_t jmp[5] = { 0xe9 };
 	int32_t rel = (int32_t)(stub - (site + 5));
 	memcpy(jmp + 1, &rel, 4);
-	if (!poke(site, jmp, 5))
+	if (!poke(site, jmp, 5, true))
 		return;
 	struct rewrite *r = &rewrites[nrewrites++];
 	*r = (struct rewrite){ .site = site, .stub = stub };
@@ -370,7 +368,7 @@ void lx_rewrite_release(uint64_t start, uint64_t end, bool moving)
 			continue;
 		}
 		if ((moving || !site_in) && still_ours(r))
-			poke(r->site, r->orig, 5);
+			poke(r->site, r->orig, 5, true);
 		*r = rewrites[--nrewrites];
 	}
 	lx_my_calls->sites = (uint64_t)nrewrites;

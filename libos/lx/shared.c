@@ -39,6 +39,7 @@ void lx_shared_init(void)
 	LX_SH->heap_top = LX_SH->heap_mapped = LX_HEAP;
 	LX_SH->next_ino = 2;
 	LX_SH->next_pid = 2;
+	list_init(&LX_SH->usocks);
 }
 
 uint64_t lx_next_ino(void)

@@ -2,6 +2,8 @@
 #ifndef LX_SHARED_H
 #define LX_SHARED_H
 
+#include "lib/list.h"
+
 /* At LX_SHARED, mapped into every process: the lock, the heap's state, the processes. */
 struct lx_shared {
 	volatile uint64_t lock_owner; /* pid << 16 | tid, 0 when free */
@@ -31,7 +33,7 @@ struct lx_shared {
 	void *loopback_bound; /* loopback internet sockets holding a port, a list (loopback.c) */
 	uint32_t loopback_port; /* the next ephemeral port to try (loopback.c) */
 	uint32_t loopback_turn; /* which of the sockets sharing a port by SO_REUSEPORT takes the next (loopback.c) */
-	void *usocks; /* every AF_UNIX and loopback socket not yet freed, a list (unix.c: /proc/net) */
+	struct list usocks; /* every AF_UNIX and loopback socket not yet freed (unix.c: /proc/net) */
 	struct lx_proc procs[LX_MAX_PROCS];
 	struct lx_calls calls[LX_MAX_PROCS]; /* procs[i]'s syscalls by the way they came (rewrite.c) */
 	struct ipc_tables *sysvipc; /* System V IPC's objects (sysvipc.c); NULL until the first */

@@ -42,18 +42,14 @@ static void us_put(struct usock *u)
 {
 	if (--u->refs)
 		return;
-	if (u->all_prev)
-		u->all_prev->all_next = u->all_next;
-	else
-		LX_SH->usocks = u->all_next;
-	if (u->all_next)
-		u->all_next->all_prev = u->all_prev;
+	list_remove(&u->all);
 	lx_free(u);
 }
 
 struct usock *usock_next(struct usock *u)
 {
-	return u ? u->all_next : LX_SH->usocks;
+	struct list *n = u ? u->all.next : LX_SH->usocks.next;
+	return n == &LX_SH->usocks ? NULL : list_entry(n, struct usock, all);
 }
 
 size_t usock_queued(const struct usock *u)
@@ -140,10 +136,7 @@ long usock_create(const struct unaming *nm, int family, int type, int protocol, 
 	sock_init(&u->s, &unix_ops, family, type, protocol);
 	u->naming = nm;
 	u->refs = 1;
-	u->all_next = LX_SH->usocks;
-	if (u->all_next)
-		u->all_next->all_prev = u;
-	LX_SH->usocks = u;
+	list_push_front(&LX_SH->usocks, &u->all);
 	*out = &u->s;
 	return 0;
 }

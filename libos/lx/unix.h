@@ -50,7 +50,7 @@ struct usock {
 	struct uname name;
 	struct inode *node; /* AF_UNIX: the socket file it bound, held */
 	struct usock *next_named; /* on the list of abstract names, or the loopback's of bound ports */
-	struct usock *all_next, *all_prev; /* on the list of every socket of both families (usock_next) */
+	struct list all; /* on the list of every socket of both families (LX_SH->usocks; usock_next) */
 	uint8_t ip[16]; /* the loopback: its address (IPv4 as ::ffff:a.b.c.d) and port, once bound */
 	uint16_t port;
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */

@@ -86,7 +86,7 @@ lx_syscall_saved:
 lx_syscall_plain:               /* a call not flagged LX_FULL, its frame saved as far as the arguments */
 	CALL_LX_SYSCALL
 	cmpq $0, %gs:32         /* a signal to deliver: complete the frame and take the slow way */
-	jne 4f
+	jne .Ldeliver
 	jmp lx_return_saved     /* only the registers saved on the way in */
 
 2:	PUSH_CALLEE_SAVED
@@ -98,7 +98,8 @@ lx_syscall_plain:               /* a call not flagged LX_FULL, its frame saved a
 	jne lx_return_whole
 	jmp lx_return
 
-4:	PUSH_CALLEE_SAVED       /* the callee-saved registers are the program's again after the call */
+.Ldeliver:
+	PUSH_CALLEE_SAVED       /* the callee-saved registers are the program's again after the call */
 	movq %rsp, %gs:16
 5:	movq %rax, %rdi
 	call lx_signal_return   /* makes the frame a whole context (the handler's, say); returns rax */
@@ -123,8 +124,14 @@ lx_syscall_plain:               /* a call not flagged LX_FULL, its frame saved a
  * A rewritten syscall site's stub jumps here (rewrite.c) with rax = the
  * number, rcx = the address after the site's syscall instruction, the
  * arguments in place and the program's flags: as the kernel's reflection
- * would arrive, without the kernel, for a call not flagged LX_FULL. The flags are saved as r11 would have
- * brought them, then made what the kernel gives the entry (no TF, DF, AC).
+ * would arrive, without the kernel, for a call not flagged LX_FULL that lx
+ * has a handler for. The flags are saved as r11 would have brought them,
+ * then made what the kernel gives the entry (no TF, DF, AC).
+ *
+ * The direct way: a process with one thread, not traced, calls the handler
+ * itself and goes back unless a signal is deliverable, lx_attention is set
+ * or the call asks to start again; each of those, and the rest, takes
+ * lx_syscall's way (syscall.c's dispatch computes the same test).
  */
 	.globl lx_call_entry
 lx_call_entry:
@@ -134,9 +141,41 @@ lx_call_entry:
 	pushq $2                /* the flags' fixed bit alone */
 	popfq
 	PUSH_SYSCALL_REGS
-	movq lx_my_calls(%rip), %rcx
-	incq 8(%rcx)            /* ->direct */
-	jmp lx_syscall_plain    /* rewrite.c leaves the calls flagged LX_FULL to the kernel's way */
+	movq lx_my_calls(%rip), %r11 /* r11 is saved (the flags): the scratch register */
+	incq 8(%r11)            /* ->direct */
+	cmpb $0, lx_multi(%rip) /* more than one thread: under lx's lock */
+	jne lx_syscall_plain
+	cmpb $0, lx_trace(%rip)
+	jne lx_syscall_plain
+	movq %rax, %gs:LX_GS_LAST_NR
+	movq %r10, %rcx
+	leaq lx_syscall_table(%rip), %r11
+	call *(%r11,%rax,8)
+	cmpb $0, lx_multi(%rip)
+	jne .Lmade_thread
+.Lcheck:
+	movq lx_me(%rip), %rdx  /* a deliverable signal: pending (the thread's | the process's) | mask != mask */
+	movq LX_PROC_PENDING(%rdx), %rdx
+	orq %gs:LX_GS_SIGPENDING, %rdx
+	orq %gs:LX_GS_SIGMASK, %rdx
+	cmpq %gs:LX_GS_SIGMASK, %rdx
+	jne .Ldeliver
+	cmpb $0, lx_attention(%rip)
+	jne .Ldeliver
+	cmpq $-LX_ERESTARTNOINTR, %rax
+	je .Ldeliver
+	POP_SYSCALL_REGS        /* lx_return_saved's way where lx's memory has no key (rewrite.c rewrites only there) */
+	popfq
+	movq -8(%rsp), %r11
+	movq %gs:8, %rsp
+	jmp *%rcx
+.Lmade_thread:                  /* the call made lx's first helper thread and holds the lock it took then */
+	pushq %rax
+	pushq %rax
+	call lx_unlock
+	popq %rax
+	popq %rax
+	jmp .Lcheck
 
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return

@@ -17,9 +17,11 @@
  * file's symbol table, is decoded from its first byte (libos/lx/x86len.c) and
  * must reach the mov exactly. Anything uncertain stays as it is.
  *
- * Only sites the program runs often are looked at: every REWRITE_EVERY-th
- * reflected syscall of a thread (its countdown at gs:64), lx notes the
- * site it came from, and looks at it when it is the one noted last time. Only private file
+ * Only sites the program runs often are looked at: about every
+ * REWRITE_EVERY-th reflected syscall of a thread (its countdown at gs:64,
+ * drawn anew each time so that it never keeps step with a program that
+ * alternates calls), lx notes the site it came from, and looks at it when
+ * it is the one noted last time. Only private file
  * mappings of code that was never writable qualify (the program's and its
  * libraries' text; not JIT memory, not code written since), and not under
  * protection keys, where entering lx needs the kernel to open lx's key.
@@ -304,7 +306,7 @@ static void consider(uint64_t site_end, long nr)
 		return;
 	memcpy(&imm, b + 1, 4);
 	if (b[0] != 0xb8 || imm != (uint64_t)nr || b[5] != 0x0f || b[6] != 0x05 || (site & 15) > 11 ||
-	    nr >= LX_NR_LIMIT || (lx_syscall_flags[nr] & LX_FULL))
+	    nr >= LX_NR_LIMIT || (lx_syscall_flags[nr] & LX_FULL) || !lx_syscall_table[nr])
 		return;
 	if (tables_stale) { /* cleared only now: a program that execs and never gets here copies none of their pages */
 		memset(stub_pages, 0, sizeof(stub_pages));
@@ -335,8 +337,15 @@ static void consider(uint64_t site_end, long nr)
 	widen(stub, stub + STUB_SIZE);
 }
 
+/* The calls until the thread's next look: REWRITE_EVERY / 2 to 3 * REWRITE_EVERY / 2, from its own generator. */
+static int32_t next_countdown(struct lx_thread *me)
+{
+	me->rewrite_draw = me->rewrite_draw * 1103515245u + 12345u;
+	return REWRITE_EVERY / 2 + (int32_t)((me->rewrite_draw >> 16) % REWRITE_EVERY);
+}
+
 /*
- * entry.S, every REWRITE_EVERY-th reflected syscall of a thread: look at
+ * entry.S, about every REWRITE_EVERY-th reflected syscall of a thread: look at
  * the site it came from if the thread's last look was at the same site, a
  * site run often (a call a process makes once, its exit say, is not worth
  * the look: the symbol tables are read for each).
@@ -345,7 +354,7 @@ void lx_rewrite_consider(uint64_t site_end, long nr);
 void lx_rewrite_consider(uint64_t site_end, long nr)
 {
 	struct lx_thread *me = lx_self();
-	me->rewrite_countdown = REWRITE_EVERY - 1;
+	me->rewrite_countdown = next_countdown(me);
 	if (me->rewrite_seen != site_end) {
 		me->rewrite_seen = site_end;
 		return;

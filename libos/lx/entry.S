@@ -129,12 +129,11 @@ lx_syscall_plain:               /* a call not flagged LX_FULL, its frame saved a
  * then made what the kernel gives the entry (no TF, DF, AC).
  *
  * The direct way: a process with one thread, not traced, calls the handler
- * itself and goes back unless a signal is deliverable, lx_attention is set
+ * itself and goes back (by \ret) unless a signal is deliverable, lx_attention is set
  * or the call asks to start again; each of those, and the rest, takes
  * lx_syscall's way (syscall.c's dispatch computes the same test).
  */
-	.globl lx_call_entry
-lx_call_entry:
+.macro DIRECT_CALL ret
 	movq %rsp, %gs:8
 	movq %gs:0, %rsp
 	pushfq
@@ -152,9 +151,8 @@ lx_call_entry:
 	leaq lx_syscall_table(%rip), %r11
 	call *(%r11,%rax,8)
 	cmpb $0, lx_multi(%rip)
-	jne .Lmade_thread
-.Lcheck:
-	movq lx_me(%rip), %rdx  /* a deliverable signal: pending (the thread's | the process's) | mask != mask */
+	jne 2f
+1:	movq lx_me(%rip), %rdx  /* a deliverable signal: pending (the thread's | the process's) | mask != mask */
 	movq LX_PROC_PENDING(%rdx), %rdx
 	orq %gs:LX_GS_SIGPENDING, %rdx
 	orq %gs:LX_GS_SIGMASK, %rdx
@@ -164,18 +162,32 @@ lx_call_entry:
 	jne .Ldeliver
 	cmpq $-LX_ERESTARTNOINTR, %rax
 	je .Ldeliver
-	POP_SYSCALL_REGS        /* lx_return_saved's way where lx's memory has no key (rewrite.c rewrites only there) */
-	popfq
-	movq -8(%rsp), %r11
-	movq %gs:8, %rsp
-	jmp *%rcx
-.Lmade_thread:                  /* the call made lx's first helper thread and holds the lock it took then */
-	pushq %rax
+	\ret
+2:	pushq %rax              /* the call made lx's first helper thread and holds the lock it took then */
 	pushq %rax
 	call lx_unlock
 	popq %rax
 	popq %rax
-	jmp .Lcheck
+	jmp 1b
+.endm
+
+/* lx's memory has no key: lx_return_saved's way without its test. */
+.macro RETURN_OPEN
+	POP_SYSCALL_REGS
+	popfq
+	movq -8(%rsp), %r11
+	movq %gs:8, %rsp
+	jmp *%rcx
+.endm
+
+	.globl lx_call_entry
+lx_call_entry:
+	DIRECT_CALL RETURN_OPEN
+
+/* The same under protection keys: the stub opened lx's key (rewrite.c); the way back closes it. */
+	.globl lx_call_entry_keyed
+lx_call_entry_keyed:
+	DIRECT_CALL "jmp lx_return_saved"
 
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return

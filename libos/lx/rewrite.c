@@ -23,8 +23,13 @@
  * alternates calls), lx notes the site it came from, and looks at it when
  * it is the one noted last time. Only private file
  * mappings of code that was never writable qualify (the program's and its
- * libraries' text; not JIT memory, not code written since), and not under
- * protection keys, where entering lx needs the kernel to open lx's key.
+ * libraries' text; not JIT memory, not code written since).
+ *
+ * Under protection keys the stub opens lx's key itself with a wrpkru
+ * before the mov, keeping rdx in r11 (which the syscall clobbers anyway),
+ * and lx's way back closes it as after a reflected call. A jump into a
+ * stub's wrpkru only makes a syscall; a thread stopped in a stub after the
+ * wrpkru goes on by the site's syscall instruction (lx_rewrite_settle).
  *
  * The stubs live in pages of the program's address space within 2 GiB of
  * their sites ("[lx-calls]" in /proc/PID/maps). Unmapping a stub page, or
@@ -35,7 +40,8 @@
  */
 
 #define REWRITE_EVERY 256
-#define STUB_SIZE 32
+#define STUB_SIZE 64
+#define KEYED_OPENED 12 /* a keyed stub's offset after its wrpkru */
 #define STUBS_PER_PAGE ((int)(PAGE_SIZE / STUB_SIZE))
 #define MAX_REWRITES 256
 #define MAX_STUB_PAGES 32
@@ -257,18 +263,56 @@ static uint64_t stub_slot(uint64_t site)
 /* Write the stub at stub for the mov at site (its bytes mov[5]): the mov, rcx = the syscall's end, jump to lx. */
 static bool write_stub(uint64_t stub, uint64_t site, const uint8_t *mov)
 {
-	extern char lx_call_entry[];
+	extern char lx_call_entry[], lx_call_entry_keyed[];
 	uint8_t s[STUB_SIZE];
+	int n = 0;
 	memset(s, 0xcc, sizeof(s));
-	memcpy(s, mov, 5); /* mov $nr, %eax */
-	int32_t rel = (int32_t)(site + 7 - (stub + 12));
-	s[5] = 0x48, s[6] = 0x8d, s[7] = 0x0d; /* lea rel(%rip), %rcx */
-	memcpy(s + 8, &rel, 4);
-	s[12] = 0xff, s[13] = 0x25; /* jmp *0(%rip): the address right after */
-	memset(s + 14, 0, 4);
-	uint64_t entry = (uint64_t)lx_call_entry;
-	memcpy(s + 18, &entry, 8);
+	if (lx_pkey_on) { /* open lx's key (PKRU 0: the program has no key but 0 and lx's), keeping rdx in r11 */
+		static const uint8_t open[KEYED_OPENED] = { 0x49, 0x89, 0xd3, /* mov %rdx, %r11 */
+							    0x31, 0xc9, 0x31, 0xd2, 0x31, 0xc0, /* ecx, edx, eax = 0 */
+							    0x0f, 0x01, 0xef }; /* wrpkru */
+		memcpy(s, open, sizeof(open));
+		n = KEYED_OPENED;
+	}
+	memcpy(s + n, mov, 5); /* mov $nr, %eax */
+	n += 5;
+	if (lx_pkey_on) {
+		s[n] = 0x4c, s[n + 1] = 0x89, s[n + 2] = 0xda; /* mov %r11, %rdx */
+		n += 3;
+	}
+	int32_t rel = (int32_t)(site + 7 - (stub + n + 7));
+	s[n] = 0x48, s[n + 1] = 0x8d, s[n + 2] = 0x0d; /* lea rel(%rip), %rcx */
+	memcpy(s + n + 3, &rel, 4);
+	n += 7;
+	s[n] = 0xff, s[n + 1] = 0x25; /* jmp *0(%rip): the address right after */
+	memset(s + n + 2, 0, 4);
+	uint64_t entry = (uint64_t)(lx_pkey_on ? lx_call_entry_keyed : lx_call_entry);
+	memcpy(s + n + 6, &entry, 8);
 	return poke(stub, s, sizeof(s), false); /* before any jump leads to it */
+}
+
+/*
+ * f's thread stopped inside a stub after the stub opened lx's key: it is
+ * made to stand before the site's own syscall instruction, with rax the
+ * number and rdx back from r11, so that it goes on by the kernel's way
+ * with the key closed, as lx_resume gives program code back (a signal
+ * handler may run first; a program stepping itself with TF steps into the
+ * syscall next). Nothing elsewhere, before the wrpkru, or without keys.
+ */
+void lx_rewrite_settle(struct exc_frame *f)
+{
+	uint64_t stub = f->rip & ~(uint64_t)(STUB_SIZE - 1);
+	if (!lx_pkey_on || tables_stale || f->rip - stub < KEYED_OPENED)
+		return;
+	for (int i = 0; i < nrewrites; i++)
+		if (rewrites[i].stub == stub) {
+			uint32_t nr;
+			memcpy(&nr, rewrites[i].orig + 1, 4);
+			f->rax = nr;
+			f->rdx = f->r11;
+			f->rip = rewrites[i].site + 5;
+			return;
+		}
 }
 
 /* ---- the decision ---- */
@@ -302,7 +346,7 @@ static void consider(uint64_t site_end, long nr)
 	uint64_t site = site_end - 7;
 	uint8_t b[7];
 	uint32_t imm;
-	if (lx_pkey_on || nrewrites == MAX_REWRITES || site_end < 7 || copy_from_user(b, site, 7) < 0)
+	if (nrewrites == MAX_REWRITES || site_end < 7 || copy_from_user(b, site, 7) < 0)
 		return;
 	memcpy(&imm, b + 1, 4);
 	if (b[0] != 0xb8 || imm != (uint64_t)nr || b[5] != 0x0f || b[6] != 0x05 || (site & 15) > 11 ||

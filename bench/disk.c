@@ -31,7 +31,7 @@
  *   sqlite  DIR/bench.db (rollback journal, synchronous=FULL): 10,000 inserts in one transaction, then
  *           1,000 inserts each in its own transaction; the rows are counted afterwards
  * Each prints "bench NAME RATE UNIT (...)" on stderr, timed from the step's first call to its last, and
- * "bench NAME_busy F fraction (...)": the part of that time the machine was not idle (bench/idle.h).
+ * "bench NAME_busy NS ns/op (...)": the time per operation the machine was not idle (bench/idle.h).
  * As pid 1 with no argument (Linux's init) it loads the virtio, virtio-blk and ext4 modules, mounts
  * devtmpfs, proc and /dev/vda (ext4) at /data, does write drop read files sqlite with INIT_MIB and
  * INIT_FILES, unmounts /data and powers off.
@@ -52,14 +52,15 @@ static int fail(const char *what)
 	return 1;
 }
 
-/* What part of a step's s seconds, begun with idle0 seconds idle, the machine was busy: "bench NAME_busy F
- * fraction" (nothing where the idle time cannot be read). With instructions counted, F times the step's time
- * is the instructions it ran, without the waits for the disk. */
-static void busy(const char *name, double s, double idle0)
+/* The busy time of a step of ops operations that took s seconds, begun with idle0 seconds idle: "bench
+ * NAME_busy NS ns/op", the ns per operation the machine was not idle (nothing where the idle time cannot be
+ * read). With instructions counted, these are the instructions each operation ran, the waits left out. */
+static void busy(const char *name, double s, double idle0, long ops)
 {
-	double idle = idle_seconds() - idle0, f = s > 0 ? 1 - idle / s : 0;
+	double idle = idle_seconds() - idle0, b = s - idle;
 	if (idle0 >= 0 && idle >= 0)
-		fprintf(stderr, "bench %s_busy %.4f fraction (%.3f s idle of %.3f s)\n", name, f < 0 ? 0 : f, idle, s);
+		fprintf(stderr, "bench %s_busy %.0f ns/op (%.3f s idle of %.3f s)\n", name, (b < 0 ? 0 : b) * 1e9 / ops,
+			idle, s);
 }
 
 static int seq_write(const char *dir, long mib)
@@ -79,7 +80,7 @@ static int seq_write(const char *dir, long mib)
 	if (fsync(fd) < 0 || close(fd) < 0)
 		return fail("fsync");
 	double s = now() - start;
-	busy("disk_seq_write", s, idle0);
+	busy("disk_seq_write", s, idle0, mib);
 	fprintf(stderr, "bench disk_seq_write %.1f MB/s (%ld MiB in %.2f s, fsync included)\n", mib * 1.048576 / s, mib,
 		s);
 	return 0;
@@ -105,7 +106,7 @@ static int seq_read(const char *dir, long mib)
 		}
 	}
 	double s = now() - start;
-	busy("disk_seq_read", s, idle0);
+	busy("disk_seq_read", s, idle0, mib);
 	close(fd);
 	fprintf(stderr, "bench disk_seq_read %.1f MB/s (%ld MiB in %.2f s)\n", mib * 1.048576 / s, mib, s);
 	return 0;
@@ -137,7 +138,7 @@ static int files(const char *dir, long n)
 			return fail(path);
 	}
 	double s = now() - start;
-	busy("disk_create_files", s, idle0);
+	busy("disk_create_files", s, idle0, n);
 	struct stat st;
 	snprintf(path, sizeof(path), "%s/files/f%06ld", dir, n - 1);
 	if (stat(path, &st) < 0 || st.st_size != FILE_BYTES)
@@ -193,7 +194,7 @@ static int sqlite(const char *dir)
 	if (exec(db, "BEGIN") || insert(db, stmt, 0, TXN_ROWS, false) || exec(db, "COMMIT"))
 		return 1;
 	double s = now() - start;
-	busy("sqlite_insert_one_txn", s, idle0);
+	busy("sqlite_insert_one_txn", s, idle0, TXN_ROWS);
 	fprintf(stderr, "bench sqlite_insert_one_txn %.1f ops/s (%d inserts in one transaction in %.2f s)\n",
 		TXN_ROWS / s, TXN_ROWS, s);
 	idle0 = idle_seconds();
@@ -201,7 +202,7 @@ static int sqlite(const char *dir)
 	if (insert(db, stmt, TXN_ROWS, TXN_ROWS + SYNC_ROWS, true))
 		return 1;
 	s = now() - start;
-	busy("sqlite_insert_txn_each", s, idle0);
+	busy("sqlite_insert_txn_each", s, idle0, SYNC_ROWS);
 	fprintf(stderr, "bench sqlite_insert_txn_each %.1f ops/s (%d inserts, each its own transaction, in %.2f s)\n",
 		SYNC_ROWS / s, SYNC_ROWS, s);
 	sqlite3_finalize(stmt);

@@ -51,9 +51,8 @@ $(irow sqlite_insert_one_txn "per sqlite3 insert, 10,000 in one transaction" 1e9
 $(irow sqlite_insert_txn_each "per sqlite3 insert in its own transaction (synchronous=FULL)" 1e9)
 
 Busy time only, from the same runs: each step's time less the time the machine was idle, read
-before and after the step (\`bench/idle.h\`: on Linux the idle and iowait sleep times of
-\`/proc/timer_list\`, in ns; on Mica \`/proc/uptime\`'s idle figure, the kernel's own count in 10 ms
-steps), per operation. These are the guest instructions each operation runs, the waits for the disk
+before and after the step (\`bench/idle.h\`: the idle and iowait sleep times of \`/proc/timer_list\`,
+in ns, Linux's tick's and Mica's kernel's own count), per operation. These are the guest instructions each operation runs, the waits for the disk
 left out.
 
 | busy guest instructions | Linux | Mica | Mica/Linux |

@@ -5,9 +5,10 @@
 #include <stdio.h>
 
 /*
- * Linux's idle time in ns as its kernel keeps it precisely: the tick's
- * idle_sleeptime and iowait_sleeptime of every CPU, from /proc/timer_list.
- * -1 where there is no such file (Mica).
+ * The idle time in ns as the kernel keeps it precisely: the idle_sleeptime
+ * and iowait_sleeptime lines of every CPU in /proc/timer_list (Linux's
+ * tick, or Mica's kernel count, which lx shows there). -1 where there is
+ * no such file.
  */
 static inline long long timer_list_idle_ns(void)
 {
@@ -25,8 +26,8 @@ static inline long long timer_list_idle_ns(void)
 	return idle;
 }
 
-/* The idle time in seconds: Linux's /proc/timer_list, else the second figure of /proc/uptime (Mica's lx
- * gives the kernel's own count there, in 10 ms steps). -1 if neither can be read. */
+/* The idle time in seconds: /proc/timer_list's, else the second figure of /proc/uptime (10 ms steps). -1 if
+ * neither can be read. */
 static inline double idle_seconds(void)
 {
 	long long ns = timer_list_idle_ns();

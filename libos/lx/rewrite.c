@@ -268,10 +268,11 @@ static bool write_stub(uint64_t stub, uint64_t site, const uint8_t *mov)
 	int n = 0;
 	memset(s, 0xcc, sizeof(s));
 	if (lx_pkey_on) { /* open lx's key (PKRU 0: the program has no key but 0 and lx's), keeping rdx in r11 */
-		static const uint8_t open[KEYED_OPENED] = { 0x49, 0x89, 0xd3, /* mov %rdx, %r11 */
-							    0x31, 0xc9, 0x31, 0xd2, 0x31, 0xc0, /* ecx, edx, eax = 0 */
-							    0x0f, 0x01, 0xef }; /* wrpkru */
+		extern const char lx_wrpkru[]; /* entry.S's: lx's image holds no other (tests/linux.sh) */
+		static const uint8_t open[KEYED_OPENED - 3] = { 0x49, 0x89, 0xd3, /* mov %rdx, %r11 */
+								0x31, 0xc9, 0x31, 0xd2, 0x31, 0xc0 }; /* ecx, edx, eax = 0 */
 		memcpy(s, open, sizeof(open));
+		memcpy(s + sizeof(open), lx_wrpkru, 3);
 		n = KEYED_OPENED;
 	}
 	memcpy(s + n, mov, 5); /* mov $nr, %eax */
@@ -298,12 +299,23 @@ static bool write_stub(uint64_t stub, uint64_t site, const uint8_t *mov)
  * with the key closed, as lx_resume gives program code back (a signal
  * handler may run first; a program stepping itself with TF steps into the
  * syscall next). Nothing elsewhere, before the wrpkru, or without keys.
+ * One that faulted at lx_call_entry_keyed's first instruction found the gs
+ * base changed (a program may load gs; the kernel gives lx its base back
+ * on every entry it makes): it goes on by the site's syscall the same way,
+ * and true says the upcall has nothing more to do.
  */
-void lx_rewrite_settle(struct exc_frame *f)
+bool lx_rewrite_settle(struct exc_frame *f)
 {
+	extern char lx_call_entry_keyed[];
 	uint64_t stub = f->rip & ~(uint64_t)(STUB_SIZE - 1);
-	if (!lx_pkey_on || tables_stale || f->rip - stub < KEYED_OPENED)
-		return;
+	if (!lx_pkey_on)
+		return false;
+	if (f->rip == (uint64_t)lx_call_entry_keyed) { /* its first use of gs faulted: the program loaded gs */
+		f->rip = f->rcx - 2; /* the site's syscall, whose kernel way gives lx its gs base back */
+		return true;
+	}
+	if (tables_stale || f->rip - stub < KEYED_OPENED)
+		return false;
 	for (int i = 0; i < nrewrites; i++)
 		if (rewrites[i].stub == stub) {
 			uint32_t nr;
@@ -311,8 +323,9 @@ void lx_rewrite_settle(struct exc_frame *f)
 			f->rax = nr;
 			f->rdx = f->r11;
 			f->rip = rewrites[i].site + 5;
-			return;
+			return false;
 		}
+	return false;
 }
 
 /* ---- the decision ---- */

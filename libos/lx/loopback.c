@@ -9,7 +9,8 @@
  * and ::1, or at the machine's own address when the network is on (a
  * server and its clients in one VM) with Linux's addresses,
  * ports and errnos. A TCP connect to an IPv4 address outside the machine
- * goes to lwIP instead (socket.c, inet.c); any other destination is
+ * goes to lwIP instead (socket.c, inet.c), as does a UDP datagram to one
+ * from a socket bound where the outside reaches it (udp.c); any other destination is
  * unreachable (ENETUNREACH) and only local addresses can be bound
  * (EADDRNOTAVAIL). A socket holding a port is on a list in the
  * shared header; IPv4 addresses are kept as ::ffff:a.b.c.d, so that an
@@ -93,6 +94,23 @@ static void set_name(struct usock *u, const uint8_t *ip, uint16_t port)
 	}
 }
 
+void loopback_name(int family, const uint8_t ip4[4], uint16_t port, struct uname *n)
+{
+	struct usock me = { .s.family = family };
+	uint8_t ip[16];
+	memcpy(ip, v4_prefix, 12);
+	memcpy(ip + 12, ip4, 4);
+	set_name(&me, ip, port);
+	*n = me.name;
+}
+
+/* Does UDP socket u, bound at ip, take datagrams from the outside (bound to 0.0.0.0, to :: without IPV6_V6ONLY, or to the machine's address)? */
+static bool udp_outside(const struct usock *u, const uint8_t *ip)
+{
+	return u->s.type == SOCK_DGRAM && ((is_v4(ip) && is_any(ip)) || (memcmp(ip, zeros, 16) == 0 && !u->v6only) ||
+					   loopback_own(ip));
+}
+
 /* Does b, holding its port, take what comes to ip? */
 static bool covers(const struct usock *b, const uint8_t *ip)
 {
@@ -149,6 +167,8 @@ static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
 	set_name(u, ip, port);
 	u->next_named = LX_SH->loopback_bound;
 	LX_SH->loopback_bound = u;
+	if (udp_outside(u, ip))
+		u->udp = net_udp_open(u, port); /* NULL (no network, or lwIP's port is taken): inside the machine only */
 	return 0;
 }
 
@@ -175,6 +195,9 @@ static long lo_autobind(struct usock *u)
 
 static void lo_unbind(struct usock *u)
 {
+	if (u->udp)
+		net_udp_close(u->udp);
+	u->udp = NULL;
 	struct usock **pp = (struct usock **)&LX_SH->loopback_bound;
 	while (*pp && *pp != u)
 		pp = &(*pp)->next_named;

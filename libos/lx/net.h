@@ -25,4 +25,15 @@ void net_relisten(void *l, struct sock *owner); /* another socket on the port (S
  */
 long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool nonblock);
 
+/*
+ * UDP with the outside (udp.c), for the loopback's UDP sockets (loopback.c, unix.c). net_udp_open: u's port on
+ * lwIP, whose datagrams are queued for u (usock_deliver); NULL without a stack, or with the port taken there.
+ * net_udp_send: m's bytes as one datagram from that port to ip:port (network order): m->len, or -errno.
+ */
+struct usock;
+struct sock_msg;
+void *net_udp_open(struct usock *u, uint16_t port);
+void net_udp_close(void *pcb);
+long net_udp_send(void *pcb, const uint8_t ip[4], uint16_t port, struct sock_msg *m);
+
 #endif

@@ -22,7 +22,7 @@
 
 struct urec {
 	struct urec *next;
-	struct usock *from; /* the sender, held */
+	struct usock *from; /* the sender, held; NULL: a datagram from outside the machine (usock_deliver) */
 	size_t len, off; /* its bytes, and (stream) those read already */
 	struct file **files; /* SCM_RIGHTS, held; NULL if none */
 	int nfiles;
@@ -95,9 +95,11 @@ static void rec_free(struct urec *r)
 	for (int i = 0; i < r->nfiles; i++)
 		file_put(r->files[i]);
 	lx_free(r->files);
-	r->from->tx_bytes -= r->len;
-	sock_wake(&r->from->s);
-	us_put(r->from);
+	if (r->from) {
+		r->from->tx_bytes -= r->len;
+		sock_wake(&r->from->s);
+		us_put(r->from);
+	}
 	lx_free(r);
 }
 
@@ -123,6 +125,20 @@ static void rx_push(struct usock *u, struct urec *r)
 	u->rx_last = r;
 	u->rx_count++;
 	sock_wake(&u->s);
+}
+
+uint8_t *usock_deliver(struct usock *u, size_t len, const struct uname *from)
+{
+	if (u->dead || (u->shut & U_SHUT_RD) || u->rx_count >= USOCK_OUTSIDE_QLEN ||
+	    usock_queued(u) + len > (size_t)u->s.rcvbuf)
+		return NULL;
+	struct urec *r = lx_alloc_unzeroed(sizeof(*r) + len, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->len = len;
+	r->name = *from;
+	rx_push(u, r);
+	return r->data;
 }
 
 static const struct unaming unix_naming;
@@ -319,6 +335,13 @@ static struct usock *unix_find(struct usock *u, const void *addr, int len, long 
 static long unix_name(struct sock *s, bool peer, void *addr, int *len)
 {
 	struct usock *u = us(s);
+	if (peer && u->state == U_CONN && u->out_conn) {
+		struct uname n;
+		loopback_name(s->family, u->out_ip, u->out_port, &n);
+		memcpy(addr, &n.sa, (size_t)n.len);
+		*len = n.len;
+		return 0;
+	}
 	if (peer && (u->state != U_CONN || !u->peer))
 		return -ENOTCONN;
 	const struct uname *n = peer ? &u->peer->name : &u->name;
@@ -389,23 +412,34 @@ static long unix_listen(struct sock *s, int backlog)
 	return 0;
 }
 
-/* A dgram connect: o becomes the only socket u sends to and receives from (AF_UNSPEC: none). */
+/*
+ * A dgram connect: o becomes the only socket u sends to and receives from
+ * (AF_UNSPEC: none); for UDP with a port on the outside, an IPv4 address
+ * outside the machine may be that peer instead.
+ */
 static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, int len)
 {
 	long err;
+	uint8_t ip[4] = { 0 };
+	uint16_t port = 0;
 	struct usock *o = NULL;
 	if (len >= SUN_PATH_OFFSET && sa->sun_family == AF_UNSPEC) {
 		u->state = U_UNCONN;
 	} else {
 		if ((err = name_first(u)) < 0)
 			return err;
-		if (!(o = u->naming->find(u, sa, len, &err)))
+		if (!(o = u->naming->find(u, sa, len, &err)) && !(err == -ENETUNREACH && u->udp &&
+								  loopback_outside(u->s.family, sa, len, ip, &port)))
 			return err;
-		if (o->peer && o->peer != u)
+		if (o && o->peer && o->peer != u)
 			return -EPERM;
-		o->refs++;
+		if (o)
+			o->refs++;
 		u->state = U_CONN;
 	}
+	u->out_conn = u->state == U_CONN && !o; /* UDP to the outside (udp.c) */
+	memcpy(u->out_ip, ip, 4);
+	u->out_port = port;
 	if (u->peer)
 		us_put(u->peer);
 	u->peer = o;
@@ -758,7 +792,13 @@ static long dgram_send(struct usock *u, struct sock_msg *m)
 		return -EMSGSIZE;
 	if ((err = name_first(u)) < 0)
 		return err;
+	uint8_t ip[4];
+	uint16_t port;
+	if (u->udp && !m->addrlen && u->state == U_CONN && u->out_conn) /* connected to the outside */
+		return net_udp_send(u->udp, u->out_ip, u->out_port, m);
 	struct usock *o = dgram_target(u, m, &err);
+	if (!o && err == -ENETUNREACH && u->udp && loopback_outside(u->s.family, m->addr, m->addrlen, ip, &port))
+		return net_udp_send(u->udp, ip, port, m);
 	if (!o && err == -ECONNREFUSED && m->addrlen && u->naming->inet)
 		return (long)m->len; /* UDP: a datagram to a port nobody holds is lost */
 	if (!o)

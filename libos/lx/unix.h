@@ -56,12 +56,27 @@ struct usock {
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */
 	bool untold; /* TCP: a non-blocking connect said EINPROGRESS, and no connect since has told how it ended */
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
+	void *udp; /* a UDP socket holding a port that the outside reaches: its port on lwIP (udp.c), or NULL */
+	bool out_conn; /* UDP: connected to out_ip:out_port, outside the machine, rather than to peer */
+	uint8_t out_ip[4];
+	uint16_t out_port;
 };
 
 /* The socket after u on the list of every one not yet freed (u NULL: the first), or NULL: /proc/net's walk. */
 struct usock *usock_next(struct usock *u);
 /* The bytes queued for u to read. */
 size_t usock_queued(const struct usock *u);
+/*
+ * Queue a datagram of len bytes from outside the machine (from: its sender's
+ * name) for u to read: the record's bytes, which the caller fills before it
+ * drops lx's lock; NULL (the datagram is lost, as UDP's are) when u is closed,
+ * shut for reading, or its queue holds USOCK_OUTSIDE_QLEN datagrams or
+ * SO_RCVBUF's bytes already, or when out of memory.
+ */
+uint8_t *usock_deliver(struct usock *u, size_t len, const struct uname *from);
+#define USOCK_OUTSIDE_QLEN 256
+/* The name of IPv4 address ip4 (network order) and port for a socket of family: sockaddr_in, or ::ffff:a.b.c.d for AF_INET6. */
+void loopback_name(int family, const uint8_t ip4[4], uint16_t port, struct uname *n);
 /* A new socket of type (SOCK_STREAM, _DGRAM or _SEQPACKET, already checked) named as nm says, in family. */
 long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out);
 

@@ -16,7 +16,7 @@
 #define LWIP_NETCONN 0
 #define LWIP_NETIF_API 0
 
-/* IPv4 with ARP, ICMP and TCP; the address from DHCP (libos/lx/net.c), as native programs have it. */
+/* IPv4 with ARP, ICMP, TCP and UDP (libos/lx/udp.c); the address from DHCP (libos/lx/net.c), as native programs have it. */
 #define LWIP_IPV4 1
 #define LWIP_IPV6 0
 #define LWIP_ARP 1
@@ -33,6 +33,9 @@
 #define LWIP_STATS 0
 #define ETHARP_TABLE_MATCH_NETIF 0
 #define ARP_TABLE_SIZE 32
+#define ARP_QUEUEING 1 /* datagrams sent before their next hop's address is known wait for it (not only the last) */
+#define ARP_QUEUE_LEN 16
+#define IP_REASS_MAX_PBUFS 48 /* a UDP datagram of 64 KiB arrives in 45 fragments (libos/lx/udp.c) */
 
 /* Memory: lx's shared heap for everything (lx_alloc zeroes what it gives). */
 void *lx_alloc(size_t n);

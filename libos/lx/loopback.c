@@ -104,6 +104,18 @@ void loopback_name(int family, const uint8_t ip4[4], uint16_t port, struct uname
 	*n = me.name;
 }
 
+void loopback_rename(struct usock *u)
+{
+	uint8_t ip[16];
+	memcpy(ip, u->ip, 16);
+	if (u->out_conn && is_any(ip)) {
+		uint32_t a = net_addr();
+		memcpy(ip, v4_prefix, 12);
+		ip[12] = (uint8_t)(a >> 24), ip[13] = (uint8_t)(a >> 16), ip[14] = (uint8_t)(a >> 8), ip[15] = (uint8_t)a;
+	}
+	set_name(u, ip, u->port);
+}
+
 /* Does UDP socket u, bound at ip, take datagrams from the outside (bound to 0.0.0.0, to :: without IPV6_V6ONLY, or to the machine's address)? */
 static bool udp_outside(const struct usock *u, const uint8_t *ip)
 {

@@ -440,6 +440,8 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 	u->out_conn = u->state == U_CONN && !o; /* UDP to the outside (udp.c) */
 	memcpy(u->out_ip, ip, 4);
 	u->out_port = port;
+	if (u->naming->inet && u->name.len)
+		loopback_rename(u);
 	if (u->peer)
 		us_put(u->peer);
 	u->peer = o;

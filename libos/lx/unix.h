@@ -77,6 +77,8 @@ uint8_t *usock_deliver(struct usock *u, size_t len, const struct uname *from);
 #define USOCK_OUTSIDE_QLEN 256
 /* The name of IPv4 address ip4 (network order) and port for a socket of family: sockaddr_in, or ::ffff:a.b.c.d for AF_INET6. */
 void loopback_name(int family, const uint8_t ip4[4], uint16_t port, struct uname *n);
+/* UDP socket u's name after a connect, as Linux has it: the machine's address when u is bound to "any" and connected outside, else where u is bound. */
+void loopback_rename(struct usock *u);
 /* A new socket of type (SOCK_STREAM, _DGRAM or _SEQPACKET, already checked) named as nm says, in family. */
 long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out);
 

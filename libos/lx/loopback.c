@@ -111,7 +111,8 @@ void loopback_rename(struct usock *u)
 	if (u->out_conn && is_any(ip)) {
 		uint32_t a = net_addr();
 		memcpy(ip, v4_prefix, 12);
-		ip[12] = (uint8_t)(a >> 24), ip[13] = (uint8_t)(a >> 16), ip[14] = (uint8_t)(a >> 8), ip[15] = (uint8_t)a;
+		ip[12] = (uint8_t)(a >> 24), ip[13] = (uint8_t)(a >> 16), ip[14] = (uint8_t)(a >> 8),
+		ip[15] = (uint8_t)a;
 	}
 	set_name(u, ip, u->port);
 }
@@ -119,8 +120,8 @@ void loopback_rename(struct usock *u)
 /* Does UDP socket u, bound at ip, take datagrams from the outside (bound to 0.0.0.0, to :: without IPV6_V6ONLY, or to the machine's address)? */
 static bool udp_outside(const struct usock *u, const uint8_t *ip)
 {
-	return u->s.type == SOCK_DGRAM && ((is_v4(ip) && is_any(ip)) || (memcmp(ip, zeros, 16) == 0 && !u->v6only) ||
-					   loopback_own(ip));
+	return u->s.type == SOCK_DGRAM &&
+	       ((is_v4(ip) && is_any(ip)) || (memcmp(ip, zeros, 16) == 0 && !u->v6only) || loopback_own(ip));
 }
 
 /* Does b, holding its port, take what comes to ip? */
@@ -180,7 +181,8 @@ static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
 	u->next_named = LX_SH->loopback_bound;
 	LX_SH->loopback_bound = u;
 	if (udp_outside(u, ip))
-		u->udp = net_udp_open(u, port); /* NULL (no network, or lwIP's port is taken): inside the machine only */
+		u->udp =
+			net_udp_open(u, port); /* NULL (no network, or lwIP's port is taken): inside the machine only */
 	return 0;
 }
 

@@ -428,8 +428,8 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 	} else {
 		if ((err = name_first(u)) < 0)
 			return err;
-		if (!(o = u->naming->find(u, sa, len, &err)) && !(err == -ENETUNREACH && u->udp &&
-								  loopback_outside(u->s.family, sa, len, ip, &port)))
+		if (!(o = u->naming->find(u, sa, len, &err)) &&
+		    !(err == -ENETUNREACH && u->udp && loopback_outside(u->s.family, sa, len, ip, &port)))
 			return err;
 		if (o && o->peer && o->peer != u)
 			return -EPERM;

@@ -1,5 +1,6 @@
 # The guest's side of tests/udp.sh, run by Debian's python3 inside Mica.
-# usage: udp_guest.py serve            UDP echo on 7 (AF_INET), the peer's address on 9 (AF_INET6 on ::), TCP echo on 8000
+# usage: udp_guest.py serve            UDP echo on 7 (AF_INET, in a child process: its datagrams come through pid 1),
+#                                       the peer's address on 9 (AF_INET6 on ::), TCP echo on 8000
 #        udp_guest.py forward PORT CLOSED OTHER
 #            as a client of the host's UDP echo server at 10.0.2.100:PORT (--forward PORT/udp); CLOSED is forwarded
 #            with nothing behind it on the host, OTHER is not forwarded. Prints "ok NAME" or "not ok NAME: why".
@@ -18,13 +19,15 @@ def serve():
     tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     tcp.bind(("0.0.0.0", 8000))
     tcp.listen(8)
+    if os.fork() == 0:
+        while True:
+            data, peer = echo.recvfrom(65535)
+            echo.sendto(data, peer)
+    echo.close()
     print("ready", flush=True)
     while True:
-        for s in select.select([echo, who, tcp], [], [])[0]:
-            if s is echo:
-                data, peer = echo.recvfrom(65535)
-                echo.sendto(data, peer)
-            elif s is who:
+        for s in select.select([who, tcp], [], [])[0]:
+            if s is who:
                 data, peer = who.recvfrom(65535)
                 who.sendto(("%s %d" % (peer[0], peer[1])).encode(), peer)
             else:

@@ -180,9 +180,9 @@ static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
 	set_name(u, ip, port);
 	u->next_named = LX_SH->loopback_bound;
 	LX_SH->loopback_bound = u;
+	/* NULL (no network, or lwIP's port is taken): the socket stays inside the machine */
 	if (udp_outside(u, ip))
-		u->udp =
-			net_udp_open(u, port); /* NULL (no network, or lwIP's port is taken): inside the machine only */
+		u->udp = net_udp_open(u, port);
 	return 0;
 }
 

@@ -27,9 +27,10 @@ count_ok() {
 	fi
 }
 
-# ---- a guest server, published: -p HOST:7/udp (echo), -p HOST:9/udp (who is asking), TCP's -p HOST:8000 ----
+# ---- a guest server, published: -p HOST:7/udp (echo), -p HOST:9/udp (who is asking), TCP's -p HOST:8000; the guest
+# at 10.0.2.20 (--ip), which the relay is told ----
 eport=$base wport=$((base + 1)) tport=$((base + 2))
-MICA_TIMEOUT=300 tools/mica run -p "127.0.0.1:$eport:7/udp" -p "$wport:9/udp" -p "127.0.0.1:$tport:8000" \
+MICA_TIMEOUT=300 tools/mica run --ip 10.0.2.20 -p "127.0.0.1:$eport:7/udp" -p "$wport:9/udp" -p "127.0.0.1:$tport:8000" \
 	--with tests/inet/udp_guest.py "$py" "$here/tests/inet/udp_guest.py" serve < /dev/null > "$out/serve.log" 2>&1 &
 server=$!
 timeout -k 5 400 "$py" tests/inet/udp_host.py client "$eport" "$wport" "$tport" > "$out/published.log" 2>&1

@@ -54,7 +54,7 @@ MICA_TIMEOUT=300 timeout -k 5 400 tools/mica run --forward "$hport/udp" --forwar
 	--with tests/inet/udp_guest.py "$py" "$here/tests/inet/udp_guest.py" forward "$hport" "$closed" "$other" \
 	< /dev/null > "$out/forward.log" 2>&1
 results "$out/forward.log"
-count_ok "$out/forward.log" 8 forward-all
+count_ok "$out/forward.log" 9 forward-all
 kill "$echo_pid" 2>/dev/null
 wait "$echo_pid" 2>/dev/null
 

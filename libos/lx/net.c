@@ -56,6 +56,16 @@ uint32_t net_addr(void)
 	return sh.up ? sh.addr : 0;
 }
 
+bool net_routable(const uint8_t ip[4])
+{
+	uint32_t a;
+	memcpy(&a, ip, 4); /* network order, as lwIP keeps addresses */
+	if (!sh.up)
+		return false;
+	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(&sh.netif));
+	return ((a ^ ip4_addr_get_u32(netif_ip4_addr(&sh.netif))) & mask) == 0 || !ip4_addr_isany(netif_ip4_gw(&sh.netif));
+}
+
 /* Turn [start, end) of lx's image into pages shared by every later process, keeping their bytes. false if out of memory. */
 static bool share_pages(uint64_t start, uint64_t end)
 {

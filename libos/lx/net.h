@@ -10,6 +10,7 @@ void net_start_helper(void); /* pid 1: its network thread, which feeds the stack
 bool net_up(void);           /* is there a stack? */
 uint32_t net_addr(void);     /* eth0's IPv4 address in host order (from DHCP or the fallback); 0 without a stack */
 void net_kick(void);         /* after a call into the stack: what it queued to send goes out */
+bool net_routable(const uint8_t ip[4]); /* does eth0 reach IPv4 address ip (its subnet, or it has a router)? */
 
 /* A listener on the outside for a loopback listener (unix.c's struct usock, which holds the returned handle). */
 void *net_listen(struct sock *owner, uint16_t port, int backlog); /* NULL when there is no stack or no memory */

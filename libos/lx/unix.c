@@ -431,6 +431,8 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 		if (!(o = u->naming->find(u, sa, len, &err)) &&
 		    !(err == -ENETUNREACH && u->udp && loopback_outside(u->s.family, sa, len, ip, &port)))
 			return err;
+		if (!o && !net_routable(ip))
+			return -ENETUNREACH; /* as Linux, with no route there */
 		if (o && o->peer && o->peer != u)
 			return -EPERM;
 		if (o)

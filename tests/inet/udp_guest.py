@@ -4,6 +4,7 @@
 #        udp_guest.py forward PORT CLOSED OTHER
 #            as a client of the host's UDP echo server at 10.0.2.100:PORT (--forward PORT/udp); CLOSED is forwarded
 #            with nothing behind it on the host, OTHER is not forwarded. Prints "ok NAME" or "not ok NAME: why".
+import errno
 import os
 import select
 import socket
@@ -72,6 +73,15 @@ def forward(port, closed, other):
     check("forward-connected", reply == b"connected", repr(reply))
     check("forward-connected-names", c.getpeername() == host and c.getsockname()[0] == "10.0.2.15",
           "%s %s" % (c.getpeername(), c.getsockname()))
+    # off eth0's subnet, with no router (QEMU offers a restricted guest none): no route, as Linux says (a UDP
+    # connect sends nothing)
+    n = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        n.connect(("192.0.2.1", port))
+        e = "connected"
+    except OSError as x:
+        e = errno.errorcode.get(x.errno, x.errno)
+    check("forward-no-route", e == "ENETUNREACH", e)
     reply, _ = exchange(s, b"nobody", ("10.0.2.100", other), 3)
     check("forward-other-port-dropped", reply is None, repr(reply))
     reply, _ = exchange(s, b"nobody", ("10.0.2.100", closed), 3)

@@ -76,7 +76,7 @@ bench-scaling: $(KERNEL) $(LX) $(BENCH_LINUX)/vmlinuz $(BENCH_OUT)/scaling
 	sh bench/scaling.sh $(BUILD) $(BENCH_SCALING_MEM)
 	sh bench/scaling-record.sh $(BUILD)
 
-$(BENCH_OUT)/udpecho: bench/udpecho.c bench/modules.h bench/netup.h | bench-deps
+$(BENCH_OUT)/udpecho: bench/udpecho.c bench/idle.h bench/modules.h bench/netup.h | bench-deps
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ bench/udpecho.c
 
@@ -129,7 +129,7 @@ $(BENCH_LINUX_DISK)/vmlinuz: bench/linux-kernel.sh | bench-deps
 
 # glibc, not musl: the program links Debian's libsqlite3.a (libsqlite3-dev), built for glibc. The linker warns
 # that sqlite3's extension loading (dlopen) would need glibc's shared libraries: the program loads none.
-$(BENCH_OUT)/disk: bench/disk.c bench/chunks.h bench/modules.h | bench-deps
+$(BENCH_OUT)/disk: bench/disk.c bench/chunks.h bench/idle.h bench/modules.h | bench-deps
 	@mkdir -p $(BENCH_OUT)
 	gcc -static -O2 -std=gnu11 -Wall -Wextra -o $@ bench/disk.c -lsqlite3 -lm -lpthread
 

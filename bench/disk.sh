@@ -26,6 +26,7 @@ khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 clock="tsc_early_khz=$khz tsc=reliable" qicount=
 [ -n "$icount" ] && clock= qicount="-icount shift=0,sleep=off"
 figures="disk_seq_write disk_seq_read disk_create_files sqlite_insert_one_txn sqlite_insert_txn_each"
+figures="$figures $(for f in $figures; do printf '%s_busy ' "$f"; done)" # the part of each not idle (bench/disk.c)
 
 # rate LOG NAME: the figure of "bench NAME" in LOG, or FAIL.
 rate() { v=$(tr -d '\r' < "$1" | sed -n "s/^bench $2 \([0-9.]*\) [a-zA-Z/]* .*/\1/p"); echo "${v:-FAIL}"; }

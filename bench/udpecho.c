@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "idle.h"
 #include "modules.h"
 #include "netup.h"
 
@@ -75,19 +76,18 @@ static void configure(int s)
  */
 static unsigned long long idle_ns(int stat)
 {
-	unsigned long long user, nice, sys, idle = 0, iowait = 0, v;
-	char line[256];
-	FILE *f = fopen(stat ? "/proc/stat" : "/proc/timer_list", "r");
-	if (!f)
-		fail(stat ? "/proc/stat" : "/proc/timer_list");
-	if (stat && fscanf(f, "cpu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait) != 5)
+	unsigned long long user, nice, sys, idle = 0, iowait = 0;
+	if (!stat) {
+		long long ns = timer_list_idle_ns();
+		if (ns < 0)
+			fail("/proc/timer_list");
+		return (unsigned long long)ns;
+	}
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait) != 5)
 		fail("/proc/stat");
-	while (!stat && fgets(line, sizeof(line), f))
-		if (sscanf(line, " .idle_sleeptime : %llu nsecs", &v) == 1 ||
-		    sscanf(line, " .iowait_sleeptime: %llu nsecs", &v) == 1)
-			idle += v;
 	fclose(f);
-	return stat ? (idle + iowait) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK)) : idle;
+	return (idle + iowait) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
 }
 
 static unsigned long long clock_ns(void)

@@ -30,7 +30,7 @@ guest() {
 # ---- busybox (its applets through the one static binary) ----
 bb=/bin/busybox
 if [ -x "$bb" ]; then
-	guest busybox "bb-ps-sleep bb-top-sleep bb-pidof bb-killall bb-gone bb-ps-after bb-free bb-uptime" \
+	guest busybox "bb-ps-sleep bb-top-sleep bb-pidof bb-killall bb-gone bb-ps-after bb-free bb-uptime timer-list-idle" \
 		"$bb" sh -c '
 bb=/bin/busybox
 ok() { echo "ok procfs/$1"; }
@@ -55,6 +55,10 @@ out=$($bb free)
 echo "$out" | $bb grep -q "^Mem: *$total " && ok bb-free || no bb-free "MemTotal $total, free says: $out"
 out=$($bb uptime)
 echo "$out" | $bb grep -q "up .* load average: " && ok bb-uptime || no bb-uptime "$out"
+i0=$($bb awk "/idle_sleeptime/ { print \$3 }" /proc/timer_list)
+$bb usleep 100000
+i1=$($bb awk "/idle_sleeptime/ { print \$3 }" /proc/timer_list)
+[ -n "$i0" ] && [ $((i1 - i0)) -ge 50000000 ] && ok timer-list-idle || no timer-list-idle "idle_sleeptime $i0, then $i1 after 0.1 s asleep"
 '
 else
 	echo "not ok procfs/busybox: no $bb (tools/deps.sh names the package)"

@@ -65,6 +65,55 @@
 	pushq %r9
 .endm
 
+/*
+ * The direct way, once the frame is saved as far as the arguments, with rax
+ * = a number lx has a handler for, not flagged LX_FULL: a process with one
+ * thread, not traced, calls the handler itself and goes back by \ret unless
+ * a signal is deliverable, lx_attention is set or the call asks to start
+ * again; each of those, and the rest, takes lx_syscall's way (syscall.c's
+ * dispatch makes the same test).
+ */
+.macro DIRECT_CALL ret
+	cmpb $0, lx_multi(%rip) /* more than one thread: under lx's lock */
+	jne lx_syscall_plain
+	cmpb $0, lx_trace(%rip)
+	jne lx_syscall_plain
+	movq %rax, %gs:LX_GS_LAST_NR
+	movq %r10, %rcx
+	leaq lx_syscall_table(%rip), %r11
+	call *(%r11,%rax,8)
+	cmpb $0, lx_multi(%rip)
+	jne .Lunlock\@
+.Lcheck\@:
+	movq lx_me(%rip), %rdx  /* a deliverable signal: pending (the thread's | the process's) | mask != mask */
+	movq LX_PROC_PENDING(%rdx), %rdx
+	orq %gs:LX_GS_SIGPENDING, %rdx
+	orq %gs:LX_GS_SIGMASK, %rdx
+	cmpq %gs:LX_GS_SIGMASK, %rdx
+	jne .Ldeliver
+	cmpb $0, lx_attention(%rip)
+	jne .Ldeliver
+	cmpq $-LX_ERESTARTNOINTR, %rax
+	je .Ldeliver
+	\ret
+.Lunlock\@:
+	pushq %rax              /* the call made lx's first helper thread and holds the lock it took then */
+	pushq %rax
+	call lx_unlock
+	popq %rax
+	popq %rax
+	jmp .Lcheck\@
+.endm
+
+/* Back to the program where lx's memory has no key: lx_return_saved's way without its test. */
+.macro RETURN_OPEN
+	POP_SYSCALL_REGS
+	popfq
+	movq -8(%rsp), %r11
+	movq %gs:8, %rsp
+	jmp *%rcx
+.endm
+
 	.text
 	.globl lx_syscall_entry
 lx_syscall_entry:
@@ -78,15 +127,18 @@ lx_syscall_entry:
 	js 6f
 lx_syscall_saved:
 	cmpq $LX_NR_LIMIT, %rax /* calls flagged LX_FULL (syscalls.def) copy or replace the whole frame: save the rest too */
-	jae 1f
+	jae lx_syscall_plain    /* no such call: lx_syscall says -ENOSYS (and tells it when tracing) */
 	leaq lx_syscall_flags(%rip), %rcx /* rcx is saved: the scratch register */
 	testb $LX_FULL, (%rcx,%rax)
 	jnz 2f
-1:
+	leaq lx_syscall_table(%rip), %rcx
+	cmpq $0, (%rcx,%rax,8)
+	je lx_syscall_plain
+	DIRECT_CALL "jmp lx_return_saved"
 lx_syscall_plain:               /* a call not flagged LX_FULL, its frame saved as far as the arguments */
 	CALL_LX_SYSCALL
 	cmpq $0, %gs:32         /* a signal to deliver: complete the frame and take the slow way */
-	jne 4f
+	jne .Ldeliver
 	jmp lx_return_saved     /* only the registers saved on the way in */
 
 2:	PUSH_CALLEE_SAVED
@@ -98,7 +150,8 @@ lx_syscall_plain:               /* a call not flagged LX_FULL, its frame saved a
 	jne lx_return_whole
 	jmp lx_return
 
-4:	PUSH_CALLEE_SAVED       /* the callee-saved registers are the program's again after the call */
+.Ldeliver:
+	PUSH_CALLEE_SAVED       /* the callee-saved registers are the program's again after the call */
 	movq %rsp, %gs:16
 5:	movq %rax, %rdi
 	call lx_signal_return   /* makes the frame a whole context (the handler's, say); returns rax */
@@ -123,20 +176,31 @@ lx_syscall_plain:               /* a call not flagged LX_FULL, its frame saved a
  * A rewritten syscall site's stub jumps here (rewrite.c) with rax = the
  * number, rcx = the address after the site's syscall instruction, the
  * arguments in place and the program's flags: as the kernel's reflection
- * would arrive, without the kernel, for a call not flagged LX_FULL. The flags are saved as r11 would have
- * brought them, then made what the kernel gives the entry (no TF, DF, AC).
+ * would arrive, without the kernel, for a call not flagged LX_FULL that lx
+ * has a handler for. The flags are saved as r11 would have brought them,
+ * then made what the kernel gives the entry (no TF, DF, AC).
  */
-	.globl lx_call_entry
-lx_call_entry:
+.macro DIRECT_ENTRY
 	movq %rsp, %gs:8
 	movq %gs:0, %rsp
 	pushfq
 	pushq $2                /* the flags' fixed bit alone */
 	popfq
 	PUSH_SYSCALL_REGS
-	movq lx_my_calls(%rip), %rcx
-	incq 8(%rcx)            /* ->direct */
-	jmp lx_syscall_plain    /* rewrite.c leaves the calls flagged LX_FULL to the kernel's way */
+	movq lx_my_calls(%rip), %r11 /* r11 is saved (the flags): the scratch register */
+	incq 8(%r11)            /* ->direct */
+.endm
+
+	.globl lx_call_entry
+lx_call_entry:
+	DIRECT_ENTRY
+	DIRECT_CALL RETURN_OPEN
+
+/* The same under protection keys: the stub opened lx's key (rewrite.c); the way back closes it. */
+	.globl lx_call_entry_keyed
+lx_call_entry_keyed:
+	DIRECT_ENTRY
+	DIRECT_CALL "jmp lx_return_saved"
 
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return
@@ -246,6 +310,8 @@ lx_leave:
 	movl $LX_PKRU_CLOSED, %eax
 	xorl %ecx, %ecx
 	xorl %edx, %edx
+	.globl lx_wrpkru
+lx_wrpkru:                      /* lx's one wrpkru: rewrite.c copies its bytes into keyed stubs */
 	wrpkru
 	cmpl $LX_PKRU_CLOSED, %eax
 	jne lx_pkey_abuse

@@ -117,6 +117,7 @@ static bool in_lx(const struct exc_frame *f)
  */
 void lx_revoke(struct exc_frame *f)
 {
+	lx_rewrite_settle(f);
 	if (!in_lx(f)) {
 		bool locked = lx_multi;
 		if (locked)
@@ -136,6 +137,8 @@ void lx_revoke(struct exc_frame *f)
 /* The exception upcall: serve first-touch page faults; anything else ends the program as its signal would. */
 void lx_fault(struct exc_frame *f)
 {
+	if (lx_rewrite_settle(f))
+		lx_resume(f);
 	int sig = fault_signal(f->trapno);
 	bool lx_code = in_lx(f);
 	/* a key's refusal (program code at lx's memory) is SIGSEGV, not a fault to serve */

@@ -17,12 +17,19 @@
  * file's symbol table, is decoded from its first byte (libos/lx/x86len.c) and
  * must reach the mov exactly. Anything uncertain stays as it is.
  *
- * Only sites the program runs often are looked at: every REWRITE_EVERY-th
- * reflected syscall of a thread (its countdown at gs:64), lx notes the
- * site it came from, and looks at it when it is the one noted last time. Only private file
+ * Only sites the program runs often are looked at: about every
+ * REWRITE_EVERY-th reflected syscall of a thread (its countdown at gs:64,
+ * drawn anew each time so that it never keeps step with a program that
+ * alternates calls), lx notes the site it came from, and looks at it when
+ * it is the one noted last time. Only private file
  * mappings of code that was never writable qualify (the program's and its
- * libraries' text; not JIT memory, not code written since), and not under
- * protection keys, where entering lx needs the kernel to open lx's key.
+ * libraries' text; not JIT memory, not code written since).
+ *
+ * Under protection keys the stub opens lx's key itself with a wrpkru
+ * before the mov, keeping rdx in r11 (which the syscall clobbers anyway),
+ * and lx's way back closes it as after a reflected call. A jump into a
+ * stub's wrpkru only makes a syscall; a thread stopped in a stub after the
+ * wrpkru goes on by the site's syscall instruction (lx_rewrite_settle).
  *
  * The stubs live in pages of the program's address space within 2 GiB of
  * their sites ("[lx-calls]" in /proc/PID/maps). Unmapping a stub page, or
@@ -33,7 +40,8 @@
  */
 
 #define REWRITE_EVERY 256
-#define STUB_SIZE 32
+#define STUB_SIZE 64
+#define KEYED_OPENED 12 /* a keyed stub's offset after its wrpkru */
 #define STUBS_PER_PAGE ((int)(PAGE_SIZE / STUB_SIZE))
 #define MAX_REWRITES 256
 #define MAX_STUB_PAGES 32
@@ -255,18 +263,69 @@ static uint64_t stub_slot(uint64_t site)
 /* Write the stub at stub for the mov at site (its bytes mov[5]): the mov, rcx = the syscall's end, jump to lx. */
 static bool write_stub(uint64_t stub, uint64_t site, const uint8_t *mov)
 {
-	extern char lx_call_entry[];
+	extern char lx_call_entry[], lx_call_entry_keyed[];
 	uint8_t s[STUB_SIZE];
+	int n = 0;
 	memset(s, 0xcc, sizeof(s));
-	memcpy(s, mov, 5); /* mov $nr, %eax */
-	int32_t rel = (int32_t)(site + 7 - (stub + 12));
-	s[5] = 0x48, s[6] = 0x8d, s[7] = 0x0d; /* lea rel(%rip), %rcx */
-	memcpy(s + 8, &rel, 4);
-	s[12] = 0xff, s[13] = 0x25; /* jmp *0(%rip): the address right after */
-	memset(s + 14, 0, 4);
-	uint64_t entry = (uint64_t)lx_call_entry;
-	memcpy(s + 18, &entry, 8);
+	if (lx_pkey_on) { /* open lx's key (PKRU 0: the program has no key but 0 and lx's), keeping rdx in r11 */
+		extern const char lx_wrpkru[]; /* entry.S's: lx's image holds no other (tests/linux.sh) */
+		static const uint8_t open[KEYED_OPENED - 3] = { 0x49, 0x89, 0xd3, /* mov %rdx, %r11 */
+								0x31, 0xc9, 0x31, 0xd2, 0x31, 0xc0 }; /* ecx, edx, eax = 0 */
+		memcpy(s, open, sizeof(open));
+		memcpy(s + sizeof(open), lx_wrpkru, 3);
+		n = KEYED_OPENED;
+	}
+	memcpy(s + n, mov, 5); /* mov $nr, %eax */
+	n += 5;
+	if (lx_pkey_on) {
+		s[n] = 0x4c, s[n + 1] = 0x89, s[n + 2] = 0xda; /* mov %r11, %rdx */
+		n += 3;
+	}
+	int32_t rel = (int32_t)(site + 7 - (stub + n + 7));
+	s[n] = 0x48, s[n + 1] = 0x8d, s[n + 2] = 0x0d; /* lea rel(%rip), %rcx */
+	memcpy(s + n + 3, &rel, 4);
+	n += 7;
+	s[n] = 0xff, s[n + 1] = 0x25; /* jmp *0(%rip): the address right after */
+	memset(s + n + 2, 0, 4);
+	uint64_t entry = (uint64_t)(lx_pkey_on ? lx_call_entry_keyed : lx_call_entry);
+	memcpy(s + n + 6, &entry, 8);
 	return poke(stub, s, sizeof(s), false); /* before any jump leads to it */
+}
+
+/*
+ * f's thread stopped inside a stub after the stub opened lx's key: it is
+ * made to stand before the site's own syscall instruction, with rax the
+ * number and rdx back from r11, so that it goes on by the kernel's way
+ * with the key closed, as lx_resume gives program code back (a signal
+ * handler may run first; a program stepping itself with TF steps into the
+ * syscall next). Nothing elsewhere, before the wrpkru, or without keys.
+ * One that faulted at lx_call_entry_keyed's first instruction found the gs
+ * base changed (a program may load gs; the kernel gives lx its base back
+ * on every entry it makes): it goes on by the site's syscall the same way,
+ * and true says the upcall has nothing more to do.
+ */
+bool lx_rewrite_settle(struct exc_frame *f)
+{
+	extern char lx_call_entry_keyed[];
+	uint64_t stub = f->rip & ~(uint64_t)(STUB_SIZE - 1);
+	if (!lx_pkey_on)
+		return false;
+	if (f->rip == (uint64_t)lx_call_entry_keyed) { /* its first use of gs faulted: the program loaded gs */
+		f->rip = f->rcx - 2; /* the site's syscall, whose kernel way gives lx its gs base back */
+		return true;
+	}
+	if (tables_stale || f->rip - stub < KEYED_OPENED)
+		return false;
+	for (int i = 0; i < nrewrites; i++)
+		if (rewrites[i].stub == stub) {
+			uint32_t nr;
+			memcpy(&nr, rewrites[i].orig + 1, 4);
+			f->rax = nr;
+			f->rdx = f->r11;
+			f->rip = rewrites[i].site + 5;
+			return false;
+		}
+	return false;
 }
 
 /* ---- the decision ---- */
@@ -300,11 +359,11 @@ static void consider(uint64_t site_end, long nr)
 	uint64_t site = site_end - 7;
 	uint8_t b[7];
 	uint32_t imm;
-	if (lx_pkey_on || nrewrites == MAX_REWRITES || site_end < 7 || copy_from_user(b, site, 7) < 0)
+	if (nrewrites == MAX_REWRITES || site_end < 7 || copy_from_user(b, site, 7) < 0)
 		return;
 	memcpy(&imm, b + 1, 4);
 	if (b[0] != 0xb8 || imm != (uint64_t)nr || b[5] != 0x0f || b[6] != 0x05 || (site & 15) > 11 ||
-	    nr >= LX_NR_LIMIT || (lx_syscall_flags[nr] & LX_FULL))
+	    nr >= LX_NR_LIMIT || (lx_syscall_flags[nr] & LX_FULL) || !lx_syscall_table[nr])
 		return;
 	if (tables_stale) { /* cleared only now: a program that execs and never gets here copies none of their pages */
 		memset(stub_pages, 0, sizeof(stub_pages));
@@ -335,8 +394,15 @@ static void consider(uint64_t site_end, long nr)
 	widen(stub, stub + STUB_SIZE);
 }
 
+/* The calls until the thread's next look: REWRITE_EVERY / 2 to 3 * REWRITE_EVERY / 2, from its own generator. */
+static int32_t next_countdown(struct lx_thread *me)
+{
+	me->rewrite_draw = me->rewrite_draw * 1103515245u + 12345u;
+	return REWRITE_EVERY / 2 + (int32_t)((me->rewrite_draw >> 16) % REWRITE_EVERY);
+}
+
 /*
- * entry.S, every REWRITE_EVERY-th reflected syscall of a thread: look at
+ * entry.S, about every REWRITE_EVERY-th reflected syscall of a thread: look at
  * the site it came from if the thread's last look was at the same site, a
  * site run often (a call a process makes once, its exit say, is not worth
  * the look: the symbol tables are read for each).
@@ -345,7 +411,7 @@ void lx_rewrite_consider(uint64_t site_end, long nr);
 void lx_rewrite_consider(uint64_t site_end, long nr)
 {
 	struct lx_thread *me = lx_self();
-	me->rewrite_countdown = REWRITE_EVERY - 1;
+	me->rewrite_countdown = next_countdown(me);
 	if (me->rewrite_seen != site_end) {
 		me->rewrite_seen = site_end;
 		return;

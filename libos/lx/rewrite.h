@@ -24,5 +24,9 @@ static inline bool lx_rewrite_touched(uint64_t start, uint64_t end)
  * mremap's): put back every site whose stub is there, and every site there if moving, and forget them. */
 void lx_rewrite_release(uint64_t start, uint64_t end, bool moving);
 void lx_rewrite_reset(void); /* exec: a new program, nothing rewritten */
+struct exc_frame;
+/* An upcall's interrupted registers: a thread stopped in a stub after it opened lx's key, or whose entry from one
+ * found gs changed, goes on by the site's syscall. True: that was the fault, and f may go on as it is now. */
+bool lx_rewrite_settle(struct exc_frame *f);
 
 #endif

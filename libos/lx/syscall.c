@@ -22,11 +22,13 @@ bool lx_trace;
 #undef LX_SYSCALL
 
 /* The handlers by number; lx_syscall_route may send a call elsewhere (volume.c does, once a volume is mounted). */
-static lx_handler table[] = {
+lx_handler lx_syscall_table[LX_NR_LIMIT] = {
 #define LX_SYSCALL(nr, name, ...) [nr] = call_##name,
 #include "libos/lx/syscalls.def"
 #undef LX_SYSCALL
 };
+_Static_assert(offsetof(struct lx_proc, pending) == LX_PROC_PENDING && ERESTARTNOINTR == LX_ERESTARTNOINTR,
+	       "what entry.S's direct way reads");
 
 const char *const lx_syscall_names[] = {
 #define LX_SYSCALL(nr, name, ...) [nr] = #name,
@@ -40,12 +42,12 @@ const uint8_t lx_syscall_flags[LX_NR_LIMIT] = {
 #undef LX_SYSCALL
 };
 
-#define NSYSCALLS (sizeof(table) / sizeof(table[0]))
+#define NSYSCALLS LX_NR_LIMIT
 
 lx_handler lx_syscall_route(long nr, lx_handler fn)
 {
-	lx_handler old = table[nr];
-	table[nr] = fn;
+	lx_handler old = lx_syscall_table[nr];
+	lx_syscall_table[nr] = fn;
 	return old;
 }
 
@@ -70,11 +72,11 @@ static inline __attribute__((always_inline)) long dispatch(long a1, long a2, lon
 	struct lx_thread *me = lx_self();
 	long r = -ENOSYS;
 	me->last_nr = nr;
-	if ((unsigned long)nr < NSYSCALLS && table[nr]) {
+	if ((unsigned long)nr < NSYSCALLS && lx_syscall_table[nr]) {
 		if (lx_multi) {
-			r = locked_call(table[nr], a1, a2, a3, a4, a5, a6);
+			r = locked_call(lx_syscall_table[nr], a1, a2, a3, a4, a5, a6);
 		} else {
-			r = table[nr](a1, a2, a3, a4, a5, a6);
+			r = lx_syscall_table[nr](a1, a2, a3, a4, a5, a6);
 			if (lx_multi) /* the call made a second thread (clone), and holds the lock it took for it */
 				lx_unlock();
 		}
@@ -88,7 +90,7 @@ static inline __attribute__((always_inline)) long dispatch(long a1, long a2, lon
 static __attribute__((noinline)) long traced(long a1, long a2, long a3, long a4, long a5, long a6, long nr)
 {
 	long r = dispatch(a1, a2, a3, a4, a5, a6, nr);
-	if ((unsigned long)nr < NSYSCALLS && table[nr])
+	if ((unsigned long)nr < NSYSCALLS && lx_syscall_table[nr])
 		printf("[lx] %s(%#lx, %#lx, %#lx, %#lx) = %ld\n", lx_syscall_names[nr], a1, a2, a3, a4, r);
 	else
 		printf("[lx] syscall %ld(%#lx, %#lx, %#lx) = -ENOSYS (not implemented)\n", nr, a1, a2, a3);

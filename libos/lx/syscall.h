@@ -7,6 +7,14 @@
 #define LX_RESTART 2 /* SA_RESTART starts the call again after a handler */
 #define LX_NR_LIMIT 512 /* every number in syscalls.def is below it */
 
+/* What entry.S's direct way reads without C: offsets in struct lx_thread (thread.h) and struct lx_proc
+ * (process.h), asserted there, and the result that restarts a call after a handler (errno.h). */
+#define LX_GS_SIGMASK 72
+#define LX_GS_SIGPENDING 80
+#define LX_GS_LAST_NR 88
+#define LX_PROC_PENDING 40
+#define LX_ERESTARTNOINTR 513
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 #include <stdbool.h>
@@ -31,6 +39,8 @@ extern const char *const lx_syscall_names[]; /* by number; NULL where lx has no 
 typedef long (*lx_handler)(long, long, long, long, long, long);
 /* From now on (in this process and those it forks) call nr, one lx has, goes to fn: the handler it replaces. */
 lx_handler lx_syscall_route(long nr, lx_handler fn);
+/* The handlers by number, below LX_NR_LIMIT; NULL where lx has no such call. entry.S's direct way calls them. */
+extern lx_handler lx_syscall_table[LX_NR_LIMIT];
 extern const uint8_t lx_syscall_flags[LX_NR_LIMIT]; /* LX_FULL, LX_RESTART by number */
 extern bool lx_trace; /* print one line per syscall */
 

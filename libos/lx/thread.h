@@ -37,7 +37,11 @@ struct lx_thread {
 	uint64_t whole; /* gs:40 the frame is a whole context (rcx, r11 the program's): return by lx_return_whole */
 	uint64_t rip, rflags; /* gs:48, gs:56 where and with which flags a whole context goes on */
 	int32_t rewrite_countdown; /* gs:64 below 0: lx looks at the next reflected syscall's site (rewrite.c) */
+	uint64_t sigmask; /* gs:72 blocked signals (bit sig-1) */
+	uint64_t sigpending; /* gs:80 sent to this thread */
+	long last_nr; /* gs:88 the syscall being made, for SA_RESTART */
 	uint64_t rewrite_seen; /* the site of the last look (its return address) */
+	uint32_t rewrite_draw; /* what next_countdown in rewrite.c drew last */
 	int state; /* free, live, or exited (its kernel thread may still be ending) */
 	int tid; /* the Linux thread id: slot + 1 */
 	long kernel_tid;
@@ -51,11 +55,8 @@ struct lx_thread {
 	uint64_t clear_tid; /* CLONE_CHILD_CLEARTID / set_tid_address */
 	uint64_t robust_head; /* set_robust_list: the program's struct robust_list_head, or 0 */
 	uint64_t fs;
-	uint64_t sigmask; /* blocked signals (bit sig-1) */
-	uint64_t sigpending; /* sent to this thread */
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
-	long last_nr; /* the syscall being made, for SA_RESTART */
 	bool has_saved_mask; /* rt_sigsuspend: the mask the handler's frame restores */
 	uint64_t saved_mask;
 	void (*helper)(struct lx_thread *); /* a helper thread of lx's own: what it runs */
@@ -65,7 +66,10 @@ struct lx_thread {
 _Static_assert(offsetof(struct lx_thread, frame) == 16 && offsetof(struct lx_thread, self) == 24 &&
 		       offsetof(struct lx_thread, deliver) == 32 && offsetof(struct lx_thread, whole) == 40 &&
 		       offsetof(struct lx_thread, rip) == 48 && offsetof(struct lx_thread, rflags) == 56 &&
-		       offsetof(struct lx_thread, rewrite_countdown) == 64,
+		       offsetof(struct lx_thread, rewrite_countdown) == 64 &&
+		       offsetof(struct lx_thread, sigmask) == LX_GS_SIGMASK &&
+		       offsetof(struct lx_thread, sigpending) == LX_GS_SIGPENDING &&
+		       offsetof(struct lx_thread, last_nr) == LX_GS_LAST_NR,
 	       "gs offsets used by entry.S and lx_self");
 /* Thread slots of a process: as many as the kernel lets one env have (NTHREAD / 2), each slot's stacks taking
  * LX_SLOT_SPAN of LX_STACKS' room. A clone past them, or past the kernel's limit, is EAGAIN. */

@@ -29,6 +29,36 @@ static void on_alarm(int sig)
 		wrong_in_handler++;
 }
 
+static volatile long usr1;
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1++;
+}
+
+/* A signal a rewritten call sends itself, or unblocks, is delivered before that call returns: how many were not. */
+static long signals_at_return(long n)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigaction(SIGUSR1, &sa, NULL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, SIGUSR1);
+	long late = 0;
+	pid_t me = getpid();
+	for (long i = 0; i < n; i++) {
+		long before = usr1;
+		kill(me, SIGUSR1);
+		late += usr1 != before + 1;
+		sigprocmask(SIG_BLOCK, &one, NULL);
+		kill(me, SIGUSR1);
+		late += usr1 != before + 1; /* blocked: pending, not delivered */
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+		late += usr1 != before + 2;
+	}
+	return late;
+}
+
 /* n calls of getppid through the C library (the site lx rewrites): how many gave a wrong answer. */
 static long calls(long n)
 {
@@ -97,6 +127,7 @@ int main(int argc, char **argv)
 		return mica_counters();
 
 	check(calls(10000) == 0, "getppid");
+	check(signals_at_return(2000) == 0, "signal-at-return"); /* before the timer below: lx has one thread still */
 
 	/* signals land anywhere in the loop, the rewritten sequence included, and the handler makes the call too */
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };

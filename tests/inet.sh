@@ -5,7 +5,8 @@
 # clients at once, a 1 MiB file byte for byte, and bad -p arguments refused. eth0's address from QEMU's DHCP
 # server (another one asked for with --ip), and the fixed fallback when no server answers. The other way: Debian's curl in Mica
 # fetching from a python3 http.server on the host's 127.0.0.1 through `mica run --forward`, a non-blocking
-# connect and refused connections checked as on the host, and bad --forward arguments.
+# connect and refused connections checked as on the host, ENETUNREACH at once without a route (as on the host in a
+# network namespace of its own), and bad --forward arguments.
 suite=inet
 . "$(dirname "$0")/setup.sh"
 cd "$here"
@@ -313,6 +314,49 @@ timed_out() {
 	[ $st -eq 0 ] && [ "$(tr -d '\r' < "$out/fwd.out")" = 110 ] # ETIMEDOUT's number
 }
 ok connect-timeout timed_out
+
+# No route (QEMU offers a restricted guest no router; a network namespace of its own has none at all): a TCP
+# connect, blocking or not, and a UDP connect or sendto to an address outside every subnet fail at once with
+# ENETUNREACH, as on the host (there in a namespace of its own, when one can be made). Nothing is sent anywhere.
+cat > "$www/noroute.py" << 'END'
+import errno, socket, time
+far = ("192.0.2.1", 80) # TEST-NET-1: in no subnet of either side
+def check(name, cond):
+    print(("ok " if cond else "not ok ") + name)
+def fails(f):
+    try:
+        f()
+        return 0
+    except OSError as x:
+        return x.errno
+start = time.monotonic()
+check("tcp-enetunreach", fails(lambda: socket.socket().connect(far)) == errno.ENETUNREACH)
+s = socket.socket()
+s.setblocking(False)
+check("tcp-nb-enetunreach", s.connect_ex(far) == errno.ENETUNREACH)
+check("tcp-at-once", time.monotonic() - start < 5)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+check("udp-connect-enetunreach", fails(lambda: u.connect(far)) == errno.ENETUNREACH)
+check("udp-sendto-enetunreach", fails(lambda: u.sendto(b"x", far)) == errno.ENETUNREACH)
+END
+if unshare -rn true 2> /dev/null; then
+	unshare -rn "$py" "$www/noroute.py" > "$out/noroute.host" 2>&1
+	hst=$?
+else
+	echo "# no network namespace of its own can be made here: the host side of noroute is taken as written"
+	printf 'ok %s\n' tcp-enetunreach tcp-nb-enetunreach tcp-at-once udp-connect-enetunreach udp-sendto-enetunreach \
+		> "$out/noroute.host"
+	hst=0
+fi
+in_mica "$hport" --with "$www" "$py" "$www/noroute.py"
+tr -d '\r' < "$out/fwd.out" > "$out/noroute.mica"
+if [ $hst -eq 0 ] && [ $st -eq 0 ] && ! grep -q "^not ok" "$out/noroute.host" "$out/noroute.mica" &&
+	[ "$(grep -c '^ok ' "$out/noroute.host")" -eq 5 ] && cmp -s "$out/noroute.host" "$out/noroute.mica"; then
+	echo "ok inet/no-route-enetunreach"
+else
+	echo "not ok inet/no-route-enetunreach: host (status $hst) and Mica (status $st) differ:"
+	diff "$out/noroute.host" "$out/noroute.mica" | head -20 | sed 's/^/#   /'
+fi
 
 # Bad --forward arguments: a clear error, status 2, nothing booted.
 expect bad-forward-form 2 "not a port" tools/mica run --forward 10.0.2.100:80 /bin/true

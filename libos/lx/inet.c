@@ -533,8 +533,8 @@ static long start_connect(struct tsock *t, const uint8_t ip[4], uint16_t port)
 long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool nonblock)
 {
 	struct sock *old = *slot;
-	if (!net_up())
-		return -ENETUNREACH;
+	if (!net_up() || !lx_netif_route4(ip))
+		return -ENETUNREACH; /* as Linux, at once: no route (lwIP would send the SYN nowhere until it gave up) */
 	net_start_helper();
 	struct tsock *t = lx_alloc(sizeof(*t));
 	if (!t)

@@ -302,6 +302,44 @@ else
 	echo "not ok inet/connect-as-host: host (status $hst) and Mica (status $st) differ:"
 	diff "$out/connect.host" "$out/connect.mica" | head -20 | sed 's/^/#   /'
 fi
+# /proc/net/tcp's row of a connection to the outside: its owner's uid (the program runs as uid 4321), its inode,
+# no timer while idle; after the program closes first, TIME_WAIT (06) with its timer (03) and the time left, uid and
+# inode 0. The same checks on the host (at 127.0.0.1, Linux's 60 s) and in Mica (at 10.0.2.100, lwIP's 20 s).
+cat > "$www/procrow.py" << 'END'
+import os, socket, sys, time
+addr, port = sys.argv[1], int(sys.argv[2])
+def check(name, cond, why=""):
+    print(("ok " if cond else "not ok ") + name + ("" if cond else ": %s" % (why,)))
+def row(local_port):
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        f = line.split()
+        if f[1].endswith(":%04X" % local_port) and f[2].endswith(":%04X" % port):
+            return f
+os.setresuid(4321, 4321, 4321)
+s = socket.create_connection((addr, port))
+lp = s.getsockname()[1]
+f = row(lp)
+check("outside-row-owner", f and f[3] == "01" and f[7] == "4321" and f[9] == str(os.fstat(s.fileno()).st_ino), f)
+check("outside-row-idle-timer", f and f[5] == "00:00000000" and f[6] == "00000000" and f[8] == "0", f)
+s.close()
+end = time.monotonic() + 10
+while time.monotonic() < end and not (f and f[3] == "06"):
+    time.sleep(0.2)
+    f = row(lp)
+check("outside-time-wait-row", f and f[3] == "06" and f[5][:3] == "03:" and 0 < int(f[5][3:], 16) <= 6000 and
+      f[7] == "0" and f[9] == "0", f)
+END
+"$py" "$www/procrow.py" 127.0.0.1 "$hport" > "$out/procrow.host" 2>&1
+hst=$?
+in_mica "$hport" --with "$www" "$py" "$www/procrow.py" 10.0.2.100 "$hport"
+tr -d '\r' < "$out/fwd.out" > "$out/procrow.mica"
+if [ $hst -eq 0 ] && [ $st -eq 0 ] && ! grep -q "^not ok" "$out/procrow.host" "$out/procrow.mica" &&
+	[ "$(grep -c '^ok ' "$out/procrow.host")" -eq 3 ] && cmp -s "$out/procrow.host" "$out/procrow.mica"; then
+	echo "ok inet/proc-net-tcp-outside-as-host"
+else
+	echo "not ok inet/proc-net-tcp-outside-as-host: host (status $hst) and Mica (status $st) differ:"
+	diff "$out/procrow.host" "$out/procrow.mica" | head -20 | sed 's/^/#   /'
+fi
 kill "$hserver" 2>/dev/null
 wait "$hserver" 2>/dev/null
 # An address on QEMU's network that nobody answers (no ARP reply): lwIP gives up on the SYN, ETIMEDOUT (Mica only).

@@ -328,24 +328,21 @@ static void name_ip(int family, const struct uname *n, uint8_t ip[16], uint16_t 
 /* u's row: a listener (its accept queue's length), or connected to its peer (its unread bytes); its state as TCP's would be. */
 static void proc_row(struct procnet *p, struct usock *u)
 {
-	uint8_t lip[16], rip[16];
-	uint16_t lport, rport;
-	int state = TCP_LISTEN;
-	name_ip(u->s.family, &u->name, lip, &lport);
-	memset(rip, 0, 16);
-	rport = 0;
+	struct procnet_sock r = { .state = TCP_LISTEN, .uid = u->s.uid, .ino = u->s.ino };
+	name_ip(u->s.family, &u->name, r.lip, &r.lport);
 	if (u->state == U_LISTEN) {
-		procnet_row(p, lip, lport, rip, rport, state, 0, (size_t)u->npending, u->s.ino);
+		r.rxq = (size_t)u->npending;
+		procnet_row(p, &r);
 		return;
 	}
-	name_ip(u->s.family, &u->peer->name, rip, &rport);
+	name_ip(u->s.family, &u->peer->name, r.rip, &r.rport);
 	if (u->peer->dead) /* (its own shutdown is no longer told from the peer's close) */
-		state = TCP_CLOSE_WAIT;
+		r.state = TCP_CLOSE_WAIT;
 	else
-		state = u->shut & U_SHUT_WR ? TCP_FIN_WAIT2 : TCP_ESTABLISHED;
+		r.state = u->shut & U_SHUT_WR ? TCP_FIN_WAIT2 : TCP_ESTABLISHED;
 	long inq = u->s.ops->inq(&u->s);
-	procnet_row(p, lip, lport, rip, rport, state, 0, inq > 0 ? (size_t)inq : 0,
-		    u->s.ino); /* (what it sent is the peer's already) */
+	r.rxq = inq > 0 ? (size_t)inq : 0; /* (what it sent is the peer's already: txq 0) */
+	procnet_row(p, &r);
 }
 
 /* Every TCP listener and connection (either end, accepted or not) of p's family. */
@@ -366,13 +363,14 @@ void loopback_proc_udp(struct procnet *p)
 		if (u->naming != &lo_naming || u->s.type != SOCK_DGRAM || u->s.family != family || u->dead ||
 		    !u->name.len)
 			continue;
-		uint8_t lip[16], rip[16] = { 0 };
-		uint16_t lport, rport = 0;
-		name_ip(family, &u->name, lip, &lport);
+		struct procnet_sock r = { .state = u->peer ? TCP_ESTABLISHED : TCP_CLOSE,
+					  .rxq = usock_queued(u),
+					  .uid = u->s.uid,
+					  .ino = u->s.ino };
+		name_ip(family, &u->name, r.lip, &r.lport);
 		if (u->peer)
-			name_ip(family, &u->peer->name, rip, &rport);
-		procnet_row(p, lip, lport, rip, rport, u->peer ? TCP_ESTABLISHED : TCP_CLOSE, 0, usock_queued(u),
-			    u->s.ino);
+			name_ip(family, &u->peer->name, r.rip, &r.rport);
+		procnet_row(p, &r);
 	}
 }
 

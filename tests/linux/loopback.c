@@ -1,4 +1,4 @@
-/* TCP and UDP over loopback (127.0.0.1 and ::1 only): addresses, ports, connections, options and errnos. */
+/* TCP and UDP over loopback (127.0.0.1 and ::1 only): addresses, ports, connections, options, errnos and TIME_WAIT. */
 #define T_NAME "loopback"
 #include "check.h"
 
@@ -327,6 +327,82 @@ static void check_procnet_owner(void)
 	close(go[0]), close(go[1]), close(done[0]);
 }
 
+/* A connection to a new listener on 127.0.0.1 (SO_REUSEADDR on it: reuse), both ends: the listener's port; *c, *s. */
+static int pair(int reuse, int *l, int *c, int *s)
+{
+	struct sockaddr_in a = v4("127.0.0.1", 0);
+	*l = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(*l, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+	bind(*l, (struct sockaddr *)&a, sizeof(a));
+	listen(*l, 4);
+	a = v4("127.0.0.1", port_of(*l));
+	*c = socket(AF_INET, SOCK_STREAM, 0);
+	connect(*c, (struct sockaddr *)&a, sizeof(a));
+	*s = accept(*l, NULL, NULL);
+	return port_of(*l);
+}
+
+/* Bind a new TCP socket (SO_REUSEADDR: reuse) to 127.0.0.1:port, and listen: 0, or -1 with errno. Closed after. */
+static int rebind(int port, int reuse, int and_listen)
+{
+	struct sockaddr_in a = v4("127.0.0.1", port);
+	int n = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(n, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+	int r = bind(n, (struct sockaddr *)&a, sizeof(a));
+	if (r == 0 && and_listen)
+		r = listen(n, 1);
+	int e = errno;
+	close(n);
+	errno = e;
+	return r;
+}
+
+/*
+ * TIME_WAIT: the end that closes a connection first keeps its address and port after its close (60 s): a bind
+ * without SO_REUSEADDR on both the closed socket and the new one is EADDRINUSE; /proc/net/tcp shows the row
+ * (06, timer 03 with the time left, no owner, no inode). A reset leaves no TIME_WAIT.
+ */
+static void check_time_wait(void)
+{
+	int l, c, s;
+	char x, la[32], ra[32];
+	struct row r = { "", "", "", 0, 0, 0 };
+	/* the server's end closes first, its listener with SO_REUSEADDR (which the accepted socket takes) */
+	int port = pair(1, &l, &c, &s), cport = port_of(c);
+	close(s);
+	CHECK("tw-peer-sees-end", read(c, &x, 1) == 0, "errno %d", errno);
+	close(c), close(l);
+	check_err("tw-bind-in-use", rebind(port, 0, 0), EADDRINUSE);
+	CHECK("tw-reuseaddr-binds", rebind(port, 1, 1) == 0, "errno %d", errno);
+	int ok = find_row("tcp", row_addr(la, "127.0.0.1", port), row_addr(ra, "127.0.0.1", cport), &r);
+	unsigned long left = strtoul(r.timer + 3, NULL, 16);
+	CHECK("tw-proc-net-tcp",
+	      ok && strcmp(r.st, "06") == 0 && strncmp(r.timer, "03:", 3) == 0 && left > 0 && left <= 6000 &&
+		      strcmp(r.retrnsmt, "00000000") == 0 && r.uid == 0 && r.ino == 0,
+	      "row found %d: " ROW_FMT, ok, ROW_ARGS(r));
+	/* the client's end closes first: its port is held, and SO_REUSEADDR on the new socket alone does not free it */
+	port = pair(1, &l, &c, &s), cport = port_of(c);
+	close(c);
+	CHECK("tw-client-first-end", read(s, &x, 1) == 0, "errno %d", errno);
+	close(s), close(l);
+	check_err("tw-client-port-in-use", rebind(cport, 1, 0), EADDRINUSE);
+	CHECK("tw-listener-port-free", rebind(port, 0, 1) == 0, "errno %d", errno);
+	/* a listener without SO_REUSEADDR: its port stays held whatever the new socket sets */
+	port = pair(0, &l, &c, &s);
+	close(s);
+	read(c, &x, 1);
+	close(c), close(l);
+	check_err("tw-needs-reuseaddr-on-both", rebind(port, 1, 0), EADDRINUSE);
+	/* a close with unread data resets the connection: no TIME_WAIT */
+	port = pair(0, &l, &c, &s);
+	CHECK("tw-reset-unread", write(c, "unread", 6) == 6, "errno %d", errno);
+	usleep(10000);
+	close(s);
+	CHECK("tw-reset-seen", read(c, &x, 1) == -1 && errno == ECONNRESET, "errno %d", errno);
+	close(c), close(l);
+	CHECK("tw-none-after-reset", rebind(port, 0, 1) == 0, "errno %d", errno);
+}
+
 /* Accept what is queued on l (non-blocking), up to want more than got: the new total. */
 static int take(int l, int got, int want)
 {
@@ -390,5 +466,6 @@ int main(void)
 	check_reuseport();
 	check_procnet();
 	check_procnet_owner();
+	check_time_wait();
 	return t_done();
 }

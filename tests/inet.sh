@@ -3,7 +3,7 @@
 # through `mica run -p` (QEMU's user network, restrict=on, the port published on 127.0.0.1 only): http.server
 # as it starts by default, a forking server (a child per connection, the socket shared after fork) with several
 # clients at once, a 1 MiB file byte for byte, and bad -p arguments refused. eth0's address from QEMU's DHCP
-# server (another one asked for with --ip), and the fixed fallback when no server answers. The other way: Debian's curl in Mica
+# server (another one asked for with --ip), the fixed fallback when no server answers, and a lease that comes after it. The other way: Debian's curl in Mica
 # fetching from a python3 http.server on the host's 127.0.0.1 through `mica run --forward`, a non-blocking
 # connect and refused connections checked as on the host, ENETUNREACH at once without a route (as on the host in a
 # network namespace of its own), and bad --forward arguments.
@@ -211,6 +211,46 @@ if grep -q '^lx: no answer from a DHCP server in 3 s: eth0 takes 10.0.2.15/24 wi
 else
 	echo "not ok $suite/dhcp-fallback: without a DHCP server lx did not say so and take 10.0.2.15:"
 	tail -8 "$out/nodhcp.txt" | sed 's/^/#   /'
+fi
+# A DHCP server that answers late (tests/inet/dhcp_late.py, at the device's other end): silent for 5 s, so lx
+# falls back to 10.0.2.15 via 10.0.2.2 and says so; DHCP goes on asking, and the next DISCOVER (6 s after the
+# first) gets 10.0.2.30/24 with no router for 120 s: eth0 then has it and no default route, lx answers ARP for
+# it and no longer for 10.0.2.15. lwIP renews the lease 60 s on; the server refuses, and the next lease is
+# 10.0.2.31, which eth0 takes in turn.
+rm -rf "$out/latedhcp" "$out/latedhcp.cpio"
+tools/mica pack "$out/latedhcp" /bin/busybox sh -c 'look() {
+	i=0
+	while [ $i -lt $2 ] && ! ip -4 addr show dev eth0 | grep -q "inet $1/"; do sleep 0.5; i=$((i + 1)); done
+	echo "$1 seen after $i looks"; ip -4 addr show dev eth0; ip route
+}
+look 10.0.2.30 60; look 10.0.2.31 240; sleep 8' > "$out/latedhcp.log" 2>&1 &&
+	(cd "$out/latedhcp" && find . | LC_ALL=C sort | cpio --quiet -o -H newc) > "$out/latedhcp.cpio"
+"$py" tests/inet/dhcp_late.py "$((base + 11))" "$((base + 10))" 5 10.0.2.30 160 10.0.2.31 > "$out/latedhcp.server" 2>&1 &
+dserver=$!
+tools/boot -t 170 "$build/kernel/mica.elf" "$out/latedhcp.cpio" -device virtio-net-device,netdev=n0 -netdev \
+	"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$((base + 10)),remote.type=inet,remote.host=127.0.0.1,remote.port=$((base + 11))" \
+	< /dev/null > "$out/latedhcp.log" 2>&1
+wait "$dserver"
+cat "$out/latedhcp.server"
+tr -d '\r' < "$out/latedhcp.log" > "$out/latedhcp.txt"
+sed -n '/^10.0.2.30 seen/,/^10.0.2.31 seen/p' "$out/latedhcp.txt" > "$out/latedhcp.first"
+sed -n '/^10.0.2.31 seen/,$p' "$out/latedhcp.txt" > "$out/latedhcp.second"
+if grep -q '^lx: no answer from a DHCP server in 3 s: eth0 takes 10.0.2.15/24' "$out/latedhcp.txt" &&
+	grep -q 'inet 10.0.2.30/24 brd 10.0.2.255 scope global eth0' "$out/latedhcp.first" &&
+	grep -q '^10.0.2.0/24 dev eth0 scope link  src 10.0.2.30' "$out/latedhcp.first" &&
+	! grep -q '10.0.2.15\|^default' "$out/latedhcp.first"; then
+	echo "ok $suite/dhcp-late-lease-taken"
+else
+	echo "not ok $suite/dhcp-late-lease-taken: after the fallback lx did not move to the late lease:"
+	tail -8 "$out/latedhcp.txt" | sed 's/^/#   /'
+fi
+if grep -q 'inet 10.0.2.31/24 brd 10.0.2.255 scope global eth0' "$out/latedhcp.second" &&
+	grep -q '^10.0.2.0/24 dev eth0 scope link  src 10.0.2.31' "$out/latedhcp.second" &&
+	! grep -q '10.0.2.30' "$out/latedhcp.second"; then
+	echo "ok $suite/dhcp-renewal-new-address"
+else
+	echo "not ok $suite/dhcp-renewal-new-address: lx did not move to the address of the lease after a refused renewal:"
+	tail -8 "$out/latedhcp.txt" | sed 's/^/#   /'
 fi
 
 # The other way: a python3 http.server on the host's 127.0.0.1, reached from Mica at 10.0.2.100 through --forward.

@@ -533,8 +533,8 @@ static long start_connect(struct tsock *t, const uint8_t ip[4], uint16_t port)
 long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool nonblock)
 {
 	struct sock *old = *slot;
-	if (!net_up())
-		return -ENETUNREACH;
+	if (!net_up() || !lx_netif_route4(ip))
+		return -ENETUNREACH; /* as Linux, at once: no route (lwIP would send the SYN nowhere until it gave up) */
 	net_start_helper();
 	struct tsock *t = lx_alloc(sizeof(*t));
 	if (!t)
@@ -550,6 +550,7 @@ long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool no
 	if (old->ops->getopt(old, IPPROTO_TCP, TCP_NODELAY, v) > 0 && (memcpy(&on, v, sizeof(on)), on))
 		tcp_nagle_disable(t->pcb);
 	sock_inherit(&t->s, old);
+	t->s.ino = old->ino; /* the descriptor's, which /proc/net/tcp's row names */
 	keep_apply(t);
 	*slot = &t->s;
 	old->ops->release(old);
@@ -576,19 +577,65 @@ static const uint8_t linux_state[] = { TCP_CLOSE,	 TCP_LISTEN,	  TCP_SYN_SENT,	 
 				       TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_CLOSE_WAIT,
 				       TCP_CLOSING,	 TCP_LAST_ACK,	  TCP_TIME_WAIT };
 
-/* pcb's row, if its socket is of p's family (one that has none, or none yet, counts as AF_INET). */
+/* Slow-timer ticks (TCP_SLOW_INTERVAL each) from `since` until `span` of them have passed, as hundredths of a second. */
+static uint64_t ticks_left_cs(uint32_t since, uint32_t span)
+{
+	uint32_t gone = tcp_ticks - since;
+	return gone > span ? 0 : (uint64_t)(span - gone) * TCP_SLOW_INTERVAL / 10;
+}
+
+/* The timer columns of pcb's row: the one of lwIP's timers that runs for it, as Linux would name its own. */
+static void pcb_timer(const struct tcp_pcb *pcb, struct procnet_sock *r)
+{
+	/* lwIP's persist back-off, in slow ticks by pcb->persist_backoff (tcp.c's tcp_persist_backoff) */
+	static const uint8_t persist_ticks[] = { 3, 6, 12, 24, 48, 96, 120 };
+	if (pcb->state == TIME_WAIT) {
+		r->timer = PROCNET_TIMER_TIME_WAIT;
+		r->when_cs = ticks_left_cs(pcb->tmr, 2 * TCP_MSL / TCP_SLOW_INTERVAL + 1);
+	} else if (pcb->persist_backoff > 0 && pcb->persist_backoff <= sizeof(persist_ticks)) {
+		r->timer = PROCNET_TIMER_PROBE;
+		uint8_t due = persist_ticks[pcb->persist_backoff - 1];
+		r->when_cs = pcb->persist_cnt >= due ? 0 : (uint64_t)(due - pcb->persist_cnt) * TCP_SLOW_INTERVAL / 10;
+		r->probes = pcb->persist_probe;
+	} else if (pcb->rtime >= 0 && pcb->unacked) {
+		r->timer = PROCNET_TIMER_RETRANS;
+		r->when_cs = pcb->rtime >= pcb->rto ? 0 : (uint64_t)(pcb->rto - pcb->rtime) * TCP_SLOW_INTERVAL / 10;
+		r->retrans = pcb->nrtx;
+	} else if (ip_get_option(pcb, SOF_KEEPALIVE) && (pcb->state == ESTABLISHED || pcb->state == CLOSE_WAIT)) {
+		r->timer = PROCNET_TIMER_KEEPALIVE;
+		r->when_cs = ticks_left_cs(
+			pcb->tmr, (pcb->keep_idle + pcb->keep_cnt_sent * pcb->keep_intvl) / TCP_SLOW_INTERVAL + 1);
+		r->probes = pcb->keep_cnt_sent;
+	}
+}
+
+/*
+ * pcb's row, if its socket is of p's family (one that has none, or none yet, counts as AF_INET). Its owner is
+ * its socket's, or its listener's while in its handshake; none in TIME_WAIT, as Linux.
+ */
 static void pcb_row(struct procnet *p, struct tcp_pcb *pcb)
 {
 	/* (a connection still in its handshake points at its listener, not at a socket of its own) */
 	const struct tsock *t = pcb->state != SYN_RCVD ? pcb->callback_arg : NULL;
-	uint8_t lip[16] = { [10] = 0xff, [11] = 0xff }, rip[16] = { [10] = 0xff, [11] = 0xff };
-	if ((t && t->s.family == AF_INET6) != p->v6 || (size_t)pcb->state >= sizeof(linux_state))
+	const struct tlisten *l = pcb->state == SYN_RCVD ? pcb->callback_arg : NULL;
+	int family = t ? t->s.family : l ? l->family : AF_INET;
+	if ((family == AF_INET6) != p->v6 || (size_t)pcb->state >= sizeof(linux_state))
 		return;
-	ip4_bytes(&pcb->local_ip, lip + 12);
-	ip4_bytes(&pcb->remote_ip, rip + 12);
-	procnet_row(p, lip, pcb->local_port, rip, pcb->remote_port, linux_state[pcb->state],
-		    pcb->state == TIME_WAIT ? 0 : (size_t)(pcb->snd_lbb - pcb->lastack), t ? t->rx_len : 0,
-		    t ? t->s.ino : 0);
+	struct procnet_sock r = { .lip = { [10] = 0xff, [11] = 0xff },
+				  .rip = { [10] = 0xff, [11] = 0xff },
+				  .lport = pcb->local_port,
+				  .rport = pcb->remote_port,
+				  .state = linux_state[pcb->state],
+				  .txq = pcb->state == TIME_WAIT ? 0 : (size_t)(pcb->snd_lbb - pcb->lastack),
+				  .rxq = t ? t->rx_len : 0,
+				  .uid = t               ? t->s.uid
+					 : l && l->owner ? l->owner->uid
+							 : 0,
+				  .ino = t ? t->s.ino : 0 };
+	ip4_bytes(&pcb->local_ip, r.lip + 12);
+	ip4_bytes(&pcb->remote_ip, r.rip + 12);
+	pcb_timer(pcb, &r);
+	procnet_row(p, &r);
 }
 
 /* lwIP's connections, and those it keeps in TIME_WAIT (its listeners stand behind the loopback's, listed there). */

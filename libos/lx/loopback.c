@@ -124,14 +124,68 @@ static bool udp_outside(const struct usock *u, const uint8_t *ip)
 	       ((is_v4(ip) && is_any(ip)) || (memcmp(ip, zeros, 16) == 0 && !u->v6only) || loopback_own(ip));
 }
 
+/* Does a socket bound at bip (IPV6_V6ONLY: v6only) take what comes to ip? */
+static bool covers_ip(const uint8_t *bip, bool v6only, const uint8_t *ip)
+{
+	if (memcmp(bip, ip, 16) == 0)
+		return true;
+	if (memcmp(bip, zeros, 16) == 0) /* :: */
+		return !(v6only && is_v4(ip));
+	return is_v4(bip) && is_any(bip) && is_v4(ip); /* 0.0.0.0 */
+}
+
 /* Does b, holding its port, take what comes to ip? */
 static bool covers(const struct usock *b, const uint8_t *ip)
 {
-	if (memcmp(b->ip, ip, 16) == 0)
-		return true;
-	if (memcmp(b->ip, zeros, 16) == 0) /* :: */
-		return !(b->v6only && is_v4(ip));
-	return is_v4(b->ip) && is_any(b->ip) && is_v4(ip); /* 0.0.0.0 */
+	return covers_ip(b->ip, b->v6only, ip);
+}
+
+/*
+ * TIME_WAIT. As on Linux, the end of a TCP connection that closed first
+ * keeps its address and port for TIME_WAIT_NS after the other end's close
+ * (FIN_WAIT2 until then, for as long at most), so that a new socket cannot
+ * take them at once: a record of its own, on a list in the shared header,
+ * once the socket is gone. A socket that resets its connection leaves none
+ * and ends the record of a peer waiting for it.
+ */
+#define TIME_WAIT_NS (60 * 1000000000ULL) /* Linux's TCP_TIMEWAIT_LEN, which is its FIN_WAIT2 time too */
+#define TW_MAX 4096 /* records at most: past them a port is free at once (Linux's tcp_max_tw_buckets says so too) */
+struct tw {
+	struct tw *next;
+	uint8_t ip[16], rip[16]; /* the connection's two ends, IPv4 as ::ffff:a.b.c.d */
+	uint16_t port, rport;
+	int family, state; /* TCP_FIN_WAIT2 (the other end still open) or TCP_TIME_WAIT */
+	bool v6only, reuseaddr, reuseport; /* the closed socket's options: a new bind may share the port as with it */
+	uint64_t until; /* when it ends (clock_ns) */
+};
+
+/* Forget the records whose time is over. */
+static void tw_prune(void)
+{
+	uint64_t now = clock_ns();
+	for (struct tw **pp = (struct tw **)&LX_SH->loopback_tw; *pp;) {
+		struct tw *w = *pp;
+		if (w->until > now) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		lx_free(w);
+		LX_SH->loopback_ntw--;
+	}
+}
+
+/* Would u, bound at ip and port, clash with a record? As with a socket (reusable), but a record never listens. */
+static bool tw_in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
+{
+	if (u->s.type != SOCK_STREAM)
+		return false;
+	for (const struct tw *w = LX_SH->loopback_tw; w; w = w->next)
+		if (w->port == port && (covers_ip(w->ip, w->v6only, ip) || covers_ip(ip, u->v6only, w->ip)) &&
+		    !(w->reuseport && sock_flag(&u->s, SO_REUSEPORT)) &&
+		    !(w->reuseaddr && sock_flag(&u->s, SO_REUSEADDR)))
+			return true;
+	return false;
 }
 
 /*
@@ -155,12 +209,13 @@ static bool in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
 		if (b != u && b->port == port && (b->s.type == SOCK_STREAM) == (u->s.type == SOCK_STREAM) &&
 		    (covers(b, ip) || covers(&me, b->ip)) && !reusable(u, b))
 			return true;
-	return false;
+	return tw_in_use(u, ip, port);
 }
 
 /* May bound u listen? Not while another socket listens at its address and port (SO_REUSEADDR let them share it): -EADDRINUSE. */
 static long lo_listening(struct usock *u)
 {
+	tw_prune();
 	return in_use(u, u->ip, u->port) ? -EADDRINUSE : 0;
 }
 
@@ -168,6 +223,7 @@ static long lo_listening(struct usock *u)
 static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
 {
 	uint32_t span = IP_PORT_LAST - IP_PORT_FIRST + 1;
+	tw_prune();
 	for (uint32_t i = 0; port == 0 && i < span; i++) {
 		uint16_t p = (uint16_t)(IP_PORT_FIRST + LX_SH->loopback_port++ % span);
 		if (!in_use(u, ip, p))
@@ -362,27 +418,109 @@ static void name_ip(int family, const struct uname *n, uint8_t ip[16], uint16_t 
 		parse(family, &n->sa, n->len, ip, port);
 }
 
+/* A record for u, which closed first and now closes its descriptor, in state until `until` (none once past it). */
+static void tw_add(const struct usock *u, int state, uint64_t until)
+{
+	struct tw *w = LX_SH->loopback_ntw < TW_MAX && until > clock_ns() ? lx_alloc(sizeof(*w)) : NULL;
+	if (!w)
+		return;
+	name_ip(u->s.family, &u->name, w->ip, &w->port);
+	name_ip(u->s.family, &u->peer->name, w->rip, &w->rport);
+	w->family = u->s.family;
+	w->state = state;
+	w->v6only = u->v6only;
+	w->reuseaddr = sock_flag(&u->s, SO_REUSEADDR);
+	w->reuseport = sock_flag(&u->s, SO_REUSEPORT);
+	w->until = until;
+	w->next = LX_SH->loopback_tw;
+	LX_SH->loopback_tw = w;
+	LX_SH->loopback_ntw++;
+}
+
+/* The record of the connection from ip:port to rip:rport (the end that closed first), or NULL. */
+static struct tw **tw_find(const uint8_t *ip, uint16_t port, const uint8_t *rip, uint16_t rport)
+{
+	for (struct tw **pp = (struct tw **)&LX_SH->loopback_tw; *pp; pp = &(*pp)->next)
+		if ((*pp)->port == port && (*pp)->rport == rport && memcmp((*pp)->ip, ip, 16) == 0 &&
+		    memcmp((*pp)->rip, rip, 16) == 0)
+			return pp;
+	return NULL;
+}
+
+/*
+ * u ends its sending (how: U_FIN_*). The first end to do so closes first:
+ * when the other's end comes, it is in TIME_WAIT, and when its descriptor
+ * closes a record keeps its port (FIN_WAIT2 while the other end is open).
+ * The other end's close moves that record to TIME_WAIT; a reset ends it.
+ */
+static void lo_fin(struct usock *u, int how)
+{
+	struct usock *p = u->peer;
+	uint8_t ip[16], rip[16];
+	uint16_t port, rport;
+	name_ip(p->s.family, &p->name, ip, &port);
+	name_ip(p->s.family, &u->name, rip, &rport);
+	struct tw **pw = p->dead && p->fin_first ? tw_find(ip, port, rip, rport) : NULL;
+	if (how == U_FIN_RESET) {
+		if (pw) {
+			struct tw *w = *pw;
+			*pw = w->next;
+			lx_free(w);
+			LX_SH->loopback_ntw--;
+		}
+		return;
+	}
+	if (!u->fin_sent) {
+		u->fin_sent = true;
+		u->fin_first = !p->fin_sent;
+		if (!u->fin_first) {
+			p->peer_fin_ns = clock_ns();
+			if (pw) /* its wait for this end is over: TIME_WAIT from now */
+				(*pw)->state = TCP_TIME_WAIT, (*pw)->until = p->peer_fin_ns + TIME_WAIT_NS;
+		}
+	}
+	if (how == U_FIN_CLOSE && u->fin_first) {
+		if (p->fin_sent)
+			tw_add(u, TCP_TIME_WAIT, u->peer_fin_ns + TIME_WAIT_NS);
+		else
+			tw_add(u, TCP_FIN_WAIT2, clock_ns() + TIME_WAIT_NS);
+	}
+}
+
+/* The time left until `until` (clock_ns), in hundredths of a second. */
+static uint64_t left_cs(uint64_t until)
+{
+	uint64_t now = clock_ns();
+	return until > now ? (until - now) / 10000000 : 0;
+}
+
 /* u's row: a listener (its accept queue's length), or connected to its peer (its unread bytes); its state as TCP's would be. */
 static void proc_row(struct procnet *p, struct usock *u)
 {
-	uint8_t lip[16], rip[16];
-	uint16_t lport, rport;
-	int state = TCP_LISTEN;
-	name_ip(u->s.family, &u->name, lip, &lport);
-	memset(rip, 0, 16);
-	rport = 0;
+	struct procnet_sock r = { .state = TCP_LISTEN, .uid = u->s.uid, .ino = u->s.ino };
+	name_ip(u->s.family, &u->name, r.lip, &r.lport);
 	if (u->state == U_LISTEN) {
-		procnet_row(p, lip, lport, rip, rport, state, 0, (size_t)u->npending, u->s.ino);
+		r.rxq = (size_t)u->npending;
+		procnet_row(p, &r);
 		return;
 	}
-	name_ip(u->s.family, &u->peer->name, rip, &rport);
+	name_ip(u->s.family, &u->peer->name, r.rip, &r.rport);
+	if (u->fin_sent && u->peer->fin_sent) { /* both ends have closed: TIME_WAIT if it was first, else gone */
+		if (!u->fin_first)
+			return;
+		r.state = TCP_TIME_WAIT, r.timer = PROCNET_TIMER_TIME_WAIT;
+		r.when_cs = left_cs(u->peer_fin_ns + TIME_WAIT_NS);
+		r.uid = 0, r.ino = 0; /* as Linux: the socket itself is closed, its port held */
+		procnet_row(p, &r);
+		return;
+	}
 	if (u->peer->dead) /* (its own shutdown is no longer told from the peer's close) */
-		state = TCP_CLOSE_WAIT;
+		r.state = TCP_CLOSE_WAIT;
 	else
-		state = u->shut & U_SHUT_WR ? TCP_FIN_WAIT2 : TCP_ESTABLISHED;
+		r.state = u->shut & U_SHUT_WR ? TCP_FIN_WAIT2 : TCP_ESTABLISHED;
 	long inq = u->s.ops->inq(&u->s);
-	procnet_row(p, lip, lport, rip, rport, state, 0, inq > 0 ? (size_t)inq : 0,
-		    u->s.ino); /* (what it sent is the peer's already) */
+	r.rxq = inq > 0 ? (size_t)inq : 0; /* (what it sent is the peer's already: txq 0) */
+	procnet_row(p, &r);
 }
 
 /* Every TCP listener and connection (either end, accepted or not) of p's family. */
@@ -393,6 +531,19 @@ void loopback_proc_tcp(struct procnet *p)
 		if (u->naming == &lo_naming && u->s.type == SOCK_STREAM && u->s.family == family && !u->dead &&
 		    (u->state == U_LISTEN || (u->state == U_CONN && u->peer)))
 			proc_row(p, u);
+	tw_prune();
+	for (const struct tw *w = LX_SH->loopback_tw; w; w = w->next) {
+		if (w->family != family)
+			continue;
+		struct procnet_sock r = { .lport = w->port,
+					  .rport = w->rport,
+					  .state = w->state,
+					  .timer = PROCNET_TIMER_TIME_WAIT,
+					  .when_cs = left_cs(w->until) };
+		memcpy(r.lip, w->ip, 16);
+		memcpy(r.rip, w->rip, 16);
+		procnet_row(p, &r);
+	}
 }
 
 /* Every UDP socket of p's family that has a port: unconnected (TCP_CLOSE, as Linux shows it) or connected. */
@@ -403,18 +554,19 @@ void loopback_proc_udp(struct procnet *p)
 		if (u->naming != &lo_naming || u->s.type != SOCK_DGRAM || u->s.family != family || u->dead ||
 		    !u->name.len)
 			continue;
-		uint8_t lip[16], rip[16] = { 0 };
-		uint16_t lport, rport = 0;
-		name_ip(family, &u->name, lip, &lport);
+		struct procnet_sock r = { .state = u->peer ? TCP_ESTABLISHED : TCP_CLOSE,
+					  .rxq = usock_queued(u),
+					  .uid = u->s.uid,
+					  .ino = u->s.ino };
+		name_ip(family, &u->name, r.lip, &r.lport);
 		if (u->peer)
-			name_ip(family, &u->peer->name, rip, &rport);
-		procnet_row(p, lip, lport, rip, rport, u->peer ? TCP_ESTABLISHED : TCP_CLOSE, 0, usock_queued(u),
-			    u->s.ino);
+			name_ip(family, &u->peer->name, r.rip, &r.rport);
+		procnet_row(p, &r);
 	}
 }
 
-static const struct unaming lo_naming = { true,         lo_bind,   lo_find,   lo_autobind, lo_unbind,   lo_unnamed,
-					  lo_connected, lo_source, lo_setopt, lo_getopt,   lo_listening };
+static const struct unaming lo_naming = { true,         lo_bind,   lo_find,   lo_autobind, lo_unbind,    lo_unnamed,
+					  lo_connected, lo_source, lo_setopt, lo_getopt,   lo_listening, lo_fin };
 
 /* socket(AF_INET or AF_INET6, type, protocol): TCP and UDP. */
 static long lo_create(int family, int type, int protocol, struct sock **out)

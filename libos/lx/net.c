@@ -35,6 +35,9 @@ static struct netshared {
 	bool helper;
 	long ntfn; /* the ring's notification, pid 1's */
 	uint32_t addr; /* eth0's address (host order) once the filters claim it; 0 before */
+	long filters[4]; /* the filters that claim it: ARP and IPv4 in, ARP and IPv4 out */
+	uint32_t shown[3]; /* the address, netmask and router programs see (lwIP's words), as last published */
+	bool fine_armed; /* DHCP's fine timer is set: a request of DHCP's waits for its answer */
 	struct netif netif;
 	int ntx;
 	uint16_t tx_len[TXQ];
@@ -152,18 +155,26 @@ static void ipv4_any(struct dpf_filter *f, uint16_t where, uint32_t ip)
 	dpf_add_eq(f, 0, where, 4, ip);
 }
 
-/* Claim the address: ARP for it and every IPv4 packet to it come to the ring; ARP and IPv4 from it may be sent. */
-static bool claim(uint32_t ip)
+/*
+ * Claim the address: ARP for it and every IPv4 packet to it come to the
+ * ring; ARP and IPv4 from it may be sent. The four filters' ids into ids;
+ * false (none left behind) if one was refused.
+ */
+static bool claim(uint32_t ip, long ids[4])
 {
-	struct dpf_filter f;
-	dpf_arp_for(&f, ip);
-	bool ok = sys_net_filter(ring.id, &f) >= 0;
-	ipv4_any(&f, DPF_IPV4_DST, ip);
-	ok = ok && sys_net_filter(ring.id, &f) >= 0;
-	dpf_arp_from(&f, ip);
-	ok = ok && sys_net_filter(NET_TX, &f) >= 0;
-	ipv4_any(&f, DPF_IPV4_SRC, ip);
-	return ok && sys_net_filter(NET_TX, &f) >= 0;
+	struct dpf_filter f[4];
+	dpf_arp_for(&f[0], ip);
+	ipv4_any(&f[1], DPF_IPV4_DST, ip);
+	dpf_arp_from(&f[2], ip);
+	ipv4_any(&f[3], DPF_IPV4_SRC, ip);
+	for (int i = 0; i < 4; i++) {
+		if ((ids[i] = sys_net_filter(i < 2 ? ring.id : NET_TX, &f[i])) >= 0)
+			continue;
+		while (i--)
+			sys_net_filter_remove(ids[i]);
+		return false;
+	}
+	return true;
 }
 
 /* The interface as programs see it (netif.c): eth0, with lwIP's address, its subnet and its router. */
@@ -175,6 +186,9 @@ static void publish(void)
 			      .mtu = 1500,
 			      .txqlen = 1000,
 			      .has_ip4 = true };
+	sh.shown[0] = ip4_addr_get_u32(netif_ip4_addr(&sh.netif));
+	sh.shown[1] = ip4_addr_get_u32(netif_ip4_netmask(&sh.netif));
+	sh.shown[2] = ip4_addr_get_u32(netif_ip4_gw(&sh.netif));
 	memcpy(n.mac, sh.netif.hwaddr, 6);
 	memcpy(n.ip4, netif_ip4_addr(&sh.netif), 4); /* lwIP keeps addresses in network order, as Linux shows them */
 	memcpy(n.gw4, netif_ip4_gw(&sh.netif), 4);
@@ -186,22 +200,66 @@ static void publish(void)
 }
 
 /*
- * lwIP's word on eth0 (pid 1: start-up or its network thread, where DHCP's
- * answers and timers run): the first address it takes, from DHCP or the
- * fallback, is claimed and published before lwIP's first frame from it
- * leaves the transmit queue. A later change is not followed.
+ * Follow eth0's settings as lwIP has them now (pid 1, after DHCP's answers
+ * and timers have run, before what lwIP queued meanwhile is sent): a new
+ * address (the first, from DHCP or the fallback; a lease after the
+ * fallback; another at a renewal) is claimed before any frame from it
+ * leaves, and the old one's filters go after; a new netmask or router is
+ * published. An address lost with its lease (0) leaves the last one as it
+ * is until another comes.
  */
-static void on_status(struct netif *nif)
+static void follow(void)
 {
-	uint32_t ip = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(nif)));
-	if (ip == 0 || sh.addr != 0 || lx_pid != 1)
+	uint32_t ip = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&sh.netif)));
+	long ids[4];
+	if (ip == 0 || lx_pid != 1)
 		return;
-	if (!claim(ip)) {
-		printf("lx: the network device cannot be used (the filters for its address were refused)\n");
+	if (ip != sh.addr) {
+		if (!claim(ip, ids)) {
+			printf("lx: the network device cannot be used (the filters for its address were refused)\n");
+			return;
+		}
+		for (int i = 0; sh.addr && i < 4; i++)
+			sys_net_filter_remove(sh.filters[i]);
+		memcpy(sh.filters, ids, sizeof(ids));
+		sh.addr = ip;
+		publish();
 		return;
 	}
-	sh.addr = ip;
-	publish();
+	if (sh.shown[1] != ip4_addr_get_u32(netif_ip4_netmask(&sh.netif)) ||
+	    sh.shown[2] != ip4_addr_get_u32(netif_ip4_gw(&sh.netif)))
+		publish();
+}
+
+/*
+ * DHCP's fine timer (lwIP's dhcp_fine_tmr, every DHCP_FINE_TIMER_MSECS)
+ * counts down a request's wait for its answer, and does nothing else: it
+ * runs only while one waits, so that an idle lx is not woken for it. lwIP
+ * starts it as one of its cyclic timers; net_init takes it back.
+ */
+static void dhcp_fine(void *arg)
+{
+	(void)arg;
+	sh.fine_armed = false;
+	dhcp_fine_tmr();
+}
+
+/* Set DHCP's fine timer if a request waits and it is not set. */
+static void dhcp_fine_follow(void)
+{
+	struct dhcp *d = netif_dhcp_data(&sh.netif);
+	if (d && d->request_timeout > 0 && !sh.fine_armed) {
+		sys_timeout(DHCP_FINE_TIMER_MSECS, dhcp_fine, NULL);
+		sh.fine_armed = true;
+	}
+}
+
+/* Take lwIP's own cyclic DHCP fine timer back (dhcp_fine_follow sets it when needed). */
+static void dhcp_fine_take_back(void)
+{
+	for (int i = 0; i < lwip_num_cyclic_timers; i++)
+		if (lwip_cyclic_timers[i].handler == dhcp_fine_tmr)
+			sys_untimeout(lwip_cyclic_timer, (void *)&lwip_cyclic_timers[i]);
 }
 
 /* Give up to POLL_BATCH frames from the ring to lwIP; how many there were. */
@@ -230,6 +288,8 @@ static bool turn(void)
 {
 	int n = drain();
 	sys_check_timeouts();
+	follow();
+	dhcp_fine_follow();
 	flush();
 	if (n)
 		return true;
@@ -262,23 +322,25 @@ static bool lease(void)
 	return true;
 }
 
-/* No lease: DHCP stops, and eth0 takes QEMU's usual address, router and /24, saying so. */
+/* No lease yet: eth0 takes QEMU's usual address, router and /24, saying so; DHCP goes on asking. */
 static void fallback(void)
 {
 	ip4_addr_t ip, mask, gw;
-	dhcp_stop(&sh.netif);
 	ip4_addr_set_u32(&ip, lwip_htonl(LX_NET_ADDR));
 	ip4_addr_set_u32(&mask, lwip_htonl(0xFFFFFF00U));
 	ip4_addr_set_u32(&gw, lwip_htonl(GATEWAY));
 	netif_set_addr(&sh.netif, &ip, &mask, &gw);
-	printf("lx: no answer from a DHCP server in %llu s: eth0 takes 10.0.2.15/24 with router 10.0.2.2\n",
+	follow();
+	printf("lx: no answer from a DHCP server in %llu s: eth0 takes 10.0.2.15/24 with router 10.0.2.2 until one "
+	       "answers\n",
 	       LEASE_WAIT_NS / 1000000000ULL);
 }
 
 /*
  * pid 1, before the program: lwIP on eth0, its address from DHCP (QEMU's
  * user network answers at once) or, with no answer in LEASE_WAIT_NS, the
- * fixed fallback. Nothing without a device.
+ * fixed fallback until DHCP, which goes on in the network thread, binds
+ * one. Nothing without a device.
  */
 void net_init(void)
 {
@@ -296,14 +358,21 @@ void net_init(void)
 	}
 	sh.ntfn = ring.nt;
 	lwip_init();
+	dhcp_fine_take_back();
 	if (!netif_add(&sh.netif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, link_init, ethernet_input))
 		return;
 	netif_set_default(&sh.netif);
-	netif_set_status_callback(&sh.netif, on_status);
 	netif_set_up(&sh.netif);
-	if (!lease())
+	bool leased = lease();
+	if (!leased)
 		fallback();
 	sh.up = sh.addr != 0;
+	if (!leased && sh.up) { /* DHCP goes on in the network thread, which shares lx: start-up lets go of the lock */
+		bool multi = lx_multi;
+		net_start_helper();
+		if (!multi && lx_multi)
+			lx_unlock();
+	}
 }
 
 /* pid 1's network thread: turns of the stack; between them it sleeps until a frame, a kick or lwIP's next timer. */

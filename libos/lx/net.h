@@ -22,7 +22,7 @@ void net_relisten(void *l, struct sock *owner); /* another socket on the port (S
 /*
  * A TCP connect from the stream socket *slot (unconnected) to the IPv4 address ip:port outside the machine: a
  * new socket takes *slot's place (the old one is released) and connects; 0 once connected, -EINPROGRESS when
- * nonblock, or -errno (no stack: -ENETUNREACH, *slot untouched).
+ * nonblock, or -errno (no stack, or no route to ip: -ENETUNREACH, *slot untouched).
  */
 long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool nonblock);
 

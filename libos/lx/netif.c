@@ -78,20 +78,39 @@ void lx_netif_count(int index, const struct lx_netif_counts *c)
 		t[index - 2].counts = *c;
 }
 
-/* A sockaddr_in of ip into a (a struct sockaddr in an ifreq). */
-static void set_in(struct linux_ifreq *q, const uint8_t ip[4])
-{
-	memset(&q->addr, 0, sizeof(q->addr));
-	q->addr.family = AF_INET;
-	memcpy(q->addr.data + 2, ip, 4); /* after the port */
-}
-
 /* The netmask of a prefix length, as four bytes. */
 static void mask_of(int prefix, uint8_t out[4])
 {
 	uint32_t m = prefix ? ~0U << (32 - prefix) : 0;
 	for (int i = 0; i < 4; i++)
 		out[i] = (uint8_t)(m >> (24 - 8 * i));
+}
+
+bool lx_netif_route4(const uint8_t ip[4])
+{
+	const struct lx_netif *n;
+	for (int i = 0; (n = lx_netif_at(i)) != NULL; i++) {
+		if (!n->has_ip4)
+			continue;
+		if (n->has_gw4)
+			return true; /* a default route */
+		uint8_t mask[4];
+		mask_of(n->prefix4, mask);
+		bool in = true;
+		for (int k = 0; k < 4; k++)
+			in = in && (ip[k] & mask[k]) == (n->ip4[k] & mask[k]);
+		if (in)
+			return true;
+	}
+	return false;
+}
+
+/* A sockaddr_in of ip into a (a struct sockaddr in an ifreq). */
+static void set_in(struct linux_ifreq *q, const uint8_t ip[4])
+{
+	memset(&q->addr, 0, sizeof(q->addr));
+	q->addr.family = AF_INET;
+	memcpy(q->addr.data + 2, ip, 4); /* after the port */
 }
 
 /* SIOCGIFCONF: an ifreq (name and IPv4 address) for each interface that has one, as many as fit. */

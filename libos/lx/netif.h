@@ -31,6 +31,11 @@ long lx_netif_set(const struct lx_netif *n);
  * -EOPNOTSUPP (a change: lx's interfaces stay up, never promiscuous).
  */
 long lx_netif_set_flags(const struct lx_netif *n, unsigned flags);
+/*
+ * Is there a route to the IPv4 address ip (its four bytes): an interface's subnet holds it, or an interface has a
+ * default router, as the routes netlink and /proc/net/route show. Linux's connect fails with ENETUNREACH without.
+ */
+bool lx_netif_route4(const uint8_t ip[4]);
 void lx_netif_count(int index, const struct lx_netif_counts *c); /* interface index's counters are now c */
 /* SIOCGIF* on a socket of family (addresses on AF_INET's alone): 0 or -errno; -ENOTTY for a request that is not about interfaces. */
 long lx_netif_ioctl(int family, unsigned long req, uint64_t arg);

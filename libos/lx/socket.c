@@ -36,6 +36,7 @@ void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type,
 	s->family = family;
 	s->type = type;
 	s->protocol = protocol;
+	s->uid = lx_cred_fsuid();
 	s->sndbuf = s->rcvbuf = SOCK_DEFAULT_BUF;
 	s->rcvlowat = 1;
 	s->keep_idle = TCP_KEEPALIVE_TIME, s->keep_intvl = TCP_KEEPALIVE_INTVL, s->keep_cnt = TCP_KEEPALIVE_PROBES;
@@ -43,6 +44,7 @@ void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type,
 
 void sock_inherit(struct sock *s, const struct sock *from)
 {
+	s->uid = from->uid; /* until it is accepted: a TCP socket is its listener's clone */
 	s->sndbuf = from->sndbuf, s->rcvbuf = from->rcvbuf;
 	s->sndtimeo = from->sndtimeo, s->rcvtimeo = from->rcvtimeo;
 	s->flags = from->flags;
@@ -229,6 +231,7 @@ static long sock_install(struct sock *s, int type_flags)
 	}
 	f->priv = s;
 	s->ino = n->ino;
+	s->uid = lx_cred_fsuid(); /* the file's owner, as Linux's sock_graft gives an accepted socket */
 	return fd_new(f, (type_flags & SOCK_CLOEXEC) != 0);
 }
 

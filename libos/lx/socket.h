@@ -58,6 +58,7 @@ struct sock {
 	bool listening; /* SO_ACCEPTCONN */
 	bool passcred; /* SO_PASSCRED */
 	uint64_t ino; /* its file's inode number, as /proc/PID/fd and /proc/net tell it (0 until it has a descriptor) */
+	uint32_t uid; /* its owner, as /proc/net tells it: its maker, or who accepted it (the file's fsuid, as Linux) */
 	uint32_t flags; /* the on-off options set, bit n for option n: SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE... */
 	int sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF as getsockopt tells them */
 	uint64_t sndtimeo, rcvtimeo; /* ns; 0: no limit */

@@ -597,6 +597,10 @@ static void disconnect(struct usock *u)
 /* Close u: its name, its connections, its queue and (a listener) the connections not accepted. */
 static void unix_close(struct usock *u)
 {
+	if (u->naming->fin && u->s.type == SOCK_STREAM && u->state == U_CONN && u->peer) {
+		bool reset = u->rx || (u->s.linger_on && u->s.linger_s == 0) || !u->s.ino; /* (as disconnect says) */
+		u->naming->fin(u, reset ? U_FIN_RESET : U_FIN_CLOSE);
+	}
 	u->dead = true;
 	u->s.listening = false;
 	u->naming->unbind(u);
@@ -634,6 +638,8 @@ static long unix_shutdown(struct sock *s, int how)
 		return -ENOTCONN; /* (TCP's answer; an AF_UNIX socket takes it) */
 	u->shut |= mode;
 	sock_wake(s);
+	if ((mode & U_SHUT_WR) && u->naming->fin && s->type == SOCK_STREAM && u->peer)
+		u->naming->fin(u, U_FIN_SHUT);
 	if (u->peer && s->type != SOCK_DGRAM) {
 		u->peer->shut |= ((mode & U_SHUT_RD) ? U_SHUT_WR : 0) | ((mode & U_SHUT_WR) ? U_SHUT_RD : 0);
 		sock_wake(&u->peer->s);
@@ -977,9 +983,9 @@ static long unix_getopt(struct sock *s, int level, int name, void *buf)
 	return u->naming->getopt ? u->naming->getopt(u, level, name, buf) : -EOPNOTSUPP;
 }
 
-static const struct unaming unix_naming = { false,        unix_bind_name, unix_find, autobind, unix_unbind,
-					    unix_unnamed, unix_connected, NULL,      NULL,     NULL,
-					    NULL };
+static const struct unaming unix_naming = { false,       unix_bind_name, unix_find,      autobind,
+					    unix_unbind, unix_unnamed,   unix_connected, NULL,
+					    NULL,        NULL,           NULL,           NULL };
 
 static const struct sock_ops unix_ops = { unix_bind,   unix_listen,   unix_accept, unix_connect, unix_send,
 					  unix_recv,   unix_shutdown, unix_name,   unix_poll,    unix_inq,

@@ -32,7 +32,12 @@ struct unaming {
 		       long len); /* levels other than SOL_SOCKET */
 	long (*getopt)(struct usock *u, int level, int name, void *buf); /* the value's length, or -errno */
 	long (*listening)(struct usock *u); /* may u, named, listen now? 0 or -errno; NULL: always */
+	/* a connected stream socket ends its sending (U_FIN_*), its peer still known as u->peer; NULL: nothing to do */
+	void (*fin)(struct usock *u, int how);
 };
+#define U_FIN_SHUT 1 /* shutdown for writing */
+#define U_FIN_CLOSE 2 /* its last descriptor closes */
+#define U_FIN_RESET 3 /* it closes with a reset (unread data, SO_LINGER 0 s, never accepted) */
 
 struct usock {
 	struct sock s;
@@ -55,6 +60,8 @@ struct usock {
 	uint16_t port;
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */
 	bool untold; /* TCP: a non-blocking connect said EINPROGRESS, and no connect since has told how it ended */
+	bool fin_sent, fin_first; /* TCP: it has ended its sending; before its peer did (it closes first) */
+	uint64_t peer_fin_ns; /* TCP, when it closed first: when its peer's end came (clock_ns) */
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
 	void *udp; /* a UDP socket holding a port that the outside reaches: its port on lwIP (udp.c), or NULL */
 	bool out_conn; /* UDP: connected to out_ip:out_port, outside the machine, rather than to peer */

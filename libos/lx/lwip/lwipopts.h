@@ -27,7 +27,7 @@
 #define LWIP_RAW 0
 #define LWIP_DHCP 1
 #define DHCP_DOES_ARP_CHECK 0 /* its probe's sender address is 0.0.0.0, which no transmit filter owns */
-#define LWIP_NETIF_STATUS_CALLBACK 1 /* tells net.c when DHCP has bound an address */
+#define LWIP_TESTMODE 1 /* in lwIP 2.1.3 it only makes timeouts.c's lwip_cyclic_timer visible: net.c takes DHCP's fine timer back */
 #define LWIP_DNS 0
 #define LWIP_IGMP 0
 #define LWIP_STATS 0

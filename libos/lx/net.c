@@ -3,6 +3,9 @@
 #include "lwip/init.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/nd6.h"
+#include "lwip/priv/nd6_priv.h" /* the default routers, for the interface table */
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 #undef mem_init
@@ -41,6 +44,11 @@ static struct netshared {
 	uint8_t (*tx)[NET_FRAME_MAX]; /* TXQ frames, in lx's shared heap (only with a network) */
 	int index; /* eth0's, in the interface table */
 	struct lx_netif_counts counts; /* frames and bytes: rx_dropped has lx's own drops (no buffer), not the ring's */
+	int nclaimed6; /* IPv6 addresses claimed (their filters installed), and their solicited-node groups */
+	uint8_t claimed6[LX_NETIF_IP6][16];
+	int nsolicited;
+	uint32_t solicited[LX_NETIF_IP6]; /* the last 24 bits of each group */
+	struct lx_netif shown; /* eth0 as last published */
 } sh __attribute__((section(".lxnet"), aligned(64)));
 
 static struct netring ring; /* pid 1's */
@@ -131,7 +139,9 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
 
 static err_t link_init(struct netif *nif)
 {
-	return micanet_link_setup(nif, link_output);
+	err_t e = micanet_link_setup(nif, link_output);
+	nif->output_ip6 = ethip6_output;
+	return e;
 }
 
 /* IPv4 to (where: DPF_IPV4_DST) or from (DPF_IPV4_SRC) ip, any protocol. */
@@ -156,7 +166,81 @@ static bool claim(uint32_t ip)
 	return ok && sys_net_filter(NET_TX, &f) >= 0;
 }
 
-/* The interface as programs see it (netif.c): eth0, with lwIP's address, its subnet and its router. */
+#define IPV6_SRC (DPF_ETH_HLEN + 8) /* the IPv6 header's source address */
+#define IPV6_DST (DPF_ETH_HLEN + 24)
+
+/* IPv6 to (IPV6_DST) or from (IPV6_SRC) ip, any next header. */
+static void ipv6_any(struct dpf_filter *f, uint16_t where, const uint8_t ip[16])
+{
+	dpf_everything(f);
+	dpf_add_eq(f, 0, DPF_ETH_TYPE, 2, DPF_ETHERTYPE_IPV6);
+	for (int i = 0; i < 16; i += 4)
+		dpf_add_eq(f, 0, (uint16_t)(where + i), 4,
+			   (uint32_t)ip[i] << 24 | (uint32_t)ip[i + 1] << 16 | (uint32_t)ip[i + 2] << 8 | ip[i + 3]);
+}
+
+/* Claim IPv6 packets to ip (a multicast group), into the ring. */
+static bool claim6_group(const uint8_t ip[16])
+{
+	struct dpf_filter f;
+	ipv6_any(&f, IPV6_DST, ip);
+	return sys_net_filter(ring.id, &f) >= 0;
+}
+
+/*
+ * Claim IPv6 address ip (once): every packet to it and to its solicited-node
+ * group (ff02::1:ffXX:XXXX, where neighbour discovery asks for it) comes to
+ * the ring, and packets from it may be sent. Whether the kernel took them.
+ */
+static bool claim6(const uint8_t ip[16])
+{
+	for (int i = 0; i < sh.nclaimed6; i++)
+		if (memcmp(sh.claimed6[i], ip, 16) == 0)
+			return true;
+	if (sh.nclaimed6 == LX_NETIF_IP6)
+		return false;
+	struct dpf_filter f;
+	ipv6_any(&f, IPV6_DST, ip);
+	bool ok = sys_net_filter(ring.id, &f) >= 0;
+	ipv6_any(&f, IPV6_SRC, ip);
+	ok = ok && sys_net_filter(NET_TX, &f) >= 0;
+	uint32_t low = (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+	bool have = false;
+	for (int i = 0; i < sh.nsolicited; i++)
+		have = have || sh.solicited[i] == low;
+	if (ok && !have) {
+		uint8_t group[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff, [13] = ip[13], [14] = ip[14], [15] = ip[15] };
+		ok = claim6_group(group);
+		sh.solicited[sh.nsolicited++] = low;
+	}
+	memcpy(sh.claimed6[sh.nclaimed6++], ip, 16);
+	return ok;
+}
+
+/* eth0's IPv6 side into n: its usable addresses (each claimed first; one the kernel refused is left out) and its router. */
+static void view6(struct lx_netif *n)
+{
+	n->nip6 = 0;
+	for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES && n->nip6 < LX_NETIF_IP6; i++) {
+		if (!ip6_addr_isvalid(netif_ip6_addr_state(&sh.netif, i)))
+			continue;
+		const uint8_t *ip = (const uint8_t *)netif_ip6_addr(&sh.netif, i)->addr;
+		if (!claim6(ip))
+			continue;
+		memcpy(n->ip6[n->nip6], ip, 16);
+		n->prefix6[n->nip6++] = 64; /* the link-local prefix, and SLAAC's */
+	}
+	n->has_gw6 = false;
+	for (int i = 0; i < LWIP_ND6_NUM_ROUTERS && !n->has_gw6; i++) {
+		struct nd6_neighbor_cache_entry *e = default_router_list[i].neighbor_entry;
+		if (e && default_router_list[i].invalidation_timer > 0) {
+			memcpy(n->gw6, e->next_hop_address.addr, 16);
+			n->has_gw6 = true;
+		}
+	}
+}
+
+/* The interface as programs see it (netif.c): eth0, with lwIP's addresses, its subnet and its routers. */
 static void publish(void)
 {
 	struct lx_netif n = { .name = "eth0",
@@ -171,8 +255,22 @@ static void publish(void)
 	n.has_gw4 = !ip4_addr_isany(netif_ip4_gw(&sh.netif));
 	for (uint32_t m = ip4_addr_get_u32(netif_ip4_netmask(&sh.netif)); m; m &= m - 1)
 		n.prefix4++; /* the netmask's bits */
+	view6(&n);
 	long index = lx_netif_set(&n);
 	sh.index = index > 0 ? (int)index : 0;
+	sh.shown = n;
+}
+
+/* After lwIP's timers or packets: publish eth0 again if its IPv6 addresses or router changed (SLAAC). */
+static void follow6(void)
+{
+	struct lx_netif n = sh.shown;
+	if (!sh.addr)
+		return;
+	view6(&n);
+	if (n.nip6 != sh.shown.nip6 || n.has_gw6 != sh.shown.has_gw6 || memcmp(n.ip6, sh.shown.ip6, sizeof(n.ip6)) ||
+	    memcmp(n.gw6, sh.shown.gw6, 16))
+		publish();
 }
 
 /*
@@ -220,6 +318,7 @@ static bool turn(void)
 {
 	int n = drain();
 	sys_check_timeouts();
+	follow6();
 	flush();
 	if (n)
 		return true;
@@ -266,6 +365,25 @@ static void fallback(void)
 }
 
 /*
+ * IPv6 on eth0: the link-local address from the MAC, usable at once (no
+ * duplicate detection) and claimed with the all-nodes group (routers'
+ * advertisements), and SLAAC for the addresses routers advertise. Without
+ * the filters lwIP still runs IPv4, and IPv6 stays on the loopback.
+ */
+static void start6(void)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	netif_create_ip6_linklocal_address(&sh.netif, 1);
+	netif_ip6_addr_set_state(&sh.netif, 0, IP6_ADDR_PREFERRED);
+	if (!claim6_group(all_nodes) || !claim6((const uint8_t *)netif_ip6_addr(&sh.netif, 0)->addr)) {
+		printf("lx: eth0 has no IPv6 (the filters for its link-local address were refused)\n");
+		netif_ip6_addr_set_state(&sh.netif, 0, IP6_ADDR_INVALID);
+		return;
+	}
+	netif_set_ip6_autoconfig_enabled(&sh.netif, 1);
+}
+
+/*
  * pid 1, before the program: lwIP on eth0, its address from DHCP (QEMU's
  * user network answers at once) or, with no answer in LEASE_WAIT_NS, the
  * fixed fallback. Nothing without a device.
@@ -290,6 +408,7 @@ void net_init(void)
 		return;
 	netif_set_default(&sh.netif);
 	netif_set_status_callback(&sh.netif, on_status);
+	start6();
 	netif_set_up(&sh.netif);
 	if (!lease())
 		fallback();

@@ -20,9 +20,9 @@ static const struct lx_netif loopback = {
 	.has_ip4 = true,
 	.ip4 = { 127, 0, 0, 1 },
 	.prefix4 = 8,
-	.has_ip6 = true,
-	.ip6 = { [15] = 1 },
-	.prefix6 = 128,
+	.nip6 = 1,
+	.ip6 = { { [15] = 1 } },
+	.prefix6 = { 128 },
 };
 
 const struct lx_netif *lx_netif_at(int i)

@@ -2,6 +2,8 @@
 #ifndef LX_NETIF_H
 #define LX_NETIF_H
 
+#define LX_NETIF_IP6 3 /* IPv6 addresses an interface may have */
+
 /* One interface: what netlink dumps, the SIOCGIF* ioctls and /proc/net tell. */
 struct lx_netif {
 	char name[IFNAMSIZ];
@@ -10,9 +12,11 @@ struct lx_netif {
 	int type; /* ARPHRD_* */
 	unsigned mtu, txqlen;
 	uint8_t mac[6];
-	bool has_ip4, has_gw4, has_ip6;
+	bool has_ip4, has_gw4, has_gw6;
 	uint8_t ip4[4], prefix4, gw4[4];
-	uint8_t ip6[16], prefix6;
+	int nip6; /* IPv6 addresses: link-local first, then those from routers' advertisements */
+	uint8_t ip6[LX_NETIF_IP6][16], prefix6[LX_NETIF_IP6];
+	uint8_t gw6[16]; /* the default router (link-local), if has_gw6 */
 	struct lx_netif_counts {
 		uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
 		uint64_t rx_dropped, tx_dropped; /* frames lost on the way in (a full ring, no buffer) and out */

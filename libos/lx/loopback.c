@@ -6,12 +6,12 @@
 
 /*
  * A stand-in that lets a program's processes reach each other at 127.0.0.1
- * and ::1, or at the machine's own address when the network is on (a
+ * and ::1, or at the machine's own addresses when the network is on (a
  * server and its clients in one VM) with Linux's addresses,
- * ports and errnos. A TCP connect to an IPv4 address outside the machine
- * goes to lwIP instead (socket.c, inet.c); any other destination is
- * unreachable (ENETUNREACH) and only local addresses can be bound
- * (EADDRNOTAVAIL). A socket holding a port is on a list in the
+ * ports and errnos. A TCP connect to an address outside the machine (IPv4
+ * or IPv6) goes to lwIP instead (socket.c, inet.c); without a network every
+ * other destination is unreachable (ENETUNREACH), and only local addresses
+ * can be bound (EADDRNOTAVAIL). A socket holding a port is on a list in the
  * shared header; IPv4 addresses are kept as ::ffff:a.b.c.d, so that an
  * IPv6 socket bound to :: takes IPv4 connections too unless IPV6_V6ONLY.
  * The bytes move as AF_UNIX's do (unix.c).
@@ -44,7 +44,7 @@ static uint32_t v4_of(const uint8_t *ip)
 
 bool loopback_own(const uint8_t *ip)
 {
-	return is_v4(ip) && net_up() && v4_of(ip) == net_addr();
+	return is_v4(ip) ? net_up() && v4_of(ip) == net_addr() : net_own6(ip);
 }
 
 /* An address for a socket of family into ip and port: 0; -EINVAL (short), -EAFNOSUPPORT (another family). */
@@ -306,14 +306,16 @@ static long lo_getopt(struct usock *u, int level, int name, void *buf)
 	return sizeof(v);
 }
 
-bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uint16_t *port)
+bool loopback_outside(int family, const void *addr, int len, uint8_t ip[16], uint32_t *scope, uint16_t *port)
 {
-	uint8_t ip[16];
-	if ((family != AF_INET && family != AF_INET6) || parse(family, addr, len, ip, port) < 0 || !is_v4(ip) ||
-	    is_any(ip) || is_loopback(ip))
+	struct linux_sockaddr_in6 a6 = { 0 };
+	if ((family != AF_INET && family != AF_INET6) || parse(family, addr, len, ip, port) < 0 || is_any(ip) ||
+	    is_loopback(ip) || loopback_own(ip))
 		return false;
-	memcpy(ip4, ip + 12, 4);
-	return v4_of(ip) != net_addr() && ip[12] < 224; /* not this machine's own, not multicast or broadcast */
+	if (family == AF_INET6)
+		memcpy(&a6, addr, (size_t)(len < (int)sizeof(a6) ? len : (int)sizeof(a6)));
+	*scope = a6.scope_id;
+	return is_v4(ip) ? ip[12] < 224 : ip[0] != 0xff; /* not multicast (nor IPv4's broadcast) */
 }
 
 /* The address and port of name n (of a socket of family), the address as ::ffff:a.b.c.d for IPv4; none: zeros. */

@@ -64,6 +64,52 @@ uint32_t net_addr(void)
 	return sh.up ? sh.addr : 0;
 }
 
+bool net_own6(const uint8_t ip[16])
+{
+	for (int i = 0; sh.up && i < sh.shown.nip6; i++)
+		if (memcmp(sh.shown.ip6[i], ip, 16) == 0)
+			return true;
+	return false;
+}
+
+uint32_t net_scope(void)
+{
+	return sh.up ? (uint32_t)sh.index : 0;
+}
+
+void net_ip_from(const void *lwip_addr, uint8_t ip[16])
+{
+	const ip_addr_t *a = lwip_addr;
+	if (IP_IS_V6(a)) {
+		memcpy(ip, ip_2_ip6(a)->addr, 16);
+		return;
+	}
+	uint32_t v = ip4_addr_get_u32(ip_2_ip4(a)); /* network order in memory */
+	memset(ip, 0, 10);
+	ip[10] = ip[11] = 0xff;
+	memcpy(ip + 12, &v, 4);
+}
+
+long net_ip_to(const uint8_t ip[16], uint32_t scope, void *lwip_addr)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	ip_addr_t *a = lwip_addr;
+	if (memcmp(ip, mapped, 12) == 0) {
+		IP_ADDR4(a, ip[12], ip[13], ip[14], ip[15]);
+		return 0;
+	}
+	ip_addr_set_zero_ip6(a);
+	memcpy(ip_2_ip6(a)->addr, ip, 16);
+	if (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80) { /* link-local: only eth0's link, named by its index */
+		if (!scope)
+			return -EINVAL;
+		if (scope != net_scope())
+			return -ENODEV;
+		ip6_addr_assign_zone(ip_2_ip6(a), IP6_UNICAST, &sh.netif);
+	}
+	return 0;
+}
+
 /* Turn [start, end) of lx's image into pages shared by every later process, keeping their bytes. false if out of memory. */
 static bool share_pages(uint64_t start, uint64_t end)
 {

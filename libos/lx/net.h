@@ -9,20 +9,35 @@ void net_init(void);         /* pid 1, before the program: the stack, its addres
 void net_start_helper(void); /* pid 1: its network thread, which feeds the stack (once) */
 bool net_up(void);           /* is there a stack? */
 uint32_t net_addr(void);     /* eth0's IPv4 address in host order (from DHCP or the fallback); 0 without a stack */
-void net_kick(void);         /* after a call into the stack: what it queued to send goes out */
+void net_kick(void);
+bool net_own6(const uint8_t ip[16]); /* is ip one of eth0's IPv6 addresses? */
+uint32_t net_scope(void);            /* eth0's interface index: the scope id of its link-local addresses; 0 without a stack */
+/* Addresses as sockets keep them (16 bytes, IPv4 as ::ffff:a.b.c.d) to and from lwIP's ip_addr_t (lwip_addr). */
+void net_ip_from(const void *lwip_addr, uint8_t ip[16]);
+/* ip (a link-local one with its scope id) as lwIP's: 0, -EINVAL (link-local without a scope), -ENODEV (another scope). */
+long net_ip_to(const uint8_t ip[16], uint32_t scope, void *lwip_addr);
+static inline bool net_linklocal(const uint8_t ip[16]) /* fe80::/10 */
+{
+	return ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80;
+}         /* after a call into the stack: what it queued to send goes out */
 
-/* A listener on the outside for a loopback listener (unix.c's struct usock, which holds the returned handle). */
-void *net_listen(struct sock *owner, uint16_t port, int backlog); /* NULL when there is no stack or no memory */
+/*
+ * A listener on the outside for a loopback listener (unix.c's struct usock, which holds the returned handle), at
+ * its address ip (16 bytes, IPv4 as ::ffff:a.b.c.d; "any" of AF_INET6 takes IPv4 too unless v6only) and port.
+ * NULL when there is no stack or no memory.
+ */
+void *net_listen(struct sock *owner, const uint8_t ip[16], uint16_t port, int backlog, bool v6only);
 bool net_pending(void *l);                                        /* a connection waits to be accepted */
 struct sock *net_accept(void *l);                                 /* the oldest waiting, as a new socket; NULL: none */
 void net_unlisten(void *l);                                       /* the listener closes, and what it had not accepted */
 void net_relisten(void *l, struct sock *owner); /* another socket on the port (SO_REUSEPORT) takes the listener over */
 
 /*
- * A TCP connect from the stream socket *slot (unconnected) to the IPv4 address ip:port outside the machine: a
- * new socket takes *slot's place (the old one is released) and connects; 0 once connected, -EINPROGRESS when
- * nonblock, or -errno (no stack: -ENETUNREACH, *slot untouched).
+ * A TCP connect from the stream socket *slot (unconnected) to ip:port outside the machine (16 bytes, IPv4 as
+ * ::ffff:a.b.c.d; scope: a link-local address's interface): a new socket takes *slot's place (the old one is
+ * released) and connects; 0 once connected, -EINPROGRESS when nonblock, or -errno (no stack: -ENETUNREACH,
+ * *slot untouched).
  */
-long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool nonblock);
+long net_connect(struct sock **slot, const uint8_t ip[16], uint32_t scope, uint16_t port, bool nonblock);
 
 #endif

@@ -344,12 +344,12 @@ static long name_first(struct usock *u)
 
 /* ---- connections ---- */
 
-/* Does a TCP listener at u's address take connections from the outside too (bound to "any", IPv4 included)? */
+/* Does a TCP listener at u's address take connections from the outside too (bound to "any" or an address of eth0)? */
 static bool listens_outside(const struct usock *u)
 {
 	static const uint8_t any6[16], any4[16] = { [10] = 0xff, [11] = 0xff };
 	return u->naming->inet && u->s.type == SOCK_STREAM &&
-	       (memcmp(u->ip, any4, 16) == 0 || (memcmp(u->ip, any6, 16) == 0 && !u->v6only) || loopback_own(u->ip));
+	       (memcmp(u->ip, any4, 16) == 0 || memcmp(u->ip, any6, 16) == 0 || loopback_own(u->ip));
 }
 
 /*
@@ -382,7 +382,7 @@ static long unix_listen(struct sock *s, int backlog)
 	u->state = U_LISTEN;
 	u->backlog = backlog;
 	if (!u->net && listens_outside(u))
-		u->net = net_listen(s, u->port, backlog); /* NULL (no network): inside the machine only */
+		u->net = net_listen(s, u->ip, u->port, backlog, u->v6only); /* NULL (no network): inside only */
 	s->listening = true;
 	s->peercred = sock_cred();
 	sock_wake(s);

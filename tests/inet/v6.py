@@ -1,0 +1,151 @@
+# IPv6 on the wire between two Mica guests (tests/inet6.sh): a server on "::" and a client that reaches it at its
+# link-local address, TCP (1 MiB checked by hash, both ends' names) and UDP (datagrams echoed with their hash).
+# usage: python3 v6.py server PORT [PEERMAC] | client SERVERMAC PORT [MYMAC]
+# Prints "ok NAME" or "not ok NAME: why" for each check, and exits 0 only when every check passed.
+import hashlib, random, socket, sys, time
+
+failed = 0
+
+
+def check(name, cond, why=""):
+    global failed
+    if cond:
+        print("ok " + name, flush=True)
+    else:
+        failed += 1
+        print("not ok %s: %s" % (name, why), flush=True)
+
+
+def linklocal(mac):
+    """The link-local address a MAC gives (modified EUI-64), as text."""
+    b = [int(x, 16) for x in mac.split(":")]
+    b[0] ^= 2
+    words = [b[0] << 8 | b[1], b[2] << 8 | 0xff, 0xfe << 8 | b[3], b[4] << 8 | b[5]]
+    return "fe80::" + ":".join("%x" % w for w in words)
+
+
+def data():
+    return random.Random(6).randbytes(1 << 20)
+
+
+def server(port, peer_mac):
+    scope = socket.if_nametoindex("eth0")
+    t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    check("server-v6only-default", t.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) == 0)
+    t.bind(("::", port))
+    t.listen(4)
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.bind(("::", port))
+    print("listening", flush=True)
+    t.settimeout(120)
+    c, peer = t.accept()
+    mine = c.getsockname()
+    if peer_mac:
+        check("server-peer", peer[0] == linklocal(peer_mac) and peer[3] == scope, repr(peer))
+    check("server-name", mine[0].startswith("fe80::") and mine[1] == port and mine[3] == scope, repr(mine))
+    h = hashlib.sha256()
+    n = 0
+    c.settimeout(60)
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+    c.sendall(("%d %s\n" % (n, h.hexdigest())).encode())
+    c.close()
+    # UDP: answer every datagram with its hash and length, from the same port, until the client says "end".
+    u.settimeout(60)
+    answered = 0
+    while True:
+        try:
+            b, src = u.recvfrom(4096)
+        except socket.timeout:
+            break
+        if b == b"end":
+            u.sendto(b"bye", src)
+            break
+        if peer_mac and not answered:
+            check("server-udp-source", src[0] == linklocal(peer_mac) and src[3] == scope, repr(src))
+        u.sendto(("%d %s" % (len(b), hashlib.sha256(b).hexdigest())).encode(), src)
+        answered += 1
+    check("server-udp", answered >= 1, "no datagram came")
+    t.close()
+    u.close()
+
+
+def client(server_mac, port, my_mac):
+    scope = socket.if_nametoindex("eth0")
+    dest = linklocal(server_mac)
+    # a link-local address needs its interface, as on Linux
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    try:
+        s.connect((dest, port, 0, 0))
+        check("client-noscope-einval", False, "connected without a scope id")
+    except OSError as e:
+        check("client-noscope-einval", e.errno == 22, repr(e))
+    s.close()
+    end = time.time() + 90
+    while True:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.settimeout(10)
+        try:
+            s.connect((dest, port, 0, scope))
+            break
+        except OSError as e:
+            s.close()
+            if time.time() > end:
+                check("client-connect", False, repr(e))
+                return
+            time.sleep(1)
+    check("client-connect", True)
+    peer, mine = s.getpeername(), s.getsockname()
+    check("client-peer", peer[0] == dest and peer[1] == port and peer[3] == scope, repr(peer))
+    if my_mac:
+        check("client-name", mine[0] == linklocal(my_mac) and mine[3] == scope, repr(mine))
+    d = data()
+    s.settimeout(60)
+    s.sendall(d)
+    s.shutdown(socket.SHUT_WR)
+    got = b""
+    while True:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    want = "%d %s\n" % (len(d), hashlib.sha256(d).hexdigest())
+    check("client-tcp-1mib", got.decode() == want, "%r, not %r" % (got, want))
+    s.close()
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.settimeout(3)
+    rnd = random.Random(7)
+    good = 0
+    for i in range(20):
+        b = rnd.randbytes(1 + rnd.randrange(1200))
+        u.sendto(b, (dest, port, 0, scope))
+        try:
+            r, src = u.recvfrom(4096)
+        except socket.timeout:
+            continue
+        if r.decode() == "%d %s" % (len(b), hashlib.sha256(b).hexdigest()) and src[0] == dest and src[1] == port:
+            good += 1
+    check("client-udp", good >= 18, "%d of 20 datagrams answered right" % good)
+    for i in range(5):
+        u.sendto(b"end", (dest, port, 0, scope))
+        try:
+            if u.recvfrom(16)[0] == b"bye":
+                break
+        except socket.timeout:
+            pass
+    u.close()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "server":
+        server(int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "")
+    elif len(sys.argv) >= 4 and sys.argv[1] == "client":
+        client(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")
+    else:
+        sys.exit("usage: v6.py server PORT [PEERMAC] | client SERVERMAC PORT [MYMAC]")
+    sys.exit(1 if failed else 0)

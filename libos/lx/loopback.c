@@ -149,6 +149,8 @@ static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
 	set_name(u, ip, port);
 	u->next_named = LX_SH->loopback_bound;
 	LX_SH->loopback_bound = u;
+	if (u->s.type == SOCK_DGRAM && !is_loopback(ip)) /* UDP from the outside too, when there is a network */
+		u->udp = net_udp_open(u, ip, port, u->v6only);
 	return 0;
 }
 
@@ -175,6 +177,9 @@ static long lo_autobind(struct usock *u)
 
 static void lo_unbind(struct usock *u)
 {
+	if (u->udp)
+		net_udp_close(u->udp);
+	u->udp = NULL;
 	struct usock **pp = (struct usock **)&LX_SH->loopback_bound;
 	while (*pp && *pp != u)
 		pp = &(*pp)->next_named;

@@ -40,4 +40,16 @@ void net_relisten(void *l, struct sock *owner); /* another socket on the port (S
  */
 long net_connect(struct sock **slot, const uint8_t ip[16], uint32_t scope, uint16_t port, bool nonblock);
 
+/*
+ * UDP with the outside (udp.c), for a loopback UDP socket u bound to ip:port (16 bytes, IPv4 as ::ffff:a.b.c.d;
+ * "any" or an address of eth0; AF_INET6's "any" takes IPv4 too unless v6only): lwIP's socket on the same port,
+ * whose datagrams go to u's queue (usock_deliver). NULL: no stack, a loopback address, or the port taken in lwIP.
+ */
+struct usock;
+struct sock_msg;
+void *net_udp_open(struct usock *u, const uint8_t ip[16], uint16_t port, bool v6only);
+void net_udp_close(void *h); /* u is unbound */
+/* Send m's bytes as one datagram from h to ip:port (scope: a link-local address's): their count, or -errno. */
+long net_udp_send(void *h, const uint8_t ip[16], uint32_t scope, uint16_t port, struct sock_msg *m);
+
 #endif

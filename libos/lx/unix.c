@@ -22,7 +22,7 @@
 
 struct urec {
 	struct urec *next;
-	struct usock *from; /* the sender, held */
+	struct usock *from; /* the sender, held; NULL: from outside the machine (udp.c) */
 	size_t len, off; /* its bytes, and (stream) those read already */
 	struct file **files; /* SCM_RIGHTS, held; NULL if none */
 	int nfiles;
@@ -95,9 +95,11 @@ static void rec_free(struct urec *r)
 	for (int i = 0; i < r->nfiles; i++)
 		file_put(r->files[i]);
 	lx_free(r->files);
-	r->from->tx_bytes -= r->len;
-	sock_wake(&r->from->s);
-	us_put(r->from);
+	if (r->from) {
+		r->from->tx_bytes -= r->len;
+		sock_wake(&r->from->s);
+		us_put(r->from);
+	}
 	lx_free(r);
 }
 
@@ -123,6 +125,22 @@ static void rx_push(struct usock *u, struct urec *r)
 	u->rx_last = r;
 	u->rx_count++;
 	sock_wake(&u->s);
+}
+
+bool usock_deliver(struct usock *u, size_t n, const struct uname *from, void (*fill)(void *dst, size_t n, void *arg),
+		   void *arg)
+{
+	if (u->dead || (u->shut & U_SHUT_RD) || u->rx_count > UNIX_MAX_DGRAM_QLEN ||
+	    usock_queued(u) + n > (size_t)u->s.rcvbuf)
+		return false;
+	struct urec *r = lx_alloc_unzeroed(sizeof(*r) + n, sizeof(*r));
+	if (!r)
+		return false;
+	fill(r->data, n, arg);
+	r->len = n;
+	r->name = *from;
+	rx_push(u, r);
+	return true;
 }
 
 static const struct unaming unix_naming;
@@ -319,9 +337,9 @@ static struct usock *unix_find(struct usock *u, const void *addr, int len, long 
 static long unix_name(struct sock *s, bool peer, void *addr, int *len)
 {
 	struct usock *u = us(s);
-	if (peer && (u->state != U_CONN || !u->peer))
+	if (peer && (u->state != U_CONN || (!u->peer && !u->remote.len)))
 		return -ENOTCONN;
-	const struct uname *n = peer ? &u->peer->name : &u->name;
+	const struct uname *n = !peer ? &u->name : u->peer ? &u->peer->name : &u->remote;
 	*len = n->len ? n->len : u->naming->unnamed(u, addr);
 	if (n->len)
 		memcpy(addr, &n->sa, (size_t)n->len);
@@ -394,16 +412,26 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 {
 	long err;
 	struct usock *o = NULL;
+	uint8_t ip[16];
+	uint32_t scope;
+	uint16_t port;
+	u->remote.len = 0;
 	if (len >= SUN_PATH_OFFSET && sa->sun_family == AF_UNSPEC) {
 		u->state = U_UNCONN;
 	} else {
 		if ((err = name_first(u)) < 0)
 			return err;
-		if (!(o = u->naming->find(u, sa, len, &err)))
-			return err;
-		if (o->peer && o->peer != u)
+		if (!(o = u->naming->find(u, sa, len, &err))) {
+			/* UDP to the outside: the address is kept, lwIP's socket sends there (and takes only its datagrams) */
+			if (err != -ENETUNREACH || !u->udp || !loopback_outside(u->s.family, sa, len, ip, &scope, &port))
+				return err;
+			u->remote.len = len < (int)sizeof(u->remote.sa) ? len : (int)sizeof(u->remote.sa);
+			memcpy(&u->remote.sa, sa, (size_t)u->remote.len);
+		} else if (o->peer && o->peer != u) {
 			return -EPERM;
-		o->refs++;
+		} else {
+			o->refs++;
+		}
 		u->state = U_CONN;
 	}
 	if (u->peer)
@@ -758,6 +786,14 @@ static long dgram_send(struct usock *u, struct sock_msg *m)
 		return -EMSGSIZE;
 	if ((err = name_first(u)) < 0)
 		return err;
+	if (u->udp && (m->addrlen || u->remote.len)) { /* UDP: an address outside the machine goes to lwIP */
+		uint8_t ip[16];
+		uint32_t scope;
+		uint16_t port;
+		const void *to = m->addrlen ? (const void *)m->addr : (const void *)&u->remote.sa;
+		if (loopback_outside(u->s.family, to, m->addrlen ? m->addrlen : u->remote.len, ip, &scope, &port))
+			return net_udp_send(u->udp, ip, scope, port, m);
+	}
 	struct usock *o = dgram_target(u, m, &err);
 	if (!o && err == -ECONNREFUSED && m->addrlen && u->naming->inet)
 		return (long)m->len; /* UDP: a datagram to a port nobody holds is lost */

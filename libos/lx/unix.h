@@ -56,12 +56,21 @@ struct usock {
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */
 	bool untold; /* TCP: a non-blocking connect said EINPROGRESS, and no connect since has told how it ended */
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
+	void *udp; /* UDP bound to "any" or an address of eth0: its lwIP socket on the same port (udp.c), or NULL */
+	struct uname remote; /* UDP connected to an address outside the machine: that address (len 0: none) */
 };
 
 /* The socket after u on the list of every one not yet freed (u NULL: the first), or NULL: /proc/net's walk. */
 struct usock *usock_next(struct usock *u);
 /* The bytes queued for u to read. */
 size_t usock_queued(const struct usock *u);
+/*
+ * A datagram from outside the machine for UDP socket u (udp.c): n bytes, which fill(dst, n, arg) copies into
+ * place, sent from the address from. Whether it was queued (not: u is closed or shut, its queue is full or
+ * memory ran out, as Linux drops such a datagram).
+ */
+bool usock_deliver(struct usock *u, size_t n, const struct uname *from, void (*fill)(void *dst, size_t n, void *arg),
+		   void *arg);
 /* A new socket of type (SOCK_STREAM, _DGRAM or _SEQPACKET, already checked) named as nm says, in family. */
 long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out);
 

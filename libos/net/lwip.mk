@@ -39,7 +39,7 @@ $(BUILD)/user/user/httpd.o: user/www/index.html
 LX_LWIP_OBJS := $(LWIP_FILES:%=$(BUILD)/lwip/lxobj/%.o) $(BUILD)/lwip/lxobj/sys_arch.o
 LX_LWIP_LIB := $(BUILD)/lwip/liblxlwip.a
 LX_LWIP_CFLAGS := $(filter-out -Ilibos/net,$(LWIP_CFLAGS)) -Ilibos/lx/lwip -Ilibos/net
-LX_LWIP_USERS := $(BUILD)/user/libos/lx/net.o $(BUILD)/user/libos/lx/inet.o
+LX_LWIP_USERS := $(BUILD)/user/libos/lx/net.o $(BUILD)/user/libos/lx/inet.o $(BUILD)/user/libos/lx/udp.o
 $(BUILD)/lwip/lxobj/%.o: $(LWIP_STAMP) $(LWIP_HEADERS) libos/lx/lwip/lwipopts.h
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -Werror,$(LX_LWIP_CFLAGS)) -Dmem_init=lwip_mem_init -c $(LWIP_TREE)/src/$*.c -o $@

@@ -376,10 +376,10 @@ void loopback_proc_udp(struct procnet *p)
 		uint8_t lip[16], rip[16] = { 0 };
 		uint16_t lport, rport = 0;
 		name_ip(family, &u->name, lip, &lport);
-		if (u->peer)
-			name_ip(family, &u->peer->name, rip, &rport);
-		procnet_row(p, lip, lport, rip, rport, u->peer ? TCP_ESTABLISHED : TCP_CLOSE, 0, usock_queued(u),
-			    u->s.ino);
+		if (u->peer || u->remote.len) /* connected inside, or outside (udp.c) */
+			name_ip(family, u->peer ? &u->peer->name : &u->remote, rip, &rport);
+		procnet_row(p, lip, lport, rip, rport, u->state == U_CONN ? TCP_ESTABLISHED : TCP_CLOSE, 0,
+			    usock_queued(u), u->s.ino);
 	}
 }
 

@@ -38,9 +38,10 @@ long lx_netif_set_flags(const struct lx_netif *n, unsigned flags);
 void lx_netif_count(int index, const struct lx_netif_counts *c); /* interface index's counters are now c */
 /* SIOCGIF* on a socket of family (addresses on AF_INET's alone): 0 or -errno; -ENOTTY for a request that is not about interfaces. */
 long lx_netif_ioctl(int family, unsigned long req, uint64_t arg);
-/* /proc/net/dev and /proc/net/route (procfs generators). */
+/* /proc/net/dev, /proc/net/route and /proc/net/if_inet6 (procfs generators). */
 struct inode;
 long lx_netif_proc_dev(struct inode *node, char **buf, size_t *len);
 long lx_netif_proc_route(struct inode *node, char **buf, size_t *len);
+long lx_netif_proc_if_inet6(struct inode *node, char **buf, size_t *len); /* /proc/net/if_inet6 */
 
 #endif

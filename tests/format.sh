@@ -125,6 +125,7 @@ formatted="
 	libos/lx/procfs_pid.c
 	libos/lx/procnet.c
 	libos/lx/procnet.h
+	libos/lx/udp.c
 	libos/lx/random.c
 	libos/lx/random.h
 	libos/lx/resource.c

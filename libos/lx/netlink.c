@@ -275,12 +275,13 @@ static void route_msg(struct reply *r, const struct lx_netif *n, bool v6, const 
 	struct linux_rtmsg *m = msg_start(r, RTM_NEWROUTE, NLM_F_MULTI, sizeof(*m));
 	if (!m)
 		return;
+	uint8_t proto = gw ? (v6 ? RTPROT_RA : RTPROT_BOOT) : RTPROT_KERNEL;
 	*m = (struct linux_rtmsg){ v6 ? AF_INET6 : AF_INET,
 				   (uint8_t)len,
 				   0,
 				   0,
 				   RT_TABLE_MAIN,
-				   v6 ? (gw ? RTPROT_RA : RTPROT_KERNEL) : gw ? RTPROT_BOOT : RTPROT_KERNEL,
+				   proto,
 				   gw || v6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
 				   RTN_UNICAST,
 				   0 };

@@ -423,7 +423,8 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 			return err;
 		if (!(o = u->naming->find(u, sa, len, &err))) {
 			/* UDP to the outside: the address is kept, lwIP's socket sends there (and takes only its datagrams) */
-			if (err != -ENETUNREACH || !u->udp || !loopback_outside(u->s.family, sa, len, ip, &scope, &port))
+			if (err != -ENETUNREACH || !u->udp ||
+			    !loopback_outside(u->s.family, sa, len, ip, &scope, &port))
 				return err;
 			u->remote.len = len < (int)sizeof(u->remote.sa) ? len : (int)sizeof(u->remote.sa);
 			memcpy(&u->remote.sa, sa, (size_t)u->remote.len);

@@ -104,6 +104,13 @@ def client(server_mac, port, my_mac):
     check("client-peer", peer[0] == dest and peer[1] == port and peer[3] == scope, repr(peer))
     if my_mac:
         check("client-name", mine[0] == linklocal(my_mac) and mine[3] == scope, repr(mine))
+    # /proc/net/tcp6: the connection's row, addresses as the 32-bit words they make in memory, in hex
+    words = lambda a: "".join("%08X" % int.from_bytes(a[i:i + 4], "little") for i in range(0, 16, 4))
+    row = "%s:%04X %s:%04X 01" % (words(socket.inet_pton(socket.AF_INET6, mine[0])), mine[1],
+                                  words(socket.inet_pton(socket.AF_INET6, dest)), port)
+    with open("/proc/net/tcp6") as f:
+        table = f.read()
+    check("client-proc-tcp6", row in table, "no row %r in %r" % (row, table))
     d = data()
     s.settimeout(60)
     s.sendall(d)

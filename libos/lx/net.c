@@ -44,8 +44,9 @@ static struct netshared {
 	uint8_t (*tx)[NET_FRAME_MAX]; /* TXQ frames, in lx's shared heap (only with a network) */
 	int index; /* eth0's, in the interface table */
 	struct lx_netif_counts counts; /* frames and bytes: rx_dropped has lx's own drops (no buffer), not the ring's */
-	int nclaimed6; /* IPv6 addresses claimed (their filters installed), and their solicited-node groups */
+	int nclaimed6; /* IPv6 addresses claimed (their filters asked for), and their solicited-node groups */
 	uint8_t claimed6[LX_NETIF_IP6][16];
+	bool refused6[LX_NETIF_IP6]; /* the kernel refused one of the address's filters: it is not used */
 	int nsolicited;
 	uint32_t solicited[LX_NETIF_IP6]; /* the last 24 bits of each group */
 	struct lx_netif shown; /* eth0 as last published */
@@ -234,15 +235,16 @@ static bool claim6_group(const uint8_t ip[16])
 }
 
 /*
- * Claim IPv6 address ip (once): every packet to it and to its solicited-node
- * group (ff02::1:ffXX:XXXX, where neighbour discovery asks for it) comes to
- * the ring, and packets from it may be sent. Whether the kernel took them.
+ * Claim IPv6 address ip (asked once, the answer kept): every packet to it
+ * and to its solicited-node group (ff02::1:ffXX:XXXX, where neighbour
+ * discovery asks for it) comes to the ring, and packets from it may be
+ * sent. Whether the kernel took them.
  */
 static bool claim6(const uint8_t ip[16])
 {
 	for (int i = 0; i < sh.nclaimed6; i++)
 		if (memcmp(sh.claimed6[i], ip, 16) == 0)
-			return true;
+			return !sh.refused6[i];
 	if (sh.nclaimed6 == LX_NETIF_IP6)
 		return false;
 	struct dpf_filter f;
@@ -259,11 +261,12 @@ static bool claim6(const uint8_t ip[16])
 		ok = claim6_group(group);
 		sh.solicited[sh.nsolicited++] = low;
 	}
+	sh.refused6[sh.nclaimed6] = !ok;
 	memcpy(sh.claimed6[sh.nclaimed6++], ip, 16);
 	return ok;
 }
 
-/* eth0's IPv6 side into n: its usable addresses (each claimed first; one the kernel refused is left out) and its router. */
+/* eth0's IPv6 side into n: its usable addresses (each claimed first; one the kernel refused is dropped) and its router. */
 static void view6(struct lx_netif *n)
 {
 	n->nip6 = 0;
@@ -271,8 +274,10 @@ static void view6(struct lx_netif *n)
 		if (!ip6_addr_isvalid(netif_ip6_addr_state(&sh.netif, i)))
 			continue;
 		const uint8_t *ip = (const uint8_t *)netif_ip6_addr(&sh.netif, i)->addr;
-		if (!claim6(ip))
+		if (!claim6(ip)) {
+			netif_ip6_addr_set_state(&sh.netif, (s8_t)i, IP6_ADDR_INVALID); /* lwIP must not send from it */
 			continue;
+		}
 		memcpy(n->ip6[n->nip6], ip, 16);
 		n->prefix6[n->nip6++] = 64; /* the link-local prefix, and SLAAC's */
 	}

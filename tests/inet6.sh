@@ -2,9 +2,10 @@
 # IPv6 through lx's lwIP. On the wire: two Mica guests joined by `mica run --wire` (QEMU's datagram backend
 # between two ports of 127.0.0.1, nothing else on it), a server on "::" and a client that reaches it at its
 # link-local address with a scope id: TCP (1 MiB checked by hash, the names of both ends, /proc/net/tcp6's row)
-# and UDP (20 datagrams echoed with their hash). On QEMU's user network (restrict=on): the address lwIP takes
-# from the router's advertisement (fec0::/64) in netlink's dumps (busybox ip) and /proc/net/if_inet6, and an
-# IPv6 listener reached from the host over IPv4 (hostfwd): IPv4-mapped when IPV6_V6ONLY is off, refused when on.
+# and UDP (20 datagrams echoed with their hash, and a connected socket). On QEMU's user network (restrict=on):
+# the address lwIP takes from the router's advertisement (fec0::/64) in netlink's dumps (busybox ip, glibc's
+# getifaddrs) and /proc/net/if_inet6, and an IPv6 listener reached from the host over IPv4 (hostfwd):
+# IPv4-mapped when IPV6_V6ONLY is off, refused when on.
 suite=inet6
 . "$(dirname "$0")/setup.sh"
 cd "$here"
@@ -45,17 +46,20 @@ for f in client server; do
 	tr -d '\r' < "$out/$f.log" | grep -E '^(not )?ok ' | sed 's|^ok |ok inet6/wire-|; s|^not ok |not ok inet6/wire-|'
 done
 nok=$(cat "$out/client.log" "$out/server.log" | tr -d '\r' | grep -c '^ok ')
-if [ $cst -eq 0 ] && [ $sst -eq 0 ] && [ "$nok" -eq 12 ]; then
+if [ $cst -eq 0 ] && [ $sst -eq 0 ] && [ "$nok" -eq 13 ]; then
 	echo "ok inet6/wire"
 else
-	echo "not ok inet6/wire: client status $cst, server status $sst, $nok of 12 checks passed; the ends of their output:"
+	echo "not ok inet6/wire: client status $cst, server status $sst, $nok of 13 checks passed; the ends of their output:"
 	tail -n 4 "$out/client.log" "$out/server.log" | sed 's/^/#   /'
 fi
 
 # QEMU's user network advertises fec0::/64 with router fe80::2: the guest takes fec0:: and the interface
-# identifier of its link-local address, and netlink's dumps and /proc/net/if_inet6 show them.
+# identifier of its link-local address, and netlink's dumps (busybox ip, glibc's getifaddrs) and /proc/net/if_inet6
+# show them.
 hport=$((base + 2))
-MICA_TIMEOUT=90 timeout -k 5 120 tools/mica run -p "127.0.0.1:$hport:80" --with "$bb" "$bb" sh -c '
+gcc -O2 -Wall -Wextra -Werror -o "$out/t/ifaddrs" tests/inet/ifaddrs.c > "$out/ifaddrs.build.log" 2>&1 ||
+	echo "not ok inet6/ifaddrs-build: $(head -3 "$out/ifaddrs.build.log")"
+MICA_TIMEOUT=90 timeout -k 5 120 tools/mica run -p "127.0.0.1:$hport:80" --with "$bb" --with "$out/t" "$bb" sh -c '
 i=0
 while [ $i -lt 20 ] && ! busybox ip -6 addr show dev eth0 | busybox grep -q "inet6 fec0::"; do
 	busybox sleep 0.5
@@ -63,7 +67,8 @@ while [ $i -lt 20 ] && ! busybox ip -6 addr show dev eth0 | busybox grep -q "ine
 done
 busybox ip -6 addr show dev eth0
 busybox ip -6 route
-cat /proc/net/if_inet6' > "$out/slaac.log" 2>&1
+cat /proc/net/if_inet6
+'"$out/t/ifaddrs" > "$out/slaac.log" 2>&1
 slaac() {
 	tr -d '\r' < "$out/slaac.log" > "$out/slaac.txt"
 	grep -q "inet6 fec0::5054:ff:fe12:3456/64 scope site dynamic" "$out/slaac.txt" &&
@@ -71,7 +76,10 @@ slaac() {
 		grep -q "^default via fe80::2 dev eth0" "$out/slaac.txt" &&
 		grep -q "^fec0::/64 dev eth0" "$out/slaac.txt" &&
 		grep -q "^fec0000000000000505400fffe123456 02 40 40 00     eth0$" "$out/slaac.txt" &&
-		grep -q "^fe80000000000000505400fffe123456 02 40 20 80     eth0$" "$out/slaac.txt"
+		grep -q "^fe80000000000000505400fffe123456 02 40 20 80     eth0$" "$out/slaac.txt" &&
+		grep -q "^ifaddr lo ::1 0$" "$out/slaac.txt" &&
+		grep -q "^ifaddr eth0 fe80::5054:ff:fe12:3456 2$" "$out/slaac.txt" &&
+		grep -q "^ifaddr eth0 fec0::5054:ff:fe12:3456 0$" "$out/slaac.txt"
 }
 ok slaac slaac || sed 's/^/#   /' "$out/slaac.log" | tail -12
 

@@ -138,6 +138,21 @@ def client(server_mac, port, my_mac):
         if r.decode() == "%d %s" % (len(b), hashlib.sha256(b).hexdigest()) and src[0] == dest and src[1] == port:
             good += 1
     check("client-udp", good >= 18, "%d of 20 datagrams answered right" % good)
+    # a connected UDP socket: send and recv, its peer's name
+    c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    c.connect((dest, port, 0, scope))
+    c.settimeout(3)
+    want, got = "9 " + hashlib.sha256(b"connected").hexdigest(), ""
+    for i in range(5):
+        c.send(b"connected")
+        try:
+            got = c.recv(4096).decode()
+            break
+        except socket.timeout:
+            pass
+    peer = c.getpeername()
+    check("client-udp-connected", got == want and peer[:2] == (dest, port) and peer[3] == scope, "%r %r" % (got, peer))
+    c.close()
     for i in range(5):
         u.sendto(b"end", (dest, port, 0, scope))
         try:

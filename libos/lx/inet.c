@@ -555,8 +555,13 @@ static long start_connect(struct tsock *t, const uint8_t ip[16], uint32_t scope,
 long net_connect(struct sock **slot, const uint8_t ip[16], uint32_t scope, uint16_t port, bool nonblock)
 {
 	struct sock *old = *slot;
+	uint8_t v[16];
+	int on = 0;
 	if (!net_up())
 		return -ENETUNREACH;
+	if (old->family == AF_INET6 && ip[10] == 0xff && old->ops->getopt(old, IPPROTO_IPV6, IPV6_V6ONLY, v) > 0 &&
+	    (memcpy(&on, v, sizeof(on)), on))
+		return -ENETUNREACH; /* an IPv4 address for an IPv6-only socket, as Linux says */
 	net_start_helper();
 	struct tsock *t = lx_alloc(sizeof(*t));
 	if (!t)
@@ -567,8 +572,6 @@ long net_connect(struct sock **slot, const uint8_t ip[16], uint32_t scope, uint1
 		lx_free(t);
 		return err;
 	}
-	uint8_t v[16];
-	int on = 0;
 	if (old->ops->getopt(old, IPPROTO_TCP, TCP_NODELAY, v) > 0 && (memcpy(&on, v, sizeof(on)), on))
 		tcp_nagle_disable(t->pcb);
 	sock_inherit(&t->s, old);

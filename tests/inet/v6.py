@@ -1,6 +1,7 @@
 # IPv6 on the wire between two Mica guests (tests/inet6.sh): a server on "::" and a client that reaches it at its
 # link-local address, TCP (1 MiB checked by hash, both ends' names) and UDP (datagrams echoed with their hash).
-# usage: python3 v6.py server PORT [PEERMAC] | client SERVERMAC PORT [MYMAC]
+# usage: python3 v6.py server PORT PEERMAC MYMAC | client SERVERMAC PORT MYMAC
+# The server listens at PORT on "::" and at PORT + 1 on its link-local address alone.
 # Prints "ok NAME" or "not ok NAME: why" for each check, and exits 0 only when every check passed.
 import hashlib, random, socket, sys, time
 
@@ -28,8 +29,11 @@ def data():
     return random.Random(6).randbytes(1 << 20)
 
 
-def server(port, peer_mac):
+def server(port, peer_mac, my_mac):
     scope = socket.if_nametoindex("eth0")
+    ll = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    ll.bind((linklocal(my_mac), port + 1, 0, scope))
+    ll.listen(1)
     t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     check("server-v6only-default", t.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) == 0)
@@ -41,8 +45,7 @@ def server(port, peer_mac):
     t.settimeout(120)
     c, peer = t.accept()
     mine = c.getsockname()
-    if peer_mac:
-        check("server-peer", peer[0] == linklocal(peer_mac) and peer[3] == scope, repr(peer))
+    check("server-peer", peer[0] == linklocal(peer_mac) and peer[3] == scope, repr(peer))
     check("server-name", mine[0].startswith("fe80::") and mine[1] == port and mine[3] == scope, repr(mine))
     h = hashlib.sha256()
     n = 0
@@ -55,6 +58,11 @@ def server(port, peer_mac):
         n += len(b)
     c.sendall(("%d %s\n" % (n, h.hexdigest())).encode())
     c.close()
+    ll.settimeout(60)
+    c, peer = ll.accept()
+    c.sendall(b"link-local\n")
+    c.close()
+    ll.close()
     # UDP: answer every datagram with its hash and length, from the same port, until the client says "end".
     u.settimeout(60)
     answered = 0
@@ -66,7 +74,7 @@ def server(port, peer_mac):
         if b == b"end":
             u.sendto(b"bye", src)
             break
-        if peer_mac and not answered:
+        if not answered:
             check("server-udp-source", src[0] == linklocal(peer_mac) and src[3] == scope, repr(src))
         u.sendto(("%d %s" % (len(b), hashlib.sha256(b).hexdigest())).encode(), src)
         answered += 1
@@ -102,8 +110,7 @@ def client(server_mac, port, my_mac):
     check("client-connect", True)
     peer, mine = s.getpeername(), s.getsockname()
     check("client-peer", peer[0] == dest and peer[1] == port and peer[3] == scope, repr(peer))
-    if my_mac:
-        check("client-name", mine[0] == linklocal(my_mac) and mine[3] == scope, repr(mine))
+    check("client-name", mine[0] == linklocal(my_mac) and mine[3] == scope, repr(mine))
     # /proc/net/tcp6: the connection's row, addresses as the 32-bit words they make in memory, in hex
     words = lambda a: "".join("%08X" % int.from_bytes(a[i:i + 4], "little") for i in range(0, 16, 4))
     row = "%s:%04X %s:%04X 01" % (words(socket.inet_pton(socket.AF_INET6, mine[0])), mine[1],
@@ -123,6 +130,21 @@ def client(server_mac, port, my_mac):
         got += b
     want = "%d %s\n" % (len(d), hashlib.sha256(d).hexdigest())
     check("client-tcp-1mib", got.decode() == want, "%r, not %r" % (got, want))
+    s.close()
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.settimeout(30)
+    s.connect((dest, port + 1, 0, scope))
+    got = s.recv(100)
+    check("client-tcp-bound-address", got == b"link-local\n", repr(got))
+    s.close()
+    # an IPv4 address for an IPv6-only socket: ENETUNREACH, as on Linux
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    try:
+        s.connect(("::ffff:10.0.2.77", port))
+        check("client-v6only-v4-unreachable", False, "connected")
+    except OSError as e:
+        check("client-v6only-v4-unreachable", e.errno == 101, repr(e))
     s.close()
     u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     u.settimeout(3)
@@ -164,10 +186,10 @@ def client(server_mac, port, my_mac):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 3 and sys.argv[1] == "server":
-        server(int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "")
-    elif len(sys.argv) >= 4 and sys.argv[1] == "client":
-        client(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")
+    if len(sys.argv) == 5 and sys.argv[1] == "server":
+        server(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 5 and sys.argv[1] == "client":
+        client(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     else:
-        sys.exit("usage: v6.py server PORT [PEERMAC] | client SERVERMAC PORT [MYMAC]")
+        sys.exit("usage: v6.py server PORT PEERMAC MYMAC | client SERVERMAC PORT MYMAC")
     sys.exit(1 if failed else 0)

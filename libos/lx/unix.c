@@ -407,27 +407,30 @@ static long unix_listen(struct sock *s, int backlog)
 	return 0;
 }
 
-/* A dgram connect: o becomes the only socket u sends to and receives from (AF_UNSPEC: none). */
+/*
+ * A dgram connect: o becomes the only socket u sends to and receives from
+ * (AF_UNSPEC: none); or, for UDP to an address outside the machine, that
+ * address, which lwIP's socket sends to and takes datagrams from (udp.c).
+ */
 static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, int len)
 {
 	long err;
 	struct usock *o = NULL;
+	struct uname remote = { 0 };
 	uint8_t ip[16];
 	uint32_t scope;
 	uint16_t port;
-	u->remote.len = 0;
 	if (len >= SUN_PATH_OFFSET && sa->sun_family == AF_UNSPEC) {
 		u->state = U_UNCONN;
 	} else {
 		if ((err = name_first(u)) < 0)
 			return err;
 		if (!(o = u->naming->find(u, sa, len, &err))) {
-			/* UDP to the outside: the address is kept, lwIP's socket sends there (and takes only its datagrams) */
 			if (err != -ENETUNREACH || !u->udp ||
 			    !loopback_outside(u->s.family, sa, len, ip, &scope, &port))
 				return err;
-			u->remote.len = len < (int)sizeof(u->remote.sa) ? len : (int)sizeof(u->remote.sa);
-			memcpy(&u->remote.sa, sa, (size_t)u->remote.len);
+			remote.len = len < (int)sizeof(remote.sa) ? len : (int)sizeof(remote.sa);
+			memcpy(&remote.sa, sa, (size_t)remote.len);
 		} else if (o->peer && o->peer != u) {
 			return -EPERM;
 		} else {
@@ -435,6 +438,7 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 		}
 		u->state = U_CONN;
 	}
+	u->remote = remote;
 	if (u->peer)
 		us_put(u->peer);
 	u->peer = o;

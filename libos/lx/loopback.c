@@ -154,6 +154,21 @@ static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
 	return 0;
 }
 
+/* The scope id of sockaddr_in6 addr (len bytes; 0 if it has none). */
+static uint32_t scope_of(const void *addr, int len)
+{
+	struct linux_sockaddr_in6 a = { 0 };
+	memcpy(&a, addr, (size_t)(len < (int)sizeof(a) ? len : (int)sizeof(a)));
+	return a.scope_id;
+}
+
+/* May a link-local address with addr's scope id be bound? As Linux: 0; -EINVAL without one, -ENODEV for no such interface. */
+static long scope_check(const void *addr, int len)
+{
+	uint32_t scope = scope_of(addr, len);
+	return !scope ? -EINVAL : lx_netif_by_index((int)scope) ? 0 : -ENODEV;
+}
+
 static long lo_bind(struct usock *u, const void *addr, int len)
 {
 	uint8_t ip[16];
@@ -163,6 +178,8 @@ static long lo_bind(struct usock *u, const void *addr, int len)
 		return u->s.family == AF_INET6 && r == -EAFNOSUPPORT ? -EINVAL : r;
 	if (u->name.len)
 		return -EINVAL;
+	if (u->s.family == AF_INET6 && net_linklocal(ip) && (r = scope_check(addr, len)) < 0)
+		return r;
 	if (!is_any(ip) && !is_loopback(ip) && !loopback_own(ip))
 		return -EADDRNOTAVAIL;
 	if (u->s.family == AF_INET6 && u->v6only && is_v4(ip))
@@ -313,13 +330,10 @@ static long lo_getopt(struct usock *u, int level, int name, void *buf)
 
 bool loopback_outside(int family, const void *addr, int len, uint8_t ip[16], uint32_t *scope, uint16_t *port)
 {
-	struct linux_sockaddr_in6 a6 = { 0 };
 	if ((family != AF_INET && family != AF_INET6) || parse(family, addr, len, ip, port) < 0 || is_any(ip) ||
 	    is_loopback(ip) || loopback_own(ip))
 		return false;
-	if (family == AF_INET6)
-		memcpy(&a6, addr, (size_t)(len < (int)sizeof(a6) ? len : (int)sizeof(a6)));
-	*scope = a6.scope_id;
+	*scope = family == AF_INET6 ? scope_of(addr, len) : 0;
 	return is_v4(ip) ? ip[12] < 224 : ip[0] != 0xff; /* not multicast (nor IPv4's broadcast) */
 }
 

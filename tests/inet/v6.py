@@ -32,6 +32,11 @@ def data():
 def server(port, peer_mac, my_mac):
     scope = socket.if_nametoindex("eth0")
     ll = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    try:  # a link-local address needs its interface, as on Linux
+        ll.bind((linklocal(my_mac), port + 1, 0, 0))
+        check("server-bind-noscope-einval", False, "bound without a scope id")
+    except OSError as e:
+        check("server-bind-noscope-einval", e.errno == 22, repr(e))
     ll.bind((linklocal(my_mac), port + 1, 0, scope))
     ll.listen(1)
     t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)

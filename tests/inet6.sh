@@ -1,9 +1,10 @@
 #!/bin/sh
 # IPv6 through lx's lwIP. On the wire: two Mica guests joined by `mica run --wire` (QEMU's datagram backend
-# between two ports of 127.0.0.1, nothing else on it), a server on "::" and a client that reaches it at its
-# link-local address with a scope id: TCP (1 MiB checked by hash, the names of both ends, /proc/net/tcp6's row,
-# a listener bound to the link-local address alone, IPV6_V6ONLY refusing an IPv4 destination)
-# and UDP (20 datagrams echoed with their hash, and a connected socket). On QEMU's user network (restrict=on):
+# between two ports of 127.0.0.1, nothing else on it; fixed IPv4 addresses by --ip), a server on "::" and a
+# client that reaches it at its link-local address with a scope id: TCP (1 MiB checked by hash, the names of
+# both ends, /proc/net/tcp6's row, a listener bound to the link-local address alone, IPv4-mapped to the same
+# listener, IPV6_V6ONLY refusing an IPv4 destination) and UDP (20 datagrams echoed with their hash, a connected
+# socket, and IPv4 from an AF_INET socket, seen IPv4-mapped). On QEMU's user network (restrict=on):
 # the address lwIP takes from the router's advertisement (fec0::/64) in netlink's dumps (busybox ip, glibc's
 # getifaddrs) and /proc/net/if_inet6, and an IPv6 listener reached from the host over IPv4 (hostfwd):
 # IPv4-mapped when IPV6_V6ONLY is off, refused when on.
@@ -34,11 +35,12 @@ mac() {
 # The wire: the server's end at port a, the client's at b.
 base=$((30000 + $$ % 15000))
 a=$base b=$((base + 1)) port=7000
-MICA_TIMEOUT=240 timeout -k 5 260 tools/mica run --wire "$a:$b" --with "$out/t" "$py" "$out/t/v6.py" server $port \
-	"$(mac $b)" "$(mac $a)" > "$out/server.log" 2>&1 &
+ipa=10.0.2.21 ipb=10.0.2.22
+MICA_TIMEOUT=240 timeout -k 5 260 tools/mica run --wire "$a:$b" --ip $ipa --with "$out/t" "$py" "$out/t/v6.py" \
+	server $port "$(mac $b)" "$(mac $a)" $ipb > "$out/server.log" 2>&1 &
 server=$!
-MICA_TIMEOUT=240 timeout -k 5 260 tools/mica run --wire "$b:$a" --with "$out/t" "$py" "$out/t/v6.py" client "$(mac $a)" \
-	$port "$(mac $b)" > "$out/client.log" 2>&1
+MICA_TIMEOUT=240 timeout -k 5 260 tools/mica run --wire "$b:$a" --ip $ipb --with "$out/t" "$py" "$out/t/v6.py" \
+	client "$(mac $a)" $port "$(mac $b)" $ipa $ipb > "$out/client.log" 2>&1
 cst=$?
 wait $server
 sst=$?
@@ -47,10 +49,10 @@ for f in client server; do
 	tr -d '\r' < "$out/$f.log" | grep -E '^(not )?ok ' | sed 's|^ok |ok inet6/wire-|; s|^not ok |not ok inet6/wire-|'
 done
 nok=$(cat "$out/client.log" "$out/server.log" | tr -d '\r' | grep -c '^ok ')
-if [ $cst -eq 0 ] && [ $sst -eq 0 ] && [ "$nok" -eq 16 ]; then
+if [ $cst -eq 0 ] && [ $sst -eq 0 ] && [ "$nok" -eq 20 ]; then
 	echo "ok inet6/wire"
 else
-	echo "not ok inet6/wire: client status $cst, server status $sst, $nok of 16 checks passed; the ends of their output:"
+	echo "not ok inet6/wire: client status $cst, server status $sst, $nok of 20 checks passed; the ends of their output:"
 	tail -n 4 "$out/client.log" "$out/server.log" | sed 's/^/#   /'
 fi
 
@@ -150,3 +152,4 @@ ok v4-mapped-v6only dual || sed 's/^/#   /' "$out/dual.host" "$out/dual.log" | t
 expect bad-wire-form 2 "not LOCALPORT:REMOTEPORT" tools/mica run --wire 7000 /bin/true
 expect bad-wire-same 2 "two different ports" tools/mica run --wire 7000:7000 /bin/true
 expect bad-wire-with-p 2 "one network device" tools/mica run --wire 7000:7001 -p 8080:80 /bin/true
+expect bad-ip-no-network 2 "give -p, --forward or --wire" tools/mica run --ip 10.0.2.21 /bin/true

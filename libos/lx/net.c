@@ -415,6 +415,31 @@ static void fallback(void)
 	       LEASE_WAIT_NS / 1000000000ULL);
 }
 
+/* A dotted-decimal IPv4 address (up to its end or a newline) in host order into *out: false if s is not one. */
+static bool parse_ip4(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+	for (int part = 0; part < 4; part++) {
+		unsigned n = 0, digits = 0;
+		while (*s >= '0' && *s <= '9' && digits < 3)
+			n = n * 10 + (unsigned)(*s++ - '0'), digits++;
+		if (!digits || n > 255 || (part < 3 && *s++ != '.'))
+			return false;
+		v = v << 8 | n;
+	}
+	*out = v;
+	return *s == 0 || *s == '\n';
+}
+
+/* A fixed address (mica run --wire with --ip): eth0 takes it at once with a /24 and no router; no DHCP. */
+static void fixed(uint32_t addr)
+{
+	ip4_addr_t ip, mask;
+	ip4_addr_set_u32(&ip, lwip_htonl(addr));
+	ip4_addr_set_u32(&mask, lwip_htonl(0xFFFFFF00U));
+	netif_set_addr(&sh.netif, &ip, &mask, IP4_ADDR_ANY4);
+}
+
 /*
  * IPv6 on eth0: the link-local address from the MAC, usable at once (no
  * duplicate detection) and claimed with the all-nodes group (routers'
@@ -437,14 +462,18 @@ static void start6(void)
 /*
  * pid 1, before the program: lwIP on eth0, its address from DHCP (QEMU's
  * user network answers at once) or, with no answer in LEASE_WAIT_NS, the
- * fixed fallback. Nothing without a device.
+ * fixed fallback; or the address ip4 says, if not NULL. Nothing without a
+ * device.
  */
-void net_init(void)
+void net_init(const char *ip4)
 {
+	uint32_t addr = 0;
 	struct net_info k;
 	extern char lx_net_shared_start[], lx_net_shared_end[];
 	if (sys_net_info(&k) < 0 || !k.link_up)
 		return;
+	if (ip4 && !parse_ip4(ip4, &addr))
+		die("lx: .mica/ip is not an IPv4 address");
 	if (!share_pages((uint64_t)lx_net_shared_start, (uint64_t)lx_net_shared_end))
 		die("lx: out of memory for the network's shared pages");
 	if (!(sh.tx = lx_alloc(TXQ * sizeof(*sh.tx))))
@@ -461,7 +490,9 @@ void net_init(void)
 	netif_set_status_callback(&sh.netif, on_status);
 	start6();
 	netif_set_up(&sh.netif);
-	if (!lease())
+	if (addr)
+		fixed(addr);
+	else if (!lease())
 		fallback();
 	sh.up = sh.addr != 0;
 }

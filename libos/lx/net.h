@@ -5,7 +5,8 @@
 #define LX_NET_RING 0x00007D2000000000UL /* pid 1's receive ring, between lx's data and its thread table */
 #define LX_NET_ADDR 0x0A00020FU          /* 10.0.2.15: QEMU's usual; eth0's when DHCP does not answer */
 
-void net_init(void);         /* pid 1, before the program: the stack, its address and its filters, if there is a device */
+/* pid 1, before the program: the stack, its address (from DHCP; ip4: this one, dotted) and its filters, if there is a device */
+void net_init(const char *ip4);
 void net_start_helper(void); /* pid 1: its network thread, which feeds the stack (once) */
 bool net_up(void);           /* is there a stack? */
 uint32_t net_addr(void);     /* eth0's IPv4 address in host order (from DHCP or the fallback); 0 without a stack */

@@ -1,7 +1,8 @@
 # IPv6 on the wire between two Mica guests (tests/inet6.sh): a server on "::" and a client that reaches it at its
 # link-local address, TCP (1 MiB checked by hash, both ends' names) and UDP (datagrams echoed with their hash).
-# usage: python3 v6.py server PORT PEERMAC MYMAC | client SERVERMAC PORT MYMAC
-# The server listens at PORT on "::" and at PORT + 1 on its link-local address alone.
+# usage: python3 v6.py server PORT PEERMAC MYMAC PEERIP4 | client SERVERMAC PORT MYMAC SERVERIP4 MYIP4
+# The server listens at PORT on "::" and at PORT + 1 on its link-local address alone; IPv4 (the fixed addresses
+# of mica run --wire --ip) reaches the same sockets as ::ffff:a.b.c.d.
 # Prints "ok NAME" or "not ok NAME: why" for each check, and exits 0 only when every check passed.
 import hashlib, random, socket, sys, time
 
@@ -29,7 +30,7 @@ def data():
     return random.Random(6).randbytes(1 << 20)
 
 
-def server(port, peer_mac, my_mac):
+def server(port, peer_mac, my_mac, peer_ip4):
     scope = socket.if_nametoindex("eth0")
     ll = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     try:  # a link-local address needs its interface, as on Linux
@@ -68,9 +69,14 @@ def server(port, peer_mac, my_mac):
     c.sendall(b"link-local\n")
     c.close()
     ll.close()
+    c, peer = t.accept()  # IPv4 to the dual-stack listener
+    check("server-v4-mapped-peer", peer[0] == "::ffff:" + peer_ip4, repr(peer))
+    c.sendall(("%s %s\n" % (peer[0], c.getsockname()[0])).encode())
+    c.close()
     # UDP: answer every datagram with its hash and length, from the same port, until the client says "end".
     u.settimeout(60)
     answered = 0
+    seen_v4 = False
     while True:
         try:
             b, src = u.recvfrom(4096)
@@ -81,6 +87,9 @@ def server(port, peer_mac, my_mac):
             break
         if not answered:
             check("server-udp-source", src[0] == linklocal(peer_mac) and src[3] == scope, repr(src))
+        if src[0].startswith("::ffff:") and not seen_v4:
+            check("server-udp-v4-mapped-source", src[0] == "::ffff:" + peer_ip4, repr(src))
+            seen_v4 = True
         u.sendto(("%d %s" % (len(b), hashlib.sha256(b).hexdigest())).encode(), src)
         answered += 1
     check("server-udp", answered >= 1, "no datagram came")
@@ -88,7 +97,7 @@ def server(port, peer_mac, my_mac):
     u.close()
 
 
-def client(server_mac, port, my_mac):
+def client(server_mac, port, my_mac, server_ip4, my_ip4):
     scope = socket.if_nametoindex("eth0")
     dest = linklocal(server_mac)
     # a link-local address needs its interface, as on Linux
@@ -142,6 +151,15 @@ def client(server_mac, port, my_mac):
     got = s.recv(100)
     check("client-tcp-bound-address", got == b"link-local\n", repr(got))
     s.close()
+    # IPv4 through an AF_INET6 socket, IPv4-mapped
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.settimeout(30)
+    s.connect(("::ffff:" + server_ip4, port))
+    got = s.recv(100).decode()
+    peer = s.getpeername()
+    want = "::ffff:%s ::ffff:%s\n" % (my_ip4, server_ip4)
+    check("client-tcp-v4-mapped", got == want and peer[:2] == ("::ffff:" + server_ip4, port), "%r %r" % (got, peer))
+    s.close()
     # an IPv4 address for an IPv6-only socket: ENETUNREACH, as on Linux
     s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -180,6 +198,21 @@ def client(server_mac, port, my_mac):
     peer = c.getpeername()
     check("client-udp-connected", got == want and peer[:2] == (dest, port) and peer[3] == scope, "%r %r" % (got, peer))
     c.close()
+    # UDP over IPv4 from an AF_INET socket
+    u4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u4.settimeout(3)
+    got, src = "", None
+    for i in range(5):
+        u4.sendto(b"over IPv4", (server_ip4, port))
+        try:
+            r, src = u4.recvfrom(4096)
+            got = r.decode()
+            break
+        except socket.timeout:
+            pass
+    want = "9 " + hashlib.sha256(b"over IPv4").hexdigest()
+    check("client-udp-v4", got == want and src == (server_ip4, port), "%r %r" % (got, src))
+    u4.close()
     for i in range(5):
         u.sendto(b"end", (dest, port, 0, scope))
         try:
@@ -191,10 +224,10 @@ def client(server_mac, port, my_mac):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "server":
-        server(int(sys.argv[2]), sys.argv[3], sys.argv[4])
-    elif len(sys.argv) == 5 and sys.argv[1] == "client":
-        client(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    if len(sys.argv) == 6 and sys.argv[1] == "server":
+        server(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+    elif len(sys.argv) == 7 and sys.argv[1] == "client":
+        client(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6])
     else:
-        sys.exit("usage: v6.py server PORT PEERMAC MYMAC | client SERVERMAC PORT MYMAC")
+        sys.exit("usage: v6.py server PORT PEERMAC MYMAC PEERIP4 | client SERVERMAC PORT MYMAC SERVERIP4 MYIP4")
     sys.exit(1 if failed else 0)

@@ -132,22 +132,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 /* A new connection block bound to ip:port as a socket of family there would be (see net_listen), or NULL. */
 static struct tcp_pcb *bound_pcb(int family, const uint8_t ip[16], uint16_t port, bool v6only)
 {
-	static const uint8_t any6[16];
 	ip_addr_t a;
-	u8_t type = IPADDR_TYPE_V4;
-	if (family == AF_INET || ip[10] == 0xff) { /* an IPv4 "any" or the machine's IPv4 address: lwIP's any */
-		ip_addr_set_any(false, &a);
-	} else if (memcmp(ip, any6, 16) == 0) {
-		type = v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
-		ip_addr_set_any(true, &a);
-		if (!v6only)
-			a = *IP_ANY_TYPE;
-	} else {
-		type = IPADDR_TYPE_V6;
-		if (net_ip_to(ip, net_scope(), &a) < 0)
-			return NULL;
-	}
-	struct tcp_pcb *pcb = tcp_new_ip_type(type);
+	long type = net_ip_bind(family, ip, v6only, &a);
+	struct tcp_pcb *pcb = type < 0 ? NULL : tcp_new_ip_type((u8_t)type);
 	if (pcb && tcp_bind(pcb, &a, port) != ERR_OK) {
 		tcp_abort(pcb);
 		pcb = NULL;
@@ -163,8 +150,6 @@ void *net_listen(struct sock *owner, const uint8_t ip[16], uint16_t port, int ba
 	struct tlisten *l = lx_alloc(sizeof(*l));
 	struct tcp_pcb *pcb = l ? bound_pcb(owner->family, ip, port, v6only) : NULL;
 	if (!pcb) {
-		if (pcb)
-			tcp_abort(pcb);
 		lx_free(l);
 		return NULL;
 	}

@@ -111,6 +111,22 @@ long net_ip_to(const uint8_t ip[16], uint32_t scope, void *lwip_addr)
 	return 0;
 }
 
+long net_ip_bind(int family, const uint8_t ip[16], bool v6only, void *lwip_addr)
+{
+	static const uint8_t any6[16];
+	ip_addr_t *a = lwip_addr;
+	if (family == AF_INET || ip[10] == 0xff) { /* IPv4's "any" or the machine's address: lwIP's any */
+		ip_addr_set_any(false, a);
+		return IPADDR_TYPE_V4;
+	}
+	if (memcmp(ip, any6, 16) == 0) {
+		*a = v6only ? *IP6_ADDR_ANY : *IP_ANY_TYPE;
+		return v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
+	}
+	long r = net_ip_to(ip, net_scope(), a);
+	return r < 0 ? r : IPADDR_TYPE_V6;
+}
+
 /* Turn [start, end) of lx's image into pages shared by every later process, keeping their bytes. false if out of memory. */
 static bool share_pages(uint64_t start, uint64_t end)
 {

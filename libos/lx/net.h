@@ -17,6 +17,11 @@ uint32_t net_scope(void);            /* eth0's interface index: the scope id of 
 void net_ip_from(const void *lwip_addr, uint8_t ip[16]);
 /* ip (a link-local one with its scope id) as lwIP's: 0, -EINVAL (link-local without a scope), -ENODEV (another scope). */
 long net_ip_to(const uint8_t ip[16], uint32_t scope, void *lwip_addr);
+/*
+ * What lwIP binds for a socket of family bound to ip (see net_listen): IPv4's "any" for AF_INET and the
+ * machine's IPv4 address, IPv6's or both's "any" for "::", else the IPv6 address. lwIP's IPADDR_TYPE_*, or -errno.
+ */
+long net_ip_bind(int family, const uint8_t ip[16], bool v6only, void *lwip_addr);
 static inline bool net_linklocal(const uint8_t ip[16]) /* fe80::/10 */
 {
 	return ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80;

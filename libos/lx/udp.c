@@ -65,26 +65,12 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 
 void *net_udp_open(struct usock *u, const uint8_t ip[16], uint16_t port, bool v6only)
 {
-	static const uint8_t any6[16];
-	if (!net_up())
-		return NULL;
 	ip_addr_t a;
-	u8_t type = IPADDR_TYPE_V4;
-	if (u->s.family == AF_INET || ip[10] == 0xff) {
-		if (net_ip_to(ip, 0, &a) < 0)
-			return NULL;
-	} else if (memcmp(ip, any6, 16) == 0) {
-		type = v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
-		ip_addr_set_any(true, &a);
-		if (!v6only)
-			a = *IP_ANY_TYPE;
-	} else {
-		type = IPADDR_TYPE_V6;
-		if (net_ip_to(ip, net_scope(), &a) < 0)
-			return NULL;
-	}
+	long type = net_up() ? net_ip_bind(u->s.family, ip, v6only, &a) : -ENETUNREACH;
+	if (type < 0)
+		return NULL;
 	net_start_helper();
-	struct udp_pcb *pcb = udp_new_ip_type(type);
+	struct udp_pcb *pcb = udp_new_ip_type((u8_t)type);
 	if (!pcb)
 		return NULL;
 	if (udp_bind(pcb, &a, port) != ERR_OK) {

@@ -76,21 +76,27 @@ static long parse(int family, const void *addr, int len, uint8_t *ip, uint16_t *
 	return 0;
 }
 
-/* u's name as getsockname tells it: ip and port in u's family. */
-static void set_name(struct usock *u, const uint8_t *ip, uint16_t port)
+/* ip and port as a socket of family names them into n (its bytes past the address as they were). */
+static void name_set(struct uname *n, int family, const uint8_t *ip, uint16_t port)
 {
 	uint16_t be = (uint16_t)(port >> 8 | port << 8);
-	memset(&u->name, 0, sizeof(u->name));
-	if (u->s.family == AF_INET) {
+	if (family == AF_INET) {
 		struct linux_sockaddr_in a = { AF_INET, be, { ip[12], ip[13], ip[14], ip[15] }, { 0 } };
-		memcpy(&u->name.sa, &a, sizeof(a));
-		u->name.len = sizeof(a);
+		memcpy(&n->sa, &a, sizeof(a));
+		n->len = sizeof(a);
 	} else {
 		struct linux_sockaddr_in6 a = { AF_INET6, be, 0, { 0 }, 0 };
 		memcpy(a.addr, ip, 16);
-		memcpy(&u->name.sa, &a, sizeof(a));
-		u->name.len = sizeof(a);
+		memcpy(&n->sa, &a, sizeof(a));
+		n->len = sizeof(a);
 	}
+}
+
+/* u's name as getsockname tells it: ip and port in u's family. */
+static void set_name(struct usock *u, const uint8_t *ip, uint16_t port)
+{
+	memset(&u->name, 0, sizeof(u->name));
+	name_set(&u->name, u->s.family, ip, port);
 }
 
 /* Does b, holding its port, take what comes to ip? */
@@ -262,14 +268,12 @@ static void lo_connected(struct usock *client, struct usock *e, const struct uso
 /* A socket bound to "any" sends from the loopback address (every destination is one). */
 static void lo_source(const struct usock *u, struct uname *n)
 {
-	struct usock me = *u;
 	uint8_t ip[16];
 	memcpy(ip, u->ip, 16);
 	if (!is_any(ip))
 		return;
 	ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
-	set_name(&me, ip, u->port);
-	*n = me.name;
+	name_set(n, u->s.family, ip, u->port); /* (n is the socket's own name: the bytes past the address stay 0) */
 }
 
 /* Is name an option of level that the stand-in takes (and keeps only where it says so)? */
@@ -390,8 +394,8 @@ void loopback_proc_udp(struct procnet *p)
 		uint8_t lip[16], rip[16] = { 0 };
 		uint16_t lport, rport = 0;
 		name_ip(family, &u->name, lip, &lport);
-		if (u->peer || u->remote.len) /* connected inside, or outside (udp.c) */
-			name_ip(family, u->peer ? &u->peer->name : &u->remote, rip, &rport);
+		if (u->peer || u->remote) /* connected inside, or outside (udp.c) */
+			name_ip(family, u->peer ? &u->peer->name : u->remote, rip, &rport);
 		procnet_row(p, lip, lport, rip, rport, u->state == U_CONN ? TCP_ESTABLISHED : TCP_CLOSE, 0,
 			    usock_queued(u), u->s.ino);
 	}

@@ -58,7 +58,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 	struct uname from;
 	(void)pcb;
 	source_name(u->s.family, addr, port, &from);
-	if (u->state != U_CONN || (!u->peer && same_peer(u->s.family, &from, &u->remote)))
+	if (u->state != U_CONN || (!u->peer && u->remote && same_peer(u->s.family, &from, u->remote)))
 		usock_deliver(u, p->tot_len, &from, fill, p);
 	pbuf_free(p);
 }

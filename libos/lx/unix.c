@@ -43,6 +43,7 @@ static void us_put(struct usock *u)
 	if (--u->refs)
 		return;
 	list_remove(&u->all);
+	lx_free(u->remote);
 	lx_free(u);
 }
 
@@ -337,9 +338,9 @@ static struct usock *unix_find(struct usock *u, const void *addr, int len, long 
 static long unix_name(struct sock *s, bool peer, void *addr, int *len)
 {
 	struct usock *u = us(s);
-	if (peer && (u->state != U_CONN || (!u->peer && !u->remote.len)))
+	if (peer && (u->state != U_CONN || (!u->peer && !u->remote)))
 		return -ENOTCONN;
-	const struct uname *n = !peer ? &u->name : u->peer ? &u->peer->name : &u->remote;
+	const struct uname *n = !peer ? &u->name : u->peer ? &u->peer->name : u->remote;
 	*len = n->len ? n->len : u->naming->unnamed(u, addr);
 	if (n->len)
 		memcpy(addr, &n->sa, (size_t)n->len);
@@ -431,6 +432,8 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 				return err;
 			remote.len = len < (int)sizeof(remote.sa) ? len : (int)sizeof(remote.sa);
 			memcpy(&remote.sa, sa, (size_t)remote.len);
+			if (!u->remote && !(u->remote = lx_alloc(sizeof(*u->remote))))
+				return -ENOMEM;
 		} else if (o->peer && o->peer != u) {
 			return -EPERM;
 		} else {
@@ -438,7 +441,12 @@ static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, i
 		}
 		u->state = U_CONN;
 	}
-	u->remote = remote;
+	if (remote.len) {
+		*u->remote = remote;
+	} else {
+		lx_free(u->remote);
+		u->remote = NULL;
+	}
 	if (u->peer)
 		us_put(u->peer);
 	u->peer = o;
@@ -791,12 +799,12 @@ static long dgram_send(struct usock *u, struct sock_msg *m)
 		return -EMSGSIZE;
 	if ((err = name_first(u)) < 0)
 		return err;
-	if (u->udp && (m->addrlen || u->remote.len)) { /* UDP: an address outside the machine goes to lwIP */
+	if (u->udp && (m->addrlen || u->remote)) { /* UDP: an address outside the machine goes to lwIP */
 		uint8_t ip[16];
 		uint32_t scope;
 		uint16_t port;
-		const void *to = m->addrlen ? (const void *)m->addr : (const void *)&u->remote.sa;
-		if (loopback_outside(u->s.family, to, m->addrlen ? m->addrlen : u->remote.len, ip, &scope, &port))
+		const void *to = m->addrlen ? (const void *)m->addr : (const void *)&u->remote->sa;
+		if (loopback_outside(u->s.family, to, m->addrlen ? m->addrlen : u->remote->len, ip, &scope, &port))
 			return net_udp_send(u->udp, ip, scope, port, m);
 	}
 	struct usock *o = dgram_target(u, m, &err);

@@ -57,7 +57,7 @@ struct usock {
 	bool untold; /* TCP: a non-blocking connect said EINPROGRESS, and no connect since has told how it ended */
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
 	void *udp; /* UDP bound to "any" or an address of eth0: its lwIP socket on the same port (udp.c), or NULL */
-	struct uname remote; /* UDP connected to an address outside the machine: that address (len 0: none) */
+	struct uname *remote; /* UDP connected to an address outside the machine: that address (lx_alloc'ed), or NULL */
 };
 
 /* The socket after u on the list of every one not yet freed (u NULL: the first), or NULL: /proc/net's walk. */

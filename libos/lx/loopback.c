@@ -6,15 +6,16 @@
 
 /*
  * A stand-in that lets a program's processes reach each other at 127.0.0.1
- * and ::1, or at the machine's own address when the network is on (a
+ * and ::1, or at the machine's own addresses when the network is on (a
  * server and its clients in one VM) with Linux's addresses,
- * ports and errnos. A TCP connect to an IPv4 address outside the machine
- * goes to lwIP instead (socket.c, inet.c), as does a UDP datagram to one
- * from a socket bound where the outside reaches it (udp.c); any other destination is
- * unreachable (ENETUNREACH) and only local addresses can be bound
- * (EADDRNOTAVAIL). A socket holding a port is on a list in the
- * shared header; IPv4 addresses are kept as ::ffff:a.b.c.d, so that an
- * IPv6 socket bound to :: takes IPv4 connections too unless IPV6_V6ONLY.
+ * ports and errnos. A TCP connect to an address outside the machine (IPv4
+ * or IPv6) goes to lwIP instead (socket.c, inet.c), as does a UDP datagram
+ * to one from a socket bound where the outside reaches it (udp.c); without
+ * a network every other destination is unreachable (ENETUNREACH), and only
+ * local addresses can be bound (EADDRNOTAVAIL). A socket holding a port is
+ * on a list in the shared header; IPv4 addresses are kept as
+ * ::ffff:a.b.c.d, so that an IPv6 socket bound to :: takes IPv4
+ * connections too unless IPV6_V6ONLY.
  * The bytes move as AF_UNIX's do (unix.c).
  */
 static const struct unaming lo_naming;
@@ -45,7 +46,7 @@ static uint32_t v4_of(const uint8_t *ip)
 
 bool loopback_own(const uint8_t *ip)
 {
-	return is_v4(ip) && net_up() && v4_of(ip) == net_addr();
+	return is_v4(ip) ? net_up() && v4_of(ip) == net_addr() : net_own6(ip);
 }
 
 /* An address for a socket of family into ip and port: 0; -EINVAL (short), -EAFNOSUPPORT (another family). */
@@ -77,51 +78,42 @@ static long parse(int family, const void *addr, int len, uint8_t *ip, uint16_t *
 	return 0;
 }
 
-/* u's name as getsockname tells it: ip and port in u's family. */
-static void set_name(struct usock *u, const uint8_t *ip, uint16_t port)
+/* ip and port as a socket of family names them into n (its bytes past the address as they were). */
+static void name_set(struct uname *n, int family, const uint8_t *ip, uint16_t port)
 {
 	uint16_t be = (uint16_t)(port >> 8 | port << 8);
-	memset(&u->name, 0, sizeof(u->name));
-	if (u->s.family == AF_INET) {
+	if (family == AF_INET) {
 		struct linux_sockaddr_in a = { AF_INET, be, { ip[12], ip[13], ip[14], ip[15] }, { 0 } };
-		memcpy(&u->name.sa, &a, sizeof(a));
-		u->name.len = sizeof(a);
+		memcpy(&n->sa, &a, sizeof(a));
+		n->len = sizeof(a);
 	} else {
 		struct linux_sockaddr_in6 a = { AF_INET6, be, 0, { 0 }, 0 };
 		memcpy(a.addr, ip, 16);
-		memcpy(&u->name.sa, &a, sizeof(a));
-		u->name.len = sizeof(a);
+		memcpy(&n->sa, &a, sizeof(a));
+		n->len = sizeof(a);
 	}
 }
 
-void loopback_name(int family, const uint8_t ip4[4], uint16_t port, struct uname *n)
+/* u's name as getsockname tells it: ip and port in u's family. */
+static void set_name(struct usock *u, const uint8_t *ip, uint16_t port)
 {
-	struct usock me = { .s.family = family };
-	uint8_t ip[16];
-	memcpy(ip, v4_prefix, 12);
-	memcpy(ip + 12, ip4, 4);
-	set_name(&me, ip, port);
-	*n = me.name;
+	memset(&u->name, 0, sizeof(u->name));
+	name_set(&u->name, u->s.family, ip, port);
 }
 
 void loopback_rename(struct usock *u)
 {
-	uint8_t ip[16];
+	uint8_t ip[16], rip[16];
+	uint16_t rport;
 	memcpy(ip, u->ip, 16);
-	if (u->out_conn && is_any(ip)) {
+	if (u->remote && is_any(ip) && parse(u->s.family, &u->remote->sa, u->remote->len, rip, &rport) == 0 &&
+	    is_v4(rip)) {
 		uint32_t a = net_addr();
 		memcpy(ip, v4_prefix, 12);
 		ip[12] = (uint8_t)(a >> 24), ip[13] = (uint8_t)(a >> 16), ip[14] = (uint8_t)(a >> 8),
 		ip[15] = (uint8_t)a;
 	}
 	set_name(u, ip, u->port);
-}
-
-/* Does UDP socket u, bound at ip, take datagrams from the outside (bound to 0.0.0.0, to :: without IPV6_V6ONLY, or to the machine's address)? */
-static bool udp_outside(const struct usock *u, const uint8_t *ip)
-{
-	return u->s.type == SOCK_DGRAM &&
-	       ((is_v4(ip) && is_any(ip)) || (memcmp(ip, zeros, 16) == 0 && !u->v6only) || loopback_own(ip));
 }
 
 /* Does a socket bound at bip (IPV6_V6ONLY: v6only) take what comes to ip? */
@@ -236,10 +228,25 @@ static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
 	set_name(u, ip, port);
 	u->next_named = LX_SH->loopback_bound;
 	LX_SH->loopback_bound = u;
-	/* NULL (no network, or lwIP's port is taken): the socket stays inside the machine */
-	if (udp_outside(u, ip))
-		u->udp = net_udp_open(u, port);
+	/* UDP from the outside too, when there is a network (NULL: none, or lwIP's port is taken: inside only) */
+	if (u->s.type == SOCK_DGRAM && !is_loopback(ip))
+		u->udp = net_udp_open(u, ip, port, u->v6only);
 	return 0;
+}
+
+/* The scope id of sockaddr_in6 addr (len bytes; 0 if it has none). */
+static uint32_t scope_of(const void *addr, int len)
+{
+	struct linux_sockaddr_in6 a = { 0 };
+	memcpy(&a, addr, (size_t)(len < (int)sizeof(a) ? len : (int)sizeof(a)));
+	return a.scope_id;
+}
+
+/* May a link-local address with addr's scope id be bound? As Linux: 0; -EINVAL without one, -ENODEV for no such interface. */
+static long scope_check(const void *addr, int len)
+{
+	uint32_t scope = scope_of(addr, len);
+	return !scope ? -EINVAL : lx_netif_by_index((int)scope) ? 0 : -ENODEV;
 }
 
 static long lo_bind(struct usock *u, const void *addr, int len)
@@ -251,6 +258,8 @@ static long lo_bind(struct usock *u, const void *addr, int len)
 		return u->s.family == AF_INET6 && r == -EAFNOSUPPORT ? -EINVAL : r;
 	if (u->name.len)
 		return -EINVAL;
+	if (u->s.family == AF_INET6 && net_linklocal(ip) && (r = scope_check(addr, len)) < 0)
+		return r;
 	if (!is_any(ip) && !is_loopback(ip) && !loopback_own(ip))
 		return -EADDRNOTAVAIL;
 	if (u->s.family == AF_INET6 && u->v6only && is_v4(ip))
@@ -333,14 +342,12 @@ static void lo_connected(struct usock *client, struct usock *e, const struct uso
 /* A socket bound to "any" sends from the loopback address (every destination is one). */
 static void lo_source(const struct usock *u, struct uname *n)
 {
-	struct usock me = *u;
 	uint8_t ip[16];
 	memcpy(ip, u->ip, 16);
 	if (!is_any(ip))
 		return;
 	ip[15] = 1, ip[12] = is_v4(ip) ? 127 : 0;
-	set_name(&me, ip, u->port);
-	*n = me.name;
+	name_set(n, u->s.family, ip, u->port); /* (n is the socket's own name: the bytes past the address stay 0) */
 }
 
 /* Is name an option of level that the stand-in takes (and keeps only where it says so)? */
@@ -399,14 +406,13 @@ static long lo_getopt(struct usock *u, int level, int name, void *buf)
 	return sizeof(v);
 }
 
-bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uint16_t *port)
+bool loopback_outside(int family, const void *addr, int len, uint8_t ip[16], uint32_t *scope, uint16_t *port)
 {
-	uint8_t ip[16];
-	if ((family != AF_INET && family != AF_INET6) || parse(family, addr, len, ip, port) < 0 || !is_v4(ip) ||
-	    is_any(ip) || is_loopback(ip))
+	if ((family != AF_INET && family != AF_INET6) || parse(family, addr, len, ip, port) < 0 || is_any(ip) ||
+	    is_loopback(ip) || loopback_own(ip))
 		return false;
-	memcpy(ip4, ip + 12, 4);
-	return v4_of(ip) != net_addr() && ip[12] < 224; /* not this machine's own, not multicast or broadcast */
+	*scope = family == AF_INET6 ? scope_of(addr, len) : 0;
+	return is_v4(ip) ? ip[12] < 224 : ip[0] != 0xff; /* not multicast (nor IPv4's broadcast) */
 }
 
 /* The address and port of name n (of a socket of family), the address as ::ffff:a.b.c.d for IPv4; none: zeros. */
@@ -554,13 +560,13 @@ void loopback_proc_udp(struct procnet *p)
 		if (u->naming != &lo_naming || u->s.type != SOCK_DGRAM || u->s.family != family || u->dead ||
 		    !u->name.len)
 			continue;
-		struct procnet_sock r = { .state = u->peer ? TCP_ESTABLISHED : TCP_CLOSE,
+		struct procnet_sock r = { .state = u->state == U_CONN ? TCP_ESTABLISHED : TCP_CLOSE,
 					  .rxq = usock_queued(u),
 					  .uid = u->s.uid,
 					  .ino = u->s.ino };
 		name_ip(family, &u->name, r.lip, &r.lport);
-		if (u->peer)
-			name_ip(family, &u->peer->name, r.rip, &r.rport);
+		if (u->peer || u->remote) /* connected inside, or outside (udp.c) */
+			name_ip(family, u->peer ? &u->peer->name : u->remote, r.rip, &r.rport);
 		procnet_row(p, &r);
 	}
 }

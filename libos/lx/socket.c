@@ -351,14 +351,16 @@ long lx_sys_connect(int fd, uint64_t uaddr, long len)
 	struct file *f;
 	struct sock *s = sock_get(fd, &f, &err);
 	uint8_t addr[SOCK_ADDR_MAX];
-	uint8_t ip[4];
+	uint8_t ip[16];
+	uint32_t scope;
 	uint16_t port;
 	bool nonblock = f && (f->flags & O_NONBLOCK);
 	if (s && (err = addr_in(uaddr, (int)len, addr)) == 0)
 		err = s->ops->connect(s, addr, (int)len, nonblock);
-	/* the loopback cannot reach it: an outside IPv4 address goes to lwIP, the socket becomes inet.c's */
-	if (err == -ENETUNREACH && s->type == SOCK_STREAM && loopback_outside(s->family, addr, (int)len, ip, &port))
-		err = net_connect((struct sock **)&f->priv, ip, port, nonblock);
+	/* the loopback cannot reach it: an outside address goes to lwIP, the socket becomes inet.c's */
+	if (err == -ENETUNREACH && s->type == SOCK_STREAM &&
+	    loopback_outside(s->family, addr, (int)len, ip, &scope, &port))
+		err = net_connect((struct sock **)&f->priv, ip, scope, port, nonblock);
 	if (f)
 		file_put(f);
 	return err;

@@ -1,4 +1,4 @@
-/* UDP with the outside over lx's lwIP: a UDP socket's port on eth0, the datagrams that come to it, those it sends out. */
+/* UDP datagrams with the outside over lx's lwIP, for the loopback's UDP sockets (loopback.c, unix.c). */
 #define mem_init lwip_mem_init /* lwIP's and lx's share a name; this file calls neither */
 #include "lwip/udp.h"
 #undef mem_init
@@ -7,45 +7,73 @@
 #include "libos/lx/net.h"
 
 /*
- * A UDP socket of the loopback stand-in (loopback.c, on AF_UNIX's
- * machinery) that holds a port on 0.0.0.0, on :: (IPv4 included) or on the
- * machine's address holds the same port on lwIP: a udp_pcb whose callback,
- * in pid 1's network thread under lx's lock, queues each datagram that
- * comes to it for the socket as a record from the outside, with its
- * sender's address for recvfrom (usock_deliver). A datagram the program
- * sends to an IPv4 address outside the machine, by sendto or to the peer it
- * connected to, leaves through that pcb, from the socket's port; lwIP
- * computes its checksum, and fragments it when it is larger than a frame.
+ * A UDP socket is the loopback's (a struct usock on AF_UNIX's queues),
+ * which carries what stays inside the machine. When it is bound to "any"
+ * or to an address of eth0 and the network is up, it also has an lwIP
+ * socket on the same port: what lwIP receives there is queued on the
+ * usock as a record from the outside, and what the program sends to an
+ * address outside the machine goes out through it (unix.c's dgram_send).
+ * Everything runs under lx's lock: receiving in pid 1's network thread,
+ * sending in the caller, whose frames the thread sends (net_kick).
  */
-#define UDP_MAX 65507 /* the most bytes of a datagram over IPv4 (65535 less the IP and UDP headers) */
+#define UDP_MAX 65507 /* the most a datagram carries (IPv4's limit, which IPv6's jumbograms would pass) */
 
-/* A datagram for u from addr:port: queued unless u is connected to another peer or its queue is full (lost). */
+/* The name a datagram from addr:port has for a socket of family: sockaddr_in, or sockaddr_in6 (IPv4-mapped). */
+static void source_name(int family, const ip_addr_t *addr, uint16_t port, struct uname *n)
+{
+	uint8_t ip[16];
+	uint16_t be = lwip_htons(port);
+	net_ip_from(addr, ip);
+	memset(n, 0, sizeof(*n));
+	if (family == AF_INET) {
+		struct linux_sockaddr_in a = { AF_INET, be, { ip[12], ip[13], ip[14], ip[15] }, { 0 } };
+		memcpy(&n->sa, &a, sizeof(a));
+		n->len = sizeof(a);
+	} else {
+		struct linux_sockaddr_in6 a = { AF_INET6, be, 0, { 0 }, net_linklocal(ip) ? net_scope() : 0 };
+		memcpy(a.addr, ip, 16);
+		memcpy(&n->sa, &a, sizeof(a));
+		n->len = sizeof(a);
+	}
+}
+
+/* Is n the address a socket of family connected to (r), port and address alike (the scope id aside)? */
+static bool same_peer(int family, const struct uname *n, const struct uname *r)
+{
+	if (family == AF_INET)
+		return r->len >= 8 && memcmp(&n->sa, &r->sa, 8) == 0; /* family, port, address */
+	const struct linux_sockaddr_in6 *a = (const void *)&n->sa, *b = (const void *)&r->sa;
+	return r->len >= 24 && a->port == b->port && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+static void fill(void *dst, size_t n, void *arg)
+{
+	pbuf_copy_partial(arg, dst, (u16_t)n, 0);
+}
+
+/* lwIP's receive callback: the datagram to its socket's queue, unless the socket is connected elsewhere. */
 static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
 	struct usock *u = arg;
-	uint8_t ip[4];
-	uint32_t v = ip4_addr_get_u32(ip_2_ip4(addr)); /* network order in memory */
+	struct uname from;
 	(void)pcb;
-	memcpy(ip, &v, 4);
-	if (u->state != U_CONN || (u->out_conn && memcmp(ip, u->out_ip, 4) == 0 && port == u->out_port)) {
-		struct uname from;
-		loopback_name(u->s.family, ip, port, &from);
-		uint8_t *data = usock_deliver(u, p->tot_len, &from);
-		if (data)
-			pbuf_copy_partial(p, data, p->tot_len, 0);
-	}
+	source_name(u->s.family, addr, port, &from);
+	if (u->state != U_CONN || (!u->peer && u->remote && same_peer(u->s.family, &from, u->remote)))
+		usock_deliver(u, p->tot_len, &from, fill, p);
 	pbuf_free(p);
 }
 
-void *net_udp_open(struct usock *u, uint16_t port)
+void *net_udp_open(struct usock *u, const uint8_t ip[16], uint16_t port, bool v6only)
 {
-	if (!net_up())
+	ip_addr_t a;
+	long type = net_up() ? net_ip_bind(u->s.family, ip, v6only, &a) : -ENETUNREACH;
+	if (type < 0)
 		return NULL;
 	net_start_helper();
-	struct udp_pcb *pcb = udp_new();
+	struct udp_pcb *pcb = udp_new_ip_type((u8_t)type);
 	if (!pcb)
 		return NULL;
-	if (udp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
+	if (udp_bind(pcb, &a, port) != ERR_OK) {
 		udp_remove(pcb);
 		return NULL;
 	}
@@ -53,30 +81,30 @@ void *net_udp_open(struct usock *u, uint16_t port)
 	return pcb;
 }
 
-void net_udp_close(void *pcb)
+void net_udp_close(void *h)
 {
-	udp_remove(pcb);
+	udp_remove(h);
 }
 
-long net_udp_send(void *pcb, const uint8_t ip[4], uint16_t port, struct sock_msg *m)
+long net_udp_send(void *h, const uint8_t ip[16], uint32_t scope, uint16_t port, struct sock_msg *m)
 {
-	if (port == 0)
-		return -EINVAL; /* as Linux */
+	ip_addr_t a;
+	long r = net_ip_to(ip, scope, &a);
+	if (r < 0)
+		return r;
 	if (m->len > UDP_MAX)
 		return -EMSGSIZE;
 	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)m->len, PBUF_RAM);
 	if (!p)
 		return -ENOBUFS;
-	long r = sock_copy_in(m, 0, p->payload, m->len);
-	if (r == 0) {
-		ip_addr_t to;
-		uint32_t v;
-		memcpy(&v, ip, 4);
-		ip_addr_set_ip4_u32(&to, v);
-		err_t e = udp_sendto(pcb, p, &to, port);
-		r = e == ERR_OK ? (long)m->len : e == ERR_RTE ? -ENETUNREACH : e == ERR_VAL ? -EACCES : -ENOBUFS;
+	if (sock_copy_in(m, 0, p->payload, m->len) < 0) {
+		pbuf_free(p);
+		return -EFAULT;
 	}
+	err_t e = udp_sendto(h, p, &a, port);
 	pbuf_free(p);
 	net_kick();
-	return r;
+	if (e == ERR_RTE || e == ERR_VAL)
+		return -ENETUNREACH; /* (ERR_VAL: an IPv4 address for an IPv6-only socket, or the other way) */
+	return e == ERR_OK ? (long)m->len : -ENOBUFS;
 }

@@ -2,6 +2,7 @@
 #include "libos/lx/vfs.h"
 #include "libos/lx/unix.h"
 #include "libos/lx/net.h"
+#include "libos/lx/netif.h"
 #include "libos/lx/procfs.h"
 #include "libos/lx/procnet.h"
 
@@ -22,7 +23,7 @@
 
 struct urec {
 	struct urec *next;
-	struct usock *from; /* the sender, held; NULL: a datagram from outside the machine (usock_deliver) */
+	struct usock *from; /* the sender, held; NULL: a datagram from outside the machine (udp.c) */
 	size_t len, off; /* its bytes, and (stream) those read already */
 	struct file **files; /* SCM_RIGHTS, held; NULL if none */
 	int nfiles;
@@ -43,6 +44,7 @@ static void us_put(struct usock *u)
 	if (--u->refs)
 		return;
 	list_remove(&u->all);
+	lx_free(u->remote);
 	lx_free(u);
 }
 
@@ -127,18 +129,20 @@ static void rx_push(struct usock *u, struct urec *r)
 	sock_wake(&u->s);
 }
 
-uint8_t *usock_deliver(struct usock *u, size_t len, const struct uname *from)
+bool usock_deliver(struct usock *u, size_t n, const struct uname *from, void (*fill)(void *dst, size_t n, void *arg),
+		   void *arg)
 {
 	if (u->dead || (u->shut & U_SHUT_RD) || u->rx_count >= USOCK_OUTSIDE_QLEN ||
-	    usock_queued(u) + len > (size_t)u->s.rcvbuf)
-		return NULL;
-	struct urec *r = lx_alloc_unzeroed(sizeof(*r) + len, sizeof(*r));
+	    usock_queued(u) + n > (size_t)u->s.rcvbuf)
+		return false;
+	struct urec *r = lx_alloc_unzeroed(sizeof(*r) + n, sizeof(*r));
 	if (!r)
-		return NULL;
-	r->len = len;
+		return false;
+	fill(r->data, n, arg);
+	r->len = n;
 	r->name = *from;
 	rx_push(u, r);
-	return r->data;
+	return true;
 }
 
 static const struct unaming unix_naming;
@@ -335,16 +339,9 @@ static struct usock *unix_find(struct usock *u, const void *addr, int len, long 
 static long unix_name(struct sock *s, bool peer, void *addr, int *len)
 {
 	struct usock *u = us(s);
-	if (peer && u->state == U_CONN && u->out_conn) {
-		struct uname n;
-		loopback_name(s->family, u->out_ip, u->out_port, &n);
-		memcpy(addr, &n.sa, (size_t)n.len);
-		*len = n.len;
-		return 0;
-	}
-	if (peer && (u->state != U_CONN || !u->peer))
+	if (peer && (u->state != U_CONN || (!u->peer && !u->remote)))
 		return -ENOTCONN;
-	const struct uname *n = peer ? &u->peer->name : &u->name;
+	const struct uname *n = !peer ? &u->name : u->peer ? &u->peer->name : u->remote;
 	*len = n->len ? n->len : u->naming->unnamed(u, addr);
 	if (n->len)
 		memcpy(addr, &n->sa, (size_t)n->len);
@@ -367,12 +364,12 @@ static long name_first(struct usock *u)
 
 /* ---- connections ---- */
 
-/* Does a TCP listener at u's address take connections from the outside too (bound to "any", IPv4 included)? */
+/* Does a TCP listener at u's address take connections from the outside too (bound to "any" or an address of eth0)? */
 static bool listens_outside(const struct usock *u)
 {
 	static const uint8_t any6[16], any4[16] = { [10] = 0xff, [11] = 0xff };
 	return u->naming->inet && u->s.type == SOCK_STREAM &&
-	       (memcmp(u->ip, any4, 16) == 0 || (memcmp(u->ip, any6, 16) == 0 && !u->v6only) || loopback_own(u->ip));
+	       (memcmp(u->ip, any4, 16) == 0 || memcmp(u->ip, any6, 16) == 0 || loopback_own(u->ip));
 }
 
 /*
@@ -405,7 +402,7 @@ static long unix_listen(struct sock *s, int backlog)
 	u->state = U_LISTEN;
 	u->backlog = backlog;
 	if (!u->net && listens_outside(u))
-		u->net = net_listen(s, u->port, backlog); /* NULL (no network): inside the machine only */
+		u->net = net_listen(s, u->ip, u->port, backlog, u->v6only); /* NULL (no network): inside only */
 	s->listening = true;
 	s->peercred = sock_cred();
 	sock_wake(s);
@@ -414,34 +411,46 @@ static long unix_listen(struct sock *s, int backlog)
 
 /*
  * A dgram connect: o becomes the only socket u sends to and receives from
- * (AF_UNSPEC: none); for UDP with a port on the outside, an IPv4 address
- * outside the machine may be that peer instead.
+ * (AF_UNSPEC: none); or, for UDP to an address outside the machine that
+ * eth0 has a route to, that address, which lwIP's socket sends to and
+ * takes datagrams from (udp.c).
  */
 static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, int len)
 {
 	long err;
-	uint8_t ip[4] = { 0 };
-	uint16_t port = 0;
 	struct usock *o = NULL;
+	struct uname remote = { 0 };
+	uint8_t ip[16];
+	uint32_t scope;
+	uint16_t port;
 	if (len >= SUN_PATH_OFFSET && sa->sun_family == AF_UNSPEC) {
 		u->state = U_UNCONN;
 	} else {
 		if ((err = name_first(u)) < 0)
 			return err;
-		if (!(o = u->naming->find(u, sa, len, &err)) &&
-		    !(err == -ENETUNREACH && u->udp && loopback_outside(u->s.family, sa, len, ip, &port)))
-			return err;
-		if (!o && !net_routable(ip))
-			return -ENETUNREACH; /* as Linux, with no route there */
-		if (o && o->peer && o->peer != u)
+		if (!(o = u->naming->find(u, sa, len, &err))) {
+			if (err != -ENETUNREACH || !u->udp ||
+			    !loopback_outside(u->s.family, sa, len, ip, &scope, &port))
+				return err;
+			if (ip[10] == 0xff && !lx_netif_route4(ip + 12))
+				return -ENETUNREACH; /* as Linux, with no route there */
+			remote.len = len < (int)sizeof(remote.sa) ? len : (int)sizeof(remote.sa);
+			memcpy(&remote.sa, sa, (size_t)remote.len);
+			if (!u->remote && !(u->remote = lx_alloc(sizeof(*u->remote))))
+				return -ENOMEM;
+		} else if (o->peer && o->peer != u) {
 			return -EPERM;
-		if (o)
+		} else {
 			o->refs++;
+		}
 		u->state = U_CONN;
 	}
-	u->out_conn = u->state == U_CONN && !o; /* UDP to the outside (udp.c) */
-	memcpy(u->out_ip, ip, 4);
-	u->out_port = port;
+	if (remote.len) {
+		*u->remote = remote;
+	} else {
+		lx_free(u->remote);
+		u->remote = NULL;
+	}
 	if (u->naming->inet && u->name.len)
 		loopback_rename(u);
 	if (u->peer)
@@ -802,13 +811,15 @@ static long dgram_send(struct usock *u, struct sock_msg *m)
 		return -EMSGSIZE;
 	if ((err = name_first(u)) < 0)
 		return err;
-	uint8_t ip[4];
-	uint16_t port;
-	if (u->udp && !m->addrlen && u->state == U_CONN && u->out_conn) /* connected to the outside */
-		return net_udp_send(u->udp, u->out_ip, u->out_port, m);
+	if (u->udp && (m->addrlen || u->remote)) { /* UDP: an address outside the machine goes to lwIP */
+		uint8_t ip[16];
+		uint32_t scope;
+		uint16_t port;
+		const void *to = m->addrlen ? (const void *)m->addr : (const void *)&u->remote->sa;
+		if (loopback_outside(u->s.family, to, m->addrlen ? m->addrlen : u->remote->len, ip, &scope, &port))
+			return net_udp_send(u->udp, ip, scope, port, m);
+	}
 	struct usock *o = dgram_target(u, m, &err);
-	if (!o && err == -ENETUNREACH && u->udp && loopback_outside(u->s.family, m->addr, m->addrlen, ip, &port))
-		return net_udp_send(u->udp, ip, port, m);
 	if (!o && err == -ECONNREFUSED && m->addrlen && u->naming->inet)
 		return (long)m->len; /* UDP: a datagram to a port nobody holds is lost */
 	if (!o)

@@ -63,10 +63,8 @@ struct usock {
 	bool fin_sent, fin_first; /* TCP: it has ended its sending; before its peer did (it closes first) */
 	uint64_t peer_fin_ns; /* TCP, when it closed first: when its peer's end came (clock_ns) */
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
-	void *udp; /* a UDP socket holding a port that the outside reaches: its port on lwIP (udp.c), or NULL */
-	bool out_conn; /* UDP: connected to out_ip:out_port, outside the machine, rather than to peer */
-	uint8_t out_ip[4];
-	uint16_t out_port;
+	void *udp; /* UDP bound to "any" or an address of eth0: its lwIP socket on the same port (udp.c), or NULL */
+	struct uname *remote; /* UDP connected to an address outside the machine: that address (lx_alloc'ed), or NULL */
 };
 
 /* The socket after u on the list of every one not yet freed (u NULL: the first), or NULL: /proc/net's walk. */
@@ -74,17 +72,14 @@ struct usock *usock_next(struct usock *u);
 /* The bytes queued for u to read. */
 size_t usock_queued(const struct usock *u);
 /*
- * Queue a datagram of len bytes from outside the machine (from: its sender's
- * name) for u to read: the record's bytes, which the caller fills before it
- * drops lx's lock; NULL (the datagram is lost, as UDP's are) when u is closed,
- * shut for reading, or its queue holds USOCK_OUTSIDE_QLEN datagrams or
- * SO_RCVBUF's bytes already, or when out of memory.
+ * A datagram from outside the machine for UDP socket u (udp.c): n bytes, which fill(dst, n, arg) copies into
+ * place, sent from the address from. Whether it was queued (not: u is closed or shut, its queue holds
+ * USOCK_OUTSIDE_QLEN datagrams or SO_RCVBUF's bytes already, or memory ran out, as Linux drops such a datagram).
  */
-uint8_t *usock_deliver(struct usock *u, size_t len, const struct uname *from);
+bool usock_deliver(struct usock *u, size_t n, const struct uname *from, void (*fill)(void *dst, size_t n, void *arg),
+		   void *arg);
 #define USOCK_OUTSIDE_QLEN 256
-/* The name of IPv4 address ip4 (network order) and port for a socket of family: sockaddr_in, or ::ffff:a.b.c.d for AF_INET6. */
-void loopback_name(int family, const uint8_t ip4[4], uint16_t port, struct uname *n);
-/* UDP socket u's name after a connect, as Linux has it: the machine's address when u is bound to "any" and connected outside, else where u is bound. */
+/* UDP socket u's name after a connect, as Linux has it: eth0's IPv4 address when u is bound to "any" and connected to an IPv4 address outside, else where u is bound. */
 void loopback_rename(struct usock *u);
 /* A new socket of type (SOCK_STREAM, _DGRAM or _SEQPACKET, already checked) named as nm says, in family. */
 long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out);

@@ -16,9 +16,26 @@
 #define LWIP_NETCONN 0
 #define LWIP_NETIF_API 0
 
-/* IPv4 with ARP, ICMP, TCP and UDP (libos/lx/udp.c); the address from DHCP (libos/lx/net.c), as native programs have it. */
+/*
+ * Both IPv4 and IPv6 (libos/lx/net.c), with TCP and UDP (libos/lx/inet.c,
+ * udp.c). IPv4 with ARP and ICMP, its address from DHCP, as native programs
+ * have it. IPv6 with ICMPv6 and neighbour discovery: a link-local address
+ * from the MAC, usable at once, and addresses from routers' advertisements
+ * (SLAAC). No MLD: lwIP then takes the solicited-node groups of its own
+ * addresses without joining them, and no report is sent from ::. No
+ * duplicate detection either: its probes come from ::, which no transmit
+ * filter owns (as DHCP's ARP check).
+ */
 #define LWIP_IPV4 1
-#define LWIP_IPV6 0
+#define LWIP_IPV6 1
+#define LWIP_IPV6_AUTOCONFIG 1
+#define LWIP_IPV6_SEND_ROUTER_SOLICIT 1
+#define LWIP_IPV6_MLD 0
+#define LWIP_IPV6_DUP_DETECT_ATTEMPTS 0
+#define LWIP_IPV6_DHCP6 0
+#define LWIP_IPV6_NUM_ADDRESSES 3
+#define LWIP_ICMP6 1
+#define IPV6_FRAG_COPYHEADER 1 /* reassembly keeps its state apart from the headers (pointers are 8 bytes) */
 #define LWIP_ARP 1
 #define LWIP_ETHERNET 1
 #define LWIP_ICMP 1

@@ -141,6 +141,7 @@ formatted="
 	libos/lx/time.c
 	libos/lx/time.h
 	libos/lx/vfs_xattr.c
+	libos/lx/udp.c
 	libos/lx/unix.c
 	libos/lx/unix.h
 	libos/native/net.c

@@ -3,9 +3,10 @@
 # through `mica run -p` (QEMU's user network, restrict=on, the port published on 127.0.0.1 only): http.server
 # as it starts by default, a forking server (a child per connection, the socket shared after fork) with several
 # clients at once, a 1 MiB file byte for byte, and bad -p arguments refused. eth0's address from QEMU's DHCP
-# server (another one asked for with --ip), and the fixed fallback when no server answers. The other way: Debian's curl in Mica
+# server (another one asked for with --ip), the fixed fallback when no server answers, and a lease that comes after it. The other way: Debian's curl in Mica
 # fetching from a python3 http.server on the host's 127.0.0.1 through `mica run --forward`, a non-blocking
-# connect and refused connections checked as on the host, and bad --forward arguments.
+# connect and refused connections checked as on the host, ENETUNREACH at once without a route (as on the host in a
+# network namespace of its own), and bad --forward arguments.
 suite=inet
 . "$(dirname "$0")/setup.sh"
 cd "$here"
@@ -211,6 +212,46 @@ else
 	echo "not ok $suite/dhcp-fallback: without a DHCP server lx did not say so and take 10.0.2.15:"
 	tail -8 "$out/nodhcp.txt" | sed 's/^/#   /'
 fi
+# A DHCP server that answers late (tests/inet/dhcp_late.py, at the device's other end): silent for 5 s, so lx
+# falls back to 10.0.2.15 via 10.0.2.2 and says so; DHCP goes on asking, and the next DISCOVER (6 s after the
+# first) gets 10.0.2.30/24 with no router for 120 s: eth0 then has it and no default route, lx answers ARP for
+# it and no longer for 10.0.2.15. lwIP renews the lease 60 s on; the server refuses, and the next lease is
+# 10.0.2.31, which eth0 takes in turn.
+rm -rf "$out/latedhcp" "$out/latedhcp.cpio"
+tools/mica pack "$out/latedhcp" /bin/busybox sh -c 'look() {
+	i=0
+	while [ $i -lt $2 ] && ! ip -4 addr show dev eth0 | grep -q "inet $1/"; do sleep 0.5; i=$((i + 1)); done
+	echo "$1 seen after $i looks"; ip -4 addr show dev eth0; ip route
+}
+look 10.0.2.30 60; look 10.0.2.31 240; sleep 8' > "$out/latedhcp.log" 2>&1 &&
+	(cd "$out/latedhcp" && find . | LC_ALL=C sort | cpio --quiet -o -H newc) > "$out/latedhcp.cpio"
+"$py" tests/inet/dhcp_late.py "$((base + 11))" "$((base + 10))" 5 10.0.2.30 160 10.0.2.31 > "$out/latedhcp.server" 2>&1 &
+dserver=$!
+tools/boot -t 170 "$build/kernel/mica.elf" "$out/latedhcp.cpio" -device virtio-net-device,netdev=n0 -netdev \
+	"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$((base + 10)),remote.type=inet,remote.host=127.0.0.1,remote.port=$((base + 11))" \
+	< /dev/null > "$out/latedhcp.log" 2>&1
+wait "$dserver"
+cat "$out/latedhcp.server"
+tr -d '\r' < "$out/latedhcp.log" > "$out/latedhcp.txt"
+sed -n '/^10.0.2.30 seen/,/^10.0.2.31 seen/p' "$out/latedhcp.txt" > "$out/latedhcp.first"
+sed -n '/^10.0.2.31 seen/,$p' "$out/latedhcp.txt" > "$out/latedhcp.second"
+if grep -q '^lx: no answer from a DHCP server in 3 s: eth0 takes 10.0.2.15/24' "$out/latedhcp.txt" &&
+	grep -q 'inet 10.0.2.30/24 brd 10.0.2.255 scope global eth0' "$out/latedhcp.first" &&
+	grep -q '^10.0.2.0/24 dev eth0 scope link  src 10.0.2.30' "$out/latedhcp.first" &&
+	! grep -q '10.0.2.15\|^default' "$out/latedhcp.first"; then
+	echo "ok $suite/dhcp-late-lease-taken"
+else
+	echo "not ok $suite/dhcp-late-lease-taken: after the fallback lx did not move to the late lease:"
+	tail -8 "$out/latedhcp.txt" | sed 's/^/#   /'
+fi
+if grep -q 'inet 10.0.2.31/24 brd 10.0.2.255 scope global eth0' "$out/latedhcp.second" &&
+	grep -q '^10.0.2.0/24 dev eth0 scope link  src 10.0.2.31' "$out/latedhcp.second" &&
+	! grep -q '10.0.2.30' "$out/latedhcp.second"; then
+	echo "ok $suite/dhcp-renewal-new-address"
+else
+	echo "not ok $suite/dhcp-renewal-new-address: lx did not move to the address of the lease after a refused renewal:"
+	tail -8 "$out/latedhcp.txt" | sed 's/^/#   /'
+fi
 
 # The other way: a python3 http.server on the host's 127.0.0.1, reached from Mica at 10.0.2.100 through --forward.
 hport=$((base + 2))
@@ -301,6 +342,44 @@ else
 	echo "not ok inet/connect-as-host: host (status $hst) and Mica (status $st) differ:"
 	diff "$out/connect.host" "$out/connect.mica" | head -20 | sed 's/^/#   /'
 fi
+# /proc/net/tcp's row of a connection to the outside: its owner's uid (the program runs as uid 4321), its inode,
+# no timer while idle; after the program closes first, TIME_WAIT (06) with its timer (03) and the time left, uid and
+# inode 0. The same checks on the host (at 127.0.0.1, Linux's 60 s) and in Mica (at 10.0.2.100, lwIP's 20 s).
+cat > "$www/procrow.py" << 'END'
+import os, socket, sys, time
+addr, port = sys.argv[1], int(sys.argv[2])
+def check(name, cond, why=""):
+    print(("ok " if cond else "not ok ") + name + ("" if cond else ": %s" % (why,)))
+def row(local_port):
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        f = line.split()
+        if f[1].endswith(":%04X" % local_port) and f[2].endswith(":%04X" % port):
+            return f
+os.setresuid(4321, 4321, 4321)
+s = socket.create_connection((addr, port))
+lp = s.getsockname()[1]
+f = row(lp)
+check("outside-row-owner", f and f[3] == "01" and f[7] == "4321" and f[9] == str(os.fstat(s.fileno()).st_ino), f)
+check("outside-row-idle-timer", f and f[5] == "00:00000000" and f[6] == "00000000" and f[8] == "0", f)
+s.close()
+end = time.monotonic() + 10
+while time.monotonic() < end and not (f and f[3] == "06"):
+    time.sleep(0.2)
+    f = row(lp)
+check("outside-time-wait-row", f and f[3] == "06" and f[5][:3] == "03:" and 0 < int(f[5][3:], 16) <= 6000 and
+      f[7] == "0" and f[9] == "0", f)
+END
+"$py" "$www/procrow.py" 127.0.0.1 "$hport" > "$out/procrow.host" 2>&1
+hst=$?
+in_mica "$hport" --with "$www" "$py" "$www/procrow.py" 10.0.2.100 "$hport"
+tr -d '\r' < "$out/fwd.out" > "$out/procrow.mica"
+if [ $hst -eq 0 ] && [ $st -eq 0 ] && ! grep -q "^not ok" "$out/procrow.host" "$out/procrow.mica" &&
+	[ "$(grep -c '^ok ' "$out/procrow.host")" -eq 3 ] && cmp -s "$out/procrow.host" "$out/procrow.mica"; then
+	echo "ok inet/proc-net-tcp-outside-as-host"
+else
+	echo "not ok inet/proc-net-tcp-outside-as-host: host (status $hst) and Mica (status $st) differ:"
+	diff "$out/procrow.host" "$out/procrow.mica" | head -20 | sed 's/^/#   /'
+fi
 kill "$hserver" 2>/dev/null
 wait "$hserver" 2>/dev/null
 # An address on QEMU's network that nobody answers (no ARP reply): lwIP gives up on the SYN, ETIMEDOUT (Mica only).
@@ -313,6 +392,49 @@ timed_out() {
 	[ $st -eq 0 ] && [ "$(tr -d '\r' < "$out/fwd.out")" = 110 ] # ETIMEDOUT's number
 }
 ok connect-timeout timed_out
+
+# No route (QEMU offers a restricted guest no router; a network namespace of its own has none at all): a TCP
+# connect, blocking or not, and a UDP connect or sendto to an address outside every subnet fail at once with
+# ENETUNREACH, as on the host (there in a namespace of its own, when one can be made). Nothing is sent anywhere.
+cat > "$www/noroute.py" << 'END'
+import errno, socket, time
+far = ("192.0.2.1", 80) # TEST-NET-1: in no subnet of either side
+def check(name, cond):
+    print(("ok " if cond else "not ok ") + name)
+def fails(f):
+    try:
+        f()
+        return 0
+    except OSError as x:
+        return x.errno
+start = time.monotonic()
+check("tcp-enetunreach", fails(lambda: socket.socket().connect(far)) == errno.ENETUNREACH)
+s = socket.socket()
+s.setblocking(False)
+check("tcp-nb-enetunreach", s.connect_ex(far) == errno.ENETUNREACH)
+check("tcp-at-once", time.monotonic() - start < 5)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+check("udp-connect-enetunreach", fails(lambda: u.connect(far)) == errno.ENETUNREACH)
+check("udp-sendto-enetunreach", fails(lambda: u.sendto(b"x", far)) == errno.ENETUNREACH)
+END
+if unshare -rn true 2> /dev/null; then
+	unshare -rn "$py" "$www/noroute.py" > "$out/noroute.host" 2>&1
+	hst=$?
+else
+	echo "# no network namespace of its own can be made here: the host side of noroute is taken as written"
+	printf 'ok %s\n' tcp-enetunreach tcp-nb-enetunreach tcp-at-once udp-connect-enetunreach udp-sendto-enetunreach \
+		> "$out/noroute.host"
+	hst=0
+fi
+in_mica "$hport" --with "$www" "$py" "$www/noroute.py"
+tr -d '\r' < "$out/fwd.out" > "$out/noroute.mica"
+if [ $hst -eq 0 ] && [ $st -eq 0 ] && ! grep -q "^not ok" "$out/noroute.host" "$out/noroute.mica" &&
+	[ "$(grep -c '^ok ' "$out/noroute.host")" -eq 5 ] && cmp -s "$out/noroute.host" "$out/noroute.mica"; then
+	echo "ok inet/no-route-enetunreach"
+else
+	echo "not ok inet/no-route-enetunreach: host (status $hst) and Mica (status $st) differ:"
+	diff "$out/noroute.host" "$out/noroute.mica" | head -20 | sed 's/^/#   /'
+fi
 
 # Bad --forward arguments: a clear error, status 2, nothing booted.
 expect bad-forward-form 2 "not a port" tools/mica run --forward 10.0.2.100:80 /bin/true

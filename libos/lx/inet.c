@@ -31,7 +31,7 @@ struct tsock {
 	bool untold;         /* a non-blocking connect of ours: its success not yet told by a second connect */
 	bool shut_rd, shut_wr;
 	struct tsock *next; /* in the listener's queue */
-	uint8_t local[4], peer[4];
+	uint8_t local[16], peer[16]; /* IPv4 as ::ffff:a.b.c.d */
 	uint16_t local_port, peer_port;
 };
 
@@ -83,12 +83,6 @@ static void on_err(void *arg, err_t err)
 	sock_wake(&t->s);
 }
 
-static void ip4_bytes(const ip_addr_t *a, uint8_t out[4])
-{
-	uint32_t v = ip4_addr_get_u32(ip_2_ip4(a)); /* network order in memory */
-	memcpy(out, &v, 4);
-}
-
 /* t's keep-alive as its socket's options say: SO_KEEPALIVE on or off, and TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT. */
 static void keep_apply(struct tsock *t)
 {
@@ -115,8 +109,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	sock_inherit(&t->s, l->owner);
 	t->pcb = pcb;
 	keep_apply(t);
-	ip4_bytes(&pcb->local_ip, t->local);
-	ip4_bytes(&pcb->remote_ip, t->peer);
+	net_ip_from(&pcb->local_ip, t->local);
+	net_ip_from(&pcb->remote_ip, t->peer);
 	t->local_port = pcb->local_port;
 	t->peer_port = pcb->remote_port;
 	tcp_arg(pcb, t);
@@ -135,16 +129,27 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 /* ---- the listener ---- */
 
-void *net_listen(struct sock *owner, uint16_t port, int backlog)
+/* A new connection block bound to ip:port as a socket of family there would be (see net_listen), or NULL. */
+static struct tcp_pcb *bound_pcb(int family, const uint8_t ip[16], uint16_t port, bool v6only)
+{
+	ip_addr_t a;
+	long type = net_ip_bind(family, ip, v6only, &a);
+	struct tcp_pcb *pcb = type < 0 ? NULL : tcp_new_ip_type((u8_t)type);
+	if (pcb && tcp_bind(pcb, &a, port) != ERR_OK) {
+		tcp_abort(pcb);
+		pcb = NULL;
+	}
+	return pcb;
+}
+
+void *net_listen(struct sock *owner, const uint8_t ip[16], uint16_t port, int backlog, bool v6only)
 {
 	if (!net_up())
 		return NULL;
 	net_start_helper();
 	struct tlisten *l = lx_alloc(sizeof(*l));
-	struct tcp_pcb *pcb = l ? tcp_new() : NULL;
-	if (!pcb || tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
-		if (pcb)
-			tcp_abort(pcb);
+	struct tcp_pcb *pcb = l ? bound_pcb(owner->family, ip, port, v6only) : NULL;
+	if (!pcb) {
 		lx_free(l);
 		return NULL;
 	}
@@ -373,7 +378,7 @@ static long ts_shutdown(struct sock *s, int how)
 	return 0;
 }
 
-/* Our or the peer's address, in the socket's family (AF_INET6: IPv4-mapped). */
+/* Our or the peer's address, in the socket's family (AF_INET6: IPv4 as ::ffff:a.b.c.d, a link-local one with eth0's scope). */
 static long ts_name(struct sock *s, bool peer, void *addr, int *len)
 {
 	struct tsock *t = ts(s);
@@ -381,12 +386,12 @@ static long ts_name(struct sock *s, bool peer, void *addr, int *len)
 	uint16_t port = peer ? t->peer_port : t->local_port;
 	uint16_t be = (uint16_t)(port >> 8 | port << 8);
 	if (s->family == AF_INET) {
-		struct linux_sockaddr_in a = { AF_INET, be, { ip[0], ip[1], ip[2], ip[3] }, { 0 } };
+		struct linux_sockaddr_in a = { AF_INET, be, { ip[12], ip[13], ip[14], ip[15] }, { 0 } };
 		memcpy(addr, &a, sizeof(a));
 		*len = sizeof(a);
 	} else {
-		struct linux_sockaddr_in6 a = { AF_INET6, be, 0, { [10] = 0xff, [11] = 0xff }, 0 };
-		memcpy(a.addr + 12, ip, 4);
+		struct linux_sockaddr_in6 a = { AF_INET6, be, 0, { 0 }, net_linklocal(ip) ? net_scope() : 0 };
+		memcpy(a.addr, ip, 16);
 		memcpy(addr, &a, sizeof(a));
 		*len = sizeof(a);
 	}
@@ -494,24 +499,26 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	struct tsock *t = arg;
 	(void)err;
 	t->connecting = false;
-	ip4_bytes(&pcb->local_ip, t->local);
+	net_ip_from(&pcb->local_ip, t->local);
 	t->local_port = pcb->local_port;
 	sock_wake(&t->s);
 	return ERR_OK;
 }
 
-/* A new connection block for t, connecting to ip:port: 0 or -errno (nothing left behind). */
-static long start_connect(struct tsock *t, const uint8_t ip[4], uint16_t port)
+/* A new connection block for t, connecting to ip:port (scope: a link-local address's): 0 or -errno (nothing left behind). */
+static long start_connect(struct tsock *t, const uint8_t ip[16], uint32_t scope, uint16_t port)
 {
-	struct tcp_pcb *pcb = tcp_new();
+	ip_addr_t a;
+	long r = net_ip_to(ip, scope, &a);
+	if (r < 0)
+		return r;
+	struct tcp_pcb *pcb = tcp_new_ip_type(IP_GET_TYPE(&a));
 	if (!pcb)
 		return -ENOBUFS;
 	tcp_arg(pcb, t);
 	tcp_recv(pcb, on_recv);
 	tcp_sent(pcb, on_sent);
 	tcp_err(pcb, on_err);
-	ip_addr_t a;
-	IP_ADDR4(&a, ip[0], ip[1], ip[2], ip[3]);
 	t->pcb = pcb;
 	t->connecting = true;
 	err_t e = tcp_connect(pcb, &a, port, on_connected);
@@ -523,33 +530,37 @@ static long start_connect(struct tsock *t, const uint8_t ip[4], uint16_t port)
 		t->connecting = false;
 		return e == ERR_RTE ? -ENETUNREACH : e == ERR_USE ? -EADDRINUSE : -ENOBUFS;
 	}
-	ip4_bytes(&pcb->local_ip, t->local);
+	net_ip_from(&pcb->local_ip, t->local);
 	t->local_port = pcb->local_port;
-	memcpy(t->peer, ip, 4);
+	memcpy(t->peer, ip, 16);
 	t->peer_port = port;
 	return 0;
 }
 
-long net_connect(struct sock **slot, const uint8_t ip[4], uint16_t port, bool nonblock)
+long net_connect(struct sock **slot, const uint8_t ip[16], uint32_t scope, uint16_t port, bool nonblock)
 {
 	struct sock *old = *slot;
-	if (!net_up())
-		return -ENETUNREACH;
+	uint8_t v[16];
+	int on = 0;
+	if (!net_up() || (ip[10] == 0xff && !lx_netif_route4(ip + 12)))
+		return -ENETUNREACH; /* as Linux, at once: no route (lwIP would send the SYN nowhere until it gave up) */
+	if (old->family == AF_INET6 && ip[10] == 0xff && old->ops->getopt(old, IPPROTO_IPV6, IPV6_V6ONLY, v) > 0 &&
+	    (memcpy(&on, v, sizeof(on)), on))
+		return -ENETUNREACH; /* an IPv4 address for an IPv6-only socket, as Linux says */
 	net_start_helper();
 	struct tsock *t = lx_alloc(sizeof(*t));
 	if (!t)
 		return -ENOBUFS;
 	sock_init(&t->s, &tcp_ops, old->family, SOCK_STREAM, IPPROTO_TCP);
-	long err = start_connect(t, ip, port);
+	long err = start_connect(t, ip, scope, port);
 	if (err < 0) {
 		lx_free(t);
 		return err;
 	}
-	uint8_t v[16];
-	int on = 0;
 	if (old->ops->getopt(old, IPPROTO_TCP, TCP_NODELAY, v) > 0 && (memcpy(&on, v, sizeof(on)), on))
 		tcp_nagle_disable(t->pcb);
 	sock_inherit(&t->s, old);
+	t->s.ino = old->ino; /* the descriptor's, which /proc/net/tcp's row names */
 	keep_apply(t);
 	*slot = &t->s;
 	old->ops->release(old);
@@ -576,19 +587,64 @@ static const uint8_t linux_state[] = { TCP_CLOSE,	 TCP_LISTEN,	  TCP_SYN_SENT,	 
 				       TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_CLOSE_WAIT,
 				       TCP_CLOSING,	 TCP_LAST_ACK,	  TCP_TIME_WAIT };
 
-/* pcb's row, if its socket is of p's family (one that has none, or none yet, counts as AF_INET). */
+/* Slow-timer ticks (TCP_SLOW_INTERVAL each) from `since` until `span` of them have passed, as hundredths of a second. */
+static uint64_t ticks_left_cs(uint32_t since, uint32_t span)
+{
+	uint32_t gone = tcp_ticks - since;
+	return gone > span ? 0 : (uint64_t)(span - gone) * TCP_SLOW_INTERVAL / 10;
+}
+
+/* The timer columns of pcb's row: the one of lwIP's timers that runs for it, as Linux would name its own. */
+static void pcb_timer(const struct tcp_pcb *pcb, struct procnet_sock *r)
+{
+	/* lwIP's persist back-off, in slow ticks by pcb->persist_backoff (tcp.c's tcp_persist_backoff) */
+	static const uint8_t persist_ticks[] = { 3, 6, 12, 24, 48, 96, 120 };
+	if (pcb->state == TIME_WAIT) {
+		r->timer = PROCNET_TIMER_TIME_WAIT;
+		r->when_cs = ticks_left_cs(pcb->tmr, 2 * TCP_MSL / TCP_SLOW_INTERVAL + 1);
+	} else if (pcb->persist_backoff > 0 && pcb->persist_backoff <= sizeof(persist_ticks)) {
+		r->timer = PROCNET_TIMER_PROBE;
+		uint8_t due = persist_ticks[pcb->persist_backoff - 1];
+		r->when_cs = pcb->persist_cnt >= due ? 0 : (uint64_t)(due - pcb->persist_cnt) * TCP_SLOW_INTERVAL / 10;
+		r->probes = pcb->persist_probe;
+	} else if (pcb->rtime >= 0 && pcb->unacked) {
+		r->timer = PROCNET_TIMER_RETRANS;
+		r->when_cs = pcb->rtime >= pcb->rto ? 0 : (uint64_t)(pcb->rto - pcb->rtime) * TCP_SLOW_INTERVAL / 10;
+		r->retrans = pcb->nrtx;
+	} else if (ip_get_option(pcb, SOF_KEEPALIVE) && (pcb->state == ESTABLISHED || pcb->state == CLOSE_WAIT)) {
+		r->timer = PROCNET_TIMER_KEEPALIVE;
+		r->when_cs = ticks_left_cs(
+			pcb->tmr, (pcb->keep_idle + pcb->keep_cnt_sent * pcb->keep_intvl) / TCP_SLOW_INTERVAL + 1);
+		r->probes = pcb->keep_cnt_sent;
+	}
+}
+
+/*
+ * pcb's row, if its socket is of p's family (one that has none, or none yet, counts as AF_INET for an IPv4
+ * connection, AF_INET6 for an IPv6 one). Its owner is its socket's, or its listener's while in its handshake;
+ * none in TIME_WAIT, as Linux.
+ */
 static void pcb_row(struct procnet *p, struct tcp_pcb *pcb)
 {
 	/* (a connection still in its handshake points at its listener, not at a socket of its own) */
 	const struct tsock *t = pcb->state != SYN_RCVD ? pcb->callback_arg : NULL;
-	uint8_t lip[16] = { [10] = 0xff, [11] = 0xff }, rip[16] = { [10] = 0xff, [11] = 0xff };
-	if ((t && t->s.family == AF_INET6) != p->v6 || (size_t)pcb->state >= sizeof(linux_state))
+	const struct tlisten *l = pcb->state == SYN_RCVD ? pcb->callback_arg : NULL;
+	bool v6 = t ? t->s.family == AF_INET6 : l ? l->family == AF_INET6 : IP_IS_V6(&pcb->local_ip);
+	if (v6 != p->v6 || (size_t)pcb->state >= sizeof(linux_state))
 		return;
-	ip4_bytes(&pcb->local_ip, lip + 12);
-	ip4_bytes(&pcb->remote_ip, rip + 12);
-	procnet_row(p, lip, pcb->local_port, rip, pcb->remote_port, linux_state[pcb->state],
-		    pcb->state == TIME_WAIT ? 0 : (size_t)(pcb->snd_lbb - pcb->lastack), t ? t->rx_len : 0,
-		    t ? t->s.ino : 0);
+	struct procnet_sock r = { .lport = pcb->local_port,
+				  .rport = pcb->remote_port,
+				  .state = linux_state[pcb->state],
+				  .txq = pcb->state == TIME_WAIT ? 0 : (size_t)(pcb->snd_lbb - pcb->lastack),
+				  .rxq = t ? t->rx_len : 0,
+				  .uid = t               ? t->s.uid
+					 : l && l->owner ? l->owner->uid
+							 : 0,
+				  .ino = t ? t->s.ino : 0 };
+	net_ip_from(&pcb->local_ip, r.lip);
+	net_ip_from(&pcb->remote_ip, r.rip);
+	pcb_timer(pcb, &r);
+	procnet_row(p, &r);
 }
 
 /* lwIP's connections, and those it keeps in TIME_WAIT (its listeners stand behind the loopback's, listed there). */

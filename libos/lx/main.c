@@ -14,6 +14,7 @@
  *   .mica/streams  the descriptors (of 0, 1, 2) that are the host's byte streams, not the console (optional)
  *   .mica/volumes  host folders to mount, a line each: "TAG rw|ro GUESTDIR" (optional; volume.c)
  *   .mica/cwd      the working directory (optional)
+ *   .mica/ip       eth0's IPv4 address, taken without asking DHCP (optional; mica run --wire --ip)
  */
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 #define LX_STACK_PAGES 16
@@ -124,7 +125,7 @@ int main(void)
 	setup_self();
 	stream_start(); /* a resize of the host's terminal is taken from now on */
 	volume_init(setting("volumes", &n), setting("cwd", &n));
-	net_init(); /* before any fork: the stack's pages are shared from here on */
+	net_init(setting("ip", &n)); /* before any fork: the stack's pages are shared from here on */
 	uint64_t entry, sp;
 	long r = lx_load(argv[0], argv, envp, &entry, &sp);
 	if (r < 0) {

@@ -20,9 +20,9 @@ static const struct lx_netif loopback = {
 	.has_ip4 = true,
 	.ip4 = { 127, 0, 0, 1 },
 	.prefix4 = 8,
-	.has_ip6 = true,
-	.ip6 = { [15] = 1 },
-	.prefix6 = 128,
+	.nip6 = 1,
+	.ip6 = { { [15] = 1 } },
+	.prefix6 = { 128 },
 };
 
 const struct lx_netif *lx_netif_at(int i)
@@ -78,20 +78,39 @@ void lx_netif_count(int index, const struct lx_netif_counts *c)
 		t[index - 2].counts = *c;
 }
 
-/* A sockaddr_in of ip into a (a struct sockaddr in an ifreq). */
-static void set_in(struct linux_ifreq *q, const uint8_t ip[4])
-{
-	memset(&q->addr, 0, sizeof(q->addr));
-	q->addr.family = AF_INET;
-	memcpy(q->addr.data + 2, ip, 4); /* after the port */
-}
-
 /* The netmask of a prefix length, as four bytes. */
 static void mask_of(int prefix, uint8_t out[4])
 {
 	uint32_t m = prefix ? ~0U << (32 - prefix) : 0;
 	for (int i = 0; i < 4; i++)
 		out[i] = (uint8_t)(m >> (24 - 8 * i));
+}
+
+bool lx_netif_route4(const uint8_t ip[4])
+{
+	const struct lx_netif *n;
+	for (int i = 0; (n = lx_netif_at(i)) != NULL; i++) {
+		if (!n->has_ip4)
+			continue;
+		if (n->has_gw4)
+			return true; /* a default route */
+		uint8_t mask[4];
+		mask_of(n->prefix4, mask);
+		bool in = true;
+		for (int k = 0; k < 4; k++)
+			in = in && (ip[k] & mask[k]) == (n->ip4[k] & mask[k]);
+		if (in)
+			return true;
+	}
+	return false;
+}
+
+/* A sockaddr_in of ip into a (a struct sockaddr in an ifreq). */
+static void set_in(struct linux_ifreq *q, const uint8_t ip[4])
+{
+	memset(&q->addr, 0, sizeof(q->addr));
+	q->addr.family = AF_INET;
+	memcpy(q->addr.data + 2, ip, 4); /* after the port */
 }
 
 /* SIOCGIFCONF: an ifreq (name and IPv4 address) for each interface that has one, as many as fit. */
@@ -226,6 +245,30 @@ long lx_netif_proc_dev(struct inode *node, char **buf, size_t *len)
 			      "      0          0\n",
 			      n->name, n->counts.rx_bytes, n->counts.rx_packets, n->counts.rx_dropped,
 			      n->counts.tx_bytes, n->counts.tx_packets, n->counts.tx_dropped);
+	return procfs_done(&t, buf, len);
+}
+
+/*
+ * /proc/net/if_inet6: each IPv6 address of each interface, as Linux prints
+ * them: the address in hex, the interface's index, the prefix length, the
+ * scope (0x10 host, 0x20 link, 0x40 site, 0 global), the flags (0x80
+ * permanent; an address from a router's advertisement has none) and the name.
+ */
+long lx_netif_proc_if_inet6(struct inode *node, char **buf, size_t *len)
+{
+	(void)node;
+	struct procfs_text t = { .ok = true };
+	const struct lx_netif *n;
+	for (int i = 0; (n = lx_netif_at(i)) != NULL; i++)
+		for (int k = 0; k < n->nip6; k++) {
+			const uint8_t *a = n->ip6[k];
+			bool link = a[0] == 0xfe && (a[1] & 0xc0) == 0x80, site = a[0] == 0xfe && (a[1] & 0xc0) == 0xc0;
+			int scope = (n->flags & IFF_LOOPBACK) ? 0x10 : link ? 0x20 : site ? 0x40 : 0;
+			for (int b = 0; b < 16; b++)
+				procfs_printf(&t, "%02x", a[b]);
+			procfs_printf(&t, " %02x %02x %02x %02x %8s\n", n->index, n->prefix6[k], scope,
+				      (n->flags & IFF_LOOPBACK) || link ? 0x80 : 0, n->name);
+		}
 	return procfs_done(&t, buf, len);
 }
 

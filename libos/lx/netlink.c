@@ -221,17 +221,32 @@ static void link_msg(struct reply *r, const struct lx_netif *n, uint16_t flags)
 	msg_end(r);
 }
 
-/* One RTM_NEWADDR for n's IPv4 (v6 false) or IPv6 address. */
-static void addr_msg(struct reply *r, const struct lx_netif *n, bool v6)
+/* The scope Linux gives an IPv6 address: host (::1), link (fe80::/10), site (fec0::/10) or universe. */
+static uint8_t scope6(const uint8_t ip[16])
+{
+	static const uint8_t one[16] = { [15] = 1 };
+	if (memcmp(ip, one, 16) == 0)
+		return RT_SCOPE_HOST;
+	if (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80)
+		return RT_SCOPE_LINK;
+	return ip[0] == 0xfe && (ip[1] & 0xc0) == 0xc0 ? RT_SCOPE_SITE : RT_SCOPE_UNIVERSE;
+}
+
+/* One RTM_NEWADDR for n's IPv4 address (v6 < 0) or its IPv6 address number v6. */
+static void addr_msg(struct reply *r, const struct lx_netif *n, int v6)
 {
 	struct linux_ifaddrmsg *m = msg_start(r, RTM_NEWADDR, NLM_F_MULTI, sizeof(*m));
 	if (!m)
 		return;
 	uint8_t scope = (n->flags & IFF_LOOPBACK) ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
-	*m = (struct linux_ifaddrmsg){ v6 ? AF_INET6 : AF_INET, v6 ? n->prefix6 : n->prefix4, IFA_F_PERMANENT, scope,
-				       (uint32_t)n->index };
-	attr(r, IFA_ADDRESS, v6 ? n->ip6 : n->ip4, v6 ? 16 : 4);
-	if (!v6) {
+	/* an address from a router's advertisement is "dynamic" (not permanent), as Linux's SLAAC ones */
+	uint32_t flags = v6 > 0 && scope6(n->ip6[v6]) != RT_SCOPE_LINK ? 0 : IFA_F_PERMANENT;
+	if (v6 >= 0)
+		scope = scope6(n->ip6[v6]);
+	*m = (struct linux_ifaddrmsg){ v6 >= 0 ? AF_INET6 : AF_INET, v6 >= 0 ? n->prefix6[v6] : n->prefix4,
+				       (uint8_t)flags, scope, (uint32_t)n->index };
+	attr(r, IFA_ADDRESS, v6 >= 0 ? n->ip6[v6] : n->ip4, v6 >= 0 ? 16 : 4);
+	if (v6 < 0) {
 		attr(r, IFA_LOCAL, n->ip4, 4);
 		if (!(n->flags & IFF_LOOPBACK)) {
 			uint32_t host = n->prefix4 >= 32 ? 0 : ~0U >> n->prefix4;
@@ -242,35 +257,45 @@ static void addr_msg(struct reply *r, const struct lx_netif *n, bool v6)
 		}
 		attr(r, IFA_LABEL, n->name, (uint16_t)(strlen(n->name) + 1));
 	}
-	attr_u32(r, IFA_FLAGS, IFA_F_PERMANENT);
+	attr_u32(r, IFA_FLAGS, flags);
 	struct linux_ifa_cacheinfo ci = { 0xffffffffU, 0xffffffffU, 0, 0 };
 	attr(r, IFA_CACHEINFO, &ci, sizeof(ci));
 	msg_end(r);
 }
 
-/* One RTM_NEWROUTE of the main table: to dst/len through gw (NULL: on the link) from n. */
-static void route_msg(struct reply *r, const struct lx_netif *n, const uint8_t *dst, int len, const uint8_t *gw)
+/*
+ * One RTM_NEWROUTE of the main table: to dst/len through gw (NULL: on the
+ * link) from n, IPv4 or (v6) IPv6. IPv6's are as Linux has them: every route
+ * of scope universe, the default one learnt from a router (RTPROT_RA), and
+ * no preferred source.
+ */
+static void route_msg(struct reply *r, const struct lx_netif *n, bool v6, const uint8_t *dst, int len,
+		      const uint8_t *gw)
 {
 	struct linux_rtmsg *m = msg_start(r, RTM_NEWROUTE, NLM_F_MULTI, sizeof(*m));
 	if (!m)
 		return;
-	*m = (struct linux_rtmsg){ AF_INET,
+	uint8_t proto = gw ? (v6 ? RTPROT_RA : RTPROT_BOOT) : RTPROT_KERNEL;
+	*m = (struct linux_rtmsg){ v6 ? AF_INET6 : AF_INET,
 				   (uint8_t)len,
 				   0,
 				   0,
 				   RT_TABLE_MAIN,
-				   gw ? RTPROT_BOOT : RTPROT_KERNEL,
-				   gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
+				   proto,
+				   gw || v6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
 				   RTN_UNICAST,
 				   0 };
+	uint16_t alen = v6 ? 16 : 4;
 	attr_u32(r, RTA_TABLE, RT_TABLE_MAIN);
 	if (len)
-		attr(r, RTA_DST, dst, 4);
+		attr(r, RTA_DST, dst, alen);
 	if (gw)
-		attr(r, RTA_GATEWAY, gw, 4);
-	else
+		attr(r, RTA_GATEWAY, gw, alen);
+	else if (!v6)
 		attr(r, RTA_PREFSRC, n->ip4, 4);
 	attr_u32(r, RTA_OIF, (uint32_t)n->index);
+	if (v6)
+		attr_u32(r, RTA_PRIORITY, gw ? 1024 : 256);
 	msg_end(r);
 }
 
@@ -293,30 +318,51 @@ static void dump_addrs(struct reply *r)
 	const struct lx_netif *n;
 	for (int i = 0; (n = lx_netif_at(i)) != NULL; i++)
 		if (n->has_ip4 && (fam == AF_UNSPEC || fam == AF_INET))
-			addr_msg(r, n, false);
+			addr_msg(r, n, -1);
 	for (int i = 0; (n = lx_netif_at(i)) != NULL; i++)
-		if (n->has_ip6 && (fam == AF_UNSPEC || fam == AF_INET6))
-			addr_msg(r, n, true);
+		for (int k = 0; k < n->nip6 && (fam == AF_UNSPEC || fam == AF_INET6); k++)
+			addr_msg(r, n, k);
 }
 
-/* The main table: each interface's subnet, and a default route through a gateway. lo's routes are in Linux's local table, not here. */
+/* The IPv6 part of the main table: each prefix of n's addresses (once), and the default route through its router. */
+static void routes6(struct reply *r, const struct lx_netif *n)
+{
+	uint8_t nets[LX_NETIF_IP6][16];
+	int nnets = 0;
+	for (int k = 0; k < n->nip6; k++) {
+		uint8_t net[16] = { 0 };
+		for (int b = 0; b < n->prefix6[k] && b < 128; b++)
+			net[b / 8] |= (uint8_t)(n->ip6[k][b / 8] & (0x80 >> (b % 8)));
+		bool seen = false;
+		for (int j = 0; j < nnets; j++)
+			seen = seen || memcmp(nets[j], net, 16) == 0;
+		if (seen)
+			continue;
+		memcpy(nets[nnets++], net, 16);
+		route_msg(r, n, true, net, n->prefix6[k], NULL);
+	}
+	if (n->has_gw6)
+		route_msg(r, n, true, NULL, 0, n->gw6);
+}
+
+/* The main table: each interface's subnets, and default routes through routers. lo's routes are in Linux's local table, not here. */
 static void dump_routes(struct reply *r)
 {
 	int fam = req_family(r->req);
 	const struct lx_netif *n;
-	if (fam != AF_UNSPEC && fam != AF_INET)
-		return;
-	for (int i = 1; (n = lx_netif_at(i)) != NULL; i++) {
+	for (int i = 1; (n = lx_netif_at(i)) != NULL && (fam == AF_UNSPEC || fam == AF_INET); i++) {
 		if (!n->has_ip4)
 			continue;
 		if (n->has_gw4)
-			route_msg(r, n, NULL, 0, n->gw4);
+			route_msg(r, n, false, NULL, 0, n->gw4);
 		uint32_t mask = n->prefix4 ? ~0U << (32 - n->prefix4) : 0;
 		uint8_t net[4];
 		for (int k = 0; k < 4; k++)
 			net[k] = (uint8_t)(n->ip4[k] & (mask >> (24 - 8 * k)));
-		route_msg(r, n, net, n->prefix4, NULL);
+		route_msg(r, n, false, net, n->prefix4, NULL);
 	}
+	for (int i = 1; (n = lx_netif_at(i)) != NULL && (fam == AF_UNSPEC || fam == AF_INET6); i++)
+		routes6(r, n);
 }
 
 /* The link a RTM_GETLINK or RTM_NEWLINK request names, by its index or, with index 0, its IFLA_IFNAME; NULL: none. */

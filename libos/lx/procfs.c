@@ -368,6 +368,7 @@ void procfs_init(void)
 	struct inode *net = subdir(proc, "net");
 	procfs_add_gen(net, "dev", lx_netif_proc_dev, 0, 0);
 	procfs_add_gen(net, "route", lx_netif_proc_route, 0, 0);
+	procfs_add_gen(net, "if_inet6", lx_netif_proc_if_inet6, 0, 0);
 	procfs_add_gen(net, "tcp", procnet_inet, 0, 0);
 	procfs_add_gen(net, "tcp6", procnet_inet, 0, PROCNET_V6);
 	procfs_add_gen(net, "udp", procnet_inet, 0, PROCNET_UDP);

@@ -8,7 +8,10 @@
  * Addresses are the 32-bit words of the address as they lie in memory, in
  * hex (127.0.0.1 is 0100007F); ports are in hex. The inode is the one the
  * socket's descriptor links to in /proc/PID/fd (socket:[N]), so tools can
- * tell whose it is. The timer and uid columns are 0: lx keeps neither.
+ * tell whose it is. The uid is the socket's owner's; TCP's timer columns say
+ * which timer runs (tr), when it fires (tm->when, in hundredths of a
+ * second), the retransmissions so far (retrnsmt) and the probes sent
+ * (timeout), as the stack behind the socket has them.
  */
 #define ROW_WIDTH 149 /* TCP's (TMPSZ - 1 in Linux's tcp_ipv4.c) */
 #define UDP_ROW_WIDTH 127 /* UDP's */
@@ -29,18 +32,19 @@ static void addr_text(char *buf, const uint8_t ip[16], uint16_t port, bool v6)
 		fmt_snprintf(buf, 40, "%08X:%04X", word(ip + 12), port);
 }
 
-void procnet_row(struct procnet *p, const uint8_t lip[16], uint16_t lport, const uint8_t rip[16], uint16_t rport,
-		 int state, size_t txq, size_t rxq, uint64_t ino)
+void procnet_row(struct procnet *p, const struct procnet_sock *r)
 {
 	char local[40], remote[40], row[ROW_WIDTH + 1];
-	addr_text(local, lip, lport, p->v6);
-	addr_text(remote, rip, rport, p->v6);
+	addr_text(local, r->lip, r->lport, p->v6);
+	addr_text(remote, r->rip, r->rport, p->v6);
 	if (p->udp) /* and its reference count, its address (hidden, as Linux hides it) and its drops */
-		fmt_snprintf(row, sizeof(row), "%5d: %s %s %02X %08X:%08X 00:00000000 00000000 %5d %8d %lu 2 %016x 0",
-			     p->rows++, local, remote, state, (unsigned)txq, (unsigned)rxq, 0, 0, ino, 0);
+		fmt_snprintf(row, sizeof(row), "%5d: %s %s %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu 2 %016x 0",
+			     p->rows++, local, remote, r->state, (unsigned)r->txq, (unsigned)r->rxq, r->uid, 0, r->ino,
+			     0);
 	else
-		fmt_snprintf(row, sizeof(row), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5d %8d %lu", p->rows++,
-			     local, remote, state, (unsigned)txq, (unsigned)rxq, 0, 0, ino);
+		fmt_snprintf(row, sizeof(row), "%4d: %s %s %02X %08X:%08X %02X:%08lX %08X %5u %8u %lu", p->rows++,
+			     local, remote, r->state, (unsigned)r->txq, (unsigned)r->rxq, r->timer, r->when_cs,
+			     r->retrans, r->uid, r->probes, r->ino);
 	procfs_printf(p->t, "%-*s\n", p->udp ? UDP_ROW_WIDTH : ROW_WIDTH, row);
 }
 

@@ -16,9 +16,25 @@ struct procnet {
 #define PROCNET_UDP 2
 long procnet_inet(struct inode *node, char **buf, size_t *len);
 long procnet_unix(struct inode *node, char **buf, size_t *len); /* /proc/net/unix's text */
-/* One socket's row: its address and its peer's (IPv4 as ::ffff:a.b.c.d), a TCP_* state, bytes queued each way, its inode. */
-void procnet_row(struct procnet *p, const uint8_t lip[16], uint16_t lport, const uint8_t rip[16], uint16_t rport,
-		 int state, size_t txq, size_t rxq, uint64_t ino);
+/* One socket's row, as Linux prints it. */
+struct procnet_sock {
+	uint8_t lip[16], rip[16]; /* its address and its peer's (IPv4 as ::ffff:a.b.c.d) */
+	uint16_t lport, rport;
+	int state; /* TCP_* (UDP's too: TCP_CLOSE unconnected, TCP_ESTABLISHED connected) */
+	size_t txq, rxq; /* bytes queued each way (a listener: its accept queue in rxq) */
+	int timer; /* TCP's running timer: PROCNET_TIMER_* */
+	uint64_t when_cs; /* the time until it fires, in hundredths of a second (Linux's clock ticks) */
+	unsigned retrans; /* retransmissions of the unacknowledged segment so far */
+	unsigned probes; /* keep-alive or zero-window probes sent (the "timeout" column) */
+	uint32_t uid; /* its owner's (0 in TIME_WAIT, as Linux) */
+	uint64_t ino;
+};
+#define PROCNET_TIMER_NONE 0
+#define PROCNET_TIMER_RETRANS 1 /* a segment (or the SYN) waits to be acknowledged */
+#define PROCNET_TIMER_KEEPALIVE 2
+#define PROCNET_TIMER_TIME_WAIT 3
+#define PROCNET_TIMER_PROBE 4 /* the peer's window is shut */
+void procnet_row(struct procnet *p, const struct procnet_sock *r);
 void loopback_proc_tcp(struct procnet *p); /* the loopback's listeners and connections of p's family */
 void loopback_proc_udp(struct procnet *p); /* the loopback's UDP sockets of p's family that hold a port */
 void net_proc_tcp(struct procnet *p); /* lwIP's connections of p's family */

@@ -269,8 +269,10 @@ static bool write_stub(uint64_t stub, uint64_t site, const uint8_t *mov)
 	memset(s, 0xcc, sizeof(s));
 	if (lx_pkey_on) { /* open lx's key (PKRU 0: the program has no key but 0 and lx's), keeping rdx in r11 */
 		extern const char lx_wrpkru[]; /* entry.S's: lx's image holds no other (tests/linux.sh) */
-		static const uint8_t open[KEYED_OPENED - 3] = { 0x49, 0x89, 0xd3, /* mov %rdx, %r11 */
-								0x31, 0xc9, 0x31, 0xd2, 0x31, 0xc0 }; /* ecx, edx, eax = 0 */
+		static const uint8_t open[KEYED_OPENED - 3] = {
+			0x49, 0x89, 0xd3, /* mov %rdx, %r11 */
+			0x31, 0xc9, 0x31, 0xd2, 0x31, 0xc0
+		}; /* ecx, edx, eax = 0 */
 		memcpy(s, open, sizeof(open));
 		memcpy(s + sizeof(open), lx_wrpkru, 3);
 		n = KEYED_OPENED;

@@ -33,6 +33,8 @@ struct lx_shared {
 	void *loopback_bound; /* loopback internet sockets holding a port, a list (loopback.c) */
 	uint32_t loopback_port; /* the next ephemeral port to try (loopback.c) */
 	uint32_t loopback_turn; /* which of the sockets sharing a port by SO_REUSEPORT takes the next (loopback.c) */
+	void *loopback_tw; /* the loopback's TCP ports held after their connection closed (TIME_WAIT), a list (loopback.c) */
+	int loopback_ntw; /* its length */
 	struct list usocks; /* every AF_UNIX and loopback socket not yet freed (unix.c: /proc/net) */
 	struct lx_proc procs[LX_MAX_PROCS];
 	struct lx_calls calls[LX_MAX_PROCS]; /* procs[i]'s syscalls by the way they came (rewrite.c) */

@@ -36,6 +36,7 @@ void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type,
 	s->family = family;
 	s->type = type;
 	s->protocol = protocol;
+	s->uid = lx_cred_fsuid();
 	s->sndbuf = s->rcvbuf = SOCK_DEFAULT_BUF;
 	s->rcvlowat = 1;
 	s->keep_idle = TCP_KEEPALIVE_TIME, s->keep_intvl = TCP_KEEPALIVE_INTVL, s->keep_cnt = TCP_KEEPALIVE_PROBES;
@@ -43,6 +44,7 @@ void sock_init(struct sock *s, const struct sock_ops *ops, int family, int type,
 
 void sock_inherit(struct sock *s, const struct sock *from)
 {
+	s->uid = from->uid; /* until it is accepted: a TCP socket is its listener's clone */
 	s->sndbuf = from->sndbuf, s->rcvbuf = from->rcvbuf;
 	s->sndtimeo = from->sndtimeo, s->rcvtimeo = from->rcvtimeo;
 	s->flags = from->flags;
@@ -229,6 +231,7 @@ static long sock_install(struct sock *s, int type_flags)
 	}
 	f->priv = s;
 	s->ino = n->ino;
+	s->uid = lx_cred_fsuid(); /* the file's owner, as Linux's sock_graft gives an accepted socket */
 	return fd_new(f, (type_flags & SOCK_CLOEXEC) != 0);
 }
 
@@ -348,14 +351,16 @@ long lx_sys_connect(int fd, uint64_t uaddr, long len)
 	struct file *f;
 	struct sock *s = sock_get(fd, &f, &err);
 	uint8_t addr[SOCK_ADDR_MAX];
-	uint8_t ip[4];
+	uint8_t ip[16];
+	uint32_t scope;
 	uint16_t port;
 	bool nonblock = f && (f->flags & O_NONBLOCK);
 	if (s && (err = addr_in(uaddr, (int)len, addr)) == 0)
 		err = s->ops->connect(s, addr, (int)len, nonblock);
-	/* the loopback cannot reach it: an outside IPv4 address goes to lwIP, the socket becomes inet.c's */
-	if (err == -ENETUNREACH && s->type == SOCK_STREAM && loopback_outside(s->family, addr, (int)len, ip, &port))
-		err = net_connect((struct sock **)&f->priv, ip, port, nonblock);
+	/* the loopback cannot reach it: an outside address goes to lwIP, the socket becomes inet.c's */
+	if (err == -ENETUNREACH && s->type == SOCK_STREAM &&
+	    loopback_outside(s->family, addr, (int)len, ip, &scope, &port))
+		err = net_connect((struct sock **)&f->priv, ip, scope, port, nonblock);
 	if (f)
 		file_put(f);
 	return err;

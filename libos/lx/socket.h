@@ -46,9 +46,12 @@ struct sock_family {
 	long (*pair)(struct sock *a, struct sock *b); /* connect two new ones; NULL: -EOPNOTSUPP */
 };
 extern const struct sock_family unix_family, loopback_inet_family, loopback_inet6_family, netlink_family;
-/* Is addr, for a socket of family (AF_INET, or AF_INET6 v4-mapped), an IPv4 address outside the machine? Its ip4, port. */
-bool loopback_outside(int family, const void *addr, int len, uint8_t ip4[4], uint16_t *port);
-bool loopback_own(const uint8_t *ip); /* ip (IPv4 as ::ffff:a.b.c.d) is the machine's network address, the network up */
+/*
+ * Is addr, for a socket of family, a unicast address outside the machine (not "any", loopback or the machine's
+ * own)? Its address (16 bytes, IPv4 as ::ffff:a.b.c.d), its scope id (AF_INET6's; else 0) and port.
+ */
+bool loopback_outside(int family, const void *addr, int len, uint8_t ip[16], uint32_t *scope, uint16_t *port);
+bool loopback_own(const uint8_t *ip); /* ip (IPv4 as ::ffff:a.b.c.d) is one of the machine's network addresses */
 
 /* The state every socket has, first in its family's structure; in the shared heap, guarded by lx's lock. */
 struct sock {
@@ -58,6 +61,7 @@ struct sock {
 	bool listening; /* SO_ACCEPTCONN */
 	bool passcred; /* SO_PASSCRED */
 	uint64_t ino; /* its file's inode number, as /proc/PID/fd and /proc/net tell it (0 until it has a descriptor) */
+	uint32_t uid; /* its owner, as /proc/net tells it: its maker, or who accepted it (the file's fsuid, as Linux) */
 	uint32_t flags; /* the on-off options set, bit n for option n: SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE... */
 	int sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF as getsockopt tells them */
 	uint64_t sndtimeo, rcvtimeo; /* ns; 0: no limit */

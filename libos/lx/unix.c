@@ -2,6 +2,7 @@
 #include "libos/lx/vfs.h"
 #include "libos/lx/unix.h"
 #include "libos/lx/net.h"
+#include "libos/lx/netif.h"
 #include "libos/lx/procfs.h"
 #include "libos/lx/procnet.h"
 
@@ -22,7 +23,7 @@
 
 struct urec {
 	struct urec *next;
-	struct usock *from; /* the sender, held */
+	struct usock *from; /* the sender, held; NULL: a datagram from outside the machine (udp.c) */
 	size_t len, off; /* its bytes, and (stream) those read already */
 	struct file **files; /* SCM_RIGHTS, held; NULL if none */
 	int nfiles;
@@ -43,6 +44,7 @@ static void us_put(struct usock *u)
 	if (--u->refs)
 		return;
 	list_remove(&u->all);
+	lx_free(u->remote);
 	lx_free(u);
 }
 
@@ -95,9 +97,11 @@ static void rec_free(struct urec *r)
 	for (int i = 0; i < r->nfiles; i++)
 		file_put(r->files[i]);
 	lx_free(r->files);
-	r->from->tx_bytes -= r->len;
-	sock_wake(&r->from->s);
-	us_put(r->from);
+	if (r->from) {
+		r->from->tx_bytes -= r->len;
+		sock_wake(&r->from->s);
+		us_put(r->from);
+	}
 	lx_free(r);
 }
 
@@ -123,6 +127,22 @@ static void rx_push(struct usock *u, struct urec *r)
 	u->rx_last = r;
 	u->rx_count++;
 	sock_wake(&u->s);
+}
+
+bool usock_deliver(struct usock *u, size_t n, const struct uname *from, void (*fill)(void *dst, size_t n, void *arg),
+		   void *arg)
+{
+	if (u->dead || (u->shut & U_SHUT_RD) || u->rx_count >= USOCK_OUTSIDE_QLEN ||
+	    usock_queued(u) + n > (size_t)u->s.rcvbuf)
+		return false;
+	struct urec *r = lx_alloc_unzeroed(sizeof(*r) + n, sizeof(*r));
+	if (!r)
+		return false;
+	fill(r->data, n, arg);
+	r->len = n;
+	r->name = *from;
+	rx_push(u, r);
+	return true;
 }
 
 static const struct unaming unix_naming;
@@ -319,9 +339,9 @@ static struct usock *unix_find(struct usock *u, const void *addr, int len, long 
 static long unix_name(struct sock *s, bool peer, void *addr, int *len)
 {
 	struct usock *u = us(s);
-	if (peer && (u->state != U_CONN || !u->peer))
+	if (peer && (u->state != U_CONN || (!u->peer && !u->remote)))
 		return -ENOTCONN;
-	const struct uname *n = peer ? &u->peer->name : &u->name;
+	const struct uname *n = !peer ? &u->name : u->peer ? &u->peer->name : u->remote;
 	*len = n->len ? n->len : u->naming->unnamed(u, addr);
 	if (n->len)
 		memcpy(addr, &n->sa, (size_t)n->len);
@@ -344,12 +364,12 @@ static long name_first(struct usock *u)
 
 /* ---- connections ---- */
 
-/* Does a TCP listener at u's address take connections from the outside too (bound to "any", IPv4 included)? */
+/* Does a TCP listener at u's address take connections from the outside too (bound to "any" or an address of eth0)? */
 static bool listens_outside(const struct usock *u)
 {
 	static const uint8_t any6[16], any4[16] = { [10] = 0xff, [11] = 0xff };
 	return u->naming->inet && u->s.type == SOCK_STREAM &&
-	       (memcmp(u->ip, any4, 16) == 0 || (memcmp(u->ip, any6, 16) == 0 && !u->v6only) || loopback_own(u->ip));
+	       (memcmp(u->ip, any4, 16) == 0 || memcmp(u->ip, any6, 16) == 0 || loopback_own(u->ip));
 }
 
 /*
@@ -382,30 +402,57 @@ static long unix_listen(struct sock *s, int backlog)
 	u->state = U_LISTEN;
 	u->backlog = backlog;
 	if (!u->net && listens_outside(u))
-		u->net = net_listen(s, u->port, backlog); /* NULL (no network): inside the machine only */
+		u->net = net_listen(s, u->ip, u->port, backlog, u->v6only); /* NULL (no network): inside only */
 	s->listening = true;
 	s->peercred = sock_cred();
 	sock_wake(s);
 	return 0;
 }
 
-/* A dgram connect: o becomes the only socket u sends to and receives from (AF_UNSPEC: none). */
+/*
+ * A dgram connect: o becomes the only socket u sends to and receives from
+ * (AF_UNSPEC: none); or, for UDP to an address outside the machine that
+ * eth0 has a route to, that address, which lwIP's socket sends to and
+ * takes datagrams from (udp.c).
+ */
 static long dgram_connect(struct usock *u, const struct linux_sockaddr_un *sa, int len)
 {
 	long err;
 	struct usock *o = NULL;
+	struct uname remote = { 0 };
+	uint8_t ip[16];
+	uint32_t scope;
+	uint16_t port;
 	if (len >= SUN_PATH_OFFSET && sa->sun_family == AF_UNSPEC) {
 		u->state = U_UNCONN;
 	} else {
 		if ((err = name_first(u)) < 0)
 			return err;
-		if (!(o = u->naming->find(u, sa, len, &err)))
-			return err;
-		if (o->peer && o->peer != u)
+		if (!(o = u->naming->find(u, sa, len, &err))) {
+			if (err != -ENETUNREACH || !u->udp ||
+			    !loopback_outside(u->s.family, sa, len, ip, &scope, &port))
+				return err;
+			if (ip[10] == 0xff && !lx_netif_route4(ip + 12))
+				return -ENETUNREACH; /* as Linux, with no route there */
+			remote.len = len < (int)sizeof(remote.sa) ? len : (int)sizeof(remote.sa);
+			memcpy(&remote.sa, sa, (size_t)remote.len);
+			if (!u->remote && !(u->remote = lx_alloc(sizeof(*u->remote))))
+				return -ENOMEM;
+		} else if (o->peer && o->peer != u) {
 			return -EPERM;
-		o->refs++;
+		} else {
+			o->refs++;
+		}
 		u->state = U_CONN;
 	}
+	if (remote.len) {
+		*u->remote = remote;
+	} else {
+		lx_free(u->remote);
+		u->remote = NULL;
+	}
+	if (u->naming->inet && u->name.len)
+		loopback_rename(u);
 	if (u->peer)
 		us_put(u->peer);
 	u->peer = o;
@@ -559,6 +606,10 @@ static void disconnect(struct usock *u)
 /* Close u: its name, its connections, its queue and (a listener) the connections not accepted. */
 static void unix_close(struct usock *u)
 {
+	if (u->naming->fin && u->s.type == SOCK_STREAM && u->state == U_CONN && u->peer) {
+		bool reset = u->rx || (u->s.linger_on && u->s.linger_s == 0) || !u->s.ino; /* (as disconnect says) */
+		u->naming->fin(u, reset ? U_FIN_RESET : U_FIN_CLOSE);
+	}
 	u->dead = true;
 	u->s.listening = false;
 	u->naming->unbind(u);
@@ -596,6 +647,8 @@ static long unix_shutdown(struct sock *s, int how)
 		return -ENOTCONN; /* (TCP's answer; an AF_UNIX socket takes it) */
 	u->shut |= mode;
 	sock_wake(s);
+	if ((mode & U_SHUT_WR) && u->naming->fin && s->type == SOCK_STREAM && u->peer)
+		u->naming->fin(u, U_FIN_SHUT);
 	if (u->peer && s->type != SOCK_DGRAM) {
 		u->peer->shut |= ((mode & U_SHUT_RD) ? U_SHUT_WR : 0) | ((mode & U_SHUT_WR) ? U_SHUT_RD : 0);
 		sock_wake(&u->peer->s);
@@ -758,6 +811,14 @@ static long dgram_send(struct usock *u, struct sock_msg *m)
 		return -EMSGSIZE;
 	if ((err = name_first(u)) < 0)
 		return err;
+	if (u->udp && (m->addrlen || u->remote)) { /* UDP: an address outside the machine goes to lwIP */
+		uint8_t ip[16];
+		uint32_t scope;
+		uint16_t port;
+		const void *to = m->addrlen ? (const void *)m->addr : (const void *)&u->remote->sa;
+		if (loopback_outside(u->s.family, to, m->addrlen ? m->addrlen : u->remote->len, ip, &scope, &port))
+			return net_udp_send(u->udp, ip, scope, port, m);
+	}
 	struct usock *o = dgram_target(u, m, &err);
 	if (!o && err == -ECONNREFUSED && m->addrlen && u->naming->inet)
 		return (long)m->len; /* UDP: a datagram to a port nobody holds is lost */
@@ -933,9 +994,9 @@ static long unix_getopt(struct sock *s, int level, int name, void *buf)
 	return u->naming->getopt ? u->naming->getopt(u, level, name, buf) : -EOPNOTSUPP;
 }
 
-static const struct unaming unix_naming = { false,        unix_bind_name, unix_find, autobind, unix_unbind,
-					    unix_unnamed, unix_connected, NULL,      NULL,     NULL,
-					    NULL };
+static const struct unaming unix_naming = { false,       unix_bind_name, unix_find,      autobind,
+					    unix_unbind, unix_unnamed,   unix_connected, NULL,
+					    NULL,        NULL,           NULL,           NULL };
 
 static const struct sock_ops unix_ops = { unix_bind,   unix_listen,   unix_accept, unix_connect, unix_send,
 					  unix_recv,   unix_shutdown, unix_name,   unix_poll,    unix_inq,

@@ -32,7 +32,12 @@ struct unaming {
 		       long len); /* levels other than SOL_SOCKET */
 	long (*getopt)(struct usock *u, int level, int name, void *buf); /* the value's length, or -errno */
 	long (*listening)(struct usock *u); /* may u, named, listen now? 0 or -errno; NULL: always */
+	/* a connected stream socket ends its sending (U_FIN_*), its peer still known as u->peer; NULL: nothing to do */
+	void (*fin)(struct usock *u, int how);
 };
+#define U_FIN_SHUT 1 /* shutdown for writing */
+#define U_FIN_CLOSE 2 /* its last descriptor closes */
+#define U_FIN_RESET 3 /* it closes with a reset (unread data, SO_LINGER 0 s, never accepted) */
 
 struct usock {
 	struct sock s;
@@ -55,13 +60,27 @@ struct usock {
 	uint16_t port;
 	bool v6only, nodelay; /* IPV6_V6ONLY, TCP_NODELAY */
 	bool untold; /* TCP: a non-blocking connect said EINPROGRESS, and no connect since has told how it ended */
+	bool fin_sent, fin_first; /* TCP: it has ended its sending; before its peer did (it closes first) */
+	uint64_t peer_fin_ns; /* TCP, when it closed first: when its peer's end came (clock_ns) */
 	void *net; /* a TCP listener on "any": its listener on the outside (inet.c), or NULL */
+	void *udp; /* UDP bound to "any" or an address of eth0: its lwIP socket on the same port (udp.c), or NULL */
+	struct uname *remote; /* UDP connected to an address outside the machine: that address (lx_alloc'ed), or NULL */
 };
 
 /* The socket after u on the list of every one not yet freed (u NULL: the first), or NULL: /proc/net's walk. */
 struct usock *usock_next(struct usock *u);
 /* The bytes queued for u to read. */
 size_t usock_queued(const struct usock *u);
+/*
+ * A datagram from outside the machine for UDP socket u (udp.c): n bytes, which fill(dst, n, arg) copies into
+ * place, sent from the address from. Whether it was queued (not: u is closed or shut, its queue holds
+ * USOCK_OUTSIDE_QLEN datagrams or SO_RCVBUF's bytes already, or memory ran out, as Linux drops such a datagram).
+ */
+bool usock_deliver(struct usock *u, size_t n, const struct uname *from, void (*fill)(void *dst, size_t n, void *arg),
+		   void *arg);
+#define USOCK_OUTSIDE_QLEN 256
+/* UDP socket u's name after a connect, as Linux has it: eth0's IPv4 address when u is bound to "any" and connected to an IPv4 address outside, else where u is bound. */
+void loopback_rename(struct usock *u);
 /* A new socket of type (SOCK_STREAM, _DGRAM or _SEQPACKET, already checked) named as nm says, in family. */
 long usock_create(const struct unaming *nm, int family, int type, int protocol, struct sock **out);
 

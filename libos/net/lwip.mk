@@ -5,7 +5,8 @@ LWIP_STAMP := $(BUILD)/lwip/fetched
 LWIP_FILES := core/init core/def core/inet_chksum core/ip core/mem core/memp core/netif core/pbuf \
 	core/stats core/sys core/tcp core/tcp_in core/tcp_out core/timeouts core/udp \
 	core/ipv4/dhcp core/ipv4/etharp core/ipv4/icmp core/ipv4/ip4 core/ipv4/ip4_addr core/ipv4/ip4_frag \
-	netif/ethernet
+	core/ipv6/ethip6 core/ipv6/icmp6 core/ipv6/inet6 core/ipv6/ip6 core/ipv6/ip6_addr core/ipv6/ip6_frag \
+	core/ipv6/nd6 netif/ethernet
 LWIP_OBJS := $(LWIP_FILES:%=$(BUILD)/lwip/obj/%.o)
 LWIP_GLUE_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard libos/net/*.c))
 LWIP_LIB := $(BUILD)/lwip/liblwip.a
@@ -38,7 +39,7 @@ $(BUILD)/user/user/httpd.o: user/www/index.html
 LX_LWIP_OBJS := $(LWIP_FILES:%=$(BUILD)/lwip/lxobj/%.o) $(BUILD)/lwip/lxobj/sys_arch.o
 LX_LWIP_LIB := $(BUILD)/lwip/liblxlwip.a
 LX_LWIP_CFLAGS := $(filter-out -Ilibos/net,$(LWIP_CFLAGS)) -Ilibos/lx/lwip -Ilibos/net
-LX_LWIP_USERS := $(BUILD)/user/libos/lx/net.o $(BUILD)/user/libos/lx/inet.o
+LX_LWIP_USERS := $(BUILD)/user/libos/lx/net.o $(BUILD)/user/libos/lx/inet.o $(BUILD)/user/libos/lx/udp.o
 $(BUILD)/lwip/lxobj/%.o: $(LWIP_STAMP) $(LWIP_HEADERS) libos/lx/lwip/lwipopts.h
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -Werror,$(LX_LWIP_CFLAGS)) -Dmem_init=lwip_mem_init -c $(LWIP_TREE)/src/$*.c -o $@

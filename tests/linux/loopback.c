@@ -1,4 +1,4 @@
-/* TCP and UDP over loopback (127.0.0.1 and ::1 only): addresses, ports, connections, options and errnos. */
+/* TCP and UDP over loopback (127.0.0.1 and ::1 only): addresses, ports, connections, options, errnos and TIME_WAIT. */
 #define T_NAME "loopback"
 #include "check.h"
 
@@ -232,6 +232,177 @@ static void check_procnet(void)
 	close(u6);
 }
 
+/* A row of /proc/net/TABLE: its state, timer columns ("tr:tm->when" and retrnsmt), uid, timeout and inode. */
+struct row {
+	char st[8], timer[32], retrnsmt[16];
+	unsigned uid, timeout;
+	unsigned long ino;
+};
+
+/* The row of /proc/net/TABLE whose local address is local and remote address remote, as the table writes them: 1, or 0 for none. */
+static int find_row(const char *table, const char *local, const char *remote, struct row *r)
+{
+	char path[64], line[512], l[64], rem[64];
+	snprintf(path, sizeof(path), "/proc/net/%s", table);
+	FILE *f = fopen(path, "r");
+	int found = 0;
+	for (int n = 0; f && !found && fgets(line, sizeof(line), f); n++)
+		found = n > 0 &&
+			sscanf(line, "%*s %63s %63s %7s %*s %31s %15s %u %u %lu", l, rem, r->st, r->timer, r->retrnsmt,
+			       &r->uid, &r->timeout, &r->ino) == 8 &&
+			strcmp(l, local) == 0 && strcmp(rem, remote) == 0;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* An IPv4 address and port as /proc/net/tcp writes them, into buf[32]. */
+static const char *row_addr(char *buf, const char *ip, int port)
+{
+	struct in_addr a;
+	inet_pton(AF_INET, ip, &a);
+	snprintf(buf, 32, "%08X:%04X", a.s_addr, port); /* the address's 32-bit word as it lies in memory */
+	return buf;
+}
+
+/* A row as a check's detail shows it. */
+#define ROW_FMT "state %s timer %s retrnsmt %s uid %u timeout %u inode %lu"
+#define ROW_ARGS(r) (r).st, (r).timer, (r).retrnsmt, (r).uid, (r).timeout, (r).ino
+
+/*
+ * /proc/net/tcp and udp's uid column is the socket owner's, and an idle socket's timer columns are
+ * 00:00000000 00000000: sockets made by a child that runs as another user (nobody, when this runs as root).
+ */
+static void check_procnet_owner(void)
+{
+	int ports[2], go[2], done[2];
+	if (pipe(go) < 0 || pipe(done) < 0)
+		return;
+	pid_t p = fork();
+	if (p == 0) {
+		close(done[1]), close(go[0]);
+		if (getuid() == 0 && setresuid(65534, 65534, 65534) < 0)
+			_exit(1);
+		int l = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
+		struct sockaddr_in a = v4("127.0.0.1", 0);
+		bind(l, (struct sockaddr *)&a, sizeof(a));
+		listen(l, 1);
+		bind(u, (struct sockaddr *)&a, sizeof(a));
+		a = v4("127.0.0.1", port_of(l));
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		connect(c, (struct sockaddr *)&a, sizeof(a));
+		int s = accept(l, NULL, NULL);
+		ports[0] = port_of(l), ports[1] = port_of(u);
+		int peer = port_of(c);
+		unsigned uid = getuid();
+		char x;
+		_exit(write(go[1], ports, sizeof(ports)) == sizeof(ports) && write(go[1], &peer, sizeof(peer)) > 0 &&
+				      write(go[1], &uid, sizeof(uid)) > 0 && read(done[0], &x, 1) >= 0 && s >= 0
+			      ? 0
+			      : 1);
+	}
+	int peer = 0;
+	unsigned uid = 0;
+	int got = read(go[0], ports, sizeof(ports)) == sizeof(ports) && read(go[0], &peer, sizeof(peer)) > 0 &&
+		  read(go[0], &uid, sizeof(uid)) > 0;
+	char la[32], ra[32], any[32];
+	struct row r = { "", "", "", 0, 0, 0 };
+	int ok = got && find_row("tcp", row_addr(la, "127.0.0.1", ports[0]), row_addr(any, "0.0.0.0", 0), &r);
+	CHECK("proc-net-tcp-listener-owner",
+	      ok && strcmp(r.st, "0A") == 0 && strcmp(r.timer, "00:00000000") == 0 &&
+		      strcmp(r.retrnsmt, "00000000") == 0 && r.uid == uid && r.uid != getuid() && r.timeout == 0,
+	      "row found %d (uid %u): " ROW_FMT, ok, uid, ROW_ARGS(r));
+	ok = got && find_row("tcp", row_addr(la, "127.0.0.1", ports[0]), row_addr(ra, "127.0.0.1", peer), &r);
+	CHECK("proc-net-tcp-idle-owner",
+	      ok && strcmp(r.st, "01") == 0 && strcmp(r.timer, "00:00000000") == 0 &&
+		      strcmp(r.retrnsmt, "00000000") == 0 && r.uid == uid && r.timeout == 0,
+	      "row found %d (uid %u): " ROW_FMT, ok, uid, ROW_ARGS(r));
+	ok = got && find_row("udp", row_addr(la, "127.0.0.1", ports[1]), row_addr(any, "0.0.0.0", 0), &r);
+	CHECK("proc-net-udp-owner", ok && strcmp(r.timer, "00:00000000") == 0 && r.uid == uid,
+	      "row found %d (uid %u): " ROW_FMT, ok, uid, ROW_ARGS(r));
+	close(done[1]);
+	int st = 0;
+	CHECK("proc-net-owner-child", waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x",
+	      st);
+	close(go[0]), close(go[1]), close(done[0]);
+}
+
+/* A connection to a new listener on 127.0.0.1 (SO_REUSEADDR on it: reuse), both ends: the listener's port; *c, *s. */
+static int pair(int reuse, int *l, int *c, int *s)
+{
+	struct sockaddr_in a = v4("127.0.0.1", 0);
+	*l = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(*l, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+	bind(*l, (struct sockaddr *)&a, sizeof(a));
+	listen(*l, 4);
+	a = v4("127.0.0.1", port_of(*l));
+	*c = socket(AF_INET, SOCK_STREAM, 0);
+	connect(*c, (struct sockaddr *)&a, sizeof(a));
+	*s = accept(*l, NULL, NULL);
+	return port_of(*l);
+}
+
+/* Bind a new TCP socket (SO_REUSEADDR: reuse) to 127.0.0.1:port, and listen: 0, or -1 with errno. Closed after. */
+static int rebind(int port, int reuse, int and_listen)
+{
+	struct sockaddr_in a = v4("127.0.0.1", port);
+	int n = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(n, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+	int r = bind(n, (struct sockaddr *)&a, sizeof(a));
+	if (r == 0 && and_listen)
+		r = listen(n, 1);
+	int e = errno;
+	close(n);
+	errno = e;
+	return r;
+}
+
+/*
+ * TIME_WAIT: the end that closes a connection first keeps its address and port after its close (60 s): a bind
+ * without SO_REUSEADDR on both the closed socket and the new one is EADDRINUSE; /proc/net/tcp shows the row
+ * (06, timer 03 with the time left, no owner, no inode). A reset leaves no TIME_WAIT.
+ */
+static void check_time_wait(void)
+{
+	int l, c, s;
+	char x, la[32], ra[32];
+	struct row r = { "", "", "", 0, 0, 0 };
+	/* the server's end closes first, its listener with SO_REUSEADDR (which the accepted socket takes) */
+	int port = pair(1, &l, &c, &s), cport = port_of(c);
+	close(s);
+	CHECK("tw-peer-sees-end", read(c, &x, 1) == 0, "errno %d", errno);
+	close(c), close(l);
+	check_err("tw-bind-in-use", rebind(port, 0, 0), EADDRINUSE);
+	CHECK("tw-reuseaddr-binds", rebind(port, 1, 1) == 0, "errno %d", errno);
+	int ok = find_row("tcp", row_addr(la, "127.0.0.1", port), row_addr(ra, "127.0.0.1", cport), &r);
+	unsigned long left = strtoul(r.timer + 3, NULL, 16);
+	CHECK("tw-proc-net-tcp",
+	      ok && strcmp(r.st, "06") == 0 && strncmp(r.timer, "03:", 3) == 0 && left > 0 && left <= 6000 &&
+		      strcmp(r.retrnsmt, "00000000") == 0 && r.uid == 0 && r.ino == 0,
+	      "row found %d: " ROW_FMT, ok, ROW_ARGS(r));
+	/* the client's end closes first: its port is held, and SO_REUSEADDR on the new socket alone does not free it */
+	port = pair(1, &l, &c, &s), cport = port_of(c);
+	close(c);
+	CHECK("tw-client-first-end", read(s, &x, 1) == 0, "errno %d", errno);
+	close(s), close(l);
+	check_err("tw-client-port-in-use", rebind(cport, 1, 0), EADDRINUSE);
+	CHECK("tw-listener-port-free", rebind(port, 0, 1) == 0, "errno %d", errno);
+	/* a listener without SO_REUSEADDR: its port stays held whatever the new socket sets */
+	port = pair(0, &l, &c, &s);
+	close(s);
+	read(c, &x, 1);
+	close(c), close(l);
+	check_err("tw-needs-reuseaddr-on-both", rebind(port, 1, 0), EADDRINUSE);
+	/* a close with unread data resets the connection: no TIME_WAIT */
+	port = pair(0, &l, &c, &s);
+	CHECK("tw-reset-unread", write(c, "unread", 6) == 6, "errno %d", errno);
+	usleep(10000);
+	close(s);
+	CHECK("tw-reset-seen", read(c, &x, 1) == -1 && errno == ECONNRESET, "errno %d", errno);
+	close(c), close(l);
+	CHECK("tw-none-after-reset", rebind(port, 0, 1) == 0, "errno %d", errno);
+}
+
 /* Accept what is queued on l (non-blocking), up to want more than got: the new total. */
 static int take(int l, int got, int want)
 {
@@ -294,5 +465,7 @@ int main(void)
 	check_errors();
 	check_reuseport();
 	check_procnet();
+	check_procnet_owner();
+	check_time_wait();
 	return t_done();
 }

@@ -108,7 +108,9 @@ struct linux_rtmsg {
 #define RT_TABLE_MAIN 254
 #define RTPROT_KERNEL 2
 #define RTPROT_BOOT 3
+#define RTPROT_RA 9
 #define RT_SCOPE_UNIVERSE 0
+#define RT_SCOPE_SITE 200
 #define RT_SCOPE_LINK 253
 #define RT_SCOPE_HOST 254
 #define RTN_UNICAST 1

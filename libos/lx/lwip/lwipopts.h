@@ -16,9 +16,26 @@
 #define LWIP_NETCONN 0
 #define LWIP_NETIF_API 0
 
-/* IPv4 with ARP, ICMP and TCP; the address from DHCP (libos/lx/net.c), as native programs have it. */
+/*
+ * Both IPv4 and IPv6 (libos/lx/net.c), with TCP and UDP (libos/lx/inet.c,
+ * udp.c). IPv4 with ARP and ICMP, its address from DHCP, as native programs
+ * have it. IPv6 with ICMPv6 and neighbour discovery: a link-local address
+ * from the MAC, usable at once, and addresses from routers' advertisements
+ * (SLAAC). No MLD: lwIP then takes the solicited-node groups of its own
+ * addresses without joining them, and no report is sent from ::. No
+ * duplicate detection either: its probes come from ::, which no transmit
+ * filter owns (as DHCP's ARP check).
+ */
 #define LWIP_IPV4 1
-#define LWIP_IPV6 0
+#define LWIP_IPV6 1
+#define LWIP_IPV6_AUTOCONFIG 1
+#define LWIP_IPV6_SEND_ROUTER_SOLICIT 1
+#define LWIP_IPV6_MLD 0
+#define LWIP_IPV6_DUP_DETECT_ATTEMPTS 0
+#define LWIP_IPV6_DHCP6 0
+#define LWIP_IPV6_NUM_ADDRESSES 3
+#define LWIP_ICMP6 1
+#define IPV6_FRAG_COPYHEADER 1 /* reassembly keeps its state apart from the headers (pointers are 8 bytes) */
 #define LWIP_ARP 1
 #define LWIP_ETHERNET 1
 #define LWIP_ICMP 1
@@ -27,12 +44,15 @@
 #define LWIP_RAW 0
 #define LWIP_DHCP 1
 #define DHCP_DOES_ARP_CHECK 0 /* its probe's sender address is 0.0.0.0, which no transmit filter owns */
-#define LWIP_NETIF_STATUS_CALLBACK 1 /* tells net.c when DHCP has bound an address */
+#define LWIP_TESTMODE 1 /* in lwIP 2.1.3 it only makes timeouts.c's lwip_cyclic_timer visible: net.c takes DHCP's fine timer back */
 #define LWIP_DNS 0
 #define LWIP_IGMP 0
 #define LWIP_STATS 0
 #define ETHARP_TABLE_MATCH_NETIF 0
 #define ARP_TABLE_SIZE 32
+#define ARP_QUEUEING 1 /* datagrams sent before their next hop's address is known wait for it (not only the last) */
+#define ARP_QUEUE_LEN 16
+#define IP_REASS_MAX_PBUFS 48 /* a UDP datagram of 64 KiB arrives in 45 fragments (libos/lx/udp.c) */
 
 /* Memory: lx's shared heap for everything (lx_alloc zeroes what it gives). */
 void *lx_alloc(size_t n);

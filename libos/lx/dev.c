@@ -89,7 +89,7 @@ static const struct file_ops random_ops = { random_read, sink_write, random_prea
  * process, which sleep on a queue in the shared header: nobody polls. The
  * modes (termios) and window size are the terminal's, shared too.
  */
-static long console_ntfn;      /* bound to the console interrupt; 0 until first needed, -1 if unavailable */
+static LX_FORKED long console_ntfn; /* bound to the console interrupt; 0 until first needed, -1 if unavailable */
 #define console_termios (LX_SH->tty)
 #define console_winsize (LX_SH->tty_size)
 static const struct linux_termios default_termios = {

@@ -298,7 +298,12 @@ void lx_itimer_exec(void)
 /* A forked child has no timers and no helper of its own yet. */
 void lx_itimer_fork_child(void)
 {
-	memset(timers, 0, sizeof(timers));
-	helper = NULL;
-	helper_ntfn = 0;
+	/* write only where needed: each write copies a page (an unused timer is all 0) */
+	for (int i = 0; i < NTIMERS; i++)
+		if (timers[i].used)
+			timers[i] = (struct timer){ 0 };
+	if (helper)
+		helper = NULL;
+	if (helper_ntfn)
+		helper_ntfn = 0;
 }

@@ -55,6 +55,9 @@
 #define LX_ARG_STRLEN (32 * PAGE_SIZE) /* bytes of one such string, with its NUL (Linux's MAX_ARG_STRLEN) */
 /* A large buffer of lx's own (zeroed): lx.ld places it after lx's other variables, so that the few a fork writes share few pages. */
 #define LX_BUFFER __attribute__((section(".bss.buffers")))
+/* A small variable that a fork's child sets at once (or its parent soon): lx.ld keeps them all on one page, the first
+ * of lx's data, so that a fork copies one page for them wherever the rest of the data falls. */
+#define LX_FORKED __attribute__((section(".data.forked")))
 #define PGROUNDUP_U(a) (((uint64_t)(a) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 /*

@@ -35,7 +35,7 @@ struct parked {
 	uint64_t va, fn;
 	struct parked *next;
 };
-static struct parked *parked;
+static LX_FORKED struct parked *parked;
 
 /* Unmap the page at va (mapped, pte) and remember its frame. */
 static void park(uint64_t va, uint64_t pte)
@@ -89,8 +89,8 @@ static void drop_pages(uint64_t start, uint64_t end, bool keep)
  * the first touch of its pages and its munmap find the same area, so the two
  * lookups after the mmap cost no walk down the tree.
  */
-static struct avl_node *tree;
-static struct vma *tree_first, *last;
+static LX_FORKED struct avl_node *tree;
+static LX_FORKED struct vma *tree_first, *last;
 
 static struct vma *vma_of(const struct avl_node *n)
 {

@@ -15,9 +15,9 @@
  * status a child left there when it ended.
  */
 
-int lx_pid = 1;
-struct lx_proc *lx_me;
-struct lx_fork lx_fork;
+LX_FORKED int lx_pid = 1;
+LX_FORKED struct lx_proc *lx_me;
+LX_FORKED struct lx_fork lx_fork;
 extern char lx_text_start[], lx_end[], lx_syscall_entry[], lx_clone_entry[], exc_upcall[];
 
 static struct lx_proc *proc_of(int pid)

@@ -64,7 +64,7 @@ static LX_BUFFER uint64_t refused[NREFUSED]; /* sites that looked right but coul
 static bool tables_stale; /* an exec came since they were last cleared: they are cleared before their next use */
 
 uint64_t lx_rewrite_lo = ~0UL, lx_rewrite_hi;
-struct lx_calls *lx_my_calls;
+LX_FORKED struct lx_calls *lx_my_calls;
 
 void lx_rewrite_process(void)
 {

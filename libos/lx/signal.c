@@ -102,7 +102,7 @@ long lx_tty_job_control(int fg, int sig)
 	return -EINTR;
 }
 
-bool lx_attention;
+LX_FORKED bool lx_attention;
 
 bool lx_signal_interrupts(void)
 {

@@ -151,11 +151,17 @@ struct tw {
 	uint64_t until; /* when it ends (clock_ns) */
 };
 
-/* Forget the records whose time is over. */
-static void tw_prune(void)
+/* The list of the records of port: a short one, so that a lookup costs the same however many there are. */
+static struct tw **tw_list(uint16_t port)
+{
+	return (struct tw **)&LX_SH->loopback_tw[port % LX_TW_BUCKETS];
+}
+
+/* Forget the records of list *pp whose time is over. */
+static void tw_prune_list(struct tw **pp)
 {
 	uint64_t now = clock_ns();
-	for (struct tw **pp = (struct tw **)&LX_SH->loopback_tw; *pp;) {
+	while (*pp) {
 		struct tw *w = *pp;
 		if (w->until > now) {
 			pp = &w->next;
@@ -167,12 +173,20 @@ static void tw_prune(void)
 	}
 }
 
+/* Forget every record whose time is over. */
+static void tw_prune(void)
+{
+	for (int b = 0; b < LX_TW_BUCKETS; b++)
+		tw_prune_list((struct tw **)&LX_SH->loopback_tw[b]);
+}
+
 /* Would u, bound at ip and port, clash with a record? As with a socket (reusable), but a record never listens. */
 static bool tw_in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
 {
 	if (u->s.type != SOCK_STREAM)
 		return false;
-	for (const struct tw *w = LX_SH->loopback_tw; w; w = w->next)
+	tw_prune_list(tw_list(port));
+	for (const struct tw *w = *tw_list(port); w; w = w->next)
 		if (w->port == port && (covers_ip(w->ip, w->v6only, ip) || covers_ip(ip, u->v6only, w->ip)) &&
 		    !(w->reuseport && sock_flag(&u->s, SO_REUSEPORT)) &&
 		    !(w->reuseaddr && sock_flag(&u->s, SO_REUSEADDR)))
@@ -207,7 +221,6 @@ static bool in_use(const struct usock *u, const uint8_t *ip, uint16_t port)
 /* May bound u listen? Not while another socket listens at its address and port (SO_REUSEADDR let them share it): -EADDRINUSE. */
 static long lo_listening(struct usock *u)
 {
-	tw_prune();
 	return in_use(u, u->ip, u->port) ? -EADDRINUSE : 0;
 }
 
@@ -215,7 +228,6 @@ static long lo_listening(struct usock *u)
 static long hold(struct usock *u, const uint8_t *ip, uint16_t port)
 {
 	uint32_t span = IP_PORT_LAST - IP_PORT_FIRST + 1;
-	tw_prune();
 	for (uint32_t i = 0; port == 0 && i < span; i++) {
 		uint16_t p = (uint16_t)(IP_PORT_FIRST + LX_SH->loopback_port++ % span);
 		if (!in_use(u, ip, p))
@@ -427,6 +439,8 @@ static void name_ip(int family, const struct uname *n, uint8_t ip[16], uint16_t 
 /* A record for u, which closed first and now closes its descriptor, in state until `until` (none once past it). */
 static void tw_add(const struct usock *u, int state, uint64_t until)
 {
+	if (LX_SH->loopback_ntw >= TW_MAX)
+		tw_prune();
 	struct tw *w = LX_SH->loopback_ntw < TW_MAX && until > clock_ns() ? lx_alloc(sizeof(*w)) : NULL;
 	if (!w)
 		return;
@@ -438,15 +452,15 @@ static void tw_add(const struct usock *u, int state, uint64_t until)
 	w->reuseaddr = sock_flag(&u->s, SO_REUSEADDR);
 	w->reuseport = sock_flag(&u->s, SO_REUSEPORT);
 	w->until = until;
-	w->next = LX_SH->loopback_tw;
-	LX_SH->loopback_tw = w;
+	w->next = *tw_list(w->port);
+	*tw_list(w->port) = w;
 	LX_SH->loopback_ntw++;
 }
 
 /* The record of the connection from ip:port to rip:rport (the end that closed first), or NULL. */
 static struct tw **tw_find(const uint8_t *ip, uint16_t port, const uint8_t *rip, uint16_t rport)
 {
-	for (struct tw **pp = (struct tw **)&LX_SH->loopback_tw; *pp; pp = &(*pp)->next)
+	for (struct tw **pp = tw_list(port); *pp; pp = &(*pp)->next)
 		if ((*pp)->port == port && (*pp)->rport == rport && memcmp((*pp)->ip, ip, 16) == 0 &&
 		    memcmp((*pp)->rip, rip, 16) == 0)
 			return pp;
@@ -538,18 +552,19 @@ void loopback_proc_tcp(struct procnet *p)
 		    (u->state == U_LISTEN || (u->state == U_CONN && u->peer)))
 			proc_row(p, u);
 	tw_prune();
-	for (const struct tw *w = LX_SH->loopback_tw; w; w = w->next) {
-		if (w->family != family)
-			continue;
-		struct procnet_sock r = { .lport = w->port,
-					  .rport = w->rport,
-					  .state = w->state,
-					  .timer = PROCNET_TIMER_TIME_WAIT,
-					  .when_cs = left_cs(w->until) };
-		memcpy(r.lip, w->ip, 16);
-		memcpy(r.rip, w->rip, 16);
-		procnet_row(p, &r);
-	}
+	for (int b = 0; b < LX_TW_BUCKETS; b++)
+		for (const struct tw *w = LX_SH->loopback_tw[b]; w; w = w->next) {
+			if (w->family != family)
+				continue;
+			struct procnet_sock r = { .lport = w->port,
+						  .rport = w->rport,
+						  .state = w->state,
+						  .timer = PROCNET_TIMER_TIME_WAIT,
+						  .when_cs = left_cs(w->until) };
+			memcpy(r.lip, w->ip, 16);
+			memcpy(r.rip, w->rip, 16);
+			procnet_row(p, &r);
+		}
 }
 
 /* Every UDP socket of p's family that has a port: unconnected (TCP_CLOSE, as Linux shows it) or connected. */

@@ -2,6 +2,8 @@
 #ifndef LX_SHARED_H
 #define LX_SHARED_H
 
+#define LX_TW_BUCKETS 256 /* lists of the loopback's TIME_WAIT records, by port */
+
 #include "lib/list.h"
 
 /* At LX_SHARED, mapped into every process: the lock, the heap's state, the processes. */
@@ -33,8 +35,9 @@ struct lx_shared {
 	void *loopback_bound; /* loopback internet sockets holding a port, a list (loopback.c) */
 	uint32_t loopback_port; /* the next ephemeral port to try (loopback.c) */
 	uint32_t loopback_turn; /* which of the sockets sharing a port by SO_REUSEPORT takes the next (loopback.c) */
-	void *loopback_tw; /* the loopback's TCP ports held after their connection closed (TIME_WAIT), a list (loopback.c) */
-	int loopback_ntw; /* its length */
+	void *loopback_tw[LX_TW_BUCKETS]; /* the loopback's TCP ports held after their connection closed (TIME_WAIT):
+					    lists by port (loopback.c) */
+	int loopback_ntw; /* how many in all */
 	struct list usocks; /* every AF_UNIX and loopback socket not yet freed (unix.c: /proc/net) */
 	struct lx_proc procs[LX_MAX_PROCS];
 	struct lx_calls calls[LX_MAX_PROCS]; /* procs[i]'s syscalls by the way they came (rewrite.c) */

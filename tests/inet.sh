@@ -142,6 +142,7 @@ print(a.recv(3).decode(), a.getsockname()[0], peer[0], e)"
 # Bad input through -p (tests/inet/abuse.py): 2,000 connections dropped half-open, garbage to both published ports
 # (one with nothing behind it in the guest), bursts of abandoned connects; then a small epoll server in Mica
 # (tests/inet/server.c) still answers, and its descriptors and /proc/net/tcp are back to what they were idle.
+# All of it goes through -p's relay (tools/mica-tcp): what a client sent before closing reaches the server.
 if musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/abuse-server" tests/inet/server.c > "$out/abuse-server.build.log" 2>&1; then
 	port=$((base + 4))
 	MICA_TIMEOUT=300 tools/mica run -p "127.0.0.1:$port:8000" -p "127.0.0.1:$((base + 5)):9" "$out/abuse-server" 8000 \
@@ -166,6 +167,13 @@ expect bad-net 2 "only \"none\" is known" tools/mica run --net user /bin/true
 expect bad-ip-form 2 "not 10.0.2.N" tools/mica run --ip 1.2.3.4 -p 8080:80 /bin/true
 expect bad-ip-range 2 "N is 4 to 99" tools/mica run --ip 10.0.2.100 -p 8080:80 /bin/true
 expect bad-ip-no-network 2 "the guest has no network" tools/mica run --ip 10.0.2.20 /bin/true
+# A host port taken by another program: -p's relay (tools/mica-tcp) says so before the machine starts.
+python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", '$((base + 12))')); s.listen(); time.sleep(60)' &
+holder=$!
+sleep 0.3
+expect port-in-use 1 "cannot bind the host's port" tools/mica run -p "$((base + 12)):80" /bin/true
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 # The interface as programs see it: busybox ip reads eth0's address and the routes over netlink, ifconfig by ioctl.
 got=$(MICA_BUILD=$build MICA_TIMEOUT=60 timeout -k 5 90 tools/mica run -p 127.0.0.1:18181:80 /bin/busybox sh -c \
 	'ip -4 addr show dev eth0; ip route; ifconfig eth0' < /dev/null 2>&1 | tr -d '\r')

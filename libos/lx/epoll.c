@@ -1,9 +1,11 @@
-/* epoll (level- and edge-triggered, one-shot) and timerfd: event loops over pipes, eventfds, timers and the console. */
+/* epoll (level- and edge-triggered, one-shot, exclusive) and timerfd: event loops over pipes, eventfds, timers and the console. */
 #include "libos/lx/vfs.h"
 
 #define LOOK_NS 1000000UL /* files without a wait queue (console, timers) are looked at this often */
 #define EP_HASH_MIN 16    /* buckets of an epoll's first table of interests */
 #define EP_MAX_NESTS 4    /* epolls inside epolls: at most this many links in a chain of them, as Linux */
+/* The events an EPOLLEXCLUSIVE interest may ask for besides, as Linux */
+#define EP_EXCLUSIVE_OK (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
 
 /*
  * One watched (descriptor, open file) pair, as Linux keys it. The file is not held: its last close drops the
@@ -16,6 +18,11 @@
  * its file has no wait queue. Any other
  * interest would report nothing: its file's answer is the one of the last look, and edge-triggered it is
  * not new. So one ready descriptor among 10,000 costs one look.
+ *
+ * An interest added with EPOLLEXCLUSIVE hangs on its queue after the others, oldest first, and a wake of the
+ * queue stops at the first of them whose epoll has a thread in epoll_wait and whose file has what it asks for,
+ * as Linux's exclusive wake-up: of several processes' epolls watching one listening socket (nginx's
+ * workers), one is woken for a connection, not all.
  */
 struct ep_interest {
 	int fd;
@@ -57,7 +64,7 @@ static void unhook(struct ep_interest *i)
 	i->q = NULL;
 }
 
-/* Hang i on queue q (NULL: none) instead of where it hangs now. */
+/* Hang i on queue q (NULL: none) instead of where it hangs now: first, or last if exclusive (epoll_queue_woke). */
 static void hook(struct ep_interest *i, struct lx_waitq *q)
 {
 	if (i->q == q)
@@ -65,12 +72,16 @@ static void hook(struct ep_interest *i, struct lx_waitq *q)
 	unhook(i);
 	if (!q)
 		return;
+	struct ep_interest **pp = &q->watch;
+	if (i->events & EPOLLEXCLUSIVE)
+		while (*pp)
+			pp = &(*pp)->qnext;
 	i->q = q;
-	i->qnext = q->watch;
-	i->qprev = &q->watch;
-	if (q->watch)
-		q->watch->qprev = &i->qnext;
-	q->watch = i;
+	i->qnext = *pp;
+	i->qprev = pp;
+	if (*pp)
+		(*pp)->qprev = &i->qnext;
+	*pp = i;
 }
 
 static void ready_remove(struct ep_interest *i)
@@ -116,8 +127,12 @@ static void candidate(struct ep_interest *i)
 
 void epoll_queue_woke(struct lx_waitq *q)
 {
-	for (struct ep_interest *i = q->watch; i; i = i->qnext)
+	for (struct ep_interest *i = q->watch; i; i = i->qnext) {
+		bool woke_one = (i->events & EPOLLEXCLUSIVE) && lx_waitq_waiting(&i->ep->wq) && wanted(i);
 		candidate(i);
+		if (woke_one)
+			break; /* the exclusive interests after it are not told */
+	}
 }
 
 void epoll_queue_gone(struct lx_waitq *q)
@@ -349,6 +364,15 @@ static void interest_mod(struct ep_interest *i, const struct linux_epoll_event *
 	arm(i);
 }
 
+/* Whether EPOLLEXCLUSIVE, if ev asks for it, may be: at EPOLL_CTL_ADD only, not on an epoll, and with
+   nothing but EP_EXCLUSIVE_OK. */
+static bool exclusive_ok(int op, const struct file *target, const struct linux_epoll_event *ev)
+{
+	if (op == EPOLL_CTL_DEL || !(ev->events & EPOLLEXCLUSIVE))
+		return true;
+	return op == EPOLL_CTL_ADD && target->ops != &epoll_ops && !(ev->events & ~EP_EXCLUSIVE_OK);
+}
+
 /* Add, change or remove the interest of epoll ep in fd: 0, or -EBADF (fd not open), -EEXIST (added already),
    -ENOENT (not added), -EINVAL, -ENOMEM. */
 static long ctl(struct epoll *ep, int op, int fd, const struct linux_epoll_event *ev)
@@ -358,14 +382,16 @@ static long ctl(struct epoll *ep, int op, int fd, const struct linux_epoll_event
 		return -EBADF;
 	struct ep_interest *i = find(ep, fd, target);
 	long r = 0;
-	if (op == EPOLL_CTL_ADD)
+	if (!exclusive_ok(op, target, ev))
+		r = -EINVAL;
+	else if (op == EPOLL_CTL_ADD)
 		r = i ? -EEXIST : interest_add(ep, fd, target, ev);
 	else if (!i)
 		r = -ENOENT;
 	else if (op == EPOLL_CTL_DEL)
 		interest_drop(i);
-	else if (op != EPOLL_CTL_MOD)
-		r = -EINVAL;
+	else if (op != EPOLL_CTL_MOD || (i->events & EPOLLEXCLUSIVE))
+		r = -EINVAL; /* an exclusive interest cannot be changed, as on Linux */
 	else
 		interest_mod(i, ev);
 	file_put(target);
@@ -440,10 +466,12 @@ static long epoll_wait_on(struct epoll *ep, struct linux_epoll_event *out, long 
 		if (lx_signal_interrupts())
 			return -EINTR;
 		lx_waitq_add(&ep->wq);
-		if ((n = collect(ep, out, max, &look)) > 0)
-			return n;
 		uint64_t ns = deadline - now;
-		lx_thread_wait(look && ns > LOOK_NS ? LOOK_NS : ns);
+		if ((n = collect(ep, out, max, &look)) == 0)
+			lx_thread_wait(look && ns > LOOK_NS ? LOOK_NS : ns);
+		lx_waitq_leave(&ep->wq); /* so that an exclusive wake passes it by while it does not wait */
+		if (n > 0)
+			return n;
 	}
 }
 

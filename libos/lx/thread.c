@@ -318,6 +318,26 @@ void lx_waitq_wake(struct lx_waitq *q)
 	waitq_signal(q, LX_WAKE_QUEUE, true);
 }
 
+void lx_waitq_leave(struct lx_waitq *q)
+{
+	long ntfn = lx_self()->ntfn;
+	for (struct lx_waitq *b = q; b && ntfn > 0; b = b->more)
+		for (int i = 0; i < LX_WAITQ_SLOTS; i++)
+			if (b->ntfn[i] == ntfn) {
+				b->ntfn[i] = 0;
+				return;
+			}
+}
+
+bool lx_waitq_waiting(const struct lx_waitq *q)
+{
+	for (const struct lx_waitq *b = q; b; b = b->more)
+		for (int i = 0; i < LX_WAITQ_SLOTS; i++)
+			if (b->ntfn[i] > 0)
+				return true;
+	return false;
+}
+
 void lx_proc_wake(struct lx_proc *p)
 {
 	if (p->wake.watch)

@@ -102,6 +102,8 @@ long lx_thread_sleep(uint64_t ns);
 /* Threads (of any process) waiting for something to change, in shared memory: pipes, eventfds. */
 long lx_waitq_add(struct lx_waitq *q); /* the running thread will wait for q (then lx_thread_wait): 0, -ENOMEM */
 void lx_waitq_wake(struct lx_waitq *q); /* wake and forget every waiter */
+void lx_waitq_leave(struct lx_waitq *q); /* the running thread no longer waits for q (woken or not) */
+bool lx_waitq_waiting(const struct lx_waitq *q); /* whether a thread waits for q */
 void lx_waitq_free(struct lx_waitq *q); /* forget every waiter, unwoken, and give back the blocks q grew */
 /* lx serialises its work with one lock, which a thread may take again; blocking calls drop it. */
 extern bool lx_multi; /* a second thread was ever made: lx must lock */

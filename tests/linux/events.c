@@ -4,7 +4,7 @@
  * eventfd's counter and semaphore modes; epoll level- and edge-triggered and
  * one-shot, an interest keyed by descriptor and open file and gone at the file's last close, thousands of
  * descriptors in one epoll, readiness changing between epoll_ctl and epoll_wait, dup'ed descriptors and an
- * epoll shared by fork; descriptors past 1,024 under RLIMIT_NOFILE; O_ASYNC
+ * epoll shared by fork; EPOLLEXCLUSIVE's rules and its one wake among processes; descriptors past 1,024 under RLIMIT_NOFILE; O_ASYNC
  * and F_SETOWN kept; timerfds, one-shot and periodic, read, polled and in epoll; clone3's argument check; getrusage
  * and times.
  */
@@ -424,6 +424,75 @@ static void check_epoll_fork(void)
 	close(a[0]), close(a[1]), close(b[0]), close(b[1]), close(c[0]), close(c[1]), close(ep);
 }
 
+/*
+ * Processes each waiting in an epoll of its own on one pipe: a byte written wakes every one of them, but only
+ * one when all asked with EPOLLEXCLUSIVE (Linux wakes the first exclusive waiter, and the others' epolls are
+ * not told); how many woke, or -1.
+ */
+static int woken_of(int procs, uint32_t flags)
+{
+	int p[2], ready[2], done[2];
+	pipe(p), pipe(ready), pipe(done);
+	for (int k = 0; k < procs; k++)
+		if (fork() == 0) {
+			int ep = epoll_create1(0);
+			struct epoll_event ev = { .events = EPOLLIN | flags }, out;
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) != 0)
+				_exit(1);
+			write(ready[1], "r", 1);
+			char woke = epoll_wait(ep, &out, 1, 600) == 1 ? 'y' : 'n';
+			write(done[1], &woke, 1);
+			_exit(0);
+		}
+	char c;
+	for (int k = 0; k < procs; k++)
+		if (read(ready[0], &c, 1) != 1)
+			return -1;
+	usleep(200000); /* each is asleep in epoll_wait by now */
+	write(p[1], "x", 1);
+	int woken = 0;
+	for (int k = 0; k < procs; k++) {
+		if (read(done[0], &c, 1) != 1)
+			return -1;
+		woken += c == 'y';
+	}
+	while (wait(NULL) > 0)
+		;
+	close(p[0]), close(p[1]), close(ready[0]), close(ready[1]), close(done[0]), close(done[1]);
+	return woken;
+}
+
+/* EPOLLEXCLUSIVE: at EPOLL_CTL_ADD only, with few other events, not on an epoll; one waiter woken of several. */
+static void check_epoll_exclusive(void)
+{
+	int ep = epoll_create1(0), inner = epoll_create1(0), p[2];
+	pipe(p);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT };
+	errno = 0;
+	CHECK("exclusive-oneshot", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == -1 && errno == EINVAL, "errno %d", errno);
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLRDHUP;
+	errno = 0;
+	CHECK("exclusive-rdhup", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == -1 && errno == EINVAL, "errno %d", errno);
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	errno = 0;
+	CHECK("exclusive-on-epoll", epoll_ctl(ep, EPOLL_CTL_ADD, inner, &ev) == -1 && errno == EINVAL, "errno %d", errno);
+	CHECK("exclusive-add", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) == 0, "errno %d", errno);
+	errno = 0;
+	CHECK("exclusive-mod", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev) == -1 && errno == EINVAL, "errno %d", errno);
+	ev.events = EPOLLIN;
+	errno = 0;
+	CHECK("exclusive-mod-plain", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev) == -1 && errno == EINVAL, "errno %d", errno);
+	write(p[1], "x", 1);
+	struct epoll_event out;
+	CHECK("exclusive-ready", epoll_wait(ep, &out, 1, 1000) == 1 && out.events == EPOLLIN, "events %#x", out.events);
+	CHECK("exclusive-del", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL) == 0, "errno %d", errno);
+	close(ep), close(inner), close(p[0]), close(p[1]);
+	int n = woken_of(4, 0);
+	CHECK("shared-wakes-all", n == 4, "%d of 4 woken", n);
+	n = woken_of(4, EPOLLEXCLUSIVE);
+	CHECK("exclusive-wakes-one", n == 1, "%d of 4 woken", n);
+}
+
 /* An epoll inside another: readiness passes up, poll and select see it, a waiter is woken, loops are refused. */
 static void check_epoll_nested(void)
 {
@@ -512,6 +581,7 @@ int main(void)
 	check_epoll_dup();
 	check_epoll_fork();
 	check_epoll_nested();
+	check_epoll_exclusive();
 	check_fd_limits();
 	check_async_owner();
 	check_timerfd();

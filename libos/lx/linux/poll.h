@@ -19,6 +19,8 @@
 #define EPOLLOUT 0x004
 #define EPOLLERR 0x008
 #define EPOLLHUP 0x010
+#define EPOLLEXCLUSIVE (1U << 28)
+#define EPOLLWAKEUP (1U << 29)
 #define EPOLLONESHOT (1U << 30)
 #define EPOLLET (1U << 31)
 #define EPOLL_CTL_ADD 1

@@ -338,13 +338,19 @@ c6 = socket.socket(socket.AF_INET6)
 c6.connect(("::ffff:" + addr, port))
 check("v4-mapped", c6.getpeername()[:2] == ("::ffff:" + addr, port))
 c6.close()
+b = socket.socket()
+b.bind(("0.0.0.0", 0))
+bound = b.getsockname()[1]
+b.connect((addr, port))
+check("bound-port-kept", bound != 0 and b.getsockname()[1] == bound)
+b.close()
 END
 "$py" "$www/connect.py" 127.0.0.1 "$hport" "$closed" > "$out/connect.host" 2>&1
 hst=$?
 in_mica "$hport" --with "$www" "$py" "$www/connect.py" 10.0.2.100 "$hport" "$closed"
 tr -d '\r' < "$out/fwd.out" > "$out/connect.mica"
 if [ $hst -eq 0 ] && [ $st -eq 0 ] && ! grep -q "^not ok" "$out/connect.host" "$out/connect.mica" &&
-	[ "$(grep -c '^ok ' "$out/connect.host")" -eq 11 ] && cmp -s "$out/connect.host" "$out/connect.mica"; then
+	[ "$(grep -c '^ok ' "$out/connect.host")" -eq 12 ] && cmp -s "$out/connect.host" "$out/connect.mica"; then
 	echo "ok inet/connect-as-host"
 else
 	echo "not ok inet/connect-as-host: host (status $hst) and Mica (status $st) differ:"

@@ -505,16 +505,22 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
-/* A new connection block for t, connecting to ip:port (scope: a link-local address's): 0 or -errno (nothing left behind). */
-static long start_connect(struct tsock *t, const uint8_t ip[16], uint32_t scope, uint16_t port)
+/* A new connection block for t, from local port lport (0: lwIP picks one) to ip:port (scope: a link-local
+   address's): 0 or -errno (nothing left behind). */
+static long start_connect(struct tsock *t, uint16_t lport, const uint8_t ip[16], uint32_t scope, uint16_t port)
 {
-	ip_addr_t a;
+	ip_addr_t a, any;
 	long r = net_ip_to(ip, scope, &a);
 	if (r < 0)
 		return r;
 	struct tcp_pcb *pcb = tcp_new_ip_type(IP_GET_TYPE(&a));
 	if (!pcb)
 		return -ENOBUFS;
+	ip_addr_set_any(IP_IS_V6(&a), &any);
+	if (lport && tcp_bind(pcb, &any, lport) != ERR_OK) {
+		tcp_abort(pcb);
+		return -EADDRINUSE;
+	}
 	tcp_arg(pcb, t);
 	tcp_recv(pcb, on_recv);
 	tcp_sent(pcb, on_sent);
@@ -552,7 +558,12 @@ long net_connect(struct sock **slot, const uint8_t ip[16], uint32_t scope, uint1
 	if (!t)
 		return -ENOBUFS;
 	sock_init(&t->s, &tcp_ops, old->family, SOCK_STREAM, IPPROTO_TCP);
-	long err = start_connect(t, ip, scope, port);
+	uint8_t name[SOCK_ADDR_MAX];
+	int len = sizeof(name);
+	uint16_t lport = 0; /* the port the program bound the socket to, kept as Linux keeps it */
+	if (old->ops->name(old, false, name, &len) == 0 && len >= 4)
+		lport = (uint16_t)(name[2] << 8 | name[3]);
+	long err = start_connect(t, lport, ip, scope, port);
 	if (err < 0) {
 		lx_free(t);
 		return err;

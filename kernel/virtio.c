@@ -34,6 +34,7 @@
 
 static struct virtio_dev devices[MAX_DEVICES];
 static int ndevices;
+static bool fences_hold; /* mfence orders our stores before our loads for the device too (virtio_init) */
 
 static uint32_t rd(struct virtio_dev *d, int reg)
 {
@@ -113,6 +114,7 @@ int virtq_setup(struct virtio_dev *d, struct virtq *q, int index)
 	q->last_used = 0;
 	q->kicked = 0;
 	q->event_idx = (d->features & VIRTIO_RING_F_EVENT_IDX) != 0;
+	q->dev = d;
 	q->desc = P2V(desc);
 	q->avail = P2V(avail);
 	q->used = P2V(used);
@@ -151,13 +153,35 @@ static volatile uint16_t *used_event(struct virtq *q)
 }
 
 /*
+ * Order the driver's last store to a ring (an index, or the event index it
+ * wants) before its next load of what the device wrote, as event indexes
+ * need (virtio 1.x, "Driver notifications"): each side stores, then loads
+ * what the other stored, and one of them must see the other's store. On a
+ * CPU, mfence does it. QEMU's TCG leaves mfence out when it runs one vCPU,
+ * yet its device models run in another host thread: our store could wait in
+ * the host's store buffer while the device read the old value, and a kick or
+ * an interrupt was lost for good (virtio-net's receive queue filled up with
+ * no interrupt to drain it, and the machine received nothing again). A read
+ * of a device register takes QEMU's global lock, which the device model
+ * holds while it fills or reads a ring, so unless mfence is known to hold
+ * (KVM), that read follows it.
+ */
+static void device_mb(struct virtio_dev *d)
+{
+	__asm__ volatile("mfence" ::: "memory");
+	if (!fences_hold)
+		(void)rd(d, R_STATUS);
+	__asm__ volatile("" ::: "memory");
+}
+
+/*
  * Tell the device of the buffers pushed since the last kick. With event
  * indexes, only if it asked to be told of one of them (its avail_event lies
  * among them); it reads the ring on its own otherwise.
  */
 void virtq_kick(struct virtio_dev *d, struct virtq *q)
 {
-	__asm__ volatile("mfence" ::: "memory"); /* the new idx before reading avail_event */
+	device_mb(d); /* the new idx before reading avail_event */
 	uint16_t now = q->avail->idx, before = q->kicked;
 	uint16_t event = *avail_event(q);
 	q->kicked = now;
@@ -176,7 +200,7 @@ bool virtq_rearm(struct virtq *q)
 	if (!q->event_idx)
 		return false;
 	*used_event(q) = q->last_used;
-	__asm__ volatile("mfence" ::: "memory"); /* used_event before reading idx */
+	device_mb(q->dev); /* used_event before reading idx */
 	return q->used->idx != q->last_used;
 }
 
@@ -287,9 +311,21 @@ static void probe(struct virtio_dev *d, uint64_t size)
 }
 
 /* Find every "virtio_mmio.device=SIZE@ADDR:IRQ" entry of the kernel command line and probe it. */
+/* Whether the hypervisor is KVM (CPUID's hypervisor leaf says "KVMKVMKVM"): then the guest's fences are the CPU's. */
+static bool under_kvm(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1U << 31)))
+		return false; /* no hypervisor: a CPU's fences are real */
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
+	return b == 0x4b4d564b && c == 0x564b4d56 && d == 0x4d; /* "KVMK" "VMKV" "M\0\0\0" */
+}
+
 void virtio_init(const char *cmdline)
 {
 	size_t keylen = strlen(CMDLINE_KEY);
+	fences_hold = under_kvm();
 	for (const char *p = cmdline; p && *p; p++) {
 		if (strncmp(p, CMDLINE_KEY, keylen) != 0 || (p != cmdline && p[-1] != ' '))
 			continue;

@@ -45,6 +45,7 @@ struct virtq {
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	volatile struct virtq_used *used;
+	struct virtio_dev *dev; /* the device the queue belongs to */
 };
 
 struct virtio_dev {

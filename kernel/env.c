@@ -183,7 +183,7 @@ void env_exit(struct env *e, long status, const char *why)
 	e->info = NULL;
 	e->state = ENV_ZOMBIE;
 	e->status = status;
-	e->revoke_deadline = 0;
+	revoke_forget(e);
 	if (e == &envs[1])
 		poweroff((int)status);
 	env_orphan_children(e);

@@ -323,6 +323,7 @@ int ntfn_check_owner(struct env *e, long id);
 int revoke_ask(struct env *e, uint64_t n, bool force);
 void revoke_force(struct env *e);
 void revoke_check(struct env *e); /* settle e's request if it has been met */
+void revoke_forget(struct env *e); /* e is ending: its request ends too */
 
 /* ---- syscall.c ---- */
 void syscall_dispatch(struct trapframe *tf);

@@ -3,6 +3,8 @@
 
 #define REVOKE_DEADLINE_NS 5000000UL /* 5 ms to give frames back */
 
+static int pending; /* envs with a request under way (revoke_deadline set): the tick looks only while there are some */
+
 /* Some runnable thread of e to carry the upcall, or NULL. */
 static struct thread *revoke_thread(struct env *e)
 {
@@ -17,6 +19,7 @@ static struct thread *revoke_thread(struct env *e)
 /* The request on e is over: met, lapsed, or enforced. */
 static void revoke_settle(struct env *e)
 {
+	pending -= e->revoke_deadline != 0;
 	e->revoke_deadline = 0;
 	e->revoke_forced = false;
 	e->info->revoke_asked = 0;
@@ -33,6 +36,7 @@ static void revoke_settle(struct env *e)
 int revoke_ask(struct env *e, uint64_t n, bool force)
 {
 	uint64_t owned = e->frames_owned;
+	pending += e->revoke_deadline == 0;
 	e->revoke_target = owned > n ? owned - n : 0;
 	e->revoke_deadline = now_ns() + REVOKE_DEADLINE_NS;
 	e->revoke_forced = force;
@@ -90,9 +94,18 @@ void revoke_check(struct env *e)
 		revoke_settle(e);
 }
 
+/* e is ending: so does its request, if it has one (its info page, which revoke_settle writes, is gone already). */
+void revoke_forget(struct env *e)
+{
+	pending -= e->revoke_deadline != 0;
+	e->revoke_deadline = 0;
+}
+
 /* Called on each tick: settle requests whose deadline has passed, or that were met. */
 void sched_check_revoke(void)
 {
+	if (!pending)
+		return;
 	uint64_t now = now_ns();
 	for (int i = 1; i < NENV; i++) {
 		struct env *e = &envs[i];

@@ -164,7 +164,7 @@ static volatile uint16_t *used_event(struct virtq *q)
  * no interrupt to drain it, and the machine received nothing again). A read
  * of a device register takes QEMU's global lock, which the device model
  * holds while it fills or reads a ring, so unless mfence is known to hold
- * (KVM), that read follows it.
+ * (no hypervisor, or KVM), that read follows it.
  */
 static void device_mb(struct virtio_dev *d)
 {
@@ -311,13 +311,13 @@ static void probe(struct virtio_dev *d, uint64_t size)
 }
 
 /* Find every "virtio_mmio.device=SIZE@ADDR:IRQ" entry of the kernel command line and probe it. */
-/* Whether the hypervisor is KVM (CPUID's hypervisor leaf says "KVMKVMKVM"): then the guest's fences are the CPU's. */
-static bool under_kvm(void)
+/* Whether mfence is the CPU's own: on bare metal, or under KVM (CPUID's hypervisor leaf says "KVMKVMKVM"). */
+static bool fences_are_real(void)
 {
 	uint32_t a, b, c, d;
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	if (!(c & (1U << 31)))
-		return false; /* no hypervisor: a CPU's fences are real */
+		return true; /* no hypervisor */
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
 	return b == 0x4b4d564b && c == 0x564b4d56 && d == 0x4d; /* "KVMK" "VMKV" "M\0\0\0" */
 }
@@ -325,7 +325,7 @@ static bool under_kvm(void)
 void virtio_init(const char *cmdline)
 {
 	size_t keylen = strlen(CMDLINE_KEY);
-	fences_hold = under_kvm();
+	fences_hold = fences_are_real();
 	for (const char *p = cmdline; p && *p; p++) {
 		if (strncmp(p, CMDLINE_KEY, keylen) != 0 || (p != cmdline && p[-1] != ' '))
 			continue;

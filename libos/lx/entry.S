@@ -74,28 +74,30 @@
  * dispatch makes the same test).
  */
 .macro DIRECT_CALL ret
-	cmpb $0, lx_multi(%rip) /* more than one thread: under lx's lock */
-	jne lx_syscall_plain
-	cmpb $0, lx_trace(%rip)
+	cmpw $0, lx_modes(%rip) /* more than one thread (under lx's lock), or tracing: lx_modes.multi, .trace */
 	jne lx_syscall_plain
 	movq %rax, %gs:LX_GS_LAST_NR
 	movq %r10, %rcx
 	leaq lx_syscall_table(%rip), %r11
 	call *(%r11,%rax,8)
-	cmpb $0, lx_multi(%rip)
+	cmpb $0, lx_modes(%rip) /* lx_modes.multi */
 	jne .Lunlock\@
 .Lcheck\@:
 	movq lx_me(%rip), %rdx  /* a deliverable signal: pending (the thread's | the process's) | mask != mask */
 	movq LX_PROC_PENDING(%rdx), %rdx
 	orq %gs:LX_GS_SIGPENDING, %rdx
-	orq %gs:LX_GS_SIGMASK, %rdx
-	cmpq %gs:LX_GS_SIGMASK, %rdx
-	jne .Ldeliver
+	jnz .Lpending\@        /* (nothing pending, the common case: no need to look at the mask) */
+.Lattention\@:
 	cmpb $0, lx_attention(%rip)
 	jne .Ldeliver
 	cmpq $-LX_ERESTARTNOINTR, %rax
 	je .Ldeliver
 	\ret
+.Lpending\@:
+	orq %gs:LX_GS_SIGMASK, %rdx
+	cmpq %gs:LX_GS_SIGMASK, %rdx
+	jne .Ldeliver
+	jmp .Lattention\@
 .Lunlock\@:
 	pushq %rax              /* the call made lx's first helper thread and holds the lock it took then */
 	pushq %rax

@@ -56,7 +56,7 @@ static __attribute__((noreturn)) void lx_kicked(struct exc_frame *f)
 {
 	struct lx_regs r;
 	regs_from(&r, f);
-	bool locked = lx_multi;
+	bool locked = lx_modes.multi;
 	if (locked)
 		lx_lock();
 	lx_signal_deliver(&r);
@@ -78,7 +78,7 @@ static bool fault_to_handler(struct exc_frame *f, int sig)
 				   : TRAP_BRKPT;
 	struct lx_regs r;
 	regs_from(&r, f);
-	bool locked = lx_multi;
+	bool locked = lx_modes.multi;
 	if (locked)
 		lx_lock();
 	bool taken = lx_signal_fault(&r, sig, code, f->trapno == T_PGFLT ? f->addr : f->rip);
@@ -119,7 +119,7 @@ void lx_revoke(struct exc_frame *f)
 {
 	lx_rewrite_settle(f);
 	if (!in_lx(f)) {
-		bool locked = lx_multi;
+		bool locked = lx_modes.multi;
 		if (locked)
 			lx_lock();
 		mem_give_back(ENVINFO->revoke_asked);
@@ -143,7 +143,7 @@ void lx_fault(struct exc_frame *f)
 	bool lx_code = in_lx(f);
 	/* a key's refusal (program code at lx's memory) is SIGSEGV, not a fault to serve */
 	for (uint64_t give_up = 0; f->trapno == T_PGFLT && !(f->err & PFERR_PK);) {
-		bool locked = lx_multi;
+		bool locked = lx_modes.multi;
 		if (locked)
 			lx_lock();
 		if (((f->err & PFERR_P) && (f->err & PFERR_W) && mem_cow_fault(f->addr)) ||
@@ -173,7 +173,7 @@ void lx_fault(struct exc_frame *f)
 		       f->trapno, f->rip, f->addr, f->err, mem_pte(f->addr));
 	else if (fault_to_handler(f, sig))
 		lx_resume(f);
-	else if (lx_trace)
+	else if (lx_modes.trace)
 		printf("[lx] fault %lu at rip %#lx, address %#lx: signal %d\n", f->trapno, f->rip, f->addr, sig);
 	lx_exit_signal(sig);
 }

@@ -116,7 +116,7 @@ int main(void)
 	if (!envp)
 		die("lx: out of memory for the environment");
 	lx_boot_time = parse_u64(setting("time", &n));
-	lx_trace = setting("trace", &n) != NULL;
+	lx_modes.trace = setting("trace", &n) != NULL;
 	stream_init(setting("streams", &n));
 
 	vfs_devices_init(); /* the standard descriptors are streams or the console, as the settings say */

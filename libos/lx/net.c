@@ -575,9 +575,9 @@ void net_init(const char *ip4)
 		fallback();
 	sh.up = sh.addr != 0;
 	if (!addr && !leased && sh.up) { /* DHCP goes on in the network thread, which shares lx: start-up lets go of the lock */
-		bool multi = lx_multi;
+		bool multi = lx_modes.multi;
 		net_start_helper();
-		if (!multi && lx_multi)
+		if (!multi && lx_modes.multi)
 			lx_unlock();
 	}
 }

@@ -195,8 +195,8 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 	console_start_helper(); /* pid 1's first fork: from now on console readers may be anywhere */
 	stream_start_helper(); /* and stream readers and writers */
 	net_start_helper(); /* and the network's sockets */
-	if (!lx_multi) {
-		lx_multi = true; /* from now on lx is shared with other processes: every entry locks */
+	if (!lx_modes.multi) {
+		lx_modes.multi = true; /* from now on lx is shared with other processes: every entry locks */
 		lx_lock();
 	}
 	struct lx_proc *p = lx_nproc_allows() ? proc_new() : NULL;
@@ -354,7 +354,7 @@ static void hangup_orphans(struct lx_proc *me)
 /* Release robust futexes, leave the status for the parent, hand children to pid 1, wake a waiting parent, and end. */
 static __attribute__((noreturn)) void process_end(int wstatus, int code)
 {
-	if (lx_multi)
+	if (lx_modes.multi)
 		lx_lock();
 	lx_robust_exit_all();
 	vfs_exit();

@@ -418,7 +418,7 @@ void lx_rewrite_consider(uint64_t site_end, long nr)
 		me->rewrite_seen = site_end;
 		return;
 	}
-	bool multi = lx_multi;
+	bool multi = lx_modes.multi;
 	if (multi)
 		lx_lock();
 	consider(site_end, nr);

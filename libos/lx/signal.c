@@ -343,7 +343,7 @@ long lx_signal_return(long result)
 {
 	struct lx_thread *me = lx_self();
 	struct lx_regs r;
-	bool multi = lx_multi, syscall = !me->whole; /* a whole context (after sigreturn) is no syscall's */
+	bool multi = lx_modes.multi, syscall = !me->whole; /* a whole context (after sigreturn) is no syscall's */
 	frame_regs(me, &r, (uint64_t)result);
 	if (multi)
 		lx_lock();

@@ -1,7 +1,6 @@
 /* The Linux syscall table, generated from syscalls.def, its dispatch, and the trace mode. */
 #include "libos/lx/lx.h"
 
-bool lx_trace;
 
 /* The table's entries: the six argument registers, cast to each handler's types. */
 #define LX_ARGS0(...)
@@ -73,11 +72,11 @@ static inline __attribute__((always_inline)) long dispatch(long a1, long a2, lon
 	long r = -ENOSYS;
 	me->last_nr = nr;
 	if ((unsigned long)nr < NSYSCALLS && lx_syscall_table[nr]) {
-		if (lx_multi) {
+		if (lx_modes.multi) {
 			r = locked_call(lx_syscall_table[nr], a1, a2, a3, a4, a5, a6);
 		} else {
 			r = lx_syscall_table[nr](a1, a2, a3, a4, a5, a6);
-			if (lx_multi) /* the call made a second thread (clone), and holds the lock it took for it */
+			if (lx_modes.multi) /* the call made a second thread (clone), and holds the lock it took for it */
 				lx_unlock();
 		}
 	}
@@ -100,7 +99,7 @@ static __attribute__((noinline)) long traced(long a1, long a2, long a3, long a4,
 /* Called by entry.S for every syscall of the program: the result, or a negated errno. */
 long lx_syscall(long a1, long a2, long a3, long a4, long a5, long a6, long nr)
 {
-	if (__builtin_expect(lx_trace, 0))
+	if (__builtin_expect(lx_modes.trace, 0))
 		return traced(a1, a2, a3, a4, a5, a6, nr);
 	return dispatch(a1, a2, a3, a4, a5, a6, nr);
 }

@@ -42,7 +42,6 @@ lx_handler lx_syscall_route(long nr, lx_handler fn);
 /* The handlers by number, below LX_NR_LIMIT; NULL where lx has no such call. entry.S's direct way calls them. */
 extern lx_handler lx_syscall_table[LX_NR_LIMIT];
 extern const uint8_t lx_syscall_flags[LX_NR_LIMIT]; /* LX_FULL, LX_RESTART by number */
-extern bool lx_trace; /* print one line per syscall */
 
 /* Is nr a syscall that SA_RESTART starts again? */
 static inline bool lx_syscall_restarts(long nr)

@@ -28,7 +28,8 @@ struct thread_table {
 };
 static struct thread_table *const table = (struct thread_table *)LX_THREADS;
 static struct lx_thread *const threads = (struct lx_thread *)(LX_THREADS + offsetof(struct thread_table, slot));
-bool lx_multi;
+struct lx_modes lx_modes;
+_Static_assert(sizeof(struct lx_modes) == 2, "entry.S tests lx_modes's two flags as one 16-bit word");
 extern char lx_clone_entry[];
 struct lx_frame *lx_thread_setup(struct lx_thread *t);
 
@@ -61,7 +62,7 @@ void lx_unlock(void)
 
 int lx_lock_drop(void)
 {
-	int depth = lx_multi && LX_SH->lock_owner == me_id() ? LX_SH->lock_depth : 0;
+	int depth = lx_modes.multi && LX_SH->lock_owner == me_id() ? LX_SH->lock_depth : 0;
 	if (depth) {
 		LX_SH->lock_depth = 0;
 		__atomic_store_n(&LX_SH->lock_owner, 0, __ATOMIC_RELEASE);
@@ -470,8 +471,8 @@ struct lx_thread *lx_thread_helper(void (*fn)(struct lx_thread *))
 	struct lx_thread *t = slot_alloc();
 	if (!t)
 		return NULL;
-	if (!lx_multi) {
-		lx_multi = true; /* the helper shares lx: from now on every entry locks */
+	if (!lx_modes.multi) {
+		lx_modes.multi = true; /* the helper shares lx: from now on every entry locks */
 		lx_lock();
 	}
 	int slot = (int)(t - threads);
@@ -534,8 +535,8 @@ static long clone_do(long flags, long newsp, long ptid, long ctid, long tls, uin
 	if (((flags & CLONE_PARENT_SETTID) && !mem_user_ok((uint64_t)ptid, 4, true)) ||
 	    ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !mem_user_ok((uint64_t)ctid, 4, true)))
 		return -EFAULT;
-	if (!lx_multi) {
-		lx_multi = true; /* from now on every lx entry locks; this call holds it until it returns */
+	if (!lx_modes.multi) {
+		lx_modes.multi = true; /* from now on every lx entry locks; this call holds it until it returns */
 		lx_lock();
 	}
 	if (!lx_nproc_allows() || !(t = slot_alloc()))

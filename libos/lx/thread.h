@@ -106,7 +106,12 @@ void lx_waitq_leave(struct lx_waitq *q); /* the running thread no longer waits f
 bool lx_waitq_waiting(const struct lx_waitq *q); /* whether a thread waits for q */
 void lx_waitq_free(struct lx_waitq *q); /* forget every waiter, unwoken, and give back the blocks q grew */
 /* lx serialises its work with one lock, which a thread may take again; blocking calls drop it. */
-extern bool lx_multi; /* a second thread was ever made: lx must lock */
+/* What turns an entry from lx's direct way (entry.S), side by side so that one compare tests both. */
+struct lx_modes {
+	bool multi; /* a second thread was ever made: lx must lock */
+	bool trace; /* print one line per syscall */
+};
+extern struct lx_modes lx_modes;
 void lx_lock(void);
 void lx_unlock(void);
 int lx_lock_drop(void); /* release it entirely; the depth to give back */

@@ -293,7 +293,8 @@ ok forward-refused [ $st -eq 7 ]
 in_mica "$closed" /usr/bin/curl -s "http://10.0.2.100:$closed/hello.txt"
 ok forward-no-listener-reset [ $st -eq 56 ]
 
-# Non-blocking and refused connects: the same checks on the host (at 127.0.0.1) and in Mica (at 10.0.2.100).
+# Non-blocking and refused connects, MSG_WAITALL and SO_RCVLOWAT on a download: the same checks on the host
+# (at 127.0.0.1) and in Mica (at 10.0.2.100).
 cat > "$www/connect.py" << 'END'
 import errno, select, socket, sys
 addr, port, closed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -344,13 +345,27 @@ bound = b.getsockname()[1]
 b.connect((addr, port))
 check("bound-port-kept", bound != 0 and b.getsockname()[1] == bound)
 b.close()
+w = socket.socket()
+w.connect((addr, port))
+w.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 65536)
+w.sendall(b"GET /big.bin HTTP/1.0\r\n\r\n")
+first = w.recv(300000, socket.MSG_WAITALL)
+rest = []
+while True:
+    chunk = w.recv(1 << 20)
+    if not chunk:
+        break
+    rest.append(chunk)
+data = first + b"".join(rest)
+check("waitall", len(first) == 300000)
+check("rcvlowat-reads", all(len(c) >= 65536 for c in rest[:-1]) and len(data) - data.index(b"\r\n\r\n") - 4 == 1 << 20)
 END
 "$py" "$www/connect.py" 127.0.0.1 "$hport" "$closed" > "$out/connect.host" 2>&1
 hst=$?
 in_mica "$hport" --with "$www" "$py" "$www/connect.py" 10.0.2.100 "$hport" "$closed"
 tr -d '\r' < "$out/fwd.out" > "$out/connect.mica"
 if [ $hst -eq 0 ] && [ $st -eq 0 ] && ! grep -q "^not ok" "$out/connect.host" "$out/connect.mica" &&
-	[ "$(grep -c '^ok ' "$out/connect.host")" -eq 12 ] && cmp -s "$out/connect.host" "$out/connect.mica"; then
+	[ "$(grep -c '^ok ' "$out/connect.host")" -eq 14 ] && cmp -s "$out/connect.host" "$out/connect.mica"; then
 	echo "ok inet/connect-as-host"
 else
 	echo "not ok inet/connect-as-host: host (status $hst) and Mica (status $st) differ:"

@@ -328,39 +328,52 @@ static void consume(struct tsock *t, size_t n)
 	net_kick();
 }
 
-/* Copy up to n received bytes into m (from the front, consuming nothing): the count, or -EFAULT. */
-static long copy_rx(struct tsock *t, struct sock_msg *m, size_t n)
+/* Copy up to n received bytes into m at at (from the front, consuming nothing): the count, or -EFAULT. */
+static long copy_rx(struct tsock *t, struct sock_msg *m, size_t at, size_t n)
 {
-	size_t at = 0, off = t->rx_off;
-	for (struct pbuf *p = t->rx; p && at < n; p = p->next, off = 0) {
-		size_t k = p->len - off < n - at ? p->len - off : n - at;
-		if (sock_copy_out(m, at, (uint8_t *)p->payload + off, k) < 0)
-			return at ? (long)at : -EFAULT;
-		at += k;
+	size_t done = 0, off = t->rx_off;
+	for (struct pbuf *p = t->rx; p && done < n; p = p->next, off = 0) {
+		size_t k = p->len - off < n - done ? p->len - off : n - done;
+		if (sock_copy_out(m, at + done, (uint8_t *)p->payload + off, k) < 0)
+			return done ? (long)done : -EFAULT;
+		done += k;
 	}
-	return (long)at;
+	return (long)done;
 }
 
-/* Receive what has come (waiting for something unless non-blocking); 0 at the peer's end or after SHUT_RD. */
+/*
+ * Receive what has come, and wait (unless non-blocking) until there are
+ * sock_recv_target's bytes, the peer's end, SHUT_RD or an error; a wait cut
+ * short returns what was taken. 0 at the end.
+ */
 static long ts_recv(struct sock *s, struct sock_msg *m)
 {
 	struct tsock *t = ts(s);
+	size_t copied = 0, want = sock_recv_target(s, m);
 	uint64_t deadline = sock_deadline(s->rcvtimeo);
-	while (!t->rx_len) {
+	for (;;) {
+		if (t->rx_len && copied < m->len) {
+			size_t n = t->rx_len < m->len - copied ? t->rx_len : m->len - copied;
+			long k = copy_rx(t, m, copied, n);
+			if (k < 0)
+				return copied ? (long)copied : k;
+			if (m->flags & MSG_PEEK)
+				return k;
+			consume(t, (size_t)k);
+			copied += (size_t)k;
+		}
+		if (copied >= want || copied == m->len)
+			return (long)copied;
 		if (s->error)
-			return take_error(s);
-		if (t->fin || t->shut_rd || !t->pcb || !m->len)
-			return 0;
+			return copied ? (long)copied : take_error(s);
+		if (t->fin || t->shut_rd || !t->pcb)
+			return (long)copied;
 		if (m->nonblock)
-			return -EAGAIN;
+			return copied ? (long)copied : -EAGAIN;
 		long err = sock_wait(s, NULL, deadline);
 		if (err < 0)
-			return err;
+			return copied ? (long)copied : err;
 	}
-	long n = copy_rx(t, m, t->rx_len < m->len ? t->rx_len : m->len);
-	if (n > 0 && !(m->flags & MSG_PEEK))
-		consume(t, (size_t)n);
-	return n;
 }
 
 static long ts_shutdown(struct sock *s, int how)
@@ -406,7 +419,8 @@ static short ts_poll(struct sock *s)
 		m |= POLLERR;
 	if (t->connecting)
 		return m;
-	if (t->rx_len || t->fin || t->shut_rd || !t->pcb)
+	size_t lowat = (size_t)s->rcvlowat < TCP_WND / 2 ? (size_t)s->rcvlowat : TCP_WND / 2; /* as Linux caps it */
+	if (t->rx_len >= lowat || t->fin || t->shut_rd || !t->pcb)
 		m |= POLLIN;
 	if (t->fin)
 		m |= POLLRDHUP;

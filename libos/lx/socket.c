@@ -83,6 +83,20 @@ uint64_t sock_deadline(uint64_t timeo)
 	return timeo ? clock_ns() + timeo : ~0UL;
 }
 
+/*
+ * How many bytes a blocking read of a stream socket waits for before it
+ * returns, as Linux's sock_rcvlowat: all it asks for with MSG_WAITALL,
+ * else SO_RCVLOWAT's (at most what it asks for; at least 1). A peek takes
+ * what is there (Linux would wait for SO_RCVLOWAT's there too).
+ */
+size_t sock_recv_target(const struct sock *s, const struct sock_msg *m)
+{
+	if (m->flags & MSG_PEEK)
+		return 1;
+	size_t v = (m->flags & MSG_WAITALL) ? m->len : (size_t)s->rcvlowat < m->len ? (size_t)s->rcvlowat : m->len;
+	return v ? v : 1;
+}
+
 long sock_wait(struct sock *s, struct sock *also, uint64_t deadline)
 {
 	if (lx_signal_interrupts())

@@ -66,7 +66,7 @@ struct sock {
 	int sndbuf, rcvbuf; /* SO_SNDBUF, SO_RCVBUF as getsockopt tells them */
 	uint64_t sndtimeo, rcvtimeo; /* ns; 0: no limit */
 	int linger_on, linger_s; /* SO_LINGER as set */
-	int rcvlowat; /* SO_RCVLOWAT as set (kept, not acted on) */
+	int rcvlowat; /* SO_RCVLOWAT: a stream socket is readable, and a blocking read returns, from this many bytes */
 	int keep_idle, keep_intvl,
 		keep_cnt; /* TCP_KEEPIDLE, TCP_KEEPINTVL (seconds) and TCP_KEEPCNT, for TCP's families */
 	struct linux_ucred peercred; /* SO_PEERCRED: the peer's when it connected (pid 0 until then) */
@@ -92,6 +92,7 @@ void sock_inherit(struct sock *s, const struct sock *from); /* a TCP listener's 
 long sock_keep_set(struct sock *s, int name, int v); /* a TCP_KEEP* option: 0, -EINVAL (out of range); 1: not one */
 bool sock_keep_get(const struct sock *s, int name, int *v); /* a TCP_KEEP* option's value; false: not one */
 uint64_t sock_deadline(uint64_t timeo); /* when a wait of timeo ns (0: none) started now ends */
+size_t sock_recv_target(const struct sock *s, const struct sock_msg *m); /* the bytes a stream read waits for */
 /* Wait for a change to s (or also, if not NULL): 0; -EINTR for a signal; -EAGAIN once deadline passed. */
 long sock_wait(struct sock *s, struct sock *also, uint64_t deadline);
 struct linux_ucred sock_cred(void); /* this process's pid, uid and gid, as SCM_CREDENTIALS carries them */

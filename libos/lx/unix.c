@@ -656,6 +656,23 @@ static long unix_shutdown(struct sock *s, int how)
 	return 0;
 }
 
+static long unix_inq(struct sock *s);
+
+/*
+ * Whether u's queued bytes make it readable: any do, but on TCP (the
+ * loopback's) SO_RCVLOWAT's many, as Linux; at most a quarter of the
+ * peer's SO_SNDBUF, which its writer may always fill (else none would).
+ */
+static bool rx_enough(struct usock *u)
+{
+	if (u->s.rcvlowat <= 1 || !u->naming->inet || u->s.type != SOCK_STREAM)
+		return true;
+	long want = u->s.rcvlowat;
+	if (u->peer && want > u->peer->s.sndbuf / 4)
+		want = u->peer->s.sndbuf / 4;
+	return unix_inq(&u->s) >= want;
+}
+
 static short unix_poll(struct sock *s)
 {
 	struct usock *u = us(s);
@@ -666,7 +683,7 @@ static short unix_poll(struct sock *s)
 		m |= POLLHUP;
 	if (u->shut & U_SHUT_RD)
 		m |= POLLRDHUP | POLLIN;
-	if (u->rx || u->pending || (u->net && net_pending(u->net)))
+	if ((u->rx && rx_enough(u)) || u->pending || (u->net && net_pending(u->net)))
 		m |= POLLIN;
 	if (s->type != SOCK_DGRAM && u->state == U_UNCONN)
 		m |= POLLHUP | (u->untold ? POLLIN | POLLRDHUP : 0); /* (a refused TCP connect reads as ended) */
@@ -896,7 +913,7 @@ static long rx_wait(struct usock *u, struct sock_msg *m, uint64_t deadline)
 static long stream_recv(struct usock *u, struct sock_msg *m)
 {
 	bool peek = m->flags & MSG_PEEK;
-	size_t copied = 0, want = (m->flags & MSG_WAITALL) && !peek ? m->len : 1;
+	size_t copied = 0, want = sock_recv_target(&u->s, m);
 	uint64_t deadline = sock_deadline(u->s.rcvtimeo);
 	if (u->state != U_CONN)
 		return u->naming->inet ? -ENOTCONN : -EINVAL;

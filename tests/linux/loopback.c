@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -457,6 +458,78 @@ static void check_reuseport(void)
 	close(l3);
 }
 
+/* The peer writes 5 bytes, then 5 more a tenth of a second later (a child with the peer's descriptor). */
+static pid_t write_twice(int peer)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		ssize_t a = write(peer, "12345", 5);
+		usleep(100000);
+		ssize_t b = write(peer, "67890", 5);
+		_exit(a == 5 && b == 5 ? 0 : 1);
+	}
+	return pid;
+}
+
+/*
+ * SO_RCVLOWAT on a stream: a blocking read returns once that many bytes
+ * came (or as many as it asked for, or the end), a non-blocking one takes
+ * what is there; TCP is readable for poll only from that many bytes, an
+ * AF_UNIX stream from one (Linux's unix_poll does not look at it).
+ */
+static void check_rcvlowat(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), ten = 10, st = -1;
+	struct sockaddr_in a = v4("127.0.0.1", 0);
+	socklen_t len = sizeof(a);
+	bind(l, (struct sockaddr *)&a, sizeof(a));
+	listen(l, 1);
+	getsockname(l, (struct sockaddr *)&a, &len);
+	connect(c, (struct sockaddr *)&a, sizeof(a));
+	int s = accept(l, NULL, NULL);
+	CHECK("rcvlowat-set",
+	      setsockopt(s, SOL_SOCKET, SO_RCVLOWAT, &ten, sizeof(ten)) == 0 && geti(s, SOL_SOCKET, SO_RCVLOWAT) == 10,
+	      "errno %d, %d", errno, geti(s, SOL_SOCKET, SO_RCVLOWAT));
+	char buf[64];
+	struct pollfd p = { s, POLLIN, 0 };
+	ssize_t n = write(c, "12345", 5);
+	usleep(20000);
+	CHECK("rcvlowat-tcp-poll-below", n == 5 && poll(&p, 1, 50) == 0, "poll says %#x", p.revents);
+	n = recv(s, buf, sizeof(buf), MSG_DONTWAIT);
+	CHECK("rcvlowat-tcp-nonblock-takes-what-is-there", n == 5, "got %zd (errno %d)", n, errno);
+	pid_t pid = write_twice(c);
+	n = recv(s, buf, sizeof(buf), 0);
+	waitpid(pid, &st, 0);
+	CHECK("rcvlowat-tcp-read-waits", n == 10 && memcmp(buf, "1234567890", 10) == 0 && st == 0, "got %zd", n);
+	n = write(c, "0123456789", 10);
+	CHECK("rcvlowat-tcp-poll-reached", n == 10 && poll(&p, 1, 1000) == 1 && p.revents == POLLIN, "poll says %#x",
+	      p.revents);
+	CHECK("rcvlowat-tcp-read-reached", recv(s, buf, sizeof(buf), 0) == 10, "errno %d", errno);
+	n = write(c, "abc", 3);
+	CHECK("rcvlowat-tcp-short-read", n == 3 && recv(s, buf, 3, 0) == 3, "errno %d", errno);
+	n = write(c, "xy", 2);
+	close(c);
+	ssize_t last = recv(s, buf, sizeof(buf), 0), end = recv(s, buf, sizeof(buf), 0);
+	CHECK("rcvlowat-tcp-end", n == 2 && last == 2 && end == 0, "got %zd then %zd", last, end);
+	close(s);
+	close(l);
+
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &ten, sizeof(ten));
+	p = (struct pollfd){ sv[1], POLLIN, 0 };
+	n = write(sv[0], "12345", 5);
+	CHECK("rcvlowat-unix-poll-below", n == 5 && poll(&p, 1, 50) == 1 && p.revents == POLLIN, "poll says %#x",
+	      p.revents);
+	CHECK("rcvlowat-unix-nonblock", recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT) == 5, "errno %d", errno);
+	pid = write_twice(sv[0]);
+	n = recv(sv[1], buf, sizeof(buf), 0);
+	waitpid(pid, &st, 0);
+	CHECK("rcvlowat-unix-read-waits", n == 10 && memcmp(buf, "1234567890", 10) == 0 && st == 0, "got %zd", n);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	check_tcp4();
@@ -467,5 +540,6 @@ int main(void)
 	check_procnet();
 	check_procnet_owner();
 	check_time_wait();
+	check_rcvlowat();
 	return t_done();
 }

@@ -310,7 +310,6 @@ static void probe(struct virtio_dev *d, uint64_t size)
 	}
 }
 
-/* Find every "virtio_mmio.device=SIZE@ADDR:IRQ" entry of the kernel command line and probe it. */
 /* Whether mfence is the CPU's own: on bare metal, or under KVM (CPUID's hypervisor leaf says "KVMKVMKVM"). */
 static bool fences_are_real(void)
 {
@@ -322,6 +321,7 @@ static bool fences_are_real(void)
 	return b == 0x4b4d564b && c == 0x564b4d56 && d == 0x4d; /* "KVMK" "VMKV" "M\0\0\0" */
 }
 
+/* Find every "virtio_mmio.device=SIZE@ADDR:IRQ" entry of the kernel command line and probe it. */
 void virtio_init(const char *cmdline)
 {
 	size_t keylen = strlen(CMDLINE_KEY);

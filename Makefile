@@ -9,7 +9,7 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-st
 	-fno-pic -fno-omit-frame-pointer -Wall -Wextra -Werror -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude -I.
 KCFLAGS := $(COMMON_CFLAGS) -mno-red-zone -mcmodel=kernel -mno-sse -mno-mmx -mno-sse2
-UCFLAGS := $(filter-out -fno-pic,$(COMMON_CFLAGS)) -fpie -Ilibos/native -mno-sse -mno-mmx -mno-sse2
+UCFLAGS := $(filter-out -fno-pic,$(COMMON_CFLAGS)) -fpie -Ilibos/native -mgeneral-regs-only
 
 KERNEL := $(BUILD)/kernel/mica.elf
 LIB_SRCS := $(wildcard lib/*.c)

@@ -42,6 +42,7 @@ suite harness sh tests/harness.sh "$build"
 suite docs python3 tests/docfigures.py
 suite format sh tests/format.sh
 suite lxnumbers python3 tests/lxnumbers.py
+suite lxleaf python3 tests/lxleaf.py "$build/user/lx/lx"
 suite busybox sh tests/busybox.sh "$build"
 suite sh sh tests/sh.sh "$build"
 suite debian sh tests/debian.sh "$build"

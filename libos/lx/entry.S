@@ -204,6 +204,50 @@ lx_call_entry_keyed:
 	DIRECT_ENTRY
 	DIRECT_CALL "jmp lx_return_saved"
 
+/*
+ * The leaf way: a rewritten site of an LX_LEAF call, not under protection
+ * keys (rewrite.c), comes here as it would to lx_call_entry. Its handler
+ * keeps every register but rax (syscall.h), so only the flags are saved:
+ * rcx is still the address to go back to after the call. A leaf makes no
+ * thread and never asks to start again, so only a second thread or
+ * tracing before the call, and a deliverable signal or lx_attention after
+ * it, send it the long way, the frame completed as lx_call_entry's.
+ */
+	.globl lx_call_entry_leaf
+lx_call_entry_leaf:
+	movq %rsp, %gs:8
+	movq %gs:0, %rsp
+	pushfq                  /* the program's flags, as r11 would have brought them */
+	pushfq                  /* again: rsp 16-byte aligned at the call */
+	pushq $2                /* the flags' fixed bit alone */
+	popfq
+	movq lx_my_calls(%rip), %r11
+	incq 8(%r11)            /* ->direct */
+	cmpw $0, lx_modes(%rip) /* lx_modes.multi, .trace */
+	jne 3f
+	movq %rax, %gs:LX_GS_LAST_NR
+	leaq lx_syscall_table(%rip), %r11
+	call *(%r11,%rax,8)
+	movq lx_me(%rip), %r11  /* a deliverable signal, tested as DIRECT_CALL tests it */
+	movq LX_PROC_PENDING(%r11), %r11
+	orq %gs:LX_GS_SIGPENDING, %r11
+	jnz 2f
+1:	cmpb $0, lx_attention(%rip)
+	jne 4f
+	popfq
+	movq -8(%rsp), %r11     /* the flags just restored, as Linux leaves r11 */
+	movq %gs:8, %rsp
+	jmp *%rcx
+2:	orq %gs:LX_GS_SIGMASK, %r11
+	cmpq %gs:LX_GS_SIGMASK, %r11
+	je 1b
+4:	addq $8, %rsp           /* the frame, with the registers the handler kept */
+	PUSH_SYSCALL_REGS
+	jmp .Ldeliver
+3:	addq $8, %rsp
+	PUSH_SYSCALL_REGS
+	jmp lx_syscall_plain
+
 /* Return to the program: rsp = the struct lx_frame to restore, rax = the result, gs:8 = its rsp. */
 	.globl lx_return
 lx_return:

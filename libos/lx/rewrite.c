@@ -41,7 +41,7 @@
 
 #define REWRITE_EVERY 256
 #define STUB_SIZE 64
-#define KEYED_OPENED 12 /* a keyed stub's offset after its wrpkru */
+#define KEYED_OPENED 21 /* a keyed stub's offset after its wrpkru */
 #define STUBS_PER_PAGE ((int)(PAGE_SIZE / STUB_SIZE))
 #define MAX_REWRITES 256
 #define MAX_STUB_PAGES 32
@@ -263,18 +263,19 @@ static uint64_t stub_slot(uint64_t site)
 /* Write the stub at stub for the mov at site (its bytes mov[5]): the mov, rcx = the syscall's end, jump to lx. */
 static bool write_stub(uint64_t stub, uint64_t site, const uint8_t *mov)
 {
-	extern char lx_call_entry[], lx_call_entry_keyed[];
+	extern char lx_call_entry[], lx_call_entry_keyed[], lx_call_entry_leaf[];
 	uint8_t s[STUB_SIZE];
 	int n = 0;
 	memset(s, 0xcc, sizeof(s));
 	if (lx_pkey_on) { /* open lx's key (PKRU 0: the program has no key but 0 and lx's), keeping rdx in r11 */
 		extern const char lx_wrpkru[]; /* entry.S's: lx's image holds no other (tests/linux.sh) */
-		static const uint8_t open[KEYED_OPENED - 3] = {
-			0x49, 0x89, 0xd3, /* mov %rdx, %r11 */
-			0x31, 0xc9, 0x31, 0xd2, 0x31, 0xc0
-		}; /* ecx, edx, eax = 0 */
-		memcpy(s, open, sizeof(open));
-		memcpy(s + sizeof(open), lx_wrpkru, 3);
+		/* mov %rdx, %r11; mov $0 to ecx, edx and eax (a mov, unlike an xor, keeps the program's flags) */
+		static const char open[KEYED_OPENED - 3 + 1] = "\x49\x89\xd3"
+							       "\xb9\0\0\0\0"
+							       "\xba\0\0\0\0"
+							       "\xb8\0\0\0\0";
+		memcpy(s, open, KEYED_OPENED - 3);
+		memcpy(s + KEYED_OPENED - 3, lx_wrpkru, 3);
 		n = KEYED_OPENED;
 	}
 	memcpy(s + n, mov, 5); /* mov $nr, %eax */
@@ -289,8 +290,15 @@ static bool write_stub(uint64_t stub, uint64_t site, const uint8_t *mov)
 	n += 7;
 	s[n] = 0xff, s[n + 1] = 0x25; /* jmp *0(%rip): the address right after */
 	memset(s + n + 2, 0, 4);
-	uint64_t entry = (uint64_t)(lx_pkey_on ? lx_call_entry_keyed : lx_call_entry);
-	memcpy(s + n + 6, &entry, 8);
+	uint32_t nr;
+	memcpy(&nr, mov + 1, 4); /* below LX_NR_LIMIT: consider() checked */
+	char *entry = lx_call_entry;
+	if (lx_pkey_on)
+		entry = lx_call_entry_keyed;
+	else if (lx_syscall_flags[nr] & LX_LEAF)
+		entry = lx_call_entry_leaf; /* the handler keeps the registers itself (syscall.h) */
+	uint64_t to = (uint64_t)entry;
+	memcpy(s + n + 6, &to, 8);
 	return poke(stub, s, sizeof(s), false); /* before any jump leads to it */
 }
 

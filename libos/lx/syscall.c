@@ -11,18 +11,25 @@
 #define LX_ARGS5(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5) LX_ARGS4(t1, a1, t2, a2, t3, a3, t4, a4), (t5)r5
 #define LX_ARGS6(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6) \
 	LX_ARGS5(t1, a1, t2, a2, t3, a3, t4, a4, t5, a5), (t6)r6
-#define LX_SYSCALL(nr, name, flags, nargs, ...)                                            \
-	static long call_##name(long r1, long r2, long r3, long r4, long r5, long r6)      \
-	{                                                                                  \
-		(void)r1, (void)r2, (void)r3, (void)r4, (void)r5, (void)r6;                \
-		return lx_sys_##name(LX_ARGS##nargs(__VA_ARGS__));                         \
+#define LX_SYSCALL(nr, name, flags, nargs, ...)                                                               \
+	static __attribute__((unused)) long call_##name(long r1, long r2, long r3, long r4, long r5, long r6) \
+	{                                                                                                     \
+		(void)r1, (void)r2, (void)r3, (void)r4, (void)r5, (void)r6;                                   \
+		return lx_sys_##name(LX_ARGS##nargs(__VA_ARGS__));                                            \
 	}
 #include "libos/lx/syscalls.def"
 #undef LX_SYSCALL
 
+/* A table entry by the call's flags: an LX_LEAF handler itself (a wrapper would not keep the registers it keeps;
+ * its arguments are longs, so the cast is exact), else the wrapper that casts the registers. */
+#define LX_ENTRY_0(name) call_##name
+#define LX_ENTRY_LX_FULL(name) call_##name
+#define LX_ENTRY_LX_RESTART(name) call_##name
+#define LX_ENTRY_LX_LEAF(name) ((lx_handler)(void (*)(void))lx_sys_##name)
+
 /* The handlers by number; lx_syscall_route may send a call elsewhere (volume.c does, once a volume is mounted). */
 lx_handler lx_syscall_table[LX_NR_LIMIT] = {
-#define LX_SYSCALL(nr, name, ...) [nr] = call_##name,
+#define LX_SYSCALL(nr, name, flags, ...) [nr] = LX_ENTRY_##flags(name),
 #include "libos/lx/syscalls.def"
 #undef LX_SYSCALL
 };
@@ -45,6 +52,8 @@ const uint8_t lx_syscall_flags[LX_NR_LIMIT] = {
 
 lx_handler lx_syscall_route(long nr, lx_handler fn)
 {
+	if (lx_syscall_flags[nr] & LX_LEAF)
+		die("lx: syscall %ld keeps registers (LX_LEAF): it cannot be routed", nr);
 	lx_handler old = lx_syscall_table[nr];
 	lx_syscall_table[nr] = fn;
 	return old;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -68,6 +69,51 @@ static long calls(long n)
 	return wrong;
 }
 
+/*
+ * One call nr(a1) from a site of its own, 16-byte aligned so that lx may rewrite it, with every register a call
+ * keeps loaded with a pattern and the carry flag set: how many came back wrong (rcx must be the address after
+ * the syscall and r11 the flags, as Linux leaves them, and the carry still set). *result is the call's.
+ */
+#define KEPT_CALL(nr)                                                                                                \
+	static __attribute__((noinline)) int kept_##nr(long a1, long *result)                                        \
+	{                                                                                                            \
+		register long rdi asm("rdi") = a1, rsi asm("rsi") = 0x5151, rdx asm("rdx") = 0xd0d0;                 \
+		register long r8 asm("r8") = 0x0808, r9 asm("r9") = 0x0909, r10 asm("r10") = 0x1010;                 \
+		register long rbx asm("rbx") = 0xb0b0, r12 asm("r12") = 0x1212, r13 asm("r13") = 0x1313;             \
+		register long r14 asm("r14") = 0x1414, r15 asm("r15") = 0x1515, r11 asm("r11");                      \
+		long rax, rcx, res;                                                                                  \
+		unsigned char cf;                                                                                    \
+		asm volatile(".p2align 4\n\tstc\n\tmovl %[n], %%eax\n\tsyscall\n"                                    \
+			     "1:\tsetc %[cf]\n\tmovq %%rax, %[res]\n\tleaq 1b(%%rip), %%rax\n\tsubq %%rax, %%rcx"    \
+			     : "=&a"(rax), "=&c"(rcx), "=r"(r11), [cf] "=m"(cf), [res] "=m"(res), "+r"(rdi),         \
+			       "+r"(rsi), "+r"(rdx), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(rbx), "+r"(r12), "+r"(r13), \
+			       "+r"(r14), "+r"(r15)                                                                  \
+			     : [n] "i"(nr)                                                                           \
+			     : "memory", "cc");                                                                      \
+		(void)rax;                                                                                           \
+		*result = res;                                                                                       \
+		return (rdi != a1) + (rsi != 0x5151) + (rdx != 0xd0d0) + (r8 != 0x0808) + (r9 != 0x0909) +           \
+		       (r10 != 0x1010) + (rbx != 0xb0b0) + (r12 != 0x1212) + (r13 != 0x1313) + (r14 != 0x1414) +     \
+		       (r15 != 0x1515) + (rcx != 0) + !(r11 & 1) + !cf;                                              \
+	}
+KEPT_CALL(110) /* getppid */
+KEPT_CALL(95) /* umask, which takes an argument */
+KEPT_CALL(186) /* gettid */
+
+/* n rounds of the calls above: how many registers or results were wrong. */
+static long kept_rounds(long n)
+{
+	long wrong = 0, r;
+	pid_t me = getpid();
+	for (long i = 0; i < n; i++) {
+		wrong += kept_110(0, &r) + (r != parent);
+		/* bits umask drops: a handler that masks its argument in place would change rdi */
+		wrong += kept_95((i & 1 ? 022 : 027) | 0xf000, &r) + (r != (i == 0 ? 022 : i & 1 ? 027 : 022));
+		wrong += kept_186(0, &r) + (r != me); /* the main thread's id is the pid */
+	}
+	return wrong;
+}
+
 /* The [lx-calls] pages in /proc/self/maps (Mica's stubs; none on Linux): unmap them all. How many went. */
 static int unmap_stubs(void)
 {
@@ -105,6 +151,12 @@ static int mica_counters(void)
 		return printf("not ok rewrite/counters: no /proc/self/lx-calls\n"), 1;
 	printf("reflected %lu direct %lu sites %lu\n", r0, d0, s0);
 	check(d0 >= 2000 && s0 >= 1, "direct"); /* lx rewrites a site at its second look, 256 reflected calls apart */
+	umask(022);
+	long wrong = kept_rounds(3000);
+	counters(&r1, &d1, &s1);
+	check(wrong == 0 && d1 - d0 >= 6000 && s1 >= s0 + 3,
+	      "registers-kept-rewritten"); /* three sites, 3 x 3000 calls */
+	counters(&r0, &d0, &s0);
 	for (int i = 0; i < 1000; i++)
 		if (syscall(SYS_getppid) != parent) /* the generic syscall(): the number comes from a register */
 			return printf("not ok rewrite/reflected-left-alone: wrong answer\n"), 1;
@@ -127,6 +179,8 @@ int main(int argc, char **argv)
 		return mica_counters();
 
 	check(calls(10000) == 0, "getppid");
+	umask(022);
+	check(kept_rounds(5000) == 0, "registers-kept");
 	check(signals_at_return(2000) == 0, "signal-at-return"); /* before the timer below: lx has one thread still */
 
 	/* signals land anywhere in the loop, the rewritten sequence included, and the handler makes the call too */

@@ -128,6 +128,7 @@ bench-mica: deps $(KERNEL) $(LX) $(BUILD)/img/bench_kernel.cpio $(BENCH_OUT)/ben
 # Both systems side by side, in guest instructions.
 bench: bench-mica bench-linux-run bench-linux-minmem bench-dpf bench-udp-echo bench-scaling bench-io bench-disk bench-servers
 	sh bench/python.sh $(BUILD)
+	sh bench/dynamic.sh $(BUILD)
 	sh bench/minmem-mica.sh $(BUILD)
 	sh bench/minmem-programs.sh $(BUILD)
 	sh bench/wall-hello.sh $(BUILD)

@@ -19,6 +19,7 @@ row "reset to the benchmark's main" reset_to_main reset_to_main
 row "reset to the first user instruction (Mica native)" "" reset_to_user
 row "reset to python3 -c pass exited (dynamic, Debian's)" python3_pass_exit python3_pass_exit
 row "null syscall (getppid)" null_syscall null_syscall
+row "null syscall (getppid), dynamic (glibc)" null_syscall_dynamic null_syscall_dynamic
 row "anonymous page fault (per page)" page_fault page_fault
 row "mmap + munmap 1 MiB" mmap_munmap_1m mmap_munmap_1m
 row "fork + exit + wait" fork_exit_wait fork_exit_wait

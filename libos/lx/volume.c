@@ -952,6 +952,8 @@ static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, ui
 		r = (at.mode & S_IFMT) == S_IFDIR && (valid & P9_SET_SIZE)
 			    ? -EISDIR
 			    : vp.v->ops->setattr(vp.v->share, fid, valid, mode, size, times);
+		if (r == 0 && (valid & P9_SET_SIZE))
+			vol_shadow_resized(vp.v, at.ino, size);
 		vp.v->ops->clunk(vp.v->share, fid);
 	}
 	vpath_free(&vp);

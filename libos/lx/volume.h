@@ -51,6 +51,7 @@ struct volume {
 	size_t glen;
 	const char *type, *source; /* what /proc/mounts says of it */
 	struct vlock *locks; /* stand-in nodes for its files' locks (volume_fd.c) */
+	struct vshadow *shadows; /* the pages of its files mapped shared (volume_fd.c) */
 	uint32_t dev; /* st_dev of its files */
 };
 
@@ -67,9 +68,12 @@ struct vfile {
 	struct vlock *lock; /* the stand-in node its locks are kept on, once it has taken one; else NULL */
 	uint32_t fid;
 	bool dir;
+	uint64_t ino; /* the file's inode number once asked for (vfile_ino), else 0 */
 	char path[];
 };
 
+/* The file ino of v was cut or grown to size (truncate): its shared pages past size are zeros now. */
+void vol_shadow_resized(struct volume *v, uint64_t ino, uint64_t size);
 extern const struct file_ops vol_file_ops;
 
 /* volume.c */

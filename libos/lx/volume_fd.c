@@ -8,17 +8,36 @@
  * shared heap and fids belong to the connection, so a fork's child shares
  * them, position included, as Linux shares an open file description.
  * A directory's position is the server's readdir offset. Shared mappings
- * (MAP_SHARED) are shared memory filled from the file and written back to
- * it at msync, munmap, execve and exit, by the process that made them.
+ * (MAP_SHARED) map the file's shadow (below), and each is written back to
+ * the file at msync, munmap, execve and exit, by the process that made it.
  */
 #define DENTS_BATCH 64
 #define SHARED_MAPS 32
+#define FILL_CHUNK (128 * 1024) /* a shadow is filled from the server in reads of this many bytes at most */
 #define OPEN_PASS (O_ACCMODE | O_TRUNC | O_APPEND | O_DIRECTORY | O_NOFOLLOW | O_SYNC | O_DSYNC | O_NONBLOCK)
+
+/*
+ * A volume file's pages while it is mapped shared: a file in lx's memory
+ * (vfs) that every shared mapping of the file maps, in every process, so
+ * that they all see the same bytes, and so do read and write (vol_pread,
+ * vol_pwrite) over the part it holds: the file's first `extent` bytes as
+ * the server had them when a mapping first reached them, changed since by
+ * the mappings' stores and by writes. Kept on its volume's list by inode
+ * number, and gone with its last mapping.
+ */
+struct vshadow {
+	uint64_t ino;
+	struct file *mem; /* held */
+	uint64_t extent; /* a multiple of the page size */
+	int maps; /* the shared mappings of it that struct shared_map records, in any process */
+	struct vshadow *next;
+};
 
 /* A shared mapping of a volume file, by the process (env) that made it. */
 struct shared_map {
 	uint64_t env, addr, len, off;
 	struct file *f; /* held */
+	struct vshadow *s; /* what it maps (holding one of its maps) */
 };
 static struct shared_map maps[SHARED_MAPS];
 
@@ -32,12 +51,34 @@ struct vfile *vfile_of(long fd)
 	return vf;
 }
 
-static long vol_pread(struct file *f, void *buf, size_t n, uint64_t off)
+/* vf's inode number, asked for once (a getattr): 0 when the server cannot say. */
+static uint64_t vfile_ino(struct vfile *vf)
 {
-	struct vfile *vf = f->priv;
+	struct p9_attr at;
+	if (!vf->ino && vf->v->ops->getattr(vf->v->share, vf->fid, &at) == 0)
+		vf->ino = at.ino;
+	return vf->ino;
+}
+
+/* The shadow of inode ino of v, or NULL. */
+static struct vshadow *shadow_find(struct volume *v, uint64_t ino)
+{
+	struct vshadow *s = v->shadows;
+	while (s && s->ino != ino)
+		s = s->next;
+	return s;
+}
+
+/* vf's file's shadow, or NULL (and no question to the server while its volume has none). */
+static struct vshadow *shadow_of(struct vfile *vf)
+{
+	return vf->v->shadows && vfile_ino(vf) ? shadow_find(vf->v, vf->ino) : NULL;
+}
+
+/* n bytes at off of vf's file as the server has them: how many (short at its end), or -errno. */
+static long server_pread(struct vfile *vf, void *buf, size_t n, uint64_t off)
+{
 	size_t done = 0;
-	if (vf->dir)
-		return -EISDIR;
 	while (done < n) {
 		long r = vf->v->ops->read(vf->v->share, vf->fid, (char *)buf + done, n - done, off + done);
 		if (r < 0)
@@ -49,9 +90,9 @@ static long vol_pread(struct file *f, void *buf, size_t n, uint64_t off)
 	return (long)done;
 }
 
-static long vol_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
+/* n bytes at off to vf's file on the server: how many, or -errno. */
+static long server_pwrite(struct vfile *vf, const void *buf, size_t n, uint64_t off)
 {
-	struct vfile *vf = f->priv;
 	size_t done = 0;
 	while (done < n) {
 		long r = vf->v->ops->write(vf->v->share, vf->fid, (const char *)buf + done, n - done, off + done);
@@ -59,10 +100,35 @@ static long vol_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 			return done ? (long)done : r < 0 ? r : -EIO;
 		done += (size_t)r;
 	}
-	/* O_SYNC, O_DSYNC: on stable storage before the call returns (a FUSE server is not told of the flags) */
-	if ((f->flags & (O_SYNC | O_DSYNC)) && vf->v->ops->fsync(vf->v->share, vf->fid) < 0)
-		return -EIO;
 	return (long)done;
+}
+
+/* The server's answer (its length is the file's), with the part the file's shadow holds taken from there. */
+static long vol_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	struct vfile *vf = f->priv;
+	if (vf->dir)
+		return -EISDIR;
+	long r = server_pread(vf, buf, n, off);
+	struct vshadow *s = r > 0 ? shadow_of(vf) : NULL;
+	if (s && off < s->extent) {
+		uint64_t m = s->extent - off < (uint64_t)r ? s->extent - off : (uint64_t)r;
+		s->mem->ops->pread(s->mem, buf, m, off);
+	}
+	return r;
+}
+
+static long vol_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+	struct vfile *vf = f->priv;
+	long r = server_pwrite(vf, buf, n, off);
+	struct vshadow *s = r > 0 ? shadow_of(vf) : NULL;
+	if (s && off < s->extent) /* the mappings see it too */
+		s->mem->ops->pwrite(s->mem, buf, s->extent - off < (uint64_t)r ? s->extent - off : (uint64_t)r, off);
+	/* O_SYNC, O_DSYNC: on stable storage before the call returns (a FUSE server is not told of the flags) */
+	if (r > 0 && (f->flags & (O_SYNC | O_DSYNC)) && vf->v->ops->fsync(vf->v->share, vf->fid) < 0)
+		return -EIO;
+	return r;
 }
 
 static long vol_read(struct file *f, void *buf, size_t n)
@@ -176,7 +242,7 @@ static long vfile_new(struct vpath *vp, uint32_t fid, bool dir, long flags, stru
 		vp->v->ops->clunk(vp->v->share, fid);
 		return -ENOMEM;
 	}
-	*vf = (struct vfile){ vp->v, NULL, fid, dir };
+	*vf = (struct vfile){ .v = vp->v, .fid = fid, .dir = dir };
 	memcpy(vf->path, vp->path, n);
 	f->priv = vf;
 	*out = f;
@@ -435,7 +501,11 @@ static long h_ftruncate(const long *a, bool *mine)
 		*mine = vfile_of(a[0]) != NULL;
 		return a[1] < 0 ? -EINVAL : -EBADF;
 	}
-	return fd_setattr(a, mine, P9_SET_SIZE, 0, (uint64_t)a[1]);
+	long r = fd_setattr(a, mine, P9_SET_SIZE, 0, (uint64_t)a[1]);
+	struct vfile *vf = r == 0 && *mine ? vfile_of(a[0]) : NULL;
+	if (vf && vf->v->shadows && vfile_ino(vf))
+		vol_shadow_resized(vf->v, vf->ino, (uint64_t)a[1]);
+	return r;
 }
 
 static long h_fchmod(const long *a, bool *mine)
@@ -463,6 +533,81 @@ static long h_fstatfs(const long *a, bool *mine)
 	return vf && r == 0 ? copy_to_user((uint64_t)a[1], &s, sizeof(s)) : r;
 }
 
+/* One mapping of s, on v's list, is gone; so is s with its last. */
+static void shadow_put(struct volume *v, struct vshadow *s)
+{
+	if (--s->maps > 0)
+		return;
+	for (struct vshadow **pp = &v->shadows; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	file_put(s->mem);
+	lx_free(s);
+}
+
+/*
+ * The shadow of f's file (a volume file) holding at least its first end
+ * bytes, made now if it has none, with one more mapping counted: NULL,
+ * with *err, when the server cannot say which file it is or memory is
+ * short. What it did not hold is read from the server.
+ */
+static struct vshadow *shadow_get(struct file *f, uint64_t end, long *err)
+{
+	struct vfile *vf = f->priv;
+	uint64_t ino = vfile_ino(vf);
+	struct vshadow *s = ino ? shadow_find(vf->v, ino) : NULL;
+	struct inode *n = NULL;
+	*err = -ENOMEM;
+	if (!ino) {
+		*err = -EIO;
+		return NULL;
+	}
+	if (!s) {
+		if (!(s = lx_alloc(sizeof(*s))) || !(n = inode_new(S_IFREG | 0600)) ||
+		    file_open_inode(n, O_RDWR, &s->mem) < 0) {
+			lx_free(s);
+			return NULL;
+		}
+		s->ino = ino;
+		s->next = vf->v->shadows;
+		vf->v->shadows = s;
+	}
+	s->maps++;
+	end = PGROUNDUP_U(end);
+	if (end > s->extent && reg_resize(s->mem->inode, end) == 0) {
+		char *buf = lx_alloc_raw(FILL_CHUNK);
+		long got = buf ? 0 : -ENOMEM;
+		for (uint64_t at = s->extent; buf && at < end; at += FILL_CHUNK) {
+			size_t want = end - at < FILL_CHUNK ? end - at : FILL_CHUNK;
+			if ((got = server_pread(vf, buf, want, at)) < 0)
+				break; /* not filled: the mapping fails, rather than show (and write back) zeros */
+			s->mem->ops->pwrite(s->mem, buf, (size_t)got, at);
+			if ((size_t)got < want)
+				break; /* the file ends: zeros from here */
+		}
+		lx_free(buf);
+		if (got >= 0)
+			s->extent = end;
+		else
+			*err = got;
+	}
+	if (s->extent >= end)
+		return s;
+	shadow_put(vf->v, s);
+	return NULL;
+}
+
+void vol_shadow_resized(struct volume *v, uint64_t ino, uint64_t size)
+{
+	struct vshadow *s = shadow_find(v, ino);
+	if (s && size < s->extent) { /* cut, then grown back with zeros: the mappings keep their length */
+		reg_resize(s->mem->inode, size);
+		reg_resize(s->mem->inode, s->extent);
+	}
+}
+
 /* Write shared mapping m's bytes back to its file (no further than the file's end): 0 or -errno. */
 static long writeback(struct shared_map *m)
 {
@@ -472,7 +617,7 @@ static long writeback(struct shared_map *m)
 	if (r < 0 || at.size <= m->off)
 		return r;
 	uint64_t n = at.size - m->off < m->len ? at.size - m->off : m->len;
-	r = vol_pwrite(m->f, (const void *)m->addr, n, m->off);
+	r = server_pwrite(vf, (const void *)m->addr, n, m->off);
 	return r < 0 ? r : 0;
 }
 
@@ -485,6 +630,7 @@ static void writeback_range(uint64_t addr, uint64_t len, bool drop)
 			continue;
 		writeback(m);
 		if (drop) {
+			shadow_put(((struct vfile *)m->f->priv)->v, m->s);
 			file_put(m->f);
 			*m = (struct shared_map){ 0 };
 		}
@@ -492,7 +638,7 @@ static void writeback_range(uint64_t addr, uint64_t len, bool drop)
 }
 
 /*
- * mmap MAP_SHARED of a volume file: shared memory, filled from the file, and
+ * mmap MAP_SHARED of a volume file: the file's shadow, mapped, and
  * remembered for the write back. MAP_PRIVATE needs nothing of this: lx
  * fills private pages through the file's pread.
  */
@@ -511,20 +657,16 @@ static long h_mmap(const long *a, bool *mine)
 		 : (f->flags & O_ACCMODE) == O_WRONLY                         ? -EACCES
 		 : slot == SHARED_MAPS || len <= 0 || (off & (PAGE_SIZE - 1)) ? -ENOMEM
 									      : 0;
-	if (r == 0)
-		r = lx_sys_mmap(addr, len, prot | PROT_WRITE, (flags & ~MAP_SHARED) | MAP_SHARED | MAP_ANONYMOUS, -1,
-				0);
+	struct vshadow *s = r == 0 ? shadow_get(f, (uint64_t)off + (uint64_t)len, &r) : NULL;
+	if (s)
+		r = mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, s->mem, (uint64_t)off);
 	if (r < 0 && r > -4096) {
+		if (s)
+			shadow_put(vf->v, s);
 		file_put(f);
 		return r;
 	}
-	long got = vol_pread(f, (void *)r, (size_t)len, (uint64_t)off);
-	if (got < 0 || (!(prot & PROT_WRITE) && lx_sys_mprotect(r, len, prot) < 0)) {
-		lx_sys_munmap(r, len);
-		file_put(f);
-		return got < 0 ? got : -ENOMEM;
-	}
-	maps[slot] = (struct shared_map){ ENVINFO->id, (uint64_t)r, (uint64_t)len, (uint64_t)off, f };
+	maps[slot] = (struct shared_map){ ENVINFO->id, (uint64_t)r, (uint64_t)len, (uint64_t)off, f, s };
 	return r;
 }
 

@@ -264,6 +264,56 @@ static void big(void)
 	free(q);
 }
 
+/*
+ * Two processes map the same file shared, each with its own mmap: a store of
+ * either is seen at once by the other's mapping and by read, a write by the
+ * mapping, and what both stored is in the file when they have unmapped it.
+ */
+static void mmap_two_processes(void)
+{
+	int fd = open("mapped", O_CREAT | O_RDWR | O_TRUNC, 0644), go[2], back[2];
+	char buf[16] = { 0 };
+	CHECK("mmap-two-size", fd >= 0 && ftruncate(fd, 8192) == 0 && pipe(go) == 0 && pipe(back) == 0, "errno %d",
+	      errno);
+	pid_t child = fork();
+	char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (child == 0) { /* stores, then checks what the parent stored and wrote, and says so in its status */
+		char c;
+		if (m == MAP_FAILED || read(go[0], &c, 1) != 1)
+			_exit(2);
+		memcpy(m + 4096, "from-child", 10);
+		if (write(back[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(3);
+		_exit(memcmp(m, "from-parent", 11) != 0 ? 4 : memcmp(m + 100, "written", 7) != 0 ? 5 : 0);
+	}
+	char c;
+	int ok = m != MAP_FAILED && write(go[1], "x", 1) == 1 && read(back[0], &c, 1) == 1;
+	CHECK("mmap-two-seen-by-mapping", ok && memcmp(m + 4096, "from-child", 10) == 0, "not there");
+	CHECK("mmap-two-seen-by-read", pread(fd, buf, 10, 4096) == 10 && memcmp(buf, "from-child", 10) == 0,
+	      "read gave '%.10s'", buf);
+	if (m != MAP_FAILED)
+		memcpy(m, "from-parent", 11);
+	CHECK("mmap-two-write-seen",
+	      pwrite(fd, "written", 7, 100) == 7 && m != MAP_FAILED && memcmp(m + 100, "written", 7) == 0,
+	      "not in the mapping");
+	int st = -1;
+	if (write(go[1], "x", 1) == 1)
+		waitpid(child, &st, 0);
+	CHECK("mmap-two-child", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	if (m != MAP_FAILED)
+		munmap(m, 8192);
+	close(fd);
+	fd = open("mapped", O_RDONLY);
+	memset(buf, 0, sizeof(buf));
+	CHECK("mmap-two-in-file",
+	      pread(fd, buf, 11, 0) == 11 && memcmp(buf, "from-parent", 11) == 0 && pread(fd, buf, 10, 4096) == 10 &&
+		      memcmp(buf, "from-child", 10) == 0,
+	      "file has '%.11s'", buf);
+	close(fd);
+	close(go[0]), close(go[1]), close(back[0]), close(back[1]);
+	unlink("mapped");
+}
+
 /* Offsets are shared after fork, as open file descriptions are. */
 /* Advisory locks: fcntl record locks seen from another process, flock between two open files, both gone at close. */
 static void locks(void)
@@ -322,6 +372,7 @@ int main(int argc, char **argv)
 	dirs();
 	attrs();
 	big();
+	mmap_two_processes();
 	shared_offset();
 	locks();
 	int n = count_entries(".");

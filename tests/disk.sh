@@ -164,6 +164,14 @@ image "$out/sqlite.img"
 crashes sqlite "${DISK_SQLITE_RUNS:-10}" "$out/sqlite.img" --with "$here/tests/disk/sqlite_crash.py" \
 	/usr/bin/python3 "$here/tests/disk/sqlite_crash.py" /d/db
 
+# two sqlite3 processes writing one WAL database at once, each mapping its shared-memory index with an mmap of
+# its own: their stores must meet (a volume file's shared mappings share its shadow, libos/lx/volume_fd.c)
+image "$out/sqlite-procs.img"
+got=$(mica -v "$out/sqlite-procs.img:/d" --with "$here/tests/disk/sqlite_procs.py" \
+	/usr/bin/python3 "$here/tests/disk/sqlite_procs.py" /d/db 200 2>&1)
+ok sqlite-two-writers "$(printf '%s\n' "$got" | grep -qx 'ok sqlite-procs/two-writers'; echo $?)" "$(printf '%s' "$got" | tail -2)"
+clean sqlite-procs "$out/sqlite-procs.img"
+
 # ---- corrupt or wrong images: a clear message and status 2, nothing started ----
 expect corrupt-no-file-system 2 "not a sound ext2/3/4 file system" "$here/tools/mica" run -v "$out/zeros.img:/d" $bb true
 image "$out/trunc.img"

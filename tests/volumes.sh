@@ -34,6 +34,12 @@ ok ro-refused "$(printf '%s\n' "$got" | grep -c '^refused: ' | grep -qx 10; echo
 after=$(cd "$ro" && find . -exec ls -ld --time-style=+%s {} + | sort)
 ok ro-host-untouched "$([ "$before" = "$after" ]; echo $?)" "the host folder changed"
 
+# ---- two sqlite3 processes writing one WAL database at once on a shared folder (tests/disk/sqlite_procs.py) ----
+mkdir -p "$out/sqlite"
+got=$(mica -v "$out/sqlite:/vol" --with "$here/tests/disk/sqlite_procs.py" \
+	/usr/bin/python3 "$here/tests/disk/sqlite_procs.py" /vol/db 200 2>&1)
+ok sqlite-two-writers "$(printf '%s\n' "$got" | grep -qx 'ok sqlite-procs/two-writers'; echo $?)" "$(printf '%s' "$got" | tail -2)"
+
 # ---- a program's output is on the host when mica run returns ----
 io=$out/io
 mkdir -p "$io/in" "$io/out"

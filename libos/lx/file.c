@@ -219,6 +219,17 @@ long file_open_inode(struct inode *n, int flags, struct file **out)
 	return 0;
 }
 
+long file_open_new(uint32_t mode, struct file **out)
+{
+	struct inode *n = inode_new(S_IFREG | mode);
+	long r = n ? file_open_inode(n, O_RDWR, out) : -ENOMEM;
+	if (n && r < 0) { /* freed, as nothing holds it */
+		inode_hold(n);
+		inode_release(n);
+	}
+	return r;
+}
+
 /* Opens path (lx memory) from dirfd as openat(2). 0 with *out, or -errno. */
 /* What open's flags ask of a file: reading, writing or both (O_TRUNC writes). */
 static int open_wants(int flags)

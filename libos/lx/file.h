@@ -57,6 +57,8 @@ long lx_no_pwrite(struct file *f, const void *buf, size_t n, uint64_t off); /* -
 /* Open files and descriptors, for the file system's calls */
 struct file *file_new(const struct file_ops *ops, struct inode *n, int flags); /* refs 1 */
 long file_open_inode(struct inode *n, int flags, struct file **out);
+/* A file open O_RDWR on a new, unnamed regular inode of that mode (memfd's, shm's, a shadow's): 0 or -ENOMEM, nothing left behind. */
+long file_open_new(uint32_t mode, struct file **out);
 bool file_bytes_at(struct file *f, uint64_t off, const void **src,
 		   size_t *len); /* a regular file's bytes at off in lx's memory */
 long vfs_openat(int dirfd, const char *path, int flags, int mode, struct file **out); /* path in lx memory */

@@ -2,6 +2,7 @@
 #include "libos/lx/lx.h"
 #include "libos/lx/net.h"
 #include "libos/lx/vfs.h"
+#include "libos/lx/volume.h"
 #include "lib/elf.h"
 
 /*
@@ -186,7 +187,8 @@ bool lx_nproc_allows(void)
  * fork: a new process, a copy of this one, returning 0 in it and its pid
  * here; -EAGAIN past RLIMIT_NPROC or the table. In the parent: a table
  * entry, a copy of the area list (mem_fork_copy), one more reference to
- * every open file (vfs_fork), the hand-over (lx_fork), then the child's
+ * every open file (vfs_fork) and shared mapping of a volume file
+ * (vol_maps_fork), the hand-over (lx_fork), then the child's
  * environment (fork_env); a failure undoes them in reverse. The child goes
  * on in lx_process_fork_child.
  */
@@ -223,12 +225,14 @@ long lx_fork_process(uint64_t child_sp, uint64_t ctid, bool ctid_clear)
 		proc_free(p);
 		return r;
 	}
+	vol_maps_fork();
 	lx_fork = (struct lx_fork){ .from = ENVINFO->id, .child_pid = p->pid, .vmas = copy, .child_sp = child_sp,
 				    .ctid = ctid, .ctid_clear = ctid_clear };
 	r = fork_env(p);
 	if (r < 0) {
 		lx_fork = (struct lx_fork){ 0 };
 		mem_fork_abandon(copy);
+		vol_maps_fork_abandon();
 		vfs_fork_abandon(p);
 		proc_free(p);
 		return lx_errno(r);
@@ -265,7 +269,8 @@ long lx_sys_vfork(void)
  *   1. the process: its pid and table entry; the fork is over (lx_fork empty)
  *   2. threads: only me lives on, without the parent's kernel objects
  *   3. what clone asked for: me on the child's stack, its tid at ctid
- *   4. with the lock: memory (the area list, parked pages), devices (the
+ *   4. with the lock: memory (the area list, parked pages, the shared
+ *      mappings of volume files), devices (the
  *      console's interrupt stays with pid 1), signals (none pending), timers
  *      (none)
  */
@@ -287,6 +292,7 @@ void lx_process_fork_child(struct lx_thread *me)
 	}
 	lx_lock();
 	mem_fork_child(f.vmas);
+	vol_maps_fork_child(f.from);
 	dev_fork_child();
 	lx_signal_fork_child();
 	lx_itimer_fork_child();

@@ -32,12 +32,11 @@ static long seg_new(int32_t key, uint64_t size, long flg)
 	if (size < SHMMIN || size > SHMMAX)
 		return -EINVAL;
 	struct shmseg *s = lx_alloc(sizeof(*s));
-	struct inode *n = s ? inode_new(S_IFREG | ((uint32_t)flg & 0777)) : NULL;
-	if (!n || file_open_inode(n, O_RDWR, &s->file) < 0 || reg_resize(n, PGROUNDUP_U(size)) < 0) {
+	if (!s || file_open_new((uint32_t)flg & 0777, &s->file) < 0 || reg_resize(s->file->inode, PGROUNDUP_U(size)) < 0) {
 		if (s && s->file)
 			file_put(s->file);
 		lx_free(s);
-		return -ENOMEM; /* (an inode never opened is left to the heap) */
+		return -ENOMEM;
 	}
 	s->segsz = size;
 	s->cpid = lx_pid;

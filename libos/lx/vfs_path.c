@@ -81,9 +81,8 @@ long lx_sys_memfd_create(uint64_t uname, long flags)
 	long len = strncpy_from_user(name, (uint64_t)uname, sizeof(name));
 	if (len < 0 || len == (long)sizeof(name))
 		return len < 0 ? len : -EINVAL;
-	struct inode *n = inode_new(S_IFREG | 0777);
 	struct file *f = NULL;
-	if (!n || file_open_inode(n, O_RDWR, &f) < 0)
+	if (file_open_new(0777, &f) < 0)
 		return -ENOMEM;
 	return fd_new(f, flags & MFD_CLOEXEC);
 }

@@ -74,6 +74,10 @@ struct vfile {
 
 /* The file ino of v was cut or grown to size (truncate): its shared pages past size are zeros now. */
 void vol_shadow_resized(struct volume *v, uint64_t ino, uint64_t size);
+/* fork: the child inherits this process's shared mappings of volume files (a hold on each file and shadow). */
+void vol_maps_fork(void);
+void vol_maps_fork_abandon(void); /* the fork failed: undo vol_maps_fork */
+void vol_maps_fork_child(uint64_t parent_env); /* in the child: the inherited mappings become its own */
 extern const struct file_ops vol_file_ops;
 
 /* volume.c */

@@ -9,7 +9,8 @@
  * them, position included, as Linux shares an open file description.
  * A directory's position is the server's readdir offset. Shared mappings
  * (MAP_SHARED) map the file's shadow (below), and each is written back to
- * the file at msync, munmap, execve and exit, by the process that made it.
+ * the file at msync, munmap, execve and exit, by the process that holds it:
+ * the one that made it, and a fork's child for its copy.
  */
 #define DENTS_BATCH 64
 #define SHARED_MAPS 32
@@ -33,7 +34,7 @@ struct vshadow {
 	struct vshadow *next;
 };
 
-/* A shared mapping of a volume file, by the process (env) that made it. */
+/* A shared mapping of a volume file, held by a process (env): the one that made it, or a fork's child. */
 struct shared_map {
 	uint64_t env, addr, len, off;
 	struct file *f; /* held */
@@ -503,7 +504,7 @@ static long h_ftruncate(const long *a, bool *mine)
 	}
 	long r = fd_setattr(a, mine, P9_SET_SIZE, 0, (uint64_t)a[1]);
 	struct vfile *vf = r == 0 && *mine ? vfile_of(a[0]) : NULL;
-	if (vf && vf->v->shadows && vfile_ino(vf))
+	if (vf && shadow_of(vf))
 		vol_shadow_resized(vf->v, vf->ino, (uint64_t)a[1]);
 	return r;
 }
@@ -558,15 +559,13 @@ static struct vshadow *shadow_get(struct file *f, uint64_t end, long *err)
 	struct vfile *vf = f->priv;
 	uint64_t ino = vfile_ino(vf);
 	struct vshadow *s = ino ? shadow_find(vf->v, ino) : NULL;
-	struct inode *n = NULL;
 	*err = -ENOMEM;
 	if (!ino) {
 		*err = -EIO;
 		return NULL;
 	}
 	if (!s) {
-		if (!(s = lx_alloc(sizeof(*s))) || !(n = inode_new(S_IFREG | 0600)) ||
-		    file_open_inode(n, O_RDWR, &s->mem) < 0) {
+		if (!(s = lx_alloc(sizeof(*s))) || file_open_new(0600, &s->mem) < 0) {
 			lx_free(s);
 			return NULL;
 		}
@@ -635,6 +634,33 @@ static void writeback_range(uint64_t addr, uint64_t len, bool drop)
 			*m = (struct shared_map){ 0 };
 		}
 	}
+}
+
+void vol_maps_fork(void)
+{
+	for (int i = 0; i < SHARED_MAPS; i++)
+		if (maps[i].f && maps[i].env == ENVINFO->id) {
+			maps[i].f->refs++;
+			maps[i].s->maps++;
+		}
+}
+
+void vol_maps_fork_abandon(void)
+{
+	for (int i = 0; i < SHARED_MAPS; i++)
+		if (maps[i].f && maps[i].env == ENVINFO->id) {
+			maps[i].f->refs--; /* never the last: this process holds them */
+			maps[i].s->maps--;
+		}
+}
+
+void vol_maps_fork_child(uint64_t parent_env)
+{
+	for (int i = 0; i < SHARED_MAPS; i++)
+		if (maps[i].f && maps[i].env == parent_env)
+			maps[i].env = ENVINFO->id;
+		else
+			maps[i] = (struct shared_map){ 0 };
 }
 
 /*

@@ -314,6 +314,40 @@ static void mmap_two_processes(void)
 	unlink("mapped");
 }
 
+/*
+ * A shared mapping a fork's child inherits is the child's too: its stores
+ * reach the file although the parent unmapped the file before them.
+ */
+static void mmap_inherited(void)
+{
+	int fd = open("inherited", O_CREAT | O_RDWR | O_TRUNC, 0644), go[2] = { -1, -1 };
+	char buf[16] = { 0 };
+	char *m = fd >= 0 && ftruncate(fd, 4096) == 0 && pipe(go) == 0
+			  ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+			  : MAP_FAILED;
+	CHECK("mmap-inherited-mapped", m != MAP_FAILED, "errno %d", errno);
+	pid_t child = m != MAP_FAILED ? fork() : -1;
+	if (child == 0) { /* stores once the parent has unmapped */
+		char c;
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		memcpy(m + 10, "child-late", 10);
+		_exit(0);
+	}
+	if (m != MAP_FAILED)
+		munmap(m, 4096);
+	int st = -1;
+	if (child > 0 && write(go[1], "x", 1) == 1)
+		waitpid(child, &st, 0);
+	CHECK("mmap-inherited-in-file",
+	      WIFEXITED(st) && WEXITSTATUS(st) == 0 && pread(fd, buf, 10, 10) == 10 &&
+		      memcmp(buf, "child-late", 10) == 0,
+	      "status %#x, file has '%.10s'", st, buf);
+	close(fd);
+	close(go[0]), close(go[1]);
+	unlink("inherited");
+}
+
 /* Offsets are shared after fork, as open file descriptions are. */
 /* Advisory locks: fcntl record locks seen from another process, flock between two open files, both gone at close. */
 static void locks(void)
@@ -373,6 +407,7 @@ int main(int argc, char **argv)
 	attrs();
 	big();
 	mmap_two_processes();
+	mmap_inherited();
 	shared_offset();
 	locks();
 	int n = count_entries(".");

@@ -51,6 +51,7 @@ formatted="
 	libos/lx/linux/fuse.h
 	tests/disk/crash.c
 	tests/disk/many.c
+	tests/volumes/fuseproto.c
 	tests/volumes/volfs.c
 	lib/avl.c
 	lib/avl.h

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Host folders as volumes (mica run -v HOSTDIR:GUESTDIR[:ro], -w DIR): the same file-system program on a host
 # folder and a shared one, read-only refusals, output found on the host afterwards, a large folder, the working directory,
-# programs stored on a volume.
+# programs stored on a volume, a FUSE server of the test's own.
 # usage: tests/volumes.sh BUILD
 suite=volumes
 . "$(dirname "$0")/setup.sh"
@@ -20,6 +20,20 @@ for kind in musl glibc; do
 	mica -v "$out/shared-$kind:/vol" "$out/volfs-$kind" /vol > "$out/volfs-$kind.mica.log" 2>&1
 	judge_checks "volfs-$kind" $hs $? "$out/volfs-$kind.host.log" "$out/volfs-$kind.mica.log"
 done
+
+# ---- a FUSE server of its own on /dev/fuse (Mica only; glibc, whose headers have linux/fuse.h):
+# the protocol's edges fuse2fs never shows ----
+fp=$out/fuseproto
+if build_c "$fp" "$here/tests/volumes/fuseproto.c" glibc; then
+	mica "$fp" > "$fp.log" 2>&1
+	rc=$? oks=$(grep -c '^ok fuseproto/' "$fp.log")
+	if [ $rc -eq 0 ] && [ "$oks" -eq 8 ] && ! grep -q '^not ok' "$fp.log"; then
+		echo "ok volumes/fuseproto ($oks checks)"
+	else
+		echo "not ok volumes/fuseproto: status $rc, $oks of 8 checks"
+		grep -v '^ok' "$fp.log" | head -5 | sed 's/^/#   /'
+	fi
+fi
 
 # ok NAME COND-STATUS DETAIL: one line for a check made here.
 ok() { if [ "$2" -eq 0 ]; then echo "ok volumes/$1"; else echo "not ok volumes/$1: $3"; fi; }

@@ -72,6 +72,7 @@ struct fname {
 struct fuse_conn {
 	int refs; /* its /dev/fuse file and its volume */
 	bool mounted, ready, dead; /* ready: INIT answered; dead: unmounted, or the server's file closed */
+	bool no_flush; /* the server answered FLUSH with ENOSYS: it is not asked again, as Linux does */
 	uint32_t max_write;
 	uint64_t next_unique;
 	struct freq *queue, *sent; /* not yet read (oldest first); read and not yet answered */
@@ -471,7 +472,7 @@ static long f_walk_names(uint32_t conn, uint32_t fid, uint32_t newfid, const cha
 	return n;
 }
 
-/* Close fid's open file on the server: FLUSH (a file's), then RELEASE. */
+/* Close fid's open file on the server: FLUSH (a file's, while the server has it), then RELEASE. */
 static void release(struct fuse_conn *c, struct ffid *f)
 {
 	struct fuse_flush_in fl = { f->fh, 0, 0, 0 };
@@ -481,8 +482,9 @@ static void release(struct fuse_conn *c, struct ffid *f)
 	f->open = false;
 	if (c->dead)
 		return;
-	if (!dir)
-		call(c, FUSE_FLUSH, nodeid, &(struct piece){ &fl, sizeof(fl) }, 1, NULL, 0, NULL);
+	if (!dir && !c->no_flush &&
+	    call(c, FUSE_FLUSH, nodeid, &(struct piece){ &fl, sizeof(fl) }, 1, NULL, 0, NULL) == -ENOSYS)
+		c->no_flush = true;
 	call(c, dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &(struct piece){ &rel, sizeof(rel) }, 1, NULL, 0, NULL);
 }
 

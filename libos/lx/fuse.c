@@ -72,7 +72,7 @@ struct fname {
 struct fuse_conn {
 	int refs; /* its /dev/fuse file and its volume */
 	bool mounted, ready, dead; /* ready: INIT answered; dead: unmounted, or the server's file closed */
-	bool no_flush; /* the server answered FLUSH with ENOSYS: it is not asked again, as Linux does */
+	bool no_flush, no_syncfs; /* answered ENOSYS to FLUSH, SYNCFS: not asked again, as Linux does */
 	uint32_t max_write;
 	uint64_t next_unique;
 	struct freq *queue, *sent; /* not yet read (oldest first); read and not yet answered */
@@ -539,6 +539,16 @@ static long f_getattr(uint32_t conn, uint32_t fid, struct p9_attr *a)
 	return r;
 }
 
+/* SETATTR of f's node with in: 0 or -errno. Nothing to set: nothing asked (a change of ctime alone, which the
+ * server makes with whatever it changes). */
+static long setattr_call(struct fuse_conn *c, struct ffid *f, struct fuse_setattr_in *in)
+{
+	struct fuse_attr_out out;
+	if (!in->valid)
+		return 0;
+	return call_fixed(c, FUSE_SETATTR, f->node->nodeid, &(struct piece){ in, sizeof(*in) }, 1, &out, sizeof(out));
+}
+
 static long f_setattr(uint32_t conn, uint32_t fid, uint32_t valid, uint32_t mode, uint64_t size,
 		      const uint64_t times[4])
 {
@@ -562,10 +572,7 @@ static long f_setattr(uint32_t conn, uint32_t fid, uint32_t valid, uint32_t mode
 		in.valid |= FATTR_MTIME | FATTR_MTIME_NOW;
 	if (f->open && !f->dir && (valid & P9_SET_SIZE))
 		in.valid |= FATTR_FH, in.fh = f->fh; /* ftruncate, as Linux tells it */
-	if (!in.valid)
-		return 0; /* a change of ctime alone: the server sets it with whatever it changes */
-	struct fuse_attr_out out;
-	return call_fixed(c, FUSE_SETATTR, f->node->nodeid, &(struct piece){ &in, sizeof(in) }, 1, &out, sizeof(out));
+	return setattr_call(c, f, &in);
 }
 
 /* The node's type, asked of the server when not yet known: 0 or -errno. */
@@ -788,21 +795,44 @@ static long f_fsync(uint32_t conn, uint32_t fid)
 }
 
 /*
- * FUSE 7.19 has no request for a whole file system's write-back; a server's
- * fsync of one file open for writing is the nearest (fuse2fs's flushes the
- * whole file system, as its fsync always does). With no such file open, what
- * was written went to the server's disk at its last release, where lx's disk
- * cache and its flush take it on.
+ * A whole file system's write-back: SYNCFS (protocol 7.34, as Linux asks
+ * it), on the mount's root. A server that does not know it (fuse2fs) is
+ * not asked again; for it, a fsync of one file open for writing is the
+ * nearest (fuse2fs's flushes the whole file system, as its fsync always
+ * does). With no such file open, what was written went to the server's
+ * disk at its last release, where lx's disk cache and its flush take it on.
  */
 static long f_syncfs(uint32_t conn)
 {
 	struct fuse_conn *c = conn_at(conn);
+	if (c && !c->dead && !c->no_syncfs) {
+		uint64_t pad = 0;
+		long r = call(c, FUSE_SYNCFS, FUSE_ROOT_ID, &(struct piece){ &pad, sizeof(pad) }, 1, NULL, 0, NULL);
+		if (r != -ENOSYS)
+			return r;
+		c->no_syncfs = true;
+	}
 	for (uint32_t i = 1; c && !c->dead && i < c->nfids; i++) {
 		struct ffid *f = &c->fids[i];
 		if (f->node && f->open && !f->dir && (f->flags & O_ACCMODE) != O_RDONLY)
 			return f_fsync(conn, i);
 	}
 	return 0;
+}
+
+static long f_chown(uint32_t conn, uint32_t fid, uint32_t uid, uint32_t gid)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take(conn, fid, &c, &f);
+	if (r < 0)
+		return r;
+	struct fuse_setattr_in in = { 0 };
+	if (uid != (uint32_t)-1)
+		in.valid |= FATTR_UID, in.uid = uid;
+	if (gid != (uint32_t)-1)
+		in.valid |= FATTR_GID, in.gid = gid;
+	return setattr_call(c, f, &in);
 }
 
 static long f_readlink(uint32_t conn, uint32_t fid, char *buf, size_t size)
@@ -855,6 +885,7 @@ const struct vol_ops fuse_vol_ops = {
 	.write = f_write,
 	.getattr = f_getattr,
 	.setattr = f_setattr,
+	.chown = f_chown,
 	.readdir = f_readdir,
 	.mkdir = f_mkdir,
 	.symlink = f_symlink,

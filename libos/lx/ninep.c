@@ -372,18 +372,31 @@ long p9_getattr(uint32_t share, uint32_t fid, struct p9_attr *at)
 	return a.bad ? -EIO : 0;
 }
 
-long p9_setattr(uint32_t share, uint32_t fid, uint32_t valid, uint32_t mode, uint64_t size, const uint64_t times[4])
+/* Tsetattr: valid bits, then mode, uid, gid, size and the times. */
+static long setattr_msg(uint32_t share, uint32_t fid, uint32_t valid, uint32_t mode, uint32_t uid, uint32_t gid,
+			uint64_t size, const uint64_t times[4])
 {
 	struct msg m = begin(T_SETATTR);
 	put(&m, fid, 4);
 	put(&m, valid, 4);
 	put(&m, mode, 4);
-	put(&m, 0, 4);
-	put(&m, 0, 4);
+	put(&m, uid, 4);
+	put(&m, gid, 4);
 	put(&m, size, 8);
 	for (int i = 0; i < 4; i++)
 		put(&m, times ? times[i] : 0, 8);
 	return rpc_plain(share, &m);
+}
+
+long p9_setattr(uint32_t share, uint32_t fid, uint32_t valid, uint32_t mode, uint64_t size, const uint64_t times[4])
+{
+	return setattr_msg(share, fid, valid, mode, 0, 0, size, times);
+}
+
+long p9_chown(uint32_t share, uint32_t fid, uint32_t uid, uint32_t gid)
+{
+	uint32_t valid = P9_SET_CTIME | (uid != (uint32_t)-1 ? P9_SET_UID : 0) | (gid != (uint32_t)-1 ? P9_SET_GID : 0);
+	return setattr_msg(share, fid, valid, 0, uid, gid, 0, NULL);
 }
 
 /* Entries of the open directory fid from offset off, at most max into out: 0 with their number in *n, or -errno. */
@@ -512,6 +525,7 @@ const struct vol_ops p9_vol_ops = {
 	.write = p9_write,
 	.getattr = p9_getattr,
 	.setattr = p9_setattr,
+	.chown = p9_chown,
 	.readdir = p9_readdir,
 	.mkdir = p9_mkdir,
 	.symlink = p9_symlink,

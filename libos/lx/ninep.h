@@ -42,6 +42,7 @@ long p9_write(uint32_t share, uint32_t fid, const void *buf, size_t n, uint64_t 
 long p9_getattr(uint32_t share, uint32_t fid, struct p9_attr *a);
 /* valid: P9_SET_* bits; times as (sec, nsec) pairs, atime then mtime. */
 long p9_setattr(uint32_t share, uint32_t fid, uint32_t valid, uint32_t mode, uint64_t size, const uint64_t times[4]);
+long p9_chown(uint32_t share, uint32_t fid, uint32_t uid, uint32_t gid); /* (uint32_t)-1: unchanged */
 long p9_readdir(uint32_t share, uint32_t fid, uint64_t off, struct p9_dirent *out, size_t max, size_t *n);
 long p9_mkdir(uint32_t share, uint32_t dfid, const char *name, uint32_t mode);
 long p9_symlink(uint32_t share, uint32_t dfid, const char *name, const char *target);
@@ -54,6 +55,8 @@ long p9_statfs(uint32_t share, uint32_t fid, struct linux_statfs *s);
 
 /* Tsetattr's valid bits (9P2000.L's, which are Linux's ATTR_* ones). */
 #define P9_SET_MODE 0x1u
+#define P9_SET_UID 0x2u
+#define P9_SET_GID 0x4u
 #define P9_SET_SIZE 0x8u
 #define P9_SET_ATIME 0x10u
 #define P9_SET_MTIME 0x20u

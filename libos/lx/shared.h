@@ -16,6 +16,7 @@ struct lx_shared {
 	uint64_t file_pages; /* pages lx_page_alloc has out: the files' data, at most half the machine */
 	uint64_t next_ino;
 	int next_pid;
+	uint32_t vol_mounts; /* volumes mounted by a call (volume.c): a process that saw fewer routes its calls first */
 	int fg_pgrp; /* the console's foreground process group (TIOCSPGRP) */
 	uint8_t cin[256]; /* console bytes read ahead (by pid 1, looking for Ctrl-C) for whoever reads next */
 	struct { /* threads of any process waiting on a futex in shared memory */

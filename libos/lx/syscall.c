@@ -1,5 +1,6 @@
 /* The Linux syscall table, generated from syscalls.def, its dispatch, and the trace mode. */
 #include "libos/lx/lx.h"
+#include "libos/lx/volume.h"
 
 
 /* The table's entries: the six argument registers, cast to each handler's types. */
@@ -80,6 +81,8 @@ static inline __attribute__((always_inline)) long dispatch(long a1, long a2, lon
 	struct lx_thread *me = lx_self();
 	long r = -ENOSYS;
 	me->last_nr = nr;
+	if (__builtin_expect(LX_SH->vol_mounts != vol_seen, 0)) /* another process mounted a volume */
+		volume_catch_up();
 	if ((unsigned long)nr < NSYSCALLS && lx_syscall_table[nr]) {
 		if (lx_modes.multi) {
 			r = locked_call(lx_syscall_table[nr], a1, a2, a3, a4, a5, a6);

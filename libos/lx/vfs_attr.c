@@ -69,6 +69,11 @@ long lx_sys_chown(uint64_t upath, long uid, long gid)
 	return lx_sys_fchownat(AT_FDCWD, upath, uid, gid, 0);
 }
 
+long lx_sys_lchown(uint64_t upath, long uid, long gid)
+{
+	return lx_sys_fchownat(AT_FDCWD, upath, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
 long lx_sys_fchown(int fd, long uid, long gid)
 {
 	long err = 0;

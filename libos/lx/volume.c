@@ -27,6 +27,7 @@ struct vol_table {
 };
 static struct vol_table *vt; /* made by pid 1 at boot, before any fork */
 static bool routed; /* this process sends the hooked calls through vol_entry */
+uint32_t vol_seen; /* LX_SH->vol_mounts as this process last saw it (inherited by fork) */
 static LX_BUFFER char
 	vcwd[LX_PATH_MAX]; /* the cwd when it is in a volume (this process's, inherited by fork), else "" */
 
@@ -936,9 +937,25 @@ static long h_link(const long *a, bool *mine)
 	return two_names(AT_FDCWD, a[0], AT_FDCWD, a[1], true, mine);
 }
 
-/* Set attributes of (dirfd, upath): valid P9_SET_* bits. */
-static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, uint32_t mode, uint64_t size,
-		       const uint64_t *times, bool *mine)
+/* A change of attributes: Tsetattr's (valid P9_SET_* bits, mode, size, times), or of the owner (chown). */
+struct vset {
+	bool owner; /* uid and gid ((uint32_t)-1: unchanged) are all it changes */
+	uint32_t valid, mode, uid, gid;
+	uint64_t size;
+	const uint64_t *times;
+};
+
+/* Make change s to node fid of v: 0 or -errno. */
+static long vset_apply(struct volume *v, uint32_t fid, const struct vset *s)
+{
+	if (v->ro)
+		return -EROFS;
+	return s->owner ? v->ops->chown(v->share, fid, s->uid, s->gid)
+			: v->ops->setattr(v->share, fid, s->valid, s->mode, s->size, s->times);
+}
+
+/* Make change s to (dirfd, upath), following a last symlink unless nofollow. */
+static long setattr_at(long dirfd, long upath, bool nofollow, const struct vset *s, bool *mine)
 {
 	struct vpath vp;
 	struct p9_attr at;
@@ -949,25 +966,54 @@ static long setattr_at(long dirfd, long upath, bool nofollow, uint32_t valid, ui
 	if (vp.v->ro)
 		r = -EROFS;
 	else if ((r = node_of(&vp, !nofollow, &fid, &at)) == 0) {
-		r = (at.mode & S_IFMT) == S_IFDIR && (valid & P9_SET_SIZE)
-			    ? -EISDIR
-			    : vp.v->ops->setattr(vp.v->share, fid, valid, mode, size, times);
-		if (r == 0 && (valid & P9_SET_SIZE))
-			vol_shadow_resized(vp.v, at.ino, size);
+		r = (at.mode & S_IFMT) == S_IFDIR && (s->valid & P9_SET_SIZE) ? -EISDIR : vset_apply(vp.v, fid, s);
+		if (r == 0 && (s->valid & P9_SET_SIZE))
+			vol_shadow_resized(vp.v, at.ino, s->size);
 		vp.v->ops->clunk(vp.v->share, fid);
 	}
 	vpath_free(&vp);
 	return r == 1 ? -ENOENT : r;
 }
 
+/* chown of (dirfd, upath) as fchownat's flags say, or of dirfd itself (AT_EMPTY_PATH, ""). */
+static long chown_at(long dirfd, long upath, long flags, uint32_t uid, uint32_t gid, bool *mine)
+{
+	struct vfile *vf;
+	struct vset s = { .owner = true, .uid = uid, .gid = gid };
+	if (empty_path(dirfd, upath, flags, &vf, mine))
+		return vset_apply(vf->v, vf->fid, &s);
+	return setattr_at(dirfd, upath, flags & AT_SYMLINK_NOFOLLOW, &s, mine);
+}
+
+static long h_chown(const long *a, bool *mine)
+{
+	return chown_at(AT_FDCWD, a[0], 0, (uint32_t)a[1], (uint32_t)a[2], mine);
+}
+
+static long h_lchown(const long *a, bool *mine)
+{
+	return chown_at(AT_FDCWD, a[0], AT_SYMLINK_NOFOLLOW, (uint32_t)a[1], (uint32_t)a[2], mine);
+}
+
+static long h_fchownat(const long *a, bool *mine)
+{
+	if (a[4] & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) {
+		*mine = in_volume(a[0], a[1]);
+		return -EINVAL;
+	}
+	return chown_at(a[0], a[1], a[4], (uint32_t)a[2], (uint32_t)a[3], mine);
+}
+
 static long h_fchmodat(const long *a, bool *mine)
 {
-	return setattr_at(a[0], a[1], false, P9_SET_MODE, (uint32_t)a[2] & 07777, 0, NULL, mine);
+	return setattr_at(a[0], a[1], false, &(struct vset){ .valid = P9_SET_MODE, .mode = (uint32_t)a[2] & 07777 },
+			  mine);
 }
 
 static long h_chmod(const long *a, bool *mine)
 {
-	return setattr_at(AT_FDCWD, a[0], false, P9_SET_MODE, (uint32_t)a[1] & 07777, 0, NULL, mine);
+	return setattr_at(AT_FDCWD, a[0], false, &(struct vset){ .valid = P9_SET_MODE, .mode = (uint32_t)a[1] & 07777 },
+			  mine);
 }
 
 static long h_truncate(const long *a, bool *mine)
@@ -976,7 +1022,7 @@ static long h_truncate(const long *a, bool *mine)
 		*mine = in_volume(AT_FDCWD, a[0]);
 		return -EINVAL;
 	}
-	return setattr_at(AT_FDCWD, a[0], false, P9_SET_SIZE, 0, (uint64_t)a[1], NULL, mine);
+	return setattr_at(AT_FDCWD, a[0], false, &(struct vset){ .valid = P9_SET_SIZE, .size = (uint64_t)a[1] }, mine);
 }
 
 /* utimensat's times as Tsetattr's valid bits and values (UTIME_NOW and UTIME_OMIT as Linux reads them). */
@@ -1009,7 +1055,7 @@ static long h_utimensat(const long *a, bool *mine)
 	uint32_t valid = times_valid(a[2] ? ts : NULL, t);
 	if (vf)
 		return vf->v->ro ? -EROFS : vf->v->ops->setattr(vf->v->share, vf->fid, valid, 0, 0, t);
-	return setattr_at(a[0], a[1], a[3] & AT_SYMLINK_NOFOLLOW, valid, 0, 0, t, mine);
+	return setattr_at(a[0], a[1], a[3] & AT_SYMLINK_NOFOLLOW, &(struct vset){ .valid = valid, .times = t }, mine);
 }
 
 static long h_statfs(const long *a, bool *mine)
@@ -1132,6 +1178,9 @@ static const struct vol_hook hooks[] = {
 	{ "linkat", h_linkat },
 	{ "chmod", h_chmod },
 	{ "fchmodat", h_fchmodat },
+	{ "chown", h_chown },
+	{ "lchown", h_lchown },
+	{ "fchownat", h_fchownat },
 	{ "truncate", h_truncate },
 	{ "utimensat", h_utimensat },
 	{ "statfs", h_statfs },
@@ -1265,6 +1314,15 @@ static void route(void)
 			vol_next[nr] = lx_syscall_route(nr, vol_entry);
 }
 
+void volume_catch_up(void)
+{
+	lx_lock(); /* another thread of this process may be here too */
+	vol_seen = LX_SH->vol_mounts;
+	if (vt && vt->n)
+		route();
+	lx_unlock();
+}
+
 /* The number of "key=" in mount options opts (rootmode's in octal): 0, or -EINVAL when it is not there. */
 static long option(const char *opts, const char *key, unsigned long *val)
 {
@@ -1305,7 +1363,8 @@ long volume_mount_fuse(const char *source, const char *target, const char *type,
 	v->type = t;
 	v->source = src;
 	v->dev = 0x2800 + conn; /* (0, 40 + N): an anonymous device, as Linux numbers a FUSE mount's */
-	route();
+	LX_SH->vol_mounts++;
+	volume_catch_up();
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct vol_ops {
 	long (*getattr)(uint32_t conn, uint32_t fid, struct p9_attr *a);
 	long (*setattr)(uint32_t conn, uint32_t fid, uint32_t valid, uint32_t mode, uint64_t size,
 			const uint64_t times[4]);
+	long (*chown)(uint32_t conn, uint32_t fid, uint32_t uid, uint32_t gid); /* (uint32_t)-1: unchanged */
 	long (*readdir)(uint32_t conn, uint32_t fid, uint64_t off, struct p9_dirent *out, size_t max, size_t *n);
 	long (*mkdir)(uint32_t conn, uint32_t dfid, const char *name, uint32_t mode);
 	long (*symlink)(uint32_t conn, uint32_t dfid, const char *name, const char *target);
@@ -90,6 +91,10 @@ long volume_move(uint64_t usource, const char *target);
 long volume_remount(uint64_t utarget,
 		    bool ro); /* mount(MS_REMOUNT) of a volume: 1 when no volume is there; 0; -errno */
 long volume_umount(uint64_t utarget); /* umount2 of a program's path: 1 when no volume holds it; 0; -errno */
+/* A volume mounted by another process since this one last looked: from now on this one's path and descriptor
+ * calls go to volume.c too (syscall.c asks before every call, when LX_SH->vol_mounts differs from vol_seen). */
+extern uint32_t vol_seen;
+void volume_catch_up(void);
 void volume_sync_all(void); /* sync(2) for the volumes: every writable one's server writes back what it keeps */
 /*
  * (dirfd, upath) as an absolute path in a volume, its directories resolved

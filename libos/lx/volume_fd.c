@@ -309,7 +309,9 @@ static long vol_open_file(struct vpath *vp, long flags, long mode, struct file *
 		if (r == -ENOENT && (flags & O_CREAT) && vp->rel[0]) {
 			if (vp->v->ro)
 				return -EROFS;
-			if ((r = create(vp, flags, mode, &fid)) < 0)
+			if ((r = create(vp, flags, mode, &fid)) == -EEXIST && !(flags & O_EXCL))
+				continue; /* another process made it since the walk: open that one, as Linux would */
+			if (r < 0)
 				return r;
 			return vfile_new(vp, fid, false, flags, out);
 		}
@@ -512,6 +514,14 @@ static long h_ftruncate(const long *a, bool *mine)
 static long h_fchmod(const long *a, bool *mine)
 {
 	return fd_setattr(a, mine, P9_SET_MODE, (uint32_t)a[1] & 07777, 0);
+}
+
+static long h_fchown(const long *a, bool *mine)
+{
+	struct vfile *vf = mine_fd(a, mine);
+	if (!vf)
+		return 0;
+	return vf->v->ro ? -EROFS : vf->v->ops->chown(vf->v->share, vf->fid, (uint32_t)a[1], (uint32_t)a[2]);
 }
 
 static long h_fsync(const long *a, bool *mine)
@@ -720,9 +730,12 @@ static long h_leaving(const long *a, bool *mine)
 }
 
 const struct vol_hook vol_fd_hooks[] = {
-	{ "fstat", h_fstat },         { "lseek", h_lseek },     { "getdents64", h_getdents64 },
-	{ "ftruncate", h_ftruncate }, { "fchmod", h_fchmod },   { "fsync", h_fsync },
-	{ "fdatasync", h_fsync },     { "fstatfs", h_fstatfs }, { "mmap", h_mmap },
-	{ "msync", h_msync },         { "munmap", h_munmap },   { "exit_group", h_leaving },
-	{ "execve", h_leaving },      { "syncfs", h_syncfs },   { NULL, NULL },
+	{ "fstat", h_fstat },           { "lseek", h_lseek },
+	{ "getdents64", h_getdents64 }, { "ftruncate", h_ftruncate },
+	{ "fchmod", h_fchmod },         { "fchown", h_fchown },
+	{ "fsync", h_fsync },           { "fdatasync", h_fsync },
+	{ "fstatfs", h_fstatfs },       { "mmap", h_mmap },
+	{ "msync", h_msync },           { "munmap", h_munmap },
+	{ "exit_group", h_leaving },    { "execve", h_leaving },
+	{ "syncfs", h_syncfs },         { NULL, NULL },
 };

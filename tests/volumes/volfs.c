@@ -226,7 +226,21 @@ static void attrs(void)
 	fd = open("m", O_RDONLY);
 	CHECK("fchmod", fchmod(fd, 0604) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0604, "mode %o",
 	      st.st_mode);
+	CHECK("fchown", fchown(fd, 1234, 1235) == 0 && fstat(fd, &st) == 0 && st.st_uid == 1234 && st.st_gid == 1235,
+	      "owner %u:%u, errno %d", st.st_uid, st.st_gid, errno);
 	close(fd);
+	CHECK("chown", chown("m", 0, (gid_t)-1) == 0 && stat("m", &st) == 0 && st.st_uid == 0 && st.st_gid == 1235,
+	      "owner %u:%u, errno %d", st.st_uid, st.st_gid, errno);
+	symlink("m", "ml");
+	CHECK("lchown",
+	      lchown("ml", 1236, 1236) == 0 && lstat("ml", &st) == 0 && st.st_uid == 1236 && stat("m", &st) == 0 &&
+		      st.st_uid == 0,
+	      "owner %u, errno %d", st.st_uid, errno);
+	CHECK("fchownat-empty",
+	      fchownat(open("m", O_RDONLY), "", 7, 7, AT_EMPTY_PATH) == 0 && stat("m", &st) == 0 && st.st_uid == 7 &&
+		      st.st_gid == 7,
+	      "owner %u:%u, errno %d", st.st_uid, st.st_gid, errno);
+	unlink("ml");
 	struct timespec ts[2] = { { 1000000000, 0 }, { 1200000000, 500 } };
 	CHECK("utimensat",
 	      utimensat(AT_FDCWD, "m", ts, 0) == 0 && stat("m", &st) == 0 && st.st_mtim.tv_sec == 1200000000 &&

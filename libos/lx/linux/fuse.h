@@ -35,6 +35,7 @@
 #define FUSE_FSYNCDIR 30
 #define FUSE_CREATE 35
 #define FUSE_DESTROY 38
+#define FUSE_SYNCFS 50 /* protocol 7.34; asked of any server, which answers ENOSYS if it does not know it */
 
 /* fuse_init_in's flags */
 #define FUSE_ASYNC_READ (1u << 0)
@@ -42,6 +43,8 @@
 
 /* fuse_setattr_in's valid bits */
 #define FATTR_MODE (1u << 0)
+#define FATTR_UID (1u << 1)
+#define FATTR_GID (1u << 2)
 #define FATTR_SIZE (1u << 3)
 #define FATTR_ATIME (1u << 4)
 #define FATTR_MTIME (1u << 5)

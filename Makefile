@@ -32,9 +32,11 @@ LX := $(BUILD)/user/lx/lx
 LX_HEADERS := $(wildcard libos/lx/*.h libos/lx/linux/*.h libos/lx/*.def)
 # mica-init, the Linux program that `mica run --init` starts as pid 1 (static, with musl).
 MICA_INIT := $(BUILD)/user/mica-init
+# mica-ext4, the ext4 server of a disk volume (static, with glibc and e2fsprogs' libext2fs).
+MICA_EXT4 := $(BUILD)/user/mica-ext4
 
 .PHONY: all run test unit-test vm-test bench debug clean deps format-check
-all: $(KERNEL) $(LX) $(MICA_INIT) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
+all: $(KERNEL) $(LX) $(MICA_INIT) $(MICA_EXT4) $(BUILD)/img/tests.cpio $(BUILD)/img/hello.cpio $(BUILD)/img/msh.cpio
 
 $(BUILD)/kernel/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -70,6 +72,10 @@ $(LX): $(LX_OBJS) $(NATIVE_OBJS) libos/lx/lx.ld
 $(MICA_INIT): libos/lx/init/init.c
 	@mkdir -p $(@D)
 	musl-gcc -static -Os -Wall -Wextra -Werror -o $@ $<
+
+$(MICA_EXT4): libos/lx/ext4/ext4.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lext2fs -lcom_err
 
 # A boot image: a cpio archive whose "init" is the named program, with every program beside it.
 $(BUILD)/img/%.cpio: $(USER_BINS) $(VMTEST_BINS)

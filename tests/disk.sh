@@ -1,10 +1,11 @@
 #!/bin/sh
-# ext4 on a disk (mica run -v IMAGE:DIR, served by Debian's fuse2fs over lx's FUSE): the file-system program on
+# ext4 on a disk (mica run -v IMAGE:DIR, served by mica-ext4 over lx's FUSE): the file-system program on
 # a host folder and on an ext4 image, output read back on the host, :ro, crashes with what was fsynced intact,
-# corrupt images refused with a clear message; e2fsck -fn clean after every run that wrote.
+# corrupt images refused with a clear message, Debian's fuse2fs serving a disk too; e2fsck -fn clean after every
+# run that wrote.
 # usage: tests/disk.sh BUILD   (DISK_CRASH_RUNS=N kills of the file writer instead of 40, DISK_SYNC_RUNS=N of the
 # writer that syncs instead of 10, DISK_SQLITE_RUNS=N of sqlite3 instead of 10, DISK_MANY=N files in one folder
-# instead of 5,000)
+# instead of 10,000)
 suite=disk
 . "$(dirname "$0")/setup.sh"
 
@@ -76,7 +77,7 @@ clean output "$io/disk.img"
 got=$(mica -v "$io/disk.img:/data" $bb sha256sum /data/copy.bin 2>&1 | tr -d '\r' | cut -d' ' -f1)
 ok reread "$([ "$got" = "$(sha256sum < "$io/seed/in/random.bin" | cut -d' ' -f1)" ]; echo $?)" "sha256sum said $got"
 # ... and a file three times the size of lx's cache of a disk (16 MiB) reads back whole: the cache is emptied
-# while runs of pages are read into it (read-write, so fuse2fs's own writes leave dirty pages to write back first)
+# while runs of pages are read into it (read-write, so the server's own writes leave dirty pages to write back first)
 mkdir -p "$io/big/in"
 head -c $((48 << 20)) /dev/urandom > "$io/big/in/big.bin"
 rm -f "$io/big.img" && mke2fs -q -F -t ext4 -d "$io/big" "$io/big.img" 128M > /dev/null 2>&1
@@ -85,9 +86,9 @@ ok reread-large "$([ "$got" = "$(sha256sum < "$io/big/in/big.bin" | cut -d' ' -f
 clean reread-large "$io/big.img"
 rm -rf "$io/big" "$io/big.img"
 
-# ---- a folder of many files (DISK_MANY, 5,000 unless set): made, listed, looked up, a tenth removed; the same
-# ---- checks as on a host folder. fuse2fs scans a folder to find a name, so 10,000 take about three minutes. ----
-many_n=${DISK_MANY:-5000}
+# ---- a folder of many files (DISK_MANY, 10,000 unless set): made, listed, looked up, a tenth removed; the same
+# ---- checks as on a host folder ----
+many_n=${DISK_MANY:-10000}
 if build_c "$out/many" "$here/tests/disk/many.c" musl; then
 	mkdir "$out/many-host"
 	"$out/many" "$out/many-host" "$many_n" > "$out/many.host.log" 2>&1
@@ -98,10 +99,33 @@ if build_c "$out/many" "$here/tests/disk/many.c" musl; then
 	clean many "$out/many.img"
 fi
 
-# ---- a full disk: ENOSPC, the file system sound, and room again once the file goes ----
+# ---- permissions: root and another user, the same checks as on a host folder (mica-ext4 makes them) ----
+if build_c "$out/perms" "$here/tests/disk/perms.c" musl; then
+	rm -rf "$out/perms-host" && mkdir "$out/perms-host"
+	"$out/perms" "$out/perms-host" > "$out/perms.host.log" 2>&1
+	hs=$?
+	image "$out/perms.img" "$seed"
+	mica -v "$out/perms.img:/p" "$out/perms" /p/w > "$out/perms.mica.log" 2>&1
+	judge_checks perms $hs $? "$out/perms.host.log" "$out/perms.mica.log"
+	clean perms "$out/perms.img"
+fi
+
+# ---- any FUSE file system: Debian's fuse2fs, run in Mica on a disk attached with --disk, serves it as well ----
+f2=$(command -v fuse2fs)
+image "$out/f2.img" "$seed"
+got=$(mica --disk "$out/f2.img" --with "$f2" $bb sh -c "mkdir -p /mnt/f && { $f2 /dev/vda /mnt/f -f -s -o rw & } &&
+	until [ -d /mnt/f/lost+found ]; do sleep 0.1; done && echo by-fuse2fs > /mnt/f/w/note && cat /mnt/f/w/note &&
+	umount /mnt/f && wait" 2>&1)
+rc=$?
+ok fuse2fs-serves "$([ $rc = 0 ] && printf '%s' "$got" | grep -q '^by-fuse2fs' &&
+	[ "$(debugfs -R 'cat /w/note' "$out/f2.img" 2>/dev/null)" = by-fuse2fs ]; echo $?)" "status $rc: $(printf '%s' "$got" | tail -3)"
+clean fuse2fs "$out/f2.img"
+
+# ---- a full disk: ENOSPC, the file system sound, and room again once the file is truncated and goes ----
 rm -f "$out/full.img"
 mke2fs -q -F -t ext4 "$out/full.img" 16M > /dev/null 2>&1
-got=$(mica -v "$out/full.img:/d" $bb sh -c 'dd if=/dev/zero of=/d/fill bs=1M; rm /d/fill && echo after > /d/after && cat /d/after' 2>&1)
+got=$(mica -v "$out/full.img:/d" $bb sh -c 'dd if=/dev/zero of=/d/fill bs=1M; : > /d/fill && rm /d/fill &&
+	echo after > /d/after && cat /d/after' 2>&1)
 ok enospc "$(printf '%s\n' "$got" | grep -q 'No space left on device' && printf '%s\n' "$got" | grep -q '^after'; echo $?)" \
 	"$(printf '%s' "$got" | tail -3)"
 clean enospc "$out/full.img"

@@ -49,8 +49,10 @@ formatted="
 	libos/lx/volume_fd.c
 	libos/lx/fuse.c
 	libos/lx/linux/fuse.h
+	libos/lx/ext4/ext4.c
 	tests/disk/crash.c
 	tests/disk/many.c
+	tests/disk/perms.c
 	tests/volumes/fuseproto.c
 	tests/volumes/volfs.c
 	lib/avl.c

@@ -31,7 +31,9 @@ pkg git
 pkg bash
 pkg coreutils /usr/bin/sort
 pkg e2fsprogs /usr/sbin/e2fsck # mke2fs, e2fsck and debugfs, on both sides of tests/blk.sh and tests/disk.sh
-pkg fuse2fs /usr/bin/fuse2fs # the ext2/3/4 server of mica run -v IMAGE:DIR, packed into the image
+pkg libext2fs-dev /usr/include/ext2fs/ext2fs.h # libext2fs, on which mica-ext4 (a disk volume's server) is built
+pkg comerr-dev /usr/include/et/com_err.h # its error tables
+pkg fuse2fs /usr/bin/fuse2fs # tests/disk.sh compares mica-ext4 with Debian's fuse2fs on the same image
 pkg tmux # tests/debian.sh runs it in Mica
 pkg procps /usr/bin/pgrep # ps, pgrep, pkill and free read /proc (tests/procfs.sh)
 # the servers of tests/servers.sh, and the load generators it runs on the host

@@ -24,8 +24,8 @@
  * in the foreground, so that ^C reaches it and not init.
  *
  * Disks first: each line "disk vdX rw|ro DIR" of /.mica/volumes is a disk
- * whose ext2/3/4 file system Debian's fuse2fs serves at DIR, as a FUSE
- * server beside the program (not its child). Init starts each, waits for
+ * whose ext2/3/4 file system mica-ext4 (libos/lx/ext4) serves at DIR, as a
+ * FUSE server beside the program (not its child). Init starts each, waits for
  * its mount, and after the program has ended unmounts it and waits for
  * the server to write everything back and mark the file system clean.
  * A disk for "/" (mica run --rootfs) is mounted at NEW_ROOT, then moved
@@ -35,6 +35,7 @@
 #define FUSE_SUPER_MAGIC 0x65735546
 #define MOUNT_WAIT_S 120 /* a server that has not mounted by then has failed */
 #define NEW_ROOT "/.mica/root" /* where a disk for "/" (mica run --rootfs) is mounted first */
+#define EXT4_SERVER "/sbin/mica-ext4" /* mica run packs it there */
 
 /* A disk's file system server: its process, where it mounts, and what it printed (on a failure, said). */
 struct server {
@@ -117,12 +118,12 @@ static int disk_mount(const char *line, const sigset_t *mask)
 		perror("mica-init: a disk's server");
 		return -1;
 	}
-	if (s->pid == 0) { /* fuse2fs prints notes on stdout: they are said only if it fails */
+	if (s->pid == 0) { /* what the server says is said only if it fails */
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		sigprocmask(SIG_SETMASK, mask, NULL);
-		execlp("fuse2fs", "fuse2fs", dev, mnt, "-f", "-s", "-o", strcmp(mode, "ro") == 0 ? "ro" : "rw", NULL);
-		fprintf(stderr, "mica-init: cannot run fuse2fs: %s\n", strerror(errno));
+		execl(EXT4_SERVER, EXT4_SERVER, dev, mnt, "-o", strcmp(mode, "ro") == 0 ? "ro" : "rw", NULL);
+		fprintf(stderr, "mica-init: cannot run %s: %s\n", EXT4_SERVER, strerror(errno));
 		_exit(127);
 	}
 	close(p[1]);
@@ -136,7 +137,7 @@ static int disk_mount(const char *line, const sigset_t *mask)
 				perror("mica-init: the new root");
 				return -1;
 			}
-			/* fuse2fs keeps "ro" to itself: */
+			/* the mount is read-only in lx too, whatever the server asked */
 			return strcmp(mode, "ro") == 0 && mount(NULL, s->dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0
 				       ? -1
 				       : 0;

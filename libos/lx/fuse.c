@@ -56,7 +56,8 @@ struct freq {
 	void *out;
 	uint32_t out_cap, out_len;
 	int error;
-	bool waited; /* a thread waits for the answer (every request but FORGET and INIT) */
+	bool waited; /* a thread waits for the answer (every request but FORGET, RELEASE and INIT) */
+	bool background; /* an answer comes, and no one waits for it (RELEASE): freed when it comes */
 	bool done;
 	struct lx_waitq wq;
 };
@@ -164,6 +165,7 @@ static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodei
 	q->in_len = (uint32_t)len;
 	q->out_cap = (uint32_t)cap;
 	q->waited = true;
+	q->background = false;
 	return q;
 }
 
@@ -224,15 +226,22 @@ static long call_fixed(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid, co
 	return r == 0 && got < size ? -EIO : r;
 }
 
+/* Send a request no one waits for: FORGET (no answer comes) or, background, one whose answer is let go. */
+static void send_only(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid, const void *in, size_t n, bool background)
+{
+	struct freq *q = c->dead ? NULL : req_new(c, opcode, nodeid, &(struct piece){ in, n }, 1, 0);
+	if (q) {
+		q->waited = false;
+		q->background = background;
+		enqueue(c, q);
+	}
+}
+
 /* Tell the server to forget nlookup lookups of nodeid; no answer comes. */
 static void forget(struct fuse_conn *c, uint64_t nodeid, uint64_t nlookup)
 {
 	struct fuse_forget_in f = { nlookup };
-	struct freq *q = c->dead ? NULL : req_new(c, FUSE_FORGET, nodeid, &(struct piece){ &f, sizeof(f) }, 1, 0);
-	if (q) {
-		q->waited = false;
-		enqueue(c, q);
-	}
+	send_only(c, FUSE_FORGET, nodeid, &f, sizeof(f), false);
 }
 
 /* ---- nodes and fids ---- */
@@ -485,7 +494,8 @@ static void release(struct fuse_conn *c, struct ffid *f)
 	if (!dir && !c->no_flush &&
 	    call(c, FUSE_FLUSH, nodeid, &(struct piece){ &fl, sizeof(fl) }, 1, NULL, 0, NULL) == -ENOSYS)
 		c->no_flush = true;
-	call(c, dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &(struct piece){ &rel, sizeof(rel) }, 1, NULL, 0, NULL);
+	/* as Linux sends it: in the background, the close not waiting (the server takes requests in order) */
+	send_only(c, dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &rel, sizeof(rel), true);
 }
 
 static void f_clunk(uint32_t conn, uint32_t fid)
@@ -1010,7 +1020,7 @@ static long dev_read(struct file *f, void *buf, size_t n)
 			c->queue = q;
 			return r;
 		}
-		if (q->waited || q->opcode == FUSE_INIT) {
+		if (q->waited || q->background || q->opcode == FUSE_INIT) {
 			q->next = c->sent;
 			c->sent = q;
 		} else {
@@ -1071,6 +1081,8 @@ static long dev_writev(struct file *f, const struct linux_iovec *iov, long cnt)
 	q->error = h.error;
 	if (q->opcode == FUSE_INIT) {
 		init_answered(c, q);
+		req_free(q);
+	} else if (q->background) {
 		req_free(q);
 	} else {
 		q->done = true;

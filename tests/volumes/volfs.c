@@ -279,6 +279,40 @@ static void big(void)
 }
 
 /*
+ * Holes: blocks written after a later one (before a file's first extent, on ext4), whole blocks over a file
+ * with holes between single bytes (as sqlite3 sizes its -shm file), and the holes read back as zeros.
+ */
+static void sparse(void)
+{
+	static char blk[32768], got[32768], zero[32768];
+	for (size_t i = 0; i < sizeof(blk); i++)
+		blk[i] = (char)(i * 13 + 1);
+	int fd = open("sparse", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	CHECK("sparse-write",
+	      pwrite(fd, blk, 4096, 1 << 20) == 4096 && pwrite(fd, blk, 4096, 0) == 4096 &&
+		      pwrite(fd, blk, 8192, 65536) == 8192,
+	      "errno %d", errno);
+	CHECK("sparse-read",
+	      pread(fd, got, 4096, 0) == 4096 && memcmp(got, blk, 4096) == 0 && pread(fd, got, 8192, 65536) == 8192 &&
+		      memcmp(got, blk, 8192) == 0 && pread(fd, got, 4096, 1 << 20) == 4096 &&
+		      memcmp(got, blk, 4096) == 0,
+	      "differs");
+	CHECK("sparse-holes",
+	      pread(fd, got, 32768, 4096) == 32768 && memcmp(got, zero, 32768) == 0 &&
+		      pread(fd, got, 32768, 65536 + 8192) == 32768 && memcmp(got, zero, 32768) == 0,
+	      "not zeros");
+	int ok = ftruncate(fd, 0) == 0 && ftruncate(fd, 32768) == 0;
+	for (off_t at = 4095; ok && at < 32768; at += 4096)
+		ok = pwrite(fd, "", 1, at) == 1;
+	CHECK("sparse-dotted",
+	      ok && pwrite(fd, blk, 32768, 0) == 32768 && pread(fd, got, 32768, 0) == 32768 &&
+		      memcmp(got, blk, 32768) == 0,
+	      "differs");
+	close(fd);
+	unlink("sparse");
+}
+
+/*
  * Two processes map the same file shared, each with its own mmap: a store of
  * either is seen at once by the other's mapping and by read, a write by the
  * mapping, and what both stored is in the file when they have unmapped it.
@@ -420,6 +454,7 @@ int main(int argc, char **argv)
 	dirs();
 	attrs();
 	big();
+	sparse();
 	mmap_two_processes();
 	mmap_inherited();
 	shared_offset();

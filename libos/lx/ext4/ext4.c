@@ -1399,6 +1399,38 @@ static void do_release(const struct fuse_in_header *h)
 }
 
 /*
+ * The run of blocks of an extent tree (handle eh) from lb, no further than last, that lie together: its length,
+ * with *pblk where it starts on the disk (0: a hole) and *uninit whether it is an unwritten extent; 0, with
+ * *err, on an error. A hole runs to the next extent where the tree says where that is, else one block.
+ */
+static blk64_t extent_run(ext2_extent_handle_t eh, blk64_t lb, blk64_t last, blk64_t *pblk, bool *uninit,
+			  errcode_t *err)
+{
+	struct ext2fs_extent x;
+	errcode_t g = ext2fs_extent_goto2(eh, 0, lb);
+	*pblk = 0, *uninit = false, *err = 0;
+	if (g == 0 && (g = ext2fs_extent_get(eh, EXT2_EXTENT_CURRENT, &x)) == 0 && lb >= x.e_lblk &&
+	    lb < x.e_lblk + x.e_len) {
+		blk64_t n = x.e_lblk + x.e_len - lb;
+		*pblk = x.e_pblk + (lb - x.e_lblk);
+		*uninit = (x.e_flags & EXT2_EXTENT_FLAGS_UNINIT) != 0;
+		return n < last + 1 - lb ? n : last + 1 - lb;
+	}
+	if (g && g != EXT2_ET_EXTENT_NOT_FOUND) {
+		*err = g;
+		return 0;
+	}
+	blk64_t end = lb + 1; /* a hole: of one block, unless the extent after it is found */
+	if (ext2fs_extent_get(eh, EXT2_EXTENT_CURRENT, &x) == 0 && x.e_lblk > lb)
+		end = x.e_lblk;
+	else if ((g = ext2fs_extent_get(eh, EXT2_EXTENT_NEXT_LEAF, &x)) == 0 && x.e_lblk > lb)
+		end = x.e_lblk;
+	else if (g == 0 || g == EXT2_ET_EXTENT_NO_NEXT || g == EXT2_ET_NO_CURRENT_NODE)
+		end = last + 1; /* no extent after it (the next leaf after the last is the first again) */
+	return (end < last + 1 ? end : last + 1) - lb;
+}
+
+/*
  * Read blocks first..last of the extent-mapped inode in (ino) into buf: each run of blocks that lie together on
  * the disk in one read (libext2fs's own file reads go a block at a time). Holes and unwritten extents read as
  * zeros. 0 or an errno.
@@ -1407,27 +1439,14 @@ static int blocks_read(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t firs
 {
 	ext2_extent_handle_t eh = NULL;
 	errcode_t e = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &eh);
-	for (blk64_t lb = first; e == 0 && lb <= last;) {
-		struct ext2fs_extent x;
-		blk64_t n = 1;
-		errcode_t g = ext2fs_extent_goto2(eh, 0, lb);
-		if (g == 0)
-			g = ext2fs_extent_get(eh, EXT2_EXTENT_CURRENT, &x);
-		if (g == 0 && lb >= x.e_lblk && lb < x.e_lblk + x.e_len) {
-			n = x.e_lblk + x.e_len - lb;
-			if (n > last + 1 - lb)
-				n = last + 1 - lb;
-			if (x.e_flags & EXT2_EXTENT_FLAGS_UNINIT)
-				memset(buf, 0, n * fs->blocksize);
-			else
-				e = io_channel_read_blk64(fs->io, x.e_pblk + (lb - x.e_lblk), (int)n, buf);
-		} else if (g == 0 || g == EXT2_ET_EXTENT_NOT_FOUND) {
-			memset(buf, 0, fs->blocksize); /* a hole */
-		} else {
-			e = g;
-		}
-		buf += n * fs->blocksize;
-		lb += n;
+	for (blk64_t lb = first, n, pblk; e == 0 && lb <= last; lb += n, buf += n * fs->blocksize) {
+		bool uninit;
+		if ((n = extent_run(eh, lb, last, &pblk, &uninit, &e)) == 0)
+			break;
+		if (pblk == 0 || uninit)
+			memset(buf, 0, n * fs->blocksize);
+		else
+			e = io_channel_read_blk64(fs->io, pblk, (int)n, buf);
 	}
 	if (eh)
 		ext2fs_extent_free(eh);
@@ -1461,20 +1480,43 @@ static void do_read(const struct fuse_in_header *h, const struct fuse_read_in *r
 	answer(h, got < 0 ? (int)-got : 0, stage, got < 0 ? 0 : (size_t)got);
 }
 
-/* Whether blocks first..last of inode in (ino) lie in no unwritten extent: true, or false (also on an error). */
-static bool blocks_initialized(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t first, blk64_t last)
+/*
+ * Write blocks first..last of the extent-mapped inode in (ino) from data, if each is mapped (to an extent that
+ * is not unwritten), each run that lies together on the disk in one request: 0, EAGAIN when a block is not
+ * mapped so (nothing was written), or an errno. *hole: some were holes, and ext2fs_fallocate may map them:
+ * not when every extent of the file lies after first, for then libext2fs 1.47.0 fills the whole hole up to
+ * the first extent, however few blocks were asked.
+ */
+static int runs_write(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t first, blk64_t last, const char *data,
+		      bool *hole)
 {
 	ext2_extent_handle_t eh = NULL;
 	struct ext2fs_extent x;
-	bool ok = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &eh) == 0;
-	for (errcode_t g = ok ? ext2fs_extent_get(eh, EXT2_EXTENT_ROOT, &x) : 1; ok && g == 0;
-	     g = ext2fs_extent_get(eh, EXT2_EXTENT_NEXT_LEAF, &x))
-		if ((x.e_flags & EXT2_EXTENT_FLAGS_LEAF) && (x.e_flags & EXT2_EXTENT_FLAGS_UNINIT) &&
-		    x.e_lblk <= last && x.e_lblk + x.e_len > first)
-			ok = false;
+	errcode_t e = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &eh);
+	blk64_t lb, n, pblk;
+	bool uninit, unwritten = false, holes = false, after = false;
+	if (e == 0) {
+		errcode_t g = ext2fs_extent_goto2(eh, 0, first);
+		after = (g == 0 || g == EXT2_ET_EXTENT_NOT_FOUND) &&
+			ext2fs_extent_get(eh, EXT2_EXTENT_CURRENT, &x) == 0 && x.e_lblk > first;
+	}
+	for (lb = first; e == 0 && lb <= last && (n = extent_run(eh, lb, last, &pblk, &uninit, &e)); lb += n) {
+		unwritten |= uninit;
+		holes |= pblk == 0 && !uninit;
+	}
+	*hole = holes && !unwritten && !after; /* fallocate would not make an unwritten extent written */
+	int r = e ? err_of(e) : unwritten || holes ? EAGAIN : 0;
+	for (lb = first; r == 0 && lb <= last; lb += n) {
+		if ((n = extent_run(eh, lb, last, &pblk, &uninit, &e)) == 0)
+			r = err_of(e);
+		else if (pblk == 0 || uninit)
+			r = EIO; /* not as the look above found it */
+		else
+			r = err_of(io_channel_write_blk64(fs->io, pblk, (int)n, data + (lb - first) * fs->blocksize));
+	}
 	if (eh)
 		ext2fs_extent_free(eh);
-	return ok;
+	return r;
 }
 
 /*
@@ -1482,37 +1524,21 @@ static bool blocks_initialized(ext2_ino_t ino, struct ext2_inode_large *in, blk6
  * blocks missing allocated at once (ext2fs_fallocate, in runs, where ext2fs_file_write takes one at a time),
  * then each run that lies together on the disk written in one request. The size grows to cover them; the
  * caller writes the inode back. 0, EAGAIN when the way of ext2fs_file_write is for it (a file near a full
- * disk, or with unwritten extents in the way), or an errno.
+ * disk, with unwritten extents in the way, or a hole before its first extent), or an errno.
  */
 static int blocks_write(ext2_ino_t ino, struct ext2_inode_large *in, uint64_t off, size_t len, const char *data)
 {
 	blk64_t first = off / fs->blocksize, n = len / fs->blocksize, last = first + n - 1;
-	if (ext2fs_free_blocks_count(fs->super) < n + 64 || !blocks_initialized(ino, in, first, last))
-		return EAGAIN;
-	/* fallocate changes in (its extent tree's root, i_blocks) and writes it only in part: in is the one to keep */
-	errcode_t e = ext2fs_fallocate(fs, EXT2_FALLOCATE_FORCE_INIT, ino, (struct ext2_inode *)in, ~0ULL, first, n);
-	int r = err_of(e);
-	ext2_extent_handle_t eh = NULL;
-	if (r == 0)
-		r = err_of(ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &eh));
-	for (blk64_t lb = first; r == 0 && lb <= last;) {
-		struct ext2fs_extent x;
-		errcode_t g = ext2fs_extent_goto2(eh, 0, lb);
-		if (g == 0)
-			g = ext2fs_extent_get(eh, EXT2_EXTENT_CURRENT, &x);
-		if (g || lb < x.e_lblk || lb >= x.e_lblk + x.e_len || (x.e_flags & EXT2_EXTENT_FLAGS_UNINIT)) {
-			r = g ? err_of(g) : EIO; /* fallocate left it unmapped: not as libext2fs promises */
-			break;
-		}
-		blk64_t run = x.e_lblk + x.e_len - lb;
-		if (run > last + 1 - lb)
-			run = last + 1 - lb;
-		r = err_of(io_channel_write_blk64(fs->io, x.e_pblk + (lb - x.e_lblk), (int)run,
-						  data + (lb - first) * fs->blocksize));
-		lb += run;
+	bool hole;
+	int r = runs_write(ino, in, first, last, data, &hole);
+	if (r == EAGAIN && hole && ext2fs_free_blocks_count(fs->super) >= n + 64) {
+		/* fallocate changes in (its tree's root, i_blocks) and writes it only in part: in is the one to keep */
+		errcode_t e =
+			ext2fs_fallocate(fs, EXT2_FALLOCATE_FORCE_INIT, ino, (struct ext2_inode *)in, ~0ULL, first, n);
+		r = e ? err_of(e) : runs_write(ino, in, first, last, data, &hole);
+		if (r == EAGAIN) /* (nothing was written) */
+			r = EIO; /* fallocate left a block unmapped: not as libext2fs promises */
 	}
-	if (eh)
-		ext2fs_extent_free(eh);
 	if (r == 0 && off + len > EXT2_I_SIZE(in))
 		r = err_of(ext2fs_inode_size_set(fs, (struct ext2_inode *)in, off + len));
 	return r;

@@ -36,7 +36,7 @@ itable=
 
 The same runs with instructions counted (\`BENCH_DISK_ICOUNT=1 bench/disk.sh\`, one run each: \`-icount
 shift=0,sleep=off\` on both machines, so the program's clock reads guest instructions): the guest
-instructions each operation takes, lx, the kernel and \`fuse2fs\` on Mica, Linux's kernel on Linux. A
+instructions each operation takes, lx, the kernel and \`mica-ext4\` on Mica, Linux's kernel on Linux. A
 machine that waits for the disk is idle, and an idle machine's clock jumps to its next timer, so
 where the program waits on the disk (every read that misses, the \`fsync\` after the writes, a
 transaction per insert) the figure counts the waits too, on both systems, and is not an instruction
@@ -79,7 +79,7 @@ $begin
 | --- | ---: | ---: | ---: |
 $(row disk_seq_write "256 MiB written in 1 MiB writes, then fsync (MB/s)")
 $(row disk_seq_read "256 MiB read back in 1 MiB reads (MB/s): Linux after dropping its caches, Mica in a new run")
-$(row disk_create_files "create + write 4 KiB + close, 2,000 files in one folder, no sync (files/s)")
+$(row disk_create_files "create + write 4 KiB + close, 10,000 files in one folder, no sync (files/s)")
 $(row sqlite_insert_one_txn "sqlite3: 10,000 inserts in one transaction (inserts/s)")
 $(row sqlite_insert_txn_each "sqlite3: 1,000 inserts, each its own transaction, synchronous=FULL (inserts/s)")
 $itable

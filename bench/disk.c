@@ -40,7 +40,7 @@
 #define TXN_ROWS 10000 /* inserts in the one transaction */
 #define SYNC_ROWS 1000 /* inserts, each its own transaction */
 #define INIT_MIB 256 /* as Linux's init (bench/disk.sh gives Mica the same) */
-#define INIT_FILES 2000
+#define INIT_FILES 10000
 
 /* In the order they load, each after the modules it uses (Debian's generic kernel has them as modules). */
 static const char *const modules[] = { "virtio_ring", "virtio",         "virtio_mmio", "virtio_blk", "crc16",

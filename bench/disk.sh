@@ -1,9 +1,9 @@
 #!/bin/sh
 # Disk rates of an ext4 file system on a virtio-blk disk, MB/s and operations/s of wall clock (TCG, so they move
-# with the host and its load): 256 MiB written (fsync included) and read back, 2,000 files of 4 KiB created in
+# with the host and its load): 256 MiB written (fsync included) and read back, 10,000 files of 4 KiB created in
 # one folder, sqlite3's 10,000 inserts in one transaction and 1,000 each in its own (synchronous=FULL). The same
 # static program (bench/disk.c, glibc with Debian's libsqlite3.a) on both systems, each on a fresh image of the
-# same size made by the host's mke2fs -t ext4: Mica by mica run -v IMAGE:/data (Debian's fuse2fs inside the
+# same size made by the host's mke2fs -t ext4: Mica by mica run -v IMAGE:/data (mica-ext4 inside the
 # machine), the read in a second run so that nothing is cached in the machine; Linux (Debian's generic kernel,
 # virtio-blk and ext4 as modules in the initrd) with the program as init, which drops the page cache before the
 # read, in the same QEMU machine with the same disk device. Each figure is the median of 3 runs.
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$1" && pwd)
 out=$build/bench
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
-mib=256 nfiles=2000 size=512M
+mib=256 nfiles=10000 size=512M
 cpu=${BENCH_CPU:-qemu64}
 icount=${BENCH_DISK_ICOUNT:-} runs="1 2 3" txt=disk.txt
 [ -n "$icount" ] && runs=1 txt=disk-icount.txt

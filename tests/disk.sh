@@ -84,7 +84,16 @@ rm -f "$io/big.img" && mke2fs -q -F -t ext4 -d "$io/big" "$io/big.img" 128M > /d
 got=$(mica -v "$io/big.img:/data" $bb sha256sum /data/in/big.bin 2>&1 | tr -d '\r' | cut -d' ' -f1)
 ok reread-large "$([ "$got" = "$(sha256sum < "$io/big/in/big.bin" | cut -d' ' -f1)" ]; echo $?)" "sha256sum said $got"
 clean reread-large "$io/big.img"
-rm -rf "$io/big" "$io/big.img"
+# ... and a copy of it written in Mica lies in a few extents, as Linux's would, not in one per write: each run
+# mapped is joined to the extent before it when the two follow each other on the disk
+got=$(mica -v "$io/big.img:/data" $bb cp /data/in/big.bin /data/copy.bin 2>&1; echo "status $?")
+debugfs -R "dump /copy.bin $io/copy.bin" "$io/big.img" > /dev/null 2>&1
+ok copy-large "$(printf '%s' "$got" | grep -qx 'status 0' && cmp -s "$io/big/in/big.bin" "$io/copy.bin"; echo $?)" \
+	"the copy differs from the original: $(printf '%s' "$got" | tail -2)"
+n=$(debugfs -R "ex /copy.bin" "$io/big.img" 2>/dev/null | grep -c '^ *[0-9]*/ *[0-9]* *[0-9]*/')
+ok copy-large-extents "$([ "$n" -ge 1 ] && [ "$n" -le 8 ]; echo $?)" "the 48 MiB copy lies in $n extents"
+clean copy-large "$io/big.img"
+rm -rf "$io/big" "$io/big.img" "$io/copy.bin"
 
 # ---- a folder of many files (DISK_MANY, 10,000 unless set): made, listed, looked up, a tenth removed; the same
 # ---- checks as on a host folder ----

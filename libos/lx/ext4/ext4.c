@@ -1520,6 +1520,36 @@ static int runs_write(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t first
 }
 
 /*
+ * Join the extent of inode in (ino) that begins at block lb to the one before it in its leaf when the two
+ * follow each other in the file and on the disk, as Linux's ext4 grows an extent: libext2fs 1.47.0's
+ * ext2fs_fallocate makes a new extent for every run it maps, so a file written 128 KiB at a time would
+ * have an extent per write, and every look in its tree would scan them all. The later extent goes first,
+ * so that a crash between the two steps leaves blocks marked used that no file maps (what e2fsck -p
+ * mends), never two extents over the same blocks. 0 (also when there is nothing to join) or an errcode.
+ */
+static errcode_t extent_join(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t lb)
+{
+	ext2_extent_handle_t eh;
+	struct ext2fs_extent x, p;
+	struct ext2_extent_info info;
+	errcode_t e = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &eh);
+	if (e)
+		return e;
+	if (ext2fs_extent_goto2(eh, 0, lb) == 0 && ext2fs_extent_get(eh, EXT2_EXTENT_CURRENT, &x) == 0 &&
+	    x.e_lblk == lb && ext2fs_extent_get_info(eh, &info) == 0 &&
+	    ext2fs_extent_get(eh, EXT2_EXTENT_PREV_SIB, &p) == 0 && p.e_lblk + p.e_len == x.e_lblk &&
+	    p.e_pblk + p.e_len == x.e_pblk && !((p.e_flags | x.e_flags) & EXT2_EXTENT_FLAGS_UNINIT) &&
+	    p.e_len + x.e_len <= info.max_len) {
+		p.e_len += x.e_len;
+		if ((e = ext2fs_extent_get(eh, EXT2_EXTENT_NEXT_SIB, &x)) == 0 && (e = ext2fs_extent_delete(eh, 0)) == 0 &&
+		    (e = ext2fs_extent_goto2(eh, 0, p.e_lblk)) == 0)
+			e = ext2fs_extent_replace(eh, 0, &p);
+	}
+	ext2fs_extent_free(eh);
+	return e;
+}
+
+/*
  * Write len bytes (whole blocks) at off (a block's start) of the extent-mapped inode in (ino) from data: the
  * blocks missing allocated at once (ext2fs_fallocate, in runs, where ext2fs_file_write takes one at a time),
  * then each run that lies together on the disk written in one request. The size grows to cover them; the
@@ -1535,6 +1565,8 @@ static int blocks_write(ext2_ino_t ino, struct ext2_inode_large *in, uint64_t of
 		/* fallocate changes in (its tree's root, i_blocks) and writes it only in part: in is the one to keep */
 		errcode_t e =
 			ext2fs_fallocate(fs, EXT2_FALLOCATE_FORCE_INIT, ino, (struct ext2_inode *)in, ~0ULL, first, n);
+		if (e == 0)
+			e = extent_join(ino, in, first);
 		r = e ? err_of(e) : runs_write(ino, in, first, last, data, &hole);
 		if (r == EAGAIN) /* (nothing was written) */
 			r = EIO; /* fallocate left a block unmapped: not as libext2fs promises */

@@ -50,6 +50,7 @@ struct disk {
 	uint64_t ind_pa[VIRTQ_MAX / IND_PER_PAGE]; /* kernel pages of indirect tables, one per ring descriptor */
 	uint16_t free[VIRTQ_MAX]; /* descriptors not in a chain */
 	int nfree;
+	int nheld; /* held flushes among req[] */
 	struct request req[VIRTQ_MAX]; /* by head descriptor */
 	struct blk_vhdr hdr[VIRTQ_MAX];
 	uint8_t status[VIRTQ_MAX];
@@ -69,6 +70,7 @@ struct ring {
 static struct disk disks[BLK_NDISKS];
 static int ndisks;
 static struct ring rings[NENV];
+static int nwaiting; /* rings with waiting set */
 
 static struct blk_ring_hdr *ring_hdr(struct ring *r)
 {
@@ -132,6 +134,7 @@ long blk_ring_bind(struct env *e, uint64_t va, long nt, uint64_t bits)
 	if (r->owner == e->id)
 		return -E_BUSY;
 	frame_incref((uint64_t)fn);
+	nwaiting -= r->waiting;
 	*r = (struct ring){ .owner = e->id, .nt = nt, .bits = bits, .fn = (uint64_t)fn };
 	memset(ring_hdr(r), 0, PAGE_SIZE);
 	ring_hdr(r)->nslots = BLK_RING_SLOTS;
@@ -270,9 +273,10 @@ static bool flush_ready(struct disk *d, const struct request *f)
 static bool flush_release(struct disk *d)
 {
 	bool any = false;
-	for (uint16_t i = 0; i < d->q.size; i++)
+	for (uint16_t i = 0; d->nheld && i < d->q.size; i++)
 		if (d->req[i].busy && d->req[i].held && flush_ready(d, &d->req[i])) {
 			d->req[i].held = false;
+			d->nheld--;
 			virtq_push(&d->q, i);
 			any = true;
 		}
@@ -288,6 +292,7 @@ static long submit_one(struct env *e, struct ring *r, const struct blk_req *q)
 		return err;
 	struct disk *d = &disks[q->disk];
 	if (d->nfree < descs_needed(d, rq.nfns) || !ring_room(r)) {
+		nwaiting += !r->waiting;
 		r->waiting = true;
 		ring_hdr(r)->flags |= BLK_RING_WAIT;
 		return -E_AGAIN;
@@ -303,7 +308,9 @@ static long submit_one(struct env *e, struct ring *r, const struct blk_req *q)
 	rq.seq = d->seq++;
 	rq.held = q->op == BLK_FLUSH && !flush_ready(d, &rq);
 	d->req[head] = rq;
-	if (!rq.held)
+	if (rq.held)
+		d->nheld++;
+	else
 		virtq_push(&d->q, head);
 	r->inflight++;
 	ring_hdr(r)->submitted++;
@@ -376,9 +383,10 @@ static void complete(struct disk *d, uint32_t head)
 /* Signal every ring that was refused for room: a request completed. */
 static void wake_waiters(void)
 {
-	for (int i = 0; i < NENV; i++)
+	for (int i = 0; nwaiting && i < NENV; i++)
 		if (rings[i].owner && rings[i].waiting) {
 			rings[i].waiting = false;
+			nwaiting--;
 			ring_hdr(&rings[i])->flags &= ~(uint32_t)BLK_RING_WAIT;
 			ntfn_signal(rings[i].nt, rings[i].bits);
 		}
@@ -410,6 +418,7 @@ void blk_env_gone(struct env *e)
 	if (r->owner != e->id)
 		return;
 	frame_decref(r->fn);
+	nwaiting -= r->waiting;
 	*r = (struct ring){ 0 };
 }
 

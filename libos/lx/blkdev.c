@@ -1,5 +1,6 @@
 /* Disks as block devices /dev/vda, /dev/vdb, ...: the extents lx holds, read and written through the kernel's block requests. */
 #include "libos/lx/vfs.h"
+#include "lib/avl.h"
 #include <mica/blk.h>
 
 /*
@@ -16,9 +17,10 @@
  * one batch of 16 requests replaces 256 of one page each; a write changes
  * pages (reading one first only when it covers part of it) and leaves them
  * dirty. fsync, fdatasync, sync, BLKFLSBUF, O_SYNC/O_DSYNC writes and the
- * last close write the dirty pages back, in order, and then flush the
- * disk's write cache (mica/blk.h says what a flush guarantees); so does a
- * full cache, which then starts again empty. A run of pages goes to or
+ * last close write the dirty pages back, in order (the dirty pages are a
+ * tree by disk order, so that finding the next run costs no scan of the
+ * cache), and then flush the disk's write cache (mica/blk.h says what a
+ * flush guarantees); so does a full cache, which then starts again empty. A run of pages goes to or
  * from the disk as one batch of requests of BLK_MAX_LEN bytes at most, one
  * batch at a time under lx's lock, through a bounce buffer in the shared
  * heap (frames the group shares, which the kernel lets the device use).
@@ -37,6 +39,7 @@ struct cpage {
 	uint64_t index; /* bytes [index * PAGE_SIZE, + PAGE_SIZE) of the disk */
 	char *data;
 	bool dirty;
+	struct avl_node by_index; /* in its cache's tree of dirty pages while dirty */
 	struct cpage *next; /* in its bucket */
 };
 
@@ -44,6 +47,7 @@ struct cpage {
 struct bcache {
 	struct cpage *hash[CACHE_HASH];
 	uint32_t n, dirty;
+	struct avl_node *dirty_tree; /* the dirty pages, by index */
 	uint64_t ra_next; /* the page after the last run read from the disk */
 	uint32_t ra_pages; /* how far that run read ahead of what was asked */
 	int opens; /* open descriptions of the disk, in every process: the last close writes back */
@@ -202,21 +206,37 @@ static uint32_t page_len(const struct vd *v, uint64_t index)
 	return left < PAGE_SIZE ? (uint32_t)left : PAGE_SIZE;
 }
 
+static struct cpage *page_of(struct avl_node *a)
+{
+	return a ? container_of(a, struct cpage, by_index) : NULL;
+}
+
+/* Mark page p of v dirty (into the tree that orders the dirty pages for writeback). */
+static void page_dirty(struct vd *v, struct cpage *p)
+{
+	if (p->dirty)
+		return;
+	struct avl_node **link = &v->cache->dirty_tree, *parent = NULL;
+	while (*link) {
+		parent = *link;
+		link = page_of(parent)->index < p->index ? &parent->right : &parent->left;
+	}
+	avl_insert(&v->cache->dirty_tree, &p->by_index, parent, link, NULL);
+	p->dirty = true;
+	v->cache->dirty++;
+}
+
 /* Write back the dirty pages of v, neighbours in one request, lowest first: 0 or -EIO (the rest stay dirty). */
 static long writeback(struct vd *v)
 {
 	struct bcache *c = v->cache;
-	while (c->dirty) {
-		struct cpage *low = NULL; /* the lowest dirty page, then the run that follows it */
-		for (int b = 0; b < CACHE_HASH; b++)
-			for (struct cpage *p = c->hash[b]; p; p = p->next)
-				if (p->dirty && (!low || p->index < low->index))
-					low = p;
+	for (struct cpage *low; (low = page_of(avl_first(c->dirty_tree))) != NULL;) {
 		uint32_t len = 0;
 		struct cpage *run[BOUNCE_LEN / PAGE_SIZE];
 		int n = 0;
-		for (struct cpage *p = low; p && p->dirty && n < (int)(BOUNCE_LEN / PAGE_SIZE);
-		     p = page_find(v, p->index + 1)) {
+		for (struct cpage *p = low;
+		     p && n < (int)(BOUNCE_LEN / PAGE_SIZE) && (n == 0 || p->index == run[n - 1]->index + 1);
+		     p = page_of(avl_next(&p->by_index))) {
 			memcpy(bounce + len, p->data, page_len(v, p->index));
 			len += page_len(v, p->index);
 			run[n++] = p;
@@ -226,8 +246,10 @@ static long writeback(struct vd *v)
 		long r = disk_io(v, BLK_WRITE, low->index * (PAGE_SIZE / BLK_SECTOR), len);
 		if (r < 0)
 			return r;
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			avl_remove(&c->dirty_tree, &run[i]->by_index, NULL);
 			run[i]->dirty = false;
+		}
 		c->dirty -= (uint32_t)n;
 	}
 	return 0;
@@ -269,7 +291,7 @@ static struct cpage *page_new(struct vd *v, uint64_t index, bool may_drop)
 		return NULL;
 	}
 	memset(data + page_len(v, index), 0, PAGE_SIZE - page_len(v, index)); /* the caller fills the rest */
-	*p = (struct cpage){ index, data, false, *bucket(v, index) };
+	*p = (struct cpage){ .index = index, .data = data, .next = *bucket(v, index) };
 	*bucket(v, index) = p;
 	v->cache->n++;
 	return p;
@@ -392,9 +414,7 @@ static long blk_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 		if (!p)
 			return done ? (long)done : r < 0 ? r : -ENOMEM;
 		memcpy(p->data + skip, (const char *)buf + done, k);
-		if (!p->dirty)
-			v->cache->dirty++;
-		p->dirty = true;
+		page_dirty(v, p);
 		done += k;
 	}
 	if ((f->flags & (O_SYNC | O_DSYNC)) && (writeback(v) < 0 || disk_io(v, BLK_FLUSH, 0, 0) < 0))

@@ -1541,8 +1541,8 @@ static errcode_t extent_join(ext2_ino_t ino, struct ext2_inode_large *in, blk64_
 	    p.e_pblk + p.e_len == x.e_pblk && !((p.e_flags | x.e_flags) & EXT2_EXTENT_FLAGS_UNINIT) &&
 	    p.e_len + x.e_len <= info.max_len) {
 		p.e_len += x.e_len;
-		if ((e = ext2fs_extent_get(eh, EXT2_EXTENT_NEXT_SIB, &x)) == 0 && (e = ext2fs_extent_delete(eh, 0)) == 0 &&
-		    (e = ext2fs_extent_goto2(eh, 0, p.e_lblk)) == 0)
+		if ((e = ext2fs_extent_get(eh, EXT2_EXTENT_NEXT_SIB, &x)) == 0 &&
+		    (e = ext2fs_extent_delete(eh, 0)) == 0 && (e = ext2fs_extent_goto2(eh, 0, p.e_lblk)) == 0)
 			e = ext2fs_extent_replace(eh, 0, &p);
 	}
 	ext2fs_extent_free(eh);
@@ -1662,14 +1662,86 @@ static void last_hold(bool hold)
 	}
 }
 
-/* Write back what libext2fs holds (superblock, descriptors, bitmaps) and flush the disk: 0 or an errno. */
+/* Each group's block and inode bitmap as last written (NULL: not known), so that a sync writes those that changed. */
+static char **bitmaps_last[2];
+
+/*
+ * Write group g's block bitmap (block) or inode bitmap, with its checksum in the group's descriptor, if it
+ * changed since it was last written, as libext2fs's write_bitmaps does for every group (a checksum of each
+ * bitmap block at every fsync); buf is a block. 0 or an errcode.
+ */
+static errcode_t bitmap_write(dgrp_t g, bool block, char *buf)
+{
+	char **last = &bitmaps_last[block][g];
+	size_t bits = block ? EXT2_CLUSTERS_PER_GROUP(fs->super) : EXT2_INODES_PER_GROUP(fs->super);
+	if (ext2fs_has_group_desc_csum(fs) &&
+	    ext2fs_bg_flags_test(fs, g, block ? EXT2_BG_BLOCK_UNINIT : EXT2_BG_INODE_UNINIT)) {
+		free(*last); /* not written while uninitialised */
+		*last = NULL;
+		return 0;
+	}
+	memset(buf, 0xff, fs->blocksize);
+	errcode_t e = block ? ext2fs_get_block_bitmap_range2(fs->block_map,
+							     EXT2FS_B2C(fs, fs->super->s_first_data_block) + g * bits,
+							     bits, buf)
+			    : ext2fs_get_inode_bitmap_range2(fs->inode_map, 1 + g * bits, bits, buf);
+	uint64_t tail = EXT2FS_NUM_B2C(fs, (ext2fs_blocks_count(fs->super) - fs->super->s_first_data_block) %
+						   EXT2_BLOCKS_PER_GROUP(fs->super));
+	if (block && g == fs->group_desc_count - 1 && tail) /* the last group's bits past the disk's end read as used */
+		for (uint64_t j = tail; j < fs->blocksize * 8ULL; j++)
+			ext2fs_set_bit64(j, buf);
+	if (e || (*last && memcmp(*last, buf, fs->blocksize) == 0))
+		return e;
+	e = block ? ext2fs_block_bitmap_csum_set(fs, g, buf, (int)(bits / 8))
+		  : ext2fs_inode_bitmap_csum_set(fs, g, buf, (int)(bits / 8));
+	if (e)
+		return e;
+	ext2fs_group_desc_csum_set(fs, g);
+	fs->flags |= EXT2_FLAG_DIRTY;
+	blk64_t at = block ? ext2fs_block_bitmap_loc(fs, g) : ext2fs_inode_bitmap_loc(fs, g);
+	if (at && at < ext2fs_blocks_count(fs->super) && (e = io_channel_write_blk64(fs->io, at, 1, buf)) != 0)
+		return e;
+	if (!*last)
+		*last = malloc(fs->blocksize);
+	if (*last)
+		memcpy(*last, buf, fs->blocksize);
+	return 0;
+}
+
+/* Write the bitmaps that changed (in place of libext2fs's write_bitmaps, which then has nothing to do): 0 or an errcode. */
+static errcode_t bitmaps_write(void)
+{
+	bool block = fs->flags & EXT2_FLAG_BB_DIRTY, inode = fs->flags & EXT2_FLAG_IB_DIRTY;
+	char *buf = malloc(fs->blocksize);
+	errcode_t e = buf ? 0 : EXT2_ET_NO_MEMORY;
+	for (dgrp_t g = 0; e == 0 && g < fs->group_desc_count; g++) {
+		if (block)
+			e = bitmap_write(g, true, buf);
+		if (e == 0 && inode)
+			e = bitmap_write(g, false, buf);
+	}
+	free(buf);
+	if (e == 0)
+		fs->flags &= ~(EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY);
+	return e;
+}
+
+/*
+ * Write back what libext2fs holds (superblock, descriptors, bitmaps) if any of it changed since the last
+ * time, and flush the disk (lx's cache of it, then the device's): 0 or an errno. An fsync that only
+ * overwrote a file's blocks writes no metadata.
+ */
 static int sync_all(void)
 {
 	if (readonly)
 		return 0;
+	if (!(fs->flags & (EXT2_FLAG_DIRTY | EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY)))
+		return err_of(io_channel_flush(fs->io));
 	bool held = last_held;
 	last_hold(false);
-	errcode_t e = ext2fs_flush2(fs, 0);
+	errcode_t e = bitmaps_write();
+	if (e == 0)
+		e = ext2fs_flush2(fs, 0);
 	last_hold(held);
 	return err_of(e);
 }
@@ -1766,6 +1838,11 @@ static int fs_open(const char *device)
 		fprintf(stderr, "mica-ext4: %s: its bitmaps: %s\n", device, error_message(e));
 		return -1;
 	}
+	for (int k = 0; k < 2; k++)
+		if (!(bitmaps_last[k] = calloc(fs->group_desc_count, sizeof(char *)))) {
+			fprintf(stderr, "mica-ext4: out of memory\n");
+			return -1;
+		}
 	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY; /* the backups are e2fsck's and mke2fs's to write */
 	blockbuf = malloc(fs->blocksize);
 	if (!blockbuf || mark(false)) {

@@ -73,9 +73,9 @@ $(MICA_INIT): libos/lx/init/init.c
 	@mkdir -p $(@D)
 	musl-gcc -static -Os -Wall -Wextra -Werror -o $@ $<
 
-$(MICA_EXT4): libos/lx/ext4/ext4.c
+$(MICA_EXT4): libos/lx/ext4/ext4.c libos/lx/fuse_map.h
 	@mkdir -p $(@D)
-	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lext2fs -lcom_err
+	$(CC) -static -O2 -Wall -Wextra -Werror -I. -o $@ $< -lext2fs -lcom_err
 
 # A boot image: a cpio archive whose "init" is the named program, with every program beside it.
 $(BUILD)/img/%.cpio: $(USER_BINS) $(VMTEST_BINS)

@@ -130,6 +130,17 @@ ok fuse2fs-serves "$([ $rc = 0 ] && printf '%s' "$got" | grep -q '^by-fuse2fs' &
 	[ "$(debugfs -R 'cat /w/note' "$out/f2.img" 2>/dev/null)" = by-fuse2fs ]; echo $?)" "status $rc: $(printf '%s' "$got" | tail -3)"
 clean fuse2fs "$out/f2.img"
 
+# ---- FUSE_MICA_MAP with a server of its own on a disk of 16 blocks, block k filled with the byte k + 1: reads
+# ---- follow the server's maps (tests/disk/fusemap.c says which) ----
+fm=$out/fusemap
+if build_c "$fm" "$here/tests/disk/fusemap.c" glibc -I"$here"; then
+	python3 -c 'import sys; sys.stdout.buffer.write(b"".join(bytes([k + 1]) * 4096 for k in range(16)))' > "$fm.img"
+	mica --disk "$fm.img" "$fm" > "$fm.log" 2>&1
+	rc=$? oks=$(grep -c '^ok fusemap/' "$fm.log")
+	ok fusemap "$([ $rc -eq 0 ] && [ "$oks" -eq 17 ] && ! grep -q '^not ok' "$fm.log"; echo $?)" \
+		"status $rc, $oks of 17 checks: $(grep -v '^ok' "$fm.log" | head -5 | tr '\n' ' ')"
+fi
+
 # ---- a full disk: ENOSPC, the file system sound, and room again once the file is truncated and goes ----
 rm -f "$out/full.img"
 mke2fs -q -F -t ext4 "$out/full.img" 16M > /dev/null 2>&1

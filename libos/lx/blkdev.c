@@ -363,12 +363,9 @@ static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long 
 	return p;
 }
 
-/* Read up to n bytes at off of f's disk into buf: the bytes read (0 at the end), or -EIO. */
-static long blk_pread(struct file *f, void *buf, size_t n, uint64_t off)
+/* Read up to n bytes at off of v into buf, through its cache: the bytes read (0 at the end), or -EIO. */
+static long vd_pread(struct vd *v, void *buf, size_t n, uint64_t off)
 {
-	struct vd *v = vd_of(f->inode);
-	if (!v)
-		return -ENXIO;
 	long r = ring_ready();
 	if (r < 0)
 		return r;
@@ -388,6 +385,20 @@ static long blk_pread(struct file *f, void *buf, size_t n, uint64_t off)
 		done += k;
 	}
 	return (long)done;
+}
+
+static long blk_pread(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	struct vd *v = vd_of(f->inode);
+	return v ? vd_pread(v, buf, n, off) : -ENXIO;
+}
+
+long blkdev_pread(uint64_t rdev, void *buf, size_t n, uint64_t off)
+{
+	for (int i = 0; i < BLK_NDISKS; i++)
+		if (vds[i].present && vds[i].node->rdev == rdev)
+			return vd_pread(&vds[i], buf, n, off);
+	return -ENODEV;
 }
 
 /* Write n bytes of buf at off of f's disk, into its cache: the bytes written; -ENOSPC past the end, -EIO. */

@@ -12,6 +12,13 @@ void blkdev_opened(struct file *f);
 long blkdev_fsync(struct file *f);
 /* The same for every disk lx holds writable: 0 or -EIO. */
 long blkdev_sync(void);
+/*
+ * Up to n bytes at off of the disk whose device number is rdev, through its
+ * cache, as a read of /dev/vdX would (FUSE_MICA_MAP reads a file's blocks
+ * so): the bytes read (0 at the disk's end), -ENODEV when lx holds no such
+ * disk, or -EIO.
+ */
+long blkdev_pread(uint64_t rdev, void *buf, size_t n, uint64_t off);
 /* Block device n's size in bytes, or -1 if n is none. */
 long blkdev_size(struct inode *n);
 /* May block device n be opened for writing (its extent is writable)? */

@@ -1,6 +1,7 @@
 /* FUSE: /dev/fuse, through which a server process answers the file calls of a FUSE mount, and the volume operations over it. */
 #include "libos/lx/volume.h"
 #include "libos/lx/linux/fuse.h"
+#include "libos/lx/fuse_map.h"
 
 /*
  * A server (fuse2fs, say) opens /dev/fuse and mounts it (mount(2) with
@@ -25,9 +26,17 @@
  * walks from the volume's root) does not ask the server each time. Only
  * lx changes a mount's names (the server serves no one else), and a name
  * lx unlinks, removes or renames, or renames over, is forgotten at once.
+ *
+ * A server on one of lx's disks that answers FUSE_MICA_MAP (fuse_map.h:
+ * mica-ext4) says where a file's bytes lie on the disk, and a read takes
+ * them from lx's disk cache (blkdev.c), the pages the server reads and
+ * writes through: one request for up to a MiB read, and no copy through
+ * the server and its answer, where READ is a request for each 128 KiB.
  */
 #define FUSE_CONNS 32 /* mounts a machine may make while it runs: a connection's id is never reused */
 #define IO_MAX (128 * 1024) /* bytes one READ asks for at most */
+#define MAP_IO_MAX (1024 * 1024) /* bytes one read through FUSE_MICA_MAP takes at most (lx locked meanwhile) */
+#define MAP_TRIES 4 /* times a read asks for a map again when a request that may free blocks went meanwhile */
 #define NAMES_KEPT 32 /* LOOKUP answers a connection keeps */
 #define NAME_KEPT 47 /* bytes of the longest name kept */
 #define OPEN_DROP (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC) /* flags the kernel keeps from FUSE_OPEN */
@@ -73,7 +82,8 @@ struct fname {
 struct fuse_conn {
 	int refs; /* its /dev/fuse file and its volume */
 	bool mounted, ready, dead; /* ready: INIT answered; dead: unmounted, or the server's file closed */
-	bool no_flush, no_syncfs; /* answered ENOSYS to FLUSH, SYNCFS: not asked again, as Linux does */
+	bool no_flush, no_syncfs, no_map; /* answered ENOSYS to FLUSH, SYNCFS, MICA_MAP: not asked again */
+	uint64_t map_gen; /* counts requests sent that may free a file's blocks (map_safe) */
 	uint32_t max_write;
 	uint64_t next_unique;
 	struct freq *queue, *sent; /* not yet read (oldest first); read and not yet answered */
@@ -135,6 +145,36 @@ static void req_free(struct freq *q)
 	lx_free(q);
 }
 
+/* Does a request of opcode leave every file's blocks where they were (it may add blocks, not free or move them)? */
+static bool map_safe(uint32_t opcode)
+{
+	switch (opcode) {
+	case FUSE_LOOKUP:
+	case FUSE_GETATTR:
+	case FUSE_READLINK:
+	case FUSE_SYMLINK:
+	case FUSE_MKDIR:
+	case FUSE_LINK:
+	case FUSE_OPEN:
+	case FUSE_READ:
+	case FUSE_WRITE:
+	case FUSE_STATFS:
+	case FUSE_FSYNC:
+	case FUSE_FLUSH:
+	case FUSE_INIT:
+	case FUSE_OPENDIR:
+	case FUSE_READDIR:
+	case FUSE_RELEASEDIR:
+	case FUSE_FSYNCDIR:
+	case FUSE_CREATE:
+	case FUSE_SYNCFS:
+	case FUSE_MICA_MAP:
+		return true;
+	default: /* SETATTR (a truncate), UNLINK, RMDIR, RENAME, FORGET and RELEASE (of a removed file)... */
+		return false;
+	}
+}
+
 /* A new request of opcode on nodeid, its body the pieces, room for cap bytes of answer; NULL when out of memory. */
 static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid, const struct piece *in, int nin,
 			    size_t cap)
@@ -160,6 +200,8 @@ static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodei
 		memcpy(q->in + at, in[i].p, in[i].n);
 		at += in[i].n;
 	}
+	if (!map_safe(opcode))
+		c->map_gen++;
 	q->unique = h.unique;
 	q->opcode = opcode;
 	q->in_len = (uint32_t)len;
@@ -652,6 +694,75 @@ static long take_open(uint32_t conn, uint32_t fid, struct fuse_conn **c, struct 
 	return r < 0 ? r : (*f)->open ? 0 : -EBADF;
 }
 
+/* A FUSE_MICA_MAP answer. */
+struct fmap {
+	struct fuse_map_out h;
+	struct fuse_map_extent x[FUSE_MAP_EXTENTS_MAX];
+};
+
+/*
+ * Read n bytes at off of a file through map m, the hole's bytes as zeros and the others from the disk's cache:
+ * how many (short where m ends or the file does), or -EIO when m is malformed (it does not begin at off, its
+ * extents do not follow each other, one lies past the disk) and nothing was read; -ENODEV: lx holds no such disk.
+ */
+static long map_copy(const struct fmap *m, void *buf, size_t n, uint64_t off)
+{
+	uint64_t end = m->h.file_size - off < n ? m->h.file_size : off + n, at = off;
+	if (off >= m->h.file_size)
+		return 0;
+	for (uint32_t i = 0; i < m->h.count && at < end; i++) {
+		const struct fuse_map_extent *x = &m->x[i];
+		if (x->offset > at || x->length > UINT64_MAX - x->offset)
+			break;
+		if (x->offset + x->length <= at)
+			continue;
+		uint64_t k = (x->offset + x->length < end ? x->offset + x->length : end) - at;
+		char *to = (char *)buf + (at - off);
+		long r = (long)k;
+		if (x->addr == FUSE_MAP_HOLE)
+			memset(to, 0, k);
+		else if (x->addr > UINT64_MAX - x->length ||
+			 (r = blkdev_pread(m->h.dev, to, k, x->addr + (at - x->offset))) < 0)
+			return at > off ? (long)(at - off) : r < 0 ? r : -EIO;
+		at += (uint64_t)r;
+		if ((uint64_t)r < k)
+			break; /* past the disk's end */
+	}
+	return at > off ? (long)(at - off) : -EIO;
+}
+
+/*
+ * Read up to n bytes at off of open file (nodeid, fh) through FUSE_MICA_MAP: how many, or -errno; -ENOSYS or
+ * -EOPNOTSUPP when the server does not map it, -ENODEV when the map is of a disk lx does not hold (READ then).
+ * A map answered across a request that may free blocks is asked for again: the blocks it names may be another
+ * file's by then.
+ */
+static long map_read(struct fuse_conn *c, uint64_t nodeid, uint64_t fh, void *buf, size_t n, uint64_t off)
+{
+	struct fmap *m = lx_alloc(sizeof(*m));
+	long r = m ? -EOPNOTSUPP : -ENOMEM;
+	for (int tries = 0; m && tries < MAP_TRIES; tries++) {
+		uint64_t gen = c->map_gen;
+		struct fuse_map_in in = { fh, off, n };
+		size_t got = 0;
+		r = call(c, FUSE_MICA_MAP, nodeid, &(struct piece){ &in, sizeof(in) }, 1, m, sizeof(*m), &got);
+		if (r == -ENOSYS)
+			c->no_map = true;
+		if (r == 0 && (got < sizeof(m->h) || m->h.count > FUSE_MAP_EXTENTS_MAX ||
+			       got != sizeof(m->h) + m->h.count * sizeof(m->x[0])))
+			r = -EIO;
+		if (r < 0)
+			break;
+		r = -EOPNOTSUPP; /* (asked too often: READ reads it) */
+		if (c->map_gen == gen) {
+			r = map_copy(m, buf, n, off);
+			break;
+		}
+	}
+	lx_free(m);
+	return r;
+}
+
 static long f_read(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t off)
 {
 	struct fuse_conn *c;
@@ -659,6 +770,12 @@ static long f_read(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t of
 	long r = take_open(conn, fid, &c, &f);
 	if (r < 0)
 		return r;
+	if (!c->no_map) {
+		r = map_read(c, f->node->nodeid, f->fh, buf, n < MAP_IO_MAX ? n : MAP_IO_MAX, off);
+		if (r != -ENOSYS && r != -EOPNOTSUPP && r != -ENODEV)
+			return r;
+		f = &c->fids[fid]; /* (the fids may have moved while lx waited) */
+	}
 	if (n > IO_MAX)
 		n = IO_MAX;
 	struct fuse_read_in in = { f->fh, off, (uint32_t)n, 0, 0, f->flags, 0 };

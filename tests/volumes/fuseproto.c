@@ -1,29 +1,15 @@
 /* A FUSE server of its own on lx's /dev/fuse (no libfuse): the protocol's edges that fuse2fs never shows. Mica only. */
 #define T_NAME "fuseproto"
 #include "../linux/check.h"
-#include <fcntl.h>
 #include <stdbool.h>
-#include <linux/fuse.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
+#include "fuse_server.h"
 
 #define MNT "/mnt/fuseproto"
 #define FILE_NODE 2
 #define OPENS 3 /* the client opens and closes the file this many times */
 
-static int dev;
 static int flushes, releases;
-
-/* Answer request unique with error (a negative errno, or 0) and len bytes of body. */
-static int answer(uint64_t unique, int error, const void *body, size_t len)
-{
-	char buf[sizeof(struct fuse_out_header) + 256];
-	struct fuse_out_header h = { (uint32_t)(sizeof(h) + len), error, unique };
-	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), body, len);
-	return write(dev, buf, h.len) == (ssize_t)h.len ? 0 : -errno;
-}
 
 static void attr_of(uint64_t node, struct fuse_attr *a)
 {
@@ -35,13 +21,11 @@ static void attr_of(uint64_t node, struct fuse_attr *a)
 static bool serve(void)
 {
 	static char req[FUSE_MIN_READ_BUFFER + 128 * 1024];
-	ssize_t n = read(dev, req, sizeof(req));
-	if (n < (ssize_t)sizeof(struct fuse_in_header))
+	struct fuse_in_header *h = fuse_request(req, sizeof(req));
+	if (!h)
 		return false;
-	struct fuse_in_header *h = (void *)req;
 	const char *arg = req + sizeof(*h);
 	union {
-		struct fuse_init_out init;
 		struct fuse_entry_out entry;
 		struct fuse_attr_out attr;
 		struct fuse_open_out open;
@@ -49,59 +33,53 @@ static bool serve(void)
 	memset(&o, 0, sizeof(o));
 	switch (h->opcode) {
 	case FUSE_INIT:
-		o.init = (struct fuse_init_out){ .major = 7, .minor = 19, .max_write = 4096 };
-		answer(h->unique, 0, &o.init, sizeof(o.init));
+		fuse_init_answer(h->unique);
 		break;
 	case FUSE_LOOKUP:
 		if (h->nodeid != FUSE_ROOT_ID || strcmp(arg, "f") != 0) {
-			answer(h->unique, -ENOENT, NULL, 0);
+			fuse_answer(h->unique, -ENOENT, NULL, 0);
 			break;
 		}
 		o.entry.nodeid = FILE_NODE;
 		attr_of(FILE_NODE, &o.entry.attr);
-		answer(h->unique, 0, &o.entry, sizeof(o.entry));
+		fuse_answer(h->unique, 0, &o.entry, sizeof(o.entry));
 		break;
 	case FUSE_GETATTR:
 		attr_of(h->nodeid, &o.attr.attr);
-		answer(h->unique, 0, &o.attr, sizeof(o.attr));
+		fuse_answer(h->unique, 0, &o.attr, sizeof(o.attr));
 		break;
 	case FUSE_OPEN:
 		o.open.fh = 7;
-		answer(h->unique, 0, &o.open, sizeof(o.open));
+		fuse_answer(h->unique, 0, &o.open, sizeof(o.open));
 		break;
 	case FUSE_FLUSH:
 		flushes++;
-		answer(h->unique, -ENOSYS, NULL, 0);
+		fuse_answer(h->unique, -ENOSYS, NULL, 0);
 		break;
 	case FUSE_RELEASE:
 		releases++;
-		answer(h->unique, 0, NULL, 0);
+		fuse_answer(h->unique, 0, NULL, 0);
 		break;
 	case FUSE_FORGET:
 		break; /* no answer */
 	default:
-		answer(h->unique, -ENOSYS, NULL, 0);
+		fuse_answer(h->unique, -ENOSYS, NULL, 0);
 	}
 	return true;
 }
 
 int main(void)
 {
-	char opts[128];
-	mkdir("/mnt", 0755);
-	mkdir(MNT, 0755);
-	dev = open("/dev/fuse", O_RDWR);
-	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0", dev);
-	int m = dev >= 0 ? mount("fuseproto", MNT, "fuse.fuseproto", 0, opts) : -1;
+	int m = fuse_mount(MNT, "fuseproto");
 	if (!CHECK("mounted", m == 0, "errno %d", errno))
 		return t_done();
 
 	/* answers the server may not give: one too short for its header, one for a request never sent */
 	struct fuse_out_header bad = { sizeof(bad), 0, 0x7777777 };
 	errno = 0;
-	CHECK("answer-short", write(dev, &bad, 8) == -1 && errno == EINVAL, "errno %d", errno);
+	CHECK("answer-short", write(fuse_dev, &bad, 8) == -1 && errno == EINVAL, "errno %d", errno);
 	errno = 0;
-	CHECK("answer-unknown", write(dev, &bad, sizeof(bad)) == -1 && errno == ENOENT, "errno %d", errno);
+	CHECK("answer-unknown", write(fuse_dev, &bad, sizeof(bad)) == -1 && errno == ENOENT, "errno %d", errno);
 
 	pid_t client = fork();
 	if (client == 0) { /* the file opened and closed OPENS times; each close asks the server */
@@ -123,6 +101,6 @@ int main(void)
 	CHECK("umount", umount2(MNT, 0) == 0, "errno %d", errno);
 	char buf[FUSE_MIN_READ_BUFFER];
 	errno = 0;
-	CHECK("read-after-umount", read(dev, buf, sizeof(buf)) == -1 && errno == ENODEV, "errno %d", errno);
+	CHECK("read-after-umount", read(fuse_dev, buf, sizeof(buf)) == -1 && errno == ENODEV, "errno %d", errno);
 	return t_done();
 }

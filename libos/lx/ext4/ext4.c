@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <ext2fs/ext2fs.h>
+#include "libos/lx/fuse_map.h"
 
 /*
  * One process serves one file system at one mount point: it reads FUSE
@@ -52,6 +53,7 @@ static int dev = -1;
 static bool readonly;
 static uint32_t proto_minor;
 static char *blockbuf; /* one block, for folder blocks */
+static uint64_t map_dev; /* the device's number when it is a block device (FUSE_MICA_MAP is answered then), or 0 */
 
 /* ---- errors ---- */
 
@@ -1480,6 +1482,58 @@ static void do_read(const struct fuse_in_header *h, const struct fuse_read_in *r
 	answer(h, got < 0 ? (int)-got : 0, stage, got < 0 ? 0 : (size_t)got);
 }
 
+/* Add file blocks [lb, lb + n) at pblk (0: a hole) to the extents of a map answer, joined to the last if they follow it. */
+static void map_add(struct fuse_map_out *o, struct fuse_map_extent *x, blk64_t lb, blk64_t n, blk64_t pblk)
+{
+	uint64_t off = lb * fs->blocksize, len = n * fs->blocksize, addr = pblk ? pblk * fs->blocksize : FUSE_MAP_HOLE;
+	struct fuse_map_extent *last = o->count ? &x[o->count - 1] : NULL;
+	if (last && (addr == FUSE_MAP_HOLE ? last->addr == FUSE_MAP_HOLE
+					   : last->addr != FUSE_MAP_HOLE && last->addr + last->length == addr))
+		last->length += len;
+	else
+		x[o->count++] = (struct fuse_map_extent){ off, len, addr };
+}
+
+/*
+ * FUSE_MICA_MAP (fuse_map.h): where the bytes m asks for of a regular, extent-mapped file lie on the disk, the
+ * answer built in out. ENOSYS when the disk is no block device lx could read, EOPNOTSUPP for a file whose blocks
+ * are mapped otherwise (ext2/3's block maps, inline data: READ serves those).
+ */
+static void do_map(const struct fuse_in_header *h, const struct fuse_map_in *m, char *out)
+{
+	ext2_ino_t ino = ino_of(h->nodeid);
+	struct ext2_inode_large in;
+	struct fuse_map_out *o = (struct fuse_map_out *)out;
+	struct fuse_map_extent *x = (struct fuse_map_extent *)(o + 1);
+	int r = map_dev ? inode_get(ino, &in) : ENOSYS;
+	if (r == 0 && !LINUX_S_ISREG(in.i_mode))
+		r = EINVAL;
+	else if (r == 0 && (!(in.i_flags & EXT4_EXTENTS_FL) || (in.i_flags & EXT4_INLINE_DATA_FL)))
+		r = EOPNOTSUPP;
+	if (r) {
+		answer(h, r, NULL, 0);
+		return;
+	}
+	*o = (struct fuse_map_out){ .file_size = EXT2_I_SIZE(&in), .dev = map_dev };
+	uint64_t size = o->file_size, end = m->offset >= size            ? m->offset
+					    : m->size < size - m->offset ? m->offset + m->size
+									 : size;
+	ext2_extent_handle_t eh = NULL;
+	errcode_t e = m->offset < end ? ext2fs_extent_open2(fs, ino, (struct ext2_inode *)&in, &eh) : 0;
+	for (blk64_t lb = m->offset / fs->blocksize, last = eh ? (end - 1) / fs->blocksize : 0, n, pblk;
+	     eh && e == 0 && lb <= last && o->count < FUSE_MAP_EXTENTS_MAX; lb += n) {
+		bool uninit;
+		if ((n = extent_run(eh, lb, last, &pblk, &uninit, &e)) != 0)
+			map_add(o, x, lb, n, uninit ? 0 : pblk);
+	}
+	if (eh)
+		ext2fs_extent_free(eh);
+	if (e)
+		answer(h, err_of(e), NULL, 0);
+	else
+		answer(h, 0, out, sizeof(*o) + o->count * sizeof(*x));
+}
+
 /*
  * Write blocks first..last of the extent-mapped inode in (ino) from data, if each is mapped (to an extent that
  * is not unwritten), each run that lies together on the disk in one request: 0, EAGAIN when a block is not
@@ -1843,6 +1897,9 @@ static int fs_open(const char *device)
 			fprintf(stderr, "mica-ext4: out of memory\n");
 			return -1;
 		}
+	struct stat st;
+	if (stat(device, &st) == 0 && S_ISBLK(st.st_mode))
+		map_dev = st.st_rdev; /* lx holds the disk too: it may read files' blocks itself */
 	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY; /* the backups are e2fsck's and mke2fs's to write */
 	blockbuf = malloc(fs->blocksize);
 	if (!blockbuf || mark(false)) {
@@ -1979,6 +2036,12 @@ static int serve(void)
 			break;
 		case FUSE_STATFS:
 			do_statfs(h);
+			break;
+		case FUSE_MICA_MAP:
+			if ((size_t)got < sizeof(*h) + sizeof(struct fuse_map_in))
+				answer(h, EINVAL, NULL, 0);
+			else
+				do_map(h, arg, out);
 			break;
 		case FUSE_FLUSH: /* nothing is kept per open file: ENOSYS tells the client not to ask again */
 		default:

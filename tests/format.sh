@@ -49,11 +49,14 @@ formatted="
 	libos/lx/volume_fd.c
 	libos/lx/fuse.c
 	libos/lx/linux/fuse.h
+	libos/lx/fuse_map.h
 	libos/lx/ext4/ext4.c
 	tests/disk/crash.c
+	tests/disk/fusemap.c
 	tests/disk/many.c
 	tests/disk/perms.c
 	tests/volumes/fuseproto.c
+	tests/volumes/fuse_server.h
 	tests/volumes/volfs.c
 	lib/avl.c
 	lib/avl.h

@@ -46,6 +46,7 @@
 #define MAX_WRITE (128 * 1024)
 #define BUF_SIZE (MAX_WRITE + 4096)
 #define NODE_BUCKETS 4096
+#define INODES_KEPT 32 /* in libext2fs's inode cache */
 #define ROOT EXT2_ROOT_INO
 
 static ext2_filsys fs;
@@ -405,6 +406,14 @@ static void ix_remove(struct dirix *ix, struct dname *d, bool listed)
 	ix_rehash(ix, k); /* cannot fail for want of memory here: no larger than before */
 }
 
+/*
+ * Folder blocks whose checksum was found good, or set here, since the mount (a block maps to slot block %
+ * DIR_OK_SLOTS): read again without checking it, as Linux checks a block once, when it comes from the disk.
+ * Nothing but this server writes the disk while it is mounted, and it writes every folder block with its checksum.
+ */
+#define DIR_OK_SLOTS 1024
+static blk64_t dir_ok[DIR_OK_SLOTS];
+
 /* Folder block lblk of folder ino (inode in), read into blockbuf and its checksum checked: 0, or an errno; *pblk its place. */
 static int dirblock_read(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t lblk, blk64_t *pblk)
 {
@@ -413,7 +422,24 @@ static int dirblock_read(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t lb
 		return err_of(e);
 	if (*pblk == 0)
 		return ENOENT; /* a hole */
-	return err_of(ext2fs_read_dir_block4(fs, *pblk, blockbuf, 0, ino));
+	bool known = dir_ok[*pblk % DIR_OK_SLOTS] == *pblk;
+	int flags = fs->flags;
+	if (known)
+		fs->flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS;
+	e = ext2fs_read_dir_block4(fs, *pblk, blockbuf, 0, ino);
+	fs->flags = flags;
+	if (e == 0)
+		dir_ok[*pblk % DIR_OK_SLOTS] = *pblk;
+	return err_of(e);
+}
+
+/* Write blockbuf, folder dir's block at pblk, with its checksum: 0 or an errno. */
+static int dirblock_write(ext2_ino_t dir, blk64_t pblk)
+{
+	errcode_t e = ext2fs_write_dir_block4(fs, pblk, blockbuf, 0, dir);
+	if (e == 0)
+		dir_ok[pblk % DIR_OK_SLOTS] = pblk;
+	return err_of(e);
 }
 
 static size_t dirblock_limit(void)
@@ -522,7 +548,7 @@ static bool dirblock_insert(ext2_ino_t dir, blk64_t pblk, const char *name, size
 			ext2fs_dirent_set_name_len(e, (int)len);
 			ext2fs_dirent_set_file_type(e, type);
 			memcpy(e->name, name, len);
-			*err = err_of(ext2fs_write_dir_block4(fs, pblk, blockbuf, 0, dir));
+			*err = dirblock_write(dir, pblk);
 			return true;
 		}
 		off += rl;
@@ -613,7 +639,7 @@ static bool dirblock_edit(ext2_ino_t dir, struct ext2_inode_large *in, int32_t l
 			} else {
 				d->inode = 0;
 			}
-			*err = err_of(ext2fs_write_dir_block4(fs, pblk, blockbuf, 0, dir));
+			*err = dirblock_write(dir, pblk);
 			return true;
 		}
 		prev = d;
@@ -1260,7 +1286,7 @@ static int dotdot_set(ext2_ino_t ino, ext2_ino_t parent)
 	if (ext2fs_dirent_name_len(d) != 2 || memcmp(d->name, "..", 2) != 0)
 		return EIO;
 	d->inode = parent;
-	return err_of(ext2fs_write_dir_block4(fs, pblk, blockbuf, 0, ino));
+	return dirblock_write(ino, pblk);
 }
 
 /* Add delta to the link count of inode ino. */
@@ -1901,6 +1927,17 @@ static int fs_open(const char *device)
 	if (stat(device, &st) == 0 && S_ISBLK(st.st_mode))
 		map_dev = st.st_rdev; /* lx holds the disk too: it may read files' blocks itself */
 	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY; /* the backups are e2fsck's and mke2fs's to write */
+	/*
+	 * libext2fs keeps the last 4 inodes read or written, each checksummed again when read after it left: a
+	 * transaction of sqlite3 goes through more (the file, its journal, their folder, the next new inode).
+	 */
+	if (fs->icache)
+		ext2fs_free_inode_cache(fs->icache);
+	fs->icache = NULL;
+	if ((e = ext2fs_create_inode_cache(fs, INODES_KEPT)) != 0) {
+		fprintf(stderr, "mica-ext4: %s\n", error_message(e));
+		return -1;
+	}
 	blockbuf = malloc(fs->blocksize);
 	if (!blockbuf || mark(false)) {
 		fprintf(stderr, "mica-ext4: %s: cannot write to it\n", device);

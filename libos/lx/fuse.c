@@ -92,6 +92,7 @@ struct fuse_conn {
 	struct fnode *nodes;
 	struct ffid *fids;
 	uint32_t nfids;
+	uint32_t fid_low; /* every fid in [1, fid_low) is taken: fid_new looks from there */
 	int id; /* its index in the table */
 	struct fname names[NAMES_KEPT];
 	uint64_t names_gen; /* counts name_forget calls: a LOOKUP answered across one is not kept */
@@ -433,9 +434,11 @@ static uint32_t f_fid_new(uint32_t conn)
 	struct fuse_conn *c = conn_at(conn);
 	if (!c)
 		return 0;
-	for (uint32_t i = 1; i < c->nfids; i++) /* 0 stays unused: a failed fid_new's answer */
+	for (uint32_t i = c->fid_low ? c->fid_low : 1; i < c->nfids;
+	     i++) /* 0 stays unused: a failed fid_new's answer */
 		if (!c->fids[i].taken) {
 			c->fids[i].taken = true;
+			c->fid_low = i + 1;
 			return i;
 		}
 	uint32_t n = c->nfids ? 2 * c->nfids : 16;
@@ -447,14 +450,23 @@ static uint32_t f_fid_new(uint32_t conn)
 	c->fids = t;
 	c->nfids = n;
 	t[first].taken = true;
+	c->fid_low = first + 1;
 	return first;
+}
+
+/* Fid i of c is free again. */
+static void fid_free(struct fuse_conn *c, uint32_t i)
+{
+	c->fids[i] = (struct ffid){ 0 };
+	if (i < c->fid_low)
+		c->fid_low = i;
 }
 
 /* A walk to newfid failed: a fid it was to make (one fid_new gave, with no node yet) is free again, as in 9P. */
 static long walk_failed(struct fuse_conn *c, uint32_t newfid, long r)
 {
 	if (newfid < c->nfids && !c->fids[newfid].node)
-		c->fids[newfid].taken = false;
+		fid_free(c, newfid);
 	return r;
 }
 
@@ -550,7 +562,7 @@ static void f_clunk(uint32_t conn, uint32_t fid)
 		release(c, f);
 	f = &c->fids[fid];
 	struct fnode *n = f->node;
-	*f = (struct ffid){ 0 };
+	fid_free(c, fid);
 	node_put(c, n);
 }
 

@@ -212,7 +212,7 @@ static long find_link(const char *out, int skip, bool strict, char *target, size
  */
 static long relink(char *path, const char *out, size_t end, const char *target, const char *rest)
 {
-	char *buf = lx_alloc(LX_PATH_MAX);
+	char *buf = lx_alloc_raw(LX_PATH_MAX); /* (each way below writes it whole) */
 	if (!buf)
 		return -ENOMEM;
 	size_t dir = end;
@@ -283,9 +283,10 @@ static long resolve_pass(char *path, char *out, char *target)
  */
 static long vol_resolve(char *path, bool *followed)
 {
-	char *out = lx_alloc(2 * LX_PATH_MAX), *target = out + LX_PATH_MAX;
+	char *out = lx_alloc_raw(2 * LX_PATH_MAX), *target = out + LX_PATH_MAX; /* (path buffers: not zeroed) */
 	if (!out)
 		return -ENOMEM;
+	out[0] = target[0] = 0;
 	long r;
 	int hops = 0;
 	*followed = false;
@@ -302,7 +303,7 @@ long vpath_get(long dirfd, uint64_t upath, struct vpath *vp)
 	char first = 0;
 	if (copy_from_user(&first, upath, 1) == 0 && first == 0)
 		return 1; /* an empty path (AT_EMPTY_PATH, or ENOENT): lx's own answer */
-	char *given = lx_alloc(LX_PATH_MAX);
+	char *given = lx_alloc_raw(LX_PATH_MAX); /* (path_copy writes it) */
 	if (!given)
 		return -ENOMEM;
 	long r = path_copy((const char *)upath, given);
@@ -317,10 +318,11 @@ long vpath_make(long dirfd, const char *given, struct vpath *vp)
 	dirfd = (int)dirfd; /* an int in Linux's ABI: AT_FDCWD may come without its upper bits */
 	if (!given[0] || !vt || vt->n == 0)
 		return 1; /* no volume was ever mounted: no path leads into one (every exec asks, for /proc/self/exe) */
-	char *path = lx_alloc(LX_PATH_MAX);
+	char *path = lx_alloc_raw(LX_PATH_MAX); /* (written below) */
 	if (!path)
 		return -ENOMEM;
 	long r = 0;
+	path[0] = 0;
 	if (given[0] == '/')
 		strlcpy(path, given, LX_PATH_MAX);
 	else if ((r = base_of(dirfd, path)) == 0)

@@ -23,7 +23,8 @@
  * flush guarantees); so does a full cache, which then starts again empty. A run of pages goes to or
  * from the disk as one batch of requests of BLK_MAX_LEN bytes at most, one
  * batch at a time under lx's lock, through a bounce buffer in the shared
- * heap (frames the group shares, which the kernel lets the device use).
+ * heap (frames the group shares, which the kernel lets the device use),
+ * one for all processes, since the lock lets one request at a time use it.
  * Each process binds its own completion ring, a private page at RING_VA,
  * at its first request.
  */
@@ -62,7 +63,7 @@ struct vd {
 };
 
 static struct vd vds[BLK_NDISKS];
-static uint8_t *bounce; /* BOUNCE_LEN bytes, page-aligned, in the shared heap */
+static uint8_t *bounce; /* LX_SH->blk_bounce: BOUNCE_LEN bytes, page-aligned, in the shared heap */
 static uint64_t ring_env; /* the env whose ring is bound at RING_VA (a forked child's differs: it binds its own) */
 static long ring_nt;
 static uint64_t cookie;
@@ -83,12 +84,13 @@ static long ring_ready(void)
 {
 	if (ring_env == ENVINFO->id)
 		return 0;
-	if (!bounce) {
-		uint8_t *p = lx_alloc(BOUNCE_LEN + PAGE_SIZE);
+	if (!LX_SH->blk_bounce) { /* not zeroed: a read fills it, a write copies into it first */
+		uint8_t *p = lx_alloc_raw(BOUNCE_LEN + PAGE_SIZE);
 		if (!p)
 			return -ENOMEM;
-		bounce = (uint8_t *)PGROUNDUP_U(p);
+		LX_SH->blk_bounce = (uint8_t *)PGROUNDUP_U(p);
 	}
+	bounce = LX_SH->blk_bounce;
 	long nt = lx_dev_ring(RING_VA, sys_blk_ring_bind);
 	if (nt < 0)
 		return nt;

@@ -35,8 +35,8 @@
  */
 #define FUSE_CONNS 32 /* mounts a machine may make while it runs: a connection's id is never reused */
 #define IO_MAX (128 * 1024) /* bytes one READ asks for at most */
-#define MAP_IO_MAX (1024 * 1024) /* bytes one read through FUSE_MICA_MAP takes at most (lx locked meanwhile) */
-#define MAP_TRIES 4 /* times a read asks for a map again when a request that may free blocks went meanwhile */
+#define FMAP_IO_MAX (1024 * 1024) /* bytes one read through FUSE_MICA_MAP takes at most (lx locked meanwhile) */
+#define FMAP_TRIES 4 /* times a read asks for a map again when a request that may free blocks went meanwhile */
 #define NAMES_KEPT 32 /* LOOKUP answers a connection keeps */
 #define NAME_KEPT 47 /* bytes of the longest name kept */
 #define OPEN_DROP (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC) /* flags the kernel keeps from FUSE_OPEN */
@@ -751,9 +751,9 @@ static long map_copy(const struct fmap *m, void *buf, size_t n, uint64_t off)
  */
 static long map_read(struct fuse_conn *c, uint64_t nodeid, uint64_t fh, void *buf, size_t n, uint64_t off)
 {
-	struct fmap *m = lx_alloc(sizeof(*m));
+	struct fmap *m = lx_alloc_raw(sizeof(*m)); /* (the answer is checked for its length before it is read) */
 	long r = m ? -EOPNOTSUPP : -ENOMEM;
-	for (int tries = 0; m && tries < MAP_TRIES; tries++) {
+	for (int tries = 0; m && tries < FMAP_TRIES; tries++) {
 		uint64_t gen = c->map_gen;
 		struct fuse_map_in in = { fh, off, n };
 		size_t got = 0;
@@ -783,7 +783,7 @@ static long f_read(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t of
 	if (r < 0)
 		return r;
 	if (!c->no_map) {
-		r = map_read(c, f->node->nodeid, f->fh, buf, n < MAP_IO_MAX ? n : MAP_IO_MAX, off);
+		r = map_read(c, f->node->nodeid, f->fh, buf, n < FMAP_IO_MAX ? n : FMAP_IO_MAX, off);
 		if (r != -ENOSYS && r != -EOPNOTSUPP && r != -ENODEV)
 			return r;
 		f = &c->fids[fid]; /* (the fids may have moved while lx waited) */

@@ -63,7 +63,6 @@ struct vd {
 };
 
 static struct vd vds[BLK_NDISKS];
-static uint8_t *bounce; /* LX_SH->blk_bounce: BOUNCE_LEN bytes, page-aligned, in the shared heap */
 static uint64_t ring_env; /* the env whose ring is bound at RING_VA (a forked child's differs: it binds its own) */
 static long ring_nt;
 static uint64_t cookie;
@@ -90,7 +89,6 @@ static long ring_ready(void)
 			return -ENOMEM;
 		LX_SH->blk_bounce = (uint8_t *)PGROUNDUP_U(p);
 	}
-	bounce = LX_SH->blk_bounce;
 	long nt = lx_dev_ring(RING_VA, sys_blk_ring_bind);
 	if (nt < 0)
 		return nt;
@@ -153,7 +151,7 @@ static long reqs_run(const struct blk_req *q, int n)
 static void bounce_touch(uint32_t len)
 {
 	for (uint32_t off = 0; off < len; off += PAGE_SIZE)
-		((volatile uint8_t *)bounce)[off] = ((volatile uint8_t *)bounce)[off];
+		((volatile uint8_t *)LX_SH->blk_bounce)[off] = ((volatile uint8_t *)LX_SH->blk_bounce)[off];
 }
 
 /*
@@ -175,7 +173,8 @@ static long disk_io(struct vd *v, uint32_t op, uint64_t sector, uint32_t len)
 	for (uint32_t at = 0; op != BLK_FLUSH && at < len; at += BLK_MAX_LEN) {
 		uint32_t k = len - at < BLK_MAX_LEN ? len - at : BLK_MAX_LEN;
 		q[n++] = (struct blk_req){
-			++cookie, op, v->disk, v->start + sector + at / BLK_SECTOR, (uint64_t)(bounce + at), k, 0
+			++cookie, op, v->disk, v->start + sector + at / BLK_SECTOR, (uint64_t)(LX_SH->blk_bounce + at),
+			k,        0
 		};
 	}
 	return reqs_run(q, n);
@@ -239,7 +238,7 @@ static long writeback(struct vd *v)
 		for (struct cpage *p = low;
 		     p && n < (int)(BOUNCE_LEN / PAGE_SIZE) && (n == 0 || p->index == run[n - 1]->index + 1);
 		     p = page_of(avl_next(&p->by_index))) {
-			memcpy(bounce + len, p->data, page_len(v, p->index));
+			memcpy(LX_SH->blk_bounce + len, p->data, page_len(v, p->index));
 			len += page_len(v, p->index);
 			run[n++] = p;
 			if (page_len(v, p->index) < PAGE_SIZE)
@@ -356,11 +355,11 @@ static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long 
 		page_unmake(v, p);
 		return NULL;
 	}
-	memcpy(p->data, bounce, page_len(v, index));
+	memcpy(p->data, LX_SH->blk_bounce, page_len(v, index));
 	for (uint64_t k = index + 1, off = page_len(v, index); k < i; off += page_len(v, k), k++) {
 		struct cpage *q = page_find(v, k) ? NULL : page_new(v, k, false);
 		if (q)
-			memcpy(q->data, bounce + off, page_len(v, k));
+			memcpy(q->data, LX_SH->blk_bounce + off, page_len(v, k));
 	}
 	return p;
 }

@@ -434,8 +434,8 @@ static uint32_t f_fid_new(uint32_t conn)
 	struct fuse_conn *c = conn_at(conn);
 	if (!c)
 		return 0;
-	for (uint32_t i = c->fid_low ? c->fid_low : 1; i < c->nfids;
-	     i++) /* 0 stays unused: a failed fid_new's answer */
+	/* 0 stays unused: a failed fid_new's answer (and fid_low is 0 after a failed walk to it) */
+	for (uint32_t i = c->fid_low ? c->fid_low : 1; i < c->nfids; i++)
 		if (!c->fids[i].taken) {
 			c->fids[i].taken = true;
 			c->fid_low = i + 1;

@@ -13,7 +13,7 @@ struct lx_shared {
 	uint64_t heap_top, heap_mapped;
 	void *bins[40];
 	void *free_pages; /* lx_page_free's list */
-	void *blk_bounce; /* the disks' bounce buffer (blkdev.c), one for every process, made at the first request */
+	uint8_t *blk_bounce; /* the disks' bounce buffer (blkdev.c): page-aligned, one for every process */
 	uint64_t file_pages; /* pages lx_page_alloc has out: the files' data, at most half the machine */
 	uint64_t next_ino;
 	int next_pid;

@@ -101,12 +101,8 @@ static bool serve(void)
 	if (!h)
 		return false;
 	const char *arg = req + sizeof(*h);
-	union {
-		struct fuse_entry_out entry;
-		struct fuse_attr_out attr;
-		struct fuse_open_out open;
-	} o;
-	memset(&o, 0, sizeof(o));
+	union fuse_body o;
+	memset(&o, 0, sizeof(o)); /* (every member, not only the first) */
 	switch (h->opcode) {
 	case FUSE_INIT:
 		fuse_init_answer(h->unique);

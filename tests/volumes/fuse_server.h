@@ -14,6 +14,13 @@
 
 static int fuse_dev = -1;
 
+/* The bodies of the answers a test's server builds. */
+union fuse_body {
+	struct fuse_entry_out entry;
+	struct fuse_attr_out attr;
+	struct fuse_open_out open;
+};
+
 /* Mount a new connection at dir (made if missing) as file system type "fuse.NAME": 0, or -1 with errno. */
 static int fuse_mount(const char *dir, const char *name)
 {

@@ -94,6 +94,27 @@ n=$(debugfs -R "ex /copy.bin" "$io/big.img" 2>/dev/null | grep -c '^ *[0-9]*/ *[
 ok copy-large-extents "$([ "$n" -ge 1 ] && [ "$n" -le 8 ]; echo $?)" "the 48 MiB copy lies in $n extents"
 clean copy-large "$io/big.img"
 rm -rf "$io/big" "$io/big.img" "$io/copy.bin"
+# ... and appends a block at a time: two files in turn, so that each append finds the blocks after its file's
+# last taken by the other file's (and must be allocated elsewhere, where the others grow the file's last extent
+# on the disk), and a third past a hole; each reads back on the host as written
+mkdir -p "$io/app/in"
+head -c $((96 * 4096)) /dev/urandom > "$io/app/in/a.src" && head -c $((96 * 4096)) /dev/urandom > "$io/app/in/b.src"
+image "$io/app.img" "$io/app"
+got=$(mica -v "$io/app.img:/data" $bb sh -c 'i=0; while [ $i -lt 96 ]; do
+	for f in a b; do dd if=/data/in/$f.src of=/data/$f bs=4096 skip=$i seek=$i count=1 conv=notrunc 2> /dev/null ||
+		exit 1; done; i=$((i + 1)); done &&
+	dd if=/data/in/a.src of=/data/c bs=4096 count=1 2> /dev/null &&
+	dd if=/data/in/a.src of=/data/c bs=4096 skip=1 seek=40 count=8 conv=notrunc 2> /dev/null && echo appended' 2>&1)
+for f in a b c; do debugfs -R "dump /$f $io/app.$f" "$io/app.img" > /dev/null 2>&1; done
+head -c 4096 "$io/app/in/a.src" > "$io/app.want-c" && head -c $((39 * 4096)) /dev/zero >> "$io/app.want-c" &&
+	tail -c +4097 "$io/app/in/a.src" | head -c $((8 * 4096)) >> "$io/app.want-c"
+ok appends-in-turn "$(printf '%s' "$got" | grep -q '^appended' && cmp -s "$io/app/in/a.src" "$io/app.a" &&
+	cmp -s "$io/app/in/b.src" "$io/app.b" && cmp -s "$io/app.want-c" "$io/app.c"; echo $?)" \
+	"a file differs from what was written: $(printf '%s' "$got" | tail -2)"
+n=$(debugfs -R "ex /a" "$io/app.img" 2>/dev/null | grep -c '^ *[0-9]*/ *[0-9]* *[0-9]*/')
+ok appends-in-turn-extents "$([ "$n" -ge 2 ]; echo $?)" "a file appended in turn with another lies in $n extents"
+clean appends-in-turn "$io/app.img"
+rm -rf "$io/app" "$io/app.img" "$io/app."*
 
 # ---- a folder of many files (DISK_MANY, 10,000 unless set): made, listed, looked up, a tenth removed; the same
 # ---- checks as on a host folder ----

@@ -1630,6 +1630,51 @@ static errcode_t extent_join(ext2_ino_t ino, struct ext2_inode_large *in, blk64_
 }
 
 /*
+ * Write n blocks at block first of the extent-mapped inode in (ino) from data when they continue the file's
+ * extent that ends at block first - 1, on the disk too (the n blocks after it are free), and no extent lies
+ * beyond it within them: they are allocated there and the extent grows over them, as Linux's ext4 allocates
+ * at its goal, the block after the last. One look in the extent tree and one change of it, where
+ * ext2fs_fallocate's way costs several looks and changes, each writing the inode again. The data goes
+ * first, so that the extent never covers blocks not yet written, and the size grows with it (an extent in
+ * the inode is written with the inode's first 128 bytes, the size among them). 0 (in changed: the caller
+ * writes it back), EAGAIN when the blocks are not so (nothing is changed), or an errno.
+ */
+static int extent_grow(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t first, blk64_t n, const char *data)
+{
+	ext2_extent_handle_t eh;
+	struct ext2fs_extent x, next;
+	struct ext2_extent_info info;
+	if (first == 0 || ext2fs_has_feature_bigalloc(fs->super) || /* (a block of a cluster may be taken) */
+	    ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &eh))
+		return EAGAIN;
+	int r = EAGAIN;
+	errcode_t g;
+	if (ext2fs_extent_goto2(eh, 0, first - 1) == 0 && ext2fs_extent_get(eh, EXT2_EXTENT_CURRENT, &x) == 0 &&
+	    x.e_lblk + x.e_len == first && !(x.e_flags & EXT2_EXTENT_FLAGS_UNINIT) &&
+	    ext2fs_extent_get_info(eh, &info) == 0 && x.e_len + n <= info.max_len &&
+	    x.e_pblk + x.e_len + n <= ext2fs_blocks_count(fs->super) &&
+	    ext2fs_free_blocks_count(fs->super) >= n + 64 && /* (as blocks_write leaves a nearly full disk) */
+	    ext2fs_test_block_bitmap_range2(fs->block_map, x.e_pblk + x.e_len, (unsigned)n) &&
+	    ((g = ext2fs_extent_get(eh, EXT2_EXTENT_NEXT_LEAF, &next)) == EXT2_ET_EXTENT_NO_NEXT ||
+	     (g == 0 && (next.e_lblk <= x.e_lblk || next.e_lblk >= first + n))) && /* (after the last: the first) */
+	    ext2fs_extent_goto2(eh, 0, first - 1) == 0) {
+		blk64_t pblk = x.e_pblk + x.e_len;
+		uint64_t size = EXT2_I_SIZE(in), end = (first + n) * fs->blocksize;
+		errcode_t e = io_channel_write_blk64(fs->io, pblk, (int)n, data);
+		if (e == 0 && (e = ext2fs_iblk_add_blocks(fs, (struct ext2_inode *)in, n)) == 0 &&
+		    (e = ext2fs_inode_size_set(fs, (struct ext2_inode *)in, end > size ? end : size)) == 0) {
+			ext2fs_block_alloc_stats_range(fs, pblk, n, +1);
+			x.e_len += n;
+			if ((e = ext2fs_extent_replace(eh, 0, &x)) != 0)
+				ext2fs_block_alloc_stats_range(fs, pblk, n, -1); /* (the caller drops in) */
+		}
+		r = err_of(e);
+	}
+	ext2fs_extent_free(eh);
+	return r;
+}
+
+/*
  * Write len bytes (whole blocks) at off (a block's start) of the extent-mapped inode in (ino) from data: the
  * blocks missing allocated at once (ext2fs_fallocate, in runs, where ext2fs_file_write takes one at a time),
  * then each run that lies together on the disk written in one request. The size grows to cover them; the
@@ -1640,7 +1685,9 @@ static int blocks_write(ext2_ino_t ino, struct ext2_inode_large *in, uint64_t of
 {
 	blk64_t first = off / fs->blocksize, n = len / fs->blocksize, last = first + n - 1;
 	bool hole;
-	int r = runs_write(ino, in, first, last, data, &hole);
+	int r = off >= EXT2_I_SIZE(in) ? extent_grow(ino, in, first, n, data) : EAGAIN; /* (an append) */
+	if (r == EAGAIN)
+		r = runs_write(ino, in, first, last, data, &hole);
 	if (r == EAGAIN && hole && ext2fs_free_blocks_count(fs->super) >= n + 64) {
 		/* fallocate changes in (its tree's root, i_blocks) and writes it only in part: in is the one to keep */
 		errcode_t e =

@@ -28,19 +28,27 @@ long lx_clock_id(long clk)
 	return id == 0 || id == lx_pid ? CLOCK_PROCESS_CPUTIME_ID : -EINVAL;
 }
 
-/* The clock's reading in ns: realtime is the launch time plus time since boot. */
+/* The coarse clocks' step: Linux's tick at HZ=250, as Debian's kernels are built, whose time they read. */
+#define COARSE_NS 4000000UL
+
+/* The clock's reading in ns: realtime is the launch time plus time since boot; a coarse clock's is the
+ * last tick's, a multiple of COARSE_NS since boot (the launch time is whole seconds, so realtime's too). */
 long clock_ns_of(long clk, uint64_t *ns)
 {
 	switch (lx_clock_id(clk)) {
 	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
 		*ns = lx_boot_time * 1000000000UL + clock_ns();
+		return 0;
+	case CLOCK_REALTIME_COARSE:
+		*ns = lx_boot_time * 1000000000UL + clock_ns() / COARSE_NS * COARSE_NS;
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
 		*ns = clock_ns();
+		return 0;
+	case CLOCK_MONOTONIC_COARSE:
+		*ns = clock_ns() / COARSE_NS * COARSE_NS;
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID: /* the kernel counts the CPU time of each env and thread */
 	case CLOCK_THREAD_CPUTIME_ID:
@@ -65,7 +73,8 @@ long lx_sys_clock_gettime(long clk, long tp)
 long lx_sys_clock_getres(long clk, long tp)
 {
 	uint64_t ns;
-	struct linux_timespec ts = { 0, 1 };
+	long id = lx_clock_id(clk);
+	struct linux_timespec ts = { 0, id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE ? COARSE_NS : 1 };
 	long r = clock_ns_of(clk, &ns);
 	return r < 0 ? r : tp ? copy_to_user((uint64_t)tp, &ts, sizeof(ts)) : 0;
 }

@@ -75,6 +75,16 @@ static void check_clocks(void)
 	int gr = clock_getres(CLOCK_MONOTONIC, &res);
 	CHECK("clock-getres", gr == 0 && res.tv_sec == 0 && res.tv_nsec > 0 &&
 	      res.tv_nsec <= 10000000, "CLOCK_MONOTONIC resolution %lld.%09ld", (long long)res.tv_sec, res.tv_nsec);
+	/* the coarse clock: a tick's steps (Linux's HZ, 100 to 1000), its reading the last tick's, never ahead */
+	struct timespec cres = { 0, 0 }, m1, coarse, m2;
+	int cr = clock_getres(CLOCK_MONOTONIC_COARSE, &cres);
+	clock_gettime(CLOCK_MONOTONIC, &m1);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &coarse);
+	clock_gettime(CLOCK_MONOTONIC, &m2);
+	CHECK("clock-coarse", cr == 0 && cres.tv_sec == 0 && cres.tv_nsec >= 1000000 && cres.tv_nsec <= 10000000 &&
+	      ns_of(&coarse) <= ns_of(&m2) && ns_of(&coarse) + 4 * cres.tv_nsec >= ns_of(&m1),
+	      "resolution %ld ns, CLOCK_MONOTONIC_COARSE %lld between CLOCK_MONOTONIC %lld and %lld", cres.tv_nsec,
+	      (long long)ns_of(&coarse), (long long)ns_of(&m1), (long long)ns_of(&m2));
 	errno = 0;
 	check_err("clock-invalid", clock_gettime((clockid_t)1000, &b), EINVAL);
 }

@@ -167,10 +167,12 @@ static void times_set(struct ext2_inode_large *in, int which, const struct times
 	}
 }
 
+/* The time a change stamps on an inode: the coarse clock's, as Linux's ext4 stamps (its last tick's), so
+ * that the writes of one tick change the times once. */
 static struct timespec now(void)
 {
 	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
+	clock_gettime(CLOCK_REALTIME_COARSE, &t);
 	return t;
 }
 
@@ -1635,11 +1637,12 @@ static errcode_t extent_join(ext2_ino_t ino, struct ext2_inode_large *in, blk64_
  * beyond it within them: they are allocated there and the extent grows over them, as Linux's ext4 allocates
  * at its goal, the block after the last. One look in the extent tree and one change of it, where
  * ext2fs_fallocate's way costs several looks and changes, each writing the inode again. The data goes
- * first, so that the extent never covers blocks not yet written, and the size grows with it (an extent in
- * the inode is written with the inode's first 128 bytes, the size among them). 0 (in changed: the caller
- * writes it back), EAGAIN when the blocks are not so (nothing is changed), or an errno.
+ * first, so that the extent never covers blocks not yet written, and the size grows with it. 0 (in changed;
+ * *stored true when the extent lies in the inode, whose change wrote in whole, else the caller writes it
+ * back), EAGAIN when the blocks are not so (nothing is changed), or an errno.
  */
-static int extent_grow(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t first, blk64_t n, const char *data)
+static int extent_grow(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t first, blk64_t n, const char *data,
+		       bool *stored)
 {
 	ext2_extent_handle_t eh;
 	struct ext2fs_extent x, next;
@@ -1668,6 +1671,7 @@ static int extent_grow(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t firs
 			if ((e = ext2fs_extent_replace(eh, 0, &x)) != 0)
 				ext2fs_block_alloc_stats_range(fs, pblk, n, -1); /* (the caller drops in) */
 		}
+		*stored = e == 0 && info.curr_level == 0;
 		r = err_of(e);
 	}
 	ext2fs_extent_free(eh);
@@ -1677,15 +1681,18 @@ static int extent_grow(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t firs
 /*
  * Write len bytes (whole blocks) at off (a block's start) of the extent-mapped inode in (ino) from data: the
  * blocks missing allocated at once (ext2fs_fallocate, in runs, where ext2fs_file_write takes one at a time),
- * then each run that lies together on the disk written in one request. The size grows to cover them; the
- * caller writes the inode back. 0, EAGAIN when the way of ext2fs_file_write is for it (a file near a full
- * disk, with unwritten extents in the way, or a hole before its first extent), or an errno.
+ * then each run that lies together on the disk written in one request. The size grows to cover them. 0 (with
+ * *stored true when in is on the disk as it is, else the caller writes it back), EAGAIN when the way of
+ * ext2fs_file_write is for it (a file near a full disk, with unwritten extents in the way, or a hole before
+ * its first extent), or an errno.
  */
-static int blocks_write(ext2_ino_t ino, struct ext2_inode_large *in, uint64_t off, size_t len, const char *data)
+static int blocks_write(ext2_ino_t ino, struct ext2_inode_large *in, uint64_t off, size_t len, const char *data,
+			bool *stored)
 {
 	blk64_t first = off / fs->blocksize, n = len / fs->blocksize, last = first + n - 1;
 	bool hole;
-	int r = off >= EXT2_I_SIZE(in) ? extent_grow(ino, in, first, n, data) : EAGAIN; /* (an append) */
+	*stored = false;
+	int r = off >= EXT2_I_SIZE(in) ? extent_grow(ino, in, first, n, data, stored) : EAGAIN; /* (an append) */
 	if (r == EAGAIN)
 		r = runs_write(ino, in, first, last, data, &hole);
 	if (r == EAGAIN && hole && ext2fs_free_blocks_count(fs->super) >= n + 64) {
@@ -1710,10 +1717,11 @@ static void do_write(const struct fuse_in_header *h, const struct fuse_write_in 
 	ext2_file_t f = NULL;
 	unsigned int put = 0;
 	int r = readonly ? EROFS : inode_get(ino, &in), b = EAGAIN;
+	bool stored = false;
 	errcode_t e = 0;
 	if (r == 0 && w->size && w->offset % fs->blocksize == 0 && w->size % fs->blocksize == 0 &&
 	    (in.i_flags & EXT4_EXTENTS_FL) && !(in.i_flags & EXT4_INLINE_DATA_FL))
-		b = blocks_write(ino, &in, w->offset, w->size, data); /* in: as it is to be written back */
+		b = blocks_write(ino, &in, w->offset, w->size, data, &stored); /* in: as it is to be written back */
 	if (b != EAGAIN) {
 		r = b;
 		put = b ? 0 : w->size;
@@ -1728,13 +1736,16 @@ static void do_write(const struct fuse_in_header *h, const struct fuse_write_in 
 	if (r == 0 && e)
 		r = err_of(e);
 	if (put && (b != EAGAIN || inode_get(ino, &in) == 0)) {
+		struct ext2_inode_large was = in;
 		touch(&in, T_M | T_C);
 		if (!(in.i_mode & LINUX_S_IXGRP)) /* a write drops set-id bits, as Linux does (setgid alone: locking) */
 			in.i_mode &= (uint16_t)~LINUX_S_ISUID;
 		else
 			in.i_mode &= (uint16_t) ~(LINUX_S_ISUID | LINUX_S_ISGID);
-		int r2 = inode_put(ino, &in);
-		r = r ? r : r2;
+		if (!stored || memcmp(&was, &in, sizeof(in)) != 0) { /* (in the same tick, the times stay) */
+			int r2 = inode_put(ino, &in);
+			r = r ? r : r2;
+		}
 	}
 	if (r && put == 0) {
 		answer(h, r, NULL, 0);

@@ -215,6 +215,12 @@ static void dirs(void)
 	check_ok("unlinkat-dir", unlinkat(AT_FDCWD, "many", AT_REMOVEDIR));
 }
 
+/* Whether time a is later than time b. */
+static int ts_after(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
 static void attrs(void)
 {
 	struct stat st;
@@ -246,6 +252,23 @@ static void attrs(void)
 	      utimensat(AT_FDCWD, "m", ts, 0) == 0 && stat("m", &st) == 0 && st.st_mtim.tv_sec == 1200000000 &&
 		      st.st_atim.tv_sec == 1000000000,
 	      "mtime %ld", (long)st.st_mtim.tv_sec);
+	/* a write, an overwrite of the same block and an append each move the modification time when a tick
+	 * (10 ms at most on Linux) has passed: stamped by the same clock, never lost to a write that changes
+	 * nothing else */
+	struct stat s0, s1, s2;
+	int wfd = open("m", O_WRONLY);
+	char blk[4096];
+	memset(blk, 'w', sizeof(blk));
+	int wrote = wfd >= 0 && pwrite(wfd, blk, sizeof(blk), 0) == sizeof(blk) && fstat(wfd, &s0) == 0 &&
+		    usleep(50000) == 0 && pwrite(wfd, blk, sizeof(blk), 0) == sizeof(blk) && fstat(wfd, &s1) == 0 &&
+		    usleep(50000) == 0 && pwrite(wfd, blk, sizeof(blk), 4096) == sizeof(blk) && fstat(wfd, &s2) == 0;
+	CHECK("write-moves-mtime",
+	      wrote && s0.st_mtim.tv_sec > 1200000000 && ts_after(&s1.st_mtim, &s0.st_mtim) &&
+		      ts_after(&s2.st_mtim, &s1.st_mtim) && s2.st_size == 8192,
+	      "mtimes %ld.%09ld, %ld.%09ld, %ld.%09ld, errno %d", (long)s0.st_mtim.tv_sec, s0.st_mtim.tv_nsec,
+	      (long)s1.st_mtim.tv_sec, s1.st_mtim.tv_nsec, (long)s2.st_mtim.tv_sec, s2.st_mtim.tv_nsec, errno);
+	if (wfd >= 0)
+		close(wfd);
 	CHECK("statfs", statfs(".", &sf) == 0 && sf.f_bsize > 0, "errno %d", errno);
 	CHECK("truncate", truncate("m", 3) == 0 && stat("m", &st) == 0 && st.st_size == 3, "size %ld",
 	      (long)st.st_size);

@@ -1717,11 +1717,15 @@ static void do_write(const struct fuse_in_header *h, const struct fuse_write_in 
 	ext2_file_t f = NULL;
 	unsigned int put = 0;
 	int r = readonly ? EROFS : inode_get(ino, &in), b = EAGAIN;
+	struct ext2_inode_large disk = in; /* the inode as it is on the disk, while it is known */
 	bool stored = false;
 	errcode_t e = 0;
 	if (r == 0 && w->size && w->offset % fs->blocksize == 0 && w->size % fs->blocksize == 0 &&
-	    (in.i_flags & EXT4_EXTENTS_FL) && !(in.i_flags & EXT4_INLINE_DATA_FL))
+	    (in.i_flags & EXT4_EXTENTS_FL) && !(in.i_flags & EXT4_INLINE_DATA_FL)) {
 		b = blocks_write(ino, &in, w->offset, w->size, data, &stored); /* in: as it is to be written back */
+		if (stored)
+			disk = in;
+	}
 	if (b != EAGAIN) {
 		r = b;
 		put = b ? 0 : w->size;
@@ -1735,14 +1739,16 @@ static void do_write(const struct fuse_in_header *h, const struct fuse_write_in 
 	}
 	if (r == 0 && e)
 		r = err_of(e);
-	if (put && (b != EAGAIN || inode_get(ino, &in) == 0)) {
-		struct ext2_inode_large was = in;
+	bool mark = put && (b != EAGAIN || inode_get(ino, &in) == 0); /* (the times and mode a write changes) */
+	if (mark && b == EAGAIN)
+		disk = in; /* as ext2fs_file_close wrote it */
+	if (mark) {
 		touch(&in, T_M | T_C);
 		if (!(in.i_mode & LINUX_S_IXGRP)) /* a write drops set-id bits, as Linux does (setgid alone: locking) */
 			in.i_mode &= (uint16_t)~LINUX_S_ISUID;
 		else
 			in.i_mode &= (uint16_t) ~(LINUX_S_ISUID | LINUX_S_ISGID);
-		if (!stored || memcmp(&was, &in, sizeof(in)) != 0) { /* (in the same tick, the times stay) */
+		if (memcmp(&disk, &in, sizeof(in)) != 0) { /* (within a tick, an overwrite changes nothing) */
 			int r2 = inode_put(ino, &in);
 			r = r ? r : r2;
 		}

@@ -116,8 +116,11 @@ static int ring_reap(uint64_t lo, uint64_t hi, long *status)
 				*status = -EIO;
 		}
 	}
-	if (k == 0)
+	if (k == 0) {
+		LX_SH->lock_io = 1; /* threads that want lx's lock meanwhile sleep until it is let go */
 		sys_ntfn_wait(ring_nt, TIMEOUT_FOREVER); /* also the signal that the ring or the queue has room */
+		LX_SH->lock_io = 0;
+	}
 	return k;
 }
 

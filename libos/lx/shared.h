@@ -3,6 +3,7 @@
 #define LX_SHARED_H
 
 #define LX_TW_BUCKETS 256 /* lists of the loopback's TIME_WAIT records, by port */
+#define LX_LOCK_SLEEPERS 8 /* threads that may sleep at once until lx's lock is let go */
 
 #include "lib/list.h"
 
@@ -10,6 +11,9 @@
 struct lx_shared {
 	volatile uint64_t lock_owner; /* pid << 16 | tid, 0 when free */
 	int lock_depth;
+	volatile int lock_io; /* the owner waits for a disk, the lock held (blkdev.c): a waiter sleeps (thread.c) */
+	volatile int lock_sleeping; /* how many of lock_sleepers are set */
+	volatile long lock_sleepers[LX_LOCK_SLEEPERS]; /* the notifications of those waiters, 0 where free */
 	uint64_t heap_top, heap_mapped;
 	void *bins[40];
 	void *free_pages; /* lx_page_free's list */

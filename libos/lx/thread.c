@@ -13,6 +13,7 @@
 #define XSTACK_PAGES (XSTACK_SIZE / PAGE_SIZE)
 enum { SLOT_FREE, SLOT_LIVE, SLOT_EXITED, SLOT_HELPER };
 #define UNQUEUED_NS 10000000UL   /* a thread that a queue could not take (out of memory) looks again this often */
+#define LOCK_SLEEP_NS 10000000UL /* a thread asleep until lx's lock is let go looks again this often (lock_sleep) */
 
 /*
  * The slots' table, at LX_THREADS (its first page mapped by lx_threads_init). Pages are mapped as the table
@@ -40,6 +41,47 @@ static uint64_t me_id(void)
 	return (uint64_t)lx_pid << 32 | (uint64_t)(lx_self() - threads);
 }
 
+/*
+ * Sleep until lx's lock is let go, for a thread that found it held by an owner waiting for a disk
+ * (LX_SH->lock_io), rather than yield to an owner that cannot run until the device answers: true, or false
+ * at once when this thread has no notification or there is no place among the sleepers (the caller yields).
+ * Wakes meant for this thread's other waits are posted to it again, to be taken where they are awaited.
+ */
+static bool lock_sleep(void)
+{
+	long nt = lx_self()->ntfn;
+	int i = 0;
+	if (nt <= 0)
+		return false;
+	for (long free = 0; i < LX_LOCK_SLEEPERS; i++, free = 0)
+		if (__atomic_compare_exchange_n(&LX_SH->lock_sleepers[i], &free, nt, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_RELAXED))
+			break;
+	if (i == LX_LOCK_SLEEPERS)
+		return false;
+	__atomic_add_fetch(&LX_SH->lock_sleeping, 1, __ATOMIC_SEQ_CST);
+	long bits = 0;
+	if (__atomic_load_n(&LX_SH->lock_owner, __ATOMIC_SEQ_CST) && LX_SH->lock_io) /* (not let go meanwhile) */
+		bits = sys_ntfn_wait(nt, LOCK_SLEEP_NS);
+	__atomic_sub_fetch(&LX_SH->lock_sleeping, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&LX_SH->lock_sleepers[i], 0, __ATOMIC_SEQ_CST);
+	if (bits > 0 && (bits & ~(long)LX_WAKE_LOCK))
+		sys_ntfn_signal(nt, (uint64_t)bits & ~(uint64_t)LX_WAKE_LOCK);
+	return true;
+}
+
+/* Let lx's lock go (its depth already 0), and wake the threads that sleep until it is. */
+static void lock_let_go(void)
+{
+	__atomic_store_n(&LX_SH->lock_owner, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&LX_SH->lock_sleeping, __ATOMIC_SEQ_CST))
+		for (int i = 0; i < LX_LOCK_SLEEPERS; i++) {
+			long nt = LX_SH->lock_sleepers[i];
+			if (nt > 0)
+				sys_ntfn_signal(nt, LX_WAKE_LOCK);
+		}
+}
+
 void lx_lock(void)
 {
 	uint64_t me = me_id(), free = 0;
@@ -49,7 +91,8 @@ void lx_lock(void)
 	}
 	while (!__atomic_compare_exchange_n(&LX_SH->lock_owner, &free, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		free = 0;
-		sys_yield(0); /* the owner was preempted inside lx: let it finish */
+		if (!LX_SH->lock_io || !lock_sleep())
+			sys_yield(0); /* the owner was preempted inside lx: let it finish */
 	}
 	LX_SH->lock_depth = 1;
 }
@@ -57,7 +100,7 @@ void lx_lock(void)
 void lx_unlock(void)
 {
 	if (--LX_SH->lock_depth == 0)
-		__atomic_store_n(&LX_SH->lock_owner, 0, __ATOMIC_RELEASE);
+		lock_let_go();
 }
 
 int lx_lock_drop(void)
@@ -65,7 +108,7 @@ int lx_lock_drop(void)
 	int depth = lx_modes.multi && LX_SH->lock_owner == me_id() ? LX_SH->lock_depth : 0;
 	if (depth) {
 		LX_SH->lock_depth = 0;
-		__atomic_store_n(&LX_SH->lock_owner, 0, __ATOMIC_RELEASE);
+		lock_let_go();
 	}
 	return depth;
 }

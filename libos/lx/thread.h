@@ -20,6 +20,7 @@ void epoll_queue_gone(struct lx_waitq *q); /* q is given up: its interests let g
 #define LX_WAKE_FUTEX 1 /* a futex wake */
 #define LX_WAKE_PROC 2 /* a signal or a child's end (lx_proc_wake, lx_signal_wake) */
 #define LX_WAKE_QUEUE 4 /* a wait queue's wake */
+#define LX_WAKE_LOCK 8 /* lx's lock let go (thread.c's lock_sleep) */
 #define LX_RECHECK_NS 100000000UL /* 100 ms: a waiter that may have missed its wake-up looks again this often */
 /* The registers entry.S saves on a syscall, lowest address first. */
 struct lx_frame {

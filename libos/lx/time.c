@@ -31,32 +31,38 @@ long lx_clock_id(long clk)
 /* The coarse clocks' step: Linux's tick at HZ=250, as Debian's kernels are built, whose time they read. */
 #define COARSE_NS 4000000UL
 
+/* The step of clock id's readings (its resolution), in ns. */
+static uint64_t step_of(long id)
+{
+	return id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE ? COARSE_NS : 1;
+}
+
 /* The clock's reading in ns: realtime is the launch time plus time since boot; a coarse clock's is the
  * last tick's, a multiple of COARSE_NS since boot (the launch time is whole seconds, so realtime's too). */
 long clock_ns_of(long clk, uint64_t *ns)
 {
-	switch (lx_clock_id(clk)) {
+	long id = lx_clock_id(clk);
+	switch (id) {
 	case CLOCK_REALTIME:
-		*ns = lx_boot_time * 1000000000UL + clock_ns();
-		return 0;
 	case CLOCK_REALTIME_COARSE:
-		*ns = lx_boot_time * 1000000000UL + clock_ns() / COARSE_NS * COARSE_NS;
-		return 0;
+		*ns = lx_boot_time * 1000000000UL + clock_ns();
+		break;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
 		*ns = clock_ns();
-		return 0;
-	case CLOCK_MONOTONIC_COARSE:
-		*ns = clock_ns() / COARSE_NS * COARSE_NS;
-		return 0;
+		break;
 	case CLOCK_PROCESS_CPUTIME_ID: /* the kernel counts the CPU time of each env and thread */
 	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = (uint64_t)sys_cpu_time(clk == CLOCK_PROCESS_CPUTIME_ID, 0);
-		return 0;
+		break;
 	default:
 		return -EINVAL;
 	}
+	if (step_of(id) > 1)
+		*ns -= *ns % COARSE_NS; /* (a constant: the fine clocks divide nothing) */
+	return 0;
 }
 
 long lx_sys_clock_gettime(long clk, long tp)
@@ -73,8 +79,7 @@ long lx_sys_clock_gettime(long clk, long tp)
 long lx_sys_clock_getres(long clk, long tp)
 {
 	uint64_t ns;
-	long id = lx_clock_id(clk);
-	struct linux_timespec ts = { 0, id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE ? COARSE_NS : 1 };
+	struct linux_timespec ts = { 0, (int64_t)step_of(lx_clock_id(clk)) };
 	long r = clock_ns_of(clk, &ns);
 	return r < 0 ? r : tp ? copy_to_user((uint64_t)tp, &ts, sizeof(ts)) : 0;
 }

@@ -162,6 +162,21 @@ if build_c "$fm" "$here/tests/disk/fusemap.c" glibc -I"$here"; then
 		"status $rc, $oks of 17 checks: $(grep -v '^ok' "$fm.log" | head -5 | tr '\n' ' ')"
 fi
 
+# ---- a file mapped shared maps the disk cache's own pages (tests/disk/mapshare.c says what it checks), on a file
+# ---- system of 4 KiB blocks (mke2fs's choice for images of 512 MiB and more; a block of 1 KiB is no page) ----
+ms=$out/mapshare
+if build_c "$ms" "$here/tests/disk/mapshare.c" musl; then
+	rm -f "$ms.img" && mke2fs -q -F -t ext4 -b 4096 -d "$seed" "$ms.img" 64M > /dev/null 2>&1
+	mica -v "$ms.img:/d" "$ms" /d/w /dev/vda > "$ms.log" 2>&1
+	rc=$? oks=$(grep -c '^ok mapshare/' "$ms.log")
+	ok mapshare "$([ $rc -eq 0 ] && [ "$oks" -eq 13 ] && ! grep -q '^not ok' "$ms.log"; echo $?)" \
+		"status $rc, $oks of 13 checks: $(grep -v '^ok' "$ms.log" | head -5 | tr '\n' ' ')"
+	debugfs -R "dump /w/f $ms.f" "$ms.img" > /dev/null 2>&1
+	debugfs -R "dump /w/f.want $ms.want" "$ms.img" > /dev/null 2>&1
+	ok mapshare-in-image "$(cmp -s "$ms.f" "$ms.want"; echo $?)" "the file in the image is not what the program wrote"
+	clean mapshare "$ms.img"
+fi
+
 # ---- 200 processes that each read a disk file, one after another: what a process needs for the disk (its
 # ---- completion ring, the bounce buffer) is not left behind in the shared heap when it ends (each took 2 MiB) ----
 image "$out/procs.img" "$seed"
@@ -238,8 +253,9 @@ crashes sqlite "${DISK_SQLITE_RUNS:-10}" "$out/sqlite.img" --with "$here/tests/d
 	/usr/bin/python3 "$here/tests/disk/sqlite_crash.py" /d/db
 
 # two sqlite3 processes writing one WAL database at once, each mapping its shared-memory index with an mmap of
-# its own: their stores must meet (a volume file's shared mappings share its shadow, libos/lx/volume_fd.c)
-image "$out/sqlite-procs.img"
+# its own: their stores must meet (a volume file's shared mappings share its shadow, libos/lx/volume_fd.c, whose
+# pages are the disk cache's on a file system of 4 KiB blocks)
+rm -f "$out/sqlite-procs.img" && mke2fs -q -F -t ext4 -b 4096 "$out/sqlite-procs.img" 64M > /dev/null 2>&1
 got=$(mica -v "$out/sqlite-procs.img:/d" --with "$here/tests/disk/sqlite_procs.py" \
 	/usr/bin/python3 "$here/tests/disk/sqlite_procs.py" /d/db 200 2>&1)
 ok sqlite-two-writers "$(printf '%s\n' "$got" | grep -qx 'ok sqlite-procs/two-writers'; echo $?)" "$(printf '%s' "$got" | tail -2)"

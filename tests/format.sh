@@ -54,6 +54,7 @@ formatted="
 	tests/disk/crash.c
 	tests/disk/fusemap.c
 	tests/disk/many.c
+	tests/disk/mapshare.c
 	tests/disk/perms.c
 	tests/volumes/fuseproto.c
 	tests/volumes/fuse_server.h

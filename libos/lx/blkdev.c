@@ -27,6 +27,12 @@
  * one for all processes, since the lock lets one request at a time use it.
  * Each process binds its own completion ring, a private page at RING_VA,
  * at its first request.
+ *
+ * A page may be held (blkdev_page_hold): a shared mapping of a file whose
+ * blocks lie on the disk maps the page itself (volume_fd.c), so that the
+ * program's stores, the file system's writes and every read see the same
+ * bytes. A held page stays in the cache (a full cache forgets the others)
+ * and does not count against its size, until its last hold goes.
  */
 #define CACHE_MAX 4096 /* pages of one disk's cache: 16 MiB */
 #define CACHE_HASH 1024 /* buckets */
@@ -39,6 +45,8 @@
 struct cpage {
 	uint64_t index; /* bytes [index * PAGE_SIZE, + PAGE_SIZE) of the disk */
 	char *data;
+	struct bcache *cache; /* its cache */
+	int holds; /* blkdev_page_hold's */
 	bool dirty;
 	struct avl_node by_index; /* in its cache's tree of dirty pages while dirty */
 	struct cpage *next; /* in its bucket */
@@ -47,7 +55,7 @@ struct cpage {
 /* A disk's cache, in the shared heap (every process of lx uses the same). */
 struct bcache {
 	struct cpage *hash[CACHE_HASH];
-	uint32_t n, dirty;
+	uint32_t n, dirty, held; /* pages; dirty ones; held ones (not counted against CACHE_MAX) */
 	struct avl_node *dirty_tree; /* the dirty pages, by index */
 	uint64_t ra_next; /* the page after the last run read from the disk */
 	uint32_t ra_pages; /* how far that run read ahead of what was asked */
@@ -215,19 +223,19 @@ static struct cpage *page_of(struct avl_node *a)
 	return a ? container_of(a, struct cpage, by_index) : NULL;
 }
 
-/* Mark page p of v dirty (into the tree that orders the dirty pages for writeback). */
-static void page_dirty(struct vd *v, struct cpage *p)
+/* Mark page p dirty (into its cache's tree that orders the dirty pages for writeback). */
+static void page_dirty(struct cpage *p)
 {
 	if (p->dirty)
 		return;
-	struct avl_node **link = &v->cache->dirty_tree, *parent = NULL;
+	struct avl_node **link = &p->cache->dirty_tree, *parent = NULL;
 	while (*link) {
 		parent = *link;
 		link = page_of(parent)->index < p->index ? &parent->right : &parent->left;
 	}
-	avl_insert(&v->cache->dirty_tree, &p->by_index, parent, link, NULL);
+	avl_insert(&p->cache->dirty_tree, &p->by_index, parent, link, NULL);
 	p->dirty = true;
-	v->cache->dirty++;
+	p->cache->dirty++;
 }
 
 /* Write back the dirty pages of v, neighbours in one request, lowest first: 0 or -EIO (the rest stay dirty). */
@@ -259,21 +267,31 @@ static long writeback(struct vd *v)
 	return 0;
 }
 
-/* Write back, then forget every page: 0 or -EIO (nothing forgotten). */
+/* Write back, then forget every page not held: 0 or -EIO (nothing forgotten). */
 static long cache_drop(struct vd *v)
 {
 	long r = writeback(v);
 	if (r < 0)
 		return r;
 	for (int b = 0; b < CACHE_HASH; b++)
-		while (v->cache->hash[b]) {
-			struct cpage *p = v->cache->hash[b];
-			v->cache->hash[b] = p->next;
+		for (struct cpage **pp = &v->cache->hash[b]; *pp;) {
+			struct cpage *p = *pp;
+			if (p->holds) {
+				pp = &p->next;
+				continue;
+			}
+			*pp = p->next;
 			lx_page_free(p->data);
 			lx_free(p);
+			v->cache->n--;
 		}
-	v->cache->n = 0;
 	return 0;
+}
+
+/* Is v's cache full (CACHE_MAX pages not held) if it takes k more? */
+static bool cache_full(const struct vd *v, uint64_t k)
+{
+	return v->cache->n - v->cache->held + k > CACHE_MAX;
 }
 
 /*
@@ -284,7 +302,7 @@ static long cache_drop(struct vd *v)
  */
 static struct cpage *page_new(struct vd *v, uint64_t index, bool may_drop)
 {
-	if (v->cache->n >= CACHE_MAX && (!may_drop || cache_drop(v) < 0))
+	if (cache_full(v, 1) && (!may_drop || cache_drop(v) < 0))
 		return NULL;
 	struct cpage *p = lx_alloc(sizeof(*p));
 	char *data = p ? lx_page_alloc_raw() : NULL;
@@ -295,7 +313,7 @@ static struct cpage *page_new(struct vd *v, uint64_t index, bool may_drop)
 		return NULL;
 	}
 	memset(data + page_len(v, index), 0, PAGE_SIZE - page_len(v, index)); /* the caller fills the rest */
-	*p = (struct cpage){ .index = index, .data = data, .next = *bucket(v, index) };
+	*p = (struct cpage){ .index = index, .data = data, .cache = v->cache, .next = *bucket(v, index) };
 	*bucket(v, index) = p;
 	v->cache->n++;
 	return p;
@@ -347,7 +365,7 @@ static struct cpage *page_get(struct vd *v, uint64_t index, uint64_t last, long 
 			break;
 	}
 	v->cache->ra_next = i;
-	if (v->cache->n + (i - index) > CACHE_MAX && (*err = cache_drop(v)) < 0)
+	if (cache_full(v, i - index) && (*err = cache_drop(v)) < 0)
 		return NULL;
 	if (!(p = page_new(v, index, true))) {
 		*err = -ENOMEM;
@@ -397,12 +415,57 @@ static long blk_pread(struct file *f, void *buf, size_t n, uint64_t off)
 	return v ? vd_pread(v, buf, n, off) : -ENXIO;
 }
 
-long blkdev_pread(uint64_t rdev, void *buf, size_t n, uint64_t off)
+/* The disk whose device number is rdev, or NULL. */
+static struct vd *vd_by_rdev(uint64_t rdev)
 {
 	for (int i = 0; i < BLK_NDISKS; i++)
 		if (vds[i].present && vds[i].node->rdev == rdev)
-			return vd_pread(&vds[i], buf, n, off);
-	return -ENODEV;
+			return &vds[i];
+	return NULL;
+}
+
+long blkdev_pread(uint64_t rdev, void *buf, size_t n, uint64_t off)
+{
+	struct vd *v = vd_by_rdev(rdev);
+	return v ? vd_pread(v, buf, n, off) : -ENODEV;
+}
+
+char *blkdev_page_hold(uint64_t rdev, uint64_t addr, uint64_t last, struct cpage **hold, long *err)
+{
+	struct vd *v = vd_by_rdev(rdev);
+	struct cpage *p = NULL;
+	*err = !v                                                                                     ? -ENODEV
+	       : addr % PAGE_SIZE || addr >= vd_bytes(v) || page_len(v, addr / PAGE_SIZE) < PAGE_SIZE ? -EINVAL
+												      : ring_ready();
+	if (*err == 0 && (p = page_get(v, addr / PAGE_SIZE, (last < vd_bytes(v) ? last : vd_bytes(v) - 1) / PAGE_SIZE,
+				       err)) != NULL) {
+		if (p->holds++ == 0)
+			v->cache->held++;
+		*hold = p;
+	}
+	return p ? p->data : NULL;
+}
+
+void blkdev_page_put(struct cpage *p)
+{
+	if (--p->holds == 0)
+		p->cache->held--;
+}
+
+void blkdev_page_dirty(struct cpage *p)
+{
+	page_dirty(p);
+}
+
+char *blkdev_page_unshare(struct cpage *p)
+{
+	char *copy = lx_page_alloc_raw(), *old = p->data;
+	if (!copy)
+		return NULL;
+	memcpy(copy, old, PAGE_SIZE);
+	p->data = copy;
+	blkdev_page_put(p);
+	return old;
 }
 
 /* Write n bytes of buf at off of f's disk, into its cache: the bytes written; -ENOSPC past the end, -EIO. */
@@ -429,7 +492,7 @@ static long blk_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 		if (!p)
 			return done ? (long)done : r < 0 ? r : -ENOMEM;
 		memcpy(p->data + skip, (const char *)buf + done, k);
-		page_dirty(v, p);
+		page_dirty(p);
 		done += k;
 	}
 	if ((f->flags & (O_SYNC | O_DSYNC)) && (writeback(v) < 0 || disk_io(v, BLK_FLUSH, 0, 0) < 0))
@@ -510,8 +573,12 @@ static void blk_close(struct file *f)
 		vd_sync(v);
 }
 
-static const struct file_ops blk_ops = { blk_read,  blk_write, blk_pread, blk_pwrite, blk_ioctl,
-					 blk_close, NULL,      NULL,      NULL };
+static const struct file_ops blk_ops = { .read = blk_read,
+					 .write = blk_write,
+					 .pread = blk_pread,
+					 .pwrite = blk_pwrite,
+					 .ioctl = blk_ioctl,
+					 .close = blk_close };
 
 void blkdev_opened(struct file *f)
 {

@@ -73,10 +73,10 @@ static long full_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 	return full_write(f, buf, n);
 }
 
-static const struct file_ops null_ops = { null_read, sink_write, null_pread, sink_pwrite, NULL, NULL, NULL, NULL, NULL };
-static const struct file_ops full_ops = { zero_read, full_write, zero_pread, full_pwrite, NULL, NULL, NULL, NULL, NULL };
-static const struct file_ops zero_ops = { zero_read, sink_write, zero_pread, sink_pwrite, NULL, NULL, NULL, NULL, NULL };
-static const struct file_ops random_ops = { random_read, sink_write, random_pread, sink_pwrite, NULL, NULL, NULL, NULL, NULL };
+static const struct file_ops null_ops = { .read = null_read, .write = sink_write, .pread = null_pread, .pwrite = sink_pwrite };
+static const struct file_ops full_ops = { .read = zero_read, .write = full_write, .pread = zero_pread, .pwrite = full_pwrite };
+static const struct file_ops zero_ops = { .read = zero_read, .write = sink_write, .pread = zero_pread, .pwrite = sink_pwrite };
+static const struct file_ops random_ops = { .read = random_read, .write = sink_write, .pread = random_pread, .pwrite = sink_pwrite };
 
 /* ---- the console ---- */
 
@@ -391,8 +391,7 @@ static struct lx_waitq *console_waitq(struct file *f)
 	return LX_SH->cin_helper ? &LX_SH->cin_waiters : NULL;
 }
 
-static const struct file_ops console_ops = { console_read, console_write, NULL, NULL, console_ioctl, NULL, console_poll,
-					     console_waitq, NULL };
+static const struct file_ops console_ops = { .read = console_read, .write = console_write, .ioctl = console_ioctl, .poll = console_poll, .waitq = console_waitq };
 
 /* Sets the console's window size (rows and columns; ignored unless both are 1 to 65535), as the host terminal's. */
 void console_set_size(uint64_t rows, uint64_t cols)

@@ -252,8 +252,7 @@ static struct lx_waitq *epoll_waitq(struct file *f)
 	return &((struct epoll *)f->priv)->wq;
 }
 
-static const struct file_ops epoll_ops = { ep_none_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, epoll_close,
-					   epoll_poll, epoll_waitq, NULL };
+static const struct file_ops epoll_ops = { .read = ep_none_read, .write = ep_none_write, .pread = lx_no_pread, .pwrite = lx_no_pwrite, .close = epoll_close, .poll = epoll_poll, .waitq = epoll_waitq };
 
 /* The most epolls in a chain down from ep (ep itself is one); EP_MAX_NESTS + 1 when that is too many or the
    chain reaches stop (a loop). */
@@ -569,8 +568,7 @@ static void tfd_close(struct file *f)
 	lx_free(f->priv);
 }
 
-static const struct file_ops tfd_ops = { tfd_read, ep_none_write, lx_no_pread, lx_no_pwrite, NULL, tfd_close,
-					 tfd_poll, NULL, NULL };
+static const struct file_ops tfd_ops = { .read = tfd_read, .write = ep_none_write, .pread = lx_no_pread, .pwrite = lx_no_pwrite, .close = tfd_close, .poll = tfd_poll };
 
 long lx_sys_timerfd_create(long clk, long flags)
 {

@@ -76,7 +76,7 @@ static void efd_close(struct file *f)
 	lx_free(f->priv);
 }
 
-static const struct file_ops efd_ops = { efd_read, efd_write, lx_no_pread, lx_no_pwrite, NULL, efd_close, efd_poll, efd_waitq, NULL };
+static const struct file_ops efd_ops = { .read = efd_read, .write = efd_write, .pread = lx_no_pread, .pwrite = lx_no_pwrite, .close = efd_close, .poll = efd_poll, .waitq = efd_waitq };
 
 long lx_sys_eventfd2(long initval, long flags)
 {

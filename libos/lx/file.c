@@ -79,8 +79,8 @@ static long ebadf_pwrite(struct file *f, const void *buf, size_t n, uint64_t off
 	return ebadf_write(f, buf, n);
 }
 
-static const struct file_ops reg_ops = { reg_f_read, reg_f_write, reg_f_pread, reg_f_pwrite, NULL, NULL, NULL, NULL, NULL };
-static const struct file_ops dir_ops = { eisdir_read, ebadf_write, eisdir_pread, ebadf_pwrite, NULL, NULL, NULL, NULL, NULL };
+static const struct file_ops reg_ops = { .read = reg_f_read, .write = reg_f_write, .pread = reg_f_pread, .pwrite = reg_f_pwrite };
+static const struct file_ops dir_ops = { .read = eisdir_read, .write = ebadf_write, .pread = eisdir_pread, .pwrite = ebadf_pwrite };
 
 /* A generated file's text, made when it was opened. */
 struct snapshot {
@@ -113,7 +113,7 @@ static void gen_close(struct file *f)
 	lx_free(s);
 }
 
-static const struct file_ops gen_ops = { gen_read, ebadf_write, gen_pread, ebadf_pwrite, NULL, gen_close, NULL, NULL, NULL };
+static const struct file_ops gen_ops = { .read = gen_read, .write = ebadf_write, .pread = gen_pread, .pwrite = ebadf_pwrite, .close = gen_close };
 
 /* A new open file on n (held) with ops; refs 1. NULL when out of memory. */
 struct file *file_new(const struct file_ops *ops, struct inode *n, int flags)

@@ -744,16 +744,14 @@ static long map_copy(const struct fmap *m, void *buf, size_t n, uint64_t off)
 }
 
 /*
- * Read up to n bytes at off of open file (nodeid, fh) through FUSE_MICA_MAP: how many, or -errno; -ENOSYS or
- * -EOPNOTSUPP when the server does not map it, -ENODEV when the map is of a disk lx does not hold (READ then).
- * A map answered across a request that may free blocks is asked for again: the blocks it names may be another
- * file's by then.
+ * The map of [off, off + n) of open file (nodeid, fh) into *m: 0, or -errno; -ENOSYS or -EOPNOTSUPP when the
+ * server does not map it. A map answered across a request that may free blocks is asked for again: the blocks
+ * it names may be another file's by then.
  */
-static long map_read(struct fuse_conn *c, uint64_t nodeid, uint64_t fh, void *buf, size_t n, uint64_t off)
+static long map_get(struct fuse_conn *c, uint64_t nodeid, uint64_t fh, uint64_t off, uint64_t n, struct fmap *m)
 {
-	struct fmap *m = lx_alloc_raw(sizeof(*m)); /* (the answer is checked for its length before it is read) */
-	long r = m ? -EOPNOTSUPP : -ENOMEM;
-	for (int tries = 0; m && tries < FMAP_TRIES; tries++) {
+	long r = -EOPNOTSUPP;
+	for (int tries = 0; tries < FMAP_TRIES; tries++) {
 		uint64_t gen = c->map_gen;
 		struct fuse_map_in in = { fh, off, n };
 		size_t got = 0;
@@ -763,14 +761,64 @@ static long map_read(struct fuse_conn *c, uint64_t nodeid, uint64_t fh, void *bu
 		if (r == 0 && (got < sizeof(m->h) || m->h.count > FUSE_MAP_EXTENTS_MAX ||
 			       got != sizeof(m->h) + m->h.count * sizeof(m->x[0])))
 			r = -EIO;
-		if (r < 0)
-			break;
+		if (r < 0 || c->map_gen == gen)
+			return r;
 		r = -EOPNOTSUPP; /* (asked too often: READ reads it) */
-		if (c->map_gen == gen) {
-			r = map_copy(m, buf, n, off);
-			break;
-		}
 	}
+	return r;
+}
+
+/*
+ * Read up to n bytes at off of open file (nodeid, fh) through FUSE_MICA_MAP: how many, or -errno; -ENOSYS or
+ * -EOPNOTSUPP when the server does not map it, -ENODEV when the map is of a disk lx does not hold (READ then).
+ */
+static long map_read(struct fuse_conn *c, uint64_t nodeid, uint64_t fh, void *buf, size_t n, uint64_t off)
+{
+	struct fmap *m = lx_alloc_raw(sizeof(*m)); /* (the answer is checked for its length before it is read) */
+	long r = m ? map_get(c, nodeid, fh, off, n, m) : -ENOMEM;
+	if (r == 0)
+		r = map_copy(m, buf, n, off);
+	lx_free(m);
+	return r;
+}
+
+/* Where page-aligned byte at of a file lies whole on a page of its disk, by map m: the disk's byte, or FUSE_MAP_HOLE when it does not (a hole, a page the file or the map ends in, an extent not page-aligned). */
+static uint64_t map_page_at(const struct fmap *m, uint64_t at)
+{
+	if (at >= m->h.file_size || m->h.file_size - at < PAGE_SIZE)
+		return FUSE_MAP_HOLE;
+	for (uint32_t i = 0; i < m->h.count; i++) {
+		const struct fuse_map_extent *x = &m->x[i];
+		if (x->offset > at || x->length > UINT64_MAX - x->offset || x->addr == FUSE_MAP_HOLE ||
+		    x->addr > UINT64_MAX - x->length)
+			return FUSE_MAP_HOLE;
+		if (x->offset + x->length <= at)
+			continue;
+		uint64_t a = x->addr + (at - x->offset);
+		return x->offset + x->length - at >= PAGE_SIZE && a % PAGE_SIZE == 0 ? a : FUSE_MAP_HOLE;
+	}
+	return FUSE_MAP_HOLE;
+}
+
+static long f_pages(uint32_t conn, uint32_t fid, uint64_t off, int n, struct vol_page *pg)
+{
+	struct fuse_conn *c;
+	struct ffid *f;
+	long r = take_open(conn, fid, &c, &f);
+	struct fmap *m = r == 0 && !c->no_map ? lx_alloc_raw(sizeof(*m)) : NULL;
+	if (r == 0)
+		r = c->no_map ? -ENOSYS
+		    : m       ? map_get(c, f->node->nodeid, f->fh, off, (uint64_t)n * PAGE_SIZE, m)
+			      : -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		uint64_t a = r == 0 ? map_page_at(m, off + (uint64_t)i * PAGE_SIZE) : FUSE_MAP_HOLE;
+		long err;
+		pg[i].data = a == FUSE_MAP_HOLE ? NULL
+						: blkdev_page_hold(m->h.dev, a, a + (uint64_t)(n - i) * PAGE_SIZE - 1,
+								   &pg[i].hold, &err);
+	}
+	if (r == 0)
+		r = (long)m->h.file_size;
 	lx_free(m);
 	return r;
 }
@@ -1022,6 +1070,7 @@ const struct vol_ops fuse_vol_ops = {
 	.lcreate = f_lcreate,
 	.read = f_read,
 	.write = f_write,
+	.pages = f_pages,
 	.getattr = f_getattr,
 	.setattr = f_setattr,
 	.chown = f_chown,

@@ -233,8 +233,14 @@ static void in_close(struct file *f)
 	lx_free(in);
 }
 
-static const struct file_ops in_ops = { in_read,  in_write, lx_no_pread, lx_no_pwrite, in_ioctl,
-					in_close, in_poll,  in_waitq,    NULL };
+static const struct file_ops in_ops = { .read = in_read,
+					.write = in_write,
+					.pread = lx_no_pread,
+					.pwrite = lx_no_pwrite,
+					.ioctl = in_ioctl,
+					.close = in_close,
+					.poll = in_poll,
+					.waitq = in_waitq };
 
 long lx_sys_inotify_init1(long flags)
 {

@@ -277,18 +277,22 @@ static bool file_shared(const struct vma *v)
 	return v->file && (v->flags & MAP_SHARED);
 }
 
-/* v (a new area, or a copy of one) holds its file, and counts as a mapping of the file's pages. */
+/* v (a new area, or a copy of one) holds its file, and counts as a mapping of the file's pages (its inode's, or as the file's share_hold counts). */
 static void vma_hold(struct vma *v)
 {
 	if (v->file)
 		v->file->refs++;
-	if (file_shared(v))
+	if (file_shared(v) && v->file->ops->share_hold)
+		v->file->ops->share_hold(v->file, 1);
+	else if (file_shared(v))
 		v->file->inode->maps++;
 }
 
 static void vma_release(struct vma *v)
 {
-	if (file_shared(v))
+	if (file_shared(v) && v->file->ops->share_hold)
+		v->file->ops->share_hold(v->file, -1);
+	else if (file_shared(v))
 		v->file->inode->maps--;
 	if (v->file)
 		file_put(v->file);
@@ -482,14 +486,16 @@ static uint64_t share_bit(const struct vma *v)
 	return (v->flags & MAP_SHARED) ? PTE_SHARE : 0;
 }
 
-/* Map the file's own page for va of a shared file mapping v; SIGBUS past the file's end. 0 or a signal. */
+/*
+ * Map the file's own page for va of a shared file mapping v (its file's share_page, or its inode's); SIGBUS past
+ * the file's end. 0 or a signal.
+ */
 static int map_file_page(struct vma *v, uint64_t va)
 {
 	struct inode *n = v->file->inode;
 	uint64_t off = v->offset + (va - v->start);
-	if (off >= n->size)
-		return SIGBUS;
-	char *page = reg_page(n, off / PAGE_SIZE);
+	char *page = v->file->ops->share_page ? v->file->ops->share_page(v->file, off)
+		     : off < n->size ? reg_page(n, off / PAGE_SIZE) : NULL;
 	if (!page)
 		return SIGBUS;
 	(void)*(volatile char *)page; /* made by another process? then this maps it here */

@@ -50,8 +50,13 @@ static void pidfd_close(struct file *f)
 	lx_free(f->priv);
 }
 
-static const struct file_ops pidfd_ops = { pidfd_read,  pidfd_write, lx_no_pread, lx_no_pwrite, NULL,
-					   pidfd_close, pidfd_poll,  pidfd_waitq, NULL };
+static const struct file_ops pidfd_ops = { .read = pidfd_read,
+					   .write = pidfd_write,
+					   .pread = lx_no_pread,
+					   .pwrite = lx_no_pwrite,
+					   .close = pidfd_close,
+					   .poll = pidfd_poll,
+					   .waitq = pidfd_waitq };
 
 long lx_pidfd_new(int pid, bool nonblock)
 {

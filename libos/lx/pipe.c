@@ -156,8 +156,7 @@ static struct lx_waitq *pipe_waitq(struct file *f)
 	return end_queue(f->priv, f->flags & O_ACCMODE);
 }
 
-static const struct file_ops pipe_ops = { pipe_read, pipe_write, lx_no_pread, lx_no_pwrite, NULL, pipe_close, pipe_poll,
-					  pipe_waitq, NULL };
+static const struct file_ops pipe_ops = { .read = pipe_read, .write = pipe_write, .pread = lx_no_pread, .pwrite = lx_no_pwrite, .close = pipe_close, .poll = pipe_poll, .waitq = pipe_waitq };
 
 /* Install a and b as two new descriptors, into fds[0] and fds[1]; 0, or -errno with both dropped. */
 static long install_two(long ufds, struct file *a, struct file *b, bool cloexec)

@@ -592,8 +592,14 @@ static long slave_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops slave_ops = { slave_read,  slave_write, lx_no_pread, lx_no_pwrite, slave_ioctl,
-					   slave_close, slave_poll,  pty_waitq,   NULL };
+static const struct file_ops slave_ops = { .read = slave_read,
+					   .write = slave_write,
+					   .pread = lx_no_pread,
+					   .pwrite = lx_no_pwrite,
+					   .ioctl = slave_ioctl,
+					   .close = slave_close,
+					   .poll = slave_poll,
+					   .waitq = pty_waitq };
 
 /* Opens the slave of p: -EIO while it is locked or after the master closed. */
 static long slave_open(struct pty *p, int flags, struct file **out)
@@ -725,8 +731,14 @@ static long master_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	}
 }
 
-static const struct file_ops master_ops = { master_read,  master_write, lx_no_pread, lx_no_pwrite, master_ioctl,
-					    master_close, master_poll,  pty_waitq,   NULL };
+static const struct file_ops master_ops = { .read = master_read,
+					    .write = master_write,
+					    .pread = lx_no_pread,
+					    .pwrite = lx_no_pwrite,
+					    .ioctl = master_ioctl,
+					    .close = master_close,
+					    .poll = master_poll,
+					    .waitq = pty_waitq };
 
 /* ---- /dev/ptmx and /dev/pts ---- */
 
@@ -771,7 +783,7 @@ static long ptmx_open(struct inode *ptmx, int flags, struct file **out)
 }
 
 /* Marks /dev/ptmx: opening it goes to ptmx_open, never to these. */
-static const struct file_ops ptmx_ops = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+static const struct file_ops ptmx_ops = { 0 };
 
 bool pty_node(struct inode *n)
 {

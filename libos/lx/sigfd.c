@@ -78,8 +78,13 @@ static void sfd_close(struct file *f)
 	lx_free(f->priv);
 }
 
-static const struct file_ops sfd_ops = { sfd_read,  sfd_write, lx_no_pread, lx_no_pwrite, NULL,
-					 sfd_close, sfd_poll,  sfd_waitq,   NULL };
+static const struct file_ops sfd_ops = { .read = sfd_read,
+					 .write = sfd_write,
+					 .pread = lx_no_pread,
+					 .pwrite = lx_no_pwrite,
+					 .close = sfd_close,
+					 .poll = sfd_poll,
+					 .waitq = sfd_waitq };
 
 /* Read the mask at umask (size must be 8); -EINVAL, -EFAULT. */
 static long read_mask(uint64_t umask, long size, uint64_t *mask)

@@ -157,8 +157,14 @@ static void sock_close(struct file *f);
 static short sock_poll(struct file *f);
 static struct lx_waitq *sock_waitq(struct file *f);
 static long sock_ioctl(struct file *f, unsigned long req, unsigned long arg);
-static const struct file_ops sock_file_ops = { sock_read,  sock_write, lx_no_pread, lx_no_pwrite, sock_ioctl,
-					       sock_close, sock_poll,  sock_waitq,  NULL };
+static const struct file_ops sock_file_ops = { .read = sock_read,
+					       .write = sock_write,
+					       .pread = lx_no_pread,
+					       .pwrite = lx_no_pwrite,
+					       .ioctl = sock_ioctl,
+					       .close = sock_close,
+					       .poll = sock_poll,
+					       .waitq = sock_waitq };
 
 /* A send through s (file f), with SIGPIPE for -EPIPE unless MSG_NOSIGNAL. */
 static long do_send(struct file *f, struct sock_msg *m)

@@ -183,8 +183,12 @@ static struct lx_waitq *stream_waitq(struct file *f)
 	return LX_SH->stream_helper ? &LX_SH->stream_waiters : NULL;
 }
 
-static const struct file_ops stream_ops = { stream_read, stream_write, lx_no_pread,  lx_no_pwrite, NULL,
-					    NULL,        stream_poll,  stream_waitq, NULL };
+static const struct file_ops stream_ops = { .read = stream_read,
+					    .write = stream_write,
+					    .pread = lx_no_pread,
+					    .pwrite = lx_no_pwrite,
+					    .poll = stream_poll,
+					    .waitq = stream_waitq };
 
 struct file *stream_open_fd(int fd)
 {

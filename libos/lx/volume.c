@@ -968,7 +968,11 @@ static long setattr_at(long dirfd, long upath, bool nofollow, const struct vset 
 	if (vp.v->ro)
 		r = -EROFS;
 	else if ((r = node_of(&vp, !nofollow, &fid, &at)) == 0) {
-		r = (at.mode & S_IFMT) == S_IFDIR && (s->valid & P9_SET_SIZE) ? -EISDIR : vset_apply(vp.v, fid, s);
+		r = (at.mode & S_IFMT) == S_IFDIR && (s->valid & P9_SET_SIZE) ? -EISDIR
+		    : (s->valid & P9_SET_SIZE) ? vol_shadow_cutting(vp.v, at.ino, s->size)
+					       : 0;
+		if (r == 0)
+			r = vset_apply(vp.v, fid, s);
 		if (r == 0 && (s->valid & P9_SET_SIZE))
 			vol_shadow_resized(vp.v, at.ino, s->size);
 		vp.v->ops->clunk(vp.v->share, fid);

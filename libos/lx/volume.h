@@ -12,6 +12,13 @@
  * name a node (and, once opened, an open file) on connection conn; each
  * call is as ninep.h describes the 9P one: 0 (or a count) or -errno.
  */
+struct cpage;
+/* One page of a file mapped shared, as a volume's pages call finds it. */
+struct vol_page {
+	char *data; /* the disk cache's page, held, or NULL: the page does not lie whole on a disk lx holds */
+	struct cpage *hold; /* (blkdev.h) */
+};
+
 struct vol_ops {
 	uint32_t (*fid_new)(uint32_t conn);
 	long (*walk)(uint32_t conn, uint32_t fid, uint32_t newfid, const char *name); /* name NULL: clone */
@@ -22,6 +29,10 @@ struct vol_ops {
 	long (*lcreate)(uint32_t conn, uint32_t fid, const char *name, uint32_t flags, uint32_t mode);
 	long (*read)(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t off);
 	long (*write)(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint64_t off);
+	/* The n pages of open fid from off (page-aligned) for a shared mapping: pg[i] the disk cache's page where
+	 * page i lies whole on a disk lx holds (held: blkdev_page_put gives it back). The file's size, or -errno.
+	 * NULL: the volume's files lie on no disk of lx's (9P). */
+	long (*pages)(uint32_t conn, uint32_t fid, uint64_t off, int n, struct vol_page *pg);
 	long (*getattr)(uint32_t conn, uint32_t fid, struct p9_attr *a);
 	long (*setattr)(uint32_t conn, uint32_t fid, uint32_t valid, uint32_t mode, uint64_t size,
 			const uint64_t times[4]);
@@ -73,6 +84,9 @@ struct vfile {
 	char path[];
 };
 
+/* The file ino of v is about to be cut to size (truncate, O_TRUNC): its shared pages past size stop being the disk
+ * cache's, whose blocks the server may free and give another file. 0, or -ENOMEM (then do not cut it). */
+long vol_shadow_cutting(struct volume *v, uint64_t ino, uint64_t size);
 /* The file ino of v was cut or grown to size (truncate): its shared pages past size are zeros now. */
 void vol_shadow_resized(struct volume *v, uint64_t ino, uint64_t size);
 /* fork: the child inherits this process's shared mappings of volume files (a hold on each file and shadow). */

@@ -14,23 +14,38 @@
  */
 #define DENTS_BATCH 64
 #define SHARED_MAPS 32
-#define FILL_CHUNK (128 * 1024) /* a shadow is filled from the server in reads of this many bytes at most */
+#define FAULT_PAGES 32 /* pages a shadow is filled with at a fault that misses, in one question to the server */
+#define SHADOW_HASH 64 /* buckets of a shadow's pages */
 #define OPEN_PASS (O_ACCMODE | O_TRUNC | O_APPEND | O_DIRECTORY | O_NOFOLLOW | O_SYNC | O_DSYNC | O_NONBLOCK)
 
 /*
- * A volume file's pages while it is mapped shared: a file in lx's memory
- * (vfs) that every shared mapping of the file maps, in every process, so
- * that they all see the same bytes, and so do read and write (vol_pread,
- * vol_pwrite) over the part it holds: the file's first `extent` bytes as
- * the server had them when a mapping first reached them, changed since by
- * the mappings' stores and by writes. Kept on its volume's list by inode
- * number, and gone with its last mapping.
+ * A volume file's pages while it is mapped shared: the pages every shared
+ * mapping of the file maps, in every process, so that they all see the
+ * same bytes. A page that lies whole on a disk lx holds (a FUSE server's
+ * file whose blocks it maps, fuse_map.h) is the disk cache's page itself,
+ * held there: the server's writes, reads through the map and the mappings'
+ * stores all meet in it. Any other page (a 9P file's, a hole's, the
+ * file's last page when the file ends inside it) is the shadow's own, a
+ * copy of the server's bytes made at the first fault that reached it and
+ * changed since by the mappings' stores and by writes, which read and
+ * write see too (vol_pread, vol_pwrite). Pages are made at faults,
+ * FAULT_PAGES at a time, and stay until the shadow goes with its last
+ * mapping; a truncate first makes the disk's pages past the new end the
+ * shadow's own (blkdev_page_unshare), so that a block the server frees is
+ * never mapped. Kept on its volume's list by inode number.
  */
+struct spage {
+	uint64_t index; /* the file's bytes [index * PAGE_SIZE, + PAGE_SIZE) */
+	char *data; /* in lx's shared heap */
+	struct cpage *hold; /* the disk cache's page it is, or NULL: the shadow's own */
+	bool wr; /* given to a mapping that may write it: written back (own) or marked dirty (the disk's) */
+	struct spage *next; /* in its bucket */
+};
+
 struct vshadow {
 	uint64_t ino;
-	struct file *mem; /* held */
-	uint64_t extent; /* a multiple of the page size */
-	int maps; /* the shared mappings of it that struct shared_map records, in any process */
+	int maps; /* holds: each area that maps it (share_hold), in any process, and each struct shared_map */
+	struct spage *hash[SHADOW_HASH];
 	struct vshadow *next;
 };
 
@@ -104,7 +119,32 @@ static long server_pwrite(struct vfile *vf, const void *buf, size_t n, uint64_t 
 	return (long)done;
 }
 
-/* The server's answer (its length is the file's), with the part the file's shadow holds taken from there. */
+static struct spage *spage_find(const struct vshadow *s, uint64_t index)
+{
+	struct spage *p = s->hash[index % SHADOW_HASH];
+	while (p && p->index != index)
+		p = p->next;
+	return p;
+}
+
+/*
+ * Copy the bytes [off, off + n) of the file between buf and s's own pages (into them when to_shadow), where
+ * s has them; the disk's pages need nothing: the server's reads and writes go through them.
+ */
+static void own_copy(const struct vshadow *s, void *buf, uint64_t n, uint64_t off, bool to_shadow)
+{
+	for (uint64_t at = off; at < off + n;) {
+		uint64_t skip = at % PAGE_SIZE, k = PAGE_SIZE - skip < off + n - at ? PAGE_SIZE - skip : off + n - at;
+		struct spage *p = spage_find(s, at / PAGE_SIZE);
+		if (p && !p->hold && to_shadow)
+			memcpy(p->data + skip, (const char *)buf + (at - off), k);
+		else if (p && !p->hold)
+			memcpy((char *)buf + (at - off), p->data + skip, k);
+		at += k;
+	}
+}
+
+/* The server's answer (its length is the file's), with the bytes the shadow's own pages hold taken from there. */
 static long vol_pread(struct file *f, void *buf, size_t n, uint64_t off)
 {
 	struct vfile *vf = f->priv;
@@ -112,10 +152,8 @@ static long vol_pread(struct file *f, void *buf, size_t n, uint64_t off)
 		return -EISDIR;
 	long r = server_pread(vf, buf, n, off);
 	struct vshadow *s = r > 0 ? shadow_of(vf) : NULL;
-	if (s && off < s->extent) {
-		uint64_t m = s->extent - off < (uint64_t)r ? s->extent - off : (uint64_t)r;
-		s->mem->ops->pread(s->mem, buf, m, off);
-	}
+	if (s)
+		own_copy(s, buf, (uint64_t)r, off, false);
 	return r;
 }
 
@@ -124,8 +162,8 @@ static long vol_pwrite(struct file *f, const void *buf, size_t n, uint64_t off)
 	struct vfile *vf = f->priv;
 	long r = server_pwrite(vf, buf, n, off);
 	struct vshadow *s = r > 0 ? shadow_of(vf) : NULL;
-	if (s && off < s->extent) /* the mappings see it too */
-		s->mem->ops->pwrite(s->mem, buf, s->extent - off < (uint64_t)r ? s->extent - off : (uint64_t)r, off);
+	if (s) /* the mappings see it too */
+		own_copy(s, (void *)buf, (uint64_t)r, off, true);
 	/* O_SYNC, O_DSYNC: on stable storage before the call returns (a FUSE server is not told of the flags) */
 	if (r > 0 && (f->flags & (O_SYNC | O_DSYNC)) && vf->v->ops->fsync(vf->v->share, vf->fid) < 0)
 		return -EIO;
@@ -224,12 +262,18 @@ static void vol_close(struct file *f)
 	lx_free(vf);
 }
 
+static char *vol_share_page(struct file *f, uint64_t off);
+static void vol_share_hold(struct file *f, int d);
+static long shadow_sync(struct vfile *vf, struct vshadow *s, uint64_t off, uint64_t len);
+
 const struct file_ops vol_file_ops = {
 	.read = vol_read,
 	.write = vol_write,
 	.pread = vol_pread,
 	.pwrite = vol_pwrite,
 	.close = vol_close,
+	.share_page = vol_share_page,
+	.share_hold = vol_share_hold,
 };
 
 /* A new open file for fid (opened, or not for O_PATH) of vp, in *out: 0, or -ENOMEM (fid clunked). */
@@ -286,7 +330,13 @@ static long open_node(struct vpath *vp, uint32_t fid, const struct p9_attr *at, 
 		return -ELOOP;
 	if (writes && vp->v->ro)
 		return -EROFS;
-	return vp->v->ops->lopen(vp->v->share, fid, (uint32_t)(flags & OPEN_PASS & (dir ? ~(long)O_TRUNC : ~0L)));
+	bool cut = (flags & O_TRUNC) && !dir && vp->v->shadows;
+	long r = cut ? vol_shadow_cutting(vp->v, at->ino, 0) : 0;
+	if (r == 0)
+		r = vp->v->ops->lopen(vp->v->share, fid, (uint32_t)(flags & OPEN_PASS & (dir ? ~(long)O_TRUNC : ~0L)));
+	if (r == 0 && cut)
+		vol_shadow_resized(vp->v, at->ino, 0);
+	return r;
 }
 
 /* Open path (absolute, in lx's own tree: a volume's symlink led there) as openat would: 0 with *out, or -errno. */
@@ -504,10 +554,13 @@ static long h_ftruncate(const long *a, bool *mine)
 		*mine = vfile_of(a[0]) != NULL;
 		return a[1] < 0 ? -EINVAL : -EBADF;
 	}
-	long r = fd_setattr(a, mine, P9_SET_SIZE, 0, (uint64_t)a[1]);
-	struct vfile *vf = r == 0 && *mine ? vfile_of(a[0]) : NULL;
-	if (vf && shadow_of(vf))
+	struct vfile *vf = vfile_of(a[0]);
+	long r = vf && shadow_of(vf) ? vol_shadow_cutting(vf->v, vf->ino, (uint64_t)a[1]) : 0;
+	if (r == 0)
+		r = fd_setattr(a, mine, P9_SET_SIZE, 0, (uint64_t)a[1]);
+	if (r == 0 && vf && shadow_of(vf))
 		vol_shadow_resized(vf->v, vf->ino, (uint64_t)a[1]);
+	*mine = vf != NULL;
 	return r;
 }
 
@@ -524,10 +577,13 @@ static long h_fchown(const long *a, bool *mine)
 	return vf->v->ro ? -EROFS : vf->v->ops->chown(vf->v->share, vf->fid, (uint32_t)a[1], (uint32_t)a[2]);
 }
 
+/* fsync, fdatasync: what the file's shared mappings changed is written back first, as Linux's writes back their dirty pages. */
 static long h_fsync(const long *a, bool *mine)
 {
 	struct vfile *vf = mine_fd(a, mine);
-	return vf ? vf->v->ops->fsync(vf->v->share, vf->fid) : 0;
+	struct vshadow *s = vf ? shadow_of(vf) : NULL;
+	long r = s ? shadow_sync(vf, s, 0, ~0UL >> 1) : 0;
+	return !vf ? 0 : r < 0 ? r : vf->v->ops->fsync(vf->v->share, vf->fid);
 }
 
 static long h_syncfs(const long *a, bool *mine)
@@ -544,7 +600,18 @@ static long h_fstatfs(const long *a, bool *mine)
 	return vf && r == 0 ? copy_to_user((uint64_t)a[1], &s, sizeof(s)) : r;
 }
 
-/* One mapping of s, on v's list, is gone; so is s with its last. */
+/* Page index of s, made now from data (the disk cache's page hold, or NULL: data is s's own): NULL when out of memory. */
+static struct spage *spage_add(struct vshadow *s, uint64_t index, char *data, struct cpage *hold)
+{
+	struct spage *p = lx_alloc(sizeof(*p));
+	if (p) {
+		*p = (struct spage){ index, data, hold, false, s->hash[index % SHADOW_HASH] };
+		s->hash[index % SHADOW_HASH] = p;
+	}
+	return p;
+}
+
+/* One hold of s, on v's list, is gone; so is s with its last (the disk's pages a mapping may have changed dirty). */
 static void shadow_put(struct volume *v, struct vshadow *s)
 {
 	if (--s->maps > 0)
@@ -554,92 +621,158 @@ static void shadow_put(struct volume *v, struct vshadow *s)
 			*pp = s->next;
 			break;
 		}
-	file_put(s->mem);
+	for (int b = 0; b < SHADOW_HASH; b++)
+		while (s->hash[b]) {
+			struct spage *p = s->hash[b];
+			s->hash[b] = p->next;
+			if (p->hold && p->wr)
+				blkdev_page_dirty(p->hold);
+			if (p->hold)
+				blkdev_page_put(p->hold);
+			else
+				lx_page_free(p->data);
+			lx_free(p);
+		}
 	lx_free(s);
 }
 
-/*
- * The shadow of f's file (a volume file) holding at least its first end
- * bytes, made now if it has none, with one more mapping counted: NULL,
- * with *err, when the server cannot say which file it is or memory is
- * short. What it did not hold is read from the server.
- */
-static struct vshadow *shadow_get(struct file *f, uint64_t end, long *err)
+/* The shadow of f's file (a volume file), made now if it has none, with one more hold: NULL, with *err, when the server cannot say which file it is or memory is short. */
+static struct vshadow *shadow_get(struct file *f, long *err)
 {
 	struct vfile *vf = f->priv;
 	uint64_t ino = vfile_ino(vf);
 	struct vshadow *s = ino ? shadow_find(vf->v, ino) : NULL;
-	*err = -ENOMEM;
-	if (!ino) {
-		*err = -EIO;
-		return NULL;
-	}
-	if (!s) {
-		if (!(s = lx_alloc(sizeof(*s))) || file_open_new(0600, &s->mem) < 0) {
-			lx_free(s);
-			return NULL;
-		}
-		s->ino = ino;
-		s->next = vf->v->shadows;
+	*err = ino ? -ENOMEM : -EIO;
+	if (!s && ino && (s = lx_alloc(sizeof(*s))) != NULL) {
+		*s = (struct vshadow){ .ino = ino, .next = vf->v->shadows };
 		vf->v->shadows = s;
 	}
-	s->maps++;
-	end = PGROUNDUP_U(end);
-	if (end > s->extent && reg_resize(s->mem->inode, end) == 0) {
-		char *buf = lx_alloc_raw(FILL_CHUNK);
-		long got = buf ? 0 : -ENOMEM;
-		for (uint64_t at = s->extent; buf && at < end; at += FILL_CHUNK) {
-			size_t want = end - at < FILL_CHUNK ? end - at : FILL_CHUNK;
-			if ((got = server_pread(vf, buf, want, at)) < 0)
-				break; /* not filled: the mapping fails, rather than show (and write back) zeros */
-			s->mem->ops->pwrite(s->mem, buf, (size_t)got, at);
-			if ((size_t)got < want)
-				break; /* the file ends: zeros from here */
-		}
-		lx_free(buf);
-		if (got >= 0)
-			s->extent = end;
-		else
-			*err = got;
+	if (s)
+		s->maps++;
+	return s;
+}
+
+/* An own page of s for page index of vf's file, read from the server with up to n - 1 pages after it that s lacks (9P's files: one read for a run): page index, or NULL past the file's end or when the read fails. */
+static struct spage *own_fill(struct vfile *vf, struct vshadow *s, uint64_t index, int n)
+{
+	char *buf = lx_alloc_raw((size_t)n * PAGE_SIZE);
+	long got = buf ? server_pread(vf, buf, (size_t)n * PAGE_SIZE, index * PAGE_SIZE) : -ENOMEM;
+	for (long i = 0; i * (long)PAGE_SIZE < got; i++) {
+		char *page = !spage_find(s, index + (uint64_t)i) ? lx_page_alloc_raw()
+								 : NULL; /* (another fault's meanwhile?) */
+		if (!page)
+			continue;
+		long k = got - i * (long)PAGE_SIZE < (long)PAGE_SIZE ? got - i * (long)PAGE_SIZE : (long)PAGE_SIZE;
+		memcpy(page, buf + i * PAGE_SIZE, (size_t)k);
+		memset(page + k, 0, PAGE_SIZE - (size_t)k);
+		if (!spage_add(s, index + (uint64_t)i, page, NULL))
+			lx_page_free(page);
 	}
-	if (s->extent >= end)
-		return s;
-	shadow_put(vf->v, s);
-	return NULL;
+	lx_free(buf);
+	return got > 0 ? spage_find(s, index) : NULL;
+}
+
+/*
+ * Page index of s (vf's file's shadow) for a fault that found none: the disk cache's pages of FAULT_PAGES
+ * pages from index, where the server says they lie whole on a disk lx holds, and an own page read from the
+ * server where not. NULL past the file's end (SIGBUS), or when the server or memory fails.
+ */
+static struct spage *shadow_fill(struct vfile *vf, struct vshadow *s, uint64_t index)
+{
+	struct vol_page pg[FAULT_PAGES];
+	long size = vf->v->ops->pages ? vf->v->ops->pages(vf->v->share, vf->fid, index * PAGE_SIZE, FAULT_PAGES, pg)
+				      : -ENOSYS;
+	for (int i = 0; size >= 0 && i < FAULT_PAGES; i++)
+		if (pg[i].data &&
+		    (spage_find(s, index + (uint64_t)i) || !spage_add(s, index + (uint64_t)i, pg[i].data, pg[i].hold)))
+			blkdev_page_put(pg[i].hold);
+	struct spage *p = size >= 0 ? spage_find(s, index) : NULL;
+	if (p || (size >= 0 && index * PAGE_SIZE >= (uint64_t)size))
+		return p;
+	return own_fill(vf, s, index, vf->v->ops->pages ? 1 : FAULT_PAGES);
+}
+
+/* share_page of a volume file: its shadow's page for byte off, made now if need be. */
+static char *vol_share_page(struct file *f, uint64_t off)
+{
+	struct vfile *vf = f->priv;
+	struct vshadow *s = shadow_of(vf);
+	struct spage *p = s ? spage_find(s, off / PAGE_SIZE) : NULL;
+	if (!p && s)
+		p = shadow_fill(vf, s, off / PAGE_SIZE);
+	if (p && (f->flags & O_ACCMODE) == O_RDWR)
+		p->wr = true; /* (an area mprotect may make writable) */
+	return p ? p->data : NULL;
+}
+
+static void vol_share_hold(struct file *f, int d)
+{
+	struct vfile *vf = f->priv;
+	struct vshadow *s = shadow_of(vf);
+	if (s && d > 0)
+		s->maps++;
+	else if (s)
+		shadow_put(vf->v, s);
+}
+
+long vol_shadow_cutting(struct volume *v, uint64_t ino, uint64_t size)
+{
+	struct vshadow *s = shadow_find(v, ino);
+	for (int b = 0; s && b < SHADOW_HASH; b++)
+		for (struct spage *p = s->hash[b]; p; p = p->next)
+			if (p->hold && p->index >= (size + PAGE_SIZE - 1) / PAGE_SIZE) {
+				if (!blkdev_page_unshare(p->hold))
+					return -ENOMEM;
+				p->hold = NULL;
+			}
+	return 0;
 }
 
 void vol_shadow_resized(struct volume *v, uint64_t ino, uint64_t size)
 {
 	struct vshadow *s = shadow_find(v, ino);
-	if (s && size < s->extent) { /* cut, then grown back with zeros: the mappings keep their length */
-		reg_resize(s->mem->inode, size);
-		reg_resize(s->mem->inode, s->extent);
-	}
+	for (int b = 0; s && b < SHADOW_HASH; b++)
+		for (struct spage *p = s->hash[b]; p; p = p->next)
+			if (!p->hold && (p->index + 1) * PAGE_SIZE > size) { /* the mappings keep their length: zeros */
+				uint64_t keep = size > p->index * PAGE_SIZE ? size - p->index * PAGE_SIZE : 0;
+				memset(p->data + keep, 0, PAGE_SIZE - keep);
+			}
 }
 
-/* Write shared mapping m's bytes back to its file (no further than the file's end): 0 or -errno. */
-static long writeback(struct shared_map *m)
+/*
+ * Write back what mappings may have changed of vf's file's pages in [off, off + len) (no further than the
+ * file's end): its own pages to the server, the disk's marked dirty in the disk cache. 0 or -errno.
+ */
+static long shadow_sync(struct vfile *vf, struct vshadow *s, uint64_t off, uint64_t len)
 {
-	struct vfile *vf = m->f->priv;
 	struct p9_attr at;
 	long r = vf->v->ops->getattr(vf->v->share, vf->fid, &at);
-	if (r < 0 || at.size <= m->off)
-		return r;
-	uint64_t n = at.size - m->off < m->len ? at.size - m->off : m->len;
-	r = server_pwrite(vf, (const void *)m->addr, n, m->off);
+	for (int b = 0; r >= 0 && b < SHADOW_HASH; b++)
+		for (struct spage *p = s->hash[b]; r >= 0 && p; p = p->next) {
+			uint64_t at_off = p->index * PAGE_SIZE;
+			if (!p->wr || at_off + PAGE_SIZE <= off || at_off >= off + len || at_off >= at.size)
+				continue;
+			if (p->hold)
+				blkdev_page_dirty(p->hold);
+			else
+				r = server_pwrite(vf, p->data,
+						  at.size - at_off < PAGE_SIZE ? at.size - at_off : PAGE_SIZE, at_off);
+		}
 	return r < 0 ? r : 0;
 }
 
-/* Write back this process's shared mappings that overlap [addr, addr + len); forget them too when drop. */
-static void writeback_range(uint64_t addr, uint64_t len, bool drop)
+/* Write back this process's shared mappings that overlap [addr, addr + len) (and fsync their files when sync); forget them too when drop. */
+static void writeback_range(uint64_t addr, uint64_t len, bool drop, bool sync)
 {
 	for (int i = 0; i < SHARED_MAPS; i++) {
 		struct shared_map *m = &maps[i];
 		if (!m->f || m->env != ENVINFO->id || m->addr >= addr + len || addr >= m->addr + m->len)
 			continue;
-		writeback(m);
+		struct vfile *vf = m->f->priv;
+		if (shadow_sync(vf, m->s, m->off, m->len) == 0 && sync)
+			vf->v->ops->fsync(vf->v->share, vf->fid);
 		if (drop) {
-			shadow_put(((struct vfile *)m->f->priv)->v, m->s);
+			shadow_put(vf->v, m->s);
 			file_put(m->f);
 			*m = (struct shared_map){ 0 };
 		}
@@ -674,9 +807,10 @@ void vol_maps_fork_child(uint64_t parent_env)
 }
 
 /*
- * mmap MAP_SHARED of a volume file: the file's shadow, mapped, and
- * remembered for the write back. MAP_PRIVATE needs nothing of this: lx
- * fills private pages through the file's pread.
+ * mmap MAP_SHARED of a volume file: the file mapped, its pages its shadow's
+ * (vol_share_page), and the mapping remembered for the write back.
+ * MAP_PRIVATE needs nothing of this: lx fills private pages through the
+ * file's pread.
  */
 static long h_mmap(const long *a, bool *mine)
 {
@@ -693,9 +827,9 @@ static long h_mmap(const long *a, bool *mine)
 		 : (f->flags & O_ACCMODE) == O_WRONLY                         ? -EACCES
 		 : slot == SHARED_MAPS || len <= 0 || (off & (PAGE_SIZE - 1)) ? -ENOMEM
 									      : 0;
-	struct vshadow *s = r == 0 ? shadow_get(f, (uint64_t)off + (uint64_t)len, &r) : NULL;
+	struct vshadow *s = r == 0 ? shadow_get(f, &r) : NULL;
 	if (s)
-		r = mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, s->mem, (uint64_t)off);
+		r = mem_map((uint64_t)addr, (uint64_t)len, (int)prot, (int)flags, f, (uint64_t)off);
 	if (r < 0 && r > -4096) {
 		if (s)
 			shadow_put(vf->v, s);
@@ -709,14 +843,14 @@ static long h_mmap(const long *a, bool *mine)
 static long h_msync(const long *a, bool *mine)
 {
 	*mine = false;
-	writeback_range((uint64_t)a[0], (uint64_t)a[1], false);
+	writeback_range((uint64_t)a[0], (uint64_t)a[1], false, a[2] & MS_SYNC);
 	return 0;
 }
 
 static long h_munmap(const long *a, bool *mine)
 {
 	*mine = false;
-	writeback_range((uint64_t)a[0], (uint64_t)a[1], true);
+	writeback_range((uint64_t)a[0], (uint64_t)a[1], true, false);
 	return 0;
 }
 
@@ -725,7 +859,7 @@ static long h_leaving(const long *a, bool *mine)
 {
 	(void)a;
 	*mine = false;
-	writeback_range(0, ~0UL >> 1, true);
+	writeback_range(0, ~0UL >> 1, true, false);
 	return 0;
 }
 

@@ -28,12 +28,13 @@ struct file_ops {
 		struct file *f); /* where a change to poll's answer is announced; NULL (or it answers NULL): none */
 	/* writev as one write (a file whose writes are whole messages: /dev/fuse); NULL: each iovec in turn. */
 	long (*writev)(struct file *f, const struct linux_iovec *iov, long cnt);
-	/* For a file mapped shared whose pages are not its inode's (a volume's file): the page in lx's shared heap
+	/* For a file mapped whose pages are not its inode's (a volume's file): the page in lx's shared heap
 	 * that holds byte off (page-aligned) for every mapping of it, made now if need be; NULL: there is none
-	 * (past the file's end: SIGBUS). */
+	 * (past the file's end: SIGBUS in a shared mapping). */
 	char *(*share_page)(struct file *f, uint64_t off);
-	void (*share_hold)(struct file *f,
-			   int d); /* a shared mapping of f is made (d 1) or gone (d -1), in any process */
+	/* An area that maps f (shared, or private) is made (d 1: does it hold f's pages, so that share_page
+	 * serves it?) or goes (d -1, an area that held them), in any process. */
+	bool (*share_hold)(struct file *f, int d, bool shared);
 };
 struct linux_iovec;
 /* One descriptor: the open file it names and its close-on-exec flag. */

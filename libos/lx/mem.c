@@ -66,16 +66,24 @@ static void unpark(uint64_t start, uint64_t end, uint64_t perm, bool free)
 	}
 }
 
+static bool file_shared(const struct vma *v);
+
 /*
- * Unmap every page mapped (or parked) in [start, end) and free their frames
- * unless keep: a file's shared pages are the file's frames, which stay with
- * the file. One kernel call for the whole range.
+ * Unmap every page of area v mapped (or parked) in [start, end) and free
+ * their frames, but for the file's own pages, which stay with the file: all
+ * of a shared file area's, and those a private area maps of a file that
+ * gives its pages (file_pages: PTE_SHARE in it). One kernel call for the
+ * range, after one for each such page of a private area.
  */
-static void drop_pages(uint64_t start, uint64_t end, bool keep)
+static void drop_pages(const struct vma *v, uint64_t start, uint64_t end)
 {
 	if (parked)
 		unpark(start, end, 0, true);
-	sys_unmap_range(0, start, end, keep ? 0 : UNMAP_FREE);
+	if (v->held && !file_shared(v))
+		for (uint64_t va = start; va < end; va += PAGE_SIZE)
+			if ((pte_of(va) & (PTE_P | PTE_SHARE)) == (PTE_P | PTE_SHARE))
+				sys_unmap(0, va);
+	sys_unmap_range(0, start, end, file_shared(v) ? 0 : UNMAP_FREE);
 }
 
 /*
@@ -277,22 +285,33 @@ static bool file_shared(const struct vma *v)
 	return v->file && (v->flags & MAP_SHARED);
 }
 
+/*
+ * Are v's pages its file's own (mapped with PTE_SHARE, never freed by the
+ * area)? A shared file area's are; so are a private area's, never writable,
+ * that holds the pages of a file that gives them (a disk volume's file:
+ * program text and read-only data share the disk cache's pages). An area
+ * made writable stops it (mem_protect): its pages are then copies.
+ */
+static bool file_pages(const struct vma *v)
+{
+	return file_shared(v) || (v->held && !v->written);
+}
+
 /* v (a new area, or a copy of one) holds its file, and counts as a mapping of the file's pages (its inode's, or as the file's share_hold counts). */
 static void vma_hold(struct vma *v)
 {
 	if (v->file)
 		v->file->refs++;
-	if (file_shared(v) && v->file->ops->share_hold)
-		v->file->ops->share_hold(v->file, 1);
-	else if (file_shared(v))
+	v->held = v->file && v->file->ops->share_hold && v->file->ops->share_hold(v->file, 1, file_shared(v));
+	if (file_shared(v) && !v->file->ops->share_hold)
 		v->file->inode->maps++;
 }
 
 static void vma_release(struct vma *v)
 {
-	if (file_shared(v) && v->file->ops->share_hold)
-		v->file->ops->share_hold(v->file, -1);
-	else if (file_shared(v))
+	if (v->held)
+		v->file->ops->share_hold(v->file, -1, file_shared(v));
+	else if (file_shared(v) && !v->file->ops->share_hold)
 		v->file->inode->maps--;
 	if (v->file)
 		file_put(v->file);
@@ -332,7 +351,7 @@ static long vma_cut(uint64_t start, uint64_t end)
 			return -ENOMEM;
 		struct vma *next = v->next;
 		vma_unlink(v);
-		drop_pages(v->start, v->end, file_shared(v));
+		drop_pages(v, v->start, v->end);
 		vma_release(v);
 		v = next;
 	}
@@ -458,13 +477,15 @@ long mem_protect(uint64_t addr, uint64_t len, int prot)
 		v = vma_find(a);
 		if (v->end > end && !vma_split(v, end))
 			return -ENOMEM;
+		if ((prot & PROT_WRITE) && file_pages(v) && !file_shared(v)) /* the file's pages: a store must not */
+			drop_pages(v, v->start, v->end);                      /* reach them, a copy is made */
 		v->prot = prot;
 		v->written |= prot & PROT_WRITE;
 		for (uint64_t p = v->start; p < v->end; p += PAGE_SIZE) {
 			uint64_t pte = pte_of(p);
 			if (!(pte & PTE_P))
 				continue;
-			if (prot == PROT_NONE && file_shared(v))
+			if (prot == PROT_NONE && file_pages(v))
 				sys_unmap(0, p); /* the file keeps the page; a later touch maps it again */
 			else if (prot == PROT_NONE)
 				park(p, pte);
@@ -487,8 +508,8 @@ static uint64_t share_bit(const struct vma *v)
 }
 
 /*
- * Map the file's own page for va of a shared file mapping v (its file's share_page, or its inode's); SIGBUS past
- * the file's end. 0 or a signal.
+ * Map the file's own page for va of area v whose pages are its file's (file_pages: its file's share_page, or its
+ * inode's), with PTE_SHARE; SIGBUS past the file's end. 0 or a signal.
  */
 static int map_file_page(struct vma *v, uint64_t va)
 {
@@ -535,6 +556,8 @@ static bool fill_page(struct vma *v, uint64_t va)
 {
 	if (file_shared(v))
 		return map_file_page(v, va) == 0;
+	if (file_pages(v) && map_file_page(v, va) == 0)
+		return true; /* (else a copy, as for any file: past the end, say, zeros) */
 	uint64_t perm = pte_perm(v->prot) | share_bit(v);
 	if (!v->file || !v->file->ops->pread)
 		return fill_zeros(v, va, perm);
@@ -778,7 +801,7 @@ static void move_pages(uint64_t old, uint64_t new, uint64_t len, int prot)
 		uint64_t pte = pte_of(old + off);
 		if (!(pte & PTE_P))
 			continue;
-		sys_map_copy(0, old + off, 0, new + off, (long)pte_perm(prot));
+		sys_map_copy(0, old + off, 0, new + off, (long)(pte_perm(prot) | (pte & PTE_SHARE))); /* (a file's stays one) */
 		sys_unmap(0, old + off);
 	}
 }
@@ -844,7 +867,7 @@ long lx_sys_madvise(long addr, long len, long advice)
 			struct vma *v = vma_find(a);
 			uint64_t stop = v->end < end ? v->end : end;
 			if (!(v->flags & MAP_SHARED))
-				drop_pages(a, stop, false);
+				drop_pages(v, a, stop);
 			a = stop;
 		}
 	return 0;
@@ -860,8 +883,8 @@ uint64_t mem_give_back(uint64_t n)
 {
 	uint64_t freed = 0;
 	for (struct vma *v = vmas; v && freed < n; v = v->next) {
-		if (!v->file || (v->flags & MAP_SHARED) || v->written || v->prot == PROT_NONE)
-			continue;
+		if (!v->file || (v->flags & MAP_SHARED) || v->written || v->prot == PROT_NONE || v->held)
+			continue; /* (a held area's pages are the file's: the file gives them back, not the area) */
 		for (uint64_t va = v->start; va < v->end && freed < n; va += PAGE_SIZE) {
 			uint64_t pte = pte_of(va);
 			if (!(pte & PTE_P))

@@ -13,6 +13,7 @@ struct vma {
 	uint64_t offset; /* file offset of start */
 	bool written; /* it has been writable: its pages may hold bytes that are not its file's */
 	bool lx_calls; /* lx's stubs for rewritten syscall sites (rewrite.c) */
+	bool held; /* it holds its file's shared pages (the file's share_hold said so): its pages may be those */
 	struct vma *next; /* sorted by start */
 	struct avl_node node; /* in its process's tree of areas, by start (mem.c) */
 	uint64_t lo, hi; /* of its subtree in that tree: the first area's start, the last one's end */

@@ -112,6 +112,20 @@ static bool store_once(char *p, const void *bytes, size_t n)
 	}
 }
 
+/* Map a copy of the page at page (present) in its place, with perm, this process's own: false when out of memory. */
+static bool own_copy(uint64_t page, uint64_t perm)
+{
+	long fn = page_alloc(0, LX_FILL_PAGE, PTE_W | PTE_NX);
+	if (fn < 0)
+		return false;
+	memcpy((void *)LX_FILL_PAGE, (const void *)page, PAGE_SIZE);
+	sys_unmap(0, LX_FILL_PAGE);
+	if (sys_map(0, page, fn, (long)perm) == 0)
+		return true;
+	sys_frame_free(0, fn);
+	return false;
+}
+
 /*
  * Write n bytes at program address va (within one page) whatever its
  * protection: as one store when once (so that another thread sees the old
@@ -124,7 +138,9 @@ static bool poke(uint64_t va, const void *bytes, size_t n, bool once)
 	uint64_t off = va & (PAGE_SIZE - 1), pte = mem_pte(va);
 	if (off + n > PAGE_SIZE || !(pte & PTE_P))
 		return false;
-	uint64_t page = va - off, perm = pte & (PTE_USER_PERMS & ~PTE_W);
+	uint64_t page = va - off, perm = pte & (PTE_USER_PERMS & ~PTE_W & ~PTE_SHARE);
+	if ((pte & PTE_SHARE) && !own_copy(page, perm)) /* the file's own page (mem.c, file_pages): never written */
+		return false;
 	if (sys_protect(0, page, (long)(perm | PTE_COW)) < 0)
 		return false;
 	long fn = sys_cow_break(0, page, (long)perm);

@@ -19,9 +19,10 @@
 #define OPEN_PASS (O_ACCMODE | O_TRUNC | O_APPEND | O_DIRECTORY | O_NOFOLLOW | O_SYNC | O_DSYNC | O_NONBLOCK)
 
 /*
- * A volume file's pages while it is mapped shared: the pages every shared
- * mapping of the file maps, in every process, so that they all see the
- * same bytes. A page that lies whole on a disk lx holds (a FUSE server's
+ * A volume file's pages while it is mapped shared (or, a disk's file,
+ * private: vol_share_hold): the pages every such mapping of the file maps,
+ * in every process, so that they all see the same bytes (a private one
+ * read-only, until it is made writable: mem.c then gives it copies). A page that lies whole on a disk lx holds (a FUSE server's
  * file whose blocks it maps, fuse_map.h) is the disk cache's page itself,
  * held there: the server's writes, reads through the map and the mappings'
  * stores all meet in it. Any other page (a 9P file's, a hole's, the
@@ -263,7 +264,7 @@ static void vol_close(struct file *f)
 }
 
 static char *vol_share_page(struct file *f, uint64_t off);
-static void vol_share_hold(struct file *f, int d);
+static bool vol_share_hold(struct file *f, int d, bool shared);
 static long shadow_sync(struct vfile *vf, struct vshadow *s, uint64_t off, uint64_t len);
 
 const struct file_ops vol_file_ops = {
@@ -369,8 +370,13 @@ static long vol_open_file(struct vpath *vp, long flags, long mode, struct file *
 			return r;
 		if ((r = v->ops->getattr(v->share, fid, &at)) < 0 || (at.mode & S_IFMT) != S_IFLNK ||
 		    (flags & (O_NOFOLLOW | O_PATH))) {
-			if (r == 0 && (r = open_node(vp, fid, &at, flags)) == 0)
-				return vfile_new(vp, fid, (at.mode & S_IFMT) == S_IFDIR, flags, out);
+			if (r == 0 && (r = open_node(vp, fid, &at, flags)) == 0) {
+				r = vfile_new(vp, fid, (at.mode & S_IFMT) == S_IFDIR, flags, out); /* (the fid its) */
+				if (r == 0)
+					((struct vfile *)(*out)->priv)->ino =
+						at.ino; /* (mmap and share_hold need it) */
+				return r;
+			}
 			v->ops->clunk(v->share, fid);
 			return r;
 		}
@@ -412,6 +418,7 @@ static long exec_node(struct file *f)
 	n->size = at.size;
 	inode_hold(n); /* the file's hold, as file_new takes it */
 	f->inode = n;
+	vf->ino = at.ino;
 	return (at.mode & S_IFMT) == S_IFREG && lx_cred_may(n, X_OK, false) ? 0 : -EACCES;
 }
 
@@ -642,7 +649,7 @@ static struct vshadow *shadow_get(struct file *f, long *err)
 	struct vfile *vf = f->priv;
 	uint64_t ino = vfile_ino(vf);
 	struct vshadow *s = ino ? shadow_find(vf->v, ino) : NULL;
-	*err = ino ? -ENOMEM : -EIO;
+	*err = ino ? -ENOMEM : -EIO; /* (a private area's vol_share_hold makes one without asking the server) */
 	if (!s && ino && (s = lx_alloc(sizeof(*s))) != NULL) {
 		*s = (struct vshadow){ .ino = ino, .next = vf->v->shadows };
 		vf->v->shadows = s;
@@ -705,14 +712,26 @@ static char *vol_share_page(struct file *f, uint64_t off)
 	return p ? p->data : NULL;
 }
 
-static void vol_share_hold(struct file *f, int d)
+/*
+ * share_hold of a volume file: a shared area holds the shadow h_mmap made;
+ * a private one holds the shadow of a file whose pages a disk holds (made
+ * now if need be), so that program text and read-only data map the disk
+ * cache's pages; another file's private areas copy what they read (a 9P
+ * file's pages, which the host may change meanwhile, are not kept).
+ */
+static bool vol_share_hold(struct file *f, int d, bool shared)
 {
 	struct vfile *vf = f->priv;
-	struct vshadow *s = shadow_of(vf);
-	if (s && d > 0)
-		s->maps++;
-	else if (s)
+	struct vshadow *s = vf->ino ? shadow_find(vf->v, vf->ino) : NULL; /* (the number asked for at open, or mmap) */
+	if (d < 0 && s)
 		shadow_put(vf->v, s);
+	if (d > 0 && !s && !shared && vf->ino && !vf->dir && vf->v->ops->pages && (s = lx_alloc(sizeof(*s))) != NULL) {
+		*s = (struct vshadow){ .ino = vf->ino, .next = vf->v->shadows };
+		vf->v->shadows = s;
+	}
+	if (d > 0 && s)
+		s->maps++;
+	return d > 0 && s;
 }
 
 long vol_shadow_cutting(struct volume *v, uint64_t ino, uint64_t size)

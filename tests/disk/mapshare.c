@@ -95,6 +95,26 @@ int main(int argc, char **argv)
 	CHECK("write-seen-by-mapping", pwrite(fd, c, 32, 2 * PG) == 32 && memcmp(m + 2 * PG, c, 32) == 0,
 	      "the mapping holds %.32s", m + 2 * PG);
 
+	/* a private mapping never written maps the same pages (a later write to the file shows in it, as on Linux);
+	 * once made writable, a store there is its own */
+	char f[33], g2[33];
+	marker(f, 'F');
+	marker(g2, 'G');
+	char *pm = mmap(NULL, PAGES * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK("private-sees-store", pm != MAP_FAILED && memcmp(pm + PG, b, 32) == 0 && pm[3 * PG] == want[3 * PG],
+	      "errno %d", errno); /* (page 3 touched now, before the write below) */
+	CHECK("private-sees-later-write",
+	      pm != MAP_FAILED && pwrite(fd, f, 32, 3 * PG) == 32 && memcmp(pm + 3 * PG, f, 32) == 0,
+	      "the private mapping does not show the write");
+	memcpy(want + 3 * PG, f, 32);
+	CHECK("private-store-own",
+	      pm != MAP_FAILED && mprotect(pm, PAGES * PG, PROT_READ | PROT_WRITE) == 0 &&
+		      (memcpy(pm + 3 * PG, g2, 32), pread(fd, buf, 32, 3 * PG) == 32) && memcmp(buf, f, 32) == 0 &&
+		      memcmp(m + 3 * PG, f, 32) == 0 && on_disk(g2) == 0,
+	      "the store reached the file");
+	if (pm != MAP_FAILED)
+		munmap(pm, PAGES * PG);
+
 	/* another process's own mapping of the file: the same pages */
 	marker(d, 'D');
 	pid_t pid = fork();

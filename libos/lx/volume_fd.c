@@ -780,6 +780,25 @@ static long shadow_sync(struct vfile *vf, struct vshadow *s, uint64_t off, uint6
 	return r < 0 ? r : 0;
 }
 
+/*
+ * Did this process store to shared mapping m since it last looked (a page's
+ * dirty bit, which it clears)? A store to the disk cache's page reaches the
+ * disk with no request to the server, which then needs telling that the
+ * file was modified, as Linux's page_mkwrite tells its file system.
+ */
+static bool stored(const struct shared_map *m)
+{
+	bool any = false;
+	for (uint64_t va = m->addr; va < m->addr + m->len; va += PAGE_SIZE) {
+		uint64_t pte = mem_pte(va);
+		if ((pte & (PTE_P | PTE_D)) == (PTE_P | PTE_D)) {
+			sys_protect(0, va, (long)(pte & PTE_USER_PERMS));
+			any = true;
+		}
+	}
+	return any;
+}
+
 /* Write back this process's shared mappings that overlap [addr, addr + len) (and fsync their files when sync); forget them too when drop. */
 static void writeback_range(uint64_t addr, uint64_t len, bool drop, bool sync)
 {
@@ -788,6 +807,8 @@ static void writeback_range(uint64_t addr, uint64_t len, bool drop, bool sync)
 		if (!m->f || m->env != ENVINFO->id || m->addr >= addr + len || addr >= m->addr + m->len)
 			continue;
 		struct vfile *vf = m->f->priv;
+		if (stored(m)) /* modified now, as a write would stamp it */
+			vf->v->ops->setattr(vf->v->share, vf->fid, P9_SET_MTIME | P9_SET_CTIME, 0, 0, NULL);
 		if (shadow_sync(vf, m->s, m->off, m->len) == 0 && sync)
 			vf->v->ops->fsync(vf->v->share, vf->fid);
 		if (drop) {

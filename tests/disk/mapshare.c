@@ -3,6 +3,7 @@
 #include "../linux/check.h"
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 /*
@@ -90,6 +91,27 @@ int main(int argc, char **argv)
 	CHECK("store-seen-by-read", pread(fd, buf, 32, PG) == 32 && memcmp(buf, b, 32) == 0, "read %.32s", buf);
 	int r = on_disk(b);
 	CHECK("store-in-disk-cache", r == 1, "%s", r < 0 ? strerror(errno) : "a read of the disk does not find it");
+
+	/* a store moves the modification time by the next msync, as a write does (Linux: at the store's fault); h
+	 * is two whole pages on the disk, which a writeback sends nothing of to the server */
+	struct stat s0, s1;
+	int h = open(path("h"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char *hm = h >= 0 && write(h, want, 2 * PG) == 2 * PG && fsync(h) == 0
+			   ? mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0)
+			   : MAP_FAILED;
+	int st0 = hm != MAP_FAILED && hm[0] == want[0] && hm[PG] == want[PG] ? fstat(h, &s0) : -1;
+	usleep(50000);
+	if (hm != MAP_FAILED)
+		hm[40] = '!';
+	CHECK("store-moves-mtime",
+	      st0 == 0 && msync(hm, 2 * PG, MS_SYNC) == 0 && fstat(h, &s1) == 0 &&
+		      (s1.st_mtim.tv_sec > s0.st_mtim.tv_sec ||
+		       (s1.st_mtim.tv_sec == s0.st_mtim.tv_sec && s1.st_mtim.tv_nsec > s0.st_mtim.tv_nsec)),
+	      "mtimes %ld.%09ld, %ld.%09ld", (long)s0.st_mtim.tv_sec, s0.st_mtim.tv_nsec, (long)s1.st_mtim.tv_sec,
+	      s1.st_mtim.tv_nsec);
+	if (hm != MAP_FAILED)
+		munmap(hm, 2 * PG);
+	close(h);
 
 	marker(c, 'C');
 	CHECK("write-seen-by-mapping", pwrite(fd, c, 32, 2 * PG) == 32 && memcmp(m + 2 * PG, c, 32) == 0,

@@ -643,17 +643,24 @@ static void shadow_put(struct volume *v, struct vshadow *s)
 	lx_free(s);
 }
 
+/* The shadow of inode ino of v, made now (without holds) if it has none: NULL when memory is short. */
+static struct vshadow *shadow_make(struct volume *v, uint64_t ino)
+{
+	struct vshadow *s = shadow_find(v, ino);
+	if (!s && (s = lx_alloc(sizeof(*s))) != NULL) {
+		*s = (struct vshadow){ .ino = ino, .next = v->shadows };
+		v->shadows = s;
+	}
+	return s;
+}
+
 /* The shadow of f's file (a volume file), made now if it has none, with one more hold: NULL, with *err, when the server cannot say which file it is or memory is short. */
 static struct vshadow *shadow_get(struct file *f, long *err)
 {
 	struct vfile *vf = f->priv;
 	uint64_t ino = vfile_ino(vf);
-	struct vshadow *s = ino ? shadow_find(vf->v, ino) : NULL;
-	*err = ino ? -ENOMEM : -EIO; /* (a private area's vol_share_hold makes one without asking the server) */
-	if (!s && ino && (s = lx_alloc(sizeof(*s))) != NULL) {
-		*s = (struct vshadow){ .ino = ino, .next = vf->v->shadows };
-		vf->v->shadows = s;
-	}
+	struct vshadow *s = ino ? shadow_make(vf->v, ino) : NULL;
+	*err = ino ? -ENOMEM : -EIO;
 	if (s)
 		s->maps++;
 	return s;
@@ -722,14 +729,13 @@ static char *vol_share_page(struct file *f, uint64_t off)
 static bool vol_share_hold(struct file *f, int d, bool shared)
 {
 	struct vfile *vf = f->priv;
-	struct vshadow *s = vf->ino ? shadow_find(vf->v, vf->ino) : NULL; /* (the number asked for at open, or mmap) */
-	if (d < 0 && s)
+	bool make = d > 0 && !shared && !vf->dir && vf->v->ops->pages;
+	struct vshadow *s = !vf->ino ? NULL /* (the number is asked for at open, or mmap) */
+			    : make   ? shadow_make(vf->v, vf->ino)
+				     : shadow_find(vf->v, vf->ino);
+	if (s && d < 0)
 		shadow_put(vf->v, s);
-	if (d > 0 && !s && !shared && vf->ino && !vf->dir && vf->v->ops->pages && (s = lx_alloc(sizeof(*s))) != NULL) {
-		*s = (struct vshadow){ .ino = vf->ino, .next = vf->v->shadows };
-		vf->v->shadows = s;
-	}
-	if (d > 0 && s)
+	else if (s)
 		s->maps++;
 	return d > 0 && s;
 }

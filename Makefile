@@ -73,7 +73,7 @@ $(MICA_INIT): libos/lx/init/init.c
 	@mkdir -p $(@D)
 	musl-gcc -static -Os -Wall -Wextra -Werror -o $@ $<
 
-$(MICA_EXT4): libos/lx/ext4/ext4.c libos/lx/fuse_map.h
+$(MICA_EXT4): libos/lx/ext4/ext4.c libos/lx/fuse_mica.h
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -I. -o $@ $< -lext2fs -lcom_err
 

@@ -147,12 +147,17 @@ fi
 # ---- any FUSE file system: Debian's fuse2fs, run in Mica on a disk attached with --disk, serves it as well ----
 f2=$(command -v fuse2fs)
 image "$out/f2.img" "$seed"
-got=$(mica --disk "$out/f2.img" --with "$f2" $bb sh -c "mkdir -p /mnt/f && { $f2 /dev/vda /mnt/f -f -s -o rw & } &&
-	until [ -d /mnt/f/lost+found ]; do sleep 0.1; done && echo by-fuse2fs > /mnt/f/w/note && cat /mnt/f/w/note &&
+# ... and an O_EXCL create of a name it has is EEXIST: lx asks first, since fuse2fs does not check (fuse_mica.h)
+got=$(mica --disk "$out/f2.img" --with "$f2" --with "$out/volfs-musl" $bb sh -c "mkdir -p /mnt/f && {
+	$f2 /dev/vda /mnt/f -f -s -o rw & } && until [ -d /mnt/f/lost+found ]; do sleep 0.1; done &&
+	echo by-fuse2fs > /mnt/f/w/note && cat /mnt/f/w/note && mkdir /mnt/f/v && $out/volfs-musl /mnt/f/v;
 	umount /mnt/f && wait" 2>&1)
 rc=$?
 ok fuse2fs-serves "$([ $rc = 0 ] && printf '%s' "$got" | grep -q '^by-fuse2fs' &&
 	[ "$(debugfs -R 'cat /w/note' "$out/f2.img" 2>/dev/null)" = by-fuse2fs ]; echo $?)" "status $rc: $(printf '%s' "$got" | tail -3)"
+excl=$(for c in create-excl-again excl-on-symlink excl-on-folder excl-long-after create-after-unlink; do
+	printf '%s\n' "$got" | grep -qx "ok volfs/$c" || echo "$c"; done)
+ok fuse2fs-excl "$([ -z "$excl" ]; echo $?)" "not ok: $excl"
 clean fuse2fs "$out/f2.img"
 
 # ---- FUSE_MICA_MAP with a server of its own on a disk of 16 blocks, block k filled with the byte k + 1: reads

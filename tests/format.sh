@@ -49,7 +49,7 @@ formatted="
 	libos/lx/volume_fd.c
 	libos/lx/fuse.c
 	libos/lx/linux/fuse.h
-	libos/lx/fuse_map.h
+	libos/lx/fuse_mica.h
 	libos/lx/ext4/ext4.c
 	tests/disk/crash.c
 	tests/disk/fusemap.c

@@ -1,7 +1,7 @@
 /* FUSE: /dev/fuse, through which a server process answers the file calls of a FUSE mount, and the volume operations over it. */
 #include "libos/lx/volume.h"
 #include "libos/lx/linux/fuse.h"
-#include "libos/lx/fuse_map.h"
+#include "libos/lx/fuse_mica.h"
 
 /*
  * A server (fuse2fs, say) opens /dev/fuse and mounts it (mount(2) with
@@ -19,15 +19,17 @@
  * hands back) adds one to the node's lookup count, which one FORGET gives
  * back when the last fid naming the node goes.
  *
- * As Linux keeps a FUSE mount's dentries, a connection keeps the last
- * LOOKUP answers for as long as the server says they stay valid
- * (entry_valid: a second, as libfuse answers by default), each holding its
- * node, so that walking the same folders again and again (every path call
- * walks from the volume's root) does not ask the server each time. Only
- * lx changes a mount's names (the server serves no one else), and a name
- * lx unlinks, removes or renames, or renames over, is forgotten at once.
+ * As Linux keeps a FUSE mount's dentries, a connection keeps names for as
+ * long as the server says they stay valid (entry_valid: a second, as
+ * libfuse answers by default), each holding its node, or negative (the
+ * folder has no such name), so that walking the same folders again and
+ * again (every path call walks from the volume's root) does not ask the
+ * server each time. Only lx changes a mount's names (the server serves no
+ * one else), and a name lx makes, unlinks, removes or renames is forgotten
+ * before the request goes and again at its answer. Attributes are kept as
+ * well (attr_change, below).
  *
- * A server on one of lx's disks that answers FUSE_MICA_MAP (fuse_map.h:
+ * A server on one of lx's disks that answers FUSE_MICA_MAP (fuse_mica.h:
  * mica-ext4) says where a file's bytes lie on the disk, and a read takes
  * them from lx's disk cache (blkdev.c), the pages the server reads and
  * writes through: one request for up to a MiB read, and no copy through
@@ -45,6 +47,8 @@ struct fnode {
 	uint64_t nodeid, nlookup;
 	uint32_t refs; /* fids naming it */
 	uint32_t mode; /* S_IFMT bits as last seen, 0 until known */
+	struct fuse_attr attr; /* as the server last answered, while attr_until is to come */
+	uint64_t attr_until; /* clock_ns() at which attr stops being valid; 0: none kept */
 	struct fnode *next;
 };
 
@@ -73,9 +77,11 @@ struct freq {
 
 /* A name the server answered a LOOKUP for, while the answer stays valid. */
 struct fname {
-	struct fnode *node; /* held; NULL: a free slot */
+	struct fnode *node; /* held; NULL: a free slot, unless absent */
+	bool absent; /* a negative entry: the folder has no such name */
 	uint64_t parent; /* the folder's node id */
 	uint64_t until; /* clock_ns() at which the answer stops being valid */
+	uint64_t used; /* the connection's names_tick when last found or kept: the least recently used goes first */
 	char name[NAME_KEPT + 1];
 };
 
@@ -83,6 +89,7 @@ struct fuse_conn {
 	int refs; /* its /dev/fuse file and its volume */
 	bool mounted, ready, dead; /* ready: INIT answered; dead: unmounted, or the server's file closed */
 	bool no_flush, no_syncfs, no_map; /* answered ENOSYS to FLUSH, SYNCFS, MICA_MAP: not asked again */
+	bool create_excl; /* the server answers an O_EXCL CREATE of a name that exists EEXIST (fuse_mica.h) */
 	uint64_t map_gen; /* counts requests sent that may free a file's blocks (map_safe) */
 	uint32_t max_write;
 	uint64_t next_unique;
@@ -96,6 +103,9 @@ struct fuse_conn {
 	int id; /* its index in the table */
 	struct fname names[NAMES_KEPT];
 	uint64_t names_gen; /* counts name_forget calls: a LOOKUP answered across one is not kept */
+	uint64_t names_tick; /* counts names found and kept */
+	uint64_t absent_ns; /* how long the server lets a negative entry stay valid (its last), 0 until known */
+	uint64_t attr_gen; /* counts requests sent that change attributes: an answer across one is not kept */
 };
 
 /* The connections, in the shared heap, found through LX_SH by every process. */
@@ -176,6 +186,62 @@ static bool map_safe(uint32_t opcode)
 	}
 }
 
+/* ---- the attributes kept ---- */
+
+/*
+ * As Linux keeps a FUSE inode's attributes, a node keeps the server's last
+ * answer for them (GETATTR, or an entry) for as long as the server says it
+ * stays valid (attr_valid: a second, as libfuse answers by default): a
+ * program's fstat and stat, which sqlite3 makes many of between writes,
+ * ask the server nothing. Every request lx sends that may change a node's
+ * attributes forgets what is kept of it (attr_change), and an answer
+ * across such a request is not kept, since it may predate the change.
+ */
+
+static struct fnode *node_find(struct fuse_conn *c, uint64_t nodeid);
+
+/* A request of opcode on nodeid goes to the server: forget the attributes it may change. */
+static void attr_change(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid)
+{
+	struct fnode *n;
+	switch (opcode) {
+	case FUSE_SETATTR: /* the node's own */
+	case FUSE_WRITE:
+	case FUSE_CREATE: /* the folder's times, size and links */
+	case FUSE_MKDIR:
+	case FUSE_SYMLINK:
+		if ((n = node_find(c, nodeid)))
+			n->attr_until = 0;
+		break;
+	case FUSE_LINK: /* another node's links and ctime too */
+	case FUSE_UNLINK:
+	case FUSE_RMDIR:
+	case FUSE_RENAME:
+		for (n = c->nodes; n; n = n->next)
+			n->attr_until = 0;
+		break;
+	default: /* reads, lookups, opens, syncs... (an access time lx does not keep: mica-ext4 does not move it) */
+		return;
+	}
+	c->attr_gen++;
+}
+
+/* Keep attributes a for n, valid for the server's valid s + nsec ns, unless a change was sent since gen. */
+static void attr_keep(struct fuse_conn *c, struct fnode *n, const struct fuse_attr *a, uint64_t s, uint32_t nsec,
+		      uint64_t gen)
+{
+	if (gen != c->attr_gen || (s == 0 && nsec == 0))
+		return;
+	n->attr = *a;
+	n->attr_until = clock_ns() + (s < 1000000 ? s * 1000000000UL + nsec : 1ULL << 60);
+}
+
+/* n's kept attributes, or NULL when none are valid. */
+static const struct fuse_attr *attr_kept(const struct fnode *n)
+{
+	return n->attr_until && clock_ns() < n->attr_until ? &n->attr : NULL;
+}
+
 /* A new request of opcode on nodeid, its body the pieces, room for cap bytes of answer; NULL when out of memory. */
 static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid, const struct piece *in, int nin,
 			    size_t cap)
@@ -201,6 +267,7 @@ static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodei
 		memcpy(q->in + at, in[i].p, in[i].n);
 		at += in[i].n;
 	}
+	attr_change(c, opcode, nodeid);
 	if (!map_safe(opcode))
 		c->map_gen++;
 	q->unique = h.unique;
@@ -297,12 +364,15 @@ static struct fnode *node_find(struct fuse_conn *c, uint64_t nodeid)
 	return NULL;
 }
 
-/* The node of an entry the server handed back (counting its lookup), held once more; NULL when out of memory. */
-static struct fnode *node_entry(struct fuse_conn *c, const struct fuse_entry_out *e)
+/*
+ * The node of an entry the server handed back (counting its lookup), held once more, its attributes kept
+ * unless a change was sent since gen; NULL when out of memory.
+ */
+static struct fnode *node_entry(struct fuse_conn *c, const struct fuse_entry_out *e, uint64_t gen)
 {
 	struct fnode *n = node_find(c, e->nodeid);
 	if (!n && (n = lx_alloc(sizeof(*n)))) {
-		*n = (struct fnode){ e->nodeid, 0, 0, 0, c->nodes };
+		*n = (struct fnode){ .nodeid = e->nodeid, .next = c->nodes };
 		c->nodes = n;
 	}
 	if (!n) {
@@ -312,6 +382,7 @@ static struct fnode *node_entry(struct fuse_conn *c, const struct fuse_entry_out
 	n->nlookup++;
 	n->refs++;
 	n->mode = e->attr.mode;
+	attr_keep(c, n, &e->attr, e->attr_valid, e->attr_valid_nsec, gen);
 	return n;
 }
 
@@ -336,7 +407,8 @@ static void name_drop(struct fuse_conn *c, struct fname *m)
 {
 	struct fnode *n = m->node;
 	*m = (struct fname){ 0 };
-	node_put(c, n);
+	if (n)
+		node_put(c, n);
 }
 
 /* The kept answer for name in folder parent, still valid; NULL when there is none (an expired one is dropped). */
@@ -345,10 +417,12 @@ static struct fname *name_find(struct fuse_conn *c, uint64_t parent, const char 
 	uint64_t now = clock_ns();
 	for (int i = 0; i < NAMES_KEPT; i++) {
 		struct fname *m = &c->names[i];
-		if (!m->node || m->parent != parent || strcmp(m->name, name) != 0)
+		if ((!m->node && !m->absent) || m->parent != parent || strcmp(m->name, name) != 0)
 			continue;
-		if (now < m->until)
+		if (now < m->until) {
+			m->used = ++c->names_tick;
 			return m;
+		}
 		name_drop(c, m);
 	}
 	return NULL;
@@ -358,7 +432,8 @@ static struct fname *name_find(struct fuse_conn *c, uint64_t parent, const char 
 static void names_drop(struct fuse_conn *c, uint64_t parent, const char *name)
 {
 	for (int i = 0; i < NAMES_KEPT; i++)
-		if (c->names[i].node && c->names[i].parent == parent && strcmp(c->names[i].name, name) == 0)
+		if ((c->names[i].node || c->names[i].absent) && c->names[i].parent == parent &&
+		    strcmp(c->names[i].name, name) == 0)
 			name_drop(c, &c->names[i]);
 }
 
@@ -369,58 +444,97 @@ static void name_forget(struct fuse_conn *c, uint64_t parent, const char *name)
 	names_drop(c, parent, name);
 }
 
-/* Keep the answer e (whose node is n) for name in folder parent for as long as it is valid, in place of the oldest. */
-static void name_keep(struct fuse_conn *c, uint64_t parent, const char *name, struct fnode *n,
-		      const struct fuse_entry_out *e)
+/* ns from a FUSE answer's validity of s + nsec (a timeout far off counting as forever). */
+static uint64_t valid_ns(uint64_t s, uint32_t nsec)
 {
-	if (strlen(name) > NAME_KEPT || (e->entry_valid == 0 && e->entry_valid_nsec == 0))
+	return s < 1000000 ? s * 1000000000UL + nsec : 1ULL << 60;
+}
+
+/*
+ * Keep for valid ns that name in folder parent leads to node n (held once more), or with n NULL that the
+ * folder has no such name, in place of the one least recently used (so that the folders a path walks
+ * through stay, while the names of files made one after another come and go).
+ */
+static void name_keep(struct fuse_conn *c, uint64_t parent, const char *name, struct fnode *n, uint64_t valid)
+{
+	if (strlen(name) > NAME_KEPT || valid == 0)
 		return;
 	names_drop(c, parent, name);
 	struct fname *m = &c->names[0];
-	for (int i = 1; i < NAMES_KEPT && m->node; i++)
-		if (!c->names[i].node || c->names[i].until < m->until)
+	for (int i = 1; i < NAMES_KEPT && (m->node || m->absent); i++)
+		if ((!c->names[i].node && !c->names[i].absent) || c->names[i].used < m->used)
 			m = &c->names[i];
-	if (m->node)
-		name_drop(c, m);
-	uint64_t valid = e->entry_valid < 1000000 ? e->entry_valid * 1000000000UL + e->entry_valid_nsec : 1ULL << 60;
-	*m = (struct fname){ n, parent, clock_ns() + valid, { 0 } };
+	name_drop(c, m);
+	*m = (struct fname){ n, !n, parent, clock_ns() + valid, ++c->names_tick, { 0 } };
 	strlcpy(m->name, name, sizeof(m->name));
-	n->refs++;
+	if (n)
+		n->refs++;
 }
 
 /*
  * The node name leads to from folder node dir, held once more: a kept
- * answer, else the server's LOOKUP (kept when it may be). NULL with *err:
- * the server's error, -ENOENT (a negative entry too), -ENOMEM.
+ * answer, else the server's LOOKUP (kept when it may be, a negative entry
+ * too, whose validity the connection remembers for the names lx removes).
+ * NULL with *err: the server's error, -ENOENT (a negative entry too),
+ * -ENOMEM.
  */
 static struct fnode *lookup(struct fuse_conn *c, struct fnode *dir, const char *name, long *err)
 {
 	struct fname *m = name_find(c, dir->nodeid, name);
+	if (m && m->absent) {
+		*err = -ENOENT;
+		return NULL;
+	}
 	if (m) {
 		m->node->refs++;
 		return m->node;
 	}
 	struct fuse_entry_out e;
-	uint64_t parent = dir->nodeid, gen = c->names_gen;
+	uint64_t parent = dir->nodeid, gen = c->names_gen, agen = c->attr_gen;
 	*err = call_fixed(c, FUSE_LOOKUP, parent, &(struct piece){ name, strlen(name) + 1 }, 1, &e, sizeof(e));
-	if (*err == 0 && e.nodeid == 0)
+	uint64_t valid = *err == 0 ? valid_ns(e.entry_valid, e.entry_valid_nsec) : 0;
+	if (*err == 0 && e.nodeid == 0) {
 		*err = -ENOENT;
+		c->absent_ns = valid;
+		if (gen == c->names_gen)
+			name_keep(c, parent, name, NULL, valid);
+	}
 	if (*err < 0)
 		return NULL;
-	struct fnode *n = node_entry(c, &e);
+	struct fnode *n = node_entry(c, &e, agen);
 	if (!n)
 		*err = -ENOMEM;
 	else if (gen == c->names_gen) /* no name changed while the server answered */
-		name_keep(c, parent, name, n, &e);
+		name_keep(c, parent, name, n, valid);
 	return n;
 }
 
-/* An entry the server handed back that no fid will name (mkdir, symlink, link): counted, then dropped. */
-static void entry_drop(struct fuse_conn *c, const struct fuse_entry_out *e)
+
+/*
+ * A call of opcode on folder node dir that makes name there (CREATE,
+ * MKDIR, SYMLINK, LINK), its answer an entry, then maybe more: 0 or
+ * -errno, with the entry's node held in *n (an answer to the node's
+ * lookup) and the answer in out. What was kept of the name (a negative
+ * entry) is forgotten, and the new entry kept unless a name changed
+ * meanwhile.
+ */
+static long make_name(struct fuse_conn *c, struct fnode *dir, uint32_t opcode, const char *name, const struct piece *in,
+		      int nin, void *out, size_t size, struct fnode **n)
 {
-	struct fnode *n = node_entry(c, e);
-	if (n)
-		node_put(c, n);
+	uint64_t parent = dir->nodeid;
+	name_forget(c, parent, name);
+	uint64_t gen = c->names_gen, agen = c->attr_gen + 1; /* (+1: the request's own change of the folder) */
+	long r = call_fixed(c, opcode, parent, in, nin, out, size);
+	bool keep = r == 0 && gen == c->names_gen;
+	name_forget(c, parent, name); /* and a negative entry a lookup answered meanwhile kept */
+	if (r < 0)
+		return r;
+	const struct fuse_entry_out *e = out;
+	if (!(*n = node_entry(c, e, agen)))
+		return -ENOMEM;
+	if (keep)
+		name_keep(c, parent, name, *n, valid_ns(e->entry_valid, e->entry_valid_nsec));
+	return 0;
 }
 
 /* The fid's slot on c, or NULL for a bad or free fid. */
@@ -595,10 +709,17 @@ static long f_getattr(uint32_t conn, uint32_t fid, struct p9_attr *a)
 	struct fuse_getattr_in in = { fh ? FUSE_GETATTR_FH : 0, 0, fh ? f->fh : 0 };
 	struct fuse_attr_out out;
 	struct fnode *n = f->node;
+	const struct fuse_attr *kept = attr_kept(n);
+	if (kept) {
+		attr_fill(kept, a);
+		return 0;
+	}
+	uint64_t gen = c->attr_gen;
 	r = call_fixed(c, FUSE_GETATTR, n->nodeid, &(struct piece){ &in, sizeof(in) }, 1, &out, sizeof(out));
 	if (r == 0) {
 		attr_fill(&out.attr, a);
 		n->mode = out.attr.mode;
+		attr_keep(c, n, &out.attr, out.attr_valid, out.attr_valid_nsec, gen);
 	}
 	return r;
 }
@@ -674,11 +795,31 @@ static long f_lopen(uint32_t conn, uint32_t fid, uint32_t flags)
 	return r;
 }
 
+/*
+ * Whether folder fid has name, for an O_EXCL create: -EEXIST when it has, 0 when it has not or when the
+ * server will tell (it checks, fuse_mica.h), else what a lookup answers.
+ */
+static long excl_check(struct fuse_conn *c, uint32_t fid, const char *name)
+{
+	struct fname *m = name_find(c, c->fids[fid].node->nodeid, name);
+	if (m)
+		return m->absent ? 0 : -EEXIST;
+	if (c->create_excl)
+		return 0;
+	long r;
+	struct fnode *n = lookup(c, c->fids[fid].node, name, &r);
+	if (n)
+		node_put(c, n);
+	return n ? -EEXIST : r == -ENOENT ? 0 : r;
+}
+
 static long f_lcreate(uint32_t conn, uint32_t fid, const char *name, uint32_t flags, uint32_t mode)
 {
 	struct fuse_conn *c;
 	struct ffid *f;
 	long r = take(conn, fid, &c, &f);
+	if (r == 0 && (flags & O_EXCL) && (r = excl_check(c, fid, name)) == 0)
+		f = &c->fids[fid];
 	if (r < 0)
 		return r;
 	struct fuse_create_in in = { flags & ~(uint32_t)(O_NOCTTY), S_IFREG | (mode & 07777), 0, 0 };
@@ -687,12 +828,10 @@ static long f_lcreate(uint32_t conn, uint32_t fid, const char *name, uint32_t fl
 		struct fuse_open_out o;
 	} out;
 	struct piece p[] = { { &in, sizeof(in) }, { name, strlen(name) + 1 } };
-	r = call_fixed(c, FUSE_CREATE, f->node->nodeid, p, 2, &out, sizeof(out));
+	struct fnode *n;
+	r = make_name(c, f->node, FUSE_CREATE, name, p, 2, &out, sizeof(out), &n);
 	if (r < 0)
 		return r;
-	struct fnode *n = node_entry(c, &out.e);
-	if (!n)
-		return -ENOMEM;
 	f = &c->fids[fid];
 	node_put(c, f->node); /* the fid now names the new file, as 9P's lcreate makes it */
 	*f = (struct ffid){ n, out.o.fh, true, false, in.flags & ~(uint32_t)OPEN_DROP, true };
@@ -897,18 +1036,16 @@ static long f_readdir(uint32_t conn, uint32_t fid, uint64_t off, struct p9_diren
 	return r;
 }
 
-/* A call on directory fid that answers with an entry no fid keeps: mkdir, symlink, link. */
-static long make_entry(uint32_t conn, uint32_t dfid, uint32_t opcode, const struct piece *in, int nin)
+/* A call on directory fid that makes name, its answer an entry no fid keeps: mkdir, symlink, link. */
+static long make_entry(uint32_t conn, uint32_t dfid, uint32_t opcode, const char *name, const struct piece *in, int nin)
 {
 	struct fuse_conn *c;
 	struct ffid *f;
-	long r = take(conn, dfid, &c, &f);
-	if (r < 0)
-		return r;
+	struct fnode *n;
 	struct fuse_entry_out e;
-	r = call_fixed(c, opcode, f->node->nodeid, in, nin, &e, sizeof(e));
-	if (r == 0)
-		entry_drop(c, &e);
+	long r = take(conn, dfid, &c, &f);
+	if (r == 0 && (r = make_name(c, f->node, opcode, name, in, nin, &e, sizeof(e), &n)) == 0)
+		node_put(c, n);
 	return r;
 }
 
@@ -916,13 +1053,13 @@ static long f_mkdir(uint32_t conn, uint32_t dfid, const char *name, uint32_t mod
 {
 	struct fuse_mkdir_in in = { mode & 07777, 0 };
 	struct piece p[] = { { &in, sizeof(in) }, { name, strlen(name) + 1 } };
-	return make_entry(conn, dfid, FUSE_MKDIR, p, 2);
+	return make_entry(conn, dfid, FUSE_MKDIR, name, p, 2);
 }
 
 static long f_symlink(uint32_t conn, uint32_t dfid, const char *name, const char *target)
 {
 	struct piece p[] = { { name, strlen(name) + 1 }, { target, strlen(target) + 1 } };
-	return make_entry(conn, dfid, FUSE_SYMLINK, p, 2);
+	return make_entry(conn, dfid, FUSE_SYMLINK, name, p, 2);
 }
 
 static long f_link(uint32_t conn, uint32_t dfid, uint32_t fid, const char *name)
@@ -932,7 +1069,7 @@ static long f_link(uint32_t conn, uint32_t dfid, uint32_t fid, const char *name)
 		return -EBADF;
 	struct fuse_link_in in = { old->node->nodeid };
 	struct piece p[] = { { &in, sizeof(in) }, { name, strlen(name) + 1 } };
-	return make_entry(conn, dfid, FUSE_LINK, p, 2);
+	return make_entry(conn, dfid, FUSE_LINK, name, p, 2);
 }
 
 static long f_renameat(uint32_t conn, uint32_t odfid, const char *oname, uint32_t ndfid, const char *nname)
@@ -947,9 +1084,13 @@ static long f_renameat(uint32_t conn, uint32_t odfid, const char *oname, uint32_
 	uint64_t from = od->node->nodeid, to = nd->node->nodeid;
 	name_forget(c, from, oname);
 	name_forget(c, to, nname);
+	uint64_t gen = c->names_gen;
 	r = call(c, FUSE_RENAME, from, p, 3, NULL, 0, NULL);
+	bool keep = r == 0 && gen == c->names_gen;
 	name_forget(c, from, oname); /* and what a lookup made while the server renamed kept */
 	name_forget(c, to, nname);
+	if (keep)
+		name_keep(c, from, oname, NULL, c->absent_ns);
 	return r;
 }
 
@@ -962,9 +1103,13 @@ static long f_unlinkat(uint32_t conn, uint32_t dfid, const char *name, uint32_t 
 		return r;
 	uint64_t dir = f->node->nodeid;
 	name_forget(c, dir, name);
+	uint64_t gen = c->names_gen;
 	r = call(c, (flags & AT_REMOVEDIR) ? FUSE_RMDIR : FUSE_UNLINK, dir, &(struct piece){ name, strlen(name) + 1 },
 		 1, NULL, 0, NULL);
+	bool keep = r == 0 && gen == c->names_gen;
 	name_forget(c, dir, name); /* and what a lookup made while the server removed it kept */
+	if (keep) /* a negative entry, for as long as the server keeps its own valid */
+		name_keep(c, dir, name, NULL, c->absent_ns);
 	return r;
 }
 
@@ -1157,6 +1302,7 @@ static void init_answered(struct fuse_conn *c, struct freq *q)
 		return;
 	}
 	uint32_t mw = q->out_len >= sizeof(*o) ? o->max_write : 0;
+	c->create_excl = q->out_len >= 16 && (o->flags & FUSE_MICA_CREATE_EXCL);
 	c->max_write = mw < 4096 ? 4096 : mw > IO_MAX ? IO_MAX : mw;
 	c->ready = true;
 	lx_waitq_wake(&c->ready_wq);
@@ -1320,7 +1466,8 @@ long fuse_mount(int fd, uint32_t *conn, uint32_t *root)
 	long r = !c ? (f->ops == &fuse_dev_ops ? -ENOMEM : -EINVAL) : c->mounted || c->dead ? -EINVAL : 0;
 	struct fnode *n = r == 0 ? lx_alloc(sizeof(*n)) : NULL;
 	uint32_t fid = n ? f_fid_new((uint32_t)c->id) : 0;
-	struct fuse_init_in in = { FUSE_KERNEL_VERSION, FUSE_KERNEL_MINOR_VERSION, IO_MAX, FUSE_BIG_WRITES };
+	struct fuse_init_in in = { FUSE_KERNEL_VERSION, FUSE_KERNEL_MINOR_VERSION, IO_MAX,
+				   FUSE_BIG_WRITES | FUSE_MICA_CREATE_EXCL };
 	struct freq *q = fid ? req_new(c, FUSE_INIT, 0, &(struct piece){ &in, sizeof(in) }, 1, 64) : NULL;
 	if (r == 0 && !q) {
 		lx_free(n);
@@ -1329,7 +1476,7 @@ long fuse_mount(int fd, uint32_t *conn, uint32_t *root)
 	file_put(f);
 	if (r < 0)
 		return r;
-	*n = (struct fnode){ FUSE_ROOT_ID, 0, 1, S_IFDIR, NULL };
+	*n = (struct fnode){ .nodeid = FUSE_ROOT_ID, .refs = 1, .mode = S_IFDIR };
 	c->nodes = n;
 	c->fids[fid] = (struct ffid){ n, 0, false, false, 0, true };
 	c->mounted = true;

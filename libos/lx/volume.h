@@ -26,6 +26,7 @@ struct vol_ops {
 			   uint8_t *types); /* types: P9_QT_* of each name walked */
 	void (*clunk)(uint32_t conn, uint32_t fid);
 	long (*lopen)(uint32_t conn, uint32_t fid, uint32_t flags);
+	/* EEXIST when flags have O_EXCL and folder fid has name already (O_EXCL creates do not walk to it first) */
 	long (*lcreate)(uint32_t conn, uint32_t fid, const char *name, uint32_t flags, uint32_t mode);
 	long (*read)(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t off);
 	long (*write)(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint64_t off);

@@ -23,7 +23,7 @@
  * private: vol_share_hold): the pages every such mapping of the file maps,
  * in every process, so that they all see the same bytes (a private one
  * read-only, until it is made writable: mem.c then gives it copies). A page that lies whole on a disk lx holds (a FUSE server's
- * file whose blocks it maps, fuse_map.h) is the disk cache's page itself,
+ * file whose blocks it maps, fuse_mica.h) is the disk cache's page itself,
  * held there: the server's writes, reads through the map and the mappings'
  * stores all meet in it. Any other page (a 9P file's, a hole's, the
  * file's last page when the file ends inside it) is the shadow's own, a
@@ -308,7 +308,7 @@ static long create(struct vpath *vp, long flags, long mode, uint32_t *fid)
 	lx_free(dir);
 	if (r < 0)
 		return r;
-	r = vp->v->ops->lcreate(vp->v->share, *fid, name, (uint32_t)(flags & OPEN_PASS),
+	r = vp->v->ops->lcreate(vp->v->share, *fid, name, (uint32_t)(flags & (OPEN_PASS | O_EXCL)),
 				(uint32_t)mode & 07777 & ~vfs_umask);
 	if (r < 0)
 		vp->v->ops->clunk(vp->v->share, *fid);
@@ -356,6 +356,11 @@ static long vol_open_file(struct vpath *vp, long flags, long mode, struct file *
 		return open_outside(vp->path, flags, mode, out);
 	for (int hops = 0; hops <= LX_SYMLOOP_MAX; hops++) {
 		struct volume *v = vp->v; /* the fid is this volume's, wherever a link leads */
+		bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && vp->rel[0] && !v->ro;
+		if (excl) { /* the create itself says EEXIST (volume.h): no walk to the name first */
+			r = create(vp, flags, mode, &fid);
+			return r < 0 ? r : vfile_new(vp, fid, false, flags, out);
+		}
 		r = vol_walk(vp->v, vp->rel, &fid);
 		if (r == -ENOENT && (flags & O_CREAT) && vp->rel[0]) {
 			if (vp->v->ro)

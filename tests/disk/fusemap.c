@@ -6,7 +6,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include "../volumes/fuse_server.h"
-#include "libos/lx/fuse_map.h"
+#include "libos/lx/fuse_mica.h"
 
 /*
  * The disk (/dev/vda, attached with --disk) is 16 blocks of 4 KiB, block

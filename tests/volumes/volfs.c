@@ -464,6 +464,82 @@ static void shared_offset(void)
 	unlink("fk");
 }
 
+/* A negative answer or a kept attribute never outlives a change: names and attributes as seen after each change
+ * (lx keeps a FUSE server's answers: absent names, and attributes, for as long as the server says). */
+static void kept(void)
+{
+	struct stat st, st2;
+	const struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+	CHECK("absent-twice", stat("k1", &st) < 0 && errno == ENOENT && stat("k1", &st) < 0 && errno == ENOENT,
+	      "found");
+	int fd = open("k1", O_CREAT | O_WRONLY, 0644);
+	check_ok("create-after-absent", fd);
+	CHECK("seen-after-create", stat("k1", &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0, "not there");
+	check_err("excl-on-symlink", (symlink("nowhere", "k-link"), open("k-link", O_CREAT | O_EXCL | O_WRONLY, 0644)),
+		  EEXIST);
+	check_err("excl-on-folder", (mkdir("k-dir", 0755), open("k-dir", O_CREAT | O_EXCL | O_RDONLY, 0644)), EEXIST);
+	CHECK("fstat-after-write", write(fd, "0123456789", 10) == 10 && fstat(fd, &st) == 0 && st.st_size == 10,
+	      "size %ld", (long)st.st_size);
+	int fd2 = open("k1", O_RDONLY);
+	CHECK("other-fd-sees-write", fd2 >= 0 && write(fd, "ab", 2) == 2 && fstat(fd2, &st) == 0 && st.st_size == 12,
+	      "size %ld", (long)st.st_size);
+	CHECK("mtime-after-write",
+	      futimens(fd, old) == 0 && fstat(fd2, &st) == 0 && st.st_mtime == 1000 && write(fd, "c", 1) == 1 &&
+		      fstat(fd2, &st) == 0 && st.st_mtime != 1000,
+	      "mtime %ld", (long)st.st_mtime);
+	CHECK("mode-after-chmod", chmod("k1", 0600) == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0600,
+	      "mode %o", st.st_mode & 07777);
+	CHECK("links-after-link", link("k1", "k2") == 0 && fstat(fd, &st) == 0 && st.st_nlink == 2, "nlink %ld",
+	      (long)st.st_nlink);
+	CHECK("folder-mtime-after-create",
+	      utimensat(AT_FDCWD, ".", old, 0) == 0 && stat(".", &st) == 0 && st.st_mtime == 1000 &&
+		      close(open("k3", O_CREAT | O_EXCL | O_WRONLY, 0644)) == 0 && stat(".", &st) == 0 &&
+		      st.st_mtime != 1000,
+	      "mtime %ld", (long)st.st_mtime);
+	CHECK("links-after-rename-over", rename("k3", "k2") == 0 && fstat(fd, &st) == 0 && st.st_nlink == 1,
+	      "nlink %ld", (long)st.st_nlink);
+	CHECK("absent-after-rename", stat("k3", &st) < 0 && errno == ENOENT && stat("k2", &st2) == 0, "found");
+	check_ok("create-after-rename", close(open("k3", O_CREAT | O_EXCL | O_WRONLY, 0644)));
+	CHECK("absent-after-unlink", unlink("k1") == 0 && stat("k1", &st) < 0 && errno == ENOENT, "found");
+	CHECK("links-after-unlink", fstat(fd, &st) == 0 && st.st_nlink == 0, "nlink %ld", (long)st.st_nlink);
+	check_ok("create-after-unlink", fd2 = (close(fd2), open("k1", O_CREAT | O_EXCL | O_WRONLY, 0644)));
+	CHECK("new-file-after-unlink", fstat(fd2, &st) == 0 && st.st_size == 0 && st.st_nlink == 1, "size %ld",
+	      (long)st.st_size);
+	close(fd);
+	close(fd2);
+	CHECK("mkdir-after-absent",
+	      stat("k4", &st) < 0 && mkdir("k4", 0755) == 0 && stat("k4", &st) == 0 && S_ISDIR(st.st_mode),
+	      "no folder");
+	/* another process's changes: it made k5 and removed k1, k1 having been seen, k5 found absent, just before */
+	stat("k5", &st);
+	CHECK("stat-k1", stat("k1", &st) == 0, "not there");
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(close(open("k5", O_CREAT | O_WRONLY, 0644)) == 0 && unlink("k1") == 0 ? 0 : 1);
+	int status = -1;
+	waitpid(pid, &status, 0);
+	CHECK("other-process-changes",
+	      status == 0 && stat("k5", &st) == 0 && S_ISREG(st.st_mode) && stat("k1", &st) < 0 && errno == ENOENT,
+	      "status %d", status);
+	/* an O_EXCL create of a name made long before (a hundred names since: more than lx keeps) */
+	char name[16];
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "k-%d", i);
+		close(open(name, O_CREAT | O_WRONLY, 0644));
+	}
+	check_err("excl-long-after", open("k2", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "k-%d", i);
+		unlink(name);
+	}
+	unlink("k2");
+	unlink("k3");
+	unlink("k5");
+	unlink("k-link");
+	rmdir("k-dir");
+	rmdir("k4");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || chdir(argv[1]) < 0) {
@@ -482,6 +558,7 @@ int main(int argc, char **argv)
 	mmap_inherited();
 	shared_offset();
 	locks();
+	kept();
 	int n = count_entries(".");
 	CHECK("left-empty", n == 0, "%d entries left", n);
 	return t_done();

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <ext2fs/ext2fs.h>
-#include "libos/lx/fuse_map.h"
+#include "libos/lx/fuse_mica.h"
 
 /*
  * One process serves one file system at one mount point: it reads FUSE
@@ -971,10 +971,14 @@ static void do_lookup(const struct fuse_in_header *h, const char *name)
 		ino = dir_lookup(dir, name, NULL, &r);
 	if (r == 0)
 		r = inode_get(ino, &in);
-	if (r)
+	if (r == ENOENT) { /* a negative entry, which the client may keep as long as it keeps a name */
+		struct fuse_entry_out e = { .entry_valid = 1 };
+		answer(h, 0, &e, sizeof(e));
+	} else if (r) {
 		answer(h, r, NULL, 0);
-	else
+	} else {
 		answer_entry(h, ino, &in);
+	}
 }
 
 static void do_forget(ext2_ino_t ino, uint64_t count)
@@ -1523,7 +1527,7 @@ static void map_add(struct fuse_map_out *o, struct fuse_map_extent *x, blk64_t l
 }
 
 /*
- * FUSE_MICA_MAP (fuse_map.h): where the bytes m asks for of a regular, extent-mapped file lie on the disk, the
+ * FUSE_MICA_MAP (fuse_mica.h): where the bytes m asks for of a regular, extent-mapped file lie on the disk, the
  * answer built in out. ENOSYS when the disk is no block device lx could read, EOPNOTSUPP for a file whose blocks
  * are mapped otherwise (ext2/3's block maps, inline data: READ serves those).
  */
@@ -2024,7 +2028,7 @@ static void do_init(const struct fuse_in_header *h, const struct fuse_init_in *i
 	proto_minor = in->minor < FUSE_KERNEL_MINOR_VERSION ? in->minor : FUSE_KERNEL_MINOR_VERSION;
 	o.minor = proto_minor;
 	o.max_readahead = in->max_readahead;
-	o.flags = in->flags & FUSE_BIG_WRITES;
+	o.flags = in->flags & (FUSE_BIG_WRITES | FUSE_MICA_CREATE_EXCL); /* (do_mknod_or_create checks the name) */
 	o.max_write = MAX_WRITE;
 	answer(h, 0, &o, proto_minor < 23 ? FUSE_COMPAT_22_INIT_OUT_SIZE : sizeof(o));
 }

@@ -1,8 +1,20 @@
-/* FUSE_MICA_MAP, Mica's addition to the FUSE protocol: where a file's bytes lie on the block device its server serves. */
-#ifndef LX_FUSE_MAP_H
-#define LX_FUSE_MAP_H
+/* Mica's additions to the FUSE protocol: a CREATE that checks the name, and where a file's bytes lie on the disk. */
+#ifndef LX_FUSE_MICA_H
+#define LX_FUSE_MICA_H
 
 #include <stdint.h>
+
+/*
+ * lx offers FUSE_MICA_CREATE_EXCL in FUSE_INIT's flags (a bit protocol
+ * 7.19, which lx speaks, leaves unused). A server that answers with it
+ * set promises to answer a CREATE whose flags have O_EXCL with EEXIST when
+ * the folder has the name already, as open(2) does. Linux's FUSE never
+ * sends a CREATE without a LOOKUP first that found no such name, and
+ * servers count on that (fuse2fs would make a second entry of the name);
+ * with the promise, lx sends an O_EXCL create as CREATE alone, a request
+ * rather than two.
+ */
+#define FUSE_MICA_CREATE_EXCL (1u << 31)
 
 /*
  * A server whose file system lies on a block device lx holds too

@@ -77,10 +77,9 @@ struct freq {
 
 /* A name the server answered a LOOKUP for, while the answer stays valid. */
 struct fname {
-	struct fnode *node; /* held; NULL: a free slot, unless absent */
-	bool absent; /* a negative entry: the folder has no such name */
+	struct fnode *node; /* held; NULL: a negative entry (the folder has no such name) */
 	uint64_t parent; /* the folder's node id */
-	uint64_t until; /* clock_ns() at which the answer stops being valid */
+	uint64_t until; /* clock_ns() at which the answer stops being valid; 0: a free slot */
 	uint64_t used; /* the connection's names_tick when last found or kept: the least recently used goes first */
 	char name[NAME_KEPT + 1];
 };
@@ -200,6 +199,12 @@ static bool map_safe(uint32_t opcode)
 
 static struct fnode *node_find(struct fuse_conn *c, uint64_t nodeid);
 
+/* ns from a FUSE answer's validity of s + nsec (a timeout far off counting as forever). */
+static uint64_t valid_ns(uint64_t s, uint32_t nsec)
+{
+	return s < 1000000 ? s * 1000000000UL + nsec : 1ULL << 60;
+}
+
 /* A request of opcode on nodeid goes to the server: forget the attributes it may change. */
 static void attr_change(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid)
 {
@@ -226,14 +231,13 @@ static void attr_change(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid)
 	c->attr_gen++;
 }
 
-/* Keep attributes a for n, valid for the server's valid s + nsec ns, unless a change was sent since gen. */
-static void attr_keep(struct fuse_conn *c, struct fnode *n, const struct fuse_attr *a, uint64_t s, uint32_t nsec,
-		      uint64_t gen)
+/* Keep attributes a for n, valid for valid ns (valid_ns), unless a change was sent since gen. */
+static void attr_keep(struct fuse_conn *c, struct fnode *n, const struct fuse_attr *a, uint64_t valid, uint64_t gen)
 {
-	if (gen != c->attr_gen || (s == 0 && nsec == 0))
+	if (gen != c->attr_gen || valid == 0)
 		return;
 	n->attr = *a;
-	n->attr_until = clock_ns() + (s < 1000000 ? s * 1000000000UL + nsec : 1ULL << 60);
+	n->attr_until = clock_ns() + valid;
 }
 
 /* n's kept attributes, or NULL when none are valid. */
@@ -382,7 +386,7 @@ static struct fnode *node_entry(struct fuse_conn *c, const struct fuse_entry_out
 	n->nlookup++;
 	n->refs++;
 	n->mode = e->attr.mode;
-	attr_keep(c, n, &e->attr, e->attr_valid, e->attr_valid_nsec, gen);
+	attr_keep(c, n, &e->attr, valid_ns(e->attr_valid, e->attr_valid_nsec), gen);
 	return n;
 }
 
@@ -417,7 +421,7 @@ static struct fname *name_find(struct fuse_conn *c, uint64_t parent, const char 
 	uint64_t now = clock_ns();
 	for (int i = 0; i < NAMES_KEPT; i++) {
 		struct fname *m = &c->names[i];
-		if ((!m->node && !m->absent) || m->parent != parent || strcmp(m->name, name) != 0)
+		if (!m->until || m->parent != parent || strcmp(m->name, name) != 0)
 			continue;
 		if (now < m->until) {
 			m->used = ++c->names_tick;
@@ -432,8 +436,7 @@ static struct fname *name_find(struct fuse_conn *c, uint64_t parent, const char 
 static void names_drop(struct fuse_conn *c, uint64_t parent, const char *name)
 {
 	for (int i = 0; i < NAMES_KEPT; i++)
-		if ((c->names[i].node || c->names[i].absent) && c->names[i].parent == parent &&
-		    strcmp(c->names[i].name, name) == 0)
+		if (c->names[i].until && c->names[i].parent == parent && strcmp(c->names[i].name, name) == 0)
 			name_drop(c, &c->names[i]);
 }
 
@@ -442,12 +445,6 @@ static void name_forget(struct fuse_conn *c, uint64_t parent, const char *name)
 {
 	c->names_gen++;
 	names_drop(c, parent, name);
-}
-
-/* ns from a FUSE answer's validity of s + nsec (a timeout far off counting as forever). */
-static uint64_t valid_ns(uint64_t s, uint32_t nsec)
-{
-	return s < 1000000 ? s * 1000000000UL + nsec : 1ULL << 60;
 }
 
 /*
@@ -461,11 +458,11 @@ static void name_keep(struct fuse_conn *c, uint64_t parent, const char *name, st
 		return;
 	names_drop(c, parent, name);
 	struct fname *m = &c->names[0];
-	for (int i = 1; i < NAMES_KEPT && (m->node || m->absent); i++)
-		if ((!c->names[i].node && !c->names[i].absent) || c->names[i].used < m->used)
+	for (int i = 1; i < NAMES_KEPT && m->until; i++)
+		if (!c->names[i].until || c->names[i].used < m->used)
 			m = &c->names[i];
 	name_drop(c, m);
-	*m = (struct fname){ n, !n, parent, clock_ns() + valid, ++c->names_tick, { 0 } };
+	*m = (struct fname){ n, parent, clock_ns() + valid, ++c->names_tick, { 0 } };
 	strlcpy(m->name, name, sizeof(m->name));
 	if (n)
 		n->refs++;
@@ -481,7 +478,7 @@ static void name_keep(struct fuse_conn *c, uint64_t parent, const char *name, st
 static struct fnode *lookup(struct fuse_conn *c, struct fnode *dir, const char *name, long *err)
 {
 	struct fname *m = name_find(c, dir->nodeid, name);
-	if (m && m->absent) {
+	if (m && !m->node) {
 		*err = -ENOENT;
 		return NULL;
 	}
@@ -508,7 +505,6 @@ static struct fnode *lookup(struct fuse_conn *c, struct fnode *dir, const char *
 		name_keep(c, parent, name, n, valid);
 	return n;
 }
-
 
 /*
  * A call of opcode on folder node dir that makes name there (CREATE,
@@ -719,7 +715,7 @@ static long f_getattr(uint32_t conn, uint32_t fid, struct p9_attr *a)
 	if (r == 0) {
 		attr_fill(&out.attr, a);
 		n->mode = out.attr.mode;
-		attr_keep(c, n, &out.attr, out.attr_valid, out.attr_valid_nsec, gen);
+		attr_keep(c, n, &out.attr, valid_ns(out.attr_valid, out.attr_valid_nsec), gen);
 	}
 	return r;
 }
@@ -803,7 +799,7 @@ static long excl_check(struct fuse_conn *c, uint32_t fid, const char *name)
 {
 	struct fname *m = name_find(c, c->fids[fid].node->nodeid, name);
 	if (m)
-		return m->absent ? 0 : -EEXIST;
+		return m->node ? -EEXIST : 0;
 	if (c->create_excl)
 		return 0;
 	long r;

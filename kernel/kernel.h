@@ -114,6 +114,7 @@ struct cpu {
 	uint64_t run_start;
 	struct env *space;         /* whose address space is loaded */
 	uint64_t slice_end;        /* ns */
+	uint64_t timer_at;         /* ns the timer will fire at, 0 once it has fired */
 	int slice;                 /* current slot */
 	uint64_t slices[NSLICE];   /* owner env id per slot, 0 = shared */
 };

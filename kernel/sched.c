@@ -164,7 +164,13 @@ void sched_time_remove(struct thread *t)
 		time_down(i, last);
 }
 
-/* Arm the timer for the earliest of: slice end, grace end, first timeout. */
+/*
+ * See that the timer fires by the earliest of: slice end, grace end, first
+ * timeout. One already armed to fire by then is left alone (should it fire
+ * early, sched_tick finds nothing due and arms it again): every write to the
+ * timer costs an exit of the machine, and most blocks leave the earliest as
+ * it was (the slice's end).
+ */
 static void timer_rearm(void)
 {
 	uint64_t next = cpu.slice_end;
@@ -172,6 +178,9 @@ static void timer_rearm(void)
 		next = timeheap[0]->deadline;
 	if (cpu.cur && cpu.cur->slice_grace && cpu.cur->slice_grace < next)
 		next = cpu.cur->slice_grace;
+	if (cpu.timer_at && cpu.timer_at <= next)
+		return;
+	cpu.timer_at = next;
 	lapic_timer_at(next);
 }
 
@@ -313,6 +322,7 @@ void sched_tick(struct trapframe *tf)
 	uint64_t now = now_ns();
 	struct thread *cur = tf ? cpu.cur : NULL;
 
+	cpu.timer_at = 0; /* it fired */
 	sched_timeouts();
 	sched_check_revoke();
 	if (cur && cur->slice_grace && now >= cur->slice_grace) {

@@ -203,6 +203,17 @@ ok enospc "$(printf '%s\n' "$got" | grep -q 'No space left on device' && printf 
 	"$(printf '%s' "$got" | tail -3)"
 clean enospc "$out/full.img"
 
+# ---- a disk filled by 4 KiB writes, which lx sends without waiting while the disk has room (tests/disk/wbfull.c):
+# ---- ENOSPC comes with a write, no write said done is lost, fsync finds no error ----
+if build_c "$out/wbfull" "$here/tests/disk/wbfull.c" musl; then
+	image "$out/wbfull.img"
+	mica -v "$out/wbfull.img:/d" "$out/wbfull" /d > "$out/wbfull.log" 2>&1
+	rc=$? oks=$(grep -c '^ok wbfull/' "$out/wbfull.log")
+	ok write-behind-full "$([ $rc -eq 0 ] && [ "$oks" -eq 7 ] && ! grep -q '^not ok' "$out/wbfull.log"; echo $?)" \
+		"status $rc, $oks of 7 checks: $(grep -v '^ok' "$out/wbfull.log" | head -5 | tr '\n' ' ')"
+	clean write-behind-full "$out/wbfull.img"
+fi
+
 # ---- :ro: every change refused with EROFS, reads allowed, the image untouched ----
 ro=$out/ro
 mkdir -p "$ro/seed/sub" && echo original > "$ro/seed/file"

@@ -56,6 +56,7 @@ formatted="
 	tests/disk/many.c
 	tests/disk/mapshare.c
 	tests/disk/perms.c
+	tests/disk/wbfull.c
 	tests/volumes/fuseproto.c
 	tests/volumes/fuse_server.h
 	tests/volumes/volfs.c

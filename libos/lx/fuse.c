@@ -42,6 +42,11 @@
 #define NAMES_KEPT 32 /* LOOKUP answers a connection keeps */
 #define NAME_KEPT 47 /* bytes of the longest name kept */
 #define OPEN_DROP (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC) /* flags the kernel keeps from FUSE_OPEN */
+#define WB_MAX (64 * 1024) /* the largest write sent without waiting for its answer (write-behind, below) */
+#define WB_FLIGHT (1024 * 1024) /* bytes of such writes unanswered at most: beyond, a write waits */
+#define WB_SPARE (16ull << 20) /* free bytes write-behind never counts on (what the writes' metadata takes) */
+#define WB_ROOM_MAX (64ull << 20) /* bytes write-behind may count on between two questions of free space */
+#define WB_ASK_NS 1000000000ull /* how long a file system found too full for write-behind is not asked again */
 
 struct fnode {
 	uint64_t nodeid, nlookup;
@@ -49,6 +54,8 @@ struct fnode {
 	uint32_t mode; /* S_IFMT bits as last seen, 0 until known */
 	struct fuse_attr attr; /* as the server last answered, while attr_until is to come */
 	uint64_t attr_until; /* clock_ns() at which attr stops being valid; 0: none kept */
+	int wb_error; /* the first error a write not waited for met, until a write or fsync of the node reports it */
+	bool mapped; /* its pages were asked for (f_pages): a write waits, so that its mappings show it on return */
 	struct fnode *next;
 };
 
@@ -72,6 +79,7 @@ struct freq {
 	bool waited; /* a thread waits for the answer (every request but FORGET, RELEASE and INIT) */
 	bool background; /* an answer comes, and no one waits for it (RELEASE): freed when it comes */
 	bool done;
+	struct fnode *wb; /* a WRITE no one waits for (write-behind): its node, held until the answer */
 	struct lx_waitq wq;
 };
 
@@ -88,7 +96,7 @@ struct fuse_conn {
 	int refs; /* its /dev/fuse file and its volume */
 	bool mounted, ready, dead; /* ready: INIT answered; dead: unmounted, or the server's file closed */
 	bool no_flush, no_syncfs, no_map; /* answered ENOSYS to FLUSH, SYNCFS, MICA_MAP: not asked again */
-	bool create_excl; /* the server answers an O_EXCL CREATE of a name that exists EEXIST (fuse_mica.h) */
+	bool promises; /* the server makes Mica's promises (fuse_mica.h): O_EXCL CREATE checks, requests in order */
 	uint64_t map_gen; /* counts requests sent that may free a file's blocks (map_safe) */
 	uint32_t max_write;
 	uint64_t next_unique;
@@ -105,6 +113,10 @@ struct fuse_conn {
 	uint64_t names_tick; /* counts names found and kept */
 	uint64_t absent_ns; /* how long the server lets a negative entry stay valid (its last), 0 until known */
 	uint64_t attr_gen; /* counts requests sent that change attributes: an answer across one is not kept */
+	uint64_t wb_flight; /* bytes of writes sent without waiting, not yet answered */
+	uint64_t wb_room; /* bytes more of them may take before the server is asked its free space again */
+	uint64_t wb_ask_at; /* clock_ns() before which it is not asked again (0: whenever wb_room runs out) */
+	int wb_error; /* the first error a write not waited for met, until syncfs reports it */
 };
 
 /* The connections, in the shared heap, found through LX_SH by every process. */
@@ -280,6 +292,7 @@ static struct freq *req_new(struct fuse_conn *c, uint32_t opcode, uint64_t nodei
 	q->out_cap = (uint32_t)cap;
 	q->waited = true;
 	q->background = false;
+	q->wb = NULL;
 	return q;
 }
 
@@ -800,7 +813,7 @@ static long excl_check(struct fuse_conn *c, uint32_t fid, const char *name)
 	struct fname *m = name_find(c, c->fids[fid].node->nodeid, name);
 	if (m)
 		return m->node ? -EEXIST : 0;
-	if (c->create_excl)
+	if (c->promises)
 		return 0;
 	long r;
 	struct fnode *n = lookup(c, c->fids[fid].node, name, &r);
@@ -940,6 +953,8 @@ static long f_pages(uint32_t conn, uint32_t fid, uint64_t off, int n, struct vol
 	struct fuse_conn *c;
 	struct ffid *f;
 	long r = take_open(conn, fid, &c, &f);
+	if (r == 0)
+		f->node->mapped = true; /* from now on a write waits, so that these pages show it on return */
 	struct fmap *m = r == 0 && !c->no_map ? lx_alloc_raw(sizeof(*m)) : NULL;
 	if (r == 0)
 		r = c->no_map ? -ENOSYS
@@ -979,6 +994,74 @@ static long f_read(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t of
 	return r < 0 ? r : (long)got;
 }
 
+/*
+ * Write-behind. With a server that takes requests in order (fuse_mica.h),
+ * a small write is sent without waiting for its answer, as Linux's page
+ * cache takes a write and writes it out later: whatever lx sends next
+ * about the file (a read, a map, a fsync, a stat) is answered after it,
+ * so each file creation costs one round trip to the server, not two. Such
+ * a write cannot fail with its call, so lx sends one only where the server
+ * will not fail it for want of room: the writes sent so may take half of
+ * what the file system had free beyond WB_SPARE when lx last asked
+ * (STATFS), and WB_ROOM_MAX at most before it asks again; on a fuller
+ * file system each write waits for its answer, and ENOSPC comes with the
+ * write that meets it. An error such a write meets all the same (EIO from
+ * the disk) is kept on its node and told by the next write or fsync of the
+ * node, and by syncfs, as Linux tells an error of its write-back. A write
+ * to a file whose pages are mapped (mappings must show it on return), to
+ * one opened O_SYNC or O_DSYNC, or of more than WB_MAX bytes waits.
+ */
+
+/* Whether c may count on room for a write of n bytes sent without waiting, taking it: false when it may not. */
+static bool wb_room_take(struct fuse_conn *c, size_t n)
+{
+	uint64_t cost = PGROUNDUP_U(n) + PAGE_SIZE; /* its blocks, and a block of metadata */
+	if (c->wb_room < cost && clock_ns() >= c->wb_ask_at) {
+		struct fuse_statfs_out out;
+		long r = call_fixed(c, FUSE_STATFS, FUSE_ROOT_ID, NULL, 0, &out, sizeof(out));
+		uint64_t unit = r == 0 ? (out.st.frsize ? out.st.frsize : out.st.bsize) : 0;
+		uint64_t free = unit && out.st.bavail <= UINT64_MAX / unit ? out.st.bavail * unit : 0;
+		c->wb_room = free > WB_SPARE ? (free - WB_SPARE) / 2 : 0;
+		if (c->wb_room > WB_ROOM_MAX)
+			c->wb_room = WB_ROOM_MAX;
+		c->wb_ask_at = c->wb_room >= cost ? 0 : clock_ns() + WB_ASK_NS;
+	}
+	if (c->wb_room < cost)
+		return false;
+	c->wb_room -= cost;
+	return true;
+}
+
+/* Whether a write of n bytes to open fid f of c may go without waiting for its answer (it may ask for room). */
+static bool wb_may(struct fuse_conn *c, const struct ffid *f, size_t n)
+{
+	return c->promises && !f->node->mapped && !(f->flags & (O_SYNC | O_DSYNC)) && n <= WB_MAX &&
+	       c->wb_flight + n <= WB_FLIGHT && wb_room_take(c, n);
+}
+
+/* A write sent without waiting is answered (or failed): its error, or a short write's EIO, kept for its node and c. */
+static void wb_answered(struct fuse_conn *c, struct freq *q)
+{
+	const struct fuse_write_out *o = q->out;
+	uint32_t n = q->in_len - (uint32_t)(sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in));
+	int err = q->error ? q->error : q->out_len < sizeof(*o) || o->size != n ? -EIO : 0;
+	c->wb_flight -= n;
+	if (err && !q->wb->wb_error)
+		q->wb->wb_error = err;
+	if (err && !c->wb_error)
+		c->wb_error = err;
+	node_put(c, q->wb);
+	q->wb = NULL;
+}
+
+/* The error *err kept for a write-behind, taken (0 when none). */
+static int wb_error_take(int *err)
+{
+	int e = *err;
+	*err = 0;
+	return e;
+}
+
 static long f_write(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint64_t off)
 {
 	struct fuse_conn *c;
@@ -986,12 +1069,27 @@ static long f_write(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint
 	long r = take_open(conn, fid, &c, &f);
 	if (r < 0)
 		return r;
+	struct fnode *node = f->node;
+	if (node->wb_error)
+		return wb_error_take(&node->wb_error);
 	if (n > c->max_write)
 		n = c->max_write;
+	bool behind = wb_may(c, f, n);
+	f = &c->fids[fid]; /* (the fids may have moved while lx asked for room) */
 	struct fuse_write_in in = { f->fh, off, (uint32_t)n, 0, 0, f->flags, 0 };
 	struct fuse_write_out out;
 	struct piece p[] = { { &in, sizeof(in) }, { buf, n } };
-	r = call_fixed(c, FUSE_WRITE, f->node->nodeid, p, 2, &out, sizeof(out));
+	struct freq *q = behind && !c->dead ? req_new(c, FUSE_WRITE, node->nodeid, p, 2, sizeof(out)) : NULL;
+	if (q) {
+		q->waited = false;
+		q->background = true;
+		q->wb = node;
+		node->refs++;
+		c->wb_flight += n;
+		enqueue(c, q);
+		return (long)n;
+	}
+	r = call_fixed(c, FUSE_WRITE, node->nodeid, p, 2, &out, sizeof(out));
 	return r < 0 ? r : out.size > n ? -EIO : (long)out.size;
 }
 
@@ -1117,9 +1215,12 @@ static long f_fsync(uint32_t conn, uint32_t fid)
 	if (r < 0)
 		return r == -EBADF ? 0 : r; /* nothing open: nothing of it waits to be written */
 	struct fuse_fsync_in in = { f->fh, 0, 0 };
-	r = call(c, f->dir ? FUSE_FSYNCDIR : FUSE_FSYNC, f->node->nodeid, &(struct piece){ &in, sizeof(in) }, 1, NULL,
-		 0, NULL);
-	return r == -ENOSYS ? 0 : r; /* a server without fsync writes through, as Linux takes it */
+	struct fnode *node = f->node;
+	r = call(c, f->dir ? FUSE_FSYNCDIR : FUSE_FSYNC, node->nodeid, &(struct piece){ &in, sizeof(in) }, 1, NULL, 0,
+		 NULL);
+	if (r == -ENOSYS)
+		r = 0; /* a server without fsync writes through, as Linux takes it */
+	return r == 0 ? wb_error_take(&node->wb_error) : r; /* (the writes behind were answered before it) */
 }
 
 /*
@@ -1136,8 +1237,8 @@ static long f_syncfs(uint32_t conn)
 	if (c && !c->dead && !c->no_syncfs) {
 		uint64_t pad = 0;
 		long r = call(c, FUSE_SYNCFS, FUSE_ROOT_ID, &(struct piece){ &pad, sizeof(pad) }, 1, NULL, 0, NULL);
-		if (r != -ENOSYS)
-			return r;
+		if (r != -ENOSYS) /* (the writes behind were answered before it) */
+			return r == 0 ? wb_error_take(&c->wb_error) : r;
 		c->no_syncfs = true;
 	}
 	for (uint32_t i = 1; c && !c->dead && i < c->nfids; i++) {
@@ -1241,6 +1342,9 @@ static void conn_end(struct fuse_conn *c)
 				lx_waitq_wake(&q->wq); /* its thread frees it, finding c dead */
 			} else {
 				unlink_req(list, q);
+				q->error = -ENOTCONN;
+				if (q->wb)
+					wb_answered(c, q);
 				req_free(q);
 			}
 		}
@@ -1298,7 +1402,7 @@ static void init_answered(struct fuse_conn *c, struct freq *q)
 		return;
 	}
 	uint32_t mw = q->out_len >= sizeof(*o) ? o->max_write : 0;
-	c->create_excl = q->out_len >= 16 && (o->flags & FUSE_MICA_CREATE_EXCL);
+	c->promises = q->out_len >= 16 && (o->flags & FUSE_MICA_PROMISES);
 	c->max_write = mw < 4096 ? 4096 : mw > IO_MAX ? IO_MAX : mw;
 	c->ready = true;
 	lx_waitq_wake(&c->ready_wq);
@@ -1329,6 +1433,8 @@ static long dev_read(struct file *f, void *buf, size_t n)
 			q->error = -EIO;
 			q->done = true;
 			lx_waitq_wake(&q->wq);
+			if (q->wb)
+				wb_answered(c, q);
 			if (!q->waited)
 				req_free(q);
 			continue;
@@ -1403,6 +1509,8 @@ static long dev_writev(struct file *f, const struct linux_iovec *iov, long cnt)
 		init_answered(c, q);
 		req_free(q);
 	} else if (q->background) {
+		if (q->wb)
+			wb_answered(c, q);
 		req_free(q);
 	} else {
 		q->done = true;
@@ -1463,7 +1571,7 @@ long fuse_mount(int fd, uint32_t *conn, uint32_t *root)
 	struct fnode *n = r == 0 ? lx_alloc(sizeof(*n)) : NULL;
 	uint32_t fid = n ? f_fid_new((uint32_t)c->id) : 0;
 	struct fuse_init_in in = { FUSE_KERNEL_VERSION, FUSE_KERNEL_MINOR_VERSION, IO_MAX,
-				   FUSE_BIG_WRITES | FUSE_MICA_CREATE_EXCL };
+				   FUSE_BIG_WRITES | FUSE_MICA_PROMISES };
 	struct freq *q = fid ? req_new(c, FUSE_INIT, 0, &(struct piece){ &in, sizeof(in) }, 1, 64) : NULL;
 	if (r == 0 && !q) {
 		lx_free(n);

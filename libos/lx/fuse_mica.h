@@ -1,20 +1,26 @@
-/* Mica's additions to the FUSE protocol: a CREATE that checks the name, and where a file's bytes lie on the disk. */
+/* Mica's additions to the FUSE protocol: a server's promises (a CREATE that checks the name, requests in order), and where a file's bytes lie on the disk. */
 #ifndef LX_FUSE_MICA_H
 #define LX_FUSE_MICA_H
 
 #include <stdint.h>
 
 /*
- * lx offers FUSE_MICA_CREATE_EXCL in FUSE_INIT's flags (a bit protocol
- * 7.19, which lx speaks, leaves unused). A server that answers with it
- * set promises to answer a CREATE whose flags have O_EXCL with EEXIST when
- * the folder has the name already, as open(2) does. Linux's FUSE never
- * sends a CREATE without a LOOKUP first that found no such name, and
- * servers count on that (fuse2fs would make a second entry of the name);
- * with the promise, lx sends an O_EXCL create as CREATE alone, a request
- * rather than two.
+ * lx offers FUSE_MICA_PROMISES in FUSE_INIT's flags (a bit protocol 7.19,
+ * which lx speaks, leaves unused). A server that answers with it set
+ * promises two things Linux's FUSE does not count on:
+ *
+ * - It answers a CREATE whose flags have O_EXCL with EEXIST when the
+ *   folder has the name already, as open(2) does. Linux's FUSE never sends
+ *   a CREATE without a LOOKUP first that found no such name, and servers
+ *   count on that (fuse2fs would make a second entry of the name); with
+ *   the promise, lx sends an O_EXCL create as CREATE alone.
+ * - It takes requests one at a time, each answered before it reads the
+ *   next. A request then sees what every request sent before it did, so
+ *   lx may send a WRITE without waiting for its answer (write-behind, as
+ *   Linux's page cache writes later), knowing that what it sends next on
+ *   the file (a read, a map, a fsync) comes after it.
  */
-#define FUSE_MICA_CREATE_EXCL (1u << 31)
+#define FUSE_MICA_PROMISES (1u << 31)
 
 /*
  * A server whose file system lies on a block device lx holds too

@@ -2028,7 +2028,7 @@ static void do_init(const struct fuse_in_header *h, const struct fuse_init_in *i
 	proto_minor = in->minor < FUSE_KERNEL_MINOR_VERSION ? in->minor : FUSE_KERNEL_MINOR_VERSION;
 	o.minor = proto_minor;
 	o.max_readahead = in->max_readahead;
-	o.flags = in->flags & (FUSE_BIG_WRITES | FUSE_MICA_CREATE_EXCL); /* (do_mknod_or_create checks the name) */
+	o.flags = in->flags & (FUSE_BIG_WRITES | FUSE_MICA_PROMISES); /* do_mknod_or_create checks the name; serve */
 	o.max_write = MAX_WRITE;
 	answer(h, 0, &o, proto_minor < 23 ? FUSE_COMPAT_22_INIT_OUT_SIZE : sizeof(o));
 }

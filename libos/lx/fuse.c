@@ -1054,6 +1054,14 @@ static void wb_answered(struct fuse_conn *c, struct freq *q)
 	q->wb = NULL;
 }
 
+/* A request no one waits for, answered or failed (its error in q->error): a write behind accounted, then freed. */
+static void let_go(struct fuse_conn *c, struct freq *q)
+{
+	if (q->wb)
+		wb_answered(c, q);
+	req_free(q);
+}
+
 /* The error *err kept for a write-behind, taken (0 when none). */
 static int wb_error_take(int *err)
 {
@@ -1343,9 +1351,7 @@ static void conn_end(struct fuse_conn *c)
 			} else {
 				unlink_req(list, q);
 				q->error = -ENOTCONN;
-				if (q->wb)
-					wb_answered(c, q);
-				req_free(q);
+				let_go(c, q);
 			}
 		}
 	lx_waitq_wake(&c->readers);
@@ -1433,10 +1439,8 @@ static long dev_read(struct file *f, void *buf, size_t n)
 			q->error = -EIO;
 			q->done = true;
 			lx_waitq_wake(&q->wq);
-			if (q->wb)
-				wb_answered(c, q);
 			if (!q->waited)
-				req_free(q);
+				let_go(c, q);
 			continue;
 		}
 		long r = copy_to_user((uint64_t)buf, q->in, q->in_len);
@@ -1509,9 +1513,7 @@ static long dev_writev(struct file *f, const struct linux_iovec *iov, long cnt)
 		init_answered(c, q);
 		req_free(q);
 	} else if (q->background) {
-		if (q->wb)
-			wb_answered(c, q);
-		req_free(q);
+		let_go(c, q);
 	} else {
 		q->done = true;
 		lx_waitq_wake(&q->wq);

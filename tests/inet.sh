@@ -50,7 +50,7 @@ stop() {
 	wait "$server" 2>/dev/null
 }
 
-base=$((20000 + $$ % 20000))
+base=$(port_base 13) || exit 1
 
 # http.server as it starts by default (Python picks the address: "::" with IPv4 too, or 0.0.0.0).
 port=$base

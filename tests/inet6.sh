@@ -33,7 +33,7 @@ mac() {
 }
 
 # The wire: the server's end at port a, the client's at b.
-base=$((30000 + $$ % 15000))
+base=$(port_base 5) || exit 1
 a=$base b=$((base + 1)) port=7000
 ipa=10.0.2.21 ipb=10.0.2.22
 MICA_TIMEOUT=240 timeout -k 5 260 tools/mica run --wire "$a:$b" --ip $ipa --with "$out/t" "$py" "$out/t/v6.py" \

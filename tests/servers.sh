@@ -55,7 +55,7 @@ have() {
 have /usr/sbin/nginx /usr/bin/redis-server /usr/bin/redis-cli /usr/bin/redis-benchmark /usr/bin/node /usr/bin/wrk \
 	/usr/bin/python3 /bin/busybox
 
-base=$((40000 + $$ % 20000))
+base=$(port_base 4) || exit 1
 
 # ---- nginx: a master and two workers, a static 612-byte page ----
 ng=$out/nginx

@@ -87,3 +87,29 @@ build_c() {
 	sed 's/^/#   /' "$bc_out.build.log" | head -10
 	return 1
 }
+
+# port_base N: the first of N ports of 127.0.0.1 in a row, each free now for TCP and UDP, for the suite's servers,
+# relays and wires. They lie below the host's ephemeral ports (32768 and up), which any client's connection may
+# take at any time (a port chosen there was once found held: "cannot bind the host's port").
+port_base() {
+	python3 - "$1" "$$" << 'PY'
+import socket, sys
+n, seed = int(sys.argv[1]), int(sys.argv[2])
+lo, span = 10000, 32768 - 10000 - n
+def free(p):
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        s = socket.socket(socket.AF_INET, kind)
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+for i in range(span):
+    b = lo + (seed * 97 + i * n) % span
+    if all(free(p) for p in range(b, b + n)):
+        sys.exit(print(b))
+sys.exit("no %d free ports in a row on 127.0.0.1 below 32768" % n)
+PY
+}

@@ -11,7 +11,7 @@ cd "$here"
 need_lx
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "not ok udp/python3: Debian's python3 is not installed (tools/deps.sh)"; exit 1; }
-base=$((20000 + ($$ * 7) % 20000))
+base=$(port_base 7) || exit 1
 
 # results FILE: FILE's "ok NAME" and "not ok NAME: why" lines as this suite's (after a CR a guest may add).
 results() {

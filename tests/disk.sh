@@ -172,18 +172,23 @@ if build_c "$fm" "$here/tests/disk/fusemap.c" glibc -I"$here"; then
 fi
 
 # ---- a file mapped shared maps the disk cache's own pages (tests/disk/mapshare.c says what it checks), on a file
-# ---- system of 4 KiB blocks (mke2fs's choice for images of 512 MiB and more; a block of 1 KiB is no page) ----
+# ---- system of 4 KiB blocks (mke2fs's choice for images of 512 MiB and more) and on one of 1 KiB blocks, where
+# ---- mica-ext4 places a file's blocks so that its pages lie whole on pages of the disk ----
 ms=$out/mapshare
 if build_c "$ms" "$here/tests/disk/mapshare.c" musl; then
-	rm -f "$ms.img" && mke2fs -q -F -t ext4 -b 4096 -d "$seed" "$ms.img" 64M > /dev/null 2>&1
-	mica -v "$ms.img:/d" "$ms" /d/w /dev/vda > "$ms.log" 2>&1
-	rc=$? oks=$(grep -c '^ok mapshare/' "$ms.log")
-	ok mapshare "$([ $rc -eq 0 ] && [ "$oks" -eq 17 ] && ! grep -q '^not ok' "$ms.log"; echo $?)" \
-		"status $rc, $oks of 17 checks: $(grep -v '^ok' "$ms.log" | head -5 | tr '\n' ' ')"
-	debugfs -R "dump /w/f $ms.f" "$ms.img" > /dev/null 2>&1
-	debugfs -R "dump /w/f.want $ms.want" "$ms.img" > /dev/null 2>&1
-	ok mapshare-in-image "$(cmp -s "$ms.f" "$ms.want"; echo $?)" "the file in the image is not what the program wrote"
-	clean mapshare "$ms.img"
+	for bs in 4096 1024; do
+		[ "$bs" = 1024 ] && n=mapshare-1k || n=mapshare
+		rm -f "$ms.img" && mke2fs -q -F -t ext4 -b "$bs" -d "$seed" "$ms.img" 64M > /dev/null 2>&1
+		mica -v "$ms.img:/d" "$ms" /d/w /dev/vda > "$ms.log" 2>&1
+		rc=$? oks=$(grep -c '^ok mapshare/' "$ms.log")
+		ok "$n" "$([ $rc -eq 0 ] && [ "$oks" -eq 17 ] && ! grep -q '^not ok' "$ms.log"; echo $?)" \
+			"status $rc, $oks of 17 checks: $(grep -v '^ok' "$ms.log" | head -5 | tr '\n' ' ')"
+		rm -f "$ms.f" "$ms.want"
+		debugfs -R "dump /w/f $ms.f" "$ms.img" > /dev/null 2>&1
+		debugfs -R "dump /w/f.want $ms.want" "$ms.img" > /dev/null 2>&1
+		ok "$n-in-image" "$(cmp -s "$ms.f" "$ms.want"; echo $?)" "the file in the image is not what the program wrote"
+		clean "$n" "$ms.img"
+	done
 fi
 
 # ---- 200 processes that each read a disk file, one after another: what a process needs for the disk (its

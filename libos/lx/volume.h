@@ -85,8 +85,9 @@ struct vfile {
 	char path[];
 };
 
-/* The file ino of v is about to be cut to size (truncate, O_TRUNC): its shared pages past size stop being the disk
- * cache's, whose blocks the server may free and give another file. 0, or -ENOMEM (then do not cut it). */
+/* The file ino of v is about to be cut to size (truncate, O_TRUNC): its shared pages not wholly within size stop
+ * being the disk cache's, whose blocks the server may free and give another file (the page it then ends in too:
+ * with blocks smaller than a page, some of its blocks go). 0, or -ENOMEM (then do not cut it). */
 long vol_shadow_cutting(struct volume *v, uint64_t ino, uint64_t size);
 /* The file ino of v was cut or grown to size (truncate): its shared pages past size are zeros now. */
 void vol_shadow_resized(struct volume *v, uint64_t ino, uint64_t size);

@@ -750,7 +750,7 @@ long vol_shadow_cutting(struct volume *v, uint64_t ino, uint64_t size)
 	struct vshadow *s = shadow_find(v, ino);
 	for (int b = 0; s && b < SHADOW_HASH; b++)
 		for (struct spage *p = s->hash[b]; p; p = p->next)
-			if (p->hold && p->index >= (size + PAGE_SIZE - 1) / PAGE_SIZE) {
+			if (p->hold && p->index >= size / PAGE_SIZE) {
 				if (!blkdev_page_unshare(p->hold))
 					return -ENOMEM;
 				p->hold = NULL;

@@ -48,6 +48,7 @@
 #define NODE_BUCKETS 4096
 #define INODES_KEPT 32 /* in libext2fs's inode cache */
 #define ROOT EXT2_ROOT_INO
+#define PAGE 4096 /* lx's page: one of a file's that lies whole on a page of the disk maps lx's disk cache */
 
 static ext2_filsys fs;
 static int dev = -1;
@@ -1683,6 +1684,103 @@ static int extent_grow(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t firs
 }
 
 /*
+ * Placement on file systems whose blocks are smaller than a page. lx maps a
+ * page of a file from its disk cache only where the page lies whole on one
+ * page of the disk (fuse.c), which a block of 1 KiB (mke2fs's choice for
+ * images under 512 MiB) is not by itself. So a file's data block goes where
+ * its place in the file and its place on the disk are the same modulo a
+ * page: block lb of a file at a disk block whose number is lb modulo
+ * blocks_per_page. A run written whole (a page of the file's at a time) is
+ * then whole pages of the disk. With 4 KiB blocks every block is a page.
+ */
+static blk64_t blocks_per_page(void)
+{
+	return fs->blocksize < PAGE ? PAGE / fs->blocksize : 1;
+}
+
+/*
+ * The first block at or after goal (else from the first data block) that begins a run of n free blocks and
+ * whose number is phase modulo blocks_per_page: 0 when there is none.
+ */
+static blk64_t run_find(blk64_t goal, blk64_t n, blk64_t phase)
+{
+	blk64_t r = blocks_per_page(), lo = fs->super->s_first_data_block, end = ext2fs_blocks_count(fs->super);
+	if (goal < lo || goal >= end)
+		goal = lo;
+	for (blk64_t b = goal, from = goal;;) {
+		blk64_t z, used;
+		if (ext2fs_find_first_zero_block_bitmap2(fs->block_map, b, end - 1, &z) == 0) {
+			z += (phase % r + r - z % r) % r;
+			if (z < end && n <= end - z) {
+				if (ext2fs_test_block_bitmap_range2(fs->block_map, z, (unsigned)n))
+					return z;
+				if (ext2fs_find_first_set_block_bitmap2(fs->block_map, z, z + n - 1, &used) == 0) {
+					b = used + 1;
+					continue;
+				}
+			}
+		}
+		if (from == lo)
+			return 0;
+		b = from = lo; /* once more from the start */
+	}
+}
+
+/*
+ * Write n blocks at block first of the extent-mapped inode in (ino) from data when no extent of the file
+ * reaches block first or lies within the n after it (a new file's first write, an append past the last
+ * extent that extent_grow could not continue): a free run in the right place (above) near the block before,
+ * or near the file's goal, written, then one extent inserted over it. One look in the extent tree and one
+ * insert, where ext2fs_fallocate's way takes several and places blocks where the first free run lies.
+ * 0 (in changed; *stored as for extent_grow), EAGAIN when it is not so or no such run is free (nothing is
+ * changed), or an errno.
+ */
+static int extent_add(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t first, blk64_t n, const char *data,
+		      bool *stored)
+{
+	ext2_extent_handle_t eh;
+	struct ext2fs_extent x = { 0 }, next, add = { .e_lblk = first, .e_len = (uint32_t)n };
+	struct ext2_extent_info info;
+	if (ext2fs_has_feature_bigalloc(fs->super) || n > EXT_INIT_MAX_LEN ||
+	    ext2fs_free_blocks_count(fs->super) < n + 64 || /* (as blocks_write leaves a nearly full disk) */
+	    ext2fs_extent_open2(fs, ino, (struct ext2_inode *)in, &eh))
+		return EAGAIN;
+	errcode_t g = ext2fs_extent_goto2(eh, 0, first);
+	bool some = g == EXT2_ET_EXTENT_NOT_FOUND && ext2fs_extent_get(eh, EXT2_EXTENT_CURRENT, &x) == 0;
+	bool alone; /* no extent reaches block first or lies within the n after it */
+	if (some) { /* x lies before block first, or is the first extent, after it */
+		g = x.e_lblk + x.e_len <= first ? ext2fs_extent_get(eh, EXT2_EXTENT_NEXT_LEAF, &next) : EAGAIN;
+		alone = (g == EXT2_ET_EXTENT_NO_NEXT || /* (the next leaf after the last is the first again) */
+			 (g == 0 && (next.e_lblk <= x.e_lblk || next.e_lblk >= first + n))) &&
+			ext2fs_extent_goto2(eh, 0, x.e_lblk) == 0;
+	} else {
+		alone = ext2fs_extent_get_info(eh, &info) == 0 && info.max_depth == 0 && info.num_entries == 0;
+	}
+	blk64_t goal = !alone ? 0
+		       : some ? x.e_pblk + (first - x.e_lblk) /* (where x would reach it) */
+			      : ext2fs_find_inode_goal(fs, ino, (struct ext2_inode *)in, first);
+	blk64_t pblk = alone ? run_find(goal, n, first) : 0;
+	int r = EAGAIN;
+	if (pblk) {
+		uint64_t size = EXT2_I_SIZE(in), end = (first + n) * fs->blocksize;
+		errcode_t e = io_channel_write_blk64(fs->io, pblk, (int)n, data);
+		if (e == 0 && (e = ext2fs_iblk_add_blocks(fs, (struct ext2_inode *)in, n)) == 0 &&
+		    (e = ext2fs_inode_size_set(fs, (struct ext2_inode *)in, end > size ? end : size)) == 0) {
+			ext2fs_block_alloc_stats_range(fs, pblk, n, +1);
+			add.e_pblk = pblk;
+			if ((e = ext2fs_extent_insert(eh, some ? EXT2_EXTENT_INSERT_AFTER : 0, &add)) == 0)
+				e = ext2fs_extent_fix_parents(eh);
+			else
+				ext2fs_block_alloc_stats_range(fs, pblk, n, -1); /* (the caller drops in) */
+		}
+		*stored = e == 0 && ext2fs_extent_get_info(eh, &info) == 0 && info.max_depth == 0;
+		r = err_of(e);
+	}
+	ext2fs_extent_free(eh);
+	return r;
+}
+
+/*
  * Write len bytes (whole blocks) at off (a block's start) of the extent-mapped inode in (ino) from data: the
  * blocks missing allocated at once (ext2fs_fallocate, in runs, where ext2fs_file_write takes one at a time),
  * then each run that lies together on the disk written in one request. The size grows to cover them. 0 (with
@@ -1697,6 +1795,8 @@ static int blocks_write(ext2_ino_t ino, struct ext2_inode_large *in, uint64_t of
 	bool hole;
 	*stored = false;
 	int r = off >= EXT2_I_SIZE(in) ? extent_grow(ino, in, first, n, data, stored) : EAGAIN; /* (an append) */
+	if (r == EAGAIN && off >= EXT2_I_SIZE(in))
+		r = extent_add(ino, in, first, n, data, stored);
 	if (r == EAGAIN)
 		r = runs_write(ino, in, first, last, data, &hole);
 	if (r == EAGAIN && hole && ext2fs_free_blocks_count(fs->super) >= n + 64) {
@@ -1719,32 +1819,39 @@ static void do_write(const struct fuse_in_header *h, const struct fuse_write_in 
 	ext2_ino_t ino = ino_of(h->nodeid);
 	struct ext2_inode_large in;
 	ext2_file_t f = NULL;
-	unsigned int put = 0;
+	bool filed = false; /* ext2fs_file_write wrote some */
+	unsigned int put = 0, more = 0;
 	int r = readonly ? EROFS : inode_get(ino, &in), b = EAGAIN;
 	struct ext2_inode_large disk = in; /* the inode as it is on the disk, while it is known */
 	bool stored = false;
 	errcode_t e = 0;
-	if (r == 0 && w->size && w->offset % fs->blocksize == 0 && w->size % fs->blocksize == 0 &&
-	    (in.i_flags & EXT4_EXTENTS_FL) && !(in.i_flags & EXT4_INLINE_DATA_FL)) {
-		b = blocks_write(ino, &in, w->offset, w->size, data, &stored); /* in: as it is to be written back */
+	/* the blocks it writes whole go blocks_write's way; the rest (all, when that way is not for it) ext2fs_file_write's */
+	uint32_t whole = w->offset % fs->blocksize ? 0 : w->size - w->size % fs->blocksize, from = 0;
+	if (r == 0 && whole && (in.i_flags & EXT4_EXTENTS_FL) && !(in.i_flags & EXT4_INLINE_DATA_FL)) {
+		b = blocks_write(ino, &in, w->offset, whole, data, &stored); /* in: as it is to be written back */
 		if (stored)
 			disk = in;
 	}
 	if (b != EAGAIN) {
 		r = b;
-		put = b ? 0 : w->size;
-	} else if (r == 0 && !(e = ext2fs_file_open2(fs, ino, (struct ext2_inode *)&in, EXT2_FILE_WRITE, &f)) &&
-		   !(e = ext2fs_file_llseek(f, w->offset, EXT2_SEEK_SET, NULL))) {
-		e = ext2fs_file_write(f, data, w->size, &put);
+		put = from = b ? 0 : whole;
 	}
+	if (r == 0 && from < w->size && from && !stored && (r = inode_put(ino, &in)) == 0)
+		disk = in; /* (ext2fs_file_write reads it back from the disk as it maps a block) */
+	if (r == 0 && from < w->size &&
+	    !(e = ext2fs_file_open2(fs, ino, (struct ext2_inode *)&in, EXT2_FILE_WRITE, &f)) &&
+	    !(e = ext2fs_file_llseek(f, w->offset + from, EXT2_SEEK_SET, NULL)))
+		e = ext2fs_file_write(f, data + from, w->size - from, &more);
+	put += more;
 	if (f) {
 		errcode_t e2 = ext2fs_file_close(f);
 		e = e ? e : e2;
+		filed = true;
 	}
 	if (r == 0 && e)
 		r = err_of(e);
-	bool mark = put && (b != EAGAIN || inode_get(ino, &in) == 0); /* (the times and mode a write changes) */
-	if (mark && b == EAGAIN)
+	bool mark = put && (!filed || inode_get(ino, &in) == 0); /* (the times and mode a write changes) */
+	if (mark && filed)
 		disk = in; /* as ext2fs_file_close wrote it */
 	if (mark) {
 		touch(&in, T_M | T_C);

@@ -101,6 +101,7 @@ struct fuse_conn {
 	uint32_t max_write;
 	uint64_t next_unique;
 	struct freq *queue, *sent; /* not yet read (oldest first); read and not yet answered */
+	struct freq *queue_last; /* the newest in queue, or NULL: a write behind the others is queued at once */
 	struct lx_waitq readers; /* the server's threads waiting for a request */
 	struct lx_waitq ready_wq; /* callers waiting for INIT's answer */
 	struct fnode *nodes;
@@ -143,10 +144,9 @@ struct piece {
 /* Append q to c's queue and wake the server. */
 static void enqueue(struct fuse_conn *c, struct freq *q)
 {
-	struct freq **pp = &c->queue;
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = q;
+	q->next = NULL;
+	*(c->queue_last ? &c->queue_last->next : &c->queue) = q;
+	c->queue_last = q;
 	lx_waitq_wake(&c->readers);
 }
 
@@ -158,6 +158,21 @@ static void unlink_req(struct freq **head, struct freq *q)
 			*pp = q->next;
 			return;
 		}
+}
+
+/* Find c's queue_last again, after a request was taken from the middle of its queue. */
+static void queue_last_find(struct fuse_conn *c)
+{
+	c->queue_last = c->queue;
+	while (c->queue_last && c->queue_last->next)
+		c->queue_last = c->queue_last->next;
+}
+
+/* Take q out of c's queue, if it is there. */
+static void unqueue(struct fuse_conn *c, struct freq *q)
+{
+	unlink_req(&c->queue, q);
+	queue_last_find(c);
 }
 
 static void req_free(struct freq *q)
@@ -330,7 +345,7 @@ static long call(struct fuse_conn *c, uint32_t opcode, uint64_t nodeid, const st
 		}
 		r = q->done ? q->error : -ENOTCONN;
 		if (!q->done) { /* the connection ended: q is in one of its lists */
-			unlink_req(&c->queue, q);
+			unqueue(c, q);
 			unlink_req(&c->sent, q);
 		} else if (r == 0) {
 			if (out)
@@ -998,15 +1013,16 @@ static long f_read(uint32_t conn, uint32_t fid, void *buf, size_t n, uint64_t of
  * Write-behind. With a server that takes requests in order (fuse_mica.h),
  * a small write is sent without waiting for its answer, as Linux's page
  * cache takes a write and writes it out later: whatever lx sends next
- * about the file (a read, a map, a fsync, a stat) is answered after it,
- * so each file creation costs one round trip to the server, not two. Such
- * a write cannot fail with its call, so lx sends one only where the server
- * will not fail it for want of room: the writes sent so may take half of
- * what the file system had free beyond WB_SPARE when lx last asked
- * (STATFS), and WB_ROOM_MAX at most before it asks again; on a fuller
- * file system each write waits for its answer, and ENOSPC comes with the
- * write that meets it. An error such a write meets all the same (EIO from
- * the disk) is kept on its node and told by the next write or fsync of the
+ * about the file (a read, a map, a fsync, a stat) is answered after it, so
+ * each file creation costs one round trip to the server, not two. A write
+ * that continues the newest one queued, not yet read, joins it (wb_join).
+ * Such a write cannot fail with its call, so lx sends one only where the
+ * server will not fail it for want of room: the writes sent so may take
+ * half of what the file system had free beyond WB_SPARE when lx last asked
+ * (STATFS), and WB_ROOM_MAX at most before it asks again; on a fuller file
+ * system each write waits for its answer, and ENOSPC comes with the write
+ * that meets it. An error such a write meets all the same (EIO from the
+ * disk) is kept on its node and told by the next write or fsync of the
  * node, and by syncfs, as Linux tells an error of its write-back. A write
  * to a file whose pages are mapped (mappings must show it on return), to
  * one opened O_SYNC or O_DSYNC, or of more than WB_MAX bytes waits.
@@ -1070,6 +1086,36 @@ static int wb_error_take(int *err)
 	return e;
 }
 
+/*
+ * Join a write of n bytes at off to open file f to the newest request of c's queue when that is a write behind
+ * to the same open file, ending at off, that the server has not read yet, and the two fit in max_write: true when
+ * joined (the server takes both as one write, as Linux's page cache gathers neighbouring writes), false when not
+ * (nothing changed). sqlite3 writes a page at a time.
+ */
+static bool wb_join(struct fuse_conn *c, const struct ffid *f, const void *buf, size_t n, uint64_t off)
+{
+	struct freq *q = c->queue_last;
+	const size_t head = sizeof(struct fuse_in_header);
+	struct fuse_write_in *w = q && q->wb == f->node && q->opcode == FUSE_WRITE ? (void *)(q->in + head) : NULL;
+	if (!w || w->fh != f->fh || w->offset + w->size != off || w->size + n > c->max_write)
+		return false;
+	uint8_t *in = q->in;
+	if (q->in_len + n > lx_alloc_room(in)) { /* a block twice the size (the heap's bins), the bytes moved there */
+		if (!(in = lx_alloc_raw(q->in_len + n)))
+			return false;
+		memcpy(in, q->in, q->in_len);
+		lx_free(q->in);
+		q->in = in;
+		w = (void *)(in + head);
+	}
+	memcpy(in + q->in_len, buf, n);
+	q->in_len += (uint32_t)n;
+	((struct fuse_in_header *)in)->len = q->in_len;
+	w->size += (uint32_t)n;
+	c->wb_flight += n;
+	return true;
+}
+
 static long f_write(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint64_t off)
 {
 	struct fuse_conn *c;
@@ -1084,6 +1130,8 @@ static long f_write(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint
 		n = c->max_write;
 	bool behind = wb_may(c, f, n);
 	f = &c->fids[fid]; /* (the fids may have moved while lx asked for room) */
+	if (behind && !c->dead && wb_join(c, f, buf, n, off))
+		return (long)n;
 	struct fuse_write_in in = { f->fh, off, (uint32_t)n, 0, 0, f->flags, 0 };
 	struct fuse_write_out out;
 	struct piece p[] = { { &in, sizeof(in) }, { buf, n } };
@@ -1354,6 +1402,7 @@ static void conn_end(struct fuse_conn *c)
 				let_go(c, q);
 			}
 		}
+	queue_last_find(c);
 	lx_waitq_wake(&c->readers);
 	lx_waitq_wake(&c->ready_wq);
 }
@@ -1434,7 +1483,8 @@ static long dev_read(struct file *f, void *buf, size_t n)
 			lx_thread_wait(LX_RECHECK_NS);
 		}
 		struct freq *q = c->queue;
-		c->queue = q->next;
+		if (!(c->queue = q->next))
+			c->queue_last = NULL;
 		if (n < q->in_len) { /* as Linux: the request fails with EIO, and the server hears of the next */
 			q->error = -EIO;
 			q->done = true;
@@ -1448,6 +1498,8 @@ static long dev_read(struct file *f, void *buf, size_t n)
 		if (r < 0) {
 			q->next = c->queue; /* back at the head, for a read that can take it */
 			c->queue = q;
+			if (!q->next)
+				c->queue_last = q;
 			return r;
 		}
 		if (q->waited || q->background || q->opcode == FUSE_INIT) {

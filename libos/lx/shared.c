@@ -99,8 +99,7 @@ void *lx_alloc_raw(size_t n)
 	return b ? (char *)b + HDR : NULL;
 }
 
-/* The bytes of p's block, past its header. */
-static size_t block_room(const void *p)
+size_t lx_alloc_room(const void *p)
 {
 	return ((size_t)1 << ((const struct block *)((const char *)p - HDR))->bin) - HDR;
 }
@@ -109,7 +108,7 @@ void *lx_alloc(size_t n)
 {
 	void *p = lx_alloc_raw(n);
 	if (p)
-		memset(p, 0, block_room(p));
+		memset(p, 0, lx_alloc_room(p));
 	return p;
 }
 
@@ -118,7 +117,7 @@ void *lx_alloc_unzeroed(size_t n, size_t head)
 	char *p = lx_alloc_raw(n);
 	if (p) {
 		memset(p, 0, head);
-		memset(p + n, 0, block_room(p) - n); /* past n too: lx_realloc grows into it */
+		memset(p + n, 0, lx_alloc_room(p) - n); /* past n too: lx_realloc grows into it */
 	}
 	return p;
 }

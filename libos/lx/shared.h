@@ -68,6 +68,7 @@ void *lx_alloc_unzeroed(size_t n, size_t head);
 /* As lx_alloc, but nothing zeroed: for a buffer whose bytes are read only after being written; never lx_realloc'd. */
 void *lx_alloc_raw(size_t n);
 void *lx_realloc(void *p, size_t n);
+size_t lx_alloc_room(const void *p); /* the bytes p's block holds (at least as many as were asked for) */
 void lx_free(void *p);
 void *lx_page_alloc(
 	void); /* a zeroed, page-aligned page of the shared heap for file data; NULL when out of memory or over the files' share */

@@ -540,6 +540,47 @@ static void kept(void)
 	rmdir("k4");
 }
 
+/*
+ * Writes of a page at a time, as sqlite3 makes them: a run of neighbouring ones (which lx gathers into one
+ * request while the server has not taken them, on a disk volume) with another file's between, a page written
+ * again and a write before it, then everything read back.
+ */
+static void gathered(void)
+{
+	enum { PG = 4096, RUN = 48, TAILN = 100 };
+	static char want[RUN * PG + TAILN], got[RUN * PG + TAILN], other[RUN / 8 * PG], back[RUN / 8 * PG];
+	for (size_t i = 0; i < sizeof(want); i++)
+		want[i] = (char)('A' + (i / PG * 7 + i) % 26);
+	int a = open("ga", O_RDWR | O_CREAT | O_TRUNC, 0644), b = open("gb", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int ok = a >= 0 && b >= 0;
+	for (int k = 0; ok && k < RUN; k++) {
+		ok = pwrite(a, want + k * PG, PG, (off_t)k * PG) == PG;
+		if (ok && k % 8 == 7) { /* another file's write between */
+			memcpy(other + k / 8 * PG, want + k * PG, PG);
+			ok = pwrite(b, want + k * PG, PG, (off_t)(k / 8) * PG) == PG;
+		}
+	}
+	ok = ok && pwrite(a, want + RUN * PG, TAILN, (off_t)RUN * PG) == TAILN;
+	memset(want + 5 * PG, 'z', PG);
+	memset(want + 4 * PG + 10, 'y', 50);
+	ok = ok && pwrite(a, want + 5 * PG, PG, 5 * PG) == PG && pwrite(a, want + 4 * PG + 10, 50, 4 * PG + 10) == 50;
+	CHECK("gathered-writes", ok, "errno %d", errno);
+	struct stat st;
+	CHECK("gathered-size", a >= 0 && fstat(a, &st) == 0 && st.st_size == (off_t)sizeof(want), "size %ld",
+	      a >= 0 ? (long)st.st_size : -1L);
+	CHECK("gathered-bytes",
+	      a >= 0 && pread(a, got, sizeof(got), 0) == (ssize_t)sizeof(got) && memcmp(got, want, sizeof(want)) == 0,
+	      "the file differs");
+	CHECK("gathered-other",
+	      b >= 0 && pread(b, back, sizeof(back), 0) == (ssize_t)sizeof(back) &&
+		      memcmp(back, other, sizeof(other)) == 0,
+	      "the other file differs");
+	close(a);
+	close(b);
+	unlink("ga");
+	unlink("gb");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || chdir(argv[1]) < 0) {
@@ -554,6 +595,7 @@ int main(int argc, char **argv)
 	attrs();
 	big();
 	sparse();
+	gathered();
 	mmap_two_processes();
 	mmap_inherited();
 	shared_offset();

@@ -189,6 +189,11 @@ if build_c "$ms" "$here/tests/disk/mapshare.c" musl; then
 		ok "$n-in-image" "$(cmp -s "$ms.f" "$ms.want"; echo $?)" "the file in the image is not what the program wrote"
 		clean "$n" "$ms.img"
 	done
+	# mica-ext4 gives each inode it makes a generation of its own (with the inode's number, FUSE's name of the file)
+	gen() { debugfs -R "stat /w/$1" "$ms.img" 2> /dev/null | sed -n 's/.*Generation: *\([0-9]*\).*/\1/p'; }
+	g1=$(gen f) g2=$(gen g)
+	ok inode-generations "$([ -n "$g1" ] && [ -n "$g2" ] && [ "$g1" != 0 ] && [ "$g1" != "$g2" ]; echo $?)" \
+		"generations '$g1' and '$g2'"
 fi
 
 # ---- 200 processes that each read a disk file, one after another: what a process needs for the disk (its

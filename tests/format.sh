@@ -58,6 +58,7 @@ formatted="
 	tests/disk/perms.c
 	tests/disk/wbfull.c
 	tests/volumes/fuseproto.c
+	tests/volumes/fusewb.c
 	tests/volumes/fuse_server.h
 	tests/volumes/volfs.c
 	lib/avl.c

@@ -35,6 +35,20 @@ if build_c "$fp" "$here/tests/volumes/fuseproto.c" glibc; then
 	fi
 fi
 
+# ---- errors of writes behind (Mica only): a server of its own that makes Mica's promises fails some writes
+# after lx returned them; each failure is told once, by fsync, a write or syncfs, also after a close ----
+fw=$out/fusewb
+if build_c "$fw" "$here/tests/volumes/fusewb.c" glibc -I"$here"; then
+	mica "$fw" > "$fw.log" 2>&1
+	rc=$? oks=$(grep -c '^ok fusewb/' "$fw.log")
+	if [ $rc -eq 0 ] && [ "$oks" -eq 12 ] && ! grep -q '^not ok' "$fw.log"; then
+		echo "ok volumes/fusewb ($oks checks)"
+	else
+		echo "not ok volumes/fusewb: status $rc, $oks of 12 checks"
+		grep -v '^ok' "$fw.log" | head -5 | sed 's/^/#   /'
+	fi
+fi
+
 # ok NAME COND-STATUS DETAIL: one line for a check made here.
 ok() { if [ "$2" -eq 0 ]; then echo "ok volumes/$1"; else echo "not ok volumes/$1: $3"; fi; }
 

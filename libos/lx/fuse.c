@@ -47,9 +47,11 @@
 #define WB_SPARE (16ull << 20) /* free bytes write-behind never counts on (what the writes' metadata takes) */
 #define WB_ROOM_MAX (64ull << 20) /* bytes write-behind may count on between two questions of free space */
 #define WB_ASK_NS 1000000000ull /* how long a file system found too full for write-behind is not asked again */
+#define WB_LOST 8 /* errors of writes behind kept for files whose node went before a write or fsync told them */
 
 struct fnode {
 	uint64_t nodeid, nlookup;
+	uint64_t generation; /* the server's, with nodeid naming the file (an inode made again is another) */
 	uint32_t refs; /* fids naming it */
 	uint32_t mode; /* S_IFMT bits as last seen, 0 until known */
 	struct fuse_attr attr; /* as the server last answered, while attr_until is to come */
@@ -92,6 +94,12 @@ struct fname {
 	char name[NAME_KEPT + 1];
 };
 
+/* A node's untold write-behind error when the node went: its file's next node takes it (wb_lost_keep). */
+struct wb_lost {
+	uint64_t nodeid, generation;
+	int error;
+};
+
 struct fuse_conn {
 	int refs; /* its /dev/fuse file and its volume */
 	bool mounted, ready, dead; /* ready: INIT answered; dead: unmounted, or the server's file closed */
@@ -118,6 +126,8 @@ struct fuse_conn {
 	uint64_t wb_room; /* bytes more of them may take before the server is asked its free space again */
 	uint64_t wb_ask_at; /* clock_ns() before which it is not asked again (0: whenever wb_room runs out) */
 	int wb_error; /* the first error a write not waited for met, until syncfs reports it */
+	struct wb_lost wb_lost[WB_LOST]; /* errors of nodes gone (wb_lost_keep) */
+	uint32_t wb_lost_next; /* the slot the next one takes (the oldest goes) */
 };
 
 /* The connections, in the shared heap, found through LX_SH by every process. */
@@ -388,6 +398,29 @@ static void forget(struct fuse_conn *c, uint64_t nodeid, uint64_t nlookup)
 
 /* ---- nodes and fids ---- */
 
+/*
+ * An error a write behind met is told once, by the file's next write or fsync, as Linux tells one of its
+ * write-back to the next fsync, through any descriptor, opened before the error or after, while its inode
+ * stays in memory. The node that holds it goes at the file's last close (once the write is answered), so a
+ * node going with an error untold leaves it here, for the file's next node, the last WB_LOST of them.
+ */
+static void wb_lost_keep(struct fuse_conn *c, const struct fnode *n)
+{
+	if (n->wb_error)
+		c->wb_lost[c->wb_lost_next++ % WB_LOST] = (struct wb_lost){ n->nodeid, n->generation, n->wb_error };
+}
+
+/* New node n takes an error its file's last node left untold (wb_lost_keep). */
+static void wb_lost_take(struct fuse_conn *c, struct fnode *n)
+{
+	for (int i = 0; i < WB_LOST; i++)
+		if (c->wb_lost[i].error && c->wb_lost[i].nodeid == n->nodeid &&
+		    c->wb_lost[i].generation == n->generation) {
+			n->wb_error = c->wb_lost[i].error;
+			c->wb_lost[i].error = 0;
+		}
+}
+
 static struct fnode *node_find(struct fuse_conn *c, uint64_t nodeid)
 {
 	for (struct fnode *n = c->nodes; n; n = n->next)
@@ -404,8 +437,9 @@ static struct fnode *node_entry(struct fuse_conn *c, const struct fuse_entry_out
 {
 	struct fnode *n = node_find(c, e->nodeid);
 	if (!n && (n = lx_alloc(sizeof(*n)))) {
-		*n = (struct fnode){ .nodeid = e->nodeid, .next = c->nodes };
+		*n = (struct fnode){ .nodeid = e->nodeid, .generation = e->generation, .next = c->nodes };
 		c->nodes = n;
+		wb_lost_take(c, n);
 	}
 	if (!n) {
 		forget(c, e->nodeid, 1);
@@ -423,6 +457,7 @@ static void node_put(struct fuse_conn *c, struct fnode *n)
 {
 	if (--n->refs > 0 || n->nodeid == FUSE_ROOT_ID)
 		return;
+	wb_lost_keep(c, n);
 	forget(c, n->nodeid, n->nlookup);
 	for (struct fnode **pp = &c->nodes; *pp; pp = &(*pp)->next)
 		if (*pp == n) {

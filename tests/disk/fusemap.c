@@ -105,7 +105,7 @@ static bool serve(void)
 	memset(&o, 0, sizeof(o)); /* (every member, not only the first) */
 	switch (h->opcode) {
 	case FUSE_INIT:
-		fuse_init_answer(h->unique);
+		fuse_init_answer(h->unique, 0);
 		break;
 	case FUSE_LOOKUP:
 		for (uint64_t i = F; i < NODES; i++)

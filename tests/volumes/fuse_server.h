@@ -19,6 +19,8 @@ union fuse_body {
 	struct fuse_entry_out entry;
 	struct fuse_attr_out attr;
 	struct fuse_open_out open;
+	struct fuse_write_out write;
+	struct fuse_statfs_out statfs;
 };
 
 /* Mount a new connection at dir (made if missing) as file system type "fuse.NAME": 0, or -1 with errno. */
@@ -53,11 +55,18 @@ static struct fuse_in_header *fuse_request(char *buf, size_t size)
 	return n < (ssize_t)sizeof(struct fuse_in_header) ? NULL : (struct fuse_in_header *)buf;
 }
 
-/* Answer INIT as a server of protocol 7.19 that takes writes of 4 KiB. */
-static void fuse_init_answer(uint64_t unique)
+/* Answer INIT as a server of protocol 7.19 that takes writes of 4 KiB, with these flags. */
+static void fuse_init_answer(uint64_t unique, uint32_t flags)
 {
-	struct fuse_init_out o = { .major = 7, .minor = 19, .max_write = 4096 };
+	struct fuse_init_out o = { .major = 7, .minor = 19, .flags = flags, .max_write = 4096 };
 	fuse_answer(unique, 0, &o, sizeof(o));
+}
+
+/* The attributes of node: the root a folder, any other an empty file. */
+static inline void fuse_attr_of(uint64_t node, struct fuse_attr *a)
+{
+	*a = (struct fuse_attr){ .ino = node, .nlink = 1 };
+	a->mode = node == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0644;
 }
 
 #endif

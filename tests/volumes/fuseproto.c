@@ -11,12 +11,6 @@
 
 static int flushes, releases;
 
-static void attr_of(uint64_t node, struct fuse_attr *a)
-{
-	*a = (struct fuse_attr){ .ino = node, .nlink = 1 };
-	a->mode = node == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0644;
-}
-
 /* Serve one request (false when it could not be read); FLUSH is not implemented, as in fuse2fs. */
 static bool serve(void)
 {
@@ -29,7 +23,7 @@ static bool serve(void)
 	memset(&o, 0, sizeof(o)); /* (every member, not only the first) */
 	switch (h->opcode) {
 	case FUSE_INIT:
-		fuse_init_answer(h->unique);
+		fuse_init_answer(h->unique, 0);
 		break;
 	case FUSE_LOOKUP:
 		if (h->nodeid != FUSE_ROOT_ID || strcmp(arg, "f") != 0) {
@@ -37,11 +31,11 @@ static bool serve(void)
 			break;
 		}
 		o.entry.nodeid = FILE_NODE;
-		attr_of(FILE_NODE, &o.entry.attr);
+		fuse_attr_of(FILE_NODE, &o.entry.attr);
 		fuse_answer(h->unique, 0, &o.entry, sizeof(o.entry));
 		break;
 	case FUSE_GETATTR:
-		attr_of(h->nodeid, &o.attr.attr);
+		fuse_attr_of(h->nodeid, &o.attr.attr);
 		fuse_answer(h->unique, 0, &o.attr, sizeof(o.attr));
 		break;
 	case FUSE_OPEN:

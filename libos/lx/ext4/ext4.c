@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -814,6 +815,20 @@ static int inode_unlink(ext2_ino_t ino)
 	return inode_release(ino);
 }
 
+/*
+ * The generation of a new inode: with the inode's number it names the file for as long as the file system
+ * lives (FUSE's entry generation, which lx keeps with a node), an inode freed and made again being another
+ * file. As Linux's ext4 numbers them: from a start drawn at mount, one more each time. (Folders and symlinks,
+ * which libext2fs makes, keep its 0: a folder's blocks are checksummed with its generation as they are made.)
+ */
+static uint32_t generation_next(void)
+{
+	static uint32_t next;
+	if (next == 0 && getrandom(&next, sizeof(next), 0) != sizeof(next))
+		next = (uint32_t)time(NULL);
+	return next++;
+}
+
 /* A new inode of the given mode in folder dir, owned by the caller: 0 or an errno, *ino its number. */
 static int inode_new(ext2_ino_t dir, uint32_t mode, const struct fuse_in_header *h, ext2_ino_t *ino,
 		     struct ext2_inode_large *in)
@@ -824,6 +839,7 @@ static int inode_new(ext2_ino_t dir, uint32_t mode, const struct fuse_in_header 
 	memset(in, 0, sizeof(*in));
 	in->i_mode = (uint16_t)mode;
 	in->i_links_count = 1;
+	in->i_generation = generation_next();
 	ext2fs_set_i_uid_high(*in, h->uid >> 16);
 	in->i_uid = (uint16_t)h->uid;
 	ext2fs_set_i_gid_high(*in, h->gid >> 16);

@@ -21,33 +21,26 @@ for kind in musl glibc; do
 	judge_checks "volfs-$kind" $hs $? "$out/volfs-$kind.host.log" "$out/volfs-$kind.mica.log"
 done
 
-# ---- a FUSE server of its own on /dev/fuse (Mica only; glibc, whose headers have linux/fuse.h):
-# the protocol's edges fuse2fs never shows ----
-fp=$out/fuseproto
-if build_c "$fp" "$here/tests/volumes/fuseproto.c" glibc; then
-	mica "$fp" > "$fp.log" 2>&1
-	rc=$? oks=$(grep -c '^ok fuseproto/' "$fp.log")
-	if [ $rc -eq 0 ] && [ "$oks" -eq 8 ] && ! grep -q '^not ok' "$fp.log"; then
-		echo "ok volumes/fuseproto ($oks checks)"
+# own NAME CHECKS CFLAGS...: build tests/volumes/NAME.c, a FUSE server of its own on /dev/fuse with its client
+# (glibc, whose headers have linux/fuse.h), and run it in Mica: one line, ok when it ends well with CHECKS checks.
+own() {
+	o_name=$1 o_want=$2 o_bin=$out/$1
+	shift 2
+	build_c "$o_bin" "$here/tests/volumes/$o_name.c" glibc "$@" || return
+	mica "$o_bin" > "$o_bin.log" 2>&1
+	rc=$? oks=$(grep -c "^ok $o_name/" "$o_bin.log")
+	if [ $rc -eq 0 ] && [ "$oks" -eq "$o_want" ] && ! grep -q '^not ok' "$o_bin.log"; then
+		echo "ok volumes/$o_name ($oks checks)"
 	else
-		echo "not ok volumes/fuseproto: status $rc, $oks of 8 checks"
-		grep -v '^ok' "$fp.log" | head -5 | sed 's/^/#   /'
+		echo "not ok volumes/$o_name: status $rc, $oks of $o_want checks"
+		grep -v '^ok' "$o_bin.log" | head -5 | sed 's/^/#   /'
 	fi
-fi
-
-# ---- errors of writes behind (Mica only): a server of its own that makes Mica's promises fails some writes
-# after lx returned them; each failure is told once, by fsync, a write or syncfs, also after a close ----
-fw=$out/fusewb
-if build_c "$fw" "$here/tests/volumes/fusewb.c" glibc -I"$here"; then
-	mica "$fw" > "$fw.log" 2>&1
-	rc=$? oks=$(grep -c '^ok fusewb/' "$fw.log")
-	if [ $rc -eq 0 ] && [ "$oks" -eq 12 ] && ! grep -q '^not ok' "$fw.log"; then
-		echo "ok volumes/fusewb ($oks checks)"
-	else
-		echo "not ok volumes/fusewb: status $rc, $oks of 12 checks"
-		grep -v '^ok' "$fw.log" | head -5 | sed 's/^/#   /'
-	fi
-fi
+}
+# the protocol's edges fuse2fs never shows
+own fuseproto 8
+# errors of writes behind: the server makes Mica's promises and fails some writes after lx returned them; each
+# failure is told once, by fsync, a write or syncfs, also after a close
+own fusewb 12 -I"$here"
 
 # ok NAME COND-STATUS DETAIL: one line for a check made here.
 ok() { if [ "$2" -eq 0 ]; then echo "ok volumes/$1"; else echo "not ok volumes/$1: $3"; fi; }

@@ -1164,13 +1164,14 @@ static long f_write(uint32_t conn, uint32_t fid, const void *buf, size_t n, uint
 	if (n > c->max_write)
 		n = c->max_write;
 	bool behind = wb_may(c, f, n);
-	f = &c->fids[fid]; /* (the fids may have moved while lx asked for room) */
-	if (behind && !c->dead && wb_join(c, f, buf, n, off))
+	f = &c->fids[fid]; /* (the fids may have moved, and c ended, while lx asked for room) */
+	behind = behind && !c->dead;
+	if (behind && wb_join(c, f, buf, n, off))
 		return (long)n;
 	struct fuse_write_in in = { f->fh, off, (uint32_t)n, 0, 0, f->flags, 0 };
 	struct fuse_write_out out;
 	struct piece p[] = { { &in, sizeof(in) }, { buf, n } };
-	struct freq *q = behind && !c->dead ? req_new(c, FUSE_WRITE, node->nodeid, p, 2, sizeof(out)) : NULL;
+	struct freq *q = behind ? req_new(c, FUSE_WRITE, node->nodeid, p, 2, sizeof(out)) : NULL;
 	if (q) {
 		q->waited = false;
 		q->background = true;

@@ -96,11 +96,11 @@ static void map(const struct fuse_in_header *h)
 /* Serve one request (false when none could be read). */
 static bool serve(void)
 {
-	static char req[FUSE_MIN_READ_BUFFER + 128 * 1024], out[32 * 1024];
-	struct fuse_in_header *h = fuse_request(req, sizeof(req));
+	static char out[32 * 1024];
+	const char *arg;
+	struct fuse_in_header *h = fuse_request(&arg);
 	if (!h)
 		return false;
-	const char *arg = req + sizeof(*h);
 	union fuse_body o;
 	memset(&o, 0, sizeof(o)); /* (every member, not only the first) */
 	switch (h->opcode) {

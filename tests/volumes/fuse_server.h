@@ -48,10 +48,12 @@ static int fuse_answer(uint64_t unique, int error, const void *body, size_t len)
 	return write(fuse_dev, buf, h.len) == (ssize_t)h.len ? 0 : -errno;
 }
 
-/* The next request into buf (size bytes), its header first: NULL when none could be read. */
-static struct fuse_in_header *fuse_request(char *buf, size_t size)
+/* The next request, its header (in a buffer of its own until the next call), its argument at *arg: NULL when none could be read. */
+static struct fuse_in_header *fuse_request(const char **arg)
 {
-	ssize_t n = read(fuse_dev, buf, size);
+	static char buf[FUSE_MIN_READ_BUFFER + 128 * 1024];
+	ssize_t n = read(fuse_dev, buf, sizeof(buf));
+	*arg = buf + sizeof(struct fuse_in_header);
 	return n < (ssize_t)sizeof(struct fuse_in_header) ? NULL : (struct fuse_in_header *)buf;
 }
 

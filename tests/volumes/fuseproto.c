@@ -14,11 +14,10 @@ static int flushes, releases;
 /* Serve one request (false when it could not be read); FLUSH is not implemented, as in fuse2fs. */
 static bool serve(void)
 {
-	static char req[FUSE_MIN_READ_BUFFER + 128 * 1024];
-	struct fuse_in_header *h = fuse_request(req, sizeof(req));
+	const char *arg;
+	struct fuse_in_header *h = fuse_request(&arg);
 	if (!h)
 		return false;
-	const char *arg = req + sizeof(*h);
 	union fuse_body o;
 	memset(&o, 0, sizeof(o)); /* (every member, not only the first) */
 	switch (h->opcode) {

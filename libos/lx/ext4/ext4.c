@@ -1653,6 +1653,21 @@ static errcode_t extent_join(ext2_ino_t ino, struct ext2_inode_large *in, blk64_
 }
 
 /*
+ * Write n blocks of inode in's (blocks first on) from data at free disk blocks pblk on, count them in in (its
+ * blocks; its size grown to reach them) and mark them in use, for the caller to map them next: 0, or an
+ * errcode with none marked. Should the mapping fail, the caller marks them free again and drops in.
+ */
+static errcode_t blocks_claim(struct ext2_inode_large *in, blk64_t first, blk64_t n, blk64_t pblk, const char *data)
+{
+	uint64_t size = EXT2_I_SIZE(in), end = (first + n) * fs->blocksize;
+	errcode_t e = io_channel_write_blk64(fs->io, pblk, (int)n, data);
+	if (e == 0 && (e = ext2fs_iblk_add_blocks(fs, (struct ext2_inode *)in, n)) == 0 &&
+	    (e = ext2fs_inode_size_set(fs, (struct ext2_inode *)in, end > size ? end : size)) == 0)
+		ext2fs_block_alloc_stats_range(fs, pblk, n, +1);
+	return e;
+}
+
+/*
  * Write n blocks at block first of the extent-mapped inode in (ino) from data when they continue the file's
  * extent that ends at block first - 1, on the disk too (the n blocks after it are free), and no extent lies
  * beyond it within them: they are allocated there and the extent grows over them, as Linux's ext4 allocates
@@ -1683,15 +1698,10 @@ static int extent_grow(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t firs
 	     (g == 0 && (next.e_lblk <= x.e_lblk || next.e_lblk >= first + n))) && /* (after the last: the first) */
 	    ext2fs_extent_goto2(eh, 0, first - 1) == 0) {
 		blk64_t pblk = x.e_pblk + x.e_len;
-		uint64_t size = EXT2_I_SIZE(in), end = (first + n) * fs->blocksize;
-		errcode_t e = io_channel_write_blk64(fs->io, pblk, (int)n, data);
-		if (e == 0 && (e = ext2fs_iblk_add_blocks(fs, (struct ext2_inode *)in, n)) == 0 &&
-		    (e = ext2fs_inode_size_set(fs, (struct ext2_inode *)in, end > size ? end : size)) == 0) {
-			ext2fs_block_alloc_stats_range(fs, pblk, n, +1);
-			x.e_len += n;
-			if ((e = ext2fs_extent_replace(eh, 0, &x)) != 0)
-				ext2fs_block_alloc_stats_range(fs, pblk, n, -1); /* (the caller drops in) */
-		}
+		errcode_t e = blocks_claim(in, first, n, pblk, data);
+		x.e_len += n;
+		if (e == 0 && (e = ext2fs_extent_replace(eh, 0, &x)) != 0)
+			ext2fs_block_alloc_stats_range(fs, pblk, n, -1); /* (the caller drops in) */
 		*stored = e == 0 && info.curr_level == 0;
 		r = err_of(e);
 	}
@@ -1778,17 +1788,12 @@ static int extent_add(ext2_ino_t ino, struct ext2_inode_large *in, blk64_t first
 	blk64_t pblk = alone ? run_find(goal, n, first) : 0;
 	int r = EAGAIN;
 	if (pblk) {
-		uint64_t size = EXT2_I_SIZE(in), end = (first + n) * fs->blocksize;
-		errcode_t e = io_channel_write_blk64(fs->io, pblk, (int)n, data);
-		if (e == 0 && (e = ext2fs_iblk_add_blocks(fs, (struct ext2_inode *)in, n)) == 0 &&
-		    (e = ext2fs_inode_size_set(fs, (struct ext2_inode *)in, end > size ? end : size)) == 0) {
-			ext2fs_block_alloc_stats_range(fs, pblk, n, +1);
-			add.e_pblk = pblk;
-			if ((e = ext2fs_extent_insert(eh, some ? EXT2_EXTENT_INSERT_AFTER : 0, &add)) == 0)
-				e = ext2fs_extent_fix_parents(eh);
-			else
-				ext2fs_block_alloc_stats_range(fs, pblk, n, -1); /* (the caller drops in) */
-		}
+		errcode_t e = blocks_claim(in, first, n, pblk, data);
+		add.e_pblk = pblk;
+		if (e == 0 && (e = ext2fs_extent_insert(eh, some ? EXT2_EXTENT_INSERT_AFTER : 0, &add)) != 0)
+			ext2fs_block_alloc_stats_range(fs, pblk, n, -1); /* (the caller drops in) */
+		if (e == 0)
+			e = ext2fs_extent_fix_parents(eh);
 		*stored = e == 0 && ext2fs_extent_get_info(eh, &info) == 0 && info.max_depth == 0;
 		r = err_of(e);
 	}
@@ -1810,8 +1815,9 @@ static int blocks_write(ext2_ino_t ino, struct ext2_inode_large *in, uint64_t of
 	blk64_t first = off / fs->blocksize, n = len / fs->blocksize, last = first + n - 1;
 	bool hole;
 	*stored = false;
-	int r = off >= EXT2_I_SIZE(in) ? extent_grow(ino, in, first, n, data, stored) : EAGAIN; /* (an append) */
-	if (r == EAGAIN && off >= EXT2_I_SIZE(in))
+	bool append = off >= EXT2_I_SIZE(in);
+	int r = append ? extent_grow(ino, in, first, n, data, stored) : EAGAIN;
+	if (r == EAGAIN && append)
 		r = extent_add(ino, in, first, n, data, stored);
 	if (r == EAGAIN)
 		r = runs_write(ino, in, first, last, data, &hole);
@@ -1835,7 +1841,7 @@ static void do_write(const struct fuse_in_header *h, const struct fuse_write_in 
 	ext2_ino_t ino = ino_of(h->nodeid);
 	struct ext2_inode_large in;
 	ext2_file_t f = NULL;
-	bool filed = false; /* ext2fs_file_write wrote some */
+	bool filed = false; /* the rest went ext2fs_file_write's way (whose close wrote the inode) */
 	unsigned int put = 0, more = 0;
 	int r = readonly ? EROFS : inode_get(ino, &in), b = EAGAIN;
 	struct ext2_inode_large disk = in; /* the inode as it is on the disk, while it is known */
